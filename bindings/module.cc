@@ -1,0 +1,14 @@
+// sidecar._sidecar: the private native module; sidecar/__init__.py re-exports it.
+// Each area binds itself in a bind_<area>.cc (declared in bind.h); module.cc calls them.
+#include <pybind11/pybind11.h>
+
+#include "bind.h"
+#include "sidecar/version.h"
+
+namespace py = pybind11;
+
+PYBIND11_MODULE(_sidecar, m) {
+  m.doc() = R"pbdoc(Native core of sidecar: in-process monitoring of ML training runs.)pbdoc";
+  m.attr("__version__") = sidecar::kVersion;
+  sidecar::python::bind_errors(m);
+}

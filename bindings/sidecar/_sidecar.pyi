@@ -1,0 +1,6 @@
+"""Type stubs for the native module sidecar._sidecar (kept in sync by a test)."""
+
+__version__: str
+
+class Error(RuntimeError): ...
+class PlaybookError(ValueError): ...

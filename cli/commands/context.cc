@@ -1,0 +1,8 @@
+// sidecar-cli context — placeholder until its issue lands; the owner replaces this file.
+#include "commands/commands.h"
+
+namespace sidecar::cli {
+
+Result<int> cmd_context(Args) { return Status(StatusCode::kUnavailable, "not built yet"); }
+
+}  // namespace sidecar::cli

@@ -1,0 +1,8 @@
+// sidecar-cli playbook — placeholder until its issue lands; the owner replaces this file.
+#include "commands/commands.h"
+
+namespace sidecar::cli {
+
+Result<int> cmd_playbook(Args) { return Status(StatusCode::kUnavailable, "not built yet"); }
+
+}  // namespace sidecar::cli

@@ -1,0 +1,8 @@
+// sidecar-cli preflight — placeholder until its issue lands; the owner replaces this file.
+#include "commands/commands.h"
+
+namespace sidecar::cli {
+
+Result<int> cmd_preflight(Args) { return Status(StatusCode::kUnavailable, "not built yet"); }
+
+}  // namespace sidecar::cli

@@ -1,0 +1,8 @@
+// sidecar-cli run — placeholder until its issue lands; the owner replaces this file.
+#include "commands/commands.h"
+
+namespace sidecar::cli {
+
+Result<int> cmd_run(Args) { return Status(StatusCode::kUnavailable, "not built yet"); }
+
+}  // namespace sidecar::cli

@@ -1,0 +1,48 @@
+// Command-line flags for sidecar-cli: one table per command defines every
+// flag; parsing, "did you mean" and --help are generated from it.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sidecar/status.h"
+
+namespace sidecar::cli {
+
+struct FlagSpec {
+  std::string_view name;     // long name without dashes: "fail-on"
+  char short_name = 0;       // 'f', or 0
+  std::string_view metavar;  // "SEVERITY" for a flag with a value; "" for a switch
+  std::string_view help;     // one line
+  bool repeatable = false;   // may be given more than once (values accumulate)
+};
+
+class ParsedFlags {
+ public:
+  bool has(std::string_view name) const;
+  // The last value given for a flag, or nullopt.
+  std::optional<std::string> get(std::string_view name) const;
+  std::string get_or(std::string_view name, std::string_view fallback) const;
+  // Every value given for a repeatable flag, in order.
+  std::vector<std::string> get_all(std::string_view name) const;
+  // A numeric flag: nullopt when absent; an error Status when not a number.
+  Result<std::optional<double>> number(std::string_view name) const;
+
+  std::vector<std::string> positional;  // arguments that are not flags
+  std::vector<std::string> rest;        // everything after "--"
+  bool help = false;                    // -h / --help was given
+
+  std::vector<std::pair<std::string, std::string>> values_;  // (name, value); switches have ""
+};
+
+// Parses args against specs. "--name value", "--name=value", "-x value",
+// "--" ends flags. Unknown flags fail with a did-you-mean.
+Result<ParsedFlags> parse_flags(std::span<const FlagSpec> specs, std::span<const std::string> args);
+
+// "usage: ...\n\nsummary\n\noptions:\n  -f, --fail-on SEVERITY  help\n..."
+std::string format_help(std::string_view usage, std::string_view summary, std::span<const FlagSpec> specs);
+
+}  // namespace sidecar::cli

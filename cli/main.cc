@@ -1,0 +1,62 @@
+// sidecar-cli: parse -> dispatch -> exit code. Only main prints a fatal error.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "commands/commands.h"
+#include "output.h"
+#include "sidecar/detail/strings.h"
+#include "sidecar/version.h"
+
+namespace {
+
+std::string usage() {
+  std::string out =
+      "usage: sidecar-cli <command> [options] [args]\n\n"
+      "sidecar watches ML training runs and tells you, early and once, what went wrong.\n\ncommands:\n";
+  for (const auto& c : sidecar::cli::kCommands)
+    out += "  " + std::string(c.name) + std::string(12 - c.name.size(), ' ') + std::string(c.summary) + "\n";
+  out +=
+      "\nRun 'sidecar-cli <command> --help' for a command's options.\n"
+      "Exit status: 0 nothing at or above --fail-on, 1 findings, 2 error; 'run' passes the child's through.\n";
+  return out;
+}
+
+int run(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    std::fputs(usage().c_str(), args.empty() ? stderr : stdout);
+    return args.empty() ? sidecar::cli::kExitError : sidecar::cli::kExitOk;
+  }
+  if (args[0] == "--version" || args[0] == "-V" || args[0] == "version") {
+    std::printf("sidecar-cli %s\n", sidecar::kVersion);
+    return sidecar::cli::kExitOk;
+  }
+  for (const auto& c : sidecar::cli::kCommands) {
+    if (c.name != args[0]) continue;
+    auto result = c.fn(sidecar::cli::Args(args).subspan(1));
+    if (!result) {
+      sidecar::cli::print_error(std::string(c.name) + ": " + result.status().message());
+      return sidecar::cli::kExitError;
+    }
+    return *result;
+  }
+  std::vector<std::string_view> names;
+  for (const auto& c : sidecar::cli::kCommands) names.push_back(c.name);
+  std::string msg = "unknown command '" + args[0] + "'";
+  std::string guess = sidecar::detail::did_you_mean(args[0], names);
+  if (!guess.empty()) msg += " (did you mean '" + guess + "'?)";
+  sidecar::cli::print_error(msg + "; see 'sidecar-cli --help'");
+  return sidecar::cli::kExitError;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    sidecar::cli::print_error(std::string("internal error: ") + e.what());
+    return sidecar::cli::kExitError;
+  }
+}

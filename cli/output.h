@@ -1,0 +1,34 @@
+// Terminal output for sidecar-cli: colour only on a TTY (NO_COLOR respected),
+// errors as "sidecar-cli: <where>: <what>" on stderr.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+
+#include "sidecar/types.h"
+
+namespace sidecar::cli {
+
+// Documented exit statuses (README "Exit status").
+inline constexpr int kExitOk = 0;        // nothing at or above --fail-on
+inline constexpr int kExitFindings = 1;  // findings at or above --fail-on (or GPUs busy)
+inline constexpr int kExitError = 2;     // an error (errors win over findings)
+
+struct Style {
+  bool color = false;
+  // Colour when `stream` is a TTY and NO_COLOR is unset (or empty).
+  static Style for_stream(std::FILE* stream);
+  std::string severity(Severity s) const;  // "CRIT" / "WARN" / "INFO", coloured
+  std::string dim(std::string_view text) const;
+  std::string bold(std::string_view text) const;
+};
+
+// Prints "sidecar-cli: <what>" to stderr (what already says where).
+void print_error(std::string_view what);
+void print_warning(std::string_view what);
+
+// Writes one line (a JSONL record or human text) and flushes.
+void write_line(std::FILE* stream, std::string_view line);
+
+}  // namespace sidecar::cli

@@ -1,0 +1,15 @@
+# cmake -DOUT=file.cc -DPARTS="a.yaml;b.yaml" -P EmbedPlaybook.cmake
+# Writes the default playbook parts as raw string literals, in order.
+set(body "// Generated from libsidecar/playbook/*.yaml; do not edit.\n#include \"sidecar/config.h\"\nnamespace sidecar::detail {\nnamespace {\n")
+set(table "")
+set(i 0)
+foreach(part IN LISTS PARTS)
+  file(READ ${part} text)
+  get_filename_component(name ${part} NAME)
+  string(APPEND body "constexpr char kPart${i}[] = R\"sidecar_yaml(${text})sidecar_yaml\";\n")
+  string(APPEND table "    {\"<default>/${name}\", kPart${i}},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "}  // namespace\n\nstd::span<const EmbeddedFile> default_playbook_parts() {\n  static constexpr EmbeddedFile kParts[] = {\n${table}  };\n  return kParts;\n}\n}  // namespace sidecar::detail\n")
+file(WRITE ${OUT}.tmp "${body}")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

@@ -1,0 +1,121 @@
+// Config and small-document trees: the std-only form in which YAML (the
+// playbook) and small JSON documents (history rows, server replies, run
+// records) reach the rest of sidecar. yaml-cpp and simdjson stay inside
+// libsidecar/src/config/*.cc.
+//
+//   auto tree = sidecar::parse_yaml(text, "my_playbook.yaml");
+//   std::vector<sidecar::Status> errors;
+//   sidecar::ConfigReader r(*tree, "detectors.loss_spike", &errors);
+//   r.read("window", &opts.window);     // converts, range-checks, records position
+//   r.finish();                         // unknown keys -> "file:3:5: unknown key 'windw' ... (did you mean 'window'?)"
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sidecar/status.h"
+#include "sidecar/types.h"
+
+namespace sidecar {
+
+// Where a node came from, for "file:line:col: what" errors (1-based; 0 = unknown).
+struct Mark {
+  std::string file;
+  int line = 0;
+  int col = 0;
+  std::string to_string() const;  // "file:line:col" (omits parts that are unknown)
+};
+
+// A parsed YAML or JSON node. YAML scalars keep their text (kind kString,
+// `plain` true when unquoted); JSON scalars keep their type.
+struct Value {
+  enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
+  Kind kind = Kind::kNull;
+  bool boolean = false;
+  double number = 0.0;
+  std::string str;
+  bool plain = false;                                  // an unquoted YAML scalar (may be read as number/bool/null)
+  std::vector<Value> items;                            // kArray
+  std::vector<std::pair<std::string, Value>> members;  // kObject, in document order
+  Mark mark;
+
+  bool is_null() const { return kind == Kind::kNull; }
+  bool is_object() const { return kind == Kind::kObject; }
+  bool is_array() const { return kind == Kind::kArray; }
+  const Value* find(std::string_view key) const;
+  Value* find(std::string_view key);
+  // Scalar conversions (YAML text or JSON typed); nullopt when not convertible.
+  std::optional<double> as_number() const;
+  std::optional<bool> as_bool() const;
+  std::optional<std::string> as_string() const;  // numbers/bools rendered as text
+};
+
+// Parses YAML text (one document). Errors: kParseError "file:line:col: what".
+Result<Value> parse_yaml(std::string_view text, std::string_view filename);
+// Reads and parses a YAML file. Errors: kNotFound, kPermissionDenied, kIoError, kParseError.
+Result<Value> load_yaml_file(const std::string& path);
+// Parses a JSON document (simdjson). Accepts NaN/Infinity tokens? No: strict JSON.
+// Errors: kParseError "name: what".
+Result<Value> parse_json(std::string_view text, std::string_view name = "<json>");
+
+// Merges `overlay` into `base`: objects deep-merge; an array of objects that
+// all carry a "name" merges by name (new names are appended); anything else
+// replaces.
+void merge_into(Value& base, const Value& overlay);
+
+// Reads one mapping of a config, remembering which keys it consumed, so that
+// finish() can report unknown keys with a did-you-mean. Errors are appended
+// to `errors` (never thrown); the target keeps its default on error.
+class ConfigReader {
+ public:
+  ConfigReader(const Value& map, std::string section, std::vector<Status>* errors);
+
+  bool has(std::string_view key) const;
+  void read(std::string_view key, double* out, std::optional<double> min = {}, std::optional<double> max = {});
+  void read(std::string_view key, int* out, std::optional<int> min = {}, std::optional<int> max = {});
+  void read(std::string_view key, std::int64_t* out);
+  void read(std::string_view key, bool* out);
+  void read(std::string_view key, std::string* out);
+  void read(std::string_view key, std::vector<std::string>* out);  // a list, or one string
+  void read(std::string_view key, Severity* out);
+  // A nested node (any kind), marked as consumed; nullptr when absent.
+  const Value* child(std::string_view key);
+  // Reports a problem at a node: "file:line:col: section.key: what".
+  void error(const Value& at, std::string_view key, std::string_view what);
+  // Reports every key not read above (with a did-you-mean among the read keys
+  // and any `extra_known` names).
+  void finish(std::span<const std::string_view> extra_known = {});
+
+  const std::string& section() const { return section_; }
+
+ private:
+  const Value* lookup(std::string_view key);
+  const Value& map_;
+  std::string section_;
+  std::vector<Status>* errors_;
+  std::vector<std::string> seen_;
+};
+
+// Joins errors into one Status (kInvalidArgument, one error per line), or Ok.
+Status join_errors(const std::vector<Status>& errors);
+
+namespace detail {
+struct EmbeddedFile {
+  const char* name;
+  const char* text;
+};
+// The default playbook, as embedded at build time (libsidecar/playbook/*.yaml).
+std::span<const EmbeddedFile> default_playbook_parts();
+}  // namespace detail
+
+// The default playbook as one merged tree.
+Result<Value> default_playbook_tree();
+// The default playbook with the user's file merged over it (empty path: default only).
+Result<Value> playbook_tree(const std::string& user_path);
+
+}  // namespace sidecar

@@ -1,0 +1,193 @@
+// A minimal JSON writer (header-only, std-only) for alerts, snapshots, history
+// rows and HTTP payloads. Always produces valid JSON: non-finite numbers are
+// written as null, strings are escaped (invalid UTF-8 bytes become U+FFFD).
+//
+//   JsonWriter w;
+//   w.begin_object().key("type").value("alert").key("step").value(42).end_object();
+//   std::string line = w.take();
+#pragma once
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sidecar::detail {
+
+class JsonWriter {
+ public:
+  JsonWriter& begin_object() {
+    comma();
+    out_ += '{';
+    first_.push_back(true);
+    return *this;
+  }
+  JsonWriter& end_object() {
+    out_ += '}';
+    first_.pop_back();
+    return *this;
+  }
+  JsonWriter& begin_array() {
+    comma();
+    out_ += '[';
+    first_.push_back(true);
+    return *this;
+  }
+  JsonWriter& end_array() {
+    out_ += ']';
+    first_.pop_back();
+    return *this;
+  }
+
+  JsonWriter& key(std::string_view k) {
+    comma();
+    append_string(k);
+    out_ += ':';
+    after_key_ = true;
+    return *this;
+  }
+  JsonWriter& value(std::string_view s) {
+    comma();
+    append_string(s);
+    return *this;
+  }
+  JsonWriter& value(const char* s) { return value(std::string_view(s)); }
+  JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }
+  JsonWriter& value(bool b) {
+    comma();
+    out_ += b ? "true" : "false";
+    return *this;
+  }
+  JsonWriter& value(std::int64_t v) {
+    comma();
+    append_int(v);
+    return *this;
+  }
+  JsonWriter& value(int v) { return value(static_cast<std::int64_t>(v)); }
+  JsonWriter& value(long long v) { return value(static_cast<std::int64_t>(v)); }
+  JsonWriter& value(std::uint64_t v) {
+    comma();
+    char b[24];
+    auto r = std::to_chars(b, b + 24, v);
+    out_.append(b, r.ptr);
+    return *this;
+  }
+  JsonWriter& value(double v) {
+    comma();
+    if (!std::isfinite(v)) {
+      out_ += "null";
+      return *this;
+    }
+    char b[32];
+    auto r = std::to_chars(b, b + sizeof b, v);  // shortest round-trip form
+    out_.append(b, r.ptr);
+    return *this;
+  }
+  JsonWriter& null() {
+    comma();
+    out_ += "null";
+    return *this;
+  }
+  // Inserts already-serialised JSON (e.g. a nested document built elsewhere).
+  JsonWriter& raw(std::string_view json) {
+    comma();
+    out_ += json;
+    return *this;
+  }
+
+  const std::string& str() const { return out_; }
+  std::string take() {
+    first_.clear();
+    after_key_ = false;
+    return std::move(out_);
+  }
+
+  // Appends s as a quoted JSON string to out.
+  static void escape(std::string_view s, std::string& out) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    out += '"';
+    for (std::size_t i = 0; i < s.size();) {
+      unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += static_cast<char>(c);
+        ++i;
+        continue;
+      }
+      if (c < 0x20 || c == 0x7f) {
+        switch (c) {
+          case '\n':
+            out += "\\n";
+            break;
+          case '\r':
+            out += "\\r";
+            break;
+          case '\t':
+            out += "\\t";
+            break;
+          default:
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        }
+        ++i;
+        continue;
+      }
+      if (c < 0x80) {
+        out += static_cast<char>(c);
+        ++i;
+        continue;
+      }
+      std::size_t n = utf8_length(s, i);
+      if (n == 0) {
+        out += "\xEF\xBF\xBD";
+        ++i;
+        continue;
+      }  // U+FFFD for a bad byte
+      out.append(s.substr(i, n));
+      i += n;
+    }
+    out += '"';
+  }
+
+  // Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
+  static std::size_t utf8_length(std::string_view s, std::size_t i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    std::size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c < 0xE0 ? 2 : 0;
+    if (n == 0 || i + n > s.size()) return 0;
+    for (std::size_t k = 1; k < n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+    unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+    if (c == 0xE0 && c1 < 0xA0) return 0;   // overlong
+    if (c == 0xED && c1 >= 0xA0) return 0;  // surrogates
+    if (c == 0xF0 && c1 < 0x90) return 0;   // overlong
+    if (c == 0xF4 && c1 >= 0x90) return 0;  // > U+10FFFF
+    return n;
+  }
+
+ private:
+  void comma() {
+    if (after_key_) {
+      after_key_ = false;
+      return;
+    }
+    if (!first_.empty()) {
+      if (!first_.back()) out_ += ',';
+      first_.back() = false;
+    }
+  }
+  void append_string(std::string_view s) { escape(s, out_); }
+  void append_int(std::int64_t v) {
+    char b[24];
+    auto r = std::to_chars(b, b + 24, v);
+    out_.append(b, r.ptr);
+  }
+
+  std::string out_;
+  std::vector<bool> first_;
+  bool after_key_ = false;
+};
+
+}  // namespace sidecar::detail

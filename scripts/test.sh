@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Every test: installs what it needs, builds with warnings as errors, and runs
+# the whole CTest suite (Catch2, pytest, black-box CLI, install consumer,
+# examples, pip install into a fresh venv, formatting).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/deps.sh
+sidecar_install_packages "${SIDECAR_BUILD_PACKAGES[@]}" "${SIDECAR_TEST_PACKAGES[@]}"
+jobs=$(nproc)
+cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIDECAR_WERROR=ON \
+  -DPython_EXECUTABLE=/usr/bin/python3 -DSIDECAR_TEST_PYTHON=/usr/bin/python3
+cmake --build build/test -j "$jobs"
+ctest --test-dir build/test --output-on-failure -j "$jobs" --timeout 900

@@ -1,0 +1,29 @@
+"""Black-box CLI test helpers: run the real sidecar-cli binary."""
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+CLI = os.environ.get("SIDECAR_CLI", "")
+DATA = pathlib.Path(os.environ.get("SIDECAR_TEST_DATA", pathlib.Path(__file__).resolve().parents[1] / "data"))
+
+
+@pytest.fixture
+def cli():
+    if not CLI:
+        pytest.skip("SIDECAR_CLI is not set (run through ctest)")
+
+    def run(*args, input=None, timeout=120, env=None, cwd=None):
+        full_env = dict(os.environ)
+        if env:
+            full_env.update(env)
+        return subprocess.run([CLI, *map(str, args)], input=input, capture_output=True, text=True,
+                              timeout=timeout, env=full_env, cwd=cwd)
+
+    return run
+
+
+@pytest.fixture
+def data():
+    return DATA

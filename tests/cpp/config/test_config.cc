@@ -1,0 +1,106 @@
+// Config trees: YAML/JSON parsing, merging, typed reading with located errors.
+#include <catch2/catch.hpp>
+
+#include "sidecar/config.h"
+#include "sidecar/detail/json_writer.h"
+#include "sidecar/detail/strings.h"
+
+using sidecar::ConfigReader;
+using sidecar::Status;
+using sidecar::Value;
+
+TEST_CASE("parse_yaml keeps positions and reports syntax errors with file:line:col", "[config]") {
+  auto ok = sidecar::parse_yaml("a: 1\nb:\n  c: [x, y]\n", "p.yaml");
+  REQUIRE(ok);
+  const Value* b = ok->find("b");
+  REQUIRE(b);
+  REQUIRE(b->find("c")->items.size() == 2);
+  CHECK(b->find("c")->mark.line == 3);
+
+  auto bad = sidecar::parse_yaml("a: [1, 2\nb: 3\n", "bad.yaml");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.status().message().rfind("bad.yaml:", 0) == 0);
+
+  auto dup = sidecar::parse_yaml("a: 1\na: 2\n", "dup.yaml");
+  REQUIRE_FALSE(dup);
+  CHECK(dup.status().message().find("duplicate key 'a'") != std::string::npos);
+}
+
+TEST_CASE("ConfigReader converts, range-checks and suggests unknown keys", "[config]") {
+  auto tree = sidecar::parse_yaml("window: 50\nthreshold: abc\nratoi: 2\nenabled: yes\nlevel: warn\n", "x.yaml");
+  REQUIRE(tree);
+  std::vector<Status> errors;
+  ConfigReader r(*tree, "detectors.spike", &errors);
+  int window = 10;
+  double threshold = 3.0, ratio = 1.0;
+  bool enabled = false;
+  sidecar::Severity level = sidecar::Severity::kInfo;
+  r.read("window", &window, 1, 1000);
+  r.read("threshold", &threshold);
+  r.read("ratio", &ratio);
+  r.read("enabled", &enabled);
+  r.read("level", &level);
+  r.finish();
+  CHECK(window == 50);
+  CHECK(threshold == 3.0);  // kept its default
+  CHECK(enabled);
+  CHECK(level == sidecar::Severity::kWarning);
+  REQUIRE(errors.size() == 2);
+  CHECK(errors[0].message() == "x.yaml:2:12: detectors.spike.threshold: expected a number, got 'abc'");
+  CHECK(errors[1].message() == "x.yaml:3:8: detectors.spike: unknown key 'ratoi' (did you mean 'ratio'?)");
+}
+
+TEST_CASE("merge_into deep-merges maps and merges named lists by name", "[config]") {
+  auto base = sidecar::parse_yaml("d: {a: 1, b: 2}\ns: [{name: x, v: 1}, {name: y, v: 2}]\nl: [1, 2]\n", "base");
+  auto over = sidecar::parse_yaml("d: {b: 3}\ns: [{name: y, v: 5}, {name: z, v: 6}]\nl: [9]\n", "over");
+  REQUIRE(base);
+  REQUIRE(over);
+  sidecar::merge_into(*base, *over);
+  CHECK(base->find("d")->find("a")->str == "1");
+  CHECK(base->find("d")->find("b")->str == "3");
+  const auto& s = base->find("s")->items;
+  REQUIRE(s.size() == 3);
+  CHECK(s[1].find("v")->str == "5");
+  CHECK(s[2].find("name")->str == "z");
+  CHECK(base->find("l")->items.size() == 1);
+}
+
+TEST_CASE("parse_json builds typed values", "[config]") {
+  auto v = sidecar::parse_json(R"({"a": [1, 2.5, "x", true, null], "b": {"c": -3}})");
+  REQUIRE(v);
+  const auto& a = v->find("a")->items;
+  CHECK(a[1].number == 2.5);
+  CHECK(a[2].str == "x");
+  CHECK(a[3].boolean);
+  CHECK(a[4].is_null());
+  CHECK(v->find("b")->find("c")->number == -3);
+  CHECK_FALSE(sidecar::parse_json("{\"a\": NaN}"));
+}
+
+TEST_CASE("the embedded default playbook parses", "[config]") {
+  auto tree = sidecar::default_playbook_tree();
+  REQUIRE(tree);
+  CHECK(tree->is_object());
+}
+
+TEST_CASE("parse_number accepts what Python writes", "[strings]") {
+  using sidecar::detail::parse_number;
+  CHECK(*parse_number("1e-3") == 1e-3);
+  CHECK(std::isnan(*parse_number("NaN")));
+  CHECK(std::isinf(*parse_number("-Infinity")));
+  CHECK(*parse_number("-Infinity") < 0);
+  CHECK(std::isinf(*parse_number("1e999")));
+  CHECK(*parse_number("4.9e-324") > 0);
+  CHECK_FALSE(parse_number("abc"));
+  CHECK_FALSE(parse_number(""));
+  CHECK_FALSE(parse_number("1.5x"));
+}
+
+TEST_CASE("JsonWriter writes valid JSON for any input", "[json]") {
+  sidecar::detail::JsonWriter w;
+  w.begin_object().key("s").value("a\"b\n\x01\xff").key("n").value(std::nan("")).key("l").begin_array();
+  w.value(1).value(2.5).end_array().end_object();
+  CHECK(w.str() == "{\"s\":\"a\\\"b\\n\\u0001\xEF\xBF\xBD\",\"n\":null,\"l\":[1,2.5]}");
+  auto back = sidecar::parse_json(w.str());
+  REQUIRE(back);
+}
