@@ -1,0 +1,171 @@
+#include "sidecar/process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+extern char** environ;
+
+namespace sidecar {
+namespace {
+
+struct Pipe {
+  int fd[2] = {-1, -1};
+  ~Pipe() {
+    for (int f : fd)
+      if (f >= 0) ::close(f);
+  }
+  void close_end(int i) {
+    if (fd[i] >= 0) ::close(fd[i]);
+    fd[i] = -1;
+  }
+};
+
+// write() to a pipe whose reader is gone, without letting SIGPIPE kill the
+// host process (a library must not change the process's signal dispositions).
+ssize_t write_no_sigpipe(int fd, const char* data, std::size_t n) {
+  sigset_t block, old;
+  sigemptyset(&block);
+  sigaddset(&block, SIGPIPE);
+  sigset_t pending;
+  sigpending(&pending);
+  const bool was_pending = sigismember(&pending, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &block, &old);
+  ssize_t w = ::write(fd, data, n);
+  if (w < 0 && errno == EPIPE && !was_pending) {
+    int saved = errno;
+    timespec zero{0, 0};
+    sigtimedwait(&block, nullptr, &zero);  // consume the SIGPIPE we caused
+    errno = saved;
+  }
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  return w;
+}
+
+double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+
+}  // namespace
+
+Result<ProcessResult> run_process(const std::vector<std::string>& argv, std::string_view input,
+                                  const ProcessOptions& options) {
+  if (argv.empty() || argv[0].empty()) return Status(StatusCode::kInvalidArgument, "no program to run");
+  Pipe in, out, err;
+  if (::pipe2(in.fd, O_CLOEXEC) != 0 || ::pipe2(out.fd, O_CLOEXEC) != 0 || ::pipe2(err.fd, O_CLOEXEC) != 0)
+    return Status(StatusCode::kIoError, std::string("pipe: ") + std::strerror(errno));
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in.fd[0], 0);
+  posix_spawn_file_actions_adddup2(&actions, out.fd[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err.fd[1], 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  sigaddset(&defaults, SIGPIPE);
+  sigaddset(&defaults, SIGINT);
+  sigaddset(&defaults, SIGTERM);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  std::vector<char*> envp;
+  for (char** e = environ; e && *e; ++e) envp.push_back(*e);
+  for (const auto& e : options.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+
+  pid_t pid = -1;
+  int rc = argv[0].find('/') == std::string::npos
+               ? posix_spawnp(&pid, argv[0].c_str(), &actions, &attr, args.data(), envp.data())
+               : posix_spawn(&pid, argv[0].c_str(), &actions, &attr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  if (rc != 0) {
+    if (rc == ENOENT) return Status(StatusCode::kNotFound, argv[0] + ": no such program");
+    if (rc == EACCES) return Status(StatusCode::kPermissionDenied, argv[0] + ": not executable");
+    return Status(StatusCode::kIoError, argv[0] + ": " + std::strerror(rc));
+  }
+  in.close_end(0);
+  out.close_end(1);
+  err.close_end(1);
+  for (int fd : {in.fd[1], out.fd[0], err.fd[0]}) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+
+  ProcessResult result;
+  std::size_t written = 0;
+  if (input.empty()) in.close_end(1);
+  const double deadline = now_s() + options.timeout_s;
+  char buf[65536];
+  while (out.fd[0] >= 0 || err.fd[0] >= 0) {
+    double left = deadline - now_s();
+    if (left <= 0) {
+      result.timed_out = true;
+      ::kill(-pid, SIGKILL);
+      break;
+    }
+    pollfd fds[3];
+    int n = 0;
+    int idx_in = -1, idx_out = -1, idx_err = -1;
+    if (in.fd[1] >= 0) fds[idx_in = n++] = {in.fd[1], POLLOUT, 0};
+    if (out.fd[0] >= 0) fds[idx_out = n++] = {out.fd[0], POLLIN, 0};
+    if (err.fd[0] >= 0) fds[idx_err = n++] = {err.fd[0], POLLIN, 0};
+    int ready = ::poll(fds, static_cast<nfds_t>(n), static_cast<int>(left * 1000) + 1);
+    if (ready < 0 && errno != EINTR) break;
+    if (ready <= 0) continue;
+    if (idx_in >= 0 && (fds[idx_in].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      ssize_t w = write_no_sigpipe(in.fd[1], input.data() + written, input.size() - written);
+      if (w > 0) written += static_cast<std::size_t>(w);
+      if (w < 0 && errno != EAGAIN && errno != EINTR) written = input.size();  // reader gone
+      if (written >= input.size()) in.close_end(1);
+    }
+    auto drain = [&](int idx, Pipe& p, std::string& sink) {
+      if (idx < 0 || !(fds[idx].revents & (POLLIN | POLLHUP | POLLERR))) return;
+      ssize_t r = ::read(p.fd[0], buf, sizeof buf);
+      if (r > 0) {
+        std::size_t room = options.max_output > sink.size() ? options.max_output - sink.size() : 0;
+        std::size_t take = std::min(room, static_cast<std::size_t>(r));
+        sink.append(buf, take);
+        if (take < static_cast<std::size_t>(r)) result.truncated = true;
+      } else if (r == 0 || (errno != EAGAIN && errno != EINTR)) {
+        p.close_end(0);
+      }
+    };
+    drain(idx_out, out, result.out);
+    drain(idx_err, err, result.err);
+  }
+  in.close_end(1);
+  int status = 0;
+  while (true) {
+    pid_t w = ::waitpid(pid, &status, result.timed_out ? 0 : WNOHANG);
+    if (w == pid) break;
+    if (w < 0 && errno != EINTR) break;
+    if (w == 0) {
+      // Output closed but the process lingers: give it until the deadline.
+      if (now_s() >= deadline) {
+        result.timed_out = true;
+        ::kill(-pid, SIGKILL);
+      } else {
+        ::usleep(2000);
+      }
+    }
+  }
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
+  return result;
+}
+
+}  // namespace sidecar
