@@ -1,0 +1,150 @@
+// Log syndromes: lossless, incremental recognition of failure syndromes
+// (SPEC §4) in a run's log output as it is written.
+//
+// A LogScanner is the compiled catalogue (one linear-time multi-pattern
+// matcher for every include pattern, RE2 for verification, exclusions and
+// evidence on matched lines only). It is immutable and shared by any number
+// of LogStreams, one per log source, which carry the per-source state:
+// partial lines, line numbers, byte offsets, pending tracebacks.
+//
+//   sidecar::LogOptions opts;
+//   std::vector<sidecar::Status> errors;
+//   sidecar::read_log_options(*sidecar::default_playbook_tree(), &opts, &errors);
+//   auto scanner = sidecar::LogScanner::create(opts).value();
+//   sidecar::LogStream stream(scanner, "run.log");
+//   std::vector<sidecar::LogMatch> matches;
+//   stream.feed(bytes, &matches);   // any chunking: results do not depend on it
+//   stream.flush(&matches);         // end of the stream
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sidecar/config.h"
+#include "sidecar/status.h"
+#include "sidecar/types.h"
+
+namespace sidecar {
+
+// Maps one extracted evidence field through a table into another field
+// (e.g. Xid code -> NVIDIA's immediate-action bucket).
+struct EvidenceLookup {
+  std::string field;                                       // source field, e.g. "xid"
+  std::string into;                                        // target field, e.g. "xid_action"
+  std::vector<std::pair<std::string, std::string>> table;  // value -> result
+  std::string fallback;                                    // when the value is not in the table ("" = no field)
+};
+
+// One syndrome of the catalogue. Patterns are regular expressions in the
+// common subset of RE2 and Vectorscan syntax, matched per line (after \r
+// splitting and ANSI stripping), case-insensitively unless case_sensitive.
+struct SyndromeSpec {
+  std::string name;
+  Severity severity = Severity::kWarning;
+  std::vector<std::string> patterns;  // a line matching any of these (and no exclusion) matches
+  std::vector<std::string> exclude;   // a line matching any of these is not this syndrome
+  // Message template: "{field}" is replaced by an evidence field ("unknown" when absent).
+  std::string message;
+  bool enabled = true;
+  // Lines matching one of these also match the syndrome, at kCritical.
+  std::vector<std::string> escalate;
+  // RE2 patterns with named groups, (?P<bytes>...); each group that takes
+  // part in the match becomes an evidence field. A field whose value reads
+  // like a size ("20.00 MiB") also gets "<field>_bytes" in bytes.
+  std::vector<std::string> extract;
+  std::vector<EvidenceLookup> lookups;
+  bool case_sensitive = false;
+  // A Python traceback header: the match is held until the final exception
+  // line of the same rank arrives (evidence "exception", "exception_type"),
+  // or the wait runs out, or flush().
+  bool until_exception = false;
+};
+
+struct LogOptions {
+  std::size_t max_line_bytes = 64 * 1024;  // longer lines are scanned up to here only
+  std::size_t max_text_bytes = 2048;       // LogMatch::text and evidence "line" are capped here
+  std::size_t max_traceback_lines = 500;   // lines to wait for a traceback's exception line
+  std::vector<SyndromeSpec> syndromes;
+};
+
+// Reads the `syndromes:` (list of named items) and `logs:` sections of a
+// playbook tree, appending located errors ("file:line:col: what"); every
+// pattern is compile-checked here so that a bad one is reported where it is written.
+void read_log_options(const Value& playbook, LogOptions* out, std::vector<Status>* errors);
+
+// One recognised syndrome occurrence.
+struct LogMatch {
+  std::string syndrome;
+  Severity severity = Severity::kWarning;
+  std::string message;       // the rendered template
+  std::string text;          // the normalised line (segment), capped at max_text_bytes
+  Evidence evidence;         // "line", "rank", "exception_type", extracted fields
+  std::uint64_t line = 0;    // 1-based line number in the stream (\n-separated)
+  std::uint64_t offset = 0;  // byte offset of that line's first byte in the stream
+  std::string source;        // the LogStream's label
+  std::optional<int> rank;   // from a [rankN]: / rank N: prefix, else the stream's default
+};
+
+// The compiled catalogue: immutable, thread-safe, shared by many streams.
+class LogScanner {
+ public:
+  // Compiles the enabled syndromes. Errors (kInvalidArgument) name the
+  // syndrome and the pattern that failed to compile.
+  static Result<std::shared_ptr<const LogScanner>> create(const LogOptions& options);
+  ~LogScanner();
+  LogScanner(const LogScanner&) = delete;
+  LogScanner& operator=(const LogScanner&) = delete;
+
+  const LogOptions& options() const;
+  // The multi-pattern engine in use ("vectorscan").
+  std::string_view engine() const;
+
+  struct Impl;
+  const Impl& impl() const { return *impl_; }
+
+ private:
+  explicit LogScanner(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Per-source incremental state: joins lines split across feeds, counts lines
+// and byte offsets, normalises \r overwrites and ANSI escapes, tolerates NUL
+// and invalid UTF-8, caps over-long lines without losing the next ones, and
+// holds pending tracebacks. Not thread-safe (one per source); never throws
+// for any input bytes; memory is bounded by max_line_bytes and the number of
+// ranks with a pending traceback, whatever the size of a feed.
+class LogStream {
+ public:
+  LogStream(std::shared_ptr<const LogScanner> scanner, std::string source_label);
+  ~LogStream();
+  LogStream(LogStream&&) noexcept;
+  LogStream& operator=(LogStream&&) noexcept;
+
+  // Scans every complete line in `bytes` (with any partial line held from
+  // before); appends matches in stream order.
+  void feed(std::string_view bytes, std::vector<LogMatch>* out);
+  // End of stream: scans the partial last line and emits pending tracebacks.
+  void flush(std::vector<LogMatch>* out);
+  // The file was truncated or rotated: drops partial-line and traceback
+  // state and restarts line numbers and offsets at the beginning.
+  void reset();
+
+  // Rank for lines without a rank prefix (e.g. taken from the file name).
+  void set_default_rank(std::optional<int> rank);
+
+  std::uint64_t bytes_seen() const;  // bytes fed since the last reset
+  std::uint64_t lines_seen() const;  // complete lines scanned since the last reset
+  const std::string& source() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace sidecar
