@@ -1,0 +1,125 @@
+// The LLM judge: a soft, optional fallback that asks a language model whether
+// a run looks wrong when the rules found nothing. Asynchronous (one worker
+// thread; submit() never blocks), rate-limited (an interval and a per-hour
+// budget), strict about what it accepts, and ignorable: every failure becomes
+// a reason in status(), never an exception or a stall.
+//
+// Transports:
+//   - a command: the prompt on stdin, one JSON object on stdout (run_process,
+//     bounded time and output; no shell);
+//   - an OpenAI-compatible endpoint: POST {url}/v1/chat/completions with
+//     {"model":…, "messages":[…]}; the key is read from the environment
+//     variable named by api_key_env (never stored in options or logged).
+//
+//   sidecar::Judge judge(opts);
+//   if (judge.due(now, new_data, rules_found_something)) judge.submit(ctx, now);
+//   if (auto d = judge.poll()) engine.take(*d);      // a Decision with source kJudge
+//
+// The model must answer with a JSON object such as
+//   {"action":"alert","severity":"warning","syndrome":"reward_collapse",
+//    "message":"reward fell to 0 and stayed there","choices":["Ignore","Stop Job"]}
+// or {"action":"ignore","reason":"loss decreasing normally"}.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sidecar/status.h"
+#include "sidecar/types.h"
+
+namespace sidecar {
+
+struct JudgeOptions {
+  bool enabled = false;
+  // Transport: exactly one of command / url.
+  std::vector<std::string> command;  // argv, e.g. {"my-judge", "--json"}
+  std::string url;  // OpenAI-compatible base URL (".../v1/chat/completions" is appended unless present)
+  std::string model = "gpt-4o-mini";
+  std::string api_key_env = "OPENAI_API_KEY";  // name of the variable holding the key ("" = no key)
+  double interval_s = 30.0;                    // at least this long between calls
+  double timeout_s = 20.0;                     // per call
+  int max_calls_per_hour = 30;                 // budget (sliding hour); 0 = no calls
+  std::size_t max_output = 64 * 1024;          // bytes of model output considered
+  // Choices a verdict may offer; anything else falls back to default_choices.
+  std::vector<std::string> known_choices = {"Ignore", "Stop Job", "Continue Anyway"};
+  std::vector<std::string> default_choices = {"Ignore", "Stop Job"};
+  Severity max_severity = Severity::kWarning;  // a judge verdict is capped here (it is a soft signal)
+};
+
+// What the judge is shown (kept compact; each part is bounded when rendered).
+struct JudgeContext {
+  std::string run_id;
+  std::string profile;                 // "supervised", …
+  std::string summary_json;            // latest summary (compact JSON object)
+  std::vector<std::string> last_rows;  // recent metric rows as compact JSON (newest last)
+  std::vector<std::pair<std::string, int>> syndrome_counts;
+  std::vector<std::string> recent_log_lines;  // newest last
+};
+
+// A parsed model answer.
+struct JudgeVerdict {
+  bool alert = false;  // action == "alert"
+  Severity severity = Severity::kWarning;
+  std::string syndrome;  // [a-z0-9_] (normalised); "judge_anomaly" when absent
+  std::string message;   // one line, bounded
+  std::vector<std::string> choices;
+  std::string reason;  // the model's reason (for ignore), bounded
+};
+
+struct JudgeStatus {
+  bool enabled = false;
+  bool in_flight = false;
+  std::uint64_t calls = 0;     // calls started
+  std::uint64_t alerts = 0;    // verdicts that were alerts
+  std::uint64_t ignores = 0;   // verdicts that were ignore
+  std::uint64_t failures = 0;  // transport errors, timeouts, unparsable output
+  std::uint64_t skipped = 0;   // submits refused (busy or over budget)
+  int budget_left = 0;         // calls left in the current hour
+  std::string last_reason;     // why the last call failed or was skipped / the last ignore's reason ("" = none)
+};
+
+// The prompt sent to the model (pure; bounded: at most ~8 KB).
+std::string render_judge_prompt(const JudgeContext& context);
+
+// Parses a model answer strictly: the first balanced JSON object in `output`
+// (code fences and prose around it are ignored; braces inside strings are
+// respected), "action" must be "alert" or "ignore"; severity is normalised
+// (parse_severity; unknown -> warning) and capped at options.max_severity;
+// choices not all in options.known_choices -> options.default_choices.
+// Errors: kParseError (no object, bad JSON, no/unknown action).
+Result<JudgeVerdict> parse_judge_output(std::string_view output, const JudgeOptions& options = {});
+
+// Pulls the assistant's text out of an OpenAI chat-completions response
+// (choices[0].message.content). Errors: kParseError.
+Result<std::string> parse_chat_completion(std::string_view response_json);
+
+class Judge {
+ public:
+  explicit Judge(JudgeOptions options);
+  ~Judge();  // joins the worker (a call in flight is abandoned after its own timeout)
+  Judge(const Judge&) = delete;
+  Judge& operator=(const Judge&) = delete;
+
+  // Whether the engine should submit now: enabled, the rules found nothing,
+  // new data arrived, interval_s passed since the last submit, nothing in
+  // flight, and budget left.
+  bool due(double now, bool new_data, bool rules_found_something) const;
+  // Hands a context to the worker; never blocks. Refused (counted as
+  // skipped, with a reason) when busy or over budget.
+  void submit(JudgeContext context, double now);
+  // An alert verdict, once, as a Decision (source kJudge); nullopt otherwise.
+  std::optional<Decision> poll();
+  JudgeStatus status() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sidecar

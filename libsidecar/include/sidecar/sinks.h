@@ -1,0 +1,175 @@
+// Sinks: where alerts, resolutions, snapshots and the run's end go — files in
+// the run directory, the research-agent server, a Prometheus Alertmanager.
+//
+// Every sink is called from the monitor loop and only enqueues: each on_*
+// method returns in microseconds and never does I/O on the caller's thread
+// (the file sink writes small appends synchronously; see make_file_sink).
+// Network sinks own one bounded queue and one sender thread; failed requests
+// are retried with exponential backoff; when the queue is full, queued
+// status/snapshot updates are coalesced or dropped first (alerts and the final
+// status only when nothing else is left to drop) and every drop is counted in
+// stats(). close() delivers the final status first and waits a bounded time.
+//
+//   auto token = sidecar::read_auth_token(flags.auth_token_file);   // env or file
+//   sidecar::SinkSet sinks;
+//   sinks.add(sidecar::make_file_sink(run_dir));
+//   sinks.add(sidecar::make_server_sink({.url = url, .run_id = id, .auth_token = *token}));
+//   sinks.on_status("running");
+//   ... sinks.on_alert(alert); sinks.on_snapshot(snap); ...
+//   sinks.on_finish({.status = "finished", .exit_code = 0});
+//   sinks.close(5.0);
+//
+// Thread-safety: every method of every sink may be called from any thread
+// (calls are serialised internally); the monitor loop is the usual caller.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sidecar/records.h"
+#include "sidecar/status.h"
+
+namespace sidecar {
+
+// How a run ended (the final status posted to orchestrators).
+struct RunEnd {
+  std::string status;            // "finished" | "failed" | "stopped" | "killed"
+  std::optional<int> exit_code;  // the child's exit status, when it exited
+  std::string error;             // a short text for failures ("" = none)
+};
+
+// Counters a sink reports (surfaced in the snapshot and at the end).
+struct SinkStats {
+  std::uint64_t sent = 0;       // requests (or records) delivered
+  std::uint64_t failed = 0;     // attempts that failed (each retry counts)
+  std::uint64_t retried = 0;    // attempts that were retries
+  std::uint64_t dropped = 0;    // records dropped: queue full, or given up at close
+  std::uint64_t coalesced = 0;  // status updates replaced by a newer one before sending
+  std::size_t queue_depth = 0;  // records waiting now
+  std::string last_error;       // the most recent failure ("" = none); never contains the token
+};
+
+class Sink {
+ public:
+  virtual ~Sink() = default;
+  virtual void on_alert(const Alert& alert) = 0;
+  virtual void on_resolved(const Resolved& resolved) = 0;
+  virtual void on_snapshot(const Snapshot& snapshot) = 0;
+  // The run's status while it is alive ("running" at start).
+  virtual void on_status(std::string_view status) { (void)status; }
+  virtual void on_finish(const RunEnd& end) = 0;
+  // The id a server gave an alert (research-agent's {"alert_id":…}), once its
+  // POST returned, already passed through sanitize_alert_id (safe as a file
+  // name); nullopt until then, or when the server gave no usable id.
+  virtual std::optional<std::string> server_alert_id(const std::string& local_alert_id) {
+    (void)local_alert_id;
+    return std::nullopt;
+  }
+  virtual SinkStats stats() const = 0;
+  // A short name for reports: "file", "server", "alertmanager", "set".
+  virtual std::string_view name() const = 0;
+  // Flushes what is queued (the final status first), waiting at most
+  // timeout_s, then stops the sender thread. Idempotent; the destructor
+  // calls close(0) if it was never called.
+  virtual void close(double timeout_s) = 0;
+};
+
+// Files in the run directory: <run_dir>/sidecar/alerts.jsonl (every alert and
+// resolution appended as one line of records.h JSON) and
+// <run_dir>/sidecar/status.json (the latest snapshot plus run status, replaced
+// atomically: write a temporary file, then rename). Writes are small and
+// local; a failure (disk full, permissions) is counted, never thrown.
+std::unique_ptr<Sink> make_file_sink(std::string run_dir);
+
+struct ServerSinkOptions {
+  std::string url;                   // base URL, e.g. http://127.0.0.1:8000 (a trailing '/' is fine)
+  std::string run_id;                // the research-agent run id (URL-escaped in paths)
+  std::string auth_token;            // sent as X-Auth-Token when non-empty; never logged
+  std::size_t queue_capacity = 256;  // records waiting at most
+  double timeout_s = 5.0;            // per request (connect + transfer)
+  double initial_backoff_s = 0.5;    // first retry delay; doubles per failure
+  double max_backoff_s = 30.0;       // backoff cap
+  int max_attempts = 0;              // per record; 0 = until close() (alerts keep their order)
+};
+
+// The research-agent server:
+//   POST {url}/runs/{id}/status  {status, exit_code?, error?, monitor_note?, monitor_tags?, monitoring?}
+//   POST {url}/runs/{id}/alerts  {message, choices, severity, source, syndrome, evidence} -> {"alert_id": …}
+// Snapshots become status posts carrying the current status; several pending
+// status updates coalesce into the newest. 4xx answers (except 408/429) are
+// not retried (counted as failed, last_error says why).
+std::unique_ptr<Sink> make_server_sink(ServerSinkOptions options);
+
+struct AlertmanagerSinkOptions {
+  std::string url;                // Alertmanager base URL, e.g. http://127.0.0.1:9093
+  std::string run_id;             // label run_id
+  std::string host;               // label host ("" = this machine's host name)
+  std::string generator_url;      // optional backlink (generatorURL)
+  double resend_s = 60.0;         // re-send active alerts this often (Alertmanager wants 30 s - 3 min)
+  bool resolve_on_finish = true;  // when the run ends, resolve (endsAt) what is still active
+  std::size_t queue_capacity = 256;
+  double timeout_s = 5.0;
+  double initial_backoff_s = 0.5;
+  double max_backoff_s = 30.0;
+};
+
+// Prometheus Alertmanager: POST {url}/api/v2/alerts with a JSON array.
+// Labels: alertname (= syndrome), severity, run_id, source, host, signature,
+// rank (when the evidence has one). Annotations: summary/message (the
+// message), evidence (a "k=v, …" summary). Active alerts are re-sent every
+// resend_s; a resolution posts the same labels with endsAt set.
+std::unique_ptr<Sink> make_alertmanager_sink(AlertmanagerSinkOptions options);
+
+// Fans every call out to several sinks. stats() sums them; server_alert_id
+// returns the first sink's answer.
+class SinkSet : public Sink {
+ public:
+  SinkSet() = default;
+  ~SinkSet() override;
+  void add(std::unique_ptr<Sink> sink);
+  bool empty() const { return sinks_.empty(); }
+  std::size_t size() const { return sinks_.size(); }
+  // Each sink's own counters, by name (for reports).
+  std::vector<std::pair<std::string, SinkStats>> each_stats() const;
+
+  void on_alert(const Alert& alert) override;
+  void on_resolved(const Resolved& resolved) override;
+  void on_snapshot(const Snapshot& snapshot) override;
+  void on_status(std::string_view status) override;
+  void on_finish(const RunEnd& end) override;
+  std::optional<std::string> server_alert_id(const std::string& local_alert_id) override;
+  SinkStats stats() const override;
+  std::string_view name() const override { return "set"; }
+  // Closes every sink; the whole call takes at most timeout_s (sinks flush in parallel).
+  void close(double timeout_s) override;
+
+ private:
+  std::vector<std::unique_ptr<Sink>> sinks_;
+};
+
+// The research-agent token. An explicit token file (from --auth-token-file or
+// the Python argument) wins over the SIDECAR_AUTH_TOKEN environment variable:
+// the flag is the more specific instruction. Surrounding whitespace is
+// trimmed. No file and no variable: "" (requests go without a token).
+// Errors: kNotFound / kPermissionDenied / kIoError (file unreadable),
+// kInvalidArgument (the file is empty, or the token holds a control
+// character or newline, which would break the header).
+Result<std::string> read_auth_token(const std::string& token_file);
+
+// The JSON bodies the network sinks send (pure; exposed for tests and docs).
+namespace detail {
+// {"status":…,"exit_code"?:…,"error"?:…,"monitor_note"?:…,"monitor_tags"?:[…],"monitoring"?:{…}}
+std::string server_status_body(std::string_view status, const std::optional<int>& exit_code, std::string_view error,
+                               const Snapshot* snapshot);
+// {"message":…,"choices":[…],"severity":…,"source":…,"syndrome":…,"evidence":{…}}
+std::string server_alert_body(const Alert& alert);
+// RFC 3339 UTC with milliseconds: "2026-11-29T01:02:03.456Z".
+std::string rfc3339(double epoch_s);
+}  // namespace detail
+
+}  // namespace sidecar
