@@ -1,0 +1,132 @@
+// Operator answers: how a person (or an orchestrator) answers an alert, in the
+// research-agent protocol. The answer is the text of one of the alert's
+// choices, written to `<run_dir>/alerts/<alert_id>.response`; it is read only
+// once complete (ends with a newline, or its size is unchanged over two
+// polls), so writers need not be atomic. Answers map to actions through an
+// explicit table, never by substring ("Don't stop" does not stop).
+//
+//   sidecar::ResponseWatcher w(run_dir, alert.id, alert.decision.choices, table);
+//   if (auto a = w.poll())        // non-blocking: one stat + one small read
+//     if (a->action == sidecar::Action::kStop) stop_job();
+//
+// Used by `run` (between monitoring ticks), `preflight` (the GPU gate), the
+// sinks and the Python module.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sidecar/status.h"
+
+namespace sidecar {
+
+struct Value;  // sidecar/config.h
+
+enum class Action { kContinue, kStop };
+
+constexpr std::string_view to_string(Action a) { return a == Action::kStop ? "stop" : "continue"; }
+
+// Choice text -> action (playbook `operator:` section). Lookup is exact after
+// trimming, then case-insensitive; `fallback` covers choices not in the map.
+struct ActionTable {
+  std::vector<std::pair<std::string, Action>> map = {
+      {"Stop Job", Action::kStop}, {"Continue Anyway", Action::kContinue}, {"Ignore", Action::kContinue}};
+  Action fallback = Action::kContinue;
+
+  // The action for a choice text (the fallback when it is not in the map).
+  Action action_for(std::string_view choice) const;
+};
+
+// Reads the playbook's `operator:` section into `out` (errors appended, never thrown):
+//   operator: { actions: {"Stop Job": stop, "Continue Anyway": continue}, fallback: continue }
+void read_operator_options(const Value& playbook, ActionTable* out, std::vector<Status>* errors);
+
+struct OperatorAnswer {
+  std::string choice;  // the matched choice as the alert spelled it (the raw text when invalid)
+  Action action = Action::kContinue;
+  bool valid = false;   // the text was one of the alert's choices
+  std::string problem;  // e.g. "'Maybe' is not one of the alert's choices; using the default (continue)"
+};
+
+// Matches an answer text against an alert's choices: trimmed, exact first,
+// then case-insensitive; never by substring. Invalid -> table.fallback + problem.
+OperatorAnswer match_answer(std::string_view text, const std::vector<std::string>& choices, const ActionTable& table);
+
+// Server-provided ids made safe as a file name: [A-Za-z0-9._-] only (other
+// bytes become '_'), no "..", no leading '.', at most 128 bytes, never empty.
+std::string sanitize_alert_id(std::string_view raw);
+
+// `<run_dir>/alerts/<sanitize_alert_id(id)>.response`.
+std::string response_path(std::string_view run_dir, std::string_view alert_id);
+
+// Non-blocking reader of one alert's response file. Not thread-safe (one per
+// alert, polled from one loop). Reads at most 4 KiB of the file.
+class ResponseWatcher {
+ public:
+  ResponseWatcher(std::string run_dir, std::string alert_id, std::vector<std::string> choices, ActionTable table);
+
+  // The answer once the file is complete; nullopt while absent, empty or
+  // partial. After an answer, returns the same answer again.
+  std::optional<OperatorAnswer> poll();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::vector<std::string> choices_;
+  ActionTable table_;
+  std::optional<std::int64_t> last_size_;  // size seen by the previous poll (partial file)
+  std::optional<OperatorAnswer> answer_;
+};
+
+// Non-blocking line reader on a file descriptor (a TTY's stdin): returns one
+// complete line per call when available. Lines are capped at 4 KiB.
+class FdLineReader {
+ public:
+  explicit FdLineReader(int fd) : fd_(fd) {}
+  std::optional<std::string> poll();  // nullopt: no complete line yet (or EOF)
+  bool eof() const { return eof_; }
+
+ private:
+  int fd_;
+  bool eof_ = false;
+  std::string buf_;
+};
+
+// A clock and a sleep, injectable so tests of bounded waits run instantly.
+struct Clock {
+  std::function<double()> now;        // seconds, monotonic
+  std::function<void(double)> sleep;  // sleep this many seconds
+  static Clock system();              // steady_clock + nanosleep
+};
+
+// How an asked question ended.
+struct AskResult {
+  std::string choice;  // the choice applied ("Stop Job", "Continue Anyway", ...)
+  Action action = Action::kContinue;
+  std::string decided_by;  // "response_file" | "tty" | "default"
+  std::string problem;     // set when an answer was invalid or nobody answered
+};
+
+struct AskOptions {
+  double timeout_s = 120;      // bounded wait for an answer
+  double poll_s = 0.5;         // how often the response file (and `other`) is polled
+  std::string default_choice;  // applied when nobody answers (must be one of the choices)
+};
+
+// Blocks (bounded by timeout_s) until the response file or `other` (a
+// non-blocking channel such as a TTY line; may be empty) gives an answer, then
+// returns it; an invalid answer yields the default choice with a problem text;
+// nobody answering yields the default with decided_by "default". For callers
+// that may block (preflight, before launch); monitoring loops poll a
+// ResponseWatcher instead.
+AskResult ask_operator(const std::string& run_dir, const std::string& alert_id, const std::vector<std::string>& choices,
+                       const ActionTable& table, const AskOptions& options,
+                       const std::function<std::optional<std::string>()>& other, const Clock& clock);
+
+}  // namespace sidecar
