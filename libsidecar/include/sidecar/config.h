@@ -44,6 +44,14 @@ struct Value {
   std::vector<std::pair<std::string, Value>> members;  // kObject, in document order
   Mark mark;
 
+  // Out of line: `members` holds pairs of this (then incomplete) type.
+  Value();
+  ~Value();
+  Value(const Value&);
+  Value(Value&&) noexcept;
+  Value& operator=(const Value&);
+  Value& operator=(Value&&) noexcept;
+
   bool is_null() const { return kind == Kind::kNull; }
   bool is_object() const { return kind == Kind::kObject; }
   bool is_array() const { return kind == Kind::kArray; }

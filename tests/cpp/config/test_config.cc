@@ -104,3 +104,16 @@ TEST_CASE("JsonWriter writes valid JSON for any input", "[json]") {
   auto back = sidecar::parse_json(w.str());
   REQUIRE(back);
 }
+
+TEST_CASE("JsonWriter replaces bytes that cannot start a UTF-8 sequence (fuzz regression)", "[json]") {
+  // Found by fuzz_json: 0xFE was taken for the lead byte of a 3-byte sequence.
+  const std::string text("{\"loss\263\263\376\263\263\323\3251.%\000): {e9\"}", 22);
+  sidecar::detail::JsonWriter w;
+  w.begin_object().key(text).value(text).end_object();
+  CHECK(sidecar::parse_json(w.str()));
+  for (unsigned c = 0x80; c < 0x100; ++c) {
+    sidecar::detail::JsonWriter one;
+    one.value(std::string(1, static_cast<char>(c)) + "\x80\x80\x80");
+    CHECK(sidecar::parse_json(one.str()));
+  }
+}
