@@ -1,0 +1,129 @@
+// Metrics ingestion: incremental readers for the files training runs write.
+//
+// Formats: JSON Lines (generic metrics.jsonl, research-agent
+// agent_metrics.jsonl), W&B wandb-history.jsonl, Lightning CSVLogger
+// metrics.csv and Stable-Baselines3 progress.csv. Files are followed with
+// FileTail (only new bytes are read; truncation and rotation restart cleanly);
+// a partial last line waits for its newline; malformed lines are counted and
+// reported as "file:line: what", never fatal. Memory does not grow with the
+// number of rows.
+//
+//   sidecar::MetricsReader reader("run/metrics.jsonl");
+//   auto n = reader.poll([&](const sidecar::MetricRow& row) { monitor.observe(row); });
+//   if (!n) log(n.status().to_string());              // I/O error: retried next poll
+//   if (reader.stats().malformed) log(reader.stats().last_error);
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sidecar/status.h"
+#include "sidecar/types.h"
+
+namespace sidecar {
+
+enum class MetricsFormat { kAuto, kJsonl, kWandbHistory, kLightningCsv, kSb3ProgressCsv };
+
+// "auto", "jsonl", "wandb_history", "lightning_csv", "sb3_progress_csv".
+std::string_view to_string(MetricsFormat f);
+// Parses the names above (also "wandb", "lightning", "sb3", "csv" -> lightning_csv, "json").
+std::optional<MetricsFormat> parse_metrics_format(std::string_view text);
+
+struct MetricsReaderOptions {
+  MetricsFormat format = MetricsFormat::kAuto;        // kAuto: from the file name, else from the first byte
+  std::size_t max_line_bytes = std::size_t{1} << 20;  // longer lines are skipped and reported
+  int max_depth = 32;                                 // deeper nesting: the line is skipped and reported
+  std::size_t max_keys = 4096;                        // per row (and CSV columns); keys beyond are counted, not stored
+};
+
+struct MetricsStats {
+  std::uint64_t rows = 0;          // rows delivered
+  std::uint64_t malformed = 0;     // lines skipped as malformed (too long, too deep, not JSON, bad CSV)
+  std::uint64_t bytes = 0;         // bytes consumed (all files, across restarts)
+  std::uint64_t restarts = 0;      // truncations, rotations, re-creations, CSV header rewrites
+  std::uint64_t dropped_keys = 0;  // keys beyond max_keys (counted, not stored)
+  std::string last_error;          // "file:line: what" of the latest malformed line
+};
+
+// Parses single lines into rows: the engine of MetricsReader, exposed for the
+// Python module, tests and fuzzing. Keeps reusable buffers (one per thread).
+class MetricsLineParser {
+ public:
+  explicit MetricsLineParser(MetricsReaderOptions options = {});
+  ~MetricsLineParser();
+  MetricsLineParser(MetricsLineParser&&) noexcept;
+  MetricsLineParser& operator=(MetricsLineParser&&) noexcept;
+  MetricsLineParser(const MetricsLineParser&) = delete;
+  MetricsLineParser& operator=(const MetricsLineParser&) = delete;
+
+  // Parses one JSON object (a line, with or without its newline) and calls
+  // on_row once with it. A blank line yields no row and Ok. Errors
+  // (kParseError, kResourceExhausted) say what, without a location.
+  // `wandb`: also skip W&B's internal `_`-prefixed keys (_runtime, _wandb...).
+  Status parse_json(std::string_view line, const std::function<void(const MetricRow&)>& on_row, bool wandb = false);
+
+  // CSV: set the header line (column names), then parse data lines against it.
+  Status set_csv_header(std::string_view line);
+  Status parse_csv(std::string_view line, const std::function<void(const MetricRow&)>& on_row);
+  bool has_csv_header() const;
+
+  // Keys dropped beyond max_keys so far.
+  std::uint64_t dropped_keys() const;
+  const MetricsReaderOptions& options() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Incremental reader over one metrics file (which may not exist yet).
+class MetricsReader {
+ public:
+  explicit MetricsReader(std::string path, MetricsReaderOptions options = {});
+  ~MetricsReader();
+  MetricsReader(MetricsReader&&) noexcept;
+  MetricsReader& operator=(MetricsReader&&) noexcept;
+  MetricsReader(const MetricsReader&) = delete;
+  MetricsReader& operator=(const MetricsReader&) = delete;
+
+  // Reads everything new and calls on_row for each complete row; returns the
+  // number of rows delivered. Never fails on bad lines (they are counted, with
+  // file:line, in stats()); I/O errors are returned and the next poll retries.
+  Result<std::size_t> poll(const std::function<void(const MetricRow&)>& on_row);
+
+  const MetricsStats& stats() const;
+  const std::string& path() const;
+  // The format in use: the option, or what kAuto resolved to (kAuto until known).
+  MetricsFormat format() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+struct DiscoveredSource {
+  std::string path;
+  MetricsFormat format = MetricsFormat::kAuto;
+  std::string reason;  // why it was chosen (and what else was there)
+};
+
+// Finds the metrics file of a run directory: metrics.jsonl, agent_metrics.jsonl,
+// wandb/{run,offline-run}-*/files/wandb-history.jsonl (newest run wins),
+// Lightning [*/]lightning_logs/version_*/metrics.csv (highest version wins),
+// SB3 progress.csv (also one level down). A file path is taken as is.
+// kNotFound when nothing is there yet (callers retry later).
+Result<DiscoveredSource> discover_metrics(const std::string& run_dir);
+
+// The format a file name implies (wandb-history.jsonl, progress.csv, *.csv, else JSON Lines).
+MetricsFormat metrics_format_for_path(std::string_view path);
+
+// Parses one JSON line into a row with a thread-local parser (see MetricsLineParser::parse_json).
+Status parse_metrics_json_line(std::string_view line, const std::function<void(const MetricRow&)>& on_row,
+                               const MetricsReaderOptions& options = {});
+
+}  // namespace sidecar

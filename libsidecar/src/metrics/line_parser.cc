@@ -1,0 +1,463 @@
+// MetricsLineParser: one JSON line (simdjson on-demand) or one CSV line -> MetricRow.
+//
+// JSON: the line is copied into a reusable padded buffer and iterated once;
+// nested objects are flattened with '/', numbers given as strings are parsed,
+// booleans, nulls and arrays are not metrics. Python's bare NaN / Infinity /
+// -Infinity tokens make simdjson fail; only then is the line scanned, those
+// tokens quoted, and the line parsed again (normal rows never pay for it).
+#include <simdjson.h>
+
+#include <array>
+#include <bit>
+#include <cstring>
+#include <limits>
+
+#include "sidecar/detail/strings.h"
+#include "sidecar/metrics.h"
+
+namespace sidecar {
+
+namespace od = simdjson::ondemand;
+
+std::string_view to_string(MetricsFormat f) {
+  switch (f) {
+    case MetricsFormat::kAuto:
+      return "auto";
+    case MetricsFormat::kJsonl:
+      return "jsonl";
+    case MetricsFormat::kWandbHistory:
+      return "wandb_history";
+    case MetricsFormat::kLightningCsv:
+      return "lightning_csv";
+    case MetricsFormat::kSb3ProgressCsv:
+      return "sb3_progress_csv";
+  }
+  return "auto";
+}
+
+std::optional<MetricsFormat> parse_metrics_format(std::string_view text) {
+  std::string t = detail::to_lower(detail::trim(text));
+  if (t == "auto") return MetricsFormat::kAuto;
+  if (t == "jsonl" || t == "json") return MetricsFormat::kJsonl;
+  if (t == "wandb_history" || t == "wandb") return MetricsFormat::kWandbHistory;
+  if (t == "lightning_csv" || t == "lightning" || t == "csv") return MetricsFormat::kLightningCsv;
+  if (t == "sb3_progress_csv" || t == "sb3") return MetricsFormat::kSb3ProgressCsv;
+  return std::nullopt;
+}
+
+namespace {
+
+// Which step key wins when a row has several (lower rank wins).
+int step_rank(std::string_view k) {
+  switch (k.size()) {
+    case 4:
+      return k == "step" ? 1 : 0;
+    case 5:
+      return k == "_step" ? 5 : 0;
+    case 11:
+      return k == "global_step" ? 2 : 0;
+    case 19:
+      return k == "trainer/global_step" ? 3 : 0;
+    case 20:
+      return k == "time/total_timesteps" ? 4 : 0;
+    default:
+      return 0;
+  }
+}
+
+bool is_timestamp_key(std::string_view k) { return k == "_timestamp" || k == "timestamp" || k == "time"; }
+
+std::optional<std::int64_t> to_step(double v) {
+  if (!std::isfinite(v) || v < -9.2e18 || v > 9.2e18) return std::nullopt;
+  return static_cast<std::int64_t>(v);
+}
+
+// Quotes bare NaN / Infinity / -Infinity tokens outside strings. Returns
+// false when there were none (the line's failure has another cause).
+bool quote_nonfinite_tokens(std::string_view in, std::string* out) {
+  out->clear();
+  bool in_string = false;
+  bool changed = false;
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (in_string) {
+      out->push_back(c);
+      if (c == '\\' && i + 1 < in.size()) {
+        out->push_back(in[++i]);
+      } else if (c == '"') {
+        in_string = false;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      out->push_back(c);
+      continue;
+    }
+    std::string_view rest = in.substr(i);
+    std::size_t len = 0;
+    if (rest.starts_with("NaN")) {
+      len = 3;
+    } else if (rest.starts_with("Infinity")) {
+      len = 8;
+    } else if (rest.starts_with("-Infinity")) {
+      len = 9;
+    }
+    if (len != 0) {
+      out->push_back('"');
+      out->append(rest.substr(0, len));
+      out->push_back('"');
+      i += len - 1;
+      changed = true;
+      continue;
+    }
+    out->push_back(c);
+  }
+  return changed;
+}
+
+// Splits one CSV record (RFC 4180 quoting, no embedded newlines) into cells.
+// Quoted cells are unquoted into `scratch` (views stay valid: reserved).
+bool split_csv(std::string_view line, std::vector<std::string_view>* cells, std::string* scratch) {
+  cells->clear();
+  scratch->clear();
+  scratch->reserve(line.size());
+  std::size_t i = 0;
+  while (true) {
+    if (i < line.size() && line[i] == '"') {
+      std::size_t start = scratch->size();
+      ++i;
+      while (true) {
+        if (i >= line.size()) return false;  // unterminated quote
+        if (line[i] == '"') {
+          if (i + 1 < line.size() && line[i + 1] == '"') {
+            scratch->push_back('"');
+            i += 2;
+            continue;
+          }
+          ++i;
+          break;
+        }
+        scratch->push_back(line[i++]);
+      }
+      cells->emplace_back(scratch->data() + start, scratch->size() - start);
+      if (i < line.size() && line[i] != ',') return false;  // text after the closing quote
+    } else {
+      std::size_t end = line.find(',', i);
+      if (end == std::string_view::npos) end = line.size();
+      cells->push_back(line.substr(i, end - i));
+      i = end;
+    }
+    if (i >= line.size()) break;
+    ++i;  // the comma
+  }
+  return true;
+}
+
+std::string_view strip_eol(std::string_view line) {
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  return line;
+}
+
+}  // namespace
+
+struct MetricsLineParser::Impl {
+  explicit Impl(MetricsReaderOptions o) : opt(o) {
+    if (opt.max_depth < 1) opt.max_depth = 1;
+    if (opt.max_line_bytes == 0) opt.max_line_bytes = 1;
+  }
+
+  MetricsReaderOptions opt;
+  od::parser parser;
+  std::vector<char> padded;  // the line + SIMDJSON_PADDING
+  std::string fallback;      // the line with NaN/Infinity quoted
+  std::string prefix;        // flattened key prefix of the object being walked
+  std::string key_buf;       // prefix + key of the current leaf
+
+  // The row being built: keys live in `arena` (offsets, resolved at the end).
+  struct Pending {
+    std::uint32_t off;
+    std::uint32_t len;
+    double value;
+  };
+  std::string arena;
+  std::vector<Pending> pending;
+  std::vector<MetricValue> values;
+  std::optional<std::int64_t> step;
+  int step_rank_seen = 0;
+  std::optional<double> timestamp;
+  bool wandb = false;
+  std::uint64_t dropped = 0;
+
+  // CSV state.
+  enum class Role : std::uint8_t { kMetric, kStep, kTimestamp, kIgnored };
+  std::vector<std::string> columns;
+  std::vector<Role> roles;
+  bool has_header = false;
+  std::vector<std::string_view> cells;
+  std::string cell_scratch;
+
+  void begin_row() {
+    arena.clear();
+    pending.clear();
+    step.reset();
+    step_rank_seen = 0;
+    timestamp.reset();
+  }
+
+  // A leaf value under its full (flattened) key.
+  void add_value(std::string_view key, double v) {
+    if (int r = step_rank(key); r != 0) {
+      if (step_rank_seen == 0 || r < step_rank_seen) {
+        if (auto s = to_step(v)) {
+          step = s;
+          step_rank_seen = r;
+        }
+      }
+      return;
+    }
+    if (is_timestamp_key(key)) {
+      if (!timestamp && std::isfinite(v)) timestamp = v;
+      return;
+    }
+    if (wandb && ((!key.empty() && key.front() == '_') || key.find("/_") != std::string_view::npos)) return;
+    if (pending.size() >= opt.max_keys) {
+      ++dropped;
+      return;
+    }
+    const auto off = static_cast<std::uint32_t>(arena.size());
+    arena.append(key);
+    pending.push_back({off, static_cast<std::uint32_t>(key.size()), v});
+  }
+
+  void deliver(const std::function<void(const MetricRow&)>& on_row) {
+    if (pending.empty() && !step && !timestamp) return;
+    values.clear();
+    for (const auto& p : pending) values.push_back({std::string_view(arena.data() + p.off, p.len), p.value});
+    MetricRow row;
+    row.step = step;
+    row.timestamp = timestamp;
+    row.values = std::span<const MetricValue>(values.data(), values.size());
+    on_row(row);
+  }
+
+  // Walks one object; `prefix` holds the key prefix (with its trailing '/').
+  Status walk(od::object obj, int depth) {
+    for (auto field : obj) {
+      std::string_view key;
+      if (auto err = field.unescaped_key().get(key)) return json_error(err);
+      od::value v;
+      if (auto err = field.value().get(v)) return json_error(err);
+      od::json_type t;
+      if (auto err = v.type().get(t)) return json_error(err);
+      switch (t) {
+        case od::json_type::number: {
+          double d;
+          if (auto err = v.get_double().get(d)) return json_error(err);
+          add_leaf(key, d);
+          break;
+        }
+        case od::json_type::string: {
+          std::string_view s;
+          if (auto err = v.get_string().get(s)) return json_error(err);
+          if (auto d = detail::parse_number(s)) add_leaf(key, *d);  // "nan", "1e-3"; other text is not a metric
+          break;
+        }
+        case od::json_type::boolean: {
+          bool b;
+          if (auto err = v.get_bool().get(b)) return json_error(err);  // validated, not a metric
+          break;
+        }
+        case od::json_type::null: {
+          bool is_null = false;
+          if (auto err = v.is_null().get(is_null)) return json_error(err);
+          if (!is_null) return json_error(simdjson::N_ATOM_ERROR);
+          break;
+        }
+        case od::json_type::object: {
+          if (depth + 1 > opt.max_depth) {
+            return Status(StatusCode::kResourceExhausted,
+                          "nested deeper than " + std::to_string(opt.max_depth) + " levels");
+          }
+          od::object child;
+          if (auto err = v.get_object().get(child)) return json_error(err);
+          const std::size_t old = prefix.size();
+          prefix.append(key);
+          prefix.push_back('/');
+          Status s = walk(child, depth + 1);
+          prefix.resize(old);
+          if (!s.ok()) return s;
+          break;
+        }
+        case od::json_type::array:
+          break;  // histograms, media, lists: not scalar metrics (skipped unread)
+      }
+    }
+    return Status::Ok();
+  }
+
+  void add_leaf(std::string_view key, double v) {
+    if (prefix.empty()) {
+      add_value(key, v);
+      return;
+    }
+    key_buf.assign(prefix);
+    key_buf.append(key);
+    add_value(key_buf, v);
+  }
+
+  // One complete line of JSON (no padding yet).
+  Status parse_json_line(std::string_view line) {
+    if (line.size() > opt.max_line_bytes) {
+      return Status(StatusCode::kResourceExhausted,
+                    "line longer than " + std::to_string(opt.max_line_bytes) + " bytes");
+    }
+    padded.resize(line.size() + simdjson::SIMDJSON_PADDING);
+    std::memcpy(padded.data(), line.data(), line.size());
+    std::memset(padded.data() + line.size(), ' ', simdjson::SIMDJSON_PADDING);
+    od::document doc;
+    if (auto err = parser.iterate(padded.data(), line.size(), padded.size()).get(doc)) return json_error(err);
+    od::object obj;
+    if (auto err = doc.get_object().get(obj)) {
+      if (err == simdjson::INCORRECT_TYPE) return Status(StatusCode::kParseError, "not a JSON object");
+      return json_error(err);
+    }
+    prefix.clear();
+    if (Status s = walk(obj, 1); !s.ok()) return s;
+    const char* loc = nullptr;
+    if (doc.current_location().get(loc) == simdjson::SUCCESS) {
+      return Status(StatusCode::kParseError, "trailing content after the JSON object");
+    }
+    return Status::Ok();
+  }
+
+  static Status json_error(simdjson::error_code err) {
+    return Status(StatusCode::kParseError, std::string("invalid JSON: ") + simdjson::error_message(err));
+  }
+};
+
+MetricsLineParser::MetricsLineParser(MetricsReaderOptions options) : impl_(std::make_unique<Impl>(options)) {}
+MetricsLineParser::~MetricsLineParser() = default;
+MetricsLineParser::MetricsLineParser(MetricsLineParser&&) noexcept = default;
+MetricsLineParser& MetricsLineParser::operator=(MetricsLineParser&&) noexcept = default;
+
+std::uint64_t MetricsLineParser::dropped_keys() const { return impl_->dropped; }
+const MetricsReaderOptions& MetricsLineParser::options() const { return impl_->opt; }
+bool MetricsLineParser::has_csv_header() const { return impl_->has_header; }
+
+Status MetricsLineParser::parse_json(std::string_view line, const std::function<void(const MetricRow&)>& on_row,
+                                     bool wandb) {
+  Impl& m = *impl_;
+  line = detail::trim(line);
+  if (line.empty()) return Status::Ok();
+  m.wandb = wandb;
+  m.begin_row();
+  Status s = m.parse_json_line(line);
+  if (!s.ok() && s.code() == StatusCode::kParseError && quote_nonfinite_tokens(line, &m.fallback)) {
+    // Python's json.dumps writes NaN / Infinity / -Infinity bare: quote them and parse again.
+    m.begin_row();
+    s = m.parse_json_line(m.fallback);
+  }
+  if (!s.ok()) return s;
+  m.deliver(on_row);
+  return Status::Ok();
+}
+
+Status MetricsLineParser::set_csv_header(std::string_view line) {
+  Impl& m = *impl_;
+  line = strip_eol(line);
+  if (line.size() > m.opt.max_line_bytes) {
+    return Status(StatusCode::kResourceExhausted,
+                  "header longer than " + std::to_string(m.opt.max_line_bytes) + " bytes");
+  }
+  if (!split_csv(line, &m.cells, &m.cell_scratch))
+    return Status(StatusCode::kParseError, "unterminated quote in the CSV header");
+  m.columns.clear();
+  m.roles.clear();
+  m.has_header = false;
+  int best_step = 0;
+  std::size_t step_col = 0;
+  std::size_t metrics = 0;
+  for (std::string_view cell : m.cells) {
+    std::string name(detail::trim(cell));
+    Impl::Role role = Impl::Role::kMetric;
+    if (name.empty()) {
+      role = Impl::Role::kIgnored;  // pandas' unnamed index column
+    } else if (int r = step_rank(name); r != 0) {
+      role = Impl::Role::kIgnored;
+      if (best_step == 0 || r < best_step) {
+        best_step = r;
+        step_col = m.columns.size();
+      }
+    } else if (is_timestamp_key(name)) {
+      role = Impl::Role::kTimestamp;
+    } else if (metrics >= m.opt.max_keys) {
+      role = Impl::Role::kIgnored;
+      ++m.dropped;
+      name.clear();  // not stored
+    } else {
+      ++metrics;
+    }
+    m.columns.push_back(std::move(name));
+    m.roles.push_back(role);
+  }
+  if (best_step != 0) m.roles[step_col] = Impl::Role::kStep;
+  m.has_header = true;
+  return Status::Ok();
+}
+
+Status MetricsLineParser::parse_csv(std::string_view line, const std::function<void(const MetricRow&)>& on_row) {
+  Impl& m = *impl_;
+  if (!m.has_header) return Status(StatusCode::kInvalidArgument, "CSV row before its header");
+  line = strip_eol(line);
+  if (detail::trim(line).empty()) return Status::Ok();
+  if (line.size() > m.opt.max_line_bytes) {
+    return Status(StatusCode::kResourceExhausted,
+                  "line longer than " + std::to_string(m.opt.max_line_bytes) + " bytes");
+  }
+  if (!split_csv(line, &m.cells, &m.cell_scratch)) return Status(StatusCode::kParseError, "unterminated quote");
+  if (m.cells.size() > m.columns.size()) {
+    return Status(StatusCode::kParseError,
+                  std::to_string(m.cells.size()) + " fields but the header has " + std::to_string(m.columns.size()));
+  }
+  m.values.clear();
+  MetricRow row;
+  for (std::size_t i = 0; i < m.cells.size(); ++i) {
+    std::string_view cell = m.cells[i];
+    if (cell.empty()) continue;  // sparse: absent, not zero
+    Impl::Role role = m.roles[i];
+    if (role == Impl::Role::kIgnored) continue;
+    auto v = detail::parse_number(cell);
+    if (!v) continue;  // text ("True", a date): not a metric
+    switch (role) {
+      case Impl::Role::kStep:
+        row.step = to_step(*v);
+        break;
+      case Impl::Role::kTimestamp:
+        if (std::isfinite(*v)) row.timestamp = *v;
+        break;
+      case Impl::Role::kMetric:
+        m.values.push_back({m.columns[i], *v});
+        break;
+      case Impl::Role::kIgnored:
+        break;
+    }
+  }
+  if (m.values.empty() && !row.step && !row.timestamp) return Status::Ok();
+  row.values = std::span<const MetricValue>(m.values.data(), m.values.size());
+  on_row(row);
+  return Status::Ok();
+}
+
+Status parse_metrics_json_line(std::string_view line, const std::function<void(const MetricRow&)>& on_row,
+                               const MetricsReaderOptions& options) {
+  thread_local MetricsLineParser parser(options);
+  const MetricsReaderOptions& cur = parser.options();
+  if (cur.max_line_bytes != options.max_line_bytes || cur.max_depth != options.max_depth ||
+      cur.max_keys != options.max_keys) {
+    parser = MetricsLineParser(options);
+  }
+  return parser.parse_json(line, on_row, options.format == MetricsFormat::kWandbHistory);
+}
+
+}  // namespace sidecar

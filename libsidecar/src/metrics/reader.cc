@@ -1,0 +1,273 @@
+// MetricsReader: FileTail + line splitting + MetricsLineParser.
+//
+// Complete lines are parsed straight out of FileTail's chunk; only a partial
+// last line is kept (bounded by max_line_bytes) until its newline arrives.
+// CSV writers (Lightning's CSVLogger, SB3) rewrite the whole file in place
+// when a new column appears: the header is re-checked after every read, and a
+// rewritten file is read again from the start with the rows already delivered
+// skipped (recognised by the first row's fingerprint, so a new run that
+// reuses the path is delivered in full).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <bit>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+
+#include "sidecar/detail/strings.h"
+#include "sidecar/file_tail.h"
+#include "sidecar/metrics.h"
+
+namespace sidecar {
+
+namespace {
+
+bool is_csv(MetricsFormat f) { return f == MetricsFormat::kLightningCsv || f == MetricsFormat::kSb3ProgressCsv; }
+
+// Order-independent fingerprint of a row (CSV column order may change on a rewrite).
+std::uint64_t fingerprint(const MetricRow& row) {
+  std::uint64_t h = row.step ? static_cast<std::uint64_t>(*row.step) * 0x9E3779B97F4A7C15ull : 0x51ull;
+  for (const MetricValue& v : row.values) {
+    std::uint64_t kh = std::hash<std::string_view>{}(v.key);
+    std::uint64_t vh = std::bit_cast<std::uint64_t>(v.value);
+    h += (kh ^ (vh * 0xFF51AFD7ED558CCDull)) * 0xC4CEB9FE1A85EC53ull;
+  }
+  return h;
+}
+
+}  // namespace
+
+MetricsFormat metrics_format_for_path(std::string_view path) {
+  std::string_view name = path;
+  if (auto slash = name.find_last_of('/'); slash != std::string_view::npos) name = name.substr(slash + 1);
+  std::string lower = detail::to_lower(name);
+  if (lower.find("wandb-history") != std::string::npos) return MetricsFormat::kWandbHistory;
+  if (lower == "progress.csv") return MetricsFormat::kSb3ProgressCsv;
+  if (lower.ends_with(".csv")) return MetricsFormat::kLightningCsv;
+  return MetricsFormat::kJsonl;
+}
+
+struct MetricsReader::Impl {
+  Impl(std::string p, MetricsReaderOptions o) : path(std::move(p)), opt(o), tail(path), parser(o) {
+    if (opt.format == MetricsFormat::kAuto) {
+      std::string_view name = path;
+      if (auto slash = name.find_last_of('/'); slash != std::string_view::npos) name = name.substr(slash + 1);
+      std::string lower = detail::to_lower(name);
+      // A known name decides; an unknown one is decided by the first byte of the file.
+      if (lower.ends_with(".jsonl") || lower.ends_with(".json") || lower.ends_with(".csv") ||
+          lower.find("wandb-history") != std::string::npos) {
+        format = metrics_format_for_path(path);
+      }
+    } else {
+      format = opt.format;
+    }
+    if (opt.max_line_bytes == 0) opt.max_line_bytes = 1;
+    json_cb = [this](const MetricRow& row) { deliver(row); };
+    csv_cb = [this](const MetricRow& row) { on_csv_row(row); };
+  }
+
+  std::string path;
+  MetricsReaderOptions opt;
+  MetricsFormat format = MetricsFormat::kAuto;
+  FileTail tail;
+  MetricsLineParser parser;
+  MetricsStats stats;
+
+  std::string partial;        // the unfinished last line
+  bool discarding = false;    // inside an over-long line: drop bytes until its newline
+  std::uint64_t line_no = 0;  // of the current file, 1-based
+
+  // CSV: the header line as read, rows seen in this file, rewrite handling.
+  std::string header_raw;
+  std::uint64_t data_rows = 0;
+  std::uint64_t first_fp = 0;
+  bool have_first_fp = false;
+  std::uint64_t skip_rows = 0;      // rows of a rewritten file already delivered
+  std::uint64_t skip_fp = 0;        // the first row's fingerprint before the rewrite
+  bool skip_pending_check = false;  // the first row decides whether this is a rewrite
+
+  const std::function<void(const MetricRow&)>* sink = nullptr;
+  std::function<void(const MetricRow&)> json_cb;  // made once: no per-line std::function
+  std::function<void(const MetricRow&)> csv_cb;
+  std::size_t delivered = 0;
+
+  void malformed(std::uint64_t line, const std::string& what) {
+    ++stats.malformed;
+    stats.last_error = path + ":" + std::to_string(line) + ": " + what;
+  }
+
+  // A new file begins (restart, rotation, CSV rewrite): drop per-file state.
+  void begin_file(bool maybe_rewrite) {
+    partial.clear();
+    discarding = false;
+    line_no = 0;
+    if (is_csv(format) || format == MetricsFormat::kAuto) {
+      if (maybe_rewrite && have_first_fp && data_rows > 0) {
+        skip_rows = data_rows;
+        skip_fp = first_fp;
+        skip_pending_check = true;
+      } else {
+        skip_rows = 0;
+        skip_pending_check = false;
+      }
+      header_raw.clear();
+      data_rows = 0;
+      have_first_fp = false;
+    }
+  }
+
+  void deliver(const MetricRow& row) {
+    ++delivered;
+    ++stats.rows;
+    (*sink)(row);
+  }
+
+  void on_csv_row(const MetricRow& row) {
+    const std::uint64_t index = data_rows++;
+    if (index == 0) {
+      first_fp = fingerprint(row);
+      have_first_fp = true;
+      if (skip_pending_check) {
+        skip_pending_check = false;
+        if (first_fp != skip_fp) skip_rows = 0;  // a different file: deliver everything
+      }
+    }
+    if (index < skip_rows) return;  // delivered before the rewrite
+    deliver(row);
+  }
+
+  void handle_line(std::string_view line) {
+    ++line_no;
+    if (format == MetricsFormat::kAuto) {
+      std::string_view t = detail::trim(line);
+      if (t.empty()) return;
+      format = t.front() == '{' ? MetricsFormat::kJsonl : MetricsFormat::kLightningCsv;
+    }
+    if (is_csv(format)) {
+      if (header_raw.empty()) {
+        if (detail::trim(line).empty()) return;
+        Status s = parser.set_csv_header(line);
+        if (!s.ok()) {
+          malformed(line_no, s.message());
+          return;
+        }
+        header_raw.assign(line);
+        header_raw.push_back('\n');
+        return;
+      }
+      Status s = parser.parse_csv(line, csv_cb);
+      if (!s.ok()) {
+        ++data_rows;  // keeps row indexes aligned with a rewritten copy
+        malformed(line_no, s.message());
+      }
+      return;
+    }
+    Status s = parser.parse_json(line, json_cb, format == MetricsFormat::kWandbHistory);
+    if (!s.ok()) malformed(line_no, s.message());
+  }
+
+  void feed(std::string_view data) {
+    while (!data.empty()) {
+      const char* nl = static_cast<const char*>(std::memchr(data.data(), '\n', data.size()));
+      if (nl == nullptr) {
+        // No newline yet: keep the partial line (bounded).
+        if (discarding) return;
+        if (partial.size() + data.size() > opt.max_line_bytes) {
+          malformed(line_no + 1, "line longer than " + std::to_string(opt.max_line_bytes) + " bytes (skipped)");
+          partial.clear();
+          discarding = true;
+          return;
+        }
+        partial.append(data);
+        return;
+      }
+      std::string_view piece(data.data(), static_cast<std::size_t>(nl - data.data()));
+      data.remove_prefix(piece.size() + 1);
+      if (discarding) {
+        // The end of an over-long line, already reported.
+        discarding = false;
+        ++line_no;
+        continue;
+      }
+      if (!partial.empty()) {
+        if (partial.size() + piece.size() > opt.max_line_bytes) {
+          ++line_no;
+          malformed(line_no, "line longer than " + std::to_string(opt.max_line_bytes) + " bytes (skipped)");
+          partial.clear();
+          continue;
+        }
+        partial.append(piece);
+        handle_line(partial);
+        partial.clear();
+      } else {
+        handle_line(piece);
+      }
+    }
+  }
+
+  // Has a CSV writer rewritten the file in place (a new header)?
+  bool csv_header_changed() {
+    if (header_raw.empty()) return false;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return false;  // gone: FileTail notices rotation/deletion itself
+    std::string buf(header_raw.size(), '\0');
+    ssize_t n;
+    do {
+      n = ::pread(fd, buf.data(), buf.size(), 0);
+    } while (n < 0 && errno == EINTR);
+    ::close(fd);
+    if (n < 0) return false;
+    buf.resize(static_cast<std::size_t>(n));
+    return buf != header_raw;
+  }
+
+  Result<std::size_t> poll(const std::function<void(const MetricRow&)>& on_row) {
+    sink = &on_row;
+    delivered = 0;
+    bool rewound = false;
+    while (true) {
+      auto chunk = tail.poll();
+      if (!chunk) {
+        sink = nullptr;
+        stats.dropped_keys = parser.dropped_keys();
+        return chunk.status();
+      }
+      if (chunk->data.empty()) break;
+      if (chunk->restarted) {
+        ++stats.restarts;
+        begin_file(/*maybe_rewrite=*/true);
+      }
+      if (is_csv(format) && csv_header_changed()) {
+        // Rewritten in place with a new header: read it again from the start
+        // (once per poll; a writer rewriting continuously is caught next poll).
+        if (rewound) break;
+        rewound = true;
+        ++stats.restarts;
+        tail = FileTail(path);
+        begin_file(/*maybe_rewrite=*/true);
+        continue;
+      }
+      stats.bytes += chunk->data.size();
+      feed(chunk->data);
+    }
+    sink = nullptr;
+    stats.dropped_keys = parser.dropped_keys();
+    return delivered;
+  }
+};
+
+MetricsReader::MetricsReader(std::string path, MetricsReaderOptions options)
+    : impl_(std::make_unique<Impl>(std::move(path), options)) {}
+MetricsReader::~MetricsReader() = default;
+MetricsReader::MetricsReader(MetricsReader&&) noexcept = default;
+MetricsReader& MetricsReader::operator=(MetricsReader&&) noexcept = default;
+
+Result<std::size_t> MetricsReader::poll(const std::function<void(const MetricRow&)>& on_row) {
+  return impl_->poll(on_row);
+}
+const MetricsStats& MetricsReader::stats() const { return impl_->stats; }
+const std::string& MetricsReader::path() const { return impl_->path; }
+MetricsFormat MetricsReader::format() const { return impl_->format; }
+
+}  // namespace sidecar
