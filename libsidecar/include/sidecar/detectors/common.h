@@ -1,0 +1,89 @@
+// Helpers shared by the detectors (header-only, std-only): decision
+// construction, number formatting and robust statistics.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sidecar/series.h"
+#include "sidecar/types.h"
+
+namespace sidecar::detail {
+
+// A number as a short, stable text ("0.5", "1.2e+03", "nan", "inf").
+inline std::string fmt_num(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", v);
+  return buf;
+}
+
+// "<source>/<syndrome>/<subject>": the identity of a condition.
+inline std::string make_signature(Source source, std::string_view syndrome, std::string_view subject) {
+  std::string s(to_string(source));
+  s += '/';
+  s += syndrome;
+  if (!subject.empty()) {
+    s += '/';
+    s += subject;
+  }
+  return s;
+}
+
+inline Decision make_decision(Source source, std::string_view syndrome, Severity severity, std::string message,
+                              std::string_view subject, const Series* series) {
+  Decision d;
+  d.source = source;
+  d.syndrome = std::string(syndrome);
+  d.severity = severity;
+  d.message = std::move(message);
+  d.signature = make_signature(source, syndrome, subject);
+  if (series && !series->empty()) {
+    d.step = series->back().step;
+    d.evidence.emplace_back("metric", series->name());
+    d.evidence.emplace_back("value", fmt_num(series->back().value));
+  }
+  return d;
+}
+
+// Robust z-score of x against a reference: 0.6745 * |x - median| / MAD, with
+// the MAD floored so that a flat reference does not make every change infinite.
+struct RobustRef {
+  double median = std::nan("");
+  double mad = std::nan("");
+  double z(double x, double mad_floor) const {
+    double m = std::max(mad, mad_floor);
+    return 0.6745 * std::fabs(x - median) / m;
+  }
+};
+
+inline RobustRef robust_ref(std::vector<double>& values, std::vector<double>& scratch) {
+  RobustRef r;
+  if (values.empty()) return r;
+  r.median = median_inplace(values);
+  scratch.clear();
+  for (double v : values) scratch.push_back(std::fabs(v - r.median));
+  r.mad = median_inplace(scratch);
+  return r;
+}
+
+// Per-thread scratch buffers, so detectors allocate nothing in steady state.
+inline std::vector<double>& scratch(int i) {
+  thread_local std::vector<double> buffers[4];
+  return buffers[i & 3];
+}
+
+// Mean of the last n finite values before the latest point (skip = 1), or nullopt when fewer than n.
+inline std::optional<double> mean_of_previous(const Series& s, std::size_t n, std::vector<double>* buf) {
+  s.finite_window(1, n, buf);
+  if (buf->size() < n) return std::nullopt;
+  return mean(*buf);
+}
+
+}  // namespace sidecar::detail

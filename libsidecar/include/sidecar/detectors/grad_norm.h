@@ -1,0 +1,76 @@
+// Gradient-norm rules (header-only, std-only). Under mixed precision a NaN
+// grad norm is often a skipped step and benign; a NaN loss is not. So a
+// non-finite grad norm is a warning, escalated to critical when it persists
+// for `persistence` consecutive points or the loss is exactly 0.0 at the same
+// time (DOMAIN 2.1, SY-Xuan/Pink#6). An explosion is the grad norm at
+// explosion_ratio x its trailing median (warm-up first), critical when persistent.
+#pragma once
+
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "sidecar/detectors/common.h"
+
+namespace sidecar {
+
+struct GradNormOptions {
+  bool enabled = true;
+  int persistence = 3;
+  double explosion_ratio = 10.0;
+  int window = 50;
+  int min_points = 20;
+  Severity severity = Severity::kWarning;
+  Severity persistent_severity = Severity::kCritical;
+};
+
+// Returns a "grad_norm_nonfinite" or "grad_norm_explosion" decision. `loss`
+// may be null (no loss series).
+inline std::optional<Decision> detect_grad_norm(const Series& g, const Series* loss, const GradNormOptions& opt) {
+  if (!opt.enabled || g.empty()) return std::nullopt;
+  double v = g.back().value;
+  auto p = static_cast<std::size_t>(std::max(opt.persistence, 1));
+  if (!std::isfinite(v)) {
+    std::size_t run = g.trailing_nonfinite();
+    bool zero_loss = loss && !loss->empty() && loss->back().value == 0.0;
+    bool persistent = run >= p || zero_loss;
+    Decision d = detail::make_decision(
+        Source::kRulebased, "grad_norm_nonfinite", persistent ? opt.persistent_severity : opt.severity,
+        g.name() + " is " + detail::fmt_num(v) +
+            (zero_loss ? " with the loss at exactly 0.0"
+             : run > 1 ? " for " + std::to_string(run) + " consecutive points"
+                       : " (often a skipped step under mixed precision; watch whether it persists)"),
+        g.name(), &g);
+    d.evidence.emplace_back("consecutive", std::to_string(run));
+    if (zero_loss) d.evidence.emplace_back("loss", "0");
+    return d;
+  }
+  if (g.finite_count() < static_cast<std::uint64_t>(std::max(opt.min_points, 2)) || opt.explosion_ratio <= 0)
+    return std::nullopt;
+  auto mn = g.min();
+  if (mn && *mn > 0 && v < opt.explosion_ratio * *mn) return std::nullopt;  // cheap exit
+  // How many of the latest points are exploded, against the median before them.
+  auto& ref = detail::scratch(0);
+  std::size_t run = 0;
+  double med = 0;
+  for (std::size_t k = 1; k <= p; ++k) {
+    g.finite_window(k, static_cast<std::size_t>(std::max(opt.window, 1)), &ref);
+    if (ref.size() < 3) break;
+    double m = detail::median_inplace(ref);
+    double x = g.from_back(k - 1).value;
+    if (!(m > 0 && std::isfinite(x) && x >= opt.explosion_ratio * m)) break;
+    if (k == 1) med = m;
+    run = k;
+  }
+  if (run == 0) return std::nullopt;
+  Decision d = detail::make_decision(Source::kRulebased, "grad_norm_explosion",
+                                     run >= p ? opt.persistent_severity : opt.severity,
+                                     g.name() + " jumped to " + detail::fmt_num(v) + ", " + detail::fmt_num(v / med) +
+                                         "x its recent median " + detail::fmt_num(med),
+                                     g.name(), &g);
+  d.evidence.emplace_back("recent_median", detail::fmt_num(med));
+  d.evidence.emplace_back("consecutive", std::to_string(run));
+  return d;
+}
+
+}  // namespace sidecar

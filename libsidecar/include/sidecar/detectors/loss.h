@@ -1,0 +1,176 @@
+// Hard loss rules (header-only, std-only): non-finite loss, high loss, loss spike.
+//
+//   sidecar::Series loss("loss");
+//   for (...) loss.push(step, value);
+//   if (auto d = sidecar::detect_nan_loss(loss, {})) alert(*d);   // critical, at once
+//   if (auto d = sidecar::detect_loss_spike(loss, {})) alert(*d);
+#pragma once
+
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "sidecar/detectors/common.h"
+
+namespace sidecar {
+
+// NaN or Inf loss: critical on the first such point (no warm-up, no persistence).
+struct NanLossOptions {
+  bool enabled = true;
+  Severity severity = Severity::kCritical;
+};
+
+// Returns a "nan_loss" decision when the latest loss value is NaN or +-Inf.
+inline std::optional<Decision> detect_nan_loss(const Series& loss, const NanLossOptions& opt) {
+  if (!opt.enabled || loss.empty()) return std::nullopt;
+  double v = loss.back().value;
+  if (std::isfinite(v)) return std::nullopt;
+  Decision d = detail::make_decision(
+      Source::kRulebased, "nan_loss", opt.severity,
+      loss.name() + " is " + detail::fmt_num(v) + " at step " + std::to_string(loss.back().step), loss.name(), &loss);
+  d.evidence.emplace_back("consecutive", std::to_string(loss.trailing_nonfinite()));
+  return d;
+}
+
+// High loss (after llm-foundry's KillLossSpike): once past warm-up, at least
+// `fraction` of the last `window` points are >= threshold. Never fires on the
+// initial loss of a language model (ln(vocab) ~ 10-11 at step 0), which an
+// absolute "loss >= 8" rule does.
+struct HighLossOptions {
+  bool enabled = true;
+  double threshold = 8.0;
+  int window = 20;
+  double fraction = 0.5;
+  int min_points = 50;  // finite points seen before the rule applies
+  Severity severity = Severity::kWarning;
+};
+
+// Returns a "high_loss" decision when the loss stays at or above the threshold.
+inline std::optional<Decision> detect_high_loss(const Series& loss, const HighLossOptions& opt) {
+  if (!opt.enabled || loss.empty() || opt.window <= 0) return std::nullopt;
+  if (loss.finite_count() < static_cast<std::uint64_t>(std::max(opt.min_points, opt.window))) return std::nullopt;
+  double v = loss.back().value;
+  if (!std::isfinite(v) || v < opt.threshold) return std::nullopt;
+  auto& w = detail::scratch(0);
+  loss.finite_window(0, static_cast<std::size_t>(opt.window), &w);
+  if (w.empty()) return std::nullopt;
+  std::size_t above = 0;
+  for (double x : w) above += x >= opt.threshold ? 1 : 0;
+  if (static_cast<double>(above) < opt.fraction * static_cast<double>(w.size())) return std::nullopt;
+  Decision d = detail::make_decision(Source::kRulebased, "high_loss", opt.severity,
+                                     loss.name() + " stays high: " + std::to_string(above) + " of the last " +
+                                         std::to_string(w.size()) + " points >= " + detail::fmt_num(opt.threshold),
+                                     loss.name(), &loss);
+  d.evidence.emplace_back("threshold", detail::fmt_num(opt.threshold));
+  d.evidence.emplace_back("above", std::to_string(above) + "/" + std::to_string(w.size()));
+  return d;
+}
+
+// Loss spike. Three rules, the first that holds wins:
+//  - ceiling (Megatron): the latest loss > ceiling_factor x the maximum seen
+//    before it (at least ceiling_min_points earlier points) -> ceiling_severity;
+//  - robust (P0 watcher / llm-foundry): once at least `min_points` finite
+//    points precede them, the last `persistence` points all have a robust
+//    z-score of log(loss) > z against the trailing `window` points before
+//    them (the suspects are never in their own reference) and are >=
+//    min_ratio x the reference median. The reference median ignores the
+//    warm-up once the window has slid past it;
+//  - early (the seed's rule, before `min_points`): the latest loss >=
+//    early_ratio x the mean of the >= 3 points before it.
+// Non-positive losses are compared on the raw scale (z only, no ratio).
+struct LossSpikeOptions {
+  bool enabled = true;
+  int window = 100;
+  int min_points = 20;
+  double z = 8.0;
+  double min_ratio = 2.0;
+  int persistence = 3;
+  double mad_floor = 0.01;  // floor of the MAD of log(loss) (about 1 %)
+  double early_ratio = 3.0;
+  double ceiling_factor = 10.0;
+  int ceiling_min_points = 3;
+  Severity severity = Severity::kWarning;
+  Severity ceiling_severity = Severity::kCritical;
+};
+
+// Returns a "loss_spike" decision (evidence "rule": ceiling | robust_z | early_ratio).
+inline std::optional<Decision> detect_loss_spike(const Series& loss, const LossSpikeOptions& opt) {
+  if (!opt.enabled || loss.size() < 2) return std::nullopt;
+  double v = loss.back().value;
+  if (!std::isfinite(v)) return std::nullopt;  // nan_loss covers it
+  std::uint64_t before = loss.finite_count() - 1;
+
+  auto spike = [&](Severity sev, std::string rule, std::string msg) {
+    Decision d = detail::make_decision(Source::kRulebased, "loss_spike", sev, std::move(msg), loss.name(), &loss);
+    d.evidence.emplace_back("rule", std::move(rule));
+    return d;
+  };
+
+  if (opt.ceiling_factor > 0 && before >= static_cast<std::uint64_t>(opt.ceiling_min_points)) {
+    auto mx = loss.max_before_last();
+    if (mx && *mx > 0 && v > opt.ceiling_factor * *mx) {
+      Decision d = spike(opt.ceiling_severity, "ceiling",
+                         loss.name() + " " + detail::fmt_num(v) + " is over " + detail::fmt_num(opt.ceiling_factor) +
+                             "x the maximum seen so far (" + detail::fmt_num(*mx) + ")");
+      d.evidence.emplace_back("max_seen", detail::fmt_num(*mx));
+      return d;
+    }
+  }
+
+  int persistence = std::max(opt.persistence, 1);
+  if (before >= static_cast<std::uint64_t>(opt.min_points) + static_cast<std::uint64_t>(persistence - 1)) {
+    if (loss.size() < static_cast<std::size_t>(persistence) + 1) return std::nullopt;
+    // Cheap exit (most ticks): the run-wide minimum bounds the reference
+    // median from below, so a value under min_ratio x minimum is no spike.
+    auto mn = loss.min();
+    if (opt.min_ratio > 0 && v > 0 && mn && *mn > 0 && v < opt.min_ratio * *mn) return std::nullopt;
+    auto& ref = detail::scratch(0);
+    auto& tmp = detail::scratch(1);
+    loss.finite_window(static_cast<std::size_t>(persistence), static_cast<std::size_t>(std::max(opt.window, 1)), &ref);
+    if (ref.size() < static_cast<std::size_t>(std::min(opt.min_points, opt.window))) return std::nullopt;
+    bool positive = v > 0;
+    for (int i = 0; i < persistence && positive; ++i) positive = loss.from_back(static_cast<std::size_t>(i)).value > 0;
+    for (double x : ref) positive = positive && x > 0;
+    if (positive)
+      for (double& x : ref) x = std::log(x);
+    detail::RobustRef r = detail::robust_ref(ref, tmp);
+    double floor = positive ? opt.mad_floor : std::max(opt.mad_floor * std::fabs(r.median), 1e-12);
+    double min_z = std::numeric_limits<double>::infinity();
+    for (int i = 0; i < persistence; ++i) {
+      double x = loss.from_back(static_cast<std::size_t>(i)).value;
+      if (!std::isfinite(x)) return std::nullopt;
+      double lx = positive ? std::log(x) : x;
+      if (lx <= r.median) return std::nullopt;  // spikes go up
+      if (positive && x < opt.min_ratio * std::exp(r.median)) return std::nullopt;
+      double z = r.z(lx, floor);
+      if (z <= opt.z) return std::nullopt;
+      min_z = std::min(min_z, z);
+    }
+    double ref_median = positive ? std::exp(r.median) : r.median;
+    Decision d =
+        spike(opt.severity, "robust_z",
+              loss.name() + " spiked to " + detail::fmt_num(v) + " (" + std::to_string(persistence) + " points over " +
+                  detail::fmt_num(ref_median) + " typical, robust z " + detail::fmt_num(min_z) + ")");
+    d.evidence.emplace_back("reference_median", detail::fmt_num(ref_median));
+    d.evidence.emplace_back("z", detail::fmt_num(min_z));
+    d.evidence.emplace_back("persistence", std::to_string(persistence));
+    return d;
+  }
+
+  if (opt.early_ratio > 0 && before >= 3) {
+    auto& prev = detail::scratch(0);
+    loss.finite_window(1, static_cast<std::size_t>(std::max(opt.min_points, 3)), &prev);
+    if (prev.size() < 3) return std::nullopt;
+    double m = detail::mean(prev);
+    if (m > 0 && v >= opt.early_ratio * m) {
+      Decision d = spike(opt.severity, "early_ratio",
+                         loss.name() + " jumped to " + detail::fmt_num(v) + ", " + detail::fmt_num(v / m) +
+                             "x the mean of the previous " + std::to_string(prev.size()) + " points");
+      d.evidence.emplace_back("reference_mean", detail::fmt_num(m));
+      return d;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace sidecar

@@ -1,0 +1,226 @@
+// Reinforcement-learning rules (header-only, std-only): reward drop, reward
+// hacking, KL explosion, entropy collapse / explosion.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "sidecar/detectors/common.h"
+
+namespace sidecar {
+
+// Reward drop / collapse: current <= mean(previous `window`) - drop_fraction x
+// scale, where scale = max(|mean|, range/2) and range is the run-wide spread
+// of rewards. For positive rewards that equals the seed's "current <= 0.5 x
+// mean(previous 5)"; unlike it, it also works for negative rewards.
+struct RewardDropOptions {
+  bool enabled = true;
+  int window = 5;
+  int min_points = 6;
+  double drop_fraction = 0.5;
+  Severity severity = Severity::kWarning;
+};
+
+// Returns a "reward_drop" decision.
+inline std::optional<Decision> detect_reward_drop(const Series& reward, const RewardDropOptions& opt) {
+  if (!opt.enabled || reward.empty() ||
+      reward.finite_count() < static_cast<std::uint64_t>(std::max({opt.min_points, opt.window + 1, 2})))
+    return std::nullopt;
+  double cur = reward.back().value;
+  if (!std::isfinite(cur)) return std::nullopt;
+  auto ref = detail::mean_of_previous(reward, static_cast<std::size_t>(std::max(opt.window, 1)), &detail::scratch(0));
+  if (!ref) return std::nullopt;
+  double range = *reward.max() - *reward.min();
+  double scale = std::max(std::fabs(*ref), range / 2.0);
+  if (scale <= 0) return std::nullopt;
+  double drop = *ref - cur;
+  if (drop < opt.drop_fraction * scale) return std::nullopt;
+  Decision d = detail::make_decision(
+      Source::kPlaybook, "reward_drop", opt.severity,
+      reward.name() + " fell to " + detail::fmt_num(cur) + " from a recent mean of " + detail::fmt_num(*ref),
+      reward.name(), &reward);
+  d.evidence.emplace_back("recent_mean", detail::fmt_num(*ref));
+  d.evidence.emplace_back("peak", detail::fmt_num(*reward.max()));
+  return d;
+}
+
+// Reward hacking suspected: the reward rises while a quality measure (success
+// or win rate, or an accuracy-type reward component) falls. Two rules:
+//  - jump (the seed's): reward >= reward_ratio x mean(previous `window`) and
+//    quality <= quality_ratio x mean(previous `window`);
+//  - trend (open-r1#255: format reward up, accuracy reward down): over the
+//    last trend_window points of each, the late half's reward mean exceeds
+//    the early half's by >= trend_reward_rise x scale, and the late quality
+//    mean is <= trend_quality_ratio x the early one.
+struct RewardHackingOptions {
+  bool enabled = true;
+  int window = 5;
+  int min_points = 6;
+  double reward_ratio = 1.5;
+  double quality_ratio = 0.7;
+  int trend_window = 20;
+  int trend_min_points = 10;
+  double trend_reward_rise = 0.1;
+  double trend_quality_ratio = 0.6;
+  Severity severity = Severity::kCritical;
+};
+
+namespace detail {
+// Mean of the early and late halves of the last n finite points (n >= 2).
+inline std::optional<std::pair<double, double>> halves(const Series& s, std::size_t n) {
+  auto& w = scratch(2);
+  s.finite_window(0, n, &w);
+  if (w.size() < 4) return std::nullopt;
+  std::size_t h = w.size() / 2;
+  double a = 0, b = 0;
+  for (std::size_t i = 0; i < h; ++i) a += w[i];
+  for (std::size_t i = w.size() - h; i < w.size(); ++i) b += w[i];
+  return std::pair<double, double>(a / static_cast<double>(h), b / static_cast<double>(h));
+}
+}  // namespace detail
+
+// Returns a "reward_hacking_suspected" decision (evidence "rule": jump | trend).
+inline std::optional<Decision> detect_reward_hacking(const Series& reward, const Series& quality,
+                                                     const RewardHackingOptions& opt) {
+  if (!opt.enabled || reward.empty() || quality.empty()) return std::nullopt;
+  double r = reward.back().value, q = quality.back().value;
+  if (!std::isfinite(r) || !std::isfinite(q)) return std::nullopt;
+  auto make = [&](std::string rule, std::string msg) {
+    Decision d = detail::make_decision(Source::kPlaybook, "reward_hacking_suspected", opt.severity, std::move(msg),
+                                       reward.name(), &reward);
+    d.evidence.emplace_back("quality_metric", quality.name());
+    d.evidence.emplace_back("quality_value", detail::fmt_num(q));
+    d.evidence.emplace_back("rule", std::move(rule));
+    return d;
+  };
+  auto need = static_cast<std::uint64_t>(std::max({opt.min_points, opt.window + 1, 2}));
+  if (reward.finite_count() >= need && quality.finite_count() >= need) {
+    auto w = static_cast<std::size_t>(std::max(opt.window, 1));
+    auto rm = detail::mean_of_previous(reward, w, &detail::scratch(0));
+    auto qm = detail::mean_of_previous(quality, w, &detail::scratch(1));
+    if (rm && qm && *qm > 0) {
+      double scale = std::max(std::fabs(*rm), (*reward.max() - *reward.min()) / 2.0);
+      bool reward_up = *rm > 0 ? r >= opt.reward_ratio * *rm : (r - *rm) >= (opt.reward_ratio - 1.0) * scale;
+      bool quality_down = q <= opt.quality_ratio * *qm;
+      if (reward_up && quality_down && scale > 0) {
+        Decision d = make("jump", reward.name() + " jumped to " + detail::fmt_num(r) + " (recent mean " +
+                                      detail::fmt_num(*rm) + ") while " + quality.name() + " fell to " +
+                                      detail::fmt_num(q) + " (recent mean " + detail::fmt_num(*qm) + ")");
+        d.evidence.emplace_back("reward_recent_mean", detail::fmt_num(*rm));
+        d.evidence.emplace_back("quality_recent_mean", detail::fmt_num(*qm));
+        return d;
+      }
+    }
+  }
+  auto tmin = static_cast<std::uint64_t>(std::max(opt.trend_min_points, 4));
+  if (opt.trend_window >= 4 && reward.finite_count() >= tmin && quality.finite_count() >= tmin) {
+    auto rh = detail::halves(reward, static_cast<std::size_t>(opt.trend_window));
+    auto qh = detail::halves(quality, static_cast<std::size_t>(opt.trend_window));
+    if (rh && qh && qh->first > 0) {
+      double scale = std::max(std::fabs(rh->first), (*reward.max() - *reward.min()) / 2.0);
+      bool reward_up = scale > 0 && rh->second - rh->first >= opt.trend_reward_rise * scale;
+      bool quality_down = qh->second <= opt.trend_quality_ratio * qh->first;
+      if (reward_up && quality_down) {
+        Decision d = make("trend", reward.name() + " rose (" + detail::fmt_num(rh->first) + " -> " +
+                                       detail::fmt_num(rh->second) + ") while " + quality.name() + " fell (" +
+                                       detail::fmt_num(qh->first) + " -> " + detail::fmt_num(qh->second) + ")");
+        d.evidence.emplace_back("reward_trend", detail::fmt_num(rh->first) + "->" + detail::fmt_num(rh->second));
+        d.evidence.emplace_back("quality_trend", detail::fmt_num(qh->first) + "->" + detail::fmt_num(qh->second));
+        return d;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+// KL explosion (the seed's): current >= ratio x max(previous `window`) and
+// current > min_kl; a non-finite KL also counts.
+struct KlExplosionOptions {
+  bool enabled = true;
+  int window = 5;
+  double ratio = 2.5;
+  double min_kl = 0.15;
+  Severity severity = Severity::kWarning;
+};
+
+// Returns a "kl_explosion" decision.
+inline std::optional<Decision> detect_kl_explosion(const Series& kl, const KlExplosionOptions& opt) {
+  if (!opt.enabled || kl.empty()) return std::nullopt;
+  double cur = kl.back().value;
+  if (std::isnan(cur) || std::isinf(cur)) {
+    if (kl.count() < 2) return std::nullopt;
+    return detail::make_decision(
+        Source::kPlaybook, "kl_explosion", opt.severity,
+        kl.name() + " is " + detail::fmt_num(cur) + " at step " + std::to_string(kl.back().step), kl.name(), &kl);
+  }
+  auto& w = detail::scratch(0);
+  kl.finite_window(1, static_cast<std::size_t>(std::max(opt.window, 1)), &w);
+  if (w.size() < static_cast<std::size_t>(std::max(opt.window, 1))) return std::nullopt;
+  double mx = *std::max_element(w.begin(), w.end());
+  if (!(cur > opt.min_kl && cur >= opt.ratio * mx)) return std::nullopt;
+  Decision d = detail::make_decision(Source::kPlaybook, "kl_explosion", opt.severity,
+                                     kl.name() + " jumped to " + detail::fmt_num(cur) + " (max of the previous " +
+                                         std::to_string(w.size()) + ": " + detail::fmt_num(mx) + ")",
+                                     kl.name(), &kl);
+  d.evidence.emplace_back("previous_max", detail::fmt_num(mx));
+  return d;
+}
+
+// Entropy collapse (the policy turned deterministic: entropy <=
+// collapse_fraction x its initial level) and explosion (entropy >=
+// explosion_ratio x its recent median and >= explosion_min, verl#2738 /
+// rllm#116), each for `persistence` consecutive points.
+struct EntropyOptions {
+  bool enabled = true;
+  int min_points = 10;
+  int window = 20;
+  double collapse_fraction = 0.1;
+  double explosion_ratio = 2.0;
+  double explosion_min = 1.0;
+  int persistence = 2;
+  Severity severity = Severity::kWarning;
+};
+
+// Returns an "entropy_collapse" or "entropy_explosion" decision.
+inline std::optional<Decision> detect_entropy(const Series& ent, const EntropyOptions& opt) {
+  if (!opt.enabled || ent.empty() || ent.finite_count() < static_cast<std::uint64_t>(std::max(opt.min_points, 2)))
+    return std::nullopt;
+  int p = std::max(opt.persistence, 1);
+  if (ent.size() < static_cast<std::size_t>(p) + 1) return std::nullopt;
+  auto init_span = ent.initial_values();
+  auto& init = detail::scratch(0);
+  init.assign(init_span.begin(), init_span.end());
+  double initial = detail::median_inplace(init);
+  bool collapse = initial > 0;
+  for (int i = 0; i < p && collapse; ++i) {
+    double x = ent.from_back(static_cast<std::size_t>(i)).value;
+    collapse = std::isfinite(x) && x <= opt.collapse_fraction * initial;
+  }
+  if (collapse) {
+    Decision d = detail::make_decision(Source::kPlaybook, "entropy_collapse", opt.severity,
+                                       ent.name() + " collapsed to " + detail::fmt_num(ent.back().value) +
+                                           " from an initial " + detail::fmt_num(initial),
+                                       ent.name(), &ent);
+    d.evidence.emplace_back("initial", detail::fmt_num(initial));
+    return d;
+  }
+  auto& ref = detail::scratch(1);
+  ent.finite_window(static_cast<std::size_t>(p), static_cast<std::size_t>(std::max(opt.window, 1)), &ref);
+  if (ref.size() < 3) return std::nullopt;
+  double med = detail::median_inplace(ref);
+  if (!(med > 0)) return std::nullopt;
+  for (int i = 0; i < p; ++i) {
+    double x = ent.from_back(static_cast<std::size_t>(i)).value;
+    if (!(std::isfinite(x) && x >= opt.explosion_ratio * med && x >= opt.explosion_min)) return std::nullopt;
+  }
+  Decision d = detail::make_decision(
+      Source::kPlaybook, "entropy_explosion", opt.severity,
+      ent.name() + " rose to " + detail::fmt_num(ent.back().value) + " from a recent median of " + detail::fmt_num(med),
+      ent.name(), &ent);
+  d.evidence.emplace_back("recent_median", detail::fmt_num(med));
+  return d;
+}
+
+}  // namespace sidecar

@@ -1,0 +1,126 @@
+// The Monitor: one per run, the only stateful part of the engine. It binds
+// metric keys to roles, keeps bounded per-role series, runs the detectors of
+// the inferred profile, scans log bytes, dedupes and selects decisions, builds
+// snapshots, and writes the run's history row at the end.
+//
+// Thread-safety: NOT thread-safe. One thread calls every method (a caller
+// that observes from one thread and ticks from another must hold its own
+// mutex). No method throws; observe() is O(1) amortised per value and never
+// does I/O; the constructor reads the history file once (for the baseline)
+// and finish() appends to it.
+//
+//   sidecar::MonitorOptions opts;
+//   opts.run_id = "run-42";
+//   opts.command = "python train.py --lr 3e-4";
+//   sidecar::Monitor mon(std::move(opts));
+//   sidecar::MetricValue vals[] = {{"loss", 2.3}, {"val/accuracy", 0.71}};
+//   mon.observe({.step = 100, .values = vals});
+//   sidecar::TickResult r = mon.tick(now_seconds());
+//   if (r.alert) std::cout << sidecar::to_json(*r.alert) << "\n";
+//   mon.finish("finished", now_seconds());
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sidecar/dedupe.h"
+#include "sidecar/detectors/baseline.h"
+#include "sidecar/detectors/stall.h"
+#include "sidecar/history.h"
+#include "sidecar/log_scan.h"
+#include "sidecar/playbook.h"
+#include "sidecar/profile.h"
+#include "sidecar/records.h"
+#include "sidecar/roles.h"
+#include "sidecar/series.h"
+#include "sidecar/status.h"
+#include "sidecar/types.h"
+
+namespace sidecar {
+
+struct MonitorOptions {
+  std::string run_id;              // used in alert ids and the history row
+  std::string command;             // for profile hints and the history fingerprint
+  std::optional<Profile> profile;  // pins the profile (else inferred, sticky)
+  std::string history_path;        // "" = playbook.history.path; "-" = no history
+  Playbook playbook = default_playbook();
+  // A baseline to use instead of reading history_path (tests, embedders).
+  std::optional<Baseline> baseline;
+  bool scan_logs = true;             // build a LogScanner from playbook.logs
+  std::size_t max_log_sources = 64;  // distinct feed_log() sources kept
+};
+
+// What one tick produced: at most one new alert, the resolutions since the
+// last tick, and a snapshot when the heartbeat is due or something material changed.
+struct TickResult {
+  std::optional<Alert> alert;
+  std::vector<Resolved> resolved;
+  std::optional<Snapshot> snapshot;
+};
+
+// Counters for summaries and benchmarks.
+struct MonitorStats {
+  std::uint64_t rows = 0;
+  std::uint64_t values = 0;
+  std::uint64_t nonfinite_values = 0;
+  std::uint64_t ticks = 0;
+  std::uint64_t alerts = 0;
+  std::uint64_t resolved = 0;
+  std::uint64_t suppressed = 0;
+  std::uint64_t log_bytes = 0;
+  std::uint64_t log_lines = 0;
+  std::uint64_t log_matches = 0;
+  std::uint64_t snapshots = 0;
+};
+
+class Monitor {
+ public:
+  explicit Monitor(MonitorOptions options);
+  ~Monitor();
+  Monitor(Monitor&&) noexcept;
+  Monitor& operator=(Monitor&&) noexcept;
+  Monitor(const Monitor&) = delete;
+  Monitor& operator=(const Monitor&) = delete;
+
+  // Records one row of metrics (step: the row's, else the previous + 1).
+  void observe(const MetricRow& row);
+  // Scans log bytes of one source (any chunking; partial lines are held).
+  void feed_log(std::string_view bytes, std::string_view source = "log");
+  // End of a log source: scans its partial last line and pending tracebacks.
+  void flush_log(std::string_view source = "log");
+  // Adds a decision from elsewhere (preflight, judge, a caller's own rule).
+  void add_decision(Decision d);
+  // Runs the detectors on what changed, selects at most one decision.
+  TickResult tick(double now);
+  // The current snapshot (always built; does not reset the heartbeat).
+  Snapshot snapshot(double now) const;
+  // Ends the run: writes the history row (status: finished | failed |
+  // stopped | ...). Errors: the history file's I/O errors (monitoring results stand).
+  Status finish(std::string_view status, double now, std::optional<int> exit_code = {});
+
+  const Profile& profile() const;
+  void pin_profile(Profile p);
+  const Baseline& baseline() const;
+  const MonitorStats& stats() const;
+  // Alerts surfaced per syndrome so far, sorted by syndrome.
+  std::vector<std::pair<std::string, std::uint64_t>> syndrome_counts() const;
+  // The latest value of a role, if any (for summaries).
+  std::optional<double> latest(Role role) const;
+  // The history row finish() writes (also usable without a history file).
+  HistoryRow history_row(std::string_view status, double now) const;
+  // The log scanner's problem, if it could not be built (monitoring of metrics goes on).
+  const Status& log_status() const;
+  const std::string& command_fingerprint() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace sidecar
