@@ -23,6 +23,7 @@
 // (calls are serialised internally); the monitor loop is the usual caller.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -170,6 +171,19 @@ std::string server_status_body(std::string_view status, const std::optional<int>
 std::string server_alert_body(const Alert& alert);
 // RFC 3339 UTC with milliseconds: "2026-11-29T01:02:03.456Z".
 std::string rfc3339(double epoch_s);
+
+// One blocking HTTP request (libcurl; the sinks' sender threads and the judge
+// use it; never call it on the monitor loop). `headers` are "Name: value"
+// lines. Aborts early when *abort becomes true. Errors: kInvalidArgument (bad
+// URL), kUnavailable (connect/transfer failure, message says why),
+// kDeadlineExceeded (timeout). Any HTTP status is a successful transfer.
+struct HttpReply {
+  long code = 0;
+  std::string body;  // capped at max_body bytes
+};
+Result<HttpReply> http_request(std::string_view method, const std::string& url, std::string_view body,
+                               const std::vector<std::string>& headers, double timeout_s,
+                               const std::atomic<bool>* abort = nullptr, std::size_t max_body = 1 << 20);
 }  // namespace detail
 
 }  // namespace sidecar
