@@ -174,7 +174,7 @@ struct MetricsReader::Impl {
         // No newline yet: keep the partial line (bounded).
         if (discarding) return;
         if (partial.size() + data.size() > opt.max_line_bytes) {
-          malformed(line_no + 1, "line longer than " + std::to_string(opt.max_line_bytes) + " bytes (skipped)");
+          malformed(line_no + 1, "line longer than " + std::to_string(opt.max_line_bytes) + " bytes");
           partial.clear();
           discarding = true;
           return;
@@ -193,7 +193,7 @@ struct MetricsReader::Impl {
       if (!partial.empty()) {
         if (partial.size() + piece.size() > opt.max_line_bytes) {
           ++line_no;
-          malformed(line_no, "line longer than " + std::to_string(opt.max_line_bytes) + " bytes (skipped)");
+          malformed(line_no, "line longer than " + std::to_string(opt.max_line_bytes) + " bytes");
           partial.clear();
           continue;
         }
