@@ -1,0 +1,360 @@
+// Child process supervision: launch in a new process group, non-blocking
+// output pipes, the SIGTERM -> SIGKILL stop protocol, and a signal self-pipe.
+#include "sidecar/supervisor.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+
+extern char** environ;
+
+namespace sidecar {
+namespace {
+
+void close_fd(int* fd) {
+  if (*fd >= 0) ::close(*fd);
+  *fd = -1;
+}
+
+std::string_view env_name(std::string_view entry) {
+  auto eq = entry.find('=');
+  return eq == std::string_view::npos ? entry : entry.substr(0, eq);
+}
+
+// The inherited environment with `overrides` replacing same-named entries.
+std::vector<std::string> merged_environment(const std::vector<std::string>& overrides) {
+  std::vector<std::string> out;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    bool replaced = false;
+    for (const auto& o : overrides)
+      if (env_name(o) == env_name(entry)) replaced = true;
+    if (!replaced) out.emplace_back(entry);
+  }
+  for (const auto& o : overrides) out.push_back(o);
+  return out;
+}
+
+}  // namespace
+
+double monotonic_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+double wall_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+std::string signal_name(int sig) {
+  const char* abbrev = sigabbrev_np(sig);
+  if (abbrev) return std::string("SIG") + abbrev;
+  return "signal " + std::to_string(sig);
+}
+
+std::string ExitInfo::describe() const {
+  if (term_signal != 0) return "signal " + std::to_string(term_signal) + " (" + signal_name(term_signal) + ")";
+  return "exit code " + std::to_string(exit_code);
+}
+
+Result<ChildProcess> ChildProcess::launch(const LaunchOptions& options) {
+  if (options.argv.empty() || options.argv[0].empty()) return Status(StatusCode::kInvalidArgument, "no command to run");
+  int out[2] = {-1, -1};
+  int err[2] = {-1, -1};
+  if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+    int e = errno;
+    for (int* p : {&out[0], &out[1], &err[0], &err[1]}) close_fd(p);
+    return Status(StatusCode::kIoError, std::string("pipe: ") + std::strerror(e));
+  }
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  if (options.stdin_null) posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+  if (!options.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, options.cwd.c_str());
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setpgroup(&attr, 0);
+  // The child starts with default dispositions and an empty mask, whatever
+  // the supervisor itself catches or ignores (SIGPIPE, SIGINT, ...).
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  for (int s : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGQUIT}) sigaddset(&defaults, s);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+  std::vector<std::string> env = merged_environment(options.env);
+  std::vector<char*> envp;
+  envp.reserve(env.size() + 1);
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = options.argv;
+  std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  pid_t pid = -1;
+  int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  close_fd(&out[1]);
+  close_fd(&err[1]);
+  if (rc != 0) {
+    close_fd(&out[0]);
+    close_fd(&err[0]);
+    std::string what = options.argv[0] + ": " + std::strerror(rc);
+    if (rc == ENOENT) return Status(StatusCode::kNotFound, what);
+    if (rc == EACCES || rc == EPERM || rc == ENOEXEC) return Status(StatusCode::kPermissionDenied, what);
+    return Status(StatusCode::kIoError, what);
+  }
+  for (int fd : {out[0], err[0]}) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+  ChildProcess child;
+  child.pid_ = pid;
+  child.out_fd_ = out[0];
+  child.err_fd_ = err[0];
+  return child;
+}
+
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept { *this = std::move(other); }
+
+ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
+  if (this != &other) {
+    release();
+    pid_ = std::exchange(other.pid_, -1);
+    out_fd_ = std::exchange(other.out_fd_, -1);
+    err_fd_ = std::exchange(other.err_fd_, -1);
+    exit_ = std::exchange(other.exit_, std::nullopt);
+    kill_at_ = std::exchange(other.kill_at_, std::nullopt);
+    killed_ = std::exchange(other.killed_, false);
+  }
+  return *this;
+}
+
+ChildProcess::~ChildProcess() { release(); }
+
+void ChildProcess::release() {
+  close_pipes();
+  if (pid_ <= 0) return;
+  if (group_alive()) ::kill(-pid_, SIGKILL);
+  if (!exit_) {
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+  pid_ = -1;
+}
+
+bool ChildProcess::read_available(int fd, std::string* buf, std::size_t max_bytes) {
+  buf->clear();
+  if (fd < 0 || (fd != out_fd_ && fd != err_fd_)) return false;
+  buf->resize(max_bytes);
+  for (;;) {
+    ssize_t n = ::read(fd, buf->data(), max_bytes);
+    if (n > 0) {
+      buf->resize(static_cast<std::size_t>(n));
+      return true;
+    }
+    buf->clear();
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return true;
+    // EOF (or a read error, which ends this stream the same way).
+    if (fd == out_fd_) close_fd(&out_fd_);
+    if (fd == err_fd_) close_fd(&err_fd_);
+    return false;
+  }
+}
+
+void ChildProcess::close_pipes() {
+  close_fd(&out_fd_);
+  close_fd(&err_fd_);
+}
+
+std::optional<ExitInfo> ChildProcess::poll_exit() {
+  if (exit_ || pid_ <= 0) return exit_;
+  int status = 0;
+  pid_t r;
+  do {
+    r = ::waitpid(pid_, &status, WNOHANG);
+  } while (r < 0 && errno == EINTR);
+  if (r == pid_) {
+    ExitInfo info;
+    if (WIFEXITED(status)) info.exit_code = WEXITSTATUS(status);
+    if (WIFSIGNALED(status)) info.term_signal = WTERMSIG(status);
+    exit_ = info;
+  } else if (r < 0 && errno == ECHILD) {
+    exit_ = ExitInfo{};  // reaped elsewhere: nothing more to learn
+  }
+  return exit_;
+}
+
+Status ChildProcess::signal_group(int sig) const {
+  if (pid_ <= 0) return Status(StatusCode::kNotFound, "no child process");
+  if (::kill(-pid_, sig) != 0) {
+    if (errno == ESRCH) return Status(StatusCode::kNotFound, "process group " + std::to_string(pid_) + " is gone");
+    return Status(StatusCode::kIoError, "kill: " + std::string(std::strerror(errno)));
+  }
+  return Status::Ok();
+}
+
+bool ChildProcess::group_alive() const {
+  if (pid_ <= 0) return false;
+  return ::kill(-pid_, 0) == 0 || errno == EPERM;
+}
+
+void ChildProcess::terminate_group(double grace_s, double now) {
+  if (kill_at_ || killed_) return;
+  signal_group(SIGTERM);
+  kill_at_ = now + (grace_s > 0 ? grace_s : 0.0);
+  // A child stopped (SIGSTOP/SIGTSTP) would hold SIGTERM pending forever.
+  signal_group(SIGCONT);
+}
+
+std::optional<double> ChildProcess::poll_kill(double now) {
+  if (!kill_at_) return std::nullopt;
+  if (!group_alive()) {
+    kill_at_.reset();
+    return std::nullopt;
+  }
+  if (now >= *kill_at_) {
+    signal_group(SIGKILL);
+    killed_ = true;
+    kill_at_.reset();
+    return std::nullopt;
+  }
+  return *kill_at_ - now;
+}
+
+// ---- Orphans -------------------------------------------------------------
+
+bool become_subreaper() { return ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0; }
+
+namespace {
+
+// The pids whose parent is this process (from /proc), except `keep`.
+std::vector<pid_t> child_pids(pid_t keep) {
+  std::vector<pid_t> out;
+  const pid_t self = ::getpid();
+  DIR* d = ::opendir("/proc");
+  if (!d) return out;
+  while (dirent* e = ::readdir(d)) {
+    char* end = nullptr;
+    long pid = std::strtol(e->d_name, &end, 10);
+    if (pid <= 0 || *end != '\0' || pid == keep) continue;
+    char path[64];
+    std::snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    char buf[512];
+    ssize_t n = ::read(fd, buf, sizeof buf - 1);
+    ::close(fd);
+    if (n <= 0) continue;
+    buf[n] = '\0';
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+    const char* rp = std::strrchr(buf, ')');
+    if (!rp) continue;
+    char state = 0;
+    long ppid = 0;
+    if (std::sscanf(rp + 1, " %c %ld", &state, &ppid) == 2 && ppid == self) out.push_back(static_cast<pid_t>(pid));
+  }
+  ::closedir(d);
+  return out;
+}
+
+}  // namespace
+
+int reap_adopted(pid_t keep, bool kill_all, double timeout_s) {
+  int reaped = 0;
+  const double until = monotonic_seconds() + timeout_s;
+  for (;;) {
+    std::vector<pid_t> kids = child_pids(keep);
+    for (pid_t p : kids) {
+      if (kill_all) ::kill(p, SIGKILL);
+      int status = 0;
+      if (::waitpid(p, &status, kill_all ? 0 : WNOHANG) == p) ++reaped;
+    }
+    // Killing an adopted process orphans its own children, which come here next.
+    if (!kill_all || kids.empty() || monotonic_seconds() >= until) break;
+  }
+  return reaped;
+}
+
+// ---- SignalPipe ----------------------------------------------------------
+
+namespace {
+
+std::atomic<int> g_signal_write_fd{-1};
+
+extern "C" void sidecar_signal_handler(int sig) {
+  int saved = errno;
+  int fd = g_signal_write_fd.load();
+  if (fd >= 0) {
+    unsigned char b = static_cast<unsigned char>(sig);
+    [[maybe_unused]] ssize_t w = ::write(fd, &b, 1);
+  }
+  errno = saved;
+}
+
+constexpr int kCaught[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD};
+struct sigaction g_old_actions[4];
+struct sigaction g_old_pipe;
+
+}  // namespace
+
+SignalPipe::SignalPipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return;
+  read_fd_ = fds[0];
+  write_fd_ = fds[1];
+  g_signal_write_fd.store(write_fd_);
+  struct sigaction sa {};
+  sa.sa_handler = sidecar_signal_handler;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  for (std::size_t i = 0; i < std::size(kCaught); ++i) ::sigaction(kCaught[i], &sa, &g_old_actions[i]);
+  struct sigaction ign {};
+  ign.sa_handler = SIG_IGN;
+  sigemptyset(&ign.sa_mask);
+  ::sigaction(SIGPIPE, &ign, &g_old_pipe);
+}
+
+SignalPipe::~SignalPipe() {
+  if (read_fd_ < 0) return;
+  for (std::size_t i = 0; i < std::size(kCaught); ++i) ::sigaction(kCaught[i], &g_old_actions[i], nullptr);
+  ::sigaction(SIGPIPE, &g_old_pipe, nullptr);
+  g_signal_write_fd.store(-1);
+  close_fd(&read_fd_);
+  close_fd(&write_fd_);
+}
+
+std::vector<int> SignalPipe::drain() {
+  std::vector<int> out;
+  unsigned char buf[64];
+  for (;;) {
+    ssize_t n = ::read(read_fd_, buf, sizeof buf);
+    if (n > 0) {
+      for (ssize_t i = 0; i < n; ++i) out.push_back(buf[i]);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    break;
+  }
+  return out;
+}
+
+}  // namespace sidecar
