@@ -1,0 +1,149 @@
+// Reads the `syndromes:` and `logs:` sections of a playbook tree into
+// LogOptions, with every pattern compile-checked where it is written.
+#include <string>
+#include <string_view>
+
+#include "sidecar/log_scan.h"
+
+namespace sidecar {
+
+namespace detail {
+std::string check_log_pattern(const std::string& pattern, bool case_sensitive, bool multi);  // log_scan.cc
+}  // namespace detail
+
+namespace {
+
+// Reads a list of patterns (or one string), checking each where it is written.
+void read_patterns(ConfigReader& r, std::string_view key, bool case_sensitive, bool multi,
+                   std::vector<std::string>* out) {
+  const Value* v = r.child(key);
+  if (!v) return;
+  std::vector<const Value*> nodes;
+  if (v->is_array()) {
+    for (const Value& item : v->items) nodes.push_back(&item);
+  } else {
+    nodes.push_back(v);
+  }
+  std::vector<std::string> patterns;
+  bool ok = true;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const Value& node = *nodes[i];
+    std::string where = std::string(key) + (v->is_array() ? "[" + std::to_string(i) + "]" : "");
+    auto s = (node.kind == Value::Kind::kString) ? std::optional<std::string>(node.str) : std::nullopt;
+    if (!s) {
+      r.error(node, where, "expected a pattern (a string)");
+      ok = false;
+      continue;
+    }
+    std::string why = detail::check_log_pattern(*s, case_sensitive, multi);
+    if (!why.empty()) {
+      r.error(node, where, "pattern '" + *s + "' does not compile: " + why);
+      ok = false;
+      continue;
+    }
+    patterns.push_back(std::move(*s));
+  }
+  if (ok) *out = std::move(patterns);
+}
+
+void read_lookups(ConfigReader& r, const std::string& section, std::vector<Status>* errors,
+                  std::vector<EvidenceLookup>* out) {
+  const Value* v = r.child("lookup");
+  if (!v) return;
+  std::vector<const Value*> nodes;
+  if (v->is_array()) {
+    for (const Value& item : v->items) nodes.push_back(&item);
+  } else {
+    nodes.push_back(v);
+  }
+  out->clear();
+  for (const Value* node : nodes) {
+    if (!node->is_object()) {
+      r.error(*node, "lookup", "expected a mapping with field, into, table");
+      continue;
+    }
+    EvidenceLookup lk;
+    ConfigReader lr(*node, section + ".lookup", errors);
+    lr.read("field", &lk.field);
+    lr.read("into", &lk.into);
+    lr.read("default", &lk.fallback);
+    if (const Value* table = lr.child("table")) {
+      if (!table->is_object()) {
+        lr.error(*table, "table", "expected a mapping of value: result");
+      } else {
+        for (const auto& [key, val] : table->members) {
+          auto s = val.as_string();
+          if (!s) {
+            lr.error(val, "table." + key, "expected a string");
+            continue;
+          }
+          lk.table.emplace_back(key, *s);
+        }
+      }
+    }
+    if (lk.field.empty() || lk.into.empty()) lr.error(*node, "field", "a lookup needs both 'field' and 'into'");
+    lr.finish();
+    out->push_back(std::move(lk));
+  }
+}
+
+}  // namespace
+
+void read_log_options(const Value& playbook, LogOptions* out, std::vector<Status>* errors) {
+  if (const Value* logs = playbook.find("logs"); logs && !logs->is_null()) {
+    if (!logs->is_object()) {
+      errors->emplace_back(StatusCode::kInvalidArgument, logs->mark.to_string() + ": logs: expected a mapping");
+    } else {
+      ConfigReader r(*logs, "logs", errors);
+      auto read_size = [&](std::string_view key, std::size_t* target, int min, int max) {
+        int v = static_cast<int>(*target);
+        r.read(key, &v, min, max);
+        *target = static_cast<std::size_t>(v);
+      };
+      read_size("max_line_bytes", &out->max_line_bytes, 256, 1 << 30);
+      read_size("max_text_bytes", &out->max_text_bytes, 64, 1 << 20);
+      read_size("max_traceback_lines", &out->max_traceback_lines, 1, 1 << 20);
+      r.finish();
+    }
+  }
+  const Value* list = playbook.find("syndromes");
+  if (!list || list->is_null()) return;
+  if (!list->is_array()) {
+    errors->emplace_back(StatusCode::kInvalidArgument,
+                         list->mark.to_string() + ": syndromes: expected a list of named items (- name: ...)");
+    return;
+  }
+  std::vector<SyndromeSpec> syndromes;
+  for (std::size_t i = 0; i < list->items.size(); ++i) {
+    const Value& item = list->items[i];
+    if (!item.is_object()) {
+      errors->emplace_back(StatusCode::kInvalidArgument, item.mark.to_string() + ": syndromes[" + std::to_string(i) +
+                                                             "]: expected a mapping with a name");
+      continue;
+    }
+    const Value* name_node = item.find("name");
+    std::string name = name_node ? name_node->as_string().value_or("") : "";
+    std::string section = "syndromes." + (name.empty() ? "[" + std::to_string(i) + "]" : name);
+    ConfigReader r(item, section, errors);
+    SyndromeSpec spec;
+    r.read("name", &spec.name);
+    if (spec.name.empty()) r.error(item, "name", "every syndrome needs a name");
+    r.read("severity", &spec.severity);
+    r.read("message", &spec.message);
+    r.read("enabled", &spec.enabled);
+    r.read("case_sensitive", &spec.case_sensitive);
+    r.read("until_exception", &spec.until_exception);
+    read_patterns(r, "patterns", spec.case_sensitive, true, &spec.patterns);
+    read_patterns(r, "escalate", spec.case_sensitive, true, &spec.escalate);
+    read_patterns(r, "exclude", spec.case_sensitive, false, &spec.exclude);
+    read_patterns(r, "extract", spec.case_sensitive, false, &spec.extract);
+    read_lookups(r, section, errors, &spec.lookups);
+    if (spec.enabled && spec.patterns.empty() && spec.escalate.empty() && !r.has("patterns"))
+      r.error(item, "patterns", "an enabled syndrome needs at least one pattern");
+    r.finish();
+    syndromes.push_back(std::move(spec));
+  }
+  out->syndromes = std::move(syndromes);
+}
+
+}  // namespace sidecar

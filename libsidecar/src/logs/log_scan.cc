@@ -1,0 +1,680 @@
+// Log syndromes: the compiled catalogue (Vectorscan for the multi-pattern
+// pass, RE2 for verification, exclusions and evidence on matched lines) and
+// the per-source incremental LogStream. The only file that uses hs and re2.
+//
+// Speed: complete, "clean" lines (no ESC, NUL or \r, not over-long) are
+// scanned straight out of the caller's buffer, up to kPieceBytes at a time,
+// with ONE hs_scan call (multi-line mode: ^ and $ anchor at line ends); the
+// automaton's literal prefilter makes ordinary lines cost a few cycles. A
+// line with ESC/NUL/\r, an over-long one, or one that straddles two feeds is
+// normalised into a scratch buffer first (ANSI stripped, NUL dropped, each
+// \r-separated segment a unit of its own) and scanned the same way. Results
+// therefore do not depend on how the stream was chunked.
+#include <hs/hs.h>
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "sidecar/detail/strings.h"
+#include "sidecar/log_scan.h"
+
+namespace sidecar {
+
+namespace {
+
+constexpr std::size_t kPieceBytes = 256 * 1024;  // one hs_scan call covers at most this much
+constexpr std::size_t kMaxPendingTracebacks = 64;
+
+RE2::Options re2_options(bool case_sensitive) {
+  RE2::Options o;
+  o.set_encoding(RE2::Options::EncodingLatin1);  // bytes, like Vectorscan: invalid UTF-8 is fine
+  o.set_case_sensitive(case_sensitive);
+  o.set_log_errors(false);
+  o.set_max_mem(16 << 20);
+  return o;
+}
+
+unsigned hs_flags(bool case_sensitive) {
+  return HS_FLAG_MULTILINE | (case_sensitive ? 0u : static_cast<unsigned>(HS_FLAG_CASELESS));
+}
+
+struct HsDatabaseDeleter {
+  void operator()(hs_database_t* db) const { hs_free_database(db); }
+};
+struct HsScratchDeleter {
+  void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
+};
+using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseDeleter>;
+using HsScratch = std::unique_ptr<hs_scratch_t, HsScratchDeleter>;
+
+// Compiles one pattern with Vectorscan alone (to check it); "" when fine.
+std::string hs_check(const std::string& pattern, bool case_sensitive) {
+  hs_database_t* db = nullptr;
+  hs_compile_error_t* err = nullptr;
+  if (hs_compile(pattern.c_str(), hs_flags(case_sensitive), HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
+    std::string why = err && err->message ? err->message : "does not compile";
+    hs_free_compile_error(err);
+    return why;
+  }
+  hs_free_database(db);
+  return {};
+}
+
+std::string_view rtrim(std::string_view s) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\n' || s.back() == '\v' || s.back() == '\f'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// Caps text at `cap` bytes without cutting a UTF-8 sequence in two.
+std::string capped(std::string_view s, std::size_t cap) {
+  s = rtrim(s);
+  if (s.size() <= cap) return std::string(s);
+  std::size_t n = cap;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return std::string(s.substr(0, n));
+}
+
+bool is_ident_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
+bool is_ident(char c) { return is_ident_start(c) || (c >= '0' && c <= '9'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && detail::iequals(s.substr(0, prefix.size()), prefix);
+}
+
+// A rank prefix at the start of a line: "[rank3]:", "[Rank 3]", "rank3:",
+// "rank 3:", torchrun's "[default3]:", Open MPI's "[1,3]<stderr>:". Returns
+// the rank and strips the prefix (and one following space) from `content`.
+std::optional<int> strip_rank_prefix(std::string_view* content) {
+  std::string_view s = *content;
+  std::size_t i = 0;
+  while (i < s.size() && i < 8 && s[i] == ' ') ++i;
+  auto read_int = [&](std::size_t* pos) -> std::optional<int> {
+    std::size_t start = *pos;
+    int v = 0;
+    while (*pos < s.size() && is_digit(s[*pos]) && *pos - start < 7) v = v * 10 + (s[(*pos)++] - '0');
+    if (*pos == start) return std::nullopt;
+    return v;
+  };
+  auto finish = [&](std::size_t pos, int rank) {
+    if (pos < s.size() && s[pos] == ':') ++pos;
+    if (pos < s.size() && s[pos] == ' ') ++pos;
+    *content = s.substr(pos);
+    return std::optional<int>(rank);
+  };
+  bool bracket = i < s.size() && s[i] == '[';
+  std::size_t j = i + (bracket ? 1 : 0);
+  std::string_view rest = s.substr(std::min(j, s.size()));
+  for (std::string_view word : {std::string_view("rank"), std::string_view("default")}) {
+    if (!istarts_with(rest, word)) continue;
+    if (word == "default" && !bracket) return std::nullopt;
+    std::size_t pos = j + word.size();
+    if (pos < s.size() && s[pos] == ' ') ++pos;
+    auto r = read_int(&pos);
+    if (!r) return std::nullopt;
+    if (bracket) {
+      if (pos >= s.size() || s[pos] != ']') return std::nullopt;
+      return finish(pos + 1, *r);
+    }
+    if (pos >= s.size() || s[pos] != ':') return std::nullopt;
+    return finish(pos, *r);
+  }
+  if (bracket) {  // Open MPI --tag-output: [jobid,rank]<stderr>:
+    std::size_t pos = j;
+    if (!read_int(&pos) || pos >= s.size() || s[pos] != ',') return std::nullopt;
+    ++pos;
+    auto r = read_int(&pos);
+    if (!r || pos >= s.size() || s[pos] != ']') return std::nullopt;
+    ++pos;
+    std::string_view tail = s.substr(pos);
+    for (std::string_view tag : {std::string_view("<stdout>:"), std::string_view("<stderr>:")}) {
+      if (tail.substr(0, tag.size()) == tag) return finish(pos + tag.size() - 1, *r);
+    }
+  }
+  return std::nullopt;
+}
+
+// "torch.OutOfMemoryError: CUDA out of memory" -> "torch.OutOfMemoryError";
+// "KeyboardInterrupt" -> itself; "WARNING: x", "INFO:root:x", "Epoch 3: ..." -> "".
+std::string_view exception_name(std::string_view content) {
+  if (content.empty() || !is_ident_start(content[0])) return {};
+  std::size_t i = 0;
+  while (i < content.size() && (is_ident(content[i]) || content[i] == '.')) ++i;
+  std::string_view name = content.substr(0, i);
+  if (i < content.size()) {
+    if (content[i] != ':') return {};
+    if (i + 1 < content.size() && content[i + 1] != ' ') return {};
+  }
+  if (name.back() == '.') return {};
+  std::string_view last = name.substr(name.rfind('.') == std::string_view::npos ? 0 : name.rfind('.') + 1);
+  if (last.empty() || !(last[0] >= 'A' && last[0] <= 'Z')) return {};
+  bool has_lower = std::any_of(last.begin(), last.end(), [](char c) { return c >= 'a' && c <= 'z'; });
+  if (!has_lower) return {};
+  for (std::string_view suffix :
+       {"Error", "Exception", "Interrupt", "Exit", "Warning", "Failure", "Fault", "Iteration", "Abort", "Timeout"}) {
+    if (last.size() >= suffix.size() && last.substr(last.size() - suffix.size()) == suffix) return name;
+  }
+  return {};
+}
+
+// "20.00 MiB" -> 20971520; nullopt when the text is not a size.
+std::optional<double> parse_size(std::string_view s) {
+  s = detail::trim(s);
+  std::size_t i = 0;
+  while (i < s.size() && (is_digit(s[i]) || s[i] == '.')) ++i;
+  if (i == 0) return std::nullopt;
+  auto n = detail::parse_number(s.substr(0, i));
+  if (!n) return std::nullopt;
+  std::string unit = detail::to_lower(detail::trim(s.substr(i)));
+  static const std::pair<std::string_view, double> kUnits[] = {
+      {"b", 1.0},    {"bytes", 1.0},   {"kb", 1e3},        {"mb", 1e6},           {"gb", 1e9},
+      {"tb", 1e12},  {"kib", 1024.0},  {"mib", 1048576.0}, {"gib", 1073741824.0}, {"tib", 1099511627776.0},
+      {"k", 1024.0}, {"m", 1048576.0}, {"g", 1073741824.0}};
+  for (const auto& [name, mult] : kUnits)
+    if (unit == name) return *n * mult;
+  return std::nullopt;
+}
+
+std::string render(std::string_view tmpl, const Evidence& ev) {
+  std::string out;
+  out.reserve(tmpl.size() + 16);
+  for (std::size_t i = 0; i < tmpl.size(); ++i) {
+    if (tmpl[i] == '{') {
+      std::size_t close = tmpl.find('}', i);
+      if (close != std::string_view::npos) {
+        std::string_view key = tmpl.substr(i + 1, close - i - 1);
+        if (!key.empty() && std::all_of(key.begin(), key.end(), is_ident)) {
+          const std::string* v = evidence_get(ev, key);
+          out += v ? *v : "unknown";
+          i = close;
+          continue;
+        }
+      }
+    }
+    out += tmpl[i];
+  }
+  return out;
+}
+
+struct CompiledSyndrome {
+  SyndromeSpec spec;
+  std::vector<std::unique_ptr<RE2>> include;  // patterns, then escalate
+  std::size_t n_patterns = 0;                 // include[i] with i >= n_patterns escalates
+  std::vector<std::unique_ptr<RE2>> exclude;
+  std::vector<std::unique_ptr<RE2>> extract;
+};
+
+}  // namespace
+
+namespace detail {
+// Checks one playbook pattern; "" when it compiles. `multi` patterns must
+// also compile with Vectorscan (they go into the multi-pattern database).
+std::string check_log_pattern(const std::string& pattern, bool case_sensitive, bool multi) {
+  RE2 re(pattern, re2_options(case_sensitive));
+  if (!re.ok()) return re.error();
+  if (multi) {
+    if (re.Match("", 0, 0, RE2::UNANCHORED, nullptr, 0)) return "matches the empty string (it would match every line)";
+    return hs_check(pattern, case_sensitive);
+  }
+  return {};
+}
+}  // namespace detail
+
+struct LogScanner::Impl {
+  LogOptions options;
+  std::vector<CompiledSyndrome> syndromes;
+  std::vector<std::uint32_t> id_to_syndrome;
+  HsDatabase db;
+  HsScratch scratch;  // prototype, cloned per stream
+};
+
+LogScanner::LogScanner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+LogScanner::~LogScanner() = default;
+const LogOptions& LogScanner::options() const { return impl_->options; }
+std::string_view LogScanner::engine() const { return "vectorscan"; }
+
+Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& options) {
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  // Lines and blocks are indexed with 32 bits (hs_scan takes an unsigned length).
+  impl->options.max_line_bytes = std::clamp<std::size_t>(impl->options.max_line_bytes, 1, std::size_t{1} << 30);
+  std::vector<std::string> expressions;
+  std::vector<unsigned> flags;
+  std::vector<std::pair<std::string, std::string>> where;  // (syndrome, pattern) per expression
+  auto fail = [](const std::string& syndrome, std::string_view kind, const std::string& pattern,
+                 const std::string& why) {
+    return Status(StatusCode::kInvalidArgument,
+                  "syndrome '" + syndrome + "': " + std::string(kind) + " '" + pattern + "': " + why);
+  };
+  for (const SyndromeSpec& spec : options.syndromes) {
+    if (!spec.enabled) continue;
+    if (spec.name.empty()) return Status(StatusCode::kInvalidArgument, "a syndrome has no name");
+    if (spec.patterns.empty() && spec.escalate.empty())
+      return Status(StatusCode::kInvalidArgument, "syndrome '" + spec.name + "' has no patterns");
+    CompiledSyndrome cs;
+    cs.spec = spec;
+    auto opts = re2_options(spec.case_sensitive);
+    auto add_include = [&](const std::string& p, std::string_view kind) -> Status {
+      std::string why = detail::check_log_pattern(p, spec.case_sensitive, true);
+      if (!why.empty()) return fail(spec.name, kind, p, why);
+      cs.include.push_back(std::make_unique<RE2>(p, opts));
+      expressions.push_back(p);
+      flags.push_back(hs_flags(spec.case_sensitive));
+      where.emplace_back(spec.name, p);
+      impl->id_to_syndrome.push_back(static_cast<std::uint32_t>(impl->syndromes.size()));
+      return {};
+    };
+    for (const auto& p : spec.patterns)
+      if (Status s = add_include(p, "pattern"); !s.ok()) return s;
+    cs.n_patterns = cs.include.size();
+    for (const auto& p : spec.escalate)
+      if (Status s = add_include(p, "escalate pattern"); !s.ok()) return s;
+    for (const auto& p : spec.exclude) {
+      auto re = std::make_unique<RE2>(p, opts);
+      if (!re->ok()) return fail(spec.name, "exclude pattern", p, re->error());
+      cs.exclude.push_back(std::move(re));
+    }
+    for (const auto& p : spec.extract) {
+      auto re = std::make_unique<RE2>(p, opts);
+      if (!re->ok()) return fail(spec.name, "extract pattern", p, re->error());
+      if (re->NamedCapturingGroups().empty())
+        return fail(spec.name, "extract pattern", p, "has no named group such as (?P<field>...)");
+      cs.extract.push_back(std::move(re));
+    }
+    impl->syndromes.push_back(std::move(cs));
+  }
+  if (!expressions.empty()) {
+    std::vector<const char*> ptrs;
+    std::vector<unsigned> ids;
+    for (std::size_t i = 0; i < expressions.size(); ++i) {
+      ptrs.push_back(expressions[i].c_str());
+      ids.push_back(static_cast<unsigned>(i));
+    }
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()), HS_MODE_BLOCK,
+                         nullptr, &db, &err) != HS_SUCCESS) {
+      std::string why = err && err->message ? err->message : "does not compile";
+      int at = err ? err->expression : -1;
+      hs_free_compile_error(err);
+      if (at >= 0 && static_cast<std::size_t>(at) < where.size())
+        return fail(where[at].first, "pattern", where[at].second, why);
+      return Status(StatusCode::kInvalidArgument, "syndrome catalogue: " + why);
+    }
+    impl->db.reset(db);
+    hs_scratch_t* scratch = nullptr;
+    if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS)
+      return Status(StatusCode::kResourceExhausted, "cannot allocate Vectorscan scratch space");
+    impl->scratch.reset(scratch);
+  }
+  return std::shared_ptr<const LogScanner>(new LogScanner(std::move(impl)));
+}
+
+// ---------------------------------------------------------------------------
+// LogStream
+
+namespace {
+
+struct Unit {
+  std::uint32_t start = 0;  // in the scanned block
+  std::uint32_t len = 0;
+  std::uint64_t line = 0;
+  std::uint64_t offset = 0;
+};
+
+struct Hit {
+  std::uint32_t unit;
+  std::uint32_t syndrome;
+};
+
+struct Pending {
+  int key;  // rank, or -1
+  LogMatch match;
+  std::uint64_t waited = 0;
+};
+
+struct ScanContext {
+  const std::vector<Unit>* units;
+  const std::vector<std::uint32_t>* id_to_syndrome;
+  std::vector<Hit>* hits;
+  std::size_t cursor = 0;
+};
+
+int on_hs_match(unsigned id, unsigned long long /*from*/, unsigned long long to, unsigned /*flags*/, void* ctx_ptr) {
+  auto* ctx = static_cast<ScanContext*>(ctx_ptr);
+  const auto& units = *ctx->units;
+  unsigned long long last = to == 0 ? 0 : to - 1;
+  while (ctx->cursor + 1 < units.size() && units[ctx->cursor + 1].start <= last) ++ctx->cursor;
+  auto unit = static_cast<std::uint32_t>(ctx->cursor);
+  std::uint32_t syn = (*ctx->id_to_syndrome)[id];
+  auto& hits = *ctx->hits;
+  for (auto it = hits.rbegin(); it != hits.rend() && it->unit == unit; ++it)
+    if (it->syndrome == syn) return 0;
+  hits.push_back({unit, syn});
+  return 0;
+}
+
+}  // namespace
+
+struct LogStream::State {
+  std::shared_ptr<const LogScanner> scanner;
+  const LogScanner::Impl* impl = nullptr;
+  std::string source;
+  std::optional<int> default_rank;
+  HsScratch scratch;
+
+  std::uint64_t bytes_seen = 0;    // stream offset of the next byte fed
+  std::uint64_t next_line = 1;     // number of the next line to complete
+  std::string carry;               // the partial line (first max_line_bytes bytes)
+  std::uint64_t carry_bytes = 0;   // its full length so far
+  std::uint64_t carry_offset = 0;  // its offset in the stream
+
+  std::vector<Unit> units;
+  std::vector<Hit> hits;
+  std::string norm;  // normalised text of one messy line
+  std::vector<Pending> pending;
+
+  void append_carry(const char* p, std::size_t n) {
+    std::size_t cap = impl->options.max_line_bytes;
+    if (carry.size() < cap) carry.append(p, std::min(n, cap - carry.size()));
+    carry_bytes += n;
+  }
+
+  void scan_line(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out);
+  void scan_region(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out);
+  void scan_block(const char* base, std::size_t len, std::vector<LogMatch>* out);
+  void handle_hit(std::string_view text, const Unit& u, const CompiledSyndrome& cs, std::vector<LogMatch>* out);
+  void track_traceback(std::string_view text, std::vector<LogMatch>* out);
+  void emit_pending(std::size_t i, std::vector<LogMatch>* out);
+};
+
+void LogStream::State::scan_block(const char* base, std::size_t len, std::vector<LogMatch>* out) {
+  if (units.empty()) return;
+  hits.clear();
+  if (impl->db) {
+    ScanContext ctx{&units, &impl->id_to_syndrome, &hits};
+    hs_scan(impl->db.get(), base, static_cast<unsigned>(len), 0, scratch.get(), on_hs_match, &ctx);
+  }
+  std::size_t h = 0;
+  std::size_t u = 0;
+  while (u < units.size()) {
+    if (pending.empty()) {
+      if (h == hits.size()) break;
+      u = hits[h].unit;
+    }
+    const Unit& unit = units[u];
+    std::string_view text(base + unit.start, unit.len);
+    if (!pending.empty()) track_traceback(text, out);
+    for (; h < hits.size() && hits[h].unit == u; ++h) handle_hit(text, unit, impl->syndromes[hits[h].syndrome], out);
+    ++u;
+  }
+  units.clear();
+}
+
+void LogStream::State::handle_hit(std::string_view text, const Unit& u, const CompiledSyndrome& cs,
+                                  std::vector<LogMatch>* out) {
+  re2::StringPiece piece(text.data(), text.size());
+  bool escalated = false;
+  for (std::size_t i = cs.n_patterns; i < cs.include.size() && !escalated; ++i)
+    escalated = RE2::PartialMatch(piece, *cs.include[i]);
+  bool matched = escalated;
+  for (std::size_t i = 0; i < cs.n_patterns && !matched; ++i) matched = RE2::PartialMatch(piece, *cs.include[i]);
+  if (!matched) return;  // a Vectorscan match that spanned two lines
+  for (const auto& ex : cs.exclude)
+    if (RE2::PartialMatch(piece, *ex)) return;
+
+  const LogOptions& opts = impl->options;
+  LogMatch m;
+  m.syndrome = cs.spec.name;
+  m.severity = escalated ? Severity::kCritical : cs.spec.severity;
+  m.text = capped(text, opts.max_text_bytes);
+  m.line = u.line;
+  m.offset = u.offset;
+  m.source = source;
+  std::string_view content = text;
+  m.rank = strip_rank_prefix(&content);
+  if (!m.rank) m.rank = default_rank;
+  m.evidence.emplace_back("line", m.text);
+  if (m.rank) m.evidence.emplace_back("rank", std::to_string(*m.rank));
+  if (std::string_view type = exception_name(content); !type.empty())
+    m.evidence.emplace_back("exception_type", std::string(type));
+  for (const auto& re : cs.extract) {
+    int n = re->NumberOfCapturingGroups();
+    std::vector<re2::StringPiece> groups(static_cast<std::size_t>(n) + 1);
+    if (!re->Match(piece, 0, piece.size(), RE2::UNANCHORED, groups.data(), n + 1)) continue;
+    for (const auto& [name, index] : re->NamedCapturingGroups()) {
+      const re2::StringPiece& g = groups[static_cast<std::size_t>(index)];
+      if (g.data() == nullptr || evidence_get(m.evidence, name)) continue;
+      std::string value = capped(std::string_view(g.data(), g.size()), 256);
+      if (auto bytes = parse_size(value)) {
+        char buf[32];
+        auto r = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(std::llround(*bytes)));
+        m.evidence.emplace_back(name + "_bytes", std::string(buf, r.ptr));
+      }
+      m.evidence.emplace_back(name, std::move(value));
+    }
+  }
+  for (const EvidenceLookup& lk : cs.spec.lookups) {
+    const std::string* v = evidence_get(m.evidence, lk.field);
+    if (!v || evidence_get(m.evidence, lk.into)) continue;
+    const std::string* result = &lk.fallback;
+    for (const auto& [key, val] : lk.table)
+      if (key == *v) result = &val;
+    if (!result->empty()) m.evidence.emplace_back(lk.into, *result);
+  }
+  m.message = render(cs.spec.message.empty() ? cs.spec.name : cs.spec.message, m.evidence);
+
+  if (cs.spec.until_exception) {
+    int key = m.rank ? *m.rank : -1;
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      if (pending[i].key == key) {
+        emit_pending(i, out);
+        break;
+      }
+    }
+    if (pending.size() >= kMaxPendingTracebacks) emit_pending(0, out);
+    pending.push_back({key, std::move(m), 0});
+    return;
+  }
+  out->push_back(std::move(m));
+}
+
+void LogStream::State::emit_pending(std::size_t i, std::vector<LogMatch>* out) {
+  out->push_back(std::move(pending[i].match));
+  pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
+}
+
+// Called for every unit while a traceback is pending (before the unit's own hits).
+void LogStream::State::track_traceback(std::string_view text, std::vector<LogMatch>* out) {
+  std::string_view content = text;
+  std::optional<int> rank = strip_rank_prefix(&content);
+  if (!rank) rank = default_rank;
+  int key = rank ? *rank : -1;
+  for (std::size_t i = 0; i < pending.size();) {
+    Pending& p = pending[i];
+    if (p.key == key && !content.empty() && content[0] != ' ' && content[0] != '\t') {
+      std::string_view type = exception_name(content);
+      if (!type.empty()) {
+        std::size_t cap = impl->options.max_text_bytes;
+        p.match.evidence.emplace_back("exception", capped(content, cap));
+        if (!evidence_get(p.match.evidence, "exception_type"))
+          p.match.evidence.emplace_back("exception_type", std::string(type));
+        p.match.message = p.match.message + ": " + capped(content, 200);
+        emit_pending(i, out);
+        continue;
+      }
+    }
+    if (++p.waited > impl->options.max_traceback_lines) {
+      emit_pending(i, out);
+      continue;
+    }
+    ++i;
+  }
+}
+
+// One complete line (or the first max_line_bytes of it) that needs
+// normalising: ANSI escapes stripped, NUL dropped, \r splits segments.
+void LogStream::State::scan_line(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out) {
+  n = std::min(n, impl->options.max_line_bytes);
+  norm.clear();
+  std::size_t i = 0;
+  while (i < n) {
+    char c = p[i];
+    if (c == '\x1b') {
+      ++i;
+      if (i < n && p[i] == '[') {  // CSI: parameters, then a final byte 0x40-0x7E
+        ++i;
+        while (i < n && !(static_cast<unsigned char>(p[i]) >= 0x40 && static_cast<unsigned char>(p[i]) <= 0x7E)) ++i;
+        ++i;
+      } else if (i < n && p[i] == ']') {  // OSC: up to BEL or ESC '\'
+        ++i;
+        while (i < n && p[i] != '\x07' && !(p[i] == '\x1b' && i + 1 < n && p[i + 1] == '\\')) ++i;
+        i += (i < n && p[i] == '\x1b') ? 2 : 1;
+      } else {
+        ++i;  // a two-byte escape
+      }
+      continue;
+    }
+    if (c == '\0') {
+      ++i;
+      continue;
+    }
+    norm.push_back(c == '\r' ? '\n' : c);
+    ++i;
+  }
+  units.clear();
+  std::size_t start = 0;
+  std::uint64_t line = next_line;
+  while (start <= norm.size()) {
+    std::size_t end = norm.find('\n', start);
+    if (end == std::string::npos) end = norm.size();
+    if (end > start)
+      units.push_back({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end - start), line, offset});
+    start = end + 1;
+  }
+  scan_block(norm.data(), norm.size(), out);
+  ++next_line;
+}
+
+// Complete lines [p, p+n) (n > 0, p[n-1] == '\n') at stream offset `offset`.
+void LogStream::State::scan_region(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out) {
+  const std::size_t cap = impl->options.max_line_bytes;
+  const char* end = p + n;
+  // Next ESC / NUL / CR at or after the cursor (end when none): recomputed lazily.
+  const char* next_special[3] = {p, p, p};
+  const char special_bytes[3] = {'\x1b', '\0', '\r'};
+  auto next_special_at = [&](const char* from) {
+    const char* best = end;
+    for (int k = 0; k < 3; ++k) {
+      if (next_special[k] < from) {
+        const void* f = std::memchr(from, special_bytes[k], static_cast<std::size_t>(end - from));
+        next_special[k] = f ? static_cast<const char*>(f) : end;
+      }
+      best = std::min(best, next_special[k]);
+    }
+    return best;
+  };
+  const char* cur = p;
+  const char* block = p;
+  units.clear();
+  while (cur < end) {
+    const char* nl = static_cast<const char*>(std::memchr(cur, '\n', static_cast<std::size_t>(end - cur)));
+    const auto len = static_cast<std::size_t>(nl - cur);
+    bool messy = len > cap || next_special_at(cur) < nl;
+    if (messy || static_cast<std::size_t>(nl - block) > kPieceBytes) {
+      if (!units.empty()) scan_block(block, static_cast<std::size_t>(cur - block), out);
+      block = cur;
+    }
+    if (messy) {
+      scan_line(cur, len, offset + static_cast<std::uint64_t>(cur - p), out);
+      cur = nl + 1;
+      block = cur;
+      continue;
+    }
+    units.push_back({static_cast<std::uint32_t>(cur - block), static_cast<std::uint32_t>(len), next_line++,
+                     offset + static_cast<std::uint64_t>(cur - p)});
+    cur = nl + 1;
+  }
+  if (!units.empty()) scan_block(block, static_cast<std::size_t>(cur - block), out);
+}
+
+LogStream::LogStream(std::shared_ptr<const LogScanner> scanner, std::string source_label)
+    : state_(std::make_unique<State>()) {
+  state_->scanner = std::move(scanner);
+  state_->impl = &state_->scanner->impl();
+  state_->source = std::move(source_label);
+  if (state_->impl->scratch) {
+    hs_scratch_t* s = nullptr;
+    if (hs_clone_scratch(state_->impl->scratch.get(), &s) == HS_SUCCESS) state_->scratch.reset(s);
+  }
+}
+LogStream::~LogStream() = default;
+LogStream::LogStream(LogStream&&) noexcept = default;
+LogStream& LogStream::operator=(LogStream&&) noexcept = default;
+
+void LogStream::feed(std::string_view bytes, std::vector<LogMatch>* out) {
+  State& s = *state_;
+  if (s.impl->db && !s.scratch) return;  // scratch allocation failed: nothing can be scanned
+  const char* p = bytes.data();
+  const char* end = p + bytes.size();
+  const std::uint64_t base = s.bytes_seen;
+  s.bytes_seen += bytes.size();
+  if (bytes.empty()) return;
+  if (s.carry_bytes > 0) {
+    const char* nl = static_cast<const char*>(std::memchr(p, '\n', bytes.size()));
+    if (!nl) {
+      s.append_carry(p, bytes.size());
+      return;
+    }
+    s.append_carry(p, static_cast<std::size_t>(nl - p));
+    s.scan_line(s.carry.data(), s.carry.size(), s.carry_offset, out);
+    s.carry.clear();
+    s.carry_bytes = 0;
+    p = nl + 1;
+  }
+  if (p == end) return;
+  const char* last_nl = static_cast<const char*>(memrchr(p, '\n', static_cast<std::size_t>(end - p)));
+  if (last_nl) {
+    s.scan_region(p, static_cast<std::size_t>(last_nl + 1 - p), base + static_cast<std::uint64_t>(p - bytes.data()),
+                  out);
+    p = last_nl + 1;
+  }
+  if (p < end) {
+    s.carry_offset = base + static_cast<std::uint64_t>(p - bytes.data());
+    s.append_carry(p, static_cast<std::size_t>(end - p));
+  }
+}
+
+void LogStream::flush(std::vector<LogMatch>* out) {
+  State& s = *state_;
+  if (s.carry_bytes > 0 && (!s.impl->db || s.scratch)) {
+    s.scan_line(s.carry.data(), s.carry.size(), s.carry_offset, out);
+    s.carry.clear();
+    s.carry_bytes = 0;
+  }
+  while (!s.pending.empty()) s.emit_pending(0, out);
+}
+
+void LogStream::reset() {
+  State& s = *state_;
+  s.bytes_seen = 0;
+  s.next_line = 1;
+  s.carry.clear();
+  s.carry_bytes = 0;
+  s.carry_offset = 0;
+  s.pending.clear();
+}
+
+void LogStream::set_default_rank(std::optional<int> rank) { state_->default_rank = rank; }
+std::uint64_t LogStream::bytes_seen() const { return state_->bytes_seen; }
+std::uint64_t LogStream::lines_seen() const { return state_->next_line - 1; }
+const std::string& LogStream::source() const { return state_->source; }
+
+}  // namespace sidecar

@@ -1,0 +1,415 @@
+// Log syndromes: per-syndrome recall and benign silence on the real-world
+// corpus (tests/data/logs), and the LogStream's incremental guarantees.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sidecar/config.h"
+#include "sidecar/log_scan.h"
+
+namespace fs = std::filesystem;
+using namespace std::string_literals;
+using sidecar::LogMatch;
+using sidecar::LogOptions;
+using sidecar::LogScanner;
+using sidecar::LogStream;
+
+namespace {
+
+LogOptions default_options() {
+  auto tree = sidecar::default_playbook_tree();
+  REQUIRE(tree.ok());
+  LogOptions opts;
+  std::vector<sidecar::Status> errors;
+  sidecar::read_log_options(*tree, &opts, &errors);
+  for (const auto& e : errors) FAIL(e.message());
+  return opts;
+}
+
+std::shared_ptr<const LogScanner> default_scanner() {
+  static auto scanner = [] {
+    auto s = LogScanner::create(default_options());
+    if (!s.ok()) FAIL(s.status().message());
+    return s.value();
+  }();
+  return scanner;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::vector<LogMatch> scan_all(std::string_view text, std::shared_ptr<const LogScanner> scanner = default_scanner()) {
+  LogStream stream(std::move(scanner), "test");
+  std::vector<LogMatch> out;
+  stream.feed(text, &out);
+  stream.flush(&out);
+  return out;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) lines.push_back(line);
+  return lines;
+}
+
+std::string summary(const std::vector<LogMatch>& ms) {
+  std::string s;
+  for (const auto& m : ms) s += "[" + m.syndrome + " line " + std::to_string(m.line) + "] ";
+  return s;
+}
+
+sidecar::SyndromeSpec make_spec(std::string name, std::vector<std::string> patterns,
+                                std::vector<std::string> exclude = {}) {
+  sidecar::SyndromeSpec spec;
+  spec.name = std::move(name);
+  spec.patterns = std::move(patterns);
+  spec.exclude = std::move(exclude);
+  spec.message = "m";
+  return spec;
+}
+
+const fs::path kCorpus = fs::path(SIDECAR_TEST_DATA) / "logs";
+
+}  // namespace
+
+TEST_CASE("the default catalogue compiles and holds the 13 syndromes of SPEC 4", "[logs]") {
+  LogOptions opts = default_options();
+  std::vector<std::string> names;
+  for (const auto& s : opts.syndromes) names.push_back(s.name);
+  std::vector<std::string> expected = {
+      "cuda_oom",          "host_oom", "gpu_busy",  "nccl_timeout", "nccl_error",          "cuda_error", "xid",
+      "dist_child_failed", "segfault", "disk_full", "traceback",    "loss_scale_overflow", "nan_in_log"};
+  CHECK(names == expected);
+  CHECK(default_scanner()->engine() == "vectorscan");
+}
+
+TEST_CASE("every corpus line matches its syndrome and nothing else", "[logs][corpus]") {
+  std::size_t total = 0;
+  std::map<std::string, std::size_t> per_syndrome;
+  for (const auto& dir : fs::directory_iterator(kCorpus)) {
+    if (!dir.is_directory()) continue;
+    std::string syndrome = dir.path().filename().string();
+    if (syndrome == "benign" || syndrome == "traceback") continue;
+    for (const auto& file : fs::directory_iterator(dir.path())) {
+      if (file.path().extension() != ".log") continue;
+      for (const std::string& line : lines_of(read_file(file.path()))) {
+        INFO(file.path().filename().string() << ": " << line);
+        auto ms = scan_all(line + "\n");
+        INFO("matches: " << summary(ms));
+        REQUIRE(ms.size() == 1);
+        CHECK(ms[0].syndrome == syndrome);
+        ++total;
+        ++per_syndrome[syndrome];
+      }
+    }
+  }
+  CHECK(per_syndrome.size() == 12);  // every syndrome but traceback has its directory
+  for (const auto& [name, n] : per_syndrome) {
+    INFO(name);
+    CHECK(n >= 5);
+  }
+  // Benign lines are at least as many as syndrome lines, and all stay quiet.
+  std::size_t benign = 0;
+  for (const auto& file : fs::directory_iterator(kCorpus / "benign")) {
+    std::string text = read_file(file.path());
+    auto ms = scan_all(text);
+    INFO(file.path().filename().string() << ": " << summary(ms) << (ms.empty() ? "" : ms[0].text));
+    CHECK(ms.empty());
+    for (const std::string& line : lines_of(text)) {
+      benign += 1;
+      // each \r segment of a progress bar counts as a line a naive scanner would see
+      benign += static_cast<std::size_t>(std::count(line.begin(), line.end(), '\r'));
+    }
+  }
+  CHECK(benign >= total);
+}
+
+TEST_CASE("the whole corpus scanned as one stream gives the same matches", "[logs][corpus]") {
+  std::string all;
+  std::size_t expected = 0;
+  for (const auto& dir : fs::directory_iterator(kCorpus)) {
+    std::string syndrome = dir.path().filename().string();
+    if (!dir.is_directory() || syndrome == "traceback") continue;
+    for (const auto& file : fs::directory_iterator(dir.path())) {
+      std::string text = read_file(file.path());
+      all += text;
+      if (syndrome != "benign") expected += lines_of(text).size();
+    }
+  }
+  auto ms = scan_all(all);
+  CHECK(ms.size() == expected);
+}
+
+TEST_CASE("tracebacks are emitted with their final exception line", "[logs][traceback]") {
+  SECTION("plain and chained tracebacks") {
+    auto ms = scan_all(read_file(kCorpus / "traceback" / "plain.log"));
+    std::vector<std::string> types;
+    for (const auto& m : ms) {
+      if (m.syndrome != "traceback") continue;
+      REQUIRE(sidecar::evidence_get(m.evidence, "exception") != nullptr);
+      types.push_back(*sidecar::evidence_get(m.evidence, "exception_type"));
+    }
+    CHECK(types == std::vector<std::string>{
+                       "KeyError", "torch.distributed.elastic.multiprocessing.errors.ChildFailedError",
+                       "AssertionError", "KeyboardInterrupt", "json.decoder.JSONDecodeError", "ValueError"});
+    CHECK(ms.front().line == 1);  // reported at the header, emitted when the exception line arrives
+  }
+  SECTION("interleaved ranks each get their own exception") {
+    auto ms = scan_all(read_file(kCorpus / "traceback" / "ranks.log"));
+    std::map<int, std::string> by_rank;
+    std::vector<std::string> syndromes;
+    for (const auto& m : ms) {
+      syndromes.push_back(m.syndrome);
+      if (m.syndrome == "traceback") {
+        REQUIRE(m.rank.has_value());
+        by_rank[*m.rank] = *sidecar::evidence_get(m.evidence, "exception_type");
+      }
+    }
+    CHECK(by_rank[0] == "torch.distributed.DistBackendError");
+    CHECK(by_rank[1] == "torch.OutOfMemoryError");
+    CHECK(syndromes == std::vector<std::string>{"traceback", "cuda_oom", "traceback", "nccl_error"});
+  }
+  SECTION("a traceback glued to a progress bar after \\r") {
+    auto ms = scan_all(read_file(kCorpus / "traceback" / "tqdm.log"));
+    REQUIRE(ms.size() == 1);
+    CHECK(ms[0].syndrome == "traceback");
+    CHECK(ms[0].line == 1);
+    CHECK(*sidecar::evidence_get(ms[0].evidence, "exception") == "RuntimeError: shape mismatch");
+  }
+  SECTION("flush emits a traceback whose exception never arrived") {
+    LogStream s(default_scanner(), "x");
+    std::vector<LogMatch> out;
+    s.feed("Traceback (most recent call last):\n  File \"a.py\", line 1\n", &out);
+    CHECK(out.empty());
+    s.flush(&out);
+    REQUIRE(out.size() == 1);
+    CHECK(sidecar::evidence_get(out[0].evidence, "exception") == nullptr);
+  }
+}
+
+TEST_CASE("evidence carries the fields of each syndrome", "[logs][evidence]") {
+  auto one = [](std::string line) {
+    auto ms = scan_all(line + "\n");
+    REQUIRE(ms.size() == 1);
+    return ms[0];
+  };
+  auto oom = one("[rank3]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB. GPU 3 has a total");
+  CHECK(oom.rank == 3);
+  CHECK(*sidecar::evidence_get(oom.evidence, "requested") == "20.00 MiB");
+  CHECK(*sidecar::evidence_get(oom.evidence, "requested_bytes") == "20971520");
+  CHECK(*sidecar::evidence_get(oom.evidence, "exception_type") == "torch.OutOfMemoryError");
+  CHECK(oom.message == "CUDA out of memory (20.00 MiB requested)");
+  CHECK(oom.severity == sidecar::Severity::kCritical);
+
+  auto xid = one("[ 12.5] NVRM: Xid (PCI:0000:3b:00): 79, pid=1234, GPU has fallen off the bus.");
+  CHECK(*sidecar::evidence_get(xid.evidence, "xid") == "79");
+  CHECK(*sidecar::evidence_get(xid.evidence, "xid_action") == "RESTART_BM");
+  CHECK(*sidecar::evidence_get(xid.evidence, "device") == "PCI:0000:3b:00");
+  auto xid_unknown = one("NVRM: Xid (PCI:0000:3b:00): 119, pid=1234, Timeout waiting for RPC");
+  CHECK(*sidecar::evidence_get(xid_unknown.evidence, "xid_action") == "CHECK_NVIDIA_XID_CATALOG");
+
+  auto ls = one("[deepspeed] OVERFLOW! Rank 0 Skipping step. Attempted loss scale: 65536, reducing to 32768");
+  CHECK(ls.severity == sidecar::Severity::kWarning);
+  CHECK(*sidecar::evidence_get(ls.evidence, "scale") == "32768");
+  auto ls_min = one("Exception: Current loss scale already at minimum - cannot decrease scale anymore. Exiting run.");
+  CHECK(ls_min.syndrome == "loss_scale_overflow");
+  CHECK(ls_min.severity == sidecar::Severity::kCritical);
+
+  auto nccl = one(
+      "[rank1]:[E626 06:24:44.9 ProcessGroupNCCL.cpp:616] [Rank 1] Watchdog caught collective operation timeout: "
+      "WorkNCCL(SeqNum=808, OpType=ALLREDUCE, NumelIn=1, NumelOut=1, Timeout(ms)=600000) ran for 600020 milliseconds "
+      "before timing out.");
+  CHECK(nccl.rank == 1);
+  CHECK(*sidecar::evidence_get(nccl.evidence, "op") == "ALLREDUCE");
+  CHECK(*sidecar::evidence_get(nccl.evidence, "timeout_ms") == "600000");
+
+  auto host = one("[  518.05] Out of memory: Killed process 15784 (python3) total-vm:11964kB, anon-rss:4288kB");
+  CHECK(host.syndrome == "host_oom");
+  CHECK(*sidecar::evidence_get(host.evidence, "process") == "python3");
+  CHECK(*sidecar::evidence_get(host.evidence, "pid") == "15784");
+}
+
+TEST_CASE("LogStream: results do not depend on how bytes are split across feeds", "[logs][stream]") {
+  std::string text =
+      "step 1 loss 2.0\r\n"
+      "\x1b[31mRuntimeError: CUDA error: device-side assert triggered\x1b[0m\n"
+      " 10%|#         | 1/10\r 20%|##        | 2/10 [00:01<00:02]RuntimeError: CUDA out of memory. Tried to allocate "
+      "2.00 GiB\n"
+      "Traceback (most recent call last):\n"
+      "  File \"x.py\", line 1\n"
+      "ValueError: bad\n"
+      "[rank2]: OSError: [Errno 28] No space left on device\n"
+      "NCCL INFO nothing to see\n"
+      "Killed";
+  auto whole = scan_all(text);
+  REQUIRE(whole.size() == 5);
+  std::vector<std::string> names;
+  for (const auto& m : whole) names.push_back(m.syndrome);
+  CHECK(names == std::vector<std::string>{"cuda_error", "cuda_oom", "traceback", "disk_full", "host_oom"});
+  CHECK(whole[0].text == "RuntimeError: CUDA error: device-side assert triggered");
+  CHECK(whole[0].line == 2);
+  CHECK(whole[0].offset == 17);
+  CHECK(whole[1].text ==
+        " 20%|##        | 2/10 [00:01<00:02]RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB");
+  CHECK(whole[3].rank == 2);
+  CHECK(whole[4].line == 9);  // the unterminated last line, scanned on flush
+
+  for (std::size_t cut = 0; cut <= text.size(); ++cut) {
+    LogStream s(default_scanner(), "t");
+    std::vector<LogMatch> out;
+    s.feed(std::string_view(text).substr(0, cut), &out);
+    s.feed(std::string_view(text).substr(cut), &out);
+    s.flush(&out);
+    INFO("cut at " << cut << ": " << summary(out));
+    REQUIRE(out.size() == whole.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      CHECK(out[i].syndrome == whole[i].syndrome);
+      CHECK(out[i].line == whole[i].line);
+      CHECK(out[i].offset == whole[i].offset);
+      CHECK(out[i].text == whole[i].text);
+    }
+  }
+  // Byte by byte.
+  LogStream s(default_scanner(), "t");
+  std::vector<LogMatch> out;
+  for (char c : text) s.feed(std::string_view(&c, 1), &out);
+  s.flush(&out);
+  CHECK(out.size() == whole.size());
+  CHECK(s.lines_seen() == 9);
+  CHECK(s.bytes_seen() == text.size());
+}
+
+TEST_CASE("LogStream: NUL bytes, invalid UTF-8 and ANSI inside a keyword are tolerated", "[logs][stream]") {
+  std::string text = "\xff\xfe garbage \x00\x01 Segmen\x1b[1mtation fa\x00ult\n"s;
+  auto ms = scan_all(text);
+  REQUIRE(ms.size() == 1);
+  CHECK(ms[0].syndrome == "segfault");
+  auto none = scan_all("\xc3\x28\xa0\xa1\x00\x00\n\n\r\r\x1b[\n\x1b]0;title\x07\n"s);
+  CHECK(none.empty());
+}
+
+TEST_CASE("LogStream: an over-long line is capped without losing the next line", "[logs][stream]") {
+  LogOptions opts = default_options();
+  opts.max_line_bytes = 1024;
+  auto scanner = LogScanner::create(opts).value();
+  std::string text = std::string(5000, 'x') + " CUDA out of memory\n" + "Segmentation fault\n" +
+                     "No space left on device " + std::string(3000, 'y') + "\n";
+  for (std::size_t chunk : {std::size_t{7}, std::size_t{1000}, text.size()}) {
+    LogStream s(scanner, "t");
+    std::vector<LogMatch> out;
+    for (std::size_t i = 0; i < text.size(); i += chunk) s.feed(std::string_view(text).substr(i, chunk), &out);
+    s.flush(&out);
+    INFO("chunk " << chunk << ": " << summary(out));
+    REQUIRE(out.size() == 2);  // the match beyond the cap is not seen; the next lines are
+    CHECK(out[0].syndrome == "segfault");
+    CHECK(out[0].line == 2);
+    CHECK(out[0].offset == 5020);
+    CHECK(out[1].syndrome == "disk_full");
+    CHECK(out[1].text.size() <= opts.max_text_bytes);
+  }
+}
+
+TEST_CASE("LogStream: a 50 MB burst in one feed is scanned completely", "[logs][stream]") {
+  std::string burst;
+  burst.reserve(50u << 20);
+  std::size_t planted = 0;
+  std::uint64_t line = 0;
+  while (burst.size() < (50u << 20)) {
+    ++line;
+    if (line % 100000 == 0) {
+      burst += "[rank0]: RuntimeError: CUDA error: an illegal memory access was encountered\n";
+      ++planted;
+    } else {
+      burst += "{'loss': 0.4123, 'grad_norm': 0.88, 'learning_rate': 2e-05, 'epoch': 1.23} NCCL INFO ok\n";
+    }
+  }
+  LogStream s(default_scanner(), "burst");
+  std::vector<LogMatch> out;
+  s.feed(burst, &out);
+  s.flush(&out);
+  CHECK(out.size() == planted);
+  CHECK(s.lines_seen() == line);
+  REQUIRE(!out.empty());
+  CHECK(out.back().line == planted * 100000);
+}
+
+TEST_CASE("LogStream: reset restarts line numbers and drops partial state", "[logs][stream]") {
+  LogStream s(default_scanner(), "t");
+  std::vector<LogMatch> out;
+  s.feed("a\nb\nSegmentation fa", &out);
+  s.reset();
+  s.feed("Bus error\n", &out);
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].line == 1);
+  CHECK(out[0].offset == 0);
+  CHECK(out[0].text == "Bus error");
+}
+
+TEST_CASE("patterns: located errors, pathological patterns stay linear", "[logs][patterns]") {
+  SECTION("a pattern that does not compile is a located error") {
+    auto tree = sidecar::parse_yaml(
+        "syndromes:\n"
+        "  - name: mine\n"
+        "    severity: warning\n"
+        "    patterns: ['ok', 'broken(']\n",
+        "user.yaml");
+    REQUIRE(tree.ok());
+    LogOptions opts;
+    std::vector<sidecar::Status> errors;
+    sidecar::read_log_options(*tree, &opts, &errors);
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors[0].message(), Catch::Contains("user.yaml:4") && Catch::Contains("syndromes.mine.patterns[1]") &&
+                                        Catch::Contains("broken("));
+  }
+  SECTION("create() names the syndrome and the pattern") {
+    LogOptions opts;
+    opts.syndromes.push_back(make_spec("mine", {"a{2,1}"}));
+    auto s = LogScanner::create(opts);
+    REQUIRE_FALSE(s.ok());
+    CHECK_THAT(s.status().message(), Catch::Contains("mine") && Catch::Contains("a{2,1}"));
+    opts.syndromes[0].patterns = {"x*"};
+    CHECK_FALSE(LogScanner::create(opts).ok());  // matches every line
+  }
+  SECTION("unknown keys get a did-you-mean") {
+    auto tree = sidecar::parse_yaml("syndromes:\n  - name: m\n    patern: ['x']\n    patterns: ['x']\n", "u.yaml");
+    LogOptions opts;
+    std::vector<sidecar::Status> errors;
+    sidecar::read_log_options(*tree, &opts, &errors);
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors[0].message(), Catch::Contains("patern"));
+  }
+  SECTION("(a+)+$ on a long line of a's completes (linear engines)") {
+    LogOptions opts;
+    opts.max_line_bytes = 4u << 20;
+    opts.syndromes.push_back(make_spec("evil", {"(a+)+$", "(x+x+)+y"}, {"(a|aa)+b"}));
+    auto scanner = LogScanner::create(opts).value();
+    std::string line(1 << 20, 'a');
+    line += "!\n" + std::string(100000, 'x') + "\n";
+    auto ms = scan_all(line, scanner);
+    CHECK(ms.empty());
+    auto hit = scan_all(std::string(200000, 'a') + "\n", scanner);
+    CHECK(hit.size() == 1);
+  }
+  SECTION("a user playbook can disable a syndrome by name") {
+    auto base = sidecar::default_playbook_tree();
+    auto user = sidecar::parse_yaml("syndromes:\n  - name: traceback\n    enabled: false\n", "u.yaml");
+    sidecar::merge_into(*base, *user);
+    LogOptions opts;
+    std::vector<sidecar::Status> errors;
+    sidecar::read_log_options(*base, &opts, &errors);
+    CHECK(errors.empty());
+    auto scanner = LogScanner::create(opts).value();
+    CHECK(scan_all("Traceback (most recent call last):\nValueError: x\n", scanner).empty());
+  }
+}
