@@ -1,0 +1,454 @@
+// The bounded wait and the operator gate, against the fake nvidia-smi whose
+// answers change from poll to poll (a counter file in a temp dir). The clock
+// is injected, so "waits" take no time.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "fake_smi.h"
+#include "sidecar/config.h"
+#include "sidecar/gpu.h"
+
+using gpu_test::FakeClock;
+using gpu_test::make_scenario;
+using gpu_test::polls_made;
+using gpu_test::TempDir;
+using sidecar::GpuOptions;
+using sidecar::PreflightResult;
+
+namespace {
+
+sidecar::DeviceRequest request(std::vector<std::string> devices) {
+  sidecar::DeviceRequest r;
+  r.devices = std::move(devices);
+  r.specified = true;
+  r.value = "x";
+  return r;
+}
+
+GpuOptions fast(const std::string& smi) {
+  GpuOptions o;
+  o.nvidia_smi = smi;
+  o.poll_s = 10;
+  o.wait_s = 60;
+  o.answer_timeout_s = 5;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("free at once: one poll, no waiting", "[gpu][wait]") {
+  TempDir dir;
+  auto o = fast(make_scenario(dir, "free"));
+  FakeClock fc;
+  std::vector<PreflightResult> seen;
+  auto r = sidecar::wait_for_gpus(
+      request({"0", "1"}), o, [&](const PreflightResult& p) { seen.push_back(p); }, fc.clock());
+  REQUIRE(r.ok());
+  CHECK(r->available);
+  CHECK_FALSE(r->timed_out);
+  CHECK_FALSE(r->skipped);
+  CHECK(r->busy.empty());
+  CHECK(r->waited_seconds == 0);
+  CHECK(r->polls == 1);
+  CHECK(r->gpus.size() == 2);
+  CHECK(r->reason == "GPUs 0, 1 free");
+  CHECK(seen.size() == 1);
+  CHECK(polls_made(dir) == 1);
+}
+
+TEST_CASE("busy, then freed during the wait", "[gpu][wait]") {
+  TempDir dir;
+  auto o = fast(make_scenario(dir, "busy-then-free"));
+  FakeClock fc;
+  std::vector<PreflightResult> seen;
+  auto r = sidecar::wait_for_gpus(
+      request({"0"}), o, [&](const PreflightResult& p) { seen.push_back(p); }, fc.clock());
+  REQUIRE(r.ok());
+  CHECK(r->available);
+  CHECK(r->polls == 3);
+  CHECK(r->waited_seconds == Approx(20));
+  REQUIRE(seen.size() == 3);
+  // Progress says which GPU, who holds it, and the time left.
+  CHECK(seen[0].busy == std::vector<std::string>{"0"});
+  CHECK(seen[0].reason.find("pid 4242") != std::string::npos);
+  CHECK(seen[0].reason.find("utilization 97%") != std::string::npos);
+  CHECK(seen[0].time_left_s == Approx(60));
+  CHECK(seen[1].time_left_s == Approx(50));
+  CHECK(seen[2].available);
+}
+
+TEST_CASE("still busy at the deadline: timed out, bounded polls", "[gpu][wait]") {
+  TempDir dir;
+  auto o = fast(make_scenario(dir, "busy"));
+  o.wait_s = 25;
+  FakeClock fc;
+  auto r = sidecar::wait_for_gpus(request({"0", "1"}), o, nullptr, fc.clock());
+  REQUIRE(r.ok());
+  CHECK_FALSE(r->available);
+  CHECK(r->timed_out);
+  CHECK(r->busy == std::vector<std::string>{"0"});
+  CHECK(r->waited_seconds == Approx(25));
+  CHECK(r->polls == 4);  // t = 0, 10, 20, 25
+  CHECK(fc.slept == Approx(25));
+  CHECK(r->reason.rfind("still busy after 25 s: GPU 0: 1 process (pid 4242 12.1 GiB)", 0) == 0);
+  auto d = sidecar::gpu_occupied_decision(*r);
+  CHECK(d.source == sidecar::Source::kPreflight);
+  CHECK(d.syndrome == "gpu_occupied");
+  CHECK(d.severity == sidecar::Severity::kWarning);
+  CHECK(d.choices == std::vector<std::string>{"Continue Anyway", "Stop Job"});
+  CHECK(d.signature == "preflight/gpu_occupied/0");
+  CHECK(*sidecar::evidence_get(d.evidence, "busy") == "0");
+  REQUIRE(sidecar::evidence_get(d.evidence, "GPU 0"));
+  CHECK(sidecar::evidence_get(d.evidence, "GPU 0")->find("pid 4242") != std::string::npos);
+}
+
+TEST_CASE("wait 0: a single poll decides", "[gpu][wait]") {
+  TempDir dir;
+  auto o = fast(make_scenario(dir, "busy"));
+  o.wait_s = 0;
+  FakeClock fc;
+  auto r = sidecar::wait_for_gpus(request({"0"}), o, nullptr, fc.clock());
+  REQUIRE(r.ok());
+  CHECK(r->timed_out);
+  CHECK(r->polls == 1);
+}
+
+TEST_CASE("N consecutive free polls required", "[gpu][wait]") {
+  // flaky: free, busy, free, free, ...
+  TempDir dir;
+  auto o = fast(make_scenario(dir, "flaky"));
+  o.free_polls_required = 2;
+  FakeClock fc;
+  auto r = sidecar::wait_for_gpus(request({"0"}), o, nullptr, fc.clock());
+  REQUIRE(r.ok());
+  CHECK(r->available);
+  CHECK(r->polls == 4);
+  CHECK(r->reason == "GPU 0 free for 2 consecutive polls");
+
+  TempDir one;
+  auto o1 = fast(make_scenario(one, "flaky"));
+  FakeClock fc1;
+  auto r1 = sidecar::wait_for_gpus(request({"0"}), o1, nullptr, fc1.clock());
+  REQUIRE(r1.ok());
+  CHECK(r1->polls == 1);
+
+  // Free but not for long enough when the wait ends: not available.
+  TempDir short_wait;
+  auto o2 = fast(make_scenario(short_wait, "flaky"));
+  o2.free_polls_required = 3;
+  o2.wait_s = 25;
+  FakeClock fc2;
+  auto r2 = sidecar::wait_for_gpus(request({"0"}), o2, nullptr, fc2.clock());
+  REQUIRE(r2.ok());
+  CHECK_FALSE(r2->available);
+  CHECK(r2->timed_out);
+  CHECK(r2->busy == std::vector<std::string>{"0"});
+  CHECK(r2->reason.find("2 of 3 consecutive polls") != std::string::npos);
+}
+
+TEST_CASE("a requested GPU that does not exist is an error, not free", "[gpu][wait]") {
+  TempDir dir;
+  auto o = fast(make_scenario(dir, "missing"));
+  FakeClock fc;
+  auto r = sidecar::wait_for_gpus(request({"0", "1"}), o, nullptr, fc.clock());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == sidecar::StatusCode::kNotFound);
+  CHECK(r.status().message().find("GPU 1 not found: nvidia-smi lists GPU 0") != std::string::npos);
+  CHECK(polls_made(dir) == 1);  // fails fast, no waiting
+}
+
+TEST_CASE("nvidia-smi absent: skipped with a reason", "[gpu][wait]") {
+  GpuOptions o;
+  o.nvidia_smi = "/nonexistent/nvidia-smi";
+  FakeClock fc;
+  auto r = sidecar::wait_for_gpus(request({"0"}), o, nullptr, fc.clock());
+  REQUIRE(r.ok());
+  CHECK(r->skipped);
+  CHECK(r->available);
+  CHECK(r->reason.find("nvidia-smi not found") != std::string::npos);
+}
+
+TEST_CASE("nvidia-smi failing at the first poll is an error", "[gpu][wait]") {
+  TempDir dir;
+  auto o = fast(make_scenario(dir, "failing"));
+  FakeClock fc;
+  auto r = sidecar::wait_for_gpus(request({"0"}), o, nullptr, fc.clock());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == sidecar::StatusCode::kUnavailable);
+  CHECK(r.status().message().find("exited with status 9") != std::string::npos);
+  CHECK(r.status().message().find("couldn't communicate with the NVIDIA driver") != std::string::npos);
+}
+
+TEST_CASE("nvidia-smi failing mid-wait is reported, never taken as free", "[gpu][wait]") {
+  TempDir dir;
+  auto o = fast(make_scenario(dir, "fail-midway"));
+  o.wait_s = 30;
+  FakeClock fc;
+  std::vector<std::string> reasons;
+  auto r = sidecar::wait_for_gpus(
+      request({"0"}), o, [&](const PreflightResult& p) { reasons.push_back(p.reason); }, fc.clock());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().code() == sidecar::StatusCode::kUnavailable);
+  CHECK(r.status().message().find("still failing after 30 s") != std::string::npos);
+  REQUIRE(reasons.size() == 4);
+  CHECK(reasons[1].rfind("nvidia-smi failed: ", 0) == 0);
+  CHECK(reasons[1].find("Unknown Error") != std::string::npos);
+}
+
+TEST_CASE("nvidia-smi that hangs is cut off by its timeout", "[gpu][wait]") {
+  TempDir dir;
+  std::string script = (dir.path / "nvidia-smi").string();
+  gpu_test::write_file(script, "#!/bin/sh\nexec sleep 30\n");
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  GpuOptions o;
+  o.nvidia_smi = script;
+  o.smi_timeout_s = 0.2;
+  FakeClock fc;
+  auto r = sidecar::wait_for_gpus(request({"0"}), o, nullptr, fc.clock());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("did not answer within 0.2 s") != std::string::npos);
+}
+
+TEST_CASE("no GPU requested: skipped without running nvidia-smi", "[gpu][wait]") {
+  GpuOptions o;
+  o.nvidia_smi = "/nonexistent/nvidia-smi";
+  sidecar::DeviceRequest unset;
+  auto a = sidecar::wait_for_gpus(unset, o, nullptr);
+  REQUIRE(a.ok());
+  CHECK(a->skipped);
+  CHECK(a->reason == "CUDA_VISIBLE_DEVICES is not set; no GPU check");
+  auto none = sidecar::parse_requested_devices("CUDA_VISIBLE_DEVICES=-1 python t.py", {});
+  auto b = sidecar::wait_for_gpus(none, o, nullptr);
+  REQUIRE(b.ok());
+  CHECK(b->skipped);
+  CHECK(b->reason == "CUDA_VISIBLE_DEVICES='-1' requests no GPU");
+}
+
+TEST_CASE("MIG instance: resolved through nvidia-smi -L", "[gpu][wait]") {
+  TempDir dir;
+  auto o = fast(make_scenario(dir, "mig"));
+  o.wait_s = 0;
+  FakeClock fc;
+  auto free_one = sidecar::wait_for_gpus(request({"MIG-c6d4f1ef-42e4-5de3-91c7-45d71c87eb3f"}), o, nullptr, fc.clock());
+  REQUIRE(free_one.ok());
+  CHECK(free_one->available);
+  TempDir dir2;
+  auto o2 = fast(make_scenario(dir2, "mig"));
+  o2.wait_s = 0;
+  auto busy_one =
+      sidecar::wait_for_gpus(request({"MIG-cba663e8-9bed-5b0d-a2ca-c8e0d8a3a8e3"}), o2, nullptr, fc.clock());
+  REQUIRE(busy_one.ok());
+  CHECK_FALSE(busy_one->available);
+  CHECK(busy_one->reason.find("pid 5151") != std::string::npos);
+}
+
+// ---- the operator gate -----------------------------------------------------
+
+namespace {
+
+struct Gate {
+  TempDir smi_dir, run_dir;
+  GpuOptions options;
+  FakeClock fc;
+  std::vector<sidecar::Alert> alerts;
+  sidecar::GateChannels channels;
+
+  explicit Gate(const std::string& scenario) {
+    options = fast(make_scenario(smi_dir, scenario));
+    options.wait_s = 20;
+    std::filesystem::create_directories(run_dir.path / "alerts");
+    channels.run_dir = run_dir.str();
+    channels.run_id = "run-1";
+    channels.wall_time = [] { return 1700000000.0; };
+    channels.emit_alert = [this](const sidecar::Alert& a) {
+      alerts.push_back(a);
+      return std::string();
+    };
+  }
+  void answer(const std::string& text) {
+    gpu_test::write_file((run_dir.path / "alerts" / "preflight-gpu_occupied-1700000000000.response").string(), text);
+  }
+  sidecar::Result<PreflightResult> run(sidecar::OnTimeout on = sidecar::OnTimeout::kAsk) {
+    return sidecar::run_gpu_gate(request({"0"}), options, on, sidecar::ActionTable{}, channels, nullptr, fc.clock());
+  }
+};
+
+}  // namespace
+
+TEST_CASE("gate: busy at timeout, operator answers Stop Job -> stop", "[gpu][gate]") {
+  Gate g("busy");
+  g.answer("Stop Job\n");
+  auto r = g.run();
+  REQUIRE(r.ok());
+  REQUIRE(g.alerts.size() == 1);
+  const auto& a = g.alerts[0];
+  CHECK(a.id == "preflight-gpu_occupied-1700000000000");
+  CHECK(a.run_id == "run-1");
+  CHECK(a.decision.syndrome == "gpu_occupied");
+  auto json = sidecar::to_json(a);
+  CHECK(json.find("\"type\":\"alert\"") != std::string::npos);
+  CHECK(json.find("\"choices\":[\"Continue Anyway\",\"Stop Job\"]") != std::string::npos);
+  CHECK(r->decision == "Stop Job");
+  CHECK(r->decided_by == "response_file");
+  CHECK_FALSE(r->proceed);
+  CHECK(r->alert_id == a.id);
+}
+
+TEST_CASE("gate: Continue Anyway -> the job goes ahead", "[gpu][gate]") {
+  Gate g("busy");
+  g.answer("continue anyway\r\n");  // case and CRLF tolerated
+  auto r = g.run();
+  REQUIRE(r.ok());
+  CHECK(r->decision == "Continue Anyway");
+  CHECK(r->proceed);
+}
+
+TEST_CASE("gate: nobody answers -> the default action after answer_timeout_s", "[gpu][gate]") {
+  Gate g("busy");
+  double before = 0;
+  auto r = g.run();
+  REQUIRE(r.ok());
+  CHECK(r->decision == "Stop Job");
+  CHECK(r->decided_by == "default");
+  CHECK_FALSE(r->proceed);
+  CHECK(r->reason.find("no answer within 5 s") != std::string::npos);
+  CHECK(g.fc.slept - before == Approx(20 + 5));  // the GPU wait, then the answer wait
+
+  Gate c("busy");
+  c.options.default_action = "Continue Anyway";
+  auto rc = c.run();
+  REQUIRE(rc.ok());
+  CHECK(rc->proceed);
+  CHECK(rc->decided_by == "default");
+}
+
+TEST_CASE("gate: an answer outside the choices takes the default, never a substring", "[gpu][gate]") {
+  Gate g("busy");
+  g.options.default_action = "Continue Anyway";
+  g.answer("Don't stop\n");
+  auto r = g.run();
+  REQUIRE(r.ok());
+  CHECK(r->decision == "Continue Anyway");
+  CHECK(r->proceed);
+  CHECK(r->reason.find("'Don't stop' is not one of the alert's choices") != std::string::npos);
+
+  Gate s("busy");  // default Stop Job: "Continue" alone is not a choice either
+  s.answer("Continue\n");
+  auto rs = s.run();
+  REQUIRE(rs.ok());
+  CHECK(rs->decision == "Stop Job");
+  CHECK_FALSE(rs->proceed);
+}
+
+TEST_CASE("gate: a TTY answer and a server-assigned id", "[gpu][gate]") {
+  Gate g("busy");
+  g.channels.other_answer = [] { return std::optional<std::string>("Continue Anyway"); };
+  auto r = g.run();
+  REQUIRE(r.ok());
+  CHECK(r->decided_by == "tty");
+  CHECK(r->proceed);
+
+  Gate s("busy");
+  s.channels.emit_alert = [](const sidecar::Alert&) { return std::string("../../srv/42"); };
+  gpu_test::write_file((s.run_dir.path / "alerts" / "_._.__srv_42.response").string(), "Stop Job\n");
+  auto rs = s.run();
+  REQUIRE(rs.ok());
+  CHECK(rs->alert_id == "_._.__srv_42");
+  CHECK(rs->decision == "Stop Job");
+  CHECK(rs->decided_by == "response_file");
+}
+
+TEST_CASE("gate: policy without asking; free GPUs never ask", "[gpu][gate]") {
+  Gate g("busy");
+  auto r = g.run(sidecar::OnTimeout::kContinue);
+  REQUIRE(r.ok());
+  CHECK(r->decided_by == "policy");
+  CHECK(r->proceed);
+  CHECK(g.alerts.empty());
+  Gate f("free");
+  auto rf = f.run();
+  REQUIRE(rf.ok());
+  CHECK(rf->proceed);
+  CHECK(rf->decision.empty());
+  CHECK(f.alerts.empty());
+}
+
+TEST_CASE("preflight JSON record", "[gpu][json]") {
+  Gate g("busy");
+  g.answer("Stop Job\n");
+  auto r = g.run();
+  REQUIRE(r.ok());
+  auto json = sidecar::to_json(*r);
+  auto doc = sidecar::parse_json(json);
+  REQUIRE(doc.ok());
+  CHECK(doc->find("type")->str == "preflight");
+  CHECK(doc->find("requested")->items.size() == 1);
+  CHECK(doc->find("busy")->items.at(0).str == "0");
+  CHECK(doc->find("available")->boolean == false);
+  CHECK(doc->find("timed_out")->boolean == true);
+  CHECK(doc->find("waited_seconds")->number == Approx(20));
+  CHECK(doc->find("decision")->str == "Stop Job");
+  CHECK(doc->find("proceed")->boolean == false);
+  const auto& gpus = doc->find("gpus")->items;
+  REQUIRE(gpus.size() == 2);
+  CHECK(gpus[0].find("processes")->items.at(0).find("pid")->number == 4242);
+  // [N/A] values are null, never NaN.
+  PreflightResult na;
+  na.gpus.push_back(sidecar::GpuInfo{0, "GPU-x", std::nullopt, std::nullopt, std::nullopt, {}, false, {}});
+  auto na_doc = sidecar::parse_json(sidecar::to_json(na));
+  REQUIRE(na_doc.ok());
+  CHECK(na_doc->find("gpus")->items.at(0).find("util_pct")->is_null());
+}
+
+TEST_CASE("playbook gpu: section, defaults match GpuOptions", "[gpu][options]") {
+  auto tree = sidecar::default_playbook_tree();
+  REQUIRE(tree.ok());
+  GpuOptions from_playbook;
+  from_playbook.util_busy_pct = -1;  // overwritten by the playbook's values
+  from_playbook.wait_s = -1;
+  std::vector<sidecar::Status> errors;
+  sidecar::read_gpu_options(*tree, &from_playbook, &errors);
+  CHECK(errors.empty());
+  GpuOptions defaults;
+  CHECK(from_playbook.nvidia_smi == defaults.nvidia_smi);
+  CHECK(from_playbook.util_busy_pct == defaults.util_busy_pct);
+  CHECK(from_playbook.mem_busy_pct == defaults.mem_busy_pct);
+  CHECK(from_playbook.processes_only == defaults.processes_only);
+  CHECK(from_playbook.free_polls_required == defaults.free_polls_required);
+  CHECK(from_playbook.poll_s == defaults.poll_s);
+  CHECK(from_playbook.wait_s == defaults.wait_s);
+  CHECK(from_playbook.answer_timeout_s == defaults.answer_timeout_s);
+  CHECK(from_playbook.default_action == defaults.default_action);
+  CHECK(from_playbook.smi_timeout_s == defaults.smi_timeout_s);
+
+  sidecar::ActionTable table;
+  table.map.clear();
+  table.fallback = sidecar::Action::kStop;
+  sidecar::read_operator_options(*tree, &table, &errors);
+  CHECK(errors.empty());
+  sidecar::ActionTable default_table;
+  CHECK(table.map == default_table.map);
+  CHECK(table.fallback == default_table.fallback);
+}
+
+TEST_CASE("playbook gpu: bad values and unknown keys are located errors", "[gpu][options]") {
+  auto tree = sidecar::parse_yaml("gpu:\n  wait_s: -5\n  default_action: Maybe\n  pol_s: 3\n", "pb.yaml");
+  REQUIRE(tree.ok());
+  GpuOptions o;
+  std::vector<sidecar::Status> errors;
+  sidecar::read_gpu_options(*tree, &o, &errors);
+  REQUIRE(errors.size() == 3);
+  CHECK(errors[0].message().rfind("pb.yaml:2:", 0) == 0);
+  CHECK(errors[1].message().find("expected 'Continue Anyway' or 'Stop Job'") != std::string::npos);
+  CHECK(errors[2].message().find("did you mean 'poll_s'") != std::string::npos);
+  CHECK(o.wait_s == 180);
+
+  auto ok = sidecar::parse_yaml("gpu:\n  default_action: continue anyway\n  processes_only: true\n", "pb.yaml");
+  GpuOptions o2;
+  errors.clear();
+  sidecar::read_gpu_options(*ok, &o2, &errors);
+  CHECK(errors.empty());
+  CHECK(o2.default_action == "Continue Anyway");
+  CHECK(o2.processes_only);
+}
