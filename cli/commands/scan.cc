@@ -1,8 +1,263 @@
-// sidecar-cli scan — placeholder until its issue lands; the owner replaces this file.
+// sidecar-cli scan — post-mortem scan of log files for failure syndromes.
+//
+//   sidecar-cli scan [--playbook F] [--format text|jsonl] [--fail-on SEVERITY] FILE...
+//
+// Every match is printed (text: grouped by syndrome; jsonl: one "match"
+// record per line as found, then one "summary" record). A file that cannot
+// be read is reported and the others are still scanned. Exit status: 0
+// nothing at or above --fail-on (default warning), 1 findings, 2 an error
+// (errors win). "-" reads standard input.
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
 #include "commands/commands.h"
+#include "flags.h"
+#include "output.h"
+#include "sidecar/config.h"
+#include "sidecar/detail/json_writer.h"
+#include "sidecar/file_tail.h"
+#include "sidecar/log_scan.h"
 
 namespace sidecar::cli {
 
-Result<int> cmd_scan(Args) { return Status(StatusCode::kUnavailable, "not built yet"); }
+namespace {
+
+constexpr FlagSpec kScanFlags[] = {
+    {"playbook", 'p', "FILE", "playbook merged over the default (syndromes:, logs:)"},
+    {"format", 'f', "FORMAT", "text (default, grouped by syndrome) or jsonl (one record per line)"},
+    {"fail-on", 0, "SEVERITY", "exit 1 when a match is at or above this: info, warning (default), critical"},
+};
+
+constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
+constexpr std::uint64_t kProgressMinBytes = std::uint64_t{64} << 20;  // progress only for big files
+constexpr std::size_t kShownPerSyndrome = 20;                         // text mode keeps this many per syndrome
+
+std::string match_json(const LogMatch& m, const std::string& file) {
+  detail::JsonWriter w;
+  w.begin_object()
+      .key("type")
+      .value("match")
+      .key("file")
+      .value(file)
+      .key("line")
+      .value(m.line)
+      .key("offset")
+      .value(m.offset)
+      .key("syndrome")
+      .value(m.syndrome)
+      .key("severity")
+      .value(to_string(m.severity))
+      .key("message")
+      .value(m.message)
+      .key("text")
+      .value(m.text)
+      .key("evidence")
+      .begin_object();
+  for (const auto& [k, v] : m.evidence)
+    if (k != "line") w.key(k).value(v);
+  w.end_object().end_object();
+  return w.take();
+}
+
+struct SyndromeGroup {
+  Severity severity = Severity::kInfo;
+  std::uint64_t count = 0;
+  std::size_t first_seen = 0;
+  std::vector<std::pair<std::string, LogMatch>> shown;  // (file, match), the first kShownPerSyndrome
+};
+
+class Scan {
+ public:
+  Scan(std::shared_ptr<const LogScanner> scanner, bool jsonl, Severity fail_on)
+      : scanner_(std::move(scanner)), jsonl_(jsonl), fail_on_(fail_on), progress_(isatty(STDERR_FILENO) != 0) {}
+
+  void file(const std::string& path) {
+    LogStream stream(scanner_, path);
+    std::vector<LogMatch> matches;
+    if (path == "-") {
+      std::vector<char> buf(kChunkBytes);
+      for (;;) {
+        ssize_t n = read(STDIN_FILENO, buf.data(), buf.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+          error("-: cannot read standard input");
+          break;
+        }
+        if (n == 0) break;
+        stream.feed(std::string_view(buf.data(), static_cast<std::size_t>(n)), &matches);
+        emit(path, &matches);
+      }
+    } else {
+      std::error_code ec;
+      auto st = std::filesystem::status(path, ec);
+      if (!std::filesystem::exists(st)) return error(path + ": no such file");
+      if (std::filesystem::is_directory(st)) return error(path + ": is a directory");
+      std::uint64_t size = std::filesystem::file_size(path, ec);
+      if (ec) size = 0;
+      bool show_progress = progress_ && size >= kProgressMinBytes;
+      FileTail tail(path);
+      auto last_draw = std::chrono::steady_clock::now();
+      for (;;) {
+        auto chunk = tail.poll(kChunkBytes);
+        if (!chunk.ok()) {
+          error(path + ": " + chunk.status().message());
+          break;
+        }
+        if (chunk->data.empty()) break;
+        if (chunk->restarted && stream.bytes_seen() > 0) stream.reset();
+        stream.feed(chunk->data, &matches);
+        emit(path, &matches);
+        if (show_progress && size > 0) {
+          auto now = std::chrono::steady_clock::now();
+          if (now - last_draw > std::chrono::milliseconds(200)) {
+            last_draw = now;
+            double pct = 100.0 * static_cast<double>(tail.offset()) / static_cast<double>(size);
+            std::fprintf(stderr, "\rscanning %s: %5.1f%% (%llu / %llu MB)", path.c_str(), std::min(pct, 100.0),
+                         static_cast<unsigned long long>(tail.offset() >> 20),
+                         static_cast<unsigned long long>(size >> 20));
+          }
+        }
+      }
+      if (show_progress) std::fprintf(stderr, "\r\033[K");
+    }
+    stream.flush(&matches);
+    emit(path, &matches);
+    bytes_ += stream.bytes_seen();
+    lines_ += stream.lines_seen();
+    ++files_;
+  }
+
+  int finish(double seconds) {
+    if (jsonl_) {
+      detail::JsonWriter w;
+      w.begin_object().key("type").value("summary").key("files").value(files_).key("bytes").value(bytes_);
+      w.key("lines").value(lines_).key("seconds").value(seconds).key("matches").value(matches_);
+      w.key("counts").begin_object();
+      for (const auto& [name, g] : ordered()) w.key(name).value(g->count);
+      w.end_object().key("errors").value(static_cast<std::uint64_t>(errors_)).end_object();
+      write_line(stdout, w.take());
+    } else {
+      print_text(seconds);
+    }
+    if (errors_ > 0) return kExitError;
+    return worst_ && *worst_ >= fail_on_ ? kExitFindings : kExitOk;
+  }
+
+ private:
+  void error(const std::string& what) {
+    print_error("scan: " + what);
+    ++errors_;
+  }
+
+  void emit(const std::string& file, std::vector<LogMatch>* matches) {
+    for (LogMatch& m : *matches) {
+      ++matches_;
+      if (!worst_ || m.severity > *worst_) worst_ = m.severity;
+      SyndromeGroup& g = groups_[m.syndrome];
+      if (g.count == 0) g.first_seen = groups_.size();
+      ++g.count;
+      g.severity = std::max(g.severity, m.severity);
+      if (jsonl_) {
+        write_line(stdout, match_json(m, file));
+      } else if (g.shown.size() < kShownPerSyndrome) {
+        g.shown.emplace_back(file, std::move(m));
+      }
+    }
+    matches->clear();
+  }
+
+  // Groups by severity (worst first), then by first appearance.
+  std::vector<std::pair<std::string, const SyndromeGroup*>> ordered() const {
+    std::vector<std::pair<std::string, const SyndromeGroup*>> out;
+    for (const auto& [name, g] : groups_) out.emplace_back(name, &g);
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+      if (a.second->severity != b.second->severity) return a.second->severity > b.second->severity;
+      return a.second->first_seen < b.second->first_seen;
+    });
+    return out;
+  }
+
+  void print_text(double seconds) {
+    Style style = Style::for_stream(stdout);
+    std::string out;
+    for (const auto& [name, g] : ordered()) {
+      out += style.severity(g->severity) + " " + style.bold(name) + "  " + std::to_string(g->count) +
+             (g->count == 1 ? " match\n" : " matches\n");
+      for (const auto& [file, m] : g->shown) {
+        out += "  " + file + ":" + std::to_string(m.line) + "  " + m.message + "\n";
+        std::string text = m.text.size() > 160 ? m.text.substr(0, 157) + "..." : m.text;
+        out += "    " + style.dim(text) + "\n";
+      }
+      if (g->count > g->shown.size()) out += "  ... and " + std::to_string(g->count - g->shown.size()) + " more\n";
+    }
+    char buf[256];
+    double mb = static_cast<double>(bytes_) / 1e6;
+    std::snprintf(buf, sizeof buf, "scanned %llu file%s, %.1f MB, %llu lines in %.2f s (%.0f MB/s): %llu match%s\n",
+                  static_cast<unsigned long long>(files_), files_ == 1 ? "" : "s", mb,
+                  static_cast<unsigned long long>(lines_), seconds, seconds > 0 ? mb / seconds : 0.0,
+                  static_cast<unsigned long long>(matches_), matches_ == 1 ? "" : "es");
+    out += buf;
+    std::fwrite(out.data(), 1, out.size(), stdout);
+    std::fflush(stdout);
+  }
+
+  std::shared_ptr<const LogScanner> scanner_;
+  bool jsonl_;
+  Severity fail_on_;
+  bool progress_;
+  std::map<std::string, SyndromeGroup> groups_;
+  std::optional<Severity> worst_;
+  std::uint64_t files_ = 0, bytes_ = 0, lines_ = 0, matches_ = 0;
+  int errors_ = 0;
+};
+
+}  // namespace
+
+Result<int> cmd_scan(Args args) {
+  auto flags = parse_flags(kScanFlags, args);
+  if (!flags) return flags.status();
+  if (flags->help) {
+    std::fputs(format_help("sidecar-cli scan [--playbook F] [--format text|jsonl] [--fail-on SEVERITY] FILE...",
+                           "Scan log files for failure syndromes (SPEC 4); '-' reads standard input.\n"
+                           "Exit status: 0 nothing at or above --fail-on, 1 findings, 2 error.",
+                           kScanFlags)
+                   .c_str(),
+               stdout);
+    return kExitOk;
+  }
+  std::string format = flags->get_or("format", "text");
+  if (format != "text" && format != "jsonl")
+    return Status(StatusCode::kInvalidArgument, "--format: expected text or jsonl, got '" + format + "'");
+  Severity fail_on = Severity::kWarning;
+  if (auto f = flags->get("fail-on")) {
+    auto s = parse_severity(*f);
+    if (!s)
+      return Status(StatusCode::kInvalidArgument, "--fail-on: expected info, warning or critical, got '" + *f + "'");
+    fail_on = *s;
+  }
+  if (flags->positional.empty()) return Status(StatusCode::kInvalidArgument, "no FILE given (see --help)");
+
+  auto tree = playbook_tree(flags->get_or("playbook", ""));
+  if (!tree) return tree.status();
+  LogOptions options;
+  std::vector<Status> errors;
+  read_log_options(*tree, &options, &errors);
+  if (!errors.empty()) return join_errors(errors);
+  auto scanner = LogScanner::create(options);
+  if (!scanner) return scanner.status();
+
+  auto start = std::chrono::steady_clock::now();
+  Scan scan(*scanner, format == "jsonl", fail_on);
+  for (const std::string& path : flags->positional) scan.file(path);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return scan.finish(seconds);
+}
 
 }  // namespace sidecar::cli

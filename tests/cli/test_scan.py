@@ -1,0 +1,124 @@
+"""sidecar-cli scan: exit codes, the JSONL schema, text grouping, per-file errors."""
+import json
+
+MATCH_KEYS = {"type", "file", "line", "offset", "syndrome", "severity", "message", "text", "evidence"}
+
+
+def records(stdout):
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def test_jsonl_schema_and_summary(cli, data, tmp_path):
+    log = tmp_path / "run.log"
+    log.write_bytes(b"step 1 loss 2.0\n"
+                    b"[rank3]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB. GPU 3\n"
+                    b"NCCL_ASYNC_ERROR_HANDLING=1\n"
+                    b"Segmentation fault (core dumped)\n")
+    r = cli("scan", "--format", "jsonl", log)
+    assert r.returncode == 1, r.stderr
+    recs = records(r.stdout)
+    matches = [x for x in recs if x["type"] == "match"]
+    assert [m["syndrome"] for m in matches] == ["cuda_oom", "segfault"]
+    oom = matches[0]
+    assert set(oom) == MATCH_KEYS
+    assert oom["file"] == str(log)
+    assert oom["line"] == 2 and oom["offset"] == 16
+    assert oom["severity"] == "critical"
+    assert oom["evidence"]["requested"] == "2.00 GiB"
+    assert oom["evidence"]["requested_bytes"] == str(2 * 1024**3)
+    assert oom["evidence"]["rank"] == "3"
+    summary = recs[-1]
+    assert summary["type"] == "summary"
+    assert summary["counts"] == {"cuda_oom": 1, "segfault": 1}
+    assert summary["bytes"] == log.stat().st_size
+    assert summary["lines"] == 4 and summary["files"] == 1 and summary["errors"] == 0
+    assert r.stderr == ""
+
+
+def test_benign_corpus_exits_zero(cli, data):
+    files = sorted((data / "logs" / "benign").glob("*.log"))
+    r = cli("scan", "--format", "jsonl", *files)
+    assert r.returncode == 0, r.stdout
+    recs = records(r.stdout)
+    assert [x["type"] for x in recs] == ["summary"]
+    assert recs[0]["files"] == len(files)
+
+
+def test_fail_on_threshold(cli, data):
+    warn_only = data / "logs" / "traceback" / "plain.log"
+    # plain.log: tracebacks (warning) and a ChildFailedError line (critical)
+    assert cli("scan", "--fail-on", "warning", warn_only).returncode == 1
+    amp = data / "logs" / "loss_scale_overflow" / "amp.log"
+    r = cli("scan", "--fail-on", "critical", "--format", "jsonl", amp)
+    assert r.returncode == 1  # "loss scale already at minimum" escalates to critical
+    sev = {x["severity"] for x in records(r.stdout) if x["type"] == "match"}
+    assert sev == {"warning", "critical"}
+
+
+def test_fail_on_critical_ignores_warnings(cli, tmp_path):
+    log = tmp_path / "w.log"
+    log.write_text("Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to 32768.0\n")
+    assert cli("scan", "--fail-on", "critical", log).returncode == 0
+    assert cli("scan", log).returncode == 1
+
+
+def test_missing_file_is_reported_and_others_still_scanned(cli, data, tmp_path):
+    good = data / "logs" / "disk_full" / "io.log"
+    r = cli("scan", "--format", "jsonl", tmp_path / "nope.log", good)
+    assert r.returncode == 2  # errors win over findings
+    assert "nope.log" in r.stderr and r.stderr.startswith("sidecar-cli: scan:")
+    recs = records(r.stdout)
+    assert any(x["type"] == "match" and x["syndrome"] == "disk_full" for x in recs)
+    assert recs[-1]["errors"] == 1 and recs[-1]["files"] == 1
+
+
+def test_text_groups_by_syndrome(cli, data):
+    r = cli("scan", data / "logs" / "nccl_timeout" / "pytorch.log", data / "logs" / "segfault" / "crash.log")
+    assert r.returncode == 1
+    out = r.stdout
+    assert "CRIT nccl_timeout  10 matches" in out
+    assert "CRIT segfault  13 matches" in out
+    assert out.index("nccl_timeout") < out.index("segfault")
+    assert "\x1b[" not in out  # no colour when stdout is not a TTY
+    assert out.rstrip().splitlines()[-1].startswith("scanned 2 files")
+
+
+def test_user_playbook_adds_and_disables(cli, tmp_path):
+    pb = tmp_path / "pb.yaml"
+    pb.write_text("syndromes:\n"
+                  "  - name: traceback\n    enabled: false\n"
+                  "  - name: my_marker\n    severity: critical\n    patterns: ['DATA CORRUPTION at shard [0-9]+']\n"
+                  "    message: 'corrupt shard'\n")
+    log = tmp_path / "x.log"
+    log.write_text("Traceback (most recent call last):\nValueError: x\nDATA CORRUPTION at shard 17\n")
+    r = cli("scan", "--playbook", pb, "--format", "jsonl", log)
+    assert r.returncode == 1, r.stderr
+    assert [x["syndrome"] for x in records(r.stdout) if x["type"] == "match"] == ["my_marker"]
+
+
+def test_bad_pattern_is_a_located_error(cli, tmp_path):
+    pb = tmp_path / "pb.yaml"
+    pb.write_text("syndromes:\n  - name: mine\n    patterns: ['ok', '(unclosed']\n")
+    log = tmp_path / "x.log"
+    log.write_text("hello\n")
+    r = cli("scan", "--playbook", pb, log)
+    assert r.returncode == 2
+    assert "pb.yaml:3" in r.stderr and "syndromes.mine.patterns[1]" in r.stderr
+
+
+def test_bad_flags(cli, tmp_path):
+    log = tmp_path / "x.log"
+    log.write_text("hello\n")
+    assert cli("scan", "--format", "xml", log).returncode == 2
+    assert cli("scan", "--fail-on", "loud", log).returncode == 2
+    r = cli("scan")
+    assert r.returncode == 2 and "no FILE" in r.stderr
+    r = cli("scan", "--fromat", "jsonl", log)
+    assert r.returncode == 2 and "did you mean '--format'" in r.stderr
+    assert cli("scan", "--help").returncode == 0
+
+
+def test_stdin(cli):
+    r = cli("scan", "--format", "jsonl", "-", input="ok\nOSError: [Errno 28] No space left on device\n")
+    assert r.returncode == 1
+    assert records(r.stdout)[0]["syndrome"] == "disk_full"
