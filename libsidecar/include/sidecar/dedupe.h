@@ -141,15 +141,17 @@ class DedupeBook {
     }
   }
 
-  // The detector for `signature` evaluated and found nothing.
-  void clear(std::string_view signature, double now) {
+  // The detector for `signature` evaluated and found nothing. Returns true
+  // once the condition no longer holds (after clear_ticks clean evaluations).
+  bool clear(std::string_view signature, double now) {
     auto it = conditions_.find(std::string(signature));
-    if (it == conditions_.end()) return;
+    if (it == conditions_.end()) return true;
     Condition& c = it->second;
-    if (!c.active) return;
-    if (++c.clean < std::max(opt_.clear_ticks, 1)) return;
+    if (!c.active) return true;
+    if (++c.clean < std::max(opt_.clear_ticks, 1)) return false;
     c.active = false;
     if (c.open) close(it->first, c, now);
+    return true;
   }
 
   // Surfaces at most one pending decision as an Alert (id unique in this book).

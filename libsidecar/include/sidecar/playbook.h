@@ -22,6 +22,7 @@
 #include "sidecar/detectors/rl.h"
 #include "sidecar/detectors/stall.h"
 #include "sidecar/detectors/supervised.h"
+#include "sidecar/gpu.h"
 #include "sidecar/history.h"
 #include "sidecar/log_scan.h"
 #include "sidecar/profile.h"
@@ -56,6 +57,7 @@ struct Playbook {
   SnapshotOptions snapshot;   // snapshot: {heartbeat_s, ...}
   HistoryOptions history;     // history: {path, max_rows, min_samples, masks, extra_masks}
   LogOptions logs;            // syndromes: + logs: (read by read_log_options, log_scan.h)
+  GpuOptions gpu;             // gpu: (read by read_gpu_options, gpu.h)
   Value tree;                 // the effective merged tree (for `playbook show` and other readers)
 };
 

@@ -1,0 +1,503 @@
+// The Monitor: roles -> series -> detectors -> dedupe -> alerts/snapshots/history.
+#include "sidecar/monitor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <unordered_map>
+
+#include "sidecar/detectors/grad_norm.h"
+#include "sidecar/detectors/loss.h"
+#include "sidecar/detectors/rl.h"
+#include "sidecar/detectors/supervised.h"
+#include "sidecar/snapshot.h"
+
+namespace sidecar {
+namespace {
+
+constexpr std::size_t kMaxKeys = 4096;               // distinct raw keys remembered
+constexpr std::size_t kMaxCurve = 32;                // val-accuracy curve points kept
+constexpr std::size_t kProfileLogBytes = 64 * 1024;  // log text read for profile hints
+
+// Detector slots: each remembers the signature it raised last, so that the
+// condition can be cleared when the detector stops finding it.
+enum Slot : std::size_t {
+  kNanLoss,
+  kNanValLoss,
+  kHighLoss,
+  kLossSpike,
+  kGradNorm,
+  kStall,
+  kValAccDrop,
+  kValLossRegression,
+  kRewardDrop,
+  kRewardHacking,
+  kKlExplosion,
+  kEntropy,
+  kThroughput,
+  kQualityBehind,
+  kSlotCount
+};
+
+struct StringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+std::optional<int> rank_from_label(std::string_view label) {
+  // "rank3.log", "logs/rank_12.txt", "node0-rank7": the last "rank" followed by digits.
+  std::size_t pos = label.rfind("rank");
+  while (pos != std::string_view::npos) {
+    std::size_t i = pos + 4;
+    while (i < label.size() && (label[i] == '_' || label[i] == '-')) ++i;
+    std::size_t j = i;
+    while (j < label.size() && j - i < 6 && label[j] >= '0' && label[j] <= '9') ++j;
+    if (j > i) return std::stoi(std::string(label.substr(i, j - i)));
+    if (pos == 0) break;
+    pos = label.rfind("rank", pos - 1);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+struct Monitor::Impl {
+  struct RoleSlot {
+    std::string key;  // bound raw key ("" = unbound)
+    int priority = 0;
+    std::uint64_t bound_row = 0;
+    Series series;
+    bool dirty = false;
+  };
+
+  MonitorOptions opt;
+  KeyMatcher matcher;
+  std::array<RoleSlot, kRoleCount> roles;
+  // raw key -> role index (-1: no role); the hot path is one lookup per value.
+  std::unordered_map<std::string, int, StringHash, std::equal_to<>> key_roles;
+  ProfileTracker profile;
+  Profile profile_value = Profile::kGeneric;
+  DedupeBook book;
+  Baseline baseline;
+  ArrivalClock arrivals;
+  std::array<std::string, kSlotCount> active;
+  std::shared_ptr<const LogScanner> scanner;
+  Status log_status;
+  std::unordered_map<std::string, LogStream, StringHash, std::equal_to<>> streams;
+  std::vector<LogMatch> matches;
+  std::size_t profile_log_bytes = 0;
+  std::int64_t next_step = 0;
+  std::optional<std::int64_t> last_step;
+  std::uint64_t rows_since_tick = 0;
+  bool rows_have_time = false;
+  double last_now = 0.0;
+  std::optional<double> first_time;
+  double last_snapshot = -std::numeric_limits<double>::infinity();
+  bool material = true;
+  MonitorStats stats;
+  std::string fingerprint;
+  std::vector<SeriesPoint> curve;  // best-so-far val accuracy at steps
+
+  explicit Impl(MonitorOptions o)
+      : opt(std::move(o)),
+        matcher(opt.playbook.roles),
+        profile(opt.playbook.profile),
+        book(opt.playbook.dedupe, opt.run_id.empty() ? "alert" : opt.run_id) {
+    std::size_t cap = Series::kDefaultCapacity;
+    const auto& d = opt.playbook.detectors;
+    cap = std::max<std::size_t>(cap, static_cast<std::size_t>(d.loss_spike.window + d.loss_spike.persistence + 2));
+    cap = std::max<std::size_t>(cap, static_cast<std::size_t>(d.high_loss.window + 1));
+    cap = std::max<std::size_t>(cap, static_cast<std::size_t>(d.grad_norm.window + d.grad_norm.persistence + 2));
+    cap = std::min<std::size_t>(cap, 1 << 16);
+    for (std::size_t r = 0; r < kRoleCount; ++r)
+      roles[r].series = Series(std::string(to_string(static_cast<Role>(r))), cap);
+    if (opt.profile) profile.pin(*opt.profile);
+    if (!opt.command.empty()) profile.add(opt.command);
+    profile_value = profile.current();
+    fingerprint = sidecar::command_fingerprint(opt.command, opt.playbook.history.masks);
+    if (opt.baseline) {
+      baseline = *opt.baseline;
+    } else if (std::string path = history_path(); !path.empty()) {
+      if (auto h = read_history(path)) baseline = compute_baseline(h->rows, fingerprint, opt.playbook.history);
+    }
+    if (opt.scan_logs) {
+      auto s = LogScanner::create(opt.playbook.logs);
+      if (s)
+        scanner = std::move(s).value();
+      else
+        log_status = s.status();
+    }
+  }
+
+  std::string history_path() const {
+    if (opt.history_path == "-" || !opt.playbook.history.enabled) return {};
+    return opt.history_path.empty() ? opt.playbook.history.path : opt.history_path;
+  }
+
+  int role_of(std::string_view key) {
+    auto it = key_roles.find(key);
+    if (it != key_roles.end()) return it->second;
+    auto e = matcher.match(key);
+    int r = e ? static_cast<int>(e->role) : -1;
+    if (key_roles.size() < kMaxKeys) {
+      key_roles.emplace(std::string(key), r);
+      if (profile.add(key)) on_profile_change();
+    }
+    return r;
+  }
+
+  void on_profile_change() {
+    profile_value = profile.current();
+    material = true;
+  }
+
+  void observe(const MetricRow& row) {
+    ++stats.rows;
+    ++rows_since_tick;
+    std::int64_t step = row.step ? *row.step : next_step;
+    next_step = step + 1;
+    last_step = step;
+    if (row.timestamp && std::isfinite(*row.timestamp)) {
+      rows_have_time = true;
+      arrivals.arrive(*row.timestamp);
+      if (!first_time) first_time = *row.timestamp;
+    }
+    for (const MetricValue& mv : row.values) {
+      ++stats.values;
+      if (!std::isfinite(mv.value)) ++stats.nonfinite_values;
+      int r = role_of(mv.key);
+      if (r < 0) continue;
+      RoleSlot& slot = roles[static_cast<std::size_t>(r)];
+      if (slot.key.empty()) {
+        auto e = matcher.match(mv.key);
+        slot.key = std::string(mv.key);
+        slot.priority = e ? e->priority : 0;
+        slot.bound_row = stats.rows;
+        slot.series.set_name(slot.key);
+      } else if (slot.key != mv.key) {
+        // Another alias of a role already bound: it wins only within the
+        // first row, when it is listed earlier (first present key wins).
+        if (slot.bound_row != stats.rows) continue;
+        auto e = matcher.match(mv.key);
+        if (!e || e->priority >= slot.priority) continue;
+        slot.key = std::string(mv.key);
+        slot.priority = e->priority;
+        slot.series.set_name(slot.key);
+      }
+      slot.series.push(step, mv.value);
+      slot.dirty = true;
+      if (static_cast<Role>(r) == Role::kValAccuracy) record_curve(step);
+    }
+  }
+
+  void record_curve(std::int64_t step) {
+    auto best = roles[static_cast<std::size_t>(Role::kValAccuracy)].series.max();
+    if (!best) return;
+    if (!curve.empty() && curve.back().step == step) {
+      curve.back().value = *best;
+      return;
+    }
+    curve.push_back({step, *best});
+    if (curve.size() > kMaxCurve) {  // halve the resolution, keep the newest point
+      std::vector<SeriesPoint> half;
+      for (std::size_t i = 0; i < curve.size(); i += 2) half.push_back(curve[i]);
+      if (half.back().step != curve.back().step) half.push_back(curve.back());
+      curve.swap(half);
+    }
+  }
+
+  void apply(Slot s, std::optional<Decision> d, double now) {
+    std::string& act = active[s];
+    if (d) {
+      if (!act.empty() && act != d->signature) book.clear(act, now);
+      act = d->signature;
+      book.raise(std::move(*d), now);
+    } else if (!act.empty()) {
+      if (book.clear(act, now)) act.clear();
+    }
+  }
+
+  const Series& series(Role r) const { return roles[static_cast<std::size_t>(r)].series; }
+  bool dirty(Role r) const { return roles[static_cast<std::size_t>(r)].dirty; }
+  bool bound(Role r) const { return !roles[static_cast<std::size_t>(r)].key.empty(); }
+
+  void evaluate(double now) {
+    const DetectorOptions& d = opt.playbook.detectors;
+    if (dirty(Role::kLoss)) {
+      const Series& loss = series(Role::kLoss);
+      apply(kNanLoss, detect_nan_loss(loss, d.nan_loss), now);
+      apply(kHighLoss, detect_high_loss(loss, d.high_loss), now);
+      apply(kLossSpike, detect_loss_spike(loss, d.loss_spike), now);
+    }
+    if (dirty(Role::kValLoss)) apply(kNanValLoss, detect_nan_loss(series(Role::kValLoss), d.nan_loss), now);
+    if (dirty(Role::kGradNorm))
+      apply(kGradNorm,
+            detect_grad_norm(series(Role::kGradNorm), bound(Role::kLoss) ? &series(Role::kLoss) : nullptr, d.grad_norm),
+            now);
+    apply(kStall, detect_stall(arrivals, now, d.stall), now);
+    if (profile_value == Profile::kSupervised || profile_value == Profile::kGeneric) {
+      if (dirty(Role::kValAccuracy))
+        apply(kValAccDrop, detect_val_acc_drop(series(Role::kValAccuracy), d.val_acc_drop), now);
+      if (dirty(Role::kValLoss))
+        apply(kValLossRegression, detect_val_loss_regression(series(Role::kValLoss), d.val_loss_regression), now);
+    }
+    if (profile_value == Profile::kReinforcementLearning) {
+      if (dirty(Role::kReward)) apply(kRewardDrop, detect_reward_drop(series(Role::kReward), d.reward_drop), now);
+      Role q = bound(Role::kSuccessRate) ? Role::kSuccessRate : Role::kRewardAccuracy;
+      if (bound(Role::kReward) && bound(q) && (dirty(Role::kReward) || dirty(q)))
+        apply(kRewardHacking, detect_reward_hacking(series(Role::kReward), series(q), d.reward_hacking), now);
+      if (dirty(Role::kKl)) apply(kKlExplosion, detect_kl_explosion(series(Role::kKl), d.kl_explosion), now);
+      if (dirty(Role::kEntropy)) apply(kEntropy, detect_entropy(series(Role::kEntropy), d.entropy), now);
+    }
+    if (!baseline.empty()) {
+      if (dirty(Role::kThroughput))
+        apply(kThroughput, detect_throughput_regression(series(Role::kThroughput), baseline, d.throughput_regression),
+              now);
+      if (dirty(Role::kValAccuracy))
+        apply(kQualityBehind, detect_quality_behind(series(Role::kValAccuracy), baseline, d.quality_behind), now);
+    }
+    for (auto& slot : roles) slot.dirty = false;
+  }
+
+  std::optional<double> latest(Role r) const {
+    const Series& s = series(r);
+    if (!bound(r) || s.empty()) return std::nullopt;
+    return s.back().value;
+  }
+
+  SnapshotInput snapshot_input(double now) const {
+    SnapshotInput in;
+    in.profile = profile_value;
+    static constexpr std::pair<Role, const char*> kShown[] = {
+        {Role::kLoss, "loss"},          {Role::kValLoss, "val_loss"},     {Role::kValAccuracy, "val_acc"},
+        {Role::kReward, "reward"},      {Role::kSuccessRate, "success"},  {Role::kKl, "kl"},
+        {Role::kGradNorm, "grad_norm"}, {Role::kThroughput, "throughput"}};
+    for (const auto& [r, name] : kShown)
+      if (auto v = latest(r)) in.summary.emplace_back(name, *v);
+    in.step = last_step;
+    in.rows = stats.rows;
+    in.baseline = &baseline;
+    if (auto tp = latest(Role::kThroughput); tp && baseline.throughput && *baseline.throughput > 0)
+      in.tp_vs_base = *tp / *baseline.throughput;
+    in.syndrome_counts = syndrome_counts();
+    in.open_alerts = book.open_alerts();
+    in.updated_at = now;
+    return in;
+  }
+
+  std::vector<std::pair<std::string, std::uint64_t>> syndrome_counts() const {
+    std::vector<std::pair<std::string, std::uint64_t>> out(book.syndrome_counts().begin(),
+                                                           book.syndrome_counts().end());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  Decision from_match(LogMatch& m) {
+    Decision d;
+    d.source = Source::kLogwatch;
+    d.syndrome = m.syndrome;
+    d.severity = m.severity;
+    d.message = m.message.empty() ? m.text : m.message;
+    d.step = last_step;
+    std::string subject;
+    if (const std::string* x = evidence_get(m.evidence, "xid")) subject = "xid" + *x;
+    d.signature = detail::make_signature(Source::kLogwatch, m.syndrome, subject);
+    d.evidence = std::move(m.evidence);
+    d.evidence.emplace_back("sources", m.source);
+    if (m.rank && !evidence_get(d.evidence, "ranks")) d.evidence.emplace_back("ranks", std::to_string(*m.rank));
+    d.evidence.emplace_back("line_no", std::to_string(m.line));
+    d.evidence.emplace_back("count", "1");
+    return d;
+  }
+
+  void take_matches() {
+    for (LogMatch& m : matches) {
+      ++stats.log_matches;
+      book.raise(from_match(m), last_now, /*event=*/true);
+    }
+    matches.clear();
+  }
+
+  LogStream* stream(std::string_view source) {
+    auto it = streams.find(source);
+    if (it != streams.end()) return &it->second;
+    if (!scanner) return nullptr;
+    std::string label(source);
+    if (streams.size() >= std::max<std::size_t>(opt.max_log_sources, 1)) label = "other";
+    it = streams.find(label);
+    if (it != streams.end()) return &it->second;
+    LogStream s(scanner, label);
+    s.set_default_rank(rank_from_label(label));
+    return &streams.emplace(label, std::move(s)).first->second;
+  }
+
+  void feed_log(std::string_view bytes, std::string_view source) {
+    stats.log_bytes += bytes.size();
+    if (profile_log_bytes < kProfileLogBytes && !profile.pinned()) {
+      std::string_view head = bytes.substr(0, kProfileLogBytes - profile_log_bytes);
+      // Whole lines only, so a token is never split across chunks.
+      std::size_t nl = head.rfind('\n');
+      if (nl != std::string_view::npos) head = head.substr(0, nl);
+      profile_log_bytes += head.size() + 1;
+      if (profile.add(head)) on_profile_change();
+    }
+    LogStream* s = stream(source);
+    if (!s) return;
+    std::uint64_t before = s->lines_seen();
+    s->feed(bytes, &matches);
+    stats.log_lines += s->lines_seen() - before;
+    take_matches();
+  }
+
+  void flush_log(std::string_view source) {
+    auto it = streams.find(source);
+    if (it == streams.end()) return;
+    std::uint64_t before = it->second.lines_seen();
+    it->second.flush(&matches);
+    stats.log_lines += it->second.lines_seen() - before;
+    take_matches();
+  }
+
+  TickResult tick(double now) {
+    TickResult out;
+    ++stats.ticks;
+    last_now = now;
+    if (!first_time) first_time = now;
+    if (rows_since_tick > 0 && !rows_have_time) arrivals.arrive(now);
+    rows_since_tick = 0;
+    evaluate(now);
+    out.alert = book.select(now);
+    if (out.alert) {
+      out.alert->run_id = opt.run_id;
+      ++stats.alerts;
+      material = true;
+    }
+    out.resolved = book.take_resolved();
+    if (!out.resolved.empty()) material = true;
+    stats.resolved += out.resolved.size();
+    stats.suppressed = book.suppressed();
+    bool heartbeat = now - last_snapshot >= opt.playbook.snapshot.heartbeat_s;
+    if (heartbeat || material) {
+      out.snapshot = build_snapshot(snapshot_input(now), opt.playbook.snapshot);
+      out.snapshot->material_change = material && !heartbeat;
+      last_snapshot = now;
+      material = false;
+      ++stats.snapshots;
+    }
+    return out;
+  }
+
+  double steady_throughput() const {
+    const Series& s = series(Role::kThroughput);
+    if (!bound(Role::kThroughput) || s.finite_count() == 0) return std::nan("");
+    std::size_t warm =
+        static_cast<std::size_t>(std::max(opt.playbook.detectors.throughput_regression.warmup_points, 0));
+    std::size_t post = s.finite_count() > warm ? static_cast<std::size_t>(s.finite_count() - warm) : s.finite_count();
+    std::vector<double> w;
+    s.finite_window(0, std::min<std::size_t>(post, 64), &w);
+    return detail::median_inplace(w);
+  }
+
+  HistoryRow history_row(std::string_view status, double now) const {
+    HistoryRow row;
+    row.run_id = opt.run_id;
+    row.status = std::string(status);
+    row.timestamp = now;
+    row.profile = profile_value;
+    row.command_fingerprint = fingerprint;
+    row.last_step = last_step.value_or(0);
+    auto add = [&](const char* k, std::optional<double> v) {
+      if (v && std::isfinite(*v)) row.summary.emplace_back(k, *v);
+    };
+    add("rows", static_cast<double>(stats.rows));
+    add("duration_s", first_time ? std::optional<double>(now - *first_time) : std::nullopt);
+    add("loss_last", latest(Role::kLoss));
+    add("loss_min", bound(Role::kLoss) ? series(Role::kLoss).min() : std::nullopt);
+    add("val_loss_best", bound(Role::kValLoss) ? series(Role::kValLoss).min() : std::nullopt);
+    add("val_accuracy_best", bound(Role::kValAccuracy) ? series(Role::kValAccuracy).max() : std::nullopt);
+    add("reward_last", latest(Role::kReward));
+    add("reward_best", bound(Role::kReward) ? series(Role::kReward).max() : std::nullopt);
+    add("throughput", steady_throughput());
+    add("alerts", static_cast<double>(stats.alerts));
+    row.val_accuracy_curve = curve;
+    return row;
+  }
+};
+
+Monitor::Monitor(MonitorOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
+Monitor::~Monitor() = default;
+Monitor::Monitor(Monitor&&) noexcept = default;
+Monitor& Monitor::operator=(Monitor&&) noexcept = default;
+
+void Monitor::observe(const MetricRow& row) {
+  try {
+    impl_->observe(row);
+  } catch (...) {  // allocation failure: drop the row, keep monitoring
+  }
+}
+
+void Monitor::feed_log(std::string_view bytes, std::string_view source) {
+  try {
+    impl_->feed_log(bytes, source);
+  } catch (...) {
+  }
+}
+
+void Monitor::flush_log(std::string_view source) {
+  try {
+    impl_->flush_log(source);
+  } catch (...) {
+  }
+}
+
+void Monitor::add_decision(Decision d) {
+  try {
+    if (d.signature.empty()) d.signature = detail::make_signature(d.source, d.syndrome, "");
+    impl_->book.raise(std::move(d), impl_->last_now, /*event=*/true);
+  } catch (...) {
+  }
+}
+
+TickResult Monitor::tick(double now) {
+  try {
+    return impl_->tick(now);
+  } catch (...) {
+    return {};
+  }
+}
+
+Snapshot Monitor::snapshot(double now) const {
+  try {
+    return build_snapshot(impl_->snapshot_input(now), impl_->opt.playbook.snapshot);
+  } catch (...) {
+    return {};
+  }
+}
+
+Status Monitor::finish(std::string_view status, double now, std::optional<int> exit_code) {
+  try {
+    std::string path = impl_->history_path();
+    if (path.empty()) return Status::Ok();
+    HistoryRow row = impl_->history_row(status, now);
+    if (exit_code) row.summary.emplace_back("exit_code", *exit_code);
+    return append_history(path, row, impl_->opt.playbook.history);
+  } catch (const std::exception& e) {
+    return Status(StatusCode::kInternal, std::string("finish: ") + e.what());
+  }
+}
+
+const Profile& Monitor::profile() const { return impl_->profile_value; }
+void Monitor::pin_profile(Profile p) {
+  impl_->profile.pin(p);
+  if (impl_->profile_value != p) impl_->material = true;
+  impl_->profile_value = p;
+}
+const Baseline& Monitor::baseline() const { return impl_->baseline; }
+const MonitorStats& Monitor::stats() const { return impl_->stats; }
+std::vector<std::pair<std::string, std::uint64_t>> Monitor::syndrome_counts() const { return impl_->syndrome_counts(); }
+std::optional<double> Monitor::latest(Role role) const { return impl_->latest(role); }
+HistoryRow Monitor::history_row(std::string_view status, double now) const { return impl_->history_row(status, now); }
+const Status& Monitor::log_status() const { return impl_->log_status; }
+const std::string& Monitor::command_fingerprint() const { return impl_->fingerprint; }
+
+}  // namespace sidecar
