@@ -16,12 +16,14 @@ Endpoints:
   POST /runs/{id}/status           -> 200 {"ok": true}
   POST /runs/{id}/alerts           -> 200 {"alert_id": "<prefix><n>"}   (or the queued ids)
   GET  /runs                       -> 200 [the runs seen, with their latest status fields]
+  POST /api/v2/alerts              -> 200 {} (an Alertmanager stand-in; the body must be an array)
   POST /v1/chat/completions        -> 200 {"choices":[{"message":{"role":"assistant","content": <reply>}}]}
 Control (not logged):
   POST /_control  {"mode": "ok"|"fail"|"slow"|"down", "fail_status": 500, "delay_s": 1.0,
                    "chat_reply": "...", "alert_ids": ["id1", ...], "alert_id_prefix": "srv-",
                    "require_token": "secret"}
-     fail: answer every request with fail_status; slow: sleep delay_s first;
+     fail: answer every request with fail_status; slow: log on arrival (answered: null,
+     delayed_s), sleep delay_s, then answer normally;
      down: close the connection without answering (like a crashed server).
      require_token: answer 401 unless X-Auth-Token matches.
   POST /_control/respond {"run_dir": "...", "alert_id": "...", "choice": "Stop Job", "partial": false}
@@ -158,7 +160,14 @@ class Handler(BaseHTTPRequestHandler):
                 pass
             return
         if mode == "slow":
+            # Logged on arrival (a client may give up before the answer).
+            record["answered"] = None
+            record["delayed_s"] = float(delay)
+            st.log(record)
             time.sleep(float(delay))
+            code, reply = self._route(method, body, parsed)
+            self._send(code, reply)
+            return
         if mode == "fail":
             record["answered"] = fail_status
             st.log(record)
@@ -186,6 +195,10 @@ class Handler(BaseHTTPRequestHandler):
             return 200, {"id": "chatcmpl-fake", "object": "chat.completion",
                          "choices": [{"index": 0, "message": {"role": "assistant", "content": reply},
                                       "finish_reason": "stop"}]}
+        if method == "POST" and parts == ["api", "v2", "alerts"]:
+            if not isinstance(body, list):
+                return 400, {"error": "body is not a JSON array"}
+            return 200, {}
         if method == "POST" and len(parts) == 3 and parts[0] == "runs":
             if not parsed or not isinstance(body, dict):
                 return 400, {"error": "body is not a JSON object"}
