@@ -272,7 +272,7 @@ AskResult ask_operator(const std::string& run_dir, const std::string& alert_id, 
   r.action = gate_table.fallback;
   r.decided_by = "default";
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%g", options.timeout_s);
+  std::snprintf(buf, sizeof buf, options.timeout_s >= 10 ? "%.0f" : "%.3g", options.timeout_s);
   r.problem = std::string("no answer within ") + buf + " s; applying the default (" + options.default_choice + ")";
   return r;
 }

@@ -24,6 +24,12 @@ std::string fmt_num(double v, const char* f = "%g") {
   return buf;
 }
 
+// Seconds for people: "180 s", "2.5 s".
+std::string fmt_secs(double s) {
+  if (s >= 10 || s == std::floor(s)) return fmt_num(s, "%.0f") + " s";
+  return fmt_num(s, "%.1f") + " s";
+}
+
 std::string fmt_mib(double mib) {
   if (mib < 1024) return fmt_num(mib, "%.0f") + " MiB";
   return fmt_num(mib / 1024.0, "%.1f") + " GiB";
@@ -261,11 +267,11 @@ Result<PreflightResult> wait_for_gpus(const DeviceRequest& request, const GpuOpt
   }
   if (failing)
     return Status(StatusCode::kUnavailable,
-                  "nvidia-smi still failing after " + fmt_num(r.waited_seconds, "%.0f") + " s: " + failing->message());
+                  "nvidia-smi still failing after " + fmt_secs(r.waited_seconds) + ": " + failing->message());
   r.timed_out = true;
   r.available = false;
   if (r.busy.empty()) r.busy = r.requested;  // free, but not for enough consecutive polls
-  r.reason = "still busy after " + fmt_num(r.waited_seconds, "%.0f") + " s: " + r.reason;
+  r.reason = "still busy after " + fmt_secs(r.waited_seconds) + ": " + r.reason;
   return r;
 }
 
@@ -276,7 +282,7 @@ Decision gpu_occupied_decision(const PreflightResult& r) {
   d.severity = Severity::kWarning;
   d.choices = gate_choices();
   std::string which = (r.busy.size() == 1 ? "GPU " : "GPUs ") + join(r.busy, ", ");
-  d.message = which + " still busy after " + fmt_num(r.waited_seconds, "%.0f") + " s";
+  d.message = which + " still busy after " + fmt_secs(r.waited_seconds);
   std::vector<std::string> holders;
   for (const auto& v : r.verdicts)
     if (v.busy) holders.push_back(device_label(v) + ": " + v.reason);
@@ -284,7 +290,7 @@ Decision gpu_occupied_decision(const PreflightResult& r) {
   d.message += ". Continue anyway or stop the job?";
   d.evidence.emplace_back("requested", join(r.requested, ","));
   d.evidence.emplace_back("busy", join(r.busy, ","));
-  d.evidence.emplace_back("waited_s", fmt_num(r.waited_seconds, "%.0f"));
+  d.evidence.emplace_back("waited_s", fmt_num(r.waited_seconds, "%.1f"));
   for (const auto& v : r.verdicts)
     if (v.busy) d.evidence.emplace_back(device_label(v), v.reason);
   if (!r.order_trusted) d.evidence.emplace_back("order", "indices assume CUDA_DEVICE_ORDER=PCI_BUS_ID");
@@ -401,7 +407,7 @@ std::string to_text(const PreflightResult& r) {
     out = "GPU preflight skipped: " + r.reason;
   } else if (r.available) {
     out = r.reason;
-    if (r.waited_seconds >= 0.5) out += " (waited " + fmt_num(r.waited_seconds, "%.0f") + " s)";
+    if (r.waited_seconds >= 0.5) out += " (waited " + fmt_secs(r.waited_seconds) + ")";
   } else {
     out = "GPU preflight: " + r.reason;
   }
@@ -409,7 +415,7 @@ std::string to_text(const PreflightResult& r) {
     out += "\ndecision: " + r.decision + " (" + r.decided_by + ")";
     out += r.proceed ? " -> the job goes ahead" : " -> the job is not started";
   }
-  if (!r.note.empty()) out += "\nnote: " + r.note;
+  if (!r.note.empty() && !r.skipped) out += "\nnote: " + r.note;
   return out;
 }
 
