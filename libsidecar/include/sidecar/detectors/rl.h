@@ -63,7 +63,7 @@ struct RewardHackingOptions {
   int trend_window = 20;
   int trend_min_points = 10;
   double trend_reward_rise = 0.1;
-  double trend_quality_ratio = 0.6;
+  double trend_quality_ratio = 0.7;
   Severity severity = Severity::kCritical;
 };
 

@@ -1,0 +1,443 @@
+// Every detector: fires, stays quiet, edge cases (empty, single point, NaN,
+// negative, huge), the seed's cases and the seed's known false positives.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "sidecar/detectors/baseline.h"
+#include "sidecar/detectors/grad_norm.h"
+#include "sidecar/detectors/loss.h"
+#include "sidecar/detectors/rl.h"
+#include "sidecar/detectors/stall.h"
+#include "sidecar/detectors/supervised.h"
+
+using namespace sidecar;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+Series make(std::vector<double> values, std::string name = "loss", std::int64_t step0 = 0) {
+  Series s(std::move(name));
+  std::int64_t step = step0;
+  for (double v : values) s.push(step++, v);
+  return s;
+}
+
+// A language-model-like loss curve: starts near ln(50k) ~ 10.8 and decays to
+// ~2 with small deterministic noise.
+std::vector<double> lm_curve(int n, double floor = 2.0) {
+  std::vector<double> out;
+  for (int i = 0; i < n; ++i) {
+    double noise = 0.03 * std::sin(i * 1.7) + 0.02 * std::cos(i * 0.31);
+    out.push_back(floor + (10.8 - floor) * std::exp(-i / 15.0) + noise);
+  }
+  return out;
+}
+
+const std::string* ev(const Decision& d, const char* key) { return evidence_get(d.evidence, key); }
+
+}  // namespace
+
+TEST_CASE("series: bounded ring, run-wide stats, same-step replace", "[series]") {
+  Series s("x", 8);
+  CHECK(s.empty());
+  for (int i = 0; i < 100; ++i) s.push(i, i);
+  CHECK(s.size() == 8);
+  CHECK(s.count() == 100);
+  CHECK(s.back().value == 99);
+  CHECK(s.from_back(7).value == 92);
+  CHECK(*s.max() == 99);
+  CHECK(*s.min() == 0);
+  CHECK(*s.max_before_last() == 98);
+  CHECK(s.initial_values().size() == Series::kInitialValues);
+  s.push(99, 5.0);  // same step: replaces
+  CHECK(s.count() == 100);
+  CHECK(s.back().value == 5.0);
+  s.push(100, kNaN);
+  s.push(101, kInf);
+  CHECK(s.trailing_nonfinite() == 2);
+  CHECK(s.finite_count() == 100);
+  std::vector<double> w;
+  s.finite_window(0, 4, &w);
+  CHECK(w == std::vector<double>{98, 5});
+}
+
+TEST_CASE("nan_loss: critical at once, quiet otherwise", "[detectors][nan]") {
+  CHECK_FALSE(detect_nan_loss(Series("loss"), {}));
+  CHECK_FALSE(detect_nan_loss(make({2.0, 1.5}), {}));
+  for (double bad : {kNaN, kInf, -kInf}) {
+    auto d = detect_nan_loss(make({bad}), {});  // a single point is enough
+    REQUIRE(d);
+    CHECK(d->severity == Severity::kCritical);
+    CHECK(d->syndrome == "nan_loss");
+    CHECK(d->signature == "rulebased/nan_loss/loss");
+    CHECK(d->step == 0);
+  }
+  auto d = detect_nan_loss(make({2.0, 1.9, kNaN}), {});
+  REQUIRE(d);
+  CHECK(d->message.find("nan") != std::string::npos);
+  CHECK_FALSE(detect_nan_loss(make({kNaN}), {.enabled = false}));
+}
+
+TEST_CASE("high_loss: the LM initial loss ~10.8 at step 0 stays quiet", "[detectors][high_loss][false_positive]") {
+  // The seed's absolute 'loss >= 8' fires here at step 0 of every LM run.
+  std::vector<double> curve = lm_curve(300);
+  Series s("loss");
+  for (std::size_t i = 0; i < curve.size(); ++i) {
+    s.push(static_cast<std::int64_t>(i), curve[i]);
+    CHECK_FALSE(detect_high_loss(s, {}));
+  }
+}
+
+TEST_CASE("high_loss: fires when the loss stays high past warm-up", "[detectors][high_loss]") {
+  CHECK_FALSE(detect_high_loss(Series("loss"), {}));
+  CHECK_FALSE(detect_high_loss(make({9.0}), {}));
+  std::vector<double> v(60, 9.5);
+  auto d = detect_high_loss(make(v), {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "high_loss");
+  CHECK(d->severity == Severity::kWarning);
+  CHECK(*ev(*d, "above") == "20/20");
+  // Huge values too.
+  std::vector<double> huge(60, 1e300);
+  CHECK(detect_high_loss(make(huge), {}));
+  // Negative losses are never "high".
+  std::vector<double> neg(60, -3.0);
+  CHECK_FALSE(detect_high_loss(make(neg), {}));
+  // A brief excursion over the cap is not "staying high".
+  std::vector<double> mostly_low(60, 2.0);
+  mostly_low[55] = 9.0;
+  mostly_low[59] = 9.0;
+  CHECK_FALSE(detect_high_loss(make(mostly_low), {}));
+}
+
+TEST_CASE("loss_spike: warm-up in the reference does not mask a later spike", "[detectors][spike][false_positive]") {
+  // Seed rule: current >= 3 x mean(all previous) -- the warm-up (10.8 ...)
+  // inflates the mean, so a later jump from 2 to 5 goes unseen. Ours fires.
+  std::vector<double> v = lm_curve(150);
+  for (int i = 0; i < 3; ++i) v.push_back(5.0 + 0.1 * i);
+  double mean_prev = 0;
+  for (std::size_t i = 0; i + 1 < v.size(); ++i) mean_prev += v[i];
+  mean_prev /= static_cast<double>(v.size() - 1);
+  REQUIRE(v.back() < 3.0 * mean_prev);  // the seed's rule stays silent here
+  Series s = make(v);
+  auto d = detect_loss_spike(s, {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "loss_spike");
+  CHECK(*ev(*d, "rule") == "robust_z");
+  CHECK(d->severity == Severity::kWarning);
+  CHECK(d->signature == "rulebased/loss_spike/loss");
+}
+
+TEST_CASE("loss_spike: needs persistence; a one-point blip stays quiet", "[detectors][spike]") {
+  std::vector<double> v = lm_curve(150);
+  v.push_back(5.0);
+  CHECK_FALSE(detect_loss_spike(make(v), {}));
+  v.push_back(5.1);
+  CHECK_FALSE(detect_loss_spike(make(v), {}));
+  v.push_back(5.2);
+  CHECK(detect_loss_spike(make(v), {}));
+  // ... and it is over once the loss comes back.
+  v.push_back(2.0);
+  CHECK_FALSE(detect_loss_spike(make(v), {}));
+}
+
+TEST_CASE("loss_spike: a whole healthy LM curve never fires", "[detectors][spike][false_positive]") {
+  std::vector<double> curve = lm_curve(400);
+  Series s("loss");
+  for (std::size_t i = 0; i < curve.size(); ++i) {
+    s.push(static_cast<std::int64_t>(i), curve[i]);
+    INFO("step " << i);
+    CHECK_FALSE(detect_loss_spike(s, {}));
+  }
+}
+
+TEST_CASE("loss_spike: Megatron's 10x-max ceiling is critical at once", "[detectors][spike]") {
+  auto d = detect_loss_spike(make({10.8, 9.0, 7.0, 6.0, 150.0}), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "ceiling");
+  CHECK(d->severity == Severity::kCritical);
+  auto huge = detect_loss_spike(make({2.0, 2.1, 1.9, 2.0, 1e300}), {});
+  REQUIRE(huge);
+  CHECK(*ev(*huge, "rule") == "ceiling");
+}
+
+TEST_CASE("loss_spike: the seed's ratio case still fires early in a run", "[detectors][spike][seed]") {
+  auto d = detect_loss_spike(make({1.0, 1.1, 0.9, 1.0, 3.5}), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "early_ratio");
+  CHECK_FALSE(detect_loss_spike(make({1.0, 1.1, 0.9, 1.0, 2.5}), {}));
+}
+
+TEST_CASE("loss_spike: edge cases", "[detectors][spike]") {
+  CHECK_FALSE(detect_loss_spike(Series("loss"), {}));
+  CHECK_FALSE(detect_loss_spike(make({5.0}), {}));
+  CHECK_FALSE(detect_loss_spike(make({1.0, 1.0, 1.0, kNaN}), {}));  // nan_loss covers it
+  // Flat loss (MAD 0) then a tiny wiggle is not a spike.
+  std::vector<double> flat(120, 1.0);
+  flat.push_back(1.01);
+  flat.push_back(1.01);
+  flat.push_back(1.01);
+  CHECK_FALSE(detect_loss_spike(make(flat), {}));
+  // Negative losses (e.g. an RL objective) are handled on the raw scale.
+  std::vector<double> neg;
+  for (int i = 0; i < 120; ++i) neg.push_back(-1.0 + 0.01 * std::sin(i));
+  CHECK_FALSE(detect_loss_spike(make(neg), {}));
+  neg.push_back(5.0);
+  neg.push_back(5.0);
+  neg.push_back(5.0);
+  CHECK(detect_loss_spike(make(neg), {}));
+  CHECK_FALSE(detect_loss_spike(make(neg), {.enabled = false}));
+}
+
+TEST_CASE("val_acc_drop: the seed's case fires (warning)", "[detectors][supervised][seed]") {
+  Series s = make({0.71, 0.74, 0.79, 0.84, 0.85, 0.69, 0.67}, "val/accuracy");
+  auto d = detect_val_acc_drop(s, {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "validation_drop");
+  CHECK(d->severity == Severity::kWarning);
+  CHECK(d->source == Source::kPlaybook);
+  CHECK(*ev(*d, "best") == "0.85");
+  CHECK(d->signature == "playbook/validation_drop/val/accuracy");
+}
+
+TEST_CASE("val_acc_drop: quiet cases and edges", "[detectors][supervised]") {
+  CHECK_FALSE(detect_val_acc_drop(Series("acc"), {}));
+  CHECK_FALSE(detect_val_acc_drop(make({0.5}, "acc"), {}));
+  CHECK_FALSE(detect_val_acc_drop(make({0.71, 0.74, 0.79, 0.84, 0.85, 0.86, 0.87}, "acc"), {}));
+  CHECK_FALSE(detect_val_acc_drop(make({0.71, 0.74, 0.79, 0.84, 0.85, 0.83}, "acc"), {}));  // small dip
+  CHECK_FALSE(detect_val_acc_drop(make({0.85, 0.5, 0.4}, "acc"), {}));                      // < 6 evaluations
+  CHECK_FALSE(detect_val_acc_drop(make({0.71, 0.74, 0.79, 0.84, 0.85, 0.69, kNaN}, "acc"), {}));
+  // Percentages: the same drop in 0-100 units.
+  CHECK(detect_val_acc_drop(make({71, 74, 79, 84, 85, 69, 67}, "acc"), {}));
+  CHECK_FALSE(detect_val_acc_drop(make({71, 74, 79, 84, 85, 84.9, 84.8}, "acc"), {}));
+}
+
+TEST_CASE("val_loss_regression: fires and stays quiet", "[detectors][supervised]") {
+  auto d = detect_val_loss_regression(make({1.0, 0.8, 0.6, 0.5, 0.5, 0.9, 0.95}, "val/loss"), {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "validation_loss_regression");
+  CHECK_FALSE(detect_val_loss_regression(make({1.0, 0.8, 0.6, 0.5, 0.45, 0.44}, "val/loss"), {}));
+  CHECK_FALSE(detect_val_loss_regression(Series("val/loss"), {}));
+  CHECK_FALSE(detect_val_loss_regression(make({0.5}, "val/loss"), {}));
+  CHECK_FALSE(detect_val_loss_regression(make({-1, -2, -3, -4, -5, -1}, "val/loss"), {}));
+  CHECK_FALSE(detect_val_loss_regression(make({1.0, 0.8, 0.6, 0.5, 0.5, kInf}, "val/loss"), {}));
+}
+
+TEST_CASE("reward_drop: positive and negative rewards", "[detectors][rl]") {
+  auto d = detect_reward_drop(make({10, 11, 12, 11, 12, 4}, "reward"), {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "reward_drop");
+  // Negative rewards (the seed's rule never fires for them): -20 -> -45.
+  CHECK(detect_reward_drop(make({-20, -19, -21, -20, -20, -45}, "reward"), {}));
+  // Negative rewards that improve stay quiet.
+  CHECK_FALSE(detect_reward_drop(make({-100, -80, -60, -40, -30, -20}, "reward"), {}));
+  // Ordinary noise stays quiet.
+  CHECK_FALSE(detect_reward_drop(make({10, 10.5, 9.8, 10.2, 9.9, 10.1, 9.5}, "reward"), {}));
+  // Edges.
+  CHECK_FALSE(detect_reward_drop(Series("reward"), {}));
+  CHECK_FALSE(detect_reward_drop(make({5}, "reward"), {}));
+  CHECK_FALSE(detect_reward_drop(make({10, 11, 12, 11, 12, kNaN}, "reward"), {}));
+  CHECK_FALSE(detect_reward_drop(make({0, 0, 0, 0, 0, 0}, "reward"), {}));
+  CHECK(detect_reward_drop(make({1e300, 1e300, 1e300, 1e300, 1e300, 1.0}, "reward"), {}));
+}
+
+TEST_CASE("reward_hacking: the seed's case fires (critical)", "[detectors][rl][seed]") {
+  Series reward = make({10, 12, 13, 14, 15, 24}, "episode_reward");
+  Series success = make({.80, .82, .81, .79, .78, .45}, "success_rate");
+  auto d = detect_reward_hacking(reward, success, {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "reward_hacking_suspected");
+  CHECK(d->severity == Severity::kCritical);
+  CHECK(*ev(*d, "rule") == "jump");
+  CHECK(*ev(*d, "quality_metric") == "success_rate");
+}
+
+TEST_CASE("reward_hacking: accuracy reward falls while total reward rises (open-r1#255)", "[detectors][rl]") {
+  // format_reward 0.48 -> 0.86 drives the total up; accuracy_reward 0.16 -> 0.06.
+  std::vector<double> total, acc;
+  for (int i = 0; i < 20; ++i) {
+    double t = i / 19.0;
+    total.push_back(0.64 + 0.28 * t + 0.01 * std::sin(i));
+    acc.push_back(0.16 - 0.10 * t + 0.005 * std::cos(i));
+  }
+  auto d = detect_reward_hacking(make(total, "reward"), make(acc, "rewards/accuracy_reward"), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "trend");
+}
+
+TEST_CASE("reward_hacking: quiet cases and edges", "[detectors][rl]") {
+  // Both rising: healthy.
+  CHECK_FALSE(detect_reward_hacking(make({10, 12, 13, 14, 15, 24}, "r"), make({.5, .55, .6, .62, .65, .7}, "s"), {}));
+  // Reward jumps, success flat.
+  CHECK_FALSE(detect_reward_hacking(make({10, 12, 13, 14, 15, 24}, "r"), make({.8, .8, .8, .8, .8, .79}, "s"), {}));
+  // Success falls, reward falls too (a collapse, not hacking).
+  CHECK_FALSE(detect_reward_hacking(make({10, 12, 13, 14, 15, 5}, "r"), make({.8, .8, .8, .8, .8, .3}, "s"), {}));
+  CHECK_FALSE(detect_reward_hacking(Series("r"), Series("s"), {}));
+  CHECK_FALSE(detect_reward_hacking(make({1}, "r"), make({1}, "s"), {}));
+  CHECK_FALSE(detect_reward_hacking(make({10, 12, 13, 14, 15, kNaN}, "r"), make({.8, .8, .8, .8, .8, .3}, "s"), {}));
+  // Negative rewards rising towards zero while success collapses: still hacking.
+  CHECK(detect_reward_hacking(make({-50, -48, -47, -49, -48, -10}, "r"), make({.8, .8, .8, .8, .8, .3}, "s"), {}));
+}
+
+TEST_CASE("kl_explosion: the seed's rule", "[detectors][rl]") {
+  auto d = detect_kl_explosion(make({0.01, 0.012, 0.011, 0.013, 0.012, 0.2}, "kl"), {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "kl_explosion");
+  CHECK_FALSE(detect_kl_explosion(make({0.01, 0.012, 0.011, 0.013, 0.012, 0.1}, "kl"), {}));  // <= 0.15
+  CHECK_FALSE(detect_kl_explosion(make({0.1, 0.12, 0.11, 0.13, 0.12, 0.2}, "kl"), {}));       // < 2.5x
+  CHECK_FALSE(detect_kl_explosion(Series("kl"), {}));
+  CHECK_FALSE(detect_kl_explosion(make({5.0}, "kl"), {}));
+  CHECK(detect_kl_explosion(make({0.01, 0.02, kNaN}, "kl"), {}));
+  CHECK(detect_kl_explosion(make({-0.01, -0.02, 0.0, -0.01, 0.01, 1e300}, "kl"), {}));
+}
+
+TEST_CASE("grad_norm: NaN is a warning unless it persists or the loss is 0", "[detectors][grad_norm]") {
+  Series g = make({1.0, 1.1, kNaN}, "grad_norm");
+  auto d = detect_grad_norm(g, nullptr, {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "grad_norm_nonfinite");
+  CHECK(d->severity == Severity::kWarning);
+  g.push(3, kNaN);
+  g.push(4, kInf);
+  d = detect_grad_norm(g, nullptr, {});
+  REQUIRE(d);
+  CHECK(d->severity == Severity::kCritical);
+  Series loss = make({0.0}, "loss");
+  d = detect_grad_norm(make({1.0, kNaN}, "grad_norm"), &loss, {});
+  REQUIRE(d);
+  CHECK(d->severity == Severity::kCritical);
+  CHECK_FALSE(detect_grad_norm(Series("grad_norm"), nullptr, {}));
+  CHECK_FALSE(detect_grad_norm(make({1.0}, "grad_norm"), nullptr, {}));
+}
+
+TEST_CASE("grad_norm: explosion after warm-up", "[detectors][grad_norm]") {
+  std::vector<double> v;
+  for (int i = 0; i < 40; ++i) v.push_back(1.0 + 0.1 * std::sin(i));
+  CHECK_FALSE(detect_grad_norm(make(v, "grad_norm"), nullptr, {}));
+  v.push_back(30.0);
+  auto d = detect_grad_norm(make(v, "grad_norm"), nullptr, {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "grad_norm_explosion");
+  CHECK(d->severity == Severity::kWarning);
+  v.push_back(35.0);
+  v.push_back(40.0);
+  d = detect_grad_norm(make(v, "grad_norm"), nullptr, {});
+  REQUIRE(d);
+  CHECK(d->severity == Severity::kCritical);
+  // Early in the run (warm-up) large swings are normal.
+  CHECK_FALSE(detect_grad_norm(make({1.0, 50.0}, "grad_norm"), nullptr, {}));
+}
+
+TEST_CASE("stall: k x the run's own median interval, at least min_seconds", "[detectors][stall]") {
+  ArrivalClock c;
+  CHECK_FALSE(detect_stall(c, 1000, {}));
+  for (int i = 0; i <= 10; ++i) c.arrive(1000 + 10.0 * i);  // every 10 s, last at 1100
+  CHECK(c.median_interval() == Approx(10.0));
+  CHECK_FALSE(detect_stall(c, 1100 + 200, {}));  // < min_seconds (300)
+  auto d = detect_stall(c, 1100 + 400, {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "stall");
+  CHECK(d->signature == "rulebased/stall/metrics");
+  ArrivalClock slow;
+  for (int i = 0; i <= 10; ++i) slow.arrive(60.0 * i);  // every minute, last at 600
+  CHECK_FALSE(detect_stall(slow, 600 + 400, {}));       // 10 x 60 s = 600 s limit
+  CHECK(detect_stall(slow, 600 + 601, {}));
+  ArrivalClock few;
+  few.arrive(0);
+  few.arrive(10);
+  CHECK_FALSE(detect_stall(few, 10000, {}));  // too few intervals to know the run's pace
+}
+
+TEST_CASE("entropy: collapse and explosion", "[detectors][rl]") {
+  std::vector<double> collapse = {2.0, 2.0, 1.9, 2.1, 2.0, 1.5, 1.0, 0.5, 0.15, 0.1, 0.1};
+  auto d = detect_entropy(make(collapse, "entropy"), {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "entropy_collapse");
+  std::vector<double> boom(20, 0.5);
+  boom.push_back(1.5);
+  boom.push_back(1.6);
+  d = detect_entropy(make(boom, "entropy"), {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "entropy_explosion");
+  std::vector<double> ok(20, 0.3);
+  ok.push_back(0.8);
+  ok.push_back(0.8);
+  CHECK_FALSE(detect_entropy(make(ok, "entropy"), {}));  // rising but below 1 (rllm#116)
+  CHECK_FALSE(detect_entropy(Series("entropy"), {}));
+  CHECK_FALSE(detect_entropy(make({0.0}, "entropy"), {}));
+  std::vector<double> nan_tail(20, 0.5);
+  nan_tail.push_back(kNaN);
+  CHECK_FALSE(detect_entropy(make(nan_tail, "entropy"), {}));
+}
+
+TEST_CASE("throughput_regression: the seed's case, after warm-up", "[detectors][baseline][seed]") {
+  Baseline b;
+  b.runs = 3;
+  b.throughput = 50.0;
+  b.throughput_n = 3;
+  std::vector<double> v(10, 20.0);
+  auto d = detect_throughput_regression(make(v, "throughput"), b, {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "throughput_regression");
+  CHECK(d->source == Source::kBaseline);
+  CHECK(*ev(*d, "baseline_runs") == "3");
+  CHECK_FALSE(detect_throughput_regression(make(v, "throughput"), Baseline{}, {}));  // no baseline
+}
+
+TEST_CASE("throughput_regression: warm-up / compile is not a regression", "[detectors][baseline][false_positive]") {
+  Baseline b;
+  b.runs = 2;
+  b.throughput = 50.0;
+  Series s("throughput");
+  std::vector<double> v = {2, 5, 12, 30, 45, 49, 51, 50, 48, 52, 50};  // compile, warm-up, steady
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    s.push(static_cast<std::int64_t>(i), v[i]);
+    CHECK_FALSE(detect_throughput_regression(s, b, {}));
+  }
+  // One slow step (a checkpoint) is not a regression either.
+  s.push(11, 10.0);
+  CHECK_FALSE(detect_throughput_regression(s, b, {}));
+  CHECK_FALSE(detect_throughput_regression(Series("throughput"), b, {}));
+}
+
+TEST_CASE("quality_behind: in-progress best vs finished best stays quiet", "[detectors][baseline][false_positive]") {
+  // Earlier runs reached 0.85 at step 1000 but were at ~0.72 at step 300.
+  Baseline b;
+  b.runs = 2;
+  b.val_accuracy_best = 0.85;
+  for (int r = 0; r < 2; ++r) {
+    Baseline::Curve c;
+    for (int step = 100; step <= 1000; step += 100)
+      c.points.push_back({step, 0.5 + 0.35 * (step / 1000.0) + (step == 300 ? 0.015 : 0.0) + 0.01 * r});
+    c.last_step = 1000;
+    b.val_accuracy_curves.push_back(c);
+  }
+  // This run at step 300 has 0.70: behind the final 0.85 by 0.15 (the seed
+  // fires), but at the same progress earlier runs had ~0.62-0.63. Quiet.
+  Series acc("val/accuracy");
+  acc.push(100, 0.6);
+  acc.push(200, 0.66);
+  acc.push(300, 0.70);
+  CHECK_FALSE(detect_quality_behind(acc, b, {}));
+  // Truly behind at the same progress: fires.
+  Series bad("val/accuracy");
+  bad.push(100, 0.4);
+  bad.push(200, 0.45);
+  bad.push(300, 0.5);
+  auto d = detect_quality_behind(bad, b, {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "quality_behind");
+  CHECK(*ev(*d, "baseline_runs") == "2");
+  // Beyond the progress earlier runs reached: nothing to compare with.
+  Series longer("val/accuracy");
+  longer.push(1500, 0.1);
+  longer.push(1600, 0.1);
+  longer.push(1700, 0.1);
+  CHECK_FALSE(detect_quality_behind(longer, b, {}));
+  CHECK_FALSE(detect_quality_behind(Series("acc"), b, {}));
+  CHECK_FALSE(detect_quality_behind(bad, Baseline{}, {}));
+}
