@@ -84,6 +84,12 @@ struct JudgeStatus {
   std::string last_reason;     // why the last call failed or was skipped / the last ignore's reason ("" = none)
 };
 
+struct Value;  // sidecar/config.h
+
+// Reads the playbook's `judge:` section into `out` (errors appended, never
+// thrown; absent keys keep the C++ defaults).
+void read_judge_options(const Value& playbook, JudgeOptions* out, std::vector<Status>* errors);
+
 // The prompt sent to the model (pure; bounded: at most ~8 KB).
 std::string render_judge_prompt(const JudgeContext& context);
 

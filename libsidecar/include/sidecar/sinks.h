@@ -162,6 +162,14 @@ class SinkSet : public Sink {
 // character or newline, which would break the header).
 Result<std::string> read_auth_token(const std::string& token_file);
 
+struct Value;  // sidecar/config.h
+
+// Reads the playbook's `sinks:` section (server:, alertmanager:) into the
+// option structs (errors appended, never thrown; absent keys keep the C++
+// defaults). URLs, run id and token are not playbook settings.
+void read_sink_options(const Value& playbook, ServerSinkOptions* server, AlertmanagerSinkOptions* alertmanager,
+                       std::vector<Status>* errors);
+
 // The JSON bodies the network sinks send (pure; exposed for tests and docs).
 namespace detail {
 // {"status":…,"exit_code"?:…,"error"?:…,"monitor_note"?:…,"monitor_tags"?:[…],"monitoring"?:{…}}
