@@ -1,0 +1,56 @@
+// Fuzzes the log scanner with the default catalogue: any bytes (NUL, invalid
+// UTF-8, broken ANSI escapes, bare \r, over-long lines) never crash, matches
+// are bounded, and the result does not depend on how the bytes are split
+// across feeds (the first input byte picks the split points).
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+#include <vector>
+
+#include "sidecar/config.h"
+#include "sidecar/log_scan.h"
+
+namespace {
+
+std::shared_ptr<const sidecar::LogScanner> scanner() {
+  static auto s = [] {
+    sidecar::LogOptions opts;
+    std::vector<sidecar::Status> errors;
+    sidecar::read_log_options(*sidecar::default_playbook_tree(), &opts, &errors);
+    opts.max_line_bytes = 512;  // exercise the cap
+    opts.max_traceback_lines = 8;
+    auto r = sidecar::LogScanner::create(opts);
+    if (!errors.empty() || !r.ok()) std::abort();
+    return r.value();
+  }();
+  return s;
+}
+
+std::vector<sidecar::LogMatch> run(std::string_view text, std::size_t step) {
+  sidecar::LogStream stream(scanner(), "fuzz");
+  std::vector<sidecar::LogMatch> out;
+  for (std::size_t i = 0; i < text.size(); i += step) stream.feed(text.substr(i, step), &out);
+  stream.flush(&out);
+  if (stream.bytes_seen() != text.size()) std::abort();
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  std::size_t step = 1 + data[0] % 97;
+  std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
+  auto whole = run(text, text.size() + 1);
+  auto split = run(text, step);
+  if (whole.size() != split.size()) std::abort();
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    const auto& a = whole[i];
+    const auto& b = split[i];
+    if (a.syndrome != b.syndrome || a.line != b.line || a.offset != b.offset || a.text != b.text) std::abort();
+    if (a.offset > text.size() || a.line == 0) std::abort();
+    if (a.text.size() > scanner()->options().max_text_bytes) std::abort();
+  }
+  return 0;
+}
