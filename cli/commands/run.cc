@@ -1,8 +1,322 @@
-// sidecar-cli run — placeholder until its issue lands; the owner replaces this file.
+// sidecar-cli run — launch a training command and monitor it end to end.
+//
+//   sidecar-cli run [--run-dir DIR] [--on-alert ask|continue|stop] [--format text|jsonl] ... -- CMD [ARGS...]
+//
+// The command runs directly (no shell unless --shell) in its own process
+// group; its output is teed to the terminal and <run-dir>/run.log; metrics
+// and output feed one Monitor; alerts go to stderr, the run directory and the
+// configured sinks. Exit status: the child's (128+N for a signal; 127/126
+// when it cannot be started), 3 when sidecar stopped it, 2 on a sidecar error.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <string>
+
 #include "commands/commands.h"
+#include "commands/run_output.h"
+#include "flags.h"
+#include "output.h"
+#include "sidecar/metrics.h"
+#include "sidecar/playbook.h"
+#include "sidecar/records.h"
 
 namespace sidecar::cli {
 
-Result<int> cmd_run(Args) { return Status(StatusCode::kUnavailable, "not built yet"); }
+// ---- TerminalReporter ------------------------------------------------------
+
+namespace {
+
+bool write_fd(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+std::string pad(std::string s, std::size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+std::string seconds_text(double s) {
+  char buf[32];
+  if (s < 60)
+    std::snprintf(buf, sizeof buf, "%.1f s", s);
+  else if (s < 3600)
+    std::snprintf(buf, sizeof buf, "%dm%02ds", static_cast<int>(s) / 60, static_cast<int>(s) % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%dh%02dm", static_cast<int>(s) / 3600, static_cast<int>(s) % 3600 / 60);
+  return buf;
+}
+
+}  // namespace
+
+TerminalReporter::TerminalReporter(bool jsonl, bool tee_output)
+    : jsonl_(jsonl), tee_(tee_output), color_(Style::for_stream(stderr).color) {}
+
+void TerminalReporter::human(const std::string& line) {
+  if (err_broken_) return;
+  std::fflush(stderr);
+  if (!write_fd(2, line + "\n")) err_broken_ = true;
+}
+
+void TerminalReporter::output(std::string_view bytes, bool from_stderr) {
+  if (!tee_) return;
+  // In jsonl mode stdout carries records only: the child's stdout goes to stderr.
+  int fd = (jsonl_ || from_stderr) ? 2 : 1;
+  bool& broken = fd == 1 ? out_broken_ : err_broken_;
+  if (!broken && !write_fd(fd, bytes)) broken = true;  // a closed terminal must not stop the run
+}
+
+void TerminalReporter::alert(const Alert& a, const std::string& response_file, bool asking) {
+  if (jsonl_) write_line(stdout, to_json(a));
+  Style st{color_};
+  const Decision& d = a.decision;
+  std::string line = st.dim("[sidecar]") + " " + st.severity(d.severity) + " " + pad(d.syndrome, 22) + " " +
+                     pad(std::string(to_string(d.source)), 9) + " ";
+  if (d.step) line += "step " + std::to_string(*d.step) + "  ";
+  line += d.message;
+  human(line);
+  if (const std::string* ev = evidence_get(d.evidence, "line"); ev && d.source == Source::kLogwatch)
+    human("          " + st.dim("> " + ev->substr(0, 200)));
+  if (asking && !d.choices.empty()) {
+    std::string choices;
+    for (std::size_t i = 0; i < d.choices.size(); ++i)
+      choices += (i ? "  " : "") + std::to_string(i + 1) + ") " + d.choices[i];
+    human("          answer: " + choices);
+    if (prompt_on_tty)
+      human("          type a number and Enter, or write a choice to " + response_file);
+    else
+      human("          write one to " + response_file + " (the run goes on meanwhile)");
+  }
+}
+
+void TerminalReporter::resolved(const Resolved& r) {
+  if (jsonl_) write_line(stdout, to_json(r));
+  Style st{color_};
+  human(st.dim("[sidecar]") + " " + st.bold("OK  ") + " " + pad(r.syndrome, 22) + " " +
+        pad(std::string(to_string(r.source)), 9) + " cleared after " + seconds_text(r.duration_s));
+}
+
+void TerminalReporter::snapshot(const Snapshot& s) {
+  if (jsonl_) write_line(stdout, to_json(s));
+  // The heartbeat's compact status line; material changes come with their own alert lines.
+  if (s.material_change || s.monitor_note == last_note_) return;
+  last_note_ = s.monitor_note;
+  Style st{color_};
+  human(st.dim("[sidecar] status " + s.monitor_note));
+}
+
+void TerminalReporter::answered(const Alert& a, const std::string& choice, Action action, std::string_view by) {
+  Style st{color_};
+  std::string how = by == "policy" ? "by policy" : "answer from " + std::string(by);
+  human(st.dim("[sidecar]") + " " + a.decision.syndrome + ": '" + choice + "' (" + how + ") -> " +
+        std::string(to_string(action)));
+}
+
+void TerminalReporter::notice(std::string_view text) {
+  Style st{color_};
+  human(st.dim("[sidecar] " + std::string(text)));
+}
+
+void TerminalReporter::preflight(const PreflightResult& r, bool final) {
+  if (final && jsonl_) write_line(stdout, to_json(r));
+  std::string text = to_text(r);
+  if (r.skipped) text = "GPU preflight skipped: " + r.reason;
+  notice(final ? text : "GPU preflight: " + text);
+}
+
+void TerminalReporter::summary(const SessionSummary& s) {
+  if (jsonl_) write_line(stdout, s.to_json());
+  Style st{color_};
+  std::string head = "[sidecar] " + s.status;
+  if (s.exit) head += " (" + s.exit->describe() + ")";
+  head += " after " + seconds_text(s.duration_s) + ", exit status " + std::to_string(s.exit_status);
+  human(st.bold(head));
+  const std::string ind = "          ";
+  if (!s.stopped_by.empty())
+    human(ind + "stopped by sidecar: " + s.stopped_by);
+  else if (!s.error.empty() && s.status != "failed" && s.status != "killed")
+    human(ind + s.error);
+  human(ind + "metrics  " + std::to_string(s.rows) + " rows" +
+        (s.malformed_rows ? " (" + std::to_string(s.malformed_rows) + " malformed)" : "") +
+        (s.metrics_path.empty() ? " (no metrics file found)" : " from " + s.metrics_path));
+  human(ind + "logs     " + std::to_string(s.lines) + " lines");
+  std::string alerts = std::to_string(s.alerts);
+  if (!s.by_syndrome.empty()) {
+    alerts += ":";
+    for (const auto& [k, v] : s.by_syndrome) alerts += " " + k + "=" + std::to_string(v);
+  }
+  human(ind + "alerts   " + alerts);
+  human(ind + "profile  " + s.profile);
+  if (!s.monitor_note.empty()) human(ind + "last     " + s.monitor_note);
+  human(ind + "baseline " + s.baseline);
+  if (s.history_written) human(ind + "history  row written (status " + s.status + ")");
+  if (!s.history_error.empty()) human(ind + "history  not written: " + s.history_error);
+  human(ind + "files    " + s.run_dir + "/sidecar/alerts.jsonl, " + s.run_dir + "/sidecar/status.json" +
+        (s.status == "watched" ? "" : ", " + s.run_dir + "/run.log"));
+}
+
+// ---- cmd_run ---------------------------------------------------------------
+
+namespace {
+
+constexpr FlagSpec kRunFlags[] = {
+    {"run-dir", 'd', "DIR", "run directory (default: a new runs/<time>-<program>/)"},
+    {"run-id", 0, "ID", "run id for alerts, history and the server (default: the run directory's name)"},
+    {"metrics", 'm', "PATH", "metrics file to follow (default: discovered; the child gets SIDECAR_METRICS_FILE)"},
+    {"log", 'l', "PATH", "another log file or glob the job writes (repeatable)", true},
+    {"playbook", 'p', "FILE", "playbook merged over the default"},
+    {"history", 0, "FILE", "history file (default .sidecar/history.jsonl; '-' for none)"},
+    {"profile", 0, "PROFILE", "pin the workload profile: generic, supervised, reinforcement_learning"},
+    {"on-alert", 0, "MODE", "ask (default: wait for an answer, the run goes on), continue, or stop"},
+    {"stop-on", 0, "SEVERITY", "stop the run on any alert at or above this (info, warning, critical)"},
+    {"grace", 0, "SECONDS", "SIGTERM -> SIGKILL delay when stopping (default 10)"},
+    {"interval", 0, "SECONDS", "monitoring tick (default 1, at most 1)"},
+    {"format", 'f', "FORMAT", "text (default) or jsonl (records on stdout; the child's output on stderr)"},
+    {"shell", 0, "", "run the command through /bin/sh -c"},
+    {"quiet", 'q', "", "do not echo the child's output to the terminal (run.log still gets it)"},
+    {"server", 0, "URL", "research-agent server to post status and alerts to"},
+    {"auth-token-file", 0, "FILE", "file holding the server's token (else SIDECAR_AUTH_TOKEN)"},
+    {"alertmanager", 0, "URL", "Prometheus Alertmanager to post alerts to"},
+    {"no-preflight", 0, "", "skip the GPU preflight"},
+    {"nvidia-smi", 0, "PATH", "nvidia-smi program for the GPU preflight"},
+    {"gpu-wait", 0, "SECONDS", "how long to wait for busy GPUs (default from the playbook, 180)"},
+    {"gpu-poll", 0, "SECONDS", "how often to poll busy GPUs (default from the playbook, 10)"},
+};
+
+constexpr std::string_view kRunUsage = "sidecar-cli run [options] -- CMD [ARGS...]";
+constexpr std::string_view kRunSummary =
+    "Launch a training command and monitor it end to end: output teed to the terminal and <run-dir>/run.log,\n"
+    "metrics and logs through one monitor, alerts to stderr and <run-dir>/sidecar/alerts.jsonl, answers from\n"
+    "<run-dir>/alerts/<id>.response, the terminal or the server.\n"
+    "Exit status: the command's (128+N for a signal, 127/126 when it cannot be started); 3 when sidecar\n"
+    "stopped it; 2 on a sidecar error.";
+
+std::string default_run_dir(const std::string& program) {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  std::string name = std::filesystem::path(program).filename().string();
+  for (char& c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  std::string base = "runs/" + std::string(stamp) + (name.empty() ? "" : "-" + name);
+  std::string dir = base;
+  for (int i = 2; std::filesystem::exists(dir); ++i) dir = base + "-" + std::to_string(i);
+  return dir;
+}
+
+}  // namespace
+
+// Fills what run and watch share from flags. Errors: kInvalidArgument.
+Status read_session_flags(const ParsedFlags& f, SessionOptions* o) {
+  if (auto v = f.get("run-id")) o->run_id = *v;
+  if (auto v = f.get("metrics")) o->metrics_path = *v;
+  o->logs = f.get_all("log");
+  if (auto v = f.get("playbook")) o->playbook_path = *v;
+  if (auto v = f.get("history")) o->history_path = *v;
+  if (auto v = f.get("profile")) {
+    o->profile = parse_profile(*v);
+    if (!o->profile)
+      return Status(StatusCode::kInvalidArgument,
+                    "--profile: expected generic, supervised or reinforcement_learning, got '" + *v + "'");
+  }
+  if (auto v = f.get("on-alert")) {
+    auto m = parse_on_alert(*v);
+    if (!m) return Status(StatusCode::kInvalidArgument, "--on-alert: expected ask, continue or stop, got '" + *v + "'");
+    o->on_alert = *m;
+  }
+  if (auto v = f.get("stop-on")) {
+    o->stop_on = parse_severity(*v);
+    if (!o->stop_on)
+      return Status(StatusCode::kInvalidArgument, "--stop-on: expected info, warning or critical, got '" + *v + "'");
+  }
+  auto interval = f.number("interval");
+  if (!interval) return interval.status();
+  if (*interval) {
+    if (!(**interval > 0)) return Status(StatusCode::kInvalidArgument, "--interval: must be > 0");
+    o->interval_s = **interval;
+  }
+  if (auto v = f.get("server")) o->server_url = *v;
+  if (auto v = f.get("run-id")) o->server_run_id = *v;
+  if (auto v = f.get("auth-token-file")) o->auth_token_file = *v;
+  if (auto v = f.get("alertmanager")) o->alertmanager_url = *v;
+  if (!o->server_url.empty() && !f.has("run-id"))
+    return Status(StatusCode::kInvalidArgument, "--server needs --run-id (the server's id for this run)");
+  return Status::Ok();
+}
+
+Result<bool> read_format_flag(const ParsedFlags& f) {
+  std::string format = f.get_or("format", "text");
+  if (format == "jsonl" || format == "json") return true;
+  if (format == "text" || format == "human") return false;
+  return Status(StatusCode::kInvalidArgument, "--format: expected text or jsonl, got '" + format + "'");
+}
+
+Result<int> cmd_run(Args args) {
+  auto flags = parse_flags(kRunFlags, args);
+  if (!flags) return flags.status();
+  if (flags->help) {
+    std::fputs(format_help(kRunUsage, kRunSummary, kRunFlags).c_str(), stdout);
+    return kExitOk;
+  }
+  RunOptions o;
+  o.argv = flags->rest;
+  if (o.argv.empty())
+    o.argv = flags->positional;  // `run python3 train.py` (no options after the program)
+  else if (!flags->positional.empty())
+    return Status(StatusCode::kInvalidArgument, "unexpected argument '" + flags->positional[0] +
+                                                    "' before '--' (options go before --, the command after)");
+  if (o.argv.empty())
+    return Status(StatusCode::kInvalidArgument, "no command given: sidecar-cli run [options] -- CMD [ARGS...]");
+  if (auto st = read_session_flags(*flags, &o); !st.ok()) return st;
+  auto jsonl = read_format_flag(*flags);
+  if (!jsonl) return jsonl.status();
+  o.run_dir = flags->get_or("run-dir", "");
+  if (o.run_dir.empty()) o.run_dir = default_run_dir(o.argv[0]);
+  o.shell = flags->has("shell");
+  auto grace = flags->number("grace");
+  if (!grace) return grace.status();
+  if (*grace) {
+    if (!(**grace >= 0)) return Status(StatusCode::kInvalidArgument, "--grace: must be >= 0");
+    o.grace_s = **grace;
+  }
+  o.preflight = !flags->has("no-preflight");
+  // GPU settings: the playbook's, then the flags.
+  if (!o.playbook_path.empty()) {
+    auto pb = load_playbook(o.playbook_path);
+    if (!pb) return pb.status();
+    o.gpu = pb->gpu;
+  } else {
+    o.gpu = default_playbook().gpu;
+  }
+  if (auto v = flags->get("nvidia-smi")) o.gpu.nvidia_smi = *v;
+  for (auto [name, field] : {std::pair{"gpu-wait", &o.gpu.wait_s}, std::pair{"gpu-poll", &o.gpu.poll_s}}) {
+    auto n = flags->number(name);
+    if (!n) return n.status();
+    if (*n) {
+      if (!(**n >= 0)) return Status(StatusCode::kInvalidArgument, std::string("--") + name + ": must be >= 0");
+      *field = **n;
+    }
+  }
+  const bool tty_in = ::isatty(0) == 1;
+  if (o.on_alert == OnAlert::kAsk && tty_in) o.prompt_fd = 0;
+
+  TerminalReporter reporter(*jsonl, !flags->has("quiet"));
+  reporter.prompt_on_tty = o.prompt_fd >= 0;
+  SignalPipe signals;
+  auto summary = run_session(o, reporter, &signals);
+  if (!summary) return summary.status();
+  return summary->exit_status;
+}
 
 }  // namespace sidecar::cli

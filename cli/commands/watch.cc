@@ -1,8 +1,80 @@
-// sidecar-cli watch — placeholder until its issue lands; the owner replaces this file.
+// sidecar-cli watch — monitor a run directory written by a job started elsewhere.
+//
+//   sidecar-cli watch RUN_DIR [--once] [--interval S] [--log PATH|GLOB ...] [--fail-on SEVERITY]
+//
+// Follows the run's metrics (discovered, or --metrics) and logs (run.log, or
+// every --log: files or globs, one tail each, re-expanded so late files are
+// picked up) as they grow, rotate or are truncated. Without --once it runs
+// until Ctrl-C. Exit status (both modes): 0 no alert at or above --fail-on
+// (default warning), 1 alerts, 2 error.
+#include <cstdio>
+#include <string>
+
 #include "commands/commands.h"
+#include "commands/run_output.h"
+#include "flags.h"
+#include "output.h"
 
 namespace sidecar::cli {
 
-Result<int> cmd_watch(Args) { return Status(StatusCode::kUnavailable, "not built yet"); }
+namespace {
+
+constexpr FlagSpec kWatchFlags[] = {
+    {"once", 0, "", "process what exists now, then exit (0/1/2 like scan)"},
+    {"interval", 0, "SECONDS", "how often files are polled (default 1)"},
+    {"log", 'l', "PATH", "log file or glob to follow, e.g. 'logs/rank*.log' (repeatable; default run.log)", true},
+    {"metrics", 'm', "PATH", "metrics file to follow (default: discovered in RUN_DIR)"},
+    {"fail-on", 0, "SEVERITY", "exit 1 when an alert is at or above this: info, warning (default), critical"},
+    {"format", 'f', "FORMAT", "text (default) or jsonl (records on stdout)"},
+    {"playbook", 'p', "FILE", "playbook merged over the default"},
+    {"history", 0, "FILE", "history file for the baseline (default .sidecar/history.jsonl; '-' for none)"},
+    {"profile", 0, "PROFILE", "pin the workload profile: generic, supervised, reinforcement_learning"},
+    {"command", 0, "TEXT", "the job's command line (profile hints, baseline fingerprint)"},
+    {"run-id", 0, "ID", "run id for alerts and the server (default: the directory's name)"},
+    {"server", 0, "URL", "research-agent server to post status and alerts to"},
+    {"auth-token-file", 0, "FILE", "file holding the server's token (else SIDECAR_AUTH_TOKEN)"},
+    {"alertmanager", 0, "URL", "Prometheus Alertmanager to post alerts to"},
+};
+
+}  // namespace
+
+Result<int> cmd_watch(Args args) {
+  auto flags = parse_flags(kWatchFlags, args);
+  if (!flags) return flags.status();
+  if (flags->help) {
+    std::fputs(format_help("sidecar-cli watch RUN_DIR [options]",
+                           "Monitor a run directory written by a job started elsewhere: its metrics and logs are\n"
+                           "followed as they grow, appear late, rotate. Exit status: 0 no alert at or above\n"
+                           "--fail-on, 1 alerts, 2 error.",
+                           kWatchFlags)
+                   .c_str(),
+               stdout);
+    return kExitOk;
+  }
+  if (flags->positional.size() != 1)
+    return Status(StatusCode::kInvalidArgument, flags->positional.empty()
+                                                    ? "no RUN_DIR given (see --help)"
+                                                    : "one RUN_DIR expected (use --log for more logs)");
+  WatchOptions o;
+  o.run_dir = flags->positional[0];
+  if (auto st = read_session_flags(*flags, &o); !st.ok()) return st;
+  o.on_alert = OnAlert::kContinue;  // nothing to stop: alerts are reported, not asked
+  o.once = flags->has("once");
+  if (auto v = flags->get("command")) o.command = *v;
+  Severity fail_on = Severity::kWarning;
+  if (auto v = flags->get("fail-on")) {
+    auto s = parse_severity(*v);
+    if (!s)
+      return Status(StatusCode::kInvalidArgument, "--fail-on: expected info, warning or critical, got '" + *v + "'");
+    fail_on = *s;
+  }
+  auto jsonl = read_format_flag(*flags);
+  if (!jsonl) return jsonl.status();
+  TerminalReporter reporter(*jsonl, false);
+  SignalPipe signals;
+  auto summary = watch_session(o, reporter, &signals);
+  if (!summary) return summary.status();
+  return summary->max_severity && *summary->max_severity >= fail_on ? kExitFindings : kExitOk;
+}
 
 }  // namespace sidecar::cli

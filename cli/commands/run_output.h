@@ -1,0 +1,48 @@
+// Terminal output shared by `run` and `watch`: the child's output teed to the
+// terminal, one aligned line per alert (severity colour on a TTY, NO_COLOR
+// respected), a compact status line per snapshot, the final summary; with
+// --format jsonl, alert/resolved/snapshot/preflight/summary records on stdout
+// (and the child's output on stderr, so that stdout stays pure JSONL).
+#pragma once
+
+#include <string>
+
+#include "sidecar/session.h"
+
+namespace sidecar::cli {
+
+class TerminalReporter : public SessionReporter {
+ public:
+  // jsonl: records on stdout; else human lines on stderr.
+  TerminalReporter(bool jsonl, bool tee_output);
+
+  void output(std::string_view bytes, bool from_stderr) override;
+  void alert(const Alert& alert, const std::string& response_file, bool asking) override;
+  void resolved(const Resolved& r) override;
+  void snapshot(const Snapshot& s) override;
+  void answered(const Alert& alert, const std::string& choice, Action action, std::string_view by) override;
+  void notice(std::string_view text) override;
+  void preflight(const PreflightResult& r, bool final) override;
+  void summary(const SessionSummary& s) override;
+
+  bool prompt_on_tty = false;  // alerts that ask print a prompt for stdin
+
+ private:
+  void human(const std::string& line);
+  bool jsonl_;
+  bool tee_;
+  bool color_;
+  bool out_broken_ = false;
+  bool err_broken_ = false;
+  std::string last_note_;
+};
+
+class ParsedFlags;
+// Fills the settings run and watch share (--run-id, --metrics, --log,
+// --playbook, --history, --profile, --on-alert, --stop-on, --interval,
+// --server, --auth-token-file, --alertmanager). Errors: kInvalidArgument.
+Status read_session_flags(const ParsedFlags& flags, SessionOptions* out);
+// --format text|jsonl: true for jsonl. Errors: kInvalidArgument.
+Result<bool> read_format_flag(const ParsedFlags& flags);
+
+}  // namespace sidecar::cli
