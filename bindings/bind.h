@@ -1,14 +1,32 @@
-// Registration of the binding areas of sidecar._sidecar.
+// Registration of the binding areas of sidecar._sidecar, and the small
+// conversions they share (status -> exception, evidence -> dict, text in).
 #pragma once
 
 #include <pybind11/pybind11.h>
 
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
 #include "sidecar/status.h"
+#include "sidecar/types.h"
 
 namespace sidecar::python {
 
 // Exceptions by status: FileNotFoundError, sidecar.PlaybookError(ValueError), sidecar.Error.
 void bind_errors(pybind11::module_& m);
+// Alert, Resolved (records.h) and the enum-like strings they carry.
+void bind_records(pybind11::module_& m);
+// scan_log, LogMatch (alias Match), LogStream.
+void bind_logs(pybind11::module_& m);
+// Monitor, infer_profile, load_playbook, sinks.
+void bind_monitor(pybind11::module_& m);
+// parse_cuda_visible_devices, preflight.
+void bind_gpu(pybind11::module_& m);
+// render_experiment_context, parse_run_records.
+void bind_context(pybind11::module_& m);
+
 // Raises the Python exception matching `s` (never returns).
 [[noreturn]] void raise(const Status& s);
 // Unwraps a Result or raises.
@@ -17,5 +35,49 @@ T unwrap(Result<T>&& r) {
   if (!r) raise(r.status());
   return std::move(r).value();
 }
+// Raises for a non-OK status; returns otherwise.
+inline void check(const Status& s) {
+  if (!s.ok()) raise(s);
+}
+
+// Evidence (an ordered key -> value list) as a Python dict.
+pybind11::dict to_dict(const Evidence& evidence);
+
+// Text passed as str (UTF-8) or bytes-like. The view stays valid while the
+// holder lives; str and bytes are immutable, so the GIL may be released
+// while it is read. Raises TypeError for anything else.
+class TextArg {
+ public:
+  explicit TextArg(pybind11::handle obj);
+  TextArg(const TextArg&) = delete;
+  TextArg& operator=(const TextArg&) = delete;
+  std::string_view view() const { return view_; }
+
+ private:
+  pybind11::object keep_;
+  std::string copy_;  // bytearray / memoryview contents (mutable objects are copied)
+  std::string_view view_;
+};
+
+// An options struct built from keyword arguments: starts from the C++
+// defaults (never repeated in Python) and sets each named field through its
+// property, so unknown names raise TypeError and bad types raise too.
+//   .def(py::init([](const py::kwargs& kw) { return from_kwargs<GpuOptions>(kw); }))
+template <typename T>
+T from_kwargs(const pybind11::kwargs& kw) {
+  T t{};
+  pybind11::object self = pybind11::cast(&t, pybind11::return_value_policy::reference);
+  for (auto item : kw) {
+    std::string name = pybind11::cast<std::string>(item.first);
+    if (name.empty() || name[0] == '_' || !pybind11::hasattr(self, name.c_str()))
+      throw pybind11::type_error(std::string(pybind11::str(pybind11::type::handle_of(self).attr("__name__"))) +
+                                 "() got an unexpected keyword argument '" + name + "'");
+    self.attr(name.c_str()) = item.second;
+  }
+  return t;
+}
+
+// (name, value) pairs from a Mapping[str, str], or the process environment for None.
+std::vector<std::pair<std::string, std::string>> env_pairs(pybind11::handle env);
 
 }  // namespace sidecar::python

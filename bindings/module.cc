@@ -11,4 +11,9 @@ PYBIND11_MODULE(_sidecar, m) {
   m.doc() = R"pbdoc(Native core of sidecar: in-process monitoring of ML training runs.)pbdoc";
   m.attr("__version__") = sidecar::kVersion;
   sidecar::python::bind_errors(m);
+  sidecar::python::bind_records(m);
+  sidecar::python::bind_logs(m);
+  sidecar::python::bind_monitor(m);
+  sidecar::python::bind_gpu(m);
+  sidecar::python::bind_context(m);
 }

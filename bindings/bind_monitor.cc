@@ -1,0 +1,959 @@
+// Monitor (monitor.h) for training scripts: observe() once per step at a
+// cost of a few microseconds, feed_log(), tick(), snapshot(), finish(); plus
+// the playbook, profile inference and the sinks a Monitor reports to.
+//
+// Threading: every method releases the GIL for the engine's work and takes
+// the wrapper's mutex (always in that order: GIL released first, so a thread
+// waiting for the mutex never holds the GIL). A Monitor may therefore be
+// shared by Python threads; sinks send from their own threads.
+#include <pybind11/stl.h>
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "bind.h"
+#include "sidecar/config.h"
+#include "sidecar/detail/strings.h"
+#include "sidecar/monitor.h"
+#include "sidecar/operator.h"
+#include "sidecar/playbook.h"
+#include "sidecar/profile.h"
+#include "sidecar/records.h"
+#include "sidecar/sinks.h"
+
+namespace py = pybind11;
+
+namespace sidecar::python {
+
+namespace {
+
+double wall_now() { return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count(); }
+
+// ---------------------------------------------------------------------------
+// Python mapping -> MetricRow, without allocating in the steady state.
+
+// Keys that carry the row's position rather than a metric.
+bool is_step_key(std::string_view k) { return k == "step" || k == "global_step" || k == "_step"; }
+bool is_time_key(std::string_view k) { return k == "timestamp" || k == "_timestamp"; }
+
+constexpr int kMaxNesting = 8;
+
+// Converts one metrics mapping. Keys are borrowed from the Python str objects
+// (UTF-8 views held alive by a reference each) so no key is copied; nested
+// mappings ("optim": {"lr": ...}) flatten to "optim/lr" in a scratch deque.
+// One builder per thread (the Monitor's mutex is taken only after the GIL is
+// released, so conversion cannot share the Monitor's state).
+class RowBuilder {
+ public:
+  struct BadValue {
+    PyObject* key;  // borrowed (held in held_)
+    std::string flat_key;
+    const char* why;
+  };
+
+  // Fills values_ from `metrics` (a dict or any Mapping). Raises TypeError
+  // when `metrics` is not a mapping; never for a bad value.
+  void build(py::handle metrics) {
+    clear_values();
+    add_mapping(metrics.ptr(), std::string_view(), 0);
+  }
+
+  // Drops the key references (needs the GIL).
+  void release() {
+    for (PyObject* o : held_) Py_DECREF(o);
+    held_.clear();
+  }
+
+  std::span<const MetricValue> values() const { return values_; }
+  std::optional<std::int64_t> step() const { return step_; }
+  std::optional<double> timestamp() const { return timestamp_; }
+  const std::vector<BadValue>& bad() const { return bad_; }
+  std::uint64_t skipped_bools() const { return bools_; }
+
+ private:
+  void clear_values() {
+    values_.clear();
+    scratch_.clear();
+    bad_.clear();
+    step_.reset();
+    timestamp_.reset();
+    bools_ = 0;
+  }
+
+  void add_mapping(PyObject* map, std::string_view prefix, int depth) {
+    if (PyDict_Check(map)) {
+      PyObject* key = nullptr;
+      PyObject* value = nullptr;
+      Py_ssize_t pos = 0;
+      while (PyDict_Next(map, &pos, &key, &value)) add_item(key, value, prefix, depth);
+      return;
+    }
+    if (!PyMapping_Check(map) || PyUnicode_Check(map) || PySequence_Check(map))
+      throw py::type_error(std::string("metrics must be a mapping of name -> number, got ") + Py_TYPE(map)->tp_name);
+    py::object items = py::reinterpret_steal<py::object>(PyMapping_Items(map));
+    if (!items) throw py::error_already_set();
+    for (py::handle kv : items) {
+      PyObject* pair = kv.ptr();
+      if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) continue;
+      add_item(PyTuple_GET_ITEM(pair, 0), PyTuple_GET_ITEM(pair, 1), prefix, depth);
+    }
+  }
+
+  void add_item(PyObject* key, PyObject* value, std::string_view prefix, int depth) {
+    if (!PyUnicode_Check(key)) {
+      bad_value(key, prefix, "the key is not a str");
+      return;
+    }
+    Py_ssize_t n = 0;
+    const char* p = PyUnicode_AsUTF8AndSize(key, &n);
+    if (p == nullptr) {  // lone surrogates
+      PyErr_Clear();
+      bad_value(key, prefix, "the key is not valid UTF-8");
+      return;
+    }
+    Py_INCREF(key);
+    held_.push_back(key);
+    std::string_view k(p, static_cast<std::size_t>(n));
+    if (!prefix.empty()) {
+      std::string& flat = scratch_.emplace_back(prefix);
+      flat += '/';
+      flat += k;
+      k = flat;
+    }
+
+    double v = 0.0;
+    if (PyFloat_Check(value)) {  // float, numpy.float64 (a float subclass)
+      v = PyFloat_AS_DOUBLE(value);
+    } else if (PyBool_Check(value)) {  // booleans are flags, not metrics
+      ++bools_;
+      return;
+    } else if (PyLong_Check(value)) {
+      v = PyLong_AsDouble(value);
+      if (v == -1.0 && PyErr_Occurred()) {  // too large for a double
+        PyErr_Clear();
+        py::int_ zero(0);
+        int negative = PyObject_RichCompareBool(value, zero.ptr(), Py_LT);
+        if (negative < 0) PyErr_Clear();
+        v = negative == 1 ? -HUGE_VAL : HUGE_VAL;
+      }
+      if (prefix.empty() && !step_ && is_step_key(k) && std::fabs(v) < 9.0e15) {
+        step_ = static_cast<std::int64_t>(v);
+        return;
+      }
+    } else if (PyUnicode_Check(value)) {
+      Py_ssize_t m = 0;
+      const char* s = PyUnicode_AsUTF8AndSize(value, &m);
+      std::optional<double> parsed;
+      if (s != nullptr)
+        parsed = detail::parse_number(std::string_view(s, static_cast<std::size_t>(m)));
+      else
+        PyErr_Clear();
+      if (!parsed) {
+        bad_value(key, prefix, "a string that is not a number");
+        return;
+      }
+      v = *parsed;
+    } else if (value == Py_None) {
+      bad_value(key, prefix, "None");
+      return;
+    } else if (PyDict_Check(value) || (PyMapping_Check(value) && !PySequence_Check(value))) {
+      if (depth >= kMaxNesting) {
+        bad_value(key, prefix, "nested too deeply");
+        return;
+      }
+      std::string nested_prefix(k);  // copied: scratch_ may grow below
+      add_mapping(value, nested_prefix, depth + 1);
+      return;
+    } else {
+      // NumPy scalars, 0-d tensors, Decimal, Fraction...: anything with __float__.
+      PyObject* f = PyNumber_Float(value);
+      if (f == nullptr) {
+        if (!PyErr_ExceptionMatches(PyExc_Exception)) throw py::error_already_set();  // KeyboardInterrupt
+        PyErr_Clear();
+        bad_value(key, prefix, "not convertible to float");
+        return;
+      }
+      v = PyFloat_AS_DOUBLE(f);
+      Py_DECREF(f);
+    }
+    if (prefix.empty() && is_time_key(k)) {
+      if (std::isfinite(v)) timestamp_ = v;
+      return;
+    }
+    if (prefix.empty() && is_step_key(k)) {
+      if (!step_ && std::isfinite(v) && std::fabs(v) < 9.0e15) step_ = static_cast<std::int64_t>(v);
+      return;
+    }
+    values_.push_back(MetricValue{k, v});
+  }
+
+  void bad_value(PyObject* key, std::string_view prefix, const char* why) {
+    BadValue b{key, std::string(), why};
+    if (PyUnicode_Check(key)) {
+      Py_ssize_t n = 0;
+      const char* p = PyUnicode_AsUTF8AndSize(key, &n);
+      if (p == nullptr) PyErr_Clear();
+      b.flat_key =
+          std::string(prefix) + (prefix.empty() ? "" : "/") + (p ? std::string(p, static_cast<std::size_t>(n)) : "?");
+    } else {
+      b.flat_key = std::string(prefix) + (prefix.empty() ? "" : "/") + "<" + Py_TYPE(key)->tp_name + " key>";
+    }
+    Py_INCREF(key);
+    held_.push_back(key);
+    bad_.push_back(std::move(b));
+  }
+
+  std::vector<MetricValue> values_;
+  std::vector<PyObject*> held_;
+  std::deque<std::string> scratch_;
+  std::vector<BadValue> bad_;
+  std::optional<std::int64_t> step_;
+  std::optional<double> timestamp_;
+  std::uint64_t bools_ = 0;
+};
+
+// The thread's builder; a nested observe() from inside a __float__ gets its own.
+class BuilderLease {
+ public:
+  BuilderLease() {
+    if (!busy_) {
+      busy_ = true;
+      b_ = &shared_;
+      owned_ = false;
+    } else {
+      b_ = new RowBuilder();
+      owned_ = true;
+    }
+  }
+  ~BuilderLease() {
+    b_->release();
+    if (owned_)
+      delete b_;
+    else
+      busy_ = false;
+  }
+  BuilderLease(const BuilderLease&) = delete;
+  BuilderLease& operator=(const BuilderLease&) = delete;
+  RowBuilder& operator*() { return *b_; }
+  RowBuilder* operator->() { return b_; }
+
+ private:
+  static thread_local RowBuilder shared_;
+  static thread_local bool busy_;
+  RowBuilder* b_ = nullptr;
+  bool owned_ = false;
+};
+thread_local RowBuilder BuilderLease::shared_;
+thread_local bool BuilderLease::busy_ = false;
+
+// ---------------------------------------------------------------------------
+// Value trees (the effective playbook) as plain Python objects.
+
+py::object to_python(const Value& v) {
+  switch (v.kind) {
+    case Value::Kind::kNull:
+      return py::none();
+    case Value::Kind::kBool:
+      return py::bool_(v.boolean);
+    case Value::Kind::kNumber:
+      if (std::isfinite(v.number) && v.number == std::floor(v.number) && std::fabs(v.number) < 9.0e15)
+        return py::int_(static_cast<long long>(v.number));
+      return py::float_(v.number);
+    case Value::Kind::kString: {
+      if (v.plain) {
+        std::string_view t = detail::trim(v.str);
+        if (t.empty() || t == "~" || t == "null" || t == "Null" || t == "NULL") return py::none();
+        if (auto b = v.as_bool()) return py::bool_(*b);
+        if (auto d = v.as_number()) {
+          bool integral = t.find_first_of(".eE") == std::string_view::npos && std::isfinite(*d) &&
+                          *d == std::floor(*d) && std::fabs(*d) < 9.0e15;
+          if (integral) return py::int_(static_cast<long long>(*d));
+          return py::float_(*d);
+        }
+      }
+      return py::str(v.str);
+    }
+    case Value::Kind::kArray: {
+      py::list l;
+      for (const auto& item : v.items) l.append(to_python(item));
+      return l;
+    }
+    case Value::Kind::kObject: {
+      py::dict d;
+      for (const auto& [k, item] : v.members) d[py::str(k)] = to_python(item);
+      return d;
+    }
+  }
+  return py::none();
+}
+
+// A loaded playbook: immutable, shared by the Monitors built from it.
+struct PyPlaybook {
+  std::shared_ptr<const Playbook> pb;
+  std::string path;  // "" = the default playbook
+};
+
+PyPlaybook load_playbook_py(const std::string& path) {
+  Result<Playbook> r = [&] {
+    py::gil_scoped_release release;
+    return load_playbook(path);
+  }();
+  return PyPlaybook{std::make_shared<const Playbook>(unwrap(std::move(r))), path};
+}
+
+// ---------------------------------------------------------------------------
+// Sinks: created in Python, handed over to one Monitor.
+
+struct PySink {
+  std::unique_ptr<Sink> sink;
+  std::string name;
+};
+
+std::unique_ptr<Sink> take_sink(PySink& s) {
+  if (!s.sink) throw py::value_error("this " + s.name + " sink already belongs to a Monitor");
+  return std::move(s.sink);
+}
+
+py::dict stats_dict(const SinkStats& s) {
+  py::dict d;
+  d["sent"] = s.sent;
+  d["failed"] = s.failed;
+  d["retried"] = s.retried;
+  d["dropped"] = s.dropped;
+  d["coalesced"] = s.coalesced;
+  d["queue_depth"] = s.queue_depth;
+  d["last_error"] = s.last_error;
+  return d;
+}
+
+// ---------------------------------------------------------------------------
+// The Python Monitor.
+
+class PyMonitor {
+ public:
+  PyMonitor(MonitorOptions options, std::unique_ptr<SinkSet> sinks, std::string run_dir, ActionTable actions)
+      : monitor_(std::move(options)),
+        sinks_(std::move(sinks)),
+        run_dir_(std::move(run_dir)),
+        actions_(std::move(actions)) {
+    if (!sinks_->empty()) sinks_->on_status("running");
+  }
+
+  ~PyMonitor() {
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!finished_) sinks_->close(0.0);
+  }
+
+  py::list observe(py::handle metrics, std::optional<std::int64_t> step) {
+    BuilderLease b;
+    b->build(metrics);
+    MetricRow row;
+    row.step = step ? step : b->step();
+    row.timestamp = b->timestamp();
+    row.values = b->values();
+    TickResult r;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!finished_) {
+        monitor_.observe(row);
+        r = tick_locked(wall_now());
+      }
+    }
+    if (!b->bad().empty()) report_bad(b->bad());
+    return alerts_of(std::move(r));
+  }
+
+  py::list feed_log(py::handle data, const std::string& source) {
+    TextArg text(data);
+    TickResult r;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!finished_) {
+        monitor_.feed_log(text.view(), source);
+        remember_source(source);
+        r = tick_locked(wall_now());
+      }
+    }
+    return alerts_of(std::move(r));
+  }
+
+  py::list tick(std::optional<double> now) {
+    TickResult r;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!finished_) r = tick_locked(now.value_or(wall_now()));
+    }
+    return alerts_of(std::move(r));
+  }
+
+  py::list add_decision(Decision d) {
+    TickResult r;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!finished_) {
+        monitor_.add_decision(std::move(d));
+        r = tick_locked(wall_now());
+      }
+    }
+    return alerts_of(std::move(r));
+  }
+
+  py::dict snapshot(std::optional<double> now) {
+    Snapshot s;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mu_);
+      s = monitor_.snapshot(now.value_or(wall_now()));
+    }
+    return snapshot_dict(s);
+  }
+
+  py::list finish(const std::string& status, std::optional<int> exit_code, std::optional<std::string> error,
+                  double timeout_s) {
+    TickResult r;
+    Status st;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mu_);
+      if (finished_) return py::list();
+      double now = wall_now();
+      for (const auto& src : sources_) monitor_.flush_log(src);
+      r = tick_locked(now);
+      st = monitor_.finish(status, now, exit_code);
+      finished_ = true;
+      RunEnd end;
+      end.status = status;
+      end.exit_code = exit_code;
+      end.error = error.value_or("");
+      sinks_->on_finish(end);
+      sinks_->close(timeout_s);
+    }
+    py::list alerts = alerts_of(std::move(r));
+    check(st);
+    return alerts;
+  }
+
+  void request_stop(const std::string& reason) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stop_requested_) {
+      stop_requested_ = true;
+      stop_reason_ = reason;
+    }
+  }
+
+  bool stop_requested() {
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stop_requested_) poll_answers(wall_now(), /*force=*/false);
+    return stop_requested_;
+  }
+  std::optional<std::string> stop_reason() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!stop_requested_) return std::nullopt;
+    return stop_reason_;
+  }
+
+  std::string profile() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::string(to_string(monitor_.profile()));
+  }
+  void pin_profile(const std::string& name) {
+    std::optional<Profile> p = parse_profile(name);
+    if (!p) throw py::value_error("unknown profile '" + name + "' (generic, supervised, reinforcement_learning)");
+    std::lock_guard<std::mutex> lock(mu_);
+    monitor_.pin_profile(*p);
+  }
+
+  py::dict stats() {
+    MonitorStats s;
+    SinkStats ss;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      s = monitor_.stats();
+      ss = sinks_->stats();
+    }
+    py::dict d;
+    d["rows"] = s.rows;
+    d["values"] = s.values;
+    d["nonfinite_values"] = s.nonfinite_values;
+    d["bad_values"] = bad_values_.load();
+    d["ticks"] = s.ticks;
+    d["alerts"] = s.alerts;
+    d["resolved"] = s.resolved;
+    d["suppressed"] = s.suppressed;
+    d["log_bytes"] = s.log_bytes;
+    d["log_lines"] = s.log_lines;
+    d["log_matches"] = s.log_matches;
+    d["snapshots"] = s.snapshots;
+    d["sinks"] = stats_dict(ss);
+    return d;
+  }
+
+  py::dict syndrome_counts() {
+    std::vector<std::pair<std::string, std::uint64_t>> c;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      c = monitor_.syndrome_counts();
+    }
+    py::dict d;
+    for (const auto& [k, v] : c) d[py::str(k)] = v;
+    return d;
+  }
+
+  std::optional<std::string> log_status() {
+    std::lock_guard<std::mutex> lock(mu_);
+    const Status& s = monitor_.log_status();
+    if (s.ok()) return std::nullopt;
+    return s.message();
+  }
+  std::string command_fingerprint() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return monitor_.command_fingerprint();
+  }
+  bool finished() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return finished_;
+  }
+  const std::string& run_dir() const { return run_dir_; }
+
+ private:
+  // One engine tick and what follows from it: sinks, operator answers.
+  TickResult tick_locked(double now) {
+    TickResult r = monitor_.tick(now);
+    for (const auto& res : r.resolved) sinks_->on_resolved(res);
+    if (r.alert) {
+      sinks_->on_alert(*r.alert);
+      watch_answer(*r.alert);
+    }
+    if (r.snapshot) sinks_->on_snapshot(*r.snapshot);
+    poll_answers(now, /*force=*/r.alert.has_value());
+    return r;
+  }
+
+  // Alerts that offer a stop are watched for the operator's answer.
+  void watch_answer(const Alert& a) {
+    if (run_dir_.empty()) return;
+    bool can_stop = false;
+    for (const auto& c : a.decision.choices) can_stop = can_stop || actions_.action_for(c) == Action::kStop;
+    if (!can_stop) return;
+    if (pending_.size() >= kMaxWatched) pending_.pop_front();
+    pending_.push_back(Pending{a.id, a.decision.choices, std::nullopt, std::nullopt});
+  }
+
+  // Non-blocking: at most every AskOptions::poll_s, one stat per pending alert.
+  void poll_answers(double now, bool force) {
+    if (pending_.empty() || stop_requested_) return;
+    if (!force && now - last_poll_ < AskOptions{}.poll_s) return;
+    last_poll_ = now;
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      Pending& p = *it;
+      if (!p.local) p.local.emplace(run_dir_, p.alert_id, p.choices, actions_);
+      if (!p.server) {
+        if (std::optional<std::string> sid = sinks_->server_alert_id(p.alert_id); sid && *sid != p.alert_id)
+          p.server.emplace(run_dir_, *sid, p.choices, actions_);
+      }
+      std::optional<OperatorAnswer> ans = p.local->poll();
+      if (!ans && p.server) ans = p.server->poll();
+      if (ans) {
+        if (ans->action == Action::kStop) {
+          stop_requested_ = true;
+          stop_reason_ = "alert " + p.alert_id + " answered '" + ans->choice + "'";
+          return;
+        }
+        it = pending_.erase(it);
+        continue;
+      }
+      ++it;
+    }
+  }
+
+  void remember_source(const std::string& source) {
+    for (const auto& s : sources_)
+      if (s == source) return;
+    if (sources_.size() < kMaxSources) sources_.push_back(source);
+  }
+
+  // Bad values never raise: they are counted (stats()["bad_values"]) and each
+  // new key is logged once on the "sidecar" logger.
+  void report_bad(const std::vector<RowBuilder::BadValue>& bad) {
+    bad_values_ += bad.size();
+    for (const auto& b : bad) {
+      if (reported_keys_.size() >= kMaxReportedKeys || !reported_keys_.insert(b.flat_key).second) continue;
+      try {
+        py::module_::import("logging").attr("getLogger")("sidecar").attr("warning")(
+            "sidecar: metric %r ignored: %s (further bad values of this key are only counted)", b.flat_key, b.why);
+      } catch (py::error_already_set&) {
+        // Reporting must never break the caller's loop.
+      }
+    }
+  }
+
+  py::list alerts_of(TickResult&& r) {
+    py::list out;
+    if (r.alert) out.append(py::cast(std::move(*r.alert)));
+    return out;
+  }
+
+  static py::dict snapshot_dict(const Snapshot& s) {
+    py::dict d;
+    d["ts"] = s.ts;
+    d["monitor_note"] = s.monitor_note;
+    d["monitor_tags"] = py::cast(s.monitor_tags);
+    d["monitoring"] = s.monitoring_json.empty() ? py::object(py::dict())
+                                                : py::module_::import("json").attr("loads")(py::str(s.monitoring_json));
+    d["material_change"] = s.material_change;
+    return d;
+  }
+
+  struct Pending {
+    std::string alert_id;
+    std::vector<std::string> choices;
+    std::optional<ResponseWatcher> local;   // <run_dir>/alerts/<local id>.response
+    std::optional<ResponseWatcher> server;  // ... and under the id a server gave it
+  };
+  static constexpr std::size_t kMaxWatched = 64;
+  static constexpr std::size_t kMaxSources = 64;
+  static constexpr std::size_t kMaxReportedKeys = 64;
+
+  std::mutex mu_;
+  Monitor monitor_;
+  std::unique_ptr<SinkSet> sinks_;
+  std::string run_dir_;
+  ActionTable actions_;
+  std::deque<Pending> pending_;
+  double last_poll_ = 0.0;
+  bool stop_requested_ = false;
+  std::string stop_reason_;
+  bool finished_ = false;
+  std::vector<std::string> sources_;
+  std::atomic<std::uint64_t> bad_values_{0};
+  std::set<std::string> reported_keys_;  // only touched with the GIL held
+};
+
+std::unique_ptr<PyMonitor> make_monitor(std::optional<std::string> command, py::handle playbook,
+                                        std::optional<std::string> run_dir, py::handle history,
+                                        std::optional<std::string> profile, py::handle sinks,
+                                        std::optional<std::string> run_id) {
+  MonitorOptions opts;
+  if (command) opts.command = *command;
+  if (run_id) opts.run_id = *run_id;
+  if (profile) {
+    std::optional<Profile> p = parse_profile(*profile);
+    if (!p) throw py::value_error("unknown profile '" + *profile + "' (generic, supervised, reinforcement_learning)");
+    opts.profile = *p;
+  }
+  // history: None = the playbook's history.path; False = no history; a path.
+  if (!history.is_none()) {
+    if (PyBool_Check(history.ptr())) {
+      if (history.ptr() == Py_False) opts.history_path = "-";
+    } else {
+      opts.history_path = py::cast<std::string>(py::str(history));
+    }
+  }
+  std::shared_ptr<const Playbook> pb;
+  if (py::isinstance<PyPlaybook>(playbook)) {
+    pb = playbook.cast<PyPlaybook&>().pb;
+  } else if (!playbook.is_none()) {
+    pb = load_playbook_py(py::cast<std::string>(py::str(playbook))).pb;
+  }
+  if (pb) opts.playbook = *pb;
+
+  auto set = std::make_unique<SinkSet>();
+  if (sinks.is_none()) {
+    if (run_dir) set->add(make_file_sink(*run_dir));
+  } else {
+    for (py::handle s : sinks) set->add(take_sink(s.cast<PySink&>()));
+  }
+
+  ActionTable actions;
+  std::vector<Status> errors;
+  read_operator_options(opts.playbook.tree, &actions, &errors);
+  if (!errors.empty()) raise(join_errors(errors));
+
+  // The engine reads the history file and compiles the log catalogue here:
+  // real work, so without the GIL (released in the body, not with call_guard).
+  py::gil_scoped_release release;
+  return std::make_unique<PyMonitor>(std::move(opts), std::move(set), run_dir.value_or(""), std::move(actions));
+}
+
+}  // namespace
+
+void bind_monitor(py::module_& m) {
+  py::class_<PyPlaybook>(m, "Playbook", R"pbdoc(
+A loaded playbook: the default one with a user file merged over it,
+validated. Pass it to Monitor(playbook=...) to share it between monitors.
+``tree`` is the effective playbook as plain Python objects; ``to_yaml()``
+renders it.
+)pbdoc")
+      .def_property_readonly("path", [](const PyPlaybook& p) { return p.path; })
+      .def_property_readonly("tree", [](const PyPlaybook& p) { return to_python(p.pb->tree); })
+      .def("to_yaml", [](const PyPlaybook& p) { return playbook_to_yaml(p.pb->tree); })
+      .def("__repr__", [](const PyPlaybook& p) {
+        return "<Playbook " + (p.path.empty() ? std::string("(default)") : p.path) + ">";
+      });
+
+  m.def("load_playbook", &load_playbook_py, py::arg("path") = "", R"pbdoc(
+Loads a playbook: the embedded default with the YAML file at ``path`` merged
+over it ("" = the default alone), fully validated.
+
+Raises FileNotFoundError (no such file), PermissionError, and
+PlaybookError (a ValueError) whose message says ``file:line:col: what``, with
+a did-you-mean for unknown keys.
+)pbdoc");
+
+  m.def(
+      "infer_profile",
+      [](const std::string& command, const std::vector<std::string>& metric_keys, const std::string& log_text,
+         py::handle playbook) {
+        std::shared_ptr<const Playbook> pb;
+        if (py::isinstance<PyPlaybook>(playbook))
+          pb = playbook.cast<PyPlaybook&>().pb;
+        else if (!playbook.is_none())
+          pb = load_playbook_py(py::cast<std::string>(py::str(playbook))).pb;
+        const ProfileOptions& opt = pb ? pb->profile : default_playbook().profile;
+        return std::string(to_string(infer_profile(command, metric_keys, log_text, opt)));
+      },
+      py::arg("command") = "", py::arg("metric_keys") = std::vector<std::string>(), py::arg("log_text") = "",
+      py::arg("playbook") = py::none(), R"pbdoc(
+The workload profile ("reinforcement_learning", "supervised" or "generic")
+that a command, metric key names and log text point to, by whole tokens
+("supported" is not "ppo"). ``playbook`` (a path or Playbook) supplies the
+hints and a pinned profile.
+
+>>> sidecar.infer_profile("python train_ppo.py --env CartPole-v1")
+'reinforcement_learning'
+)pbdoc");
+
+  py::class_<PySink>(m, "Sink", R"pbdoc(
+Where a Monitor's alerts, resolutions and snapshots go (sinks.h). Made by
+make_file_sink, make_server_sink or make_alertmanager_sink and given to one
+Monitor(sinks=[...]); network sinks send from their own thread and never
+stall observe().
+)pbdoc")
+      .def_property_readonly("name", [](const PySink& s) { return s.name; })
+      .def("__repr__",
+           [](const PySink& s) { return "<Sink " + s.name + (s.sink ? "" : " (owned by a Monitor)") + ">"; });
+
+  m.def(
+      "make_file_sink",
+      [](const std::string& run_dir) {
+        return PySink{make_file_sink(run_dir), "file"};
+      },
+      py::arg("run_dir"),
+      R"pbdoc(
+Files in the run directory: ``<run_dir>/sidecar/alerts.jsonl`` (every alert
+and resolution) and ``<run_dir>/sidecar/status.json`` (the latest snapshot,
+replaced atomically). Write failures are counted, never raised.
+)pbdoc");
+
+  py::class_<ServerSinkOptions>(m, "ServerSinkOptions", R"pbdoc(
+Settings of the research-agent server sink (sinks.h ``ServerSinkOptions``);
+keyword arguments set fields, the rest keep the library's defaults.
+)pbdoc")
+      .def(py::init([](const py::kwargs& kw) { return from_kwargs<ServerSinkOptions>(kw); }))
+      .def_readwrite("url", &ServerSinkOptions::url)
+      .def_readwrite("run_id", &ServerSinkOptions::run_id)
+      .def_readwrite("auth_token", &ServerSinkOptions::auth_token)
+      .def_readwrite("queue_capacity", &ServerSinkOptions::queue_capacity)
+      .def_readwrite("timeout_s", &ServerSinkOptions::timeout_s)
+      .def_readwrite("initial_backoff_s", &ServerSinkOptions::initial_backoff_s)
+      .def_readwrite("max_backoff_s", &ServerSinkOptions::max_backoff_s)
+      .def_readwrite("max_attempts", &ServerSinkOptions::max_attempts)
+      .def("__repr__", [](const ServerSinkOptions& o) {
+        return "<ServerSinkOptions url=" + o.url + " run_id=" + o.run_id + ">";  // never the token
+      });
+
+  m.def(
+      "make_server_sink",
+      [](ServerSinkOptions options, const std::string& auth_token_file) {
+        if (options.auth_token.empty()) options.auth_token = unwrap(read_auth_token(auth_token_file));
+        return PySink{make_server_sink(std::move(options)), "server"};
+      },
+      py::arg("options"), py::arg("auth_token_file") = "", R"pbdoc(
+The research-agent server: ``POST {url}/runs/{run_id}/status`` (snapshots,
+the final status) and ``POST {url}/runs/{run_id}/alerts``. Without
+``options.auth_token`` the token comes from ``auth_token_file`` or the
+SIDECAR_AUTH_TOKEN environment variable (the file wins); it is sent as
+X-Auth-Token and never printed.
+
+>>> sink = sidecar.make_server_sink(sidecar.ServerSinkOptions(url="http://127.0.0.1:8000", run_id="r7"))
+)pbdoc");
+
+  py::class_<AlertmanagerSinkOptions>(m, "AlertmanagerSinkOptions", R"pbdoc(
+Settings of the Prometheus Alertmanager sink (sinks.h
+``AlertmanagerSinkOptions``); keyword arguments set fields.
+)pbdoc")
+      .def(py::init([](const py::kwargs& kw) { return from_kwargs<AlertmanagerSinkOptions>(kw); }))
+      .def_readwrite("url", &AlertmanagerSinkOptions::url)
+      .def_readwrite("run_id", &AlertmanagerSinkOptions::run_id)
+      .def_readwrite("host", &AlertmanagerSinkOptions::host)
+      .def_readwrite("generator_url", &AlertmanagerSinkOptions::generator_url)
+      .def_readwrite("resend_s", &AlertmanagerSinkOptions::resend_s)
+      .def_readwrite("resolve_on_finish", &AlertmanagerSinkOptions::resolve_on_finish)
+      .def_readwrite("queue_capacity", &AlertmanagerSinkOptions::queue_capacity)
+      .def_readwrite("timeout_s", &AlertmanagerSinkOptions::timeout_s)
+      .def_readwrite("initial_backoff_s", &AlertmanagerSinkOptions::initial_backoff_s)
+      .def_readwrite("max_backoff_s", &AlertmanagerSinkOptions::max_backoff_s);
+
+  m.def(
+      "make_alertmanager_sink",
+      [](AlertmanagerSinkOptions options) {
+        return PySink{make_alertmanager_sink(std::move(options)), "alertmanager"};
+      },
+      py::arg("options"), R"pbdoc(
+Prometheus Alertmanager: alerts are posted to ``{url}/api/v2/alerts`` with
+labels (alertname = syndrome, severity, run_id, source, host), re-sent while
+active and resolved with endsAt.
+)pbdoc");
+
+  py::class_<PyMonitor>(m, "Monitor", R"pbdoc(
+In-process monitoring of one training run (monitor.h ``Monitor``).
+
+Call ``observe(metrics, step)`` once per step (a few microseconds); it
+returns the alerts that step surfaced (at most one per call; a decision that
+loses the selection surfaces on a later call). ``feed_log`` scans log text,
+``tick`` advances time without new data (heartbeats, stalls, operator
+answers), ``snapshot`` returns the monitoring snapshot, ``finish`` ends the
+run (history row, final status to the sinks). Also a context manager: the
+run finishes as "finished", or "failed" when the block raises.
+
+Arguments: ``command`` (profile hints, history fingerprint), ``playbook``
+(a YAML path or a Playbook), ``run_dir`` (operator answers are read from
+``<run_dir>/alerts/<id>.response``; with ``sinks=None`` a file sink writes
+``<run_dir>/sidecar/``), ``history`` (a JSONL path; None: the playbook's;
+False: none), ``profile`` (pins "supervised", "reinforcement_learning" or
+"generic"), ``sinks`` (Sink objects, each given to this Monitor),
+``run_id``.
+
+Stop requests: ``stop_requested`` becomes True when an alert is answered
+with a choice whose action is stop ("Stop Job" by default; the playbook's
+``operator:`` table) in ``<run_dir>/alerts/<alert id or server id>.response``,
+or when ``request_stop(reason)`` is called (the framework integrations do
+that for critical alerts with ``on_alert="stop"``). The Monitor never stops
+anything itself: the training loop asks.
+
+Thread-safety: every method may be called from any Python thread (calls are
+serialised by a mutex; the GIL is released during the engine's work).
+)pbdoc")
+      .def(py::init(&make_monitor), py::arg("command") = py::none(), py::arg("playbook") = py::none(),
+           py::arg("run_dir") = py::none(), py::arg("history") = py::none(), py::arg("profile") = py::none(),
+           py::arg("sinks") = py::none(), py::arg("run_id") = py::none())
+      .def("observe", &PyMonitor::observe, py::arg("metrics"), py::arg("step") = py::none(), R"pbdoc(
+Records one row of metrics and runs a tick; returns the alerts it surfaced.
+
+``metrics`` maps names to numbers: float, int, NumPy scalars, 0-d tensors
+(anything with ``__float__``), or strings such as "nan" or "1e-3". Nested
+mappings flatten to "outer/inner". Booleans are ignored; any other value is
+never an error: it is counted in ``stats()["bad_values"]`` and its key is
+logged once on the "sidecar" logger. ``step`` defaults to a "step" /
+"global_step" key, else the previous step + 1.
+)pbdoc")
+      .def("feed_log", &PyMonitor::feed_log, py::arg("data"), py::arg("source") = "log", R"pbdoc(
+Scans log text (str or bytes; any chunking, partial lines are held) of one
+source and runs a tick; returns the alerts it surfaced.
+)pbdoc")
+      .def("tick", &PyMonitor::tick, py::arg("now") = py::none(), R"pbdoc(
+Runs a tick without new data (``now``: epoch seconds, default the clock);
+returns the alerts it surfaced. Call it from time to time when steps are
+slow, so heartbeats, stalls and operator answers are seen.
+)pbdoc")
+      .def(
+          "add_decision",
+          [](PyMonitor& self, const std::string& syndrome, const std::string& message, const std::string& severity,
+             std::optional<std::vector<std::string>> choices, std::optional<py::dict> evidence,
+             std::optional<std::string> signature, std::optional<std::int64_t> step) {
+            Decision d;
+            d.source = Source::kPlaybook;
+            d.syndrome = syndrome;
+            d.message = message;
+            std::optional<Severity> sev = parse_severity(severity);
+            if (!sev) throw py::value_error("unknown severity '" + severity + "' (info, warning, critical)");
+            d.severity = *sev;
+            if (choices) d.choices = *choices;
+            if (evidence)
+              for (auto kv : *evidence) d.evidence.emplace_back(py::str(kv.first), py::str(kv.second));
+            d.signature = signature.value_or("playbook/" + syndrome);
+            d.step = step;
+            return self.add_decision(std::move(d));
+          },
+          py::arg("syndrome"), py::arg("message"), py::arg("severity"), py::arg("choices") = py::none(),
+          py::arg("evidence") = py::none(), py::arg("signature") = py::none(), py::arg("step") = py::none(),
+          R"pbdoc(
+Adds a decision from the caller's own rule (source "playbook"), deduped and
+selected like any other; runs a tick and returns the alerts it surfaced.
+)pbdoc")
+      .def("snapshot", &PyMonitor::snapshot, py::arg("now") = py::none(), R"pbdoc(
+The current monitoring snapshot as a dict: ``monitor_note`` (str, <= 220
+chars), ``monitor_tags`` (list of str), ``monitoring`` (dict: profile,
+summary, baseline, syndrome_counts, updated_at), ``ts``, ``material_change``.
+)pbdoc")
+      .def("finish", &PyMonitor::finish, py::arg("status") = "finished", py::arg("exit_code") = py::none(),
+           py::arg("error") = py::none(), py::arg("timeout_s") = 5.0, R"pbdoc(
+Ends the run: flushes fed logs, runs a last tick, writes the history row,
+posts the final status and closes the sinks (waiting at most ``timeout_s``).
+Returns the alerts of the last tick. Idempotent. Raises (PermissionError,
+sidecar.Error) only when the history row could not be written.
+)pbdoc")
+      .def("request_stop", &PyMonitor::request_stop, py::arg("reason"),
+           R"pbdoc(Marks the run as asked to stop (see ``stop_requested``).)pbdoc")
+      .def_property_readonly("stop_requested", &PyMonitor::stop_requested, R"pbdoc(
+True once an operator answered an alert with a stop choice (response file)
+or request_stop() was called. Cheap: reads the response files at most every
+half second.
+)pbdoc")
+      .def_property_readonly("stop_reason", &PyMonitor::stop_reason, R"pbdoc(Why a stop was requested, or None.)pbdoc")
+      .def_property_readonly("profile", &PyMonitor::profile, R"pbdoc(The current workload profile.)pbdoc")
+      .def("pin_profile", &PyMonitor::pin_profile, py::arg("profile"),
+           R"pbdoc(Pins the profile ("supervised", "reinforcement_learning", "generic").)pbdoc")
+      .def("stats", &PyMonitor::stats, R"pbdoc(
+Counters: rows, values, nonfinite_values, bad_values (values that were not
+numbers), ticks, alerts, resolved, suppressed, log_bytes, log_lines,
+log_matches, snapshots, and the sinks' sent/failed/dropped counts.
+)pbdoc")
+      .def("syndrome_counts", &PyMonitor::syndrome_counts, R"pbdoc(Alerts surfaced per syndrome so far.)pbdoc")
+      .def_property_readonly("log_status", &PyMonitor::log_status,
+                             R"pbdoc(Why log scanning is off (the catalogue failed to build), or None.)pbdoc")
+      .def_property_readonly("command_fingerprint", &PyMonitor::command_fingerprint)
+      .def_property_readonly("run_dir", &PyMonitor::run_dir)
+      .def_property_readonly("finished", &PyMonitor::finished)
+      .def("__enter__", [](py::object self) { return self; })
+      .def(
+          "__exit__",
+          [](PyMonitor& self, py::handle exc_type, py::handle exc, py::handle tb) {
+            (void)tb;
+            bool failed = !exc_type.is_none();
+            std::string status = failed ? "failed" : (self.stop_requested() ? "stopped" : "finished");
+            std::optional<std::string> error;
+            if (failed) {
+              std::string text = py::cast<std::string>(py::str(exc_type.attr("__name__")));
+              std::string what = py::cast<std::string>(py::str(exc));
+              if (!what.empty()) text += ": " + what;
+              error = text.substr(0, 200);
+            }
+            try {
+              self.finish(status, std::nullopt, error, 5.0);
+            } catch (py::error_already_set& e) {
+              if (!failed) throw;  // do not mask the block's own exception
+            }
+            return false;
+          },
+          py::arg("exc_type"), py::arg("exc"), py::arg("tb"));
+}
+
+}  // namespace sidecar::python
