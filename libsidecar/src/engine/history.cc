@@ -129,12 +129,13 @@ std::string canonical_command(std::string_view command, std::span<const std::str
   for (std::string& w : words) {
     if (mask_next) {
       mask_next = false;
-      if (w.rfind("--", 0) != 0) w.assign(1, '*');
+      if (w.rfind("--", 0) != 0) continue;  // "--seed 3" reads as "--seed=*" (already written)
     } else {
       for (const std::string& m : masks) {
         if (m.empty()) continue;
         if (w == m && m[0] == '-') {
           mask_next = true;
+          w += "=*";
           break;
         }
         if (w.size() > m.size() && w.compare(0, m.size(), m) == 0 && w[m.size()] == '=') {
