@@ -67,6 +67,18 @@ class MetricsLineParser {
   // `wandb`: also skip W&B's internal `_`-prefixed keys (_runtime, _wandb...).
   Status parse_json(std::string_view line, const std::function<void(const MetricRow&)>& on_row, bool wandb = false);
 
+  // Parses a block of complete JSON lines (`text` ends with '\n'; blank lines
+  // are skipped) with simdjson's iterate_many: one stage-1 pass for the
+  // block, one row per line. A line that is malformed (or that the fast path
+  // cannot attribute to exactly one line) is parsed alone, exactly as
+  // parse_json would, and reported through on_error with its 0-based line
+  // index in the block. `padding`: readable bytes after the end of `text`;
+  // with fewer than 64 the block is copied first. Returns the lines consumed.
+  std::size_t parse_json_lines(std::string_view text, std::size_t padding,
+                               const std::function<void(const MetricRow&)>& on_row,
+                               const std::function<void(std::size_t line_index, const Status& error)>& on_error,
+                               bool wandb = false);
+
   // CSV: set the header line (column names), then parse data lines against it.
   Status set_csv_header(std::string_view line);
   Status parse_csv(std::string_view line, const std::function<void(const MetricRow&)>& on_row);

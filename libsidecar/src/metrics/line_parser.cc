@@ -7,6 +7,7 @@
 // tokens quoted, and the line parsed again (normal rows never pay for it).
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cstring>
@@ -65,7 +66,18 @@ int step_rank(std::string_view k) {
   }
 }
 
-bool is_timestamp_key(std::string_view k) { return k == "_timestamp" || k == "timestamp" || k == "time"; }
+bool is_timestamp_key(std::string_view k) {
+  switch (k.size()) {
+    case 4:
+      return k == "time";
+    case 9:
+      return k == "timestamp";
+    case 10:
+      return k == "_timestamp";
+    default:
+      return false;
+  }
+}
 
 std::optional<std::int64_t> to_step(double v) {
   if (!std::isfinite(v) || v < -9.2e18 || v > 9.2e18) return std::nullopt;
@@ -220,25 +232,30 @@ std::string_view strip_eol(std::string_view line) {
 
 struct MetricsLineParser::Impl {
   explicit Impl(MetricsReaderOptions o) : opt(o) {
+    stream_parser.threaded = false;  // no stage-1 worker thread behind the caller's back
     if (opt.max_depth < 1) opt.max_depth = 1;
     if (opt.max_line_bytes == 0) opt.max_line_bytes = 1;
   }
 
   MetricsReaderOptions opt;
-  od::parser parser;
+  od::parser parser;         // single lines
+  od::parser stream_parser;  // blocks (iterate_many); separate so a single line never disturbs a stream
+  std::vector<char> block_copy;
   std::vector<char> padded;  // the line + SIMDJSON_PADDING
   std::string fallback;      // the line with NaN/Infinity quoted
   std::string prefix;        // flattened key prefix of the object being walked
   std::string key_buf;       // prefix + key of the current leaf
 
-  // The row being built: keys live in `arena` (offsets, resolved at the end).
-  struct Pending {
+  // The row being built. Top-level keys are views into simdjson's string
+  // buffer (valid for the document); flattened keys live in `arena`, whose
+  // offsets are patched into `values` when the row is complete.
+  struct ArenaKey {
+    std::uint32_t index;
     std::uint32_t off;
     std::uint32_t len;
-    double value;
   };
   std::string arena;
-  std::vector<Pending> pending;
+  std::vector<ArenaKey> arena_keys;
   std::vector<MetricValue> values;
   std::optional<std::int64_t> step;
   int step_rank_seen = 0;
@@ -256,7 +273,8 @@ struct MetricsLineParser::Impl {
 
   void begin_row() {
     arena.clear();
-    pending.clear();
+    arena_keys.clear();
+    values.clear();
     step.reset();
     step_rank_seen = 0;
     timestamp.reset();
@@ -278,19 +296,21 @@ struct MetricsLineParser::Impl {
       return;
     }
     if (wandb && ((!key.empty() && key.front() == '_') || key.find("/_") != std::string_view::npos)) return;
-    if (pending.size() >= opt.max_keys) {
+    if (values.size() >= opt.max_keys) {
       ++dropped;
       return;
     }
-    const auto off = static_cast<std::uint32_t>(arena.size());
-    arena.append(key);
-    pending.push_back({off, static_cast<std::uint32_t>(key.size()), v});
+    if (key.data() == key_buf.data()) {  // a flattened key: copy it out of key_buf
+      arena_keys.push_back({static_cast<std::uint32_t>(values.size()), static_cast<std::uint32_t>(arena.size()),
+                            static_cast<std::uint32_t>(key.size())});
+      arena.append(key);
+    }
+    values.push_back({key, v});
   }
 
   void deliver(const std::function<void(const MetricRow&)>& on_row) {
-    if (pending.empty() && !step && !timestamp) return;
-    values.clear();
-    for (const auto& p : pending) values.push_back({std::string_view(arena.data() + p.off, p.len), p.value});
+    if (values.empty() && !step && !timestamp) return;
+    for (const ArenaKey& a : arena_keys) values[a.index].key = std::string_view(arena.data() + a.off, a.len);
     MetricRow row;
     row.step = step;
     row.timestamp = timestamp;
@@ -305,20 +325,37 @@ struct MetricsLineParser::Impl {
       if (auto err = field.unescaped_key().get(key)) return json_error(err);
       od::value v;
       if (auto err = field.value().get(v)) return json_error(err);
+      double d;
+      if (v.get_double().get(d) == simdjson::SUCCESS) {  // the common case first (does not consume on failure)
+        add_leaf(key, d);
+        continue;
+      }
       od::json_type t;
-      if (auto err = v.type().get(t)) return json_error(err);
+      if (auto err = v.type().get(t)) {
+        // Python's bare NaN / Infinity (a peek: nothing consumed, the object skips the token).
+        if (auto nf = python_nonfinite(v)) {
+          add_leaf(key, *nf);
+          continue;
+        }
+        return json_error(err);
+      }
       switch (t) {
         case od::json_type::number: {
-          double d;
-          if (auto err = v.get_double().get(d)) return json_error(err);
+          if (auto err = v.get_double().get(d)) {
+            if (auto nf = python_nonfinite(v)) {  // -Infinity
+              add_leaf(key, *nf);
+              break;
+            }
+            return json_error(err);
+          }
           add_leaf(key, d);
           break;
         }
         case od::json_type::string: {
           std::string_view s;
           if (auto err = v.get_string().get(s)) return json_error(err);
-          if (auto d = detail::parse_number(s)) {
-            add_leaf(key, *d);  // "nan", "1e-3"; other text is not a metric
+          if (auto num = detail::parse_number(s)) {
+            add_leaf(key, *num);  // "nan", "1e-3"; other text is not a metric
           } else if (prefix.empty() && is_timestamp_key(key)) {
             if (auto ts = parse_iso8601(s)) add_leaf(key, *ts);
           }
@@ -355,6 +392,15 @@ struct MetricsLineParser::Impl {
       }
     }
     return Status::Ok();
+  }
+
+  // The value of a bare NaN / Infinity / -Infinity token (exactly as Python writes them).
+  static std::optional<double> python_nonfinite(od::value& v) {
+    std::string_view tok = detail::trim(v.raw_json_token());
+    if (tok == "NaN") return std::numeric_limits<double>::quiet_NaN();
+    if (tok == "Infinity") return std::numeric_limits<double>::infinity();
+    if (tok == "-Infinity") return -std::numeric_limits<double>::infinity();
+    return std::nullopt;
   }
 
   void add_leaf(std::string_view key, double v) {
@@ -422,6 +468,113 @@ Status MetricsLineParser::parse_json(std::string_view line, const std::function<
   if (!s.ok()) return s;
   m.deliver(on_row);
   return Status::Ok();
+}
+
+namespace {
+
+bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+
+}  // namespace
+
+std::size_t MetricsLineParser::parse_json_lines(
+    std::string_view text, std::size_t padding, const std::function<void(const MetricRow&)>& on_row,
+    const std::function<void(std::size_t line_index, const Status& error)>& on_error, bool wandb) {
+  Impl& m = *impl_;
+  if (text.empty()) return 0;
+  if (padding < simdjson::SIMDJSON_PADDING) {
+    m.block_copy.resize(text.size() + simdjson::SIMDJSON_PADDING);
+    std::memcpy(m.block_copy.data(), text.data(), text.size());
+    std::memset(m.block_copy.data() + text.size(), ' ', simdjson::SIMDJSON_PADDING);
+    text = std::string_view(m.block_copy.data(), text.size());
+  }
+  const char* const base = text.data();
+  const char* const end = base + text.size();
+  const char* p = base;   // start of the first line not handled yet
+  std::size_t index = 0;  // its 0-based line index
+
+  // One line on its own (the exact semantics of parse_json).
+  auto slow_line = [&](const char* line_begin, const char* line_end) {
+    Status st =
+        parse_json(std::string_view(line_begin, static_cast<std::size_t>(line_end - line_begin)), on_row, wandb);
+    if (!st.ok()) on_error(index, st);
+  };
+  auto line_end_of = [&](const char* from) {
+    const void* nl = std::memchr(from, '\n', static_cast<std::size_t>(end - from));
+    return nl != nullptr ? static_cast<const char*>(nl) : end;
+  };
+
+  // A malformed line ends the stream (simdjson cannot resume a failed
+  // document): it is parsed alone and a new stream starts after it. Past a
+  // few restarts per block the rest goes line by line (bounded work).
+  constexpr int kMaxRestarts = 8;
+  m.wandb = wandb;
+  for (int restarts = 0; p < end && restarts <= kMaxRestarts; ++restarts) {
+    const char* const stream_base = p;
+    od::document_stream docs;
+    const std::size_t len = static_cast<std::size_t>(end - p);
+    // Batches of 1 MB (at least a whole line) keep stage 1's index in cache.
+    const std::size_t batch =
+        std::max<std::size_t>({std::min<std::size_t>(len, 1 << 20), m.opt.max_line_bytes + 64, 64});
+    if (m.stream_parser.iterate_many(p, len, batch).get(docs) != simdjson::SUCCESS) break;
+    bool failed = false;
+    for (auto it = docs.begin(); it != docs.end(); ++it) {
+      const char* s = stream_base + it.current_index();
+      if (s < p) continue;  // a second value on a line already handled (reported there)
+      // Skip blank lines up to the line where this document starts.
+      const char* e = end;
+      const char* first = end;
+      while (p < end) {
+        e = line_end_of(p);
+        first = p;
+        while (first < e && is_ws(*first)) ++first;
+        if (first != e) break;
+        p = e + 1;
+        ++index;
+      }
+      if (p >= end) break;
+      bool ok = s == first && static_cast<std::size_t>(e - p) <= m.opt.max_line_bytes;
+      auto doc_ref = *it;
+      if (ok) ok = !doc_ref.error();
+      if (ok) {
+        // The object must close on this line: its last non-blank byte is '}'
+        // (a document running on into the next line fails here or, at the
+        // latest, at the next line's alignment check).
+        const char* last = e;
+        while (last > s && is_ws(last[-1])) --last;
+        ok = last > s && last[-1] == '}';
+      }
+      if (ok) {
+        od::object obj;
+        m.begin_row();
+        m.prefix.clear();
+        ok = doc_ref.get_object().get(obj) == simdjson::SUCCESS && m.walk(obj, 1).ok();
+        if (ok) {
+          // Nothing else may follow on the line (`{"a": 1} {"b": 2}`): the next token lies past it.
+          const char* next = nullptr;
+          ok = doc_ref.current_location().get(next) != simdjson::SUCCESS || next > e;
+        }
+        if (ok) m.deliver(on_row);
+      }
+      if (!ok) {
+        slow_line(p, e);  // reports what is wrong with this line
+        p = e + 1;
+        ++index;
+        failed = true;
+        break;
+      }
+      p = e + 1;
+      ++index;
+    }
+    if (!failed) break;
+  }
+  // Whatever the stream did not cover (a stage-1 error, a misaligned document, blank lines).
+  while (p < end) {
+    const char* e = line_end_of(p);
+    slow_line(p, e);
+    p = e + 1;
+    ++index;
+  }
+  return index;
 }
 
 Status MetricsLineParser::set_csv_header(std::string_view line) {

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstring>
@@ -22,6 +23,8 @@
 namespace sidecar {
 
 namespace {
+
+constexpr std::size_t simdjson_padding = 64;  // SIMDJSON_PADDING (simdjson stays out of this file)
 
 bool is_csv(MetricsFormat f) { return f == MetricsFormat::kLightningCsv || f == MetricsFormat::kSb3ProgressCsv; }
 
@@ -168,6 +171,71 @@ struct MetricsReader::Impl {
   }
 
   void feed(std::string_view data) {
+    if (format == MetricsFormat::kAuto) {
+      // Decide from the first non-blank byte: '{' is JSON Lines, anything else CSV.
+      for (std::string_view part : {std::string_view(partial), data}) {
+        for (char c : part) {
+          if (c == ' ' || c == '\t' || c == '\r' || c == '\n') continue;
+          format = c == '{' ? MetricsFormat::kJsonl : MetricsFormat::kLightningCsv;
+          break;
+        }
+        if (format != MetricsFormat::kAuto) break;
+      }
+    }
+    if (format == MetricsFormat::kJsonl || format == MetricsFormat::kWandbHistory) {
+      feed_json(data);
+    } else {
+      feed_lines(data);
+    }
+  }
+
+  // JSON Lines: complete lines go to the parser in blocks (one simdjson
+  // iterate_many pass each), parsed in place in FileTail's buffer.
+  void feed_json(std::string_view data) {
+    if (discarding) {
+      const void* nl = std::memchr(data.data(), '\n', data.size());
+      if (nl == nullptr) return;
+      discarding = false;
+      ++line_no;
+      data.remove_prefix(static_cast<std::size_t>(static_cast<const char*>(nl) - data.data()) + 1);
+    }
+    const void* last = data.empty() ? nullptr : ::memrchr(data.data(), '\n', data.size());
+    if (last == nullptr) {
+      feed_lines(data);  // no complete line: extends the partial one
+      return;
+    }
+    if (!partial.empty()) {
+      // Finish the partial line first (one line on its own).
+      const char* nl = static_cast<const char*>(std::memchr(data.data(), '\n', data.size()));
+      feed_lines(data.substr(0, static_cast<std::size_t>(nl - data.data()) + 1));
+      data.remove_prefix(static_cast<std::size_t>(nl - data.data()) + 1);
+    }
+    const std::size_t complete = static_cast<std::size_t>(static_cast<const char*>(last) - data.data()) + 1;
+    std::string_view block = data.substr(0, complete);
+    std::string_view rest = data.substr(complete);
+    // In place while at least simdjson's padding of readable bytes follows; the last few lines are copied.
+    std::size_t in_place = 0;
+    if (data.size() > simdjson_padding + 1 && block.size() > 0) {
+      const std::size_t limit = std::min(block.size(), data.size() - simdjson_padding);
+      if (const void* nl = ::memrchr(block.data(), '\n', limit)) {
+        in_place = static_cast<std::size_t>(static_cast<const char*>(nl) - block.data()) + 1;
+      }
+    }
+    if (in_place > 0) parse_block(block.substr(0, in_place), data.size() - in_place);
+    if (in_place < block.size()) parse_block(block.substr(in_place), 0);
+    if (!rest.empty()) feed_lines(rest);
+  }
+
+  void parse_block(std::string_view block, std::size_t padding) {
+    const std::uint64_t base = line_no;
+    line_no += parser.parse_json_lines(
+        block, padding, json_cb,
+        [&](std::size_t index, const Status& st) { malformed(base + index + 1, st.message()); },
+        format == MetricsFormat::kWandbHistory);
+  }
+
+  // Line by line (CSV, and the edges of JSON blocks).
+  void feed_lines(std::string_view data) {
     while (!data.empty()) {
       const char* nl = static_cast<const char*>(std::memchr(data.data(), '\n', data.size()));
       if (nl == nullptr) {

@@ -541,3 +541,78 @@ TEST_CASE("discovery: precedence, newest W&B run, highest version, nothing yet",
   CHECK(m->format == MetricsFormat::kJsonl);
   CHECK(m->reason.rfind("metrics.jsonl: ", 0) == 0);
 }
+
+TEST_CASE("the block fast path agrees with parsing each line alone", "[metrics][oracle]") {
+  const std::vector<std::string> pieces = {
+      "{\"step\": 1, \"loss\": 0.5}",
+      "{\"step\": 2, \"loss\": NaN, \"g\": -Infinity}",
+      "",
+      "   ",
+      "\r",
+      "{\"step\": 3, \"nested\": {\"a\": {\"b\": 1}}, \"s\": \"1e-3\"}\r",
+      "{\"a\": 1} {\"b\": 2}",
+      "{\"a\": 1,",
+      "\"b\": 2}",
+      "}",
+      ", {\"a\": 1}",
+      "not json",
+      "[1, 2]",
+      "42",
+      "{\"a\": nan}",
+      "{\"a\": NaNa}",
+      "{\"k\xff\": 1}",
+      "{\"unterminated: 1}",
+      "{\"esc\\\"aped\\u00e9\": 2, \"t\": true, \"n\": null, \"arr\": [1, {\"x\": 2}]}",
+      "  {\"indent\": 1}  ",
+      "{\"x\": 1e999}",
+      "{\"x\": -}",
+      "{\"step\": 9007199254740993, \"big\": 123456789012345678901234567890}",
+      "{}",
+      "{\"_step\": 4, \"_runtime\": 1, \"_wandb\": {\"r\": 1}}",
+  };
+  for (std::uint32_t seed = 1; seed <= 6; ++seed) {
+    INFO("seed " << seed);
+    std::mt19937 rng(seed);
+    std::vector<std::string> lines;
+    for (int i = 0; i < 3000; ++i) {
+      // Mostly good rows, like a real file; anomalies scattered.
+      lines.push_back(rng() % 4 == 0 ? pieces[rng() % pieces.size()] : pieces[rng() % 2]);
+    }
+    std::string text;
+    for (const auto& l : lines) text += l + "\n";
+    for (bool wandb : {false, true}) {
+      sidecar::MetricsLineParser one;
+      std::vector<std::string> want;
+      std::vector<std::string> want_errors;
+      for (std::size_t i = 0; i < lines.size(); ++i) {
+        auto st = one.parse_json(
+            lines[i], [&](const MetricRow& row) { want.push_back(render(row)); }, wandb);
+        if (!st.ok()) want_errors.push_back(std::to_string(i) + ": " + st.message());
+      }
+      sidecar::MetricsLineParser block;
+      std::vector<std::string> got;
+      std::vector<std::string> got_errors;
+      const std::size_t n = block.parse_json_lines(
+          text, 0, [&](const MetricRow& row) { got.push_back(render(row)); },
+          [&](std::size_t i, const sidecar::Status& st) {
+            got_errors.push_back(std::to_string(i) + ": " + st.message());
+          },
+          wandb);
+      CHECK(n == lines.size());
+      CHECK(got == want);
+      CHECK(got_errors == want_errors);
+    }
+    // And the reader over a file with the same text.
+    TempDir dir;
+    write_file(dir.file("m.jsonl"), text);
+    Collected c = read_all(dir.file("m.jsonl"));
+    sidecar::MetricsLineParser one;
+    std::vector<std::string> want;
+    std::size_t bad = 0;
+    for (const auto& l : lines) {
+      if (!one.parse_json(l, [&](const MetricRow& row) { want.push_back(render(row)); }).ok()) ++bad;
+    }
+    CHECK(c.rows == want);
+    CHECK(c.stats.malformed == bad);
+  }
+}
