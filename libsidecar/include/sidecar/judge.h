@@ -108,7 +108,7 @@ Result<std::string> parse_chat_completion(std::string_view response_json);
 class Judge {
  public:
   explicit Judge(JudgeOptions options);
-  ~Judge();  // joins the worker (a call in flight is abandoned after its own timeout)
+  ~Judge();  // never waits for a call in flight: the worker finishes it (bounded by timeout_s) on its own
   Judge(const Judge&) = delete;
   Judge& operator=(const Judge&) = delete;
 
@@ -125,7 +125,7 @@ class Judge {
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Impl> impl_;  // shared with the worker, which may outlive a Judge destroyed mid-call
 };
 
 }  // namespace sidecar

@@ -3,6 +3,7 @@
 #include "sidecar/context.h"
 
 #include <cctype>
+#include <cmath>
 #include <string>
 
 #include "sidecar/config.h"
@@ -50,7 +51,7 @@ std::string field(const Value& obj, std::string_view key) {
   if (v->kind == Value::Kind::kNumber) {
     // Integral ids as integers ("7", not "7.000000").
     double d = v->number;
-    if (d == static_cast<double>(static_cast<long long>(d))) return std::to_string(static_cast<long long>(d));
+    if (std::fabs(d) < 9.0e15 && d == std::trunc(d)) return std::to_string(static_cast<long long>(d));
   }
   return v->as_string().value_or("");
 }

@@ -302,11 +302,11 @@ struct Judge::Impl {
   }
 };
 
-Judge::Judge(JudgeOptions options) : impl_(std::make_unique<Impl>()) {
+Judge::Judge(JudgeOptions options) : impl_(std::make_shared<Impl>()) {
   impl_->options = std::move(options);
   impl_->st.enabled = impl_->configured();
   impl_->st.budget_left = std::max(0, impl_->options.max_calls_per_hour);
-  if (impl_->st.enabled) impl_->worker = std::thread([this] { impl_->run(); });
+  if (impl_->st.enabled) impl_->worker = std::thread([impl = impl_] { impl->run(); });
 }
 
 Judge::~Judge() {
@@ -314,9 +314,20 @@ Judge::~Judge() {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->stopping = true;
   }
-  impl_->abort.store(true);
+  impl_->abort.store(true);  // an HTTP call ends at once
   impl_->cv.notify_all();
-  if (impl_->worker.joinable()) impl_->worker.join();
+  if (!impl_->worker.joinable()) return;
+  bool busy = false;
+  {
+    std::lock_guard<std::mutex> lock(impl_->mu);
+    busy = impl_->st.in_flight && !impl_->options.command.empty();
+  }
+  // A judge command cannot be interrupted: let the worker (which holds its own
+  // reference to the state) finish it within its timeout and exit.
+  if (busy)
+    impl_->worker.detach();
+  else
+    impl_->worker.join();
 }
 
 bool Judge::due(double now, bool new_data, bool rules_found_something) const {

@@ -1,4 +1,5 @@
 // The research-agent server sink: run status and alerts over HTTP (sinks.h).
+#include <cmath>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -143,7 +144,7 @@ class ServerSink final : public Sink {
     const Value* id = doc->find("alert_id");
     if (id == nullptr || id->is_null() || id->is_array() || id->is_object()) return;
     std::string raw = id->as_string().value_or("");
-    if (id->kind == Value::Kind::kNumber && id->number == static_cast<double>(static_cast<long long>(id->number)))
+    if (id->kind == Value::Kind::kNumber && std::fabs(id->number) < 9.0e15 && id->number == std::trunc(id->number))
       raw = std::to_string(static_cast<long long>(id->number));
     if (raw.empty()) return;
     std::lock_guard<std::mutex> lock(mu_);

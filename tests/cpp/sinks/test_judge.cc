@@ -282,3 +282,12 @@ TEST_CASE("judge: OpenAI-compatible chat endpoint (fake server)", "[judge]") {
   }
   ::unsetenv("SIDECAR_TEST_JUDGE_KEY");
 }
+
+TEST_CASE("judge: destroying a judge mid-call does not wait for the call", "[judge]") {
+  auto j = std::make_unique<Judge>(command_judge("sleep"));  // the command sleeps 5 s
+  j->submit(context(), 0);
+  REQUIRE(j->status().in_flight);
+  auto t0 = std::chrono::steady_clock::now();
+  j.reset();
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(500));
+}
