@@ -71,6 +71,10 @@ struct LogOptions {
   std::size_t max_text_bytes = 2048;       // LogMatch::text and evidence "line" are capped here
   std::size_t max_traceback_lines = 500;   // lines to wait for a traceback's exception line
   std::vector<SyndromeSpec> syndromes;
+  // Where LogScanner::create() may keep compiled pattern databases between
+  // processes (keyed by the exact patterns, flags and engine version; a
+  // stale or corrupt file is ignored and rewritten). Empty: no disk access.
+  std::string cache_dir;
 };
 
 // Reads the `syndromes:` (list of named items) and `logs:` sections of a

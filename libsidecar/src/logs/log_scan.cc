@@ -13,10 +13,15 @@
 #include <hs/hs.h>
 #include <re2/re2.h>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <utility>
 
@@ -52,17 +57,75 @@ struct HsScratchDeleter {
 using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseDeleter>;
 using HsScratch = std::unique_ptr<hs_scratch_t, HsScratchDeleter>;
 
-// Compiles one pattern with Vectorscan alone (to check it); "" when fine.
+// Checks one pattern with Vectorscan's parser (cheap: no database is built); "" when fine.
 std::string hs_check(const std::string& pattern, bool case_sensitive) {
-  hs_database_t* db = nullptr;
+  hs_expr_info_t* info = nullptr;
   hs_compile_error_t* err = nullptr;
-  if (hs_compile(pattern.c_str(), hs_flags(case_sensitive), HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
+  if (hs_expression_info(pattern.c_str(), hs_flags(case_sensitive), &info, &err) != HS_SUCCESS) {
     std::string why = err && err->message ? err->message : "does not compile";
     hs_free_compile_error(err);
     return why;
   }
-  hs_free_database(db);
-  return {};
+  bool empty = info->min_width == 0;
+  std::free(info);  // allocated by Vectorscan's default allocator (malloc)
+  return empty ? "matches the empty string (it would match every line)" : "";
+}
+
+// The multi-pattern database, compiled or loaded from the cache. The cache
+// file holds a header, the exact key (engine version + every expression with
+// its flags) and the serialized database; anything that does not match is
+// ignored, and a new file is written atomically (temp + rename).
+constexpr std::string_view kCacheMagic = "sidecar-hs-cache 1\n";
+
+std::string cache_key(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags) {
+  std::string key = hs_version();
+  key += '\n';
+  for (std::size_t i = 0; i < expressions.size(); ++i) key += std::to_string(flags[i]) + ":" + expressions[i] + '\n';
+  return key;
+}
+
+std::string cache_path(const std::string& dir, const std::string& key) {
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
+  char name[40];
+  std::snprintf(name, sizeof name, "/hs-%016llx.db", static_cast<unsigned long long>(h));
+  return dir + name;
+}
+
+hs_database_t* load_cached(const std::string& dir, const std::string& key) {
+  if (dir.empty()) return nullptr;
+  std::FILE* f = std::fopen(cache_path(dir, key).c_str(), "rb");
+  if (!f) return nullptr;
+  std::string bytes;
+  char buf[1 << 16];
+  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) bytes.append(buf, n);
+  std::fclose(f);
+  std::string_view v(bytes);
+  if (v.substr(0, kCacheMagic.size()) != kCacheMagic) return nullptr;
+  v.remove_prefix(kCacheMagic.size());
+  if (v.substr(0, key.size()) != key) return nullptr;
+  v.remove_prefix(key.size());
+  hs_database_t* db = nullptr;
+  if (hs_deserialize_database(v.data(), v.size(), &db) != HS_SUCCESS) return nullptr;
+  return db;
+}
+
+void store_cached(const std::string& dir, const std::string& key, const hs_database_t* db) {
+  if (dir.empty()) return;
+  char* bytes = nullptr;
+  std::size_t len = 0;
+  if (hs_serialize_database(db, &bytes, &len) != HS_SUCCESS) return;
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::string path = cache_path(dir, key);
+  std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  if (std::FILE* f = std::fopen(tmp.c_str(), "wb")) {
+    bool ok = std::fwrite(kCacheMagic.data(), 1, kCacheMagic.size(), f) == kCacheMagic.size() &&
+              std::fwrite(key.data(), 1, key.size(), f) == key.size() && std::fwrite(bytes, 1, len, f) == len;
+    ok = (std::fclose(f) == 0) && ok;
+    if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) std::remove(tmp.c_str());
+  }
+  std::free(bytes);  // Vectorscan's default allocator
 }
 
 std::string_view rtrim(std::string_view s) {
@@ -219,11 +282,7 @@ namespace detail {
 std::string check_log_pattern(const std::string& pattern, bool case_sensitive, bool multi) {
   RE2 re(pattern, re2_options(case_sensitive));
   if (!re.ok()) return re.error();
-  if (multi) {
-    if (re.Match("", 0, 0, RE2::UNANCHORED, nullptr, 0)) return "matches the empty string (it would match every line)";
-    return hs_check(pattern, case_sensitive);
-  }
-  return {};
+  return multi ? hs_check(pattern, case_sensitive) : std::string();
 }
 }  // namespace detail
 
@@ -262,9 +321,9 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
     cs.spec = spec;
     auto opts = re2_options(spec.case_sensitive);
     auto add_include = [&](const std::string& p, std::string_view kind) -> Status {
-      std::string why = detail::check_log_pattern(p, spec.case_sensitive, true);
-      if (!why.empty()) return fail(spec.name, kind, p, why);
-      cs.include.push_back(std::make_unique<RE2>(p, opts));
+      auto re = std::make_unique<RE2>(p, opts);
+      if (!re->ok()) return fail(spec.name, kind, p, re->error());
+      cs.include.push_back(std::move(re));
       expressions.push_back(p);
       flags.push_back(hs_flags(spec.case_sensitive));
       where.emplace_back(spec.name, p);
@@ -297,10 +356,12 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
       ptrs.push_back(expressions[i].c_str());
       ids.push_back(static_cast<unsigned>(i));
     }
-    hs_database_t* db = nullptr;
+    const std::string key = cache_key(expressions, flags);
+    hs_database_t* db = load_cached(options.cache_dir, key);
+    const bool from_cache = db != nullptr;
     hs_compile_error_t* err = nullptr;
-    if (hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()), HS_MODE_BLOCK,
-                         nullptr, &db, &err) != HS_SUCCESS) {
+    if (!from_cache && hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()),
+                                        HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
       std::string why = err && err->message ? err->message : "does not compile";
       int at = err ? err->expression : -1;
       hs_free_compile_error(err);
@@ -309,6 +370,7 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
       return Status(StatusCode::kInvalidArgument, "syndrome catalogue: " + why);
     }
     impl->db.reset(db);
+    if (!from_cache) store_cached(options.cache_dir, key, db);
     hs_scratch_t* scratch = nullptr;
     if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS)
       return Status(StatusCode::kResourceExhausted, "cannot allocate Vectorscan scratch space");
@@ -388,6 +450,7 @@ struct LogStream::State {
   }
 
   void scan_line(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out);
+  void push_segments(const char* base, const char* p, std::size_t n, std::uint64_t line, std::uint64_t offset);
   void scan_region(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out);
   void scan_block(const char* base, std::size_t len, std::vector<LogMatch>* out);
   void handle_hit(std::string_view text, const Unit& u, const CompiledSyndrome& cs, std::vector<LogMatch>* out);
@@ -519,46 +582,54 @@ void LogStream::State::track_traceback(std::string_view text, std::vector<LogMat
   }
 }
 
+// Appends units for the \r-separated segments of one line at [p, p+n) of
+// the block starting at `base` (empty segments carry no text and are skipped).
+void LogStream::State::push_segments(const char* base, const char* p, std::size_t n, std::uint64_t line,
+                                     std::uint64_t offset) {
+  const char* end = p + n;
+  while (p <= end) {
+    const void* cr = p < end ? std::memchr(p, '\r', static_cast<std::size_t>(end - p)) : nullptr;
+    const char* seg_end = cr ? static_cast<const char*>(cr) : end;
+    if (seg_end > p)
+      units.push_back({static_cast<std::uint32_t>(p - base), static_cast<std::uint32_t>(seg_end - p), line, offset});
+    p = seg_end + 1;
+  }
+}
+
 // One complete line (or the first max_line_bytes of it) that needs
-// normalising: ANSI escapes stripped, NUL dropped, \r splits segments.
+// normalising (ANSI escapes stripped, NUL dropped), or that straddled two
+// feeds; \r splits it into segments as in scan_region.
 void LogStream::State::scan_line(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out) {
   n = std::min(n, impl->options.max_line_bytes);
   norm.clear();
-  std::size_t i = 0;
-  while (i < n) {
-    char c = p[i];
-    if (c == '\x1b') {
-      ++i;
-      if (i < n && p[i] == '[') {  // CSI: parameters, then a final byte 0x40-0x7E
-        ++i;
-        while (i < n && !(static_cast<unsigned char>(p[i]) >= 0x40 && static_cast<unsigned char>(p[i]) <= 0x7E)) ++i;
-        ++i;
-      } else if (i < n && p[i] == ']') {  // OSC: up to BEL or ESC '\'
-        ++i;
-        while (i < n && p[i] != '\x07' && !(p[i] == '\x1b' && i + 1 < n && p[i + 1] == '\\')) ++i;
-        i += (i < n && p[i] == '\x1b') ? 2 : 1;
-      } else {
-        ++i;  // a two-byte escape
-      }
+  const char* end = p + n;
+  while (p < end) {
+    // Copy the run up to the next ESC or NUL in one go.
+    const char* esc = static_cast<const char*>(std::memchr(p, '\x1b', static_cast<std::size_t>(end - p)));
+    const char* nul = static_cast<const char*>(std::memchr(p, '\0', static_cast<std::size_t>(end - p)));
+    const char* stop = std::min(esc ? esc : end, nul ? nul : end);
+    norm.append(p, static_cast<std::size_t>(stop - p));
+    p = stop;
+    if (p == end) break;
+    if (*p == '\0') {
+      ++p;
       continue;
     }
-    if (c == '\0') {
-      ++i;
-      continue;
+    ++p;                         // ESC
+    if (p < end && *p == '[') {  // CSI: parameters, then a final byte 0x40-0x7E
+      ++p;
+      while (p < end && !(static_cast<unsigned char>(*p) >= 0x40 && static_cast<unsigned char>(*p) <= 0x7E)) ++p;
+      if (p < end) ++p;
+    } else if (p < end && *p == ']') {  // OSC: up to BEL or ESC '\'
+      ++p;
+      while (p < end && *p != '\x07' && !(*p == '\x1b' && p + 1 < end && p[1] == '\\')) ++p;
+      if (p < end) p += (*p == '\x1b') ? 2 : 1;
+    } else if (p < end) {
+      ++p;  // a two-byte escape
     }
-    norm.push_back(c == '\r' ? '\n' : c);
-    ++i;
   }
   units.clear();
-  std::size_t start = 0;
-  std::uint64_t line = next_line;
-  while (start <= norm.size()) {
-    std::size_t end = norm.find('\n', start);
-    if (end == std::string::npos) end = norm.size();
-    if (end > start)
-      units.push_back({static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(end - start), line, offset});
-    start = end + 1;
-  }
+  push_segments(norm.data(), norm.data(), norm.size(), next_line, offset);
   scan_block(norm.data(), norm.size(), out);
   ++next_line;
 }
@@ -570,16 +641,12 @@ void LogStream::State::scan_region(const char* p, std::size_t n, std::uint64_t o
   // Next ESC / NUL / CR at or after the cursor (end when none): recomputed lazily.
   const char* next_special[3] = {p, p, p};
   const char special_bytes[3] = {'\x1b', '\0', '\r'};
-  auto next_special_at = [&](const char* from) {
-    const char* best = end;
-    for (int k = 0; k < 3; ++k) {
-      if (next_special[k] < from) {
-        const void* f = std::memchr(from, special_bytes[k], static_cast<std::size_t>(end - from));
-        next_special[k] = f ? static_cast<const char*>(f) : end;
-      }
-      best = std::min(best, next_special[k]);
+  auto next_at = [&](int k, const char* from) {
+    if (next_special[k] < from) {
+      const void* f = std::memchr(from, special_bytes[k], static_cast<std::size_t>(end - from));
+      next_special[k] = f ? static_cast<const char*>(f) : end;
     }
-    return best;
+    return next_special[k];
   };
   const char* cur = p;
   const char* block = p;
@@ -587,19 +654,24 @@ void LogStream::State::scan_region(const char* p, std::size_t n, std::uint64_t o
   while (cur < end) {
     const char* nl = static_cast<const char*>(std::memchr(cur, '\n', static_cast<std::size_t>(end - cur)));
     const auto len = static_cast<std::size_t>(nl - cur);
-    bool messy = len > cap || next_special_at(cur) < nl;
+    bool messy = len > cap || next_at(0, cur) < nl || next_at(1, cur) < nl;
     if (messy || static_cast<std::size_t>(nl - block) > kPieceBytes) {
       if (!units.empty()) scan_block(block, static_cast<std::size_t>(cur - block), out);
       block = cur;
     }
+    const std::uint64_t line_offset = offset + static_cast<std::uint64_t>(cur - p);
     if (messy) {
-      scan_line(cur, len, offset + static_cast<std::uint64_t>(cur - p), out);
+      scan_line(cur, len, line_offset, out);
       cur = nl + 1;
       block = cur;
       continue;
     }
-    units.push_back({static_cast<std::uint32_t>(cur - block), static_cast<std::uint32_t>(len), next_line++,
-                     offset + static_cast<std::uint64_t>(cur - p)});
+    if (next_at(2, cur) < nl) {
+      push_segments(block, cur, len, next_line++, line_offset);
+    } else {
+      units.push_back(
+          {static_cast<std::uint32_t>(cur - block), static_cast<std::uint32_t>(len), next_line++, line_offset});
+    }
     cur = nl + 1;
   }
   if (!units.empty()) scan_block(block, static_cast<std::size_t>(cur - block), out);

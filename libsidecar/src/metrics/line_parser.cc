@@ -415,10 +415,6 @@ struct MetricsLineParser::Impl {
 
   // One complete line of JSON (no padding yet).
   Status parse_json_line(std::string_view line) {
-    if (line.size() > opt.max_line_bytes) {
-      return Status(StatusCode::kResourceExhausted,
-                    "line longer than " + std::to_string(opt.max_line_bytes) + " bytes");
-    }
     padded.resize(line.size() + simdjson::SIMDJSON_PADDING);
     std::memcpy(padded.data(), line.data(), line.size());
     std::memset(padded.data() + line.size(), ' ', simdjson::SIMDJSON_PADDING);
@@ -438,6 +434,10 @@ struct MetricsLineParser::Impl {
     return Status::Ok();
   }
 
+  Status too_long() const {
+    return Status(StatusCode::kResourceExhausted, "line longer than " + std::to_string(opt.max_line_bytes) + " bytes");
+  }
+
   static Status json_error(simdjson::error_code err) {
     return Status(StatusCode::kParseError, std::string("invalid JSON: ") + simdjson::error_message(err));
   }
@@ -455,6 +455,8 @@ bool MetricsLineParser::has_csv_header() const { return impl_->has_header; }
 Status MetricsLineParser::parse_json(std::string_view line, const std::function<void(const MetricRow&)>& on_row,
                                      bool wandb) {
   Impl& m = *impl_;
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  if (line.size() > m.opt.max_line_bytes) return m.too_long();  // bytes before the newline, blanks included
   line = detail::trim(line);
   if (line.empty()) return Status::Ok();
   m.wandb = wandb;
@@ -487,10 +489,10 @@ std::size_t MetricsLineParser::parse_json_lines(
     std::memset(m.block_copy.data() + text.size(), ' ', simdjson::SIMDJSON_PADDING);
     text = std::string_view(m.block_copy.data(), text.size());
   }
-  const char* const base = text.data();
-  const char* const end = base + text.size();
-  const char* p = base;   // start of the first line not handled yet
-  std::size_t index = 0;  // its 0-based line index
+  const char* const end = text.data() + text.size();
+  const char* p = text.data();  // start of the first line not handled yet
+  std::size_t index = 0;        // its 0-based line index
+  m.wandb = wandb;
 
   // One line on its own (the exact semantics of parse_json).
   auto slow_line = [&](const char* line_begin, const char* line_end) {
@@ -498,92 +500,95 @@ std::size_t MetricsLineParser::parse_json_lines(
         parse_json(std::string_view(line_begin, static_cast<std::size_t>(line_end - line_begin)), on_row, wandb);
     if (!st.ok()) on_error(index, st);
   };
-  auto line_end_of = [&](const char* from) {
-    const void* nl = std::memchr(from, '\n', static_cast<std::size_t>(end - from));
-    return nl != nullptr ? static_cast<const char*>(nl) : end;
-  };
 
-  // A malformed line ends the stream (simdjson cannot resume a failed
-  // document): it is parsed alone and a new stream starts after it. Past a
-  // few restarts per block the rest goes line by line (bounded work).
-  constexpr int kMaxRestarts = 8;
-  m.wandb = wandb;
-  for (int restarts = 0; p < end && restarts <= kMaxRestarts; ++restarts) {
-    const char* const stream_base = p;
-    od::document_stream docs;
-    const std::size_t len = static_cast<std::size_t>(end - p);
-    // Batches of 1 MB (at least a whole line) keep stage 1's index in cache.
-    const std::size_t batch =
-        std::max<std::size_t>({std::min<std::size_t>(len, 1 << 20), m.opt.max_line_bytes + 64, 64});
-    if (m.stream_parser.iterate_many(p, len, batch).get(docs) != simdjson::SUCCESS) break;
-    bool failed = false;
-    for (auto it = docs.begin(); it != docs.end(); ++it) {
-      const char* s = stream_base + it.current_index();
-      if (s < p) continue;  // a second value on a line already handled (reported there)
-      // Skip blank lines up to the line where this document starts.
-      const char* e = end;
-      const char* first = end;
-      while (p < end) {
-        e = line_end_of(p);
-        first = p;
-        while (first < e && is_ws(*first)) ++first;
-        if (first != e) break;
-        p = e + 1;
-        ++index;
+  // Pieces of about 1 MB, cut at line ends: one simdjson batch each, so
+  // stage 1's index stays in cache and the end of a stream is the end of a piece.
+  constexpr std::size_t kPiece = std::size_t{1} << 20;
+  while (p < end) {
+    const char* piece_end = end;
+    if (static_cast<std::size_t>(end - p) > kPiece) {
+      if (const void* nl = ::memrchr(p, '\n', kPiece)) {
+        piece_end = static_cast<const char*>(nl) + 1;
+      } else if (const void* nl2 = std::memchr(p + kPiece, '\n', static_cast<std::size_t>(end - p) - kPiece)) {
+        piece_end = static_cast<const char*>(nl2) + 1;
       }
-      if (p >= end) break;
-      bool ok = s == first && static_cast<std::size_t>(e - p) <= m.opt.max_line_bytes;
-      auto doc_ref = *it;
-      if (ok) ok = !doc_ref.error();
-      if (ok) {
-        // The object must close on this line: its last non-blank byte is '}'
-        // (a document running on into the next line fails here or, at the
-        // latest, at the next line's alignment check).
-        const char* last = e;
-        while (last > s && is_ws(last[-1])) --last;
-        ok = last > s && last[-1] == '}';
-      }
-      if (ok) {
-        od::object obj;
-        m.begin_row();
-        m.prefix.clear();
-        ok = doc_ref.get_object().get(obj) == simdjson::SUCCESS && m.walk(obj, 1).ok();
-        if (ok) {
-          // Nothing else may follow on the line (`{"a": 1} {"b": 2}`): the next token lies past it.
-          const char* next = nullptr;
-          ok = doc_ref.current_location().get(next) != simdjson::SUCCESS || next > e;
+    }
+    auto line_end_of = [&](const char* from) {
+      const void* nl = std::memchr(from, '\n', static_cast<std::size_t>(piece_end - from));
+      return nl != nullptr ? static_cast<const char*>(nl) : piece_end;
+    };
+    // A malformed line ends the stream (simdjson cannot resume a failed
+    // document): it is parsed alone and a new stream starts after it. Past a
+    // few restarts per piece the rest goes line by line (bounded work).
+    constexpr int kMaxRestarts = 8;
+    for (int restarts = 0; p < piece_end && restarts <= kMaxRestarts; ++restarts) {
+      const char* const stream_base = p;
+      const std::size_t len = static_cast<std::size_t>(piece_end - p);
+      od::document_stream docs;
+      if (m.stream_parser.iterate_many(p, len, std::max<std::size_t>(len, 64)).get(docs) != simdjson::SUCCESS) break;
+      bool failed = false;
+      for (auto it = docs.begin(); it != docs.end(); ++it) {
+        const char* s = stream_base + it.current_index();
+        if (s < p) continue;  // a second value on a line already handled (reported there)
+        // Skip blank lines up to the line where this document starts.
+        const char* e = piece_end;
+        const char* first = piece_end;
+        while (p < piece_end) {
+          e = line_end_of(p);
+          first = p;
+          while (first < e && is_ws(*first)) ++first;
+          if (first != e) break;
+          if (static_cast<std::size_t>(e - p) > m.opt.max_line_bytes) slow_line(p, e);  // a huge blank line
+          p = e + 1;
+          ++index;
         }
-        if (ok) m.deliver(on_row);
-      }
-      if (!ok) {
-        slow_line(p, e);  // reports what is wrong with this line
+        if (p >= piece_end) break;
+        bool ok = s == first && static_cast<std::size_t>(e - p) <= m.opt.max_line_bytes;
+        auto doc_ref = *it;
+        if (ok) ok = !doc_ref.error();
+        if (ok) {
+          od::object obj;
+          m.begin_row();
+          m.prefix.clear();
+          ok = doc_ref.get_object().get(obj) == simdjson::SUCCESS && m.walk(obj, 1).ok();
+          if (ok) {
+            // The object closed on this line and nothing follows it there: the
+            // next token lies past the line, with only blanks in between.
+            const char* next = piece_end;
+            if (doc_ref.current_location().get(next) != simdjson::SUCCESS) next = piece_end;
+            ok = next > e;
+            for (const char* q = e; ok && q < next; ++q) ok = is_ws(*q);
+          }
+          if (ok) m.deliver(on_row);
+        }
+        if (!ok) {
+          slow_line(p, e);  // reports what is wrong with this line
+          p = e + 1;
+          ++index;
+          failed = true;
+          break;
+        }
         p = e + 1;
         ++index;
-        failed = true;
-        break;
       }
+      if (!failed) break;
+    }
+    // Whatever the stream did not cover (a stage-1 error, a misaligned document, blank lines).
+    while (p < piece_end) {
+      const char* e = line_end_of(p);
+      slow_line(p, e);
       p = e + 1;
       ++index;
     }
-    if (!failed) break;
-  }
-  // Whatever the stream did not cover (a stage-1 error, a misaligned document, blank lines).
-  while (p < end) {
-    const char* e = line_end_of(p);
-    slow_line(p, e);
-    p = e + 1;
-    ++index;
   }
   return index;
 }
 
 Status MetricsLineParser::set_csv_header(std::string_view line) {
   Impl& m = *impl_;
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  if (line.size() > m.opt.max_line_bytes) return m.too_long();
   line = strip_eol(line);
-  if (line.size() > m.opt.max_line_bytes) {
-    return Status(StatusCode::kResourceExhausted,
-                  "header longer than " + std::to_string(m.opt.max_line_bytes) + " bytes");
-  }
   if (!split_csv(line, &m.cells, &m.cell_scratch))
     return Status(StatusCode::kParseError, "unterminated quote in the CSV header");
   m.columns.clear();
@@ -623,12 +628,10 @@ Status MetricsLineParser::set_csv_header(std::string_view line) {
 Status MetricsLineParser::parse_csv(std::string_view line, const std::function<void(const MetricRow&)>& on_row) {
   Impl& m = *impl_;
   if (!m.has_header) return Status(StatusCode::kInvalidArgument, "CSV row before its header");
+  if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  if (line.size() > m.opt.max_line_bytes) return m.too_long();
   line = strip_eol(line);
   if (detail::trim(line).empty()) return Status::Ok();
-  if (line.size() > m.opt.max_line_bytes) {
-    return Status(StatusCode::kResourceExhausted,
-                  "line longer than " + std::to_string(m.opt.max_line_bytes) + " bytes");
-  }
   if (!split_csv(line, &m.cells, &m.cell_scratch)) return Status(StatusCode::kParseError, "unterminated quote");
   if (m.cells.size() > m.columns.size()) {
     return Status(StatusCode::kParseError,

@@ -82,7 +82,9 @@ struct MetricsReader::Impl {
   std::uint64_t line_no = 0;  // of the current file, 1-based
 
   // CSV: the header line as read, rows seen in this file, rewrite handling.
-  std::string header_raw;
+  std::string head_raw;       // the file's bytes up to and including the header line
+  bool header_seen = false;
+  bool head_exact = true;     // head_raw is byte-exact (no over-long line skipped before the header)
   std::uint64_t data_rows = 0;
   std::uint64_t first_fp = 0;
   bool have_first_fp = false;
@@ -114,7 +116,9 @@ struct MetricsReader::Impl {
         skip_rows = 0;
         skip_pending_check = false;
       }
-      header_raw.clear();
+      head_raw.clear();
+      header_seen = false;
+      head_exact = true;
       data_rows = 0;
       have_first_fp = false;
     }
@@ -148,15 +152,20 @@ struct MetricsReader::Impl {
       format = t.front() == '{' ? MetricsFormat::kJsonl : MetricsFormat::kLightningCsv;
     }
     if (is_csv(format)) {
-      if (header_raw.empty()) {
+      if (!header_seen) {
+        if (head_raw.size() + line.size() < opt.max_line_bytes) {
+          head_raw.append(line);
+          head_raw.push_back('\n');
+        } else {
+          head_exact = false;
+        }
         if (detail::trim(line).empty()) return;
         Status s = parser.set_csv_header(line);
         if (!s.ok()) {
           malformed(line_no, s.message());
           return;
         }
-        header_raw.assign(line);
-        header_raw.push_back('\n');
+        header_seen = true;
         return;
       }
       Status s = parser.parse_csv(line, csv_cb);
@@ -242,6 +251,7 @@ struct MetricsReader::Impl {
         // No newline yet: keep the partial line (bounded).
         if (discarding) return;
         if (partial.size() + data.size() > opt.max_line_bytes) {
+          head_exact = head_exact && header_seen;
           malformed(line_no + 1, "line longer than " + std::to_string(opt.max_line_bytes) + " bytes");
           partial.clear();
           discarding = true;
@@ -260,6 +270,7 @@ struct MetricsReader::Impl {
       }
       if (!partial.empty()) {
         if (partial.size() + piece.size() > opt.max_line_bytes) {
+          head_exact = head_exact && header_seen;
           ++line_no;
           malformed(line_no, "line longer than " + std::to_string(opt.max_line_bytes) + " bytes");
           partial.clear();
@@ -276,10 +287,10 @@ struct MetricsReader::Impl {
 
   // Has a CSV writer rewritten the file in place (a new header)?
   bool csv_header_changed() {
-    if (header_raw.empty()) return false;
+    if (!header_seen || !head_exact) return false;
     int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) return false;  // gone: FileTail notices rotation/deletion itself
-    std::string buf(header_raw.size(), '\0');
+    std::string buf(head_raw.size(), '\0');
     ssize_t n;
     do {
       n = ::pread(fd, buf.data(), buf.size(), 0);
@@ -287,7 +298,7 @@ struct MetricsReader::Impl {
     ::close(fd);
     if (n < 0) return false;
     buf.resize(static_cast<std::size_t>(n));
-    return buf != header_raw;
+    return buf != head_raw;
   }
 
   Result<std::size_t> poll(const std::function<void(const MetricRow&)>& on_row) {

@@ -1,6 +1,8 @@
 // Log syndromes: per-syndrome recall and benign silence on the real-world
 // corpus (tests/data/logs), and the LogStream's incremental guarantees.
+#include <unistd.h>
 #include <algorithm>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -412,4 +414,33 @@ TEST_CASE("patterns: located errors, pathological patterns stay linear", "[logs]
     auto scanner = LogScanner::create(opts).value();
     CHECK(scan_all("Traceback (most recent call last):\nValueError: x\n", scanner).empty());
   }
+}
+
+TEST_CASE("the compiled database is cached on disk and a bad cache file is ignored", "[logs][cache]") {
+  fs::path dir = fs::temp_directory_path() / ("sidecar-logs-cache-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  LogOptions opts = default_options();
+  opts.cache_dir = dir.string();
+  auto first = LogScanner::create(opts);
+  REQUIRE(first.ok());
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir)) files.push_back(e.path());
+  REQUIRE(files.size() == 1);
+  const std::string text = "Segmentation fault (core dumped)\n";
+  auto second = LogScanner::create(opts);  // loaded from the file
+  REQUIRE(second.ok());
+  CHECK(scan_all(text, *second).size() == 1);
+  {
+    std::ofstream corrupt(files[0], std::ios::binary | std::ios::trunc);
+    corrupt << "sidecar-hs-cache 1\ngarbage";
+  }
+  auto third = LogScanner::create(opts);  // recompiled, file rewritten
+  REQUIRE(third.ok());
+  CHECK(scan_all(text, *third).size() == 1);
+  CHECK(fs::file_size(files[0]) > 1000);
+  // A different catalogue gets its own file.
+  opts.syndromes.pop_back();
+  REQUIRE(LogScanner::create(opts).ok());
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 2);
+  fs::remove_all(dir);
 }

@@ -616,3 +616,15 @@ TEST_CASE("the block fast path agrees with parsing each line alone", "[metrics][
     CHECK(c.stats.malformed == bad);
   }
 }
+
+TEST_CASE("an object running on into the next line is two malformed lines", "[metrics][malformed]") {
+  const std::string text = "{\"step\": 1}\n{\"a\": {\"b\": 1}\n}\n{\"step\": 2}\n{\"c\": {\"d\": 1}\n}\n";
+  sidecar::MetricsLineParser p;
+  std::vector<std::string> rows;
+  std::vector<std::size_t> bad;
+  CHECK(p.parse_json_lines(
+            text, 0, [&](const MetricRow& row) { rows.push_back(render(row)); },
+            [&](std::size_t i, const sidecar::Status&) { bad.push_back(i); }) == 6);
+  CHECK(rows == std::vector<std::string>{"step=1 ts=-", "step=2 ts=-"});
+  CHECK(bad == std::vector<std::size_t>{1, 2, 4, 5});
+}

@@ -1,0 +1,86 @@
+// Fuzzes JSON Lines metrics parsing. Oracles: the block fast path
+// (iterate_many over many lines) yields exactly the rows and errors of
+// parsing each line alone; MetricsReader over a file written in two pieces
+// yields the same rows again; rows respect max_keys.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sidecar/metrics.h"
+
+namespace {
+
+std::string render(const sidecar::MetricRow& row, std::size_t max_keys) {
+  if (row.values.size() > max_keys) std::abort();
+  std::string s = row.step ? std::to_string(*row.step) : "-";
+  s += row.timestamp ? " t" + std::to_string(*row.timestamp) : " -";
+  for (const auto& v : row.values) {
+    s += ' ';
+    s.append(v.key);
+    s += '=';
+    s += v.value != v.value ? "nan" : std::to_string(v.value);
+  }
+  return s;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  sidecar::MetricsReaderOptions opt;
+  opt.max_line_bytes = 2048;
+  opt.max_depth = 6;
+  opt.max_keys = 12;
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const bool wandb = size > 0 && (data[0] & 1);
+  const std::size_t last_nl = text.rfind('\n');
+  const std::string_view complete =
+      last_nl == std::string_view::npos ? std::string_view() : text.substr(0, last_nl + 1);
+
+  // Each line alone.
+  sidecar::MetricsLineParser one(opt);
+  std::vector<std::string> want;
+  std::vector<std::string> want_errors;
+  std::size_t index = 0;
+  for (std::size_t pos = 0; pos < complete.size(); ++index) {
+    const std::size_t nl = complete.find('\n', pos);
+    auto st = one.parse_json(
+        complete.substr(pos, nl - pos), [&](const sidecar::MetricRow& r) { want.push_back(render(r, opt.max_keys)); },
+        wandb);
+    if (!st.ok()) want_errors.push_back(std::to_string(index) + st.message());
+    pos = nl + 1;
+  }
+
+  // The block fast path.
+  sidecar::MetricsLineParser block(opt);
+  std::vector<std::string> got;
+  std::vector<std::string> got_errors;
+  const std::size_t lines = block.parse_json_lines(
+      complete, 0, [&](const sidecar::MetricRow& r) { got.push_back(render(r, opt.max_keys)); },
+      [&](std::size_t i, const sidecar::Status& st) { got_errors.push_back(std::to_string(i) + st.message()); }, wandb);
+  if (lines != index || got != want || got_errors != want_errors) std::abort();
+
+  // The reader over a file written in two pieces (JSON Lines forced).
+  char path[] = "/tmp/fuzz_metrics_jsonl_XXXXXX";
+  const int fd = ::mkstemp(path);
+  if (fd < 0) return 0;
+  opt.format = wandb ? sidecar::MetricsFormat::kWandbHistory : sidecar::MetricsFormat::kJsonl;
+  sidecar::MetricsReader reader(path, opt);
+  std::vector<std::string> read;
+  auto sink = [&](const sidecar::MetricRow& r) { read.push_back(render(r, opt.max_keys)); };
+  const std::size_t half = size / 2;
+  bool io_ok = ::write(fd, data, half) == static_cast<ssize_t>(half);
+  io_ok = io_ok && reader.poll(sink).ok();
+  io_ok = io_ok && ::write(fd, data + half, size - half) == static_cast<ssize_t>(size - half);
+  io_ok = io_ok && reader.poll(sink).ok();
+  ::close(fd);
+  ::unlink(path);
+  if (io_ok && read != want) std::abort();
+  return 0;
+}
