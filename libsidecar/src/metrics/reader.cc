@@ -82,9 +82,9 @@ struct MetricsReader::Impl {
   std::uint64_t line_no = 0;  // of the current file, 1-based
 
   // CSV: the header line as read, rows seen in this file, rewrite handling.
-  std::string head_raw;       // the file's bytes up to and including the header line
+  std::string head_raw;  // the file's bytes up to and including the header line
   bool header_seen = false;
-  bool head_exact = true;     // head_raw is byte-exact (no over-long line skipped before the header)
+  bool head_exact = true;  // head_raw is byte-exact (no over-long line skipped before the header)
   std::uint64_t data_rows = 0;
   std::uint64_t first_fp = 0;
   bool have_first_fp = false;
