@@ -87,9 +87,11 @@ struct MetricsReader::Impl {
   bool head_exact = true;  // head_raw is byte-exact (no over-long line skipped before the header)
   std::uint64_t data_rows = 0;
   std::uint64_t first_fp = 0;
+  std::uint64_t first_fp_index = 0;
   bool have_first_fp = false;
   std::uint64_t skip_rows = 0;      // rows of a rewritten file already delivered
   std::uint64_t skip_fp = 0;        // the first row's fingerprint before the rewrite
+  std::uint64_t skip_fp_index = 0;  // and its index
   bool skip_pending_check = false;  // the first row decides whether this is a rewrite
 
   const std::function<void(const MetricRow&)>* sink = nullptr;
@@ -111,6 +113,7 @@ struct MetricsReader::Impl {
       if (maybe_rewrite && have_first_fp && data_rows > 0) {
         skip_rows = data_rows;
         skip_fp = first_fp;
+        skip_fp_index = first_fp_index;
         skip_pending_check = true;
       } else {
         skip_rows = 0;
@@ -132,13 +135,15 @@ struct MetricsReader::Impl {
 
   void on_csv_row(const MetricRow& row) {
     const std::uint64_t index = data_rows++;
-    if (index == 0) {
+    if (!have_first_fp) {  // the first row that parsed (usually index 0)
       first_fp = fingerprint(row);
+      first_fp_index = index;
       have_first_fp = true;
-      if (skip_pending_check) {
-        skip_pending_check = false;
-        if (first_fp != skip_fp) skip_rows = 0;  // a different file: deliver everything
-      }
+    }
+    if (skip_pending_check && index >= skip_fp_index) {
+      skip_pending_check = false;
+      // A different first row: a new file, not a rewrite. Deliver everything.
+      if (index != skip_fp_index || fingerprint(row) != skip_fp) skip_rows = 0;
     }
     if (index < skip_rows) return;  // delivered before the rewrite
     deliver(row);
