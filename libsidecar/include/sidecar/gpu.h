@@ -135,7 +135,8 @@ std::string to_json(const PreflightResult& r);
 std::string to_text(const PreflightResult& r);
 
 // One poll: runs nvidia-smi (--query-gpu, --query-compute-apps, and -L when a
-// MIG device is asked for). Errors: kNotFound (no nvidia-smi), kUnavailable
+// MIG device is asked for or a process names a device that is not one of the
+// GPUs, i.e. a MIG instance). Errors: kNotFound (no nvidia-smi), kUnavailable
 // (non-zero exit, timeout, killed), kParseError.
 Result<std::vector<GpuInfo>> query_gpus(const GpuOptions& options, bool with_mig_list = false);
 

@@ -181,7 +181,13 @@ Result<std::vector<GpuInfo>> query_gpus(const GpuOptions& options, bool with_mig
   if (!a) return a.status();
   auto procs = parse_compute_apps(*a);
   if (!procs) return procs.status();
-  if (with_mig_list) {
+  // MIG instances are listed only by `-L`: run it when a MIG device is asked
+  // for, or when a process names a device that is not one of the GPUs.
+  const bool unmatched = std::any_of(procs->begin(), procs->end(), [&](const GpuProcess& p) {
+    return std::none_of(gpus->begin(), gpus->end(),
+                        [&](const GpuInfo& g) { return detail::iequals(g.uuid, p.gpu_uuid); });
+  });
+  if (with_mig_list || unmatched) {
     auto l = smi(options, {"-L"});
     if (!l) return l.status();
     parse_gpu_list(*l, &*gpus);

@@ -243,6 +243,20 @@ TEST_CASE("MIG instance: resolved through nvidia-smi -L", "[gpu][wait]") {
   CHECK(busy_one->reason.find("pid 5151") != std::string::npos);
 }
 
+TEST_CASE("a whole MIG-mode GPU is busy when a process runs on one of its instances", "[gpu][wait]") {
+  TempDir dir;
+  auto o = fast(make_scenario(dir, "mig"));
+  o.wait_s = 0;
+  FakeClock fc;
+  auto r = sidecar::wait_for_gpus(request({"0", "1"}), o, nullptr, fc.clock());
+  REQUIRE(r.ok());
+  CHECK(r->busy == std::vector<std::string>{"0"});
+  REQUIRE(r->gpus.size() == 2);
+  CHECK(r->gpus[0].mig);
+  CHECK(r->gpus[0].mig_uuids.size() == 2);
+  CHECK(gpu_test::read_file((dir.path / "calls").string()).find("-L") != std::string::npos);
+}
+
 // ---- the operator gate -----------------------------------------------------
 
 namespace {
