@@ -265,10 +265,20 @@ std::string basename_of(std::string_view prog) {
   return std::string(slash == std::string_view::npos ? prog : prog.substr(slash + 1));
 }
 
-struct Target {
-  bool found = false;
-  bool helper = true;
-  Env env;  // the exported environment the program sees
+// A program the command starts, with the environment it sees.
+struct Program {
+  bool helper = false;
+  Env env;  // exported variables only
+};
+
+constexpr std::size_t kMaxPrograms = 64;
+
+struct Programs {
+  std::vector<Program> list;
+  void add(bool helper, Env env) {
+    if (list.size() >= kMaxPrograms) list.erase(list.begin());
+    list.push_back(Program{helper, std::move(env)});
+  }
 };
 
 void assign(Env& env, const std::string& name, const Word& w, bool exported) {
@@ -288,10 +298,10 @@ Env exported_only(const Env& env) {
   return out;
 }
 
-void evaluate(std::string_view command, Env& state, Target& target, int depth);
+void evaluate(std::string_view command, Env& state, Programs& programs, int depth);
 
 // One simple command: words between separators.
-void simple_command(const std::vector<const Word*>& words, Env& state, Target& target, int depth) {
+void simple_command(const std::vector<const Word*>& words, Env& state, Programs& programs, int depth) {
   std::size_t i = 0;
   std::vector<const Word*> prefix;
   while (i < words.size() && !words[i]->assign_name.empty()) prefix.push_back(words[i++]);
@@ -410,37 +420,29 @@ void simple_command(const std::vector<const Word*>& words, Env& state, Target& t
       if (arg.size() >= 2 && arg[0] == '-' && arg[1] != '-' && arg.find('c') != std::string::npos) {
         Env inner = env;
         for (auto& [k, v] : inner) v.exported = true;
-        Target t;
-        evaluate(expand(*words[j + 1], env).text, inner, t, depth + 1);
-        if (t.found) {
-          if (!target.found || !t.helper || target.helper) target = std::move(t);
-          return;
-        }
+        std::size_t before = programs.list.size();
+        evaluate(expand(*words[j + 1], env).text, inner, programs, depth + 1);
+        if (programs.list.size() != before) return;
         break;
       }
     }
   }
 
-  bool helper = is_helper(base);
-  if (!target.found || !helper || target.helper) {
-    target.found = true;
-    target.helper = helper;
-    target.env = std::move(env);
-  }
+  programs.add(is_helper(base), std::move(env));
 }
 
-void evaluate(std::string_view command, Env& state, Target& target, int depth) {
+void evaluate(std::string_view command, Env& state, Programs& programs, int depth) {
   std::vector<Token> tokens = Lexer(command).run();
   std::vector<const Word*> words;
   for (const Token& t : tokens) {
     if (t.is_op) {
-      if (!words.empty()) simple_command(words, state, target, depth);
+      if (!words.empty()) simple_command(words, state, programs, depth);
       words.clear();
     } else {
       words.push_back(&t.word);
     }
   }
-  if (!words.empty()) simple_command(words, state, target, depth);
+  if (!words.empty()) simple_command(words, state, programs, depth);
 }
 
 bool all_digits(std::string_view s) {
@@ -454,14 +456,10 @@ void add_note(std::string& note, std::string_view text) {
 
 }  // namespace
 
-DeviceRequest parse_requested_devices(std::string_view command,
-                                      const std::vector<std::pair<std::string, std::string>>& env) {
-  Env state;
-  for (const auto& [k, v] : env) state[k] = Var{v, true, false, false, {}};
-  Target target;
-  evaluate(command, state, target, 0);
-  const Env& seen = target.found ? target.env : state;
+namespace {
 
+// The request one program's environment makes.
+DeviceRequest request_from(const Env& seen) {
   DeviceRequest req;
   auto cvd = seen.find("CUDA_VISIBLE_DEVICES");
   if (cvd == seen.end() || !cvd->second.exported) return req;
@@ -509,6 +507,51 @@ DeviceRequest parse_requested_devices(std::string_view command,
     }
   }
   return req;
+}
+
+}  // namespace
+
+DeviceRequest parse_requested_devices(std::string_view command,
+                                      const std::vector<std::pair<std::string, std::string>>& env) {
+  Env state;
+  for (const auto& [k, v] : env) state[k] = Var{v, true, false, false, {}};
+  Programs programs;
+  evaluate(command, state, programs, 0);
+
+  // The job: every program that is not a helper (a command may start several,
+  // with `&`, `&&` or `;`: all their GPUs are checked); else the last helper;
+  // with no program at all, the environment the command leaves.
+  std::vector<const Env*> jobs;
+  for (const auto& p : programs.list)
+    if (!p.helper) jobs.push_back(&p.env);
+  if (jobs.empty() && !programs.list.empty()) jobs.push_back(&programs.list.back().env);
+  Env leftover;
+  if (jobs.empty()) {
+    leftover = exported_only(state);
+    jobs.push_back(&leftover);
+  }
+
+  DeviceRequest out;
+  std::vector<std::string> values;
+  for (const Env* job : jobs) {
+    DeviceRequest r = request_from(*job);
+    if (!r.specified) continue;
+    if (!out.specified || (out.source == "environment" && r.source == "command")) out.source = r.source;
+    out.specified = true;
+    if (std::find(values.begin(), values.end(), r.value) == values.end()) values.push_back(r.value);
+    for (auto& d : r.devices)
+      if (std::find(out.devices.begin(), out.devices.end(), d) == out.devices.end()) out.devices.push_back(d);
+    out.order_trusted = out.order_trusted && r.order_trusted;
+    if (!r.note.empty() && out.note.find(r.note) == std::string::npos) add_note(out.note, r.note);
+  }
+  if (values.size() > 1) {
+    std::string listed;
+    for (const auto& v : values) listed += (listed.empty() ? "'" : ", '") + v + "'";
+    add_note(out.note, "the command starts several programs with different CUDA_VISIBLE_DEVICES (" + listed +
+                           "); the GPUs of all of them are checked");
+  }
+  for (const auto& v : values) out.value += (out.value.empty() ? "" : ";") + v;
+  return out;
 }
 
 std::vector<std::pair<std::string, std::string>> current_environment() {

@@ -93,6 +93,20 @@ TEST_CASE("several assignments: the one that applies to the program wins", "[gpu
   CHECK_FALSE(parse("unset CUDA_VISIBLE_DEVICES; python t.py", {{"CUDA_VISIBLE_DEVICES", "1"}}).specified);
 }
 
+TEST_CASE("a command that starts several jobs asks for the GPUs of all of them", "[gpu][devices]") {
+  auto r = parse("CUDA_VISIBLE_DEVICES=0 python a.py & CUDA_VISIBLE_DEVICES=1,0 python b.py & wait");
+  CHECK(r.devices == Devices{"0", "1"});
+  CHECK(r.note.find("several programs") != std::string::npos);
+  CHECK(r.value == "0;1,0");
+  auto seq = parse("python prep.py && CUDA_VISIBLE_DEVICES=2 python train.py", {{"CUDA_VISIBLE_DEVICES", "3"}});
+  CHECK(seq.devices == Devices{"3", "2"});
+  CHECK(seq.source == "command");
+  // Programs without CUDA_VISIBLE_DEVICES do not widen the request.
+  CHECK(parse("python prep.py && CUDA_VISIBLE_DEVICES=2 python train.py", {}).devices == Devices{"2"});
+  // Only helpers: the last one counts.
+  CHECK(parse("CUDA_VISIBLE_DEVICES=5 nvidia-smi", {}).devices == Devices{"5"});
+}
+
 TEST_CASE("variables, wrappers and sh -c", "[gpu][devices]") {
   CHECK(parse("GPUS=2,3; CUDA_VISIBLE_DEVICES=$GPUS python t.py").devices == Devices{"2", "3"});
   CHECK(parse("CUDA_VISIBLE_DEVICES=${MY_GPU} python t.py", {{"MY_GPU", "5"}}).devices == Devices{"5"});
