@@ -44,7 +44,7 @@ struct MetricsReaderOptions {
 struct MetricsStats {
   std::uint64_t rows = 0;          // rows delivered
   std::uint64_t malformed = 0;     // lines skipped as malformed (too long, too deep, not JSON, bad CSV)
-  std::uint64_t bytes = 0;         // bytes consumed (all files, across restarts)
+  std::uint64_t bytes = 0;         // bytes read (all files, across restarts; a partial last line included)
   std::uint64_t restarts = 0;      // truncations, rotations, re-creations, CSV header rewrites
   std::uint64_t dropped_keys = 0;  // keys beyond max_keys (counted, not stored)
   std::string last_error;          // "file:line: what" of the latest malformed line
@@ -107,6 +107,10 @@ class MetricsReader {
   // number of rows delivered. Never fails on bad lines (they are counted, with
   // file:line, in stats()); I/O errors are returned and the next poll retries.
   Result<std::size_t> poll(const std::function<void(const MetricRow&)>& on_row);
+
+  // The file is finished (replay, post-mortem): parses a last line that has
+  // no newline, which poll() keeps waiting for. Returns the rows delivered (0 or 1).
+  std::size_t flush(const std::function<void(const MetricRow&)>& on_row);
 
   const MetricsStats& stats() const;
   const std::string& path() const;

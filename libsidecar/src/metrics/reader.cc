@@ -350,6 +350,19 @@ MetricsReader& MetricsReader::operator=(MetricsReader&&) noexcept = default;
 Result<std::size_t> MetricsReader::poll(const std::function<void(const MetricRow&)>& on_row) {
   return impl_->poll(on_row);
 }
+std::size_t MetricsReader::flush(const std::function<void(const MetricRow&)>& on_row) {
+  Impl& m = *impl_;
+  if (m.partial.empty() || m.discarding) return 0;
+  m.sink = &on_row;
+  m.delivered = 0;
+  std::string line = std::move(m.partial);
+  m.partial.clear();
+  m.handle_line(line);
+  m.sink = nullptr;
+  m.stats.dropped_keys = m.parser.dropped_keys();
+  return m.delivered;
+}
+
 const MetricsStats& MetricsReader::stats() const { return impl_->stats; }
 const std::string& MetricsReader::path() const { return impl_->path; }
 MetricsFormat MetricsReader::format() const { return impl_->format; }

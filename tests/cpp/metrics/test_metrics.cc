@@ -628,3 +628,24 @@ TEST_CASE("an object running on into the next line is two malformed lines", "[me
   CHECK(rows == std::vector<std::string>{"step=1 ts=-", "step=2 ts=-"});
   CHECK(bad == std::vector<std::size_t>{1, 2, 4, 5});
 }
+
+TEST_CASE("flush parses a finished file's last line without its newline", "[metrics][incremental]") {
+  TempDir dir;
+  const std::string path = dir.file("m.jsonl");
+  write_file(path, "{\"step\": 1, \"loss\": 1}\n{\"step\": 2, \"loss\": NaN}");
+  MetricsReader r(path);
+  CHECK(poll_rows(r) == std::vector<std::string>{"step=1 ts=- loss=1"});
+  std::vector<std::string> rows;
+  CHECK(r.flush([&](const MetricRow& row) { rows.push_back(render(row)); }) == 1);
+  CHECK(rows == std::vector<std::string>{"step=2 ts=- loss=nan"});
+  CHECK(r.flush([&](const MetricRow& row) { rows.push_back(render(row)); }) == 0);
+  CHECK(r.stats().rows == 2);
+
+  const std::string csv = dir.file("progress.csv");
+  write_file(csv, "time/total_timesteps,rollout/ep_rew_mean\n100,1.5");
+  MetricsReader c(csv);
+  CHECK(poll_rows(c).empty());
+  rows.clear();
+  CHECK(c.flush([&](const MetricRow& row) { rows.push_back(render(row)); }) == 1);
+  CHECK(rows == std::vector<std::string>{"step=100 ts=- rollout/ep_rew_mean=1.5"});
+}
