@@ -57,9 +57,11 @@ struct DeviceRequest {
 
 // The CUDA_VISIBLE_DEVICES (and CUDA_DEVICE_ORDER) that apply to the command's
 // program, from the command text (prefix assignments, `env`, `export … &&`,
-// quotes; the last one that applies wins) over the inherited `env`. Empty,
-// "-1" and "NoDevFiles" request no GPU; like CUDA, the list ends at the first
-// invalid entry. Pure.
+// quotes, `$VAR`, `sh -c`; the assignment that applies to the program wins;
+// helpers such as `echo`/`nvidia-smi`/`tee` are not the job; a command that
+// starts several programs asks for the GPUs of all of them) over the inherited
+// `env`. Empty, "-1" and "NoDevFiles" request no GPU; like CUDA, the list ends
+// at the first invalid entry. Pure.
 DeviceRequest parse_requested_devices(std::string_view command,
                                       const std::vector<std::pair<std::string, std::string>>& env);
 
