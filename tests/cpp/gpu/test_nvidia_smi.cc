@@ -106,10 +106,12 @@ TEST_CASE("compute-apps: rows, [N/A] memory, none", "[gpu][smi]") {
   CHECK((*two)[0].used_mib == 12345.0);
   auto na = parse_compute_apps(read_file(data_path("nvidia-smi/compute-apps-na.csv")));
   REQUIRE(na.ok());
-  REQUIRE(na->size() == 2);
+  REQUIRE(na->size() == 3);
   CHECK_FALSE((*na)[0].used_mib);
   CHECK((*na)[1].pid == 78);
   CHECK((*na)[1].gpu_uuid == kU1);
+  CHECK((*na)[2].pid == 79);  // containers: [Insufficient Permissions]
+  CHECK_FALSE((*na)[2].used_mib);
   auto none = parse_compute_apps(read_file(data_path("nvidia-smi/compute-apps-none.txt")));
   REQUIRE(none.ok());
   CHECK(none->empty());
