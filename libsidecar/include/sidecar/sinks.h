@@ -2,8 +2,7 @@
 // the run directory, the research-agent server, a Prometheus Alertmanager.
 //
 // Every sink is called from the monitor loop and only enqueues: each on_*
-// method returns in microseconds and never does I/O on the caller's thread
-// (the file sink writes small appends synchronously; see make_file_sink).
+// method returns in microseconds and never does I/O on the caller's thread.
 // Network sinks own one bounded queue and one sender thread; failed requests
 // are retried with exponential backoff; when the queue is full, queued
 // status/snapshot updates are coalesced or dropped first (alerts and the final
@@ -82,9 +81,12 @@ class Sink {
 
 // Files in the run directory: <run_dir>/sidecar/alerts.jsonl (every alert and
 // resolution appended as one line of records.h JSON) and
-// <run_dir>/sidecar/status.json (the latest snapshot plus run status, replaced
-// atomically: write a temporary file, then rename). Writes are small and
-// local; a failure (disk full, permissions) is counted, never thrown.
+// <run_dir>/sidecar/status.json (run status + the latest snapshot, replaced
+// atomically: write a temporary file, then rename). Written by one writer
+// thread (a rename can take milliseconds); status updates coalesce; alert
+// lines keep their order (at most 4096 waiting; more are dropped and
+// counted). Failures (disk full, permissions) are counted, never thrown;
+// close() flushes.
 std::unique_ptr<Sink> make_file_sink(std::string run_dir);
 
 struct ServerSinkOptions {

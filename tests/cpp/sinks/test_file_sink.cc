@@ -43,6 +43,7 @@ TEST_CASE("file sink: alerts.jsonl appended, status.json replaced", "[sinks][fil
   std::string run_dir = dir.path + "/run";  // created on first write
   auto sink = make_file_sink(run_dir + "/");
   sink->on_status("running");
+  REQUIRE(test::wait_until([&] { return sink->stats().sent == 1; }, 5.0));  // written by the sink's thread
   auto status = parse_json(read_file(run_dir + "/sidecar/status.json"));
   REQUIRE(status);
   CHECK(status->find("status")->str == "running");
@@ -86,7 +87,8 @@ TEST_CASE("file sink: alerts.jsonl appended, status.json replaced", "[sinks][fil
     ++files;
   }
   CHECK(files == 2);
-  CHECK(sink->stats().sent == 5);  // the status after the end is not written
+  CHECK(sink->stats().sent + sink->stats().coalesced == 5);  // the status after the end is not written
+  CHECK(sink->stats().queue_depth == 0);
   CHECK(sink->stats().failed == 0);
 }
 
@@ -96,7 +98,9 @@ TEST_CASE("file sink: an unwritable directory is counted, never thrown", "[sinks
   { std::ofstream(blocker) << "x"; }
   auto sink = make_file_sink(blocker);  // <file>/sidecar cannot be created
   sink->on_alert(alert("a-1"));
+  REQUIRE(test::wait_until([&] { return sink->stats().failed == 1; }, 5.0));
   sink->on_snapshot(Snapshot{});
+  sink->close(5.0);
   CHECK(sink->stats().failed == 2);
   CHECK(sink->stats().last_error.find("mkdir") == 0);
 }
@@ -113,10 +117,32 @@ TEST_CASE("SinkSet fans out and sums the counters", "[sinks][set]") {
   set.on_finish({"finished", 0, ""});
   set.close(1.0);
   CHECK(set.stats().sent == 4);
+  CHECK(set.stats().dropped == 0);
   auto each = set.each_stats();
   REQUIRE(each.size() == 2);
   CHECK(each[0].first == "file");
   CHECK(each[1].second.sent == 2);
   CHECK_FALSE(set.server_alert_id("a-1").has_value());
   CHECK(jsonl(dir.path + "/b/sidecar/alerts.jsonl").size() == 1);
+}
+
+TEST_CASE("file sink: the caller only enqueues; a burst of status updates coalesces", "[sinks][file]") {
+  TempDir dir;
+  auto sink = make_file_sink(dir.path);
+  for (int i = 0; i < 1000; ++i) {
+    Snapshot s;
+    s.monitor_note = "tick " + std::to_string(i);
+    sink->on_snapshot(s);
+  }
+  sink->on_alert(alert("a-1"));
+  sink->close(5.0);
+  SinkStats st = sink->stats();
+  CHECK(st.sent + st.coalesced == 1001);
+  CHECK(st.coalesced > 0);
+  auto status = parse_json(read_file(dir.path + "/sidecar/status.json"));
+  REQUIRE(status);
+  CHECK(status->find("monitor_note")->str == "tick 999");
+  sink->on_alert(alert("a-2"));  // after close: counted, not written
+  CHECK(sink->stats().dropped == 1);
+  CHECK(jsonl(dir.path + "/sidecar/alerts.jsonl").size() == 1);
 }
