@@ -152,7 +152,7 @@ int gen(double mb, const std::string& path) {
     chunk.clear();
     while (chunk.size() < (1u << 20)) {
       ++n;
-      if (n % 400000 == 0) chunk += kSyndromes[(n / 400000) % 4];
+      if (n % 50000 == 0) chunk += kSyndromes[(n / 50000) % 4];
       generate_line(&chunk, r, n);
     }
     std::size_t take = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), target - written));

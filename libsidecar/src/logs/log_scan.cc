@@ -2,14 +2,15 @@
 // pass, RE2 for verification, exclusions and evidence on matched lines) and
 // the per-source incremental LogStream. The only file that uses hs and re2.
 //
-// Speed: complete, "clean" lines (no ESC, NUL or \r, not over-long) are
-// scanned straight out of the caller's buffer, up to kPieceBytes at a time,
-// with ONE hs_scan call (multi-line mode: ^ and $ anchor at line ends); the
+// Speed: complete, "clean" lines (no ESC or NUL, not over-long) are scanned
+// straight out of the caller's buffer, up to kPieceBytes at a time, with ONE
+// hs_scan call (multi-line mode: ^ and $ anchor at line ends); the
 // automaton's literal prefilter makes ordinary lines cost a few cycles. A
-// line with ESC/NUL/\r, an over-long one, or one that straddles two feeds is
-// normalised into a scratch buffer first (ANSI stripped, NUL dropped, each
-// \r-separated segment a unit of its own) and scanned the same way. Results
-// therefore do not depend on how the stream was chunked.
+// line with ESC/NUL, an over-long one, or one that straddles two feeds is
+// normalised into a scratch buffer first (ANSI stripped, NUL dropped) and
+// scanned the same way. Only a line with a hit (or while a traceback waits
+// for its exception) is split into its \r-separated segments, each verified
+// and reported on its own. Results do not depend on how the stream was chunked.
 #include <hs/hs.h>
 #include <re2/re2.h>
 
@@ -450,7 +451,6 @@ struct LogStream::State {
   }
 
   void scan_line(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out);
-  void push_segments(const char* base, const char* p, std::size_t n, std::uint64_t line, std::uint64_t offset);
   void scan_region(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out);
   void scan_block(const char* base, std::size_t len, std::vector<LogMatch>* out);
   void handle_hit(std::string_view text, const Unit& u, const CompiledSyndrome& cs, std::vector<LogMatch>* out);
@@ -473,9 +473,23 @@ void LogStream::State::scan_block(const char* base, std::size_t len, std::vector
       u = hits[h].unit;
     }
     const Unit& unit = units[u];
-    std::string_view text(base + unit.start, unit.len);
-    if (!pending.empty()) track_traceback(text, out);
-    for (; h < hits.size() && hits[h].unit == u; ++h) handle_hit(text, unit, impl->syndromes[hits[h].syndrome], out);
+    std::size_t h_end = h;
+    while (h_end < hits.size() && hits[h_end].unit == u) ++h_end;
+    // A line rewritten with \r (a progress bar) is looked at segment by
+    // segment, here only: most such lines have no hit and cost nothing more.
+    const char* p = base + unit.start;
+    const char* end = p + unit.len;
+    while (p <= end) {
+      const void* cr = p < end ? std::memchr(p, '\r', static_cast<std::size_t>(end - p)) : nullptr;
+      const char* seg_end = cr ? static_cast<const char*>(cr) : end;
+      if (seg_end > p) {
+        std::string_view text(p, static_cast<std::size_t>(seg_end - p));
+        if (!pending.empty()) track_traceback(text, out);
+        for (std::size_t k = h; k < h_end; ++k) handle_hit(text, unit, impl->syndromes[hits[k].syndrome], out);
+      }
+      p = seg_end + 1;
+    }
+    h = h_end;
     ++u;
   }
   units.clear();
@@ -582,20 +596,6 @@ void LogStream::State::track_traceback(std::string_view text, std::vector<LogMat
   }
 }
 
-// Appends units for the \r-separated segments of one line at [p, p+n) of
-// the block starting at `base` (empty segments carry no text and are skipped).
-void LogStream::State::push_segments(const char* base, const char* p, std::size_t n, std::uint64_t line,
-                                     std::uint64_t offset) {
-  const char* end = p + n;
-  while (p <= end) {
-    const void* cr = p < end ? std::memchr(p, '\r', static_cast<std::size_t>(end - p)) : nullptr;
-    const char* seg_end = cr ? static_cast<const char*>(cr) : end;
-    if (seg_end > p)
-      units.push_back({static_cast<std::uint32_t>(p - base), static_cast<std::uint32_t>(seg_end - p), line, offset});
-    p = seg_end + 1;
-  }
-}
-
 // One complete line (or the first max_line_bytes of it) that needs
 // normalising (ANSI escapes stripped, NUL dropped), or that straddled two
 // feeds; \r splits it into segments as in scan_region.
@@ -629,7 +629,7 @@ void LogStream::State::scan_line(const char* p, std::size_t n, std::uint64_t off
     }
   }
   units.clear();
-  push_segments(norm.data(), norm.data(), norm.size(), next_line, offset);
+  if (!norm.empty()) units.push_back({0, static_cast<std::uint32_t>(norm.size()), next_line, offset});
   scan_block(norm.data(), norm.size(), out);
   ++next_line;
 }
@@ -639,8 +639,8 @@ void LogStream::State::scan_region(const char* p, std::size_t n, std::uint64_t o
   const std::size_t cap = impl->options.max_line_bytes;
   const char* end = p + n;
   // Next ESC / NUL / CR at or after the cursor (end when none): recomputed lazily.
-  const char* next_special[3] = {p, p, p};
-  const char special_bytes[3] = {'\x1b', '\0', '\r'};
+  const char* next_special[2] = {p, p};
+  const char special_bytes[2] = {'\x1b', '\0'};
   auto next_at = [&](int k, const char* from) {
     if (next_special[k] < from) {
       const void* f = std::memchr(from, special_bytes[k], static_cast<std::size_t>(end - from));
@@ -666,12 +666,8 @@ void LogStream::State::scan_region(const char* p, std::size_t n, std::uint64_t o
       block = cur;
       continue;
     }
-    if (next_at(2, cur) < nl) {
-      push_segments(block, cur, len, next_line++, line_offset);
-    } else {
-      units.push_back(
-          {static_cast<std::uint32_t>(cur - block), static_cast<std::uint32_t>(len), next_line++, line_offset});
-    }
+    units.push_back(
+        {static_cast<std::uint32_t>(cur - block), static_cast<std::uint32_t>(len), next_line++, line_offset});
     cur = nl + 1;
   }
   if (!units.empty()) scan_block(block, static_cast<std::size_t>(cur - block), out);
