@@ -86,7 +86,7 @@ class Sink {
 // thread (a rename can take milliseconds); status updates coalesce; alert
 // lines keep their order (at most 4096 waiting; more are dropped and
 // counted). Failures (disk full, permissions) are counted, never thrown;
-// close() flushes.
+// close() flushes (waiting up to max(2 s, timeout_s), even for close(0)).
 std::unique_ptr<Sink> make_file_sink(std::string run_dir);
 
 struct ServerSinkOptions {

@@ -4,7 +4,9 @@
 // alert lines (in order, bounded queue) and rewrites status.json through a
 // temporary file + rename (status updates coalesce into the newest). A
 // rename costs milliseconds on some file systems (overlayfs, NFS) — too much
-// for the monitor loop. close() flushes, bounded in time.
+// for the monitor loop. close() flushes, waiting at least 2 s (local writes
+// are quick; a destructor's close(0) must not lose them) and at most
+// max(2 s, timeout_s).
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -28,6 +30,7 @@ namespace sidecar {
 namespace {
 
 constexpr std::size_t kMaxQueuedLines = 4096;
+constexpr double kMinFlushS = 2.0;
 
 double wall_now() {
   timespec ts{};
@@ -205,7 +208,9 @@ class FileSink final : public Sink {
       std::unique_lock<std::mutex> lock(state_->mu);
       state_->stop = true;
       state_->cv.notify_all();
-      auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(std::max(0.0, timeout_s));
+      // Local writes take milliseconds: flush them even when the caller gives
+      // no time (close(0) from a destructor), bounded by kMinFlushS.
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(std::max(kMinFlushS, timeout_s));
       drained = state_->idle_cv.wait_until(
           lock, deadline, [&] { return !state_->busy && state_->lines.empty() && !state_->status_json; });
     }
