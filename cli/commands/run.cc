@@ -83,6 +83,8 @@ void TerminalReporter::alert(const Alert& a, const std::string& response_file, b
                      pad(std::string(to_string(d.source)), 9) + " ";
   if (d.step) line += "step " + std::to_string(*d.step) + "  ";
   line += d.message;
+  if (const std::string* ranks = evidence_get(d.evidence, "ranks"); ranks && ranks->find(',') != std::string::npos)
+    line += " (ranks " + *ranks + ")";
   human(line);
   if (const std::string* ev = evidence_get(d.evidence, "line"); ev && d.source == Source::kLogwatch)
     human("          " + st.dim("> " + ev->substr(0, 200)));
@@ -138,7 +140,8 @@ void TerminalReporter::summary(const SessionSummary& s) {
   Style st{color_};
   std::string head = "[sidecar] " + s.status;
   if (s.exit) head += " (" + s.exit->describe() + ")";
-  head += " after " + seconds_text(s.duration_s) + ", exit status " + std::to_string(s.exit_status);
+  head += " after " + seconds_text(s.duration_s);
+  if (s.status != "watched") head += ", exit status " + std::to_string(s.exit_status);
   human(st.bold(head));
   const std::string ind = "          ";
   if (!s.stopped_by.empty())

@@ -603,7 +603,8 @@ Result<SessionSummary> run_session(const RunOptions& options, SessionReporter& r
   const std::string abs_run_dir = fs::absolute(opt.run_dir).lexically_normal().string();
   const std::string metrics_file = opt.metrics_path.empty() ? (fs::path(abs_run_dir) / "metrics.jsonl").string()
                                                             : fs::absolute(opt.metrics_path).string();
-  if (opt.metrics_path.empty()) opt.metrics_path = metrics_file;
+  // Without --metrics the Core discovers the file (metrics.jsonl first, then
+  // W&B, Lightning, SB3), so a job that writes another format is still followed.
 
   Core core(opt, reporter);
   if (auto st = core.init(true); !st.ok()) return st;
@@ -722,6 +723,7 @@ Result<SessionSummary> run_session(const RunOptions& options, SessionReporter& r
   bool stop_sent = false;
   int interrupts = 0;
   bool more_input = false;
+  bool sigchld = false;
 
   auto handle_output = [&](int fd, bool is_err, double now) {
     // Bounded work per wake-up: a flood on one pipe cannot starve the other,
@@ -741,6 +743,7 @@ Result<SessionSummary> run_session(const RunOptions& options, SessionReporter& r
   for (;;) {
     double now = monotonic_seconds();
     // Timers.
+    if (more_input && now < next_tick) more_input = core.poll_inputs();
     if (now >= next_tick) {
       more_input = core.poll_inputs();
       core.tick(wall_seconds());
@@ -754,7 +757,9 @@ Result<SessionSummary> run_session(const RunOptions& options, SessionReporter& r
         child.terminate_group(opt.grace_s, now);
       }
       if (child.poll_exit() && !drain_until) drain_until = now + opt.drain_s;
-      if (opt.adopt_orphans) reap_adopted(child.pid(), false);
+      // Adopted orphans that exited: reaped on SIGCHLD (each tick without a signal pipe).
+      if (opt.adopt_orphans && (sigchld || !signals)) reap_adopted(child.pid(), false);
+      sigchld = false;
     }
     child.poll_kill(now);
     if (force_kill_at >= 0 && now >= force_kill_at) {
@@ -806,6 +811,7 @@ Result<SessionSummary> run_session(const RunOptions& options, SessionReporter& r
     if (i_sig >= 0 && (fds[i_sig].revents & POLLIN)) {
       for (int sig : signals->drain()) {
         if (sig == SIGCHLD) {
+          sigchld = true;
           if (child.poll_exit() && !drain_until) drain_until = now + opt.drain_s;
           continue;
         }

@@ -1,0 +1,143 @@
+// run_session / watch_session through the library, with a recording reporter.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "sidecar/config.h"
+#include "sidecar/session.h"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Recorder : sidecar::SessionReporter {
+  std::string out, err;
+  std::vector<sidecar::Alert> alerts;
+  std::vector<std::string> notices;
+  std::optional<sidecar::SessionSummary> summary_;
+  void output(std::string_view b, bool from_stderr) override { (from_stderr ? err : out) += b; }
+  void alert(const sidecar::Alert& a, const std::string&, bool) override { alerts.push_back(a); }
+  void notice(std::string_view t) override { notices.emplace_back(t); }
+  void summary(const sidecar::SessionSummary& s) override { summary_ = s; }
+};
+
+fs::path temp_dir(const std::string& name) {
+  fs::path p = fs::temp_directory_path() / ("sidecar-test-run-" + name + "-" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream f(p);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+}  // namespace
+
+TEST_CASE("parse_on_alert", "[run][session]") {
+  CHECK(sidecar::parse_on_alert("ask") == sidecar::OnAlert::kAsk);
+  CHECK(sidecar::parse_on_alert(" Continue ") == sidecar::OnAlert::kContinue);
+  CHECK(sidecar::parse_on_alert("stop") == sidecar::OnAlert::kStop);
+  CHECK_FALSE(sidecar::parse_on_alert("maybe"));
+}
+
+TEST_CASE("run_session tees output, scans it, and passes the exit code through", "[run][session]") {
+  fs::path dir = temp_dir("basic");
+  sidecar::RunOptions o;
+  o.run_dir = (dir / "run").string();
+  o.history_path = (dir / "history.jsonl").string();
+  o.argv = {"sh", "-c", "echo hello; echo 'RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB' >&2; exit 5"};
+  o.on_alert = sidecar::OnAlert::kContinue;
+  o.interval_s = 0.05;
+  o.preflight = false;
+  Recorder rec;
+  auto s = sidecar::run_session(o, rec, nullptr);
+  REQUIRE(s.ok());
+  CHECK(s->exit_status == 5);
+  CHECK(s->status == "failed");
+  CHECK(rec.out == "hello\n");
+  CHECK(rec.err.find("CUDA out of memory") != std::string::npos);
+  REQUIRE_FALSE(rec.alerts.empty());
+  CHECK(rec.alerts[0].decision.syndrome == "cuda_oom");
+  CHECK(s->history_written);
+  CHECK(s->lines == 2);
+  REQUIRE(rec.summary_);
+  // The summary record is valid JSON with the fields the docs promise.
+  auto j = sidecar::parse_json(s->to_json());
+  REQUIRE(j.ok());
+  CHECK(j->find("type")->str == "summary");
+  CHECK(j->find("exit_code")->number == 5);
+  CHECK(j->find("alerts_by_syndrome")->find("cuda_oom")->number == 1);
+  CHECK(read_file(dir / "run" / "run.log").find("hello\n") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("run_session reports a missing program as 127 and still finalises", "[run][session]") {
+  fs::path dir = temp_dir("missing");
+  sidecar::RunOptions o;
+  o.run_dir = (dir / "run").string();
+  o.history_path = "-";
+  o.argv = {"/nonexistent/sidecar-nope"};
+  o.preflight = false;
+  Recorder rec;
+  auto s = sidecar::run_session(o, rec, nullptr);
+  REQUIRE(s.ok());
+  CHECK(s->exit_status == 127);
+  CHECK(s->status == "failed");
+  CHECK_FALSE(s->history_written);  // history "-" is off
+  fs::remove_all(dir);
+}
+
+TEST_CASE("run_session --stop-on stops the run with the distinct exit status", "[run][session]") {
+  fs::path dir = temp_dir("stop");
+  sidecar::RunOptions o;
+  o.run_dir = (dir / "run").string();
+  o.history_path = "-";
+  o.argv = {"sh", "-c", "echo 'Segmentation fault (core dumped)'; sleep 30"};
+  o.stop_on = sidecar::Severity::kCritical;
+  o.grace_s = 0.2;
+  o.interval_s = 0.05;
+  o.preflight = false;
+  Recorder rec;
+  auto s = sidecar::run_session(o, rec, nullptr);
+  REQUIRE(s.ok());
+  CHECK(s->exit_status == sidecar::kExitStoppedBySidecar);
+  CHECK(s->status == "stopped");
+  CHECK(s->stopped_by.find("--stop-on critical") != std::string::npos);
+  REQUIRE(s->exit);
+  CHECK(s->exit->term_signal != 0);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("watch_session --once and expand_log_pattern", "[run][session]") {
+  fs::path dir = temp_dir("watch");
+  fs::create_directories(dir / "logs");
+  std::ofstream(dir / "logs" / "rank0.log") << "ok\n";
+  std::ofstream(dir / "logs" / "rank1.log") << "Segmentation fault\n";
+  auto files = sidecar::expand_log_pattern("logs/rank*.log", dir.string());
+  REQUIRE(files.size() == 2);
+  CHECK(files[0] == (dir / "logs" / "rank0.log").string());
+  CHECK(sidecar::expand_log_pattern("late.log", dir.string()) == std::vector<std::string>{(dir / "late.log").string()});
+
+  sidecar::WatchOptions o;
+  o.run_dir = dir.string();
+  o.history_path = "-";
+  o.logs = {"logs/rank*.log"};
+  o.once = true;
+  Recorder rec;
+  auto s = sidecar::watch_session(o, rec, nullptr);
+  REQUIRE(s.ok());
+  REQUIRE(s->max_severity);
+  CHECK(*s->max_severity == sidecar::Severity::kCritical);
+  REQUIRE(rec.alerts.size() == 1);
+  CHECK(rec.alerts[0].decision.syndrome == "segfault");
+
+  o.run_dir = (dir / "nope").string();
+  CHECK(sidecar::watch_session(o, rec, nullptr).status().code() == sidecar::StatusCode::kNotFound);
+  fs::remove_all(dir);
+}
