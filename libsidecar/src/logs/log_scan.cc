@@ -246,23 +246,43 @@ std::optional<double> parse_size(std::string_view s) {
   return std::nullopt;
 }
 
+// Renders a message template: "{field}" takes an evidence field; a
+// parenthesised part whose field is missing is left out with the space
+// before it ("CUDA out of memory ({requested} requested)" -> "CUDA out of
+// memory" when the line does not say how much); elsewhere a missing field
+// reads "unknown".
 std::string render(std::string_view tmpl, const Evidence& ev) {
   std::string out;
   out.reserve(tmpl.size() + 16);
+  std::size_t group_start = std::string::npos;  // where an open "(" group began in `out`
+  bool group_missing = false;
   for (std::size_t i = 0; i < tmpl.size(); ++i) {
-    if (tmpl[i] == '{') {
+    char c = tmpl[i];
+    if (c == '{') {
       std::size_t close = tmpl.find('}', i);
       if (close != std::string_view::npos) {
         std::string_view key = tmpl.substr(i + 1, close - i - 1);
         if (!key.empty() && std::all_of(key.begin(), key.end(), is_ident)) {
           const std::string* v = evidence_get(ev, key);
+          if (!v && group_start != std::string::npos) group_missing = true;
           out += v ? *v : "unknown";
           i = close;
           continue;
         }
       }
     }
-    out += tmpl[i];
+    if (c == '(' && group_start == std::string::npos) {
+      group_start = out.size();
+      group_missing = false;
+    }
+    out += c;
+    if (c == ')' && group_start != std::string::npos) {
+      if (group_missing) {
+        out.resize(group_start);
+        while (!out.empty() && out.back() == ' ') out.pop_back();
+      }
+      group_start = std::string::npos;
+    }
   }
   return out;
 }

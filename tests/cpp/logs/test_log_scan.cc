@@ -213,11 +213,14 @@ TEST_CASE("evidence carries the fields of each syndrome", "[logs][evidence]") {
   CHECK(*sidecar::evidence_get(oom.evidence, "exception_type") == "torch.OutOfMemoryError");
   CHECK(oom.message == "CUDA out of memory (20.00 MiB requested)");
   CHECK(oom.severity == sidecar::Severity::kCritical);
+  CHECK(one("RuntimeError: CUDA error: out of memory").message == "CUDA out of memory");
 
   auto xid = one("[ 12.5] NVRM: Xid (PCI:0000:3b:00): 79, pid=1234, GPU has fallen off the bus.");
   CHECK(*sidecar::evidence_get(xid.evidence, "xid") == "79");
   CHECK(*sidecar::evidence_get(xid.evidence, "xid_action") == "RESTART_BM");
   CHECK(*sidecar::evidence_get(xid.evidence, "device") == "PCI:0000:3b:00");
+  CHECK(xid.message == "GPU fault (Xid 79: RESTART_BM) (device PCI:0000:3b:00)");
+  CHECK(one("               NVRM: fallen off the bus and is not responding to commands.").message == "GPU fault");
   auto xid_unknown = one("NVRM: Xid (PCI:0000:3b:00): 119, pid=1234, Timeout waiting for RPC");
   CHECK(*sidecar::evidence_get(xid_unknown.evidence, "xid_action") == "CHECK_NVIDIA_XID_CATALOG");
 
