@@ -284,3 +284,65 @@ def test_bad_flags_are_errors(tmp_path):
     assert r.returncode == 2 and "--on-alert" in r.stderr
     r = subprocess.run([CLI, "run", "--run-dir", str(tmp_path / "x")], capture_output=True, text=True)
     assert r.returncode == 2 and "no command" in r.stderr
+
+
+FAKE_SERVER = pathlib.Path(__file__).resolve().parents[1] / "support" / "fake_server.py"
+
+
+@pytest.mark.skipif(not FAKE_SERVER.exists(), reason="no fake server")
+def test_server_alert_id_answer_stops_the_run(tmp_path):
+    import urllib.request
+    log = tmp_path / "requests.jsonl"
+    srv = subprocess.Popen([PY, str(FAKE_SERVER), "--log", str(log), "--port", "0"], stdout=subprocess.PIPE,
+                           text=True)
+    try:
+        port = int(srv.stdout.readline().split()[1])
+        url = f"http://127.0.0.1:{port}"
+        token = tmp_path / "token"
+        token.write_text("s3cret\n")
+        d = tmp_path / "r"
+        p = start(d, "--server", url, "--run-id", "r1", "--auth-token-file", token, "--grace", "1",
+                  cmd=forking_child(tmp_path))
+
+        def posted_alert():
+            if not log.exists():
+                return None
+            reqs = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+            return next((r for r in reqs if r["path"] == "/runs/r1/alerts"), None)
+
+        req = wait_for(posted_alert, what="alert POST")
+        assert req["headers"].get("x-auth-token") == "s3cret"
+        assert req["body"]["syndrome"] == "cuda_oom"
+        # The research-agent writes the answer under the id the server gave the alert.
+        body = json.dumps({"run_dir": str(d), "alert_id": "srv-1", "choice": "Stop Job"}).encode()
+        urllib.request.urlopen(urllib.request.Request(url + "/_control/respond", data=body, method="POST"),
+                               timeout=5).read()
+        out, err = p.communicate(timeout=20)
+        assert p.returncode == 3, err
+        assert "(server)" in err
+        reqs = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+        statuses = [r["body"]["status"] for r in reqs if r["path"] == "/runs/r1/status"]
+        assert statuses[0] == "running" and statuses[-1] == "stopped"
+        assert "s3cret" not in out + err  # the token is never printed
+    finally:
+        srv.kill()
+        srv.wait()
+
+
+def test_tty_prompt_answer(tmp_path):
+    import pty
+    master, slave = pty.openpty()
+    d = tmp_path / "r"
+    p = subprocess.Popen(base_args(d, "--grace", "1") + ["--", *forking_child(tmp_path)], stdin=slave,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    os.close(slave)
+    try:
+        wait_for(lambda: any(a.get("syndrome") == "cuda_oom" for a in alerts(d)), what="alert")
+        time.sleep(0.3)
+        os.write(master, b"2\n")  # choice 2: Stop Job
+        out, err = p.communicate(timeout=20)
+    finally:
+        os.close(master)
+    assert p.returncode == 3, err
+    assert "type a number" in err
+    assert "'Stop Job' (answer from tty)" in err
