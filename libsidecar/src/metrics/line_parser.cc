@@ -554,9 +554,10 @@ std::size_t MetricsLineParser::parse_json_lines(
           if (ok) {
             // The object closed on this line and nothing follows it there: the
             // next token lies past the line, with only blanks in between.
-            const char* next = piece_end;
-            if (doc_ref.current_location().get(next) != simdjson::SUCCESS) next = piece_end;
-            ok = next > e;
+            // At the end of the stream simdjson may have dropped an unbalanced
+            // tail (`{"a": 1}2}`): then the line is checked on its own.
+            const char* next = nullptr;
+            ok = doc_ref.current_location().get(next) == simdjson::SUCCESS && next > e;
             for (const char* q = e; ok && q < next; ++q) ok = is_ws(*q);
           }
           if (ok) m.deliver(on_row);

@@ -569,6 +569,8 @@ TEST_CASE("the block fast path agrees with parsing each line alone", "[metrics][
       "{\"step\": 9007199254740993, \"big\": 123456789012345678901234567890}",
       "{}",
       "{\"_step\": 4, \"_runtime\": 1, \"_wandb\": {\"r\": 1}}",
+      "{\"step\": 5, \"loss\": 0.8}2.3}",
+      "{\"a\": 1}]",
   };
   for (std::uint32_t seed = 1; seed <= 6; ++seed) {
     INFO("seed " << seed);
@@ -614,6 +616,21 @@ TEST_CASE("the block fast path agrees with parsing each line alone", "[metrics][
     }
     CHECK(c.rows == want);
     CHECK(c.stats.malformed == bad);
+  }
+}
+
+TEST_CASE("trailing bytes after the last object of a block are caught", "[metrics][malformed]") {
+  for (const char* tail : {"2.3}", "]", "}", " x", "{"}) {
+    INFO(tail);
+    sidecar::MetricsLineParser p;
+    std::vector<std::string> rows;
+    std::vector<std::size_t> bad;
+    const std::string text = "{\"step\": 1}\n{\"step\": 5, \"loss\": 0.8}" + std::string(tail) + "\n";
+    p.parse_json_lines(
+        text, 0, [&](const MetricRow& row) { rows.push_back(render(row)); },
+        [&](std::size_t i, const sidecar::Status&) { bad.push_back(i); });
+    CHECK(rows == std::vector<std::string>{"step=1 ts=-"});
+    CHECK(bad == std::vector<std::size_t>{1});
   }
 }
 
