@@ -1,8 +1,73 @@
-// sidecar-cli playbook — placeholder until its issue lands; the owner replaces this file.
+// sidecar-cli playbook — show the effective playbook, or check a playbook file.
+//
+//   sidecar-cli playbook show [--playbook F]     # the default merged with F, as YAML
+//   sidecar-cli playbook check FILE              # exit 0 when valid, 2 with located errors
+//
+// Errors read "sidecar-cli: FILE:LINE:COL: section.key: what (did you mean ...?)",
+// one per line, on stderr.
+#include <cstdio>
+#include <string>
+
 #include "commands/commands.h"
+#include "flags.h"
+#include "output.h"
+#include "sidecar/detail/strings.h"
+#include "sidecar/playbook.h"
 
 namespace sidecar::cli {
 
-Result<int> cmd_playbook(Args) { return Status(StatusCode::kUnavailable, "not built yet"); }
+namespace {
+
+constexpr FlagSpec kPlaybookFlags[] = {
+    {"playbook", 'p', "FILE", "playbook merged over the default (show)"},
+};
+
+int print_errors(const Status& s) {
+  for (std::string_view line : detail::split(s.message(), '\n'))
+    if (!line.empty()) print_error(line);
+  return kExitError;
+}
+
+}  // namespace
+
+Result<int> cmd_playbook(Args args) {
+  auto flags = parse_flags(kPlaybookFlags, args);
+  if (!flags) return flags.status();
+  if (flags->help || flags->positional.empty()) {
+    std::fputs(format_help("sidecar-cli playbook show [--playbook F] | sidecar-cli playbook check FILE",
+                           "show: print the effective playbook (the embedded default merged with F) as YAML.\n"
+                           "check: validate FILE; exit 0 when valid, 2 with file:line:col errors.",
+                           kPlaybookFlags)
+                   .c_str(),
+               flags->help ? stdout : stderr);
+    return flags->help ? kExitOk : kExitError;
+  }
+  const std::string& sub = flags->positional[0];
+  if (sub == "show") {
+    if (flags->positional.size() > 1)
+      return Status(StatusCode::kInvalidArgument, "show takes no FILE; use --playbook FILE");
+    auto pb = load_playbook(flags->get_or("playbook", ""));
+    if (!pb) return print_errors(pb.status());
+    std::string yaml = "# effective sidecar playbook";
+    if (auto f = flags->get("playbook")) yaml += " (default + " + *f + ")";
+    yaml += "\n" + playbook_to_yaml(pb->tree);
+    std::fwrite(yaml.data(), 1, yaml.size(), stdout);
+    return kExitOk;
+  }
+  if (sub == "check") {
+    if (flags->positional.size() != 2) return Status(StatusCode::kInvalidArgument, "check: expected one FILE");
+    const std::string& file = flags->positional[1];
+    auto pb = load_playbook(file);
+    if (!pb) return print_errors(pb.status());
+    std::size_t enabled = 0;
+    for (const auto& s : pb->logs.syndromes) enabled += s.enabled ? 1 : 0;
+    write_line(stdout, file + ": ok (" + std::to_string(enabled) + " log syndromes enabled)");
+    return kExitOk;
+  }
+  std::string msg = "unknown subcommand '" + sub + "'";
+  std::string guess = detail::did_you_mean(sub, std::vector<std::string>{"show", "check"});
+  if (!guess.empty()) msg += " (did you mean '" + guess + "'?)";
+  return Status(StatusCode::kInvalidArgument, msg);
+}
 
 }  // namespace sidecar::cli

@@ -1,8 +1,428 @@
-// sidecar-cli replay — placeholder until its issue lands; the owner replaces this file.
+// sidecar-cli replay — feed a metrics file (and optionally logs) through the
+// monitoring engine, one tick per row, and print what it decides.
+//
+//   sidecar-cli replay [--format jsonl|text] [--command CMD] [--history FILE]
+//                      [--log FILE]... [--playbook F] [--fail-on SEVERITY]
+//                      [--profile P] [--run-id ID] [--snapshots] METRICS
+//
+// Time: a row's `_timestamp`/`timestamp` field, else the previous time + 2 s.
+// Logs: when both the metrics and the log lines carry timestamps, log lines
+// are fed as the replay clock passes them; otherwise the logs are fed after
+// the last row (a post-mortem). JSONL records (docs/cli.md): "alert",
+// "resolved", optional "snapshot", and a final "summary". Exit status: 0
+// nothing at or above --fail-on (default warning), 1 findings, 2 an error.
+// With --history FILE the baseline comes from FILE and the replayed run's own
+// row (status finished) is appended at the end.
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <deque>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "commands/commands.h"
+#include "flags.h"
+#include "output.h"
+#include "sidecar/detail/json_writer.h"
+#include "sidecar/detail/strings.h"
+#include "sidecar/metrics.h"
+#include "sidecar/monitor.h"
+#include "sidecar/playbook.h"
 
 namespace sidecar::cli {
 
-Result<int> cmd_replay(Args) { return Status(StatusCode::kUnavailable, "not built yet"); }
+namespace {
+
+constexpr FlagSpec kReplayFlags[] = {
+    {"format", 'f', "FORMAT", "text (default) or jsonl (one record per line)"},
+    {"command", 'c', "CMD", "the run's command (profile hints, history fingerprint)"},
+    {"history", 0, "FILE", "take the baseline from FILE and append this run's row at the end"},
+    {"log", 'l', "FILE", "a log to feed alongside (repeatable)", true},
+    {"playbook", 'p', "FILE", "playbook merged over the default"},
+    {"fail-on", 0, "SEVERITY", "exit 1 when an alert is at or above this: info, warning (default), critical"},
+    {"profile", 0, "PROFILE", "pin the profile: generic, supervised, reinforcement_learning"},
+    {"run-id", 0, "ID", "run id used in alert ids and the history row (default: replay)"},
+    {"snapshots", 0, "", "also print snapshot records"},
+};
+
+constexpr double kDefaultStep = 2.0;  // seconds between rows without a timestamp
+
+// Days from 1970-01-01 to y-m-d (proleptic Gregorian).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+// A leading timestamp in a log line ("2024-05-01 12:00:00,123", "[2024-05-01T12:00:00.5Z]",
+// "I0501 ..." is not one), as seconds since the epoch (UTC unless an offset is given).
+std::optional<double> line_timestamp(std::string_view line) {
+  std::size_t i = 0;
+  while (i < line.size() && i < 4 && (line[i] == '[' || line[i] == ' ' || line[i] == '(')) ++i;
+  auto digits = [&](std::size_t at, std::size_t n) -> std::optional<int> {
+    if (at + n > line.size()) return std::nullopt;
+    int v = 0;
+    for (std::size_t k = at; k < at + n; ++k) {
+      if (line[k] < '0' || line[k] > '9') return std::nullopt;
+      v = v * 10 + (line[k] - '0');
+    }
+    return v;
+  };
+  auto y = digits(i, 4), mo = digits(i + 5, 2), d = digits(i + 8, 2);
+  auto h = digits(i + 11, 2), mi = digits(i + 14, 2), s = digits(i + 17, 2);
+  if (!y || !mo || !d || !h || !mi || !s) return std::nullopt;
+  if (line[i + 4] != '-' || line[i + 7] != '-' || (line[i + 10] != 'T' && line[i + 10] != ' ') || line[i + 13] != ':' ||
+      line[i + 16] != ':')
+    return std::nullopt;
+  if (*mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 || *mi > 59 || *s > 60) return std::nullopt;
+  double t = static_cast<double>(days_from_civil(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d))) * 86400.0 +
+             *h * 3600.0 + *mi * 60.0 + *s;
+  std::size_t k = i + 19;
+  if (k < line.size() && (line[k] == '.' || line[k] == ',')) {
+    double scale = 0.1;
+    for (++k; k < line.size() && line[k] >= '0' && line[k] <= '9'; ++k, scale /= 10) t += (line[k] - '0') * scale;
+  }
+  if (k < line.size() && (line[k] == '+' || line[k] == '-')) {
+    auto oh = digits(k + 1, 2);
+    std::size_t mpos = k + 3 < line.size() && line[k + 3] == ':' ? k + 4 : k + 3;
+    auto om = digits(mpos, 2);
+    if (oh) t -= (line[k] == '+' ? 1 : -1) * (*oh * 3600.0 + om.value_or(0) * 60.0);
+  }
+  return t;
+}
+
+// One log file, read line by line (bounded memory), fed into the monitor.
+class LogFeed {
+ public:
+  explicit LogFeed(std::string path) : path_(std::move(path)), in_(path_, std::ios::binary) {}
+  bool ok() const { return static_cast<bool>(in_) || eof_; }
+  const std::string& path() const { return path_; }
+
+  // Whether one of the first 50 lines carries a timestamp (peeks; nothing is lost).
+  bool timestamped() {
+    while (ahead_.size() < 50 && read_one()) {
+    }
+    for (const auto& l : ahead_)
+      if (l.ts) return true;
+    return false;
+  }
+  // Feeds lines stamped at or before `t` (and the unstamped lines after them).
+  void feed_until(Monitor& m, double t) {
+    while (fill()) {
+      Line& l = ahead_.front();
+      double ts = l.ts ? *l.ts : last_ts_;
+      if (ts > t) return;
+      last_ts_ = ts;
+      m.feed_log(l.text, path_);
+      ahead_.pop_front();
+    }
+  }
+  // Feeds everything that is left, in bounded chunks.
+  void feed_rest(Monitor& m) {
+    for (const auto& l : ahead_) m.feed_log(l.text, path_);
+    ahead_.clear();
+    std::vector<char> buf(1 << 20);
+    while (in_) {
+      in_.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+      if (in_.gcount() > 0) m.feed_log(std::string_view(buf.data(), static_cast<std::size_t>(in_.gcount())), path_);
+    }
+    m.flush_log(path_);
+  }
+
+ private:
+  struct Line {
+    std::string text;  // with its newline
+    std::optional<double> ts;
+  };
+  bool fill() { return !ahead_.empty() || read_one(); }
+  bool read_one() {
+    std::string text;
+    if (!std::getline(in_, text)) {
+      eof_ = true;
+      return false;
+    }
+    if (!in_.eof()) text += '\n';
+    auto ts = line_timestamp(text);
+    ahead_.push_back({std::move(text), ts});
+    return true;
+  }
+  std::string path_;
+  std::ifstream in_;
+  std::deque<Line> ahead_;
+  double last_ts_ = -1e300;
+  bool eof_ = false;
+};
+
+class Replay {
+ public:
+  Replay(Monitor& monitor, bool jsonl, bool snapshots, Severity fail_on)
+      : m_(monitor), jsonl_(jsonl), snapshots_(snapshots), fail_on_(fail_on), style_(Style::for_stream(stdout)) {}
+
+  void emit(const TickResult& r) {
+    if (r.alert) {
+      ++alerts_;
+      ++by_syndrome_[r.alert->decision.syndrome];
+      if (!worst_ || r.alert->decision.severity > *worst_) worst_ = r.alert->decision.severity;
+      if (jsonl_) {
+        write_line(stdout, to_json(*r.alert));
+      } else {
+        const Decision& d = r.alert->decision;
+        std::string step = d.step ? "step " + std::to_string(*d.step) : "";
+        std::string line = style_.severity(d.severity) + "  " + pad(step, 12) + pad(d.syndrome, 28) + d.message;
+        write_line(stdout, line);
+      }
+    }
+    for (const Resolved& res : r.resolved) {
+      ++resolved_;
+      if (jsonl_) {
+        write_line(stdout, to_json(res));
+      } else {
+        char dur[32];
+        std::snprintf(dur, sizeof dur, "%.0f s", res.duration_s);
+        write_line(stdout, style_.dim(" ok   " + pad("", 12) + pad(res.syndrome, 28) + "resolved after " + dur));
+      }
+    }
+    if (r.snapshot && snapshots_) {
+      if (jsonl_)
+        write_line(stdout, to_json(*r.snapshot));
+      else
+        write_line(stdout, style_.dim("      " + r.snapshot->monitor_note));
+    }
+  }
+
+  void tick(double now) { emit(m_.tick(now)); }
+
+  // Ticks until nothing pending is left (losers of earlier ticks come out one per tick).
+  void drain(double& now) {
+    for (int i = 0; i < 10000; ++i) {
+      now += kDefaultStep;
+      TickResult r = m_.tick(now);
+      bool any = r.alert || !r.resolved.empty();
+      emit(r);
+      if (!any) break;
+    }
+  }
+
+  std::string summary_json(const MetricsStats& ms, double elapsed, const std::string& history_error) const {
+    detail::JsonWriter w;
+    const MonitorStats& s = m_.stats();
+    w.begin_object().key("type").value("summary");
+    w.key("rows").value(s.rows).key("malformed_lines").value(ms.malformed);
+    w.key("ticks").value(s.ticks).key("alerts").value(alerts_).key("resolved").value(resolved_);
+    w.key("suppressed").value(s.suppressed);
+    w.key("worst");
+    if (worst_)
+      w.value(to_string(*worst_));
+    else
+      w.null();
+    w.key("by_syndrome").begin_object();
+    for (const auto& [k, v] : by_syndrome_) w.key(k).value(v);
+    w.end_object();
+    w.key("profile").value(to_string(m_.profile()));
+    w.key("command_fingerprint").value(m_.command_fingerprint());
+    w.key("baseline");
+    const Baseline& b = m_.baseline();
+    if (b.empty()) {
+      w.null();
+    } else {
+      w.begin_object().key("runs").value(static_cast<std::uint64_t>(b.runs));
+      if (b.throughput) w.key("throughput").value(*b.throughput);
+      if (b.val_accuracy_best) w.key("val_accuracy_best").value(*b.val_accuracy_best);
+      w.end_object();
+    }
+    w.key("log_lines").value(s.log_lines).key("log_matches").value(s.log_matches);
+    w.key("elapsed_s").value(elapsed);
+    w.key("rows_per_s").value(elapsed > 0 ? static_cast<double>(s.rows) / elapsed : 0.0);
+    if (!history_error.empty()) w.key("history_error").value(history_error);
+    w.end_object();
+    return w.take();
+  }
+
+  void print_text_summary(const MetricsStats& ms, double elapsed) const {
+    const MonitorStats& s = m_.stats();
+    std::string line = "replayed " + std::to_string(s.rows) + " rows";
+    if (ms.malformed) line += " (" + std::to_string(ms.malformed) + " malformed lines skipped)";
+    if (s.log_lines) line += ", " + std::to_string(s.log_lines) + " log lines";
+    char rate[64];
+    std::snprintf(rate, sizeof rate, " in %.3f s", elapsed);
+    line += rate;
+    line += "; profile " + std::string(to_string(m_.profile()));
+    write_line(stdout, style_.bold(line));
+    std::string alerts = std::to_string(alerts_) + " alert" + (alerts_ == 1 ? "" : "s");
+    for (const auto& [k, v] : by_syndrome_)
+      alerts += (k == by_syndrome_.begin()->first ? ": " : ", ") + k + " x" + std::to_string(v);
+    if (resolved_) alerts += "; " + std::to_string(resolved_) + " resolved";
+    write_line(stdout, alerts);
+    const Baseline& b = m_.baseline();
+    if (!b.empty()) {
+      std::string base = "baseline: " + std::to_string(b.runs) + " earlier run" + (b.runs == 1 ? "" : "s");
+      if (b.throughput) base += ", throughput " + detail::fmt_num(*b.throughput);
+      if (b.val_accuracy_best) base += ", best val accuracy " + detail::fmt_num(*b.val_accuracy_best);
+      write_line(stdout, base);
+    }
+  }
+
+  int exit_code() const { return worst_ && *worst_ >= fail_on_ ? kExitFindings : kExitOk; }
+
+ private:
+  static std::string pad(const std::string& s, std::size_t n) {
+    return s.size() >= n ? s + " " : s + std::string(n - s.size(), ' ');
+  }
+
+  Monitor& m_;
+  bool jsonl_, snapshots_;
+  Severity fail_on_;
+  Style style_;
+  std::uint64_t alerts_ = 0, resolved_ = 0;
+  std::optional<Severity> worst_;
+  std::map<std::string, std::uint64_t> by_syndrome_;
+};
+
+}  // namespace
+
+Result<int> cmd_replay(Args args) {
+  auto flags = parse_flags(kReplayFlags, args);
+  if (!flags) return flags.status();
+  if (flags->help) {
+    std::fputs(format_help("sidecar-cli replay [options] METRICS",
+                           "Feed a metrics file (JSON Lines, W&B history, Lightning or SB3 CSV) through the monitoring "
+                           "engine, one tick per row.\nExit status: 0 nothing at or above --fail-on, 1 findings, 2 "
+                           "error.",
+                           kReplayFlags)
+                   .c_str(),
+               stdout);
+    return kExitOk;
+  }
+  std::string format = flags->get_or("format", "text");
+  if (format != "text" && format != "jsonl")
+    return Status(StatusCode::kInvalidArgument, "--format: expected text or jsonl, got '" + format + "'");
+  Severity fail_on = Severity::kWarning;
+  if (auto f = flags->get("fail-on")) {
+    auto s = parse_severity(*f);
+    if (!s)
+      return Status(StatusCode::kInvalidArgument, "--fail-on: expected info, warning or critical, got '" + *f + "'");
+    fail_on = *s;
+  }
+  if (flags->positional.size() != 1)
+    return Status(StatusCode::kInvalidArgument, "expected one METRICS file (see --help)");
+  const std::string& path = flags->positional[0];
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return Status(StatusCode::kNotFound, path + ": no such file");
+  if (S_ISDIR(st.st_mode)) return Status(StatusCode::kInvalidArgument, path + ": is a directory");
+
+  auto playbook = load_playbook(flags->get_or("playbook", ""));
+  if (!playbook) return playbook.status();
+  MonitorOptions opts;
+  opts.run_id = flags->get_or("run-id", "replay");
+  opts.command = flags->get_or("command", "");
+  opts.history_path = flags->get_or("history", "-");
+  opts.playbook = std::move(playbook).value();
+  if (auto p = flags->get("profile")) {
+    auto prof = parse_profile(*p);
+    if (!prof)
+      return Status(StatusCode::kInvalidArgument,
+                    "--profile: expected generic, supervised or reinforcement_learning, got '" + *p + "'");
+    opts.profile = *prof;
+  }
+  if (opts.history_path != "-") {
+    auto h = read_history(opts.history_path);
+    if (!h) return h.status();
+    if (h->corrupt_lines)
+      print_warning(opts.history_path + ": " + std::to_string(h->corrupt_lines) + " corrupt line(s) skipped");
+  }
+  std::vector<LogFeed> logs;
+  for (const auto& lp : flags->get_all("log")) {
+    logs.emplace_back(lp);
+    if (!logs.back().ok()) return Status(StatusCode::kNotFound, lp + ": cannot open");
+  }
+
+  Monitor monitor(std::move(opts));
+  if (!monitor.log_status().ok() && !logs.empty()) return monitor.log_status();
+  Replay replay(monitor, format == "jsonl", flags->has("snapshots"), fail_on);
+
+  MetricsReader reader(path);
+  double now = 0.0;
+  bool first = true, interleave = false;
+  auto start = std::chrono::steady_clock::now();
+  Status read_error;
+  for (;;) {
+    auto n = reader.poll([&](const MetricRow& row) {
+      if (row.timestamp && std::isfinite(*row.timestamp))
+        now = *row.timestamp;
+      else if (!first)
+        now += kDefaultStep;
+      if (first) {
+        first = false;
+        interleave = row.timestamp.has_value() && !logs.empty();
+        for (auto& l : logs) interleave = interleave && l.timestamped();
+      }
+      if (interleave)
+        for (auto& l : logs) l.feed_until(monitor, now);
+      monitor.observe(row);
+      replay.tick(now);
+    });
+    if (!n) {
+      read_error = n.status();
+      break;
+    }
+    if (*n == 0) break;
+  }
+  // A last line without its newline: the reader waits for the newline that a
+  // finished file will never get, so parse it here.
+  if (read_error.ok() && st.st_size > 0 && metrics_format_for_path(path) == MetricsFormat::kJsonl) {
+    std::ifstream in(path, std::ios::binary);
+    std::streamoff size = static_cast<std::streamoff>(st.st_size);
+    std::streamoff from = std::max<std::streamoff>(0, size - (std::streamoff{1} << 20));
+    in.seekg(from);
+    std::string tail((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::size_t nl = tail.rfind('\n');
+    std::string_view rest = std::string_view(tail).substr(nl == std::string::npos ? 0 : nl + 1);
+    if ((nl != std::string::npos || from == 0) && !detail::trim(rest).empty()) {
+      Status pst = parse_metrics_json_line(rest, [&](const MetricRow& row) {
+        now = row.timestamp && std::isfinite(*row.timestamp) ? *row.timestamp : (first ? now : now + kDefaultStep);
+        first = false;
+        monitor.observe(row);
+        replay.tick(now);
+      });
+      if (!pst.ok()) print_warning(path + ": last line (no newline): " + pst.message());
+    }
+  }
+  for (auto& l : logs) l.feed_rest(monitor);
+  replay.drain(now);
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  const MetricsStats& ms = reader.stats();
+  if (ms.malformed)
+    print_warning(path + ": " + std::to_string(ms.malformed) + " malformed line(s) skipped; last: " + ms.last_error);
+  std::string history_error;
+  if (read_error.ok() && flags->has("history")) {
+    Status st2 = monitor.finish("finished", now + kDefaultStep);
+    if (!st2.ok()) history_error = st2.message();
+  }
+  if (format == "jsonl")
+    write_line(stdout, replay.summary_json(ms, elapsed, history_error));
+  else
+    replay.print_text_summary(ms, elapsed);
+  if (!read_error.ok()) {
+    print_error("replay: " + read_error.message());
+    return kExitError;
+  }
+  if (!history_error.empty()) {
+    print_error("replay: " + history_error);
+    return kExitError;
+  }
+  return replay.exit_code();
+}
 
 }  // namespace sidecar::cli
