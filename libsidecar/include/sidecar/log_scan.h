@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "sidecar/config.h"
+#include "sidecar/file_tail.h"
 #include "sidecar/status.h"
 #include "sidecar/types.h"
 
@@ -149,6 +150,34 @@ class LogStream {
  private:
   struct State;
   std::unique_ptr<State> state_;
+};
+
+// A log file followed as it is written: a FileTail feeding a LogStream.
+// Truncation and rotation (FileTail's "restarted") flush what the old file
+// left pending, then restart line numbers for the new one. Never drops
+// bytes: a poll stops after `budget_bytes` and the next one goes on.
+//
+//   sidecar::LogTail tail(scanner, "run/train.log");
+//   std::vector<sidecar::LogMatch> matches;
+//   if (auto r = tail.poll(&matches); !r) log(r.status());   // every tick
+class LogTail {
+ public:
+  LogTail(std::shared_ptr<const LogScanner> scanner, std::string path);
+
+  // Scans what was appended since the last poll (up to budget_bytes);
+  // returns the number of bytes read. Errors: FileTail::poll's (the tail
+  // simply retries on the next poll).
+  Result<std::uint64_t> poll(std::vector<LogMatch>* out, std::uint64_t budget_bytes = UINT64_MAX);
+  // End of the run: scans the partial last line and emits pending tracebacks.
+  void flush(std::vector<LogMatch>* out);
+
+  const std::string& path() const { return tail_.path(); }
+  const LogStream& stream() const { return stream_; }
+  void set_default_rank(std::optional<int> rank) { stream_.set_default_rank(rank); }
+
+ private:
+  FileTail tail_;
+  LogStream stream_;
 };
 
 }  // namespace sidecar

@@ -447,3 +447,50 @@ TEST_CASE("the compiled database is cached on disk and a bad cache file is ignor
   CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 2);
   fs::remove_all(dir);
 }
+
+TEST_CASE("LogTail follows a growing, truncated and rotated file", "[logs][tail]") {
+  fs::path dir = fs::temp_directory_path() / ("sidecar-logtail-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  fs::path log = dir / "train.log";
+  sidecar::LogTail tail(default_scanner(), log.string());
+  std::vector<LogMatch> out;
+  REQUIRE(tail.poll(&out).ok());  // no file yet: nothing, no error
+  CHECK(out.empty());
+  auto append = [&](const std::string& text) {
+    std::ofstream f(log, std::ios::binary | std::ios::app);
+    f << text;
+  };
+  append("step 1\nSegmentation fa");
+  REQUIRE(tail.poll(&out).ok());
+  CHECK(out.empty());
+  append("ult\nstep 2\n");
+  REQUIRE(tail.poll(&out).ok());
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].line == 2);
+  CHECK(out[0].offset == 7);
+  // A small budget reads in pieces but loses nothing.
+  append(std::string(3000, 'x') + "\nBus error\n");
+  std::uint64_t total = 0;
+  for (int i = 0; i < 10; ++i) total += tail.poll(&out, 1000).value();
+  CHECK(total == 3011);
+  REQUIRE(out.size() == 2);
+  CHECK(out[1].line == 5);
+  // Truncation (copytruncate): line numbers restart.
+  fs::resize_file(log, 0);
+  append("OSError: [Errno 28] No space left on device\n");
+  REQUIRE(tail.poll(&out).ok());
+  REQUIRE(out.size() == 3);
+  CHECK(out[2].syndrome == "disk_full");
+  CHECK(out[2].line == 1);
+  // Rotation by rename: the old file is drained, then the new one starts at line 1.
+  append("Traceback (most recent call last):\n");
+  fs::rename(log, dir / "train.log.1");
+  append("Killed\n");
+  REQUIRE(tail.poll(&out).ok());
+  REQUIRE(out.size() == 5);
+  CHECK(out[3].syndrome == "traceback");  // flushed with the old file
+  CHECK(out[4].syndrome == "host_oom");
+  CHECK(out[4].line == 1);
+  fs::remove_all(dir);
+}
