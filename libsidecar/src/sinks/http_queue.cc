@@ -14,6 +14,8 @@ double mono_now() {
 
 namespace {
 
+constexpr double kClosingRetryS = 0.2;
+
 std::chrono::steady_clock::time_point to_tp(double mono_s) {
   using namespace std::chrono;
   return steady_clock::time_point(duration_cast<steady_clock::duration>(duration<double>(mono_s)));
@@ -172,7 +174,8 @@ void HttpQueue::run() {
       requeue_locked(std::move(item));
     }
     backoff_ = backoff_ <= 0.0 ? options_.initial_backoff_s : std::min(backoff_ * 2.0, options_.max_backoff_s);
-    retry_at_ = mono_now() + backoff_;
+    // Closing: the time left is close()'s, so retry briskly rather than sleep a long backoff.
+    retry_at_ = mono_now() + (stopping_ ? std::min(backoff_, kClosingRetryS) : backoff_);
   }
   idle_cv_.notify_all();
 }
@@ -181,6 +184,7 @@ void HttpQueue::close(double timeout_s) {
   std::unique_lock<std::mutex> lock(mu_);
   if (closed_) return;
   stopping_ = true;
+  retry_at_ = 0.0;  // one prompt attempt for what is queued (the final status first)
   cv_.notify_all();
   double deadline = mono_now() + std::max(0.0, timeout_s);
   idle_cv_.wait_until(lock, to_tp(deadline), [&] { return queue_.empty() && !in_flight_; });

@@ -341,3 +341,29 @@ TEST_CASE("server sink: the token never appears in errors or stats", "[sinks][to
   CHECK(!sink->stats().last_error.empty());
   CHECK(sink->stats().last_error.find("TOPSECRET") == std::string::npos);
 }
+
+TEST_CASE("server sink: at close, a long backoff does not keep the final status from a server that came back",
+          "[sinks][server]") {
+  TempDir dir;
+  FakeServer server(dir.path);
+  int port = server.port();
+  server.stop();
+  ServerSinkOptions o;
+  o.url = server.url();
+  o.run_id = "r7";
+  o.timeout_s = 0.5;
+  o.initial_backoff_s = 60;  // after the first failure, the next try would be a minute away
+  auto sink = make_server_sink(o);
+  sink->on_status("running");
+  REQUIRE(wait_until([&] { return sink->stats().failed == 1; }, 5.0));
+  server.start(port);
+  REQUIRE(server.port() == port);
+  sink->on_finish({"finished", 0, ""});
+  auto t0 = std::chrono::steady_clock::now();
+  sink->close(5.0);
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(4));
+  auto statuses = server.requests_to("/runs/r7/status");
+  REQUIRE(statuses.size() == 1);  // the queued "running" was superseded by the final status
+  CHECK(str(body(statuses[0]), "status") == "finished");
+  CHECK(sink->stats().dropped == 0);
+}
