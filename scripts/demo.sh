@@ -12,11 +12,12 @@ cmake --build build/demo --target sidecar-cli
 run_dir="runs/demo-$(date +%Y%m%d-%H%M%S)"
 echo "== sidecar-cli run --run-dir $run_dir -- python3 examples/diverging_run/train.py" >&2
 set +e
-build/demo/cli/sidecar-cli run --run-dir "$run_dir" --on-alert continue --history "$run_dir/../.history.jsonl" \
+build/demo/cli/sidecar-cli run --run-dir "$run_dir" --on-alert continue --history "$(dirname "$run_dir")/.history.jsonl" \
   -- python3 examples/diverging_run/train.py
 status=$?
 set -e
 echo "== the training script exited with $status (sidecar passes the child's exit code through)" >&2
 echo "== alerts:   $run_dir/sidecar/alerts.jsonl" >&2
 echo "== snapshot: $run_dir/sidecar/status.json" >&2
+echo "== history:  $(dirname "$run_dir")/.history.jsonl (one row per run; run the demo again to build a baseline)" >&2
 exit 0

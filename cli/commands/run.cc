@@ -161,7 +161,7 @@ void TerminalReporter::summary(const SessionSummary& s) {
   human(ind + "profile  " + s.profile);
   if (!s.monitor_note.empty()) human(ind + "last     " + s.monitor_note);
   human(ind + "baseline " + s.baseline);
-  if (s.history_written) human(ind + "history  row written (status " + s.status + ")");
+  if (s.history_written) human(ind + "history  row written to " + s.history_path + " (status " + s.status + ")");
   if (!s.history_error.empty()) human(ind + "history  not written: " + s.history_error);
   human(ind + "files    " + s.run_dir + "/sidecar/alerts.jsonl, " + s.run_dir + "/sidecar/status.json" +
         (s.status == "watched" ? "" : ", " + s.run_dir + "/run.log"));

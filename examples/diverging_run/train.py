@@ -61,6 +61,8 @@ def train(args):
             # json.dumps writes NaN/Infinity tokens, as real training code does.
             metrics.write(json.dumps({"step": step, "loss": loss, "grad_norm": gnorm, "learning_rate": lr,
                                       "samples_per_second": round(sps, 2), "timestamp": time.time()}) + "\n")
+            if step % 10 == 0:
+                metrics.write(json.dumps({"step": step, "eval/loss": evaluate(w, xs[:64], ys[:64])}) + "\n")
             if step % 5 == 0 or not math.isfinite(loss):
                 print(f"{{'loss': {loss!r}, 'grad_norm': {gnorm!r}, 'learning_rate': {lr:.4g}, "
                       f"'epoch': {step / 8:.2f}}}", flush=True)
@@ -84,6 +86,13 @@ def learning_rate(args, step):
     if step <= args.warmup:
         return args.lr * step / args.warmup
     return args.lr * 2.0 ** (step - args.warmup)
+
+
+def evaluate(w, xs, ys):
+    try:
+        return sum((sum(wi * xi for wi, xi in zip(w, x)) - y) ** 2 for x, y in zip(xs, ys)) / len(xs)
+    except OverflowError:
+        return float("inf")
 
 
 def check_finite(weights):

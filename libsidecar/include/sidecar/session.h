@@ -109,6 +109,7 @@ struct SessionSummary {
   std::string monitor_note;   // the final snapshot's note
   std::string history_error;  // why the history row could not be written ("" = written or off)
   bool history_written = false;
+  std::string history_path;  // the history file in use ("" = none)
   std::string run_dir;
   std::string run_id;
 

@@ -67,6 +67,7 @@ std::string SessionSummary::to_json() const {
   w.key("profile").value(profile).key("baseline").value(baseline);
   w.key("metrics").value(metrics_path).key("monitor_note").value(monitor_note);
   w.key("history_written").value(history_written);
+  if (!history_path.empty()) w.key("history").value(history_path);
   if (!history_error.empty()) w.key("history_error").value(history_error);
   w.end_object();
   return w.take();
@@ -232,6 +233,7 @@ class Core {
     mo.profile = opt_.profile;
     mo.history_path = opt_.history_path;
     history_off_ = opt_.history_path == "-" || !pb->history.enabled;
+    history_path_ = history_off_ ? "" : opt_.history_path.empty() ? pb->history.path : opt_.history_path;
     mo.playbook = std::move(pb).value();
     monitor_ = std::make_unique<Monitor>(std::move(mo));
     if (!monitor_->log_status().ok()) rep_.notice("log scanning is off: " + monitor_->log_status().message());
@@ -417,6 +419,7 @@ class Core {
     s->monitor_note = monitor_->snapshot(wall).monitor_note;
     s->run_dir = opt_.run_dir;
     s->run_id = run_id_;
+    s->history_path = history_path_;
   }
 
  private:
@@ -564,6 +567,7 @@ class Core {
   ActionTable table_;
   GpuOptions gpu_;
   bool history_off_ = false;
+  std::string history_path_;
   std::unique_ptr<Monitor> monitor_;
   SinkSet sinks_;
   std::unique_ptr<MetricsReader> metrics_;
