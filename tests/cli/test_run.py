@@ -346,3 +346,33 @@ def test_tty_prompt_answer(tmp_path):
     assert p.returncode == 3, err
     assert "type a number" in err
     assert "'Stop Job' (answer from tty)" in err
+
+
+DATA = pathlib.Path(os.environ.get("SIDECAR_TEST_DATA", pathlib.Path(__file__).resolve().parents[1] / "data"))
+
+
+def fake_smi(tmp_path, scenario):
+    import shutil
+    d = tmp_path / f"smi-{scenario}"
+    shutil.copytree(DATA / "nvidia-smi" / "scenarios" / scenario, d)
+    (d / "nvidia-smi").symlink_to(DATA / "nvidia-smi" / "fake-nvidia-smi")
+    return d / "nvidia-smi"
+
+
+@pytest.mark.parametrize("scenario,code,launched", [("busy", 3, False), ("free", 0, True)])
+def test_gpu_preflight_runs_before_launch(tmp_path, scenario, code, launched):
+    d = tmp_path / "r"
+    marker = tmp_path / "launched"
+    args = [CLI, "run", "--run-dir", str(d), "--history", str(tmp_path / "history.jsonl"), "--interval", "0.1",
+            "--nvidia-smi", str(fake_smi(tmp_path, scenario)), "--gpu-wait", "0.3", "--gpu-poll", "0.1",
+            "--on-alert", "stop", "--format", "jsonl", "--", PY, "-c", f"open({str(marker)!r}, 'w').close()"]
+    r = subprocess.run(args, capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL,
+                       env={**os.environ, "CUDA_VISIBLE_DEVICES": "0"})
+    assert r.returncode == code, r.stderr
+    assert marker.exists() == launched
+    recs = [json.loads(line) for line in r.stdout.splitlines()]
+    pre = next(x for x in recs if x["type"] == "preflight")
+    assert pre["requested"] == ["0"]
+    assert pre["available"] == launched
+    assert recs[-1]["type"] == "summary"
+    assert history_rows(d)[-1]["status"] == ("stopped" if code == 3 else "finished")
