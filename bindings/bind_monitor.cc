@@ -49,6 +49,28 @@ bool is_time_key(std::string_view k) { return k == "timestamp" || k == "_timesta
 
 constexpr int kMaxNesting = 8;
 
+// Whether a value converts with float(): __float__ or __index__ (tensors have
+// __getitem__ too, so this is asked before "is it a mapping").
+bool has_float(PyObject* o) {
+  PyNumberMethods* nb = Py_TYPE(o)->tp_as_number;
+  return nb != nullptr && (nb->nb_float != nullptr || nb->nb_index != nullptr);
+}
+
+// isinstance(o, collections.abc.Mapping), with the class looked up once.
+bool is_mapping(PyObject* o) {
+  if (PyDict_Check(o)) return true;
+  static PyObject* mapping_abc = [] {
+    py::object abc = py::module_::import("collections.abc").attr("Mapping");
+    return abc.release().ptr();  // kept for the life of the process
+  }();
+  int r = PyObject_IsInstance(o, mapping_abc);
+  if (r < 0) {
+    PyErr_Clear();
+    return false;
+  }
+  return r == 1;
+}
+
 // Converts one metrics mapping. Keys are borrowed from the Python str objects
 // (UTF-8 views held alive by a reference each) so no key is copied; nested
 // mappings ("optim": {"lr": ...}) flatten to "optim/lr" in a scratch deque.
@@ -99,7 +121,7 @@ class RowBuilder {
       while (PyDict_Next(map, &pos, &key, &value)) add_item(key, value, prefix, depth);
       return;
     }
-    if (!PyMapping_Check(map) || PyUnicode_Check(map) || PySequence_Check(map))
+    if (!is_mapping(map))
       throw py::type_error(std::string("metrics must be a mapping of name -> number, got ") + Py_TYPE(map)->tp_name);
     py::object items = py::reinterpret_steal<py::object>(PyMapping_Items(map));
     if (!items) throw py::error_already_set();
@@ -167,7 +189,7 @@ class RowBuilder {
     } else if (value == Py_None) {
       bad_value(key, prefix, "None");
       return;
-    } else if (PyDict_Check(value) || (PyMapping_Check(value) && !PySequence_Check(value))) {
+    } else if (!has_float(value) && (PyDict_Check(value) || is_mapping(value))) {
       if (depth >= kMaxNesting) {
         bad_value(key, prefix, "nested too deeply");
         return;
@@ -428,22 +450,13 @@ class PyMonitor {
                   double timeout_s) {
     TickResult r;
     Status st;
+    bool done = false;
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mu_);
-      if (finished_) return py::list();
-      double now = wall_now();
-      for (const auto& src : sources_) monitor_.flush_log(src);
-      r = tick_locked(now);
-      st = monitor_.finish(status, now, exit_code);
-      finished_ = true;
-      RunEnd end;
-      end.status = status;
-      end.exit_code = exit_code;
-      end.error = error.value_or("");
-      sinks_->on_finish(end);
-      sinks_->close(timeout_s);
+      done = finish_locked(status, exit_code, error.value_or(""), timeout_s, &r, &st);
     }
+    if (!done) return py::list();  // already finished: idempotent
     py::list alerts = alerts_of(std::move(r));
     check(st);
     return alerts;
@@ -533,6 +546,25 @@ class PyMonitor {
   const std::string& run_dir() const { return run_dir_; }
 
  private:
+  // Flushes fed logs, runs the last tick, writes history, ends the sinks.
+  // False when the run had already finished. Called with mu_ held, GIL released.
+  bool finish_locked(const std::string& status, std::optional<int> exit_code, const std::string& error,
+                     double timeout_s, TickResult* r, Status* st) {
+    if (finished_) return false;
+    double now = wall_now();
+    for (const auto& src : sources_) monitor_.flush_log(src);
+    *r = tick_locked(now);
+    *st = monitor_.finish(status, now, exit_code);
+    finished_ = true;
+    RunEnd end;
+    end.status = status;
+    end.exit_code = exit_code;
+    end.error = error;
+    sinks_->on_finish(end);
+    sinks_->close(timeout_s);
+    return true;
+  }
+
   // One engine tick and what follows from it: sinks, operator answers.
   TickResult tick_locked(double now) {
     TickResult r = monitor_.tick(now);
