@@ -179,6 +179,13 @@ std::string server_status_body(std::string_view status, const std::optional<int>
                                const Snapshot* snapshot);
 // {"message":…,"choices":[…],"severity":…,"source":…,"syndrome":…,"evidence":{…}}
 std::string server_alert_body(const Alert& alert);
+// "line:col: what" for the first JSON syntax error in text, "" when it is one
+// valid JSON document (a syntax check only: no values are built).
+std::string json_syntax_error(std::string_view text);
+// `json` when it is a valid JSON object, else "{}" (raw JSON from elsewhere
+// never makes a payload invalid).
+std::string_view valid_json_object_or_empty(std::string_view json);
+
 // RFC 3339 UTC with milliseconds: "2026-11-29T01:02:03.456Z".
 std::string rfc3339(double epoch_s);
 

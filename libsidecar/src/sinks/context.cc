@@ -9,6 +9,7 @@
 #include "sidecar/config.h"
 #include "sidecar/detail/json_writer.h"
 #include "sidecar/detail/strings.h"
+#include "sidecar/sinks.h"
 
 namespace sidecar {
 namespace {
@@ -308,6 +309,18 @@ std::string render_experiment_context(const std::vector<RunRecord>& runs, const 
   }
   return out;
 }
+
+namespace detail {
+
+std::string json_syntax_error(std::string_view text) { return JsonLocator(text).check(); }
+
+std::string_view valid_json_object_or_empty(std::string_view json) {
+  std::string_view body = trim(json);
+  if (body.empty() || body.front() != '{' || !json_syntax_error(body).empty()) return "{}";
+  return json;
+}
+
+}  // namespace detail
 
 Result<std::vector<RunRecord>> parse_run_records(std::string_view json, std::string_view name) {
   auto doc = parse_json(json, name);

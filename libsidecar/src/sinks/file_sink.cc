@@ -248,9 +248,7 @@ class FileSink final : public Sink {
       w.key("monitor_tags").begin_array();
       for (const auto& t : snapshot_->monitor_tags) w.value(t);
       w.end_array();
-      w.key("monitoring")
-          .raw(snapshot_->monitoring_json.empty() ? std::string_view("{}")
-                                                  : std::string_view(snapshot_->monitoring_json));
+      w.key("monitoring").raw(detail::valid_json_object_or_empty(snapshot_->monitoring_json));
     }
     w.end_object();
     if (state_->status_json) ++state_->stats.coalesced;

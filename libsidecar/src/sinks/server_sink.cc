@@ -25,8 +25,7 @@ std::string server_status_body(std::string_view status, const std::optional<int>
     w.key("monitor_tags").begin_array();
     for (const auto& t : snapshot->monitor_tags) w.value(t);
     w.end_array();
-    w.key("monitoring")
-        .raw(snapshot->monitoring_json.empty() ? std::string_view("{}") : std::string_view(snapshot->monitoring_json));
+    w.key("monitoring").raw(detail::valid_json_object_or_empty(snapshot->monitoring_json));
   }
   w.end_object();
   return w.take();

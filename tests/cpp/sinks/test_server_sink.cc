@@ -304,6 +304,25 @@ TEST_CASE("server sink: always-valid JSON (odd bytes, NaN evidence)", "[sinks][s
   REQUIRE(sv);
   CHECK(sv->find("exit_code")->number == -11);
   CHECK(st.find("\"exit_code\":-11") != std::string::npos);
+  // Raw monitoring JSON from elsewhere never makes the payload invalid.
+  for (std::string bad : {"{\"a\":", "[1,2]", "nan", "{\"x\":NaN}", ""}) {
+    s.monitoring_json = bad;
+    auto doc = parse_json(detail::server_status_body("running", std::nullopt, "", &s));
+    REQUIRE(doc);
+    CHECK(doc->find("monitoring")->is_object());
+    CHECK(doc->find("monitoring")->members.empty());
+  }
+}
+
+TEST_CASE("json_syntax_error locates the first error", "[sinks][json]") {
+  CHECK(detail::json_syntax_error(R"({"a":[1,2.5e3,true,null,"x\u00e9"]})").empty());
+  CHECK(detail::json_syntax_error("{\n  \"a\": 1,\n}") == "3:1: expected a string key");
+  CHECK(detail::json_syntax_error("[1 2]") == "1:4: expected ',' or ']'");
+  CHECK(detail::json_syntax_error("{\"a\": NaN}") == "1:7: unexpected character");
+  CHECK(detail::json_syntax_error("\"abc") == "1:5: unterminated string");
+  CHECK(detail::json_syntax_error("01") == "1:2: unexpected text after the document");
+  CHECK(detail::json_syntax_error("") == "1:1: unexpected end of document");
+  CHECK(detail::json_syntax_error(std::string(10000, '[')) == "1:514: nesting too deep");
 }
 
 TEST_CASE("read_auth_token: a token file wins over the environment; whitespace trimmed", "[sinks][token]") {
