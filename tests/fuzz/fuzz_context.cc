@@ -6,8 +6,10 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "sidecar/config.h"
 #include "sidecar/context.h"
 #include "sidecar/judge.h"
+#include "sidecar/sinks.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -24,6 +26,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   } else if (runs.status().message().empty()) {
     std::abort();
   }
+  // The error locator never rejects what the JSON parser accepts (nesting under 512).
+  if (sidecar::parse_json(text) && !sidecar::detail::json_syntax_error(text).empty() &&
+      sidecar::detail::json_syntax_error(text).find("nesting too deep") == std::string::npos)
+    std::abort();
   if (auto v = sidecar::parse_judge_output(text)) {
     if (v->syndrome.empty() || v->choices.empty() || v->message.size() > 256) std::abort();
     if (v->severity == sidecar::Severity::kCritical) std::abort();  // capped at warning by default

@@ -322,6 +322,7 @@ TEST_CASE("json_syntax_error locates the first error", "[sinks][json]") {
   CHECK(detail::json_syntax_error("\"abc") == "1:5: unterminated string");
   CHECK(detail::json_syntax_error("01") == "1:2: unexpected text after the document");
   CHECK(detail::json_syntax_error("") == "1:1: unexpected end of document");
+  CHECK(detail::json_syntax_error("[\"\xC3\xA9\", \"\xff\"]") == "1:8: invalid UTF-8 in a string");
   CHECK(detail::json_syntax_error(std::string(10000, '[')) == "1:514: nesting too deep");
 }
 
