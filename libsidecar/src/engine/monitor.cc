@@ -106,7 +106,7 @@ struct Monitor::Impl {
     std::size_t cap = Series::kDefaultCapacity;
     const auto& d = opt.playbook.detectors;
     cap = std::max<std::size_t>(cap, static_cast<std::size_t>(d.loss_spike.window + d.loss_spike.persistence + 2));
-    cap = std::max<std::size_t>(cap, static_cast<std::size_t>(d.high_loss.window + 1));
+    cap = std::max<std::size_t>(cap, static_cast<std::size_t>(2 * d.high_loss.window + 1));
     cap = std::max<std::size_t>(cap, static_cast<std::size_t>(d.grad_norm.window + d.grad_norm.persistence + 2));
     cap = std::min<std::size_t>(cap, 1 << 16);
     for (std::size_t r = 0; r < kRoleCount; ++r)

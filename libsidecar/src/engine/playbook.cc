@@ -41,6 +41,7 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("window", &o.window, 1, 100000);
     s.read("fraction", &o.fraction, 0.0, 1.0);
     s.read("min_points", &o.min_points, 0, 100000000);
+    s.read("min_improvement", &o.min_improvement, 0.0, 1.0);
     s.read("severity", &o.severity);
   });
   section(r, "loss_spike", errors, [&](ConfigReader& s) {

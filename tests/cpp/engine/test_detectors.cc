@@ -92,6 +92,24 @@ TEST_CASE("high_loss: the LM initial loss ~10.8 at step 0 stays quiet", "[detect
   }
 }
 
+TEST_CASE("high_loss: a slow but steady early decline above 8 stays quiet", "[detectors][high_loss][false_positive]") {
+  // Logged every step with a long warm-up: above 8 for ~150 points, but learning.
+  Series s("loss");
+  for (int i = 0; i < 1000; ++i) {
+    s.push(i, 2.0 + 8.8 * std::exp(-i / 400.0) + 0.03 * std::sin(i * 1.7));
+    INFO("step " << i);
+    CHECK_FALSE(detect_high_loss(s, {}));
+  }
+  // The same run stuck at its initial level fires.
+  Series stuck("loss");
+  for (int i = 0; i < 60; ++i) stuck.push(i, 10.8 + 0.03 * std::sin(i * 1.7));
+  CHECK(detect_high_loss(stuck, {}));
+  // Diverged to a high plateau and stuck there: fires.
+  Series diverged("loss");
+  for (int i = 0; i < 100; ++i) diverged.push(i, i < 50 ? 2.0 : 9.0);
+  CHECK(detect_high_loss(diverged, {}));
+}
+
 TEST_CASE("high_loss: fires when the loss stays high past warm-up", "[detectors][high_loss]") {
   CHECK_FALSE(detect_high_loss(Series("loss"), {}));
   CHECK_FALSE(detect_high_loss(make({9.0}), {}));

@@ -31,6 +31,7 @@ TEST_CASE("default playbook loads and equals the C++ defaults", "[playbook]") {
   CHECK(d.high_loss.window == def.detectors.high_loss.window);
   CHECK(d.high_loss.fraction == def.detectors.high_loss.fraction);
   CHECK(d.high_loss.min_points == def.detectors.high_loss.min_points);
+  CHECK(d.high_loss.min_improvement == def.detectors.high_loss.min_improvement);
   CHECK(d.loss_spike.window == def.detectors.loss_spike.window);
   CHECK(d.loss_spike.min_points == def.detectors.loss_spike.min_points);
   CHECK(d.loss_spike.z == def.detectors.loss_spike.z);

@@ -33,15 +33,18 @@ inline std::optional<Decision> detect_nan_loss(const Series& loss, const NanLoss
 }
 
 // High loss (after llm-foundry's KillLossSpike): once past warm-up, at least
-// `fraction` of the last `window` points are >= threshold. Never fires on the
-// initial loss of a language model (ln(vocab) ~ 10-11 at step 0), which an
-// absolute "loss >= 8" rule does.
+// `fraction` of the last `window` points are >= threshold AND the loss is not
+// improving (the median of the last window is above (1 - min_improvement) x
+// the median of the window before it). Never fires on the initial loss of a
+// language model (ln(vocab) ~ 10-11 at step 0), which an absolute
+// "loss >= 8" rule does, nor on a slow but steady early decline.
 struct HighLossOptions {
   bool enabled = true;
   double threshold = 8.0;
   int window = 20;
   double fraction = 0.5;
-  int min_points = 50;  // finite points seen before the rule applies
+  int min_points = 50;            // finite points seen before the rule applies
+  double min_improvement = 0.02;  // window-over-window median decline that counts as learning
   Severity severity = Severity::kWarning;
 };
 
@@ -57,6 +60,12 @@ inline std::optional<Decision> detect_high_loss(const Series& loss, const HighLo
   std::size_t above = 0;
   for (double x : w) above += x >= opt.threshold ? 1 : 0;
   if (static_cast<double>(above) < opt.fraction * static_cast<double>(w.size())) return std::nullopt;
+  auto& prev = detail::scratch(1);
+  loss.finite_window(static_cast<std::size_t>(opt.window), static_cast<std::size_t>(opt.window), &prev);
+  if (!prev.empty()) {
+    double recent = detail::median_inplace(w), before = detail::median_inplace(prev);
+    if (before > 0 && recent < (1.0 - opt.min_improvement) * before) return std::nullopt;  // still learning
+  }
   Decision d = detail::make_decision(Source::kRulebased, "high_loss", opt.severity,
                                      loss.name() + " stays high: " + std::to_string(above) + " of the last " +
                                          std::to_string(w.size()) + " points >= " + detail::fmt_num(opt.threshold),
