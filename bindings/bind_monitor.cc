@@ -372,10 +372,28 @@ class PyMonitor {
     if (!sinks_->empty()) sinks_->on_status("running");
   }
 
+  // An unfinished run's sinks are closed without a final status (no history row).
   ~PyMonitor() {
+    if (_Py_IsFinalizing()) {  // the interpreter is going away: no GIL juggling
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!finished_) sinks_->close(0.0);
+      return;
+    }
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mu_);
     if (!finished_) sinks_->close(0.0);
+  }
+
+  std::string repr() {
+    std::lock_guard<std::mutex> lock(mu_);
+    const MonitorStats& s = monitor_.stats();
+    std::string out = "<Monitor";
+    if (!run_dir_.empty()) out += " run_dir=" + run_dir_;
+    out += " profile=" + std::string(to_string(monitor_.profile()));
+    out += " rows=" + std::to_string(s.rows) + " alerts=" + std::to_string(s.alerts);
+    if (finished_) out += " finished";
+    if (stop_requested_) out += " stop_requested";
+    return out + ">";
   }
 
   py::list observe(py::handle metrics, std::optional<std::int64_t> step) {
@@ -964,6 +982,7 @@ log_matches, snapshots, and the sinks' sent/failed/dropped counts.
       .def_property_readonly("command_fingerprint", &PyMonitor::command_fingerprint)
       .def_property_readonly("run_dir", &PyMonitor::run_dir)
       .def_property_readonly("finished", &PyMonitor::finished)
+      .def("__repr__", &PyMonitor::repr)
       .def("__enter__", [](py::object self) { return self; })
       .def(
           "__exit__",

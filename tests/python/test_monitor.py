@@ -161,6 +161,7 @@ def test_tick_and_snapshot(monitor_factory):
     assert "profile=supervised" in snap["monitor_note"]
     assert len(snap["monitor_note"]) <= 220
     assert all(isinstance(t, str) for t in snap["monitor_tags"])
+    assert "profile=supervised" in repr(mon) and "rows=5" in repr(mon)
 
 
 def test_profile_pin_and_validation(monitor_factory):
