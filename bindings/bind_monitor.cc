@@ -384,6 +384,14 @@ class PyMonitor {
     if (!finished_) sinks_->close(0.0);
   }
 
+  // The resolutions since the last call (oldest first; at most kMaxResolvedKept kept).
+  std::vector<Resolved> take_resolved() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<Resolved> out(std::make_move_iterator(resolved_.begin()), std::make_move_iterator(resolved_.end()));
+    resolved_.clear();
+    return out;
+  }
+
   std::string repr() {
     std::lock_guard<std::mutex> lock(mu_);
     const MonitorStats& s = monitor_.stats();
@@ -586,7 +594,11 @@ class PyMonitor {
   // One engine tick and what follows from it: sinks, operator answers.
   TickResult tick_locked(double now) {
     TickResult r = monitor_.tick(now);
-    for (const auto& res : r.resolved) sinks_->on_resolved(res);
+    for (const auto& res : r.resolved) {
+      sinks_->on_resolved(res);
+      if (resolved_.size() >= kMaxResolvedKept) resolved_.pop_front();
+      resolved_.push_back(res);
+    }
     if (r.alert) {
       sinks_->on_alert(*r.alert);
       watch_answer(*r.alert);
@@ -680,6 +692,7 @@ class PyMonitor {
   static constexpr std::size_t kMaxWatched = 64;
   static constexpr std::size_t kMaxSources = 64;
   static constexpr std::size_t kMaxReportedKeys = 64;
+  static constexpr std::size_t kMaxResolvedKept = 256;
 
   std::mutex mu_;
   Monitor monitor_;
@@ -687,6 +700,7 @@ class PyMonitor {
   std::string run_dir_;
   ActionTable actions_;
   std::deque<Pending> pending_;
+  std::deque<Resolved> resolved_;
   double last_poll_ = 0.0;
   bool stop_requested_ = false;
   std::string stop_reason_;
@@ -975,6 +989,10 @@ half second.
 Counters: rows, values, nonfinite_values, bad_values (values that were not
 numbers), ticks, alerts, resolved, suppressed, log_bytes, log_lines,
 log_matches, snapshots, and the sinks' sent/failed/dropped counts.
+)pbdoc")
+      .def("take_resolved", &PyMonitor::take_resolved, R"pbdoc(
+The conditions that cleared since the last call (``Resolved`` records, oldest
+first; the sinks get them as they happen). At most 256 are kept between calls.
 )pbdoc")
       .def("syndrome_counts", &PyMonitor::syndrome_counts, R"pbdoc(Alerts surfaced per syndrome so far.)pbdoc")
       .def_property_readonly("log_status", &PyMonitor::log_status,

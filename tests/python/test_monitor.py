@@ -329,3 +329,21 @@ def test_playbook_argument(tmp_path):
     bad.write_text("dedupe:\n  ttl: 5\n")
     with pytest.raises(sidecar.PlaybookError, match=r"bad.yaml:2:\d+"):
         sidecar.Monitor(playbook=str(bad))
+
+
+def test_a_cleared_condition_is_resolved(monitor_factory):
+    mon = monitor_factory()
+    mon.observe({"loss": 1.0}, step=0)
+    (alert,) = mon.observe({"loss": float("nan")}, step=1)
+    assert mon.take_resolved() == []
+    for step in range(2, 12):
+        mon.observe({"loss": 1.0}, step=step)
+    resolved = mon.take_resolved()
+    assert [r.alert_id for r in resolved] == [alert.id]
+    r = resolved[0]
+    assert isinstance(r, sidecar.Resolved)
+    assert (r.syndrome, r.source, r.signature) == ("nan_loss", "rulebased", alert.signature)
+    assert r.duration_s >= 0 and r.ts >= alert.ts
+    assert json.loads(r.to_json())["type"] == "resolved"
+    assert "nan_loss" in repr(r)
+    assert mon.take_resolved() == []  # drained
