@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -47,7 +48,8 @@ int generate(const std::string& path, long rows) {
   buf.reserve(1 << 20);
   double loss = 10.5;
   for (long step = 0; step < rows; ++step) {
-    loss = loss * 0.99995 + 0.0001 * static_cast<double>((step * 7919) % 13);
+    // A language-model-like curve: ln(vocab) at step 0, decaying to about 2, with noise.
+    loss = 2.0 + 8.5 * std::exp(-static_cast<double>(step) / 2000.0) + 0.01 * static_cast<double>((step * 7919) % 13);
     char line[512];
     int n = std::snprintf(line, sizeof line,
                           "{\"step\": %ld, \"loss\": %.6f, \"lr\": %.6g, \"grad_norm\": %.5f, "
