@@ -36,7 +36,7 @@ constexpr FlagSpec kScanFlags[] = {
     {"fail-on", 0, "SEVERITY", "exit 1 when a match is at or above this: info, warning (default), critical"},
 };
 
-constexpr std::size_t kChunkBytes = std::size_t{1} << 20;
+constexpr std::size_t kChunkBytes = std::size_t{256} << 10;  // read size: stays in L2 between the copy and the scan
 constexpr std::uint64_t kProgressMinBytes = std::uint64_t{64} << 20;  // progress only for big files
 constexpr std::size_t kShownPerSyndrome = 20;                         // text mode keeps this many per syndrome
 
