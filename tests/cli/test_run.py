@@ -376,3 +376,10 @@ def test_gpu_preflight_runs_before_launch(tmp_path, scenario, code, launched):
     assert pre["available"] == launched
     assert recs[-1]["type"] == "summary"
     assert history_rows(d)[-1]["status"] == ("stopped" if code == 3 else "finished")
+
+
+def test_shell_flag_runs_shell_text(tmp_path):
+    d = tmp_path / "r"
+    r = run(d, "--shell", cmd=["echo one; echo two | tr a-z A-Z; exit 4"])
+    assert r.returncode == 4, r.stderr
+    assert r.stdout == "one\nTWO\n"

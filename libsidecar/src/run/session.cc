@@ -603,7 +603,14 @@ Result<SessionSummary> run_session(const RunOptions& options, SessionReporter& r
   if (options.argv.empty()) return Status(StatusCode::kInvalidArgument, "no command to run (put it after --)");
   if (auto st = make_dirs(options.run_dir); !st.ok()) return st;
   RunOptions opt = options;
-  if (opt.command.empty()) opt.command = join_command(opt.argv);
+  // The command as a shell would read it (profile hints, GPU request, fingerprint):
+  // with --shell the words are shell text already.
+  auto raw_join = [](const std::vector<std::string>& words) {
+    std::string out;
+    for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+    return out;
+  };
+  if (opt.command.empty()) opt.command = opt.shell ? raw_join(opt.argv) : join_command(opt.argv);
   const std::string abs_run_dir = fs::absolute(opt.run_dir).lexically_normal().string();
   const std::string metrics_file = opt.metrics_path.empty() ? (fs::path(abs_run_dir) / "metrics.jsonl").string()
                                                             : fs::absolute(opt.metrics_path).string();
@@ -690,11 +697,7 @@ Result<SessionSummary> run_session(const RunOptions& options, SessionReporter& r
   // Launch.
   LaunchOptions lo;
   if (opt.shell)
-    lo.argv = {"/bin/sh", "-c", [&] {
-                 std::string s;
-                 for (const auto& a : opt.argv) s += (s.empty() ? "" : " ") + a;
-                 return s;
-               }()};
+    lo.argv = {"/bin/sh", "-c", raw_join(opt.argv)};
   else
     lo.argv = opt.argv;
   lo.cwd = opt.cwd;
