@@ -128,11 +128,7 @@ TEST_CASE("every corpus line matches its syndrome and nothing else", "[logs][cor
     auto ms = scan_all(text);
     INFO(file.path().filename().string() << ": " << summary(ms) << (ms.empty() ? "" : ms[0].text));
     CHECK(ms.empty());
-    for (const std::string& line : lines_of(text)) {
-      benign += 1;
-      // each \r segment of a progress bar counts as a line a naive scanner would see
-      benign += static_cast<std::size_t>(std::count(line.begin(), line.end(), '\r'));
-    }
+    benign += lines_of(text).size();
   }
   CHECK(benign >= total);
 }
