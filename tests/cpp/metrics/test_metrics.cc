@@ -666,3 +666,28 @@ TEST_CASE("flush parses a finished file's last line without its newline", "[metr
   CHECK(c.flush([&](const MetricRow& row) { rows.push_back(render(row)); }) == 1);
   CHECK(rows == std::vector<std::string>{"step=100 ts=- rollout/ep_rew_mean=1.5"});
 }
+
+TEST_CASE("discovery: SB3 one level down, a W&B run directory itself, agent over W&B", "[metrics][discover]") {
+  TempDir dir;
+  fs::create_directories(dir.path / "PPO_1");
+  fs::create_directories(dir.path / "PPO_2");
+  write_file(dir.file("PPO_1/progress.csv"), "a\n");
+  write_file(dir.file("PPO_2/progress.csv"), "a\n");
+  fs::last_write_time(dir.path / "PPO_1/progress.csv", fs::file_time_type::clock::now() + std::chrono::hours(1));
+  auto sb3 = sidecar::discover_metrics(dir.path.string());
+  REQUIRE(sb3.ok());
+  CHECK(sb3->path == dir.file("PPO_1/progress.csv"));  // the newest
+  CHECK(sb3->format == MetricsFormat::kSb3ProgressCsv);
+
+  fs::create_directories(dir.path / "files");
+  write_file(dir.file("files/wandb-history.jsonl"), "{}\n");
+  auto run = sidecar::discover_metrics(dir.path.string());
+  REQUIRE(run.ok());
+  CHECK(run->path == dir.file("files/wandb-history.jsonl"));
+  CHECK(run->reason.find("PPO_1/progress.csv") != std::string::npos);  // also present
+
+  write_file(dir.file("agent_metrics.jsonl"), "");
+  auto agent = sidecar::discover_metrics(dir.path.string());
+  REQUIRE(agent.ok());
+  CHECK(agent->path == dir.file("agent_metrics.jsonl"));
+}
