@@ -232,7 +232,8 @@ struct Monitor::Impl {
     if (dirty(Role::kValLoss)) apply(kNanValLoss, detect_nan_loss(series(Role::kValLoss), d.nan_loss), now);
     if (dirty(Role::kGradNorm))
       apply(kGradNorm,
-            detect_grad_norm(series(Role::kGradNorm), bound(Role::kLoss) ? &series(Role::kLoss) : nullptr, d.grad_norm),
+            detect_grad_norm(series(Role::kGradNorm), bound(Role::kLoss) ? &series(Role::kLoss) : nullptr, d.grad_norm,
+                             bound(Role::kLossScale) ? &series(Role::kLossScale) : nullptr),
             now);
     apply(kStall, detect_stall(arrivals, now, d.stall), now);
     if (profile_value == Profile::kSupervised || profile_value == Profile::kGeneric) {

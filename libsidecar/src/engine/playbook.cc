@@ -66,6 +66,7 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("explosion_ratio", &o.explosion_ratio, 0.0);
     s.read("window", &o.window, 3, 100000);
     s.read("min_points", &o.min_points, 2, 100000000);
+    s.read("min_loss_scale", &o.min_loss_scale, 0.0);
     s.read("severity", &o.severity);
     s.read("persistent_severity", &o.persistent_severity);
   });

@@ -330,6 +330,14 @@ TEST_CASE("grad_norm: NaN is a warning unless it persists or the loss is 0", "[d
   CHECK(d->severity == Severity::kCritical);
   CHECK_FALSE(detect_grad_norm(Series("grad_norm"), nullptr, {}));
   CHECK_FALSE(detect_grad_norm(make({1.0}, "grad_norm"), nullptr, {}));
+  // The AMP loss scale halved down to its minimum: critical at the first NaN.
+  Series scale = make({64, 32, 16, 8, 4, 2, 1}, "loss_scale");
+  d = detect_grad_norm(make({1.0, kNaN}, "grad_norm"), nullptr, {}, &scale);
+  REQUIRE(d);
+  CHECK(d->severity == Severity::kCritical);
+  CHECK(*ev(*d, "loss_scale") == "1");
+  Series healthy_scale = make({65536}, "loss_scale");
+  CHECK(detect_grad_norm(make({1.0, kNaN}, "grad_norm"), nullptr, {}, &healthy_scale)->severity == Severity::kWarning);
 }
 
 TEST_CASE("grad_norm: explosion after warm-up", "[detectors][grad_norm]") {

@@ -46,6 +46,7 @@ TEST_CASE("default playbook loads and equals the C++ defaults", "[playbook]") {
   CHECK(d.grad_norm.explosion_ratio == def.detectors.grad_norm.explosion_ratio);
   CHECK(d.grad_norm.window == def.detectors.grad_norm.window);
   CHECK(d.grad_norm.min_points == def.detectors.grad_norm.min_points);
+  CHECK(d.grad_norm.min_loss_scale == def.detectors.grad_norm.min_loss_scale);
   CHECK(d.grad_norm.persistent_severity == def.detectors.grad_norm.persistent_severity);
   CHECK(d.stall.factor == def.detectors.stall.factor);
   CHECK(d.stall.min_seconds == def.detectors.stall.min_seconds);

@@ -2,8 +2,10 @@
 // grad norm is often a skipped step and benign; a NaN loss is not. So a
 // non-finite grad norm is a warning, escalated to critical when it persists
 // for `persistence` consecutive points or the loss is exactly 0.0 at the same
-// time (DOMAIN 2.1, SY-Xuan/Pink#6). An explosion is the grad norm at
-// explosion_ratio x its trailing median (warm-up first), critical when persistent.
+// time (DOMAIN 2.1, SY-Xuan/Pink#6), or the AMP loss scale has fallen to
+// min_loss_scale (DeepSpeed/apex: "loss scale already at minimum"). An
+// explosion is the grad norm at explosion_ratio x its trailing median
+// (warm-up first), critical when persistent.
 #pragma once
 
 #include <cmath>
@@ -20,29 +22,35 @@ struct GradNormOptions {
   double explosion_ratio = 10.0;
   int window = 50;
   int min_points = 20;
+  double min_loss_scale = 1.0;  // a loss scale at or below this is "at its minimum"
   Severity severity = Severity::kWarning;
   Severity persistent_severity = Severity::kCritical;
 };
 
 // Returns a "grad_norm_nonfinite" or "grad_norm_explosion" decision. `loss`
-// may be null (no loss series).
-inline std::optional<Decision> detect_grad_norm(const Series& g, const Series* loss, const GradNormOptions& opt) {
+// and `loss_scale` may be null (not logged).
+inline std::optional<Decision> detect_grad_norm(const Series& g, const Series* loss, const GradNormOptions& opt,
+                                                const Series* loss_scale = nullptr) {
   if (!opt.enabled || g.empty()) return std::nullopt;
   double v = g.back().value;
   auto p = static_cast<std::size_t>(std::max(opt.persistence, 1));
   if (!std::isfinite(v)) {
     std::size_t run = g.trailing_nonfinite();
     bool zero_loss = loss && !loss->empty() && loss->back().value == 0.0;
-    bool persistent = run >= p || zero_loss;
+    bool scale_floor = loss_scale && !loss_scale->empty() && std::isfinite(loss_scale->back().value) &&
+                       loss_scale->back().value <= opt.min_loss_scale;
+    bool persistent = run >= p || zero_loss || scale_floor;
     Decision d = detail::make_decision(
         Source::kRulebased, "grad_norm_nonfinite", persistent ? opt.persistent_severity : opt.severity,
         g.name() + " is " + detail::fmt_num(v) +
-            (zero_loss ? " with the loss at exactly 0.0"
-             : run > 1 ? " for " + std::to_string(run) + " consecutive points"
-                       : " (often a skipped step under mixed precision; watch whether it persists)"),
+            (zero_loss     ? " with the loss at exactly 0.0"
+             : scale_floor ? " with the loss scale at its minimum (" + detail::fmt_num(loss_scale->back().value) + ")"
+             : run > 1     ? " for " + std::to_string(run) + " consecutive points"
+                           : " (often a skipped step under mixed precision; watch whether it persists)"),
         g.name(), &g);
     d.evidence.emplace_back("consecutive", std::to_string(run));
     if (zero_loss) d.evidence.emplace_back("loss", "0");
+    if (scale_floor) d.evidence.emplace_back("loss_scale", detail::fmt_num(loss_scale->back().value));
     return d;
   }
   if (g.finite_count() < static_cast<std::uint64_t>(std::max(opt.min_points, 2)) || opt.explosion_ratio <= 0)
