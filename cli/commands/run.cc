@@ -175,7 +175,7 @@ constexpr FlagSpec kRunFlags[] = {
     {"run-dir", 'd', "DIR", "run directory (default: a new runs/<time>-<program>/)"},
     {"run-id", 0, "ID", "run id for alerts, history and the server (default: the run directory's name)"},
     {"metrics", 'm', "PATH", "metrics file to follow (default: discovered; the child gets SIDECAR_METRICS_FILE)"},
-    {"log", 'l', "PATH", "another log file or glob the job writes (repeatable)", true},
+    {"log", 'l', "PATH", "another log file or glob the job writes", true},
     {"playbook", 'p', "FILE", "playbook merged over the default"},
     {"history", 0, "FILE", "history file (default .sidecar/history.jsonl; '-' for none)"},
     {"profile", 0, "PROFILE", "pin the workload profile: generic, supervised, reinforcement_learning"},

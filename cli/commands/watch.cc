@@ -22,7 +22,7 @@ namespace {
 constexpr FlagSpec kWatchFlags[] = {
     {"once", 0, "", "process what exists now, then exit (0/1/2 like scan)"},
     {"interval", 0, "SECONDS", "how often files are polled (default 1)"},
-    {"log", 'l', "PATH", "log file or glob to follow, e.g. 'logs/rank*.log' (repeatable; default run.log)", true},
+    {"log", 'l', "PATH", "log file or glob to follow, e.g. 'logs/rank*.log' (default run.log)", true},
     {"metrics", 'm', "PATH", "metrics file to follow (default: discovered in RUN_DIR)"},
     {"fail-on", 0, "SEVERITY", "exit 1 when an alert is at or above this: info, warning (default), critical"},
     {"format", 'f', "FORMAT", "text (default) or jsonl (records on stdout)"},

@@ -383,3 +383,18 @@ def test_shell_flag_runs_shell_text(tmp_path):
     r = run(d, "--shell", cmd=["echo one; echo two | tr a-z A-Z; exit 4"])
     assert r.returncode == 4, r.stderr
     assert r.stdout == "one\nTWO\n"
+
+
+def test_extra_log_written_by_the_job_is_followed(tmp_path):
+    d = tmp_path / "r"
+    cmd = script(tmp_path, "logs.py", f"""
+        import os, time
+        with open(os.path.join(os.environ["SIDECAR_RUN_DIR"], "worker1.log"), "w") as f:
+            f.write("worker starting\\n" + {OOM!r} + "\\n")
+        time.sleep(0.5)
+    """)
+    r = run(d, "--on-alert", "continue", "--log", "worker*.log", cmd=cmd)
+    assert r.returncode == 0, r.stderr
+    oom = [a for a in alerts(d) if a.get("syndrome") == "cuda_oom"]
+    assert len(oom) == 1
+    assert "worker1.log" in json.dumps(oom[0]["evidence"])
