@@ -110,7 +110,8 @@ void TerminalReporter::resolved(const Resolved& r) {
 void TerminalReporter::snapshot(const Snapshot& s) {
   if (jsonl_) write_line(stdout, to_json(s));
   // The heartbeat's compact status line; material changes come with their own alert lines.
-  if (s.material_change || s.monitor_note == last_note_) return;
+  // (Nothing but the profile yet: nothing to say.)
+  if (s.material_change || s.monitor_note == last_note_ || s.monitor_note.find('|') == std::string::npos) return;
   last_note_ = s.monitor_note;
   Style st{color_};
   human(st.dim("[sidecar] status " + s.monitor_note));
@@ -159,7 +160,7 @@ void TerminalReporter::summary(const SessionSummary& s) {
   }
   human(ind + "alerts   " + alerts);
   human(ind + "profile  " + s.profile);
-  if (!s.monitor_note.empty()) human(ind + "last     " + s.monitor_note);
+  if (s.monitor_note.find('|') != std::string::npos) human(ind + "last     " + s.monitor_note);
   human(ind + "baseline " + s.baseline);
   if (s.history_written) human(ind + "history  row written to " + s.history_path + " (status " + s.status + ")");
   if (!s.history_error.empty()) human(ind + "history  not written: " + s.history_error);
