@@ -45,7 +45,7 @@ class Series {
       update_stats(value, /*replace=*/true);
       return;
     }
-    head_ = (head_ + 1) % ring_.size();
+    if (++head_ == ring_.size()) head_ = 0;
     ring_[head_] = SeriesPoint{step, value};
     if (size_ < ring_.size()) ++size_;
     ++count_;
@@ -93,7 +93,8 @@ class Series {
   }
 
  private:
-  std::size_t index(std::size_t i) const { return (head_ + ring_.size() - i) % ring_.size(); }
+  // No division on the hot path: i < size() <= capacity.
+  std::size_t index(std::size_t i) const { return head_ >= i ? head_ - i : head_ + ring_.size() - i; }
 
   void update_stats(double v, bool replace) {
     if (!replace) {
