@@ -286,10 +286,13 @@ int reap_adopted(pid_t keep, bool kill_all, double timeout_s) {
     for (pid_t p : kids) {
       if (kill_all) ::kill(p, SIGKILL);
       int status = 0;
-      if (::waitpid(p, &status, kill_all ? 0 : WNOHANG) == p) ++reaped;
+      // Never a blocking wait: a process stuck in the kernel (D state) must
+      // not hang the supervisor past timeout_s.
+      if (::waitpid(p, &status, WNOHANG) == p) ++reaped;
     }
     // Killing an adopted process orphans its own children, which come here next.
     if (!kill_all || kids.empty() || monotonic_seconds() >= until) break;
+    ::usleep(5000);
   }
   return reaped;
 }
