@@ -550,7 +550,7 @@ void LogStream::State::handle_hit(std::string_view text, const Unit& u, const Co
       const re2::StringPiece& g = groups[static_cast<std::size_t>(index)];
       if (g.data() == nullptr || evidence_get(m.evidence, name)) continue;
       std::string value = capped(std::string_view(g.data(), g.size()), 256);
-      if (auto bytes = parse_size(value)) {
+      if (auto bytes = parse_size(value); bytes && *bytes < 9e18) {
         char buf[32];
         auto r = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(std::llround(*bytes)));
         m.evidence.emplace_back(name + "_bytes", std::string(buf, r.ptr));
