@@ -33,13 +33,16 @@ EOF
 SIZE=$(stat -c %s "$LOG")
 cat "$LOG" > /dev/null  # page cache
 
-# one run of a command: "wall cpu" seconds (cpu = user + sys, from GNU time;
-# the CPU column is the steadier one when other jobs share the machine)
+# one run of a command: "wall cpu" seconds (cpu = user + sys from GNU time, 10 ms
+# resolution; the CPU column is the steadier one when other jobs share the machine)
 time_once() {
+  local t0 t1
+  t0=$(date +%s.%N)
   # not /dev/null: GNU grep stops at the first match when its output is /dev/null
-  /usr/bin/time -f '%e %U %S' -o "$WORK/time" "$@" > "$WORK/out" || [[ $? -le 1 ]]
+  /usr/bin/time -f '%U %S' -o "$WORK/time" "$@" > "$WORK/out" || [[ $? -le 1 ]]
+  t1=$(date +%s.%N)
   # (GNU time writes "Command exited with non-zero status 1" first when a scan has findings)
-  tail -1 "$WORK/time" | awk '{printf "%s %.2f\n", $1, $2 + $3}'
+  tail -1 "$WORK/time" | awk -v w="$(echo "$t1 - $t0" | bc -l)" '{printf "%.3f %.2f\n", w, $1 + $2}'
 }
 min() { if [[ -z $1 ]] || (( $(echo "$2 < $1" | bc -l) )); then echo "$2"; else echo "$1"; fi; }
 # best of 5 (wall and CPU separately), the two scanners interleaved so that
