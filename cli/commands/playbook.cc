@@ -13,6 +13,7 @@
 #include "output.h"
 #include "sidecar/detail/strings.h"
 #include "sidecar/playbook.h"
+#include "sidecar/session.h"
 
 namespace sidecar::cli {
 
@@ -48,6 +49,7 @@ Result<int> cmd_playbook(Args args) {
       return Status(StatusCode::kInvalidArgument, "show takes no FILE; use --playbook FILE");
     auto pb = load_playbook(flags->get_or("playbook", ""));
     if (!pb) return print_errors(pb.status());
+    if (Status s = check_session_sections(pb->tree); !s.ok()) return print_errors(s);
     std::string yaml = "# effective sidecar playbook";
     if (auto f = flags->get("playbook")) yaml += " (default + " + *f + ")";
     yaml += "\n" + playbook_to_yaml(pb->tree);
@@ -59,6 +61,7 @@ Result<int> cmd_playbook(Args args) {
     const std::string& file = flags->positional[1];
     auto pb = load_playbook(file);
     if (!pb) return print_errors(pb.status());
+    if (Status s = check_session_sections(pb->tree); !s.ok()) return print_errors(s);
     std::size_t enabled = 0;
     for (const auto& s : pb->logs.syndromes) enabled += s.enabled ? 1 : 0;
     write_line(stdout, file + ": ok (" + std::to_string(enabled) + " log syndromes enabled)");

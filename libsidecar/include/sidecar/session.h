@@ -161,6 +161,11 @@ class SessionReporter {
 // not found / not executable), or kExitStoppedBySidecar.
 // Errors (before anything is launched): kInvalidArgument (bad options,
 // invalid playbook), kIoError (run directory not writable).
+// Validates the playbook sections read outside the engine (operator:,
+// sinks:, judge:), so `playbook check` reports them like the rest.
+// Errors: kInvalidArgument with every located problem, one per line.
+Status check_session_sections(const Value& playbook_tree);
+
 Result<SessionSummary> run_session(const RunOptions& options, SessionReporter& reporter, SignalPipe* signals);
 
 // Follows a run directory: its metrics (discovered or options.metrics_path)

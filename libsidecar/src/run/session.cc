@@ -19,10 +19,12 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "sidecar/detail/json_writer.h"
 #include "sidecar/detail/strings.h"
 #include "sidecar/file_tail.h"
+#include "sidecar/judge.h"
 #include "sidecar/metrics.h"
 #include "sidecar/monitor.h"
 #include "sidecar/playbook.h"
@@ -225,7 +227,13 @@ class Core {
     if (!pb) return pb.status();
     std::vector<Status> errors;
     read_operator_options(pb->tree, &table_, &errors);
+    ServerSinkOptions so;
+    AlertmanagerSinkOptions ao;
+    read_sink_options(pb->tree, &so, &ao, &errors);
+    JudgeOptions jo;
+    read_judge_options(pb->tree, &jo, &errors);
     if (!errors.empty()) return join_errors(errors);
+    if (jo.enabled) judge_ = std::make_unique<Judge>(std::move(jo));
     gpu_ = pb->gpu;
     MonitorOptions mo;
     mo.run_id = run_id_;
@@ -242,14 +250,12 @@ class Core {
     if (!opt_.server_url.empty()) {
       auto token = read_auth_token(opt_.auth_token_file);
       if (!token) return token.status();
-      ServerSinkOptions so;
       so.url = opt_.server_url;
       so.run_id = opt_.server_run_id.empty() ? run_id_ : opt_.server_run_id;
       so.auth_token = *token;
       sinks_.add(make_server_sink(std::move(so)));
     }
     if (!opt_.alertmanager_url.empty()) {
-      AlertmanagerSinkOptions ao;
       ao.url = opt_.alertmanager_url;
       ao.run_id = run_id_;
       sinks_.add(make_alertmanager_sink(std::move(ao)));
@@ -287,6 +293,7 @@ class Core {
     }
     if (metrics_) {
       auto n = metrics_->poll([&](const MetricRow& row) { monitor_->observe(row); });
+      if (n && *n > 0) new_rows_ += *n;
       if (!n) {
         if (n.status().message() != metrics_error_) rep_.notice("metrics: " + n.status().message());
         metrics_error_ = n.status().message();
@@ -338,7 +345,10 @@ class Core {
 
   // Ticks the monitor and routes what it found; polls operator answers.
   void tick(double wall) {
-    route(monitor_->tick(wall), wall);
+    TickResult r = monitor_->tick(wall);
+    track_active(r);
+    route(std::move(r), wall);
+    consult_judge(wall);
     poll_answers();
   }
 
@@ -347,6 +357,7 @@ class Core {
     for (int i = 0; i < 64; ++i) {
       TickResult r = monitor_->tick(wall);
       bool any = r.alert.has_value();
+      track_active(r);
       route(std::move(r), wall);
       if (!any) break;
     }
@@ -429,7 +440,40 @@ class Core {
     return out;
   }
 
+  // Signatures alerted and not yet resolved: the judge only runs when the
+  // rules have nothing open.
+  void track_active(const TickResult& r) {
+    if (r.alert) active_.insert(r.alert->decision.signature);
+    for (const auto& res : r.resolved) active_.erase(res.signature);
+  }
+
+  // The LLM judge (playbook `judge:`, off by default): a verdict it returned
+  // becomes a decision like any other; a new question is asked only when new
+  // rows arrived, the rules found nothing and the judge's interval passed.
+  void consult_judge(double wall) {
+    if (!judge_) return;
+    if (auto d = judge_->poll()) monitor_->add_decision(std::move(*d));
+    if (!judge_->due(wall, new_rows_ > 0, !active_.empty())) return;
+    JudgeContext ctx;
+    ctx.run_id = run_id_;
+    ctx.profile = std::string(to_string(monitor_->profile()));
+    ctx.summary_json = monitor_->snapshot(wall).monitoring_json;
+    for (const auto& [k, v] : monitor_->syndrome_counts()) ctx.syndrome_counts.emplace_back(k, static_cast<int>(v));
+    for (auto line : detail::split(recent_output_, '\n'))
+      if (!detail::trim(line).empty()) ctx.recent_log_lines.emplace_back(line);
+    judge_->submit(std::move(ctx), wall);
+    new_rows_ = 0;
+  }
+
   void count_lines(std::string_view bytes) {
+    // The tail of the output, for the judge's context (bounded, cut at a line start).
+    if (judge_) {
+      recent_output_.append(bytes.substr(bytes.size() > kRecentOutput ? bytes.size() - kRecentOutput : 0));
+      if (recent_output_.size() > 2 * kRecentOutput) {
+        std::size_t cut = recent_output_.find('\n', recent_output_.size() - kRecentOutput);
+        recent_output_.erase(0, cut == std::string::npos ? recent_output_.size() - kRecentOutput : cut + 1);
+      }
+    }
     bytes_ += bytes.size();
     lines_ += static_cast<std::uint64_t>(std::count(bytes.begin(), bytes.end(), '\n'));
   }
@@ -560,6 +604,7 @@ class Core {
   }
 
   static constexpr std::size_t kMaxOpen = 64;
+  static constexpr std::size_t kRecentOutput = 4096;
 
   const SessionOptions& opt_;
   SessionReporter& rep_;
@@ -583,6 +628,10 @@ class Core {
   std::optional<Severity> max_severity_;
   std::uint64_t external_alerts_ = 0;
   std::map<std::string, std::uint64_t> external_by_syndrome_;
+  std::unique_ptr<Judge> judge_;
+  std::set<std::string> active_;
+  std::uint64_t new_rows_ = 0;
+  std::string recent_output_;
 };
 
 int poll_timeout_ms(double seconds) {
@@ -598,6 +647,18 @@ Status make_dirs(const std::string& dir) {
 }
 
 }  // namespace
+
+Status check_session_sections(const Value& tree) {
+  std::vector<Status> errors;
+  ActionTable table;
+  read_operator_options(tree, &table, &errors);
+  ServerSinkOptions so;
+  AlertmanagerSinkOptions ao;
+  read_sink_options(tree, &so, &ao, &errors);
+  JudgeOptions jo;
+  read_judge_options(tree, &jo, &errors);
+  return join_errors(errors);
+}
 
 Result<SessionSummary> run_session(const RunOptions& options, SessionReporter& reporter, SignalPipe* signals) {
   if (options.argv.empty()) return Status(StatusCode::kInvalidArgument, "no command to run (put it after --)");
