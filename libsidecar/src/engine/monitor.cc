@@ -226,8 +226,13 @@ struct Monitor::Impl {
     if (dirty(Role::kLoss)) {
       const Series& loss = series(Role::kLoss);
       apply(kNanLoss, detect_nan_loss(loss, d.nan_loss), now);
-      apply(kHighLoss, detect_high_loss(loss, d.high_loss), now);
-      apply(kLossSpike, detect_loss_spike(loss, d.loss_spike), now);
+      // A loss that went NaN/Inf has not recovered from a spike or a high
+      // plateau: keep those conditions as they are instead of reporting
+      // them cleared (nan_loss speaks for the run now).
+      if (std::isfinite(loss.back().value)) {
+        apply(kHighLoss, detect_high_loss(loss, d.high_loss), now);
+        apply(kLossSpike, detect_loss_spike(loss, d.loss_spike), now);
+      }
     }
     if (dirty(Role::kValLoss)) apply(kNanValLoss, detect_nan_loss(series(Role::kValLoss), d.nan_loss), now);
     if (dirty(Role::kGradNorm))

@@ -307,6 +307,33 @@ TEST_CASE("monitor: a NaN loss is critical at once and deduped on the next tick"
   CHECK(t.resolved[0].syndrome == "nan_loss");
 }
 
+TEST_CASE("monitor: a loss that turns NaN does not 'clear' its spike; NaN names where it began", "[monitor]") {
+  Monitor m(quiet_options());
+  std::int64_t step = 1;
+  for (; step <= 300; ++step) row(m, step, {{"loss", 2.0 + 0.01 * static_cast<double>(step % 7)}});
+  m.tick(1000);
+  // A burst of huge losses: the spike rule opens a condition.
+  for (int i = 0; i < 5; ++i, ++step) row(m, step, {{"loss", 5e6}});
+  auto t = m.tick(1001);
+  REQUIRE(t.alert);
+  const std::string spike = t.alert->decision.syndrome;
+  // Several non-finite rows arrive between two ticks (as they do in run mode).
+  const std::int64_t first_bad = step;
+  for (int i = 0; i < 6; ++i, ++step) row(m, step, {{"loss", i < 3 ? std::numeric_limits<double>::infinity() : kNaN}});
+  bool nan_seen = false;
+  for (int k = 0; k < 6; ++k) {
+    t = m.tick(1002 + k);
+    for (const auto& r : t.resolved) CHECK(r.syndrome != spike);  // never "OK" while the loss is NaN
+    if (t.alert && t.alert->decision.syndrome == "nan_loss") {
+      nan_seen = true;
+      CHECK(t.alert->decision.message.find("since step " + std::to_string(first_bad)) != std::string::npos);
+      CHECK(*evidence_get(t.alert->decision.evidence, "first_step") == std::to_string(first_bad));
+    }
+    row(m, step++, {{"loss", kNaN}});
+  }
+  CHECK(nan_seen);
+}
+
 TEST_CASE("monitor: the seed's validation drop and reward hacking fire through the engine", "[monitor][seed]") {
   {
     Monitor m(quiet_options());

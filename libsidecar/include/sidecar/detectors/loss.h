@@ -6,6 +6,7 @@
 //   if (auto d = sidecar::detect_loss_spike(loss, {})) alert(*d);
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -25,10 +26,16 @@ inline std::optional<Decision> detect_nan_loss(const Series& loss, const NanLoss
   if (!opt.enabled || loss.empty()) return std::nullopt;
   double v = loss.back().value;
   if (std::isfinite(v)) return std::nullopt;
-  Decision d = detail::make_decision(
-      Source::kRulebased, "nan_loss", opt.severity,
-      loss.name() + " is " + detail::fmt_num(v) + " at step " + std::to_string(loss.back().step), loss.name(), &loss);
+  // Name the step where it started: between two ticks many rows may arrive,
+  // and "inf at step 62" hides that it was inf from step 55 on.
+  const std::size_t run = std::min(loss.trailing_nonfinite(), loss.size());
+  const SeriesPoint& first = loss.from_back(run > 0 ? run - 1 : 0);
+  std::string msg = loss.name() + " is " + detail::fmt_num(v) + " at step " + std::to_string(loss.back().step);
+  if (first.step != loss.back().step)
+    msg += " (non-finite since step " + std::to_string(first.step) + ", " + detail::fmt_num(first.value) + ")";
+  Decision d = detail::make_decision(Source::kRulebased, "nan_loss", opt.severity, msg, loss.name(), &loss);
   d.evidence.emplace_back("consecutive", std::to_string(loss.trailing_nonfinite()));
+  d.evidence.emplace_back("first_step", std::to_string(first.step));
   return d;
 }
 
