@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -88,6 +89,9 @@ std::optional<std::string> Value::as_string() const {
 }
 
 Result<Value> load_yaml_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    return Status(StatusCode::kIoError, path + ": is a directory, not a playbook file");
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     int err = errno;

@@ -117,3 +117,13 @@ TEST_CASE("JsonWriter replaces bytes that cannot start a UTF-8 sequence (fuzz re
     CHECK(sidecar::parse_json(one.str()));
   }
 }
+
+TEST_CASE("playbook_tree reports a directory or a missing file by name", "[config]") {
+  auto dir = sidecar::playbook_tree("/tmp");
+  REQUIRE_FALSE(dir);
+  CHECK(dir.status().code() == sidecar::StatusCode::kIoError);
+  CHECK(dir.status().message() == "/tmp: is a directory, not a playbook file");
+  auto missing = sidecar::playbook_tree("/nonexistent/p.yaml");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.status().code() == sidecar::StatusCode::kNotFound);
+}
