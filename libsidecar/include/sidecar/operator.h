@@ -76,11 +76,18 @@ class ResponseWatcher {
 
   const std::string& path() const { return path_; }
 
+  // A file without a trailing newline counts as complete once its size has
+  // not changed for this long (and over two polls). Default 1 s: a writer
+  // that pauses mid-word ("Sto" ... "p Job") is not read as "Sto".
+  void set_settle_seconds(double s) { settle_s_ = s; }
+
  private:
   std::string path_;
   std::vector<std::string> choices_;
   ActionTable table_;
+  double settle_s_ = 1.0;
   std::optional<std::int64_t> last_size_;  // size seen by the previous poll (partial file)
+  double size_since_ = 0.0;                // steady-clock seconds when last_size_ was first seen
   std::optional<OperatorAnswer> answer_;
 };
 

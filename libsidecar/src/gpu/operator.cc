@@ -167,17 +167,19 @@ std::optional<OperatorAnswer> ResponseWatcher::poll() {
   ::close(fd);
   content.resize(got);
   const auto size = static_cast<std::int64_t>(st.st_size);
+  const double now = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+  if (!last_size_ || *last_size_ != size) size_since_ = now;
   if (answer_text(content).empty()) {  // empty or whitespace only: not an answer yet
     last_size_ = size;
     return std::nullopt;
   }
-  // Complete: a newline ends the first answer line, or the size is unchanged
-  // since the previous poll (a writer that does not end with a newline).
+  // Complete: a newline ends the first answer line, or the size has been
+  // unchanged over two polls and settle_s_ (a writer without a newline).
   std::string_view body = content;
   if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
   std::size_t start = body.find_first_not_of(" \t\r\n\f\v");
   bool has_newline = start != std::string_view::npos && body.find('\n', start) != std::string_view::npos;
-  bool stable = last_size_ && *last_size_ == size;
+  bool stable = last_size_ && *last_size_ == size && now - size_since_ >= settle_s_;
   if (!has_newline && !stable && got < kMaxResponseBytes) {
     last_size_ = size;
     return std::nullopt;

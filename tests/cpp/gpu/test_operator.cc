@@ -1,6 +1,8 @@
 // Operator answers: the response file protocol (partial, empty, CRLF,
 // unknown answers), the action table, safe alert ids.
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <thread>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -79,11 +81,29 @@ TEST_CASE("a partial write byte by byte is never read early", "[operator]") {
 TEST_CASE("no trailing newline: complete once the size is stable over two polls", "[operator]") {
   Run run;
   auto w = run.watcher("a1");
+  w.set_settle_seconds(0);
   write_file(run.file("a1"), "Stop Job");
   CHECK_FALSE(w.poll());
   auto a = w.poll();
   REQUIRE(a);
   CHECK(a->choice == "Stop Job");
+}
+
+TEST_CASE("no trailing newline: a writer pausing mid-word is not read early", "[operator]") {
+  Run run;
+  auto w = run.watcher("a2");
+  w.set_settle_seconds(0.4);
+  write_file(run.file("a2"), "Sto");
+  CHECK_FALSE(w.poll());
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));  // a pause shorter than the settle time
+  CHECK_FALSE(w.poll());                                        // same size, but not settled yet
+  write_file(run.file("a2"), "Stop Job");
+  CHECK_FALSE(w.poll());
+  std::this_thread::sleep_for(std::chrono::milliseconds(450));
+  auto a = w.poll();
+  REQUIRE(a);
+  CHECK(a->valid);
+  CHECK(a->action == Action::kStop);
 }
 
 TEST_CASE("CRLF, BOM, spaces and case are tolerated", "[operator]") {
