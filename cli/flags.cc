@@ -100,6 +100,22 @@ Result<ParsedFlags> parse_flags(std::span<const FlagSpec> specs, std::span<const
   return out;
 }
 
+Result<bool> jsonl_format(const ParsedFlags& flags) {
+  std::string format = flags.get_or("format", "text");
+  if (format == "jsonl" || format == "json") return true;
+  if (format == "text" || format == "human") return false;
+  return Status(StatusCode::kInvalidArgument, "--format: expected text or jsonl, got '" + format + "'");
+}
+
+Result<Severity> fail_on_severity(const ParsedFlags& flags) {
+  auto v = flags.get("fail-on");
+  if (!v) return Severity::kWarning;
+  auto s = parse_severity(*v);
+  if (!s)
+    return Status(StatusCode::kInvalidArgument, "--fail-on: expected info, warning or critical, got '" + *v + "'");
+  return *s;
+}
+
 std::string format_help(std::string_view usage, std::string_view summary, std::span<const FlagSpec> specs) {
   std::string out = "usage: " + std::string(usage) + "\n\n" + std::string(summary) + "\n";
   if (specs.empty()) return out;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sidecar/status.h"
+#include "sidecar/types.h"
 
 namespace sidecar::cli {
 
@@ -41,6 +42,13 @@ class ParsedFlags {
 // Parses args against specs. "--name value", "--name=value", "-x value",
 // "--" ends flags. Unknown flags fail with a did-you-mean.
 Result<ParsedFlags> parse_flags(std::span<const FlagSpec> specs, std::span<const std::string> args);
+
+// --format: "text" (default) or "jsonl" (also "human" / "json"); true for jsonl.
+// Errors: kInvalidArgument.
+Result<bool> jsonl_format(const ParsedFlags& flags);
+
+// --fail-on: info | warning (the default) | critical. Errors: kInvalidArgument.
+Result<Severity> fail_on_severity(const ParsedFlags& flags);
 
 // "usage: ...\n\nsummary\n\noptions:\n  -f, --fail-on SEVERITY  help\n..."
 std::string format_help(std::string_view usage, std::string_view summary, std::span<const FlagSpec> specs);

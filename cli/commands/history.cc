@@ -57,9 +57,8 @@ Result<int> cmd_history(Args args) {
         flags->help ? stdout : stderr);
     return flags->help ? kExitOk : kExitError;
   }
-  std::string format = flags->get_or("format", "text");
-  if (format != "text" && format != "jsonl")
-    return Status(StatusCode::kInvalidArgument, "--format: expected text or jsonl, got '" + format + "'");
+  auto jsonl = jsonl_format(*flags);
+  if (!jsonl) return jsonl.status();
   auto pb = load_playbook(flags->get_or("playbook", ""));
   if (!pb) return pb.status();
   const HistoryOptions& hopt = pb->history;
@@ -80,16 +79,16 @@ Result<int> cmd_history(Args args) {
     for (const auto& r : file->rows)
       if (!fp || r.command_fingerprint == *fp) rows.push_back(&r);
     std::size_t from = rows.size() > n ? rows.size() - n : 0;
-    if (format == "text" && rows.empty()) {
+    if (!*jsonl && rows.empty()) {
       write_line(stdout, path + ": no runs" + std::string(fp ? " of this command" : ""));
       return kExitOk;
     }
-    if (format == "text")
+    if (!*jsonl)
       write_line(stdout, pad("time", 21) + pad("run_id", 20) + pad("status", 10) + pad("profile", 23) +
                              pad("fingerprint", 17) + pad("throughput", 11) + "val_acc_best");
     for (std::size_t i = from; i < rows.size(); ++i) {
       const HistoryRow& r = *rows[i];
-      if (format == "jsonl") {
+      if (*jsonl) {
         write_line(stdout, history_row_to_json(r));
       } else {
         write_line(stdout, pad(iso(r.timestamp), 21) + pad(r.run_id, 20) + pad(r.status, 10) +
@@ -104,7 +103,7 @@ Result<int> cmd_history(Args args) {
     Baseline b = compute_baseline(file->rows, *fp, hopt);
     std::size_t matched = 0;
     for (const auto& r : file->rows) matched += r.status == "finished" && r.command_fingerprint == *fp ? 1 : 0;
-    if (format == "jsonl") {
+    if (*jsonl) {
       detail::JsonWriter w;
       w.begin_object().key("type").value("baseline").key("command_fingerprint").value(*fp);
       w.key("finished_runs").value(static_cast<std::uint64_t>(matched));

@@ -95,10 +95,9 @@ Result<int> cmd_preflight(Args args) {
   if (!f.positional.empty())
     return Status(StatusCode::kInvalidArgument,
                   "unexpected argument '" + f.positional[0] + "' (give the job as --command 'CMD')");
-  const std::string format = f.get_or("format", "text");
-  if (format != "text" && format != "jsonl")
-    return Status(StatusCode::kInvalidArgument, "--format: expected text or jsonl, got '" + format + "'");
-  const bool jsonl = format == "jsonl";
+  auto jsonl_flag = jsonl_format(f);
+  if (!jsonl_flag) return jsonl_flag.status();
+  const bool jsonl = *jsonl_flag;
   if (f.has("command") && f.has("devices"))
     return Status(StatusCode::kInvalidArgument, "--command and --devices are alternatives; give one");
 

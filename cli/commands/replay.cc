@@ -304,16 +304,10 @@ Result<int> cmd_replay(Args args) {
                stdout);
     return kExitOk;
   }
-  std::string format = flags->get_or("format", "text");
-  if (format != "text" && format != "jsonl")
-    return Status(StatusCode::kInvalidArgument, "--format: expected text or jsonl, got '" + format + "'");
-  Severity fail_on = Severity::kWarning;
-  if (auto f = flags->get("fail-on")) {
-    auto s = parse_severity(*f);
-    if (!s)
-      return Status(StatusCode::kInvalidArgument, "--fail-on: expected info, warning or critical, got '" + *f + "'");
-    fail_on = *s;
-  }
+  auto jsonl = jsonl_format(*flags);
+  if (!jsonl) return jsonl.status();
+  auto fail_on = fail_on_severity(*flags);
+  if (!fail_on) return fail_on.status();
   if (flags->positional.size() != 1)
     return Status(StatusCode::kInvalidArgument, "expected one METRICS file (see --help)");
   const std::string& path = flags->positional[0];
@@ -349,7 +343,7 @@ Result<int> cmd_replay(Args args) {
 
   Monitor monitor(std::move(opts));
   if (!monitor.log_status().ok() && !logs.empty()) return monitor.log_status();
-  Replay replay(monitor, format == "jsonl", flags->has("snapshots"), fail_on);
+  Replay replay(monitor, *jsonl, flags->has("snapshots"), *fail_on);
 
   MetricsReader reader(path);
   double now = 0.0;
@@ -410,7 +404,7 @@ Result<int> cmd_replay(Args args) {
     Status st2 = monitor.finish("finished", now + kDefaultStep);
     if (!st2.ok()) history_error = st2.message();
   }
-  if (format == "jsonl")
+  if (*jsonl)
     write_line(stdout, replay.summary_json(ms, elapsed, history_error));
   else
     replay.print_text_summary(ms, elapsed);

@@ -259,13 +259,6 @@ Status read_session_flags(const ParsedFlags& f, SessionOptions* o) {
   return Status::Ok();
 }
 
-Result<bool> read_format_flag(const ParsedFlags& f) {
-  std::string format = f.get_or("format", "text");
-  if (format == "jsonl" || format == "json") return true;
-  if (format == "text" || format == "human") return false;
-  return Status(StatusCode::kInvalidArgument, "--format: expected text or jsonl, got '" + format + "'");
-}
-
 Result<int> cmd_run(Args args) {
   auto flags = parse_flags(kRunFlags, args);
   if (!flags) return flags.status();
@@ -283,7 +276,7 @@ Result<int> cmd_run(Args args) {
   if (o.argv.empty())
     return Status(StatusCode::kInvalidArgument, "no command given: sidecar-cli run [options] -- CMD [ARGS...]");
   if (auto st = read_session_flags(*flags, &o); !st.ok()) return st;
-  auto jsonl = read_format_flag(*flags);
+  auto jsonl = jsonl_format(*flags);
   if (!jsonl) return jsonl.status();
   o.run_dir = flags->get_or("run-dir", "");
   if (o.run_dir.empty()) o.run_dir = default_run_dir(o.argv[0]);

@@ -42,7 +42,5 @@ class ParsedFlags;
 // --playbook, --history, --profile, --on-alert, --stop-on, --interval,
 // --server, --auth-token-file, --alertmanager). Errors: kInvalidArgument.
 Status read_session_flags(const ParsedFlags& flags, SessionOptions* out);
-// --format text|jsonl: true for jsonl. Errors: kInvalidArgument.
-Result<bool> read_format_flag(const ParsedFlags& flags);
 
 }  // namespace sidecar::cli

@@ -248,16 +248,10 @@ Result<int> cmd_scan(Args args) {
                stdout);
     return kExitOk;
   }
-  std::string format = flags->get_or("format", "text");
-  if (format != "text" && format != "jsonl")
-    return Status(StatusCode::kInvalidArgument, "--format: expected text or jsonl, got '" + format + "'");
-  Severity fail_on = Severity::kWarning;
-  if (auto f = flags->get("fail-on")) {
-    auto s = parse_severity(*f);
-    if (!s)
-      return Status(StatusCode::kInvalidArgument, "--fail-on: expected info, warning or critical, got '" + *f + "'");
-    fail_on = *s;
-  }
+  auto jsonl = jsonl_format(*flags);
+  if (!jsonl) return jsonl.status();
+  auto fail_on = fail_on_severity(*flags);
+  if (!fail_on) return fail_on.status();
   if (flags->positional.empty()) return Status(StatusCode::kInvalidArgument, "no FILE given (see --help)");
 
   auto tree = playbook_tree(flags->get_or("playbook", ""));
@@ -271,7 +265,7 @@ Result<int> cmd_scan(Args args) {
   if (!scanner) return scanner.status();
 
   auto start = std::chrono::steady_clock::now();
-  Scan scan(*scanner, format == "jsonl", fail_on);
+  Scan scan(*scanner, *jsonl, *fail_on);
   for (const std::string& path : flags->positional) scan.file(path);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return scan.finish(seconds);

@@ -61,20 +61,15 @@ Result<int> cmd_watch(Args args) {
   o.on_alert = OnAlert::kContinue;  // nothing to stop: alerts are reported, not asked
   o.once = flags->has("once");
   if (auto v = flags->get("command")) o.command = *v;
-  Severity fail_on = Severity::kWarning;
-  if (auto v = flags->get("fail-on")) {
-    auto s = parse_severity(*v);
-    if (!s)
-      return Status(StatusCode::kInvalidArgument, "--fail-on: expected info, warning or critical, got '" + *v + "'");
-    fail_on = *s;
-  }
-  auto jsonl = read_format_flag(*flags);
+  auto fail_on = fail_on_severity(*flags);
+  if (!fail_on) return fail_on.status();
+  auto jsonl = jsonl_format(*flags);
   if (!jsonl) return jsonl.status();
   TerminalReporter reporter(*jsonl, false);
   SignalPipe signals;
   auto summary = watch_session(o, reporter, &signals);
   if (!summary) return summary.status();
-  return summary->max_severity && *summary->max_severity >= fail_on ? kExitFindings : kExitOk;
+  return summary->max_severity && *summary->max_severity >= *fail_on ? kExitFindings : kExitOk;
 }
 
 }  // namespace sidecar::cli

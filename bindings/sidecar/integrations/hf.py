@@ -31,47 +31,21 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, Optional
 
-from sidecar.integrations.loop import Guard
+from sidecar.integrations.loop import Guard, _FrameworkCallback
 
 __all__ = ["SidecarCallback"]
 
 
-class _SidecarCallbackMixin:
+class _SidecarCallbackMixin(_FrameworkCallback):
     """The behaviour; the public class adds transformers.TrainerCallback as a base."""
 
-    def __init__(
-        self,
-        monitor: Any = None,
-        *,
-        on_alert: str = "continue",
-        stop_severity: str = "critical",
-        tick_every: int = 10,
-        callback: Any = None,
-        log_alerts: bool = True,
-        **monitor_options: Any,
-    ) -> None:
-        self._guard_args = dict(
-            on_alert=on_alert, stop_severity=stop_severity, callback=callback, log_alerts=log_alerts, **monitor_options
-        )
-        self._monitor = monitor
-        self.guard: Optional[Guard] = None
-        self.tick_every = max(1, int(tick_every))
+    def __init__(self, monitor: Any = None, **options: Any) -> None:
+        super().__init__(monitor, **options)
         self._raw_losses: list = []
 
     # -- helpers ----------------------------------------------------------------
     def _ensure_guard(self, args: Any = None) -> Guard:
-        if self.guard is None:
-            opts = dict(self._guard_args)
-            if self._monitor is None and "run_dir" not in opts and args is not None:
-                out = getattr(args, "output_dir", None)
-                if isinstance(out, str) and out:
-                    opts["run_dir"] = out
-            if self._monitor is None and "command" not in opts:
-                import sys
-
-                opts["command"] = " ".join(sys.argv)
-            self.guard = Guard(self._monitor, **opts) if self._monitor is not None else Guard(**opts)
-        return self.guard
+        return self._guard_for(getattr(args, "output_dir", None))
 
     @staticmethod
     def _main_process(state: Any) -> bool:

@@ -24,49 +24,20 @@ Lightning is imported only when the callback class is first used
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Dict
 
-from sidecar.integrations.loop import Guard
+from sidecar.integrations.loop import Guard, _FrameworkCallback
 
 __all__ = ["SidecarCallback"]
 
 
-class _SidecarCallbackMixin:
-    def __init__(
-        self,
-        monitor: Any = None,
-        *,
-        on_alert: str = "continue",
-        stop_severity: str = "critical",
-        tick_every: int = 10,
-        callback: Any = None,
-        log_alerts: bool = True,
-        **monitor_options: Any,
-    ) -> None:
-        self._guard_args = dict(
-            on_alert=on_alert, stop_severity=stop_severity, callback=callback, log_alerts=log_alerts, **monitor_options
-        )
-        self._monitor = monitor
-        self.guard: Optional[Guard] = None
-        self.tick_every = max(1, int(tick_every))
+class _SidecarCallbackMixin(_FrameworkCallback):
+    def __init__(self, monitor: Any = None, **options: Any) -> None:
+        super().__init__(monitor, **options)
         self._batches = 0
 
     def _ensure_guard(self, trainer: Any) -> Guard:
-        if self.guard is None:
-            opts = dict(self._guard_args)
-            if self._monitor is None:
-                if "run_dir" not in opts:
-                    log_dir = getattr(trainer, "log_dir", None) or getattr(trainer, "default_root_dir", None)
-                    if isinstance(log_dir, str) and log_dir:
-                        opts["run_dir"] = log_dir
-                if "command" not in opts:
-                    import sys
-
-                    opts["command"] = " ".join(sys.argv)
-                self.guard = Guard(**opts)
-            else:
-                self.guard = Guard(self._monitor, **opts)
-        return self.guard
+        return self._guard_for(getattr(trainer, "log_dir", None) or getattr(trainer, "default_root_dir", None))
 
     @staticmethod
     def _rank_zero(trainer: Any) -> bool:

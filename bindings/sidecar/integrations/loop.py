@@ -141,3 +141,43 @@ class Guard:
             except Exception:  # never mask the block's own exception
                 log.exception("sidecar: finishing the monitor failed")
         return False
+
+
+class _FrameworkCallback:
+    """What the framework callbacks (hf, lightning) share: the options they
+    hand to a Guard, and the Guard made lazily on the first event (rank zero
+    only), with the run directory the framework knows and the command line."""
+
+    def __init__(
+        self,
+        monitor: Any = None,
+        *,
+        on_alert: str = "continue",
+        stop_severity: str = "critical",
+        tick_every: int = 10,
+        callback: Any = None,
+        log_alerts: bool = True,
+        **monitor_options: Any,
+    ) -> None:
+        self._guard_args = dict(
+            on_alert=on_alert, stop_severity=stop_severity, callback=callback, log_alerts=log_alerts, **monitor_options
+        )
+        self._monitor = monitor
+        self.guard: Optional[Guard] = None
+        self.tick_every = max(1, int(tick_every))
+
+    def _guard_for(self, run_dir_hint: Any) -> Guard:
+        if self.guard is None:
+            opts = dict(self._guard_args)
+            if self._monitor is not None:
+                self.guard = Guard(self._monitor, **opts)
+            else:
+                if "run_dir" not in opts and isinstance(run_dir_hint, str) and run_dir_hint:
+                    opts["run_dir"] = run_dir_hint
+                if "command" not in opts:
+                    import sys
+
+                    opts["command"] = " ".join(sys.argv)
+                self.guard = Guard(**opts)
+        return self.guard
+
