@@ -24,6 +24,11 @@ struct Style {
   std::string bold(std::string_view text) const;
 };
 
+// Where compiled log-pattern databases are kept between runs (compiling the
+// catalogue costs more than scanning 100 MB): $SIDECAR_CACHE_DIR, else
+// $XDG_CACHE_HOME/sidecar, else ~/.cache/sidecar; "" when SIDECAR_NO_CACHE=1.
+std::string pattern_cache_dir();
+
 // Prints "sidecar-cli: <what>" to stderr (what already says where).
 void print_error(std::string_view what);
 void print_warning(std::string_view what);

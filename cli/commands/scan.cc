@@ -219,21 +219,6 @@ class Scan {
   int errors_ = 0;
 };
 
-// Where compiled pattern databases are kept between runs (compiling the
-// catalogue costs more than scanning 100 MB): $SIDECAR_CACHE_DIR, else
-// $XDG_CACHE_HOME/sidecar, else ~/.cache/sidecar; SIDECAR_NO_CACHE=1 turns it off.
-std::string cache_dir() {
-  auto env = [](const char* name) -> std::string {
-    const char* v = std::getenv(name);
-    return v ? v : "";
-  };
-  if (!env("SIDECAR_NO_CACHE").empty() && env("SIDECAR_NO_CACHE") != "0") return "";
-  if (!env("SIDECAR_CACHE_DIR").empty()) return env("SIDECAR_CACHE_DIR");
-  if (!env("XDG_CACHE_HOME").empty()) return env("XDG_CACHE_HOME") + "/sidecar";
-  if (!env("HOME").empty()) return env("HOME") + "/.cache/sidecar";
-  return "";
-}
-
 }  // namespace
 
 Result<int> cmd_scan(Args args) {
@@ -260,7 +245,7 @@ Result<int> cmd_scan(Args args) {
   std::vector<Status> errors;
   read_log_options(*tree, &options, &errors);
   if (!errors.empty()) return join_errors(errors);
-  options.cache_dir = cache_dir();
+  options.cache_dir = pattern_cache_dir();
   auto scanner = LogScanner::create(options);
   if (!scanner) return scanner.status();
 
