@@ -83,7 +83,11 @@ Result<std::string> read_tail(const std::string& path) {
   struct stat st {};
   std::string data;
   off_t start = 0;
-  if (::fstat(fd, &st) == 0 && static_cast<std::size_t>(st.st_size) > kMaxHistoryBytes)
+  if (::fstat(fd, &st) == 0 && !S_ISREG(st.st_mode)) {  // a device such as /dev/zero would never end
+    ::close(fd);
+    return Status(StatusCode::kIoError, path + ": not a regular file");
+  }
+  if (static_cast<std::size_t>(st.st_size) > kMaxHistoryBytes)
     start = st.st_size - static_cast<off_t>(kMaxHistoryBytes);
   char buf[65536];
   off_t pos = start;
@@ -98,6 +102,7 @@ Result<std::string> read_tail(const std::string& path) {
     if (n == 0) break;
     data.append(buf, static_cast<std::size_t>(n));
     pos += n;
+    if (data.size() >= 2 * kMaxHistoryBytes) break;  // a file that keeps growing while we read
   }
   ::close(fd);
   if (start > 0) {  // drop the partial first line
@@ -240,6 +245,8 @@ Result<HistoryFile> read_history(const std::string& path) {
 Status append_history(const std::string& path, const HistoryRow& row, const HistoryOptions& opt) {
   std::error_code ec;
   std::filesystem::path p(path);
+  if (std::filesystem::exists(p, ec) && !std::filesystem::is_regular_file(p, ec))
+    return Status(StatusCode::kIoError, path + ": not a regular file");
   if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
   std::string lock_path = path + ".lock";
   int lock = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
