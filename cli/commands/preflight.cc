@@ -184,7 +184,10 @@ Result<int> cmd_preflight(Args args) {
     write_line(stdout, to_json(*result));
   else
     write_line(stdout, to_text(*result));
-  return result->proceed ? kExitOk : kExitFindings;
+  // The contract: 0 when the GPUs are available (or nothing to check),
+  // 1 when still busy at the timeout, whatever was decided ("proceed" in the
+  // record says whether to launch anyway), 2 on error.
+  return result->available || result->skipped ? kExitOk : kExitFindings;
 }
 
 }  // namespace sidecar::cli
