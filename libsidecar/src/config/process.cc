@@ -1,5 +1,7 @@
 #include "sidecar/process.h"
 
+#include "sidecar/detail/spawn.h"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
@@ -53,7 +55,54 @@ ssize_t write_no_sigpipe(int fd, const char* data, std::size_t n) {
 
 double now_s() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
+std::string_view env_name(std::string_view entry) { return entry.substr(0, entry.find('=')); }
+
 }  // namespace
+
+namespace detail {
+
+Result<pid_t> spawn_in_new_group(const std::vector<std::string>& argv, const std::vector<std::string>& env_overrides,
+                                 const posix_spawn_file_actions_t* actions) {
+  if (argv.empty() || argv[0].empty()) return Status(StatusCode::kInvalidArgument, "no program to run");
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t defaults;
+  sigemptyset(&defaults);
+  for (int s : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGQUIT}) sigaddset(&defaults, s);
+  posix_spawnattr_setsigdefault(&attr, &defaults);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
+
+  std::vector<std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view entry(*e);
+    bool replaced = false;
+    for (const auto& o : env_overrides) replaced = replaced || env_name(o) == env_name(entry);
+    if (!replaced) env.emplace_back(entry);
+  }
+  env.insert(env.end(), env_overrides.begin(), env_overrides.end());
+  std::vector<char*> envp;
+  for (auto& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> args = argv;
+  std::vector<char*> argp;
+  for (auto& a : args) argp.push_back(a.data());
+  argp.push_back(nullptr);
+
+  pid_t pid = -1;
+  int rc = posix_spawnp(&pid, argp[0], actions, &attr, argp.data(), envp.data());
+  posix_spawnattr_destroy(&attr);
+  if (rc == 0) return pid;
+  if (rc == ENOENT) return Status(StatusCode::kNotFound, argv[0] + ": no such program");
+  if (rc == EACCES || rc == EPERM || rc == ENOEXEC)
+    return Status(StatusCode::kPermissionDenied, argv[0] + ": not executable (" + std::strerror(rc) + ")");
+  return Status(StatusCode::kIoError, argv[0] + ": " + std::strerror(rc));
+}
+
+}  // namespace detail
 
 Result<ProcessResult> run_process(const std::vector<std::string>& argv, std::string_view input,
                                   const ProcessOptions& options) {
@@ -67,39 +116,10 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, std::str
   posix_spawn_file_actions_adddup2(&actions, in.fd[0], 0);
   posix_spawn_file_actions_adddup2(&actions, out.fd[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err.fd[1], 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  sigaddset(&defaults, SIGPIPE);
-  sigaddset(&defaults, SIGINT);
-  sigaddset(&defaults, SIGTERM);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  std::vector<char*> envp;
-  for (char** e = environ; e && *e; ++e) envp.push_back(*e);
-  for (const auto& e : options.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-
-  pid_t pid = -1;
-  int rc = argv[0].find('/') == std::string::npos
-               ? posix_spawnp(&pid, argv[0].c_str(), &actions, &attr, args.data(), envp.data())
-               : posix_spawn(&pid, argv[0].c_str(), &actions, &attr, args.data(), envp.data());
+  auto spawned = detail::spawn_in_new_group(argv, options.env, &actions);
   posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
-    if (rc == ENOENT) return Status(StatusCode::kNotFound, argv[0] + ": no such program");
-    if (rc == EACCES) return Status(StatusCode::kPermissionDenied, argv[0] + ": not executable");
-    return Status(StatusCode::kIoError, argv[0] + ": " + std::strerror(rc));
-  }
+  if (!spawned) return spawned.status();
+  const pid_t pid = *spawned;
   in.close_end(0);
   out.close_end(1);
   err.close_end(1);

@@ -2,6 +2,8 @@
 // output pipes, the SIGTERM -> SIGKILL stop protocol, and a signal self-pipe.
 #include "sidecar/supervisor.h"
 
+#include "sidecar/detail/spawn.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -18,33 +20,12 @@
 #include <cstring>
 #include <utility>
 
-extern char** environ;
-
 namespace sidecar {
 namespace {
 
 void close_fd(int* fd) {
   if (*fd >= 0) ::close(*fd);
   *fd = -1;
-}
-
-std::string_view env_name(std::string_view entry) {
-  auto eq = entry.find('=');
-  return eq == std::string_view::npos ? entry : entry.substr(0, eq);
-}
-
-// The inherited environment with `overrides` replacing same-named entries.
-std::vector<std::string> merged_environment(const std::vector<std::string>& overrides) {
-  std::vector<std::string> out;
-  for (char** e = environ; e && *e; ++e) {
-    std::string_view entry(*e);
-    bool replaced = false;
-    for (const auto& o : overrides)
-      if (env_name(o) == env_name(entry)) replaced = true;
-    if (!replaced) out.emplace_back(entry);
-  }
-  for (const auto& o : overrides) out.push_back(o);
-  return out;
 }
 
 }  // namespace
@@ -84,45 +65,16 @@ Result<ChildProcess> ChildProcess::launch(const LaunchOptions& options) {
   posix_spawn_file_actions_adddup2(&actions, out[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err[1], 2);
   if (!options.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, options.cwd.c_str());
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setpgroup(&attr, 0);
-  // The child starts with default dispositions and an empty mask, whatever
-  // the supervisor itself catches or ignores (SIGPIPE, SIGINT, ...).
-  sigset_t defaults;
-  sigemptyset(&defaults);
-  for (int s : {SIGPIPE, SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGQUIT}) sigaddset(&defaults, s);
-  posix_spawnattr_setsigdefault(&attr, &defaults);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-
-  std::vector<std::string> env = merged_environment(options.env);
-  std::vector<char*> envp;
-  envp.reserve(env.size() + 1);
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::vector<std::string> args = options.argv;
-  std::vector<char*> argv;
-  argv.reserve(args.size() + 1);
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  pid_t pid = -1;
-  int rc = posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  auto spawned = detail::spawn_in_new_group(options.argv, options.env, &actions);
   posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
   close_fd(&out[1]);
   close_fd(&err[1]);
-  if (rc != 0) {
+  if (!spawned) {
     close_fd(&out[0]);
     close_fd(&err[0]);
-    std::string what = options.argv[0] + ": " + std::strerror(rc);
-    if (rc == ENOENT) return Status(StatusCode::kNotFound, what);
-    if (rc == EACCES || rc == EPERM || rc == ENOEXEC) return Status(StatusCode::kPermissionDenied, what);
-    return Status(StatusCode::kIoError, what);
+    return spawned.status();
   }
+  const pid_t pid = *spawned;
   for (int fd : {out[0], err[0]}) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
   ChildProcess child;
   child.pid_ = pid;
