@@ -1,0 +1,271 @@
+#!/usr/bin/python3
+"""Recall and benign false alarms of `sidecar-cli scan` on the real log-line corpus.
+
+The corpus is tests/data/log_corpus/*.jsonl (parts a_ and b_): one item per
+line, {"text", "label", "source", "stack", "note"?, "also_ok"?}. `text` is one
+log line, or a multi-line item (a whole traceback, a torchrun failure report)
+joined with "\\n"; it was copied verbatim from the public thread in `source`.
+
+How items are scanned
+  All items of one corpus file go into one temporary log, in order, each
+  followed by one empty line; the first line of every item is remembered. One
+  `sidecar-cli scan --format jsonl` runs per corpus file, and every `match`
+  record is attributed to the item whose line range holds the match's line
+  number. A multi-line item is therefore scanned as a block (a traceback is one
+  finding reported at its first line, wherever its final exception lands).
+
+Rules
+  * Detected (positives): an item labelled L counts as found when the scan
+    reports syndrome L for it, or one of the syndromes listed in the item's
+    optional `also_ok` (kept for genuinely ambiguous items, CORPUS.md). Nothing
+    else counts. A positive item whose `also_ok` names `benign` also counts as
+    found when nothing at warning or above fires for it (either answer is right). In particular, for an item labelled `traceback` only a
+    `traceback` finding (or an `also_ok` one) counts, and for an item labelled
+    with a specific syndrome (say `cuda_oom` on a traceback that ends in
+    torch.OutOfMemoryError) a bare `traceback` finding does NOT count: the
+    label must name `traceback` in `also_ok` for that.
+  * Recall per syndrome = detected items / items with that label. The overall
+    recall is over all positive items (micro average).
+  * Benign false alarm: a `benign` item with any match at severity warning or
+    critical (info matches are not alarms), unless every alarming syndrome is
+    in the item's `also_ok`.
+  * Split (by thread, fixed): an item is HELD ASIDE when
+    int(sha1(source).hexdigest(), 16) % 3 == 0, else DEV. Tune patterns on dev;
+    quote the held-aside figure. Only dev misses are ever printed (--misses).
+
+Usage
+  bench/log_corpus_report.py [--cli PATH] [--corpus DIR] [--playbook FILE]
+                             [--json] [--misses] [--check RECALL FA [--check-part held|dev|all]]
+  The binary is --cli, else $SIDECAR_CLI, else build/test/cli/sidecar-cli.
+  --check RECALL FA exits 1 when any syndrome's recall in the checked part
+  (default: held) is below RECALL, or its benign false-alarm rate is above FA
+  (fractions, e.g. --check 0.95 0.01). Exit 2 on a usage or scan error.
+"""
+import argparse
+import collections
+import hashlib
+import json
+import os
+import pathlib
+import subprocess
+import sys
+import tempfile
+from bisect import bisect_right
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+LABELS = {
+    "cuda_oom", "host_oom", "gpu_busy", "nccl_timeout", "nccl_error", "cuda_error", "xid",
+    "dist_child_failed", "segfault", "disk_full", "traceback", "loss_scale_overflow", "nan_in_log",
+    "hang", "benign",
+}
+ALARM_SEVERITIES = {"warning", "critical"}
+PARTS = ("dev", "held", "all")
+
+
+def held_aside(source):
+    return int(hashlib.sha1(source.encode("utf-8")).hexdigest(), 16) % 3 == 0
+
+
+def load_corpus(corpus_dir):
+    """Returns {path: [item, ...]} and a list of problems (malformed lines)."""
+    files, problems = {}, []
+    for path in sorted(pathlib.Path(corpus_dir).glob("*.jsonl")):
+        items = []
+        with open(path, encoding="utf-8") as f:
+            for n, raw in enumerate(f, 1):
+                if not raw.strip():
+                    continue
+                try:
+                    item = json.loads(raw)
+                except json.JSONDecodeError as e:
+                    problems.append(f"{path.name}:{n}: not JSON ({e})")
+                    continue
+                if not isinstance(item, dict) or not isinstance(item.get("text"), str) or not item["text"] \
+                        or item.get("label") not in LABELS or not isinstance(item.get("source"), str):
+                    problems.append(f"{path.name}:{n}: needs text, a known label and source")
+                    continue
+                item["_where"] = f"{path.name}:{n}"
+                items.append(item)
+        files[path] = items
+    return files, problems
+
+
+def scan_file(cli, playbook, items, tmpdir, name):
+    """Scans all items of one corpus file as one log; returns one list of matches per item."""
+    starts, chunks, line = [], [], 1
+    for item in items:
+        text = item["text"]
+        starts.append(line)
+        chunks.append(text.encode("utf-8") + b"\n\n")
+        line += text.count("\n") + 2
+    log = pathlib.Path(tmpdir) / (name + ".log")
+    log.write_bytes(b"".join(chunks))
+    cmd = [cli, "scan", "--format", "jsonl"]
+    if playbook:
+        cmd += ["--playbook", playbook]
+    r = subprocess.run(cmd + [str(log)], capture_output=True, timeout=300)
+    if r.returncode not in (0, 1):
+        raise RuntimeError(f"scan of {name} exited {r.returncode}: {r.stderr.decode(errors='replace')[:500]}")
+    found = [[] for _ in items]
+    for raw in r.stdout.decode("utf-8", errors="replace").splitlines():
+        if not raw.strip():
+            continue
+        rec = json.loads(raw)
+        if rec.get("type") != "match":
+            continue
+        i = bisect_right(starts, int(rec["line"])) - 1
+        if i >= 0:
+            found[i].append(rec)
+    return found
+
+
+def evaluate(files, cli, playbook):
+    results = []  # (item, part, matches)
+    with tempfile.TemporaryDirectory(prefix="sidecar-log-corpus-") as tmp:
+        for path, items in files.items():
+            if not items:
+                continue
+            for item, matches in zip(items, scan_file(cli, playbook, items, tmp, path.stem)):
+                results.append((item, "held" if held_aside(item["source"]) else "dev", matches))
+    return results
+
+
+def alarms(matches):
+    return {m["syndrome"] for m in matches if m.get("severity") in ALARM_SEVERITIES}
+
+
+def is_detected(item, matches):
+    ok = {item["label"], *item.get("also_ok", [])}
+    if ok & {m["syndrome"] for m in matches}:
+        return True
+    return "benign" in ok and not alarms(matches)
+
+
+def is_false_alarm(item, matches):
+    return bool(alarms(matches) - set(item.get("also_ok", [])))
+
+
+def summarize(results):
+    out = {}
+    for part in PARTS:
+        rows = [(it, m) for it, p, m in results if part == "all" or p == part]
+        per = collections.OrderedDict()
+        pos_n = pos_hit = 0
+        ben_n = ben_fa = 0
+        for it, matches in rows:
+            label = it["label"]
+            if label == "benign":
+                ben_n += 1
+                ben_fa += is_false_alarm(it, matches)
+                continue
+            hit = is_detected(it, matches)
+            s = per.setdefault(label, {"items": 0, "detected": 0})
+            s["items"] += 1
+            s["detected"] += hit
+            pos_n += 1
+            pos_hit += hit
+        for s in per.values():
+            s["recall"] = s["detected"] / s["items"]
+        out[part] = {
+            "threads": len({it["source"] for it, _ in rows}),
+            "items": len(rows),
+            "positives": pos_n,
+            "detected": pos_hit,
+            "recall": pos_hit / pos_n if pos_n else None,
+            "per_syndrome": dict(sorted(per.items())),
+            "benign": ben_n,
+            "benign_false_alarms": ben_fa,
+            "false_alarm_rate": ben_fa / ben_n if ben_n else None,
+        }
+    return out
+
+
+def pct(x):
+    return "  n/a" if x is None else f"{100 * x:5.1f}%"
+
+
+def print_text(summary, problems):
+    labels = sorted({k for part in summary.values() for k in part["per_syndrome"]})
+    print("log corpus report (sidecar-cli scan), split by thread: held = sha1(source) % 3 == 0")
+    print(f"{'':22}" + "".join(f"{p:>20}" for p in ("dev", "held-aside", "overall")))
+    print(f"{'threads':22}" + "".join(f"{summary[p]['threads']:>20}" for p in PARTS))
+    print(f"{'items':22}" + "".join(f"{summary[p]['items']:>20}" for p in PARTS))
+    for label in labels:
+        cells = []
+        for p in PARTS:
+            s = summary[p]["per_syndrome"].get(label)
+            cells.append(f"{s['detected']:>4}/{s['items']:<4} {pct(s['recall'])}" if s else "-")
+        print(f"{'recall ' + label:22}" + "".join(f"{c:>20}" for c in cells))
+    cells = [f"{summary[p]['detected']:>4}/{summary[p]['positives']:<4} {pct(summary[p]['recall'])}" for p in PARTS]
+    print(f"{'recall (all)':22}" + "".join(f"{c:>20}" for c in cells))
+    cells = [f"{summary[p]['benign_false_alarms']:>4}/{summary[p]['benign']:<4} {pct(summary[p]['false_alarm_rate'])}"
+             for p in PARTS]
+    print(f"{'benign false alarms':22}" + "".join(f"{c:>20}" for c in cells))
+    for p in problems:
+        print(f"skipped: {p}")
+
+
+def print_dev_misses(results):
+    print("\ndev misses and false alarms (held-aside items are never shown):")
+    for it, part, matches in results:
+        if part != "dev":
+            continue
+        syndromes = sorted({m["syndrome"] for m in matches})
+        if it["label"] == "benign":
+            if is_false_alarm(it, matches):
+                got = ",".join(sorted(alarms(matches)))
+                print(f"  FALSE ALARM {it['_where']} ({it['source']}) -> {got}: {it['text'][:160]!r}")
+        elif not is_detected(it, matches):
+            got = ",".join(syndromes) or "nothing"
+            print(f"  MISS {it['label']} {it['_where']} ({it['source']}) -> {got}: {it['text'][:160]!r}")
+
+
+def check(summary, part, min_recall, max_fa):
+    s = summary[part]
+    bad = [f"{k} recall {v['recall']:.3f} < {min_recall}" for k, v in s["per_syndrome"].items()
+           if v["recall"] < min_recall]
+    if s["false_alarm_rate"] is not None and s["false_alarm_rate"] > max_fa:
+        bad.append(f"benign false-alarm rate {s['false_alarm_rate']:.3f} > {max_fa}")
+    for b in bad:
+        print(f"check failed ({part}): {b}", file=sys.stderr)
+    return not bad
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    ap.add_argument("--cli", default=os.environ.get("SIDECAR_CLI") or str(ROOT / "build/test/cli/sidecar-cli"))
+    ap.add_argument("--corpus", default=str(ROOT / "tests/data/log_corpus"))
+    ap.add_argument("--playbook", help="playbook merged over the default, passed to scan")
+    ap.add_argument("--json", action="store_true", help="machine-readable summary on stdout")
+    ap.add_argument("--misses", action="store_true", help="list dev-split misses and false alarms")
+    ap.add_argument("--check", nargs=2, type=float, metavar=("RECALL", "FA"))
+    ap.add_argument("--check-part", choices=PARTS, default="held")
+    args = ap.parse_args(argv)
+
+    if not os.access(args.cli, os.X_OK):
+        print(f"log_corpus_report: no sidecar-cli at {args.cli} (use --cli or $SIDECAR_CLI)", file=sys.stderr)
+        return 2
+    files, problems = load_corpus(args.corpus)
+    if not any(files.values()):
+        print(f"log_corpus_report: no corpus items under {args.corpus}", file=sys.stderr)
+        return 2
+    try:
+        results = evaluate(files, args.cli, args.playbook)
+    except (RuntimeError, subprocess.TimeoutExpired, json.JSONDecodeError, KeyError, ValueError) as e:
+        print(f"log_corpus_report: {e}", file=sys.stderr)
+        return 2
+    summary = summarize(results)
+    if args.json:
+        json.dump({"parts": summary, "skipped": problems}, sys.stdout, indent=1)
+        print()
+    else:
+        print_text(summary, problems)
+        if args.misses:
+            print_dev_misses(results)
+    if args.check and not check(summary, args.check_part, args.check[0], args.check[1]):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
