@@ -1,0 +1,284 @@
+#!/usr/bin/python3
+"""Detection quality on the real-curve corpus (tests/data/real_curves, issue 16).
+
+Runs `sidecar-cli replay --format jsonl` on every curve of the manifest, maps
+the alert syndromes to label families and prints, for the dev part, the
+held-aside part and both together:
+
+  - recall per label family: a positive curve is caught when a warning or
+    critical alert of its label (or of one of its also_ok labels) is raised at
+    or after visible_step, less a tolerance of TOL_ROWS logged rows (anywhere
+    when visible_step is null);
+  - how early: the first catching alert's step minus visible_step (negative =
+    before the step a careful human would flag it; rows without a `step` are
+    numbered from 0, as the replay numbers them);
+  - false alarms: healthy curves (label none) with any warning/critical alert;
+  - notifications per incident: warning/critical alerts on each curve that
+    caught something (the issue asks for <= 2).
+
+Held aside: a curve belongs to the held-aside part when
+int(sha1(source).hexdigest(), 16) % 3 == 0 (by thread, fixed). Tune on dev,
+quote held-aside.
+
+Usage (Debian /usr/bin/python3, stdlib only):
+  bench/curves_report.py [--cli PATH] [--json] [--verbose] [--only ID]...
+                         [--check RECALL FA]
+The binary is --cli, else $SIDECAR_CLI, else build/test/cli/sidecar-cli.
+--check RECALL FA exits 1 when any label family's recall over both parts is
+below RECALL (a fraction) or more than FA healthy curves raise an alert.
+Exit 2 when the CLI fails on a curve or the corpus cannot be read.
+"""
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.path.join(ROOT, "tests", "data", "real_curves")
+
+# Alert syndrome -> label family. Exact names first (what the engine raises
+# today: libsidecar/include/sidecar/detectors/*.h and libsidecar/playbook/),
+# then prefixes so renamed or new rules still land in a family.
+SYNDROME_FAMILY = {
+    "nan_loss": "nan",
+    "grad_norm_nonfinite": "nan",
+    "nan_in_log": "nan",
+    "loss_spike": "divergence",
+    "high_loss": "divergence",
+    "loss_divergence": "divergence",
+    "slow_divergence": "divergence",
+    "grad_norm_explosion": "divergence",
+    "frozen_loss": "frozen_loss",
+    "validation_drop": "quality_drop",
+    "validation_loss_regression": "quality_drop",
+    "val_loss_regression": "quality_drop",
+    "quality_behind": "quality_drop",
+    "reward_drop": "reward_collapse",
+    "reward_collapse": "reward_collapse",
+    "reward_hacking_suspected": "reward_hacking",
+    "kl_explosion": "kl_blowup",
+    "entropy_collapse": "entropy_collapse",
+    "stall": "stall",
+    "throughput_regression": "stall",
+}
+SYNDROME_PREFIX = [  # first match wins
+    ("nonfinite", "nan"),
+    ("nan_", "nan"),
+    ("reward_hack", "reward_hacking"),
+    ("reward_", "reward_collapse"),
+    ("kl_", "kl_blowup"),
+    ("entropy_collapse", "entropy_collapse"),
+    ("frozen", "frozen_loss"),
+    ("loss_", "divergence"),
+    ("divergence", "divergence"),
+    ("validation_", "quality_drop"),
+    ("val_", "quality_drop"),
+    ("quality_", "quality_drop"),
+    ("throughput_", "stall"),
+    ("stall", "stall"),
+]
+LABELS = ("nan", "divergence", "frozen_loss", "quality_drop", "reward_collapse", "reward_hacking",
+          "kl_blowup", "entropy_collapse", "stall", "none")
+TOL_ROWS = 1  # an alert up to this many logged rows before visible_step still counts
+NOTIFY_SEVERITIES = ("warning", "critical")
+TIMEOUT_S = 60
+
+
+def family(syndrome):
+    if syndrome in SYNDROME_FAMILY:
+        return SYNDROME_FAMILY[syndrome]
+    if "nonfinite" in syndrome or syndrome.endswith("_nan") or "_nan_" in syndrome:
+        return "nan"
+    for prefix, fam in SYNDROME_PREFIX:
+        if syndrome.startswith(prefix):
+            return fam
+    return "other"
+
+
+def held_aside(source):
+    return int(hashlib.sha1(source.encode("utf-8")).hexdigest(), 16) % 3 == 0
+
+
+def load_manifest(corpus):
+    entries = []
+    with open(os.path.join(corpus, "manifest.jsonl"), encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    entries.append(json.loads(line))
+                except ValueError as e:
+                    raise SystemExit("manifest.jsonl:%d: %s" % (n, e))
+    return entries
+
+
+def row_steps(path):
+    """The step of every row as the replay numbers them (`step`, else the row index)."""
+    steps = []
+    with open(path, encoding="utf-8") as f:
+        for i, line in enumerate(x for x in f if x.strip()):
+            try:
+                step = json.loads(line).get("step")
+            except ValueError:
+                step = None
+            steps.append(step if isinstance(step, (int, float)) else i)
+    return steps
+
+
+def threshold_step(visible, steps):
+    """The lowest alert step that still counts for a curve visible at `visible`."""
+    idx = next((i for i, s in enumerate(steps) if s >= visible), len(steps))
+    return steps[max(0, idx - TOL_ROWS)] if steps else visible
+
+
+def replay(cli, path):
+    try:
+        proc = subprocess.run([cli, "replay", "--format", "jsonl", path], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        return None, "timed out after %ds" % TIMEOUT_S
+    except OSError as e:
+        return None, str(e)
+    if proc.returncode not in (0, 1):
+        return None, "exit %d: %s" % (proc.returncode, proc.stderr.decode("utf-8", "replace").strip()[:300])
+    alerts = []
+    for line in proc.stdout.decode("utf-8", "replace").splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(rec, dict) and rec.get("type") == "alert":
+            alerts.append(rec)
+    return alerts, None
+
+
+def evaluate(entry, cli, corpus):
+    path = os.path.join(corpus, entry["file"])
+    alerts, err = replay(cli, path)
+    res = {"id": entry["id"], "label": entry["label"], "source": entry["source"],
+           "part": "held_aside" if held_aside(entry["source"]) else "dev", "error": err,
+           "alerts": [], "caught": False, "lead": None, "premature": []}
+    if err:
+        return res
+    notified = [a for a in alerts if a.get("severity") in NOTIFY_SEVERITIES]
+    res["alerts"] = [{"step": a.get("step"), "syndrome": a.get("syndrome"), "severity": a.get("severity"),
+                      "family": family(str(a.get("syndrome")))} for a in notified]
+    res["info_alerts"] = len(alerts) - len(notified)
+    if entry["label"] == "none":
+        return res
+    wanted = {entry["label"], *entry.get("also_ok", [])}
+    visible = entry.get("visible_step")
+    floor = threshold_step(visible, row_steps(path)) if visible is not None else None
+    for a in res["alerts"]:
+        if a["family"] not in wanted:
+            continue
+        step = a["step"]
+        if floor is None or step is None or step >= floor:
+            res["caught"] = True
+            if visible is not None and step is not None and res["lead"] is None:
+                res["lead"] = step - visible
+            break
+        res["premature"].append(a)
+    return res
+
+
+def summarize(results):
+    out = {"curves": len(results), "labels": {}, "healthy": {}, "notifications": {}, "lead": {}, "errors": []}
+    for label in LABELS[:-1]:
+        pos = [r for r in results if r["label"] == label]
+        if pos:
+            caught = [r for r in pos if r["caught"]]
+            out["labels"][label] = {"n": len(pos), "caught": len(caught),
+                                    "recall": round(len(caught) / len(pos), 3),
+                                    "missed": [r["id"] for r in pos if not r["caught"]]}
+    healthy = [r for r in results if r["label"] == "none"]
+    fa = [r for r in healthy if r["alerts"]]
+    out["healthy"] = {"n": len(healthy), "false_alarms": len(fa),
+                      "flagged": {r["id"]: sorted({a["syndrome"] for a in r["alerts"]}) for r in fa}}
+    per_incident = [len(r["alerts"]) for r in results if r["caught"]]
+    out["notifications"] = {"incidents": len(per_incident),
+                            "mean": round(statistics.mean(per_incident), 2) if per_incident else None,
+                            "max": max(per_incident) if per_incident else None,
+                            "over_2": sum(1 for n in per_incident if n > 2)}
+    leads = [r["lead"] for r in results if r["lead"] is not None]
+    out["lead"] = {"n": len(leads), "median": statistics.median(leads) if leads else None,
+                   "min": min(leads) if leads else None, "max": max(leads) if leads else None}
+    positives = [r for r in results if r["label"] != "none"]
+    out["recall_all"] = round(sum(r["caught"] for r in positives) / len(positives), 3) if positives else None
+    out["errors"] = [{"id": r["id"], "error": r["error"]} for r in results if r["error"]]
+    return out
+
+
+def print_part(name, s):
+    print("== %s: %d curves ==" % (name, s["curves"]))
+    print("  %-17s %4s %7s %7s  missed" % ("label", "n", "caught", "recall"))
+    for label, v in s["labels"].items():
+        print("  %-17s %4d %7d %7.2f  %s" % (label, v["n"], v["caught"], v["recall"], " ".join(v["missed"])))
+    print("  all positives recall: %s" % s["recall_all"])
+    h = s["healthy"]
+    print("  healthy curves: %d, false alarms: %d" % (h["n"], h["false_alarms"]))
+    for cid, syn in h["flagged"].items():
+        print("    %s: %s" % (cid, ", ".join(syn)))
+    n = s["notifications"]
+    print("  notifications per incident: mean %s, max %s, incidents over 2: %s (of %d)" %
+          (n["mean"], n["max"], n["over_2"], n["incidents"]))
+    ld = s["lead"]
+    print("  alert step - visible_step: median %s, min %s, max %s (n=%d)" % (ld["median"], ld["min"], ld["max"], ld["n"]))
+    for e in s["errors"]:
+        print("  ERROR %s: %s" % (e["id"], e["error"]))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cli", default=os.environ.get("SIDECAR_CLI") or os.path.join(ROOT, "build", "test", "cli", "sidecar-cli"))
+    ap.add_argument("--corpus", default=CORPUS)
+    ap.add_argument("--json", action="store_true", help="print a machine-readable summary")
+    ap.add_argument("--verbose", action="store_true", help="one line per curve")
+    ap.add_argument("--only", action="append", default=[], metavar="ID")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--check", nargs=2, type=float, metavar=("RECALL", "FA"))
+    args = ap.parse_args()
+    if not os.access(args.cli, os.X_OK):
+        print("curves_report: no sidecar-cli at %s (use --cli or $SIDECAR_CLI)" % args.cli, file=sys.stderr)
+        return 2
+    entries = load_manifest(args.corpus)
+    if args.only:
+        entries = [e for e in entries if e["id"] in args.only]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        results = list(pool.map(lambda e: evaluate(e, args.cli, args.corpus), entries))
+    parts = {"dev": [r for r in results if r["part"] == "dev"],
+             "held_aside": [r for r in results if r["part"] == "held_aside"],
+             "all": results}
+    summary = {name: summarize(rs) for name, rs in parts.items()}
+    if args.json:
+        summary["curves"] = results if args.verbose else None
+        print(json.dumps(summary, indent=1))
+    else:
+        if args.verbose:
+            for r in results:
+                alerts = ", ".join("%s@%s" % (a["syndrome"], a["step"]) for a in r["alerts"]) or "-"
+                verdict = "ERROR" if r["error"] else ("ok" if r["label"] == "none" and not r["alerts"] else
+                                                       "FA" if r["label"] == "none" else
+                                                       "caught" if r["caught"] else "MISSED")
+                print("%-40s %-10s %-16s %-7s %s" % (r["id"], r["part"], r["label"], verdict, alerts))
+            print()
+        for name in ("dev", "held_aside", "all"):
+            print_part(name, summary[name])
+    if summary["all"]["errors"]:
+        return 2
+    if args.check:
+        recall_min, fa_max = args.check
+        low = {k: v["recall"] for k, v in summary["all"]["labels"].items() if v["recall"] < recall_min}
+        fa = summary["all"]["healthy"]["false_alarms"]
+        if low or fa > fa_max:
+            print("check failed: recall below %.2f for %s; false alarms %d (max %d)" %
+                  (recall_min, low or "no label", fa, fa_max), file=sys.stderr)
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

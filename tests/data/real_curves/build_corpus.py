@@ -1,0 +1,259 @@
+#!/usr/bin/python3
+"""Rebuild the real-curve corpus from the verbatim pastes in raw/.
+
+Every curve starts as raw/<id>.txt: the rows exactly as they were posted in
+the thread named in ENTRIES (paste debris such as backticks and `>` markers
+dropped; a row cut off mid-line dropped). This script only converts those
+rows to sidecar metrics JSONL, one object per logged row, keys as the source
+logged them; it never edits a number. Run it after adding an entry:
+
+    /usr/bin/python3 tests/data/real_curves/build_corpus.py
+
+Entry options: "only"/"skip" (regex) keep/drop lines of another record kind
+in the same paste (the raw file stays complete), "step_key" names the
+counter that becomes `step`, "drop_keys" removes keys cut off in the paste,
+"merge_on" (regex) joins consecutive lines of one logged record into one row.
+
+Formats (per entry "fmt"):
+  dict   HF Trainer / TRL dict lines: {'loss': 0.1, 'grad_norm': nan, ...}
+  pipe   Megatron / fairseq / mmcv lines: key: value | key: value ...
+  kv     one row per line, every `key: value` / `key=value` / `key value` pair
+  keras  Keras: "Epoch N/M" line followed by "... - loss: x - acc: y"
+  block  multi-line records opened by a line matching start_re
+  table  Stable-Baselines3 tables (| key | value |), one row per table
+  coltable  a header of column names, then one row of values per line
+"""
+import json
+import math
+import os
+import re
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from entries import ENTRIES  # noqa: E402
+
+NUM = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|NaN|NAN|inf|Inf|INF|Infinity)"
+NUM_RE = re.compile(r"^(?:%s)$" % NUM)
+
+
+def value(tok):
+    tok = tok.strip()
+    if not NUM_RE.match(tok):
+        return None
+    low = tok.lower().lstrip("+")
+    if low in ("nan", "-nan"):
+        return math.nan
+    if low in ("inf", "infinity"):
+        return math.inf
+    if low in ("-inf", "-infinity"):
+        return -math.inf
+    if re.match(r"^[-+]?\d+$", tok):
+        return int(tok)
+    return float(tok)
+
+
+def set_step(row, key, v, step_key):
+    if step_key and key == step_key and isinstance(v, (int, float)) and not isinstance(v, bool):
+        row["step"] = v
+    else:
+        row[key] = v
+
+
+def parse_dict(lines, e):
+    rows = []
+    pair = re.compile(r"""['"]([^'"]+)['"]\s*:\s*([^,}]+)""")
+    for line in lines:
+        if "{" not in line:
+            continue
+        row = {}
+        pairs = pair.findall(line[line.index("{"):])
+        if "}" not in line and pairs:
+            pairs = pairs[:-1]  # the paste was cut inside this row: its last value may be cut too
+        for k, tok in pairs:
+            v = value(tok)
+            if v is not None:
+                set_step(row, k, v, e.get("step_key"))
+        if row:
+            rows.append(row)
+    return rows
+
+
+def parse_pipe(lines, e):
+    rows = []
+    sep = e.get("sep", r"\|")
+    eq = re.compile(r"([A-Za-z_][\w/.]*)=(%s)(?![\w.])" % NUM)
+    whole = re.compile(r"^([A-Za-z_][^:=]*?[A-Za-z)\]])\s*[:=]?\s+(%s)(?:\s*/\s*\d+)?(?:\s*\(.*\))?%%?$" % NUM)
+    for line in lines:
+        row = {}
+        for seg in re.split(sep, line):
+            seg = seg.strip()
+            pairs = eq.findall(seg)
+            if not pairs:
+                m = whole.match(seg)
+                pairs = [(m.group(1), m.group(2))] if m else []
+            for k, tok in pairs:
+                v = value(tok)
+                if v is not None:
+                    set_step(row, k.strip(), v, e.get("step_key"))
+        if row:
+            rows.append(row)
+    return rows
+
+
+def parse_coltable(lines, e):
+    """A header line of column names then rows of values, split by `|` or spaces."""
+    sep = e.get("sep", r"\|")
+    header = [h.strip() for h in re.split(sep, lines[0].strip()) if h.strip()]
+    rows = []
+    for line in lines[1:]:
+        cells = [c.strip() for c in re.split(sep, line.strip()) if c.strip()]
+        if len(cells) != len(header):
+            continue
+        row = {}
+        for k, tok in zip(header, cells):
+            v = value(tok)
+            if v is not None:
+                set_step(row, k, v, e.get("step_key"))
+        if row:
+            rows.append(row)
+    return rows
+
+
+def parse_kv(lines, e):
+    rows = []
+    pat = re.compile(r"([A-Za-z_][\w/.\-\[\]]*(?: [A-Za-z_][\w/.\-]*)?)\s*(?::|=)\s*(%s)(?![\w.])" % NUM)
+    for line in lines:
+        row = {}
+        for k, tok in pat.findall(line):
+            v = value(tok)
+            if v is not None:
+                set_step(row, k.strip(), v, e.get("step_key"))
+        step_re = e.get("step_re")
+        if step_re:
+            m = re.search(step_re, line)
+            if m:
+                row["step"] = int(m.group(1))
+        if row:
+            rows.append(row)
+    return rows
+
+
+def parse_block(lines, e):
+    """Multi-line records: a line matching start_re (group 1: the step) opens a row,
+    then `key   value` lines fill it (pandas Series prints, tqdm summaries)."""
+    rows = []
+    row = None
+    for line in lines:
+        m = re.match(e["start_re"], line)
+        if m:
+            if row:
+                rows.append(row)
+            row = {"step": int(m.group(1))}
+            continue
+        kv = re.match(r"^\s*([A-Za-z_][\w/.]*)\s+(%s)\s*$" % NUM, line)
+        if row is not None and kv:
+            row[kv.group(1)] = value(kv.group(2))
+    if row:
+        rows.append(row)
+    return rows
+
+
+def parse_keras(lines, e):
+    rows = []
+    step = None
+    for line in lines:
+        m = re.match(r"^\s*Epoch (\d+)/\d+", line)
+        if m:
+            step = int(m.group(1))
+            continue
+        pairs = re.findall(r"(\w+): (%s)(?![\w.])" % NUM, line)
+        if not pairs:
+            continue
+        row = {}
+        if step is not None:
+            row["step"] = step
+        for k, tok in pairs:
+            row[k] = value(tok)
+        rows.append(row)
+    return rows
+
+
+def parse_table(lines, e):
+    rows = []
+    row = {}
+    for line in lines:
+        if re.match(r"^\s*-{5,}\s*$", line):
+            if row and e.get("step_key", "time/total_timesteps") in row.get("_keys", ()):
+                pass
+            if row.get("_n"):
+                rows.append(row)
+                row = {}
+            continue
+        m = re.match(r"^\s*\|\s*(\S.*?)\s*\|\s*(\S+)\s*\|\s*$", line)
+        if not m:
+            continue
+        k, tok = m.group(1), m.group(2)
+        v = value(tok)
+        if v is None:
+            continue
+        row["_n"] = 1
+        set_step(row, k, v, e.get("step_key"))
+    rows = [{k: v for k, v in r.items() if k != "_n"} for r in rows]
+    if row.get("_n"):
+        rows.append({k: v for k, v in row.items() if k != "_n"})
+    return rows
+
+
+PARSERS = {"dict": parse_dict, "block": parse_block, "coltable": parse_coltable, "pipe": parse_pipe, "kv": parse_kv, "keras": parse_keras, "table": parse_table}
+FIELDS = ("id", "file", "source", "source_kind", "framework", "label", "visible_step", "also_ok",
+          "what_happened", "raw_excerpt")
+
+
+def main():
+    out_manifest = []
+    seen = set()
+    for e in ENTRIES:
+        assert e["id"] not in seen, e["id"]
+        seen.add(e["id"])
+        with open(os.path.join(HERE, "raw", e["id"] + ".txt"), encoding="utf-8") as f:
+            raw = f.read()
+        lines = [ln.rstrip() for ln in raw.splitlines() if ln.strip()]
+        excerpt = "\n".join(lines[: e.get("excerpt_lines", 3)])
+        if e.get("only"):  # rows come only from the lines matching this pattern
+            lines = [ln for ln in lines if re.search(e["only"], ln)]
+        if e.get("skip"):  # lines of another record kind in the same paste
+            lines = [ln for ln in lines if not re.search(e["skip"], ln)]
+        if e.get("merge_on"):  # consecutive lines of one logged record (same match) form one row
+            merged, last = [], None
+            for ln in lines:
+                m = re.search(e["merge_on"], ln)
+                key = m.group(0) if m else None
+                if merged and key is not None and key == last:
+                    merged[-1] += "\t" + re.sub(e["merge_on"], "", ln, count=1)
+                else:
+                    merged.append(ln)
+                last = key
+            lines = merged
+        rows = PARSERS[e["fmt"]](lines, e)
+        drop = set(e.get("drop_keys", ()))
+        rows = [{k: v for k, v in r.items() if k not in drop} for r in rows]
+        rows = [r for r in rows if any(k != "step" for k in r)]
+        if len(rows) < 3:
+            sys.exit("%s: only %d rows" % (e["id"], len(rows)))
+        with open(os.path.join(HERE, e["id"] + ".jsonl"), "w", encoding="utf-8") as f:
+            for r in rows:
+                f.write(json.dumps(r) + "\n")
+        m = dict(e)
+        m["file"] = e["id"] + ".jsonl"
+        m["raw_excerpt"] = excerpt[:1500]
+        m.setdefault("also_ok", [])
+        out_manifest.append({k: m[k] for k in FIELDS})
+    with open(os.path.join(HERE, "manifest.jsonl"), "w", encoding="utf-8") as f:
+        for m in out_manifest:
+            f.write(json.dumps(m, ensure_ascii=False) + "\n")
+    print("%d curves" % len(out_manifest))
+
+
+if __name__ == "__main__":
+    main()

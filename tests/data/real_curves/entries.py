@@ -1,0 +1,123 @@
+"""Metadata for every curve in the corpus; rows live verbatim in raw/<id>.txt.
+
+build_corpus.py turns this list plus raw/ into <id>.jsonl and manifest.jsonl.
+visible_step is in the curve's own `step` when its rows carry one, else the
+0-based row index (the step `sidecar-cli replay` gives a row without one: the
+first row is step 0) from which a careful reader would flag it; null for
+healthy curves.
+"""
+
+ENTRIES = [
+    dict(id="megatron_ds_396_gradnorm_nan", fmt="pipe", step_key="iteration",
+         source="bigscience-workshop/Megatron-DeepSpeed#396", source_kind="issue", framework="megatron-deepspeed",
+         label="nan", visible_step=5426, also_ok=[],
+         what_happened="Reporter sees 'grad norm: nan' on every iteration of a GPT pretraining run and no loss in the log lines; asks whether this is normal. No resolution in the thread."),
+    dict(id="modernbert_233_nan", fmt="dict",
+         source="AnswerDotAI/ModernBERT#233", source_kind="issue", framework="hf-trainer",
+         label="nan", visible_step=0, also_ok=["frozen_loss"],
+         what_happened="grad_norm turns NaN at epoch 0.53 and the loss collapses to 0.0 afterwards; another user reports the same, no fix posted."),
+    dict(id="pink_6_loss0_gradnan", fmt="dict",
+         source="SY-Xuan/Pink#6", source_kind="issue", framework="hf-trainer",
+         label="nan", visible_step=0, also_ok=["frozen_loss"],
+         what_happened="Stage-1 training logs loss 0.0 with grad_norm nan on every step from the start; the run is broken (reported as a bug)."),
+    dict(id="gradnorm_tf_17_nan", fmt="kv", step_key="epoch",
+         source="vpetren/gradnorm_tf#17", source_kind="issue", framework="tensorflow",
+         label="nan", visible_step=3451, also_ok=[],
+         what_happened="GradNorm training loss becomes nan at epoch 3451 after ~3400 healthy epochs and stays nan."),
+    dict(id="llama2_accessory_48_noisy", fmt="kv", step_re=r"\]\s+\[(\d+)/\d+\]",
+         source="Alpha-VLLM/LLaMA2-Accessory#48", source_kind="issue", framework="llama2-accessory",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="Fine-tuning log posted while asking what loss range gives reasonable output; loss wobbles 0.92 -> 1.17 mid-epoch, which is ordinary batch noise."),
+    dict(id="trl_3452_grpo_loss0", fmt="dict",
+         source="huggingface/trl#3452", source_kind="issue", framework="trl-grpo",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="GRPO run logs loss 0.0 on every step while reward rises ~1.7 -> 2.0 and kl stays ~5e-4; GRPO loss is zero at the start by construction (the thread is a question about it)."),
+]
+ENTRIES += [
+    dict(id="baselines_975_ppo_kl", fmt="coltable",
+         source="openai/baselines#975", source_kind="issue", framework="openai-baselines-ppo1",
+         label="kl_blowup", visible_step=1, also_ok=[],
+         what_happened="PPO agent that had found a good policy suddenly crashes to a much worse one; within one optimisation iteration the KL jumps from 0.017 to 4.3 (reporter: 'the KL divergence is very large at this iteration')."),
+    dict(id="cnn_sentence_7_keras_nan", fmt="keras",
+         source="alexander-rakhlin/CNN-for-Sentence-Classification-in-Keras#7", source_kind="issue", framework="keras",
+         label="nan", visible_step=2, also_ok=["quality_drop"],
+         what_happened="Loss turns nan in epoch 2 on GPU and accuracy falls to 0; maintainer suggests the learning rate is too big."),
+    dict(id="fairseq_940_lm_loss11", fmt="pipe", sep=r"[|,]", step_key="num_updates",
+         source="facebookresearch/fairseq#940", source_kind="issue", framework="fairseq",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="Transformer MT training asked 'is my training routine normal?': loss starts above 11 and falls steadily in warm-up (lr still rising); the run is healthy."),
+    dict(id="fairseq_311_gnorm_jump", fmt="pipe", sep=r"[|,]", step_key="num_updates",
+         source="facebookresearch/fairseq#311", source_kind="issue", framework="fairseq",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="Pointer-generator training log: loss ~10 and falling smoothly; gnorm jumps from 0.79 to 11-13 with clip=100% while the loss keeps decreasing (clipped, no effect on the loss)."),
+]
+ENTRIES += [
+    dict(id="caffe_mobilenet_1_flat", fmt="kv", only=r"solver\.cpp:239\]", step_re=r"Iteration (\d+)", drop_keys=["solver.cpp"],
+         source="jixing0415/caffe-mobilenet-v3#1", source_kind="issue", framework="caffe",
+         label="frozen_loss", visible_step=60, also_ok=[],
+         what_happened="ImageNet MobileNet-v3 training whose loss stays at ~6.907 (= ln 1000, chance level) from iteration 0; title 'Why the loss stayed the same value?'."),
+    dict(id="tf_12287_loss_0693", fmt="kv", skip=r"= = =",
+         source="tensorflow/tensorflow#12287", source_kind="issue", framework="tensorflow",
+         label="frozen_loss", visible_step=11, also_ok=["divergence"],
+         what_happened="Binary classifier: loss jumps around (up to 10.69) then sticks at exactly 0.6931 (ln 2) from step 8 on; 'Loss stays a constant 0.6931 while training'."),
+    dict(id="r2c_43_loss_ln4", fmt="block", start_re=r"^TRAIN EPOCH\s+(\d+):",
+         source="rowanz/r2c#43", source_kind="issue", framework="pytorch-allennlp",
+         label="frozen_loss", visible_step=2, also_ok=["quality_drop"],
+         what_happened="Training from scratch on default config: loss sits at 1.3864 (ln 4, chance for 4 answers) and accuracy at 0.25 for every epoch; 'Loss not decreasing on default config settings'."),
+    dict(id="trl_570_dpo_negative_rewards", fmt="dict",
+         source="huggingface/trl#570", source_kind="pr", framework="trl-dpo",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="Example DPOTrainer log in a logging PR: rewards/chosen and rewards/rejected negative, eval margins negative early, loss falling 0.91 -> 0.82; a normal DPO run."),
+]
+ENTRIES += [
+    dict(id="mxnet_ssd_75_speed_drop", fmt="kv", merge_on=r"^Epoch\[\d+\] Batch \[\d+\]\s+Speed: [\d.]+ samples/sec",
+         source="zhreshold/mxnet-ssd#75", source_kind="issue", framework="mxnet",
+         label="stall", visible_step=6, also_ok=[],
+         what_happened="SSD training runs at ~95 samples/s for 60 epochs, then in epoch 61 the speed halves and halves again (97.99 -> 46.48 -> 23.47 samples/s); 'Training speed slows down'."),
+]
+ENTRIES += [
+    dict(id="open_r1_255_format_up_acc_down", fmt="dict",
+         source="huggingface/open-r1#255", source_kind="issue", framework="trl-grpo",
+         label="reward_hacking", visible_step=2, also_ok=["reward_collapse"],
+         what_happened="GRPO with accuracy+format+reasoning+cosine rewards: total reward rises (0.71 -> 0.89) because format_reward climbs 0.48 -> 0.86 while accuracy_reward falls 0.16 -> 0.06 and completions halve in length; title says accuracy_reward becomes 0. (Third row cut in the paste; its cut key dropped.)"),
+    dict(id="hongbomiao_37684_ppo_kl11", fmt="dict",
+         source="hongbo-miao/hongbomiao.com#37684", source_kind="pr", framework="trl-ppo",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="Output of a working TRL PPOTrainer example added in the PR: objective/kl ~11-12 (a per-sequence sum, normal for this trainer) while objective/scores rise 1.93 -> 2.16. (Third row cut in the paste; its cut key dropped.)"),
+    dict(id="pid_22_tiny_loss_spike", fmt="kv", step_key="epoch",
+         source="fangyuanmao/PID#22", source_kind="issue", framework="pytorch",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="Late-training loss around 2-5e-6 with one 5x blip at epoch 532 that is gone the next epoch; the thread is about the validation loss value, training itself was fine."),
+]
+ENTRIES += [
+    dict(id="py4u_60691599_val_acc_dip", fmt="keras",
+         source="https://py4u.org/questions/60691599/", source_kind="forum", framework="keras",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="'Sudden drop in validation accuracy during training': val_accuracy dips 0.87 -> 0.61 at epoch 8 and is 0.90 / 0.96 the next two epochs; the accepted answer says such drops are normal with mini-batch training."),
+]
+ENTRIES += [
+    dict(id="wav2letter_220_loss_inf", fmt="pipe", step_key="epoch",
+         source="flashlight/wav2letter#220", source_kind="issue", framework="wav2letter",
+         label="nan", visible_step=84, also_ok=["divergence", "quality_drop"],
+         what_happened="LibriSpeech tutorial run: loss becomes inf at epoch 84 and the train/dev TER jump from ~2/19 to 52/71; 'Loss exploded after epoch 84'."),
+    dict(id="seq_tagging_47_nan", fmt="kv", skip=r"^133 ",
+         source="guillaumegenthial/sequence_tagging#47", source_kind="issue", framework="tensorflow",
+         label="nan", visible_step=5, also_ok=["divergence"],
+         what_happened="With lr 0.01/0.1 the train loss bounces 0.87-1.54 and then becomes nan and stays nan; fine with lr 0.001."),
+    dict(id="tfmodels_3868_loss_explodes", fmt="kv", merge_on=r"global step \d+:", step_re=r"global step (\d+):",
+         source="tensorflow/models#3868", source_kind="issue", framework="tf-object-detection",
+         label="divergence", visible_step=438, also_ok=["nan"],
+         what_happened="Faster R-CNN on a custom dataset: loss ~0.06 then jumps to 5e19 at step 438 and keeps growing ('loss explodes after few iterations')."),
+    dict(id="tfmodels_8423_loss_explodes", fmt="kv", merge_on=r"global step \d+:", step_re=r"global step (\d+):", drop_keys=["learning.py"],
+         source="tensorflow/models#8423", source_kind="issue", framework="tf-object-detection",
+         label="divergence", visible_step=409, also_ok=["nan"],
+         what_happened="Faster R-CNN ResNet50: loss 0.14 at step 408, 25k at 409 and climbing past 1e6 within a few steps ('Exploding loss after few iterations')."),
+    dict(id="chainerrl_126_ppo_pendulum", fmt="coltable", sep=r"\t", step_key="steps",
+         source="chainer/chainerrl#126", source_kind="pr", framework="chainerrl-ppo",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="First 60k steps of the PR's PPO on Pendulum-v0: mean return around -1400..-1580 (Pendulum returns are always negative), noisy but not collapsing. The author says the run diverged later, beyond these rows."),
+    dict(id="llamafactory_856_ppo_loss_up", fmt="dict", step_key="current_steps",
+         source="hiyouga/LlamaFactory#856", source_kind="issue", framework="llamafactory-ppo",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="'Why does the PPO loss keep rising?': the PPO loss goes from -0.20 to -0.06 over the run while reward stays ~0.13; a PPO surrogate loss drifting toward 0 is not a failure (issue closed as solved)."),
+]
