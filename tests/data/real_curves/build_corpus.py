@@ -12,13 +12,15 @@ logged them; it never edits a number. Run it after adding an entry:
 Entry options: "only"/"skip" (regex) keep/drop lines of another record kind
 in the same paste (the raw file stays complete), "step_key" names the
 counter that becomes `step`, "drop_keys" removes keys cut off in the paste,
-"merge_on" (regex) joins consecutive lines of one logged record into one row.
+"merge_on" (regex) joins consecutive lines of one logged record into one row,
+"units" (kv) accepts a unit glued to a value ("1612.0min" -> 1612.0).
 
 Formats (per entry "fmt"):
   dict   HF Trainer / TRL dict lines: {'loss': 0.1, 'grad_norm': nan, ...}
   pipe   Megatron / fairseq / mmcv lines: key: value | key: value ...
   kv     one row per line, every `key: value` / `key=value` / `key value` pair
   keras  Keras: "Epoch N/M" line followed by "... - loss: x - acc: y"
+  keras_inline  the same pasted as one line
   block  multi-line records opened by a line matching start_re
   table  Stable-Baselines3 tables (| key | value |), one row per table
   coltable  a header of column names, then one row of values per line
@@ -96,6 +98,9 @@ def parse_pipe(lines, e):
                 v = value(tok)
                 if v is not None:
                     set_step(row, k.strip(), v, e.get("step_key"))
+        m = re.search(e["step_re"], line) if e.get("step_re") else None
+        if m:
+            row["step"] = int(m.group(1))
         if row:
             rows.append(row)
     return rows
@@ -122,7 +127,9 @@ def parse_coltable(lines, e):
 
 def parse_kv(lines, e):
     rows = []
-    pat = re.compile(r"([A-Za-z_][\w/.\-\[\]]*(?: [A-Za-z_][\w/.\-]*)?)\s*(?::|=)\s*(%s)(?![\w.])" % NUM)
+    unit = r"(?:[A-Za-z%%]+(?![\w.]))?" if e.get("units") else ""  # "1612.0min": value, unit dropped
+    words = "{0,%d}" % (e.get("key_words", 2) - 1)  # keys of up to this many words ("train loss")
+    pat = re.compile(r"([A-Za-z_][\w/.\-\[\]]*(?: [A-Za-z_][\w/.\-]*)%s)\s*(?::|=)\s*(%s)%s(?![\w.])" % (words, NUM, unit))
     for line in lines:
         row = {}
         for k, tok in pat.findall(line):
@@ -159,15 +166,28 @@ def parse_block(lines, e):
     return rows
 
 
+def parse_keras_inline(lines, e):
+    """Keras epoch lines pasted without their newlines: split at each "Epoch N/M";
+    a fragment before the first header has no epoch number and is left out."""
+    text = " ".join(lines)
+    parts = re.split(r"Epoch (\d+)/\d+", text)
+    rows = []
+    for step, frag in zip(parts[1::2], parts[2::2]):
+        pairs = re.findall(r"(\w+): (%s)(?![\w.])" % NUM, frag)
+        if pairs:
+            rows.append(dict([("step", int(step))] + [(k, value(t)) for k, t in pairs]))
+    return rows
+
+
 def parse_keras(lines, e):
     rows = []
     step = None
     for line in lines:
-        m = re.match(r"^\s*Epoch (\d+)/\d+", line)
+        m = re.match(e.get("epoch_re", r"^\s*Epoch (\d+)/\d+"), line)
         if m:
             step = int(m.group(1))
             continue
-        pairs = re.findall(r"(\w+): (%s)(?![\w.])" % NUM, line)
+        pairs = re.findall(r"(\w[\w-]*): (%s)(?![\w.])" % NUM, line)
         if not pairs:
             continue
         row = {}
@@ -205,7 +225,7 @@ def parse_table(lines, e):
     return rows
 
 
-PARSERS = {"dict": parse_dict, "block": parse_block, "coltable": parse_coltable, "pipe": parse_pipe, "kv": parse_kv, "keras": parse_keras, "table": parse_table}
+PARSERS = {"dict": parse_dict, "keras_inline": parse_keras_inline, "block": parse_block, "coltable": parse_coltable, "pipe": parse_pipe, "kv": parse_kv, "keras": parse_keras, "table": parse_table}
 FIELDS = ("id", "file", "source", "source_kind", "framework", "label", "visible_step", "also_ok",
           "what_happened", "raw_excerpt")
 

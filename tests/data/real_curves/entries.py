@@ -121,3 +121,51 @@ ENTRIES += [
          label="none", visible_step=None, also_ok=[],
          what_happened="'Why does the PPO loss keep rising?': the PPO loss goes from -0.20 to -0.06 over the run while reward stays ~0.13; a PPO surrogate loss drifting toward 0 is not a failure (issue closed as solved)."),
 ]
+ENTRIES += [
+    dict(id="megatron_llm_33_lm_loss_vanishes", fmt="pipe", step_key="iteration",
+         source="epfLLM/Megatron-LLM#33", source_kind="issue", framework="megatron-llm",
+         label="nan", visible_step=3385, also_ok=[],
+         what_happened="Falcon-40B fine-tune: NaN losses from ~3385 on; Megatron stops printing 'lm loss' (the row just lacks it) while the skipped/nan-iteration counters stay 0. (Third row cut in the paste after 'loss scale'.)"),
+    dict(id="open_llava_next_12_loss0", fmt="dict",
+         source="xiaoachen98/Open-LLaVA-NeXT#12", source_kind="issue", framework="hf-trainer",
+         label="frozen_loss", visible_step=1, also_ok=["nan"],
+         what_happened="LLaVA-NeXT llama3 fine-tuning: loss 1.92 on the first step, then exactly 0.0 on every step ('I am getting zero loss value in fine-tuning stage'); a broken run."),
+    dict(id="modded_llama2_10_lm_from_11", fmt="pipe", only=r"^\d+ \|.*ms$", step_re=r"^(\d+) \|",
+         source="nwyin/modded-llama2#10", source_kind="issue", framework="pytorch",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="'Promising initial result': LM pretraining loss starts at 11.6 and falls to ~4 in 250 steps with bumps (5.59 -> 5.97, 4.72 -> 5.00); a healthy start."),
+    dict(id="mlx_examples_620_loss_climbs", fmt="pipe", sep=r"[,:]", step_key="Iter",
+         source="ml-explore/mlx-examples#620", source_kind="issue", framework="mlx-lm-lora",
+         label="divergence", visible_step=75, also_ok=[],
+         what_happened="LoRA fine-tune in a thread about NaN losses: after lowering alpha/rank there is no NaN, but the train loss climbs from 1.41 to 6.44 within 50 iterations and stays around 4.6-5.5, far above its minimum."),
+]
+ENTRIES += [
+    dict(id="coursia_2368_a2c_reward_falls", fmt="pipe", only=r"^Episode", step_key="Episode",
+         source="jsboige/CoursIA#2368", source_kind="pr", framework="pytorch-a2c",
+         label="reward_collapse", visible_step=150, also_ok=[],
+         what_happened="A2C on CartPole-v1 in a teaching notebook: the 100-episode mean reward falls from 22.6 to 14.1, below a random policy (~22); the reviewer blocked the PR because the agent diverges."),
+    dict(id="minimind_480_eta_grows", fmt="kv", units=True, step_re=r"\]\((\d+)/\d+\)",
+         source="jingyaogong/minimind#480", source_kind="issue", framework="pytorch",
+         label="stall", visible_step=459800, also_ok=[],
+         what_happened="SFT run that gets slower and slower: the epoch_Time estimate, which should shrink, grows from 1199 min (step 359900, quoted in the thread) to 1612-1617 min over these rows; the reporter fears an OOM. Loss itself is normal."),
+]
+ENTRIES += [
+    dict(id="morioh_keras_val_acc_0119", fmt="keras_inline",
+         source="https://morioh.com/p/8d60ad591574", source_kind="forum", framework="keras",
+         label="quality_drop", visible_step=28, also_ok=[],
+         what_happened="CNN on 14k images: at epoch 28 val_acc falls from 0.90 to 0.119 with an impossible val_loss of 1.19e-07 while training metrics are unchanged; epochs 29-30 are back at 0.83/0.94. The asker wants to know why; no answer in the page."),
+]
+ENTRIES += [
+    dict(id="segmodels_360_val_f1_collapse", fmt="keras", epoch_re=r"^STARTING EPOCH (\d+)", skip=r"^dice_scores",
+         source="qubvel/segmentation_models#360", source_kind="issue", framework="keras-segmentation-models",
+         label="quality_drop", visible_step=19, also_ok=[],
+         what_happened="4-class UNet: at epoch 19 val_f1-score collapses from 0.22 to 0.0005 and val_loss jumps to 0.9994 while the training metrics are unchanged; the reporter sees this whenever one class's dice goes to exactly zero."),
+    dict(id="distance_encoding_6_acc_05", fmt="kv", key_words=3, step_re=r"\] epoch (\d+) ", drop_keys=["train.py"],
+         source="snap-stanford/distance-encoding#6", source_kind="issue", framework="pytorch",
+         label="quality_drop", visible_step=173, also_ok=["divergence"],
+         what_happened="Link-prediction model whose train/val/test accuracy fell to exactly 0.5 (chance) after ~130 epochs although the best test acc was 0.912; the train loss swings 0.72-1.36. 'The training ACC decreases to 0.5 after 130 epochs?'"),
+    dict(id="rwf2000_19_val_acc_05", fmt="keras", skip=r"ETA:",
+         source="mchengny/RWF2000-Video-Database-for-Violence-Detection#19", source_kind="issue", framework="keras",
+         label="frozen_loss", visible_step=4, also_ok=["quality_drop"],
+         what_happened="Violence-detection video model: val_accuracy stays at exactly 0.5 and val_loss at ~0.693 (ln 2, chance for 2 classes) for 7 epochs; train loss stuck near 0.69 too; the model is not learning."),
+]
