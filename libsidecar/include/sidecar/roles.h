@@ -7,12 +7,23 @@
 // ep -> episode). So "Val Acc", "eval/accuracy" and "validation-accuracy" all
 // bind to val_accuracy.
 //
+// Keys no alias names are classified by their TOKENS into a family (what the
+// number means: a loss, a quality metric that should rise, a throughput, a
+// learning rate, a grad norm, a KL, an entropy, a reward), so real names bind
+// too: "train_loss_epoch", "Loss/train" and "lm loss" are the loss;
+// "policy_loss" and "loss_cls" are other loss-family keys (watched for
+// non-finite values, never the primary loss); "bbox/AP", "mAP_0.5",
+// "eval_rouge1" and "pass@1" are quality metrics; "time/fps", "it/s" and
+// "samplesPerSec" are throughput. An alias always wins over a token match.
+//
 //   sidecar::KeyMatcher m(sidecar::RoleAliases{});
 //   auto role = m.match("rollout/ep_rew_mean");   // Role::kReward
+//   auto info = m.classify("val/bbox_mAP_50");    // KeyFamily::kQuality, Role::kValAccuracy
 #pragma once
 
 #include <array>
 #include <cstddef>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -105,8 +116,293 @@ struct RoleAliases {
   }};
 };
 
-// Matches raw keys to roles; caches the answer per raw key (bounded), so a
-// row costs one hash lookup per key after the first time a key is seen.
+// What a metric is, read from the tokens of its key (whatever role it binds).
+enum class KeyFamily {
+  kNone = 0,
+  kLoss,        // any loss: loss, lm loss, policy_loss, loss_cls, nll, perplexity
+  kQuality,     // should rise: accuracy, top-k, mAP/AP, precision/recall/F1, BLEU/ROUGE/chrF, AUC, IoU/dice,
+                // exact match, pass@k, win rate, success rate
+  kThroughput,  // samples/s, tokens/s, it/s, *PerSec, speed, fps
+  kLr,          // lr, learning_rate
+  kGradNorm,    // grad_norm, gnorm, total_norm
+  kKl,          // kl, approx_kl, kl_div, objective/kl (not kl_coef)
+  kEntropy,     // entropy
+  kReward,      // reward, return and reward components (rewards/format_reward)
+  kLossScale,   // AMP loss scale
+};
+inline constexpr std::size_t kKeyFamilyCount = 10;
+
+constexpr std::string_view to_string(KeyFamily f) {
+  constexpr std::string_view kNames[kKeyFamilyCount] = {"none",      "loss", "quality", "throughput", "lr",
+                                                        "grad_norm", "kl",   "entropy", "reward",     "loss_scale"};
+  return kNames[static_cast<std::size_t>(f)];
+}
+
+namespace detail {
+
+inline bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+inline bool ends_with(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && s.substr(s.size() - p.size()) == p;
+}
+inline bool all_digits(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+inline bool one_of(std::string_view t, std::initializer_list<std::string_view> set) {
+  for (std::string_view x : set)
+    if (t == x) return true;
+  return false;
+}
+
+// The tokens of a key: normalize_key's tokens, and (split_camel) also split
+// where a lower-case letter or digit meets an upper-case one ("samplesPerSec",
+// "mAP", "valAcc"). Short forms are expanded as in normalize_key.
+inline std::vector<std::string> key_tokens(std::string_view key, bool split_camel) {
+  std::vector<std::string> out;
+  std::string tok;
+  auto flush = [&] {
+    if (tok.empty()) return;
+    if (tok == "acc")
+      tok = "accuracy";
+    else if (tok == "eval" || tok == "valid" || tok == "validation")
+      tok = "val";
+    else if (tok == "rew")
+      tok = "reward";
+    else if (tok == "ep")
+      tok = "episode";
+    out.push_back(std::move(tok));
+    tok.clear();
+  };
+  char prev = 0;
+  for (char c : key) {
+    bool sep = c == ' ' || c == '_' || c == '-' || c == '/' || c == '.' || c == '\t' || c == ':' || c == '|' ||
+               c == '(' || c == ')' || c == '[' || c == ']' || c == ',';
+    if (sep) {
+      flush();
+      prev = 0;
+      continue;
+    }
+    bool upper = c >= 'A' && c <= 'Z';
+    if (split_camel && upper && ((prev >= 'a' && prev <= 'z') || (prev >= '0' && prev <= '9'))) flush();
+    tok += upper ? static_cast<char>(c - 'A' + 'a') : c;
+    prev = c;
+  }
+  flush();
+  return out;
+}
+
+// A classified key: its family and the role its tokens suggest (with a
+// priority: lower is preferred; token matches rank after every alias).
+struct TokenClass {
+  KeyFamily family = KeyFamily::kNone;
+  std::optional<Role> role;
+  int priority = 0;
+};
+
+inline bool is_loss_token(std::string_view t) {
+  return t == "loss" || t == "losses" || t == "nll" || t == "perplexity" || t == "ppl" ||
+         (t.size() >= 6 && ends_with(t, "loss"));  // "celoss", "trainloss"; not "lossy", "gloss"
+}
+
+inline bool is_quality_token(const std::vector<std::string>& tk, std::size_t i) {
+  std::string_view t = tk[i];
+  std::string_view next = i + 1 < tk.size() ? std::string_view(tk[i + 1]) : std::string_view();
+  if (one_of(t, {"accuracy", "accuracies", "top1",    "top5", "topk",      "map",     "ap",        "ap50",
+                 "ap75",     "aps",        "apm",     "apl",  "map50",     "map75",   "precision", "recall",
+                 "f1",       "fscore",     "f1score", "bleu", "sacrebleu", "meteor",  "auc",       "auroc",
+                 "iou",      "miou",       "dice",    "em",   "winrate",   "success", "correct",   "correctness"}))
+    return true;
+  if (starts_with(t, "rouge") || starts_with(t, "chrf") || starts_with(t, "pass@") || starts_with(t, "acc@") ||
+      starts_with(t, "top@") || starts_with(t, "bleu"))
+    return true;
+  if ((t == "acc" || t == "top" || t == "accuracy") && all_digits(next)) return true;
+  if (starts_with(t, "acc") && all_digits(t.substr(3))) return true;  // acc1, acc5
+  if (starts_with(t, "top") && all_digits(t.substr(3))) return true;  // top10
+  if (starts_with(t, "map") && all_digits(t.substr(3))) return true;  // map50
+  if (t == "m" && next == "ap") return true;                          // "mAP" split by case
+  if (t == "exact" && (next == "match" || next == "matches")) return true;
+  if (t == "pass" && (next == "at" || all_digits(next) || starts_with(next, "k"))) return true;
+  if (t == "win" && next == "rate") return true;
+  if (t == "roc" && next == "auc") return true;
+  return false;
+}
+
+inline bool has(const std::vector<std::string>& tk, std::initializer_list<std::string_view> set) {
+  for (const auto& t : tk)
+    if (one_of(t, set)) return true;
+  return false;
+}
+
+// Tokens that qualify a loss/reward/KL key without making it a different
+// quantity ("train", "mean", "epoch"...): such keys may be the primary one.
+inline bool neutral_token(std::string_view t) {
+  return one_of(t, {"train",     "training", "trn",      "tr",     "lm",         "total",    "avg",     "average",
+                    "mean",      "epoch",    "step",     "steps",  "running",    "overall",  "batch",   "model",
+                    "objective", "main",     "smoothed", "smooth", "ema",        "global",   "iter",    "iteration",
+                    "all",       "final",    "loss",     "losses", "nll",        "ce",       "mlm",     "clm",
+                    "sft",       "token",    "per",      "cross",  "entropy",    "episode",  "rollout", "env",
+                    "rlhf",      "policy",   "approx",   "div",    "divergence", "kl",       "reward",  "rewards",
+                    "return",    "returns",  "rew",      "value",  "grad",       "gradient", "norm",    "total_norm",
+                    "gnorm"}) ||
+         all_digits(t);
+}
+
+inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
+  TokenClass c;
+  if (tk.empty()) return c;
+  const bool val = has(tk, {"val", "test", "dev", "validate", "heldout", "holdout"});
+  const bool train = has(tk, {"train", "training", "trn"});
+  bool loss = false, quality = false, reward = false, kl = false, entropy = false, lr = false, gnorm = false,
+       tput = false, scale = false, not_metric = false;
+  for (std::size_t i = 0; i < tk.size(); ++i) {
+    std::string_view t = tk[i];
+    std::string_view next = i + 1 < tk.size() ? std::string_view(tk[i + 1]) : std::string_view();
+    std::string_view prev = i > 0 ? std::string_view(tk[i - 1]) : std::string_view();
+    if (is_loss_token(t)) loss = true;
+    if (t == "cross" && next == "entropy") loss = true;
+    if (t == "scale" || t == "scaler") scale = true;
+    if (is_quality_token(tk, i)) quality = true;
+    if (one_of(t, {"reward", "rewards", "return", "returns"})) reward = true;
+    if (one_of(t, {"kl", "kld", "approxkl", "kldiv"})) kl = true;
+    if (t == "entropy" && prev != "cross") entropy = true;
+    if (t == "lr" || (t == "learning" && next == "rate") || (starts_with(t, "lr") && all_digits(t.substr(2))))
+      lr = true;
+    if (one_of(t, {"gnorm", "gradnorm", "grad_norm"}) ||
+        (t == "norm" && one_of(prev, {"grad", "gradient", "grads", "total", "gradients"})))
+      gnorm = true;
+    if (one_of(t, {"throughput", "fps", "wps", "ups", "tps", "speed", "mfu", "tflops", "samplespersec", "tokenspersec",
+                   "samplespersecond", "tokenspersecond"}) ||
+        t.find("persec") != std::string_view::npos || t.find("per_sec") != std::string_view::npos ||
+        (t == "per" && (next == "second" || next == "sec" || next == "s")) ||
+        (t == "s" && one_of(prev, {"it",        "its",      "samples", "sample", "tokens", "token",  "tok",
+                                   "toks",      "steps",    "step",    "img",    "imgs",   "images", "seqs",
+                                   "sequences", "examples", "batches", "words",  "frames", "iters",  "iterations"})))
+      tput = true;
+    if (one_of(t, {"coef", "coeff", "beta", "target",   "ctl",  "weight",  "std",     "var", "min",    "max", "frac",
+                   "zero", "count", "clip", "clipfrac", "time", "runtime", "epsilon", "eps", "warmup", "num", "n"}))
+      not_metric = true;
+  }
+  auto neutral_rest = [&](std::initializer_list<std::string_view> also) {
+    int extra = 0;
+    for (const auto& t : tk) {
+      if (neutral_token(t) || one_of(t, also) || one_of(t, {"val", "test", "dev"})) continue;
+      ++extra;
+    }
+    return extra;
+  };
+  constexpr int kTokenPriority = 2000;
+  if (scale && (loss || has(tk, {"scaler", "amp"}))) {
+    c.family = KeyFamily::kLossScale;
+    c.role = Role::kLossScale;
+    c.priority = kTokenPriority;
+    return c;
+  }
+  if (lr) {
+    c.family = KeyFamily::kLr;
+    return c;
+  }
+  if (loss) {
+    c.family = KeyFamily::kLoss;
+    // The primary loss (or validation loss): only neutral qualifiers, so
+    // "policy_loss", "loss_cls", "kl_loss" and "ppl" never become it.
+    bool plain = !has(tk, {"perplexity", "ppl", "kl", "entropy", "policy", "value", "reward", "rewards"}) ||
+                 (has(tk, {"cross"}) && has(tk, {"entropy"}) && !has(tk, {"policy", "value", "kl"}));
+    int extra = neutral_rest({});
+    if (plain && extra == 0) {
+      c.role = val ? Role::kValLoss : Role::kLoss;
+      c.priority = kTokenPriority + static_cast<int>(tk.size());
+    }
+    return c;
+  }
+  if (gnorm) {
+    c.family = KeyFamily::kGradNorm;
+    if (!not_metric) {
+      c.role = Role::kGradNorm;
+      c.priority = kTokenPriority + static_cast<int>(tk.size());
+    }
+    return c;
+  }
+  if (kl) {
+    c.family = KeyFamily::kKl;
+    if (!not_metric) {
+      c.role = Role::kKl;
+      c.priority = kTokenPriority + static_cast<int>(tk.size());
+    }
+    return c;
+  }
+  if (tput) {
+    c.family = KeyFamily::kThroughput;
+    if (!has(tk, {"mfu", "tflops"})) {
+      c.role = Role::kThroughput;
+      c.priority = kTokenPriority + static_cast<int>(tk.size());
+    }
+    return c;
+  }
+  if (reward) {
+    c.family = KeyFamily::kReward;
+    if (not_metric) return c;
+    if (quality && !has(tk, {"chosen", "rejected", "margins"})) {
+      c.role = Role::kRewardAccuracy;
+      c.priority = kTokenPriority + static_cast<int>(tk.size());
+    } else if (!quality && neutral_rest({"score", "scores"}) == 0) {
+      c.role = Role::kReward;
+      c.priority = kTokenPriority + static_cast<int>(tk.size());
+    }
+    return c;
+  }
+  if (entropy) {
+    c.family = KeyFamily::kEntropy;
+    if (!not_metric) {
+      c.role = Role::kEntropy;
+      c.priority = kTokenPriority + static_cast<int>(tk.size());
+    }
+    return c;
+  }
+  if (quality) {
+    c.family = KeyFamily::kQuality;
+    if (not_metric) return c;
+    if (has(tk, {"success", "winrate"}) || (has(tk, {"win"}) && has(tk, {"rate"}))) {
+      c.role = Role::kSuccessRate;
+      c.priority = kTokenPriority + static_cast<int>(tk.size());
+      return c;
+    }
+    // Validation quality: a val/test token, or a metric only ever computed
+    // on held-out data (detection AP, BLEU/ROUGE, pass@k, exact match).
+    bool eval_only = false;
+    for (std::size_t i = 0; i < tk.size(); ++i) {
+      std::string_view t = tk[i];
+      if (one_of(t, {"map", "ap", "ap50", "ap75", "map50", "map75", "bleu", "sacrebleu", "meteor", "exact", "miou"}) ||
+          starts_with(t, "rouge") || starts_with(t, "chrf") || starts_with(t, "pass") ||
+          (t == "m" && i + 1 < tk.size() && tk[i + 1] == "ap"))
+        eval_only = true;
+    }
+    if (val || (eval_only && !train)) {
+      c.role = Role::kValAccuracy;
+      c.priority = kTokenPriority + (val ? 0 : 100) + static_cast<int>(tk.size());
+    }
+    return c;
+  }
+  return c;
+}
+
+}  // namespace detail
+
+// The family and role of a raw key from its tokens alone (no aliases).
+// camelCase keys ("trainLoss", "valAcc") are split where the plain tokens
+// give no role.
+inline detail::TokenClass classify_key_tokens(std::string_view key) {
+  detail::TokenClass c = detail::classify_tokens(detail::key_tokens(key, false));
+  if (c.role) return c;
+  detail::TokenClass camel = detail::classify_tokens(detail::key_tokens(key, true));
+  if (camel.family != KeyFamily::kNone && (c.family == KeyFamily::kNone || c.family == camel.family)) return camel;
+  return c;
+}
+
+// Matches raw keys to roles and families; caches the answer per raw key
+// (bounded), so a row costs one hash lookup per key after the first time a
+// key is seen.
 class KeyMatcher {
  public:
   static constexpr std::size_t kMaxCachedKeys = 4096;
@@ -128,30 +424,75 @@ class KeyMatcher {
 
   struct Entry {
     Role role;
-    int priority;  // position in the role's alias list (0 = preferred)
+    int priority;  // position in the role's alias list (0 = preferred); token matches >= 2000
+  };
+
+  struct Info {
+    std::optional<Entry> role;
+    KeyFamily family = KeyFamily::kNone;
   };
 
   // The role of a raw key and its priority, or nullopt.
-  std::optional<Entry> match(std::string_view key) const {
+  std::optional<Entry> match(std::string_view key) const { return classify(key).role; }
+
+  // The role (alias first, then tokens) and the family of a raw key.
+  Info classify(std::string_view key) const {
     auto it = cache_.find(key);
     if (it != cache_.end()) return it->second;
-    std::optional<Entry> e = lookup(normalize_key(key));
-    if (cache_.size() < kMaxCachedKeys) cache_.emplace(std::string(key), e);
-    return e;
+    Info info = lookup(key);
+    if (cache_.size() < kMaxCachedKeys) cache_.emplace(std::string(key), info);
+    return info;
   }
 
  private:
-  std::optional<Entry> lookup(const std::string& n) const {
+  static KeyFamily family_of(Role r) {
+    switch (r) {
+      case Role::kLoss:
+      case Role::kValLoss:
+        return KeyFamily::kLoss;
+      case Role::kValAccuracy:
+      case Role::kSuccessRate:
+        return KeyFamily::kQuality;
+      case Role::kReward:
+      case Role::kRewardAccuracy:
+        return KeyFamily::kReward;
+      case Role::kThroughput:
+        return KeyFamily::kThroughput;
+      case Role::kKl:
+        return KeyFamily::kKl;
+      case Role::kGradNorm:
+        return KeyFamily::kGradNorm;
+      case Role::kEntropy:
+        return KeyFamily::kEntropy;
+      case Role::kLossScale:
+        return KeyFamily::kLossScale;
+    }
+    return KeyFamily::kNone;
+  }
+
+  Info lookup(std::string_view key) const {
+    Info info;
+    std::string n = normalize_key(key);
+    detail::TokenClass tc = classify_key_tokens(key);
+    info.family = tc.family;
     auto it = normalized_.find(n);
-    if (it != normalized_.end()) return it->second;
-    // Logger decorations: Lightning's "_step"/"_epoch", a trailing "_mean".
-    for (std::string_view suffix : {"_step", "_epoch", "_mean"}) {
-      if (n.size() > suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0) {
-        auto it2 = normalized_.find(n.substr(0, n.size() - suffix.size()));
-        if (it2 != normalized_.end()) return Entry{it2->second.role, it2->second.priority + 1000};
+    if (it != normalized_.end()) {
+      info.role = it->second;
+    } else {
+      // Logger decorations: Lightning's "_step"/"_epoch", a trailing "_mean".
+      for (std::string_view suffix : {"_step", "_epoch", "_mean"}) {
+        if (n.size() > suffix.size() && n.compare(n.size() - suffix.size(), suffix.size(), suffix) == 0) {
+          auto it2 = normalized_.find(n.substr(0, n.size() - suffix.size()));
+          if (it2 != normalized_.end()) {
+            info.role = Entry{it2->second.role, it2->second.priority + 1000};
+            break;
+          }
+        }
       }
     }
-    return std::nullopt;
+    if (!info.role && tc.role) info.role = Entry{*tc.role, tc.priority};
+    if (info.role && info.family == KeyFamily::kNone) info.family = family_of(info.role->role);
+    return info;
   }
 
   struct Hash {
@@ -159,7 +500,7 @@ class KeyMatcher {
     std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::unordered_map<std::string, Entry> normalized_;
-  mutable std::unordered_map<std::string, std::optional<Entry>, Hash, std::equal_to<>> cache_;
+  mutable std::unordered_map<std::string, Info, Hash, std::equal_to<>> cache_;
 };
 
 }  // namespace sidecar

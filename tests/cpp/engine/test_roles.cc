@@ -1,0 +1,183 @@
+// Roles and families from real metric names, as training code logs them
+// (HF Trainer/TRL, Lightning, SB3, mmdetection/detectron2, YOLOv5, fairseq,
+// Megatron, timm, Keras).
+#include <catch2/catch.hpp>
+#include <optional>
+#include <string_view>
+
+#include "sidecar/roles.h"
+
+using namespace sidecar;
+
+namespace {
+
+std::optional<Role> role(const KeyMatcher& m, std::string_view k) {
+  auto e = m.match(k);
+  return e ? std::optional<Role>(e->role) : std::nullopt;
+}
+KeyFamily family(const KeyMatcher& m, std::string_view k) { return m.classify(k).family; }
+
+}  // namespace
+
+TEST_CASE("roles: the loss family by tokens; one primary loss", "[roles]") {
+  KeyMatcher m;
+  for (std::string_view k : {"loss", "train_loss_epoch", "Loss/train", "lm loss", "train/loss_step", "trainLoss",
+                             "total_loss", "training/loss", "avg_loss", "train/nll"}) {
+    INFO(k);
+    CHECK(role(m, k) == Role::kLoss);
+    CHECK(family(m, k) == KeyFamily::kLoss);
+  }
+  for (std::string_view k : {"val_loss", "eval_loss", "Loss/val", "test_loss", "valid loss", "val_loss_epoch"}) {
+    INFO(k);
+    CHECK(role(m, k) == Role::kValLoss);
+    CHECK(family(m, k) == KeyFamily::kLoss);
+  }
+  // Other loss-family keys: watched for non-finite values, never the primary loss.
+  for (std::string_view k :
+       {"policy_loss", "value_loss", "loss_cls", "loss_bbox", "train/value_loss", "train/policy_gradient_loss",
+        "train/entropy_loss", "kl_loss", "d_loss", "actor_loss", "loss/value_avg", "perplexity", "val_ppl", "CELoss"}) {
+    INFO(k);
+    CHECK(family(m, k) == KeyFamily::kLoss);
+    CHECK(role(m, k) != Role::kLoss);
+  }
+  // Aliases rank before token matches within one row.
+  CHECK(m.match("loss")->priority < m.match("Loss/train")->priority);
+  CHECK(m.match("train_loss")->priority < m.match("lm loss")->priority);
+  // Not losses.
+  for (std::string_view k : {"lossy", "gloss", "loss_scale", "scaler/scale", "epoch", "step"}) {
+    INFO(k);
+    CHECK(family(m, k) != KeyFamily::kLoss);
+  }
+  CHECK(role(m, "loss_scale") == Role::kLossScale);
+}
+
+TEST_CASE("roles: quality metrics that should rise, in their real spellings", "[roles]") {
+  KeyMatcher m;
+  for (std::string_view k : {"accuracy",
+                             "train_acc",
+                             "top1",
+                             "acc@1",
+                             "acc1",
+                             "top-5",
+                             "bbox/AP",
+                             "bbox/AP50",
+                             "mAP_0.5",
+                             "metrics/mAP_0.5:0.95",
+                             "val/bbox_mAP_50",
+                             "metrics/precision",
+                             "recall",
+                             "f1",
+                             "eval_f1",
+                             "bleu",
+                             "eval_rouge1",
+                             "rougeLsum",
+                             "chrF",
+                             "chrf++",
+                             "auc",
+                             "roc_auc",
+                             "val_iou",
+                             "mIoU",
+                             "dice",
+                             "exact_match",
+                             "eval_exact_match",
+                             "pass@1",
+                             "pass_at_10",
+                             "win_rate",
+                             "success_rate",
+                             "eval/success",
+                             "valAcc"}) {
+    INFO(k);
+    CHECK(family(m, k) == KeyFamily::kQuality);
+  }
+  // Validation quality binds val_accuracy: a val/test token, or a metric only computed on held-out data.
+  for (std::string_view k : {"val_acc", "eval_accuracy", "val/top1", "eval_top1", "test_acc", "bbox/AP", "mAP_0.5",
+                             "val/bbox_mAP_50", "eval_rouge1", "pass@1", "eval_exact_match", "valAcc", "val_f1"}) {
+    INFO(k);
+    CHECK(role(m, k) == Role::kValAccuracy);
+  }
+  // Training accuracy is a quality metric but not validation accuracy.
+  for (std::string_view k : {"accuracy", "train_acc", "train/accuracy", "metrics/precision"}) {
+    INFO(k);
+    CHECK_FALSE(role(m, k));
+  }
+  for (std::string_view k : {"win_rate", "success_rate", "eval/success", "train/success_rate", "winrate"}) {
+    INFO(k);
+    CHECK(role(m, k) == Role::kSuccessRate);
+  }
+  // Lower-is-better or unrelated names are not quality.
+  for (std::string_view k : {"wer", "error_rate", "mapping_time", "apple", "topology"}) {
+    INFO(k);
+    CHECK(family(m, k) != KeyFamily::kQuality);
+  }
+}
+
+TEST_CASE("roles: throughput, lr, grad norm, KL, entropy", "[roles]") {
+  KeyMatcher m;
+  for (std::string_view k : {"samples_per_second", "train_samples_per_second", "tokens/s", "it/s", "samplesPerSec",
+                             "TokensPerSec", "speed", "time/fps", "throughput", "tok/s", "wps", "imgs/s"}) {
+    INFO(k);
+    CHECK(family(m, k) == KeyFamily::kThroughput);
+    CHECK(role(m, k) == Role::kThroughput);
+  }
+  for (std::string_view k : {"s/it", "train_runtime", "time/iter", "sec_per_step"}) {
+    INFO(k);
+    CHECK(family(m, k) != KeyFamily::kThroughput);
+  }
+  for (std::string_view k : {"lr", "learning_rate", "lr-Adam", "train/lr", "lr0"}) {
+    INFO(k);
+    CHECK(family(m, k) == KeyFamily::kLr);
+    CHECK_FALSE(role(m, k));
+  }
+  for (std::string_view k : {"grad_norm", "gnorm", "total_norm", "train/grad_norm", "grad-norm", "gradient_norm"}) {
+    INFO(k);
+    CHECK(role(m, k) == Role::kGradNorm);
+  }
+  CHECK(family(m, "param_norm") == KeyFamily::kNone);
+  for (std::string_view k : {"approx_kl", "kl_div", "objective/kl", "kl", "policy/approxkl_avg", "train/approx_kl"}) {
+    INFO(k);
+    CHECK(role(m, k) == Role::kKl);
+  }
+  CHECK(family(m, "objective/kl_coef") == KeyFamily::kKl);
+  CHECK_FALSE(role(m, "objective/kl_coef"));  // a coefficient, not a divergence
+  CHECK_FALSE(role(m, "target_kl"));
+  for (std::string_view k : {"entropy", "objective/entropy", "policy/entropy_avg"}) {
+    INFO(k);
+    CHECK(role(m, k) == Role::kEntropy);
+  }
+  CHECK(family(m, "cross_entropy") == KeyFamily::kLoss);
+  CHECK(role(m, "cross_entropy") == Role::kLoss);
+}
+
+TEST_CASE("roles: reward and reward components", "[roles]") {
+  KeyMatcher m;
+  for (std::string_view k : {"reward", "rollout/ep_rew_mean", "episode_return", "train/episode_reward",
+                             "objective/rlhf_reward", "rewards/mean", "eval/mean_reward"}) {
+    INFO(k);
+    CHECK(role(m, k) == Role::kReward);
+  }
+  for (std::string_view k : {"rewards/accuracy_reward/mean", "rewards/correctness_reward_func/mean",
+                             "rewards/accuracy_reward_func", "rewards/exact_match_reward"}) {
+    INFO(k);
+    CHECK(role(m, k) == Role::kRewardAccuracy);
+  }
+  for (std::string_view k :
+       {"rewards/format_reward/mean", "reward_std", "frac_reward_zero_std", "rewards/chosen", "rewards/margins"}) {
+    INFO(k);
+    CHECK(family(m, k) == KeyFamily::kReward);
+    CHECK(role(m, k) != Role::kReward);
+    CHECK(role(m, k) != Role::kRewardAccuracy);
+  }
+}
+
+TEST_CASE("roles: unknown and odd keys never crash and bind nothing", "[roles]") {
+  KeyMatcher m;
+  for (std::string_view k : {"", "///", "epoch", "step", "global_step", "memory_allocated", "foo", "@@", "a.b.c",
+                             "\xff\xfe", "completions/mean_length", "clip_ratio/low_mean"}) {
+    INFO(k);
+    CHECK_FALSE(role(m, k));
+  }
+  CHECK(family(m, "epoch") == KeyFamily::kNone);
+  // The cache answers the same as a fresh lookup.
+  CHECK(role(m, "Loss/train") == Role::kLoss);
+  CHECK(role(m, "Loss/train") == Role::kLoss);
+}
