@@ -7,13 +7,15 @@ dropped; a row cut off mid-line dropped). This script only converts those
 rows to sidecar metrics JSONL, one object per logged row, keys as the source
 logged them; it never edits a number. Run it after adding an entry:
 
-    /usr/bin/python3 tests/data/real_curves/build_corpus.py
+    /usr/bin/python3 tests/data/real_curves/build_corpus.py          # rewrite
+    /usr/bin/python3 tests/data/real_curves/build_corpus.py --check  # verify
 
 Entry options: "only"/"skip" (regex) keep/drop lines of another record kind
 in the same paste (the raw file stays complete), "step_key" names the
 counter that becomes `step`, "drop_keys" removes keys cut off in the paste,
 "merge_on" (regex) joins consecutive lines of one logged record into one row,
-"units" (kv) accepts a unit glued to a value ("1612.0min" -> 1612.0).
+"units" (kv) accepts a unit glued to a value ("1612.0min" -> 1612.0),
+"seg_skip" (pipe) ignores separator-split segments matching a regex (counters).
 
 Formats (per entry "fmt"):
   dict   HF Trainer / TRL dict lines: {'loss': 0.1, 'grad_norm': nan, ...}
@@ -90,6 +92,8 @@ def parse_pipe(lines, e):
         row = {}
         for seg in re.split(sep, line):
             seg = seg.strip()
+            if e.get("seg_skip") and re.search(e["seg_skip"], seg):
+                continue
             pairs = eq.findall(seg)
             if not pairs:
                 m = whole.match(seg)
@@ -230,8 +234,10 @@ FIELDS = ("id", "file", "source", "source_kind", "framework", "label", "visible_
           "what_happened", "raw_excerpt")
 
 
-def main():
-    out_manifest = []
+def build():
+    """Return {file name: text} for every curve file and the manifest."""
+    out = {}
+    manifest = []
     seen = set()
     for e in ENTRIES:
         assert e["id"] not in seen, e["id"]
@@ -260,20 +266,36 @@ def main():
         rows = [{k: v for k, v in r.items() if k not in drop} for r in rows]
         rows = [r for r in rows if any(k != "step" for k in r)]
         if len(rows) < 3:
-            sys.exit("%s: only %d rows" % (e["id"], len(rows)))
-        with open(os.path.join(HERE, e["id"] + ".jsonl"), "w", encoding="utf-8") as f:
-            for r in rows:
-                f.write(json.dumps(r) + "\n")
+            raise SystemExit("%s: only %d rows" % (e["id"], len(rows)))
+        out[e["id"] + ".jsonl"] = "".join(json.dumps(r) + "\n" for r in rows)
         m = dict(e)
         m["file"] = e["id"] + ".jsonl"
         m["raw_excerpt"] = excerpt[:1500]
         m.setdefault("also_ok", [])
-        out_manifest.append({k: m[k] for k in FIELDS})
-    with open(os.path.join(HERE, "manifest.jsonl"), "w", encoding="utf-8") as f:
-        for m in out_manifest:
-            f.write(json.dumps(m, ensure_ascii=False) + "\n")
-    print("%d curves" % len(out_manifest))
+        manifest.append({k: m[k] for k in FIELDS})
+    out["manifest.jsonl"] = "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in manifest)
+    return out
+
+
+def main():
+    files = build()
+    if "--check" in sys.argv[1:]:  # the committed files are exactly what raw/ + ENTRIES give
+        bad = []
+        for name, text in files.items():
+            path = os.path.join(HERE, name)
+            if not os.path.exists(path) or open(path, encoding="utf-8").read() != text:
+                bad.append(name)
+        if bad:
+            print("out of date (rerun build_corpus.py): " + " ".join(sorted(bad)))
+            return 1
+        print("%d curves, all up to date" % (len(files) - 1))
+        return 0
+    for name, text in files.items():
+        with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
+            f.write(text)
+    print("%d curves" % (len(files) - 1))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -169,3 +169,41 @@ ENTRIES += [
          label="frozen_loss", visible_step=4, also_ok=["quality_drop"],
          what_happened="Violence-detection video model: val_accuracy stays at exactly 0.5 and val_loss at ~0.693 (ln 2, chance for 2 classes) for 7 epochs; train loss stuck near 0.69 too; the model is not learning."),
 ]
+ENTRIES += [
+    dict(id="chatglm_tuning_89_loss_fast", fmt="dict",
+         source="mymusise/ChatGLM-Tuning#89", source_kind="issue", framework="hf-trainer",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="'Loss falls too fast': LoRA loss 6.48 -> 0.20 over 16 epochs of a tiny dataset; replies say it is just overfitting from too many epochs. Nothing the monitor should page for."),
+    dict(id="fairseq_301_noisy_batches", fmt="pipe", sep=r"[|,]", skip=r"valid on 'valid' subset\s+\d",
+         source="facebookresearch/fairseq#301", source_kind="issue", framework="fairseq",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="Healthy epoch-10/11 log of a run asked about for its speed (~1 day per 7 epochs): per-batch loss jumps 0.75-1.89 (2x swings) while the running average keeps falling 1.50 -> 1.35."),
+]
+ENTRIES += [
+    dict(id="hongbomiao_37684_ppo_early_dip", fmt="dict",
+         source="hongbo-miao/hongbomiao.com#37684", source_kind="pr", framework="trl-ppo",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="Earlier rows of the same working PPO example: objective/scores dips 2.36 -> 1.52 between episodes 96 and 112 (early PPO noise) and is back to ~2 by episode 240; objective/kl ~7 is normal for this per-sequence KL. (Third row cut in the paste; its cut key dropped.)"),
+]
+ENTRIES += [
+    dict(id="nanogpt_215_nan_3010", fmt="pipe", sep=r"[,:]", step_re=r"(?:iter|step) (\d+):",
+         source="karpathy/nanoGPT#215", source_kind="issue", framework="nanogpt",
+         label="nan", visible_step=3010, also_ok=[],
+         what_happened="GPT-2 training on a V100 with --dtype=float16: loss ~3.9-4.2 up to iter 3000 (right after a checkpoint save), nan from iter 3010 on. (The paste's '> ' quote markers dropped; the last, cut line dropped.)"),
+    dict(id="litgpt_628_loss_jumps_to_11", fmt="pipe", sep=r"[,:]", step_re=r"^iter (\d+) ", seg_skip=r"^iter \d+ step \d+$",
+         source="Lightning-AI/litgpt#628", source_kind="issue", framework="litgpt",
+         label="divergence", visible_step=1152, also_ok=[],
+         what_happened="CodeLlama-7B full fine-tune on 8xA100: loss 1.70 at iter 1151 jumps to 11.46 at 1152 and stays at 10-12 (chance level for the vocabulary); other precisions spike later too."),
+    dict(id="nlut_12_losses_nan", fmt="kv", step_re=r"^\s*iter (\d+)",
+         source="semchan/NLUT#12", source_kind="issue", framework="pytorch",
+         label="nan", visible_step=4500, also_ok=[],
+         what_happened="'What causes nan problems': all loss terms are flat and finite to iter 4400, then every one is nan from iter 4500 on."),
+    dict(id="chatglm_eff_49_ppo_nan_step", fmt="dict",
+         source="hiyouga/ChatGLM-Efficient-Tuning#49", source_kind="issue", framework="chatglm-efficient-tuning-ppo",
+         label="nan", visible_step=1, also_ok=[],
+         what_happened="PPO example run logs a nan loss on its second logged step, finite before and after, with rewards swinging -2.0 to 10.8; the reporter asks whether that is rational (closed as solved; the answer is not in the paste)."),
+    dict(id="h2ogpt_86_lora_loss", fmt="dict",
+         source="h2oai/h2ogpt#86", source_kind="pr", framework="hf-trainer",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="Per-step LoRA fine-tuning log posted in a flash-attention PR to show training works: loss 1.55 -> 1.06 over five steps, normal step-to-step noise."),
+]
