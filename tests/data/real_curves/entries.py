@@ -207,3 +207,9 @@ ENTRIES += [
          label="none", visible_step=None, also_ok=[],
          what_happened="Per-step LoRA fine-tuning log posted in a flash-attention PR to show training works: loss 1.55 -> 1.06 over five steps, normal step-to-step noise."),
 ]
+ENTRIES += [
+    dict(id="tinylora_grpo_4_negative_loss", fmt="dict",
+         source="Chi-Shan0707/TinyLoRA-GRPO-Coder#4", source_kind="issue", framework="trl-grpo",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="Author's GRPO log posted as proof that a clipping fix works: negative loss (-0.11 .. -0.04, normal for GRPO), entropy easing 0.42 -> 0.37, reward 0.31. (Third row cut in the paste; the cut key dropped.)"),
+]
