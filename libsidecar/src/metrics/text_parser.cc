@@ -1,0 +1,640 @@
+// TextMetricsParser: metric rows in the lines a job prints (see metric_lines.h
+// for the shapes and the rule). One forward pass per line; lines with none of
+// '{', '=', ':', '|' are rejected after one scan.
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "sidecar/detail/strings.h"
+#include "sidecar/metric_lines.h"
+
+namespace sidecar {
+
+std::string_view to_string(TextShape s) {
+  switch (s) {
+    case TextShape::kNone:
+      return "none";
+    case TextShape::kDict:
+      return "dict";
+    case TextShape::kFields:
+      return "fields";
+    case TextShape::kPipe:
+      return "pipe";
+    case TextShape::kKeras:
+      return "keras";
+    case TextShape::kEvalTable:
+      return "eval_table";
+  }
+  return "none";
+}
+
+namespace {
+
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_key_char(char c) { return is_alnum(c) || c == '_' || c == '/' || c == '.' || c == '-'; }
+// Where a value token ends.
+bool is_value_end(char c) {
+  return is_space(c) || c == ',' || c == ';' || c == '|' || c == ')' || c == ']' || c == '}';
+}
+// What may precede a key.
+bool is_key_boundary(char c) {
+  return is_space(c) || c == ',' || c == '[' || c == '(' || c == '{' || c == '|' || c == ';';
+}
+
+// Tokens that make a key a metric (rule (a)).
+bool is_metric_word(std::string_view t) {
+  static constexpr std::string_view kWords[] = {
+      "loss", "acc",  "accuracy", "reward", "rewards", "return", "kl",        "entropy",   "perplexity",
+      "ppl",  "nll",  "bleu",     "rouge",  "f1",      "auc",    "precision", "recall",    "mae",
+      "mse",  "rmse", "wer",      "cer",    "gnorm",   "score",  "success",   "throughput"};
+  for (std::string_view w : kWords) {
+    if (t.size() == w.size() && detail::iequals(t, w)) return true;
+  }
+  return false;
+}
+
+bool key_has_metric_word(std::string_view key) {
+  std::size_t i = 0;
+  while (i < key.size()) {
+    while (i < key.size() && !is_alnum(key[i])) ++i;
+    std::size_t j = i;
+    while (j < key.size() && is_alnum(key[j])) ++j;
+    if (j > i && is_metric_word(key.substr(i, j - i))) return true;
+    i = j;
+  }
+  return false;
+}
+
+// Step keys and their rank (lower wins).
+int step_rank(std::string_view k) {
+  if (detail::iequals(k, "step")) return 1;
+  if (detail::iequals(k, "global_step") || detail::iequals(k, "trainer/global_step")) return 2;
+  if (detail::iequals(k, "num_updates")) return 3;
+  if (detail::iequals(k, "iteration")) return 4;
+  if (detail::iequals(k, "iter")) return 5;
+  return 0;
+}
+
+std::optional<std::int64_t> to_step(double v) {
+  if (!std::isfinite(v) || v < 0 || v > 9.2e18) return std::nullopt;
+  return static_cast<std::int64_t>(v);
+}
+
+bool starts_with_ci(std::string_view s, std::string_view p) {
+  return s.size() >= p.size() && detail::iequals(s.substr(0, p.size()), p);
+}
+
+// Parses a non-negative integer at s[*i]; advances *i.
+std::optional<std::int64_t> read_int(std::string_view s, std::size_t* i) {
+  std::size_t j = *i;
+  std::int64_t v = 0;
+  while (j < s.size() && is_digit(s[j]) && j - *i < 18) v = v * 10 + (s[j++] - '0');
+  if (j == *i || (j < s.size() && is_digit(s[j]))) return std::nullopt;
+  *i = j;
+  return v;
+}
+
+void skip_spaces(std::string_view s, std::size_t* i) {
+  while (*i < s.size() && is_space(s[*i])) ++(*i);
+}
+
+// Skips a quoted string starting at s[*i] (the quote); false when unterminated.
+bool skip_string(std::string_view s, std::size_t* i) {
+  const char q = s[*i];
+  std::size_t j = *i + 1;
+  while (j < s.size()) {
+    if (s[j] == '\\') {
+      j += 2;
+      continue;
+    }
+    if (s[j] == q) {
+      *i = j + 1;
+      return true;
+    }
+    ++j;
+  }
+  return false;
+}
+
+// Skips a balanced (...) / [...] / {...} group starting at s[*i]; false when unbalanced.
+bool skip_group(std::string_view s, std::size_t* i, int max_depth = 64) {
+  int depth = 0;
+  std::size_t j = *i;
+  while (j < s.size()) {
+    char c = s[j];
+    if (c == '\'' || c == '"') {
+      if (!skip_string(s, &j)) return false;
+      continue;
+    }
+    if (c == '(' || c == '[' || c == '{') {
+      if (++depth > max_depth) return false;
+    } else if (c == ')' || c == ']' || c == '}') {
+      if (--depth == 0) {
+        *i = j + 1;
+        return true;
+      }
+    }
+    ++j;
+  }
+  return false;
+}
+
+// Wrappers whose first argument is the number: np.float32(0.5), tensor(0.5, device='cuda:0').
+bool is_numeric_wrapper(std::string_view name) {
+  static constexpr std::string_view kNames[] = {
+      "tensor",        "torch.tensor",  "np.float16",    "np.float32",  "np.float64", "np.int32", "np.int64",
+      "numpy.float32", "numpy.float64", "np.float_",     "np.double",   "np.array",   "array",    "float",
+      "np.bfloat16",   "Decimal",       "np.longdouble", "numpy.int64", "np.uint64",  "np.intc"};
+  for (std::string_view n : kNames)
+    if (name == n) return true;
+  return false;
+}
+
+// Parses one value at s[*i] (a number, a non-finite spelling, a quoted number
+// or a numeric wrapper call) ending at a value delimiter. On success *i is
+// past the value. Returns nullopt for anything else (*i unchanged).
+std::optional<double> read_value(std::string_view s, std::size_t* i) {
+  std::size_t j = *i;
+  if (j >= s.size()) return std::nullopt;
+  const char c = s[j];
+  if (c == '\'' || c == '"') {
+    std::size_t k = j;
+    if (!skip_string(s, &k)) return std::nullopt;
+    auto v = detail::parse_number(s.substr(j + 1, k - j - 2));
+    if (!v || (k < s.size() && !is_value_end(s[k]) && s[k] != ':')) return std::nullopt;
+    *i = k;
+    return v;
+  }
+  // A token up to a value delimiter or '('.
+  std::size_t k = j;
+  while (k < s.size() && !is_value_end(s[k]) && s[k] != '(') ++k;
+  std::string_view tok = s.substr(j, k - j);
+  if (k < s.size() && s[k] == '(') {
+    if (!is_numeric_wrapper(tok)) return std::nullopt;
+    std::size_t a = k + 1;
+    skip_spaces(s, &a);
+    std::size_t b = a;
+    if (b < s.size() && (s[b] == '\'' || s[b] == '"')) {  // Decimal('0.5')
+      if (!skip_string(s, &b)) return std::nullopt;
+    } else {
+      while (b < s.size() && s[b] != ',' && s[b] != ')' && !is_space(s[b])) ++b;
+    }
+    std::string_view inner = s.substr(a, b - a);
+    if (!inner.empty() && (inner.front() == '\'' || inner.front() == '"')) inner = inner.substr(1, inner.size() - 2);
+    auto v = detail::parse_number(inner);
+    if (!v) return std::nullopt;
+    std::size_t end = k;
+    if (!skip_group(s, &end)) return std::nullopt;
+    if (end < s.size() && !is_value_end(s[end])) return std::nullopt;
+    *i = end;
+    return v;
+  }
+  if (tok.empty()) return std::nullopt;
+  auto v = detail::parse_number(tok);
+  if (!v) return std::nullopt;
+  *i = k;
+  return v;
+}
+
+// "Epoch 3/10" alone on a line (Keras' epoch header).
+std::optional<std::int64_t> keras_header(std::string_view t) {
+  if (!starts_with_ci(t, "epoch ")) return std::nullopt;
+  std::size_t i = 6;
+  skip_spaces(t, &i);
+  auto n = read_int(t, &i);
+  if (!n || i >= t.size() || t[i] != '/') return std::nullopt;
+  ++i;
+  if (!read_int(t, &i) || i != t.size()) return std::nullopt;
+  return n;
+}
+
+// "Epoch 3: ..." (a Lightning progress bar): the epoch, and where its text ends.
+std::optional<std::int64_t> lightning_epoch(std::string_view t) {
+  if (!t.starts_with("Epoch ")) return std::nullopt;
+  std::size_t i = 6;
+  auto n = read_int(t, &i);
+  if (!n || i >= t.size() || t[i] != ':') return std::nullopt;
+  return n;
+}
+
+// The tqdm counter "N/M [" (or "N/M [" after a bar); nullopt when absent.
+std::optional<std::int64_t> tqdm_counter(std::string_view s) {
+  for (std::size_t p = s.find('['); p != std::string_view::npos; p = s.find('[', p + 1)) {
+    std::size_t e = p;
+    while (e > 0 && is_space(s[e - 1])) --e;
+    std::size_t b = e;
+    while (b > 0 && is_digit(s[b - 1])) --b;
+    if (b == e || b == 0 || s[b - 1] != '/') continue;
+    std::size_t ne = b - 1;
+    std::size_t nb = ne;
+    while (nb > 0 && is_digit(s[nb - 1])) --nb;
+    if (nb == ne) continue;
+    std::size_t i = nb;
+    return read_int(s, &i);
+  }
+  return std::nullopt;
+}
+
+// "iteration 100/ 500000", "step 12", "Iter 5" at the start of a segment.
+std::optional<std::int64_t> leading_step(std::string_view t) {
+  for (std::string_view w : {"iteration", "iter", "step", "global step"}) {
+    if (!starts_with_ci(t, w) || t.size() <= w.size() || !is_space(t[w.size()])) continue;
+    std::size_t i = w.size();
+    skip_spaces(t, &i);
+    auto n = read_int(t, &i);
+    if (!n) continue;
+    skip_spaces(t, &i);
+    if (i < t.size() && t[i] == '/') {
+      ++i;
+      skip_spaces(t, &i);
+      if (!read_int(t, &i)) continue;
+      skip_spaces(t, &i);
+    }
+    if (i < t.size() && t[i] != ':' && t[i] != ',' && t[i] != '|') continue;
+    return n;
+  }
+  return std::nullopt;
+}
+
+// Strips ANSI escapes (CSI and two-byte sequences) into out.
+void strip_ansi(std::string_view in, std::string* out) {
+  out->clear();
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c != '\x1b') {
+      out->push_back(c);
+      continue;
+    }
+    if (i + 1 < in.size() && in[i + 1] == '[') {
+      i += 2;
+      while (i < in.size() && !(static_cast<unsigned char>(in[i]) >= 0x40 && static_cast<unsigned char>(in[i]) <= 0x7e))
+        ++i;
+    } else if (i + 1 < in.size()) {
+      ++i;
+    }
+  }
+}
+
+}  // namespace
+
+TextMetricsParser::TextMetricsParser(TextMetricsOptions options) : opt_(options) {
+  if (opt_.max_keys == 0) opt_.max_keys = 1;
+  if (opt_.max_depth < 1) opt_.max_depth = 1;
+}
+
+void TextMetricsParser::add_field(std::string_view key, double v, bool normalise_spaces) {
+  if (int r = step_rank(key); r != 0) {
+    if (step_rank_ == 0 || r < step_rank_) {
+      if (auto s = to_step(v)) {
+        step_ = s;
+        step_rank_ = r;
+      }
+    }
+    return;
+  }
+  if (key == "v_num") return;  // Lightning's logger version, not a metric
+  if (fields_.size() >= opt_.max_keys) return;
+  const std::size_t off = keys_.size();
+  if (!prefix_.empty()) keys_.append(prefix_);
+  if (normalise_spaces) {
+    bool space = false;
+    for (char c : key) {
+      if (is_space(c)) {
+        space = true;
+        continue;
+      }
+      if (space && keys_.size() > off) keys_.push_back('_');
+      space = false;
+      keys_.push_back(c);
+    }
+  } else {
+    keys_.append(key);
+  }
+  std::string_view k(keys_.data() + off, keys_.size() - off);
+  for (const Field& f : fields_) {
+    if (std::string_view(keys_.data() + f.off, f.len) == k) {  // the first of a repeated key wins
+      keys_.resize(off);
+      return;
+    }
+  }
+  fields_.push_back({static_cast<std::uint32_t>(off), static_cast<std::uint32_t>(keys_.size() - off), v});
+}
+
+// A Python dict / JSON object body after '{' at s[*i]; *i ends past '}'.
+bool TextMetricsParser::parse_dict_body(std::string_view s, std::size_t* i, int depth) {
+  if (depth > opt_.max_depth) return false;
+  std::size_t j = *i;
+  while (true) {
+    skip_spaces(s, &j);
+    if (j >= s.size()) return false;
+    if (s[j] == '}') {
+      *i = j + 1;
+      return true;
+    }
+    // Key: a quoted string (other keys are skipped with their value).
+    std::string_view key;
+    bool have_key = false;
+    if (s[j] == '\'' || s[j] == '"') {
+      std::size_t k = j;
+      if (!skip_string(s, &k)) return false;
+      key = s.substr(j + 1, k - j - 2);
+      have_key = true;
+      j = k;
+    } else {
+      while (j < s.size() && s[j] != ':' && s[j] != ',' && s[j] != '}') ++j;
+    }
+    skip_spaces(s, &j);
+    if (j >= s.size() || s[j] != ':') return false;
+    ++j;
+    skip_spaces(s, &j);
+    if (j >= s.size()) return false;
+    // Value.
+    if (s[j] == '{') {
+      ++j;
+      const std::size_t old = prefix_.size();
+      if (have_key) {
+        prefix_.append(key);
+        prefix_.push_back('/');
+      }
+      bool ok = parse_dict_body(s, &j, depth + 1);
+      prefix_.resize(old);
+      if (!ok) return false;
+    } else if (s[j] == '[' || s[j] == '(') {
+      if (!skip_group(s, &j, opt_.max_depth + 8)) return false;  // lists, tuples: not scalar metrics
+    } else {
+      std::size_t k = j;
+      if (auto v = read_value(s, &k); v && have_key) {
+        add_field(key, *v);
+        j = k;
+      } else {
+        // Text, True/False/None, an unknown call: skip to the next ',' or '}' at this level.
+        while (j < s.size() && s[j] != ',' && s[j] != '}') {
+          if (s[j] == '\'' || s[j] == '"') {
+            if (!skip_string(s, &j)) return false;
+          } else if (s[j] == '(' || s[j] == '[' || s[j] == '{') {
+            if (!skip_group(s, &j, opt_.max_depth + 8)) return false;
+          } else {
+            ++j;
+          }
+        }
+      }
+    }
+    skip_spaces(s, &j);
+    if (j >= s.size()) return false;
+    if (s[j] == ',') {
+      ++j;
+      continue;
+    }
+    if (s[j] == '}') {
+      *i = j + 1;
+      return true;
+    }
+    return false;
+  }
+}
+
+bool TextMetricsParser::parse_dict(std::string_view s, std::size_t open) {
+  std::size_t i = open + 1;
+  prefix_.clear();
+  return parse_dict_body(s, &i, 1);
+}
+
+// key=value / key: value fields in s[begin, end); fields inside Name(...) are not taken.
+void TextMetricsParser::scan_fields(std::string_view s, std::size_t begin, std::size_t end) {
+  std::uint64_t call_bits = 0;  // per paren depth (up to 64): is it a call?
+  int depth = 0;
+  for (std::size_t p = begin; p < end; ++p) {
+    const char c = s[p];
+    if (c == '(') {
+      const bool call = p > begin && (is_alnum(s[p - 1]) || s[p - 1] == '_' || s[p - 1] == '.');
+      if (depth < 64) {
+        if (call) {
+          call_bits |= std::uint64_t{1} << depth;
+        } else {
+          call_bits &= ~(std::uint64_t{1} << depth);
+        }
+      }
+      ++depth;
+      continue;
+    }
+    if (c == ')') {
+      if (depth > 0) --depth;
+      continue;
+    }
+    if (c != '=' && c != ':') continue;
+    if (c == ':' && p + 1 < end && (s[p + 1] == ':' || s[p + 1] == '/')) {
+      ++p;  // "::" (C++ names), "://" (URLs)
+      continue;
+    }
+    if (c == '=' && p + 1 < end && s[p + 1] == '=') {
+      ++p;
+      continue;
+    }
+    std::size_t q = p;
+    if (c == '=') {
+      while (q > begin && is_space(s[q - 1])) --q;
+    }
+    const std::size_t ke = q;
+    while (q > begin && is_key_char(s[q - 1])) --q;
+    const std::size_t ks = q;
+    if (ks == ke || !(is_alpha(s[ks]) || s[ks] == '_')) continue;
+    if (ks > begin && !is_key_boundary(s[ks - 1])) continue;
+    std::size_t v = p + 1;
+    while (v < end && is_space(s[v])) ++v;
+    std::string_view bounded = s.substr(0, end);
+    std::size_t ve = v;
+    auto value = read_value(bounded, &ve);
+    if (!value) continue;
+    bool in_call = false;
+    for (int d = 0; d < std::min(depth, 64); ++d) in_call = in_call || ((call_bits >> d) & 1u);
+    if (in_call || depth > 64) {
+      call_field_ = true;
+    } else {
+      std::string_view key = s.substr(ks, ke - ks);
+      while (!key.empty() && (key.back() == '.' || key.back() == '-' || key.back() == '/')) key.remove_suffix(1);
+      if (!key.empty()) add_field(key, *value);
+    }
+    p = ve - 1;
+  }
+}
+
+// One '|'-separated segment: "lm loss: 7.5E+00", "loss 9.21", "iteration 100/ 500000", or fields.
+void TextMetricsParser::scan_pipe_segment(std::string_view seg) {
+  std::string_view t = detail::trim(seg);
+  if (t.empty()) return;
+  if (auto st = leading_step(t); st && t.find_first_of("=,") == std::string_view::npos) {
+    if (step_rank_ == 0 || step_rank_ > 4) {
+      step_ = st;
+      step_rank_ = 4;
+    }
+    return;
+  }
+  // Whole segment as "<words>[:|=] <number>".
+  if (is_alpha(t.front())) {
+    std::size_t sp = t.size();
+    while (sp > 0 && !is_space(t[sp - 1])) --sp;
+    if (sp > 0) {
+      std::string_view num = t.substr(sp);
+      std::string_view key = detail::trim(t.substr(0, sp));
+      if (!key.empty() && (key.back() == ':' || key.back() == '=')) key = detail::trim(key.substr(0, key.size() - 1));
+      bool ok = !key.empty() && key.size() <= 64;
+      for (char c : key) {
+        if (!(is_key_char(c) || is_space(c) || c == '(' || c == ')')) {
+          ok = false;
+          break;
+        }
+      }
+      if (ok) {
+        std::size_t i = 0;
+        if (auto v = read_value(num, &i); v && i == num.size()) {
+          add_field(key, *v, /*normalise_spaces=*/true);
+          return;
+        }
+      }
+    }
+  }
+  scan_fields(seg, 0, seg.size());
+}
+
+bool TextMetricsParser::finish(MetricRow* row_out, bool strong) {
+  bool metric = false;
+  for (const Field& f : fields_) {
+    if (key_has_metric_word(std::string_view(keys_.data() + f.off, f.len))) {
+      metric = true;
+      break;
+    }
+  }
+  const bool table = shape_ == TextShape::kEvalTable;
+  const bool ok = !fields_.empty() && (metric || table || (fields_.size() >= 2 && (strong || step_rank_ != 0)));
+  if (!ok) {
+    if (!fields_.empty()) ++stats_.near_rows;
+    shape_ = TextShape::kNone;
+    return false;
+  }
+  values_.clear();
+  values_.reserve(fields_.size());
+  for (const Field& f : fields_) values_.push_back({std::string_view(keys_.data() + f.off, f.len), f.value});
+  row_out->step = step_;
+  row_out->timestamp.reset();
+  row_out->values = std::span<const MetricValue>(values_.data(), values_.size());
+  ++stats_.rows;
+  return true;
+}
+
+bool TextMetricsParser::parse_line(std::string_view line, MetricRow* row_out) {
+  ++stats_.lines;
+  shape_ = TextShape::kNone;
+  if (line.size() > opt_.max_line_bytes) {
+    ++stats_.too_long;
+    return false;
+  }
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (auto cr = line.find_last_of('\r'); cr != std::string_view::npos) line = line.substr(cr + 1);
+  if (std::memchr(line.data(), '\x1b', line.size()) != nullptr) {
+    strip_ansi(line, &clean_);
+    line = clean_;
+  }
+  // Fast reject: every shape needs one of these.
+  std::size_t pipes = 0;
+  bool any = false;
+  for (char c : line) {
+    if (c == '|') ++pipes;
+    any = any || c == '{' || c == '=' || c == ':' || c == '|';
+  }
+  std::string_view t = detail::trim(line);
+  if (!any) {
+    // HF metrics tables: "***** eval metrics *****" then "  key = value" lines.
+    in_eval_table_ = t.starts_with("*****") && t.ends_with("*****") && t.find("metrics") != std::string_view::npos;
+    if (auto e = keras_header(t)) keras_epoch_ = e;
+    return false;
+  }
+  fields_.clear();
+  keys_.clear();
+  prefix_.clear();
+  step_.reset();
+  step_rank_ = 0;
+  call_field_ = false;
+
+  if (in_eval_table_) {
+    const std::size_t eq = t.find('=');
+    std::string_view k = eq == std::string_view::npos ? std::string_view() : detail::trim(t.substr(0, eq));
+    bool shape =
+        !k.empty() && is_alpha(k.front()) && std::all_of(k.begin(), k.end(), [](char c) { return is_key_char(c); });
+    if (shape) {
+      std::string_view vtext = detail::trim(t.substr(eq + 1));
+      std::size_t i = 0;
+      if (auto v = read_value(vtext, &i); v && i == vtext.size()) {
+        shape_ = TextShape::kEvalTable;
+        add_field(k, *v);
+        if (fields_.empty() && step_) {  // "global_step = 500" alone: a step marker, not a row
+          step_.reset();
+          step_rank_ = 0;
+        }
+        return finish(row_out, true);
+      }
+      return false;  // "eval_runtime = 0:00:12.34": still the table, not a number
+    }
+    in_eval_table_ = false;
+  }
+
+  // Dicts: the first "{'" or "{\"" (HF dicts may follow a glued progress bar).
+  for (std::size_t b = line.find('{'); b != std::string_view::npos; b = line.find('{', b + 1)) {
+    std::size_t k = b + 1;
+    skip_spaces(line, &k);
+    if (k < line.size() && (line[k] == '\'' || line[k] == '"' || line[k] == '}')) {
+      if (parse_dict(line, b)) {
+        shape_ = TextShape::kDict;
+        return finish(row_out, true);
+      }
+      fields_.clear();
+      keys_.clear();
+      prefix_.clear();
+      step_.reset();
+      step_rank_ = 0;
+      return false;  // a malformed or cut dict is not re-read as fields
+    }
+  }
+
+  const auto lightning = lightning_epoch(t);
+  const bool keras = line.find(" - ") != std::string_view::npos &&
+                     (line.find("/step") != std::string_view::npos || line.find("/epoch") != std::string_view::npos ||
+                      line.find("[=") != std::string_view::npos || line.find("\xe2\x94\x81") != std::string_view::npos);
+  bool strong = false;
+  if (pipes >= 2 && !keras) {
+    shape_ = TextShape::kPipe;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= line.size(); ++i) {
+      if (i == line.size() || line[i] == '|') {
+        scan_pipe_segment(line.substr(start, i - start));
+        start = i + 1;
+      }
+    }
+    strong = true;
+  } else {
+    shape_ = keras ? TextShape::kKeras : TextShape::kFields;
+    if (auto st = leading_step(t)) {
+      step_ = st;
+      step_rank_ = 6;
+    }
+    scan_fields(line, 0, line.size());
+    strong = keras || line.find("it/s") != std::string_view::npos || line.find("s/it") != std::string_view::npos;
+  }
+  if (fields_.empty()) {
+    shape_ = TextShape::kNone;
+    return false;
+  }
+  if (lightning) {
+    add_field("epoch", static_cast<double>(*lightning));
+  } else if (keras) {
+    if (!step_ && keras_epoch_) step_ = keras_epoch_;
+  } else if (!step_) {
+    if (auto n = tqdm_counter(line)) step_ = n;
+  }
+  return finish(row_out, strong);
+}
+
+}  // namespace sidecar
