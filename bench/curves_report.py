@@ -22,7 +22,9 @@ quote held-aside.
 
 Usage (Debian /usr/bin/python3, stdlib only):
   bench/curves_report.py [--cli PATH] [--json] [--verbose] [--only ID]...
-                         [--check RECALL FA]
+                         [--reveal-held-aside] [--check RECALL FA]
+Held-aside curves are counted in every figure but not named (which ones were
+missed or flagged) unless --reveal-held-aside is given: tune on dev only.
 The binary is --cli, else $SIDECAR_CLI, else build/test/cli/sidecar-cli.
 --check RECALL FA exits 1 when any label family's recall over both parts is
 below RECALL (a fraction) or more than FA healthy curves raise an alert.
@@ -216,7 +218,8 @@ def print_part(name, s):
     print("== %s: %d curves ==" % (name, s["curves"]))
     print("  %-17s %4s %7s %7s  missed" % ("label", "n", "caught", "recall"))
     for label, v in s["labels"].items():
-        print("  %-17s %4d %7d %7.2f  %s" % (label, v["n"], v["caught"], v["recall"], " ".join(v["missed"])))
+        missed = v["missed"] if isinstance(v["missed"], str) else " ".join(v["missed"])
+        print("  %-17s %4d %7d %7.2f  %s" % (label, v["n"], v["caught"], v["recall"], missed))
     print("  all positives recall: %s" % s["recall_all"])
     h = s["healthy"]
     print("  healthy curves: %d, false alarms: %d" % (h["n"], h["false_alarms"]))
@@ -236,7 +239,9 @@ def main():
     ap.add_argument("--cli", default=os.environ.get("SIDECAR_CLI") or os.path.join(ROOT, "build", "test", "cli", "sidecar-cli"))
     ap.add_argument("--corpus", default=CORPUS)
     ap.add_argument("--json", action="store_true", help="print a machine-readable summary")
-    ap.add_argument("--verbose", action="store_true", help="one line per curve")
+    ap.add_argument("--verbose", action="store_true", help="one line per dev curve")
+    ap.add_argument("--reveal-held-aside", action="store_true",
+                    help="with --verbose/--json: also list held-aside curves one by one (not while tuning)")
     ap.add_argument("--only", action="append", default=[], metavar="ID")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--check", nargs=2, type=float, metavar=("RECALL", "FA"))
@@ -253,12 +258,23 @@ def main():
              "held_aside": [r for r in results if r["part"] == "held_aside"],
              "all": results}
     summary = {name: summarize(rs) for name, rs in parts.items()}
+    shown = [r for r in results if args.reveal_held_aside or r["part"] == "dev"]
+    if not args.reveal_held_aside:  # per-label counts stay; which held-aside curves missed does not
+        for lab in summary["held_aside"]["labels"].values():
+            lab["missed"] = "(held aside)"
+        summary["held_aside"]["healthy"]["flagged"] = {"(held aside)": sorted(
+            {s for syn in summary["held_aside"]["healthy"]["flagged"].values() for s in syn})} \
+            if summary["held_aside"]["healthy"]["flagged"] else {}
+        for lab in summary["all"]["labels"].values():
+            lab["missed"] = [m for m in lab["missed"] if m in {r["id"] for r in shown}]
+        summary["all"]["healthy"]["flagged"] = {k: v for k, v in summary["all"]["healthy"]["flagged"].items()
+                                                if k in {r["id"] for r in shown}}
     if args.json:
-        summary["curves"] = results if args.verbose else None
+        summary["curves"] = shown if args.verbose else None
         print(json.dumps(summary, indent=1))
     else:
         if args.verbose:
-            for r in results:
+            for r in shown:
                 alerts = ", ".join("%s@%s" % (a["syndrome"], a["step"]) for a in r["alerts"]) or "-"
                 verdict = "ERROR" if r["error"] else ("ok" if r["label"] == "none" and not r["alerts"] else
                                                        "FA" if r["label"] == "none" else
