@@ -3,9 +3,17 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <fcntl.h>
+#include <sys/types.h>
 
 #include "sidecar/file_tail.h"
 #include "sidecar/process.h"
@@ -112,6 +120,156 @@ TEST_CASE("FileTail::seek_to_end skips existing content", "[file_tail]") {
   append(p, "new\n");
   CHECK(drain(t) == "new\n");
   fs::remove_all(dir);
+}
+
+TEST_CASE("FileTail refuses FIFOs and devices without opening them", "[file_tail]") {
+  auto dir = temp_dir();
+  auto fifo = dir / "metrics.jsonl";
+  REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
+  sidecar::FileTail t(fifo.string());
+  auto r = t.poll();
+  REQUIRE_FALSE(r);
+  CHECK(r.status().code() == sidecar::StatusCode::kIoError);
+  CHECK(r.status().message().find("FIFO") != std::string::npos);
+  // A writer opening the FIFO must not have been released by us: it still
+  // blocks (non-blocking open for writing fails with ENXIO: no reader).
+  int w = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+  CHECK(w < 0);
+  if (w >= 0) ::close(w);
+
+  sidecar::FileTail z("/dev/zero");
+  auto e = z.poll();
+  REQUIRE_FALSE(e);
+  CHECK(e.status().message().find("character device") != std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("FileTail round budget bounds one round of polls and resumes where it stopped", "[file_tail]") {
+  auto dir = temp_dir();
+  auto p = dir / "big.log";
+  append(p, std::string(10 << 20, 'x'));
+  sidecar::FileTail t(p.string());
+  t.set_round_budget(std::uint64_t{3} << 20, std::chrono::milliseconds(0));
+  std::uint64_t total = 0;
+  int rounds = 0;
+  for (; rounds < 20; ++rounds) {
+    std::uint64_t round = 0;
+    for (;;) {
+      auto c = t.poll(1 << 20);
+      REQUIRE(c);
+      if (c->data.empty()) break;
+      round += c->data.size();
+    }
+    CHECK(round <= (std::uint64_t{3} << 20));
+    total += round;
+    if (!t.budget_spent()) break;
+  }
+  CHECK(total == (std::uint64_t{10} << 20));
+  CHECK(rounds == 3);  // 3 + 3 + 3 + 1 MiB, the last round ends on the data
+  fs::remove_all(dir);
+}
+
+namespace {
+
+// A writer at ~20 000 lines/s for `seconds`, rotating every `every`:
+// by rename (keeps writing to the old file for `reopen_after`, then reopens)
+// or by copytruncate (copy to .1, truncate in place, keep writing). The
+// reader polls every 10 ms; every line must arrive exactly once, in order.
+void rotation_soak(bool copytruncate) {
+  using namespace std::chrono;
+  auto dir = temp_dir();
+  auto p = dir / "train.log";
+  const int kLinesPerBatch = 100;  // every 5 ms: 20 000 lines/s
+  const auto kRun = milliseconds(2500), kEvery = milliseconds(250), kReopenAfter = milliseconds(100);
+  std::atomic<bool> done{false};
+  std::atomic<long> written{0};
+  std::atomic<bool> writer_failed{false};  // Catch2 assertions are not thread-safe: checked after join
+  std::thread writer([&] {
+    int fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    int old_fd = -1;
+    auto start = steady_clock::now(), next_rotate = start + kEvery, reopen_at = start;
+    long n = 0;
+    while (steady_clock::now() - start < kRun) {
+      std::string batch;
+      for (int i = 0; i < kLinesPerBatch; ++i, ++n)
+        batch += "line " + std::to_string(n) + " loss=0.5 step=" + std::to_string(n + 1) + "\n";
+      int target = old_fd >= 0 ? old_fd : fd;
+      if (::write(target, batch.data(), batch.size()) != static_cast<ssize_t>(batch.size())) writer_failed = true;
+      written = n;
+      auto now = steady_clock::now();
+      if (old_fd >= 0 && now >= reopen_at) {  // the writer notices the rotation late
+        ::close(old_fd);
+        old_fd = -1;
+      }
+      if (now >= next_rotate) {
+        next_rotate += kEvery;
+        if (copytruncate) {
+          std::error_code ec;
+          fs::copy_file(p, dir / "train.log.1", fs::copy_options::overwrite_existing, ec);
+          if (ec || ::ftruncate(fd, 0) != 0) writer_failed = true;
+        } else if (old_fd < 0) {
+          fs::rename(p, dir / "train.log.1");
+          old_fd = fd;  // still writing to the renamed file for a while
+          fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+          reopen_at = now + kReopenAfter;
+        }
+      }
+      std::this_thread::sleep_until(start + milliseconds(5) * (n / kLinesPerBatch));
+    }
+    if (old_fd >= 0) ::close(old_fd);
+    ::close(fd);
+    done = true;
+  });
+
+  sidecar::FileTail t(p.string());
+  std::string partial;
+  long next = 0, bad = 0;
+  auto consume = [&] {
+    for (;;) {
+      auto c = t.poll();
+      REQUIRE(c);
+      if (c->data.empty()) break;
+      if (c->restarted) {
+        if (!partial.empty()) ++bad;  // a line cut by the rotation
+        partial.clear();
+      }
+      partial.append(c->data);
+      std::size_t start = 0, nl;
+      while ((nl = partial.find('\n', start)) != std::string::npos) {
+        std::string_view line(partial.data() + start, nl - start);
+        long got = std::stol(std::string(line.substr(5)));
+        if (got != next) ++bad;
+        next = got + 1;
+        start = nl + 1;
+      }
+      partial.erase(0, start);
+    }
+  };
+  while (!done) {
+    consume();
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  writer.join();
+  consume();
+  INFO((copytruncate ? "copytruncate" : "rename") << ": written " << written << ", read up to " << next
+                                                  << ", out of order " << bad << ", restarts " << t.restarts());
+  CHECK_FALSE(writer_failed);
+  CHECK(written > 30000);
+  CHECK(next == written);
+  CHECK(bad == 0);
+  CHECK(t.restarts() >= 5);
+  if (copytruncate) CHECK(t.recovered_bytes() > 0);
+  fs::remove_all(dir);
+}
+
+}  // namespace
+
+TEST_CASE("FileTail loses no line under rotation by rename at 20 000 lines/s", "[file_tail][rotation]") {
+  rotation_soak(false);
+}
+
+TEST_CASE("FileTail loses no line under copytruncate at 20 000 lines/s", "[file_tail][rotation]") {
+  rotation_soak(true);
 }
 
 TEST_CASE("run_process captures output, feeds stdin, enforces the deadline", "[process]") {

@@ -1,0 +1,67 @@
+// write_file_atomically (see detail/atomic_file.h).
+#include "sidecar/detail/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+namespace sidecar::detail {
+namespace {
+
+Status io_error(const std::string& path, int err, std::string_view what) {
+  StatusCode code =
+      err == EACCES || err == EPERM || err == EROFS ? StatusCode::kPermissionDenied : StatusCode::kIoError;
+  return Status(code, path + ": " + std::string(what) + ": " + std::strerror(err));
+}
+
+}  // namespace
+
+Status write_file_atomically(const std::string& path, std::string_view bytes, unsigned mode, bool sync) {
+  std::string dir = ".", base = path;
+  if (auto slash = path.rfind('/'); slash != std::string::npos) {
+    dir = slash == 0 ? "/" : path.substr(0, slash);
+    base = path.substr(slash + 1);
+  }
+  if (base.empty()) return Status(StatusCode::kInvalidArgument, path + ": not a file name");
+  std::string tmpl = (dir == "/" ? std::string() : dir) + "/." + base + ".tmp.XXXXXX";
+  std::vector<char> name(tmpl.begin(), tmpl.end());
+  name.push_back('\0');
+  int fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd < 0) return io_error(path, errno, "cannot create a temporary file");
+  std::string tmp(name.data());
+  auto fail = [&](int err, std::string_view what) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    return io_error(path, err, what);
+  };
+  std::string_view rest = bytes;
+  while (!rest.empty()) {
+    ssize_t n = ::write(fd, rest.data(), rest.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return fail(errno, "write failed");
+    }
+    if (n == 0) return fail(ENOSPC, "write failed");
+    rest.remove_prefix(static_cast<std::size_t>(n));
+  }
+  if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) return fail(errno, "chmod failed");
+  if (sync && ::fsync(fd) != 0) return fail(errno, "fsync failed");
+  if (::close(fd) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return io_error(path, err, "close failed");
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return io_error(path, err, "rename failed");
+  }
+  return Status::Ok();
+}
+
+}  // namespace sidecar::detail
