@@ -213,3 +213,15 @@ ENTRIES += [
          label="none", visible_step=None, also_ok=[],
          what_happened="Author's GRPO log posted as proof that a clipping fix works: negative loss (-0.11 .. -0.04, normal for GRPO), entropy easing 0.42 -> 0.37, reward 0.31. (Third row cut in the paste; the cut key dropped.)"),
 ]
+ENTRIES += [
+    dict(id="chainerrl_126_ppo_cartpole", fmt="coltable", sep=r"\t", step_key="steps",
+         source="chainer/chainerrl#126", source_kind="pr", framework="chainerrl-ppo",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="The PR's working PPO on CartPole-v1, shown as evidence it learns: evaluation mean return 36 -> 331 in 8k steps, then 225 and 205 (a 38% dip from the peak that is ordinary PPO evaluation noise)."),
+]
+ENTRIES += [
+    dict(id="kerasrl_80_sarsa_rewards", fmt="kv", key_words=3, units=True, step_key="episode",
+         source="keras-rl/keras-rl#80", source_kind="pr", framework="keras-rl",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="Log of the SARSA agent added by the PR, on CartPole, late in training: episode reward swings 180 -> 291 -> 207 -> 232 from one episode to the next; the PR was merged as working."),
+]
