@@ -23,7 +23,8 @@ Formats (per entry "fmt"):
   kv     one row per line, every `key: value` / `key=value` / `key value` pair
   keras  Keras: "Epoch N/M" line followed by "... - loss: x - acc: y"
   keras_inline  the same pasted as one line
-  block  multi-line records opened by a line matching start_re
+  block  multi-line records opened by a line matching start_re ("line_re"
+         reads one `key value` line, "last_cut" drops a record cut by the paste)
   table  Stable-Baselines3 tables (| key | value |), one row per table
   coltable  a header of column names, then one row of values per line
 """
@@ -162,11 +163,13 @@ def parse_block(lines, e):
                 rows.append(row)
             row = {"step": int(m.group(1))}
             continue
-        kv = re.match(r"^\s*([A-Za-z_][\w/.]*)\s+(%s)\s*$" % NUM, line)
+        kv = re.match(e.get("line_re", r"^\s*([A-Za-z_][\w/.]*)\s+(%s)\s*$") % NUM, line)
         if row is not None and kv:
-            row[kv.group(1)] = value(kv.group(2))
+            row[kv.group(1).strip()] = value(kv.group(2))
     if row:
         rows.append(row)
+    if e.get("last_cut"):  # the paste ends inside the last record: leave it out
+        rows = rows[:-1]
     return rows
 
 

@@ -225,3 +225,10 @@ ENTRIES += [
          label="none", visible_step=None, also_ok=[],
          what_happened="Log of the SARSA agent added by the PR, on CartPole, late in training: episode reward swings 180 -> 291 -> 207 -> 232 from one episode to the next; the PR was merged as working."),
 ]
+ENTRIES += [
+    dict(id="deeprm_10_pg_early_iterations", fmt="block", start_re=r"^Iteration:\s+(\d+)", last_cut=True,
+         line_re=r"^\s*([A-Za-z][A-Za-z ]*?):?\s+(%s)(?:\s+\+-\s+\S+)?(?:\s+seconds)?\s*$",
+         source="hongzimao/deeprm#10", source_kind="issue", framework="theano-policy-gradient",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="First four iterations of the DeepRM policy-gradient agent posted in 'RL agent results': mean reward is negative by design and drifts -257 -> -282 while entropy barely moves; an untrained policy's early noise, nothing in the thread says this run failed."),
+]
