@@ -16,16 +16,19 @@ How items are scanned
 
 Rules
   * Detected (positives): an item labelled L counts as found when the scan
-    reports syndrome L for it, or one of the syndromes listed in the item's
-    optional `also_ok` (kept for genuinely ambiguous items, CORPUS.md). Nothing
-    else counts. A positive item whose `also_ok` names `benign` also counts as
-    found when nothing at warning or above fires for it (either answer is right). In particular, for an item labelled `traceback` only a
-    `traceback` finding (or an `also_ok` one) counts, and for an item labelled
-    with a specific syndrome (say `cuda_oom` on a traceback that ends in
+    reports syndrome L for it, or one of the syndromes in the item's optional
+    `also_ok` (kept for genuinely ambiguous items, CORPUS.md). Nothing else
+    counts. In particular, for an item labelled `traceback` only a `traceback`
+    finding (or an `also_ok` one) counts, and for an item labelled with a
+    specific syndrome (say `cuda_oom` on a traceback that ends in
     torch.OutOfMemoryError) a bare `traceback` finding does NOT count: the
-    label must name `traceback` in `also_ok` for that.
-  * Recall per syndrome = detected items / items with that label. The overall
-    recall is over all positive items (micro average).
+    item must name `traceback` in `also_ok` for that. A positive item whose
+    `also_ok` names `benign` also counts as found when nothing at warning or
+    above fires for it (either answer is right).
+  * Recall per syndrome family = detected items / items with that label; a
+    family is one syndrome of the playbook (cuda_oom, nccl_timeout, ...) or
+    the new `hang`. The overall recall is over all positive items (micro
+    average).
   * Benign false alarm: a `benign` item with any match at severity warning or
     critical (info matches are not alarms), unless every alarming syndrome is
     in the item's `also_ok`.
@@ -34,7 +37,7 @@ Rules
     quote the held-aside figure. Only dev misses are ever printed (--misses).
 
 Usage
-  bench/log_corpus_report.py [--cli PATH] [--corpus DIR] [--playbook FILE]
+  bench/log_corpus_report.py [--cli PATH] [--corpus DIR] [--files GLOB] [--playbook FILE]
                              [--json] [--misses] [--check RECALL FA [--check-part held|dev|all]]
   The binary is --cli, else $SIDECAR_CLI, else build/test/cli/sidecar-cli.
   --check RECALL FA exits 1 when any syndrome's recall in the checked part
@@ -66,10 +69,10 @@ def held_aside(source):
     return int(hashlib.sha1(source.encode("utf-8")).hexdigest(), 16) % 3 == 0
 
 
-def load_corpus(corpus_dir):
+def load_corpus(corpus_dir, pattern="*.jsonl"):
     """Returns {path: [item, ...]} and a list of problems (malformed lines)."""
     files, problems = {}, []
-    for path in sorted(pathlib.Path(corpus_dir).glob("*.jsonl")):
+    for path in sorted(pathlib.Path(corpus_dir).glob(pattern)):
         items = []
         with open(path, encoding="utf-8") as f:
             for n, raw in enumerate(f, 1):
@@ -235,6 +238,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--cli", default=os.environ.get("SIDECAR_CLI") or str(ROOT / "build/test/cli/sidecar-cli"))
     ap.add_argument("--corpus", default=str(ROOT / "tests/data/log_corpus"))
+    ap.add_argument("--files", default="*.jsonl", help="which corpus files (glob), e.g. 'a_*.jsonl' for part A")
     ap.add_argument("--playbook", help="playbook merged over the default, passed to scan")
     ap.add_argument("--json", action="store_true", help="machine-readable summary on stdout")
     ap.add_argument("--misses", action="store_true", help="list dev-split misses and false alarms")
@@ -245,7 +249,7 @@ def main(argv=None):
     if not os.access(args.cli, os.X_OK):
         print(f"log_corpus_report: no sidecar-cli at {args.cli} (use --cli or $SIDECAR_CLI)", file=sys.stderr)
         return 2
-    files, problems = load_corpus(args.corpus)
+    files, problems = load_corpus(args.corpus, args.files)
     if not any(files.values()):
         print(f"log_corpus_report: no corpus items under {args.corpus}", file=sys.stderr)
         return 2
