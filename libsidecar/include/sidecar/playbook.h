@@ -22,6 +22,7 @@
 #include "sidecar/detectors/rl.h"
 #include "sidecar/detectors/stall.h"
 #include "sidecar/detectors/supervised.h"
+#include "sidecar/detectors/throughput.h"
 #include "sidecar/gpu.h"
 #include "sidecar/history.h"
 #include "sidecar/log_scan.h"
@@ -47,6 +48,10 @@ struct DetectorOptions {
   EntropyOptions entropy;
   ThroughputRegressionOptions throughput_regression;
   QualityBehindOptions quality_behind;
+  NonFiniteOptions nonfinite;
+  LossDivergenceOptions loss_divergence;
+  FrozenLossOptions frozen_loss;
+  ThroughputCollapseOptions throughput_collapse;
 };
 
 struct Playbook {

@@ -32,7 +32,7 @@ struct SeriesPoint {
 class Series {
  public:
   static constexpr std::size_t kDefaultCapacity = 128;
-  static constexpr std::size_t kInitialValues = 5;
+  static constexpr std::size_t kInitialValues = 16;
 
   explicit Series(std::string name = {}, std::size_t capacity = kDefaultCapacity)
       : name_(std::move(name)), ring_(std::max<std::size_t>(capacity, 8)) {}
@@ -77,7 +77,8 @@ class Series {
   // Step at which the run-wide maximum / minimum was reached.
   std::int64_t argmax_step() const { return argmax_step_; }
   std::int64_t argmin_step() const { return argmin_step_; }
-  // The first few finite values of the run (for "initial level" references).
+  // The first kInitialValues finite values of the run (for "initial level"
+  // and "early post-warm-up level" references).
   std::span<const double> initial_values() const { return {initial_.data(), initial_count_}; }
 
   // Finite values of the points from_back(skip + n - 1) .. from_back(skip),

@@ -85,6 +85,9 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("min_drop", &o.min_drop, 0.0);
     s.read("mean_ratio", &o.mean_ratio, 0.0, 1.0);
     s.read("mean_window", &o.mean_window, 1, 1000);
+    s.read("collapse_ratio", &o.collapse_ratio, 0.0, 1.0);
+    s.read("collapse_points", &o.collapse_points, 1, 1000);
+    s.read("min_best", &o.min_best, 0.0);
     s.read("severity", &o.severity);
   });
   section(r, "val_loss_regression", errors, [&](ConfigReader& s) {
@@ -102,6 +105,8 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("window", &o.window, 1, 1000);
     s.read("min_points", &o.min_points, 2, 100000000);
     s.read("drop_fraction", &o.drop_fraction, 0.0);
+    s.read("warmup_points", &o.warmup_points, 0, 100000000);
+    s.read("persistence", &o.persistence, 1, 1000);
     s.read("severity", &o.severity);
   });
   section(r, "reward_hacking", errors, [&](ConfigReader& s) {
@@ -123,6 +128,8 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("window", &o.window, 1, 1000);
     s.read("ratio", &o.ratio, 1.0);
     s.read("min_kl", &o.min_kl);
+    s.read("max_kl", &o.max_kl, 0.0);
+    s.read("jump_ratio", &o.jump_ratio, 0.0);
     s.read("severity", &o.severity);
   });
   section(r, "entropy", errors, [&](ConfigReader& s) {
@@ -149,6 +156,38 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("enabled", &o.enabled);
     s.read("margin", &o.margin, 0.0);
     s.read("min_points", &o.min_points, 1, 100000000);
+    s.read("severity", &o.severity);
+  });
+  section(r, "nonfinite", errors, [&](ConfigReader& s) {
+    s.read("enabled", &d->nonfinite.enabled);
+    s.read("severity", &d->nonfinite.severity);
+  });
+  section(r, "loss_divergence", errors, [&](ConfigReader& s) {
+    auto& o = d->loss_divergence;
+    s.read("enabled", &o.enabled);
+    s.read("ratio", &o.ratio, 1.0);
+    s.read("rising", &o.rising, 1, 1000);
+    s.read("min_points", &o.min_points, 2, 100000000);
+    s.read("back_fraction", &o.back_fraction, 0.0, 1.0);
+    s.read("slow_ratio", &o.slow_ratio, 1.0);
+    s.read("slow_window", &o.slow_window, 4, 1000);
+    s.read("slow_back_fraction", &o.slow_back_fraction, 0.0, 1.0);
+    s.read("severity", &o.severity);
+  });
+  section(r, "frozen_loss", errors, [&](ConfigReader& s) {
+    auto& o = d->frozen_loss;
+    s.read("enabled", &o.enabled);
+    s.read("points", &o.points, 2, 100000);
+    s.read("ignore_zero", &o.ignore_zero);
+    s.read("severity", &o.severity);
+  });
+  section(r, "throughput_collapse", errors, [&](ConfigReader& s) {
+    auto& o = d->throughput_collapse;
+    s.read("enabled", &o.enabled);
+    s.read("warmup_points", &o.warmup_points, 0, 1000);
+    s.read("reference_points", &o.reference_points, 2, static_cast<int>(Series::kInitialValues));
+    s.read("ratio", &o.ratio, 0.0, 1.0);
+    s.read("persistence", &o.persistence, 1, 1000);
     s.read("severity", &o.severity);
   });
   r.finish();

@@ -11,6 +11,7 @@
 #include "sidecar/detectors/rl.h"
 #include "sidecar/detectors/stall.h"
 #include "sidecar/detectors/supervised.h"
+#include "sidecar/detectors/throughput.h"
 
 using namespace sidecar;
 
@@ -245,22 +246,44 @@ TEST_CASE("val_loss_regression: fires and stays quiet", "[detectors][supervised]
   CHECK_FALSE(detect_val_loss_regression(make({1.0, 0.8, 0.6, 0.5, 0.5, kInf}, "val/loss"), {}));
 }
 
-TEST_CASE("reward_drop: positive and negative rewards", "[detectors][rl]") {
-  auto d = detect_reward_drop(make({10, 11, 12, 11, 12, 4}, "reward"), {});
+TEST_CASE("reward_drop: positive and negative rewards, after the RL warm-up", "[detectors][rl]") {
+  // The seed's drop (12 -> 4), held for two points, once past the warm-up.
+  auto d = detect_reward_drop(make({9, 10, 10, 11, 10, 10, 11, 12, 11, 12, 4, 4}, "reward"), {});
   REQUIRE(d);
   CHECK(d->syndrome == "reward_drop");
+  CHECK(band_of(*d));
+  // One low point is noise, not a drop.
+  CHECK_FALSE(detect_reward_drop(make({9, 10, 10, 11, 10, 10, 11, 12, 11, 12, 11, 4}, "reward"), {}));
   // Negative rewards (the seed's rule never fires for them): -20 -> -45.
-  CHECK(detect_reward_drop(make({-20, -19, -21, -20, -20, -45}, "reward"), {}));
+  CHECK(detect_reward_drop(make({-22, -20, -21, -20, -21, -20, -19, -21, -20, -20, -45, -46}, "reward"), {}));
   // Negative rewards that improve stay quiet.
-  CHECK_FALSE(detect_reward_drop(make({-100, -80, -60, -40, -30, -20}, "reward"), {}));
+  CHECK_FALSE(detect_reward_drop(make({-100, -80, -60, -40, -30, -20, -15, -12, -10, -9, -8, -7}, "reward"), {}));
   // Ordinary noise stays quiet.
-  CHECK_FALSE(detect_reward_drop(make({10, 10.5, 9.8, 10.2, 9.9, 10.1, 9.5}, "reward"), {}));
+  CHECK_FALSE(detect_reward_drop(make({10, 10.5, 9.8, 10.2, 9.9, 10.1, 9.5, 10.3, 9.7, 10.0, 9.6, 9.9}, "reward"), {}));
   // Edges.
   CHECK_FALSE(detect_reward_drop(Series("reward"), {}));
   CHECK_FALSE(detect_reward_drop(make({5}, "reward"), {}));
-  CHECK_FALSE(detect_reward_drop(make({10, 11, 12, 11, 12, kNaN}, "reward"), {}));
-  CHECK_FALSE(detect_reward_drop(make({0, 0, 0, 0, 0, 0}, "reward"), {}));
-  CHECK(detect_reward_drop(make({1e300, 1e300, 1e300, 1e300, 1e300, 1.0}, "reward"), {}));
+  CHECK_FALSE(detect_reward_drop(make({9, 10, 10, 11, 10, 10, 11, 12, 11, 12, 4, kNaN}, "reward"), {}));
+  CHECK_FALSE(detect_reward_drop(make(std::vector<double>(12, 0.0), "reward"), {}));
+  std::vector<double> huge(10, 1e300);
+  huge.push_back(1.0);
+  huge.push_back(1.0);
+  CHECK(detect_reward_drop(make(huge, "reward"), {}));
+}
+
+TEST_CASE("reward_drop: a fresh policy's noisy first updates are warm-up, not a drop",
+          "[detectors][rl][false_positive]") {
+  // PPO's first updates: the reward dips from its random-policy level, then learns.
+  Series s("reward");
+  std::vector<double> v = {5.0, 4.0, 1.0, 0.5, 0.8, 3.0, 6.0, 8.0, 9.0, 10.0, 11.0, 12.0};
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    s.push(static_cast<std::int64_t>(i), v[i]);
+    INFO("point " << i);
+    CHECK_FALSE(detect_reward_drop(s, {}));
+  }
+  // Without the warm-up the same dip would fire: the rule can fail.
+  Series t = make({5.0, 5.0, 5.0, 5.0, 5.0, 1.0, 0.5}, "reward");
+  CHECK(detect_reward_drop(t, {.warmup_points = 0}));
 }
 
 TEST_CASE("reward_hacking: the seed's case fires (critical)", "[detectors][rl][seed]") {
@@ -466,4 +489,178 @@ TEST_CASE("quality_behind: in-progress best vs finished best stays quiet", "[det
   CHECK_FALSE(detect_quality_behind(longer, b, {}));
   CHECK_FALSE(detect_quality_behind(Series("acc"), b, {}));
   CHECK_FALSE(detect_quality_behind(bad, Baseline{}, {}));
+}
+
+TEST_CASE("nonfinite_metric: any key that was finite turns NaN/Inf", "[detectors][nan]") {
+  CHECK_FALSE(detect_nonfinite_metric(Series("lr"), {}));
+  CHECK_FALSE(detect_nonfinite_metric(make({kNaN, kNaN}, "eval_bleu"), {}));  // never finite: a placeholder
+  CHECK_FALSE(detect_nonfinite_metric(make({1e-4, 2e-4}, "lr"), {}));
+  auto d = detect_nonfinite_metric(make({0.7, 0.71, kNaN, kNaN}, "eval_accuracy"), {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "nonfinite_metric");
+  CHECK(d->severity == Severity::kWarning);
+  CHECK(d->signature == "rulebased/nonfinite_metric/eval_accuracy");
+  CHECK(*ev(*d, "first_step") == "2");
+  // Loss-family keys go through nan_loss: critical, named by their key.
+  auto l = detect_nan_loss(make({0.5, kNaN}, "policy_loss"), {});
+  REQUIRE(l);
+  CHECK(l->severity == Severity::kCritical);
+  CHECK(l->signature == "rulebased/nan_loss/policy_loss");
+}
+
+TEST_CASE("loss_divergence: several times the minimum and still rising, on a short series", "[detectors][divergence]") {
+  // A pasted log: 4 epochs learn, then the loss climbs back (too high a learning rate).
+  auto d = detect_loss_divergence(make({2.3, 1.2, 0.6, 0.5, 0.9, 1.6, 2.1}), {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "loss_divergence");
+  CHECK(*ev(*d, "rule") == "fast");
+  CHECK(*ev(*d, "min") == "0.5");
+  // Not rising any more at this point (a single blip back down): quiet.
+  CHECK_FALSE(detect_loss_divergence(make({2.3, 1.2, 0.6, 0.5, 0.9, 1.6, 1.55}), {}));
+  // A loss near zero wiggling 0.01 -> 0.04 has not climbed back towards its start.
+  CHECK_FALSE(detect_loss_divergence(make({2.3, 0.5, 0.05, 0.01, 0.02, 0.03, 0.04}), {}));
+  // Edges: NaN, non-positive minimum, one point.
+  CHECK_FALSE(detect_loss_divergence(make({2.3, 0.5, 0.9, 1.6, kNaN}), {}));
+  CHECK_FALSE(detect_loss_divergence(make({-1.0, -2.0, 3.0, 4.0, 5.0}), {}));
+  CHECK_FALSE(detect_loss_divergence(make({5.0}), {}));
+  CHECK_FALSE(detect_loss_divergence(make({2.3, 1.2, 0.6, 0.5, 0.9, 1.6, 2.1}), {.enabled = false}));
+}
+
+TEST_CASE("loss_divergence: a slow sustained rise from the running minimum", "[detectors][divergence]") {
+  std::vector<double> v;
+  for (int i = 0; i < 30; ++i) v.push_back(3.0 * std::exp(-i / 6.0) + 0.4);         // learns to ~0.42
+  for (int i = 1; i <= 12; ++i) v.push_back(0.42 + 0.12 * i + 0.02 * std::sin(i));  // creeps back up
+  Series s("loss");
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    s.push(static_cast<std::int64_t>(i), v[i]);
+    if (!first) first = detect_loss_divergence(s, {});
+  }
+  REQUIRE(first);
+  CHECK(first->step >= 32);
+  // A healthy decaying curve with noise never fires.
+  std::vector<double> curve = lm_curve(400);
+  Series h("loss");
+  for (std::size_t i = 0; i < curve.size(); ++i) {
+    h.push(static_cast<std::int64_t>(i), curve[i]);
+    INFO("step " << i);
+    CHECK_FALSE(detect_loss_divergence(h, {}));
+  }
+}
+
+TEST_CASE("loss_divergence: an LR-restart bump that recovers stays quiet", "[detectors][divergence][false_positive]") {
+  // SGDR: the loss jumps a little at each restart and comes back down.
+  Series s("loss");
+  int step = 0;
+  for (int cycle = 0; cycle < 4; ++cycle)
+    for (int i = 0; i < 20; ++i) {
+      double floor = 1.0 - 0.15 * cycle;
+      s.push(step++, floor + 0.5 * std::exp(-i / 4.0));
+      INFO("step " << step);
+      CHECK_FALSE(detect_loss_divergence(s, {}));
+    }
+}
+
+TEST_CASE("frozen_loss: bit-identical values for N points; 0.0 is exempt", "[detectors][frozen]") {
+  auto d = detect_frozen_loss(make({2.1, 1.9, 0.6931, 0.6931, 0.6931, 0.6931, 0.6931, 0.6931}), {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "frozen_loss");
+  CHECK(*ev(*d, "points") == "6");
+  CHECK_FALSE(detect_frozen_loss(make({2.1, 1.9, 0.6931, 0.6931, 0.6931, 0.6931, 0.6931}), {}));  // 5 < 6
+  CHECK_FALSE(detect_frozen_loss(make({0.6931, 0.6931, 0.6931, 0.6931, 0.6931, 0.6932}), {}));
+  // GRPO logs a loss of exactly 0.0 for many steps when beta = 0: healthy.
+  CHECK_FALSE(detect_frozen_loss(make(std::vector<double>(50, 0.0)), {}));
+  CHECK(detect_frozen_loss(make(std::vector<double>(50, 0.0)), {.ignore_zero = false}));
+  CHECK_FALSE(detect_frozen_loss(make({kNaN, kNaN, kNaN, kNaN, kNaN, kNaN, kNaN}), {}));
+  CHECK_FALSE(detect_frozen_loss(Series("loss"), {}));
+}
+
+TEST_CASE("val_acc_drop: a collapse by more than half fires on a short series", "[detectors][supervised]") {
+  // Three evaluations: 0.62 -> 0.11 -> 0.10 needs no sixth evaluation.
+  auto d = detect_val_acc_drop(make({0.55, 0.62, 0.11, 0.10}, "val_acc"), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "collapse");
+  // One low evaluation is not yet a collapse; a noisy small-data dip neither.
+  CHECK_FALSE(detect_val_acc_drop(make({0.55, 0.62, 0.11}, "val_acc"), {}));
+  CHECK_FALSE(detect_val_acc_drop(make({0.55, 0.62, 0.40, 0.58}, "val_acc"), {}));
+  // mAP in percent, any quality metric with its own syndrome.
+  auto m = detect_val_acc_drop(make({30.1, 35.2, 12.0, 9.5}, "bbox/AP"), {}, "quality_drop");
+  REQUIRE(m);
+  CHECK(m->syndrome == "quality_drop");
+  // A metric that was never meaningful (best under min_best) is ignored.
+  CHECK_FALSE(detect_val_acc_drop(make({0.02, 0.04, 0.01, 0.01}, "val_acc"), {}));
+}
+
+TEST_CASE("kl_explosion: short series fire when the effect is overwhelming", "[detectors][rl]") {
+  // Two points: 0.02 -> 3.1 (150x).
+  auto d = detect_kl_explosion(make({0.02, 3.1}, "approx_kl"), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "jump");
+  // An absolute level no PPO/GRPO run reaches.
+  auto l = detect_kl_explosion(make({12.0}, "kl"), {});
+  REQUIRE(l);
+  CHECK(*ev(*l, "rule") == "level");
+  // Healthy growth of a small KL stays quiet.
+  CHECK_FALSE(detect_kl_explosion(make({0.001, 0.004, 0.01, 0.02, 0.03}, "kl"), {}));
+  // Open until recovered: KL that jumped to 9 and stays at 10 is still outside its band.
+  Series k = make({0.02, 0.03, 0.025, 0.03, 0.02, 9.0}, "kl");
+  auto open = detect_kl_explosion(k, {});
+  REQUIRE(open);
+  auto band = band_of(*open);
+  REQUIRE(band);
+  k.push(6, 10.0);
+  k.push(7, 10.0);
+  k.push(8, 10.0);
+  CHECK_FALSE(recovered(k, *band, 3));
+  k.push(9, 0.03);
+  k.push(10, 0.02);
+  CHECK_FALSE(recovered(k, *band, 3));
+  k.push(11, 0.03);
+  CHECK(recovered(k, *band, 3));
+  k.push(12, kNaN);  // a NaN never counts as recovery
+  CHECK_FALSE(recovered(k, *band, 3));
+}
+
+TEST_CASE("open until recovered: bands of the jump-style rules", "[detectors][recovery]") {
+  // The spike's band sits between the reference and the trigger level.
+  std::vector<double> v = lm_curve(150);
+  for (int i = 0; i < 3; ++i) v.push_back(5.0 + 0.1 * i);
+  Series s = make(v);
+  auto d = detect_loss_spike(s, {});
+  REQUIRE(d);
+  auto b = band_of(*d);
+  REQUIRE(b);
+  CHECK(b->hi > 2.0);
+  CHECK(b->hi < 5.0);
+  CHECK_FALSE(b->contains(kNaN));
+  // Validation drop: back near the best.
+  auto a = detect_val_acc_drop(make({0.71, 0.74, 0.79, 0.84, 0.85, 0.69, 0.67}, "val/accuracy"), {});
+  REQUIRE(a);
+  auto ab = band_of(*a);
+  REQUIRE(ab);
+  CHECK(ab->contains(0.84));
+  CHECK_FALSE(ab->contains(0.70));
+  // No band: nothing to parse.
+  Decision plain;
+  CHECK_FALSE(band_of(plain));
+}
+
+TEST_CASE("throughput_collapse: vs the run's own early post-warm-up level", "[detectors][throughput]") {
+  // Warm-up (compile) is slow; steady ~100 samples/s; then it falls to ~30.
+  std::vector<double> v = {5, 40, 98, 101, 100, 99, 102, 100, 97, 60, 35, 31, 30};
+  Series s("samples_per_second");
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    s.push(static_cast<std::int64_t>(i), v[i]);
+    if (!first) first = detect_throughput_collapse(s, {});
+  }
+  REQUIRE(first);
+  CHECK(first->syndrome == "throughput_collapse");
+  CHECK(first->step == 12);
+  // A slow start is never the reference; a compile-time first point is no collapse.
+  CHECK_FALSE(detect_throughput_collapse(make({2, 3, 100, 101, 99, 100, 98, 100}, "tp"), {}));
+  // One slow step (a checkpoint save) is not a collapse.
+  CHECK_FALSE(detect_throughput_collapse(make({50, 90, 100, 101, 99, 100, 98, 100, 10, 100}, "tp"), {}));
+  CHECK_FALSE(detect_throughput_collapse(Series("tp"), {}));
+  CHECK_FALSE(detect_throughput_collapse(make({100, 100, 100, kNaN, kNaN, kNaN}, "tp"), {}));
 }

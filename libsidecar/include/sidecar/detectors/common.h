@@ -2,9 +2,12 @@
 // construction, number formatting and robust statistics.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -87,3 +90,46 @@ inline std::optional<double> mean_of_previous(const Series& s, std::size_t n, st
 }
 
 }  // namespace sidecar::detail
+
+namespace sidecar {
+
+// Open until recovered. A decision may carry its pre-incident band (evidence
+// "band_lo" / "band_hi"): the condition stays open while the metric is
+// outside it and resolves only after `points` consecutive finite values back
+// inside. A non-finite value never counts as recovery. A decision without a
+// band recovers when its detector stops finding it (and the value is finite).
+struct Band {
+  double lo = -std::numeric_limits<double>::infinity();
+  double hi = std::numeric_limits<double>::infinity();
+  bool contains(double v) const { return std::isfinite(v) && v >= lo && v <= hi; }
+};
+
+namespace detail {
+inline void set_band(Decision& d, double lo, double hi) {
+  if (std::isfinite(lo)) d.evidence.emplace_back("band_lo", fmt_num(lo));
+  if (std::isfinite(hi)) d.evidence.emplace_back("band_hi", fmt_num(hi));
+}
+}  // namespace detail
+
+// The band a decision carries, if any.
+inline std::optional<Band> band_of(const Decision& d) {
+  const std::string* lo = evidence_get(d.evidence, "band_lo");
+  const std::string* hi = evidence_get(d.evidence, "band_hi");
+  if (!lo && !hi) return std::nullopt;
+  Band b;
+  if (lo) b.lo = std::strtod(lo->c_str(), nullptr);
+  if (hi) b.hi = std::strtod(hi->c_str(), nullptr);
+  return b;
+}
+
+// True when the last `points` values of `s` are finite and inside `band`
+// (every point when fewer are retained never counts: recovery needs evidence).
+inline bool recovered(const Series& s, const Band& band, std::size_t points) {
+  points = std::max<std::size_t>(points, 1);
+  if (s.size() < points) return false;
+  for (std::size_t i = 0; i < points; ++i)
+    if (!band.contains(s.from_back(i).value)) return false;
+  return true;
+}
+
+}  // namespace sidecar

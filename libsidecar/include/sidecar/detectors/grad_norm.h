@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -78,6 +79,7 @@ inline std::optional<Decision> detect_grad_norm(const Series& g, const Series* l
                                      g.name(), &g);
   d.evidence.emplace_back("recent_median", detail::fmt_num(med));
   d.evidence.emplace_back("consecutive", std::to_string(run));
+  detail::set_band(d, -std::numeric_limits<double>::infinity(), std::sqrt(opt.explosion_ratio) * med);
   return d;
 }
 

@@ -1,4 +1,5 @@
-// Hard loss rules (header-only, std-only): non-finite loss, high loss, loss spike.
+// Hard loss rules (header-only, std-only): non-finite loss (and non-finite
+// values in any metric), high loss, loss spike, divergence, frozen loss.
 //
 //   sidecar::Series loss("loss");
 //   for (...) loss.push(step, value);
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -79,6 +81,7 @@ inline std::optional<Decision> detect_high_loss(const Series& loss, const HighLo
                                      loss.name(), &loss);
   d.evidence.emplace_back("threshold", detail::fmt_num(opt.threshold));
   d.evidence.emplace_back("above", std::to_string(above) + "/" + std::to_string(w.size()));
+  detail::set_band(d, -std::numeric_limits<double>::infinity(), opt.threshold);
   return d;
 }
 
@@ -129,6 +132,7 @@ inline std::optional<Decision> detect_loss_spike(const Series& loss, const LossS
                          loss.name() + " " + detail::fmt_num(v) + " is over " + detail::fmt_num(opt.ceiling_factor) +
                              "x the maximum seen so far (" + detail::fmt_num(*mx) + ")");
       d.evidence.emplace_back("max_seen", detail::fmt_num(*mx));
+      detail::set_band(d, -std::numeric_limits<double>::infinity(), *mx);
       return d;
     }
   }
@@ -170,6 +174,7 @@ inline std::optional<Decision> detect_loss_spike(const Series& loss, const LossS
     d.evidence.emplace_back("reference_median", detail::fmt_num(ref_median));
     d.evidence.emplace_back("z", detail::fmt_num(min_z));
     d.evidence.emplace_back("persistence", std::to_string(persistence));
+    if (positive) detail::set_band(d, -std::numeric_limits<double>::infinity(), std::sqrt(opt.min_ratio) * ref_median);
     return d;
   }
 
@@ -183,10 +188,148 @@ inline std::optional<Decision> detect_loss_spike(const Series& loss, const LossS
                          loss.name() + " jumped to " + detail::fmt_num(v) + ", " + detail::fmt_num(v / m) +
                              "x the mean of the previous " + std::to_string(prev.size()) + " points");
       d.evidence.emplace_back("reference_mean", detail::fmt_num(m));
+      detail::set_band(d, -std::numeric_limits<double>::infinity(), std::sqrt(opt.early_ratio) * m);
       return d;
     }
   }
   return std::nullopt;
+}
+
+// A non-finite value in any metric that was finite before (a validation
+// metric, a component loss, a learning rate): at least a warning. Loss-family
+// keys go through detect_nan_loss instead (critical, even when never finite).
+struct NonFiniteOptions {
+  bool enabled = true;
+  Severity severity = Severity::kWarning;
+};
+
+// Returns a "nonfinite_metric" decision when the latest value is NaN/Inf and
+// an earlier one was finite.
+inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const NonFiniteOptions& opt) {
+  if (!opt.enabled || s.empty() || std::isfinite(s.back().value) || s.finite_count() == 0) return std::nullopt;
+  const std::size_t run = std::min(s.trailing_nonfinite(), s.size());
+  const SeriesPoint& first = s.from_back(run > 0 ? run - 1 : 0);
+  Decision d = detail::make_decision(Source::kRulebased, "nonfinite_metric", opt.severity,
+                                     s.name() + " is " + detail::fmt_num(s.back().value) + " at step " +
+                                         std::to_string(s.back().step) + " (finite before step " +
+                                         std::to_string(first.step) + ")",
+                                     s.name(), &s);
+  d.evidence.emplace_back("consecutive", std::to_string(s.trailing_nonfinite()));
+  d.evidence.emplace_back("first_step", std::to_string(first.step));
+  return d;
+}
+
+// Divergence: the loss climbs back from its run-wide minimum and keeps going.
+//  - fast (evidence: min_points finite points): the latest loss >= ratio x
+//    the minimum, rising over the last `rising` consecutive points, and it
+//    has climbed back at least back_fraction of the way from the minimum to
+//    the initial level (so a loss near zero wiggling 0.01 -> 0.03 is not
+//    "3x its minimum");
+//  - slow (evidence: the minimum at least slow_window points back): the last
+//    slow_window points all >= slow_ratio x the minimum, their late half
+//    above their early half (still rising), and climbed back at least
+//    slow_back_fraction of the way to the initial level.
+// Positive losses only (a ratio to a minimum <= 0 means nothing). Stays open
+// until the loss is back within slow_ratio x the minimum.
+struct LossDivergenceOptions {
+  bool enabled = true;
+  double ratio = 3.0;
+  int rising = 3;
+  int min_points = 4;
+  double back_fraction = 0.25;
+  double slow_ratio = 1.5;
+  int slow_window = 8;
+  double slow_back_fraction = 0.3;
+  Severity severity = Severity::kWarning;
+};
+
+// Returns a "loss_divergence" decision (evidence "rule": fast | slow).
+inline std::optional<Decision> detect_loss_divergence(const Series& loss, const LossDivergenceOptions& opt) {
+  if (!opt.enabled || loss.empty()) return std::nullopt;
+  double v = loss.back().value;
+  auto mn = loss.min();
+  if (!std::isfinite(v) || !mn || !(*mn > 0)) return std::nullopt;
+  double lowest = std::min(opt.ratio, opt.slow_ratio);
+  if (v < lowest * *mn) return std::nullopt;  // cheap exit: near its minimum
+  auto init_span = loss.initial_values().first(std::min<std::size_t>(loss.initial_values().size(), 3));
+  auto& init = detail::scratch(0);
+  init.assign(init_span.begin(), init_span.end());
+  double initial = detail::median_inplace(init);
+  auto climbed = [&](double fraction) { return !(initial > *mn) || v - *mn >= fraction * (initial - *mn); };
+  auto make = [&](std::string rule, std::string msg) {
+    Decision d =
+        detail::make_decision(Source::kRulebased, "loss_divergence", opt.severity, std::move(msg), loss.name(), &loss);
+    d.evidence.emplace_back("rule", std::move(rule));
+    d.evidence.emplace_back("min", detail::fmt_num(*mn));
+    d.evidence.emplace_back("min_step", std::to_string(loss.argmin_step()));
+    detail::set_band(d, -std::numeric_limits<double>::infinity(), opt.slow_ratio * *mn);
+    return d;
+  };
+  std::string tail = ", " + detail::fmt_num(v / *mn) + "x its minimum " + detail::fmt_num(*mn) + " (step " +
+                     std::to_string(loss.argmin_step()) + ")";
+  int rising = std::max(opt.rising, 1);
+  if (v >= opt.ratio * *mn && loss.finite_count() >= static_cast<std::uint64_t>(std::max(opt.min_points, 2)) &&
+      loss.size() > static_cast<std::size_t>(rising) && climbed(opt.back_fraction)) {
+    bool up = true;
+    for (int i = 0; i < rising && up; ++i) {
+      double a = loss.from_back(static_cast<std::size_t>(i)).value;
+      double b = loss.from_back(static_cast<std::size_t>(i) + 1).value;
+      up = std::isfinite(a) && std::isfinite(b) && a > b;
+    }
+    if (up) return make("fast", loss.name() + " keeps rising: " + detail::fmt_num(v) + tail);
+  }
+  int w = std::max(opt.slow_window, 4);
+  if (v >= opt.slow_ratio * *mn && loss.back().step - loss.argmin_step() >= 1 &&
+      loss.size() >= static_cast<std::size_t>(w) && climbed(opt.slow_back_fraction)) {
+    auto& win = detail::scratch(1);
+    loss.finite_window(0, static_cast<std::size_t>(w), &win);
+    if (win.size() < static_cast<std::size_t>(w)) return std::nullopt;
+    // The minimum must precede the window (the rise is "from" it).
+    for (std::size_t i = 0; i < static_cast<std::size_t>(w); ++i)
+      if (loss.from_back(i).step <= loss.argmin_step()) return std::nullopt;
+    double early = 0, late = 0;
+    std::size_t h = win.size() / 2;
+    for (std::size_t i = 0; i < win.size(); ++i) {
+      if (win[i] < opt.slow_ratio * *mn) return std::nullopt;
+      (i < h ? early : late) += win[i];
+    }
+    early /= static_cast<double>(h);
+    late /= static_cast<double>(win.size() - h);
+    if (late <= early) return std::nullopt;
+    return make("slow", loss.name() + " has risen for " + std::to_string(w) + " points: " + detail::fmt_num(v) + tail);
+  }
+  return std::nullopt;
+}
+
+// Frozen loss: the last `points` values are bit-identical (a loss that is
+// not being computed from new data, a dead graph, a logger repeating a
+// stale value). Exactly 0.0 is exempt by default: GRPO/DPO-style losses
+// legitimately log 0.0 for many steps (a 0.0 loss with a NaN grad norm is
+// grad_norm's case).
+struct FrozenLossOptions {
+  bool enabled = true;
+  int points = 6;
+  bool ignore_zero = true;
+  Severity severity = Severity::kWarning;
+};
+
+// Returns a "frozen_loss" decision.
+inline std::optional<Decision> detect_frozen_loss(const Series& loss, const FrozenLossOptions& opt) {
+  if (!opt.enabled || loss.size() < 2) return std::nullopt;
+  double v = loss.back().value;
+  if (!std::isfinite(v) || (opt.ignore_zero && v == 0.0)) return std::nullopt;
+  if (loss.from_back(1).value != v) return std::nullopt;  // cheap exit
+  auto n = static_cast<std::size_t>(std::max(opt.points, 2));
+  if (loss.size() < n) return std::nullopt;
+  for (std::size_t i = 2; i < n; ++i)
+    if (loss.from_back(i).value != v) return std::nullopt;
+  Decision d =
+      detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
+                            loss.name() + " has been exactly " + detail::fmt_num(v) + " for " + std::to_string(n) +
+                                " points (since step " + std::to_string(loss.from_back(n - 1).step) + ")",
+                            loss.name(), &loss);
+  d.evidence.emplace_back("points", std::to_string(n));
+  return d;
 }
 
 }  // namespace sidecar

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
 
@@ -11,38 +12,53 @@
 
 namespace sidecar {
 
-// Reward drop / collapse: current <= mean(previous `window`) - drop_fraction x
-// scale, where scale = max(|mean|, range/2) and range is the run-wide spread
-// of rewards. For positive rewards that equals the seed's "current <= 0.5 x
-// mean(previous 5)"; unlike it, it also works for negative rewards.
+// Reward drop / collapse: the last `persistence` points all <= mean(the
+// `window` points before them) - drop_fraction x scale, where scale =
+// max(|mean|, range/2) and range is the run-wide spread of rewards. For
+// positive rewards that equals the seed's "current <= 0.5 x mean(previous
+// 5)"; unlike it, it also works for negative rewards. RL warm-up: the first
+// warmup_points rewards of a fresh policy are noisy (a dip in the first
+// updates is normal) and never judged, nor used as the reference. Stays open
+// until the reward is back within half the drop of the reference.
 struct RewardDropOptions {
   bool enabled = true;
   int window = 5;
   int min_points = 6;
   double drop_fraction = 0.5;
+  int warmup_points = 5;
+  int persistence = 2;
   Severity severity = Severity::kWarning;
 };
 
 // Returns a "reward_drop" decision.
 inline std::optional<Decision> detect_reward_drop(const Series& reward, const RewardDropOptions& opt) {
+  int p = std::max(opt.persistence, 1);
+  int window = std::max(opt.window, 1);
   if (!opt.enabled || reward.empty() ||
-      reward.finite_count() < static_cast<std::uint64_t>(std::max({opt.min_points, opt.window + 1, 2})))
+      reward.finite_count() < static_cast<std::uint64_t>(std::max({opt.min_points, window + p, 2})) ||
+      reward.finite_count() < static_cast<std::uint64_t>(std::max(opt.warmup_points, 0) + window + p))
     return std::nullopt;
   double cur = reward.back().value;
   if (!std::isfinite(cur)) return std::nullopt;
-  auto ref = detail::mean_of_previous(reward, static_cast<std::size_t>(std::max(opt.window, 1)), &detail::scratch(0));
-  if (!ref) return std::nullopt;
+  auto& w = detail::scratch(0);
+  reward.finite_window(static_cast<std::size_t>(p), static_cast<std::size_t>(window), &w);
+  if (w.size() < static_cast<std::size_t>(window)) return std::nullopt;
+  double ref = detail::mean(w);
   double range = *reward.max() - *reward.min();
-  double scale = std::max(std::fabs(*ref), range / 2.0);
+  double scale = std::max(std::fabs(ref), range / 2.0);
   if (scale <= 0) return std::nullopt;
-  double drop = *ref - cur;
-  if (drop < opt.drop_fraction * scale) return std::nullopt;
+  double limit = ref - opt.drop_fraction * scale;
+  for (int i = 0; i < p; ++i) {
+    double x = reward.from_back(static_cast<std::size_t>(i)).value;
+    if (!std::isfinite(x) || x > limit) return std::nullopt;
+  }
   Decision d = detail::make_decision(
       Source::kPlaybook, "reward_drop", opt.severity,
-      reward.name() + " fell to " + detail::fmt_num(cur) + " from a recent mean of " + detail::fmt_num(*ref),
+      reward.name() + " fell to " + detail::fmt_num(cur) + " from a recent mean of " + detail::fmt_num(ref),
       reward.name(), &reward);
-  d.evidence.emplace_back("recent_mean", detail::fmt_num(*ref));
+  d.evidence.emplace_back("recent_mean", detail::fmt_num(ref));
   d.evidence.emplace_back("peak", detail::fmt_num(*reward.max()));
+  detail::set_band(d, ref - 0.5 * opt.drop_fraction * scale, std::numeric_limits<double>::infinity());
   return d;
 }
 
@@ -135,37 +151,71 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
   return std::nullopt;
 }
 
-// KL explosion (the seed's): current >= ratio x max(previous `window`) and
-// current > min_kl; a non-finite KL also counts.
+// KL explosion. Three rules, the first that holds wins:
+//  - level: KL >= max_kl, a level typical PPO/GRPO runs never reach
+//    (per-token KL stays well under 1; evidence: one point);
+//  - jump: KL >= jump_ratio x the maximum of every earlier point and >
+//    min_kl (evidence: one earlier point; two orders of magnitude need no
+//    more);
+//  - the seed's: KL >= ratio x max(previous `window`) and > min_kl.
+// A non-finite KL after a finite one also counts. Stays open until KL is
+// back under the pre-incident band (max(min_kl, the earlier maximum x the
+// midpoint of ratio)).
 struct KlExplosionOptions {
   bool enabled = true;
   int window = 5;
   double ratio = 2.5;
   double min_kl = 0.15;
+  double max_kl = 10.0;
+  double jump_ratio = 20.0;
   Severity severity = Severity::kWarning;
 };
 
-// Returns a "kl_explosion" decision.
+// Returns a "kl_explosion" decision (evidence "rule": level | jump | window | nonfinite).
 inline std::optional<Decision> detect_kl_explosion(const Series& kl, const KlExplosionOptions& opt) {
   if (!opt.enabled || kl.empty()) return std::nullopt;
   double cur = kl.back().value;
   if (std::isnan(cur) || std::isinf(cur)) {
-    if (kl.count() < 2) return std::nullopt;
-    return detail::make_decision(
+    if (kl.count() < 2 || kl.finite_count() == 0) return std::nullopt;
+    Decision d = detail::make_decision(
         Source::kPlaybook, "kl_explosion", opt.severity,
         kl.name() + " is " + detail::fmt_num(cur) + " at step " + std::to_string(kl.back().step), kl.name(), &kl);
+    d.evidence.emplace_back("rule", "nonfinite");
+    return d;
   }
+  if (!(cur > opt.min_kl)) return std::nullopt;  // cheap exit
+  auto before = kl.max_before_last();
+  auto band_hi = [&](double prev_max) { return std::max(opt.min_kl, prev_max * (1.0 + (opt.ratio - 1.0) / 2.0)); };
+  auto make = [&](std::string rule, std::string msg, double prev_max) {
+    Decision d = detail::make_decision(Source::kPlaybook, "kl_explosion", opt.severity, std::move(msg), kl.name(), &kl);
+    d.evidence.emplace_back("previous_max", detail::fmt_num(prev_max));
+    d.evidence.emplace_back("rule", std::move(rule));
+    detail::set_band(d, -std::numeric_limits<double>::infinity(), band_hi(prev_max));
+    return d;
+  };
+  if (opt.max_kl > 0 && cur >= opt.max_kl) {
+    double prev = before ? *before : 0.0;
+    if (!before || prev < opt.max_kl)
+      return make("level",
+                  kl.name() + " is " + detail::fmt_num(cur) +
+                      ", a level healthy runs never reach (>= " + detail::fmt_num(opt.max_kl) + ")",
+                  before ? std::min(prev, opt.max_kl / opt.jump_ratio) : opt.min_kl);
+  }
+  if (opt.jump_ratio > 0 && before && *before >= 0 && cur >= opt.jump_ratio * *before)
+    return make("jump",
+                kl.name() + " jumped to " + detail::fmt_num(cur) + ", " +
+                    (*before > 0 ? detail::fmt_num(cur / *before) + "x" : std::string("far over")) +
+                    " the maximum so far (" + detail::fmt_num(*before) + ")",
+                *before);
   auto& w = detail::scratch(0);
   kl.finite_window(1, static_cast<std::size_t>(std::max(opt.window, 1)), &w);
   if (w.size() < static_cast<std::size_t>(std::max(opt.window, 1))) return std::nullopt;
   double mx = *std::max_element(w.begin(), w.end());
-  if (!(cur > opt.min_kl && cur >= opt.ratio * mx)) return std::nullopt;
-  Decision d = detail::make_decision(Source::kPlaybook, "kl_explosion", opt.severity,
-                                     kl.name() + " jumped to " + detail::fmt_num(cur) + " (max of the previous " +
-                                         std::to_string(w.size()) + ": " + detail::fmt_num(mx) + ")",
-                                     kl.name(), &kl);
-  d.evidence.emplace_back("previous_max", detail::fmt_num(mx));
-  return d;
+  if (!(cur >= opt.ratio * mx)) return std::nullopt;
+  return make("window",
+              kl.name() + " jumped to " + detail::fmt_num(cur) + " (max of the previous " + std::to_string(w.size()) +
+                  ": " + detail::fmt_num(mx) + ")",
+              mx);
 }
 
 // Entropy collapse (the policy turned deterministic: entropy <=
@@ -189,7 +239,7 @@ inline std::optional<Decision> detect_entropy(const Series& ent, const EntropyOp
     return std::nullopt;
   int p = std::max(opt.persistence, 1);
   if (ent.size() < static_cast<std::size_t>(p) + 1) return std::nullopt;
-  auto init_span = ent.initial_values();
+  auto init_span = ent.initial_values().first(std::min<std::size_t>(ent.initial_values().size(), 5));
   auto& init = detail::scratch(0);
   init.assign(init_span.begin(), init_span.end());
   double initial = detail::median_inplace(init);

@@ -1,48 +1,80 @@
 // Supervised-profile rules (header-only, std-only): validation accuracy drop
-// and validation loss regression (SPEC §2 reference thresholds).
+// (any quality metric that should rise) and validation loss regression
+// (SPEC §2 reference thresholds), with a short-series collapse rule.
 #pragma once
 
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "sidecar/detectors/common.h"
 
 namespace sidecar {
 
-// Validation accuracy drop: after min_points evaluations, best - current >=
-// min_drop and mean(last mean_window) <= mean_ratio x best. Accuracies logged
-// in percent (best > 1.5) have min_drop scaled by 100.
+// Validation accuracy (or any quality metric that should rise) drop. Two rules:
+//  - drop (the seed's; evidence: min_points evaluations): best - current >=
+//    min_drop and mean(last mean_window) <= mean_ratio x best;
+//  - collapse (evidence: the best and collapse_points evaluations after it):
+//    the last collapse_points values all <= collapse_ratio x best (fell by
+//    more than half), best >= min_best. Short series fire here: an accuracy
+//    that collapses to near zero needs no sixth evaluation.
+// Metrics logged in percent (best > 1.5) have min_drop and min_best scaled
+// by 100. Stays open until the metric is back within half of min_drop of its best.
 struct ValAccDropOptions {
   bool enabled = true;
   int min_points = 6;
   double min_drop = 0.08;
   double mean_ratio = 0.9;
   int mean_window = 3;
+  double collapse_ratio = 0.5;
+  int collapse_points = 2;
+  double min_best = 0.05;
   Severity severity = Severity::kWarning;
 };
 
-// Returns a "validation_drop" decision.
-inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValAccDropOptions& opt) {
-  if (!opt.enabled || acc.empty() || acc.finite_count() < static_cast<std::uint64_t>(std::max(opt.min_points, 1)))
-    return std::nullopt;
+// Returns a "validation_drop" decision (or `syndrome`, for other quality
+// metrics), evidence "rule": drop | collapse.
+inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValAccDropOptions& opt,
+                                                   std::string_view syndrome = "validation_drop") {
+  if (!opt.enabled || acc.size() < 2) return std::nullopt;
   double cur = acc.back().value;
   auto best = acc.max();
   if (!std::isfinite(cur) || !best || *best <= 0) return std::nullopt;
   double scale = *best > 1.5 ? 100.0 : 1.0;
+  if (*best - cur < opt.min_drop * scale && cur > opt.collapse_ratio * *best) return std::nullopt;  // cheap exit
+  auto make = [&](std::string rule, double recent) {
+    Decision d = detail::make_decision(Source::kPlaybook, syndrome, opt.severity,
+                                       acc.name() + " dropped to " + detail::fmt_num(cur) + " from its best " +
+                                           detail::fmt_num(*best) + " (step " + std::to_string(acc.argmax_step()) + ")",
+                                       acc.name(), &acc);
+    d.evidence.emplace_back("best", detail::fmt_num(*best));
+    d.evidence.emplace_back("best_step", std::to_string(acc.argmax_step()));
+    d.evidence.emplace_back("recent_mean", detail::fmt_num(recent));
+    d.evidence.emplace_back("rule", std::move(rule));
+    detail::set_band(d, *best - 0.5 * opt.min_drop * scale, std::numeric_limits<double>::infinity());
+    return d;
+  };
+  auto cp = static_cast<std::size_t>(std::max(opt.collapse_points, 1));
+  if (opt.collapse_ratio > 0 && *best >= opt.min_best * scale && acc.size() > cp &&
+      acc.back().step > acc.argmax_step()) {
+    bool collapsed = true;
+    double sum = 0;
+    for (std::size_t i = 0; i < cp && collapsed; ++i) {
+      const SeriesPoint& p = acc.from_back(i);
+      collapsed = std::isfinite(p.value) && p.value <= opt.collapse_ratio * *best && p.step > acc.argmax_step();
+      sum += p.value;
+    }
+    if (collapsed) return make("collapse", sum / static_cast<double>(cp));
+  }
+  if (acc.finite_count() < static_cast<std::uint64_t>(std::max(opt.min_points, 1))) return std::nullopt;
   if (*best - cur < opt.min_drop * scale) return std::nullopt;
   auto& w = detail::scratch(0);
   acc.finite_window(0, static_cast<std::size_t>(std::max(opt.mean_window, 1)), &w);
   double m = detail::mean(w);
   if (!(m <= opt.mean_ratio * *best)) return std::nullopt;
-  Decision d = detail::make_decision(Source::kPlaybook, "validation_drop", opt.severity,
-                                     acc.name() + " dropped to " + detail::fmt_num(cur) + " from its best " +
-                                         detail::fmt_num(*best) + " (step " + std::to_string(acc.argmax_step()) + ")",
-                                     acc.name(), &acc);
-  d.evidence.emplace_back("best", detail::fmt_num(*best));
-  d.evidence.emplace_back("best_step", std::to_string(acc.argmax_step()));
-  d.evidence.emplace_back("recent_mean", detail::fmt_num(m));
-  return d;
+  return make("drop", m);
 }
 
 // Validation loss regression: after min_points evaluations, current >= ratio
@@ -76,6 +108,7 @@ inline std::optional<Decision> detect_val_loss_regression(const Series& vloss, c
   d.evidence.emplace_back("best", detail::fmt_num(*best));
   d.evidence.emplace_back("best_step", std::to_string(vloss.argmin_step()));
   d.evidence.emplace_back("recent_mean", detail::fmt_num(m));
+  detail::set_band(d, -std::numeric_limits<double>::infinity(), (1.0 + (opt.ratio - 1.0) / 2.0) * *best);
   return d;
 }
 

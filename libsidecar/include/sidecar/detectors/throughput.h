@@ -1,0 +1,67 @@
+// Within-run throughput collapse (header-only, std-only): throughput falls
+// to a fraction of the run's own early post-warm-up level and stays there.
+// Needs no history (baseline.h compares against earlier runs instead).
+//
+//   if (auto d = sidecar::detect_throughput_collapse(tokens_per_s, {})) alert(*d);
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <string>
+
+#include "sidecar/detectors/common.h"
+
+namespace sidecar {
+
+// Reference: the median of the first reference_points finite values after
+// the first warmup_points (compile, data-loader start, cache warm-up are
+// slow and never the reference), taken only from points before the suspects.
+// Fires when the last `persistence` values are all <= ratio x reference.
+// Evidence: warmup_points + 2 reference points + persistence. Stays open
+// until throughput is back above the midpoint of ratio and the reference.
+struct ThroughputCollapseOptions {
+  bool enabled = true;
+  int warmup_points = 2;
+  int reference_points = 8;
+  double ratio = 0.5;
+  int persistence = 3;
+  Severity severity = Severity::kWarning;
+};
+
+// Returns a "throughput_collapse" decision.
+inline std::optional<Decision> detect_throughput_collapse(const Series& tp, const ThroughputCollapseOptions& opt) {
+  if (!opt.enabled || tp.empty()) return std::nullopt;
+  double cur = tp.back().value;
+  if (!std::isfinite(cur)) return std::nullopt;
+  int p = std::max(opt.persistence, 1);
+  auto warm = static_cast<std::size_t>(std::max(opt.warmup_points, 0));
+  auto init = tp.initial_values();
+  // Only initial values that precede the suspects may be the reference.
+  std::uint64_t usable = tp.finite_count() > static_cast<std::uint64_t>(p) ? tp.finite_count() - p : 0;
+  std::size_t end =
+      std::min<std::size_t>({init.size(), warm + static_cast<std::size_t>(std::max(opt.reference_points, 1)),
+                             static_cast<std::size_t>(usable)});
+  if (end < warm + 2) return std::nullopt;
+  auto& ref = detail::scratch(0);
+  ref.assign(init.begin() + static_cast<std::ptrdiff_t>(warm), init.begin() + static_cast<std::ptrdiff_t>(end));
+  double med = detail::median_inplace(ref);
+  if (!(med > 0) || cur > opt.ratio * med) return std::nullopt;
+  if (tp.size() < static_cast<std::size_t>(p)) return std::nullopt;
+  for (int i = 0; i < p; ++i) {
+    double x = tp.from_back(static_cast<std::size_t>(i)).value;
+    if (!std::isfinite(x) || x > opt.ratio * med) return std::nullopt;
+  }
+  Decision d =
+      detail::make_decision(Source::kRulebased, "throughput_collapse", opt.severity,
+                            tp.name() + " fell to " + detail::fmt_num(cur) + ", " + detail::fmt_num(cur / med) +
+                                "x the run's own early level " + detail::fmt_num(med),
+                            tp.name(), &tp);
+  d.evidence.emplace_back("reference", detail::fmt_num(med));
+  d.evidence.emplace_back("consecutive", std::to_string(p));
+  detail::set_band(d, med * (1.0 + opt.ratio) / 2.0, std::numeric_limits<double>::infinity());
+  return d;
+}
+
+}  // namespace sidecar
