@@ -232,3 +232,13 @@ ENTRIES += [
          label="none", visible_step=None, also_ok=[],
          what_happened="First four iterations of the DeepRM policy-gradient agent posted in 'RL agent results': mean reward is negative by design and drifts -257 -> -282 while entropy barely moves; an untrained policy's early noise, nothing in the thread says this run failed."),
 ]
+ENTRIES += [
+    dict(id="mxnet_3554_speed_jumps_up", fmt="kv", step_re=r"Batch \[(\d+)\]",
+         source="apache/mxnet#3554", source_kind="issue", framework="mxnet",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="'Training speed changing rapidly': ~15 samples/s for 700 batches, then 156 and ~513 samples/s once the data is cached; the training loss keeps falling. A large throughput change, but upward: nothing to page for."),
+    dict(id="megatron_llm_22_iter_time_grows", fmt="pipe", step_key="iteration",
+         source="epfLLM/Megatron-LLM#22", source_kind="issue", framework="megatron-llm",
+         label="stall", visible_step=15, also_ok=[],
+         what_happened="'iteration-time increases linearly': elapsed time per iteration 84.6 s -> 142.5 s -> 202.4 s over 10 iterations while CPU memory grows (a host-side leak); maintainers advise micro_batch_size > 1 or a different container."),
+]
