@@ -242,3 +242,9 @@ ENTRIES += [
          label="stall", visible_step=15, also_ok=[],
          what_happened="'iteration-time increases linearly': elapsed time per iteration 84.6 s -> 142.5 s -> 202.4 s over 10 iterations while CPU memory grows (a host-side leak); maintainers advise micro_batch_size > 1 or a different container."),
 ]
+ENTRIES += [
+    dict(id="mlagents_101_reward_decays", fmt="kv",
+         source="Unity-Technologies/ml-agents#101", source_kind="issue", framework="ml-agents-ppo",
+         label="reward_collapse", visible_step=11, also_ok=["entropy_collapse"],
+         what_happened="PPO agent reaches ~70 mean reward ('super-human'), then decays to ~50, ~7 and finally ~0.2; the reply blames a policy whose entropy kept falling into a dead end. The paste skips stretches of time ('. Time passes .'), so rows are not evenly spaced."),
+]
