@@ -79,6 +79,9 @@ def parse_dict(lines, e):
             v = value(tok)
             if v is not None:
                 set_step(row, k, v, e.get("step_key"))
+        m = re.search(e["step_re"], line) if e.get("step_re") else None
+        if m and row:
+            row["step"] = int(m.group(1))
         if row:
             rows.append(row)
     return rows

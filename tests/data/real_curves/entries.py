@@ -248,3 +248,17 @@ ENTRIES += [
          label="reward_collapse", visible_step=11, also_ok=["entropy_collapse"],
          what_happened="PPO agent reaches ~70 mean reward ('super-human'), then decays to ~50, ~7 and finally ~0.2; the reply blames a policy whose entropy kept falling into a dead end. The paste skips stretches of time ('. Time passes .'), so rows are not evenly spaced."),
 ]
+ENTRIES += [
+    dict(id="keras_5239_cifar_loss_rises", fmt="keras",
+         source="keras-team/keras#5239", source_kind="issue", framework="keras",
+         label="divergence", visible_step=7, also_ok=["quality_drop"],
+         what_happened="'Issues with convergence using cifar10 example': training loss bottoms at 1.093 in epoch 4 and then rises every epoch (1.10, 1.14, 1.19, 1.21, 1.24) while val_acc falls from 0.68 to ~0.62; the example's optimizer settings were later changed."),
+    dict(id="keras_8680_late_slow_rise", fmt="keras", skip=r"val_lo$",
+         source="keras-team/keras#8680", source_kind="issue", framework="keras",
+         label="divergence", visible_step=179, also_ok=["quality_drop"],
+         what_happened="'Training accuracy curve': late in a 200-epoch run the training loss creeps up 1.084 -> 1.155 over ten epochs and training accuracy falls 0.656 -> 0.634 while val_acc swings 0.62-0.73; the reporter asks why training accuracy decreases. (The last, cut row dropped.)"),
+    dict(id="surgicalsam_16_val_miou_noise", fmt="dict", step_re=r"Epoch: (\d+)/",
+         source="wenxi-yue/SurgicalSAM#16", source_kind="issue", framework="pytorch",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="Maintainers' reference validation log for the first epochs: mIoU 51.3 -> 47.1 -> 55.2 -> 62.6 -> 59.6 -> 63.2 (small validation set, normal early noise), posted so users can compare their runs. (Backtick paste markers removed.)"),
+]
