@@ -262,3 +262,9 @@ ENTRIES += [
          label="none", visible_step=None, also_ok=[],
          what_happened="Maintainers' reference validation log for the first epochs: mIoU 51.3 -> 47.1 -> 55.2 -> 62.6 -> 59.6 -> 63.2 (small validation set, normal early noise), posted so users can compare their runs. (Backtick paste markers removed.)"),
 ]
+ENTRIES += [
+    dict(id="rl_rvo_nav_9_success_rate_noise", fmt="kv", units=True, step_re=r"policy_name: r4_0_(\d+)",
+         source="hanruihua/rl_rvo_nav#9", source_kind="issue", framework="pytorch-ppo",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="Stage-1 checkpoints evaluated on 100 episodes: success rate 12% -> 51% -> 39% -> 84% -> 72% (small evaluation, noisy but improving); the question is why it never reaches 100%, and the maintainer suggests reward tuning."),
+]
