@@ -48,6 +48,7 @@ CORPUS = os.path.join(ROOT, "tests", "data", "real_curves")
 SYNDROME_FAMILY = {
     "nan_loss": "nan",
     "grad_norm_nonfinite": "nan",
+    "nonfinite_metric": "nan",
     "nan_in_log": "nan",
     "loss_spike": "divergence",
     "high_loss": "divergence",
@@ -66,6 +67,7 @@ SYNDROME_FAMILY = {
     "entropy_collapse": "entropy_collapse",
     "stall": "stall",
     "throughput_regression": "stall",
+    "throughput_collapse": "stall",
 }
 SYNDROME_PREFIX = [  # first match wins
     ("nonfinite", "nan"),
