@@ -27,7 +27,9 @@ Held-aside curves are counted in every figure but not named (which ones were
 missed or flagged) unless --reveal-held-aside is given: tune on dev only.
 The binary is --cli, else $SIDECAR_CLI, else build/test/cli/sidecar-cli.
 --check RECALL FA exits 1 when any label family's recall over both parts is
-below RECALL (a fraction) or more than FA healthy curves raise an alert.
+below RECALL (a fraction) or more than FA healthy curves raise an alert (and,
+with --max-notifications N, when a caught curve raised more than N alerts);
+issue 16's bar is `--check 0.9 1 --max-notifications 2`.
 Exit 2 when the CLI fails on a curve or the corpus cannot be read.
 """
 import argparse
@@ -247,6 +249,8 @@ def main():
     ap.add_argument("--only", action="append", default=[], metavar="ID")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--check", nargs=2, type=float, metavar=("RECALL", "FA"))
+    ap.add_argument("--max-notifications", type=int, metavar="N",
+                    help="with --check: also fail when a caught curve raised more than N warning/critical alerts")
     args = ap.parse_args()
     if not os.access(args.cli, os.X_OK):
         print("curves_report: no sidecar-cli at %s (use --cli or $SIDECAR_CLI)" % args.cli, file=sys.stderr)
@@ -291,9 +295,13 @@ def main():
         recall_min, fa_max = args.check
         low = {k: v["recall"] for k, v in summary["all"]["labels"].items() if v["recall"] < recall_min}
         fa = summary["all"]["healthy"]["false_alarms"]
-        if low or fa > fa_max:
-            print("check failed: recall below %.2f for %s; false alarms %d (max %d)" %
-                  (recall_min, low or "no label", fa, fa_max), file=sys.stderr)
+        noisy = summary["all"]["notifications"]["max"] or 0
+        too_many = args.max_notifications is not None and noisy > args.max_notifications
+        if low or fa > fa_max or too_many:
+            print("check failed: recall below %.2f for %s; false alarms %d (max %d); notifications per incident "
+                  "up to %d (max %s)" % (recall_min, low or "no label", fa, fa_max, noisy,
+                                         args.max_notifications if args.max_notifications is not None else "-"),
+                  file=sys.stderr)
             return 1
     return 0
 

@@ -147,6 +147,7 @@ def test_report_runs_end_to_end():
 def test_report_check_can_pass_and_fail():
     few = ["--only", "gradnorm_tf_17_nan", "--only", "pid_22_tiny_loss_spike"]
     assert run_report(*few, "--check", "0", "1000").returncode == 0
+    assert run_report(*few, "--check", "0", "1000", "--max-notifications", "1000").returncode == 0
     failed = run_report(*few, "--check", "1.01", "0")  # no recall can reach 1.01
     assert failed.returncode == 1
     assert "check failed" in failed.stderr
