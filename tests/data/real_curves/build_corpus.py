@@ -15,7 +15,8 @@ in the same paste (the raw file stays complete), "step_key" names the
 counter that becomes `step`, "drop_keys" removes keys cut off in the paste,
 "merge_on" (regex) joins consecutive lines of one logged record into one row,
 "units" (kv) accepts a unit glued to a value ("1612.0min" -> 1612.0),
-"seg_skip" (pipe) ignores separator-split segments matching a regex (counters).
+"seg_skip" (pipe) ignores separator-split segments matching a regex (counters),
+"kv_re" (kv) replaces the key/value pattern (%s stands for a number).
 
 Formats (per entry "fmt"):
   dict   HF Trainer / TRL dict lines: {'loss': 0.1, 'grad_norm': nan, ...}
@@ -138,6 +139,8 @@ def parse_kv(lines, e):
     unit = r"(?:[A-Za-z%%]+(?![\w.]))?" if e.get("units") else ""  # "1612.0min": value, unit dropped
     words = "{0,%d}" % (e.get("key_words", 2) - 1)  # keys of up to this many words ("train loss")
     pat = re.compile(r"([A-Za-z_][\w/.\-\[\]]*(?: [A-Za-z_][\w/.\-]*)%s)\s*(?::|=)\s*(%s)%s(?![\w.])" % (words, NUM, unit))
+    if e.get("kv_re"):  # keys the generic pattern cannot spell ("Obj(log[Pzx]) = -41.6")
+        pat = re.compile(e["kv_re"] % NUM)
     for line in lines:
         row = {}
         for k, tok in pat.findall(line):

@@ -268,3 +268,14 @@ ENTRIES += [
          label="none", visible_step=None, also_ok=[],
          what_happened="Stage-1 checkpoints evaluated on 100 episodes: success rate 12% -> 51% -> 39% -> 84% -> 72% (small evaluation, noisy but improving); the question is why it never reaches 100%, and the maintainer suggests reward tuning."),
 ]
+ENTRIES += [
+    dict(id="eesen_87_obj_spike", fmt="kv", kv_re=r"(Obj\(log\[Pzx\]\)|TokenAcc)\s*=\s*(%s)%%?(?![\w.])",
+         step_re=r"After (\d+) sequences",
+         source="srvk/eesen#87", source_kind="issue", framework="eesen-ctc",
+         label="divergence", visible_step=205951, also_ok=["nan", "quality_drop"],
+         what_happened="9000-hour CTC training: the objective (a log-likelihood, ~-42) reads -1e+27 for one report at 166 h and is back the next; the reporter says that after ~183 h token accuracy drops drastically and the objective becomes nan."),
+    dict(id="espnet_5633_asr_loss_250", fmt="kv", drop_keys=["trainer", "train"],
+         source="espnet/espnet#5633", source_kind="issue", framework="espnet2",
+         label="none", visible_step=None, also_ok=[],
+         what_happened="Maintainer's reference log for a healthy LibriSpeech ASR run: loss 252 -> 151 -> 91 and acc 0.08 -> 0.60 over the first 3000 batches, grad_norm ~44-55 with clip=100 and a growing fp16 loss_scale. (Quote markers '> ' removed.)"),
+]
