@@ -34,11 +34,12 @@ Rules
     in the item's `also_ok`.
   * Split (by thread, fixed): an item is HELD ASIDE when
     int(sha1(source).hexdigest(), 16) % 3 == 0, else DEV. Tune patterns on dev;
-    quote the held-aside figure. Only dev misses are ever printed (--misses).
+    quote the held-aside figure. Only dev misses are ever printed (--dev-misses,
+    alias --misses; --width N shows N characters of each item).
 
 Usage
   bench/log_corpus_report.py [--cli PATH] [--corpus DIR] [--files GLOB] [--playbook FILE]
-                             [--json] [--misses] [--check RECALL FA [--check-part held|dev|all]]
+                             [--json] [--dev-misses [--width N]] [--check RECALL FA [--check-part held|dev|all]]
   The binary is --cli, else $SIDECAR_CLI, else build/test/cli/sidecar-cli.
   --check RECALL FA exits 1 when any syndrome's recall in the checked part
   (default: held) is below RECALL, or its benign false-alarm rate is above FA
@@ -208,7 +209,7 @@ def print_text(summary, problems):
         print(f"skipped: {p}")
 
 
-def print_dev_misses(results):
+def print_dev_misses(results, width=160):
     print("\ndev misses and false alarms (held-aside items are never shown):")
     for it, part, matches in results:
         if part != "dev":
@@ -217,10 +218,10 @@ def print_dev_misses(results):
         if it["label"] == "benign":
             if is_false_alarm(it, matches):
                 got = ",".join(sorted(alarms(matches)))
-                print(f"  FALSE ALARM {it['_where']} ({it['source']}) -> {got}: {it['text'][:160]!r}")
+                print(f"  FALSE ALARM {it['_where']} ({it['source']}) -> {got}: {it['text'][:width]!r}")
         elif not is_detected(it, matches):
             got = ",".join(syndromes) or "nothing"
-            print(f"  MISS {it['label']} {it['_where']} ({it['source']}) -> {got}: {it['text'][:160]!r}")
+            print(f"  MISS {it['label']} {it['_where']} ({it['source']}) -> {got}: {it['text'][:width]!r}")
 
 
 def check(summary, part, min_recall, max_fa):
@@ -241,7 +242,9 @@ def main(argv=None):
     ap.add_argument("--files", default="*.jsonl", help="which corpus files (glob), e.g. 'a_*.jsonl' for part A")
     ap.add_argument("--playbook", help="playbook merged over the default, passed to scan")
     ap.add_argument("--json", action="store_true", help="machine-readable summary on stdout")
-    ap.add_argument("--misses", action="store_true", help="list dev-split misses and false alarms")
+    ap.add_argument("--misses", "--dev-misses", dest="misses", action="store_true",
+                    help="list dev-split misses and false alarms (held-aside items are never shown)")
+    ap.add_argument("--width", type=int, default=160, help="characters of each listed item's text (--dev-misses)")
     ap.add_argument("--check", nargs=2, type=float, metavar=("RECALL", "FA"))
     ap.add_argument("--check-part", choices=PARTS, default="held")
     args = ap.parse_args(argv)
@@ -265,7 +268,7 @@ def main(argv=None):
     else:
         print_text(summary, problems)
         if args.misses:
-            print_dev_misses(results)
+            print_dev_misses(results, args.width)
     if args.check and not check(summary, args.check_part, args.check[0], args.check[1]):
         return 1
     return 0

@@ -63,8 +63,25 @@ struct SyndromeSpec {
   bool case_sensitive = false;
   // A Python traceback header: the match is held until the final exception
   // line of the same rank arrives (evidence "exception", "exception_type"),
-  // or the wait runs out, or flush().
+  // or the wait runs out, or flush(). Chained exceptions ("During handling
+  // of the above exception..." / "The above exception was the direct cause
+  // ...") fold into the same finding: it carries the LAST exception, and the
+  // first one as "chained_from".
   bool until_exception = false;
+  // Multi-line reports (an NCCL watchdog cascade, a torchrun failure
+  // report): when > 0, a match is held while further matches of this
+  // syndrome keep coming within `fold_lines` lines (from any rank); they
+  // fold into it ("folded" counts them, "ranks" lists the ranks seen), and
+  // the extract patterns also run over the lines in between (so the report's
+  // "rank : 3" and "exitcode : 1" lines become evidence).
+  std::size_t fold_lines = 0;
+  // Attribution, carried in every finding's evidence unless a lookup or an
+  // extract pattern already set the field: "cause" (user_code, gpu_hardware,
+  // interconnect, storage, host_memory, scheduler), "retry_helps" (yes, no,
+  // maybe) and "retry_reason" (a short why).
+  std::string cause;
+  std::string retry_helps;
+  std::string retry_reason;
 };
 
 struct LogOptions {
@@ -136,6 +153,11 @@ class LogStream {
   void feed(std::string_view bytes, std::vector<LogMatch>* out);
   // End of stream: scans the partial last line and emits pending tracebacks.
   void flush(std::vector<LogMatch>* out);
+  // The source has gone quiet (call from a tick, e.g. after a few idle
+  // seconds): emits held findings that are already complete (a traceback
+  // whose exception arrived, a folded multi-line report) without touching
+  // the partial line. Tracebacks still waiting for their exception stay held.
+  void settle(std::vector<LogMatch>* out);
   // The file was truncated or rotated: drops partial-line and traceback
   // state and restarts line numbers and offsets at the beginning.
   void reset();

@@ -1,5 +1,7 @@
 // Reads the `syndromes:` and `logs:` sections of a playbook tree into
 // LogOptions, with every pattern compile-checked where it is written.
+#include <algorithm>
+#include <iterator>
 #include <string>
 #include <string_view>
 
@@ -138,6 +140,24 @@ void read_log_options(const Value& playbook, LogOptions* out, std::vector<Status
     read_patterns(r, "exclude", spec.case_sensitive, false, &spec.exclude);
     read_patterns(r, "extract", spec.case_sensitive, false, &spec.extract);
     read_lookups(r, section, errors, &spec.lookups);
+    int fold_lines = static_cast<int>(spec.fold_lines);
+    r.read("fold_lines", &fold_lines, 0, 100000);
+    spec.fold_lines = static_cast<std::size_t>(std::max(fold_lines, 0));
+    r.read("cause", &spec.cause);
+    r.read("retry_helps", &spec.retry_helps);
+    r.read("retry_reason", &spec.retry_reason);
+    if (const Value* c = item.find("cause"); c && !spec.cause.empty()) {
+      static constexpr std::string_view kCauses[] = {"user_code", "gpu_hardware", "interconnect",
+                                                     "storage",   "host_memory",  "scheduler"};
+      if (std::find(std::begin(kCauses), std::end(kCauses), spec.cause) == std::end(kCauses))
+        r.error(*c, "cause",
+                "'" + spec.cause +
+                    "' is not one of user_code, gpu_hardware, interconnect, storage, host_memory, scheduler");
+    }
+    if (const Value* c = item.find("retry_helps"); c && !spec.retry_helps.empty()) {
+      if (spec.retry_helps != "yes" && spec.retry_helps != "no" && spec.retry_helps != "maybe")
+        r.error(*c, "retry_helps", "'" + spec.retry_helps + "' is not one of yes, no, maybe");
+    }
     if (spec.enabled && spec.patterns.empty() && spec.escalate.empty() && !r.has("patterns"))
       r.error(item, "patterns", "an enabled syndrome needs at least one pattern");
     r.finish();

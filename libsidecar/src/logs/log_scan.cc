@@ -26,6 +26,7 @@
 #include <string>
 #include <utility>
 
+#include "sidecar/detail/atomic_file.h"
 #include "sidecar/detail/strings.h"
 #include "sidecar/log_scan.h"
 
@@ -119,14 +120,12 @@ void store_cached(const std::string& dir, const std::string& key, const hs_datab
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   std::string path = cache_path(dir, key);
-  std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  if (std::FILE* f = std::fopen(tmp.c_str(), "wb")) {
-    bool ok = std::fwrite(kCacheMagic.data(), 1, kCacheMagic.size(), f) == kCacheMagic.size() &&
-              std::fwrite(key.data(), 1, key.size(), f) == key.size() && std::fwrite(bytes, 1, len, f) == len;
-    ok = (std::fclose(f) == 0) && ok;
-    if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) std::remove(tmp.c_str());
-  }
+  std::string data;
+  data.reserve(kCacheMagic.size() + key.size() + len);
+  data.append(kCacheMagic).append(key).append(bytes, len);
   std::free(bytes);  // Vectorscan's default allocator
+  // A cache: a failed write is only a slower next start.
+  (void)detail::write_file_atomically(path, data, 0644, /*sync=*/false);
 }
 
 std::string_view rtrim(std::string_view s) {
@@ -417,11 +416,36 @@ struct Hit {
   std::uint32_t syndrome;
 };
 
+// A finding held back: a traceback waiting for its (last, chained) exception,
+// or a multi-line report whose further lines fold into it.
 struct Pending {
-  int key;  // rank, or -1
+  int key;  // traceback: rank, or -1; folded report: kFoldKeyBase - syndrome index
+  std::uint32_t syndrome = 0;
   LogMatch match;
-  std::uint64_t waited = 0;
+  std::uint64_t waited = 0;     // segments since the header / since the last folded match
+  bool have_exception = false;  // traceback: the exception line came; held to see whether a chain follows
+  bool chained = false;         // traceback: a chain marker came; the next header belongs to this finding
+  std::uint64_t after = 0;      // traceback: segments since the exception line
+  bool fold = false;
+  std::uint64_t folded = 0;              // folded report: further matches folded in
+  std::vector<int> ranks;                // folded report: ranks seen, in order
+  std::optional<std::uint64_t> min_seq;  // folded report: smallest collective sequence number seen
+  std::optional<int> min_seq_rank;
 };
+
+constexpr int kFoldKeyBase = -2;
+constexpr std::uint64_t kChainWaitSegments = 8;  // a held exception waits this long for a chain marker
+
+bool is_chain_marker(std::string_view content) {
+  return content.find("During handling of the above exception") != std::string_view::npos ||
+         content.find("The above exception was the direct cause") != std::string_view::npos;
+}
+
+// The end of the segment starting at p: the next \r or \n (end when none).
+const char* segment_end(const char* p, const char* end) {
+  while (p < end && *p != '\r' && *p != '\n') ++p;
+  return p;
+}
 
 struct ScanContext {
   const std::vector<Unit>* units;
@@ -473,8 +497,10 @@ struct LogStream::State {
   void scan_line(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out);
   void scan_region(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out);
   void scan_block(const char* base, std::size_t len, std::vector<LogMatch>* out);
-  void handle_hit(std::string_view text, const Unit& u, const CompiledSyndrome& cs, std::vector<LogMatch>* out);
-  void track_traceback(std::string_view text, std::vector<LogMatch>* out);
+  void handle_hit(std::string_view text, const Unit& u, std::uint32_t syndrome, std::vector<LogMatch>* out);
+  void track_pending(std::string_view text, std::vector<LogMatch>* out);
+  void extract_into(const CompiledSyndrome& cs, std::string_view text, Evidence* ev) const;
+  void finalize(const CompiledSyndrome& cs, LogMatch* m) const;
   void emit_pending(std::size_t i, std::vector<LogMatch>* out);
 };
 
@@ -500,12 +526,11 @@ void LogStream::State::scan_block(const char* base, std::size_t len, std::vector
     const char* p = base + unit.start;
     const char* end = p + unit.len;
     while (p <= end) {
-      const void* cr = p < end ? std::memchr(p, '\r', static_cast<std::size_t>(end - p)) : nullptr;
-      const char* seg_end = cr ? static_cast<const char*>(cr) : end;
+      const char* seg_end = segment_end(p, end);
       if (seg_end > p) {
         std::string_view text(p, static_cast<std::size_t>(seg_end - p));
-        if (!pending.empty()) track_traceback(text, out);
-        for (std::size_t k = h; k < h_end; ++k) handle_hit(text, unit, impl->syndromes[hits[k].syndrome], out);
+        if (!pending.empty()) track_pending(text, out);
+        for (std::size_t k = h; k < h_end; ++k) handle_hit(text, unit, hits[k].syndrome, out);
       }
       p = seg_end + 1;
     }
@@ -515,8 +540,9 @@ void LogStream::State::scan_block(const char* base, std::size_t len, std::vector
   units.clear();
 }
 
-void LogStream::State::handle_hit(std::string_view text, const Unit& u, const CompiledSyndrome& cs,
+void LogStream::State::handle_hit(std::string_view text, const Unit& u, std::uint32_t syndrome,
                                   std::vector<LogMatch>* out) {
+  const CompiledSyndrome& cs = impl->syndromes[syndrome];
   re2::StringPiece piece(text.data(), text.size());
   bool escalated = false;
   for (std::size_t i = cs.n_patterns; i < cs.include.size() && !escalated; ++i)
@@ -542,69 +568,196 @@ void LogStream::State::handle_hit(std::string_view text, const Unit& u, const Co
   if (m.rank) m.evidence.emplace_back("rank", std::to_string(*m.rank));
   if (std::string_view type = exception_name(content); !type.empty())
     m.evidence.emplace_back("exception_type", std::string(type));
+  extract_into(cs, text, &m.evidence);
+
+  if (cs.spec.until_exception) {
+    int key = m.rank ? *m.rank : -1;
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      Pending& p = pending[i];
+      if (p.fold || p.key != key) continue;
+      // A chain marker, or the header after one, belongs to the traceback being chained.
+      if (p.chained || p.have_exception) {
+        p.chained = true;
+        p.have_exception = false;
+        return;
+      }
+      emit_pending(i, out);
+      break;
+    }
+    if (pending.size() >= kMaxPendingTracebacks) emit_pending(0, out);
+    Pending p;
+    p.key = key;
+    p.syndrome = syndrome;
+    p.match = std::move(m);
+    pending.push_back(std::move(p));
+    return;
+  }
+  if (cs.spec.fold_lines > 0) {
+    const int key = kFoldKeyBase - static_cast<int>(syndrome);
+    auto seq_of = [](const Evidence& ev) -> std::optional<std::uint64_t> {
+      const std::string* v = evidence_get(ev, "seq");
+      std::uint64_t n = 0;
+      if (!v || std::from_chars(v->data(), v->data() + v->size(), n).ec != std::errc()) return std::nullopt;
+      return n;
+    };
+    auto note_rank = [&](Pending& p, const LogMatch& lm) {
+      if (lm.rank && std::find(p.ranks.begin(), p.ranks.end(), *lm.rank) == p.ranks.end()) p.ranks.push_back(*lm.rank);
+      if (auto seq = seq_of(lm.evidence); seq && (!p.min_seq || *seq < *p.min_seq)) {
+        p.min_seq = seq;
+        p.min_seq_rank = lm.rank;
+      }
+    };
+    for (Pending& p : pending) {
+      if (!p.fold || p.key != key) continue;
+      note_rank(p, m);
+      ++p.folded;
+      p.waited = 0;
+      if (m.severity > p.match.severity) p.match.severity = m.severity;
+      for (auto& [k, v] : m.evidence)
+        if (k != "line" && k != "rank" && !evidence_get(p.match.evidence, k)) p.match.evidence.emplace_back(k, v);
+      return;
+    }
+    if (pending.size() >= kMaxPendingTracebacks) emit_pending(0, out);
+    Pending p;
+    p.key = key;
+    p.syndrome = syndrome;
+    p.fold = true;
+    note_rank(p, m);
+    p.match = std::move(m);
+    pending.push_back(std::move(p));
+    return;
+  }
+  finalize(cs, &m);
+  out->push_back(std::move(m));
+}
+
+// Runs the syndrome's extract patterns over `text`, adding the fields not yet in `ev`.
+void LogStream::State::extract_into(const CompiledSyndrome& cs, std::string_view text, Evidence* ev) const {
+  re2::StringPiece piece(text.data(), text.size());
   for (const auto& re : cs.extract) {
     int n = re->NumberOfCapturingGroups();
     std::vector<re2::StringPiece> groups(static_cast<std::size_t>(n) + 1);
     if (!re->Match(piece, 0, piece.size(), RE2::UNANCHORED, groups.data(), n + 1)) continue;
     for (const auto& [name, index] : re->NamedCapturingGroups()) {
       const re2::StringPiece& g = groups[static_cast<std::size_t>(index)];
-      if (g.data() == nullptr || evidence_get(m.evidence, name)) continue;
+      if (g.data() == nullptr || evidence_get(*ev, name)) continue;
       std::string value = capped(std::string_view(g.data(), g.size()), 256);
       if (auto bytes = parse_size(value); bytes && *bytes < 9e18) {
         char buf[32];
         auto r = std::to_chars(buf, buf + sizeof buf, static_cast<long long>(std::llround(*bytes)));
-        m.evidence.emplace_back(name + "_bytes", std::string(buf, r.ptr));
+        ev->emplace_back(name + "_bytes", std::string(buf, r.ptr));
       }
-      m.evidence.emplace_back(name, std::move(value));
+      ev->emplace_back(name, std::move(value));
     }
   }
+}
+
+// Lookups, attribution defaults and the message, once the evidence is complete.
+void LogStream::State::finalize(const CompiledSyndrome& cs, LogMatch* m) const {
+  Evidence& ev = m->evidence;
+  if (const std::string* type = evidence_get(ev, "exception_type"); type && !evidence_get(ev, "exception_class")) {
+    std::string_view t = *type;
+    ev.emplace_back("exception_class",
+                    std::string(t.substr(t.rfind('.') == std::string_view::npos ? 0 : t.rfind('.') + 1)));
+  }
   for (const EvidenceLookup& lk : cs.spec.lookups) {
-    const std::string* v = evidence_get(m.evidence, lk.field);
-    if (!v || evidence_get(m.evidence, lk.into)) continue;
+    const std::string* v = evidence_get(ev, lk.field);
+    if (!v || evidence_get(ev, lk.into)) continue;
     const std::string* result = &lk.fallback;
     for (const auto& [key, val] : lk.table)
       if (key == *v) result = &val;
-    if (!result->empty()) m.evidence.emplace_back(lk.into, *result);
+    if (!result->empty()) ev.emplace_back(lk.into, *result);
   }
-  m.message = render(cs.spec.message.empty() ? cs.spec.name : cs.spec.message, m.evidence);
-
-  if (cs.spec.until_exception) {
-    int key = m.rank ? *m.rank : -1;
-    for (std::size_t i = 0; i < pending.size(); ++i) {
-      if (pending[i].key == key) {
-        emit_pending(i, out);
-        break;
-      }
-    }
-    if (pending.size() >= kMaxPendingTracebacks) emit_pending(0, out);
-    pending.push_back({key, std::move(m), 0});
-    return;
-  }
-  out->push_back(std::move(m));
+  if (!cs.spec.cause.empty() && !evidence_get(ev, "cause")) ev.emplace_back("cause", cs.spec.cause);
+  if (!cs.spec.retry_helps.empty() && !evidence_get(ev, "retry_helps"))
+    ev.emplace_back("retry_helps", cs.spec.retry_helps);
+  if (!cs.spec.retry_reason.empty() && !evidence_get(ev, "retry_reason"))
+    ev.emplace_back("retry_reason", cs.spec.retry_reason);
+  std::string message = render(cs.spec.message.empty() ? cs.spec.name : cs.spec.message, ev);
+  if (const std::string* exc = evidence_get(ev, "exception"); exc && cs.spec.until_exception)
+    message += ": " + capped(*exc, 200);
+  m->message = std::move(message);
 }
 
 void LogStream::State::emit_pending(std::size_t i, std::vector<LogMatch>* out) {
-  out->push_back(std::move(pending[i].match));
+  Pending& p = pending[i];
+  if (p.fold) {
+    Evidence& ev = p.match.evidence;
+    if (p.folded > 0) ev.emplace_back("folded", std::to_string(p.folded));
+    if (p.ranks.size() > 1) {
+      std::string ranks;
+      for (int r : p.ranks) ranks += (ranks.empty() ? "" : ",") + std::to_string(r);
+      ev.emplace_back("ranks", std::move(ranks));
+    }
+    if (p.min_seq && p.min_seq_rank && p.ranks.size() > 1) {
+      ev.emplace_back("behind_rank", std::to_string(*p.min_seq_rank));
+      ev.emplace_back("behind_seq", std::to_string(*p.min_seq));
+    }
+  }
+  finalize(impl->syndromes[p.syndrome], &p.match);
+  out->push_back(std::move(p.match));
   pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
 }
 
-// Called for every unit while a traceback is pending (before the unit's own hits).
-void LogStream::State::track_traceback(std::string_view text, std::vector<LogMatch>* out) {
+// Called for every segment while a finding is held (before the segment's own hits).
+void LogStream::State::track_pending(std::string_view text, std::vector<LogMatch>* out) {
   std::string_view content = text;
   std::optional<int> rank = strip_rank_prefix(&content);
   if (!rank) rank = default_rank;
   int key = rank ? *rank : -1;
+  const bool blank = rtrim(content).empty();
   for (std::size_t i = 0; i < pending.size();) {
     Pending& p = pending[i];
+    if (p.fold) {
+      extract_into(impl->syndromes[p.syndrome], text, &p.match.evidence);
+      if (++p.waited > impl->syndromes[p.syndrome].spec.fold_lines) {
+        emit_pending(i, out);
+        continue;
+      }
+      ++i;
+      continue;
+    }
+    if (p.have_exception) {
+      // The exception came: a chain marker continues the block, any other
+      // line of this rank (or a long wait) ends it.
+      if (p.key == key && !blank) {
+        if (is_chain_marker(content)) {
+          p.chained = true;
+          p.have_exception = false;
+          ++i;
+          continue;
+        }
+        emit_pending(i, out);
+        continue;
+      }
+      if (++p.after > kChainWaitSegments) {
+        emit_pending(i, out);
+        continue;
+      }
+      ++i;
+      continue;
+    }
     if (p.key == key && !content.empty() && content[0] != ' ' && content[0] != '\t') {
       std::string_view type = exception_name(content);
       if (!type.empty()) {
         std::size_t cap = impl->options.max_text_bytes;
-        p.match.evidence.emplace_back("exception", capped(content, cap));
-        if (!evidence_get(p.match.evidence, "exception_type"))
-          p.match.evidence.emplace_back("exception_type", std::string(type));
-        p.match.message = p.match.message + ": " + capped(content, 200);
-        emit_pending(i, out);
+        Evidence& ev = p.match.evidence;
+        auto set = [&ev](std::string_view k, std::string v) {
+          for (auto& [key2, val] : ev)
+            if (key2 == k) {
+              val = std::move(v);
+              return;
+            }
+          ev.emplace_back(std::string(k), std::move(v));
+        };
+        if (const std::string* prev = evidence_get(ev, "exception"); prev && !evidence_get(ev, "chained_from"))
+          ev.emplace_back("chained_from", *prev);
+        set("exception", capped(content, cap));
+        set("exception_type", std::string(type));
+        p.have_exception = true;
+        p.chained = false;
+        p.after = 0;
+        ++i;
         continue;
       }
     }
@@ -648,6 +801,9 @@ void LogStream::State::scan_line(const char* p, std::size_t n, std::uint64_t off
       ++p;  // a two-byte escape
     }
   }
+  // The segments of a line rewritten with \r (a progress bar, then the real
+  // message) are scanned as lines of their own: ^ and $ anchor at each.
+  std::replace(norm.begin(), norm.end(), '\r', '\n');
   units.clear();
   if (!norm.empty()) units.push_back({0, static_cast<std::uint32_t>(norm.size()), next_line, offset});
   scan_block(norm.data(), norm.size(), out);
@@ -659,8 +815,8 @@ void LogStream::State::scan_region(const char* p, std::size_t n, std::uint64_t o
   const std::size_t cap = impl->options.max_line_bytes;
   const char* end = p + n;
   // Next ESC / NUL / CR at or after the cursor (end when none): recomputed lazily.
-  const char* next_special[2] = {p, p};
-  const char special_bytes[2] = {'\x1b', '\0'};
+  const char* next_special[3] = {p, p, p};
+  const char special_bytes[3] = {'\x1b', '\0', '\r'};
   auto next_at = [&](int k, const char* from) {
     if (next_special[k] < from) {
       const void* f = std::memchr(from, special_bytes[k], static_cast<std::size_t>(end - from));
@@ -674,7 +830,8 @@ void LogStream::State::scan_region(const char* p, std::size_t n, std::uint64_t o
   while (cur < end) {
     const char* nl = static_cast<const char*>(std::memchr(cur, '\n', static_cast<std::size_t>(end - cur)));
     const auto len = static_cast<std::size_t>(nl - cur);
-    bool messy = len > cap || next_at(0, cur) < nl || next_at(1, cur) < nl;
+    // A \r before the line's end (not a CRLF ending) marks a progress bar.
+    bool messy = len > cap || next_at(0, cur) < nl || next_at(1, cur) < nl || next_at(2, cur) + 1 < nl;
     if (messy || static_cast<std::size_t>(nl - block) > kPieceBytes) {
       if (!units.empty()) scan_block(block, static_cast<std::size_t>(cur - block), out);
       block = cur;
@@ -748,6 +905,17 @@ void LogStream::flush(std::vector<LogMatch>* out) {
     s.carry_bytes = 0;
   }
   while (!s.pending.empty()) s.emit_pending(0, out);
+}
+
+void LogStream::settle(std::vector<LogMatch>* out) {
+  State& s = *state_;
+  for (std::size_t i = 0; i < s.pending.size();) {
+    if (s.pending[i].fold || s.pending[i].have_exception) {
+      s.emit_pending(i, out);
+      continue;
+    }
+    ++i;
+  }
 }
 
 void LogStream::reset() {

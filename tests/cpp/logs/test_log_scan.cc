@@ -85,13 +85,13 @@ const fs::path kCorpus = fs::path(SIDECAR_TEST_DATA) / "logs";
 
 }  // namespace
 
-TEST_CASE("the default catalogue compiles and holds the 13 syndromes of SPEC 4", "[logs]") {
+TEST_CASE("the default catalogue compiles and holds the 13 syndromes of SPEC 4 and hang", "[logs]") {
   LogOptions opts = default_options();
   std::vector<std::string> names;
   for (const auto& s : opts.syndromes) names.push_back(s.name);
   std::vector<std::string> expected = {
-      "cuda_oom",          "host_oom", "gpu_busy",  "nccl_timeout", "nccl_error",          "cuda_error", "xid",
-      "dist_child_failed", "segfault", "disk_full", "traceback",    "loss_scale_overflow", "nan_in_log"};
+      "cuda_oom",          "host_oom", "gpu_busy",  "nccl_timeout", "nccl_error", "cuda_error",          "xid",
+      "dist_child_failed", "segfault", "disk_full", "hang",         "traceback",  "loss_scale_overflow", "nan_in_log"};
   CHECK(names == expected);
   CHECK(default_scanner()->engine() == "vectorscan");
 }
@@ -116,7 +116,7 @@ TEST_CASE("every corpus line matches its syndrome and nothing else", "[logs][cor
       }
     }
   }
-  CHECK(per_syndrome.size() == 12);  // every syndrome but traceback has its directory
+  CHECK(per_syndrome.size() == 13);  // every syndrome but traceback has its directory
   for (const auto& [name, n] : per_syndrome) {
     INFO(name);
     CHECK(n >= 5);
@@ -134,19 +134,40 @@ TEST_CASE("every corpus line matches its syndrome and nothing else", "[logs][cor
 }
 
 TEST_CASE("the whole corpus scanned as one stream gives the same matches", "[logs][corpus]") {
-  std::string all;
+  // Lines far apart (more than fold_lines) are separate findings; the same
+  // lines back to back fold into one finding per multi-line syndrome.
+  std::string spaced, packed;
   std::size_t expected = 0;
+  std::map<std::string, std::size_t> folding_lines;
   for (const auto& dir : fs::directory_iterator(kCorpus)) {
     std::string syndrome = dir.path().filename().string();
     if (!dir.is_directory() || syndrome == "traceback") continue;
     for (const auto& file : fs::directory_iterator(dir.path())) {
-      std::string text = read_file(file.path());
-      all += text;
-      if (syndrome != "benign") expected += lines_of(text).size();
+      for (const std::string& line : lines_of(read_file(file.path()))) {
+        spaced += line + "\n";
+        for (int i = 0; i < 30; ++i) spaced += "step " + std::to_string(i) + " ok\n";
+        if (syndrome != "benign") ++expected;
+      }
     }
   }
-  auto ms = scan_all(all);
+  auto ms = scan_all(spaced);
   CHECK(ms.size() == expected);
+
+  for (const char* syndrome : {"nccl_timeout", "dist_child_failed"}) {
+    INFO(syndrome);
+    std::string text;
+    std::size_t n = 0;
+    for (const auto& file : fs::directory_iterator(kCorpus / syndrome)) {
+      text += read_file(file.path());
+      n += lines_of(read_file(file.path())).size();
+    }
+    auto folded = scan_all(text);
+    std::size_t same = 0;
+    for (const auto& m : folded) same += m.syndrome == syndrome;
+    CHECK(same == 1);
+    REQUIRE(!folded.empty());
+    CHECK(*sidecar::evidence_get(folded[0].evidence, "folded") == std::to_string(n - 1));
+  }
 }
 
 TEST_CASE("tracebacks are emitted with their final exception line", "[logs][traceback]") {
@@ -158,10 +179,19 @@ TEST_CASE("tracebacks are emitted with their final exception line", "[logs][trac
       REQUIRE(sidecar::evidence_get(m.evidence, "exception") != nullptr);
       types.push_back(*sidecar::evidence_get(m.evidence, "exception_type"));
     }
-    CHECK(types == std::vector<std::string>{
-                       "KeyError", "torch.distributed.elastic.multiprocessing.errors.ChildFailedError",
-                       "AssertionError", "KeyboardInterrupt", "json.decoder.JSONDecodeError", "ValueError"});
-    CHECK(ms.front().line == 1);  // reported at the header, emitted when the exception line arrives
+    // The chained JSONDecodeError -> ValueError block is ONE finding carrying the last exception.
+    CHECK(types == std::vector<std::string>{"KeyError",
+                                            "torch.distributed.elastic.multiprocessing.errors.ChildFailedError",
+                                            "AssertionError", "KeyboardInterrupt", "ValueError"});
+    CHECK(ms.front().line == 1);  // reported at the header, emitted once the block is over
+    const LogMatch& chained = ms.back();
+    REQUIRE(chained.syndrome == "traceback");
+    CHECK(*sidecar::evidence_get(chained.evidence, "exception") == "ValueError: config.json is not valid JSON");
+    CHECK(*sidecar::evidence_get(chained.evidence, "chained_from") ==
+          "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)");
+    CHECK(*sidecar::evidence_get(chained.evidence, "exception_class") == "ValueError");
+    CHECK(*sidecar::evidence_get(chained.evidence, "cause") == "user_code");
+    CHECK(*sidecar::evidence_get(chained.evidence, "retry_helps") == "no");
   }
   SECTION("interleaved ranks each get their own exception") {
     auto ms = scan_all(read_file(kCorpus / "traceback" / "ranks.log"));
@@ -176,7 +206,9 @@ TEST_CASE("tracebacks are emitted with their final exception line", "[logs][trac
     }
     CHECK(by_rank[0] == "torch.distributed.DistBackendError");
     CHECK(by_rank[1] == "torch.OutOfMemoryError");
-    CHECK(syndromes == std::vector<std::string>{"traceback", "cuda_oom", "traceback", "nccl_error"});
+    // A traceback is emitted when its block is over (the next line of its
+    // rank, or a few lines later): the one-line findings come first.
+    CHECK(syndromes == std::vector<std::string>{"cuda_oom", "nccl_error", "traceback", "traceback"});
   }
   SECTION("a traceback glued to a progress bar after \\r") {
     auto ms = scan_all(read_file(kCorpus / "traceback" / "tqdm.log"));
@@ -199,6 +231,7 @@ TEST_CASE("tracebacks are emitted with their final exception line", "[logs][trac
 TEST_CASE("evidence carries the fields of each syndrome", "[logs][evidence]") {
   auto one = [](std::string line) {
     auto ms = scan_all(line + "\n");
+    INFO(line << " -> " << summary(ms));
     REQUIRE(ms.size() == 1);
     return ms[0];
   };
@@ -257,13 +290,14 @@ TEST_CASE("LogStream: results do not depend on how bytes are split across feeds"
   REQUIRE(whole.size() == 5);
   std::vector<std::string> names;
   for (const auto& m : whole) names.push_back(m.syndrome);
-  CHECK(names == std::vector<std::string>{"cuda_error", "cuda_oom", "traceback", "disk_full", "host_oom"});
+  // The traceback is held until the next line of its (unranked) source: after rank 2's disk_full.
+  CHECK(names == std::vector<std::string>{"cuda_error", "cuda_oom", "disk_full", "traceback", "host_oom"});
   CHECK(whole[0].text == "RuntimeError: CUDA error: device-side assert triggered");
   CHECK(whole[0].line == 2);
   CHECK(whole[0].offset == 17);
   CHECK(whole[1].text ==
         " 20%|##        | 2/10 [00:01<00:02]RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB");
-  CHECK(whole[3].rank == 2);
+  CHECK(whole[2].rank == 2);
   CHECK(whole[4].line == 9);  // the unterminated last line, scanned on flush
 
   for (std::size_t cut = 0; cut <= text.size(); ++cut) {
