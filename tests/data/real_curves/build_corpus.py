@@ -25,7 +25,8 @@ Formats (per entry "fmt"):
   keras  Keras: "Epoch N/M" line followed by "... - loss: x - acc: y"
   keras_inline  the same pasted as one line
   block  multi-line records opened by a line matching start_re ("line_re"
-         reads one `key value` line, "last_cut" drops a record cut by the paste)
+         reads one `key value` line, "pairs_re" several pairs per line,
+         "last_cut" drops a record cut by the paste)
   table  Stable-Baselines3 tables (| key | value |), one row per table
   coltable  a header of column names, then one row of values per line
 """
@@ -168,6 +169,10 @@ def parse_block(lines, e):
             if row:
                 rows.append(row)
             row = {"step": int(m.group(1))}
+            continue
+        if row is not None and e.get("pairs_re"):  # several `key = value` pairs on one line
+            for k, tok in re.findall(e["pairs_re"] % NUM, line):
+                row[k.strip()] = value(tok)
             continue
         kv = re.match(e.get("line_re", r"^\s*([A-Za-z_][\w/.]*)\s+(%s)\s*$") % NUM, line)
         if row is not None and kv:

@@ -279,3 +279,14 @@ ENTRIES += [
          label="none", visible_step=None, also_ok=[],
          what_happened="Maintainer's reference log for a healthy LibriSpeech ASR run: loss 252 -> 151 -> 91 and acc 0.08 -> 0.60 over the first 3000 batches, grad_norm ~44-55 with clip=100 and a growing fp16 loss_scale. (Quote markers '> ' removed.)"),
 ]
+ENTRIES += [
+    dict(id="pytorch_38192_mnist_acc_10", fmt="kv", only=r"^78 79 ", units=True,
+         source="pytorch/pytorch#38192", source_kind="issue", framework="pytorch",
+         label="quality_drop", visible_step=2, also_ok=["divergence"],
+         what_happened="'The accuracy of the model drastically dropped': MNIST test accuracy 98.9% at epochs 37-38, 12.6% at epoch 39 and 10.6% at 40, test loss 0.05 -> 2.30 (chance). Rows are the per-epoch test lines ('78 79 Loss | Acc'); the train lines that share the same key names are left out."),
+    dict(id="efficientnet_11_loss_at_ln100", fmt="block", start_re=r"^=+\s+epoch\s+(\d+) ", last_cut=True,
+         pairs_re=r"(train loss|train err|test loss|test err) = (%s)%%?",
+         source="katsura-jp/efficientnet-pytorch#11", source_kind="issue", framework="pytorch",
+         label="frozen_loss", visible_step=4, also_ok=[],
+         what_happened="EfficientNet on CIFAR-100: train and test loss sit at 4.606-4.607 (ln 100, chance) and error at 99% for every epoch shown; 'Error stay very high before 100 epoch'. (Epoch 9's record is cut in the paste and left out.)"),
+]
