@@ -21,6 +21,7 @@ Result<int> cmd_preflight(Args args);  // GPU availability check
 Result<int> cmd_playbook(Args args);   // show | check FILE
 Result<int> cmd_history(Args args);    // show | baseline
 Result<int> cmd_context(Args args);    // orchestrator context text
+Result<int> cmd_report(Args args);     // the HTML report of a run directory
 
 struct CommandInfo {
   std::string_view name;
@@ -37,6 +38,7 @@ inline constexpr CommandInfo kCommands[] = {
     {"playbook", "show the effective playbook, or check a playbook file", cmd_playbook},
     {"history", "show the run history or the baseline for a command", cmd_history},
     {"context", "render the orchestrator's experiment context from run records", cmd_context},
+    {"report", "write a run's HTML report: curves, incidents, log excerpts, baseline", cmd_report},
 };
 
 }  // namespace sidecar::cli
