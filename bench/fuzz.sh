@@ -30,6 +30,8 @@ for src in tests/fuzz/fuzz_*.cc; do
     log_scan) seed_dirs="tests/data/logs" ;;
     metrics_jsonl) seed_dirs="tests/data/metrics tests/data/metrics_formats" ;;
     metrics_csv) seed_dirs="tests/data/metrics_formats" ;;
+    metric_lines) seed_dirs="tests/data/metrics_formats/text tests/data/logs" ;;
+    tfevents) seed_dirs="tests/data/metrics_formats/tfevents" ;;
     gpu_parse) seed_dirs="tests/data/nvidia-smi" ;;
     context) seed_dirs="tests/data/context" ;;
     *) seed_dirs="" ;;

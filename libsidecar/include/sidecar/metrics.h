@@ -2,7 +2,10 @@
 //
 // Formats: JSON Lines (generic metrics.jsonl, research-agent
 // agent_metrics.jsonl), W&B wandb-history.jsonl, Lightning CSVLogger
-// metrics.csv and Stable-Baselines3 progress.csv. Files are followed with
+// metrics.csv, Stable-Baselines3 progress.csv, TensorBoard event files (a file
+// or a directory of them), HF trainer_state.json, the MLflow file store and
+// detectron2 metrics.json. Metric lines in printed output: metric_lines.h.
+// Files are followed with
 // FileTail (only new bytes are read; truncation and rotation restart cleanly);
 // a partial last line waits for its newline; malformed lines are counted and
 // reported as "file:line: what", never fatal. Memory does not grow with the
@@ -21,17 +24,30 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sidecar/status.h"
 #include "sidecar/types.h"
 
 namespace sidecar {
 
-enum class MetricsFormat { kAuto, kJsonl, kWandbHistory, kLightningCsv, kSb3ProgressCsv };
+enum class MetricsFormat {
+  kAuto,
+  kJsonl,
+  kWandbHistory,
+  kLightningCsv,
+  kSb3ProgressCsv,
+  kTfEvents,        // TensorBoard event files: one file, or every events.out.tfevents.* of a directory
+  kHfTrainerState,  // HF trainer_state.json (log_history; rewritten in place, only new entries delivered)
+  kMlflow,          // MLflow file store run directory (metrics/<key>: "timestamp value step" lines)
+  kDetectron2,      // detectron2 metrics.json (JSON Lines; step from "iteration", "time" is a value)
+};
 
-// "auto", "jsonl", "wandb_history", "lightning_csv", "sb3_progress_csv".
+// "auto", "jsonl", "wandb_history", "lightning_csv", "sb3_progress_csv",
+// "tfevents", "hf_trainer_state", "mlflow", "detectron2".
 std::string_view to_string(MetricsFormat f);
-// Parses the names above (also "wandb", "lightning", "sb3", "csv" -> lightning_csv, "json").
+// Parses the names above (also "wandb", "lightning", "sb3", "csv" -> lightning_csv, "json",
+// "tensorboard", "trainer_state").
 std::optional<MetricsFormat> parse_metrics_format(std::string_view text);
 
 struct MetricsReaderOptions {
@@ -131,11 +147,37 @@ struct DiscoveredSource {
 // Finds the metrics file of a run directory: metrics.jsonl, agent_metrics.jsonl,
 // wandb/{run,offline-run}-*/files/wandb-history.jsonl (newest run wins),
 // Lightning [*/]lightning_logs/version_*/metrics.csv (highest version wins),
+  double mtime = 0.0;  // seconds since the epoch of the newest file behind it (0 unknown)
 // SB3 progress.csv (also one level down). A file path is taken as is.
 // kNotFound when nothing is there yet (callers retry later).
 Result<DiscoveredSource> discover_metrics(const std::string& run_dir);
 
-// The format a file name implies (wandb-history.jsonl, progress.csv, *.csv, else JSON Lines).
+struct DiscoverOptions {
+  std::size_t max_sources = 8;  // sources returned at most (newest first)
+};
+
+// Every metrics source of a run, newest first, each with the reason it was
+// chosen: in the run directory, then the job's working directory (`work_dir`,
+// may be empty or the same), and the usual places under each:
+//   metrics.jsonl, agent_metrics.jsonl, outputs/**/metrics.jsonl (Hydra, 2 levels);
+//   wandb/latest-run (else the newest run-*) files/wandb-history.jsonl;
+//   lightning_logs/version_N (highest N): metrics.csv and tfevents;
+//   runs/*/ and the directory itself: tfevents (newest directory);
+//   mlruns/<exp>/<run> (newest run with metrics/);
+//   checkpoint-*/trainer_state.json (highest checkpoint; also one level down), trainer_state.json;
+//   detectron2 metrics.json (also output/); SB3 progress.csv.
+// One source per kind (the newest of that kind); at most options.max_sources.
+// A file path is returned as is. Empty when nothing is there yet.
+std::vector<DiscoveredSource> discover_metrics_sources(const std::string& run_dir, const std::string& work_dir = {},
+                                                       const DiscoverOptions& options = {});
+
+// The info line for "no metric row after N s": where sidecar looked and how
+// to point it at the metrics (--metrics, SIDECAR_METRICS_FILE).
+std::string no_metrics_message(const std::string& run_dir, const std::string& work_dir, double seconds);
+
+// The format a file name implies (wandb-history.jsonl, progress.csv, *.csv,
+// *tfevents*, trainer_state.json, detectron2's metrics.json, else JSON Lines).
+// For a directory MetricsReader looks inside: tfevents files, or an MLflow run.
 MetricsFormat metrics_format_for_path(std::string_view path);
 
 // Parses one JSON line into a row with a thread-local parser (see MetricsLineParser::parse_json).

@@ -5,6 +5,8 @@
 // progress.csv. Only a few directory levels are listed, each bounded.
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -220,6 +222,268 @@ Result<DiscoveredSource> discover_metrics(const std::string& run_dir) {
     if (others.size() > 4) out.reason += ", +" + std::to_string(others.size() - 4) + " more";
   }
   return out;
+}
+
+// --- Several sources: the run dir, the job's working directory, the usual places ---
+
+namespace {
+
+// Note: libstdc++'s file clock has its epoch in 2174, so real times are negative: "none" is min().
+double seconds_of(fs::file_time_type t) {
+  if (t == fs::file_time_type{} || t == fs::file_time_type::min()) return 0.0;
+  const auto sys = std::chrono::time_point_cast<std::chrono::system_clock::duration>(
+      t - fs::file_time_type::clock::now() + std::chrono::system_clock::now());
+  return std::chrono::duration<double>(sys.time_since_epoch()).count();
+}
+
+bool is_dir(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_directory(p, ec);
+}
+
+// Immediate entries of `dir` whose name satisfies pred (bounded).
+template <typename Pred>
+std::vector<fs::path> entries(const fs::path& dir, Pred pred) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
+  if (ec) return out;
+  std::size_t seen = 0;
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (ec || ++seen > kMaxEntries) break;
+    if (pred(it->path().filename().string())) out.push_back(it->path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// The newest tfevents file of a directory (by modification time), or 0.
+fs::file_time_type newest_tfevents(const fs::path& dir, std::size_t* count) {
+  fs::file_time_type best = fs::file_time_type::min();
+  *count = 0;
+  for (const fs::path& f : entries(dir, [](const std::string& n) { return n.find("tfevents") != std::string::npos; })) {
+    if (!is_file(f)) continue;
+    ++*count;
+    best = std::max(best, mtime_of(f));
+  }
+  return best;
+}
+
+std::optional<std::int64_t> number_after(const std::string& name, std::string_view prefix) {
+  if (!name.starts_with(prefix)) return std::nullopt;
+  std::int64_t v = 0;
+  const char* b = name.data() + prefix.size();
+  const char* e = name.data() + name.size();
+  auto [p, ec] = std::from_chars(b, e, v);
+  if (ec != std::errc() || p != e) return std::nullopt;
+  return v;
+}
+
+struct Found {
+  std::string kind;  // one source per kind and root
+  DiscoveredSource src;
+  fs::file_time_type mtime = fs::file_time_type::min();
+};
+
+class Finder {
+ public:
+  explicit Finder(std::vector<Found>* out) : out_(out) {}
+
+  void add(const std::string& kind, const fs::path& p, MetricsFormat f, std::string why, fs::file_time_type t) {
+    for (Found& x : *out_) {
+      if (x.src.path == p.string()) return;
+      if (x.kind == kind) {
+        if (t <= x.mtime) return;  // keep the newest of a kind
+        x = Found{kind, {p.string(), f, std::move(why), seconds_of(t)}, t};
+        return;
+      }
+    }
+    out_->push_back(Found{kind, {p.string(), f, std::move(why), seconds_of(t)}, t});
+  }
+
+  // The usual places under one root (the run dir or the working directory).
+  void root(const fs::path& dir, const std::string& label, int depth = 0) {
+    for (const char* name : {"metrics.jsonl", "agent_metrics.jsonl"}) {
+      if (fs::path f = dir / name; is_file(f))
+        add(name, f, MetricsFormat::kJsonl, std::string(name) + " in " + label, mtime_of(f));
+    }
+    // W&B: latest-run, else the newest run.
+    {
+      std::vector<Candidate> c;
+      const fs::path latest = dir / "wandb" / "latest-run";
+      for (const fs::path& f : {latest / "files" / "wandb-history.jsonl", latest / "wandb-history.jsonl"}) {
+        if (is_file(f)) {
+          add("wandb", f, MetricsFormat::kWandbHistory, "W&B wandb/latest-run in " + label, mtime_of(f));
+          break;
+        }
+      }
+      add_wandb_runs(dir / "wandb", &c);
+      if (const Candidate* n = newest(c))
+        add("wandb", n->path, n->format, n->kind + " (newest of " + std::to_string(c.size()) + ") in " + label,
+            n->mtime);
+    }
+    // Lightning: the highest version_N under lightning_logs/ (and <name>/version_N).
+    {
+      std::vector<fs::path> roots = {dir / "lightning_logs", dir};
+      std::optional<std::int64_t> best;
+      fs::path best_dir;
+      for (const fs::path& r : roots) {
+        for (const fs::path& d : subdirs(r)) {
+          auto v = version_number(d.filename().string());
+          if (v && (!best || *v > *best)) {
+            best = v;
+            best_dir = d;
+          }
+        }
+      }
+      if (best) {
+        const std::string why = "Lightning " + best_dir.filename().string() + " (highest version) in " + label;
+        if (fs::path f = best_dir / "metrics.csv"; is_file(f))
+          add("lightning_csv", f, MetricsFormat::kLightningCsv, "CSVLogger metrics.csv of " + why, mtime_of(f));
+        std::size_t n = 0;
+        if (auto t = newest_tfevents(best_dir, &n); n > 0)
+          add("lightning_tb", best_dir, MetricsFormat::kTfEvents, "TensorBoardLogger events of " + why, t);
+      }
+    }
+    // TensorBoard: the directory itself, runs/*/ (HF Trainer), tb/ and logs/ (newest directory).
+    {
+      std::size_t n = 0;
+      if (auto t = newest_tfevents(dir, &n); n > 0)
+        add("tfevents", dir, MetricsFormat::kTfEvents, std::to_string(n) + " tfevents file(s) in " + label, t);
+      for (const char* sub : {"runs", "tb", "logs", "tensorboard"}) {
+        if (auto t = newest_tfevents(dir / sub, &n); n > 0)
+          add("tfevents", dir / sub, MetricsFormat::kTfEvents, std::string(sub) + "/ tfevents in " + label, t);
+        for (const fs::path& d : subdirs(dir / sub)) {
+          if (auto t2 = newest_tfevents(d, &n); n > 0)
+            add("tfevents", d, MetricsFormat::kTfEvents,
+                std::string(sub) + "/" + d.filename().string() + " tfevents (newest run directory) in " + label, t2);
+        }
+      }
+    }
+    // MLflow: mlruns/<exp>/<run> with metrics/ (newest by its metrics/ directory).
+    for (const fs::path& exp : subdirs(dir / "mlruns")) {
+      for (const fs::path& run : subdirs(exp)) {
+        if (fs::path m = run / "metrics"; is_dir(m)) {
+          // Values are appended to metrics/<key> files: the newest of those dates the run.
+          fs::file_time_type t = mtime_of(m);
+          for (const fs::path& k : entries(m, [](const std::string&) { return true; })) t = std::max(t, mtime_of(k));
+          add("mlflow", run, MetricsFormat::kMlflow,
+              "MLflow run " + exp.filename().string() + "/" + run.filename().string() + " (newest) in " + label, t);
+        }
+      }
+    }
+    // HF: trainer_state.json of the highest checkpoint-N (here and one level down: output_dir), or the final one.
+    {
+      std::optional<std::int64_t> best;
+      fs::path best_file;
+      auto scan = [&](const fs::path& d) {
+        for (const fs::path& c : subdirs(d)) {
+          auto v = number_after(c.filename().string(), "checkpoint-");
+          if (!v || (best && *v <= *best)) continue;
+          if (fs::path f = c / "trainer_state.json"; is_file(f)) {
+            best = v;
+            best_file = f;
+          }
+        }
+      };
+      scan(dir);
+      if (depth == 0) {
+        for (const fs::path& d : subdirs(dir)) {
+          const std::string n = d.filename().string();
+          if (!n.starts_with("checkpoint-") && n != "wandb" && n != "mlruns" && n != "lightning_logs") scan(d);
+        }
+      }
+      if (best)
+        add("trainer_state", best_file, MetricsFormat::kHfTrainerState,
+            "HF trainer_state.json of checkpoint-" + std::to_string(*best) + " (highest) in " + label,
+            mtime_of(best_file));
+      if (fs::path f = dir / "trainer_state.json"; is_file(f))
+        add("trainer_state", f, MetricsFormat::kHfTrainerState, "HF trainer_state.json in " + label, mtime_of(f));
+    }
+    // detectron2 metrics.json (here or output/), SB3 progress.csv.
+    for (const fs::path& f : {dir / "metrics.json", dir / "output" / "metrics.json"}) {
+      if (is_file(f))
+        add("detectron2", f, MetricsFormat::kDetectron2, "detectron2 metrics.json in " + label, mtime_of(f));
+    }
+    if (fs::path f = dir / "progress.csv"; is_file(f))
+      add("sb3", f, MetricsFormat::kSb3ProgressCsv, "SB3 progress.csv in " + label, mtime_of(f));
+    if (fs::path f = dir / "metrics.csv"; is_file(f))
+      add("csv", f, MetricsFormat::kLightningCsv, "metrics.csv in " + label, mtime_of(f));
+    // Hydra: outputs/<date>/<time>/ (the newest two levels down).
+    if (depth == 0) {
+      fs::path newest_out;
+      fs::file_time_type t = fs::file_time_type::min();
+      for (const fs::path& d1 : subdirs(dir / "outputs")) {
+        for (const fs::path& d2 : subdirs(d1)) {
+          if (auto m = mtime_of(d2); m > t) {
+            t = m;
+            newest_out = d2;
+          }
+        }
+        if (auto m = mtime_of(d1); m > t && subdirs(d1).empty()) {
+          t = m;
+          newest_out = d1;
+        }
+      }
+      if (!newest_out.empty()) root(newest_out, label + " outputs/" + rel(newest_out, dir / "outputs"), depth + 1);
+    }
+  }
+
+ private:
+  std::vector<Found>* out_;
+};
+
+}  // namespace
+
+std::vector<DiscoveredSource> discover_metrics_sources(const std::string& run_dir, const std::string& work_dir,
+                                                       const DiscoverOptions& options) {
+  std::vector<Found> found;
+  std::vector<std::pair<fs::path, std::string>> roots;
+  if (!run_dir.empty()) roots.emplace_back(run_dir, "the run directory");
+  if (!work_dir.empty()) {
+    std::error_code ec;
+    const bool same = !run_dir.empty() && fs::equivalent(fs::path(run_dir), fs::path(work_dir), ec);
+    if (!same) roots.emplace_back(work_dir, "the working directory");
+  }
+  for (const auto& [dir, label] : roots) {
+    if (is_file(dir)) {
+      const MetricsFormat f = metrics_format_for_path(dir.string());
+      found.push_back(Found{"file:" + dir.string(),
+                            {dir.string(), f, "given a file; format " + std::string(to_string(f)) + " from its name",
+                             seconds_of(mtime_of(dir))},
+                            mtime_of(dir)});
+      continue;
+    }
+    if (!is_dir(dir)) continue;
+    // Kinds are per root: the same kind in the run dir and in the working directory are both kept.
+    std::vector<Found> local;
+    Finder f2(&local);
+    f2.root(dir, label);
+    for (Found& x : local) {
+      bool dup = false;
+      for (const Found& y : found) dup = dup || y.src.path == x.src.path;
+      if (!dup) found.push_back(std::move(x));
+    }
+  }
+  std::stable_sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.mtime > b.mtime; });
+  std::vector<DiscoveredSource> out;
+  for (Found& x : found) {
+    if (out.size() >= options.max_sources) break;
+    out.push_back(std::move(x.src));
+  }
+  return out;
+}
+
+std::string no_metrics_message(const std::string& run_dir, const std::string& work_dir, double seconds) {
+  std::string where = run_dir.empty() ? std::string() : run_dir;
+  if (!work_dir.empty() && work_dir != run_dir) where += (where.empty() ? "" : " and ") + work_dir;
+  char secs[32];
+  std::snprintf(secs, sizeof secs, "%.0f", seconds);
+  return std::string("no metric row after ") + secs + " s: looked in " + (where.empty() ? "(nowhere)" : where) +
+         " for metrics.jsonl, agent_metrics.jsonl, wandb/latest-run, lightning_logs/version_*/, runs/*/ tfevents, "
+         "mlruns/, checkpoint-*/trainer_state.json, metrics.json, progress.csv, outputs/, and for metric lines "
+         "({'loss': ...} dicts, key=value) in the output; point sidecar at the file with --metrics PATH or "
+         "SIDECAR_METRICS_FILE=PATH";
 }
 
 }  // namespace sidecar

@@ -32,6 +32,14 @@ std::string_view to_string(MetricsFormat f) {
       return "lightning_csv";
     case MetricsFormat::kSb3ProgressCsv:
       return "sb3_progress_csv";
+    case MetricsFormat::kTfEvents:
+      return "tfevents";
+    case MetricsFormat::kHfTrainerState:
+      return "hf_trainer_state";
+    case MetricsFormat::kMlflow:
+      return "mlflow";
+    case MetricsFormat::kDetectron2:
+      return "detectron2";
   }
   return "auto";
 }
@@ -43,6 +51,10 @@ std::optional<MetricsFormat> parse_metrics_format(std::string_view text) {
   if (t == "wandb_history" || t == "wandb") return MetricsFormat::kWandbHistory;
   if (t == "lightning_csv" || t == "lightning" || t == "csv") return MetricsFormat::kLightningCsv;
   if (t == "sb3_progress_csv" || t == "sb3") return MetricsFormat::kSb3ProgressCsv;
+  if (t == "tfevents" || t == "tensorboard") return MetricsFormat::kTfEvents;
+  if (t == "hf_trainer_state" || t == "trainer_state") return MetricsFormat::kHfTrainerState;
+  if (t == "mlflow") return MetricsFormat::kMlflow;
+  if (t == "detectron2") return MetricsFormat::kDetectron2;
   return std::nullopt;
 }
 

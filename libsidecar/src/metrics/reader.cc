@@ -7,7 +7,9 @@
 // rewritten file is read again from the start with the rows already delivered
 // skipped (recognised by the first row's fingerprint, so a new run that
 // reuses the path is delivered in full).
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +18,7 @@
 #include <cstring>
 #include <functional>
 
+#include "sidecar/detail/metric_sources.h"
 #include "sidecar/detail/strings.h"
 #include "sidecar/file_tail.h"
 #include "sidecar/metrics.h"
@@ -39,12 +42,44 @@ std::uint64_t fingerprint(const MetricRow& row) {
   return h;
 }
 
+// What a directory holds: tfevents files, or an MLflow run (meta.yaml + metrics/, or a metrics/ dir itself).
+MetricsFormat directory_format(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return MetricsFormat::kAuto;
+  MetricsFormat f = MetricsFormat::kAuto;
+  bool meta = false, metrics = false;
+  std::size_t seen = 0;
+  while (dirent* e = ::readdir(d)) {
+    if (++seen > 4096) break;
+    std::string_view name = e->d_name;
+    if (name.find("tfevents") != std::string_view::npos) {
+      f = MetricsFormat::kTfEvents;
+      break;
+    }
+    meta = meta || name == "meta.yaml";
+    metrics = metrics || name == "metrics";
+  }
+  ::closedir(d);
+  if (f == MetricsFormat::kAuto && metrics) f = MetricsFormat::kMlflow;
+  if (f == MetricsFormat::kAuto && !meta && dir.ends_with("/metrics") && dir.find("mlruns") != std::string::npos)
+    f = MetricsFormat::kMlflow;
+  return f;
+}
+
+bool is_directory(const std::string& p) {
+  struct stat st {};
+  return ::stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 }  // namespace
 
 MetricsFormat metrics_format_for_path(std::string_view path) {
   std::string_view name = path;
   if (auto slash = name.find_last_of('/'); slash != std::string_view::npos) name = name.substr(slash + 1);
   std::string lower = detail::to_lower(name);
+  if (lower.find("tfevents") != std::string::npos) return MetricsFormat::kTfEvents;
+  if (lower == "trainer_state.json") return MetricsFormat::kHfTrainerState;
+  if (lower == "metrics.json") return MetricsFormat::kDetectron2;
   if (lower.find("wandb-history") != std::string::npos) return MetricsFormat::kWandbHistory;
   if (lower == "progress.csv") return MetricsFormat::kSb3ProgressCsv;
   if (lower.ends_with(".csv")) return MetricsFormat::kLightningCsv;
@@ -59,7 +94,7 @@ struct MetricsReader::Impl {
       std::string lower = detail::to_lower(name);
       // A known name decides; an unknown one is decided by the first byte of the file.
       if (lower.ends_with(".jsonl") || lower.ends_with(".json") || lower.ends_with(".csv") ||
-          lower.find("wandb-history") != std::string::npos) {
+          lower.find("wandb-history") != std::string::npos || lower.find("tfevents") != std::string::npos) {
         format = metrics_format_for_path(path);
       }
     } else {
@@ -67,6 +102,7 @@ struct MetricsReader::Impl {
     }
     if (opt.max_line_bytes == 0) opt.max_line_bytes = 1;
     json_cb = [this](const MetricRow& row) { deliver(row); };
+    make_source();
     csv_cb = [this](const MetricRow& row) { on_csv_row(row); };
   }
 
@@ -74,6 +110,7 @@ struct MetricsReader::Impl {
   MetricsReaderOptions opt;
   MetricsFormat format = MetricsFormat::kAuto;
   FileTail tail;
+  std::unique_ptr<detail::RowSource> source;  // tfevents, trainer_state.json, MLflow, detectron2
   MetricsLineParser parser;
   MetricsStats stats;
 
@@ -100,6 +137,28 @@ struct MetricsReader::Impl {
   std::size_t delivered = 0;
 
   void malformed(std::uint64_t line, const std::string& what) {
+  // The formats that are not one appended file get their own source; a
+  // directory given with kAuto is looked into (again at each poll until it says).
+  void make_source() {
+    if (format == MetricsFormat::kAuto && is_directory(path)) format = directory_format(path);
+    switch (format) {
+      case MetricsFormat::kTfEvents:
+        source = detail::make_tfevents_source(path, opt);
+        break;
+      case MetricsFormat::kHfTrainerState:
+        source = detail::make_trainer_state_source(path, opt);
+        break;
+      case MetricsFormat::kMlflow:
+        source = detail::make_mlflow_source(path, opt);
+        break;
+      case MetricsFormat::kDetectron2:
+        source = detail::make_detectron2_source(path, opt);
+        break;
+      default:
+        break;
+    }
+  }
+
     ++stats.malformed;
     stats.last_error = path + ":" + std::to_string(line) + ": " + what;
   }
@@ -308,6 +367,11 @@ struct MetricsReader::Impl {
 
   Result<std::size_t> poll(const std::function<void(const MetricRow&)>& on_row) {
     sink = &on_row;
+    if (!source && opt.format == MetricsFormat::kAuto && format == MetricsFormat::kAuto && is_directory(path)) {
+      make_source();
+      if (!source) return std::size_t{0};  // a directory with nothing recognisable yet
+    }
+    if (source) return source->poll(on_row, &stats);
     delivered = 0;
     bool rewound = false;
     while (true) {
@@ -354,6 +418,7 @@ std::size_t MetricsReader::flush(const std::function<void(const MetricRow&)>& on
   Impl& m = *impl_;
   if (m.partial.empty() || m.discarding) return 0;
   m.sink = &on_row;
+  if (m.source) return m.source->flush(on_row, &m.stats);
   m.delivered = 0;
   std::string line = std::move(m.partial);
   m.partial.clear();
