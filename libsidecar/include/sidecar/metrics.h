@@ -142,12 +142,12 @@ struct DiscoveredSource {
   std::string path;
   MetricsFormat format = MetricsFormat::kAuto;
   std::string reason;  // why it was chosen (and what else was there)
+  double mtime = 0.0;  // seconds since the epoch of the newest file behind it (0 unknown)
 };
 
 // Finds the metrics file of a run directory: metrics.jsonl, agent_metrics.jsonl,
 // wandb/{run,offline-run}-*/files/wandb-history.jsonl (newest run wins),
 // Lightning [*/]lightning_logs/version_*/metrics.csv (highest version wins),
-  double mtime = 0.0;  // seconds since the epoch of the newest file behind it (0 unknown)
 // SB3 progress.csv (also one level down). A file path is taken as is.
 // kNotFound when nothing is there yet (callers retry later).
 Result<DiscoveredSource> discover_metrics(const std::string& run_dir);

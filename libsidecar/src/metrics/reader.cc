@@ -101,16 +101,16 @@ struct MetricsReader::Impl {
       format = opt.format;
     }
     if (opt.max_line_bytes == 0) opt.max_line_bytes = 1;
-    json_cb = [this](const MetricRow& row) { deliver(row); };
     make_source();
+    json_cb = [this](const MetricRow& row) { deliver(row); };
     csv_cb = [this](const MetricRow& row) { on_csv_row(row); };
   }
 
   std::string path;
   MetricsReaderOptions opt;
   MetricsFormat format = MetricsFormat::kAuto;
-  FileTail tail;
   std::unique_ptr<detail::RowSource> source;  // tfevents, trainer_state.json, MLflow, detectron2
+  FileTail tail;
   MetricsLineParser parser;
   MetricsStats stats;
 
@@ -136,7 +136,6 @@ struct MetricsReader::Impl {
   std::function<void(const MetricRow&)> csv_cb;
   std::size_t delivered = 0;
 
-  void malformed(std::uint64_t line, const std::string& what) {
   // The formats that are not one appended file get their own source; a
   // directory given with kAuto is looked into (again at each poll until it says).
   void make_source() {
@@ -159,6 +158,7 @@ struct MetricsReader::Impl {
     }
   }
 
+  void malformed(std::uint64_t line, const std::string& what) {
     ++stats.malformed;
     stats.last_error = path + ":" + std::to_string(line) + ": " + what;
   }
@@ -366,12 +366,12 @@ struct MetricsReader::Impl {
   }
 
   Result<std::size_t> poll(const std::function<void(const MetricRow&)>& on_row) {
-    sink = &on_row;
     if (!source && opt.format == MetricsFormat::kAuto && format == MetricsFormat::kAuto && is_directory(path)) {
       make_source();
       if (!source) return std::size_t{0};  // a directory with nothing recognisable yet
     }
     if (source) return source->poll(on_row, &stats);
+    sink = &on_row;
     delivered = 0;
     bool rewound = false;
     while (true) {
@@ -416,9 +416,9 @@ Result<std::size_t> MetricsReader::poll(const std::function<void(const MetricRow
 }
 std::size_t MetricsReader::flush(const std::function<void(const MetricRow&)>& on_row) {
   Impl& m = *impl_;
+  if (m.source) return m.source->flush(on_row, &m.stats);
   if (m.partial.empty() || m.discarding) return 0;
   m.sink = &on_row;
-  if (m.source) return m.source->flush(on_row, &m.stats);
   m.delivered = 0;
   std::string line = std::move(m.partial);
   m.partial.clear();
