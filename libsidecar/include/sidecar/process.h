@@ -28,7 +28,39 @@ struct ProcessResult {
 struct ProcessOptions {
   double timeout_s = 30.0;
   std::size_t max_output = std::size_t{1} << 20;
-  std::vector<std::string> env;  // extra NAME=VALUE entries on top of the inherited environment
+  std::vector<std::string> env;  // NAME=VALUE entries on top of the inherited environment; "NAME" removes NAME
+};
+
+// Ends a process group when this process dies, however it dies (SIGKILL
+// included): a small watchdog process (/bin/sh, in its own process group)
+// reads a pipe whose write end only this process holds (close-on-exec, so no
+// other child inherits it); at EOF it sends `sig` to the group. release()
+// (the run ended normally) stops the watchdog without signalling anything.
+// Not thread-safe; one owner. `sidecar-cli run --detach`-style survival is
+// simply not starting one.
+//
+//   auto life = sidecar::GroupLifeline::start(child.pid());   // SIGTERM to the group if we vanish
+//   ... run ...
+//   life->release();
+class GroupLifeline {
+ public:
+  // Errors: kIoError (pipe or spawn failed; e.g. no /bin/sh).
+  static Result<GroupLifeline> start(int pgid, int sig = 15 /* SIGTERM */);
+
+  GroupLifeline() = default;
+  GroupLifeline(GroupLifeline&& other) noexcept;
+  GroupLifeline& operator=(GroupLifeline&& other) noexcept;
+  GroupLifeline(const GroupLifeline&) = delete;
+  GroupLifeline& operator=(const GroupLifeline&) = delete;
+  ~GroupLifeline() { release(); }
+
+  // Stops the watchdog (SIGKILL, reaped) and closes the pipe; the group is left alone.
+  void release();
+  int watchdog_pid() const { return pid_; }
+
+ private:
+  int pid_ = -1;
+  int write_fd_ = -1;
 };
 
 // Runs argv[0] (looked up on PATH when it has no '/') with `input` on stdin.

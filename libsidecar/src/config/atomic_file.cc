@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <vector>
 
 namespace sidecar::detail {
@@ -62,6 +63,21 @@ Status write_file_atomically(const std::string& path, std::string_view bytes, un
     return io_error(path, err, "rename failed");
   }
   return Status::Ok();
+}
+
+Result<std::string> create_unique_dir(const std::string& base) {
+  std::string root = base;
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  if (root.empty()) return Status(StatusCode::kInvalidArgument, "no directory name");
+  std::filesystem::path parent = std::filesystem::path(root).parent_path();
+  std::error_code ec;
+  if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+  for (int i = 1; i < 1000; ++i) {
+    std::string candidate = i == 1 ? root : root + "-" + std::to_string(i);
+    if (::mkdir(candidate.c_str(), 0755) == 0) return candidate;
+    if (errno != EEXIST) return io_error(candidate, errno, "cannot create the directory");
+  }
+  return Status(StatusCode::kResourceExhausted, root + ": 999 directories of that name exist already");
 }
 
 }  // namespace sidecar::detail

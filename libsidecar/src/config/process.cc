@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <utility>
 
 extern char** environ;
 
@@ -83,7 +84,8 @@ Result<pid_t> spawn_in_new_group(const std::vector<std::string>& argv, const std
     for (const auto& o : env_overrides) replaced = replaced || env_name(o) == env_name(entry);
     if (!replaced) env.emplace_back(entry);
   }
-  env.insert(env.end(), env_overrides.begin(), env_overrides.end());
+  for (const auto& o : env_overrides)  // "NAME" without '=' removes NAME
+    if (o.find('=') != std::string::npos) env.push_back(o);
   std::vector<char*> envp;
   for (auto& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -186,6 +188,58 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, std::str
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
   return result;
+}
+
+}  // namespace sidecar
+
+namespace sidecar {
+
+Result<GroupLifeline> GroupLifeline::start(int pgid, int sig) {
+  if (pgid <= 1) return Status(StatusCode::kInvalidArgument, "lifeline: no process group");
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return Status(StatusCode::kIoError, std::string("pipe: ") + std::strerror(errno));
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  // `cat` returns at EOF: when every copy of the write end is closed, i.e. when we are gone.
+  auto spawned = detail::spawn_in_new_group({"/bin/sh", "-c", "cat >/dev/null; kill -s \"$1\" -- \"-$2\" 2>/dev/null",
+                                             "sidecar-lifeline", std::to_string(sig), std::to_string(pgid)},
+                                            {}, &actions);
+  posix_spawn_file_actions_destroy(&actions);
+  ::close(fds[0]);
+  if (!spawned) {
+    ::close(fds[1]);
+    return Status(StatusCode::kIoError, "lifeline: " + spawned.status().message());
+  }
+  GroupLifeline l;
+  l.pid_ = *spawned;
+  l.write_fd_ = fds[1];
+  return l;
+}
+
+GroupLifeline::GroupLifeline(GroupLifeline&& other) noexcept { *this = std::move(other); }
+
+GroupLifeline& GroupLifeline::operator=(GroupLifeline&& other) noexcept {
+  if (this != &other) {
+    release();
+    pid_ = std::exchange(other.pid_, -1);
+    write_fd_ = std::exchange(other.write_fd_, -1);
+  }
+  return *this;
+}
+
+void GroupLifeline::release() {
+  if (pid_ > 0) {
+    ::kill(-pid_, SIGKILL);  // its own group: the shell and its cat
+    int status = 0;
+    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+  if (write_fd_ >= 0) ::close(write_fd_);
+  pid_ = -1;
+  write_fd_ = -1;
 }
 
 }  // namespace sidecar

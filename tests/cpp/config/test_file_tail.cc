@@ -13,8 +13,12 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 
+#include "sidecar/detail/spawn.h"
 #include "sidecar/file_tail.h"
 #include "sidecar/process.h"
 
@@ -301,4 +305,67 @@ TEST_CASE("run_process captures output, feeds stdin, enforces the deadline", "[p
   auto early = sidecar::run_process({"/bin/true"}, std::string(1 << 20, 'x'), {});
   REQUIRE(early);
   CHECK(early->exit_code == 0);
+}
+
+TEST_CASE("run_process: an env entry without '=' removes the variable (sidecar's secrets)", "[process]") {
+  ::setenv("SIDECAR_TEST_SECRET", "hunter2", 1);
+  sidecar::ProcessOptions o;
+  o.env = {"SIDECAR_TEST_SECRET", "SIDECAR_TEST_OTHER=kept"};
+  auto r = sidecar::run_process({"/bin/sh", "-c", "echo ${SIDECAR_TEST_SECRET-unset} $SIDECAR_TEST_OTHER"}, "", o);
+  ::unsetenv("SIDECAR_TEST_SECRET");
+  REQUIRE(r);
+  CHECK(r->out == "unset kept\n");
+}
+
+TEST_CASE("GroupLifeline: the job's group gets SIGTERM when its supervisor is SIGKILLed", "[process][lifeline]") {
+  // Issue 19.8: sidecar SIGKILLed left a quiet job running unsupervised.
+  REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0);  // orphans come to us, so we can see how they ended
+  int ready[2];
+  REQUIRE(::pipe(ready) == 0);
+  pid_t sup = ::fork();
+  REQUIRE(sup >= 0);
+  if (sup == 0) {  // the "supervisor": starts the job and a lifeline, then waits to be killed
+    auto job = sidecar::detail::spawn_in_new_group({"sleep", "30"}, {}, nullptr);
+    if (!job) ::_exit(1);
+    auto life = sidecar::GroupLifeline::start(*job);
+    if (!life) ::_exit(2);
+    pid_t pids[2] = {*job, life->watchdog_pid()};
+    if (::write(ready[1], pids, sizeof pids) != sizeof pids) ::_exit(3);
+    for (;;) ::pause();
+  }
+  ::close(ready[1]);
+  pid_t pids[2] = {-1, -1};
+  REQUIRE(::read(ready[0], pids, sizeof pids) == sizeof pids);
+  ::close(ready[0]);
+  ::kill(sup, SIGKILL);
+  ::waitpid(sup, nullptr, 0);
+  int status = 0;
+  pid_t got = -1;
+  for (int i = 0; i < 500 && got != pids[0]; ++i) {  // at most 5 s
+    got = ::waitpid(pids[0], &status, WNOHANG);
+    if (got == 0) ::usleep(10000);
+  }
+  if (got != pids[0]) {  // not ended: clean up, then fail below
+    ::kill(pids[0], SIGKILL);
+    ::waitpid(pids[0], nullptr, 0);
+  }
+  ::waitpid(pids[1], nullptr, 0);  // the watchdog ended after signalling
+  ::prctl(PR_SET_CHILD_SUBREAPER, 0);
+  REQUIRE(got == pids[0]);
+  CHECK(WIFSIGNALED(status));
+  CHECK(WTERMSIG(status) == SIGTERM);
+}
+
+TEST_CASE("GroupLifeline: release() leaves the group alone", "[process][lifeline]") {
+  auto job = sidecar::detail::spawn_in_new_group({"sleep", "30"}, {}, nullptr);
+  REQUIRE(job);
+  {
+    auto life = sidecar::GroupLifeline::start(*job);
+    REQUIRE(life);
+    life->release();
+  }
+  ::usleep(200000);
+  CHECK(::waitpid(*job, nullptr, WNOHANG) == 0);  // still running
+  ::kill(-*job, SIGKILL);
+  ::waitpid(*job, nullptr, 0);
 }

@@ -22,4 +22,10 @@ namespace sidecar::detail {
 // write, fsync or rename failed; the message names the path and errno).
 Status write_file_atomically(const std::string& path, std::string_view bytes, unsigned mode = 0644, bool sync = true);
 
+// Creates `base` as a new directory (mkdir: atomic, so two runs started in
+// the same second never share one); when it exists, "<base>-2", "<base>-3",
+// ... up to "<base>-999". Parents are created. Returns the directory made.
+// Errors: kPermissionDenied, kIoError, kResourceExhausted (all taken).
+Result<std::string> create_unique_dir(const std::string& base);
+
 }  // namespace sidecar::detail

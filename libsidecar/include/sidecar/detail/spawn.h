@@ -16,7 +16,8 @@ namespace sidecar::detail {
 
 // Spawns argv (argv[0] looked up on PATH when it has no '/') with the file
 // actions given (may be null); `env_overrides` (NAME=VALUE) replace
-// same-named inherited variables. Returns the pid (also the process group id).
+// same-named inherited variables, and an entry "NAME" without '=' removes
+// NAME from the child's environment (sidecar's own secrets). Returns the pid (also the process group id).
 // Errors: kInvalidArgument (empty argv), kNotFound (no such program),
 // kPermissionDenied (not executable), kIoError (any other spawn failure).
 Result<pid_t> spawn_in_new_group(const std::vector<std::string>& argv, const std::vector<std::string>& env_overrides,
