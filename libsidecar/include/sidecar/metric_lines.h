@@ -22,20 +22,25 @@
 //
 // The rule (when a line is a metric row): its fields are numeric values under
 // identifier-like keys, found in one of the shapes above, and either
-//   (a) at least one key is a metric word (a token of the key is loss, acc,
-//       accuracy, reward, return, kl, entropy, perplexity/ppl, nll, bleu, rouge,
-//       f1, auc, precision, recall, mae, mse, rmse, wer, cer, gnorm, score,
-//       success, throughput), or
-//   (b) it has at least 2 numeric fields and a strong shape: a dict, a
-//       `|`-table, a Keras ` - ` line, a progress-bar postfix `[..., k=v]`, or a
-//       step field (step, global_step, iteration, iter, num_updates), or
+//   (a) at least one key is a metric word: a token of the key is loss, acc,
+//       accuracy, reward(s), kl, entropy, perplexity/ppl, nll, bleu, rouge, f1,
+//       auc, precision, recall, mae, mse, rmse, wer, cer, gnorm, throughput, map,
+//       iou, miou, top1, top5; or the whole key is score, return, success(_rate)
+//       ("oom_score_adj" is not a metric), or
+//   (b) it has at least 2 numeric fields in a strong shape: a `|`-table with
+//       fields in 2 or more cells, a Keras ` - ` line, a progress-bar postfix
+//       (fields inside the `[00:10<00:40, 9.8it/s, k=v]` bracket), or with a step
+//       field (step, global_step, iteration, iter, num_updates), or
 //   (c) it is a `key = value` line inside an HF metrics table (after a
 //       `***** ... metrics *****` banner; any numeric key).
+// Dicts take (a) or a step key only: `{'rank': 0, 'timeout': 900}` is config.
 // Never rows: fields inside a call `Name(...)` (config dumps such as
 // `Namespace(lr=0.1, ...)`, `TrainingArguments(learning_rate=2e-05, ...)`),
 // values that are not numbers (`loss: unknown`, `12.3GB`, `0:00:12`), keys that
-// do not start with a letter (times `12:00:01`). Lines longer than
-// max_line_bytes are not parsed.
+// do not start with a letter (times `12:00:01`), source locations
+// (`trainer.py:2128`), `||`-joined text. Lines longer than max_line_bytes are
+// not parsed. Values: also Lightning's `nan.0`, Keras' glued `loss: nanEpoch`,
+// a running mean `1.94(2.01)` (the first number).
 //
 // The step: `step`, `global_step`, `iteration N[/M]`, `iter`, `num_updates`
 // fields; a tqdm counter `N/M [` when nothing else gives one (not inside a
@@ -104,6 +109,8 @@ class TextMetricsParser {
   bool parse_dict_body(std::string_view s, std::size_t* i, int depth);
   void scan_fields(std::string_view s, std::size_t begin, std::size_t end);
   void scan_pipe_segment(std::string_view seg);
+  void scan_pipe_segment_fields(std::string_view seg);
+  void find_tqdm_bracket(std::string_view s);
   void add_field(std::string_view key, double v, bool normalise_spaces = false);
   bool finish(MetricRow* row_out, bool strong);
 
@@ -117,7 +124,10 @@ class TextMetricsParser {
   std::vector<MetricValue> values_;
   std::optional<std::int64_t> step_;
   int step_rank_ = 0;
-  bool call_field_ = false;                  // a field was inside Name(...)
+  bool call_field_ = false;      // a field was inside Name(...)
+  int pipe_field_segments_ = 0;  // '|'-cells that held a field
+  int postfix_fields_ = 0;       // fields inside the progress bar's [...]
+  std::size_t tqdm_begin_ = 0, tqdm_end_ = 0;
   std::optional<std::int64_t> keras_epoch_;  // from a preceding "Epoch N/M" line
   bool in_eval_table_ = false;
 };

@@ -42,15 +42,23 @@ bool is_value_end(char c) {
 }
 // What may precede a key.
 bool is_key_boundary(char c) {
-  return is_space(c) || c == ',' || c == '[' || c == '(' || c == '{' || c == '|' || c == ';';
+  return is_space(c) || c == ',' || c == '[' || c == '(' || c == '{' || c == '|' || c == ';' || c == ':';
+}
+
+// "ProcessGroupNCCL.cpp:458", "trainer.py:2128": a source location, not a metric.
+bool is_source_file_key(std::string_view k) {
+  for (std::string_view ext : {".py", ".cpp", ".cc", ".h", ".cu", ".c", ".hpp"}) {
+    if (k.size() > ext.size() && k.ends_with(ext)) return true;
+  }
+  return false;
 }
 
 // Tokens that make a key a metric (rule (a)).
 bool is_metric_word(std::string_view t) {
   static constexpr std::string_view kWords[] = {
-      "loss", "acc",  "accuracy", "reward", "rewards", "return", "kl",        "entropy",   "perplexity",
-      "ppl",  "nll",  "bleu",     "rouge",  "f1",      "auc",    "precision", "recall",    "mae",
-      "mse",  "rmse", "wer",      "cer",    "gnorm",   "score",  "success",   "throughput"};
+      "loss", "acc",   "accuracy",   "reward", "rewards",   "kl",     "entropy", "perplexity", "ppl",  "nll",
+      "bleu", "rouge", "f1",         "auc",    "precision", "recall", "mae",     "mse",        "rmse", "wer",
+      "cer",  "gnorm", "throughput", "map",    "miou",      "iou",    "top1",    "top5"};
   for (std::string_view w : kWords) {
     if (t.size() == w.size() && detail::iequals(t, w)) return true;
   }
@@ -58,6 +66,10 @@ bool is_metric_word(std::string_view t) {
 }
 
 bool key_has_metric_word(std::string_view key) {
+  // Words too common elsewhere ("oom_score_adj", "return code") count only as the whole key.
+  for (std::string_view w : {"score", "return", "success", "success_rate"}) {
+    if (detail::iequals(key, w)) return true;
+  }
   std::size_t i = 0;
   while (i < key.size()) {
     while (i < key.size() && !is_alnum(key[i])) ++i;
@@ -173,6 +185,15 @@ std::optional<double> read_value(std::string_view s, std::size_t* i) {
   std::size_t k = j;
   while (k < s.size() && !is_value_end(s[k]) && s[k] != '(') ++k;
   std::string_view tok = s.substr(j, k - j);
+  if (k < s.size() && s[k] == '(' && detail::parse_number(tok)) {
+    // "140.37(1.94)": a value and its running mean; anything else in the parentheses is not.
+    std::size_t close = s.find(')', k);
+    std::string_view inner = close == std::string_view::npos ? std::string_view() : s.substr(k + 1, close - k - 1);
+    if (!inner.empty() && inner.back() == '%') inner.remove_suffix(1);
+    if (!detail::parse_number(inner)) return std::nullopt;
+    *i = k;
+    return detail::parse_number(tok);
+  }
   if (k < s.size() && s[k] == '(') {
     if (!is_numeric_wrapper(tok)) return std::nullopt;
     std::size_t a = k + 1;
@@ -194,10 +215,25 @@ std::optional<double> read_value(std::string_view s, std::size_t* i) {
     return v;
   }
   if (tok.empty()) return std::nullopt;
-  auto v = detail::parse_number(tok);
-  if (!v) return std::nullopt;
+  if (auto v = detail::parse_number(tok)) {
+    *i = k;  // a number; "1.5(1.7)" (a running mean in parentheses) keeps the first
+    return v;
+  }
+  // Lightning prints "nan.0" / "inf.0"; Keras glues the next word on: "loss: nanEpoch 1/10", "44.41Batch 3".
+  std::size_t cut = 0;
+  if (tok.size() > 2 && tok.ends_with(".0")) {
+    if (auto nf = detail::parse_number(tok.substr(0, tok.size() - 2)); nf && !std::isfinite(*nf)) cut = tok.size() - 2;
+  }
+  for (std::size_t e = 1; cut == 0 && e < tok.size(); ++e) {
+    // A capitalised word ("Batch", "Epoch"), not a unit ("676946GF", "12.3GB", "11.5K").
+    if (tok[e] >= 'A' && tok[e] <= 'Z' && e + 1 < tok.size() && tok[e + 1] >= 'a' && tok[e + 1] <= 'z' &&
+        !tok.substr(e).starts_with("Inf") && detail::parse_number(tok.substr(0, e))) {
+      cut = e;
+    }
+  }
+  if (cut == 0) return std::nullopt;
   *i = k;
-  return v;
+  return detail::parse_number(tok.substr(0, cut));
 }
 
 // "Epoch 3/10" alone on a line (Keras' epoch header).
@@ -456,7 +492,11 @@ void TextMetricsParser::scan_fields(std::string_view s, std::size_t begin, std::
     } else {
       std::string_view key = s.substr(ks, ke - ks);
       while (!key.empty() && (key.back() == '.' || key.back() == '-' || key.back() == '/')) key.remove_suffix(1);
-      if (!key.empty()) add_field(key, *value);
+      if (!key.empty() && !is_source_file_key(key)) {
+        const std::size_t before = fields_.size();
+        add_field(key, *value);
+        if (fields_.size() > before && ks >= tqdm_begin_ && ks < tqdm_end_) ++postfix_fields_;
+      }
     }
     p = ve - 1;
   }
@@ -464,6 +504,13 @@ void TextMetricsParser::scan_fields(std::string_view s, std::size_t begin, std::
 
 // One '|'-separated segment: "lm loss: 7.5E+00", "loss 9.21", "iteration 100/ 500000", or fields.
 void TextMetricsParser::scan_pipe_segment(std::string_view seg) {
+  const std::size_t before = fields_.size();
+  const int rank_before = step_rank_;
+  scan_pipe_segment_fields(seg);
+  if (fields_.size() > before || step_rank_ != rank_before) ++pipe_field_segments_;
+}
+
+void TextMetricsParser::scan_pipe_segment_fields(std::string_view seg) {
   std::string_view t = detail::trim(seg);
   if (t.empty()) return;
   if (auto st = leading_step(t); st && t.find_first_of("=,") == std::string_view::npos) {
@@ -498,6 +545,21 @@ void TextMetricsParser::scan_pipe_segment(std::string_view seg) {
     }
   }
   scan_fields(seg, 0, seg.size());
+}
+
+// The progress bar's bracket "[00:10<00:40, 9.8it/s, loss=0.31]": fields inside it are a postfix.
+void TextMetricsParser::find_tqdm_bracket(std::string_view s) {
+  for (std::size_t b = s.find('['); b != std::string_view::npos; b = s.find('[', b + 1)) {
+    std::size_t e = s.find(']', b);
+    if (e == std::string_view::npos) e = s.size();
+    std::string_view in = s.substr(b, e - b);
+    if (in.find("it/s") != std::string_view::npos || in.find("s/it") != std::string_view::npos ||
+        (in.find('<') != std::string_view::npos && in.find(':') != std::string_view::npos)) {
+      tqdm_begin_ = b;
+      tqdm_end_ = e;
+      return;
+    }
+  }
 }
 
 bool TextMetricsParser::finish(MetricRow* row_out, bool strong) {
@@ -539,10 +601,11 @@ bool TextMetricsParser::parse_line(std::string_view line, MetricRow* row_out) {
     line = clean_;
   }
   // Fast reject: every shape needs one of these.
-  std::size_t pipes = 0;
+  std::size_t pipes = 0;  // single '|' only: "||" is not a table separator
   bool any = false;
-  for (char c : line) {
-    if (c == '|') ++pipes;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == '|' && (i == 0 || line[i - 1] != '|') && (i + 1 == line.size() || line[i + 1] != '|')) ++pipes;
     any = any || c == '{' || c == '=' || c == ':' || c == '|';
   }
   std::string_view t = detail::trim(line);
@@ -558,6 +621,9 @@ bool TextMetricsParser::parse_line(std::string_view line, MetricRow* row_out) {
   step_.reset();
   step_rank_ = 0;
   call_field_ = false;
+  pipe_field_segments_ = 0;
+  postfix_fields_ = 0;
+  tqdm_begin_ = tqdm_end_ = 0;
 
   if (in_eval_table_) {
     const std::size_t eq = t.find('=');
@@ -588,7 +654,7 @@ bool TextMetricsParser::parse_line(std::string_view line, MetricRow* row_out) {
     if (k < line.size() && (line[k] == '\'' || line[k] == '"' || line[k] == '}')) {
       if (parse_dict(line, b)) {
         shape_ = TextShape::kDict;
-        return finish(row_out, true);
+        return finish(row_out, /*strong=*/false);  // a dict needs a metric word or a step key
       }
       fields_.clear();
       keys_.clear();
@@ -602,7 +668,8 @@ bool TextMetricsParser::parse_line(std::string_view line, MetricRow* row_out) {
   const auto lightning = lightning_epoch(t);
   const bool keras = line.find(" - ") != std::string_view::npos &&
                      (line.find("/step") != std::string_view::npos || line.find("/epoch") != std::string_view::npos ||
-                      line.find("[=") != std::string_view::npos || line.find("\xe2\x94\x81") != std::string_view::npos);
+                      line.find("[=") != std::string_view::npos || line.find("[.") != std::string_view::npos ||
+                      line.find("\xe2\x94\x81") != std::string_view::npos);
   bool strong = false;
   if (pipes >= 2 && !keras) {
     shape_ = TextShape::kPipe;
@@ -613,15 +680,16 @@ bool TextMetricsParser::parse_line(std::string_view line, MetricRow* row_out) {
         start = i + 1;
       }
     }
-    strong = true;
+    strong = pipe_field_segments_ >= 2;  // a table: fields in two or more cells
   } else {
     shape_ = keras ? TextShape::kKeras : TextShape::kFields;
     if (auto st = leading_step(t)) {
       step_ = st;
       step_rank_ = 6;
     }
+    find_tqdm_bracket(line);
     scan_fields(line, 0, line.size());
-    strong = keras || line.find("it/s") != std::string_view::npos || line.find("s/it") != std::string_view::npos;
+    strong = keras || postfix_fields_ > 0;  // Keras, or fields inside a progress bar's [..., k=v]
   }
   if (fields_.empty()) {
     shape_ = TextShape::kNone;

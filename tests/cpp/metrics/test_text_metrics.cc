@@ -248,3 +248,70 @@ TEST_CASE("RowMerger: key table bounded", "[merge]") {
   CHECK(kept.values.size() == 3);
   CHECK(m.untracked_values() == 1);
 }
+
+// Lines as posted in public threads (tests/data/log_corpus sources), each with what the parser must give.
+TEST_CASE("real-world lines: rows and look-alikes", "[text]") {
+  struct Case {
+    const char* line;
+    const char* want;  // "" = not a row
+  };
+  const Case cases[] = {
+      // AnswerDotAI/ModernBERT#233
+      {"{'loss': 0.2051, 'grad_norm': nan, 'learning_rate': 9.774074342405685e-06, 'epoch': 0.53}",
+       "step=- loss=0.2051 grad_norm=nan learning_rate=9.774074342405685e-06 epoch=0.53"},
+      // bigscience-workshop/Megatron-DeepSpeed#396
+      {" iteration     5427/  250000 | consumed samples:        43416 | consumed tokens:     88915968 | elapsed time "
+       "per "
+       "iteration (ms): 4225.8 | learning rate: 2.999E-04 | global batch size:     8 | loss scale: 1.0 | grad norm: "
+       "nan | "
+       "actual seqlen:  2048 | number of skipped iterations:   0 | number of nan iterations:   0 | samples per second: "
+       "1.893 | TFLOPs: 78.77 |",
+       "step=5427 consumed_samples=43416 consumed_tokens=88915968 elapsed_time_per_iteration_(ms)=4225.8 "
+       "learning_rate=0.0002999 global_batch_size=8 loss_scale=1 grad_norm=nan actual_seqlen=2048 "
+       "number_of_skipped_iterations=0 number_of_nan_iterations=0 samples_per_second=1.893 TFLOPs=78.77"},
+      // divamgupta/image-segmentation-keras#50
+      {"512/512 [==============================] - 127s 247ms/step - loss: nan - acc: nan - val_loss: nan - val_acc: "
+       "nan",
+       "step=- loss=nan acc=nan val_loss=nan val_acc=nan"},
+      // alexander-rakhlin/CNN-for-Sentence-Classification-in-Keras#7
+      {"9595/9595 [==============================] - 1s - loss: nan - acc: 0.4117 - val_loss: nan - val_acc: "
+       "0.0000e+00",
+       "step=- loss=nan acc=0.4117 val_loss=nan val_acc=0"},
+      // manishsoni1908/Mobilenet-ssd-keras#21 (Keras glues the next message on)
+      {"  3/234 [..............................] - ETA: 33:37:24 - loss: 44.4110Batch 3: Invalid loss, terminating "
+       "training",
+       "step=- loss=44.411"},
+      // InternLM/xtuner#187 (mmengine)
+      {"10/30 22:19:57 - mmengine - INFO - Epoch(train) [1][240/735]  lr: 1.9813e-04  eta: 2:44:49  time: 2.8874  "
+       "data_time: 0.0042  memory: 10762  loss: 2.5128  grad_norm: nan",
+       "step=- lr=0.00019813 time=2.8874 data_time=0.0042 memory=10762 loss=2.5128 grad_norm=nan"},
+      // Lightning prints a NaN as "nan.0"
+      {"Epoch 12: : 1200it [20:40,  1.03s/it, loss=nan, v_num=0, val_loss=nan.0, val_rec_loss=nan.0]",
+       "step=- loss=nan val_loss=nan val_rec_loss=nan epoch=12"},
+      // TF Estimator
+      {"INFO:tensorflow:loss = 3.4692888e-17, step = 1901 (133.367 sec)", "step=1901 loss=3.4692888e-17"},
+      // Look-alikes: kernel OOM killer, PEFT parameter counts, torch.distributed, Ray, a glued error line.
+      {"[2612362.231458] python invoked oom-killer: gfp_mask=0x14000c0(GFP_KERNEL), nodemask=(null), order=0, "
+       "oom_score_adj=829",
+       ""},
+      {"10/02/2023 06:37:37 - INFO - llmtuner.tuner.core.loader - trainable params: 4194304 || all params: 7510167552 "
+       "|| "
+       "trainable%: 0.0558",
+       ""},
+      {"  rdzv_configs     : {'rank': 0, 'timeout': 900}", ""},
+      {"(scheduler +2m13s) Warning: The following resource request cannot be scheduled right now: {'GPU': 0.125, "
+       "'CPU': 0.5}.",
+       ""},
+      {"Loading checkpoint shards:  57% 4/7 [00:40<00:29,  "
+       "9.96s/it]ERROR:torch.distributed.elastic.multiprocessing.api:"
+       "failed (exitcode: -9) local_rank: 0 (pid: 31631) of binary: /usr/bin/python3",
+       ""},
+      {"# nThread 1 nGpus 1 minBytes 8 maxBytes 1073741824 step: 2(factor) warmup iters: 5 iters: 20 validation: 1",
+       ""},
+      {"  total_flos               =   676946GF", ""},
+  };
+  for (const Case& c : cases) {
+    INFO(c.line);
+    CHECK(parse1(c.line) == c.want);
+  }
+}
