@@ -129,12 +129,13 @@ enum class KeyFamily {
   kEntropy,     // entropy
   kReward,      // reward, return and reward components (rewards/format_reward)
   kLossScale,   // AMP loss scale
+  kStepTime,    // time per iteration/step/batch (inverse throughput): "elapsed time per iteration (ms)", s/it
 };
-inline constexpr std::size_t kKeyFamilyCount = 10;
+inline constexpr std::size_t kKeyFamilyCount = 11;
 
 constexpr std::string_view to_string(KeyFamily f) {
-  constexpr std::string_view kNames[kKeyFamilyCount] = {"none",      "loss", "quality", "throughput", "lr",
-                                                        "grad_norm", "kl",   "entropy", "reward",     "loss_scale"};
+  constexpr std::string_view kNames[kKeyFamilyCount] = {
+      "none", "loss", "quality", "throughput", "lr", "grad_norm", "kl", "entropy", "reward", "loss_scale", "step_time"};
   return kNames[static_cast<std::size_t>(f)];
 }
 
@@ -255,7 +256,7 @@ inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
   const bool val = has(tk, {"val", "test", "dev", "validate", "heldout", "holdout"});
   const bool train = has(tk, {"train", "training", "trn"});
   bool loss = false, quality = false, reward = false, kl = false, entropy = false, lr = false, gnorm = false,
-       tput = false, scale = false, not_metric = false;
+       tput = false, scale = false, not_metric = false, step_time = false;
   for (std::size_t i = 0; i < tk.size(); ++i) {
     std::string_view t = tk[i];
     std::string_view next = i + 1 < tk.size() ? std::string_view(tk[i + 1]) : std::string_view();
@@ -280,6 +281,12 @@ inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
                                    "toks",      "steps",    "step",    "img",    "imgs",   "images", "seqs",
                                    "sequences", "examples", "batches", "words",  "frames", "iters",  "iterations"})))
       tput = true;
+    if ((t == "time" || t == "sec" || t == "secs" || t == "seconds" || t == "ms") &&
+        (has(tk, {"iteration", "iter", "step", "batch", "it"}) || (next == "per" && i + 2 < tk.size())))
+      step_time = true;
+    if (one_of(t, {"iter_time", "step_time", "batch_time", "itertime", "steptime", "batchtime"}) ||
+        (t == "s" && next == "it"))
+      step_time = true;
     if (one_of(t, {"coef", "coeff", "beta", "target",   "ctl",  "weight",  "std",     "var", "min",    "max", "frac",
                    "zero", "count", "clip", "clipfrac", "time", "runtime", "epsilon", "eps", "warmup", "num", "n"}))
       not_metric = true;
@@ -332,6 +339,10 @@ inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
     }
     return c;
   }
+  if (step_time && !tput) {
+    c.family = KeyFamily::kStepTime;
+    return c;
+  }
   if (tput) {
     c.family = KeyFamily::kThroughput;
     if (!has(tk, {"mfu", "tflops"})) {
@@ -342,13 +353,14 @@ inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
   }
   if (reward) {
     c.family = KeyFamily::kReward;
-    if (not_metric) return c;
-    if (quality && !has(tk, {"chosen", "rejected", "margins"})) {
+    if (not_metric || has(tk, {"chosen", "rejected", "margins", "margin"})) return c;
+    int extra = neutral_rest({"score", "scores"});
+    if (quality) {
       c.role = Role::kRewardAccuracy;
       c.priority = kTokenPriority + static_cast<int>(tk.size());
-    } else if (!quality && neutral_rest({"score", "scores"}) == 0) {
+    } else if (!(tk.front() == "rewards" && extra > 0)) {  // "rewards/format_reward" is a component
       c.role = Role::kReward;
-      c.priority = kTokenPriority + static_cast<int>(tk.size());
+      c.priority = kTokenPriority + 10 * extra + static_cast<int>(tk.size());
     }
     return c;
   }

@@ -85,8 +85,10 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("min_drop", &o.min_drop, 0.0);
     s.read("mean_ratio", &o.mean_ratio, 0.0, 1.0);
     s.read("mean_window", &o.mean_window, 1, 1000);
+    s.read("drop_points", &o.drop_points, 1, 1000);
     s.read("collapse_ratio", &o.collapse_ratio, 0.0, 1.0);
     s.read("collapse_points", &o.collapse_points, 1, 1000);
+    s.read("severe_ratio", &o.severe_ratio, 0.0, 1.0);
     s.read("min_best", &o.min_best, 0.0);
     s.read("severity", &o.severity);
   });
@@ -107,6 +109,9 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("drop_fraction", &o.drop_fraction, 0.0);
     s.read("warmup_points", &o.warmup_points, 0, 100000000);
     s.read("persistence", &o.persistence, 1, 1000);
+    s.read("decline_fraction", &o.decline_fraction, 0.0);
+    s.read("decline_points", &o.decline_points, 1, 1000);
+    s.read("decline_min_points", &o.decline_min_points, 2, 100000000);
     s.read("severity", &o.severity);
   });
   section(r, "reward_hacking", errors, [&](ConfigReader& s) {
@@ -120,6 +125,8 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("trend_min_points", &o.trend_min_points, 4, 100000000);
     s.read("trend_reward_rise", &o.trend_reward_rise, 0.0);
     s.read("trend_quality_ratio", &o.trend_quality_ratio, 0.0, 1.0);
+    s.read("short_points", &o.short_points, 0, 1000);
+    s.read("short_quality_ratio", &o.short_quality_ratio, 0.0, 1.0);
     s.read("severity", &o.severity);
   });
   section(r, "kl_explosion", errors, [&](ConfigReader& s) {
@@ -169,8 +176,8 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("rising", &o.rising, 1, 1000);
     s.read("min_points", &o.min_points, 2, 100000000);
     s.read("back_fraction", &o.back_fraction, 0.0, 1.0);
-    s.read("slow_ratio", &o.slow_ratio, 1.0);
-    s.read("slow_window", &o.slow_window, 4, 1000);
+    s.read("slow_window", &o.slow_window, 2, 1000);
+    s.read("slow_rise", &o.slow_rise, 0.0);
     s.read("slow_back_fraction", &o.slow_back_fraction, 0.0, 1.0);
     s.read("severity", &o.severity);
   });
@@ -179,6 +186,10 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("enabled", &o.enabled);
     s.read("points", &o.points, 2, 100000);
     s.read("ignore_zero", &o.ignore_zero);
+    s.read("zero_points", &o.zero_points, 0, 100000);
+    s.read("zero_min_initial", &o.zero_min_initial, 0.0);
+    s.read("flat_points", &o.flat_points, 2, 100000);
+    s.read("flat_tolerance", &o.flat_tolerance, 0.0, 1.0);
     s.read("severity", &o.severity);
   });
   section(r, "throughput_collapse", errors, [&](ConfigReader& s) {
@@ -188,6 +199,8 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("reference_points", &o.reference_points, 2, static_cast<int>(Series::kInitialValues));
     s.read("ratio", &o.ratio, 0.0, 1.0);
     s.read("persistence", &o.persistence, 1, 1000);
+    s.read("step_time_ratio", &o.step_time_ratio, 0.0);
+    s.read("step_time_rising", &o.step_time_rising, 1, 1000);
     s.read("severity", &o.severity);
   });
   r.finish();

@@ -123,6 +123,16 @@ TEST_CASE("roles: throughput, lr, grad norm, KL, entropy", "[roles]") {
     INFO(k);
     CHECK(family(m, k) != KeyFamily::kThroughput);
   }
+  // Time per iteration is inverse throughput.
+  for (std::string_view k :
+       {"elapsed time per iteration (ms)", "s/it", "time/iter", "sec_per_batch", "iter_time", "step_time"}) {
+    INFO(k);
+    CHECK(family(m, k) == KeyFamily::kStepTime);
+  }
+  for (std::string_view k : {"train_runtime", "eval_runtime", "elapsed time", "time"}) {
+    INFO(k);
+    CHECK(family(m, k) != KeyFamily::kStepTime);
+  }
   for (std::string_view k : {"lr", "learning_rate", "lr-Adam", "train/lr", "lr0"}) {
     INFO(k);
     CHECK(family(m, k) == KeyFamily::kLr);
@@ -150,8 +160,9 @@ TEST_CASE("roles: throughput, lr, grad norm, KL, entropy", "[roles]") {
 
 TEST_CASE("roles: reward and reward components", "[roles]") {
   KeyMatcher m;
-  for (std::string_view k : {"reward", "rollout/ep_rew_mean", "episode_return", "train/episode_reward",
-                             "objective/rlhf_reward", "rewards/mean", "eval/mean_reward"}) {
+  for (std::string_view k :
+       {"reward", "rollout/ep_rew_mean", "episode_return", "train/episode_reward", "objective/rlhf_reward",
+        "rewards/mean", "eval/mean_reward", "MeanRew", "Reward moyen (100 ep)"}) {
     INFO(k);
     CHECK(role(m, k) == Role::kReward);
   }

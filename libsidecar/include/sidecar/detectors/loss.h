@@ -225,20 +225,21 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 //    has climbed back at least back_fraction of the way from the minimum to
 //    the initial level (so a loss near zero wiggling 0.01 -> 0.03 is not
 //    "3x its minimum");
-//  - slow (evidence: the minimum at least slow_window points back): the last
-//    slow_window points all >= slow_ratio x the minimum, their late half
-//    above their early half (still rising), and climbed back at least
-//    slow_back_fraction of the way to the initial level.
+//  - slow (evidence: the minimum at least slow_window points back): of the
+//    last slow_window steps, at least slow_window - 1 go up, the latest is
+//    >= (1 + slow_rise) x the minimum and has climbed back at least
+//    slow_back_fraction of the way to the initial level. A training loss
+//    that rises almost every logged point for that long is not noise.
 // Positive losses only (a ratio to a minimum <= 0 means nothing). Stays open
-// until the loss is back within slow_ratio x the minimum.
+// until the loss is back within (1 + slow_rise / 2) x the minimum.
 struct LossDivergenceOptions {
   bool enabled = true;
   double ratio = 3.0;
   int rising = 3;
   int min_points = 4;
   double back_fraction = 0.25;
-  double slow_ratio = 1.5;
-  int slow_window = 8;
+  int slow_window = 5;
+  double slow_rise = 0.05;
   double slow_back_fraction = 0.3;
   Severity severity = Severity::kWarning;
 };
@@ -249,8 +250,7 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
   double v = loss.back().value;
   auto mn = loss.min();
   if (!std::isfinite(v) || !mn || !(*mn > 0)) return std::nullopt;
-  double lowest = std::min(opt.ratio, opt.slow_ratio);
-  if (v < lowest * *mn) return std::nullopt;  // cheap exit: near its minimum
+  if (v < (1.0 + opt.slow_rise) * *mn && v < opt.ratio * *mn) return std::nullopt;  // cheap exit: near its minimum
   auto init_span = loss.initial_values().first(std::min<std::size_t>(loss.initial_values().size(), 3));
   auto& init = detail::scratch(0);
   init.assign(init_span.begin(), init_span.end());
@@ -262,7 +262,7 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
     d.evidence.emplace_back("rule", std::move(rule));
     d.evidence.emplace_back("min", detail::fmt_num(*mn));
     d.evidence.emplace_back("min_step", std::to_string(loss.argmin_step()));
-    detail::set_band(d, -std::numeric_limits<double>::infinity(), opt.slow_ratio * *mn);
+    detail::set_band(d, -std::numeric_limits<double>::infinity(), (1.0 + opt.slow_rise / 2.0) * *mn);
     return d;
   };
   std::string tail = ", " + detail::fmt_num(v / *mn) + "x its minimum " + detail::fmt_num(*mn) + " (step " +
@@ -278,58 +278,94 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
     }
     if (up) return make("fast", loss.name() + " keeps rising: " + detail::fmt_num(v) + tail);
   }
-  int w = std::max(opt.slow_window, 4);
-  if (v >= opt.slow_ratio * *mn && loss.back().step - loss.argmin_step() >= 1 &&
-      loss.size() >= static_cast<std::size_t>(w) && climbed(opt.slow_back_fraction)) {
-    auto& win = detail::scratch(1);
-    loss.finite_window(0, static_cast<std::size_t>(w), &win);
-    if (win.size() < static_cast<std::size_t>(w)) return std::nullopt;
-    // The minimum must precede the window (the rise is "from" it).
-    for (std::size_t i = 0; i < static_cast<std::size_t>(w); ++i)
-      if (loss.from_back(i).step <= loss.argmin_step()) return std::nullopt;
-    double early = 0, late = 0;
-    std::size_t h = win.size() / 2;
-    for (std::size_t i = 0; i < win.size(); ++i) {
-      if (win[i] < opt.slow_ratio * *mn) return std::nullopt;
-      (i < h ? early : late) += win[i];
+  auto w = static_cast<std::size_t>(std::max(opt.slow_window, 2));
+  if (opt.slow_rise > 0 && v >= (1.0 + opt.slow_rise) * *mn && loss.size() > w && climbed(opt.slow_back_fraction) &&
+      loss.from_back(w).step >= loss.argmin_step()) {  // the minimum precedes the window
+    std::size_t ups = 0;
+    for (std::size_t i = 0; i < w; ++i) {
+      double a = loss.from_back(i).value, b = loss.from_back(i + 1).value;
+      if (!std::isfinite(a) || !std::isfinite(b)) return std::nullopt;
+      ups += a > b ? 1 : 0;
     }
-    early /= static_cast<double>(h);
-    late /= static_cast<double>(win.size() - h);
-    if (late <= early) return std::nullopt;
-    return make("slow", loss.name() + " has risen for " + std::to_string(w) + " points: " + detail::fmt_num(v) + tail);
+    if (ups + 1 >= w && loss.back().value > loss.from_back(1).value)
+      return make("slow", loss.name() + " has risen at " + std::to_string(ups) + " of the last " + std::to_string(w) +
+                              " points: " + detail::fmt_num(v) + tail);
   }
   return std::nullopt;
 }
 
-// Frozen loss: the last `points` values are bit-identical (a loss that is
-// not being computed from new data, a dead graph, a logger repeating a
-// stale value). Exactly 0.0 is exempt by default: GRPO/DPO-style losses
-// legitimately log 0.0 for many steps (a 0.0 loss with a NaN grad norm is
-// grad_norm's case).
+// Frozen or collapsed loss. Three rules:
+//  - identical: the last `points` values are bit-identical (a loss that is
+//    not computed from new data, a dead graph, a stale logger);
+//  - zero: exactly 0.0 for zero_points consecutive points after a loss that
+//    started at or above zero_min_initial (a loss that collapses to 0.0).
+//    A loss that starts at 0.0 is exempt: GRPO/DPO-style losses log 0.0;
+//  - flat: the last flat_points values within flat_tolerance (relative) of
+//    each other while the loss never improved by more than flat_tolerance
+//    on its initial value (stuck at chance level from the start, e.g.
+//    ln(1000) = 6.907 for ImageNet, ln(4) = 1.386 for a 4-way choice).
+// With ignore_zero (default), the identical rule ignores 0.0 (zero decides).
 struct FrozenLossOptions {
   bool enabled = true;
   int points = 6;
   bool ignore_zero = true;
+  int zero_points = 2;
+  double zero_min_initial = 0.1;
+  int flat_points = 3;
+  double flat_tolerance = 1e-3;
   Severity severity = Severity::kWarning;
 };
 
-// Returns a "frozen_loss" decision.
+// Returns a "frozen_loss" decision (evidence "rule": identical | zero | flat).
 inline std::optional<Decision> detect_frozen_loss(const Series& loss, const FrozenLossOptions& opt) {
   if (!opt.enabled || loss.size() < 2) return std::nullopt;
   double v = loss.back().value;
-  if (!std::isfinite(v) || (opt.ignore_zero && v == 0.0)) return std::nullopt;
-  if (loss.from_back(1).value != v) return std::nullopt;  // cheap exit
-  auto n = static_cast<std::size_t>(std::max(opt.points, 2));
-  if (loss.size() < n) return std::nullopt;
-  for (std::size_t i = 2; i < n; ++i)
-    if (loss.from_back(i).value != v) return std::nullopt;
-  Decision d =
-      detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
-                            loss.name() + " has been exactly " + detail::fmt_num(v) + " for " + std::to_string(n) +
-                                " points (since step " + std::to_string(loss.from_back(n - 1).step) + ")",
-                            loss.name(), &loss);
-  d.evidence.emplace_back("points", std::to_string(n));
-  return d;
+  if (!std::isfinite(v)) return std::nullopt;
+  auto make = [&](std::string rule, std::size_t n, std::string what) {
+    Decision d = detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
+                                       loss.name() + " " + what + " for " + std::to_string(n) + " points (since step " +
+                                           std::to_string(loss.from_back(n - 1).step) + ")",
+                                       loss.name(), &loss);
+    d.evidence.emplace_back("points", std::to_string(n));
+    d.evidence.emplace_back("rule", std::move(rule));
+    return d;
+  };
+  double prev = loss.from_back(1).value;
+  if (v == 0.0 && opt.zero_points > 0) {
+    auto n = static_cast<std::size_t>(std::max(opt.zero_points, 1));
+    auto init = loss.initial_values();
+    if (loss.size() >= n && !init.empty() && init.front() >= opt.zero_min_initial) {
+      bool zeros = true;
+      for (std::size_t i = 0; i < n && zeros; ++i) zeros = loss.from_back(i).value == 0.0;
+      if (zeros) return make("zero", n, "collapsed to exactly 0 from " + detail::fmt_num(init.front()));
+    }
+    if (opt.ignore_zero) return std::nullopt;
+  }
+  if (prev == v) {
+    auto n = static_cast<std::size_t>(std::max(opt.points, 2));
+    if (loss.size() >= n) {
+      bool same = true;
+      for (std::size_t i = 2; i < n && same; ++i) same = loss.from_back(i).value == v;
+      if (same) return make("identical", n, "has been exactly " + detail::fmt_num(v));
+    }
+  }
+  auto f = static_cast<std::size_t>(std::max(opt.flat_points, 2));
+  if (opt.flat_tolerance > 0 && v > 0 && loss.size() >= f && std::fabs(prev - v) <= opt.flat_tolerance * v) {
+    double lo = v, hi = v;
+    for (std::size_t i = 1; i < f; ++i) {
+      double x = loss.from_back(i).value;
+      if (!std::isfinite(x)) return std::nullopt;
+      lo = std::min(lo, x);
+      hi = std::max(hi, x);
+    }
+    auto init = loss.initial_values();
+    bool never_improved = !init.empty() && *loss.min() >= (1.0 - opt.flat_tolerance) * init.front();
+    if (hi - lo <= opt.flat_tolerance * hi && never_improved && hi > lo)
+      return make(
+          "flat", f,
+          "is stuck at " + detail::fmt_num(v) + " and never improved on its initial " + detail::fmt_num(init.front()));
+  }
+  return std::nullopt;
 }
 
 }  // namespace sidecar

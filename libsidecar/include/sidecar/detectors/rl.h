@@ -18,8 +18,11 @@ namespace sidecar {
 // positive rewards that equals the seed's "current <= 0.5 x mean(previous
 // 5)"; unlike it, it also works for negative rewards. RL warm-up: the first
 // warmup_points rewards of a fresh policy are noisy (a dip in the first
-// updates is normal) and never judged, nor used as the reference. Stays open
-// until the reward is back within half the drop of the reference.
+// updates is normal) and never judged, nor used as the reference. Slow form
+// (decline): after decline_min_points rewards, the last decline_points all
+// sit >= decline_fraction x scale under the run's peak -- a reward that
+// slides from 22.6 to 14 over many updates and stays there. Stays open until
+// the reward is back within half the drop of the reference.
 struct RewardDropOptions {
   bool enabled = true;
   int window = 5;
@@ -27,11 +30,47 @@ struct RewardDropOptions {
   double drop_fraction = 0.5;
   int warmup_points = 5;
   int persistence = 2;
+  double decline_fraction = 0.3;
+  int decline_points = 3;
+  int decline_min_points = 6;
   Severity severity = Severity::kWarning;
 };
 
-// Returns a "reward_drop" decision.
+namespace detail {
+// The slow form of a reward collapse: the last decline_points rewards all at
+// least decline_fraction x scale under the run's peak (which precedes them).
+inline std::optional<Decision> reward_decline(const Series& reward, const RewardDropOptions& opt) {
+  if (opt.decline_fraction <= 0 ||
+      reward.finite_count() < static_cast<std::uint64_t>(std::max(opt.decline_min_points, 2)))
+    return std::nullopt;
+  auto n = static_cast<std::size_t>(std::max(opt.decline_points, 1));
+  if (reward.size() < n) return std::nullopt;
+  double peak = *reward.max();
+  double scale = std::max(std::fabs(peak), (peak - *reward.min()) / 2.0);
+  if (!(scale > 0)) return std::nullopt;
+  double limit = peak - opt.decline_fraction * scale;
+  double cur = reward.back().value, others_max = -std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < n; ++i) {
+    const SeriesPoint& p = reward.from_back(i);
+    if (!std::isfinite(p.value) || p.value > limit || p.step <= reward.argmax_step()) return std::nullopt;
+    if (i > 0) others_max = std::max(others_max, p.value);
+  }
+  if (n > 1 && cur > others_max) return std::nullopt;  // climbing back out (a warm-up dip recovering)
+  Decision d = make_decision(Source::kPlaybook, "reward_drop", opt.severity,
+                             reward.name() + " declined to " + fmt_num(cur) + " from its peak " + fmt_num(peak) +
+                                 " (step " + std::to_string(reward.argmax_step()) + ") and stays down",
+                             reward.name(), &reward);
+  d.evidence.emplace_back("peak", fmt_num(peak));
+  d.evidence.emplace_back("rule", "decline");
+  set_band(d, peak - 0.5 * opt.decline_fraction * scale, std::numeric_limits<double>::infinity());
+  return d;
+}
+}  // namespace detail
+
+// Returns a "reward_drop" decision (evidence "rule": drop | decline).
 inline std::optional<Decision> detect_reward_drop(const Series& reward, const RewardDropOptions& opt) {
+  if (!opt.enabled || reward.empty()) return std::nullopt;
+  if (auto d = detail::reward_decline(reward, opt)) return d;
   int p = std::max(opt.persistence, 1);
   int window = std::max(opt.window, 1);
   if (!opt.enabled || reward.empty() ||
@@ -58,6 +97,7 @@ inline std::optional<Decision> detect_reward_drop(const Series& reward, const Re
       reward.name(), &reward);
   d.evidence.emplace_back("recent_mean", detail::fmt_num(ref));
   d.evidence.emplace_back("peak", detail::fmt_num(*reward.max()));
+  d.evidence.emplace_back("rule", "drop");
   detail::set_band(d, ref - 0.5 * opt.drop_fraction * scale, std::numeric_limits<double>::infinity());
   return d;
 }
@@ -66,6 +106,9 @@ inline std::optional<Decision> detect_reward_drop(const Series& reward, const Re
 // or win rate, or an accuracy-type reward component) falls. Two rules:
 //  - jump (the seed's): reward >= reward_ratio x mean(previous `window`) and
 //    quality <= quality_ratio x mean(previous `window`);
+//  - short (evidence: short_points points): the quality fell at every one
+//    of the last short_points points to <= short_quality_ratio x where it
+//    was, while the reward rose by >= trend_reward_rise x scale;
 //  - trend (open-r1#255: format reward up, accuracy reward down): over the
 //    last trend_window points of each, the late half's reward mean exceeds
 //    the early half's by >= trend_reward_rise x scale, and the late quality
@@ -80,6 +123,8 @@ struct RewardHackingOptions {
   int trend_min_points = 10;
   double trend_reward_rise = 0.1;
   double trend_quality_ratio = 0.7;
+  int short_points = 3;
+  double short_quality_ratio = 0.5;
   Severity severity = Severity::kCritical;
 };
 
@@ -130,6 +175,25 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
       }
     }
   }
+  // Short: over the last short_points points the reward rose and the
+  // quality fell at every point, to <= short_quality_ratio x where it was.
+  auto sp = static_cast<std::size_t>(std::max(opt.short_points, 0));
+  if (sp >= 3 && reward.size() >= sp && quality.size() >= sp) {
+    bool ok = true;
+    for (std::size_t i = 0; i + 1 < sp && ok; ++i) {
+      double q0 = quality.from_back(i + 1).value, q1 = quality.from_back(i).value;
+      ok = std::isfinite(q0) && std::isfinite(q1) && q1 < q0;
+    }
+    double r0 = reward.from_back(sp - 1).value, q0 = quality.from_back(sp - 1).value;
+    double scale = std::max(std::fabs(r0), (*reward.max() - *reward.min()) / 2.0);
+    if (ok && std::isfinite(r0) && q0 > 0 && q <= opt.short_quality_ratio * q0 && scale > 0 &&
+        r - r0 >= opt.trend_reward_rise * scale) {
+      Decision d = make("short", reward.name() + " rose (" + detail::fmt_num(r0) + " -> " + detail::fmt_num(r) +
+                                     ") while " + quality.name() + " fell at every point (" + detail::fmt_num(q0) +
+                                     " -> " + detail::fmt_num(q) + ")");
+      return d;
+    }
+  }
   auto tmin = static_cast<std::uint64_t>(std::max(opt.trend_min_points, 4));
   if (opt.trend_window >= 4 && reward.finite_count() >= tmin && quality.finite_count() >= tmin) {
     auto rh = detail::halves(reward, static_cast<std::size_t>(opt.trend_window));
@@ -153,7 +217,8 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
 
 // KL explosion. Three rules, the first that holds wins:
 //  - level: KL >= max_kl, a level typical PPO/GRPO runs never reach
-//    (per-token KL stays well under 1; evidence: one point);
+//    (per-token KL stays well under 1; TRL PPO's summed objective/kl runs
+//    at 5-20 in healthy runs; evidence: one point);
 //  - jump: KL >= jump_ratio x the maximum of every earlier point and >
 //    min_kl (evidence: one earlier point; two orders of magnitude need no
 //    more);
@@ -166,7 +231,7 @@ struct KlExplosionOptions {
   int window = 5;
   double ratio = 2.5;
   double min_kl = 0.15;
-  double max_kl = 10.0;
+  double max_kl = 50.0;
   double jump_ratio = 20.0;
   Severity severity = Severity::kWarning;
 };

@@ -14,12 +14,14 @@
 namespace sidecar {
 
 // Validation accuracy (or any quality metric that should rise) drop. Two rules:
-//  - drop (the seed's; evidence: min_points evaluations): best - current >=
-//    min_drop and mean(last mean_window) <= mean_ratio x best;
+//  - drop (the seed's; evidence: min_points evaluations): the last
+//    drop_points values are each >= min_drop under the best and
+//    mean(last mean_window) <= mean_ratio x best (one noisy evaluation of a
+//    small validation set is not a drop);
 //  - collapse (evidence: the best and collapse_points evaluations after it):
 //    the last collapse_points values all <= collapse_ratio x best (fell by
-//    more than half), best >= min_best. Short series fire here: an accuracy
-//    that collapses to near zero needs no sixth evaluation.
+//    more than half), or the latest alone <= severe_ratio x best (0.90 ->
+//    0.12 needs no second look); best >= min_best. Short series fire here.
 // Metrics logged in percent (best > 1.5) have min_drop and min_best scaled
 // by 100. Stays open until the metric is back within half of min_drop of its best.
 struct ValAccDropOptions {
@@ -28,8 +30,10 @@ struct ValAccDropOptions {
   double min_drop = 0.08;
   double mean_ratio = 0.9;
   int mean_window = 3;
+  int drop_points = 2;
   double collapse_ratio = 0.5;
   int collapse_points = 2;
+  double severe_ratio = 0.25;
   double min_best = 0.05;
   Severity severity = Severity::kWarning;
 };
@@ -44,6 +48,7 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
   if (!std::isfinite(cur) || !best || *best <= 0) return std::nullopt;
   double scale = *best > 1.5 ? 100.0 : 1.0;
   if (*best - cur < opt.min_drop * scale && cur > opt.collapse_ratio * *best) return std::nullopt;  // cheap exit
+  bool after_best = acc.back().step > acc.argmax_step();
   auto make = [&](std::string rule, double recent) {
     Decision d = detail::make_decision(Source::kPlaybook, syndrome, opt.severity,
                                        acc.name() + " dropped to " + detail::fmt_num(cur) + " from its best " +
@@ -57,8 +62,9 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
     return d;
   };
   auto cp = static_cast<std::size_t>(std::max(opt.collapse_points, 1));
-  if (opt.collapse_ratio > 0 && *best >= opt.min_best * scale && acc.size() > cp &&
-      acc.back().step > acc.argmax_step()) {
+  if (after_best && *best >= opt.min_best * scale && opt.severe_ratio > 0 && cur <= opt.severe_ratio * *best)
+    return make("collapse", cur);
+  if (opt.collapse_ratio > 0 && *best >= opt.min_best * scale && acc.size() > cp && after_best) {
     bool collapsed = true;
     double sum = 0;
     for (std::size_t i = 0; i < cp && collapsed; ++i) {
@@ -69,7 +75,13 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
     if (collapsed) return make("collapse", sum / static_cast<double>(cp));
   }
   if (acc.finite_count() < static_cast<std::uint64_t>(std::max(opt.min_points, 1))) return std::nullopt;
-  if (*best - cur < opt.min_drop * scale) return std::nullopt;
+  auto dp = static_cast<std::size_t>(std::max(opt.drop_points, 1));
+  if (acc.size() < dp) return std::nullopt;
+  for (std::size_t i = 0; i < dp; ++i) {
+    double x = acc.from_back(i).value;
+    if (!std::isfinite(x) || *best - x < opt.min_drop * scale || acc.from_back(i).step <= acc.argmax_step())
+      return std::nullopt;
+  }
   auto& w = detail::scratch(0);
   acc.finite_window(0, static_cast<std::size_t>(std::max(opt.mean_window, 1)), &w);
   double m = detail::mean(w);

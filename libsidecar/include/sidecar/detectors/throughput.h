@@ -18,7 +18,8 @@ namespace sidecar {
 // Reference: the median of the first reference_points finite values after
 // the first warmup_points (compile, data-loader start, cache warm-up are
 // slow and never the reference), taken only from points before the suspects.
-// Fires when the last `persistence` values are all <= ratio x reference.
+// Fires when the last `persistence` values are all <= ratio x reference (one
+// slow step, a checkpoint save, is not a collapse).
 // Evidence: warmup_points + 2 reference points + persistence. Stays open
 // until throughput is back above the midpoint of ratio and the reference.
 struct ThroughputCollapseOptions {
@@ -26,7 +27,9 @@ struct ThroughputCollapseOptions {
   int warmup_points = 2;
   int reference_points = 8;
   double ratio = 0.5;
-  int persistence = 3;
+  int persistence = 2;
+  double step_time_ratio = 2.0;  // time per iteration: >= this x its minimum ...
+  int step_time_rising = 2;      // ... and rising for this many consecutive points
   Severity severity = Severity::kWarning;
 };
 
@@ -61,6 +64,31 @@ inline std::optional<Decision> detect_throughput_collapse(const Series& tp, cons
   d.evidence.emplace_back("reference", detail::fmt_num(med));
   d.evidence.emplace_back("consecutive", std::to_string(p));
   detail::set_band(d, med * (1.0 + opt.ratio) / 2.0, std::numeric_limits<double>::infinity());
+  return d;
+}
+
+// The same for a time per iteration ("elapsed time per iteration (ms)",
+// s/it): inverse throughput. Fires when the latest is >= step_time_ratio x
+// the run's minimum and rose at each of the last step_time_rising points
+// (evidence: step_time_rising + 1 points), e.g. 84 s -> 142 s -> 202 s.
+inline std::optional<Decision> detect_step_time_growth(const Series& t, const ThroughputCollapseOptions& opt) {
+  if (!opt.enabled || t.empty() || opt.step_time_ratio <= 1.0) return std::nullopt;
+  double cur = t.back().value;
+  auto mn = t.min();
+  if (!std::isfinite(cur) || !mn || !(*mn > 0) || cur < opt.step_time_ratio * *mn) return std::nullopt;
+  auto r = static_cast<std::size_t>(std::max(opt.step_time_rising, 1));
+  if (t.size() <= r) return std::nullopt;
+  for (std::size_t i = 0; i < r; ++i) {
+    double a = t.from_back(i).value, b = t.from_back(i + 1).value;
+    if (!std::isfinite(a) || !std::isfinite(b) || !(a > b)) return std::nullopt;
+  }
+  Decision d = detail::make_decision(Source::kRulebased, "throughput_collapse", opt.severity,
+                                     t.name() + " grew to " + detail::fmt_num(cur) + ", " + detail::fmt_num(cur / *mn) +
+                                         "x its minimum " + detail::fmt_num(*mn) + " (each step slower than the last)",
+                                     t.name(), &t);
+  d.evidence.emplace_back("rule", "step_time");
+  d.evidence.emplace_back("min", detail::fmt_num(*mn));
+  detail::set_band(d, -std::numeric_limits<double>::infinity(), *mn * (1.0 + opt.step_time_ratio) / 2.0);
   return d;
 }
 
