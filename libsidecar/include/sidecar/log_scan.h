@@ -70,7 +70,8 @@ struct SyndromeSpec {
   bool until_exception = false;
   // Multi-line reports (an NCCL watchdog cascade, a torchrun failure
   // report): when > 0, a match is held while further matches of this
-  // syndrome keep coming within `fold_lines` lines (from any rank); they
+  // syndrome keep coming within `fold_lines` lines (from any rank; a blank
+  // line ends the report); they
   // fold into it ("folded" counts them, "ranks" lists the ranks seen), and
   // the extract patterns also run over the lines in between (so the report's
   // "rank : 3" and "exitcode : 1" lines become evidence).

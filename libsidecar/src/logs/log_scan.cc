@@ -485,7 +485,8 @@ struct LogStream::State {
 
   std::vector<Unit> units;
   std::vector<Hit> hits;
-  std::string norm;  // normalised text of one messy line
+  std::string norm;   // normalised text of one messy line
+  std::string crbuf;  // a block with \r read as \n
   std::vector<Pending> pending;
 
   void append_carry(const char* p, std::size_t n) {
@@ -496,7 +497,7 @@ struct LogStream::State {
 
   void scan_line(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out);
   void scan_region(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out);
-  void scan_block(const char* base, std::size_t len, std::vector<LogMatch>* out);
+  void scan_block(const char* base, std::size_t len, bool has_cr, std::vector<LogMatch>* out);
   void handle_hit(std::string_view text, const Unit& u, std::uint32_t syndrome, std::vector<LogMatch>* out);
   void track_pending(std::string_view text, std::vector<LogMatch>* out);
   void extract_into(const CompiledSyndrome& cs, std::string_view text, Evidence* ev) const;
@@ -504,8 +505,16 @@ struct LogStream::State {
   void emit_pending(std::size_t i, std::vector<LogMatch>* out);
 };
 
-void LogStream::State::scan_block(const char* base, std::size_t len, std::vector<LogMatch>* out) {
+void LogStream::State::scan_block(const char* base, std::size_t len, bool has_cr, std::vector<LogMatch>* out) {
   if (units.empty()) return;
+  // Lines rewritten with \r (progress bars) are scanned from a copy where \r
+  // reads as \n, so that ^ and $ anchor at the text after the bar as at a
+  // line of its own; the bytes map 1:1, so offsets and units hold.
+  if (has_cr) {
+    crbuf.assign(base, len);
+    std::replace(crbuf.begin(), crbuf.end(), '\r', '\n');
+    base = crbuf.data();
+  }
   hits.clear();
   if (impl->db) {
     ScanContext ctx{&units, &impl->id_to_syndrome, &hits};
@@ -525,6 +534,16 @@ void LogStream::State::scan_block(const char* base, std::size_t len, std::vector
     // segment, here only: most such lines have no hit and cost nothing more.
     const char* p = base + unit.start;
     const char* end = p + unit.len;
+    // A blank line ends a multi-line report (the next one is a new finding).
+    if (!pending.empty() && rtrim(std::string_view(p, unit.len)).empty()) {
+      for (std::size_t i = 0; i < pending.size();) {
+        if (pending[i].fold) {
+          emit_pending(i, out);
+          continue;
+        }
+        ++i;
+      }
+    }
     while (p <= end) {
       const char* seg_end = segment_end(p, end);
       if (seg_end > p) {
@@ -801,12 +820,9 @@ void LogStream::State::scan_line(const char* p, std::size_t n, std::uint64_t off
       ++p;  // a two-byte escape
     }
   }
-  // The segments of a line rewritten with \r (a progress bar, then the real
-  // message) are scanned as lines of their own: ^ and $ anchor at each.
-  std::replace(norm.begin(), norm.end(), '\r', '\n');
   units.clear();
   if (!norm.empty()) units.push_back({0, static_cast<std::uint32_t>(norm.size()), next_line, offset});
-  scan_block(norm.data(), norm.size(), out);
+  scan_block(norm.data(), norm.size(), std::memchr(norm.data(), '\r', norm.size()) != nullptr, out);
   ++next_line;
 }
 
@@ -830,10 +846,9 @@ void LogStream::State::scan_region(const char* p, std::size_t n, std::uint64_t o
   while (cur < end) {
     const char* nl = static_cast<const char*>(std::memchr(cur, '\n', static_cast<std::size_t>(end - cur)));
     const auto len = static_cast<std::size_t>(nl - cur);
-    // A \r before the line's end (not a CRLF ending) marks a progress bar.
-    bool messy = len > cap || next_at(0, cur) < nl || next_at(1, cur) < nl || next_at(2, cur) + 1 < nl;
+    bool messy = len > cap || next_at(0, cur) < nl || next_at(1, cur) < nl;
     if (messy || static_cast<std::size_t>(nl - block) > kPieceBytes) {
-      if (!units.empty()) scan_block(block, static_cast<std::size_t>(cur - block), out);
+      if (!units.empty()) scan_block(block, static_cast<std::size_t>(cur - block), next_at(2, block) < cur, out);
       block = cur;
     }
     const std::uint64_t line_offset = offset + static_cast<std::uint64_t>(cur - p);
@@ -847,7 +862,7 @@ void LogStream::State::scan_region(const char* p, std::size_t n, std::uint64_t o
         {static_cast<std::uint32_t>(cur - block), static_cast<std::uint32_t>(len), next_line++, line_offset});
     cur = nl + 1;
   }
-  if (!units.empty()) scan_block(block, static_cast<std::size_t>(cur - block), out);
+  if (!units.empty()) scan_block(block, static_cast<std::size_t>(cur - block), next_at(2, block) < cur, out);
 }
 
 LogStream::LogStream(std::shared_ptr<const LogScanner> scanner, std::string source_label)

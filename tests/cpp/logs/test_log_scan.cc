@@ -524,3 +524,117 @@ TEST_CASE("LogTail follows a growing, truncated and rotated file", "[logs][tail]
   CHECK(out[4].line == 1);
   fs::remove_all(dir);
 }
+
+TEST_CASE("multi-line findings: a torchrun failure report and an NCCL watchdog cascade are one finding each",
+          "[logs][fold]") {
+  // A DEV-split corpus item (NotACracker/COTR#15), verbatim.
+  auto report = scan_all(
+      "torch.distributed.elastic.multiprocessing.errors.ChildFailedError:\n"
+      "============================================================\n"
+      "tools/train_occ.py FAILED\n"
+      "------------------------------------------------------------\n"
+      "Failures:\n"
+      "  <NO_OTHER_FAILURES>\n"
+      "------------------------------------------------------------\n"
+      "Root Cause (first observed failure):\n"
+      "[0]:\n"
+      "  time      : 2025-07-05_11:44:10\n"
+      "  host      : 841d68780d16\n"
+      "  rank      : 1 (local_rank: 1)\n"
+      "  exitcode  : 1 (pid: 49992)\n"
+      "  error_file: <N/A>\n");
+  REQUIRE(report.size() == 1);
+  CHECK(report[0].syndrome == "dist_child_failed");
+  CHECK(report[0].line == 1);
+  CHECK(*sidecar::evidence_get(report[0].evidence, "failed_rank") == "1");
+  CHECK(*sidecar::evidence_get(report[0].evidence, "exitcode") == "1");
+  CHECK(*sidecar::evidence_get(report[0].evidence, "host") == "841d68780d16");
+  CHECK(report[0].message == "a distributed worker failed (rank 1) (exit code 1)");
+
+  std::string cascade;
+  for (int r : {0, 1, 3})
+    cascade += "[rank" + std::to_string(r) + "]:[E ProcessGroupNCCL.cpp:616] [Rank " + std::to_string(r) +
+               "] Watchdog caught collective operation timeout: WorkNCCL(SeqNum=" + (r == 3 ? "40" : "41") +
+               ", OpType=ALLREDUCE, NumelIn=1, NumelOut=1, Timeout(ms)=600000) ran for 600020 milliseconds before "
+               "timing out.\n";
+  cascade += "[rank0]:[E ProcessGroupNCCL.cpp:577] [Rank 0] Some NCCL operations have failed or timed out.\n";
+  auto ms = scan_all(cascade);
+  REQUIRE(ms.size() == 1);
+  CHECK(ms[0].syndrome == "nccl_timeout");
+  CHECK(*sidecar::evidence_get(ms[0].evidence, "ranks") == "0,1,3");
+  CHECK(*sidecar::evidence_get(ms[0].evidence, "behind_rank") == "3");
+  CHECK(*sidecar::evidence_get(ms[0].evidence, "folded") == "3");
+  CHECK(ms[0].message == "NCCL collective timed out (ALLREDUCE, timeout 600000 ms) (rank 3 is behind at seq 40)");
+}
+
+TEST_CASE("attribution: every finding says its cause and whether a retry helps", "[logs][attribution]") {
+  auto one = [](const std::string& text, const char* syndrome) {
+    auto ms = scan_all(text);
+    INFO(text << " -> " << summary(ms));
+    REQUIRE(ms.size() == 1);
+    CHECK(ms[0].syndrome == syndrome);
+    return ms[0];
+  };
+  auto field = [](const LogMatch& m, const char* key) {
+    const std::string* v = sidecar::evidence_get(m.evidence, key);
+    return v ? *v : std::string("<none>");
+  };
+  auto xid79 = one("[ 12.5] NVRM: Xid (PCI:0000:3b:00): 79, pid=1234, GPU has fallen off the bus.\n", "xid");
+  CHECK(field(xid79, "cause") == "gpu_hardware");
+  CHECK(field(xid79, "retry_helps") == "yes");
+  CHECK(field(xid79, "retry_reason").find("another node") != std::string::npos);
+  auto xid13 = one("NVRM: Xid (PCI:0000:3b:00): 13, pid=77, Graphics Exception: ESR 0x405840=0x1\n", "xid");
+  CHECK(field(xid13, "cause") == "user_code");
+  CHECK(field(xid13, "retry_helps") == "no");
+  auto index = one(
+      "Traceback (most recent call last):\n  File \"t.py\", line 3, in <module>\nIndexError: list index out of range\n",
+      "traceback");
+  CHECK(field(index, "cause") == "user_code");
+  CHECK(field(index, "retry_helps") == "no");
+  auto store =
+      one("Traceback (most recent call last):\n  File \"t.py\", line 3, in <module>\n"
+          "torch.distributed.DistNetworkError: The client socket has failed to connect to [::]:29500\n",
+          "traceback");
+  CHECK(field(store, "exception_class") == "DistNetworkError");
+  CHECK(field(store, "cause") == "interconnect");
+  CHECK(field(store, "retry_helps") == "maybe");
+  CHECK(field(one("OSError: [Errno 28] No space left on device\n", "disk_full"), "cause") == "storage");
+  CHECK(field(one("Out of memory: Killed process 15784 (python3) total-vm:11964kB\n", "host_oom"), "cause") ==
+        "host_memory");
+  auto ecc = one("RuntimeError: CUDA error: uncorrectable ECC error encountered\n", "cuda_error");
+  CHECK(field(ecc, "cause") == "gpu_hardware");
+  // Every fixture finding carries both fields.
+  for (const auto& dir : fs::directory_iterator(kCorpus)) {
+    if (!dir.is_directory()) continue;
+    for (const auto& file : fs::directory_iterator(dir.path())) {
+      for (const LogMatch& m : scan_all(read_file(file.path()))) {
+        INFO(m.syndrome << ": " << m.text);
+        CHECK(field(m, "cause") != "<none>");
+        CHECK(field(m, "retry_helps") != "<none>");
+      }
+    }
+  }
+}
+
+TEST_CASE("LogStream: the text after a \\r progress bar is scanned as a line; settle() emits held findings",
+          "[logs][stream]") {
+  auto ms = scan_all("  5%|#         | 5/100 [00:03<01:02]\rKilled\n");
+  REQUIRE(ms.size() == 1);
+  CHECK(ms[0].syndrome == "host_oom");
+  CHECK(ms[0].text == "Killed");
+  // A CRLF ending is not a progress bar, and the anchored pattern still matches.
+  REQUIRE(scan_all("Killed\r\n").size() == 1);
+
+  LogStream s(default_scanner(), "x");
+  std::vector<LogMatch> out;
+  s.feed("Traceback (most recent call last):\n  File \"a.py\", line 1\nValueError: bad\n", &out);
+  CHECK(out.empty());  // held: a chained exception may follow
+  s.settle(&out);
+  REQUIRE(out.size() == 1);
+  CHECK(*sidecar::evidence_get(out[0].evidence, "exception") == "ValueError: bad");
+  s.feed("Traceback (most recent call last):\n  File \"a.py\", line 1\n", &out);
+  s.settle(&out);
+  CHECK(out.size() == 1);  // still waiting for its exception
+  s.flush(&out);
+  CHECK(out.size() == 2);
+}
