@@ -44,18 +44,82 @@ std::string pattern_cache_dir() {
   return "";
 }
 
+namespace {
+
+// Length of a colour sequence ESC [ [0-9;]* m at text[i], or 0.
+std::size_t sgr_length(std::string_view text, std::size_t i) {
+  if (i + 2 >= text.size() || text[i] != '\033' || text[i + 1] != '[') return 0;
+  for (std::size_t j = i + 2; j < text.size() && j < i + 32; ++j) {
+    char c = text[j];
+    if (c == 'm') return j - i + 1;
+    if (!((c >= '0' && c <= '9') || c == ';')) return 0;
+  }
+  return 0;
+}
+
+bool is_c1_at(std::string_view text, std::size_t i) {
+  return static_cast<unsigned char>(text[i]) == 0xC2 && i + 1 < text.size() &&
+         static_cast<unsigned char>(text[i + 1]) >= 0x80 && static_cast<unsigned char>(text[i + 1]) <= 0x9F;
+}
+
+bool needs_escape(unsigned char c) { return (c < 0x20 && c != '\t' && c != '\n') || c == 0x7F || c == 0xC2; }
+
+}  // namespace
+
+std::string terminal_safe(std::string_view text, bool keep_sgr) {
+  std::size_t first = 0;
+  while (first < text.size() && !needs_escape(static_cast<unsigned char>(text[first]))) ++first;
+  if (first == text.size()) return std::string(text);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(text.substr(0, first));
+  out.reserve(text.size() + 16);
+  for (std::size_t i = first; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (!needs_escape(c)) {
+      out += static_cast<char>(c);
+      continue;
+    }
+    if (c == 0xC2) {
+      if (is_c1_at(text, i)) {
+        auto d = static_cast<unsigned char>(text[++i]);
+        out += "\\u00";
+        out += kHex[d >> 4];
+        out += kHex[d & 15];
+      } else {
+        out += static_cast<char>(c);  // an ordinary two-byte UTF-8 character
+      }
+      continue;
+    }
+    if (keep_sgr && c == 0x1B)
+      if (std::size_t n = sgr_length(text, i)) {
+        out.append(text.substr(i, n));
+        i += n - 1;
+        continue;
+      }
+    if (c == '\r') {
+      out += "\\r";
+      continue;
+    }
+    out += "\\x";
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
 void print_error(std::string_view what) {
-  std::string line = "sidecar-cli: " + std::string(what) + "\n";
+  std::string line = "sidecar-cli: " + terminal_safe(what) + "\n";
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 void print_warning(std::string_view what) {
-  std::string line = "sidecar-cli: warning: " + std::string(what) + "\n";
+  std::string line = "sidecar-cli: warning: " + terminal_safe(what) + "\n";
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 void write_line(std::FILE* stream, std::string_view line) {
-  std::fwrite(line.data(), 1, line.size(), stream);
+  std::string safe = terminal_safe(line, /*keep_sgr=*/true);
+  std::fwrite(safe.data(), 1, safe.size(), stream);
   std::fputc('\n', stream);
   std::fflush(stream);
 }

@@ -29,11 +29,23 @@ struct Style {
 // $XDG_CACHE_HOME/sidecar, else ~/.cache/sidecar; "" when SIDECAR_NO_CACHE=1.
 std::string pattern_cache_dir();
 
-// Prints "sidecar-cli: <what>" to stderr (what already says where).
+// Text from outside (response files, file names, log lines, a job's output)
+// made safe to print on a terminal: control characters become visible
+// escapes — C0 bytes other than tab and newline as "\x1b", "\r", DEL as
+// "\x7f", C1 (U+0080..U+009F, e.g. the one-byte CSI) as "\u009b" — so no
+// text can move the cursor, retitle the window or hide a line. With keep_sgr,
+// colour sequences (ESC [ digits ; m: our own Style) pass unchanged. Escaped
+// C1 stays valid inside a JSON string.
+//   terminal_safe("a\x1b]0;pwned\x07b")  // "a\x1b]0;pwned\x07b" as visible text
+std::string terminal_safe(std::string_view text, bool keep_sgr = false);
+
+// Prints "sidecar-cli: <what>" to stderr (what already says where), control
+// characters escaped (terminal_safe).
 void print_error(std::string_view what);
 void print_warning(std::string_view what);
 
-// Writes one line (a JSONL record or human text) and flushes.
+// Writes one line (a JSONL record or human text) and flushes; control
+// characters other than colour sequences are escaped (terminal_safe).
 void write_line(std::FILE* stream, std::string_view line);
 
 }  // namespace sidecar::cli

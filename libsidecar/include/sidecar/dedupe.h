@@ -30,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "sidecar/detail/alert_id.h"
 #include "sidecar/records.h"
 #include "sidecar/types.h"
 
@@ -223,18 +224,9 @@ class DedupeBook {
   }
   const DedupeOptions& options() const { return opt_; }
 
-  // Keeps [A-Za-z0-9._-], replaces anything else with '_' (file-name safe).
-  static std::string sanitize_id(std::string_view s) {
-    std::string out;
-    for (char ch : s) {
-      bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-                ch == '_' || ch == '-';
-      out += ok ? ch : '_';
-      if (out.size() >= 64) break;
-    }
-    if (out.empty() || out == "." || out == "..") out = "alert";
-    return out;
-  }
+  // Keeps [A-Za-z0-9._-] (file-name safe). The id pieces (run prefix, syndrome), each short enough that the whole id
+  // fits a response-file name; the same spelling as response files (alert_id.h).
+  static std::string sanitize_id(std::string_view s) { return detail::safe_alert_id(s, 48); }
 
  private:
   struct Condition {

@@ -4,7 +4,11 @@
 // Row: {"run_id","status","timestamp","profile","command_fingerprint","summary":{...}}.
 // Appends take an exclusive flock on "<path>.lock", so concurrent writers
 // lose nothing; the file is compacted to the newest max_rows rows (temp file
-// + rename, under the same lock); corrupt lines are skipped and counted.
+// + rename, under the same lock); corrupt lines are skipped and counted when
+// reading, and kept (never dropped) when compacting. A file that is not a
+// history file (its first line is not a row: a training log given as
+// --history by mistake) is never written to, and one that is mostly not rows
+// or too large to read whole is never rewritten.
 //
 //   auto rows = sidecar::read_history(".sidecar/history.jsonl");
 //   auto fp = sidecar::command_fingerprint("CUDA_VISIBLE_DEVICES=3 python train.py --seed 1", opts.masks);
@@ -74,7 +78,8 @@ Result<HistoryRow> history_row_from_json(std::string_view line);
 // Reads every row (a missing file is an empty history). Errors: kPermissionDenied, kIoError.
 Result<HistoryFile> read_history(const std::string& path);
 // Appends one row under the lock (creating directories), then compacts past
-// max_rows. Errors: kIoError, kPermissionDenied.
+// max_rows. Errors: kInvalidArgument (not a history file: nothing written),
+// kIoError, kPermissionDenied.
 Status append_history(const std::string& path, const HistoryRow& row, const HistoryOptions& opt);
 
 // Medians over finished runs with this fingerprint (empty when fewer than min_samples).

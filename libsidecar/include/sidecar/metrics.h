@@ -55,6 +55,11 @@ struct MetricsReaderOptions {
   std::size_t max_line_bytes = std::size_t{1} << 20;  // longer lines are skipped and reported
   int max_depth = 32;                                 // deeper nesting: the line is skipped and reported
   std::size_t max_keys = 4096;                        // per row (and CSV columns); keys beyond are counted, not stored
+  // One poll() reads at most this many bytes / for this long, then returns
+  // and the next poll() goes on (a live run: a huge or sparse file must not
+  // hold up the loop). 0 = until drained (replay of a finished file).
+  std::uint64_t max_poll_bytes = 0;
+  double max_poll_s = 0.0;
 };
 
 struct MetricsStats {

@@ -1,8 +1,9 @@
 // Operator answers: how a person (or an orchestrator) answers an alert, in the
 // research-agent protocol. The answer is the text of one of the alert's
 // choices, written to `<run_dir>/alerts/<alert_id>.response`; it is read only
-// once complete (ends with a newline, or its size is unchanged over two
-// polls), so writers need not be atomic. Answers map to actions through an
+// once complete (ends with a newline, or its size is unchanged over two polls
+// and a settle time AND it is one of the choices), so writers need not be
+// atomic and a slow writer's "St" is never taken for an answer. Answers map to actions through an
 // explicit table, never by substring ("Don't stop" does not stop).
 //
 //   sidecar::ResponseWatcher w(run_dir, alert.id, alert.decision.choices, table);
@@ -57,8 +58,10 @@ struct OperatorAnswer {
 // then case-insensitive; never by substring. Invalid -> table.fallback + problem.
 OperatorAnswer match_answer(std::string_view text, const std::vector<std::string>& choices, const ActionTable& table);
 
-// Server-provided ids made safe as a file name: [A-Za-z0-9._-] only (other
-// bytes become '_'), no "..", no leading '.', at most 128 bytes, never empty.
+// Ids made safe as a file name: [A-Za-z0-9._-] only (other bytes become
+// '_'), no "..", no leading '.', at most 128 bytes, never empty. The same
+// function (detail::safe_alert_id) spells the engine's alert ids, so an id in
+// alerts.jsonl is always its response file's name.
 std::string sanitize_alert_id(std::string_view raw);
 
 // `<run_dir>/alerts/<sanitize_alert_id(id)>.response`.
@@ -71,8 +74,15 @@ class ResponseWatcher {
   ResponseWatcher(std::string run_dir, std::string alert_id, std::vector<std::string> choices, ActionTable table);
 
   // The answer once the file is complete; nullopt while absent, empty or
-  // partial. After an answer, returns the same answer again.
+  // partial (a text without a newline that is not one of the choices stays
+  // partial however long it is stable). After an answer, returns the same
+  // answer again.
   std::optional<OperatorAnswer> poll();
+
+  // Set by the last poll() when the file holds a stable text without a
+  // newline that is not one of the choices (worth telling the operator
+  // once); empty otherwise.
+  const std::string& partial_problem() const { return partial_problem_; }
 
   const std::string& path() const { return path_; }
 
@@ -89,6 +99,7 @@ class ResponseWatcher {
   std::optional<std::int64_t> last_size_;  // size seen by the previous poll (partial file)
   double size_since_ = 0.0;                // steady-clock seconds when last_size_ was first seen
   std::optional<OperatorAnswer> answer_;
+  std::string partial_problem_;
 };
 
 // Non-blocking line reader on a file descriptor (a TTY's stdin): returns one

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "sidecar/config.h"
+#include "sidecar/detail/atomic_file.h"
 #include "sidecar/detail/json_writer.h"
 #include "sidecar/detail/strings.h"
 
@@ -125,6 +126,81 @@ std::vector<std::string_view> lines_of(std::string_view data) {
   return out;
 }
 
+// Every row history_row_to_json() writes begins with this.
+constexpr std::string_view kRowMagic = "{\"run_id\":";
+
+// A missing or empty file is fine; otherwise its first non-blank line must
+// begin like one of our rows. Errors: kInvalidArgument, kIoError.
+Status check_history_file(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return io_error(path, errno, "cannot open");
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status(StatusCode::kIoError, path + ": not a regular file");
+  }
+  char buf[4096];
+  ssize_t n = ::pread(fd, buf, sizeof buf, 0);
+  ::close(fd);
+  if (n <= 0) return Status::Ok();
+  std::string_view head(buf, static_cast<std::size_t>(n));
+  std::size_t i = head.find_first_not_of(" \t\r\n");
+  if (i == std::string_view::npos) return Status::Ok();
+  head.remove_prefix(i);
+  if (head.size() >= kRowMagic.size() ? head.starts_with(kRowMagic) : kRowMagic.starts_with(head)) return Status::Ok();
+  return Status(StatusCode::kInvalidArgument,
+                path + ": not a sidecar history file (its first line is not a history row); refusing to write to it");
+}
+
+// Keeps the newest max_rows valid rows. Lines that do not parse are kept
+// where they are (never dropped); a file larger than we read whole, or with
+// more such lines than rows, is not ours to rewrite and is left alone.
+// Called under the history lock. Errors: kIoError, kPermissionDenied.
+Status compact_history(const std::string& path, int max_rows) {
+  const std::size_t keep_rows = static_cast<std::size_t>(std::max(max_rows, 1));
+  // A history path that is a symlink (to shared storage) stays one: the file it names is replaced.
+  std::error_code ec;
+  std::string real = std::filesystem::canonical(path, ec).string();
+  if (ec) real = path;
+  int fd = ::open(real.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return io_error(path, errno, "cannot open");
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || static_cast<std::size_t>(st.st_size) > kMaxHistoryBytes) {
+    ::close(fd);
+    return Status::Ok();
+  }
+  std::string data(static_cast<std::size_t>(st.st_size), '\0');
+  std::size_t got = 0;
+  while (got < data.size()) {
+    ssize_t n = ::pread(fd, data.data() + got, data.size() - got, static_cast<off_t>(got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  data.resize(got);
+  std::vector<std::string_view> lines = lines_of(data);
+  std::vector<bool> valid(lines.size());
+  std::size_t rows = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i)
+    if ((valid[i] = history_row_from_json(lines[i]).ok())) ++rows;
+  if (rows <= keep_rows || lines.size() - rows > rows) return Status::Ok();
+  std::size_t drop = rows - keep_rows;  // the oldest valid rows
+  std::string body;
+  body.reserve(data.size());
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (valid[i] && drop > 0) {
+      --drop;
+      continue;
+    }
+    body.append(lines[i]);
+    body += '\n';
+  }
+  return detail::write_file_atomically(real, body, st.st_mode & 07777u);
+}
 }  // namespace
 
 std::string canonical_command(std::string_view command, std::span<const std::string> masks) {
@@ -263,6 +339,11 @@ Status append_history(const std::string& path, const HistoryRow& row, const Hist
     ~Unlock() { ::close(fd); }  // closing releases the flock
   } unlock{lock};
 
+  // Never write into a file that is not a history file (a training log or a
+  // metrics file given as --history by mistake): its first line must be one
+  // of our rows, which always begin with kRowMagic.
+  if (Status s = check_history_file(path); !s.ok()) return s;
+
   int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return io_error(path, errno, "cannot open");
   std::string line = history_row_to_json(row);
@@ -281,33 +362,7 @@ Status append_history(const std::string& path, const HistoryRow& row, const Hist
   int err = errno;
   ::close(fd);
   if (!ok) return io_error(path, err, "write failed");
-
-  // Compaction past max_rows (under the same lock): keep the newest valid rows.
-  auto data = read_tail(path);
-  if (!data) return data.status();
-  std::vector<std::string_view> lines = lines_of(*data);
-  if (lines.size() <= static_cast<std::size_t>(std::max(opt.max_rows, 1))) return Status::Ok();
-  std::vector<std::string_view> keep;
-  for (auto it = lines.rbegin(); it != lines.rend() && keep.size() < static_cast<std::size_t>(opt.max_rows); ++it)
-    if (history_row_from_json(*it)) keep.push_back(*it);
-  std::reverse(keep.begin(), keep.end());
-  std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  int tfd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (tfd < 0) return io_error(tmp, errno, "cannot create");
-  std::string body;
-  for (auto l : keep) {
-    body.append(l);
-    body += '\n';
-  }
-  ok = write_all(tfd, body) && ::fsync(tfd) == 0;
-  err = errno;
-  ::close(tfd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    if (ok) err = errno;
-    ::unlink(tmp.c_str());
-    return io_error(path, err, "compaction failed");
-  }
-  return Status::Ok();
+  return compact_history(path, opt.max_rows);
 }
 
 Baseline compute_baseline(std::span<const HistoryRow> rows, std::string_view fingerprint, const HistoryOptions& opt) {

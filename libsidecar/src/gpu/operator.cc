@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "sidecar/config.h"
+#include "sidecar/detail/alert_id.h"
 #include "sidecar/detail/strings.h"
 
 namespace sidecar {
@@ -118,21 +119,7 @@ OperatorAnswer match_answer(std::string_view text, const std::vector<std::string
   return a;
 }
 
-std::string sanitize_alert_id(std::string_view raw) {
-  std::string out;
-  out.reserve(std::min(raw.size(), kMaxAlertIdBytes));
-  for (char c : raw) {
-    if (out.size() >= kMaxAlertIdBytes) break;
-    bool ok =
-        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
-    if (!ok) c = '_';
-    // No leading '.', no "..": a dot right after a dot (or at the start) becomes '_'.
-    if (c == '.' && (out.empty() || out.back() == '.')) c = '_';
-    out += c;
-  }
-  if (out.empty()) out = "alert";
-  return out;
-}
+std::string sanitize_alert_id(std::string_view raw) { return detail::safe_alert_id(raw, kMaxAlertIdBytes); }
 
 std::string response_path(std::string_view run_dir, std::string_view alert_id) {
   std::string p(run_dir.empty() ? "." : run_dir);
@@ -146,6 +133,7 @@ ResponseWatcher::ResponseWatcher(std::string run_dir, std::string alert_id, std:
 
 std::optional<OperatorAnswer> ResponseWatcher::poll() {
   if (answer_) return answer_;
+  partial_problem_.clear();
   int fd = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
   if (fd < 0) {
     last_size_.reset();
@@ -173,19 +161,30 @@ std::optional<OperatorAnswer> ResponseWatcher::poll() {
     last_size_ = size;
     return std::nullopt;
   }
-  // Complete: a newline ends the first answer line, or the size has been
-  // unchanged over two polls and settle_s_ (a writer without a newline).
+  // Complete: a newline ends the first answer line; or, for a writer without
+  // a newline, the size has been unchanged over two polls and settle_s_ AND
+  // the text is one of the choices. A stable text that is not a choice ("St"
+  // from a writer that writes slowly) decides nothing: it is offered as
+  // partial_problem() and a later, complete answer is still read.
   std::string_view body = content;
   if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
   std::size_t start = body.find_first_not_of(" \t\r\n\f\v");
   bool has_newline = start != std::string_view::npos && body.find('\n', start) != std::string_view::npos;
   bool stable = last_size_ && *last_size_ == size && now - size_since_ >= settle_s_;
-  if (!has_newline && !stable && got < kMaxResponseBytes) {
-    last_size_ = size;
-    return std::nullopt;
+  last_size_ = size;
+  if (has_newline || got >= kMaxResponseBytes) {
+    answer_ = match_answer(answer_text(content), choices_, table_);
+    return answer_;
   }
-  answer_ = match_answer(answer_text(content), choices_, table_);
-  return answer_;
+  if (!stable) return std::nullopt;
+  OperatorAnswer a = match_answer(answer_text(content), choices_, table_);
+  if (a.valid) {
+    answer_ = std::move(a);
+    return answer_;
+  }
+  partial_problem_ = "'" + a.choice + "' in " + path_ +
+                     " is not (yet) one of the alert's choices; waiting for a complete answer (end it with a newline)";
+  return std::nullopt;
 }
 
 std::optional<std::string> FdLineReader::poll() {
@@ -276,6 +275,7 @@ AskResult ask_operator(const std::string& run_dir, const std::string& alert_id, 
   char buf[64];
   std::snprintf(buf, sizeof buf, options.timeout_s >= 10 ? "%.0f" : "%.3g", options.timeout_s);
   r.problem = std::string("no answer within ") + buf + " s; applying the default (" + options.default_choice + ")";
+  if (watcher && !watcher->partial_problem().empty()) r.problem += " (" + watcher->partial_problem() + ")";
   return r;
 }
 

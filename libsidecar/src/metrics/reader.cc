@@ -88,6 +88,7 @@ MetricsFormat metrics_format_for_path(std::string_view path) {
 
 struct MetricsReader::Impl {
   Impl(std::string p, MetricsReaderOptions o) : path(std::move(p)), opt(o), tail(path), parser(o) {
+    tail.set_round_budget(opt.max_poll_bytes, std::chrono::milliseconds(static_cast<long>(opt.max_poll_s * 1000)));
     if (opt.format == MetricsFormat::kAuto) {
       std::string_view name = path;
       if (auto slash = name.find_last_of('/'); slash != std::string_view::npos) name = name.substr(slash + 1);
@@ -393,6 +394,7 @@ struct MetricsReader::Impl {
         rewound = true;
         ++stats.restarts;
         tail = FileTail(path);
+        tail.set_round_budget(opt.max_poll_bytes, std::chrono::milliseconds(static_cast<long>(opt.max_poll_s * 1000)));
         begin_file(/*maybe_rewrite=*/true);
         continue;
       }

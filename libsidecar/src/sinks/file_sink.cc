@@ -7,10 +7,19 @@
 // for the monitor loop. close() flushes, waiting at least 2 s (local writes
 // are quick; a destructor's close(0) must not lose them) and at most
 // max(2 s, timeout_s).
+//
+// A full disk: each alert line is one write() with O_APPEND, and a short
+// write is truncated back, so alerts.jsonl never holds a torn record; the
+// failure is counted and named in stats().last_error. A status.json that
+// cannot be replaced (no space for the temporary file) is overwritten in
+// place when it fits the old file's blocks (padded with spaces: still one
+// JSON object), and the final status is retried a few times before the
+// failure is reported.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -23,6 +32,7 @@
 #include <string>
 #include <thread>
 
+#include "sidecar/detail/atomic_file.h"
 #include "sidecar/detail/json_writer.h"
 #include "sidecar/sinks.h"
 
@@ -31,23 +41,12 @@ namespace {
 
 constexpr std::size_t kMaxQueuedLines = 4096;
 constexpr double kMinFlushS = 2.0;
+constexpr int kFinalStatusAttempts = 5;  // the final status, 200 ms apart
 
 double wall_now() {
   timespec ts{};
   clock_gettime(CLOCK_REALTIME, &ts);
   return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
 }
 
 // Shared by the sink and its writer thread (which may outlive a sink whose
@@ -59,14 +58,15 @@ struct FileState {
   std::condition_variable idle_cv;  // the writer drained everything
   std::deque<std::string> lines;    // alert / resolved lines to append
   std::optional<std::string> status_json;
-  bool busy = false;  // the writer holds work outside the lock
+  bool status_final = false;  // status_json is the run's final status (retried when it fails)
+  bool busy = false;          // the writer holds work outside the lock
   bool stop = false;
   SinkStats stats;
   bool dir_ready = false;  // writer thread only
 
   void fail_locked(const std::string& what, int err) {
     ++stats.failed;
-    stats.last_error = what + ": " + std::strerror(err);
+    stats.last_error = err != 0 ? what + ": " + std::strerror(err) : what;
   }
 
   // Writer thread: the I/O, outside the lock.
@@ -97,6 +97,7 @@ struct FileState {
       batch.swap(lines);
       std::optional<std::string> status;
       status.swap(status_json);
+      bool final = status_final;
       busy = true;
       lock.unlock();
       std::string error;
@@ -105,7 +106,19 @@ struct FileState {
       bool status_ok = false;
       if (ensure_dir(&error, &err)) {
         if (!batch.empty()) ok_lines = append(batch, &error, &err);
-        if (status) status_ok = replace_status(*status, &error, &err);
+        if (status) {
+          std::string status_error;
+          int status_err = 0;
+          for (int attempt = 0; attempt < (final ? kFinalStatusAttempts : 1); ++attempt) {
+            if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            status_ok = replace_status(*status, &status_error, &status_err);
+            if (status_ok) break;
+          }
+          if (!status_ok) {
+            error = status_error + (final ? " (the final status could not be written)" : "");
+            err = status_err;
+          }
+        }
       }
       lock.lock();
       busy = false;
@@ -119,6 +132,9 @@ struct FileState {
     }
   }
 
+  // Appends each line with one write(); a line written in part (a full disk)
+  // is cut back off, so every record in the file is whole. Returns the number
+  // of lines written; the rest failed.
   std::uint64_t append(const std::deque<std::string>& batch, std::string* error, int* err) {
     std::string path = dir + "/alerts.jsonl";
     int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -127,38 +143,72 @@ struct FileState {
       *err = errno;
       return 0;
     }
-    std::string text;
-    for (const auto& l : batch) text += l;
-    bool ok = write_all(fd, text);
-    if (!ok) {
+    struct stat st {};
+    off_t size = ::fstat(fd, &st) == 0 ? st.st_size : -1;
+    bool newline_first = false;
+    if (size > 0) {  // a torn last line (a crash mid-write) must not swallow ours
+      int rfd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      char last = '\n';
+      if (rfd >= 0) {
+        if (::pread(rfd, &last, 1, size - 1) != 1) last = '\n';
+        ::close(rfd);
+      }
+      newline_first = last != '\n';
+    }
+    std::uint64_t written = 0;
+    std::string record;
+    for (const std::string& line : batch) {
+      record.clear();
+      if (newline_first) record += '\n';
+      record += line;
+      ssize_t n;
+      do {
+        n = ::write(fd, record.data(), record.size());
+      } while (n < 0 && errno == EINTR);
+      if (n == static_cast<ssize_t>(record.size())) {
+        if (size >= 0) size += n;
+        newline_first = false;
+        ++written;
+        continue;
+      }
+      *err = n < 0 ? errno : ENOSPC;
       *error = "write " + path;
-      *err = errno;
+      if (n > 0 && size >= 0 && ::ftruncate(fd, size) != 0) *error += " (a torn record could not be cut back)";
+      break;
     }
     ::close(fd);
-    return ok ? batch.size() : 0;
+    return written;
   }
 
   bool replace_status(const std::string& text, std::string* error, int* err) {
     std::string path = dir + "/status.json";
-    std::string tmp = dir + "/.status.json." + std::to_string(::getpid()) + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      *error = "open " + tmp;
-      *err = errno;
-      return false;
-    }
-    bool ok = write_all(fd, text);
-    if (!ok) {
-      *error = "write " + tmp;
-      *err = errno;
+    Status st = detail::write_file_atomically(path, text, 0644, /*sync=*/false);
+    if (st.ok()) return true;
+    if (overwrite_in_place(path, text)) return true;
+    *error = st.message();
+    *err = 0;
+    return false;
+  }
+
+  // No room for a temporary file: reuse the old file's blocks when the new
+  // text fits in them, padded with spaces to the old size (JSON allows
+  // trailing whitespace).
+  static bool overwrite_in_place(const std::string& path, const std::string& text) {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return false;
+    struct stat st {};
+    // The blocks the file already holds (a 70-byte status.json holds a page).
+    bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && !text.empty() &&
+              std::max<std::size_t>(static_cast<std::size_t>(st.st_size),
+                                    static_cast<std::size_t>(st.st_blocks) * 512) >= text.size();
+    if (ok) {
+      std::string padded = text;
+      if (padded.back() == '\n') padded.pop_back();
+      padded.resize(std::max<std::size_t>(static_cast<std::size_t>(st.st_size), text.size()) - 1, ' ');
+      padded += '\n';
+      ok = ::pwrite(fd, padded.data(), padded.size(), 0) == static_cast<ssize_t>(padded.size());
     }
     ::close(fd);
-    if (ok && ::rename(tmp.c_str(), path.c_str()) != 0) {
-      *error = "rename " + tmp;
-      *err = errno;
-      ok = false;
-    }
-    if (!ok) ::unlink(tmp.c_str());
     return ok;
   }
 };
@@ -192,6 +242,7 @@ class FileSink final : public Sink {
     status_ = end.status;
     exit_code_ = end.exit_code;
     error_ = end.error;
+    state_->status_final = true;
     enqueue_status_locked();
   }
   SinkStats stats() const override {

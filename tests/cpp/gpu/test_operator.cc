@@ -11,6 +11,7 @@
 
 #include "fake_smi.h"
 #include "sidecar/config.h"
+#include "sidecar/dedupe.h"
 #include "sidecar/operator.h"
 
 using gpu_test::TempDir;
@@ -104,6 +105,52 @@ TEST_CASE("no trailing newline: a writer pausing mid-word is not read early", "[
   REQUIRE(a);
   CHECK(a->valid);
   CHECK(a->action == Action::kStop);
+}
+
+TEST_CASE("a slow writer's stable prefix that is not a choice decides nothing; the full answer does", "[operator]") {
+  // Issue 19.9: one byte every 1.5 s was read as 'St' (-> continue) and the later "Stop Job" ignored.
+  Run run;
+  auto w = run.watcher("slow");
+  w.set_settle_seconds(0.1);
+  write_file(run.file("slow"), "St");
+  CHECK_FALSE(w.poll());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // stable for longer than the settle time
+  CHECK_FALSE(w.poll());
+  CHECK_FALSE(w.poll());
+  CHECK(w.partial_problem().find("'St'") != std::string::npos);
+  write_file(run.file("slow"), "Stop Job");
+  CHECK_FALSE(w.poll());
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto a = w.poll();
+  REQUIRE(a);
+  CHECK(a->valid);
+  CHECK(a->action == Action::kStop);
+  CHECK(w.partial_problem().empty());
+}
+
+TEST_CASE("an invalid answer ended by a newline is complete (reported, default applied)", "[operator]") {
+  Run run;
+  write_file(run.file("inv"), "St\n");
+  auto a = run.watcher("inv").poll();
+  REQUIRE(a);
+  CHECK_FALSE(a->valid);
+}
+
+TEST_CASE("engine alert ids and response-file names are spelled by one function", "[operator]") {
+  // Issue 19.10: "v1..2-0001-cuda_oom" in alerts.jsonl, "v1._2-0001-cuda_oom.response" read.
+  for (std::string prefix :
+       std::vector<std::string>{"v1..2", "run.", ".hidden", "a/../b", "x y", std::string(200, 'p'), "r..", "ok-1"}) {
+    for (std::string syndrome : std::vector<std::string>{"cuda_oom", ".x", "a..b", "log/oom"}) {
+      std::string id = sidecar::DedupeBook::sanitize_id(prefix) + "-0001-" + sidecar::DedupeBook::sanitize_id(syndrome);
+      INFO(prefix << " / " << syndrome << " -> " << id);
+      CHECK(sidecar::sanitize_alert_id(id) == id);
+      CHECK(ResponseWatcher("/r", id, kChoices, {}).path() == "/r/alerts/" + id + ".response");
+    }
+  }
+  for (const char* raw : {"..", "a..b", "..a", "a.", "%2e", "\xff\x01"}) {
+    std::string once = sidecar::sanitize_alert_id(raw);
+    CHECK(sidecar::sanitize_alert_id(once) == once);
+  }
 }
 
 TEST_CASE("CRLF, BOM, spaces and case are tolerated", "[operator]") {

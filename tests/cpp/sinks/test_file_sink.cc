@@ -1,5 +1,11 @@
 // The file sink (alerts.jsonl, status.json) and the SinkSet fan-out.
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+
 #include <catch2/catch.hpp>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <sstream>
 
@@ -145,4 +151,77 @@ TEST_CASE("file sink: the caller only enqueues; a burst of status updates coales
   sink->on_alert(alert("a-2"));  // after close: counted, not written
   CHECK(sink->stats().dropped == 1);
   CHECK(jsonl(dir.path + "/sidecar/alerts.jsonl").size() == 1);
+}
+
+TEST_CASE("file sink: a write that does not fit leaves no torn record and is reported", "[sinks][file][disk_full]") {
+  // Issue 19.13: on a full disk the last alerts.jsonl line was torn. RLIMIT_FSIZE
+  // makes write() stop part-way (EFBIG) exactly like ENOSPC does.
+  TempDir dir;
+  auto sink = make_file_sink(dir.path);
+  sink->on_alert(alert("a-1"));
+  REQUIRE(test::wait_until([&] { return sink->stats().sent == 1; }, 5.0));
+  std::string path = dir.path + "/sidecar/alerts.jsonl";
+  auto size = std::filesystem::file_size(path);
+  struct sigaction ign {
+  }, old_action{};
+  ign.sa_handler = SIG_IGN;
+  ::sigaction(SIGXFSZ, &ign, &old_action);
+  rlimit old_limit{};
+  ::getrlimit(RLIMIT_FSIZE, &old_limit);
+  rlimit small = old_limit;
+  small.rlim_cur = size + 40;  // room for part of the next line only
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+  sink->on_alert(alert("a-2"));
+  sink->on_alert(alert("a-3"));
+  bool failed = test::wait_until([&] { return sink->stats().failed >= 2; }, 5.0);
+  ::setrlimit(RLIMIT_FSIZE, &old_limit);
+  ::sigaction(SIGXFSZ, &old_action, nullptr);
+  REQUIRE(failed);
+  CHECK(sink->stats().last_error.find("alerts.jsonl") != std::string::npos);
+  CHECK(std::filesystem::file_size(path) == size);  // cut back: only whole records
+  std::string text = read_file(path);
+  CHECK(text.back() == '\n');
+  CHECK(jsonl(path).size() == 1);
+  // Room again: later records are whole too.
+  sink->on_alert(alert("a-4"));
+  sink->close(5.0);
+  auto lines = jsonl(path);
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[1].find("id")->str == "a-4");
+}
+
+TEST_CASE("file sink: on a full disk the final status still gets out, or the failure says where",
+          "[sinks][file][disk_full]") {
+  // Issue 19.13: status.json stayed "running" while the run failed. Needs a
+  // small tmpfs (root); skipped where mounting is not allowed.
+  TempDir dir;
+  std::string mnt = dir.path + "/small";
+  std::filesystem::create_directory(mnt);
+  if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=64k") != 0) {
+    WARN("cannot mount a tmpfs here (" << std::strerror(errno) << "): skipped");
+    return;
+  }
+  struct Unmount {
+    std::string p;
+    ~Unmount() { ::umount2(p.c_str(), MNT_DETACH); }
+  } unmount{mnt};
+  auto sink = make_file_sink(mnt);
+  sink->on_status("running");
+  REQUIRE(test::wait_until([&] { return sink->stats().sent == 1; }, 5.0));
+  {  // fill the file system
+    std::ofstream fill(mnt + "/filler", std::ios::binary);
+    std::string block(4096, 'x');
+    for (int i = 0; i < 64 && fill; ++i) fill.write(block.data(), static_cast<std::streamsize>(block.size()));
+  }
+  sink->on_alert(alert("a-1"));
+  sink->on_finish({"failed", 7, "No space left on device"});
+  sink->close(5.0);
+  auto status = parse_json(read_file(mnt + "/sidecar/status.json"));
+  REQUIRE(status);  // never torn: the old object or the new one, whole
+  CHECK(status->find("status")->str == "failed");
+  CHECK(status->find("exit_code")->number == 7);
+  std::string alerts = read_file(mnt + "/sidecar/alerts.jsonl");
+  CHECK((alerts.empty() || alerts.back() == '\n'));
+  CHECK(sink->stats().failed >= 1);  // the alert that did not fit
+  CHECK(sink->stats().last_error.find("alerts.jsonl") != std::string::npos);
 }
