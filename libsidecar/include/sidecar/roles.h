@@ -203,7 +203,7 @@ struct TokenClass {
 };
 
 inline bool is_loss_token(std::string_view t) {
-  return t == "loss" || t == "losses" || t == "nll" || t == "perplexity" || t == "ppl" ||
+  return t == "loss" || t == "losses" || t == "nll" || t == "perplexity" || t == "ppl" || t == "obj" ||
          (t.size() >= 6 && ends_with(t, "loss"));  // "celoss", "trainloss"; not "lossy", "gloss"
 }
 
@@ -287,8 +287,9 @@ inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
     if (one_of(t, {"iter_time", "step_time", "batch_time", "itertime", "steptime", "batchtime"}) ||
         (t == "s" && next == "it"))
       step_time = true;
-    if (one_of(t, {"coef", "coeff", "beta", "target",   "ctl",  "weight",  "std",     "var", "min",    "max", "frac",
-                   "zero", "count", "clip", "clipfrac", "time", "runtime", "epsilon", "eps", "warmup", "num", "n"}))
+    if (one_of(t, {"coef",    "coeff",   "beta", "target", "ctl",   "weight", "std",      "var",
+                   "min",     "max",     "frac", "zero",   "count", "clip",   "clipfrac", "time",
+                   "runtime", "epsilon", "eps",  "warmup", "num",   "n",      "best"}))
       not_metric = true;
   }
   auto neutral_rest = [&](std::initializer_list<std::string_view> also) {
@@ -317,7 +318,7 @@ inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
     bool plain = !has(tk, {"perplexity", "ppl", "kl", "entropy", "policy", "value", "reward", "rewards"}) ||
                  (has(tk, {"cross"}) && has(tk, {"entropy"}) && !has(tk, {"policy", "value", "kl"}));
     int extra = neutral_rest({});
-    if (plain && extra == 0) {
+    if (plain && extra == 0 && !not_metric) {
       c.role = val ? Role::kValLoss : Role::kLoss;
       c.priority = kTokenPriority + static_cast<int>(tk.size());
     }

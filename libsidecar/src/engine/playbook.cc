@@ -178,6 +178,7 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("back_fraction", &o.back_fraction, 0.0, 1.0);
     s.read("slow_window", &o.slow_window, 2, 1000);
     s.read("slow_rise", &o.slow_rise, 0.0);
+    s.read("min_delta", &o.min_delta, 0.0);
     s.read("slow_back_fraction", &o.slow_back_fraction, 0.0, 1.0);
     s.read("severity", &o.severity);
   });
@@ -190,6 +191,7 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("zero_min_initial", &o.zero_min_initial, 0.0);
     s.read("flat_points", &o.flat_points, 2, 100000);
     s.read("flat_tolerance", &o.flat_tolerance, 0.0, 1.0);
+    s.read("flat_max_improvement", &o.flat_max_improvement, 0.0, 1.0);
     s.read("severity", &o.severity);
   });
   section(r, "throughput_collapse", errors, [&](ConfigReader& s) {

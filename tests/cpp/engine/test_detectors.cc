@@ -656,7 +656,7 @@ TEST_CASE("throughput_collapse: vs the run's own early post-warm-up level", "[de
   }
   REQUIRE(first);
   CHECK(first->syndrome == "throughput_collapse");
-  CHECK(first->step == 11);
+  CHECK(first->step == 10);
   // A slow start is never the reference; a compile-time first point is no collapse.
   CHECK_FALSE(detect_throughput_collapse(make({2, 3, 100, 101, 99, 100, 98, 100}, "tp"), {}));
   // One slow step (a checkpoint save) is not a collapse.

@@ -96,10 +96,12 @@ TEST_CASE("default playbook loads and equals the C++ defaults", "[playbook]") {
   CHECK(d.loss_divergence.min_points == def.detectors.loss_divergence.min_points);
   CHECK(d.loss_divergence.back_fraction == def.detectors.loss_divergence.back_fraction);
   CHECK(d.loss_divergence.slow_rise == def.detectors.loss_divergence.slow_rise);
+  CHECK(d.loss_divergence.min_delta == def.detectors.loss_divergence.min_delta);
   CHECK(d.frozen_loss.zero_points == def.detectors.frozen_loss.zero_points);
   CHECK(d.frozen_loss.zero_min_initial == def.detectors.frozen_loss.zero_min_initial);
   CHECK(d.frozen_loss.flat_points == def.detectors.frozen_loss.flat_points);
   CHECK(d.frozen_loss.flat_tolerance == def.detectors.frozen_loss.flat_tolerance);
+  CHECK(d.frozen_loss.flat_max_improvement == def.detectors.frozen_loss.flat_max_improvement);
   CHECK(d.val_acc_drop.drop_points == def.detectors.val_acc_drop.drop_points);
   CHECK(d.val_acc_drop.severe_ratio == def.detectors.val_acc_drop.severe_ratio);
   CHECK(d.reward_drop.decline_fraction == def.detectors.reward_drop.decline_fraction);

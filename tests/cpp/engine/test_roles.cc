@@ -95,6 +95,11 @@ TEST_CASE("roles: quality metrics that should rise, in their real spellings", "[
     INFO(k);
     CHECK(role(m, k) == Role::kValAccuracy);
   }
+  // A best-so-far value is a quality metric, never the metric itself.
+  CHECK(family(m, "best test acc") == KeyFamily::kQuality);
+  CHECK_FALSE(role(m, "best test acc"));
+  CHECK_FALSE(role(m, "val/best_acc"));
+  CHECK(family(m, "Obj(log[Pzx])") == KeyFamily::kLoss);  // an objective
   // Training accuracy is a quality metric but not validation accuracy.
   for (std::string_view k : {"accuracy", "train_acc", "train/accuracy", "metrics/precision"}) {
     INFO(k);

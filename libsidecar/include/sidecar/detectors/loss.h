@@ -127,6 +127,27 @@ inline std::optional<Decision> detect_loss_spike(const Series& loss, const LossS
 
   if (opt.ceiling_factor > 0 && before >= static_cast<std::uint64_t>(opt.ceiling_min_points)) {
     auto mx = loss.max_before_last();
+    // A negative objective (a log-likelihood): more negative than
+    // ceiling_factor x its most negative value so far (-43 -> -1e27).
+    auto mn = loss.min();
+    if (mx && *mx < 0 && v < 0 && mn && *mn == v && loss.size() >= 2) {
+      double prev_min = 0;
+      bool any = false;
+      for (std::size_t i = 1; i < loss.size(); ++i) {
+        double x = loss.from_back(i).value;
+        if (!std::isfinite(x)) continue;
+        prev_min = any ? std::min(prev_min, x) : x;
+        any = true;
+      }
+      if (any && prev_min < 0 && v < opt.ceiling_factor * prev_min) {
+        Decision d = spike(opt.ceiling_severity, "ceiling",
+                           loss.name() + " " + detail::fmt_num(v) + " is over " + detail::fmt_num(opt.ceiling_factor) +
+                               "x its most negative value so far (" + detail::fmt_num(prev_min) + ")");
+        d.evidence.emplace_back("min_seen", detail::fmt_num(prev_min));
+        detail::set_band(d, prev_min * std::sqrt(opt.ceiling_factor), std::numeric_limits<double>::infinity());
+        return d;
+      }
+    }
     if (mx && *mx > 0 && v > opt.ceiling_factor * *mx) {
       Decision d = spike(opt.ceiling_severity, "ceiling",
                          loss.name() + " " + detail::fmt_num(v) + " is over " + detail::fmt_num(opt.ceiling_factor) +
@@ -230,7 +251,9 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 //    >= (1 + slow_rise) x the minimum and has climbed back at least
 //    slow_back_fraction of the way to the initial level. A training loss
 //    that rises almost every logged point for that long is not noise.
-// Positive losses only (a ratio to a minimum <= 0 means nothing). Stays open
+// Positive losses only (a ratio to a minimum <= 0 means nothing), and a
+// rise of at least min_delta (2e-6 -> 5e-6 is the noise of a converged
+// loss, not a divergence). Stays open
 // until the loss is back within (1 + slow_rise / 2) x the minimum.
 struct LossDivergenceOptions {
   bool enabled = true;
@@ -240,6 +263,7 @@ struct LossDivergenceOptions {
   double back_fraction = 0.25;
   int slow_window = 5;
   double slow_rise = 0.05;
+  double min_delta = 1e-3;  // a rise smaller than this (loss units) is noise of a converged loss
   double slow_back_fraction = 0.3;
   Severity severity = Severity::kWarning;
 };
@@ -251,6 +275,7 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
   auto mn = loss.min();
   if (!std::isfinite(v) || !mn || !(*mn > 0)) return std::nullopt;
   if (v < (1.0 + opt.slow_rise) * *mn && v < opt.ratio * *mn) return std::nullopt;  // cheap exit: near its minimum
+  if (v - *mn < opt.min_delta) return std::nullopt;
   auto init_span = loss.initial_values().first(std::min<std::size_t>(loss.initial_values().size(), 3));
   auto& init = detail::scratch(0);
   init.assign(init_span.begin(), init_span.end());
@@ -301,8 +326,8 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
 //    started at or above zero_min_initial (a loss that collapses to 0.0).
 //    A loss that starts at 0.0 is exempt: GRPO/DPO-style losses log 0.0;
 //  - flat: the last flat_points values within flat_tolerance (relative) of
-//    each other while the loss never improved by more than flat_tolerance
-//    on its initial value (stuck at chance level from the start, e.g.
+//    each other while the loss never improved by more than
+//    flat_max_improvement on its initial value (stuck at chance level from the start, e.g.
 //    ln(1000) = 6.907 for ImageNet, ln(4) = 1.386 for a 4-way choice).
 // With ignore_zero (default), the identical rule ignores 0.0 (zero decides).
 struct FrozenLossOptions {
@@ -313,6 +338,7 @@ struct FrozenLossOptions {
   double zero_min_initial = 0.1;
   int flat_points = 3;
   double flat_tolerance = 1e-3;
+  double flat_max_improvement = 0.05;  // "never improved": the minimum within this of the initial value
   Severity severity = Severity::kWarning;
 };
 
@@ -359,7 +385,7 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
       hi = std::max(hi, x);
     }
     auto init = loss.initial_values();
-    bool never_improved = !init.empty() && *loss.min() >= (1.0 - opt.flat_tolerance) * init.front();
+    bool never_improved = !init.empty() && *loss.min() >= (1.0 - opt.flat_max_improvement) * init.front();
     if (hi - lo <= opt.flat_tolerance * hi && never_improved && hi > lo)
       return make(
           "flat", f,

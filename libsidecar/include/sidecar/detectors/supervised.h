@@ -40,15 +40,21 @@ struct ValAccDropOptions {
 
 // Returns a "validation_drop" decision (or `syndrome`, for other quality
 // metrics), evidence "rule": drop | collapse.
+// `known_best`: a best-so-far the run logs itself ("best test acc"), which
+// may predate the retained points (a pasted log that starts after the best).
 inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValAccDropOptions& opt,
-                                                   std::string_view syndrome = "validation_drop") {
-  if (!opt.enabled || acc.size() < 2) return std::nullopt;
+                                                   std::string_view syndrome = "validation_drop",
+                                                   double known_best = -std::numeric_limits<double>::infinity()) {
+  if (!opt.enabled || acc.empty() || (acc.size() < 2 && !std::isfinite(known_best))) return std::nullopt;
   double cur = acc.back().value;
   auto best = acc.max();
+  bool external = std::isfinite(known_best) && best && known_best > *best;
+  if (external) best = known_best;
   if (!std::isfinite(cur) || !best || *best <= 0) return std::nullopt;
   double scale = *best > 1.5 ? 100.0 : 1.0;
   if (*best - cur < opt.min_drop * scale && cur > opt.collapse_ratio * *best) return std::nullopt;  // cheap exit
-  bool after_best = acc.back().step > acc.argmax_step();
+  bool after_best = external || acc.back().step > acc.argmax_step();
+  std::int64_t best_step = external ? std::numeric_limits<std::int64_t>::min() : acc.argmax_step();
   auto make = [&](std::string rule, double recent) {
     Decision d = detail::make_decision(Source::kPlaybook, syndrome, opt.severity,
                                        acc.name() + " dropped to " + detail::fmt_num(cur) + " from its best " +
@@ -69,7 +75,7 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
     double sum = 0;
     for (std::size_t i = 0; i < cp && collapsed; ++i) {
       const SeriesPoint& p = acc.from_back(i);
-      collapsed = std::isfinite(p.value) && p.value <= opt.collapse_ratio * *best && p.step > acc.argmax_step();
+      collapsed = std::isfinite(p.value) && p.value <= opt.collapse_ratio * *best && p.step > best_step;
       sum += p.value;
     }
     if (collapsed) return make("collapse", sum / static_cast<double>(cp));
@@ -79,7 +85,7 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
   if (acc.size() < dp) return std::nullopt;
   for (std::size_t i = 0; i < dp; ++i) {
     double x = acc.from_back(i).value;
-    if (!std::isfinite(x) || *best - x < opt.min_drop * scale || acc.from_back(i).step <= acc.argmax_step())
+    if (!std::isfinite(x) || *best - x < opt.min_drop * scale || acc.from_back(i).step <= best_step)
       return std::nullopt;
   }
   auto& w = detail::scratch(0);

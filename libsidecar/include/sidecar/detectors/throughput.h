@@ -26,7 +26,7 @@ struct ThroughputCollapseOptions {
   bool enabled = true;
   int warmup_points = 2;
   int reference_points = 8;
-  double ratio = 0.5;
+  double ratio = 0.6;
   int persistence = 2;
   double step_time_ratio = 2.0;  // time per iteration: >= this x its minimum ...
   int step_time_rising = 2;      // ... and rising for this many consecutive points
