@@ -10,22 +10,43 @@ request (control requests excepted) is appended to the log as one JSON line:
 
     {"ts": 1700000000.1, "method": "POST", "path": "/runs/r1/status",
      "headers": {"x-auth-token": "...", "content-type": "application/json"},
-     "body": {...} | null, "raw": "<body text when it is not JSON>", "answered": 200}
+     "body": {...} | null, "raw": "<body text when it is not JSON>",
+     "kept": {the fields the shipped server's model keeps}, "answered": 200}
 
-Endpoints:
-  POST /runs/{id}/status           -> 200 {"ok": true}
-  POST /runs/{id}/alerts           -> 200 {"alert_id": "<prefix><n>"}   (or the queued ids)
-  GET  /runs                       -> 200 [the runs seen, with their latest status fields]
+The research-agent routes behave as the shipped server's do
+(../shared/research-agent/server/runs/routes.py and core/models.py;
+tests/python/test_server_interop.py checks the field sets below against those
+models and the answers against the real server):
+  POST /runs/{id}/status     RunStatusUpdate: keeps status, exit_code, error, tmux_pane,
+                             wandb_dir; creates an unknown run; "finished" with a non-zero
+                             exit_code becomes "failed" -> 200 {"message": "Status updated"}
+  POST /runs/{id}/alerts     CreateAlertRequest: keeps message, choices, severity (normalised
+                             to info|warning|critical); 404 for a run it does not know, 400
+                             without choices -> 200 {"alert_id": …}
+  GET  /alerts               the AlertRecords, newest first (status pending|resolved, response)
+  POST /alerts/{id}/respond  {"choice"} -> resolves the alert, writes the response file into
+                             <run-dir>/runs/<run id>/alerts/<id>.response (the server's own
+                             run directory), 400 for a choice not offered
+  POST /runs/{id}/metrics    {"rows": [...]} (non-empty; 404 for an unknown run) -> {"appended": n}
+  GET  /runs/{id}/metrics    {"metricSeries": {key: [{"step", "value"}]}, "metricKeys": [...]}
+  POST /runs                 RunCreate -> the run ({"id": …})
+  GET  /runs, GET /runs/{id} the runs it knows
+Missing required fields answer 422 (FastAPI's validation error). Deliberate
+differences: alert ids are "<prefix><n>" (default "srv-1", "srv-2", …, or the
+queued ids) instead of uuid hex, so tests can name them; auth is switched on
+at run time with require_token.
+Other endpoints:
   POST /api/v2/alerts              -> 200 {} (an Alertmanager stand-in; the body must be an array)
   POST /v1/chat/completions        -> 200 {"choices":[{"message":{"role":"assistant","content": <reply>}}]}
 Control (not logged):
   POST /_control  {"mode": "ok"|"fail"|"slow"|"down", "fail_status": 500, "delay_s": 1.0,
                    "chat_reply": "...", "alert_ids": ["id1", ...], "alert_id_prefix": "srv-",
-                   "require_token": "secret"}
+                   "require_token": "secret", "forget": true}
      fail: answer every request with fail_status; slow: log on arrival (answered: null,
      delayed_s), sleep delay_s, then answer normally;
      down: close the connection without answering (like a crashed server).
      require_token: answer 401 unless X-Auth-Token matches.
+     forget: drop every run and alert, as the shipped server does after a restart.
   POST /_control/respond {"run_dir": "...", "alert_id": "...", "choice": "Stop Job", "partial": false}
      writes <run_dir>/alerts/<alert_id>.response as the research-agent does
      (partial: first half now, the rest 0.2 s later, like a non-atomic writer).
@@ -41,7 +62,20 @@ import socket
 import sys
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+# The fields of the shipped server's models (core/models.py), checked by
+# tests/python/test_server_interop.py.
+STATUS_FIELDS = ("status", "exit_code", "error", "tmux_pane", "wandb_dir")  # RunStatusUpdate
+STATUS_REQUIRED = ("status",)
+ALERT_FIELDS = ("message", "choices", "severity")  # CreateAlertRequest
+ALERT_REQUIRED = ("message", "choices")
+ALERT_RECORD_FIELDS = ("id", "run_id", "timestamp", "severity", "message", "choices", "status", "response",
+                       "responded_at", "session_id", "auto_session")  # AlertRecord
+RESPOND_FIELDS = ("choice",)  # RespondAlertRequest
+RUN_STATUS_TERMINAL = ("finished", "failed", "stopped")
+UNAUTHORIZED = {"detail": "Unauthorized - invalid or missing X-Auth-Token"}
 
 
 class State:
@@ -58,6 +92,8 @@ class State:
         self.alert_count = 0
         self.require_token = None
         self.runs = {}
+        self.alerts = {}  # id -> AlertRecord dict
+        self.metrics = {}  # run id -> [rows]
 
     def log(self, record):
         with self.lock:
@@ -123,6 +159,9 @@ class Handler(BaseHTTPRequestHandler):
                     setattr(st, k, body[k])
             if "alert_ids" in body:
                 st.alert_ids = list(body["alert_ids"])
+            if body.get("forget"):
+                st.runs.clear()
+                st.alerts.clear()
         self._send(200, {"ok": True})
 
     def _handle(self, method):
@@ -173,12 +212,17 @@ class Handler(BaseHTTPRequestHandler):
             st.log(record)
             self._send(int(fail_status), {"error": "injected failure"})
             return
-        if require is not None and self.headers.get("X-Auth-Token") != require:
+        protected = self.path.startswith("/runs") or self.path.startswith("/alerts")
+        if require is not None and protected and self.headers.get("X-Auth-Token") != require:
             record["answered"] = 401
             st.log(record)
-            self._send(401, {"error": "bad token"})
+            self._send(401, UNAUTHORIZED)
             return
         code, reply = self._route(method, body, parsed)
+        kept = getattr(self, "_kept", None)
+        if kept is not None:
+            record["kept"] = kept
+            self._kept = None
         record["answered"] = code
         st.log(record)
         self._send(code, reply)
@@ -199,30 +243,146 @@ class Handler(BaseHTTPRequestHandler):
             if not isinstance(body, list):
                 return 400, {"error": "body is not a JSON array"}
             return 200, {}
-        if method == "POST" and len(parts) == 3 and parts[0] == "runs":
-            if not parsed or not isinstance(body, dict):
-                return 400, {"error": "body is not a JSON object"}
-            run_id = parts[1]
-            if parts[2] == "status":
-                if not isinstance(body.get("status"), str):
-                    return 400, {"error": "status missing"}
-                if "exit_code" in body and body["exit_code"] is not None and not isinstance(body["exit_code"], int):
-                    return 400, {"error": "exit_code must be an integer"}
-                with st.lock:
-                    run = st.runs.setdefault(run_id, {"id": run_id, "name": run_id, "alerts": []})
-                    run.update(body)
-                return 200, {"ok": True}
-            if parts[2] == "alerts":
-                for k in ("message", "choices", "severity"):
-                    if k not in body:
-                        return 400, {"error": k + " missing"}
-                with st.lock:
-                    st.alert_count += 1
-                    alert_id = st.alert_ids.pop(0) if st.alert_ids else st.alert_id_prefix + str(st.alert_count)
-                    run = st.runs.setdefault(run_id, {"id": run_id, "name": run_id, "alerts": []})
-                    run["alerts"].append(dict(body, id=alert_id, status="pending"))
-                return 200, {"alert_id": alert_id}
+        if parts and parts[0] in ("runs", "alerts"):
+            return self._research_agent(method, parts, body, parsed)
         return 404, {"error": "no such endpoint"}
+
+    # -- the research-agent routes, as shipped -------------------------------------------------
+
+    @staticmethod
+    def _missing(body, required):
+        return [{"loc": ["body", k], "msg": "field required", "type": "value_error.missing"}
+                for k in required if k not in body]
+
+    @staticmethod
+    def _int_or_none(v):
+        """pydantic's Optional[int]: ints, integral floats, numeric strings; else invalid."""
+        if v is None or (isinstance(v, int) and not isinstance(v, bool)):
+            return True, v
+        if isinstance(v, bool):
+            return True, int(v)
+        if isinstance(v, float) and v.is_integer():
+            return True, int(v)
+        if isinstance(v, str):
+            try:
+                return True, int(v.strip())
+            except ValueError:
+                pass
+        return False, None
+
+    def _research_agent(self, method, parts, body, parsed):
+        st = self.server.state
+        if method == "POST" and parts == ["runs"]:
+            if not isinstance(body, dict) or self._missing(body, ("name", "command")):
+                return 422, {"detail": self._missing(body if isinstance(body, dict) else {}, ("name", "command"))}
+            run_id = uuid.uuid4().hex[:12]
+            with st.lock:
+                st.runs[run_id] = {"id": run_id, "name": body["name"], "command": body["command"], "status": "ready",
+                                   "created_at": time.time(), "run_dir": None, "exit_code": None, "error": None,
+                                   "wandb_dir": None, "alerts": []}
+                return 200, dict(st.runs[run_id])
+        if method == "GET" and parts == ["runs"]:
+            with st.lock:
+                return 200, list(st.runs.values())
+        if method == "GET" and parts == ["alerts"]:
+            with st.lock:
+                return 200, sorted((dict(a) for a in st.alerts.values()), key=lambda a: -a["timestamp"])
+        if len(parts) == 3 and parts[0] == "alerts" and parts[2] == "respond" and method == "POST":
+            if not isinstance(body, dict) or self._missing(body, RESPOND_FIELDS):
+                return 422, {"detail": self._missing(body if isinstance(body, dict) else {}, RESPOND_FIELDS)}
+            with st.lock:
+                alert = st.alerts.get(parts[1])
+                if alert is None:
+                    return 404, {"detail": "Alert not found"}
+                if body["choice"] not in alert["choices"]:
+                    return 400, {"detail": "Invalid choice"}
+                alert.update(status="resolved", response=body["choice"], responded_at=time.time())
+                run = st.runs.get(alert["run_id"])
+            if run is None:
+                return 200, {"message": "Response recorded, run not found"}
+            run_dir = run.get("run_dir") or os.path.join(st.run_dir, "runs", alert["run_id"])
+            os.makedirs(os.path.join(run_dir, "alerts"), exist_ok=True)
+            with open(os.path.join(run_dir, "alerts", parts[1] + ".response"), "w") as f:
+                f.write(body["choice"])
+            return 200, {"message": "Response recorded"}
+        if parts[0] != "runs" or len(parts) < 2:
+            return 404, {"detail": "Not Found"}
+        run_id = parts[1]
+        if method == "GET" and len(parts) == 2:
+            with st.lock:
+                run = st.runs.get(run_id)
+                return (200, dict(run)) if run else (404, {"detail": "Run not found"})
+        if len(parts) != 3:
+            return 404, {"detail": "Not Found"}
+        if method == "GET" and parts[2] == "metrics":
+            with st.lock:
+                if run_id not in st.runs:
+                    return 404, {"detail": "Run not found"}
+                rows = list(st.metrics.get(run_id, []))
+            series = {}
+            for i, row in enumerate(rows, 1):
+                step = row.get("step", i)
+                for k, v in row.items():
+                    if k in ("step", "_step", "global_step") or k.startswith("_"):
+                        continue
+                    if isinstance(v, (int, float)) and not isinstance(v, bool):
+                        series.setdefault(k, []).append({"step": step, "value": v})
+            return 200, ({"metricSeries": series, "metricKeys": sorted(series)} if series else {})
+        if method != "POST":
+            return 405, {"detail": "Method Not Allowed"}
+        if not parsed or not isinstance(body, dict):
+            return 422, {"detail": [{"loc": ["body"], "msg": "value is not a valid dict", "type": "type_error.dict"}]}
+        if parts[2] == "status":
+            missing = self._missing(body, STATUS_REQUIRED)
+            ok, exit_code = self._int_or_none(body.get("exit_code"))
+            if missing or not isinstance(body.get("status"), str) or not ok:
+                return 422, {"detail": missing or [{"loc": ["body", "status/exit_code"], "msg": "invalid"}]}
+            kept = {k: body[k] for k in STATUS_FIELDS if k in body}
+            self._kept = kept
+            with st.lock:
+                run = st.runs.setdefault(run_id, {"id": run_id, "created_at": time.time(), "alerts": []})
+                status = body["status"].strip().lower()
+                if exit_code is not None:
+                    run["exit_code"] = exit_code
+                for k in ("error", "tmux_pane", "wandb_dir"):
+                    if body.get(k):
+                        run[k] = body[k]
+                if status == "finished" and run.get("exit_code") not in (None, 0):
+                    status = "failed"
+                    run.setdefault("error", f"Process exited with code {run['exit_code']}")
+                run["status"] = status
+            return 200, {"message": "Status updated"}
+        if parts[2] == "alerts":
+            missing = self._missing(body, ALERT_REQUIRED)
+            if missing:
+                return 422, {"detail": missing}
+            self._kept = {k: body[k] for k in ALERT_FIELDS if k in body}
+            with st.lock:
+                if run_id not in st.runs:
+                    return 404, {"detail": "Run not found"}
+                if not body["choices"]:
+                    return 400, {"detail": "At least one choice is required"}
+                severity = str(body.get("severity") or "warning").strip().lower()
+                if severity not in ("info", "warning", "critical"):
+                    severity = "warning"
+                st.alert_count += 1
+                alert_id = st.alert_ids.pop(0) if st.alert_ids else st.alert_id_prefix + str(st.alert_count)
+                record = {"id": str(alert_id), "run_id": run_id, "timestamp": time.time(), "severity": severity,
+                          "message": body["message"], "choices": list(body["choices"]), "status": "pending",
+                          "response": None, "responded_at": None, "session_id": None, "auto_session": False}
+                st.alerts[str(alert_id)] = record
+                st.runs[run_id]["alerts"].append(dict(body, id=alert_id, status="pending"))
+            return 200, {"alert_id": alert_id}
+        if parts[2] == "metrics":
+            with st.lock:
+                if run_id not in st.runs:
+                    return 404, {"detail": "Run not found"}
+                rows = body.get("rows", [])
+                if not isinstance(rows, list) or not rows:
+                    return 400, {"detail": "'rows' must be a non-empty array"}
+                st.metrics.setdefault(run_id, []).extend(r for r in rows if isinstance(r, dict))
+            return 200, {"appended": len(rows)}
+        return 404, {"detail": "Not Found"}
 
     def do_POST(self):
         self._handle("POST")

@@ -1,20 +1,25 @@
-// Sinks: where alerts, resolutions, snapshots and the run's end go — files in
-// the run directory, the research-agent server, a Prometheus Alertmanager.
+// Sinks: where alerts, resolutions, snapshots, metric rows and the run's end
+// go — files in the run directory, the research-agent server, a Prometheus
+// Alertmanager.
 //
 // Every sink is called from the monitor loop and only enqueues: each on_*
 // method returns in microseconds and never does I/O on the caller's thread.
 // Network sinks own one bounded queue and one sender thread; failed requests
-// are retried with exponential backoff; when the queue is full, queued
-// status/snapshot updates are coalesced or dropped first (alerts and the final
-// status only when nothing else is left to drop) and every drop is counted in
-// stats(). close() delivers the final status first and waits a bounded time.
+// are retried with exponential backoff; records keep their order; when the
+// queue is full, metric batches, then status updates are dropped first
+// (alerts only when nothing else is left to drop; the final status is always
+// accepted) and every drop is counted in stats(). close() waits a bounded
+// time for what is queued, the final status included.
 //
 //   auto token = sidecar::read_auth_token(flags.auth_token_file);   // env or file
 //   sidecar::SinkSet sinks;
 //   sinks.add(sidecar::make_file_sink(run_dir));
 //   sinks.add(sidecar::make_server_sink({.url = url, .run_id = id, .auth_token = *token}));
+//   if (auto st = sinks.check(5.0); !st.ok()) fail(st);   // 401 before launching
 //   sinks.on_status("running");
-//   ... sinks.on_alert(alert); sinks.on_snapshot(snap); ...
+//   ... sinks.on_row(row); sinks.on_alert(alert); sinks.on_snapshot(snap); ...
+//   for (auto& a : sinks.take_answers()) desk.answer(a.local_alert_id, a.choice, "server");
+//   for (auto& n : sinks.take_notices()) print(n);
 //   sinks.on_finish({.status = "finished", .exit_code = 0});
 //   sinks.close(5.0);
 //
@@ -39,19 +44,30 @@ namespace sidecar {
 // How a run ended (the final status posted to orchestrators).
 struct RunEnd {
   std::string status;            // "finished" | "failed" | "stopped" | "killed"
-  std::optional<int> exit_code;  // the child's exit status, when it exited
+  std::optional<int> exit_code;  // the child's exit status, when it exited (not for signal deaths)
   std::string error;             // a short text for failures ("" = none)
+  int signal = 0;                // the signal that ended the child (0 = none or unknown)
+};
+
+// An operator's answer given on a server (research-agent: `GET /alerts`
+// shows the alert `resolved` with its `response`).
+struct ServerAnswer {
+  std::string local_alert_id;   // Alert::id as the sink received it
+  std::string server_alert_id;  // the id the server gave it (sanitised)
+  std::string choice;           // the response text, as the server stored it
 };
 
 // Counters a sink reports (surfaced in the snapshot and at the end).
 struct SinkStats {
-  std::uint64_t sent = 0;       // requests (or records) delivered
-  std::uint64_t failed = 0;     // attempts that failed (each retry counts)
-  std::uint64_t retried = 0;    // attempts that were retries
-  std::uint64_t dropped = 0;    // records dropped: queue full, or given up at close
-  std::uint64_t coalesced = 0;  // status updates replaced by a newer one before sending
-  std::size_t queue_depth = 0;  // records waiting now
-  std::string last_error;       // the most recent failure ("" = none); never contains the token
+  std::uint64_t sent = 0;           // requests (or records) delivered
+  std::uint64_t failed = 0;         // attempts that failed (each retry counts)
+  std::uint64_t retried = 0;        // attempts that were retries
+  std::uint64_t dropped = 0;        // records dropped: queue full, or given up at close
+  std::uint64_t coalesced = 0;      // status updates replaced by a newer one before sending
+  std::uint64_t rejected = 0;       // records the peer refused (4xx other than 404/408/429): not retried, lost
+  std::uint64_t auth_failures = 0;  // 401/403 answers (a wrong or missing token)
+  std::size_t queue_depth = 0;      // records waiting now
+  std::string last_error;           // the most recent failure ("" = none); never contains the token
 };
 
 class Sink {
@@ -63,12 +79,27 @@ class Sink {
   // The run's status while it is alive ("running" at start).
   virtual void on_status(std::string_view status) { (void)status; }
   virtual void on_finish(const RunEnd& end) = 0;
+  // One metric row, as observed (every row; the sink samples and batches).
+  virtual void on_row(const MetricRow& row) { (void)row; }
   // The id a server gave an alert (research-agent's {"alert_id":…}), once its
   // POST returned, already passed through sanitize_alert_id (safe as a file
   // name); nullopt until then, or when the server gave no usable id.
   virtual std::optional<std::string> server_alert_id(const std::string& local_alert_id) {
     (void)local_alert_id;
     return std::nullopt;
+  }
+  // Operator answers the sink learned since the last call (each once).
+  virtual std::vector<ServerAnswer> take_answers() { return {}; }
+  // Failure (and recovery) notices for the operator since the last call,
+  // already rate-limited ("server: POST /runs/r1/alerts: HTTP 401 ...").
+  virtual std::vector<std::string> take_notices() { return {}; }
+  // A synchronous probe of the peer, for before launching (blocks up to
+  // timeout_s; never call it on a monitoring loop that is already running).
+  // Errors: kPermissionDenied (401/403: the token), kUnavailable (no answer,
+  // 5xx), kInvalidArgument (bad URL). Sinks without a peer return Ok.
+  virtual Status check(double timeout_s) {
+    (void)timeout_s;
+    return Status::Ok();
   }
   virtual SinkStats stats() const = 0;
   // A short name for reports: "file", "server", "alertmanager", "set".
@@ -90,22 +121,43 @@ class Sink {
 std::unique_ptr<Sink> make_file_sink(std::string run_dir);
 
 struct ServerSinkOptions {
-  std::string url;                   // base URL, e.g. http://127.0.0.1:8000 (a trailing '/' is fine)
-  std::string run_id;                // the research-agent run id (URL-escaped in paths)
-  std::string auth_token;            // sent as X-Auth-Token when non-empty; never logged
-  std::size_t queue_capacity = 256;  // records waiting at most
-  double timeout_s = 5.0;            // per request (connect + transfer)
-  double initial_backoff_s = 0.5;    // first retry delay; doubles per failure
-  double max_backoff_s = 30.0;       // backoff cap
-  int max_attempts = 0;              // per record; 0 = until close() (alerts keep their order)
+  std::string url;                      // base URL, e.g. http://127.0.0.1:8000 (a trailing '/' is fine)
+  std::string run_id;                   // the research-agent run id (URL-escaped in paths)
+  std::string auth_token;               // sent as X-Auth-Token when non-empty; never logged
+  std::size_t queue_capacity = 256;     // records waiting at most
+  double timeout_s = 5.0;               // per request (connect + transfer)
+  double initial_backoff_s = 0.5;       // first retry delay; doubles per failure
+  double max_backoff_s = 30.0;          // backoff cap
+  int max_attempts = 0;                 // per record; 0 = until close() (alerts keep their order)
+  double heartbeat_s = 300.0;           // unchanged status re-posted this often (each post is a journey event)
+  double metrics_interval_s = 5.0;      // rows waiting are posted this often (or once a batch is full)
+  std::size_t metrics_batch_max = 500;  // rows per POST
+  // The first metrics_max_rows rows are posted, then every 2nd for half as many, every 4th, …:
+  // the server's file grows with the logarithm of the run's length.
+  std::size_t metrics_max_rows = 10000;
+  double answer_poll_s = 1.0;  // GET /alerts this often while a posted alert is unanswered
+  std::string run_dir;         // sent with status posts when known (servers that keep it)
+  std::string wandb_dir;       // sent with status posts when known (the shipped server keeps it)
 };
 
-// The research-agent server:
-//   POST {url}/runs/{id}/status  {status, exit_code?, error?, monitor_note?, monitor_tags?, monitoring?}
-//   POST {url}/runs/{id}/alerts  {message, choices, severity, source, syndrome, evidence} -> {"alert_id": …}
-// Snapshots become status posts carrying the current status; several pending
-// status updates coalesce into the newest. 4xx answers (except 408/429) are
-// not retried (counted as failed, last_error says why).
+// The research-agent server (the contract is the server as shipped,
+// ../shared/research-agent/server/runs/routes.py):
+//   POST {url}/runs/{id}/status   {status, exit_code?, error?, wandb_dir?, run_dir?, monitor_note?, ...}
+//   POST {url}/runs/{id}/alerts   {message, choices, severity, source, syndrome, step?, evidence, ...}
+//                                 -> {"alert_id": …}
+//   POST {url}/runs/{id}/metrics  {"rows": [{"step": …, "_timestamp": …, key: value, …}, …]}
+//   GET  {url}/alerts             -> [{id, status: "pending"|"resolved", response, …}, …]
+// Statuses are mapped to the server's set (launching, running, finished,
+// failed, stopped): "killed" is posted as failed, with the signal in `error`
+// and no exit_code. A status is posted when it changes and re-posted every
+// heartbeat_s (snapshots only refresh what the next post carries). The
+// message of an alert carries what the shipped model drops (syndrome, step,
+// key evidence). Connection errors, 5xx, 408, 429 and 404 are retried with
+// backoff; after a 404 (a restarted server forgot the run) the run's status
+// is posted first, then the record again. Other 4xx are not retried (counted
+// in `rejected`; 401/403 also in `auth_failures`). While alerts it posted are
+// unanswered, a poller thread reads GET /alerts (backing off on failure);
+// answered ones come out of take_answers() once.
 std::unique_ptr<Sink> make_server_sink(ServerSinkOptions options);
 
 struct AlertmanagerSinkOptions {
@@ -129,7 +181,8 @@ struct AlertmanagerSinkOptions {
 std::unique_ptr<Sink> make_alertmanager_sink(AlertmanagerSinkOptions options);
 
 // Fans every call out to several sinks. stats() sums them; server_alert_id
-// returns the first sink's answer.
+// returns the first sink's answer; take_answers/take_notices concatenate;
+// check() returns the first failure, prefixed with the sink's name.
 class SinkSet : public Sink {
  public:
   SinkSet() = default;
@@ -145,7 +198,11 @@ class SinkSet : public Sink {
   void on_snapshot(const Snapshot& snapshot) override;
   void on_status(std::string_view status) override;
   void on_finish(const RunEnd& end) override;
+  void on_row(const MetricRow& row) override;
   std::optional<std::string> server_alert_id(const std::string& local_alert_id) override;
+  std::vector<ServerAnswer> take_answers() override;
+  std::vector<std::string> take_notices() override;
+  Status check(double timeout_s) override;
   SinkStats stats() const override;
   std::string_view name() const override { return "set"; }
   // Closes every sink; the whole call takes at most timeout_s (sinks flush in parallel).
@@ -177,8 +234,23 @@ namespace detail {
 // {"status":…,"exit_code"?:…,"error"?:…,"monitor_note"?:…,"monitor_tags"?:[…],"monitoring"?:{…}}
 std::string server_status_body(std::string_view status, const std::optional<int>& exit_code, std::string_view error,
                                const Snapshot* snapshot);
-// {"message":…,"choices":[…],"severity":…,"source":…,"syndrome":…,"evidence":{…}}
+// {"message":…,"choices":[…],"severity":…,"source":…,"syndrome":…,"step"?:…,"evidence":{…},
+//  "signature":…,"sidecar_alert_id":…} — message = server_alert_message(alert)
 std::string server_alert_body(const Alert& alert);
+// The alert's message with what the shipped server model drops, readable:
+// "<message> [nan_loss, step 120; loss=nan, rank=0]" (evidence values capped).
+std::string server_alert_message(const Alert& alert);
+// The status the shipped server knows for a sidecar status: running,
+// launching, finished, failed, stopped pass; "killed" -> "failed"; anything
+// else -> "failed" when terminal, else "running".
+std::string_view server_status_name(std::string_view status, bool terminal);
+// The body of a final status post (server_status_name applied; no exit_code
+// for signal deaths; the signal named in `error`).
+std::string server_final_body(const RunEnd& end, const Snapshot* snapshot, std::string_view run_dir,
+                              std::string_view wandb_dir);
+// One metric row as the server stores it: {"step"?:…,"_timestamp"?:…,key:value,…}
+// (non-finite values become null).
+std::string server_metric_row(const MetricRow& row);
 // "line:col: what" for the first JSON syntax error in text, "" when it is one
 // valid JSON document (a syntax check only: no values are built).
 std::string json_syntax_error(std::string_view text);

@@ -41,6 +41,30 @@ void SinkSet::on_finish(const RunEnd& end) {
   for (auto& s : sinks_) s->on_finish(end);
 }
 
+void SinkSet::on_row(const MetricRow& row) {
+  for (auto& s : sinks_) s->on_row(row);
+}
+
+std::vector<ServerAnswer> SinkSet::take_answers() {
+  std::vector<ServerAnswer> out;
+  for (auto& s : sinks_)
+    for (auto& a : s->take_answers()) out.push_back(std::move(a));
+  return out;
+}
+
+std::vector<std::string> SinkSet::take_notices() {
+  std::vector<std::string> out;
+  for (auto& s : sinks_)
+    for (auto& n : s->take_notices()) out.push_back(std::move(n));
+  return out;
+}
+
+Status SinkSet::check(double timeout_s) {
+  for (auto& s : sinks_)
+    if (Status st = s->check(timeout_s); !st.ok()) return st;
+  return Status::Ok();
+}
+
 std::optional<std::string> SinkSet::server_alert_id(const std::string& local_alert_id) {
   for (auto& s : sinks_)
     if (auto id = s->server_alert_id(local_alert_id)) return id;
@@ -56,6 +80,8 @@ SinkStats SinkSet::stats() const {
     total.retried += st.retried;
     total.dropped += st.dropped;
     total.coalesced += st.coalesced;
+    total.rejected += st.rejected;
+    total.auth_failures += st.auth_failures;
     total.queue_depth += st.queue_depth;
     if (!st.last_error.empty()) total.last_error = std::string(s->name()) + ": " + st.last_error;
   }
