@@ -22,4 +22,6 @@ SIDECAR_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libsimdjson-dev libfmt-
 # What the full test suite needs on top (bindings, pytest, sanitizers, fuzzing,
 # formatting, a real Alertmanager, the torch example).
 SIDECAR_TEST_PACKAGES=(pybind11-dev python3-dev python3-pytest python3-numpy python3-venv python3-pip
-  catch2 clang clang-format libclang-rt-14-dev python3-protobuf prometheus-alertmanager python3-torch git)
+  catch2 clang clang-format libclang-rt-14-dev python3-protobuf prometheus-alertmanager python3-torch git
+  # the real research-agent server (../shared/research-agent) for tests/*/test_server_interop.py
+  python3-fastapi python3-uvicorn python3-httpx python3-pydantic python3-requests python3-yaml python3-libtmux)
