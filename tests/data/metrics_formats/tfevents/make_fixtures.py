@@ -68,13 +68,13 @@ def record(data, corrupt_data_crc=False):
 
 
 def version_event(t):
-    e = pb.Event(wall_time=t, file_version="brain.Event:2")
+    e = pb.Event(wall_time=t, file_version=b"brain.Event:2")
     return e.SerializeToString()
 
 
 def scalar_event(t, step, tag, value):
     e = pb.Event(wall_time=t, step=step)
-    e.summary.value.add(tag=tag, simple_value=value)
+    e.summary.value.add(tag=tag.encode(), simple_value=value)
     return e.SerializeToString()
 
 
@@ -125,45 +125,45 @@ def scalars():
     # Tensor scalars (TF2 / new-style summaries), one per dtype and encoding, in one Event.
     t = t0 + 20
     e = pb.Event(wall_time=t, step=10)
-    v = e.summary.value.add(tag="val/loss")
-    v.metadata.plugin_data.plugin_name = "scalars"
+    v = e.summary.value.add(tag=b"val/loss")
+    v.metadata.plugin_data.plugin_name = b"scalars"
     v.tensor.dtype = DT_FLOAT
     v.tensor.float_val.append(0.75)
-    v = e.summary.value.add(tag="val/acc")
+    v = e.summary.value.add(tag=b"val/acc")
     v.tensor.dtype = DT_FLOAT
     v.tensor.tensor_content = struct.pack("<f", 0.5)
-    v = e.summary.value.add(tag="reward")
+    v = e.summary.value.add(tag=b"reward")
     v.tensor.dtype = DT_DOUBLE
     v.tensor.double_val.append(-1.25)
-    v = e.summary.value.add(tag="kl")
+    v = e.summary.value.add(tag=b"kl")
     v.tensor.dtype = DT_DOUBLE
     v.tensor.tensor_content = struct.pack("<d", float("-inf"))
-    v = e.summary.value.add(tag="grad_norm")
+    v = e.summary.value.add(tag=b"grad_norm")
     v.tensor.dtype = DT_HALF
     v.tensor.half_val.append(struct.unpack("<H", struct.pack("<e", 1.5))[0])
-    v = e.summary.value.add(tag="scale")
+    v = e.summary.value.add(tag=b"scale")
     v.tensor.dtype = DT_HALF
     v.tensor.tensor_content = struct.pack("<e", float("nan"))
-    v = e.summary.value.add(tag="bf")
+    v = e.summary.value.add(tag=b"bf")
     v.tensor.dtype = DT_BFLOAT16
     v.tensor.half_val.append(0x3FC0)  # 1.5 in bfloat16
-    v = e.summary.value.add(tag="tokens")
+    v = e.summary.value.add(tag=b"tokens")
     v.tensor.dtype = DT_INT64
     v.tensor.int64_val.append(123456)
-    v = e.summary.value.add(tag="one_elem")
+    v = e.summary.value.add(tag=b"one_elem")
     v.tensor.dtype = DT_FLOAT
     v.tensor.tensor_shape.dim.add(size=1)
     v.tensor.float_val.append(2.0)
     # Not scalars: a 3-element tensor, a text summary, a histogram, an image.
-    v = e.summary.value.add(tag="vec")
+    v = e.summary.value.add(tag=b"vec")
     v.tensor.dtype = DT_FLOAT
     v.tensor.tensor_shape.dim.add(size=3)
     v.tensor.float_val.extend([1.0, 2.0, 3.0])
-    v = e.summary.value.add(tag="text")
+    v = e.summary.value.add(tag=b"text")
     v.tensor.dtype = DT_STRING
     v.tensor.string_val.append(b"hello")
-    e.summary.value.add(tag="hist", histo=b"\x09\x00\x00\x00\x00\x00\x00\x00\x00")
-    e.summary.value.add(tag="img", image=b"\x08\x01\x10\x01")
+    e.summary.value.add(tag=b"hist", histo=b"\x09\x00\x00\x00\x00\x00\x00\x00\x00")
+    e.summary.value.add(tag=b"img", image=b"\x08\x01\x10\x01")
     chunks.append(record(e.SerializeToString()))
     expected.append(render(10, t, [("val/loss", 0.75), ("val/acc", 0.5), ("reward", -1.25), ("kl", float("-inf")),
                                    ("grad_norm", 1.5), ("scale", float("nan")), ("bf", 1.5), ("tokens", 123456),
@@ -172,7 +172,7 @@ def scalars():
     chunks.append(record(pb.Event(wall_time=t, graph_def=b"\x0a\x03abc" * 10).SerializeToString()))
     # Legacy node_name instead of tag.
     e = pb.Event(wall_time=t + 1, step=11)
-    e.summary.value.add(node_name="old_loss", simple_value=0.25)
+    e.summary.value.add(node_name=b"old_loss", simple_value=0.25)
     chunks.append(record(e.SerializeToString()))
     expected.append(render(11, t + 1, [("old_loss", 0.25)]))
     write("scalars.tfevents", chunks, expected, 0, "Scalars, NaN/Inf, tensor scalars of every dtype.")
