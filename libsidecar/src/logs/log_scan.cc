@@ -441,10 +441,11 @@ bool is_chain_marker(std::string_view content) {
          content.find("The above exception was the direct cause") != std::string_view::npos;
 }
 
-// The end of the segment starting at p: the next \r or \n (end when none).
+// The end of the segment starting at p (end when none). Blocks with a \r
+// are scanned from a copy where it reads as \n, so \n is the only separator.
 const char* segment_end(const char* p, const char* end) {
-  while (p < end && *p != '\r' && *p != '\n') ++p;
-  return p;
+  const void* nl = p < end ? std::memchr(p, '\n', static_cast<std::size_t>(end - p)) : nullptr;
+  return nl ? static_cast<const char*>(nl) : end;
 }
 
 struct ScanContext {
