@@ -153,7 +153,10 @@ def test_watch_follows_rotation_at_20000_lines_per_second(cli, tmp_path, mode):
     w = subprocess.Popen([CLI, "watch", str(run), "--interval", "0.2", "--format", "jsonl", "--history", "-"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        time.sleep(0.5)
+        ready_by = time.time() + 30  # following starts when the watcher is up (it writes status.json)
+        while not (run / "sidecar" / "status.json").exists() and time.time() < ready_by:
+            time.sleep(0.05)
+        time.sleep(0.3)
         written, planted = rotating_writer(log, 4.0, 20000, mode, 1.0, 8)
         time.sleep(1.5)
     finally:
