@@ -1,0 +1,265 @@
+// The Slack incoming-webhook sink (notify.h): Block Kit messages, one per
+// incident opening, escalation and resolution.
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <type_traits>
+
+#include "http_queue.h"
+#include "sidecar/detail/json_writer.h"
+#include "sidecar/notify.h"
+
+namespace sidecar {
+namespace detail {
+namespace {
+
+// Slack's mrkdwn needs &, < and > escaped (they start links and mentions).
+std::string slack_escape(std::string_view s, std::size_t max = 2900) {
+  std::string out;
+  for (char c : s) {
+    if (out.size() >= max) {
+      out += "…";
+      break;
+    }
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else
+      out += c;
+  }
+  return out;
+}
+
+// Inline code must not contain a backtick.
+std::string code_text(std::string_view s, std::size_t max = 300) {
+  std::string t = slack_escape(s, max);
+  for (char& c : t)
+    if (c == '`') c = '\'';
+  return t;
+}
+
+const char* severity_emoji(Severity s) {
+  switch (s) {
+    case Severity::kCritical:
+      return ":red_circle:";
+    case Severity::kWarning:
+      return ":large_orange_circle:";
+    case Severity::kInfo:
+      return ":large_blue_circle:";
+  }
+  return "";
+}
+
+std::string upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return out;
+}
+
+// The one evidence line: the log line when there is one, else "k=v, …".
+std::string evidence_line(const Evidence& e) {
+  if (const std::string* line = evidence_get(e, "line"); line != nullptr && !line->empty()) return *line;
+  std::string out;
+  for (const auto& [k, v] : e) {
+    if (out.size() > 240) break;
+    if (k == "line_no" || k == "incident") continue;
+    if (!out.empty()) out += ", ";
+    out += k + "=" + v;
+  }
+  return out;
+}
+
+void mrkdwn(JsonWriter& w, const std::string& text) {
+  w.begin_object().key("type").value("mrkdwn").key("text").value(text).end_object();
+}
+
+}  // namespace
+
+std::string slack_alert_body(const Alert& alert, bool escalated, const SlackSinkOptions& o) {
+  const Decision& d = alert.decision;
+  std::string sev(to_string(d.severity));
+  std::string run = o.run_id.empty() ? alert.run_id : o.run_id;
+  std::string syndrome = d.syndrome.empty() ? std::string("alert") : d.syndrome;
+  std::string headline = std::string(escalated ? "escalated to " : "") + upper(sev) + " · " + syndrome;
+  std::string fallback = "[" + upper(sev) + "] " + (escalated ? "escalated: " : "") + syndrome +
+                         (run.empty() ? "" : " on run " + run) + (d.step ? " at step " + std::to_string(*d.step) : "") +
+                         ": " + d.message;
+  JsonWriter w;
+  w.begin_object().key("text").value(fallback).key("blocks").begin_array();
+  // Header (plain text, at most 150 characters).
+  w.begin_object().key("type").value("header").key("text").begin_object().key("type").value("plain_text");
+  w.key("text").value(headline.substr(0, 150)).key("emoji").value(true).end_object().end_object();
+  // Fields.
+  w.begin_object().key("type").value("section").key("fields").begin_array();
+  mrkdwn(w, "*Run*\n" + (run.empty() ? std::string("—")
+                                     : (o.run_url.empty() ? slack_escape(run, 200)
+                                                          : "<" + o.run_url + "|" + slack_escape(run, 200) + ">")));
+  mrkdwn(w, "*Step*\n" + (d.step ? std::to_string(*d.step) : std::string("—")));
+  mrkdwn(w, "*Severity*\n" + std::string(severity_emoji(d.severity)) + " " + sev);
+  mrkdwn(w, "*Syndrome*\n`" + code_text(syndrome, 100) + "` (" + std::string(to_string(d.source)) + ")");
+  w.end_array().end_object();
+  // The message.
+  w.begin_object().key("type").value("section");
+  w.key("text");
+  mrkdwn(w, slack_escape(d.message.empty() ? syndrome : d.message));
+  w.end_object();
+  // One evidence line.
+  std::string ev = evidence_line(d.evidence);
+  if (!ev.empty()) {
+    w.begin_object().key("type").value("context").key("elements").begin_array();
+    mrkdwn(w, "Evidence: `" + code_text(ev) + "`");
+    w.end_array().end_object();
+  }
+  // The choices.
+  if (!d.choices.empty()) {
+    std::string choices;
+    for (const auto& c : d.choices) choices += (choices.empty() ? "" : "  ·  ") + ("*" + slack_escape(c, 80) + "*");
+    w.begin_object().key("type").value("context").key("elements").begin_array();
+    mrkdwn(w, "Choices: " + choices + "  —  answer in sidecar (alert `" + code_text(alert.id, 80) + "`)");
+    w.end_array().end_object();
+  }
+  w.end_array().end_object();
+  return w.take();
+}
+
+std::string slack_resolved_body(const Resolved& r, const Alert* opened_by, const SlackSinkOptions& o) {
+  std::string run = o.run_id.empty() && opened_by != nullptr ? opened_by->run_id : o.run_id;
+  std::string syndrome = r.syndrome.empty() && opened_by != nullptr ? opened_by->decision.syndrome : r.syndrome;
+  char dur[48];
+  std::snprintf(dur, sizeof dur, "%.0f s", r.duration_s);
+  std::string text = ":white_check_mark: Resolved: `" + code_text(syndrome, 100) + "`" +
+                     (run.empty() ? "" : " on run " + slack_escape(run, 200)) + " after " + dur;
+  if (opened_by != nullptr && opened_by->decision.step)
+    text += " (opened at step " + std::to_string(*opened_by->decision.step) + ")";
+  JsonWriter w;
+  w.begin_object().key("text").value("Resolved: " + syndrome + (run.empty() ? "" : " on run " + run));
+  w.key("blocks").begin_array().begin_object().key("type").value("section").key("text");
+  mrkdwn(w, text);
+  w.end_object().end_array().end_object();
+  return w.take();
+}
+
+// The incident id an alert record carries, when records.h has the field.
+template <class A>
+std::string incident_field(const A& a) {
+  if constexpr (requires { a.incident; }) {
+    using T = std::decay_t<decltype(a.incident)>;
+    if constexpr (std::is_convertible_v<T, std::string>) {
+      return std::string(a.incident);
+    } else if constexpr (requires { a.incident.has_value(); }) {
+      return a.incident ? std::string(*a.incident) : std::string();
+    } else {
+      return {};
+    }
+  } else {
+    return {};
+  }
+}
+
+std::string incident_of(const Alert& a) { return incident_field(a); }
+
+}  // namespace detail
+
+namespace {
+
+class SlackSink final : public Sink {
+ public:
+  explicit SlackSink(SlackSinkOptions o) : options_(std::move(o)), gate_(options_.min_severity) {
+    if (options_.webhook_url.empty()) {
+      auto url = read_secret(options_.webhook_url_env, options_.webhook_url_file);
+      if (url) options_.webhook_url = *url;
+    }
+    detail::HttpQueue::Options q;
+    q.capacity = options_.queue_capacity;
+    q.timeout_s = options_.timeout_s;
+    q.initial_backoff_s = options_.initial_backoff_s;
+    q.max_backoff_s = options_.max_backoff_s;
+    q.max_attempts = options_.max_attempts;
+    q.headers.push_back("Content-Type: application/json; charset=utf-8");
+    queue_.emplace(std::move(q), detail::HttpQueue::OnReply{});
+  }
+  ~SlackSink() override { close(0.0); }
+
+  void on_alert(const Alert& alert) override {
+    std::string key;
+    std::string body;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto ev = gate_.on_alert(alert, detail::incident_of(alert), &key);
+      if (ev == detail::IncidentGate::Event::kNone) return;
+      if (ev == detail::IncidentGate::Event::kOpen) {
+        if (first_alert_.size() >= 1024) first_alert_.erase(first_alert_.begin());
+        first_alert_[key] = alert;
+      }
+      body = detail::slack_alert_body(alert, ev == detail::IncidentGate::Event::kEscalated, options_);
+    }
+    push(std::move(body), alert.id);
+  }
+
+  void on_resolved(const Resolved& r) override {
+    std::string body;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      std::string key;
+      if (gate_.on_resolved(r, &key) != detail::IncidentGate::Event::kResolved) return;
+      auto it = first_alert_.find(key);
+      std::optional<Alert> opened;
+      if (it != first_alert_.end()) {
+        opened = it->second;
+        first_alert_.erase(it);
+      }
+      if (!options_.notify_resolved) return;
+      body = detail::slack_resolved_body(r, opened ? &*opened : nullptr, options_);
+    }
+    push(std::move(body), r.alert_id);
+  }
+
+  void on_snapshot(const Snapshot&) override {}
+  void on_finish(const RunEnd&) override {}
+  SinkStats stats() const override {
+    SinkStats s = queue_->stats();
+    s.last_error = detail::redact_url(std::move(s.last_error), options_.webhook_url);
+    std::lock_guard<std::mutex> lock(mu_);
+    s.dropped += no_url_drops_;
+    if (no_url_drops_ > 0 && s.last_error.empty())
+      s.last_error = "no Slack webhook URL (set $" + options_.webhook_url_env + ")";
+    return s;
+  }
+  std::string_view name() const override { return "slack"; }
+  void close(double timeout_s) override { queue_->close(timeout_s); }
+
+ private:
+  void push(std::string body, const std::string& tag) {
+    if (options_.webhook_url.empty()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++no_url_drops_;
+      return;
+    }
+    detail::HttpQueue::Item item;
+    item.kind = detail::HttpQueue::Kind::kAlert;
+    item.url = options_.webhook_url;
+    item.body = std::move(body);
+    item.tag = tag;
+    queue_->push(std::move(item));
+  }
+
+  SlackSinkOptions options_;
+  mutable std::mutex mu_;
+  detail::IncidentGate gate_;
+  std::map<std::string, Alert> first_alert_;  // incident key -> the alert that opened it
+  std::uint64_t no_url_drops_ = 0;
+  std::optional<detail::HttpQueue> queue_;  // last: its thread stops first
+};
+
+}  // namespace
+
+std::unique_ptr<Sink> make_slack_sink(SlackSinkOptions options) {
+  return std::make_unique<SlackSink>(std::move(options));
+}
+
+}  // namespace sidecar
