@@ -18,7 +18,7 @@ sidecar_install_packages() {
 
 # What building libsidecar and sidecar-cli needs.
 SIDECAR_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libsimdjson-dev libfmt-dev libyaml-cpp-dev
-  libre2-dev libvectorscan-dev libcurl4-openssl-dev libprotobuf-dev protobuf-compiler python3)
+  libre2-dev libvectorscan-dev libcurl4-openssl-dev libprotobuf-dev protobuf-compiler libcpp-httplib-dev python3)
 # What the full test suite needs on top (bindings, pytest, sanitizers, fuzzing,
 # formatting, a real Alertmanager, the torch example).
 SIDECAR_TEST_PACKAGES=(pybind11-dev python3-dev python3-pytest python3-numpy python3-venv python3-pip
