@@ -328,7 +328,7 @@ class TfEventsSource final : public RowSource {
         stats->bytes += chunk->data.size();
         bytes_this_poll += chunk->data.size();
         delivered += f.events.feed(chunk->data, on_row);
-        if (bytes_this_poll >= kMaxPollBytes) break;  // the rest next poll
+        if (opt_.max_poll_bytes != 0 && bytes_this_poll >= opt_.max_poll_bytes) break;  // the rest next poll
       }
       sync_counters(f, stats);
     }
@@ -392,7 +392,6 @@ class TfEventsSource final : public RowSource {
   }
 
   static constexpr std::size_t kMaxFiles = 64;
-  static constexpr std::uint64_t kMaxPollBytes = std::uint64_t{64} << 20;  // per file and poll
   std::string path_;
   MetricsReaderOptions opt_;
   std::map<std::string, File> files_;  // by name: creation order

@@ -272,3 +272,31 @@ TEST_CASE("MLflow file store: keys merged by step, appended lines followed", "[m
 TEST_CASE("detectron2 metrics.json: iteration is the step, time is a value", "[metrics][detectron2]") {
   check_fixture("detectron2/metrics.json", MetricsFormat::kDetectron2);
 }
+
+TEST_CASE("tfevents: max_poll_bytes bounds one poll; the next poll goes on", "[metrics][tfevents]") {
+  if (!sidecar::detail::TfRecordEvents::supported()) {
+    WARN("built without protobuf: TensorBoard tests skipped");
+    return;
+  }
+  const std::string one = slurp(kData + "tfevents/scalars.tfevents");
+  const Expected want = load_expected(kData + "tfevents/scalars.tfevents.expected");
+  TempDir dir;
+  const fs::path file = dir.path / "events.out.tfevents.9.host.1.0";
+  std::string big;
+  const std::size_t copies = (std::size_t{3} << 20) / one.size() + 1;  // > 3 MiB: several FileTail chunks
+  for (std::size_t i = 0; i < copies; ++i) big += one;
+  spit(file, big);
+  MetricsReaderOptions opt;
+  opt.max_poll_bytes = 1;  // one chunk per poll
+  MetricsReader r(file.string(), opt);
+  const std::size_t first = poll_all(r).size();
+  std::size_t total = first;
+  for (int i = 0; i < 100; ++i) total += poll_all(r).size();
+  CHECK(first > 0);
+  CHECK(first < total);  // the first poll stopped early
+  CHECK(total == copies * want.rows.size());
+  CHECK(r.stats().malformed == 0);
+  // Unbounded (replay): one poll drains it.
+  MetricsReader all(file.string());
+  CHECK(poll_all(all).size() == total);
+}
