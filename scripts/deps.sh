@@ -24,4 +24,6 @@ SIDECAR_BUILD_PACKAGES=(cmake ninja-build g++ pkg-config libsimdjson-dev libfmt-
 SIDECAR_TEST_PACKAGES=(pybind11-dev python3-dev python3-pytest python3-numpy python3-venv python3-pip
   catch2 clang clang-format libclang-rt-14-dev python3-protobuf prometheus-alertmanager python3-torch git
   # the real research-agent server (../shared/research-agent) for tests/*/test_server_interop.py
-  python3-fastapi python3-uvicorn python3-httpx python3-pydantic python3-requests python3-yaml python3-libtmux)
+  python3-fastapi python3-uvicorn python3-httpx python3-pydantic python3-requests python3-yaml python3-libtmux
+  # the report's headless-browser test; the Prometheus exposition checks
+  chromium python3-prometheus-client prometheus)
