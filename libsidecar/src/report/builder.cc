@@ -238,13 +238,19 @@ void read_log_excerpts(const std::string& log_path, const std::vector<Alert>& al
   for (std::size_t i = 0; i < alerts.size() && i < options.max_alerts; ++i) {
     const Decision& dec = alerts[i].decision;
     Want& w = wants[i];
-    if (const std::string* ln = evidence_get(dec.evidence, "line_no"))
-      if (auto v = detail::parse_number(*ln); v && *v >= 1) w.line_no = static_cast<std::uint64_t>(*v);
-    if (const std::string* t = evidence_get(dec.evidence, "line")) {
-      std::string c = clean_line(*t);
-      std::string_view tv = detail::trim(c);
-      if (tv.size() >= 8) w.text = std::string(tv.substr(0, 160));
+    // The matched text first: a scanner's line_no counts lines of its own
+    // stream (stdout and stderr apart), not of run.log.
+    for (const char* key : {"line", "exception"}) {
+      if (!w.text.empty()) break;
+      if (const std::string* t = evidence_get(dec.evidence, key)) {
+        std::string c = clean_line(*t);
+        std::string_view tv = detail::trim(c);
+        if (tv.size() >= 8) w.text = std::string(tv.substr(0, 160));
+      }
     }
+    if (w.text.empty())
+      if (const std::string* ln = evidence_get(dec.evidence, "line_no"))
+        if (auto v = detail::parse_number(*ln); v && *v >= 1) w.line_no = static_cast<std::uint64_t>(*v);
     if (dec.step) w.step = std::to_string(*dec.step);
     if (w.line_no || !w.text.empty() || !w.step.empty())
       ++pending;

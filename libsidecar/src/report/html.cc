@@ -191,7 +191,8 @@ std::string render_panel(const PanelSpec& spec, const std::vector<const ReportSe
   // Grid and axes.
   svg.open("g", {{"class", "grid"}});
   std::vector<detail::AxisTick> yt =
-      yd.log ? detail::log_ticks(std::pow(10.0, yd.lo), std::pow(10.0, yd.hi)) : detail::linear_ticks(yd.lo, yd.hi, 5);
+      yd.log ? detail::log_ticks(std::pow(10.0, std::max(yd.lo, -300.0)), std::pow(10.0, std::min(yd.hi, 300.0)))
+             : detail::linear_ticks(yd.lo, yd.hi, 5);
   for (const auto& t : yt) {
     double y = sy(t.value);
     svg.leaf("line",
@@ -347,9 +348,21 @@ std::string render_panel(const PanelSpec& spec, const std::vector<const ReportSe
 
   // Alert markers.
   bool numbered = placed.size() <= 40;
+  // Numbered badges side by side when alerts share a step (the lines stay at their steps).
+  std::vector<const Placed*> order;
+  for (const Placed& p : placed)
+    if (p.x >= xd.lo && p.x <= xd.hi) order.push_back(&p);
+  std::stable_sort(order.begin(), order.end(), [](const Placed* a, const Placed* b) { return a->x < b->x; });
+  std::map<std::size_t, double> badge_x;
+  double prev_badge = -1e9;
+  for (const Placed* p : order) {
+    double bx = std::max(sx(p->x), prev_badge + 17.0);
+    badge_x[p->index] = bx;
+    prev_badge = bx;
+  }
   svg.open("g", {{"class", "alerts"}});
-  for (const Placed& p : placed) {
-    if (p.x < xd.lo || p.x > xd.hi) continue;
+  for (const Placed* pp : order) {
+    const Placed& p = *pp;
     const Alert& a = data.alerts[p.index];
     double x = sx(p.x);
     const char* color = severity_color(a.decision.severity);
@@ -364,8 +377,16 @@ std::string render_panel(const PanelSpec& spec, const std::vector<const ReportSe
               {"class", "mark"}},
              hover);
     if (numbered) {
-      svg.leaf("circle", {{"cx", svg_coord(x)}, {"cy", svg_coord(kTop - 9)}, {"r", "8"}, {"fill", color}}, hover);
-      svg.text(x, kTop - 5.5, std::to_string(p.index + 1), {{"text-anchor", "middle"}, {"class", "num"}});
+      double bx = badge_x[p.index];
+      if (bx != x)
+        svg.leaf("line", {{"x1", svg_coord(x)},
+                          {"x2", svg_coord(bx)},
+                          {"y1", svg_coord(kTop)},
+                          {"y2", svg_coord(kTop - 4)},
+                          {"stroke", color},
+                          {"class", "tie"}});
+      svg.leaf("circle", {{"cx", svg_coord(bx)}, {"cy", svg_coord(kTop - 9)}, {"r", "8"}, {"fill", color}}, hover);
+      svg.text(bx, kTop - 5.5, std::to_string(p.index + 1), {{"text-anchor", "middle"}, {"class", "num"}});
     }
     svg.close();
   }
@@ -430,7 +451,8 @@ table{border-collapse:collapse;width:100%}
 th,td{text-align:left;vertical-align:top;padding:6px 8px;border-bottom:1px solid #eceef2}
 th{color:#5c6370;font-weight:600;font-size:12px}
 td.num{font-variant-numeric:tabular-nums;white-space:nowrap}
-.ev{color:#444b57;font-size:12px}
+.ev{color:#444b57;font-size:12px;overflow-wrap:anywhere}
+td.what{width:100%;max-width:0}
 .muted{color:#6b7280}
 .better{color:#2b8a3e;font-weight:600}.worse{color:#d62728;font-weight:600}
 svg.plot{width:100%;height:auto;display:block;background:#fff;border:1px solid #e1e4e9;border-radius:8px;margin:10px 0}
@@ -444,6 +466,7 @@ svg.plot .col:hover{fill:rgba(29,35,48,.07)}
 svg.plot .span{opacity:.08}
 svg.plot .mark{stroke-width:1.5;stroke-dasharray:4 3}
 svg.plot .alert:hover .mark{stroke-width:3}
+svg.plot .tie{stroke-width:1}
 svg.plot .num{font-size:10px;font-weight:700;fill:#fff;pointer-events:none}
 svg.plot .nf{fill:#d62728}
 svg.plot .nan{stroke:#d62728;stroke-width:2.2;fill:none}
@@ -625,8 +648,8 @@ std::string render_report_html(const ReportData& d, const ReportOptions& o) {
              (dec.step ? std::to_string(*dec.step) : "—") + "</td><td>" + badge(sev, sev) + "</td>";
       if (any_incident)
         out += "<td><code>" + xml_escape(i < d.incident_ids.size() ? d.incident_ids[i] : "") + "</code></td>";
-      out += "<td><b>" + xml_escape(dec.syndrome) + "</b> <span class=\"muted\">(" + xml_escape(to_string(dec.source)) +
-             ")</span><br>" + xml_escape(dec.message);
+      out += "<td class=\"what\"><b>" + xml_escape(dec.syndrome) + "</b> <span class=\"muted\">(" +
+             xml_escape(to_string(dec.source)) + ")</span><br>" + xml_escape(dec.message);
       if (!dec.evidence.empty()) {
         out += "<div class=\"ev\">";
         bool first = true;
