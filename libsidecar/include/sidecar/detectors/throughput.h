@@ -47,6 +47,11 @@ inline std::optional<Decision> detect_throughput_collapse(const Series& tp, cons
       std::min<std::size_t>({init.size(), warm + static_cast<std::size_t>(std::max(opt.reference_points, 1)),
                              static_cast<std::size_t>(usable)});
   if (end < warm + 2) return std::nullopt;
+  // Cheap exit (every row of a healthy run): above ratio x the largest
+  // reference value, it cannot be under ratio x their median.
+  double ref_max = init[warm];
+  for (std::size_t i = warm + 1; i < end; ++i) ref_max = std::max(ref_max, init[i]);
+  if (cur > opt.ratio * ref_max) return std::nullopt;
   auto& ref = detail::scratch(0);
   ref.assign(init.begin() + static_cast<std::ptrdiff_t>(warm), init.begin() + static_cast<std::ptrdiff_t>(end));
   double med = detail::median_inplace(ref);
