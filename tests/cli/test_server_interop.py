@@ -104,7 +104,7 @@ def test_nan_alert_reaches_the_server_with_a_readable_message(tmp_path, server):
     # What the shipped CreateAlertRequest drops travels in the message: syndrome, step, evidence.
     assert "nan_loss" in a["message"], a["message"]
     assert "step 10" in a["message"], a["message"]
-    assert "loss=" in a["message"], a["message"]
+    assert "metric=loss" in a["message"] and "value=nan" in a["message"], a["message"]
     run = server.run(run_id)
     assert run["status"] == "finished", run
 
