@@ -38,6 +38,7 @@ inline std::optional<Decision> detect_throughput_collapse(const Series& tp, cons
   if (!opt.enabled || tp.empty()) return std::nullopt;
   double cur = tp.back().value;
   if (!std::isfinite(cur)) return std::nullopt;
+  if (auto mx = tp.max(); mx && cur > opt.ratio * *mx) return std::nullopt;  // cheapest exit: near the run's best
   int p = std::max(opt.persistence, 1);
   auto warm = static_cast<std::size_t>(std::max(opt.warmup_points, 0));
   auto init = tp.initial_values();
