@@ -196,3 +196,19 @@ def test_run_log_progress_bar_held_over_a_second_is_its_own_line(tmp_path):
     assert r.returncode == 0, r.stderr
     lines = (d / "run.log").read_bytes().split(b"\n")  # not splitlines(): it splits at \r too
     assert b"next-line" in lines
+
+
+@pending(7)
+def test_a_dead_server_sink_is_reported_in_summary_and_status(tmp_path):
+    """19.7: a server that is not listening went unreported (the server side is the `server` engineer's)."""
+    d = tmp_path / "r"
+    r = run(d, "--server", "http://127.0.0.1:9", "--run-id", "x", "--format", "jsonl",
+            cmd=["sh", "-c", f"echo '{OOM}'; sleep 1"])
+    summary = [json.loads(line) for line in r.stdout.splitlines() if line.strip()][-1]
+    assert summary["type"] == "summary"
+    text = json.dumps({k: v for k, v in summary.items() if k not in ("run_id", "run_dir")})
+    assert "server" in text and ("fail" in text or "error" in text), text
+    status = json.loads((d / "sidecar" / "status.json").read_text())
+    status.pop("run_dir", None)
+    assert "server" in json.dumps(status), status
+    assert "server" in r.stderr.replace(str(tmp_path), "")
