@@ -7,15 +7,23 @@
 // be read is reported and the others are still scanned. Exit status: 0
 // nothing at or above --fail-on (default warning), 1 findings, 2 an error
 // (errors win). "-" reads standard input.
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <cerrno>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <map>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "commands/commands.h"
@@ -23,7 +31,6 @@
 #include "output.h"
 #include "sidecar/config.h"
 #include "sidecar/detail/json_writer.h"
-#include "sidecar/file_tail.h"
 #include "sidecar/log_scan.h"
 
 namespace sidecar::cli {
@@ -67,6 +74,100 @@ std::string match_json(const LogMatch& m, const std::string& file) {
   return w.take();
 }
 
+// Reads a regular file on its own thread into a ring of buffers, so that
+// reading (the copy out of the page cache, or the disk) overlaps scanning.
+// The scanning thread takes filled buffers in order and gives each back
+// when it has fed it to the LogStream. Never blocks forever: the reader
+// stops at end of file, on an error, or when the consumer goes away.
+class ReadAhead {
+ public:
+  static constexpr std::size_t kSlots = 4;
+
+  ReadAhead(int fd, std::size_t chunk) : fd_(fd) {
+    for (auto& b : bufs_) b.resize(chunk);
+    thread_ = std::thread([this] { run(); });
+  }
+  ~ReadAhead() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  ReadAhead(const ReadAhead&) = delete;
+  ReadAhead& operator=(const ReadAhead&) = delete;
+
+  // The next chunk (empty at end of file or after an error; see error()).
+  // Valid until the next call.
+  std::string_view next() {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (have_current_) {  // give the previous buffer back
+      ++consumed_;
+      have_current_ = false;
+      cv_.notify_all();
+    }
+    cv_.wait(lock, [&] { return filled_ > consumed_ || done_; });
+    if (filled_ == consumed_) return {};
+    have_current_ = true;
+    std::size_t slot = consumed_ % kSlots;
+    return std::string_view(bufs_[slot].data(), sizes_[slot]);
+  }
+  // errno of a failed read, 0 when none.
+  int error() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return error_;
+  }
+
+ private:
+  void run() {
+    for (;;) {
+      std::size_t slot;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        cv_.wait(lock, [&] { return stop_ || filled_ - consumed_ < kSlots; });
+        if (stop_) break;
+        slot = filled_ % kSlots;
+      }
+      std::vector<char>& buf = bufs_[slot];
+      std::size_t got = 0;
+      int err = 0;
+      while (got < buf.size()) {
+        ssize_t n = ::read(fd_, buf.data() + got, buf.size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+          err = errno;
+          break;
+        }
+        if (n == 0) break;
+        got += static_cast<std::size_t>(n);
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      if (got > 0) {
+        sizes_[slot] = got;
+        ++filled_;
+      }
+      if (err != 0 || got < buf.size()) {  // end of file (a short read to the end) or an error
+        error_ = err;
+        done_ = true;
+        cv_.notify_all();
+        break;
+      }
+      cv_.notify_all();
+    }
+  }
+
+  int fd_;
+  std::array<std::vector<char>, kSlots> bufs_;
+  std::array<std::size_t, kSlots> sizes_{};
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::uint64_t filled_ = 0, consumed_ = 0;  // buffers filled by the reader / given back by the scanner
+  bool have_current_ = false, done_ = false, stop_ = false;
+  int error_ = 0;
+  std::thread thread_;
+};
+
 struct SyndromeGroup {
   Severity severity = Severity::kInfo;
   std::uint64_t count = 0;
@@ -100,32 +201,44 @@ class Scan {
       auto st = std::filesystem::status(path, ec);
       if (!std::filesystem::exists(st)) return error(path + ": no such file");
       if (std::filesystem::is_directory(st)) return error(path + ": is a directory");
+      // Checked before opening: opening a FIFO would release a writer blocked in its open.
+      if (std::filesystem::is_fifo(st)) return error(path + ": is a FIFO (named pipe), not a regular file");
+      if (std::filesystem::is_character_file(st)) return error(path + ": is a character device, not a regular file");
+      if (std::filesystem::is_block_file(st)) return error(path + ": is a block device, not a regular file");
+      if (!std::filesystem::is_regular_file(st)) return error(path + ": is not a regular file");
       std::uint64_t size = std::filesystem::file_size(path, ec);
       if (ec) size = 0;
       bool show_progress = progress_ && size >= kProgressMinBytes;
-      FileTail tail(path);
+      // O_NONBLOCK: opening a FIFO never waits for a writer; it is refused below.
+      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+      struct stat fst {};
+      if (fd < 0) return error(path + ": cannot open: " + std::strerror(errno));
+      if (::fstat(fd, &fst) != 0 || !S_ISREG(fst.st_mode)) {
+        ::close(fd);
+        return error(path + ": not a regular file");
+      }
+      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+      ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
       auto last_draw = std::chrono::steady_clock::now();
-      for (;;) {
-        auto chunk = tail.poll(kChunkBytes);
-        if (!chunk.ok()) {
-          error(path + ": " + chunk.status().message());
-          break;
-        }
-        if (chunk->data.empty()) break;
-        if (chunk->restarted && stream.bytes_seen() > 0) stream.reset();
-        stream.feed(chunk->data, &matches);
-        emit(path, &matches);
-        if (show_progress && size > 0) {
-          auto now = std::chrono::steady_clock::now();
-          if (now - last_draw > std::chrono::milliseconds(200)) {
-            last_draw = now;
-            double pct = 100.0 * static_cast<double>(tail.offset()) / static_cast<double>(size);
-            std::fprintf(stderr, "\rscanning %s: %5.1f%% (%llu / %llu MB)", path.c_str(), std::min(pct, 100.0),
-                         static_cast<unsigned long long>(tail.offset() >> 20),
-                         static_cast<unsigned long long>(size >> 20));
+      {
+        ReadAhead reader(fd, kChunkBytes);
+        for (std::string_view chunk; !(chunk = reader.next()).empty();) {
+          stream.feed(chunk, &matches);
+          emit(path, &matches);
+          if (show_progress && size > 0) {
+            auto now = std::chrono::steady_clock::now();
+            if (now - last_draw > std::chrono::milliseconds(200)) {
+              last_draw = now;
+              const std::uint64_t done = stream.bytes_seen();
+              double pct = 100.0 * static_cast<double>(done) / static_cast<double>(size);
+              std::fprintf(stderr, "\rscanning %s: %5.1f%% (%llu / %llu MB)", path.c_str(), std::min(pct, 100.0),
+                           static_cast<unsigned long long>(done >> 20), static_cast<unsigned long long>(size >> 20));
+            }
           }
         }
+        if (int err = reader.error(); err != 0) error(path + ": read failed: " + std::strerror(err));
       }
+      ::close(fd);
       if (show_progress) std::fprintf(stderr, "\r\033[K");
     }
     stream.flush(&matches);

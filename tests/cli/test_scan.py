@@ -76,7 +76,7 @@ def test_text_groups_by_syndrome(cli, data):
     r = cli("scan", data / "logs" / "nccl_timeout" / "pytorch.log", data / "logs" / "segfault" / "crash.log")
     assert r.returncode == 1
     out = r.stdout
-    assert "CRIT nccl_timeout  10 matches" in out
+    assert "CRIT nccl_timeout  11 matches" in out
     assert "CRIT segfault  13 matches" in out
     assert out.index("nccl_timeout") < out.index("segfault")
     assert "\x1b[" not in out  # no colour when stdout is not a TTY
@@ -122,3 +122,34 @@ def test_stdin(cli):
     r = cli("scan", "--format", "jsonl", "-", input="ok\nOSError: [Errno 28] No space left on device\n")
     assert r.returncode == 1
     assert records(r.stdout)[0]["syndrome"] == "disk_full"
+
+
+def test_watchdog_cascade_and_torchrun_report_are_one_finding_each(cli, tmp_path):
+    log = tmp_path / "train.log"
+    log.write_text(
+        "".join(f"[rank{r}]:[E ProcessGroupNCCL.cpp:616] [Rank {r}] Watchdog caught collective operation timeout: "
+                f"WorkNCCL(SeqNum={40 if r == 2 else 41}, OpType=ALLREDUCE, NumelIn=1, NumelOut=1, "
+                "Timeout(ms)=600000) ran for 600020 milliseconds before timing out.\n" for r in range(4))
+        + "\n"
+        + "torch.distributed.elastic.multiprocessing.errors.ChildFailedError:\n"
+        "============================================================\n"
+        "train.py FAILED\n"
+        "------------------------------------------------------------\n"
+        "Root Cause (first observed failure):\n"
+        "[0]:\n"
+        "  time      : 2024-03-05_07:01:51\n"
+        "  host      : node7\n"
+        "  rank      : 2 (local_rank: 2)\n"
+        "  exitcode  : -6 (pid: 69811)\n"
+        "  error_file: <N/A>\n")
+    pb = tmp_path / "pb.yaml"  # folding a watchdog cascade is opt-in (the default folds torchrun reports)
+    pb.write_text("syndromes:\n  - {name: nccl_timeout, fold_lines: 24}\n")
+    r = cli("scan", "--format", "jsonl", "--playbook", pb, log)
+    assert r.returncode == 1, r.stderr
+    recs = [json.loads(x) for x in r.stdout.splitlines() if x.strip()]
+    matches = [x for x in recs if x["type"] == "match"]
+    assert [m["syndrome"] for m in matches] == ["nccl_timeout", "dist_child_failed"], matches
+    nccl, child = matches
+    assert nccl["line"] == 1 and nccl["evidence"]["behind_rank"] == "2" and nccl["evidence"]["ranks"] == "0,1,2,3"
+    assert child["evidence"]["failed_rank"] == "2" and child["evidence"]["exitcode"] == "-6"
+    assert child["evidence"]["cause"] and child["evidence"]["retry_helps"] in ("yes", "no", "maybe")
