@@ -513,7 +513,9 @@ void LogStream::State::scan_block(const char* base, std::size_t len, bool has_cr
   // line of its own; the bytes map 1:1, so offsets and units hold.
   if (has_cr) {
     crbuf.assign(base, len);
-    std::replace(crbuf.begin(), crbuf.end(), '\r', '\n');
+    char* q = crbuf.data();
+    char* const qend = q + len;
+    while ((q = static_cast<char*>(std::memchr(q, '\r', static_cast<std::size_t>(qend - q)))) != nullptr) *q++ = '\n';
     base = crbuf.data();
   }
   hits.clear();
