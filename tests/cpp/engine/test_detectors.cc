@@ -252,8 +252,9 @@ TEST_CASE("reward_drop: positive and negative rewards, after the RL warm-up", "[
   REQUIRE(d);
   CHECK(d->syndrome == "reward_drop");
   CHECK(band_of(*d));
-  // One low point is noise, not a drop.
-  CHECK_FALSE(detect_reward_drop(make({9, 10, 10, 11, 10, 10, 11, 12, 11, 12, 11, 4}, "reward"), {}));
+  // One low point fires by default; persistence asks for more evidence.
+  CHECK(detect_reward_drop(make({9, 10, 10, 11, 10, 10, 11, 12, 11, 12, 11, 4}, "reward"), {}));
+  CHECK_FALSE(detect_reward_drop(make({9, 10, 10, 11, 10, 10, 11, 12, 11, 12, 11, 4}, "reward"), {.persistence = 2}));
   // Negative rewards (the seed's rule never fires for them): -20 -> -45.
   CHECK(detect_reward_drop(make({-22, -20, -21, -20, -21, -20, -19, -21, -20, -20, -45, -46}, "reward"), {}));
   // Negative rewards that improve stay quiet.

@@ -29,7 +29,7 @@ struct RewardDropOptions {
   int min_points = 6;
   double drop_fraction = 0.5;
   int warmup_points = 5;
-  int persistence = 2;
+  int persistence = 1;
   double decline_fraction = 0.3;
   int decline_points = 3;
   int decline_min_points = 6;
