@@ -1,5 +1,6 @@
-// Monitor (monitor.h) for training scripts: observe() once per step at a
-// cost of a few microseconds, feed_log(), tick(), snapshot(), finish(); plus
+// Monitor for training scripts, a shim over the library Pipeline (pipeline.h):
+// observe() once per step at well under a microsecond, feed_log(), tick(),
+// snapshot(), finish(); plus
 // the playbook, profile inference and the sinks a Monitor reports to.
 //
 // Threading: every method releases the GIL for the engine's work and takes
@@ -27,6 +28,7 @@
 #include "sidecar/detail/strings.h"
 #include "sidecar/monitor.h"
 #include "sidecar/operator.h"
+#include "sidecar/pipeline.h"
 #include "sidecar/playbook.h"
 #include "sidecar/profile.h"
 #include "sidecar/records.h"
@@ -362,45 +364,62 @@ py::dict stats_dict(const SinkStats& s) {
 // ---------------------------------------------------------------------------
 // The Python Monitor.
 
+// Collects what the pipeline surfaces for the Python caller.
+class PyReporter : public SessionReporter {
+ public:
+  void alert(const Alert& a, const std::string&, bool) override { alerts.push_back(a); }
+  void resolved(const Resolved& r) override {
+    if (resolved_kept.size() >= kMaxResolvedKept) resolved_kept.pop_front();
+    resolved_kept.push_back(r);
+  }
+  static constexpr std::size_t kMaxResolvedKept = 256;
+  std::vector<Alert> alerts;  // since the last call that returned them
+  std::deque<Resolved> resolved_kept;
+};
+
+// A GIL/mutex shim over the library Pipeline (the path run, watch and
+// replay share): every row is observed and evaluated as it comes; ticks
+// (snapshots, stalls, answers) fall about once a second, or at once when an
+// alert surfaced.
 class PyMonitor {
  public:
   PyMonitor(MonitorOptions options, std::unique_ptr<SinkSet> sinks, std::string run_dir, ActionTable actions)
-      : monitor_(std::move(options)),
-        sinks_(std::move(sinks)),
-        run_dir_(std::move(run_dir)),
-        actions_(std::move(actions)) {
-    if (!sinks_->empty()) sinks_->on_status("running");
+      : run_dir_(run_dir),
+        pipeline_(std::move(options), pipeline_options(std::move(run_dir), std::move(actions)), std::move(sinks),
+                  reporter_) {
+    if (!pipeline_.sinks().empty()) pipeline_.sinks().on_status("running");
   }
 
   // An unfinished run's sinks are closed without a final status (no history row).
   ~PyMonitor() {
     if (_Py_IsFinalizing()) {  // the interpreter is going away: no GIL juggling
       std::lock_guard<std::mutex> lock(mu_);
-      if (!finished_) sinks_->close(0.0);
+      if (!pipeline_.finished()) pipeline_.sinks().close(0.0);
       return;
     }
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mu_);
-    if (!finished_) sinks_->close(0.0);
+    if (!pipeline_.finished()) pipeline_.sinks().close(0.0);
   }
 
-  // The resolutions since the last call (oldest first; at most kMaxResolvedKept kept).
+  // The resolutions since the last call (oldest first; at most 256 kept).
   std::vector<Resolved> take_resolved() {
     std::lock_guard<std::mutex> lock(mu_);
-    std::vector<Resolved> out(std::make_move_iterator(resolved_.begin()), std::make_move_iterator(resolved_.end()));
-    resolved_.clear();
+    auto& kept = reporter_.resolved_kept;
+    std::vector<Resolved> out(std::make_move_iterator(kept.begin()), std::make_move_iterator(kept.end()));
+    kept.clear();
     return out;
   }
 
   std::string repr() {
     std::lock_guard<std::mutex> lock(mu_);
-    const MonitorStats& s = monitor_.stats();
     std::string out = "<Monitor";
     if (!run_dir_.empty()) out += " run_dir=" + run_dir_;
-    out += " profile=" + std::string(to_string(monitor_.profile()));
-    out += " rows=" + std::to_string(s.rows) + " alerts=" + std::to_string(s.alerts);
-    if (finished_) out += " finished";
-    if (stop_requested_) out += " stop_requested";
+    out += " profile=" + std::string(to_string(pipeline_.monitor().profile()));
+    out +=
+        " rows=" + std::to_string(pipeline_.monitor().stats().rows) + " alerts=" + std::to_string(pipeline_.alerts());
+    if (pipeline_.finished()) out += " finished";
+    if (stopped()) out += " stop_requested";
     return out + ">";
   }
 
@@ -411,55 +430,60 @@ class PyMonitor {
     row.step = step ? step : b->step();
     row.timestamp = b->timestamp();
     row.values = b->values();
-    TickResult r;
+    std::vector<Alert> out;
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mu_);
-      if (!finished_) {
-        monitor_.observe(row);
-        r = tick_locked(wall_now());
+      if (!pipeline_.finished()) {
+        double now = wall_now();
+        pipeline_.advance(now);
+        pipeline_.row(row);
+        out = after_input(now);
       }
     }
     if (!b->bad().empty()) report_bad(b->bad());
-    return alerts_of(std::move(r));
+    return to_list(std::move(out));
   }
 
   py::list feed_log(py::handle data, const std::string& source) {
     TextArg text(data);
-    TickResult r;
+    std::vector<Alert> out;
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mu_);
-      if (!finished_) {
-        monitor_.feed_log(text.view(), source);
+      if (!pipeline_.finished()) {
+        pipeline_.advance(wall_now());
+        pipeline_.log(text.view(), source);
         remember_source(source);
-        r = tick_locked(wall_now());
+        out = tick_locked(wall_now());  // log findings surface at an evaluation: now
       }
     }
-    return alerts_of(std::move(r));
+    return to_list(std::move(out));
   }
 
   py::list tick(std::optional<double> now) {
-    TickResult r;
+    std::vector<Alert> out;
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mu_);
-      if (!finished_) r = tick_locked(now.value_or(wall_now()));
+      if (!pipeline_.finished()) out = tick_locked(now.value_or(wall_now()));
     }
-    return alerts_of(std::move(r));
+    return to_list(std::move(out));
   }
 
   py::list add_decision(Decision d) {
-    TickResult r;
+    std::vector<Alert> out;
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mu_);
-      if (!finished_) {
-        monitor_.add_decision(std::move(d));
-        r = tick_locked(wall_now());
+      if (!pipeline_.finished()) {
+        double now = wall_now();
+        pipeline_.advance(now);
+        pipeline_.decision(std::move(d));
+        out = after_input(now);
       }
     }
-    return alerts_of(std::move(r));
+    return to_list(std::move(out));
   }
 
   py::dict snapshot(std::optional<double> now) {
@@ -467,65 +491,73 @@ class PyMonitor {
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mu_);
-      s = monitor_.snapshot(now.value_or(wall_now()));
+      s = pipeline_.monitor().snapshot(now.value_or(wall_now()));
     }
     return snapshot_dict(s);
   }
 
   py::list finish(const std::string& status, std::optional<int> exit_code, std::optional<std::string> error,
                   double timeout_s) {
-    TickResult r;
+    std::vector<Alert> out;
     Status st;
     bool done = false;
     {
       py::gil_scoped_release release;
       std::lock_guard<std::mutex> lock(mu_);
-      done = finish_locked(status, exit_code, error.value_or(""), timeout_s, &r, &st);
+      if (!pipeline_.finished()) {
+        for (const auto& src : sources_) pipeline_.flush_log(src);
+        PipelineEnd end;
+        end.status = status;
+        end.exit_code = exit_code;
+        end.error = error.value_or("");
+        end.close_timeout_s = timeout_s;
+        st = pipeline_.finish(end, wall_now());
+        out.swap(reporter_.alerts);
+        done = true;
+      }
     }
     if (!done) return py::list();  // already finished: idempotent
-    py::list alerts = alerts_of(std::move(r));
+    py::list alerts = to_list(std::move(out));
     check(st);
     return alerts;
   }
 
   void request_stop(const std::string& reason) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!stop_requested_) {
-      stop_requested_ = true;
-      stop_reason_ = reason;
-    }
+    pipeline_.request_stop(reason);
   }
 
   bool stop_requested() {
     py::gil_scoped_release release;
     std::lock_guard<std::mutex> lock(mu_);
-    if (!stop_requested_) poll_answers(wall_now(), /*force=*/false);
-    return stop_requested_;
+    if (!stopped()) pipeline_.poll_answers(wall_now());
+    return stopped();
   }
   std::optional<std::string> stop_reason() {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!stop_requested_) return std::nullopt;
-    return stop_reason_;
+    return pipeline_.stop_request();
   }
 
   std::string profile() {
     std::lock_guard<std::mutex> lock(mu_);
-    return std::string(to_string(monitor_.profile()));
+    return std::string(to_string(pipeline_.monitor().profile()));
   }
   void pin_profile(const std::string& name) {
     std::optional<Profile> p = parse_profile(name);
     if (!p) throw py::value_error("unknown profile '" + name + "' (generic, supervised, reinforcement_learning)");
     std::lock_guard<std::mutex> lock(mu_);
-    monitor_.pin_profile(*p);
+    pipeline_.monitor().pin_profile(*p);
   }
 
   py::dict stats() {
     MonitorStats s;
     SinkStats ss;
+    std::uint64_t alerts = 0;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      s = monitor_.stats();
-      ss = sinks_->stats();
+      s = pipeline_.monitor().stats();
+      ss = pipeline_.sinks().stats();
+      alerts = pipeline_.alerts();
     }
     py::dict d;
     d["rows"] = s.rows;
@@ -533,7 +565,7 @@ class PyMonitor {
     d["nonfinite_values"] = s.nonfinite_values;
     d["bad_values"] = bad_values_.load();
     d["ticks"] = s.ticks;
-    d["alerts"] = s.alerts;
+    d["alerts"] = alerts;
     d["resolved"] = s.resolved;
     d["suppressed"] = s.suppressed;
     d["log_bytes"] = s.log_bytes;
@@ -548,7 +580,7 @@ class PyMonitor {
     std::vector<std::pair<std::string, std::uint64_t>> c;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      c = monitor_.syndrome_counts();
+      c = pipeline_.by_syndrome();
     }
     py::dict d;
     for (const auto& [k, v] : c) d[py::str(k)] = v;
@@ -557,92 +589,47 @@ class PyMonitor {
 
   std::optional<std::string> log_status() {
     std::lock_guard<std::mutex> lock(mu_);
-    const Status& s = monitor_.log_status();
+    const Status& s = pipeline_.monitor().log_status();
     if (s.ok()) return std::nullopt;
     return s.message();
   }
   std::string command_fingerprint() {
     std::lock_guard<std::mutex> lock(mu_);
-    return monitor_.command_fingerprint();
+    return pipeline_.monitor().command_fingerprint();
   }
   bool finished() {
     std::lock_guard<std::mutex> lock(mu_);
-    return finished_;
+    return pipeline_.finished();
   }
   const std::string& run_dir() const { return run_dir_; }
 
  private:
-  // Flushes fed logs, runs the last tick, writes history, ends the sinks.
-  // False when the run had already finished. Called with mu_ held, GIL released.
-  bool finish_locked(const std::string& status, std::optional<int> exit_code, const std::string& error,
-                     double timeout_s, TickResult* r, Status* st) {
-    if (finished_) return false;
-    double now = wall_now();
-    for (const auto& src : sources_) monitor_.flush_log(src);
-    *r = tick_locked(now);
-    *st = monitor_.finish(status, now, exit_code);
-    finished_ = true;
-    RunEnd end;
-    end.status = status;
-    end.exit_code = exit_code;
-    end.error = error;
-    sinks_->on_finish(end);
-    sinks_->close(timeout_s);
-    return true;
+  static PipelineOptions pipeline_options(std::string run_dir, ActionTable actions) {
+    PipelineOptions po;
+    po.run_dir = std::move(run_dir);
+    po.on_alert = OnAlert::kContinue;  // never waits; answers that arrive are honoured
+    po.actions = std::move(actions);
+    return po;
   }
 
-  // One engine tick and what follows from it: sinks, operator answers.
-  TickResult tick_locked(double now) {
-    TickResult r = monitor_.tick(now);
-    for (const auto& res : r.resolved) {
-      sinks_->on_resolved(res);
-      if (resolved_.size() >= kMaxResolvedKept) resolved_.pop_front();
-      resolved_.push_back(res);
-    }
-    if (r.alert) {
-      sinks_->on_alert(*r.alert);
-      watch_answer(*r.alert);
-    }
-    if (r.snapshot) sinks_->on_snapshot(*r.snapshot);
-    poll_answers(now, /*force=*/r.alert.has_value());
-    return r;
+  bool stopped() const { return pipeline_.stop_request().has_value(); }
+
+  // After an input: a tick when one is due or an alert surfaced (its
+  // snapshot, answers), then the alerts for the caller. Mutex held.
+  std::vector<Alert> after_input(double now) {
+    if (now >= next_tick_ || !reporter_.alerts.empty()) return tick_locked(now);
+    std::vector<Alert> out;
+    out.swap(reporter_.alerts);
+    return out;
   }
 
-  // Alerts that offer a stop are watched for the operator's answer.
-  void watch_answer(const Alert& a) {
-    if (run_dir_.empty()) return;
-    bool can_stop = false;
-    for (const auto& c : a.decision.choices) can_stop = can_stop || actions_.action_for(c) == Action::kStop;
-    if (!can_stop) return;
-    if (pending_.size() >= kMaxWatched) pending_.pop_front();
-    pending_.push_back(Pending{a.id, a.decision.choices, std::nullopt, std::nullopt});
-  }
-
-  // Non-blocking: at most every AskOptions::poll_s, one stat per pending alert.
-  void poll_answers(double now, bool force) {
-    if (pending_.empty() || stop_requested_) return;
-    if (!force && now - last_poll_ < AskOptions{}.poll_s) return;
-    last_poll_ = now;
-    for (auto it = pending_.begin(); it != pending_.end();) {
-      Pending& p = *it;
-      if (!p.local) p.local.emplace(run_dir_, p.alert_id, p.choices, actions_);
-      if (!p.server) {
-        if (std::optional<std::string> sid = sinks_->server_alert_id(p.alert_id); sid && *sid != p.alert_id)
-          p.server.emplace(run_dir_, *sid, p.choices, actions_);
-      }
-      std::optional<OperatorAnswer> ans = p.local->poll();
-      if (!ans && p.server) ans = p.server->poll();
-      if (ans) {
-        if (ans->action == Action::kStop) {
-          stop_requested_ = true;
-          stop_reason_ = "alert " + p.alert_id + " answered '" + ans->choice + "'";
-          return;
-        }
-        it = pending_.erase(it);
-        continue;
-      }
-      ++it;
-    }
+  std::vector<Alert> tick_locked(double now) {
+    pipeline_.advance(now);
+    pipeline_.tick(now);
+    next_tick_ = now + kTickInterval;
+    std::vector<Alert> out;
+    out.swap(reporter_.alerts);
+    return out;
   }
 
   void remember_source(const std::string& source) {
@@ -666,9 +653,9 @@ class PyMonitor {
     }
   }
 
-  py::list alerts_of(TickResult&& r) {
+  static py::list to_list(std::vector<Alert>&& alerts) {
     py::list out;
-    if (r.alert) out.append(py::cast(std::move(*r.alert)));
+    for (auto& a : alerts) out.append(py::cast(std::move(a)));
     return out;
   }
 
@@ -683,28 +670,15 @@ class PyMonitor {
     return d;
   }
 
-  struct Pending {
-    std::string alert_id;
-    std::vector<std::string> choices;
-    std::optional<ResponseWatcher> local;   // <run_dir>/alerts/<local id>.response
-    std::optional<ResponseWatcher> server;  // ... and under the id a server gave it
-  };
-  static constexpr std::size_t kMaxWatched = 64;
+  static constexpr double kTickInterval = 1.0;
   static constexpr std::size_t kMaxSources = 64;
   static constexpr std::size_t kMaxReportedKeys = 64;
-  static constexpr std::size_t kMaxResolvedKept = 256;
 
   std::mutex mu_;
-  Monitor monitor_;
-  std::unique_ptr<SinkSet> sinks_;
   std::string run_dir_;
-  ActionTable actions_;
-  std::deque<Pending> pending_;
-  std::deque<Resolved> resolved_;
-  double last_poll_ = 0.0;
-  bool stop_requested_ = false;
-  std::string stop_reason_;
-  bool finished_ = false;
+  PyReporter reporter_;
+  Pipeline pipeline_;
+  double next_tick_ = -1e300;
   std::vector<std::string> sources_;
   std::atomic<std::uint64_t> bad_values_{0};
   std::set<std::string> reported_keys_;  // only touched with the GIL held

@@ -1,11 +1,14 @@
 // sidecar-cli replay — feed a metrics file (and optionally logs) through the
-// monitoring engine, one tick per row, and print what it decides.
+// pipeline every front end shares (every row evaluated, as in a live run),
+// and print what it decides.
 //
 //   sidecar-cli replay [--format jsonl|text] [--command CMD] [--history FILE]
 //                      [--log FILE]... [--playbook F] [--fail-on SEVERITY]
 //                      [--profile P] [--run-id ID] [--snapshots] METRICS
 //
-// Time: a row's `_timestamp`/`timestamp` field, else the previous time + 2 s.
+// Time: a row's `_timestamp`/`timestamp` field; rows without one do not move
+// the clock (so time-based rules — re-notification, stalls — run on row time
+// only). Ticks (snapshots, stalls) fall every second of row time.
 // Logs: when both the metrics and the log lines carry timestamps, log lines
 // are fed as the replay clock passes them; otherwise the logs are fed after
 // the last row (a post-mortem). JSONL records (docs/cli.md): "alert",
@@ -35,7 +38,10 @@
 #include "sidecar/detail/strings.h"
 #include "sidecar/metrics.h"
 #include "sidecar/monitor.h"
+#include "sidecar/pipeline.h"
 #include "sidecar/playbook.h"
+#include "sidecar/sinks.h"
+#include "sidecar/supervisor.h"
 
 namespace sidecar::cli {
 
@@ -53,7 +59,7 @@ constexpr FlagSpec kReplayFlags[] = {
     {"snapshots", 0, "", "also print snapshot records"},
 };
 
-constexpr double kDefaultStep = 2.0;  // seconds between rows without a timestamp
+constexpr double kTickInterval = 1.0;  // seconds of row time between ticks
 
 // Days from 1970-01-01 to y-m-d (proleptic Gregorian).
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
@@ -118,24 +124,24 @@ class LogFeed {
     return false;
   }
   // Feeds lines stamped at or before `t` (and the unstamped lines after them).
-  void feed_until(Monitor& m, double t) {
+  void feed_until(Pipeline& m, double t) {
     while (fill()) {
       Line& l = ahead_.front();
       double ts = l.ts ? *l.ts : last_ts_;
       if (ts > t) return;
       last_ts_ = ts;
-      m.feed_log(l.text, path_);
+      m.log(l.text, path_);
       ahead_.pop_front();
     }
   }
   // Feeds everything that is left, in bounded chunks.
-  void feed_rest(Monitor& m) {
-    for (const auto& l : ahead_) m.feed_log(l.text, path_);
+  void feed_rest(Pipeline& m) {
+    for (const auto& l : ahead_) m.log(l.text, path_);
     ahead_.clear();
     std::vector<char> buf(1 << 20);
     while (in_) {
       in_.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-      if (in_.gcount() > 0) m.feed_log(std::string_view(buf.data(), static_cast<std::size_t>(in_.gcount())), path_);
+      if (in_.gcount() > 0) m.log(std::string_view(buf.data(), static_cast<std::size_t>(in_.gcount())), path_);
     }
     m.flush_log(path_);
   }
@@ -164,75 +170,60 @@ class LogFeed {
   bool eof_ = false;
 };
 
-class Replay {
+// Prints what the pipeline surfaces (text or JSONL records).
+class Replay : public SessionReporter {
  public:
-  Replay(Monitor& monitor, bool jsonl, bool snapshots, Severity fail_on)
-      : m_(monitor), jsonl_(jsonl), snapshots_(snapshots), fail_on_(fail_on), style_(Style::for_stream(stdout)) {}
+  Replay(bool jsonl, bool snapshots, Severity fail_on)
+      : jsonl_(jsonl), snapshots_(snapshots), fail_on_(fail_on), style_(Style::for_stream(stdout)) {}
 
-  void emit(const TickResult& r) {
-    if (r.alert) {
-      ++alerts_;
-      ++by_syndrome_[r.alert->decision.syndrome];
-      if (!worst_ || r.alert->decision.severity > *worst_) worst_ = r.alert->decision.severity;
-      if (jsonl_) {
-        write_line(stdout, to_json(*r.alert));
-      } else {
-        const Decision& d = r.alert->decision;
-        std::string step = d.step ? "step " + std::to_string(*d.step) : "";
-        std::string line = style_.severity(d.severity) + "  " + pad(step, 12) + pad(d.syndrome, 28) + d.message;
-        write_line(stdout, line);
-      }
+  void attach(const Pipeline& p) { p_ = &p; }
+
+  void alert(const Alert& a, const std::string&, bool) override {
+    if (jsonl_) {
+      write_line(stdout, to_json(a));
+      return;
     }
-    for (const Resolved& res : r.resolved) {
-      ++resolved_;
-      if (jsonl_) {
-        write_line(stdout, to_json(res));
-      } else {
-        char dur[32];
-        std::snprintf(dur, sizeof dur, "%.0f s", res.duration_s);
-        write_line(stdout, style_.dim(" ok   " + pad("", 12) + pad(res.syndrome, 28) + "resolved after " + dur));
-      }
-    }
-    if (r.snapshot && snapshots_) {
-      if (jsonl_)
-        write_line(stdout, to_json(*r.snapshot));
-      else
-        write_line(stdout, style_.dim("      " + r.snapshot->monitor_note));
-    }
+    const Decision& d = a.decision;
+    std::string step = d.step ? "step " + std::to_string(*d.step) : "";
+    write_line(stdout, style_.severity(d.severity) + "  " + pad(step, 12) + pad(d.syndrome, 28) + d.message);
   }
 
-  void tick(double now) { emit(m_.tick(now)); }
-
-  // Ticks until nothing pending is left (losers of earlier ticks come out one per tick).
-  void drain(double& now) {
-    for (int i = 0; i < 10000; ++i) {
-      now += kDefaultStep;
-      TickResult r = m_.tick(now);
-      bool any = r.alert || !r.resolved.empty();
-      emit(r);
-      if (!any) break;
+  void resolved(const Resolved& res) override {
+    ++resolved_;
+    if (jsonl_) {
+      write_line(stdout, to_json(res));
+      return;
     }
+    char dur[32];
+    std::snprintf(dur, sizeof dur, "%.0f s", res.duration_s);
+    write_line(stdout, style_.dim(" ok   " + pad("", 12) + pad(res.syndrome, 28) + "resolved after " + dur));
+  }
+
+  void snapshot(const Snapshot& s) override {
+    if (!snapshots_) return;
+    write_line(stdout, jsonl_ ? to_json(s) : style_.dim("      " + s.monitor_note));
   }
 
   std::string summary_json(const MetricsStats& ms, double elapsed, const std::string& history_error) const {
     detail::JsonWriter w;
-    const MonitorStats& s = m_.stats();
+    const Monitor& m = p_->monitor();
+    const MonitorStats& s = m.stats();
     w.begin_object().key("type").value("summary");
     w.key("rows").value(s.rows).key("malformed_lines").value(ms.malformed);
-    w.key("ticks").value(s.ticks).key("alerts").value(alerts_).key("resolved").value(resolved_);
+    w.key("ticks").value(s.ticks).key("alerts").value(p_->alerts()).key("resolved").value(resolved_);
     w.key("suppressed").value(s.suppressed);
     w.key("worst");
-    if (worst_)
-      w.value(to_string(*worst_));
+    if (p_->max_severity())
+      w.value(to_string(*p_->max_severity()));
     else
       w.null();
     w.key("by_syndrome").begin_object();
-    for (const auto& [k, v] : by_syndrome_) w.key(k).value(v);
+    for (const auto& [k, v] : p_->by_syndrome()) w.key(k).value(v);
     w.end_object();
-    w.key("profile").value(to_string(m_.profile()));
-    w.key("command_fingerprint").value(m_.command_fingerprint());
+    w.key("profile").value(to_string(m.profile()));
+    w.key("command_fingerprint").value(m.command_fingerprint());
     w.key("baseline");
-    const Baseline& b = m_.baseline();
+    const Baseline& b = m.baseline();
     if (b.empty()) {
       w.null();
     } else {
@@ -250,21 +241,26 @@ class Replay {
   }
 
   void print_text_summary(const MetricsStats& ms, double elapsed) const {
-    const MonitorStats& s = m_.stats();
+    const Monitor& m = p_->monitor();
+    const MonitorStats& s = m.stats();
     std::string line = "replayed " + std::to_string(s.rows) + " rows";
     if (ms.malformed) line += " (" + std::to_string(ms.malformed) + " malformed lines skipped)";
     if (s.log_lines) line += ", " + std::to_string(s.log_lines) + " log lines";
     char rate[64];
     std::snprintf(rate, sizeof rate, " in %.3f s", elapsed);
     line += rate;
-    line += "; profile " + std::string(to_string(m_.profile()));
+    line += "; profile " + std::string(to_string(m.profile()));
     write_line(stdout, style_.bold(line));
-    std::string alerts = std::to_string(alerts_) + " alert" + (alerts_ == 1 ? "" : "s");
-    for (const auto& [k, v] : by_syndrome_)
-      alerts += (k == by_syndrome_.begin()->first ? ": " : ", ") + k + " x" + std::to_string(v);
+    std::uint64_t n = p_->alerts();
+    std::string alerts = std::to_string(n) + " alert" + (n == 1 ? "" : "s");
+    bool first = true;
+    for (const auto& [k, v] : p_->by_syndrome()) {
+      alerts += (first ? ": " : ", ") + k + " x" + std::to_string(v);
+      first = false;
+    }
     if (resolved_) alerts += "; " + std::to_string(resolved_) + " resolved";
     write_line(stdout, alerts);
-    const Baseline& b = m_.baseline();
+    const Baseline& b = m.baseline();
     if (!b.empty()) {
       std::string base = "baseline: " + std::to_string(b.runs) + " earlier run" + (b.runs == 1 ? "" : "s");
       if (b.throughput) base += ", throughput " + detail::fmt_num(*b.throughput);
@@ -273,20 +269,21 @@ class Replay {
     }
   }
 
-  int exit_code() const { return worst_ && *worst_ >= fail_on_ ? kExitFindings : kExitOk; }
+  int exit_code() const {
+    auto worst = p_->max_severity();
+    return worst && *worst >= fail_on_ ? kExitFindings : kExitOk;
+  }
 
  private:
   static std::string pad(const std::string& s, std::size_t n) {
     return s.size() >= n ? s + " " : s + std::string(n - s.size(), ' ');
   }
 
-  Monitor& m_;
+  const Pipeline* p_ = nullptr;
   bool jsonl_, snapshots_;
   Severity fail_on_;
   Style style_;
-  std::uint64_t alerts_ = 0, resolved_ = 0;
-  std::optional<Severity> worst_;
-  std::map<std::string, std::uint64_t> by_syndrome_;
+  std::uint64_t resolved_ = 0;
 };
 
 }  // namespace
@@ -345,59 +342,50 @@ Result<int> cmd_replay(Args args) {
     if (!logs.back().ok()) return Status(StatusCode::kNotFound, lp + ": cannot open");
   }
 
-  Monitor monitor(std::move(opts));
-  if (!monitor.log_status().ok() && !logs.empty()) return monitor.log_status();
-  Replay replay(monitor, *jsonl, flags->has("snapshots"), *fail_on);
+  Replay replay(*jsonl, flags->has("snapshots"), *fail_on);
+  PipelineOptions po;
+  po.on_alert = OnAlert::kContinue;
+  Pipeline pipeline(std::move(opts), std::move(po), nullptr, replay);
+  replay.attach(pipeline);
+  if (!pipeline.monitor().log_status().ok() && !logs.empty()) return pipeline.monitor().log_status();
 
   MetricsReader reader(path);
-  double now = 0.0;
+  // Rows without a timestamp leave the clock where it is: at the time the
+  // replay started, until a row says otherwise.
+  double now = wall_seconds(), next_tick = -1e300;
+  pipeline.advance(now);
   bool first = true, interleave = false;
   auto start = std::chrono::steady_clock::now();
   Status read_error;
+  auto on_row = [&](const MetricRow& row) {
+    if (row.timestamp && std::isfinite(*row.timestamp)) now = *row.timestamp;
+    if (first) {
+      first = false;
+      interleave = row.timestamp.has_value() && !logs.empty();
+      for (auto& l : logs) interleave = interleave && l.timestamped();
+    }
+    if (interleave) {
+      pipeline.advance(now);
+      for (auto& l : logs) l.feed_until(pipeline, now);
+    }
+    pipeline.row(row, path);
+    if (now >= next_tick) {
+      pipeline.tick(now);
+      next_tick = now + kTickInterval;
+    }
+  };
   for (;;) {
-    auto n = reader.poll([&](const MetricRow& row) {
-      if (row.timestamp && std::isfinite(*row.timestamp))
-        now = *row.timestamp;
-      else if (!first)
-        now += kDefaultStep;
-      if (first) {
-        first = false;
-        interleave = row.timestamp.has_value() && !logs.empty();
-        for (auto& l : logs) interleave = interleave && l.timestamped();
-      }
-      if (interleave)
-        for (auto& l : logs) l.feed_until(monitor, now);
-      monitor.observe(row);
-      replay.tick(now);
-    });
+    auto n = reader.poll(on_row);
     if (!n) {
       read_error = n.status();
       break;
     }
     if (*n == 0) break;
   }
-  // A last line without its newline: the reader waits for the newline that a
-  // finished file will never get, so parse it here.
-  if (read_error.ok() && st.st_size > 0 && metrics_format_for_path(path) == MetricsFormat::kJsonl) {
-    std::ifstream in(path, std::ios::binary);
-    std::streamoff size = static_cast<std::streamoff>(st.st_size);
-    std::streamoff from = std::max<std::streamoff>(0, size - (std::streamoff{1} << 20));
-    in.seekg(from);
-    std::string tail((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::size_t nl = tail.rfind('\n');
-    std::string_view rest = std::string_view(tail).substr(nl == std::string::npos ? 0 : nl + 1);
-    if ((nl != std::string::npos || from == 0) && !detail::trim(rest).empty()) {
-      Status pst = parse_metrics_json_line(rest, [&](const MetricRow& row) {
-        now = row.timestamp && std::isfinite(*row.timestamp) ? *row.timestamp : (first ? now : now + kDefaultStep);
-        first = false;
-        monitor.observe(row);
-        replay.tick(now);
-      });
-      if (!pst.ok()) print_warning(path + ": last line (no newline): " + pst.message());
-    }
-  }
-  for (auto& l : logs) l.feed_rest(monitor);
-  replay.drain(now);
+  // A last line without its newline (a finished file never gets one).
+  if (read_error.ok()) reader.flush(on_row);
+  for (auto& l : logs) l.feed_rest(pipeline);
+  pipeline.drain(now);
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   const MetricsStats& ms = reader.stats();
@@ -405,8 +393,12 @@ Result<int> cmd_replay(Args args) {
     print_warning(path + ": " + std::to_string(ms.malformed) + " malformed line(s) skipped; last: " + ms.last_error);
   std::string history_error;
   if (read_error.ok() && flags->has("history")) {
-    Status st2 = monitor.finish("finished", now + kDefaultStep);
-    if (!st2.ok()) history_error = st2.message();
+    PipelineEnd end;
+    end.status = "finished";
+    end.exit_code = 0;
+    // Dated by the last row's time stamp, or the replay's start (not 1970).
+    Status hs = pipeline.finish(end, now);
+    if (!hs.ok()) history_error = hs.message();
   }
   if (*jsonl)
     write_line(stdout, replay.summary_json(ms, elapsed, history_error));

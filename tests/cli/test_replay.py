@@ -1,6 +1,7 @@
 """Black-box tests of `sidecar-cli replay`: JSONL schema, exit codes, seed cases,
 known false positives, history baselines, logs alongside metrics."""
 import json
+import time
 import math
 
 
@@ -53,7 +54,7 @@ def test_seed_cases_fire(cli, data):
     a = alerts(r.stdout)
     assert [x["syndrome"] for x in a] == ["reward_hacking_suspected"]
     assert a[0]["severity"] == "critical"
-    assert a[0]["ts"] == 10.0  # no timestamps: +2 s per row from 0
+    assert abs(a[0]["ts"] - time.time()) < 120  # no timestamps: the clock stays at the replay's start
 
 
 def test_healthy_lm_run_is_quiet(cli, data):
@@ -172,8 +173,11 @@ def test_eight_ranks_one_nccl_alert(cli, tmp_path):
 
 
 def test_resolved_record(cli, tmp_path):
+    # Time stamps: durations are row time (rows without them carry no time).
     rows = [{"step": i, "loss": 2.0} for i in range(3)] + [{"step": 3, "loss": float("nan")}]
     rows += [{"step": 4 + i, "loss": 2.0} for i in range(5)]
+    for i, row in enumerate(rows):
+        row["timestamp"] = 1714560000 + 10 * i
     r = cli("replay", "--format", "jsonl", write_jsonl(tmp_path / "m.jsonl", rows))
     recs = records(r.stdout)
     res = [x for x in recs if x["type"] == "resolved"]

@@ -18,9 +18,6 @@ sys.path.insert(0, str(ROOT / "tests" / "support"))
 import fake_server  # noqa: E402
 from real_server import SERVER_DIR, RealServer, skip_reason, wait_for  # noqa: E402
 
-NEEDS_PIPELINE = pytest.mark.xfail(strict=True, reason="needs the Monitor to hand the server sink's answers and "
-                                   "metric rows on (issue 18; lands with the 'Pipeline:' commit)")
-
 
 @pytest.fixture(scope="module")
 def real(tmp_path_factory):
@@ -173,7 +170,6 @@ def test_monitor_ignore_on_the_server_does_not_stop(tmp_path, real):
     assert real.run(run_id)["status"] == "finished"
 
 
-@NEEDS_PIPELINE
 def test_monitor_stop_job_on_the_server_requests_a_stop_within_5s(tmp_path, real):
     run_id = real.create_run("py-stop")
     mon = monitor(real, tmp_path, run_id)
@@ -188,7 +184,6 @@ def test_monitor_stop_job_on_the_server_requests_a_stop_within_5s(tmp_path, real
     assert real.run(run_id)["status"] == "stopped"
 
 
-@NEEDS_PIPELINE
 def test_monitor_metrics_are_visible_on_the_server(tmp_path, real):
     run_id = real.create_run("py-metrics")
     mon = monitor(real, tmp_path, run_id)

@@ -47,6 +47,7 @@ struct HistoryRow {
   double timestamp = 0.0;
   Profile profile = Profile::kGeneric;
   std::string command_fingerprint;
+  std::string command;  // the command text (capped), so people can find a run by what they typed
   // Summary numbers (throughput = steady-state median, val_accuracy_best, loss_last, steps, ...).
   std::vector<std::pair<std::string, double>> summary;
   // Best-so-far validation accuracy at increasing steps (bounded).

@@ -3,6 +3,18 @@
 // the inferred profile, scans log bytes, dedupes and selects decisions, builds
 // snapshots, and writes the run's history row at the end.
 //
+// Every row is observed AND evaluated: observe() runs the detectors of the
+// roles the row touched and surfaces at most one decision, so what the
+// Monitor finds depends only on the order of its inputs, never on how often
+// tick() is called (a live run and a replay of its files agree). Log
+// findings are raised as their lines are scanned (with the step current
+// then) and surface at the next evaluation, so the same finding on several
+// ranks read in one pass is one alert naming them all. Alerts and
+// resolutions wait in an outbox until the next tick() or take(); tick() adds
+// what only time reveals (stalls, heartbeats). Decision times are row time:
+// the row's timestamp when it has one, else the clock last given to tick()
+// or advance().
+//
 // Thread-safety: NOT thread-safe. One thread calls every method (a caller
 // that observes from one thread and ticks from another must hold its own
 // mutex). No method throws; observe() is O(1) amortised per value and never
@@ -16,7 +28,7 @@
 //   sidecar::MetricValue vals[] = {{"loss", 2.3}, {"val/accuracy", 0.71}};
 //   mon.observe({.step = 100, .values = vals});
 //   sidecar::TickResult r = mon.tick(now_seconds());
-//   if (r.alert) std::cout << sidecar::to_json(*r.alert) << "\n";
+//   for (const auto& a : r.alerts) std::cout << sidecar::to_json(a) << "\n";
 //   mon.finish("finished", now_seconds());
 #pragma once
 
@@ -56,10 +68,11 @@ struct MonitorOptions {
   std::size_t max_log_sources = 64;  // distinct feed_log() sources kept
 };
 
-// What one tick produced: at most one new alert, the resolutions since the
-// last tick, and a snapshot when the heartbeat is due or something material changed.
+// What the Monitor surfaced since the last tick (at most one alert per
+// evaluation, oldest first), the resolutions, and a snapshot when the
+// heartbeat is due or something material changed.
 struct TickResult {
-  std::optional<Alert> alert;
+  std::vector<Alert> alerts;
   std::vector<Resolved> resolved;
   std::optional<Snapshot> snapshot;
 };
@@ -71,12 +84,15 @@ struct MonitorStats {
   std::uint64_t nonfinite_values = 0;
   std::uint64_t ticks = 0;
   std::uint64_t alerts = 0;
+  std::uint64_t critical_alerts = 0;
   std::uint64_t resolved = 0;
   std::uint64_t suppressed = 0;
   std::uint64_t log_bytes = 0;
   std::uint64_t log_lines = 0;
   std::uint64_t log_matches = 0;
   std::uint64_t snapshots = 0;
+  std::uint64_t evaluations = 0;      // rows, log chunks and ticks evaluated
+  std::uint64_t dropped_outputs = 0;  // outbox entries dropped (nobody called tick())
 };
 
 class Monitor {
@@ -88,7 +104,9 @@ class Monitor {
   Monitor(const Monitor&) = delete;
   Monitor& operator=(const Monitor&) = delete;
 
-  // Records one row of metrics (step: the row's, else the previous + 1).
+  // Records one row of metrics (step: the row's, else the previous + 1) and
+  // evaluates the detectors of the roles it touched; what surfaces waits in
+  // the outbox (tick(), take()).
   void observe(const MetricRow& row);
   // Scans log bytes of one source (any chunking; partial lines are held).
   void feed_log(std::string_view bytes, std::string_view source = "log");
@@ -96,8 +114,18 @@ class Monitor {
   void flush_log(std::string_view source = "log");
   // Adds a decision from elsewhere (preflight, judge, a caller's own rule).
   void add_decision(Decision d);
-  // Runs the detectors on what changed, selects at most one decision.
+  // Time-driven evaluation (stalls), one selection, then everything surfaced
+  // since the last call, plus a snapshot when due.
   TickResult tick(double now);
+  // Everything surfaced since the last call, without a time-driven evaluation
+  // or a snapshot (front ends that route alerts per row).
+  TickResult take();
+  // Surfaces every pending decision (one selection each), e.g. at the end of a run.
+  TickResult drain(double now);
+  // Sets the clock used for rows without a timestamp (never moves it back).
+  void advance(double now);
+  // True when alerts or resolutions wait in the outbox.
+  bool has_output() const;
   // The current snapshot (always built; does not reset the heartbeat).
   Snapshot snapshot(double now) const;
   // Ends the run: writes the history row (status: finished | failed |
@@ -112,6 +140,8 @@ class Monitor {
   std::vector<std::pair<std::string, std::uint64_t>> syndrome_counts() const;
   // The latest value of a role, if any (for summaries).
   std::optional<double> latest(Role role) const;
+  // The step of the latest row (none before the first row).
+  std::optional<std::int64_t> last_step() const;
   // The history row finish() writes (also usable without a history file).
   HistoryRow history_row(std::string_view status, double now) const;
   // The log scanner's problem, if it could not be built (monitoring of metrics goes on).

@@ -1,7 +1,8 @@
 // Sessions: the main job of sidecar-cli. run_session() launches a training
 // command and monitors it end to end; watch_session() follows a run directory
-// written by a job started elsewhere. Both use one Monitor and one loop
-// (poll() on the child's pipes and a <= 1 s timer), route what the Monitor
+// written by a job started elsewhere. Both feed one Pipeline (pipeline.h:
+// the path `replay` and the Python Monitor share) from one loop (poll() on
+// the child's pipes and a <= 1 s timer), which routes what the Monitor
 // finds to the sinks (files in the run directory always, the research-agent
 // server and Alertmanager when configured) and to a SessionReporter (the
 // terminal), and handle operator answers (response files, a TTY, the server)
@@ -27,24 +28,13 @@
 
 #include "sidecar/gpu.h"
 #include "sidecar/operator.h"
+#include "sidecar/pipeline.h"
 #include "sidecar/records.h"
 #include "sidecar/status.h"
 #include "sidecar/supervisor.h"
 #include "sidecar/types.h"
 
 namespace sidecar {
-
-// The exit status of `sidecar-cli run` when sidecar itself stopped the run
-// (an operator's "Stop Job", --on-alert stop, --stop-on, or the GPU gate).
-inline constexpr int kExitStoppedBySidecar = 3;
-
-// What to do with an alert that offers choices, when nobody has answered.
-enum class OnAlert {
-  kAsk,       // wait for an answer (response file, TTY prompt, server); the run goes on meanwhile
-  kContinue,  // never wait and never prompt (answers that still arrive are honoured)
-  kStop,      // stop the run at once when the alert offers a stop choice
-};
-std::optional<OnAlert> parse_on_alert(std::string_view text);  // "ask" | "continue" | "stop"
 
 // Settings both run and watch share.
 struct SessionOptions {
@@ -117,41 +107,10 @@ struct SessionSummary {
   std::string to_json() const;
 };
 
-// Hooks through which a session talks to a person. Every method has a no-op
-// default; the CLI prints. Called from the session's loop thread only.
-class SessionReporter {
- public:
-  virtual ~SessionReporter() = default;
-  // The child's output as it arrives (tee it to the terminal).
-  virtual void output(std::string_view bytes, bool from_stderr) {
-    (void)bytes;
-    (void)from_stderr;
-  }
-  // A new alert. `response_file` is where an answer is read; `asking`: the
-  // session waits for an answer (print the choices / a prompt).
-  virtual void alert(const Alert& alert, const std::string& response_file, bool asking) {
-    (void)alert;
-    (void)response_file;
-    (void)asking;
-  }
-  virtual void resolved(const Resolved& r) { (void)r; }
-  virtual void snapshot(const Snapshot& s) { (void)s; }
-  // An operator answer was applied (by: response_file | tty | server | policy).
-  virtual void answered(const Alert& alert, const std::string& choice, Action action, std::string_view by) {
-    (void)alert;
-    (void)choice;
-    (void)action;
-    (void)by;
-  }
-  // A one-line notice for people ("stopping the run: ...", "metrics: using ...").
-  virtual void notice(std::string_view text) { (void)text; }
-  // GPU preflight progress and result.
-  virtual void preflight(const PreflightResult& r, bool final) {
-    (void)r;
-    (void) final;
-  }
-  virtual void summary(const SessionSummary& s) { (void)s; }
-};
+// Validates the playbook sections read outside the engine (operator:,
+// sinks:, judge:), so `playbook check` reports them like the rest.
+// Errors: kInvalidArgument with every located problem, one per line.
+Status check_session_sections(const Value& playbook_tree);
 
 // Launches and monitors a command until it ends (and its process group is
 // gone), then writes the history row, closes the sinks and reports the
@@ -161,11 +120,6 @@ class SessionReporter {
 // not found / not executable), or kExitStoppedBySidecar.
 // Errors (before anything is launched): kInvalidArgument (bad options,
 // invalid playbook), kIoError (run directory not writable).
-// Validates the playbook sections read outside the engine (operator:,
-// sinks:, judge:), so `playbook check` reports them like the rest.
-// Errors: kInvalidArgument with every located problem, one per line.
-Status check_session_sections(const Value& playbook_tree);
-
 Result<SessionSummary> run_session(const RunOptions& options, SessionReporter& reporter, SignalPipe* signals);
 
 // Follows a run directory: its metrics (discovered or options.metrics_path)

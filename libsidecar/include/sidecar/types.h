@@ -91,7 +91,11 @@ struct MetricRow {
   std::span<const MetricValue> values;
 };
 
-inline std::vector<std::string> default_choices() { return {"Ignore", "Stop Job"}; }
+// The choice that stops a run, as alerts spell it (the playbook's operator:
+// section maps choice texts to actions).
+inline constexpr std::string_view kStopChoice = "Stop Job";
+inline constexpr std::string_view kIgnoreChoice = "Ignore";
+inline std::vector<std::string> default_choices() { return {std::string(kIgnoreChoice), std::string(kStopChoice)}; }
 
 // What a detector (or the log scanner, the baseline, the judge) found.
 struct Decision {

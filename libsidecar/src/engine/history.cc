@@ -205,6 +205,14 @@ Status compact_history(const std::string& path, int max_rows) {
 
 std::string canonical_command(std::string_view command, std::span<const std::string> masks) {
   std::vector<std::string> words = shell_words(command);
+  // The program by its name: `/usr/bin/python3 train.py` is `python3 train.py`.
+  for (std::string& w : words) {
+    if (w.find('=') != std::string::npos && w.find('/') > w.find('=')) continue;  // NAME=value prefix
+    if (w == "env") continue;
+    if (std::size_t slash = w.rfind('/'); slash != std::string::npos && slash + 1 < w.size() && w[0] == '/')
+      w = w.substr(slash + 1);
+    break;
+  }
   std::string out;
   bool mask_next = false;
   for (std::string& w : words) {
@@ -248,11 +256,14 @@ std::string command_fingerprint(std::string_view command, std::span<const std::s
   return out;
 }
 
+constexpr std::size_t kMaxCommandText = 500;
+
 std::string history_row_to_json(const HistoryRow& row) {
   detail::JsonWriter w;
   w.begin_object();
   w.key("run_id").value(row.run_id).key("status").value(row.status).key("timestamp").value(row.timestamp);
   w.key("profile").value(to_string(row.profile)).key("command_fingerprint").value(row.command_fingerprint);
+  if (!row.command.empty()) w.key("command").value(row.command.substr(0, kMaxCommandText));
   w.key("summary").begin_object();
   for (const auto& [k, v] : row.summary) w.key(k).value(v);
   w.key("last_step").value(row.last_step);
@@ -282,6 +293,7 @@ Result<HistoryRow> history_row_from_json(std::string_view line) {
       !str("command_fingerprint", &row.command_fingerprint))
     return Status(StatusCode::kParseError, "history row: missing run_id, status or command_fingerprint");
   if (const Value* t = v.find("timestamp"); t && t->as_number()) row.timestamp = *t->as_number();
+  str("command", &row.command);
   if (const Value* p = v.find("profile"); p && p->kind == Value::Kind::kString)
     row.profile = parse_profile(p->str).value_or(Profile::kGeneric);
   if (const Value* s = v.find("summary"); s && s->is_object()) {
@@ -370,6 +382,8 @@ Baseline compute_baseline(std::span<const HistoryRow> rows, std::string_view fin
   std::vector<double> tp, acc;
   for (const HistoryRow& r : rows) {
     if (r.status != "finished" || r.command_fingerprint != fingerprint) continue;
+    // A run that raised a critical alert is no baseline, even if it exited 0.
+    if (auto c = r.get("critical_alerts"); c && *c > 0) continue;
     ++b.runs;
     if (auto v = r.get("throughput"); v && std::isfinite(*v) && *v > 0) tp.push_back(*v);
     if (auto v = r.get("val_accuracy_best"); v && std::isfinite(*v)) acc.push_back(*v);

@@ -2,7 +2,10 @@
 #include "sidecar/monitor.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <limits>
 #include <unordered_map>
 
@@ -18,6 +21,7 @@ namespace {
 constexpr std::size_t kMaxKeys = 4096;               // distinct raw keys remembered
 constexpr std::size_t kMaxCurve = 32;                // val-accuracy curve points kept
 constexpr std::size_t kProfileLogBytes = 64 * 1024;  // log text read for profile hints
+constexpr std::size_t kMaxOutbox = 4096;             // alerts/resolutions waiting for tick()
 
 // Detector slots: each remembers the signature it raised last, so that the
 // condition can be cleared when the detector stops finding it.
@@ -59,6 +63,42 @@ std::optional<int> rank_from_label(std::string_view label) {
   return std::nullopt;
 }
 
+// A step the line itself names: "step 250", "step=250", "'step': 250",
+// "global_step=250", "iteration 250/1000", "iter: 250", "Step 250/1000".
+std::optional<std::int64_t> step_in_line(std::string_view line) {
+  static constexpr std::string_view kWords[] = {"global_step", "iteration", "step", "iter"};
+  std::string lower;
+  lower.reserve(std::min<std::size_t>(line.size(), 4096));
+  for (char c : line.substr(0, 4096)) lower += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  for (std::string_view w : kWords) {
+    for (std::size_t pos = lower.find(w); pos != std::string::npos; pos = lower.find(w, pos + 1)) {
+      bool word_start =
+          pos == 0 || !(std::isalnum(static_cast<unsigned char>(lower[pos - 1])) || lower[pos - 1] == '_');
+      std::size_t i = pos + w.size();
+      if (!word_start || (i < lower.size() && (std::isalnum(static_cast<unsigned char>(lower[i])) || lower[i] == '_')))
+        continue;
+      while (i < lower.size() && (lower[i] == ' ' || lower[i] == '=' || lower[i] == ':' || lower[i] == '\'' ||
+                                  lower[i] == '"' || lower[i] == '['))
+        ++i;
+      std::size_t j = i;
+      while (j < lower.size() && j - i < 12 && lower[j] >= '0' && lower[j] <= '9') ++j;
+      if (j > i) return std::stoll(lower.substr(i, j - i));
+    }
+  }
+  return std::nullopt;
+}
+
+std::string iso8601_utc(double t) {
+  std::time_t secs = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  int ms = static_cast<int>((t - static_cast<double>(secs)) * 1000.0);
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, std::clamp(ms, 0, 999));
+  return buf;
+}
+
 }  // namespace
 
 struct Monitor::Impl {
@@ -97,6 +137,8 @@ struct Monitor::Impl {
   MonitorStats stats;
   std::string fingerprint;
   std::vector<SeriesPoint> curve;  // best-so-far val accuracy at steps
+  std::vector<Alert> outbox;       // surfaced since the last tick()/take()
+  std::vector<Resolved> resolved_out;
 
   explicit Impl(MonitorOptions o)
       : opt(std::move(o)),
@@ -188,6 +230,52 @@ struct Monitor::Impl {
       slot.dirty = true;
       if (static_cast<Role>(r) == Role::kValAccuracy) record_curve(step);
     }
+    // Every row is evaluated where it stands in the input order.
+    double now = row.timestamp && std::isfinite(*row.timestamp) ? *row.timestamp : last_now;
+    evaluate(now);
+    surface(now);
+  }
+
+  // One selection: at most one new alert per evaluation; losers stay pending.
+  void surface(double now) {
+    ++stats.evaluations;
+    if (book.pending() > 0) {
+      if (auto a = book.select(now)) {
+        a->run_id = opt.run_id;
+        ++stats.alerts;
+        if (a->decision.severity == Severity::kCritical) ++stats.critical_alerts;
+        material = true;
+        push_bounded(outbox, std::move(*a));
+      }
+    }
+    take_resolved_from_book();
+  }
+
+  void take_resolved_from_book() {
+    auto res = book.take_resolved();
+    if (res.empty()) return;
+    material = true;
+    stats.resolved += res.size();
+    for (auto& r : res) push_bounded(resolved_out, std::move(r));
+  }
+
+  // The outbox is bounded (a caller that never ticks cannot grow it without
+  // end): past kMaxOutbox the oldest entries are dropped and counted.
+  template <class T>
+  void push_bounded(std::vector<T>& v, T item) {
+    if (v.size() >= kMaxOutbox) {
+      v.erase(v.begin());
+      ++stats.dropped_outputs;
+    }
+    v.push_back(std::move(item));
+  }
+
+  TickResult take_output() {
+    TickResult out;
+    out.alerts.swap(outbox);
+    out.resolved.swap(resolved_out);
+    stats.suppressed = book.suppressed();
+    return out;
   }
 
   void record_curve(std::int64_t step) {
@@ -240,7 +328,6 @@ struct Monitor::Impl {
             detect_grad_norm(series(Role::kGradNorm), bound(Role::kLoss) ? &series(Role::kLoss) : nullptr, d.grad_norm,
                              bound(Role::kLossScale) ? &series(Role::kLossScale) : nullptr),
             now);
-    apply(kStall, detect_stall(arrivals, now, d.stall), now);
     if (profile_value == Profile::kSupervised || profile_value == Profile::kGeneric) {
       if (dirty(Role::kValAccuracy))
         apply(kValAccDrop, detect_val_acc_drop(series(Role::kValAccuracy), d.val_acc_drop), now);
@@ -304,7 +391,10 @@ struct Monitor::Impl {
     d.syndrome = m.syndrome;
     d.severity = m.severity;
     d.message = m.message.empty() ? m.text : m.message;
-    d.step = last_step;
+    // The step current when the line was written: one the line names, else
+    // the last row that preceded it in arrival order.
+    std::optional<std::int64_t> named = step_in_line(m.text);
+    d.step = named ? named : last_step;
     std::string subject;
     if (const std::string* x = evidence_get(m.evidence, "xid")) subject = "xid" + *x;
     d.signature = detail::make_signature(Source::kLogwatch, m.syndrome, subject);
@@ -312,6 +402,7 @@ struct Monitor::Impl {
     d.evidence.emplace_back("sources", m.source);
     if (m.rank && !evidence_get(d.evidence, "ranks")) d.evidence.emplace_back("ranks", std::to_string(*m.rank));
     d.evidence.emplace_back("line_no", std::to_string(m.line));
+    if (std::isfinite(last_now) && last_now > 0) d.evidence.emplace_back("read_at", iso8601_utc(last_now));
     d.evidence.emplace_back("count", "1");
     return d;
   }
@@ -365,23 +456,14 @@ struct Monitor::Impl {
   }
 
   TickResult tick(double now) {
-    TickResult out;
     ++stats.ticks;
     last_now = now;
     if (!first_time) first_time = now;
     if (rows_since_tick > 0 && !rows_have_time) arrivals.arrive(now);
     rows_since_tick = 0;
-    evaluate(now);
-    out.alert = book.select(now);
-    if (out.alert) {
-      out.alert->run_id = opt.run_id;
-      ++stats.alerts;
-      material = true;
-    }
-    out.resolved = book.take_resolved();
-    if (!out.resolved.empty()) material = true;
-    stats.resolved += out.resolved.size();
-    stats.suppressed = book.suppressed();
+    apply(kStall, detect_stall(arrivals, now, opt.playbook.detectors.stall), now);
+    surface(now);
+    TickResult out = take_output();
     bool heartbeat = now - last_snapshot >= opt.playbook.snapshot.heartbeat_s;
     if (heartbeat || material) {
       out.snapshot = build_snapshot(snapshot_input(now), opt.playbook.snapshot);
@@ -391,6 +473,17 @@ struct Monitor::Impl {
       ++stats.snapshots;
     }
     return out;
+  }
+
+  TickResult drain(double now) {
+    last_now = std::max(last_now, now);
+    while (book.pending() > 0) {
+      std::uint64_t before = stats.alerts;
+      surface(now);
+      if (stats.alerts == before) break;
+    }
+    surface(now);  // resolutions deferred by the last selection
+    return take_output();
   }
 
   double steady_throughput() const {
@@ -411,6 +504,7 @@ struct Monitor::Impl {
     row.timestamp = now;
     row.profile = profile_value;
     row.command_fingerprint = fingerprint;
+    row.command = opt.command;
     row.last_step = last_step.value_or(0);
     auto add = [&](const char* k, std::optional<double> v) {
       if (v && std::isfinite(*v)) row.summary.emplace_back(k, *v);
@@ -425,6 +519,7 @@ struct Monitor::Impl {
     add("reward_best", bound(Role::kReward) ? series(Role::kReward).max() : std::nullopt);
     add("throughput", steady_throughput());
     add("alerts", static_cast<double>(stats.alerts));
+    add("critical_alerts", static_cast<double>(stats.critical_alerts));
     row.val_accuracy_curve = curve;
     return row;
   }
@@ -460,9 +555,34 @@ void Monitor::add_decision(Decision d) {
   try {
     if (d.signature.empty()) d.signature = detail::make_signature(d.source, d.syndrome, "");
     impl_->book.raise(std::move(d), impl_->last_now, /*event=*/true);
+    impl_->surface(impl_->last_now);
   } catch (...) {
   }
 }
+
+TickResult Monitor::take() {
+  try {
+    return impl_->take_output();
+  } catch (...) {
+    return {};
+  }
+}
+
+TickResult Monitor::drain(double now) {
+  try {
+    return impl_->drain(now);
+  } catch (...) {
+    return {};
+  }
+}
+
+void Monitor::advance(double now) {
+  if (std::isfinite(now) && now > impl_->last_now) impl_->last_now = now;
+}
+
+bool Monitor::has_output() const { return !impl_->outbox.empty() || !impl_->resolved_out.empty(); }
+
+std::optional<std::int64_t> Monitor::last_step() const { return impl_->last_step; }
 
 TickResult Monitor::tick(double now) {
   try {

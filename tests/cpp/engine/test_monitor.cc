@@ -283,19 +283,19 @@ TEST_CASE("monitor: a NaN loss is critical at once and deduped on the next tick"
   Monitor m(quiet_options());
   row(m, 1, {{"loss", 2.0}});
   auto t = m.tick(1000);
-  CHECK_FALSE(t.alert);
+  CHECK(t.alerts.empty());
   REQUIRE(t.snapshot);  // the first tick always carries a snapshot
   row(m, 2, {{"loss", kNaN}});
   t = m.tick(1002);
-  REQUIRE(t.alert);
-  CHECK(t.alert->decision.syndrome == "nan_loss");
-  CHECK(t.alert->decision.severity == Severity::kCritical);
-  CHECK(t.alert->decision.step == 2);
-  CHECK(t.alert->run_id == "run-1");
+  REQUIRE(!t.alerts.empty());
+  CHECK(t.alerts.front().decision.syndrome == "nan_loss");
+  CHECK(t.alerts.front().decision.severity == Severity::kCritical);
+  CHECK(t.alerts.front().decision.step == 2);
+  CHECK(t.alerts.front().run_id == "run-1");
   CHECK(t.snapshot);  // material change: an alert opened
   row(m, 3, {{"loss", kNaN}});
   t = m.tick(1004);
-  CHECK_FALSE(t.alert);  // deduped
+  CHECK(t.alerts.empty());  // deduped
   CHECK_FALSE(t.snapshot);
   CHECK(m.stats().suppressed == 1);
   // It clears after clear_ticks clean evaluations.
@@ -315,8 +315,8 @@ TEST_CASE("monitor: a loss that turns NaN does not 'clear' its spike; NaN names 
   // A burst of huge losses: the spike rule opens a condition.
   for (int i = 0; i < 5; ++i, ++step) row(m, step, {{"loss", 5e6}});
   auto t = m.tick(1001);
-  REQUIRE(t.alert);
-  const std::string spike = t.alert->decision.syndrome;
+  REQUIRE(!t.alerts.empty());
+  const std::string spike = t.alerts.front().decision.syndrome;
   // Several non-finite rows arrive between two ticks (as they do in run mode).
   const std::int64_t first_bad = step;
   for (int i = 0; i < 6; ++i, ++step) row(m, step, {{"loss", i < 3 ? std::numeric_limits<double>::infinity() : kNaN}});
@@ -324,10 +324,12 @@ TEST_CASE("monitor: a loss that turns NaN does not 'clear' its spike; NaN names 
   for (int k = 0; k < 6; ++k) {
     t = m.tick(1002 + k);
     for (const auto& r : t.resolved) CHECK(r.syndrome != spike);  // never "OK" while the loss is NaN
-    if (t.alert && t.alert->decision.syndrome == "nan_loss") {
+    if (!t.alerts.empty() && t.alerts.front().decision.syndrome == "nan_loss") {
       nan_seen = true;
-      CHECK(t.alert->decision.message.find("since step " + std::to_string(first_bad)) != std::string::npos);
-      CHECK(*evidence_get(t.alert->decision.evidence, "first_step") == std::to_string(first_bad));
+      // Every row is evaluated: the alert is raised at the first non-finite row itself.
+      CHECK(t.alerts.front().decision.step == first_bad);
+      CHECK(t.alerts.front().decision.message.find(std::to_string(first_bad)) != std::string::npos);
+      CHECK(*evidence_get(t.alerts.front().decision.evidence, "first_step") == std::to_string(first_bad));
     }
     row(m, step++, {{"loss", kNaN}});
   }
@@ -341,7 +343,7 @@ TEST_CASE("monitor: the seed's validation drop and reward hacking fire through t
     std::vector<std::string> got;
     for (int i = 0; i < 7; ++i) {
       row(m, i * 100, {{"loss", 1.0 - 0.05 * i}, {"val/accuracy", acc[i]}});
-      if (auto t = m.tick(1000 + i); t.alert) got.push_back(t.alert->decision.syndrome);
+      for (const auto& a : m.tick(1000 + i).alerts) got.push_back(a.decision.syndrome);
     }
     CHECK(m.profile() == Profile::kSupervised);
     CHECK(got == std::vector<std::string>{"validation_drop"});
@@ -353,7 +355,7 @@ TEST_CASE("monitor: the seed's validation drop and reward hacking fire through t
     std::optional<Alert> alert;
     for (int i = 0; i < 6; ++i) {
       row(m, i, {{"episode_reward", reward[i]}, {"success_rate", success[i]}});
-      if (auto t = m.tick(1000 + i); t.alert) alert = t.alert;
+      if (auto t = m.tick(1000 + i); !t.alerts.empty()) alert = t.alerts.front();
     }
     CHECK(m.profile() == Profile::kReinforcementLearning);
     REQUIRE(alert);
@@ -373,7 +375,7 @@ TEST_CASE("monitor: throughput 20 vs baseline 50 is a regression", "[monitor][se
   std::optional<Alert> alert;
   for (int i = 0; i < 12; ++i) {
     row(m, i, {{"samples_per_second", 20.0}});
-    if (auto t = m.tick(1000 + i); t.alert) alert = t.alert;
+    if (auto t = m.tick(1000 + i); !t.alerts.empty()) alert = t.alerts.front();
   }
   REQUIRE(alert);
   CHECK(alert->decision.syndrome == "throughput_regression");
@@ -417,21 +419,21 @@ TEST_CASE("monitor: eight ranks hitting the same NCCL timeout make one alert", "
     m.feed_log(line, "rank" + std::to_string(r) + ".log");
   }
   auto t = m.tick(100);
-  REQUIRE(t.alert);
-  CHECK(t.alert->decision.syndrome == "nccl_timeout");
-  CHECK(t.alert->decision.source == Source::kLogwatch);
-  CHECK(t.alert->decision.signature == "logwatch/nccl_timeout");
-  const std::string* ranks = evidence_get(t.alert->decision.evidence, "ranks");
+  REQUIRE(t.alerts.size() == 1);
+  CHECK(t.alerts.front().decision.syndrome == "nccl_timeout");
+  CHECK(t.alerts.front().decision.source == Source::kLogwatch);
+  CHECK(t.alerts.front().decision.signature == "logwatch/nccl_timeout");
+  const std::string* ranks = evidence_get(t.alerts.front().decision.evidence, "ranks");
   REQUIRE(ranks);
   CHECK(*ranks == "0,1,2,3,4,5,6,7");
-  CHECK(*evidence_get(t.alert->decision.evidence, "count") == "8");
-  CHECK_FALSE(m.tick(101).alert);
+  CHECK(*evidence_get(t.alerts.front().decision.evidence, "count") == "8");
+  CHECK(m.tick(101).alerts.empty());
   // A line split across feeds is joined.
   m.feed_log("RuntimeError: CUDA out of mem", "run.log");
   m.feed_log("ory. Tried to allocate 2.00 GiB\n", "run.log");
   t = m.tick(102);
-  REQUIRE(t.alert);
-  CHECK(t.alert->decision.syndrome == "cuda_oom");
+  REQUIRE(!t.alerts.empty());
+  CHECK(t.alerts.front().decision.syndrome == "cuda_oom");
 }
 
 TEST_CASE("monitor: bounded memory and steady cost over a long run", "[monitor]") {
@@ -622,7 +624,7 @@ TEST_CASE("monitor: two runs of the same command build a baseline through histor
     std::optional<Alert> alert;
     for (int i = 0; i < 20; ++i) {
       row(m, i, {{"loss", 2.0}, {"throughput", run == 0 ? 100.0 : 30.0}, {"val/accuracy", 0.5 + 0.01 * i}});
-      if (auto t = m.tick(1000 + i); t.alert) alert = t.alert;
+      if (auto t = m.tick(1000 + i); !t.alerts.empty()) alert = t.alerts.front();
     }
     if (run == 1) {
       REQUIRE(alert);

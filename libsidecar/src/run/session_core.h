@@ -1,0 +1,40 @@
+// What run and watch share: the pipeline and the inputs built from
+// SessionOptions (playbook, sinks, judge), and the summary they fill.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "inputs.h"
+#include "sidecar/pipeline.h"
+#include "sidecar/session.h"
+
+namespace sidecar::detail {
+
+struct SessionCore {
+  std::string run_id;
+  GpuOptions gpu;  // the playbook's gpu: section
+  bool history_off = false;
+  std::string history_path;
+  std::unique_ptr<Pipeline> pipeline;
+  std::unique_ptr<InputSet> inputs;
+};
+
+// Loads the playbook, reads its operator:/sinks:/judge: sections, opens the
+// sinks and builds the pipeline. `log_patterns`: the logs to follow.
+// `file_records`: write alerts.jsonl / status.json in the run directory.
+// Errors: kInvalidArgument (no run directory, invalid playbook), token errors.
+Result<SessionCore> open_session(const SessionOptions& o, SessionReporter& rep, std::vector<std::string> log_patterns,
+                                 bool file_records = true);
+
+// Whether <run_dir>/sidecar/status.json says the run has ended (finished,
+// failed, stopped, killed, lost).
+bool run_has_ended(const std::string& run_dir);
+
+// The counters, baseline and note of a session, into its summary.
+void fill_summary(const SessionCore& core, const SessionOptions& o, double wall, SessionSummary* s);
+
+// poll() timeout in ms for a wait of `seconds` (at most a minute).
+int poll_timeout_ms(double seconds);
+
+}  // namespace sidecar::detail
