@@ -77,7 +77,7 @@ def test_log_finding_carries_the_line_step(cli, tmp_path):
         "p = os.path.join(os.environ['SIDECAR_RUN_DIR'], 'metrics.jsonl')\n"
         "with open(p, 'w') as f:\n"
         "    for s in range(0, 240, 10):\n"
-        "        f.write(json.dumps({'step': s, 'loss': 1.0}) + '\\n'); f.flush()\n"
+        "        f.write(json.dumps({'step': s, 'loss': 1.0 + 0.01 * (s % 5)}) + '\\n'); f.flush()\n"
         "print('step 250: loss=nan', flush=True)\n")
     run_dir = tmp_path / "run"
     r = cli("run", "--run-dir", run_dir, "--history", "-", "--on-alert", "continue", "--", PY, script, timeout=120)
@@ -96,10 +96,10 @@ def test_a_line_without_a_step_takes_the_last_row_before_it(cli, tmp_path):
         "p = os.path.join(os.environ['SIDECAR_RUN_DIR'], 'metrics.jsonl')\n"
         "f = open(p, 'w')\n"
         "for s in range(40):\n"
-        "    f.write(json.dumps({'step': s, 'loss': 1.0}) + '\\n'); f.flush()\n"
+        "    f.write(json.dumps({'step': s, 'loss': 1.0 + 0.01 * (s % 5)}) + '\\n'); f.flush()\n"
         "print('RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB', flush=True)\n"
         "for s in range(40, 80):\n"
-        "    f.write(json.dumps({'step': s, 'loss': 1.0}) + '\\n'); f.flush()\n")
+        "    f.write(json.dumps({'step': s, 'loss': 1.0 + 0.01 * (s % 5)}) + '\\n'); f.flush()\n")
     run_dir = tmp_path / "run"
     r = cli("run", "--run-dir", run_dir, "--history", "-", "--on-alert", "continue", "--", PY, script, timeout=120)
     assert r.returncode == 0, r.stderr

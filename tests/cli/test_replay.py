@@ -106,8 +106,11 @@ def test_profile_pin_and_text_output(cli, data):
 
 def test_history_builds_a_baseline_across_replays(cli, tmp_path):
     hist = tmp_path / "history.jsonl"
-    fast = write_jsonl(tmp_path / "fast.jsonl", [{"step": i, "loss": 2.0, "samples_per_second": 50.0} for i in range(20)])
-    slow = write_jsonl(tmp_path / "slow.jsonl", [{"step": i, "loss": 2.0, "samples_per_second": 20.0} for i in range(20)])
+    # A healthy, falling loss (a loss frozen at one value is itself a finding).
+    fast = write_jsonl(tmp_path / "fast.jsonl",
+                       [{"step": i, "loss": 2.0 - 0.02 * i, "samples_per_second": 50.0} for i in range(20)])
+    slow = write_jsonl(tmp_path / "slow.jsonl",
+                       [{"step": i, "loss": 2.0 - 0.02 * i, "samples_per_second": 20.0} for i in range(20)])
     r = cli("replay", "--format", "jsonl", "--history", hist, "--command", "CUDA_VISIBLE_DEVICES=0 python train.py", fast)
     assert r.returncode == 0, r.stderr
     assert records(r.stdout)[-1]["baseline"] is None
@@ -142,7 +145,7 @@ def test_log_alongside_metrics(cli, data, tmp_path):
 
 def test_timestamped_log_is_interleaved(cli, tmp_path):
     t0 = 1714560000
-    rows = [{"step": i, "loss": 2.0, "_timestamp": t0 + 10 * i} for i in range(10)]
+    rows = [{"step": i, "loss": 2.0 - 0.02 * i, "_timestamp": t0 + 10 * i} for i in range(10)]
     rows.append({"step": 10, "loss": float("nan"), "_timestamp": t0 + 100})
     metrics = write_jsonl(tmp_path / "m.jsonl", rows)
     log = tmp_path / "rank0.log"

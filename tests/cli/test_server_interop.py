@@ -109,7 +109,6 @@ def test_nan_alert_reaches_the_server_with_a_readable_message(tmp_path, server):
     assert run["status"] == "finished", run
 
 
-@NEEDS_PIPELINE
 def test_stop_job_answered_on_the_server_stops_the_run_within_5s(tmp_path, server):
     run_id = server.create_run("stop-job")
     p = start(tmp_path, server, run_id, job(tmp_path, nan_at=5, steps=2000, dt=0.05))
@@ -148,7 +147,6 @@ def test_ignore_answered_on_the_server_lets_the_run_go_on(tmp_path, server):
     assert server.run(run_id)["status"] == "finished"
 
 
-@NEEDS_PIPELINE
 def test_metrics_rows_are_visible_on_the_server(tmp_path, server):
     run_id = server.create_run("metrics")
     p = start(tmp_path, server, run_id, job(tmp_path, nan_at=-1, steps=30, dt=0.02), "--on-alert", "continue")

@@ -13,12 +13,16 @@
 #include "sidecar/detectors/loss.h"
 #include "sidecar/detectors/rl.h"
 #include "sidecar/detectors/supervised.h"
+#include "sidecar/detectors/throughput.h"
+#include "sidecar/incidents.h"
 #include "sidecar/snapshot.h"
 
 namespace sidecar {
 namespace {
 
 constexpr std::size_t kMaxKeys = 4096;               // distinct raw keys remembered
+constexpr std::size_t kMaxWatches = 256;             // keys without a bound role watched by family
+constexpr std::size_t kWatchCapacity = 32;           // points kept per watched key
 constexpr std::size_t kMaxCurve = 32;                // val-accuracy curve points kept
 constexpr std::size_t kProfileLogBytes = 64 * 1024;  // log text read for profile hints
 constexpr std::size_t kMaxOutbox = 4096;             // alerts/resolutions waiting for tick()
@@ -40,6 +44,11 @@ enum Slot : std::size_t {
   kEntropy,
   kThroughput,
   kQualityBehind,
+  kLossDivergence,
+  kValLossDivergence,
+  kFrozenLoss,
+  kValFrozenLoss,
+  kThroughputCollapse,
   kSlotCount
 };
 
@@ -120,7 +129,59 @@ struct Monitor::Impl {
   DedupeBook book;
   Baseline baseline;
   ArrivalClock arrivals;
-  std::array<std::string, kSlotCount> active;
+  // One detector condition: the signature it raised last, the band it must
+  // come back into before it may clear, and the decision (to hold it open).
+  struct Cond {
+    std::string sig;
+    std::optional<Band> band;
+    std::optional<Decision> last;
+  };
+  std::array<Cond, kSlotCount> active;
+  // Keys with a family but no bound role (policy_loss, bbox/AP, lr, a second
+  // throughput key ...): watched for non-finite values, quality collapse and
+  // throughput collapse.
+  struct Watch {
+    Series series;
+    KeyFamily family = KeyFamily::kNone;
+    Cond nonfinite, quality, throughput;
+    bool dirty = false;
+    bool is_best = false;  // a logged best-so-far ("best test acc")
+    std::string norm;      // normalized key, without a "best" token
+  };
+  // Best-so-far values the run logs itself, by the normalized name of the
+  // metric they are the best of ("best test acc" -> "test_accuracy").
+  std::unordered_map<std::string, double> logged_best;
+
+  static std::string strip_best(const std::string& normalized, bool* had) {
+    std::string out;
+    std::size_t i = 0;
+    *had = false;
+    while (i <= normalized.size()) {
+      std::size_t j = normalized.find('_', i);
+      if (j == std::string::npos) j = normalized.size();
+      std::string_view tok(normalized.data() + i, j - i);
+      if (tok == "best") {
+        *had = true;
+      } else if (!tok.empty()) {
+        if (!out.empty()) out += '_';
+        out += tok;
+      }
+      i = j + 1;
+    }
+    return out;
+  }
+
+  double known_best(const std::string& norm) const {
+    if (logged_best.empty()) return -std::numeric_limits<double>::infinity();
+    auto it = logged_best.find(norm);
+    return it == logged_best.end() ? -std::numeric_limits<double>::infinity() : it->second;
+  }
+  std::vector<Watch> watches;
+  std::unordered_map<std::string, int, StringHash, std::equal_to<>> watch_index;  // raw key -> watches index, -1 none
+  std::vector<int> dirty_watches;
+  LossSpikeOptions ceiling_only_;  // loss_spike options with only the ceiling rule (watched loss keys)
+  FrozenLossOptions val_frozen_;   // frozen_loss for the validation loss: the zero and flat rules only
+  IncidentBook incidents;
   std::shared_ptr<const LogScanner> scanner;
   Status log_status;
   std::unordered_map<std::string, LogStream, StringHash, std::equal_to<>> streams;
@@ -144,7 +205,14 @@ struct Monitor::Impl {
       : opt(std::move(o)),
         matcher(opt.playbook.roles),
         profile(opt.playbook.profile),
-        book(opt.playbook.dedupe, opt.run_id.empty() ? "alert" : opt.run_id) {
+        book(opt.playbook.dedupe, opt.run_id.empty() ? "alert" : opt.run_id),
+        incidents(IncidentOptions{},
+                  (opt.run_id.empty() ? std::string("run") : DedupeBook::sanitize_id(opt.run_id)) + "-incident") {
+    ceiling_only_ = opt.playbook.detectors.loss_spike;
+    ceiling_only_.early_ratio = 0;
+    ceiling_only_.min_points = std::numeric_limits<int>::max() / 2;
+    val_frozen_ = opt.playbook.detectors.frozen_loss;
+    val_frozen_.points = std::numeric_limits<int>::max() / 2;  // a constant eval loss of a small set is common
     std::size_t cap = Series::kDefaultCapacity;
     const auto& d = opt.playbook.detectors;
     cap = std::max<std::size_t>(cap, static_cast<std::size_t>(d.loss_spike.window + d.loss_spike.persistence + 2));
@@ -181,6 +249,11 @@ struct Monitor::Impl {
     if (it != key_roles.end()) return it->second;
     auto e = matcher.match(key);
     int r = e ? static_cast<int>(e->role) : -1;
+    // A key without a role: -2 - its watch index when it is watched (one
+    // lookup per value on the hot path), else -1.
+    if (r < 0) {
+      if (Watch* w = watch_of(key)) r = -2 - static_cast<int>(w - watches.data());
+    }
     if (key_roles.size() < kMaxKeys) {
       key_roles.emplace(std::string(key), r);
       if (profile.add(key)) on_profile_change();
@@ -208,7 +281,10 @@ struct Monitor::Impl {
       ++stats.values;
       if (!std::isfinite(mv.value)) ++stats.nonfinite_values;
       int r = role_of(mv.key);
-      if (r < 0) continue;
+      if (r < 0) {
+        if (r <= -2) push_watch(watches[static_cast<std::size_t>(-2 - r)], step, mv.value);
+        continue;
+      }
       RoleSlot& slot = roles[static_cast<std::size_t>(r)];
       if (slot.key.empty()) {
         auto e = matcher.match(mv.key);
@@ -219,9 +295,12 @@ struct Monitor::Impl {
       } else if (slot.key != mv.key) {
         // Another alias of a role already bound: it wins only within the
         // first row, when it is listed earlier (first present key wins).
-        if (slot.bound_row != stats.rows) continue;
-        auto e = matcher.match(mv.key);
-        if (!e || e->priority >= slot.priority) continue;
+        // A key that does not bind is still watched by its family.
+        auto e = slot.bound_row == stats.rows ? matcher.match(mv.key) : std::nullopt;
+        if (!e || e->priority >= slot.priority) {
+          push_watch(mv.key, step, mv.value);
+          continue;
+        }
         slot.key = std::string(mv.key);
         slot.priority = e->priority;
         slot.series.set_name(slot.key);
@@ -242,6 +321,7 @@ struct Monitor::Impl {
     if (book.pending() > 0) {
       if (auto a = book.select(now)) {
         a->run_id = opt.run_id;
+        file_incident(*a, now);
         ++stats.alerts;
         if (a->decision.severity == Severity::kCritical) ++stats.critical_alerts;
         material = true;
@@ -251,12 +331,28 @@ struct Monitor::Impl {
     take_resolved_from_book();
   }
 
+  // Every surfaced decision is an event of an incident (evidence "incident");
+  // "notify" says whether it is one of the incident's (at most two)
+  // notifications: "opened", "escalated" or "no".
+  void file_incident(Alert& a, double now) {
+    bool event = a.decision.source == Source::kLogwatch || a.decision.source == Source::kPreflight ||
+                 a.decision.source == Source::kJudge;
+    IncidentBook::Placement p = incidents.add(a.decision, now, event);
+    a.decision.evidence.emplace_back("incident", p.incident_id);
+    a.decision.evidence.emplace_back("notify", p.notify == IncidentBook::Notify::kOpened      ? "opened"
+                                               : p.notify == IncidentBook::Notify::kEscalated ? "escalated"
+                                                                                              : "no");
+  }
+
   void take_resolved_from_book() {
     auto res = book.take_resolved();
     if (res.empty()) return;
     material = true;
     stats.resolved += res.size();
-    for (auto& r : res) push_bounded(resolved_out, std::move(r));
+    for (auto& r : res) {
+      incidents.resolve(r.signature, r.ts);
+      push_bounded(resolved_out, std::move(r));
+    }
   }
 
   // The outbox is bounded (a caller that never ticks cannot grow it without
@@ -294,15 +390,101 @@ struct Monitor::Impl {
     }
   }
 
-  void apply(Slot s, std::optional<Decision> d, double now) {
-    std::string& act = active[s];
+  // Open until recovered: a condition whose detector no longer finds it
+  // still holds while its series is non-finite (a NaN never counts as
+  // recovery) or outside the band the decision carried; only then do the
+  // dedupe's clean evaluations count towards its resolution.
+  void apply(Cond& c, std::optional<Decision>&& d, double now, const Series* s) {
+    if (!d && c.sig.empty()) return;  // the common case: nothing found, nothing open
     if (d) {
-      if (!act.empty() && act != d->signature) book.clear(act, now);
-      act = d->signature;
+      if (!c.sig.empty() && c.sig != d->signature) book.clear(c.sig, now);
+      c.sig = d->signature;
+      c.band = band_of(*d);
+      c.last = *d;
       book.raise(std::move(*d), now);
-    } else if (!act.empty()) {
-      if (book.clear(act, now)) act.clear();
+      return;
     }
+    if (c.sig.empty()) return;
+    if (s && !s->empty() && c.last) {
+      double v = s->back().value;
+      if (!std::isfinite(v) || (c.band && !c.band->contains(v))) {
+        book.raise(*c.last, now);  // still holds (suppressed within the TTL)
+        return;
+      }
+    }
+    if (book.clear(c.sig, now)) {
+      c.sig.clear();
+      c.band.reset();
+      c.last.reset();
+    }
+  }
+  void apply(Slot s, std::optional<Decision>&& d, double now, const Series* series_of = nullptr) {
+    apply(active[s], std::move(d), now, series_of);
+  }
+
+  // The watch of a key that binds no role (or whose role is bound to another
+  // key), created on first sight for keys with a family; nullptr otherwise.
+  Watch* watch_of(std::string_view key) {
+    auto it = watch_index.find(key);
+    if (it != watch_index.end()) return it->second >= 0 ? &watches[static_cast<std::size_t>(it->second)] : nullptr;
+    int idx = -1;
+    KeyFamily fam = matcher.classify(key).family;
+    if (fam != KeyFamily::kNone && watches.size() < kMaxWatches) {
+      idx = static_cast<int>(watches.size());
+      Watch w;
+      w.series = Series(std::string(key), kWatchCapacity);
+      w.family = fam;
+      w.norm = strip_best(normalize_key(key), &w.is_best);
+      watches.push_back(std::move(w));
+    }
+    if (watch_index.size() < kMaxKeys) watch_index.emplace(std::string(key), idx);
+    return idx >= 0 ? &watches[static_cast<std::size_t>(idx)] : nullptr;
+  }
+
+  void push_watch(std::string_view key, std::int64_t step, double value) {
+    if (Watch* w = watch_of(key)) push_watch(*w, step, value);
+  }
+  void push_watch(Watch& watch, std::int64_t step, double value) {
+    Watch* w = &watch;
+    if (w->is_best) {  // a reference for its metric, not a metric to judge
+      if (std::isfinite(value)) {
+        auto [it, fresh] = logged_best.emplace(w->norm, value);
+        if (!fresh) it->second = std::max(it->second, value);
+      }
+      if (std::isfinite(value) || w->series.finite_count() == 0) return;
+    }
+    w->series.push(step, value);
+    // Families judged only for non-finite values cost one push per row
+    // while healthy: evaluated when the value is not finite or a condition is open.
+    bool judged = w->family == KeyFamily::kLoss || w->family == KeyFamily::kQuality ||
+                  w->family == KeyFamily::kThroughput || w->family == KeyFamily::kStepTime;
+    if (!judged && std::isfinite(value) && w->nonfinite.sig.empty()) return;
+    if (!w->dirty) {
+      w->dirty = true;
+      dirty_watches.push_back(static_cast<int>(w - watches.data()));
+    }
+  }
+
+  void evaluate_watches(double now) {
+    const DetectorOptions& d = opt.playbook.detectors;
+    for (int i : dirty_watches) {
+      Watch& w = watches[static_cast<std::size_t>(i)];
+      w.dirty = false;
+      const Series& s = w.series;
+      if (w.family == KeyFamily::kLoss) {
+        apply(w.nonfinite, detect_nan_loss(s, d.nan_loss), now, &s);
+        // Other loss-family keys (component losses are spiky): the ceiling only.
+        if (std::isfinite(s.back().value)) apply(w.quality, detect_loss_spike(s, ceiling_only_), now, &s);
+      } else
+        apply(w.nonfinite, detect_nonfinite_metric(s, d.nonfinite), now, &s);
+      if (w.family == KeyFamily::kQuality && !w.is_best)
+        apply(w.quality, detect_val_acc_drop(s, d.val_acc_drop, "quality_drop", known_best(w.norm)), now, &s);
+      else if (w.family == KeyFamily::kThroughput)
+        apply(w.throughput, detect_throughput_collapse(s, d.throughput_collapse), now, &s);
+      else if (w.family == KeyFamily::kStepTime)
+        apply(w.throughput, detect_step_time_growth(s, d.throughput_collapse), now, &s);
+    }
+    dirty_watches.clear();
   }
 
   const Series& series(Role r) const { return roles[static_cast<std::size_t>(r)].series; }
@@ -313,33 +495,53 @@ struct Monitor::Impl {
     const DetectorOptions& d = opt.playbook.detectors;
     if (dirty(Role::kLoss)) {
       const Series& loss = series(Role::kLoss);
-      apply(kNanLoss, detect_nan_loss(loss, d.nan_loss), now);
+      apply(kNanLoss, detect_nan_loss(loss, d.nan_loss), now, &loss);
       // A loss that went NaN/Inf has not recovered from a spike or a high
       // plateau: keep those conditions as they are instead of reporting
       // them cleared (nan_loss speaks for the run now).
       if (std::isfinite(loss.back().value)) {
-        apply(kHighLoss, detect_high_loss(loss, d.high_loss), now);
-        apply(kLossSpike, detect_loss_spike(loss, d.loss_spike), now);
+        apply(kHighLoss, detect_high_loss(loss, d.high_loss), now, &loss);
+        apply(kLossSpike, detect_loss_spike(loss, d.loss_spike), now, &loss);
+        apply(kLossDivergence, detect_loss_divergence(loss, d.loss_divergence), now, &loss);
+        apply(kFrozenLoss, detect_frozen_loss(loss, d.frozen_loss), now, &loss);
       }
     }
-    if (dirty(Role::kValLoss)) apply(kNanValLoss, detect_nan_loss(series(Role::kValLoss), d.nan_loss), now);
+    if (dirty(Role::kValLoss)) {
+      const Series& vl = series(Role::kValLoss);
+      apply(kNanValLoss, detect_nan_loss(vl, d.nan_loss), now, &vl);
+      if (std::isfinite(vl.back().value)) {
+        apply(kValLossDivergence, detect_loss_divergence(vl, d.loss_divergence), now, &vl);
+        apply(kValFrozenLoss, detect_frozen_loss(vl, val_frozen_), now, &vl);
+      }
+    }
+    if (dirty(Role::kThroughput))
+      apply(kThroughputCollapse, detect_throughput_collapse(series(Role::kThroughput), d.throughput_collapse), now,
+            &series(Role::kThroughput));
     if (dirty(Role::kGradNorm))
       apply(kGradNorm,
             detect_grad_norm(series(Role::kGradNorm), bound(Role::kLoss) ? &series(Role::kLoss) : nullptr, d.grad_norm,
                              bound(Role::kLossScale) ? &series(Role::kLossScale) : nullptr),
-            now);
+            now, &series(Role::kGradNorm));
     if (profile_value == Profile::kSupervised || profile_value == Profile::kGeneric) {
       if (dirty(Role::kValAccuracy))
-        apply(kValAccDrop, detect_val_acc_drop(series(Role::kValAccuracy), d.val_acc_drop), now);
+        apply(kValAccDrop,
+              detect_val_acc_drop(series(Role::kValAccuracy), d.val_acc_drop, "validation_drop",
+                                  logged_best.empty() ? -std::numeric_limits<double>::infinity()
+                                                      : known_best(normalize_key(
+                                                            roles[static_cast<std::size_t>(Role::kValAccuracy)].key))),
+              now, &series(Role::kValAccuracy));
       if (dirty(Role::kValLoss))
-        apply(kValLossRegression, detect_val_loss_regression(series(Role::kValLoss), d.val_loss_regression), now);
+        apply(kValLossRegression, detect_val_loss_regression(series(Role::kValLoss), d.val_loss_regression), now,
+              &series(Role::kValLoss));
     }
     if (profile_value == Profile::kReinforcementLearning) {
-      if (dirty(Role::kReward)) apply(kRewardDrop, detect_reward_drop(series(Role::kReward), d.reward_drop), now);
+      if (dirty(Role::kReward))
+        apply(kRewardDrop, detect_reward_drop(series(Role::kReward), d.reward_drop), now, &series(Role::kReward));
       Role q = bound(Role::kSuccessRate) ? Role::kSuccessRate : Role::kRewardAccuracy;
       if (bound(Role::kReward) && bound(q) && (dirty(Role::kReward) || dirty(q)))
         apply(kRewardHacking, detect_reward_hacking(series(Role::kReward), series(q), d.reward_hacking), now);
-      if (dirty(Role::kKl)) apply(kKlExplosion, detect_kl_explosion(series(Role::kKl), d.kl_explosion), now);
+      if (dirty(Role::kKl))
+        apply(kKlExplosion, detect_kl_explosion(series(Role::kKl), d.kl_explosion), now, &series(Role::kKl));
       if (dirty(Role::kEntropy)) apply(kEntropy, detect_entropy(series(Role::kEntropy), d.entropy), now);
     }
     if (!baseline.empty()) {
@@ -349,6 +551,7 @@ struct Monitor::Impl {
       if (dirty(Role::kValAccuracy))
         apply(kQualityBehind, detect_quality_behind(series(Role::kValAccuracy), baseline, d.quality_behind), now);
     }
+    evaluate_watches(now);
     for (auto& slot : roles) slot.dirty = false;
   }
 

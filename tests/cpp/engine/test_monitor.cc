@@ -402,7 +402,8 @@ TEST_CASE("monitor: snapshots on heartbeat or material change only", "[monitor][
   Monitor m(quiet_options());
   int snapshots = 0;
   for (int i = 0; i < 100; ++i) {
-    row(m, i, {{"loss", 2.0}});
+    // A healthy, moving loss (a loss frozen at one value is itself a finding).
+    row(m, i, {{"loss", 2.0 + 0.01 * static_cast<double>(i % 7)}});
     if (m.tick(1000 + i).snapshot) ++snapshots;  // 1 row per second for 100 s
   }
   CHECK(snapshots == 4);  // t=1000, 1030, 1060, 1090

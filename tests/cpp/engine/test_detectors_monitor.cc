@@ -1,0 +1,144 @@
+// Detection through the Monitor with real metric names: families watched by
+// token, conditions open until recovered, one incident per failure.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sidecar/monitor.h"
+
+using namespace sidecar;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+MonitorOptions opts(std::optional<Profile> profile = std::nullopt) {
+  MonitorOptions o;
+  o.run_id = "run-7";
+  o.history_path = "-";
+  o.scan_logs = false;
+  o.profile = profile;
+  return o;
+}
+
+// Observes one row; returns what surfaced for it.
+TickResult row(Monitor& m, std::int64_t step, std::initializer_list<std::pair<const char*, double>> kv) {
+  std::vector<MetricValue> vals;
+  for (const auto& [k, v] : kv) vals.push_back({k, v});
+  MetricRow r;
+  r.step = step;
+  r.values = vals;
+  m.observe(r);
+  return m.take();
+}
+
+std::string ev(const Alert& a, const char* key) {
+  const std::string* v = evidence_get(a.decision.evidence, key);
+  return v ? *v : "";
+}
+
+}  // namespace
+
+TEST_CASE("monitor: non-finite values in any watched key", "[monitor][families]") {
+  Monitor m(opts());
+  row(m, 1, {{"loss", 2.0}, {"policy_loss", 0.5}, {"learning_rate", 1e-4}, {"epoch", 0.1}});
+  auto t = row(m, 2, {{"loss", 1.9}, {"policy_loss", kNaN}, {"learning_rate", 1e-4}, {"epoch", 0.2}});
+  REQUIRE(t.alerts.size() == 1);
+  CHECK(t.alerts[0].decision.syndrome == "nan_loss");  // a loss-family key: critical
+  CHECK(t.alerts[0].decision.severity == Severity::kCritical);
+  CHECK(t.alerts[0].decision.signature == "rulebased/nan_loss/policy_loss");
+  Monitor m2(opts());
+  row(m2, 1, {{"loss", 2.0}, {"learning_rate", 1e-4}});
+  auto t2 = row(m2, 2, {{"loss", 1.9}, {"learning_rate", kNaN}});
+  REQUIRE(t2.alerts.size() == 1);
+  CHECK(t2.alerts[0].decision.syndrome == "nonfinite_metric");
+  CHECK(t2.alerts[0].decision.severity == Severity::kWarning);
+  // A key with no family (epoch) is never judged.
+  Monitor m3(opts());
+  row(m3, 1, {{"loss", 2.0}, {"epoch", 1.0}});
+  CHECK(row(m3, 2, {{"loss", 1.9}, {"epoch", kNaN}}).alerts.empty());
+}
+
+TEST_CASE("monitor: a quality metric that binds no role is watched for a collapse", "[monitor][families]") {
+  Monitor m(opts());
+  std::vector<Alert> got;
+  double prec[] = {0.61, 0.64, 0.66, 0.12, 0.10};
+  for (int i = 0; i < 5; ++i)
+    for (auto& a : row(m, i, {{"loss", 1.0 - 0.05 * i}, {"metrics/precision", prec[i]}}).alerts) got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "quality_drop");
+  CHECK(got[0].decision.step == 3);
+}
+
+TEST_CASE("monitor: a KL that jumped to 9 and stays at 10 stays open; a NaN never resolves it", "[monitor][recovery]") {
+  Monitor m(opts(Profile::kReinforcementLearning));
+  std::int64_t step = 0;
+  for (double k : {0.02, 0.03, 0.025, 0.03, 0.02}) row(m, step++, {{"approx_kl", k}});
+  auto t = row(m, step++, {{"approx_kl", 9.0}});
+  REQUIRE(t.alerts.size() == 1);
+  CHECK(t.alerts[0].decision.syndrome == "kl_explosion");
+  for (int i = 0; i < 10; ++i) CHECK(row(m, step++, {{"approx_kl", 10.0}}).resolved.empty());
+  std::vector<Resolved> res;
+  for (int i = 0; i < 5; ++i) {
+    auto r = row(m, step++, {{"approx_kl", 10.0}});
+    res.insert(res.end(), r.resolved.begin(), r.resolved.end());
+  }
+  CHECK(res.empty());
+  for (int i = 0; i < 5; ++i) {
+    auto r = row(m, step++, {{"approx_kl", kNaN}});
+    res.insert(res.end(), r.resolved.begin(), r.resolved.end());
+  }
+  CHECK(res.empty());  // NaN is not recovery
+  for (int i = 0; i < 5; ++i) {
+    auto r = row(m, step++, {{"approx_kl", 0.03}});
+    res.insert(res.end(), r.resolved.begin(), r.resolved.end());
+  }
+  REQUIRE(res.size() >= 1);
+  bool kl_resolved = false;
+  for (const auto& r : res) kl_resolved = kl_resolved || r.syndrome == "kl_explosion";
+  CHECK(kl_resolved);
+}
+
+TEST_CASE("monitor: spike -> grad explosion -> NaN is one incident with two notifications", "[monitor][incidents]") {
+  Monitor m(opts());
+  std::vector<Alert> got;
+  std::int64_t step = 0;
+  for (int i = 0; i < 60; ++i, ++step)
+    for (auto& a : row(m, step, {{"loss", 2.0 + 0.01 * std::sin(i)}, {"grad_norm", 1.0 + 0.01 * std::cos(i)}}).alerts)
+      got.push_back(a);
+  REQUIRE(got.empty());
+  for (int i = 0; i < 4; ++i, ++step)
+    for (auto& a : row(m, step, {{"loss", 30.0 + i}, {"grad_norm", 50.0 + i}}).alerts) got.push_back(a);
+  for (int i = 0; i < 3; ++i, ++step)
+    for (auto& a : row(m, step, {{"loss", kNaN}, {"grad_norm", kNaN}, {"eval_loss", kNaN}}).alerts) got.push_back(a);
+  for (auto& a : m.drain(0).alerts) got.push_back(a);
+  REQUIRE(got.size() >= 3);
+  std::map<std::string, int> notify;
+  for (const auto& a : got) {
+    CHECK(ev(a, "incident") == ev(got[0], "incident"));
+    ++notify[ev(a, "notify")];
+  }
+  CHECK(notify["opened"] == 1);
+  CHECK(notify["escalated"] <= 1);
+  CHECK(notify["opened"] + notify["escalated"] <= 2);
+  CHECK(notify["no"] == static_cast<int>(got.size()) - notify["opened"] - notify["escalated"]);
+}
+
+TEST_CASE("monitor: a frozen loss and a time per iteration that keeps growing", "[monitor][families]") {
+  Monitor m(opts());
+  std::vector<std::string> got;
+  double loss[] = {6.91161, 6.90501, 6.90635, 6.90681, 6.90704};
+  for (int i = 0; i < 5; ++i)
+    for (auto& a : row(m, i * 20, {{"loss", loss[i]}}).alerts) got.push_back(a.decision.syndrome);
+  CHECK(got == std::vector<std::string>{"frozen_loss"});
+  Monitor t(opts());
+  got.clear();
+  double ms[] = {84606.2, 142474.1, 202438.6};
+  for (int i = 0; i < 3; ++i)
+    for (auto& a : row(t, 10 + 5 * i, {{"elapsed time per iteration (ms)", ms[i]}, {"learning rate", 1e-5}}).alerts)
+      got.push_back(a.decision.syndrome);
+  CHECK(got == std::vector<std::string>{"throughput_collapse"});
+}
