@@ -20,9 +20,12 @@
 #include "commands/run_output.h"
 #include "flags.h"
 #include "output.h"
+#include "sidecar/detail/atomic_file.h"
+#include "sidecar/detail/json_writer.h"
 #include "sidecar/metrics.h"
 #include "sidecar/playbook.h"
 #include "sidecar/records.h"
+#include "sidecar/report.h"
 
 namespace sidecar::cli {
 
@@ -190,6 +193,13 @@ constexpr FlagSpec kRunFlags[] = {
     {"server", 0, "URL", "research-agent server to post status and alerts to"},
     {"auth-token-file", 0, "FILE", "file holding the server's token (else SIDECAR_AUTH_TOKEN)"},
     {"alertmanager", 0, "URL", "Prometheus Alertmanager to post alerts to"},
+    {"slack-url-env", 0, "VAR", "post each incident to the Slack incoming webhook whose URL is in $VAR"},
+    {"slack-url-file", 0, "FILE", "post each incident to the Slack incoming webhook whose URL is in FILE"},
+    {"webhook-url-env", 0, "VAR", "post each incident as JSON to the webhook whose URL is in $VAR"},
+    {"webhook-url-file", 0, "FILE", "post each incident as JSON to the webhook whose URL is in FILE"},
+    {"webhook-header-file", 0, "FILE", "'Name: value' header lines for the webhook (e.g. Authorization)"},
+    {"prometheus", 0, "ADDR:PORT", "serve Prometheus /metrics there (loopback unless ADDR says; :0 = a free port)"},
+    {"no-report", 0, "", "do not write <run-dir>/sidecar/report.html at the end"},
     {"no-preflight", 0, "", "skip the GPU preflight"},
     {"nvidia-smi", 0, "PATH", "nvidia-smi program for the GPU preflight"},
     {"gpu-wait", 0, "SECONDS", "how long to wait for busy GPUs (default from the playbook, 180)"},
@@ -219,7 +229,75 @@ std::string default_run_dir(const std::string& program) {
   return dir;
 }
 
+// The terminal reporter, remembering the GPUs the preflight saw for the report.
+class RunReporter : public TerminalReporter {
+ public:
+  using TerminalReporter::TerminalReporter;
+  void preflight(const PreflightResult& r, bool final) override {
+    TerminalReporter::preflight(r, final);
+    if (!final) return;
+    gpus.clear();
+    for (const GpuInfo& g : r.gpus) {
+      std::string idx = std::to_string(g.index);
+      bool requested = r.requested.empty();
+      for (const auto& q : r.requested) requested = requested || q == idx || q == g.uuid;
+      if (requested) gpus.push_back(idx + (g.uuid.empty() ? "" : " (" + g.uuid + ")"));
+    }
+  }
+  std::vector<std::string> gpus;
+};
+
+std::string command_text(const RunOptions& o) {
+  std::string out;
+  for (const auto& a : o.argv) {
+    bool plain = o.shell || (!a.empty() && a.find_first_of(" \t\n'\"\\$`;&|<>()*?[]{}!#~") == std::string::npos);
+    std::string quoted = "'";
+    for (char c : a) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += (out.empty() ? "" : " ") + (plain ? a : quoted + "'");
+  }
+  return out;
+}
+
+// The end of `run`: <run-dir>/sidecar/run.json (the facts only the run loop
+// knows: command, start, end, GPUs) and the report beside it. A report that
+// cannot be written is a notice, never a changed exit status.
+void write_end_report(const RunOptions& o, const SessionSummary& s, double started_at, RunReporter& rep) {
+  detail::JsonWriter w;
+  w.begin_object().key("run_id").value(s.run_id).key("command").value(command_text(o));
+  w.key("started_at").value(started_at).key("ended_at").value(wall_seconds());
+  w.key("status").value(s.status);
+  if (s.exit && s.exit->term_signal == 0) w.key("exit_code").value(s.exit->exit_code);
+  if (!s.error.empty()) w.key("error").value(s.error);
+  w.key("profile").value(s.profile).key("gpus").begin_array();
+  for (const auto& g : rep.gpus) w.value(g);
+  w.end_array().end_object();
+  const std::string dir = o.run_dir + "/sidecar";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (Status st = detail::write_file_atomically(dir + "/run.json", w.take() + "\n"); !st.ok())
+    rep.notice("run.json not written: " + st.message());
+  RunReportInputs in;
+  in.run_dir = o.run_dir;
+  in.metrics_path = s.metrics_path;
+  in.history_path = s.history_path;
+  auto written = write_run_report(in, dir + "/report.html");
+  if (written)
+    rep.notice("report: " + *written);
+  else
+    rep.notice("report not written: " + written.status().message());
+}
+
 }  // namespace
+
+// --slack-url-env ... --prometheus: the notification flags of run and watch.
+static void read_notify_flags(const ParsedFlags& f, SessionOptions* o) {
+  o->slack_url_env = f.get_or("slack-url-env", "");
+  o->slack_url_file = f.get_or("slack-url-file", "");
+  o->webhook_url_env = f.get_or("webhook-url-env", "");
+  o->webhook_url_file = f.get_or("webhook-url-file", "");
+  o->webhook_header_file = f.get_or("webhook-header-file", "");
+  o->prometheus = f.get_or("prometheus", "");
+}
 
 // Fills what run and watch share from flags. Errors: kInvalidArgument.
 Status read_session_flags(const ParsedFlags& f, SessionOptions* o) {
@@ -254,6 +332,7 @@ Status read_session_flags(const ParsedFlags& f, SessionOptions* o) {
   if (auto v = f.get("run-id")) o->server_run_id = *v;
   if (auto v = f.get("auth-token-file")) o->auth_token_file = *v;
   if (auto v = f.get("alertmanager")) o->alertmanager_url = *v;
+  read_notify_flags(f, o);
   if (!o->server_url.empty() && !f.has("run-id"))
     return Status(StatusCode::kInvalidArgument, "--server needs --run-id (the server's id for this run)");
   return Status::Ok();
@@ -308,11 +387,13 @@ Result<int> cmd_run(Args args) {
   const bool tty_in = ::isatty(0) == 1;
   if (o.on_alert == OnAlert::kAsk && tty_in) o.prompt_fd = 0;
 
-  TerminalReporter reporter(*jsonl, !flags->has("quiet"));
+  RunReporter reporter(*jsonl, !flags->has("quiet"));
   reporter.prompt_on_tty = o.prompt_fd >= 0;
   SignalPipe signals;
+  const double started_at = wall_seconds();
   auto summary = run_session(o, reporter, &signals);
   if (!summary) return summary.status();
+  if (!flags->has("no-report")) write_end_report(o, *summary, started_at, reporter);
   return summary->exit_status;
 }
 

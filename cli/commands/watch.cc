@@ -34,6 +34,12 @@ constexpr FlagSpec kWatchFlags[] = {
     {"server", 0, "URL", "research-agent server to post status and alerts to"},
     {"auth-token-file", 0, "FILE", "file holding the server's token (else SIDECAR_AUTH_TOKEN)"},
     {"alertmanager", 0, "URL", "Prometheus Alertmanager to post alerts to"},
+    {"slack-url-env", 0, "VAR", "post each incident to the Slack incoming webhook whose URL is in $VAR"},
+    {"slack-url-file", 0, "FILE", "post each incident to the Slack incoming webhook whose URL is in FILE"},
+    {"webhook-url-env", 0, "VAR", "post each incident as JSON to the webhook whose URL is in $VAR"},
+    {"webhook-url-file", 0, "FILE", "post each incident as JSON to the webhook whose URL is in FILE"},
+    {"webhook-header-file", 0, "FILE", "'Name: value' header lines for the webhook (e.g. Authorization)"},
+    {"prometheus", 0, "ADDR:PORT", "serve Prometheus /metrics there (loopback unless ADDR says; :0 = a free port)"},
 };
 
 }  // namespace

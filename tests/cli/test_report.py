@@ -232,3 +232,56 @@ def test_report_of_a_real_diverging_run_renders_in_chromium(cli, tmp_path):
     assert with_curves >= 2, "expected curves inside at least two plot panels (found %d of %d panels)" % (
         with_curves, len(boxes))
     assert red_pixels >= 20, "expected red alert / NaN markers in the plots"
+
+
+# --- the report `run` writes at the end -------------------------------------
+
+TRAIN = r"""
+import json, os, sys
+path = os.environ["SIDECAR_METRICS_FILE"]
+with open(path, "a") as f:
+    for s in range(1, 41):
+        loss = 3.0 / s if s < 30 else float("nan")
+        f.write(json.dumps({"step": s, "loss": loss, "samples_per_second": 100.0}) + "\n")
+        f.flush()
+        print("step %d loss %s" % (s, loss), flush=True)
+sys.exit(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+"""
+
+
+def test_run_writes_its_report_and_facts_at_the_end(cli, tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(TRAIN)
+    run = tmp_path / "r-end"
+    r = cli("run", "--run-dir", run, "--on-alert", "continue", "--history", "-", "--no-preflight", "--quiet", "--",
+            sys.executable, script, "1", timeout=120)
+    assert r.returncode == 1, r.stderr[-2000:]
+    report = run / "sidecar" / "report.html"
+    assert "report: " + str(report) in r.stderr  # its path is printed
+    html = report.read_text()
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<script" not in html and "<link" not in html
+    assert set(re.findall(r"(?:https?:)?//[\w.-]+", html)) <= {"http://www.w3.org"}
+    assert "<svg " in html and "nan_loss" in html
+    assert "train.py" in html  # the command, from run.json
+
+    facts = json.loads((run / "sidecar" / "run.json").read_text())
+    assert facts["run_id"] == "r-end"
+    assert facts["status"] == "failed" and facts["exit_code"] == 1
+    assert "train.py" in facts["command"] and facts["command"].endswith(" 1")
+    assert 0 < facts["started_at"] <= facts["ended_at"]
+    assert facts["gpus"] == []  # no preflight: none known
+    assert facts["profile"]
+
+
+def test_run_no_report_skips_it(cli, tmp_path):
+    script = tmp_path / "train.py"
+    script.write_text(TRAIN)
+    run = tmp_path / "r-quiet"
+    r = cli("run", "--run-dir", run, "--on-alert", "continue", "--history", "-", "--no-preflight", "--no-report",
+            "--quiet", "--", sys.executable, script, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert not (run / "sidecar" / "report.html").exists()
+    assert not (run / "sidecar" / "run.json").exists()
+    assert "report:" not in r.stderr
+    assert (run / "sidecar" / "alerts.jsonl").exists()  # the run itself was monitored

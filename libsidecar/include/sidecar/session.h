@@ -55,6 +55,15 @@ struct SessionOptions {
   std::string auth_token_file;        // X-Auth-Token from this file (else SIDECAR_AUTH_TOKEN)
   std::string alertmanager_url;       // Prometheus Alertmanager ("" = none)
   double sink_close_timeout_s = 5.0;  // bounded flush of network sinks at the end
+  // Notifications and /metrics (issue 20; docs/notifications.md). Secrets are
+  // named, never given: a variable or a file holding them. A flag wins over
+  // the playbook's sinks.slack / sinks.webhook.
+  std::string slack_url_env;        // --slack-url-env VAR: the Slack incoming-webhook URL is in $VAR
+  std::string slack_url_file;       // --slack-url-file F
+  std::string webhook_url_env;      // --webhook-url-env VAR: a generic JSON webhook
+  std::string webhook_url_file;     // --webhook-url-file F
+  std::string webhook_header_file;  // --webhook-header-file F: "Name: value" lines (e.g. Authorization)
+  std::string prometheus;           // --prometheus ADDR:PORT: serve /metrics ("" = off; loopback by default)
 };
 
 struct RunOptions : SessionOptions {

@@ -12,6 +12,7 @@
 
 #include "run_log.h"
 #include "session_core.h"
+#include "session_wiring.h"
 #include "sidecar/detail/strings.h"
 #include "sidecar/session.h"
 #include "sidecar/sinks.h"
@@ -228,6 +229,7 @@ void RunLoop::on_timer(double now) {
   pipe().advance(wall_seconds());
   more_input_ = core_.inputs->poll(pipe());
   pipe().tick(wall_seconds());
+  detail::update_prometheus(core_);
   runlog_.flush_stale(now);
   next_tick_ = now + std::clamp(opt_.interval_s, 0.05, 1.0);
   ChildProcess& c = *child_;

@@ -11,9 +11,11 @@
 #include <iterator>
 
 #include "session_core.h"
+#include "session_wiring.h"
 #include "sidecar/config.h"
 #include "sidecar/detail/json_writer.h"
 #include "sidecar/judge.h"
+#include "sidecar/notify.h"
 #include "sidecar/playbook.h"
 #include "sidecar/sinks.h"
 
@@ -91,6 +93,9 @@ Status check_session_sections(const Value& tree) {
   read_sink_options(tree, &so, &ao, &errors);
   JudgeOptions jo;
   read_judge_options(tree, &jo, &errors);
+  SlackSinkOptions slack;
+  WebhookSinkOptions hook;
+  read_notify_sink_options(tree, &slack, &hook, &errors);
   return join_errors(errors);
 }
 
@@ -194,6 +199,10 @@ Result<SessionCore> open_session(const SessionOptions& o, SessionReporter& rep, 
   mo.playbook = std::move(pb).value();
   auto sinks = open_sinks(o, core.run_id, std::move(so), std::move(ao), file_records);
   if (!sinks) return sinks.status();
+  if (Status st = add_notify_sinks(o, mo.playbook.tree, core.run_id, **sinks); !st.ok()) return st;
+  auto prom = start_prometheus(o, core.run_id, **sinks, rep);
+  if (!prom) return prom.status();
+  core.prometheus = std::move(prom).value();
   po.run_dir = o.run_dir;
   po.on_alert = o.on_alert;
   po.stop_on = o.stop_on;

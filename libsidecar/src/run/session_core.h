@@ -11,6 +11,8 @@
 
 namespace sidecar::detail {
 
+class PrometheusWiring;  // session_wiring.h
+
 struct SessionCore {
   std::string run_id;
   GpuOptions gpu;  // the playbook's gpu: section
@@ -18,6 +20,7 @@ struct SessionCore {
   std::string history_path;
   std::unique_ptr<Pipeline> pipeline;
   std::unique_ptr<InputSet> inputs;
+  std::shared_ptr<PrometheusWiring> prometheus;  // --prometheus (null = off)
 };
 
 // Loads the playbook, reads its operator:/sinks:/judge: sections, opens the

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "session_core.h"
+#include "session_wiring.h"
 #include "sidecar/session.h"
 #include "sidecar/sinks.h"
 
@@ -34,6 +35,7 @@ void follow(detail::SessionCore& core, const WatchOptions& opt, SignalPipe* sign
       more = core.inputs->poll(*core.pipeline);
       if (now >= next_tick) {
         core.pipeline->tick(wall_seconds());
+        detail::update_prometheus(core);
         next_tick = now + std::clamp(opt.interval_s, 0.05, 60.0);
       }
     }

@@ -1,0 +1,112 @@
+"""`run --prometheus ADDR:PORT` serves /metrics while the run goes on; the
+scrape parses with prometheus_client's text-format parser (issue 20)."""
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+import pytest
+
+from conftest import CLI
+
+parser = pytest.importorskip("prometheus_client.parser")
+
+TRAIN = r"""
+import json, os, sys, time
+stop = sys.argv[1]
+with open(os.environ["SIDECAR_METRICS_FILE"], "a") as f:
+    for s in range(1, 31):
+        loss = 3.0 / s if s < 25 else float("nan")
+        f.write(json.dumps({"step": s, "loss": loss, "samples_per_second": 100.0}) + "\n")
+        f.flush()
+        print("step", s, flush=True)
+deadline = time.time() + 60
+while not os.path.exists(stop) and time.time() < deadline:
+    time.sleep(0.05)
+"""
+
+
+def scrape(url):
+    with urllib.request.urlopen(url, timeout=5) as r:
+        assert r.status == 200
+        assert r.headers["Content-Type"].startswith("text/plain")
+        return r.read().decode()
+
+
+def samples(text):
+    out = {}
+    for fam in parser.text_string_to_metric_families(text):
+        for s in fam.samples:
+            out.setdefault(s.name, []).append((s.labels, s.value))
+    return out
+
+
+def test_run_serves_metrics_while_it_runs(tmp_path):
+    if not CLI:
+        pytest.skip("SIDECAR_CLI is not set (run through ctest)")
+    script = tmp_path / "train.py"
+    script.write_text(TRAIN)
+    stop = tmp_path / "stop"
+    p = subprocess.Popen([CLI, "run", "--run-dir", tmp_path / "pr", "--on-alert", "continue", "--history", "-",
+                          "--no-preflight", "--no-report", "--quiet", "--interval", "0.2", "--prometheus",
+                          "127.0.0.1:0", "--", sys.executable, script, stop],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines = []
+    url = None
+    try:
+        for line in p.stderr:
+            lines.append(line)
+            m = re.search(r"prometheus: serving (http://127\.0\.0\.1:(\d+)/metrics)", line)
+            if m:
+                url = m.group(1)
+                assert int(m.group(2)) > 0  # the ephemeral port is named
+                break
+        assert url, "".join(lines)
+        threading.Thread(target=lambda: lines.extend(p.stderr), daemon=True).start()
+        deadline = time.time() + 60
+        got = {}
+        while time.time() < deadline:
+            got = samples(scrape(url))
+            rows = got.get("sidecar_metric_rows_read_total", [({}, 0)])[0][1]
+            alerts = sum(v for _, v in got.get("sidecar_alerts_total", []))
+            if rows >= 30 and alerts >= 1:
+                break
+            time.sleep(0.2)
+        assert got["sidecar_metric_rows_read_total"][0] == ({"run_id": "pr"}, 30.0), got
+        crit = [v for labels, v in got["sidecar_alerts_total"] if labels["severity"] == "critical"]
+        assert crit and crit[0] >= 1
+        open_nan = [v for labels, v in got["sidecar_open_incidents"] if labels["syndrome"] == "nan_loss"]
+        assert open_nan == [1.0]
+        loss = [v for labels, v in got["sidecar_metric_value"] if labels["role"] == "loss"]
+        assert len(loss) == 1 and math.isnan(loss[0])
+        assert got["sidecar_step"][0][1] == 30
+        age = got["sidecar_last_row_age_seconds"][0][1]
+        assert 0 <= age < 30
+        assert got["sidecar_log_lines_read_total"][0][1] >= 30
+    finally:
+        stop.write_text("")
+        rc = p.wait(timeout=60)
+    assert rc == 0, "".join(lines)[-2000:]
+    # The exporter stopped with the run.
+    with pytest.raises(OSError):
+        scrape(url)
+
+
+def test_prometheus_address_errors(cli, tmp_path):
+    r = cli("run", "--run-dir", tmp_path / "x", "--no-preflight", "--prometheus", "not-an-address:abc", "--", "true")
+    assert r.returncode == 2 and "--prometheus" in r.stderr
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(1)
+    try:
+        taken = s.getsockname()[1]
+        r = cli("watch", tmp_path, "--once", "--prometheus", "127.0.0.1:%d" % taken)
+        assert r.returncode == 2 and "--prometheus" in r.stderr
+    finally:
+        s.close()
