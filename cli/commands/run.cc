@@ -64,10 +64,12 @@ std::string seconds_text(double s) {
 TerminalReporter::TerminalReporter(bool jsonl, bool tee_output)
     : jsonl_(jsonl), tee_(tee_output), color_(Style::for_stream(stderr).color) {}
 
+// Every human line: control characters from answers, file names, log text
+// escaped (our own colours kept), so nothing can move the cursor or retitle.
 void TerminalReporter::human(const std::string& line) {
   if (err_broken_) return;
   std::fflush(stderr);
-  if (!write_fd(2, line + "\n")) err_broken_ = true;
+  if (!write_fd(2, terminal_safe(line, /*keep_sgr=*/true) + "\n")) err_broken_ = true;
 }
 
 void TerminalReporter::output(std::string_view bytes, bool from_stderr) {
@@ -177,7 +179,7 @@ namespace {
 
 constexpr FlagSpec kRunFlags[] = {
     {"run-dir", 'd', "DIR", "run directory (default: a new runs/<time>-<program>/)"},
-    {"run-id", 0, "ID", "run id for alerts, history and the server (default: the run directory's name)"},
+    {"run-id", 0, "ID", "run id for alerts and history (default: the run directory's name); required with --server"},
     {"metrics", 'm', "PATH", "metrics file to follow (default: discovered; the child gets SIDECAR_METRICS_FILE)"},
     {"log", 'l', "PATH", "another log file or glob the job writes", true},
     {"playbook", 'p', "FILE", "playbook merged over the default"},
@@ -192,6 +194,9 @@ constexpr FlagSpec kRunFlags[] = {
     {"quiet", 'q', "", "do not echo the child's output to the terminal (run.log still gets it)"},
     {"server", 0, "URL", "research-agent server to post status and alerts to"},
     {"auth-token-file", 0, "FILE", "file holding the server's token (else SIDECAR_AUTH_TOKEN)"},
+    {"server-optional", 0, "", "a server that refuses the token is a warning, not an error before launching"},
+    {"pass-secrets", 0, "", "pass SIDECAR_AUTH_TOKEN on to the command (removed from its environment by default)"},
+    {"detach", 0, "", "the command survives sidecar's death (default: it gets SIGTERM if sidecar is killed)"},
     {"alertmanager", 0, "URL", "Prometheus Alertmanager to post alerts to"},
     {"slack-url-env", 0, "VAR", "post each incident to the Slack incoming webhook whose URL is in $VAR"},
     {"slack-url-file", 0, "FILE", "post each incident to the Slack incoming webhook whose URL is in FILE"},
@@ -214,7 +219,8 @@ constexpr std::string_view kRunSummary =
     "Exit status: the command's (128+N for a signal, 127/126 when it cannot be started); 3 when sidecar\n"
     "stopped it; 2 on a sidecar error.";
 
-std::string default_run_dir(const std::string& program) {
+// A new directory, made atomically (runs started in the same second never share one).
+Result<std::string> default_run_dir(const std::string& program) {
   std::time_t t = std::time(nullptr);
   std::tm tm{};
   localtime_r(&t, &tm);
@@ -223,10 +229,7 @@ std::string default_run_dir(const std::string& program) {
   std::string name = std::filesystem::path(program).filename().string();
   for (char& c : name)
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
-  std::string base = "runs/" + std::string(stamp) + (name.empty() ? "" : "-" + name);
-  std::string dir = base;
-  for (int i = 2; std::filesystem::exists(dir); ++i) dir = base + "-" + std::to_string(i);
-  return dir;
+  return detail::create_unique_dir("runs/" + std::string(stamp) + (name.empty() ? "" : "-" + name));
 }
 
 // The terminal reporter, remembering the GPUs the preflight saw for the report.
@@ -332,6 +335,7 @@ Status read_session_flags(const ParsedFlags& f, SessionOptions* o) {
   if (auto v = f.get("run-id")) o->server_run_id = *v;
   if (auto v = f.get("auth-token-file")) o->auth_token_file = *v;
   if (auto v = f.get("alertmanager")) o->alertmanager_url = *v;
+  o->server_optional = f.has("server-optional");
   read_notify_flags(f, o);
   if (!o->server_url.empty() && !f.has("run-id"))
     return Status(StatusCode::kInvalidArgument, "--server needs --run-id (the server's id for this run)");
@@ -358,7 +362,13 @@ Result<int> cmd_run(Args args) {
   auto jsonl = jsonl_format(*flags);
   if (!jsonl) return jsonl.status();
   o.run_dir = flags->get_or("run-dir", "");
-  if (o.run_dir.empty()) o.run_dir = default_run_dir(o.argv[0]);
+  if (o.run_dir.empty()) {
+    auto dir = default_run_dir(o.argv[0]);
+    if (!dir) return dir.status();
+    o.run_dir = *dir;
+  }
+  o.pass_secrets = flags->has("pass-secrets");
+  o.detach = flags->has("detach");
   o.shell = flags->has("shell");
   auto grace = flags->number("grace");
   if (!grace) return grace.status();

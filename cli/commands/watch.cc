@@ -30,9 +30,10 @@ constexpr FlagSpec kWatchFlags[] = {
     {"history", 0, "FILE", "history file for the baseline (default .sidecar/history.jsonl; '-' for none)"},
     {"profile", 0, "PROFILE", "pin the workload profile: generic, supervised, reinforcement_learning"},
     {"command", 0, "TEXT", "the job's command line (profile hints, baseline fingerprint)"},
-    {"run-id", 0, "ID", "run id for alerts and the server (default: the directory's name)"},
+    {"run-id", 0, "ID", "run id for alerts (default: the directory's name); required with --server"},
     {"server", 0, "URL", "research-agent server to post status and alerts to"},
     {"auth-token-file", 0, "FILE", "file holding the server's token (else SIDECAR_AUTH_TOKEN)"},
+    {"server-optional", 0, "", "a server that refuses the token is a warning, not an error at start"},
     {"alertmanager", 0, "URL", "Prometheus Alertmanager to post alerts to"},
     {"slack-url-env", 0, "VAR", "post each incident to the Slack incoming webhook whose URL is in $VAR"},
     {"slack-url-file", 0, "FILE", "post each incident to the Slack incoming webhook whose URL is in FILE"},
@@ -75,6 +76,8 @@ Result<int> cmd_watch(Args args) {
   SignalPipe signals;
   auto summary = watch_session(o, reporter, &signals);
   if (!summary) return summary.status();
+  // Records the server (or another sink) rejected or dropped: an error (docs/cli.md).
+  if (summary->sinks_lost_records()) return kExitError;
   return summary->max_severity && *summary->max_severity >= *fail_on ? kExitFindings : kExitOk;
 }
 

@@ -27,10 +27,6 @@ PY = sys.executable
 
 pytestmark = pytest.mark.skipif(not CLI, reason="SIDECAR_CLI is not set (run through ctest)")
 
-# Until the run loop hands the server's answers, metric rows and the
-# pre-launch check to the sinks (the lead's "Pipeline:" commit), these fail.
-NEEDS_PIPELINE = pytest.mark.xfail(strict=True, reason="needs the pipeline wiring of ServerSink take_answers/on_row/"
-                                   "check (issue 18; lands with the 'Pipeline:' commit)")
 
 JOB = """
 import json, os, sys, time
@@ -223,7 +219,6 @@ def test_alerts_raised_while_the_server_restarts_all_arrive(tmp_path):
         assert srv.run(run_id)["status"] == "finished"
 
 
-@NEEDS_PIPELINE
 def test_wrong_token_is_a_clear_error_before_launching(tmp_path):
     with RealServer(tmp_path / "srv", token="right-token") as srv:
         run_id = srv.create_run("token")

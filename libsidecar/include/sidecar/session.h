@@ -30,6 +30,7 @@
 #include "sidecar/operator.h"
 #include "sidecar/pipeline.h"
 #include "sidecar/records.h"
+#include "sidecar/sinks.h"
 #include "sidecar/status.h"
 #include "sidecar/supervisor.h"
 #include "sidecar/types.h"
@@ -55,6 +56,9 @@ struct SessionOptions {
   std::string auth_token_file;        // X-Auth-Token from this file (else SIDECAR_AUTH_TOKEN)
   std::string alertmanager_url;       // Prometheus Alertmanager ("" = none)
   double sink_close_timeout_s = 5.0;  // bounded flush of network sinks at the end
+  // A server that refuses the token (401/403 at the check before launching)
+  // is an error unless this is set; then a notice, and the run goes on.
+  bool server_optional = false;
   // Notifications and /metrics (issue 20; docs/notifications.md). Secrets are
   // named, never given: a variable or a file holding them. A flag wins over
   // the playbook's sinks.slack / sinks.webhook.
@@ -80,6 +84,12 @@ struct RunOptions : SessionOptions {
   bool preflight = true;
   GpuOptions gpu;                           // nvidia_smi path, wait_s, poll_s (the playbook's, then flags)
   std::optional<OnTimeout> gpu_on_timeout;  // default: from on_alert
+  // sidecar's own secrets (SIDECAR_AUTH_TOKEN) are removed from the child's
+  // environment unless this is set.
+  bool pass_secrets = false;
+  // The job survives sidecar's death (no lifeline: otherwise the job's group
+  // gets SIGTERM when sidecar vanishes, even by SIGKILL).
+  bool detach = false;
 };
 
 struct WatchOptions : SessionOptions {
@@ -111,6 +121,11 @@ struct SessionSummary {
   std::string history_path;  // the history file in use ("" = none)
   std::string run_dir;
   std::string run_id;
+  // Each network sink's counters at the end (server, alertmanager; "file" too).
+  std::vector<std::pair<std::string, SinkStats>> sinks;
+  // Whether a sink lost records (rejected by the peer, dropped, or never
+  // delivered): `watch` and `replay` exit 2 then.
+  bool sinks_lost_records() const;
 
   // {"type":"summary","status":…,"exit_status":…,…}
   std::string to_json() const;

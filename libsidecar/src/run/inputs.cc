@@ -1,6 +1,7 @@
 #include "inputs.h"
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 
 #include "sidecar/session.h"
@@ -12,13 +13,30 @@ namespace fs = std::filesystem;
 namespace {
 constexpr std::size_t kMaxLogs = 256;                      // one tail per file, at most this many files
 constexpr std::size_t kLogBudget = std::size_t{16} << 20;  // bytes per file per poll
+constexpr double kPollTimeS = 0.05;                        // time per file per poll
+
+// Live reading: one poll reads a bounded amount (a huge, sparse or endless
+// file must not hold up the loop, the child's pipes or signals).
+MetricsReaderOptions live_options(MetricsFormat format = MetricsFormat::kAuto) {
+  MetricsReaderOptions mo;
+  mo.format = format;
+  mo.max_poll_bytes = kLogBudget;
+  mo.max_poll_s = kPollTimeS;
+  return mo;
+}
+
+FileTail live_tail(const std::string& path) {
+  FileTail t(path);
+  t.set_round_budget(kLogBudget, std::chrono::milliseconds(static_cast<int>(kPollTimeS * 1000)));
+  return t;
+}
 }  // namespace
 
 InputSet::InputSet(std::string run_dir, std::string metrics_path, std::vector<std::string> log_patterns,
                    SessionReporter& reporter)
     : run_dir_(std::move(run_dir)), log_patterns_(std::move(log_patterns)), rep_(reporter) {
   if (!metrics_path.empty()) {
-    metrics_ = std::make_unique<MetricsReader>(metrics_path);
+    metrics_ = std::make_unique<MetricsReader>(metrics_path, live_options());
     metrics_path_ = std::move(metrics_path);
   }
 }
@@ -30,16 +48,18 @@ bool InputSet::poll_metrics(Pipeline& p, bool discover, bool eager) {
     last_discovery_ = now;
     if (auto found = discover_metrics(run_dir_)) {
       metrics_path_ = found->path;
-      MetricsReaderOptions mo;
-      mo.format = found->format;
-      metrics_ = std::make_unique<MetricsReader>(found->path, mo);
+      metrics_ = std::make_unique<MetricsReader>(found->path, live_options(found->format));
       rep_.notice("metrics: " + found->path + (found->reason.empty() ? "" : " (" + found->reason + ")"));
     }
   }
   if (!metrics_) return false;
+  const std::uint64_t before = metrics_->stats().bytes;
+  const double t0 = monotonic_seconds();
   auto n = metrics_->poll([&](const MetricRow& row) { p.row(row, metrics_path_); });
   report_metrics_status(n);
-  return false;
+  // A poll that read to its budget (bytes or time) may have left more behind.
+  const std::uint64_t read = metrics_->stats().bytes - before;
+  return read > 0 && (read >= kLogBudget || monotonic_seconds() - t0 >= kPollTimeS);
 }
 
 void InputSet::report_metrics_status(const Result<std::size_t>& n) {
@@ -69,7 +89,10 @@ bool InputSet::poll_logs(Pipeline& p) {
         break;
       }
       lg.last_error.clear();
-      if (chunk->data.empty()) break;
+      if (chunk->data.empty()) {
+        more = more || lg.tail.budget_spent();
+        break;
+      }
       if (chunk->restarted && chunk->offset == 0 && lg.tail.restarts() > 0) p.flush_log(lg.label);
       p.log(chunk->data, lg.label);
       count_output(chunk->data);
@@ -84,6 +107,9 @@ bool InputSet::poll_logs(Pipeline& p) {
 }
 
 void InputSet::flush(Pipeline& p) {
+  // A job that wrote its metrics and ended within one discovery interval:
+  // look once more (eagerly) before the last read.
+  poll_metrics(p, /*discover=*/true, /*eager=*/true);
   if (metrics_) metrics_->flush([&](const MetricRow& row) { p.row(row, metrics_path_); });
   for (auto& lg : logs_) p.flush_log(lg.label);
 }
@@ -102,7 +128,7 @@ void InputSet::refresh_logs() {
       std::error_code ec;
       fs::path rel = fs::path(path).lexically_relative(run_dir_);
       if (!rel.empty() && rel.native().rfind("..", 0) != 0) label = rel.string();
-      logs_.push_back(TailedLog{path, label, FileTail(path), {}});
+      logs_.push_back(TailedLog{path, label, live_tail(path), {}});
       if (fs::exists(path, ec)) rep_.notice("log: following " + path);
     }
   }

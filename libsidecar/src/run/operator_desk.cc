@@ -40,13 +40,14 @@ void OperatorDesk::on_alert(const Alert& a) {
   }
   if (d.choices.empty() || opt_.run_dir.empty()) {
     rep_.alert(a, path, false);
-    if (!d.choices.empty()) open_.push_back(Question{a, ResponseWatcher("", a.id, d.choices, opt_.actions), {}, false});
+    if (!d.choices.empty())
+      open_.push_back(Question{a, ResponseWatcher("", a.id, d.choices, opt_.actions), {}, false, {}});
     if (open_.size() > kMaxOpen) open_.pop_front();
     return;
   }
   bool asking = opt_.on_alert == OnAlert::kAsk;
   const Question* shown = current_prompt();
-  open_.push_back(Question{a, ResponseWatcher(opt_.run_dir, a.id, d.choices, opt_.actions), std::nullopt, asking});
+  open_.push_back(Question{a, ResponseWatcher(opt_.run_dir, a.id, d.choices, opt_.actions), std::nullopt, asking, {}});
   if (open_.size() > kMaxOpen) open_.pop_front();
   // One question is prompted on the TTY at a time: the most severe; a more
   // severe newcomer takes the prompt, the others wait for files.
@@ -151,6 +152,12 @@ void OperatorDesk::poll(const std::function<std::optional<std::string>(const std
       by = "server";
     }
     if (!a) {
+      // A stable text that is not a choice: said once; a later valid answer still counts.
+      const std::string& problem = it->local.partial_problem();
+      if (problem != it->told) {
+        if (!problem.empty()) rep_.notice(problem);
+        it->told = problem;
+      }
       ++it;
       continue;
     }

@@ -41,6 +41,7 @@ class OperatorDesk {
     ResponseWatcher local;
     std::optional<ResponseWatcher> server;  // under the id the server gave it, once known
     bool asking = false;
+    std::string told;  // the partial_problem() already reported for the response file
   };
   static constexpr std::size_t kMaxOpen = 64;
 

@@ -50,8 +50,11 @@ void RunLog::flush_all() {
   for (int s = 0; s < 2; ++s) flush(s);
 }
 
+// A held partial line ends here as its own line: what the stream writes next
+// (or the other stream) starts a new one instead of being glued to it.
 void RunLog::flush(int s) {
   if (pending_[s].empty()) return;
+  pending_[s] += '\n';
   write_all(pending_[s]);
   pending_[s].clear();
 }

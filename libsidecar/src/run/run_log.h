@@ -1,7 +1,9 @@
 // RunLog: the child's output appended to <run_dir>/run.log. Each stream's
 // bytes are written up to their last newline at once; a partial line is held
 // (at most 64 KiB, at most ~1 s) so that stdout and stderr lines never splice
-// into each other.
+// into each other; when it is written before its newline came (held too long,
+// too long, or the end of the run) it gets a '\n' of its own, so it never
+// splices with what follows either.
 #pragma once
 
 #include <cstddef>

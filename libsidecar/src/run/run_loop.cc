@@ -3,17 +3,24 @@
 // poll() on the child's pipes, the signal self-pipe and the operator's TTY,
 // with a timeout that is the next tick (<= interval_s), so an idle run costs
 // one wake-up per interval; output is handled the moment it arrives.
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "run_log.h"
 #include "session_core.h"
 #include "session_wiring.h"
+#include "sidecar/detail/spawn.h"
 #include "sidecar/detail/strings.h"
+#include "sidecar/process.h"
 #include "sidecar/session.h"
 #include "sidecar/sinks.h"
 
@@ -49,6 +56,65 @@ std::string fmt_seconds(double v) {
   std::snprintf(buf, sizeof buf, "%.2f", v);
   return buf;
 }
+
+// Ends the job's process group when sidecar vanishes, even by SIGKILL (issue
+// 19.8; --detach: none). A small shell waits on a pipe whose write end only
+// sidecar holds; at EOF it sends SIGTERM to the group, then drains the job's
+// output pipes (it holds copies of their read ends) into run.log, so the job
+// neither runs on unsupervised nor dies of SIGPIPE (a shell printing
+// "Terminated", a Python print) before its own SIGTERM handler has run.
+class OutputLifeline {
+ public:
+  OutputLifeline() = default;
+  OutputLifeline(const OutputLifeline&) = delete;
+  OutputLifeline& operator=(const OutputLifeline&) = delete;
+  ~OutputLifeline() { release(); }
+
+  // Errors: kIoError (pipe or spawn failed).
+  Status start(int pgid, int out_fd, int err_fd, const std::string& run_log) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return Status(StatusCode::kIoError, std::string("pipe: ") + std::strerror(errno));
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_adddup2(&actions, out_fd >= 0 ? out_fd : fds[0], 3);
+    posix_spawn_file_actions_adddup2(&actions, err_fd >= 0 ? err_fd : fds[0], 4);
+    auto spawned = detail::spawn_in_new_group(
+        {"/bin/sh", "-c",
+         "cat >/dev/null; kill -s TERM -- \"-$1\" 2>/dev/null; cat <&3 >>\"$2\" & cat <&4 >>\"$2\"; wait",
+         "sidecar-lifeline", std::to_string(pgid), run_log},
+        {}, &actions);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[0]);
+    if (!spawned) {
+      ::close(fds[1]);
+      return Status(StatusCode::kIoError, "lifeline: " + spawned.status().message());
+    }
+    pid_ = *spawned;
+    write_fd_ = fds[1];
+    return Status::Ok();
+  }
+
+  // Stops the watcher (its group: the shell and its cats) and closes the pipe;
+  // the job's group is left alone.
+  void release() {
+    if (pid_ > 0) {
+      ::kill(-pid_, SIGKILL);
+      int status = 0;
+      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+    }
+    if (write_fd_ >= 0) ::close(write_fd_);
+    pid_ = -1;
+    write_fd_ = -1;
+  }
+
+ private:
+  int pid_ = -1;
+  int write_fd_ = -1;
+};
 
 Status make_dirs(const std::string& dir) {
   std::error_code ec;
@@ -88,6 +154,7 @@ class RunLoop {
   FdLineReader tty_;
   detail::RunLog runlog_;
   std::optional<ChildProcess> child_;
+  OutputLifeline lifeline_;  // SIGTERM to the job's group if sidecar vanishes (not with detach)
   SessionSummary summary_;
   double t0_ = 0;
   std::string buf_;
@@ -181,6 +248,8 @@ LaunchOptions RunLoop::launch_options() const {
   // Python buffers a pipe's output in 8 KiB blocks: ask it not to, so alerts
   // and run.log follow the run as it happens (a user's own setting wins).
   if (!std::getenv("PYTHONUNBUFFERED")) lo.env.push_back("PYTHONUNBUFFERED=1");
+  // sidecar's own secrets stay with sidecar (a name without '=' removes it).
+  if (!opt_.pass_secrets) lo.env.push_back("SIDECAR_AUTH_TOKEN");
   return lo;
 }
 
@@ -199,9 +268,16 @@ Result<SessionSummary> RunLoop::run() {
   LaunchOptions lo = launch_options();
   if (opt_.adopt_orphans) become_subreaper();
   if (auto st = runlog_.open((fs::path(opt_.run_dir) / "run.log").string()); !st.ok()) return st;
+  // Where answers go: there before the first alert says to write one there.
+  if (auto st = make_dirs((fs::path(opt_.run_dir) / "alerts").string()); !st.ok()) return st;
   auto child = ChildProcess::launch(lo);
   if (!child) return launch_failed(child.status(), lo.argv[0]);
   child_.emplace(std::move(child).value());
+  if (!opt_.detach) {
+    const std::string log = fs::absolute(fs::path(opt_.run_dir) / "run.log").string();
+    if (Status st = lifeline_.start(child_->pid(), child_->out_fd(), child_->err_fd(), log); !st.ok())
+      rep_.notice("the job will outlive sidecar if sidecar is killed: " + st.message());
+  }
   pipe().sinks().on_status("running");
   rep_.notice("started " + opt_.command + " (pid " + std::to_string(child_->pid()) + ") in " + opt_.run_dir);
   next_tick_ = monotonic_seconds();
@@ -229,6 +305,7 @@ void RunLoop::on_timer(double now) {
   pipe().advance(wall_seconds());
   more_input_ = core_.inputs->poll(pipe());
   pipe().tick(wall_seconds());
+  detail::report_sink_notices(core_, rep_);
   detail::update_prometheus(core_);
   runlog_.flush_stale(now);
   next_tick_ = now + std::clamp(opt_.interval_s, 0.05, 1.0);
@@ -353,6 +430,7 @@ Result<SessionSummary> RunLoop::finalize() {
   runlog_.flush_all();
   ExitInfo exit = child_->exit_info().value_or(ExitInfo{});
   summary_.exit = exit;
+  lifeline_.release();  // the job has ended: nothing left to end
   if (opt_.adopt_orphans) reap_adopted(child_->pid(), true);
   core_.inputs->poll(pipe());
   core_.inputs->flush(pipe());
@@ -382,9 +460,12 @@ SessionSummary RunLoop::finish(const std::string& status, std::optional<int> exi
   end.exit_code = exit_code;
   end.signal = signal;
   end.error = summary_.error;
+  // status.json carries what the network sinks failed to deliver.
+  if (std::string sf = detail::sink_failure_text(core_); !sf.empty()) end.error += (end.error.empty() ? "" : "; ") + sf;
   end.write_history = !core_.history_off;
   end.close_timeout_s = opt_.sink_close_timeout_s;
   Status hs = pipe().finish(end, wall);
+  detail::report_sink_notices(core_, rep_);
   if (!hs.ok()) summary_.history_error = hs.message();
   summary_.history_written = end.write_history && hs.ok();
   detail::fill_summary(core_, opt_, wall, &summary_);

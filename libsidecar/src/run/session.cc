@@ -52,8 +52,25 @@ std::string SessionSummary::to_json() const {
   w.key("history_written").value(history_written);
   if (!history_path.empty()) w.key("history").value(history_path);
   if (!history_error.empty()) w.key("history_error").value(history_error);
+  if (!sinks.empty()) {
+    w.key("sinks").begin_object();
+    for (const auto& [name, st] : sinks) {
+      w.key(name).begin_object();
+      w.key("sent").value(st.sent).key("failed").value(st.failed).key("dropped").value(st.dropped);
+      w.key("rejected").value(st.rejected).key("auth_failures").value(st.auth_failures);
+      w.key("last_error").value(st.last_error);
+      w.end_object();
+    }
+    w.end_object();
+  }
   w.end_object();
   return w.take();
+}
+
+bool SessionSummary::sinks_lost_records() const {
+  for (const auto& [name, st] : sinks)
+    if (st.dropped > 0 || st.rejected > 0 || st.queue_depth > 0) return true;
+  return false;
 }
 
 std::vector<std::string> expand_log_pattern(const std::string& pattern, const std::string& base_dir) {
@@ -118,8 +135,11 @@ std::string default_run_id(const std::string& run_dir) {
 
 // The sinks of a session: files in the run directory always, the server and
 // Alertmanager when configured.
+// A server that refuses the token is an error before anything is launched
+// (unless server_optional); one that does not answer is a notice (the sink
+// retries, and its failures are counted and reported).
 Result<std::unique_ptr<SinkSet>> open_sinks(const SessionOptions& o, const std::string& run_id, ServerSinkOptions so,
-                                            AlertmanagerSinkOptions ao, bool file_records) {
+                                            AlertmanagerSinkOptions ao, bool file_records, SessionReporter& rep) {
   auto sinks = std::make_unique<SinkSet>();
   if (file_records) sinks->add(make_file_sink(o.run_dir));
   if (!o.server_url.empty()) {
@@ -128,7 +148,16 @@ Result<std::unique_ptr<SinkSet>> open_sinks(const SessionOptions& o, const std::
     so.url = o.server_url;
     so.run_id = o.server_run_id.empty() ? run_id : o.server_run_id;
     so.auth_token = *token;
-    sinks->add(make_server_sink(std::move(so)));
+    so.run_dir = fs::absolute(o.run_dir).lexically_normal().string();
+    auto server = make_server_sink(std::move(so));
+    if (Status st = server->check(5.0); !st.ok()) {
+      if (st.code() == StatusCode::kPermissionDenied && !o.server_optional)
+        return Status(st.code(), st.message() + " (--server-optional: go on without the server)");
+      rep.notice(st.message() + (st.code() == StatusCode::kPermissionDenied
+                                     ? "; going on (--server-optional): nothing reaches the server"
+                                     : "; going on, retrying in the background"));
+    }
+    sinks->add(std::move(server));
   }
   if (!o.alertmanager_url.empty()) {
     ao.url = o.alertmanager_url;
@@ -197,7 +226,7 @@ Result<SessionCore> open_session(const SessionOptions& o, SessionReporter& rep, 
   core.history_off = o.history_path == "-" || !pb->history.enabled;
   core.history_path = core.history_off ? "" : o.history_path.empty() ? pb->history.path : o.history_path;
   mo.playbook = std::move(pb).value();
-  auto sinks = open_sinks(o, core.run_id, std::move(so), std::move(ao), file_records);
+  auto sinks = open_sinks(o, core.run_id, std::move(so), std::move(ao), file_records, rep);
   if (!sinks) return sinks.status();
   if (Status st = add_notify_sinks(o, mo.playbook.tree, core.run_id, **sinks); !st.ok()) return st;
   auto prom = start_prometheus(o, core.run_id, **sinks, rep);
@@ -232,6 +261,22 @@ void fill_summary(const SessionCore& core, const SessionOptions& o, double wall,
   s->run_dir = o.run_dir;
   s->run_id = core.run_id;
   s->history_path = core.history_path;
+  s->sinks = core.pipeline->sinks().each_stats();
+}
+
+void report_sink_notices(SessionCore& core, SessionReporter& rep) {
+  for (auto& n : core.pipeline->sinks().take_notices()) rep.notice(n);
+}
+
+std::string sink_failure_text(const SessionCore& core) {
+  std::string out;
+  for (const auto& [name, st] : core.pipeline->sinks().each_stats()) {
+    if (name == "file" || (st.failed == 0 && st.dropped == 0 && st.rejected == 0)) continue;
+    out += (out.empty() ? "" : "; ") + name + " sink: " + std::to_string(st.failed) + " failed, " +
+           std::to_string(st.rejected) + " rejected, " + std::to_string(st.dropped) + " dropped";
+    if (!st.last_error.empty()) out += " (last error: " + st.last_error + ")";
+  }
+  return out;
 }
 
 }  // namespace detail

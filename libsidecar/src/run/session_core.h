@@ -37,6 +37,13 @@ bool run_has_ended(const std::string& run_dir);
 // The counters, baseline and note of a session, into its summary.
 void fill_summary(const SessionCore& core, const SessionOptions& o, double wall, SessionSummary* s);
 
+// The sinks' failure notices since the last call, to the reporter (each tick).
+void report_sink_notices(SessionCore& core, SessionReporter& rep);
+
+// "server sink: 3 failed, 0 rejected, 1 dropped (last error: ...)" for the
+// network sinks that failed ("" = none did): the final status carries it.
+std::string sink_failure_text(const SessionCore& core);
+
 // poll() timeout in ms for a wait of `seconds` (at most a minute).
 int poll_timeout_ms(double seconds);
 

@@ -23,7 +23,7 @@ void read_all(detail::SessionCore& core) {
 }
 
 // Follows until SIGINT/SIGTERM: one bounded read and one tick per interval.
-void follow(detail::SessionCore& core, const WatchOptions& opt, SignalPipe* signals) {
+void follow(detail::SessionCore& core, const WatchOptions& opt, SignalPipe* signals, SessionReporter& rep) {
   core.pipeline->sinks().on_status("running");
   double next_tick = monotonic_seconds();
   bool more = false;
@@ -36,6 +36,7 @@ void follow(detail::SessionCore& core, const WatchOptions& opt, SignalPipe* sign
       if (now >= next_tick) {
         core.pipeline->tick(wall_seconds());
         detail::update_prometheus(core);
+        detail::report_sink_notices(core, rep);
         next_tick = now + std::clamp(opt.interval_s, 0.05, 60.0);
       }
     }
@@ -68,7 +69,7 @@ Result<SessionSummary> watch_session(const WatchOptions& options, SessionReporte
   if (options.once)
     read_all(core);
   else
-    follow(core, options, signals);
+    follow(core, options, signals, reporter);
   read_all(core);
   core.inputs->flush(*core.pipeline);
   core.pipeline->drain(wall_seconds());
@@ -78,6 +79,7 @@ Result<SessionSummary> watch_session(const WatchOptions& options, SessionReporte
   // A watched run's status belongs to its own launcher: close the sinks
   // without posting a terminal status or writing a history row.
   core.pipeline->sinks().close(options.sink_close_timeout_s);
+  detail::report_sink_notices(core, reporter);
   detail::fill_summary(core, options, wall_seconds(), &summary);
   reporter.summary(summary);
   return summary;
