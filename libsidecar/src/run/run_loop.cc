@@ -14,6 +14,8 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "run_log.h"
 #include "session_core.h"
@@ -115,6 +117,25 @@ class OutputLifeline {
   int pid_ = -1;
   int write_fd_ = -1;
 };
+
+// Answers a previous run in the same directory left behind belong to its
+// alerts, not to this run's (issue 19.2): moved to alerts/previous-<time>/
+// before launching. Returns how many were moved.
+std::size_t archive_old_answers(const std::string& alerts_dir) {
+  std::error_code ec;
+  std::vector<fs::path> old;
+  for (fs::directory_iterator it(alerts_dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().extension() == ".response" && it->is_regular_file(ec)) old.push_back(it->path());
+  if (old.empty()) return 0;
+  fs::path dest = fs::path(alerts_dir) / ("previous-" + std::to_string(static_cast<long long>(wall_seconds())));
+  fs::create_directories(dest, ec);
+  std::size_t moved = 0;
+  for (const auto& p : old) {
+    fs::rename(p, dest / p.filename(), ec);
+    if (!ec) ++moved;
+  }
+  return moved;
+}
 
 Status make_dirs(const std::string& dir) {
   std::error_code ec;
@@ -269,7 +290,11 @@ Result<SessionSummary> RunLoop::run() {
   if (opt_.adopt_orphans) become_subreaper();
   if (auto st = runlog_.open((fs::path(opt_.run_dir) / "run.log").string()); !st.ok()) return st;
   // Where answers go: there before the first alert says to write one there.
-  if (auto st = make_dirs((fs::path(opt_.run_dir) / "alerts").string()); !st.ok()) return st;
+  const std::string alerts_dir = (fs::path(opt_.run_dir) / "alerts").string();
+  if (auto st = make_dirs(alerts_dir); !st.ok()) return st;
+  if (std::size_t n = archive_old_answers(alerts_dir))
+    rep_.notice(std::to_string(n) + " answer(s) of a previous run in " + alerts_dir + " moved to " + alerts_dir +
+                "/previous-*/ (they answer that run's alerts, not this one's)");
   auto child = ChildProcess::launch(lo);
   if (!child) return launch_failed(child.status(), lo.argv[0]);
   child_.emplace(std::move(child).value());
