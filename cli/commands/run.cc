@@ -26,6 +26,7 @@
 #include "sidecar/playbook.h"
 #include "sidecar/records.h"
 #include "sidecar/report.h"
+#include "status_line.h"
 
 namespace sidecar::cli {
 
@@ -232,11 +233,70 @@ Result<std::string> default_run_dir(const std::string& program) {
   return detail::create_unique_dir("runs/" + std::string(stamp) + (name.empty() ? "" : "-" + name));
 }
 
-// The terminal reporter, remembering the GPUs the preflight saw for the report.
+// The terminal reporter of `run`: remembers the GPUs the preflight saw (for
+// the report) and keeps the live status line (a TTY on stderr only; erased
+// before every other line, so it never reaches run.log or a pipe).
 class RunReporter : public TerminalReporter {
  public:
-  using TerminalReporter::TerminalReporter;
+  RunReporter(bool jsonl, bool tee_output) : TerminalReporter(jsonl, tee_output), status_(2) {
+    show_status_ = !jsonl && status_.active();
+  }
+  // One tick's state (SessionOptions::progress).
+  void progress(const ExporterState& st) {
+    if (!show_status_) return;
+    const double now = monotonic_seconds();
+    if (rate_t0_ < 0 || now - rate_t0_ >= 2.0) {
+      if (rate_t0_ >= 0 && now > rate_t0_) rate_ = static_cast<double>(st.rows_read - rate_rows_) / (now - rate_t0_);
+      rate_t0_ = now;
+      rate_rows_ = st.rows_read;
+    }
+    StatusLine::Fields f;
+    f.step = st.step;
+    for (const auto& r : st.roles)
+      if (r.role == "loss") f.loss = r.value;
+    f.rate = rate_;
+    int worst = -1;
+    for (const auto& inc : st.open_incidents) {
+      f.open_incidents += inc.count;
+      auto sev = parse_severity(inc.severity);
+      if (sev && static_cast<int>(*sev) > worst) {
+        worst = static_cast<int>(*sev);
+        f.worst_severity = inc.severity;
+      }
+    }
+    status_.update(f, now);
+  }
+  void output(std::string_view bytes, bool from_stderr) override {
+    status_.clear();
+    TerminalReporter::output(bytes, from_stderr);
+  }
+  void alert(const Alert& a, const std::string& response_file, bool asking) override {
+    status_.clear();
+    TerminalReporter::alert(a, response_file, asking);
+  }
+  void resolved(const Resolved& r) override {
+    status_.clear();
+    TerminalReporter::resolved(r);
+  }
+  void snapshot(const Snapshot& snap) override {
+    status_.clear();
+    TerminalReporter::snapshot(snap);
+  }
+  void answered(const Alert& a, const std::string& choice, Action action, std::string_view by) override {
+    status_.clear();
+    TerminalReporter::answered(a, choice, action, by);
+  }
+  void notice(std::string_view text) override {
+    status_.clear();
+    TerminalReporter::notice(text);
+  }
+  void summary(const SessionSummary& sum) override {
+    status_.clear();
+    show_status_ = false;
+    TerminalReporter::summary(sum);
+  }
   void preflight(const PreflightResult& r, bool final) override {
+    status_.clear();
     TerminalReporter::preflight(r, final);
     if (!final) return;
     gpus.clear();
@@ -248,6 +308,13 @@ class RunReporter : public TerminalReporter {
     }
   }
   std::vector<std::string> gpus;
+
+ private:
+  StatusLine status_;
+  bool show_status_ = false;
+  double rate_t0_ = -1;
+  std::uint64_t rate_rows_ = 0;
+  std::optional<double> rate_;
 };
 
 std::string command_text(const RunOptions& o) {
@@ -401,6 +468,7 @@ Result<int> cmd_run(Args args) {
   reporter.prompt_on_tty = o.prompt_fd >= 0;
   SignalPipe signals;
   const double started_at = wall_seconds();
+  o.progress = [&reporter](const ExporterState& st) { reporter.progress(st); };
   auto summary = run_session(o, reporter, &signals);
   if (!summary) return summary.status();
   if (!flags->has("no-report")) write_end_report(o, *summary, started_at, reporter);

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,6 +30,7 @@
 #include "sidecar/gpu.h"
 #include "sidecar/operator.h"
 #include "sidecar/pipeline.h"
+#include "sidecar/prometheus.h"
 #include "sidecar/records.h"
 #include "sidecar/sinks.h"
 #include "sidecar/status.h"
@@ -68,6 +70,9 @@ struct SessionOptions {
   std::string webhook_url_file;     // --webhook-url-file F
   std::string webhook_header_file;  // --webhook-header-file F: "Name: value" lines (e.g. Authorization)
   std::string prometheus;           // --prometheus ADDR:PORT: serve /metrics ("" = off; loopback by default)
+  // Called once per tick with what /metrics would show (the live status line
+  // of `run` on a TTY); empty = none. On the session's thread; keep it cheap.
+  std::function<void(const ExporterState&)> progress;
 };
 
 struct RunOptions : SessionOptions {

@@ -3,6 +3,7 @@
 // still open (an alert opens one under its signature, a resolution closes
 // it), and each tick hands the exporter a fresh ExporterState.
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <utility>
 
@@ -55,11 +56,18 @@ class PrometheusWiring {
   double started_at = 0;
   std::uint64_t last_lines = 0;
   std::optional<double> last_line_at;
+  std::function<void(const ExporterState&)> progress;  // SessionOptions::progress
 };
 
 Result<std::shared_ptr<PrometheusWiring>> start_prometheus(const SessionOptions& o, const std::string& run_id,
                                                            SinkSet& sinks, SessionReporter& rep) {
-  if (o.prometheus.empty()) return std::shared_ptr<PrometheusWiring>();
+  if (o.prometheus.empty() && !o.progress) return std::shared_ptr<PrometheusWiring>();
+  auto w = std::make_shared<PrometheusWiring>();
+  w->progress = o.progress;
+  w->run_id = run_id;
+  w->started_at = wall_seconds();
+  sinks.add(std::make_unique<PrometheusTap>(w->tap));
+  if (o.prometheus.empty()) return w;
   auto addr = parse_listen_address(o.prometheus);
   if (!addr) return Status(addr.status().code(), "--prometheus: " + addr.status().message());
   PrometheusOptions po;
@@ -67,14 +75,10 @@ Result<std::shared_ptr<PrometheusWiring>> start_prometheus(const SessionOptions&
   po.port = addr->port;
   auto exp = PrometheusExporter::start(po);
   if (!exp) return Status(exp.status().code(), "--prometheus " + o.prometheus + ": " + exp.status().message());
-  auto w = std::make_shared<PrometheusWiring>();
   w->exporter = std::move(exp).value();
-  w->run_id = run_id;
-  w->started_at = wall_seconds();
   std::string host = w->exporter->address();
   if (host.find(':') != std::string::npos) host = "[" + host + "]";
   rep.notice("prometheus: serving http://" + host + ":" + std::to_string(w->exporter->port()) + "/metrics");
-  sinks.add(std::make_unique<PrometheusTap>(w->tap));
   ExporterState first;
   first.run_id = run_id;
   first.started_at = w->started_at;
@@ -111,7 +115,8 @@ void update_prometheus(const SessionCore& core) {
   s.last_row_at = w->tap->last_row_at;
   s.last_line_at = w->last_line_at;
   s.started_at = w->started_at;
-  w->exporter->update(s);
+  if (w->exporter) w->exporter->update(s);
+  if (w->progress) w->progress(s);
 }
 
 }  // namespace sidecar::detail

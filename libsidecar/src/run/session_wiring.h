@@ -31,12 +31,14 @@ class PrometheusWiring;
 
 // --prometheus: binds the exporter (a notice names the address and port) and
 // adds the sink that counts alerts and open incidents for it to `sinks`.
-// nullptr when o.prometheus is empty. Errors: kInvalidArgument (bad
+// Also made (without a server) for SessionOptions::progress.
+// nullptr when o.prometheus and o.progress are empty. Errors: kInvalidArgument (bad
 // address), kUnavailable (cannot bind).
 Result<std::shared_ptr<PrometheusWiring>> start_prometheus(const SessionOptions& o, const std::string& run_id,
                                                            SinkSet& sinks, SessionReporter& rep);
 
-// Hands the exporter the session's current state (does nothing without one).
+// Hands the exporter and SessionOptions::progress the session's current
+// state (does nothing without either).
 // Cheap: a few copies and a pointer swap; call it once per tick.
 void update_prometheus(const SessionCore& core);
 
