@@ -98,6 +98,7 @@ def test_a_line_without_a_step_takes_the_last_row_before_it(cli, tmp_path):
         "for s in range(40):\n"
         "    f.write(json.dumps({'step': s, 'loss': 1.0 + 0.01 * (s % 5)}) + '\\n'); f.flush()\n"
         "print('RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB', flush=True)\n"
+        "import time; time.sleep(1.5)  # the line and the later rows reach sidecar in this order\n"
         "for s in range(40, 80):\n"
         "    f.write(json.dumps({'step': s, 'loss': 1.0 + 0.01 * (s % 5)}) + '\\n'); f.flush()\n")
     run_dir = tmp_path / "run"

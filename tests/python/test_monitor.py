@@ -179,7 +179,9 @@ def test_add_decision_is_selected_and_deduped(monitor_factory):
     mon = monitor_factory()
     alerts = mon.add_decision("my_rule", "custom check failed", "warning", evidence={"x": 1}, step=3)
     assert [(a.source, a.syndrome, a.severity, a.step) for a in alerts] == [("playbook", "my_rule", "warning", 3)]
-    assert alerts[0].evidence == {"x": "1"}
+    # The caller's evidence, plus the incident the alert opened.
+    assert alerts[0].evidence["x"] == "1"
+    assert alerts[0].evidence["notify"] == "opened" and alerts[0].evidence["incident"]
     assert mon.add_decision("my_rule", "custom check failed again", "warning") == []
     assert mon.syndrome_counts() == {"my_rule": 1}
     with pytest.raises(ValueError):

@@ -48,7 +48,7 @@ def test_diverging_learning_rate_is_flagged_at_the_right_step():
     assert start is not None and start > 5, losses  # it trained before it diverged
     assert alerts, out
     first = alerts[0]
-    assert first["syndrome"] in ("loss_spike", "nan_loss", "grad_norm_explosion"), first
+    assert first["syndrome"] in ("loss_spike", "loss_divergence", "nan_loss", "grad_norm_explosion"), first
     # Not before the divergence, and within a few steps of its onset.
     assert start <= first["step"] <= start + 5, (start, alerts)
     # The loop stops on the first critical alert: spike or NaN, at the last step run.

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <deque>
 #include <limits>
 #include <unordered_map>
 
@@ -597,7 +598,7 @@ struct Monitor::Impl {
     // The step current when the line was written: one the line names, else
     // the last row that preceded it in arrival order.
     std::optional<std::int64_t> named = step_in_line(m.text);
-    d.step = named ? named : last_step;
+    d.step = named ? named : step_of_line(m.source, m.line);
     std::string subject;
     if (const std::string* x = evidence_get(m.evidence, "xid")) subject = "xid" + *x;
     d.signature = detail::make_signature(Source::kLogwatch, m.syndrome, subject);
@@ -644,8 +645,51 @@ struct Monitor::Impl {
     LogStream* s = stream(source);
     if (!s) return;
     std::uint64_t before = s->lines_seen();
+    mark_step(*s, before + 1);
     s->feed(bytes, &matches);
     stats.log_lines += s->lines_seen() - before;
+    take_matches();
+  }
+
+  // The step current when each stretch of a stream's lines was read, so a
+  // finding held back (a traceback, a folded report) keeps the step of its
+  // line, not the step when it was released. Bounded per stream.
+  struct StepMark {
+    std::uint64_t first_line;
+    std::optional<std::int64_t> step;
+  };
+  struct StreamMarks {
+    std::deque<StepMark> marks;
+    double last_fed = 0;
+    bool settled = true;
+  };
+  std::unordered_map<std::string, StreamMarks, StringHash, std::equal_to<>> stream_marks;
+
+  void mark_step(const LogStream& s, std::uint64_t first_line) {
+    StreamMarks& sm = stream_marks[s.source()];
+    sm.last_fed = last_now;
+    sm.settled = false;
+    if (!sm.marks.empty() && sm.marks.back().step == last_step) return;
+    sm.marks.push_back({first_line, last_step});
+    if (sm.marks.size() > 256) sm.marks.pop_front();
+  }
+
+  std::optional<std::int64_t> step_of_line(std::string_view source, std::uint64_t line) const {
+    auto it = stream_marks.find(source);
+    if (it == stream_marks.end()) return last_step;
+    std::optional<std::int64_t> step = last_step;
+    for (auto m = it->second.marks.rbegin(); m != it->second.marks.rend(); ++m)
+      if (m->first_line <= line) return m->step;
+    return step;
+  }
+
+  // Sources quiet for a couple of seconds release findings that are complete.
+  void settle_quiet_streams(double now) {
+    for (auto& [label, sm] : stream_marks) {
+      if (sm.settled || now - sm.last_fed < 2.0) continue;
+      sm.settled = true;
+      if (auto it = streams.find(label); it != streams.end()) it->second.settle(&matches);
+    }
     take_matches();
   }
 
@@ -665,6 +709,7 @@ struct Monitor::Impl {
     if (rows_since_tick > 0 && !rows_have_time) arrivals.arrive(now);
     rows_since_tick = 0;
     apply(kStall, detect_stall(arrivals, now, opt.playbook.detectors.stall), now);
+    settle_quiet_streams(now);
     surface(now);
     TickResult out = take_output();
     bool heartbeat = now - last_snapshot >= opt.playbook.snapshot.heartbeat_s;

@@ -109,7 +109,11 @@ bool InputSet::poll_logs(Pipeline& p) {
 void InputSet::flush(Pipeline& p) {
   // A job that wrote its metrics and ended within one discovery interval:
   // look once more (eagerly) before the last read.
-  poll_metrics(p, /*discover=*/true, /*eager=*/true);
+  // Every poll is bounded: read until nothing more is waiting.
+  while (poll_metrics(p, /*discover=*/true, /*eager=*/true)) {
+  }
+  while (poll_logs(p)) {
+  }
   if (metrics_) metrics_->flush([&](const MetricRow& row) { p.row(row, metrics_path_); });
   for (auto& lg : logs_) p.flush_log(lg.label);
 }

@@ -247,10 +247,10 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 //    the initial level (so a loss near zero wiggling 0.01 -> 0.03 is not
 //    "3x its minimum");
 //  - slow (evidence: the minimum at least slow_window points back): of the
-//    last slow_window steps, at least slow_window - 1 go up, the latest is
+//    last slow_window steps, every one goes up, the latest is
 //    >= (1 + slow_rise) x the minimum and has climbed back at least
 //    slow_back_fraction of the way to the initial level. A training loss
-//    that rises almost every logged point for that long is not noise.
+//    that rises at every logged point for that long is not noise.
 // Positive losses only (a ratio to a minimum <= 0 means nothing), and a
 // rise of at least min_delta (2e-6 -> 5e-6 is the noise of a converged
 // loss, not a divergence). Stays open
@@ -312,7 +312,10 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
       if (!std::isfinite(a) || !std::isfinite(b)) return std::nullopt;
       ups += a > b ? 1 : 0;
     }
-    if (ups + 1 >= w && loss.back().value > loss.from_back(1).value)
+    // A rise at every point of the window: per-step losses that rise at 4 of 5
+    // points are noise of a healthy run (a real PyTorch learner at a sane
+    // learning rate does that twice in its first 25 steps).
+    if (ups >= w && loss.back().value > loss.from_back(1).value)
       return make("slow", loss.name() + " has risen at " + std::to_string(ups) + " of the last " + std::to_string(w) +
                               " points: " + detail::fmt_num(v) + tail);
   }
