@@ -52,6 +52,11 @@ def jsonl(text):
     return [json.loads(l) for l in text.splitlines() if l.strip().startswith("{")]
 
 
+def run_alerts(run_dir):
+    """The alert records a run wrote to <run_dir>/sidecar/alerts.jsonl."""
+    return [r for r in jsonl((run_dir / "sidecar" / "alerts.jsonl").read_text()) if r.get("type") == "alert"]
+
+
 @pytest.mark.parametrize("rate,n,kl_step,nan_step", [(1, 25, 12, 20), (100, 600, 300, 500), (10000, 20000, 9000, 15000)])
 def test_live_run_matches_replay(cli, tmp_path, rate, n, kl_step, nan_step):
     writer = tmp_path / "ppo_writer.py"
@@ -60,7 +65,7 @@ def test_live_run_matches_replay(cli, tmp_path, rate, n, kl_step, nan_step):
     r = cli("run", "--run-dir", run_dir, "--history", "-", "--on-alert", "continue", "--profile",
             "reinforcement_learning", "--", PY, writer, rate, n, kl_step, nan_step, timeout=180)
     assert r.returncode == 0, r.stderr
-    live = alert_set(jsonl((run_dir / "sidecar" / "alerts.jsonl").read_text()))
+    live = alert_set(run_alerts(run_dir))
     rep = cli("replay", "--format", "jsonl", "--profile", "reinforcement_learning", run_dir / "metrics.jsonl")
     assert rep.returncode in (0, 1), rep.stderr
     replayed = alert_set(jsonl(rep.stdout))
@@ -82,7 +87,7 @@ def test_log_finding_carries_the_line_step(cli, tmp_path):
     run_dir = tmp_path / "run"
     r = cli("run", "--run-dir", run_dir, "--history", "-", "--on-alert", "continue", "--", PY, script, timeout=120)
     assert r.returncode == 0, r.stderr
-    alerts = [a for a in jsonl((run_dir / "sidecar" / "alerts.jsonl").read_text()) if a.get("type") == "alert"]
+    alerts = run_alerts(run_dir)
     nan_log = [a for a in alerts if a["syndrome"] == "nan_in_log"]
     assert nan_log, alerts
     assert nan_log[0]["step"] == 250
@@ -104,7 +109,7 @@ def test_a_line_without_a_step_takes_the_last_row_before_it(cli, tmp_path):
     run_dir = tmp_path / "run"
     r = cli("run", "--run-dir", run_dir, "--history", "-", "--on-alert", "continue", "--", PY, script, timeout=120)
     assert r.returncode == 0, r.stderr
-    alerts = [a for a in jsonl((run_dir / "sidecar" / "alerts.jsonl").read_text()) if a.get("type") == "alert"]
+    alerts = run_alerts(run_dir)
     oom = [a for a in alerts if a["syndrome"] == "cuda_oom"]
     assert oom and oom[0]["step"] == 39, alerts
 
@@ -121,7 +126,7 @@ def test_hf_dicts_on_stdout_are_rows(cli, tmp_path):
     run_dir = tmp_path / "run"
     r = cli("run", "--run-dir", run_dir, "--history", "-", "--on-alert", "continue", "--stop-on", "critical", "--",
             PY, script, timeout=120)
-    alerts = [a for a in jsonl((run_dir / "sidecar" / "alerts.jsonl").read_text()) if a.get("type") == "alert"]
+    alerts = run_alerts(run_dir)
     nan = [a for a in alerts if a["syndrome"] == "nan_loss"]
     assert nan and nan[0]["severity"] == "critical" and nan[0]["step"] == 20, alerts
     assert r.returncode == 3, r.stderr  # --stop-on critical stopped it
@@ -144,6 +149,6 @@ def test_real_pytorch_nan_from_step_1(cli, tmp_path):
     run_dir = tmp_path / "run"
     r = cli("run", "--run-dir", run_dir, "--history", "-", "--on-alert", "continue", "--", PY, script, timeout=300)
     assert r.returncode == 0, r.stderr
-    alerts = [a for a in jsonl((run_dir / "sidecar" / "alerts.jsonl").read_text()) if a.get("type") == "alert"]
+    alerts = run_alerts(run_dir)
     crit = [a for a in alerts if a["severity"] == "critical"]
     assert crit and crit[0]["step"] <= 1, alerts
