@@ -240,6 +240,12 @@ class Replay : public SessionReporter {
     return w.take();
   }
 
+  // The `keys` record: which keys were seen, which bound to which role, which were ignored.
+  std::string keys_json() const {
+    const std::string report = p_->monitor().key_report();  // {"keys_seen":N,...}
+    return "{\"type\":\"keys\"," + report.substr(1);
+  }
+
   void print_text_summary(const MetricsStats& ms, double elapsed) const {
     const Monitor& m = p_->monitor();
     const MonitorStats& s = m.stats();
@@ -400,9 +406,10 @@ Result<int> cmd_replay(Args args) {
     Status hs = pipeline.finish(end, now);
     if (!hs.ok()) history_error = hs.message();
   }
-  if (*jsonl)
+  if (*jsonl) {
+    write_line(stdout, replay.keys_json());
     write_line(stdout, replay.summary_json(ms, elapsed, history_error));
-  else
+  } else
     replay.print_text_summary(ms, elapsed);
   if (!read_error.ok()) {
     print_error("replay: " + read_error.message());

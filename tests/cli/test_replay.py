@@ -62,7 +62,10 @@ def test_healthy_lm_run_is_quiet(cli, data):
     r = cli("replay", "--format", "jsonl", data / "metrics" / "lm_healthy.jsonl")
     assert r.returncode == 0, r.stdout
     recs = records(r.stdout)
-    assert recs == [recs[-1]] and recs[-1]["alerts"] == 0 and recs[-1]["rows"] == 600
+    # Nothing but the key report and the summary (no alert, no resolution).
+    assert [x["type"] for x in recs] == ["keys", "summary"]
+    assert recs[-1]["alerts"] == 0 and recs[-1]["rows"] == 600
+    assert recs[0]["bound"]["loss"] == "loss" and recs[0]["bound"]["val_loss"] == "eval/loss"
 
 
 def test_negative_rewards_collapse(cli, data):

@@ -45,6 +45,7 @@
 #include "sidecar/detectors/baseline.h"
 #include "sidecar/detectors/stall.h"
 #include "sidecar/history.h"
+#include "sidecar/key_report.h"
 #include "sidecar/log_scan.h"
 #include "sidecar/playbook.h"
 #include "sidecar/profile.h"
@@ -142,6 +143,14 @@ class Monitor {
   std::optional<double> latest(Role role) const;
   // The step of the latest row (none before the first row).
   std::optional<std::int64_t> last_step() const;
+  // Every distinct metric key seen, in first-seen order (the first 4096), and
+  // the raw key bound to each role ("" = unbound): what the key report and
+  // the /metrics labels show.
+  const std::vector<std::string>& keys_seen() const;
+  const std::string& bound_key(Role role) const;
+  std::vector<KeyBinding> key_bindings() const;
+  // key_report_json() of the keys seen and the bindings (one JSON object).
+  std::string key_report(const KeyReportOptions& options = {}) const;
   // The history row finish() writes (also usable without a history file).
   HistoryRow history_row(std::string_view status, double now) const;
   // The log scanner's problem, if it could not be built (monitoring of metrics goes on).

@@ -125,6 +125,7 @@ struct Monitor::Impl {
   std::array<RoleSlot, kRoleCount> roles;
   // raw key -> role index (-1: no role); the hot path is one lookup per value.
   std::unordered_map<std::string, int, StringHash, std::equal_to<>> key_roles;
+  std::vector<std::string> keys_seen;  // the keys of key_roles, in first-seen order (key report)
   ProfileTracker profile;
   Profile profile_value = Profile::kGeneric;
   DedupeBook book;
@@ -257,6 +258,7 @@ struct Monitor::Impl {
     }
     if (key_roles.size() < kMaxKeys) {
       key_roles.emplace(std::string(key), r);
+      keys_seen.emplace_back(key);
       if (profile.add(key)) on_profile_change();
     }
     return r;
@@ -831,6 +833,21 @@ void Monitor::advance(double now) {
 bool Monitor::has_output() const { return !impl_->outbox.empty() || !impl_->resolved_out.empty(); }
 
 std::optional<std::int64_t> Monitor::last_step() const { return impl_->last_step; }
+const std::vector<std::string>& Monitor::keys_seen() const { return impl_->keys_seen; }
+const std::string& Monitor::bound_key(Role role) const { return impl_->roles[static_cast<std::size_t>(role)].key; }
+
+std::vector<KeyBinding> Monitor::key_bindings() const {
+  std::vector<KeyBinding> out;
+  for (std::size_t r = 0; r < kRoleCount; ++r)
+    if (!impl_->roles[r].key.empty()) out.push_back(KeyBinding{static_cast<Role>(r), impl_->roles[r].key});
+  return out;
+}
+
+std::string Monitor::key_report(const KeyReportOptions& options) const {
+  // Every key that matches a role binds it when first seen, so with no
+  // binding yet the derived one (key_report_json) is empty too.
+  return key_report_json(impl_->keys_seen, key_bindings(), impl_->matcher, options);
+}
 
 TickResult Monitor::tick(double now) {
   try {

@@ -398,6 +398,28 @@ TEST_CASE("monitor: first present alias wins and stays bound; steps auto-increme
   CHECK(m.history_row("finished", 2).last_step == 2);
 }
 
+TEST_CASE("monitor: keys seen in first-seen order, the bindings, and the key report", "[monitor][keys]") {
+  Monitor m(quiet_options());
+  CHECK(m.keys_seen().empty());
+  CHECK(m.key_bindings().empty());
+  CHECK(m.key_report().find("\"bound\":{}") != std::string::npos);
+  row(m, 0, {{"train/loss", 5.0}, {"loss", 2.0}, {"learning_rate", 1e-4}});
+  row(m, 1, {{"eval_loss", 3.0}, {"loss", 1.9}, {"epoch", 0.5}});
+  CHECK(m.keys_seen() == std::vector<std::string>{"train/loss", "loss", "learning_rate", "eval_loss", "epoch"});
+  CHECK(m.bound_key(Role::kLoss) == "loss");  // the alias listed first won within the first row
+  CHECK(m.bound_key(Role::kValLoss) == "eval_loss");
+  CHECK(m.bound_key(Role::kThroughput).empty());
+  auto b = m.key_bindings();
+  REQUIRE(b.size() == 2);
+  CHECK((b[0].role == Role::kLoss && b[0].key == "loss"));
+  CHECK((b[1].role == Role::kValLoss && b[1].key == "eval_loss"));
+  const std::string j = m.key_report();
+  CHECK(j.find("\"keys_seen\":5") != std::string::npos);
+  CHECK(j.find("\"bound\":{\"loss\":\"loss\",\"val_loss\":\"eval_loss\"") != std::string::npos);
+  CHECK(j.find("{\"key\":\"train/loss\",\"role\":\"loss\"}") != std::string::npos);
+  CHECK(j.find("\"epoch\"") != std::string::npos);
+}
+
 TEST_CASE("monitor: snapshots on heartbeat or material change only", "[monitor][snapshot]") {
   Monitor m(quiet_options());
   int snapshots = 0;
