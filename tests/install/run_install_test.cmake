@@ -1,5 +1,6 @@
 # Installs the build into a scratch prefix, then configures, builds and runs
-# the consumer project against it with find_package(sidecar).
+# the consumer project against it with find_package(sidecar), then builds the
+# consumer again with pkg-config (sidecar.pc) and checks the soname when shared.
 file(REMOVE_RECURSE ${WORK_DIR})
 execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_DIR}/prefix --component dev
                 RESULT_VARIABLE rc)
@@ -19,4 +20,48 @@ execute_process(COMMAND ${WORK_DIR}/build/consumer RESULT_VARIABLE rc OUTPUT_VAR
 message(STATUS "${out}")
 if(NOT rc EQUAL 0 OR NOT out MATCHES "sidecar [0-9]+\\.[0-9]+\\.[0-9]+: critical")
   message(FATAL_ERROR "the consumer did not run as expected: ${out}")
+endif()
+
+# The same consumer through pkg-config (sidecar.pc), built by the compiler
+# alone: `--static` when libsidecar is static, so its dependencies follow it.
+file(GLOB_RECURSE pc_file ${WORK_DIR}/prefix/sidecar.pc)
+if(NOT pc_file)
+  message(FATAL_ERROR "sidecar.pc is not installed")
+endif()
+get_filename_component(pc_dir "${pc_file}" DIRECTORY)
+set(pc ${CMAKE_COMMAND} -E env PKG_CONFIG_PATH=${pc_dir} ${PKG_CONFIG})
+execute_process(COMMAND ${pc} --modversion sidecar OUTPUT_VARIABLE pc_version OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(NOT pc_version STREQUAL VERSION)
+  message(FATAL_ERROR "sidecar.pc says version '${pc_version}', the project ${VERSION}")
+endif()
+if(SHARED)
+  set(pc_static "")
+else()
+  set(pc_static --static)
+endif()
+execute_process(COMMAND ${pc} ${pc_static} --cflags --libs sidecar RESULT_VARIABLE rc OUTPUT_VARIABLE pc_flags)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "pkg-config sidecar failed")
+endif()
+separate_arguments(pc_flags UNIX_COMMAND "${pc_flags}")
+execute_process(COMMAND ${CXX} -std=c++20 ${SOURCE_DIR}/consumer.cc ${pc_flags} -o ${WORK_DIR}/consumer_pc
+                RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "building the consumer with pkg-config flags (${pc_flags}) failed:\n${err}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E env LD_LIBRARY_PATH=${pc_dir}/.. ${WORK_DIR}/consumer_pc
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "sidecar [0-9]+\\.[0-9]+\\.[0-9]+: critical")
+  message(FATAL_ERROR "the pkg-config consumer did not run as expected: ${out}")
+endif()
+
+# A shared libsidecar is installed under its soname, libsidecar.so.<SOVERSION>.
+if(SHARED)
+  if(NOT EXISTS ${pc_dir}/../libsidecar.so.${SOVERSION} OR NOT EXISTS ${pc_dir}/../libsidecar.so.${VERSION})
+    message(FATAL_ERROR "libsidecar.so.${SOVERSION} -> libsidecar.so.${VERSION} not installed")
+  endif()
+  execute_process(COMMAND ${READELF} -d ${WORK_DIR}/consumer_pc OUTPUT_VARIABLE out)
+  if(NOT out MATCHES "\\[libsidecar\\.so\\.${SOVERSION}\\]")
+    message(FATAL_ERROR "the consumer does not need libsidecar.so.${SOVERSION}:\n${out}")
+  endif()
 endif()

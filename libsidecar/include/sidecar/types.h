@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "sidecar/detail/strings.h"
+
 namespace sidecar {
 
 enum class Severity { kInfo = 0, kWarning = 1, kCritical = 2 };
@@ -27,7 +29,13 @@ constexpr std::string_view to_string(Severity s) {
 }
 
 // Parses "info" / "warning" / "warn" / "critical" / "error" (any case).
-std::optional<Severity> parse_severity(std::string_view text);
+inline std::optional<Severity> parse_severity(std::string_view text) {
+  std::string t = detail::to_lower(detail::trim(text));
+  if (t == "info") return Severity::kInfo;
+  if (t == "warning" || t == "warn") return Severity::kWarning;
+  if (t == "critical" || t == "error" || t == "crit") return Severity::kCritical;
+  return std::nullopt;
+}
 
 // Where a decision came from. The order is the tie-break order of the
 // per-tick selection: on equal severity, the lower value wins.
@@ -66,7 +74,13 @@ constexpr std::string_view to_string(Profile p) {
 }
 
 // Parses "generic" / "supervised" / "reinforcement_learning" (also "rl").
-std::optional<Profile> parse_profile(std::string_view text);
+inline std::optional<Profile> parse_profile(std::string_view text) {
+  std::string t = detail::to_lower(detail::trim(text));
+  if (t == "generic") return Profile::kGeneric;
+  if (t == "supervised") return Profile::kSupervised;
+  if (t == "reinforcement_learning" || t == "rl") return Profile::kReinforcementLearning;
+  return std::nullopt;
+}
 
 // A small ordered key -> value map carried by decisions and log matches.
 using Evidence = std::vector<std::pair<std::string, std::string>>;

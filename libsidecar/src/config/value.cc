@@ -1,4 +1,4 @@
-// Value helpers, ConfigReader, playbook tree merging and the enum parsers of types.h.
+// Value helpers, ConfigReader and playbook tree merging.
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -11,22 +11,6 @@
 #include "sidecar/detail/strings.h"
 
 namespace sidecar {
-
-std::optional<Severity> parse_severity(std::string_view text) {
-  std::string t = detail::to_lower(detail::trim(text));
-  if (t == "info") return Severity::kInfo;
-  if (t == "warning" || t == "warn") return Severity::kWarning;
-  if (t == "critical" || t == "error" || t == "crit") return Severity::kCritical;
-  return std::nullopt;
-}
-
-std::optional<Profile> parse_profile(std::string_view text) {
-  std::string t = detail::to_lower(detail::trim(text));
-  if (t == "generic") return Profile::kGeneric;
-  if (t == "supervised") return Profile::kSupervised;
-  if (t == "reinforcement_learning" || t == "rl") return Profile::kReinforcementLearning;
-  return std::nullopt;
-}
 
 std::string Mark::to_string() const {
   std::string s = file.empty() ? "<input>" : file;
@@ -264,14 +248,18 @@ Status join_errors(const std::vector<Status>& errors) {
 }
 
 Result<Value> default_playbook_tree() {
-  Value merged;
-  merged.kind = Value::Kind::kObject;
-  for (const detail::EmbeddedFile& part : detail::default_playbook_parts()) {
-    auto tree = parse_yaml(part.text, part.name);
-    if (!tree) return Status(StatusCode::kInternal, "embedded playbook: " + tree.status().message());
-    if (!tree->is_null()) merge_into(merged, *tree);
-  }
-  return merged;
+  // Parsed once per process (the text is built in; a copy costs far less than the parse).
+  static const Result<Value> kTree = []() -> Result<Value> {
+    Value merged;
+    merged.kind = Value::Kind::kObject;
+    for (const detail::EmbeddedFile& part : detail::default_playbook_parts()) {
+      auto tree = parse_yaml(part.text, part.name);
+      if (!tree) return Status(StatusCode::kInternal, "embedded playbook: " + tree.status().message());
+      if (!tree->is_null()) merge_into(merged, *tree);
+    }
+    return merged;
+  }();
+  return kTree;
 }
 
 Result<Value> playbook_tree(const std::string& user_path) {
