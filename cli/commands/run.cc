@@ -181,7 +181,11 @@ namespace {
 constexpr FlagSpec kRunFlags[] = {
     {"run-dir", 'd', "DIR", "run directory (default: a new runs/<time>-<program>/)"},
     {"run-id", 0, "ID", "run id for alerts and history (default: the run directory's name); required with --server"},
-    {"metrics", 'm', "PATH", "metrics file to follow (default: discovered; the child gets SIDECAR_METRICS_FILE)"},
+    {"metrics", 'm', "PATH",
+     "metrics file to follow (default: every source discovered in the run directory and the working directory; "
+     "the child gets SIDECAR_METRICS_FILE)"},
+    {"metrics-wait", 0, "SECONDS",
+     "no metric row by then: one notice says where sidecar looked (default 60; 0 = never)"},
     {"log", 'l', "PATH", "another log file or glob the job writes", true},
     {"playbook", 'p', "FILE", "playbook merged over the default"},
     {"history", 0, "FILE", "history file (default .sidecar/history.jsonl; '-' for none)"},
@@ -391,6 +395,12 @@ Status read_session_flags(const ParsedFlags& f, SessionOptions* o) {
     o->stop_on = parse_severity(*v);
     if (!o->stop_on)
       return Status(StatusCode::kInvalidArgument, "--stop-on: expected info, warning or critical, got '" + *v + "'");
+  }
+  auto wait = f.number("metrics-wait");
+  if (!wait) return wait.status();
+  if (*wait) {
+    if (!(**wait >= 0)) return Status(StatusCode::kInvalidArgument, "--metrics-wait: must be >= 0");
+    o->no_metrics_notice_s = **wait;
   }
   auto interval = f.number("interval");
   if (!interval) return interval.status();

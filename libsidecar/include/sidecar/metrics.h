@@ -148,6 +148,11 @@ struct DiscoveredSource {
   MetricsFormat format = MetricsFormat::kAuto;
   std::string reason;  // why it was chosen (and what else was there)
   double mtime = 0.0;  // seconds since the epoch of the newest file behind it (0 unknown)
+  // discover_metrics_sources: what kind of source and under which root
+  // ("tfevents in the working directory"); one source per kind, so a later
+  // source of the same kind (a newer checkpoint, version or run) replaces it.
+  std::string kind;
+  bool in_work_dir = false;  // found under work_dir (not the run directory)
 };
 
 // Finds the metrics file of a run directory: metrics.jsonl, agent_metrics.jsonl,

@@ -39,6 +39,10 @@ struct Snapshot {
   std::vector<std::string> monitor_tags;  // <= 8 tags, each <= 40 chars
   std::string monitoring_json;            // compact JSON object (profile, summary, baseline, ...)
   bool material_change = false;           // emitted because something material changed (not the heartbeat)
+  // The key report (key_report.h: keys seen, bound to roles, ignored) as a
+  // JSON object; status.json carries it as "keys". "" = none. Not part of
+  // the snapshot record (to_json).
+  std::string keys_json;
 };
 
 namespace detail {

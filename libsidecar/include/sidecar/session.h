@@ -47,7 +47,9 @@ struct SessionOptions {
   std::string playbook_path;          // "" = the default playbook
   std::string history_path;           // "" = the playbook's (default .sidecar/history.jsonl); "-" = none
   std::optional<Profile> profile;     // pin the workload profile
-  std::string metrics_path;           // "" = discover in run_dir (metrics.jsonl, W&B, Lightning, SB3)
+  std::string metrics_path;           // "" = discover in run_dir and work_dir (discover_metrics_sources)
+  std::string work_dir;               // the job's working directory, searched too ("" = none; run: its cwd)
+  double no_metrics_notice_s = 60.0;  // no metric row by then: one notice says where sidecar looked (<= 0: never)
   std::vector<std::string> logs;      // extra log files or globs, each tailed on its own
   double interval_s = 1.0;            // tick period (<= 1 s keeps alerts prompt; idle cost is one poll)
   OnAlert on_alert = OnAlert::kAsk;   //

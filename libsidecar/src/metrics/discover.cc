@@ -130,7 +130,8 @@ Result<DiscoveredSource> discover_metrics(const std::string& run_dir) {
   if (ec || !fs::exists(st)) return Status(StatusCode::kNotFound, run_dir + ": no such directory (yet)");
   if (fs::is_regular_file(st)) {
     MetricsFormat f = metrics_format_for_path(run_dir);
-    return DiscoveredSource{run_dir, f, "given a file; format " + std::string(to_string(f)) + " from its name"};
+    return DiscoveredSource{run_dir, f,      "given a file; format " + std::string(to_string(f)) + " from its name",
+                            0.0,     "file", false};
   }
   if (!fs::is_directory(st)) return Status(StatusCode::kNotFound, run_dir + ": not a directory or a file");
 
@@ -294,11 +295,11 @@ class Finder {
       if (x.src.path == p.string()) return;
       if (x.kind == kind) {
         if (t <= x.mtime) return;  // keep the newest of a kind
-        x = Found{kind, {p.string(), f, std::move(why), seconds_of(t)}, t};
+        x = Found{kind, {p.string(), f, std::move(why), seconds_of(t), {}, false}, t};
         return;
       }
     }
-    out_->push_back(Found{kind, {p.string(), f, std::move(why), seconds_of(t)}, t});
+    out_->push_back(Found{kind, {p.string(), f, std::move(why), seconds_of(t), {}, false}, t});
   }
 
   // The usual places under one root (the run dir or the working directory).
@@ -450,7 +451,7 @@ std::vector<DiscoveredSource> discover_metrics_sources(const std::string& run_di
       const MetricsFormat f = metrics_format_for_path(dir.string());
       found.push_back(Found{"file:" + dir.string(),
                             {dir.string(), f, "given a file; format " + std::string(to_string(f)) + " from its name",
-                             seconds_of(mtime_of(dir))},
+                             seconds_of(mtime_of(dir)), "file", label == "the working directory"},
                             mtime_of(dir)});
       continue;
     }
@@ -462,6 +463,8 @@ std::vector<DiscoveredSource> discover_metrics_sources(const std::string& run_di
     for (Found& x : local) {
       bool dup = false;
       for (const Found& y : found) dup = dup || y.src.path == x.src.path;
+      x.src.kind = x.kind + " in " + label;
+      x.src.in_work_dir = label == "the working directory";
       if (!dup) found.push_back(std::move(x));
     }
   }

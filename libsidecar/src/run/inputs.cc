@@ -14,6 +14,10 @@ namespace {
 constexpr std::size_t kMaxLogs = 256;                      // one tail per file, at most this many files
 constexpr std::size_t kLogBudget = std::size_t{16} << 20;  // bytes per file per poll
 constexpr double kPollTimeS = 0.05;                        // time per file per poll
+constexpr double kFirstDiscoveryS = 0.1;                   // discovery interval until a metrics source is found
+constexpr double kMoreDiscoveryS = 1.0;                    // after: more sources, newer ones of a kind
+constexpr double kReplaceQuietS = 5.0;  // a source quiet this long may be replaced by a newer one of its kind
+constexpr double kStaleSlackS = 2.0;    // working-directory files older than the start by this are another run's
 
 // Live reading: one poll reads a bounded amount (a huge, sparse or endless
 // file must not hold up the loop, the child's pipes or signals).
@@ -33,47 +37,128 @@ FileTail live_tail(const std::string& path) {
 }  // namespace
 
 InputSet::InputSet(std::string run_dir, std::string metrics_path, std::vector<std::string> log_patterns,
-                   SessionReporter& reporter)
-    : run_dir_(std::move(run_dir)), log_patterns_(std::move(log_patterns)), rep_(reporter) {
+                   SessionReporter& reporter, std::string work_dir, double no_rows_notice_s)
+    : run_dir_(std::move(run_dir)),
+      work_dir_(std::move(work_dir)),
+      log_patterns_(std::move(log_patterns)),
+      rep_(reporter),
+      started_(monotonic_seconds()),
+      started_wall_(wall_seconds()),
+      no_rows_notice_s_(no_rows_notice_s) {
   if (!metrics_path.empty()) {
-    metrics_ = std::make_unique<MetricsReader>(metrics_path, live_options());
-    metrics_path_ = std::move(metrics_path);
+    given_ = true;
+    MetricsSource& s = sources_.emplace_back();
+    s.label = s.path = metrics_path_ = std::move(metrics_path);
+    s.reader = std::make_unique<MetricsReader>(s.path, live_options());
+    s.grew_at = started_;
   }
 }
 
-bool InputSet::poll_metrics(Pipeline& p, bool discover, bool eager) {
-  // Discovery stats a dozen paths: at most every 0.1 s until a file is found.
-  double now = monotonic_seconds();
-  if (!metrics_ && discover && (eager || now - last_discovery_ >= 0.1)) {
-    last_discovery_ = now;
-    if (auto found = discover_metrics(run_dir_)) {
-      metrics_path_ = found->path;
-      metrics_ = std::make_unique<MetricsReader>(found->path, live_options(found->format));
-      rep_.notice("metrics: " + found->path + (found->reason.empty() ? "" : " (" + found->reason + ")"));
-    }
+std::vector<std::string> InputSet::metrics_paths() const {
+  std::vector<std::string> out;
+  for (const auto& s : sources_) out.push_back(s.path);
+  return out;
+}
+
+std::uint64_t InputSet::malformed_rows() const {
+  std::uint64_t n = 0;
+  for (const auto& s : sources_) n += s.malformed_before + s.reader->stats().malformed;
+  return n;
+}
+
+bool InputSet::poll_metrics(Pipeline& p, bool discover_now, bool eager) {
+  const double now = monotonic_seconds();
+  if (!given_ && discover_now) discover(now, eager);
+  bool more = false;
+  for (auto& s : sources_) more = poll_source(s, p) || more;
+  maybe_notice(p, now);
+  return more;
+}
+
+// Discovery lists a few dozen directories: every 0.1 s (or eagerly) until a
+// source is found, then every second for more sources and newer ones.
+void InputSet::discover(double now, bool eager) {
+  const double every = sources_.empty() ? kFirstDiscoveryS : kMoreDiscoveryS;
+  if (!(sources_.empty() && eager) && now - last_discovery_ < every) return;
+  last_discovery_ = now;
+  for (const DiscoveredSource& src : discover_metrics_sources(run_dir_, work_dir_)) adopt(src, now);
+}
+
+// Follows a discovered source: a new stream, a newer source of a kind already
+// followed (once the older one has been quiet a while), or nothing new.
+void InputSet::adopt(const DiscoveredSource& src, double now) {
+  if (src.in_work_dir && src.mtime > 0 && src.mtime < started_wall_ - kStaleSlackS) {
+    // Written before this run started: another run's, until it changes.
+    if (ignored_.insert(src.path).second)
+      rep_.notice("metrics: not following " + src.path + " (" + src.reason + "): last written before this run started");
+    return;
   }
-  if (!metrics_) return false;
-  const std::uint64_t before = metrics_->stats().bytes;
+  auto same_kind = std::find_if(sources_.begin(), sources_.end(), [&](const MetricsSource& s) {
+    return s.path == src.path || (!src.kind.empty() && s.kind == src.kind);
+  });
+  if (same_kind != sources_.end()) {
+    MetricsSource& s = *same_kind;
+    if (s.path == src.path || now - s.grew_at < kReplaceQuietS) return;
+    rep_.notice("metrics: " + src.path + " (" + src.reason + ") follows " + s.path);
+    s.path = src.path;
+    s.malformed_before += s.reader->stats().malformed;
+    s.reader = std::make_unique<MetricsReader>(src.path, live_options(src.format));
+    s.skip_to = s.last_step;
+    s.reported_malformed = 0;
+    s.error.clear();
+    return;
+  }
+  MetricsSource& s = sources_.emplace_back();
+  s.kind = src.kind;
+  s.label = s.path = src.path;
+  s.reader = std::make_unique<MetricsReader>(src.path, live_options(src.format));
+  s.grew_at = now;
+  if (metrics_path_.empty()) metrics_path_ = src.path;
+  rep_.notice("metrics: " + src.path + (src.reason.empty() ? "" : " (" + src.reason + ")"));
+}
+
+void InputSet::deliver(MetricsSource& s, Pipeline& p, const MetricRow& row) {
+  if (row.step) {
+    // A newer checkpoint's trainer_state.json repeats the history before it.
+    if (s.skip_to && *row.step <= *s.skip_to) return;
+    if (!s.last_step || *row.step > *s.last_step) s.last_step = row.step;
+  }
+  p.row(row, s.label);
+}
+
+bool InputSet::poll_source(MetricsSource& s, Pipeline& p) {
+  MetricsReader& r = *s.reader;
+  const std::uint64_t before = r.stats().bytes;
   const double t0 = monotonic_seconds();
-  auto n = metrics_->poll([&](const MetricRow& row) { p.row(row, metrics_path_); });
-  report_metrics_status(n);
+  auto n = r.poll([&](const MetricRow& row) { deliver(s, p, row); });
+  report_metrics_status(s, n);
   // A poll that read to its budget (bytes or time) may have left more behind.
-  const std::uint64_t read = metrics_->stats().bytes - before;
+  const std::uint64_t read = r.stats().bytes - before;
+  if (read > 0) s.grew_at = t0;
   return read > 0 && (read >= kLogBudget || monotonic_seconds() - t0 >= kPollTimeS);
 }
 
-void InputSet::report_metrics_status(const Result<std::size_t>& n) {
+void InputSet::report_metrics_status(MetricsSource& s, const Result<std::size_t>& n) {
   if (!n) {
-    if (n.status().message() != metrics_error_) rep_.notice("metrics: " + n.status().message());
-    metrics_error_ = n.status().message();
+    if (n.status().message() != s.error) rep_.notice("metrics: " + n.status().message());
+    s.error = n.status().message();
   } else {
-    metrics_error_.clear();
+    s.error.clear();
   }
-  const auto& st = metrics_->stats();
-  if (st.malformed != reported_malformed_) {
+  const auto& st = s.reader->stats();
+  if (st.malformed != s.reported_malformed) {
     rep_.notice("metrics: " + std::to_string(st.malformed) + " malformed line(s) skipped; latest: " + st.last_error);
-    reported_malformed_ = st.malformed;
+    s.reported_malformed = st.malformed;
   }
+}
+
+// No metric row (from any file or the output) N s after the start: say once
+// where sidecar looked and how to point it at the metrics.
+void InputSet::maybe_notice(const Pipeline& p, double now) {
+  if (noticed_ || given_ || no_rows_notice_s_ <= 0 || now - started_ < no_rows_notice_s_) return;
+  noticed_ = true;
+  if (p.monitor().stats().rows > 0) return;
+  rep_.notice(no_metrics_message(run_dir_, work_dir_, no_rows_notice_s_));
 }
 
 bool InputSet::poll_logs(Pipeline& p) {
@@ -110,11 +195,12 @@ void InputSet::flush(Pipeline& p) {
   // A job that wrote its metrics and ended within one discovery interval:
   // look once more (eagerly) before the last read.
   // Every poll is bounded: read until nothing more is waiting.
+  last_discovery_ = -1e300;
   while (poll_metrics(p, /*discover=*/true, /*eager=*/true)) {
   }
   while (poll_logs(p)) {
   }
-  if (metrics_) metrics_->flush([&](const MetricRow& row) { p.row(row, metrics_path_); });
+  for (auto& s : sources_) s.reader->flush([&](const MetricRow& row) { deliver(s, p, row); });
   for (auto& lg : logs_) p.flush_log(lg.label);
 }
 

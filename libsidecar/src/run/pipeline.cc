@@ -58,6 +58,32 @@ struct Pipeline::Impl {
   std::map<std::string, TextSource, std::less<>> text;
   std::map<std::string, int, std::less<>> files;
   MetricRow kept;
+  // The key report the sinks last got (status.json "keys"): the number of
+  // keys seen and the bound keys then.
+  std::size_t keys_reported = 0;
+  std::string bound_reported;
+
+  std::string bound_keys() const {
+    std::string out;
+    for (std::size_t r = 0; r < kRoleCount; ++r) out += monitor.bound_key(static_cast<Role>(r)) + '\0';
+    return out;
+  }
+
+  void attach_keys(Snapshot& s) {
+    s.keys_json = monitor.key_report();
+    keys_reported = monitor.keys_seen().size();
+    bound_reported = bound_keys();
+  }
+
+  // New keys or bindings since the last report: the sinks get a fresh
+  // snapshot carrying it (the reporter does not: no extra snapshot record).
+  void report_keys(double wall) {
+    if (sinks->empty() || monitor.keys_seen().empty()) return;
+    if (monitor.keys_seen().size() == keys_reported && bound_keys() == bound_reported) return;
+    Snapshot s = monitor.snapshot(wall);
+    attach_keys(s);
+    sinks->on_snapshot(s);
+  }
 
   void observe(const MetricRow& r, int merge_id) {
     if (merge_id >= 0) {
@@ -132,6 +158,7 @@ struct Pipeline::Impl {
       desk.on_resolved(res);
     }
     if (r.snapshot) {
+      if (!sinks->empty()) attach_keys(*r.snapshot);
       sinks->on_snapshot(*r.snapshot);
       rep.snapshot(*r.snapshot);
     }
@@ -192,6 +219,7 @@ void Pipeline::advance(double wall) { impl_->monitor.advance(wall); }
 void Pipeline::tick(double wall) {
   Impl& m = *impl_;
   m.route(m.monitor.tick(wall));
+  m.report_keys(wall);
   if (auto d = m.judge.poll(m.monitor, wall)) decision(std::move(*d));
   m.poll_answers(wall, false);
 }
@@ -211,6 +239,7 @@ Status Pipeline::finish(const PipelineEnd& end, double wall) {
   Impl& m = *impl_;
   if (m.finished) return Status::Ok();
   drain(wall);
+  m.report_keys(wall);  // the final status.json names every key
   Status history = end.write_history ? m.monitor.finish(end.status, wall, end.exit_code) : Status::Ok();
   m.finished = true;
   RunEnd re;

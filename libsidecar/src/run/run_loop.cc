@@ -507,6 +507,11 @@ Result<SessionSummary> run_session(const RunOptions& options, SessionReporter& r
   // The command as a shell would read it (profile hints, GPU request, fingerprint):
   // with --shell the words are shell text already.
   if (opt.command.empty()) opt.command = opt.shell ? raw_join(opt.argv) : join_command(opt.argv);
+  // Metrics the job writes where it runs are found there too.
+  if (opt.work_dir.empty()) {
+    std::error_code ec;
+    opt.work_dir = (opt.cwd.empty() ? fs::current_path(ec) : fs::absolute(opt.cwd, ec).lexically_normal()).string();
+  }
   auto core = detail::open_session(opt, reporter, opt.logs);
   if (!core) return core.status();
   RunLoop loop(std::move(opt), reporter, signals, std::move(core).value());

@@ -241,7 +241,8 @@ Result<SessionCore> open_session(const SessionOptions& o, SessionReporter& rep, 
       std::make_unique<Pipeline>(std::move(mo), std::move(po), std::move(sinks).value(), rep, std::move(judge));
   const Status& ls = core.pipeline->monitor().log_status();
   if (!ls.ok()) rep.notice("log scanning is off: " + ls.message());
-  core.inputs = std::make_unique<InputSet>(o.run_dir, o.metrics_path, std::move(log_patterns), rep);
+  core.inputs = std::make_unique<InputSet>(o.run_dir, o.metrics_path, std::move(log_patterns), rep, o.work_dir,
+                                           o.no_metrics_notice_s);
   return core;
 }
 

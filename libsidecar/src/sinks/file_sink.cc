@@ -300,6 +300,7 @@ class FileSink final : public Sink {
       for (const auto& t : snapshot_->monitor_tags) w.value(t);
       w.end_array();
       w.key("monitoring").raw(detail::valid_json_object_or_empty(snapshot_->monitoring_json));
+      if (!snapshot_->keys_json.empty()) w.key("keys").raw(detail::valid_json_object_or_empty(snapshot_->keys_json));
     }
     w.end_object();
     if (state_->status_json) ++state_->stats.coalesced;

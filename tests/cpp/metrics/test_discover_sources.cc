@@ -71,6 +71,8 @@ TEST_CASE("discover_metrics_sources: the usual places, newest first, with reason
   CHECK(v.front().path == (w / "metrics.jsonl").string());  // newest first
   CHECK(v.front().format == MetricsFormat::kJsonl);
   CHECK(v.front().reason.find("working directory") != std::string::npos);
+  CHECK(v.front().kind == "metrics.jsonl in the working directory");
+  CHECK(v.front().in_work_dir);
   for (std::size_t i = 1; i < v.size(); ++i) CHECK(v[i - 1].mtime >= v[i].mtime);
 
   const auto* csv = find(v, r / "lightning_logs" / "version_2" / "metrics.csv");
@@ -83,6 +85,8 @@ TEST_CASE("discover_metrics_sources: the usual places, newest first, with reason
   const auto* tb = find(v, r / "runs" / "May02_12-00-00_host");
   REQUIRE(tb != nullptr);
   CHECK(tb->format == MetricsFormat::kTfEvents);
+  CHECK(tb->kind == "tfevents in the run directory");  // one per kind: a newer run directory replaces it
+  CHECK(!tb->in_work_dir);
   CHECK(find(v, r / "runs" / "May01_12-00-00_host") == nullptr);
   const auto* ts = find(v, r / "out" / "checkpoint-1000" / "trainer_state.json");
   REQUIRE(ts != nullptr);

@@ -54,6 +54,7 @@ TEST_CASE("file sink: alerts.jsonl appended, status.json replaced", "[sinks][fil
   REQUIRE(status);
   CHECK(status->find("status")->str == "running");
   CHECK(status->find("monitor_note") == nullptr);
+  CHECK(status->find("keys") == nullptr);
 
   sink->on_alert(alert("a-1"));
   Resolved r;
@@ -67,6 +68,7 @@ TEST_CASE("file sink: alerts.jsonl appended, status.json replaced", "[sinks][fil
   s.monitor_note = "profile=supervised | loss=nan";
   s.monitor_tags = {"supervised", "alerts-active"};
   s.monitoring_json = R"({"profile":"supervised"})";
+  s.keys_json = R"({"keys_seen":2,"bound":{"loss":"loss"},"ignored":["epoch"]})";
   sink->on_snapshot(s);
   sink->on_finish({"failed", 1, "Traceback: boom"});
   sink->on_status("running");  // after the end: ignored
@@ -86,6 +88,8 @@ TEST_CASE("file sink: alerts.jsonl appended, status.json replaced", "[sinks][fil
   CHECK(status->find("error")->str == "Traceback: boom");
   CHECK(status->find("monitor_note")->str == "profile=supervised | loss=nan");
   CHECK(status->find("monitoring")->find("profile")->str == "supervised");
+  REQUIRE(status->find("keys"));  // the key report (key_report.h) rides on the snapshot
+  CHECK(status->find("keys")->find("bound")->find("loss")->str == "loss");
   // No temporary files left behind.
   int files = 0;
   for (const auto& e : std::filesystem::directory_iterator(run_dir + "/sidecar")) {
