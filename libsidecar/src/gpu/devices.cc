@@ -16,6 +16,11 @@ namespace sidecar {
 namespace {
 
 constexpr int kMaxDepth = 4;  // nested `sh -c '…'`
+// Bounds that keep a hostile or generated command cheap to follow (doubling
+// `A=$A$A` expansions, thousands of exports): no real launch line comes near.
+constexpr std::size_t kMaxValueBytes = 4096;  // one variable's value
+constexpr std::size_t kMaxVariables = 1024;   // beyond the inherited ones only request variables are set
+constexpr std::size_t kMaxCommands = 1000;    // simple commands followed, nested ones included
 
 // One piece of a word: literal text, a variable reference, or something the
 // shell computes at run time ($(…), `…`, $((…)), ~…).
@@ -226,6 +231,12 @@ struct Expanded {
 Expanded expand(const Word& w, const Env& env) {
   Expanded e;
   for (const Part& p : w.parts) {
+    if (e.text.size() > kMaxValueBytes) {
+      e.text.resize(kMaxValueBytes);
+      e.unknown = true;
+      e.unknown_text = "a value longer than " + std::to_string(kMaxValueBytes) + " bytes";
+      break;
+    }
     if (p.kind == Part::kLiteral) {
       e.text += p.text;
     } else if (p.kind == Part::kVar) {
@@ -265,23 +276,44 @@ std::string basename_of(std::string_view prog) {
   return std::string(slash == std::string_view::npos ? prog : prog.substr(slash + 1));
 }
 
+bool is_shell(std::string_view base) { return base == "sh" || base == "bash" || base == "zsh" || base == "dash"; }
+
+// Programs that run the rest of their words as a command, passing the
+// environment on (env and sudo may change it).
+bool is_wrapper(std::string_view base) {
+  static constexpr std::string_view kWrappers[] = {"env",     "sudo",   "nohup", "exec",   "time",   "command",
+                                                   "builtin", "stdbuf", "nice",  "ionice", "setsid", "chrt"};
+  return std::find(std::begin(kWrappers), std::end(kWrappers), base) != std::end(kWrappers);
+}
+
 // A program the command starts, with the environment it sees.
 struct Program {
   bool helper = false;
-  Env env;  // exported variables only
+  Env env;  // the variables its GPU request is read from (kRequestVars)
 };
 
 constexpr std::size_t kMaxPrograms = 64;
 
+// The variables a program's GPU request is read from (request_from).
+constexpr std::string_view kRequestVars[] = {"CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER"};
+
 struct Programs {
   std::vector<Program> list;
-  void add(bool helper, Env env) {
+  std::size_t commands = 0;  // simple commands followed so far
+  std::string note;          // set when a bound cut the command short
+  void add(bool helper, const Env& env) {
     if (list.size() >= kMaxPrograms) list.erase(list.begin());
-    list.push_back(Program{helper, std::move(env)});
+    Env kept;
+    for (std::string_view name : kRequestVars)
+      if (auto it = env.find(std::string(name)); it != env.end()) kept.emplace(it->first, it->second);
+    list.push_back(Program{helper, std::move(kept)});
   }
 };
 
 void assign(Env& env, const std::string& name, const Word& w, bool exported) {
+  if (env.size() >= kMaxVariables && !env.contains(name) &&
+      std::find(std::begin(kRequestVars), std::end(kRequestVars), name) == std::end(kRequestVars))
+    return;
   Expanded e = expand(w, env);
   Var& v = env[name];
   v.value = e.text;
@@ -302,6 +334,11 @@ void evaluate(std::string_view command, Env& state, Programs& programs, int dept
 
 // One simple command: words between separators.
 void simple_command(const std::vector<const Word*>& words, Env& state, Programs& programs, int depth) {
+  if (++programs.commands > kMaxCommands) {
+    programs.note = "the command has more than " + std::to_string(kMaxCommands) +
+                    " simple commands; only the first ones were followed";
+    return;
+  }
   std::size_t i = 0;
   std::vector<const Word*> prefix;
   while (i < words.size() && !words[i]->assign_name.empty()) prefix.push_back(words[i++]);
@@ -309,8 +346,13 @@ void simple_command(const std::vector<const Word*>& words, Env& state, Programs&
     for (const Word* w : prefix) assign(state, w->assign_name, *w, false);
     return;
   }
-  Env child = state;
-  for (const Word* w : prefix) assign(child, w->assign_name, *w, true);
+  // Prefix assignments apply to this command only: copy the state just then.
+  Env with_prefix;
+  if (!prefix.empty()) {
+    with_prefix = state;
+    for (const Word* w : prefix) assign(with_prefix, w->assign_name, *w, true);
+  }
+  const Env& child = prefix.empty() ? state : with_prefix;
   std::string prog = expand(*words[i], child).text;
   std::string base = basename_of(prog);
 
@@ -345,6 +387,10 @@ void simple_command(const std::vector<const Word*>& words, Env& state, Programs&
     return;
   }
 
+  if (!is_wrapper(base) && !is_shell(base)) {  // a plain program: only its request variables are kept
+    programs.add(is_helper(base), child);
+    return;
+  }
   // Wrappers that pass the environment on (possibly changed) to a program.
   Env env = exported_only(child);
   for (;;) {
@@ -397,8 +443,7 @@ void simple_command(const std::vector<const Word*>& words, Env& state, Programs&
           break;
         }
       }
-    } else if (base == "nohup" || base == "exec" || base == "time" || base == "command" || base == "builtin" ||
-               base == "stdbuf" || base == "nice" || base == "ionice" || base == "setsid" || base == "chrt") {
+    } else if (is_wrapper(base)) {  // nohup, exec, time, nice, …
       ++i;
       while (i < words.size() && words[i]->assign_name.empty()) {
         std::string arg = expand(*words[i], env).text;
@@ -414,7 +459,7 @@ void simple_command(const std::vector<const Word*>& words, Env& state, Programs&
     base = basename_of(prog);
   }
 
-  if ((base == "sh" || base == "bash" || base == "zsh" || base == "dash") && depth < kMaxDepth) {
+  if (is_shell(base) && depth < kMaxDepth) {
     for (std::size_t j = i + 1; j + 1 < words.size(); ++j) {
       std::string arg = expand(*words[j], env).text;
       if (arg.size() >= 2 && arg[0] == '-' && arg[1] != '-' && arg.find('c') != std::string::npos) {
@@ -428,7 +473,7 @@ void simple_command(const std::vector<const Word*>& words, Env& state, Programs&
     }
   }
 
-  programs.add(is_helper(base), std::move(env));
+  programs.add(is_helper(base), env);
 }
 
 void evaluate(std::string_view command, Env& state, Programs& programs, int depth) {
@@ -551,6 +596,7 @@ DeviceRequest parse_requested_devices(std::string_view command,
                            "); the GPUs of all of them are checked");
   }
   for (const auto& v : values) out.value += (out.value.empty() ? "" : ";") + v;
+  if (!programs.note.empty()) add_note(out.note, programs.note);
   return out;
 }
 

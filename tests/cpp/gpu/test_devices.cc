@@ -177,3 +177,24 @@ TEST_CASE("hostile input never crashes", "[gpu][devices]") {
   for (int i = 0; i < 20; ++i) deep = "bash -c '" + deep + "'";
   (void)parse(deep);
 }
+
+TEST_CASE("generated commands stay cheap: values, variables and commands are bounded", "[gpu][devices]") {
+  // Each `A=$A$A$A$A` quadruples A: unbounded, 14 of them need 4 GiB (a fuzzer found it).
+  std::string doubling = "A=xxxxxxxxxxxxxxxx;";
+  for (int i = 0; i < 14; ++i) doubling += "A=$A$A$A$A;";
+  auto big = parse(doubling + "CUDA_VISIBLE_DEVICES=$A python t.py");
+  CHECK(big.devices.empty());
+  CHECK(big.note.find("longer than 4096 bytes") != std::string::npos);
+
+  // Thousands of commands after thousands of exports: followed up to a bound, and said so.
+  std::string many;
+  for (int i = 0; i < 3000; ++i) many += "export V" + std::to_string(i) + "=x;";
+  for (int i = 0; i < 3000; ++i) many += "p;";
+  auto cut = parse(many);
+  CHECK(cut.note.find("more than 1000 simple commands") != std::string::npos);
+
+  // The bounds never cost a real request: GPU variables are kept past the variable bound.
+  std::string vars;
+  for (int i = 0; i < 1100; ++i) vars += "V" + std::to_string(i) + "=x ";
+  CHECK(parse(vars + "CUDA_VISIBLE_DEVICES=2 python t.py").devices == Devices{"2"});
+}
