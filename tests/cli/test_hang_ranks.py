@@ -3,10 +3,9 @@ advancing (and much later prints a watchdog timeout). `sidecar-cli watch
 RUN_DIR --log 'logs/rank*.log'` must raise ONE `hang` finding naming that rank,
 before the other ranks time out.
 
-Needs RankProgress (sidecar/detectors/rank_progress.h) fed from the pipeline's
+RankProgress (sidecar/detectors/rank_progress.h) is fed the Monitor's
 per-rank log lines and polled on its tick, with `detectors.rank_progress`
-options read from the playbook. Until that hook lands in the engine the test
-is an expected failure (xfail, not strict: it starts passing by itself).
+options read from the playbook.
 """
 import json
 import os
@@ -34,8 +33,6 @@ def records(text):
     return out
 
 
-@pytest.mark.xfail(reason="RankProgress is not yet wired into the pipeline's feed_log/tick (lead's engine)",
-                   strict=False)
 def test_first_rank_to_stall_is_named_once_before_the_others_time_out(tmp_path):
     run = tmp_path / "run"
     logs = run / "logs"

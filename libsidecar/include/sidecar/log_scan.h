@@ -101,6 +101,11 @@ struct LogOptions {
 // pattern is compile-checked here so that a bad one is reported where it is written.
 void read_log_options(const Value& playbook, LogOptions* out, std::vector<Status>* errors);
 
+// The rank a line's prefix names: "[rank3]:", "[Rank 3]", "rank 3:",
+// torchrun's "[default3]:", Open MPI's "[1,3]<stderr>:" (the same reading
+// as LogMatch::rank); none for a line without one.
+std::optional<int> log_line_rank(std::string_view line);
+
 // One recognised syndrome occurrence.
 struct LogMatch {
   std::string syndrome;

@@ -19,6 +19,7 @@
 #include "sidecar/detectors/baseline.h"
 #include "sidecar/detectors/grad_norm.h"
 #include "sidecar/detectors/loss.h"
+#include "sidecar/detectors/rank_progress.h"
 #include "sidecar/detectors/rl.h"
 #include "sidecar/detectors/stall.h"
 #include "sidecar/detectors/supervised.h"
@@ -52,6 +53,7 @@ struct DetectorOptions {
   LossDivergenceOptions loss_divergence;
   FrozenLossOptions frozen_loss;
   ThroughputCollapseOptions throughput_collapse;
+  RankProgressOptions rank_progress;
 };
 
 struct Playbook {

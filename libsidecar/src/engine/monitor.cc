@@ -10,6 +10,7 @@
 #include <limits>
 #include <unordered_map>
 
+#include "rank_lines.h"
 #include "sidecar/detectors/grad_norm.h"
 #include "sidecar/detectors/loss.h"
 #include "sidecar/detectors/rl.h"
@@ -69,31 +70,6 @@ std::optional<int> rank_from_label(std::string_view label) {
     if (j > i) return std::stoi(std::string(label.substr(i, j - i)));
     if (pos == 0) break;
     pos = label.rfind("rank", pos - 1);
-  }
-  return std::nullopt;
-}
-
-// A step the line itself names: "step 250", "step=250", "'step': 250",
-// "global_step=250", "iteration 250/1000", "iter: 250", "Step 250/1000".
-std::optional<std::int64_t> step_in_line(std::string_view line) {
-  static constexpr std::string_view kWords[] = {"global_step", "iteration", "step", "iter"};
-  std::string lower;
-  lower.reserve(std::min<std::size_t>(line.size(), 4096));
-  for (char c : line.substr(0, 4096)) lower += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  for (std::string_view w : kWords) {
-    for (std::size_t pos = lower.find(w); pos != std::string::npos; pos = lower.find(w, pos + 1)) {
-      bool word_start =
-          pos == 0 || !(std::isalnum(static_cast<unsigned char>(lower[pos - 1])) || lower[pos - 1] == '_');
-      std::size_t i = pos + w.size();
-      if (!word_start || (i < lower.size() && (std::isalnum(static_cast<unsigned char>(lower[i])) || lower[i] == '_')))
-        continue;
-      while (i < lower.size() && (lower[i] == ' ' || lower[i] == '=' || lower[i] == ':' || lower[i] == '\'' ||
-                                  lower[i] == '"' || lower[i] == '['))
-        ++i;
-      std::size_t j = i;
-      while (j < lower.size() && j - i < 12 && lower[j] >= '0' && lower[j] <= '9') ++j;
-      if (j > i) return std::stoll(lower.substr(i, j - i));
-    }
   }
   return std::nullopt;
 }
@@ -187,6 +163,8 @@ struct Monitor::Impl {
   std::shared_ptr<const LogScanner> scanner;
   Status log_status;
   std::unordered_map<std::string, LogStream, StringHash, std::equal_to<>> streams;
+  detail::RankLines rank_lines;  // per-rank lines of the log sources (the hang that prints no line)
+  std::string hang_sig;          // the open rank-progress condition's signature
   std::vector<LogMatch> matches;
   std::size_t profile_log_bytes = 0;
   std::int64_t next_step = 0;
@@ -209,7 +187,8 @@ struct Monitor::Impl {
         profile(opt.playbook.profile),
         book(opt.playbook.dedupe, opt.run_id.empty() ? "alert" : opt.run_id),
         incidents(IncidentOptions{},
-                  (opt.run_id.empty() ? std::string("run") : DedupeBook::sanitize_id(opt.run_id)) + "-incident") {
+                  (opt.run_id.empty() ? std::string("run") : DedupeBook::sanitize_id(opt.run_id)) + "-incident"),
+        rank_lines(opt.playbook.detectors.rank_progress) {
     ceiling_only_ = opt.playbook.detectors.loss_spike;
     ceiling_only_.early_ratio = 0;
     ceiling_only_.min_points = std::numeric_limits<int>::max() / 2;
@@ -599,7 +578,7 @@ struct Monitor::Impl {
     d.message = m.message.empty() ? m.text : m.message;
     // The step current when the line was written: one the line names, else
     // the last row that preceded it in arrival order.
-    std::optional<std::int64_t> named = step_in_line(m.text);
+    std::optional<std::int64_t> named = detail::step_in_line(m.text);
     d.step = named ? named : step_of_line(m.source, m.line);
     std::string subject;
     if (const std::string* x = evidence_get(m.evidence, "xid")) subject = "xid" + *x;
@@ -649,6 +628,7 @@ struct Monitor::Impl {
     std::uint64_t before = s->lines_seen();
     mark_step(*s, before + 1);
     s->feed(bytes, &matches);
+    rank_lines.feed(s->source(), rank_from_label(s->source()), bytes, last_now);
     stats.log_lines += s->lines_seen() - before;
     take_matches();
   }
@@ -700,8 +680,21 @@ struct Monitor::Impl {
     if (it == streams.end()) return;
     std::uint64_t before = it->second.lines_seen();
     it->second.flush(&matches);
+    rank_lines.flush(it->second.source(), last_now);
     stats.log_lines += it->second.lines_seen() - before;
     take_matches();
+  }
+
+  // A rank whose log stopped while the others went on (RankProgress): one
+  // condition, open until that rank writes again.
+  void poll_ranks(double now) {
+    if (auto d = rank_lines.poll(now)) {
+      d->step = last_step;
+      hang_sig = d->signature;
+      book.raise(std::move(*d), now);
+    } else if (!hang_sig.empty() && !rank_lines.incident_open() && book.clear(hang_sig, now)) {
+      hang_sig.clear();
+    }
   }
 
   TickResult tick(double now) {
@@ -711,6 +704,7 @@ struct Monitor::Impl {
     if (rows_since_tick > 0 && !rows_have_time) arrivals.arrive(now);
     rows_since_tick = 0;
     apply(kStall, detect_stall(arrivals, now, opt.playbook.detectors.stall), now);
+    poll_ranks(now);
     settle_quiet_streams(now);
     surface(now);
     TickResult out = take_output();

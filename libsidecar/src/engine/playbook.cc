@@ -28,6 +28,19 @@ void section(ConfigReader& parent, std::string_view name, std::vector<Status>* e
   r.finish();
 }
 
+// detectors.rank_progress: the rank whose log stopped (RankProgress).
+void read_rank_progress(ConfigReader& s, RankProgressOptions* o) {
+  s.read("enabled", &o->enabled);
+  s.read("stall_seconds", &o->stall_seconds, 0.0);
+  s.read("cadence_factor", &o->cadence_factor, 0.0);
+  s.read("min_lines", &o->min_lines, 2, 1000000);
+  s.read("min_advancing_share", &o->min_advancing_share, 0.0, 1.0);
+  s.read("min_ranks", &o->min_ranks, 2, 1000000);
+  s.read("timeout_settle_seconds", &o->timeout_settle_seconds, 0.0);
+  s.read("severity", &o->severity);
+  s.read("timeout_severity", &o->timeout_severity);
+}
+
 void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* errors) {
   ConfigReader r(node, "detectors", errors);
   section(r, "nan_loss", errors, [&](ConfigReader& s) {
@@ -205,6 +218,7 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("step_time_rising", &o.step_time_rising, 1, 1000);
     s.read("severity", &o.severity);
   });
+  section(r, "rank_progress", errors, [&](ConfigReader& s) { read_rank_progress(s, &d->rank_progress); });
   r.finish();
 }
 

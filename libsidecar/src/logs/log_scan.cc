@@ -306,6 +306,8 @@ std::string check_log_pattern(const std::string& pattern, bool case_sensitive, b
 }
 }  // namespace detail
 
+std::optional<int> log_line_rank(std::string_view line) { return strip_rank_prefix(&line); }
+
 struct LogScanner::Impl {
   LogOptions options;
   std::vector<CompiledSyndrome> syndromes;

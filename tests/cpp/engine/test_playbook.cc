@@ -120,6 +120,15 @@ TEST_CASE("default playbook loads and equals the C++ defaults", "[playbook]") {
   CHECK(d.throughput_collapse.reference_points == def.detectors.throughput_collapse.reference_points);
   CHECK(d.throughput_collapse.ratio == def.detectors.throughput_collapse.ratio);
   CHECK(d.throughput_collapse.persistence == def.detectors.throughput_collapse.persistence);
+  CHECK(d.rank_progress.enabled == def.detectors.rank_progress.enabled);
+  CHECK(d.rank_progress.stall_seconds == def.detectors.rank_progress.stall_seconds);
+  CHECK(d.rank_progress.cadence_factor == def.detectors.rank_progress.cadence_factor);
+  CHECK(d.rank_progress.min_lines == def.detectors.rank_progress.min_lines);
+  CHECK(d.rank_progress.min_advancing_share == def.detectors.rank_progress.min_advancing_share);
+  CHECK(d.rank_progress.min_ranks == def.detectors.rank_progress.min_ranks);
+  CHECK(d.rank_progress.timeout_settle_seconds == def.detectors.rank_progress.timeout_settle_seconds);
+  CHECK(d.rank_progress.severity == def.detectors.rank_progress.severity);
+  CHECK(d.rank_progress.timeout_severity == def.detectors.rank_progress.timeout_severity);
   CHECK(pb->profile.pin == def.profile.pin);
   CHECK(pb->profile.rl_hints == def.profile.rl_hints);
   CHECK(pb->profile.supervised_hints == def.profile.supervised_hints);

@@ -2,7 +2,10 @@
 // others go on) and the first rank to fail or stall once timeouts arrive.
 #include <catch2/catch.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "sidecar/detectors/rank_progress.h"
 
@@ -123,4 +126,96 @@ TEST_CASE("RankProgress: no finding when every rank is silent, for one rank, or 
     REQUIRE(d);
     CHECK(*ev(*d, "rank") == "3");
   }
+}
+
+namespace {
+
+// `ranks` ranks logging "step N" lines every `every` s from t0 to t1 (rank r
+// `skew` x r later); rank `stop` stops after stop_at. Polls every `every` s
+// and returns the decisions.
+std::vector<sidecar::Decision> steps(RankProgress& rp, int ranks, double t0, double t1, int stop = -1,
+                                     double stop_at = 0, double every = 1, double skew = 0.05, bool numbered = true) {
+  std::vector<sidecar::Decision> out;
+  for (double t = t0; t <= t1; t += every) {
+    for (int r = 0; r < ranks; ++r)
+      if (r != stop || t <= stop_at)
+        rp.observe(r, t + skew * r, std::nullopt, false,
+                   numbered ? std::optional<std::int64_t>(static_cast<std::int64_t>(t)) : std::nullopt);
+    if (auto d = rp.poll(t + every / 2)) out.push_back(*d);
+  }
+  return out;
+}
+
+std::vector<sidecar::Decision> poll_until(RankProgress& rp, double t0, double t1, double every = 1) {
+  std::vector<sidecar::Decision> out;
+  for (double t = t0; t <= t1; t += every)
+    if (auto d = rp.poll(t)) out.push_back(*d);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("RankProgress: no false alarm for quiet phases, banners and slow loggers", "[logs][hang]") {
+  SECTION("every rank quiet together (evaluation, checkpoint), last lines a moment apart") {
+    for (bool numbered : {true, false}) {
+      RankProgress rp;
+      CHECK(steps(rp, 4, 0, 100, -1, 0, 1, 0.3, numbered).empty());
+      CHECK(poll_until(rp, 100, 1500).empty());  // 20+ minutes of silence from every rank
+      CHECK(steps(rp, 4, 1500, 1600, -1, 0, 1, 0.3, numbered).empty());
+    }
+  }
+  SECTION("rank 0 alone prints during evaluation while the other rank waits at a barrier") {
+    RankProgress rp;
+    CHECK(steps(rp, 2, 0, 100).empty());
+    for (double t = 101; t < 900; t += 1) {  // eval progress lines: no new step
+      rp.observe(0, t, std::nullopt, false, t < 200 ? std::optional<std::int64_t>(100) : std::nullopt);
+      CHECK_FALSE(rp.poll(t + 0.5));
+    }
+  }
+  SECTION("lines without step or collective numbers: one rank going on is not enough") {
+    RankProgress rp;
+    CHECK(steps(rp, 2, 0, 100, -1, 0, 1, 0.05, /*numbered=*/false).empty());
+    for (double t = 101; t < 900; t += 1) rp.observe(0, t);
+    CHECK(poll_until(rp, 101, 900).empty());
+  }
+  SECTION("a rank that only printed a start-up banner has no cadence to stop") {
+    RankProgress rp;
+    rp.observe(1, 0.0);
+    rp.observe(1, 0.1);
+    CHECK(steps(rp, 1, 0, 600).empty());  // rank 0 trains on
+  }
+  SECTION("a rank that logs once a minute is judged by its own interval") {
+    RankProgress rp;
+    std::vector<sidecar::Decision> got;
+    for (double t = 0; t <= 1200; t += 1) {
+      for (int r = 0; r < 3; ++r) rp.observe(r, t, std::nullopt, false, static_cast<std::int64_t>(t));
+      if (static_cast<int>(t) % 60 == 0) rp.observe(3, t, std::nullopt, false, static_cast<std::int64_t>(t));
+      if (auto d = rp.poll(t + 0.5)) got.push_back(*d);
+    }
+    CHECK(got.empty());
+    // ... and named once it stays silent for 5 of its intervals.
+    for (double t = 1201; t <= 1600; t += 1) {
+      for (int r = 0; r < 3; ++r) rp.observe(r, t, std::nullopt, false, static_cast<std::int64_t>(t));
+      if (auto d = rp.poll(t + 0.5)) got.push_back(*d);
+    }
+    REQUIRE(got.size() == 1);
+    CHECK(*ev(got[0], "rank") == "3");
+    CHECK(*ev(got[0], "last_step") == "1200");
+    CHECK(std::stod(*ev(got[0], "silent_s")) >= 300);
+  }
+}
+
+TEST_CASE("RankProgress: a stalled rank among steady ones is named once, by its step", "[logs][hang]") {
+  RankProgress rp;
+  auto got = steps(rp, 4, 0, 400, /*stop=*/1, /*stop_at=*/100);
+  REQUIRE(got.size() == 1);
+  CHECK(*ev(got[0], "rank") == "1");
+  CHECK(*ev(got[0], "last_step") == "100");
+  CHECK(got[0].severity == Severity::kWarning);
+  RankProgressOptions quiet;
+  quiet.severity = Severity::kInfo;
+  RankProgress rp2(quiet);
+  auto got2 = steps(rp2, 4, 0, 400, 1, 100);
+  REQUIRE(got2.size() == 1);
+  CHECK(got2[0].severity == Severity::kInfo);
 }
