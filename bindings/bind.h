@@ -14,9 +14,9 @@
 
 namespace sidecar::python {
 
-// Exceptions by status: FileNotFoundError, sidecar.PlaybookError(ValueError), sidecar.Error.
+// The exception classes (sidecar.Error and its subclasses, see bind_errors.cc).
 void bind_errors(pybind11::module_& m);
-// Alert, Resolved (records.h) and the enum-like strings they carry.
+// Alert, Resolved (records.h) and the enums Severity, Source, Profile.
 void bind_records(pybind11::module_& m);
 // scan_log, LogMatch (alias Match), LogStream.
 void bind_logs(pybind11::module_& m);
@@ -27,18 +27,28 @@ void bind_gpu(pybind11::module_& m);
 // render_experiment_context, parse_run_records.
 void bind_context(pybind11::module_& m);
 
+// What was being read when a status failed: a parse error or a bad value in
+// a playbook is a PlaybookError, elsewhere a ParseError.
+enum class ErrorContext { kGeneral, kPlaybook };
+
 // Raises the Python exception matching `s` (never returns).
-[[noreturn]] void raise(const Status& s);
+[[noreturn]] void raise(const Status& s, ErrorContext context = ErrorContext::kGeneral);
 // Unwraps a Result or raises.
 template <typename T>
-T unwrap(Result<T>&& r) {
-  if (!r) raise(r.status());
+T unwrap(Result<T>&& r, ErrorContext context = ErrorContext::kGeneral) {
+  if (!r) raise(r.status(), context);
   return std::move(r).value();
 }
 // Raises for a non-OK status; returns otherwise.
 inline void check(const Status& s) {
   if (!s.ok()) raise(s);
 }
+
+// sidecar.Severity / Source / Profile members: Python enums whose members are
+// str (Severity.CRITICAL == "critical"), made from the C++ enums' to_string.
+pybind11::object py_enum(Severity s);
+pybind11::object py_enum(Source s);
+pybind11::object py_enum(Profile p);
 
 // Evidence (an ordered key -> value list) as a Python dict.
 pybind11::dict to_dict(const Evidence& evidence);

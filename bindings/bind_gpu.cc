@@ -143,7 +143,7 @@ one-line summary, ``to_json()`` the CLI's JSON object.
             py::gil_scoped_release release;
             return gpu_options_from_playbook(playbook.value_or(""));
           }();
-          opts = unwrap(std::move(r));
+          opts = unwrap(std::move(r), ErrorContext::kPlaybook);
         }
         std::function<void(const PreflightResult&)> on_progress = [](const PreflightResult&) {};
         if (progress && *progress) {

@@ -36,7 +36,7 @@ std::shared_ptr<const LogScanner> scanner_for(const std::optional<std::string>& 
       py::gil_scoped_release release;
       return build_scanner(*playbook);
     }();
-    return unwrap(std::move(r));
+    return unwrap(std::move(r), ErrorContext::kPlaybook);
   }
   static std::once_flag once;
   static Result<std::shared_ptr<const LogScanner>> cached(StatusCode::kInternal, "not built");
@@ -44,7 +44,7 @@ std::shared_ptr<const LogScanner> scanner_for(const std::optional<std::string>& 
     py::gil_scoped_release release;
     std::call_once(once, [] { cached = build_scanner(""); });
   }
-  if (!cached) raise(cached.status());
+  if (!cached) raise(cached.status(), ErrorContext::kPlaybook);
   return *cached;
 }
 
@@ -121,7 +121,7 @@ One recognised log syndrome occurrence (log_scan.h ``LogMatch``).
 ``rank`` None when the line carries no rank.
 )pbdoc");
   match.def_readonly("syndrome", &LogMatch::syndrome)
-      .def_property_readonly("severity", [](const LogMatch& x) { return std::string(to_string(x.severity)); })
+      .def_property_readonly("severity", [](const LogMatch& x) { return py_enum(x.severity); })
       .def_readonly("message", &LogMatch::message)
       .def_readonly("text", &LogMatch::text)
       .def_property_readonly("evidence", [](const LogMatch& x) { return to_dict(x.evidence); })

@@ -333,7 +333,7 @@ PyPlaybook load_playbook_py(const std::string& path) {
     py::gil_scoped_release release;
     return load_playbook(path);
   }();
-  return PyPlaybook{std::make_shared<const Playbook>(unwrap(std::move(r))), path};
+  return PyPlaybook{std::make_shared<const Playbook>(unwrap(std::move(r), ErrorContext::kPlaybook)), path};
 }
 
 // ---------------------------------------------------------------------------
@@ -538,9 +538,13 @@ class PyMonitor {
     return pipeline_.stop_request();
   }
 
-  std::string profile() {
-    std::lock_guard<std::mutex> lock(mu_);
-    return std::string(to_string(pipeline_.monitor().profile()));
+  py::object profile() {
+    Profile p = Profile::kGeneric;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      p = pipeline_.monitor().profile();
+    }
+    return py_enum(p);
   }
   void pin_profile(const std::string& name) {
     std::optional<Profile> p = parse_profile(name);
@@ -722,7 +726,7 @@ std::unique_ptr<PyMonitor> make_monitor(std::optional<std::string> command, py::
   ActionTable actions;
   std::vector<Status> errors;
   read_operator_options(opts.playbook.tree, &actions, &errors);
-  if (!errors.empty()) raise(join_errors(errors));
+  if (!errors.empty()) raise(join_errors(errors), ErrorContext::kPlaybook);
 
   // The engine reads the history file and compiles the log catalogue here:
   // real work, so without the GIL (released in the body, not with call_guard).
@@ -765,17 +769,17 @@ a did-you-mean for unknown keys.
         else if (!playbook.is_none())
           pb = load_playbook_py(py::cast<std::string>(py::str(playbook))).pb;
         const ProfileOptions& opt = pb ? pb->profile : default_playbook().profile;
-        return std::string(to_string(infer_profile(command, metric_keys, log_text, opt)));
+        return py_enum(infer_profile(command, metric_keys, log_text, opt));
       },
       py::arg("command") = "", py::arg("metric_keys") = std::vector<std::string>(), py::arg("log_text") = "",
       py::arg("playbook") = py::none(), R"pbdoc(
-The workload profile ("reinforcement_learning", "supervised" or "generic")
-that a command, metric key names and log text point to, by whole tokens
+The workload profile (a Profile, equal to "reinforcement_learning",
+"supervised" or "generic") that a command, metric key names and log text point to, by whole tokens
 ("supported" is not "ppo"). ``playbook`` (a path or Playbook) supplies the
 hints and a pinned profile.
 
->>> sidecar.infer_profile("python train_ppo.py --env CartPole-v1")
-'reinforcement_learning'
+>>> sidecar.infer_profile("python train_ppo.py --env CartPole-v1") == "reinforcement_learning"
+True
 )pbdoc");
 
   py::class_<PySink>(m, "Sink", R"pbdoc(

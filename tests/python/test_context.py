@@ -46,8 +46,9 @@ def test_options_limit_the_block():
         sidecar.ContextOptions(max_actve=2)
 
 
-def test_bad_json_raises_playbook_error_a_value_error(data):
-    with pytest.raises(ValueError):
+def test_bad_json_raises_parse_error_a_value_error(data):
+    with pytest.raises(sidecar.ParseError):
         sidecar.render_experiment_context((data / "context" / "bad.json").read_text())
-    with pytest.raises(sidecar.PlaybookError):
+    with pytest.raises(sidecar.ParseError) as e:
         sidecar.parse_run_records((data / "context" / "wrong_shape.json").read_text())
+    assert isinstance(e.value, ValueError) and not isinstance(e.value, sidecar.PlaybookError)

@@ -40,9 +40,12 @@ def test_errors_by_status(tmp_path):
 
 
 def test_exception_hierarchy():
+    # Issue 14: every error is a sidecar.Error; what was sidecar.Error (I/O,
+    # nvidia-smi failing) is now OperationError, still a RuntimeError.
     assert issubclass(sidecar.PlaybookError, ValueError)
-    assert issubclass(sidecar.Error, RuntimeError)
-    assert not issubclass(sidecar.PlaybookError, sidecar.Error)
+    assert issubclass(sidecar.PlaybookError, sidecar.ParseError)
+    assert issubclass(sidecar.PlaybookError, sidecar.Error)
+    assert issubclass(sidecar.OperationError, RuntimeError)
 
 
 @pytest.mark.parametrize(
