@@ -135,11 +135,30 @@ void TerminalReporter::notice(std::string_view text) {
   human(st.dim("[sidecar] " + std::string(text)));
 }
 
+// The GPU gate runs before the job starts: while it waits, one line per
+// change of state (which GPUs are busy, free but not yet for enough polls,
+// nvidia-smi failing), saying the job has not started; then the verdict.
+// One "GPU preflight" prefix per line; the request's note once.
 void TerminalReporter::preflight(const PreflightResult& r, bool final) {
   if (final && jsonl_) write_line(stdout, to_json(r));
-  std::string text = to_text(r);
-  if (r.skipped) text = "GPU preflight skipped: " + r.reason;
-  notice(final ? text : "GPU preflight: " + text);
+  PreflightResult shown = r;
+  if (gate_note_shown_) shown.note.clear();
+  gate_note_shown_ = gate_note_shown_ || !r.note.empty();
+  if (final) {
+    std::string text = to_text(shown);
+    notice(text.rfind("GPU preflight", 0) == 0 ? text : "GPU preflight: " + text);
+    return;
+  }
+  if (r.available) return;  // the verdict follows at once
+  const bool failing = r.reason.rfind("nvidia-smi failed", 0) == 0;
+  std::string state = failing ? "failing" : r.busy.empty() ? "free" : "busy:";
+  for (const auto& b : r.busy) state += b + ",";
+  if (state == gate_state_) return;
+  gate_state_ = state;
+  std::string text = "GPU preflight: " + r.reason + "; the job has not started yet, waiting up to " +
+                     seconds_text(r.time_left_s) + " more";
+  if (!shown.note.empty()) text += "\nnote: " + shown.note;
+  notice(text);
 }
 
 void TerminalReporter::summary(const SessionSummary& s) {

@@ -35,6 +35,8 @@ class TerminalReporter : public SessionReporter {
   bool out_broken_ = false;
   bool err_broken_ = false;
   std::string last_note_;
+  std::string gate_state_;        // the GPU gate's last progress reported (busy GPUs / free / failing)
+  bool gate_note_shown_ = false;  // the request's note is printed once
 };
 
 class ParsedFlags;
