@@ -212,3 +212,17 @@ def test_status_json_names_the_keys(cli, tmp_path):
     keys = status["keys"]
     assert keys["bound"]["loss"] == "loss" and keys["bound"]["grad_norm"] == "grad_norm", keys
     assert "my_counter" in keys["ignored"], keys
+
+
+def test_watch_status_json_names_the_keys(cli, tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    (run_dir / "metrics.jsonl").write_text("".join(
+        json.dumps({"step": s, "loss": 1.0 / (s + 1), "eval_loss": 1.2, "tokens_seen": 100 * s}) + "\n"
+        for s in range(5)))
+    r = cli("watch", "--once", "--history", "-", run_dir)
+    assert r.returncode == 0, r.stderr
+    keys = json.loads((run_dir / "sidecar" / "status.json").read_text())["keys"]
+    assert keys["keys_seen"] == 3, keys
+    assert keys["bound"] == {"loss": "loss", "val_loss": "eval_loss"}, keys
+    assert "tokens_seen" in keys["ignored"], keys

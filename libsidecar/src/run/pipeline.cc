@@ -226,6 +226,7 @@ void Pipeline::tick(double wall) {
 
 void Pipeline::drain(double wall) {
   impl_->route(impl_->monitor.drain(wall));
+  impl_->report_keys(wall);  // the last status.json (the end of a run, watch --once) names every key
   impl_->poll_answers(wall, true);
 }
 
@@ -239,7 +240,6 @@ Status Pipeline::finish(const PipelineEnd& end, double wall) {
   Impl& m = *impl_;
   if (m.finished) return Status::Ok();
   drain(wall);
-  m.report_keys(wall);  // the final status.json names every key
   Status history = end.write_history ? m.monitor.finish(end.status, wall, end.exit_code) : Status::Ok();
   m.finished = true;
   RunEnd re;
