@@ -49,7 +49,13 @@ struct SyndromeSpec {
   std::string name;
   Severity severity = Severity::kWarning;
   std::vector<std::string> patterns;  // a line matching any of these (and no exclusion) matches
-  std::vector<std::string> exclude;   // a line matching any of these is not this syndrome
+  // Parallel to `patterns` when not empty ("" = the pattern itself): what the
+  // multi-pattern pass looks for instead of a pattern that is slow there (a
+  // literal every match contains). Hits are verified with the pattern itself,
+  // so a prefilter may match more lines, never fewer (a playbook item
+  // `{pattern: '...', prefilter: '...'}`).
+  std::vector<std::string> prefilters;
+  std::vector<std::string> exclude;  // a line matching any of these is not this syndrome
   // Message template: "{field}" is replaced by an evidence field ("unknown" when absent).
   std::string message;
   bool enabled = true;

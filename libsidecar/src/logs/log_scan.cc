@@ -342,21 +342,25 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
     CompiledSyndrome cs;
     cs.spec = spec;
     auto opts = re2_options(spec.case_sensitive);
-    auto add_include = [&](const std::string& p, std::string_view kind) -> Status {
+    // `hs`: what the multi-pattern pass looks for (a prefilter, else the pattern).
+    auto add_include = [&](const std::string& p, const std::string& hs, std::string_view kind) -> Status {
       auto re = std::make_unique<RE2>(p, opts);
       if (!re->ok()) return fail(spec.name, kind, p, re->error());
       cs.include.push_back(std::move(re));
-      expressions.push_back(p);
+      expressions.push_back(hs);
       flags.push_back(hs_flags(spec.case_sensitive));
-      where.emplace_back(spec.name, p);
+      where.emplace_back(spec.name, hs);
       impl->id_to_syndrome.push_back(static_cast<std::uint32_t>(impl->syndromes.size()));
       return {};
     };
-    for (const auto& p : spec.patterns)
-      if (Status s = add_include(p, "pattern"); !s.ok()) return s;
+    for (std::size_t i = 0; i < spec.patterns.size(); ++i) {
+      const std::string& p = spec.patterns[i];
+      const bool filtered = i < spec.prefilters.size() && !spec.prefilters[i].empty();
+      if (Status s = add_include(p, filtered ? spec.prefilters[i] : p, "pattern"); !s.ok()) return s;
+    }
     cs.n_patterns = cs.include.size();
     for (const auto& p : spec.escalate)
-      if (Status s = add_include(p, "escalate pattern"); !s.ok()) return s;
+      if (Status s = add_include(p, p, "escalate pattern"); !s.ok()) return s;
     for (const auto& p : spec.exclude) {
       auto re = std::make_unique<RE2>(p, opts);
       if (!re->ok()) return fail(spec.name, "exclude pattern", p, re->error());
@@ -500,6 +504,8 @@ struct LogStream::State {
 
   void scan_line(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out);
   void scan_region(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out);
+  void scan_lines(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out);
+  bool quiet_piece(const char* p, std::size_t n);
   void scan_block(const char* base, std::size_t len, bool has_cr, std::vector<LogMatch>* out);
   void handle_hit(std::string_view text, const Unit& u, std::uint32_t syndrome, std::vector<LogMatch>* out);
   void track_pending(std::string_view text, std::vector<LogMatch>* out);
@@ -573,7 +579,7 @@ void LogStream::State::handle_hit(std::string_view text, const Unit& u, std::uin
     escalated = RE2::PartialMatch(piece, *cs.include[i]);
   bool matched = escalated;
   for (std::size_t i = 0; i < cs.n_patterns && !matched; ++i) matched = RE2::PartialMatch(piece, *cs.include[i]);
-  if (!matched) return;  // a Vectorscan match that spanned two lines
+  if (!matched) return;  // a Vectorscan match that spanned two lines, or a prefilter hit
   for (const auto& ex : cs.exclude)
     if (RE2::PartialMatch(piece, *ex)) return;
 
@@ -831,8 +837,81 @@ void LogStream::State::scan_line(const char* p, std::size_t n, std::uint64_t off
   ++next_line;
 }
 
-// Complete lines [p, p+n) (n > 0, p[n-1] == '\n') at stream offset `offset`.
+// Complete lines [p, p+n) (n > 0, p[n-1] == '\n') at stream offset `offset`,
+// in pieces of at most kPieceBytes. A piece that needs nothing line by line
+// (no finding held, no ESC/NUL, no over-long line) and has no hit costs one
+// hs_scan and a newline count; any other piece goes through scan_lines, which
+// finds the same (results never depend on where pieces or feeds end).
 void LogStream::State::scan_region(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out) {
+  const char* const begin = p;
+  const char* const end = p + n;
+  while (p < end) {
+    const char* q = end;
+    if (static_cast<std::size_t>(end - p) > kPieceBytes) {
+      const void* nl = memrchr(p, '\n', kPieceBytes);
+      if (!nl) nl = std::memchr(p + kPieceBytes, '\n', static_cast<std::size_t>(end - p) - kPieceBytes);
+      q = static_cast<const char*>(nl) + 1;  // end[-1] is a newline: never null here
+    }
+    const auto len = static_cast<std::size_t>(q - p);
+    if (!quiet_piece(p, len)) scan_lines(p, len, offset + static_cast<std::uint64_t>(p - begin), out);
+    p = q;
+  }
+}
+
+namespace {
+// Newlines in [p, p+n). Blocks of a fixed 64 bytes, so that compilers
+// vectorise the compare-and-add even at -O2.
+std::uint64_t count_newlines(const char* p, std::size_t n) {
+  std::uint64_t total = 0;
+  std::size_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    std::uint8_t c = 0;  // at most 64: byte lanes, summed once per block
+    for (std::size_t j = 0; j < 64; ++j) c = static_cast<std::uint8_t>(c + (p[i + j] == '\n'));
+    total += c;
+  }
+  for (; i < n; ++i) total += p[i] == '\n';
+  return total;
+}
+
+// Copies [p, p+n) to q with every \r read as \n (blocks of 64 bytes, as above).
+void copy_cr_as_nl(const char* __restrict p, std::size_t n, char* __restrict q) {
+  std::size_t i = 0;
+  for (; i + 64 <= n; i += 64)
+    for (std::size_t j = 0; j < 64; ++j) q[i + j] = p[i + j] == '\r' ? '\n' : p[i + j];
+  for (; i < n; ++i) q[i] = p[i] == '\r' ? '\n' : p[i];
+}
+
+int stop_at_first_hit(unsigned, unsigned long long, unsigned long long, unsigned, void*) { return 1; }
+}  // namespace
+
+// The fast path of scan_region: true when the piece of complete lines was
+// dealt with (no finding held, nothing to normalise, no hit: only lines counted).
+bool LogStream::State::quiet_piece(const char* p, std::size_t n) {
+  if (!pending.empty() || !impl->db) return false;
+  if (std::memchr(p, '\x1b', n) || std::memchr(p, '\0', n)) return false;
+  // No line over max_line_bytes: from each line start, the window of cap+1
+  // bytes holds a newline; continue after the last one in it.
+  const std::size_t cap = impl->options.max_line_bytes;
+  for (const char *s = p, *e = p + n; static_cast<std::size_t>(e - s) > cap;) {
+    const void* last = memrchr(s, '\n', cap + 1);
+    if (!last) return false;
+    s = static_cast<const char*>(last) + 1;
+  }
+  const char* text = p;
+  if (std::memchr(p, '\r', n)) {  // \r reads as \n (see scan_block)
+    crbuf.resize(n);
+    copy_cr_as_nl(p, n, crbuf.data());
+    text = crbuf.data();
+  }
+  if (hs_scan(impl->db.get(), text, static_cast<unsigned>(n), 0, scratch.get(), stop_at_first_hit, nullptr) !=
+      HS_SUCCESS)
+    return false;  // a hit (or an engine error): line by line
+  next_line += count_newlines(p, n);
+  return true;
+}
+
+// Complete lines [p, p+n) (n > 0, p[n-1] == '\n') at stream offset `offset`, line by line.
+void LogStream::State::scan_lines(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out) {
   const std::size_t cap = impl->options.max_line_bytes;
   const char* end = p + n;
   // Next ESC / NUL / CR at or after the cursor (end when none): recomputed lazily.

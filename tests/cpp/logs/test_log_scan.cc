@@ -449,6 +449,70 @@ TEST_CASE("patterns: located errors, pathological patterns stay linear", "[logs]
   }
 }
 
+TEST_CASE("prefilters: the multi-pattern pass looks for them, the pattern verifies", "[logs][patterns]") {
+  SECTION("a {pattern, prefilter} item") {
+    auto tree = sidecar::parse_yaml(
+        "syndromes:\n"
+        "  - name: mine\n"
+        "    patterns: [{pattern: 'loss\\w{0,4}[=:] ?nan', prefilter: 'nan'}, 'plain one']\n",
+        "user.yaml");
+    REQUIRE(tree.ok());
+    LogOptions opts;
+    std::vector<sidecar::Status> errors;
+    sidecar::read_log_options(*tree, &opts, &errors);
+    REQUIRE(errors.empty());
+    REQUIRE(opts.syndromes.size() == 1);
+    CHECK(opts.syndromes[0].patterns == std::vector<std::string>{"loss\\w{0,4}[=:] ?nan", "plain one"});
+    CHECK(opts.syndromes[0].prefilters == std::vector<std::string>{"nan", ""});
+    auto scanner = LogScanner::create(opts).value();
+    auto ms = scan_all("maintenance nan\nval_loss: nan\nloss=1.0\na plain one\n", scanner);
+    REQUIRE(ms.size() == 2);  // the prefilter's hit on line 1 is not a match: the pattern verifies
+    CHECK(ms[0].line == 2);
+    CHECK(ms[1].line == 4);
+  }
+  SECTION("a malformed item or a prefilter that does not compile is a located error") {
+    for (const char* item : {"{pattern: 'x'}", "{pattern: 'x', prefilter: 'nan', extra: 1}", "{prefilter: 'nan'}",
+                             "{pattern: 'x', prefilter: 'nan('}", "{pattern: 'x', prefilter: 'n*'}"}) {
+      INFO(item);
+      auto tree =
+          sidecar::parse_yaml(std::string("syndromes:\n  - name: mine\n    patterns: [") + item + "]\n", "user.yaml");
+      REQUIRE(tree.ok());
+      LogOptions opts;
+      std::vector<sidecar::Status> errors;
+      sidecar::read_log_options(*tree, &opts, &errors);
+      REQUIRE_FALSE(errors.empty());
+      CHECK_THAT(errors[0].message(), Catch::Contains("user.yaml:3") && Catch::Contains("syndromes.mine.patterns[0]"));
+    }
+  }
+  SECTION("the default catalogue finds the same with and without its prefilters") {
+    LogOptions with = default_options();
+    LogOptions without = with;
+    std::size_t filtered = 0;
+    for (auto& spec : without.syndromes) {
+      for (const auto& f : spec.prefilters) filtered += !f.empty();
+      spec.prefilters.clear();
+    }
+    CHECK(filtered > 0);
+    std::string text =
+        "{'loss': nan, 'grad_norm': nan}\n| norm 12.0 | loss  nan |\nmaintenance window, nan\n[Loss] NaN\n"
+        "Epoch 3: 10%|#| 1/10 [00:01<00:09, loss=nan]\rEpoch 3: 20%|##| 2/10 [00:02<00:08, loss=nan]\n"
+        "eval_loss: -nan ok\nloss nanny\ngrad_norm=nan and CUDA out of memory\n";
+    for (const char* dir : {"logs", "log_corpus"})
+      for (const auto& f : fs::recursive_directory_iterator(fs::path(SIDECAR_TEST_DATA) / dir))
+        if (f.is_regular_file()) text += read_file(f.path());
+    auto a = scan_all(text, LogScanner::create(with).value());
+    auto b = scan_all(text, LogScanner::create(without).value());
+    REQUIRE(a.size() == b.size());
+    CHECK(a.size() > 100);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      INFO(i << ": " << b[i].text);
+      CHECK(a[i].syndrome == b[i].syndrome);
+      CHECK(a[i].line == b[i].line);
+      CHECK(a[i].message == b[i].message);
+    }
+  }
+}
+
 TEST_CASE("the compiled database is cached on disk and a bad cache file is ignored", "[logs][cache]") {
   fs::path dir = fs::temp_directory_path() / ("sidecar-logs-cache-" + std::to_string(::getpid()));
   fs::remove_all(dir);
