@@ -243,6 +243,20 @@ struct Monitor::Impl {
     return r;
   }
 
+  // role_of(key) for the key at position i of a row: rows repeat their keys
+  // in the same order, so the previous row's key there usually answers
+  // without a hash lookup. Only keys memoised in key_roles are remembered.
+  std::vector<std::pair<std::string, int>> roles_by_position;
+  int role_at(std::size_t i, std::string_view key) {
+    if (i < roles_by_position.size() && roles_by_position[i].first == key) return roles_by_position[i].second;
+    int r = role_of(key);
+    if (i < 256 && key_roles.count(key) != 0) {
+      if (roles_by_position.size() <= i) roles_by_position.resize(i + 1);
+      roles_by_position[i] = {std::string(key), r};
+    }
+    return r;
+  }
+
   void on_profile_change() {
     profile_value = profile.current();
     material = true;
@@ -259,10 +273,11 @@ struct Monitor::Impl {
       arrivals.arrive(*row.timestamp);
       if (!first_time) first_time = *row.timestamp;
     }
+    std::size_t position = 0;
     for (const MetricValue& mv : row.values) {
       ++stats.values;
       if (!std::isfinite(mv.value)) ++stats.nonfinite_values;
-      int r = role_of(mv.key);
+      int r = role_at(position++, mv.key);
       if (r < 0) {
         if (r <= -2) push_watch(watches[static_cast<std::size_t>(-2 - r)], step, mv.value);
         continue;

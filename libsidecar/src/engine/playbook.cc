@@ -341,9 +341,12 @@ Result<Playbook> playbook_from_tree(Value tree) {
   Playbook pb;
   // Known top-level sections: whatever the embedded default defines (each
   // part owns its sections there), plus "version".
-  std::vector<std::string> known = {"version"};
-  if (auto def = default_playbook_tree(); def && def->is_object())
-    for (const auto& [k, v] : def->members) known.push_back(k);
+  static const std::vector<std::string> known = [] {
+    std::vector<std::string> keys = {"version"};
+    if (auto def = default_playbook_tree(); def && def->is_object())
+      for (const auto& [k, v] : def->members) keys.push_back(k);
+    return keys;
+  }();
   for (const auto& [k, v] : tree.members) {
     if (std::find(known.begin(), known.end(), k) != known.end()) continue;
     std::string msg = v.mark.to_string() + ": unknown section '" + k + "'";
@@ -359,18 +362,29 @@ Result<Playbook> playbook_from_tree(Value tree) {
   return pb;
 }
 
+namespace {
+// The default playbook, read once per process (every MonitorOptions starts from a copy).
+const Result<Playbook>& default_playbook_result() {
+  static const Result<Playbook> kDefault = []() -> Result<Playbook> {
+    auto tree = default_playbook_tree();
+    if (!tree) return tree.status();
+    return playbook_from_tree(std::move(tree).value());
+  }();
+  return kDefault;
+}
+}  // namespace
+
 Result<Playbook> load_playbook(const std::string& user_path) {
+  if (user_path.empty()) return default_playbook_result();
   auto tree = playbook_tree(user_path);
   if (!tree) return tree.status();
   return playbook_from_tree(std::move(tree).value());
 }
 
 const Playbook& default_playbook() {
-  static const Playbook kDefault = [] {
-    auto pb = load_playbook("");
-    return pb ? std::move(pb).value() : Playbook{};
-  }();
-  return kDefault;
+  static const Playbook kEmpty;
+  const Result<Playbook>& d = default_playbook_result();
+  return d ? *d : kEmpty;
 }
 
 namespace {

@@ -290,8 +290,11 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
     detail::set_band(d, -std::numeric_limits<double>::infinity(), (1.0 + opt.slow_rise / 2.0) * *mn);
     return d;
   };
-  std::string tail = ", " + detail::fmt_num(v / *mn) + "x its minimum " + detail::fmt_num(*mn) + " (step " +
-                     std::to_string(loss.argmin_step()) + ")";
+  // Formatted only for a decision (a slowly rising healthy loss gets here on every row).
+  auto tail = [&] {
+    return ", " + detail::fmt_num(v / *mn) + "x its minimum " + detail::fmt_num(*mn) + " (step " +
+           std::to_string(loss.argmin_step()) + ")";
+  };
   int rising = std::max(opt.rising, 1);
   if (v >= opt.ratio * *mn && loss.finite_count() >= static_cast<std::uint64_t>(std::max(opt.min_points, 2)) &&
       loss.size() > static_cast<std::size_t>(rising) && climbed(opt.back_fraction)) {
@@ -301,7 +304,7 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
       double b = loss.from_back(static_cast<std::size_t>(i) + 1).value;
       up = std::isfinite(a) && std::isfinite(b) && a > b;
     }
-    if (up) return make("fast", loss.name() + " keeps rising: " + detail::fmt_num(v) + tail);
+    if (up) return make("fast", loss.name() + " keeps rising: " + detail::fmt_num(v) + tail());
   }
   auto w = static_cast<std::size_t>(std::max(opt.slow_window, 2));
   if (opt.slow_rise > 0 && v >= (1.0 + opt.slow_rise) * *mn && loss.size() > w && climbed(opt.slow_back_fraction) &&
@@ -317,7 +320,7 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
     // learning rate does that twice in its first 25 steps).
     if (ups >= w && loss.back().value > loss.from_back(1).value)
       return make("slow", loss.name() + " has risen at " + std::to_string(ups) + " of the last " + std::to_string(w) +
-                              " points: " + detail::fmt_num(v) + tail);
+                              " points: " + detail::fmt_num(v) + tail());
   }
   return std::nullopt;
 }
