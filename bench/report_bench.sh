@@ -65,8 +65,9 @@ size=$(stat -c %s "$out")
 awk -v rows="$rows" -v mb="$metrics_bytes" -v size="$size" -v s="$start" -v e="$end" -v u="$user" -v y="$sys" \
     -v rss="$rss_kb" 'BEGIN {
   wall = e - s; cpu = u + y;
-  printf "%-10s %-14s %-14s %-8s %-8s %-8s %s\n", "rows", "metrics MB", "report bytes", "wall s", "cpu s", "RSS MB", "goal (<2 MB, <2 s)";
-  printf "%-10d %-14.0f %-14d %-8.2f %-8.2f %-8.1f %s\n", rows, mb / 1e6, size, wall, cpu, rss / 1024,
+  printf "%-10s %-11s %-13s %-7s %-7s %-7s %-7s %-7s %s\n", "rows", "metrics MB", "report bytes", "wall s", "cpu s",
+         "user s", "sys s", "RSS MB", "goal (<2 MB, <2 s cpu)";
+  printf "%-10d %-11.0f %-13d %-7.2f %-7.2f %-7.2f %-7.2f %-7.1f %s\n", rows, mb / 1e6, size, wall, cpu, u, y, rss / 1024,
          (size < 2 * 1024 * 1024 && cpu < 2.0) ? "met" : "NOT met";
 }'
 echo "report: $out" >&2

@@ -1,6 +1,8 @@
 // MetricsLineParser: one JSON line (simdjson on-demand) or one CSV line -> MetricRow.
 //
-// JSON: the line is copied into a reusable padded buffer and iterated once;
+// JSON: a flat object of numbers (the usual row) is scanned directly
+// (detail/flat_json.h, the same values simdjson gives); any other line is
+// copied into a reusable padded buffer and iterated once with simdjson;
 // nested objects are flattened with '/', numbers given as strings are parsed,
 // booleans, nulls and arrays are not metrics. Python's bare NaN / Infinity /
 // -Infinity tokens make simdjson fail; only then is the line scanned, those
@@ -13,6 +15,7 @@
 #include <cstring>
 #include <limits>
 
+#include "sidecar/detail/flat_json.h"
 #include "sidecar/detail/strings.h"
 #include "sidecar/metrics.h"
 
@@ -253,13 +256,17 @@ struct MetricsLineParser::Impl {
   od::parser parser;         // single lines
   od::parser stream_parser;  // blocks (iterate_many); separate so a single line never disturbs a stream
   std::vector<char> block_copy;
-  std::vector<char> padded;  // the line + SIMDJSON_PADDING
-  std::string fallback;      // the line with NaN/Infinity quoted
-  std::string prefix;        // flattened key prefix of the object being walked
-  std::string key_buf;       // prefix + key of the current leaf
+  std::vector<char> padded;                      // the line + SIMDJSON_PADDING
+  std::string fallback;                          // the line with NaN/Infinity quoted
+  std::string prefix;                            // flattened key prefix of the object being walked
+  std::string key_buf;                           // prefix + key of the current leaf
+  static constexpr std::size_t kMaxFlat = 256;   // members of a line the fast path takes
+  std::array<detail::FlatField, kMaxFlat> flat;  // its fields
+  std::size_t flat_count = 0;
 
   // The row being built. Top-level keys are views into simdjson's string
-  // buffer (valid for the document); flattened keys live in `arena`, whose
+  // buffer (valid for the document) or, on the fast path, into the line;
+  // flattened keys live in `arena`, whose
   // offsets are patched into `values` when the row is complete.
   struct ArenaKey {
     std::uint32_t index;
@@ -292,8 +299,9 @@ struct MetricsLineParser::Impl {
     timestamp.reset();
   }
 
-  // A leaf value under its full (flattened) key.
-  void add_value(std::string_view key, double v) {
+  // Takes the step and the timestamp out of a leaf; false for them and for
+  // W&B's internal keys, true for a metric.
+  bool is_metric(std::string_view key, double v) {
     if (int r = step_rank(key); r != 0) {
       if (step_rank_seen == 0 || r < step_rank_seen) {
         if (auto s = to_step(v)) {
@@ -301,13 +309,18 @@ struct MetricsLineParser::Impl {
           step_rank_seen = r;
         }
       }
-      return;
+      return false;
     }
     if (is_timestamp_key(key)) {
       if (!timestamp && std::isfinite(v)) timestamp = v;
-      return;
+      return false;
     }
-    if (wandb && ((!key.empty() && key.front() == '_') || key.find("/_") != std::string_view::npos)) return;
+    return !(wandb && ((!key.empty() && key.front() == '_') || key.find("/_") != std::string_view::npos));
+  }
+
+  // A leaf value under its full (flattened) key.
+  void add_value(std::string_view key, double v) {
+    if (!is_metric(key, v)) return;
     if (values.size() >= opt.max_keys) {
       ++dropped;
       return;
@@ -425,6 +438,62 @@ struct MetricsLineParser::Impl {
     add_value(key_buf, v);
   }
 
+  // The fast path: a flat object of numbers becomes the row without
+  // simdjson. False: the line is something else (nothing was added).
+  bool parse_flat(std::string_view line) {
+    if (scan_flat(line) != detail::FlatScan::kObject) return false;
+    add_flat();
+    return true;
+  }
+
+  detail::FlatScan scan_flat(std::string_view line) {
+    return detail::scan_flat_json(line, flat.data(), flat.size(), &flat_count);
+  }
+
+  // The row of a scanned flat line (add_value's rules; its keys are views into the line).
+  void add_flat() {
+    begin_row();
+    prefix.clear();
+    values.resize(flat_count);
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < flat_count; ++i) {
+      const detail::FlatField& f = flat[i];
+      if (!is_metric(f.key, f.value)) continue;
+      if (n >= opt.max_keys) {
+        ++dropped;
+        continue;
+      }
+      values[n++] = {f.key, f.value};
+    }
+    values.resize(n);
+  }
+
+  // Lines of a block by the fast path, each other line parsed alone
+  // (slow_line) until more than kMaxSlowPerPiece of them: returns where it
+  // stopped (the first line left to a simdjson stream) or past piece_end.
+  static constexpr int kMaxSlowPerPiece = 16;
+  template <class SlowLine>
+  const char* fast_lines(const char* p, const char* piece_end, std::size_t* index,
+                         const std::function<void(const MetricRow&)>& on_row, SlowLine& slow_line) {
+    int slow = 0;
+    while (p < piece_end) {
+      const void* nl = std::memchr(p, '\n', static_cast<std::size_t>(piece_end - p));
+      const char* e = nl != nullptr ? static_cast<const char*>(nl) : piece_end;
+      const std::string_view line(p, static_cast<std::size_t>(e - p));
+      detail::FlatScan s = line.size() > opt.max_line_bytes ? detail::FlatScan::kOther : scan_flat(line);
+      if (s == detail::FlatScan::kObject) {
+        add_flat();
+        deliver(on_row);
+      } else if (s == detail::FlatScan::kOther) {
+        if (++slow > kMaxSlowPerPiece) return p;
+        slow_line(p, e);
+      }
+      p = e + 1;
+      ++*index;
+    }
+    return p;
+  }
+
   // One complete line of JSON (no padding yet).
   Status parse_json_line(std::string_view line) {
     padded.resize(line.size() + simdjson::SIMDJSON_PADDING);
@@ -472,6 +541,10 @@ Status MetricsLineParser::parse_json(std::string_view line, const std::function<
   line = detail::trim(line);
   if (line.empty()) return Status::Ok();
   m.wandb = wandb;
+  if (m.parse_flat(line)) {
+    m.deliver(on_row);
+    return Status::Ok();
+  }
   m.begin_row();
   Status s = m.parse_json_line(line);
   if (!s.ok() && s.code() == StatusCode::kParseError && quote_nonfinite_tokens(line, &m.fallback)) {
@@ -529,6 +602,8 @@ std::size_t MetricsLineParser::parse_json_lines(
       const void* nl = std::memchr(from, '\n', static_cast<std::size_t>(piece_end - from));
       return nl != nullptr ? static_cast<const char*>(nl) : piece_end;
     };
+    // Flat lines first, without simdjson; a piece of other lines goes to a stream.
+    p = m.fast_lines(p, piece_end, &index, on_row, slow_line);
     // A malformed line ends the stream (simdjson cannot resume a failed
     // document): it is parsed alone and a new stream starts after it. Past a
     // few restarts per piece the rest goes line by line (bounded work).
