@@ -84,6 +84,10 @@ def test_run_serves_metrics_while_it_runs(tmp_path):
         assert open_nan == [1.0]
         loss = [v for labels, v in got["sidecar_metric_value"] if labels["role"] == "loss"]
         assert len(loss) == 1 and math.isnan(loss[0])
+        # Each role's sample names the metric key bound to it.
+        keys = {labels["role"]: labels["key"] for labels, _ in got["sidecar_metric_value"]}
+        assert keys["loss"] == "loss" and keys["throughput"] == "samples_per_second", keys
+        assert all(keys.values()), keys
         assert got["sidecar_step"][0][1] == 30
         age = got["sidecar_last_row_age_seconds"][0][1]
         assert 0 <= age < 30

@@ -97,7 +97,7 @@ void update_prometheus(const SessionCore& core) {
   s.step = m.last_step();
   for (std::size_t i = 0; i < kRoleCount; ++i) {
     auto role = static_cast<Role>(i);
-    if (auto v = m.latest(role)) s.roles.push_back({std::string(to_string(role)), "", *v});
+    if (auto v = m.latest(role)) s.roles.push_back({std::string(to_string(role)), m.bound_key(role), *v});
   }
   std::map<std::pair<std::string, std::string>, std::uint64_t> open;
   for (const auto& [key, inc] : w->tap->open) ++open[{inc.severity, inc.syndrome}];
