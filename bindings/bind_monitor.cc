@@ -25,6 +25,7 @@
 
 #include "bind.h"
 #include "sidecar/config.h"
+#include "sidecar/detail/alert_id.h"
 #include "sidecar/detail/strings.h"
 #include "sidecar/monitor.h"
 #include "sidecar/operator.h"
@@ -695,6 +696,9 @@ std::unique_ptr<PyMonitor> make_monitor(std::optional<std::string> command, py::
   MonitorOptions opts;
   if (command) opts.command = *command;
   if (run_id) opts.run_id = *run_id;
+  // Answers are read from run_dir/alerts/: ids of this Monitor's own, so a
+  // previous run's answer files there never match them (as in run/watch).
+  if (run_dir) opts.alert_id_nonce = detail::run_nonce();
   if (profile) {
     std::optional<Profile> p = parse_profile(*profile);
     if (!p) throw py::value_error("unknown profile '" + *profile + "' (generic, supervised, reinforcement_learning)");

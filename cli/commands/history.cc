@@ -6,7 +6,9 @@
 // The default file is the playbook's history.path (.sidecar/history.jsonl).
 // `show` lists rows (only those of CMD's fingerprint with --command), newest
 // last; `baseline` prints the medians over finished runs of CMD with the
-// sample size. Corrupt lines are skipped and reported on stderr.
+// sample size. Corrupt lines are skipped and reported on stderr. Runs
+// registered as live in this history whose supervisor vanished are first
+// written as lost (lost_runs.h).
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -17,6 +19,7 @@
 #include "sidecar/detail/json_writer.h"
 #include "sidecar/detail/strings.h"
 #include "sidecar/history.h"
+#include "sidecar/lost_runs.h"
 #include "sidecar/playbook.h"
 
 namespace sidecar::cli {
@@ -44,6 +47,14 @@ std::string pad(std::string s, std::size_t n) { return s.size() >= n ? s + " " :
 
 std::string num(std::optional<double> v) { return v ? detail::fmt_num(*v) : "-"; }
 
+// Runs of this history whose supervisor vanished (SIGKILLed): their rows are
+// written as lost before the history is read; each is named on stderr.
+void report_lost_runs(const std::string& path, const HistoryOptions& hopt) {
+  auto reaped = reap_lost_runs(path, hopt);
+  if (!reaped) print_warning(reaped.status().message());
+  for (const auto& line : reaped ? *reaped : std::vector<std::string>{}) print_warning(line);
+}
+
 }  // namespace
 
 Result<int> cmd_history(Args args) {
@@ -63,6 +74,7 @@ Result<int> cmd_history(Args args) {
   if (!pb) return pb.status();
   const HistoryOptions& hopt = pb->history;
   std::string path = flags->get_or("history", hopt.path);
+  report_lost_runs(path, hopt);
   auto file = read_history(path);
   if (!file) return file.status();
   if (file->corrupt_lines)

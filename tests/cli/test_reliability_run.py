@@ -80,7 +80,6 @@ def test_default_run_dirs_are_unique_for_a_sweep_started_at_once(tmp_path):
     assert len(ids) == 20  # alert ids unique per run
 
 
-@pending(2)
 def test_a_previous_runs_answer_does_not_stop_a_rerun(tmp_path):
     """19.2: rerunning with the same --run-dir, the old response file stopped the new run."""
     d = tmp_path / "r"

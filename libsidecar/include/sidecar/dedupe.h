@@ -107,8 +107,10 @@ inline void merge_occurrence(Decision& into, const Decision& from, std::size_t m
 
 class DedupeBook {
  public:
-  explicit DedupeBook(DedupeOptions opt = {}, std::string id_prefix = "alert")
-      : opt_(opt), id_prefix_(sanitize_id(id_prefix)) {}
+  // Alert ids are "<id_prefix>-NNNN-<syndrome>", or "<id_prefix>-<nonce>-NNNN-<syndrome>" with a nonce (a
+  // rerun in the same directory gets ids of its own, so an old answer file cannot match them).
+  explicit DedupeBook(DedupeOptions opt = {}, std::string id_prefix = "alert", std::string_view nonce = {})
+      : opt_(opt), id_prefix_(sanitize_id(id_prefix) + (nonce.empty() ? "" : "-" + safe_nonce(nonce))) {}
 
   // A condition holds at `now`. `event` marks one-off occurrences (log
   // lines) that never clear and so never resolve.
@@ -227,6 +229,8 @@ class DedupeBook {
   // Keeps [A-Za-z0-9._-] (file-name safe). The id pieces (run prefix, syndrome), each short enough that the whole id
   // fits a response-file name; the same spelling as response files (alert_id.h).
   static std::string sanitize_id(std::string_view s) { return detail::safe_alert_id(s, 48); }
+  // A nonce piece: at most 16 bytes, so prefix + nonce + counter + syndrome stay within a file name.
+  static std::string safe_nonce(std::string_view s) { return detail::safe_alert_id(s, 16); }
 
  private:
   struct Condition {

@@ -58,7 +58,10 @@
 namespace sidecar {
 
 struct MonitorOptions {
-  std::string run_id;              // used in alert ids and the history row
+  std::string run_id;  // used in alert ids and the history row
+  // "" = alert ids "<run_id>-NNNN-<syndrome>"; else "<run_id>-<nonce>-NNNN-<syndrome>" (run/watch set
+  // detail::run_nonce(), so a previous run's answer files in the same directory never match this run's ids).
+  std::string alert_id_nonce;
   std::string command;             // for profile hints and the history fingerprint
   std::optional<Profile> profile;  // pins the profile (else inferred, sticky)
   std::string history_path;        // "" = playbook.history.path; "-" = no history

@@ -118,7 +118,10 @@ class Sink {
 // lines keep their order (at most 4096 waiting; more are dropped and
 // counted). Failures (disk full, permissions) are counted, never thrown;
 // close() flushes (waiting up to max(2 s, timeout_s), even for close(0)).
-std::unique_ptr<Sink> make_file_sink(std::string run_dir);
+// `supervisor_json`: the process that launched the run, as
+// supervisor_json() spells it (lost_runs.h): written as status.json's
+// "supervisor", so a run whose supervisor vanished can be told lost.
+std::unique_ptr<Sink> make_file_sink(std::string run_dir, std::string supervisor_json = {});
 
 struct ServerSinkOptions {
   std::string url;                      // base URL, e.g. http://127.0.0.1:8000 (a trailing '/' is fine)

@@ -185,7 +185,7 @@ struct Monitor::Impl {
       : opt(std::move(o)),
         matcher(opt.playbook.roles),
         profile(opt.playbook.profile),
-        book(opt.playbook.dedupe, opt.run_id.empty() ? "alert" : opt.run_id),
+        book(opt.playbook.dedupe, opt.run_id.empty() ? "alert" : opt.run_id, opt.alert_id_nonce),
         incidents(IncidentOptions{},
                   (opt.run_id.empty() ? std::string("run") : DedupeBook::sanitize_id(opt.run_id)) + "-incident"),
         rank_lines(opt.playbook.detectors.rank_progress) {

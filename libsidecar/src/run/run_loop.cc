@@ -22,6 +22,8 @@
 #include "session_wiring.h"
 #include "sidecar/detail/spawn.h"
 #include "sidecar/detail/strings.h"
+#include "sidecar/lost_runs.h"
+#include "sidecar/operator.h"
 #include "sidecar/process.h"
 #include "sidecar/session.h"
 #include "sidecar/sinks.h"
@@ -81,8 +83,8 @@ class OutputLifeline {
     posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
     posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, out_fd >= 0 ? out_fd : fds[0], 3);
-    posix_spawn_file_actions_adddup2(&actions, err_fd >= 0 ? err_fd : fds[0], 4);
+    add_job_pipe(&actions, out_fd >= 0 ? out_fd : fds[0], 3);
+    add_job_pipe(&actions, err_fd >= 0 ? err_fd : fds[0], 4);
     auto spawned = detail::spawn_in_new_group(
         {"/bin/sh", "-c",
          "cat >/dev/null; kill -s TERM -- \"-$1\" 2>/dev/null; cat <&3 >>\"$2\" & cat <&4 >>\"$2\"; wait",
@@ -97,6 +99,19 @@ class OutputLifeline {
     pid_ = *spawned;
     write_fd_ = fds[1];
     return Status::Ok();
+  }
+
+  // One of the job's pipes as the watcher's fd `target`, opened anew through
+  // /proc: a blocking description of the same pipe. Sidecar's own read ends
+  // are O_NONBLOCK, and a `cat` sharing that description stops at the first
+  // empty read, leaving the job to write into a closed pipe (EPIPE) or its
+  // last lines unread. Without /proc, the shared description.
+  static void add_job_pipe(posix_spawn_file_actions_t* actions, int fd, int target) {
+    const std::string proc = "/proc/self/fd/" + std::to_string(fd);  // "self": the child, which inherited fd
+    if (::access(proc.c_str(), R_OK) == 0)
+      posix_spawn_file_actions_addopen(actions, target, proc.c_str(), O_RDONLY, 0);
+    else
+      posix_spawn_file_actions_adddup2(actions, fd, target);
   }
 
   // Stops the watcher (its group: the shell and its cats) and closes the pipe;
@@ -164,6 +179,7 @@ class RunLoop {
   void handle_signals(double now);
   void end_of_child(double now);
   Result<SessionSummary> finalize();
+  void register_live();
   SessionSummary finish(const std::string& status, std::optional<int> exit_code, int signal, std::string error);
 
   Pipeline& pipe() { return *core_.pipeline; }
@@ -175,7 +191,8 @@ class RunLoop {
   FdLineReader tty_;
   detail::RunLog runlog_;
   std::optional<ChildProcess> child_;
-  OutputLifeline lifeline_;  // SIGTERM to the job's group if sidecar vanishes (not with detach)
+  OutputLifeline lifeline_;        // SIGTERM to the job's group if sidecar vanishes (not with detach)
+  std::string live_registration_;  // <history>.live/<run>.json while the run goes on ("" = none)
   SessionSummary summary_;
   double t0_ = 0;
   std::string buf_;
@@ -295,6 +312,7 @@ Result<SessionSummary> RunLoop::run() {
   if (std::size_t n = archive_old_answers(alerts_dir))
     rep_.notice(std::to_string(n) + " answer(s) of a previous run in " + alerts_dir + " moved to " + alerts_dir +
                 "/previous-*/ (they answer that run's alerts, not this one's)");
+  register_live();
   auto child = ChildProcess::launch(lo);
   if (!child) return launch_failed(child.status(), lo.argv[0]);
   child_.emplace(std::move(child).value());
@@ -475,6 +493,19 @@ Result<SessionSummary> RunLoop::finalize() {
   return finish(exit.exit_code == 0 ? "finished" : "failed", code, 0, exit.exit_code == 0 ? "" : exit.describe());
 }
 
+// While the run goes on it is registered next to its history, so that if
+// sidecar is SIGKILLed the next `history`/`watch` writes its row as lost.
+void RunLoop::register_live() {
+  if (core_.history_off || core_.history_path.empty()) return;
+  HistoryRow row = pipe().monitor().history_row("running", wall_seconds());
+  auto reg = register_live_run(core_.history_path, sanitize_alert_id(core_.run_id + "-" + core_.nonce), row,
+                               opt_.run_dir, this_supervisor());
+  if (reg)
+    live_registration_ = *reg;
+  else
+    rep_.notice("a lost run will not be recorded in the history: " + reg.status().message());
+}
+
 SessionSummary RunLoop::finish(const std::string& status, std::optional<int> exit_code, int signal, std::string error) {
   double wall = wall_seconds();
   summary_.status = status;
@@ -490,6 +521,7 @@ SessionSummary RunLoop::finish(const std::string& status, std::optional<int> exi
   end.write_history = !core_.history_off;
   end.close_timeout_s = opt_.sink_close_timeout_s;
   Status hs = pipe().finish(end, wall);
+  unregister_live_run(live_registration_);  // the end is written: not lost
   detail::report_sink_notices(core_, rep_);
   if (!hs.ok()) summary_.history_error = hs.message();
   summary_.history_written = end.write_history && hs.ok();
@@ -512,7 +544,7 @@ Result<SessionSummary> run_session(const RunOptions& options, SessionReporter& r
     std::error_code ec;
     opt.work_dir = (opt.cwd.empty() ? fs::current_path(ec) : fs::absolute(opt.cwd, ec).lexically_normal()).string();
   }
-  auto core = detail::open_session(opt, reporter, opt.logs);
+  auto core = detail::open_session(opt, reporter, opt.logs, true, supervisor_json(this_supervisor()));
   if (!core) return core.status();
   RunLoop loop(std::move(opt), reporter, signals, std::move(core).value());
   return loop.run();

@@ -13,6 +13,7 @@
 #include "session_core.h"
 #include "session_wiring.h"
 #include "sidecar/config.h"
+#include "sidecar/detail/alert_id.h"
 #include "sidecar/detail/json_writer.h"
 #include "sidecar/judge.h"
 #include "sidecar/notify.h"
@@ -139,9 +140,10 @@ std::string default_run_id(const std::string& run_dir) {
 // (unless server_optional); one that does not answer is a notice (the sink
 // retries, and its failures are counted and reported).
 Result<std::unique_ptr<SinkSet>> open_sinks(const SessionOptions& o, const std::string& run_id, ServerSinkOptions so,
-                                            AlertmanagerSinkOptions ao, bool file_records, SessionReporter& rep) {
+                                            AlertmanagerSinkOptions ao, bool file_records, std::string supervisor,
+                                            SessionReporter& rep) {
   auto sinks = std::make_unique<SinkSet>();
-  if (file_records) sinks->add(make_file_sink(o.run_dir));
+  if (file_records) sinks->add(make_file_sink(o.run_dir, std::move(supervisor)));
   if (!o.server_url.empty()) {
     auto token = read_auth_token(o.auth_token_file);
     if (!token) return token.status();
@@ -202,7 +204,7 @@ bool run_has_ended(const std::string& run_dir) {
 }
 
 Result<SessionCore> open_session(const SessionOptions& o, SessionReporter& rep, std::vector<std::string> log_patterns,
-                                 bool file_records) {
+                                 bool file_records, std::string supervisor_json) {
   if (o.run_dir.empty()) return Status(StatusCode::kInvalidArgument, "no run directory");
   SessionCore core;
   core.run_id = o.run_id.empty() ? default_run_id(o.run_dir) : o.run_id;
@@ -220,13 +222,16 @@ Result<SessionCore> open_session(const SessionOptions& o, SessionReporter& rep, 
   core.gpu = pb->gpu;
   MonitorOptions mo;
   mo.run_id = core.run_id;
+  core.nonce = detail::run_nonce();
+  mo.alert_id_nonce = core.nonce;  // this session's own alert ids (issue 19.2)
   mo.command = o.command;
   mo.profile = o.profile;
   mo.history_path = o.history_path;
   core.history_off = o.history_path == "-" || !pb->history.enabled;
   core.history_path = core.history_off ? "" : o.history_path.empty() ? pb->history.path : o.history_path;
   mo.playbook = std::move(pb).value();
-  auto sinks = open_sinks(o, core.run_id, std::move(so), std::move(ao), file_records, rep);
+  core.history_options = mo.playbook.history;
+  auto sinks = open_sinks(o, core.run_id, std::move(so), std::move(ao), file_records, std::move(supervisor_json), rep);
   if (!sinks) return sinks.status();
   if (Status st = add_notify_sinks(o, mo.playbook.tree, core.run_id, **sinks); !st.ok()) return st;
   auto prom = start_prometheus(o, core.run_id, **sinks, rep);

@@ -15,9 +15,11 @@ class PrometheusWiring;  // session_wiring.h
 
 struct SessionCore {
   std::string run_id;
-  GpuOptions gpu;  // the playbook's gpu: section
+  std::string nonce;  // detail::run_nonce(): in this session's alert ids
+  GpuOptions gpu;     // the playbook's gpu: section
   bool history_off = false;
   std::string history_path;
+  HistoryOptions history_options;  // the playbook's history: section
   std::unique_ptr<Pipeline> pipeline;
   std::unique_ptr<InputSet> inputs;
   std::shared_ptr<PrometheusWiring> prometheus;  // --prometheus (null = off)
@@ -26,9 +28,11 @@ struct SessionCore {
 // Loads the playbook, reads its operator:/sinks:/judge: sections, opens the
 // sinks and builds the pipeline. `log_patterns`: the logs to follow.
 // `file_records`: write alerts.jsonl / status.json in the run directory.
+// `supervisor_json`: this process as status.json names the run's supervisor
+// (run only: a SIGKILLed run can then be told lost; lost_runs.h).
 // Errors: kInvalidArgument (no run directory, invalid playbook), token errors.
 Result<SessionCore> open_session(const SessionOptions& o, SessionReporter& rep, std::vector<std::string> log_patterns,
-                                 bool file_records = true);
+                                 bool file_records = true, std::string supervisor_json = {});
 
 // Whether <run_dir>/sidecar/status.json says the run has ended (finished,
 // failed, stopped, killed, lost).

@@ -8,6 +8,7 @@
 
 #include "session_core.h"
 #include "session_wiring.h"
+#include "sidecar/lost_runs.h"
 #include "sidecar/session.h"
 #include "sidecar/sinks.h"
 
@@ -58,13 +59,25 @@ Result<SessionSummary> watch_session(const WatchOptions& options, SessionReporte
     return Status(StatusCode::kNotFound, options.run_dir + ": no such run directory");
   std::vector<std::string> patterns = options.logs;
   if (patterns.empty()) patterns.push_back("run.log");
+  // A run whose supervisor vanished says "running" forever: marked lost first.
+  if (auto lost = mark_lost_run(options.run_dir); !lost)
+    reporter.notice(lost.status().message());
+  else if (!lost->empty())
+    reporter.notice(*lost);
   // `watch --once` on a run that has ended reads it without touching its
   // records (no duplicate alerts, status.json keeps the final state).
   bool records = !(options.once && detail::run_has_ended(options.run_dir));
   if (!records) reporter.notice("the run has ended: reading it without writing its records");
-  auto opened = detail::open_session(options, reporter, std::move(patterns), records);
+  // The status.json watch writes keeps naming a live run's own supervisor.
+  auto sup = run_supervisor(options.run_dir);
+  auto opened = detail::open_session(options, reporter, std::move(patterns), records, sup ? supervisor_json(*sup) : "");
   if (!opened) return opened.status();
   detail::SessionCore core = std::move(opened).value();
+  if (!core.history_off) {  // runs of this history whose supervisor vanished: their rows, as lost
+    auto reaped = reap_lost_runs(core.history_path, core.history_options);
+    if (!reaped) reporter.notice(reaped.status().message());
+    for (const auto& line : reaped ? *reaped : std::vector<std::string>{}) reporter.notice(line);
+  }
   const double t0 = monotonic_seconds();
   if (options.once)
     read_all(core);

@@ -215,7 +215,8 @@ struct FileState {
 
 class FileSink final : public Sink {
  public:
-  explicit FileSink(std::string run_dir) : state_(std::make_shared<FileState>()) {
+  FileSink(std::string run_dir, std::string supervisor)
+      : state_(std::make_shared<FileState>()), supervisor_(std::move(supervisor)) {
     std::string dir = run_dir.empty() ? std::string(".") : std::move(run_dir);
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
     state_->dir = dir + "/sidecar";
@@ -294,6 +295,7 @@ class FileSink final : public Sink {
     if (exit_code_) w.key("exit_code").value(*exit_code_);
     if (!error_.empty()) w.key("error").value(error_);
     w.key("updated_at").value(wall_now());
+    if (!supervisor_.empty()) w.key("supervisor").raw(supervisor_);
     if (snapshot_) {
       w.key("ts").value(snapshot_->ts).key("monitor_note").value(snapshot_->monitor_note);
       w.key("monitor_tags").begin_array();
@@ -309,6 +311,7 @@ class FileSink final : public Sink {
   }
 
   std::shared_ptr<FileState> state_;
+  const std::string supervisor_;  // status.json's "supervisor" object ("" = none)
   std::thread thread_;
   // Guarded by state_->mu.
   bool finished_ = false;
@@ -320,6 +323,8 @@ class FileSink final : public Sink {
 
 }  // namespace
 
-std::unique_ptr<Sink> make_file_sink(std::string run_dir) { return std::make_unique<FileSink>(std::move(run_dir)); }
+std::unique_ptr<Sink> make_file_sink(std::string run_dir, std::string supervisor_json) {
+  return std::make_unique<FileSink>(std::move(run_dir), std::move(supervisor_json));
+}
 
 }  // namespace sidecar

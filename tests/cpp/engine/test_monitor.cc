@@ -240,6 +240,34 @@ TEST_CASE("dedupe: occurrences merge ranks and sources; ids are file-name safe",
   CHECK(detail::merge_list("1,2", "2,3", 2) == "1,2,+1 more");
 }
 
+TEST_CASE("dedupe: a run nonce makes the ids a session's own, still response-file names", "[dedupe]") {
+  DedupeBook book({}, "v1..2", "3fa9c1");
+  book.raise(dec("cuda_oom", Severity::kCritical, Source::kLogwatch, ""), 0, true);
+  auto a = book.select(0);
+  REQUIRE(a);
+  CHECK(a->id == "v1._2-3fa9c1-0001-cuda_oom");
+  CHECK(detail::safe_alert_id(a->id, 128) == a->id);  // the response file's name is the id itself
+  DedupeBook hostile({}, std::string(200, 'r'), "../../etc/passwd\n" + std::string(100, 'x'));
+  hostile.raise(dec("cuda_oom", Severity::kCritical, Source::kLogwatch, ""), 0, true);
+  auto h = hostile.select(0);
+  REQUIRE(h);
+  CHECK(detail::safe_alert_id(h->id, 128) == h->id);
+  CHECK(h->id.find("..") == std::string::npos);
+  CHECK(h->id.size() <= 128);
+
+  MonitorOptions mo;
+  mo.run_id = "demo";
+  mo.alert_id_nonce = detail::run_nonce();
+  mo.history_path = "-";
+  REQUIRE(mo.alert_id_nonce.size() == 6);
+  Monitor m(mo);
+  m.feed_log("torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\n");
+  m.flush_log();
+  auto t = m.tick(1.0);
+  REQUIRE(!t.alerts.empty());
+  CHECK(t.alerts[0].id == "demo-" + mo.alert_id_nonce + "-0001-cuda_oom");
+}
+
 TEST_CASE("dedupe: bounded memory", "[dedupe]") {
   DedupeBook book({.max_conditions = 16});
   for (int i = 0; i < 1000; ++i) {
