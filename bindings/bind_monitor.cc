@@ -33,6 +33,7 @@
 #include "sidecar/playbook.h"
 #include "sidecar/profile.h"
 #include "sidecar/records.h"
+#include "sidecar/report.h"
 #include "sidecar/sinks.h"
 
 namespace py = pybind11;
@@ -378,14 +379,46 @@ class PyReporter : public SessionReporter {
   std::deque<Resolved> resolved_kept;
 };
 
+// What Monitor.report() draws: a ReportBuilder (bounded memory) fed by a
+// sink beside the others with every row, alert and resolution the pipeline
+// routes, and how the run ended. Touched only with the Monitor's mutex held
+// (the pipeline calls sinks from the caller's thread).
+struct ReportState {
+  ReportBuilder builder;
+};
+
+class ReportTap final : public Sink {
+ public:
+  explicit ReportTap(std::shared_ptr<ReportState> s) : s_(std::move(s)) {}
+  void on_alert(const Alert& a) override { s_->builder.add_alert(a); }
+  void on_resolved(const Resolved& r) override { s_->builder.add_resolved(r); }
+  void on_snapshot(const Snapshot&) override {}
+  void on_row(const MetricRow& row) override { s_->builder.observe(row); }
+  void on_finish(const RunEnd& end) override {
+    RunFacts& f = s_->builder.facts();
+    f.status = end.status;
+    f.exit_code = end.exit_code;
+    f.error = end.error;
+    f.ended_at = wall_now();
+  }
+  SinkStats stats() const override { return {}; }
+  std::string_view name() const override { return "report"; }
+  void close(double) override {}
+
+ private:
+  std::shared_ptr<ReportState> s_;
+};
+
 // A GIL/mutex shim over the library Pipeline (the path run, watch and
 // replay share): every row is observed and evaluated as it comes; ticks
 // (snapshots, stalls, answers) fall about once a second, or at once when an
 // alert surfaced.
 class PyMonitor {
  public:
-  PyMonitor(MonitorOptions options, std::unique_ptr<SinkSet> sinks, std::string run_dir, ActionTable actions)
+  PyMonitor(MonitorOptions options, std::unique_ptr<SinkSet> sinks, std::string run_dir, ActionTable actions,
+            std::shared_ptr<ReportState> report)
       : run_dir_(run_dir),
+        report_(std::move(report)),
         pipeline_(std::move(options), pipeline_options(std::move(run_dir), std::move(actions)), std::move(sinks),
                   reporter_) {
     if (!pipeline_.sinks().empty()) pipeline_.sinks().on_status("running");
@@ -521,6 +554,29 @@ class PyMonitor {
     py::list alerts = to_list(std::move(out));
     check(st);
     return alerts;
+  }
+
+  // Writes the run's HTML report (report.h, what `sidecar-cli report` draws)
+  // to `path`: the curves of every row observed so far, the alerts, and the
+  // run's facts; "running" until finish(). Returns the path.
+  std::string report(const std::string& path) {
+    ReportData data;
+    {
+      py::gil_scoped_release release;
+      std::lock_guard<std::mutex> lock(mu_);
+      RunFacts& f = report_->builder.facts();
+      f.run_dir = run_dir_;
+      f.profile = std::string(to_string(pipeline_.monitor().profile()));
+      if (!pipeline_.finished()) f.status = "running";
+      data = report_->builder.build();
+    }
+    Status st;
+    {
+      py::gil_scoped_release release;
+      st = write_report(data, path);
+    }
+    check(st);
+    return path;
   }
 
   void request_stop(const std::string& reason) {
@@ -681,6 +737,7 @@ class PyMonitor {
 
   std::mutex mu_;
   std::string run_dir_;
+  std::shared_ptr<ReportState> report_;  // fed by its sink in pipeline_'s SinkSet
   PyReporter reporter_;
   Pipeline pipeline_;
   double next_tick_ = -1e300;
@@ -732,10 +789,18 @@ std::unique_ptr<PyMonitor> make_monitor(std::optional<std::string> command, py::
   read_operator_options(opts.playbook.tree, &actions, &errors);
   if (!errors.empty()) raise(join_errors(errors), ErrorContext::kPlaybook);
 
+  auto report = std::make_shared<ReportState>();
+  RunFacts& facts = report->builder.facts();
+  facts.run_id = opts.run_id;
+  facts.command = opts.command;
+  facts.started_at = wall_now();
+  set->add(std::make_unique<ReportTap>(report));
+
   // The engine reads the history file and compiles the log catalogue here:
   // real work, so without the GIL (released in the body, not with call_guard).
   py::gil_scoped_release release;
-  return std::make_unique<PyMonitor>(std::move(opts), std::move(set), run_dir.value_or(""), std::move(actions));
+  return std::make_unique<PyMonitor>(std::move(opts), std::move(set), run_dir.value_or(""), std::move(actions),
+                                     std::move(report));
 }
 
 }  // namespace
@@ -955,6 +1020,15 @@ Ends the run: flushes fed logs, runs a last tick, writes the history row,
 posts the final status and closes the sinks (waiting at most ``timeout_s``).
 Returns the alerts of the last tick. Idempotent. Raises (PermissionError,
 sidecar.Error) only when the history row could not be written.
+)pbdoc")
+      .def("report", &PyMonitor::report, py::arg("path"), R"pbdoc(
+Writes the run's report to ``path``: one self-contained HTML file (inline
+SVG plots of the curves observed so far with the alerts marked at their
+steps, the incident timeline, the run's facts), the same report
+``sidecar-cli report`` draws. Callable during the run and after ``finish``;
+memory stays bounded (long series are downsampled as they arrive). Returns
+``path``. Raises FileNotFoundError when its directory does not exist,
+PermissionError or sidecar.Error when it cannot be written.
 )pbdoc")
       .def("request_stop", &PyMonitor::request_stop, py::arg("reason"),
            R"pbdoc(Marks the run as asked to stop (see ``stop_requested``).)pbdoc")
