@@ -161,6 +161,10 @@ struct RowMergerOptions {
 class RowMerger {
  public:
   explicit RowMerger(RowMergerOptions options = {});
+  RowMerger(const RowMerger&) = delete;  // by_position_ points into owner_
+  RowMerger& operator=(const RowMerger&) = delete;
+  RowMerger(RowMerger&&) noexcept = default;
+  RowMerger& operator=(RowMerger&&) noexcept = default;
 
   // Registers a source; returns its id (0, 1, ...).
   int add_source(std::string name, RowOrigin origin);
@@ -194,6 +198,10 @@ class RowMerger {
   RowMergerOptions opt_;
   std::vector<Source> sources_;
   std::unordered_map<std::string, int, Hash, std::equal_to<>> owner_;
+  // owner_'s entry for the key at each position of the previous rows: rows
+  // repeat their keys in order, so most values skip the hash lookup (entries
+  // are never erased, so the pointers stay valid).
+  std::vector<std::pair<const std::string, int>*> by_position_;
   std::vector<MetricValue> kept_;
   std::uint64_t dropped_values_ = 0;
   std::uint64_t dropped_rows_ = 0;

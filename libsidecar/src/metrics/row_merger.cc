@@ -18,20 +18,29 @@ int RowMerger::add_source(std::string name, RowOrigin origin) {
 bool RowMerger::admit(int source, const MetricRow& row, MetricRow* out) {
   if (source < 0 || static_cast<std::size_t>(source) >= sources_.size()) return false;
   kept_.clear();
-  for (const MetricValue& v : row.values) {
-    auto it = owner_.find(v.key);
-    if (it == owner_.end()) {
-      if (owner_.size() >= opt_.max_keys) {
-        ++untracked_values_;
-        kept_.push_back(v);
-        continue;
+  for (std::size_t i = 0; i < row.values.size(); ++i) {
+    const MetricValue& v = row.values[i];
+    std::pair<const std::string, int>* e = i < by_position_.size() ? by_position_[i] : nullptr;
+    if (!e || e->first != v.key) {
+      auto it = owner_.find(v.key);
+      if (it == owner_.end()) {
+        if (owner_.size() >= opt_.max_keys) {
+          ++untracked_values_;
+          kept_.push_back(v);
+          continue;
+        }
+        it = owner_.emplace(std::string(v.key), source).first;
       }
-      owner_.emplace(std::string(v.key), source);
+      e = &*it;
+      if (i < 256) {
+        if (by_position_.size() <= i) by_position_.resize(i + 1, nullptr);
+        by_position_[i] = e;
+      }
+    }
+    if (e->second == source) {
       kept_.push_back(v);
-    } else if (it->second == source) {
-      kept_.push_back(v);
-    } else if (it->second < 0) {  // released: the first source to deliver it takes it
-      it->second = source;
+    } else if (e->second < 0) {  // released: the first source to deliver it takes it
+      e->second = source;
       kept_.push_back(v);
     } else {
       ++dropped_values_;
