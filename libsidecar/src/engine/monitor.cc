@@ -536,10 +536,15 @@ struct Monitor::Impl {
         apply(kRewardDrop, detect_reward_drop(series(Role::kReward), d.reward_drop), now, &series(Role::kReward));
       Role q = bound(Role::kSuccessRate) ? Role::kSuccessRate : Role::kRewardAccuracy;
       if (bound(Role::kReward) && bound(q) && (dirty(Role::kReward) || dirty(q)))
-        apply(kRewardHacking, detect_reward_hacking(series(Role::kReward), series(q), d.reward_hacking), now);
+        apply(kRewardHacking, detect_reward_hacking(series(Role::kReward), series(q), d.reward_hacking), now,
+              &series(q));
       if (dirty(Role::kKl))
         apply(kKlExplosion, detect_kl_explosion(series(Role::kKl), d.kl_explosion), now, &series(Role::kKl));
-      if (dirty(Role::kEntropy)) apply(kEntropy, detect_entropy(series(Role::kEntropy), d.entropy), now);
+      if (dirty(Role::kEntropy))
+        apply(
+            kEntropy,
+            detect_entropy(series(Role::kEntropy), d.entropy, bound(Role::kReward) ? &series(Role::kReward) : nullptr),
+            now);
     }
     if (!baseline.empty()) {
       if (dirty(Role::kThroughput))

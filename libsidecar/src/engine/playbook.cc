@@ -136,6 +136,7 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("quality_ratio", &o.quality_ratio, 0.0, 1.0);
     s.read("trend_window", &o.trend_window, 4, 1000);
     s.read("trend_min_points", &o.trend_min_points, 4, 100000000);
+    s.read("long_window", &o.long_window, 0, 128);
     s.read("trend_reward_rise", &o.trend_reward_rise, 0.0);
     s.read("trend_quality_ratio", &o.trend_quality_ratio, 0.0, 1.0);
     s.read("short_points", &o.short_points, 0, 1000);
@@ -161,6 +162,7 @@ void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* 
     s.read("explosion_ratio", &o.explosion_ratio, 1.0);
     s.read("explosion_min", &o.explosion_min);
     s.read("persistence", &o.persistence, 1, 1000);
+    s.read("converged_band", &o.converged_band, 0.0, 1.0);
     s.read("severity", &o.severity);
   });
   section(r, "throughput_regression", errors, [&](ConfigReader& s) {

@@ -745,3 +745,47 @@ TEST_CASE("throughput: time per iteration that keeps growing", "[detectors][thro
   CHECK_FALSE(detect_step_time_growth(make({1.70, 2.01, 1.95, 1.87}, "sec_per_batch"), {}));
   CHECK_FALSE(detect_step_time_growth(make({1.0, 5.0, 2.0}, "s/it"), {}));  // one slow step
 }
+
+TEST_CASE("reward_hacking: a slow hack over 128 points (long_trend), open until quality recovers", "[detectors][rl]") {
+  // Reward climbs 1.0 -> 1.5 while success slides 0.6 -> 0.2 over 128 steps:
+  // inside any 20 points the success moves < 10 %, the trend rule stays quiet.
+  std::vector<double> reward, success;
+  for (int i = 0; i < 128; ++i) {
+    reward.push_back(1.0 + 0.5 * i / 127.0 + ((i % 3) - 1) * 0.02);
+    success.push_back(0.6 - 0.4 * i / 127.0 + ((i % 2) ? 0.02 : -0.02));
+  }
+  RewardHackingOptions no_long;
+  no_long.long_window = 0;
+  CHECK_FALSE(detect_reward_hacking(make(reward, "reward"), make(success, "success_rate"), no_long));
+  auto d = detect_reward_hacking(make(reward, "reward"), make(success, "success_rate"), {});
+  REQUIRE(d);
+  CHECK(*evidence_get(d->evidence, "rule") == "long_trend");
+  auto band = band_of(*d);
+  REQUIRE(band);
+  CHECK(band->lo > 0.35);
+  CHECK(band->lo < 0.45);  // half way back to the early mean (~0.5)
+  // Healthy: both rise together over the same window.
+  std::vector<double> up;
+  for (int i = 0; i < 128; ++i) up.push_back(0.3 + 0.3 * i / 127.0);
+  CHECK_FALSE(detect_reward_hacking(make(reward, "reward"), make(up, "success_rate"), {}));
+}
+
+TEST_CASE("entropy: a collapse while the reward sits at its best is convergence, not an alarm", "[detectors][rl]") {
+  std::vector<double> ent, reward;
+  for (int i = 0; i < 40; ++i) {
+    ent.push_back(i < 30 ? 2.0 - 0.06 * i : 0.1);
+    reward.push_back(i < 30 ? 0.1 + 0.025 * i : 0.85 + ((i % 2) ? 0.02 : -0.02));
+  }
+  auto e = make(ent, "entropy");
+  REQUIRE(detect_entropy(e, {}));  // no reward to judge by: today's rule
+  auto r = make(reward, "reward");
+  CHECK_FALSE(detect_entropy(e, {}, &r));  // converged on what pays
+  EntropyOptions off;
+  off.converged_band = 0;
+  CHECK(detect_entropy(e, off, &r));
+  // The same collapse while the reward fell back to its start is an alarm.
+  std::vector<double> fell = reward;
+  for (int i = 35; i < 40; ++i) fell[static_cast<std::size_t>(i)] = 0.1;
+  auto f = make(fell, "reward");
+  CHECK(detect_entropy(e, {}, &f));
+}

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <optional>
 #include <string>
 
@@ -112,7 +113,13 @@ inline std::optional<Decision> detect_reward_drop(const Series& reward, const Re
 //  - trend (open-r1#255: format reward up, accuracy reward down): over the
 //    last trend_window points of each, the late half's reward mean exceeds
 //    the early half's by >= trend_reward_rise x scale, and the late quality
-//    mean is <= trend_quality_ratio x the early one.
+//    mean is <= trend_quality_ratio x the early one; open until the quality
+//    is back half way to its early mean;
+//  - long_trend: the same over the last long_window points (at least half
+//    of them seen), for hacks that take hundreds of steps: a policy learning
+//    to pad its answers, reward 1.0 -> 2.0 while success 0.68 -> 0.04 over
+//    200 steps, moves too little inside any 20-point window (the
+//    tests/cli/learners/policy.py reward_hacking run).
 struct RewardHackingOptions {
   bool enabled = true;
   int window = 5;
@@ -121,6 +128,7 @@ struct RewardHackingOptions {
   double quality_ratio = 0.7;
   int trend_window = 20;
   int trend_min_points = 10;
+  int long_window = 128;  // 0: off; at most the series' capacity (128 points retained)
   double trend_reward_rise = 0.1;
   double trend_quality_ratio = 0.7;
   int short_points = 3;
@@ -194,25 +202,29 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
       return d;
     }
   }
-  auto tmin = static_cast<std::uint64_t>(std::max(opt.trend_min_points, 4));
-  if (opt.trend_window >= 4 && reward.finite_count() >= tmin && quality.finite_count() >= tmin) {
-    auto rh = detail::halves(reward, static_cast<std::size_t>(opt.trend_window));
-    auto qh = detail::halves(quality, static_cast<std::size_t>(opt.trend_window));
-    if (rh && qh && qh->first > 0) {
-      double scale = std::max(std::fabs(rh->first), (*reward.max() - *reward.min()) / 2.0);
-      bool reward_up = scale > 0 && rh->second - rh->first >= opt.trend_reward_rise * scale;
-      bool quality_down = qh->second <= opt.trend_quality_ratio * qh->first;
-      if (reward_up && quality_down) {
-        Decision d = make("trend", reward.name() + " rose (" + detail::fmt_num(rh->first) + " -> " +
-                                       detail::fmt_num(rh->second) + ") while " + quality.name() + " fell (" +
-                                       detail::fmt_num(qh->first) + " -> " + detail::fmt_num(qh->second) + ")");
-        d.evidence.emplace_back("reward_trend", detail::fmt_num(rh->first) + "->" + detail::fmt_num(rh->second));
-        d.evidence.emplace_back("quality_trend", detail::fmt_num(qh->first) + "->" + detail::fmt_num(qh->second));
-        return d;
-      }
-    }
-  }
-  return std::nullopt;
+  // Trend over trend_window points, then over long_window (a hack that
+  // takes hundreds of steps moves too little inside 20 points).
+  auto trend = [&](int window, std::uint64_t min_points, const char* rule) -> std::optional<Decision> {
+    if (window < 4 || reward.finite_count() < min_points || quality.finite_count() < min_points) return std::nullopt;
+    auto rh = detail::halves(reward, static_cast<std::size_t>(window));
+    auto qh = detail::halves(quality, static_cast<std::size_t>(window));
+    if (!rh || !qh || qh->first <= 0) return std::nullopt;
+    double scale = std::max(std::fabs(rh->first), (*reward.max() - *reward.min()) / 2.0);
+    bool reward_up = scale > 0 && rh->second - rh->first >= opt.trend_reward_rise * scale;
+    bool quality_down = qh->second <= opt.trend_quality_ratio * qh->first;
+    if (!reward_up || !quality_down) return std::nullopt;
+    Decision d = make(rule, reward.name() + " rose (" + detail::fmt_num(rh->first) + " -> " +
+                                detail::fmt_num(rh->second) + ") while " + quality.name() + " fell (" +
+                                detail::fmt_num(qh->first) + " -> " + detail::fmt_num(qh->second) + ")");
+    d.evidence.emplace_back("reward_trend", detail::fmt_num(rh->first) + "->" + detail::fmt_num(rh->second));
+    d.evidence.emplace_back("quality_trend", detail::fmt_num(qh->first) + "->" + detail::fmt_num(qh->second));
+    // Open until the quality climbs back half way to where it was.
+    detail::set_band(d, (qh->first + qh->second) / 2.0, std::numeric_limits<double>::infinity());
+    return d;
+  };
+  if (auto d = trend(opt.trend_window, static_cast<std::uint64_t>(std::max(opt.trend_min_points, 4)), "trend"))
+    return d;
+  return trend(opt.long_window, static_cast<std::uint64_t>(std::max(opt.long_window / 2, 4)), "long_trend");
 }
 
 // KL explosion. Three rules, the first that holds wins:
@@ -287,6 +299,11 @@ inline std::optional<Decision> detect_kl_explosion(const Series& kl, const KlExp
 // collapse_fraction x its initial level) and explosion (entropy >=
 // explosion_ratio x its recent median and >= explosion_min, verl#2738 /
 // rllm#116), each for `persistence` consecutive points.
+// A collapse while the reward's last 5 points average within the top
+// `converged_band` of its run-wide range is a policy that converged on what
+// pays (a bandit settling on its best arm: tests/cli/learners/policy.py
+// healthy), not an alarm; known miss: premature convergence onto a local
+// optimum that is the best reward seen so far. 0 turns the check off.
 struct EntropyOptions {
   bool enabled = true;
   int min_points = 10;
@@ -295,11 +312,13 @@ struct EntropyOptions {
   double explosion_ratio = 2.0;
   double explosion_min = 1.0;
   int persistence = 2;
+  double converged_band = 0.25;
   Severity severity = Severity::kWarning;
 };
 
 // Returns an "entropy_collapse" or "entropy_explosion" decision.
-inline std::optional<Decision> detect_entropy(const Series& ent, const EntropyOptions& opt) {
+inline std::optional<Decision> detect_entropy(const Series& ent, const EntropyOptions& opt,
+                                              const Series* reward = nullptr) {
   if (!opt.enabled || ent.empty() || ent.finite_count() < static_cast<std::uint64_t>(std::max(opt.min_points, 2)))
     return std::nullopt;
   int p = std::max(opt.persistence, 1);
@@ -312,6 +331,13 @@ inline std::optional<Decision> detect_entropy(const Series& ent, const EntropyOp
   for (int i = 0; i < p && collapse; ++i) {
     double x = ent.from_back(static_cast<std::size_t>(i)).value;
     collapse = std::isfinite(x) && x <= opt.collapse_fraction * initial;
+  }
+  if (collapse && reward && opt.converged_band > 0 && reward->finite_count() >= 5) {
+    auto& last = detail::scratch(1);
+    reward->finite_window(0, 5, &last);
+    double recent = last.empty() ? 0.0 : std::accumulate(last.begin(), last.end(), 0.0) / double(last.size());
+    double hi = *reward->max(), lo = *reward->min();
+    if (last.size() == 5 && hi > lo && recent >= hi - opt.converged_band * (hi - lo)) return std::nullopt;
   }
   if (collapse) {
     Decision d = detail::make_decision(Source::kPlaybook, "entropy_collapse", opt.severity,
