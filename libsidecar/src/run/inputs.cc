@@ -68,7 +68,7 @@ std::uint64_t InputSet::malformed_rows() const {
 
 bool InputSet::poll_metrics(Pipeline& p, bool discover_now, bool eager) {
   const double now = monotonic_seconds();
-  if (!given_ && discover_now) discover(now, eager);
+  if (!given_ && discover_now) discover(p, now, eager);
   bool more = false;
   for (auto& s : sources_) more = poll_source(s, p) || more;
   maybe_notice(p, now);
@@ -77,16 +77,16 @@ bool InputSet::poll_metrics(Pipeline& p, bool discover_now, bool eager) {
 
 // Discovery lists a few dozen directories: every 0.1 s (or eagerly) until a
 // source is found, then every second for more sources and newer ones.
-void InputSet::discover(double now, bool eager) {
+void InputSet::discover(Pipeline& p, double now, bool eager) {
   const double every = sources_.empty() ? kFirstDiscoveryS : kMoreDiscoveryS;
   if (!(sources_.empty() && eager) && now - last_discovery_ < every) return;
   last_discovery_ = now;
-  for (const DiscoveredSource& src : discover_metrics_sources(run_dir_, work_dir_)) adopt(src, now);
+  for (const DiscoveredSource& src : discover_metrics_sources(run_dir_, work_dir_)) adopt(p, src, now);
 }
 
 // Follows a discovered source: a new stream, a newer source of a kind already
 // followed (once the older one has been quiet a while), or nothing new.
-void InputSet::adopt(const DiscoveredSource& src, double now) {
+void InputSet::adopt(Pipeline& p, const DiscoveredSource& src, double now) {
   if (src.in_work_dir && src.mtime > 0 && src.mtime < started_wall_ - kStaleSlackS) {
     // Written before this run started: another run's, until it changes.
     if (ignored_.insert(src.path).second)
@@ -100,10 +100,13 @@ void InputSet::adopt(const DiscoveredSource& src, double now) {
     MetricsSource& s = *same_kind;
     if (s.path == src.path || now - s.grew_at < kReplaceQuietS) return;
     rep_.notice("metrics: " + src.path + " (" + src.reason + ") follows " + s.path);
+    s.reader->flush([&](const MetricRow& row) { deliver(s, p, row); });  // its last line without a newline
     s.path = src.path;
     s.malformed_before += s.reader->stats().malformed;
     s.reader = std::make_unique<MetricsReader>(src.path, live_options(src.format));
-    s.skip_to = s.last_step;
+    // A newer checkpoint's trainer_state.json repeats the history before it;
+    // a new run directory or version may start its steps again.
+    s.skip_to = src.format == MetricsFormat::kHfTrainerState ? s.last_step : std::nullopt;
     s.reported_malformed = 0;
     s.error.clear();
     return;
@@ -119,7 +122,6 @@ void InputSet::adopt(const DiscoveredSource& src, double now) {
 
 void InputSet::deliver(MetricsSource& s, Pipeline& p, const MetricRow& row) {
   if (row.step) {
-    // A newer checkpoint's trainer_state.json repeats the history before it.
     if (s.skip_to && *row.step <= *s.skip_to) return;
     if (!s.last_step || *row.step > *s.last_step) s.last_step = row.step;
   }

@@ -60,8 +60,9 @@ class InputSet {
     std::string last_error;
   };
   // One metrics stream. A newer source of the same kind (checkpoint-N,
-  // version_N, runs/<newest>) replaces the reader under the same label, and
-  // its rows at or before the last step already read are skipped.
+  // version_N, runs/<newest>) replaces the reader under the same label; for a
+  // newer checkpoint's trainer_state.json, its rows at or before the last
+  // step already read are skipped (it repeats the history).
   struct MetricsSource {
     std::string kind;   // DiscoveredSource::kind ("" = given)
     std::string label;  // the stream's name for the pipeline (its first path)
@@ -75,8 +76,8 @@ class InputSet {
     std::uint64_t malformed_before = 0;     // malformed lines of the readers it replaced
   };
   void refresh_logs();
-  void discover(double now, bool eager);
-  void adopt(const DiscoveredSource& src, double now);
+  void discover(Pipeline& p, double now, bool eager);
+  void adopt(Pipeline& p, const DiscoveredSource& src, double now);
   bool poll_source(MetricsSource& s, Pipeline& p);
   void deliver(MetricsSource& s, Pipeline& p, const MetricRow& row);
   void report_metrics_status(MetricsSource& s, const Result<std::size_t>& n);
