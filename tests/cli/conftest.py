@@ -2,6 +2,7 @@
 import os
 import pathlib
 import subprocess
+import time
 
 import pytest
 
@@ -27,3 +28,15 @@ def cli():
 @pytest.fixture
 def data():
     return DATA
+
+
+def wait_for(pred, timeout=10.0, what="condition"):
+    """Polls pred() every 50 ms until it returns something true (returned) or
+    the timeout passes (AssertionError naming `what`)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")

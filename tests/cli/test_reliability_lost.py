@@ -12,6 +12,7 @@ import sys
 import time
 
 import pytest
+from conftest import wait_for
 
 CLI = os.environ.get("SIDECAR_CLI", "")
 PY = sys.executable
@@ -30,16 +31,6 @@ def start(run_dir, cmd, *extra, history="-"):
 def cli(*a, timeout=60):
     return subprocess.run([CLI, *map(str, a)], capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL)
-
-
-def wait_for(pred, timeout=10.0, what="condition"):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def status(run_dir):

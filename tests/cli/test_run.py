@@ -9,6 +9,7 @@ import textwrap
 import time
 
 import pytest
+from conftest import wait_for
 
 CLI = os.environ.get("SIDECAR_CLI", "")
 PY = sys.executable
@@ -45,16 +46,6 @@ def alerts(run_dir):
     if not f.exists():
         return []
     return [json.loads(line) for line in f.read_text().splitlines() if line.strip()]
-
-
-def wait_for(pred, timeout=10.0, what="condition"):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def alive(pid):
