@@ -9,26 +9,51 @@
 
 namespace sidecar::detail {
 
+namespace {
+
+char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// Whether `w` (lower case) is at `pos` of `line`, case-insensitively.
+bool word_at(std::string_view line, std::size_t pos, std::string_view w) {
+  if (pos + w.size() > line.size()) return false;
+  for (std::size_t k = 0; k < w.size(); ++k)
+    if (lower(line[pos + k]) != w[k]) return false;
+  return true;
+}
+
+// The number after word `w` found at `pos`, if `w` is a whole word there.
+std::optional<std::int64_t> number_after_word(std::string_view line, std::size_t pos, std::string_view w) {
+  if (!word_at(line, pos, w)) return std::nullopt;
+  std::size_t i = pos + w.size();
+  if ((pos > 0 && word_char(line[pos - 1])) || (i < line.size() && word_char(line[i]))) return std::nullopt;
+  while (i < line.size() &&
+         (line[i] == ' ' || line[i] == '=' || line[i] == ':' || line[i] == '\'' || line[i] == '"' || line[i] == '['))
+    ++i;
+  std::int64_t v = 0;
+  std::size_t j = i;
+  for (; j < line.size() && j - i < 12 && line[j] >= '0' && line[j] <= '9'; ++j) v = v * 10 + (line[j] - '0');
+  if (j == i) return std::nullopt;
+  return v;
+}
+
+}  // namespace
+
+// One pass, no allocation (it runs on every line of every rank's log): the
+// first hit of each word, then the words in order of preference.
 std::optional<std::int64_t> step_in_line(std::string_view line) {
   static constexpr std::string_view kWords[] = {"global_step", "iteration", "step", "iter"};
-  std::string lower;
-  lower.reserve(std::min<std::size_t>(line.size(), 4096));
-  for (char c : line.substr(0, 4096)) lower += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  for (std::string_view w : kWords) {
-    for (std::size_t pos = lower.find(w); pos != std::string::npos; pos = lower.find(w, pos + 1)) {
-      bool word_start =
-          pos == 0 || !(std::isalnum(static_cast<unsigned char>(lower[pos - 1])) || lower[pos - 1] == '_');
-      std::size_t i = pos + w.size();
-      if (!word_start || (i < lower.size() && (std::isalnum(static_cast<unsigned char>(lower[i])) || lower[i] == '_')))
-        continue;
-      while (i < lower.size() && (lower[i] == ' ' || lower[i] == '=' || lower[i] == ':' || lower[i] == '\'' ||
-                                  lower[i] == '"' || lower[i] == '['))
-        ++i;
-      std::size_t j = i;
-      while (j < lower.size() && j - i < 12 && lower[j] >= '0' && lower[j] <= '9') ++j;
-      if (j > i) return std::stoll(lower.substr(i, j - i));
-    }
+  std::optional<std::int64_t> found[4];
+  line = line.substr(0, 4096);
+  for (std::size_t pos = 0; pos < line.size(); ++pos) {
+    const char c = lower(line[pos]);
+    if (c != 'g' && c != 'i' && c != 's') continue;
+    for (std::size_t k = 0; k < 4; ++k)
+      if (!found[k] && kWords[k][0] == c) found[k] = number_after_word(line, pos, kWords[k]);
+    if (found[0]) return found[0];
   }
+  for (const auto& f : found)
+    if (f) return f;
   return std::nullopt;
 }
 
@@ -69,8 +94,12 @@ void RankLines::line(const Source& src, std::string_view text, double now) {
   std::optional<int> rank = log_line_rank(text);
   if (!rank) rank = src.rank;
   if (!rank || text.find_first_not_of(" \t") == std::string_view::npos) return;
-  const bool timed_out = RankProgress::is_timeout_line(text);
-  progress_.observe(*rank, now, RankProgress::completed_seq(text), timed_out,
+  // Every timeout mark contains "out" or "stuck", every sequence number key
+  // "eq" (seq=, SeqNum=) or "work: ": most lines are ruled out by these few searches.
+  const bool maybe_timeout = text.find("out") != std::string_view::npos || text.find("stuck") != std::string_view::npos;
+  const bool timed_out = maybe_timeout && RankProgress::is_timeout_line(text);
+  const bool maybe_seq = text.find("eq") != std::string_view::npos || text.find("work: ") != std::string_view::npos;
+  progress_.observe(*rank, now, maybe_seq ? RankProgress::completed_seq(text) : std::nullopt, timed_out,
                     timed_out ? std::nullopt : step_in_line(text));
 }
 
