@@ -13,8 +13,10 @@ held-aside part and both together:
     before the step a careful human would flag it; rows without a `step` are
     numbered from 0, as the replay numbers them);
   - false alarms: healthy curves (label none) with any warning/critical alert;
-  - notifications per incident: warning/critical alerts on each curve that
-    caught something (the issue asks for <= 2).
+  - notifications per incident: the warning/critical alerts the engine marks
+    as an incident's notification (evidence notify != "no"), worst incident of
+    each curve that caught something (the issue asks for <= 2); and all
+    decisions per such curve.
 
 Held aside: a curve belongs to the held-aside part when
 int(sha1(source).hexdigest(), 16) % 3 == 0 (by thread, fixed). Tune on dev,
@@ -34,6 +36,7 @@ Exit 2 when the CLI fails on a curve or the corpus cannot be read.
 """
 import argparse
 import concurrent.futures
+import collections
 import hashlib
 import json
 import os
@@ -172,6 +175,16 @@ def evaluate(entry, cli, corpus):
     notified = [a for a in alerts if a.get("severity") in NOTIFY_SEVERITIES]
     res["alerts"] = [{"step": a.get("step"), "syndrome": a.get("syndrome"), "severity": a.get("severity"),
                       "family": family(str(a.get("syndrome")))} for a in notified]
+    # Notifications per incident: the alerts the engine marked as an
+    # incident's notification (evidence notify "opened"/"escalated"; every
+    # decision stays an event of its incident); an alert without an incident
+    # is its own.
+    pages = collections.Counter()
+    for a in notified:
+        ev = a.get("evidence") or {}
+        if ev.get("notify") != "no":
+            pages[ev.get("incident") or a.get("id")] += 1
+    res["pages_per_incident"] = max(pages.values()) if pages else 0
     res["info_alerts"] = len(alerts) - len(notified)
     if entry["label"] == "none":
         return res
@@ -204,11 +217,14 @@ def summarize(results):
     fa = [r for r in healthy if r["alerts"]]
     out["healthy"] = {"n": len(healthy), "false_alarms": len(fa),
                       "flagged": {r["id"]: sorted({a["syndrome"] for a in r["alerts"]}) for r in fa}}
-    per_incident = [len(r["alerts"]) for r in results if r["caught"]]
+    per_incident = [r["pages_per_incident"] for r in results if r["caught"]]
+    decisions = [len(r["alerts"]) for r in results if r["caught"]]
     out["notifications"] = {"incidents": len(per_incident),
                             "mean": round(statistics.mean(per_incident), 2) if per_incident else None,
                             "max": max(per_incident) if per_incident else None,
-                            "over_2": sum(1 for n in per_incident if n > 2)}
+                            "over_2": sum(1 for n in per_incident if n > 2),
+                            "decisions_mean": round(statistics.mean(decisions), 2) if decisions else None,
+                            "decisions_max": max(decisions) if decisions else None}
     leads = [r["lead"] for r in results if r["lead"] is not None]
     out["lead"] = {"n": len(leads), "median": statistics.median(leads) if leads else None,
                    "min": min(leads) if leads else None, "max": max(leads) if leads else None}
@@ -230,8 +246,9 @@ def print_part(name, s):
     for cid, syn in h["flagged"].items():
         print("    %s: %s" % (cid, ", ".join(syn)))
     n = s["notifications"]
-    print("  notifications per incident: mean %s, max %s, incidents over 2: %s (of %d)" %
-          (n["mean"], n["max"], n["over_2"], n["incidents"]))
+    print("  notifications per incident: mean %s, max %s, incidents over 2: %s (of %d); "
+          "decisions per caught curve: mean %s, max %s" %
+          (n["mean"], n["max"], n["over_2"], n["incidents"], n["decisions_mean"], n["decisions_max"]))
     ld = s["lead"]
     print("  alert step - visible_step: median %s, min %s, max %s (n=%d)" % (ld["median"], ld["min"], ld["max"], ld["n"]))
     for e in s["errors"]:
