@@ -44,6 +44,14 @@ std::string terminal_safe(std::string_view text, bool keep_sgr = false);
 void print_error(std::string_view what);
 void print_warning(std::string_view what);
 
+// Whether a decision is a later event of an incident that was already
+// notified (evidence notify "no"): printed as one indented line under it,
+// without the answer prompt, so one failure reads as one incident.
+inline bool is_incident_follow_up(const Decision& d) {
+  const std::string* n = evidence_get(d.evidence, "notify");
+  return n != nullptr && *n == "no";
+}
+
 // Writes one line (a JSONL record or human text) and flushes; control
 // characters other than colour sequences are escaped (terminal_safe).
 void write_line(std::FILE* stream, std::string_view line);

@@ -28,6 +28,7 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -179,12 +180,18 @@ class Replay : public SessionReporter {
   void attach(const Pipeline& p) { p_ = &p; }
 
   void alert(const Alert& a, const std::string&, bool) override {
+    if (const std::string* inc = evidence_get(a.decision.evidence, "incident"); inc && incidents_.size() < 100000)
+      incidents_.insert(*inc);
     if (jsonl_) {
       write_line(stdout, to_json(a));
       return;
     }
     const Decision& d = a.decision;
     std::string step = d.step ? "step " + std::to_string(*d.step) : "";
+    if (is_incident_follow_up(d)) {  // a later event of the incident above
+      write_line(stdout, "   +  " + pad(step, 12) + pad(d.syndrome, 28) + d.message);
+      return;
+    }
     write_line(stdout, style_.severity(d.severity) + "  " + pad(step, 12) + pad(d.syndrome, 28) + d.message);
   }
 
@@ -259,6 +266,8 @@ class Replay : public SessionReporter {
     write_line(stdout, style_.bold(line));
     std::uint64_t n = p_->alerts();
     std::string alerts = std::to_string(n) + " alert" + (n == 1 ? "" : "s");
+    if (!incidents_.empty())
+      alerts += " in " + std::to_string(incidents_.size()) + " incident" + (incidents_.size() == 1 ? "" : "s");
     bool first = true;
     for (const auto& [k, v] : p_->by_syndrome()) {
       alerts += (first ? ": " : ", ") + k + " x" + std::to_string(v);
@@ -290,6 +299,7 @@ class Replay : public SessionReporter {
   Severity fail_on_;
   Style style_;
   std::uint64_t resolved_ = 0;
+  std::set<std::string> incidents_;  // incident ids the alerts named (bounded)
 };
 
 }  // namespace

@@ -85,6 +85,11 @@ void TerminalReporter::alert(const Alert& a, const std::string& response_file, b
   if (jsonl_) write_line(stdout, to_json(a));
   Style st{color_};
   const Decision& d = a.decision;
+  if (is_incident_follow_up(d)) {  // the incident's later events: one line each, no prompt
+    human(st.dim("[sidecar]") + "      + " + pad(d.syndrome, 22) + " " +
+          (d.step ? "step " + std::to_string(*d.step) + "  " : std::string()) + d.message);
+    return;
+  }
   std::string line = st.dim("[sidecar]") + " " + st.severity(d.severity) + " " + pad(d.syndrome, 22) + " " +
                      pad(std::string(to_string(d.source)), 9) + " ";
   if (d.step) line += "step " + std::to_string(*d.step) + "  ";

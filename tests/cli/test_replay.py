@@ -209,3 +209,26 @@ def test_all_output_is_valid_json_even_with_nan(cli, tmp_path):
     r = cli("replay", "--format", "jsonl", "--snapshots", write_jsonl(tmp_path / "m.jsonl", rows))
     for line in r.stdout.splitlines():
         json.loads(line, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))
+
+
+def test_one_failure_reads_as_one_incident(cli, tmp_path):
+    """A divergence that ends in NaN is one incident: the first decision is a
+    full line, the incident's later events are indented '+' lines, and the
+    summary counts incidents (issue 16: the terminal sees incidents)."""
+    rows = [{"step": i, "loss": 2.0 - 0.01 * i} for i in range(60)]
+    rows += [{"step": 60, "loss": 500.0}, {"step": 61, "loss": 9000.0}]
+    rows += [{"step": 62 + i, "loss": float("nan")} for i in range(5)]
+    path = tmp_path / "m.jsonl"
+    write_jsonl(path, rows)
+    r = cli("replay", path, "--history", "-")
+    lines = [line for line in r.stdout.splitlines() if "step " in line]
+    assert lines and lines[0].startswith("CRIT"), r.stdout
+    follow = [line for line in lines[1:] if line.startswith("   +")]
+    assert any("nan_loss" in line for line in follow), r.stdout
+    assert not any(line.startswith(("CRIT", "WARN")) for line in lines[1:]), r.stdout
+    assert " in 1 incident:" in r.stdout, r.stdout
+    # The records keep every decision with its incident and whether it notified.
+    recs = [a for a in alerts(cli("replay", path, "--history", "-", "--format", "jsonl").stdout)]
+    assert len({a["evidence"]["incident"] for a in recs}) == 1
+    assert [a["evidence"]["notify"] for a in recs][0] == "opened"
+    assert all(a["evidence"]["notify"] == "no" for a in recs[1:]), recs
