@@ -323,6 +323,7 @@ TextMetricsParser::TextMetricsParser(TextMetricsOptions options) : opt_(options)
 }
 
 void TextMetricsParser::add_field(std::string_view key, double v, bool normalise_spaces) {
+  if (key.empty()) return;  // {'': nan} names nothing (fuzz_metric_lines)
   if (int r = step_rank(key); r != 0) {
     if (step_rank_ == 0 || r < step_rank_) {
       if (auto s = to_step(v)) {

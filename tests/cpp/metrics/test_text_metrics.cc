@@ -72,6 +72,9 @@ TEST_CASE("HF Trainer and TRL dict reprs", "[text]") {
   CHECK(parse1("{'loss' 0.41}").empty());
   // A config dict without metrics and one numeric value is not a row.
   CHECK(parse1("{'epoch': 1.0}").empty());
+  // An empty key names nothing: its value is left out (fuzz_metric_lines).
+  CHECK(parse1("{'loss': inf, '': nan, 'learning_rate': 1.8e-05, 'epoch': 0.42}") ==
+        "step=- loss=inf learning_rate=1.8e-05 epoch=0.42");
 }
 
 TEST_CASE("key=value and key: value postfixes", "[text]") {
