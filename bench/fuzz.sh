@@ -32,6 +32,7 @@ for src in tests/fuzz/fuzz_*.cc; do
     metrics_csv) seed_dirs="tests/data/metrics_formats" ;;
     metric_lines) seed_dirs="tests/data/metrics_formats/text tests/data/logs" ;;
     tfevents) seed_dirs="tests/data/metrics_formats/tfevents" ;;
+    metric_files) seed_dirs="tests/data/metrics_formats" ;;
     gpu_parse) seed_dirs="tests/data/nvidia-smi" ;;
     context) seed_dirs="tests/data/context" ;;
     *) seed_dirs="" ;;

@@ -299,12 +299,14 @@ struct MetricsLineParser::Impl {
     timestamp.reset();
   }
 
-  // Takes the step and the timestamp out of a leaf; false for them and for
-  // W&B's internal keys, true for a metric.
+  // Takes the step and the timestamp out of a leaf; false for them, for
+  // W&B's internal keys and for an empty key ({"": 1} names nothing), true
+  // for a metric.
   bool is_metric(std::string_view key, double v) {
+    if (key.empty()) return false;
     // Step and time keys all begin with one of these (most metrics do not);
     // W&B's internal keys are looked for below.
-    const char c = key.empty() ? '\0' : key.front();
+    const char c = key.front();
     if (!wandb && c != 's' && c != 't' && c != '_' && c != 'g') return true;
     if (int r = step_rank(key); r != 0) {
       if (step_rank_seen == 0 || r < step_rank_seen) {

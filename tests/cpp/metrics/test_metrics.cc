@@ -149,6 +149,16 @@ TEST_CASE("an unknown name is sniffed from the first byte", "[metrics]") {
   CHECK(b.format() == MetricsFormat::kLightningCsv);
 }
 
+TEST_CASE("an empty key names nothing: left out, by the fast path and by simdjson alike", "[metrics]") {
+  TempDir dir;
+  // The first line takes the flat fast path, the second (nested) simdjson;
+  // detectron2's reader goes through the same parser (fuzz_metric_files).
+  write_file(dir.file("m.jsonl"),
+             "{\"step\": 1, \"\": 5, \"loss\": 2}\n{\"step\": 2, \"\": 5, \"x\": {\"loss\": 3}}\n");
+  MetricsReader r(dir.file("m.jsonl"));
+  CHECK(poll_rows(r) == std::vector<std::string>{"step=1 ts=- loss=2", "step=2 ts=- x/loss=3"});
+}
+
 TEST_CASE("each malformed line is reported with its file and line number", "[metrics][malformed]") {
   struct Case {
     std::string line;
