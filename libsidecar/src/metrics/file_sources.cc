@@ -301,8 +301,9 @@ class MlflowSource final : public RowSource {
     auto value = detail::parse_number(b == std::string_view::npos ? rest : rest.substr(0, b));
     std::optional<double> step =
         b == std::string_view::npos ? std::optional<double>(0.0) : detail::parse_number(rest.substr(b + 1));
-    if (!ts || !value || !step || !std::isfinite(*step)) return false;
-    Group& g = (*by_step)[static_cast<std::int64_t>(*step)];
+    std::optional<std::int64_t> at = step ? detail::step_from(*step, /*allow_negative=*/true) : std::nullopt;
+    if (!ts || !value || !at) return false;  // a step no int64 holds is a malformed line (fuzz_metric_files)
+    Group& g = (*by_step)[*at];
     g.ts_ms = std::max(g.ts_ms, std::isfinite(*ts) ? *ts : 0.0);
     for (MetricValue& mv : g.values) {
       if (mv.key == key) {  // the same key twice for a step in one poll: the latest wins
@@ -388,8 +389,8 @@ class Detectron2Source final : public RowSource {
     MetricRow row;
     row.step = in.step;
     for (const MetricValue& v : in.values) {
-      if (v.key == "iteration" && !row.step && std::isfinite(v.value) && v.value >= 0) {
-        row.step = static_cast<std::int64_t>(v.value);
+      if (v.key == "iteration" && !row.step && detail::step_from(v.value)) {
+        row.step = detail::step_from(v.value);
         continue;
       }
       values_.push_back(v);

@@ -94,10 +94,7 @@ bool is_timestamp_key(std::string_view k) {
   }
 }
 
-std::optional<std::int64_t> to_step(double v) {
-  if (!std::isfinite(v) || v < -9.2e18 || v > 9.2e18) return std::nullopt;
-  return static_cast<std::int64_t>(v);
-}
+std::optional<std::int64_t> to_step(double v) { return detail::step_from(v, /*allow_negative=*/true); }
 
 // Seconds since the epoch of an ISO 8601 time ("2024-05-01T12:00:00.5Z",
 // "... +02:00"; no zone means UTC), or nullopt.

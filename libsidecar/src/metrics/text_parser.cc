@@ -91,10 +91,7 @@ int step_rank(std::string_view k) {
   return 0;
 }
 
-std::optional<std::int64_t> to_step(double v) {
-  if (!std::isfinite(v) || v < 0 || v > 9.2e18) return std::nullopt;
-  return static_cast<std::int64_t>(v);
-}
+std::optional<std::int64_t> to_step(double v) { return detail::step_from(v); }
 
 bool starts_with_ci(std::string_view s, std::string_view p) {
   return s.size() >= p.size() && detail::iequals(s.substr(0, p.size()), p);

@@ -267,6 +267,11 @@ TEST_CASE("MLflow file store: keys merged by step, appended lines followed", "[m
   rows = poll_all(r);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0] == "step=2 ts=3 eval/acc=0.5 loss=1.3");
+  // A step no int64 holds is a malformed line, not an undefined cast (fuzz_metric_files).
+  spit(run / "metrics" / "loss", "4000 1.2 6.6e93\n5000 1.1 3\n", true);
+  rows = poll_all(r);
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0] == "step=3 ts=5 loss=1.1");
 }
 
 TEST_CASE("detectron2 metrics.json: iteration is the step, time is a value", "[metrics][detectron2]") {

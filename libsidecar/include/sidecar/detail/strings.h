@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <limits>
 #include <optional>
@@ -46,6 +47,13 @@ inline std::vector<std::string_view> split(std::string_view s, char sep) {
     }
   }
   return out;
+}
+
+// A logged step as an integer: nullopt when it is not finite or does not fit
+// an int64 (a cast would be undefined), or is negative unless allowed.
+inline std::optional<std::int64_t> step_from(double v, bool allow_negative = false) {
+  if (!std::isfinite(v) || v > 9.2e18 || v < (allow_negative ? -9.2e18 : 0.0)) return std::nullopt;
+  return static_cast<std::int64_t>(v);
 }
 
 // Parses a number as real writers produce it: "1e-3", " 2.5 ", and the
