@@ -20,12 +20,6 @@ OOM = "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB"
 pytestmark = pytest.mark.skipif(not CLI, reason="SIDECAR_CLI is not set (run through ctest)")
 
 
-def pending(item):
-    """Fails on today's main: the fix belongs in the run pipeline (issue 19, session side).
-    strict: once the pipeline fixes it the XPASS fails, so the marker gets removed."""
-    return pytest.mark.xfail(reason=f"issue 19.{item}: session-side fix pending in the pipeline", strict=True)
-
-
 def args(run_dir=None, *extra):
     a = [CLI, "run", "--history", "-", "--interval", "0.1", "--no-preflight", *map(str, extra)]
     if run_dir is not None:

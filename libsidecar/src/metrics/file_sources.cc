@@ -389,9 +389,8 @@ class Detectron2Source final : public RowSource {
     MetricRow row;
     row.step = in.step;
     for (const MetricValue& v : in.values) {
-      if (v.key == "iteration" && !row.step && detail::step_from(v.value)) {
-        row.step = detail::step_from(v.value);
-        continue;
+      if (v.key == "iteration" && !row.step) {
+        if ((row.step = detail::step_from(v.value))) continue;
       }
       values_.push_back(v);
     }

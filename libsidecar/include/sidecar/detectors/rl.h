@@ -335,9 +335,10 @@ inline std::optional<Decision> detect_entropy(const Series& ent, const EntropyOp
   if (collapse && reward && opt.converged_band > 0 && reward->finite_count() >= 5) {
     auto& last = detail::scratch(1);
     reward->finite_window(0, 5, &last);
-    double recent = last.empty() ? 0.0 : std::accumulate(last.begin(), last.end(), 0.0) / double(last.size());
     double hi = *reward->max(), lo = *reward->min();
-    if (last.size() == 5 && hi > lo && recent >= hi - opt.converged_band * (hi - lo)) return std::nullopt;
+    if (last.size() == 5 && hi > lo &&
+        std::accumulate(last.begin(), last.end(), 0.0) / 5.0 >= hi - opt.converged_band * (hi - lo))
+      return std::nullopt;
   }
   if (collapse) {
     Decision d = detail::make_decision(Source::kPlaybook, "entropy_collapse", opt.severity,
