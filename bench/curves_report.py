@@ -3,7 +3,7 @@
 
 Runs `sidecar-cli replay --format jsonl` on every curve of the manifest, maps
 the alert syndromes to label families and prints, for the dev part, the
-held-aside part and both together:
+round-2 held-aside part, the fresh part and all together:
 
   - recall per label family: a positive curve is caught when a warning or
     critical alert of its label (or of one of its also_ok labels) is raised at
@@ -18,19 +18,25 @@ held-aside part and both together:
     each curve that caught something (the issue asks for <= 2); and all
     decisions per such curve.
 
-Held aside: a curve belongs to the held-aside part when
-int(sha1(source).hexdigest(), 16) % 3 == 0 (by thread, fixed). Tune on dev,
-quote held-aside.
+Parts (by thread, fixed):
+  fresh  the manifest says "part": "fresh" (entries_fresh.py): round 3's
+         held-aside curves, collected after the rules were tuned on the
+         others. They are counted in every figure but NEVER named, not even
+         with --reveal-held-aside, and --only cannot pick them one by one.
+         This is the figure to quote.
+  held   "held (round 2, since used for tuning)": the other curves whose
+         int(sha1(source).hexdigest(), 16) % 3 == 0; named only with
+         --reveal-held-aside. Key "held_aside" in --json.
+  dev    the rest.
 
 Usage (Debian /usr/bin/python3, stdlib only):
   bench/curves_report.py [--cli PATH] [--json] [--verbose] [--only ID]...
-                         [--reveal-held-aside] [--check RECALL FA]
-Held-aside curves are counted in every figure but not named (which ones were
-missed or flagged) unless --reveal-held-aside is given: tune on dev only.
+                         [--reveal-held-aside] [--check RECALL FA [--check-part P]]
 The binary is --cli, else $SIDECAR_CLI, else build/test/cli/sidecar-cli.
---check RECALL FA exits 1 when any label family's recall over both parts is
-below RECALL (a fraction) or more than FA healthy curves raise an alert (and,
-with --max-notifications N, when a caught curve raised more than N alerts);
+--check RECALL FA exits 1 when any label family's recall in the part chosen
+by --check-part (dev, held, fresh or all; default all) is below RECALL (a
+fraction) or more than FA of its healthy curves raise an alert (and, with
+--max-notifications N, when one of its incidents notified more than N times);
 issue 16's bar is `--check 0.9 1 --max-notifications 2`.
 Exit 2 when the CLI fails on a curve or the corpus cannot be read.
 """
@@ -48,7 +54,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPUS = os.path.join(ROOT, "tests", "data", "real_curves")
 
 # Alert syndrome -> label family. Exact names first (what the engine raises
-# today: libsidecar/include/sidecar/detectors/*.h and libsidecar/playbook/),
+# today: libsidecar/include/sidecar/core/detectors/*.h and libsidecar/playbook/),
 # then prefixes so renamed or new rules still land in a family.
 SYNDROME_FAMILY = {
     "nan_loss": "nan",
@@ -112,6 +118,17 @@ def held_aside(source):
     return int(hashlib.sha1(source.encode("utf-8")).hexdigest(), 16) % 3 == 0
 
 
+def part_of(entry):
+    if entry.get("part") == "fresh":
+        return "fresh"
+    return "held_aside" if held_aside(entry["source"]) else "dev"
+
+
+PART_TITLES = {"dev": "dev", "held_aside": "held (round 2, since used for tuning)",
+               "fresh": "fresh (round 3 held aside, quote this)", "all": "all"}
+CHECK_PARTS = {"dev": "dev", "held": "held_aside", "fresh": "fresh", "all": "all"}
+
+
 def load_manifest(corpus):
     entries = []
     with open(os.path.join(corpus, "manifest.jsonl"), encoding="utf-8") as f:
@@ -168,7 +185,7 @@ def evaluate(entry, cli, corpus):
     path = os.path.join(corpus, entry["file"])
     alerts, err = replay(cli, path)
     res = {"id": entry["id"], "label": entry["label"], "source": entry["source"],
-           "part": "held_aside" if held_aside(entry["source"]) else "dev", "error": err,
+           "part": part_of(entry), "error": err,
            "alerts": [], "caught": False, "lead": None, "premature": []}
     if err:
         return res
@@ -255,6 +272,25 @@ def print_part(name, s):
         print("  ERROR %s: %s" % (e["id"], e["error"]))
 
 
+def hide(summary, shown, reveal_held):
+    """Keep every count; name only the curves in `shown`. A hidden part lists its
+    missed curves as one word; held-aside flagged syndromes stay as one merged
+    list, fresh ones are dropped (fresh curves give counts only)."""
+    words = {"fresh": "(fresh)", "held_aside": None if reveal_held else "(held aside)"}
+    for part, s in summary.items():
+        word = words.get(part)
+        flagged = s["healthy"]["flagged"]
+        for lab in s["labels"].values():
+            lab["missed"] = word or [m for m in lab["missed"] if m in shown]
+        if part == "fresh":
+            flagged = {}
+        elif word and flagged:
+            flagged = {word: sorted({syn for syns in flagged.values() for syn in syns})}
+        s["healthy"]["flagged"] = {k: v for k, v in flagged.items() if k in shown or k == word}
+        s["errors"] = [e if e["id"] in shown else {"id": "(not named)", "error": "the CLI failed on a curve"}
+                       for e in s["errors"]]
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cli", default=os.environ.get("SIDECAR_CLI") or os.path.join(ROOT, "build", "test", "cli", "sidecar-cli"))
@@ -266,32 +302,26 @@ def main():
     ap.add_argument("--only", action="append", default=[], metavar="ID")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--check", nargs=2, type=float, metavar=("RECALL", "FA"))
+    ap.add_argument("--check-part", choices=sorted(CHECK_PARTS), default="all",
+                    help="the part --check judges (default all)")
     ap.add_argument("--max-notifications", type=int, metavar="N",
-                    help="with --check: also fail when a caught curve raised more than N warning/critical alerts")
+                    help="with --check: also fail when an incident of the judged part notified more than N times")
     args = ap.parse_args()
     if not os.access(args.cli, os.X_OK):
         print("curves_report: no sidecar-cli at %s (use --cli or $SIDECAR_CLI)" % args.cli, file=sys.stderr)
         return 2
     entries = load_manifest(args.corpus)
     if args.only:
-        entries = [e for e in entries if e["id"] in args.only]
+        if any(e["id"] in args.only and part_of(e) == "fresh" for e in entries):
+            print("curves_report: --only leaves out fresh curves (they are reported as a whole)", file=sys.stderr)
+        entries = [e for e in entries if e["id"] in args.only and part_of(e) != "fresh"]
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = list(pool.map(lambda e: evaluate(e, args.cli, args.corpus), entries))
-    parts = {"dev": [r for r in results if r["part"] == "dev"],
-             "held_aside": [r for r in results if r["part"] == "held_aside"],
-             "all": results}
+    parts = {name: [r for r in results if r["part"] == name] for name in ("dev", "held_aside", "fresh")}
+    parts["all"] = results
     summary = {name: summarize(rs) for name, rs in parts.items()}
-    shown = [r for r in results if args.reveal_held_aside or r["part"] == "dev"]
-    if not args.reveal_held_aside:  # per-label counts stay; which held-aside curves missed does not
-        for lab in summary["held_aside"]["labels"].values():
-            lab["missed"] = "(held aside)"
-        summary["held_aside"]["healthy"]["flagged"] = {"(held aside)": sorted(
-            {s for syn in summary["held_aside"]["healthy"]["flagged"].values() for s in syn})} \
-            if summary["held_aside"]["healthy"]["flagged"] else {}
-        for lab in summary["all"]["labels"].values():
-            lab["missed"] = [m for m in lab["missed"] if m in {r["id"] for r in shown}]
-        summary["all"]["healthy"]["flagged"] = {k: v for k, v in summary["all"]["healthy"]["flagged"].items()
-                                                if k in {r["id"] for r in shown}}
+    shown = [r for r in results if r["part"] == "dev" or (args.reveal_held_aside and r["part"] == "held_aside")]
+    hide(summary, {r["id"] for r in shown}, args.reveal_held_aside)
     if args.json:
         summary["curves"] = shown if args.verbose else None
         print(json.dumps(summary, indent=1))
@@ -304,19 +334,23 @@ def main():
                                                        "caught" if r["caught"] else "MISSED")
                 print("%-40s %-10s %-16s %-7s %s" % (r["id"], r["part"], r["label"], verdict, alerts))
             print()
-        for name in ("dev", "held_aside", "all"):
-            print_part(name, summary[name])
+        for name in ("dev", "held_aside", "fresh", "all"):
+            print_part(PART_TITLES[name], summary[name])
     if summary["all"]["errors"]:
         return 2
     if args.check:
         recall_min, fa_max = args.check
-        low = {k: v["recall"] for k, v in summary["all"]["labels"].items() if v["recall"] < recall_min}
-        fa = summary["all"]["healthy"]["false_alarms"]
-        noisy = summary["all"]["notifications"]["max"] or 0
+        judged = summary[CHECK_PARTS[args.check_part]]
+        if not judged["curves"]:
+            print("check failed (%s): the part has no curves" % args.check_part, file=sys.stderr)
+            return 1
+        low = {k: v["recall"] for k, v in judged["labels"].items() if v["recall"] < recall_min}
+        fa = judged["healthy"]["false_alarms"]
+        noisy = judged["notifications"]["max"] or 0
         too_many = args.max_notifications is not None and noisy > args.max_notifications
         if low or fa > fa_max or too_many:
-            print("check failed: recall below %.2f for %s; false alarms %d (max %d); notifications per incident "
-                  "up to %d (max %s)" % (recall_min, low or "no label", fa, fa_max, noisy,
+            print("check failed (%s): recall below %.2f for %s; false alarms %d (max %d); notifications per incident "
+                  "up to %d (max %s)" % (args.check_part, recall_min, low or "no label", fa, fa_max, noisy,
                                          args.max_notifications if args.max_notifications is not None else "-"),
                   file=sys.stderr)
             return 1

@@ -15,6 +15,7 @@ import subprocess
 import sys
 
 import pytest
+import shutil
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "data" / "real_curves"
@@ -26,9 +27,13 @@ FIELDS = ("id", "file", "source", "source_kind", "framework", "label", "visible_
 SOURCE = re.compile(r"^([A-Za-z0-9][\w.-]*/[\w.-]+#\d+|https?://\S+)$")
 
 
-def manifest():
-    with open(CORPUS / "manifest.jsonl", encoding="utf-8") as f:
+def manifest(corpus=CORPUS):
+    with open(corpus / "manifest.jsonl", encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
+
+
+def hashed_aside(entry):
+    return int(hashlib.sha1(entry["source"].encode("utf-8")).hexdigest(), 16) % 3 == 0
 
 
 def rows(entry):
@@ -52,6 +57,7 @@ def test_manifest_entries_are_complete():
         assert SOURCE.match(e["source"]), (e["id"], e["source"])
         assert e["what_happened"].strip() and e["raw_excerpt"].strip() and e["framework"].strip(), e["id"]
         assert e["file"] == e["id"] + ".jsonl"
+        assert e.get("part", "fresh") == "fresh", e["id"]  # only the fresh part is marked
         if e["label"] == "none":
             assert e["visible_step"] is None, e["id"]
         else:
@@ -108,11 +114,20 @@ def test_curves_are_the_verbatim_conversion_of_raw_pastes():
 def test_held_aside_split_is_by_thread_and_not_empty():
     parts = {}
     for e in manifest():
-        part = int(hashlib.sha1(e["source"].encode("utf-8")).hexdigest(), 16) % 3 == 0
+        part = "fresh" if e.get("part") == "fresh" else hashed_aside(e)
         parts.setdefault(e["source"], set()).add(part)
-    assert all(len(p) == 1 for p in parts.values())
-    flat = [next(iter(p)) for p in parts.values()]
+    assert all(len(p) == 1 for p in parts.values()), "a thread feeds one part only (fresh ones included)"
+    flat = [next(iter(p)) for p in parts.values() if "fresh" not in p]
     assert any(flat) and not all(flat)
+
+
+def test_fresh_entries_are_the_ones_of_entries_fresh():
+    sys.path.insert(0, str(CORPUS))
+    try:
+        from entries_fresh import ENTRIES_FRESH
+    finally:
+        sys.path.remove(str(CORPUS))
+    assert {e["id"] for e in manifest() if e.get("part") == "fresh"} == {e["id"] for e in ENTRIES_FRESH}
 
 
 def run_report(*args):
@@ -129,20 +144,22 @@ def test_report_runs_end_to_end():
     summary = json.loads(proc.stdout)
     entries = manifest()
     assert summary["all"]["curves"] == len(entries)
-    assert summary["dev"]["curves"] + summary["held_aside"]["curves"] == len(entries)
+    assert summary["dev"]["curves"] + summary["held_aside"]["curves"] + summary["fresh"]["curves"] == len(entries)
+    assert summary["fresh"]["curves"] == sum(e.get("part") == "fresh" for e in entries)
     assert summary["all"]["errors"] == []
     assert summary["all"]["healthy"]["n"] == sum(e["label"] == "none" for e in entries)
-    assert {c["id"] for c in summary["curves"]} == {e["id"] for e in entries}
+    assert {c["id"] for c in summary["curves"]} == {e["id"] for e in entries if e.get("part") != "fresh"}
     for label, v in summary["all"]["labels"].items():
         assert label in LABELS and 0.0 <= v["recall"] <= 1.0
     # the text report, on a few curves of each part: without --reveal-held-aside the
     # held-aside curves are counted but never named
-    held = [e["id"] for e in entries if int(hashlib.sha1(e["source"].encode("utf-8")).hexdigest(), 16) % 3 == 0]
-    dev = [e["id"] for e in entries if e["id"] not in held]
+    held = [e["id"] for e in entries if hashed_aside(e) and e.get("part") != "fresh"]
+    dev = [e["id"] for e in entries if not hashed_aside(e) and e.get("part") != "fresh"]
     few = [a for i in held[:3] + dev[:3] for a in ("--only", i)]
     text = run_report("--verbose", *few)
     assert text.returncode == 0, text.stderr
-    for part in ("== dev: 3 curves", "== held_aside: 3 curves", "== all: 6 curves", "false alarms",
+    for part in ("== dev: 3 curves", "== held (round 2, since used for tuning): 3 curves", "== fresh", "== all: 6 curves",
+                 "false alarms",
                  "notifications per incident"):
         assert part in text.stdout
     assert held and not any(i in text.stdout for i in held)
@@ -156,6 +173,49 @@ def test_report_check_can_pass_and_fail():
     failed = run_report(*few, "--check", "1.01", "0")  # no recall can reach 1.01
     assert failed.returncode == 1
     assert "check failed" in failed.stderr
+
+
+def fresh_corpus(tmp_path, fresh_ids):
+    """A small corpus copied from the real one, with `fresh_ids` marked as the fresh part."""
+    picked = ["gradnorm_tf_17_nan", "pid_22_tiny_loss_spike", "tfmodels_8423_loss_explodes", "fairseq_940_lm_loss11"]
+    lines = []
+    for e in manifest():
+        if e["id"] in picked:
+            if e["id"] in fresh_ids:
+                e = dict(e, part="fresh")
+            lines.append(json.dumps(e) + "\n")
+            shutil.copy(CORPUS / e["file"], tmp_path / e["file"])
+    (tmp_path / "manifest.jsonl").write_text("".join(lines), encoding="utf-8")
+    return ["--corpus", str(tmp_path)]
+
+
+def test_report_never_names_fresh_curves(tmp_path):
+    fresh = ["tfmodels_8423_loss_explodes", "fairseq_940_lm_loss11"]
+    corpus = fresh_corpus(tmp_path, fresh)
+    proc = run_report(*corpus, "--json", "--verbose", "--reveal-held-aside")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["fresh"]["curves"] == 2 and summary["all"]["curves"] == 4
+    assert summary["fresh"]["healthy"]["n"] == 1 and summary["fresh"]["labels"]["divergence"]["n"] == 1
+    assert not any(i in proc.stdout for i in fresh), "fresh curves are counted, never named"
+    text = run_report(*corpus, "--verbose", "--reveal-held-aside")
+    assert text.returncode == 0, text.stderr
+    assert "== fresh (round 3 held aside, quote this): 2 curves" in text.stdout
+    assert not any(i in text.stdout for i in fresh)
+    # --only cannot pick a fresh curve on its own
+    alone = run_report(*corpus, "--json", "--only", fresh[0])
+    assert alone.returncode == 0, alone.stderr
+    assert json.loads(alone.stdout)["all"]["curves"] == 0 and "fresh" in alone.stderr
+
+
+def test_report_check_judges_the_chosen_part(tmp_path):
+    corpus = fresh_corpus(tmp_path, ["tfmodels_8423_loss_explodes", "fairseq_940_lm_loss11"])
+    for part in ("dev", "fresh", "all"):
+        assert run_report(*corpus, "--check", "0", "1000", "--check-part", part).returncode == 0, part
+        failed = run_report(*corpus, "--check", "1.01", "0", "--check-part", part)
+        assert failed.returncode == 1 and "check failed (%s)" % part in failed.stderr, part
+    empty = run_report(*corpus, "--check", "0", "1000", "--check-part", "held")  # no held curve in this corpus
+    assert empty.returncode == 1 and "no curves" in empty.stderr
 
 
 def test_report_refuses_a_missing_cli(tmp_path):

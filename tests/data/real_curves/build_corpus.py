@@ -10,6 +10,10 @@ logged them; it never edits a number. Run it after adding an entry:
     /usr/bin/python3 tests/data/real_curves/build_corpus.py          # rewrite
     /usr/bin/python3 tests/data/real_curves/build_corpus.py --check  # verify
 
+Entries come from entries.py (ENTRIES: the dev and round-2 held-aside parts,
+split by a hash of the source) and entries_fresh.py (ENTRIES_FRESH: round 3's
+fresh held-aside part, written to the manifest with "part": "fresh").
+
 Entry options: "only"/"skip" (regex) keep/drop lines of another record kind
 in the same paste (the raw file stays complete), "step_key" names the
 counter that becomes `step`, "drop_keys" removes keys cut off in the paste,
@@ -39,6 +43,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from entries import ENTRIES  # noqa: E402
+from entries_fresh import ENTRIES_FRESH  # noqa: E402
 
 NUM = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|NaN|NAN|inf|Inf|INF|Infinity)"
 NUM_RE = re.compile(r"^(?:%s)$" % NUM)
@@ -248,12 +253,23 @@ FIELDS = ("id", "file", "source", "source_kind", "framework", "label", "visible_
           "what_happened", "raw_excerpt")
 
 
+def all_entries():
+    """ENTRIES, then ENTRIES_FRESH marked `"part": "fresh"` (round 3's held-aside
+    part, collected after the rules were tuned on the others). A fresh thread
+    must not also feed the other parts: the split is by thread."""
+    old = {e["source"] for e in ENTRIES}
+    reused = sorted({e["source"] for e in ENTRIES_FRESH} & old)
+    if reused:
+        raise SystemExit("entries_fresh.py reuses threads of entries.py: " + " ".join(reused))
+    return [dict(e) for e in ENTRIES] + [dict(e, part="fresh") for e in ENTRIES_FRESH]
+
+
 def build():
     """Return {file name: text} for every curve file and the manifest."""
     out = {}
     manifest = []
     seen = set()
-    for e in ENTRIES:
+    for e in all_entries():
         assert e["id"] not in seen, e["id"]
         seen.add(e["id"])
         with open(os.path.join(HERE, "raw", e["id"] + ".txt"), encoding="utf-8") as f:
@@ -286,7 +302,7 @@ def build():
         m["file"] = e["id"] + ".jsonl"
         m["raw_excerpt"] = excerpt[:1500]
         m.setdefault("also_ok", [])
-        manifest.append({k: m[k] for k in FIELDS})
+        manifest.append({k: m[k] for k in FIELDS + (("part",) if "part" in e else ())})
     out["manifest.jsonl"] = "".join(json.dumps(m, ensure_ascii=False) + "\n" for m in manifest)
     return out
 
