@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Recall and benign false alarms of `sidecar-cli scan` on the real log-line corpus.
 
-The corpus is tests/data/log_corpus/*.jsonl (parts a_ and b_): one item per
+The corpus is tests/data/log_corpus/*.jsonl (parts a_, b_ and fresh_): one item per
 line, {"text", "label", "source", "stack", "note"?, "also_ok"?}. `text` is one
 log line, or a multi-line item (a whole traceback, a torchrun failure report)
 joined with "\\n"; it was copied verbatim from the public thread in `source`.
@@ -32,14 +32,20 @@ Rules
   * Benign false alarm: a `benign` item with any match at severity warning or
     critical (info matches are not alarms), unless every alarming syndrome is
     in the item's `also_ok`.
-  * Split (by thread, fixed): an item is HELD ASIDE when
-    int(sha1(source).hexdigest(), 16) % 3 == 0, else DEV. Tune patterns on dev;
-    quote the held-aside figure. Only dev misses are ever printed (--dev-misses,
-    alias --misses; --width N shows N characters of each item).
+  * Parts: every item of a file named fresh_*.jsonl is FRESH (collected in
+    round 3 from threads no other file uses, and never looked at by whoever
+    tunes patterns; whatever its hash). The other files are split by thread, fixed: an item is
+    HELD when int(sha1(source).hexdigest(), 16) % 3 == 0 ("held (round 2, since
+    used for tuning)": it was held aside in round 2 and reported on, then
+    opened for tuning), else DEV. Tune patterns on dev and held; quote the
+    fresh figure. Misses are printed for dev and held only (--dev-misses,
+    alias --misses; --width N shows N characters of each item); fresh items
+    are only ever shown as counts.
 
 Usage
   bench/log_corpus_report.py [--cli PATH] [--corpus DIR] [--files GLOB] [--playbook FILE]
-                             [--json] [--dev-misses [--width N]] [--check RECALL FA [--check-part held|dev|all]]
+                             [--json] [--dev-misses [--width N]]
+                             [--check RECALL FA [--check-part fresh|held|dev|all]]
   The binary is --cli, else $SIDECAR_CLI, else build/test/cli/sidecar-cli.
   --check RECALL FA exits 1 when any syndrome's recall in the checked part
   (default: held) is below RECALL, or its benign false-alarm rate is above FA
@@ -63,11 +69,20 @@ LABELS = {
     "hang", "benign",
 }
 ALARM_SEVERITIES = {"warning", "critical"}
-PARTS = ("dev", "held", "all")
+PARTS = ("dev", "held", "fresh", "all")
+PART_TITLES = {"dev": "dev", "held": "held (r2, tuned)", "fresh": "fresh (held-aside)", "all": "overall"}
+FRESH_PREFIX = "fresh_"
 
 
 def held_aside(source):
     return int(hashlib.sha1(source.encode("utf-8")).hexdigest(), 16) % 3 == 0
+
+
+def part_of(path, source):
+    """fresh for every item of a fresh_*.jsonl file, else held or dev by the thread's hash."""
+    if pathlib.Path(path).name.startswith(FRESH_PREFIX):
+        return "fresh"
+    return "held" if held_aside(source) else "dev"
 
 
 def load_corpus(corpus_dir, pattern="*.jsonl"):
@@ -130,7 +145,7 @@ def evaluate(files, cli, playbook):
             if not items:
                 continue
             for item, matches in zip(items, scan_file(cli, playbook, items, tmp, path.stem)):
-                results.append((item, "held" if held_aside(item["source"]) else "dev", matches))
+                results.append((item, part_of(path, item["source"]), matches))
     return results
 
 
@@ -190,42 +205,46 @@ def pct(x):
 
 def print_text(summary, problems):
     labels = sorted({k for part in summary.values() for k in part["per_syndrome"]})
-    print("log corpus report (sidecar-cli scan), split by thread: held = sha1(source) % 3 == 0")
-    print(f"{'':22}" + "".join(f"{p:>20}" for p in ("dev", "held-aside", "overall")))
-    print(f"{'threads':22}" + "".join(f"{summary[p]['threads']:>20}" for p in PARTS))
-    print(f"{'items':22}" + "".join(f"{summary[p]['items']:>20}" for p in PARTS))
+    print("log corpus report (sidecar-cli scan): fresh = fresh_*.jsonl (round 3, never seen while tuning);")
+    print("other files split by thread: held = sha1(source) % 3 == 0 (held in round 2, since used for tuning), else dev")
+    print(f"{'':27}" + "".join(f"{PART_TITLES[p]:>20}" for p in PARTS))
+    print(f"{'threads':27}" + "".join(f"{summary[p]['threads']:>20}" for p in PARTS))
+    print(f"{'items':27}" + "".join(f"{summary[p]['items']:>20}" for p in PARTS))
     for label in labels:
         cells = []
         for p in PARTS:
             s = summary[p]["per_syndrome"].get(label)
             cells.append(f"{s['detected']:>4}/{s['items']:<4} {pct(s['recall'])}" if s else "-")
-        print(f"{'recall ' + label:22}" + "".join(f"{c:>20}" for c in cells))
+        print(f"{'recall ' + label:27}" + "".join(f"{c:>20}" for c in cells))
     cells = [f"{summary[p]['detected']:>4}/{summary[p]['positives']:<4} {pct(summary[p]['recall'])}" for p in PARTS]
-    print(f"{'recall (all)':22}" + "".join(f"{c:>20}" for c in cells))
+    print(f"{'recall (all)':27}" + "".join(f"{c:>20}" for c in cells))
     cells = [f"{summary[p]['benign_false_alarms']:>4}/{summary[p]['benign']:<4} {pct(summary[p]['false_alarm_rate'])}"
              for p in PARTS]
-    print(f"{'benign false alarms':22}" + "".join(f"{c:>20}" for c in cells))
+    print(f"{'benign false alarms':27}" + "".join(f"{c:>20}" for c in cells))
     for p in problems:
         print(f"skipped: {p}")
 
 
 def print_dev_misses(results, width=160):
-    print("\ndev misses and false alarms (held-aside items are never shown):")
+    print("\ndev and held misses and false alarms (fresh items are never shown):")
     for it, part, matches in results:
-        if part != "dev":
+        if part not in ("dev", "held"):
             continue
         syndromes = sorted({m["syndrome"] for m in matches})
         if it["label"] == "benign":
             if is_false_alarm(it, matches):
                 got = ",".join(sorted(alarms(matches)))
-                print(f"  FALSE ALARM {it['_where']} ({it['source']}) -> {got}: {it['text'][:width]!r}")
+                print(f"  FALSE ALARM {part} {it['_where']} ({it['source']}) -> {got}: {it['text'][:width]!r}")
         elif not is_detected(it, matches):
             got = ",".join(syndromes) or "nothing"
-            print(f"  MISS {it['label']} {it['_where']} ({it['source']}) -> {got}: {it['text'][:width]!r}")
+            print(f"  MISS {part} {it['label']} {it['_where']} ({it['source']}) -> {got}: {it['text'][:width]!r}")
 
 
 def check(summary, part, min_recall, max_fa):
     s = summary[part]
+    if not s["positives"]:
+        print(f"check failed ({part}): the part has no positive items", file=sys.stderr)
+        return False
     bad = [f"{k} recall {v['recall']:.3f} < {min_recall}" for k, v in s["per_syndrome"].items()
            if v["recall"] < min_recall]
     if s["false_alarm_rate"] is not None and s["false_alarm_rate"] > max_fa:
@@ -239,14 +258,16 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--cli", default=os.environ.get("SIDECAR_CLI") or str(ROOT / "build/test/cli/sidecar-cli"))
     ap.add_argument("--corpus", default=str(ROOT / "tests/data/log_corpus"))
-    ap.add_argument("--files", default="*.jsonl", help="which corpus files (glob), e.g. 'a_*.jsonl' for part A")
+    ap.add_argument("--files", default="*.jsonl",
+                    help="which corpus files (glob), e.g. 'a_*.jsonl' for part A, 'fresh_*.jsonl' for the fresh part")
     ap.add_argument("--playbook", help="playbook merged over the default, passed to scan")
     ap.add_argument("--json", action="store_true", help="machine-readable summary on stdout")
     ap.add_argument("--misses", "--dev-misses", dest="misses", action="store_true",
-                    help="list dev-split misses and false alarms (held-aside items are never shown)")
+                    help="list dev and held misses and false alarms (fresh items are never shown)")
     ap.add_argument("--width", type=int, default=160, help="characters of each listed item's text (--dev-misses)")
     ap.add_argument("--check", nargs=2, type=float, metavar=("RECALL", "FA"))
-    ap.add_argument("--check-part", choices=PARTS, default="held")
+    ap.add_argument("--check-part", choices=PARTS, default="held",
+                    help="which part --check gates (default held; quote fresh)")
     args = ap.parse_args(argv)
 
     if not os.access(args.cli, os.X_OK):

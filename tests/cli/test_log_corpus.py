@@ -1,7 +1,8 @@
 """The real log-line corpus (tests/data/log_corpus, issue 17): well formed, and its report runs.
 
-No recall is asserted here yet: the patterns are tuned on the dev split later,
-and bench/log_corpus_report.py --check is the gate for that.
+No recall is asserted here yet: the patterns are tuned on the dev and held
+parts, bench/log_corpus_report.py --check is the gate, and the fresh_ part
+(round 3) is only ever reported as counts.
 """
 import collections
 import json
@@ -37,11 +38,11 @@ def parsed(prefix):
     return [json.loads(raw) for _, raw in load(prefix)]
 
 
-@pytest.mark.parametrize("prefix", ["a_", "b_"])
+@pytest.mark.parametrize("prefix", ["a_", "b_", "fresh_"])
 def test_items_are_well_formed(prefix):
     items = load(prefix)
-    if prefix == "b_" and not items:
-        pytest.skip("no b_*.jsonl files yet (part B of the corpus is collected separately)")
+    if prefix != "a_" and not items:
+        pytest.skip(f"no {prefix}*.jsonl files yet (collected separately)")
     assert items, f"no {prefix}*.jsonl under {CORPUS}"
     seen = set()
     for where, raw in items:
@@ -66,6 +67,14 @@ def test_items_are_well_formed(prefix):
         seen.add(key)
 
 
+def test_fresh_part_uses_only_threads_no_other_file_uses():
+    fresh = {it["source"] for it in parsed("fresh_")}
+    if not fresh:
+        pytest.skip("no fresh_*.jsonl files yet")
+    seen = {it["source"] for it in parsed("a_") + parsed("b_")}
+    assert not fresh & seen, f"fresh items from threads already in the corpus: {sorted(fresh & seen)}"
+
+
 def test_part_a_covers_enough_threads():
     sources = {it["source"] for it in parsed("a_")}
     assert len(sources) >= 100, f"part A has {len(sources)} distinct threads, needs >= 100"
@@ -88,6 +97,9 @@ def test_at_least_as_many_benign_as_positive_items():
     part_a = parsed("a_")
     benign_a = sum(it["label"] == "benign" for it in part_a)
     assert benign_a >= len(part_a) - benign_a, f"part A: {benign_a} benign vs {len(part_a) - benign_a} positive"
+    fresh = parsed("fresh_")
+    benign_f = sum(it["label"] == "benign" for it in fresh)
+    assert benign_f >= len(fresh) - benign_f, f"fresh part: {benign_f} benign vs {len(fresh) - benign_f} positive"
 
 
 def test_whole_corpus_covers_150_threads():
@@ -118,9 +130,11 @@ def test_report_runs_end_to_end(tmp_path):
     out = json.loads(r.stdout)
     assert out["skipped"] == []
     parts = out["parts"]
-    everything = parsed("a_") + parsed("b_")
+    fresh = parsed("fresh_")
+    everything = parsed("a_") + parsed("b_") + fresh
     assert parts["all"]["items"] == len(everything)
-    assert parts["dev"]["items"] + parts["held"]["items"] == len(everything)
+    assert parts["dev"]["items"] + parts["held"]["items"] + parts["fresh"]["items"] == len(everything)
+    assert parts["fresh"]["items"] == len(fresh)
     assert parts["all"]["threads"] == len({it["source"] for it in everything})
     assert parts["all"]["benign"] == sum(it["label"] == "benign" for it in everything)
     for part in parts.values():
@@ -152,3 +166,50 @@ def test_report_runs_end_to_end(tmp_path):
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0.95", "0.01",
                         "--check-part", "all"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "check failed" in r.stderr
+    # No fresh_ file: a check of the fresh part cannot pass on nothing.
+    r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0", "1",
+                        "--check-part", "fresh"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and "no positive items" in r.stderr
+
+
+def test_fresh_part_is_counted_apart_and_never_listed(tmp_path):
+    cli = os.environ.get("SIDECAR_CLI", "")
+    if not cli:
+        pytest.skip("SIDECAR_CLI is not set (run through ctest)")
+    small = tmp_path / "corpus"
+    small.mkdir()
+    # t/t#3's hash holds it aside in round 2 (held); in a fresh_ file the hash does not matter.
+    sys.path.insert(0, str(REPORT.parent))
+    try:
+        import log_corpus_report
+    finally:
+        sys.path.pop(0)
+    held_src = next(f"t/t#{n}" for n in range(100) if log_corpus_report.held_aside(f"t/t#{n}"))
+    dev_src = next(f"t/t#{n}" for n in range(100) if not log_corpus_report.held_aside(f"t/t#{n}"))
+    rows = {
+        "a_t.jsonl": [{"text": "dev line one 11111", "label": "nan_in_log", "source": dev_src, "stack": "x"},
+                      {"text": "held line two 22222", "label": "nan_in_log", "source": held_src, "stack": "x"}],
+        "fresh_t.jsonl": [{"text": "fresh line three 33333", "label": "nan_in_log", "source": held_src,
+                           "stack": "x"},
+                          {"text": "fresh line four 44444", "label": "nan_in_log", "source": dev_src, "stack": "x"},
+                          {"text": "Segmentation fault (core dumped)", "label": "benign", "source": "t/t#f",
+                           "stack": "x"}],
+    }
+    for name, items in rows.items():
+        (small / name).write_text("".join(json.dumps(x) + "\n" for x in items))
+    r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--json"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    parts = json.loads(r.stdout)["parts"]
+    assert [parts[p]["items"] for p in ("dev", "held", "fresh", "all")] == [1, 1, 3, 5]
+    assert parts["fresh"]["per_syndrome"]["nan_in_log"] == {"items": 2, "detected": 0, "recall": 0.0}
+    assert (parts["fresh"]["benign"], parts["fresh"]["benign_false_alarms"]) == (1, 1)
+    r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--dev-misses"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "fresh (held-aside)" in r.stdout
+    assert "11111" in r.stdout and "22222" in r.stdout, r.stdout
+    assert "33333" not in r.stdout and "44444" not in r.stdout and "core dumped" not in r.stdout, r.stdout
+    r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0.95", "0.01",
+                        "--check-part", "fresh"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and "check failed (fresh): nan_in_log recall" in r.stderr
