@@ -20,7 +20,8 @@ counter that becomes `step`, "drop_keys" removes keys cut off in the paste,
 "merge_on" (regex) joins consecutive lines of one logged record into one row,
 "units" (kv) accepts a unit glued to a value ("1612.0min" -> 1612.0),
 "seg_skip" (pipe) ignores separator-split segments matching a regex (counters),
-"kv_re" (kv) replaces the key/value pattern (%s stands for a number).
+"kv_re" (kv) replaces the key/value pattern (%s stands for a number),
+"vk_re" (kv) also reads value-then-key pairs (group 1 the number, group 2 the key).
 
 Formats (per entry "fmt"):
   dict   HF Trainer / TRL dict lines: {'loss': 0.1, 'grad_norm': nan, ...}
@@ -153,6 +154,11 @@ def parse_kv(lines, e):
             v = value(tok)
             if v is not None:
                 set_step(row, k.strip(), v, e.get("step_key"))
+        if e.get("vk_re"):  # a value printed before its unit-like key ("(729.8 examples/sec; ...")
+            for tok, k in re.findall(e["vk_re"] % NUM, line):
+                v = value(tok)
+                if v is not None:
+                    set_step(row, k.strip(), v, e.get("step_key"))
         step_re = e.get("step_re")
         if step_re:
             m = re.search(step_re, line)
