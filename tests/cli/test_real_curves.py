@@ -64,6 +64,14 @@ def test_manifest_entries_are_complete():
             assert isinstance(e["visible_step"], (int, float)), e["id"]
 
 
+def test_fresh_part_is_large_enough():
+    # round 3's held-aside part (issue 16): >= 20 curves from threads no other part uses, >= 8 healthy look-alikes
+    fresh = [e for e in manifest() if e.get("part") == "fresh"]
+    assert len(fresh) >= 20, len(fresh)
+    assert sum(e["label"] == "none" for e in fresh) >= 8
+    assert len({e["label"] for e in fresh} - {"none"}) >= 5, "positives spread over several labels"
+
+
 def test_each_id_has_one_source():
     by_id = {}
     for e in manifest():

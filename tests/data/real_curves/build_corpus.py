@@ -21,7 +21,8 @@ counter that becomes `step`, "drop_keys" removes keys cut off in the paste,
 "units" (kv) accepts a unit glued to a value ("1612.0min" -> 1612.0),
 "seg_skip" (pipe) ignores separator-split segments matching a regex (counters),
 "kv_re" (kv) replaces the key/value pattern (%s stands for a number),
-"vk_re" (kv) also reads value-then-key pairs (group 1 the number, group 2 the key).
+"vk_re" (kv) also reads value-then-key pairs (group 1 the number, group 2 the key),
+"split_re" (keras_inline) replaces the "Epoch N/M" header the rows are split at.
 
 Formats (per entry "fmt"):
   dict   HF Trainer / TRL dict lines: {'loss': 0.1, 'grad_norm': nan, ...}
@@ -199,7 +200,7 @@ def parse_keras_inline(lines, e):
     """Keras epoch lines pasted without their newlines: split at each "Epoch N/M";
     a fragment before the first header has no epoch number and is left out."""
     text = " ".join(lines)
-    parts = re.split(r"Epoch (\d+)/\d+", text)
+    parts = re.split(e.get("split_re", r"Epoch (\d+)/\d+"), text)  # split_re: another epoch header
     rows = []
     for step, frag in zip(parts[1::2], parts[2::2]):
         pairs = re.findall(r"(\w+): (%s)(?![\w.])" % NUM, frag)
