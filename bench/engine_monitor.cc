@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include "sidecar/detectors/loss.h"
+#include "sidecar/core/detectors/loss.h"
 #include "sidecar/monitor.h"
 
 namespace {

@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "sidecar/detail/sinks.h"
 #include "sidecar/sinks.h"
 
 namespace {

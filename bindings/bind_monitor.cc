@@ -25,14 +25,14 @@
 
 #include "bind.h"
 #include "sidecar/config.h"
-#include "sidecar/detail/alert_id.h"
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/alert_id.h"
+#include "sidecar/core/detail/strings.h"
+#include "sidecar/core/profile.h"
+#include "sidecar/core/records.h"
 #include "sidecar/monitor.h"
 #include "sidecar/operator.h"
 #include "sidecar/pipeline.h"
 #include "sidecar/playbook.h"
-#include "sidecar/profile.h"
-#include "sidecar/records.h"
 #include "sidecar/report.h"
 #include "sidecar/sinks.h"
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "bind.h"
-#include "sidecar/records.h"
+#include "sidecar/core/records.h"
 
 namespace py = pybind11;
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/strings.h"
 
 namespace sidecar::cli {
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sidecar/core/types.h"
 #include "sidecar/status.h"
-#include "sidecar/types.h"
 
 namespace sidecar::cli {
 

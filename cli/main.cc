@@ -5,7 +5,7 @@
 
 #include "commands/commands.h"
 #include "output.h"
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/version.h"
 
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "sidecar/types.h"
+#include "sidecar/core/types.h"
 
 namespace sidecar::cli {
 

@@ -9,10 +9,13 @@ include(CMakePackageConfigHelpers)
 set(SIDECAR_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/sidecar)
 set(SIDECAR_PC_DIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
-# Headers: all of them with the library, only the core's without it.
+# Headers: the public API (include/sidecar/*.h and the core's sidecar/core/)
+# with the library, only the core's without it. include/sidecar/detail/ is
+# internal to the library and never installed (install_consumer compiles every
+# installed header on its own to prove none needs it).
 if(SIDECAR_BUILD_LIBRARY)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/libsidecar/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
-          COMPONENT dev FILES_MATCHING PATTERN "*.h")
+          COMPONENT dev FILES_MATCHING PATTERN "*.h" REGEX "/sidecar/detail$" EXCLUDE)
 else()
   foreach(h IN LISTS SIDECAR_CORE_HEADERS)
     get_filename_component(dir ${h} DIRECTORY)

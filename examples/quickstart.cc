@@ -1,7 +1,7 @@
 // Quickstart: detect a loss spike and a NaN loss with the header-only core
 // (sidecar::core — std-only headers, nothing to link).
 //
-//   #include "sidecar/detectors/loss.h"
+//   #include "sidecar/core/detectors/loss.h"
 //   sidecar::Series loss("loss");
 //   loss.push(step, value);                                   // O(1), bounded memory
 //   if (auto d = sidecar::detect_loss_spike(loss, {})) ...    // a Decision, or nothing
@@ -10,8 +10,8 @@
 #include <limits>
 #include <string>
 
-#include "sidecar/dedupe.h"
-#include "sidecar/detectors/loss.h"
+#include "sidecar/core/dedupe.h"
+#include "sidecar/core/detectors/loss.h"
 
 int main() {
   sidecar::Series loss("loss");

@@ -11,7 +11,7 @@
 #include "commands/commands.h"
 #include "flags.h"
 #include "output.h"
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/playbook.h"
 #include "sidecar/session.h"
 

@@ -12,10 +12,10 @@
 #include "flags.h"
 #include "output.h"
 #include "sidecar/config.h"
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/strings.h"
+#include "sidecar/core/records.h"
 #include "sidecar/gpu.h"
 #include "sidecar/operator.h"
-#include "sidecar/records.h"
 
 namespace sidecar::cli {
 namespace {

@@ -20,11 +20,11 @@
 #include "commands/run_output.h"
 #include "flags.h"
 #include "output.h"
+#include "sidecar/core/detail/json_writer.h"
+#include "sidecar/core/records.h"
 #include "sidecar/detail/atomic_file.h"
-#include "sidecar/detail/json_writer.h"
 #include "sidecar/metrics.h"
 #include "sidecar/playbook.h"
-#include "sidecar/records.h"
 #include "sidecar/report.h"
 #include "status_line.h"
 

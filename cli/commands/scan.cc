@@ -30,7 +30,7 @@
 #include "flags.h"
 #include "output.h"
 #include "sidecar/config.h"
-#include "sidecar/detail/json_writer.h"
+#include "sidecar/core/detail/json_writer.h"
 #include "sidecar/log_scan.h"
 
 namespace sidecar::cli {

@@ -3,7 +3,7 @@ advancing (and much later prints a watchdog timeout). `sidecar-cli watch
 RUN_DIR --log 'logs/rank*.log'` must raise ONE `hang` finding naming that rank,
 before the other ranks time out.
 
-RankProgress (sidecar/detectors/rank_progress.h) is fed the Monitor's
+RankProgress (sidecar/core/detectors/rank_progress.h) is fed the Monitor's
 per-rank log lines and polled on its tick, with `detectors.rank_progress`
 options read from the playbook.
 """

@@ -8,6 +8,7 @@
 
 #include "sidecar/config.h"
 #include "sidecar/context.h"
+#include "sidecar/detail/sinks.h"
 #include "sidecar/judge.h"
 #include "sidecar/sinks.h"
 

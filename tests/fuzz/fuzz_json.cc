@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "sidecar/config.h"
-#include "sidecar/detail/json_writer.h"
+#include "sidecar/core/detail/json_writer.h"
 
 namespace {
 

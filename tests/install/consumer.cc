@@ -3,7 +3,7 @@
 #include <cstdio>
 
 #include "sidecar/config.h"
-#include "sidecar/types.h"
+#include "sidecar/core/types.h"
 #include "sidecar/version.h"
 
 int main() {

@@ -35,7 +35,7 @@ if(libs)
 endif()
 file(GLOB_RECURSE headers RELATIVE ${prefix}/include ${prefix}/include/*.h)
 list(LENGTH headers n)
-if(n LESS 10 OR NOT "sidecar/types.h" IN_LIST headers OR "sidecar/config.h" IN_LIST headers)
+if(n LESS 10 OR NOT "sidecar/core/types.h" IN_LIST headers OR "sidecar/config.h" IN_LIST headers)
   message(FATAL_ERROR "unexpected core headers: ${headers}")
 endif()
 

@@ -7,6 +7,25 @@ execute_process(COMMAND ${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${WORK_
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "install failed")
 endif()
+# Installed headers are the public API only: nothing from the library's
+# internal include/sidecar/detail/, and each header compiles on its own
+# against the installed tree (so none needs an uninstalled one).
+if(EXISTS ${WORK_DIR}/prefix/include/sidecar/detail)
+  message(FATAL_ERROR "internal headers installed: ${WORK_DIR}/prefix/include/sidecar/detail")
+endif()
+file(GLOB_RECURSE installed_headers RELATIVE ${WORK_DIR}/prefix/include ${WORK_DIR}/prefix/include/sidecar/*.h)
+list(LENGTH installed_headers n_headers)
+if(n_headers LESS 20)
+  message(FATAL_ERROR "only ${n_headers} headers installed: ${installed_headers}")
+endif()
+foreach(h IN LISTS installed_headers)
+  file(WRITE ${WORK_DIR}/probe.cc "#include <${h}>\n")
+  execute_process(COMMAND ${CXX} -std=c++20 -fsyntax-only -I${WORK_DIR}/prefix/include ${WORK_DIR}/probe.cc
+                  RESULT_VARIABLE rc ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "the installed header <${h}> does not compile on its own:\n${err}")
+  endif()
+endforeach()
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${SOURCE_DIR} -B ${WORK_DIR}/build -G ${GENERATOR}
                         -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix RESULT_VARIABLE rc)
 if(NOT rc EQUAL 0)

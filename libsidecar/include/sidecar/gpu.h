@@ -20,10 +20,10 @@
 #include <utility>
 #include <vector>
 
+#include "sidecar/core/records.h"
+#include "sidecar/core/types.h"
 #include "sidecar/operator.h"
-#include "sidecar/records.h"
 #include "sidecar/status.h"
-#include "sidecar/types.h"
 
 namespace sidecar {
 

@@ -23,9 +23,9 @@
 #include <utility>
 #include <vector>
 
-#include "sidecar/detectors/baseline.h"
+#include "sidecar/core/detectors/baseline.h"
+#include "sidecar/core/types.h"
 #include "sidecar/status.h"
-#include "sidecar/types.h"
 
 namespace sidecar {
 

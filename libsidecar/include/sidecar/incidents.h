@@ -32,7 +32,7 @@
 #include <utility>
 #include <vector>
 
-#include "sidecar/types.h"
+#include "sidecar/core/types.h"
 
 namespace sidecar {
 

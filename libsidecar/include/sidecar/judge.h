@@ -30,8 +30,8 @@
 #include <utility>
 #include <vector>
 
+#include "sidecar/core/types.h"
 #include "sidecar/status.h"
-#include "sidecar/types.h"
 
 namespace sidecar {
 

@@ -19,7 +19,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sidecar/detail/json_writer.h"
+#include "sidecar/core/detail/json_writer.h"
 #include "sidecar/roles.h"
 
 namespace sidecar {

@@ -27,9 +27,9 @@
 #include <vector>
 
 #include "sidecar/config.h"
+#include "sidecar/core/types.h"
 #include "sidecar/file_tail.h"
 #include "sidecar/status.h"
-#include "sidecar/types.h"
 
 namespace sidecar {
 
@@ -140,9 +140,10 @@ class LogScanner {
   std::string_view engine() const;
 
   struct Impl;
-  const Impl& impl() const { return *impl_; }
 
  private:
+  friend class LogStream;  // shares the compiled database, never the API's concern
+  const Impl& impl() const { return *impl_; }
   explicit LogScanner(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -61,7 +61,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "sidecar/types.h"
+#include "sidecar/core/types.h"
 
 namespace sidecar {
 

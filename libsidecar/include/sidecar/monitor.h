@@ -41,19 +41,19 @@
 #include <string_view>
 #include <vector>
 
-#include "sidecar/dedupe.h"
-#include "sidecar/detectors/baseline.h"
-#include "sidecar/detectors/stall.h"
+#include "sidecar/core/dedupe.h"
+#include "sidecar/core/detectors/baseline.h"
+#include "sidecar/core/detectors/stall.h"
+#include "sidecar/core/profile.h"
+#include "sidecar/core/records.h"
+#include "sidecar/core/series.h"
+#include "sidecar/core/types.h"
 #include "sidecar/history.h"
 #include "sidecar/key_report.h"
 #include "sidecar/log_scan.h"
 #include "sidecar/playbook.h"
-#include "sidecar/profile.h"
-#include "sidecar/records.h"
 #include "sidecar/roles.h"
-#include "sidecar/series.h"
 #include "sidecar/status.h"
-#include "sidecar/types.h"
 
 namespace sidecar {
 

@@ -21,10 +21,10 @@
 #include <string_view>
 #include <vector>
 
-#include "sidecar/records.h"
+#include "sidecar/core/records.h"
+#include "sidecar/core/types.h"
 #include "sidecar/sinks.h"
 #include "sidecar/status.h"
-#include "sidecar/types.h"
 
 namespace sidecar {
 

@@ -29,13 +29,13 @@
 #include <utility>
 #include <vector>
 
+#include "sidecar/core/records.h"
+#include "sidecar/core/types.h"
 #include "sidecar/gpu.h"
 #include "sidecar/judge.h"
 #include "sidecar/monitor.h"
 #include "sidecar/operator.h"
-#include "sidecar/records.h"
 #include "sidecar/status.h"
-#include "sidecar/types.h"
 
 namespace sidecar {
 

@@ -33,10 +33,10 @@
 #include <utility>
 #include <vector>
 
-#include "sidecar/records.h"
+#include "sidecar/core/records.h"
+#include "sidecar/core/types.h"
 #include "sidecar/roles.h"
 #include "sidecar/status.h"
-#include "sidecar/types.h"
 
 namespace sidecar {
 

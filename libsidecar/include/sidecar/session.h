@@ -27,15 +27,15 @@
 #include <utility>
 #include <vector>
 
+#include "sidecar/core/records.h"
+#include "sidecar/core/types.h"
 #include "sidecar/gpu.h"
 #include "sidecar/operator.h"
 #include "sidecar/pipeline.h"
 #include "sidecar/prometheus.h"
-#include "sidecar/records.h"
 #include "sidecar/sinks.h"
 #include "sidecar/status.h"
 #include "sidecar/supervisor.h"
-#include "sidecar/types.h"
 
 namespace sidecar {
 

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "sidecar/config.h"
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/strings.h"
 
 namespace sidecar {
 

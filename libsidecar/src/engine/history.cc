@@ -16,9 +16,9 @@
 #include <sstream>
 
 #include "sidecar/config.h"
+#include "sidecar/core/detail/json_writer.h"
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/detail/atomic_file.h"
-#include "sidecar/detail/json_writer.h"
-#include "sidecar/detail/strings.h"
 
 namespace sidecar {
 namespace {

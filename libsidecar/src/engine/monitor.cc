@@ -11,13 +11,13 @@
 #include <unordered_map>
 
 #include "rank_lines.h"
-#include "sidecar/detectors/grad_norm.h"
-#include "sidecar/detectors/loss.h"
-#include "sidecar/detectors/rl.h"
-#include "sidecar/detectors/supervised.h"
-#include "sidecar/detectors/throughput.h"
+#include "sidecar/core/detectors/grad_norm.h"
+#include "sidecar/core/detectors/loss.h"
+#include "sidecar/core/detectors/rl.h"
+#include "sidecar/core/detectors/supervised.h"
+#include "sidecar/core/detectors/throughput.h"
+#include "sidecar/core/snapshot.h"
 #include "sidecar/incidents.h"
-#include "sidecar/snapshot.h"
 
 namespace sidecar {
 namespace {

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/gpu.h"
 
 namespace sidecar {

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "sidecar/detectors/rank_progress.h"
+#include "sidecar/core/detectors/rank_progress.h"
 
 namespace sidecar::detail {
 

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <map>
 
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/gpu.h"
 
 extern char** environ;

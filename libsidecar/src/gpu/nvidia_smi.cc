@@ -2,7 +2,7 @@
 // ([N/A], [Not Supported], blank lines, extra spaces, units left in, MIG).
 #include <algorithm>
 
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/gpu.h"
 #include "sidecar/process.h"
 

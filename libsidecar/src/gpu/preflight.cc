@@ -6,8 +6,8 @@
 #include <cstdio>
 
 #include "sidecar/config.h"
-#include "sidecar/detail/json_writer.h"
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/json_writer.h"
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/gpu.h"
 
 namespace sidecar {

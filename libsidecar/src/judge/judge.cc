@@ -11,8 +11,9 @@
 #include <thread>
 
 #include "sidecar/config.h"
-#include "sidecar/detail/json_writer.h"
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/json_writer.h"
+#include "sidecar/core/detail/strings.h"
+#include "sidecar/detail/sinks.h"
 #include "sidecar/process.h"
 #include "sidecar/sinks.h"
 

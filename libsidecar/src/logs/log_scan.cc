@@ -26,8 +26,8 @@
 #include <string>
 #include <utility>
 
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/detail/atomic_file.h"
-#include "sidecar/detail/strings.h"
 #include "sidecar/log_scan.h"
 
 namespace sidecar {

@@ -13,8 +13,8 @@
 #include <map>
 #include <vector>
 
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/detail/metric_sources.h"
-#include "sidecar/detail/strings.h"
 #include "sidecar/file_tail.h"
 
 namespace sidecar::detail {

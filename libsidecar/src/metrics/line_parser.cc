@@ -15,8 +15,8 @@
 #include <cstring>
 #include <limits>
 
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/detail/flat_json.h"
-#include "sidecar/detail/strings.h"
 #include "sidecar/metrics.h"
 
 namespace sidecar {

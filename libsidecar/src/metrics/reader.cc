@@ -18,8 +18,8 @@
 #include <cstring>
 #include <functional>
 
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/detail/metric_sources.h"
-#include "sidecar/detail/strings.h"
 #include "sidecar/file_tail.h"
 #include "sidecar/metrics.h"
 

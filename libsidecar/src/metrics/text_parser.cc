@@ -6,7 +6,7 @@
 #include <cstring>
 #include <limits>
 
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/metric_lines.h"
 
 namespace sidecar {

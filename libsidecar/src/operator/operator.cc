@@ -12,8 +12,8 @@
 #include <thread>
 
 #include "sidecar/config.h"
-#include "sidecar/detail/alert_id.h"
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/alert_id.h"
+#include "sidecar/core/detail/strings.h"
 
 namespace sidecar {
 namespace {

@@ -9,7 +9,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/report.h"
 
 namespace sidecar {

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "sidecar/config.h"
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/history.h"
 #include "sidecar/metrics.h"
 #include "sidecar/report.h"

@@ -1,6 +1,6 @@
 #include "judge_feeder.h"
 
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/judge.h"
 
 namespace sidecar::detail {

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
+#include "sidecar/core/records.h"
 #include "sidecar/monitor.h"
-#include "sidecar/records.h"
 
 namespace sidecar {
 class Judge;

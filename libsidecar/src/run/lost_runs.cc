@@ -14,8 +14,8 @@
 #include <iterator>
 
 #include "sidecar/config.h"
+#include "sidecar/core/detail/json_writer.h"
 #include "sidecar/detail/atomic_file.h"
-#include "sidecar/detail/json_writer.h"
 #include "sidecar/supervisor.h"
 
 namespace sidecar {

@@ -10,9 +10,9 @@
 #include <string>
 #include <string_view>
 
+#include "sidecar/core/records.h"
 #include "sidecar/operator.h"
 #include "sidecar/pipeline.h"
-#include "sidecar/records.h"
 
 namespace sidecar::detail {
 

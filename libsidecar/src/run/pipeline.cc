@@ -8,7 +8,7 @@
 
 #include "judge_feeder.h"
 #include "operator_desk.h"
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/judge.h"
 #include "sidecar/metric_lines.h"
 #include "sidecar/sinks.h"

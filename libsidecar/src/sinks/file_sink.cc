@@ -32,8 +32,9 @@
 #include <string>
 #include <thread>
 
+#include "sidecar/core/detail/json_writer.h"
 #include "sidecar/detail/atomic_file.h"
-#include "sidecar/detail/json_writer.h"
+#include "sidecar/detail/sinks.h"
 #include "sidecar/sinks.h"
 
 namespace sidecar {

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "sidecar/detail/sinks.h"
 #include "sidecar/sinks.h"
 
 namespace sidecar::detail {

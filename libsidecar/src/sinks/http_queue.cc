@@ -1,5 +1,6 @@
 // HttpQueue: bounded queue + one sender thread (see http_queue.h).
 #include "http_queue.h"
+#include "sidecar/detail/sinks.h"
 
 #include <algorithm>
 #include <chrono>

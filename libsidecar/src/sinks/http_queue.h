@@ -27,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "sidecar/detail/sinks.h"
 #include "sidecar/sinks.h"
 
 namespace sidecar::detail {

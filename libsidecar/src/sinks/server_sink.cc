@@ -14,7 +14,8 @@
 
 #include "http_queue.h"
 #include "sidecar/config.h"
-#include "sidecar/detail/json_writer.h"
+#include "sidecar/core/detail/json_writer.h"
+#include "sidecar/detail/sinks.h"
 #include "sidecar/operator.h"
 #include "sidecar/sinks.h"
 

@@ -8,7 +8,8 @@
 #include <cstring>
 #include <thread>
 
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/strings.h"
+#include "sidecar/detail/sinks.h"
 #include "sidecar/sinks.h"
 
 namespace sidecar {

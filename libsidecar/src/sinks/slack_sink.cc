@@ -7,7 +7,8 @@
 #include <type_traits>
 
 #include "http_queue.h"
-#include "sidecar/detail/json_writer.h"
+#include "sidecar/core/detail/json_writer.h"
+#include "sidecar/detail/sinks.h"
 #include "sidecar/notify.h"
 
 namespace sidecar {

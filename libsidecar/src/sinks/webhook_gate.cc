@@ -7,8 +7,9 @@
 #include <sstream>
 #include <string>
 
-#include "sidecar/detail/json_writer.h"
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/json_writer.h"
+#include "sidecar/core/detail/strings.h"
+#include "sidecar/detail/sinks.h"
 #include "sidecar/notify.h"
 
 namespace sidecar {

@@ -2,8 +2,8 @@
 #include <catch2/catch.hpp>
 
 #include "sidecar/config.h"
-#include "sidecar/detail/json_writer.h"
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/json_writer.h"
+#include "sidecar/core/detail/strings.h"
 
 using sidecar::ConfigReader;
 using sidecar::Status;

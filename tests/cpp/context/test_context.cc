@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "sidecar/context.h"
-#include "test_helpers.h"
+#include "sinks/test_helpers.h"
 
 using namespace sidecar;
 

@@ -5,13 +5,13 @@
 #include <limits>
 #include <vector>
 
-#include "sidecar/detectors/baseline.h"
-#include "sidecar/detectors/grad_norm.h"
-#include "sidecar/detectors/loss.h"
-#include "sidecar/detectors/rl.h"
-#include "sidecar/detectors/stall.h"
-#include "sidecar/detectors/supervised.h"
-#include "sidecar/detectors/throughput.h"
+#include "sidecar/core/detectors/baseline.h"
+#include "sidecar/core/detectors/grad_norm.h"
+#include "sidecar/core/detectors/loss.h"
+#include "sidecar/core/detectors/rl.h"
+#include "sidecar/core/detectors/stall.h"
+#include "sidecar/core/detectors/supervised.h"
+#include "sidecar/core/detectors/throughput.h"
 
 using namespace sidecar;
 

@@ -12,12 +12,12 @@
 #include <thread>
 #include <vector>
 
-#include "sidecar/dedupe.h"
+#include "sidecar/core/dedupe.h"
+#include "sidecar/core/profile.h"
+#include "sidecar/core/snapshot.h"
 #include "sidecar/history.h"
 #include "sidecar/monitor.h"
-#include "sidecar/profile.h"
 #include "sidecar/roles.h"
-#include "sidecar/snapshot.h"
 
 using namespace sidecar;
 

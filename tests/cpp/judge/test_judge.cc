@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "sidecar/judge.h"
-#include "test_helpers.h"
+#include "sinks/test_helpers.h"
 
 using namespace sidecar;
 using sidecar::test::TempDir;

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "sidecar/detectors/rank_progress.h"
+#include "sidecar/core/detectors/rank_progress.h"
 
 using sidecar::RankProgress;
 using sidecar::RankProgressOptions;

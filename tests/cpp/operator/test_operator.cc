@@ -9,9 +9,9 @@
 
 #include <filesystem>
 
-#include "fake_smi.h"
+#include "gpu/fake_smi.h"
 #include "sidecar/config.h"
-#include "sidecar/dedupe.h"
+#include "sidecar/core/dedupe.h"
 #include "sidecar/operator.h"
 
 using gpu_test::TempDir;

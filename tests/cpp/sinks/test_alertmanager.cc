@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "sidecar/detail/sinks.h"
 #include "sidecar/sinks.h"
 #include "test_helpers.h"
 

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "sidecar/config.h"
+#include "sidecar/detail/sinks.h"
 #include "sidecar/sinks.h"
 
 extern char** environ;

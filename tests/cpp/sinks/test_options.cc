@@ -1,18 +1,16 @@
-// The playbook's sinks: and judge: sections agree with the C++ defaults, and
-// bad values are located errors.
+// The playbook's sinks: section agrees with the C++ defaults, and bad values
+// are located errors.
 #include <catch2/catch.hpp>
 
 #include "sidecar/config.h"
-#include "sidecar/judge.h"
 #include "sidecar/sinks.h"
 
 using namespace sidecar;
 
-TEST_CASE("the default playbook's sinks and judge sections are the C++ defaults", "[sinks][options]") {
+TEST_CASE("the default playbook's sinks section is the C++ defaults", "[sinks][options]") {
   auto tree = default_playbook_tree();
   REQUIRE(tree);
   REQUIRE(tree->find("sinks") != nullptr);
-  REQUIRE(tree->find("judge") != nullptr);
   std::vector<Status> errors;
   ServerSinkOptions s;
   s.queue_capacity = 1;
@@ -23,15 +21,6 @@ TEST_CASE("the default playbook's sinks and judge sections are the C++ defaults"
   a.queue_capacity = 1;
   a.resolve_on_finish = false;
   read_sink_options(*tree, &s, &a, &errors);
-  JudgeOptions j;
-  j.enabled = true;
-  j.model = "x";
-  j.interval_s = j.timeout_s = 99;
-  j.max_calls_per_hour = 1;
-  j.known_choices = j.default_choices = {"x"};
-  j.max_severity = Severity::kCritical;
-  j.api_key_env = "X";
-  read_judge_options(*tree, &j, &errors);
   for (const auto& e : errors) INFO(e.message());
   CHECK(errors.empty());
   ServerSinkOptions ds;
@@ -47,38 +36,19 @@ TEST_CASE("the default playbook's sinks and judge sections are the C++ defaults"
   CHECK(a.timeout_s == da.timeout_s);
   CHECK(a.initial_backoff_s == da.initial_backoff_s);
   CHECK(a.max_backoff_s == da.max_backoff_s);
-  JudgeOptions dj;
-  CHECK(j.enabled == dj.enabled);
-  CHECK(j.command == dj.command);
-  CHECK(j.url == dj.url);
-  CHECK(j.model == dj.model);
-  CHECK(j.api_key_env == dj.api_key_env);
-  CHECK(j.interval_s == dj.interval_s);
-  CHECK(j.timeout_s == dj.timeout_s);
-  CHECK(j.max_calls_per_hour == dj.max_calls_per_hour);
-  CHECK(j.known_choices == dj.known_choices);
-  CHECK(j.default_choices == dj.default_choices);
-  CHECK(j.max_severity == dj.max_severity);
 }
 
-TEST_CASE("sinks/judge playbook errors are located, with did-you-mean", "[sinks][options]") {
-  auto tree = parse_yaml(
-      "sinks:\n  server:\n    timout_s: 3\n  alertmanager:\n    resend_s: 0\n"
-      "judge:\n  enabled: true\n  interval_s: -1\n",
-      "pb.yaml");
+TEST_CASE("sinks playbook errors are located, with did-you-mean", "[sinks][options]") {
+  auto tree = parse_yaml("sinks:\n  server:\n    timout_s: 3\n  alertmanager:\n    resend_s: 0\n", "pb.yaml");
   REQUIRE(tree);
   std::vector<Status> errors;
   ServerSinkOptions s;
   AlertmanagerSinkOptions a;
-  JudgeOptions j;
   read_sink_options(*tree, &s, &a, &errors);
-  read_judge_options(*tree, &j, &errors);
   std::string all = join_errors(errors).message();
   INFO(all);
   CHECK(all.find("pb.yaml:3:") != std::string::npos);
   CHECK(all.find("did you mean 'timeout_s'") != std::string::npos);
   CHECK(all.find("pb.yaml:5:") != std::string::npos);  // resend_s below 1
-  CHECK(all.find("neither a command nor a url") != std::string::npos);
-  CHECK(a.resend_s == 60);  // kept the default on error
-  CHECK(j.interval_s == 30);
+  CHECK(a.resend_s == 60);                             // kept the default on error
 }

@@ -9,6 +9,7 @@
 #include <limits>
 #include <thread>
 
+#include "sidecar/detail/sinks.h"
 #include "sidecar/operator.h"
 #include "sidecar/sinks.h"
 #include "test_helpers.h"

@@ -5,11 +5,11 @@
 #include <limits>
 #include <string>
 
-#include "sidecar/dedupe.h"
-#include "sidecar/detectors/loss.h"
-#include "sidecar/records.h"
-#include "sidecar/series.h"
-#include "sidecar/types.h"
+#include "sidecar/core/dedupe.h"
+#include "sidecar/core/detectors/loss.h"
+#include "sidecar/core/records.h"
+#include "sidecar/core/series.h"
+#include "sidecar/core/types.h"
 #include "sidecar/version.h"
 
 int main() {

@@ -30,9 +30,9 @@
 #include <utility>
 #include <vector>
 
-#include "sidecar/detail/alert_id.h"
-#include "sidecar/records.h"
-#include "sidecar/types.h"
+#include "sidecar/core/detail/alert_id.h"
+#include "sidecar/core/records.h"
+#include "sidecar/core/types.h"
 
 namespace sidecar {
 

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sidecar/types.h"
+#include "sidecar/core/types.h"
 
 namespace sidecar {
 

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "sidecar/detail/json_writer.h"
-#include "sidecar/types.h"
+#include "sidecar/core/detail/json_writer.h"
+#include "sidecar/core/types.h"
 
 namespace sidecar {
 

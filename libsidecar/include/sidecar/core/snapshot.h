@@ -14,10 +14,10 @@
 #include <utility>
 #include <vector>
 
-#include "sidecar/detail/json_writer.h"
-#include "sidecar/detectors/baseline.h"
-#include "sidecar/records.h"
-#include "sidecar/types.h"
+#include "sidecar/core/detail/json_writer.h"
+#include "sidecar/core/detectors/baseline.h"
+#include "sidecar/core/records.h"
+#include "sidecar/core/types.h"
 
 namespace sidecar {
 

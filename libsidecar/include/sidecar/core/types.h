@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "sidecar/detail/strings.h"
+#include "sidecar/core/detail/strings.h"
 
 namespace sidecar {
 

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "sidecar/detectors/common.h"
+#include "sidecar/core/detectors/common.h"
 
 namespace sidecar {
 

@@ -13,8 +13,8 @@
 #include <string_view>
 #include <vector>
 
-#include "sidecar/series.h"
-#include "sidecar/types.h"
+#include "sidecar/core/series.h"
+#include "sidecar/core/types.h"
 
 namespace sidecar::detail {
 

@@ -13,7 +13,7 @@
 #include <optional>
 #include <string>
 
-#include "sidecar/detectors/common.h"
+#include "sidecar/core/detectors/common.h"
 
 namespace sidecar {
 

@@ -42,8 +42,8 @@
 #include <string_view>
 #include <vector>
 
-#include "sidecar/detectors/common.h"
-#include "sidecar/types.h"
+#include "sidecar/core/detectors/common.h"
+#include "sidecar/core/types.h"
 
 namespace sidecar {
 

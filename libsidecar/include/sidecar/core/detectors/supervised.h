@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-#include "sidecar/detectors/common.h"
+#include "sidecar/core/detectors/common.h"
 
 namespace sidecar {
 
