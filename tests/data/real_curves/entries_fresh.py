@@ -99,4 +99,8 @@ ENTRIES_FRESH = [
          source="tensorflow/tensorflow#26543", source_kind="issue", framework="tf-keras",
          label="nan", visible_step=3, also_ok=["quality_drop"],
          what_happened="'loss becoming nan and accuracy dropping to 5% using tf.keras': in a rerun posted by e-mail reply the loss falls 0.549 -> 0.430 over two epochs, then is nan from epoch 3 on while accuracy drops from 0.82 to 0.17; the reporter says it is not reproducible and appears at different epochs. The e-mail client wrapped the lines; the rows are split at each 'Epoch #N'."),
+    dict(id="nascell_14_svhn_acc_collapse", fmt="kv", step_re=r"^Step (\d+),",
+         source="wallarm/nascell-automl#14", source_kind="issue", framework="tensorflow",
+         label="divergence", visible_step=4800, also_ok=["quality_drop"],
+         what_happened="A child network trained on SVHN: minibatch loss ~0.7-1.1 with accuracy 0.65-0.77 until step 4700, then at step 4800 the loss jumps to 2.14 and stays at 2.16-2.28 (about ln 10, chance level) while accuracy falls to 0.12-0.25 for the rest of the log; the reporter suspects the loss or reward."),
 ]
