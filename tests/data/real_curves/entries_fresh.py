@@ -103,4 +103,8 @@ ENTRIES_FRESH = [
          source="wallarm/nascell-automl#14", source_kind="issue", framework="tensorflow",
          label="divergence", visible_step=4800, also_ok=["quality_drop"],
          what_happened="A child network trained on SVHN: minibatch loss ~0.7-1.1 with accuracy 0.65-0.77 until step 4700, then at step 4800 the loss jumps to 2.14 and stays at 2.16-2.28 (about ln 10, chance level) while accuracy falls to 0.12-0.25 for the rest of the log; the reporter suspects the loss or reward."),
+    dict(id="tfagents_316_dqn_return_collapse", fmt="kv", merge_on=r"^step = \d+:",
+         source="tensorflow/agents#316", source_kind="issue", framework="tf-agents-dqn",
+         label="reward_collapse", visible_step=125000, also_ok=["divergence"],
+         what_happened="The TF-Agents DQN CartPole tutorial run longer: around steps 73k-78k the average return is the maximum 200.0 (loss mostly 1e3, with a few 2e5 spikes); by steps 124k-130k the loss sits at 1e5-7e5 and the average return has fallen to 31.8, 15.3, 12.4, 13.7, 14.2. Rows are the two parts of the log the excerpt shows (the cut line of each dropped); a step's loss and return lines form one row."),
 ]
