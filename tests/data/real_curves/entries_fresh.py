@@ -107,4 +107,12 @@ ENTRIES_FRESH = [
          source="tensorflow/agents#316", source_kind="issue", framework="tf-agents-dqn",
          label="reward_collapse", visible_step=125000, also_ok=["divergence"],
          what_happened="The TF-Agents DQN CartPole tutorial run longer: around steps 73k-78k the average return is the maximum 200.0 (loss mostly 1e3, with a few 2e5 spikes); by steps 124k-130k the loss sits at 1e5-7e5 and the average return has fallen to 31.8, 15.3, 12.4, 13.7, 14.2. Rows are the two parts of the log the excerpt shows (the cut line of each dropped); a step's loss and return lines form one row."),
+    dict(id="kashgari_465_crf_val_acc_cliff", fmt="keras",
+         source="BrikerMan/Kashgari#465", source_kind="issue", framework="keras",
+         label="quality_drop", visible_step=8, also_ok=[],
+         what_happened="BiLSTM-CRF NER training ('after a few epochs val_accuracy drops off a cliff'): validation accuracy peaks at 0.972 in epoch 3, slides to 0.938 and 0.882, then falls to 0.299 in epoch 8, while training loss and accuracy keep improving and val_loss keeps falling; the reporter suspects the CRF layer. (The cut ninth epoch dropped.)"),
+    dict(id="piaic_16_loss_frozen_0266", fmt="keras",
+         source="piaic-official/AI-Q2-learning-resources#16", source_kind="pr", framework="keras",
+         label="frozen_loss", visible_step=4, also_ok=[],
+         what_happened="Keras output posted in a PR thread: from epoch 2 on every epoch reports exactly loss 0.0266, accuracy 0.9983, val_loss 0.0265, val_accuracy 0.9983 (the share of the majority class): the model predicts one class and nothing changes. (The cut tenth epoch dropped.)"),
 ]
