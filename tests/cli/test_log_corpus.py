@@ -75,6 +75,17 @@ def test_fresh_part_uses_only_threads_no_other_file_uses():
     assert not fresh & seen, f"fresh items from threads already in the corpus: {sorted(fresh & seen)}"
 
 
+def test_fresh_part_covers_every_family_from_many_threads():
+    items = parsed("fresh_")
+    if not items:
+        pytest.skip("no fresh_*.jsonl files yet")
+    sources = {it["source"] for it in items}
+    assert len(sources) >= 50, f"fresh part has {len(sources)} distinct threads, needs >= 50"
+    labels = collections.Counter(it["label"] for it in items)
+    for label in sorted(LABELS - {"benign"}):
+        assert labels[label] >= 6, f"fresh part has {labels[label]} {label} items, needs >= 6"
+
+
 def test_part_a_covers_enough_threads():
     sources = {it["source"] for it in parsed("a_")}
     assert len(sources) >= 100, f"part A has {len(sources)} distinct threads, needs >= 100"
