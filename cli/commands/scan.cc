@@ -77,13 +77,17 @@ std::string match_json(const LogMatch& m, const std::string& file) {
 // Reads a regular file on its own thread into a ring of buffers, so that
 // reading (the copy out of the page cache, or the disk) overlaps scanning.
 // The scanning thread takes filled buffers in order and gives each back
-// when it has fed it to the LogStream. Never blocks forever: the reader
-// stops at end of file, on an error, or when the consumer goes away.
+// when it has fed it to the LogStream. The reader also runs the stream's
+// quiet test (LogPrechecker) on every other buffer, so that the two threads
+// share the multi-pattern pass; the verdict is the same either way. Never
+// blocks forever: the reader stops at end of file, on an error, or when the
+// consumer goes away.
 class ReadAhead {
  public:
   static constexpr std::size_t kSlots = 4;
 
-  ReadAhead(int fd, std::size_t chunk) : fd_(fd) {
+  ReadAhead(int fd, std::size_t chunk, std::shared_ptr<const LogScanner> scanner)
+      : fd_(fd), checker_(std::move(scanner)) {
     for (auto& b : bufs_) b.resize(chunk);
     thread_ = std::thread([this] { run(); });
   }
@@ -113,6 +117,8 @@ class ReadAhead {
     std::size_t slot = consumed_ % kSlots;
     return std::string_view(bufs_[slot].data(), sizes_[slot]);
   }
+  // The quiet test done ahead for the chunk next() returned (not quiet when none was done).
+  const LogPrecheck& precheck() const { return prechecks_[consumed_ % kSlots]; }
   // errno of a failed read, 0 when none.
   int error() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -123,11 +129,13 @@ class ReadAhead {
   void run() {
     for (;;) {
       std::size_t slot;
+      bool check;
       {
         std::unique_lock<std::mutex> lock(mu_);
         cv_.wait(lock, [&] { return stop_ || filled_ - consumed_ < kSlots; });
         if (stop_) break;
         slot = filled_ % kSlots;
+        check = filled_ % 2 == 1;
       }
       std::vector<char>& buf = bufs_[slot];
       std::size_t got = 0;
@@ -142,6 +150,8 @@ class ReadAhead {
         if (n == 0) break;
         got += static_cast<std::size_t>(n);
       }
+      // The slot is the reader's until filled_ counts it.
+      prechecks_[slot] = check ? checker_.check(std::string_view(buf.data(), got)) : LogPrecheck{};
       std::lock_guard<std::mutex> lock(mu_);
       if (got > 0) {
         sizes_[slot] = got;
@@ -160,6 +170,8 @@ class ReadAhead {
   int fd_;
   std::array<std::vector<char>, kSlots> bufs_;
   std::array<std::size_t, kSlots> sizes_{};
+  std::array<LogPrecheck, kSlots> prechecks_{};
+  LogPrechecker checker_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::uint64_t filled_ = 0, consumed_ = 0;  // buffers filled by the reader / given back by the scanner
@@ -221,9 +233,9 @@ class Scan {
       ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
       auto last_draw = std::chrono::steady_clock::now();
       {
-        ReadAhead reader(fd, kChunkBytes);
+        ReadAhead reader(fd, kChunkBytes, scanner_);
         for (std::string_view chunk; !(chunk = reader.next()).empty();) {
-          stream.feed(chunk, &matches);
+          stream.feed(chunk, &matches, reader.precheck());
           emit(path, &matches);
           if (show_progress && size > 0) {
             auto now = std::chrono::steady_clock::now();

@@ -142,10 +142,42 @@ class LogScanner {
   struct Impl;
 
  private:
-  friend class LogStream;  // shares the compiled database, never the API's concern
+  friend class LogStream;  // share the compiled database, never the API's concern
+  friend class LogPrechecker;
   const Impl& impl() const { return *impl_; }
   explicit LogScanner(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
+};
+
+// The fast path of LogStream::feed, run ahead on another thread (a reader
+// thread checks each chunk it has read while the scanning thread feeds the
+// previous one). check() looks at the complete lines of a chunk after its
+// first newline: when they need nothing line by line (no ESC/NUL, no
+// over-long line) and the multi-pattern pass finds nothing in them, feed()
+// only counts them, unless a finding is held then. The verdict is the same
+// with or without a check (a chunk that is not quiet is scanned as always).
+struct LogPrecheck {
+  const void* scanner = nullptr;  // the LogScanner that checked (feed ignores another's)
+  std::size_t begin = 0;          // [begin, end) of the chunk: complete lines
+  std::size_t end = 0;
+  std::uint64_t newlines = 0;
+  bool quiet = false;
+};
+
+// One per thread that checks (its own scratch space); never blocks.
+class LogPrechecker {
+ public:
+  explicit LogPrechecker(std::shared_ptr<const LogScanner> scanner);
+  ~LogPrechecker();
+  LogPrechecker(const LogPrechecker&) = delete;
+  LogPrechecker& operator=(const LogPrechecker&) = delete;
+
+  // The chunk's lines from after its first newline through its last one.
+  LogPrecheck check(std::string_view chunk);
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 // Per-source incremental state: joins lines split across feeds, counts lines
@@ -164,6 +196,8 @@ class LogStream {
   // Scans every complete line in `bytes` (with any partial line held from
   // before); appends matches in stream order.
   void feed(std::string_view bytes, std::vector<LogMatch>* out);
+  // The same, with `precheck` = LogPrechecker::check(bytes) done ahead.
+  void feed(std::string_view bytes, std::vector<LogMatch>* out, const LogPrecheck& precheck);
   // End of stream: scans the partial last line and emits pending tracebacks.
   void flush(std::vector<LogMatch>* out);
   // The source has gone quiet (call from a tick, e.g. after a few idle

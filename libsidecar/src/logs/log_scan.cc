@@ -618,6 +618,9 @@ void LogStream::State::handle_hit(std::string_view text, const Unit& u, std::uin
     Pending p;
     p.key = key;
     p.syndrome = syndrome;
+    // A line that carries its exception itself (a logger's "ERROR ...
+    // pkg.SomeError: ...", extracted as `exception`) waits only for a chain.
+    p.have_exception = evidence_get(m.evidence, "exception") != nullptr;
     p.match = std::move(m);
     pending.push_back(std::move(p));
     return;
@@ -837,40 +840,51 @@ void LogStream::State::scan_line(const char* p, std::size_t n, std::uint64_t off
   ++next_line;
 }
 
-// Complete lines [p, p+n) (n > 0, p[n-1] == '\n') at stream offset `offset`,
-// in pieces of at most kPieceBytes. A piece that needs nothing line by line
-// (no finding held, no ESC/NUL, no over-long line) and has no hit costs one
-// hs_scan and a newline count; any other piece goes through scan_lines, which
-// finds the same (results never depend on where pieces or feeds end).
-void LogStream::State::scan_region(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out) {
-  const char* const begin = p;
-  const char* const end = p + n;
-  while (p < end) {
-    const char* q = end;
-    if (static_cast<std::size_t>(end - p) > kPieceBytes) {
-      const void* nl = memrchr(p, '\n', kPieceBytes);
-      if (!nl) nl = std::memchr(p + kPieceBytes, '\n', static_cast<std::size_t>(end - p) - kPieceBytes);
-      q = static_cast<const char*>(nl) + 1;  // end[-1] is a newline: never null here
-    }
-    const auto len = static_cast<std::size_t>(q - p);
-    if (!quiet_piece(p, len)) scan_lines(p, len, offset + static_cast<std::uint64_t>(p - begin), out);
-    p = q;
-  }
+namespace {
+// Where the piece of complete lines starting at p ends: at most kPieceBytes
+// (or the one longer line), cut after a newline. end[-1] is a newline.
+const char* piece_end(const char* p, const char* end) {
+  if (static_cast<std::size_t>(end - p) <= kPieceBytes) return end;
+  const void* nl = memrchr(p, '\n', kPieceBytes);
+  if (!nl) nl = std::memchr(p + kPieceBytes, '\n', static_cast<std::size_t>(end - p) - kPieceBytes);
+  return static_cast<const char*>(nl) + 1;  // never null: end[-1] is a newline
 }
 
-namespace {
-// Newlines in [p, p+n). Blocks of a fixed 64 bytes, so that compilers
-// vectorise the compare-and-add even at -O2.
-std::uint64_t count_newlines(const char* p, std::size_t n) {
-  std::uint64_t total = 0;
+// What one pass over [p, p+n) tells the fast path: the newlines (line
+// numbers), and whether an ESC or NUL (a line to normalise) or a \r
+// (segments) occurs. One pass instead of three memchr and a count; blocks of
+// a fixed 64 bytes, so that compilers vectorise the compares even at -O2.
+struct ByteCensus {
+  std::uint64_t newlines = 0;
+  bool esc_or_nul = false;
+  bool cr = false;
+};
+
+ByteCensus census(const char* p, std::size_t n) {
+  ByteCensus c;
+  unsigned special = 0, cr = 0;
   std::size_t i = 0;
   for (; i + 64 <= n; i += 64) {
-    std::uint8_t c = 0;  // at most 64: byte lanes, summed once per block
-    for (std::size_t j = 0; j < 64; ++j) c = static_cast<std::uint8_t>(c + (p[i + j] == '\n'));
-    total += c;
+    std::uint8_t nl = 0;  // at most 64: byte lanes, summed once per block
+    std::uint8_t sp = 0, r = 0;
+    for (std::size_t j = 0; j < 64; ++j) {
+      const char b = p[i + j];
+      nl = static_cast<std::uint8_t>(nl + (b == '\n'));
+      sp = static_cast<std::uint8_t>(sp | ((b == '\x1b') | (b == '\0')));
+      r = static_cast<std::uint8_t>(r | (b == '\r'));
+    }
+    c.newlines += nl;
+    special |= sp;
+    cr |= r;
   }
-  for (; i < n; ++i) total += p[i] == '\n';
-  return total;
+  for (; i < n; ++i) {
+    c.newlines += p[i] == '\n';
+    special |= static_cast<unsigned>((p[i] == '\x1b') | (p[i] == '\0'));
+    cr |= static_cast<unsigned>(p[i] == '\r');
+  }
+  c.esc_or_nul = special != 0;
+  c.cr = cr != 0;
+  return c;
 }
 
 // Copies [p, p+n) to q with every \r read as \n (blocks of 64 bytes, as above).
@@ -882,31 +896,59 @@ void copy_cr_as_nl(const char* __restrict p, std::size_t n, char* __restrict q) 
 }
 
 int stop_at_first_hit(unsigned, unsigned long long, unsigned long long, unsigned, void*) { return 1; }
-}  // namespace
 
-// The fast path of scan_region: true when the piece of complete lines was
-// dealt with (no finding held, nothing to normalise, no hit: only lines counted).
-bool LogStream::State::quiet_piece(const char* p, std::size_t n) {
-  if (!pending.empty() || !impl->db) return false;
-  if (std::memchr(p, '\x1b', n) || std::memchr(p, '\0', n)) return false;
+// The quiet test of the fast path: the complete lines [p, p+n) need nothing
+// line by line (no ESC/NUL, no line over max_line_bytes) and the
+// multi-pattern pass has no hit in them; then *newlines is their count.
+// `crbuf`: scratch for a copy where \r reads as \n (see scan_block).
+bool quiet_lines(const LogScanner::Impl& impl, hs_scratch_t* scratch, std::string* crbuf, const char* p, std::size_t n,
+                 std::uint64_t* newlines) {
+  const ByteCensus c = census(p, n);
+  if (c.esc_or_nul) return false;
   // No line over max_line_bytes: from each line start, the window of cap+1
   // bytes holds a newline; continue after the last one in it.
-  const std::size_t cap = impl->options.max_line_bytes;
+  const std::size_t cap = impl.options.max_line_bytes;
   for (const char *s = p, *e = p + n; static_cast<std::size_t>(e - s) > cap;) {
     const void* last = memrchr(s, '\n', cap + 1);
     if (!last) return false;
     s = static_cast<const char*>(last) + 1;
   }
   const char* text = p;
-  if (std::memchr(p, '\r', n)) {  // \r reads as \n (see scan_block)
-    crbuf.resize(n);
-    copy_cr_as_nl(p, n, crbuf.data());
-    text = crbuf.data();
+  if (c.cr) {
+    crbuf->resize(n);
+    copy_cr_as_nl(p, n, crbuf->data());
+    text = crbuf->data();
   }
-  if (hs_scan(impl->db.get(), text, static_cast<unsigned>(n), 0, scratch.get(), stop_at_first_hit, nullptr) !=
-      HS_SUCCESS)
+  if (hs_scan(impl.db.get(), text, static_cast<unsigned>(n), 0, scratch, stop_at_first_hit, nullptr) != HS_SUCCESS)
     return false;  // a hit (or an engine error): line by line
-  next_line += count_newlines(p, n);
+  *newlines = c.newlines;
+  return true;
+}
+}  // namespace
+
+// Complete lines [p, p+n) (n > 0, p[n-1] == '\n') at stream offset `offset`,
+// in pieces of at most kPieceBytes. A piece that needs nothing line by line
+// (no finding held, no ESC/NUL, no over-long line) and has no hit costs one
+// census pass and one hs_scan; any other piece goes through scan_lines, which
+// finds the same (results never depend on where pieces or feeds end).
+void LogStream::State::scan_region(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out) {
+  const char* const begin = p;
+  const char* const end = p + n;
+  while (p < end) {
+    const char* q = piece_end(p, end);
+    const auto len = static_cast<std::size_t>(q - p);
+    if (!quiet_piece(p, len)) scan_lines(p, len, offset + static_cast<std::uint64_t>(p - begin), out);
+    p = q;
+  }
+}
+
+// The fast path of scan_region: true when the piece of complete lines was
+// dealt with (no finding held, nothing to normalise, no hit: only lines counted).
+bool LogStream::State::quiet_piece(const char* p, std::size_t n) {
+  if (!pending.empty() || !impl->db) return false;
+  std::uint64_t newlines = 0;
+  if (!quiet_lines(*impl, scratch.get(), &crbuf, p, n, &newlines)) return false;
+  next_line += newlines;
   return true;
 }
 
@@ -963,7 +1005,9 @@ LogStream::~LogStream() = default;
 LogStream::LogStream(LogStream&&) noexcept = default;
 LogStream& LogStream::operator=(LogStream&&) noexcept = default;
 
-void LogStream::feed(std::string_view bytes, std::vector<LogMatch>* out) {
+void LogStream::feed(std::string_view bytes, std::vector<LogMatch>* out) { feed(bytes, out, LogPrecheck{}); }
+
+void LogStream::feed(std::string_view bytes, std::vector<LogMatch>* out, const LogPrecheck& pre) {
   State& s = *state_;
   if (s.impl->db && !s.scratch) return;  // scratch allocation failed: nothing can be scanned
   const char* p = bytes.data();
@@ -986,9 +1030,22 @@ void LogStream::feed(std::string_view bytes, std::vector<LogMatch>* out) {
   if (p == end) return;
   const char* last_nl = static_cast<const char*>(memrchr(p, '\n', static_cast<std::size_t>(end - p)));
   if (last_nl) {
-    s.scan_region(p, static_cast<std::size_t>(last_nl + 1 - p), base + static_cast<std::uint64_t>(p - bytes.data()),
-                  out);
-    p = last_nl + 1;
+    const char* const lines_end = last_nl + 1;
+    const char* q = p;  // [p, q) is scanned here; [q, lines_end) was found quiet ahead
+    if (pre.quiet && pre.scanner == s.scanner.get() && pre.end == static_cast<std::size_t>(lines_end - bytes.data()) &&
+        pre.begin >= static_cast<std::size_t>(p - bytes.data()) && pre.begin < pre.end)
+      q = bytes.data() + pre.begin;
+    else
+      q = lines_end;
+    if (q > p)
+      s.scan_region(p, static_cast<std::size_t>(q - p), base + static_cast<std::uint64_t>(p - bytes.data()), out);
+    if (q < lines_end) {
+      if (s.pending.empty())
+        s.next_line += pre.newlines;
+      else  // a finding is held: its further lines are looked at one by one
+        s.scan_region(q, static_cast<std::size_t>(lines_end - q), base + pre.begin, out);
+    }
+    p = lines_end;
   }
   if (p < end) {
     s.carry_offset = base + static_cast<std::uint64_t>(p - bytes.data());
@@ -1025,6 +1082,46 @@ void LogStream::reset() {
   s.carry_bytes = 0;
   s.carry_offset = 0;
   s.pending.clear();
+}
+
+struct LogPrechecker::State {
+  std::shared_ptr<const LogScanner> scanner;
+  HsScratch scratch;
+  std::string crbuf;
+};
+
+LogPrechecker::LogPrechecker(std::shared_ptr<const LogScanner> scanner) : state_(std::make_unique<State>()) {
+  state_->scanner = std::move(scanner);
+  if (const auto& prototype = state_->scanner->impl().scratch) {
+    hs_scratch_t* s = nullptr;
+    if (hs_clone_scratch(prototype.get(), &s) == HS_SUCCESS) state_->scratch.reset(s);
+  }
+}
+LogPrechecker::~LogPrechecker() = default;
+
+LogPrecheck LogPrechecker::check(std::string_view chunk) {
+  State& st = *state_;
+  const LogScanner::Impl& impl = st.scanner->impl();
+  LogPrecheck r;
+  if (!impl.db || !st.scratch || chunk.empty()) return r;
+  const char* const data = chunk.data();
+  const char* first = static_cast<const char*>(std::memchr(data, '\n', chunk.size()));
+  if (!first) return r;
+  const char* const end = static_cast<const char*>(memrchr(data, '\n', chunk.size())) + 1;
+  std::uint64_t newlines = 0;
+  for (const char* p = first + 1; p < end;) {  // in the pieces scan_region uses
+    const char* q = piece_end(p, end);
+    std::uint64_t n = 0;
+    if (!quiet_lines(impl, st.scratch.get(), &st.crbuf, p, static_cast<std::size_t>(q - p), &n)) return r;
+    newlines += n;
+    p = q;
+  }
+  r.scanner = st.scanner.get();
+  r.begin = static_cast<std::size_t>(first + 1 - data);
+  r.end = static_cast<std::size_t>(end - data);
+  r.newlines = newlines;
+  r.quiet = r.begin < r.end;
+  return r;
 }
 
 void LogStream::set_default_rank(std::optional<int> rank) { state_->default_rank = rank; }

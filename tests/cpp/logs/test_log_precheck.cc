@@ -1,0 +1,195 @@
+// The quiet test run ahead (LogPrechecker) changes nothing in what a
+// LogStream finds; the logged-exception wording of the traceback syndrome.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "sidecar/config.h"
+#include "sidecar/log_scan.h"
+
+namespace fs = std::filesystem;
+using sidecar::LogMatch;
+using sidecar::LogOptions;
+using sidecar::LogPrecheck;
+using sidecar::LogPrechecker;
+using sidecar::LogScanner;
+using sidecar::LogStream;
+
+namespace {
+
+std::shared_ptr<const LogScanner> scanner_with(std::size_t max_line_bytes) {
+  auto tree = sidecar::default_playbook_tree();
+  REQUIRE(tree.ok());
+  LogOptions opts;
+  std::vector<sidecar::Status> errors;
+  sidecar::read_log_options(*tree, &opts, &errors);
+  REQUIRE(errors.empty());
+  opts.max_line_bytes = max_line_bytes;
+  auto s = LogScanner::create(opts);
+  REQUIRE(s.ok());
+  return s.value();
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Quiet training lines with every test corpus file (findings, tracebacks,
+// look-alikes) spread among them, progress bars with \r, ANSI colour, a NUL,
+// and lines longer than max_line_bytes.
+std::string mixed_log() {
+  std::vector<std::string> parts;
+  for (const auto& dir : fs::recursive_directory_iterator(fs::path(SIDECAR_TEST_DATA) / "logs"))
+    if (dir.path().extension() == ".log") parts.push_back(read_file(dir.path()));
+  std::sort(parts.begin(), parts.end());
+  std::string text;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    for (int k = 0; k < 400; ++k)
+      text +=
+          "{'loss': 0." + std::to_string(1000 + k) + ", 'learning_rate': 2e-05, 'epoch': " + std::to_string(i) + "}\n";
+    text += " 40%|####      | 4/10 [00:01<00:02]\r 50%|#####     | 5/10 [00:02<00:02]\n";
+    if (i % 5 == 1) text += "\x1b[32mINFO\x1b[0m step " + std::to_string(i) + " ok\n";
+    if (i % 7 == 2) text += std::string(3000, 'x') + " Killed\n";  // over max_line_bytes: only its start is scanned
+    if (i % 9 == 4) text += std::string("step\0 9 ok\n", 11);
+    text += parts[i];
+    if (!text.empty() && text.back() != '\n') text += '\n';
+  }
+  return text;
+}
+
+std::vector<LogMatch> fed(std::shared_ptr<const LogScanner> scanner, const std::string& text, std::size_t chunk,
+                          LogPrechecker* checker, std::size_t* quiet_chunks, std::uint64_t* lines) {
+  LogStream s(std::move(scanner), "t");
+  std::vector<LogMatch> out;
+  for (std::size_t at = 0, i = 0; at < text.size(); at += chunk, ++i) {
+    std::string_view piece = std::string_view(text).substr(at, chunk);
+    if (checker && i % 2 == 1) {
+      LogPrecheck pre = checker->check(piece);
+      *quiet_chunks += pre.quiet;
+      s.feed(piece, &out, pre);
+    } else {
+      s.feed(piece, &out);
+    }
+  }
+  s.flush(&out);
+  *lines = s.lines_seen();
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("LogPrechecker: feeding with the quiet test done ahead finds the same, line for line", "[logs][precheck]") {
+  auto scanner = scanner_with(2048);
+  const std::string text = mixed_log();
+  std::size_t unused = 0;
+  std::uint64_t lines_plain = 0;
+  const auto plain = fed(scanner, text, text.size(), nullptr, &unused, &lines_plain);
+  REQUIRE(plain.size() > 100);
+  for (std::size_t chunk : {std::size_t{997}, std::size_t{4096}, std::size_t{16384}}) {
+    LogPrechecker checker(scanner);
+    std::size_t quiet = 0;
+    std::uint64_t lines = 0;
+    const auto got = fed(scanner, text, chunk, &checker, &quiet, &lines);
+    INFO("chunk " << chunk);
+    CHECK(quiet > 0);  // the fast path was taken
+    CHECK(lines == lines_plain);
+    REQUIRE(got.size() == plain.size());
+    for (std::size_t i = 0; i < got.size(); ++i) {
+      CHECK(got[i].syndrome == plain[i].syndrome);
+      CHECK(got[i].line == plain[i].line);
+      CHECK(got[i].offset == plain[i].offset);
+      CHECK(got[i].text == plain[i].text);
+      CHECK(got[i].evidence == plain[i].evidence);
+    }
+  }
+}
+
+TEST_CASE("LogPrechecker: what a check says about a chunk", "[logs][precheck]") {
+  auto scanner = scanner_with(65536);
+  LogPrechecker checker(scanner);
+  SECTION("quiet lines after the first newline are counted") {
+    LogPrecheck pre = checker.check("partial line\nstep 1 ok\nstep 2 ok\nhalf");
+    CHECK(pre.quiet);
+    CHECK(pre.begin == 13);
+    CHECK(pre.end == 33);
+    CHECK(pre.newlines == 2);
+  }
+  SECTION("a hit, an ESC, a NUL or no complete line is not quiet") {
+    CHECK_FALSE(checker.check("x\nRuntimeError: CUDA out of memory.\n").quiet);
+    CHECK_FALSE(checker.check("x\n\x1b[1mstep\n").quiet);
+    CHECK_FALSE(checker.check(std::string("x\nst\0ep\n", 8)).quiet);
+    CHECK_FALSE(checker.check("x\n").quiet);
+    CHECK_FALSE(checker.check("no newline").quiet);
+    CHECK_FALSE(checker.check("").quiet);
+    // The text after a \r is a line of its own: the anchored "Killed" is found.
+    CHECK_FALSE(checker.check("x\n 5%|#  | 5/100\rKilled\n").quiet);
+  }
+  SECTION("a check from another scanner, or for other bytes, is ignored") {
+    const std::string text = "step 0\nstep 1 ok\nRuntimeError: CUDA out of memory.\n";
+    LogPrecheck quiet = checker.check("step 0\nstep 1 ok\nstep 2 ok and more bytes than that!\n");
+    REQUIRE(quiet.quiet);
+    LogStream s(scanner, "t");
+    std::vector<LogMatch> out;
+    s.feed(text, &out, quiet);  // end does not match this chunk's last newline
+    CHECK(out.size() == 1);
+    LogPrechecker other(scanner_with(4096));
+    LogPrecheck foreign = other.check(text.substr(0, 17));
+    REQUIRE(foreign.quiet);
+    foreign.newlines = 40;  // were it used, the stream would count 41 lines
+    LogStream s2(scanner, "t");
+    out.clear();
+    s2.feed(text.substr(0, 17), &out, foreign);
+    CHECK(s2.lines_seen() == 2);  // counted by the stream itself
+  }
+  SECTION("a finding held when a quiet chunk arrives still gets its exception") {
+    LogStream s(scanner, "t");
+    std::vector<LogMatch> out;
+    s.feed("Traceback (most recent call last):\n", &out);
+    std::string chunk = "  File \"a.py\", line 3, in <module>\n    main()\nKeyboardInterrupt\nstep 3 ok\n";
+    LogPrecheck pre = checker.check(chunk);
+    REQUIRE(pre.quiet);  // this exception line is no hit on its own
+    s.feed(chunk, &out, pre);
+    s.flush(&out);
+    REQUIRE(out.size() == 1);
+    CHECK(*sidecar::evidence_get(out[0].evidence, "exception") == "KeyboardInterrupt");
+    CHECK(s.lines_seen() == 5);
+  }
+}
+
+TEST_CASE("traceback: an exception a logger printed at error level is one finding carrying it", "[logs][traceback]") {
+  auto scanner = scanner_with(65536);
+  LogStream s(scanner, "t");
+  std::vector<LogMatch> out;
+  s.feed(
+      "(APIServer pid=1) ERROR 05-05 12:36:59 [serving.py:1173] vllm.v1.engine.exceptions.EngineDeadError: EngineCore "
+      "encountered an issue. See stack trace (above) for the root cause.\n",
+      &out);
+  CHECK(out.empty());  // held: a chained exception may follow
+  s.settle(&out);      // but it is complete: settle emits it
+  REQUIRE(out.size() == 1);
+  CHECK(out[0].syndrome == "traceback");
+  CHECK(*sidecar::evidence_get(out[0].evidence, "exception_type") == "vllm.v1.engine.exceptions.EngineDeadError");
+  CHECK(*sidecar::evidence_get(out[0].evidence, "exception_class") == "EngineDeadError");
+  CHECK(sidecar::evidence_get(out[0].evidence, "exception")->rfind("vllm.v1.engine.exceptions.EngineDeadError: ", 0) ==
+        0);
+  // Look-alikes: a warning class, an INFO line, an unqualified name after ERROR, a config echo.
+  for (const char* line :
+       {"WARNING 05-05 12:36:59 [x.py:1] urllib3.exceptions.InsecureRequestWarning: Unverified HTTPS request",
+        "INFO 05-05 12:36:59 [retry.py:20] requests.exceptions.ConnectionError: retrying (1/5)",
+        "ERROR: could not find a version that satisfies the requirement torch==9.9",
+        "error_handler: raise_on=myproj.errors.ConfigError"}) {
+    LogStream q(scanner, "t");
+    std::vector<LogMatch> got;
+    q.feed(std::string(line) + "\n", &got);
+    q.flush(&got);
+    INFO(line);
+    CHECK(got.empty());
+  }
+}
