@@ -351,7 +351,7 @@ Result<int> cmd_scan(Args args) {
   if (!flags) return flags.status();
   if (flags->help) {
     std::fputs(format_help("sidecar-cli scan [--playbook F] [--format text|jsonl] [--fail-on SEVERITY] FILE...",
-                           "Scan log files for failure syndromes (SPEC 4); '-' reads standard input.\n"
+                           "Scan log files for failure syndromes; '-' reads standard input.\n"
                            "Exit status: 0 nothing at or above --fail-on, 1 findings, 2 error.",
                            kScanFlags)
                    .c_str(),
