@@ -77,11 +77,13 @@ std::string match_json(const LogMatch& m, const std::string& file) {
 // Reads a regular file on its own thread into a ring of buffers, so that
 // reading (the copy out of the page cache, or the disk) overlaps scanning.
 // The scanning thread takes filled buffers in order and gives each back
-// when it has fed it to the LogStream. The reader also runs the stream's
-// quiet test (LogPrechecker) on every other buffer, so that the two threads
-// share the multi-pattern pass; the verdict is the same either way. Never
-// blocks forever: the reader stops at end of file, on an error, or when the
-// consumer goes away.
+// when it has fed it to the LogStream. While the ring is full the reader
+// runs the stream's quiet test (LogPrechecker) on the newest buffer nobody
+// has taken yet, so that both threads share the multi-pattern pass whatever
+// their speeds; the verdict is the same either way (a buffer the scanner
+// takes unchecked is scanned as always). Never blocks forever: the reader
+// stops at end of file, on an error, or when the consumer goes away, and a
+// check in progress always ends.
 class ReadAhead {
  public:
   static constexpr std::size_t kSlots = 4;
@@ -111,14 +113,17 @@ class ReadAhead {
       have_current_ = false;
       cv_.notify_all();
     }
-    cv_.wait(lock, [&] { return filled_ > consumed_ || done_; });
+    cv_.wait(lock, [&] { return filled_ > consumed_ || eof_; });
     if (filled_ == consumed_) return {};
+    const std::size_t slot = consumed_ % kSlots;
+    cv_.wait(lock, [&] { return check_[slot] != Check::kRunning; });  // a check of 256 KB: short
+    current_ = check_[slot] == Check::kDone ? prechecks_[slot] : LogPrecheck{};
+    check_[slot] = Check::kTaken;
     have_current_ = true;
-    std::size_t slot = consumed_ % kSlots;
     return std::string_view(bufs_[slot].data(), sizes_[slot]);
   }
   // The quiet test done ahead for the chunk next() returned (not quiet when none was done).
-  const LogPrecheck& precheck() const { return prechecks_[consumed_ % kSlots]; }
+  const LogPrecheck& precheck() const { return current_; }
   // errno of a failed read, 0 when none.
   int error() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -126,43 +131,68 @@ class ReadAhead {
   }
 
  private:
-  void run() {
-    for (;;) {
-      std::size_t slot;
-      bool check;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        cv_.wait(lock, [&] { return stop_ || filled_ - consumed_ < kSlots; });
-        if (stop_) break;
-        slot = filled_ % kSlots;
-        check = filled_ % 2 == 1;
-      }
-      std::vector<char>& buf = bufs_[slot];
-      std::size_t got = 0;
-      int err = 0;
-      while (got < buf.size()) {
-        ssize_t n = ::read(fd_, buf.data() + got, buf.size() - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-          err = errno;
-          break;
-        }
-        if (n == 0) break;
-        got += static_cast<std::size_t>(n);
-      }
-      // The slot is the reader's until filled_ counts it.
-      prechecks_[slot] = check ? checker_.check(std::string_view(buf.data(), got)) : LogPrecheck{};
-      std::lock_guard<std::mutex> lock(mu_);
-      if (got > 0) {
-        sizes_[slot] = got;
-        ++filled_;
-      }
-      if (err != 0 || got < buf.size()) {  // end of file (a short read to the end) or an error
-        error_ = err;
-        done_ = true;
-        cv_.notify_all();
+  enum class Check : std::uint8_t { kNone, kRunning, kDone, kTaken };
+
+  bool can_read() const { return !eof_ && filled_ - consumed_ < kSlots; }
+  // The newest filled buffer that neither the scanner nor a check has taken; kSlots when none.
+  std::size_t claimable() const {
+    for (std::uint64_t i = filled_; i > consumed_ + (have_current_ ? 1 : 0); --i)
+      if (check_[(i - 1) % kSlots] == Check::kNone) return (i - 1) % kSlots;
+    return kSlots;
+  }
+
+  // Fills the next free buffer; false at end of file or on an error.
+  bool read_one(std::unique_lock<std::mutex>& lock) {
+    const std::size_t slot = filled_ % kSlots;
+    lock.unlock();  // the free slot is the reader's until filled_ counts it
+    std::vector<char>& buf = bufs_[slot];
+    std::size_t got = 0;
+    int err = 0;
+    while (got < buf.size()) {
+      ssize_t n = ::read(fd_, buf.data() + got, buf.size() - got);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        err = errno;
         break;
       }
+      if (n == 0) break;
+      got += static_cast<std::size_t>(n);
+    }
+    lock.lock();
+    if (got > 0) {
+      sizes_[slot] = got;
+      check_[slot] = Check::kNone;
+      ++filled_;
+    }
+    cv_.notify_all();
+    if (err != 0 || got < buf.size()) {  // end of file (a short read to the end) or an error
+      error_ = err;
+      eof_ = true;
+      return false;
+    }
+    return true;
+  }
+
+  void run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return stop_ || can_read() || claimable() < kSlots || eof_; });
+      if (stop_) return;
+      if (can_read()) {
+        read_one(lock);
+        continue;
+      }
+      const std::size_t slot = claimable();
+      if (slot == kSlots) {
+        if (eof_) return;  // nothing left to read or to check
+        continue;
+      }
+      check_[slot] = Check::kRunning;
+      lock.unlock();
+      LogPrecheck pre = checker_.check(std::string_view(bufs_[slot].data(), sizes_[slot]));
+      lock.lock();
+      prechecks_[slot] = pre;
+      check_[slot] = Check::kDone;
       cv_.notify_all();
     }
   }
@@ -171,11 +201,13 @@ class ReadAhead {
   std::array<std::vector<char>, kSlots> bufs_;
   std::array<std::size_t, kSlots> sizes_{};
   std::array<LogPrecheck, kSlots> prechecks_{};
+  std::array<Check, kSlots> check_{};
+  LogPrecheck current_;  // the scanner's copy for the chunk it holds
   LogPrechecker checker_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::uint64_t filled_ = 0, consumed_ = 0;  // buffers filled by the reader / given back by the scanner
-  bool have_current_ = false, done_ = false, stop_ = false;
+  bool have_current_ = false, eof_ = false, stop_ = false;
   int error_ = 0;
   std::thread thread_;
 };
