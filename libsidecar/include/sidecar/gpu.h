@@ -38,7 +38,7 @@ struct GpuOptions {
   double poll_s = 10;                       // seconds between polls
   double wait_s = 180;                      // bounded wait for the GPUs
   double answer_timeout_s = 120;            // bounded wait for the operator
-  std::string default_action = "Stop Job";  // what happens when nobody answers
+  std::string default_action{kStopChoice};  // what happens when nobody answers
   double smi_timeout_s = 10;                // one nvidia-smi call
 };
 

@@ -47,8 +47,9 @@ struct JudgeOptions {
   int max_calls_per_hour = 30;                 // budget (sliding hour); 0 = no calls
   std::size_t max_output = 64 * 1024;          // bytes of model output considered
   // Choices a verdict may offer; anything else falls back to default_choices.
-  std::vector<std::string> known_choices = {"Ignore", "Stop Job", "Continue Anyway"};
-  std::vector<std::string> default_choices = {"Ignore", "Stop Job"};
+  std::vector<std::string> known_choices = {std::string(kIgnoreChoice), std::string(kStopChoice),
+                                            std::string(kContinueChoice)};
+  std::vector<std::string> default_choices = sidecar::default_choices();
   Severity max_severity = Severity::kWarning;  // a judge verdict is capped here (it is a soft signal)
 };
 

@@ -22,6 +22,7 @@
 #include <utility>
 #include <vector>
 
+#include "sidecar/core/types.h"  // kStopChoice, kContinueChoice, kIgnoreChoice
 #include "sidecar/status.h"
 
 namespace sidecar {
@@ -35,8 +36,9 @@ constexpr std::string_view to_string(Action a) { return a == Action::kStop ? "st
 // Choice text -> action (playbook `operator:` section). Lookup is exact after
 // trimming, then case-insensitive; `fallback` covers choices not in the map.
 struct ActionTable {
-  std::vector<std::pair<std::string, Action>> map = {
-      {"Stop Job", Action::kStop}, {"Continue Anyway", Action::kContinue}, {"Ignore", Action::kContinue}};
+  std::vector<std::pair<std::string, Action>> map = {{std::string(kStopChoice), Action::kStop},
+                                                     {std::string(kContinueChoice), Action::kContinue},
+                                                     {std::string(kIgnoreChoice), Action::kContinue}};
   Action fallback = Action::kContinue;
 
   // The action for a choice text (the fallback when it is not in the map).

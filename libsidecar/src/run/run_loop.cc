@@ -252,7 +252,7 @@ Status RunLoop::preflight(bool* ended) {
       auto line = tty_.poll();
       if (!line) return std::nullopt;
       std::string t(detail::trim(*line));
-      if (t == "1") return std::string("Continue Anyway");
+      if (t == "1") return std::string(kContinueChoice);
       if (t == "2") return std::string(kStopChoice);
       return t;
     };

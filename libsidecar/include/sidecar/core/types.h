@@ -105,9 +105,11 @@ struct MetricRow {
   std::span<const MetricValue> values;
 };
 
-// The choice that stops a run, as alerts spell it (the playbook's operator:
-// section maps choice texts to actions).
+// The choices alerts offer, as they spell them (the playbook's operator:
+// section maps choice texts to actions): the one that stops a run, the GPU
+// gate's "go on regardless", and "carry on, this is fine".
 inline constexpr std::string_view kStopChoice = "Stop Job";
+inline constexpr std::string_view kContinueChoice = "Continue Anyway";
 inline constexpr std::string_view kIgnoreChoice = "Ignore";
 inline std::vector<std::string> default_choices() { return {std::string(kIgnoreChoice), std::string(kStopChoice)}; }
 
