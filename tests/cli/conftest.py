@@ -1,4 +1,5 @@
 """Black-box CLI test helpers: run the real sidecar-cli binary."""
+import json
 import os
 import pathlib
 import subprocess
@@ -40,3 +41,15 @@ def wait_for(pred, timeout=10.0, what="condition"):
             return v
         time.sleep(0.05)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def json_records(text):
+    """The JSON records among the lines of `text` (a command's stdout mixed
+    with other output); lines that are not JSON are skipped."""
+    out = []
+    for line in text.splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            pass
+    return out

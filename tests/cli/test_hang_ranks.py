@@ -7,12 +7,13 @@ RankProgress (sidecar/core/detectors/rank_progress.h) is fed the Monitor's
 per-rank log lines and polled on its tick, with `detectors.rank_progress`
 options read from the playbook.
 """
-import json
 import os
 import subprocess
 import time
 
 import pytest
+
+from conftest import json_records as records
 
 CLI = os.environ.get("SIDECAR_CLI", "")
 pytestmark = pytest.mark.skipif(not CLI, reason="SIDECAR_CLI is not set (run through ctest)")
@@ -21,16 +22,6 @@ TIMEOUT = ("[rank{r}]:[E ProcessGroupNCCL.cpp:616] [Rank {r}] Watchdog caught co
            "WorkNCCL(SeqNum={seq}, OpType=ALLREDUCE, NumelIn=1, NumelOut=1, Timeout(ms)=3000) ran for 3010 "
            "milliseconds before timing out.")
 PLAYBOOK = "detectors:\n  rank_progress:\n    stall_seconds: 1.5\n"
-
-
-def records(text):
-    out = []
-    for line in text.splitlines():
-        try:
-            out.append(json.loads(line))
-        except json.JSONDecodeError:
-            pass
-    return out
 
 
 def test_first_rank_to_stall_is_named_once_before_the_others_time_out(tmp_path):

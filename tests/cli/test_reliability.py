@@ -14,18 +14,9 @@ import time
 import pytest
 
 from conftest import CLI
+from conftest import json_records as records
 
 OOM = "torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB"
-
-
-def records(stdout):
-    out = []
-    for line in stdout.splitlines():
-        try:
-            out.append(json.loads(line))
-        except ValueError:
-            pass
-    return out
 
 
 def history_row(i, status="finished"):
