@@ -138,4 +138,25 @@ std::string format_help(std::string_view usage, std::string_view summary, std::s
   return out;
 }
 
+void print_help(std::FILE* out, std::string_view usage, std::string_view summary, std::span<const FlagSpec> specs) {
+  std::string text = format_help(usage, summary, specs);
+  std::fwrite(text.data(), 1, text.size(), out);
+  std::fflush(out);
+}
+
+bool show_help(const ParsedFlags& flags, std::string_view usage, std::string_view summary,
+               std::span<const FlagSpec> specs) {
+  if (!flags.help) return false;
+  print_help(stdout, usage, summary, specs);
+  return true;
+}
+
+Result<OutputFlags> output_flags(const ParsedFlags& flags) {
+  auto jsonl = jsonl_format(flags);
+  if (!jsonl) return jsonl.status();
+  auto fail_on = fail_on_severity(flags);
+  if (!fail_on) return fail_on.status();
+  return OutputFlags{*jsonl, *fail_on};
+}
+
 }  // namespace sidecar::cli

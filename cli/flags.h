@@ -2,6 +2,7 @@
 // flag; parsing, "did you mean" and --help are generated from it.
 #pragma once
 
+#include <cstdio>
 #include <optional>
 #include <span>
 #include <string>
@@ -52,5 +53,21 @@ Result<Severity> fail_on_severity(const ParsedFlags& flags);
 
 // "usage: ...\n\nsummary\n\noptions:\n  -f, --fail-on SEVERITY  help\n..."
 std::string format_help(std::string_view usage, std::string_view summary, std::span<const FlagSpec> specs);
+
+// Writes format_help(usage, summary, specs) to `out`.
+void print_help(std::FILE* out, std::string_view usage, std::string_view summary, std::span<const FlagSpec> specs);
+
+// Every command's --help: when -h/--help was given, prints the help page to
+// stdout and returns true (the command then exits 0); otherwise false.
+bool show_help(const ParsedFlags& flags, std::string_view usage, std::string_view summary,
+               std::span<const FlagSpec> specs);
+
+// --format and --fail-on, the pair every reporting command reads (in that order).
+struct OutputFlags {
+  bool jsonl = false;
+  Severity fail_on = Severity::kWarning;
+};
+// Errors: kInvalidArgument, from jsonl_format() or fail_on_severity().
+Result<OutputFlags> output_flags(const ParsedFlags& flags);
 
 }  // namespace sidecar::cli

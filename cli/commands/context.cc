@@ -58,15 +58,11 @@ Result<std::size_t> count_flag(const ParsedFlags& flags, std::string_view name, 
 Result<int> cmd_context(Args args) {
   auto flags = parse_flags(kFlags, args);
   if (!flags) return flags.status();
-  if (flags->help) {
-    std::fputs(format_help("sidecar-cli context [options] RUNS.json",
-                           "Render the orchestrator's experiment context from research-agent run records\n"
-                           "(a JSON array of runs, or {\"runs\": [...]}; '-' reads stdin).",
-                           kFlags)
-                   .c_str(),
-               stdout);
+  if (show_help(*flags, "sidecar-cli context [options] RUNS.json",
+                "Render the orchestrator's experiment context from research-agent run records\n"
+                "(a JSON array of runs, or {\"runs\": [...]}; '-' reads stdin).",
+                kFlags))
     return kExitOk;
-  }
   if (flags->positional.size() != 1)
     return Status(StatusCode::kInvalidArgument, "expected one RUNS.json argument (see --help)");
   ContextOptions options;

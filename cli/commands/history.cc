@@ -55,17 +55,83 @@ void report_lost_runs(const std::string& path, const HistoryOptions& hopt) {
   for (const auto& line : reaped ? *reaped : std::vector<std::string>{}) print_warning(line);
 }
 
+// history show: the last --limit rows (default 50), of --command's runs when given.
+Result<int> history_show(const ParsedFlags& flags, const HistoryFile& file, const std::string& path,
+                         const std::optional<std::string>& fp, bool jsonl) {
+  auto limit = flags.number("limit");
+  if (!limit) return limit.status();
+  std::size_t n = limit->has_value() && **limit >= 0 ? static_cast<std::size_t>(**limit) : 50;
+  std::vector<const HistoryRow*> rows;
+  for (const auto& r : file.rows)
+    if (!fp || r.command_fingerprint == *fp) rows.push_back(&r);
+  std::size_t from = rows.size() > n ? rows.size() - n : 0;
+  if (!jsonl && rows.empty()) {
+    write_line(stdout, path + ": no runs" + std::string(fp ? " of this command" : ""));
+    return kExitOk;
+  }
+  if (!jsonl)
+    write_line(stdout, pad("time", 21) + pad("run_id", 20) + pad("status", 10) + pad("profile", 23) +
+                           pad("fingerprint", 17) + pad("throughput", 11) + "val_acc_best");
+  for (std::size_t i = from; i < rows.size(); ++i) {
+    const HistoryRow& r = *rows[i];
+    if (jsonl) {
+      write_line(stdout, history_row_to_json(r));
+    } else {
+      write_line(stdout, pad(iso(r.timestamp), 21) + pad(r.run_id, 20) + pad(r.status, 10) +
+                             pad(std::string(to_string(r.profile)), 23) + pad(r.command_fingerprint, 17) +
+                             pad(num(r.get("throughput")), 11) + num(r.get("val_accuracy_best")));
+    }
+  }
+  return kExitOk;
+}
+
+// history baseline: the medians of the finished runs with fingerprint `fp`.
+int history_baseline(const HistoryFile& file, const std::string& fp, const HistoryOptions& hopt, bool jsonl) {
+  Baseline b = compute_baseline(file.rows, fp, hopt);
+  std::size_t matched = 0;
+  for (const auto& r : file.rows) matched += r.status == "finished" && r.command_fingerprint == fp ? 1 : 0;
+  if (jsonl) {
+    detail::JsonWriter w;
+    w.begin_object().key("type").value("baseline").key("command_fingerprint").value(fp);
+    w.key("finished_runs").value(static_cast<std::uint64_t>(matched));
+    w.key("min_samples").value(hopt.min_samples);
+    w.key("runs").value(static_cast<std::uint64_t>(b.runs));
+    w.key("throughput");
+    if (b.throughput)
+      w.value(*b.throughput);
+    else
+      w.null();
+    w.key("throughput_n").value(static_cast<std::uint64_t>(b.throughput_n));
+    w.key("val_accuracy_best");
+    if (b.val_accuracy_best)
+      w.value(*b.val_accuracy_best);
+    else
+      w.null();
+    w.key("val_accuracy_n").value(static_cast<std::uint64_t>(b.val_accuracy_n));
+    w.end_object();
+    write_line(stdout, w.take());
+  } else if (b.empty()) {
+    write_line(stdout, "no baseline for " + fp + ": " + std::to_string(matched) + " finished run(s), " +
+                           std::to_string(hopt.min_samples) + " needed");
+  } else {
+    write_line(stdout,
+               "baseline for " + fp + " (" + std::to_string(b.runs) + " finished run" + (b.runs == 1 ? "" : "s") + ")");
+    write_line(stdout,
+               "  throughput         " + num(b.throughput) + "  (median of " + std::to_string(b.throughput_n) + ")");
+    write_line(stdout, "  val_accuracy_best  " + num(b.val_accuracy_best) + "  (median of " +
+                           std::to_string(b.val_accuracy_n) + ")");
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
 Result<int> cmd_history(Args args) {
   auto flags = parse_flags(kHistoryFlags, args);
   if (!flags) return flags.status();
   if (flags->help || flags->positional.empty()) {
-    std::fputs(
-        format_help("sidecar-cli history show|baseline [options]",
-                    "show: list the run history; baseline: the medians of finished runs of --command.", kHistoryFlags)
-            .c_str(),
-        flags->help ? stdout : stderr);
+    print_help(flags->help ? stdout : stderr, "sidecar-cli history show|baseline [options]",
+               "show: list the run history; baseline: the medians of finished runs of --command.", kHistoryFlags);
     return flags->help ? kExitOk : kExitError;
   }
   auto jsonl = jsonl_format(*flags);
@@ -83,70 +149,10 @@ Result<int> cmd_history(Args args) {
   if (auto c = flags->get("command")) fp = command_fingerprint(*c, hopt.masks);
 
   const std::string& sub = flags->positional[0];
-  if (sub == "show") {
-    auto limit = flags->number("limit");
-    if (!limit) return limit.status();
-    std::size_t n = limit->has_value() && **limit >= 0 ? static_cast<std::size_t>(**limit) : 50;
-    std::vector<const HistoryRow*> rows;
-    for (const auto& r : file->rows)
-      if (!fp || r.command_fingerprint == *fp) rows.push_back(&r);
-    std::size_t from = rows.size() > n ? rows.size() - n : 0;
-    if (!*jsonl && rows.empty()) {
-      write_line(stdout, path + ": no runs" + std::string(fp ? " of this command" : ""));
-      return kExitOk;
-    }
-    if (!*jsonl)
-      write_line(stdout, pad("time", 21) + pad("run_id", 20) + pad("status", 10) + pad("profile", 23) +
-                             pad("fingerprint", 17) + pad("throughput", 11) + "val_acc_best");
-    for (std::size_t i = from; i < rows.size(); ++i) {
-      const HistoryRow& r = *rows[i];
-      if (*jsonl) {
-        write_line(stdout, history_row_to_json(r));
-      } else {
-        write_line(stdout, pad(iso(r.timestamp), 21) + pad(r.run_id, 20) + pad(r.status, 10) +
-                               pad(std::string(to_string(r.profile)), 23) + pad(r.command_fingerprint, 17) +
-                               pad(num(r.get("throughput")), 11) + num(r.get("val_accuracy_best")));
-      }
-    }
-    return kExitOk;
-  }
+  if (sub == "show") return history_show(*flags, *file, path, fp, *jsonl);
   if (sub == "baseline") {
     if (!fp) return Status(StatusCode::kInvalidArgument, "baseline: --command CMD is required");
-    Baseline b = compute_baseline(file->rows, *fp, hopt);
-    std::size_t matched = 0;
-    for (const auto& r : file->rows) matched += r.status == "finished" && r.command_fingerprint == *fp ? 1 : 0;
-    if (*jsonl) {
-      detail::JsonWriter w;
-      w.begin_object().key("type").value("baseline").key("command_fingerprint").value(*fp);
-      w.key("finished_runs").value(static_cast<std::uint64_t>(matched));
-      w.key("min_samples").value(hopt.min_samples);
-      w.key("runs").value(static_cast<std::uint64_t>(b.runs));
-      w.key("throughput");
-      if (b.throughput)
-        w.value(*b.throughput);
-      else
-        w.null();
-      w.key("throughput_n").value(static_cast<std::uint64_t>(b.throughput_n));
-      w.key("val_accuracy_best");
-      if (b.val_accuracy_best)
-        w.value(*b.val_accuracy_best);
-      else
-        w.null();
-      w.key("val_accuracy_n").value(static_cast<std::uint64_t>(b.val_accuracy_n));
-      w.end_object();
-      write_line(stdout, w.take());
-    } else if (b.empty()) {
-      write_line(stdout, "no baseline for " + *fp + ": " + std::to_string(matched) + " finished run(s), " +
-                             std::to_string(hopt.min_samples) + " needed");
-    } else {
-      write_line(stdout, "baseline for " + *fp + " (" + std::to_string(b.runs) + " finished run" +
-                             (b.runs == 1 ? "" : "s") + ")");
-      write_line(stdout,
-                 "  throughput         " + num(b.throughput) + "  (median of " + std::to_string(b.throughput_n) + ")");
-      write_line(stdout, "  val_accuracy_best  " + num(b.val_accuracy_best) + "  (median of " +
-                             std::to_string(b.val_accuracy_n) + ")");
-    }
-    return kExitOk;
+    return history_baseline(*file, *fp, hopt, *jsonl);
   }
   std::string msg = "unknown subcommand '" + sub + "'";
   std::string guess = detail::did_you_mean(sub, std::vector<std::string>{"show", "baseline"});

@@ -35,12 +35,11 @@ Result<int> cmd_playbook(Args args) {
   auto flags = parse_flags(kPlaybookFlags, args);
   if (!flags) return flags.status();
   if (flags->help || flags->positional.empty()) {
-    std::fputs(format_help("sidecar-cli playbook show [--playbook F] | sidecar-cli playbook check FILE",
-                           "show: print the effective playbook (the embedded default merged with F) as YAML.\n"
-                           "check: validate FILE; exit 0 when valid, 2 with file:line:col errors.",
-                           kPlaybookFlags)
-                   .c_str(),
-               flags->help ? stdout : stderr);
+    print_help(flags->help ? stdout : stderr,
+               "sidecar-cli playbook show [--playbook F] | sidecar-cli playbook check FILE",
+               "show: print the effective playbook (the embedded default merged with F) as YAML.\n"
+               "check: validate FILE; exit 0 when valid, 2 with file:line:col errors.",
+               kPlaybookFlags);
     return flags->help ? kExitOk : kExitError;
   }
   const std::string& sub = flags->positional[0];

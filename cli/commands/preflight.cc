@@ -82,16 +82,57 @@ void append_alert(const std::string& run_dir, const std::string& json) {
   ::close(fd);
 }
 
+// The gate's options: C++ defaults <- playbook <- flags.
+Status read_preflight_options(const ParsedFlags& f, GpuOptions* options, ActionTable* table) {
+  auto tree = playbook_tree(f.get_or("playbook", ""));
+  if (!tree) return tree.status();
+  std::vector<Status> errors;
+  read_gpu_options(*tree, options, &errors);
+  read_operator_options(*tree, table, &errors);
+  if (Status s = join_errors(errors); !s.ok()) return s;
+  for (auto [name, out, min] : {std::tuple{"wait", &options->wait_s, 0.0}, std::tuple{"poll", &options->poll_s, 0.0},
+                                std::tuple{"answer-timeout", &options->answer_timeout_s, 0.0}})
+    if (Status s = set_number(f, name, out, min); !s.ok()) return s;
+  if (f.has("poll") && options->poll_s <= 0)
+    return Status(StatusCode::kInvalidArgument, "--poll: expected a number > 0");
+  double free_polls = options->free_polls_required;
+  if (Status s = set_number(f, "free-polls", &free_polls, 1); !s.ok()) return s;
+  options->free_polls_required = static_cast<int>(std::min(free_polls, 1000.0));
+  if (f.has("processes-only")) options->processes_only = true;
+  if (auto smi = f.get("nvidia-smi")) options->nvidia_smi = *smi;
+  if (auto d = f.get("default-action")) {
+    if (detail::iequals(detail::trim(*d), "Stop Job"))
+      options->default_action = "Stop Job";
+    else if (detail::iequals(detail::trim(*d), "Continue Anyway"))
+      options->default_action = "Continue Anyway";
+    else
+      return Status(StatusCode::kInvalidArgument,
+                    "--default-action: expected 'Stop Job' or 'Continue Anyway', got '" + *d + "'");
+  }
+  return Status::Ok();
+}
+
+// The devices to check: --devices LIST (as if CUDA_VISIBLE_DEVICES), else
+// what --command and the environment ask for.
+DeviceRequest requested_devices(const ParsedFlags& f) {
+  auto env = current_environment();
+  if (auto list = f.get("devices")) {
+    std::erase_if(env, [](const auto& kv) { return kv.first == "CUDA_VISIBLE_DEVICES"; });
+    env.emplace_back("CUDA_VISIBLE_DEVICES", *list);
+    DeviceRequest request = parse_requested_devices("", env);
+    request.source = "command";
+    return request;
+  }
+  return parse_requested_devices(f.get_or("command", ""), env);
+}
+
 }  // namespace
 
 Result<int> cmd_preflight(Args args) {
   auto parsed = parse_flags(kFlags, args);
   if (!parsed) return parsed.status();
   const ParsedFlags& f = *parsed;
-  if (f.help) {
-    write_line(stdout, format_help(kUsage, kSummary, kFlags));
-    return kExitOk;
-  }
+  if (show_help(f, kUsage, kSummary, kFlags)) return kExitOk;
   if (!f.positional.empty())
     return Status(StatusCode::kInvalidArgument,
                   "unexpected argument '" + f.positional[0] + "' (give the job as --command 'CMD')");
@@ -101,52 +142,15 @@ Result<int> cmd_preflight(Args args) {
   if (f.has("command") && f.has("devices"))
     return Status(StatusCode::kInvalidArgument, "--command and --devices are alternatives; give one");
 
-  // Options: C++ defaults <- playbook <- flags.
   GpuOptions options;
   ActionTable table;
-  {
-    auto tree = playbook_tree(f.get_or("playbook", ""));
-    if (!tree) return tree.status();
-    std::vector<Status> errors;
-    read_gpu_options(*tree, &options, &errors);
-    read_operator_options(*tree, &table, &errors);
-    if (Status s = join_errors(errors); !s.ok()) return s;
-  }
-  for (auto [name, out, min] : {std::tuple{"wait", &options.wait_s, 0.0}, std::tuple{"poll", &options.poll_s, 0.0},
-                                std::tuple{"answer-timeout", &options.answer_timeout_s, 0.0}})
-    if (Status s = set_number(f, name, out, min); !s.ok()) return s;
-  if (f.has("poll") && options.poll_s <= 0)
-    return Status(StatusCode::kInvalidArgument, "--poll: expected a number > 0");
-  double free_polls = options.free_polls_required;
-  if (Status s = set_number(f, "free-polls", &free_polls, 1); !s.ok()) return s;
-  options.free_polls_required = static_cast<int>(std::min(free_polls, 1000.0));
-  if (f.has("processes-only")) options.processes_only = true;
-  if (auto smi = f.get("nvidia-smi")) options.nvidia_smi = *smi;
-  if (auto d = f.get("default-action")) {
-    if (detail::iequals(detail::trim(*d), "Stop Job"))
-      options.default_action = "Stop Job";
-    else if (detail::iequals(detail::trim(*d), "Continue Anyway"))
-      options.default_action = "Continue Anyway";
-    else
-      return Status(StatusCode::kInvalidArgument,
-                    "--default-action: expected 'Stop Job' or 'Continue Anyway', got '" + *d + "'");
-  }
+  if (Status s = read_preflight_options(f, &options, &table); !s.ok()) return s;
   auto on_timeout = parse_on_timeout(f.get_or("on-timeout", "ask"));
   if (!on_timeout)
     return Status(StatusCode::kInvalidArgument,
                   "--on-timeout: expected ask, continue or stop, got '" + f.get_or("on-timeout", "") + "'");
 
-  // Which devices.
-  auto env = current_environment();
-  DeviceRequest request;
-  if (auto list = f.get("devices")) {
-    std::erase_if(env, [](const auto& kv) { return kv.first == "CUDA_VISIBLE_DEVICES"; });
-    env.emplace_back("CUDA_VISIBLE_DEVICES", *list);
-    request = parse_requested_devices("", env);
-    request.source = "command";
-  } else {
-    request = parse_requested_devices(f.get_or("command", ""), env);
-  }
+  DeviceRequest request = requested_devices(f);
 
   // Progress: which GPUs, who holds them, time left (stderr).
   Style err_style = Style::for_stream(stderr);

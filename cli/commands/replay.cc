@@ -302,44 +302,21 @@ class Replay : public SessionReporter {
   std::set<std::string> incidents_;  // incident ids the alerts named (bounded)
 };
 
-}  // namespace
-
-Result<int> cmd_replay(Args args) {
-  auto flags = parse_flags(kReplayFlags, args);
-  if (!flags) return flags.status();
-  if (flags->help) {
-    std::fputs(format_help("sidecar-cli replay [options] METRICS",
-                           "Feed a metrics file (JSON Lines, W&B history, Lightning or SB3 CSV) through the monitoring "
-                           "engine, one tick per row.\nExit status: 0 nothing at or above --fail-on, 1 findings, 2 "
-                           "error.",
-                           kReplayFlags)
-                   .c_str(),
-               stdout);
-    return kExitOk;
-  }
-  auto jsonl = jsonl_format(*flags);
-  if (!jsonl) return jsonl.status();
-  auto fail_on = fail_on_severity(*flags);
-  if (!fail_on) return fail_on.status();
-  if (flags->positional.size() != 1)
-    return Status(StatusCode::kInvalidArgument, "expected one METRICS file (see --help)");
-  const std::string& path = flags->positional[0];
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return Status(StatusCode::kNotFound, path + ": no such file");
-  if (S_ISDIR(st.st_mode)) return Status(StatusCode::kInvalidArgument, path + ": is a directory");
-
-  auto playbook = load_playbook(flags->get_or("playbook", ""));
+// The monitor's options from replay's flags; the history file, when one is
+// named, must be readable (its corrupt lines are a warning).
+Result<MonitorOptions> replay_monitor_options(const ParsedFlags& flags) {
+  auto playbook = load_playbook(flags.get_or("playbook", ""));
   if (!playbook) return playbook.status();
   MonitorOptions opts;
-  opts.run_id = flags->get_or("run-id", "replay");
-  opts.command = flags->get_or("command", "");
-  opts.history_path = flags->get_or("history", "-");
+  opts.run_id = flags.get_or("run-id", "replay");
+  opts.command = flags.get_or("command", "");
+  opts.history_path = flags.get_or("history", "-");
   opts.playbook = std::move(playbook).value();
   // Without a log to scan, skip compiling the catalogue (most of the start-up);
   // with one, reuse the compiled database that scan caches.
-  opts.scan_logs = flags->has("log");
+  opts.scan_logs = flags.has("log");
   opts.playbook.logs.cache_dir = pattern_cache_dir();
-  if (auto p = flags->get("profile")) {
+  if (auto p = flags.get("profile")) {
     auto prof = parse_profile(*p);
     if (!prof)
       return Status(StatusCode::kInvalidArgument,
@@ -352,27 +329,29 @@ Result<int> cmd_replay(Args args) {
     if (h->corrupt_lines)
       print_warning(opts.history_path + ": " + std::to_string(h->corrupt_lines) + " corrupt line(s) skipped");
   }
-  std::vector<LogFeed> logs;
-  for (const auto& lp : flags->get_all("log")) {
-    logs.emplace_back(lp);
-    if (!logs.back().ok()) return Status(StatusCode::kNotFound, lp + ": cannot open");
-  }
+  return opts;
+}
 
-  Replay replay(*jsonl, flags->has("snapshots"), *fail_on);
-  PipelineOptions po;
-  po.on_alert = OnAlert::kContinue;
-  Pipeline pipeline(std::move(opts), std::move(po), nullptr, replay);
-  replay.attach(pipeline);
-  if (!pipeline.monitor().log_status().ok() && !logs.empty()) return pipeline.monitor().log_status();
+// How feeding the rows went: the row clock at the end, the wall time it took,
+// and the reader's error (ok when the file was read to its end).
+struct FedRows {
+  double now = 0.0;
+  double elapsed = 0.0;
+  Status read_error;
+};
 
-  MetricsReader reader(path);
+// Feeds every row of `reader` (and the logs, interleaved by time stamp when
+// all of them carry one) through the pipeline, ticking every second of row time.
+FedRows feed_rows(Pipeline& pipeline, MetricsReader& reader, std::vector<LogFeed>& logs, const std::string& path) {
+  FedRows fed;
   // Rows without a timestamp leave the clock where it is: at the time the
   // replay started, until a row says otherwise.
-  double now = wall_seconds(), next_tick = -1e300;
+  double& now = fed.now;
+  double next_tick = -1e300;
+  now = wall_seconds();
   pipeline.advance(now);
   bool first = true, interleave = false;
   auto start = std::chrono::steady_clock::now();
-  Status read_error;
   auto on_row = [&](const MetricRow& row) {
     if (row.timestamp && std::isfinite(*row.timestamp)) now = *row.timestamp;
     if (first) {
@@ -393,36 +372,43 @@ Result<int> cmd_replay(Args args) {
   for (;;) {
     auto n = reader.poll(on_row);
     if (!n) {
-      read_error = n.status();
+      fed.read_error = n.status();
       break;
     }
     if (*n == 0) break;
   }
   // A last line without its newline (a finished file never gets one).
-  if (read_error.ok()) reader.flush(on_row);
+  if (fed.read_error.ok()) reader.flush(on_row);
   for (auto& l : logs) l.feed_rest(pipeline);
   pipeline.drain(now);
-  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  fed.elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return fed;
+}
 
+// Prints the end of a replay (warnings, the keys and summary records or the
+// text summary), appends the history row when asked, and returns the exit status.
+int finish_replay(Pipeline& pipeline, const Replay& replay, const MetricsReader& reader, const FedRows& fed,
+                  const ParsedFlags& flags, bool jsonl) {
   const MetricsStats& ms = reader.stats();
   if (ms.malformed)
-    print_warning(path + ": " + std::to_string(ms.malformed) + " malformed line(s) skipped; last: " + ms.last_error);
+    print_warning(reader.path() + ": " + std::to_string(ms.malformed) +
+                  " malformed line(s) skipped; last: " + ms.last_error);
   std::string history_error;
-  if (read_error.ok() && flags->has("history")) {
+  if (fed.read_error.ok() && flags.has("history")) {
     PipelineEnd end;
     end.status = "finished";
     end.exit_code = 0;
     // Dated by the last row's time stamp, or the replay's start (not 1970).
-    Status hs = pipeline.finish(end, now);
+    Status hs = pipeline.finish(end, fed.now);
     if (!hs.ok()) history_error = hs.message();
   }
-  if (*jsonl) {
+  if (jsonl) {
     write_line(stdout, replay.keys_json());
-    write_line(stdout, replay.summary_json(ms, elapsed, history_error));
+    write_line(stdout, replay.summary_json(ms, fed.elapsed, history_error));
   } else
-    replay.print_text_summary(ms, elapsed);
-  if (!read_error.ok()) {
-    print_error("replay: " + read_error.message());
+    replay.print_text_summary(ms, fed.elapsed);
+  if (!fed.read_error.ok()) {
+    print_error("replay: " + fed.read_error.message());
     return kExitError;
   }
   if (!history_error.empty()) {
@@ -430,6 +416,46 @@ Result<int> cmd_replay(Args args) {
     return kExitError;
   }
   return replay.exit_code();
+}
+
+}  // namespace
+
+Result<int> cmd_replay(Args args) {
+  auto flags = parse_flags(kReplayFlags, args);
+  if (!flags) return flags.status();
+  if (show_help(*flags, "sidecar-cli replay [options] METRICS",
+                "Feed a metrics file (JSON Lines, W&B history, Lightning or SB3 CSV) through the monitoring "
+                "engine, one tick per row.\nExit status: 0 nothing at or above --fail-on, 1 findings, 2 "
+                "error.",
+                kReplayFlags))
+    return kExitOk;
+  auto out = output_flags(*flags);
+  if (!out) return out.status();
+  if (flags->positional.size() != 1)
+    return Status(StatusCode::kInvalidArgument, "expected one METRICS file (see --help)");
+  const std::string& path = flags->positional[0];
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return Status(StatusCode::kNotFound, path + ": no such file");
+  if (S_ISDIR(st.st_mode)) return Status(StatusCode::kInvalidArgument, path + ": is a directory");
+
+  auto opts = replay_monitor_options(*flags);
+  if (!opts) return opts.status();
+  std::vector<LogFeed> logs;
+  for (const auto& lp : flags->get_all("log")) {
+    logs.emplace_back(lp);
+    if (!logs.back().ok()) return Status(StatusCode::kNotFound, lp + ": cannot open");
+  }
+
+  Replay replay(out->jsonl, flags->has("snapshots"), out->fail_on);
+  PipelineOptions po;
+  po.on_alert = OnAlert::kContinue;
+  Pipeline pipeline(std::move(opts).value(), std::move(po), nullptr, replay);
+  replay.attach(pipeline);
+  if (!pipeline.monitor().log_status().ok() && !logs.empty()) return pipeline.monitor().log_status();
+
+  MetricsReader reader(path);
+  FedRows fed = feed_rows(pipeline, reader, logs, path);
+  return finish_replay(pipeline, replay, reader, fed, *flags, out->jsonl);
 }
 
 }  // namespace sidecar::cli

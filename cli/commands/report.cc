@@ -25,16 +25,12 @@ constexpr FlagSpec kFlags[] = {
 Result<int> cmd_report(Args args) {
   auto flags = parse_flags(kFlags, args);
   if (!flags) return flags.status();
-  if (flags->help) {
-    std::fputs(format_help("sidecar-cli report [options] RUN_DIR",
-                           "Write one self-contained HTML file (no network, no scripts) with the run's curves,\n"
-                           "its alerts marked at their steps, an incident timeline with log excerpts, the\n"
-                           "comparison with the baseline from history and the run's facts.",
-                           kFlags)
-                   .c_str(),
-               stdout);
+  if (show_help(*flags, "sidecar-cli report [options] RUN_DIR",
+                "Write one self-contained HTML file (no network, no scripts) with the run's curves,\n"
+                "its alerts marked at their steps, an incident timeline with log excerpts, the\n"
+                "comparison with the baseline from history and the run's facts.",
+                kFlags))
     return kExitOk;
-  }
   if (flags->positional.size() != 1)
     return Status(StatusCode::kInvalidArgument, "expected one RUN_DIR argument (see --help)");
   RunReportInputs in;

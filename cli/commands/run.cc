@@ -179,9 +179,12 @@ void TerminalReporter::summary(const SessionSummary& s) {
     human(ind + "stopped by sidecar: " + s.stopped_by);
   else if (!s.error.empty() && s.status != "failed" && s.status != "killed")
     human(ind + s.error);
+  std::string from = s.metrics_path;  // every source followed, not only the first one found
+  for (const std::string& m : s.metrics_sources)
+    if (m != s.metrics_path) from += (from.empty() ? "" : ", ") + m;
   human(ind + "metrics  " + std::to_string(s.rows) + " rows" +
         (s.malformed_rows ? " (" + std::to_string(s.malformed_rows) + " malformed)" : "") +
-        (s.metrics_path.empty() ? " (no metrics file found)" : " from " + s.metrics_path));
+        (from.empty() ? " (no metrics file found)" : " from " + from));
   human(ind + "logs     " + std::to_string(s.lines) + " lines");
   std::string alerts = std::to_string(s.alerts);
   if (!s.by_syndrome.empty()) {
@@ -202,7 +205,13 @@ void TerminalReporter::summary(const SessionSummary& s) {
 
 namespace {
 
-constexpr FlagSpec kRunFlags[] = {
+// The GPU defaults in help come from GpuOptions' initializers (not restated here).
+const std::string kGpuWaitHelp =
+    "how long to wait for busy GPUs (default from the playbook, " + detail::fmt_num(GpuOptions{}.wait_s) + ")";
+const std::string kGpuPollHelp =
+    "how often to poll busy GPUs (default from the playbook, " + detail::fmt_num(GpuOptions{}.poll_s) + ")";
+
+const FlagSpec kRunFlags[] = {
     {"run-dir", 'd', "DIR", "run directory (default: a new runs/<time>-<program>/)"},
     {"run-id", 0, "ID", "run id for alerts and history (default: the run directory's name); required with --server"},
     {"metrics", 'm', "PATH",
@@ -236,8 +245,8 @@ constexpr FlagSpec kRunFlags[] = {
     {"no-report", 0, "", "do not write <run-dir>/sidecar/report.html at the end"},
     {"no-preflight", 0, "", "skip the GPU preflight"},
     {"nvidia-smi", 0, "PATH", "nvidia-smi program for the GPU preflight"},
-    {"gpu-wait", 0, "SECONDS", "how long to wait for busy GPUs (default from the playbook, 180)"},
-    {"gpu-poll", 0, "SECONDS", "how often to poll busy GPUs (default from the playbook, 10)"},
+    {"gpu-wait", 0, "SECONDS", kGpuWaitHelp},
+    {"gpu-poll", 0, "SECONDS", kGpuPollHelp},
 };
 
 constexpr std::string_view kRunUsage = "sidecar-cli run [options] -- CMD [ARGS...]";
@@ -446,10 +455,7 @@ Status read_session_flags(const ParsedFlags& f, SessionOptions* o) {
 Result<int> cmd_run(Args args) {
   auto flags = parse_flags(kRunFlags, args);
   if (!flags) return flags.status();
-  if (flags->help) {
-    std::fputs(format_help(kRunUsage, kRunSummary, kRunFlags).c_str(), stdout);
-    return kExitOk;
-  }
+  if (show_help(*flags, kRunUsage, kRunSummary, kRunFlags)) return kExitOk;
   RunOptions o;
   o.argv = flags->rest;
   if (o.argv.empty())

@@ -381,19 +381,13 @@ class Scan {
 Result<int> cmd_scan(Args args) {
   auto flags = parse_flags(kScanFlags, args);
   if (!flags) return flags.status();
-  if (flags->help) {
-    std::fputs(format_help("sidecar-cli scan [--playbook F] [--format text|jsonl] [--fail-on SEVERITY] FILE...",
-                           "Scan log files for failure syndromes; '-' reads standard input.\n"
-                           "Exit status: 0 nothing at or above --fail-on, 1 findings, 2 error.",
-                           kScanFlags)
-                   .c_str(),
-               stdout);
+  if (show_help(*flags, "sidecar-cli scan [--playbook F] [--format text|jsonl] [--fail-on SEVERITY] FILE...",
+                "Scan log files for failure syndromes; '-' reads standard input.\n"
+                "Exit status: 0 nothing at or above --fail-on, 1 findings, 2 error.",
+                kScanFlags))
     return kExitOk;
-  }
-  auto jsonl = jsonl_format(*flags);
-  if (!jsonl) return jsonl.status();
-  auto fail_on = fail_on_severity(*flags);
-  if (!fail_on) return fail_on.status();
+  auto out = output_flags(*flags);
+  if (!out) return out.status();
   if (flags->positional.empty()) return Status(StatusCode::kInvalidArgument, "no FILE given (see --help)");
 
   auto tree = playbook_tree(flags->get_or("playbook", ""));
@@ -407,7 +401,7 @@ Result<int> cmd_scan(Args args) {
   if (!scanner) return scanner.status();
 
   auto start = std::chrono::steady_clock::now();
-  Scan scan(*scanner, *jsonl, *fail_on);
+  Scan scan(*scanner, out->jsonl, out->fail_on);
   for (const std::string& path : flags->positional) scan.file(path);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return scan.finish(seconds);

@@ -50,16 +50,12 @@ constexpr FlagSpec kWatchFlags[] = {
 Result<int> cmd_watch(Args args) {
   auto flags = parse_flags(kWatchFlags, args);
   if (!flags) return flags.status();
-  if (flags->help) {
-    std::fputs(format_help("sidecar-cli watch RUN_DIR [options]",
-                           "Monitor a run directory written by a job started elsewhere: its metrics and logs are\n"
-                           "followed as they grow, appear late, rotate. Exit status: 0 no alert at or above\n"
-                           "--fail-on, 1 alerts, 2 error.",
-                           kWatchFlags)
-                   .c_str(),
-               stdout);
+  if (show_help(*flags, "sidecar-cli watch RUN_DIR [options]",
+                "Monitor a run directory written by a job started elsewhere: its metrics and logs are\n"
+                "followed as they grow, appear late, rotate. Exit status: 0 no alert at or above\n"
+                "--fail-on, 1 alerts, 2 error.",
+                kWatchFlags))
     return kExitOk;
-  }
   if (flags->positional.size() != 1)
     return Status(StatusCode::kInvalidArgument, flags->positional.empty()
                                                     ? "no RUN_DIR given (see --help)"
@@ -70,17 +66,15 @@ Result<int> cmd_watch(Args args) {
   o.on_alert = OnAlert::kContinue;  // nothing to stop: alerts are reported, not asked
   o.once = flags->has("once");
   if (auto v = flags->get("command")) o.command = *v;
-  auto fail_on = fail_on_severity(*flags);
-  if (!fail_on) return fail_on.status();
-  auto jsonl = jsonl_format(*flags);
-  if (!jsonl) return jsonl.status();
-  TerminalReporter reporter(*jsonl, false);
+  auto out = output_flags(*flags);
+  if (!out) return out.status();
+  TerminalReporter reporter(out->jsonl, false);
   SignalPipe signals;
   auto summary = watch_session(o, reporter, &signals);
   if (!summary) return summary.status();
   // Records the server (or another sink) rejected or dropped: an error (docs/cli.md).
   if (summary->sinks_lost_records()) return kExitError;
-  return summary->max_severity && *summary->max_severity >= *fail_on ? kExitFindings : kExitOk;
+  return summary->max_severity && *summary->max_severity >= out->fail_on ? kExitFindings : kExitOk;
 }
 
 }  // namespace sidecar::cli
