@@ -77,6 +77,9 @@ class FileTail {
   std::uint64_t recovered_bytes() const { return recovered_bytes_; }
 
  private:
+  // Opens a polling round, or closes it when its bytes or time are spent
+  // (true: poll() returns nothing this time). False when unbounded.
+  bool round_budget_spent();
   Status open_file(bool* opened);
   void close_file();
   void restart_at_zero();

@@ -180,6 +180,51 @@ std::vector<GpuVerdict> judge_gpus(const DeviceRequest& request, const std::vect
   return out;
 }
 
+namespace {
+
+// Nothing to check (no CUDA_VISIBLE_DEVICES, one the shell computes, or one
+// that names no GPU): a skipped check that lets the job start.
+PreflightResult skip_unrequested(const DeviceRequest& request, PreflightResult r) {
+  r.skipped = true;
+  r.available = true;
+  r.proceed = true;
+  if (!request.specified)
+    r.reason = "CUDA_VISIBLE_DEVICES is not set; no GPU check";
+  else if (request.note.find("computed by the shell") != std::string::npos)
+    r.reason = "cannot tell which GPUs are requested; no GPU check";
+  else
+    r.reason = "CUDA_VISIBLE_DEVICES='" + request.value + "' requests no GPU";
+  return r;
+}
+
+// One answered poll, from r->verdicts: the busy devices, the reason, and the
+// streak of free polls. Errors: kNotFound when a requested device is not listed.
+Status take_verdicts(const DeviceRequest& request, int required, int* free_streak, PreflightResult* r) {
+  std::vector<std::string> missing, reasons;
+  r->busy.clear();
+  for (const auto& v : r->verdicts) {
+    if (!v.exists) missing.push_back(device_label(v));
+    if (v.busy) {
+      r->busy.push_back(v.device);
+      reasons.push_back(device_label(v) + ": " + v.reason);
+    }
+  }
+  if (!missing.empty())
+    return Status(StatusCode::kNotFound, "requested " + join(missing, ", ") + " not found: nvidia-smi lists " +
+                                             list_indices(r->gpus) + " (CUDA_VISIBLE_DEVICES='" + request.value + "')");
+  *free_streak = r->busy.empty() ? *free_streak + 1 : 0;
+  if (r->busy.empty()) {
+    r->reason = "free";
+    if (*free_streak < required)
+      r->reason += " (" + std::to_string(*free_streak) + " of " + std::to_string(required) + " consecutive polls)";
+  } else {
+    r->reason = join(reasons, "; ");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<PreflightResult> wait_for_gpus(const DeviceRequest& request, const GpuOptions& options,
                                       const std::function<void(const PreflightResult&)>& progress, const Clock& clock,
                                       long self_pid_to_ignore) {
@@ -187,18 +232,7 @@ Result<PreflightResult> wait_for_gpus(const DeviceRequest& request, const GpuOpt
   r.requested = request.devices;
   r.order_trusted = request.order_trusted;
   r.note = request.note;
-  if (!request.specified || request.devices.empty()) {
-    r.skipped = true;
-    r.available = true;
-    r.proceed = true;
-    if (!request.specified)
-      r.reason = "CUDA_VISIBLE_DEVICES is not set; no GPU check";
-    else if (request.note.find("computed by the shell") != std::string::npos)
-      r.reason = "cannot tell which GPUs are requested; no GPU check";
-    else
-      r.reason = "CUDA_VISIBLE_DEVICES='" + request.value + "' requests no GPU";
-    return r;
-  }
+  if (!request.specified || request.devices.empty()) return skip_unrequested(request, std::move(r));
   const bool need_mig = std::any_of(request.devices.begin(), request.devices.end(),
                                     [](const std::string& d) { return d.rfind("MIG-", 0) == 0; });
   const int required = std::max(1, options.free_polls_required);
@@ -227,27 +261,7 @@ Result<PreflightResult> wait_for_gpus(const DeviceRequest& request, const GpuOpt
       failing.reset();
       r.gpus = std::move(*q);
       r.verdicts = judge_gpus(request, r.gpus, options, self_pid_to_ignore);
-      std::vector<std::string> missing, reasons;
-      r.busy.clear();
-      for (const auto& v : r.verdicts) {
-        if (!v.exists) missing.push_back(device_label(v));
-        if (v.busy) {
-          r.busy.push_back(v.device);
-          reasons.push_back(device_label(v) + ": " + v.reason);
-        }
-      }
-      if (!missing.empty())
-        return Status(StatusCode::kNotFound, "requested " + join(missing, ", ") + " not found: nvidia-smi lists " +
-                                                 list_indices(r.gpus) + " (CUDA_VISIBLE_DEVICES='" + request.value +
-                                                 "')");
-      free_streak = r.busy.empty() ? free_streak + 1 : 0;
-      if (r.busy.empty()) {
-        r.reason = "free";
-        if (free_streak < required)
-          r.reason += " (" + std::to_string(free_streak) + " of " + std::to_string(required) + " consecutive polls)";
-      } else {
-        r.reason = join(reasons, "; ");
-      }
+      if (Status s = take_verdicts(request, required, &free_streak, &r); !s.ok()) return s;
     }
     const double elapsed = clock.now() - start;
     r.waited_seconds = std::max(0.0, elapsed);

@@ -211,22 +211,24 @@ void FileTail::set_round_budget(std::uint64_t max_bytes, std::chrono::millisecon
   round_open_ = false;
 }
 
-Result<FileTail::Chunk> FileTail::poll(std::size_t max_bytes) {
+bool FileTail::round_budget_spent() {
   budget_spent_ = false;
-  bool bounded = budget_bytes_ > 0 || budget_time_.count() > 0;
-  if (bounded) {
-    auto now = std::chrono::steady_clock::now();
-    if (!round_open_) {
-      round_open_ = true;
-      round_bytes_ = 0;
-      round_start_ = now;
-    } else if ((budget_bytes_ > 0 && round_bytes_ >= budget_bytes_) ||
-               (budget_time_.count() > 0 && now - round_start_ >= budget_time_)) {
-      round_open_ = false;
-      budget_spent_ = true;
-      return Chunk{};
-    }
+  if (budget_bytes_ == 0 && budget_time_.count() == 0) return false;
+  auto now = std::chrono::steady_clock::now();
+  if (!round_open_) {
+    round_open_ = true;
+    round_bytes_ = 0;
+    round_start_ = now;
+  } else if ((budget_bytes_ > 0 && round_bytes_ >= budget_bytes_) ||
+             (budget_time_.count() > 0 && now - round_start_ >= budget_time_)) {
+    round_open_ = false;
+    budget_spent_ = true;
   }
+  return budget_spent_;
+}
+
+Result<FileTail::Chunk> FileTail::poll(std::size_t max_bytes) {
+  if (round_budget_spent()) return Chunk{};
   if (max_bytes == 0) max_bytes = 1;
   // At most a few file switches per call (rotated copy -> new file, old file -> new file).
   for (int attempt = 0; attempt < 4; ++attempt) {

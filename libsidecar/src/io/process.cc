@@ -106,6 +106,33 @@ Result<pid_t> spawn_in_new_group(const std::vector<std::string>& argv, const std
 
 }  // namespace detail
 
+namespace {
+
+// Waits for run_process's child once its output is closed, killing its
+// group at the deadline (or at once when it already timed out), and records
+// how it ended.
+void reap(pid_t pid, double deadline, ProcessResult* result) {
+  int status = 0;
+  while (true) {
+    pid_t w = ::waitpid(pid, &status, result->timed_out ? 0 : WNOHANG);
+    if (w == pid) break;
+    if (w < 0 && errno != EINTR) break;
+    if (w == 0) {
+      // Output closed but the process lingers: give it until the deadline.
+      if (now_s() >= deadline) {
+        result->timed_out = true;
+        ::kill(-pid, SIGKILL);
+      } else {
+        ::usleep(2000);
+      }
+    }
+  }
+  if (WIFEXITED(status)) result->exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result->term_signal = WTERMSIG(status);
+}
+
+}  // namespace
+
 Result<ProcessResult> run_process(const std::vector<std::string>& argv, std::string_view input,
                                   const ProcessOptions& options) {
   if (argv.empty() || argv[0].empty()) return Status(StatusCode::kInvalidArgument, "no program to run");
@@ -170,23 +197,7 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, std::str
     drain(idx_err, err, result.err);
   }
   in.close_end(1);
-  int status = 0;
-  while (true) {
-    pid_t w = ::waitpid(pid, &status, result.timed_out ? 0 : WNOHANG);
-    if (w == pid) break;
-    if (w < 0 && errno != EINTR) break;
-    if (w == 0) {
-      // Output closed but the process lingers: give it until the deadline.
-      if (now_s() >= deadline) {
-        result.timed_out = true;
-        ::kill(-pid, SIGKILL);
-      } else {
-        ::usleep(2000);
-      }
-    }
-  }
-  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) result.term_signal = WTERMSIG(status);
+  reap(pid, deadline, &result);
   return result;
 }
 
