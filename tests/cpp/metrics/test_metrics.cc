@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "row_text.h"
 #include "sidecar/metrics.h"
 
 namespace fs = std::filesystem;
@@ -26,24 +27,12 @@ using sidecar::MetricsFormat;
 using sidecar::MetricsReader;
 using sidecar::MetricsReaderOptions;
 
+using sidecar::test::num;
+using sidecar::test::render;
+
 namespace {
 
 const std::string kData = std::string(SIDECAR_TEST_DATA) + "/metrics_formats/";
-
-std::string num(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
-
-std::string render(const MetricRow& row) {
-  std::string s = "step=" + (row.step ? std::to_string(*row.step) : std::string("-"));
-  s += " ts=" + (row.timestamp ? num(*row.timestamp) : std::string("-"));
-  for (const auto& v : row.values) s += " " + std::string(v.key) + "=" + num(v.value);
-  return s;
-}
 
 struct Collected {
   std::vector<std::string> rows;

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "row_text.h"
 #include "sidecar/metric_lines.h"
 
 using sidecar::MetricRow;
@@ -14,21 +15,11 @@ using sidecar::RowOrigin;
 using sidecar::TextMetricsParser;
 using sidecar::TextShape;
 
+using sidecar::test::num;
+
 namespace {
 
-std::string num(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
-
-std::string render(const MetricRow& row) {
-  std::string s = "step=" + (row.step ? std::to_string(*row.step) : std::string("-"));
-  for (const auto& v : row.values) s += " " + std::string(v.key) + "=" + num(v.value);
-  return s;
-}
+std::string render(const MetricRow& row) { return sidecar::test::render(row, false); }
 
 // The rendered row, or "" when the line is not a row.
 std::string parse(TextMetricsParser& p, std::string_view line) {

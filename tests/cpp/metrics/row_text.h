@@ -1,0 +1,30 @@
+// The metric tests' text form of a row, compared with the fixtures'
+// expectations: "step=N ts=T key=value ..." (numbers shortest round-trip,
+// nan/inf spelled out, "-" for an absent step or time stamp).
+#pragma once
+
+#include <charconv>
+#include <cmath>
+#include <string>
+
+#include "sidecar/core/types.h"
+
+namespace sidecar::test {
+
+inline std::string num(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+// with_ts = false leaves out " ts=…" (printed-output rows have no time stamp).
+inline std::string render(const MetricRow& row, bool with_ts = true) {
+  std::string s = "step=" + (row.step ? std::to_string(*row.step) : std::string("-"));
+  if (with_ts) s += " ts=" + (row.timestamp ? num(*row.timestamp) : std::string("-"));
+  for (const auto& v : row.values) s += " " + std::string(v.key) + "=" + num(v.value);
+  return s;
+}
+
+}  // namespace sidecar::test
