@@ -108,11 +108,12 @@ class IncidentGate {
  public:
   enum class Event { kNone, kOpen, kEscalated, kResolved };
   explicit IncidentGate(Severity min_severity) : min_(min_severity) {}
-  // The incident key of an alert: its incident id, else its signature, else its id.
-  static std::string key_of(const Alert& alert, std::string_view incident_id);
+  // The incident key of an alert: the incident its evidence names, else its
+  // signature, else its id. Every sink groups alerts by this key.
+  static std::string key_of(const Alert& alert);
   // kOpen (new incident at/above min severity), kEscalated (more severe
   // than notified so far), else kNone.
-  Event on_alert(const Alert& alert, std::string_view incident_id, std::string* key);
+  Event on_alert(const Alert& alert, std::string* key);
   // kResolved when the resolution closes an incident that was notified
   // (once per incident), else kNone.
   Event on_resolved(const Resolved& resolved, std::string* key);
@@ -131,9 +132,6 @@ class IncidentGate {
 // `text` with every occurrence of `url` replaced by its scheme and host
 // ("https://hooks.slack.com/…"): a webhook URL's path is its secret.
 std::string redact_url(std::string text, std::string_view url);
-
-// The incident id an alert record carries ("" when it has none).
-std::string incident_of(const Alert& alert);
 
 // The bodies (pure; exposed for tests and docs).
 std::string slack_alert_body(const Alert& alert, bool escalated, const SlackSinkOptions& options);

@@ -77,12 +77,7 @@ class AlertmanagerSink final : public Sink {
     url_ = options_.url;
     while (!url_.empty() && url_.back() == '/') url_.pop_back();
     url_ += "/api/v2/alerts";
-    detail::HttpQueue::Options q;
-    q.capacity = options_.queue_capacity;
-    q.timeout_s = options_.timeout_s;
-    q.initial_backoff_s = options_.initial_backoff_s;
-    q.max_backoff_s = options_.max_backoff_s;
-    q.headers.push_back("Content-Type: application/json");
+    detail::HttpQueue::Options q = detail::queue_options(options_, "application/json");
     q.period_s = options_.resend_s;
     queue_.emplace(std::move(q), detail::HttpQueue::OnReply{}, [this] { return resend(); });
   }

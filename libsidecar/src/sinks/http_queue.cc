@@ -199,58 +199,65 @@ void HttpQueue::run() {
     if (not_found && on_not_found_ && !item.recovery) first = on_not_found_(item);
     lock.lock();
     in_flight_ = false;
-    if (ok) {
-      ++stats_.sent;
-      if (failing_)
-        notice_locked(describe(item) + ": delivered again after " + std::to_string(failed_since_) + " failed attempt" +
-                          (failed_since_ == 1 ? "" : "s"),
-                      true);
-      failing_ = false;
-      failed_since_ = 0;
-      if (!item.recovery) backoff_ = 0.0;  // a recovery post alone does not prove the record goes through
-      retry_at_ = 0.0;
-      continue;
-    }
-    ++stats_.failed;
-    ++failed_since_;
-    bool auth = r && (r->code == 401 || r->code == 403);
-    bool retryable = !r || r->code >= 500 || r->code == 408 || r->code == 429 || r->code < 200 ||
-                     (not_found && (first.has_value() || item.recovery));
-    std::string what;
-    if (!r)
-      what = r.status().message();
-    else if (auth)
-      what = "HTTP " + std::to_string(r->code) +
-             " (the server refused the token: check SIDECAR_AUTH_TOKEN or --auth-token-file)";
+    if (ok)
+      delivered_locked(item);
     else
-      what = "HTTP " + std::to_string(r->code);
-    stats_.last_error = describe(item) + ": " + what + (retryable ? "" : " (not retried)");
-    if (!retryable) {
-      ++stats_.rejected;
-      if (auth) ++stats_.auth_failures;
-      notice_locked(stats_.last_error + "; the record is lost", !failing_);
-      failing_ = true;
-      continue;
-    }
-    notice_locked(stats_.last_error + "; retrying with backoff", !failing_);
-    failing_ = true;
-    bool first_404 = first.has_value() && item.attempts == 0;
-    ++item.attempts;
-    if (options_.max_attempts > 0 && item.attempts >= options_.max_attempts) {
-      ++stats_.dropped;
-    } else {
-      requeue_locked(std::move(item));
-    }
-    if (first) {
-      first->recovery = true;
-      queue_.push_front(std::move(*first));  // the run's status, then the record again
-    }
-    backoff_ = backoff_ <= 0.0 ? options_.initial_backoff_s : std::min(backoff_ * 2.0, options_.max_backoff_s);
-    // Closing: the time left is close()'s, so retry briskly rather than sleep a long backoff.
-    // After a record's first 404 the recovery post goes at once.
-    retry_at_ = first_404 ? 0.0 : mono_now() + (stopping_ ? std::min(backoff_, kClosingRetryS) : backoff_);
+      failed_locked(std::move(item), r, std::move(first), not_found);
   }
   idle_cv_.notify_all();
+}
+
+void HttpQueue::delivered_locked(const Item& item) {
+  ++stats_.sent;
+  if (failing_)
+    notice_locked(describe(item) + ": delivered again after " + std::to_string(failed_since_) + " failed attempt" +
+                      (failed_since_ == 1 ? "" : "s"),
+                  true);
+  failing_ = false;
+  failed_since_ = 0;
+  if (!item.recovery) backoff_ = 0.0;  // a recovery post alone does not prove the record goes through
+  retry_at_ = 0.0;
+}
+
+void HttpQueue::failed_locked(Item item, const Result<HttpReply>& r, std::optional<Item> first, bool not_found) {
+  ++stats_.failed;
+  ++failed_since_;
+  bool auth = r && (r->code == 401 || r->code == 403);
+  bool retryable = !r || r->code >= 500 || r->code == 408 || r->code == 429 || r->code < 200 ||
+                   (not_found && (first.has_value() || item.recovery));
+  std::string what;
+  if (!r)
+    what = r.status().message();
+  else if (auth)
+    what = "HTTP " + std::to_string(r->code) +
+           " (the server refused the token: check SIDECAR_AUTH_TOKEN or --auth-token-file)";
+  else
+    what = "HTTP " + std::to_string(r->code);
+  stats_.last_error = describe(item) + ": " + what + (retryable ? "" : " (not retried)");
+  if (!retryable) {
+    ++stats_.rejected;
+    if (auth) ++stats_.auth_failures;
+    notice_locked(stats_.last_error + "; the record is lost", !failing_);
+    failing_ = true;
+    return;
+  }
+  notice_locked(stats_.last_error + "; retrying with backoff", !failing_);
+  failing_ = true;
+  bool first_404 = first.has_value() && item.attempts == 0;
+  ++item.attempts;
+  if (options_.max_attempts > 0 && item.attempts >= options_.max_attempts) {
+    ++stats_.dropped;
+  } else {
+    requeue_locked(std::move(item));
+  }
+  if (first) {
+    first->recovery = true;
+    queue_.push_front(std::move(*first));  // the run's status, then the record again
+  }
+  backoff_ = backoff_ <= 0.0 ? options_.initial_backoff_s : std::min(backoff_ * 2.0, options_.max_backoff_s);
+  // Closing: the time left is close()'s, so retry briskly rather than sleep a long backoff.
+  // After a record's first 404 the recovery post goes at once.
+  retry_at_ = first_404 ? 0.0 : mono_now() + (stopping_ ? std::min(backoff_, kClosingRetryS) : backoff_);
 }
 
 void HttpQueue::close(double timeout_s) {

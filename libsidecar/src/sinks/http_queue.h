@@ -24,6 +24,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -81,6 +82,11 @@ class HttpQueue {
   void insert_locked(Item item);
   void requeue_locked(Item item);
   void notice_locked(std::string text, bool force);
+  // After a POST, with mu_ held: a 2xx ends a failing streak; anything else
+  // is counted, noticed, and retried with back-off (after `first`, the
+  // recovery post a 404 asked for) or dropped as the reply says.
+  void delivered_locked(const Item& item);
+  void failed_locked(Item item, const Result<HttpReply>& r, std::optional<Item> first, bool not_found);
 
   Options options_;
   OnReply on_reply_;
@@ -108,5 +114,19 @@ class HttpQueue {
 
 // Monotonic seconds.
 double mono_now();
+
+// The queue options every HTTP sink's options carry (capacity, timeout,
+// back-off, attempts when it has them) and its Content-Type header.
+template <class SinkOptions>
+HttpQueue::Options queue_options(const SinkOptions& o, std::string_view content_type) {
+  HttpQueue::Options q;
+  q.capacity = o.queue_capacity;
+  q.timeout_s = o.timeout_s;
+  q.initial_backoff_s = o.initial_backoff_s;
+  q.max_backoff_s = o.max_backoff_s;
+  if constexpr (requires { o.max_attempts; }) q.max_attempts = o.max_attempts;
+  q.headers.push_back("Content-Type: " + std::string(content_type));
+  return q;
+}
 
 }  // namespace sidecar::detail

@@ -243,13 +243,7 @@ class ServerSink final : public Sink {
     metrics_url_ = base + "/metrics";
     list_alerts_url_ = detail::join_url(options_.url, "/alerts");
     if (options_.metrics_batch_max == 0) options_.metrics_batch_max = 1;
-    detail::HttpQueue::Options q;
-    q.capacity = options_.queue_capacity;
-    q.timeout_s = options_.timeout_s;
-    q.initial_backoff_s = options_.initial_backoff_s;
-    q.max_backoff_s = options_.max_backoff_s;
-    q.max_attempts = options_.max_attempts;
-    q.headers.push_back("Content-Type: application/json");
+    detail::HttpQueue::Options q = detail::queue_options(options_, "application/json");
     if (!options_.auth_token.empty()) q.headers.push_back("X-Auth-Token: " + options_.auth_token);
     headers_ = q.headers;
     q.period_s = std::clamp(std::min(options_.metrics_interval_s, options_.heartbeat_s), 0.05, 1.0);

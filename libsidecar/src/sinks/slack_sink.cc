@@ -4,9 +4,9 @@
 #include <mutex>
 #include <optional>
 #include <string>
-#include <type_traits>
 
 #include "http_queue.h"
+#include "notify_sink.h"
 #include "sidecar/core/detail/json_writer.h"
 #include "sidecar/detail/sinks.h"
 #include "sidecar/notify.h"
@@ -145,116 +145,52 @@ std::string slack_resolved_body(const Resolved& r, const Alert* opened_by, const
   return w.take();
 }
 
-// The incident id an alert record carries, when records.h has the field.
-template <class A>
-std::string incident_field(const A& a) {
-  if constexpr (requires { a.incident; }) {
-    using T = std::decay_t<decltype(a.incident)>;
-    if constexpr (std::is_convertible_v<T, std::string>) {
-      return std::string(a.incident);
-    } else if constexpr (requires { a.incident.has_value(); }) {
-      return a.incident ? std::string(*a.incident) : std::string();
-    } else {
-      return {};
-    }
-  } else {
-    return {};
-  }
-}
-
-std::string incident_of(const Alert& a) { return incident_field(a); }
-
 }  // namespace detail
 
 namespace {
 
-class SlackSink final : public Sink {
+// The Slack webhook URL: the option, else the secret its env/file names.
+std::string slack_url(const SlackSinkOptions& o) {
+  if (!o.webhook_url.empty()) return o.webhook_url;
+  auto url = read_secret(o.webhook_url_env, o.webhook_url_file);
+  return url ? *url : std::string();
+}
+
+class SlackSink final : public detail::NotifySink {
  public:
-  explicit SlackSink(SlackSinkOptions o) : options_(std::move(o)), gate_(options_.min_severity) {
-    if (options_.webhook_url.empty()) {
-      auto url = read_secret(options_.webhook_url_env, options_.webhook_url_file);
-      if (url) options_.webhook_url = *url;
-    }
-    detail::HttpQueue::Options q;
-    q.capacity = options_.queue_capacity;
-    q.timeout_s = options_.timeout_s;
-    q.initial_backoff_s = options_.initial_backoff_s;
-    q.max_backoff_s = options_.max_backoff_s;
-    q.max_attempts = options_.max_attempts;
-    q.headers.push_back("Content-Type: application/json; charset=utf-8");
-    queue_.emplace(std::move(q), detail::HttpQueue::OnReply{});
-  }
-  ~SlackSink() override { close(0.0); }
-
-  void on_alert(const Alert& alert) override {
-    std::string key;
-    std::string body;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto ev = gate_.on_alert(alert, detail::incident_of(alert), &key);
-      if (ev == detail::IncidentGate::Event::kNone) return;
-      if (ev == detail::IncidentGate::Event::kOpen) {
-        if (first_alert_.size() >= 1024) first_alert_.erase(first_alert_.begin());
-        first_alert_[key] = alert;
-      }
-      body = detail::slack_alert_body(alert, ev == detail::IncidentGate::Event::kEscalated, options_);
-    }
-    push(std::move(body), alert.id);
+  explicit SlackSink(SlackSinkOptions o)
+      : NotifySink(o.min_severity, slack_url(o), detail::queue_options(o, "application/json; charset=utf-8")),
+        options_(std::move(o)) {
+    options_.webhook_url = url();
   }
 
-  void on_resolved(const Resolved& r) override {
-    std::string body;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      std::string key;
-      if (gate_.on_resolved(r, &key) != detail::IncidentGate::Event::kResolved) return;
-      auto it = first_alert_.find(key);
-      std::optional<Alert> opened;
-      if (it != first_alert_.end()) {
-        opened = it->second;
-        first_alert_.erase(it);
-      }
-      if (!options_.notify_resolved) return;
-      body = detail::slack_resolved_body(r, opened ? &*opened : nullptr, options_);
-    }
-    push(std::move(body), r.alert_id);
-  }
-
-  void on_snapshot(const Snapshot&) override {}
-  void on_finish(const RunEnd&) override {}
-  SinkStats stats() const override {
-    SinkStats s = queue_->stats();
-    s.last_error = detail::redact_url(std::move(s.last_error), options_.webhook_url);
-    std::lock_guard<std::mutex> lock(mu_);
-    s.dropped += no_url_drops_;
-    if (no_url_drops_ > 0 && s.last_error.empty())
-      s.last_error = "no Slack webhook URL (set $" + options_.webhook_url_env + ")";
-    return s;
-  }
   std::string_view name() const override { return "slack"; }
-  void close(double timeout_s) override { queue_->close(timeout_s); }
+  SinkStats stats() const override {
+    return notify_stats("no Slack webhook URL (set $" + options_.webhook_url_env + ")");
+  }
 
  private:
-  void push(std::string body, const std::string& tag) {
-    if (options_.webhook_url.empty()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++no_url_drops_;
-      return;
+  std::string alert_message(const Alert& alert, detail::IncidentGate::Event event, const std::string& key) override {
+    if (event == detail::IncidentGate::Event::kOpen) {
+      if (first_alert_.size() >= 1024) first_alert_.erase(first_alert_.begin());
+      first_alert_[key] = alert;
     }
-    detail::HttpQueue::Item item;
-    item.kind = detail::HttpQueue::Kind::kAlert;
-    item.url = options_.webhook_url;
-    item.body = std::move(body);
-    item.tag = tag;
-    queue_->push(std::move(item));
+    return detail::slack_alert_body(alert, event == detail::IncidentGate::Event::kEscalated, options_);
+  }
+
+  std::optional<std::string> resolved_message(const Resolved& r, const std::string& key) override {
+    auto it = first_alert_.find(key);
+    std::optional<Alert> opened;
+    if (it != first_alert_.end()) {
+      opened = it->second;
+      first_alert_.erase(it);
+    }
+    if (!options_.notify_resolved) return std::nullopt;
+    return detail::slack_resolved_body(r, opened ? &*opened : nullptr, options_);
   }
 
   SlackSinkOptions options_;
-  mutable std::mutex mu_;
-  detail::IncidentGate gate_;
-  std::map<std::string, Alert> first_alert_;  // incident key -> the alert that opened it
-  std::uint64_t no_url_drops_ = 0;
-  std::optional<detail::HttpQueue> queue_;  // last: its thread stops first
+  std::map<std::string, Alert> first_alert_;  // incident key -> the alert that opened it (under mu_)
 };
 
 }  // namespace

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <string>
 
+#include "notify_sink.h"
 #include "sidecar/core/detail/json_writer.h"
 #include "sidecar/core/detail/strings.h"
 #include "sidecar/detail/sinks.h"
@@ -26,16 +27,61 @@ bool has_control(std::string_view s) {
 
 }  // namespace
 
-std::string IncidentGate::key_of(const Alert& alert, std::string_view incident_id) {
-  if (!incident_id.empty()) return std::string(incident_id);
+std::string IncidentGate::key_of(const Alert& alert) {
   if (const std::string* inc = evidence_get(alert.decision.evidence, "incident"); inc != nullptr && !inc->empty())
     return *inc;
   if (!alert.decision.signature.empty()) return alert.decision.signature;
   return alert.id;
 }
 
-IncidentGate::Event IncidentGate::on_alert(const Alert& alert, std::string_view incident_id, std::string* key) {
-  *key = key_of(alert, incident_id);
+void NotifySink::on_alert(const Alert& alert) {
+  std::string body;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string key;
+    auto event = gate_.on_alert(alert, &key);
+    if (event == IncidentGate::Event::kNone) return;
+    body = alert_message(alert, event, key);
+  }
+  push(std::move(body), alert.id);
+}
+
+void NotifySink::on_resolved(const Resolved& r) {
+  std::optional<std::string> body;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string key;
+    if (gate_.on_resolved(r, &key) != IncidentGate::Event::kResolved) return;
+    body = resolved_message(r, key);
+  }
+  if (body) push(std::move(*body), r.alert_id);
+}
+
+void NotifySink::push(std::string body, const std::string& tag) {
+  if (url_.empty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++no_url_drops_;
+    return;
+  }
+  HttpQueue::Item item;
+  item.kind = HttpQueue::Kind::kAlert;
+  item.url = url_;
+  item.body = std::move(body);
+  item.tag = tag;
+  queue_->push(std::move(item));
+}
+
+SinkStats NotifySink::notify_stats(std::string_view no_url) const {
+  SinkStats s = queue_->stats();
+  s.last_error = redact_url(std::move(s.last_error), url_);
+  std::lock_guard<std::mutex> lock(mu_);
+  s.dropped += no_url_drops_;
+  if (no_url_drops_ > 0 && s.last_error.empty()) s.last_error = std::string(no_url);
+  return s;
+}
+
+IncidentGate::Event IncidentGate::on_alert(const Alert& alert, std::string* key) {
+  *key = key_of(alert);
   Severity sev = alert.decision.severity;
   for (auto& [k, open] : open_) {
     if (k != *key) continue;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "http_queue.h"
+#include "notify_sink.h"
 #include "sidecar/core/detail/json_writer.h"
 #include "sidecar/detail/sinks.h"
 #include "sidecar/notify.h"
@@ -33,72 +34,47 @@ std::string evidence_text(const Evidence& e) {
   return out;
 }
 
-class WebhookSink final : public Sink {
+// The webhook URL: the option, else the secret its env/file names.
+std::string webhook_url(const WebhookSinkOptions& o) {
+  if (o.url.empty() && (!o.url_env.empty() || !o.url_file.empty()))
+    if (auto url = read_secret(o.url_env, o.url_file)) return *url;
+  return o.url;
+}
+
+// The queue: its Content-Type, then the configured headers (literal, from
+// the environment, from a file).
+detail::HttpQueue::Options webhook_queue(const WebhookSinkOptions& o) {
+  detail::HttpQueue::Options q = detail::queue_options(o, o.content_type);
+  for (const auto& h : o.headers) q.headers.push_back(h);
+  if (!o.header_env.empty())
+    if (auto h = read_secret(o.header_env, ""); h && h->find(':') != std::string::npos) q.headers.push_back(*h);
+  if (!o.header_file.empty())
+    if (auto hs = read_header_lines(o.header_file))
+      for (const auto& h : *hs) q.headers.push_back(h);
+  return q;
+}
+
+class WebhookSink final : public detail::NotifySink {
  public:
-  explicit WebhookSink(WebhookSinkOptions o) : options_(std::move(o)), gate_(options_.min_severity) {
-    if (options_.url.empty() && (!options_.url_env.empty() || !options_.url_file.empty())) {
-      auto url = read_secret(options_.url_env, options_.url_file);
-      if (url) options_.url = *url;
-    }
-    detail::HttpQueue::Options q;
-    q.capacity = options_.queue_capacity;
-    q.timeout_s = options_.timeout_s;
-    q.initial_backoff_s = options_.initial_backoff_s;
-    q.max_backoff_s = options_.max_backoff_s;
-    q.max_attempts = options_.max_attempts;
-    q.headers.push_back("Content-Type: " + options_.content_type);
-    for (const auto& h : options_.headers) q.headers.push_back(h);
-    if (!options_.header_env.empty())
-      if (auto h = read_secret(options_.header_env, ""); h && h->find(':') != std::string::npos)
-        q.headers.push_back(*h);
-    if (!options_.header_file.empty())
-      if (auto hs = read_header_lines(options_.header_file))
-        for (const auto& h : *hs) q.headers.push_back(h);
-    queue_.emplace(std::move(q), detail::HttpQueue::OnReply{});
-  }
-  ~WebhookSink() override { close(0.0); }
-
-  void on_alert(const Alert& alert) override {
-    std::string key;
-    std::string body;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      auto ev = gate_.on_alert(alert, detail::incident_of(alert), &key);
-      if (ev == detail::IncidentGate::Event::kNone) return;
-      std::string event = ev == detail::IncidentGate::Event::kOpen ? "open" : "escalated";
-      std::string record = detail::webhook_payload(to_json(alert), event, key);
-      body = render(record, event, key, &alert, nullptr);
-    }
-    push(std::move(body), alert.id);
+  explicit WebhookSink(WebhookSinkOptions o)
+      : NotifySink(o.min_severity, webhook_url(o), webhook_queue(o)), options_(std::move(o)) {
+    options_.url = url();
   }
 
-  void on_resolved(const Resolved& r) override {
-    std::string body;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      std::string key;
-      if (gate_.on_resolved(r, &key) != detail::IncidentGate::Event::kResolved) return;
-      if (!options_.notify_resolved) return;
-      std::string record = detail::webhook_payload(to_json(r), "resolved", key);
-      body = render(record, "resolved", key, nullptr, &r);
-    }
-    push(std::move(body), r.alert_id);
-  }
-
-  void on_snapshot(const Snapshot&) override {}
-  void on_finish(const RunEnd&) override {}
-  SinkStats stats() const override {
-    SinkStats s = queue_->stats();
-    s.last_error = detail::redact_url(std::move(s.last_error), options_.url);
-    std::lock_guard<std::mutex> lock(mu_);
-    s.dropped += no_url_drops_;
-    if (no_url_drops_ > 0 && s.last_error.empty()) s.last_error = "no webhook URL";
-    return s;
-  }
+  SinkStats stats() const override { return notify_stats("no webhook URL"); }
   std::string_view name() const override { return "webhook"; }
-  void close(double timeout_s) override { queue_->close(timeout_s); }
 
  private:
+  std::string alert_message(const Alert& alert, detail::IncidentGate::Event event, const std::string& key) override {
+    std::string what = event == detail::IncidentGate::Event::kOpen ? "open" : "escalated";
+    return render(detail::webhook_payload(to_json(alert), what, key), what, key, &alert, nullptr);
+  }
+
+  std::optional<std::string> resolved_message(const Resolved& r, const std::string& key) override {
+    if (!options_.notify_resolved) return std::nullopt;
+    return render(detail::webhook_payload(to_json(r), "resolved", key), "resolved", key, nullptr, &r);
+  }
+
   std::string render(const std::string& record, const std::string& event, const std::string& key, const Alert* a,
                      const Resolved* r) const {
     if (options_.body_template.empty()) return record;
@@ -129,25 +105,7 @@ class WebhookSink final : public Sink {
     return detail::expand_template(options_.body_template, vars);
   }
 
-  void push(std::string body, const std::string& tag) {
-    if (options_.url.empty()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      ++no_url_drops_;
-      return;
-    }
-    detail::HttpQueue::Item item;
-    item.kind = detail::HttpQueue::Kind::kAlert;
-    item.url = options_.url;
-    item.body = std::move(body);
-    item.tag = tag;
-    queue_->push(std::move(item));
-  }
-
   WebhookSinkOptions options_;
-  mutable std::mutex mu_;
-  detail::IncidentGate gate_;
-  std::uint64_t no_url_drops_ = 0;
-  std::optional<detail::HttpQueue> queue_;  // last: its thread stops first
 };
 
 }  // namespace
