@@ -1,6 +1,7 @@
 // sidecar-cli playbook — show the effective playbook, or check a playbook file.
 //
 //   sidecar-cli playbook show [--playbook F]     # the default merged with F, as YAML
+//   sidecar-cli playbook show --format md        # the detectors' option tables (docs/playbook.md)
 //   sidecar-cli playbook check FILE              # exit 0 when valid, 2 with located errors
 //
 // Errors read "sidecar-cli: FILE:LINE:COL: section.key: what (did you mean ...?)",
@@ -21,12 +22,18 @@ namespace {
 
 constexpr FlagSpec kPlaybookFlags[] = {
     {"playbook", 'p', "FILE", "playbook merged over the default (show)"},
+    {"format", 0, "FMT", "show: yaml (default) or md (the detectors' option tables: key, default, bounds, why)"},
 };
 
 int print_errors(const Status& s) {
   for (std::string_view line : detail::split(s.message(), '\n'))
     if (!line.empty()) print_error(line);
   return kExitError;
+}
+
+// One line each on stderr: deprecated keys that were read.
+void print_notices(const Playbook& pb) {
+  for (const std::string& n : pb.notices) write_line(stderr, "sidecar-cli: note: " + n);
 }
 
 }  // namespace
@@ -46,9 +53,18 @@ Result<int> cmd_playbook(Args args) {
   if (sub == "show") {
     if (flags->positional.size() > 1)
       return Status(StatusCode::kInvalidArgument, "show takes no FILE; use --playbook FILE");
+    std::string format = flags->get_or("format", "yaml");
+    if (format != "yaml" && format != "md")
+      return Status(StatusCode::kInvalidArgument, "--format: expected yaml or md, got '" + format + "'");
     auto pb = load_playbook(flags->get_or("playbook", ""));
     if (!pb) return print_errors(pb.status());
     if (Status s = check_session_sections(pb->tree); !s.ok()) return print_errors(s);
+    print_notices(*pb);
+    if (format == "md") {
+      std::string md = detectors_markdown(pb->detectors);
+      std::fwrite(md.data(), 1, md.size(), stdout);
+      return kExitOk;
+    }
     std::string yaml = "# effective sidecar playbook";
     if (auto f = flags->get("playbook")) yaml += " (default + " + *f + ")";
     yaml += "\n" + playbook_to_yaml(pb->tree);
@@ -61,6 +77,7 @@ Result<int> cmd_playbook(Args args) {
     auto pb = load_playbook(file);
     if (!pb) return print_errors(pb.status());
     if (Status s = check_session_sections(pb->tree); !s.ok()) return print_errors(s);
+    print_notices(*pb);
     std::size_t enabled = 0;
     for (const auto& s : pb->logs.syndromes) enabled += s.enabled ? 1 : 0;
     write_line(stdout, file + ": ok (" + std::to_string(enabled) + " log syndromes enabled)");

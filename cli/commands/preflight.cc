@@ -7,12 +7,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <optional>
+#include <string>
 
 #include "commands/commands.h"
 #include "flags.h"
 #include "output.h"
 #include "sidecar/config.h"
 #include "sidecar/core/detail/strings.h"
+#include "sidecar/core/detectors/common.h"
 #include "sidecar/core/records.h"
 #include "sidecar/gpu.h"
 #include "sidecar/operator.h"
@@ -20,17 +22,31 @@
 namespace sidecar::cli {
 namespace {
 
-constexpr FlagSpec kFlags[] = {
+// The GPU defaults in help come from GpuOptions' initializers (not restated here).
+const GpuOptions kGpuDefaults;
+const std::string kWaitHelp =
+    "wait up to S seconds for busy GPUs (playbook gpu.wait_s, default " + detail::fmt_num(kGpuDefaults.wait_s) + ")";
+const std::string kPollHelp =
+    "poll nvidia-smi every S seconds while waiting (default " + detail::fmt_num(kGpuDefaults.poll_s) + ")";
+const std::string kFreePollsHelp = "consecutive free polls needed before a GPU counts as free (default " +
+                                   std::to_string(kGpuDefaults.free_polls_required) + ")";
+const std::string kAnswerTimeoutHelp =
+    "how long to wait for the operator's answer (default " + detail::fmt_num(kGpuDefaults.answer_timeout_s) + ")";
+const std::string kDefaultActionHelp = "applied when nobody answers: '" + std::string(kStopChoice) + "' or '" +
+                                       std::string(kContinueChoice) + "' (default '" + kGpuDefaults.default_action +
+                                       "')";
+
+const FlagSpec kFlags[] = {
     {"command", 'c', "CMD", "the job's command line; CUDA_VISIBLE_DEVICES is read from it and the environment"},
     {"devices", 'd', "LIST", "check these devices instead (\"0,1\", GPU-<uuid>, MIG-<uuid>)"},
-    {"wait", 'w', "S", "wait up to S seconds for busy GPUs (playbook gpu.wait_s, default 180)"},
-    {"poll", 0, "S", "poll nvidia-smi every S seconds while waiting (default 10)"},
-    {"free-polls", 0, "N", "consecutive free polls needed before a GPU counts as free (default 1)"},
+    {"wait", 'w', "S", kWaitHelp},
+    {"poll", 0, "S", kPollHelp},
+    {"free-polls", 0, "N", kFreePollsHelp},
     {"processes-only", 0, "", "busy only when another process holds the GPU (ignore utilization and memory)"},
     {"nvidia-smi", 0, "PATH", "the nvidia-smi program to run (default: nvidia-smi on PATH)"},
     {"on-timeout", 0, "ACTION", "still busy after the wait: ask (default), continue or stop"},
-    {"answer-timeout", 0, "S", "how long to wait for the operator's answer (default 120)"},
-    {"default-action", 0, "CHOICE", "applied when nobody answers: 'Stop Job' (default) or 'Continue Anyway'"},
+    {"answer-timeout", 0, "S", kAnswerTimeoutHelp},
+    {"default-action", 0, "CHOICE", kDefaultActionHelp},
     {"run-dir", 0, "DIR", "run directory: answers are read from DIR/alerts/<id>.response (default .)"},
     {"run-id", 0, "ID", "run id put in the alert"},
     {"playbook", 'p', "FILE", "playbook merged over the default (gpu: and operator: sections)"},

@@ -7,6 +7,7 @@ the one it prints: each `key: value` in a detectors-table row, each row of a
 under a `### `section:`` heading, and those tables and blocks list every key
 of their section. A default changed in one place and not the other fails here.
 """
+import os
 import pathlib
 import re
 
@@ -88,3 +89,58 @@ def test_defaults_blocks_match_and_are_complete(shown):
             assert same(str(block[key]).lower() if isinstance(block[key], bool) else str(block[key]), value), (
                 f"docs: {name}.{key}: {block[key]}, shown: {value}")
     assert blocks >= 3, blocks  # dedupe, snapshot, history
+
+
+BEGIN = "<!-- begin: sidecar-cli playbook show --format md -->\n"
+END = "<!-- end: sidecar-cli playbook show --format md -->\n"
+
+
+def test_detector_option_tables_are_the_generated_ones(cli):
+    """The detectors' option tables in the docs are `playbook show --format md`,
+    produced from the option tables next to the structs (issue 14: a default is
+    written once). Regenerate with SIDECAR_UPDATE_DOCS=1 and this test."""
+    r = cli("playbook", "show", "--format", "md")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.count("#### `detectors.") == 18 and "| `threshold` | `8.0` |" in r.stdout
+    text = DOC.read_text()
+    assert text.count(BEGIN) == 1 and text.count(END) == 1
+    head, rest = text.split(BEGIN)
+    block, tail = rest.split(END)
+    if os.environ.get("SIDECAR_UPDATE_DOCS") == "1" and block != r.stdout:
+        DOC.write_text(head + BEGIN + r.stdout + END + tail)
+        block = r.stdout
+    assert block == r.stdout, "docs/playbook.md: rerun this test with SIDECAR_UPDATE_DOCS=1 to regenerate the tables"
+
+
+def test_gpu_help_defaults_are_the_shown_ones(cli, shown):
+    """`preflight --help` and `run --help` name the GPU defaults of GpuOptions, which `playbook show` prints."""
+    gpu = shown["gpu"]
+    pre = cli("preflight", "--help").stdout
+    run = cli("run", "--help").stdout
+    for flag, key in (("wait", "wait_s"), ("poll", "poll_s"), ("free-polls", "free_polls_required"),
+                      ("answer-timeout", "answer_timeout_s")):
+        line = next(line for line in pre.splitlines() if re.match(rf"\s+(-\w, )?--{flag} ", line))
+        assert f"default {gpu[key]:g})" in line, (line, gpu[key])
+    assert f"(default '{gpu['default_action']}')" in pre
+    for flag, key in (("gpu-wait", "wait_s"), ("gpu-poll", "poll_s")):
+        line = next(line for line in run.splitlines() if re.match(rf"\s+--{flag} ", line))
+        assert f", {gpu[key]:g})" in line, (line, gpu[key])
+
+
+def test_every_detector_option_has_a_table_row():
+    """Each field of each options struct in core/detectors/ has its row in the
+    OptionTable next to it, in the same order (a field without one could not be
+    set from a playbook, shown, or documented)."""
+    root = DOC.parents[1] / "libsidecar" / "include" / "sidecar" / "core" / "detectors"
+    structs = 0
+    for header in sorted(root.glob("*.h")):
+        text = header.read_text()
+        for m in re.finditer(r"^struct (\w+Options) \{\n(.*?)^\};", text, flags=re.S | re.M):
+            fields = re.findall(r"^  (?:bool|int|double|Severity) (\w+)(?: = |\{)", m.group(2), flags=re.M)
+            table = re.search(r"struct OptionTable<" + m.group(1) + r"> \{(.*?)\n\};", text, flags=re.S)
+            assert table, f"{header.name}: {m.group(1)} has no OptionTable"
+            rows = re.findall(r"\{\"(\w+)\",\s*&O::(\w+)", table.group(1))
+            assert [r[0] for r in rows] == fields, f"{header.name}: {m.group(1)}: table rows vs fields"
+            assert all(a == b for a, b in rows), f"{header.name}: {m.group(1)}: a key names another member"
+            structs += 1
+    assert structs >= 18, structs

@@ -2,6 +2,8 @@
 import json
 import re
 
+import yaml
+
 
 def test_playbook_show_prints_the_effective_playbook(cli, tmp_path):
     r = cli("playbook", "show")
@@ -53,13 +55,35 @@ def test_playbook_check_missing_and_broken(cli, tmp_path):
 
 def test_replay_uses_the_playbook(cli, data, tmp_path):
     pb = tmp_path / "off.yaml"
-    pb.write_text("detectors:\n  val_acc_drop: {enabled: false}\n")
+    pb.write_text("detectors:\n  validation_drop: {enabled: false}\n")
     r = cli("replay", "--format", "jsonl", "--playbook", pb, data / "metrics" / "seed_val_drop.jsonl")
     assert r.returncode == 0
+    assert "validation_drop" in cli("replay", "--format", "jsonl", data / "metrics" / "seed_val_drop.jsonl").stdout
+    assert "validation_drop" not in r.stdout
     bad = tmp_path / "bad.yaml"
-    bad.write_text("detectors:\n  val_acc_drop: {enabled: maybe}\n")
+    bad.write_text("detectors:\n  validation_drop: {enabled: maybe}\n")
     r = cli("replay", "--playbook", bad, data / "metrics" / "seed_val_drop.jsonl")
     assert r.returncode == 2 and f"{bad}:2:" in r.stderr
+
+
+def test_old_detector_keys_still_work_with_a_notice(cli, data, tmp_path):
+    old = tmp_path / "old.yaml"
+    old.write_text("detectors:\n  val_acc_drop: {enabled: false}\n  reward_hacking: {window: 7}\n")
+    r = cli("playbook", "check", old)
+    assert r.returncode == 0, r.stderr
+    notes = [line for line in r.stderr.splitlines() if "note:" in line]
+    assert len(notes) == 2, r.stderr
+    assert f"{old}:2:" in notes[0] and "detectors.val_acc_drop is now detectors.validation_drop" in notes[0]
+    assert "detectors.reward_hacking is now detectors.reward_hacking_suspected" in notes[1]
+    shown = yaml.safe_load(cli("playbook", "show", "--playbook", old).stdout)["detectors"]
+    assert shown["validation_drop"]["enabled"] is False and shown["reward_hacking_suspected"]["window"] == 7
+    assert "val_acc_drop" not in shown and "reward_hacking" not in shown
+    r = cli("replay", "--format", "jsonl", "--playbook", old, data / "metrics" / "seed_val_drop.jsonl")
+    assert r.returncode == 0 and "validation_drop" not in r.stdout  # the old key still switches it off
+    new = tmp_path / "new.yaml"
+    new.write_text("detectors:\n  validation_drop: {enabled: false}\n")
+    r = cli("playbook", "check", new)
+    assert r.returncode == 0 and "note:" not in r.stderr
 
 
 def write_rows(path, rows):

@@ -34,38 +34,71 @@
 
 namespace sidecar {
 
-// Options of every metric detector (playbook section `detectors:`).
+// Options of every metric detector (playbook section `detectors:`). Each
+// member is named after the syndrome it raises (a detector raising two,
+// `grad_norm_*` / `entropy_*`, after their common stem; `rank_progress`
+// raises the `hang` the log rules also raise). Defaults: the structs' member
+// initializers; bounds and reasons: their OptionTable (option_table.h).
 struct DetectorOptions {
   NanLossOptions nan_loss;
   HighLossOptions high_loss;
   LossSpikeOptions loss_spike;
   GradNormOptions grad_norm;
   StallOptions stall;
-  ValAccDropOptions val_acc_drop;
-  ValLossRegressionOptions val_loss_regression;
+  ValAccDropOptions validation_drop;
+  ValLossRegressionOptions validation_loss_regression;
   RewardDropOptions reward_drop;
-  RewardHackingOptions reward_hacking;
+  RewardHackingOptions reward_hacking_suspected;
   KlExplosionOptions kl_explosion;
   EntropyOptions entropy;
   ThroughputRegressionOptions throughput_regression;
   QualityBehindOptions quality_behind;
-  NonFiniteOptions nonfinite;
+  NonFiniteOptions nonfinite_metric;
   LossDivergenceOptions loss_divergence;
   FrozenLossOptions frozen_loss;
   ThroughputCollapseOptions throughput_collapse;
   RankProgressOptions rank_progress;
 };
 
+// The detectors of `detectors:` in the order `playbook show` prints them:
+// fn(key, old_key, options&, what) for each. `old_key` is the name before
+// issue 14 (still read, with a notice; "" when unchanged); `what` is one line.
+template <typename Detectors, typename Fn>
+void for_each_detector(Detectors& d, Fn&& fn) {
+  fn("nan_loss", "", d.nan_loss, "NaN/Inf loss: critical at once");
+  fn("high_loss", "", d.high_loss, "after warm-up, most of the last window at or above a threshold, not improving");
+  fn("loss_spike", "", d.loss_spike, "ceiling (10x max seen), robust z of log(loss), early ratio");
+  fn("grad_norm", "", d.grad_norm, "grad_norm_nonfinite (critical when persistent) and grad_norm_explosion");
+  fn("stall", "", d.stall, "no new metrics for factor x the run's median interval");
+  fn("validation_drop", "val_acc_drop", d.validation_drop, "supervised: validation accuracy drops or collapses");
+  fn("validation_loss_regression", "val_loss_regression", d.validation_loss_regression,
+     "supervised: validation loss regresses from its best");
+  fn("reward_drop", "", d.reward_drop, "reinforcement learning: the reward drops or declines from its peak");
+  fn("reward_hacking_suspected", "reward_hacking", d.reward_hacking_suspected,
+     "reinforcement learning: reward up, success/accuracy down");
+  fn("kl_explosion", "", d.kl_explosion, "reinforcement learning: the KL explodes");
+  fn("entropy", "", d.entropy, "reinforcement learning: entropy_collapse and entropy_explosion");
+  fn("throughput_regression", "", d.throughput_regression, "baseline: post-warm-up median vs earlier runs' median");
+  fn("quality_behind", "", d.quality_behind, "baseline: best val accuracy vs earlier runs at the same step");
+  fn("nonfinite_metric", "nonfinite", d.nonfinite_metric,
+     "NaN/Inf in any key that was finite (loss-family keys: nan_loss, critical)");
+  fn("loss_divergence", "", d.loss_divergence, "the loss climbs back from its minimum, fast or slow");
+  fn("frozen_loss", "", d.frozen_loss, "identical values, exactly 0.0 after a real loss, or flat at its initial level");
+  fn("throughput_collapse", "", d.throughput_collapse, "within the run: vs its own early post-warm-up median");
+  fn("rank_progress", "", d.rank_progress, "hang: the rank whose log stopped while the others went on");
+}
+
 struct Playbook {
-  DetectorOptions detectors;  // detectors:
-  ProfileOptions profile;     // profile: {pin, hints, extra_hints, switch_margin}
-  RoleAliases roles;          // roles: {<role>: {aliases: [...], extra: [...]}}
-  DedupeOptions dedupe;       // dedupe: {ttl_s, clear_ticks, ...}
-  SnapshotOptions snapshot;   // snapshot: {heartbeat_s, ...}
-  HistoryOptions history;     // history: {path, max_rows, min_samples, masks, extra_masks}
-  LogOptions logs;            // syndromes: + logs: (read by read_log_options, log_scan.h)
-  GpuOptions gpu;             // gpu: (read by read_gpu_options, gpu.h)
-  Value tree;                 // the effective merged tree (for `playbook show` and other readers)
+  DetectorOptions detectors;         // detectors:
+  ProfileOptions profile;            // profile: {pin, hints, extra_hints, switch_margin}
+  RoleAliases roles;                 // roles: {<role>: {aliases: [...], extra: [...]}}
+  DedupeOptions dedupe;              // dedupe: {ttl_s, clear_ticks, ...}
+  SnapshotOptions snapshot;          // snapshot: {heartbeat_s, ...}
+  HistoryOptions history;            // history: {path, max_rows, min_samples, masks, extra_masks}
+  LogOptions logs;                   // syndromes: + logs: (read by read_log_options, log_scan.h)
+  GpuOptions gpu;                    // gpu: (read by read_gpu_options, gpu.h)
+  Value tree;                        // the effective merged tree; its `detectors:` rendered from `detectors`
+  std::vector<std::string> notices;  // one line each: deprecated keys read ("file:line:col: ...")
 };
 
 // Reads the engine's sections of a merged tree into `out` (keeping defaults
@@ -83,6 +116,15 @@ Result<Playbook> load_playbook(const std::string& user_path);
 
 // The typed default playbook (no user file); never fails in a correct build.
 const Playbook& default_playbook();
+
+// `detectors:` as a tree, from the structs via their option tables (what
+// `playbook show` prints).
+Value detectors_tree(const DetectorOptions& d);
+
+// The option tables of `detectors:` as Markdown (`playbook show --format md`,
+// the tables of docs/playbook.md): per detector a `key | default | bounds |
+// why` table, defaults taken from `d`.
+std::string detectors_markdown(const DetectorOptions& d);
 
 // Renders a tree as YAML (for `sidecar-cli playbook show`).
 std::string playbook_to_yaml(const Value& tree);

@@ -473,9 +473,9 @@ struct Monitor::Impl {
         // Other loss-family keys (component losses are spiky): the ceiling only.
         if (std::isfinite(s.back().value)) apply(w.quality, detect_loss_spike(s, ceiling_only_), now, &s);
       } else
-        apply(w.nonfinite, detect_nonfinite_metric(s, d.nonfinite), now, &s);
+        apply(w.nonfinite, detect_nonfinite_metric(s, d.nonfinite_metric), now, &s);
       if (w.family == KeyFamily::kQuality && !w.is_best)
-        apply(w.quality, detect_val_acc_drop(s, d.val_acc_drop, "quality_drop", known_best(w.norm)), now, &s);
+        apply(w.quality, detect_val_acc_drop(s, d.validation_drop, "quality_drop", known_best(w.norm)), now, &s);
       else if (w.family == KeyFamily::kThroughput)
         apply(w.throughput, detect_throughput_collapse(s, d.throughput_collapse), now, &s);
       else if (w.family == KeyFamily::kStepTime)
@@ -522,13 +522,13 @@ struct Monitor::Impl {
     if (profile_value == Profile::kSupervised || profile_value == Profile::kGeneric) {
       if (dirty(Role::kValAccuracy))
         apply(kValAccDrop,
-              detect_val_acc_drop(series(Role::kValAccuracy), d.val_acc_drop, "validation_drop",
+              detect_val_acc_drop(series(Role::kValAccuracy), d.validation_drop, "validation_drop",
                                   logged_best.empty() ? -std::numeric_limits<double>::infinity()
                                                       : known_best(normalize_key(
                                                             roles[static_cast<std::size_t>(Role::kValAccuracy)].key))),
               now, &series(Role::kValAccuracy));
       if (dirty(Role::kValLoss))
-        apply(kValLossRegression, detect_val_loss_regression(series(Role::kValLoss), d.val_loss_regression), now,
+        apply(kValLossRegression, detect_val_loss_regression(series(Role::kValLoss), d.validation_loss_regression), now,
               &series(Role::kValLoss));
     }
     if (profile_value == Profile::kReinforcementLearning) {
@@ -536,7 +536,7 @@ struct Monitor::Impl {
         apply(kRewardDrop, detect_reward_drop(series(Role::kReward), d.reward_drop), now, &series(Role::kReward));
       Role q = bound(Role::kSuccessRate) ? Role::kSuccessRate : Role::kRewardAccuracy;
       if (bound(Role::kReward) && bound(q) && (dirty(Role::kReward) || dirty(q)))
-        apply(kRewardHacking, detect_reward_hacking(series(Role::kReward), series(q), d.reward_hacking), now,
+        apply(kRewardHacking, detect_reward_hacking(series(Role::kReward), series(q), d.reward_hacking_suspected), now,
               &series(q));
       if (dirty(Role::kKl))
         apply(kKlExplosion, detect_kl_explosion(series(Role::kKl), d.kl_explosion), now, &series(Role::kKl));

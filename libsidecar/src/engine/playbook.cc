@@ -3,8 +3,12 @@
 #include "sidecar/playbook.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include "sidecar/core/detail/strings.h"
 #include "sidecar/gpu.h"
@@ -18,209 +22,63 @@ void read_size(ConfigReader& r, std::string_view key, std::size_t* out, int min,
   *out = static_cast<std::size_t>(v);
 }
 
-// Calls fn(reader) on detectors.<name> when present.
-template <typename Fn>
-void section(ConfigReader& parent, std::string_view name, std::vector<Status>* errors, Fn&& fn) {
-  const Value* v = parent.child(name);
+// One option of a table, read with its bounds (ints: the bounds as ints).
+template <typename T>
+void read_option(ConfigReader& r, std::string_view key, T* out, const OptionBounds& b) {
+  if constexpr (std::is_same_v<T, int> || std::is_same_v<T, double>) {
+    auto bound = [](double x) -> std::optional<T> {
+      if (!std::isfinite(x)) return std::nullopt;
+      return static_cast<T>(x);
+    };
+    r.read(key, out, bound(b.min), bound(b.max));
+  } else {
+    r.read(key, out);
+  }
+}
+
+// detectors.<key>: every field of its option table.
+template <typename Options>
+void read_table(ConfigReader& parent, std::string_view key, Options* o, std::vector<Status>* errors) {
+  const Value* v = parent.child(key);
   if (!v) return;
-  ConfigReader r(*v, parent.section() + "." + std::string(name), errors);
-  fn(r);
+  ConfigReader r(*v, parent.section() + "." + std::string(key), errors);
+  for_each_option(*o, [&](const auto& field, auto& value) { read_option(r, field.name, &value, field.bounds); });
   r.finish();
 }
 
-// detectors.rank_progress: the rank whose log stopped (RankProgress).
-void read_rank_progress(ConfigReader& s, RankProgressOptions* o) {
-  s.read("enabled", &o->enabled);
-  s.read("stall_seconds", &o->stall_seconds, 0.0);
-  s.read("cadence_factor", &o->cadence_factor, 0.0);
-  s.read("min_lines", &o->min_lines, 2, 1000000);
-  s.read("min_advancing_share", &o->min_advancing_share, 0.0, 1.0);
-  s.read("min_ranks", &o->min_ranks, 2, 1000000);
-  s.read("timeout_settle_seconds", &o->timeout_settle_seconds, 0.0);
-  s.read("severity", &o->severity);
-  s.read("timeout_severity", &o->timeout_severity);
+// A detector under its pre-issue-14 key is read as its new key (a copy of
+// `node` with the old keys renamed; merged under the new key when both are
+// given), with a one-line notice each.
+Value renamed_detectors(const Value& node, std::vector<std::string>* notices) {
+  Value out = node;
+  if (!out.is_object()) return out;
+  DetectorOptions names;
+  for_each_detector(names, [&](std::string_view key, std::string_view old_key, auto&, std::string_view) {
+    if (old_key.empty()) return;
+    auto old_it =
+        std::find_if(out.members.begin(), out.members.end(), [&](const auto& m) { return m.first == old_key; });
+    if (old_it == out.members.end()) return;
+    notices->push_back(old_it->second.mark.to_string() + ": detectors." + std::string(old_key) + " is now detectors." +
+                       std::string(key) + " (the name of the syndrome it raises); the old key still works");
+    Value old_value = std::move(old_it->second);
+    out.members.erase(old_it);
+    if (Value* now = out.find(key)) {
+      merge_into(old_value, std::move(*now));  // the new key wins
+      *now = std::move(old_value);
+    } else {
+      out.members.emplace_back(std::string(key), std::move(old_value));
+    }
+  });
+  return out;
 }
 
-void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* errors) {
-  ConfigReader r(node, "detectors", errors);
-  section(r, "nan_loss", errors, [&](ConfigReader& s) {
-    s.read("enabled", &d->nan_loss.enabled);
-    s.read("severity", &d->nan_loss.severity);
+void read_detectors(const Value& node, DetectorOptions* d, std::vector<Status>* errors,
+                    std::vector<std::string>* notices) {
+  Value renamed = renamed_detectors(node, notices);
+  ConfigReader r(renamed, "detectors", errors);
+  for_each_detector(*d, [&](std::string_view key, std::string_view, auto& options, std::string_view) {
+    read_table(r, key, &options, errors);
   });
-  section(r, "high_loss", errors, [&](ConfigReader& s) {
-    auto& o = d->high_loss;
-    s.read("enabled", &o.enabled);
-    s.read("threshold", &o.threshold);
-    s.read("window", &o.window, 1, 100000);
-    s.read("fraction", &o.fraction, 0.0, 1.0);
-    s.read("min_points", &o.min_points, 0, 100000000);
-    s.read("min_improvement", &o.min_improvement, 0.0, 1.0);
-    s.read("severity", &o.severity);
-  });
-  section(r, "loss_spike", errors, [&](ConfigReader& s) {
-    auto& o = d->loss_spike;
-    s.read("enabled", &o.enabled);
-    s.read("window", &o.window, 3, 100000);
-    s.read("min_points", &o.min_points, 3, 100000000);
-    s.read("z", &o.z, 0.0);
-    s.read("min_ratio", &o.min_ratio, 0.0);
-    s.read("persistence", &o.persistence, 1, 1000);
-    s.read("mad_floor", &o.mad_floor, 1e-12);
-    s.read("early_ratio", &o.early_ratio, 0.0);
-    s.read("ceiling_factor", &o.ceiling_factor, 0.0);
-    s.read("ceiling_min_points", &o.ceiling_min_points, 1, 100000000);
-    s.read("severity", &o.severity);
-    s.read("ceiling_severity", &o.ceiling_severity);
-  });
-  section(r, "grad_norm", errors, [&](ConfigReader& s) {
-    auto& o = d->grad_norm;
-    s.read("enabled", &o.enabled);
-    s.read("persistence", &o.persistence, 1, 1000);
-    s.read("explosion_ratio", &o.explosion_ratio, 0.0);
-    s.read("window", &o.window, 3, 100000);
-    s.read("min_points", &o.min_points, 2, 100000000);
-    s.read("min_loss_scale", &o.min_loss_scale, 0.0);
-    s.read("severity", &o.severity);
-    s.read("persistent_severity", &o.persistent_severity);
-  });
-  section(r, "stall", errors, [&](ConfigReader& s) {
-    auto& o = d->stall;
-    s.read("enabled", &o.enabled);
-    s.read("factor", &o.factor, 1.0);
-    s.read("min_seconds", &o.min_seconds, 0.0);
-    s.read("min_intervals", &o.min_intervals, 1, 1000);
-    s.read("severity", &o.severity);
-  });
-  section(r, "val_acc_drop", errors, [&](ConfigReader& s) {
-    auto& o = d->val_acc_drop;
-    s.read("enabled", &o.enabled);
-    s.read("min_points", &o.min_points, 1, 100000000);
-    s.read("min_drop", &o.min_drop, 0.0);
-    s.read("mean_ratio", &o.mean_ratio, 0.0, 1.0);
-    s.read("mean_window", &o.mean_window, 1, 1000);
-    s.read("drop_points", &o.drop_points, 1, 1000);
-    s.read("collapse_ratio", &o.collapse_ratio, 0.0, 1.0);
-    s.read("collapse_points", &o.collapse_points, 1, 1000);
-    s.read("severe_ratio", &o.severe_ratio, 0.0, 1.0);
-    s.read("min_best", &o.min_best, 0.0);
-    s.read("severity", &o.severity);
-  });
-  section(r, "val_loss_regression", errors, [&](ConfigReader& s) {
-    auto& o = d->val_loss_regression;
-    s.read("enabled", &o.enabled);
-    s.read("min_points", &o.min_points, 1, 100000000);
-    s.read("ratio", &o.ratio, 1.0);
-    s.read("mean_ratio", &o.mean_ratio, 1.0);
-    s.read("mean_window", &o.mean_window, 1, 1000);
-    s.read("severity", &o.severity);
-  });
-  section(r, "reward_drop", errors, [&](ConfigReader& s) {
-    auto& o = d->reward_drop;
-    s.read("enabled", &o.enabled);
-    s.read("window", &o.window, 1, 1000);
-    s.read("min_points", &o.min_points, 2, 100000000);
-    s.read("drop_fraction", &o.drop_fraction, 0.0);
-    s.read("warmup_points", &o.warmup_points, 0, 100000000);
-    s.read("persistence", &o.persistence, 1, 1000);
-    s.read("decline_fraction", &o.decline_fraction, 0.0);
-    s.read("decline_points", &o.decline_points, 1, 1000);
-    s.read("decline_min_points", &o.decline_min_points, 2, 100000000);
-    s.read("severity", &o.severity);
-  });
-  section(r, "reward_hacking", errors, [&](ConfigReader& s) {
-    auto& o = d->reward_hacking;
-    s.read("enabled", &o.enabled);
-    s.read("window", &o.window, 1, 1000);
-    s.read("min_points", &o.min_points, 2, 100000000);
-    s.read("reward_ratio", &o.reward_ratio, 1.0);
-    s.read("quality_ratio", &o.quality_ratio, 0.0, 1.0);
-    s.read("trend_window", &o.trend_window, 4, 1000);
-    s.read("trend_min_points", &o.trend_min_points, 4, 100000000);
-    s.read("long_window", &o.long_window, 0, 128);
-    s.read("trend_reward_rise", &o.trend_reward_rise, 0.0);
-    s.read("trend_quality_ratio", &o.trend_quality_ratio, 0.0, 1.0);
-    s.read("short_points", &o.short_points, 0, 1000);
-    s.read("short_quality_ratio", &o.short_quality_ratio, 0.0, 1.0);
-    s.read("severity", &o.severity);
-  });
-  section(r, "kl_explosion", errors, [&](ConfigReader& s) {
-    auto& o = d->kl_explosion;
-    s.read("enabled", &o.enabled);
-    s.read("window", &o.window, 1, 1000);
-    s.read("ratio", &o.ratio, 1.0);
-    s.read("min_kl", &o.min_kl);
-    s.read("max_kl", &o.max_kl, 0.0);
-    s.read("jump_ratio", &o.jump_ratio, 0.0);
-    s.read("severity", &o.severity);
-  });
-  section(r, "entropy", errors, [&](ConfigReader& s) {
-    auto& o = d->entropy;
-    s.read("enabled", &o.enabled);
-    s.read("min_points", &o.min_points, 2, 100000000);
-    s.read("window", &o.window, 3, 100000);
-    s.read("collapse_fraction", &o.collapse_fraction, 0.0, 1.0);
-    s.read("explosion_ratio", &o.explosion_ratio, 1.0);
-    s.read("explosion_min", &o.explosion_min);
-    s.read("persistence", &o.persistence, 1, 1000);
-    s.read("converged_band", &o.converged_band, 0.0, 1.0);
-    s.read("severity", &o.severity);
-  });
-  section(r, "throughput_regression", errors, [&](ConfigReader& s) {
-    auto& o = d->throughput_regression;
-    s.read("enabled", &o.enabled);
-    s.read("ratio", &o.ratio, 0.0, 1.0);
-    s.read("warmup_points", &o.warmup_points, 0, 100000000);
-    s.read("window", &o.window, 1, 100000);
-    s.read("severity", &o.severity);
-  });
-  section(r, "quality_behind", errors, [&](ConfigReader& s) {
-    auto& o = d->quality_behind;
-    s.read("enabled", &o.enabled);
-    s.read("margin", &o.margin, 0.0);
-    s.read("min_points", &o.min_points, 1, 100000000);
-    s.read("severity", &o.severity);
-  });
-  section(r, "nonfinite", errors, [&](ConfigReader& s) {
-    s.read("enabled", &d->nonfinite.enabled);
-    s.read("severity", &d->nonfinite.severity);
-  });
-  section(r, "loss_divergence", errors, [&](ConfigReader& s) {
-    auto& o = d->loss_divergence;
-    s.read("enabled", &o.enabled);
-    s.read("ratio", &o.ratio, 1.0);
-    s.read("rising", &o.rising, 1, 1000);
-    s.read("min_points", &o.min_points, 2, 100000000);
-    s.read("back_fraction", &o.back_fraction, 0.0, 1.0);
-    s.read("slow_window", &o.slow_window, 2, 1000);
-    s.read("slow_rise", &o.slow_rise, 0.0);
-    s.read("min_delta", &o.min_delta, 0.0);
-    s.read("slow_back_fraction", &o.slow_back_fraction, 0.0, 1.0);
-    s.read("severity", &o.severity);
-  });
-  section(r, "frozen_loss", errors, [&](ConfigReader& s) {
-    auto& o = d->frozen_loss;
-    s.read("enabled", &o.enabled);
-    s.read("points", &o.points, 2, 100000);
-    s.read("ignore_zero", &o.ignore_zero);
-    s.read("zero_points", &o.zero_points, 0, 100000);
-    s.read("zero_min_initial", &o.zero_min_initial, 0.0);
-    s.read("flat_points", &o.flat_points, 2, 100000);
-    s.read("flat_tolerance", &o.flat_tolerance, 0.0, 1.0);
-    s.read("flat_max_improvement", &o.flat_max_improvement, 0.0, 1.0);
-    s.read("severity", &o.severity);
-  });
-  section(r, "throughput_collapse", errors, [&](ConfigReader& s) {
-    auto& o = d->throughput_collapse;
-    s.read("enabled", &o.enabled);
-    s.read("warmup_points", &o.warmup_points, 0, 1000);
-    s.read("reference_points", &o.reference_points, 2, static_cast<int>(Series::kInitialValues));
-    s.read("ratio", &o.ratio, 0.0, 1.0);
-    s.read("persistence", &o.persistence, 1, 1000);
-    s.read("step_time_ratio", &o.step_time_ratio, 0.0);
-    s.read("step_time_rising", &o.step_time_rising, 1, 1000);
-    s.read("severity", &o.severity);
-  });
-  section(r, "rank_progress", errors, [&](ConfigReader& s) { read_rank_progress(s, &d->rank_progress); });
   r.finish();
 }
 
@@ -328,12 +186,103 @@ void read_history_options(const Value& node, HistoryOptions* o, std::vector<Stat
 }  // namespace
 
 void read_engine_options(const Value& tree, Playbook* out, std::vector<Status>* errors) {
-  if (const Value* v = tree.find("detectors"); v && !v->is_null()) read_detectors(*v, &out->detectors, errors);
+  if (const Value* v = tree.find("detectors"); v && !v->is_null())
+    read_detectors(*v, &out->detectors, errors, &out->notices);
   if (const Value* v = tree.find("profile"); v && !v->is_null()) read_profile(*v, &out->profile, errors);
   if (const Value* v = tree.find("roles"); v && !v->is_null()) read_roles(*v, &out->roles, errors);
   if (const Value* v = tree.find("dedupe"); v && !v->is_null()) read_dedupe(*v, &out->dedupe, errors);
   if (const Value* v = tree.find("snapshot"); v && !v->is_null()) read_snapshot(*v, &out->snapshot, errors);
   if (const Value* v = tree.find("history"); v && !v->is_null()) read_history_options(*v, &out->history, errors);
+}
+
+namespace {
+
+// A number as the shortest text that reads back as the same double, with a
+// ".0" on whole numbers so that it reads as a float ("8.0", "0.15", "1e-12").
+std::string number_text(double v) {
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  std::string s(buf, ec == std::errc() ? end : buf);
+  if (std::isfinite(v) && s.find_first_of(".e") == std::string::npos) s += ".0";
+  return s;
+}
+
+std::string option_text(bool v) { return v ? "true" : "false"; }
+std::string option_text(int v) { return std::to_string(v); }
+std::string option_text(double v) { return number_text(v); }
+std::string option_text(Severity v) { return std::string(to_string(v)); }
+
+template <typename T>
+Value option_value(const T& v) {
+  Value out;
+  if constexpr (std::is_same_v<T, bool>) {
+    out.kind = Value::Kind::kBool;
+    out.boolean = v;
+  } else {
+    out.kind = Value::Kind::kString;
+    out.str = option_text(v);
+    out.plain = true;
+  }
+  return out;
+}
+
+Value object() {
+  Value v;
+  v.kind = Value::Kind::kObject;
+  return v;
+}
+
+std::string bounds_text(const OptionBounds& b, bool is_int) {
+  auto text = [&](double x) { return is_int ? std::to_string(static_cast<long long>(x)) : number_text(x); };
+  bool lo = std::isfinite(b.min), hi = std::isfinite(b.max);
+  if (lo && hi) return text(b.min) + " – " + text(b.max);
+  if (lo) return "≥ " + text(b.min);
+  if (hi) return "≤ " + text(b.max);
+  return "";
+}
+
+// The effective tree's `detectors:` is what the reader filled in (the default
+// playbook's YAML restates none of it).
+void set_detectors_tree(Playbook& pb) {
+  Value d = detectors_tree(pb.detectors);
+  if (!pb.tree.is_object()) pb.tree = object();
+  if (Value* now = pb.tree.find("detectors")) {
+    *now = std::move(d);
+    return;
+  }
+  auto at = pb.tree.members.begin();
+  if (at != pb.tree.members.end() && at->first == "version") ++at;
+  pb.tree.members.emplace(at, "detectors", std::move(d));
+}
+
+}  // namespace
+
+Value detectors_tree(const DetectorOptions& d) {
+  Value out = object();
+  for_each_detector(d, [&](std::string_view key, std::string_view, const auto& options, std::string_view) {
+    Value section = object();
+    for_each_option(options, [&](const auto& field, const auto& value) {
+      section.members.emplace_back(std::string(field.name), option_value(value));
+    });
+    out.members.emplace_back(std::string(key), std::move(section));
+  });
+  return out;
+}
+
+std::string detectors_markdown(const DetectorOptions& d) {
+  std::string out;
+  for_each_detector(d, [&](std::string_view key, std::string_view old_key, const auto& options, std::string_view what) {
+    out += "#### `detectors." + std::string(key) + "`\n\n" + std::string(what);
+    if (!old_key.empty()) out += " (before: `" + std::string(old_key) + "`, still read with a notice)";
+    out += ".\n\n| key | default | bounds | why |\n|---|---|---|---|\n";
+    for_each_option(options, [&](const auto& field, const auto& value) {
+      using T = std::remove_cvref_t<decltype(value)>;
+      out += "| `" + std::string(field.name) + "` | `" + option_text(value) + "` | " +
+             bounds_text(field.bounds, std::is_same_v<T, int>) + " | " + std::string(field.why) + " |\n";
+    });
+    out += "\n";
+  });
+  return out;
 }
 
 Result<Playbook> playbook_from_tree(Value tree) {
@@ -344,7 +293,7 @@ Result<Playbook> playbook_from_tree(Value tree) {
   // Known top-level sections: whatever the embedded default defines (each
   // part owns its sections there), plus "version".
   static const std::vector<std::string> known = [] {
-    std::vector<std::string> keys = {"version"};
+    std::vector<std::string> keys = {"version", "detectors"};  // detectors: from the option tables
     if (auto def = default_playbook_tree(); def && def->is_object())
       for (const auto& [k, v] : def->members) keys.push_back(k);
     return keys;
@@ -361,6 +310,7 @@ Result<Playbook> playbook_from_tree(Value tree) {
   read_gpu_options(tree, &pb.gpu, &errors);
   if (!errors.empty()) return join_errors(errors);
   pb.tree = std::move(tree);
+  set_detectors_tree(pb);
   return pb;
 }
 

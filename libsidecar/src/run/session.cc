@@ -210,6 +210,7 @@ Result<SessionCore> open_session(const SessionOptions& o, SessionReporter& rep, 
   core.run_id = o.run_id.empty() ? default_run_id(o.run_dir) : o.run_id;
   auto pb = load_playbook(o.playbook_path);
   if (!pb) return pb.status();
+  for (const std::string& n : pb->notices) rep.notice(n);  // deprecated keys read
   std::vector<Status> errors;
   PipelineOptions po;
   read_operator_options(pb->tree, &po.actions, &errors);

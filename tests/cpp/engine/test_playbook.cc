@@ -3,13 +3,45 @@
 #include <unistd.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <string>
+#include <type_traits>
+#include <variant>
+#include <vector>
 
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/playbook.h"
 
 namespace {
+
+// Changes the i-th option of `o` to another valid value; returns false past the last.
+template <typename Options>
+bool change_option(Options& o, std::size_t i) {
+  const auto& fields = sidecar::OptionTable<Options>::fields;
+  if (i >= std::size(fields)) return false;
+  std::visit(
+      [&](auto member) {
+        auto& v = o.*member;
+        using T = std::remove_cvref_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, bool>) {
+          v = !v;
+        } else if constexpr (std::is_same_v<T, sidecar::Severity>) {
+          v = v == sidecar::Severity::kInfo ? sidecar::Severity::kCritical : sidecar::Severity::kInfo;
+        } else {
+          // another value inside the bounds: a step up, else a step down, else half way to a bound
+          const sidecar::OptionBounds& b = fields[i].bounds;
+          const double step = std::is_same_v<T, int> ? 1.0 : 0.125, x = v;
+          double next = x + step <= b.max ? x + step : x - step >= b.min ? x - step : (x + b.max) / 2;
+          if (next == x) next = (x + b.min) / 2;
+          v = static_cast<T>(next);
+        }
+      },
+      fields[i].member);
+  return true;
+}
 
 std::string write_temp(const std::string& name, const std::string& text) {
   std::string path = std::string("/tmp/sidecar_engine_test_") + std::to_string(::getpid()) + "_" + name;
@@ -24,111 +56,10 @@ TEST_CASE("default playbook loads and equals the C++ defaults", "[playbook]") {
   INFO(pb.status().message());
   REQUIRE(pb.ok());
   sidecar::Playbook def;
-  const auto& d = pb->detectors;
-  CHECK(d.nan_loss.enabled == def.detectors.nan_loss.enabled);
-  CHECK(d.nan_loss.severity == def.detectors.nan_loss.severity);
-  CHECK(d.high_loss.threshold == def.detectors.high_loss.threshold);
-  CHECK(d.high_loss.window == def.detectors.high_loss.window);
-  CHECK(d.high_loss.fraction == def.detectors.high_loss.fraction);
-  CHECK(d.high_loss.min_points == def.detectors.high_loss.min_points);
-  CHECK(d.high_loss.min_improvement == def.detectors.high_loss.min_improvement);
-  CHECK(d.loss_spike.window == def.detectors.loss_spike.window);
-  CHECK(d.loss_spike.min_points == def.detectors.loss_spike.min_points);
-  CHECK(d.loss_spike.z == def.detectors.loss_spike.z);
-  CHECK(d.loss_spike.min_ratio == def.detectors.loss_spike.min_ratio);
-  CHECK(d.loss_spike.persistence == def.detectors.loss_spike.persistence);
-  CHECK(d.loss_spike.mad_floor == def.detectors.loss_spike.mad_floor);
-  CHECK(d.loss_spike.early_ratio == def.detectors.loss_spike.early_ratio);
-  CHECK(d.loss_spike.ceiling_factor == def.detectors.loss_spike.ceiling_factor);
-  CHECK(d.loss_spike.ceiling_min_points == def.detectors.loss_spike.ceiling_min_points);
-  CHECK(d.loss_spike.ceiling_severity == def.detectors.loss_spike.ceiling_severity);
-  CHECK(d.grad_norm.persistence == def.detectors.grad_norm.persistence);
-  CHECK(d.grad_norm.explosion_ratio == def.detectors.grad_norm.explosion_ratio);
-  CHECK(d.grad_norm.window == def.detectors.grad_norm.window);
-  CHECK(d.grad_norm.min_points == def.detectors.grad_norm.min_points);
-  CHECK(d.grad_norm.min_loss_scale == def.detectors.grad_norm.min_loss_scale);
-  CHECK(d.grad_norm.persistent_severity == def.detectors.grad_norm.persistent_severity);
-  CHECK(d.stall.factor == def.detectors.stall.factor);
-  CHECK(d.stall.min_seconds == def.detectors.stall.min_seconds);
-  CHECK(d.stall.min_intervals == def.detectors.stall.min_intervals);
-  CHECK(d.val_acc_drop.min_points == def.detectors.val_acc_drop.min_points);
-  CHECK(d.val_acc_drop.min_drop == def.detectors.val_acc_drop.min_drop);
-  CHECK(d.val_acc_drop.mean_ratio == def.detectors.val_acc_drop.mean_ratio);
-  CHECK(d.val_acc_drop.mean_window == def.detectors.val_acc_drop.mean_window);
-  CHECK(d.val_loss_regression.ratio == def.detectors.val_loss_regression.ratio);
-  CHECK(d.val_loss_regression.mean_ratio == def.detectors.val_loss_regression.mean_ratio);
-  CHECK(d.val_loss_regression.min_points == def.detectors.val_loss_regression.min_points);
-  CHECK(d.reward_drop.window == def.detectors.reward_drop.window);
-  CHECK(d.reward_drop.drop_fraction == def.detectors.reward_drop.drop_fraction);
-  CHECK(d.reward_drop.min_points == def.detectors.reward_drop.min_points);
-  CHECK(d.reward_hacking.reward_ratio == def.detectors.reward_hacking.reward_ratio);
-  CHECK(d.reward_hacking.quality_ratio == def.detectors.reward_hacking.quality_ratio);
-  CHECK(d.reward_hacking.trend_window == def.detectors.reward_hacking.trend_window);
-  CHECK(d.reward_hacking.trend_min_points == def.detectors.reward_hacking.trend_min_points);
-  CHECK(d.reward_hacking.trend_reward_rise == def.detectors.reward_hacking.trend_reward_rise);
-  CHECK(d.reward_hacking.trend_quality_ratio == def.detectors.reward_hacking.trend_quality_ratio);
-  CHECK(d.reward_hacking.severity == def.detectors.reward_hacking.severity);
-  CHECK(d.kl_explosion.ratio == def.detectors.kl_explosion.ratio);
-  CHECK(d.kl_explosion.min_kl == def.detectors.kl_explosion.min_kl);
-  CHECK(d.kl_explosion.window == def.detectors.kl_explosion.window);
-  CHECK(d.entropy.collapse_fraction == def.detectors.entropy.collapse_fraction);
-  CHECK(d.entropy.explosion_ratio == def.detectors.entropy.explosion_ratio);
-  CHECK(d.entropy.explosion_min == def.detectors.entropy.explosion_min);
-  CHECK(d.entropy.persistence == def.detectors.entropy.persistence);
-  CHECK(d.entropy.window == def.detectors.entropy.window);
-  CHECK(d.entropy.min_points == def.detectors.entropy.min_points);
-  CHECK(d.throughput_regression.ratio == def.detectors.throughput_regression.ratio);
-  CHECK(d.throughput_regression.warmup_points == def.detectors.throughput_regression.warmup_points);
-  CHECK(d.throughput_regression.window == def.detectors.throughput_regression.window);
-  CHECK(d.quality_behind.margin == def.detectors.quality_behind.margin);
-  CHECK(d.quality_behind.min_points == def.detectors.quality_behind.min_points);
-  CHECK(d.val_acc_drop.collapse_ratio == def.detectors.val_acc_drop.collapse_ratio);
-  CHECK(d.val_acc_drop.collapse_points == def.detectors.val_acc_drop.collapse_points);
-  CHECK(d.val_acc_drop.min_best == def.detectors.val_acc_drop.min_best);
-  CHECK(d.reward_drop.warmup_points == def.detectors.reward_drop.warmup_points);
-  CHECK(d.reward_drop.persistence == def.detectors.reward_drop.persistence);
-  CHECK(d.kl_explosion.max_kl == def.detectors.kl_explosion.max_kl);
-  CHECK(d.kl_explosion.jump_ratio == def.detectors.kl_explosion.jump_ratio);
-  CHECK(d.nonfinite.enabled == def.detectors.nonfinite.enabled);
-  CHECK(d.nonfinite.severity == def.detectors.nonfinite.severity);
-  CHECK(d.loss_divergence.ratio == def.detectors.loss_divergence.ratio);
-  CHECK(d.loss_divergence.rising == def.detectors.loss_divergence.rising);
-  CHECK(d.loss_divergence.min_points == def.detectors.loss_divergence.min_points);
-  CHECK(d.loss_divergence.back_fraction == def.detectors.loss_divergence.back_fraction);
-  CHECK(d.loss_divergence.slow_rise == def.detectors.loss_divergence.slow_rise);
-  CHECK(d.loss_divergence.min_delta == def.detectors.loss_divergence.min_delta);
-  CHECK(d.frozen_loss.zero_points == def.detectors.frozen_loss.zero_points);
-  CHECK(d.frozen_loss.zero_min_initial == def.detectors.frozen_loss.zero_min_initial);
-  CHECK(d.frozen_loss.flat_points == def.detectors.frozen_loss.flat_points);
-  CHECK(d.frozen_loss.flat_tolerance == def.detectors.frozen_loss.flat_tolerance);
-  CHECK(d.frozen_loss.flat_max_improvement == def.detectors.frozen_loss.flat_max_improvement);
-  CHECK(d.val_acc_drop.drop_points == def.detectors.val_acc_drop.drop_points);
-  CHECK(d.val_acc_drop.severe_ratio == def.detectors.val_acc_drop.severe_ratio);
-  CHECK(d.reward_drop.decline_fraction == def.detectors.reward_drop.decline_fraction);
-  CHECK(d.reward_drop.decline_points == def.detectors.reward_drop.decline_points);
-  CHECK(d.reward_drop.decline_min_points == def.detectors.reward_drop.decline_min_points);
-  CHECK(d.reward_hacking.short_points == def.detectors.reward_hacking.short_points);
-  CHECK(d.reward_hacking.short_quality_ratio == def.detectors.reward_hacking.short_quality_ratio);
-  CHECK(d.throughput_collapse.step_time_ratio == def.detectors.throughput_collapse.step_time_ratio);
-  CHECK(d.throughput_collapse.step_time_rising == def.detectors.throughput_collapse.step_time_rising);
-  CHECK(d.loss_divergence.slow_window == def.detectors.loss_divergence.slow_window);
-  CHECK(d.loss_divergence.slow_back_fraction == def.detectors.loss_divergence.slow_back_fraction);
-  CHECK(d.loss_divergence.severity == def.detectors.loss_divergence.severity);
-  CHECK(d.frozen_loss.points == def.detectors.frozen_loss.points);
-  CHECK(d.frozen_loss.ignore_zero == def.detectors.frozen_loss.ignore_zero);
-  CHECK(d.throughput_collapse.warmup_points == def.detectors.throughput_collapse.warmup_points);
-  CHECK(d.throughput_collapse.reference_points == def.detectors.throughput_collapse.reference_points);
-  CHECK(d.throughput_collapse.ratio == def.detectors.throughput_collapse.ratio);
-  CHECK(d.throughput_collapse.persistence == def.detectors.throughput_collapse.persistence);
-  CHECK(d.rank_progress.enabled == def.detectors.rank_progress.enabled);
-  CHECK(d.rank_progress.stall_seconds == def.detectors.rank_progress.stall_seconds);
-  CHECK(d.rank_progress.cadence_factor == def.detectors.rank_progress.cadence_factor);
-  CHECK(d.rank_progress.min_lines == def.detectors.rank_progress.min_lines);
-  CHECK(d.rank_progress.min_advancing_share == def.detectors.rank_progress.min_advancing_share);
-  CHECK(d.rank_progress.min_ranks == def.detectors.rank_progress.min_ranks);
-  CHECK(d.rank_progress.timeout_settle_seconds == def.detectors.rank_progress.timeout_settle_seconds);
-  CHECK(d.rank_progress.severity == def.detectors.rank_progress.severity);
-  CHECK(d.rank_progress.timeout_severity == def.detectors.rank_progress.timeout_severity);
+  // Every detector option (the renderer walks the same tables the reader
+  // does, and prints each value so that it reads back the same).
+  CHECK(sidecar::playbook_to_yaml(sidecar::detectors_tree(pb->detectors)) ==
+        sidecar::playbook_to_yaml(sidecar::detectors_tree(def.detectors)));
   CHECK(pb->profile.pin == def.profile.pin);
   CHECK(pb->profile.rl_hints == def.profile.rl_hints);
   CHECK(pb->profile.supervised_hints == def.profile.supervised_hints);
@@ -259,4 +190,128 @@ TEST_CASE("playbook_to_yaml round-trips the effective tree", "[playbook]") {
     CHECK(pb2->logs.syndromes[i].patterns == pb->logs.syndromes[i].patterns);
     CHECK(pb2->logs.syndromes[i].message == pb->logs.syndromes[i].message);
   }
+}
+
+TEST_CASE("detector defaults are written once: the embedded YAML restates none", "[playbook][defaults]") {
+  auto tree = sidecar::default_playbook_tree();
+  REQUIRE(tree.ok());
+  CHECK(tree->find("detectors") == nullptr);
+  // ... and yet the effective default tree shows every option of every detector.
+  const sidecar::Value* shown = sidecar::default_playbook().tree.find("detectors");
+  REQUIRE(shown != nullptr);
+  std::size_t options = 0;
+  sidecar::for_each_detector(sidecar::default_playbook().detectors, [&](std::string_view key, std::string_view,
+                                                                        const auto& o, std::string_view) {
+    const sidecar::Value* section = shown->find(key);
+    REQUIRE(section != nullptr);
+    for (const auto& f : sidecar::OptionTable<std::remove_cvref_t<decltype(o)>>::fields) {
+      INFO(std::string(key) + "." + std::string(f.name));
+      CHECK(section->find(f.name) != nullptr);
+      ++options;
+    }
+    CHECK(section->members.size() == std::size(sidecar::OptionTable<std::remove_cvref_t<decltype(o)>>::fields));
+  });
+  CHECK(options >= 100);
+}
+
+// A one-line default change (the member initializer) is all it takes: every
+// option, changed alone in the options the reader starts from, is what the
+// reader keeps, what `playbook show` prints, what the docs' tables say, and it
+// reads back from the shown YAML.
+TEST_CASE("a changed default is followed by the reader, show and the docs tables", "[playbook][defaults]") {
+  const sidecar::DetectorOptions base;
+  const std::string base_yaml = sidecar::playbook_to_yaml(sidecar::detectors_tree(base));
+  const std::string base_md = sidecar::detectors_markdown(base);
+  std::size_t changed_options = 0;
+  for (std::size_t detector = 0;; ++detector) {
+    bool any = false;
+    for (std::size_t i = 0;; ++i) {
+      sidecar::DetectorOptions changed;
+      std::size_t n = 0;
+      bool done = true;
+      sidecar::for_each_detector(changed, [&](std::string_view, std::string_view, auto& o, std::string_view) {
+        if (n++ == detector) done = !change_option(o, i);
+      });
+      if (n <= detector || done) break;
+      any = true;
+      ++changed_options;
+      // show
+      const std::string yaml = sidecar::playbook_to_yaml(sidecar::detectors_tree(changed));
+      CHECK(yaml != base_yaml);
+      // docs tables
+      CHECK(sidecar::detectors_markdown(changed) != base_md);
+      // the reader: given no detector keys, it keeps the changed default
+      sidecar::Playbook pb;
+      pb.detectors = changed;
+      std::vector<sidecar::Status> errors;
+      auto empty = sidecar::parse_yaml("dedupe: {ttl_s: 60}\n", "empty.yaml");
+      REQUIRE(empty.ok());
+      sidecar::read_engine_options(*empty, &pb, &errors);
+      CHECK(errors.empty());
+      CHECK(sidecar::playbook_to_yaml(sidecar::detectors_tree(pb.detectors)) == yaml);
+      // ... and the shown YAML reads back as the changed options
+      auto shown = sidecar::parse_yaml(
+          "detectors:\n" +
+              [&] {
+                std::string indented;
+                for (std::string_view line : sidecar::detail::split(yaml, '\n'))
+                  if (!line.empty()) indented += "  " + std::string(line) + "\n";
+                return indented;
+              }(),
+          "shown.yaml");
+      REQUIRE(shown.ok());
+      sidecar::Playbook back;
+      sidecar::read_engine_options(*shown, &back, &errors);
+      INFO(yaml);
+      CHECK(errors.empty());
+      CHECK(sidecar::playbook_to_yaml(sidecar::detectors_tree(back.detectors)) == yaml);
+    }
+    if (!any) break;
+  }
+  CHECK(changed_options >= 100);
+}
+
+TEST_CASE("detector keys are the syndromes they raise; old keys still read, with a notice", "[playbook][defaults]") {
+  std::string path = write_temp("old_keys.yaml",
+                                "detectors:\n"
+                                "  val_acc_drop: {min_drop: 0.2, mean_window: 4}\n"
+                                "  validation_drop: {mean_window: 5}\n"
+                                "  reward_hacking: {enabled: false}\n"
+                                "  val_loss_regression: {ratio: 2.0}\n"
+                                "  nonfinite: {severity: critical}\n");
+  auto pb = sidecar::load_playbook(path);
+  INFO(pb.status().message());
+  REQUIRE(pb.ok());
+  CHECK(pb->detectors.validation_drop.min_drop == 0.2);
+  CHECK(pb->detectors.validation_drop.mean_window == 5);  // the new key wins
+  CHECK_FALSE(pb->detectors.reward_hacking_suspected.enabled);
+  CHECK(pb->detectors.validation_loss_regression.ratio == 2.0);
+  CHECK(pb->detectors.nonfinite_metric.severity == sidecar::Severity::kCritical);
+  REQUIRE(pb->notices.size() == 4);
+  CHECK(pb->notices[0].find(path + ":2:") == 0);
+  CHECK(pb->notices[0].find("detectors.val_acc_drop is now detectors.validation_drop") != std::string::npos);
+  CHECK(pb->notices[0].find('\n') == std::string::npos);
+  // shown under the new keys only
+  CHECK(pb->tree.find("detectors")->find("val_acc_drop") == nullptr);
+  CHECK(pb->tree.find("detectors")->find("validation_drop") != nullptr);
+  CHECK(sidecar::load_playbook("")->notices.empty());
+  std::remove(path.c_str());
+
+  std::string typo = write_temp("typo_key.yaml", "detectors:\n  validation_drp: {}\n");
+  auto bad = sidecar::load_playbook(typo);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("did you mean 'validation_drop'") != std::string::npos);
+  std::remove(typo.c_str());
+
+  // every key is the syndrome its detector raises, but for the three that
+  // raise two (grad_norm_*, entropy_*) or the `hang` the log rules raise too
+  std::vector<std::string> keys;
+  const sidecar::DetectorOptions defaults;
+  sidecar::for_each_detector(
+      defaults, [&](std::string_view key, std::string_view, const auto&, std::string_view) { keys.emplace_back(key); });
+  CHECK(keys == std::vector<std::string>{"nan_loss", "high_loss", "loss_spike", "grad_norm", "stall", "validation_drop",
+                                         "validation_loss_regression", "reward_drop", "reward_hacking_suspected",
+                                         "kl_explosion", "entropy", "throughput_regression", "quality_behind",
+                                         "nonfinite_metric", "loss_divergence", "frozen_loss", "throughput_collapse",
+                                         "rank_progress"});
 }

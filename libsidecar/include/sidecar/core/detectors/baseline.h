@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "sidecar/core/detectors/common.h"
+#include "sidecar/core/detectors/option_table.h"
 
 namespace sidecar {
 
@@ -60,6 +61,18 @@ struct ThroughputRegressionOptions {
   Severity severity = Severity::kWarning;
 };
 
+template <>
+struct OptionTable<ThroughputRegressionOptions> {
+  using O = ThroughputRegressionOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: no comparison with earlier runs' throughput"},
+      {"ratio", &O::ratio, {0.0, 1.0}, "fires at or below this x the baseline median"},
+      {"warmup_points", &O::warmup_points, {0, 1e8}, "throughput points ignored at the start (compile, warm-up)"},
+      {"window", &O::window, {1, 1e5}, "median of the last window post-warm-up points"},
+      {"severity", &O::severity, {}, "alert severity"},
+  };
+};
+
 // Returns a "throughput_regression" decision.
 inline std::optional<Decision> detect_throughput_regression(const Series& tp, const Baseline& base,
                                                             const ThroughputRegressionOptions& opt) {
@@ -88,6 +101,17 @@ struct QualityBehindOptions {
   double margin = 0.05;  // fires when best <= baseline - margin (x100 for percentages)
   int min_points = 3;
   Severity severity = Severity::kWarning;
+};
+
+template <>
+struct OptionTable<QualityBehindOptions> {
+  using O = QualityBehindOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: no comparison with earlier runs' accuracy"},
+      {"margin", &O::margin, {0.0}, "fires when best <= baseline - margin at the same step (x100 for percentages)"},
+      {"min_points", &O::min_points, {1, 1e8}, "evaluations before the rule applies"},
+      {"severity", &O::severity, {}, "alert severity"},
+  };
 };
 
 // Returns a "quality_behind" decision: the run's best validation accuracy so

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "sidecar/core/detectors/common.h"
+#include "sidecar/core/detectors/option_table.h"
 
 namespace sidecar {
 
@@ -26,6 +27,24 @@ struct GradNormOptions {
   double min_loss_scale = 1.0;  // a loss scale at or below this is "at its minimum"
   Severity severity = Severity::kWarning;
   Severity persistent_severity = Severity::kCritical;
+};
+
+template <>
+struct OptionTable<GradNormOptions> {
+  using O = GradNormOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: no grad-norm rule runs"},
+      {"persistence", &O::persistence, {1, 1000}, "consecutive non-finite grad norms that make it critical"},
+      {"explosion_ratio", &O::explosion_ratio, {0.0}, "explosion: >= this x the trailing median"},
+      {"window", &O::window, {3, 1e5}, "trailing points of the median"},
+      {"min_points", &O::min_points, {2, 1e8}, "points before the explosion rule applies"},
+      {"min_loss_scale",
+       &O::min_loss_scale,
+       {0.0},
+       "AMP loss scale at or below this: a non-finite grad norm is critical"},
+      {"severity", &O::severity, {}, "severity of one non-finite grad norm or an explosion (AMP skips such steps)"},
+      {"persistent_severity", &O::persistent_severity, {}, "severity once non-finite grad norms persist"},
+  };
 };
 
 // Returns a "grad_norm_nonfinite" or "grad_norm_explosion" decision. `loss`

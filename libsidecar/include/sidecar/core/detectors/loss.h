@@ -14,6 +14,7 @@
 #include <string>
 
 #include "sidecar/core/detectors/common.h"
+#include "sidecar/core/detectors/option_table.h"
 
 namespace sidecar {
 
@@ -21,6 +22,15 @@ namespace sidecar {
 struct NanLossOptions {
   bool enabled = true;
   Severity severity = Severity::kCritical;
+};
+
+template <>
+struct OptionTable<NanLossOptions> {
+  using O = NanLossOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: a NaN/Inf loss raises nothing"},
+      {"severity", &O::severity, {}, "a non-finite loss is never benign"},
+  };
 };
 
 // Returns a "nan_loss" decision when the latest loss value is NaN or +-Inf.
@@ -55,6 +65,26 @@ struct HighLossOptions {
   int min_points = 50;            // finite points seen before the rule applies
   double min_improvement = 0.02;  // window-over-window median decline that counts as learning
   Severity severity = Severity::kWarning;
+};
+
+template <>
+struct OptionTable<HighLossOptions> {
+  using O = HighLossOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: a loss that stays high raises nothing"},
+      {"threshold",
+       &O::threshold,
+       {},
+       "loss level that counts as high (a language model starts near ln(vocab) ~ 10.8)"},
+      {"window", &O::window, {1, 1e5}, "points judged together"},
+      {"fraction", &O::fraction, {0.0, 1.0}, "share of the window at or above the threshold"},
+      {"min_points", &O::min_points, {0, 1e8}, "finite points seen before the rule applies (warm-up)"},
+      {"min_improvement",
+       &O::min_improvement,
+       {0.0, 1.0},
+       "a window-over-window median decline this large means it is still learning"},
+      {"severity", &O::severity, {}, "alert severity"},
+  };
 };
 
 // Returns a "high_loss" decision when the loss stays at or above the threshold.
@@ -110,6 +140,28 @@ struct LossSpikeOptions {
   int ceiling_min_points = 3;
   Severity severity = Severity::kWarning;
   Severity ceiling_severity = Severity::kCritical;
+};
+
+template <>
+struct OptionTable<LossSpikeOptions> {
+  using O = LossSpikeOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: no spike rule runs"},
+      {"window", &O::window, {3, 1e5}, "trailing points the robust rule compares against"},
+      {"min_points", &O::min_points, {3, 1e8}, "finite points before the robust rule (the early rule runs before)"},
+      {"z", &O::z, {0.0}, "robust z-score of log(loss) that counts as a spike"},
+      {"min_ratio", &O::min_ratio, {0.0}, "a spike is also at least this x the reference median"},
+      {"persistence", &O::persistence, {1, 1000}, "consecutive spiking points (one-step blips are ignored)"},
+      {"mad_floor",
+       &O::mad_floor,
+       {1e-12},
+       "floor of the MAD of log(loss) (about 1 %), so a flat reference is not infinitely sensitive"},
+      {"early_ratio", &O::early_ratio, {0.0}, "early rule: latest >= this x the mean of the points before"},
+      {"ceiling_factor", &O::ceiling_factor, {0.0}, "ceiling rule: latest > this x the maximum seen (Megatron)"},
+      {"ceiling_min_points", &O::ceiling_min_points, {1, 1e8}, "earlier points the ceiling rule needs"},
+      {"severity", &O::severity, {}, "severity of the robust and early rules"},
+      {"ceiling_severity", &O::ceiling_severity, {}, "severity of the ceiling rule"},
+  };
 };
 
 // Returns a "loss_spike" decision (evidence "rule": ceiling | robust_z | early_ratio).
@@ -224,6 +276,15 @@ struct NonFiniteOptions {
   Severity severity = Severity::kWarning;
 };
 
+template <>
+struct OptionTable<NonFiniteOptions> {
+  using O = NonFiniteOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: NaN/Inf in other metrics raises nothing"},
+      {"severity", &O::severity, {}, "a metric may be NaN when not computed, hence a warning"},
+  };
+};
+
 // Returns a "nonfinite_metric" decision when the latest value is NaN/Inf and
 // an earlier one was finite.
 inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const NonFiniteOptions& opt) {
@@ -266,6 +327,29 @@ struct LossDivergenceOptions {
   double min_delta = 1e-3;  // a rise smaller than this (loss units) is noise of a converged loss
   double slow_back_fraction = 0.3;
   Severity severity = Severity::kWarning;
+};
+
+template <>
+struct OptionTable<LossDivergenceOptions> {
+  using O = LossDivergenceOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: a loss climbing back raises nothing"},
+      {"ratio", &O::ratio, {1.0}, "fast rule: latest >= this x the run's minimum"},
+      {"rising", &O::rising, {1, 1000}, "fast rule: consecutive rising points"},
+      {"min_points", &O::min_points, {2, 1e8}, "points before the fast rule applies"},
+      {"back_fraction",
+       &O::back_fraction,
+       {0.0, 1.0},
+       "climbed back this fraction of the way from the minimum to the initial level"},
+      {"slow_window", &O::slow_window, {2, 1000}, "slow rule: of the last slow_window steps all but one go up"},
+      {"slow_rise", &O::slow_rise, {0.0}, "slow rule: to >= (1 + slow_rise) x the minimum"},
+      {"min_delta", &O::min_delta, {0.0}, "rises smaller than this (loss units) are the noise of a converged loss"},
+      {"slow_back_fraction",
+       &O::slow_back_fraction,
+       {0.0, 1.0},
+       "slow rule: climbed back this fraction towards the initial level"},
+      {"severity", &O::severity, {}, "alert severity"},
+  };
 };
 
 // Returns a "loss_divergence" decision (evidence "rule": fast | slow).
@@ -346,6 +430,28 @@ struct FrozenLossOptions {
   double flat_tolerance = 1e-3;
   double flat_max_improvement = 0.05;  // "never improved": the minimum within this of the initial value
   Severity severity = Severity::kWarning;
+};
+
+template <>
+struct OptionTable<FrozenLossOptions> {
+  using O = FrozenLossOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: a frozen loss raises nothing"},
+      {"points", &O::points, {2, 1e5}, "identical rule: this many bit-identical values"},
+      {"ignore_zero", &O::ignore_zero, {}, "GRPO/DPO losses of exactly 0.0 are normal (the zero rule decides)"},
+      {"zero_points", &O::zero_points, {0, 1e5}, "zero rule: this many values of exactly 0.0 after a real loss"},
+      {"zero_min_initial",
+       &O::zero_min_initial,
+       {0.0},
+       "the zero rule applies to losses that started at or above this"},
+      {"flat_points", &O::flat_points, {2, 1e5}, "flat rule: this many values within flat_tolerance"},
+      {"flat_tolerance", &O::flat_tolerance, {0.0, 1.0}, "relative spread of the flat points"},
+      {"flat_max_improvement",
+       &O::flat_max_improvement,
+       {0.0, 1.0},
+       "flat rule: the loss never improved by more than this on its initial value"},
+      {"severity", &O::severity, {}, "alert severity"},
+  };
 };
 
 // Returns a "frozen_loss" decision (evidence "rule": identical | zero | flat).

@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "sidecar/core/detectors/common.h"
+#include "sidecar/core/detectors/option_table.h"
 #include "sidecar/core/types.h"
 
 namespace sidecar {
@@ -68,6 +69,28 @@ struct RankProgressOptions {
   double timeout_settle_seconds = 2.0;
   Severity severity = Severity::kWarning;  // a stall (nothing has timed out yet)
   Severity timeout_severity = Severity::kCritical;
+};
+
+template <>
+struct OptionTable<RankProgressOptions> {
+  using O = RankProgressOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: per-rank logs are not compared"},
+      {"stall_seconds", &O::stall_seconds, {0.0}, "a rank silent at least this long ..."},
+      {"cadence_factor", &O::cadence_factor, {0.0}, "... and this many times its own median interval between lines"},
+      {"min_lines", &O::min_lines, {2, 1e6}, "a rank is judged once it wrote at this many distinct times"},
+      {"min_advancing_share",
+       &O::min_advancing_share,
+       {0.0, 1.0},
+       "share of the other ranks that wrote meanwhile and are past its step/collective"},
+      {"min_ranks", &O::min_ranks, {2, 1e6}, "below this many known ranks there is nobody to compare with"},
+      {"timeout_settle_seconds",
+       &O::timeout_settle_seconds,
+       {0.0},
+       "watchdog timeouts judged this long after the first (the cascade arrives)"},
+      {"severity", &O::severity, {}, "the stall, before anything timed out"},
+      {"timeout_severity", &O::timeout_severity, {}, "once watchdog timeouts arrive (naming the rank behind)"},
+  };
 };
 
 class RankProgress {

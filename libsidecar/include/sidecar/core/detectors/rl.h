@@ -10,6 +10,7 @@
 #include <string>
 
 #include "sidecar/core/detectors/common.h"
+#include "sidecar/core/detectors/option_table.h"
 
 namespace sidecar {
 
@@ -35,6 +36,29 @@ struct RewardDropOptions {
   int decline_points = 3;
   int decline_min_points = 6;
   Severity severity = Severity::kWarning;
+};
+
+template <>
+struct OptionTable<RewardDropOptions> {
+  using O = RewardDropOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: a reward drop raises nothing"},
+      {"window", &O::window, {1, 1000}, "rewards averaged as the reference"},
+      {"min_points", &O::min_points, {2, 1e8}, "rewards before the drop rule applies"},
+      {"drop_fraction", &O::drop_fraction, {0.0}, "drop of this x max(|mean|, range/2) under the reference"},
+      {"warmup_points",
+       &O::warmup_points,
+       {0, 1e8},
+       "a fresh policy's first rewards are never judged nor the reference"},
+      {"persistence", &O::persistence, {1, 1000}, "consecutive low points"},
+      {"decline_fraction",
+       &O::decline_fraction,
+       {0.0},
+       "slow decline: the last decline_points all this x scale under the peak"},
+      {"decline_points", &O::decline_points, {1, 1000}, "points of the slow decline"},
+      {"decline_min_points", &O::decline_min_points, {2, 1e8}, "rewards before the decline rule applies"},
+      {"severity", &O::severity, {}, "alert severity"},
+  };
 };
 
 namespace detail {
@@ -134,6 +158,32 @@ struct RewardHackingOptions {
   int short_points = 3;
   double short_quality_ratio = 0.5;
   Severity severity = Severity::kCritical;
+};
+
+template <>
+struct OptionTable<RewardHackingOptions> {
+  using O = RewardHackingOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: reward up with quality down raises nothing"},
+      {"window", &O::window, {1, 1000}, "jump rule: previous points averaged"},
+      {"min_points", &O::min_points, {2, 1e8}, "points before the jump rule applies"},
+      {"reward_ratio", &O::reward_ratio, {1.0}, "jump rule: reward >= this x its recent mean"},
+      {"quality_ratio", &O::quality_ratio, {0.0, 1.0}, "jump rule: quality <= this x its recent mean"},
+      {"trend_window", &O::trend_window, {4, 1000}, "trend rule: points whose halves are compared"},
+      {"trend_min_points", &O::trend_min_points, {4, 1e8}, "points before the trend rule applies"},
+      {"long_window", &O::long_window, {0, 128}, "long trend rule over this many points (0: off; 128 are retained)"},
+      {"trend_reward_rise", &O::trend_reward_rise, {0.0}, "the reward's late half rises by this x scale"},
+      {"trend_quality_ratio",
+       &O::trend_quality_ratio,
+       {0.0, 1.0},
+       "while quality's late half <= this x its early half"},
+      {"short_points", &O::short_points, {0, 1000}, "short rule: quality falls at each of the last short_points ..."},
+      {"short_quality_ratio",
+       &O::short_quality_ratio,
+       {0.0, 1.0},
+       "... to <= this x where it was while the reward rises"},
+      {"severity", &O::severity, {}, "a policy gaming its reward wastes the run: critical"},
+  };
 };
 
 namespace detail {
@@ -248,6 +298,23 @@ struct KlExplosionOptions {
   Severity severity = Severity::kWarning;
 };
 
+template <>
+struct OptionTable<KlExplosionOptions> {
+  using O = KlExplosionOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: no KL rule runs"},
+      {"window", &O::window, {1, 1000}, "window rule: previous points compared"},
+      {"ratio", &O::ratio, {1.0}, "window rule: KL >= this x their maximum"},
+      {"min_kl", &O::min_kl, {}, "the window and jump rules ignore a KL at or below this"},
+      {"max_kl",
+       &O::max_kl,
+       {0.0},
+       "a level healthy PPO/GRPO runs never reach (TRL's summed KL runs 5-20): fires on one point"},
+      {"jump_ratio", &O::jump_ratio, {0.0}, ">= this x every earlier value: fires with one earlier point"},
+      {"severity", &O::severity, {}, "alert severity"},
+  };
+};
+
 // Returns a "kl_explosion" decision (evidence "rule": level | jump | window | nonfinite).
 inline std::optional<Decision> detect_kl_explosion(const Series& kl, const KlExplosionOptions& opt) {
   if (!opt.enabled || kl.empty()) return std::nullopt;
@@ -314,6 +381,25 @@ struct EntropyOptions {
   int persistence = 2;
   double converged_band = 0.25;
   Severity severity = Severity::kWarning;
+};
+
+template <>
+struct OptionTable<EntropyOptions> {
+  using O = EntropyOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: entropy collapse/explosion raise nothing"},
+      {"min_points", &O::min_points, {2, 1e8}, "points before the rules apply"},
+      {"window", &O::window, {3, 1e5}, "recent points of the explosion median"},
+      {"collapse_fraction", &O::collapse_fraction, {0.0, 1.0}, "collapse: <= this x the initial level"},
+      {"explosion_ratio", &O::explosion_ratio, {1.0}, "explosion: >= this x the recent median"},
+      {"explosion_min", &O::explosion_min, {}, "and >= this absolute level"},
+      {"persistence", &O::persistence, {1, 1000}, "consecutive points"},
+      {"converged_band",
+       &O::converged_band,
+       {0.0, 1.0},
+       "no collapse while the reward sits in this top share of its range (converged)"},
+      {"severity", &O::severity, {}, "alert severity"},
+  };
 };
 
 // Returns an "entropy_collapse" or "entropy_explosion" decision.

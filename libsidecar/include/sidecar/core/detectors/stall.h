@@ -10,6 +10,7 @@
 #include <string>
 
 #include "sidecar/core/detectors/common.h"
+#include "sidecar/core/detectors/option_table.h"
 
 namespace sidecar {
 
@@ -51,6 +52,18 @@ struct StallOptions {
   double min_seconds = 300.0;
   int min_intervals = 5;
   Severity severity = Severity::kWarning;
+};
+
+template <>
+struct OptionTable<StallOptions> {
+  using O = StallOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: silence raises nothing"},
+      {"factor", &O::factor, {1.0}, "silent for this x the run's own median interval"},
+      {"min_seconds", &O::min_seconds, {0.0}, "and at least this long (evaluation and checkpoint phases are shorter)"},
+      {"min_intervals", &O::min_intervals, {1, 1000}, "intervals observed before the median is trusted"},
+      {"severity", &O::severity, {}, "alert severity"},
+  };
 };
 
 // Returns a "stall" decision when nothing arrived for too long at `now`.

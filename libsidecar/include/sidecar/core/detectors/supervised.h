@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "sidecar/core/detectors/common.h"
+#include "sidecar/core/detectors/option_table.h"
 
 namespace sidecar {
 
@@ -36,6 +37,27 @@ struct ValAccDropOptions {
   double severe_ratio = 0.25;
   double min_best = 0.05;
   Severity severity = Severity::kWarning;
+};
+
+template <>
+struct OptionTable<ValAccDropOptions> {
+  using O = ValAccDropOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: a validation accuracy drop raises nothing"},
+      {"min_points", &O::min_points, {1, 1e8}, "evaluations before the drop rule applies"},
+      {"min_drop", &O::min_drop, {0.0}, "drop under the best that counts (x100 for percentages)"},
+      {"mean_ratio", &O::mean_ratio, {0.0, 1.0}, "and the mean of the last mean_window evaluations <= this x best"},
+      {"mean_window", &O::mean_window, {1, 1000}, "evaluations averaged"},
+      {"drop_points", &O::drop_points, {1, 1000}, "the drop rule needs this many evaluations under best - min_drop"},
+      {"collapse_ratio",
+       &O::collapse_ratio,
+       {0.0, 1.0},
+       "collapse: the last collapse_points evaluations <= this x best"},
+      {"collapse_points", &O::collapse_points, {1, 1000}, "evaluations the collapse rule needs"},
+      {"severe_ratio", &O::severe_ratio, {0.0, 1.0}, "or the latest alone <= this x best"},
+      {"min_best", &O::min_best, {0.0}, "a metric never above this is not judged (x100 for percentages)"},
+      {"severity", &O::severity, {}, "alert severity"},
+  };
 };
 
 // Returns a "validation_drop" decision (or `syndrome`, for other quality
@@ -104,6 +126,19 @@ struct ValLossRegressionOptions {
   double mean_ratio = 1.4;
   int mean_window = 3;
   Severity severity = Severity::kWarning;
+};
+
+template <>
+struct OptionTable<ValLossRegressionOptions> {
+  using O = ValLossRegressionOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: a validation loss regression raises nothing"},
+      {"min_points", &O::min_points, {1, 1e8}, "evaluations before the rule applies"},
+      {"ratio", &O::ratio, {1.0}, "current >= this x the best"},
+      {"mean_ratio", &O::mean_ratio, {1.0}, "and the mean of the last mean_window >= this x the best"},
+      {"mean_window", &O::mean_window, {1, 1000}, "evaluations averaged"},
+      {"severity", &O::severity, {}, "alert severity"},
+  };
 };
 
 // Returns a "validation_loss_regression" decision.

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "sidecar/core/detectors/common.h"
+#include "sidecar/core/detectors/option_table.h"
 
 namespace sidecar {
 
@@ -31,6 +32,27 @@ struct ThroughputCollapseOptions {
   double step_time_ratio = 2.0;  // time per iteration: >= this x its minimum ...
   int step_time_rising = 2;      // ... and rising for this many consecutive points
   Severity severity = Severity::kWarning;
+};
+
+template <>
+struct OptionTable<ThroughputCollapseOptions> {
+  using O = ThroughputCollapseOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "off: no within-run throughput rule"},
+      {"warmup_points", &O::warmup_points, {0, 1000}, "first values ignored (compile, warm-up)"},
+      {"reference_points",
+       &O::reference_points,
+       {2, Series::kInitialValues},
+       "values after the warm-up whose median is the reference"},
+      {"ratio", &O::ratio, {0.0, 1.0}, "fires at or below this x the reference"},
+      {"persistence",
+       &O::persistence,
+       {1, 1000},
+       "consecutive low values (one slow step, a checkpoint save, is not a collapse)"},
+      {"step_time_ratio", &O::step_time_ratio, {0.0}, "time per iteration >= this x its minimum ..."},
+      {"step_time_rising", &O::step_time_rising, {1, 1000}, "... rising at each of the last step_time_rising points"},
+      {"severity", &O::severity, {}, "alert severity"},
+  };
 };
 
 // Returns a "throughput_collapse" decision.

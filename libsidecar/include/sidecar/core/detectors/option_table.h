@@ -1,0 +1,57 @@
+// The one place an option's bounds and reason are written (header-only,
+// std-only). Each options struct keeps its default in its member initializer
+// and has, right after it, a table naming each field with its member pointer,
+// its bounds and one line saying what it is for:
+//
+//   template <>
+//   struct OptionTable<HighLossOptions> {
+//     using O = HighLossOptions;
+//     static constexpr OptionField<O> fields[] = {
+//         {"threshold", &O::threshold, {}, "loss level that counts as high"},
+//         {"window", &O::window, {1, 1e5}, "points judged together"},
+//     };
+//   };
+//
+// The playbook reader, `sidecar-cli playbook show` (YAML and --format md) and
+// the tests walk these tables, so a default changed in the initializer is
+// followed everywhere. A field missing from its table cannot be set from a
+// playbook: add every new option to its struct's table.
+#pragma once
+
+#include <limits>
+#include <string_view>
+#include <type_traits>
+#include <variant>
+
+#include "sidecar/core/types.h"
+
+namespace sidecar {
+
+// Inclusive bounds of a numeric option; an absent bound is +-infinity.
+struct OptionBounds {
+  double min = -std::numeric_limits<double>::infinity();
+  double max = std::numeric_limits<double>::infinity();
+};
+
+template <typename Options>
+struct OptionField {
+  using Member = std::variant<bool Options::*, int Options::*, double Options::*, Severity Options::*>;
+  std::string_view name;  // the playbook key
+  Member member;
+  OptionBounds bounds;
+  std::string_view why;  // one line: what the option decides
+};
+
+// Specialised after each options struct with `static constexpr OptionField<Options> fields[]`.
+template <typename Options>
+struct OptionTable;
+
+// Calls fn(field, value&) for every field of `options` (const or not), in table order.
+template <typename Options, typename Fn>
+constexpr void for_each_option(Options& options, Fn&& fn) {
+  using Plain = std::remove_const_t<Options>;
+  for (const OptionField<Plain>& f : OptionTable<Plain>::fields)
+    std::visit([&](auto member) { fn(f, options.*member); }, f.member);
+}
+
+}  // namespace sidecar
