@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -286,12 +287,54 @@ std::string render(std::string_view tmpl, const Evidence& ev) {
   return out;
 }
 
-struct CompiledSyndrome {
-  SyndromeSpec spec;
+// The RE2 side of a syndrome: it verifies the multi-pattern pass's hits,
+// applies exclusions and extracts evidence, so only lines with a hit need it.
+struct SyndromeRegexes {
   std::vector<std::unique_ptr<RE2>> include;  // patterns, then escalate
-  std::size_t n_patterns = 0;                 // include[i] with i >= n_patterns escalates
   std::vector<std::unique_ptr<RE2>> exclude;
   std::vector<std::unique_ptr<RE2>> extract;
+};
+
+// Compiles a syndrome's RE2 patterns; "" when all compile, else the located error.
+std::string compile_regexes(const SyndromeSpec& spec, SyndromeRegexes* out) {
+  auto opts = re2_options(spec.case_sensitive);
+  auto where = [&](std::string_view kind, const std::string& p, const std::string& why) {
+    return "syndrome '" + spec.name + "': " + std::string(kind) + " '" + p + "': " + why;
+  };
+  for (const auto* list : {&spec.patterns, &spec.escalate})
+    for (const auto& p : *list) {
+      out->include.push_back(std::make_unique<RE2>(p, opts));
+      if (!out->include.back()->ok())
+        return where(list == &spec.patterns ? "pattern" : "escalate pattern", p, out->include.back()->error());
+    }
+  for (const auto& p : spec.exclude) {
+    out->exclude.push_back(std::make_unique<RE2>(p, opts));
+    if (!out->exclude.back()->ok()) return where("exclude pattern", p, out->exclude.back()->error());
+  }
+  for (const auto& p : spec.extract) {
+    out->extract.push_back(std::make_unique<RE2>(p, opts));
+    if (!out->extract.back()->ok()) return where("extract pattern", p, out->extract.back()->error());
+    if (out->extract.back()->NamedCapturingGroups().empty())
+      return where("extract pattern", p, "has no named group such as (?P<field>...)");
+  }
+  return "";
+}
+
+struct CompiledSyndrome {
+  SyndromeSpec spec;
+  std::size_t n_patterns = 0;  // include[i] with i >= n_patterns escalates
+  // Compiled by create() when it compiles the database (which reports a bad
+  // pattern), else (the database came from the cache, so this exact
+  // catalogue compiled before) at the first hit: most of a start's CPU was
+  // compiling ~400 RE2 patterns that a quiet log never needs.
+  std::unique_ptr<std::once_flag> once = std::make_unique<std::once_flag>();
+  std::unique_ptr<SyndromeRegexes> re = std::make_unique<SyndromeRegexes>();
+  std::unique_ptr<std::string> error = std::make_unique<std::string>();
+
+  const SyndromeRegexes& regexes() const {
+    std::call_once(*once, [this] { *error = compile_regexes(spec, re.get()); });
+    return *re;
+  }
 };
 
 }  // namespace
@@ -341,38 +384,19 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
       return Status(StatusCode::kInvalidArgument, "syndrome '" + spec.name + "' has no patterns");
     CompiledSyndrome cs;
     cs.spec = spec;
-    auto opts = re2_options(spec.case_sensitive);
     // `hs`: what the multi-pattern pass looks for (a prefilter, else the pattern).
-    auto add_include = [&](const std::string& p, const std::string& hs, std::string_view kind) -> Status {
-      auto re = std::make_unique<RE2>(p, opts);
-      if (!re->ok()) return fail(spec.name, kind, p, re->error());
-      cs.include.push_back(std::move(re));
+    auto add_include = [&](const std::string& hs) {
       expressions.push_back(hs);
       flags.push_back(hs_flags(spec.case_sensitive));
       where.emplace_back(spec.name, hs);
       impl->id_to_syndrome.push_back(static_cast<std::uint32_t>(impl->syndromes.size()));
-      return {};
     };
     for (std::size_t i = 0; i < spec.patterns.size(); ++i) {
-      const std::string& p = spec.patterns[i];
       const bool filtered = i < spec.prefilters.size() && !spec.prefilters[i].empty();
-      if (Status s = add_include(p, filtered ? spec.prefilters[i] : p, "pattern"); !s.ok()) return s;
+      add_include(filtered ? spec.prefilters[i] : spec.patterns[i]);
     }
-    cs.n_patterns = cs.include.size();
-    for (const auto& p : spec.escalate)
-      if (Status s = add_include(p, p, "escalate pattern"); !s.ok()) return s;
-    for (const auto& p : spec.exclude) {
-      auto re = std::make_unique<RE2>(p, opts);
-      if (!re->ok()) return fail(spec.name, "exclude pattern", p, re->error());
-      cs.exclude.push_back(std::move(re));
-    }
-    for (const auto& p : spec.extract) {
-      auto re = std::make_unique<RE2>(p, opts);
-      if (!re->ok()) return fail(spec.name, "extract pattern", p, re->error());
-      if (re->NamedCapturingGroups().empty())
-        return fail(spec.name, "extract pattern", p, "has no named group such as (?P<field>...)");
-      cs.extract.push_back(std::move(re));
-    }
+    cs.n_patterns = spec.patterns.size();
+    for (const auto& p : spec.escalate) add_include(p);
     impl->syndromes.push_back(std::move(cs));
   }
   if (!expressions.empty()) {
@@ -382,9 +406,24 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
       ptrs.push_back(expressions[i].c_str());
       ids.push_back(static_cast<unsigned>(i));
     }
-    const std::string key = cache_key(expressions, flags);
+    // The key also holds every RE2 pattern: a cached database then means
+    // that this exact catalogue compiled, RE2 side included.
+    std::string key = cache_key(expressions, flags);
+    for (const CompiledSyndrome& cs : impl->syndromes) {
+      key += "re2 " + cs.spec.name + (cs.spec.case_sensitive ? " cs\n" : "\n");
+      for (const auto* list : {&cs.spec.patterns, &cs.spec.escalate, &cs.spec.exclude, &cs.spec.extract}) {
+        for (const auto& p : *list) key += p + '\n';
+        key += "--\n";
+      }
+    }
     hs_database_t* db = load_cached(options.cache_dir, key);
     const bool from_cache = db != nullptr;
+    if (!from_cache) {  // compile (and so check) the RE2 side now, as the database
+      for (const CompiledSyndrome& cs : impl->syndromes) {
+        cs.regexes();
+        if (!cs.error->empty()) return Status(StatusCode::kInvalidArgument, *cs.error);
+      }
+    }
     hs_compile_error_t* err = nullptr;
     if (!from_cache && hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()),
                                         HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
@@ -573,14 +612,16 @@ void LogStream::State::scan_block(const char* base, std::size_t len, bool has_cr
 void LogStream::State::handle_hit(std::string_view text, const Unit& u, std::uint32_t syndrome,
                                   std::vector<LogMatch>* out) {
   const CompiledSyndrome& cs = impl->syndromes[syndrome];
+  const SyndromeRegexes& re = cs.regexes();
+  if (re.include.size() < cs.n_patterns) return;  // did not compile (checked when the cache was written)
   re2::StringPiece piece(text.data(), text.size());
   bool escalated = false;
-  for (std::size_t i = cs.n_patterns; i < cs.include.size() && !escalated; ++i)
-    escalated = RE2::PartialMatch(piece, *cs.include[i]);
+  for (std::size_t i = cs.n_patterns; i < re.include.size() && !escalated; ++i)
+    escalated = RE2::PartialMatch(piece, *re.include[i]);
   bool matched = escalated;
-  for (std::size_t i = 0; i < cs.n_patterns && !matched; ++i) matched = RE2::PartialMatch(piece, *cs.include[i]);
+  for (std::size_t i = 0; i < cs.n_patterns && !matched; ++i) matched = RE2::PartialMatch(piece, *re.include[i]);
   if (!matched) return;  // a Vectorscan match that spanned two lines, or a prefilter hit
-  for (const auto& ex : cs.exclude)
+  for (const auto& ex : re.exclude)
     if (RE2::PartialMatch(piece, *ex)) return;
 
   const LogOptions& opts = impl->options;
@@ -667,7 +708,7 @@ void LogStream::State::handle_hit(std::string_view text, const Unit& u, std::uin
 // Runs the syndrome's extract patterns over `text`, adding the fields not yet in `ev`.
 void LogStream::State::extract_into(const CompiledSyndrome& cs, std::string_view text, Evidence* ev) const {
   re2::StringPiece piece(text.data(), text.size());
-  for (const auto& re : cs.extract) {
+  for (const auto& re : cs.regexes().extract) {
     int n = re->NumberOfCapturingGroups();
     std::vector<re2::StringPiece> groups(static_cast<std::size_t>(n) + 1);
     if (!re->Match(piece, 0, piece.size(), RE2::UNANCHORED, groups.data(), n + 1)) continue;
