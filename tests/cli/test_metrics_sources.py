@@ -116,6 +116,36 @@ def test_several_sources_at_once_each_its_own_stream(cli, tmp_path):
     assert "metrics: " + str(run_dir / "tb") in r.stderr, r.stderr
 
 
+def test_the_summary_names_every_source_followed(cli, tmp_path):
+    # The summary's metrics line named only the first source found, though
+    # the rows counted there came from both.
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "train.py").write_text(
+        "import json, os, sys\n"
+        "with open('metrics.jsonl', 'w') as f:\n"
+        "    for step in range(10):\n"
+        "        f.write(json.dumps({'step': step, 'loss': 1.0 / (step + 1)}) + '\\n')\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "import make_fixtures as tf\n"
+        "os.makedirs(os.path.join(os.environ['SIDECAR_RUN_DIR'], 'tb'), exist_ok=True)\n"
+        "with open(os.path.join(os.environ['SIDECAR_RUN_DIR'], 'tb', 'events.out.tfevents.1.h.1.0'), 'wb') as f:\n"
+        "    f.write(tf.record(tf.version_event(1.0)))\n"
+        "    for step in range(5):\n"
+        "        f.write(tf.record(tf.scalar_event(1.0 + step, step, 'val/loss', 1.0)))\n"
+        "import time; time.sleep(2.5)  # both found while the job runs\n")
+    run_dir = tmp_path / "run"
+    r = run_in(cli, work, run_dir, "--", PY, "train.py", str(TFEVENTS_HELPERS))
+    assert r.returncode == 0, r.stderr
+    line = [l for l in r.stderr.splitlines() if l.strip().startswith("metrics ") and " rows" in l]
+    assert len(line) == 1, r.stderr
+    assert str(work / "metrics.jsonl") in line[0] and str(run_dir / "tb") in line[0], r.stderr
+    r = run_in(cli, work, tmp_path / "run2", "--format", "jsonl", "--", PY, "train.py", str(TFEVENTS_HELPERS))
+    summary = jsonl(r.stdout)[-1]
+    assert summary["type"] == "summary" and summary["metrics"] in summary["metrics_sources"], summary
+    assert sorted(summary["metrics_sources"]) == sorted([str(work / "metrics.jsonl"), str(tmp_path / "run2" / "tb")])
+
+
 def test_a_newer_checkpoint_takes_over_without_repeating_the_history(cli, tmp_path):
     # HF Trainer: checkpoint-N/trainer_state.json holds the whole log_history
     # up to N. A newer checkpoint replaces the older source; the steps already

@@ -176,3 +176,50 @@ def test_detach_leaves_the_job_running_when_sidecar_is_sigkilled(tmp_path):
             os.killpg(job, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def test_following_a_lost_run_leaves_it_lost_and_still_records_its_alerts(tmp_path):
+    """`watch` (follow mode) of a lost run whose detached job goes on: the job's alerts are
+    recorded, but status.json stays as `lost` left it (follow mode rewrote it as "running")."""
+    d = tmp_path / "r"
+    go, pidfile = tmp_path / "go", tmp_path / "job.pid"
+    body = (
+        "import json, os, time\n"
+        f"open({str(pidfile)!r}, 'w').write(str(os.getpid()))\n"
+        "print('started', flush=True)\n"
+        "f = open(os.path.join(os.environ['SIDECAR_RUN_DIR'], 'metrics.jsonl'), 'a')\n"
+        "step = 0\n"
+        "while True:\n"
+        f"    loss = float('nan') if os.path.exists({str(go)!r}) else 2.0 - 0.001 * step\n"
+        "    f.write(json.dumps({'step': step, 'loss': loss}) + '\\n'); f.flush()\n"
+        "    step += 1\n"
+        "    time.sleep(0.05)\n"
+    )
+    p = start(d, [PY, "-c", body], "--detach")
+    wait_for(lambda: pidfile.exists() and pidfile.read_text().strip(), what="the job's pid")
+    wait_for(lambda: started(d), what="start")
+    job = int(pidfile.read_text())
+    w = None
+    try:
+        kill_sidecar(p)
+        assert cli("watch", d, "--once", "--history", "-").returncode == 0
+        lost = (d / "sidecar" / "status.json").read_text()
+        assert json.loads(lost)["status"] == "lost"
+        w = subprocess.Popen([CLI, "watch", str(d), "--history", "-", "--interval", "0.1"], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True, stdin=subprocess.DEVNULL)
+        time.sleep(1.0)  # ten ticks of follow mode
+        go.write_text("")
+        alerts = d / "sidecar" / "alerts.jsonl"
+        wait_for(lambda: alerts.exists() and "nan_loss" in alerts.read_text(), timeout=20, what="the NaN alert")
+        time.sleep(0.5)
+        assert (d / "sidecar" / "status.json").read_text() == lost
+    finally:
+        if w is not None:
+            w.send_signal(signal.SIGINT)
+            w.communicate(timeout=30)
+        try:
+            os.killpg(job, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    st = status(d)
+    assert st["status"] == "lost" and str(p.pid) in st["error"] and st["lost_at"] > 0, st

@@ -120,10 +120,11 @@ struct SessionSummary {
   std::optional<Severity> max_severity;                            // of the alerts surfaced
   std::vector<std::pair<std::string, std::uint64_t>> by_syndrome;  // alerts per syndrome
   std::string profile;
-  std::string baseline;       // "3 runs: throughput 0.62x, best val_acc 0.81 vs 0.84" / "none"
-  std::string metrics_path;   // the metrics file used ("" = none found)
-  std::string monitor_note;   // the final snapshot's note
-  std::string history_error;  // why the history row could not be written ("" = written or off)
+  std::string baseline;                      // "3 runs: throughput 0.62x, best val_acc 0.81 vs 0.84" / "none"
+  std::string metrics_path;                  // the metrics file used ("" = none found)
+  std::vector<std::string> metrics_sources;  // every metrics source followed (metrics_path among them)
+  std::string monitor_note;                  // the final snapshot's note
+  std::string history_error;                 // why the history row could not be written ("" = written or off)
   bool history_written = false;
   std::string history_path;  // the history file in use ("" = none)
   std::string run_dir;

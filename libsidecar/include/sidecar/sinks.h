@@ -121,7 +121,9 @@ class Sink {
 // `supervisor_json`: the process that launched the run, as
 // supervisor_json() spells it (lost_runs.h): written as status.json's
 // "supervisor", so a run whose supervisor vanished can be told lost.
-std::unique_ptr<Sink> make_file_sink(std::string run_dir, std::string supervisor_json = {});
+// `write_status` false: alerts.jsonl only, status.json is never written (a
+// `watch` of a run that has ended leaves its final status as it is).
+std::unique_ptr<Sink> make_file_sink(std::string run_dir, std::string supervisor_json = {}, bool write_status = true);
 
 struct ServerSinkOptions {
   std::string url;                      // base URL, e.g. http://127.0.0.1:8000 (a trailing '/' is fine)

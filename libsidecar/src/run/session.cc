@@ -49,7 +49,11 @@ std::string SessionSummary::to_json() const {
   for (const auto& [k, v] : by_syndrome) w.key(k).value(v);
   w.end_object();
   w.key("profile").value(profile).key("baseline").value(baseline);
-  w.key("metrics").value(metrics_path).key("monitor_note").value(monitor_note);
+  w.key("metrics").value(metrics_path);
+  w.key("metrics_sources").begin_array();
+  for (const std::string& m : metrics_sources) w.value(m);
+  w.end_array();
+  w.key("monitor_note").value(monitor_note);
   w.key("history_written").value(history_written);
   if (!history_path.empty()) w.key("history").value(history_path);
   if (!history_error.empty()) w.key("history_error").value(history_error);
@@ -141,9 +145,9 @@ std::string default_run_id(const std::string& run_dir) {
 // retries, and its failures are counted and reported).
 Result<std::unique_ptr<SinkSet>> open_sinks(const SessionOptions& o, const std::string& run_id, ServerSinkOptions so,
                                             AlertmanagerSinkOptions ao, bool file_records, std::string supervisor,
-                                            SessionReporter& rep) {
+                                            bool write_status, SessionReporter& rep) {
   auto sinks = std::make_unique<SinkSet>();
-  if (file_records) sinks->add(make_file_sink(o.run_dir, std::move(supervisor)));
+  if (file_records) sinks->add(make_file_sink(o.run_dir, std::move(supervisor), write_status));
   if (!o.server_url.empty()) {
     auto token = read_auth_token(o.auth_token_file);
     if (!token) return token.status();
@@ -204,7 +208,7 @@ bool run_has_ended(const std::string& run_dir) {
 }
 
 Result<SessionCore> open_session(const SessionOptions& o, SessionReporter& rep, std::vector<std::string> log_patterns,
-                                 bool file_records, std::string supervisor_json) {
+                                 bool file_records, std::string supervisor_json, bool write_status) {
   if (o.run_dir.empty()) return Status(StatusCode::kInvalidArgument, "no run directory");
   SessionCore core;
   core.run_id = o.run_id.empty() ? default_run_id(o.run_dir) : o.run_id;
@@ -232,7 +236,8 @@ Result<SessionCore> open_session(const SessionOptions& o, SessionReporter& rep, 
   core.history_path = core.history_off ? "" : o.history_path.empty() ? pb->history.path : o.history_path;
   mo.playbook = std::move(pb).value();
   core.history_options = mo.playbook.history;
-  auto sinks = open_sinks(o, core.run_id, std::move(so), std::move(ao), file_records, std::move(supervisor_json), rep);
+  auto sinks = open_sinks(o, core.run_id, std::move(so), std::move(ao), file_records, std::move(supervisor_json),
+                          write_status, rep);
   if (!sinks) return sinks.status();
   if (Status st = add_notify_sinks(o, mo.playbook.tree, core.run_id, **sinks); !st.ok()) return st;
   auto prom = start_prometheus(o, core.run_id, **sinks, rep);
@@ -264,6 +269,7 @@ void fill_summary(const SessionCore& core, const SessionOptions& o, double wall,
   s->profile = std::string(to_string(m.profile()));
   s->baseline = baseline_text(m);
   s->metrics_path = core.inputs->metrics_path();
+  s->metrics_sources = core.inputs->metrics_paths();
   s->monitor_note = m.snapshot(wall).monitor_note;
   s->run_dir = o.run_dir;
   s->run_id = core.run_id;

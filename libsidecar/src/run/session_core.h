@@ -30,9 +30,10 @@ struct SessionCore {
 // `file_records`: write alerts.jsonl / status.json in the run directory.
 // `supervisor_json`: this process as status.json names the run's supervisor
 // (run only: a SIGKILLed run can then be told lost; lost_runs.h).
+// `write_status` false: status.json is left as it is (a watched run that has ended).
 // Errors: kInvalidArgument (no run directory, invalid playbook), token errors.
 Result<SessionCore> open_session(const SessionOptions& o, SessionReporter& rep, std::vector<std::string> log_patterns,
-                                 bool file_records = true, std::string supervisor_json = {});
+                                 bool file_records = true, std::string supervisor_json = {}, bool write_status = true);
 
 // Whether <run_dir>/sidecar/status.json says the run has ended (finished,
 // failed, stopped, killed, lost).

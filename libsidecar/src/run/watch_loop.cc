@@ -24,8 +24,9 @@ void read_all(detail::SessionCore& core) {
 }
 
 // Follows until SIGINT/SIGTERM: one bounded read and one tick per interval.
-void follow(detail::SessionCore& core, const WatchOptions& opt, SignalPipe* signals, SessionReporter& rep) {
-  core.pipeline->sinks().on_status("running");
+// A run that has ended (finished, lost, ...) is not announced as running.
+void follow(detail::SessionCore& core, const WatchOptions& opt, SignalPipe* signals, SessionReporter& rep, bool ended) {
+  if (!ended) core.pipeline->sinks().on_status("running");
   double next_tick = monotonic_seconds();
   bool more = false;
   bool stop = false;
@@ -66,11 +67,16 @@ Result<SessionSummary> watch_session(const WatchOptions& options, SessionReporte
     reporter.notice(*lost);
   // `watch --once` on a run that has ended reads it without touching its
   // records (no duplicate alerts, status.json keeps the final state).
-  bool records = !(options.once && detail::run_has_ended(options.run_dir));
+  // Following it (a lost run's job may go on) records its alerts, but its
+  // status.json keeps the final state: watch is not its supervisor.
+  const bool ended = detail::run_has_ended(options.run_dir);
+  bool records = !(options.once && ended);
   if (!records) reporter.notice("the run has ended: reading it without writing its records");
+  if (records && ended) reporter.notice("the run has ended: following it, its status.json is left as it is");
   // The status.json watch writes keeps naming a live run's own supervisor.
   auto sup = run_supervisor(options.run_dir);
-  auto opened = detail::open_session(options, reporter, std::move(patterns), records, sup ? supervisor_json(*sup) : "");
+  auto opened = detail::open_session(options, reporter, std::move(patterns), records, sup ? supervisor_json(*sup) : "",
+                                     /*write_status=*/!ended);
   if (!opened) return opened.status();
   detail::SessionCore core = std::move(opened).value();
   if (!core.history_off) {  // runs of this history whose supervisor vanished: their rows, as lost
@@ -82,7 +88,7 @@ Result<SessionSummary> watch_session(const WatchOptions& options, SessionReporte
   if (options.once)
     read_all(core);
   else
-    follow(core, options, signals, reporter);
+    follow(core, options, signals, reporter, ended);
   read_all(core);
   core.inputs->flush(*core.pipeline);
   core.pipeline->drain(wall_seconds());

@@ -216,8 +216,8 @@ struct FileState {
 
 class FileSink final : public Sink {
  public:
-  FileSink(std::string run_dir, std::string supervisor)
-      : state_(std::make_shared<FileState>()), supervisor_(std::move(supervisor)) {
+  FileSink(std::string run_dir, std::string supervisor, bool write_status)
+      : state_(std::make_shared<FileState>()), supervisor_(std::move(supervisor)), write_status_(write_status) {
     std::string dir = run_dir.empty() ? std::string(".") : std::move(run_dir);
     while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
     state_->dir = dir + "/sidecar";
@@ -287,6 +287,7 @@ class FileSink final : public Sink {
   }
 
   void enqueue_status_locked() {
+    if (!write_status_) return;
     if (state_->stop) {
       ++state_->stats.dropped;
       return;
@@ -313,6 +314,7 @@ class FileSink final : public Sink {
 
   std::shared_ptr<FileState> state_;
   const std::string supervisor_;  // status.json's "supervisor" object ("" = none)
+  const bool write_status_;       // false: status.json is left alone
   std::thread thread_;
   // Guarded by state_->mu.
   bool finished_ = false;
@@ -324,8 +326,8 @@ class FileSink final : public Sink {
 
 }  // namespace
 
-std::unique_ptr<Sink> make_file_sink(std::string run_dir, std::string supervisor_json) {
-  return std::make_unique<FileSink>(std::move(run_dir), std::move(supervisor_json));
+std::unique_ptr<Sink> make_file_sink(std::string run_dir, std::string supervisor_json, bool write_status) {
+  return std::make_unique<FileSink>(std::move(run_dir), std::move(supervisor_json), write_status);
 }
 
 }  // namespace sidecar
