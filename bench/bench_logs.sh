@@ -78,7 +78,7 @@ rm -f "$BIG"
 
 printf '\nlog scan, %s MB realistic training log (tqdm \\r bars, HF dicts, NCCL INFO, rank prefixes, real syndromes)\n' $((SIZE / 1000000))
 printf '%-58s %9s %9s %9s %9s\n' "scanner (best of 7)" "wall MB/s" "wall s" "CPU MB/s" "CPU s"
-printf '%-58s %9s %9s %9s %9s\n' "sidecar-cli scan, full default catalogue (13 syndromes)" \
+printf '%-58s %9s %9s %9s %9s\n' "sidecar-cli scan, full default catalogue (14 syndromes)" \
   "$(mbps "$W_SIDECAR")" "$W_SIDECAR" "$(mbps "$C_SIDECAR")" "$C_SIDECAR"
 printf '%-58s %9s %9s %9s %9s\n' "grep -c -i -E -f <seed's 4 patterns> (GNU grep $(grep --version | head -1 | awk '{print $NF}'))" \
   "$(mbps "$W_GREP")" "$W_GREP" "$(mbps "$C_GREP")" "$C_GREP"
