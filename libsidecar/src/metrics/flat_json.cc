@@ -54,14 +54,35 @@ inline std::uint32_t eight_digits_value(std::uint64_t w) {
   return static_cast<std::uint32_t>(w);
 }
 
+inline std::uint32_t load4(const char* p) {
+  std::uint32_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+// Whether the four bytes are all ASCII digits, and their value (SWAR).
+inline bool four_digits(std::uint32_t w) {
+  return (w & 0xF0F0F0F0u) == 0x30303030u && ((w + 0x06060606u) & 0xF0F0F0F0u) == 0x30303030u;
+}
+inline std::uint32_t four_digits_value(std::uint32_t w) {
+  w -= 0x30303030u;
+  w = (w * 10) + (w >> 8);  // byte 0: d0 d1, byte 2: d2 d3 (each below 100: no carry)
+  return (w & 0xFFu) * 100 + ((w >> 16) & 0xFFu);
+}
+
 // Digits from p; adds them to *mant and *count. Returns the first non-digit.
 // Eight at a time while eight are there (long mantissas such as Python's
-// 17-digit reprs), then one by one.
+// 17-digit reprs), then four (a logged loss's "54205"), then one by one.
 inline const char* digits(const char* p, const char* end, std::uint64_t* mant, int* count) {
   std::uint64_t m = *mant;  // wraps past 19 digits (the caller then uses from_chars)
   int n = *count;
   if constexpr (kLittle) {
     for (; end - p >= 8 && eight_digits(load8(p)); p += 8, n += 8) m = m * 100000000 + eight_digits_value(load8(p));
+    if (end - p >= 4 && four_digits(load4(p))) {
+      m = m * 10000 + four_digits_value(load4(p));
+      p += 4;
+      n += 4;
+    }
   }
   for (; p < end && is_digit(*p); ++p, ++n) m = m * 10 + static_cast<unsigned>(*p - '0');
   *mant = m;
@@ -165,12 +186,34 @@ inline const char* key_end(const char* p, const char* end) {
   return nullptr;
 }
 
-}  // namespace
+// Whether len bytes at a and b are equal (inline: the runs between a line's
+// values are short; overlapping word loads, never past a + len or b + len).
+inline bool same_bytes(const char* a, const char* b, std::size_t len) {
+  if (len >= 8) {
+    for (std::size_t i = 0; i + 8 < len; i += 8)
+      if (load8(a + i) != load8(b + i)) return false;
+    return load8(a + len - 8) == load8(b + len - 8);
+  }
+  if (len >= 4) return load4(a) == load4(b) && load4(a + len - 4) == load4(b + len - 4);
+  for (std::size_t i = 0; i < len; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
 
-FlatScan scan_flat_json(std::string_view line, FlatField* out, std::size_t capacity, std::size_t* count) {
+// A value at p (a JSON number or Python's bare NaN / Infinity / -Infinity):
+// the byte after it, or nullptr.
+inline const char* value(const char* p, const char* end, double* v) {
+  return (*p == 'N' || *p == 'I' || (*p == '-' && p + 1 < end && p[1] == 'I')) ? nonfinite(p, end, v)
+                                                                               : number(p, end, v);
+}
+
+// scan_flat_json; with Record, also each value's [begin, end) offsets in spans.
+template <bool Record>
+FlatScan scan(std::string_view line, FlatField* out, std::size_t capacity, std::size_t* count, std::uint32_t* spans) {
   std::size_t n = 0;
   *count = 0;
   const char* p = line.data();
+  const char* const begin = p;
   const char* const end = p + line.size();
   p = skip_ws(p, end);
   if (p == end) return FlatScan::kBlank;
@@ -187,9 +230,12 @@ FlatScan scan_flat_json(std::string_view line, FlatField* out, std::size_t capac
     p = skip_ws(p + 1, end);
     if (p == end) return FlatScan::kOther;
     double v = 0.0;
-    const char* after = (*p == 'N' || *p == 'I' || (*p == '-' && p + 1 < end && p[1] == 'I')) ? nonfinite(p, end, &v)
-                                                                                              : number(p, end, &v);
+    const char* after = value(p, end, &v);
     if (after == nullptr || n == capacity) return FlatScan::kOther;
+    if constexpr (Record) {
+      spans[2 * n] = static_cast<std::uint32_t>(p - begin);
+      spans[2 * n + 1] = static_cast<std::uint32_t>(after - begin);
+    }
     out[n++] = {std::string_view(k, static_cast<std::size_t>(q - k)), v};
     p = skip_ws(after, end);
     if (p == end) return FlatScan::kOther;
@@ -200,6 +246,56 @@ FlatScan scan_flat_json(std::string_view line, FlatField* out, std::size_t capac
   if (skip_ws(p + 1, end) != end) return FlatScan::kOther;
   *count = n;
   return FlatScan::kObject;
+}
+
+}  // namespace
+
+FlatScan scan_flat_json(std::string_view line, FlatField* out, std::size_t capacity, std::size_t* count) {
+  return scan<false>(line, out, capacity, count, nullptr);
+}
+
+FlatScan FlatLineScanner::scan(std::string_view line, FlatField* out, std::size_t capacity, std::size_t* count) {
+  if (const std::size_t n = gaps_.size(); n > 1 && n - 1 <= capacity) {
+    const char* p = line.data();
+    const char* const end = p + line.size();
+    const char* const shape = bytes_.data();
+    std::size_t i = 0;
+    for (; i + 1 < n; ++i) {
+      const Gap& g = gaps_[i];
+      if (static_cast<std::size_t>(end - p) <= g.len || !same_bytes(p, shape + g.off, g.len)) break;
+      out[i].key = std::string_view(p + g.key_off, g.key_len);
+      p += g.len;
+      const char* after = value(p, end, &out[i].value);
+      if (after == nullptr) break;
+      p = after;
+    }
+    if (i + 1 == n) {
+      const Gap& g = gaps_[i];
+      if (static_cast<std::size_t>(end - p) == g.len && same_bytes(p, shape + g.off, g.len)) {
+        *count = i;
+        return FlatScan::kObject;
+      }
+    }
+  }
+  return scan_and_learn(line, out, capacity, count);
+}
+
+FlatScan FlatLineScanner::scan_and_learn(std::string_view line, FlatField* out, std::size_t capacity,
+                                         std::size_t* count) {
+  spans_.resize(2 * capacity);
+  FlatScan s = detail::scan<true>(line, out, capacity, count, spans_.data());
+  if (s != FlatScan::kObject || *count == 0 || line.size() > kMaxShapeBytes) return s;
+  // The runs of bytes between the values, each with its key's place in it.
+  bytes_.assign(line);
+  gaps_.clear();
+  std::uint32_t from = 0;
+  for (std::size_t i = 0; i < *count; ++i) {
+    const auto key_off = static_cast<std::uint32_t>(out[i].key.data() - line.data()) - from;
+    gaps_.push_back({from, spans_[2 * i] - from, key_off, static_cast<std::uint32_t>(out[i].key.size())});
+    from = spans_[2 * i + 1];
+  }
+  gaps_.push_back({from, static_cast<std::uint32_t>(line.size()) - from, 0, 0});
+  return s;
 }
 
 }  // namespace sidecar::detail

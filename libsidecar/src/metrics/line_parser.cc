@@ -260,6 +260,7 @@ struct MetricsLineParser::Impl {
   static constexpr std::size_t kMaxFlat = 256;   // members of a line the fast path takes
   std::array<detail::FlatField, kMaxFlat> flat;  // its fields
   std::size_t flat_count = 0;
+  detail::FlatLineScanner flat_scanner;  // remembers the last line's shape (the next one usually has it)
 
   // The row being built. Top-level keys are views into simdjson's string
   // buffer (valid for the document) or, on the fast path, into the line;
@@ -450,7 +451,7 @@ struct MetricsLineParser::Impl {
   }
 
   detail::FlatScan scan_flat(std::string_view line) {
-    return detail::scan_flat_json(line, flat.data(), flat.size(), &flat_count);
+    return flat_scanner.scan(line, flat.data(), flat.size(), &flat_count);
   }
 
   // The row of a scanned flat line (add_value's rules; its keys are views into the line).

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <deque>
@@ -24,6 +25,34 @@ struct SeriesState {
   Role role;
   SeriesDownsampler ds;
 };
+
+inline std::uint64_t load8(const char* p) {
+  std::uint64_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+inline std::uint32_t load4(const char* p) {
+  std::uint32_t w;
+  std::memcpy(&w, p, sizeof w);
+  return w;
+}
+
+// a == b for metric keys, inline (observe compares every key of every row
+// with the previous row's): overlapping word loads, none past either end.
+inline bool same_key(std::string_view a, std::string_view b) {
+  const std::size_t n = a.size();
+  if (n != b.size()) return false;
+  if (n >= 8) {
+    for (std::size_t i = 0; i + 8 < n; i += 8)
+      if (load8(a.data() + i) != load8(b.data() + i)) return false;
+    return load8(a.data() + n - 8) == load8(b.data() + n - 8);
+  }
+  if (n >= 4) return load4(a.data()) == load4(b.data()) && load4(a.data() + n - 4) == load4(b.data() + n - 4);
+  for (std::size_t i = 0; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
+}
 
 std::string cap_line(std::string_view line, std::size_t max) {
   if (line.size() <= max) return std::string(line);
@@ -92,7 +121,7 @@ struct ReportBuilder::Impl {
   std::uint64_t rows = 0;
   std::optional<double> first_ts, last_ts;
   std::vector<std::pair<double, double>> time_to_x;
-  std::uint64_t time_stride = 1;
+  std::uint64_t time_stride = 1;  // a power of two: rows % time_stride is rows & (time_stride - 1)
   std::vector<Alert> alerts;
   std::vector<std::string> incident_ids;
   std::uint64_t alerts_dropped = 0;
@@ -133,14 +162,14 @@ void ReportBuilder::observe(const MetricRow& row) {
   if (row.timestamp && std::isfinite(*row.timestamp)) {
     if (!m.first_ts) m.first_ts = *row.timestamp;
     m.last_ts = *row.timestamp;
-    if (m.rows % m.time_stride == 0) {
+    if ((m.rows & (m.time_stride - 1)) == 0) {  // no division per row
       if (m.time_to_x.size() >= kMaxTimeSamples) {
         std::size_t out = 0;
         for (std::size_t i = 0; i < m.time_to_x.size(); i += 2) m.time_to_x[out++] = m.time_to_x[i];
         m.time_to_x.resize(out);
         m.time_stride *= 2;
       }
-      if (m.rows % m.time_stride == 0) m.time_to_x.emplace_back(*row.timestamp, x);
+      if ((m.rows & (m.time_stride - 1)) == 0) m.time_to_x.emplace_back(*row.timestamp, x);
     }
   }
   ++m.rows;
@@ -151,7 +180,7 @@ void ReportBuilder::observe(const MetricRow& row) {
   for (std::size_t i = 0; i < row.values.size(); ++i) {
     const MetricValue& v = row.values[i];
     int idx;
-    if (same && m.last_keys[i].first == v.key) {
+    if (same && same_key(m.last_keys[i].first, v.key)) {
       idx = m.last_keys[i].second;
     } else {
       if (same) {

@@ -15,7 +15,7 @@ SeriesDownsampler::SeriesDownsampler(std::size_t max_buckets, std::size_t max_no
 
 void SeriesDownsampler::add(double x, double y) {
   ++count_;
-  std::uint64_t order = order_++;
+  const std::uint64_t order = order_++;
   if (!std::isfinite(y)) {
     ++nonfinite_count_;
     pending_gap_ = true;
@@ -32,28 +32,25 @@ void SeriesDownsampler::add(double x, double y) {
     return;
   }
   last_finite_ = y;
-  Kept k{{x, y}, order};
-  bool need_new = buckets_.empty() || buckets_.back().n >= width_ || pending_gap_;
-  if (need_new) {
+  const Kept k{{x, y}, order};
+  auto no_room = [&] { return pending_gap_ || buckets_.empty() || buckets_.back().n >= width_; };
+  if (no_room()) {  // the rare case: a new bucket, after a merge when they are all taken
     if (buckets_.size() >= max_buckets_) merge_pairs();
-    if (!buckets_.empty() && buckets_.back().n < width_ && !pending_gap_) {
-      need_new = false;  // the merge left room in the last bucket
+    if (no_room()) {  // the merge left no room in the last bucket
+      Bucket b;
+      b.first = b.lo = b.hi = b.last = k;
+      b.n = 1;
+      b.gap_before = pending_gap_ && !buckets_.empty();
+      buckets_.push_back(b);
+      pending_gap_ = false;
+      return;
     }
   }
-  if (need_new) {
-    Bucket b;
-    b.first = b.lo = b.hi = b.last = k;
-    b.n = 1;
-    b.gap_before = pending_gap_ && !buckets_.empty();
-    buckets_.push_back(b);
-  } else {
-    Bucket& b = buckets_.back();
-    if (y < b.lo.p.y) b.lo = k;
-    if (y > b.hi.p.y) b.hi = k;
-    b.last = k;
-    ++b.n;
-  }
-  pending_gap_ = false;
+  Bucket& b = buckets_.back();  // the usual case: the value joins the last bucket
+  if (y < b.lo.p.y) b.lo = k;
+  if (y > b.hi.p.y) b.hi = k;
+  b.last = k;
+  ++b.n;
 }
 
 void SeriesDownsampler::merge_pairs() {

@@ -18,6 +18,7 @@
 #include "sidecar/metrics.h"
 
 using sidecar::detail::FlatField;
+using sidecar::detail::FlatLineScanner;
 using sidecar::detail::FlatScan;
 using sidecar::detail::scan_flat_json;
 
@@ -202,6 +203,83 @@ TEST_CASE("flat json: random and damaged lines agree with simdjson", "[metrics][
   }
   CHECK(taken > 10000);  // the generator reaches the fast path often
   CHECK(valid > taken);  // and also makes valid lines the fast path leaves to simdjson
+}
+
+namespace {
+
+// A line of one writer's shape: the same runs of bytes between the values
+// (`literals`, one more than values), random numbers in between.
+std::string shaped_line(std::mt19937_64& rng, const std::vector<std::string>& literals) {
+  std::string line = literals[0];
+  for (std::size_t i = 1; i < literals.size(); ++i) line += random_number(rng) + literals[i];
+  return line;
+}
+
+std::vector<std::string> random_shape(std::mt19937_64& rng) {
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<std::uint64_t>(n)); };
+  auto ws = [&] { return pick(3) == 0 ? std::string(static_cast<std::size_t>(pick(3)), " \t"[pick(2)]) : ""; };
+  static const char* const kKeys[] = {
+      "step", "loss", "grad_norm", "learning_rate", "samples_per_second", "val/accuracy", "timestamp", "a",
+      "",     "k\\n", "x y"};
+  std::vector<std::string> lit{ws() + "{" + ws()};
+  int fields = 1 + pick(8);
+  for (int f = 0; f < fields; ++f) {
+    if (f > 0) lit.back() += "," + ws();
+    lit.back() += "\"" + std::string(kKeys[pick(static_cast<int>(std::size(kKeys)))]) + "\"" + ws() + ":" + ws();
+    lit.push_back(ws());
+  }
+  lit.back() += "}" + ws();
+  return lit;
+}
+
+}  // namespace
+
+TEST_CASE("flat json: the shape-remembering scanner gives scan_flat_json's result on every line", "[metrics][flat]") {
+  // Lines of a few shapes, each repeated with other numbers (the case it is
+  // fast for), damaged lines, blank lines and other shapes in between.
+  std::mt19937_64 rng(2020);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<std::uint64_t>(n)); };
+  FlatLineScanner scanner;
+  std::vector<std::string> shape = random_shape(rng);
+  int taken = 0;
+  for (int i = 0; i < 60000; ++i) {
+    if (pick(200) == 0) shape = random_shape(rng);
+    std::string line;
+    switch (pick(20)) {
+      case 0:
+        line = random_line(rng);
+        break;
+      case 1:
+        line = pick(2) == 0 ? "" : " \t";
+        break;
+      case 2: {
+        line = shaped_line(rng, shape);
+        if (!line.empty()) line[static_cast<std::size_t>(pick(static_cast<int>(line.size())))] = "}{,:\" 9e"[pick(8)];
+        break;
+      }
+      case 3:
+        line = shaped_line(rng, shape) + (pick(2) == 0 ? "x" : ",");
+        break;
+      default:
+        line = shaped_line(rng, shape);
+    }
+    std::size_t capacity = pick(10) == 0 ? static_cast<std::size_t>(pick(4)) : 64;
+    std::vector<FlatField> got(64), want(64);
+    std::size_t got_n = 99, want_n = 98;
+    INFO(line);
+    const FlatScan g = scanner.scan(line, got.data(), capacity, &got_n);
+    const FlatScan w = scan_flat_json(line, want.data(), capacity, &want_n);
+    REQUIRE(g == w);
+    if (w != FlatScan::kObject) continue;
+    ++taken;
+    REQUIRE(got_n == want_n);
+    for (std::size_t f = 0; f < want_n; ++f) {
+      CHECK(got[f].key == want[f].key);
+      CHECK(got[f].key.data() == want[f].key.data());  // a view into this line, as scan_flat_json gives
+      CHECK(same_double(got[f].value, want[f].value));
+    }
+  }
+  CHECK(taken > 15000);  // most lines are taken (the rest: damaged, blank, odd numbers)
 }
 
 TEST_CASE("flat json: the reader's rows are the same on the fast and the simdjson path", "[metrics][flat]") {

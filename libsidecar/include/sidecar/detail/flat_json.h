@@ -16,7 +16,10 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace sidecar::detail {
 
@@ -35,5 +38,27 @@ enum class FlatScan {
 // more than `capacity` members is kOther. On kOther, out and *count are
 // unspecified.
 FlatScan scan_flat_json(std::string_view line, FlatField* out, std::size_t capacity, std::size_t* count);
+
+// scan_flat_json with a memory of the last flat line's shape: the runs of
+// bytes between its values ('{"step": ', ', "loss": ', ..., '}'). A line
+// with the same runs (one writer, one dict per step: nearly every line) is
+// checked against them instead of tokenised; any other line is scanned in
+// full and its shape remembered. Same results as scan_flat_json, keys
+// pointing into `line`. Not thread-safe (one per parser).
+class FlatLineScanner {
+ public:
+  FlatScan scan(std::string_view line, FlatField* out, std::size_t capacity, std::size_t* count);
+
+ private:
+  static constexpr std::size_t kMaxShapeBytes = 64 * 1024;  // longer lines are always scanned in full
+  struct Gap {
+    std::uint32_t off, len;          // the run of bytes before a value (the last: after the last value)
+    std::uint32_t key_off, key_len;  // the key inside the run
+  };
+  FlatScan scan_and_learn(std::string_view line, FlatField* out, std::size_t capacity, std::size_t* count);
+  std::string bytes_;                 // the line the shape was learnt from
+  std::vector<Gap> gaps_;             // one per value, then the tail
+  std::vector<std::uint32_t> spans_;  // scratch: each value's [begin, end) offsets
+};
 
 }  // namespace sidecar::detail
