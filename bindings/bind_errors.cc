@@ -72,8 +72,8 @@ void bind_errors(py::module_& m) {
                 "An invalid playbook: the message says file:line:col and what, with a did-you-mean.", {c.parse});
   c.not_found =
       add_class(m, "NotFoundError", "A file or device that does not exist.", {c.error, PyExc_FileNotFoundError});
-  c.permission =
-      add_class(m, "PermissionDeniedError", "A file not readable or writable.", {c.error, PyExc_PermissionError});
+  c.permission = add_class(m, "PermissionDeniedError", "A file not readable or writable, or a token a server refused.",
+                           {c.error, PyExc_PermissionError});
   c.operation = add_class(m, "OperationError", "A failed operation: I/O, a size or count limit, an internal error.",
                           {c.error, PyExc_RuntimeError});
   c.unavailable = add_class(m, "UnavailableError",

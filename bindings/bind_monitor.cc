@@ -351,6 +351,34 @@ std::unique_ptr<Sink> take_sink(PySink& s) {
   return std::move(s.sink);
 }
 
+// The sinks given to a Monitor, each probed first as `run` does before
+// launching: a peer that refuses the token raises PermissionDeniedError
+// here, at construction (and the sinks stay with their owners), instead of
+// being only a count in stats() while observe() goes on (it never raises).
+// A peer that does not answer is no error: the sink retries in the background.
+void add_checked_sinks(py::handle sinks, SinkSet* set) {
+  constexpr double kCheckS = 5.0;  // as `run` waits for the server before launching
+  std::vector<std::pair<PySink*, std::unique_ptr<Sink>>> taken;
+  for (py::handle s : sinks) {
+    PySink& ps = s.cast<PySink&>();
+    taken.emplace_back(&ps, take_sink(ps));
+  }
+  Status refused;
+  {
+    py::gil_scoped_release release;
+    for (auto& [owner, sink] : taken)
+      if (Status st = sink->check(kCheckS); st.code() == StatusCode::kPermissionDenied) {
+        refused = st;
+        break;
+      }
+  }
+  if (!refused.ok()) {
+    for (auto& [owner, sink] : taken) owner->sink = std::move(sink);
+    raise(refused);
+  }
+  for (auto& [owner, sink] : taken) set->add(std::move(sink));
+}
+
 py::dict stats_dict(const SinkStats& s) {
   py::dict d;
   d["sent"] = s.sent;
@@ -358,6 +386,8 @@ py::dict stats_dict(const SinkStats& s) {
   d["retried"] = s.retried;
   d["dropped"] = s.dropped;
   d["coalesced"] = s.coalesced;
+  d["rejected"] = s.rejected;
+  d["auth_failures"] = s.auth_failures;
   d["queue_depth"] = s.queue_depth;
   d["last_error"] = s.last_error;
   return d;
@@ -781,7 +811,7 @@ std::unique_ptr<PyMonitor> make_monitor(std::optional<std::string> command, py::
   if (sinks.is_none()) {
     if (run_dir) set->add(make_file_sink(*run_dir));
   } else {
-    for (py::handle s : sinks) set->add(take_sink(s.cast<PySink&>()));
+    add_checked_sinks(sinks, set.get());
   }
 
   ActionTable actions;
@@ -949,7 +979,8 @@ Arguments: ``command`` (profile hints, history fingerprint), ``playbook``
 ``<run_dir>/alerts/<id>.response``; with ``sinks=None`` a file sink writes
 ``<run_dir>/sidecar/``), ``history`` (a JSONL path; None: the playbook's;
 False: none), ``profile`` (pins "supervised", "reinforcement_learning" or
-"generic"), ``sinks`` (Sink objects, each given to this Monitor),
+"generic"), ``sinks`` (Sink objects, each given to this Monitor; each is
+probed first: a server that refuses the token raises PermissionDeniedError),
 ``run_id``.
 
 Stop requests: ``stop_requested`` becomes True when an alert is answered

@@ -69,3 +69,30 @@ def test_alert_status_token_and_server_side_stop(server, tmp_path, monkeypatch):
     statuses = [r["body"] for r in requests() if r["path"] == "/runs/r1/status"]
     assert statuses and statuses[0]["status"] == "running" and statuses[-1]["status"] == "stopped"
     assert "token" not in json.dumps(statuses)
+
+
+def test_a_refused_token_raises_at_construction_never_in_observe(server, tmp_path, monkeypatch):
+    """A server that refuses the token was only a count in stats()['sinks']: the Monitor now
+    raises PermissionDeniedError when it is made (as `run` fails before launching), the sink
+    left with its owner; a token refused later is counted, and observe() never raises."""
+    url, control, requests = server
+    control(require_token="right")
+    monkeypatch.setenv("SIDECAR_AUTH_TOKEN", "WRONG-tok-1")
+    sink = sidecar.make_server_sink(sidecar.ServerSinkOptions(url=url, run_id="r1"))
+    with pytest.raises(sidecar.PermissionDeniedError) as e:
+        sidecar.Monitor(run_dir=str(tmp_path / "r1"), sinks=[sink], history=False, run_id="r1")
+    assert isinstance(e.value, PermissionError) and isinstance(e.value, sidecar.Error)
+    assert "refused the token (HTTP 401)" in str(e.value) and "WRONG" not in str(e.value)
+    with pytest.raises(sidecar.PermissionDeniedError):  # still its owner's: not "already belongs to a Monitor"
+        sidecar.Monitor(sinks=[sink], history=False, run_id="r1")
+
+    monkeypatch.setenv("SIDECAR_AUTH_TOKEN", "right")
+    good = sidecar.make_server_sink(sidecar.ServerSinkOptions(url=url, run_id="r2"))
+    mon = sidecar.Monitor(run_dir=str(tmp_path / "r2"), sinks=[good], history=False, run_id="r2")
+    control(require_token="changed")  # revoked during the run
+    mon.observe({"loss": 1.0}, step=0)
+    mon.observe({"loss": float("nan")}, step=1)
+    assert wait_for(lambda: mon.stats()["sinks"]["auth_failures"] > 0)
+    assert mon.stats()["sinks"]["rejected"] > 0
+    mon.observe({"loss": float("nan")}, step=2)  # never raises in the training loop
+    mon.finish(timeout_s=1.0)
