@@ -38,7 +38,7 @@ def parsed(prefix):
     return [json.loads(raw) for _, raw in load(prefix)]
 
 
-@pytest.mark.parametrize("prefix", ["a_", "b_", "fresh_"])
+@pytest.mark.parametrize("prefix", ["a_", "b_", "c_", "fresh_"])
 def test_items_are_well_formed(prefix):
     items = load(prefix)
     if prefix != "a_" and not items:
@@ -71,8 +71,21 @@ def test_fresh_part_uses_only_threads_no_other_file_uses():
     fresh = {it["source"] for it in parsed("fresh_")}
     if not fresh:
         pytest.skip("no fresh_*.jsonl files yet")
-    seen = {it["source"] for it in parsed("a_") + parsed("b_")}
+    seen = {it["source"] for it in parsed("a_") + parsed("b_") + parsed("c_")}
     assert not fresh & seen, f"fresh items from threads already in the corpus: {sorted(fresh & seen)}"
+
+
+def test_part_c_uses_new_threads_and_as_many_benign_items():
+    """c_ (round 3, weak families): threads no a_/b_ file uses, at least as many look-alikes as positives."""
+    items = parsed("c_")
+    if not items:
+        pytest.skip("no c_*.jsonl files yet")
+    older = {it["source"] for it in parsed("a_") + parsed("b_")}
+    sources = {it["source"] for it in items}
+    assert not sources & older, f"c_ items from threads already in parts A/B: {sorted(sources & older)}"
+    positives = [it for it in items if it["label"] != "benign"]
+    assert len(positives) >= 60 and len({it["source"] for it in positives}) >= 30
+    assert len(items) - len(positives) >= len(positives)
 
 
 def test_fresh_part_covers_every_family_from_many_threads():
@@ -142,7 +155,7 @@ def test_report_runs_end_to_end(tmp_path):
     assert out["skipped"] == []
     parts = out["parts"]
     fresh = parsed("fresh_")
-    everything = parsed("a_") + parsed("b_") + fresh
+    everything = parsed("a_") + parsed("b_") + parsed("c_") + fresh
     assert parts["all"]["items"] == len(everything)
     assert parts["dev"]["items"] + parts["held"]["items"] + parts["fresh"]["items"] == len(everything)
     assert parts["fresh"]["items"] == len(fresh)
