@@ -483,7 +483,47 @@ constexpr std::uint64_t kChainWaitSegments = 8;  // a held exception waits this 
 
 bool is_chain_marker(std::string_view content) {
   return content.find("During handling of the above exception") != std::string_view::npos ||
-         content.find("The above exception was the direct cause") != std::string_view::npos;
+         content.find("The above exception was the direct cause") != std::string_view::npos ||
+         // torch's DataLoader re-raise: "KeyError: Caught KeyError in DataLoader
+         // worker process 0." then the worker's own traceback
+         content.find("Original Traceback (most recent call last)") != std::string_view::npos;
+}
+
+// A traceback's frame line: '  File "train.py", line 12, in main'.
+bool is_frame_line(std::string_view content) {
+  std::size_t f = content.find("File \"");
+  return f != std::string_view::npos && content.find("\", line ", f) != std::string_view::npos;
+}
+
+// A Ray / vLLM process tag in front of a line: "(RayWorker pid=12, ip=10.0.0.1) ".
+std::string_view skip_process_tag(std::string_view content) {
+  if (content.empty() || content[0] != '(') return content;
+  std::size_t close = content.find(") ");
+  if (close == std::string_view::npos || close > 120 ||
+      content.substr(1, close - 1).find('(') != std::string_view::npos)
+    return content;
+  return content.substr(close + 2);
+}
+
+// The held traceback's (last) exception came: `exc` ("ValueError: x"); an
+// earlier one of a chained block stays as `chained_from`.
+void record_exception(Pending* p, std::string exc, std::string type) {
+  Evidence& ev = p->match.evidence;
+  auto set = [&ev](std::string_view k, std::string v) {
+    for (auto& [key, val] : ev)
+      if (key == k) {
+        val = std::move(v);
+        return;
+      }
+    ev.emplace_back(std::string(k), std::move(v));
+  };
+  if (const std::string* prev = evidence_get(ev, "exception"); prev && !evidence_get(ev, "chained_from"))
+    ev.emplace_back("chained_from", *prev);
+  set("exception", std::move(exc));
+  if (!type.empty()) set("exception_type", std::move(type));
+  p->have_exception = true;
+  p->chained = false;
+  p->after = 0;
 }
 
 // The end of the segment starting at p (end when none). Blocks with a \r
@@ -643,9 +683,27 @@ void LogStream::State::handle_hit(std::string_view text, const Unit& u, std::uin
 
   if (cs.spec.until_exception) {
     int key = m.rank ? *m.rank : -1;
+    // A frame line or an exception line (a bare "ValueError: x", a logged
+    // "ERROR ... SomeError: x") is part of a traceback held for this rank;
+    // alone it starts one (pasted without its header, or never printed).
+    const std::string* own = evidence_get(m.evidence, "exception");
+    const bool part = own || is_frame_line(content);
+    const bool header = content.find("Traceback (most recent call last)") != std::string_view::npos;
     for (std::size_t i = 0; i < pending.size(); ++i) {
       Pending& p = pending[i];
       if (p.fold || p.key != key) continue;
+      if (part) {
+        if (own && !p.have_exception) {
+          const std::string* type = evidence_get(m.evidence, "exception_type");
+          record_exception(&p, *own, type ? *type : std::string());
+        }
+        return;
+      }
+      // The header on the line right after one that announced the exception
+      // ("Exception in thread Thread-1:") continues it.
+      if (header && !p.have_exception && !p.chained && u.line == p.match.line + 1 &&
+          p.match.text.find("Traceback") == std::string::npos)
+        return;
       // A chain marker, or the header after one, belongs to the traceback being chained.
       if (p.chained || p.have_exception) {
         p.chained = true;
@@ -811,26 +869,11 @@ void LogStream::State::track_pending(std::string_view text, std::vector<LogMatch
       ++i;
       continue;
     }
-    if (p.key == key && !content.empty() && content[0] != ' ' && content[0] != '\t') {
-      std::string_view type = exception_name(content);
+    const std::string_view line = skip_process_tag(content);
+    if (p.key == key && !line.empty() && line[0] != ' ' && line[0] != '\t') {
+      std::string_view type = exception_name(line);
       if (!type.empty()) {
-        std::size_t cap = impl->options.max_text_bytes;
-        Evidence& ev = p.match.evidence;
-        auto set = [&ev](std::string_view k, std::string v) {
-          for (auto& [key2, val] : ev)
-            if (key2 == k) {
-              val = std::move(v);
-              return;
-            }
-          ev.emplace_back(std::string(k), std::move(v));
-        };
-        if (const std::string* prev = evidence_get(ev, "exception"); prev && !evidence_get(ev, "chained_from"))
-          ev.emplace_back("chained_from", *prev);
-        set("exception", capped(content, cap));
-        set("exception_type", std::string(type));
-        p.have_exception = true;
-        p.chained = false;
-        p.after = 0;
+        record_exception(&p, capped(line, impl->options.max_text_bytes), std::string(type));
         ++i;
         continue;
       }

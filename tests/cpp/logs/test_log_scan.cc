@@ -711,3 +711,154 @@ TEST_CASE("LogStream: the text after a \\r progress bar is scanned as a line; se
   s.flush(&out);
   CHECK(out.size() == 2);
 }
+
+TEST_CASE("round 3, part C: the weak families' real wordings, and their look-alikes", "[logs][corpus]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // nccl_error: NCCL before 2.6 (no 'NCCL' tag), ranks on one GPU,
+      // XLA's NCCL calls, NCCL's socket layer as a torch exception's 'Last error:', the c10d id exchange
+      {"gpu-bql-144-103:18553:18611 [0] include/socket.h:360 WARN Call to connect failed : Connection timed out",
+       "nccl_error"},
+      {"include/socket.h:344 WARN Socket creation failed : Address family not supported by protocol", "nccl_error"},
+      {"[1,2]<stdout>:smc-gpu-03:29880:30398 [0] init.cc:497 NCCL WARN Duplicate GPU detected : rank 2 and rank 0 "
+       "both on CUDA device 1000",
+       "nccl_error"},
+      {"Duplicate GPU detected : rank 3 and rank 0 both on CUDA device f000", "nccl_error"},
+      {"INTERNAL: external/xla/xla/service/gpu/nccl_utils.cc:305: NCCL operation ncclCommInitRank(&comm, nranks, id, "
+       "rank) failed: unhandled system error",
+       "nccl_error"},
+      {"socketProgressOpt: Call to recv from 172.16.0.9<33759> failed : Connection reset by peer", "nccl_error"},
+      {"[trainer0|0]:ncclSocketInit: connecting to address  with family 59936 is neither AF_INET(2) nor AF_INET6(10)",
+       "nccl_error"},
+      {"RuntimeError: [2] is setting up NCCL communicator and retreiving ncclUniqueId from [0] via c10d key-value "
+       "store by key '0', but store->get('0') got error: Socket Timeout",
+       "nccl_error"},
+      // xid: the GPU gone from nvidia-smi, GSP firmware dying, health checkers
+      {"Unable to determine the device handle for GPU 0000:0B:00.0: Unknown Error", "xid"},
+      {"Unable to determine the device handle for GPU0000:07:00.0: Unknown Error", "xid"},
+      {"Unable to determine the device handle for GPU 0000:02:00.0: GPU is lost. Reboot the system to recover this GPU",
+       "xid"},
+      {"NVRM: _kgspRpcRecvPoll: GSP RM heartbeat timed out", "xid"},
+      {"Mar 27 17:40:36 kernel: NVRM: GPU0 _kgspRpcGspEventPmuHalted: Received signal from GSP that PMU has halted.",
+       "xid"},
+      {"  XidCriticalError     True    Mon, 23 Jun 2025 18:45:43 +0000   Mon, 23 Jun 2025 18:44:57 +0000   "
+       "{\"31\":true}",
+       "xid"},
+      {"{\"message\":\"Detected XID 145 for GPU 0 Please consult the documentation for details of this XID.\","
+       "\"errorCode\":[\"DCGM_FR_XID_ERROR\"]}",
+       "xid"},
+      // dist_child_failed: the elastic agent tearing the worker group down
+      {"WARNING:torch.distributed.elastic.multiprocessing.api:Sending process 2704351 closing signal SIGHUP",
+       "dist_child_failed"},
+      {"W0227 17:39:41.936000 293817 site-packages/torch/distributed/elastic/agent/server/api.py:719] Received 15 "
+       "death signal, shutting down workers",
+       "dist_child_failed"},
+      {"WARNING:torch.distributed.elastic.agent.server.api:Received 1 death signal, shutting down workers",
+       "dist_child_failed"},
+      {"torch.distributed.elastic.multiprocessing.api.SignalException: Process 2920830 got signal: 1",
+       "dist_child_failed"},
+      // disk_full: torch.save's short write, quota, HF datasets' and sqlite's wording
+      {"(ActorModelRayActorBOX pid=499618) RuntimeError: [enforce fail at inline_container.cc:603] . unexpected pos "
+       "2368 vs 2262",
+       "disk_full"},
+      {"IOError: [Errno 122] Disk quota exceeded", "disk_full"},
+      {"OSError: [Errno 122] Quota exceeded", "disk_full"},
+      {"OSError: Not enough disk space. Needed: 134.92 GiB (download: 41.97 GiB, generated: 92.95 GiB, "
+       "post-processed: Unknown size)",
+       "disk_full"},
+      {"sqlite3.OperationalError: database or disk is full", "disk_full"},
+      // look-alikes: quiet
+      {"[Tue Jul 21 15:51:15 2026] r8169 0000:03:00.0 eth0: RTL8125B, 58:47:ca:7b:55:71, XID 641, IRQ 51", ""},
+      {"misc/ibvwrap.cc:63 WARN Failed to open libibverbs.so[.1]", ""},
+      {"node2:14159:14159 [0] NCCL INFO NET/Plugin : Plugin load (libnccl-net.so) returned 2 : libnccl-net.so: "
+       "cannot open shared object file: No such file or directory",
+       ""},
+      {"gpu-bql-144-103:18553:18553 [0] INFO NET/Socket : 1 interfaces found", ""},
+      {"WARNING:torch.distributed.elastic.agent.server.api:Received 2 death signal, shutting down workers", ""},
+      {"WARNING:torch.distributed.elastic.multiprocessing.api:Sending process 4797 closing signal SIGINT", ""},
+      {"[2024-02-06 16:11:58,452] torch.distributed.run: [WARNING] Setting OMP_NUM_THREADS environment variable for "
+       "each process to be 1 in default",
+       ""},
+      {"tmpfs                       14G  398M   14G   3% /dev/shm", ""},
+      {"EXT4-fs (md127p3): re-mounted 0f3cd65a-338b-4574-bba3-ecef214e1917 r/w. Quota mode: none.", ""},
+      {"INFO:32k:Saving model and optimizer state at iteration 55 to ./logs/32k/G_5000.pth", ""},
+      {"I1204 20:42:19.611278       1 device_health.go:78] creating NVML events for device health monitor", ""},
+      {"FileNotFoundError: [Errno 2] No such file or directory: 'data/train.jsonl'", ""},
+      {"  File \"/usr/lib/python3.10/threading.py\", line 324 in wait", ""},  // a faulthandler frame
+  };
+  for (const auto& [line, syndrome] : cases) {
+    INFO(line);
+    auto ms = scan_all(line + "\n");
+    INFO("matches: " << summary(ms));
+    if (syndrome.empty()) {
+      CHECK(ms.empty());
+      continue;
+    }
+    REQUIRE(ms.size() == 1);
+    CHECK(ms[0].syndrome == syndrome);
+  }
+  auto dcgm = scan_all("\"message\":\"Detected XID 145 for GPU 0 Please consult the documentation\"\n");
+  REQUIRE(dcgm.size() == 1);
+  CHECK(*sidecar::evidence_get(dcgm[0].evidence, "xid") == "145");
+}
+
+TEST_CASE("tracebacks as pasted: headerless, announced, re-raised, behind process tags", "[logs][traceback]") {
+  auto only = [](const std::string& text) {
+    auto ms = scan_all(text);
+    INFO(summary(ms));
+    REQUIRE(ms.size() == 1);
+    REQUIRE(ms[0].syndrome == "traceback");
+    return ms[0];
+  };
+  auto exception_of = [](const LogMatch& m) {
+    const std::string* e = sidecar::evidence_get(m.evidence, "exception");
+    return e ? *e : std::string("<none>");
+  };
+  SECTION("frames without the header line are one traceback") {
+    auto m = only(
+        "  File \"<string>\", line 544, in <module>\n  File \"<string>\", line 313, in wgOpF\n"
+        "ValueError: '38' is not in list\nnext line\n");
+    CHECK(m.line == 1);
+    CHECK(exception_of(m) == "ValueError: '38' is not in list");
+  }
+  SECTION("'Exception in thread' and the traceback it announces are one finding") {
+    auto m = only(
+        "Exception in thread Thread-1:\nTraceback (most recent call last):\n  File \"a.py\", line 3, in run\n"
+        "RuntimeError: boom\n");
+    CHECK(m.line == 1);
+    CHECK(exception_of(m) == "RuntimeError: boom");
+  }
+  SECTION("a DataLoader worker's re-raised traceback chains to the main process's") {
+    auto m = only(
+        "Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\n    data.reraise()\n"
+        "KeyError: Caught KeyError in DataLoader worker process 0.\nOriginal Traceback (most recent call last):\n"
+        "  File \"fetch.py\", line 44, in fetch\nKeyError: 0\n");
+    CHECK(exception_of(m) == "KeyError: 0");
+    CHECK(*sidecar::evidence_get(m.evidence, "chained_from") ==
+          "KeyError: Caught KeyError in DataLoader worker process 0.");
+  }
+  SECTION("Ray and vLLM process tags: frames and the logged exception belong to the held block") {
+    auto ray = only(
+        "(RayWorker pid=12) Traceback (most recent call last):\n(RayWorker pid=12)   File \"w.py\", line 3, in f\n"
+        "(RayWorker pid=12) ValueError: bad shard\n");
+    CHECK(exception_of(ray) == "ValueError: bad shard");
+    auto vllm = only(
+        "(VllmWorker rank=1 pid=7) ERROR 03-25 21:13:53 multiproc_executor.py:374] Traceback (most recent call last):\n"
+        "(VllmWorker rank=1 pid=7) ERROR 03-25 21:13:53 multiproc_executor.py:374]   File \"g.py\", line 3, in f\n"
+        "(VllmWorker rank=1 pid=7) ERROR 03-25 21:13:53 multiproc_executor.py:374] Exception: WorkerProc failed\n");
+    CHECK(exception_of(vllm) == "Exception: WorkerProc failed");
+  }
+  SECTION("interleaved ranks: frames of rank 1 do not end rank 0's block") {
+    auto ms = scan_all(
+        "[rank0]: Traceback (most recent call last):\n[rank1]: Traceback (most recent call last):\n"
+        "[rank0]:   File \"t.py\", line 1, in <module>\n[rank1]:   File \"t.py\", line 1, in <module>\n"
+        "[rank0]: IndexError: list index out of range\n[rank1]: KeyError: 'x'\n");
+    std::map<int, std::string> by_rank;
+    for (const auto& m : ms) {
+      REQUIRE(m.syndrome == "traceback");
+      by_rank[*m.rank] = exception_of(m);
+    }
+    CHECK(ms.size() == 2);
+    CHECK(by_rank[0] == "IndexError: list index out of range");
+    CHECK(by_rank[1] == "KeyError: 'x'");
+  }
+}
