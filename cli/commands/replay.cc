@@ -215,18 +215,10 @@ class Replay : public SessionReporter {
     detail::JsonWriter w;
     const Monitor& m = p_->monitor();
     const MonitorStats& s = m.stats();
-    w.begin_object().key("type").value("summary");
+    detail::begin_summary(w, SummaryTotals{p_->max_severity(), p_->by_syndrome(), elapsed});
     w.key("rows").value(s.rows).key("malformed_lines").value(ms.malformed);
     w.key("ticks").value(s.ticks).key("alerts").value(p_->alerts()).key("resolved").value(resolved_);
     w.key("suppressed").value(s.suppressed);
-    w.key("worst");
-    if (p_->max_severity())
-      w.value(to_string(*p_->max_severity()));
-    else
-      w.null();
-    w.key("by_syndrome").begin_object();
-    for (const auto& [k, v] : p_->by_syndrome()) w.key(k).value(v);
-    w.end_object();
     w.key("profile").value(to_string(m.profile()));
     w.key("command_fingerprint").value(m.command_fingerprint());
     w.key("baseline");
@@ -240,7 +232,6 @@ class Replay : public SessionReporter {
       w.end_object();
     }
     w.key("log_lines").value(s.log_lines).key("log_matches").value(s.log_matches);
-    w.key("elapsed_s").value(elapsed);
     w.key("rows_per_s").value(elapsed > 0 ? static_cast<double>(s.rows) / elapsed : 0.0);
     if (!history_error.empty()) w.key("history_error").value(history_error);
     w.end_object();

@@ -47,33 +47,6 @@ constexpr std::size_t kChunkBytes = std::size_t{256} << 10;  // read size: stays
 constexpr std::uint64_t kProgressMinBytes = std::uint64_t{64} << 20;  // progress only for big files
 constexpr std::size_t kShownPerSyndrome = 20;                         // text mode keeps this many per syndrome
 
-std::string match_json(const LogMatch& m, const std::string& file) {
-  detail::JsonWriter w;
-  w.begin_object()
-      .key("type")
-      .value("match")
-      .key("file")
-      .value(file)
-      .key("line")
-      .value(m.line)
-      .key("offset")
-      .value(m.offset)
-      .key("syndrome")
-      .value(m.syndrome)
-      .key("severity")
-      .value(to_string(m.severity))
-      .key("message")
-      .value(m.message)
-      .key("text")
-      .value(m.text)
-      .key("evidence")
-      .begin_object();
-  for (const auto& [k, v] : m.evidence)
-    if (k != "line") w.key(k).value(v);
-  w.end_object().end_object();
-  return w.take();
-}
-
 // Reads a regular file on its own thread into a ring of buffers, so that
 // reading (the copy out of the page cache, or the disk) overlaps scanning.
 // The scanning thread takes filled buffers in order and gives each back
@@ -294,12 +267,12 @@ class Scan {
 
   int finish(double seconds) {
     if (jsonl_) {
+      SummaryTotals totals{worst_, {}, seconds};
+      for (const auto& [name, g] : ordered()) totals.by_syndrome.emplace_back(name, g->count);
       detail::JsonWriter w;
-      w.begin_object().key("type").value("summary").key("files").value(files_).key("bytes").value(bytes_);
-      w.key("lines").value(lines_).key("seconds").value(seconds).key("matches").value(matches_);
-      w.key("counts").begin_object();
-      for (const auto& [name, g] : ordered()) w.key(name).value(g->count);
-      w.end_object().key("errors").value(static_cast<std::uint64_t>(errors_)).end_object();
+      detail::begin_summary(w, totals);
+      w.key("files").value(files_).key("bytes").value(bytes_).key("lines").value(lines_).key("matches").value(matches_);
+      w.key("errors").value(static_cast<std::uint64_t>(errors_)).end_object();
       write_line(stdout, w.take());
     } else {
       print_text(seconds);
@@ -323,7 +296,7 @@ class Scan {
       ++g.count;
       g.severity = std::max(g.severity, m.severity);
       if (jsonl_) {
-        write_line(stdout, match_json(m, file));
+        write_line(stdout, to_json(m, file));
       } else if (g.shown.size() < kShownPerSyndrome) {
         g.shown.emplace_back(file, std::move(m));
       }

@@ -40,7 +40,8 @@ def test_nan_loss_is_critical_once_with_schema(cli, data):
     assert x["ts"] == 1714560150.0  # time from _timestamp
     assert x["choices"] == ["Ignore", "Stop Job"]
     s = recs[-1]
-    assert s["rows"] == 32 and s["alerts"] == len(a) and s["worst"] == "critical"
+    assert s["rows"] == 32 and s["alerts"] == len(a) and s["max_severity"] == "critical"
+    assert s["duration_s"] >= 0 and "worst" not in s and "elapsed_s" not in s
     assert s["by_syndrome"]["nan_loss"] == 1
 
 

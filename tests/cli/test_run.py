@@ -266,7 +266,8 @@ def test_jsonl_stdout_is_pure_records(tmp_path):
     assert "alert" in types and types[-1] == "summary"
     assert "child says hi" in r.stderr
     summary = records[-1]
-    assert summary["alerts_by_syndrome"].get("cuda_oom") == 1
+    assert summary["by_syndrome"].get("cuda_oom") == 1 and summary["max_severity"] == "critical"
+    assert summary["duration_s"] > 0 and "alerts_by_syndrome" not in summary
     assert summary["status"] == "failed"
 
 

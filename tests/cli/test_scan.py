@@ -29,7 +29,9 @@ def test_jsonl_schema_and_summary(cli, data, tmp_path):
     assert oom["evidence"]["rank"] == "3"
     summary = recs[-1]
     assert summary["type"] == "summary"
-    assert summary["counts"] == {"cuda_oom": 1, "segfault": 1}
+    # The three fields every command's summary shares (records.h SummaryTotals).
+    assert summary["by_syndrome"] == {"cuda_oom": 1, "segfault": 1}
+    assert summary["max_severity"] == "critical" and summary["duration_s"] >= 0
     assert summary["bytes"] == log.stat().st_size
     assert summary["lines"] == 4 and summary["files"] == 1 and summary["errors"] == 0
     assert r.stderr == ""

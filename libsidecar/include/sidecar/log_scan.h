@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "sidecar/config.h"
+#include "sidecar/core/records.h"
 #include "sidecar/core/types.h"
 #include "sidecar/file_tail.h"
 #include "sidecar/status.h"
@@ -112,18 +113,7 @@ void read_log_options(const Value& playbook, LogOptions* out, std::vector<Status
 // as LogMatch::rank); none for a line without one.
 std::optional<int> log_line_rank(std::string_view line);
 
-// One recognised syndrome occurrence.
-struct LogMatch {
-  std::string syndrome;
-  Severity severity = Severity::kWarning;
-  std::string message;       // the rendered template
-  std::string text;          // the normalised line (segment), capped at max_text_bytes
-  Evidence evidence;         // "line", "rank", "exception_type", extracted fields
-  std::uint64_t line = 0;    // 1-based line number in the stream (\n-separated)
-  std::uint64_t offset = 0;  // byte offset of that line's first byte in the stream
-  std::string source;        // the LogStream's label
-  std::optional<int> rank;   // from a [rankN]: / rank N: prefix, else the stream's default
-};
+// One recognised syndrome occurrence: LogMatch, with its record, in core/records.h.
 
 // The compiled catalogue: immutable, thread-safe, shared by many streams.
 class LogScanner {

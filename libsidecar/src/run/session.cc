@@ -25,7 +25,8 @@ namespace fs = std::filesystem;
 
 std::string SessionSummary::to_json() const {
   detail::JsonWriter w;
-  w.begin_object().key("type").value("summary").key("status").value(status);
+  detail::begin_summary(w, SummaryTotals{max_severity, by_syndrome, std::round(duration_s * 1000) / 1000});
+  w.key("status").value(status);
   w.key("exit_status").value(exit_status);
   if (exit) {
     if (exit->term_signal)
@@ -36,18 +37,9 @@ std::string SessionSummary::to_json() const {
   if (!stopped_by.empty()) w.key("stopped_by").value(stopped_by);
   if (!error.empty()) w.key("error").value(error);
   w.key("run_id").value(run_id).key("run_dir").value(run_dir);
-  w.key("duration_s").value(std::round(duration_s * 1000) / 1000);
   w.key("rows").value(rows).key("malformed_rows").value(malformed_rows);
   w.key("lines").value(lines).key("log_bytes").value(log_bytes);
   w.key("alerts").value(alerts);
-  w.key("max_severity");
-  if (max_severity)
-    w.value(to_string(*max_severity));
-  else
-    w.null();
-  w.key("alerts_by_syndrome").begin_object();
-  for (const auto& [k, v] : by_syndrome) w.key(k).value(v);
-  w.end_object();
   w.key("profile").value(profile).key("baseline").value(baseline);
   w.key("metrics").value(metrics_path);
   w.key("metrics_sources").begin_array();

@@ -72,7 +72,9 @@ TEST_CASE("run_session tees output, scans it, and passes the exit code through",
   REQUIRE(j.ok());
   CHECK(j->find("type")->str == "summary");
   CHECK(j->find("exit_code")->number == 5);
-  CHECK(j->find("alerts_by_syndrome")->find("cuda_oom")->number == 1);
+  CHECK(j->find("by_syndrome")->find("cuda_oom")->number == 1);
+  CHECK(j->find("max_severity")->str == "critical");
+  CHECK(j->find("duration_s")->as_number().has_value());
   CHECK(read_file(dir / "run" / "run.log").find("hello\n") != std::string::npos);
   fs::remove_all(dir);
 }

@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sidecar/core/detail/json_writer.h"
@@ -45,6 +47,27 @@ struct Snapshot {
   std::string keys_json;
 };
 
+// One recognised syndrome occurrence in a log stream (log_scan.h finds them).
+struct LogMatch {
+  std::string syndrome;
+  Severity severity = Severity::kWarning;
+  std::string message;       // the rendered template
+  std::string text;          // the normalised line (segment), capped at max_text_bytes
+  Evidence evidence;         // "line", "rank", "exception_type", extracted fields
+  std::uint64_t line = 0;    // 1-based line number in the stream (\n-separated)
+  std::uint64_t offset = 0;  // byte offset of that line's first byte in the stream
+  std::string source;        // the LogStream's label
+  std::optional<int> rank;   // from a [rankN]: / rank N: prefix, else the stream's default
+};
+
+// What the last record of every command, "summary", carries under the same
+// names (run, watch, replay, scan); each command adds its own fields after.
+struct SummaryTotals {
+  std::optional<Severity> max_severity;                            // highest raised; null when none
+  std::vector<std::pair<std::string, std::uint64_t>> by_syndrome;  // alerts (scan: matches) per syndrome
+  double duration_s = 0.0;                                         // how long the command ran
+};
+
 namespace detail {
 
 inline void write_evidence(JsonWriter& w, const Evidence& evidence) {
@@ -65,6 +88,19 @@ inline void write_decision_fields(JsonWriter& w, const Decision& d) {
   w.key("signature").value(d.signature);
   w.key("evidence");
   write_evidence(w, d.evidence);
+}
+
+// Opens {"type":"summary","max_severity":…,"by_syndrome":{…},"duration_s":…
+// and leaves the object open for the command's own fields.
+inline void begin_summary(JsonWriter& w, const SummaryTotals& t) {
+  w.begin_object().key("type").value("summary").key("max_severity");
+  if (t.max_severity)
+    w.value(to_string(*t.max_severity));
+  else
+    w.null();
+  w.key("by_syndrome").begin_object();
+  for (const auto& [k, v] : t.by_syndrome) w.key(k).value(v);
+  w.end_object().key("duration_s").value(t.duration_s);
 }
 
 }  // namespace detail
@@ -102,6 +138,20 @@ inline std::string to_json(const Snapshot& s) {
   else
     w.raw(s.monitoring_json);
   w.end_object();
+  return w.take();
+}
+
+// {"type":"match","file":…,"line":…,"offset":…,"syndrome":…,"severity":…,
+//  "message":…,"text":…,"evidence":{…}} (evidence without "line": the record has it)
+inline std::string to_json(const LogMatch& m, std::string_view file) {
+  detail::JsonWriter w;
+  w.begin_object().key("type").value("match").key("file").value(file);
+  w.key("line").value(m.line).key("offset").value(m.offset).key("syndrome").value(m.syndrome);
+  w.key("severity").value(to_string(m.severity)).key("message").value(m.message).key("text").value(m.text);
+  w.key("evidence").begin_object();
+  for (const auto& [k, v] : m.evidence)
+    if (k != "line") w.key(k).value(v);
+  w.end_object().end_object();
   return w.take();
 }
 
