@@ -130,12 +130,14 @@ enum class KeyFamily {
   kReward,      // reward, return and reward components (rewards/format_reward)
   kLossScale,   // AMP loss scale
   kStepTime,    // time per iteration/step/batch (inverse throughput): "elapsed time per iteration (ms)", s/it
+  kEta,         // a remaining-time estimate that should fall as the run advances: epoch_Time, time_remaining, eta_time
 };
-inline constexpr std::size_t kKeyFamilyCount = 11;
+inline constexpr std::size_t kKeyFamilyCount = 12;
 
 constexpr std::string_view to_string(KeyFamily f) {
-  constexpr std::string_view kNames[kKeyFamilyCount] = {
-      "none", "loss", "quality", "throughput", "lr", "grad_norm", "kl", "entropy", "reward", "loss_scale", "step_time"};
+  constexpr std::string_view kNames[kKeyFamilyCount] = {"none",   "loss",       "quality",   "throughput",
+                                                        "lr",     "grad_norm",  "kl",        "entropy",
+                                                        "reward", "loss_scale", "step_time", "eta"};
   return kNames[static_cast<std::size_t>(f)];
 }
 
@@ -342,6 +344,13 @@ inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
   }
   if (step_time && !tput) {
     c.family = KeyFamily::kStepTime;
+    return c;
+  }
+  // A time that names what is left of the epoch or the run (minimind's
+  // epoch_Time is the epoch's remaining minutes), not a duration of a step.
+  if (has(tk, {"time"}) && has(tk, {"eta", "remaining", "left", "epoch"}) && !tput &&
+      !has(tk, {"per", "elapsed", "spent", "total", "runtime"})) {
+    c.family = KeyFamily::kEta;
     return c;
   }
   if (tput) {

@@ -454,7 +454,8 @@ struct Monitor::Impl {
     // Families judged only for non-finite values cost one push per row
     // while healthy: evaluated when the value is not finite or a condition is open.
     bool judged = w->family == KeyFamily::kLoss || w->family == KeyFamily::kQuality ||
-                  w->family == KeyFamily::kThroughput || w->family == KeyFamily::kStepTime;
+                  w->family == KeyFamily::kThroughput || w->family == KeyFamily::kStepTime ||
+                  w->family == KeyFamily::kEta;
     if (!judged && std::isfinite(value) && w->nonfinite.sig.empty()) return;
     if (!w->dirty) {
       w->dirty = true;
@@ -480,6 +481,8 @@ struct Monitor::Impl {
         apply(w.throughput, detect_throughput_collapse(s, d.throughput_collapse), now, &s);
       else if (w.family == KeyFamily::kStepTime)
         apply(w.throughput, detect_step_time_growth(s, d.throughput_collapse), now, &s);
+      else if (w.family == KeyFamily::kEta)
+        apply(w.throughput, detect_eta_growth(s, d.throughput_collapse), now, &s);
     }
     dirty_watches.clear();
   }

@@ -789,3 +789,103 @@ TEST_CASE("entropy: a collapse while the reward sits at its best is convergence,
   auto f = make(fell, "reward");
   CHECK(detect_entropy(e, {}, &f));
 }
+
+TEST_CASE("frozen_loss: a val_loss improving 5 % over 20 000 steps is not flat",
+          "[detectors][frozen][false_positive]") {
+  // val_loss = 1 - i/400000 every 100 steps: consecutive evaluations differ by
+  // 2.5e-4 (inside flat_tolerance) and it has not yet improved by 5 % on its
+  // initial value, but it falls at every point: a slow improvement.
+  FrozenLossOptions val = {};
+  val.points = std::numeric_limits<int>::max() / 2;  // as the monitor judges a validation loss
+  for (const FrozenLossOptions& opt : {FrozenLossOptions{}, val}) {
+    Series s("val_loss");
+    int fired = 0;
+    for (int i = 0; i <= 200000; i += 100) {
+      s.push(i, 1.0 - i / 400000.0);
+      fired += detect_frozen_loss(s, opt) ? 1 : 0;
+    }
+    CHECK(fired == 0);
+  }
+  // The same slow fall with noise larger than its per-point step is not
+  // judged flat either once the spread exceeds the tolerance; a loss stuck at
+  // chance that jitters around ln(1000) still is.
+  auto f = detect_frozen_loss(make({6.91161, 6.90501, 6.90635, 6.90681, 6.90704}), {});
+  REQUIRE(f);
+  CHECK(*ev(*f, "rule") == "flat");
+  // A noise-free decline of three points is a trend, not a frozen loss.
+  CHECK_FALSE(detect_frozen_loss(make({6.9100, 6.9080, 6.9060}), {}));
+  // The slope test is an option: z = 1e9 never calls a decline significant ...
+  CHECK_FALSE(detect_frozen_loss(make({6.9100, 6.9080, 6.9061}), {}));
+  CHECK(detect_frozen_loss(make({6.9100, 6.9080, 6.9061}), {.flat_trend_z = 1e9}));
+}
+
+TEST_CASE("loss_divergence: a jump to several times the minimum that stays there", "[detectors][divergence]") {
+  // litgpt#628: 1.70 at iter 1151, then 10-12 (chance level) from 1152 on.
+  Series s("loss");
+  std::vector<double> v = {1.7019, 11.463, 11.7545, 11.5019, 11.4807, 12.1935, 10.022};
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    s.push(static_cast<std::int64_t>(1151 + i), v[i]);
+    if (!first) first = detect_loss_divergence(s, {});
+  }
+  REQUIRE(first);
+  CHECK(*ev(*first, "rule") == "hold");
+  CHECK(first->step == 1154);  // one point at the minimum, then three up
+  // Two points up is not yet "stays there"; one that comes back down is a spike.
+  CHECK_FALSE(detect_loss_divergence(make({1.7019, 11.463, 11.7545}), {}));
+  CHECK_FALSE(detect_loss_divergence(make({1.7019, 11.463, 11.7545, 2.1}), {}));
+  // A warm-up bump to 2-4x the first loss stays under hold_ratio.
+  CHECK_FALSE(detect_loss_divergence(make({1.0, 3.9, 3.5, 3.8, 3.6}), {}));
+  // A loss near zero that went 0.01 -> 0.06 has not climbed back towards its start.
+  CHECK_FALSE(detect_loss_divergence(make({2.3, 2.0, 1.5, 0.01, 0.06, 0.06, 0.06}), {}));
+  CHECK_FALSE(detect_loss_divergence(make({1.7019, 11.463, 11.7545, 11.5019}), {.hold_ratio = 8.0}));
+}
+
+TEST_CASE("throughput_collapse: a remaining-time estimate that rises", "[detectors][throughput]") {
+  // minimind#480: the epoch's remaining minutes grow while the steps advance.
+  std::vector<double> v = {1612, 1613, 1613, 1614, 1614, 1614, 1615, 1614, 1615, 1615};
+  Series s("epoch_Time");
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    s.push(static_cast<std::int64_t>(459800 + 100 * i), v[i]);
+    if (!first) first = detect_eta_growth(s, {});
+  }
+  REQUIRE(first);
+  CHECK(first->syndrome == "throughput_collapse");
+  CHECK(*ev(*first, "rule") == "eta");
+  CHECK(first->step == 460500);  // 8 points
+  // A healthy estimate falls (rounded to minutes it may sit still for a while).
+  Series h("epoch_Time");
+  for (int i = 0; i < 300; ++i) {
+    h.push(i, std::floor(1600.0 - i / 7.0));
+    CHECK_FALSE(detect_eta_growth(h, {}));
+  }
+  // A new epoch resets the estimate in one jump: not a slowdown.
+  CHECK_FALSE(detect_eta_growth(make({3, 2, 1, 60, 60, 60, 60, 60, 60}, "epoch_Time"), {}));
+  // Steps that do not advance (a re-logged row) are no evidence.
+  Series same("epoch_Time");
+  for (int i = 0; i < 10; ++i) same.push(7, 1600.0 + i);
+  CHECK_FALSE(detect_eta_growth(same, {}));
+}
+
+TEST_CASE("frozen_loss: a loss that sits at chance level ln k and never improves", "[detectors][frozen]") {
+  // rwf2000#19: a binary video classifier at ~ln 2 for every epoch.
+  Series s("loss");
+  std::vector<double> v = {0.7078, 0.6959, 0.6947, 0.6857, 0.6896, 0.6957, 0.6945};
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    s.push(static_cast<std::int64_t>(i + 1), v[i]);
+    if (!first) first = detect_frozen_loss(s, {});
+  }
+  REQUIRE(first);
+  CHECK(*ev(*first, "rule") == "chance");
+  CHECK(first->step == 6);  // 0.7078 is 2.1 % off ln 2: the five after it
+  // A DPO-style loss that starts at ln 2 and falls steadily is learning.
+  CHECK_FALSE(detect_frozen_loss(make({0.6931, 0.6925, 0.6912, 0.6898, 0.6881, 0.6862}), {}));
+  // Having learned (2.3 -> 0.69) is a plateau, not chance.
+  CHECK_FALSE(detect_frozen_loss(make({2.3, 1.2, 0.70, 0.69, 0.695, 0.688, 0.692}), {}));
+  // ln 10 = 2.303 is where healthy losses settle too: not judged by default.
+  CHECK_FALSE(detect_frozen_loss(make({2.31, 2.29, 2.30, 2.32, 2.28, 2.30}), {}));
+  CHECK(detect_frozen_loss(make({2.31, 2.29, 2.30, 2.32, 2.28, 2.30}), {.chance_max_classes = 10}));
+  CHECK_FALSE(detect_frozen_loss(make({0.7078, 0.6959, 0.6947, 0.6857, 0.6896, 0.6957}), {.chance_points = 0}));
+}

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "monitor_rows.h"
 #include "sidecar/monitor.h"
 
 using namespace sidecar;
@@ -26,12 +27,7 @@ MonitorOptions opts(std::optional<Profile> profile = std::nullopt) {
 
 // Observes one row; returns what surfaced for it.
 TickResult row(Monitor& m, std::int64_t step, std::initializer_list<std::pair<const char*, double>> kv) {
-  std::vector<MetricValue> vals;
-  for (const auto& [k, v] : kv) vals.push_back({k, v});
-  MetricRow r;
-  r.step = step;
-  r.values = vals;
-  m.observe(r);
+  sidecar::test::observe_row(m, step, kv);
   return m.take();
 }
 
@@ -141,4 +137,29 @@ TEST_CASE("monitor: a frozen loss and a time per iteration that keeps growing", 
     for (auto& a : row(t, 10 + 5 * i, {{"elapsed time per iteration (ms)", ms[i]}, {"learning rate", 1e-5}}).alerts)
       got.push_back(a.decision.syndrome);
   CHECK(got == std::vector<std::string>{"throughput_collapse"});
+}
+
+TEST_CASE("monitor: a slowly improving val_loss is not frozen; a growing remaining time is a slowdown",
+          "[monitor][families][false_positive]") {
+  // 200k steps, val_loss = 1 - i/400000 every 100 steps, a healthy noisy loss
+  // every step (before the flat rule's slope test, val_loss raised frozen_loss).
+  Monitor m(opts());
+  std::vector<std::string> got;
+  for (int i = 0; i < 200000; ++i) {
+    double loss = 0.5 + 2.0 * std::exp(-i / 20000.0) + 0.05 * std::sin(i * 0.37) + 0.03 * std::cos(i * 1.3);
+    TickResult t =
+        i % 100 == 0 ? row(m, i, {{"loss", loss}, {"val_loss", 1.0 - i / 400000.0}}) : row(m, i, {{"loss", loss}});
+    for (auto& a : t.alerts) got.push_back(a.decision.syndrome + "@" + std::to_string(i));
+  }
+  INFO((got.empty() ? std::string() : got[0]));
+  CHECK(got.empty());
+  // minimind#480: epoch_Time (the epoch's remaining minutes) grows while the steps advance.
+  Monitor e(opts());
+  got.clear();
+  double eta[] = {1612, 1613, 1613, 1614, 1614, 1614, 1615, 1614, 1615, 1615, 1615, 1616, 1616};
+  double loss[] = {2.038, 1.882, 2.196, 1.594, 2.125, 2.051, 2.207, 2.283, 1.82, 1.746, 1.836, 1.7, 2.112};
+  for (int i = 0; i < 13; ++i)
+    for (auto& a : row(e, 459800 + 100 * i, {{"loss", loss[i]}, {"epoch_Time", eta[i]}}).alerts)
+      got.push_back(a.decision.syndrome + "@" + std::to_string(a.decision.step.value_or(-1)));
+  CHECK(got == std::vector<std::string>{"throughput_collapse@460500"});
 }

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "monitor_rows.h"
 #include "sidecar/core/dedupe.h"
 #include "sidecar/core/profile.h"
 #include "sidecar/core/snapshot.h"
@@ -48,12 +49,7 @@ MonitorOptions quiet_options(std::string run_id = "run-1") {
 
 // Observes one row of (key, value) pairs at `step`.
 void row(Monitor& m, std::int64_t step, std::initializer_list<std::pair<const char*, double>> kv) {
-  std::vector<MetricValue> vals;
-  for (const auto& [k, v] : kv) vals.push_back({k, v});
-  MetricRow r;
-  r.step = step;
-  r.values = vals;
-  m.observe(r);
+  sidecar::test::observe_row(m, step, kv);
 }
 
 }  // namespace
@@ -106,6 +102,13 @@ TEST_CASE("profile inference by whole tokens", "[profile]") {
   CHECK(infer_profile("python train.py", none, "", o) == Profile::kGeneric);
   CHECK(infer_profile("python rl.py", none, "env.step() took 3 ms", o) == Profile::kReinforcementLearning);
   CHECK(infer_profile("python rl.py", none, "environment steps", o) == Profile::kGeneric);
+  // PPO's own diagnostics name an RL run without any other hint (baselines' PPO1 logs only these).
+  std::vector<std::string> ppo1_keys = {"pol_surr", "pol_entpen", "vf_loss", "kl", "ent"};
+  CHECK(infer_profile("python run.py", ppo1_keys, "", o) == Profile::kReinforcementLearning);
+  std::vector<std::string> sb3_keys = {"train/approx_kl", "train/clip_fraction", "train/explained_variance"};
+  CHECK(infer_profile("python run.py", sb3_keys, "", o) == Profile::kReinforcementLearning);
+  std::vector<std::string> vae_keys = {"loss", "kl", "recon_loss"};  // a VAE's KL term alone is no hint
+  CHECK(infer_profile("python run.py", vae_keys, "", o) == Profile::kGeneric);
   o.pin = Profile::kSupervised;
   CHECK(infer_profile("python train_ppo.py", none, "", o) == Profile::kSupervised);
 }

@@ -138,6 +138,15 @@ TEST_CASE("roles: throughput, lr, grad norm, KL, entropy", "[roles]") {
     INFO(k);
     CHECK(family(m, k) != KeyFamily::kStepTime);
   }
+  // A remaining-time estimate (it should fall as the run advances).
+  for (std::string_view k : {"epoch_Time", "time_remaining", "eta_time", "time left"}) {
+    INFO(k);
+    CHECK(family(m, k) == KeyFamily::kEta);
+  }
+  for (std::string_view k : {"train_runtime", "elapsed time", "epoch", "time", "total_time", "epoch time per step"}) {
+    INFO(k);
+    CHECK(family(m, k) != KeyFamily::kEta);
+  }
   for (std::string_view k : {"lr", "learning_rate", "lr-Adam", "train/lr", "lr0"}) {
     INFO(k);
     CHECK(family(m, k) == KeyFamily::kLr);

@@ -24,8 +24,13 @@ namespace sidecar {
 
 struct ProfileOptions {
   std::optional<Profile> pin;  // a pinned profile is never inferred over
-  std::vector<std::string> rl_hints = {"ppo",    "rlhf",   "grpo",    "dpo",      "episode", "actor", "critic",
-                                       "policy", "reward", "rewards", "env.step", "rollout", "trl",   "advantage"};
+  // The last seven are PPO's own diagnostics, logged by every PPO
+  // implementation under these names (baselines' pol_surr / vf_loss, SB3's
+  // approx_kl / clip_fraction / explained_variance, CleanRL's clipfrac).
+  std::vector<std::string> rl_hints = {
+      "ppo",    "rlhf",    "grpo",       "dpo",       "episode",  "actor",         "critic",
+      "policy", "reward",  "rewards",    "env.step",  "rollout",  "trl",           "advantage",
+      "surr",   "vf_loss", "value_loss", "approx_kl", "clipfrac", "clip_fraction", "explained_variance"};
   std::vector<std::string> supervised_hints = {"validation", "val/",           "eval/",    "cross_entropy",
                                                "accuracy",   "train/loss",     "val_loss", "finetune",
                                                "fine-tune",  "classification", "top1",     "perplexity"};

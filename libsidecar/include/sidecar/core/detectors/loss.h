@@ -311,7 +311,13 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 //    last slow_window steps, every one goes up, the latest is
 //    >= (1 + slow_rise) x the minimum and has climbed back at least
 //    slow_back_fraction of the way to the initial level. A training loss
-//    that rises at every logged point for that long is not noise.
+//    that rises at every logged point for that long is not noise;
+//  - hold (evidence: one point at the minimum, then hold_points): the last
+//    hold_points values all >= hold_ratio x the minimum, which precedes
+//    them, having climbed back at least back_fraction of the way to the
+//    initial level: a loss that jumps to several times its minimum and
+//    stays there without rising further (litgpt#628: 1.70 -> 11.46, 11.75,
+//    11.50; a warm-up bump or a noisy small batch stays well under 5x).
 // Positive losses only (a ratio to a minimum <= 0 means nothing), and a
 // rise of at least min_delta (2e-6 -> 5e-6 is the noise of a converged
 // loss, not a divergence). Stays open
@@ -326,6 +332,8 @@ struct LossDivergenceOptions {
   double slow_rise = 0.05;
   double min_delta = 1e-3;  // a rise smaller than this (loss units) is noise of a converged loss
   double slow_back_fraction = 0.3;
+  double hold_ratio = 5.0;
+  int hold_points = 3;
   Severity severity = Severity::kWarning;
 };
 
@@ -348,11 +356,16 @@ struct OptionTable<LossDivergenceOptions> {
        &O::slow_back_fraction,
        {0.0, 1.0},
        "slow rule: climbed back this fraction towards the initial level"},
+      {"hold_ratio",
+       &O::hold_ratio,
+       {2.0},
+       "hold rule: every one of the last hold_points >= this x the minimum before them"},
+      {"hold_points", &O::hold_points, {1, 1000}, "hold rule: points that stay up"},
       {"severity", &O::severity, {}, "alert severity"},
   };
 };
 
-// Returns a "loss_divergence" decision (evidence "rule": fast | slow).
+// Returns a "loss_divergence" decision (evidence "rule": fast | slow | hold).
 inline std::optional<Decision> detect_loss_divergence(const Series& loss, const LossDivergenceOptions& opt) {
   if (!opt.enabled || loss.empty()) return std::nullopt;
   double v = loss.back().value;
@@ -390,6 +403,18 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
     }
     if (up) return make("fast", loss.name() + " keeps rising: " + detail::fmt_num(v) + tail());
   }
+  auto hp = static_cast<std::size_t>(std::max(opt.hold_points, 1));
+  if (opt.hold_ratio > 0 && v >= opt.hold_ratio * *mn && loss.size() > hp && climbed(opt.back_fraction) &&
+      loss.from_back(hp).step >= loss.argmin_step()) {
+    bool held = true;
+    for (std::size_t i = 1; i < hp && held; ++i) {
+      double x = loss.from_back(i).value;
+      held = std::isfinite(x) && x >= opt.hold_ratio * *mn;
+    }
+    if (held)
+      return make("hold", loss.name() + " jumped and stays up for " + std::to_string(hp) +
+                              " points: " + detail::fmt_num(v) + tail());
+  }
   auto w = static_cast<std::size_t>(std::max(opt.slow_window, 2));
   if (opt.slow_rise > 0 && v >= (1.0 + opt.slow_rise) * *mn && loss.size() > w && climbed(opt.slow_back_fraction) &&
       loss.from_back(w).step >= loss.argmin_step()) {  // the minimum precedes the window
@@ -409,7 +434,7 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
   return std::nullopt;
 }
 
-// Frozen or collapsed loss. Three rules:
+// Frozen or collapsed loss. Four rules:
 //  - identical: the last `points` values are bit-identical (a loss that is
 //    not computed from new data, a dead graph, a stale logger);
 //  - zero: exactly 0.0 for zero_points consecutive points after a loss that
@@ -418,7 +443,17 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
 //  - flat: the last flat_points values within flat_tolerance (relative) of
 //    each other while the loss never improved by more than
 //    flat_max_improvement on its initial value (stuck at chance level from the start, e.g.
-//    ln(1000) = 6.907 for ImageNet, ln(4) = 1.386 for a 4-way choice).
+//    ln(1000) = 6.907 for ImageNet, ln(4) = 1.386 for a 4-way choice),
+//    and the loss is not still falling: a least-squares slope over its last
+//    kFlatTrendPoints values more than flat_trend_z standard errors below
+//    zero is a slow improvement (a val_loss 1.0 -> 0.95 over 20 000 steps),
+//    not a frozen loss. Evidence: flat_points points, 3 for the slope;
+//  - chance: the last chance_points values all within chance_tolerance
+//    (relative) of ln k, the loss of a k-way classifier that predicts
+//    uniformly, for k = 2 .. chance_max_classes, under the same "never
+//    improved, not still falling" conditions (rwf2000#19: a binary model at
+//    0.6857 .. 0.6959 around ln 2 = 0.6931 for 5 epochs). Small k only: ln k
+//    for k > 4 lies where healthy losses often settle.
 // With ignore_zero (default), the identical rule ignores 0.0 (zero decides).
 struct FrozenLossOptions {
   bool enabled = true;
@@ -429,6 +464,10 @@ struct FrozenLossOptions {
   int flat_points = 3;
   double flat_tolerance = 1e-3;
   double flat_max_improvement = 0.05;  // "never improved": the minimum within this of the initial value
+  double flat_trend_z = 3.0;           // a slope this many standard errors below 0: still improving
+  int chance_points = 5;
+  double chance_tolerance = 0.02;
+  int chance_max_classes = 4;
   Severity severity = Severity::kWarning;
 };
 
@@ -450,11 +489,68 @@ struct OptionTable<FrozenLossOptions> {
        &O::flat_max_improvement,
        {0.0, 1.0},
        "flat rule: the loss never improved by more than this on its initial value"},
+      {"flat_trend_z",
+       &O::flat_trend_z,
+       {0.0},
+       "flat rule: a slope this many standard errors below 0 is a slow improvement, not a frozen loss"},
+      {"chance_points", &O::chance_points, {0, 1e5}, "chance rule: this many values at ln k (0: off)"},
+      {"chance_tolerance", &O::chance_tolerance, {0.0, 1.0}, "chance rule: relative distance from ln k"},
+      {"chance_max_classes", &O::chance_max_classes, {2, 16}, "chance rule: k = 2 .. this (ln 2, ln 3, ln 4)"},
       {"severity", &O::severity, {}, "alert severity"},
   };
 };
 
-// Returns a "frozen_loss" decision (evidence "rule": identical | zero | flat).
+namespace detail {
+constexpr std::size_t kFlatTrendPoints = 32;
+
+// Whether the last n finite values fall with a least-squares slope (per
+// point) more than z standard errors below zero (>= 3 values; a noise-free
+// decline has a zero standard error and counts at any z).
+inline bool still_falling(const Series& s, std::size_t n, double z) {
+  auto& w = scratch(2);
+  s.finite_window(0, n, &w);
+  if (w.size() < 3) return false;
+  const double m = static_cast<double>(w.size()), xbar = (m - 1.0) / 2.0;
+  double ybar = 0, sxx = 0, sxy = 0, sse = 0;
+  for (double y : w) ybar += y / m;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    double dx = static_cast<double>(i) - xbar;
+    sxx += dx * dx;
+    sxy += dx * (w[i] - ybar);
+  }
+  double slope = sxy / sxx;
+  if (!(slope < 0)) return false;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    double r = w[i] - ybar - slope * (static_cast<double>(i) - xbar);
+    sse += r * r;
+  }
+  return slope < -z * std::sqrt(sse / (m - 2.0) / sxx);
+}
+}  // namespace detail
+
+namespace detail {
+// The chance rule: the k whose ln k the last chance_points values sit at.
+inline std::optional<int> at_chance(const Series& loss, const FrozenLossOptions& opt) {
+  auto n = static_cast<std::size_t>(std::max(opt.chance_points, 2));
+  if (opt.chance_points <= 0 || loss.size() < n) return std::nullopt;
+  double v = loss.back().value;
+  for (int k = 2; k <= opt.chance_max_classes; ++k) {
+    double c = std::log(static_cast<double>(k));
+    if (!(std::fabs(v - c) <= opt.chance_tolerance * c)) continue;
+    for (std::size_t i = 1; i < n; ++i) {
+      double x = loss.from_back(i).value;
+      if (!(std::fabs(x - c) <= opt.chance_tolerance * c)) return std::nullopt;
+    }
+    auto init = loss.initial_values();
+    if (init.empty() || *loss.min() < (1.0 - opt.flat_max_improvement) * init.front()) return std::nullopt;
+    if (still_falling(loss, kFlatTrendPoints, opt.flat_trend_z)) return std::nullopt;
+    return k;
+  }
+  return std::nullopt;
+}
+}  // namespace detail
+
+// Returns a "frozen_loss" decision (evidence "rule": identical | zero | flat | chance).
 inline std::optional<Decision> detect_frozen_loss(const Series& loss, const FrozenLossOptions& opt) {
   if (!opt.enabled || loss.size() < 2) return std::nullopt;
   double v = loss.back().value;
@@ -498,11 +594,16 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
     }
     auto init = loss.initial_values();
     bool never_improved = !init.empty() && *loss.min() >= (1.0 - opt.flat_max_improvement) * init.front();
-    if (hi - lo <= opt.flat_tolerance * hi && never_improved && hi > lo)
+    if (hi - lo <= opt.flat_tolerance * hi && never_improved && hi > lo &&
+        !detail::still_falling(loss, detail::kFlatTrendPoints, opt.flat_trend_z))
       return make(
           "flat", f,
           "is stuck at " + detail::fmt_num(v) + " and never improved on its initial " + detail::fmt_num(init.front()));
   }
+  if (auto k = detail::at_chance(loss, opt))
+    return make("chance", static_cast<std::size_t>(opt.chance_points),
+                "sits at chance level ln " + std::to_string(*k) + " = " +
+                    detail::fmt_num(std::log(static_cast<double>(*k))) + " and never improved");
   return std::nullopt;
 }
 

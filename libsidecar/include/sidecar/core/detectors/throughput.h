@@ -31,6 +31,7 @@ struct ThroughputCollapseOptions {
   int persistence = 2;
   double step_time_ratio = 2.0;  // time per iteration: >= this x its minimum ...
   int step_time_rising = 2;      // ... and rising for this many consecutive points
+  int eta_points = 8;            // a remaining-time estimate that rose over this many points
   Severity severity = Severity::kWarning;
 };
 
@@ -51,6 +52,10 @@ struct OptionTable<ThroughputCollapseOptions> {
        "consecutive low values (one slow step, a checkpoint save, is not a collapse)"},
       {"step_time_ratio", &O::step_time_ratio, {0.0}, "time per iteration >= this x its minimum ..."},
       {"step_time_rising", &O::step_time_rising, {1, 1000}, "... rising at each of the last step_time_rising points"},
+      {"eta_points",
+       &O::eta_points,
+       {4, 1000},
+       "a remaining-time estimate (epoch_Time, time_remaining) that rose over this many points"},
       {"severity", &O::severity, {}, "alert severity"},
   };
 };
@@ -117,6 +122,41 @@ inline std::optional<Decision> detect_step_time_growth(const Series& t, const Th
   d.evidence.emplace_back("rule", "step_time");
   d.evidence.emplace_back("min", detail::fmt_num(*mn));
   detail::set_band(d, -std::numeric_limits<double>::infinity(), *mn * (1.0 + opt.step_time_ratio) / 2.0);
+  return d;
+}
+
+// A remaining-time estimate (epoch_Time, time_remaining) must fall as the
+// run advances; one that rises means each step now takes longer than the
+// run's average so far (minimind#480: 1612 -> 1616 min over 1200 steps, after
+// 1199 min earlier). Fires when, over the last eta_points values (evidence:
+// eta_points points, steps advancing), the estimate rose overall and fell at
+// no more than a quarter of them (rounding or a fast step), in steps of which
+// none is more than half the rise (a new epoch resets the estimate in one
+// jump). Stays open until it is back at the window's first value.
+inline std::optional<Decision> detect_eta_growth(const Series& eta, const ThroughputCollapseOptions& opt) {
+  auto n = static_cast<std::size_t>(std::max(opt.eta_points, 4));
+  if (!opt.enabled || opt.eta_points <= 0 || eta.size() < n) return std::nullopt;
+  const SeriesPoint& first = eta.from_back(n - 1);
+  double cur = eta.back().value;
+  if (!std::isfinite(cur) || !std::isfinite(first.value) || !(first.value > 0) || !(cur > first.value))
+    return std::nullopt;
+  std::size_t falls = 0;
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    const SeriesPoint &a = eta.from_back(i), &b = eta.from_back(i + 1);
+    if (!std::isfinite(a.value) || !(a.step > b.step) || a.value - b.value > (cur - first.value) / 2.0)
+      return std::nullopt;
+    falls += a.value < b.value ? 1 : 0;
+  }
+  if (4 * falls > n - 1) return std::nullopt;
+  Decision d =
+      detail::make_decision(Source::kRulebased, "throughput_collapse", opt.severity,
+                            eta.name() + ", a remaining-time estimate, rose from " + detail::fmt_num(first.value) +
+                                " to " + detail::fmt_num(cur) + " over " + std::to_string(n) + " points (since step " +
+                                std::to_string(first.step) + "): each step now takes longer than the run's average",
+                            eta.name(), &eta);
+  d.evidence.emplace_back("rule", "eta");
+  d.evidence.emplace_back("from", detail::fmt_num(first.value));
+  detail::set_band(d, -std::numeric_limits<double>::infinity(), first.value);
   return d;
 }
 
