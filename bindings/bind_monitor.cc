@@ -494,60 +494,37 @@ class PyMonitor {
     row.step = step ? step : b->step();
     row.timestamp = b->timestamp();
     row.values = b->values();
-    std::vector<Alert> out;
-    {
-      py::gil_scoped_release release;
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!pipeline_.finished()) {
-        double now = wall_now();
-        pipeline_.advance(now);
-        pipeline_.row(row);
-        out = after_input(now);
-      }
-    }
+    std::vector<Alert> out = locked_nogil([&] {
+      double now = wall_now();
+      pipeline_.advance(now);
+      pipeline_.row(row);
+      return after_input(now);
+    });
     if (!b->bad().empty()) report_bad(b->bad());
     return to_list(std::move(out));
   }
 
   py::list feed_log(py::handle data, const std::string& source) {
     TextArg text(data);
-    std::vector<Alert> out;
-    {
-      py::gil_scoped_release release;
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!pipeline_.finished()) {
-        pipeline_.advance(wall_now());
-        pipeline_.log(text.view(), source);
-        remember_source(source);
-        out = tick_locked(wall_now());  // log findings surface at an evaluation: now
-      }
-    }
-    return to_list(std::move(out));
+    return to_list(locked_nogil([&] {
+      pipeline_.advance(wall_now());
+      pipeline_.log(text.view(), source);
+      remember_source(source);
+      return tick_locked(wall_now());  // log findings surface at an evaluation: now
+    }));
   }
 
   py::list tick(std::optional<double> now) {
-    std::vector<Alert> out;
-    {
-      py::gil_scoped_release release;
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!pipeline_.finished()) out = tick_locked(now.value_or(wall_now()));
-    }
-    return to_list(std::move(out));
+    return to_list(locked_nogil([&] { return tick_locked(now.value_or(wall_now())); }));
   }
 
   py::list add_decision(Decision d) {
-    std::vector<Alert> out;
-    {
-      py::gil_scoped_release release;
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!pipeline_.finished()) {
-        double now = wall_now();
-        pipeline_.advance(now);
-        pipeline_.decision(std::move(d));
-        out = after_input(now);
-      }
-    }
-    return to_list(std::move(out));
+    return to_list(locked_nogil([&] {
+      double now = wall_now();
+      pipeline_.advance(now);
+      pipeline_.decision(std::move(d));
+      return after_input(now);
+    }));
   }
 
   py::dict snapshot(std::optional<double> now) {
@@ -704,6 +681,17 @@ class PyMonitor {
   }
 
   bool stopped() const { return pipeline_.stop_request().has_value(); }
+
+  // The shape of every input method: with the GIL released and the mutex
+  // held, `act` feeds an unfinished pipeline and returns the alerts it
+  // surfaced (none once finished); the caller turns them into a list.
+  template <class Act>
+  std::vector<Alert> locked_nogil(Act&& act) {
+    py::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (pipeline_.finished()) return {};
+    return act();
+  }
 
   // After an input: a tick when one is due or an alert surfaced (its
   // snapshot, answers), then the alerts for the caller. Mutex held.

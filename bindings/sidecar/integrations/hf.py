@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, Optional
 
-from sidecar.integrations.loop import Guard, _FrameworkCallback
+from sidecar.integrations.loop import Guard, _FrameworkCallback, _lazy_callback
 
 __all__ = ["SidecarCallback"]
 
@@ -137,9 +137,4 @@ def _build() -> type:
     return cls
 
 
-def __getattr__(name: str) -> Any:
-    if name == "SidecarCallback":
-        cls = _build()
-        globals()["SidecarCallback"] = cls
-        return cls
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = _lazy_callback(globals(), _build)

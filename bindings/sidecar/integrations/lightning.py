@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
-from sidecar.integrations.loop import Guard, _FrameworkCallback
+from sidecar.integrations.loop import Guard, _FrameworkCallback, _lazy_callback
 
 __all__ = ["SidecarCallback"]
 
@@ -121,9 +121,4 @@ def _build() -> type:
     return cls
 
 
-def __getattr__(name: str) -> Any:
-    if name == "SidecarCallback":
-        cls = _build()
-        globals()["SidecarCallback"] = cls
-        return cls
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__ = _lazy_callback(globals(), _build)

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import collections
 import logging
-from typing import Any, Callable, Deque, List, Mapping, Optional
+from typing import Any, Callable, Deque, Dict, List, Mapping, Optional
 
 import sidecar
 
@@ -181,3 +181,16 @@ class _FrameworkCallback:
                 self.guard = Guard(**opts)
         return self.guard
 
+
+def _lazy_callback(module_globals: Dict[str, Any], build: Callable[[], type]) -> Callable[[str], Any]:
+    """The module ``__getattr__`` of hf.py and lightning.py: ``SidecarCallback``
+    is built (importing its framework) on first use, then kept in the module."""
+
+    def __getattr__(name: str) -> Any:
+        if name == "SidecarCallback":
+            cls = build()
+            module_globals["SidecarCallback"] = cls
+            return cls
+        raise AttributeError(f"module {module_globals['__name__']!r} has no attribute {name!r}")
+
+    return __getattr__
