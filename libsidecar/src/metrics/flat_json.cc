@@ -7,6 +7,7 @@
 // the value simdjson would give it. A value out of range is kOther.
 #include "sidecar/detail/flat_json.h"
 
+#include <algorithm>
 #include <bit>
 #include <charconv>
 #include <cstdint>
@@ -255,29 +256,42 @@ FlatScan scan_flat_json(std::string_view line, FlatField* out, std::size_t capac
 }
 
 FlatScan FlatLineScanner::scan(std::string_view line, FlatField* out, std::size_t capacity, std::size_t* count) {
-  if (const std::size_t n = gaps_.size(); n > 1 && n - 1 <= capacity) {
-    const char* p = line.data();
-    const char* const end = p + line.size();
-    const char* const shape = bytes_.data();
-    std::size_t i = 0;
-    for (; i + 1 < n; ++i) {
-      const Gap& g = gaps_[i];
-      if (static_cast<std::size_t>(end - p) <= g.len || !same_bytes(p, shape + g.off, g.len)) break;
-      out[i].key = std::string_view(p + g.key_off, g.key_len);
-      p += g.len;
-      const char* after = value(p, end, &out[i].value);
-      if (after == nullptr) break;
-      p = after;
+  if (credit_ > 0) {
+    if (match(line, out, capacity, count)) {
+      credit_ = std::min(credit_ + 1, kMaxCredit);
+      return FlatScan::kObject;
     }
-    if (i + 1 == n) {
-      const Gap& g = gaps_[i];
-      if (static_cast<std::size_t>(end - p) == g.len && same_bytes(p, shape + g.off, g.len)) {
-        *count = i;
-        return FlatScan::kObject;
-      }
-    }
+    credit_ = credit_ > kMissCost ? credit_ - kMissCost : 0;
   }
-  return scan_and_learn(line, out, capacity, count);
+  // A shape that stopped paying (lines of several shapes in turn) is
+  // learnt again only now and then, so a miss never costs more than a
+  // fraction of the lines; while it pays, a stray line does not replace it.
+  if (credit_ == 0 && (gaps_.empty() || ++since_probe_ >= kProbeEvery)) {
+    since_probe_ = 0;
+    return scan_and_learn(line, out, capacity, count);
+  }
+  return detail::scan<false>(line, out, capacity, count, nullptr);
+}
+
+bool FlatLineScanner::match(std::string_view line, FlatField* out, std::size_t capacity, std::size_t* count) const {
+  const std::size_t n = gaps_.size();
+  if (n < 2 || n - 1 > capacity) return false;
+  const char* p = line.data();
+  const char* const end = p + line.size();
+  const char* const shape = bytes_.data();
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    const Gap& g = gaps_[i];
+    if (static_cast<std::size_t>(end - p) <= g.len || !same_bytes(p, shape + g.off, g.len)) return false;
+    out[i].key = std::string_view(p + g.key_off, g.key_len);
+    p += g.len;
+    const char* after = value(p, end, &out[i].value);
+    if (after == nullptr) return false;
+    p = after;
+  }
+  const Gap& g = gaps_[n - 1];
+  if (static_cast<std::size_t>(end - p) != g.len || !same_bytes(p, shape + g.off, g.len)) return false;
+  *count = n - 1;
+  return true;
 }
 
 FlatScan FlatLineScanner::scan_and_learn(std::string_view line, FlatField* out, std::size_t capacity,
@@ -295,6 +309,7 @@ FlatScan FlatLineScanner::scan_and_learn(std::string_view line, FlatField* out, 
     from = spans_[2 * i + 1];
   }
   gaps_.push_back({from, static_cast<std::uint32_t>(line.size()) - from, 0, 0});
+  credit_ = 1;
   return s;
 }
 

@@ -56,9 +56,18 @@ class FlatLineScanner {
     std::uint32_t key_off, key_len;  // the key inside the run
   };
   FlatScan scan_and_learn(std::string_view line, FlatField* out, std::size_t capacity, std::size_t* count);
+  bool match(std::string_view line, FlatField* out, std::size_t capacity, std::size_t* count) const;
   std::string bytes_;                 // the line the shape was learnt from
   std::vector<Gap> gaps_;             // one per value, then the tail
   std::vector<std::uint32_t> spans_;  // scratch: each value's [begin, end) offsets
+  // Tries the shape only while it pays: a hit earns one try (up to kMaxCredit),
+  // a miss costs kMissCost; with none left lines are scanned in full and the
+  // shape is learnt again every kProbeEvery-th line (shapes in turn cost at
+  // most a wasted try and a learning per kProbeEvery lines).
+  static constexpr int kMaxCredit = 8, kMissCost = 4;
+  static constexpr std::uint32_t kProbeEvery = 16;
+  int credit_ = 0;
+  std::uint32_t since_probe_ = 0;
 };
 
 }  // namespace sidecar::detail
