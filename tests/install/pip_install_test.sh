@@ -13,3 +13,29 @@ got=$("$work/venv/bin/python" -c "import sidecar; print(sidecar.__version__)")
 want=$(sed -n 's/^project(sidecar VERSION \([0-9.]*\).*/\1/p' "$root/CMakeLists.txt")
 echo "installed sidecar $got (CMake says $want)"
 [ "$got" = "$want" ]
+
+# `pip install -e .` (PEP 660): Python files come from the source tree, the
+# extension from the kept build directory (the one just built: no rebuild).
+rm -rf "$work/venv-e"
+"$python" -m venv --system-site-packages "$work/venv-e"
+SIDECAR_WHEEL_BUILD_DIR="$work/wheel-build" PIP_NO_INDEX=1 \
+  "$work/venv-e/bin/python" -m pip install --no-index --quiet -e "$root"
+mapfile -t where < <("$work/venv-e/bin/python" -c \
+  "import sidecar, sidecar._sidecar as ext; print(sidecar.__file__); print(ext.__file__); print(sidecar.__version__)")
+echo "editable: ${where[*]}"
+[ "${where[0]}" = "$(cd "$root" && pwd -P)/bindings/sidecar/__init__.py" ]
+case "${where[1]}" in "$(cd "$work" && pwd -P)/wheel-build/python/sidecar/"*) ;; *) echo "extension not from the build dir"; exit 1;; esac
+[ "${where[2]}" = "$want" ]
+
+# An sdist builds from a tree that is not a git checkout (an unpacked tarball).
+rm -rf "$work/nogit" "$work/sdist"
+mkdir -p "$work/nogit" "$work/sdist"
+tar -C "$root" --exclude=./.git --exclude=./build -cf - . | tar -C "$work/nogit" -xf -
+sdist=$("$python" -c "import sys; sys.path.insert(0, sys.argv[1]); import sidecar_build as b; print(b.build_sdist(sys.argv[2]))" \
+  "$work/nogit/build_backend" "$work/sdist")
+listing=$(tar -tzf "$work/sdist/$sdist")
+for f in CMakeLists.txt README.md LICENSE pyproject.toml libsidecar/CMakeLists.txt bindings/sidecar/__init__.py PKG-INFO; do
+  grep -qx "sidecar-$want/$f" <<<"$listing" || { echo "sdist lacks $f"; exit 1; }
+done
+if grep -q -e "/build/" -e "/\.git/" <<<"$listing"; then echo "sdist carries build output or .git"; exit 1; fi
+echo "sdist without git: $(wc -l <<<"$listing") files"
