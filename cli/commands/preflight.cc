@@ -117,10 +117,10 @@ Status read_preflight_options(const ParsedFlags& f, GpuOptions* options, ActionT
   if (f.has("processes-only")) options->processes_only = true;
   if (auto smi = f.get("nvidia-smi")) options->nvidia_smi = *smi;
   if (auto d = f.get("default-action")) {
-    if (detail::iequals(detail::trim(*d), "Stop Job"))
-      options->default_action = "Stop Job";
-    else if (detail::iequals(detail::trim(*d), "Continue Anyway"))
-      options->default_action = "Continue Anyway";
+    if (detail::iequals(detail::trim(*d), kStopChoice))
+      options->default_action = kStopChoice;
+    else if (detail::iequals(detail::trim(*d), kContinueChoice))
+      options->default_action = kContinueChoice;
     else
       return Status(StatusCode::kInvalidArgument,
                     "--default-action: expected 'Stop Job' or 'Continue Anyway', got '" + *d + "'");

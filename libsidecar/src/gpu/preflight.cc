@@ -14,7 +14,7 @@ namespace sidecar {
 namespace {
 
 const std::vector<std::string>& gate_choices() {
-  static const std::vector<std::string> kChoices = {"Continue Anyway", "Stop Job"};
+  static const std::vector<std::string> kChoices = {std::string(kContinueChoice), std::string(kStopChoice)};
   return kChoices;
 }
 
@@ -332,7 +332,7 @@ Result<PreflightResult> run_gpu_gate(const DeviceRequest& request, const GpuOpti
     return r;
   }
   if (on_timeout != OnTimeout::kAsk) {
-    r.decision = on_timeout == OnTimeout::kContinue ? "Continue Anyway" : "Stop Job";
+    r.decision = on_timeout == OnTimeout::kContinue ? kContinueChoice : kStopChoice;
     r.decided_by = "policy";
     r.proceed = on_timeout == OnTimeout::kContinue;
     return r;
