@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "monitor_rows.h"
 #include "sidecar/monitor.h"
 
 using namespace sidecar;
@@ -26,12 +27,7 @@ MonitorOptions opts(std::optional<Profile> profile = std::nullopt) {
 
 // Observes one row; returns what surfaced for it.
 TickResult row(Monitor& m, std::int64_t step, std::initializer_list<std::pair<const char*, double>> kv) {
-  std::vector<MetricValue> vals;
-  for (const auto& [k, v] : kv) vals.push_back({k, v});
-  MetricRow r;
-  r.step = step;
-  r.values = vals;
-  m.observe(r);
+  sidecar::test::observe_row(m, step, kv);
   return m.take();
 }
 

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "monitor_rows.h"
 #include "sidecar/core/dedupe.h"
 #include "sidecar/core/profile.h"
 #include "sidecar/core/snapshot.h"
@@ -48,12 +49,7 @@ MonitorOptions quiet_options(std::string run_id = "run-1") {
 
 // Observes one row of (key, value) pairs at `step`.
 void row(Monitor& m, std::int64_t step, std::initializer_list<std::pair<const char*, double>> kv) {
-  std::vector<MetricValue> vals;
-  for (const auto& [k, v] : kv) vals.push_back({k, v});
-  MetricRow r;
-  r.step = step;
-  r.values = vals;
-  m.observe(r);
+  sidecar::test::observe_row(m, step, kv);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "monitor_rows.h"
 #include "sidecar/config.h"
 #include "sidecar/monitor.h"
 
@@ -30,12 +31,7 @@ MonitorOptions options(std::string history = "-") {
 }
 
 void observe(Monitor& m, std::int64_t step, std::vector<std::pair<std::string, double>> kv) {
-  std::vector<MetricValue> vals;
-  for (const auto& [k, v] : kv) vals.push_back({k, v});
-  MetricRow r;
-  r.step = step;
-  r.values = vals;
-  m.observe(r);
+  sidecar::test::observe_row(m, step, kv);
 }
 
 // Everything a tick emits must be valid JSON with finite or null numbers.
