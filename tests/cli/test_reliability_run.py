@@ -109,13 +109,19 @@ def test_alerts_dir_exists_while_the_run_goes_on(tmp_path):
     p.communicate(timeout=30)
 
 
+def first_response_file(d):
+    """Where the answer to the run's first alert goes, once that alert is in
+    alerts.jsonl (alerts/ is made here; item 11 has its own test)."""
+    a = wait_for(lambda: [x for x in alerts(d) if x["type"] == "alert"], what="the alert")[0]
+    (d / "alerts").mkdir(exist_ok=True)
+    return d / "alerts" / f"{a['id']}.response"
+
+
 def test_run_dir_with_dots_answer_reaches_the_run(tmp_path):
     """19.10: `v1..2-0001-cuda_oom` in alerts.jsonl, `v1._2-0001-cuda_oom.response` read."""
     d = tmp_path / "v1..2"
     p = start(d, cmd=["sh", "-c", f"echo '{OOM}'; sleep 20"])
-    a = wait_for(lambda: [x for x in alerts(d) if x["type"] == "alert"], what="the alert")[0]
-    (d / "alerts").mkdir(exist_ok=True)  # item 11 has its own test
-    (d / "alerts" / f"{a['id']}.response").write_text("Stop Job\n")
+    first_response_file(d).write_text("Stop Job\n")
     p.communicate(timeout=30)
     assert p.returncode == 3
 
@@ -124,9 +130,7 @@ def test_a_slow_answer_is_read_whole(tmp_path):
     """19.9: an answer written one byte at a time was taken as 'St'."""
     d = tmp_path / "r"
     p = start(d, cmd=["sh", "-c", f"echo '{OOM}'; sleep 20"])
-    a = wait_for(lambda: [x for x in alerts(d) if x["type"] == "alert"], what="the alert")[0]
-    (d / "alerts").mkdir(exist_ok=True)  # item 11 has its own test
-    f = d / "alerts" / f"{a['id']}.response"
+    f = first_response_file(d)
     f.write_text("St")
     time.sleep(2.5)  # stable for longer than the settle time, and not a choice
     assert p.poll() is None
@@ -139,9 +143,7 @@ def test_response_text_is_escaped_on_the_terminal(tmp_path):
     """19.15: terminal escapes from response-file text were printed raw."""
     d = tmp_path / "r"
     p = start(d, cmd=["sh", "-c", f"echo '{OOM}'; sleep 3"])
-    a = wait_for(lambda: [x for x in alerts(d) if x["type"] == "alert"], what="the alert")[0]
-    (d / "alerts").mkdir(exist_ok=True)  # item 11 has its own test
-    (d / "alerts" / f"{a['id']}.response").write_text("\x1b]0;pwned\x07\x1b[2J\n")
+    first_response_file(d).write_text("\x1b]0;pwned\x07\x1b[2J\n")
     out, err = p.communicate(timeout=30)
     assert "pwned" in err
     assert "\x1b]0" not in err and "\x07" not in err and "\x1b[2J" not in err
