@@ -57,6 +57,18 @@ def run_alerts(run_dir):
     return [r for r in jsonl((run_dir / "sidecar" / "alerts.jsonl").read_text()) if r.get("type") == "alert"]
 
 
+def run_script(cli, tmp_path, source, *flags, timeout=120):
+    """Runs `source` as train.py under `sidecar-cli run` (no history, alerts do
+    not wait, `flags` added); returns the finished process and the alerts the
+    run wrote (none when it wrote no alerts.jsonl)."""
+    script = tmp_path / "train.py"
+    script.write_text(source)
+    run_dir = tmp_path / "run"
+    r = cli("run", "--run-dir", run_dir, "--history", "-", "--on-alert", "continue", *flags, "--", PY, script,
+            timeout=timeout)
+    return r, run_alerts(run_dir) if (run_dir / "sidecar" / "alerts.jsonl").exists() else []
+
+
 @pytest.mark.parametrize("rate,n,kl_step,nan_step", [(1, 25, 12, 20), (100, 600, 300, 500), (10000, 20000, 9000, 15000)])
 def test_live_run_matches_replay(cli, tmp_path, rate, n, kl_step, nan_step):
     writer = tmp_path / "ppo_writer.py"
@@ -76,18 +88,15 @@ def test_live_run_matches_replay(cli, tmp_path, rate, n, kl_step, nan_step):
 
 
 def test_log_finding_carries_the_line_step(cli, tmp_path):
-    script = tmp_path / "train.py"
-    script.write_text(
+    r, alerts = run_script(
+        cli, tmp_path,
         "import json, os\n"
         "p = os.path.join(os.environ['SIDECAR_RUN_DIR'], 'metrics.jsonl')\n"
         "with open(p, 'w') as f:\n"
         "    for s in range(0, 240, 10):\n"
         "        f.write(json.dumps({'step': s, 'loss': 1.0 + 0.01 * (s % 5)}) + '\\n'); f.flush()\n"
         "print('step 250: loss=nan', flush=True)\n")
-    run_dir = tmp_path / "run"
-    r = cli("run", "--run-dir", run_dir, "--history", "-", "--on-alert", "continue", "--", PY, script, timeout=120)
     assert r.returncode == 0, r.stderr
-    alerts = run_alerts(run_dir)
     nan_log = [a for a in alerts if a["syndrome"] == "nan_in_log"]
     assert nan_log, alerts
     assert nan_log[0]["step"] == 250
@@ -95,8 +104,8 @@ def test_log_finding_carries_the_line_step(cli, tmp_path):
 
 
 def test_a_line_without_a_step_takes_the_last_row_before_it(cli, tmp_path):
-    script = tmp_path / "train.py"
-    script.write_text(
+    r, alerts = run_script(
+        cli, tmp_path,
         "import json, os\n"
         "p = os.path.join(os.environ['SIDECAR_RUN_DIR'], 'metrics.jsonl')\n"
         "f = open(p, 'w')\n"
@@ -106,27 +115,20 @@ def test_a_line_without_a_step_takes_the_last_row_before_it(cli, tmp_path):
         "import time; time.sleep(1.5)  # the line and the later rows reach sidecar in this order\n"
         "for s in range(40, 80):\n"
         "    f.write(json.dumps({'step': s, 'loss': 1.0 + 0.01 * (s % 5)}) + '\\n'); f.flush()\n")
-    run_dir = tmp_path / "run"
-    r = cli("run", "--run-dir", run_dir, "--history", "-", "--on-alert", "continue", "--", PY, script, timeout=120)
     assert r.returncode == 0, r.stderr
-    alerts = run_alerts(run_dir)
     oom = [a for a in alerts if a["syndrome"] == "cuda_oom"]
     assert oom and oom[0]["step"] == 39, alerts
 
 
 def test_hf_dicts_on_stdout_are_rows(cli, tmp_path):
     # The most common case: a script that only prints Hugging Face style dicts.
-    script = tmp_path / "train.py"
-    script.write_text(
+    r, alerts = run_script(
+        cli, tmp_path,
         "import time\n"
         "for k in range(30):\n"
         "    loss = float('nan') if k >= 20 else 2.0 - 0.03 * k\n"
         "    print({'loss': loss, 'grad_norm': 1.2, 'learning_rate': 2e-05, 'epoch': k / 10}, flush=True)\n"
-        "    time.sleep(0.2)\n")
-    run_dir = tmp_path / "run"
-    r = cli("run", "--run-dir", run_dir, "--history", "-", "--on-alert", "continue", "--stop-on", "critical", "--",
-            PY, script, timeout=120)
-    alerts = run_alerts(run_dir)
+        "    time.sleep(0.2)\n", "--stop-on", "critical")
     nan = [a for a in alerts if a["syndrome"] == "nan_loss"]
     assert nan and nan[0]["severity"] == "critical" and nan[0]["step"] == 20, alerts
     assert r.returncode == 3, r.stderr  # --stop-on critical stopped it
@@ -134,8 +136,8 @@ def test_hf_dicts_on_stdout_are_rows(cli, tmp_path):
 
 @pytest.mark.skipif(not os.path.exists("/usr/lib/python3/dist-packages/torch"), reason="Debian python3-torch not installed")
 def test_real_pytorch_nan_from_step_1(cli, tmp_path):
-    script = tmp_path / "train.py"
-    script.write_text(
+    r, alerts = run_script(
+        cli, tmp_path,
         "import json, os, torch\n"
         "torch.manual_seed(0)\n"
         "model = torch.nn.Linear(8, 1)\n"
@@ -145,10 +147,7 @@ def test_real_pytorch_nan_from_step_1(cli, tmp_path):
         "for step in range(40):\n"
         "    loss = torch.nn.functional.mse_loss(model(x), y)\n"
         "    opt.zero_grad(); loss.backward(); opt.step()\n"
-        "    f.write(json.dumps({'step': step, 'loss': loss.item()}) + '\\n'); f.flush()\n")
-    run_dir = tmp_path / "run"
-    r = cli("run", "--run-dir", run_dir, "--history", "-", "--on-alert", "continue", "--", PY, script, timeout=300)
+        "    f.write(json.dumps({'step': step, 'loss': loss.item()}) + '\\n'); f.flush()\n", timeout=300)
     assert r.returncode == 0, r.stderr
-    alerts = run_alerts(run_dir)
     crit = [a for a in alerts if a["severity"] == "critical"]
     assert crit and crit[0]["step"] <= 1, alerts
