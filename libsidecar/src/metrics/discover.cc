@@ -121,24 +121,15 @@ const Candidate* newest(const std::vector<Candidate>& c) {
   return best;
 }
 
-}  // namespace
+// One kind of metrics file discover_metrics() looks for, in order of
+// preference, and the files of that kind found.
+struct Kind {
+  std::string what;
+  std::vector<Candidate> found;
+};
 
-Result<DiscoveredSource> discover_metrics(const std::string& run_dir) {
-  const fs::path dir(run_dir);
-  std::error_code ec;
-  const fs::file_status st = fs::status(dir, ec);
-  if (ec || !fs::exists(st)) return Status(StatusCode::kNotFound, run_dir + ": no such directory (yet)");
-  if (fs::is_regular_file(st)) {
-    MetricsFormat f = metrics_format_for_path(run_dir);
-    return DiscoveredSource{run_dir, f,      "given a file; format " + std::string(to_string(f)) + " from its name",
-                            0.0,     "file", false};
-  }
-  if (!fs::is_directory(st)) return Status(StatusCode::kNotFound, run_dir + ": not a directory or a file");
-
-  struct Kind {
-    std::string what;
-    std::vector<Candidate> found;
-  };
+// Every kind, searched under `dir` (found may be empty).
+std::vector<Kind> find_kinds(const fs::path& dir) {
   std::vector<Kind> kinds;
 
   // 1-2. The generic and research-agent JSON Lines files.
@@ -191,6 +182,24 @@ Result<DiscoveredSource> discover_metrics(const std::string& run_dir) {
     kinds.push_back(std::move(k));
   }
 
+  return kinds;
+}
+
+}  // namespace
+
+Result<DiscoveredSource> discover_metrics(const std::string& run_dir) {
+  const fs::path dir(run_dir);
+  std::error_code ec;
+  const fs::file_status st = fs::status(dir, ec);
+  if (ec || !fs::exists(st)) return Status(StatusCode::kNotFound, run_dir + ": no such directory (yet)");
+  if (fs::is_regular_file(st)) {
+    MetricsFormat f = metrics_format_for_path(run_dir);
+    return DiscoveredSource{run_dir, f,      "given a file; format " + std::string(to_string(f)) + " from its name",
+                            0.0,     "file", false};
+  }
+  if (!fs::is_directory(st)) return Status(StatusCode::kNotFound, run_dir + ": not a directory or a file");
+
+  std::vector<Kind> kinds = find_kinds(dir);
   const Candidate* chosen = nullptr;
   std::string why;
   std::vector<std::string> others;
@@ -308,60 +317,81 @@ class Finder {
       if (fs::path f = dir / name; is_file(f))
         add(name, f, MetricsFormat::kJsonl, std::string(name) + " in " + label, mtime_of(f));
     }
-    // W&B: latest-run, else the newest run.
-    {
-      std::vector<Candidate> c;
-      const fs::path latest = dir / "wandb" / "latest-run";
-      for (const fs::path& f : {latest / "files" / "wandb-history.jsonl", latest / "wandb-history.jsonl"}) {
-        if (is_file(f)) {
-          add("wandb", f, MetricsFormat::kWandbHistory, "W&B wandb/latest-run in " + label, mtime_of(f));
-          break;
-        }
-      }
-      add_wandb_runs(dir / "wandb", &c);
-      if (const Candidate* n = newest(c))
-        add("wandb", n->path, n->format, n->kind + " (newest of " + std::to_string(c.size()) + ") in " + label,
-            n->mtime);
+    wandb(dir, label);
+    lightning(dir, label);
+    tensorboard(dir, label);
+    mlflow(dir, label);
+    trainer_state(dir, label, depth);
+    // detectron2 metrics.json (here or output/), SB3 progress.csv.
+    for (const fs::path& f : {dir / "metrics.json", dir / "output" / "metrics.json"}) {
+      if (is_file(f))
+        add("detectron2", f, MetricsFormat::kDetectron2, "detectron2 metrics.json in " + label, mtime_of(f));
     }
-    // Lightning: the highest version_N under lightning_logs/ (and <name>/version_N).
-    {
-      std::vector<fs::path> roots = {dir / "lightning_logs", dir};
-      std::optional<std::int64_t> best;
-      fs::path best_dir;
-      for (const fs::path& r : roots) {
-        for (const fs::path& d : subdirs(r)) {
-          auto v = version_number(d.filename().string());
-          if (v && (!best || *v > *best)) {
-            best = v;
-            best_dir = d;
-          }
-        }
-      }
-      if (best) {
-        const std::string why = "Lightning " + best_dir.filename().string() + " (highest version) in " + label;
-        if (fs::path f = best_dir / "metrics.csv"; is_file(f))
-          add("lightning_csv", f, MetricsFormat::kLightningCsv, "CSVLogger metrics.csv of " + why, mtime_of(f));
-        std::size_t n = 0;
-        if (auto t = newest_tfevents(best_dir, &n); n > 0)
-          add("lightning_tb", best_dir, MetricsFormat::kTfEvents, "TensorBoardLogger events of " + why, t);
+    if (fs::path f = dir / "progress.csv"; is_file(f))
+      add("sb3", f, MetricsFormat::kSb3ProgressCsv, "SB3 progress.csv in " + label, mtime_of(f));
+    if (fs::path f = dir / "metrics.csv"; is_file(f))
+      add("csv", f, MetricsFormat::kLightningCsv, "metrics.csv in " + label, mtime_of(f));
+    if (depth == 0) hydra(dir, label);
+  }
+
+ private:
+  // W&B: latest-run, else the newest run.
+  void wandb(const fs::path& dir, const std::string& label) {
+    std::vector<Candidate> c;
+    const fs::path latest = dir / "wandb" / "latest-run";
+    for (const fs::path& f : {latest / "files" / "wandb-history.jsonl", latest / "wandb-history.jsonl"}) {
+      if (is_file(f)) {
+        add("wandb", f, MetricsFormat::kWandbHistory, "W&B wandb/latest-run in " + label, mtime_of(f));
+        break;
       }
     }
-    // TensorBoard: the directory itself, runs/*/ (HF Trainer), tb/ and logs/ (newest directory).
-    {
+    add_wandb_runs(dir / "wandb", &c);
+    if (const Candidate* n = newest(c))
+      add("wandb", n->path, n->format, n->kind + " (newest of " + std::to_string(c.size()) + ") in " + label, n->mtime);
+  }
+
+  // Lightning: the highest version_N under lightning_logs/ (and <name>/version_N).
+  void lightning(const fs::path& dir, const std::string& label) {
+    std::vector<fs::path> roots = {dir / "lightning_logs", dir};
+    std::optional<std::int64_t> best;
+    fs::path best_dir;
+    for (const fs::path& r : roots) {
+      for (const fs::path& d : subdirs(r)) {
+        auto v = version_number(d.filename().string());
+        if (v && (!best || *v > *best)) {
+          best = v;
+          best_dir = d;
+        }
+      }
+    }
+    if (best) {
+      const std::string why = "Lightning " + best_dir.filename().string() + " (highest version) in " + label;
+      if (fs::path f = best_dir / "metrics.csv"; is_file(f))
+        add("lightning_csv", f, MetricsFormat::kLightningCsv, "CSVLogger metrics.csv of " + why, mtime_of(f));
       std::size_t n = 0;
-      if (auto t = newest_tfevents(dir, &n); n > 0)
-        add("tfevents", dir, MetricsFormat::kTfEvents, std::to_string(n) + " tfevents file(s) in " + label, t);
-      for (const char* sub : {"runs", "tb", "logs", "tensorboard"}) {
-        if (auto t = newest_tfevents(dir / sub, &n); n > 0)
-          add("tfevents", dir / sub, MetricsFormat::kTfEvents, std::string(sub) + "/ tfevents in " + label, t);
-        for (const fs::path& d : subdirs(dir / sub)) {
-          if (auto t2 = newest_tfevents(d, &n); n > 0)
-            add("tfevents", d, MetricsFormat::kTfEvents,
-                std::string(sub) + "/" + d.filename().string() + " tfevents (newest run directory) in " + label, t2);
-        }
+      if (auto t = newest_tfevents(best_dir, &n); n > 0)
+        add("lightning_tb", best_dir, MetricsFormat::kTfEvents, "TensorBoardLogger events of " + why, t);
+    }
+  }
+
+  // TensorBoard: the directory itself, runs/*/ (HF Trainer), tb/ and logs/ (newest directory).
+  void tensorboard(const fs::path& dir, const std::string& label) {
+    std::size_t n = 0;
+    if (auto t = newest_tfevents(dir, &n); n > 0)
+      add("tfevents", dir, MetricsFormat::kTfEvents, std::to_string(n) + " tfevents file(s) in " + label, t);
+    for (const char* sub : {"runs", "tb", "logs", "tensorboard"}) {
+      if (auto t = newest_tfevents(dir / sub, &n); n > 0)
+        add("tfevents", dir / sub, MetricsFormat::kTfEvents, std::string(sub) + "/ tfevents in " + label, t);
+      for (const fs::path& d : subdirs(dir / sub)) {
+        if (auto t2 = newest_tfevents(d, &n); n > 0)
+          add("tfevents", d, MetricsFormat::kTfEvents,
+              std::string(sub) + "/" + d.filename().string() + " tfevents (newest run directory) in " + label, t2);
       }
     }
-    // MLflow: mlruns/<exp>/<run> with metrics/ (newest by its metrics/ directory).
+  }
+
+  // MLflow: mlruns/<exp>/<run> with metrics/ (newest by its metrics/ directory).
+  void mlflow(const fs::path& dir, const std::string& label) {
     for (const fs::path& exp : subdirs(dir / "mlruns")) {
       for (const fs::path& run : subdirs(exp)) {
         if (fs::path m = run / "metrics"; is_dir(m)) {
@@ -373,64 +403,56 @@ class Finder {
         }
       }
     }
-    // HF: trainer_state.json of the highest checkpoint-N (here and one level down: output_dir), or the final one.
-    {
-      std::optional<std::int64_t> best;
-      fs::path best_file;
-      auto scan = [&](const fs::path& d) {
-        for (const fs::path& c : subdirs(d)) {
-          auto v = number_after(c.filename().string(), "checkpoint-");
-          if (!v || (best && *v <= *best)) continue;
-          if (fs::path f = c / "trainer_state.json"; is_file(f)) {
-            best = v;
-            best_file = f;
-          }
-        }
-      };
-      scan(dir);
-      if (depth == 0) {
-        for (const fs::path& d : subdirs(dir)) {
-          const std::string n = d.filename().string();
-          if (!n.starts_with("checkpoint-") && n != "wandb" && n != "mlruns" && n != "lightning_logs") scan(d);
-        }
-      }
-      if (best)
-        add("trainer_state", best_file, MetricsFormat::kHfTrainerState,
-            "HF trainer_state.json of checkpoint-" + std::to_string(*best) + " (highest) in " + label,
-            mtime_of(best_file));
-      if (fs::path f = dir / "trainer_state.json"; is_file(f))
-        add("trainer_state", f, MetricsFormat::kHfTrainerState, "HF trainer_state.json in " + label, mtime_of(f));
-    }
-    // detectron2 metrics.json (here or output/), SB3 progress.csv.
-    for (const fs::path& f : {dir / "metrics.json", dir / "output" / "metrics.json"}) {
-      if (is_file(f))
-        add("detectron2", f, MetricsFormat::kDetectron2, "detectron2 metrics.json in " + label, mtime_of(f));
-    }
-    if (fs::path f = dir / "progress.csv"; is_file(f))
-      add("sb3", f, MetricsFormat::kSb3ProgressCsv, "SB3 progress.csv in " + label, mtime_of(f));
-    if (fs::path f = dir / "metrics.csv"; is_file(f))
-      add("csv", f, MetricsFormat::kLightningCsv, "metrics.csv in " + label, mtime_of(f));
-    // Hydra: outputs/<date>/<time>/ (the newest two levels down).
-    if (depth == 0) {
-      fs::path newest_out;
-      fs::file_time_type t = fs::file_time_type::min();
-      for (const fs::path& d1 : subdirs(dir / "outputs")) {
-        for (const fs::path& d2 : subdirs(d1)) {
-          if (auto m = mtime_of(d2); m > t) {
-            t = m;
-            newest_out = d2;
-          }
-        }
-        if (auto m = mtime_of(d1); m > t && subdirs(d1).empty()) {
-          t = m;
-          newest_out = d1;
-        }
-      }
-      if (!newest_out.empty()) root(newest_out, label + " outputs/" + rel(newest_out, dir / "outputs"), depth + 1);
-    }
   }
 
- private:
+  // HF: trainer_state.json of the highest checkpoint-N (here and one level down: output_dir), or the final one.
+  void trainer_state(const fs::path& dir, const std::string& label, int depth) {
+    std::optional<std::int64_t> best;
+    fs::path best_file;
+    auto scan = [&](const fs::path& d) {
+      for (const fs::path& c : subdirs(d)) {
+        auto v = number_after(c.filename().string(), "checkpoint-");
+        if (!v || (best && *v <= *best)) continue;
+        if (fs::path f = c / "trainer_state.json"; is_file(f)) {
+          best = v;
+          best_file = f;
+        }
+      }
+    };
+    scan(dir);
+    if (depth == 0) {
+      for (const fs::path& d : subdirs(dir)) {
+        const std::string n = d.filename().string();
+        if (!n.starts_with("checkpoint-") && n != "wandb" && n != "mlruns" && n != "lightning_logs") scan(d);
+      }
+    }
+    if (best)
+      add("trainer_state", best_file, MetricsFormat::kHfTrainerState,
+          "HF trainer_state.json of checkpoint-" + std::to_string(*best) + " (highest) in " + label,
+          mtime_of(best_file));
+    if (fs::path f = dir / "trainer_state.json"; is_file(f))
+      add("trainer_state", f, MetricsFormat::kHfTrainerState, "HF trainer_state.json in " + label, mtime_of(f));
+  }
+
+  // Hydra: outputs/<date>/<time>/ (the newest two levels down).
+  void hydra(const fs::path& dir, const std::string& label) {
+    fs::path newest_out;
+    fs::file_time_type t = fs::file_time_type::min();
+    for (const fs::path& d1 : subdirs(dir / "outputs")) {
+      for (const fs::path& d2 : subdirs(d1)) {
+        if (auto m = mtime_of(d2); m > t) {
+          t = m;
+          newest_out = d2;
+        }
+      }
+      if (auto m = mtime_of(d1); m > t && subdirs(d1).empty()) {
+        t = m;
+        newest_out = d1;
+      }
+    }
+    if (!newest_out.empty()) root(newest_out, label + " outputs/" + rel(newest_out, dir / "outputs"), 1);
+  }
+
   std::vector<Found>* out_;
 };
 
