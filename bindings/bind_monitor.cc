@@ -136,6 +136,28 @@ class RowBuilder {
     }
   }
 
+  // An int as a double; one too large for a double is +-inf.
+  static double long_as_double(PyObject* value) {
+    double v = PyLong_AsDouble(value);
+    if (v == -1.0 && PyErr_Occurred()) {  // too large for a double
+      PyErr_Clear();
+      py::int_ zero(0);
+      int negative = PyObject_RichCompareBool(value, zero.ptr(), Py_LT);
+      if (negative < 0) PyErr_Clear();
+      v = negative == 1 ? -HUGE_VAL : HUGE_VAL;
+    }
+    return v;
+  }
+
+  // A str's number ("0.5", "nan"), or none (also for a str that is not UTF-8).
+  static std::optional<double> str_as_number(PyObject* value) {
+    Py_ssize_t m = 0;
+    const char* s = PyUnicode_AsUTF8AndSize(value, &m);
+    if (s != nullptr) return detail::parse_number(std::string_view(s, static_cast<std::size_t>(m)));
+    PyErr_Clear();
+    return std::nullopt;
+  }
+
   void add_item(PyObject* key, PyObject* value, std::string_view prefix, int depth) {
     if (!PyUnicode_Check(key)) {
       bad_value(key, prefix, "the key is not a str");
@@ -165,26 +187,13 @@ class RowBuilder {
       ++bools_;
       return;
     } else if (PyLong_Check(value)) {
-      v = PyLong_AsDouble(value);
-      if (v == -1.0 && PyErr_Occurred()) {  // too large for a double
-        PyErr_Clear();
-        py::int_ zero(0);
-        int negative = PyObject_RichCompareBool(value, zero.ptr(), Py_LT);
-        if (negative < 0) PyErr_Clear();
-        v = negative == 1 ? -HUGE_VAL : HUGE_VAL;
-      }
+      v = long_as_double(value);
       if (prefix.empty() && !step_ && is_step_key(k) && std::fabs(v) < 9.0e15) {
         step_ = static_cast<std::int64_t>(v);
         return;
       }
     } else if (PyUnicode_Check(value)) {
-      Py_ssize_t m = 0;
-      const char* s = PyUnicode_AsUTF8AndSize(value, &m);
-      std::optional<double> parsed;
-      if (s != nullptr)
-        parsed = detail::parse_number(std::string_view(s, static_cast<std::size_t>(m)));
-      else
-        PyErr_Clear();
+      std::optional<double> parsed = str_as_number(value);
       if (!parsed) {
         bad_value(key, prefix, "a string that is not a number");
         return;
