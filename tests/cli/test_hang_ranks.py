@@ -64,7 +64,12 @@ def test_first_rank_to_stall_is_named_once_before_the_others_time_out(tmp_path):
     hang = [x for x in alerts if x.get("syndrome") == "hang" and x.get("evidence", {}).get("rank") is not None]
     assert hang, (out[-2000:], err[-2000:])
     assert {x["evidence"]["rank"] for x in hang} == {str(stuck)}, hang
-    assert len([x for x in hang if x.get("severity") == "warning"]) == 1, hang  # one finding (an escalation may follow)
+    # One finding, escalated at most once. It is a warning when the stall is judged before the stuck rank's
+    # own watchdog line is read, and critical at once when the same read already holds that line (a
+    # loaded machine schedules the watcher late): what must hold is that it names that rank, once.
+    assert [x["severity"] for x in hang] in (["warning"], ["warning", "critical"], ["critical"]), hang
+    first_ranked = next(x for x in alerts if x.get("evidence", {}).get("rank") is not None)
+    assert first_ranked["evidence"]["rank"] == str(stuck), alerts  # the stuck rank is the first one named
     first_hang = alerts.index(hang[0])
     others = [i for i, x in enumerate(alerts) if x.get("syndrome") == "nccl_timeout"
               and x.get("evidence", {}).get("rank") not in (None, str(stuck))]
