@@ -140,10 +140,11 @@ std::string alert_hover(const ReportData& d, std::size_t i) {
   return t;
 }
 
-std::string render_panel(const PanelSpec& spec, const std::vector<const ReportSeries*>& series, Domain xd,
-                         const std::vector<Placed>& placed, const ReportData& data,
-                         std::optional<std::pair<double, std::string>> hline) {
-  // The y domain over every kept finite point.
+using Series = std::vector<const ReportSeries*>;
+using Hline = std::optional<std::pair<double, std::string>>;
+
+// The y domain over every kept finite point (and the baseline line).
+Domain y_domain(const PanelSpec& spec, const Series& series, const Hline& hline) {
   double lo = INFINITY, hi = -INFINITY;
   for (const ReportSeries* s : series)
     for (const auto& seg : s->segments)
@@ -175,46 +176,50 @@ std::string render_panel(const PanelSpec& spec, const std::vector<const ReportSe
     yd.lo = lo - pad;
     yd.hi = hi + pad;
   }
-  auto sx = [&](double x) { return kLeft + (x - xd.lo) / (xd.hi - xd.lo) * kPlotW; };
-  auto sy = [&](double y) {
+  return yd;
+}
+
+// Data to pixel coordinates of one panel.
+struct Scales {
+  Domain xd, yd;
+  double sx(double x) const { return kLeft + (x - xd.lo) / (xd.hi - xd.lo) * kPlotW; }
+  double sy(double y) const {
     double v = yd.log ? (y > 0 ? std::log10(y) : yd.lo) : y;
     double r = (v - yd.lo) / (yd.hi - yd.lo);
     return kTop + (1.0 - std::clamp(r, 0.0, 1.0)) * kPlotH;
-  };
+  }
+};
 
-  SvgWriter svg(kWidth, kHeight, {{"class", "plot"}, {"role", "img"}, {"aria-label", spec.title}});
-  svg.leaf("rect", {{"x", svg_coord(kLeft)},
-                    {"y", svg_coord(kTop)},
-                    {"width", svg_coord(kPlotW)},
-                    {"height", svg_coord(kPlotH)},
-                    {"class", "area"}});
-  // Grid and axes.
+void draw_grid_and_axes(SvgWriter& svg, const Scales& sc) {
+  const Domain& yd = sc.yd;
   svg.open("g", {{"class", "grid"}});
   std::vector<detail::AxisTick> yt =
       yd.log ? detail::log_ticks(std::pow(10.0, std::max(yd.lo, -300.0)), std::pow(10.0, std::min(yd.hi, 300.0)))
              : detail::linear_ticks(yd.lo, yd.hi, 5);
   for (const auto& t : yt) {
-    double y = sy(t.value);
+    double y = sc.sy(t.value);
     svg.leaf("line",
              {{"x1", svg_coord(kLeft)}, {"x2", svg_coord(kLeft + kPlotW)}, {"y1", svg_coord(y)}, {"y2", svg_coord(y)}});
   }
-  std::vector<detail::AxisTick> xt = detail::linear_ticks(xd.lo, xd.hi, 8);
+  std::vector<detail::AxisTick> xt = detail::linear_ticks(sc.xd.lo, sc.xd.hi, 8);
   for (const auto& t : xt) {
-    double x = sx(t.value);
+    double x = sc.sx(t.value);
     svg.leaf("line",
              {{"x1", svg_coord(x)}, {"x2", svg_coord(x)}, {"y1", svg_coord(kTop)}, {"y2", svg_coord(kTop + kPlotH)}});
   }
   svg.close();
   svg.open("g", {{"class", "axis"}});
-  for (const auto& t : yt) svg.text(kLeft - 8, sy(t.value) + 4, t.label, {{"text-anchor", "end"}});
-  for (const auto& t : xt) svg.text(sx(t.value), kTop + kPlotH + 18, t.label, {{"text-anchor", "middle"}});
+  for (const auto& t : yt) svg.text(kLeft - 8, sc.sy(t.value) + 4, t.label, {{"text-anchor", "end"}});
+  for (const auto& t : xt) svg.text(sc.sx(t.value), kTop + kPlotH + 18, t.label, {{"text-anchor", "middle"}});
   svg.text(kLeft + kPlotW, kHeight - 1, "step", {{"text-anchor", "end"}, {"class", "unit"}});
   svg.close();
+}
 
-  // Resolved spans under the curves.
+// Resolved spans under the curves.
+void draw_resolved_spans(SvgWriter& svg, const Scales& sc, const std::vector<Placed>& placed, const ReportData& data) {
   for (const Placed& p : placed) {
     if (!p.x_end || *p.x_end <= p.x) continue;
-    double a = sx(std::max(p.x, xd.lo)), b = sx(std::min(*p.x_end, xd.hi));
+    double a = sc.sx(std::max(p.x, sc.xd.lo)), b = sc.sx(std::min(*p.x_end, sc.xd.hi));
     if (b <= a) continue;
     const Alert& al = data.alerts[p.index];
     svg.leaf(
@@ -227,17 +232,20 @@ std::string render_panel(const PanelSpec& spec, const std::vector<const ReportSe
          {"class", "span"}},
         "#" + std::to_string(p.index + 1) + " " + al.decision.syndrome + " active until step " + step_text(*p.x_end));
   }
+}
 
-  // Hover columns: the values under the pointer, per series.
-  struct Cell {
-    double lo = INFINITY, hi = -INFINITY, last = NAN;
-    double xlo = INFINITY, xhi = -INFINITY;
-  };
+// One hover column's values of one series.
+struct Cell {
+  double lo = INFINITY, hi = -INFINITY, last = NAN;
+  double xlo = INFINITY, xhi = -INFINITY;
+};
+
+std::vector<std::vector<Cell>> hover_cells(const Scales& sc, const Series& series) {
   std::vector<std::vector<Cell>> cells(kHoverColumns, std::vector<Cell>(series.size()));
   for (std::size_t si = 0; si < series.size(); ++si)
     for (const auto& seg : series[si]->segments)
       for (const ReportPoint& p : seg) {
-        int c = static_cast<int>((sx(p.x) - kLeft) / kPlotW * kHoverColumns);
+        int c = static_cast<int>((sc.sx(p.x) - kLeft) / kPlotW * kHoverColumns);
         c = std::clamp(c, 0, kHoverColumns - 1);
         Cell& cell = cells[static_cast<std::size_t>(c)][si];
         cell.lo = std::min(cell.lo, p.y);
@@ -246,6 +254,12 @@ std::string render_panel(const PanelSpec& spec, const std::vector<const ReportSe
         cell.xlo = std::min(cell.xlo, p.x);
         cell.xhi = std::max(cell.xhi, p.x);
       }
+  return cells;
+}
+
+// Hover columns: the values under the pointer, per series.
+void draw_hover_columns(SvgWriter& svg, const Scales& sc, const Series& series) {
+  std::vector<std::vector<Cell>> cells = hover_cells(sc, series);
   svg.open("g", {{"class", "cols"}});
   double cw = kPlotW / kHoverColumns;
   for (int c = 0; c < kHoverColumns; ++c) {
@@ -270,132 +284,148 @@ std::string render_panel(const PanelSpec& spec, const std::vector<const ReportSe
              head + title);
   }
   svg.close();
+}
 
-  // Baseline line.
-  if (hline) {
-    double y = sy(hline->first);
-    svg.leaf("line",
-             {{"x1", svg_coord(kLeft)},
-              {"x2", svg_coord(kLeft + kPlotW)},
-              {"y1", svg_coord(y)},
-              {"y2", svg_coord(y)},
-              {"class", "baseline"}},
-             hline->second);
-    svg.text(kLeft + kPlotW - 4, y - 4, "baseline " + format_value(hline->first),
-             {{"text-anchor", "end"}, {"class", "baseline-label"}});
-  }
+void draw_baseline_line(SvgWriter& svg, const Scales& sc, const Hline& hline) {
+  if (!hline) return;
+  double y = sc.sy(hline->first);
+  svg.leaf("line",
+           {{"x1", svg_coord(kLeft)},
+            {"x2", svg_coord(kLeft + kPlotW)},
+            {"y1", svg_coord(y)},
+            {"y2", svg_coord(y)},
+            {"class", "baseline"}},
+           hline->second);
+  svg.text(kLeft + kPlotW - 4, y - 4, "baseline " + format_value(hline->first),
+           {{"text-anchor", "end"}, {"class", "baseline-label"}});
+}
 
-  // Curves.
+void draw_curves(SvgWriter& svg, const Scales& sc, const Series& series) {
   svg.open("g", {{"class", "curves"}});
   for (std::size_t si = 0; si < series.size(); ++si) {
     const char* color = kPalette[si % std::size(kPalette)];
     for (const auto& seg : series[si]->segments) {
       if (seg.size() == 1) {
-        svg.leaf("circle",
-                 {{"cx", svg_coord(sx(seg[0].x))}, {"cy", svg_coord(sy(seg[0].y))}, {"r", "2.5"}, {"fill", color}});
+        svg.leaf(
+            "circle",
+            {{"cx", svg_coord(sc.sx(seg[0].x))}, {"cy", svg_coord(sc.sy(seg[0].y))}, {"r", "2.5"}, {"fill", color}});
         continue;
       }
       std::vector<std::pair<double, double>> pts;
       pts.reserve(seg.size());
-      for (const ReportPoint& p : seg) pts.emplace_back(sx(p.x), sy(p.y));
+      for (const ReportPoint& p : seg) pts.emplace_back(sc.sx(p.x), sc.sy(p.y));
       svg.polyline(pts, {{"stroke", color}, {"class", "line"}});
     }
   }
   svg.close();
+}
 
-  // Non-finite markers: one per pixel column and kind, with the count.
+// One non-finite marker: kind 0 NaN (a cross at the top), 1 +Inf (▲ at the top), 2 -Inf (▼ at the bottom).
+void draw_nonfinite_mark(SvgWriter& svg, double x, int kind, const std::string& title) {
+  if (kind == 2) {
+    double y = kTop + kPlotH - 5;
+    svg.leaf("path",
+             {{"d", "M" + svg_coord(x - 5) + " " + svg_coord(y - 5) + "L" + svg_coord(x + 5) + " " + svg_coord(y - 5) +
+                        "L" + svg_coord(x) + " " + svg_coord(y + 4) + "Z"},
+              {"class", "nf"}},
+             title);
+  } else if (kind == 1) {
+    double y = kTop + 6;
+    svg.leaf("path",
+             {{"d", "M" + svg_coord(x - 5) + " " + svg_coord(y + 5) + "L" + svg_coord(x + 5) + " " + svg_coord(y + 5) +
+                        "L" + svg_coord(x) + " " + svg_coord(y - 4) + "Z"},
+              {"class", "nf"}},
+             title);
+  } else {
+    double y = kTop + 8;
+    svg.leaf(
+        "path",
+        {{"d", "M" + svg_coord(x - 4) + " " + svg_coord(y - 4) + "L" + svg_coord(x + 4) + " " + svg_coord(y + 4) + "M" +
+                   svg_coord(x + 4) + " " + svg_coord(y - 4) + "L" + svg_coord(x - 4) + " " + svg_coord(y + 4)},
+         {"class", "nan"}},
+        title);
+  }
+}
+
+// Non-finite markers: one per pixel column and kind, with the count.
+void draw_nonfinite(SvgWriter& svg, const Scales& sc, const Series& series) {
   svg.open("g", {{"class", "nonfinite"}});
   for (const ReportSeries* s : series) {
     std::map<std::pair<int, int>, std::pair<const ReportPoint*, int>> marks;
     for (const ReportPoint& p : s->nonfinite) {
       int kind = std::isnan(p.y) ? 0 : p.y > 0 ? 1 : 2;
-      int px = static_cast<int>(std::lround(sx(p.x) / 4.0));
+      int px = static_cast<int>(std::lround(sc.sx(p.x) / 4.0));
       auto [it, fresh] = marks.try_emplace({px, kind}, &p, 0);
       ++it->second.second;
     }
     for (const auto& [k, v] : marks) {
       const ReportPoint& p = *v.first;
-      double x = sx(p.x);
       std::string what = k.second == 0 ? "NaN" : k.second == 1 ? "+Inf" : "-Inf";
       std::string title = s->key + " = " + what + " at step " + step_text(p.x);
       if (v.second > 1) title += " (and " + std::to_string(v.second - 1) + " more here)";
-      if (k.second == 2) {
-        double y = kTop + kPlotH - 5;
-        svg.leaf("path",
-                 {{"d", "M" + svg_coord(x - 5) + " " + svg_coord(y - 5) + "L" + svg_coord(x + 5) + " " +
-                            svg_coord(y - 5) + "L" + svg_coord(x) + " " + svg_coord(y + 4) + "Z"},
-                  {"class", "nf"}},
-                 title);
-      } else if (k.second == 1) {
-        double y = kTop + 6;
-        svg.leaf("path",
-                 {{"d", "M" + svg_coord(x - 5) + " " + svg_coord(y + 5) + "L" + svg_coord(x + 5) + " " +
-                            svg_coord(y + 5) + "L" + svg_coord(x) + " " + svg_coord(y - 4) + "Z"},
-                  {"class", "nf"}},
-                 title);
-      } else {
-        double y = kTop + 8;
-        svg.leaf("path",
-                 {{"d", "M" + svg_coord(x - 4) + " " + svg_coord(y - 4) + "L" + svg_coord(x + 4) + " " +
-                            svg_coord(y + 4) + "M" + svg_coord(x + 4) + " " + svg_coord(y - 4) + "L" +
-                            svg_coord(x - 4) + " " + svg_coord(y + 4)},
-                  {"class", "nan"}},
-                 title);
-      }
+      draw_nonfinite_mark(svg, sc.sx(p.x), k.second, title);
     }
   }
   svg.close();
+}
 
-  // Alert markers.
+// One alert: its dashed line and, when numbered, its badge (tied to the line when moved aside).
+void draw_alert(SvgWriter& svg, const Scales& sc, const Placed& p, const ReportData& data,
+                std::optional<double> badge_at) {
+  const Alert& a = data.alerts[p.index];
+  double x = sc.sx(p.x);
+  const char* color = severity_color(a.decision.severity);
+  std::string hover = alert_hover(data, p.index);
+  svg.open("g", {{"class", "alert"}});
+  svg.leaf("line",
+           {{"x1", svg_coord(x)},
+            {"x2", svg_coord(x)},
+            {"y1", svg_coord(kTop)},
+            {"y2", svg_coord(kTop + kPlotH)},
+            {"stroke", color},
+            {"class", "mark"}},
+           hover);
+  if (badge_at) {
+    double bx = *badge_at;
+    if (bx != x)
+      svg.leaf("line", {{"x1", svg_coord(x)},
+                        {"x2", svg_coord(bx)},
+                        {"y1", svg_coord(kTop)},
+                        {"y2", svg_coord(kTop - 4)},
+                        {"stroke", color},
+                        {"class", "tie"}});
+    svg.leaf("circle", {{"cx", svg_coord(bx)}, {"cy", svg_coord(kTop - 9)}, {"r", "8"}, {"fill", color}}, hover);
+    svg.text(bx, kTop - 5.5, std::to_string(p.index + 1), {{"text-anchor", "middle"}, {"class", "num"}});
+  }
+  svg.close();
+}
+
+// Alert markers.
+void draw_alerts(SvgWriter& svg, const Scales& sc, const std::vector<Placed>& placed, const ReportData& data) {
   bool numbered = placed.size() <= 40;
   // Numbered badges side by side when alerts share a step (the lines stay at their steps).
   std::vector<const Placed*> order;
   for (const Placed& p : placed)
-    if (p.x >= xd.lo && p.x <= xd.hi) order.push_back(&p);
+    if (p.x >= sc.xd.lo && p.x <= sc.xd.hi) order.push_back(&p);
   std::stable_sort(order.begin(), order.end(), [](const Placed* a, const Placed* b) { return a->x < b->x; });
   std::map<std::size_t, double> badge_x;
   double prev_badge = -1e9;
   for (const Placed* p : order) {
-    double bx = std::max(sx(p->x), prev_badge + 17.0);
+    double bx = std::max(sc.sx(p->x), prev_badge + 17.0);
     badge_x[p->index] = bx;
     prev_badge = bx;
   }
   svg.open("g", {{"class", "alerts"}});
-  for (const Placed* pp : order) {
-    const Placed& p = *pp;
-    const Alert& a = data.alerts[p.index];
-    double x = sx(p.x);
-    const char* color = severity_color(a.decision.severity);
-    std::string hover = alert_hover(data, p.index);
-    svg.open("g", {{"class", "alert"}});
-    svg.leaf("line",
-             {{"x1", svg_coord(x)},
-              {"x2", svg_coord(x)},
-              {"y1", svg_coord(kTop)},
-              {"y2", svg_coord(kTop + kPlotH)},
-              {"stroke", color},
-              {"class", "mark"}},
-             hover);
-    if (numbered) {
-      double bx = badge_x[p.index];
-      if (bx != x)
-        svg.leaf("line", {{"x1", svg_coord(x)},
-                          {"x2", svg_coord(bx)},
-                          {"y1", svg_coord(kTop)},
-                          {"y2", svg_coord(kTop - 4)},
-                          {"stroke", color},
-                          {"class", "tie"}});
-      svg.leaf("circle", {{"cx", svg_coord(bx)}, {"cy", svg_coord(kTop - 9)}, {"r", "8"}, {"fill", color}}, hover);
-      svg.text(bx, kTop - 5.5, std::to_string(p.index + 1), {{"text-anchor", "middle"}, {"class", "num"}});
-    }
-    svg.close();
-  }
+  for (const Placed* pp : order)
+    draw_alert(svg, sc, *pp, data, numbered ? std::optional<double>(badge_x[pp->index]) : std::nullopt);
   svg.close();
+}
 
-  // Title and legend.
+// Title and legend.
+void draw_legend(SvgWriter& svg, const PanelSpec& spec, const Series& series, bool log_scale) {
   svg.text(8, 20, spec.title, {{"class", "ptitle"}});
   double lx = 8 + 9.0 * static_cast<double>(std::string_view(spec.title).size()) + 20;
-  if (yd.log) {
+  if (log_scale) {
     svg.text(lx, 20, "log scale", {{"class", "chip"}});
     lx += 72;
   }
@@ -409,6 +439,25 @@ std::string render_panel(const PanelSpec& spec, const std::vector<const ReportSe
     svg.text(lx + 20, 20, label, {{"class", "legend"}});
     lx += 20 + 6.6 * static_cast<double>(label.size()) + 22;
   }
+}
+
+std::string render_panel(const PanelSpec& spec, const Series& series, Domain xd, const std::vector<Placed>& placed,
+                         const ReportData& data, const Hline& hline) {
+  Scales sc{xd, y_domain(spec, series, hline)};
+  SvgWriter svg(kWidth, kHeight, {{"class", "plot"}, {"role", "img"}, {"aria-label", spec.title}});
+  svg.leaf("rect", {{"x", svg_coord(kLeft)},
+                    {"y", svg_coord(kTop)},
+                    {"width", svg_coord(kPlotW)},
+                    {"height", svg_coord(kPlotH)},
+                    {"class", "area"}});
+  draw_grid_and_axes(svg, sc);
+  draw_resolved_spans(svg, sc, placed, data);
+  draw_hover_columns(svg, sc, series);
+  draw_baseline_line(svg, sc, hline);
+  draw_curves(svg, sc, series);
+  draw_nonfinite(svg, sc, series);
+  draw_alerts(svg, sc, placed, data);
+  draw_legend(svg, spec, series, sc.yd.log);
   return svg.finish();
 }
 
@@ -500,18 +549,13 @@ void render_excerpt(std::string& out, const LogExcerpt& e) {
   out += "</pre>";
 }
 
-}  // namespace
-
-std::string render_report_html(const ReportData& d, const ReportOptions& o) {
+void render_head_and_header(std::string& out, const ReportData& d, const std::string& title) {
   const RunFacts& f = d.facts;
-  std::string title = !o.title.empty() ? o.title : "sidecar report: " + (f.run_id.empty() ? "run" : f.run_id);
   std::size_t crit = 0, warn = 0;
   for (const Alert& a : d.alerts) {
     if (a.decision.severity == Severity::kCritical) ++crit;
     if (a.decision.severity == Severity::kWarning) ++warn;
   }
-  std::string out;
-  out.reserve(1 << 18);
   out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
   out += "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">";
   out += "<meta name=\"generator\" content=\"sidecar " + std::string(kVersion) + "\">";
@@ -528,8 +572,10 @@ std::string render_report_html(const ReportData& d, const ReportOptions& o) {
   out += " &nbsp;·&nbsp; <b>" + std::to_string(f.rows) + "</b> metric rows";
   if (!f.profile.empty()) out += " &nbsp;·&nbsp; profile <b>" + xml_escape(f.profile) + "</b>";
   out += "</div></header>\n<main>\n";
+}
 
-  // Headline: the first most severe alert.
+// Headline: the first most severe alert.
+void render_headline(std::string& out, const ReportData& d) {
   const Alert* worst = nullptr;
   std::size_t worst_i = 0;
   for (std::size_t i = 0; i < d.alerts.size(); ++i)
@@ -546,8 +592,10 @@ std::string render_report_html(const ReportData& d, const ReportOptions& o) {
   } else {
     out += "<div class=\"card\">" + badge("ok", "no alerts") + " sidecar raised no alert for this run.</div>\n";
   }
+}
 
-  // Facts.
+void render_facts(std::string& out, const RunFacts& f) {
+  std::string status = f.status.empty() ? "unknown" : f.status;
   out += "<h2>Run</h2><div class=\"card\"><dl class=\"facts\">";
   fact(out, "run id", f.run_id);
   fact(out, "command", f.command);
@@ -573,139 +621,169 @@ std::string render_report_html(const ReportData& d, const ReportOptions& o) {
   fact(out, "log", f.log_path);
   fact(out, "last note", f.monitor_note);
   out += "</dl></div>\n";
+}
 
-  // Plots.
-  out += "<h2>Curves</h2>\n";
+// Points read and drawn over every series, for the footer.
+struct PointCounts {
+  std::uint64_t raw = 0, drawn = 0;
+};
+
+// The x domain over every point (finite or not) and, when there is one, every placed alert.
+Domain x_domain(const ReportData& d, const std::vector<Placed>& placed, PointCounts& counts) {
   Domain xd{INFINITY, -INFINITY, false};
-  std::uint64_t raw_points = 0, drawn_points = 0;
   for (const ReportSeries& s : d.series) {
-    raw_points += s.count;
+    counts.raw += s.count;
     for (const auto& seg : s.segments)
       for (const ReportPoint& p : seg) {
         xd.lo = std::min(xd.lo, p.x);
         xd.hi = std::max(xd.hi, p.x);
-        ++drawn_points;
+        ++counts.drawn;
       }
     for (const ReportPoint& p : s.nonfinite) {
       xd.lo = std::min(xd.lo, p.x);
       xd.hi = std::max(xd.hi, p.x);
     }
   }
-  std::vector<Placed> placed = place_alerts(d, o);
   if (std::isfinite(xd.lo))
     for (const Placed& p : placed) {
       xd.lo = std::min(xd.lo, p.x);
       xd.hi = std::max(xd.hi, p.x);
     }
+  return xd;
+}
+
+// The baseline's line in a throughput or validation accuracy panel.
+Hline panel_baseline(const PanelSpec& spec, const ReportData& d) {
+  Hline hline;
+  for (const BaselineComparison& b : d.baseline) {
+    if (!b.baseline) continue;
+    if (spec.roles.front() == Role::kThroughput && b.metric.find("throughput") != std::string::npos)
+      hline = {{*b.baseline, "baseline throughput (median of " + std::to_string(b.baseline_runs) + " runs)"}};
+    if (spec.roles.front() == Role::kValAccuracy && b.metric.find("validation accuracy") != std::string::npos)
+      hline = {
+          {*b.baseline, "baseline best validation accuracy (median of " + std::to_string(b.baseline_runs) + " runs)"}};
+  }
+  return hline;
+}
+
+PointCounts render_curves(std::string& out, const ReportData& d, const ReportOptions& o) {
+  out += "<h2>Curves</h2>\n";
+  PointCounts counts;
+  std::vector<Placed> placed = place_alerts(d, o);
+  Domain xd = x_domain(d, placed, counts);
   if (!std::isfinite(xd.lo)) {
     out += "<div class=\"card muted\">No metric series to plot (no metrics file, or no key bound to a role).</div>\n";
-  } else {
-    if (xd.hi <= xd.lo) {
-      xd.lo -= 1;
-      xd.hi += 1;
-    }
-    int drawn = 0;
-    for (const PanelSpec& spec : panels()) {
-      std::vector<const ReportSeries*> in_panel;
-      for (const ReportSeries& s : d.series)
-        if (std::find(spec.roles.begin(), spec.roles.end(), s.role) != spec.roles.end()) in_panel.push_back(&s);
-      if (in_panel.empty()) continue;
-      std::optional<std::pair<double, std::string>> hline;
-      for (const BaselineComparison& b : d.baseline) {
-        if (!b.baseline) continue;
-        if (spec.roles.front() == Role::kThroughput && b.metric.find("throughput") != std::string::npos)
-          hline = {{*b.baseline, "baseline throughput (median of " + std::to_string(b.baseline_runs) + " runs)"}};
-        if (spec.roles.front() == Role::kValAccuracy && b.metric.find("validation accuracy") != std::string::npos)
-          hline = {{*b.baseline,
-                    "baseline best validation accuracy (median of " + std::to_string(b.baseline_runs) + " runs)"}};
-      }
-      out += render_panel(spec, in_panel, xd, placed, d, hline);
-      out += "\n";
-      ++drawn;
-    }
-    if (drawn == 0) out += "<div class=\"card muted\">No metric bound to a plotted role.</div>\n";
+    return counts;
   }
+  if (xd.hi <= xd.lo) {
+    xd.lo -= 1;
+    xd.hi += 1;
+  }
+  int drawn = 0;
+  for (const PanelSpec& spec : panels()) {
+    Series in_panel;
+    for (const ReportSeries& s : d.series)
+      if (std::find(spec.roles.begin(), spec.roles.end(), s.role) != spec.roles.end()) in_panel.push_back(&s);
+    if (in_panel.empty()) continue;
+    out += render_panel(spec, in_panel, xd, placed, d, panel_baseline(spec, d));
+    out += "\n";
+    ++drawn;
+  }
+  if (drawn == 0) out += "<div class=\"card muted\">No metric bound to a plotted role.</div>\n";
+  return counts;
+}
 
-  // Timeline.
+void render_evidence(std::string& out, const Decision& dec) {
+  if (dec.evidence.empty()) return;
+  out += "<div class=\"ev\">";
+  bool first = true;
+  for (const auto& [k, v] : dec.evidence) {
+    if (k == "line") continue;  // shown in the excerpt
+    out += (first ? "" : " · ") + std::string("<code>") + xml_escape(k) +
+           "</code>=" + xml_escape(v.size() > 160 ? v.substr(0, 160) + "…" : v);
+    first = false;
+  }
+  out += "</div>";
+}
+
+// One timeline row: alert i with its evidence, resolution and log excerpt.
+void render_timeline_row(std::string& out, const ReportData& d, std::size_t i, bool any_incident,
+                         const std::map<std::string, const Resolved*>& resolved) {
+  const Alert& a = d.alerts[i];
+  const Decision& dec = a.decision;
+  std::string sev(to_string(dec.severity));
+  out += "<tr><td class=\"num\"><b>" + std::to_string(i + 1) + "</b></td><td class=\"num\" title=\"" +
+         xml_escape(utc_text(a.ts)) + "\">" + xml_escape(relative_time(d, a.ts)) + "</td><td class=\"num\">" +
+         (dec.step ? std::to_string(*dec.step) : "—") + "</td><td>" + badge(sev, sev) + "</td>";
+  if (any_incident)
+    out += "<td><code>" + xml_escape(i < d.incident_ids.size() ? d.incident_ids[i] : "") + "</code></td>";
+  out += "<td class=\"what\"><b>" + xml_escape(dec.syndrome) + "</b> <span class=\"muted\">(" +
+         xml_escape(to_string(dec.source)) + ")</span><br>" + xml_escape(dec.message);
+  render_evidence(out, dec);
+  if (auto it = resolved.find(a.id); it != resolved.end())
+    out += "<div class=\"ev\">resolved after " + duration_text(it->second->duration_s) + "</div>";
+  if (i < d.excerpts.size() && !d.excerpts[i].lines.empty()) {
+    render_excerpt(out, d.excerpts[i]);
+  } else if (const std::string* line = evidence_get(dec.evidence, "line")) {
+    out += "<pre>" + xml_escape(*line) + "</pre>";
+  }
+  out += "</td></tr>\n";
+}
+
+void render_timeline(std::string& out, const ReportData& d, const ReportOptions& o) {
   out += "<h2>Incident timeline</h2>\n";
   if (d.alerts.empty()) {
     out += "<div class=\"card muted\">No alerts.</div>\n";
-  } else {
-    std::map<std::string, const Resolved*> resolved;
-    for (const Resolved& r : d.resolved) resolved[r.alert_id] = &r;
-    bool any_incident = false;
-    for (const auto& id : d.incident_ids) any_incident = any_incident || !id.empty();
-    out += "<div class=\"card\"><table><tr><th>#</th><th>when</th><th>step</th><th>severity</th>";
-    if (any_incident) out += "<th>incident</th>";
-    out += "<th>what</th></tr>\n";
-    std::size_t shown = std::min(d.alerts.size(), o.max_alerts);
-    for (std::size_t i = 0; i < shown; ++i) {
-      const Alert& a = d.alerts[i];
-      const Decision& dec = a.decision;
-      std::string sev(to_string(dec.severity));
-      out += "<tr><td class=\"num\"><b>" + std::to_string(i + 1) + "</b></td><td class=\"num\" title=\"" +
-             xml_escape(utc_text(a.ts)) + "\">" + xml_escape(relative_time(d, a.ts)) + "</td><td class=\"num\">" +
-             (dec.step ? std::to_string(*dec.step) : "—") + "</td><td>" + badge(sev, sev) + "</td>";
-      if (any_incident)
-        out += "<td><code>" + xml_escape(i < d.incident_ids.size() ? d.incident_ids[i] : "") + "</code></td>";
-      out += "<td class=\"what\"><b>" + xml_escape(dec.syndrome) + "</b> <span class=\"muted\">(" +
-             xml_escape(to_string(dec.source)) + ")</span><br>" + xml_escape(dec.message);
-      if (!dec.evidence.empty()) {
-        out += "<div class=\"ev\">";
-        bool first = true;
-        for (const auto& [k, v] : dec.evidence) {
-          if (k == "line") continue;  // shown in the excerpt
-          out += (first ? "" : " · ") + std::string("<code>") + xml_escape(k) +
-                 "</code>=" + xml_escape(v.size() > 160 ? v.substr(0, 160) + "…" : v);
-          first = false;
-        }
-        out += "</div>";
-      }
-      if (auto it = resolved.find(a.id); it != resolved.end())
-        out += "<div class=\"ev\">resolved after " + duration_text(it->second->duration_s) + "</div>";
-      if (i < d.excerpts.size() && !d.excerpts[i].lines.empty()) {
-        render_excerpt(out, d.excerpts[i]);
-      } else if (const std::string* line = evidence_get(dec.evidence, "line")) {
-        out += "<pre>" + xml_escape(*line) + "</pre>";
-      }
-      out += "</td></tr>\n";
-    }
-    out += "</table>";
-    if (shown < d.alerts.size())
-      out += "<p class=\"muted\">" + std::to_string(d.alerts.size() - shown) + " more alerts not listed.</p>";
-    out += "</div>\n";
+    return;
   }
+  std::map<std::string, const Resolved*> resolved;
+  for (const Resolved& r : d.resolved) resolved[r.alert_id] = &r;
+  bool any_incident = false;
+  for (const auto& id : d.incident_ids) any_incident = any_incident || !id.empty();
+  out += "<div class=\"card\"><table><tr><th>#</th><th>when</th><th>step</th><th>severity</th>";
+  if (any_incident) out += "<th>incident</th>";
+  out += "<th>what</th></tr>\n";
+  std::size_t shown = std::min(d.alerts.size(), o.max_alerts);
+  for (std::size_t i = 0; i < shown; ++i) render_timeline_row(out, d, i, any_incident, resolved);
+  out += "</table>";
+  if (shown < d.alerts.size())
+    out += "<p class=\"muted\">" + std::to_string(d.alerts.size() - shown) + " more alerts not listed.</p>";
+  out += "</div>\n";
+}
 
-  // Baseline.
+void render_baseline_table(std::string& out, const ReportData& d) {
   out += "<h2>Compared with the baseline</h2>\n<div class=\"card\">";
   if (d.baseline.empty()) {
     out += "<span class=\"muted\">" +
            xml_escape(d.baseline_note.empty() ? "No history given (sidecar-cli report --history FILE)."
                                               : d.baseline_note) +
            "</span>";
-  } else {
-    out += "<table><tr><th>metric</th><th>this run</th><th>baseline</th><th>ratio</th></tr>";
-    for (const BaselineComparison& b : d.baseline) {
-      out += "<tr><td>" + xml_escape(b.metric) + "</td><td class=\"num\">" +
-             (b.this_run ? format_value(*b.this_run) : "—") + "</td><td class=\"num\">" +
-             (b.baseline ? format_value(*b.baseline) : "—") + "</td><td class=\"num\">";
-      if (b.this_run && b.baseline && *b.baseline != 0) {
-        double r = *b.this_run / *b.baseline;
-        bool better = b.higher_is_better ? r >= 1.0 : r <= 1.0;
-        bool notable = std::fabs(r - 1.0) >= 0.05;
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%.2fx", r);
-        out += notable ? std::string("<span class=\"") + (better ? "better" : "worse") + "\">" + buf + "</span>" : buf;
-      } else {
-        out += "—";
-      }
-      out += "</td></tr>";
-    }
-    out += "</table>";
-    if (!d.baseline_note.empty()) out += "<p class=\"muted\">" + xml_escape(d.baseline_note) + "</p>";
+    out += "</div>\n";
+    return;
   }
+  out += "<table><tr><th>metric</th><th>this run</th><th>baseline</th><th>ratio</th></tr>";
+  for (const BaselineComparison& b : d.baseline) {
+    out += "<tr><td>" + xml_escape(b.metric) + "</td><td class=\"num\">" +
+           (b.this_run ? format_value(*b.this_run) : "—") + "</td><td class=\"num\">" +
+           (b.baseline ? format_value(*b.baseline) : "—") + "</td><td class=\"num\">";
+    if (b.this_run && b.baseline && *b.baseline != 0) {
+      double r = *b.this_run / *b.baseline;
+      bool better = b.higher_is_better ? r >= 1.0 : r <= 1.0;
+      bool notable = std::fabs(r - 1.0) >= 0.05;
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.2fx", r);
+      out += notable ? std::string("<span class=\"") + (better ? "better" : "worse") + "\">" + buf + "</span>" : buf;
+    } else {
+      out += "—";
+    }
+    out += "</td></tr>";
+  }
+  out += "</table>";
+  if (!d.baseline_note.empty()) out += "<p class=\"muted\">" + xml_escape(d.baseline_note) + "</p>";
   out += "</div>\n";
+}
 
+void render_tail_and_footer(std::string& out, const ReportData& d, const PointCounts& counts) {
   // Log tail.
   if (!d.log_tail.empty()) {
     out += "<h2>End of the log</h2>\n<div class=\"card\"><pre>";
@@ -716,10 +794,26 @@ std::string render_report_html(const ReportData& d, const ReportOptions& o) {
   out += "<footer>";
   for (const std::string& n : d.notes) out += xml_escape(n) + "<br>";
   out += "Generated by sidecar " + std::string(kVersion) +
-         ". Curves are downsampled (min and max per bucket): " + std::to_string(raw_points) + " points read, " +
-         std::to_string(drawn_points) +
+         ". Curves are downsampled (min and max per bucket): " + std::to_string(counts.raw) + " points read, " +
+         std::to_string(counts.drawn) +
          " drawn; NaN/Inf values are marked in red at the top (×: NaN, ▲: +Inf) or bottom (▼: -Inf).</footer>\n";
   out += "</main></body></html>\n";
+}
+
+}  // namespace
+
+std::string render_report_html(const ReportData& d, const ReportOptions& o) {
+  const RunFacts& f = d.facts;
+  std::string title = !o.title.empty() ? o.title : "sidecar report: " + (f.run_id.empty() ? "run" : f.run_id);
+  std::string out;
+  out.reserve(1 << 18);
+  render_head_and_header(out, d, title);
+  render_headline(out, d);
+  render_facts(out, f);
+  PointCounts counts = render_curves(out, d, o);
+  render_timeline(out, d, o);
+  render_baseline_table(out, d);
+  render_tail_and_footer(out, d, counts);
   return out;
 }
 
