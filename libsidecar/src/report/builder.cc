@@ -249,45 +249,44 @@ ReportData ReportBuilder::build() const {
   return d;
 }
 
-void read_log_excerpts(const std::string& log_path, const std::vector<Alert>& alerts, const ReportOptions& options,
-                       std::vector<LogExcerpt>* excerpts, std::vector<std::string>* tail) {
-  excerpts->assign(alerts.size(), LogExcerpt{});
-  tail->clear();
-  std::FILE* f = std::fopen(log_path.c_str(), "rb");
-  if (f == nullptr) return;
-  // What identifies each alert's anchor line.
-  struct Want {
-    std::uint64_t line_no = 0;  // evidence line_no
-    std::string text;           // evidence line (a prefix of it)
-    std::string step;           // the step as text
-    bool done = false;
-  };
-  std::vector<Want> wants(alerts.size());
-  std::size_t pending = 0;
-  for (std::size_t i = 0; i < alerts.size() && i < options.max_alerts; ++i) {
-    const Decision& dec = alerts[i].decision;
-    Want& w = wants[i];
-    // The matched text first: a scanner's line_no counts lines of its own
-    // stream (stdout and stderr apart), not of run.log.
-    for (const char* key : {"line", "exception"}) {
-      if (!w.text.empty()) break;
-      if (const std::string* t = evidence_get(dec.evidence, key)) {
-        std::string c = clean_line(*t);
-        std::string_view tv = detail::trim(c);
-        if (tv.size() >= 8) w.text = std::string(tv.substr(0, 160));
-      }
+namespace {
+
+// What identifies an alert's anchor line in the log.
+struct Want {
+  std::uint64_t line_no = 0;  // evidence line_no
+  std::string text;           // evidence line (a prefix of it)
+  std::string step;           // the step as text
+  bool done = false;
+};
+
+Want want_of(const Decision& dec) {
+  Want w;
+  // The matched text first: a scanner's line_no counts lines of its own
+  // stream (stdout and stderr apart), not of run.log.
+  for (const char* key : {"line", "exception"}) {
+    if (!w.text.empty()) break;
+    if (const std::string* t = evidence_get(dec.evidence, key)) {
+      std::string c = clean_line(*t);
+      std::string_view tv = detail::trim(c);
+      if (tv.size() >= 8) w.text = std::string(tv.substr(0, 160));
     }
-    if (w.text.empty())
-      if (const std::string* ln = evidence_get(dec.evidence, "line_no"))
-        if (auto v = detail::parse_number(*ln); v && *v >= 1) w.line_no = static_cast<std::uint64_t>(*v);
-    if (dec.step) w.step = std::to_string(*dec.step);
-    if (w.line_no || !w.text.empty() || !w.step.empty())
-      ++pending;
-    else
-      w.done = true;
   }
-  std::size_t ctx = options.excerpt_context;
-  std::size_t max_line = std::max<std::size_t>(options.max_excerpt_line, 16);
+  if (w.text.empty())
+    if (const std::string* ln = evidence_get(dec.evidence, "line_no"))
+      if (auto v = detail::parse_number(*ln); v && *v >= 1) w.line_no = static_cast<std::uint64_t>(*v);
+  if (dec.step) w.step = std::to_string(*dec.step);
+  if (!w.line_no && w.text.empty() && w.step.empty()) w.done = true;
+  return w;
+}
+
+// The log read line by line: each alert's excerpt around its anchor, and the log's last lines.
+struct ExcerptScan {
+  const ReportOptions& options;
+  std::vector<LogExcerpt>& excerpts;
+  std::vector<Want> wants;
+  std::size_t pending = 0;
+  std::size_t ctx = 0;
+  std::size_t max_line = 0;
   std::deque<std::string> recent;  // the last ctx lines (before the current one)
   std::deque<std::string> last;    // the last log_tail_lines lines
   struct Open {
@@ -295,44 +294,53 @@ void read_log_excerpts(const std::string& log_path, const std::vector<Alert>& al
     std::size_t after_left;
   };
   std::vector<Open> open;  // excerpts still collecting lines after their anchor
-  std::string line;
   std::uint64_t line_no = 0;
-  char buf[1 << 16];
-  bool eof = false;
-  std::string carry;
-  auto handle = [&](std::string_view raw) {
+
+  ExcerptScan(const std::vector<Alert>& alerts, const ReportOptions& o, std::vector<LogExcerpt>& out)
+      : options(o), excerpts(out), wants(alerts.size()) {
+    for (std::size_t i = 0; i < alerts.size() && i < options.max_alerts; ++i) {
+      wants[i] = want_of(alerts[i].decision);
+      if (!wants[i].done) ++pending;
+    }
+    ctx = options.excerpt_context;
+    max_line = std::max<std::size_t>(options.max_excerpt_line, 16);
+  }
+
+  void match_anchors(const std::string& clean, const std::string& shown) {
+    for (std::size_t i = 0; i < wants.size(); ++i) {
+      Want& w = wants[i];
+      if (w.done) continue;
+      bool hit = false;
+      if (w.line_no != 0)
+        hit = w.line_no == line_no;
+      else if (!w.text.empty())
+        hit = clean.find(w.text) != std::string::npos;
+      else
+        hit = mentions_step(clean, w.step);
+      if (!hit) continue;
+      w.done = true;
+      --pending;
+      LogExcerpt& e = excerpts[i];
+      e.first_line = line_no - recent.size();
+      e.anchor_line = line_no;
+      e.lines.assign(recent.begin(), recent.end());
+      e.lines.push_back(shown);
+      if (ctx > 0) open.push_back({i, ctx});
+    }
+  }
+
+  void handle(std::string_view raw) {
     ++line_no;
     std::string clean = clean_line(raw);
     std::string shown = cap_line(clean, max_line);
     for (auto it = open.begin(); it != open.end();) {
-      (*excerpts)[it->alert].lines.push_back(shown);
+      excerpts[it->alert].lines.push_back(shown);
       if (--it->after_left == 0)
         it = open.erase(it);
       else
         ++it;
     }
-    if (pending > 0) {
-      for (std::size_t i = 0; i < wants.size(); ++i) {
-        Want& w = wants[i];
-        if (w.done) continue;
-        bool hit = false;
-        if (w.line_no != 0)
-          hit = w.line_no == line_no;
-        else if (!w.text.empty())
-          hit = clean.find(w.text) != std::string::npos;
-        else
-          hit = mentions_step(clean, w.step);
-        if (!hit) continue;
-        w.done = true;
-        --pending;
-        LogExcerpt& e = (*excerpts)[i];
-        e.first_line = line_no - recent.size();
-        e.anchor_line = line_no;
-        e.lines.assign(recent.begin(), recent.end());
-        e.lines.push_back(shown);
-        if (ctx > 0) open.push_back({i, ctx});
-      }
-    }
+    if (pending > 0) match_anchors(clean, shown);
     if (ctx > 0) {
       recent.push_back(shown);
       if (recent.size() > ctx) recent.pop_front();
@@ -341,15 +349,19 @@ void read_log_excerpts(const std::string& log_path, const std::vector<Alert>& al
       last.push_back(std::move(shown));
       if (last.size() > options.log_tail_lines) last.pop_front();
     }
-  };
-  constexpr std::size_t kMaxCarry = 1 << 20;  // an over-long line is cut, the rest skipped until its newline
+  }
+};
+
+// Calls scan.handle() on each line of f (without its newline); an over-long line is cut, the rest
+// skipped until its newline.
+void scan_lines(std::FILE* f, ExcerptScan& scan) {
+  constexpr std::size_t kMaxCarry = 1 << 20;
+  char buf[1 << 16];
+  std::string carry;
   bool skipping = false;
-  while (!eof) {
+  for (;;) {
     std::size_t n = std::fread(buf, 1, sizeof buf, f);
-    if (n == 0) {
-      eof = true;
-      break;
-    }
+    if (n == 0) break;
     std::string_view chunk(buf, n);
     std::size_t start = 0;
     while (start < chunk.size()) {
@@ -365,15 +377,27 @@ void read_log_excerpts(const std::string& log_path, const std::vector<Alert>& al
         break;
       }
       if (!skipping) carry.append(chunk.substr(start, nl - start));
-      handle(carry);
+      scan.handle(carry);
       carry.clear();
       skipping = false;
       start = nl + 1;
     }
   }
-  if (!carry.empty()) handle(carry);
+  if (!carry.empty()) scan.handle(carry);
+}
+
+}  // namespace
+
+void read_log_excerpts(const std::string& log_path, const std::vector<Alert>& alerts, const ReportOptions& options,
+                       std::vector<LogExcerpt>* excerpts, std::vector<std::string>* tail) {
+  excerpts->assign(alerts.size(), LogExcerpt{});
+  tail->clear();
+  std::FILE* f = std::fopen(log_path.c_str(), "rb");
+  if (f == nullptr) return;
+  ExcerptScan scan(alerts, options, *excerpts);
+  scan_lines(f, scan);
   std::fclose(f);
-  tail->assign(last.begin(), last.end());
+  tail->assign(scan.last.begin(), scan.last.end());
 }
 
 }  // namespace sidecar
