@@ -332,6 +332,124 @@ Env exported_only(const Env& env) {
 
 void evaluate(std::string_view command, Env& state, Programs& programs, int depth);
 
+// export / declare / typeset NAME[=value]…: marks (or with -n unmarks) variables exported.
+void declare_words(const std::vector<const Word*>& words, std::size_t i, const std::string& base, Env& state) {
+  bool is_export = base == "export";
+  bool unexport = false;
+  for (++i; i < words.size(); ++i) {
+    const Word& w = *words[i];
+    if (w.assign_name.empty()) {
+      std::string arg = expand(w, state).text;
+      if (!arg.empty() && arg[0] == '-') {
+        if (arg.find('x') != std::string::npos) is_export = true;
+        if (arg.find('n') != std::string::npos && base == "export") unexport = true;
+        continue;
+      }
+      if (!is_export) continue;
+      auto it = state.find(arg);
+      if (it != state.end()) it->second.exported = !unexport;
+      continue;
+    }
+    if (!is_export) continue;
+    assign(state, w.assign_name, w, !unexport);
+    if (unexport) state[w.assign_name].exported = false;
+  }
+}
+
+// unset NAME…: drops the shell's variables.
+void unset_words(const std::vector<const Word*>& words, std::size_t i, Env& state) {
+  for (++i; i < words.size(); ++i) {
+    std::string arg = expand(*words[i], state).text;
+    if (!arg.empty() && arg[0] != '-') state.erase(arg);
+  }
+}
+
+// env [options] [VAR=value…] program: applies its changes to env; returns the program's index.
+std::size_t skip_env_options(const std::vector<const Word*>& words, std::size_t i, Env& env) {
+  ++i;
+  while (i < words.size()) {
+    const Word& w = *words[i];
+    if (!w.assign_name.empty()) {
+      assign(env, w.assign_name, w, true);
+      ++i;
+      continue;
+    }
+    std::string arg = expand(w, env).text;
+    if (arg == "-i" || arg == "--ignore-environment" || arg == "-") {
+      env.clear();
+      ++i;
+    } else if (arg == "-u" || arg == "--unset" || arg == "-C" || arg == "--chdir") {
+      if (i + 1 < words.size() && (arg == "-u" || arg == "--unset")) env.erase(expand(*words[i + 1], env).text);
+      i += 2;
+    } else if (arg.rfind("--unset=", 0) == 0) {
+      env.erase(arg.substr(8));
+      ++i;
+    } else if (arg.rfind("-u", 0) == 0 && arg.size() > 2) {
+      env.erase(arg.substr(2));
+      ++i;
+    } else if (arg == "--") {
+      ++i;
+      break;
+    } else if (!arg.empty() && arg[0] == '-') {
+      ++i;  // other options (-0, -v, --chdir=DIR, …)
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
+// sudo [options] [VAR=value…] program: returns the program's index.
+std::size_t skip_sudo_options(const std::vector<const Word*>& words, std::size_t i, Env& env) {
+  ++i;
+  while (i < words.size()) {
+    const Word& w = *words[i];
+    if (!w.assign_name.empty()) {
+      assign(env, w.assign_name, w, true);
+      ++i;
+      continue;
+    }
+    std::string arg = expand(w, env).text;
+    if (arg == "-u" || arg == "-g" || arg == "-C" || arg == "-D" || arg == "-h" || arg == "-p" || arg == "-U") {
+      i += 2;
+    } else if (!arg.empty() && arg[0] == '-') {
+      ++i;
+    } else {
+      break;
+    }
+  }
+  return i;
+}
+
+// nohup, exec, time, nice, … [options] program: returns the program's index.
+std::size_t skip_wrapper_options(const std::vector<const Word*>& words, std::size_t i, const std::string& base,
+                                 const Env& env) {
+  ++i;
+  while (i < words.size() && words[i]->assign_name.empty()) {
+    std::string arg = expand(*words[i], env).text;
+    if (arg.empty() || arg[0] != '-') break;
+    ++i;
+    if ((base == "nice" || base == "ionice") && (arg == "-n" || arg == "-c") && i < words.size()) ++i;
+  }
+  return i;
+}
+
+// sh -c 'script' …: follows the script; true when it found programs.
+bool follow_shell_script(const std::vector<const Word*>& words, std::size_t i, const Env& env, Programs& programs,
+                         int depth) {
+  for (std::size_t j = i + 1; j + 1 < words.size(); ++j) {
+    std::string arg = expand(*words[j], env).text;
+    if (arg.size() >= 2 && arg[0] == '-' && arg[1] != '-' && arg.find('c') != std::string::npos) {
+      Env inner = env;
+      for (auto& [k, v] : inner) v.exported = true;
+      std::size_t before = programs.list.size();
+      evaluate(expand(*words[j + 1], env).text, inner, programs, depth + 1);
+      return programs.list.size() != before;
+    }
+  }
+  return false;
+}
+
 // One simple command: words between separators.
 void simple_command(const std::vector<const Word*>& words, Env& state, Programs& programs, int depth) {
   if (++programs.commands > kMaxCommands) {
@@ -357,33 +475,11 @@ void simple_command(const std::vector<const Word*>& words, Env& state, Programs&
   std::string base = basename_of(prog);
 
   if ((base == "export" || base == "declare" || base == "typeset") && prefix.empty()) {
-    bool is_export = base == "export";
-    bool unexport = false;
-    for (++i; i < words.size(); ++i) {
-      const Word& w = *words[i];
-      if (w.assign_name.empty()) {
-        std::string arg = expand(w, state).text;
-        if (!arg.empty() && arg[0] == '-') {
-          if (arg.find('x') != std::string::npos) is_export = true;
-          if (arg.find('n') != std::string::npos && base == "export") unexport = true;
-          continue;
-        }
-        if (!is_export) continue;
-        auto it = state.find(arg);
-        if (it != state.end()) it->second.exported = !unexport;
-        continue;
-      }
-      if (!is_export) continue;
-      assign(state, w.assign_name, w, !unexport);
-      if (unexport) state[w.assign_name].exported = false;
-    }
+    declare_words(words, i, base, state);
     return;
   }
   if (base == "unset" && prefix.empty()) {
-    for (++i; i < words.size(); ++i) {
-      std::string arg = expand(*words[i], state).text;
-      if (!arg.empty() && arg[0] != '-') state.erase(arg);
-    }
+    unset_words(words, i, state);
     return;
   }
 
@@ -395,62 +491,11 @@ void simple_command(const std::vector<const Word*>& words, Env& state, Programs&
   Env env = exported_only(child);
   for (;;) {
     if (base == "env") {
-      ++i;
-      while (i < words.size()) {
-        const Word& w = *words[i];
-        if (!w.assign_name.empty()) {
-          assign(env, w.assign_name, w, true);
-          ++i;
-          continue;
-        }
-        std::string arg = expand(w, env).text;
-        if (arg == "-i" || arg == "--ignore-environment" || arg == "-") {
-          env.clear();
-          ++i;
-        } else if (arg == "-u" || arg == "--unset" || arg == "-C" || arg == "--chdir") {
-          if (i + 1 < words.size() && (arg == "-u" || arg == "--unset")) env.erase(expand(*words[i + 1], env).text);
-          i += 2;
-        } else if (arg.rfind("--unset=", 0) == 0) {
-          env.erase(arg.substr(8));
-          ++i;
-        } else if (arg.rfind("-u", 0) == 0 && arg.size() > 2) {
-          env.erase(arg.substr(2));
-          ++i;
-        } else if (arg == "--") {
-          ++i;
-          break;
-        } else if (!arg.empty() && arg[0] == '-') {
-          ++i;  // other options (-0, -v, --chdir=DIR, …)
-        } else {
-          break;
-        }
-      }
-    } else if (base == "sudo") {  // sudo [options] [VAR=value…] program
-      ++i;
-      while (i < words.size()) {
-        const Word& w = *words[i];
-        if (!w.assign_name.empty()) {
-          assign(env, w.assign_name, w, true);
-          ++i;
-          continue;
-        }
-        std::string arg = expand(w, env).text;
-        if (arg == "-u" || arg == "-g" || arg == "-C" || arg == "-D" || arg == "-h" || arg == "-p" || arg == "-U") {
-          i += 2;
-        } else if (!arg.empty() && arg[0] == '-') {
-          ++i;
-        } else {
-          break;
-        }
-      }
-    } else if (is_wrapper(base)) {  // nohup, exec, time, nice, …
-      ++i;
-      while (i < words.size() && words[i]->assign_name.empty()) {
-        std::string arg = expand(*words[i], env).text;
-        if (arg.empty() || arg[0] != '-') break;
-        ++i;
-        if ((base == "nice" || base == "ionice") && (arg == "-n" || arg == "-c") && i < words.size()) ++i;
-      }
+      i = skip_env_options(words, i, env);
+    } else if (base == "sudo") {
+      i = skip_sudo_options(words, i, env);
+    } else if (is_wrapper(base)) {
+      i = skip_wrapper_options(words, i, base, env);
     } else {
       break;
     }
@@ -459,20 +504,7 @@ void simple_command(const std::vector<const Word*>& words, Env& state, Programs&
     base = basename_of(prog);
   }
 
-  if (is_shell(base) && depth < kMaxDepth) {
-    for (std::size_t j = i + 1; j + 1 < words.size(); ++j) {
-      std::string arg = expand(*words[j], env).text;
-      if (arg.size() >= 2 && arg[0] == '-' && arg[1] != '-' && arg.find('c') != std::string::npos) {
-        Env inner = env;
-        for (auto& [k, v] : inner) v.exported = true;
-        std::size_t before = programs.list.size();
-        evaluate(expand(*words[j + 1], env).text, inner, programs, depth + 1);
-        if (programs.list.size() != before) return;
-        break;
-      }
-    }
-  }
-
+  if (is_shell(base) && depth < kMaxDepth && follow_shell_script(words, i, env, programs, depth)) return;
   programs.add(is_helper(base), env);
 }
 
