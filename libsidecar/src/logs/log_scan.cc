@@ -587,6 +587,12 @@ struct LogStream::State {
   bool quiet_piece(const char* p, std::size_t n);
   void scan_block(const char* base, std::size_t len, bool has_cr, std::vector<LogMatch>* out);
   void handle_hit(std::string_view text, const Unit& u, std::uint32_t syndrome, std::vector<LogMatch>* out);
+  static bool confirm_hit(const CompiledSyndrome& cs, std::string_view text, bool* escalated);
+  LogMatch make_match(const CompiledSyndrome& cs, std::string_view text, const Unit& u, bool escalated,
+                      std::string_view* content) const;
+  void hold_traceback(LogMatch m, std::string_view content, const Unit& u, std::uint32_t syndrome,
+                      std::vector<LogMatch>* out);
+  void fold_match(LogMatch m, std::uint32_t syndrome, std::vector<LogMatch>* out);
   void track_pending(std::string_view text, std::vector<LogMatch>* out);
   void extract_into(const CompiledSyndrome& cs, std::string_view text, Evidence* ev) const;
   void finalize(const CompiledSyndrome& cs, LogMatch* m) const;
@@ -649,21 +655,26 @@ void LogStream::State::scan_block(const char* base, std::size_t len, bool has_cr
   units.clear();
 }
 
-void LogStream::State::handle_hit(std::string_view text, const Unit& u, std::uint32_t syndrome,
-                                  std::vector<LogMatch>* out) {
-  const CompiledSyndrome& cs = impl->syndromes[syndrome];
+// The include patterns confirm a Vectorscan hit on the whole line (false: a match that spanned two
+// lines, or a prefilter hit; or an exclude pattern matches); *escalated when an escalating one matched.
+bool LogStream::State::confirm_hit(const CompiledSyndrome& cs, std::string_view text, bool* escalated) {
   const SyndromeRegexes& re = cs.regexes();
-  if (re.include.size() < cs.n_patterns) return;  // did not compile (checked when the cache was written)
+  if (re.include.size() < cs.n_patterns) return false;  // did not compile (checked when the cache was written)
   re2::StringPiece piece(text.data(), text.size());
-  bool escalated = false;
-  for (std::size_t i = cs.n_patterns; i < re.include.size() && !escalated; ++i)
-    escalated = RE2::PartialMatch(piece, *re.include[i]);
-  bool matched = escalated;
+  *escalated = false;
+  for (std::size_t i = cs.n_patterns; i < re.include.size() && !*escalated; ++i)
+    *escalated = RE2::PartialMatch(piece, *re.include[i]);
+  bool matched = *escalated;
   for (std::size_t i = 0; i < cs.n_patterns && !matched; ++i) matched = RE2::PartialMatch(piece, *re.include[i]);
-  if (!matched) return;  // a Vectorscan match that spanned two lines, or a prefilter hit
+  if (!matched) return false;
   for (const auto& ex : re.exclude)
-    if (RE2::PartialMatch(piece, *ex)) return;
+    if (RE2::PartialMatch(piece, *ex)) return false;
+  return true;
+}
 
+// The match of one line with its evidence; *content is the line without its rank prefix.
+LogMatch LogStream::State::make_match(const CompiledSyndrome& cs, std::string_view text, const Unit& u, bool escalated,
+                                      std::string_view* content) const {
   const LogOptions& opts = impl->options;
   LogMatch m;
   m.syndrome = cs.spec.name;
@@ -672,95 +683,115 @@ void LogStream::State::handle_hit(std::string_view text, const Unit& u, std::uin
   m.line = u.line;
   m.offset = u.offset;
   m.source = source;
-  std::string_view content = text;
-  m.rank = strip_rank_prefix(&content);
+  *content = text;
+  m.rank = strip_rank_prefix(content);
   if (!m.rank) m.rank = default_rank;
   m.evidence.emplace_back("line", m.text);
   if (m.rank) m.evidence.emplace_back("rank", std::to_string(*m.rank));
-  if (std::string_view type = exception_name(content); !type.empty())
+  if (std::string_view type = exception_name(*content); !type.empty())
     m.evidence.emplace_back("exception_type", std::string(type));
   extract_into(cs, text, &m.evidence);
+  return m;
+}
 
+void LogStream::State::handle_hit(std::string_view text, const Unit& u, std::uint32_t syndrome,
+                                  std::vector<LogMatch>* out) {
+  const CompiledSyndrome& cs = impl->syndromes[syndrome];
+  bool escalated = false;
+  if (!confirm_hit(cs, text, &escalated)) return;
+  std::string_view content;
+  LogMatch m = make_match(cs, text, u, escalated, &content);
   if (cs.spec.until_exception) {
-    int key = m.rank ? *m.rank : -1;
-    // A frame line or an exception line (a bare "ValueError: x", a logged
-    // "ERROR ... SomeError: x") is part of a traceback held for this rank;
-    // alone it starts one (pasted without its header, or never printed).
-    const std::string* own = evidence_get(m.evidence, "exception");
-    const bool part = own || is_frame_line(content);
-    const bool header = content.find("Traceback (most recent call last)") != std::string_view::npos;
-    for (std::size_t i = 0; i < pending.size(); ++i) {
-      Pending& p = pending[i];
-      if (p.fold || p.key != key) continue;
-      if (part) {
-        if (own && !p.have_exception) {
-          const std::string* type = evidence_get(m.evidence, "exception_type");
-          record_exception(&p, *own, type ? *type : std::string());
-        }
-        return;
-      }
-      // The header on the line right after one that announced the exception
-      // ("Exception in thread Thread-1:") continues it.
-      if (header && !p.have_exception && !p.chained && u.line == p.match.line + 1 &&
-          p.match.text.find("Traceback") == std::string::npos)
-        return;
-      // A chain marker, or the header after one, belongs to the traceback being chained.
-      if (p.chained || p.have_exception) {
-        p.chained = true;
-        p.have_exception = false;
-        return;
-      }
-      emit_pending(i, out);
-      break;
-    }
-    if (pending.size() >= kMaxPendingTracebacks) emit_pending(0, out);
-    Pending p;
-    p.key = key;
-    p.syndrome = syndrome;
-    // A line that carries its exception itself (a logger's "ERROR ...
-    // pkg.SomeError: ...", extracted as `exception`) waits only for a chain.
-    p.have_exception = evidence_get(m.evidence, "exception") != nullptr;
-    p.match = std::move(m);
-    pending.push_back(std::move(p));
+    hold_traceback(std::move(m), content, u, syndrome, out);
     return;
   }
   if (cs.spec.fold_lines > 0) {
-    const int key = kFoldKeyBase - static_cast<int>(syndrome);
-    auto seq_of = [](const Evidence& ev) -> std::optional<std::uint64_t> {
-      const std::string* v = evidence_get(ev, "seq");
-      std::uint64_t n = 0;
-      if (!v || std::from_chars(v->data(), v->data() + v->size(), n).ec != std::errc()) return std::nullopt;
-      return n;
-    };
-    auto note_rank = [&](Pending& p, const LogMatch& lm) {
-      if (lm.rank && std::find(p.ranks.begin(), p.ranks.end(), *lm.rank) == p.ranks.end()) p.ranks.push_back(*lm.rank);
-      if (auto seq = seq_of(lm.evidence); seq && (!p.min_seq || *seq < *p.min_seq)) {
-        p.min_seq = seq;
-        p.min_seq_rank = lm.rank;
-      }
-    };
-    for (Pending& p : pending) {
-      if (!p.fold || p.key != key) continue;
-      note_rank(p, m);
-      ++p.folded;
-      p.waited = 0;
-      if (m.severity > p.match.severity) p.match.severity = m.severity;
-      for (auto& [k, v] : m.evidence)
-        if (k != "line" && k != "rank" && !evidence_get(p.match.evidence, k)) p.match.evidence.emplace_back(k, v);
-      return;
-    }
-    if (pending.size() >= kMaxPendingTracebacks) emit_pending(0, out);
-    Pending p;
-    p.key = key;
-    p.syndrome = syndrome;
-    p.fold = true;
-    note_rank(p, m);
-    p.match = std::move(m);
-    pending.push_back(std::move(p));
+    fold_match(std::move(m), syndrome, out);
     return;
   }
   finalize(cs, &m);
   out->push_back(std::move(m));
+}
+
+// A traceback syndrome's line: joins the traceback held for its rank, or starts one.
+void LogStream::State::hold_traceback(LogMatch m, std::string_view content, const Unit& u, std::uint32_t syndrome,
+                                      std::vector<LogMatch>* out) {
+  int key = m.rank ? *m.rank : -1;
+  // A frame line or an exception line (a bare "ValueError: x", a logged
+  // "ERROR ... SomeError: x") is part of a traceback held for this rank;
+  // alone it starts one (pasted without its header, or never printed).
+  const std::string* own = evidence_get(m.evidence, "exception");
+  const bool part = own || is_frame_line(content);
+  const bool header = content.find("Traceback (most recent call last)") != std::string_view::npos;
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    Pending& p = pending[i];
+    if (p.fold || p.key != key) continue;
+    if (part) {
+      if (own && !p.have_exception) {
+        const std::string* type = evidence_get(m.evidence, "exception_type");
+        record_exception(&p, *own, type ? *type : std::string());
+      }
+      return;
+    }
+    // The header on the line right after one that announced the exception
+    // ("Exception in thread Thread-1:") continues it.
+    if (header && !p.have_exception && !p.chained && u.line == p.match.line + 1 &&
+        p.match.text.find("Traceback") == std::string::npos)
+      return;
+    // A chain marker, or the header after one, belongs to the traceback being chained.
+    if (p.chained || p.have_exception) {
+      p.chained = true;
+      p.have_exception = false;
+      return;
+    }
+    emit_pending(i, out);
+    break;
+  }
+  if (pending.size() >= kMaxPendingTracebacks) emit_pending(0, out);
+  Pending p;
+  p.key = key;
+  p.syndrome = syndrome;
+  // A line that carries its exception itself (a logger's "ERROR ...
+  // pkg.SomeError: ...", extracted as `exception`) waits only for a chain.
+  p.have_exception = evidence_get(m.evidence, "exception") != nullptr;
+  p.match = std::move(m);
+  pending.push_back(std::move(p));
+}
+
+// A folded syndrome's line: joins the fold pending for its syndrome, or starts one.
+void LogStream::State::fold_match(LogMatch m, std::uint32_t syndrome, std::vector<LogMatch>* out) {
+  const int key = kFoldKeyBase - static_cast<int>(syndrome);
+  auto seq_of = [](const Evidence& ev) -> std::optional<std::uint64_t> {
+    const std::string* v = evidence_get(ev, "seq");
+    std::uint64_t n = 0;
+    if (!v || std::from_chars(v->data(), v->data() + v->size(), n).ec != std::errc()) return std::nullopt;
+    return n;
+  };
+  auto note_rank = [&](Pending& p, const LogMatch& lm) {
+    if (lm.rank && std::find(p.ranks.begin(), p.ranks.end(), *lm.rank) == p.ranks.end()) p.ranks.push_back(*lm.rank);
+    if (auto seq = seq_of(lm.evidence); seq && (!p.min_seq || *seq < *p.min_seq)) {
+      p.min_seq = seq;
+      p.min_seq_rank = lm.rank;
+    }
+  };
+  for (Pending& p : pending) {
+    if (!p.fold || p.key != key) continue;
+    note_rank(p, m);
+    ++p.folded;
+    p.waited = 0;
+    if (m.severity > p.match.severity) p.match.severity = m.severity;
+    for (auto& [k, v] : m.evidence)
+      if (k != "line" && k != "rank" && !evidence_get(p.match.evidence, k)) p.match.evidence.emplace_back(k, v);
+    return;
+  }
+  if (pending.size() >= kMaxPendingTracebacks) emit_pending(0, out);
+  Pending p;
+  p.key = key;
+  p.syndrome = syndrome;
+  p.fold = true;
+  note_rank(p, m);
+  p.match = std::move(m);
+  pending.push_back(std::move(p));
 }
 
 // Runs the syndrome's extract patterns over `text`, adding the fields not yet in `ev`.
