@@ -113,6 +113,10 @@ class TextMetricsParser {
   void find_tqdm_bracket(std::string_view s);
   void add_field(std::string_view key, double v, bool normalise_spaces = false);
   bool finish(MetricRow* row_out, bool strong);
+  void reset_row();
+  std::optional<bool> parse_eval_table_line(std::string_view t, MetricRow* row_out);
+  std::optional<bool> parse_dict_line(std::string_view line, MetricRow* row_out);
+  bool parse_fields_line(std::string_view line, std::string_view t, std::size_t pipes, MetricRow* row_out);
 
   TextMetricsOptions opt_;
   TextMetricsStats stats_;

@@ -585,34 +585,8 @@ bool TextMetricsParser::finish(MetricRow* row_out, bool strong) {
   return true;
 }
 
-bool TextMetricsParser::parse_line(std::string_view line, MetricRow* row_out) {
-  ++stats_.lines;
-  shape_ = TextShape::kNone;
-  if (line.size() > opt_.max_line_bytes) {
-    ++stats_.too_long;
-    return false;
-  }
-  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-  if (auto cr = line.find_last_of('\r'); cr != std::string_view::npos) line = line.substr(cr + 1);
-  if (std::memchr(line.data(), '\x1b', line.size()) != nullptr) {
-    strip_ansi(line, &clean_);
-    line = clean_;
-  }
-  // Fast reject: every shape needs one of these.
-  std::size_t pipes = 0;  // single '|' only: "||" is not a table separator
-  bool any = false;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (c == '|' && (i == 0 || line[i - 1] != '|') && (i + 1 == line.size() || line[i + 1] != '|')) ++pipes;
-    any = any || c == '{' || c == '=' || c == ':' || c == '|';
-  }
-  std::string_view t = detail::trim(line);
-  if (!any) {
-    // HF metrics tables: "***** eval metrics *****" then "  key = value" lines.
-    in_eval_table_ = t.starts_with("*****") && t.ends_with("*****") && t.find("metrics") != std::string_view::npos;
-    if (auto e = keras_header(t)) keras_epoch_ = e;
-    return false;
-  }
+// The fields of the row about to be read are cleared.
+void TextMetricsParser::reset_row() {
   fields_.clear();
   keys_.clear();
   prefix_.clear();
@@ -622,30 +596,34 @@ bool TextMetricsParser::parse_line(std::string_view line, MetricRow* row_out) {
   pipe_field_segments_ = 0;
   postfix_fields_ = 0;
   tqdm_begin_ = tqdm_end_ = 0;
+}
 
-  if (in_eval_table_) {
-    const std::size_t eq = t.find('=');
-    std::string_view k = eq == std::string_view::npos ? std::string_view() : detail::trim(t.substr(0, eq));
-    bool shape =
-        !k.empty() && is_alpha(k.front()) && std::all_of(k.begin(), k.end(), [](char c) { return is_key_char(c); });
-    if (shape) {
-      std::string_view vtext = detail::trim(t.substr(eq + 1));
-      std::size_t i = 0;
-      if (auto v = read_value(vtext, &i); v && i == vtext.size()) {
-        shape_ = TextShape::kEvalTable;
-        add_field(k, *v);
-        if (fields_.empty() && step_) {  // "global_step = 500" alone: a step marker, not a row
-          step_.reset();
-          step_rank_ = 0;
-        }
-        return finish(row_out, true);
+// A line under an HF metrics-table banner ("  key = value"); nullopt when the table has ended.
+std::optional<bool> TextMetricsParser::parse_eval_table_line(std::string_view t, MetricRow* row_out) {
+  const std::size_t eq = t.find('=');
+  std::string_view k = eq == std::string_view::npos ? std::string_view() : detail::trim(t.substr(0, eq));
+  bool shape =
+      !k.empty() && is_alpha(k.front()) && std::all_of(k.begin(), k.end(), [](char c) { return is_key_char(c); });
+  if (shape) {
+    std::string_view vtext = detail::trim(t.substr(eq + 1));
+    std::size_t i = 0;
+    if (auto v = read_value(vtext, &i); v && i == vtext.size()) {
+      shape_ = TextShape::kEvalTable;
+      add_field(k, *v);
+      if (fields_.empty() && step_) {  // "global_step = 500" alone: a step marker, not a row
+        step_.reset();
+        step_rank_ = 0;
       }
-      return false;  // "eval_runtime = 0:00:12.34": still the table, not a number
+      return finish(row_out, true);
     }
-    in_eval_table_ = false;
+    return false;  // "eval_runtime = 0:00:12.34": still the table, not a number
   }
+  in_eval_table_ = false;
+  return std::nullopt;
+}
 
-  // Dicts: the first "{'" or "{\"" (HF dicts may follow a glued progress bar).
+// Dicts: the first "{'" or "{\"" (HF dicts may follow a glued progress bar); nullopt when there is none.
+std::optional<bool> TextMetricsParser::parse_dict_line(std::string_view line, MetricRow* row_out) {
   for (std::size_t b = line.find('{'); b != std::string_view::npos; b = line.find('{', b + 1)) {
     std::size_t k = b + 1;
     skip_spaces(line, &k);
@@ -662,7 +640,12 @@ bool TextMetricsParser::parse_line(std::string_view line, MetricRow* row_out) {
       return false;  // a malformed or cut dict is not re-read as fields
     }
   }
+  return std::nullopt;
+}
 
+// key=value / key: value fields, a '|' table or a Keras progress line.
+bool TextMetricsParser::parse_fields_line(std::string_view line, std::string_view t, std::size_t pipes,
+                                          MetricRow* row_out) {
   const auto lightning = lightning_epoch(t);
   const bool keras = line.find(" - ") != std::string_view::npos &&
                      (line.find("/step") != std::string_view::npos || line.find("/epoch") != std::string_view::npos ||
@@ -701,6 +684,41 @@ bool TextMetricsParser::parse_line(std::string_view line, MetricRow* row_out) {
     if (auto n = tqdm_counter(line)) step_ = n;
   }
   return finish(row_out, strong);
+}
+
+bool TextMetricsParser::parse_line(std::string_view line, MetricRow* row_out) {
+  ++stats_.lines;
+  shape_ = TextShape::kNone;
+  if (line.size() > opt_.max_line_bytes) {
+    ++stats_.too_long;
+    return false;
+  }
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+  if (auto cr = line.find_last_of('\r'); cr != std::string_view::npos) line = line.substr(cr + 1);
+  if (std::memchr(line.data(), '\x1b', line.size()) != nullptr) {
+    strip_ansi(line, &clean_);
+    line = clean_;
+  }
+  // Fast reject: every shape needs one of these.
+  std::size_t pipes = 0;  // single '|' only: "||" is not a table separator
+  bool any = false;
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (c == '|' && (i == 0 || line[i - 1] != '|') && (i + 1 == line.size() || line[i + 1] != '|')) ++pipes;
+    any = any || c == '{' || c == '=' || c == ':' || c == '|';
+  }
+  std::string_view t = detail::trim(line);
+  if (!any) {
+    // HF metrics tables: "***** eval metrics *****" then "  key = value" lines.
+    in_eval_table_ = t.starts_with("*****") && t.ends_with("*****") && t.find("metrics") != std::string_view::npos;
+    if (auto e = keras_header(t)) keras_epoch_ = e;
+    return false;
+  }
+  reset_row();
+  if (in_eval_table_)
+    if (auto r = parse_eval_table_line(t, row_out)) return *r;
+  if (auto r = parse_dict_line(line, row_out)) return *r;
+  return parse_fields_line(line, t, pipes, row_out);
 }
 
 }  // namespace sidecar
