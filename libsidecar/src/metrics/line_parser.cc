@@ -498,6 +498,16 @@ struct MetricsLineParser::Impl {
     return p;
   }
 
+  // One simdjson stream over the lines from p to piece_end (defined below). Returns true when a
+  // malformed line ended it (parsed alone by slow_line; p and index are past it).
+  template <class SlowLine>
+  bool stream_lines(const char*& p, const char* piece_end, std::size_t& index,
+                    const std::function<void(const MetricRow&)>& on_row, SlowLine& slow_line);
+  // Delivers the row of one stream document that starts on the line ending at e; false when it
+  // is not a valid object alone on its line.
+  template <class DocRef>
+  bool deliver_doc(DocRef& doc_ref, const char* e, const std::function<void(const MetricRow&)>& on_row);
+
   // One complete line of JSON (no padding yet).
   Status parse_json_line(std::string_view line) {
     padded.resize(line.size() + simdjson::SIMDJSON_PADDING);
@@ -565,7 +575,81 @@ namespace {
 
 bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
 
+// Where the piece that starts at p ends: about `piece` bytes, cut after a line end.
+const char* piece_end_from(const char* p, const char* end, std::size_t piece) {
+  if (static_cast<std::size_t>(end - p) > piece) {
+    if (const void* nl = ::memrchr(p, '\n', piece)) return static_cast<const char*>(nl) + 1;
+    if (const void* nl2 = std::memchr(p + piece, '\n', static_cast<std::size_t>(end - p) - piece))
+      return static_cast<const char*>(nl2) + 1;
+  }
+  return end;
+}
+
+const char* line_end_in(const char* from, const char* piece_end) {
+  const void* nl = std::memchr(from, '\n', static_cast<std::size_t>(piece_end - from));
+  return nl != nullptr ? static_cast<const char*>(nl) : piece_end;
+}
+
 }  // namespace
+
+template <class DocRef>
+bool MetricsLineParser::Impl::deliver_doc(DocRef& doc_ref, const char* e,
+                                          const std::function<void(const MetricRow&)>& on_row) {
+  od::object obj;
+  begin_row();
+  prefix.clear();
+  bool ok = doc_ref.get_object().get(obj) == simdjson::SUCCESS && walk(obj, 1).ok();
+  if (ok) {
+    // The object closed on this line and nothing follows it there: the
+    // next token lies past the line, with only blanks in between.
+    // At the end of the stream simdjson may have dropped an unbalanced
+    // tail (`{"a": 1}2}`): then the line is checked on its own.
+    const char* next = nullptr;
+    ok = doc_ref.current_location().get(next) == simdjson::SUCCESS && next > e;
+    for (const char* q = e; ok && q < next; ++q) ok = is_ws(*q);
+  }
+  if (ok) deliver(on_row);
+  return ok;
+}
+
+template <class SlowLine>
+bool MetricsLineParser::Impl::stream_lines(const char*& p, const char* piece_end, std::size_t& index,
+                                           const std::function<void(const MetricRow&)>& on_row, SlowLine& slow_line) {
+  const char* const stream_base = p;
+  const std::size_t len = static_cast<std::size_t>(piece_end - p);
+  od::document_stream docs;
+  if (stream_parser.iterate_many(p, len, std::max<std::size_t>(len, 64)).get(docs) != simdjson::SUCCESS) return false;
+  for (auto it = docs.begin(); it != docs.end(); ++it) {
+    const char* s = stream_base + it.current_index();
+    if (s < p) continue;  // a second value on a line already handled (reported there)
+    // Skip blank lines up to the line where this document starts.
+    const char* e = piece_end;
+    const char* first = piece_end;
+    while (p < piece_end) {
+      e = line_end_in(p, piece_end);
+      first = p;
+      while (first < e && is_ws(*first)) ++first;
+      if (first != e) break;
+      if (static_cast<std::size_t>(e - p) > opt.max_line_bytes) slow_line(p, e);  // a huge blank line
+      p = e + 1;
+      ++index;
+    }
+    if (p >= piece_end) break;
+    bool ok = s == first && static_cast<std::size_t>(e - p) <= opt.max_line_bytes;
+    auto doc_ref = *it;
+    if (ok) ok = !doc_ref.error();
+    if (ok) ok = deliver_doc(doc_ref, e, on_row);
+    if (!ok) {
+      slow_line(p, e);  // reports what is wrong with this line
+      p = e + 1;
+      ++index;
+      return true;
+    }
+    p = e + 1;
+    ++index;
+  }
+  return false;
+}
 
 std::size_t MetricsLineParser::parse_json_lines(
     std::string_view text, std::size_t padding, const std::function<void(const MetricRow&)>& on_row,
@@ -594,80 +678,18 @@ std::size_t MetricsLineParser::parse_json_lines(
   // stage 1's index stays in cache and the end of a stream is the end of a piece.
   constexpr std::size_t kPiece = std::size_t{1} << 20;
   while (p < end) {
-    const char* piece_end = end;
-    if (static_cast<std::size_t>(end - p) > kPiece) {
-      if (const void* nl = ::memrchr(p, '\n', kPiece)) {
-        piece_end = static_cast<const char*>(nl) + 1;
-      } else if (const void* nl2 = std::memchr(p + kPiece, '\n', static_cast<std::size_t>(end - p) - kPiece)) {
-        piece_end = static_cast<const char*>(nl2) + 1;
-      }
-    }
-    auto line_end_of = [&](const char* from) {
-      const void* nl = std::memchr(from, '\n', static_cast<std::size_t>(piece_end - from));
-      return nl != nullptr ? static_cast<const char*>(nl) : piece_end;
-    };
+    const char* piece_end = piece_end_from(p, end, kPiece);
     // Flat lines first, without simdjson; a piece of other lines goes to a stream.
     p = m.fast_lines(p, piece_end, &index, on_row, slow_line);
     // A malformed line ends the stream (simdjson cannot resume a failed
     // document): it is parsed alone and a new stream starts after it. Past a
     // few restarts per piece the rest goes line by line (bounded work).
     constexpr int kMaxRestarts = 8;
-    for (int restarts = 0; p < piece_end && restarts <= kMaxRestarts; ++restarts) {
-      const char* const stream_base = p;
-      const std::size_t len = static_cast<std::size_t>(piece_end - p);
-      od::document_stream docs;
-      if (m.stream_parser.iterate_many(p, len, std::max<std::size_t>(len, 64)).get(docs) != simdjson::SUCCESS) break;
-      bool failed = false;
-      for (auto it = docs.begin(); it != docs.end(); ++it) {
-        const char* s = stream_base + it.current_index();
-        if (s < p) continue;  // a second value on a line already handled (reported there)
-        // Skip blank lines up to the line where this document starts.
-        const char* e = piece_end;
-        const char* first = piece_end;
-        while (p < piece_end) {
-          e = line_end_of(p);
-          first = p;
-          while (first < e && is_ws(*first)) ++first;
-          if (first != e) break;
-          if (static_cast<std::size_t>(e - p) > m.opt.max_line_bytes) slow_line(p, e);  // a huge blank line
-          p = e + 1;
-          ++index;
-        }
-        if (p >= piece_end) break;
-        bool ok = s == first && static_cast<std::size_t>(e - p) <= m.opt.max_line_bytes;
-        auto doc_ref = *it;
-        if (ok) ok = !doc_ref.error();
-        if (ok) {
-          od::object obj;
-          m.begin_row();
-          m.prefix.clear();
-          ok = doc_ref.get_object().get(obj) == simdjson::SUCCESS && m.walk(obj, 1).ok();
-          if (ok) {
-            // The object closed on this line and nothing follows it there: the
-            // next token lies past the line, with only blanks in between.
-            // At the end of the stream simdjson may have dropped an unbalanced
-            // tail (`{"a": 1}2}`): then the line is checked on its own.
-            const char* next = nullptr;
-            ok = doc_ref.current_location().get(next) == simdjson::SUCCESS && next > e;
-            for (const char* q = e; ok && q < next; ++q) ok = is_ws(*q);
-          }
-          if (ok) m.deliver(on_row);
-        }
-        if (!ok) {
-          slow_line(p, e);  // reports what is wrong with this line
-          p = e + 1;
-          ++index;
-          failed = true;
-          break;
-        }
-        p = e + 1;
-        ++index;
-      }
-      if (!failed) break;
-    }
+    for (int restarts = 0; p < piece_end && restarts <= kMaxRestarts; ++restarts)
+      if (!m.stream_lines(p, piece_end, index, on_row, slow_line)) break;
     // Whatever the stream did not cover (a stage-1 error, a misaligned document, blank lines).
     while (p < piece_end) {
-      const char* e = line_end_of(p);
+      const char* e = line_end_in(p, piece_end);
       slow_line(p, e);
       p = e + 1;
       ++index;
