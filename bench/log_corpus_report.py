@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Recall and benign false alarms of `sidecar-cli scan` on the real log-line corpus.
 
-The corpus is tests/data/log_corpus/*.jsonl (parts a_, b_ and fresh_): one item per
+The corpus is tests/data/log_corpus/*.jsonl (files a_, b_, c_, fresh_ and blind_): one item per
 line, {"text", "label", "source", "stack", "note"?, "also_ok"?}. `text` is one
 log line, or a multi-line item (a whole traceback, a torchrun failure report)
 joined with "\\n"; it was copied verbatim from the public thread in `source`.
@@ -32,24 +32,28 @@ Rules
   * Benign false alarm: a `benign` item with any match at severity warning or
     critical (info matches are not alarms), unless every alarming syndrome is
     in the item's `also_ok`.
-  * Parts: every item of a file named fresh_*.jsonl is FRESH (collected in
-    round 3 from threads no other file uses, and never looked at by whoever
-    tunes patterns; whatever its hash). The other files are split by thread, fixed: an item is
-    HELD when int(sha1(source).hexdigest(), 16) % 3 == 0 ("held (round 2, since
-    used for tuning)": it was held aside in round 2 and reported on, then
-    opened for tuning), else DEV. Tune patterns on dev and held; quote the
-    fresh figure. Misses are printed for dev and held only (--dev-misses,
-    alias --misses; --width N shows N characters of each item); fresh items
-    are only ever shown as counts.
+  * Parts: every item of a file named blind_*.jsonl is BLIND (collected in
+    round 4 from threads no other file uses, and never looked at by whoever
+    tunes patterns; whatever its hash). Every item of a file named
+    fresh_*.jsonl is FRESH ("fresh (round 3, since used for tuning)": held
+    aside in round 3 and reported on, then opened for tuning). The other
+    files are split by thread, fixed: an item is HELD when
+    int(sha1(source).hexdigest(), 16) % 3 == 0 ("held (round 2, since used
+    for tuning)"), else DEV. Tune patterns on dev, held and fresh; quote the
+    blind figure. Misses are printed for dev, held and fresh only
+    (--dev-misses, alias --misses; --width N shows N characters of each
+    item); blind items are only ever shown as counts.
 
 Usage
   bench/log_corpus_report.py [--cli PATH] [--corpus DIR] [--files GLOB] [--playbook FILE]
                              [--json] [--dev-misses [--width N]]
-                             [--check RECALL FA [--check-part fresh|held|dev|all]]
+                             [--check RECALL FA [--check-part PART[,PART...]]]
   The binary is --cli, else $SIDECAR_CLI, else build/test/cli/sidecar-cli.
-  --check RECALL FA exits 1 when any syndrome's recall in the checked part
-  (default: held) is below RECALL, or its benign false-alarm rate is above FA
-  (fractions, e.g. --check 0.95 0.01). Exit 2 on a usage or scan error.
+  --check RECALL FA exits 1 when any syndrome's recall in a checked part is
+  below RECALL, or its benign false-alarm rate is above FA (fractions, e.g.
+  --check 0.95 0.01). --check-part names the part, or a comma list of parts
+  (dev, held, fresh, blind, all; e.g. dev,held,fresh for the tuned parts);
+  default held. Exit 2 on a usage or scan error.
 """
 import argparse
 import collections
@@ -69,9 +73,12 @@ LABELS = {
     "hang", "benign",
 }
 ALARM_SEVERITIES = {"warning", "critical"}
-PARTS = ("dev", "held", "fresh", "all")
-PART_TITLES = {"dev": "dev", "held": "held (r2, tuned)", "fresh": "fresh (held-aside)", "all": "overall"}
+PARTS = ("dev", "held", "fresh", "blind", "all")
+PART_TITLES = {"dev": "dev", "held": "held (r2, tuned)", "fresh": "fresh (r3, tuned)", "blind": "blind (held-aside)",
+               "all": "overall"}
 FRESH_PREFIX = "fresh_"
+BLIND_PREFIX = "blind_"
+LISTED_PARTS = ("dev", "held", "fresh")  # --dev-misses never lists blind items
 
 
 def held_aside(source):
@@ -79,8 +86,11 @@ def held_aside(source):
 
 
 def part_of(path, source):
-    """fresh for every item of a fresh_*.jsonl file, else held or dev by the thread's hash."""
-    if pathlib.Path(path).name.startswith(FRESH_PREFIX):
+    """blind / fresh for every item of a blind_ / fresh_ file, else held or dev by the thread's hash."""
+    name = pathlib.Path(path).name
+    if name.startswith(BLIND_PREFIX):
+        return "blind"
+    if name.startswith(FRESH_PREFIX):
         return "fresh"
     return "held" if held_aside(source) else "dev"
 
@@ -205,8 +215,9 @@ def pct(x):
 
 def print_text(summary, problems):
     labels = sorted({k for part in summary.values() for k in part["per_syndrome"]})
-    print("log corpus report (sidecar-cli scan): fresh = fresh_*.jsonl (round 3, never seen while tuning);")
-    print("other files split by thread: held = sha1(source) % 3 == 0 (held in round 2, since used for tuning), else dev")
+    print("log corpus report (sidecar-cli scan): blind = blind_*.jsonl (round 4, never seen while tuning);")
+    print("fresh = fresh_*.jsonl (round 3, since used for tuning); other files split by thread:")
+    print("held = sha1(source) % 3 == 0 (held in round 2, since used for tuning), else dev")
     print(f"{'':27}" + "".join(f"{PART_TITLES[p]:>20}" for p in PARTS))
     print(f"{'threads':27}" + "".join(f"{summary[p]['threads']:>20}" for p in PARTS))
     print(f"{'items':27}" + "".join(f"{summary[p]['items']:>20}" for p in PARTS))
@@ -226,9 +237,9 @@ def print_text(summary, problems):
 
 
 def print_dev_misses(results, width=160):
-    print("\ndev and held misses and false alarms (fresh items are never shown):")
+    print("\ndev, held and fresh misses and false alarms (blind items are never shown):")
     for it, part, matches in results:
-        if part not in ("dev", "held"):
+        if part not in LISTED_PARTS:
             continue
         syndromes = sorted({m["syndrome"] for m in matches})
         if it["label"] == "benign":
@@ -238,6 +249,15 @@ def print_dev_misses(results, width=160):
         elif not is_detected(it, matches):
             got = ",".join(syndromes) or "nothing"
             print(f"  MISS {part} {it['label']} {it['_where']} ({it['source']}) -> {got}: {it['text'][:width]!r}")
+
+
+def parse_parts(text):
+    """'dev,held,fresh' -> ('dev', 'held', 'fresh'); argparse type of --check-part."""
+    parts = tuple(p.strip() for p in text.split(",") if p.strip())
+    bad = [p for p in parts if p not in PARTS]
+    if not parts or bad:
+        raise argparse.ArgumentTypeError(f"parts are a comma list of {', '.join(PARTS)}; got {text!r}")
+    return tuple(dict.fromkeys(parts))
 
 
 def check(summary, part, min_recall, max_fa):
@@ -263,11 +283,12 @@ def main(argv=None):
     ap.add_argument("--playbook", help="playbook merged over the default, passed to scan")
     ap.add_argument("--json", action="store_true", help="machine-readable summary on stdout")
     ap.add_argument("--misses", "--dev-misses", dest="misses", action="store_true",
-                    help="list dev and held misses and false alarms (fresh items are never shown)")
+                    help="list dev, held and fresh misses and false alarms (blind items are never shown)")
     ap.add_argument("--width", type=int, default=160, help="characters of each listed item's text (--dev-misses)")
     ap.add_argument("--check", nargs=2, type=float, metavar=("RECALL", "FA"))
-    ap.add_argument("--check-part", choices=PARTS, default="held",
-                    help="which part --check gates (default held; quote fresh)")
+    ap.add_argument("--check-part", type=parse_parts, default=("held",), metavar="PART[,PART...]",
+                    help=f"which parts --check gates, a comma list of {', '.join(PARTS)} "
+                         "(default held; the tuned parts: dev,held,fresh; quote blind)")
     args = ap.parse_args(argv)
 
     if not os.access(args.cli, os.X_OK):
@@ -290,8 +311,10 @@ def main(argv=None):
         print_text(summary, problems)
         if args.misses:
             print_dev_misses(results, args.width)
-    if args.check and not check(summary, args.check_part, args.check[0], args.check[1]):
-        return 1
+    if args.check:
+        passed = [check(summary, part, args.check[0], args.check[1]) for part in args.check_part]
+        if not all(passed):
+            return 1
     return 0
 
 

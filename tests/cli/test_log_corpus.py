@@ -1,8 +1,8 @@
 """The real log-line corpus (tests/data/log_corpus, issue 17): well formed, and its report runs.
 
-No recall is asserted here yet: the patterns are tuned on the dev and held
-parts, bench/log_corpus_report.py --check is the gate, and the fresh_ part
-(round 3) is only ever reported as counts.
+No recall is asserted here yet: the patterns are tuned on the dev, held and
+fresh parts, bench/log_corpus_report.py --check is the gate, and the blind_
+part (round 4) is only ever reported as counts.
 """
 import collections
 import json
@@ -38,7 +38,7 @@ def parsed(prefix):
     return [json.loads(raw) for _, raw in load(prefix)]
 
 
-@pytest.mark.parametrize("prefix", ["a_", "b_", "c_", "fresh_"])
+@pytest.mark.parametrize("prefix", ["a_", "b_", "c_", "fresh_", "blind_"])
 def test_items_are_well_formed(prefix):
     items = load(prefix)
     if prefix != "a_" and not items:
@@ -73,6 +73,17 @@ def test_fresh_part_uses_only_threads_no_other_file_uses():
         pytest.skip("no fresh_*.jsonl files yet")
     seen = {it["source"] for it in parsed("a_") + parsed("b_") + parsed("c_")}
     assert not fresh & seen, f"fresh items from threads already in the corpus: {sorted(fresh & seen)}"
+
+
+def test_blind_part_uses_only_threads_no_other_part_uses():
+    """blind_ (round 4): held aside from everyone tuning, so none of its threads may occur in another file."""
+    blind = {it["source"] for it in parsed("blind_")}
+    if not blind:
+        pytest.skip("no blind_*.jsonl files yet")
+    seen = {it["source"] for it in parsed("a_") + parsed("b_") + parsed("c_") + parsed("fresh_")}
+    assert not blind & seen, f"blind items from threads already in the corpus: {sorted(blind & seen)}"
+    assert {p.name for p in CORPUS.glob("*.jsonl")} == {p.name for pre in ("a_", "b_", "c_", "fresh_", "blind_")
+                                                        for p in CORPUS.glob(pre + "*.jsonl")}, "unknown file prefix"
 
 
 def test_part_c_uses_new_threads_and_as_many_benign_items():
@@ -154,11 +165,12 @@ def test_report_runs_end_to_end(tmp_path):
     out = json.loads(r.stdout)
     assert out["skipped"] == []
     parts = out["parts"]
-    fresh = parsed("fresh_")
-    everything = parsed("a_") + parsed("b_") + parsed("c_") + fresh
+    fresh, blind = parsed("fresh_"), parsed("blind_")
+    everything = parsed("a_") + parsed("b_") + parsed("c_") + fresh + blind
     assert parts["all"]["items"] == len(everything)
-    assert parts["dev"]["items"] + parts["held"]["items"] + parts["fresh"]["items"] == len(everything)
+    assert sum(parts[p]["items"] for p in ("dev", "held", "fresh", "blind")) == len(everything)
     assert parts["fresh"]["items"] == len(fresh)
+    assert parts["blind"]["items"] == len(blind)
     assert parts["all"]["threads"] == len({it["source"] for it in everything})
     assert parts["all"]["benign"] == sum(it["label"] == "benign" for it in everything)
     for part in parts.values():
@@ -190,19 +202,20 @@ def test_report_runs_end_to_end(tmp_path):
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0.95", "0.01",
                         "--check-part", "all"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "check failed" in r.stderr
-    # No fresh_ file: a check of the fresh part cannot pass on nothing.
-    r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0", "1",
-                        "--check-part", "fresh"], capture_output=True, text=True, timeout=120)
-    assert r.returncode == 1 and "no positive items" in r.stderr
+    # No fresh_ or blind_ file: a check of those parts cannot pass on nothing.
+    for part in ("fresh", "blind"):
+        r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0", "1",
+                            "--check-part", part], capture_output=True, text=True, timeout=120)
+        assert r.returncode == 1 and f"check failed ({part}): the part has no positive items" in r.stderr
 
 
-def test_fresh_part_is_counted_apart_and_never_listed(tmp_path):
+def test_blind_part_is_counted_apart_and_never_listed(tmp_path):
     cli = os.environ.get("SIDECAR_CLI", "")
     if not cli:
         pytest.skip("SIDECAR_CLI is not set (run through ctest)")
     small = tmp_path / "corpus"
     small.mkdir()
-    # t/t#3's hash holds it aside in round 2 (held); in a fresh_ file the hash does not matter.
+    # held_src's hash holds it aside in round 2 (held); in a fresh_ or blind_ file the hash does not matter.
     sys.path.insert(0, str(REPORT.parent))
     try:
         import log_corpus_report
@@ -215,8 +228,11 @@ def test_fresh_part_is_counted_apart_and_never_listed(tmp_path):
                       {"text": "held line two 22222", "label": "nan_in_log", "source": held_src, "stack": "x"}],
         "fresh_t.jsonl": [{"text": "fresh line three 33333", "label": "nan_in_log", "source": held_src,
                            "stack": "x"},
-                          {"text": "fresh line four 44444", "label": "nan_in_log", "source": dev_src, "stack": "x"},
-                          {"text": "Segmentation fault (core dumped)", "label": "benign", "source": "t/t#f",
+                          {"text": "fresh line four 44444", "label": "nan_in_log", "source": dev_src, "stack": "x"}],
+        "blind_t.jsonl": [{"text": "blind line five 55555", "label": "nan_in_log", "source": held_src,
+                           "stack": "x"},
+                          {"text": "blind line six 66666", "label": "nan_in_log", "source": dev_src, "stack": "x"},
+                          {"text": "Segmentation fault (core dumped)", "label": "benign", "source": "t/t#b",
                            "stack": "x"}],
     }
     for name, items in rows.items():
@@ -225,15 +241,29 @@ def test_fresh_part_is_counted_apart_and_never_listed(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     parts = json.loads(r.stdout)["parts"]
-    assert [parts[p]["items"] for p in ("dev", "held", "fresh", "all")] == [1, 1, 3, 5]
+    assert [parts[p]["items"] for p in ("dev", "held", "fresh", "blind", "all")] == [1, 1, 2, 3, 7]
+    assert parts["blind"]["per_syndrome"]["nan_in_log"] == {"items": 2, "detected": 0, "recall": 0.0}
+    assert (parts["blind"]["benign"], parts["blind"]["benign_false_alarms"]) == (1, 1)
     assert parts["fresh"]["per_syndrome"]["nan_in_log"] == {"items": 2, "detected": 0, "recall": 0.0}
-    assert (parts["fresh"]["benign"], parts["fresh"]["benign_false_alarms"]) == (1, 1)
+    # Misses of dev, held and fresh (round 3, since used for tuning) are listed; blind items never are.
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--dev-misses"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    assert "fresh (held-aside)" in r.stdout
-    assert "11111" in r.stdout and "22222" in r.stdout, r.stdout
-    assert "33333" not in r.stdout and "44444" not in r.stdout and "core dumped" not in r.stdout, r.stdout
+    assert "blind (held-aside)" in r.stdout and "fresh (r3, tuned)" in r.stdout
+    assert all(n in r.stdout for n in ("11111", "22222", "33333", "44444")), r.stdout
+    assert "55555" not in r.stdout and "66666" not in r.stdout and "core dumped" not in r.stdout, r.stdout
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0.95", "0.01",
-                        "--check-part", "fresh"], capture_output=True, text=True, timeout=120)
-    assert r.returncode == 1 and "check failed (fresh): nan_in_log recall" in r.stderr
+                        "--check-part", "blind"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and "check failed (blind): nan_in_log recall" in r.stderr
+    # A comma list gates every part it names: each failing part is reported.
+    r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0.95", "0.01",
+                        "--check-part", "dev,held,fresh"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1, r.stderr
+    assert all(f"check failed ({p}): nan_in_log recall" in r.stderr for p in ("dev", "held", "fresh")), r.stderr
+    assert "check failed (blind)" not in r.stderr
+    r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0", "1",
+                        "--check-part", "dev,fresh"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0", "1",
+                        "--check-part", "dev,nope"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "nope" in r.stderr
