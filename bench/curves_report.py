@@ -3,7 +3,8 @@
 
 Runs `sidecar-cli replay --format jsonl` on every curve of the manifest, maps
 the alert syndromes to label families and prints, for the dev part, the
-round-2 held-aside part, the fresh part and all together:
+round-2 held part, the round-3 fresh part, the round-4 blind part and all
+together:
 
   - recall per label family: a positive curve is caught when a warning or
     critical alert of its label (or of one of its also_ok labels) is raised at
@@ -19,11 +20,15 @@ round-2 held-aside part, the fresh part and all together:
     decisions per such curve.
 
 Parts (by thread, fixed):
-  fresh  the manifest says "part": "fresh" (entries_fresh.py): round 3's
-         held-aside curves, collected after the rules were tuned on the
-         others. They are counted in every figure but NEVER named, not even
-         with --reveal-held-aside, and --only cannot pick them one by one.
-         This is the figure to quote.
+  blind  the manifest says "part": "blind" (entries_blind.json): round 4's
+         curves, collected from threads no other part uses while the rules
+         were tuned on the others, and never looked at by whoever tunes.
+         They are counted in every figure but NEVER named, not even with
+         --reveal-held-aside or --verbose, and --only cannot pick them one
+         by one. This is the figure to quote.
+  fresh  "fresh (round 3, since used for tuning)": "part": "fresh"
+         (entries_fresh.json); reported once (recall 0.786), then opened
+         for tuning; named only with --reveal-held-aside.
   held   "held (round 2, since used for tuning)": the other curves whose
          int(sha1(source).hexdigest(), 16) % 3 == 0; named only with
          --reveal-held-aside. Key "held_aside" in --json.
@@ -31,13 +36,15 @@ Parts (by thread, fixed):
 
 Usage (Debian /usr/bin/python3, stdlib only):
   bench/curves_report.py [--cli PATH] [--json] [--verbose] [--only ID]...
-                         [--reveal-held-aside] [--check RECALL FA [--check-part P]]
+                         [--reveal-held-aside]
+                         [--check RECALL FA [--check-part PART[,PART...]]]
 The binary is --cli, else $SIDECAR_CLI, else build/test/cli/sidecar-cli.
---check RECALL FA exits 1 when any label family's recall in the part chosen
-by --check-part (dev, held, fresh or all; default all) is below RECALL (a
-fraction) or more than FA of its healthy curves raise an alert (and, with
---max-notifications N, when one of its incidents notified more than N times);
-issue 16's bar is `--check 0.9 1 --max-notifications 2`.
+--check RECALL FA exits 1 when, in any part named by --check-part (a comma
+list of dev, held, fresh, blind, all; default all; dev,held,fresh are the
+tuned parts), a label family's recall is below RECALL (a fraction) or more
+than FA of its healthy curves raise an alert (and, with --max-notifications
+N, when one of its incidents notified more than N times); each part is
+judged on its own. Issue 16's bar is `--check 0.9 1 --max-notifications 2`.
 Exit 2 when the CLI fails on a curve or the corpus cannot be read.
 """
 import argparse
@@ -119,14 +126,17 @@ def held_aside(source):
 
 
 def part_of(entry):
-    if entry.get("part") == "fresh":
-        return "fresh"
+    if entry.get("part") in ("fresh", "blind"):
+        return entry["part"]
     return "held_aside" if held_aside(entry["source"]) else "dev"
 
 
+PARTS = ("dev", "held_aside", "fresh", "blind")  # summary keys, "all" besides
 PART_TITLES = {"dev": "dev", "held_aside": "held (round 2, since used for tuning)",
-               "fresh": "fresh (round 3 held aside, quote this)", "all": "all"}
-CHECK_PARTS = {"dev": "dev", "held": "held_aside", "fresh": "fresh", "all": "all"}
+               "fresh": "fresh (round 3, since used for tuning)", "blind": "blind (round 4 held aside, quote this)",
+               "all": "all"}
+CHECK_PARTS = {"dev": "dev", "held": "held_aside", "fresh": "fresh", "blind": "blind", "all": "all"}
+REVEALABLE = ("held_aside", "fresh")  # named only with --reveal-held-aside; blind is never named
 
 
 def load_manifest(corpus):
@@ -274,15 +284,16 @@ def print_part(name, s):
 
 def hide(summary, shown, reveal_held):
     """Keep every count; name only the curves in `shown`. A hidden part lists its
-    missed curves as one word; held-aside flagged syndromes stay as one merged
-    list, fresh ones are dropped (fresh curves give counts only)."""
-    words = {"fresh": "(fresh)", "held_aside": None if reveal_held else "(held aside)"}
+    missed curves as one word; held/fresh flagged syndromes stay as one merged
+    list, blind ones are dropped (blind curves give counts only)."""
+    words = {"blind": "(blind)", "held_aside": None if reveal_held else "(held aside)",
+             "fresh": None if reveal_held else "(fresh)"}
     for part, s in summary.items():
         word = words.get(part)
         flagged = s["healthy"]["flagged"]
         for lab in s["labels"].values():
             lab["missed"] = word or [m for m in lab["missed"] if m in shown]
-        if part == "fresh":
+        if part == "blind":
             flagged = {}
         elif word and flagged:
             flagged = {word: sorted({syn for syns in flagged.values() for syn in syns})}
@@ -291,68 +302,93 @@ def hide(summary, shown, reveal_held):
                        for e in s["errors"]]
 
 
-def main():
+def parse_parts(text):
+    """'dev,held,fresh' -> ('dev', 'held', 'fresh'); argparse type of --check-part."""
+    parts = tuple(dict.fromkeys(p.strip() for p in text.split(",") if p.strip()))
+    bad = [p for p in parts if p not in CHECK_PARTS]
+    if not parts or bad:
+        raise argparse.ArgumentTypeError("parts are a comma list of %s; got %r" % (", ".join(CHECK_PARTS), text))
+    return parts
+
+
+def check(summary, part, recall_min, fa_max, max_notifications):
+    """Issue 16's bar on one part: True when it passes (reasons on stderr otherwise)."""
+    judged = summary[CHECK_PARTS[part]]
+    if not judged["curves"]:
+        print("check failed (%s): the part has no curves" % part, file=sys.stderr)
+        return False
+    low = {k: v["recall"] for k, v in judged["labels"].items() if v["recall"] < recall_min}
+    fa = judged["healthy"]["false_alarms"]
+    noisy = judged["notifications"]["max"] or 0
+    too_many = max_notifications is not None and noisy > max_notifications
+    if low or fa > fa_max or too_many:
+        print("check failed (%s): recall below %.2f for %s; false alarms %d (max %d); notifications per incident "
+              "up to %d (max %s)" % (part, recall_min, low or "no label", fa, fa_max, noisy,
+                                     max_notifications if max_notifications is not None else "-"), file=sys.stderr)
+        return False
+    return True
+
+
+def parse_args():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cli", default=os.environ.get("SIDECAR_CLI") or os.path.join(ROOT, "build", "test", "cli", "sidecar-cli"))
     ap.add_argument("--corpus", default=CORPUS)
     ap.add_argument("--json", action="store_true", help="print a machine-readable summary")
     ap.add_argument("--verbose", action="store_true", help="one line per dev curve")
     ap.add_argument("--reveal-held-aside", action="store_true",
-                    help="with --verbose/--json: also list held-aside curves one by one (not while tuning)")
+                    help="with --verbose/--json: also list held and fresh curves one by one (blind ones never)")
     ap.add_argument("--only", action="append", default=[], metavar="ID")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--check", nargs=2, type=float, metavar=("RECALL", "FA"))
-    ap.add_argument("--check-part", choices=sorted(CHECK_PARTS), default="all",
-                    help="the part --check judges (default all)")
+    ap.add_argument("--check-part", type=parse_parts, default=("all",), metavar="PART[,PART...]",
+                    help="the parts --check judges, each on its own: a comma list of %s "
+                         "(default all; the tuned parts: dev,held,fresh; quote blind)" % ", ".join(CHECK_PARTS))
     ap.add_argument("--max-notifications", type=int, metavar="N",
-                    help="with --check: also fail when an incident of the judged part notified more than N times")
-    args = ap.parse_args()
+                    help="with --check: also fail when an incident of a judged part notified more than N times")
+    return ap.parse_args()
+
+
+def print_verbose(shown):
+    for r in shown:
+        alerts = ", ".join("%s@%s" % (a["syndrome"], a["step"]) for a in r["alerts"]) or "-"
+        verdict = "ERROR" if r["error"] else ("ok" if r["label"] == "none" and not r["alerts"] else
+                                               "FA" if r["label"] == "none" else
+                                               "caught" if r["caught"] else "MISSED")
+        print("%-40s %-10s %-16s %-7s %s" % (r["id"], r["part"], r["label"], verdict, alerts))
+    print()
+
+
+def main():
+    args = parse_args()
     if not os.access(args.cli, os.X_OK):
         print("curves_report: no sidecar-cli at %s (use --cli or $SIDECAR_CLI)" % args.cli, file=sys.stderr)
         return 2
     entries = load_manifest(args.corpus)
     if args.only:
-        if any(e["id"] in args.only and part_of(e) == "fresh" for e in entries):
-            print("curves_report: --only leaves out fresh curves (they are reported as a whole)", file=sys.stderr)
-        entries = [e for e in entries if e["id"] in args.only and part_of(e) != "fresh"]
+        if any(e["id"] in args.only and part_of(e) == "blind" for e in entries):
+            print("curves_report: --only leaves out blind curves (they are reported as a whole)", file=sys.stderr)
+        entries = [e for e in entries if e["id"] in args.only and part_of(e) != "blind"]
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = list(pool.map(lambda e: evaluate(e, args.cli, args.corpus), entries))
-    parts = {name: [r for r in results if r["part"] == name] for name in ("dev", "held_aside", "fresh")}
+    parts = {name: [r for r in results if r["part"] == name] for name in PARTS}
     parts["all"] = results
     summary = {name: summarize(rs) for name, rs in parts.items()}
-    shown = [r for r in results if r["part"] == "dev" or (args.reveal_held_aside and r["part"] == "held_aside")]
+    shown = [r for r in results if r["part"] == "dev" or (args.reveal_held_aside and r["part"] in REVEALABLE)]
     hide(summary, {r["id"] for r in shown}, args.reveal_held_aside)
     if args.json:
         summary["curves"] = shown if args.verbose else None
         print(json.dumps(summary, indent=1))
     else:
         if args.verbose:
-            for r in shown:
-                alerts = ", ".join("%s@%s" % (a["syndrome"], a["step"]) for a in r["alerts"]) or "-"
-                verdict = "ERROR" if r["error"] else ("ok" if r["label"] == "none" and not r["alerts"] else
-                                                       "FA" if r["label"] == "none" else
-                                                       "caught" if r["caught"] else "MISSED")
-                print("%-40s %-10s %-16s %-7s %s" % (r["id"], r["part"], r["label"], verdict, alerts))
-            print()
-        for name in ("dev", "held_aside", "fresh", "all"):
+            print_verbose(shown)
+        for name in PARTS + ("all",):
             print_part(PART_TITLES[name], summary[name])
     if summary["all"]["errors"]:
         return 2
     if args.check:
-        recall_min, fa_max = args.check
-        judged = summary[CHECK_PARTS[args.check_part]]
-        if not judged["curves"]:
-            print("check failed (%s): the part has no curves" % args.check_part, file=sys.stderr)
-            return 1
-        low = {k: v["recall"] for k, v in judged["labels"].items() if v["recall"] < recall_min}
-        fa = judged["healthy"]["false_alarms"]
-        noisy = judged["notifications"]["max"] or 0
-        too_many = args.max_notifications is not None and noisy > args.max_notifications
-        if low or fa > fa_max or too_many:
-            print("check failed (%s): recall below %.2f for %s; false alarms %d (max %d); notifications per incident "
-                  "up to %d (max %s)" % (args.check_part, recall_min, low or "no label", fa, fa_max, noisy,
-                                         args.max_notifications if args.max_notifications is not None else "-"),
-                  file=sys.stderr)
+        passed = [check(summary, part, args.check[0], args.check[1], args.max_notifications)
+                  for part in args.check_part]
+        if not all(passed):
             return 1
     return 0
 

@@ -57,7 +57,7 @@ def test_manifest_entries_are_complete():
         assert SOURCE.match(e["source"]), (e["id"], e["source"])
         assert e["what_happened"].strip() and e["raw_excerpt"].strip() and e["framework"].strip(), e["id"]
         assert e["file"] == e["id"] + ".jsonl"
-        assert e.get("part", "fresh") == "fresh", e["id"]  # only the fresh part is marked
+        assert e.get("part", "fresh") in ("fresh", "blind"), e["id"]  # only the fresh and blind parts are marked
         if e["label"] == "none":
             assert e["visible_step"] is None, e["id"]
         else:
@@ -122,20 +122,37 @@ def test_curves_are_the_verbatim_conversion_of_raw_pastes():
 def test_held_aside_split_is_by_thread_and_not_empty():
     parts = {}
     for e in manifest():
-        part = "fresh" if e.get("part") == "fresh" else hashed_aside(e)
+        part = e.get("part") or hashed_aside(e)
         parts.setdefault(e["source"], set()).add(part)
-    assert all(len(p) == 1 for p in parts.values()), "a thread feeds one part only (fresh ones included)"
-    flat = [next(iter(p)) for p in parts.values() if "fresh" not in p]
+    assert all(len(p) == 1 for p in parts.values()), "a thread feeds one part only (fresh and blind ones included)"
+    flat = [next(iter(p)) for p in parts.values() if not {"fresh", "blind"} & p]
     assert any(flat) and not all(flat)
 
 
-def test_fresh_entries_are_the_ones_of_entries_fresh():
-    sys.path.insert(0, str(CORPUS))
-    try:
-        from entries_fresh import ENTRIES_FRESH
-    finally:
-        sys.path.remove(str(CORPUS))
-    assert {e["id"] for e in manifest() if e.get("part") == "fresh"} == {e["id"] for e in ENTRIES_FRESH}
+def entry_file(name):
+    with open(CORPUS / name, encoding="utf-8") as f:
+        return json.load(f)["entries"]
+
+
+def test_marked_parts_are_the_entries_of_their_json_file():
+    for name, part in (("entries.json", None), ("entries_fresh.json", "fresh"), ("entries_blind.json", "blind")):
+        ids = [e["id"] for e in entry_file(name)]
+        assert len(ids) == len(set(ids)), name
+        assert {e["id"] for e in manifest() if e.get("part") == part} == set(ids), name
+    assert not list(CORPUS.glob("entries*.py")), "the entries are data (JSON), not Python"
+
+
+def test_build_refuses_a_thread_in_two_parts(tmp_path):
+    # build_corpus.py run on a copy whose blind file reuses a thread of entries.json
+    for name in ("build_corpus.py", "entries.json", "entries_fresh.json"):
+        shutil.copy(CORPUS / name, tmp_path / name)
+    shutil.copytree(CORPUS / "raw", tmp_path / "raw")
+    reused = dict(entry_file("entries.json")[0], id="reused_thread")
+    shutil.copy(CORPUS / "raw" / (entry_file("entries.json")[0]["id"] + ".txt"), tmp_path / "raw" / "reused_thread.txt")
+    (tmp_path / "entries_blind.json").write_text(json.dumps({"entries": [reused]}), encoding="utf-8")
+    proc = subprocess.run([sys.executable, str(tmp_path / "build_corpus.py"), "--check"], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode != 0 and "entries_blind.json reuses threads" in proc.stdout + proc.stderr
 
 
 def run_report(*args):
@@ -152,21 +169,24 @@ def test_report_runs_end_to_end():
     summary = json.loads(proc.stdout)
     entries = manifest()
     assert summary["all"]["curves"] == len(entries)
-    assert summary["dev"]["curves"] + summary["held_aside"]["curves"] + summary["fresh"]["curves"] == len(entries)
-    assert summary["fresh"]["curves"] == sum(e.get("part") == "fresh" for e in entries)
+    assert sum(summary[p]["curves"] for p in ("dev", "held_aside", "fresh", "blind")) == len(entries)
+    for part in ("fresh", "blind"):
+        assert summary[part]["curves"] == sum(e.get("part") == part for e in entries)
     assert summary["all"]["errors"] == []
     assert summary["all"]["healthy"]["n"] == sum(e["label"] == "none" for e in entries)
-    assert {c["id"] for c in summary["curves"]} == {e["id"] for e in entries if e.get("part") != "fresh"}
+    assert {c["id"] for c in summary["curves"]} == {e["id"] for e in entries if e.get("part") != "blind"}
     for label, v in summary["all"]["labels"].items():
         assert label in LABELS and 0.0 <= v["recall"] <= 1.0
     # the text report, on a few curves of each part: without --reveal-held-aside the
     # held-aside curves are counted but never named
-    held = [e["id"] for e in entries if hashed_aside(e) and e.get("part") != "fresh"]
-    dev = [e["id"] for e in entries if not hashed_aside(e) and e.get("part") != "fresh"]
+    held = [e["id"] for e in entries if hashed_aside(e) and not e.get("part")]
+    dev = [e["id"] for e in entries if not hashed_aside(e) and not e.get("part")]
     few = [a for i in held[:3] + dev[:3] for a in ("--only", i)]
     text = run_report("--verbose", *few)
     assert text.returncode == 0, text.stderr
-    for part in ("== dev: 3 curves", "== held (round 2, since used for tuning): 3 curves", "== fresh", "== all: 6 curves",
+    for part in ("== dev: 3 curves", "== held (round 2, since used for tuning): 3 curves",
+                 "== fresh (round 3, since used for tuning): 0 curves", "== blind (round 4 held aside, quote this): 0 curves",
+                 "== all: 6 curves",
                  "false alarms",
                  "notifications per incident"):
         assert part in text.stdout
@@ -183,47 +203,69 @@ def test_report_check_can_pass_and_fail():
     assert "check failed" in failed.stderr
 
 
-def fresh_corpus(tmp_path, fresh_ids):
-    """A small corpus copied from the real one, with `fresh_ids` marked as the fresh part."""
-    picked = ["gradnorm_tf_17_nan", "pid_22_tiny_loss_spike", "tfmodels_8423_loss_explodes", "fairseq_940_lm_loss11"]
+def small_corpus(tmp_path, marked):
+    """A small corpus copied from the real one, with the curves of `marked` ({id: part}) moved to that part."""
+    picked = ["gradnorm_tf_17_nan", "pid_22_tiny_loss_spike", "tfmodels_8423_loss_explodes", "fairseq_940_lm_loss11",
+              "caffe_mobilenet_1_flat"]
     lines = []
     for e in manifest():
         if e["id"] in picked:
-            if e["id"] in fresh_ids:
-                e = dict(e, part="fresh")
+            e = {k: v for k, v in e.items() if k != "part"}
+            if e["id"] in marked:
+                e["part"] = marked[e["id"]]
             lines.append(json.dumps(e) + "\n")
             shutil.copy(CORPUS / e["file"], tmp_path / e["file"])
     (tmp_path / "manifest.jsonl").write_text("".join(lines), encoding="utf-8")
     return ["--corpus", str(tmp_path)]
 
 
-def test_report_never_names_fresh_curves(tmp_path):
-    fresh = ["tfmodels_8423_loss_explodes", "fairseq_940_lm_loss11"]
-    corpus = fresh_corpus(tmp_path, fresh)
+def test_report_never_names_blind_curves(tmp_path):
+    blind = ["tfmodels_8423_loss_explodes", "fairseq_940_lm_loss11"]
+    corpus = small_corpus(tmp_path, dict.fromkeys(blind, "blind"))
     proc = run_report(*corpus, "--json", "--verbose", "--reveal-held-aside")
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
-    assert summary["fresh"]["curves"] == 2 and summary["all"]["curves"] == 4
-    assert summary["fresh"]["healthy"]["n"] == 1 and summary["fresh"]["labels"]["divergence"]["n"] == 1
-    assert not any(i in proc.stdout for i in fresh), "fresh curves are counted, never named"
+    assert summary["blind"]["curves"] == 2 and summary["all"]["curves"] == 5
+    assert summary["blind"]["healthy"]["n"] == 1 and summary["blind"]["labels"]["divergence"]["n"] == 1
+    assert not any(i in proc.stdout for i in blind), "blind curves are counted, never named"
     text = run_report(*corpus, "--verbose", "--reveal-held-aside")
     assert text.returncode == 0, text.stderr
-    assert "== fresh (round 3 held aside, quote this): 2 curves" in text.stdout
-    assert not any(i in text.stdout for i in fresh)
-    # --only cannot pick a fresh curve on its own
-    alone = run_report(*corpus, "--json", "--only", fresh[0])
+    assert "== blind (round 4 held aside, quote this): 2 curves" in text.stdout
+    assert not any(i in text.stdout for i in blind)
+    # --only cannot pick a blind curve on its own
+    alone = run_report(*corpus, "--json", "--only", blind[0])
     assert alone.returncode == 0, alone.stderr
-    assert json.loads(alone.stdout)["all"]["curves"] == 0 and "fresh" in alone.stderr
+    assert json.loads(alone.stdout)["all"]["curves"] == 0 and "blind" in alone.stderr
 
 
-def test_report_check_judges_the_chosen_part(tmp_path):
-    corpus = fresh_corpus(tmp_path, ["tfmodels_8423_loss_explodes", "fairseq_940_lm_loss11"])
-    for part in ("dev", "fresh", "all"):
+def test_report_names_fresh_curves_only_when_revealed(tmp_path):
+    # round 3's fresh part is tuning material now: named with --reveal-held-aside, like the held part
+    fresh = ["tfmodels_8423_loss_explodes", "fairseq_940_lm_loss11"]
+    corpus = small_corpus(tmp_path, dict.fromkeys(fresh, "fresh"))
+    hidden = run_report(*corpus, "--verbose")
+    assert hidden.returncode == 0, hidden.stderr
+    assert "== fresh (round 3, since used for tuning): 2 curves" in hidden.stdout
+    assert not any(i in hidden.stdout for i in fresh)
+    shown = run_report(*corpus, "--json", "--verbose", "--reveal-held-aside")
+    assert shown.returncode == 0, shown.stderr
+    assert {c["id"] for c in json.loads(shown.stdout)["curves"] if c["part"] == "fresh"} == set(fresh)
+    alone = run_report(*corpus, "--json", "--only", fresh[0])
+    assert alone.returncode == 0 and json.loads(alone.stdout)["fresh"]["curves"] == 1
+
+
+def test_report_check_judges_the_chosen_parts(tmp_path):
+    corpus = small_corpus(tmp_path, {"tfmodels_8423_loss_explodes": "fresh", "fairseq_940_lm_loss11": "blind",
+                                     "caffe_mobilenet_1_flat": "blind"})
+    for part in ("dev", "fresh", "blind", "all", "dev,fresh", "dev,fresh,blind"):
         assert run_report(*corpus, "--check", "0", "1000", "--check-part", part).returncode == 0, part
         failed = run_report(*corpus, "--check", "1.01", "0", "--check-part", part)
-        assert failed.returncode == 1 and "check failed (%s)" % part in failed.stderr, part
-    empty = run_report(*corpus, "--check", "0", "1000", "--check-part", "held")  # no held curve in this corpus
-    assert empty.returncode == 1 and "no curves" in empty.stderr
+        assert failed.returncode == 1, part
+        for one in part.split(","):  # each named part is judged on its own
+            assert "check failed (%s)" % one in failed.stderr, (part, one)
+    empty = run_report(*corpus, "--check", "0", "1000", "--check-part", "dev,held")  # no held curve here
+    assert empty.returncode == 1 and "check failed (held): the part has no curves" in empty.stderr
+    bad = run_report(*corpus, "--check", "0", "1000", "--check-part", "dev,nope")
+    assert bad.returncode == 2 and "comma list" in bad.stderr
 
 
 def test_report_refuses_a_missing_cli(tmp_path):

@@ -2,7 +2,7 @@
 """Rebuild the real-curve corpus from the verbatim pastes in raw/.
 
 Every curve starts as raw/<id>.txt: the rows exactly as they were posted in
-the thread named in ENTRIES (paste debris such as backticks and `>` markers
+the thread its entry names (paste debris such as backticks and `>` markers
 dropped; a row cut off mid-line dropped). This script only converts those
 rows to sidecar metrics JSONL, one object per logged row, keys as the source
 logged them; it never edits a number. Run it after adding an entry:
@@ -10,9 +10,12 @@ logged them; it never edits a number. Run it after adding an entry:
     /usr/bin/python3 tests/data/real_curves/build_corpus.py          # rewrite
     /usr/bin/python3 tests/data/real_curves/build_corpus.py --check  # verify
 
-Entries come from entries.py (ENTRIES: the dev and round-2 held-aside parts,
-split by a hash of the source) and entries_fresh.py (ENTRIES_FRESH: round 3's
-fresh held-aside part, written to the manifest with "part": "fresh").
+Entries are data: the "entries" list of entries.json (the dev and round-2
+held parts, split by a hash of the source), entries_fresh.json (round 3's
+fresh part, written to the manifest with "part": "fresh") and
+entries_blind.json (round 4's blind part, "part": "blind"). A thread feeds
+one part only. Every entry has id, fmt, source, source_kind, framework,
+label, visible_step, also_ok, what_happened, plus the options below.
 
 Entry options: "only"/"skip" (regex) keep/drop lines of another record kind
 in the same paste (the raw file stays complete), "step_key" names the
@@ -43,9 +46,8 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from entries import ENTRIES  # noqa: E402
-from entries_fresh import ENTRIES_FRESH  # noqa: E402
+# (file, part written to the manifest or None); a later file's threads must not appear in an earlier one
+ENTRY_FILES = (("entries.json", None), ("entries_fresh.json", "fresh"), ("entries_blind.json", "blind"))
 
 NUM = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|NaN|NAN|inf|Inf|INF|Infinity)"
 NUM_RE = re.compile(r"^(?:%s)$" % NUM)
@@ -260,15 +262,25 @@ FIELDS = ("id", "file", "source", "source_kind", "framework", "label", "visible_
           "what_happened", "raw_excerpt")
 
 
+def load_entries(name):
+    with open(os.path.join(HERE, name), encoding="utf-8") as f:
+        return json.load(f)["entries"]
+
+
 def all_entries():
-    """ENTRIES, then ENTRIES_FRESH marked `"part": "fresh"` (round 3's held-aside
-    part, collected after the rules were tuned on the others). A fresh thread
-    must not also feed the other parts: the split is by thread."""
-    old = {e["source"] for e in ENTRIES}
-    reused = sorted({e["source"] for e in ENTRIES_FRESH} & old)
-    if reused:
-        raise SystemExit("entries_fresh.py reuses threads of entries.py: " + " ".join(reused))
-    return [dict(e) for e in ENTRIES] + [dict(e, part="fresh") for e in ENTRIES_FRESH]
+    """The entries of ENTRY_FILES in order, each marked with its file's part
+    (none for entries.json, whose dev/held split is by a hash of the source).
+    The split is by thread: a thread of one file must not feed another."""
+    out, seen = [], {}
+    for name, part in ENTRY_FILES:
+        entries = load_entries(name)
+        reused = sorted({e["source"] for e in entries if seen.get(e["source"], name) != name})
+        if reused:
+            raise SystemExit("%s reuses threads of another part: %s" % (name, " ".join(reused)))
+        for e in entries:
+            seen[e["source"]] = name
+            out.append(dict(e, part=part) if part else dict(e))
+    return out
 
 
 def build():
