@@ -303,6 +303,17 @@ inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
     return extra;
   };
   constexpr int kTokenPriority = 2000;
+  // The role the tokens give, at a token match's priority.
+  auto bind = [&](Role role) {
+    c.role = role;
+    c.priority = kTokenPriority + static_cast<int>(tk.size());
+  };
+  // A family whose key is its one role unless it names a setting or count.
+  auto family_role = [&](KeyFamily family, Role role) {
+    c.family = family;
+    if (!not_metric) bind(role);
+    return c;
+  };
   if (scale && (loss || has(tk, {"scaler", "amp"}))) {
     c.family = KeyFamily::kLossScale;
     c.role = Role::kLossScale;
@@ -321,27 +332,12 @@ inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
                  (has(tk, {"cross"}) && has(tk, {"entropy"}) && !has(tk, {"policy", "value", "kl"}));
     int extra = neutral_rest({});
     if (plain && extra == 0 && !not_metric) {
-      c.role = val ? Role::kValLoss : Role::kLoss;
-      c.priority = kTokenPriority + static_cast<int>(tk.size());
+      bind(val ? Role::kValLoss : Role::kLoss);
     }
     return c;
   }
-  if (gnorm) {
-    c.family = KeyFamily::kGradNorm;
-    if (!not_metric) {
-      c.role = Role::kGradNorm;
-      c.priority = kTokenPriority + static_cast<int>(tk.size());
-    }
-    return c;
-  }
-  if (kl) {
-    c.family = KeyFamily::kKl;
-    if (!not_metric) {
-      c.role = Role::kKl;
-      c.priority = kTokenPriority + static_cast<int>(tk.size());
-    }
-    return c;
-  }
+  if (gnorm) return family_role(KeyFamily::kGradNorm, Role::kGradNorm);
+  if (kl) return family_role(KeyFamily::kKl, Role::kKl);
   if (step_time && !tput) {
     c.family = KeyFamily::kStepTime;
     return c;
@@ -356,8 +352,7 @@ inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
   if (tput) {
     c.family = KeyFamily::kThroughput;
     if (!has(tk, {"mfu", "tflops"})) {
-      c.role = Role::kThroughput;
-      c.priority = kTokenPriority + static_cast<int>(tk.size());
+      bind(Role::kThroughput);
     }
     return c;
   }
@@ -366,28 +361,19 @@ inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
     if (not_metric || has(tk, {"chosen", "rejected", "margins", "margin"})) return c;
     int extra = neutral_rest({"score", "scores"});
     if (quality) {
-      c.role = Role::kRewardAccuracy;
-      c.priority = kTokenPriority + static_cast<int>(tk.size());
+      bind(Role::kRewardAccuracy);
     } else if (!(tk.front() == "rewards" && extra > 0)) {  // "rewards/format_reward" is a component
       c.role = Role::kReward;
       c.priority = kTokenPriority + 10 * extra + static_cast<int>(tk.size());
     }
     return c;
   }
-  if (entropy) {
-    c.family = KeyFamily::kEntropy;
-    if (!not_metric) {
-      c.role = Role::kEntropy;
-      c.priority = kTokenPriority + static_cast<int>(tk.size());
-    }
-    return c;
-  }
+  if (entropy) return family_role(KeyFamily::kEntropy, Role::kEntropy);
   if (quality) {
     c.family = KeyFamily::kQuality;
     if (not_metric) return c;
     if (has(tk, {"success", "winrate"}) || (has(tk, {"win"}) && has(tk, {"rate"}))) {
-      c.role = Role::kSuccessRate;
-      c.priority = kTokenPriority + static_cast<int>(tk.size());
+      bind(Role::kSuccessRate);
       return c;
     }
     // Validation quality: a val/test token, or a metric only ever computed
