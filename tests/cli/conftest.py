@@ -9,6 +9,8 @@ import pytest
 
 CLI = os.environ.get("SIDECAR_CLI", "")
 DATA = pathlib.Path(os.environ.get("SIDECAR_TEST_DATA", pathlib.Path(__file__).resolve().parents[1] / "data"))
+# For tests that start CLI themselves (Popen, a pty) rather than through `cli`.
+needs_cli = pytest.mark.skipif(not CLI, reason="SIDECAR_CLI is not set (run through ctest)")
 
 
 @pytest.fixture

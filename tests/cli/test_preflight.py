@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from conftest import CLI
+from conftest import CLI, needs_cli
 
 FAST = ["--poll", "0.05", "--wait", "0.3", "--answer-timeout", "0.3"]
 CHOICES = ["Continue Anyway", "Stop Job"]
@@ -86,9 +86,8 @@ def run_until_alert(args, answer=None, run_dir=None):
 
 
 @pytest.mark.parametrize("answer,code,proceed", [("Stop Job\n", 1, False), ("Continue Anyway\n", 1, True)])
+@needs_cli
 def test_busy_at_timeout_operator_answers(smi, tmp_path, answer, code, proceed):
-    if not CLI:
-        pytest.skip("SIDECAR_CLI is not set")
     s = smi("busy")
     rc, alert, recs, err = run_until_alert(
         ["--devices", "0", "--nvidia-smi", s, "--format", "jsonl", "--poll", "0.05", "--wait", "0.2",
@@ -133,9 +132,8 @@ def test_nobody_answers_default_applies(cli, smi, tmp_path):
     assert records(r2.stdout)[-1]["decision"] == "Continue Anyway"
 
 
+@needs_cli
 def test_answer_outside_the_choices_takes_the_default(smi, tmp_path):
-    if not CLI:
-        pytest.skip("SIDECAR_CLI is not set")
     s = smi("busy")
     rc, _, recs, err = run_until_alert(
         ["--devices", "0", "--nvidia-smi", s, "--format", "jsonl", "--poll", "0.05", "--wait", "0.1",
@@ -145,9 +143,8 @@ def test_answer_outside_the_choices_takes_the_default(smi, tmp_path):
     assert "'Don't stop' is not one of the alert's choices" in recs[0]["reason"]
 
 
+@needs_cli
 def test_tty_answer(smi, tmp_path):
-    if not CLI:
-        pytest.skip("SIDECAR_CLI is not set")
     s = smi("busy")
     master, slave = pty.openpty()
     try:

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from conftest import CLI
+from conftest import CLI, needs_cli
 
 parser = pytest.importorskip("prometheus_client.parser")
 
@@ -46,9 +46,8 @@ def samples(text):
     return out
 
 
+@needs_cli
 def test_run_serves_metrics_while_it_runs(tmp_path):
-    if not CLI:
-        pytest.skip("SIDECAR_CLI is not set (run through ctest)")
     script = tmp_path / "train.py"
     script.write_text(TRAIN)
     stop = tmp_path / "stop"

@@ -82,6 +82,13 @@ def finish(p, timeout=60):
     return p.returncode, out, err
 
 
+def answer_nan_alert(server, run_id, choice):
+    """Waits for the run's NaN alert on the server and answers it there."""
+    a = wait_for(lambda: nan_alert(server, run_id), timeout=20, what="the NaN alert on the server")
+    code, reply = server.post(f"/alerts/{a['id']}/respond", {"choice": choice})
+    assert code == 200, reply
+
+
 def nan_alert(server, run_id):
     for a in server.alerts(run_id):
         if "nan" in a["message"].lower():
@@ -109,9 +116,7 @@ def test_stop_job_answered_on_the_server_stops_the_run_within_5s(tmp_path, serve
     run_id = server.create_run("stop-job")
     p = start(tmp_path, server, run_id, job(tmp_path, nan_at=5, steps=2000, dt=0.05))
     try:
-        a = wait_for(lambda: nan_alert(server, run_id), timeout=20, what="the NaN alert on the server")
-        code, reply = server.post(f"/alerts/{a['id']}/respond", {"choice": "Stop Job"})
-        assert code == 200, reply
+        answer_nan_alert(server, run_id, "Stop Job")
         t0 = time.time()
         rc, out, err = finish(p, timeout=10)
         took = time.time() - t0
@@ -131,9 +136,7 @@ def test_ignore_answered_on_the_server_lets_the_run_go_on(tmp_path, server):
     run_id = server.create_run("ignore")
     p = start(tmp_path, server, run_id, job(tmp_path, nan_at=5, steps=60, dt=0.05))
     try:
-        a = wait_for(lambda: nan_alert(server, run_id), timeout=20, what="the NaN alert on the server")
-        code, reply = server.post(f"/alerts/{a['id']}/respond", {"choice": "Ignore"})
-        assert code == 200, reply
+        answer_nan_alert(server, run_id, "Ignore")
         rc, out, err = finish(p, timeout=60)
     finally:
         if p.poll() is None:

@@ -7,9 +7,7 @@ import subprocess
 import sys
 import time
 
-import pytest
-
-from conftest import CLI
+from conftest import CLI, needs_cli
 
 TRAIN = r"""
 import json, os, time
@@ -21,9 +19,8 @@ with open(os.environ["SIDECAR_METRICS_FILE"], "a") as f:
 """
 
 
+@needs_cli
 def test_status_line_on_a_tty_only(tmp_path):
-    if not CLI:
-        pytest.skip("SIDECAR_CLI is not set (run through ctest)")
     script = tmp_path / "train.py"
     script.write_text(TRAIN)
     run = tmp_path / "run"

@@ -142,6 +142,16 @@ def nan_alert(real, run_id):
     return next((a for a in real.alerts(run_id) if "nan" in a["message"].lower()), None)
 
 
+def raise_and_answer_nan(real, tmp_path, run_id, choice):
+    """A monitor whose NaN alert the server has answered with `choice`."""
+    mon = monitor(real, tmp_path, run_id)
+    mon.observe({"loss": 1.0}, step=0)
+    mon.observe({"loss": math.nan}, step=1)
+    a = wait_for(lambda: nan_alert(real, run_id), what="the NaN alert on the server")
+    assert real.post(f"/alerts/{a['id']}/respond", {"choice": choice})[0] == 200
+    return mon
+
+
 def test_monitor_nan_alert_reaches_the_server_readably(tmp_path, real):
     run_id = real.create_run("py-nan")
     mon = monitor(real, tmp_path, run_id)
@@ -159,11 +169,7 @@ def test_monitor_nan_alert_reaches_the_server_readably(tmp_path, real):
 
 def test_monitor_ignore_on_the_server_does_not_stop(tmp_path, real):
     run_id = real.create_run("py-ignore")
-    mon = monitor(real, tmp_path, run_id)
-    mon.observe({"loss": 1.0}, step=0)
-    mon.observe({"loss": math.nan}, step=1)
-    a = wait_for(lambda: nan_alert(real, run_id), what="the NaN alert on the server")
-    assert real.post(f"/alerts/{a['id']}/respond", {"choice": "Ignore"})[0] == 200
+    mon = raise_and_answer_nan(real, tmp_path, run_id, "Ignore")
     time.sleep(2.0)
     assert not mon.stop_requested
     mon.finish("finished", exit_code=0, timeout_s=5.0)
@@ -172,11 +178,7 @@ def test_monitor_ignore_on_the_server_does_not_stop(tmp_path, real):
 
 def test_monitor_stop_job_on_the_server_requests_a_stop_within_5s(tmp_path, real):
     run_id = real.create_run("py-stop")
-    mon = monitor(real, tmp_path, run_id)
-    mon.observe({"loss": 1.0}, step=0)
-    mon.observe({"loss": math.nan}, step=1)
-    a = wait_for(lambda: nan_alert(real, run_id), what="the NaN alert on the server")
-    assert real.post(f"/alerts/{a['id']}/respond", {"choice": "Stop Job"})[0] == 200
+    mon = raise_and_answer_nan(real, tmp_path, run_id, "Stop Job")
     t0 = time.time()
     wait_for(lambda: mon.stop_requested, timeout=5.0, what="stop_requested")
     assert time.time() - t0 < 5.0
