@@ -13,15 +13,14 @@
 #   LINES=300000 EVENTS=1000000 BUILD_DIR=build/bench-release bash bench/bench_metric_sources.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 lines=${LINES:-300000}
 events=${EVENTS:-1000000}
 build=${BUILD_DIR:-build/bench-release}
 work=${WORK_DIR:-$build/bench-metric-sources}
 repeats=${REPEATS:-5}
 
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSIDECAR_BUILD_TESTS=OFF -DSIDECAR_BUILD_PYTHON=OFF \
-  -DSIDECAR_BUILD_EXAMPLES=OFF -DSIDECAR_BUILD_BENCH=ON -DSIDECAR_BUILD_CLI=OFF >/dev/null
-cmake --build "$build" --target bench_metrics_sources >/dev/null
+release_build "$build" BENCH bench_metrics_sources
 bench=$build/bench/bench_metrics_sources
 mkdir -p "$work"
 text=$work/output.log
@@ -30,23 +29,13 @@ tfevents=$work/events.out.tfevents.1.bench.1.0
 "$bench" gen-tfevents "$tfevents" "$events"
 protoc -Ilibsidecar/proto --python_out="$work" libsidecar/proto/tfevents.proto
 
-per_s() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else printf "-" }'; }
 printf '%-44s %10s %12s %10s\n' parser items items/s cpu_s
 while IFS='|' read -r name n secs _; do
   printf '%-44s %10s %12s %10s\n' "$name" "$n" "$(per_s "$n" "$secs")" "$secs"
 done < <("$bench" text "$text" "$repeats")
 
-/usr/bin/python3 - "$text" <<'EOF_PY'
-import ast, sys, time
-lines = [l for l in open(sys.argv[1]).read().splitlines() if l.startswith("{'")]
-best = 1e30
-for _ in range(3):
-    t0 = time.process_time()
-    for l in lines:
-        ast.literal_eval(l)
-    best = min(best, time.process_time() - t0)
-print("%-44s %10d %12.0f %10.6f" % ("Python ast.literal_eval (dict lines)", len(lines), len(lines) / best, best))
-EOF_PY
+py=$(python_parse_best ast.literal_eval "$text")
+printf '%-44s %10s %12s %10s\n' "Python ast.literal_eval (dict lines)" "${py%%|*}" "$(per_s "${py%%|*}" "${py##*|}")" "${py##*|}"
 
 while IFS='|' read -r name n secs scalars; do
   printf '%-44s %10s %12s %10s\n' "$name (scalars)" "$scalars" "$(per_s "$scalars" "$secs")" "$secs"

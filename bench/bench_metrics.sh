@@ -10,15 +10,14 @@
 #   ROWS=200000 BIG_ROWS=0 bash bench/bench_metrics.sh   # skip the 10 M-row runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 rows=${ROWS:-200000}
 big_rows=${BIG_ROWS:-10000000}
 build=${BUILD_DIR:-build/bench-release}
 work=${WORK_DIR:-$build/bench-metrics}
 repeats=${REPEATS:-7}
 
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSIDECAR_BUILD_TESTS=OFF -DSIDECAR_BUILD_PYTHON=OFF \
-  -DSIDECAR_BUILD_EXAMPLES=OFF -DSIDECAR_BUILD_BENCH=ON -DSIDECAR_BUILD_CLI=ON >/dev/null
-cmake --build "$build" --target bench_metrics_parse sidecar-cli >/dev/null
+release_build "$build" "BENCH CLI" bench_metrics_parse sidecar-cli
 bench=$build/bench/bench_metrics_parse
 cli=$(find "$build" -name sidecar-cli -type f -perm -u+x | head -1)
 mkdir -p "$work"
@@ -26,7 +25,6 @@ file=$work/metrics.jsonl
 "$bench" generate "$file" "$rows"
 bytes=$(stat -c %s "$file")
 
-rows_fmt() { awk -v r="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", r / s; else printf "-" }'; }
 mbs_fmt() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", b / s / 1e6; else printf "-" }'; }
 
 table=()
@@ -34,24 +32,13 @@ ours_s=""
 # (a) parse-only peers: name|rows|cpu seconds|bytes|checksum
 while IFS='|' read -r name n secs b _; do
   [ "$n" = "$rows" ] || { echo "bench: $name parsed $n rows, expected $rows" >&2; exit 1; }
-  table+=("$name|$(rows_fmt "$n" "$secs")|$(mbs_fmt "$b" "$secs")|$secs")
+  table+=("$name|$(per_s "$n" "$secs")|$(mbs_fmt "$b" "$secs")|$secs")
   case $name in "sidecar MetricsReader"*) ours_s=$secs ;; esac
 done < <("$bench" parse "$file" "$repeats")
 
 # (b) Python's json.loads over the same lines (best of 3, CPU time).
-py=$(/usr/bin/python3 - "$file" <<'EOF'
-import json, sys, time
-lines = open(sys.argv[1], "rb").read().splitlines()
-best = 1e30
-for _ in range(3):
-    t0 = time.process_time()
-    for line in lines:
-        json.loads(line)
-    best = min(best, time.process_time() - t0)
-print(f"{len(lines)}|{best:.6f}")
-EOF
-)
-table+=("Python json.loads (/usr/bin/python3)|$(rows_fmt "${py%%|*}" "${py##*|}")|$(mbs_fmt "$bytes" "${py##*|}")|${py##*|}")
+py=$(python_parse_best json.loads "$file")
+table+=("Python json.loads (/usr/bin/python3)|$(per_s "${py%%|*}" "${py##*|}")|$(mbs_fmt "$bytes" "${py##*|}")|${py##*|}")
 
 # (c) full replay through the engine, when `sidecar-cli replay` is built.
 replay_ok=0
@@ -69,7 +56,7 @@ r = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(f"{r.ru_utime + r.ru_stime:.6f}")' "$cli" replay "$file")
     if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$t; fi
   done
-  table+=("sidecar-cli replay (parse + engine)|$(rows_fmt "$rows" "$best")|$(mbs_fmt "$bytes" "$best")|$best")
+  table+=("sidecar-cli replay (parse + engine)|$(per_s "$rows" "$best")|$(mbs_fmt "$bytes" "$best")|$best")
 else
   table+=("sidecar-cli replay (parse + engine)|n/a|n/a|not built yet: $(head -c 80 "$work/replay.err" | tr '\n' ' ')")
 fi

@@ -6,9 +6,7 @@
 #   CALLS=200000 SEED_ROWS=20000 bash bench/bench_python.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 build=${BUILD_DIR:-build/bench-python}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSIDECAR_BUILD_TESTS=OFF -DSIDECAR_BUILD_CLI=OFF \
-  -DSIDECAR_BUILD_EXAMPLES=OFF -DSIDECAR_BUILD_BENCH=OFF -DSIDECAR_BUILD_PYTHON=ON \
-  -DPython_EXECUTABLE=/usr/bin/python3 >/dev/null
-cmake --build "$build" --target _sidecar >/dev/null
+release_build "$build" PYTHON _sidecar
 PYTHONPATH="$build/python" /usr/bin/python3 bench/python_observe.py "${CALLS:-1000000}" "${SEED_ROWS:-50000}"

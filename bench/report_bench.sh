@@ -6,15 +6,14 @@
 #   SIDECAR_CLI=build/x/cli/sidecar-cli ROWS=1000000 bash bench/report_bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 rows=${ROWS:-10000000}
 build=${BUILD_DIR:-build/bench-release}
 work=${WORK_DIR:-$build/bench-report}
 if [ -n "${SIDECAR_CLI:-}" ]; then
   cli=$SIDECAR_CLI
 else
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSIDECAR_BUILD_TESTS=OFF -DSIDECAR_BUILD_PYTHON=OFF \
-    -DSIDECAR_BUILD_EXAMPLES=OFF -DSIDECAR_BUILD_BENCH=OFF -DSIDECAR_BUILD_CLI=ON >/dev/null
-  cmake --build "$build" --target sidecar-cli >/dev/null
+  release_build "$build" CLI sidecar-cli
   cli=$(find "$build" -name sidecar-cli -type f -perm -u+x | head -1)
 fi
 run=$work/run-$rows

@@ -59,3 +59,20 @@ function(sidecar_link_components target)
     target_link_libraries(${target} PRIVATE sidecar_${c})
   endforeach()
 endfunction()
+
+# sidecar_add_programs(PREFIX OUT_VAR): one executable <PREFIX><name> per *.cc
+# in the calling folder, linked to every component and the warnings; the
+# targets' names go to OUT_VAR (the benches and the examples).
+function(sidecar_add_programs prefix out_var)
+  file(GLOB srcs CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cc)
+  get_property(components GLOBAL PROPERTY SIDECAR_COMPONENTS)
+  set(targets "")
+  foreach(src IN LISTS srcs)
+    get_filename_component(name ${src} NAME_WE)
+    add_executable(${prefix}${name} ${src})
+    sidecar_link_components(${prefix}${name} ${components})
+    target_link_libraries(${prefix}${name} PRIVATE sidecar_warnings)
+    list(APPEND targets ${prefix}${name})
+  endforeach()
+  set(${out_var} ${targets} PARENT_SCOPE)
+endfunction()
