@@ -61,6 +61,21 @@ inline std::optional<Role> parse_role(std::string_view name) {
   return std::nullopt;
 }
 
+namespace detail {
+// A key token's short form spelled out: acc -> accuracy, eval/valid/validation
+// -> val, rew -> reward, ep -> episode.
+inline void expand_short_form(std::string& tok) {
+  if (tok == "acc")
+    tok = "accuracy";
+  else if (tok == "eval" || tok == "valid" || tok == "validation")
+    tok = "val";
+  else if (tok == "rew")
+    tok = "reward";
+  else if (tok == "ep")
+    tok = "episode";
+}
+}  // namespace detail
+
 // Normalises a metric key for matching: lower case, separators folded to
 // '_', short forms expanded ("Val/Acc" -> "val_accuracy").
 inline std::string normalize_key(std::string_view key) {
@@ -79,14 +94,7 @@ inline std::string normalize_key(std::string_view key) {
       char c = key[k];
       tok += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     }
-    if (tok == "acc")
-      tok = "accuracy";
-    else if (tok == "eval" || tok == "valid" || tok == "validation")
-      tok = "val";
-    else if (tok == "rew")
-      tok = "reward";
-    else if (tok == "ep")
-      tok = "episode";
+    detail::expand_short_form(tok);
     if (!out.empty()) out += '_';
     out += tok;
     i = j;
@@ -167,14 +175,7 @@ inline std::vector<std::string> key_tokens(std::string_view key, bool split_came
   std::string tok;
   auto flush = [&] {
     if (tok.empty()) return;
-    if (tok == "acc")
-      tok = "accuracy";
-    else if (tok == "eval" || tok == "valid" || tok == "validation")
-      tok = "val";
-    else if (tok == "rew")
-      tok = "reward";
-    else if (tok == "ep")
-      tok = "episode";
+    detail::expand_short_form(tok);
     out.push_back(std::move(tok));
     tok.clear();
   };
