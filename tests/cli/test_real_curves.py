@@ -72,6 +72,14 @@ def test_fresh_part_is_large_enough():
     assert len({e["label"] for e in fresh} - {"none"}) >= 5, "positives spread over several labels"
 
 
+def test_blind_part_is_large_enough():
+    # round 4's blind part (issue 16): >= 24 curves from threads no other part uses, >= 10 healthy look-alikes
+    blind = [e for e in manifest() if e.get("part") == "blind"]
+    assert len(blind) >= 24, len(blind)
+    assert sum(e["label"] == "none" for e in blind) >= 10
+    assert len({e["label"] for e in blind} - {"none"}) >= 5, "positives spread over several labels"
+
+
 def test_each_id_has_one_source():
     by_id = {}
     for e in manifest():
