@@ -86,6 +86,20 @@ def test_blind_part_uses_only_threads_no_other_part_uses():
                                                         for p in CORPUS.glob(pre + "*.jsonl")}, "unknown file prefix"
 
 
+def test_blind_part_covers_every_family_from_many_threads():
+    """blind_ (round 4): >= 150 positives from >= 60 threads, every family present, at least as many look-alikes."""
+    items = parsed("blind_")
+    if not items:
+        pytest.skip("no blind_*.jsonl files yet")
+    positives = [it for it in items if it["label"] != "benign"]
+    assert len(positives) >= 150, f"blind part has {len(positives)} positive items, needs >= 150"
+    assert len({it["source"] for it in items}) >= 60, "blind part needs >= 60 distinct threads"
+    assert len(items) - len(positives) >= len(positives), "blind part needs at least as many look-alikes"
+    labels = collections.Counter(it["label"] for it in positives)
+    for label in sorted(LABELS - {"benign"}):
+        assert labels[label] >= 4, f"blind part has {labels[label]} {label} items, needs >= 4"
+
+
 def test_part_c_uses_new_threads_and_as_many_benign_items():
     """c_ (round 3, weak families): threads no a_/b_ file uses, at least as many look-alikes as positives."""
     items = parsed("c_")
