@@ -56,12 +56,3 @@ def test_pathological_user_pattern_stays_linear(cli, tmp_path):
     assert r.returncode in (0, 1), r.stderr
     assert records(r.stdout)[-1]["type"] == "summary"
 
-
-def test_invalid_user_pattern_is_a_located_error(cli, tmp_path):
-    playbook = tmp_path / "bad.yaml"
-    playbook.write_text("syndromes:\n  - name: broken\n    severity: warning\n    message: m\n    patterns: ['(unclosed']\n")
-    log = tmp_path / "x.log"
-    log.write_text("hello\n")
-    r = cli("scan", "--playbook", playbook, log)
-    assert r.returncode == 2
-    assert f"{playbook}:" in r.stderr and "broken" in r.stderr

@@ -46,6 +46,21 @@ with open(os.path.join(out_dir, name), "wb") as f:
 '''
 
 
+# The opening of a job's script: ten loss rows into metrics.jsonl in the working directory.
+LOSS_ROWS = ("with open('metrics.jsonl', 'w') as f:\n"
+             "    for step in range(10):\n"
+             "        f.write(json.dumps({'step': step, 'loss': 1.0 / (step + 1)}) + '\\n')\n")
+
+
+def work_dir(tmp_path, script=None):
+    """tmp_path/work, the job's working directory, with train.py holding `script`."""
+    work = tmp_path / "work"
+    work.mkdir()
+    if script is not None:
+        (work / "train.py").write_text(script)
+    return work
+
+
 def jsonl(text):
     return [json.loads(l) for l in text.splitlines() if l.strip().startswith("{")]
 
@@ -67,9 +82,7 @@ def first_nan(run_dir):
 
 
 def test_metrics_jsonl_in_the_working_directory_is_found(cli, tmp_path):
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "train.py").write_text(JSONL_WRITER)
+    work = work_dir(tmp_path, JSONL_WRITER)
     run_dir = tmp_path / "run"  # elsewhere: only the working directory has the file
     r = run_in(cli, work, run_dir, "--stop-on", "critical", "--", PY, "train.py", "20")
     nan = first_nan(run_dir)
@@ -80,9 +93,7 @@ def test_metrics_jsonl_in_the_working_directory_is_found(cli, tmp_path):
 
 
 def test_a_tfevents_file_the_job_writes_is_read(cli, tmp_path):
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "train.py").write_text(TFEVENTS_WRITER)
+    work = work_dir(tmp_path, TFEVENTS_WRITER)
     run_dir = tmp_path / "run"
     r = run_in(cli, work, run_dir, "--stop-on", "critical", "--", PY, "train.py", str(TFEVENTS_HELPERS), "15",
                "runs/exp1")
@@ -95,13 +106,9 @@ def test_a_tfevents_file_the_job_writes_is_read(cli, tmp_path):
 def test_several_sources_at_once_each_its_own_stream(cli, tmp_path):
     # metrics.jsonl in the working directory (the loss) and a tfevents file in
     # the run directory (a validation loss going NaN): both are followed.
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "train.py").write_text(
-        "import json, os, subprocess, sys\n"
-        "with open('metrics.jsonl', 'w') as f:\n"
-        "    for step in range(10):\n"
-        "        f.write(json.dumps({'step': step, 'loss': 1.0 / (step + 1)}) + '\\n')\n"
+    work = work_dir(
+        tmp_path,
+        "import json, os, subprocess, sys\n" + LOSS_ROWS +
         "open('tf.py', 'w').write(sys.argv[2])\n"
         "subprocess.check_call([sys.executable, 'tf.py', sys.argv[1], '1000',\n"
         "                       os.path.join(os.environ['SIDECAR_RUN_DIR'], 'tb')])\n")
@@ -119,13 +126,9 @@ def test_several_sources_at_once_each_its_own_stream(cli, tmp_path):
 def test_the_summary_names_every_source_followed(cli, tmp_path):
     # The summary's metrics line named only the first source found, though
     # the rows counted there came from both.
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "train.py").write_text(
-        "import json, os, sys\n"
-        "with open('metrics.jsonl', 'w') as f:\n"
-        "    for step in range(10):\n"
-        "        f.write(json.dumps({'step': step, 'loss': 1.0 / (step + 1)}) + '\\n')\n"
+    work = work_dir(
+        tmp_path,
+        "import json, os, sys\n" + LOSS_ROWS +
         "sys.path.insert(0, sys.argv[1])\n"
         "import make_fixtures as tf\n"
         "os.makedirs(os.path.join(os.environ['SIDECAR_RUN_DIR'], 'tb'), exist_ok=True)\n"
@@ -150,9 +153,8 @@ def test_a_newer_checkpoint_takes_over_without_repeating_the_history(cli, tmp_pa
     # HF Trainer: checkpoint-N/trainer_state.json holds the whole log_history
     # up to N. A newer checkpoint replaces the older source; the steps already
     # read are not observed twice, and the NaN at step 40 is found.
-    work = tmp_path / "work"
-    work.mkdir()
-    (work / "train.py").write_text(
+    work = work_dir(
+        tmp_path,
         "import json, os, time\n"
         "def save(n):\n"
         "    hist = [{'loss': float('nan') if s == 40 else 1.0 / s, 'step': s} for s in range(10, n + 1, 10)]\n"
@@ -175,8 +177,7 @@ def test_a_newer_checkpoint_takes_over_without_repeating_the_history(cli, tmp_pa
 def test_a_stale_file_in_the_working_directory_is_not_followed(cli, tmp_path):
     # Another run's metrics.jsonl (written before this run started, NaN in it)
     # must not raise alerts for this one.
-    work = tmp_path / "work"
-    work.mkdir()
+    work = work_dir(tmp_path)
     old = work / "metrics.jsonl"
     old.write_text("".join(json.dumps({"step": s, "loss": "NaN" if s > 2 else 1.0}) + "\n" for s in range(5)))
     past = time.time() - 3600
@@ -189,8 +190,7 @@ def test_a_stale_file_in_the_working_directory_is_not_followed(cli, tmp_path):
 
 
 def test_no_metric_row_says_once_where_sidecar_looked(cli, tmp_path):
-    work = tmp_path / "work"
-    work.mkdir()
+    work = work_dir(tmp_path)
     run_dir = tmp_path / "run"
     r = run_in(cli, work, run_dir, "--metrics-wait", "0.3", "--interval", "0.1", "--", PY, "-c",
                "import time; print('hello'); time.sleep(1.5)")

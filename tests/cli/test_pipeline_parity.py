@@ -57,6 +57,16 @@ def run_alerts(run_dir):
     return [r for r in jsonl((run_dir / "sidecar" / "alerts.jsonl").read_text()) if r.get("type") == "alert"]
 
 
+# A job script's opening (p: metrics.jsonl in the run directory) and its line
+# writing one loss row for step s, flushed.
+OPEN_RUN_METRICS = "import json, os\np = os.path.join(os.environ['SIDECAR_RUN_DIR'], 'metrics.jsonl')\n"
+WRITE_ROW = "f.write(json.dumps({'step': s, 'loss': 1.0 + 0.01 * (s % 5)}) + '\\n'); f.flush()\n"
+
+
+def of_syndrome(alerts, syndrome):
+    return [a for a in alerts if a["syndrome"] == syndrome]
+
+
 def run_script(cli, tmp_path, source, *flags, timeout=120):
     """Runs `source` as train.py under `sidecar-cli run` (no history, alerts do
     not wait, `flags` added); returns the finished process and the alerts the
@@ -90,14 +100,13 @@ def test_live_run_matches_replay(cli, tmp_path, rate, n, kl_step, nan_step):
 def test_log_finding_carries_the_line_step(cli, tmp_path):
     r, alerts = run_script(
         cli, tmp_path,
-        "import json, os\n"
-        "p = os.path.join(os.environ['SIDECAR_RUN_DIR'], 'metrics.jsonl')\n"
+        OPEN_RUN_METRICS +
         "with open(p, 'w') as f:\n"
         "    for s in range(0, 240, 10):\n"
-        "        f.write(json.dumps({'step': s, 'loss': 1.0 + 0.01 * (s % 5)}) + '\\n'); f.flush()\n"
+        "        " + WRITE_ROW +
         "print('step 250: loss=nan', flush=True)\n")
     assert r.returncode == 0, r.stderr
-    nan_log = [a for a in alerts if a["syndrome"] == "nan_in_log"]
+    nan_log = of_syndrome(alerts, "nan_in_log")
     assert nan_log, alerts
     assert nan_log[0]["step"] == 250
     assert "read_at" in nan_log[0]["evidence"]
@@ -106,17 +115,16 @@ def test_log_finding_carries_the_line_step(cli, tmp_path):
 def test_a_line_without_a_step_takes_the_last_row_before_it(cli, tmp_path):
     r, alerts = run_script(
         cli, tmp_path,
-        "import json, os\n"
-        "p = os.path.join(os.environ['SIDECAR_RUN_DIR'], 'metrics.jsonl')\n"
+        OPEN_RUN_METRICS +
         "f = open(p, 'w')\n"
         "for s in range(40):\n"
-        "    f.write(json.dumps({'step': s, 'loss': 1.0 + 0.01 * (s % 5)}) + '\\n'); f.flush()\n"
+        "    " + WRITE_ROW +
         "print('RuntimeError: CUDA out of memory. Tried to allocate 20.00 MiB', flush=True)\n"
         "import time; time.sleep(1.5)  # the line and the later rows reach sidecar in this order\n"
         "for s in range(40, 80):\n"
-        "    f.write(json.dumps({'step': s, 'loss': 1.0 + 0.01 * (s % 5)}) + '\\n'); f.flush()\n")
+        "    " + WRITE_ROW)
     assert r.returncode == 0, r.stderr
-    oom = [a for a in alerts if a["syndrome"] == "cuda_oom"]
+    oom = of_syndrome(alerts, "cuda_oom")
     assert oom and oom[0]["step"] == 39, alerts
 
 
@@ -129,7 +137,7 @@ def test_hf_dicts_on_stdout_are_rows(cli, tmp_path):
         "    loss = float('nan') if k >= 20 else 2.0 - 0.03 * k\n"
         "    print({'loss': loss, 'grad_norm': 1.2, 'learning_rate': 2e-05, 'epoch': k / 10}, flush=True)\n"
         "    time.sleep(0.2)\n", "--stop-on", "critical")
-    nan = [a for a in alerts if a["syndrome"] == "nan_loss"]
+    nan = of_syndrome(alerts, "nan_loss")
     assert nan and nan[0]["severity"] == "critical" and nan[0]["step"] == 20, alerts
     assert r.returncode == 3, r.stderr  # --stop-on critical stopped it
 

@@ -1,6 +1,8 @@
 """sidecar-cli scan: exit codes, the JSONL schema, text grouping, per-file errors."""
 import json
 
+import pytest
+
 MATCH_KEYS = {"type", "file", "line", "offset", "syndrome", "severity", "message", "text", "evidence"}
 
 
@@ -98,14 +100,21 @@ def test_user_playbook_adds_and_disables(cli, tmp_path):
     assert [x["syndrome"] for x in records(r.stdout) if x["type"] == "match"] == ["my_marker"]
 
 
-def test_bad_pattern_is_a_located_error(cli, tmp_path):
+# An invalid user pattern is an error located in the playbook (file:line, the key path).
+@pytest.mark.parametrize("playbook,wants", [
+    ("syndromes:\n  - name: mine\n    patterns: ['ok', '(unclosed']\n", ["pb.yaml:3", "syndromes.mine.patterns[1]"]),
+    ("syndromes:\n  - name: broken\n    severity: warning\n    message: m\n    patterns: ['(unclosed']\n",
+     ["{pb}:", "broken"]),
+])
+def test_bad_pattern_is_a_located_error(cli, tmp_path, playbook, wants):
     pb = tmp_path / "pb.yaml"
-    pb.write_text("syndromes:\n  - name: mine\n    patterns: ['ok', '(unclosed']\n")
+    pb.write_text(playbook)
     log = tmp_path / "x.log"
     log.write_text("hello\n")
     r = cli("scan", "--playbook", pb, log)
     assert r.returncode == 2
-    assert "pb.yaml:3" in r.stderr and "syndromes.mine.patterns[1]" in r.stderr
+    for want in wants:
+        assert want.format(pb=pb) in r.stderr, r.stderr
 
 
 def test_bad_flags(cli, tmp_path):
