@@ -470,6 +470,7 @@ struct Pending {
   std::uint64_t waited = 0;     // segments since the header / since the last folded match
   bool have_exception = false;  // traceback: the exception line came; held to see whether a chain follows
   bool chained = false;         // traceback: a chain marker came; the next header belongs to this finding
+  bool gap = false;             // traceback: a blank line of its rank came before its exception
   std::uint64_t after = 0;      // traceback: segments since the exception line
   bool fold = false;
   std::uint64_t folded = 0;              // folded report: further matches folded in
@@ -503,6 +504,18 @@ std::string_view skip_process_tag(std::string_view content) {
       content.substr(1, close - 1).find('(') != std::string_view::npos)
     return content;
   return content.substr(close + 2);
+}
+
+// A traceback still waiting for its exception ends after a blank line of its
+// rank (`gap`; Python prints none between the header and the exception line)
+// when the next line is not a frame, an indented source line or an exception
+// line: the paste was cut there and something else follows. Chained blocks
+// keep their blank lines.
+bool ends_at_gap(Pending* p, std::string_view content) {
+  if (p->chained || !p->gap) return false;
+  p->gap = false;
+  std::string_view line = skip_process_tag(content);
+  return !line.empty() && line[0] != ' ' && line[0] != '\t' && !is_frame_line(content) && exception_name(line).empty();
 }
 
 // The held traceback's (last) exception came: `exc` ("ValueError: x"); an
@@ -586,11 +599,12 @@ struct LogStream::State {
   void scan_lines(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out);
   bool quiet_piece(const char* p, std::size_t n);
   void scan_block(const char* base, std::size_t len, bool has_cr, std::vector<LogMatch>* out);
-  void handle_hit(std::string_view text, const Unit& u, std::uint32_t syndrome, std::vector<LogMatch>* out);
+  bool handle_hit(std::string_view text, const Unit& u, std::uint32_t syndrome, bool claimed,
+                  std::vector<LogMatch>* out);
   static bool confirm_hit(const CompiledSyndrome& cs, std::string_view text, bool* escalated);
   LogMatch make_match(const CompiledSyndrome& cs, std::string_view text, const Unit& u, bool escalated,
                       std::string_view* content) const;
-  void hold_traceback(LogMatch m, std::string_view content, const Unit& u, std::uint32_t syndrome,
+  void hold_traceback(LogMatch m, std::string_view content, const Unit& u, std::uint32_t syndrome, bool claimed,
                       std::vector<LogMatch>* out);
   void fold_match(LogMatch m, std::uint32_t syndrome, std::vector<LogMatch>* out);
   void track_pending(std::string_view text, std::vector<LogMatch>* out);
@@ -630,13 +644,15 @@ void LogStream::State::scan_block(const char* base, std::size_t len, bool has_cr
     // segment, here only: most such lines have no hit and cost nothing more.
     const char* p = base + unit.start;
     const char* end = p + unit.len;
-    // A blank line ends a multi-line report (the next one is a new finding).
+    // A blank line ends a multi-line report (the next one is a new finding),
+    // and may end a traceback still waiting for its exception (ends_at_gap).
     if (!pending.empty() && rtrim(std::string_view(p, unit.len)).empty()) {
       for (std::size_t i = 0; i < pending.size();) {
         if (pending[i].fold) {
           emit_pending(i, out);
           continue;
         }
+        if (pending[i].key == (default_rank ? *default_rank : -1)) pending[i].gap = true;
         ++i;
       }
     }
@@ -645,7 +661,15 @@ void LogStream::State::scan_block(const char* base, std::size_t len, bool has_cr
       if (seg_end > p) {
         std::string_view text(p, static_cast<std::size_t>(seg_end - p));
         if (!pending.empty()) track_pending(text, out);
-        for (std::size_t k = h; k < h_end; ++k) handle_hit(text, unit, hits[k].syndrome, out);
+        // One-line syndromes first: a bare exception line one of them claims
+        // ("RuntimeError: CUDA error: ...") starts no traceback of its own.
+        bool claimed = false;
+        for (std::size_t k = h; k < h_end; ++k)
+          if (!impl->syndromes[hits[k].syndrome].spec.until_exception)
+            claimed |= handle_hit(text, unit, hits[k].syndrome, false, out);
+        for (std::size_t k = h; k < h_end; ++k)
+          if (impl->syndromes[hits[k].syndrome].spec.until_exception)
+            handle_hit(text, unit, hits[k].syndrome, claimed, out);
       }
       p = seg_end + 1;
     }
@@ -694,28 +718,31 @@ LogMatch LogStream::State::make_match(const CompiledSyndrome& cs, std::string_vi
   return m;
 }
 
-void LogStream::State::handle_hit(std::string_view text, const Unit& u, std::uint32_t syndrome,
+// False when the syndrome's patterns do not confirm the hit (or an exclude matches).
+bool LogStream::State::handle_hit(std::string_view text, const Unit& u, std::uint32_t syndrome, bool claimed,
                                   std::vector<LogMatch>* out) {
   const CompiledSyndrome& cs = impl->syndromes[syndrome];
   bool escalated = false;
-  if (!confirm_hit(cs, text, &escalated)) return;
+  if (!confirm_hit(cs, text, &escalated)) return false;
   std::string_view content;
   LogMatch m = make_match(cs, text, u, escalated, &content);
   if (cs.spec.until_exception) {
-    hold_traceback(std::move(m), content, u, syndrome, out);
-    return;
+    hold_traceback(std::move(m), content, u, syndrome, claimed, out);
+    return true;
   }
   if (cs.spec.fold_lines > 0) {
     fold_match(std::move(m), syndrome, out);
-    return;
+    return true;
   }
   finalize(cs, &m);
   out->push_back(std::move(m));
+  return true;
 }
 
-// A traceback syndrome's line: joins the traceback held for its rank, or starts one.
+// A traceback syndrome's line: joins the traceback held for its rank, or starts one
+// (not a bare exception line that a one-line syndrome `claimed`: that finding says it).
 void LogStream::State::hold_traceback(LogMatch m, std::string_view content, const Unit& u, std::uint32_t syndrome,
-                                      std::vector<LogMatch>* out) {
+                                      bool claimed, std::vector<LogMatch>* out) {
   int key = m.rank ? *m.rank : -1;
   // A frame line or an exception line (a bare "ValueError: x", a logged
   // "ERROR ... SomeError: x") is part of a traceback held for this rank;
@@ -747,6 +774,7 @@ void LogStream::State::hold_traceback(LogMatch m, std::string_view content, cons
     emit_pending(i, out);
     break;
   }
+  if (claimed && own && !exception_name(skip_process_tag(content)).empty()) return;
   if (pending.size() >= kMaxPendingTracebacks) emit_pending(0, out);
   Pending p;
   p.key = key;
@@ -898,6 +926,10 @@ void LogStream::State::track_pending(std::string_view text, std::vector<LogMatch
         continue;
       }
       ++i;
+      continue;
+    }
+    if (p.key == key && !blank && ends_at_gap(&p, content)) {
+      emit_pending(i, out);
       continue;
     }
     const std::string_view line = skip_process_tag(content);

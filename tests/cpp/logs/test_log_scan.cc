@@ -782,7 +782,8 @@ TEST_CASE("round 3, part C: the weak families' real wordings, and their look-ali
       {"EXT4-fs (md127p3): re-mounted 0f3cd65a-338b-4574-bba3-ecef214e1917 r/w. Quota mode: none.", ""},
       {"INFO:32k:Saving model and optimizer state at iteration 55 to ./logs/32k/G_5000.pth", ""},
       {"I1204 20:42:19.611278       1 device_health.go:78] creating NVML events for device health monitor", ""},
-      {"FileNotFoundError: [Errno 2] No such file or directory: 'data/train.jsonl'", ""},
+      // the last line of a traceback (round 4: a bare exception line is one), not a full disk
+      {"FileNotFoundError: [Errno 2] No such file or directory: 'data/train.jsonl'", "traceback"},
       {"  File \"/usr/lib/python3.10/threading.py\", line 324 in wait", ""},  // a faulthandler frame
   };
   for (const auto& [line, syndrome] : cases) {
@@ -860,5 +861,150 @@ TEST_CASE("tracebacks as pasted: headerless, announced, re-raised, behind proces
     CHECK(ms.size() == 2);
     CHECK(by_rank[0] == "IndexError: list index out of range");
     CHECK(by_rank[1] == "KeyError: 'x'");
+  }
+}
+
+TEST_CASE("round 4: the fresh part's wordings, and their look-alikes", "[logs][corpus]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // nccl_timeout: c10d's watchdog report with its PG status (the paste broke a word)
+      {"[rank2]:[E816 00:34:01.140650897 ProcessGroupNCCL.cpp:2168] [PG ID 1 PG GUID 1 Rank 2]  failure detected by "
+       "watchdog at work sequence id: 137429 PG status: last enqueue",
+       "nccl_timeout"},
+      // nccl_error: NCCLCHECK's return-code trace, a frame per INFO line, once it reaches the API
+      {"nd20-01:191191:219889 [0] NCCL INFO init.cc:1303 -> 2", "nccl_error"},
+      {"nd20-01:191191:219889 [0] NCCL INFO group.cc:64 -> 2 [Async thread]", "nccl_error"},
+      // cuda_error: CUDA could not be initialised
+      {"/home/ray/anaconda3/lib/python3.9/site-packages/torch/cuda/__init__.py:129: UserWarning: CUDA initialization: "
+       "Unexpected error from cudaGetDeviceCount(). Did you run some cuda functions before calling NumCudaDevices() "
+       "that might have already set an error? Error 205: mapping of buffer object failed",
+       "cuda_error"},
+      // xid: NVRM timeouts of the bus and the GSP firmware
+      {"[   84.300476] NVRM: GPU6 kbusSendSysmembarSingle_GH100: - timeout error waiting for startToken = 0x3 "
+       "cnt=24105122",
+       "xid"},
+      {"[   84.300488] NVRM: GPU6 _kgspLogRpcTimeout: ********************************* GSP Timeout "
+       "**********************************",
+       "xid"},
+      // dist_child_failed: the agent tearing down live workers, Ray's older monitor
+      {"W0409 07:28:49.531000 1359 torch/distributed/elastic/multiprocessing/api.py:897] Sending process 1365 closing "
+       "signal SIGTERM",
+       "dist_child_failed"},
+      {"W0227 17:39:41.936000 293814 site-packages/torch/distributed/elastic/multiprocessing/api.py:766] Closing "
+       "process 293866 via signal SIGTERM",
+       "dist_child_failed"},
+      {"2019-02-26 21:00:52,092 ERROR worker.py:1734 -- The node with client ID "
+       "41a220789a6b7a5851f56e81526fd89a99bb8d8b "
+       "has been marked dead because the monitor has missed too many heartbeats from it.",
+       "dist_child_failed"},
+      // segfault: the kernel's reports, any core dump
+      {"[3138705.607699] test1[33417]: segfault at 656c6c6f ip 000055d26855077c sp 00007ffff2eeaab0 error 4 in "
+       "test1[55d268550000+1000]",
+       "segfault"},
+      {"traps: python[4152] general protection fault ip:7f3b2c1e4a10 sp:7ffd5e0b7c80 error:0 in "
+       "libc.so.6[7f3b2c16d000+195000]",
+       "segfault"},
+      {"Illegal instruction (core dumped)", "segfault"},
+      // disk_full: torch's and TensorFlow's writers
+      {"RuntimeError: File my_out/checkpoints/checkpoint_0.pt cannot be opened.", "disk_full"},
+      {"RuntimeError: write(): fd 29 failed with Input/output error", "disk_full"},
+      {"RuntimeError: unable to write to file </torch_1394_2747491098>", "disk_full"},
+      {"InternalError (see above for traceback): Error writing (tmp) checkpoint file: /home/u/ckpt/model.ckpt-6."
+       "tempstate9784: Resource exhausted: /home/u/ckpt/model.ckpt-6.tempstate9784",
+       "disk_full"},
+      // hang: vLLM's older shm broadcast wording
+      {"(VllmWorkerProcess pid=3253) WARNING 08-13 11:31:37 shm_broadcast.py:386] No available block found in 60 "
+       "second",
+       "hang"},
+      // loss_scale_overflow: fairseq's scale printed as zero
+      {"| epoch 028 | loss 3.976 | nll_loss 2.204 | ppl 4.61 | wps 279460 | ups 3 | num_updates 9165 | clip 0.000 | "
+       "oom "
+       "0.000 | loss_scale 0.000 | wall 4043",
+       "loss_scale_overflow"},
+      // traceback: a bare exception line, a trainer's announcement
+      {"huggingface_hub.utils._errors.LocalEntryNotFoundError: Connection error, and we cannot find the requested "
+       "files in the disk cache.",
+       "traceback"},
+      {"OSError: We couldn't connect to 'https://huggingface.co' to load this file", "traceback"},
+      {"[rank3]: Exception: shard 7 is missing", "traceback"},
+      {"Exception in main training loop: division by zero", "traceback"},
+      // look-alikes: quiet
+      {"        \"OOMKilled\": false,", ""},
+      {"gpu-node-1:41005:41128 [5] NCCL INFO Channel 18/24 :    5[5] -> 6[6] via P2P/IPC/read", ""},
+      {"nd20-01:191191:219889 [0] NCCL INFO misc/socket.cc:564 -> 2", ""},  // a frame NCCL may handle and retry
+      {"node1:2345:2400 [0] NCCL INFO socketPollConnect: connect returned Connection refused, retrying (1/34) after "
+       "sleep for 100 msec",
+       ""},
+      {"| epoch 001:    200 / 1374 loss=14.351, ppl=20899.56, num_updates=190, gnorm=3.901, clip=0.000, oom=0.000, "
+       "loss_scale=0.062, wall=1061",
+       ""},
+      {"[ 1843.439669] NVRM: loading NVIDIA UNIX Open Kernel Module for x86_64  570.158.01  Release Build", ""},
+      {"MeanSquaredError: 0.0231", ""},
+      {"ValueError (see the docs) is raised when the config is wrong", ""},
+      {"  warnings.warn(\"ValueError: expected\")", ""},
+      {"[rank3]:[I1206 18:00:01.000000000 ProcessGroupNCCL.cpp:905] [PG 0 Rank 3] ProcessGroupNCCL initialization "
+       "options: size: 8, global rank: 3, TIMEOUT(ms): 600000",
+       ""},
+  };
+  for (const auto& [line, syndrome] : cases) {
+    INFO(line);
+    auto ms = scan_all(line + "\n");
+    INFO("matches: " << summary(ms));
+    if (syndrome.empty()) {
+      CHECK(ms.empty());
+      continue;
+    }
+    REQUIRE(ms.size() == 1);
+    CHECK(ms[0].syndrome == syndrome);
+  }
+  auto watchdog = scan_all(cases[0].first + "\n");
+  REQUIRE(watchdog.size() == 1);
+  CHECK(*sidecar::evidence_get(watchdog[0].evidence, "seq") == "137429");
+}
+
+TEST_CASE("bare exception lines: a traceback of their own unless a syndrome claims them", "[logs][traceback]") {
+  auto exception_of = [](const LogMatch& m) {
+    const std::string* e = sidecar::evidence_get(m.evidence, "exception");
+    return e ? *e : std::string("<none>");
+  };
+  SECTION("alone: one traceback carrying the line as its exception, never disk_full or gpu_busy") {
+    for (const std::string& line : lines_of(read_file(kCorpus / "traceback" / "lone.log"))) {
+      auto ms = scan_all(line + "\n");
+      INFO(line << " -> " << summary(ms));
+      REQUIRE(ms.size() == 1);
+      CHECK(ms[0].syndrome == "traceback");
+      CHECK(exception_of(ms[0]) == line);
+    }
+  }
+  SECTION("claimed by a one-line syndrome: that finding alone") {
+    auto ms = scan_all("[rank0]: torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB.\n");
+    INFO(summary(ms));
+    REQUIRE(ms.size() == 1);
+    CHECK(ms[0].syndrome == "cuda_oom");
+  }
+  SECTION("inside a held traceback: its final exception, not a second finding") {
+    auto ms = scan_all(
+        "Traceback (most recent call last):\n  File \"t.py\", line 3, in <module>\n"
+        "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)\n");
+    REQUIRE(ms.size() == 1);
+    CHECK(exception_of(ms[0]) == "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)");
+  }
+  SECTION("a traceback cut before its exception ends at a blank line followed by other text") {
+    auto ms = scan_all(
+        "Traceback (most recent call last):\n  File \"t.py\", line 3, in <module>\n\n"
+        "raise JSONDecodeError(\"Expecting value\", s, err.value) from None\n"
+        "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)\n");
+    INFO(summary(ms));
+    REQUIRE(ms.size() == 2);
+    CHECK(ms[0].line == 1);
+    CHECK(exception_of(ms[0]) == "<none>");
+    CHECK(ms[1].line == 5);
+    CHECK(exception_of(ms[1]) == "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)");
+  }
+  SECTION("... but not at a blank line between frames") {
+    auto ms = scan_all(
+        "Traceback (most recent call last):\n  File \"t.py\", line 3, in <module>\n\n"
+        "  File \"u.py\", line 9, in f\nKeyError: 'x'\n");
+    REQUIRE(ms.size() == 1);
+    CHECK(exception_of(ms[0]) == "KeyError: 'x'");
   }
 }
