@@ -904,6 +904,13 @@ TEST_CASE("round 4: the fresh part's wordings, and their look-alikes", "[logs][c
        "libc.so.6[7f3b2c16d000+195000]",
        "segfault"},
       {"Illegal instruction (core dumped)", "segfault"},
+      {"*** SIGABRT (@0x3e800015d7a) received by PID 89364 (TID 0x7f79559fb700) from PID 89364; stack trace: ***",
+       "segfault"},
+      {"*** Aborted at 1525523656 (unix time) try \"date -d @1525523656\" if you are using GNU date ***", "segfault"},
+      {"[rank0]:[E709 17:05:38.482119928 ProcessGroupNCCL.cpp:1746] [PG ID 0 PG GUID 0(default_pg) Rank 0] Received a "
+       "dump signal due to a collective timeout from this local rank and we will try our best to dump the debug info. "
+       "Last enqueued NCCL work: 20589, last completed NCCL work: 20584.",
+       "nccl_timeout"},
       // disk_full: torch's and TensorFlow's writers
       {"RuntimeError: File my_out/checkpoints/checkpoint_0.pt cannot be opened.", "disk_full"},
       {"RuntimeError: write(): fd 29 failed with Input/output error", "disk_full"},
