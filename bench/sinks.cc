@@ -12,10 +12,6 @@
 //   file sink on_alert           one O_APPEND line
 // Run with the fake server for an "up" peer:
 //   python3 tests/support/fake_server.py --log /tmp/r.jsonl & bench_sinks http://127.0.0.1:PORT
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -25,24 +21,13 @@
 #include <string>
 #include <vector>
 
+#include "common/free_port.h"  // tests/cpp/common: a closed local port = "down"
 #include "sidecar/detail/sinks.h"
 #include "sidecar/sinks.h"
 
 namespace {
 
 using namespace sidecar;
-
-int closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
 
 void row(const char* name, int calls, const std::function<void(int)>& f) {
   std::vector<double> us;
@@ -81,7 +66,7 @@ Snapshot snapshot(int i) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string url = argc > 1 ? argv[1] : "http://127.0.0.1:" + std::to_string(closed_port());
+  std::string url = argc > 1 ? argv[1] : "http://127.0.0.1:" + std::to_string(test::free_port());
   int calls = argc > 2 ? std::atoi(argv[2]) : 20000;
   if (calls < 2) calls = 2;
   std::string dir = (std::filesystem::temp_directory_path() / ("bench-sinks-" + std::to_string(::getpid()))).string();

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/temp_dir.h"
 #include "monitor_rows.h"
 #include "sidecar/core/dedupe.h"
 #include "sidecar/core/profile.h"
@@ -21,14 +22,11 @@
 #include "sidecar/roles.h"
 
 using namespace sidecar;
+using sidecar::test::TempDir;
 
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-std::string temp_path(const std::string& name) {
-  return "/tmp/sidecar_engine_test_" + std::to_string(::getpid()) + "_" + name;
-}
 
 Decision dec(std::string syndrome, Severity sev, Source src = Source::kRulebased, std::string subject = "x") {
   Decision d;
@@ -524,8 +522,8 @@ TEST_CASE("command fingerprints mask GPUs, seeds and whitespace", "[history][see
 }
 
 TEST_CASE("history: append, read, corrupt lines skipped and counted", "[history]") {
-  std::string path = temp_path("hist_corrupt.jsonl");
-  std::remove(path.c_str());
+  TempDir dir("engine");
+  const std::string path = dir.file("hist_corrupt.jsonl");
   HistoryOptions o;
   HistoryRow r;
   r.run_id = "a";
@@ -556,16 +554,14 @@ TEST_CASE("history: append, read, corrupt lines skipped and counted", "[history]
   CHECK(h->rows[0].last_step == 250);
   CHECK_FALSE(h->rows[0].get("nan_value"));  // NaN written as null, not read back as a number
   CHECK(h->rows[1].run_id == "b");
-  auto missing = read_history(temp_path("does_not_exist.jsonl"));
+  auto missing = read_history(dir.file("does_not_exist.jsonl"));
   REQUIRE(missing.ok());
   CHECK(missing->rows.empty());
-  std::remove(path.c_str());
-  std::remove((path + ".lock").c_str());
 }
 
 TEST_CASE("history: compaction keeps the newest max_rows", "[history]") {
-  std::string path = temp_path("hist_compact.jsonl");
-  std::remove(path.c_str());
+  TempDir dir("engine");
+  const std::string path = dir.file("hist_compact.jsonl");
   HistoryOptions o;
   o.max_rows = 10;
   HistoryRow r;
@@ -580,13 +576,11 @@ TEST_CASE("history: compaction keeps the newest max_rows", "[history]") {
   REQUIRE(h->rows.size() == 10);
   CHECK(h->rows.front().run_id == "run15");
   CHECK(h->rows.back().run_id == "run24");
-  std::remove(path.c_str());
-  std::remove((path + ".lock").c_str());
 }
 
 TEST_CASE("history: two concurrent writers lose nothing", "[history]") {
-  std::string path = temp_path("hist_concurrent.jsonl");
-  std::remove(path.c_str());
+  TempDir dir("engine");
+  const std::string path = dir.file("hist_concurrent.jsonl");
   HistoryOptions o;
   o.max_rows = 150;  // compaction runs while both write
   constexpr int kEach = 100;
@@ -632,8 +626,6 @@ TEST_CASE("history: two concurrent writers lose nothing", "[history]") {
   REQUIRE(h.ok());
   CHECK(h->rows.size() == 2 * kEach);
   CHECK(h->corrupt_lines == 0);
-  std::remove(path.c_str());
-  std::remove((path + ".lock").c_str());
 }
 
 TEST_CASE("baseline: median over finished runs of the same command, with sample size", "[history]") {
@@ -663,8 +655,8 @@ TEST_CASE("baseline: median over finished runs of the same command, with sample 
 }
 
 TEST_CASE("monitor: two runs of the same command build a baseline through history", "[monitor][history]") {
-  std::string path = temp_path("hist_monitor.jsonl");
-  std::remove(path.c_str());
+  TempDir dir("engine");
+  const std::string path = dir.file("hist_monitor.jsonl");
   for (int run = 0; run < 2; ++run) {
     MonitorOptions o;
     o.run_id = "run" + std::to_string(run);
@@ -692,6 +684,4 @@ TEST_CASE("monitor: two runs of the same command build a baseline through histor
   CHECK(h->rows[0].command_fingerprint == h->rows[1].command_fingerprint);
   CHECK(h->rows[0].get("val_accuracy_best"));
   CHECK(*h->rows[1].get("exit_code") == 0);
-  std::remove(path.c_str());
-  std::remove((path + ".lock").c_str());
 }

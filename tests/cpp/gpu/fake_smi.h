@@ -9,6 +9,7 @@
 #include <sstream>
 #include <string>
 
+#include "common/temp_dir.h"
 #include "sidecar/operator.h"
 
 namespace gpu_test {
@@ -27,19 +28,7 @@ inline void write_file(const std::string& path, const std::string& text) {
   out << text;
 }
 
-// A fresh temporary directory, removed at scope exit.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "sidecar-gpu-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  std::string str() const { return path.string(); }
-};
+using sidecar::test::TempDir;
 
 // A copy of tests/data/nvidia-smi/scenarios/<name> with `nvidia-smi` linked to
 // the fake; returns the path of that nvidia-smi.

@@ -18,19 +18,15 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include "common/temp_dir.h"
 #include "sidecar/detail/spawn.h"
 #include "sidecar/file_tail.h"
 #include "sidecar/process.h"
 
 namespace fs = std::filesystem;
+using sidecar::test::TempDir;
 
 namespace {
-
-fs::path temp_dir() {
-  char tmpl[] = "/tmp/sidecar-tail-XXXXXX";
-  REQUIRE(::mkdtemp(tmpl) != nullptr);
-  return tmpl;
-}
 
 void append(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::app | std::ios::binary) << s; }
 
@@ -50,8 +46,8 @@ std::string drain(sidecar::FileTail& t, bool* restarted = nullptr, std::size_t m
 }  // namespace
 
 TEST_CASE("FileTail reads only new bytes, in small chunks without loss", "[file_tail]") {
-  auto dir = temp_dir();
-  auto p = dir / "m.jsonl";
+  TempDir dir("tail");
+  auto p = dir.path / "m.jsonl";
   sidecar::FileTail t(p.string());
   CHECK(drain(t).empty());  // not there yet: no error
   append(p, "abc\nde");
@@ -61,12 +57,11 @@ TEST_CASE("FileTail reads only new bytes, in small chunks without loss", "[file_
   CHECK(drain(t, &restarted) == "f\n");
   CHECK_FALSE(restarted);
   CHECK(t.offset() == 8);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("FileTail restarts on truncation and on rotation, draining the old file first", "[file_tail]") {
-  auto dir = temp_dir();
-  auto p = dir / "run.log";
+  TempDir dir("tail");
+  auto p = dir.path / "run.log";
   sidecar::FileTail t(p.string());
   append(p, "one\ntwo\n");
   CHECK(drain(t) == "one\ntwo\n");
@@ -77,7 +72,7 @@ TEST_CASE("FileTail restarts on truncation and on rotation, draining the old fil
   CHECK(restarted);
 
   append(p, "tail-of-old\n");
-  fs::rename(p, dir / "run.log.1");  // rotation by rename, then a new file
+  fs::rename(p, dir.path / "run.log.1");  // rotation by rename, then a new file
   append(p, "new\n");
   restarted = false;
   CHECK(drain(t, &restarted) == "tail-of-old\nnew\n");
@@ -88,12 +83,11 @@ TEST_CASE("FileTail restarts on truncation and on rotation, draining the old fil
   CHECK(drain(t).empty());
   append(p, "again\n");
   CHECK(drain(t) == "again\n");
-  fs::remove_all(dir);
 }
 
 TEST_CASE("FileTail reports a directory or an unreadable file and keeps going", "[file_tail]") {
-  auto dir = temp_dir();
-  auto p = dir / "metrics.jsonl";
+  TempDir dir("tail");
+  auto p = dir.path / "metrics.jsonl";
   fs::create_directory(p);
   sidecar::FileTail t(p.string());
   auto r = t.poll();
@@ -104,7 +98,7 @@ TEST_CASE("FileTail reports a directory or an unreadable file and keeps going", 
   append(p, "ok\n");
   CHECK(drain(t) == "ok\n");
   if (::geteuid() != 0) {  // root reads anything
-    auto q = dir / "secret";
+    auto q = dir.path / "secret";
     append(q, "x");
     ::chmod(q.c_str(), 0);
     sidecar::FileTail u(q.string());
@@ -112,23 +106,21 @@ TEST_CASE("FileTail reports a directory or an unreadable file and keeps going", 
     REQUIRE_FALSE(e);
     CHECK(e.status().code() == sidecar::StatusCode::kPermissionDenied);
   }
-  fs::remove_all(dir);
 }
 
 TEST_CASE("FileTail::seek_to_end skips existing content", "[file_tail]") {
-  auto dir = temp_dir();
-  auto p = dir / "x.log";
+  TempDir dir("tail");
+  auto p = dir.path / "x.log";
   append(p, "old\n");
   sidecar::FileTail t(p.string());
   t.seek_to_end();
   append(p, "new\n");
   CHECK(drain(t) == "new\n");
-  fs::remove_all(dir);
 }
 
 TEST_CASE("FileTail refuses FIFOs and devices without opening them", "[file_tail]") {
-  auto dir = temp_dir();
-  auto fifo = dir / "metrics.jsonl";
+  TempDir dir("tail");
+  auto fifo = dir.path / "metrics.jsonl";
   REQUIRE(::mkfifo(fifo.c_str(), 0644) == 0);
   sidecar::FileTail t(fifo.string());
   auto r = t.poll();
@@ -145,12 +137,11 @@ TEST_CASE("FileTail refuses FIFOs and devices without opening them", "[file_tail
   auto e = z.poll();
   REQUIRE_FALSE(e);
   CHECK(e.status().message().find("character device") != std::string::npos);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("FileTail round budget bounds one round of polls and resumes where it stopped", "[file_tail]") {
-  auto dir = temp_dir();
-  auto p = dir / "big.log";
+  TempDir dir("tail");
+  auto p = dir.path / "big.log";
   append(p, std::string(10 << 20, 'x'));
   sidecar::FileTail t(p.string());
   t.set_round_budget(std::uint64_t{3} << 20, std::chrono::milliseconds(0));
@@ -170,7 +161,6 @@ TEST_CASE("FileTail round budget bounds one round of polls and resumes where it 
   }
   CHECK(total == (std::uint64_t{10} << 20));
   CHECK(rounds == 3);  // 3 + 3 + 3 + 1 MiB, the last round ends on the data
-  fs::remove_all(dir);
 }
 
 namespace {
@@ -181,8 +171,8 @@ namespace {
 // reader polls every 10 ms; every line must arrive exactly once, in order.
 void rotation_soak(bool copytruncate) {
   using namespace std::chrono;
-  auto dir = temp_dir();
-  auto p = dir / "train.log";
+  TempDir dir("tail");
+  auto p = dir.path / "train.log";
   const int kLinesPerBatch = 100;  // every 5 ms: 20 000 lines/s
   const auto kRun = milliseconds(2500), kEvery = milliseconds(250), kReopenAfter = milliseconds(100);
   std::atomic<bool> done{false};
@@ -209,10 +199,10 @@ void rotation_soak(bool copytruncate) {
         next_rotate += kEvery;
         if (copytruncate) {
           std::error_code ec;
-          fs::copy_file(p, dir / "train.log.1", fs::copy_options::overwrite_existing, ec);
+          fs::copy_file(p, dir.path / "train.log.1", fs::copy_options::overwrite_existing, ec);
           if (ec || ::ftruncate(fd, 0) != 0) writer_failed = true;
         } else if (old_fd < 0) {
-          fs::rename(p, dir / "train.log.1");
+          fs::rename(p, dir.path / "train.log.1");
           old_fd = fd;  // still writing to the renamed file for a while
           fd = ::open(p.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
           reopen_at = now + kReopenAfter;
@@ -263,7 +253,6 @@ void rotation_soak(bool copytruncate) {
   CHECK(bad == 0);
   CHECK(t.restarts() >= 5);
   if (copytruncate) CHECK(t.recovered_bytes() > 0);
-  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -37,6 +37,12 @@ JudgeContext context() {
 
 bool settled(const Judge& j) { return !j.status().in_flight; }
 
+// Submits context() at `now` and waits (10 s at most) until the call settles.
+void submit_and_settle(Judge& j, double now = 0) {
+  j.submit(context(), now);
+  REQUIRE(wait_until([&] { return settled(j); }, 10.0));
+}
+
 }  // namespace
 
 TEST_CASE("parse_judge_output: strict and tolerant in the right places", "[judge]") {
@@ -106,7 +112,7 @@ TEST_CASE("render_judge_prompt is compact and bounded", "[judge]") {
 
 TEST_CASE("judge: command transport, alert verdict becomes a Decision", "[judge]") {
   TempDir dir;
-  Judge j(command_judge("alert", dir.path + "/prompt.txt"));
+  Judge j(command_judge("alert", dir.file("prompt.txt")));
   CHECK(j.status().enabled);
   CHECK_FALSE(j.due(100, /*new_data=*/false, false));
   CHECK_FALSE(j.due(100, true, /*rules_found_something=*/true));
@@ -124,7 +130,7 @@ TEST_CASE("judge: command transport, alert verdict becomes a Decision", "[judge]
   CHECK(d->signature == "judge/reward_collapse");
   CHECK(*evidence_get(d->evidence, "reason") == "flat zero reward for 300 steps");
   CHECK_FALSE(j.poll());  // once
-  CHECK(test::read_file(dir.path + "/prompt.txt") == render_judge_prompt(context()));
+  CHECK(test::read_file(dir.file("prompt.txt")) == render_judge_prompt(context()));
   CHECK_FALSE(j.due(120, true, false));  // interval (30 s) not passed
   CHECK(j.due(130, true, false));
   JudgeStatus st = j.status();
@@ -137,24 +143,21 @@ TEST_CASE("judge: command transport, alert verdict becomes a Decision", "[judge]
 TEST_CASE("judge: ignore, garbage, failing command, timeout", "[judge]") {
   SECTION("ignore") {
     Judge j(command_judge("ignore"));
-    j.submit(context(), 0);
-    REQUIRE(wait_until([&] { return settled(j); }, 10.0));
+    submit_and_settle(j);
     CHECK_FALSE(j.poll());
     CHECK(j.status().ignores == 1);
     CHECK(j.status().last_reason == "ignore: loss decreasing normally");
   }
   SECTION("garbage") {
     Judge j(command_judge("garbage"));
-    j.submit(context(), 0);
-    REQUIRE(wait_until([&] { return settled(j); }, 10.0));
+    submit_and_settle(j);
     CHECK_FALSE(j.poll());
     CHECK(j.status().failures == 1);
     CHECK(j.status().last_reason.find("unbalanced") != std::string::npos);
   }
   SECTION("prose around JSON, unknown choices") {
     Judge j(command_judge("prose"));
-    j.submit(context(), 0);
-    REQUIRE(wait_until([&] { return settled(j); }, 10.0));
+    submit_and_settle(j);
     auto d = j.poll();
     REQUIRE(d);
     CHECK(d->message == "loss {stuck} at 2.3");
@@ -162,16 +165,14 @@ TEST_CASE("judge: ignore, garbage, failing command, timeout", "[judge]") {
   }
   SECTION("failing command") {
     Judge j(command_judge("fail"));
-    j.submit(context(), 0);
-    REQUIRE(wait_until([&] { return settled(j); }, 10.0));
+    submit_and_settle(j);
     CHECK(j.status().last_reason == "judge command exited with 3: model unavailable");
   }
   SECTION("missing command") {
     JudgeOptions o = command_judge("alert");
     o.command = {"/nonexistent/judge"};
     Judge j(o);
-    j.submit(context(), 0);
-    REQUIRE(wait_until([&] { return settled(j); }, 10.0));
+    submit_and_settle(j);
     CHECK(j.status().failures == 1);
     CHECK(j.status().last_reason.find("judge command") == 0);
   }
@@ -196,8 +197,7 @@ TEST_CASE("judge: budget exhausted, busy, disabled", "[judge]") {
   Judge j(o);
   for (double now : {0.0, 10.0}) {
     REQUIRE(j.due(now, true, false));
-    j.submit(context(), now);
-    REQUIRE(wait_until([&] { return settled(j); }, 10.0));
+    submit_and_settle(j, now);
   }
   CHECK_FALSE(j.due(20, true, false));
   j.submit(context(), 20);
@@ -238,8 +238,7 @@ TEST_CASE("judge: OpenAI-compatible chat endpoint (fake server)", "[judge]") {
     REQUIRE(server.control(
         R"({"chat_reply": "Verdict: {\"action\": \"alert\", \"severity\": \"warning\", \"syndrome\": \"kl_blowup\", \"message\": \"KL rising fast\"}"})"));
     Judge j(o);
-    j.submit(context(), 0);
-    REQUIRE(wait_until([&] { return settled(j); }, 10.0));
+    submit_and_settle(j);
     auto d = j.poll();
     REQUIRE(d);
     CHECK(d->syndrome == "kl_blowup");
@@ -253,30 +252,26 @@ TEST_CASE("judge: OpenAI-compatible chat endpoint (fake server)", "[judge]") {
   }
   SECTION("ignore") {
     Judge j(o);  // the server's default reply is an ignore
-    j.submit(context(), 0);
-    REQUIRE(wait_until([&] { return settled(j); }, 10.0));
+    submit_and_settle(j);
     CHECK_FALSE(j.poll());
     CHECK(j.status().ignores == 1);
   }
   SECTION("garbage") {
     REQUIRE(server.control(R"({"chat_reply": "I cannot help with that."})"));
     Judge j(o);
-    j.submit(context(), 0);
-    REQUIRE(wait_until([&] { return settled(j); }, 10.0));
+    submit_and_settle(j);
     CHECK(j.status().failures == 1);
     CHECK(j.status().last_reason == "no JSON object in the judge's output");
   }
   SECTION("server error and timeout") {
     REQUIRE(server.control(R"({"mode": "fail", "fail_status": 503})"));
     Judge j(o);
-    j.submit(context(), 0);
-    REQUIRE(wait_until([&] { return settled(j); }, 10.0));
+    submit_and_settle(j);
     CHECK(j.status().last_reason == "judge endpoint: HTTP 503");
     REQUIRE(server.control(R"({"mode": "slow", "delay_s": 3})"));
     o.timeout_s = 0.3;
     Judge slow(o);
-    slow.submit(context(), 0);
-    REQUIRE(wait_until([&] { return settled(slow); }, 10.0));
+    submit_and_settle(slow);
     CHECK(slow.status().last_reason.find("judge endpoint: ") == 0);
     CHECK(slow.status().failures == 1);
   }

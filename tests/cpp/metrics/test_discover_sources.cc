@@ -10,26 +10,15 @@
 #include <thread>
 #include <vector>
 
+#include "common/temp_dir.h"
 #include "sidecar/key_report.h"
 #include "sidecar/metrics.h"
 
 namespace fs = std::filesystem;
 using sidecar::MetricsFormat;
+using sidecar::test::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const char* tag) {
-    path = fs::temp_directory_path() / ("sidecar_discover_" + std::string(tag) + "_" + std::to_string(::getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 void touch(const fs::path& p, const std::string& text = "x\n", int age_s = 0) {
   fs::create_directories(p.parent_path());

@@ -8,21 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "common/temp_dir.h"
 #include "sidecar/metrics.h"
 
 namespace fs = std::filesystem;
+using sidecar::test::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    char tmpl[] = "/tmp/sidecar-metrics-rel-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 void append(const fs::path& p, const std::string& s) { std::ofstream(p, std::ios::app | std::ios::binary) << s; }
 

@@ -15,9 +15,11 @@
 #include <string>
 #include <thread>
 
+#include "common/temp_dir.h"
 #include "sidecar/prometheus.h"
 
 namespace fs = std::filesystem;
+using sidecar::test::TempDir;
 
 namespace {
 
@@ -45,18 +47,6 @@ int run_shell(const std::string& cmd) {
   int st = std::system(cmd.c_str());
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "sidecar-prom-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 }  // namespace
 
@@ -151,7 +141,7 @@ TEST_CASE("a scrape parses with prometheus_client and passes promtool", "[promet
   REQUIRE(exp);
   (*exp)->update(sample_state(wall_now()));
   TempDir t;
-  std::string script = t.path + "/parse.py";
+  std::string script = t.file("parse.py");
   std::ofstream(script) << R"(import sys, urllib.request
 from prometheus_client.parser import text_string_to_metric_families
 text = urllib.request.urlopen(sys.argv[1], timeout=10).read().decode()
@@ -175,16 +165,16 @@ assert 41 <= val("sidecar_last_row_age_seconds") < 120
 print("ok", len(fams))
 )";
   std::string url = "http://127.0.0.1:" + std::to_string((*exp)->port()) + "/metrics";
-  std::string scraped = t.path + "/metrics.txt";
-  CHECK(run_shell("/usr/bin/python3 " + script + " " + url + " " + scraped + " > " + t.path + "/out.txt 2>&1") == 0);
-  std::ifstream out(t.path + "/out.txt");
+  std::string scraped = t.file("metrics.txt");
+  CHECK(run_shell("/usr/bin/python3 " + script + " " + url + " " + scraped + " > " + t.file("out.txt") + " 2>&1") == 0);
+  std::ifstream out(t.file("out.txt"));
   std::string line;
   std::getline(out, line);
   INFO(line);
   CHECK(line.rfind("ok ", 0) == 0);
   if (run_shell("command -v promtool > /dev/null 2>&1") == 0) {
-    int rc = run_shell("promtool check metrics < " + scraped + " > " + t.path + "/promtool.txt 2>&1");
-    std::ifstream p(t.path + "/promtool.txt");
+    int rc = run_shell("promtool check metrics < " + scraped + " > " + t.file("promtool.txt") + " 2>&1");
+    std::ifstream p(t.file("promtool.txt"));
     std::string text((std::istreambuf_iterator<char>(p)), std::istreambuf_iterator<char>());
     INFO("promtool: " << text);
     CHECK(rc == 0);

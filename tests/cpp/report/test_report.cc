@@ -11,26 +11,16 @@
 #include <string>
 #include <vector>
 
+#include "common/temp_dir.h"
 #include "sidecar/detail/svg.h"
 #include "sidecar/report.h"
 
 namespace fs = std::filesystem;
 using sidecar::ReportPoint;
 using sidecar::SeriesDownsampler;
+using sidecar::test::TempDir;
 
 namespace {
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "sidecar-report-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 void write_file(const std::string& path, const std::string& text) {
   fs::create_directories(fs::path(path).parent_path());
@@ -276,7 +266,7 @@ TEST_CASE("a report with no metrics and no alerts still renders", "[report][html
 
 TEST_CASE("log excerpts anchor on the evidence line, its number or the step", "[report][log]") {
   TempDir t;
-  std::string log = t.path + "/run.log";
+  std::string log = t.file("run.log");
   std::string text;
   for (int i = 1; i <= 100; ++i) {
     if (i == 40)
@@ -306,7 +296,7 @@ TEST_CASE("log excerpts anchor on the evidence line, its number or the step", "[
   REQUIRE(tail.size() == o.log_tail_lines);
   CHECK(tail.back() == "line 100");
   // A missing log: empty excerpts, no crash.
-  sidecar::read_log_excerpts(t.path + "/nope.log", alerts, o, &ex, &tail);
+  sidecar::read_log_excerpts(t.file("nope.log"), alerts, o, &ex, &tail);
   CHECK(ex.size() == 3);
   CHECK(ex[0].lines.empty());
   CHECK(tail.empty());
@@ -322,9 +312,9 @@ TEST_CASE("a run directory is read back into a report", "[report][load]") {
                ", \"_timestamp\": " + std::to_string(1700000000 + s) + "}\n";
   }
   metrics += "not json\n";
-  write_file(t.path + "/metrics.jsonl", metrics);
-  write_file(t.path + "/run.log", "start\n{'loss': nan, 'step': 50}\nTraceback (most recent call last):\nboom\n");
-  write_file(t.path + "/sidecar/alerts.jsonl",
+  write_file(t.file("metrics.jsonl"), metrics);
+  write_file(t.file("run.log"), "start\n{'loss': nan, 'step': 50}\nTraceback (most recent call last):\nboom\n");
+  write_file(t.file("sidecar/alerts.jsonl"),
              "{\"type\":\"alert\",\"id\":\"a-1\",\"ts\":1700000050,\"run_id\":\"run-7\",\"step\":50,\"source\":"
              "\"rulebased\",\"syndrome\":\"nan_loss\",\"severity\":\"critical\",\"message\":\"loss is NaN\","
              "\"choices\":[\"Ignore\",\"Stop Job\"],\"signature\":\"rulebased:nan_loss:loss\",\"evidence\":{\"key\":"
@@ -332,10 +322,10 @@ TEST_CASE("a run directory is read back into a report", "[report][load]") {
              "garbage\n"
              "{\"type\":\"resolved\",\"alert_id\":\"a-1\",\"ts\":1700000055,\"source\":\"rulebased\",\"syndrome\":"
              "\"nan_loss\",\"signature\":\"s\",\"duration_s\":5}\n");
-  write_file(t.path + "/sidecar/status.json",
+  write_file(t.file("sidecar/status.json"),
              "{\"type\":\"status\",\"status\":\"failed\",\"exit_code\":1,\"updated_at\":1700000061,"
              "\"monitor_note\":\"profile=supervised\",\"monitoring\":{\"profile\":\"supervised\"}}\n");
-  write_file(t.path + "/sidecar/run.json",
+  write_file(t.file("sidecar/run.json"),
              "{\"command\":\"python train.py\",\"started_at\":1700000000,\"gpus\":[{\"index\":0,\"name\":\"H100\"}]}");
   sidecar::RunReportInputs in;
   in.run_dir = t.path;
@@ -358,7 +348,7 @@ TEST_CASE("a run directory is read back into a report", "[report][load]") {
   REQUIRE(d->excerpts.size() == 1);
   CHECK(d->excerpts[0].anchor_line == 2);
   CHECK(d->log_tail.back() == "boom");
-  std::string out = t.path + "/sidecar/report.html";
+  std::string out = t.file("sidecar/report.html");
   auto written = sidecar::write_run_report(in, out);
   REQUIRE(written);
   std::string html = read_file(out);
@@ -369,22 +359,22 @@ TEST_CASE("a run directory is read back into a report", "[report][load]") {
   CHECK(html.find("1 malformed") != std::string::npos);
 
   // Not a directory: an error; a directory with nothing in it: a report that says so.
-  in.run_dir = t.path + "/missing";
+  in.run_dir = t.file("missing");
   CHECK(sidecar::load_run_report(in).status().code() == sidecar::StatusCode::kNotFound);
   TempDir empty;
   in.run_dir = empty.path;
   auto e = sidecar::load_run_report(in);
   REQUIRE(e);
   CHECK(e->notes.size() >= 3);
-  CHECK(sidecar::write_report(*e, empty.path + "/no/such/dir/r.html").code() == sidecar::StatusCode::kNotFound);
+  CHECK(sidecar::write_report(*e, empty.file("no/such/dir/r.html")).code() == sidecar::StatusCode::kNotFound);
 }
 
 TEST_CASE("the baseline from history is compared", "[report][load]") {
   TempDir t;
   std::string metrics;
   for (int s = 1; s <= 30; ++s) metrics += "{\"step\": " + std::to_string(s) + ", \"loss\": 1.0, \"throughput\": 50}\n";
-  write_file(t.path + "/metrics.jsonl", metrics);
-  write_file(t.path + "/sidecar/run.json", "{\"run_id\":\"me\"}");
+  write_file(t.file("metrics.jsonl"), metrics);
+  write_file(t.file("sidecar/run.json"), "{\"run_id\":\"me\"}");
   std::string hist;
   for (int i = 0; i < 3; ++i)
     hist += "{\"run_id\":\"old" + std::to_string(i) +
@@ -393,10 +383,10 @@ TEST_CASE("the baseline from history is compared", "[report][load]") {
   hist +=
       "{\"run_id\":\"me\",\"status\":\"finished\",\"timestamp\":2,\"profile\":\"generic\",\"command_fingerprint\":"
       "\"fp\",\"summary\":{\"throughput\":50}}\n";
-  write_file(t.path + "/history.jsonl", hist);
+  write_file(t.file("history.jsonl"), hist);
   sidecar::RunReportInputs in;
   in.run_dir = t.path;
-  in.history_path = t.path + "/history.jsonl";
+  in.history_path = t.file("history.jsonl");
   auto d = sidecar::load_run_report(in);
   REQUIRE(d);
   REQUIRE(!d->baseline.empty());
@@ -412,7 +402,7 @@ TEST_CASE("the baseline from history is compared", "[report][load]") {
 TEST_CASE("a 1 M-row run renders a small report quickly", "[report][load]") {
   TempDir t;
   {
-    std::ofstream m(t.path + "/metrics.jsonl");
+    std::ofstream m(t.file("metrics.jsonl"));
     for (int s = 0; s < 1000000; ++s)
       m << "{\"step\":" << s << ",\"loss\":" << 2.0 / (1 + s * 1e-4)
         << ",\"grad_norm\":1.5,\"throughput\":" << 100 + (s % 7) << "}\n";
@@ -420,7 +410,7 @@ TEST_CASE("a 1 M-row run renders a small report quickly", "[report][load]") {
   sidecar::RunReportInputs in;
   in.run_dir = t.path;
   auto start = std::chrono::steady_clock::now();
-  auto out = sidecar::write_run_report(in, t.path + "/r.html");
+  auto out = sidecar::write_run_report(in, t.file("r.html"));
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   REQUIRE(out);
   auto size = fs::file_size(*out);

@@ -54,14 +54,14 @@ TEST_CASE("alertmanager sink: an alert fires in a real Alertmanager, then resolv
     return;
   }
   TempDir dir;
-  std::string config = dir.path + "/alertmanager.yml";
+  std::string config = dir.file("alertmanager.yml");
   std::ofstream(config) << "route:\n  receiver: 'null'\n  group_wait: 1s\nreceivers:\n  - name: 'null'\n";
-  std::filesystem::create_directories(dir.path + "/data");
+  std::filesystem::create_directories(dir.file("data"));
   int port = test::free_port();
   std::string url = "http://127.0.0.1:" + std::to_string(port);
-  test::Child am({kAlertmanager, "--config.file=" + config, "--storage.path=" + dir.path + "/data",
+  test::Child am({kAlertmanager, "--config.file=" + config, "--storage.path=" + dir.file("data"),
                   "--web.listen-address=127.0.0.1:" + std::to_string(port), "--cluster.listen-address="},
-                 dir.path + "/alertmanager.log");
+                 dir.file("alertmanager.log"));
   REQUIRE(am.running());
   bool ready = wait_until(
       [&] {
@@ -69,7 +69,7 @@ TEST_CASE("alertmanager sink: an alert fires in a real Alertmanager, then resolv
         return r && r->code == 200;
       },
       20.0);
-  INFO(test::read_file(dir.path + "/alertmanager.log"));
+  INFO(test::read_file(dir.file("alertmanager.log")));
   REQUIRE(ready);
 
   AlertmanagerSinkOptions o;

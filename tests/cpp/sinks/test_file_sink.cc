@@ -46,7 +46,7 @@ std::vector<Value> jsonl(const std::string& path) {
 
 TEST_CASE("file sink: alerts.jsonl appended, status.json replaced", "[sinks][file]") {
   TempDir dir;
-  std::string run_dir = dir.path + "/run";  // created on first write
+  std::string run_dir = dir.file("run");  // created on first write
   auto sink = make_file_sink(run_dir + "/");
   sink->on_status("running");
   REQUIRE(test::wait_until([&] { return sink->stats().sent == 1; }, 5.0));  // written by the sink's thread
@@ -104,7 +104,7 @@ TEST_CASE("file sink: alerts.jsonl appended, status.json replaced", "[sinks][fil
 
 TEST_CASE("file sink: an unwritable directory is counted, never thrown", "[sinks][file]") {
   TempDir dir;
-  std::string blocker = dir.path + "/file";
+  std::string blocker = dir.file("file");
   { std::ofstream(blocker) << "x"; }
   auto sink = make_file_sink(blocker);  // <file>/sidecar cannot be created
   sink->on_alert(alert("a-1"));
@@ -119,8 +119,8 @@ TEST_CASE("SinkSet fans out and sums the counters", "[sinks][set]") {
   TempDir dir;
   SinkSet set;
   CHECK(set.empty());
-  set.add(make_file_sink(dir.path + "/a"));
-  set.add(make_file_sink(dir.path + "/b"));
+  set.add(make_file_sink(dir.file("a")));
+  set.add(make_file_sink(dir.file("b")));
   set.add(nullptr);  // ignored
   CHECK(set.size() == 2);
   set.on_alert(alert("a-1"));
@@ -133,7 +133,7 @@ TEST_CASE("SinkSet fans out and sums the counters", "[sinks][set]") {
   CHECK(each[0].first == "file");
   CHECK(each[1].second.sent == 2);
   CHECK_FALSE(set.server_alert_id("a-1").has_value());
-  CHECK(jsonl(dir.path + "/b/sidecar/alerts.jsonl").size() == 1);
+  CHECK(jsonl(dir.file("b/sidecar/alerts.jsonl")).size() == 1);
 }
 
 TEST_CASE("file sink: the caller only enqueues; a burst of status updates coalesces", "[sinks][file]") {
@@ -149,12 +149,12 @@ TEST_CASE("file sink: the caller only enqueues; a burst of status updates coales
   SinkStats st = sink->stats();
   CHECK(st.sent + st.coalesced == 1001);
   CHECK(st.coalesced > 0);
-  auto status = parse_json(read_file(dir.path + "/sidecar/status.json"));
+  auto status = parse_json(read_file(dir.file("sidecar/status.json")));
   REQUIRE(status);
   CHECK(status->find("monitor_note")->str == "tick 999");
   sink->on_alert(alert("a-2"));  // after close: counted, not written
   CHECK(sink->stats().dropped == 1);
-  CHECK(jsonl(dir.path + "/sidecar/alerts.jsonl").size() == 1);
+  CHECK(jsonl(dir.file("sidecar/alerts.jsonl")).size() == 1);
 }
 
 TEST_CASE("file sink: a write that does not fit leaves no torn record and is reported", "[sinks][file][disk_full]") {
@@ -164,7 +164,7 @@ TEST_CASE("file sink: a write that does not fit leaves no torn record and is rep
   auto sink = make_file_sink(dir.path);
   sink->on_alert(alert("a-1"));
   REQUIRE(test::wait_until([&] { return sink->stats().sent == 1; }, 5.0));
-  std::string path = dir.path + "/sidecar/alerts.jsonl";
+  std::string path = dir.file("sidecar/alerts.jsonl");
   auto size = std::filesystem::file_size(path);
   struct sigaction ign {
   }, old_action{};
@@ -199,7 +199,7 @@ TEST_CASE("file sink: on a full disk the final status still gets out, or the fai
   // Issue 19.13: status.json stayed "running" while the run failed. Needs a
   // small tmpfs (root); skipped where mounting is not allowed.
   TempDir dir;
-  std::string mnt = dir.path + "/small";
+  std::string mnt = dir.file("small");
   std::filesystem::create_directory(mnt);
   if (::mount("tmpfs", mnt.c_str(), "tmpfs", 0, "size=64k") != 0) {
     WARN("cannot mount a tmpfs here (" << std::strerror(errno) << "): skipped");

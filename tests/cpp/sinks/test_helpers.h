@@ -23,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/free_port.h"
+#include "common/temp_dir.h"
 #include "sidecar/config.h"
 #include "sidecar/detail/sinks.h"
 #include "sidecar/sinks.h"
@@ -34,18 +36,6 @@ namespace sidecar::test {
 inline std::string source_root() { return std::filesystem::path(SIDECAR_TEST_DATA).parent_path().parent_path(); }
 inline std::string fake_server_script() { return source_root() + "/tests/support/fake_server.py"; }
 inline std::string python() { return "/usr/bin/python3"; }
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "sidecar-sinks-XXXXXX").string();
-    path = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-};
 
 inline std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -61,20 +51,6 @@ inline bool wait_until(const std::function<bool()>& cond, double timeout_s) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   return cond();
-}
-
-// A free TCP port on 127.0.0.1 (bound then released).
-inline int free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  int port = ntohs(a.sin_port);
-  ::close(fd);
-  return port;
 }
 
 // A child process with its stdout on a pipe (stderr to a file); killed (its

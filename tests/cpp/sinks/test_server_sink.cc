@@ -352,7 +352,7 @@ TEST_CASE("json_syntax_error locates the first error", "[sinks][json]") {
 
 TEST_CASE("read_auth_token: a token file wins over the environment; whitespace trimmed", "[sinks][token]") {
   TempDir dir;
-  std::string f = dir.path + "/token";
+  std::string f = dir.file("token");
   ::setenv("SIDECAR_AUTH_TOKEN", "  from-env \n", 1);
   CHECK(*read_auth_token("") == "from-env");
   { std::ofstream(f) << "  from-file\n\n"; }
@@ -366,7 +366,7 @@ TEST_CASE("read_auth_token: a token file wins over the environment; whitespace t
   CHECK(empty.status().message().find("empty") != std::string::npos);
   { std::ofstream(f) << "two\nlines\n"; }
   CHECK(read_auth_token(f).status().code() == StatusCode::kInvalidArgument);
-  auto missing = read_auth_token(dir.path + "/nope");
+  auto missing = read_auth_token(dir.file("nope"));
   REQUIRE_FALSE(missing);
   CHECK(missing.status().code() == StatusCode::kNotFound);
 }

@@ -251,7 +251,7 @@ TEST_CASE("webhook: a template and a secret header from the environment", "[sink
 
 TEST_CASE("secrets come from a file or the environment, never echoed", "[sinks][webhook]") {
   sidecar::test::TempDir t;
-  std::string file = t.path + "/url";
+  std::string file = t.file("url");
   std::ofstream(file) << "  https://hooks.example/T/B/tok  \n";
   ::setenv("SIDECAR_TEST_SECRET", "https://env.example/x", 1);
   CHECK(*sidecar::read_secret("SIDECAR_TEST_SECRET", file) == "https://hooks.example/T/B/tok");  // the file wins
@@ -260,17 +260,17 @@ TEST_CASE("secrets come from a file or the environment, never echoed", "[sinks][
   auto missing = sidecar::read_secret("SIDECAR_TEST_SECRET", "");
   CHECK(missing.status().code() == sidecar::StatusCode::kNotFound);
   CHECK(missing.status().message().find("$SIDECAR_TEST_SECRET") != std::string::npos);
-  CHECK(sidecar::read_secret("X", t.path + "/nope").status().code() == sidecar::StatusCode::kNotFound);
+  CHECK(sidecar::read_secret("X", t.file("nope")).status().code() == sidecar::StatusCode::kNotFound);
   std::ofstream(file) << "tok\nen";
   auto bad = sidecar::read_secret("", file);
   CHECK(bad.status().code() == sidecar::StatusCode::kInvalidArgument);
   CHECK(bad.status().message().find("tok") == std::string::npos);
-  std::ofstream(t.path + "/headers") << "# comment\nAuthorization: Bearer x\n\nX-Team: ml\n";
-  auto hs = sidecar::read_header_lines(t.path + "/headers");
+  std::ofstream(t.file("headers")) << "# comment\nAuthorization: Bearer x\n\nX-Team: ml\n";
+  auto hs = sidecar::read_header_lines(t.file("headers"));
   REQUIRE(hs);
   CHECK(hs->size() == 2);
-  std::ofstream(t.path + "/bad_headers") << "no colon here\n";
-  CHECK(sidecar::read_header_lines(t.path + "/bad_headers").status().code() == sidecar::StatusCode::kInvalidArgument);
+  std::ofstream(t.file("bad_headers")) << "no colon here\n";
+  CHECK(sidecar::read_header_lines(t.file("bad_headers")).status().code() == sidecar::StatusCode::kInvalidArgument);
 }
 
 TEST_CASE("playbook: sinks.slack and sinks.webhook", "[sinks][webhook][options]") {
