@@ -12,42 +12,10 @@
 #include <string>
 #include <vector>
 
-#include "row_text.h"
+#include "metrics_test.h"
 #include "sidecar/detail/metric_sources.h"
-#include "sidecar/metrics.h"
-
-namespace fs = std::filesystem;
-using sidecar::MetricRow;
-using sidecar::MetricsFormat;
-using sidecar::MetricsReader;
-using sidecar::MetricsReaderOptions;
-
-using sidecar::test::num;
-using sidecar::test::render;
 
 namespace {
-
-const std::string kData = std::string(SIDECAR_TEST_DATA) + "/metrics_formats/";
-
-struct Expected {
-  std::vector<std::string> rows;
-  long malformed = -1;
-};
-
-Expected load_expected(const std::string& path) {
-  std::ifstream in(path);
-  REQUIRE(in.good());
-  Expected e;
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line[0] == '#') continue;
-    if (line.rfind("malformed ", 0) == 0) {
-      e.malformed = std::stol(line.substr(10));
-      continue;
-    }
-    e.rows.push_back(line);
-  }
-  return e;
-}
 
 std::vector<std::string> poll_all(MetricsReader& r) {
   std::vector<std::string> rows;
@@ -82,19 +50,12 @@ void spit(const fs::path& path, std::string_view data, bool append = false) {
   out.write(data.data(), static_cast<std::streamsize>(data.size()));
 }
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("sidecar_sources_" + std::to_string(::getpid()) + "_" +
-                                        std::to_string(reinterpret_cast<std::uintptr_t>(this)));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+// False (with a warning) in a build without protobuf: the TensorBoard tests skip.
+bool tfevents_supported() {
+  if (sidecar::detail::TfRecordEvents::supported()) return true;
+  WARN("built without protobuf: TensorBoard tests skipped");
+  return false;
+}
 
 }  // namespace
 
@@ -118,20 +79,14 @@ TEST_CASE("CRC32C and its mask match the TFRecord definition", "[metrics][tfeven
 }
 
 TEST_CASE("tfevents fixtures: scalars, tensor scalars, corruption, a directory of restarts", "[metrics][tfevents]") {
-  if (!sidecar::detail::TfRecordEvents::supported()) {
-    WARN("built without protobuf: TensorBoard tests skipped");
-    return;
-  }
+  if (!tfevents_supported()) return;
   check_fixture("tfevents/scalars.tfevents", MetricsFormat::kTfEvents);
   check_fixture("tfevents/corrupt.tfevents", MetricsFormat::kTfEvents);
   check_fixture("tfevents/runs", MetricsFormat::kTfEvents);
 }
 
 TEST_CASE("tfevents: partial records wait, any chunking gives the same rows", "[metrics][tfevents]") {
-  if (!sidecar::detail::TfRecordEvents::supported()) {
-    WARN("built without protobuf: TensorBoard tests skipped");
-    return;
-  }
+  if (!tfevents_supported()) return;
   const std::string whole = slurp(kData + "tfevents/scalars.tfevents");
   const Expected want = load_expected(kData + "tfevents/scalars.tfevents.expected");
   for (std::size_t step : {1u, 7u, 64u, 500u}) {
@@ -152,10 +107,7 @@ TEST_CASE("tfevents: partial records wait, any chunking gives the same rows", "[
 }
 
 TEST_CASE("tfevents: a new file in the directory is picked up; truncation restarts", "[metrics][tfevents]") {
-  if (!sidecar::detail::TfRecordEvents::supported()) {
-    WARN("built without protobuf: TensorBoard tests skipped");
-    return;
-  }
+  if (!tfevents_supported()) return;
   TempDir dir;
   const fs::path runs = dir.path / "runs";
   fs::create_directories(runs);
@@ -179,10 +131,7 @@ TEST_CASE("tfevents: a new file in the directory is picked up; truncation restar
 }
 
 TEST_CASE("tfevents: a record over the size limit is skipped without buffering", "[metrics][tfevents]") {
-  if (!sidecar::detail::TfRecordEvents::supported()) {
-    WARN("built without protobuf: TensorBoard tests skipped");
-    return;
-  }
+  if (!tfevents_supported()) return;
   const std::string whole = slurp(kData + "tfevents/scalars.tfevents");
   sidecar::detail::TfRecordEvents ev(100);  // the event with many tensor values (> 100 bytes) is skipped
   std::vector<std::string> rows;
@@ -268,10 +217,7 @@ TEST_CASE("detectron2 metrics.json: iteration is the step, time is a value", "[m
 }
 
 TEST_CASE("tfevents: max_poll_bytes bounds one poll; the next poll goes on", "[metrics][tfevents]") {
-  if (!sidecar::detail::TfRecordEvents::supported()) {
-    WARN("built without protobuf: TensorBoard tests skipped");
-    return;
-  }
+  if (!tfevents_supported()) return;
   const std::string one = slurp(kData + "tfevents/scalars.tfevents");
   const Expected want = load_expected(kData + "tfevents/scalars.tfevents.expected");
   TempDir dir;

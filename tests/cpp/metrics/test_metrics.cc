@@ -18,21 +18,9 @@
 #include <thread>
 #include <vector>
 
-#include "row_text.h"
-#include "sidecar/metrics.h"
-
-namespace fs = std::filesystem;
-using sidecar::MetricRow;
-using sidecar::MetricsFormat;
-using sidecar::MetricsReader;
-using sidecar::MetricsReaderOptions;
-
-using sidecar::test::num;
-using sidecar::test::render;
+#include "metrics_test.h"
 
 namespace {
-
-const std::string kData = std::string(SIDECAR_TEST_DATA) + "/metrics_formats/";
 
 struct Collected {
   std::vector<std::string> rows;
@@ -49,42 +37,14 @@ Collected read_all(const std::string& path, MetricsReaderOptions opt = {}) {
   return c;
 }
 
-// <fixture>.expected: rendered rows in order, then "malformed N"; '#' lines are comments.
 void check_fixture(const std::string& rel) {
   INFO("fixture " << rel);
-  std::ifstream in(kData + rel + ".expected");
-  REQUIRE(in.good());
-  std::vector<std::string> want;
-  long malformed = -1;
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty() || line[0] == '#') continue;
-    if (line.rfind("malformed ", 0) == 0) {
-      malformed = std::stol(line.substr(10));
-      continue;
-    }
-    want.push_back(line);
-  }
+  const Expected want = load_expected(kData + rel + ".expected");
   Collected got = read_all(kData + rel);
-  CHECK(got.rows == want);
-  CHECK(static_cast<long>(got.stats.malformed) == malformed);
-  CHECK(got.stats.rows == want.size());
+  CHECK(got.rows == want.rows);
+  CHECK(static_cast<long>(got.stats.malformed) == want.malformed);
+  CHECK(got.stats.rows == want.rows.size());
 }
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    static int counter = 0;
-    path =
-        fs::temp_directory_path() / ("sidecar_metrics_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string file(const std::string& name) const { return (path / name).string(); }
-};
 
 void write_file(const std::string& path, const std::string& text, bool append = false) {
   std::ofstream out(path, append ? std::ios::app | std::ios::binary : std::ios::trunc | std::ios::binary);
@@ -97,6 +57,16 @@ std::vector<std::string> poll_rows(MetricsReader& r) {
   REQUIRE(n.ok());
   return rows;
 }
+
+// A file written with `text` in a fresh directory, and a reader following it
+// from there on (the rotation, truncation and rewrite tests).
+struct Followed {
+  TempDir dir{"metrics"};
+  std::string path;
+  MetricsReader r;
+  Followed(const std::string& name, const std::string& text, MetricsReaderOptions opt = {})
+      : path(dir.file(name)), r((write_file(path, text), path), opt) {}
+};
 
 }  // namespace
 
@@ -369,73 +339,58 @@ TEST_CASE("a writer process appending while the reader polls", "[metrics][increm
 }
 
 TEST_CASE("rotation by rename drains the old file, then reads the new one", "[metrics][rotation]") {
-  TempDir dir;
-  const std::string path = dir.file("m.jsonl");
-  write_file(path, "{\"step\": 1, \"loss\": 1}\n");
-  MetricsReader r(path);
-  CHECK(poll_rows(r).size() == 1);
-  write_file(path, "{\"step\": 2, \"loss\": 2}\n{\"step\": 3, \"lo", true);
-  fs::rename(path, dir.file("m.jsonl.1"));
-  write_file(path, "ss\": 99}\n{\"step\": 10, \"loss\": 10}\n");
+  Followed f("m.jsonl", "{\"step\": 1, \"loss\": 1}\n");
+  CHECK(poll_rows(f.r).size() == 1);
+  write_file(f.path, "{\"step\": 2, \"loss\": 2}\n{\"step\": 3, \"lo", true);
+  fs::rename(f.path, f.dir.file("m.jsonl.1"));
+  write_file(f.path, "ss\": 99}\n{\"step\": 10, \"loss\": 10}\n");
   // The old file's partial last line is dropped, not glued to the new file's first bytes.
-  auto rows = poll_rows(r);
+  auto rows = poll_rows(f.r);
   CHECK(rows == std::vector<std::string>{"step=2 ts=- loss=2", "step=10 ts=- loss=10"});
-  CHECK(r.stats().restarts == 1);
-  CHECK(r.stats().malformed == 1);  // "ss": 99} on line 1 of the new file
-  CHECK(r.stats().last_error.rfind(path + ":1: invalid JSON", 0) == 0);
+  CHECK(f.r.stats().restarts == 1);
+  CHECK(f.r.stats().malformed == 1);  // "ss": 99} on line 1 of the new file
+  CHECK(f.r.stats().last_error.rfind(f.path + ":1: invalid JSON", 0) == 0);
 }
 
 TEST_CASE("truncation restarts from the top of the file", "[metrics][rotation]") {
-  TempDir dir;
-  const std::string path = dir.file("m.jsonl");
-  write_file(path, "{\"step\": 1, \"loss\": 1}\n{\"step\": 2, \"loss\": 2}\n");
-  MetricsReader r(path);
-  CHECK(poll_rows(r).size() == 2);
-  write_file(path, "{\"step\": 1, \"loss\": 5}\n");  // a new run, same path (O_TRUNC)
-  CHECK(poll_rows(r) == std::vector<std::string>{"step=1 ts=- loss=5"});
-  CHECK(r.stats().restarts == 1);
-  write_file(path, "{\"step\": 2, \"loss\": 6}\n", true);
-  CHECK(poll_rows(r) == std::vector<std::string>{"step=2 ts=- loss=6"});
+  Followed f("m.jsonl", "{\"step\": 1, \"loss\": 1}\n{\"step\": 2, \"loss\": 2}\n");
+  CHECK(poll_rows(f.r).size() == 2);
+  write_file(f.path, "{\"step\": 1, \"loss\": 5}\n");  // a new run, same path (O_TRUNC)
+  CHECK(poll_rows(f.r) == std::vector<std::string>{"step=1 ts=- loss=5"});
+  CHECK(f.r.stats().restarts == 1);
+  write_file(f.path, "{\"step\": 2, \"loss\": 6}\n", true);
+  CHECK(poll_rows(f.r) == std::vector<std::string>{"step=2 ts=- loss=6"});
 }
 
 TEST_CASE("Lightning rewrites metrics.csv with a new header: only new rows come out", "[metrics][csv]") {
-  TempDir dir;
-  const std::string path = dir.file("metrics.csv");
-  write_file(path, "epoch,step,train_loss\n0,9,2.5\n0,19,2.0\n");
-  MetricsReader r(path);
-  CHECK(poll_rows(r) ==
+  Followed f("metrics.csv", "epoch,step,train_loss\n0,9,2.5\n0,19,2.0\n");
+  CHECK(poll_rows(f.r) ==
         std::vector<std::string>{"step=9 ts=- epoch=0 train_loss=2.5", "step=19 ts=- epoch=0 train_loss=2"});
   // A validation metric appears: the logger rewrites the whole file (more bytes than before).
-  write_file(path, "epoch,step,train_loss,val_loss\n0,9,2.5,\n0,19,2.0,\n0,19,,1.75\n0,29,1.5,\n");
-  CHECK(poll_rows(r) ==
+  write_file(f.path, "epoch,step,train_loss,val_loss\n0,9,2.5,\n0,19,2.0,\n0,19,,1.75\n0,29,1.5,\n");
+  CHECK(poll_rows(f.r) ==
         std::vector<std::string>{"step=19 ts=- epoch=0 val_loss=1.75", "step=29 ts=- epoch=0 train_loss=1.5"});
-  CHECK(r.stats().restarts == 1);
-  write_file(path, "0,39,1.25,\n", true);
-  CHECK(poll_rows(r) == std::vector<std::string>{"step=39 ts=- epoch=0 train_loss=1.25"});
-  CHECK(r.stats().malformed == 0);
+  CHECK(f.r.stats().restarts == 1);
+  write_file(f.path, "0,39,1.25,\n", true);
+  CHECK(poll_rows(f.r) == std::vector<std::string>{"step=39 ts=- epoch=0 train_loss=1.25"});
+  CHECK(f.r.stats().malformed == 0);
 }
 
 TEST_CASE("a CSV rewrite seen half-written is not delivered twice", "[metrics][csv]") {
-  TempDir dir;
-  const std::string path = dir.file("progress.csv");
-  write_file(path, "time/total_timesteps,rollout/ep_rew_mean\n100,1.0\n200,2.0\n300,3.0\n");
-  MetricsReader r(path);
-  CHECK(poll_rows(r).size() == 3);
+  Followed f("progress.csv", "time/total_timesteps,rollout/ep_rew_mean\n100,1.0\n200,2.0\n300,3.0\n");
+  CHECK(poll_rows(f.r).size() == 3);
   // Caught mid-rewrite: truncated and only the header and one row written so far.
-  write_file(path, "time/total_timesteps,rollout/ep_rew_mean,train/loss\n100,1.0,\n");
-  CHECK(poll_rows(r).empty());
-  write_file(path, "200,2.0,\n300,3.0,\n400,4.0,0.5\n", true);
-  CHECK(poll_rows(r) == std::vector<std::string>{"step=400 ts=- rollout/ep_rew_mean=4 train/loss=0.5"});
+  write_file(f.path, "time/total_timesteps,rollout/ep_rew_mean,train/loss\n100,1.0,\n");
+  CHECK(poll_rows(f.r).empty());
+  write_file(f.path, "200,2.0,\n300,3.0,\n400,4.0,0.5\n", true);
+  CHECK(poll_rows(f.r) == std::vector<std::string>{"step=400 ts=- rollout/ep_rew_mean=4 train/loss=0.5"});
 }
 
 TEST_CASE("a new CSV run at the same path is delivered in full", "[metrics][csv]") {
-  TempDir dir;
-  const std::string path = dir.file("progress.csv");
-  write_file(path, "time/total_timesteps,rollout/ep_rew_mean\n100,1.0\n200,2.0\n");
-  MetricsReader r(path);
-  CHECK(poll_rows(r).size() == 2);
-  write_file(path, "time/total_timesteps,rollout/ep_rew_mean\n100,-7\n");
-  CHECK(poll_rows(r) == std::vector<std::string>{"step=100 ts=- rollout/ep_rew_mean=-7"});
+  Followed f("progress.csv", "time/total_timesteps,rollout/ep_rew_mean\n100,1.0\n200,2.0\n");
+  CHECK(poll_rows(f.r).size() == 2);
+  write_file(f.path, "time/total_timesteps,rollout/ep_rew_mean\n100,-7\n");
+  CHECK(poll_rows(f.r) == std::vector<std::string>{"step=100 ts=- rollout/ep_rew_mean=-7"});
 }
 
 TEST_CASE("bounded memory: 100 000 distinct keys", "[metrics][bounds]") {
@@ -649,18 +604,15 @@ TEST_CASE("an object running on into the next line is two malformed lines", "[me
 }
 
 TEST_CASE("flush parses a finished file's last line without its newline", "[metrics][incremental]") {
-  TempDir dir;
-  const std::string path = dir.file("m.jsonl");
-  write_file(path, "{\"step\": 1, \"loss\": 1}\n{\"step\": 2, \"loss\": NaN}");
-  MetricsReader r(path);
-  CHECK(poll_rows(r) == std::vector<std::string>{"step=1 ts=- loss=1"});
+  Followed f("m.jsonl", "{\"step\": 1, \"loss\": 1}\n{\"step\": 2, \"loss\": NaN}");
+  CHECK(poll_rows(f.r) == std::vector<std::string>{"step=1 ts=- loss=1"});
   std::vector<std::string> rows;
-  CHECK(r.flush([&](const MetricRow& row) { rows.push_back(render(row)); }) == 1);
+  CHECK(f.r.flush([&](const MetricRow& row) { rows.push_back(render(row)); }) == 1);
   CHECK(rows == std::vector<std::string>{"step=2 ts=- loss=nan"});
-  CHECK(r.flush([&](const MetricRow& row) { rows.push_back(render(row)); }) == 0);
-  CHECK(r.stats().rows == 2);
+  CHECK(f.r.flush([&](const MetricRow& row) { rows.push_back(render(row)); }) == 0);
+  CHECK(f.r.stats().rows == 2);
 
-  const std::string csv = dir.file("progress.csv");
+  const std::string csv = f.dir.file("progress.csv");
   write_file(csv, "time/total_timesteps,rollout/ep_rew_mean\n100,1.5");
   MetricsReader c(csv);
   CHECK(poll_rows(c).empty());
