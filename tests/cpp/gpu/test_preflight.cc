@@ -4,7 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <functional>
 
+#include "common/check_members.h"
 #include "fake_smi.h"
 #include "sidecar/config.h"
 #include "sidecar/gpu.h"
@@ -35,15 +37,26 @@ GpuOptions fast(const std::string& smi) {
   return o;
 }
 
+// wait_for_gpus against a copy of a fake nvidia-smi scenario: fast options
+// (poll 10 s, wait 60 s) to adjust before run(), and a clock that only moves
+// when the wait sleeps.
+struct ScenarioWait {
+  TempDir dir{"gpu"};
+  GpuOptions options;
+  FakeClock clock;
+  explicit ScenarioWait(const std::string& scenario) : options(fast(make_scenario(dir, scenario))) {}
+  sidecar::Result<PreflightResult> run(std::vector<std::string> devices,
+                                       const std::function<void(const PreflightResult&)>& progress = nullptr) {
+    return sidecar::wait_for_gpus(request(std::move(devices)), options, progress, clock.clock());
+  }
+};
+
 }  // namespace
 
 TEST_CASE("free at once: one poll, no waiting", "[gpu][wait]") {
-  TempDir dir;
-  auto o = fast(make_scenario(dir, "free"));
-  FakeClock fc;
+  ScenarioWait w("free");
   std::vector<PreflightResult> seen;
-  auto r = sidecar::wait_for_gpus(
-      request({"0", "1"}), o, [&](const PreflightResult& p) { seen.push_back(p); }, fc.clock());
+  auto r = w.run({"0", "1"}, [&](const PreflightResult& p) { seen.push_back(p); });
   REQUIRE(r.ok());
   CHECK(r->available);
   CHECK_FALSE(r->timed_out);
@@ -54,16 +67,13 @@ TEST_CASE("free at once: one poll, no waiting", "[gpu][wait]") {
   CHECK(r->gpus.size() == 2);
   CHECK(r->reason == "GPUs 0, 1 free");
   CHECK(seen.size() == 1);
-  CHECK(polls_made(dir) == 1);
+  CHECK(polls_made(w.dir) == 1);
 }
 
 TEST_CASE("busy, then freed during the wait", "[gpu][wait]") {
-  TempDir dir;
-  auto o = fast(make_scenario(dir, "busy-then-free"));
-  FakeClock fc;
+  ScenarioWait w("busy-then-free");
   std::vector<PreflightResult> seen;
-  auto r = sidecar::wait_for_gpus(
-      request({"0"}), o, [&](const PreflightResult& p) { seen.push_back(p); }, fc.clock());
+  auto r = w.run({"0"}, [&](const PreflightResult& p) { seen.push_back(p); });
   REQUIRE(r.ok());
   CHECK(r->available);
   CHECK(r->polls == 3);
@@ -79,18 +89,16 @@ TEST_CASE("busy, then freed during the wait", "[gpu][wait]") {
 }
 
 TEST_CASE("still busy at the deadline: timed out, bounded polls", "[gpu][wait]") {
-  TempDir dir;
-  auto o = fast(make_scenario(dir, "busy"));
-  o.wait_s = 25;
-  FakeClock fc;
-  auto r = sidecar::wait_for_gpus(request({"0", "1"}), o, nullptr, fc.clock());
+  ScenarioWait w("busy");
+  w.options.wait_s = 25;
+  auto r = w.run({"0", "1"});
   REQUIRE(r.ok());
   CHECK_FALSE(r->available);
   CHECK(r->timed_out);
   CHECK(r->busy == std::vector<std::string>{"0"});
   CHECK(r->waited_seconds == Approx(25));
   CHECK(r->polls == 4);  // t = 0, 10, 20, 25
-  CHECK(fc.slept == Approx(25));
+  CHECK(w.clock.slept == Approx(25));
   CHECK(r->reason.rfind("still busy after 25 s: GPU 0: 1 process (pid 4242 12.1 GiB)", 0) == 0);
   auto d = sidecar::gpu_occupied_decision(*r);
   CHECK(d.source == sidecar::Source::kPreflight);
@@ -104,11 +112,9 @@ TEST_CASE("still busy at the deadline: timed out, bounded polls", "[gpu][wait]")
 }
 
 TEST_CASE("wait 0: a single poll decides", "[gpu][wait]") {
-  TempDir dir;
-  auto o = fast(make_scenario(dir, "busy"));
-  o.wait_s = 0;
-  FakeClock fc;
-  auto r = sidecar::wait_for_gpus(request({"0"}), o, nullptr, fc.clock());
+  ScenarioWait w("busy");
+  w.options.wait_s = 0;
+  auto r = w.run({"0"});
   REQUIRE(r.ok());
   CHECK(r->timed_out);
   CHECK(r->polls == 1);
@@ -116,30 +122,24 @@ TEST_CASE("wait 0: a single poll decides", "[gpu][wait]") {
 
 TEST_CASE("N consecutive free polls required", "[gpu][wait]") {
   // flaky: free, busy, free, free, ...
-  TempDir dir;
-  auto o = fast(make_scenario(dir, "flaky"));
-  o.free_polls_required = 2;
-  FakeClock fc;
-  auto r = sidecar::wait_for_gpus(request({"0"}), o, nullptr, fc.clock());
+  ScenarioWait w("flaky");
+  w.options.free_polls_required = 2;
+  auto r = w.run({"0"});
   REQUIRE(r.ok());
   CHECK(r->available);
   CHECK(r->polls == 4);
   CHECK(r->reason == "GPU 0 free for 2 consecutive polls");
 
-  TempDir one;
-  auto o1 = fast(make_scenario(one, "flaky"));
-  FakeClock fc1;
-  auto r1 = sidecar::wait_for_gpus(request({"0"}), o1, nullptr, fc1.clock());
+  ScenarioWait w1("flaky");
+  auto r1 = w1.run({"0"});
   REQUIRE(r1.ok());
   CHECK(r1->polls == 1);
 
   // Free but not for long enough when the wait ends: not available.
-  TempDir short_wait;
-  auto o2 = fast(make_scenario(short_wait, "flaky"));
-  o2.free_polls_required = 3;
-  o2.wait_s = 25;
-  FakeClock fc2;
-  auto r2 = sidecar::wait_for_gpus(request({"0"}), o2, nullptr, fc2.clock());
+  ScenarioWait w2("flaky");
+  w2.options.free_polls_required = 3;
+  w2.options.wait_s = 25;
+  auto r2 = w2.run({"0"});
   REQUIRE(r2.ok());
   CHECK_FALSE(r2->available);
   CHECK(r2->timed_out);
@@ -148,14 +148,12 @@ TEST_CASE("N consecutive free polls required", "[gpu][wait]") {
 }
 
 TEST_CASE("a requested GPU that does not exist is an error, not free", "[gpu][wait]") {
-  TempDir dir;
-  auto o = fast(make_scenario(dir, "missing"));
-  FakeClock fc;
-  auto r = sidecar::wait_for_gpus(request({"0", "1"}), o, nullptr, fc.clock());
+  ScenarioWait w("missing");
+  auto r = w.run({"0", "1"});
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == sidecar::StatusCode::kNotFound);
   CHECK(r.status().message().find("GPU 1 not found: nvidia-smi lists GPU 0") != std::string::npos);
-  CHECK(polls_made(dir) == 1);  // fails fast, no waiting
+  CHECK(polls_made(w.dir) == 1);  // fails fast, no waiting
 }
 
 TEST_CASE("nvidia-smi absent: skipped with a reason", "[gpu][wait]") {
@@ -170,10 +168,8 @@ TEST_CASE("nvidia-smi absent: skipped with a reason", "[gpu][wait]") {
 }
 
 TEST_CASE("nvidia-smi failing at the first poll is an error", "[gpu][wait]") {
-  TempDir dir;
-  auto o = fast(make_scenario(dir, "failing"));
-  FakeClock fc;
-  auto r = sidecar::wait_for_gpus(request({"0"}), o, nullptr, fc.clock());
+  ScenarioWait w("failing");
+  auto r = w.run({"0"});
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == sidecar::StatusCode::kUnavailable);
   CHECK(r.status().message().find("exited with status 9") != std::string::npos);
@@ -181,13 +177,10 @@ TEST_CASE("nvidia-smi failing at the first poll is an error", "[gpu][wait]") {
 }
 
 TEST_CASE("nvidia-smi failing mid-wait is reported, never taken as free", "[gpu][wait]") {
-  TempDir dir;
-  auto o = fast(make_scenario(dir, "fail-midway"));
-  o.wait_s = 30;
-  FakeClock fc;
+  ScenarioWait w("fail-midway");
+  w.options.wait_s = 30;
   std::vector<std::string> reasons;
-  auto r = sidecar::wait_for_gpus(
-      request({"0"}), o, [&](const PreflightResult& p) { reasons.push_back(p.reason); }, fc.clock());
+  auto r = w.run({"0"}, [&](const PreflightResult& p) { reasons.push_back(p.reason); });
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().code() == sidecar::StatusCode::kUnavailable);
   CHECK(r.status().message().find("still failing after 30 s") != std::string::npos);
@@ -226,35 +219,29 @@ TEST_CASE("no GPU requested: skipped without running nvidia-smi", "[gpu][wait]")
 }
 
 TEST_CASE("MIG instance: resolved through nvidia-smi -L", "[gpu][wait]") {
-  TempDir dir;
-  auto o = fast(make_scenario(dir, "mig"));
-  o.wait_s = 0;
-  FakeClock fc;
-  auto free_one = sidecar::wait_for_gpus(request({"MIG-c6d4f1ef-42e4-5de3-91c7-45d71c87eb3f"}), o, nullptr, fc.clock());
+  ScenarioWait w("mig");
+  w.options.wait_s = 0;
+  auto free_one = w.run({"MIG-c6d4f1ef-42e4-5de3-91c7-45d71c87eb3f"});
   REQUIRE(free_one.ok());
   CHECK(free_one->available);
-  TempDir dir2;
-  auto o2 = fast(make_scenario(dir2, "mig"));
-  o2.wait_s = 0;
-  auto busy_one =
-      sidecar::wait_for_gpus(request({"MIG-cba663e8-9bed-5b0d-a2ca-c8e0d8a3a8e3"}), o2, nullptr, fc.clock());
+  ScenarioWait w2("mig");
+  w2.options.wait_s = 0;
+  auto busy_one = w2.run({"MIG-cba663e8-9bed-5b0d-a2ca-c8e0d8a3a8e3"});
   REQUIRE(busy_one.ok());
   CHECK_FALSE(busy_one->available);
   CHECK(busy_one->reason.find("pid 5151") != std::string::npos);
 }
 
 TEST_CASE("a whole MIG-mode GPU is busy when a process runs on one of its instances", "[gpu][wait]") {
-  TempDir dir;
-  auto o = fast(make_scenario(dir, "mig"));
-  o.wait_s = 0;
-  FakeClock fc;
-  auto r = sidecar::wait_for_gpus(request({"0", "1"}), o, nullptr, fc.clock());
+  ScenarioWait w("mig");
+  w.options.wait_s = 0;
+  auto r = w.run({"0", "1"});
   REQUIRE(r.ok());
   CHECK(r->busy == std::vector<std::string>{"0"});
   REQUIRE(r->gpus.size() == 2);
   CHECK(r->gpus[0].mig);
   CHECK(r->gpus[0].mig_uuids.size() == 2);
-  CHECK(gpu_test::read_file((dir.path / "calls").string()).find("-L") != std::string::npos);
+  CHECK(gpu_test::read_file((w.dir.path / "calls").string()).find("-L") != std::string::npos);
 }
 
 // ---- the operator gate -----------------------------------------------------
@@ -416,31 +403,24 @@ TEST_CASE("preflight JSON record", "[gpu][json]") {
 }
 
 TEST_CASE("playbook gpu: section, defaults match GpuOptions", "[gpu][options]") {
-  auto tree = sidecar::default_playbook_tree();
-  REQUIRE(tree.ok());
+  const sidecar::Value tree = sidecar::test::default_playbook_having("gpu");
   GpuOptions from_playbook;
   from_playbook.util_busy_pct = -1;  // overwritten by the playbook's values
   from_playbook.wait_s = -1;
   std::vector<sidecar::Status> errors;
-  sidecar::read_gpu_options(*tree, &from_playbook, &errors);
-  CHECK(errors.empty());
-  GpuOptions defaults;
-  CHECK(from_playbook.nvidia_smi == defaults.nvidia_smi);
-  CHECK(from_playbook.util_busy_pct == defaults.util_busy_pct);
-  CHECK(from_playbook.mem_busy_pct == defaults.mem_busy_pct);
-  CHECK(from_playbook.processes_only == defaults.processes_only);
-  CHECK(from_playbook.free_polls_required == defaults.free_polls_required);
-  CHECK(from_playbook.poll_s == defaults.poll_s);
-  CHECK(from_playbook.wait_s == defaults.wait_s);
-  CHECK(from_playbook.answer_timeout_s == defaults.answer_timeout_s);
-  CHECK(from_playbook.default_action == defaults.default_action);
-  CHECK(from_playbook.smi_timeout_s == defaults.smi_timeout_s);
+  sidecar::read_gpu_options(tree, &from_playbook, &errors);
+  sidecar::test::check_no_errors(errors);
+  sidecar::test::check_members_equal(
+      from_playbook, GpuOptions{}, MEMBER(GpuOptions, nvidia_smi), MEMBER(GpuOptions, util_busy_pct),
+      MEMBER(GpuOptions, mem_busy_pct), MEMBER(GpuOptions, processes_only), MEMBER(GpuOptions, free_polls_required),
+      MEMBER(GpuOptions, poll_s), MEMBER(GpuOptions, wait_s), MEMBER(GpuOptions, answer_timeout_s),
+      MEMBER(GpuOptions, default_action), MEMBER(GpuOptions, smi_timeout_s));
 
   sidecar::ActionTable table;
   table.map.clear();
   table.fallback = sidecar::Action::kStop;
-  sidecar::read_operator_options(*tree, &table, &errors);
-  CHECK(errors.empty());
+  sidecar::read_operator_options(tree, &table, &errors);
+  sidecar::test::check_no_errors(errors);
   sidecar::ActionTable default_table;
   CHECK(table.map == default_table.map);
   CHECK(table.fallback == default_table.fallback);

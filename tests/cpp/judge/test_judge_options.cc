@@ -2,16 +2,14 @@
 // are located errors.
 #include <catch2/catch.hpp>
 
+#include "common/check_members.h"
 #include "sidecar/config.h"
 #include "sidecar/judge.h"
 
 using namespace sidecar;
 
 TEST_CASE("the default playbook's judge section is the C++ defaults", "[judge][options]") {
-  auto tree = default_playbook_tree();
-  REQUIRE(tree);
-  REQUIRE(tree->find("judge") != nullptr);
-  std::vector<Status> errors;
+  const Value tree = test::default_playbook_having("judge");
   JudgeOptions j;
   j.enabled = true;
   j.model = "x";
@@ -20,21 +18,14 @@ TEST_CASE("the default playbook's judge section is the C++ defaults", "[judge][o
   j.known_choices = j.default_choices = {"x"};
   j.max_severity = Severity::kCritical;
   j.api_key_env = "X";
-  read_judge_options(*tree, &j, &errors);
-  for (const auto& e : errors) INFO(e.message());
-  CHECK(errors.empty());
-  JudgeOptions dj;
-  CHECK(j.enabled == dj.enabled);
-  CHECK(j.command == dj.command);
-  CHECK(j.url == dj.url);
-  CHECK(j.model == dj.model);
-  CHECK(j.api_key_env == dj.api_key_env);
-  CHECK(j.interval_s == dj.interval_s);
-  CHECK(j.timeout_s == dj.timeout_s);
-  CHECK(j.max_calls_per_hour == dj.max_calls_per_hour);
-  CHECK(j.known_choices == dj.known_choices);
-  CHECK(j.default_choices == dj.default_choices);
-  CHECK(j.max_severity == dj.max_severity);
+  std::vector<Status> errors;
+  read_judge_options(tree, &j, &errors);
+  test::check_no_errors(errors);
+  test::check_members_equal(j, JudgeOptions{}, MEMBER(JudgeOptions, enabled), MEMBER(JudgeOptions, command),
+                            MEMBER(JudgeOptions, url), MEMBER(JudgeOptions, model), MEMBER(JudgeOptions, api_key_env),
+                            MEMBER(JudgeOptions, interval_s), MEMBER(JudgeOptions, timeout_s),
+                            MEMBER(JudgeOptions, max_calls_per_hour), MEMBER(JudgeOptions, known_choices),
+                            MEMBER(JudgeOptions, default_choices), MEMBER(JudgeOptions, max_severity));
 }
 
 TEST_CASE("judge playbook errors are located", "[judge][options]") {

@@ -2,16 +2,14 @@
 // are located errors.
 #include <catch2/catch.hpp>
 
+#include "common/check_members.h"
 #include "sidecar/config.h"
 #include "sidecar/sinks.h"
 
 using namespace sidecar;
 
 TEST_CASE("the default playbook's sinks section is the C++ defaults", "[sinks][options]") {
-  auto tree = default_playbook_tree();
-  REQUIRE(tree);
-  REQUIRE(tree->find("sinks") != nullptr);
-  std::vector<Status> errors;
+  const Value tree = test::default_playbook_having("sinks");
   ServerSinkOptions s;
   s.queue_capacity = 1;
   s.timeout_s = s.initial_backoff_s = s.max_backoff_s = 99;
@@ -20,22 +18,17 @@ TEST_CASE("the default playbook's sinks section is the C++ defaults", "[sinks][o
   a.resend_s = a.timeout_s = a.initial_backoff_s = a.max_backoff_s = 99;
   a.queue_capacity = 1;
   a.resolve_on_finish = false;
-  read_sink_options(*tree, &s, &a, &errors);
-  for (const auto& e : errors) INFO(e.message());
-  CHECK(errors.empty());
-  ServerSinkOptions ds;
-  CHECK(s.queue_capacity == ds.queue_capacity);
-  CHECK(s.timeout_s == ds.timeout_s);
-  CHECK(s.initial_backoff_s == ds.initial_backoff_s);
-  CHECK(s.max_backoff_s == ds.max_backoff_s);
-  CHECK(s.max_attempts == ds.max_attempts);
-  AlertmanagerSinkOptions da;
-  CHECK(a.resend_s == da.resend_s);
-  CHECK(a.resolve_on_finish == da.resolve_on_finish);
-  CHECK(a.queue_capacity == da.queue_capacity);
-  CHECK(a.timeout_s == da.timeout_s);
-  CHECK(a.initial_backoff_s == da.initial_backoff_s);
-  CHECK(a.max_backoff_s == da.max_backoff_s);
+  std::vector<Status> errors;
+  read_sink_options(tree, &s, &a, &errors);
+  test::check_no_errors(errors);
+  test::check_members_equal(s, ServerSinkOptions{}, MEMBER(ServerSinkOptions, queue_capacity),
+                            MEMBER(ServerSinkOptions, timeout_s), MEMBER(ServerSinkOptions, initial_backoff_s),
+                            MEMBER(ServerSinkOptions, max_backoff_s), MEMBER(ServerSinkOptions, max_attempts));
+  test::check_members_equal(a, AlertmanagerSinkOptions{}, MEMBER(AlertmanagerSinkOptions, resend_s),
+                            MEMBER(AlertmanagerSinkOptions, resolve_on_finish),
+                            MEMBER(AlertmanagerSinkOptions, queue_capacity), MEMBER(AlertmanagerSinkOptions, timeout_s),
+                            MEMBER(AlertmanagerSinkOptions, initial_backoff_s),
+                            MEMBER(AlertmanagerSinkOptions, max_backoff_s));
 }
 
 TEST_CASE("sinks playbook errors are located, with did-you-mean", "[sinks][options]") {
