@@ -12,24 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "common/temp_dir.h"
 #include "sidecar/history.h"
 
 namespace fs = std::filesystem;
+using sidecar::test::TempDir;
 
 namespace {
-
-struct Dir {
-  fs::path path;
-  Dir() {
-    char tmpl[] = "/tmp/sidecar-history-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~Dir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
 
 std::string slurp(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -55,16 +44,28 @@ sidecar::HistoryRow row(int i) {
   return r;
 }
 
+sidecar::HistoryOptions keeping(std::size_t max_rows) {
+  sidecar::HistoryOptions opt;
+  opt.max_rows = max_rows;
+  return opt;
+}
+
+void append_text(const fs::path& h, const std::string& text) { std::ofstream(h, std::ios::app) << text; }
+
+// Appends row(from) .. row(to - 1) to the history file h, each append required to succeed.
+void append_rows(const fs::path& h, int from, int to, const sidecar::HistoryOptions& opt) {
+  for (int i = from; i < to; ++i) REQUIRE(sidecar::append_history(h.string(), row(i), opt).ok());
+}
+
 }  // namespace
 
 TEST_CASE("history: a training log given as the history file is refused and left untouched", "[history]") {
-  Dir d;
+  TempDir d("history");
   auto log = d.path / "train.log";
   std::string text;
   for (int i = 0; i < 1000; ++i) text += "step " + std::to_string(i) + " loss 0.5\n";
   std::ofstream(log) << text;
-  sidecar::HistoryOptions opt;
-  opt.max_rows = 10;
+  const auto opt = keeping(10);
   auto st = sidecar::append_history(log.string(), row(1), opt);
   CHECK_FALSE(st.ok());
   CHECK(st.code() == sidecar::StatusCode::kInvalidArgument);
@@ -73,17 +74,12 @@ TEST_CASE("history: a training log given as the history file is refused and left
 }
 
 TEST_CASE("history: compaction keeps lines it cannot parse and drops only the oldest rows", "[history]") {
-  Dir d;
+  TempDir d("history");
   auto h = d.path / "h.jsonl";
-  sidecar::HistoryOptions opt;
-  opt.max_rows = 20;
-  for (int i = 0; i < 19; ++i) REQUIRE(sidecar::append_history(h.string(), row(i), opt).ok());
-  {
-    std::ofstream out(h, std::ios::app);
-    out << "{\"run_id\":\"torn\n"
-        << "garbage line\n";
-  }
-  for (int i = 19; i < 25; ++i) REQUIRE(sidecar::append_history(h.string(), row(i), opt).ok());
+  const auto opt = keeping(20);
+  append_rows(h, 0, 19, opt);
+  append_text(h, "{\"run_id\":\"torn\ngarbage line\n");
+  append_rows(h, 19, 25, opt);
   auto ls = lines(h);
   CHECK(std::count(ls.begin(), ls.end(), "{\"run_id\":\"torn") == 1);
   CHECK(std::count(ls.begin(), ls.end(), "garbage line") == 1);
@@ -96,15 +92,13 @@ TEST_CASE("history: compaction keeps lines it cannot parse and drops only the ol
 }
 
 TEST_CASE("history: mostly junk after the rows is appended to, never rewritten", "[history]") {
-  Dir d;
+  TempDir d("history");
   auto h = d.path / "h.jsonl";
-  sidecar::HistoryOptions opt;
-  opt.max_rows = 5;
-  for (int i = 0; i < 5; ++i) REQUIRE(sidecar::append_history(h.string(), row(i), opt).ok());
-  {
-    std::ofstream out(h, std::ios::app);
-    for (int i = 0; i < 100; ++i) out << "junk " << i << "\n";
-  }
+  const auto opt = keeping(5);
+  append_rows(h, 0, 5, opt);
+  std::string junk;
+  for (int i = 0; i < 100; ++i) junk += "junk " + std::to_string(i) + "\n";
+  append_text(h, junk);
   std::string before = slurp(h);
   REQUIRE(sidecar::append_history(h.string(), row(5), opt).ok());
   std::string after = slurp(h);
@@ -113,13 +107,12 @@ TEST_CASE("history: mostly junk after the rows is appended to, never rewritten",
 }
 
 TEST_CASE("history: the compaction temp file is never a predictable name", "[history]") {
-  Dir d;
+  TempDir d("history");
   auto h = d.path / "h.jsonl";
   auto victim = d.path / "victim";
   std::ofstream(victim) << "precious\n";
-  sidecar::HistoryOptions opt;
-  opt.max_rows = 3;
-  for (int i = 0; i < 3; ++i) REQUIRE(sidecar::append_history(h.string(), row(i), opt).ok());
+  const auto opt = keeping(3);
+  append_rows(h, 0, 3, opt);
   fs::create_symlink(victim, h.string() + ".tmp." + std::to_string(::getpid()));
   REQUIRE(sidecar::append_history(h.string(), row(3), opt).ok());  // compacts
   CHECK(slurp(victim) == "precious\n");
@@ -129,14 +122,13 @@ TEST_CASE("history: the compaction temp file is never a predictable name", "[his
 }
 
 TEST_CASE("history: a symlinked history file stays a symlink after compaction", "[history]") {
-  Dir d;
+  TempDir d("history");
   auto real = d.path / "shared.jsonl";
   auto link = d.path / "h.jsonl";
-  sidecar::HistoryOptions opt;
-  opt.max_rows = 2;
+  const auto opt = keeping(2);
   REQUIRE(sidecar::append_history(real.string(), row(0), opt).ok());
   fs::create_symlink(real, link);
-  for (int i = 1; i < 4; ++i) REQUIRE(sidecar::append_history(link.string(), row(i), opt).ok());
+  append_rows(link, 1, 4, opt);
   CHECK(fs::is_symlink(link));
   CHECK(lines(real).size() == 2);
 }

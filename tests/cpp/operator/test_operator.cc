@@ -30,6 +30,25 @@ struct Run {
   ResponseWatcher watcher(const std::string& id, ActionTable t = {}) const {
     return ResponseWatcher(dir.str(), id, kChoices, std::move(t));
   }
+  // A watcher for `id` that takes an answer without a newline once its size
+  // held for settle_s, made before `text` (the answer so far) is written.
+  ResponseWatcher writing(const std::string& id, const std::string& text, double settle_s) const {
+    auto w = watcher(id);
+    w.set_settle_seconds(settle_s);
+    write_file(file(id), text);
+    return w;
+  }
+  // The writer completes the answer to "Stop Job": not taken at once (the size
+  // just changed), taken as a valid stop once it held for `settle`.
+  void complete_stop_job(ResponseWatcher& w, const std::string& id, std::chrono::milliseconds settle) const {
+    write_file(file(id), "Stop Job");
+    CHECK_FALSE(w.poll());
+    std::this_thread::sleep_for(settle);
+    auto a = w.poll();
+    REQUIRE(a);
+    CHECK(a->valid);
+    CHECK(a->action == Action::kStop);
+  }
 };
 }  // namespace
 
@@ -81,9 +100,7 @@ TEST_CASE("a partial write byte by byte is never read early", "[operator]") {
 
 TEST_CASE("no trailing newline: complete once the size is stable over two polls", "[operator]") {
   Run run;
-  auto w = run.watcher("a1");
-  w.set_settle_seconds(0);
-  write_file(run.file("a1"), "Stop Job");
+  auto w = run.writing("a1", "Stop Job", 0);
   CHECK_FALSE(w.poll());
   auto a = w.poll();
   REQUIRE(a);
@@ -92,39 +109,23 @@ TEST_CASE("no trailing newline: complete once the size is stable over two polls"
 
 TEST_CASE("no trailing newline: a writer pausing mid-word is not read early", "[operator]") {
   Run run;
-  auto w = run.watcher("a2");
-  w.set_settle_seconds(0.4);
-  write_file(run.file("a2"), "Sto");
+  auto w = run.writing("a2", "Sto", 0.4);
   CHECK_FALSE(w.poll());
   std::this_thread::sleep_for(std::chrono::milliseconds(150));  // a pause shorter than the settle time
   CHECK_FALSE(w.poll());                                        // same size, but not settled yet
-  write_file(run.file("a2"), "Stop Job");
-  CHECK_FALSE(w.poll());
-  std::this_thread::sleep_for(std::chrono::milliseconds(450));
-  auto a = w.poll();
-  REQUIRE(a);
-  CHECK(a->valid);
-  CHECK(a->action == Action::kStop);
+  run.complete_stop_job(w, "a2", std::chrono::milliseconds(450));
 }
 
 TEST_CASE("a slow writer's stable prefix that is not a choice decides nothing; the full answer does", "[operator]") {
   // Issue 19.9: one byte every 1.5 s was read as 'St' (-> continue) and the later "Stop Job" ignored.
   Run run;
-  auto w = run.watcher("slow");
-  w.set_settle_seconds(0.1);
-  write_file(run.file("slow"), "St");
+  auto w = run.writing("slow", "St", 0.1);
   CHECK_FALSE(w.poll());
   std::this_thread::sleep_for(std::chrono::milliseconds(200));  // stable for longer than the settle time
   CHECK_FALSE(w.poll());
   CHECK_FALSE(w.poll());
   CHECK(w.partial_problem().find("'St'") != std::string::npos);
-  write_file(run.file("slow"), "Stop Job");
-  CHECK_FALSE(w.poll());
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  auto a = w.poll();
-  REQUIRE(a);
-  CHECK(a->valid);
-  CHECK(a->action == Action::kStop);
+  run.complete_stop_job(w, "slow", std::chrono::milliseconds(200));
   CHECK(w.partial_problem().empty());
 }
 

@@ -7,10 +7,12 @@
 #include <string>
 #include <vector>
 
+#include "common/temp_dir.h"
 #include "sidecar/config.h"
 #include "sidecar/session.h"
 
 namespace fs = std::filesystem;
+using sidecar::test::TempDir;
 
 namespace {
 
@@ -25,11 +27,14 @@ struct Recorder : sidecar::SessionReporter {
   void summary(const sidecar::SessionSummary& s) override { summary_ = s; }
 };
 
-fs::path temp_dir(const std::string& name) {
-  fs::path p = fs::temp_directory_path() / ("sidecar-test-run-" + name + "-" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
+// A run of `argv` with its run directory at dir/run, no preflight, no history.
+sidecar::RunOptions run_options(const fs::path& dir, std::vector<std::string> argv) {
+  sidecar::RunOptions o;
+  o.run_dir = (dir / "run").string();
+  o.history_path = "-";
+  o.argv = std::move(argv);
+  o.preflight = false;
+  return o;
 }
 
 std::string read_file(const fs::path& p) {
@@ -47,14 +52,13 @@ TEST_CASE("parse_on_alert", "[run][session]") {
 }
 
 TEST_CASE("run_session tees output, scans it, and passes the exit code through", "[run][session]") {
-  fs::path dir = temp_dir("basic");
-  sidecar::RunOptions o;
-  o.run_dir = (dir / "run").string();
-  o.history_path = (dir / "history.jsonl").string();
-  o.argv = {"sh", "-c", "echo hello; echo 'RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB' >&2; exit 5"};
+  TempDir dir("run-basic");
+  auto o = run_options(
+      dir.path,
+      {"sh", "-c", "echo hello; echo 'RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB' >&2; exit 5"});
+  o.history_path = (dir.path / "history.jsonl").string();
   o.on_alert = sidecar::OnAlert::kContinue;
   o.interval_s = 0.05;
-  o.preflight = false;
   Recorder rec;
   auto s = sidecar::run_session(o, rec, nullptr);
   REQUIRE(s.ok());
@@ -75,36 +79,26 @@ TEST_CASE("run_session tees output, scans it, and passes the exit code through",
   CHECK(j->find("by_syndrome")->find("cuda_oom")->number == 1);
   CHECK(j->find("max_severity")->str == "critical");
   CHECK(j->find("duration_s")->as_number().has_value());
-  CHECK(read_file(dir / "run" / "run.log").find("hello\n") != std::string::npos);
-  fs::remove_all(dir);
+  CHECK(read_file(dir.path / "run" / "run.log").find("hello\n") != std::string::npos);
 }
 
 TEST_CASE("run_session reports a missing program as 127 and still finalises", "[run][session]") {
-  fs::path dir = temp_dir("missing");
-  sidecar::RunOptions o;
-  o.run_dir = (dir / "run").string();
-  o.history_path = "-";
-  o.argv = {"/nonexistent/sidecar-nope"};
-  o.preflight = false;
+  TempDir dir("run-missing");
+  auto o = run_options(dir.path, {"/nonexistent/sidecar-nope"});
   Recorder rec;
   auto s = sidecar::run_session(o, rec, nullptr);
   REQUIRE(s.ok());
   CHECK(s->exit_status == 127);
   CHECK(s->status == "failed");
   CHECK_FALSE(s->history_written);  // history "-" is off
-  fs::remove_all(dir);
 }
 
 TEST_CASE("run_session --stop-on stops the run with the distinct exit status", "[run][session]") {
-  fs::path dir = temp_dir("stop");
-  sidecar::RunOptions o;
-  o.run_dir = (dir / "run").string();
-  o.history_path = "-";
-  o.argv = {"sh", "-c", "echo 'Segmentation fault (core dumped)'; sleep 30"};
+  TempDir dir("run-stop");
+  auto o = run_options(dir.path, {"sh", "-c", "echo 'Segmentation fault (core dumped)'; sleep 30"});
   o.stop_on = sidecar::Severity::kCritical;
   o.grace_s = 0.2;
   o.interval_s = 0.05;
-  o.preflight = false;
   Recorder rec;
   auto s = sidecar::run_session(o, rec, nullptr);
   REQUIRE(s.ok());
@@ -113,21 +107,21 @@ TEST_CASE("run_session --stop-on stops the run with the distinct exit status", "
   CHECK(s->stopped_by.find("--stop-on critical") != std::string::npos);
   REQUIRE(s->exit);
   CHECK(s->exit->term_signal != 0);
-  fs::remove_all(dir);
 }
 
 TEST_CASE("watch_session --once and expand_log_pattern", "[run][session]") {
-  fs::path dir = temp_dir("watch");
-  fs::create_directories(dir / "logs");
-  std::ofstream(dir / "logs" / "rank0.log") << "ok\n";
-  std::ofstream(dir / "logs" / "rank1.log") << "Segmentation fault\n";
-  auto files = sidecar::expand_log_pattern("logs/rank*.log", dir.string());
+  TempDir dir("run-watch");
+  fs::create_directories(dir.path / "logs");
+  std::ofstream(dir.path / "logs" / "rank0.log") << "ok\n";
+  std::ofstream(dir.path / "logs" / "rank1.log") << "Segmentation fault\n";
+  auto files = sidecar::expand_log_pattern("logs/rank*.log", dir.str());
   REQUIRE(files.size() == 2);
-  CHECK(files[0] == (dir / "logs" / "rank0.log").string());
-  CHECK(sidecar::expand_log_pattern("late.log", dir.string()) == std::vector<std::string>{(dir / "late.log").string()});
+  CHECK(files[0] == (dir.path / "logs" / "rank0.log").string());
+  CHECK(sidecar::expand_log_pattern("late.log", dir.str()) ==
+        std::vector<std::string>{(dir.path / "late.log").string()});
 
   sidecar::WatchOptions o;
-  o.run_dir = dir.string();
+  o.run_dir = dir.str();
   o.history_path = "-";
   o.logs = {"logs/rank*.log"};
   o.once = true;
@@ -139,7 +133,6 @@ TEST_CASE("watch_session --once and expand_log_pattern", "[run][session]") {
   REQUIRE(rec.alerts.size() == 1);
   CHECK(rec.alerts[0].decision.syndrome == "segfault");
 
-  o.run_dir = (dir / "nope").string();
+  o.run_dir = (dir.path / "nope").string();
   CHECK(sidecar::watch_session(o, rec, nullptr).status().code() == sidecar::StatusCode::kNotFound);
-  fs::remove_all(dir);
 }

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "sidecar/supervisor.h"
 
@@ -38,6 +39,15 @@ sidecar::ExitInfo wait_exit(ChildProcess& c, double timeout_s = 10) {
 
 bool alive(pid_t pid) { return ::kill(pid, 0) == 0; }
 
+// ChildProcess::launch of argv with default options, required to succeed.
+sidecar::Result<ChildProcess> launch(std::vector<std::string> argv) {
+  LaunchOptions o;
+  o.argv = std::move(argv);
+  auto c = ChildProcess::launch(o);
+  REQUIRE(c.ok());
+  return c;
+}
+
 }  // namespace
 
 TEST_CASE("launch runs the command without a shell, separates stdout and stderr", "[run][supervisor]") {
@@ -67,10 +77,7 @@ TEST_CASE("launch reports a missing program as kNotFound", "[run][supervisor]") 
 }
 
 TEST_CASE("a signal death maps to 128+N", "[run][supervisor]") {
-  LaunchOptions o;
-  o.argv = {"sh", "-c", "kill -TERM $$"};
-  auto c = ChildProcess::launch(o);
-  REQUIRE(c.ok());
+  auto c = launch({"sh", "-c", "kill -TERM $$"});
   auto e = wait_exit(*c);
   CHECK(e.term_signal == SIGTERM);
   CHECK(e.shell_status() == 128 + SIGTERM);
@@ -79,11 +86,8 @@ TEST_CASE("a signal death maps to 128+N", "[run][supervisor]") {
 
 TEST_CASE("terminate_group reaches grandchildren and escalates to SIGKILL", "[run][supervisor]") {
   REQUIRE(sidecar::become_subreaper());
-  LaunchOptions o;
   // The child ignores SIGTERM and forks a grandchild that ignores it too.
-  o.argv = {"sh", "-c", "trap '' TERM; sleep 60 & echo $!; wait"};
-  auto c = ChildProcess::launch(o);
-  REQUIRE(c.ok());
+  auto c = launch({"sh", "-c", "trap '' TERM; sleep 60 & echo $!; wait"});
   std::string buf, line;
   while (line.find('\n') == std::string::npos) {
     pollfd p{c->out_fd(), POLLIN, 0};
@@ -114,10 +118,7 @@ TEST_CASE("terminate_group reaches grandchildren and escalates to SIGKILL", "[ru
 TEST_CASE("the destructor leaves no orphans", "[run][supervisor]") {
   pid_t pid = -1;
   {
-    LaunchOptions o;
-    o.argv = {"sleep", "60"};
-    auto c = ChildProcess::launch(o);
-    REQUIRE(c.ok());
+    auto c = launch({"sleep", "60"});
     pid = c->pid();
     REQUIRE(alive(pid));
   }
@@ -136,11 +137,8 @@ TEST_CASE("SignalPipe turns signals into readable bytes", "[run][supervisor]") {
 
 TEST_CASE("as a subreaper, workers that left the process group are ended too", "[run][supervisor]") {
   REQUIRE(sidecar::become_subreaper());
-  LaunchOptions o;
   // A worker that escapes the group with setsid, and a parent that exits.
-  o.argv = {"sh", "-c", "setsid sleep 60 >/dev/null 2>&1 & echo $!"};
-  auto c = ChildProcess::launch(o);
-  REQUIRE(c.ok());
+  auto c = launch({"sh", "-c", "setsid sleep 60 >/dev/null 2>&1 & echo $!"});
   auto [out, err] = drain(*c);
   pid_t worker = static_cast<pid_t>(std::stol(out));
   wait_exit(*c);
