@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_metrics.h"
 #include "sidecar/metric_lines.h"
 
 namespace {
@@ -45,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   opt.max_line_bytes = 4096;
   opt.max_keys = 16;
   opt.max_depth = 4;
-  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const std::string_view text = fuzz::as_text(data, size);
   if (run(text, opt) != run(text, opt)) std::abort();
   return 0;
 }

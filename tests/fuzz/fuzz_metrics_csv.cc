@@ -2,8 +2,6 @@
 // first line is the header, the rest are rows. Never crashes; rows carry at
 // most max_keys values and never an empty key; the reader
 // over a file written in two pieces yields the same rows as the line parser.
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -11,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fuzz_metrics.h"
 #include "sidecar/metrics.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -18,7 +17,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   opt.max_line_bytes = 2048;
   opt.max_keys = 8;
   opt.format = sidecar::MetricsFormat::kLightningCsv;
-  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const std::string_view text = fuzz::as_text(data, size);
 
   sidecar::MetricsLineParser parser(opt);
   std::vector<std::string> want;
@@ -33,9 +32,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     return s;
   };
-  const std::size_t last_nl = text.rfind('\n');
-  const std::string_view complete =
-      last_nl == std::string_view::npos ? std::string_view() : text.substr(0, last_nl + 1);
+  const std::string_view complete = fuzz::complete_lines(text);
   for (std::size_t pos = 0; pos < complete.size();) {
     const std::size_t nl = complete.find('\n', pos);
     std::string_view line = complete.substr(pos, nl - pos);
@@ -50,19 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       (void)parser.parse_csv(line, [&](const sidecar::MetricRow& r) { want.push_back(render(r)); });
   }
 
-  char path[] = "/tmp/fuzz_metrics_csv_XXXXXX";
-  const int fd = ::mkstemp(path);
-  if (fd < 0) return 0;
-  sidecar::MetricsReader reader(path, opt);
-  std::vector<std::string> read;
-  auto sink = [&](const sidecar::MetricRow& r) { read.push_back(render(r)); };
-  const std::size_t half = size / 2;
-  bool io_ok = ::write(fd, data, half) == static_cast<ssize_t>(half);
-  io_ok = io_ok && reader.poll(sink).ok();
-  io_ok = io_ok && ::write(fd, data + half, size - half) == static_cast<ssize_t>(size - half);
-  io_ok = io_ok && reader.poll(sink).ok();
-  ::close(fd);
-  ::unlink(path);
-  if (io_ok && read != want) std::abort();
+  const auto read = fuzz::read_in_two_pieces("fuzz_metrics_csv", text, opt, render);
+  if (read && *read != want) std::abort();
   return 0;
 }

@@ -2,17 +2,14 @@
 // (iterate_many over many lines) yields exactly the rows and errors of
 // parsing each line alone; MetricsReader over a file written in two pieces
 // yields the same rows again; rows respect max_keys.
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "fuzz_metrics.h"
 #include "sidecar/metrics.h"
 
 namespace {
@@ -37,11 +34,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   opt.max_line_bytes = 2048;
   opt.max_depth = 6;
   opt.max_keys = 12;
-  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  const std::string_view text = fuzz::as_text(data, size);
   const bool wandb = size > 0 && (data[0] & 1);
-  const std::size_t last_nl = text.rfind('\n');
-  const std::string_view complete =
-      last_nl == std::string_view::npos ? std::string_view() : text.substr(0, last_nl + 1);
+  const std::string_view complete = fuzz::complete_lines(text);
 
   // Each line alone.
   sidecar::MetricsLineParser one(opt);
@@ -67,20 +62,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (lines != index || got != want || got_errors != want_errors) std::abort();
 
   // The reader over a file written in two pieces (JSON Lines forced).
-  char path[] = "/tmp/fuzz_metrics_jsonl_XXXXXX";
-  const int fd = ::mkstemp(path);
-  if (fd < 0) return 0;
   opt.format = wandb ? sidecar::MetricsFormat::kWandbHistory : sidecar::MetricsFormat::kJsonl;
-  sidecar::MetricsReader reader(path, opt);
-  std::vector<std::string> read;
-  auto sink = [&](const sidecar::MetricRow& r) { read.push_back(render(r, opt.max_keys)); };
-  const std::size_t half = size / 2;
-  bool io_ok = ::write(fd, data, half) == static_cast<ssize_t>(half);
-  io_ok = io_ok && reader.poll(sink).ok();
-  io_ok = io_ok && ::write(fd, data + half, size - half) == static_cast<ssize_t>(size - half);
-  io_ok = io_ok && reader.poll(sink).ok();
-  ::close(fd);
-  ::unlink(path);
-  if (io_ok && read != want) std::abort();
+  const auto read = fuzz::read_in_two_pieces("fuzz_metrics_jsonl", text, opt,
+                                             [&](const sidecar::MetricRow& r) { return render(r, opt.max_keys); });
+  if (read && *read != want) std::abort();
   return 0;
 }

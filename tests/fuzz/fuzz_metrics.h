@@ -1,0 +1,54 @@
+// What the metrics fuzzers share: the input as text, its complete lines, and
+// MetricsReader's rows over a temporary file that receives the input in two
+// writes (a poll after each), the oracle that the reader agrees with the
+// line parsers however a file is cut.
+#pragma once
+
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sidecar/metrics.h"
+
+namespace fuzz {
+
+inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
+  return std::string_view(reinterpret_cast<const char*>(data), size);
+}
+
+// The text up to and including its last newline: the lines a reader delivers.
+inline std::string_view complete_lines(std::string_view text) {
+  const std::size_t last_nl = text.rfind('\n');
+  return last_nl == std::string_view::npos ? std::string_view() : text.substr(0, last_nl + 1);
+}
+
+// The rows (through `render`) MetricsReader(opt) reads from /tmp/<tag>_XXXXXX
+// written in two pieces; nullopt when the file could not be made or written,
+// or a poll failed (no oracle then).
+template <typename Render>
+std::optional<std::vector<std::string>> read_in_two_pieces(const std::string& tag, std::string_view text,
+                                                           const sidecar::MetricsReaderOptions& opt, Render render) {
+  std::string path = "/tmp/" + tag + "_XXXXXX";
+  const int fd = ::mkstemp(path.data());
+  if (fd < 0) return std::nullopt;
+  sidecar::MetricsReader reader(path, opt);
+  std::vector<std::string> read;
+  auto sink = [&](const sidecar::MetricRow& r) { read.push_back(render(r)); };
+  const std::size_t half = text.size() / 2;
+  const std::string_view rest = text.substr(half);
+  bool io_ok = ::write(fd, text.data(), half) == static_cast<ssize_t>(half);
+  io_ok = io_ok && reader.poll(sink).ok();
+  io_ok = io_ok && ::write(fd, rest.data(), rest.size()) == static_cast<ssize_t>(rest.size());
+  io_ok = io_ok && reader.poll(sink).ok();
+  ::close(fd);
+  ::unlink(path.c_str());
+  if (!io_ok) return std::nullopt;
+  return read;
+}
+
+}  // namespace fuzz
