@@ -16,13 +16,11 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 lines=${LINES:-300000}
 events=${EVENTS:-1000000}
-build=${BUILD_DIR:-build/bench-release}
-work=${WORK_DIR:-$build/bench-metric-sources}
+bench_dirs bench-metric-sources
 repeats=${REPEATS:-5}
 
 release_build "$build" BENCH bench_metrics_sources
 bench=$build/bench/bench_metrics_sources
-mkdir -p "$work"
 text=$work/output.log
 tfevents=$work/events.out.tfevents.1.bench.1.0
 "$bench" gen-text "$text" "$lines"

@@ -13,14 +13,12 @@ cd "$(dirname "$0")/.."
 source bench/lib.sh
 rows=${ROWS:-200000}
 big_rows=${BIG_ROWS:-10000000}
-build=${BUILD_DIR:-build/bench-release}
-work=${WORK_DIR:-$build/bench-metrics}
+bench_dirs bench-metrics
 repeats=${REPEATS:-7}
 
 release_build "$build" "BENCH CLI" bench_metrics_parse sidecar-cli
 bench=$build/bench/bench_metrics_parse
 cli=$(find "$build" -name sidecar-cli -type f -perm -u+x | head -1)
-mkdir -p "$work"
 file=$work/metrics.jsonl
 "$bench" generate "$file" "$rows"
 bytes=$(stat -c %s "$file")

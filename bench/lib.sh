@@ -1,5 +1,13 @@
 # Shared by the bench/*.sh scripts (source it from the repository root).
 
+# bench_dirs NAME: sets build (BUILD_DIR, else build/bench-release) and work
+# (WORK_DIR, else $build/NAME), the script's scratch folder, and makes work.
+bench_dirs() {
+  build=${BUILD_DIR:-build/bench-release}
+  work=${WORK_DIR:-$build/$1}
+  mkdir -p "$work"
+}
+
 # release_build BUILD_DIR "ON-PARTS" TARGET...: a Release tree with only the
 # parts named in ON-PARTS (of CLI, PYTHON, BENCH) switched on, tests and
 # examples off; builds TARGET... quietly.

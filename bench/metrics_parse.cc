@@ -98,6 +98,18 @@ Run run_reader(const std::string& path) {
   return r;
 }
 
+// Adds an on-demand object's numeric values to r's checksum and counts the row.
+void add_row(simdjson::ondemand::object& obj, Run* r) {
+  for (auto field : obj) {
+    std::string_view key;
+    double d;
+    if (field.unescaped_key().get(key) == simdjson::SUCCESS && field.value().get_double().get(d) == simdjson::SUCCESS) {
+      r->checksum += d;
+    }
+  }
+  ++r->rows;
+}
+
 // simdjson iterate_many over the whole file in memory: the raw parser's best case.
 Run run_iterate_many(const simdjson::padded_string& json, bool threaded = true) {
   Run r;
@@ -109,15 +121,7 @@ Run run_iterate_many(const simdjson::padded_string& json, bool threaded = true) 
   for (auto doc : docs) {
     simdjson::ondemand::object obj;
     if (doc.get_object().get(obj)) continue;
-    for (auto field : obj) {
-      std::string_view key;
-      double d;
-      if (field.unescaped_key().get(key) == simdjson::SUCCESS &&
-          field.value().get_double().get(d) == simdjson::SUCCESS) {
-        r.checksum += d;
-      }
-    }
-    ++r.rows;
+    add_row(obj, &r);
   }
   r.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
   return r;
@@ -138,17 +142,7 @@ Run run_per_line(const simdjson::padded_string& json) {
     if (parser.iterate(json.data() + pos, nl - pos, all.size() - pos + simdjson::SIMDJSON_PADDING).get(doc) ==
         simdjson::SUCCESS) {
       simdjson::ondemand::object obj;
-      if (doc.get_object().get(obj) == simdjson::SUCCESS) {
-        for (auto field : obj) {
-          std::string_view key;
-          double d;
-          if (field.unescaped_key().get(key) == simdjson::SUCCESS &&
-              field.value().get_double().get(d) == simdjson::SUCCESS) {
-            r.checksum += d;
-          }
-        }
-        ++r.rows;
-      }
+      if (doc.get_object().get(obj) == simdjson::SUCCESS) add_row(obj, &r);
     }
     pos = nl + 1;
   }

@@ -134,15 +134,9 @@ int gen_tfevents(const char* path, long events) {
   return 0;
 }
 
-int bench_text(const char* path, int repeats) {
-  const std::string text = slurp(path);
-  std::vector<std::string_view> lines;
-  for (std::size_t pos = 0; pos < text.size();) {
-    std::size_t nl = text.find('\n', pos);
-    if (nl == std::string::npos) nl = text.size();
-    lines.emplace_back(text.data() + pos, nl - pos);
-    pos = nl + 1;
-  }
+// Best CPU seconds of `repeats` passes of a fresh TextMetricsParser over
+// `lines`, printed as "name|lines|seconds|rows".
+void time_text_parser(const char* name, const std::vector<std::string_view>& lines, int repeats) {
   double best = 1e30;
   std::size_t rows = 0;
   for (int r = 0; r < repeats; ++r) {
@@ -153,21 +147,24 @@ int bench_text(const char* path, int repeats) {
     for (std::string_view l : lines) rows += parser.parse_line(l, &row) ? 1 : 0;
     best = std::min(best, cpu_seconds() - t0);
   }
-  std::printf("sidecar TextMetricsParser (all lines)|%zu|%.6f|%zu\n", lines.size(), best, rows);
+  std::printf("%s|%zu|%.6f|%zu\n", name, lines.size(), best, rows);
+}
+
+int bench_text(const char* path, int repeats) {
+  const std::string text = slurp(path);
+  std::vector<std::string_view> lines;
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    lines.emplace_back(text.data() + pos, nl - pos);
+    pos = nl + 1;
+  }
+  time_text_parser("sidecar TextMetricsParser (all lines)", lines, repeats);
   // Dict lines alone (the peer's workload).
   std::vector<std::string_view> dicts;
   for (std::string_view l : lines)
     if (l.starts_with("{'")) dicts.push_back(l);
-  best = 1e30;
-  for (int r = 0; r < repeats; ++r) {
-    sidecar::TextMetricsParser parser;
-    sidecar::MetricRow row;
-    rows = 0;
-    const double t0 = cpu_seconds();
-    for (std::string_view l : dicts) rows += parser.parse_line(l, &row) ? 1 : 0;
-    best = std::min(best, cpu_seconds() - t0);
-  }
-  std::printf("sidecar TextMetricsParser (dict lines)|%zu|%.6f|%zu\n", dicts.size(), best, rows);
+  time_text_parser("sidecar TextMetricsParser (dict lines)", dicts, repeats);
   return 0;
 }
 

@@ -8,8 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 rows=${ROWS:-10000000}
-build=${BUILD_DIR:-build/bench-release}
-work=${WORK_DIR:-$build/bench-report}
+bench_dirs bench-report
 if [ -n "${SIDECAR_CLI:-}" ]; then
   cli=$SIDECAR_CLI
 else
