@@ -8,11 +8,15 @@
 //   Playbook p = std::move(pb).value();                        // throws sidecar::Error
 #pragma once
 
+#include <cerrno>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
+
+#include "sidecar/core/detail/names.h"
 
 namespace sidecar {
 
@@ -29,31 +33,20 @@ enum class StatusCode {
   kInternal,           // a bug in sidecar
 };
 
-constexpr std::string_view to_string(StatusCode c) {
-  switch (c) {
-    case StatusCode::kOk:
-      return "ok";
-    case StatusCode::kInvalidArgument:
-      return "invalid_argument";
-    case StatusCode::kNotFound:
-      return "not_found";
-    case StatusCode::kParseError:
-      return "parse_error";
-    case StatusCode::kIoError:
-      return "io_error";
-    case StatusCode::kPermissionDenied:
-      return "permission_denied";
-    case StatusCode::kUnavailable:
-      return "unavailable";
-    case StatusCode::kDeadlineExceeded:
-      return "deadline_exceeded";
-    case StatusCode::kResourceExhausted:
-      return "resource_exhausted";
-    case StatusCode::kInternal:
-      return "internal";
-  }
-  return "unknown";
-}
+namespace detail {
+inline constexpr Named<StatusCode> kStatusCodeNames[] = {{StatusCode::kOk, "ok"},
+                                                         {StatusCode::kInvalidArgument, "invalid_argument"},
+                                                         {StatusCode::kNotFound, "not_found"},
+                                                         {StatusCode::kParseError, "parse_error"},
+                                                         {StatusCode::kIoError, "io_error"},
+                                                         {StatusCode::kPermissionDenied, "permission_denied"},
+                                                         {StatusCode::kUnavailable, "unavailable"},
+                                                         {StatusCode::kDeadlineExceeded, "deadline_exceeded"},
+                                                         {StatusCode::kResourceExhausted, "resource_exhausted"},
+                                                         {StatusCode::kInternal, "internal"}};
+}  // namespace detail
+
+constexpr std::string_view to_string(StatusCode c) { return detail::name_of(detail::kStatusCodeNames, c, "unknown"); }
 
 class Status {
  public:
@@ -71,6 +64,15 @@ class Status {
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
 };
+
+// Opening or reading `what` failed with errno `e`: kNotFound, kPermissionDenied
+// or kIoError, saying "what: <strerror>".
+inline Status errno_status(int e, const std::string& what) {
+  StatusCode code = e == ENOENT                   ? StatusCode::kNotFound
+                    : (e == EACCES || e == EPERM) ? StatusCode::kPermissionDenied
+                                                  : StatusCode::kIoError;
+  return Status(code, what + ": " + std::strerror(e));
+}
 
 // Thrown only by Result<T>::value() on an error (and by nothing in a hot path).
 class Error : public std::runtime_error {

@@ -15,6 +15,7 @@
 #include <cstring>
 #include <limits>
 
+#include "sidecar/core/detail/names.h"
 #include "sidecar/core/detail/strings.h"
 #include "sidecar/detail/flat_json.h"
 #include "sidecar/metrics.h"
@@ -23,42 +24,30 @@ namespace sidecar {
 
 namespace od = simdjson::ondemand;
 
-std::string_view to_string(MetricsFormat f) {
-  switch (f) {
-    case MetricsFormat::kAuto:
-      return "auto";
-    case MetricsFormat::kJsonl:
-      return "jsonl";
-    case MetricsFormat::kWandbHistory:
-      return "wandb_history";
-    case MetricsFormat::kLightningCsv:
-      return "lightning_csv";
-    case MetricsFormat::kSb3ProgressCsv:
-      return "sb3_progress_csv";
-    case MetricsFormat::kTfEvents:
-      return "tfevents";
-    case MetricsFormat::kHfTrainerState:
-      return "hf_trainer_state";
-    case MetricsFormat::kMlflow:
-      return "mlflow";
-    case MetricsFormat::kDetectron2:
-      return "detectron2";
-  }
-  return "auto";
-}
+namespace {
+// Each format's name first, then the aliases parse_metrics_format() accepts.
+constexpr detail::Named<MetricsFormat> kFormatNames[] = {{MetricsFormat::kAuto, "auto"},
+                                                         {MetricsFormat::kJsonl, "jsonl"},
+                                                         {MetricsFormat::kWandbHistory, "wandb_history"},
+                                                         {MetricsFormat::kLightningCsv, "lightning_csv"},
+                                                         {MetricsFormat::kSb3ProgressCsv, "sb3_progress_csv"},
+                                                         {MetricsFormat::kTfEvents, "tfevents"},
+                                                         {MetricsFormat::kHfTrainerState, "hf_trainer_state"},
+                                                         {MetricsFormat::kMlflow, "mlflow"},
+                                                         {MetricsFormat::kDetectron2, "detectron2"},
+                                                         {MetricsFormat::kJsonl, "json"},
+                                                         {MetricsFormat::kWandbHistory, "wandb"},
+                                                         {MetricsFormat::kLightningCsv, "lightning"},
+                                                         {MetricsFormat::kLightningCsv, "csv"},
+                                                         {MetricsFormat::kSb3ProgressCsv, "sb3"},
+                                                         {MetricsFormat::kTfEvents, "tensorboard"},
+                                                         {MetricsFormat::kHfTrainerState, "trainer_state"}};
+}  // namespace
+
+std::string_view to_string(MetricsFormat f) { return detail::name_of(kFormatNames, f, "auto"); }
 
 std::optional<MetricsFormat> parse_metrics_format(std::string_view text) {
-  std::string t = detail::to_lower(detail::trim(text));
-  if (t == "auto") return MetricsFormat::kAuto;
-  if (t == "jsonl" || t == "json") return MetricsFormat::kJsonl;
-  if (t == "wandb_history" || t == "wandb") return MetricsFormat::kWandbHistory;
-  if (t == "lightning_csv" || t == "lightning" || t == "csv") return MetricsFormat::kLightningCsv;
-  if (t == "sb3_progress_csv" || t == "sb3") return MetricsFormat::kSb3ProgressCsv;
-  if (t == "tfevents" || t == "tensorboard") return MetricsFormat::kTfEvents;
-  if (t == "hf_trainer_state" || t == "trainer_state") return MetricsFormat::kHfTrainerState;
-  if (t == "mlflow") return MetricsFormat::kMlflow;
-  if (t == "detectron2") return MetricsFormat::kDetectron2;
-  return std::nullopt;
+  return detail::parse_named(kFormatNames, text);
 }
 
 namespace {

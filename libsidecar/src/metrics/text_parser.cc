@@ -6,28 +6,19 @@
 #include <cstring>
 #include <limits>
 
+#include "sidecar/core/detail/names.h"
 #include "sidecar/core/detail/strings.h"
 #include "sidecar/metric_lines.h"
 
 namespace sidecar {
 
-std::string_view to_string(TextShape s) {
-  switch (s) {
-    case TextShape::kNone:
-      return "none";
-    case TextShape::kDict:
-      return "dict";
-    case TextShape::kFields:
-      return "fields";
-    case TextShape::kPipe:
-      return "pipe";
-    case TextShape::kKeras:
-      return "keras";
-    case TextShape::kEvalTable:
-      return "eval_table";
-  }
-  return "none";
-}
+namespace {
+constexpr detail::Named<TextShape> kShapeNames[] = {
+    {TextShape::kNone, "none"}, {TextShape::kDict, "dict"},   {TextShape::kFields, "fields"},
+    {TextShape::kPipe, "pipe"}, {TextShape::kKeras, "keras"}, {TextShape::kEvalTable, "eval_table"}};
+}  // namespace
+
+std::string_view to_string(TextShape s) { return detail::name_of(kShapeNames, s, "none"); }
 
 namespace {
 

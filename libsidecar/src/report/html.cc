@@ -7,6 +7,7 @@
 #include <map>
 #include <string>
 
+#include "sidecar/core/detail/names.h"
 #include "sidecar/detail/svg.h"
 #include "sidecar/report.h"
 #include "sidecar/version.h"
@@ -26,17 +27,10 @@ constexpr const char* kPalette[] = {"#1f77b4", "#2ca02c", "#9467bd", "#e377c2",
                                     "#17becf", "#8c564b", "#bcbd22", "#7f7f7f"};
 constexpr int kHoverColumns = 96;
 
-const char* severity_color(Severity s) {
-  switch (s) {
-    case Severity::kCritical:
-      return "#d62728";
-    case Severity::kWarning:
-      return "#e8890c";
-    case Severity::kInfo:
-      return "#1c7ed6";
-  }
-  return "#1c7ed6";
-}
+constexpr detail::Named<Severity> kSeverityColors[] = {
+    {Severity::kCritical, "#d62728"}, {Severity::kWarning, "#e8890c"}, {Severity::kInfo, "#1c7ed6"}};
+
+std::string severity_color(Severity s) { return std::string(detail::name_of(kSeverityColors, s, "#1c7ed6")); }
 
 struct PanelSpec {
   const char* title;
@@ -374,7 +368,7 @@ void draw_alert(SvgWriter& svg, const Scales& sc, const Placed& p, const ReportD
                 std::optional<double> badge_at) {
   const Alert& a = data.alerts[p.index];
   double x = sc.sx(p.x);
-  const char* color = severity_color(a.decision.severity);
+  const std::string color = severity_color(a.decision.severity);
   std::string hover = alert_hover(data, p.index);
   svg.open("g", {{"class", "alert"}});
   svg.leaf("line",

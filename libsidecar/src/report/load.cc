@@ -47,12 +47,6 @@ std::optional<double> num_field(const Value& v, std::string_view key) {
   return f->number;
 }
 
-std::optional<Source> source_from(std::string_view s) {
-  for (int i = 0; i <= static_cast<int>(Source::kJudge); ++i)
-    if (to_string(static_cast<Source>(i)) == s) return static_cast<Source>(i);
-  return std::nullopt;
-}
-
 Alert alert_from(const Value& v) {
   Alert a;
   a.id = str_field(v, "id");
@@ -60,7 +54,7 @@ Alert alert_from(const Value& v) {
   a.run_id = str_field(v, "run_id");
   Decision& d = a.decision;
   if (auto s = num_field(v, "step"); s && std::isfinite(*s)) d.step = static_cast<std::int64_t>(*s);
-  d.source = source_from(str_field(v, "source")).value_or(Source::kRulebased);
+  d.source = parse_source(str_field(v, "source")).value_or(Source::kRulebased);
   d.syndrome = str_field(v, "syndrome");
   d.severity = parse_severity(str_field(v, "severity")).value_or(Severity::kWarning);
   d.message = str_field(v, "message");
@@ -80,7 +74,7 @@ Resolved resolved_from(const Value& v) {
   r.alert_id = str_field(v, "alert_id");
   r.signature = str_field(v, "signature");
   r.syndrome = str_field(v, "syndrome");
-  r.source = source_from(str_field(v, "source")).value_or(Source::kRulebased);
+  r.source = parse_source(str_field(v, "source")).value_or(Source::kRulebased);
   r.ts = num_field(v, "ts").value_or(0.0);
   r.duration_s = num_field(v, "duration_s").value_or(0.0);
   return r;

@@ -8,6 +8,7 @@
 
 #include "judge_feeder.h"
 #include "operator_desk.h"
+#include "sidecar/core/detail/names.h"
 #include "sidecar/core/detail/strings.h"
 #include "sidecar/judge.h"
 #include "sidecar/metric_lines.h"
@@ -16,11 +17,9 @@
 namespace sidecar {
 
 std::optional<OnAlert> parse_on_alert(std::string_view text) {
-  std::string t = detail::to_lower(detail::trim(text));
-  if (t == "ask") return OnAlert::kAsk;
-  if (t == "continue") return OnAlert::kContinue;
-  if (t == "stop") return OnAlert::kStop;
-  return std::nullopt;
+  static constexpr detail::Named<OnAlert> kNames[] = {
+      {OnAlert::kAsk, "ask"}, {OnAlert::kContinue, "continue"}, {OnAlert::kStop, "stop"}};
+  return detail::parse_named(kNames, text);
 }
 
 struct Pipeline::Impl {

@@ -111,13 +111,7 @@ Result<std::string> read_auth_token(const std::string& token_file) {
     return token;
   }
   int fd = ::open(token_file.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int e = errno;
-    StatusCode code = e == ENOENT                   ? StatusCode::kNotFound
-                      : (e == EACCES || e == EPERM) ? StatusCode::kPermissionDenied
-                                                    : StatusCode::kIoError;
-    return Status(code, token_file + ": " + std::strerror(e));
-  }
+  if (fd < 0) return errno_status(errno, token_file);
   std::string text;
   char buf[4096];
   for (;;) {

@@ -8,6 +8,7 @@
 #include "http_queue.h"
 #include "notify_sink.h"
 #include "sidecar/core/detail/json_writer.h"
+#include "sidecar/core/detail/names.h"
 #include "sidecar/detail/sinks.h"
 #include "sidecar/notify.h"
 
@@ -43,17 +44,11 @@ std::string code_text(std::string_view s, std::size_t max = 300) {
   return t;
 }
 
-const char* severity_emoji(Severity s) {
-  switch (s) {
-    case Severity::kCritical:
-      return ":red_circle:";
-    case Severity::kWarning:
-      return ":large_orange_circle:";
-    case Severity::kInfo:
-      return ":large_blue_circle:";
-  }
-  return "";
-}
+constexpr detail::Named<Severity> kSeverityEmoji[] = {{Severity::kCritical, ":red_circle:"},
+                                                      {Severity::kWarning, ":large_orange_circle:"},
+                                                      {Severity::kInfo, ":large_blue_circle:"}};
+
+std::string_view severity_emoji(Severity s) { return detail::name_of(kSeverityEmoji, s, ""); }
 
 std::string upper(std::string_view s) {
   std::string out(s);

@@ -180,13 +180,7 @@ Result<std::string> read_secret(std::string_view env_var, const std::string& fil
   if (!file.empty()) {
     where = file;
     std::ifstream in(file, std::ios::binary);
-    if (!in) {
-      int e = errno;
-      StatusCode code = e == ENOENT   ? StatusCode::kNotFound
-                        : e == EACCES ? StatusCode::kPermissionDenied
-                                      : StatusCode::kIoError;
-      return Status(code, file + ": " + std::strerror(e));
-    }
+    if (!in) return errno_status(errno, file);
     std::stringstream ss;
     ss << in.rdbuf();
     if (in.bad()) return Status(StatusCode::kIoError, file + ": read error");
@@ -207,13 +201,7 @@ Result<std::string> read_secret(std::string_view env_var, const std::string& fil
 
 Result<std::vector<std::string>> read_header_lines(const std::string& file) {
   std::ifstream in(file, std::ios::binary);
-  if (!in) {
-    int e = errno;
-    StatusCode code = e == ENOENT   ? StatusCode::kNotFound
-                      : e == EACCES ? StatusCode::kPermissionDenied
-                                    : StatusCode::kIoError;
-    return Status(code, file + ": " + std::strerror(e));
-  }
+  if (!in) return errno_status(errno, file);
   std::vector<std::string> out;
   std::string line;
   int n = 0;

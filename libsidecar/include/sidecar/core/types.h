@@ -10,76 +10,50 @@
 #include <utility>
 #include <vector>
 
+#include "sidecar/core/detail/names.h"
 #include "sidecar/core/detail/strings.h"
 
 namespace sidecar {
 
 enum class Severity { kInfo = 0, kWarning = 1, kCritical = 2 };
 
-constexpr std::string_view to_string(Severity s) {
-  switch (s) {
-    case Severity::kInfo:
-      return "info";
-    case Severity::kWarning:
-      return "warning";
-    case Severity::kCritical:
-      return "critical";
-  }
-  return "info";
-}
-
-// Parses "info" / "warning" / "warn" / "critical" / "error" (any case).
-inline std::optional<Severity> parse_severity(std::string_view text) {
-  std::string t = detail::to_lower(detail::trim(text));
-  if (t == "info") return Severity::kInfo;
-  if (t == "warning" || t == "warn") return Severity::kWarning;
-  if (t == "critical" || t == "error" || t == "crit") return Severity::kCritical;
-  return std::nullopt;
-}
-
 // Where a decision came from. The order is the tie-break order of the
 // per-tick selection: on equal severity, the lower value wins.
 enum class Source { kRulebased = 0, kLogwatch, kPlaybook, kBaseline, kPreflight, kJudge };
 
-constexpr std::string_view to_string(Source s) {
-  switch (s) {
-    case Source::kRulebased:
-      return "rulebased";
-    case Source::kLogwatch:
-      return "logwatch";
-    case Source::kPlaybook:
-      return "playbook";
-    case Source::kBaseline:
-      return "baseline";
-    case Source::kPreflight:
-      return "preflight";
-    case Source::kJudge:
-      return "judge";
-  }
-  return "rulebased";
-}
-
 enum class Profile { kGeneric = 0, kSupervised, kReinforcementLearning };
 
-constexpr std::string_view to_string(Profile p) {
-  switch (p) {
-    case Profile::kGeneric:
-      return "generic";
-    case Profile::kSupervised:
-      return "supervised";
-    case Profile::kReinforcementLearning:
-      return "reinforcement_learning";
-  }
-  return "generic";
+namespace detail {
+// Each value's name first, then the aliases its parser also accepts.
+inline constexpr Named<Severity> kSeverityNames[] = {{Severity::kInfo, "info"},         {Severity::kWarning, "warning"},
+                                                     {Severity::kCritical, "critical"}, {Severity::kWarning, "warn"},
+                                                     {Severity::kCritical, "error"},    {Severity::kCritical, "crit"}};
+inline constexpr Named<Source> kSourceNames[] = {{Source::kRulebased, "rulebased"}, {Source::kLogwatch, "logwatch"},
+                                                 {Source::kPlaybook, "playbook"},   {Source::kBaseline, "baseline"},
+                                                 {Source::kPreflight, "preflight"}, {Source::kJudge, "judge"}};
+inline constexpr Named<Profile> kProfileNames[] = {{Profile::kGeneric, "generic"},
+                                                   {Profile::kSupervised, "supervised"},
+                                                   {Profile::kReinforcementLearning, "reinforcement_learning"},
+                                                   {Profile::kReinforcementLearning, "rl"}};
+}  // namespace detail
+
+constexpr std::string_view to_string(Severity s) { return detail::name_of(detail::kSeverityNames, s, "info"); }
+constexpr std::string_view to_string(Source s) { return detail::name_of(detail::kSourceNames, s, "rulebased"); }
+constexpr std::string_view to_string(Profile p) { return detail::name_of(detail::kProfileNames, p, "generic"); }
+
+// Parses "info" / "warning" / "warn" / "critical" / "error" / "crit" (any case).
+inline std::optional<Severity> parse_severity(std::string_view text) {
+  return detail::parse_named(detail::kSeverityNames, text);
 }
 
-// Parses "generic" / "supervised" / "reinforcement_learning" (also "rl").
+// Parses a source name exactly as to_string(Source) writes it.
+constexpr std::optional<Source> parse_source(std::string_view text) {
+  return detail::value_of(detail::kSourceNames, text);
+}
+
+// Parses "generic" / "supervised" / "reinforcement_learning" (also "rl", any case).
 inline std::optional<Profile> parse_profile(std::string_view text) {
-  std::string t = detail::to_lower(detail::trim(text));
-  if (t == "generic") return Profile::kGeneric;
-  if (t == "supervised") return Profile::kSupervised;
-  if (t == "reinforcement_learning" || t == "rl") return Profile::kReinforcementLearning;
-  return std::nullopt;
+  return detail::parse_named(detail::kProfileNames, text);
 }
 
 // A small ordered key -> value map carried by decisions and log matches.
