@@ -101,11 +101,18 @@ void read_gpu_options(const Value& playbook, GpuOptions* out, std::vector<Status
   const Value* section = playbook.find("gpu");
   if (!section || section->is_null()) return;
   ConfigReader r(*section, "gpu", errors);
-  const std::string before = out->default_action;
-  read_options(r, out);  // OptionTable<GpuOptions>: keys, bounds
+  r.read("nvidia_smi", &out->nvidia_smi);
+  r.read("util_busy_pct", &out->util_busy_pct, 0.0, 100.0);
+  r.read("mem_busy_pct", &out->mem_busy_pct, 0.0, 100.0);
+  r.read("processes_only", &out->processes_only);
+  r.read("free_polls_required", &out->free_polls_required, 1, 1000);
+  r.read("poll_s", &out->poll_s, 0.001, 86400.0);
+  r.read("wait_s", &out->wait_s, 0.0, 7 * 86400.0);
+  r.read("answer_timeout_s", &out->answer_timeout_s, 0.0, 7 * 86400.0);
+  r.read("smi_timeout_s", &out->smi_timeout_s, 0.1, 3600.0);
   if (const Value* v = section->is_object() ? section->find("default_action") : nullptr) {
-    const std::string action = out->default_action;
-    out->default_action = before;
+    std::string action = out->default_action;
+    r.read("default_action", &action);
     const std::string* match = nullptr;
     for (const auto& c : gate_choices())
       if (detail::iequals(detail::trim(action), c)) match = &c;
@@ -358,6 +365,10 @@ Result<PreflightResult> run_gpu_gate(const DeviceRequest& request, const GpuOpti
 
 std::string to_json(const PreflightResult& r) {
   detail::JsonWriter w;
+  auto opt = [&](const std::optional<double>& v) -> detail::JsonWriter& {
+    if (v) return w.value(*v);
+    return w.null();
+  };
   w.begin_object().key("type").value("preflight");
   w.key("requested").begin_array();
   for (const auto& d : r.requested) w.value(d);
@@ -378,12 +389,17 @@ std::string to_json(const PreflightResult& r) {
   w.end_array().key("gpus").begin_array();
   for (const auto& g : r.gpus) {
     w.begin_object().key("index").value(g.index).key("uuid").value(g.uuid);
-    w.key("util_pct").value(g.util_pct).key("mem_used_mib").value(g.mem_used_mib);
-    w.key("mem_total_mib").value(g.mem_total_mib);
+    w.key("util_pct");
+    opt(g.util_pct);
+    w.key("mem_used_mib");
+    opt(g.mem_used_mib);
+    w.key("mem_total_mib");
+    opt(g.mem_total_mib);
     w.key("mig").value(g.mig).key("processes").begin_array();
     for (const auto& p : g.processes) {
       w.begin_object().key("pid").value(static_cast<std::int64_t>(p.pid)).key("gpu_uuid").value(p.gpu_uuid);
-      w.key("used_mib").value(p.used_mib);
+      w.key("used_mib");
+      opt(p.used_mib);
       w.end_object();
     }
     w.end_array().end_object();
