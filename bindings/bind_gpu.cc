@@ -15,20 +15,6 @@ namespace py = pybind11;
 
 namespace sidecar::python {
 
-namespace {
-
-Result<GpuOptions> gpu_options_from_playbook(const std::string& playbook) {
-  Result<Value> tree = playbook_tree(playbook);
-  if (!tree) return tree.status();
-  GpuOptions opts;
-  std::vector<Status> errors;
-  read_gpu_options(*tree, &opts, &errors);
-  if (!errors.empty()) return join_errors(errors);
-  return opts;
-}
-
-}  // namespace
-
 void bind_gpu(py::module_& m) {
   py::class_<DeviceRequest>(m, "DeviceRequest", R"pbdoc(
 The GPUs a command asks for through CUDA_VISIBLE_DEVICES (gpu.h).
@@ -141,7 +127,7 @@ one-line summary, ``to_json()`` the CLI's JSON object.
         } else {
           Result<GpuOptions> r = [&] {
             py::gil_scoped_release release;
-            return gpu_options_from_playbook(playbook.value_or(""));
+            return options_from_playbook(playbook.value_or(""), read_gpu_options);
           }();
           opts = unwrap(std::move(r), ErrorContext::kPlaybook);
         }

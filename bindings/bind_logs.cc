@@ -20,13 +20,9 @@ namespace sidecar::python {
 namespace {
 
 Result<std::shared_ptr<const LogScanner>> build_scanner(const std::string& playbook_path) {
-  Result<Value> tree = playbook_tree(playbook_path);
-  if (!tree) return tree.status();
-  LogOptions opts;
-  std::vector<Status> errors;
-  read_log_options(*tree, &opts, &errors);
-  if (!errors.empty()) return join_errors(errors);
-  return LogScanner::create(opts);
+  Result<LogOptions> opts = options_from_playbook(playbook_path, read_log_options);
+  if (!opts) return opts.status();
+  return LogScanner::create(*opts);
 }
 
 // The default catalogue, compiled once per process; a playbook path builds a new one.

@@ -344,7 +344,11 @@ PyPlaybook load_playbook_py(const std::string& path) {
     py::gil_scoped_release release;
     return load_playbook(path);
   }();
-  return PyPlaybook{std::make_shared<const Playbook>(unwrap(std::move(r), ErrorContext::kPlaybook)), path};
+  PyPlaybook out{std::make_shared<const Playbook>(unwrap(std::move(r), ErrorContext::kPlaybook)), path};
+  // Deprecated keys that were read: a FutureWarning each (end users' files), as the CLI's one-line notes.
+  for (const std::string& n : out.pb->notices)
+    if (PyErr_WarnEx(PyExc_FutureWarning, n.c_str(), 1) < 0) throw py::error_already_set();
+  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -837,10 +841,12 @@ void bind_monitor(py::module_& m) {
 A loaded playbook: the default one with a user file merged over it,
 validated. Pass it to Monitor(playbook=...) to share it between monitors.
 ``tree`` is the effective playbook as plain Python objects; ``to_yaml()``
-renders it.
+renders it. ``notices`` lists the deprecated keys that were read (each also
+issued as a FutureWarning by load_playbook), one line each.
 )pbdoc")
       .def_property_readonly("path", [](const PyPlaybook& p) { return p.path; })
       .def_property_readonly("tree", [](const PyPlaybook& p) { return to_python(p.pb->tree); })
+      .def_property_readonly("notices", [](const PyPlaybook& p) { return p.pb->notices; })
       .def("to_yaml", [](const PyPlaybook& p) { return playbook_to_yaml(p.pb->tree); })
       .def("__repr__", [](const PyPlaybook& p) {
         return "<Playbook " + (p.path.empty() ? std::string("(default)") : p.path) + ">";

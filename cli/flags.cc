@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "output.h"
 #include "sidecar/core/detail/strings.h"
 
 namespace sidecar::cli {
@@ -100,6 +101,12 @@ Result<ParsedFlags> parse_flags(std::span<const FlagSpec> specs, std::span<const
   return out;
 }
 
+std::vector<FlagSpec> join_flags(std::initializer_list<std::span<const FlagSpec>> parts) {
+  std::vector<FlagSpec> all;
+  for (std::span<const FlagSpec> part : parts) all.insert(all.end(), part.begin(), part.end());
+  return all;
+}
+
 Result<bool> jsonl_format(const ParsedFlags& flags) {
   std::string format = flags.get_or("format", "text");
   if (format == "jsonl" || format == "json") return true;
@@ -144,11 +151,23 @@ void print_help(std::FILE* out, std::string_view usage, std::string_view summary
   std::fflush(out);
 }
 
-bool show_help(const ParsedFlags& flags, std::string_view usage, std::string_view summary,
-               std::span<const FlagSpec> specs) {
-  if (!flags.help) return false;
-  print_help(stdout, usage, summary, specs);
-  return true;
+Result<int> run_command(const CommandHelp& help, std::span<const std::string> args,
+                        Result<int> (*body)(const ParsedFlags& flags)) {
+  auto flags = parse_flags(help.flags, args);
+  if (!flags) return flags.status();
+  const bool missing = help.needs_positional && flags->positional.empty();
+  if (flags->help || missing) {
+    print_help(flags->help ? stdout : stderr, help.usage, help.summary, help.flags);
+    return flags->help ? kExitOk : kExitError;
+  }
+  return body(*flags);
+}
+
+Status unknown_subcommand(std::string_view sub, std::vector<std::string> known) {
+  std::string msg = "unknown subcommand '" + std::string(sub) + "'";
+  std::string guess = detail::did_you_mean(sub, known);
+  if (!guess.empty()) msg += " (did you mean '" + guess + "'?)";
+  return Status(StatusCode::kInvalidArgument, msg);
 }
 
 Result<OutputFlags> output_flags(const ParsedFlags& flags) {

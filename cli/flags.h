@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdio>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -40,6 +41,9 @@ class ParsedFlags {
   std::vector<std::pair<std::string, std::string>> values_;  // (name, value); switches have ""
 };
 
+// One flag table made of several, in order (a command's own flags and shared ones).
+std::vector<FlagSpec> join_flags(std::initializer_list<std::span<const FlagSpec>> parts);
+
 // Parses args against specs. "--name value", "--name=value", "-x value",
 // "--" ends flags. Unknown flags fail with a did-you-mean.
 Result<ParsedFlags> parse_flags(std::span<const FlagSpec> specs, std::span<const std::string> args);
@@ -57,10 +61,23 @@ std::string format_help(std::string_view usage, std::string_view summary, std::s
 // Writes format_help(usage, summary, specs) to `out`.
 void print_help(std::FILE* out, std::string_view usage, std::string_view summary, std::span<const FlagSpec> specs);
 
-// Every command's --help: when -h/--help was given, prints the help page to
-// stdout and returns true (the command then exits 0); otherwise false.
-bool show_help(const ParsedFlags& flags, std::string_view usage, std::string_view summary,
-               std::span<const FlagSpec> specs);
+// A command's help page and flags.
+struct CommandHelp {
+  std::string_view usage;
+  std::string_view summary;
+  std::span<const FlagSpec> flags;
+  // No positional argument (a show|check command without its verb): the
+  // page goes to stderr and the command exits 2.
+  bool needs_positional = false;
+};
+
+// Every command's opening: parses `args` against help.flags, prints the help
+// page for -h/--help (exit 0), else returns body(flags).
+Result<int> run_command(const CommandHelp& help, std::span<const std::string> args,
+                        Result<int> (*body)(const ParsedFlags& flags));
+
+// "unknown subcommand 'X' (did you mean 'Y'?)" for a show|check command.
+Status unknown_subcommand(std::string_view sub, std::vector<std::string> known);
 
 // --format and --fail-on, the pair every reporting command reads (in that order).
 struct OutputFlags {

@@ -9,6 +9,10 @@
 
 #include "sidecar/status.h"
 
+namespace sidecar {
+struct Playbook;  // sidecar/playbook.h
+}  // namespace sidecar
+
 namespace sidecar::cli {
 
 using Args = std::span<const std::string>;
@@ -22,6 +26,10 @@ Result<int> cmd_playbook(Args args);   // show | check FILE
 Result<int> cmd_history(Args args);    // show | baseline
 Result<int> cmd_context(Args args);    // orchestrator context text
 Result<int> cmd_report(Args args);     // the HTML report of a run directory
+
+// One line each on stderr ("sidecar-cli: note: ..."): the deprecated playbook
+// keys a command's playbook was read with (playbook, replay, history).
+void print_playbook_notices(const Playbook& pb);
 
 struct CommandInfo {
   std::string_view name;

@@ -47,26 +47,22 @@ Result<std::size_t> count_flag(const ParsedFlags& flags, std::string_view name, 
   return static_cast<std::size_t>(d);
 }
 
-}  // namespace
+constexpr CommandHelp kHelp = {"sidecar-cli context [options] RUNS.json",
+                               "Render the orchestrator's experiment context from research-agent run records\n"
+                               "(a JSON array of runs, or {\"runs\": [...]}; '-' reads stdin).",
+                               kFlags};
 
-Result<int> cmd_context(Args args) {
-  auto flags = parse_flags(kFlags, args);
-  if (!flags) return flags.status();
-  if (show_help(*flags, "sidecar-cli context [options] RUNS.json",
-                "Render the orchestrator's experiment context from research-agent run records\n"
-                "(a JSON array of runs, or {\"runs\": [...]}; '-' reads stdin).",
-                kFlags))
-    return kExitOk;
-  if (flags->positional.size() != 1)
+Result<int> context_main(const ParsedFlags& flags) {
+  if (flags.positional.size() != 1)
     return Status(StatusCode::kInvalidArgument, "expected one RUNS.json argument (see --help)");
   ContextOptions options;
-  auto max_active = count_flag(*flags, "max-active", options.max_active);
+  auto max_active = count_flag(flags, "max-active", options.max_active);
   if (!max_active) return max_active.status();
-  auto max_failed = count_flag(*flags, "max-failed", options.max_failed);
+  auto max_failed = count_flag(flags, "max-failed", options.max_failed);
   if (!max_failed) return max_failed.status();
   options.max_active = *max_active;
   options.max_failed = *max_failed;
-  const std::string& path = flags->positional[0];
+  const std::string& path = flags.positional[0];
   auto text = read_input(path);
   if (!text) return text.status();
   auto runs = parse_run_records(*text, path == "-" ? "<stdin>" : path);
@@ -76,5 +72,9 @@ Result<int> cmd_context(Args args) {
   std::fflush(stdout);
   return kExitOk;
 }
+
+}  // namespace
+
+Result<int> cmd_context(Args args) { return run_command(kHelp, args, context_main); }
 
 }  // namespace sidecar::cli

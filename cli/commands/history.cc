@@ -138,6 +138,7 @@ Result<int> cmd_history(Args args) {
   if (!jsonl) return jsonl.status();
   auto pb = load_playbook(flags->get_or("playbook", ""));
   if (!pb) return pb.status();
+  print_playbook_notices(*pb);
   const HistoryOptions& hopt = pb->history;
   std::string path = flags->get_or("history", hopt.path);
   report_lost_runs(path, hopt);

@@ -1,7 +1,7 @@
 // sidecar-cli playbook — show the effective playbook, or check a playbook file.
 //
 //   sidecar-cli playbook show [--playbook F]     # the default merged with F, as YAML
-//   sidecar-cli playbook show --format md        # the detectors' option tables (docs/playbook.md)
+//   sidecar-cli playbook show --format md        # every option table (docs/playbook.md)
 //   sidecar-cli playbook check FILE              # exit 0 when valid, 2 with located errors
 //
 // Errors read "sidecar-cli: FILE:LINE:COL: section.key: what (did you mean ...?)",
@@ -22,7 +22,7 @@ namespace {
 
 constexpr FlagSpec kPlaybookFlags[] = {
     {"playbook", 'p', "FILE", "playbook merged over the default (show)"},
-    {"format", 0, "FMT", "show: yaml (default) or md (the detectors' option tables: key, default, bounds, why)"},
+    {"format", 0, "FMT", "show: yaml (default) or md (every option table: key, default, bounds, why)"},
 };
 
 int print_errors(const Status& s) {
@@ -31,12 +31,11 @@ int print_errors(const Status& s) {
   return kExitError;
 }
 
-// One line each on stderr: deprecated keys that were read.
-void print_notices(const Playbook& pb) {
+}  // namespace
+
+void print_playbook_notices(const Playbook& pb) {
   for (const std::string& n : pb.notices) write_line(stderr, "sidecar-cli: note: " + n);
 }
-
-}  // namespace
 
 Result<int> cmd_playbook(Args args) {
   auto flags = parse_flags(kPlaybookFlags, args);
@@ -59,9 +58,9 @@ Result<int> cmd_playbook(Args args) {
     auto pb = load_playbook(flags->get_or("playbook", ""));
     if (!pb) return print_errors(pb.status());
     if (Status s = check_session_sections(pb->tree); !s.ok()) return print_errors(s);
-    print_notices(*pb);
+    print_playbook_notices(*pb);
     if (format == "md") {
-      std::string md = detectors_markdown(pb->detectors);
+      std::string md = options_markdown(*pb);
       std::fwrite(md.data(), 1, md.size(), stdout);
       return kExitOk;
     }
@@ -77,7 +76,7 @@ Result<int> cmd_playbook(Args args) {
     auto pb = load_playbook(file);
     if (!pb) return print_errors(pb.status());
     if (Status s = check_session_sections(pb->tree); !s.ok()) return print_errors(s);
-    print_notices(*pb);
+    print_playbook_notices(*pb);
     std::size_t enabled = 0;
     for (const auto& s : pb->logs.syndromes) enabled += s.enabled ? 1 : 0;
     write_line(stdout, file + ": ok (" + std::to_string(enabled) + " log syndromes enabled)");

@@ -142,13 +142,9 @@ DeviceRequest requested_devices(const ParsedFlags& f) {
   return parse_requested_devices(f.get_or("command", ""), env);
 }
 
-}  // namespace
+const CommandHelp kHelp = {kUsage, kSummary, kFlags};
 
-Result<int> cmd_preflight(Args args) {
-  auto parsed = parse_flags(kFlags, args);
-  if (!parsed) return parsed.status();
-  const ParsedFlags& f = *parsed;
-  if (show_help(f, kUsage, kSummary, kFlags)) return kExitOk;
+Result<int> preflight_main(const ParsedFlags& f) {
   if (!f.positional.empty())
     return Status(StatusCode::kInvalidArgument,
                   "unexpected argument '" + f.positional[0] + "' (give the job as --command 'CMD')");
@@ -209,5 +205,9 @@ Result<int> cmd_preflight(Args args) {
   // record says whether to launch anyway), 2 on error.
   return result->available || result->skipped ? kExitOk : kExitFindings;
 }
+
+}  // namespace
+
+Result<int> cmd_preflight(Args args) { return run_command(kHelp, args, preflight_main); }
 
 }  // namespace sidecar::cli

@@ -298,6 +298,7 @@ class Replay : public SessionReporter {
 Result<MonitorOptions> replay_monitor_options(const ParsedFlags& flags) {
   auto playbook = load_playbook(flags.get_or("playbook", ""));
   if (!playbook) return playbook.status();
+  print_playbook_notices(*playbook);
   MonitorOptions opts;
   opts.run_id = flags.get_or("run-id", "replay");
   opts.command = flags.get_or("command", "");

@@ -20,26 +20,22 @@ constexpr FlagSpec kFlags[] = {
     {"max-points", 0, "N", "buckets per curve (each draws up to 4 points; default 500)"},
 };
 
-}  // namespace
+constexpr CommandHelp kHelp = {"sidecar-cli report [options] RUN_DIR",
+                               "Write one self-contained HTML file (no network, no scripts) with the run's curves,\n"
+                               "its alerts marked at their steps, an incident timeline with log excerpts, the\n"
+                               "comparison with the baseline from history and the run's facts.",
+                               kFlags};
 
-Result<int> cmd_report(Args args) {
-  auto flags = parse_flags(kFlags, args);
-  if (!flags) return flags.status();
-  if (show_help(*flags, "sidecar-cli report [options] RUN_DIR",
-                "Write one self-contained HTML file (no network, no scripts) with the run's curves,\n"
-                "its alerts marked at their steps, an incident timeline with log excerpts, the\n"
-                "comparison with the baseline from history and the run's facts.",
-                kFlags))
-    return kExitOk;
-  if (flags->positional.size() != 1)
+Result<int> report_main(const ParsedFlags& flags) {
+  if (flags.positional.size() != 1)
     return Status(StatusCode::kInvalidArgument, "expected one RUN_DIR argument (see --help)");
   RunReportInputs in;
-  in.run_dir = flags->positional[0];
-  in.metrics_path = flags->get_or("metrics", "");
-  in.log_path = flags->get_or("log", "");
-  in.history_path = flags->get_or("history", "");
-  in.options.title = flags->get_or("title", "");
-  auto points = flags->number("max-points");
+  in.run_dir = flags.positional[0];
+  in.metrics_path = flags.get_or("metrics", "");
+  in.log_path = flags.get_or("log", "");
+  in.history_path = flags.get_or("history", "");
+  in.options.title = flags.get_or("title", "");
+  auto points = flags.number("max-points");
   if (!points) return points.status();
   if (*points) {
     double v = **points;
@@ -47,11 +43,15 @@ Result<int> cmd_report(Args args) {
       return Status(StatusCode::kInvalidArgument, "--max-points: expected a number from 10 to 100000");
     in.options.max_buckets = static_cast<std::size_t>(v);
   }
-  std::string out = flags->get_or("output", in.run_dir + "/sidecar/report.html");
+  std::string out = flags.get_or("output", in.run_dir + "/sidecar/report.html");
   auto written = write_run_report(in, out);
   if (!written) return written.status();
   write_line(stdout, *written);
   return kExitOk;
 }
+
+}  // namespace
+
+Result<int> cmd_report(Args args) { return run_command(kHelp, args, report_main); }
 
 }  // namespace sidecar::cli

@@ -211,7 +211,7 @@ const std::string kGpuWaitHelp =
 const std::string kGpuPollHelp =
     "how often to poll busy GPUs (default from the playbook, " + detail::fmt_num(GpuOptions{}.poll_s) + ")";
 
-const FlagSpec kRunFlags[] = {
+const FlagSpec kRunOwnFlags[] = {
     {"run-dir", 'd', "DIR", "run directory (default: a new runs/<time>-<program>/)"},
     {"run-id", 0, "ID", "run id for alerts and history (default: the run directory's name); required with --server"},
     {"metrics", 'm', "PATH",
@@ -235,19 +235,15 @@ const FlagSpec kRunFlags[] = {
     {"server-optional", 0, "", "a server that refuses the token is a warning, not an error before launching"},
     {"pass-secrets", 0, "", "pass SIDECAR_AUTH_TOKEN on to the command (removed from its environment by default)"},
     {"detach", 0, "", "the command survives sidecar's death (default: it gets SIGTERM if sidecar is killed)"},
-    {"alertmanager", 0, "URL", "Prometheus Alertmanager to post alerts to"},
-    {"slack-url-env", 0, "VAR", "post each incident to the Slack incoming webhook whose URL is in $VAR"},
-    {"slack-url-file", 0, "FILE", "post each incident to the Slack incoming webhook whose URL is in FILE"},
-    {"webhook-url-env", 0, "VAR", "post each incident as JSON to the webhook whose URL is in $VAR"},
-    {"webhook-url-file", 0, "FILE", "post each incident as JSON to the webhook whose URL is in FILE"},
-    {"webhook-header-file", 0, "FILE", "'Name: value' header lines for the webhook (e.g. Authorization)"},
-    {"prometheus", 0, "ADDR:PORT", "serve Prometheus /metrics there (loopback unless ADDR says; :0 = a free port)"},
+};
+const FlagSpec kRunGpuFlags[] = {
     {"no-report", 0, "", "do not write <run-dir>/sidecar/report.html at the end"},
     {"no-preflight", 0, "", "skip the GPU preflight"},
     {"nvidia-smi", 0, "PATH", "nvidia-smi program for the GPU preflight"},
     {"gpu-wait", 0, "SECONDS", kGpuWaitHelp},
     {"gpu-poll", 0, "SECONDS", kGpuPollHelp},
 };
+const std::vector<FlagSpec> kRunFlags = join_flags({kRunOwnFlags, kNotifyFlags, kRunGpuFlags});
 
 constexpr std::string_view kRunUsage = "sidecar-cli run [options] -- CMD [ARGS...]";
 constexpr std::string_view kRunSummary =
@@ -452,38 +448,39 @@ Status read_session_flags(const ParsedFlags& f, SessionOptions* o) {
   return Status::Ok();
 }
 
-Result<int> cmd_run(Args args) {
-  auto flags = parse_flags(kRunFlags, args);
-  if (!flags) return flags.status();
-  if (show_help(*flags, kRunUsage, kRunSummary, kRunFlags)) return kExitOk;
+namespace {
+
+const CommandHelp kRunHelp = {kRunUsage, kRunSummary, kRunFlags};
+
+Result<int> run_main(const ParsedFlags& flags) {
   RunOptions o;
-  o.argv = flags->rest;
+  o.argv = flags.rest;
   if (o.argv.empty())
-    o.argv = flags->positional;  // `run python3 train.py` (no options after the program)
-  else if (!flags->positional.empty())
-    return Status(StatusCode::kInvalidArgument, "unexpected argument '" + flags->positional[0] +
+    o.argv = flags.positional;  // `run python3 train.py` (no options after the program)
+  else if (!flags.positional.empty())
+    return Status(StatusCode::kInvalidArgument, "unexpected argument '" + flags.positional[0] +
                                                     "' before '--' (options go before --, the command after)");
   if (o.argv.empty())
     return Status(StatusCode::kInvalidArgument, "no command given: sidecar-cli run [options] -- CMD [ARGS...]");
-  if (auto st = read_session_flags(*flags, &o); !st.ok()) return st;
-  auto jsonl = jsonl_format(*flags);
+  if (auto st = read_session_flags(flags, &o); !st.ok()) return st;
+  auto jsonl = jsonl_format(flags);
   if (!jsonl) return jsonl.status();
-  o.run_dir = flags->get_or("run-dir", "");
+  o.run_dir = flags.get_or("run-dir", "");
   if (o.run_dir.empty()) {
     auto dir = default_run_dir(o.argv[0]);
     if (!dir) return dir.status();
     o.run_dir = *dir;
   }
-  o.pass_secrets = flags->has("pass-secrets");
-  o.detach = flags->has("detach");
-  o.shell = flags->has("shell");
-  auto grace = flags->number("grace");
+  o.pass_secrets = flags.has("pass-secrets");
+  o.detach = flags.has("detach");
+  o.shell = flags.has("shell");
+  auto grace = flags.number("grace");
   if (!grace) return grace.status();
   if (*grace) {
     if (!(**grace >= 0)) return Status(StatusCode::kInvalidArgument, "--grace: must be >= 0");
     o.grace_s = **grace;
   }
-  o.preflight = !flags->has("no-preflight");
+  o.preflight = !flags.has("no-preflight");
   // GPU settings: the playbook's, then the flags.
   if (!o.playbook_path.empty()) {
     auto pb = load_playbook(o.playbook_path);
@@ -492,9 +489,9 @@ Result<int> cmd_run(Args args) {
   } else {
     o.gpu = default_playbook().gpu;
   }
-  if (auto v = flags->get("nvidia-smi")) o.gpu.nvidia_smi = *v;
+  if (auto v = flags.get("nvidia-smi")) o.gpu.nvidia_smi = *v;
   for (auto [name, field] : {std::pair{"gpu-wait", &o.gpu.wait_s}, std::pair{"gpu-poll", &o.gpu.poll_s}}) {
-    auto n = flags->number(name);
+    auto n = flags.number(name);
     if (!n) return n.status();
     if (*n) {
       if (!(**n >= 0)) return Status(StatusCode::kInvalidArgument, std::string("--") + name + ": must be >= 0");
@@ -504,15 +501,19 @@ Result<int> cmd_run(Args args) {
   const bool tty_in = ::isatty(0) == 1;
   if (o.on_alert == OnAlert::kAsk && tty_in) o.prompt_fd = 0;
 
-  RunReporter reporter(*jsonl, !flags->has("quiet"));
+  RunReporter reporter(*jsonl, !flags.has("quiet"));
   reporter.prompt_on_tty = o.prompt_fd >= 0;
   SignalPipe signals;
   const double started_at = wall_seconds();
   o.progress = [&reporter](const ExporterState& st) { reporter.progress(st); };
   auto summary = run_session(o, reporter, &signals);
   if (!summary) return summary.status();
-  if (!flags->has("no-report")) write_end_report(o, *summary, started_at, reporter);
+  if (!flags.has("no-report")) write_end_report(o, *summary, started_at, reporter);
   return summary->exit_status;
 }
+
+}  // namespace
+
+Result<int> cmd_run(Args args) { return run_command(kRunHelp, args, run_main); }
 
 }  // namespace sidecar::cli

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "flags.h"
 #include "sidecar/session.h"
 
 namespace sidecar::cli {
@@ -39,7 +40,17 @@ class TerminalReporter : public SessionReporter {
   bool gate_note_shown_ = false;  // the request's note is printed once
 };
 
-class ParsedFlags;
+// The notification flags run and watch share (read by read_session_flags).
+inline constexpr FlagSpec kNotifyFlags[] = {
+    {"alertmanager", 0, "URL", "Prometheus Alertmanager to post alerts to"},
+    {"slack-url-env", 0, "VAR", "post each incident to the Slack incoming webhook whose URL is in $VAR"},
+    {"slack-url-file", 0, "FILE", "post each incident to the Slack incoming webhook whose URL is in FILE"},
+    {"webhook-url-env", 0, "VAR", "post each incident as JSON to the webhook whose URL is in $VAR"},
+    {"webhook-url-file", 0, "FILE", "post each incident as JSON to the webhook whose URL is in FILE"},
+    {"webhook-header-file", 0, "FILE", "'Name: value' header lines for the webhook (e.g. Authorization)"},
+    {"prometheus", 0, "ADDR:PORT", "serve Prometheus /metrics there (loopback unless ADDR says; :0 = a free port)"},
+};
+
 // Fills the settings run and watch share (--run-id, --metrics, --log,
 // --playbook, --history, --profile, --on-alert, --stop-on, --interval,
 // --server, --auth-token-file, --alertmanager). Errors: kInvalidArgument.

@@ -349,35 +349,31 @@ class Scan {
   int errors_ = 0;
 };
 
-}  // namespace
+constexpr CommandHelp kHelp = {"sidecar-cli scan [--playbook F] [--format text|jsonl] [--fail-on SEVERITY] FILE...",
+                               "Scan log files for failure syndromes; '-' reads standard input.\n"
+                               "Exit status: 0 nothing at or above --fail-on, 1 findings, 2 error.",
+                               kScanFlags};
 
-Result<int> cmd_scan(Args args) {
-  auto flags = parse_flags(kScanFlags, args);
-  if (!flags) return flags.status();
-  if (show_help(*flags, "sidecar-cli scan [--playbook F] [--format text|jsonl] [--fail-on SEVERITY] FILE...",
-                "Scan log files for failure syndromes; '-' reads standard input.\n"
-                "Exit status: 0 nothing at or above --fail-on, 1 findings, 2 error.",
-                kScanFlags))
-    return kExitOk;
-  auto out = output_flags(*flags);
+Result<int> scan_main(const ParsedFlags& flags) {
+  auto out = output_flags(flags);
   if (!out) return out.status();
-  if (flags->positional.empty()) return Status(StatusCode::kInvalidArgument, "no FILE given (see --help)");
+  if (flags.positional.empty()) return Status(StatusCode::kInvalidArgument, "no FILE given (see --help)");
 
-  auto tree = playbook_tree(flags->get_or("playbook", ""));
-  if (!tree) return tree.status();
-  LogOptions options;
-  std::vector<Status> errors;
-  read_log_options(*tree, &options, &errors);
-  if (!errors.empty()) return join_errors(errors);
-  options.cache_dir = pattern_cache_dir();
-  auto scanner = LogScanner::create(options);
+  auto options = options_from_playbook(flags.get_or("playbook", ""), read_log_options);
+  if (!options) return options.status();
+  options->cache_dir = pattern_cache_dir();
+  auto scanner = LogScanner::create(*options);
   if (!scanner) return scanner.status();
 
   auto start = std::chrono::steady_clock::now();
   Scan scan(*scanner, out->jsonl, out->fail_on);
-  for (const std::string& path : flags->positional) scan.file(path);
+  for (const std::string& path : flags.positional) scan.file(path);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return scan.finish(seconds);
 }
+
+}  // namespace
+
+Result<int> cmd_scan(Args args) { return run_command(kHelp, args, scan_main); }
 
 }  // namespace sidecar::cli

@@ -9,6 +9,7 @@
 // (default warning), 1 alerts, 2 error.
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "commands/commands.h"
 #include "commands/run_output.h"
@@ -19,7 +20,7 @@ namespace sidecar::cli {
 
 namespace {
 
-constexpr FlagSpec kWatchFlags[] = {
+constexpr FlagSpec kWatchOwnFlags[] = {
     {"once", 0, "", "process what exists now, then exit (0/1/2 like scan)"},
     {"interval", 0, "SECONDS", "how often files are polled (default 1)"},
     {"log", 'l', "PATH", "log file or glob to follow, e.g. 'logs/rank*.log' (default run.log)", true},
@@ -36,37 +37,27 @@ constexpr FlagSpec kWatchFlags[] = {
     {"server", 0, "URL", "research-agent server to post status and alerts to"},
     {"auth-token-file", 0, "FILE", "file holding the server's token (else SIDECAR_AUTH_TOKEN)"},
     {"server-optional", 0, "", "a server that refuses the token is a warning, not an error at start"},
-    {"alertmanager", 0, "URL", "Prometheus Alertmanager to post alerts to"},
-    {"slack-url-env", 0, "VAR", "post each incident to the Slack incoming webhook whose URL is in $VAR"},
-    {"slack-url-file", 0, "FILE", "post each incident to the Slack incoming webhook whose URL is in FILE"},
-    {"webhook-url-env", 0, "VAR", "post each incident as JSON to the webhook whose URL is in $VAR"},
-    {"webhook-url-file", 0, "FILE", "post each incident as JSON to the webhook whose URL is in FILE"},
-    {"webhook-header-file", 0, "FILE", "'Name: value' header lines for the webhook (e.g. Authorization)"},
-    {"prometheus", 0, "ADDR:PORT", "serve Prometheus /metrics there (loopback unless ADDR says; :0 = a free port)"},
 };
+const std::vector<FlagSpec> kWatchFlags = join_flags({kWatchOwnFlags, kNotifyFlags});
 
-}  // namespace
+const CommandHelp kHelp = {"sidecar-cli watch RUN_DIR [options]",
+                           "Monitor a run directory written by a job started elsewhere: its metrics and logs are\n"
+                           "followed as they grow, appear late, rotate. Exit status: 0 no alert at or above\n"
+                           "--fail-on, 1 alerts, 2 error.",
+                           kWatchFlags};
 
-Result<int> cmd_watch(Args args) {
-  auto flags = parse_flags(kWatchFlags, args);
-  if (!flags) return flags.status();
-  if (show_help(*flags, "sidecar-cli watch RUN_DIR [options]",
-                "Monitor a run directory written by a job started elsewhere: its metrics and logs are\n"
-                "followed as they grow, appear late, rotate. Exit status: 0 no alert at or above\n"
-                "--fail-on, 1 alerts, 2 error.",
-                kWatchFlags))
-    return kExitOk;
-  if (flags->positional.size() != 1)
-    return Status(StatusCode::kInvalidArgument, flags->positional.empty()
+Result<int> watch_main(const ParsedFlags& flags) {
+  if (flags.positional.size() != 1)
+    return Status(StatusCode::kInvalidArgument, flags.positional.empty()
                                                     ? "no RUN_DIR given (see --help)"
                                                     : "one RUN_DIR expected (use --log for more logs)");
   WatchOptions o;
-  o.run_dir = flags->positional[0];
-  if (auto st = read_session_flags(*flags, &o); !st.ok()) return st;
+  o.run_dir = flags.positional[0];
+  if (auto st = read_session_flags(flags, &o); !st.ok()) return st;
   o.on_alert = OnAlert::kContinue;  // nothing to stop: alerts are reported, not asked
-  o.once = flags->has("once");
-  if (auto v = flags->get("command")) o.command = *v;
-  auto out = output_flags(*flags);
+  o.once = flags.has("once");
+  if (auto v = flags.get("command")) o.command = *v;
+  auto out = output_flags(flags);
   if (!out) return out.status();
   TerminalReporter reporter(out->jsonl, false);
   SignalPipe signals;
@@ -76,5 +67,9 @@ Result<int> cmd_watch(Args args) {
   if (summary->sinks_lost_records()) return kExitError;
   return summary->max_severity && *summary->max_severity >= out->fail_on ? kExitFindings : kExitOk;
 }
+
+}  // namespace
+
+Result<int> cmd_watch(Args args) { return run_command(kHelp, args, watch_main); }
 
 }  // namespace sidecar::cli

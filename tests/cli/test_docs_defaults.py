@@ -1,11 +1,12 @@
 """docs/playbook.md states the defaults that `playbook show` prints (issue 14).
 
-`playbook show` prints the effective default playbook, which is what the
-reader fills the options structs from. Every default the docs name must be
-the one it prints: each `key: value` in a detectors-table row, each row of a
-`| key | default | meaning |` table, each key of the defaults block right
-under a `### `section:`` heading, and those tables and blocks list every key
-of their section. A default changed in one place and not the other fails here.
+Every option's default is written once, in its C++ options struct; its bounds
+and reason in the OptionTable next to it. `playbook show` prints the effective
+playbook the reader filled from them, `playbook show --format md` their tables.
+The docs' option tables are that output (generated blocks), the `key: value`
+hints in the detectors table are the shown defaults, and no hand-written
+block restates a default. A default changed in one place and not the other
+fails here.
 """
 import os
 import pathlib
@@ -38,13 +39,6 @@ def same(doc_value, shown_value):
     return doc_value == str(shown_value)
 
 
-def sections(text):
-    """(section name, body up to the next heading) for each ### `name:` heading."""
-    parts = re.split(r"^### `([a-z_]+):`\s*$", text, flags=re.M)
-    for i in range(1, len(parts), 2):
-        yield parts[i], re.split(r"^#", parts[i + 1], maxsplit=1, flags=re.M)[0]
-
-
 def test_detector_table_defaults_are_the_shown_ones(shown):
     detectors = shown["detectors"]
     checked = 0
@@ -60,56 +54,74 @@ def test_detector_table_defaults_are_the_shown_ones(shown):
     assert checked >= 50, checked  # the table was found and read
 
 
-def test_key_default_tables_match_and_are_complete(shown):
-    tables = 0
-    for name, body in sections(DOC.read_text()):
-        if "| key | default | meaning |" not in body:
-            continue
-        tables += 1
-        rows = dict(re.findall(r"^\| `([a-z_]+)` \| ([^|]+) \|", body, flags=re.M))
-        assert set(rows) == set(shown[name]), f"docs table of {name}: vs shown"
-        for key, value in rows.items():
-            assert same(value, shown[name][key]), f"docs: {name}.{key}: {value}, shown: {shown[name][key]}"
-    assert tables >= 1
+BEGIN = "<!-- begin: sidecar-cli playbook show --format md ({}) -->\n"
+END = "<!-- end: sidecar-cli playbook show --format md ({}) -->\n"
+SECTIONS = ("profile", "dedupe", "snapshot", "history", "logs", "gpu")  # besides detectors
 
 
-def test_defaults_blocks_match_and_are_complete(shown):
-    blocks = 0
-    for name, body in sections(DOC.read_text()):
-        m = re.match(r"\s*```yaml\n(.*?)```", body, flags=re.S)
-        if not m or not m.group(1).startswith(name + ":"):
-            continue
-        block = yaml.safe_load(m.group(1))[name]
-        blocks += 1
-        assert set(block) <= set(shown[name]), f"docs block of {name} names unknown keys"
-        for key, value in shown[name].items():
-            if isinstance(value, (list, dict)):
-                continue  # lists are abbreviated in the docs
-            assert key in block, f"docs block of {name} lacks {key} (default {value})"
-            assert same(str(block[key]).lower() if isinstance(block[key], bool) else str(block[key]), value), (
-                f"docs: {name}.{key}: {block[key]}, shown: {value}")
-    assert blocks >= 3, blocks  # dedupe, snapshot, history
+def md_parts(md):
+    """`playbook show --format md` cut into its parts: "detectors" (every
+    #### `detectors.*` table) and one per other section."""
+    parts = {}
+    for chunk in re.split(r"(?=^#### `)", md, flags=re.M):
+        if chunk:
+            name = re.match(r"#### `([a-z_]+)", chunk).group(1)
+            parts[name] = parts.get(name, "") + chunk
+    return parts
 
 
-BEGIN = "<!-- begin: sidecar-cli playbook show --format md -->\n"
-END = "<!-- end: sidecar-cli playbook show --format md -->\n"
-
-
-def test_detector_option_tables_are_the_generated_ones(cli):
-    """The detectors' option tables in the docs are `playbook show --format md`,
-    produced from the option tables next to the structs (issue 14: a default is
-    written once). Regenerate with SIDECAR_UPDATE_DOCS=1 and this test."""
+def test_option_tables_are_the_generated_ones(cli):
+    """The docs' option tables (detectors, profile, dedupe, snapshot, history,
+    logs, gpu) are `playbook show --format md`, produced from the option
+    tables next to the structs (issue 14: a default is written once).
+    Regenerate with SIDECAR_UPDATE_DOCS=1 and this test."""
     r = cli("playbook", "show", "--format", "md")
     assert r.returncode == 0, r.stderr
     assert r.stdout.count("#### `detectors.") == 18 and "| `threshold` | `8.0` |" in r.stdout
+    parts = md_parts(r.stdout)
+    assert sorted(parts) == sorted(("detectors",) + SECTIONS)
+    assert "| `max_conditions` | `512` | 8 – 1000000 |" in parts["dedupe"]
+    assert "| `default_action` | `Stop Job` |" in parts["gpu"]
     text = DOC.read_text()
-    assert text.count(BEGIN) == 1 and text.count(END) == 1
-    head, rest = text.split(BEGIN)
-    block, tail = rest.split(END)
-    if os.environ.get("SIDECAR_UPDATE_DOCS") == "1" and block != r.stdout:
-        DOC.write_text(head + BEGIN + r.stdout + END + tail)
-        block = r.stdout
-    assert block == r.stdout, "docs/playbook.md: rerun this test with SIDECAR_UPDATE_DOCS=1 to regenerate the tables"
+    stale = []
+    for name, generated in parts.items():
+        begin, end = BEGIN.format(name), END.format(name)
+        assert text.count(begin) == 1 and text.count(end) == 1, name
+        head, rest = text.split(begin)
+        block, tail = rest.split(end)
+        if block != generated:
+            stale.append(name)
+            text = head + begin + generated + end + tail
+    if stale and os.environ.get("SIDECAR_UPDATE_DOCS") == "1":
+        DOC.write_text(text)
+        stale = []
+    assert not stale, f"docs/playbook.md: {stale}: rerun this test with SIDECAR_UPDATE_DOCS=1 to regenerate the tables"
+
+
+def test_no_hand_written_block_restates_a_default(shown):
+    """Outside the generated tables, no `| key | default |` table, and a YAML
+    example of a section shows only options that exist, each with a value
+    other than its default (a restated default would rot)."""
+    text = DOC.read_text()
+    for name in ("detectors",) + SECTIONS:
+        head, rest = text.split(BEGIN.format(name))
+        text = head + rest.split(END.format(name))[1]
+    assert "| key | default" not in text
+    examples = 0
+    for block in re.findall(r"```yaml\n(.*?)```", text, flags=re.S):
+        tree = yaml.safe_load(block)
+        if not isinstance(tree, dict):
+            continue
+        for name in set(tree) & set(SECTIONS):
+            examples += 1
+            for key, value in (tree[name] or {}).items():
+                if key in ("extra_hints", "extra_masks"):
+                    continue  # they extend the lists
+                assert key in shown[name], f"docs example: {name}.{key} is not an option"
+                if not isinstance(value, (list, dict)):
+                    assert not same(str(value).lower() if isinstance(value, bool) else str(value), shown[name][key]), (
+                        f"docs example restates the default {name}.{key}: {value}")
+    assert examples >= 2, examples  # profile, gpu
 
 
 def test_gpu_help_defaults_are_the_shown_ones(cli, shown):
@@ -127,20 +139,46 @@ def test_gpu_help_defaults_are_the_shown_ones(cli, shown):
         assert f", {gpu[key]:g})" in line, (line, gpu[key])
 
 
-def test_every_detector_option_has_a_table_row():
-    """Each field of each options struct in core/detectors/ has its row in the
-    OptionTable next to it, in the same order (a field without one could not be
-    set from a playbook, shown, or documented)."""
-    root = DOC.parents[1] / "libsidecar" / "include" / "sidecar" / "core" / "detectors"
+# The other options structs the playbook reads, and their fields that are no
+# table row (read by hand: a pinned profile, nested hint lists; not options).
+OTHER_STRUCTS = {
+    "core/profile.h": ("ProfileOptions", {"pin", "rl_hints", "supervised_hints"}),
+    "core/dedupe.h": ("DedupeOptions", set()),
+    "core/snapshot.h": ("SnapshotOptions", set()),
+    "history.h": ("HistoryOptions", set()),
+    "log_scan.h": ("LogOptions", {"syndromes", "cache_dir"}),
+    "gpu.h": ("GpuOptions", set()),
+}
+FIELD = r"^  (?:bool|int|double|Severity|std::size_t|std::string|std::vector<[\w:]+>|std::optional<\w+>) (\w+)(?: = |\{|;)"
+
+
+def table_rows(text, struct):
+    """(fields of `struct`, (key, member) rows of its OptionTable) in a header's text."""
+    m = re.search(r"^struct " + struct + r" \{\n(.*?)^\};", text, flags=re.S | re.M)
+    assert m, struct
+    fields = re.findall(FIELD, m.group(1), flags=re.M)
+    table = re.search(r"struct OptionTable<" + struct + r"> \{(.*?)\n\};", text, flags=re.S)
+    assert table, f"{struct} has no OptionTable"
+    return fields, re.findall(r"\{\"(\w+)\",\s*&O::(\w+)", table.group(1))
+
+
+def test_every_option_has_a_table_row():
+    """Each field of each options struct the playbook reads (core/detectors/,
+    profile, dedupe, snapshot, history, logs, gpu) has its row in the
+    OptionTable next to it, in the same order (a field without one could not
+    be set from a playbook, shown, or documented)."""
+    include = DOC.parents[1] / "libsidecar" / "include" / "sidecar"
     structs = 0
-    for header in sorted(root.glob("*.h")):
+    for header in sorted((include / "core" / "detectors").glob("*.h")):
         text = header.read_text()
-        for m in re.finditer(r"^struct (\w+Options) \{\n(.*?)^\};", text, flags=re.S | re.M):
-            fields = re.findall(r"^  (?:bool|int|double|Severity) (\w+)(?: = |\{)", m.group(2), flags=re.M)
-            table = re.search(r"struct OptionTable<" + m.group(1) + r"> \{(.*?)\n\};", text, flags=re.S)
-            assert table, f"{header.name}: {m.group(1)} has no OptionTable"
-            rows = re.findall(r"\{\"(\w+)\",\s*&O::(\w+)", table.group(1))
+        for m in re.finditer(r"^struct (\w+Options) \{\n", text, flags=re.M):
+            fields, rows = table_rows(text, m.group(1))
             assert [r[0] for r in rows] == fields, f"{header.name}: {m.group(1)}: table rows vs fields"
             assert all(a == b for a, b in rows), f"{header.name}: {m.group(1)}: a key names another member"
             structs += 1
     assert structs >= 18, structs
+    for path, (struct, by_hand) in OTHER_STRUCTS.items():
+        fields, rows = table_rows((include / path).read_text(), struct)
+        assert [r[0] for r in rows] == [f for f in fields if f not in by_hand], f"{path}: {struct}: table rows vs fields"
+        assert all(a == b for a, b in rows), f"{path}: {struct}: a key names another member"
+        assert by_hand <= set(fields), f"{path}: {struct}: {by_hand - set(fields)} are gone"

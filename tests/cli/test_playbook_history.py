@@ -80,6 +80,15 @@ def test_old_detector_keys_still_work_with_a_notice(cli, data, tmp_path):
     assert "val_acc_drop" not in shown and "reward_hacking" not in shown
     r = cli("replay", "--format", "jsonl", "--playbook", old, data / "metrics" / "seed_val_drop.jsonl")
     assert r.returncode == 0 and "validation_drop" not in r.stdout  # the old key still switches it off
+    # replay and history (whatever reads a playbook) say so too: one line each on stderr
+    hist = tmp_path / "h.jsonl"
+    hist.write_text("")
+    for args in (("replay", "--playbook", old, data / "metrics" / "seed_val_drop.jsonl"),
+                 ("history", "show", "--history", hist, "--playbook", old),
+                 ("history", "baseline", "--history", hist, "--command", "python t.py", "--playbook", old)):
+        r = cli(*args)
+        assert r.returncode == 0, (args, r.stderr)
+        assert [line for line in r.stderr.splitlines() if line.startswith("sidecar-cli: note: ")] == notes, args
     new = tmp_path / "new.yaml"
     new.write_text("detectors:\n  validation_drop: {enabled: false}\n")
     r = cli("playbook", "check", new)

@@ -67,3 +67,35 @@ def test_infer_profile_pinned_by_playbook(tmp_path):
     p.write_text("profile:\n  pin: supervised\n")
     assert sidecar.infer_profile("python train_ppo.py", playbook=str(p)) == "supervised"
     assert sidecar.infer_profile("python train_ppo.py", playbook=sidecar.load_playbook(str(p))) == "supervised"
+
+
+def test_old_detector_keys_warn_and_are_listed(tmp_path):
+    """A detector under its former key (val_acc_drop, now validation_drop) is
+    read as the new one, with the CLI's one-line notice as a FutureWarning
+    and on Playbook.notices; the default playbook has none."""
+    p = tmp_path / "old.yaml"
+    p.write_text("detectors:\n  val_acc_drop: {min_drop: 0.2}\n")
+    with pytest.warns(FutureWarning, match=r"old.yaml:2:.*detectors.val_acc_drop is now detectors.validation_drop"):
+        pb = sidecar.load_playbook(str(p))
+    assert pb.tree["detectors"]["validation_drop"]["min_drop"] == 0.2
+    assert "val_acc_drop" not in pb.tree["detectors"]
+    assert len(pb.notices) == 1 and "validation_drop" in pb.notices[0] and "\n" not in pb.notices[0]
+    with pytest.warns(FutureWarning, match="val_acc_drop"):
+        sidecar.Monitor(playbook=str(p), history=False).finish()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert sidecar.load_playbook().notices == []
+
+
+def test_section_defaults_come_from_the_structs():
+    """dedupe/snapshot/history/logs/gpu are shown with every option though the
+    embedded YAML restates none of them (their defaults are the C++ structs')."""
+    tree = sidecar.load_playbook().tree
+    assert tree["dedupe"]["max_conditions"] == 512
+    assert tree["gpu"]["default_action"] == "Stop Job"
+    assert tree["logs"]["max_traceback_lines"] == 500
+    assert "--seed" in tree["history"]["masks"]
+    assert "ppo" in tree["profile"]["hints"]["reinforcement_learning"]
+    assert "loss" in tree["roles"]["loss"]["aliases"]

@@ -10,14 +10,19 @@
 //   r.finish();                         // unknown keys -> "file:3:5: unknown key 'windw' ... (did you mean 'window'?)"
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
+#include "sidecar/core/detectors/option_table.h"
 #include "sidecar/core/types.h"
 #include "sidecar/status.h"
 
@@ -109,6 +114,34 @@ class ConfigReader {
   std::vector<std::string> seen_;
 };
 
+// One option of an OptionTable (option_table.h), read with its bounds.
+template <typename T>
+void read_option(ConfigReader& r, std::string_view key, T* out, const OptionBounds& b) {
+  if constexpr (std::is_same_v<T, int> || std::is_same_v<T, double> || std::is_same_v<T, std::size_t>) {
+    using Read = std::conditional_t<std::is_same_v<T, double>, double, int>;
+    auto bound = [](double x) -> std::optional<Read> {
+      if (!std::isfinite(x)) return std::nullopt;
+      return static_cast<Read>(x);
+    };
+    if constexpr (std::is_same_v<T, std::size_t>) {  // as an int, never below 0
+      int v = static_cast<int>(std::min<std::size_t>(*out, static_cast<std::size_t>(std::numeric_limits<int>::max())));
+      r.read(key, &v, bound(std::max(b.min, 0.0)), bound(b.max));
+      *out = static_cast<std::size_t>(v);
+    } else {
+      r.read(key, out, bound(b.min), bound(b.max));
+    }
+  } else {
+    r.read(key, out);
+  }
+}
+
+// Every field of `o`'s OptionTable from `r` (absent keys keep their value);
+// the caller reads any other keys, then calls r.finish().
+template <typename Options>
+void read_options(ConfigReader& r, Options* o) {
+  for_each_option(*o, [&](const auto& field, auto& value) { read_option(r, field.name, &value, field.bounds); });
+}
+
 // Joins errors into one Status (kInvalidArgument, one error per line), or Ok.
 Status join_errors(const std::vector<Status>& errors);
 
@@ -125,5 +158,20 @@ std::span<const EmbeddedFile> default_playbook_parts();
 Result<Value> default_playbook_tree();
 // The default playbook with the user's file merged over it (empty path: default only).
 Result<Value> playbook_tree(const std::string& user_path);
+
+// One section's options from playbook_tree(user_path), read by `read`
+// (read_log_options, read_gpu_options, ...). Errors: the tree's, or what the
+// reader found, joined.
+template <typename Options>
+Result<Options> options_from_playbook(const std::string& user_path,
+                                      void (*read)(const Value&, Options*, std::vector<Status>*)) {
+  Result<Value> tree = playbook_tree(user_path);
+  if (!tree) return tree.status();
+  Options options;
+  std::vector<Status> errors;
+  read(*tree, &options, &errors);
+  if (!errors.empty()) return join_errors(errors);
+  return options;
+}
 
 }  // namespace sidecar

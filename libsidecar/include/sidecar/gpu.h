@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "sidecar/core/detectors/option_table.h"
 #include "sidecar/core/records.h"
 #include "sidecar/core/types.h"
 #include "sidecar/operator.h"
@@ -40,6 +41,24 @@ struct GpuOptions {
   double answer_timeout_s = 120;            // bounded wait for the operator
   std::string default_action{kStopChoice};  // what happens when nobody answers
   double smi_timeout_s = 10;                // one nvidia-smi call
+};
+
+// `default_action` must be one of the gate's choices (checked by read_gpu_options).
+template <>
+struct OptionTable<GpuOptions> {
+  using O = GpuOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"nvidia_smi", &O::nvidia_smi, {}, "program on PATH, or a path (CLI --nvidia-smi)"},
+      {"util_busy_pct", &O::util_busy_pct, {0, 100}, "busy at or above this utilization (%)"},
+      {"mem_busy_pct", &O::mem_busy_pct, {0, 100}, "busy at or above this share of memory used (%)"},
+      {"processes_only", &O::processes_only, {}, "busy only when another process holds the GPU"},
+      {"free_polls_required", &O::free_polls_required, {1, 1000}, "consecutive free polls before declaring free"},
+      {"poll_s", &O::poll_s, {0.001, 86400}, "seconds between nvidia-smi polls (CLI --poll)"},
+      {"wait_s", &O::wait_s, {0, 7 * 86400}, "bounded wait for busy GPUs, then the operator is asked (CLI --wait)"},
+      {"answer_timeout_s", &O::answer_timeout_s, {0, 7 * 86400}, "bounded wait for the operator's answer"},
+      {"default_action", &O::default_action, {}, "applied when nobody answers: 'Stop Job' or 'Continue Anyway'"},
+      {"smi_timeout_s", &O::smi_timeout_s, {0.1, 3600}, "one nvidia-smi call; a hung one is killed and reported"},
+  };
 };
 
 // Reads the playbook's `gpu:` section into `out` (errors appended, never thrown).

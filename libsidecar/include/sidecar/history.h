@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "sidecar/core/detectors/baseline.h"
+#include "sidecar/core/detectors/option_table.h"
 #include "sidecar/core/types.h"
 #include "sidecar/status.h"
 
@@ -39,6 +40,19 @@ struct HistoryOptions {
   std::vector<std::string> masks = {"CUDA_VISIBLE_DEVICES", "--seed",     "--output_dir",  "--output-dir",
                                     "--run_name",           "--run-name", "--logging_dir", "--save_dir",
                                     "--wandb_run_name",     "--run-dir",  "--run_dir"};
+};
+
+// `extra_masks` (read after the table) extends `masks`.
+template <>
+struct OptionTable<HistoryOptions> {
+  using O = HistoryOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"path", &O::path, {}, "the history file, relative to the working directory"},
+      {"enabled", &O::enabled, {}, "false: no run is recorded and no baseline used"},
+      {"max_rows", &O::max_rows, {1, 1e7}, "compacted to the newest rows past this"},
+      {"min_samples", &O::min_samples, {1, 1e6}, "finished runs needed before a baseline is used"},
+      {"masks", &O::masks, {}, "flags/variables whose values do not change what a run is (a list here replaces it)"},
+  };
 };
 
 struct HistoryRow {

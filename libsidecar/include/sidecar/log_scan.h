@@ -103,6 +103,27 @@ struct LogOptions {
   std::string cache_dir;
 };
 
+// The `logs:` section (`syndromes:` is read by read_log_options; cache_dir is
+// not a playbook option).
+template <>
+struct OptionTable<LogOptions> {
+  using O = LogOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"max_line_bytes",
+       &O::max_line_bytes,
+       {256, 1 << 30},
+       "longer lines are scanned up to here (the next line is never lost)"},
+      {"max_text_bytes",
+       &O::max_text_bytes,
+       {64, 1 << 20},
+       "the line carried by a match (text, evidence \"line\") is capped here"},
+      {"max_traceback_lines",
+       &O::max_traceback_lines,
+       {1, 1 << 20},
+       "lines a traceback waits for its final exception line"},
+  };
+};
+
 // Reads the `syndromes:` (list of named items) and `logs:` sections of a
 // playbook tree, appending located errors ("file:line:col: what"); every
 // pattern is compile-checked here so that a bad one is reported where it is written.

@@ -89,8 +89,9 @@ void for_each_detector(Detectors& d, Fn&& fn) {
 }
 
 struct Playbook {
-  DetectorOptions detectors;         // detectors:
-  ProfileOptions profile;            // profile: {pin, hints, extra_hints, switch_margin}
+  DetectorOptions detectors;  // detectors:
+  ProfileOptions profile;     // profile: {pin, hints, extra_hints, switch_margin}
+  // (roles .. gpu: defaults in the structs and their OptionTables, as for detectors)
   RoleAliases roles;                 // roles: {<role>: {aliases: [...], extra: [...]}}
   DedupeOptions dedupe;              // dedupe: {ttl_s, clear_ticks, ...}
   SnapshotOptions snapshot;          // snapshot: {heartbeat_s, ...}
@@ -100,6 +101,20 @@ struct Playbook {
   Value tree;                        // the effective merged tree; its `detectors:` rendered from `detectors`
   std::vector<std::string> notices;  // one line each: deprecated keys read ("file:line:col: ...")
 };
+
+// The other sections whose options have an OptionTable, in the order
+// `playbook show --format md` prints them: fn(key, options&, what) for each.
+// (profile: its table holds the scalar options; `pin` and the hint lists, and
+// `roles:`, are read and shown by the playbook itself.)
+template <typename PlaybookT, typename Fn>
+void for_each_section(PlaybookT& pb, Fn&& fn) {
+  fn("profile", pb.profile, "workload profile inference (pin, hints: see above)");
+  fn("dedupe", pb.dedupe, "one alert per condition: re-notification, resolution, folding");
+  fn("snapshot", pb.snapshot, "monitor_note / monitor_tags / monitoring snapshots");
+  fn("history", pb.history, "run history and baselines (extra_masks extends masks)");
+  fn("logs", pb.logs, "the log scanner's limits");
+  fn("gpu", pb.gpu, "GPU preflight: when a GPU is busy, how long to wait, what happens unanswered");
+}
 
 // Reads the engine's sections of a merged tree into `out` (keeping defaults
 // for absent keys), appending located errors.
@@ -125,6 +140,16 @@ Value detectors_tree(const DetectorOptions& d);
 // the tables of docs/playbook.md): per detector a `key | default | bounds |
 // why` table, defaults taken from `d`.
 std::string detectors_markdown(const DetectorOptions& d);
+
+// The sections the option structs hold (detectors, profile, roles, dedupe,
+// snapshot, history, logs, gpu) as a tree: what `playbook show` prints for
+// them (the embedded YAML restates none of their defaults).
+Value options_tree(const Playbook& pb);
+
+// Every option table as Markdown (`playbook show --format md`, the tables of
+// docs/playbook.md): detectors_markdown, then one table per for_each_section
+// section, each under a "#### `name`" heading.
+std::string options_markdown(const Playbook& pb);
 
 // Renders a tree as YAML (for `sidecar-cli playbook show`).
 std::string playbook_to_yaml(const Value& tree);

@@ -16,33 +16,23 @@
 namespace sidecar {
 namespace {
 
-void read_size(ConfigReader& r, std::string_view key, std::size_t* out, int min, int max) {
-  int v = static_cast<int>(std::min<std::size_t>(*out, static_cast<std::size_t>(max)));
-  r.read(key, &v, min, max);
-  *out = static_cast<std::size_t>(v);
-}
-
-// One option of a table, read with its bounds (ints: the bounds as ints).
-template <typename T>
-void read_option(ConfigReader& r, std::string_view key, T* out, const OptionBounds& b) {
-  if constexpr (std::is_same_v<T, int> || std::is_same_v<T, double>) {
-    auto bound = [](double x) -> std::optional<T> {
-      if (!std::isfinite(x)) return std::nullopt;
-      return static_cast<T>(x);
-    };
-    r.read(key, out, bound(b.min), bound(b.max));
-  } else {
-    r.read(key, out);
-  }
-}
-
 // detectors.<key>: every field of its option table.
 template <typename Options>
 void read_table(ConfigReader& parent, std::string_view key, Options* o, std::vector<Status>* errors) {
   const Value* v = parent.child(key);
   if (!v) return;
   ConfigReader r(*v, parent.section() + "." + std::string(key), errors);
-  for_each_option(*o, [&](const auto& field, auto& value) { read_option(r, field.name, &value, field.bounds); });
+  read_options(r, o);
+  r.finish();
+}
+
+// A top-level section read from its option table alone (dedupe:, snapshot:).
+template <typename Options>
+void read_section(const Value& tree, std::string_view key, Options* o, std::vector<Status>* errors) {
+  const Value* v = tree.find(key);
+  if (!v || v->is_null()) return;
+  ConfigReader r(*v, std::string(key), errors);
+  read_options(r, o);
   r.finish();
 }
 
@@ -94,7 +84,7 @@ void read_profile(const Value& node, ProfileOptions* p, std::vector<Status>* err
       r.error(*pin, "pin", "expected auto, generic, supervised or reinforcement_learning, got '" + text + "'");
     }
   }
-  r.read("switch_margin", &p->switch_margin, 0, 1000);
+  read_options(r, p);  // OptionTable<ProfileOptions>
   auto lists = [&](std::string_view key, bool append) {
     const Value* v = r.child(key);
     if (!v) return;
@@ -151,32 +141,10 @@ void read_roles(const Value& node, RoleAliases* roles, std::vector<Status>* erro
   }
 }
 
-void read_dedupe(const Value& node, DedupeOptions* o, std::vector<Status>* errors) {
-  ConfigReader r(node, "dedupe", errors);
-  r.read("ttl_s", &o->ttl_s, 0.0);
-  r.read("clear_ticks", &o->clear_ticks, 1, 100000);
-  read_size(r, "max_conditions", &o->max_conditions, 8, 1000000);
-  read_size(r, "max_list_items", &o->max_list_items, 1, 10000);
-  r.finish();
-}
-
-void read_snapshot(const Value& node, SnapshotOptions* o, std::vector<Status>* errors) {
-  ConfigReader r(node, "snapshot", errors);
-  r.read("heartbeat_s", &o->heartbeat_s, 0.0);
-  read_size(r, "max_note_chars", &o->max_note_chars, 20, 100000);
-  read_size(r, "max_tags", &o->max_tags, 0, 1000);
-  read_size(r, "max_tag_chars", &o->max_tag_chars, 4, 1000);
-  read_size(r, "max_syndromes", &o->max_syndromes, 0, 10000);
-  r.finish();
-}
-
+// history: its option table, then `extra_masks` (extends `masks`).
 void read_history_options(const Value& node, HistoryOptions* o, std::vector<Status>* errors) {
   ConfigReader r(node, "history", errors);
-  r.read("enabled", &o->enabled);
-  r.read("path", &o->path);
-  r.read("max_rows", &o->max_rows, 1, 10000000);
-  r.read("min_samples", &o->min_samples, 1, 1000000);
-  r.read("masks", &o->masks);
+  read_options(r, o);
   std::vector<std::string> extra;
   r.read("extra_masks", &extra);
   o->masks.insert(o->masks.end(), extra.begin(), extra.end());
@@ -190,8 +158,8 @@ void read_engine_options(const Value& tree, Playbook* out, std::vector<Status>* 
     read_detectors(*v, &out->detectors, errors, &out->notices);
   if (const Value* v = tree.find("profile"); v && !v->is_null()) read_profile(*v, &out->profile, errors);
   if (const Value* v = tree.find("roles"); v && !v->is_null()) read_roles(*v, &out->roles, errors);
-  if (const Value* v = tree.find("dedupe"); v && !v->is_null()) read_dedupe(*v, &out->dedupe, errors);
-  if (const Value* v = tree.find("snapshot"); v && !v->is_null()) read_snapshot(*v, &out->snapshot, errors);
+  read_section(tree, "dedupe", &out->dedupe, errors);
+  read_section(tree, "snapshot", &out->snapshot, errors);
   if (const Value* v = tree.find("history"); v && !v->is_null()) read_history_options(*v, &out->history, errors);
 }
 
@@ -209,21 +177,45 @@ std::string number_text(double v) {
 
 std::string option_text(bool v) { return v ? "true" : "false"; }
 std::string option_text(int v) { return std::to_string(v); }
+std::string option_text(std::size_t v) { return std::to_string(v); }
 std::string option_text(double v) { return number_text(v); }
 std::string option_text(Severity v) { return std::string(to_string(v)); }
+std::string option_text(const std::string& v) { return v; }
+std::string option_text(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
+  return "[" + out + "]";
+}
 
+Value string_value(const std::string& s, bool plain) {
+  Value out;
+  out.kind = Value::Kind::kString;
+  out.str = s;
+  out.plain = plain;
+  return out;
+}
+
+Value list_value(const std::vector<std::string>& items) {
+  Value out;
+  out.kind = Value::Kind::kArray;
+  for (const std::string& s : items) out.items.push_back(string_value(s, false));
+  return out;
+}
+
+// An option as YAML reads it back: numbers and severities plain, strings as
+// strings (quoted when they would read as something else), lists as lists.
 template <typename T>
 Value option_value(const T& v) {
-  Value out;
   if constexpr (std::is_same_v<T, bool>) {
+    Value out;
     out.kind = Value::Kind::kBool;
     out.boolean = v;
+    return out;
+  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    return list_value(v);
   } else {
-    out.kind = Value::Kind::kString;
-    out.str = option_text(v);
-    out.plain = true;
+    return string_value(option_text(v), !std::is_same_v<T, std::string>);
   }
-  return out;
 }
 
 Value object() {
@@ -241,18 +233,69 @@ std::string bounds_text(const OptionBounds& b, bool is_int) {
   return "";
 }
 
-// The effective tree's `detectors:` is what the reader filled in (the default
-// playbook's YAML restates none of it).
-void set_detectors_tree(Playbook& pb) {
-  Value d = detectors_tree(pb.detectors);
-  if (!pb.tree.is_object()) pb.tree = object();
-  if (Value* now = pb.tree.find("detectors")) {
-    *now = std::move(d);
-    return;
+// One options struct as a mapping, field by field from its table.
+template <typename Options>
+Value options_section(const Options& o) {
+  Value section = object();
+  for_each_option(o, [&](const auto& field, const auto& value) {
+    section.members.emplace_back(std::string(field.name), option_value(value));
+  });
+  return section;
+}
+
+// `## heading`, one line, and the `key | default | bounds | why` table of `o`.
+template <typename Options>
+std::string options_table_md(std::string_view heading, std::string_view what, const Options& o) {
+  std::string out = "#### `" + std::string(heading) + "`\n\n" + std::string(what);
+  out += ".\n\n| key | default | bounds | why |\n|---|---|---|---|\n";
+  for_each_option(o, [&](const auto& field, const auto& value) {
+    using T = std::remove_cvref_t<decltype(value)>;
+    constexpr bool is_int = std::is_same_v<T, int> || std::is_same_v<T, std::size_t>;
+    out += "| `" + std::string(field.name) + "` | `" + option_text(value) + "` | " + bounds_text(field.bounds, is_int) +
+           " | " + std::string(field.why) + " |\n";
+  });
+  return out + "\n";
+}
+
+Value profile_tree(const ProfileOptions& p) {
+  Value out = object();
+  out.members.emplace_back("pin", string_value(p.pin ? std::string(to_string(*p.pin)) : "auto", true));
+  for (auto& m : options_section(p).members) out.members.push_back(std::move(m));
+  Value hints = object();
+  hints.members.emplace_back("reinforcement_learning", list_value(p.rl_hints));
+  hints.members.emplace_back("supervised", list_value(p.supervised_hints));
+  out.members.emplace_back("hints", std::move(hints));
+  return out;
+}
+
+Value roles_tree(const RoleAliases& roles) {
+  Value out = object();
+  for (std::size_t i = 0; i < kRoleCount; ++i) {
+    Value role = object();
+    role.members.emplace_back("aliases", list_value(roles.aliases[i]));
+    out.members.emplace_back(std::string(to_string(static_cast<Role>(i))), std::move(role));
   }
-  auto at = pb.tree.members.begin();
-  if (at != pb.tree.members.end() && at->first == "version") ++at;
-  pb.tree.members.emplace(at, "detectors", std::move(d));
+  return out;
+}
+
+// Puts `section` under `key` in `tree` (replacing any), before `before` when
+// that key is there, else at the end.
+void place(Value& tree, const std::string& key, Value section, std::string_view before) {
+  auto named = [&](std::string_view k) {
+    return std::find_if(tree.members.begin(), tree.members.end(), [&](const auto& m) { return m.first == k; });
+  };
+  if (auto it = named(key); it != tree.members.end()) tree.members.erase(it);
+  tree.members.emplace(named(before), key, std::move(section));
+}
+
+// The effective tree's sections that the option structs hold are rendered
+// from them (the embedded YAML restates none of their defaults): what the
+// reader filled in is what `playbook show` prints.
+void set_options_tree(Playbook& pb) {
+  if (!pb.tree.is_object()) pb.tree = object();
+  Value engine = options_tree(pb);
+  for (auto& [key, section] : engine.members)
+    place(pb.tree, key, std::move(section), key == "gpu" ? "operator" : "syndromes");
 }
 
 }  // namespace
@@ -260,11 +303,18 @@ void set_detectors_tree(Playbook& pb) {
 Value detectors_tree(const DetectorOptions& d) {
   Value out = object();
   for_each_detector(d, [&](std::string_view key, std::string_view, const auto& options, std::string_view) {
-    Value section = object();
-    for_each_option(options, [&](const auto& field, const auto& value) {
-      section.members.emplace_back(std::string(field.name), option_value(value));
-    });
-    out.members.emplace_back(std::string(key), std::move(section));
+    out.members.emplace_back(std::string(key), options_section(options));
+  });
+  return out;
+}
+
+Value options_tree(const Playbook& pb) {
+  Value out = object();
+  out.members.emplace_back("detectors", detectors_tree(pb.detectors));
+  out.members.emplace_back("profile", profile_tree(pb.profile));
+  out.members.emplace_back("roles", roles_tree(pb.roles));
+  for_each_section(pb, [&](std::string_view key, const auto& options, std::string_view) {
+    if (key != "profile") out.members.emplace_back(std::string(key), options_section(options));
   });
   return out;
 }
@@ -272,15 +322,17 @@ Value detectors_tree(const DetectorOptions& d) {
 std::string detectors_markdown(const DetectorOptions& d) {
   std::string out;
   for_each_detector(d, [&](std::string_view key, std::string_view old_key, const auto& options, std::string_view what) {
-    out += "#### `detectors." + std::string(key) + "`\n\n" + std::string(what);
-    if (!old_key.empty()) out += " (before: `" + std::string(old_key) + "`, still read with a notice)";
-    out += ".\n\n| key | default | bounds | why |\n|---|---|---|---|\n";
-    for_each_option(options, [&](const auto& field, const auto& value) {
-      using T = std::remove_cvref_t<decltype(value)>;
-      out += "| `" + std::string(field.name) + "` | `" + option_text(value) + "` | " +
-             bounds_text(field.bounds, std::is_same_v<T, int>) + " | " + std::string(field.why) + " |\n";
-    });
-    out += "\n";
+    std::string line(what);
+    if (!old_key.empty()) line += " (before: `" + std::string(old_key) + "`, still read with a notice)";
+    out += options_table_md("detectors." + std::string(key), line, options);
+  });
+  return out;
+}
+
+std::string options_markdown(const Playbook& pb) {
+  std::string out = detectors_markdown(pb.detectors);
+  for_each_section(pb, [&](std::string_view key, const auto& options, std::string_view what) {
+    out += options_table_md(key, what, options);
   });
   return out;
 }
@@ -293,7 +345,9 @@ Result<Playbook> playbook_from_tree(Value tree) {
   // Known top-level sections: whatever the embedded default defines (each
   // part owns its sections there), plus "version".
   static const std::vector<std::string> known = [] {
-    std::vector<std::string> keys = {"version", "detectors"};  // detectors: from the option tables
+    // the sections of the option structs (the embedded YAML restates none)
+    std::vector<std::string> keys = {"version",  "detectors", "profile", "roles", "dedupe",
+                                     "snapshot", "history",   "logs",    "gpu"};
     if (auto def = default_playbook_tree(); def && def->is_object())
       for (const auto& [k, v] : def->members) keys.push_back(k);
     return keys;
@@ -310,7 +364,7 @@ Result<Playbook> playbook_from_tree(Value tree) {
   read_gpu_options(tree, &pb.gpu, &errors);
   if (!errors.empty()) return join_errors(errors);
   pb.tree = std::move(tree);
-  set_detectors_tree(pb);
+  set_options_tree(pb);
   return pb;
 }
 

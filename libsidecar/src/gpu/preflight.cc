@@ -101,18 +101,11 @@ void read_gpu_options(const Value& playbook, GpuOptions* out, std::vector<Status
   const Value* section = playbook.find("gpu");
   if (!section || section->is_null()) return;
   ConfigReader r(*section, "gpu", errors);
-  r.read("nvidia_smi", &out->nvidia_smi);
-  r.read("util_busy_pct", &out->util_busy_pct, 0.0, 100.0);
-  r.read("mem_busy_pct", &out->mem_busy_pct, 0.0, 100.0);
-  r.read("processes_only", &out->processes_only);
-  r.read("free_polls_required", &out->free_polls_required, 1, 1000);
-  r.read("poll_s", &out->poll_s, 0.001, 86400.0);
-  r.read("wait_s", &out->wait_s, 0.0, 7 * 86400.0);
-  r.read("answer_timeout_s", &out->answer_timeout_s, 0.0, 7 * 86400.0);
-  r.read("smi_timeout_s", &out->smi_timeout_s, 0.1, 3600.0);
+  const std::string before = out->default_action;
+  read_options(r, out);  // OptionTable<GpuOptions>: keys, bounds
   if (const Value* v = section->is_object() ? section->find("default_action") : nullptr) {
-    std::string action = out->default_action;
-    r.read("default_action", &action);
+    const std::string action = out->default_action;
+    out->default_action = before;
     const std::string* match = nullptr;
     for (const auto& c : gate_choices())
       if (detail::iequals(detail::trim(action), c)) match = &c;

@@ -133,14 +133,7 @@ void read_log_options(const Value& playbook, LogOptions* out, std::vector<Status
       errors->emplace_back(StatusCode::kInvalidArgument, logs->mark.to_string() + ": logs: expected a mapping");
     } else {
       ConfigReader r(*logs, "logs", errors);
-      auto read_size = [&](std::string_view key, std::size_t* target, int min, int max) {
-        int v = static_cast<int>(*target);
-        r.read(key, &v, min, max);
-        *target = static_cast<std::size_t>(v);
-      };
-      read_size("max_line_bytes", &out->max_line_bytes, 256, 1 << 30);
-      read_size("max_text_bytes", &out->max_text_bytes, 64, 1 << 20);
-      read_size("max_traceback_lines", &out->max_traceback_lines, 1, 1 << 20);
+      read_options(r, out);  // OptionTable<LogOptions>: keys, bounds
       r.finish();
     }
   }

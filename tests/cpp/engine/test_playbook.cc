@@ -13,6 +13,8 @@
 #include <vector>
 
 #include "sidecar/core/detail/strings.h"
+#include "sidecar/gpu.h"
+#include "sidecar/log_scan.h"
 #include "sidecar/playbook.h"
 
 namespace {
@@ -28,12 +30,16 @@ bool change_option(Options& o, std::size_t i) {
         using T = std::remove_cvref_t<decltype(v)>;
         if constexpr (std::is_same_v<T, bool>) {
           v = !v;
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          v = v == "Stop Job" ? "Continue Anyway" : v + "_x";  // gpu.default_action: the other choice
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          v.push_back("changed_x");
         } else if constexpr (std::is_same_v<T, sidecar::Severity>) {
           v = v == sidecar::Severity::kInfo ? sidecar::Severity::kCritical : sidecar::Severity::kInfo;
         } else {
           // another value inside the bounds: a step up, else a step down, else half way to a bound
           const sidecar::OptionBounds& b = fields[i].bounds;
-          const double step = std::is_same_v<T, int> ? 1.0 : 0.125, x = v;
+          const double step = std::is_same_v<T, double> ? 0.125 : 1.0, x = static_cast<double>(v);
           double next = x + step <= b.max ? x + step : x - step >= b.min ? x - step : (x + b.max) / 2;
           if (next == x) next = (x + b.min) / 2;
           v = static_cast<T>(next);
@@ -269,6 +275,120 @@ TEST_CASE("a changed default is followed by the reader, show and the docs tables
     if (!any) break;
   }
   CHECK(changed_options >= 100);
+}
+
+// Every section read from an option table, rendered as `playbook show` does.
+std::string shown_sections(const sidecar::Playbook& pb) { return sidecar::playbook_to_yaml(sidecar::options_tree(pb)); }
+
+// The readers of every sectionized option (engine, logs:, gpu:) over `tree`.
+void read_sections(const sidecar::Value& tree, sidecar::Playbook* pb, std::vector<sidecar::Status>* errors) {
+  sidecar::read_engine_options(tree, pb, errors);
+  sidecar::read_log_options(tree, &pb->logs, errors);
+  sidecar::read_gpu_options(tree, &pb->gpu, errors);
+}
+
+TEST_CASE("profile, roles, dedupe, snapshot, history, logs and gpu defaults are written once", "[playbook][defaults]") {
+  auto tree = sidecar::default_playbook_tree();
+  REQUIRE(tree.ok());
+  const sidecar::Value& shown = sidecar::default_playbook().tree;
+  std::size_t options = 0;
+  sidecar::for_each_section(sidecar::default_playbook(), [&](std::string_view key, const auto& o, std::string_view) {
+    INFO(std::string(key));
+    CHECK(tree->find(key) == nullptr);  // the embedded YAML restates none of it
+    const sidecar::Value* section = shown.find(key);
+    REQUIRE(section != nullptr);  // ... and `playbook show` prints all of it
+    for (const auto& f : sidecar::OptionTable<std::remove_cvref_t<decltype(o)>>::fields) {
+      INFO(std::string(f.name));
+      CHECK(section->find(f.name) != nullptr);
+      ++options;
+    }
+  });
+  CHECK(options >= 25);
+  CHECK(tree->find("roles") == nullptr);
+  REQUIRE(shown.find("roles") != nullptr);
+  CHECK(shown.find("roles")->members.size() == sidecar::kRoleCount);
+  REQUIRE(shown.find("profile")->find("hints") != nullptr);
+  // the order `playbook show` prints them in
+  std::vector<std::string> order;
+  for (const auto& [k, v] : shown.members) order.push_back(k);
+  auto at = [&](std::string_view k) { return std::find(order.begin(), order.end(), k) - order.begin(); };
+  CHECK(at("version") == 0);
+  CHECK(at("detectors") < at("profile"));
+  CHECK(at("history") < at("logs"));
+  CHECK(at("logs") < at("syndromes"));
+  CHECK(at("gpu") < at("operator"));
+}
+
+// The same for every option of the other sections: a changed default (one
+// line: the member initializer) is kept by its reader, printed by `playbook
+// show`, put in the docs' tables, and reads back from the shown YAML.
+TEST_CASE("a changed section default is followed by the reader, show and the docs tables", "[playbook][defaults]") {
+  const sidecar::Playbook base;
+  const std::string base_yaml = shown_sections(base), base_md = sidecar::options_markdown(base);
+  std::size_t changed_options = 0;
+  for (std::size_t section = 0;; ++section) {
+    bool any = false;
+    for (std::size_t i = 0;; ++i) {
+      sidecar::Playbook changed;
+      std::size_t n = 0;
+      bool done = true;
+      sidecar::for_each_section(changed, [&](std::string_view, auto& o, std::string_view) {
+        if (n++ == section) done = !change_option(o, i);
+      });
+      if (n <= section || done) break;
+      any = true;
+      ++changed_options;
+      const std::string yaml = shown_sections(changed);
+      INFO(yaml);
+      CHECK(yaml != base_yaml);                              // show
+      CHECK(sidecar::options_markdown(changed) != base_md);  // docs tables
+      std::vector<sidecar::Status> errors;
+      auto other = sidecar::parse_yaml("detectors: {nan_loss: {enabled: true}}\n", "other.yaml");
+      REQUIRE(other.ok());
+      sidecar::Playbook kept = changed;
+      read_sections(*other, &kept, &errors);  // the reader: no key of it given, it keeps the changed default
+      CHECK(shown_sections(kept) == yaml);
+      auto shown = sidecar::parse_yaml(yaml, "shown.yaml");
+      REQUIRE(shown.ok());
+      sidecar::Playbook back;
+      read_sections(*shown, &back, &errors);  // ... and the shown YAML reads back as the changed options
+      for (const auto& e : errors) INFO(e.message());
+      CHECK(errors.empty());
+      CHECK(shown_sections(back) == yaml);
+    }
+    if (!any) break;
+  }
+  CHECK(changed_options >= 25);
+}
+
+TEST_CASE("section options: bounds and types are checked where they are written", "[playbook]") {
+  std::string path = write_temp("bounds.yaml",
+                                "dedupe: {max_conditions: 2}\n"
+                                "snapshot: {max_tags: -1}\n"
+                                "history: {max_rows: many}\n"
+                                "logs: {max_text_bytes: 1}\n"
+                                "gpu: {poll_s: 0, default_action: Maybe, util_busy_pct: 101}\n");
+  auto pb = sidecar::load_playbook(path);
+  REQUIRE_FALSE(pb.ok());
+  const std::string& msg = pb.status().message();
+  INFO(msg);
+  CHECK(msg.find(path + ":1:") != std::string::npos);
+  CHECK(msg.find("dedupe.max_conditions: value 2 out of range (min 8)") != std::string::npos);
+  CHECK(msg.find("snapshot.max_tags: value -1 out of range (min 0)") != std::string::npos);
+  CHECK(msg.find(path + ":3:") != std::string::npos);
+  CHECK(msg.find("history.max_rows: expected an integer, got 'many'") != std::string::npos);
+  CHECK(msg.find("logs.max_text_bytes: value 1 out of range (min 64)") != std::string::npos);
+  CHECK(msg.find("gpu.poll_s:") != std::string::npos);
+  CHECK(msg.find("gpu.util_busy_pct:") != std::string::npos);
+  CHECK(msg.find("gpu.default_action: expected 'Continue Anyway' or 'Stop Job', got 'Maybe'") != std::string::npos);
+  std::remove(path.c_str());
+
+  std::string typo = write_temp("section_typo.yaml", "snapshot: {heartbeat: 5}\ngpu: {wait: 5}\n");
+  auto bad = sidecar::load_playbook(typo);
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find("did you mean 'heartbeat_s'") != std::string::npos);
+  CHECK(bad.status().message().find("did you mean 'wait_s'") != std::string::npos);
+  std::remove(typo.c_str());
 }
 
 TEST_CASE("detector keys are the syndromes they raise; old keys still read, with a notice", "[playbook][defaults]") {

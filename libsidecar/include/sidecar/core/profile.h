@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sidecar/core/detectors/option_table.h"
 #include "sidecar/core/types.h"
 
 namespace sidecar {
@@ -35,6 +36,20 @@ struct ProfileOptions {
                                                "accuracy",   "train/loss",     "val_loss", "finetune",
                                                "fine-tune",  "classification", "top1",     "perplexity"};
   int switch_margin = 2;  // a settled profile changes only when another leads by this many hints
+};
+
+// `pin` (auto or a profile) and the hint lists (`hints:` / `extra_hints:`,
+// each with `reinforcement_learning` and `supervised`) are read by the
+// playbook's profile reader; the scalar options here.
+template <>
+struct OptionTable<ProfileOptions> {
+  using O = ProfileOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"switch_margin",
+       &O::switch_margin,
+       {0, 1000},
+       "a settled profile changes only when another leads by this many hints"},
+  };
 };
 
 namespace detail {

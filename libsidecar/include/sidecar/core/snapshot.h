@@ -16,6 +16,7 @@
 
 #include "sidecar/core/detail/json_writer.h"
 #include "sidecar/core/detectors/baseline.h"
+#include "sidecar/core/detectors/option_table.h"
 #include "sidecar/core/records.h"
 #include "sidecar/core/types.h"
 
@@ -27,6 +28,18 @@ struct SnapshotOptions {
   std::size_t max_tags = 8;
   std::size_t max_tag_chars = 40;
   std::size_t max_syndromes = 16;  // syndrome_counts entries kept in `monitoring`
+};
+
+template <>
+struct OptionTable<SnapshotOptions> {
+  using O = SnapshotOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"heartbeat_s", &O::heartbeat_s, {0}, "snapshots on this heartbeat or on a material change only (seconds)"},
+      {"max_note_chars", &O::max_note_chars, {20, 1e5}, "length of monitor_note"},
+      {"max_tags", &O::max_tags, {0, 1000}, "entries of monitor_tags"},
+      {"max_tag_chars", &O::max_tag_chars, {4, 1000}, "length of one tag"},
+      {"max_syndromes", &O::max_syndromes, {0, 1e4}, "syndrome_counts entries kept in `monitoring`"},
+  };
 };
 
 struct SnapshotInput {

@@ -12,22 +12,29 @@
 //     };
 //   };
 //
-// The playbook reader, `sidecar-cli playbook show` (YAML and --format md) and
-// the tests walk these tables, so a default changed in the initializer is
-// followed everywhere. A field missing from its table cannot be set from a
-// playbook: add every new option to its struct's table.
+// The playbook reader (read_options, config.h), `sidecar-cli playbook show`
+// (YAML and --format md), docs/playbook.md's option tables and the tests walk
+// these tables, so a default changed in the initializer is followed
+// everywhere. A field missing from its table cannot be set from a playbook:
+// add every new option to its struct's table. Besides the detectors' options
+// (detectors/*.h), the tables of ProfileOptions, DedupeOptions,
+// SnapshotOptions, HistoryOptions, LogOptions and GpuOptions sit after them.
 #pragma once
 
+#include <cstddef>
 #include <limits>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 #include "sidecar/core/types.h"
 
 namespace sidecar {
 
-// Inclusive bounds of a numeric option; an absent bound is +-infinity.
+// Inclusive bounds of a numeric option; an absent bound is +-infinity (a
+// std::size_t option needs both: it is read as an int).
 struct OptionBounds {
   double min = -std::numeric_limits<double>::infinity();
   double max = std::numeric_limits<double>::infinity();
@@ -35,7 +42,8 @@ struct OptionBounds {
 
 template <typename Options>
 struct OptionField {
-  using Member = std::variant<bool Options::*, int Options::*, double Options::*, Severity Options::*>;
+  using Member = std::variant<bool Options::*, int Options::*, double Options::*, Severity Options::*,
+                              std::size_t Options::*, std::string Options::*, std::vector<std::string> Options::*>;
   std::string_view name;  // the playbook key
   Member member;
   OptionBounds bounds;
