@@ -124,41 +124,37 @@ int history_baseline(const HistoryFile& file, const std::string& fp, const Histo
   return kExitOk;
 }
 
-}  // namespace
+constexpr CommandHelp kHelp = {"sidecar-cli history show|baseline [options]",
+                               "show: list the run history; baseline: the medians of finished runs of --command.",
+                               kHistoryFlags, true};
 
-Result<int> cmd_history(Args args) {
-  auto flags = parse_flags(kHistoryFlags, args);
-  if (!flags) return flags.status();
-  if (flags->help || flags->positional.empty()) {
-    print_help(flags->help ? stdout : stderr, "sidecar-cli history show|baseline [options]",
-               "show: list the run history; baseline: the medians of finished runs of --command.", kHistoryFlags);
-    return flags->help ? kExitOk : kExitError;
-  }
-  auto jsonl = jsonl_format(*flags);
+Result<int> history_main(const ParsedFlags& flags) {
+  auto jsonl = jsonl_format(flags);
   if (!jsonl) return jsonl.status();
-  auto pb = load_playbook(flags->get_or("playbook", ""));
+  auto pb = load_playbook(flags.get_or("playbook", ""));
   if (!pb) return pb.status();
   print_playbook_notices(*pb);
   const HistoryOptions& hopt = pb->history;
-  std::string path = flags->get_or("history", hopt.path);
+  std::string path = flags.get_or("history", hopt.path);
   report_lost_runs(path, hopt);
   auto file = read_history(path);
   if (!file) return file.status();
   if (file->corrupt_lines)
     print_warning(path + ": " + std::to_string(file->corrupt_lines) + " corrupt line(s) skipped");
   std::optional<std::string> fp;
-  if (auto c = flags->get("command")) fp = command_fingerprint(*c, hopt.masks);
+  if (auto c = flags.get("command")) fp = command_fingerprint(*c, hopt.masks);
 
-  const std::string& sub = flags->positional[0];
-  if (sub == "show") return history_show(*flags, *file, path, fp, *jsonl);
+  const std::string& sub = flags.positional[0];
+  if (sub == "show") return history_show(flags, *file, path, fp, *jsonl);
   if (sub == "baseline") {
     if (!fp) return Status(StatusCode::kInvalidArgument, "baseline: --command CMD is required");
     return history_baseline(*file, *fp, hopt, *jsonl);
   }
-  std::string msg = "unknown subcommand '" + sub + "'";
-  std::string guess = detail::did_you_mean(sub, std::vector<std::string>{"show", "baseline"});
-  if (!guess.empty()) msg += " (did you mean '" + guess + "'?)";
-  return Status(StatusCode::kInvalidArgument, msg);
+  return unknown_subcommand(sub, {"show", "baseline"});
 }
+
+}  // namespace
+
+Result<int> cmd_history(Args args) { return run_command(kHelp, args, history_main); }
 
 }  // namespace sidecar::cli

@@ -31,31 +31,20 @@ int print_errors(const Status& s) {
   return kExitError;
 }
 
-}  // namespace
+constexpr CommandHelp kHelp = {"sidecar-cli playbook show [--playbook F] | sidecar-cli playbook check FILE",
+                               "show: print the effective playbook (the embedded default merged with F) as YAML.\n"
+                               "check: validate FILE; exit 0 when valid, 2 with file:line:col errors.",
+                               kPlaybookFlags, true};
 
-void print_playbook_notices(const Playbook& pb) {
-  for (const std::string& n : pb.notices) write_line(stderr, "sidecar-cli: note: " + n);
-}
-
-Result<int> cmd_playbook(Args args) {
-  auto flags = parse_flags(kPlaybookFlags, args);
-  if (!flags) return flags.status();
-  if (flags->help || flags->positional.empty()) {
-    print_help(flags->help ? stdout : stderr,
-               "sidecar-cli playbook show [--playbook F] | sidecar-cli playbook check FILE",
-               "show: print the effective playbook (the embedded default merged with F) as YAML.\n"
-               "check: validate FILE; exit 0 when valid, 2 with file:line:col errors.",
-               kPlaybookFlags);
-    return flags->help ? kExitOk : kExitError;
-  }
-  const std::string& sub = flags->positional[0];
+Result<int> playbook_main(const ParsedFlags& flags) {
+  const std::string& sub = flags.positional[0];
   if (sub == "show") {
-    if (flags->positional.size() > 1)
+    if (flags.positional.size() > 1)
       return Status(StatusCode::kInvalidArgument, "show takes no FILE; use --playbook FILE");
-    std::string format = flags->get_or("format", "yaml");
+    std::string format = flags.get_or("format", "yaml");
     if (format != "yaml" && format != "md")
       return Status(StatusCode::kInvalidArgument, "--format: expected yaml or md, got '" + format + "'");
-    auto pb = load_playbook(flags->get_or("playbook", ""));
+    auto pb = load_playbook(flags.get_or("playbook", ""));
     if (!pb) return print_errors(pb.status());
     if (Status s = check_session_sections(pb->tree); !s.ok()) return print_errors(s);
     print_playbook_notices(*pb);
@@ -65,14 +54,14 @@ Result<int> cmd_playbook(Args args) {
       return kExitOk;
     }
     std::string yaml = "# effective sidecar playbook";
-    if (auto f = flags->get("playbook")) yaml += " (default + " + *f + ")";
+    if (auto f = flags.get("playbook")) yaml += " (default + " + *f + ")";
     yaml += "\n" + playbook_to_yaml(pb->tree);
     std::fwrite(yaml.data(), 1, yaml.size(), stdout);
     return kExitOk;
   }
   if (sub == "check") {
-    if (flags->positional.size() != 2) return Status(StatusCode::kInvalidArgument, "check: expected one FILE");
-    const std::string& file = flags->positional[1];
+    if (flags.positional.size() != 2) return Status(StatusCode::kInvalidArgument, "check: expected one FILE");
+    const std::string& file = flags.positional[1];
     auto pb = load_playbook(file);
     if (!pb) return print_errors(pb.status());
     if (Status s = check_session_sections(pb->tree); !s.ok()) return print_errors(s);
@@ -82,10 +71,15 @@ Result<int> cmd_playbook(Args args) {
     write_line(stdout, file + ": ok (" + std::to_string(enabled) + " log syndromes enabled)");
     return kExitOk;
   }
-  std::string msg = "unknown subcommand '" + sub + "'";
-  std::string guess = detail::did_you_mean(sub, std::vector<std::string>{"show", "check"});
-  if (!guess.empty()) msg += " (did you mean '" + guess + "'?)";
-  return Status(StatusCode::kInvalidArgument, msg);
+  return unknown_subcommand(sub, {"show", "check"});
 }
+
+}  // namespace
+
+void print_playbook_notices(const Playbook& pb) {
+  for (const std::string& n : pb.notices) write_line(stderr, "sidecar-cli: note: " + n);
+}
+
+Result<int> cmd_playbook(Args args) { return run_command(kHelp, args, playbook_main); }
 
 }  // namespace sidecar::cli

@@ -410,35 +410,32 @@ int finish_replay(Pipeline& pipeline, const Replay& replay, const MetricsReader&
   return replay.exit_code();
 }
 
-}  // namespace
+constexpr CommandHelp kHelp = {
+    "sidecar-cli replay [options] METRICS",
+    "Feed a metrics file (JSON Lines, W&B history, Lightning or SB3 CSV) through the monitoring "
+    "engine, one tick per row.\nExit status: 0 nothing at or above --fail-on, 1 findings, 2 "
+    "error.",
+    kReplayFlags};
 
-Result<int> cmd_replay(Args args) {
-  auto flags = parse_flags(kReplayFlags, args);
-  if (!flags) return flags.status();
-  if (show_help(*flags, "sidecar-cli replay [options] METRICS",
-                "Feed a metrics file (JSON Lines, W&B history, Lightning or SB3 CSV) through the monitoring "
-                "engine, one tick per row.\nExit status: 0 nothing at or above --fail-on, 1 findings, 2 "
-                "error.",
-                kReplayFlags))
-    return kExitOk;
-  auto out = output_flags(*flags);
+Result<int> replay_main(const ParsedFlags& flags) {
+  auto out = output_flags(flags);
   if (!out) return out.status();
-  if (flags->positional.size() != 1)
+  if (flags.positional.size() != 1)
     return Status(StatusCode::kInvalidArgument, "expected one METRICS file (see --help)");
-  const std::string& path = flags->positional[0];
+  const std::string& path = flags.positional[0];
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return Status(StatusCode::kNotFound, path + ": no such file");
   if (S_ISDIR(st.st_mode)) return Status(StatusCode::kInvalidArgument, path + ": is a directory");
 
-  auto opts = replay_monitor_options(*flags);
+  auto opts = replay_monitor_options(flags);
   if (!opts) return opts.status();
   std::vector<LogFeed> logs;
-  for (const auto& lp : flags->get_all("log")) {
+  for (const auto& lp : flags.get_all("log")) {
     logs.emplace_back(lp);
     if (!logs.back().ok()) return Status(StatusCode::kNotFound, lp + ": cannot open");
   }
 
-  Replay replay(out->jsonl, flags->has("snapshots"), out->fail_on);
+  Replay replay(out->jsonl, flags.has("snapshots"), out->fail_on);
   PipelineOptions po;
   po.on_alert = OnAlert::kContinue;
   Pipeline pipeline(std::move(opts).value(), std::move(po), nullptr, replay);
@@ -447,7 +444,11 @@ Result<int> cmd_replay(Args args) {
 
   MetricsReader reader(path);
   FedRows fed = feed_rows(pipeline, reader, logs, path);
-  return finish_replay(pipeline, replay, reader, fed, *flags, out->jsonl);
+  return finish_replay(pipeline, replay, reader, fed, flags, out->jsonl);
 }
+
+}  // namespace
+
+Result<int> cmd_replay(Args args) { return run_command(kHelp, args, replay_main); }
 
 }  // namespace sidecar::cli
