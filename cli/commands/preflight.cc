@@ -32,6 +32,8 @@ const std::string kFreePollsHelp = "consecutive free polls needed before a GPU c
                                    std::to_string(kGpuDefaults.free_polls_required) + ")";
 const std::string kAnswerTimeoutHelp =
     "how long to wait for the operator's answer (default " + detail::fmt_num(kGpuDefaults.answer_timeout_s) + ")";
+const std::string kNvidiaSmiHelp =
+    "the nvidia-smi program to run (default: " + kGpuDefaults.nvidia_smi + ", looked up on PATH unless a path)";
 const std::string kDefaultActionHelp = "applied when nobody answers: '" + std::string(kStopChoice) + "' or '" +
                                        std::string(kContinueChoice) + "' (default '" + kGpuDefaults.default_action +
                                        "')";
@@ -43,7 +45,7 @@ const FlagSpec kFlags[] = {
     {"poll", 0, "S", kPollHelp},
     {"free-polls", 0, "N", kFreePollsHelp},
     {"processes-only", 0, "", "busy only when another process holds the GPU (ignore utilization and memory)"},
-    {"nvidia-smi", 0, "PATH", "the nvidia-smi program to run (default: nvidia-smi on PATH)"},
+    {"nvidia-smi", 0, "PATH", kNvidiaSmiHelp},
     {"on-timeout", 0, "ACTION", "still busy after the wait: ask (default), continue or stop"},
     {"answer-timeout", 0, "S", kAnswerTimeoutHelp},
     {"default-action", 0, "CHOICE", kDefaultActionHelp},

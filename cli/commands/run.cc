@@ -23,6 +23,7 @@
 #include "sidecar/core/detail/json_writer.h"
 #include "sidecar/core/records.h"
 #include "sidecar/detail/atomic_file.h"
+#include "sidecar/history.h"
 #include "sidecar/metrics.h"
 #include "sidecar/playbook.h"
 #include "sidecar/report.h"
@@ -210,6 +211,9 @@ const std::string kGpuWaitHelp =
     "how long to wait for busy GPUs (default from the playbook, " + detail::fmt_num(GpuOptions{}.wait_s) + ")";
 const std::string kGpuPollHelp =
     "how often to poll busy GPUs (default from the playbook, " + detail::fmt_num(GpuOptions{}.poll_s) + ")";
+// ... and the history file's from HistoryOptions'.
+const std::string kHistoryHelp =
+    "history file (default: the playbook's history.path, " + HistoryOptions{}.path + "; '-' for none)";
 
 const FlagSpec kRunOwnFlags[] = {
     {"run-dir", 'd', "DIR", "run directory (default: a new runs/<time>-<program>/)"},
@@ -221,7 +225,7 @@ const FlagSpec kRunOwnFlags[] = {
      "no metric row by then: one notice says where sidecar looked (default 60; 0 = never)"},
     {"log", 'l', "PATH", "another log file or glob the job writes", true},
     {"playbook", 'p', "FILE", "playbook merged over the default"},
-    {"history", 0, "FILE", "history file (default .sidecar/history.jsonl; '-' for none)"},
+    {"history", 0, "FILE", kHistoryHelp},
     {"profile", 0, "PROFILE", "pin the workload profile: generic, supervised, reinforcement_learning"},
     {"on-alert", 0, "MODE", "ask (default: wait for an answer, the run goes on), continue, or stop"},
     {"stop-on", 0, "SEVERITY", "stop the run on any alert at or above this (info, warning, critical)"},

@@ -15,12 +15,17 @@
 #include "commands/run_output.h"
 #include "flags.h"
 #include "output.h"
+#include "sidecar/history.h"
 
 namespace sidecar::cli {
 
 namespace {
 
-constexpr FlagSpec kWatchOwnFlags[] = {
+// The history file's default in help comes from HistoryOptions (not restated here).
+const std::string kHistoryHelp =
+    "history file for the baseline (default: the playbook's history.path, " + HistoryOptions{}.path + "; '-' for none)";
+
+const FlagSpec kWatchOwnFlags[] = {
     {"once", 0, "", "process what exists now, then exit (0/1/2 like scan)"},
     {"interval", 0, "SECONDS", "how often files are polled (default 1)"},
     {"log", 'l', "PATH", "log file or glob to follow, e.g. 'logs/rank*.log' (default run.log)", true},
@@ -30,7 +35,7 @@ constexpr FlagSpec kWatchOwnFlags[] = {
     {"fail-on", 0, "SEVERITY", "exit 1 when an alert is at or above this: info, warning (default), critical"},
     {"format", 'f', "FORMAT", "text (default) or jsonl (records on stdout)"},
     {"playbook", 'p', "FILE", "playbook merged over the default"},
-    {"history", 0, "FILE", "history file for the baseline (default .sidecar/history.jsonl; '-' for none)"},
+    {"history", 0, "FILE", kHistoryHelp},
     {"profile", 0, "PROFILE", "pin the workload profile: generic, supervised, reinforcement_learning"},
     {"command", 0, "TEXT", "the job's command line (profile hints, baseline fingerprint)"},
     {"run-id", 0, "ID", "run id for alerts (default: the directory's name); required with --server"},

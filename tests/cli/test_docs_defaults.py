@@ -162,6 +162,16 @@ def table_rows(text, struct):
     return fields, re.findall(r"\{\"(\w+)\",\s*&O::(\w+)", table.group(1))
 
 
+def test_history_and_nvidia_smi_help_defaults_are_the_shown_ones(cli, shown):
+    """`run`/`watch --help` name history.path's default and `preflight --help`
+    gpu.nvidia_smi's, taken from the structs (the ones `playbook show` prints)."""
+    for command in ("run", "watch"):
+        line = next(line for line in cli(command, "--help").stdout.splitlines() if re.match(r"\s+--history ", line))
+        assert f"history.path, {shown['history']['path']};" in line, line
+    line = next(line for line in cli("preflight", "--help").stdout.splitlines() if re.match(r"\s+--nvidia-smi ", line))
+    assert f"(default: {shown['gpu']['nvidia_smi']}," in line, line
+
+
 def test_every_option_has_a_table_row():
     """Each field of each options struct the playbook reads (core/detectors/,
     profile, dedupe, snapshot, history, logs, gpu) has its row in the
