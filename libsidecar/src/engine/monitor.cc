@@ -51,6 +51,7 @@ enum Slot : std::size_t {
   kFrozenLoss,
   kValFrozenLoss,
   kThroughputCollapse,
+  kLossMissing,
   kSlotCount
 };
 
@@ -115,6 +116,16 @@ struct Monitor::Impl {
     std::optional<Decision> last;
   };
   std::array<Cond, kSlotCount> active;
+  // A non-finite value of a bound role without a rule of its own for it
+  // (throughput, val accuracy, reward, KL, entropy ...): nonfinite_metric.
+  std::array<Cond, kRoleCount> role_nonfinite;
+  // The missing form of nan_loss: consecutive training rows (with a learning
+  // rate or loss scale) that carried the loss, and whether the latest
+  // training row left it out.
+  std::uint64_t loss_train_rows = 0;
+  std::uint64_t loss_rows_before_missing = 0;
+  std::size_t loss_row_keys = 0;
+  bool loss_missing = false;
   // Keys with a family but no bound role (policy_loss, bbox/AP, lr, a second
   // throughput key ...): watched for non-finite values, quality collapse and
   // throughput collapse.
@@ -274,14 +285,22 @@ struct Monitor::Impl {
       if (!first_time) first_time = *row.timestamp;
     }
     std::size_t position = 0;
+    bool has_loss = false, any_loss = false, training_row = false;
     for (const MetricValue& mv : row.values) {
       ++stats.values;
       if (!std::isfinite(mv.value)) ++stats.nonfinite_values;
       int r = role_at(position++, mv.key);
       if (r < 0) {
-        if (r <= -2) push_watch(watches[static_cast<std::size_t>(-2 - r)], step, mv.value);
+        if (r <= -2) {
+          Watch& w = watches[static_cast<std::size_t>(-2 - r)];
+          training_row = training_row || w.family == KeyFamily::kLr;
+          any_loss = any_loss || w.family == KeyFamily::kLoss;
+          push_watch(w, step, mv.value);
+        }
         continue;
       }
+      training_row = training_row || static_cast<Role>(r) == Role::kLossScale;
+      any_loss = any_loss || static_cast<Role>(r) == Role::kLoss || static_cast<Role>(r) == Role::kValLoss;
       RoleSlot& slot = roles[static_cast<std::size_t>(r)];
       if (slot.key.empty()) {
         auto e = matcher.match(mv.key);
@@ -305,11 +324,30 @@ struct Monitor::Impl {
       slot.series.push(step, mv.value);
       slot.dirty = true;
       if (static_cast<Role>(r) == Role::kValAccuracy) record_curve(step);
+      has_loss = has_loss || static_cast<Role>(r) == Role::kLoss;
     }
+    track_training_row(has_loss, any_loss, training_row, row.values.size());
     // Every row is evaluated where it stands in the input order.
     double now = row.timestamp && std::isfinite(*row.timestamp) ? *row.timestamp : last_now;
     evaluate(now);
     surface(now);
+  }
+
+  // The missing form of nan_loss (NanLossOptions::missing_rows).
+  // A training row that leaves the loss out carries no other loss either
+  // (fairseq's epoch summary has a "train loss") and fewer keys than the
+  // training rows that had it.
+  void track_training_row(bool has_loss, bool any_loss, bool training_row, std::size_t keys) {
+    if (has_loss) {
+      loss_missing = false;
+      loss_train_rows = training_row ? loss_train_rows + 1 : loss_train_rows;
+      if (training_row) loss_row_keys = keys;
+    } else if (training_row && !any_loss && !loss_missing) {
+      loss_missing = bound(Role::kLoss) && loss_train_rows > 0 && keys < loss_row_keys &&
+                     loss_train_rows >= static_cast<std::uint64_t>(opt.playbook.detectors.nan_loss.missing_rows);
+      loss_rows_before_missing = loss_train_rows;
+      loss_train_rows = 0;
+    }
   }
 
   // One selection: at most one new alert per evaluation; losers stay pending.
@@ -491,7 +529,8 @@ struct Monitor::Impl {
   bool dirty(Role r) const { return roles[static_cast<std::size_t>(r)].dirty; }
   bool bound(Role r) const { return !roles[static_cast<std::size_t>(r)].key.empty(); }
 
-  void evaluate(double now) {
+  // The training and validation loss rules.
+  void evaluate_losses(double now) {
     const DetectorOptions& d = opt.playbook.detectors;
     if (dirty(Role::kLoss)) {
       const Series& loss = series(Role::kLoss);
@@ -502,18 +541,37 @@ struct Monitor::Impl {
       if (std::isfinite(loss.back().value)) {
         apply(kHighLoss, detect_high_loss(loss, d.high_loss), now, &loss);
         apply(kLossSpike, detect_loss_spike(loss, d.loss_spike), now, &loss);
-        apply(kLossDivergence, detect_loss_divergence(loss, d.loss_divergence), now, &loss);
+        auto div = detect_loss_divergence(loss, d.loss_divergence);
+        if (!div && bound(Role::kValLoss))
+          div = detect_joint_divergence(loss, series(Role::kValLoss), d.loss_divergence);
+        apply(kLossDivergence, std::move(div), now, &loss);
         apply(kFrozenLoss, detect_frozen_loss(loss, d.frozen_loss), now, &loss);
       }
     }
+    if (bound(Role::kLoss) && (loss_missing || !active[kLossMissing].sig.empty()))
+      apply(kLossMissing,
+            loss_missing
+                ? detect_missing_loss(series(Role::kLoss), last_step.value_or(0), loss_rows_before_missing, d.nan_loss)
+                : std::nullopt,
+            now);
     if (dirty(Role::kValLoss)) {
       const Series& vl = series(Role::kValLoss);
+      // A validation loss logged on a row of its own (at the training row's
+      // step) still confirms a training loss jump.
+      if (!dirty(Role::kLoss) && bound(Role::kLoss))
+        if (auto j = detect_joint_divergence(series(Role::kLoss), vl, d.loss_divergence))
+          apply(kLossDivergence, std::move(j), now, &series(Role::kLoss));
       apply(kNanValLoss, detect_nan_loss(vl, d.nan_loss), now, &vl);
       if (std::isfinite(vl.back().value)) {
         apply(kValLossDivergence, detect_loss_divergence(vl, d.loss_divergence), now, &vl);
         apply(kValFrozenLoss, detect_frozen_loss(vl, val_frozen_), now, &vl);
       }
     }
+  }
+
+  void evaluate(double now) {
+    const DetectorOptions& d = opt.playbook.detectors;
+    evaluate_losses(now);
     if (dirty(Role::kThroughput))
       apply(kThroughputCollapse, detect_throughput_collapse(series(Role::kThroughput), d.throughput_collapse), now,
             &series(Role::kThroughput));
@@ -556,6 +614,12 @@ struct Monitor::Impl {
       if (dirty(Role::kValAccuracy))
         apply(kQualityBehind, detect_quality_behind(series(Role::kValAccuracy), baseline, d.quality_behind), now);
     }
+    // Bound roles without a non-finite rule of their own.
+    for (Role r : {Role::kValAccuracy, Role::kReward, Role::kSuccessRate, Role::kRewardAccuracy, Role::kThroughput,
+                   Role::kKl, Role::kEntropy})
+      if (dirty(r))
+        apply(role_nonfinite[static_cast<std::size_t>(r)], detect_nonfinite_metric(series(r), d.nonfinite_metric), now,
+              &series(r));
     evaluate_watches(now);
     for (auto& slot : roles) slot.dirty = false;
   }

@@ -889,3 +889,86 @@ TEST_CASE("frozen_loss: a loss that sits at chance level ln k and never improves
   CHECK(detect_frozen_loss(make({2.31, 2.29, 2.30, 2.32, 2.28, 2.30}), {.chance_max_classes = 10}));
   CHECK_FALSE(detect_frozen_loss(make({0.7078, 0.6959, 0.6947, 0.6857, 0.6896, 0.6957}), {.chance_points = 0}));
 }
+
+TEST_CASE("loss_divergence creep: an epoch loss creeping up with one dip (keras#8680)", "[detectors][divergence]") {
+  // Rises at 4 of every 5 points, never at 5 of 5: the slow rule never fires.
+  std::vector<double> v = {1.0897, 1.0843, 1.1078, 1.1158, 1.1304, 1.1263, 1.1296, 1.1395, 1.1528, 1.1552};
+  Series s("loss");
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < v.size() && !first; ++i) {
+    s.push(static_cast<std::int64_t>(174 + i), v[i]);
+    first = detect_loss_divergence(s, {});
+  }
+  REQUIRE(first);
+  CHECK(*ev(*first, "rule") == "creep");
+  CHECK(first->step == 182);
+  CHECK_FALSE(detect_loss_divergence(make(v, "loss", 174), {.creep_points = 0}));
+  // Two dips in the window, or a rise under 5 % of the minimum, is not a creep.
+  CHECK_FALSE(detect_loss_divergence(make({1.0843, 1.1078, 1.1158, 1.1004, 1.1296, 1.1395, 1.1300, 1.1552}), {}));
+  CHECK_FALSE(detect_loss_divergence(make({1.0843, 1.0878, 1.0958, 1.0904, 1.0996, 1.1095, 1.1128, 1.1252}), {}));
+  // A healthy loss that fell a long way and wanders near its floor has not
+  // climbed back towards its start.
+  CHECK_FALSE(detect_loss_divergence(make({2.3, 1.2, 0.6, 0.5, 0.52, 0.53, 0.55, 0.54, 0.56, 0.57, 0.58}), {}));
+  // An oscillation (a cyclic learning rate, beating with an epoch sawtooth)
+  // has risen as much before: its next crest is no creep.
+  Series c("loss");
+  for (int i = 0; i < 400; ++i) {
+    c.push(i, 2.5 + 0.05 * std::sin(i * 0.37) + 0.03 * std::cos(i * 1.3));
+    INFO("step " << i);
+    CHECK_FALSE(detect_loss_divergence(c, {}));
+  }
+  // The same creep after a long, noisy decline still fires.
+  Series l("loss");
+  for (int i = 0; i < 60; ++i) l.push(i, 1.3 - 0.2 * i / 60.0 + 0.004 * std::sin(i * 2.1));
+  std::optional<Decision> late;
+  for (int i = 0; i < 12 && !late; ++i) {
+    l.push(60 + i, 1.1 + 0.01 * i + (i == 4 ? -0.015 : 0.0));
+    late = detect_loss_divergence(l, {});
+  }
+  REQUIRE(late);
+  CHECK(*ev(*late, "rule") == "creep");
+}
+
+TEST_CASE("loss_divergence joint: training and validation loss both double (chemts#8)", "[detectors][divergence]") {
+  Series loss = make({0.3925, 0.8816}, "loss", 19);
+  Series vloss = make({0.365, 0.7405}, "val_loss", 19);
+  auto d = detect_joint_divergence(loss, vloss, {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "loss_divergence");
+  CHECK(*ev(*d, "rule") == "joint");
+  CHECK(d->step == 20);
+  CHECK_FALSE(detect_joint_divergence(loss, vloss, {.joint_ratio = 0}));
+  // One of them doubling is noise (a small validation set, an epoch sawtooth).
+  CHECK_FALSE(detect_joint_divergence(loss, make({0.365, 0.52}, "val_loss", 19), {}));
+  CHECK_FALSE(detect_joint_divergence(make({0.3925, 0.45}, "loss", 19), vloss, {}));
+  // Not at the same step: the validation loss is from another evaluation.
+  CHECK_FALSE(detect_joint_divergence(loss, make({0.365, 0.7405}, "val_loss", 18), {}));
+  // A warm restart late in training (2.3 -> 0.05, back to 0.3) has not
+  // climbed back a quarter of the way to the start.
+  CHECK_FALSE(detect_joint_divergence(make({2.3, 2.1, 1.9, 0.4, 0.05, 0.3}, "loss"),
+                                      make({2.2, 2.0, 1.8, 0.5, 0.25, 0.6}, "val_loss"), {}));
+  CHECK_FALSE(detect_joint_divergence(make({0.39, kNaN}, "loss", 19), vloss, {}));
+}
+
+TEST_CASE("reward_drop collapse: judged in the RL warm-up when overwhelming (mlagents#805)", "[detectors][rl]") {
+  std::vector<double> r = {1.175, 1.32, -3.601, -3.902, -31.675, -88.323};
+  Series s("Mean Reward");
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < r.size() && !first; ++i) {
+    s.push(static_cast<std::int64_t>(2000 * (i + 1)), r[i]);
+    first = detect_reward_drop(s, {});
+  }
+  REQUIRE(first);
+  CHECK(*ev(*first, "rule") == "collapse");
+  CHECK(first->step == 10000);
+  CHECK_FALSE(detect_reward_drop(make({1.175, 1.32, -3.601, -3.902, -31.675}, "reward"), {.collapse_points = 0}));
+  // A fresh policy's dip, rewards falling 10 % in early iterations, a negative
+  // return improving after a dip: far from a collapse.
+  CHECK_FALSE(detect_reward_drop(make({2.02, 1.18}, "reward"), {}));
+  CHECK_FALSE(detect_reward_drop(make({-257.4, -261.0, -267.0, -282.0}, "reward"), {}));
+  CHECK_FALSE(detect_reward_drop(make({-665, -737, -606, -579, -566, -540}, "reward"), {}));
+  // Pendulum-like returns: the earlier range is the scale.
+  CHECK_FALSE(detect_reward_drop(make({-130, -1397, -1495, -1500, -1510}, "reward"), {}));
+  // Falling, but not each point lower than the one before.
+  CHECK_FALSE(detect_reward_drop(make({1.175, 1.32, -31.675, -3.902, -88.323}, "reward"), {}));
+}

@@ -163,3 +163,85 @@ TEST_CASE("monitor: a slowly improving val_loss is not frozen; a growing remaini
       got.push_back(a.decision.syndrome + "@" + std::to_string(a.decision.step.value_or(-1)));
   CHECK(got == std::vector<std::string>{"throughput_collapse@460500"});
 }
+
+TEST_CASE("monitor: a loss that stops being logged on training rows (Megatron-LLM#33)", "[monitor][families]") {
+  Monitor m(opts());
+  std::vector<std::string> got;
+  auto add = [&](const TickResult& t) {
+    for (auto& a : t.alerts) got.push_back(a.decision.syndrome + "@" + std::to_string(a.decision.step.value_or(-1)));
+  };
+  add(row(m, 3383, {{"learning rate", 6.68e-06}, {"lm loss", 0.7334521}, {"loss scale", 1.0}, {"grad norm", 0.752}}));
+  add(row(m, 3384, {{"learning rate", 6.678e-06}, {"lm loss", 0.7072597}, {"loss scale", 1.0}, {"grad norm", 0.741}}));
+  add(row(m, 3385, {{"learning rate", 6.676e-06}, {"loss scale", 1.0}}));
+  add(row(m, 3386, {{"learning rate", 6.674e-06}, {"loss scale", 1.0}}));
+  REQUIRE(got == std::vector<std::string>{"nan_loss@3385"});
+  // The loss is back: the condition resolves.
+  row(m, 3387, {{"learning rate", 6.672e-06}, {"lm loss", 0.70}, {"loss scale", 1.0}, {"grad norm", 0.74}});
+  bool resolved = false;
+  for (int i = 0; i < 8 && !resolved; ++i) {
+    TickResult t = row(m, 3388 + i, {{"learning rate", 6.67e-06}, {"lm loss", 0.70}, {"loss scale", 1.0}});
+    for (auto& r : t.resolved) resolved = resolved || r.signature == "rulebased/nan_loss/lm loss#missing";
+    add(t);
+  }
+  CHECK(resolved);
+  CHECK(got == std::vector<std::string>{"nan_loss@3385"});
+}
+
+TEST_CASE("monitor: rows without the loss that are not a missing loss", "[monitor][families][false_positive]") {
+  std::vector<std::string> got;
+  auto add = [&](const TickResult& t) {
+    for (auto& a : t.alerts) got.push_back(a.decision.syndrome);
+  };
+  // fairseq#301: an epoch summary with its own "train loss" and the lr.
+  Monitor f(opts());
+  for (int i = 0; i < 4; ++i) add(row(f, i, {{"loss", 1.2 + 0.1 * i}, {"wps", 962}, {"lr", 0.001}, {"gnorm", 2.1}}));
+  add(row(f, 4, {{"epoch", 10}, {"train loss", 1.44}, {"lr", 0.001}, {"gnorm", 2.1}}));
+  add(row(f, 4, {{"epoch", 10}, {"valid loss", 1.94}}));
+  // An eval row (no learning rate), a learning rate on rows of its own.
+  Monitor e(opts());
+  for (int i = 0; i < 4; ++i) add(row(e, i, {{"loss", 1.2 - 0.1 * i}, {"learning_rate", 1e-4}, {"epoch", 0.1 * i}}));
+  add(row(e, 4, {{"eval_accuracy", 0.7}, {"epoch", 0.4}}));
+  Monitor l(opts());
+  for (int i = 0; i < 6; ++i) {
+    add(row(l, i, {{"lr-Adam", 1e-3}}));
+    add(row(l, i, {{"train_loss", 1.2 - 0.1 * i}, {"epoch", 0}}));
+  }
+  CHECK(got.empty());
+}
+
+TEST_CASE("monitor: a non-finite throughput, accuracy or reward that was finite", "[monitor][families]") {
+  // marian-dev#699: words/s nan with the cost (a key of no family).
+  Monitor m(opts());
+  row(m, 100, {{"Cost", 314.0}, {"gNorm", 20126.0}, {"words/s", 5532.88}});
+  row(m, 200, {{"Cost", 211.4}, {"gNorm", 35733.2}, {"words/s", 3498.78}});
+  auto t = row(m, 300, {{"Cost", kNaN}, {"gNorm", 41172.8}, {"words/s", kNaN}});
+  REQUIRE(t.alerts.size() == 1);
+  CHECK(t.alerts[0].decision.syndrome == "nonfinite_metric");
+  CHECK(t.alerts[0].decision.signature == "rulebased/nonfinite_metric/words/s");
+  // A bound validation accuracy too; never finite before: nothing.
+  Monitor v(opts());
+  row(v, 1, {{"loss", 1.0}, {"val_acc", 0.5}});
+  CHECK(row(v, 2, {{"loss", 0.9}, {"val_acc", kNaN}}).alerts.size() == 1);
+  Monitor n(opts());
+  row(n, 1, {{"loss", 1.0}, {"val_acc", kNaN}});
+  CHECK(row(n, 2, {{"loss", 0.9}, {"val_acc", kNaN}}).alerts.empty());
+}
+
+TEST_CASE("monitor: a validation loss confirms a training loss jump (chemts#8)", "[monitor][families]") {
+  Monitor m(opts());
+  std::vector<std::string> got;
+  double loss[] = {0.3925, 0.8816, 0.7743, 0.5779}, vloss[] = {0.365, 0.7405, 0.6743, 0.5234};
+  std::int64_t steps[] = {19, 20, 21, 100};
+  for (int i = 0; i < 4; ++i)
+    for (auto& a : row(m, steps[i], {{"loss", loss[i]}, {"acc", 0.8}, {"val_loss", vloss[i]}, {"val_acc", 0.8}}).alerts)
+      got.push_back(a.decision.syndrome + "@" + std::to_string(a.decision.step.value_or(-1)));
+  CHECK(got == std::vector<std::string>{"loss_divergence@20"});
+  // The validation loss on a row of its own, at the training row's step.
+  Monitor h(opts());
+  got.clear();
+  for (int i = 0; i < 2; ++i) {
+    row(h, steps[i], {{"loss", loss[i]}, {"learning_rate", 1e-4}});
+    for (auto& a : row(h, steps[i], {{"eval_loss", vloss[i]}}).alerts) got.push_back(a.decision.syndrome);
+  }
+  CHECK(got == std::vector<std::string>{"loss_divergence"});
+}

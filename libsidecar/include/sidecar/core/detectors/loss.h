@@ -19,8 +19,21 @@
 namespace sidecar {
 
 // NaN or Inf loss: critical on the first such point (no warm-up, no persistence).
+// Missing form (a warning, evidence: missing_rows training rows): a trainer
+// that leaves a non-finite loss out of its log line (Megatron prints only a
+// loss > 0) logs training rows without it. A row with the learning rate or
+// the loss scale (keys only training steps log), no loss-family key and
+// fewer keys than the training rows before, after missing_rows consecutive
+// rows that carried the loss and the learning rate, is a "nan_loss" warning
+// (evidence "rule": missing) until the loss is logged again
+// (epfLLM/Megatron-LLM#33: lm loss 0.73, 0.71, then training rows without
+// it). Eval rows (no learning rate) and a learning rate logged on rows of
+// its own never count. Known false positive: a loop that logs the loss only
+// every few steps but the learning rate every step, after two steps that
+// happened to log both.
 struct NanLossOptions {
   bool enabled = true;
+  int missing_rows = 2;
   Severity severity = Severity::kCritical;
 };
 
@@ -29,6 +42,10 @@ struct OptionTable<NanLossOptions> {
   using O = NanLossOptions;
   static constexpr OptionField<O> fields[] = {
       {"enabled", &O::enabled, {}, "off: a NaN/Inf loss raises nothing"},
+      {"missing_rows",
+       &O::missing_rows,
+       {0, 1e6},
+       "missing form: training rows with the loss before one without it counts (0: off)"},
       {"severity", &O::severity, {}, "a non-finite loss is never benign"},
   };
 };
@@ -48,6 +65,26 @@ inline std::optional<Decision> detect_nan_loss(const Series& loss, const NanLoss
   Decision d = detail::make_decision(Source::kRulebased, "nan_loss", opt.severity, msg, loss.name(), &loss);
   d.evidence.emplace_back("consecutive", std::to_string(loss.trailing_nonfinite()));
   d.evidence.emplace_back("first_step", std::to_string(first.step));
+  return d;
+}
+
+// The missing form of nan_loss: `rows` consecutive training rows carried the
+// loss, and the training row at `step` does not.
+inline std::optional<Decision> detect_missing_loss(const Series& loss, std::int64_t step, std::uint64_t rows,
+                                                   const NanLossOptions& opt) {
+  if (!opt.enabled || opt.missing_rows <= 0 || loss.empty() || rows < static_cast<std::uint64_t>(opt.missing_rows))
+    return std::nullopt;
+  Decision d = detail::make_decision(Source::kRulebased, "nan_loss", Severity::kWarning,
+                                     loss.name() + " is missing from the training row at step " + std::to_string(step) +
+                                         " after " + std::to_string(rows) + " rows that logged it (last " +
+                                         detail::fmt_num(loss.back().value) + " at step " +
+                                         std::to_string(loss.back().step) + "); a non-finite loss is often left out",
+                                     loss.name() + "#missing", nullptr);
+  d.step = step;
+  d.evidence.emplace_back("metric", loss.name());
+  d.evidence.emplace_back("rule", "missing");
+  d.evidence.emplace_back("rows_with_loss", std::to_string(rows));
+  d.evidence.emplace_back("last_step", std::to_string(loss.back().step));
   return d;
 }
 
@@ -317,7 +354,19 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 //    them, having climbed back at least back_fraction of the way to the
 //    initial level: a loss that jumps to several times its minimum and
 //    stays there without rising further (litgpt#628: 1.70 -> 11.46, 11.75,
-//    11.50; a warm-up bump or a noisy small batch stays well under 5x).
+//    11.50; a warm-up bump or a noisy small batch stays well under 5x);
+//  - creep (evidence: the minimum, then creep_points - 1 points): the last
+//    creep_points values start at or after the minimum, rise at all but one
+//    of their steps, end at their highest, having risen 1.5 x more than
+//    anywhere in the 4 x creep_points values before them (an oscillation
+//    rose as much before), >= (1 + slow_rise) x the minimum
+//    and slow_back_fraction of the way back to the initial level: an epoch
+//    loss creeping up 1.084 -> 1.155 over eight epochs with one dip
+//    (keras#8680). A noisy per-step loss rarely rises 6 times in 7 steps
+//    while 5 % over its minimum; a plateau's noise never does for long;
+//  - joint (evidence: one point each, at the same step, see
+//    detect_joint_divergence): the training loss and its validation loss
+//    both >= joint_ratio x their minimum.
 // Positive losses only (a ratio to a minimum <= 0 means nothing), and a
 // rise of at least min_delta (2e-6 -> 5e-6 is the noise of a converged
 // loss, not a divergence). Stays open
@@ -334,6 +383,8 @@ struct LossDivergenceOptions {
   double slow_back_fraction = 0.3;
   double hold_ratio = 5.0;
   int hold_points = 3;
+  int creep_points = 8;
+  double joint_ratio = 2.0;
   Severity severity = Severity::kWarning;
 };
 
@@ -361,11 +412,48 @@ struct OptionTable<LossDivergenceOptions> {
        {2.0},
        "hold rule: every one of the last hold_points >= this x the minimum before them"},
       {"hold_points", &O::hold_points, {1, 1000}, "hold rule: points that stay up"},
+      {"creep_points",
+       &O::creep_points,
+       {0, 1000},
+       "creep rule: points since the minimum, all but one rising (0: off)"},
+      {"joint_ratio",
+       &O::joint_ratio,
+       {0.0},
+       "joint rule: training and validation loss both >= this x their minimum at one step (0: off)"},
       {"severity", &O::severity, {}, "alert severity"},
   };
 };
 
-// Returns a "loss_divergence" decision (evidence "rule": fast | slow | hold).
+namespace detail {
+// The creep rule's shape: the last n values start at or after the minimum,
+// are finite, rise at all but one of their n - 1 steps and end higher than
+// any of them, and the rise from the minimum is more than
+// kCreepOverPrior x the largest rise within the 4 n values before them (a
+// run that oscillates -- an epoch sawtooth, a cyclic learning rate, a
+// running average of a noisy loss -- has risen as much before and come back).
+constexpr double kCreepOverPrior = 1.5;
+inline bool creeping(const Series& loss, std::size_t n) {
+  if (n < 3 || loss.size() < n || loss.from_back(n - 1).step < loss.argmin_step()) return false;
+  std::size_t ups = 0;
+  const double v = loss.back().value;
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    double a = loss.from_back(i).value, b = loss.from_back(i + 1).value;
+    if (!std::isfinite(a) || !std::isfinite(b) || b > v) return false;
+    ups += a > b ? 1 : 0;
+  }
+  if (ups + 2 < n) return false;
+  double lo = std::numeric_limits<double>::infinity(), prior = 0;
+  for (std::size_t i = std::min(loss.size(), 5 * n); i-- > n;) {
+    double x = loss.from_back(i).value;
+    if (!std::isfinite(x)) continue;
+    lo = std::min(lo, x);
+    prior = std::max(prior, x - lo);
+  }
+  return v - *loss.min() > kCreepOverPrior * prior;
+}
+}  // namespace detail
+
+// Returns a "loss_divergence" decision (evidence "rule": fast | slow | hold | creep).
 inline std::optional<Decision> detect_loss_divergence(const Series& loss, const LossDivergenceOptions& opt) {
   if (!opt.enabled || loss.empty()) return std::nullopt;
   double v = loss.back().value;
@@ -431,7 +519,56 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
       return make("slow", loss.name() + " has risen at " + std::to_string(ups) + " of the last " + std::to_string(w) +
                               " points: " + detail::fmt_num(v) + tail());
   }
+  auto cp = static_cast<std::size_t>(std::max(opt.creep_points, 0));
+  if (cp > 0 && opt.slow_rise > 0 && v >= (1.0 + opt.slow_rise) * *mn && climbed(opt.slow_back_fraction) &&
+      detail::creeping(loss, cp))
+    return make("creep", loss.name() + " has crept up over " + std::to_string(cp) +
+                             " points since its minimum: " + detail::fmt_num(v) + tail());
   return std::nullopt;
+}
+
+// Divergence the validation loss confirms (LossDivergenceOptions::joint_ratio,
+// evidence: one point of each, at the same step, after its minimum): the
+// training loss and the validation loss both >= joint_ratio x their
+// minimum, each climbed back back_fraction of the way to its initial level
+// (chemts#8: loss 0.39 -> 0.88 and val_loss 0.37 -> 0.74 in one epoch). One
+// series doubling is often noise (a small validation set, an epoch-start
+// sawtooth); both at once is not. Known false positive: a warm restart or
+// a switch to new data that doubles both losses. A "loss_divergence" of
+// the training loss (evidence "rule": joint), open until the training loss
+// is back within (1 + slow_rise / 2) x its minimum.
+inline std::optional<Decision> detect_joint_divergence(const Series& loss, const Series& vloss,
+                                                       const LossDivergenceOptions& opt) {
+  if (!opt.enabled || opt.joint_ratio <= 0 || loss.size() < 2 || vloss.size() < 2) return std::nullopt;
+  if (loss.back().step != vloss.back().step) return std::nullopt;
+  auto up = [&](const Series& s) -> std::optional<double> {
+    double v = s.back().value;
+    auto mn = s.min();
+    if (!std::isfinite(v) || !mn || !(*mn > 0) || v < opt.joint_ratio * *mn || v - *mn < opt.min_delta ||
+        s.argmin_step() >= s.back().step)
+      return std::nullopt;
+    auto span = s.initial_values().first(std::min<std::size_t>(s.initial_values().size(), 3));
+    auto& init = detail::scratch(0);
+    init.assign(span.begin(), span.end());
+    double initial = init.empty() ? *mn : detail::median_inplace(init);
+    if (initial > *mn && v - *mn < opt.back_fraction * (initial - *mn)) return std::nullopt;
+    return *mn;
+  };
+  auto mn = up(loss);
+  auto vmn = mn ? up(vloss) : std::nullopt;
+  if (!mn || !vmn) return std::nullopt;
+  Decision d = detail::make_decision(
+      Source::kRulebased, "loss_divergence", opt.severity,
+      loss.name() + " and " + vloss.name() + " both jumped: " + detail::fmt_num(loss.back().value) + " (" +
+          detail::fmt_num(loss.back().value / *mn) + "x its minimum) and " + detail::fmt_num(vloss.back().value) +
+          " (" + detail::fmt_num(vloss.back().value / *vmn) + "x)",
+      loss.name(), &loss);
+  d.evidence.emplace_back("rule", "joint");
+  d.evidence.emplace_back("min", detail::fmt_num(*mn));
+  d.evidence.emplace_back("min_step", std::to_string(loss.argmin_step()));
+  d.evidence.emplace_back("val_min", detail::fmt_num(*vmn));
+  detail::set_band(d, -std::numeric_limits<double>::infinity(), (1.0 + opt.slow_rise / 2.0) * *mn);
+  return d;
 }
 
 // Frozen or collapsed loss. Four rules:

@@ -23,8 +23,18 @@ namespace sidecar {
 // updates is normal) and never judged, nor used as the reference. Slow form
 // (decline): after decline_min_points rewards, the last decline_points all
 // sit >= decline_fraction x scale under the run's peak -- a reward that
-// slides from 22.6 to 14 over many updates and stays there. Stays open until
-// the reward is back within half the drop of the reference.
+// slides from 22.6 to 14 over many updates and stays there. Collapse form
+// (evidence: 2 rewards, then collapse_points), judged from the start, RL
+// warm-up included, because its effect is overwhelming: the last
+// collapse_points rewards each at least collapse_fraction x scale under the
+// peak of the rewards before them (scale = max(|peak|, their range / 2)),
+// each no higher than the one before, the latest collapse_extent x scale
+// under the peak (mlagents#805: 1.18, 1.32, then -3.6, -3.9, -31.7). A
+// fresh policy's dip, a noisy negative return (Pendulum's -4 .. -1500: its
+// range is the scale) or a reward falling 10 % in early iterations stay far
+// from it. Known false positive: a reward near 0 (|peak| tiny) that falls
+// steadily, e.g. a per-step penalty growing with episode length. Stays open
+// until the reward is back within half the drop of the reference.
 struct RewardDropOptions {
   bool enabled = true;
   int window = 5;
@@ -35,6 +45,9 @@ struct RewardDropOptions {
   double decline_fraction = 0.3;
   int decline_points = 3;
   int decline_min_points = 6;
+  int collapse_points = 3;
+  double collapse_fraction = 2.0;
+  double collapse_extent = 10.0;
   Severity severity = Severity::kWarning;
 };
 
@@ -57,6 +70,9 @@ struct OptionTable<RewardDropOptions> {
        "slow decline: the last decline_points all this x scale under the peak"},
       {"decline_points", &O::decline_points, {1, 1000}, "points of the slow decline"},
       {"decline_min_points", &O::decline_min_points, {2, 1e8}, "rewards before the decline rule applies"},
+      {"collapse_points", &O::collapse_points, {0, 1000}, "collapse: this many falling rewards after 2 (0: off)"},
+      {"collapse_fraction", &O::collapse_fraction, {0.0}, "collapse: each this x scale under the earlier peak"},
+      {"collapse_extent", &O::collapse_extent, {0.0}, "collapse: the latest this x scale under the earlier peak"},
       {"severity", &O::severity, {}, "alert severity"},
   };
 };
@@ -90,11 +106,45 @@ inline std::optional<Decision> reward_decline(const Series& reward, const Reward
   set_band(d, peak - 0.5 * opt.decline_fraction * scale, std::numeric_limits<double>::infinity());
   return d;
 }
+
+// The collapse form: the last collapse_points rewards fall, each no higher
+// than the one before, far under the peak of the (>= 2) rewards before them.
+inline std::optional<Decision> reward_collapse(const Series& reward, const RewardDropOptions& opt) {
+  auto n = static_cast<std::size_t>(std::max(opt.collapse_points, 0));
+  if (n == 0 || opt.collapse_fraction <= 0 || reward.size() < n + 2) return std::nullopt;
+  double peak = -std::numeric_limits<double>::infinity(), low = std::numeric_limits<double>::infinity();
+  std::size_t refs = 0;
+  for (std::size_t i = n; i < reward.size(); ++i) {
+    double x = reward.from_back(i).value;
+    if (!std::isfinite(x)) continue;
+    peak = std::max(peak, x);
+    low = std::min(low, x);
+    ++refs;
+  }
+  double scale = std::max(std::fabs(peak), (peak - low) / 2.0);
+  if (refs < 2 || !(scale > 0)) return std::nullopt;
+  const double cur = reward.back().value;
+  if (!(cur <= peak - std::max(opt.collapse_extent, opt.collapse_fraction) * scale)) return std::nullopt;
+  for (std::size_t i = 0; i < n; ++i) {
+    double x = reward.from_back(i).value;
+    if (!std::isfinite(x) || x > peak - opt.collapse_fraction * scale) return std::nullopt;
+    if (i + 1 < n && x > reward.from_back(i + 1).value) return std::nullopt;
+  }
+  Decision d = make_decision(Source::kPlaybook, "reward_drop", opt.severity,
+                             reward.name() + " collapsed to " + fmt_num(cur) + " from " + fmt_num(peak) +
+                                 ", falling at each of the last " + std::to_string(n) + " points",
+                             reward.name(), &reward);
+  d.evidence.emplace_back("peak", fmt_num(peak));
+  d.evidence.emplace_back("rule", "collapse");
+  set_band(d, peak - scale, std::numeric_limits<double>::infinity());
+  return d;
+}
 }  // namespace detail
 
-// Returns a "reward_drop" decision (evidence "rule": drop | decline).
+// Returns a "reward_drop" decision (evidence "rule": drop | decline | collapse).
 inline std::optional<Decision> detect_reward_drop(const Series& reward, const RewardDropOptions& opt) {
   if (!opt.enabled || reward.empty()) return std::nullopt;
+  if (auto d = detail::reward_collapse(reward, opt)) return d;
   if (auto d = detail::reward_decline(reward, opt)) return d;
   int p = std::max(opt.persistence, 1);
   int window = std::max(opt.window, 1);
