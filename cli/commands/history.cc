@@ -96,18 +96,11 @@ int history_baseline(const HistoryFile& file, const std::string& fp, const Histo
     w.key("finished_runs").value(static_cast<std::uint64_t>(matched));
     w.key("min_samples").value(hopt.min_samples);
     w.key("runs").value(static_cast<std::uint64_t>(b.runs));
-    w.key("throughput");
-    if (b.throughput)
-      w.value(*b.throughput);
-    else
-      w.null();
-    w.key("throughput_n").value(static_cast<std::uint64_t>(b.throughput_n));
-    w.key("val_accuracy_best");
-    if (b.val_accuracy_best)
-      w.value(*b.val_accuracy_best);
-    else
-      w.null();
-    w.key("val_accuracy_n").value(static_cast<std::uint64_t>(b.val_accuracy_n));
+    w.key("throughput").value(b.throughput).key("throughput_n").value(static_cast<std::uint64_t>(b.throughput_n));
+    w.key("val_accuracy_best")
+        .value(b.val_accuracy_best)
+        .key("val_accuracy_n")
+        .value(static_cast<std::uint64_t>(b.val_accuracy_n));
     w.end_object();
     write_line(stdout, w.take());
   } else if (b.empty()) {

@@ -63,7 +63,7 @@ class JsonLocator {
       }
       if (static_cast<unsigned char>(c) < 0x20) return fail("control character in a string");
       if (static_cast<unsigned char>(c) >= 0x80) {
-        std::size_t n = detail::JsonWriter::utf8_length(s_, i_);
+        std::size_t n = detail::utf8_length(s_, i_);
         if (n == 0) return fail("invalid UTF-8 in a string");
         i_ += n;
         continue;

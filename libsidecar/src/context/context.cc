@@ -30,7 +30,7 @@ std::string clip(std::string_view s, std::size_t max_chars) {
     if (c < 0x80) {
       out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
       ++i;
-    } else if (std::size_t n = detail::JsonWriter::utf8_length(s, i); n > 0) {
+    } else if (std::size_t n = detail::utf8_length(s, i); n > 0) {
       out.append(s.substr(i, n));
       i += n;
     } else {

@@ -358,10 +358,6 @@ Result<PreflightResult> run_gpu_gate(const DeviceRequest& request, const GpuOpti
 
 std::string to_json(const PreflightResult& r) {
   detail::JsonWriter w;
-  auto opt = [&](const std::optional<double>& v) -> detail::JsonWriter& {
-    if (v) return w.value(*v);
-    return w.null();
-  };
   w.begin_object().key("type").value("preflight");
   w.key("requested").begin_array();
   for (const auto& d : r.requested) w.value(d);
@@ -382,17 +378,12 @@ std::string to_json(const PreflightResult& r) {
   w.end_array().key("gpus").begin_array();
   for (const auto& g : r.gpus) {
     w.begin_object().key("index").value(g.index).key("uuid").value(g.uuid);
-    w.key("util_pct");
-    opt(g.util_pct);
-    w.key("mem_used_mib");
-    opt(g.mem_used_mib);
-    w.key("mem_total_mib");
-    opt(g.mem_total_mib);
+    w.key("util_pct").value(g.util_pct).key("mem_used_mib").value(g.mem_used_mib);
+    w.key("mem_total_mib").value(g.mem_total_mib);
     w.key("mig").value(g.mig).key("processes").begin_array();
     for (const auto& p : g.processes) {
       w.begin_object().key("pid").value(static_cast<std::int64_t>(p.pid)).key("gpu_uuid").value(p.gpu_uuid);
-      w.key("used_mib");
-      opt(p.used_mib);
+      w.key("used_mib").value(p.used_mib);
       w.end_object();
     }
     w.end_array().end_object();

@@ -28,7 +28,7 @@ std::string one_line(std::string_view s, std::size_t max_bytes) {
   s = detail::trim(s);
   for (std::size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    std::size_t n = c < 0x80 ? 1 : detail::JsonWriter::utf8_length(s, i);
+    std::size_t n = c < 0x80 ? 1 : detail::utf8_length(s, i);
     if (out.size() + std::max<std::size_t>(n, 1) > max_bytes) {
       out += "...";
       break;

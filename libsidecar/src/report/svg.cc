@@ -5,22 +5,9 @@
 #include <cstdio>
 #include <string>
 
+#include "sidecar/core/detail/strings.h"
+
 namespace sidecar::detail {
-namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0.
-std::size_t utf8_len(std::string_view s, std::size_t i) {
-  auto c = static_cast<unsigned char>(s[i]);
-  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
-  if (n == 0 || i + n > s.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k)
-    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-  if (n == 2 && c < 0xC2) return 0;  // overlong
-  return n;
-}
-
-}  // namespace
-
 std::string xml_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 16);
@@ -60,7 +47,7 @@ std::string xml_escape(std::string_view text) {
       ++i;
       continue;
     }
-    std::size_t n = utf8_len(text, i);
+    std::size_t n = u < 0x80 ? 1 : utf8_length(text, i);
     if (n == 0) {
       out += "\xEF\xBF\xBD";
       ++i;

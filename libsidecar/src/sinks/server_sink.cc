@@ -169,11 +169,7 @@ std::string server_metric_row(const MetricRow& row) {
   if (row.timestamp && std::isfinite(*row.timestamp)) w.key("_timestamp").value(*row.timestamp);
   for (const auto& m : row.values) {
     if (m.key == "step" || m.key == "_timestamp") continue;
-    w.key(m.key);
-    if (std::isfinite(m.value))
-      w.value(m.value);
-    else
-      w.null();
+    w.key(m.key).value(m.value);  // null when not finite
   }
   w.end_object();
   return w.take();

@@ -10,36 +10,21 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "sidecar/core/detail/strings.h"
 
 namespace sidecar::detail {
 
 class JsonWriter {
  public:
-  JsonWriter& begin_object() {
-    comma();
-    out_ += '{';
-    first_.push_back(true);
-    return *this;
-  }
-  JsonWriter& end_object() {
-    out_ += '}';
-    first_.pop_back();
-    return *this;
-  }
-  JsonWriter& begin_array() {
-    comma();
-    out_ += '[';
-    first_.push_back(true);
-    return *this;
-  }
-  JsonWriter& end_array() {
-    out_ += ']';
-    first_.pop_back();
-    return *this;
-  }
+  JsonWriter& begin_object() { return open_bracket('{'); }
+  JsonWriter& end_object() { return close_bracket('}'); }
+  JsonWriter& begin_array() { return open_bracket('['); }
+  JsonWriter& end_array() { return close_bracket(']'); }
 
   JsonWriter& key(std::string_view k) {
     comma();
@@ -89,6 +74,11 @@ class JsonWriter {
     comma();
     out_ += "null";
     return *this;
+  }
+  // The value, or null when there is none.
+  template <typename T>
+  JsonWriter& value(const std::optional<T>& v) {
+    return v ? value(*v) : null();
   }
   // Inserts already-serialised JSON (e.g. a nested document built elsewhere).
   JsonWriter& raw(std::string_view json) {
@@ -152,22 +142,18 @@ class JsonWriter {
     out += '"';
   }
 
-  // Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid.
-  static std::size_t utf8_length(std::string_view s, std::size_t i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    std::size_t n = (c >= 0xF0 && c <= 0xF4) ? 4 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xC2 && c <= 0xDF) ? 2 : 0;
-    if (n == 0 || i + n > s.size()) return 0;
-    for (std::size_t k = 1; k < n; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
-    unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-    if (c == 0xE0 && c1 < 0xA0) return 0;   // overlong
-    if (c == 0xED && c1 >= 0xA0) return 0;  // surrogates
-    if (c == 0xF0 && c1 < 0x90) return 0;   // overlong
-    if (c == 0xF4 && c1 >= 0x90) return 0;  // > U+10FFFF
-    return n;
-  }
-
  private:
+  JsonWriter& open_bracket(char bracket) {
+    comma();
+    out_ += bracket;
+    first_.push_back(true);
+    return *this;
+  }
+  JsonWriter& close_bracket(char bracket) {
+    out_ += bracket;
+    first_.pop_back();
+    return *this;
+  }
   void comma() {
     if (after_key_) {
       after_key_ = false;

@@ -49,6 +49,22 @@ inline std::vector<std::string_view> split(std::string_view s, char sep) {
   return out;
 }
 
+// Length of the valid UTF-8 sequence starting at s[i] (shortest form, no
+// surrogates, at most U+10FFFF), or 0 if invalid.
+inline std::size_t utf8_length(std::string_view s, std::size_t i) {
+  unsigned char c = static_cast<unsigned char>(s[i]);
+  std::size_t n = (c >= 0xF0 && c <= 0xF4) ? 4 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xC2 && c <= 0xDF) ? 2 : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k)
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
+  unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+  if (c == 0xE0 && c1 < 0xA0) return 0;   // overlong
+  if (c == 0xED && c1 >= 0xA0) return 0;  // surrogates
+  if (c == 0xF0 && c1 < 0x90) return 0;   // overlong
+  if (c == 0xF4 && c1 >= 0x90) return 0;  // > U+10FFFF
+  return n;
+}
+
 // A logged step as an integer: nullopt when it is not finite or does not fit
 // an int64 (a cast would be undefined), or is negative unless allowed.
 inline std::optional<std::int64_t> step_from(double v, bool allow_negative = false) {
