@@ -28,18 +28,40 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sidecar/status.h"
 
 namespace sidecar {
 
+// An owned file descriptor (-1: none): closed when reset or destroyed; moved, never copied.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  ~UniqueFd() { reset(); }
+  UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  UniqueFd& operator=(UniqueFd&& other) noexcept {
+    if (this != &other) reset(std::exchange(other.fd_, -1));
+    return *this;
+  }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+
+  int get() const { return fd_; }
+  // Closes the descriptor held (if any), then holds `fd`.
+  void reset(int fd = -1);
+
+ private:
+  int fd_ = -1;
+};
+
 class FileTail {
  public:
   explicit FileTail(std::string path);
-  ~FileTail();
-  FileTail(FileTail&& other) noexcept;
-  FileTail& operator=(FileTail&& other) noexcept;
+  FileTail(FileTail&& other) noexcept = default;
+  FileTail& operator=(FileTail&& other) noexcept = default;
   FileTail(const FileTail&) = delete;
   FileTail& operator=(const FileTail&) = delete;
 
@@ -70,7 +92,7 @@ class FileTail {
 
   const std::string& path() const { return path_; }
   std::uint64_t offset() const { return offset_; }
-  bool is_open() const { return fd_ >= 0; }
+  bool is_open() const { return fd_.get() >= 0; }
   // How many times the file restarted (truncation, rotation, re-creation).
   std::uint64_t restarts() const { return restarts_; }
   // Bytes recovered from a rotated copy after a copytruncate.
@@ -88,7 +110,7 @@ class FileTail {
   void remember_tail(std::string_view data);
 
   std::string path_;
-  int fd_ = -1;
+  UniqueFd fd_;
   std::uint64_t dev_ = 0;
   std::uint64_t ino_ = 0;
   std::uint64_t offset_ = 0;
@@ -96,7 +118,7 @@ class FileTail {
   std::uint64_t recovered_bytes_ = 0;
   bool seen_file_ = false;  // a file was open at some point (a later open is a restart)
   bool pending_restart_ = false;
-  bool in_copy_ = false;  // fd_ is a rotated copy being drained; the path is reopened after it
+  bool in_copy_ = false;  // fd_ holds a rotated copy being drained; the path is reopened after it
   std::string last_;      // the last bytes returned, ending at offset_ (truncation check)
   std::vector<char> buf_;
 

@@ -45,39 +45,13 @@ bool compressed_name(std::string_view name) {
 
 FileTail::FileTail(std::string path) : path_(std::move(path)) {}
 
-FileTail::~FileTail() { close_file(); }
-
-FileTail::FileTail(FileTail&& other) noexcept { *this = std::move(other); }
-
-FileTail& FileTail::operator=(FileTail&& other) noexcept {
-  if (this != &other) {
-    close_file();
-    path_ = std::move(other.path_);
-    fd_ = other.fd_;
-    dev_ = other.dev_;
-    ino_ = other.ino_;
-    offset_ = other.offset_;
-    restarts_ = other.restarts_;
-    recovered_bytes_ = other.recovered_bytes_;
-    seen_file_ = other.seen_file_;
-    pending_restart_ = other.pending_restart_;
-    in_copy_ = other.in_copy_;
-    last_ = std::move(other.last_);
-    buf_ = std::move(other.buf_);
-    budget_bytes_ = other.budget_bytes_;
-    budget_time_ = other.budget_time_;
-    round_open_ = other.round_open_;
-    budget_spent_ = other.budget_spent_;
-    round_bytes_ = other.round_bytes_;
-    round_start_ = other.round_start_;
-    other.fd_ = -1;
-  }
-  return *this;
+void UniqueFd::reset(int fd) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = fd;
 }
 
 void FileTail::close_file() {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = -1;
+  fd_.reset();
   in_copy_ = false;
 }
 
@@ -103,7 +77,7 @@ Status FileTail::open_file(bool* opened) {
     ::close(fd);
     return Status(StatusCode::kIoError, path_ + ": " + kind_of(st.st_mode));
   }
-  fd_ = fd;
+  fd_.reset(fd);
   in_copy_ = false;
   dev_ = static_cast<std::uint64_t>(st.st_dev);
   ino_ = static_cast<std::uint64_t>(st.st_ino);
@@ -183,8 +157,7 @@ bool FileTail::switch_to_rotated_copy() {
   }
   ::closedir(d);
   if (best_fd < 0) return false;
-  ::close(fd_);
-  fd_ = best_fd;
+  fd_.reset(best_fd);
   in_copy_ = true;
   dev_ = static_cast<std::uint64_t>(best.st_dev);
   ino_ = static_cast<std::uint64_t>(best.st_ino);
@@ -193,14 +166,14 @@ bool FileTail::switch_to_rotated_copy() {
 
 void FileTail::seek_to_end() {
   bool opened = false;
-  if (fd_ < 0 && !open_file(&opened).ok()) return;
+  if (fd_.get() < 0 && !open_file(&opened).ok()) return;
   struct stat st {};
-  if (fd_ >= 0 && ::fstat(fd_, &st) == 0) {
+  if (fd_.get() >= 0 && ::fstat(fd_.get(), &st) == 0) {
     offset_ = static_cast<std::uint64_t>(st.st_size);
     last_.clear();
     std::size_t k = static_cast<std::size_t>(std::min<std::uint64_t>(offset_, kTailCheckBytes));
     char buf[kTailCheckBytes];
-    if (k > 0 && pread_full(fd_, buf, k, offset_ - k) == static_cast<ssize_t>(k)) last_.assign(buf, k);
+    if (k > 0 && pread_full(fd_.get(), buf, k, offset_ - k) == static_cast<ssize_t>(k)) last_.assign(buf, k);
   }
   pending_restart_ = false;
 }
@@ -232,7 +205,7 @@ Result<FileTail::Chunk> FileTail::poll(std::size_t max_bytes) {
   if (max_bytes == 0) max_bytes = 1;
   // At most a few file switches per call (rotated copy -> new file, old file -> new file).
   for (int attempt = 0; attempt < 4; ++attempt) {
-    if (fd_ < 0) {
+    if (fd_.get() < 0) {
       bool opened = false;
       if (Status s = open_file(&opened); !s.ok()) {
         round_open_ = false;
@@ -245,12 +218,13 @@ Result<FileTail::Chunk> FileTail::poll(std::size_t max_bytes) {
       // O_TRUNC): the size shrank, or it grew again past our offset with
       // other bytes before it.
       struct stat st {};
-      if (::fstat(fd_, &st) == 0 && (static_cast<std::uint64_t>(st.st_size) < offset_ || !tail_matches(fd_))) {
+      if (::fstat(fd_.get(), &st) == 0 &&
+          (static_cast<std::uint64_t>(st.st_size) < offset_ || !tail_matches(fd_.get()))) {
         if (!switch_to_rotated_copy()) restart_at_zero();
       }
     }
     if (buf_.size() < max_bytes) buf_.resize(max_bytes);
-    ssize_t n = pread_full(fd_, buf_.data(), max_bytes, offset_);
+    ssize_t n = pread_full(fd_.get(), buf_.data(), max_bytes, offset_);
     if (n < 0) {
       round_open_ = false;
       return Status(StatusCode::kIoError, path_ + ": read failed: " + std::strerror(errno));
@@ -268,7 +242,7 @@ Result<FileTail::Chunk> FileTail::poll(std::size_t max_bytes) {
           (static_cast<std::uint64_t>(now.st_ino) != ino_ || static_cast<std::uint64_t>(now.st_dev) != dev_)) {
         // The writer may have added to the old file between our read and the
         // stat: read it once more before switching.
-        n = pread_full(fd_, buf_.data(), max_bytes, offset_);
+        n = pread_full(fd_.get(), buf_.data(), max_bytes, offset_);
         if (n == 0) {
           close_file();
           continue;
