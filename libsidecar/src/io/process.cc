@@ -205,8 +205,10 @@ Result<ProcessResult> run_process(const std::vector<std::string>& argv, std::str
 
 namespace sidecar {
 
-Result<GroupLifeline> GroupLifeline::start(int pgid, int sig) {
-  if (pgid <= 1) return Status(StatusCode::kInvalidArgument, "lifeline: no process group");
+namespace detail {
+
+Result<Watcher> spawn_watcher(const std::vector<std::string>& script_and_args,
+                              const std::function<void(posix_spawn_file_actions_t*, int read_fd)>& add_actions) {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) return Status(StatusCode::kIoError, std::string("pipe: ") + std::strerror(errno));
   posix_spawn_file_actions_t actions;
@@ -214,19 +216,42 @@ Result<GroupLifeline> GroupLifeline::start(int pgid, int sig) {
   posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  // `cat` returns at EOF: when every copy of the write end is closed, i.e. when we are gone.
-  auto spawned = detail::spawn_in_new_group({"/bin/sh", "-c", "cat >/dev/null; kill -s \"$1\" -- \"-$2\" 2>/dev/null",
-                                             "sidecar-lifeline", std::to_string(sig), std::to_string(pgid)},
-                                            {}, &actions);
+  if (add_actions) add_actions(&actions, fds[0]);
+  std::vector<std::string> argv = {"/bin/sh", "-c"};
+  argv.insert(argv.end(), script_and_args.begin(), script_and_args.end());
+  auto spawned = spawn_in_new_group(argv, {}, &actions);
   posix_spawn_file_actions_destroy(&actions);
   ::close(fds[0]);
   if (!spawned) {
     ::close(fds[1]);
     return Status(StatusCode::kIoError, "lifeline: " + spawned.status().message());
   }
+  return Watcher{*spawned, fds[1]};
+}
+
+void stop_watcher(pid_t* pid, int* write_fd) {
+  if (*pid > 0) {
+    ::kill(-*pid, SIGKILL);  // its own group: the shell and what it started
+    int status = 0;
+    while (::waitpid(*pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+  if (*write_fd >= 0) ::close(*write_fd);
+  *pid = -1;
+  *write_fd = -1;
+}
+
+}  // namespace detail
+
+Result<GroupLifeline> GroupLifeline::start(int pgid, int sig) {
+  if (pgid <= 1) return Status(StatusCode::kInvalidArgument, "lifeline: no process group");
+  // `cat` returns at EOF: when every copy of the write end is closed, i.e. when we are gone.
+  auto watcher = detail::spawn_watcher({"cat >/dev/null; kill -s \"$1\" -- \"-$2\" 2>/dev/null", "sidecar-lifeline",
+                                        std::to_string(sig), std::to_string(pgid)});
+  if (!watcher) return watcher.status();
   GroupLifeline l;
-  l.pid_ = *spawned;
-  l.write_fd_ = fds[1];
+  l.pid_ = watcher->pid;
+  l.write_fd_ = watcher->write_fd;
   return l;
 }
 
@@ -241,16 +266,6 @@ GroupLifeline& GroupLifeline::operator=(GroupLifeline&& other) noexcept {
   return *this;
 }
 
-void GroupLifeline::release() {
-  if (pid_ > 0) {
-    ::kill(-pid_, SIGKILL);  // its own group: the shell and its cat
-    int status = 0;
-    while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-    }
-  }
-  if (write_fd_ >= 0) ::close(write_fd_);
-  pid_ = -1;
-  write_fd_ = -1;
-}
+void GroupLifeline::release() { detail::stop_watcher(&pid_, &write_fd_); }
 
 }  // namespace sidecar

@@ -76,28 +76,16 @@ class OutputLifeline {
 
   // Errors: kIoError (pipe or spawn failed).
   Status start(int pgid, int out_fd, int err_fd, const std::string& run_log) {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return Status(StatusCode::kIoError, std::string("pipe: ") + std::strerror(errno));
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-    add_job_pipe(&actions, out_fd >= 0 ? out_fd : fds[0], 3);
-    add_job_pipe(&actions, err_fd >= 0 ? err_fd : fds[0], 4);
-    auto spawned = detail::spawn_in_new_group(
-        {"/bin/sh", "-c",
-         "cat >/dev/null; kill -s TERM -- \"-$1\" 2>/dev/null; cat <&3 >>\"$2\" & cat <&4 >>\"$2\"; wait",
+    auto watcher = detail::spawn_watcher(
+        {"cat >/dev/null; kill -s TERM -- \"-$1\" 2>/dev/null; cat <&3 >>\"$2\" & cat <&4 >>\"$2\"; wait",
          "sidecar-lifeline", std::to_string(pgid), run_log},
-        {}, &actions);
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(fds[0]);
-    if (!spawned) {
-      ::close(fds[1]);
-      return Status(StatusCode::kIoError, "lifeline: " + spawned.status().message());
-    }
-    pid_ = *spawned;
-    write_fd_ = fds[1];
+        [&](posix_spawn_file_actions_t* actions, int read_fd) {
+          add_job_pipe(actions, out_fd >= 0 ? out_fd : read_fd, 3);
+          add_job_pipe(actions, err_fd >= 0 ? err_fd : read_fd, 4);
+        });
+    if (!watcher) return watcher.status();
+    pid_ = watcher->pid;
+    write_fd_ = watcher->write_fd;
     return Status::Ok();
   }
 
@@ -116,17 +104,7 @@ class OutputLifeline {
 
   // Stops the watcher (its group: the shell and its cats) and closes the pipe;
   // the job's group is left alone.
-  void release() {
-    if (pid_ > 0) {
-      ::kill(-pid_, SIGKILL);
-      int status = 0;
-      while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-      }
-    }
-    if (write_fd_ >= 0) ::close(write_fd_);
-    pid_ = -1;
-    write_fd_ = -1;
-  }
+  void release() { detail::stop_watcher(&pid_, &write_fd_); }
 
  private:
   int pid_ = -1;

@@ -7,6 +7,7 @@
 #include <spawn.h>
 #include <sys/types.h>
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -22,5 +23,22 @@ namespace sidecar::detail {
 // kPermissionDenied (not executable), kIoError (any other spawn failure).
 Result<pid_t> spawn_in_new_group(const std::vector<std::string>& argv, const std::vector<std::string>& env_overrides,
                                  const posix_spawn_file_actions_t* actions);
+
+// A watcher: a shell in its own process group reading a pipe whose write end
+// only the caller holds, so the shell sees EOF when the caller is gone (even
+// by SIGKILL) and then acts. It runs `sh -c script` with the words after the
+// script as $0, $1, ...; stdin is the pipe, stdout and stderr /dev/null;
+// `add_actions` may add file actions (it gets the pipe's read end).
+struct Watcher {
+  pid_t pid = -1;
+  int write_fd = -1;
+};
+// Errors: kIoError ("pipe: ..." or "lifeline: <why spawning failed>").
+Result<Watcher> spawn_watcher(const std::vector<std::string>& script_and_args,
+                              const std::function<void(posix_spawn_file_actions_t*, int read_fd)>& add_actions = {});
+
+// Kills the watcher's group, reaps the shell and closes the write end; both
+// become -1. Nothing to do for -1.
+void stop_watcher(pid_t* pid, int* write_fd);
 
 }  // namespace sidecar::detail
