@@ -44,8 +44,10 @@ fs::file_time_type mtime_of(const fs::path& p) {
   return ec ? fs::file_time_type{} : t;
 }
 
-// Immediate subdirectories of `dir` (bounded, sorted by name).
-std::vector<fs::path> subdirs(const fs::path& dir) {
+// Immediate entries of `dir` that keep(entry) accepts (the first kMaxEntries
+// looked at), sorted by name.
+template <typename Keep>
+std::vector<fs::path> list_dir(const fs::path& dir, Keep keep) {
   std::vector<fs::path> out;
   std::error_code ec;
   fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
@@ -53,11 +55,18 @@ std::vector<fs::path> subdirs(const fs::path& dir) {
   std::size_t seen = 0;
   for (; it != fs::directory_iterator(); it.increment(ec)) {
     if (ec || ++seen > kMaxEntries) break;
-    std::error_code ec2;
-    if (it->is_directory(ec2)) out.push_back(it->path());
+    if (keep(*it)) out.push_back(it->path());
   }
   std::sort(out.begin(), out.end());
   return out;
+}
+
+// Immediate subdirectories of `dir` (bounded, sorted by name).
+std::vector<fs::path> subdirs(const fs::path& dir) {
+  return list_dir(dir, [](const fs::directory_entry& e) {
+    std::error_code ec;
+    return e.is_directory(ec);
+  });
 }
 
 std::string rel(const fs::path& p, const fs::path& base) {
@@ -254,17 +263,7 @@ bool is_dir(const fs::path& p) {
 // Immediate entries of `dir` whose name satisfies pred (bounded).
 template <typename Pred>
 std::vector<fs::path> entries(const fs::path& dir, Pred pred) {
-  std::vector<fs::path> out;
-  std::error_code ec;
-  fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec);
-  if (ec) return out;
-  std::size_t seen = 0;
-  for (; it != fs::directory_iterator(); it.increment(ec)) {
-    if (ec || ++seen > kMaxEntries) break;
-    if (pred(it->path().filename().string())) out.push_back(it->path());
-  }
-  std::sort(out.begin(), out.end());
-  return out;
+  return list_dir(dir, [&](const fs::directory_entry& e) { return pred(e.path().filename().string()); });
 }
 
 // The newest tfevents file of a directory (by modification time), or 0.

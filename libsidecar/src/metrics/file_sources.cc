@@ -224,19 +224,7 @@ class MlflowSource final : public RowSource {
     std::size_t values = 0;
     Status last = Status::Ok();
     for (auto& [key, f] : files_) {
-      while (true) {
-        auto chunk = f.tail.poll();
-        if (!chunk) {
-          last = chunk.status();
-          break;
-        }
-        if (chunk->data.empty()) break;
-        if (chunk->restarted) {
-          ++stats->restarts;
-          f.partial.clear();
-        }
-        stats->bytes += chunk->data.size();
-        std::string_view data = chunk->data;
+      auto on_chunk = [&, &key = key, &f = f](std::string_view data) {
         while (!data.empty()) {
           const std::size_t nl = data.find('\n');
           if (nl == std::string_view::npos) {
@@ -260,8 +248,12 @@ class MlflowSource final : public RowSource {
             stats->last_error = f.tail.path() + ":" + std::to_string(f.line_no) + ": not 'timestamp value step'";
           }
         }
-        if (values > kMaxValuesPerPoll) break;
-      }
+        return values <= kMaxValuesPerPoll;
+      };
+      if (Status s = drain_tail(
+              f.tail, stats, [&f = f] { f.partial.clear(); }, on_chunk);
+          !s.ok())
+        last = s;
     }
     std::size_t delivered = 0;
     for (auto& [step, g] : by_step) {

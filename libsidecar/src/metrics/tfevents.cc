@@ -314,22 +314,15 @@ class TfEventsSource final : public RowSource {
     Status last = Status::Ok();
     for (auto& [name, f] : files_) {
       std::uint64_t bytes_this_poll = 0;
-      while (true) {
-        auto chunk = f.tail.poll();
-        if (!chunk) {
-          last = chunk.status();
-          break;
-        }
-        if (chunk->data.empty()) break;
-        if (chunk->restarted) {
-          ++stats->restarts;
-          f.events.reset();
-        }
-        stats->bytes += chunk->data.size();
-        bytes_this_poll += chunk->data.size();
-        delivered += f.events.feed(chunk->data, on_row);
-        if (opt_.max_poll_bytes != 0 && bytes_this_poll >= opt_.max_poll_bytes) break;  // the rest next poll
-      }
+      auto on_chunk = [&, &f = f](std::string_view data) {
+        bytes_this_poll += data.size();
+        delivered += f.events.feed(data, on_row);
+        return opt_.max_poll_bytes == 0 || bytes_this_poll < opt_.max_poll_bytes;  // else the rest next poll
+      };
+      if (Status s = drain_tail(
+              f.tail, stats, [&f = f] { f.events.reset(); }, on_chunk);
+          !s.ok())
+        last = s;
       sync_counters(f, stats);
     }
     stats->rows += delivered;

@@ -9,9 +9,29 @@
 #include <string>
 #include <string_view>
 
+#include "sidecar/file_tail.h"
 #include "sidecar/metrics.h"
 
 namespace sidecar::detail {
+
+// Reads what `tail` has now, chunk by chunk, until nothing is new, a read
+// fails (its status is returned) or on_chunk(data) returns false (the rest
+// waits for the next poll). A restarted file counts in stats->restarts and
+// calls on_restart() first; every chunk's bytes count in stats->bytes.
+template <typename OnRestart, typename OnChunk>
+Status drain_tail(FileTail& tail, MetricsStats* stats, OnRestart on_restart, OnChunk on_chunk) {
+  while (true) {
+    auto chunk = tail.poll();
+    if (!chunk) return chunk.status();
+    if (chunk->data.empty()) return Status::Ok();
+    if (chunk->restarted) {
+      ++stats->restarts;
+      on_restart();
+    }
+    stats->bytes += chunk->data.size();
+    if (!on_chunk(chunk->data)) return Status::Ok();
+  }
+}
 
 class RowSource {
  public:
