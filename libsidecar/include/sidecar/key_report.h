@@ -11,12 +11,14 @@
 //   //  "ignored_more":0,"roles_unbound":["val_accuracy",...]}
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sidecar/core/detail/json_writer.h"
@@ -58,37 +60,29 @@ inline std::string key_report_json(std::span<const std::string> keys_seen, std::
     if (slot[r]) w.key(to_string(static_cast<Role>(r))).value(*slot[r]);
   }
   w.end_object();
-  std::size_t also = 0, also_more = 0, ignored = 0, ignored_more = 0;
-  w.key("also_matched").begin_array();
-  std::vector<const std::string*> ignored_keys;
+  std::vector<std::pair<const std::string*, Role>> also;
+  std::vector<const std::string*> ignored;
   for (const std::string& k : keys_seen) {
     auto e = matcher.match(k);
     if (!e) {
-      ignored_keys.push_back(&k);
+      ignored.push_back(&k);
       continue;
     }
     const auto& s = slot[static_cast<std::size_t>(e->role)];
-    if (s && *s == k) continue;
-    if (also < options.max_listed) {
-      w.begin_object().key("key").value(k).key("role").value(to_string(e->role)).end_object();
-      ++also;
-    } else {
-      ++also_more;
-    }
+    if (!s || *s != k) also.emplace_back(&k, e->role);
   }
-  w.end_array();
-  w.key("also_matched_more").value(static_cast<std::uint64_t>(also_more));
-  w.key("ignored").begin_array();
-  for (const std::string* k : ignored_keys) {
-    if (ignored < options.max_listed) {
-      w.value(*k);
-      ++ignored;
-    } else {
-      ++ignored_more;
-    }
-  }
-  w.end_array();
-  w.key("ignored_more").value(static_cast<std::uint64_t>(ignored_more));
+  // A list's first max_listed items, then "<name>_more": how many were left out.
+  auto bounded_list = [&](std::string_view name, std::size_t n, auto write_item) {
+    const std::size_t listed = std::min(n, options.max_listed);
+    w.key(name).begin_array();
+    for (std::size_t i = 0; i < listed; ++i) write_item(i);
+    w.end_array();
+    w.key(std::string(name) + "_more").value(static_cast<std::uint64_t>(n - listed));
+  };
+  bounded_list("also_matched", also.size(), [&](std::size_t i) {
+    w.begin_object().key("key").value(*also[i].first).key("role").value(to_string(also[i].second)).end_object();
+  });
+  bounded_list("ignored", ignored.size(), [&](std::size_t i) { w.value(*ignored[i]); });
   w.key("roles_unbound").begin_array();
   for (std::size_t r = 0; r < kRoleCount; ++r) {
     if (!slot[r]) w.value(to_string(static_cast<Role>(r)));
