@@ -364,8 +364,18 @@ void unset_words(const std::vector<const Word*>& words, std::size_t i, Env& stat
   }
 }
 
-// env [options] [VAR=value…] program: applies its changes to env; returns the program's index.
-std::size_t skip_env_options(const std::vector<const Word*>& words, std::size_t i, Env& env) {
+// What one option word of a wrapper (env, sudo) does: how many words it
+// takes (0: it is the program, which starts there) and whether the program
+// follows right after it ("--").
+struct OptionStep {
+  std::size_t words = 0;
+  bool last = false;
+};
+
+// Steps over a wrapper's options after words[i]: VAR=value words are applied
+// to env; every other word goes to option(arg, i). Returns the program's index.
+template <typename Option>
+std::size_t skip_options(const std::vector<const Word*>& words, std::size_t i, Env& env, Option option) {
   ++i;
   while (i < words.size()) {
     const Word& w = *words[i];
@@ -374,51 +384,47 @@ std::size_t skip_env_options(const std::vector<const Word*>& words, std::size_t 
       ++i;
       continue;
     }
-    std::string arg = expand(w, env).text;
-    if (arg == "-i" || arg == "--ignore-environment" || arg == "-") {
-      env.clear();
-      ++i;
-    } else if (arg == "-u" || arg == "--unset" || arg == "-C" || arg == "--chdir") {
-      if (i + 1 < words.size() && (arg == "-u" || arg == "--unset")) env.erase(expand(*words[i + 1], env).text);
-      i += 2;
-    } else if (arg.rfind("--unset=", 0) == 0) {
-      env.erase(arg.substr(8));
-      ++i;
-    } else if (arg.rfind("-u", 0) == 0 && arg.size() > 2) {
-      env.erase(arg.substr(2));
-      ++i;
-    } else if (arg == "--") {
-      ++i;
-      break;
-    } else if (!arg.empty() && arg[0] == '-') {
-      ++i;  // other options (-0, -v, --chdir=DIR, …)
-    } else {
-      break;
-    }
+    const OptionStep step = option(expand(w, env).text, i);
+    if (step.words == 0) break;
+    i += step.words;
+    if (step.last) break;
   }
   return i;
 }
 
+// env [options] [VAR=value…] program: applies its changes to env; returns the program's index.
+std::size_t skip_env_options(const std::vector<const Word*>& words, std::size_t i, Env& env) {
+  return skip_options(words, i, env, [&](const std::string& arg, std::size_t at) -> OptionStep {
+    if (arg == "-i" || arg == "--ignore-environment" || arg == "-") {
+      env.clear();
+      return {1};
+    }
+    if (arg == "-u" || arg == "--unset" || arg == "-C" || arg == "--chdir") {
+      if (at + 1 < words.size() && (arg == "-u" || arg == "--unset")) env.erase(expand(*words[at + 1], env).text);
+      return {2};
+    }
+    if (arg.rfind("--unset=", 0) == 0) {
+      env.erase(arg.substr(8));
+      return {1};
+    }
+    if (arg.rfind("-u", 0) == 0 && arg.size() > 2) {
+      env.erase(arg.substr(2));
+      return {1};
+    }
+    if (arg == "--") return {1, true};
+    if (!arg.empty() && arg[0] == '-') return {1};  // other options (-0, -v, --chdir=DIR, …)
+    return {0};
+  });
+}
+
 // sudo [options] [VAR=value…] program: returns the program's index.
 std::size_t skip_sudo_options(const std::vector<const Word*>& words, std::size_t i, Env& env) {
-  ++i;
-  while (i < words.size()) {
-    const Word& w = *words[i];
-    if (!w.assign_name.empty()) {
-      assign(env, w.assign_name, w, true);
-      ++i;
-      continue;
-    }
-    std::string arg = expand(w, env).text;
-    if (arg == "-u" || arg == "-g" || arg == "-C" || arg == "-D" || arg == "-h" || arg == "-p" || arg == "-U") {
-      i += 2;
-    } else if (!arg.empty() && arg[0] == '-') {
-      ++i;
-    } else {
-      break;
-    }
-  }
-  return i;
+  return skip_options(words, i, env, [](const std::string& arg, std::size_t) -> OptionStep {
+    if (arg == "-u" || arg == "-g" || arg == "-C" || arg == "-D" || arg == "-h" || arg == "-p" || arg == "-U")
+      return {2};
+    if (!arg.empty() && arg[0] == '-') return {1};
+    return {0};
+  });
 }
 
 // nohup, exec, time, nice, … [options] program: returns the program's index.
