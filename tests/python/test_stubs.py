@@ -120,8 +120,9 @@ def test_class_members(name):
     for member, item in stub_members.items():
         obj = cls.__dict__[member]
         is_prop = isinstance(obj, property)
-        if isinstance(item, ast.AnnAssign):  # a read-write field
-            assert is_prop and obj.fset is not None, f"{name}.{member} should be writable"
+        if isinstance(item, ast.AnnAssign):  # a field: read-only when Final[...], else read-write
+            final = isinstance(item.annotation, ast.Subscript) and getattr(item.annotation.value, "id", "") == "Final"
+            assert is_prop and (obj.fset is None) == final, f"{name}.{member}: Final must match read-only"
             continue
         decorators = [d.id for d in item.decorator_list if isinstance(d, ast.Name)]
         if "property" in decorators:
