@@ -90,23 +90,22 @@ class _SidecarCallbackMixin(_FrameworkCallback):
         self._stop_check(control)
         return control
 
-    def on_log(self, args: Any, state: Any, control: Any, logs: Optional[Dict[str, Any]] = None, **kwargs: Any) -> Any:
-        if not self._main_process(state) or not logs:
+    def _observe_dict(self, args: Any, state: Any, control: Any, values: Optional[Dict[str, Any]]) -> Any:
+        """on_log and on_evaluate: the dict the Trainer logged, at its global step (main process only)."""
+        if not self._main_process(state) or not values:
             return control
         guard = self._ensure_guard(args)
-        guard.observe(logs, step=getattr(state, "global_step", None))
+        guard.observe(values, step=getattr(state, "global_step", None))
         self._stop_check(control)
         return control
+
+    def on_log(self, args: Any, state: Any, control: Any, logs: Optional[Dict[str, Any]] = None, **kwargs: Any) -> Any:
+        return self._observe_dict(args, state, control, logs)
 
     def on_evaluate(
         self, args: Any, state: Any, control: Any, metrics: Optional[Dict[str, Any]] = None, **kwargs: Any
     ) -> Any:
-        if not self._main_process(state) or not metrics:
-            return control
-        guard = self._ensure_guard(args)
-        guard.observe(metrics, step=getattr(state, "global_step", None))
-        self._stop_check(control)
-        return control
+        return self._observe_dict(args, state, control, metrics)
 
     def on_train_end(self, args: Any, state: Any, control: Any, **kwargs: Any) -> Any:
         if self.guard is not None:
