@@ -7,8 +7,10 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
+#include "sidecar/core/detectors/option_table.h"
 #include "sidecar/core/types.h"
 #include "sidecar/status.h"
 
@@ -85,6 +87,19 @@ T from_kwargs(const pybind11::kwargs& kw) {
     self.attr(name.c_str()) = item.second;
   }
   return t;
+}
+
+// An options struct that has an OptionTable (option_table.h) as a Python
+// class: built from keyword arguments (from_kwargs) and every field of its
+// table a read-write property named as in the playbook, so an option added to
+// the table needs no binding line.
+template <typename Options>
+pybind11::class_<Options> bind_options(pybind11::module_& m, const char* name, const char* doc) {
+  pybind11::class_<Options> cls(m, name, doc);
+  cls.def(pybind11::init([](const pybind11::kwargs& kw) { return from_kwargs<Options>(kw); }));
+  for (const OptionField<Options>& f : OptionTable<Options>::fields)
+    std::visit([&](auto member) { cls.def_readwrite(std::string(f.name).c_str(), member); }, f.member);
+  return cls;
 }
 
 // (name, value) pairs from a Mapping[str, str], or the process environment for None.

@@ -55,22 +55,11 @@ process's environment). Empty, "-1" and "NoDevFiles" request no GPU. Pure.
                          .attr("parse_requested_devices");
   m.attr("parse_cuda_visible_devices") = parse;
 
-  py::class_<GpuOptions>(m, "GpuOptions", R"pbdoc(
+  bind_options<GpuOptions>(m, "GpuOptions", R"pbdoc(
 Preflight settings (gpu.h ``GpuOptions``); keyword arguments set fields, the
 rest keep the library's defaults (the playbook's ``gpu:`` section fills the
 same fields).
-)pbdoc")
-      .def(py::init([](const py::kwargs& kw) { return from_kwargs<GpuOptions>(kw); }))
-      .def_readwrite("nvidia_smi", &GpuOptions::nvidia_smi)
-      .def_readwrite("util_busy_pct", &GpuOptions::util_busy_pct)
-      .def_readwrite("mem_busy_pct", &GpuOptions::mem_busy_pct)
-      .def_readwrite("processes_only", &GpuOptions::processes_only)
-      .def_readwrite("free_polls_required", &GpuOptions::free_polls_required)
-      .def_readwrite("poll_s", &GpuOptions::poll_s)
-      .def_readwrite("wait_s", &GpuOptions::wait_s)
-      .def_readwrite("answer_timeout_s", &GpuOptions::answer_timeout_s)
-      .def_readwrite("default_action", &GpuOptions::default_action)
-      .def_readwrite("smi_timeout_s", &GpuOptions::smi_timeout_s);
+)pbdoc");
 
   py::class_<GpuProcess>(m, "GpuProcess", R"pbdoc(A compute process on a GPU (from nvidia-smi).)pbdoc")
       .def_readonly("gpu_uuid", &GpuProcess::gpu_uuid)
