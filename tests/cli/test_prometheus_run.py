@@ -73,7 +73,9 @@ def test_run_serves_metrics_while_it_runs(tmp_path):
             got = samples(scrape(url))
             rows = got.get("sidecar_metric_rows_read_total", [({}, 0)])[0][1]
             alerts = sum(v for _, v in got.get("sidecar_alerts_total", []))
-            if rows >= 30 and alerts >= 1:
+            # The log tail is read on its own schedule: wait for it too, not only for the metric rows.
+            log_lines = got.get("sidecar_log_lines_read_total", [({}, 0)])[0][1]
+            if rows >= 30 and alerts >= 1 and log_lines >= 30:
                 break
             time.sleep(0.2)
         assert got["sidecar_metric_rows_read_total"][0] == ({"run_id": "pr"}, 30.0), got
