@@ -71,6 +71,21 @@ std::string summary(const std::vector<LogMatch>& ms) {
   return s;
 }
 
+// Each line alone is exactly one finding of the named syndrome, or none when the name is empty.
+void check_line_cases(const std::vector<std::pair<std::string, std::string>>& cases) {
+  for (const auto& [line, syndrome] : cases) {
+    INFO(line);
+    auto ms = scan_all(line + "\n");
+    INFO("matches: " << summary(ms));
+    if (syndrome.empty()) {
+      CHECK(ms.empty());
+      continue;
+    }
+    REQUIRE(ms.size() == 1);
+    CHECK(ms[0].syndrome == syndrome);
+  }
+}
+
 sidecar::SyndromeSpec make_spec(std::string name, std::vector<std::string> patterns,
                                 std::vector<std::string> exclude = {}) {
   sidecar::SyndromeSpec spec;
@@ -786,17 +801,7 @@ TEST_CASE("round 3, part C: the weak families' real wordings, and their look-ali
       {"FileNotFoundError: [Errno 2] No such file or directory: 'data/train.jsonl'", "traceback"},
       {"  File \"/usr/lib/python3.10/threading.py\", line 324 in wait", ""},  // a faulthandler frame
   };
-  for (const auto& [line, syndrome] : cases) {
-    INFO(line);
-    auto ms = scan_all(line + "\n");
-    INFO("matches: " << summary(ms));
-    if (syndrome.empty()) {
-      CHECK(ms.empty());
-      continue;
-    }
-    REQUIRE(ms.size() == 1);
-    CHECK(ms[0].syndrome == syndrome);
-  }
+  check_line_cases(cases);
   auto dcgm = scan_all("\"message\":\"Detected XID 145 for GPU 0 Please consult the documentation\"\n");
   REQUIRE(dcgm.size() == 1);
   CHECK(*sidecar::evidence_get(dcgm[0].evidence, "xid") == "145");
@@ -952,17 +957,7 @@ TEST_CASE("round 4: the fresh part's wordings, and their look-alikes", "[logs][c
        "options: size: 8, global rank: 3, TIMEOUT(ms): 600000",
        ""},
   };
-  for (const auto& [line, syndrome] : cases) {
-    INFO(line);
-    auto ms = scan_all(line + "\n");
-    INFO("matches: " << summary(ms));
-    if (syndrome.empty()) {
-      CHECK(ms.empty());
-      continue;
-    }
-    REQUIRE(ms.size() == 1);
-    CHECK(ms[0].syndrome == syndrome);
-  }
+  check_line_cases(cases);
   auto watchdog = scan_all(cases[0].first + "\n");
   REQUIRE(watchdog.size() == 1);
   CHECK(*sidecar::evidence_get(watchdog[0].evidence, "seq") == "137429");
