@@ -340,8 +340,10 @@ struct Monitor::Impl {
   void track_training_row(bool has_loss, bool any_loss, bool training_row, std::size_t keys) {
     if (has_loss) {
       loss_missing = false;
-      loss_train_rows = training_row ? loss_train_rows + 1 : loss_train_rows;
-      if (training_row) loss_row_keys = keys;
+      if (training_row) {
+        ++loss_train_rows;
+        loss_row_keys = keys;
+      }
     } else if (training_row && !any_loss && !loss_missing) {
       loss_missing = bound(Role::kLoss) && loss_train_rows > 0 && keys < loss_row_keys &&
                      loss_train_rows >= static_cast<std::uint64_t>(opt.playbook.detectors.nan_loss.missing_rows);

@@ -425,6 +425,22 @@ struct OptionTable<LossDivergenceOptions> {
 };
 
 namespace detail {
+// The run's initial level: the median of its first (up to) 3 finite values;
+// NaN before any.
+inline double initial_level(const Series& s) {
+  auto span = s.initial_values().first(std::min<std::size_t>(s.initial_values().size(), 3));
+  auto& init = scratch(0);
+  init.assign(span.begin(), span.end());
+  return median_inplace(init);
+}
+
+// Whether v, above the minimum mn, has climbed back `fraction` of the way
+// from mn to the initial level (always true when the run did not start above
+// its minimum, or has no initial level yet).
+inline bool climbed_back(double v, double mn, double initial, double fraction) {
+  return !(initial > mn) || v - mn >= fraction * (initial - mn);
+}
+
 // The creep rule's shape: the last n values start at or after the minimum,
 // are finite, rise at all but one of their n - 1 steps and end higher than
 // any of them, and the rise from the minimum is more than
@@ -461,11 +477,8 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
   if (!std::isfinite(v) || !mn || !(*mn > 0)) return std::nullopt;
   if (v < (1.0 + opt.slow_rise) * *mn && v < opt.ratio * *mn) return std::nullopt;  // cheap exit: near its minimum
   if (v - *mn < opt.min_delta) return std::nullopt;
-  auto init_span = loss.initial_values().first(std::min<std::size_t>(loss.initial_values().size(), 3));
-  auto& init = detail::scratch(0);
-  init.assign(init_span.begin(), init_span.end());
-  double initial = detail::median_inplace(init);
-  auto climbed = [&](double fraction) { return !(initial > *mn) || v - *mn >= fraction * (initial - *mn); };
+  const double initial = detail::initial_level(loss);
+  auto climbed = [&](double fraction) { return detail::climbed_back(v, *mn, initial, fraction); };
   auto make = [&](std::string rule, std::string msg) {
     Decision d =
         detail::make_decision(Source::kRulebased, "loss_divergence", opt.severity, std::move(msg), loss.name(), &loss);
@@ -547,11 +560,7 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
     if (!std::isfinite(v) || !mn || !(*mn > 0) || v < opt.joint_ratio * *mn || v - *mn < opt.min_delta ||
         s.argmin_step() >= s.back().step)
       return std::nullopt;
-    auto span = s.initial_values().first(std::min<std::size_t>(s.initial_values().size(), 3));
-    auto& init = detail::scratch(0);
-    init.assign(span.begin(), span.end());
-    double initial = init.empty() ? *mn : detail::median_inplace(init);
-    if (initial > *mn && v - *mn < opt.back_fraction * (initial - *mn)) return std::nullopt;
+    if (!detail::climbed_back(v, *mn, detail::initial_level(s), opt.back_fraction)) return std::nullopt;
     return *mn;
   };
   auto mn = up(loss);
