@@ -3,8 +3,8 @@
 
 Runs `sidecar-cli replay --format jsonl` on every curve of the manifest, maps
 the alert syndromes to label families and prints, for the dev part, the
-round-2 held part, the round-3 fresh part, the round-4 blind part and all
-together:
+round-2 held part, the round-3 fresh part, the round-4 blind part (and, with
+--unseal only, the round-5 sealed part) and all together:
 
   - recall per label family: a positive curve is caught when a warning or
     critical alert of its label (or of one of its also_ok labels) is raised at
@@ -20,12 +20,16 @@ together:
     decisions per such curve.
 
 Parts (by thread, fixed):
-  blind  the manifest says "part": "blind" (entries_blind.json): round 4's
+  sealed the manifest says "part": "sealed" (entries_sealed.json): round 5's
          curves, collected from threads no other part uses while the rules
          were tuned on the others, and never looked at by whoever tunes.
-         They are counted in every figure but NEVER named, not even with
+         They are not even replayed unless --unseal is given (so no figure a
+         tuning run prints depends on them), NEVER named, not even with
          --reveal-held-aside or --verbose, and --only cannot pick them one
-         by one. This is the figure to quote.
+         by one. With --unseal this is the figure to quote.
+  blind  "blind (round 4, since used for tuning)": "part": "blind"
+         (entries_blind.json); reported once (recall 0.80), then opened for
+         tuning; named only with --reveal-held-aside.
   fresh  "fresh (round 3, since used for tuning)": "part": "fresh"
          (entries_fresh.json); reported once (recall 0.786), then opened
          for tuning; named only with --reveal-held-aside.
@@ -36,12 +40,12 @@ Parts (by thread, fixed):
 
 Usage (Debian /usr/bin/python3, stdlib only):
   bench/curves_report.py [--cli PATH] [--json] [--verbose] [--only ID]...
-                         [--reveal-held-aside]
+                         [--reveal-held-aside] [--unseal]
                          [--check RECALL FA [--check-part PART[,PART...]]]
 The binary is --cli, else $SIDECAR_CLI, else build/test/cli/sidecar-cli.
 --check RECALL FA exits 1 when, in any part named by --check-part (a comma
-list of dev, held, fresh, blind, all; default all; dev,held,fresh are the
-tuned parts), a label family's recall is below RECALL (a fraction) or more
+list of dev, held, fresh, blind, sealed, all; default all; dev,held,fresh,blind
+are the tuned parts; sealed needs --unseal), a label family's recall is below RECALL (a fraction) or more
 than FA of its healthy curves raise an alert (and, with --max-notifications
 N, when one of its incidents notified more than N times); each part is
 judged on its own. Issue 16's bar is `--check 0.9 1 --max-notifications 2`.
@@ -126,17 +130,18 @@ def held_aside(source):
 
 
 def part_of(entry):
-    if entry.get("part") in ("fresh", "blind"):
+    if entry.get("part") in ("fresh", "blind", "sealed"):
         return entry["part"]
     return "held_aside" if held_aside(entry["source"]) else "dev"
 
 
-PARTS = ("dev", "held_aside", "fresh", "blind")  # summary keys, "all" besides
+PARTS = ("dev", "held_aside", "fresh", "blind", "sealed")  # summary keys, "all" besides
 PART_TITLES = {"dev": "dev", "held_aside": "held (round 2, since used for tuning)",
-               "fresh": "fresh (round 3, since used for tuning)", "blind": "blind (round 4 held aside, quote this)",
+               "fresh": "fresh (round 3, since used for tuning)", "blind": "blind (round 4, since used for tuning)",
+               "sealed": "sealed (round 5 held aside, quote this)", "all": "all"}
+CHECK_PARTS = {"dev": "dev", "held": "held_aside", "fresh": "fresh", "blind": "blind", "sealed": "sealed",
                "all": "all"}
-CHECK_PARTS = {"dev": "dev", "held": "held_aside", "fresh": "fresh", "blind": "blind", "all": "all"}
-REVEALABLE = ("held_aside", "fresh")  # named only with --reveal-held-aside; blind is never named
+REVEALABLE = ("held_aside", "fresh", "blind")  # named only with --reveal-held-aside; sealed is never named
 
 
 def load_manifest(corpus):
@@ -284,16 +289,16 @@ def print_part(name, s):
 
 def hide(summary, shown, reveal_held):
     """Keep every count; name only the curves in `shown`. A hidden part lists its
-    missed curves as one word; held/fresh flagged syndromes stay as one merged
-    list, blind ones are dropped (blind curves give counts only)."""
-    words = {"blind": "(blind)", "held_aside": None if reveal_held else "(held aside)",
-             "fresh": None if reveal_held else "(fresh)"}
+    missed curves as one word; held/fresh/blind flagged syndromes stay as one
+    merged list, sealed ones are dropped (sealed curves give counts only)."""
+    words = {"sealed": "(sealed)", "held_aside": None if reveal_held else "(held aside)",
+             "fresh": None if reveal_held else "(fresh)", "blind": None if reveal_held else "(blind)"}
     for part, s in summary.items():
         word = words.get(part)
         flagged = s["healthy"]["flagged"]
         for lab in s["labels"].values():
             lab["missed"] = word or [m for m in lab["missed"] if m in shown]
-        if part == "blind":
+        if part == "sealed":
             flagged = {}
         elif word and flagged:
             flagged = {word: sorted({syn for syns in flagged.values() for syn in syns})}
@@ -336,13 +341,16 @@ def parse_args():
     ap.add_argument("--json", action="store_true", help="print a machine-readable summary")
     ap.add_argument("--verbose", action="store_true", help="one line per dev curve")
     ap.add_argument("--reveal-held-aside", action="store_true",
-                    help="with --verbose/--json: also list held and fresh curves one by one (blind ones never)")
+                    help="with --verbose/--json: also list held, fresh and blind curves one by one (sealed ones never)")
+    ap.add_argument("--unseal", action="store_true",
+                    help="also replay the sealed part (round 5) and count it; only once the rules are done")
     ap.add_argument("--only", action="append", default=[], metavar="ID")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--check", nargs=2, type=float, metavar=("RECALL", "FA"))
     ap.add_argument("--check-part", type=parse_parts, default=("all",), metavar="PART[,PART...]",
                     help="the parts --check judges, each on its own: a comma list of %s "
-                         "(default all; the tuned parts: dev,held,fresh; quote blind)" % ", ".join(CHECK_PARTS))
+                         "(default all; the tuned parts: dev,held,fresh,blind; sealed needs --unseal)"
+                         % ", ".join(CHECK_PARTS))
     ap.add_argument("--max-notifications", type=int, metavar="N",
                     help="with --check: also fail when an incident of a judged part notified more than N times")
     return ap.parse_args()
@@ -364,10 +372,17 @@ def main():
         print("curves_report: no sidecar-cli at %s (use --cli or $SIDECAR_CLI)" % args.cli, file=sys.stderr)
         return 2
     entries = load_manifest(args.corpus)
+    sealed_left_out = 0
+    if not args.unseal:
+        if args.check and "sealed" in args.check_part:
+            print("curves_report: --check-part sealed needs --unseal", file=sys.stderr)
+            return 2
+        sealed_left_out = sum(part_of(e) == "sealed" for e in entries)
+        entries = [e for e in entries if part_of(e) != "sealed"]
     if args.only:
-        if any(e["id"] in args.only and part_of(e) == "blind" for e in entries):
-            print("curves_report: --only leaves out blind curves (they are reported as a whole)", file=sys.stderr)
-        entries = [e for e in entries if e["id"] in args.only and part_of(e) != "blind"]
+        if any(e["id"] in args.only and part_of(e) == "sealed" for e in entries):
+            print("curves_report: --only leaves out sealed curves (they are reported as a whole)", file=sys.stderr)
+        entries = [e for e in entries if e["id"] in args.only and part_of(e) != "sealed"]
     with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         results = list(pool.map(lambda e: evaluate(e, args.cli, args.corpus), entries))
     parts = {name: [r for r in results if r["part"] == name] for name in PARTS}
@@ -375,14 +390,20 @@ def main():
     summary = {name: summarize(rs) for name, rs in parts.items()}
     shown = [r for r in results if r["part"] == "dev" or (args.reveal_held_aside and r["part"] in REVEALABLE)]
     hide(summary, {r["id"] for r in shown}, args.reveal_held_aside)
+    if sealed_left_out:
+        del summary["sealed"]
     if args.json:
         summary["curves"] = shown if args.verbose else None
+        summary["sealed_left_out"] = sealed_left_out
         print(json.dumps(summary, indent=1))
     else:
         if args.verbose:
             print_verbose(shown)
+        if sealed_left_out:
+            print("sealed part: %d curves not replayed and left out of every figure (--unseal)" % sealed_left_out)
         for name in PARTS + ("all",):
-            print_part(PART_TITLES[name], summary[name])
+            if name in summary:
+                print_part(PART_TITLES[name], summary[name])
     if summary["all"]["errors"]:
         return 2
     if args.check:

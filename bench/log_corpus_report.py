@@ -32,28 +32,31 @@ Rules
   * Benign false alarm: a `benign` item with any match at severity warning or
     critical (info matches are not alarms), unless every alarming syndrome is
     in the item's `also_ok`.
-  * Parts: every item of a file named blind_*.jsonl is BLIND (collected in
-    round 4 from threads no other file uses, and never looked at by whoever
-    tunes patterns; whatever its hash). Every item of a file named
-    fresh_*.jsonl is FRESH ("fresh (round 3, since used for tuning)": held
-    aside in round 3 and reported on, then opened for tuning). The other
-    files are split by thread, fixed: an item is HELD when
-    int(sha1(source).hexdigest(), 16) % 3 == 0 ("held (round 2, since used
-    for tuning)"), else DEV. Tune patterns on dev, held and fresh; quote the
-    blind figure. Misses are printed for dev, held and fresh only
-    (--dev-misses, alias --misses; --width N shows N characters of each
-    item); blind items are only ever shown as counts.
+  * Parts: every item of a file named sealed_*.jsonl is SEALED (collected in
+    round 5 from threads no other file uses, and never looked at by whoever
+    tunes patterns). Sealed items are not even scanned unless --unseal is
+    given, so a tuning run cannot see their counts; quote the sealed figure
+    once, when the patterns are done. Every item of a file named
+    blind_*.jsonl is BLIND ("blind (round 4, since used for tuning)": held
+    aside in round 4 and reported on once, then opened for tuning); every
+    item of a file named fresh_*.jsonl is FRESH ("fresh (round 3, since used
+    for tuning)"). The other files are split by thread, fixed: an item is
+    HELD when int(sha1(source).hexdigest(), 16) % 3 == 0 ("held (round 2,
+    since used for tuning)"), else DEV. Tune patterns on dev, held, fresh and
+    blind. Misses are printed for those parts only (--dev-misses, alias
+    --misses; --width N shows N characters of each item); sealed items are
+    only ever shown as counts, and only with --unseal.
 
 Usage
   bench/log_corpus_report.py [--cli PATH] [--corpus DIR] [--files GLOB] [--playbook FILE]
-                             [--json] [--dev-misses [--width N]]
+                             [--json] [--dev-misses [--width N]] [--unseal]
                              [--check RECALL FA [--check-part PART[,PART...]]]
   The binary is --cli, else $SIDECAR_CLI, else build/test/cli/sidecar-cli.
   --check RECALL FA exits 1 when any syndrome's recall in a checked part is
   below RECALL, or its benign false-alarm rate is above FA (fractions, e.g.
   --check 0.95 0.01). --check-part names the part, or a comma list of parts
-  (dev, held, fresh, blind, all; e.g. dev,held,fresh for the tuned parts);
-  default held. Exit 2 on a usage or scan error.
+  (dev, held, fresh, blind, sealed, all; e.g. dev,held,fresh,blind for the
+  tuned parts; sealed needs --unseal); default held. Exit 2 on a usage or scan error.
 """
 import argparse
 import collections
@@ -73,12 +76,13 @@ LABELS = {
     "hang", "benign",
 }
 ALARM_SEVERITIES = {"warning", "critical"}
-PARTS = ("dev", "held", "fresh", "blind", "all")
-PART_TITLES = {"dev": "dev", "held": "held (r2, tuned)", "fresh": "fresh (r3, tuned)", "blind": "blind (held-aside)",
-               "all": "overall"}
+PARTS = ("dev", "held", "fresh", "blind", "sealed", "all")
+PART_TITLES = {"dev": "dev", "held": "held (r2, tuned)", "fresh": "fresh (r3, tuned)", "blind": "blind (r4, tuned)",
+               "sealed": "sealed (r5)", "all": "overall"}
 FRESH_PREFIX = "fresh_"
 BLIND_PREFIX = "blind_"
-LISTED_PARTS = ("dev", "held", "fresh")  # --dev-misses never lists blind items
+SEALED_PREFIX = "sealed_"
+LISTED_PARTS = ("dev", "held", "fresh", "blind")  # --dev-misses never lists sealed items
 
 
 def held_aside(source):
@@ -86,8 +90,10 @@ def held_aside(source):
 
 
 def part_of(path, source):
-    """blind / fresh for every item of a blind_ / fresh_ file, else held or dev by the thread's hash."""
+    """sealed / blind / fresh for every item of a sealed_ / blind_ / fresh_ file, else held or dev by the thread's hash."""
     name = pathlib.Path(path).name
+    if name.startswith(SEALED_PREFIX):
+        return "sealed"
     if name.startswith(BLIND_PREFIX):
         return "blind"
     if name.startswith(FRESH_PREFIX):
@@ -213,31 +219,34 @@ def pct(x):
     return "  n/a" if x is None else f"{100 * x:5.1f}%"
 
 
-def print_text(summary, problems):
+def print_text(summary, problems, sealed_left_out=0):
     labels = sorted({k for part in summary.values() for k in part["per_syndrome"]})
-    print("log corpus report (sidecar-cli scan): blind = blind_*.jsonl (round 4, never seen while tuning);")
-    print("fresh = fresh_*.jsonl (round 3, since used for tuning); other files split by thread:")
-    print("held = sha1(source) % 3 == 0 (held in round 2, since used for tuning), else dev")
-    print(f"{'':27}" + "".join(f"{PART_TITLES[p]:>20}" for p in PARTS))
-    print(f"{'threads':27}" + "".join(f"{summary[p]['threads']:>20}" for p in PARTS))
-    print(f"{'items':27}" + "".join(f"{summary[p]['items']:>20}" for p in PARTS))
+    shown = [p for p in PARTS if p != "sealed" or not sealed_left_out]
+    print("log corpus report (sidecar-cli scan): sealed = sealed_*.jsonl (round 5, never seen while tuning);")
+    print("blind = blind_*.jsonl (round 4) and fresh = fresh_*.jsonl (round 3), both since used for tuning;")
+    print("other files split by thread: held = sha1(source) % 3 == 0 (round 2, since used for tuning), else dev")
+    if sealed_left_out:
+        print(f"sealed part: {sealed_left_out} items not scanned and left out of every figure (--unseal)")
+    print(f"{'':27}" + "".join(f"{PART_TITLES[p]:>20}" for p in shown))
+    print(f"{'threads':27}" + "".join(f"{summary[p]['threads']:>20}" for p in shown))
+    print(f"{'items':27}" + "".join(f"{summary[p]['items']:>20}" for p in shown))
     for label in labels:
         cells = []
-        for p in PARTS:
+        for p in shown:
             s = summary[p]["per_syndrome"].get(label)
             cells.append(f"{s['detected']:>4}/{s['items']:<4} {pct(s['recall'])}" if s else "-")
         print(f"{'recall ' + label:27}" + "".join(f"{c:>20}" for c in cells))
-    cells = [f"{summary[p]['detected']:>4}/{summary[p]['positives']:<4} {pct(summary[p]['recall'])}" for p in PARTS]
+    cells = [f"{summary[p]['detected']:>4}/{summary[p]['positives']:<4} {pct(summary[p]['recall'])}" for p in shown]
     print(f"{'recall (all)':27}" + "".join(f"{c:>20}" for c in cells))
     cells = [f"{summary[p]['benign_false_alarms']:>4}/{summary[p]['benign']:<4} {pct(summary[p]['false_alarm_rate'])}"
-             for p in PARTS]
+             for p in shown]
     print(f"{'benign false alarms':27}" + "".join(f"{c:>20}" for c in cells))
     for p in problems:
         print(f"skipped: {p}")
 
 
 def print_dev_misses(results, width=160):
-    print("\ndev, held and fresh misses and false alarms (blind items are never shown):")
+    print("\ndev, held, fresh and blind misses and false alarms (sealed items are never shown):")
     for it, part, matches in results:
         if part not in LISTED_PARTS:
             continue
@@ -283,18 +292,27 @@ def main(argv=None):
     ap.add_argument("--playbook", help="playbook merged over the default, passed to scan")
     ap.add_argument("--json", action="store_true", help="machine-readable summary on stdout")
     ap.add_argument("--misses", "--dev-misses", dest="misses", action="store_true",
-                    help="list dev, held and fresh misses and false alarms (blind items are never shown)")
+                    help="list dev, held, fresh and blind misses and false alarms (sealed items are never shown)")
+    ap.add_argument("--unseal", action="store_true",
+                    help="also scan the sealed part (round 5) and count it; only once the patterns are done")
     ap.add_argument("--width", type=int, default=160, help="characters of each listed item's text (--dev-misses)")
     ap.add_argument("--check", nargs=2, type=float, metavar=("RECALL", "FA"))
     ap.add_argument("--check-part", type=parse_parts, default=("held",), metavar="PART[,PART...]",
                     help=f"which parts --check gates, a comma list of {', '.join(PARTS)} "
-                         "(default held; the tuned parts: dev,held,fresh; quote blind)")
+                         "(default held; the tuned parts: dev,held,fresh,blind; sealed needs --unseal)")
     args = ap.parse_args(argv)
 
     if not os.access(args.cli, os.X_OK):
         print(f"log_corpus_report: no sidecar-cli at {args.cli} (use --cli or $SIDECAR_CLI)", file=sys.stderr)
         return 2
     files, problems = load_corpus(args.corpus, args.files)
+    sealed_left_out = 0
+    if not args.unseal:
+        sealed = [p for p in files if p.name.startswith(SEALED_PREFIX)]
+        sealed_left_out = sum(len(files.pop(p)) for p in sealed)
+    if args.check and "sealed" in args.check_part and not args.unseal:
+        print("log_corpus_report: --check-part sealed needs --unseal", file=sys.stderr)
+        return 2
     if not any(files.values()):
         print(f"log_corpus_report: no corpus items under {args.corpus}", file=sys.stderr)
         return 2
@@ -305,10 +323,12 @@ def main(argv=None):
         return 2
     summary = summarize(results)
     if args.json:
-        json.dump({"parts": summary, "skipped": problems}, sys.stdout, indent=1)
+        if sealed_left_out:
+            summary.pop("sealed")
+        json.dump({"parts": summary, "skipped": problems, "sealed_left_out": sealed_left_out}, sys.stdout, indent=1)
         print()
     else:
-        print_text(summary, problems)
+        print_text(summary, problems, sealed_left_out)
         if args.misses:
             print_dev_misses(results, args.width)
     if args.check:
