@@ -13,7 +13,8 @@ logged them; it never edits a number. Run it after adding an entry:
 Entries are data: the "entries" list of entries.json (the dev and round-2
 held parts, split by a hash of the source), entries_fresh.json (round 3's
 fresh part, written to the manifest with "part": "fresh") and
-entries_blind.json (round 4's blind part, "part": "blind"). A thread feeds
+entries_blind.json (round 4's blind part, "part": "blind") and
+entries_sealed.json (round 5's sealed part, "part": "sealed"). A thread feeds
 one part only. Every entry has id, fmt, source, source_kind, framework,
 label, visible_step, also_ok, what_happened, plus the options below.
 
@@ -47,7 +48,8 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # (file, part written to the manifest or None); a later file's threads must not appear in an earlier one
-ENTRY_FILES = (("entries.json", None), ("entries_fresh.json", "fresh"), ("entries_blind.json", "blind"))
+ENTRY_FILES = (("entries.json", None), ("entries_fresh.json", "fresh"), ("entries_blind.json", "blind"),
+               ("entries_sealed.json", "sealed"))
 
 NUM = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|NaN|NAN|inf|Inf|INF|Infinity)"
 NUM_RE = re.compile(r"^(?:%s)$" % NUM)
@@ -76,6 +78,24 @@ def set_step(row, key, v, step_key):
         row[key] = v
 
 
+def add_pairs(row, pairs, e):
+    """Put each (key, token) pair that is a number into row (the step_key one as `step`)."""
+    for k, tok in pairs:
+        v = value(tok)
+        if v is not None:
+            set_step(row, k.strip(), v, e.get("step_key"))
+
+
+def end_row(rows, row, line, e):
+    """Take `step` from the entry's step_re if it matches the line, then keep the row if it has
+    anything (a row with only a step is dropped later, in build())."""
+    m = re.search(e["step_re"], line) if e.get("step_re") else None
+    if m:
+        row["step"] = int(m.group(1))
+    if row:
+        rows.append(row)
+
+
 def parse_dict(lines, e):
     rows = []
     pair = re.compile(r"""['"]([^'"]+)['"]\s*:\s*([^,}]+)""")
@@ -86,15 +106,8 @@ def parse_dict(lines, e):
         pairs = pair.findall(line[line.index("{"):])
         if "}" not in line and pairs:
             pairs = pairs[:-1]  # the paste was cut inside this row: its last value may be cut too
-        for k, tok in pairs:
-            v = value(tok)
-            if v is not None:
-                set_step(row, k, v, e.get("step_key"))
-        m = re.search(e["step_re"], line) if e.get("step_re") else None
-        if m and row:
-            row["step"] = int(m.group(1))
-        if row:
-            rows.append(row)
+        add_pairs(row, pairs, e)
+        end_row(rows, row, line, e)
     return rows
 
 
@@ -113,15 +126,8 @@ def parse_pipe(lines, e):
             if not pairs:
                 m = whole.match(seg)
                 pairs = [(m.group(1), m.group(2))] if m else []
-            for k, tok in pairs:
-                v = value(tok)
-                if v is not None:
-                    set_step(row, k.strip(), v, e.get("step_key"))
-        m = re.search(e["step_re"], line) if e.get("step_re") else None
-        if m:
-            row["step"] = int(m.group(1))
-        if row:
-            rows.append(row)
+            add_pairs(row, pairs, e)
+        end_row(rows, row, line, e)
     return rows
 
 
@@ -135,10 +141,7 @@ def parse_coltable(lines, e):
         if len(cells) != len(header):
             continue
         row = {}
-        for k, tok in zip(header, cells):
-            v = value(tok)
-            if v is not None:
-                set_step(row, k, v, e.get("step_key"))
+        add_pairs(row, zip(header, cells), e)
         if row:
             rows.append(row)
     return rows
@@ -153,22 +156,10 @@ def parse_kv(lines, e):
         pat = re.compile(e["kv_re"] % NUM)
     for line in lines:
         row = {}
-        for k, tok in pat.findall(line):
-            v = value(tok)
-            if v is not None:
-                set_step(row, k.strip(), v, e.get("step_key"))
+        add_pairs(row, pat.findall(line), e)
         if e.get("vk_re"):  # a value printed before its unit-like key ("(729.8 examples/sec; ...")
-            for tok, k in re.findall(e["vk_re"] % NUM, line):
-                v = value(tok)
-                if v is not None:
-                    set_step(row, k.strip(), v, e.get("step_key"))
-        step_re = e.get("step_re")
-        if step_re:
-            m = re.search(step_re, line)
-            if m:
-                row["step"] = int(m.group(1))
-        if row:
-            rows.append(row)
+            add_pairs(row, [(k, tok) for tok, k in re.findall(e["vk_re"] % NUM, line)], e)
+        end_row(rows, row, line, e)
     return rows
 
 
