@@ -23,14 +23,31 @@ using sidecar::LogStream;
 
 namespace {
 
+// A playbook tree read into LogOptions, with the errors the reader reported.
+struct ReadOptions {
+  LogOptions opts;
+  std::vector<sidecar::Status> errors;
+};
+
+ReadOptions read_options(const sidecar::Value& tree) {
+  ReadOptions r;
+  sidecar::read_log_options(tree, &r.opts, &r.errors);
+  return r;
+}
+
+// User YAML (must parse) read into LogOptions.
+ReadOptions read_yaml_options(const std::string& yaml, const char* filename = "user.yaml") {
+  auto tree = sidecar::parse_yaml(yaml, filename);
+  REQUIRE(tree.ok());
+  return read_options(*tree);
+}
+
 LogOptions default_options() {
   auto tree = sidecar::default_playbook_tree();
   REQUIRE(tree.ok());
-  LogOptions opts;
-  std::vector<sidecar::Status> errors;
-  sidecar::read_log_options(*tree, &opts, &errors);
-  for (const auto& e : errors) FAIL(e.message());
-  return opts;
+  auto r = read_options(*tree);
+  for (const auto& e : r.errors) FAIL(e.message());
+  return r.opts;
 }
 
 std::shared_ptr<const LogScanner> default_scanner() {
@@ -69,6 +86,22 @@ std::string summary(const std::vector<LogMatch>& ms) {
   std::string s;
   for (const auto& m : ms) s += "[" + m.syndrome + " line " + std::to_string(m.line) + "] ";
   return s;
+}
+
+// A traceback finding's final exception line, "<none>" when it has none.
+std::string exception_of(const LogMatch& m) {
+  const std::string* e = sidecar::evidence_get(m.evidence, "exception");
+  return e ? *e : std::string("<none>");
+}
+
+// The text is exactly one finding, a traceback ending in `exception`; returns it.
+LogMatch only_traceback(const std::string& text, const std::string& exception) {
+  auto ms = scan_all(text);
+  INFO(summary(ms));
+  REQUIRE(ms.size() == 1);
+  REQUIRE(ms[0].syndrome == "traceback");
+  CHECK(exception_of(ms[0]) == exception);
+  return ms[0];
 }
 
 // Each line alone is exactly one finding of the named syndrome, or none when the name is empty.
@@ -408,16 +441,11 @@ TEST_CASE("LogStream: reset restarts line numbers and drops partial state", "[lo
 
 TEST_CASE("patterns: located errors, pathological patterns stay linear", "[logs][patterns]") {
   SECTION("a pattern that does not compile is a located error") {
-    auto tree = sidecar::parse_yaml(
+    auto [opts, errors] = read_yaml_options(
         "syndromes:\n"
         "  - name: mine\n"
         "    severity: warning\n"
-        "    patterns: ['ok', 'broken(']\n",
-        "user.yaml");
-    REQUIRE(tree.ok());
-    LogOptions opts;
-    std::vector<sidecar::Status> errors;
-    sidecar::read_log_options(*tree, &opts, &errors);
+        "    patterns: ['ok', 'broken(']\n");
     REQUIRE(errors.size() == 1);
     CHECK_THAT(errors[0].message(), Catch::Contains("user.yaml:4") && Catch::Contains("syndromes.mine.patterns[1]") &&
                                         Catch::Contains("broken("));
@@ -432,10 +460,8 @@ TEST_CASE("patterns: located errors, pathological patterns stay linear", "[logs]
     CHECK_FALSE(LogScanner::create(opts).ok());  // matches every line
   }
   SECTION("unknown keys get a did-you-mean") {
-    auto tree = sidecar::parse_yaml("syndromes:\n  - name: m\n    patern: ['x']\n    patterns: ['x']\n", "u.yaml");
-    LogOptions opts;
-    std::vector<sidecar::Status> errors;
-    sidecar::read_log_options(*tree, &opts, &errors);
+    auto [opts, errors] =
+        read_yaml_options("syndromes:\n  - name: m\n    patern: ['x']\n    patterns: ['x']\n", "u.yaml");
     REQUIRE(errors.size() == 1);
     CHECK_THAT(errors[0].message(), Catch::Contains("patern"));
   }
@@ -455,9 +481,7 @@ TEST_CASE("patterns: located errors, pathological patterns stay linear", "[logs]
     auto base = sidecar::default_playbook_tree();
     auto user = sidecar::parse_yaml("syndromes:\n  - name: traceback\n    enabled: false\n", "u.yaml");
     sidecar::merge_into(*base, *user);
-    LogOptions opts;
-    std::vector<sidecar::Status> errors;
-    sidecar::read_log_options(*base, &opts, &errors);
+    auto [opts, errors] = read_options(*base);
     CHECK(errors.empty());
     auto scanner = LogScanner::create(opts).value();
     CHECK(scan_all("Traceback (most recent call last):\nValueError: x\n", scanner).empty());
@@ -466,15 +490,10 @@ TEST_CASE("patterns: located errors, pathological patterns stay linear", "[logs]
 
 TEST_CASE("prefilters: the multi-pattern pass looks for them, the pattern verifies", "[logs][patterns]") {
   SECTION("a {pattern, prefilter} item") {
-    auto tree = sidecar::parse_yaml(
+    auto [opts, errors] = read_yaml_options(
         "syndromes:\n"
         "  - name: mine\n"
-        "    patterns: [{pattern: 'loss\\w{0,4}[=:] ?nan', prefilter: 'nan'}, 'plain one']\n",
-        "user.yaml");
-    REQUIRE(tree.ok());
-    LogOptions opts;
-    std::vector<sidecar::Status> errors;
-    sidecar::read_log_options(*tree, &opts, &errors);
+        "    patterns: [{pattern: 'loss\\w{0,4}[=:] ?nan', prefilter: 'nan'}, 'plain one']\n");
     REQUIRE(errors.empty());
     REQUIRE(opts.syndromes.size() == 1);
     CHECK(opts.syndromes[0].patterns == std::vector<std::string>{"loss\\w{0,4}[=:] ?nan", "plain one"});
@@ -489,12 +508,7 @@ TEST_CASE("prefilters: the multi-pattern pass looks for them, the pattern verifi
     for (const char* item : {"{pattern: 'x'}", "{pattern: 'x', prefilter: 'nan', extra: 1}", "{prefilter: 'nan'}",
                              "{pattern: 'x', prefilter: 'nan('}", "{pattern: 'x', prefilter: 'n*'}"}) {
       INFO(item);
-      auto tree =
-          sidecar::parse_yaml(std::string("syndromes:\n  - name: mine\n    patterns: [") + item + "]\n", "user.yaml");
-      REQUIRE(tree.ok());
-      LogOptions opts;
-      std::vector<sidecar::Status> errors;
-      sidecar::read_log_options(*tree, &opts, &errors);
+      auto errors = read_yaml_options(std::string("syndromes:\n  - name: mine\n    patterns: [") + item + "]\n").errors;
       REQUIRE_FALSE(errors.empty());
       CHECK_THAT(errors[0].message(), Catch::Contains("user.yaml:3") && Catch::Contains("syndromes.mine.patterns[0]"));
     }
@@ -808,50 +822,35 @@ TEST_CASE("round 3, part C: the weak families' real wordings, and their look-ali
 }
 
 TEST_CASE("tracebacks as pasted: headerless, announced, re-raised, behind process tags", "[logs][traceback]") {
-  auto only = [](const std::string& text) {
-    auto ms = scan_all(text);
-    INFO(summary(ms));
-    REQUIRE(ms.size() == 1);
-    REQUIRE(ms[0].syndrome == "traceback");
-    return ms[0];
-  };
-  auto exception_of = [](const LogMatch& m) {
-    const std::string* e = sidecar::evidence_get(m.evidence, "exception");
-    return e ? *e : std::string("<none>");
-  };
-  SECTION("frames without the header line are one traceback") {
-    auto m = only(
-        "  File \"<string>\", line 544, in <module>\n  File \"<string>\", line 313, in wgOpF\n"
-        "ValueError: '38' is not in list\nnext line\n");
-    CHECK(m.line == 1);
-    CHECK(exception_of(m) == "ValueError: '38' is not in list");
-  }
-  SECTION("'Exception in thread' and the traceback it announces are one finding") {
-    auto m = only(
-        "Exception in thread Thread-1:\nTraceback (most recent call last):\n  File \"a.py\", line 3, in run\n"
-        "RuntimeError: boom\n");
-    CHECK(m.line == 1);
-    CHECK(exception_of(m) == "RuntimeError: boom");
+  SECTION("frames without the header line, and 'Exception in thread' with the traceback it announces: one finding") {
+    CHECK(only_traceback("  File \"<string>\", line 544, in <module>\n  File \"<string>\", line 313, in wgOpF\n"
+                         "ValueError: '38' is not in list\nnext line\n",
+                         "ValueError: '38' is not in list")
+              .line == 1);
+    CHECK(only_traceback("Exception in thread Thread-1:\nTraceback (most recent call last):\n"
+                         "  File \"a.py\", line 3, in run\nRuntimeError: boom\n",
+                         "RuntimeError: boom")
+              .line == 1);
   }
   SECTION("a DataLoader worker's re-raised traceback chains to the main process's") {
-    auto m = only(
+    auto m = only_traceback(
         "Traceback (most recent call last):\n  File \"train.py\", line 9, in <module>\n    data.reraise()\n"
         "KeyError: Caught KeyError in DataLoader worker process 0.\nOriginal Traceback (most recent call last):\n"
-        "  File \"fetch.py\", line 44, in fetch\nKeyError: 0\n");
-    CHECK(exception_of(m) == "KeyError: 0");
+        "  File \"fetch.py\", line 44, in fetch\nKeyError: 0\n",
+        "KeyError: 0");
     CHECK(*sidecar::evidence_get(m.evidence, "chained_from") ==
           "KeyError: Caught KeyError in DataLoader worker process 0.");
   }
   SECTION("Ray and vLLM process tags: frames and the logged exception belong to the held block") {
-    auto ray = only(
+    only_traceback(
         "(RayWorker pid=12) Traceback (most recent call last):\n(RayWorker pid=12)   File \"w.py\", line 3, in f\n"
-        "(RayWorker pid=12) ValueError: bad shard\n");
-    CHECK(exception_of(ray) == "ValueError: bad shard");
-    auto vllm = only(
+        "(RayWorker pid=12) ValueError: bad shard\n",
+        "ValueError: bad shard");
+    only_traceback(
         "(VllmWorker rank=1 pid=7) ERROR 03-25 21:13:53 multiproc_executor.py:374] Traceback (most recent call last):\n"
         "(VllmWorker rank=1 pid=7) ERROR 03-25 21:13:53 multiproc_executor.py:374]   File \"g.py\", line 3, in f\n"
-        "(VllmWorker rank=1 pid=7) ERROR 03-25 21:13:53 multiproc_executor.py:374] Exception: WorkerProc failed\n");
-    CHECK(exception_of(vllm) == "Exception: WorkerProc failed");
+        "(VllmWorker rank=1 pid=7) ERROR 03-25 21:13:53 multiproc_executor.py:374] Exception: WorkerProc failed\n",
+        "Exception: WorkerProc failed");
   }
   SECTION("interleaved ranks: frames of rank 1 do not end rank 0's block") {
     auto ms = scan_all(
@@ -964,17 +963,10 @@ TEST_CASE("round 4: the fresh part's wordings, and their look-alikes", "[logs][c
 }
 
 TEST_CASE("bare exception lines: a traceback of their own unless a syndrome claims them", "[logs][traceback]") {
-  auto exception_of = [](const LogMatch& m) {
-    const std::string* e = sidecar::evidence_get(m.evidence, "exception");
-    return e ? *e : std::string("<none>");
-  };
   SECTION("alone: one traceback carrying the line as its exception, never disk_full or gpu_busy") {
     for (const std::string& line : lines_of(read_file(kCorpus / "traceback" / "lone.log"))) {
-      auto ms = scan_all(line + "\n");
-      INFO(line << " -> " << summary(ms));
-      REQUIRE(ms.size() == 1);
-      CHECK(ms[0].syndrome == "traceback");
-      CHECK(exception_of(ms[0]) == line);
+      INFO(line);
+      only_traceback(line + "\n", line);
     }
   }
   SECTION("claimed by a one-line syndrome: that finding alone") {
@@ -984,11 +976,10 @@ TEST_CASE("bare exception lines: a traceback of their own unless a syndrome clai
     CHECK(ms[0].syndrome == "cuda_oom");
   }
   SECTION("inside a held traceback: its final exception, not a second finding") {
-    auto ms = scan_all(
+    only_traceback(
         "Traceback (most recent call last):\n  File \"t.py\", line 3, in <module>\n"
-        "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)\n");
-    REQUIRE(ms.size() == 1);
-    CHECK(exception_of(ms[0]) == "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)");
+        "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)\n",
+        "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)");
   }
   SECTION("a traceback cut before its exception ends at a blank line followed by other text") {
     auto ms = scan_all(
@@ -1003,10 +994,9 @@ TEST_CASE("bare exception lines: a traceback of their own unless a syndrome clai
     CHECK(exception_of(ms[1]) == "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)");
   }
   SECTION("... but not at a blank line between frames") {
-    auto ms = scan_all(
+    only_traceback(
         "Traceback (most recent call last):\n  File \"t.py\", line 3, in <module>\n\n"
-        "  File \"u.py\", line 9, in f\nKeyError: 'x'\n");
-    REQUIRE(ms.size() == 1);
-    CHECK(exception_of(ms[0]) == "KeyError: 'x'");
+        "  File \"u.py\", line 9, in f\nKeyError: 'x'\n",
+        "KeyError: 'x'");
   }
 }
