@@ -1,13 +1,16 @@
 """The real log-line corpus (tests/data/log_corpus, issue 17): well formed, and its report runs.
 
-No recall is asserted here yet: the patterns are tuned on the dev, held and
-fresh parts, bench/log_corpus_report.py --check is the gate, and the blind_
-part (round 4) is only ever reported as counts.
+The patterns are tuned on the dev, held, fresh and blind parts (blind_, round 4,
+was measured once and then opened for tuning); bench/log_corpus_report.py
+--check is the gate. The sealed_ part (round 5) is checked here only for its
+form and its threads: the report does not even scan it unless --unseal is
+given, so no test here prints or asserts anything about how it is detected.
 """
 import collections
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -21,6 +24,7 @@ LABELS = {
     "dist_child_failed", "segfault", "disk_full", "traceback", "loss_scale_overflow", "nan_in_log",
     "hang", "benign",
 }
+PREFIXES = ("a_", "b_", "c_", "fresh_", "blind_", "sealed_")
 REQUIRED = {"text", "label", "source", "stack"}
 OPTIONAL = {"note", "also_ok"}
 
@@ -38,7 +42,7 @@ def parsed(prefix):
     return [json.loads(raw) for _, raw in load(prefix)]
 
 
-@pytest.mark.parametrize("prefix", ["a_", "b_", "c_", "fresh_", "blind_"])
+@pytest.mark.parametrize("prefix", PREFIXES)
 def test_items_are_well_formed(prefix):
     items = load(prefix)
     if prefix != "a_" and not items:
@@ -82,8 +86,35 @@ def test_blind_part_uses_only_threads_no_other_part_uses():
         pytest.skip("no blind_*.jsonl files yet")
     seen = {it["source"] for it in parsed("a_") + parsed("b_") + parsed("c_") + parsed("fresh_")}
     assert not blind & seen, f"blind items from threads already in the corpus: {sorted(blind & seen)}"
-    assert {p.name for p in CORPUS.glob("*.jsonl")} == {p.name for pre in ("a_", "b_", "c_", "fresh_", "blind_")
-                                                        for p in CORPUS.glob(pre + "*.jsonl")}, "unknown file prefix"
+
+
+def test_every_corpus_file_has_a_known_prefix():
+    names = {p.name for p in CORPUS.glob("*.jsonl")}
+    known = {p.name for pre in PREFIXES for p in CORPUS.glob(pre + "*.jsonl")}
+    assert names == known, f"unknown file prefix: {sorted(names - known)}"
+
+
+def thread_key(source):
+    """One key per thread however the source is spelled: a GitHub issue/PR address is owner/repo#N."""
+    s = source.strip().lower()
+    m = re.match(r"https?://github\.com/([^/]+/[^/#?]+)/(?:issues|pull|discussions)/(\d+)", s)
+    return f"{m.group(1)}#{m.group(2)}" if m else s.rstrip("/")
+
+
+def test_thread_key_spellings():
+    assert thread_key("https://github.com/NVIDIA/nccl/issues/1129") == thread_key("NVIDIA/nccl#1129")
+    assert thread_key("https://github.com/a/b/pull/7/files") == "a/b#7"
+    assert thread_key("https://forums.developer.nvidia.com/t/x/1/") == "https://forums.developer.nvidia.com/t/x/1"
+    assert thread_key("a/b#1") != thread_key("a/b#10")
+
+
+def test_sealed_part_uses_only_threads_no_other_part_uses():
+    """sealed_ (round 5): collected after round 4 from threads no other file uses, however the source is spelled."""
+    sealed = {thread_key(it["source"]) for it in parsed("sealed_")}
+    if not sealed:
+        pytest.skip("no sealed_*.jsonl files yet")
+    seen = {thread_key(it["source"]) for pre in PREFIXES if pre != "sealed_" for it in parsed(pre)}
+    assert not sealed & seen, f"sealed items from threads already in the corpus: {sorted(sealed & seen)}"
 
 
 def test_blind_part_covers_every_family_from_many_threads():
@@ -178,7 +209,9 @@ def test_report_runs_end_to_end(tmp_path):
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["skipped"] == []
+    assert out["sealed_left_out"] == len(parsed("sealed_")), "the sealed part is scanned only with --unseal"
     parts = out["parts"]
+    assert "sealed" not in parts or not parsed("sealed_")
     fresh, blind = parsed("fresh_"), parsed("blind_")
     everything = parsed("a_") + parsed("b_") + parsed("c_") + fresh + blind
     assert parts["all"]["items"] == len(everything)
@@ -223,20 +256,21 @@ def test_report_runs_end_to_end(tmp_path):
         assert r.returncode == 1 and f"check failed ({part}): the part has no positive items" in r.stderr
 
 
-def test_blind_part_is_counted_apart_and_never_listed(tmp_path):
-    cli = os.environ.get("SIDECAR_CLI", "")
-    if not cli:
-        pytest.skip("SIDECAR_CLI is not set (run through ctest)")
-    small = tmp_path / "corpus"
-    small.mkdir()
-    # held_src's hash holds it aside in round 2 (held); in a fresh_ or blind_ file the hash does not matter.
+def report_module():
     sys.path.insert(0, str(REPORT.parent))
     try:
         import log_corpus_report
     finally:
         sys.path.pop(0)
-    held_src = next(f"t/t#{n}" for n in range(100) if log_corpus_report.held_aside(f"t/t#{n}"))
-    dev_src = next(f"t/t#{n}" for n in range(100) if not log_corpus_report.held_aside(f"t/t#{n}"))
+    return log_corpus_report
+
+
+def write_parts_corpus(small):
+    """One item per part marker (dev 11111, held 22222, fresh 33333/44444, blind 55555/66666, sealed 77777/88888)."""
+    mod = report_module()
+    # held_src's hash holds it aside in round 2 (held); in a fresh_, blind_ or sealed_ file the hash does not matter.
+    held_src = next(f"t/t#{n}" for n in range(100) if mod.held_aside(f"t/t#{n}"))
+    dev_src = next(f"t/t#{n}" for n in range(100) if not mod.held_aside(f"t/t#{n}"))
     rows = {
         "a_t.jsonl": [{"text": "dev line one 11111", "label": "nan_in_log", "source": dev_src, "stack": "x"},
                       {"text": "held line two 22222", "label": "nan_in_log", "source": held_src, "stack": "x"}],
@@ -248,27 +282,58 @@ def test_blind_part_is_counted_apart_and_never_listed(tmp_path):
                           {"text": "blind line six 66666", "label": "nan_in_log", "source": dev_src, "stack": "x"},
                           {"text": "Segmentation fault (core dumped)", "label": "benign", "source": "t/t#b",
                            "stack": "x"}],
+        "sealed_t.jsonl": [{"text": "sealed line seven 77777", "label": "nan_in_log", "source": held_src,
+                            "stack": "x"},
+                           {"text": "sealed line eight 88888", "label": "nan_in_log", "source": dev_src,
+                            "stack": "x"},
+                           {"text": "Segmentation fault (core dumped) 99999", "label": "benign", "source": "t/t#s",
+                            "stack": "x"}],
     }
     for name, items in rows.items():
         (small / name).write_text("".join(json.dumps(x) + "\n" for x in items))
+
+
+def test_parts_are_counted_apart_and_sealed_is_left_out(tmp_path):
+    """blind_ (round 4) is a tuned part now: counted and listed. sealed_ (round 5) is neither scanned nor
+    counted nor listed without --unseal (the lead unseals it once; no test here does)."""
+    cli = os.environ.get("SIDECAR_CLI", "")
+    if not cli:
+        pytest.skip("SIDECAR_CLI is not set (run through ctest)")
+    small = tmp_path / "corpus"
+    small.mkdir()
+    write_parts_corpus(small)
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--json"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    parts = json.loads(r.stdout)["parts"]
+    out = json.loads(r.stdout)
+    parts = out["parts"]
+    assert "sealed" not in parts and out["sealed_left_out"] == 3
     assert [parts[p]["items"] for p in ("dev", "held", "fresh", "blind", "all")] == [1, 1, 2, 3, 7]
     assert parts["blind"]["per_syndrome"]["nan_in_log"] == {"items": 2, "detected": 0, "recall": 0.0}
     assert (parts["blind"]["benign"], parts["blind"]["benign_false_alarms"]) == (1, 1)
     assert parts["fresh"]["per_syndrome"]["nan_in_log"] == {"items": 2, "detected": 0, "recall": 0.0}
-    # Misses of dev, held and fresh (round 3, since used for tuning) are listed; blind items never are.
+    assert (parts["all"]["benign"], parts["all"]["benign_false_alarms"]) == (1, 1), "a sealed look-alike was scanned"
+    # Misses of the tuned parts (dev, held, fresh, blind) are listed; sealed items never are.
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--dev-misses"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
-    assert "blind (held-aside)" in r.stdout and "fresh (r3, tuned)" in r.stdout
-    assert all(n in r.stdout for n in ("11111", "22222", "33333", "44444")), r.stdout
-    assert "55555" not in r.stdout and "66666" not in r.stdout and "core dumped" not in r.stdout, r.stdout
+    assert "sealed part: 3 items not scanned" in r.stdout, r.stdout
+    assert all(n in r.stdout for n in ("11111", "22222", "33333", "44444", "55555", "66666")), r.stdout
+    assert not any(n in r.stdout for n in ("77777", "88888", "99999")), r.stdout
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0.95", "0.01",
                         "--check-part", "blind"], capture_output=True, text=True, timeout=120)
     assert r.returncode == 1 and "check failed (blind): nan_in_log recall" in r.stderr
+    # Gating the sealed part needs --unseal: asking without it is a usage error, and no figure is printed.
+    r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0", "1",
+                        "--check-part", "dev,sealed"], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "needs --unseal" in r.stderr and not r.stdout, r.stdout + r.stderr
+    # A corpus of sealed items only has nothing to report without --unseal.
+    only = tmp_path / "only_sealed"
+    only.mkdir()
+    (only / "sealed_t.jsonl").write_text((small / "sealed_t.jsonl").read_text())
+    r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(only), "--json"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "no corpus items" in r.stderr and not r.stdout
     # A comma list gates every part it names: each failing part is reported.
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0.95", "0.01",
                         "--check-part", "dev,held,fresh"], capture_output=True, text=True, timeout=120)
