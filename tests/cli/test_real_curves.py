@@ -3,8 +3,9 @@ bench/curves_report.py runs end to end on the built CLI.
 
 The tuned parts (dev, held, fresh) are gated at the issue's bar:
 test_tuned_parts_meet_the_issue_bar runs `curves_report.py --check 0.9 1
---max-notifications 2 --check-part dev,held,fresh`. The blind part is not
-gated here: it is measured once, by whoever did not tune on it.
+--max-notifications 2 --check-part dev,held,fresh`. The round-5 sealed part is
+not gated here (nor replayed: the report leaves it out unless --unseal): it is
+measured once, by whoever did not tune on it.
 """
 import hashlib
 import json
@@ -25,6 +26,7 @@ LABELS = {"nan", "divergence", "frozen_loss", "quality_drop", "reward_collapse",
           "entropy_collapse", "stall", "none"}
 FIELDS = ("id", "file", "source", "source_kind", "framework", "label", "visible_step", "also_ok", "what_happened",
           "raw_excerpt")
+MARKED_PARTS = ("fresh", "blind", "sealed")
 SOURCE = re.compile(r"^([A-Za-z0-9][\w.-]*/[\w.-]+#\d+|https?://\S+)$")
 
 
@@ -58,7 +60,7 @@ def test_manifest_entries_are_complete():
         assert SOURCE.match(e["source"]), (e["id"], e["source"])
         assert e["what_happened"].strip() and e["raw_excerpt"].strip() and e["framework"].strip(), e["id"]
         assert e["file"] == e["id"] + ".jsonl"
-        assert e.get("part", "fresh") in ("fresh", "blind"), e["id"]  # only the fresh and blind parts are marked
+        assert e.get("part", "fresh") in MARKED_PARTS, e["id"]  # only the parts with their own entry file are marked
         if e["label"] == "none":
             assert e["visible_step"] is None, e["id"]
         else:
@@ -133,8 +135,8 @@ def test_held_aside_split_is_by_thread_and_not_empty():
     for e in manifest():
         part = e.get("part") or hashed_aside(e)
         parts.setdefault(e["source"], set()).add(part)
-    assert all(len(p) == 1 for p in parts.values()), "a thread feeds one part only (fresh and blind ones included)"
-    flat = [next(iter(p)) for p in parts.values() if not {"fresh", "blind"} & p]
+    assert all(len(p) == 1 for p in parts.values()), "a thread feeds one part only (fresh, blind, sealed included)"
+    flat = [next(iter(p)) for p in parts.values() if not set(MARKED_PARTS) & p]
     assert any(flat) and not all(flat)
 
 
@@ -144,7 +146,8 @@ def entry_file(name):
 
 
 def test_marked_parts_are_the_entries_of_their_json_file():
-    for name, part in (("entries.json", None), ("entries_fresh.json", "fresh"), ("entries_blind.json", "blind")):
+    for name, part in (("entries.json", None), ("entries_fresh.json", "fresh"), ("entries_blind.json", "blind"),
+                       ("entries_sealed.json", "sealed")):
         ids = [e["id"] for e in entry_file(name)]
         assert len(ids) == len(set(ids)), name
         assert {e["id"] for e in manifest() if e.get("part") == part} == set(ids), name
@@ -176,14 +179,16 @@ def test_report_runs_end_to_end():
     proc = run_report("--json", "--verbose", "--reveal-held-aside")
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
-    entries = manifest()
+    # without --unseal the sealed part is neither replayed nor counted
+    assert summary["sealed_left_out"] == sum(e.get("part") == "sealed" for e in manifest())
+    entries = [e for e in manifest() if e.get("part") != "sealed"]
     assert summary["all"]["curves"] == len(entries)
     assert sum(summary[p]["curves"] for p in ("dev", "held_aside", "fresh", "blind")) == len(entries)
     for part in ("fresh", "blind"):
         assert summary[part]["curves"] == sum(e.get("part") == part for e in entries)
     assert summary["all"]["errors"] == []
     assert summary["all"]["healthy"]["n"] == sum(e["label"] == "none" for e in entries)
-    assert {c["id"] for c in summary["curves"]} == {e["id"] for e in entries if e.get("part") != "blind"}
+    assert {c["id"] for c in summary["curves"]} == {e["id"] for e in entries}
     for label, v in summary["all"]["labels"].items():
         assert label in LABELS and 0.0 <= v["recall"] <= 1.0
     # the text report, on a few curves of each part: without --reveal-held-aside the
@@ -194,7 +199,7 @@ def test_report_runs_end_to_end():
     text = run_report("--verbose", *few)
     assert text.returncode == 0, text.stderr
     for part in ("== dev: 3 curves", "== held (round 2, since used for tuning): 3 curves",
-                 "== fresh (round 3, since used for tuning): 0 curves", "== blind (round 4 held aside, quote this): 0 curves",
+                 "== fresh (round 3, since used for tuning): 0 curves", "== blind (round 4, since used for tuning): 0 curves",
                  "== all: 6 curves",
                  "false alarms",
                  "notifications per incident"):
@@ -228,23 +233,43 @@ def small_corpus(tmp_path, marked):
     return ["--corpus", str(tmp_path)]
 
 
-def test_report_never_names_blind_curves(tmp_path):
-    blind = ["tfmodels_8423_loss_explodes", "fairseq_940_lm_loss11"]
-    corpus = small_corpus(tmp_path, dict.fromkeys(blind, "blind"))
+def test_report_leaves_sealed_curves_out(tmp_path):
+    # round 5's sealed part: without --unseal not replayed, not counted, never named
+    sealed = ["tfmodels_8423_loss_explodes", "fairseq_940_lm_loss11"]
+    corpus = small_corpus(tmp_path, dict.fromkeys(sealed, "sealed"))
     proc = run_report(*corpus, "--json", "--verbose", "--reveal-held-aside")
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
-    assert summary["blind"]["curves"] == 2 and summary["all"]["curves"] == 5
-    assert summary["blind"]["healthy"]["n"] == 1 and summary["blind"]["labels"]["divergence"]["n"] == 1
-    assert not any(i in proc.stdout for i in blind), "blind curves are counted, never named"
+    assert summary["sealed_left_out"] == 2 and "sealed" not in summary and summary["all"]["curves"] == 3
+    assert not any(i in proc.stdout for i in sealed), "sealed curves are never named"
     text = run_report(*corpus, "--verbose", "--reveal-held-aside")
     assert text.returncode == 0, text.stderr
-    assert "== blind (round 4 held aside, quote this): 2 curves" in text.stdout
-    assert not any(i in text.stdout for i in blind)
-    # --only cannot pick a blind curve on its own
-    alone = run_report(*corpus, "--json", "--only", blind[0])
-    assert alone.returncode == 0, alone.stderr
-    assert json.loads(alone.stdout)["all"]["curves"] == 0 and "blind" in alone.stderr
+    assert "sealed part: 2 curves not replayed" in text.stdout and "== sealed" not in text.stdout
+    assert not any(i in text.stdout for i in sealed)
+    alone = run_report(*corpus, "--json", "--only", sealed[0])  # --only cannot pick a sealed curve
+    assert alone.returncode == 0 and json.loads(alone.stdout)["all"]["curves"] == 0
+    judged = run_report(*corpus, "--check", "0", "1000", "--check-part", "sealed")
+    assert judged.returncode == 2 and "needs --unseal" in judged.stderr
+    # with --unseal (here on a copy whose "sealed" curves are dev ones): counted, still never named
+    unsealed = run_report(*corpus, "--json", "--verbose", "--reveal-held-aside", "--unseal")
+    assert unsealed.returncode == 0, unsealed.stderr
+    summary = json.loads(unsealed.stdout)
+    assert summary["sealed"]["curves"] == 2 and summary["all"]["curves"] == 5
+    assert summary["sealed"]["healthy"]["n"] == 1 and summary["sealed"]["labels"]["divergence"]["n"] == 1
+    assert not any(i in unsealed.stdout for i in sealed)
+
+
+def test_report_names_blind_curves_only_when_revealed(tmp_path):
+    # round 4's blind part is tuning material now: named with --reveal-held-aside, like held and fresh
+    blind = ["tfmodels_8423_loss_explodes", "fairseq_940_lm_loss11"]
+    corpus = small_corpus(tmp_path, dict.fromkeys(blind, "blind"))
+    hidden = run_report(*corpus, "--verbose")
+    assert hidden.returncode == 0, hidden.stderr
+    assert "== blind (round 4, since used for tuning): 2 curves" in hidden.stdout
+    assert not any(i in hidden.stdout for i in blind)
+    shown = run_report(*corpus, "--json", "--verbose", "--reveal-held-aside")
+    assert shown.returncode == 0, shown.stderr
+    assert {c["id"] for c in json.loads(shown.stdout)["curves"] if c["part"] == "blind"} == set(blind)
 
 
 def test_report_names_fresh_curves_only_when_revealed(tmp_path):
