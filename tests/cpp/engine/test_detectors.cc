@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <string>
+#include <type_traits>
 #include <vector>
 
 #include "sidecar/core/detectors/baseline.h"
@@ -39,6 +42,44 @@ std::vector<double> lm_curve(int n, double floor = 2.0) {
 }
 
 const std::string* ev(const Decision& d, const char* key) { return evidence_get(d.evidence, key); }
+
+// A detector asked about a series: a callable of the series alone, or a
+// detect_xxx(series, options) function asked with its default options.
+template <typename Detect>
+std::optional<Decision> ask(const Detect& detect, const Series& s) {
+  if constexpr (std::is_invocable_v<const Detect&, const Series&>)
+    return detect(s);
+  else
+    return detect(s, {});
+}
+
+// The values arrive one at a time, at steps step0, step0 + stride, ...: the
+// first decision the detector makes on the way, if any.
+template <typename Detect>
+std::optional<Decision> first_decision(const std::vector<double>& values, const Detect& detect,
+                                       std::string name = "loss", std::int64_t step0 = 0, std::int64_t stride = 1) {
+  Series s(std::move(name));
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    s.push(step0 + stride * static_cast<std::int64_t>(i), values[i]);
+    if (!first) first = ask(detect, s);
+  }
+  return first;
+}
+
+// The values arrive one at a time (steps step0, step0 + 1, ...) and the
+// detector stays quiet at every one of them.
+template <typename Detect>
+void check_quiet_throughout(const std::vector<double>& values, const Detect& detect, std::string name = "loss",
+                            std::int64_t step0 = 0) {
+  Series s(std::move(name));
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const std::int64_t step = step0 + static_cast<std::int64_t>(i);
+    s.push(step, values[i]);
+    INFO("step " << step);
+    CHECK_FALSE(ask(detect, s));
+  }
+}
 
 }  // namespace
 
@@ -85,22 +126,14 @@ TEST_CASE("nan_loss: critical at once, quiet otherwise", "[detectors][nan]") {
 
 TEST_CASE("high_loss: the LM initial loss ~10.8 at step 0 stays quiet", "[detectors][high_loss][false_positive]") {
   // The seed's absolute 'loss >= 8' fires here at step 0 of every LM run.
-  std::vector<double> curve = lm_curve(300);
-  Series s("loss");
-  for (std::size_t i = 0; i < curve.size(); ++i) {
-    s.push(static_cast<std::int64_t>(i), curve[i]);
-    CHECK_FALSE(detect_high_loss(s, {}));
-  }
+  check_quiet_throughout(lm_curve(300), detect_high_loss);
 }
 
 TEST_CASE("high_loss: a slow but steady early decline above 8 stays quiet", "[detectors][high_loss][false_positive]") {
   // Logged every step with a long warm-up: above 8 for ~150 points, but learning.
-  Series s("loss");
-  for (int i = 0; i < 1000; ++i) {
-    s.push(i, 2.0 + 8.8 * std::exp(-i / 400.0) + 0.03 * std::sin(i * 1.7));
-    INFO("step " << i);
-    CHECK_FALSE(detect_high_loss(s, {}));
-  }
+  std::vector<double> slow;
+  for (int i = 0; i < 1000; ++i) slow.push_back(2.0 + 8.8 * std::exp(-i / 400.0) + 0.03 * std::sin(i * 1.7));
+  check_quiet_throughout(slow, detect_high_loss);
   // The same run stuck at its initial level fires.
   Series stuck("loss");
   for (int i = 0; i < 60; ++i) stuck.push(i, 10.8 + 0.03 * std::sin(i * 1.7));
@@ -165,13 +198,7 @@ TEST_CASE("loss_spike: needs persistence; a one-point blip stays quiet", "[detec
 }
 
 TEST_CASE("loss_spike: a whole healthy LM curve never fires", "[detectors][spike][false_positive]") {
-  std::vector<double> curve = lm_curve(400);
-  Series s("loss");
-  for (std::size_t i = 0; i < curve.size(); ++i) {
-    s.push(static_cast<std::int64_t>(i), curve[i]);
-    INFO("step " << i);
-    CHECK_FALSE(detect_loss_spike(s, {}));
-  }
+  check_quiet_throughout(lm_curve(400), detect_loss_spike);
 }
 
 TEST_CASE("loss_spike: Megatron's 10x-max ceiling is critical at once", "[detectors][spike]") {
@@ -275,13 +302,7 @@ TEST_CASE("reward_drop: positive and negative rewards, after the RL warm-up", "[
 TEST_CASE("reward_drop: a fresh policy's noisy first updates are warm-up, not a drop",
           "[detectors][rl][false_positive]") {
   // PPO's first updates: the reward dips from its random-policy level, then learns.
-  Series s("reward");
-  std::vector<double> v = {5.0, 4.0, 1.0, 0.5, 0.8, 3.0, 6.0, 8.0, 9.0, 10.0, 11.0, 12.0};
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    s.push(static_cast<std::int64_t>(i), v[i]);
-    INFO("point " << i);
-    CHECK_FALSE(detect_reward_drop(s, {}));
-  }
+  check_quiet_throughout({5.0, 4.0, 1.0, 0.5, 0.8, 3.0, 6.0, 8.0, 9.0, 10.0, 11.0, 12.0}, detect_reward_drop, "reward");
   // Without the warm-up the same dip would fire: the rule can fail.
   Series t = make({5.0, 5.0, 5.0, 5.0, 5.0, 1.0, 0.5}, "reward");
   CHECK(detect_reward_drop(t, {.warmup_points = 0}));
@@ -442,15 +463,12 @@ TEST_CASE("throughput_regression: warm-up / compile is not a regression", "[dete
   Baseline b;
   b.runs = 2;
   b.throughput = 50.0;
-  Series s("throughput");
+  auto regression = [&b](const Series& s) { return detect_throughput_regression(s, b, {}); };
   std::vector<double> v = {2, 5, 12, 30, 45, 49, 51, 50, 48, 52, 50};  // compile, warm-up, steady
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    s.push(static_cast<std::int64_t>(i), v[i]);
-    CHECK_FALSE(detect_throughput_regression(s, b, {}));
-  }
+  check_quiet_throughout(v, regression, "throughput");
   // One slow step (a checkpoint) is not a regression either.
-  s.push(11, 10.0);
-  CHECK_FALSE(detect_throughput_regression(s, b, {}));
+  v.push_back(10.0);
+  CHECK_FALSE(regression(make(v, "throughput")));
   CHECK_FALSE(detect_throughput_regression(Series("throughput"), b, {}));
 }
 
@@ -531,22 +549,11 @@ TEST_CASE("loss_divergence: a slow sustained rise from the running minimum", "[d
   std::vector<double> v;
   for (int i = 0; i < 30; ++i) v.push_back(3.0 * std::exp(-i / 6.0) + 0.4);         // learns to ~0.42
   for (int i = 1; i <= 12; ++i) v.push_back(0.42 + 0.12 * i + 0.02 * std::sin(i));  // creeps back up
-  Series s("loss");
-  std::optional<Decision> first;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    s.push(static_cast<std::int64_t>(i), v[i]);
-    if (!first) first = detect_loss_divergence(s, {});
-  }
+  auto first = first_decision(v, detect_loss_divergence);
   REQUIRE(first);
   CHECK(first->step >= 32);
   // A healthy decaying curve with noise never fires.
-  std::vector<double> curve = lm_curve(400);
-  Series h("loss");
-  for (std::size_t i = 0; i < curve.size(); ++i) {
-    h.push(static_cast<std::int64_t>(i), curve[i]);
-    INFO("step " << i);
-    CHECK_FALSE(detect_loss_divergence(h, {}));
-  }
+  check_quiet_throughout(lm_curve(400), detect_loss_divergence);
 }
 
 TEST_CASE("loss_divergence: an LR-restart bump that recovers stays quiet", "[detectors][divergence][false_positive]") {
@@ -649,12 +656,7 @@ TEST_CASE("open until recovered: bands of the jump-style rules", "[detectors][re
 TEST_CASE("throughput_collapse: vs the run's own early post-warm-up level", "[detectors][throughput]") {
   // Warm-up (compile) is slow; steady ~100 samples/s; then it falls to ~30.
   std::vector<double> v = {5, 40, 98, 101, 100, 99, 102, 100, 97, 60, 35, 31, 30};
-  Series s("samples_per_second");
-  std::optional<Decision> first;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    s.push(static_cast<std::int64_t>(i), v[i]);
-    if (!first) first = detect_throughput_collapse(s, {});
-  }
+  auto first = first_decision(v, detect_throughput_collapse, "samples_per_second");
   REQUIRE(first);
   CHECK(first->syndrome == "throughput_collapse");
   CHECK(first->step == 10);
@@ -685,13 +687,8 @@ TEST_CASE("frozen_loss: stuck at chance from the start; collapsed to exactly 0",
 
 TEST_CASE("loss_divergence: a training loss that rises at almost every epoch", "[detectors][divergence]") {
   // Keras CIFAR: the loss bottoms out at epoch 4 and rises at every epoch after.
-  std::vector<double> v = {1.5869, 1.2171, 1.1202, 1.0933, 1.1043, 1.1402, 1.1855, 1.2136, 1.2371};
-  Series s("loss");
-  std::optional<Decision> first;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    s.push(static_cast<std::int64_t>(i + 1), v[i]);
-    if (!first) first = detect_loss_divergence(s, {});
-  }
+  auto first = first_decision({1.5869, 1.2171, 1.1202, 1.0933, 1.1043, 1.1402, 1.1855, 1.2136, 1.2371},
+                              detect_loss_divergence, "loss", 1);
   REQUIRE(first);
   CHECK(*ev(*first, "rule") == "slow");
   CHECK(first->step == 9);
@@ -704,23 +701,13 @@ TEST_CASE("val_acc_drop: one evaluation at a quarter of the best is a collapse",
   REQUIRE(d);
   CHECK(*ev(*d, "rule") == "collapse");
   // A noisy small validation set: 0.87 -> 0.61 -> 0.90 is one bad evaluation, not a drop.
-  Series s("val_accuracy");
-  std::vector<double> v = {0.4766, 0.6276, 0.8398, 0.8047, 0.8659, 0.8151, 0.8737, 0.6055, 0.9023, 0.9648};
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    s.push(static_cast<std::int64_t>(i + 1), v[i]);
-    INFO("epoch " << i + 1);
-    CHECK_FALSE(detect_val_acc_drop(s, {}));
-  }
+  check_quiet_throughout(
+      {0.4766, 0.6276, 0.8398, 0.8047, 0.8659, 0.8151, 0.8737, 0.6055, 0.9023, 0.9648},
+      [](const Series& acc) { return detect_val_acc_drop(acc, {}); }, "val_accuracy", 1);
 }
 
 TEST_CASE("reward_drop: a slow decline from the peak that stays down", "[detectors][rl]") {
-  Series s("reward");
-  std::vector<double> v = {22.6, 20.3, 17.0, 14.9, 14.1, 14.1, 13.8, 14.1};
-  std::optional<Decision> first;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    s.push(static_cast<std::int64_t>(50 * (i + 1)), v[i]);
-    if (!first) first = detect_reward_drop(s, {});
-  }
+  auto first = first_decision({22.6, 20.3, 17.0, 14.9, 14.1, 14.1, 13.8, 14.1}, detect_reward_drop, "reward", 50, 50);
   REQUIRE(first);
   CHECK(*ev(*first, "rule") == "decline");
   CHECK(first->step == 300);
@@ -821,13 +808,8 @@ TEST_CASE("frozen_loss: a val_loss improving 5 % over 20 000 steps is not flat",
 
 TEST_CASE("loss_divergence: a jump to several times the minimum that stays there", "[detectors][divergence]") {
   // litgpt#628: 1.70 at iter 1151, then 10-12 (chance level) from 1152 on.
-  Series s("loss");
-  std::vector<double> v = {1.7019, 11.463, 11.7545, 11.5019, 11.4807, 12.1935, 10.022};
-  std::optional<Decision> first;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    s.push(static_cast<std::int64_t>(1151 + i), v[i]);
-    if (!first) first = detect_loss_divergence(s, {});
-  }
+  auto first = first_decision({1.7019, 11.463, 11.7545, 11.5019, 11.4807, 12.1935, 10.022}, detect_loss_divergence,
+                              "loss", 1151);
   REQUIRE(first);
   CHECK(*ev(*first, "rule") == "hold");
   CHECK(first->step == 1154);  // one point at the minimum, then three up
@@ -843,23 +825,16 @@ TEST_CASE("loss_divergence: a jump to several times the minimum that stays there
 
 TEST_CASE("throughput_collapse: a remaining-time estimate that rises", "[detectors][throughput]") {
   // minimind#480: the epoch's remaining minutes grow while the steps advance.
-  std::vector<double> v = {1612, 1613, 1613, 1614, 1614, 1614, 1615, 1614, 1615, 1615};
-  Series s("epoch_Time");
-  std::optional<Decision> first;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    s.push(static_cast<std::int64_t>(459800 + 100 * i), v[i]);
-    if (!first) first = detect_eta_growth(s, {});
-  }
+  auto first = first_decision({1612, 1613, 1613, 1614, 1614, 1614, 1615, 1614, 1615, 1615}, detect_eta_growth,
+                              "epoch_Time", 459800, 100);
   REQUIRE(first);
   CHECK(first->syndrome == "throughput_collapse");
   CHECK(*ev(*first, "rule") == "eta");
   CHECK(first->step == 460500);  // 8 points
   // A healthy estimate falls (rounded to minutes it may sit still for a while).
-  Series h("epoch_Time");
-  for (int i = 0; i < 300; ++i) {
-    h.push(i, std::floor(1600.0 - i / 7.0));
-    CHECK_FALSE(detect_eta_growth(h, {}));
-  }
+  std::vector<double> falling;
+  for (int i = 0; i < 300; ++i) falling.push_back(std::floor(1600.0 - i / 7.0));
+  check_quiet_throughout(falling, detect_eta_growth, "epoch_Time");
   // A new epoch resets the estimate in one jump: not a slowdown.
   CHECK_FALSE(detect_eta_growth(make({3, 2, 1, 60, 60, 60, 60, 60, 60}, "epoch_Time"), {}));
   // Steps that do not advance (a re-logged row) are no evidence.
@@ -870,13 +845,7 @@ TEST_CASE("throughput_collapse: a remaining-time estimate that rises", "[detecto
 
 TEST_CASE("frozen_loss: a loss that sits at chance level ln k and never improves", "[detectors][frozen]") {
   // rwf2000#19: a binary video classifier at ~ln 2 for every epoch.
-  Series s("loss");
-  std::vector<double> v = {0.7078, 0.6959, 0.6947, 0.6857, 0.6896, 0.6957, 0.6945};
-  std::optional<Decision> first;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    s.push(static_cast<std::int64_t>(i + 1), v[i]);
-    if (!first) first = detect_frozen_loss(s, {});
-  }
+  auto first = first_decision({0.7078, 0.6959, 0.6947, 0.6857, 0.6896, 0.6957, 0.6945}, detect_frozen_loss, "loss", 1);
   REQUIRE(first);
   CHECK(*ev(*first, "rule") == "chance");
   CHECK(first->step == 6);  // 0.7078 is 2.1 % off ln 2: the five after it
@@ -893,12 +862,7 @@ TEST_CASE("frozen_loss: a loss that sits at chance level ln k and never improves
 TEST_CASE("loss_divergence creep: an epoch loss creeping up with one dip (keras#8680)", "[detectors][divergence]") {
   // Rises at 4 of every 5 points, never at 5 of 5: the slow rule never fires.
   std::vector<double> v = {1.0897, 1.0843, 1.1078, 1.1158, 1.1304, 1.1263, 1.1296, 1.1395, 1.1528, 1.1552};
-  Series s("loss");
-  std::optional<Decision> first;
-  for (std::size_t i = 0; i < v.size() && !first; ++i) {
-    s.push(static_cast<std::int64_t>(174 + i), v[i]);
-    first = detect_loss_divergence(s, {});
-  }
+  auto first = first_decision(v, detect_loss_divergence, "loss", 174);
   REQUIRE(first);
   CHECK(*ev(*first, "rule") == "creep");
   CHECK(first->step == 182);
@@ -951,13 +915,8 @@ TEST_CASE("loss_divergence joint: training and validation loss both double (chem
 }
 
 TEST_CASE("reward_drop collapse: judged in the RL warm-up when overwhelming (mlagents#805)", "[detectors][rl]") {
-  std::vector<double> r = {1.175, 1.32, -3.601, -3.902, -31.675, -88.323};
-  Series s("Mean Reward");
-  std::optional<Decision> first;
-  for (std::size_t i = 0; i < r.size() && !first; ++i) {
-    s.push(static_cast<std::int64_t>(2000 * (i + 1)), r[i]);
-    first = detect_reward_drop(s, {});
-  }
+  auto first =
+      first_decision({1.175, 1.32, -3.601, -3.902, -31.675, -88.323}, detect_reward_drop, "Mean Reward", 2000, 2000);
   REQUIRE(first);
   CHECK(*ev(*first, "rule") == "collapse");
   CHECK(first->step == 10000);
