@@ -83,6 +83,17 @@ def test_blind_part_is_large_enough():
     assert len({e["label"] for e in blind} - {"none"}) >= 5, "positives spread over several labels"
 
 
+def test_sealed_part_is_large_enough():
+    # round 5's sealed part (issue 16): >= 24 curves from threads no other part uses, >= 10 healthy look-alikes
+    entries = manifest()
+    sealed = [e for e in entries if e.get("part") == "sealed"]
+    assert len(sealed) >= 24, len(sealed)
+    assert sum(e["label"] == "none" for e in sealed) >= 10
+    assert len({e["label"] for e in sealed} - {"none"}) >= 5, "positives spread over several labels"
+    others = {e["source"] for e in entries if e.get("part") != "sealed"}
+    assert not others & {e["source"] for e in sealed}, "a sealed thread feeds no other part"
+
+
 def test_each_id_has_one_source():
     by_id = {}
     for e in manifest():
