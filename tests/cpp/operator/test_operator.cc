@@ -205,12 +205,15 @@ TEST_CASE("a valid choice missing from the table takes the table's fallback", "[
 }
 
 TEST_CASE("alert ids are made safe as file names", "[operator]") {
-  CHECK(sidecar::sanitize_alert_id("preflight-gpu_occupied-17.5") == "preflight-gpu_occupied-17.5");
-  CHECK(sidecar::sanitize_alert_id("../../etc/passwd") == "_._.__etc_passwd");
-  CHECK(sidecar::sanitize_alert_id("..") == "_.");
-  CHECK(sidecar::sanitize_alert_id(".hidden") == "_hidden");
-  CHECK(sidecar::sanitize_alert_id("a/b\\c d\n") == "a_b_c_d_");
-  CHECK(sidecar::sanitize_alert_id("") == "alert");
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"preflight-gpu_occupied-17.5", "preflight-gpu_occupied-17.5"},
+      {"../../etc/passwd", "_._.__etc_passwd"},
+      {"..", "_."},
+      {".hidden", "_hidden"},
+      {"a/b\\c d\n", "a_b_c_d_"},
+      {"", "alert"},
+  };
+  for (const auto& [raw, safe] : cases) CHECK(sidecar::sanitize_alert_id(raw) == safe);
   CHECK(sidecar::sanitize_alert_id(std::string(1000, 'x')).size() == 128);
   for (const char* raw : {"..", "../..", "a/../b", "....", "/abs", "x/..", "\0..", "%2e%2e"}) {
     std::string id = sidecar::sanitize_alert_id(raw);

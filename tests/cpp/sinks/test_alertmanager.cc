@@ -107,12 +107,9 @@ TEST_CASE("alertmanager sink: an alert fires in a real Alertmanager, then resolv
   CHECK(st.failed == 0);
 }
 
-TEST_CASE("alertmanager sink: active alerts are re-sent; resolved ones stop; the run's end resolves the rest",
-          "[sinks][alertmanager]") {
-  TempDir dir;
-  test::FakeServer server(dir.path);
-  AlertmanagerSinkOptions o;
-  o.url = server.url();
+TEST_CASE_METHOD(test::FakeServerFixture<AlertmanagerSinkOptions>,
+                 "alertmanager sink: active alerts are re-sent; resolved ones stop; the run's end resolves the rest",
+                 "[sinks][alertmanager]") {
   o.run_id = "r-re";
   o.host = "h";
   o.resend_s = 0.1;

@@ -165,4 +165,15 @@ class FakeServer {
   std::unique_ptr<Child> child_;
 };
 
+// A fake server in a temporary directory and a sink's options `o` pointed at
+// it (o.url): the fixture of the sinks' tests against the fake server, e.g.
+// TEST_CASE_METHOD(FakeServerFixture<ServerSinkOptions>, ...) { o.run_id = "r1"; ... }.
+template <typename Options>
+struct FakeServerFixture {
+  TempDir dir;
+  FakeServer server{dir.str()};
+  Options o;
+  FakeServerFixture() { o.url = server.url(); }
+};
+
 }  // namespace sidecar::test

@@ -16,10 +16,26 @@
 
 using namespace sidecar;
 using sidecar::test::FakeServer;
+using sidecar::test::FakeServerFixture;
 using sidecar::test::TempDir;
 using sidecar::test::wait_until;
 
 namespace {
+
+struct ServerFixture : FakeServerFixture<ServerSinkOptions> {
+  // Retries wait initial_s, doubling up to max_s.
+  void backoff(double initial_s, double max_s) {
+    o.initial_backoff_s = initial_s;
+    o.max_backoff_s = max_s;
+  }
+  // A server sink for run `run_id` with the options set so far, its run reported as running.
+  std::unique_ptr<Sink> running_sink(const std::string& run_id) {
+    o.run_id = run_id;
+    auto sink = make_server_sink(o);
+    sink->on_status("running");
+    return sink;
+  }
+};
 
 Alert make_alert(const std::string& id, const std::string& syndrome, Severity sev = Severity::kCritical) {
   Alert a;
@@ -70,13 +86,11 @@ double mean_call_us(int n, F&& f) {
 
 }  // namespace
 
-TEST_CASE("server sink: exact payloads across a run (start, heartbeats, alert, answer, end)", "[sinks][server]") {
-  TempDir dir;
-  FakeServer server(dir.path);
+TEST_CASE_METHOD(ServerFixture, "server sink: exact payloads across a run (start, heartbeats, alert, answer, end)",
+                 "[sinks][server]") {
   REQUIRE(server.port() > 0);
   REQUIRE(server.control(R"({"require_token": "s3cret"})"));
-  ServerSinkOptions o;
-  o.url = server.url() + "/";  // a trailing slash is fine
+  o.url += "/";  // a trailing slash is fine
   o.run_id = "r1";
   o.auth_token = "s3cret";
   o.initial_backoff_s = 0.05;
@@ -162,22 +176,16 @@ TEST_CASE("server sink: exact payloads across a run (start, heartbeats, alert, a
   CHECK(test::read_file(server.log_path()).find("\"exit_code\": 137,") != std::string::npos);
 }
 
-TEST_CASE("server sink: the server is down for part of the run; nothing stalls, later posts arrive",
-          "[sinks][server]") {
-  TempDir dir;
-  FakeServer server(dir.path);
+TEST_CASE_METHOD(ServerFixture,
+                 "server sink: the server is down for part of the run; nothing stalls, later posts arrive",
+                 "[sinks][server]") {
   int port = server.port();
   REQUIRE(port > 0);
   server.stop();  // down from the start
 
-  ServerSinkOptions o;
-  o.url = server.url();
-  o.run_id = "r2";
   o.timeout_s = 0.5;
-  o.initial_backoff_s = 0.02;
-  o.max_backoff_s = 0.2;
-  auto sink = make_server_sink(o);
-  sink->on_status("running");
+  backoff(0.02, 0.2);
+  auto sink = running_sink("r2");
   // Heartbeats and alerts while down: every call only enqueues.
   double us = mean_call_us(2000, [&](int i) {
     if (i % 500 == 0) sink->on_alert(make_alert("a-" + std::to_string(i), "nan_loss"));
@@ -212,15 +220,10 @@ TEST_CASE("server sink: the server is down for part of the run; nothing stalls, 
   CHECK(st.queue_depth == 0);
 }
 
-TEST_CASE("server sink: 500s are retried with backoff, 400s are not", "[sinks][server]") {
-  TempDir dir;
-  FakeServer server(dir.path);
+TEST_CASE_METHOD(ServerFixture, "server sink: 500s are retried with backoff, 400s are not", "[sinks][server]") {
   REQUIRE(server.control(R"({"mode": "fail", "fail_status": 500})"));
-  ServerSinkOptions o;
-  o.url = server.url();
   o.run_id = "r3";
-  o.initial_backoff_s = 0.02;
-  o.max_backoff_s = 0.05;
+  backoff(0.02, 0.05);
   auto sink = make_server_sink(o);
   sink->on_alert(make_alert("a-1", "nan_loss"));
   REQUIRE(wait_until([&] { return sink->stats().failed >= 3; }, 5.0));
@@ -243,13 +246,10 @@ TEST_CASE("server sink: 500s are retried with backoff, 400s are not", "[sinks][s
   CHECK(server.requests_to("/runs/r3/status").size() == 2);
 }
 
-TEST_CASE("server sink: a full queue drops status updates first, counts drops, keeps the final status",
-          "[sinks][server]") {
-  TempDir dir;
-  FakeServer server(dir.path);
+TEST_CASE_METHOD(ServerFixture,
+                 "server sink: a full queue drops status updates first, counts drops, keeps the final status",
+                 "[sinks][server]") {
   server.control(R"({"mode": "down"})");  // connections closed without an answer
-  ServerSinkOptions o;
-  o.url = server.url();
   o.run_id = "r4";
   o.queue_capacity = 4;
   o.initial_backoff_s = 5.0;  // nothing leaves the queue during the test
@@ -270,12 +270,8 @@ TEST_CASE("server sink: a full queue drops status updates first, counts drops, k
   CHECK(sink->stats().dropped == 8);  // what was left is reported
 }
 
-TEST_CASE("server sink: close() is bounded even while a request hangs", "[sinks][server]") {
-  TempDir dir;
-  FakeServer server(dir.path);
+TEST_CASE_METHOD(ServerFixture, "server sink: close() is bounded even while a request hangs", "[sinks][server]") {
   REQUIRE(server.control(R"({"mode": "slow", "delay_s": 5})"));
-  ServerSinkOptions o;
-  o.url = server.url();
   o.run_id = "r5";
   o.timeout_s = 30;
   auto sink = make_server_sink(o);
@@ -292,12 +288,9 @@ TEST_CASE("server sink: close() is bounded even while a request hangs", "[sinks]
   CHECK(body(r[0]).find("exit_code") == nullptr);
 }
 
-TEST_CASE("server sink: server-given alert ids are sanitised before any file name use", "[sinks][server]") {
-  TempDir dir;
-  FakeServer server(dir.path);
+TEST_CASE_METHOD(ServerFixture, "server sink: server-given alert ids are sanitised before any file name use",
+                 "[sinks][server]") {
   REQUIRE(server.control(R"({"alert_ids": ["../../etc/passwd", 42]})"));
-  ServerSinkOptions o;
-  o.url = server.url();
   o.run_id = "run with spaces/and slash";
   auto sink = make_server_sink(o);
   sink->on_alert(make_alert("a-1", "x"));
@@ -339,15 +332,20 @@ TEST_CASE("server sink: always-valid JSON (odd bytes, NaN evidence)", "[sinks][s
 }
 
 TEST_CASE("json_syntax_error locates the first error", "[sinks][json]") {
-  CHECK(detail::json_syntax_error(R"({"a":[1,2.5e3,true,null,"x\u00e9"]})").empty());
-  CHECK(detail::json_syntax_error("{\n  \"a\": 1,\n}") == "3:1: expected a string key");
-  CHECK(detail::json_syntax_error("[1 2]") == "1:4: expected ',' or ']'");
-  CHECK(detail::json_syntax_error("{\"a\": NaN}") == "1:7: unexpected character");
-  CHECK(detail::json_syntax_error("\"abc") == "1:5: unterminated string");
-  CHECK(detail::json_syntax_error("01") == "1:2: unexpected text after the document");
-  CHECK(detail::json_syntax_error("") == "1:1: unexpected end of document");
-  CHECK(detail::json_syntax_error("[\"\xC3\xA9\", \"\xff\"]") == "1:8: invalid UTF-8 in a string");
-  CHECK(detail::json_syntax_error(std::string(10000, '[')) == "1:514: nesting too deep");
+  // {document, the error ("" for a valid document)}
+  auto [doc, error] = GENERATE(table<std::string, std::string>({
+      {R"({"a":[1,2.5e3,true,null,"x\u00e9"]})", ""},
+      {"{\n  \"a\": 1,\n}", "3:1: expected a string key"},
+      {"[1 2]", "1:4: expected ',' or ']'"},
+      {"{\"a\": NaN}", "1:7: unexpected character"},
+      {"\"abc", "1:5: unterminated string"},
+      {"01", "1:2: unexpected text after the document"},
+      {"", "1:1: unexpected end of document"},
+      {"[\"\xC3\xA9\", \"\xff\"]", "1:8: invalid UTF-8 in a string"},
+      {std::string(10000, '['), "1:514: nesting too deep"},
+  }));
+  INFO(doc.substr(0, 40));
+  CHECK(detail::json_syntax_error(doc) == error);
 }
 
 TEST_CASE("read_auth_token: a token file wins over the environment; whitespace trimmed", "[sinks][token]") {
@@ -386,19 +384,14 @@ TEST_CASE("server sink: the token never appears in errors or stats", "[sinks][to
   CHECK(sink->stats().last_error.find("TOPSECRET") == std::string::npos);
 }
 
-TEST_CASE("server sink: at close, a long backoff does not keep the final status from a server that came back",
-          "[sinks][server]") {
-  TempDir dir;
-  FakeServer server(dir.path);
+TEST_CASE_METHOD(ServerFixture,
+                 "server sink: at close, a long backoff does not keep the final status from a server that came back",
+                 "[sinks][server]") {
   int port = server.port();
   server.stop();
-  ServerSinkOptions o;
-  o.url = server.url();
-  o.run_id = "r7";
   o.timeout_s = 0.5;
   o.initial_backoff_s = 60;  // after the first failure, the next try would be a minute away
-  auto sink = make_server_sink(o);
-  sink->on_status("running");
+  auto sink = running_sink("r7");
   REQUIRE(wait_until([&] { return sink->stats().failed == 1; }, 5.0));
   server.start(port);
   REQUIRE(server.port() == port);
@@ -412,17 +405,11 @@ TEST_CASE("server sink: at close, a long backoff does not keep the final status 
   CHECK(sink->stats().dropped == 0);
 }
 
-TEST_CASE("server sink: after a restart (404 Run not found) the status goes first, then every alert arrives",
-          "[sinks][server]") {
-  TempDir dir;
-  FakeServer server(dir.path);
-  ServerSinkOptions o;
-  o.url = server.url();
-  o.run_id = "r8";
-  o.initial_backoff_s = 0.02;
-  o.max_backoff_s = 0.1;
-  auto sink = make_server_sink(o);
-  sink->on_status("running");
+TEST_CASE_METHOD(ServerFixture,
+                 "server sink: after a restart (404 Run not found) the status goes first, then every alert arrives",
+                 "[sinks][server]") {
+  backoff(0.02, 0.1);
+  auto sink = running_sink("r8");
   sink->on_alert(make_alert("a-1", "nan_loss"));
   REQUIRE(wait_until([&] { return sink->stats().sent == 2; }, 5.0));
   REQUIRE(server.control(R"({"forget": true})"));  // what the shipped server does on a restart
@@ -442,14 +429,11 @@ TEST_CASE("server sink: after a restart (404 Run not found) the status goes firs
   CHECK(st.failed == 1);
 }
 
-TEST_CASE("server sink: a server that keeps answering 404 is retried with backoff, not hammered", "[sinks][server]") {
-  TempDir dir;
-  FakeServer server(dir.path);
-  ServerSinkOptions o;
-  o.url = server.url() + "/nothing-here";  // every route 404s, the status post too
+TEST_CASE_METHOD(ServerFixture, "server sink: a server that keeps answering 404 is retried with backoff, not hammered",
+                 "[sinks][server]") {
+  o.url += "/nothing-here";  // every route 404s, the status post too
   o.run_id = "r9";
-  o.initial_backoff_s = 0.05;
-  o.max_backoff_s = 0.2;
+  backoff(0.05, 0.2);
   auto sink = make_server_sink(o);
   sink->on_alert(make_alert("a-1", "nan_loss"));
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
@@ -460,13 +444,9 @@ TEST_CASE("server sink: a server that keeps answering 404 is retried with backof
   sink->close(0.1);
 }
 
-TEST_CASE("server sink: a wrong token is a clear error from check(), counted and noticed later",
-          "[sinks][server][token]") {
-  TempDir dir;
-  FakeServer server(dir.path);
+TEST_CASE_METHOD(ServerFixture, "server sink: a wrong token is a clear error from check(), counted and noticed later",
+                 "[sinks][server][token]") {
   REQUIRE(server.control(R"({"require_token": "right"})"));
-  ServerSinkOptions o;
-  o.url = server.url();
   o.run_id = "r10";
   o.auth_token = "WRONG-TOKEN-xyz";
   o.initial_backoff_s = 0.02;
@@ -501,7 +481,8 @@ TEST_CASE("server sink: a wrong token is a clear error from check(), counted and
   sink->close(0.5);
 }
 
-TEST_CASE("server sink: statuses map to the server's set; posts only on change plus a heartbeat", "[sinks][server]") {
+TEST_CASE_METHOD(ServerFixture, "server sink: statuses map to the server's set; posts only on change plus a heartbeat",
+                 "[sinks][server]") {
   CHECK(detail::server_status_name("killed", true) == "failed");
   CHECK(detail::server_status_name("finished", true) == "finished");
   CHECK(detail::server_status_name("weird", true) == "failed");
@@ -518,10 +499,6 @@ TEST_CASE("server sink: statuses map to the server's set; posts only on change p
   CHECK(b->find("exit_code")->number == 2);
   CHECK(b->find("run_dir") == nullptr);
 
-  TempDir dir;
-  FakeServer server(dir.path);
-  ServerSinkOptions o;
-  o.url = server.url();
   o.run_id = "r11";
   o.heartbeat_s = 0.3;
   o.wandb_dir = "/data/wandb/run-1";
@@ -546,17 +523,12 @@ TEST_CASE("server sink: statuses map to the server's set; posts only on change p
   CHECK(last.find("exit_code") == nullptr);
 }
 
-TEST_CASE("server sink: metric rows go in batches to /metrics, downsampled for long runs", "[sinks][server]") {
-  TempDir dir;
-  FakeServer server(dir.path);
-  ServerSinkOptions o;
-  o.url = server.url();
-  o.run_id = "r12";
+TEST_CASE_METHOD(ServerFixture, "server sink: metric rows go in batches to /metrics, downsampled for long runs",
+                 "[sinks][server]") {
   o.metrics_interval_s = 0.1;
   o.metrics_batch_max = 400;
   o.metrics_max_rows = 1000;
-  auto sink = make_server_sink(o);
-  sink->on_status("running");
+  auto sink = running_sink("r12");
   const int n = 200000;
   double us = mean_call_us(n, [&](int i) {
     MetricValue v[2] = {{"loss", i == 7 ? std::numeric_limits<double>::quiet_NaN() : 1.0 / (i + 1)}, {"lr", 0.001}};
@@ -594,11 +566,8 @@ TEST_CASE("server sink: metric rows go in batches to /metrics, downsampled for l
   CHECK(sink->stats().dropped == 0);
 }
 
-TEST_CASE("server sink: an operator's answer on the server comes out of take_answers() once", "[sinks][server]") {
-  TempDir dir;
-  FakeServer server(dir.path);
-  ServerSinkOptions o;
-  o.url = server.url();
+TEST_CASE_METHOD(ServerFixture, "server sink: an operator's answer on the server comes out of take_answers() once",
+                 "[sinks][server]") {
   o.run_id = "r13";
   o.answer_poll_s = 0.05;
   auto sink = make_server_sink(o);
@@ -652,17 +621,11 @@ TEST_CASE("server sink: an operator's answer on the server comes out of take_ans
   set.close(1.0);
 }
 
-TEST_CASE("server sink: answer polling backs off while the server fails, never blocks the caller", "[sinks][server]") {
-  TempDir dir;
-  FakeServer server(dir.path);
-  ServerSinkOptions o;
-  o.url = server.url();
-  o.run_id = "r14";
+TEST_CASE_METHOD(ServerFixture, "server sink: answer polling backs off while the server fails, never blocks the caller",
+                 "[sinks][server]") {
   o.answer_poll_s = 0.05;
-  o.initial_backoff_s = 0.05;
-  o.max_backoff_s = 0.4;
-  auto sink = make_server_sink(o);
-  sink->on_status("running");
+  backoff(0.05, 0.4);
+  auto sink = running_sink("r14");
   sink->on_alert(make_alert("a-1", "nan_loss"));
   REQUIRE(wait_until([&] { return sink->server_alert_id("a-1").has_value(); }, 5.0));
   REQUIRE(server.control(R"({"mode": "fail", "fail_status": 503})"));
