@@ -131,6 +131,26 @@ def test_blind_part_covers_every_family_from_many_threads():
         assert labels[label] >= 4, f"blind part has {labels[label]} {label} items, needs >= 4"
 
 
+def test_sealed_part_covers_every_family_from_many_threads():
+    """sealed_ (round 5): >= 150 positives from >= 70 threads, >= 8 items of every family and >= 12 of the
+    families weakest in round 4 (cuda_error, nccl_error, hang, gpu_busy), at least as many look-alikes."""
+    items = parsed("sealed_")
+    if not items:
+        pytest.skip("no sealed_*.jsonl files yet")
+    positives = [it for it in items if it["label"] != "benign"]
+    assert len(positives) >= 150, f"sealed part has {len(positives)} positive items, needs >= 150"
+    threads = {thread_key(it["source"]) for it in positives}
+    assert len(threads) >= 70, f"sealed positives come from {len(threads)} threads, needs >= 70"
+    assert len(items) - len(positives) >= len(positives), "sealed part needs at least as many look-alikes"
+    labels = collections.Counter(it["label"] for it in positives)
+    for label in sorted(LABELS - {"benign"}):
+        need = 12 if label in ("cuda_error", "nccl_error", "hang", "gpu_busy") else 8
+        assert labels[label] >= need, f"sealed part has {labels[label]} {label} items, needs >= {need}"
+    # As pasted: multi-line blocks (tracebacks, dumps) and lines glued after a progress bar are both present.
+    assert sum("\n" in it["text"] for it in positives) >= 10, "too few multi-line items"
+    assert any(re.search(r"(it/s|s/it)\]\S", it["text"]) for it in positives), "no line glued after a progress bar"
+
+
 def test_part_c_uses_new_threads_and_as_many_benign_items():
     """c_ (round 3, weak families): threads no a_/b_ file uses, at least as many look-alikes as positives."""
     items = parsed("c_")
