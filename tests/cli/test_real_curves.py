@@ -270,32 +270,21 @@ def test_report_leaves_sealed_curves_out(tmp_path):
     assert not any(i in unsealed.stdout for i in sealed)
 
 
-def test_report_names_blind_curves_only_when_revealed(tmp_path):
-    # round 4's blind part is tuning material now: named with --reveal-held-aside, like held and fresh
-    blind = ["tfmodels_8423_loss_explodes", "fairseq_940_lm_loss11"]
-    corpus = small_corpus(tmp_path, dict.fromkeys(blind, "blind"))
+@pytest.mark.parametrize("part,title", [("fresh", "fresh (round 3, since used for tuning)"),
+                                        ("blind", "blind (round 4, since used for tuning)")])
+def test_report_names_tuned_parts_only_when_revealed(tmp_path, part, title):
+    # rounds 3 and 4's held-aside parts are tuning material now: named with --reveal-held-aside, like held
+    marked = ["tfmodels_8423_loss_explodes", "fairseq_940_lm_loss11"]
+    corpus = small_corpus(tmp_path, dict.fromkeys(marked, part))
     hidden = run_report(*corpus, "--verbose")
     assert hidden.returncode == 0, hidden.stderr
-    assert "== blind (round 4, since used for tuning): 2 curves" in hidden.stdout
-    assert not any(i in hidden.stdout for i in blind)
+    assert "== %s: 2 curves" % title in hidden.stdout
+    assert not any(i in hidden.stdout for i in marked)
     shown = run_report(*corpus, "--json", "--verbose", "--reveal-held-aside")
     assert shown.returncode == 0, shown.stderr
-    assert {c["id"] for c in json.loads(shown.stdout)["curves"] if c["part"] == "blind"} == set(blind)
-
-
-def test_report_names_fresh_curves_only_when_revealed(tmp_path):
-    # round 3's fresh part is tuning material now: named with --reveal-held-aside, like the held part
-    fresh = ["tfmodels_8423_loss_explodes", "fairseq_940_lm_loss11"]
-    corpus = small_corpus(tmp_path, dict.fromkeys(fresh, "fresh"))
-    hidden = run_report(*corpus, "--verbose")
-    assert hidden.returncode == 0, hidden.stderr
-    assert "== fresh (round 3, since used for tuning): 2 curves" in hidden.stdout
-    assert not any(i in hidden.stdout for i in fresh)
-    shown = run_report(*corpus, "--json", "--verbose", "--reveal-held-aside")
-    assert shown.returncode == 0, shown.stderr
-    assert {c["id"] for c in json.loads(shown.stdout)["curves"] if c["part"] == "fresh"} == set(fresh)
-    alone = run_report(*corpus, "--json", "--only", fresh[0])
-    assert alone.returncode == 0 and json.loads(alone.stdout)["fresh"]["curves"] == 1
+    assert {c["id"] for c in json.loads(shown.stdout)["curves"] if c["part"] == part} == set(marked)
+    alone = run_report(*corpus, "--json", "--only", marked[0])
+    assert alone.returncode == 0 and json.loads(alone.stdout)[part]["curves"] == 1
 
 
 def test_report_check_judges_the_chosen_parts(tmp_path):
