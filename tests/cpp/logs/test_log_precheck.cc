@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "log_matches.h"
 #include "sidecar/config.h"
 #include "sidecar/log_scan.h"
 
@@ -18,6 +19,7 @@ using sidecar::LogPrecheck;
 using sidecar::LogPrechecker;
 using sidecar::LogScanner;
 using sidecar::LogStream;
+using namespace sidecar::test;  // log_matches.h
 
 namespace {
 
@@ -32,13 +34,6 @@ std::shared_ptr<const LogScanner> scanner_with(std::size_t max_line_bytes) {
   auto s = LogScanner::create(opts);
   REQUIRE(s.ok());
   return s.value();
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // Quiet training lines with every test corpus file (findings, tracebacks,
@@ -100,14 +95,7 @@ TEST_CASE("LogPrechecker: feeding with the quiet test done ahead finds the same,
     INFO("chunk " << chunk);
     CHECK(quiet > 0);  // the fast path was taken
     CHECK(lines == lines_plain);
-    REQUIRE(got.size() == plain.size());
-    for (std::size_t i = 0; i < got.size(); ++i) {
-      CHECK(got[i].syndrome == plain[i].syndrome);
-      CHECK(got[i].line == plain[i].line);
-      CHECK(got[i].offset == plain[i].offset);
-      CHECK(got[i].text == plain[i].text);
-      CHECK(got[i].evidence == plain[i].evidence);
-    }
+    check_same_matches(got, plain);
   }
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "log_matches.h"
 #include "sidecar/config.h"
 #include "sidecar/log_scan.h"
 
@@ -20,6 +21,7 @@ using sidecar::LogMatch;
 using sidecar::LogOptions;
 using sidecar::LogScanner;
 using sidecar::LogStream;
+using namespace sidecar::test;  // log_matches.h
 
 namespace {
 
@@ -57,13 +59,6 @@ std::shared_ptr<const LogScanner> default_scanner() {
     return s.value();
   }();
   return scanner;
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 std::vector<LogMatch> scan_all(std::string_view text, std::shared_ptr<const LogScanner> scanner = default_scanner()) {
@@ -355,13 +350,7 @@ TEST_CASE("LogStream: results do not depend on how bytes are split across feeds"
     s.feed(std::string_view(text).substr(cut), &out);
     s.flush(&out);
     INFO("cut at " << cut << ": " << summary(out));
-    REQUIRE(out.size() == whole.size());
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      CHECK(out[i].syndrome == whole[i].syndrome);
-      CHECK(out[i].line == whole[i].line);
-      CHECK(out[i].offset == whole[i].offset);
-      CHECK(out[i].text == whole[i].text);
-    }
+    check_same_matches(out, whole);
   }
   // Byte by byte.
   LogStream s(default_scanner(), "t");
@@ -531,14 +520,8 @@ TEST_CASE("prefilters: the multi-pattern pass looks for them, the pattern verifi
         if (f.is_regular_file()) text += read_file(f.path());
     auto a = scan_all(text, LogScanner::create(with).value());
     auto b = scan_all(text, LogScanner::create(without).value());
-    REQUIRE(a.size() == b.size());
     CHECK(a.size() > 100);
-    for (std::size_t i = 0; i < a.size(); ++i) {
-      INFO(i << ": " << b[i].text);
-      CHECK(a[i].syndrome == b[i].syndrome);
-      CHECK(a[i].line == b[i].line);
-      CHECK(a[i].message == b[i].message);
-    }
+    check_same_matches(a, b);
   }
 }
 
