@@ -354,6 +354,20 @@ def test_parts_are_counted_apart_and_sealed_is_left_out(tmp_path):
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(only), "--json"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 2 and "no corpus items" in r.stderr and not r.stdout
+    # With --unseal (on this made-up corpus, never on the real sealed part) sealed items are scanned and counted,
+    # gated on request, and still never listed.
+    r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--json", "--unseal"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["sealed_left_out"] == 0 and out["parts"]["sealed"]["items"] == 3 and out["parts"]["all"]["items"] == 10
+    assert out["parts"]["sealed"]["per_syndrome"]["nan_in_log"] == {"items": 2, "detected": 0, "recall": 0.0}
+    assert (out["parts"]["sealed"]["benign"], out["parts"]["sealed"]["benign_false_alarms"]) == (1, 1)
+    r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--unseal", "--dev-misses",
+                        "--check", "0.95", "0.01", "--check-part", "sealed"], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 1 and "check failed (sealed): nan_in_log recall" in r.stderr, r.stderr
+    assert "sealed (r5)" in r.stdout and not any(n in r.stdout for n in ("77777", "88888", "99999")), r.stdout
     # A comma list gates every part it names: each failing part is reported.
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0.95", "0.01",
                         "--check-part", "dev,held,fresh"], capture_output=True, text=True, timeout=120)
