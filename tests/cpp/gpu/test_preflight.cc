@@ -44,10 +44,19 @@ struct ScenarioWait {
   TempDir dir{"gpu"};
   GpuOptions options;
   FakeClock clock;
-  explicit ScenarioWait(const std::string& scenario) : options(fast(make_scenario(dir, scenario))) {}
+  explicit ScenarioWait(const std::string& scenario, double wait_s = 60) : options(fast(make_scenario(dir, scenario))) {
+    options.wait_s = wait_s;
+  }
   sidecar::Result<PreflightResult> run(std::vector<std::string> devices,
                                        const std::function<void(const PreflightResult&)>& progress = nullptr) {
     return sidecar::wait_for_gpus(request(std::move(devices)), options, progress, clock.clock());
+  }
+  // run() that must succeed.
+  PreflightResult ran(std::vector<std::string> devices,
+                      const std::function<void(const PreflightResult&)>& progress = nullptr) {
+    auto r = run(std::move(devices), progress);
+    REQUIRE(r.ok());
+    return *r;
   }
 };
 
@@ -89,18 +98,16 @@ TEST_CASE("busy, then freed during the wait", "[gpu][wait]") {
 }
 
 TEST_CASE("still busy at the deadline: timed out, bounded polls", "[gpu][wait]") {
-  ScenarioWait w("busy");
-  w.options.wait_s = 25;
-  auto r = w.run({"0", "1"});
-  REQUIRE(r.ok());
-  CHECK_FALSE(r->available);
-  CHECK(r->timed_out);
-  CHECK(r->busy == std::vector<std::string>{"0"});
-  CHECK(r->waited_seconds == Approx(25));
-  CHECK(r->polls == 4);  // t = 0, 10, 20, 25
+  ScenarioWait w("busy", 25);
+  auto r = w.ran({"0", "1"});
+  CHECK_FALSE(r.available);
+  CHECK(r.timed_out);
+  CHECK(r.busy == std::vector<std::string>{"0"});
+  CHECK(r.waited_seconds == Approx(25));
+  CHECK(r.polls == 4);  // t = 0, 10, 20, 25
   CHECK(w.clock.slept == Approx(25));
-  CHECK(r->reason.rfind("still busy after 25 s: GPU 0: 1 process (pid 4242 12.1 GiB)", 0) == 0);
-  auto d = sidecar::gpu_occupied_decision(*r);
+  CHECK(r.reason.rfind("still busy after 25 s: GPU 0: 1 process (pid 4242 12.1 GiB)", 0) == 0);
+  auto d = sidecar::gpu_occupied_decision(r);
   CHECK(d.source == sidecar::Source::kPreflight);
   CHECK(d.syndrome == "gpu_occupied");
   CHECK(d.severity == sidecar::Severity::kWarning);
@@ -112,39 +119,34 @@ TEST_CASE("still busy at the deadline: timed out, bounded polls", "[gpu][wait]")
 }
 
 TEST_CASE("wait 0: a single poll decides", "[gpu][wait]") {
-  ScenarioWait w("busy");
-  w.options.wait_s = 0;
-  auto r = w.run({"0"});
-  REQUIRE(r.ok());
-  CHECK(r->timed_out);
-  CHECK(r->polls == 1);
+  ScenarioWait w("busy", 0);
+  auto r = w.ran({"0"});
+  CHECK(r.timed_out);
+  CHECK(r.polls == 1);
 }
 
 TEST_CASE("N consecutive free polls required", "[gpu][wait]") {
   // flaky: free, busy, free, free, ...
   ScenarioWait w("flaky");
   w.options.free_polls_required = 2;
-  auto r = w.run({"0"});
-  REQUIRE(r.ok());
-  CHECK(r->available);
-  CHECK(r->polls == 4);
-  CHECK(r->reason == "GPU 0 free for 2 consecutive polls");
+  auto r = w.ran({"0"});
+  CHECK(r.available);
+  CHECK(r.polls == 4);
+  CHECK(r.reason == "GPU 0 free for 2 consecutive polls");
 
   ScenarioWait w1("flaky");
-  auto r1 = w1.run({"0"});
-  REQUIRE(r1.ok());
-  CHECK(r1->polls == 1);
+  auto r1 = w1.ran({"0"});
+  CHECK(r1.polls == 1);
 
   // Free but not for long enough when the wait ends: not available.
   ScenarioWait w2("flaky");
   w2.options.free_polls_required = 3;
   w2.options.wait_s = 25;
-  auto r2 = w2.run({"0"});
-  REQUIRE(r2.ok());
-  CHECK_FALSE(r2->available);
-  CHECK(r2->timed_out);
-  CHECK(r2->busy == std::vector<std::string>{"0"});
-  CHECK(r2->reason.find("2 of 3 consecutive polls") != std::string::npos);
+  auto r2 = w2.ran({"0"});
+  CHECK_FALSE(r2.available);
+  CHECK(r2.timed_out);
+  CHECK(r2.busy == std::vector<std::string>{"0"});
+  CHECK(r2.reason.find("2 of 3 consecutive polls") != std::string::npos);
 }
 
 TEST_CASE("a requested GPU that does not exist is an error, not free", "[gpu][wait]") {
@@ -177,8 +179,7 @@ TEST_CASE("nvidia-smi failing at the first poll is an error", "[gpu][wait]") {
 }
 
 TEST_CASE("nvidia-smi failing mid-wait is reported, never taken as free", "[gpu][wait]") {
-  ScenarioWait w("fail-midway");
-  w.options.wait_s = 30;
+  ScenarioWait w("fail-midway", 30);
   std::vector<std::string> reasons;
   auto r = w.run({"0"}, [&](const PreflightResult& p) { reasons.push_back(p.reason); });
   REQUIRE_FALSE(r.ok());
@@ -219,28 +220,22 @@ TEST_CASE("no GPU requested: skipped without running nvidia-smi", "[gpu][wait]")
 }
 
 TEST_CASE("MIG instance: resolved through nvidia-smi -L", "[gpu][wait]") {
-  ScenarioWait w("mig");
-  w.options.wait_s = 0;
-  auto free_one = w.run({"MIG-c6d4f1ef-42e4-5de3-91c7-45d71c87eb3f"});
-  REQUIRE(free_one.ok());
-  CHECK(free_one->available);
-  ScenarioWait w2("mig");
-  w2.options.wait_s = 0;
-  auto busy_one = w2.run({"MIG-cba663e8-9bed-5b0d-a2ca-c8e0d8a3a8e3"});
-  REQUIRE(busy_one.ok());
-  CHECK_FALSE(busy_one->available);
-  CHECK(busy_one->reason.find("pid 5151") != std::string::npos);
+  ScenarioWait w("mig", 0);
+  auto free_one = w.ran({"MIG-c6d4f1ef-42e4-5de3-91c7-45d71c87eb3f"});
+  CHECK(free_one.available);
+  ScenarioWait w2("mig", 0);
+  auto busy_one = w2.ran({"MIG-cba663e8-9bed-5b0d-a2ca-c8e0d8a3a8e3"});
+  CHECK_FALSE(busy_one.available);
+  CHECK(busy_one.reason.find("pid 5151") != std::string::npos);
 }
 
 TEST_CASE("a whole MIG-mode GPU is busy when a process runs on one of its instances", "[gpu][wait]") {
-  ScenarioWait w("mig");
-  w.options.wait_s = 0;
-  auto r = w.run({"0", "1"});
-  REQUIRE(r.ok());
-  CHECK(r->busy == std::vector<std::string>{"0"});
-  REQUIRE(r->gpus.size() == 2);
-  CHECK(r->gpus[0].mig);
-  CHECK(r->gpus[0].mig_uuids.size() == 2);
+  ScenarioWait w("mig", 0);
+  auto r = w.ran({"0", "1"});
+  CHECK(r.busy == std::vector<std::string>{"0"});
+  REQUIRE(r.gpus.size() == 2);
+  CHECK(r.gpus[0].mig);
+  CHECK(r.gpus[0].mig_uuids.size() == 2);
   CHECK(gpu_test::read_file((w.dir.path / "calls").string()).find("-L") != std::string::npos);
 }
 
@@ -273,6 +268,12 @@ struct Gate {
   sidecar::Result<PreflightResult> run(sidecar::OnTimeout on = sidecar::OnTimeout::kAsk) {
     return sidecar::run_gpu_gate(request({"0"}), options, on, sidecar::ActionTable{}, channels, nullptr, fc.clock());
   }
+  // run() that must succeed.
+  PreflightResult ran(sidecar::OnTimeout on = sidecar::OnTimeout::kAsk) {
+    auto r = run(on);
+    REQUIRE(r.ok());
+    return *r;
+  }
 };
 
 }  // namespace
@@ -280,8 +281,7 @@ struct Gate {
 TEST_CASE("gate: busy at timeout, operator answers Stop Job -> stop", "[gpu][gate]") {
   Gate g("busy");
   g.answer("Stop Job\n");
-  auto r = g.run();
-  REQUIRE(r.ok());
+  auto r = g.ran();
   REQUIRE(g.alerts.size() == 1);
   const auto& a = g.alerts[0];
   CHECK(a.id == "preflight-gpu_occupied-1700000000000");
@@ -290,97 +290,87 @@ TEST_CASE("gate: busy at timeout, operator answers Stop Job -> stop", "[gpu][gat
   auto json = sidecar::to_json(a);
   CHECK(json.find("\"type\":\"alert\"") != std::string::npos);
   CHECK(json.find("\"choices\":[\"Continue Anyway\",\"Stop Job\"]") != std::string::npos);
-  CHECK(r->decision == "Stop Job");
-  CHECK(r->decided_by == "response_file");
-  CHECK_FALSE(r->proceed);
-  CHECK(r->alert_id == a.id);
+  CHECK(r.decision == "Stop Job");
+  CHECK(r.decided_by == "response_file");
+  CHECK_FALSE(r.proceed);
+  CHECK(r.alert_id == a.id);
 }
 
 TEST_CASE("gate: Continue Anyway -> the job goes ahead", "[gpu][gate]") {
   Gate g("busy");
   g.answer("continue anyway\r\n");  // case and CRLF tolerated
-  auto r = g.run();
-  REQUIRE(r.ok());
-  CHECK(r->decision == "Continue Anyway");
-  CHECK(r->proceed);
+  auto r = g.ran();
+  CHECK(r.decision == "Continue Anyway");
+  CHECK(r.proceed);
 }
 
 TEST_CASE("gate: nobody answers -> the default action after answer_timeout_s", "[gpu][gate]") {
   Gate g("busy");
   double before = 0;
-  auto r = g.run();
-  REQUIRE(r.ok());
-  CHECK(r->decision == "Stop Job");
-  CHECK(r->decided_by == "default");
-  CHECK_FALSE(r->proceed);
-  CHECK(r->reason.find("no answer within 5 s") != std::string::npos);
+  auto r = g.ran();
+  CHECK(r.decision == "Stop Job");
+  CHECK(r.decided_by == "default");
+  CHECK_FALSE(r.proceed);
+  CHECK(r.reason.find("no answer within 5 s") != std::string::npos);
   CHECK(g.fc.slept - before == Approx(20 + 5));  // the GPU wait, then the answer wait
 
   Gate c("busy");
   c.options.default_action = "Continue Anyway";
-  auto rc = c.run();
-  REQUIRE(rc.ok());
-  CHECK(rc->proceed);
-  CHECK(rc->decided_by == "default");
+  auto rc = c.ran();
+  CHECK(rc.proceed);
+  CHECK(rc.decided_by == "default");
 }
 
 TEST_CASE("gate: an answer outside the choices takes the default, never a substring", "[gpu][gate]") {
   Gate g("busy");
   g.options.default_action = "Continue Anyway";
   g.answer("Don't stop\n");
-  auto r = g.run();
-  REQUIRE(r.ok());
-  CHECK(r->decision == "Continue Anyway");
-  CHECK(r->proceed);
-  CHECK(r->reason.find("'Don't stop' is not one of the alert's choices") != std::string::npos);
+  auto r = g.ran();
+  CHECK(r.decision == "Continue Anyway");
+  CHECK(r.proceed);
+  CHECK(r.reason.find("'Don't stop' is not one of the alert's choices") != std::string::npos);
 
   Gate s("busy");  // default Stop Job: "Continue" alone is not a choice either
   s.answer("Continue\n");
-  auto rs = s.run();
-  REQUIRE(rs.ok());
-  CHECK(rs->decision == "Stop Job");
-  CHECK_FALSE(rs->proceed);
+  auto rs = s.ran();
+  CHECK(rs.decision == "Stop Job");
+  CHECK_FALSE(rs.proceed);
 }
 
 TEST_CASE("gate: a TTY answer and a server-assigned id", "[gpu][gate]") {
   Gate g("busy");
   g.channels.other_answer = [] { return std::optional<std::string>("Continue Anyway"); };
-  auto r = g.run();
-  REQUIRE(r.ok());
-  CHECK(r->decided_by == "tty");
-  CHECK(r->proceed);
+  auto r = g.ran();
+  CHECK(r.decided_by == "tty");
+  CHECK(r.proceed);
 
   Gate s("busy");
   s.channels.emit_alert = [](const sidecar::Alert&) { return std::string("../../srv/42"); };
   gpu_test::write_file((s.run_dir.path / "alerts" / "_._.__srv_42.response").string(), "Stop Job\n");
-  auto rs = s.run();
-  REQUIRE(rs.ok());
-  CHECK(rs->alert_id == "_._.__srv_42");
-  CHECK(rs->decision == "Stop Job");
-  CHECK(rs->decided_by == "response_file");
+  auto rs = s.ran();
+  CHECK(rs.alert_id == "_._.__srv_42");
+  CHECK(rs.decision == "Stop Job");
+  CHECK(rs.decided_by == "response_file");
 }
 
 TEST_CASE("gate: policy without asking; free GPUs never ask", "[gpu][gate]") {
   Gate g("busy");
-  auto r = g.run(sidecar::OnTimeout::kContinue);
-  REQUIRE(r.ok());
-  CHECK(r->decided_by == "policy");
-  CHECK(r->proceed);
+  auto r = g.ran(sidecar::OnTimeout::kContinue);
+  CHECK(r.decided_by == "policy");
+  CHECK(r.proceed);
   CHECK(g.alerts.empty());
   Gate f("free");
-  auto rf = f.run();
-  REQUIRE(rf.ok());
-  CHECK(rf->proceed);
-  CHECK(rf->decision.empty());
+  auto rf = f.ran();
+  CHECK(rf.proceed);
+  CHECK(rf.decision.empty());
   CHECK(f.alerts.empty());
 }
 
 TEST_CASE("preflight JSON record", "[gpu][json]") {
   Gate g("busy");
   g.answer("Stop Job\n");
-  auto r = g.run();
-  REQUIRE(r.ok());
-  auto json = sidecar::to_json(*r);
+  auto r = g.ran();
+  auto json = sidecar::to_json(r);
   auto doc = sidecar::parse_json(json);
   REQUIRE(doc.ok());
   CHECK(doc->find("type")->str == "preflight");
