@@ -34,14 +34,8 @@ Status convert(simdjson::dom::element el, std::string_view name, int depth, Valu
       break;
     }
     case simdjson::dom::element_type::INT64:
-      out->kind = Value::Kind::kNumber;
-      out->number = static_cast<double>(el.get_int64().value_unsafe());
-      break;
     case simdjson::dom::element_type::UINT64:
-      out->kind = Value::Kind::kNumber;
-      out->number = static_cast<double>(el.get_uint64().value_unsafe());
-      break;
-    case simdjson::dom::element_type::DOUBLE:
+    case simdjson::dom::element_type::DOUBLE:  // get_double() converts the integer kinds
       out->kind = Value::Kind::kNumber;
       out->number = el.get_double().value_unsafe();
       break;
