@@ -151,6 +151,17 @@ class Lexer {
     literal(w, '$');
   }
 
+  // A character with no quote or escape role (already consumed): '$' and '`'
+  // start an expansion, the rest is literal. The same inside "..." and bare.
+  void plain_char(Word& w, char c) {
+    if (c == '$')
+      dollar(w);
+    else if (c == '`')
+      unknown(w, '`', '`', 1);
+    else
+      literal(w, c);
+  }
+
   Word word() {
     Word w;
     bool quoted_before_eq = false;
@@ -186,22 +197,14 @@ class Lexer {
               (s_[i_] == '"' || s_[i_] == '\\' || s_[i_] == '$' || s_[i_] == '`' || s_[i_] == '\n')) {
             if (s_[i_] != '\n') literal(w, s_[i_]);
             ++i_;
-          } else if (d == '$') {
-            dollar(w);
-          } else if (d == '`') {
-            unknown(w, '`', '`', 1);
           } else {
-            literal(w, d);
+            plain_char(w, d);
           }
         }
         if (i_ < s_.size()) ++i_;
         if (w.parts.empty()) w.parts.push_back({Part::kLiteral, {}});  // "" is an empty word
-      } else if (c == '$') {
-        dollar(w);
-      } else if (c == '`') {
-        unknown(w, '`', '`', 1);
       } else {
-        literal(w, c);
+        plain_char(w, c);
       }
     }
     if (w.parts.empty()) w.parts.push_back({Part::kLiteral, {}});
