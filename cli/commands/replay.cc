@@ -36,6 +36,7 @@
 #include "flags.h"
 #include "output.h"
 #include "sidecar/core/detail/json_writer.h"
+#include "sidecar/detail/iso8601.h"
 #include "sidecar/core/detail/strings.h"
 #include "sidecar/metrics.h"
 #include "sidecar/monitor.h"
@@ -62,51 +63,14 @@ constexpr FlagSpec kReplayFlags[] = {
 
 constexpr double kTickInterval = 1.0;  // seconds of row time between ticks
 
-// Days from 1970-01-01 to y-m-d (proleptic Gregorian).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
 // A leading timestamp in a log line ("2024-05-01 12:00:00,123", "[2024-05-01T12:00:00.5Z]",
 // "I0501 ..." is not one), as seconds since the epoch (UTC unless an offset is given).
 std::optional<double> line_timestamp(std::string_view line) {
   std::size_t i = 0;
   while (i < line.size() && i < 4 && (line[i] == '[' || line[i] == ' ' || line[i] == '(')) ++i;
-  auto digits = [&](std::size_t at, std::size_t n) -> std::optional<int> {
-    if (at + n > line.size()) return std::nullopt;
-    int v = 0;
-    for (std::size_t k = at; k < at + n; ++k) {
-      if (line[k] < '0' || line[k] > '9') return std::nullopt;
-      v = v * 10 + (line[k] - '0');
-    }
-    return v;
-  };
-  auto y = digits(i, 4), mo = digits(i + 5, 2), d = digits(i + 8, 2);
-  auto h = digits(i + 11, 2), mi = digits(i + 14, 2), s = digits(i + 17, 2);
-  if (!y || !mo || !d || !h || !mi || !s) return std::nullopt;
-  if (line[i + 4] != '-' || line[i + 7] != '-' || (line[i + 10] != 'T' && line[i + 10] != ' ') || line[i + 13] != ':' ||
-      line[i + 16] != ':')
-    return std::nullopt;
-  if (*mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 || *mi > 59 || *s > 60) return std::nullopt;
-  double t = static_cast<double>(days_from_civil(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d))) * 86400.0 +
-             *h * 3600.0 + *mi * 60.0 + *s;
-  std::size_t k = i + 19;
-  if (k < line.size() && (line[k] == '.' || line[k] == ',')) {
-    double scale = 0.1;
-    for (++k; k < line.size() && line[k] >= '0' && line[k] <= '9'; ++k, scale /= 10) t += (line[k] - '0') * scale;
-  }
-  if (k < line.size() && (line[k] == '+' || line[k] == '-')) {
-    auto oh = digits(k + 1, 2);
-    std::size_t mpos = k + 3 < line.size() && line[k + 3] == ':' ? k + 4 : k + 3;
-    auto om = digits(mpos, 2);
-    if (oh) t -= (line[k] == '+' ? 1 : -1) * (*oh * 3600.0 + om.value_or(0) * 60.0);
-  }
-  return t;
+  auto t = detail::parse_iso8601_prefix(line.substr(i));
+  if (!t) return std::nullopt;
+  return t->seconds;
 }
 
 // One log file, read line by line (bounded memory), fed into the monitor.

@@ -18,6 +18,7 @@
 #include "sidecar/core/detail/names.h"
 #include "sidecar/core/detail/strings.h"
 #include "sidecar/detail/flat_json.h"
+#include "sidecar/detail/iso8601.h"
 #include "sidecar/metrics.h"
 
 namespace sidecar {
@@ -85,61 +86,12 @@ bool is_timestamp_key(std::string_view k) {
 
 std::optional<std::int64_t> to_step(double v) { return detail::step_from(v, /*allow_negative=*/true); }
 
-// Seconds since the epoch of an ISO 8601 time ("2024-05-01T12:00:00.5Z",
-// "... +02:00"; no zone means UTC), or nullopt.
+// Seconds since the epoch of a value that is an ISO 8601 time and nothing
+// else ("2024-05-01T12:00:00.5Z", "... +02:00"; no zone means UTC), or nullopt.
 std::optional<double> parse_iso8601(std::string_view s) {
-  auto digits = [&](std::size_t pos, std::size_t n, int* out) {
-    if (pos + n > s.size()) return false;
-    int v = 0;
-    for (std::size_t i = pos; i < pos + n; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-      v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-  };
-  int y, mo, d, h, mi, sec;
-  if (s.size() < 19 || !digits(0, 4, &y) || s[4] != '-' || !digits(5, 2, &mo) || s[7] != '-' || !digits(8, 2, &d) ||
-      (s[10] != 'T' && s[10] != ' ') || !digits(11, 2, &h) || s[13] != ':' || !digits(14, 2, &mi) || s[16] != ':' ||
-      !digits(17, 2, &sec)) {
-    return std::nullopt;
-  }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
-  std::size_t i = 19;
-  double frac = 0.0;
-  if (i < s.size() && s[i] == '.') {
-    double scale = 0.1;
-    ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      frac += (s[i] - '0') * scale;
-      scale /= 10;
-      ++i;
-    }
-  }
-  int offset = 0;
-  if (i < s.size()) {
-    if (s[i] == 'Z' || s[i] == 'z') {
-      ++i;
-    } else if (s[i] == '+' || s[i] == '-') {
-      int oh, om = 0;
-      if (!digits(i + 1, 2, &oh)) return std::nullopt;
-      std::size_t j = i + 3;
-      if (j < s.size() && s[j] == ':') ++j;
-      if (j < s.size() && !digits(j, 2, &om)) return std::nullopt;
-      if (j < s.size()) j += 2;
-      offset = (s[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
-      i = j;
-    }
-  }
-  if (i != s.size()) return std::nullopt;
-  // days_from_civil (H. Hinnant).
-  const int yy = y - (mo <= 2 ? 1 : 0);
-  const int era = yy / 400;
-  const int yoe = yy - era * 400;
-  const int doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const double days = static_cast<double>(era) * 146097 + doe - 719468;
-  return days * 86400.0 + h * 3600 + mi * 60 + sec + frac - offset;
+  auto t = detail::parse_iso8601_prefix(s);
+  if (!t || t->length != s.size()) return std::nullopt;
+  return t->seconds;
 }
 
 // Quotes bare NaN / Infinity / -Infinity tokens outside strings. Returns

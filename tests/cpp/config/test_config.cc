@@ -4,6 +4,7 @@
 #include "sidecar/config.h"
 #include "sidecar/core/detail/json_writer.h"
 #include "sidecar/core/detail/strings.h"
+#include "sidecar/detail/iso8601.h"
 
 using sidecar::ConfigReader;
 using sidecar::Status;
@@ -126,4 +127,29 @@ TEST_CASE("playbook_tree reports a directory or a missing file by name", "[confi
   auto missing = sidecar::playbook_tree("/nonexistent/p.yaml");
   REQUIRE_FALSE(missing);
   CHECK(missing.status().code() == sidecar::StatusCode::kNotFound);
+}
+
+TEST_CASE("parse_iso8601_prefix reads a metric's time and a log line's leading one", "[strings]") {
+  using sidecar::detail::parse_iso8601_prefix;
+  auto at = [](std::string_view s) { return parse_iso8601_prefix(s); };
+  REQUIRE(at("2024-05-01T12:00:00Z"));
+  CHECK(at("2024-05-01T12:00:00Z")->seconds == 1714564800.0);
+  CHECK(at("2024-05-01T12:00:00Z")->length == 20);
+  CHECK(at("2024-05-01 12:00:00,25 - INFO - step 3")->seconds == 1714564800.25);  // Python logging's comma
+  CHECK(at("2024-05-01 12:00:00,25 - INFO - step 3")->length == 22);
+  CHECK(at("2024-05-01T12:00:00.5+02:00")->seconds == 1714564800.5 - 7200);
+  CHECK(at("2024-05-01T12:00:00.5+02:00")->length == 27);
+  CHECK(at("2024-05-01T12:00:00-0230")->seconds == 1714564800.0 + 9000);
+  CHECK(at("2000-02-29T00:00:00")->seconds == 951782400.0);  // no zone: UTC; a leap day
+  CHECK(at("1969-12-31T23:59:59Z")->seconds == -1.0);
+  // An offset that is not two digits is not taken; minutes are optional.
+  CHECK(at("2024-05-01T12:00:00-foo")->length == 19);
+  CHECK(at("2024-05-01T12:00:00+02:3")->seconds == 1714564800.0 - 7200);
+  CHECK(at("2024-05-01T12:00:00+02:3")->length == 23);
+  CHECK_FALSE(at("I0501 12:00:00.000 train.py:10] step 3"));
+  CHECK_FALSE(at("2024-13-01T12:00:00"));
+  CHECK_FALSE(at("2024-05-01T24:00:00"));
+  CHECK_FALSE(at("2024-05-01/12:00:00"));
+  CHECK_FALSE(at("2024-05-01T12:00"));
+  CHECK_FALSE(at(""));
 }
