@@ -32,70 +32,87 @@ std::string parse1(std::string_view line) {
   return parse(p, line);
 }
 
+struct LineCase {
+  std::string line;
+  std::string want;  // the rendered row, "" = not a row
+};
+
+// Each line alone (a fresh parser) gives its row, or none.
+void check_lines(const std::vector<LineCase>& cases) {
+  for (const LineCase& c : cases) {
+    INFO(c.line);
+    CHECK(parse1(c.line) == c.want);
+  }
+}
+
 }  // namespace
 
 TEST_CASE("HF Trainer and TRL dict reprs", "[text]") {
-  CHECK(parse1("{'loss': 0.41, 'grad_norm': 1.2, 'learning_rate': 2e-05, 'epoch': 0.5}") ==
-        "step=- loss=0.41 grad_norm=1.2 learning_rate=2e-05 epoch=0.5");
-  CHECK(parse1("{'loss': nan, 'grad_norm': nan, 'learning_rate': 1.8e-05, 'epoch': 0.6}") ==
-        "step=- loss=nan grad_norm=nan learning_rate=1.8e-05 epoch=0.6");
-  CHECK(parse1("{'loss': inf, 'grad_norm': -inf, 'epoch': 1.0}") == "step=- loss=inf grad_norm=-inf epoch=1");
-  CHECK(parse1("{'eval_loss': 0.35, 'eval_accuracy': np.float64(0.875), 'eval_runtime': 12.3, 'epoch': 1.0}") ==
-        "step=- eval_loss=0.35 eval_accuracy=0.875 eval_runtime=12.3 epoch=1");
-  CHECK(parse1("{'loss': tensor(0.5123, device='cuda:0', grad_fn=<NllLossBackward0>), 'acc': np.float32(0.5)}") ==
-        "step=- loss=0.5123 acc=0.5");
-  CHECK(parse1("{'train': {'loss': 0.5, 'acc': 0.9}, 'step': 12}") == "step=12 train/loss=0.5 train/acc=0.9");
-  // A dict glued to an HF progress bar.
-  CHECK(
-      parse1(" 10%|█         | 50/500 [00:10<01:30,  5.00it/s]{'loss': 2.1, 'learning_rate': 4.5e-05, 'epoch': 0.1}") ==
-      "step=- loss=2.1 learning_rate=4.5e-05 epoch=0.1");
-  // TRL GRPO: slashes in keys, strings and lists are not metrics.
-  CHECK(parse1("{'loss': 0.0, 'grad_norm': 0.31, 'num_tokens': 12345.0, 'completions/mean_length': 210.5, "
-               "'rewards/accuracy_reward/mean': 0.25, 'reward': 0.25, 'kl': 0.0004, 'clip_ratio': [0.0, 0.1], "
-               "'model': 'Qwen', 'done': True, 'x': None}") ==
-        "step=- loss=0 grad_norm=0.31 num_tokens=12345 completions/mean_length=210.5 "
-        "rewards/accuracy_reward/mean=0.25 reward=0.25 kl=4e-04");
-  // JSON printed to stdout, with Python's non-finite tokens.
-  CHECK(parse1(R"({"step": 7, "loss": NaN, "val_loss": Infinity, "lr": "1e-3"})") ==
-        "step=7 loss=nan val_loss=inf lr=0.001");
-  // A cut or malformed dict is not a row.
-  CHECK(parse1("{'loss': 0.41, 'grad_norm': 1.2, 'learn").empty());
-  CHECK(parse1("{'loss' 0.41}").empty());
-  // A config dict without metrics and one numeric value is not a row.
-  CHECK(parse1("{'epoch': 1.0}").empty());
-  // An empty key names nothing: its value is left out (fuzz_metric_lines).
-  CHECK(parse1("{'loss': inf, '': nan, 'learning_rate': 1.8e-05, 'epoch': 0.42}") ==
-        "step=- loss=inf learning_rate=1.8e-05 epoch=0.42");
+  check_lines({
+      {"{'loss': 0.41, 'grad_norm': 1.2, 'learning_rate': 2e-05, 'epoch': 0.5}",
+       "step=- loss=0.41 grad_norm=1.2 learning_rate=2e-05 epoch=0.5"},
+      {"{'loss': nan, 'grad_norm': nan, 'learning_rate': 1.8e-05, 'epoch': 0.6}",
+       "step=- loss=nan grad_norm=nan learning_rate=1.8e-05 epoch=0.6"},
+      {"{'loss': inf, 'grad_norm': -inf, 'epoch': 1.0}", "step=- loss=inf grad_norm=-inf epoch=1"},
+      {"{'eval_loss': 0.35, 'eval_accuracy': np.float64(0.875), 'eval_runtime': 12.3, 'epoch': 1.0}",
+       "step=- eval_loss=0.35 eval_accuracy=0.875 eval_runtime=12.3 epoch=1"},
+      {"{'loss': tensor(0.5123, device='cuda:0', grad_fn=<NllLossBackward0>), 'acc': np.float32(0.5)}",
+       "step=- loss=0.5123 acc=0.5"},
+      {"{'train': {'loss': 0.5, 'acc': 0.9}, 'step': 12}", "step=12 train/loss=0.5 train/acc=0.9"},
+      // A dict glued to an HF progress bar.
+      {" 10%|█         | 50/500 [00:10<01:30,  5.00it/s]{'loss': 2.1, 'learning_rate': 4.5e-05, 'epoch': 0.1}",
+       "step=- loss=2.1 learning_rate=4.5e-05 epoch=0.1"},
+      // TRL GRPO: slashes in keys, strings and lists are not metrics.
+      {"{'loss': 0.0, 'grad_norm': 0.31, 'num_tokens': 12345.0, 'completions/mean_length': 210.5, "
+       "'rewards/accuracy_reward/mean': 0.25, 'reward': 0.25, 'kl': 0.0004, 'clip_ratio': [0.0, 0.1], "
+       "'model': 'Qwen', 'done': True, 'x': None}",
+       "step=- loss=0 grad_norm=0.31 num_tokens=12345 completions/mean_length=210.5 "
+       "rewards/accuracy_reward/mean=0.25 reward=0.25 kl=4e-04"},
+      // JSON printed to stdout, with Python's non-finite tokens.
+      {R"({"step": 7, "loss": NaN, "val_loss": Infinity, "lr": "1e-3"})", "step=7 loss=nan val_loss=inf lr=0.001"},
+      // A cut or malformed dict is not a row.
+      {"{'loss': 0.41, 'grad_norm': 1.2, 'learn", ""},
+      {"{'loss' 0.41}", ""},
+      // A config dict without metrics and one numeric value is not a row.
+      {"{'epoch': 1.0}", ""},
+      // An empty key names nothing: its value is left out (fuzz_metric_lines).
+      {"{'loss': inf, '': nan, 'learning_rate': 1.8e-05, 'epoch': 0.42}",
+       "step=- loss=inf learning_rate=1.8e-05 epoch=0.42"},
+  });
 }
 
 TEST_CASE("key=value and key: value postfixes", "[text]") {
-  CHECK(parse1("100/500 [00:10<00:40, 9.8it/s, loss=0.31, lr=1e-4]") == "step=100 loss=0.31 lr=1e-04");
-  CHECK(parse1("Epoch 3:  45%|████▌     | 450/1000 [00:10<00:40, 9.8it/s, v_num=0, train_loss=0.512]") ==
-        "step=- train_loss=0.512 epoch=3");
-  CHECK(parse1("Epoch 0: 100%|██████████| 10/10 [00:01<00:00,  8.1it/s, v_num=1, train_loss=nan, val_loss=inf]") ==
-        "step=- train_loss=nan val_loss=inf epoch=0");
-  CHECK(parse1("2024-05-01 12:00:01,123 - INFO - step: 100, loss: 0.5, lr: 0.001") == "step=100 loss=0.5 lr=0.001");
-  CHECK(parse1("step=200 loss=nan grad_norm=inf") == "step=200 loss=nan grad_norm=inf");
-  CHECK(parse1("Step 300: train_loss=0.25") == "step=300 train_loss=0.25");
-  CHECK(parse1("Validation loss: 0.3") == "step=- loss=0.3");
-  CHECK(parse1("iter 12 | loss: 4.5") == "step=12 loss=4.5");
-  CHECK(parse1("loss: tensor(0.6931, device='cuda:0', grad_fn=<NllLossBackward0>)") == "step=- loss=0.6931");
+  check_lines({
+      {"100/500 [00:10<00:40, 9.8it/s, loss=0.31, lr=1e-4]", "step=100 loss=0.31 lr=1e-04"},
+      {"Epoch 3:  45%|████▌     | 450/1000 [00:10<00:40, 9.8it/s, v_num=0, train_loss=0.512]",
+       "step=- train_loss=0.512 epoch=3"},
+      {"Epoch 0: 100%|██████████| 10/10 [00:01<00:00,  8.1it/s, v_num=1, train_loss=nan, val_loss=inf]",
+       "step=- train_loss=nan val_loss=inf epoch=0"},
+      {"2024-05-01 12:00:01,123 - INFO - step: 100, loss: 0.5, lr: 0.001", "step=100 loss=0.5 lr=0.001"},
+      {"step=200 loss=nan grad_norm=inf", "step=200 loss=nan grad_norm=inf"},
+      {"Step 300: train_loss=0.25", "step=300 train_loss=0.25"},
+      {"Validation loss: 0.3", "step=- loss=0.3"},
+      {"iter 12 | loss: 4.5", "step=12 loss=4.5"},
+      {"loss: tensor(0.6931, device='cuda:0', grad_fn=<NllLossBackward0>)", "step=- loss=0.6931"},
+  });
 }
 
 TEST_CASE("pipe-separated trainer lines", "[text]") {
-  CHECK(parse1("| epoch 001 | loss 9.21 | nll_loss 9.1 | ppl 551.2 | wps 1234 | ups 1.2 | num_updates 100 | "
-               "lr 0.0005 | gnorm 1.3") ==
-        "step=100 epoch=1 loss=9.21 nll_loss=9.1 ppl=551.2 wps=1234 ups=1.2 lr=5e-04 gnorm=1.3");
-  CHECK(parse1("2020-10-01 12:00:00 | INFO | train_inner | epoch 001:    100 / 1000 loss=9.21, nll_loss=nan, "
-               "ppl=512, num_updates=100, lr=0.0005") == "step=100 loss=9.21 nll_loss=nan ppl=512 lr=5e-04");
-  CHECK(parse1(" iteration      100/  500000 | consumed samples:        12800 | elapsed time per iteration (ms): "
-               "1234.5 | learning rate: 1.000E-04 | global batch size:   128 | lm loss: 7.500E+00 | loss scale: "
-               "65536.0 | grad norm: 3.100 | number of skipped iterations:   0 | number of nan iterations:   0 |") ==
-        "step=100 consumed_samples=12800 elapsed_time_per_iteration_(ms)=1234.5 learning_rate=1e-04 "
-        "global_batch_size=128 lm_loss=7.5 loss_scale=65536 grad_norm=3.1 number_of_skipped_iterations=0 "
-        "number_of_nan_iterations=0");
-  CHECK(parse1(" iteration      200/  500000 | lm loss: nan | grad norm: inf |") ==
-        "step=200 lm_loss=nan grad_norm=inf");
+  check_lines({
+      {"| epoch 001 | loss 9.21 | nll_loss 9.1 | ppl 551.2 | wps 1234 | ups 1.2 | num_updates 100 | "
+       "lr 0.0005 | gnorm 1.3",
+       "step=100 epoch=1 loss=9.21 nll_loss=9.1 ppl=551.2 wps=1234 ups=1.2 lr=5e-04 gnorm=1.3"},
+      {"2020-10-01 12:00:00 | INFO | train_inner | epoch 001:    100 / 1000 loss=9.21, nll_loss=nan, "
+       "ppl=512, num_updates=100, lr=0.0005",
+       "step=100 loss=9.21 nll_loss=nan ppl=512 lr=5e-04"},
+      {" iteration      100/  500000 | consumed samples:        12800 | elapsed time per iteration (ms): "
+       "1234.5 | learning rate: 1.000E-04 | global batch size:   128 | lm loss: 7.500E+00 | loss scale: "
+       "65536.0 | grad norm: 3.100 | number of skipped iterations:   0 | number of nan iterations:   0 |",
+       "step=100 consumed_samples=12800 elapsed_time_per_iteration_(ms)=1234.5 learning_rate=1e-04 "
+       "global_batch_size=128 lm_loss=7.5 loss_scale=65536 grad_norm=3.1 number_of_skipped_iterations=0 "
+       "number_of_nan_iterations=0"},
+      {" iteration      200/  500000 | lm loss: nan | grad norm: inf |", "step=200 lm_loss=nan grad_norm=inf"},
+  });
 }
 
 TEST_CASE("Keras epoch lines take the step from the Epoch header", "[text]") {
@@ -151,8 +168,10 @@ TEST_CASE("prose, config dumps and look-alikes are not rows", "[text]") {
 }
 
 TEST_CASE("carriage returns and ANSI escapes", "[text]") {
-  CHECK(parse1("old bar 10%\rstep=5 loss=1.5\r\n") == "step=5 loss=1.5");
-  CHECK(parse1("\x1b[32mloss\x1b[0m=0.25 \x1b[1macc\x1b[0m=0.5") == "step=- loss=0.25 acc=0.5");
+  check_lines({
+      {"old bar 10%\rstep=5 loss=1.5\r\n", "step=5 loss=1.5"},
+      {"\x1b[32mloss\x1b[0m=0.25 \x1b[1macc\x1b[0m=0.5", "step=- loss=0.25 acc=0.5"},
+  });
 }
 
 TEST_CASE("bounds: long lines, many keys, deep nesting", "[text]") {
@@ -245,11 +264,7 @@ TEST_CASE("RowMerger: key table bounded", "[merge]") {
 
 // Lines as posted in public threads (tests/data/log_corpus sources), each with what the parser must give.
 TEST_CASE("real-world lines: rows and look-alikes", "[text]") {
-  struct Case {
-    const char* line;
-    const char* want;  // "" = not a row
-  };
-  const Case cases[] = {
+  const std::vector<LineCase> cases = {
       // AnswerDotAI/ModernBERT#233
       {"{'loss': 0.2051, 'grad_norm': nan, 'learning_rate': 9.774074342405685e-06, 'epoch': 0.53}",
        "step=- loss=0.2051 grad_norm=nan learning_rate=9.774074342405685e-06 epoch=0.53"},
@@ -304,8 +319,5 @@ TEST_CASE("real-world lines: rows and look-alikes", "[text]") {
        ""},
       {"  total_flos               =   676946GF", ""},
   };
-  for (const Case& c : cases) {
-    INFO(c.line);
-    CHECK(parse1(c.line) == c.want);
-  }
+  check_lines(cases);
 }
