@@ -52,17 +52,19 @@ int run_shell(const std::string& cmd) {
 
 TEST_CASE("the exposition text has every family, escaped labels and computed ages", "[prometheus]") {
   std::string t = sidecar::render_prometheus_text(sample_state(1000.0), 1000.0);
-  CHECK(t.find("# TYPE sidecar_metric_value gauge\n") != std::string::npos);
-  CHECK(t.find("sidecar_metric_value{run_id=\"run-\\\"7\\\"\",role=\"loss\",key=\"train/loss\"} 0.52\n") !=
-        std::string::npos);
-  CHECK(t.find("role=\"grad_norm\",key=\"grad_norm\"} NaN\n") != std::string::npos);
-  CHECK(t.find("sidecar_open_incidents{run_id=\"run-\\\"7\\\"\",severity=\"critical\",syndrome=\"nan_loss\"} 1\n") !=
-        std::string::npos);
-  CHECK(t.find("sidecar_alerts_total{run_id=\"run-\\\"7\\\"\",severity=\"warning\"} 3\n") != std::string::npos);
-  CHECK(t.find("sidecar_alerts_total{run_id=\"run-\\\"7\\\"\",severity=\"info\"} 0\n") != std::string::npos);
-  CHECK(t.find("sidecar_sink_failures_total{run_id=\"run-\\\"7\\\"\",sink=\"slack\"} 3\n") != std::string::npos);
-  CHECK(t.find("sidecar_last_row_age_seconds{run_id=\"run-\\\"7\\\"\"} 42\n") != std::string::npos);
-  CHECK(t.find("sidecar_step{run_id=\"run-\\\"7\\\"\"} 1200\n") != std::string::npos);
+  // The label run_id="run-\"7\"" is escaped on every family.
+  for (const char* line : {
+           "# TYPE sidecar_metric_value gauge\n",
+           "sidecar_metric_value{run_id=\"run-\\\"7\\\"\",role=\"loss\",key=\"train/loss\"} 0.52\n",
+           "role=\"grad_norm\",key=\"grad_norm\"} NaN\n",
+           "sidecar_open_incidents{run_id=\"run-\\\"7\\\"\",severity=\"critical\",syndrome=\"nan_loss\"} 1\n",
+           "sidecar_alerts_total{run_id=\"run-\\\"7\\\"\",severity=\"warning\"} 3\n",
+           "sidecar_alerts_total{run_id=\"run-\\\"7\\\"\",severity=\"info\"} 0\n",
+           "sidecar_sink_failures_total{run_id=\"run-\\\"7\\\"\",sink=\"slack\"} 3\n",
+           "sidecar_last_row_age_seconds{run_id=\"run-\\\"7\\\"\"} 42\n",
+           "sidecar_step{run_id=\"run-\\\"7\\\"\"} 1200\n",
+       })
+    CHECK_THAT(t, Catch::Contains(line));
   // A state with nothing yet still says the exporter is up and counts zero.
   std::string empty = sidecar::render_prometheus_text({}, 5.0);
   CHECK(empty.find("sidecar_info{") != std::string::npos);
