@@ -163,6 +163,12 @@ Result<int> run_command(const CommandHelp& help, std::span<const std::string> ar
   return body(*flags);
 }
 
+Result<std::string> one_positional(const ParsedFlags& flags, std::string_view what) {
+  if (flags.positional.size() != 1)
+    return Status(StatusCode::kInvalidArgument, "expected one " + std::string(what) + " argument (see --help)");
+  return flags.positional[0];
+}
+
 Status unknown_subcommand(std::string_view sub, std::vector<std::string> known) {
   std::string msg = "unknown subcommand '" + std::string(sub) + "'";
   std::string guess = detail::did_you_mean(sub, known);

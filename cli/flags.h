@@ -41,6 +41,13 @@ class ParsedFlags {
   std::vector<std::pair<std::string, std::string>> values_;  // (name, value); switches have ""
 };
 
+// Rows several commands share word for word.
+inline constexpr FlagSpec kPlaybookFlag = {"playbook", 'p', "FILE", "playbook merged over the default"};
+inline constexpr FlagSpec kProfileFlag = {"profile", 0, "PROFILE",
+                                          "pin the workload profile: generic, supervised, reinforcement_learning"};
+inline constexpr FlagSpec kFailOnFlag = {"fail-on", 0, "SEVERITY",
+                                         "exit 1 when an alert is at or above this: info, warning (default), critical"};
+
 // One flag table made of several, in order (a command's own flags and shared ones).
 std::vector<FlagSpec> join_flags(std::initializer_list<std::span<const FlagSpec>> parts);
 
@@ -75,6 +82,10 @@ struct CommandHelp {
 // page for -h/--help (exit 0), else returns body(flags).
 Result<int> run_command(const CommandHelp& help, std::span<const std::string> args,
                         Result<int> (*body)(const ParsedFlags& flags));
+
+// The one positional argument of a command that takes exactly one (RUN_DIR,
+// RUNS.json, METRICS). Errors: kInvalidArgument "expected one WHAT argument (see --help)".
+Result<std::string> one_positional(const ParsedFlags& flags, std::string_view what);
 
 // "unknown subcommand 'X' (did you mean 'Y'?)" for a show|check command.
 Status unknown_subcommand(std::string_view sub, std::vector<std::string> known);

@@ -53,8 +53,8 @@ constexpr CommandHelp kHelp = {"sidecar-cli context [options] RUNS.json",
                                kFlags};
 
 Result<int> context_main(const ParsedFlags& flags) {
-  if (flags.positional.size() != 1)
-    return Status(StatusCode::kInvalidArgument, "expected one RUNS.json argument (see --help)");
+  auto runs_file = one_positional(flags, "RUNS.json");
+  if (!runs_file) return runs_file.status();
   ContextOptions options;
   auto max_active = count_flag(flags, "max-active", options.max_active);
   if (!max_active) return max_active.status();
@@ -62,7 +62,7 @@ Result<int> context_main(const ParsedFlags& flags) {
   if (!max_failed) return max_failed.status();
   options.max_active = *max_active;
   options.max_failed = *max_failed;
-  const std::string& path = flags.positional[0];
+  const std::string& path = *runs_file;
   auto text = read_input(path);
   if (!text) return text.status();
   auto runs = parse_run_records(*text, path == "-" ? "<stdin>" : path);

@@ -36,8 +36,8 @@
 #include "flags.h"
 #include "output.h"
 #include "sidecar/core/detail/json_writer.h"
-#include "sidecar/detail/iso8601.h"
 #include "sidecar/core/detail/strings.h"
+#include "sidecar/detail/iso8601.h"
 #include "sidecar/metrics.h"
 #include "sidecar/monitor.h"
 #include "sidecar/pipeline.h"
@@ -54,9 +54,9 @@ constexpr FlagSpec kReplayFlags[] = {
     {"command", 'c', "CMD", "the run's command (profile hints, history fingerprint)"},
     {"history", 0, "FILE", "take the baseline from FILE and append this run's row at the end"},
     {"log", 'l', "FILE", "a log to feed alongside (repeatable)", true},
-    {"playbook", 'p', "FILE", "playbook merged over the default"},
-    {"fail-on", 0, "SEVERITY", "exit 1 when an alert is at or above this: info, warning (default), critical"},
-    {"profile", 0, "PROFILE", "pin the profile: generic, supervised, reinforcement_learning"},
+    kPlaybookFlag,
+    kFailOnFlag,
+    kProfileFlag,
     {"run-id", 0, "ID", "run id used in alert ids and the history row (default: replay)"},
     {"snapshots", 0, "", "also print snapshot records"},
 };
@@ -384,9 +384,9 @@ constexpr CommandHelp kHelp = {
 Result<int> replay_main(const ParsedFlags& flags) {
   auto out = output_flags(flags);
   if (!out) return out.status();
-  if (flags.positional.size() != 1)
-    return Status(StatusCode::kInvalidArgument, "expected one METRICS file (see --help)");
-  const std::string& path = flags.positional[0];
+  auto metrics = one_positional(flags, "METRICS");
+  if (!metrics) return metrics.status();
+  const std::string& path = *metrics;
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return Status(StatusCode::kNotFound, path + ": no such file");
   if (S_ISDIR(st.st_mode)) return Status(StatusCode::kInvalidArgument, path + ": is a directory");

@@ -27,10 +27,10 @@ constexpr CommandHelp kHelp = {"sidecar-cli report [options] RUN_DIR",
                                kFlags};
 
 Result<int> report_main(const ParsedFlags& flags) {
-  if (flags.positional.size() != 1)
-    return Status(StatusCode::kInvalidArgument, "expected one RUN_DIR argument (see --help)");
+  auto run_dir = one_positional(flags, "RUN_DIR");
+  if (!run_dir) return run_dir.status();
   RunReportInputs in;
-  in.run_dir = flags.positional[0];
+  in.run_dir = *run_dir;
   in.metrics_path = flags.get_or("metrics", "");
   in.log_path = flags.get_or("log", "");
   in.history_path = flags.get_or("history", "");

@@ -211,9 +211,6 @@ const std::string kGpuWaitHelp =
     "how long to wait for busy GPUs (default from the playbook, " + detail::fmt_num(GpuOptions{}.wait_s) + ")";
 const std::string kGpuPollHelp =
     "how often to poll busy GPUs (default from the playbook, " + detail::fmt_num(GpuOptions{}.poll_s) + ")";
-// ... and the history file's from HistoryOptions'.
-const std::string kHistoryHelp =
-    "history file (default: the playbook's history.path, " + HistoryOptions{}.path + "; '-' for none)";
 
 const FlagSpec kRunOwnFlags[] = {
     {"run-dir", 'd', "DIR", "run directory (default: a new runs/<time>-<program>/)"},
@@ -224,9 +221,9 @@ const FlagSpec kRunOwnFlags[] = {
     {"metrics-wait", 0, "SECONDS",
      "no metric row by then: one notice says where sidecar looked (default 60; 0 = never)"},
     {"log", 'l', "PATH", "another log file or glob the job writes", true},
-    {"playbook", 'p', "FILE", "playbook merged over the default"},
-    {"history", 0, "FILE", kHistoryHelp},
-    {"profile", 0, "PROFILE", "pin the workload profile: generic, supervised, reinforcement_learning"},
+    kPlaybookFlag,
+    kHistoryFlag,
+    kProfileFlag,
     {"on-alert", 0, "MODE", "ask (default: wait for an answer, the run goes on), continue, or stop"},
     {"stop-on", 0, "SEVERITY", "stop the run on any alert at or above this (info, warning, critical)"},
     {"grace", 0, "SECONDS", "SIGTERM -> SIGKILL delay when stopping (default 10)"},
@@ -234,8 +231,8 @@ const FlagSpec kRunOwnFlags[] = {
     {"format", 'f', "FORMAT", "text (default) or jsonl (records on stdout; the child's output on stderr)"},
     {"shell", 0, "", "run the command through /bin/sh -c"},
     {"quiet", 'q', "", "do not echo the child's output to the terminal (run.log still gets it)"},
-    {"server", 0, "URL", "research-agent server to post status and alerts to"},
-    {"auth-token-file", 0, "FILE", "file holding the server's token (else SIDECAR_AUTH_TOKEN)"},
+    kServerFlag,
+    kAuthTokenFileFlag,
     {"server-optional", 0, "", "a server that refuses the token is a warning, not an error before launching"},
     {"pass-secrets", 0, "", "pass SIDECAR_AUTH_TOKEN on to the command (removed from its environment by default)"},
     {"detach", 0, "", "the command survives sidecar's death (default: it gets SIGTERM if sidecar is killed)"},

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "flags.h"
+#include "sidecar/history.h"
 #include "sidecar/session.h"
 
 namespace sidecar::cli {
@@ -39,6 +40,15 @@ class TerminalReporter : public SessionReporter {
   std::string gate_state_;        // the GPU gate's last progress reported (busy GPUs / free / failing)
   bool gate_note_shown_ = false;  // the request's note is printed once
 };
+
+// Rows run and watch share. The history file's default comes from
+// HistoryOptions (not restated here).
+inline const std::string kHistoryHelp =
+    "history file for the baseline (default: the playbook's history.path, " + HistoryOptions{}.path + "; '-' for none)";
+inline const FlagSpec kHistoryFlag = {"history", 0, "FILE", kHistoryHelp};
+inline constexpr FlagSpec kServerFlag = {"server", 0, "URL", "research-agent server to post status and alerts to"};
+inline constexpr FlagSpec kAuthTokenFileFlag = {"auth-token-file", 0, "FILE",
+                                                "file holding the server's token (else SIDECAR_AUTH_TOKEN)"};
 
 // The notification flags run and watch share (read by read_session_flags).
 inline constexpr FlagSpec kNotifyFlags[] = {

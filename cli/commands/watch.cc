@@ -21,10 +21,6 @@ namespace sidecar::cli {
 
 namespace {
 
-// The history file's default in help comes from HistoryOptions (not restated here).
-const std::string kHistoryHelp =
-    "history file for the baseline (default: the playbook's history.path, " + HistoryOptions{}.path + "; '-' for none)";
-
 const FlagSpec kWatchOwnFlags[] = {
     {"once", 0, "", "process what exists now, then exit (0/1/2 like scan)"},
     {"interval", 0, "SECONDS", "how often files are polled (default 1)"},
@@ -32,15 +28,15 @@ const FlagSpec kWatchOwnFlags[] = {
     {"metrics", 'm', "PATH", "metrics file to follow (default: every source discovered in RUN_DIR)"},
     {"metrics-wait", 0, "SECONDS",
      "no metric row by then: one notice says where sidecar looked (default 60; 0 = never)"},
-    {"fail-on", 0, "SEVERITY", "exit 1 when an alert is at or above this: info, warning (default), critical"},
+    kFailOnFlag,
     {"format", 'f', "FORMAT", "text (default) or jsonl (records on stdout)"},
-    {"playbook", 'p', "FILE", "playbook merged over the default"},
-    {"history", 0, "FILE", kHistoryHelp},
-    {"profile", 0, "PROFILE", "pin the workload profile: generic, supervised, reinforcement_learning"},
+    kPlaybookFlag,
+    kHistoryFlag,
+    kProfileFlag,
     {"command", 0, "TEXT", "the job's command line (profile hints, baseline fingerprint)"},
     {"run-id", 0, "ID", "run id for alerts (default: the directory's name); required with --server"},
-    {"server", 0, "URL", "research-agent server to post status and alerts to"},
-    {"auth-token-file", 0, "FILE", "file holding the server's token (else SIDECAR_AUTH_TOKEN)"},
+    kServerFlag,
+    kAuthTokenFileFlag,
     {"server-optional", 0, "", "a server that refuses the token is a warning, not an error at start"},
 };
 const std::vector<FlagSpec> kWatchFlags = join_flags({kWatchOwnFlags, kNotifyFlags});
