@@ -15,7 +15,10 @@ namespace py = pybind11;
 
 namespace sidecar::python {
 
-void bind_gpu(py::module_& m) {
+namespace {
+
+// DeviceRequest, parse_requested_devices (alias parse_cuda_visible_devices), GpuOptions.
+void bind_requests(py::module_& m) {
   py::class_<DeviceRequest>(m, "DeviceRequest", R"pbdoc(
 The GPUs a command asks for through CUDA_VISIBLE_DEVICES (gpu.h).
 
@@ -60,7 +63,10 @@ Preflight settings (gpu.h ``GpuOptions``); keyword arguments set fields, the
 rest keep the library's defaults (the playbook's ``gpu:`` section fills the
 same fields).
 )pbdoc");
+}
 
+// What a preflight found: GpuProcess, GpuInfo, GpuVerdict, PreflightResult.
+void bind_results(py::module_& m) {
   py::class_<GpuProcess>(m, "GpuProcess", R"pbdoc(A compute process on a GPU (from nvidia-smi).)pbdoc")
       .def_readonly("gpu_uuid", &GpuProcess::gpu_uuid)
       .def_readonly("pid", &GpuProcess::pid)
@@ -104,39 +110,46 @@ one-line summary, ``to_json()`` the CLI's JSON object.
       .def("to_json", [](const PreflightResult& r) { return to_json(r); })
       .def("__str__", [](const PreflightResult& r) { return to_text(r); })
       .def("__repr__", [](const PreflightResult& r) { return "<PreflightResult " + to_text(r) + ">"; });
+}
 
-  m.def(
-      "preflight",
-      [](std::optional<std::string> command, py::handle env, std::optional<GpuOptions> options,
-         std::optional<std::string> playbook, std::optional<std::function<void(const PreflightResult&)>> progress) {
-        auto pairs = env_pairs(env);
-        GpuOptions opts;
-        if (options) {
-          opts = *options;
-        } else {
-          Result<GpuOptions> r = [&] {
-            py::gil_scoped_release release;
-            return options_from_playbook(playbook.value_or(""), read_gpu_options);
-          }();
-          opts = unwrap(std::move(r), ErrorContext::kPlaybook);
-        }
-        std::function<void(const PreflightResult&)> on_progress = [](const PreflightResult&) {};
-        if (progress && *progress) {
-          // Called from this thread with the GIL released: take it back for the callback.
-          on_progress = [cb = *progress](const PreflightResult& r) {
-            py::gil_scoped_acquire acquire;
-            cb(r);
-          };
-        }
-        Result<PreflightResult> r = [&] {
-          py::gil_scoped_release release;
-          DeviceRequest req = parse_requested_devices(command.value_or(""), pairs);
-          return wait_for_gpus(req, opts, on_progress);
-        }();
-        return unwrap(std::move(r));
-      },
-      py::arg("command") = py::none(), py::arg("env") = py::none(), py::arg("options") = py::none(),
-      py::arg("playbook") = py::none(), py::arg("progress") = py::none(), R"pbdoc(
+// sidecar.preflight: the bounded wait, with the GIL released.
+PreflightResult preflight_py(std::optional<std::string> command, py::handle env, std::optional<GpuOptions> options,
+                             std::optional<std::string> playbook,
+                             std::optional<std::function<void(const PreflightResult&)>> progress) {
+  auto pairs = env_pairs(env);
+  GpuOptions opts;
+  if (options) {
+    opts = *options;
+  } else {
+    Result<GpuOptions> r = [&] {
+      py::gil_scoped_release release;
+      return options_from_playbook(playbook.value_or(""), read_gpu_options);
+    }();
+    opts = unwrap(std::move(r), ErrorContext::kPlaybook);
+  }
+  std::function<void(const PreflightResult&)> on_progress = [](const PreflightResult&) {};
+  if (progress && *progress) {
+    // Called from this thread with the GIL released: take it back for the callback.
+    on_progress = [cb = *progress](const PreflightResult& r) {
+      py::gil_scoped_acquire acquire;
+      cb(r);
+    };
+  }
+  Result<PreflightResult> r = [&] {
+    py::gil_scoped_release release;
+    DeviceRequest req = parse_requested_devices(command.value_or(""), pairs);
+    return wait_for_gpus(req, opts, on_progress);
+  }();
+  return unwrap(std::move(r));
+}
+
+}  // namespace
+
+void bind_gpu(py::module_& m) {
+  bind_requests(m);
+  bind_results(m);
+  m.def("preflight", &preflight_py, py::arg("command") = py::none(), py::arg("env") = py::none(),
+        py::arg("options") = py::none(), py::arg("playbook") = py::none(), py::arg("progress") = py::none(), R"pbdoc(
 Waits (bounded) until the GPUs that ``command`` (or, when None, this
 process's CUDA_VISIBLE_DEVICES in ``env``) asks for are free.
 

@@ -777,6 +777,13 @@ class PyMonitor {
   std::set<std::string> reported_keys_;  // only touched with the GIL held
 };
 
+// A `playbook` argument: a Playbook, a YAML path (loaded), or None (null).
+std::shared_ptr<const Playbook> playbook_arg(py::handle playbook) {
+  if (py::isinstance<PyPlaybook>(playbook)) return playbook.cast<PyPlaybook&>().pb;
+  if (playbook.is_none()) return nullptr;
+  return load_playbook_py(py::cast<std::string>(py::str(playbook))).pb;
+}
+
 std::unique_ptr<PyMonitor> make_monitor(std::optional<std::string> command, py::handle playbook,
                                         std::optional<std::string> run_dir, py::handle history,
                                         std::optional<std::string> profile, py::handle sinks,
@@ -800,13 +807,7 @@ std::unique_ptr<PyMonitor> make_monitor(std::optional<std::string> command, py::
       opts.history_path = py::cast<std::string>(py::str(history));
     }
   }
-  std::shared_ptr<const Playbook> pb;
-  if (py::isinstance<PyPlaybook>(playbook)) {
-    pb = playbook.cast<PyPlaybook&>().pb;
-  } else if (!playbook.is_none()) {
-    pb = load_playbook_py(py::cast<std::string>(py::str(playbook))).pb;
-  }
-  if (pb) opts.playbook = *pb;
+  if (std::shared_ptr<const Playbook> pb = playbook_arg(playbook)) opts.playbook = *pb;
 
   auto set = std::make_unique<SinkSet>();
   if (sinks.is_none()) {
@@ -834,9 +835,8 @@ std::unique_ptr<PyMonitor> make_monitor(std::optional<std::string> command, py::
                                      std::move(report));
 }
 
-}  // namespace
-
-void bind_monitor(py::module_& m) {
+// Playbook, load_playbook, infer_profile.
+void bind_playbook(py::module_& m) {
   py::class_<PyPlaybook>(m, "Playbook", R"pbdoc(
 A loaded playbook: the default one with a user file merged over it,
 validated. Pass it to Monitor(playbook=...) to share it between monitors.
@@ -865,11 +865,7 @@ a did-you-mean for unknown keys.
       "infer_profile",
       [](const std::string& command, const std::vector<std::string>& metric_keys, const std::string& log_text,
          py::handle playbook) {
-        std::shared_ptr<const Playbook> pb;
-        if (py::isinstance<PyPlaybook>(playbook))
-          pb = playbook.cast<PyPlaybook&>().pb;
-        else if (!playbook.is_none())
-          pb = load_playbook_py(py::cast<std::string>(py::str(playbook))).pb;
+        std::shared_ptr<const Playbook> pb = playbook_arg(playbook);
         const ProfileOptions& opt = pb ? pb->profile : default_playbook().profile;
         return py_enum(infer_profile(command, metric_keys, log_text, opt));
       },
@@ -883,7 +879,46 @@ hints and a pinned profile.
 >>> sidecar.infer_profile("python train_ppo.py --env CartPole-v1") == "reinforcement_learning"
 True
 )pbdoc");
+}
 
+// The network sinks' options: keyword arguments set fields.
+void bind_sink_options(py::module_& m) {
+  py::class_<ServerSinkOptions>(m, "ServerSinkOptions", R"pbdoc(
+Settings of the research-agent server sink (sinks.h ``ServerSinkOptions``);
+keyword arguments set fields, the rest keep the library's defaults.
+)pbdoc")
+      .def(py::init([](const py::kwargs& kw) { return from_kwargs<ServerSinkOptions>(kw); }))
+      .def_readwrite("url", &ServerSinkOptions::url)
+      .def_readwrite("run_id", &ServerSinkOptions::run_id)
+      .def_readwrite("auth_token", &ServerSinkOptions::auth_token)
+      .def_readwrite("queue_capacity", &ServerSinkOptions::queue_capacity)
+      .def_readwrite("timeout_s", &ServerSinkOptions::timeout_s)
+      .def_readwrite("initial_backoff_s", &ServerSinkOptions::initial_backoff_s)
+      .def_readwrite("max_backoff_s", &ServerSinkOptions::max_backoff_s)
+      .def_readwrite("max_attempts", &ServerSinkOptions::max_attempts)
+      .def("__repr__", [](const ServerSinkOptions& o) {
+        return "<ServerSinkOptions url=" + o.url + " run_id=" + o.run_id + ">";  // never the token
+      });
+
+  py::class_<AlertmanagerSinkOptions>(m, "AlertmanagerSinkOptions", R"pbdoc(
+Settings of the Prometheus Alertmanager sink (sinks.h
+``AlertmanagerSinkOptions``); keyword arguments set fields.
+)pbdoc")
+      .def(py::init([](const py::kwargs& kw) { return from_kwargs<AlertmanagerSinkOptions>(kw); }))
+      .def_readwrite("url", &AlertmanagerSinkOptions::url)
+      .def_readwrite("run_id", &AlertmanagerSinkOptions::run_id)
+      .def_readwrite("host", &AlertmanagerSinkOptions::host)
+      .def_readwrite("generator_url", &AlertmanagerSinkOptions::generator_url)
+      .def_readwrite("resend_s", &AlertmanagerSinkOptions::resend_s)
+      .def_readwrite("resolve_on_finish", &AlertmanagerSinkOptions::resolve_on_finish)
+      .def_readwrite("queue_capacity", &AlertmanagerSinkOptions::queue_capacity)
+      .def_readwrite("timeout_s", &AlertmanagerSinkOptions::timeout_s)
+      .def_readwrite("initial_backoff_s", &AlertmanagerSinkOptions::initial_backoff_s)
+      .def_readwrite("max_backoff_s", &AlertmanagerSinkOptions::max_backoff_s);
+}
+
+// Sink and the sink factories.
+void bind_sinks(py::module_& m) {
   py::class_<PySink>(m, "Sink", R"pbdoc(
 Where a Monitor's alerts, resolutions and snapshots go (sinks.h). Made by
 make_file_sink, make_server_sink or make_alertmanager_sink and given to one
@@ -906,23 +941,6 @@ and resolution) and ``<run_dir>/sidecar/status.json`` (the latest snapshot,
 replaced atomically). Write failures are counted, never raised.
 )pbdoc");
 
-  py::class_<ServerSinkOptions>(m, "ServerSinkOptions", R"pbdoc(
-Settings of the research-agent server sink (sinks.h ``ServerSinkOptions``);
-keyword arguments set fields, the rest keep the library's defaults.
-)pbdoc")
-      .def(py::init([](const py::kwargs& kw) { return from_kwargs<ServerSinkOptions>(kw); }))
-      .def_readwrite("url", &ServerSinkOptions::url)
-      .def_readwrite("run_id", &ServerSinkOptions::run_id)
-      .def_readwrite("auth_token", &ServerSinkOptions::auth_token)
-      .def_readwrite("queue_capacity", &ServerSinkOptions::queue_capacity)
-      .def_readwrite("timeout_s", &ServerSinkOptions::timeout_s)
-      .def_readwrite("initial_backoff_s", &ServerSinkOptions::initial_backoff_s)
-      .def_readwrite("max_backoff_s", &ServerSinkOptions::max_backoff_s)
-      .def_readwrite("max_attempts", &ServerSinkOptions::max_attempts)
-      .def("__repr__", [](const ServerSinkOptions& o) {
-        return "<ServerSinkOptions url=" + o.url + " run_id=" + o.run_id + ">";  // never the token
-      });
-
   m.def(
       "make_server_sink",
       [](ServerSinkOptions options, const std::string& auth_token_file) {
@@ -939,22 +957,6 @@ X-Auth-Token and never printed.
 >>> sink = sidecar.make_server_sink(sidecar.ServerSinkOptions(url="http://127.0.0.1:8000", run_id="r7"))
 )pbdoc");
 
-  py::class_<AlertmanagerSinkOptions>(m, "AlertmanagerSinkOptions", R"pbdoc(
-Settings of the Prometheus Alertmanager sink (sinks.h
-``AlertmanagerSinkOptions``); keyword arguments set fields.
-)pbdoc")
-      .def(py::init([](const py::kwargs& kw) { return from_kwargs<AlertmanagerSinkOptions>(kw); }))
-      .def_readwrite("url", &AlertmanagerSinkOptions::url)
-      .def_readwrite("run_id", &AlertmanagerSinkOptions::run_id)
-      .def_readwrite("host", &AlertmanagerSinkOptions::host)
-      .def_readwrite("generator_url", &AlertmanagerSinkOptions::generator_url)
-      .def_readwrite("resend_s", &AlertmanagerSinkOptions::resend_s)
-      .def_readwrite("resolve_on_finish", &AlertmanagerSinkOptions::resolve_on_finish)
-      .def_readwrite("queue_capacity", &AlertmanagerSinkOptions::queue_capacity)
-      .def_readwrite("timeout_s", &AlertmanagerSinkOptions::timeout_s)
-      .def_readwrite("initial_backoff_s", &AlertmanagerSinkOptions::initial_backoff_s)
-      .def_readwrite("max_backoff_s", &AlertmanagerSinkOptions::max_backoff_s);
-
   m.def(
       "make_alertmanager_sink",
       [](AlertmanagerSinkOptions options) {
@@ -965,8 +967,52 @@ Prometheus Alertmanager: alerts are posted to ``{url}/api/v2/alerts`` with
 labels (alertname = syndrome, severity, run_id, source, host), re-sent while
 active and resolved with endsAt.
 )pbdoc");
+}
 
-  py::class_<PyMonitor>(m, "Monitor", R"pbdoc(
+// Monitor.add_decision: a decision from the caller's own rule.
+py::list add_decision_py(PyMonitor& self, const std::string& syndrome, const std::string& message,
+                         const std::string& severity, std::optional<std::vector<std::string>> choices,
+                         std::optional<py::dict> evidence, std::optional<std::string> signature,
+                         std::optional<std::int64_t> step) {
+  Decision d;
+  d.source = Source::kPlaybook;
+  d.syndrome = syndrome;
+  d.message = message;
+  std::optional<Severity> sev = parse_severity(severity);
+  if (!sev) throw py::value_error("unknown severity '" + severity + "' (info, warning, critical)");
+  d.severity = *sev;
+  if (choices) d.choices = *choices;
+  if (evidence)
+    for (auto kv : *evidence) d.evidence.emplace_back(py::str(kv.first), py::str(kv.second));
+  d.signature = signature.value_or("playbook/" + syndrome);
+  d.step = step;
+  return self.add_decision(std::move(d));
+}
+
+// Monitor.__exit__: finishes the run as "failed" when the block raised (the
+// exception's type and message as the error), else "stopped" or "finished".
+bool exit_block(PyMonitor& self, py::handle exc_type, py::handle exc, py::handle tb) {
+  (void)tb;
+  bool failed = !exc_type.is_none();
+  std::string status = failed ? "failed" : (self.stop_requested() ? "stopped" : "finished");
+  std::optional<std::string> error;
+  if (failed) {
+    std::string text = py::cast<std::string>(py::str(exc_type.attr("__name__")));
+    std::string what = py::cast<std::string>(py::str(exc));
+    if (!what.empty()) text += ": " + what;
+    error = text.substr(0, 200);
+  }
+  try {
+    self.finish(status, std::nullopt, error, 5.0);
+  } catch (py::error_already_set& e) {
+    if (!failed) throw;  // do not mask the block's own exception
+  }
+  return false;
+}
+
+// Monitor: its class, constructor and documentation.
+py::class_<PyMonitor> monitor_class(py::module_& m) {
+  py::class_<PyMonitor> cls(m, "Monitor", R"pbdoc(
 In-process monitoring of one training run (monitor.h ``Monitor``).
 
 Call ``observe(metrics, step)`` once per step (a few microseconds); it
@@ -995,10 +1041,10 @@ anything itself: the training loop asks.
 
 Thread-safety: every method may be called from any Python thread (calls are
 serialised by a mutex; the GIL is released during the engine's work).
-)pbdoc")
-      .def(py::init(&make_monitor), py::arg("command") = py::none(), py::arg("playbook") = py::none(),
-           py::arg("run_dir") = py::none(), py::arg("history") = py::none(), py::arg("profile") = py::none(),
-           py::arg("sinks") = py::none(), py::arg("run_id") = py::none())
+)pbdoc");
+  cls.def(py::init(&make_monitor), py::arg("command") = py::none(), py::arg("playbook") = py::none(),
+          py::arg("run_dir") = py::none(), py::arg("history") = py::none(), py::arg("profile") = py::none(),
+          py::arg("sinks") = py::none(), py::arg("run_id") = py::none())
       .def("observe", &PyMonitor::observe, py::arg("metrics"), py::arg("step") = py::none(), R"pbdoc(
 Records one row of metrics and runs a tick; returns the alerts it surfaced.
 
@@ -1017,28 +1063,15 @@ source and runs a tick; returns the alerts it surfaced.
 Runs a tick without new data (``now``: epoch seconds, default the clock);
 returns the alerts it surfaced. Call it from time to time when steps are
 slow, so heartbeats, stalls and operator answers are seen.
-)pbdoc")
-      .def(
-          "add_decision",
-          [](PyMonitor& self, const std::string& syndrome, const std::string& message, const std::string& severity,
-             std::optional<std::vector<std::string>> choices, std::optional<py::dict> evidence,
-             std::optional<std::string> signature, std::optional<std::int64_t> step) {
-            Decision d;
-            d.source = Source::kPlaybook;
-            d.syndrome = syndrome;
-            d.message = message;
-            std::optional<Severity> sev = parse_severity(severity);
-            if (!sev) throw py::value_error("unknown severity '" + severity + "' (info, warning, critical)");
-            d.severity = *sev;
-            if (choices) d.choices = *choices;
-            if (evidence)
-              for (auto kv : *evidence) d.evidence.emplace_back(py::str(kv.first), py::str(kv.second));
-            d.signature = signature.value_or("playbook/" + syndrome);
-            d.step = step;
-            return self.add_decision(std::move(d));
-          },
-          py::arg("syndrome"), py::arg("message"), py::arg("severity"), py::arg("choices") = py::none(),
-          py::arg("evidence") = py::none(), py::arg("signature") = py::none(), py::arg("step") = py::none(),
+)pbdoc");
+  return cls;
+}
+
+// The calls that feed the run and end it.
+void def_monitor_calls(py::class_<PyMonitor>& cls) {
+  cls.def("add_decision", &add_decision_py, py::arg("syndrome"), py::arg("message"), py::arg("severity"),
+          py::arg("choices") = py::none(), py::arg("evidence") = py::none(), py::arg("signature") = py::none(),
+          py::arg("step") = py::none(),
           R"pbdoc(
 Adds a decision from the caller's own rule (source "playbook"), deduped and
 selected like any other; runs a tick and returns the alerts it surfaced.
@@ -1063,9 +1096,13 @@ steps, the incident timeline, the run's facts), the same report
 memory stays bounded (long series are downsampled as they arrive). Returns
 ``path``. Raises FileNotFoundError when its directory does not exist,
 PermissionError or sidecar.Error when it cannot be written.
-)pbdoc")
-      .def("request_stop", &PyMonitor::request_stop, py::arg("reason"),
-           R"pbdoc(Marks the run as asked to stop (see ``stop_requested``).)pbdoc")
+)pbdoc");
+}
+
+// Stop requests, profile, counters and the context manager.
+void def_monitor_state(py::class_<PyMonitor>& cls) {
+  cls.def("request_stop", &PyMonitor::request_stop, py::arg("reason"),
+          R"pbdoc(Marks the run as asked to stop (see ``stop_requested``).)pbdoc")
       .def_property_readonly("stop_requested", &PyMonitor::stop_requested, R"pbdoc(
 True once an operator answered an alert with a stop choice (response file)
 or request_stop() was called. Cheap: reads the response files at most every
@@ -1092,27 +1129,18 @@ first; the sinks get them as they happen). At most 256 are kept between calls.
       .def_property_readonly("finished", &PyMonitor::finished)
       .def("__repr__", &PyMonitor::repr)
       .def("__enter__", [](py::object self) { return self; })
-      .def(
-          "__exit__",
-          [](PyMonitor& self, py::handle exc_type, py::handle exc, py::handle tb) {
-            (void)tb;
-            bool failed = !exc_type.is_none();
-            std::string status = failed ? "failed" : (self.stop_requested() ? "stopped" : "finished");
-            std::optional<std::string> error;
-            if (failed) {
-              std::string text = py::cast<std::string>(py::str(exc_type.attr("__name__")));
-              std::string what = py::cast<std::string>(py::str(exc));
-              if (!what.empty()) text += ": " + what;
-              error = text.substr(0, 200);
-            }
-            try {
-              self.finish(status, std::nullopt, error, 5.0);
-            } catch (py::error_already_set& e) {
-              if (!failed) throw;  // do not mask the block's own exception
-            }
-            return false;
-          },
-          py::arg("exc_type"), py::arg("exc"), py::arg("tb"));
+      .def("__exit__", &exit_block, py::arg("exc_type"), py::arg("exc"), py::arg("tb"));
+}
+
+}  // namespace
+
+void bind_monitor(py::module_& m) {
+  bind_playbook(m);
+  bind_sink_options(m);
+  bind_sinks(m);
+  py::class_<PyMonitor> cls = monitor_class(m);
+  def_monitor_calls(cls);
+  def_monitor_state(cls);
 }
 
 }  // namespace sidecar::python
