@@ -18,6 +18,7 @@
 #include "output.h"
 #include "sidecar/core/detail/json_writer.h"
 #include "sidecar/core/detail/strings.h"
+#include "sidecar/detail/iso8601.h"
 #include "sidecar/history.h"
 #include "sidecar/lost_runs.h"
 #include "sidecar/playbook.h"
@@ -33,15 +34,6 @@ constexpr FlagSpec kHistoryFlags[] = {
     {"limit", 'n', "N", "show: at most the newest N rows (default 50)"},
     {"playbook", 'p', "FILE", "playbook merged over the default (history masks, min_samples)"},
 };
-
-std::string iso(double t) {
-  std::time_t s = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&s, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 std::string pad(std::string s, std::size_t n) { return s.size() >= n ? s + " " : s + std::string(n - s.size(), ' '); }
 
@@ -77,9 +69,10 @@ Result<int> history_show(const ParsedFlags& flags, const HistoryFile& file, cons
     if (jsonl) {
       write_line(stdout, history_row_to_json(r));
     } else {
-      write_line(stdout, pad(iso(r.timestamp), 21) + pad(r.run_id, 20) + pad(r.status, 10) +
-                             pad(std::string(to_string(r.profile)), 23) + pad(r.command_fingerprint, 17) +
-                             pad(num(r.get("throughput")), 11) + num(r.get("val_accuracy_best")));
+      write_line(stdout, pad(detail::format_iso8601(r.timestamp, /*with_ms=*/false), 21) + pad(r.run_id, 20) +
+                             pad(r.status, 10) + pad(std::string(to_string(r.profile)), 23) +
+                             pad(r.command_fingerprint, 17) + pad(num(r.get("throughput")), 11) +
+                             num(r.get("val_accuracy_best")));
     }
   }
   return kExitOk;

@@ -17,6 +17,7 @@
 #include "sidecar/core/detectors/supervised.h"
 #include "sidecar/core/detectors/throughput.h"
 #include "sidecar/core/snapshot.h"
+#include "sidecar/detail/iso8601.h"
 #include "sidecar/incidents.h"
 
 namespace sidecar {
@@ -73,17 +74,6 @@ std::optional<int> rank_from_label(std::string_view label) {
     pos = label.rfind("rank", pos - 1);
   }
   return std::nullopt;
-}
-
-std::string iso8601_utc(double t) {
-  std::time_t secs = static_cast<std::time_t>(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];
-  int ms = static_cast<int>((t - static_cast<double>(secs)) * 1000.0);
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, std::clamp(ms, 0, 999));
-  return buf;
 }
 
 }  // namespace
@@ -676,7 +666,7 @@ struct Monitor::Impl {
     d.evidence.emplace_back("sources", m.source);
     if (m.rank && !evidence_get(d.evidence, "ranks")) d.evidence.emplace_back("ranks", std::to_string(*m.rank));
     d.evidence.emplace_back("line_no", std::to_string(m.line));
-    if (std::isfinite(last_now) && last_now > 0) d.evidence.emplace_back("read_at", iso8601_utc(last_now));
+    if (std::isfinite(last_now) && last_now > 0) d.evidence.emplace_back("read_at", detail::format_iso8601(last_now));
     d.evidence.emplace_back("count", "1");
     return d;
   }

@@ -15,24 +15,14 @@
 
 #include "http_queue.h"
 #include "sidecar/core/detail/json_writer.h"
+#include "sidecar/detail/iso8601.h"
 #include "sidecar/detail/sinks.h"
 #include "sidecar/sinks.h"
 
 namespace sidecar {
 namespace detail {
 
-std::string rfc3339(double epoch_s) {
-  if (!(epoch_s >= 0.0) || epoch_s > 253402300799.0) epoch_s = 0.0;  // NaN / out of range -> epoch
-  auto secs = static_cast<std::time_t>(epoch_s);
-  int ms = static_cast<int>((epoch_s - static_cast<double>(secs)) * 1000.0);
-  ms = ms < 0 ? 0 : ms > 999 ? 999 : ms;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                tm.tm_hour, tm.tm_min, tm.tm_sec, ms);
-  return buf;
-}
+std::string rfc3339(double epoch_s) { return format_iso8601(epoch_s); }
 
 }  // namespace detail
 

@@ -153,3 +153,14 @@ TEST_CASE("parse_iso8601_prefix reads a metric's time and a log line's leading o
   CHECK_FALSE(at("2024-05-01T12:00"));
   CHECK_FALSE(at(""));
 }
+
+TEST_CASE("format_iso8601 writes UTC with or without milliseconds", "[strings]") {
+  using sidecar::detail::format_iso8601;
+  CHECK(format_iso8601(1700000000.25) == "2023-11-14T22:13:20.250Z");
+  CHECK(format_iso8601(1700000000.25, /*with_ms=*/false) == "2023-11-14T22:13:20Z");
+  CHECK(format_iso8601(std::nan(""), false) == "1970-01-01T00:00:00Z");  // never undefined
+  CHECK(format_iso8601(-5.0) == "1970-01-01T00:00:00.000Z");
+  auto back = sidecar::detail::parse_iso8601_prefix(format_iso8601(1714564800.5));
+  REQUIRE(back);
+  CHECK(back->seconds == 1714564800.5);
+}

@@ -1,10 +1,14 @@
-// ISO 8601 date-times as metric values and log-line prefixes carry them
-// (header-only, std-only; internal to the library and the CLI).
+// ISO 8601 date-times: read as metric values and log-line prefixes carry
+// them, written as records and alerts show them (header-only; internal to
+// the library and the CLI).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <ctime>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace sidecar::detail {
@@ -59,6 +63,26 @@ inline std::optional<IsoTime> parse_iso8601_prefix(std::string_view s) {
   const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   const double days = static_cast<double>(era * 146097 + doe - 719468);
   return IsoTime{days * 86400.0 + *h * 3600.0 + *mi * 60.0 + *sec + frac - offset, i};
+}
+
+// `epoch_s` in UTC as "YYYY-MM-DDThh:mm:ss.mmmZ" (RFC 3339), or without the
+// milliseconds. NaN and times outside 1970..9999 read as the epoch.
+inline std::string format_iso8601(double epoch_s, bool with_ms = true) {
+  if (!(epoch_s >= 0.0) || epoch_s > 253402300799.0) epoch_s = 0.0;
+  auto secs = static_cast<std::time_t>(epoch_s);
+  int ms = static_cast<int>((epoch_s - static_cast<double>(secs)) * 1000.0);
+  ms = ms < 0 ? 0 : ms > 999 ? 999 : ms;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec);
+  std::string out = buf;
+  if (with_ms) {
+    std::snprintf(buf, sizeof buf, ".%03d", ms);
+    out += buf;
+  }
+  return out + "Z";
 }
 
 }  // namespace sidecar::detail
