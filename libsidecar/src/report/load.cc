@@ -13,6 +13,7 @@
 
 #include "sidecar/config.h"
 #include "sidecar/core/detail/strings.h"
+#include "sidecar/detail/atomic_file.h"
 #include "sidecar/history.h"
 #include "sidecar/metrics.h"
 #include "sidecar/report.h"
@@ -313,26 +314,7 @@ Status write_report(const ReportData& data, const std::string& path, const Repor
   std::error_code ec;
   if (!dir.empty() && !fs::is_directory(dir, ec))
     return Status(StatusCode::kNotFound, dir.string() + ": no such directory");
-  std::string tmp = (dir.empty() ? fs::path(".") : dir).string() + "/." + target.filename().string() + "." +
-                    std::to_string(::getpid()) + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) {
-    int e = errno;
-    return Status(e == EACCES ? StatusCode::kPermissionDenied : StatusCode::kIoError, tmp + ": " + std::strerror(e));
-  }
-  bool ok = std::fwrite(html.data(), 1, html.size(), f) == html.size();
-  ok = std::fflush(f) == 0 && ok;
-  ok = std::fclose(f) == 0 && ok;
-  if (!ok) {
-    std::remove(tmp.c_str());
-    return Status(StatusCode::kIoError, path + ": write failed (disk full?)");
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    std::remove(tmp.c_str());
-    return Status(e == EACCES ? StatusCode::kPermissionDenied : StatusCode::kIoError, path + ": " + std::strerror(e));
-  }
-  return Status::Ok();
+  return detail::write_file_atomically(path, html);
 }
 
 Result<std::string> write_run_report(const RunReportInputs& inputs, const std::string& out_path) {
