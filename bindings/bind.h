@@ -10,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-#include "sidecar/core/detectors/option_table.h"
+#include "sidecar/core/option_table.h"
 #include "sidecar/core/types.h"
 #include "sidecar/status.h"
 

@@ -22,7 +22,7 @@
 #include <utility>
 #include <vector>
 
-#include "sidecar/core/detectors/option_table.h"
+#include "sidecar/core/option_table.h"
 #include "sidecar/core/types.h"
 #include "sidecar/status.h"
 

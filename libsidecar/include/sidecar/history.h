@@ -24,7 +24,7 @@
 #include <vector>
 
 #include "sidecar/core/detectors/baseline.h"
-#include "sidecar/core/detectors/option_table.h"
+#include "sidecar/core/option_table.h"
 #include "sidecar/core/types.h"
 #include "sidecar/status.h"
 

@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "sidecar/core/detail/alert_id.h"
-#include "sidecar/core/detectors/option_table.h"
+#include "sidecar/core/option_table.h"
 #include "sidecar/core/records.h"
 #include "sidecar/core/types.h"
 

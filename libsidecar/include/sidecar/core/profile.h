@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sidecar/core/detectors/option_table.h"
+#include "sidecar/core/option_table.h"
 #include "sidecar/core/types.h"
 
 namespace sidecar {

@@ -16,7 +16,7 @@
 
 #include "sidecar/core/detail/json_writer.h"
 #include "sidecar/core/detectors/baseline.h"
-#include "sidecar/core/detectors/option_table.h"
+#include "sidecar/core/option_table.h"
 #include "sidecar/core/records.h"
 #include "sidecar/core/types.h"
 

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "sidecar/core/detectors/common.h"
-#include "sidecar/core/detectors/option_table.h"
+#include "sidecar/core/option_table.h"
 
 namespace sidecar {
 

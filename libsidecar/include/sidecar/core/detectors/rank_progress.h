@@ -43,7 +43,7 @@
 #include <vector>
 
 #include "sidecar/core/detectors/common.h"
-#include "sidecar/core/detectors/option_table.h"
+#include "sidecar/core/option_table.h"
 #include "sidecar/core/types.h"
 
 namespace sidecar {

@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "sidecar/core/detectors/common.h"
-#include "sidecar/core/detectors/option_table.h"
+#include "sidecar/core/option_table.h"
 
 namespace sidecar {
 
