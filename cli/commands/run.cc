@@ -23,6 +23,7 @@
 #include "sidecar/core/detail/json_writer.h"
 #include "sidecar/core/records.h"
 #include "sidecar/detail/atomic_file.h"
+#include "sidecar/detail/fd_write.h"
 #include "sidecar/history.h"
 #include "sidecar/metrics.h"
 #include "sidecar/playbook.h"
@@ -34,16 +35,6 @@ namespace sidecar::cli {
 // ---- TerminalReporter ------------------------------------------------------
 
 namespace {
-
-bool write_fd(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
 
 std::string pad(std::string s, std::size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
@@ -71,7 +62,7 @@ TerminalReporter::TerminalReporter(bool jsonl, bool tee_output)
 void TerminalReporter::human(const std::string& line) {
   if (err_broken_) return;
   std::fflush(stderr);
-  if (!write_fd(2, terminal_safe(line, /*keep_sgr=*/true) + "\n")) err_broken_ = true;
+  if (detail::write_all(2, terminal_safe(line, /*keep_sgr=*/true) + "\n") != 0) err_broken_ = true;
 }
 
 void TerminalReporter::output(std::string_view bytes, bool from_stderr) {
@@ -79,7 +70,7 @@ void TerminalReporter::output(std::string_view bytes, bool from_stderr) {
   // In jsonl mode stdout carries records only: the child's stdout goes to stderr.
   int fd = (jsonl_ || from_stderr) ? 2 : 1;
   bool& broken = fd == 1 ? out_broken_ : err_broken_;
-  if (!broken && !write_fd(fd, bytes)) broken = true;  // a closed terminal must not stop the run
+  if (!broken && detail::write_all(fd, bytes) != 0) broken = true;  // a closed terminal must not stop the run
 }
 
 void TerminalReporter::alert(const Alert& a, const std::string& response_file, bool asking) {

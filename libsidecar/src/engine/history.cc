@@ -19,6 +19,7 @@
 #include "sidecar/core/detail/json_writer.h"
 #include "sidecar/core/detail/strings.h"
 #include "sidecar/detail/atomic_file.h"
+#include "sidecar/detail/fd_write.h"
 
 namespace sidecar {
 namespace {
@@ -60,18 +61,6 @@ std::vector<std::string> shell_words(std::string_view cmd) {
 Status io_error(const std::string& path, int err, std::string_view what) {
   StatusCode code = err == EACCES || err == EPERM ? StatusCode::kPermissionDenied : StatusCode::kIoError;
   return Status(code, path + ": " + std::string(what) + ": " + std::strerror(err));
-}
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
 }
 
 // Reads a whole file (the last kMaxHistoryBytes of it). ENOENT -> empty.
@@ -370,10 +359,9 @@ Status append_history(const std::string& path, const HistoryRow& row, const Hist
     }
     if (last != '\n') line.insert(line.begin(), '\n');
   }
-  bool ok = write_all(fd, line);
-  int err = errno;
+  int err = detail::write_all(fd, line);
   ::close(fd);
-  if (!ok) return io_error(path, err, "write failed");
+  if (err != 0) return io_error(path, err, "write failed");
   return compact_history(path, opt.max_rows);
 }
 

@@ -1,5 +1,6 @@
 // write_file_atomically (see detail/atomic_file.h).
 #include "sidecar/detail/atomic_file.h"
+#include "sidecar/detail/fd_write.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -40,16 +41,7 @@ Status write_file_atomically(const std::string& path, std::string_view bytes, un
     ::unlink(tmp.c_str());
     return io_error(path, err, what);
   };
-  std::string_view rest = bytes;
-  while (!rest.empty()) {
-    ssize_t n = ::write(fd, rest.data(), rest.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fail(errno, "write failed");
-    }
-    if (n == 0) return fail(ENOSPC, "write failed");
-    rest.remove_prefix(static_cast<std::size_t>(n));
-  }
+  if (int err = write_all(fd, bytes); err != 0) return fail(err, "write failed");
   if (::fchmod(fd, static_cast<mode_t>(mode)) != 0) return fail(errno, "chmod failed");
   if (sync && ::fsync(fd) != 0) return fail(errno, "fsync failed");
   if (::close(fd) != 0) {

@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "sidecar/detail/fd_write.h"
+
 namespace sidecar::detail {
 
 Status RunLog::open(const std::string& path) {
@@ -61,15 +63,8 @@ void RunLog::flush(int s) {
 
 void RunLog::write_all(std::string_view data) {
   if (fd_ < 0) return;
-  while (!data.empty()) {
-    ssize_t n = ::write(fd_, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (error_.empty()) error_ = std::string("run.log: ") + std::strerror(errno);
-      return;
-    }
-    data.remove_prefix(static_cast<std::size_t>(n));
-  }
+  if (int err = detail::write_all(fd_, data); err != 0 && error_.empty())
+    error_ = std::string("run.log: ") + std::strerror(err);
 }
 
 }  // namespace sidecar::detail
