@@ -64,18 +64,10 @@ void bind_context(py::module_& m) {
       .def_readonly("pending_alerts", &RunRecord::pending_alerts)
       .def("__repr__", [](const RunRecord& r) { return "<RunRecord " + r.id + " [" + r.status + "]>"; });
 
-  py::class_<ContextOptions>(m, "ContextOptions", R"pbdoc(
+  bind_options<ContextOptions>(m, "ContextOptions", R"pbdoc(
 Limits of the context block (context.h ``ContextOptions``); keyword
 arguments set fields, the rest keep the library's defaults.
-)pbdoc")
-      .def(py::init([](const py::kwargs& kw) { return from_kwargs<ContextOptions>(kw); }))
-      .def_readwrite("max_active", &ContextOptions::max_active)
-      .def_readwrite("max_failed", &ContextOptions::max_failed)
-      .def_readwrite("max_alerts", &ContextOptions::max_alerts)
-      .def_readwrite("command_chars", &ContextOptions::command_chars)
-      .def_readwrite("note_chars", &ContextOptions::note_chars)
-      .def_readwrite("error_chars", &ContextOptions::error_chars)
-      .def_readwrite("message_chars", &ContextOptions::message_chars);
+)pbdoc");
 
   m.def(
       "parse_run_records", [](py::handle runs) { return records_from(runs); }, py::arg("runs"), R"pbdoc(

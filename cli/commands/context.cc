@@ -1,21 +1,41 @@
 // sidecar-cli context RUNS.json: renders the orchestrator's experiment context
 // ("Wild Loop") from research-agent run records (context.h).
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
+#include <variant>
 
 #include "commands/commands.h"
 #include "flags.h"
 #include "output.h"
 #include "sidecar/context.h"
+#include "sidecar/core/detectors/common.h"
 
 namespace sidecar::cli {
 namespace {
 
-constexpr FlagSpec kFlags[] = {
-    {"max-active", 0, "N", "active runs listed (default 5)"},
-    {"max-failed", 0, "N", "failed runs listed (default 3)"},
+// --max-active and --max-failed set fields of OptionTable<ContextOptions>
+// (context.h): their help, default and bounds are read from there.
+const OptionField<ContextOptions>& context_field(std::string_view name) {
+  for (const auto& f : OptionTable<ContextOptions>::fields)
+    if (f.name == name) return f;
+  std::abort();  // a name below that is not in the table: caught by any run of the command
+}
+
+std::string count_help(std::string_view name) {
+  auto member = std::get<std::size_t ContextOptions::*>(context_field(name).member);
+  return std::string(context_field(name).why) + " (default " + std::to_string(ContextOptions{}.*member) + ")";
+}
+
+const std::string kMaxActiveHelp = count_help("max_active");
+const std::string kMaxFailedHelp = count_help("max_failed");
+const FlagSpec kFlags[] = {
+    {"max-active", 0, "N", kMaxActiveHelp},
+    {"max-failed", 0, "N", kMaxFailedHelp},
 };
 
 Result<std::string> read_input(const std::string& path) {
@@ -37,31 +57,35 @@ Result<std::string> read_input(const std::string& path) {
   return text;
 }
 
-Result<std::size_t> count_flag(const ParsedFlags& flags, std::string_view name, std::size_t fallback) {
-  auto v = flags.number(name);
+// Sets the field `name` from its flag (--max-active for max_active): a whole
+// number within the field's bounds.
+Status set_count(const ParsedFlags& flags, std::string_view name, ContextOptions* options) {
+  std::string flag(name);
+  std::replace(flag.begin(), flag.end(), '_', '-');
+  auto v = flags.number(flag);
   if (!v) return v.status();
-  if (!*v) return fallback;
+  if (!*v) return Status::Ok();
+  const OptionField<ContextOptions>& f = context_field(name);
   double d = **v;
-  if (!(d >= 0) || d > 1000 || d != static_cast<double>(static_cast<long>(d)))
-    return Status(StatusCode::kInvalidArgument, "--" + std::string(name) + ": expected a whole number 0..1000");
-  return static_cast<std::size_t>(d);
+  if (!(d >= f.bounds.min) || d > f.bounds.max || d != std::floor(d))
+    return Status(StatusCode::kInvalidArgument, "--" + flag + ": expected a whole number " +
+                                                    detail::fmt_num(f.bounds.min) + ".." +
+                                                    detail::fmt_num(f.bounds.max));
+  options->*std::get<std::size_t ContextOptions::*>(f.member) = static_cast<std::size_t>(d);
+  return Status::Ok();
 }
 
-constexpr CommandHelp kHelp = {"sidecar-cli context [options] RUNS.json",
-                               "Render the orchestrator's experiment context from research-agent run records\n"
-                               "(a JSON array of runs, or {\"runs\": [...]}; '-' reads stdin).",
-                               kFlags};
+const CommandHelp kHelp = {"sidecar-cli context [options] RUNS.json",
+                           "Render the orchestrator's experiment context from research-agent run records\n"
+                           "(a JSON array of runs, or {\"runs\": [...]}; '-' reads stdin).",
+                           kFlags};
 
 Result<int> context_main(const ParsedFlags& flags) {
   auto runs_file = one_positional(flags, "RUNS.json");
   if (!runs_file) return runs_file.status();
   ContextOptions options;
-  auto max_active = count_flag(flags, "max-active", options.max_active);
-  if (!max_active) return max_active.status();
-  auto max_failed = count_flag(flags, "max-failed", options.max_failed);
-  if (!max_failed) return max_failed.status();
-  options.max_active = *max_active;
-  options.max_failed = *max_failed;
+  for (std::string_view name : {"max_active", "max_failed"})
+    if (Status st = set_count(flags, name, &options); !st.ok()) return st;
   const std::string& path = *runs_file;
   auto text = read_input(path);
   if (!text) return text.status();

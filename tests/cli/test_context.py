@@ -1,4 +1,8 @@
 """sidecar-cli context: research-agent run records -> the experiment context block."""
+import pathlib
+import re
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def test_context_renders_fixture(cli, data):
@@ -52,3 +56,21 @@ def test_context_help(cli):
     r = cli("context", "--help")
     assert r.returncode == 0
     assert "--max-active" in r.stdout
+
+
+def test_context_count_flags_follow_context_options(cli):
+    """--max-active/--max-failed take their help default and bounds from
+    OptionTable<ContextOptions> (context.h), not from a copy in the CLI."""
+    header = (ROOT / "libsidecar" / "include" / "sidecar" / "context.h").read_text()
+    defaults = dict(re.findall(r"std::size_t (max_active|max_failed) = (\d+);", header))
+    assert set(defaults) == {"max_active", "max_failed"}
+    help_text = cli("context", "--help").stdout
+    for name, value in defaults.items():
+        line = next(l for l in help_text.splitlines() if "--" + name.replace("_", "-") + " " in l)
+        assert line.endswith("(default %s)" % value), line
+    bounds = re.search(r'\{"max_active", &O::max_active, \{(\d+), (\d+)\}', header)
+    assert bounds, "max_active's row in OptionTable<ContextOptions>"
+    lo, hi = bounds.groups()
+    r = cli("context", "--max-active", str(int(hi) + 1), "-", input="[]")
+    assert r.returncode == 2 and "expected a whole number %s..%s" % (lo, hi) in r.stderr
+    assert cli("context", "--max-active", hi, "-", input="[]").returncode == 0

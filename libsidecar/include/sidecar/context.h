@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sidecar/core/option_table.h"
 #include "sidecar/status.h"
 
 namespace sidecar {
@@ -55,6 +56,20 @@ struct ContextOptions {
   std::size_t note_chars = 120;
   std::size_t error_chars = 100;
   std::size_t message_chars = 120;
+};
+
+template <>
+struct OptionTable<ContextOptions> {
+  using O = ContextOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"max_active", &O::max_active, {0, 1000}, "active runs listed"},
+      {"max_failed", &O::max_failed, {0, 1000}, "failed runs listed, most recent first"},
+      {"max_alerts", &O::max_alerts, {0, 1000}, "pending alerts listed"},
+      {"command_chars", &O::command_chars, {0, 1e5}, "a run's command is cut after this many characters"},
+      {"note_chars", &O::note_chars, {0, 1e5}, "a run's monitor note is cut after this many characters"},
+      {"error_chars", &O::error_chars, {0, 1e5}, "a run's error is cut after this many characters"},
+      {"message_chars", &O::message_chars, {0, 1e5}, "an alert's message is cut after this many characters"},
+  };
 };
 
 // Statuses counted as active: running, queued, launching (any case).
