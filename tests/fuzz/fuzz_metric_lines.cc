@@ -16,24 +16,14 @@ namespace {
 
 std::vector<std::string> run(std::string_view text, const sidecar::TextMetricsOptions& opt) {
   sidecar::TextMetricsParser parser(opt);
+  const fuzz::RowText render{.max_keys = opt.max_keys, .empty_rows_ok = false};
   std::vector<std::string> rows;
   std::size_t pos = 0;
   while (pos <= text.size()) {
     std::size_t nl = text.find('\n', pos);
     if (nl == std::string_view::npos) nl = text.size();
     sidecar::MetricRow row;
-    if (parser.parse_line(text.substr(pos, nl - pos), &row)) {
-      if (row.values.empty() || row.values.size() > opt.max_keys) std::abort();
-      std::string s = row.step ? std::to_string(*row.step) : "-";
-      for (const auto& v : row.values) {
-        if (v.key.empty()) std::abort();
-        s += ' ';
-        s.append(v.key);
-        s += '=';
-        s += std::to_string(v.value);
-      }
-      rows.push_back(std::move(s));
-    }
+    if (parser.parse_line(text.substr(pos, nl - pos), &row)) rows.push_back(render(row));
     pos = nl + 1;
   }
   return rows;
@@ -42,10 +32,7 @@ std::vector<std::string> run(std::string_view text, const sidecar::TextMetricsOp
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  sidecar::TextMetricsOptions opt;
-  opt.max_line_bytes = 4096;
-  opt.max_keys = 16;
-  opt.max_depth = 4;
+  const auto opt = fuzz::bounded<sidecar::TextMetricsOptions>(4096, 16, 4);
   const std::string_view text = fuzz::as_text(data, size);
   if (run(text, opt) != run(text, opt)) std::abort();
   return 0;

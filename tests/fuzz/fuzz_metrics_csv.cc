@@ -22,16 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   sidecar::MetricsLineParser parser(opt);
   std::vector<std::string> want;
   bool have_header = false;
-  auto render = [&](const sidecar::MetricRow& r) {
-    if (r.values.size() > opt.max_keys) std::abort();
-    std::string s = r.step ? std::to_string(*r.step) : "-";
-    for (const auto& v : r.values) {
-      if (v.key.empty()) std::abort();
-      s += ' ';
-      s.append(v.key);
-    }
-    return s;
-  };
+  const fuzz::RowText render{.max_keys = opt.max_keys, .with_values = false};
   const std::string_view complete = fuzz::complete_lines(text);
   for (std::size_t pos = 0; pos < complete.size();) {
     const std::size_t nl = complete.find('\n', pos);

@@ -12,31 +12,12 @@
 #include "fuzz_metrics.h"
 #include "sidecar/metrics.h"
 
-namespace {
-
-std::string render(const sidecar::MetricRow& row, std::size_t max_keys) {
-  if (row.values.size() > max_keys) std::abort();
-  std::string s = row.step ? std::to_string(*row.step) : "-";
-  s += row.timestamp ? " t" + std::to_string(*row.timestamp) : " -";
-  for (const auto& v : row.values) {
-    s += ' ';
-    s.append(v.key);
-    s += '=';
-    s += v.value != v.value ? "nan" : std::to_string(v.value);
-  }
-  return s;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  sidecar::MetricsReaderOptions opt;
-  opt.max_line_bytes = 2048;
-  opt.max_depth = 6;
-  opt.max_keys = 12;
+  auto opt = fuzz::bounded<sidecar::MetricsReaderOptions>(2048, 12, 6);
   const std::string_view text = fuzz::as_text(data, size);
   const bool wandb = size > 0 && (data[0] & 1);
   const std::string_view complete = fuzz::complete_lines(text);
+  const fuzz::RowText render{.max_keys = opt.max_keys, .with_timestamp = true, .empty_keys_ok = true};
 
   // Each line alone.
   sidecar::MetricsLineParser one(opt);
@@ -46,8 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::size_t pos = 0; pos < complete.size(); ++index) {
     const std::size_t nl = complete.find('\n', pos);
     auto st = one.parse_json(
-        complete.substr(pos, nl - pos), [&](const sidecar::MetricRow& r) { want.push_back(render(r, opt.max_keys)); },
-        wandb);
+        complete.substr(pos, nl - pos), [&](const sidecar::MetricRow& r) { want.push_back(render(r)); }, wandb);
     if (!st.ok()) want_errors.push_back(std::to_string(index) + st.message());
     pos = nl + 1;
   }
@@ -57,14 +37,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<std::string> got;
   std::vector<std::string> got_errors;
   const std::size_t lines = block.parse_json_lines(
-      complete, 0, [&](const sidecar::MetricRow& r) { got.push_back(render(r, opt.max_keys)); },
+      complete, 0, [&](const sidecar::MetricRow& r) { got.push_back(render(r)); },
       [&](std::size_t i, const sidecar::Status& st) { got_errors.push_back(std::to_string(i) + st.message()); }, wandb);
   if (lines != index || got != want || got_errors != want_errors) std::abort();
 
   // The reader over a file written in two pieces (JSON Lines forced).
   opt.format = wandb ? sidecar::MetricsFormat::kWandbHistory : sidecar::MetricsFormat::kJsonl;
-  const auto read = fuzz::read_in_two_pieces("fuzz_metrics_jsonl", text, opt,
-                                             [&](const sidecar::MetricRow& r) { return render(r, opt.max_keys); });
+  const auto read = fuzz::read_in_two_pieces("fuzz_metrics_jsonl", text, opt, render);
   if (read && *read != want) std::abort();
   return 0;
 }
