@@ -151,6 +151,49 @@ TEST_CASE("LogPrechecker: what a check says about a chunk", "[logs][precheck]") 
   }
 }
 
+// The quiet test reads each piece in one vector pass (newlines, ESC/NUL, \r):
+// a newline it missed would shift every later line number, an ESC, NUL or
+// \r it missed would hide a finding (the raw bytes do not match where the
+// normalised line does). So: long runs of newlines (more than one byte lane
+// of the pass can count), and the one byte that matters at every offset of
+// a 64-byte window and of the tail, against a stream fed byte by byte
+// (which never takes the quiet path).
+TEST_CASE("the quiet test counts every newline and sees every ESC, NUL and \\r at any offset", "[logs][precheck]") {
+  auto scanner = scanner_with(65536);
+  for (std::size_t n : {1, 31, 32, 33, 255, 8159, 8160, 8161, 8192, 20000, 70000}) {
+    const std::string text = "x\n" + std::string(n, '\n') + "step 1 ok\n";
+    LogStream s(scanner, "t");
+    std::vector<LogMatch> out;
+    s.feed(text, &out);
+    LogPrechecker checker(scanner);
+    LogPrecheck pre = checker.check(text);
+    INFO("newlines " << n);
+    CHECK(s.lines_seen() == n + 2);
+    CHECK(out.empty());
+    CHECK(pre.quiet);
+    CHECK(pre.newlines == n + 1);
+  }
+  const std::string messy[] = {" 5%|#  | 5/100\r[1]+  Killed                  python train.py\n",
+                               "\x1b[31mKilled\x1b[0m\n", std::string("Kil\0led\n", 8)};
+  for (const std::string& line : messy) {
+    for (std::size_t shift = 0; shift < 100; ++shift) {
+      std::string text = std::string(shift, 'a') + "\nstep 1 ok\n" + line;
+      // With quiet lines after it the byte is in the pass's vector part, without them in its tail.
+      for (std::size_t k = 0; shift % 2 == 0 && k < 8; ++k) text += "step 2 ok\n";
+      std::vector<LogMatch> whole, bytes;
+      LogStream a(scanner, "t"), b(scanner, "t");
+      a.feed(text, &whole);
+      for (char c : text) b.feed(std::string_view(&c, 1), &bytes);
+      a.flush(&whole);
+      b.flush(&bytes);
+      INFO("line " << line.size() << " bytes, shift " << shift);
+      REQUIRE(bytes.size() == 1);
+      check_same_matches(whole, bytes);
+      CHECK(a.lines_seen() == b.lines_seen());
+    }
+  }
+}
+
 TEST_CASE("traceback: an exception a logger printed at error level is one finding carrying it", "[logs][traceback]") {
   auto scanner = scanner_with(65536);
   LogStream s(scanner, "t");
