@@ -924,7 +924,6 @@ TEST_CASE("round 4: the fresh part's wordings, and their look-alikes", "[logs][c
       // look-alikes: quiet
       {"        \"OOMKilled\": false,", ""},
       {"gpu-node-1:41005:41128 [5] NCCL INFO Channel 18/24 :    5[5] -> 6[6] via P2P/IPC/read", ""},
-      {"nd20-01:191191:219889 [0] NCCL INFO misc/socket.cc:564 -> 2", ""},  // a frame NCCL may handle and retry
       {"node1:2345:2400 [0] NCCL INFO socketPollConnect: connect returned Connection refused, retrying (1/34) after "
        "sleep for 100 msec",
        ""},
@@ -943,6 +942,111 @@ TEST_CASE("round 4: the fresh part's wordings, and their look-alikes", "[logs][c
   auto watchdog = scan_all(cases[0].first + "\n");
   REQUIRE(watchdog.size() == 1);
   CHECK(*sidecar::evidence_get(watchdog[0].evidence, "seq") == "137429");
+}
+
+TEST_CASE("round 5: the blind part's wordings, and their look-alikes", "[logs][corpus]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // cuda_error: cudaGetErrorString's strings without a "CUDA error:" head, the driver API through TF/XLA,
+      // XLA with no usable GPU, torch's hint and c10's backtrace header, ggml, a check macro's location
+      {"[1,7]<stderr>:  what():  [CUDA] Error: cannot set while device is active in this process", "cuda_error"},
+      {"gml_cuda_init: failed to initialize CUDA: system not yet initialized", "cuda_error"},
+      {"RuntimeError: no kernel image is available for execution on the device", "cuda_error"},
+      {"2017-08-14 07:28:29.379866: E tensorflow/stream_executor/cuda/cuda_driver.cc:406] failed call to cuInit: "
+       "CUDA_ERROR_NO_DEVICE",
+       "cuda_error"},
+      {"jaxlib.xla_extension.XlaRuntimeError: FAILED_PRECONDITION: No visible GPU devices.", "cuda_error"},
+      {"2019-07-11 12:42:11.399046: F tensorflow/stream_executor/lib/statusor.cc:34] Attempting to fetch value "
+       "instead of handling error Internal: no supported devices found for platform CUDA",
+       "cuda_error"},
+      {"CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
+       "incorrect.",
+       "cuda_error"},
+      {"Exception raised from c10_cuda_check_implementation at ../c10/cuda/CUDAException.cpp:43 (most recent call "
+       "first):",
+       "cuda_error"},
+      {"#2  0x000070fc72909d72 in ggml_cuda_error(char const*, char const*, char const*, int, char const*) () from "
+       "/tmp/ollama/runners/cuda_v12/libggml.so",
+       "cuda_error"},
+      {"Fatal CUDA Error at cuda-hybrid-api.cu:450.", "cuda_error"},
+      // cuda_oom / gpu_busy keep the driver API's names of their own errors
+      {"E tensorflow/stream_executor/cuda/cuda_driver.cc:1002] failed call to cuInit: CUDA_ERROR_OUT_OF_MEMORY",
+       "cuda_oom"},
+      {"tensorflow.python.framework.errors_impl.InternalError: CUDA runtime implicit initialization on GPU:0 failed. "
+       "Status: out of memory",
+       "cuda_oom"},
+      {"Hint: If you want to see a list of allocated tensors when OOM happens, add report_tensor_allocations_upon_oom "
+       "to RunOptions for current allocation info.",
+       "cuda_oom"},
+      {"cudaSetDevice failed: exclusive-thread device already in use by a different thread", "gpu_busy"},
+      {"failed call to cuCtxCreate: CUDA_ERROR_DEVICE_UNAVAILABLE", "gpu_busy"},
+      // nccl_error: torch's ncclResult interpretation (its 'nccl' cut off too), ncclGetErrorString, cupy's names,
+      // the socket layer's WARN without its head, NCCLCHECK's trace in any frame
+      {"[rank1]: ncclInternalError: Internal check failed.", "nccl_error"},
+      {"UnhandledCudaError: Call to CUDA function failed.", "nccl_error"},
+      {"Failed to init communicator: internal error - please report this issue to the NCCL developers", "nccl_error"},
+      {"cupy_backends.cuda.libs.nccl.NcclError: NCCL_ERROR_UNHANDLED_CUDA_ERROR: unhandled cuda error", "nccl_error"},
+      {"Net : Connection closed by remote peer user<50260>", "nccl_error"},
+      {"nd20-01:191191:219889 [0] NCCL INFO misc/socket.cc:564 -> 2", "nccl_error"},
+      {"h100-2:412:433 [0] NCCL INFO transport/p2p.cc:123 -> 3", "nccl_error"},
+      {"dgxa100:1050:1316 [0] NCCL INFO include/net.h:25 -> 2", "nccl_error"},
+      // nccl_timeout: a blocking wait giving up, the watchdog's check in c10's backtrace, the dump announcement
+      {"[rank1]:[E1002 18:16:40.662691402 ProcessGroupNCCL.cpp:756] [Rank 1] Work WorkNCCL(SeqNum=2521, "
+       "OpType=ALLREDUCE, NumelIn=160672064, NumelOut=160672064, Timeout(ms)=600000) timed out in blocking wait.",
+       "nccl_timeout"},
+      {"Exception raised from checkTimeout at ../torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:565 (most recent "
+       "call first):",
+       "nccl_timeout"},
+      {"[rank7]:[E626 16:48:25.440228878 ProcessGroupNCCL.cpp:1533] [PG ID 0 PG GUID 0(default_pg) Rank 7] "
+       "ProcessGroupNCCL preparing to dump debug info. Include stack trace: 1",
+       "nccl_timeout"},
+      // hang: Horovod's stall inspector (the older and the current wording of its rank list)
+      {"[1,0]<stderr>:[2019-10-09 05:33:38.249493: W horovod/common/stall_inspector.cc:105] One or more tensors were "
+       "submitted to be reduced, gathered or broadcasted by subset of ranks and are waiting for remainder of ranks "
+       "for more than 60 seconds.",
+       "hang"},
+      {"[1,0]<stderr>:Stalled ranks:", "hang"},
+      {"Missing ranks:", "hang"},
+      // host_oom: a container's status as JSON; disk_full: errno 28 bare, tar's short write
+      {"                    \"exitCode\": 137,", "host_oom"},
+      {"                    \"reason\": \"OOM Killed\",", "host_oom"},
+      {"[OSError] 28", "disk_full"},
+      {"/usr/bin/tar: ../lib/libparquet.so.2200: Wrote only 3584 of 10240 bytes", "disk_full"},
+      // xid: a GSP falcon core dump; traceback: loguru's catch() header
+      {"[2026-04-22T21:27:51.29163573Z]: NVRM: kflcnCoreDumpNondestructive_IMPL: TRACE: 03 = 0x0000000005c366c0",
+       "xid"},
+      {"2021-07-28 19:50:57 | ERROR    | yolox.core.launch:68 - An error has been caught in function 'launch', "
+       "process 'MainProcess' (3173), thread 'MainThread' (140583223760704):",
+       "traceback"},
+      // nan_in_log: Megatron's line without a loss, and without a grad norm or with a NaN one
+      {" iteration        9/      10 | consumed samples:          108 | elapsed time per iteration (ms): 1979.2 | "
+       "learning rate: 4.219E-07 | global batch size:    12 | loss scale: 1.0 | actual seqlen:  4096 |",
+       "nan_in_log"},
+      {" iteration     5426/  250000 | learning rate: 2.999E-04 | global batch size:     8 | loss scale: 1.0 | grad "
+       "norm: nan | number of skipped iterations:   0 |",
+       "nan_in_log"},
+      // look-alikes: quiet
+      {"  Process crashes with ncclInternalError, ncclSystemError, etc.", ""},
+      {"# Look for: \"PCIe Bus Error\", \"IOMMU\", \"XID\" (nvidia error codes)", ""},
+      {"[ 7315.236476] pcieport 0000:00:03.1: PCIe Bus Error: severity=Corrected, type=Physical Layer, (Receiver ID)",
+       ""},
+      {" iteration     3633/    8000 | consumed samples:       232512 | elapsed time per iteration (ms): 6956.6 | "
+       "learning rate: 6.245E-06 | global batch size:    64 | loss scale: 1.0 | grad norm: 0.794 | number of skipped "
+       "iterations:   0 | number of nan iterations:   0 |",
+       ""},
+      {"node1:2345:2400 [0] NCCL INFO Trees [0] 1/-1/-1->0->-1 [1] 1/-1/-1->0->-1", ""},
+      {"node1:2345:2400 [0] NCCL INFO Channel 00/0 : 0[0] -> 1[1] via P2P/IPC/read", ""},
+      {"node1:2345:2400 [0] NCCL INFO Net : Unsupported address family type", ""},
+      {"TORCH_NCCL_BLOCKING_WAIT: 0", ""},
+      {"                    \"exitCode\": 0,", ""},
+      {"        \"OOM Killed\": false,", ""},
+      {"Wrote 3584 of 10240 bytes", ""},
+      {"Epoch 28: OSError count 0", ""},
+      {"horovodrun: stall check warning time 60 seconds, shutdown time 0 seconds", ""},
+      {"2024-01-01 12:00:00 | INFO     | trainer:42 - An epoch has been completed in function 'train'", ""},
+      {"ggml_cuda_init: found 1 CUDA devices:", ""},
+      {"logging system not yet initialized, buffering messages", ""},
+  };
+  check_line_cases(cases);
 }
 
 TEST_CASE("bare exception lines: a traceback of their own unless a syndrome claims them", "[logs][traceback]") {
