@@ -25,6 +25,7 @@ namespace {
 
 constexpr std::size_t kMaxKeys = 4096;               // distinct raw keys remembered
 constexpr std::size_t kMaxWatches = 256;             // keys without a bound role watched by family
+constexpr std::size_t kMaxUnknownWatches = 128;      // keys without a family, watched for non-finite values only
 constexpr std::size_t kWatchCapacity = 32;           // points kept per watched key
 constexpr std::size_t kMaxCurve = 32;                // val-accuracy curve points kept
 constexpr std::size_t kProfileLogBytes = 64 * 1024;  // log text read for profile hints
@@ -156,6 +157,7 @@ struct Monitor::Impl {
     return it == logged_best.end() ? -std::numeric_limits<double>::infinity() : it->second;
   }
   std::vector<Watch> watches;
+  std::size_t unknown_watches = 0;                                                // watches of keys without a family
   std::unordered_map<std::string, int, StringHash, std::equal_to<>> watch_index;  // raw key -> watches index, -1 none
   std::vector<int> dirty_watches;
   LossSpikeOptions ceiling_only_;  // loss_spike options with only the ceiling rule (watched loss keys)
@@ -450,18 +452,25 @@ struct Monitor::Impl {
   }
 
   // The watch of a key that binds no role (or whose role is bound to another
-  // key), created on first sight for keys with a family; nullptr otherwise.
+  // key), created on first sight while there is room; nullptr otherwise.
   Watch* watch_of(std::string_view key) {
     auto it = watch_index.find(key);
     if (it != watch_index.end()) return it->second >= 0 ? &watches[static_cast<std::size_t>(it->second)] : nullptr;
     int idx = -1;
     KeyFamily fam = matcher.classify(key).family;
-    if (fam != KeyFamily::kNone && watches.size() < kMaxWatches) {
+    // A key without a family (Marian's "Cost", an "epoch" counter) is still
+    // watched for a non-finite value after finite ones (issue 16: at least a
+    // warning), within a budget of its own so that unknown keys never crowd
+    // out the ones with a family.
+    bool room =
+        fam != KeyFamily::kNone ? watches.size() - unknown_watches < kMaxWatches : unknown_watches < kMaxUnknownWatches;
+    if (room) {
+      unknown_watches += fam == KeyFamily::kNone ? 1 : 0;
       idx = static_cast<int>(watches.size());
       Watch w;
       w.series = Series(std::string(key), kWatchCapacity);
       w.family = fam;
-      w.norm = strip_best(normalize_key(key), &w.is_best);
+      if (fam != KeyFamily::kNone) w.norm = strip_best(normalize_key(key), &w.is_best);
       watches.push_back(std::move(w));
     }
     if (watch_index.size() < kMaxKeys) watch_index.emplace(std::string(key), idx);
@@ -581,8 +590,11 @@ struct Monitor::Impl {
                                                             roles[static_cast<std::size_t>(Role::kValAccuracy)].key))),
               now, &series(Role::kValAccuracy));
       if (dirty(Role::kValLoss))
-        apply(kValLossRegression, detect_val_loss_regression(series(Role::kValLoss), d.validation_loss_regression), now,
-              &series(Role::kValLoss));
+        apply(kValLossRegression,
+              detect_val_loss_regression(series(Role::kValLoss), d.validation_loss_regression,
+                                         bound(Role::kLoss) ? &series(Role::kLoss) : nullptr,
+                                         bound(Role::kValAccuracy) ? &series(Role::kValAccuracy) : nullptr),
+              now, &series(Role::kValLoss));
     }
     if (profile_value == Profile::kReinforcementLearning) {
       if (dirty(Role::kReward))

@@ -931,3 +931,81 @@ TEST_CASE("reward_drop collapse: judged in the RL warm-up when overwhelming (mla
   // Falling, but not each point lower than the one before.
   CHECK_FALSE(detect_reward_drop(make({1.175, 1.32, -31.675, -3.902, -88.323}, "reward"), {}));
 }
+
+TEST_CASE("val_loss_regression overfit: the val loss rises while the training loss falls (keras#3056)",
+          "[detectors][supervised]") {
+  std::vector<double> v = {0.677, 0.6765, 0.6789, 0.6913, 0.7101, 0.7268, 0.7586};
+  std::vector<double> t = {0.6807, 0.6693, 0.6678, 0.6485, 0.6175, 0.586, 0.5521};
+  std::vector<double> acc = {0.5802, 0.5796, 0.5801, 0.5599, 0.5591, 0.5556, 0.5456};
+  Series vloss("val_loss"), loss("loss"), vacc("val_acc");
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < v.size() && !first; ++i) {
+    vloss.push(static_cast<std::int64_t>(i + 1), v[i]);
+    loss.push(static_cast<std::int64_t>(i + 1), t[i]);
+    vacc.push(static_cast<std::int64_t>(i + 1), acc[i]);
+    first = detect_val_loss_regression(vloss, {}, &loss, &vacc);
+  }
+  REQUIRE(first);
+  CHECK(first->syndrome == "validation_loss_regression");
+  CHECK(*ev(*first, "rule") == "overfit");
+  CHECK(first->step == 6);  // the minimum (epoch 2), then four rises
+  REQUIRE(band_of(*first));
+  // Without the training loss there is no evidence of overfitting; the
+  // seed's rule alone waits for 1.5x.
+  CHECK_FALSE(detect_val_loss_regression(vloss, {}));
+  CHECK_FALSE(detect_val_loss_regression(vloss, {.overfit_points = 0}, &loss, &vacc));
+  // The training loss rose too: a divergence, not overfitting.
+  Series up = make({0.6, 0.61, 0.62, 0.63, 0.64, 0.65}, "loss", 1);
+  CHECK_FALSE(
+      detect_val_loss_regression(make({0.677, 0.6765, 0.6789, 0.6913, 0.7101, 0.7268}, "val_loss", 1), {}, &up));
+  // A val accuracy at its best at the latest evaluation: over-confidence while
+  // still improving.
+  Series best = make({0.55, 0.56, 0.57, 0.58, 0.59, 0.60}, "val_acc", 1);
+  Series down = make({0.6807, 0.6693, 0.6678, 0.6485, 0.6175, 0.586}, "loss", 1);
+  Series vl = make({0.677, 0.6765, 0.6789, 0.6913, 0.7101, 0.7268}, "val_loss", 1);
+  CHECK(detect_val_loss_regression(vl, {}, &down));
+  CHECK_FALSE(detect_val_loss_regression(vl, {}, &down, &best));
+  // Rising at each of four evaluations, but under 5 % over the minimum: the
+  // noise of a small validation set.
+  CHECK_FALSE(detect_val_loss_regression(make({0.677, 0.6765, 0.678, 0.681, 0.685, 0.69}, "val_loss", 1), {}, &down));
+  // A noisy validation loss that rose as much before and came back: its
+  // noise, not overfitting (0.62 -> 0.70 before the minimum 0.60).
+  Series fall = make({1.2, 1.0, 0.9, 0.8, 0.75, 0.7, 0.66, 0.63, 0.6, 0.58, 0.55}, "loss", 1);
+  CHECK_FALSE(detect_val_loss_regression(
+      make({1.0, 0.8, 0.7, 0.62, 0.70, 0.64, 0.60, 0.61, 0.62, 0.64, 0.66}, "val_loss", 1), {}, &fall));
+  CHECK(detect_val_loss_regression(make({1.0, 0.8, 0.7, 0.62, 0.64, 0.63, 0.60, 0.61, 0.62, 0.64, 0.66}, "val_loss", 1),
+                                   {}, &fall));
+  // Three rises only, or one dip among them: not yet.
+  CHECK_FALSE(detect_val_loss_regression(make({0.677, 0.6765, 0.6913, 0.7101, 0.7268}, "val_loss", 2), {}, &down));
+  CHECK_FALSE(
+      detect_val_loss_regression(make({0.677, 0.6765, 0.6913, 0.6901, 0.7101, 0.7268}, "val_loss", 1), {}, &down));
+}
+
+TEST_CASE("frozen_loss zero: a loss stuck at a numerically zero value (caffe#5144)", "[detectors][frozen]") {
+  auto d = detect_frozen_loss(make({-6.43825e-20, -6.43825e-20, -6.43825e-20}, "loss", 560), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "zero");
+  CHECK(*ev(*d, "points") == "3");
+  CHECK_FALSE(detect_frozen_loss(make({-6.43825e-20, -6.43825e-20}), {}));  // two points
+  CHECK_FALSE(detect_frozen_loss(make({-6.43825e-20, -6.43825e-20, -6.43825e-20}), {.zero_points = 0}));
+  // Tiny but moving (a converged regression loss), or tiny and repeated but
+  // not numerically zero (a loss printed with few digits): quiet.
+  CHECK_FALSE(detect_frozen_loss(make({3e-20, -6e-20, 1e-20}), {}));
+  CHECK_FALSE(detect_frozen_loss(make({1.35e-05, 1.35e-05, 1.35e-05}), {}));
+  // GRPO's 0.0 stays exempt.
+  CHECK_FALSE(detect_frozen_loss(make({0.0, 0.0, 0.0}), {}));
+}
+
+TEST_CASE("reward_drop decline: one high evaluation of a sparse reward is not a peak (ml-agents#1600)",
+          "[detectors][rl][false_positive]") {
+  std::vector<double> v = {0.4, 0.25, 0.0, 0.0, 0.25, 0.25, 0.0, 0.4, 0.0};
+  Series s("Mean Reward");
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    s.push(static_cast<std::int64_t>(35000 + 1000 * i), v[i]);
+    CHECK_FALSE(detect_reward_drop(s, {}));
+  }
+  // Held at its level for two evaluations, then down and staying down: a decline.
+  auto d = detect_reward_drop(make({0.4, 0.38, 0.25, 0.1, 0.0, 0.0}, "Mean Reward"), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "decline");
+}

@@ -52,10 +52,30 @@ TEST_CASE("monitor: non-finite values in any watched key", "[monitor][families]"
   REQUIRE(t2.alerts.size() == 1);
   CHECK(t2.alerts[0].decision.syndrome == "nonfinite_metric");
   CHECK(t2.alerts[0].decision.severity == Severity::kWarning);
-  // A key with no family (epoch) is never judged.
+  // A key with no family (Marian's "Cost") that was finite: a warning too
+  // (issue 16); one that never was finite stays quiet.
   Monitor m3(opts());
-  row(m3, 1, {{"loss", 2.0}, {"epoch", 1.0}});
-  CHECK(row(m3, 2, {{"loss", 1.9}, {"epoch", kNaN}}).alerts.empty());
+  row(m3, 1, {{"Cost", 314.0}, {"Counter", kNaN}});
+  auto t3 = row(m3, 2, {{"Cost", kNaN}, {"Counter", kNaN}});
+  REQUIRE(t3.alerts.size() == 1);
+  CHECK(t3.alerts[0].decision.syndrome == "nonfinite_metric");
+  CHECK(t3.alerts[0].decision.severity == Severity::kWarning);
+  CHECK(t3.alerts[0].decision.signature == "rulebased/nonfinite_metric/Cost");
+}
+
+TEST_CASE("monitor: a val loss rising while the training loss falls is overfitting (keras#3056)",
+          "[monitor][families]") {
+  Monitor m(opts());
+  double vl[] = {0.677, 0.6765, 0.6789, 0.6913, 0.7101, 0.7268};
+  double tl[] = {0.6807, 0.6693, 0.6678, 0.6485, 0.6175, 0.586};
+  double va[] = {0.5802, 0.5796, 0.5801, 0.5599, 0.5591, 0.5556};
+  std::vector<Alert> got;
+  for (int i = 0; i < 6; ++i)
+    for (auto& a : row(m, i + 1, {{"loss", tl[i]}, {"val_loss", vl[i]}, {"val_acc", va[i]}}).alerts) got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "validation_loss_regression");
+  CHECK(ev(got[0], "rule") == "overfit");
+  CHECK(got[0].decision.step == 6);
 }
 
 TEST_CASE("monitor: a quality metric that binds no role is watched for a collapse", "[monitor][families]") {

@@ -89,6 +89,21 @@ inline std::optional<double> mean_of_previous(const Series& s, std::size_t n, st
   return mean(*buf);
 }
 
+// The largest rise (a value minus the lowest finite value before it) among
+// the retained values from_back(end - 1) .. from_back(begin), oldest first:
+// how much the series has gone up and come back before (an oscillation, an
+// epoch sawtooth, the noise of a small validation set).
+inline double largest_rise(const Series& s, std::size_t begin, std::size_t end) {
+  double lo = std::numeric_limits<double>::infinity(), rise = 0;
+  for (std::size_t i = std::min(s.size(), end); i-- > begin;) {
+    double x = s.from_back(i).value;
+    if (!std::isfinite(x)) continue;
+    lo = std::min(lo, x);
+    rise = std::max(rise, x - lo);
+  }
+  return rise;
+}
+
 }  // namespace sidecar::detail
 
 namespace sidecar {

@@ -458,14 +458,7 @@ inline bool creeping(const Series& loss, std::size_t n) {
     ups += a > b ? 1 : 0;
   }
   if (ups + 2 < n) return false;
-  double lo = std::numeric_limits<double>::infinity(), prior = 0;
-  for (std::size_t i = std::min(loss.size(), 5 * n); i-- > n;) {
-    double x = loss.from_back(i).value;
-    if (!std::isfinite(x)) continue;
-    lo = std::min(lo, x);
-    prior = std::max(prior, x - lo);
-  }
-  return v - *loss.min() > kCreepOverPrior * prior;
+  return v - *loss.min() > kCreepOverPrior * largest_rise(loss, n, 5 * n);
 }
 }  // namespace detail
 
@@ -585,7 +578,10 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
 //    not computed from new data, a dead graph, a stale logger);
 //  - zero: exactly 0.0 for zero_points consecutive points after a loss that
 //    started at or above zero_min_initial (a loss that collapses to 0.0).
-//    A loss that starts at 0.0 is exempt: GRPO/DPO-style losses log 0.0;
+//    A loss that starts at 0.0 is exempt: GRPO/DPO-style losses log 0.0.
+//    Also a loss bit-identical at a numerically zero value other than 0.0
+//    (|v| <= 1e-12) for zero_points + 1 points, no earlier value needed
+//    (caffe#5144: -6.43825e-20 three times);
 //  - flat: the last flat_points values within flat_tolerance (relative) of
 //    each other while the loss never improved by more than
 //    flat_max_improvement on its initial value (stuck at chance level from the start, e.g.
@@ -648,6 +644,7 @@ struct OptionTable<FrozenLossOptions> {
 
 namespace detail {
 constexpr std::size_t kFlatTrendPoints = 32;
+constexpr double kNumericZero = 1e-12;  // a loss this close to 0 computes nothing
 
 // Whether the last n finite values fall with a least-squares slope (per
 // point) more than z standard errors below zero (>= 3 values; a noise-free
@@ -720,6 +717,16 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
       if (zeros) return make("zero", n, "collapsed to exactly 0 from " + detail::fmt_num(init.front()));
     }
     if (opt.ignore_zero) return std::nullopt;
+  }
+  // Numerically zero but not 0.0 (|v| <= kNumericZero), bit-identical for
+  // zero_points + 1 points: a loss that computes nothing (caffe#5144:
+  // -6.43825e-20 at three tests in a row). Evidence: one point more than the
+  // zero rule, since no real loss is seen before it.
+  if (v != 0.0 && std::fabs(v) <= detail::kNumericZero && prev == v && opt.zero_points > 0) {
+    auto n = static_cast<std::size_t>(opt.zero_points) + 1;
+    bool same = loss.size() >= n;
+    for (std::size_t i = 2; i < n && same; ++i) same = loss.from_back(i).value == v;
+    if (same) return make("zero", n, "is stuck at " + detail::fmt_num(v) + ", numerically zero,");
   }
   if (prev == v) {
     auto n = static_cast<std::size_t>(std::max(opt.points, 2));

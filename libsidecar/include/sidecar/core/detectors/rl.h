@@ -23,7 +23,9 @@ namespace sidecar {
 // updates is normal) and never judged, nor used as the reference. Slow form
 // (decline): after decline_min_points rewards, the last decline_points all
 // sit >= decline_fraction x scale under the run's peak -- a reward that
-// slides from 22.6 to 14 over many updates and stays there. Collapse form
+// slides from 22.6 to 14 over many updates and stays there -- and at least
+// 2 earlier rewards reached that level (one high evaluation of a sparse
+// reward, 0.4 among 0.25s and 0s, is noise, not a peak). Collapse form
 // (evidence: 2 rewards, then collapse_points), judged from the start, RL
 // warm-up included, because its effect is overwhelming: the last
 // collapse_points rewards each at least collapse_fraction x scale under the
@@ -78,6 +80,8 @@ struct OptionTable<RewardDropOptions> {
 };
 
 namespace detail {
+constexpr std::size_t kDeclineHeldPoints = 2;  // rewards at the peak's level before a decline
+
 // The slow form of a reward collapse: the last decline_points rewards all at
 // least decline_fraction x scale under the run's peak (which precedes them).
 inline std::optional<Decision> reward_decline(const Series& reward, const RewardDropOptions& opt) {
@@ -97,6 +101,14 @@ inline std::optional<Decision> reward_decline(const Series& reward, const Reward
     if (i > 0) others_max = std::max(others_max, p.value);
   }
   if (n > 1 && cur > others_max) return std::nullopt;  // climbing back out (a warm-up dip recovering)
+  // The peak is a level the reward held, not one lucky evaluation of a noisy
+  // or sparse reward (ml-agents#1600: 0.4, then 0.25, 0, 0, 0.25, 0.25):
+  // kDeclineHeldPoints retained rewards at or above the limit, unless the
+  // peak is older than the retained points.
+  std::size_t held = 0;
+  for (std::size_t i = n; i < reward.size(); ++i) held += reward.from_back(i).value >= limit ? 1 : 0;
+  bool peak_retained = reward.from_back(reward.size() - 1).step <= reward.argmax_step();
+  if (peak_retained && held < kDeclineHeldPoints) return std::nullopt;
   Decision d = make_decision(Source::kPlaybook, "reward_drop", opt.severity,
                              reward.name() + " declined to " + fmt_num(cur) + " from its peak " + fmt_num(peak) +
                                  " (step " + std::to_string(reward.argmax_step()) + ") and stays down",

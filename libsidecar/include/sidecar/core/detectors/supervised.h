@@ -117,14 +117,30 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
   return make("drop", m);
 }
 
-// Validation loss regression: after min_points evaluations, current >= ratio
-// x best and mean(last mean_window) >= mean_ratio x best (best = lowest, > 0).
+// Validation loss regression. Two rules:
+//  - regression (the seed's; evidence: min_points evaluations): current >=
+//    ratio x best and mean(last mean_window) >= mean_ratio x best (best =
+//    lowest, > 0);
+//  - overfit (evidence: the best evaluation, then overfit_points): the
+//    validation loss rose at each of the last overfit_points evaluations,
+//    all after its minimum, to >= (1 + overfit_rise) x the minimum, while
+//    the training loss fell over the same stretch (its value at the latest
+//    evaluation is lower than at the minimum's) -- keras#3056: val_loss
+//    0.6765 -> 0.6789, 0.6913, 0.7101, 0.7268 while the loss falls 0.669 ->
+//    0.586. A validation accuracy at its best at the latest evaluation
+//    (a loss rising through over-confidence while accuracy still improves)
+//    keeps it quiet. Known false positive: a small validation set whose loss
+//    drifts up 5 % over four evaluations by chance while the training loss
+//    falls. Open until the validation loss is back within
+//    (1 + overfit_rise / 2) x its minimum.
 struct ValLossRegressionOptions {
   bool enabled = true;
   int min_points = 6;
   double ratio = 1.5;
   double mean_ratio = 1.4;
   int mean_window = 3;
+  int overfit_points = 4;
+  double overfit_rise = 0.05;
   Severity severity = Severity::kWarning;
 };
 
@@ -137,31 +153,81 @@ struct OptionTable<ValLossRegressionOptions> {
       {"ratio", &O::ratio, {1.0}, "current >= this x the best"},
       {"mean_ratio", &O::mean_ratio, {1.0}, "and the mean of the last mean_window >= this x the best"},
       {"mean_window", &O::mean_window, {1, 1000}, "evaluations averaged"},
+      {"overfit_points",
+       &O::overfit_points,
+       {0, 1000},
+       "overfit rule: rises at each of this many evaluations while the training loss falls (0: off)"},
+      {"overfit_rise", &O::overfit_rise, {0.0}, "overfit rule: to >= (1 + this) x the minimum"},
       {"severity", &O::severity, {}, "alert severity"},
   };
 };
 
-// Returns a "validation_loss_regression" decision.
-inline std::optional<Decision> detect_val_loss_regression(const Series& vloss, const ValLossRegressionOptions& opt) {
-  if (!opt.enabled || vloss.empty() || vloss.finite_count() < static_cast<std::uint64_t>(std::max(opt.min_points, 1)))
-    return std::nullopt;
+namespace detail {
+// The value of `s` at `step`: its latest point at or before it (NaN if none
+// is retained).
+inline double value_at(const Series& s, std::int64_t step) {
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if (s.from_back(i).step <= step) return s.from_back(i).value;
+  return std::numeric_limits<double>::quiet_NaN();
+}
+
+// The overfit rule's shape: the last n evaluations rise at each one, all
+// after the minimum, by more than kOverfitOverPrior x the largest rise in
+// the kOverfitPriorPoints evaluations before them (the noise of a small
+// validation set on a plateau rises as much now and then), and the training
+// loss is lower at the latest of them than at the minimum.
+constexpr double kOverfitOverPrior = 1.5;
+constexpr std::size_t kOverfitPriorPoints = 32;
+inline bool overfitting(const Series& vloss, const Series& train, std::size_t n) {
+  if (n == 0 || vloss.size() <= n || vloss.from_back(n).step < vloss.argmin_step()) return false;
+  for (std::size_t i = 0; i < n; ++i) {
+    double a = vloss.from_back(i).value, b = vloss.from_back(i + 1).value;
+    if (!std::isfinite(a) || !std::isfinite(b) || !(a > b)) return false;
+  }
+  double rise = vloss.back().value - vloss.from_back(n).value;
+  if (!(rise > kOverfitOverPrior * largest_rise(vloss, n + 1, n + 1 + kOverfitPriorPoints))) return false;
+  double then = value_at(train, vloss.argmin_step()), now = value_at(train, vloss.back().step);
+  return std::isfinite(then) && std::isfinite(now) && now < then;
+}
+}  // namespace detail
+
+// Returns a "validation_loss_regression" decision (evidence "rule":
+// regression | overfit). `train`: the training loss (the overfit rule needs
+// it); `val_acc`: a validation accuracy whose new best keeps the overfit rule quiet.
+inline std::optional<Decision> detect_val_loss_regression(const Series& vloss, const ValLossRegressionOptions& opt,
+                                                          const Series* train = nullptr,
+                                                          const Series* val_acc = nullptr) {
+  if (!opt.enabled || vloss.empty()) return std::nullopt;
   double cur = vloss.back().value;
   auto best = vloss.min();
   if (!std::isfinite(cur) || !best || *best <= 0) return std::nullopt;
-  if (cur < opt.ratio * *best) return std::nullopt;
+  auto make = [&](std::string rule, std::string what, double band_ratio) {
+    Decision d = detail::make_decision(Source::kPlaybook, "validation_loss_regression", opt.severity,
+                                       vloss.name() + what + detail::fmt_num(cur) + ", " +
+                                           detail::fmt_num(cur / *best) + "x its best " + detail::fmt_num(*best) +
+                                           " (step " + std::to_string(vloss.argmin_step()) + ")",
+                                       vloss.name(), &vloss);
+    d.evidence.emplace_back("best", detail::fmt_num(*best));
+    d.evidence.emplace_back("best_step", std::to_string(vloss.argmin_step()));
+    d.evidence.emplace_back("rule", std::move(rule));
+    detail::set_band(d, -std::numeric_limits<double>::infinity(), band_ratio * *best);
+    return d;
+  };
+  auto n = static_cast<std::size_t>(std::max(opt.overfit_points, 0));
+  bool acc_best = val_acc && !val_acc->empty() && std::isfinite(val_acc->back().value) &&
+                  val_acc->back().step == vloss.back().step && val_acc->back().value >= *val_acc->max();
+  if (train && n > 0 && cur >= (1.0 + opt.overfit_rise) * *best && !acc_best && detail::overfitting(vloss, *train, n))
+    return make("overfit",
+                " rose at each of the last " + std::to_string(n) + " evaluations while the training loss fell: ",
+                1.0 + opt.overfit_rise / 2.0);
+  if (vloss.finite_count() < static_cast<std::uint64_t>(std::max(opt.min_points, 1)) || cur < opt.ratio * *best)
+    return std::nullopt;
   auto& w = detail::scratch(0);
   vloss.finite_window(0, static_cast<std::size_t>(std::max(opt.mean_window, 1)), &w);
   double m = detail::mean(w);
   if (!(m >= opt.mean_ratio * *best)) return std::nullopt;
-  Decision d = detail::make_decision(Source::kPlaybook, "validation_loss_regression", opt.severity,
-                                     vloss.name() + " rose to " + detail::fmt_num(cur) + ", " +
-                                         detail::fmt_num(cur / *best) + "x its best " + detail::fmt_num(*best) +
-                                         " (step " + std::to_string(vloss.argmin_step()) + ")",
-                                     vloss.name(), &vloss);
-  d.evidence.emplace_back("best", detail::fmt_num(*best));
-  d.evidence.emplace_back("best_step", std::to_string(vloss.argmin_step()));
+  Decision d = make("regression", " rose to ", 1.0 + (opt.ratio - 1.0) / 2.0);
   d.evidence.emplace_back("recent_mean", detail::fmt_num(m));
-  detail::set_band(d, -std::numeric_limits<double>::infinity(), (1.0 + (opt.ratio - 1.0) / 2.0) * *best);
   return d;
 }
 
