@@ -163,13 +163,15 @@ class LogScanner {
 // The fast path of LogStream::feed, run ahead on another thread (a reader
 // thread checks each chunk it has read while the scanning thread feeds the
 // previous one). check() looks at the complete lines of a chunk after its
-// first newline: when they need nothing line by line (no ESC/NUL, no
-// over-long line) and the multi-pattern pass finds nothing in them, feed()
-// only counts them, unless a finding is held then. The verdict is the same
-// with or without a check (a chunk that is not quiet is scanned as always).
+// first newline, in the pieces the stream scans them in: the run of pieces
+// from there up to the first one that needs something line by line (ESC/NUL,
+// an over-long line) or where the multi-pattern pass finds a hit is quiet,
+// and feed() only counts its lines, unless a finding is held then; the rest
+// of the chunk is scanned as always. The verdict is the same with or
+// without a check.
 struct LogPrecheck {
   const void* scanner = nullptr;  // the LogScanner that checked (feed ignores another's)
-  std::size_t begin = 0;          // [begin, end) of the chunk: complete lines
+  std::size_t begin = 0;          // [begin, end) of the chunk: complete lines, quiet
   std::size_t end = 0;
   std::uint64_t newlines = 0;
   bool quiet = false;
@@ -183,7 +185,7 @@ class LogPrechecker {
   LogPrechecker(const LogPrechecker&) = delete;
   LogPrechecker& operator=(const LogPrechecker&) = delete;
 
-  // The chunk's lines from after its first newline through its last one.
+  // The chunk's quiet lines from after its first newline (up to its last one at most).
   LogPrecheck check(std::string_view chunk);
 
  private:

@@ -42,7 +42,7 @@ namespace sidecar {
 
 namespace {
 
-constexpr std::size_t kPieceBytes = 256 * 1024;  // one hs_scan call covers at most this much
+constexpr std::size_t kPieceBytes = 64 * 1024;  // one hs_scan call covers at most this much
 constexpr std::size_t kMaxPendingTracebacks = 64;
 
 RE2::Options re2_options(bool case_sensitive) {
@@ -1226,20 +1226,24 @@ void LogStream::feed(std::string_view bytes, std::vector<LogMatch>* out, const L
   const char* last_nl = static_cast<const char*>(memrchr(p, '\n', static_cast<std::size_t>(end - p)));
   if (last_nl) {
     const char* const lines_end = last_nl + 1;
-    const char* q = p;  // [p, q) is scanned here; [q, lines_end) was found quiet ahead
-    if (pre.quiet && pre.scanner == s.scanner.get() && pre.end == static_cast<std::size_t>(lines_end - bytes.data()) &&
-        pre.begin >= static_cast<std::size_t>(p - bytes.data()) && pre.begin < pre.end)
+    // [p, q) and [r, lines_end) are scanned here; [q, r) was found quiet ahead
+    // (a run of whole lines, from the first complete line of the chunk).
+    const char* q = lines_end;
+    const char* r = lines_end;
+    const auto at = [&](const char* c) { return static_cast<std::size_t>(c - bytes.data()); };
+    if (pre.quiet && pre.scanner == s.scanner.get() && pre.begin >= at(p) && pre.begin < pre.end &&
+        pre.end <= at(lines_end) && pre.begin > 0 && bytes[pre.begin - 1] == '\n' && bytes[pre.end - 1] == '\n') {
       q = bytes.data() + pre.begin;
-    else
-      q = lines_end;
-    if (q > p)
-      s.scan_region(p, static_cast<std::size_t>(q - p), base + static_cast<std::uint64_t>(p - bytes.data()), out);
-    if (q < lines_end) {
+      r = bytes.data() + pre.end;
+    }
+    if (q > p) s.scan_region(p, static_cast<std::size_t>(q - p), base + at(p), out);
+    if (q < r) {
       if (s.pending.empty())
         s.next_line += pre.newlines;
       else  // a finding is held: its further lines are looked at one by one
-        s.scan_region(q, static_cast<std::size_t>(lines_end - q), base + pre.begin, out);
+        s.scan_region(q, static_cast<std::size_t>(r - q), base + pre.begin, out);
     }
+    if (r < lines_end) s.scan_region(r, static_cast<std::size_t>(lines_end - r), base + at(r), out);
     p = lines_end;
   }
   if (p < end) {
@@ -1304,16 +1308,17 @@ LogPrecheck LogPrechecker::check(std::string_view chunk) {
   if (!first) return r;
   const char* const end = static_cast<const char*>(memrchr(data, '\n', chunk.size())) + 1;
   std::uint64_t newlines = 0;
+  const char* quiet_end = first + 1;           // the quiet run ends before the first piece that is not quiet
   for (const char* p = first + 1; p < end;) {  // in the pieces scan_region uses
     const char* q = piece_end(p, end);
     std::uint64_t n = 0;
-    if (!quiet_lines(impl, st.scratch.get(), &st.crbuf, p, static_cast<std::size_t>(q - p), &n)) return r;
+    if (!quiet_lines(impl, st.scratch.get(), &st.crbuf, p, static_cast<std::size_t>(q - p), &n)) break;
     newlines += n;
-    p = q;
+    p = quiet_end = q;
   }
   r.scanner = st.scanner.get();
   r.begin = static_cast<std::size_t>(first + 1 - data);
-  r.end = static_cast<std::size_t>(end - data);
+  r.end = static_cast<std::size_t>(quiet_end - data);
   r.newlines = newlines;
   r.quiet = r.begin < r.end;
   return r;

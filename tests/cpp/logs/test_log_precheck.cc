@@ -87,13 +87,15 @@ TEST_CASE("LogPrechecker: feeding with the quiet test done ahead finds the same,
   std::uint64_t lines_plain = 0;
   const auto plain = fed(scanner, text, text.size(), nullptr, &unused, &lines_plain);
   REQUIRE(plain.size() > 100);
-  for (std::size_t chunk : {std::size_t{997}, std::size_t{4096}, std::size_t{16384}}) {
+  // The larger chunks: a hit in each of their first pieces (this log is dense), so mostly scanned as always.
+  for (std::size_t chunk :
+       {std::size_t{997}, std::size_t{4096}, std::size_t{16384}, std::size_t{300000}, std::size_t{1} << 20}) {
     LogPrechecker checker(scanner);
     std::size_t quiet = 0;
     std::uint64_t lines = 0;
     const auto got = fed(scanner, text, chunk, &checker, &quiet, &lines);
     INFO("chunk " << chunk);
-    CHECK(quiet > 0);  // the fast path was taken
+    if (chunk < 65536) CHECK(quiet > 0);  // the fast path was taken
     CHECK(lines == lines_plain);
     check_same_matches(got, plain);
   }
@@ -135,6 +137,29 @@ TEST_CASE("LogPrechecker: what a check says about a chunk", "[logs][precheck]") 
     out.clear();
     s2.feed(text.substr(0, 17), &out, foreign);
     CHECK(s2.lines_seen() == 2);  // counted by the stream itself
+  }
+  SECTION("the quiet run ends before the first piece with a hit; the rest is scanned as always") {
+    std::string text = "partial\n";
+    while (text.size() < 300000) text += "step 1 ok\n";
+    const std::size_t hit_at = text.size();
+    text += "RuntimeError: CUDA out of memory.\n";
+    while (text.size() < 400000) text += "step 2 ok\n";
+    text += "RuntimeError: CUDA out of memory.\nhalf";
+    LogPrecheck pre = checker.check(text);
+    REQUIRE(pre.quiet);
+    CHECK(pre.begin == 8);
+    CHECK(pre.end > 100000);  // whole pieces before the hit
+    CHECK(pre.end <= hit_at);
+    CHECK(text[pre.end - 1] == '\n');
+    LogStream a(scanner, "t"), b(scanner, "t");
+    std::vector<LogMatch> got, want;
+    a.feed(text, &got, pre);
+    b.feed(text, &want);
+    a.flush(&got);
+    b.flush(&want);
+    CHECK(got.size() == 2);
+    check_same_matches(got, want);
+    CHECK(a.lines_seen() == b.lines_seen());
   }
   SECTION("a finding held when a quiet chunk arrives still gets its exception") {
     LogStream s(scanner, "t");
