@@ -56,12 +56,13 @@ def test_detector_table_defaults_are_the_shown_ones(shown):
 
 BEGIN = "<!-- begin: sidecar-cli playbook show --format md ({}) -->\n"
 END = "<!-- end: sidecar-cli playbook show --format md ({}) -->\n"
-SECTIONS = ("profile", "dedupe", "snapshot", "history", "logs", "gpu")  # besides detectors
+SECTIONS = ("profile", "dedupe", "snapshot", "history", "logs", "gpu", "operator", "sinks", "judge")  # besides detectors
 
 
 def md_parts(md):
     """`playbook show --format md` cut into its parts: "detectors" (every
-    #### `detectors.*` table) and one per other section."""
+    #### `detectors.*` table), "sinks" (every #### `sinks.*` table) and one
+    per other section."""
     parts = {}
     for chunk in re.split(r"(?=^#### `)", md, flags=re.M):
         if chunk:
@@ -72,7 +73,7 @@ def md_parts(md):
 
 def test_option_tables_are_the_generated_ones(cli):
     """The docs' option tables (detectors, profile, dedupe, snapshot, history,
-    logs, gpu) are `playbook show --format md`, produced from the option
+    logs, gpu, operator, sinks, judge) are `playbook show --format md`, produced from the option
     tables next to the structs (issue 14: a default is written once).
     Regenerate with SIDECAR_UPDATE_DOCS=1 and this test."""
     r = cli("playbook", "show", "--format", "md")
@@ -82,6 +83,9 @@ def test_option_tables_are_the_generated_ones(cli):
     assert sorted(parts) == sorted(("detectors",) + SECTIONS)
     assert "| `max_conditions` | `512` | 8 – 1000000 |" in parts["dedupe"]
     assert "| `default_action` | `Stop Job` |" in parts["gpu"]
+    assert parts["sinks"].count("#### `sinks.") == 4 and "| `resend_s` | `60.0` | 1.0 – 86400.0 |" in parts["sinks"]
+    assert "| `max_calls_per_hour` | `30` | 0 – 100000 |" in parts["judge"]
+    assert "| `fallback` | `continue` |" in parts["operator"]
     text = DOC.read_text()
     stale = []
     for name, generated in parts.items():
@@ -96,6 +100,18 @@ def test_option_tables_are_the_generated_ones(cli):
         DOC.write_text(text)
         stale = []
     assert not stale, f"docs/playbook.md: {stale}: rerun this test with SIDECAR_UPDATE_DOCS=1 to regenerate the tables"
+
+
+def example_options(name, given, shown_section):
+    """(path, key, value, the shown options it belongs to) of each option a
+    docs example of section `name` sets; sinks: one level deeper (sinks.<sink>.<key>)."""
+    if name != "sinks":
+        return [(f"{name}.{key}", key, value, shown_section) for key, value in given.items()]
+    out = []
+    for sink, options in given.items():
+        assert sink in shown_section, f"docs example: sinks.{sink} is not a sink"
+        out += [(f"sinks.{sink}.{key}", key, value, shown_section[sink]) for key, value in (options or {}).items()]
+    return out
 
 
 def test_no_hand_written_block_restates_a_default(shown):
@@ -114,14 +130,14 @@ def test_no_hand_written_block_restates_a_default(shown):
             continue
         for name in set(tree) & set(SECTIONS):
             examples += 1
-            for key, value in (tree[name] or {}).items():
+            for path, key, value, options in example_options(name, tree[name] or {}, shown[name]):
                 if key in ("extra_hints", "extra_masks"):
                     continue  # they extend the lists
-                assert key in shown[name], f"docs example: {name}.{key} is not an option"
+                assert key in options, f"docs example: {path} is not an option"
                 if not isinstance(value, (list, dict)):
-                    assert not same(str(value).lower() if isinstance(value, bool) else str(value), shown[name][key]), (
-                        f"docs example restates the default {name}.{key}: {value}")
-    assert examples >= 2, examples  # profile, gpu
+                    assert not same(str(value).lower() if isinstance(value, bool) else str(value), options[key]), (
+                        f"docs example restates the default {path}: {value}")
+    assert examples >= 4, examples  # profile, gpu, operator, sinks
 
 
 def test_gpu_help_defaults_are_the_shown_ones(cli, shown):
@@ -140,16 +156,27 @@ def test_gpu_help_defaults_are_the_shown_ones(cli, shown):
 
 
 # The other options structs the playbook reads, and their fields that are no
-# table row (read by hand: a pinned profile, nested hint lists; not options).
-OTHER_STRUCTS = {
-    "core/profile.h": ("ProfileOptions", {"pin", "rl_hints", "supervised_hints"}),
-    "core/dedupe.h": ("DedupeOptions", set()),
-    "core/snapshot.h": ("SnapshotOptions", set()),
-    "history.h": ("HistoryOptions", set()),
-    "log_scan.h": ("LogOptions", {"syndromes", "cache_dir"}),
-    "gpu.h": ("GpuOptions", set()),
-}
-FIELD = r"^  (?:bool|int|double|Severity|std::size_t|std::string|std::vector<[\w:]+>|std::optional<\w+>) (\w+)(?: = |\{|;)"
+# table row (read by hand: a pinned profile, nested hint lists; not options:
+# what the command line or the session sets, secrets).
+OTHER_STRUCTS = (
+    ("core/profile.h", "ProfileOptions", {"pin", "rl_hints", "supervised_hints"}),
+    ("core/dedupe.h", "DedupeOptions", set()),
+    ("core/snapshot.h", "SnapshotOptions", set()),
+    ("history.h", "HistoryOptions", set()),
+    ("log_scan.h", "LogOptions", {"syndromes", "cache_dir"}),
+    ("gpu.h", "GpuOptions", set()),
+    ("operator.h", "ActionTable", set()),  # `map` (the actions mapping) is no scalar field
+    ("sinks.h", "ServerSinkOptions", {"url", "run_id", "auth_token", "heartbeat_s", "metrics_interval_s",
+                                      "metrics_batch_max", "metrics_max_rows", "answer_poll_s", "run_dir", "wandb_dir"}),
+    ("sinks.h", "AlertmanagerSinkOptions", {"url", "run_id", "host", "generator_url"}),
+    ("notify.h", "SlackSinkOptions", {"webhook_url", "run_id"}),
+    ("notify.h", "WebhookSinkOptions", {"url", "headers", "run_id"}),
+    ("judge.h", "JudgeOptions", {"max_output"}),
+)
+# Table keys that are not their member's name.
+RENAMED = {"template": "body_template"}
+FIELD = (r"^  (?:bool|int|double|Severity|Action|std::size_t|std::string|std::vector<[\w:]+>|std::optional<\w+>)"
+         r" (\w+)(?: = |\{|;)")
 
 
 def table_rows(text, struct):
@@ -174,7 +201,7 @@ def test_history_and_nvidia_smi_help_defaults_are_the_shown_ones(cli, shown):
 
 def test_every_option_has_a_table_row():
     """Each field of each options struct the playbook reads (core/detectors/,
-    profile, dedupe, snapshot, history, logs, gpu) has its row in the
+    profile, dedupe, snapshot, history, logs, gpu, operator, sinks, judge) has its row in the
     OptionTable next to it, in the same order (a field without one could not
     be set from a playbook, shown, or documented)."""
     include = DOC.parents[1] / "libsidecar" / "include" / "sidecar"
@@ -187,8 +214,8 @@ def test_every_option_has_a_table_row():
             assert all(a == b for a, b in rows), f"{header.name}: {m.group(1)}: a key names another member"
             structs += 1
     assert structs >= 18, structs
-    for path, (struct, by_hand) in OTHER_STRUCTS.items():
+    for path, struct, by_hand in OTHER_STRUCTS:
         fields, rows = table_rows((include / path).read_text(), struct)
-        assert [r[0] for r in rows] == [f for f in fields if f not in by_hand], f"{path}: {struct}: table rows vs fields"
-        assert all(a == b for a, b in rows), f"{path}: {struct}: a key names another member"
+        assert [r[1] for r in rows] == [f for f in fields if f not in by_hand], f"{path}: {struct}: table rows vs fields"
+        assert all(RENAMED.get(a, a) == b for a, b in rows), f"{path}: {struct}: a key names another member"
         assert by_hand <= set(fields), f"{path}: {struct}: {by_hand - set(fields)} are gone"

@@ -130,6 +130,15 @@ void read_option(ConfigReader& r, std::string_view key, T* out, const OptionBoun
     } else {
       r.read(key, out, bound(b.min), bound(b.max));
     }
+  } else if constexpr (std::is_same_v<T, Action>) {
+    if (const Value* v = r.child(key)) {
+      auto text = v->as_string();
+      auto action = text ? parse_action(*text) : std::nullopt;
+      if (action)
+        *out = *action;
+      else
+        r.error(*v, key, "expected stop or continue, got '" + text.value_or("?") + "'");
+    }
   } else {
     r.read(key, out);
   }

@@ -30,6 +30,7 @@
 #include <utility>
 #include <vector>
 
+#include "sidecar/core/option_table.h"
 #include "sidecar/core/types.h"
 #include "sidecar/status.h"
 
@@ -51,6 +52,26 @@ struct JudgeOptions {
                                             std::string(kContinueChoice)};
   std::vector<std::string> default_choices = sidecar::default_choices();
   Severity max_severity = Severity::kWarning;  // a judge verdict is capped here (it is a soft signal)
+};
+
+// Playbook `judge:` (max_output is no playbook option). Off unless enabled
+// with exactly one transport, command or url.
+template <>
+struct OptionTable<JudgeOptions> {
+  using O = JudgeOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"enabled", &O::enabled, {}, "ask the judge when the rules found nothing, new data came and interval_s passed"},
+      {"command", &O::command, {}, "argv: the prompt on stdin, one JSON object on stdout"},
+      {"url", &O::url, {}, "or an OpenAI-compatible server (/v1/chat/completions)"},
+      {"model", &O::model, {}, "the model the url serves"},
+      {"api_key_env", &O::api_key_env, {}, "the variable holding the API key (\"\" = no key)"},
+      {"interval_s", &O::interval_s, {0, 86400}, "at least this long between calls"},
+      {"timeout_s", &O::timeout_s, {0.001, 3600}, "per call"},
+      {"max_calls_per_hour", &O::max_calls_per_hour, {0, 100000}, "budget (sliding hour); 0 = no calls"},
+      {"known_choices", &O::known_choices, {}, "choices a verdict may offer"},
+      {"default_choices", &O::default_choices, {}, "offered when a verdict's choices are not known ones"},
+      {"max_severity", &O::max_severity, {}, "verdicts are capped here (a soft signal)"},
+  };
 };
 
 // What the judge is shown (kept compact; each part is bounded when rendered).

@@ -22,20 +22,19 @@
 #include <utility>
 #include <vector>
 
-#include "sidecar/core/types.h"  // kStopChoice, kContinueChoice, kIgnoreChoice
+#include "sidecar/core/option_table.h"
+#include "sidecar/core/types.h"  // Action, kStopChoice, kContinueChoice, kIgnoreChoice
 #include "sidecar/status.h"
 
 namespace sidecar {
 
 struct Value;  // sidecar/config.h
 
-enum class Action { kContinue, kStop };
-
-constexpr std::string_view to_string(Action a) { return a == Action::kStop ? "stop" : "continue"; }
-
-// Choice text -> action (playbook `operator:` section). Lookup is exact after
-// trimming, then case-insensitive; `fallback` covers choices not in the map.
+// Choice text -> action (playbook `operator:` section; Action and its names:
+// core/types.h). Lookup is exact after trimming, then case-insensitive;
+// `fallback` covers choices not in the map.
 struct ActionTable {
+  // playbook `actions:` (a mapping, read and shown by hand: entries given are added or replace)
   std::vector<std::pair<std::string, Action>> map = {{std::string(kStopChoice), Action::kStop},
                                                      {std::string(kContinueChoice), Action::kContinue},
                                                      {std::string(kIgnoreChoice), Action::kContinue}};
@@ -43,6 +42,14 @@ struct ActionTable {
 
   // The action for a choice text (the fallback when it is not in the map).
   Action action_for(std::string_view choice) const;
+};
+
+template <>
+struct OptionTable<ActionTable> {
+  using O = ActionTable;
+  static constexpr OptionField<O> fields[] = {
+      {"fallback", &O::fallback, {}, "what a valid choice that `actions` does not list does: stop or continue"},
+  };
 };
 
 // Reads the playbook's `operator:` section into `out` (errors appended, never thrown):

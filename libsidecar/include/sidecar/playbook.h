@@ -28,8 +28,12 @@
 #include "sidecar/core/snapshot.h"
 #include "sidecar/gpu.h"
 #include "sidecar/history.h"
+#include "sidecar/judge.h"
 #include "sidecar/log_scan.h"
+#include "sidecar/notify.h"
+#include "sidecar/operator.h"
 #include "sidecar/roles.h"
+#include "sidecar/sinks.h"
 #include "sidecar/status.h"
 
 namespace sidecar {
@@ -88,24 +92,41 @@ void for_each_detector(Detectors& d, Fn&& fn) {
   fn("rank_progress", "", d.rank_progress, "hang: the rank whose log stopped while the others went on");
 }
 
+// Playbook `sinks:`: the options of each sink (where to send, the run id and
+// the secrets come from the command line; the session reads them).
+struct SinksOptions {
+  ServerSinkOptions server;              // sinks.server (--server URL)
+  AlertmanagerSinkOptions alertmanager;  // sinks.alertmanager (--alertmanager URL)
+  SlackSinkOptions slack;                // sinks.slack (off until a variable or file names the URL)
+  WebhookSinkOptions webhook;            // sinks.webhook (likewise)
+};
+
+// Reads `sinks:` (every sink's option table; a secret given as a value is a
+// located error) into `out`, appending errors.
+void read_sinks_options(const Value& playbook, SinksOptions* out, std::vector<Status>* errors);
+
 struct Playbook {
   DetectorOptions detectors;  // detectors:
   ProfileOptions profile;     // profile: {pin, hints, extra_hints, switch_margin}
-  // (roles .. gpu: defaults in the structs and their OptionTables, as for detectors)
+  // (roles .. judge: defaults in the structs and their OptionTables, as for detectors)
   RoleAliases roles;                 // roles: {<role>: {aliases: [...], extra: [...]}}
   DedupeOptions dedupe;              // dedupe: {ttl_s, clear_ticks, ...}
   SnapshotOptions snapshot;          // snapshot: {heartbeat_s, ...}
   HistoryOptions history;            // history: {path, max_rows, min_samples, masks, extra_masks}
   LogOptions logs;                   // syndromes: + logs: (read by read_log_options, log_scan.h)
   GpuOptions gpu;                    // gpu: (read by read_gpu_options, gpu.h)
+  ActionTable actions;               // operator: (read by read_operator_options, operator.h)
+  SinksOptions sinks;                // sinks: (read by read_sinks_options)
+  JudgeOptions judge;                // judge: (read by read_judge_options, judge.h)
   Value tree;                        // the effective merged tree; its `detectors:` rendered from `detectors`
   std::vector<std::string> notices;  // one line each: deprecated keys read ("file:line:col: ...")
 };
 
 // The other sections whose options have an OptionTable, in the order
-// `playbook show --format md` prints them: fn(key, options&, what) for each.
-// (profile: its table holds the scalar options; `pin` and the hint lists, and
-// `roles:`, are read and shown by the playbook itself.)
+// `playbook show --format md` prints them: fn(key, options&, what) for each
+// (a dotted key is a subsection: sinks.server is `server:` under `sinks:`).
+// (profile: its table holds the scalar options; `pin` and the hint lists,
+// operator's `actions` and `roles:` are read and shown by the playbook itself.)
 template <typename PlaybookT, typename Fn>
 void for_each_section(PlaybookT& pb, Fn&& fn) {
   fn("profile", pb.profile, "workload profile inference (pin, hints: see above)");
@@ -114,6 +135,12 @@ void for_each_section(PlaybookT& pb, Fn&& fn) {
   fn("history", pb.history, "run history and baselines (extra_masks extends masks)");
   fn("logs", pb.logs, "the log scanner's limits");
   fn("gpu", pb.gpu, "GPU preflight: when a GPU is busy, how long to wait, what happens unanswered");
+  fn("operator", pb.actions, "what an answer does (`actions`: choice text -> stop or continue, merged by key)");
+  fn("sinks.server", pb.sinks.server, "the research-agent server (--server URL, --run-id, token from the environment)");
+  fn("sinks.alertmanager", pb.sinks.alertmanager, "a Prometheus Alertmanager (--alertmanager URL)");
+  fn("sinks.slack", pb.sinks.slack, "a Slack incoming webhook: one message per incident (docs/notifications.md)");
+  fn("sinks.webhook", pb.sinks.webhook, "a generic JSON webhook: the alert record, event and incident");
+  fn("judge", pb.judge, "the LLM judge: a soft fallback, asked only when the rules found nothing");
 }
 
 // Reads the engine's sections of a merged tree into `out` (keeping defaults
@@ -142,7 +169,7 @@ Value detectors_tree(const DetectorOptions& d);
 std::string detectors_markdown(const DetectorOptions& d);
 
 // The sections the option structs hold (detectors, profile, roles, dedupe,
-// snapshot, history, logs, gpu) as a tree: what `playbook show` prints for
+// snapshot, history, logs, gpu, operator, sinks, judge) as a tree: what `playbook show` prints for
 // them (the embedded YAML restates none of their defaults).
 Value options_tree(const Playbook& pb);
 

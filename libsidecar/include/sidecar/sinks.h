@@ -36,6 +36,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sidecar/core/option_table.h"
 #include "sidecar/core/records.h"
 #include "sidecar/status.h"
 
@@ -145,6 +146,20 @@ struct ServerSinkOptions {
   std::string wandb_dir;       // sent with status posts when known (the shipped server keeps it)
 };
 
+// Playbook `sinks.server` (the URL, run id, token and the metrics/heartbeat
+// cadence are no playbook options: the command line and the session set them).
+template <>
+struct OptionTable<ServerSinkOptions> {
+  using O = ServerSinkOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"queue_capacity", &O::queue_capacity, {1, 1 << 20}, "records waiting at most (status updates coalesce)"},
+      {"timeout_s", &O::timeout_s, {0.001, 3600}, "per request (connect + transfer)"},
+      {"initial_backoff_s", &O::initial_backoff_s, {0, 3600}, "first retry delay; doubles per failure"},
+      {"max_backoff_s", &O::max_backoff_s, {0, 86400}, "backoff cap"},
+      {"max_attempts", &O::max_attempts, {0, 1000000}, "per record; 0 = keep trying until the run ends"},
+  };
+};
+
 // The research-agent server (the contract is the server as shipped,
 // ../shared/research-agent/server/runs/routes.py):
 //   POST {url}/runs/{id}/status   {status, exit_code?, error?, wandb_dir?, run_dir?, monitor_note?, ...}
@@ -176,6 +191,20 @@ struct AlertmanagerSinkOptions {
   double timeout_s = 5.0;
   double initial_backoff_s = 0.5;
   double max_backoff_s = 30.0;
+};
+
+// Playbook `sinks.alertmanager` (URL and labels come from the command line).
+template <>
+struct OptionTable<AlertmanagerSinkOptions> {
+  using O = AlertmanagerSinkOptions;
+  static constexpr OptionField<O> fields[] = {
+      {"resend_s", &O::resend_s, {1, 86400}, "re-send active alerts this often (Alertmanager wants 30 s - 3 min)"},
+      {"resolve_on_finish", &O::resolve_on_finish, {}, "resolve what is still active when the run ends"},
+      {"queue_capacity", &O::queue_capacity, {1, 1 << 20}, "alert batches waiting at most"},
+      {"timeout_s", &O::timeout_s, {0.001, 3600}, "per request"},
+      {"initial_backoff_s", &O::initial_backoff_s, {0, 3600}, "first retry delay; doubles per failure"},
+      {"max_backoff_s", &O::max_backoff_s, {0, 86400}, "backoff cap"},
+  };
 };
 
 // Prometheus Alertmanager: POST {url}/api/v2/alerts with a JSON array.

@@ -180,6 +180,7 @@ std::string option_text(int v) { return std::to_string(v); }
 std::string option_text(std::size_t v) { return std::to_string(v); }
 std::string option_text(double v) { return number_text(v); }
 std::string option_text(Severity v) { return std::string(to_string(v)); }
+std::string option_text(Action v) { return std::string(to_string(v)); }
 std::string option_text(const std::string& v) { return v; }
 std::string option_text(const std::vector<std::string>& v) {
   std::string out;
@@ -268,6 +269,30 @@ Value profile_tree(const ProfileOptions& p) {
   return out;
 }
 
+// operator: `actions` (choice text -> action, by hand), then its table (fallback).
+Value operator_tree(const ActionTable& t) {
+  Value actions = object();
+  for (const auto& [choice, action] : t.map)
+    actions.members.emplace_back(choice, string_value(std::string(to_string(action)), true));
+  Value out = object();
+  out.members.emplace_back("actions", std::move(actions));
+  for (auto& m : options_section(t).members) out.members.push_back(std::move(m));
+  return out;
+}
+
+// Puts `section` under `key` in `tree`; a dotted key ("sinks.server") under
+// its parent, which is added after the others when missing.
+void add_section(Value& tree, std::string_view key, Value section) {
+  auto dot = key.find('.');
+  if (dot == std::string_view::npos) {
+    tree.members.emplace_back(std::string(key), std::move(section));
+    return;
+  }
+  Value* parent = tree.find(key.substr(0, dot));
+  if (parent == nullptr) parent = &tree.members.emplace_back(std::string(key.substr(0, dot)), object()).second;
+  parent->members.emplace_back(std::string(key.substr(dot + 1)), std::move(section));
+}
+
 Value roles_tree(const RoleAliases& roles) {
   Value out = object();
   for (std::size_t i = 0; i < kRoleCount; ++i) {
@@ -294,8 +319,11 @@ void place(Value& tree, const std::string& key, Value section, std::string_view 
 void set_options_tree(Playbook& pb) {
   if (!pb.tree.is_object()) pb.tree = object();
   Value engine = options_tree(pb);
-  for (auto& [key, section] : engine.members)
-    place(pb.tree, key, std::move(section), key == "gpu" ? "operator" : "syndromes");
+  for (auto& [key, section] : engine.members) {
+    // the engine's sections before the log syndromes, gpu .. judge after them
+    bool after = key == "gpu" || key == "operator" || key == "sinks" || key == "judge";
+    place(pb.tree, key, std::move(section), after ? "" : "syndromes");
+  }
 }
 
 }  // namespace
@@ -314,7 +342,10 @@ Value options_tree(const Playbook& pb) {
   out.members.emplace_back("profile", profile_tree(pb.profile));
   out.members.emplace_back("roles", roles_tree(pb.roles));
   for_each_section(pb, [&](std::string_view key, const auto& options, std::string_view) {
-    if (key != "profile") out.members.emplace_back(std::string(key), options_section(options));
+    if (key == "operator")
+      add_section(out, key, operator_tree(pb.actions));
+    else if (key != "profile")
+      add_section(out, key, options_section(options));
   });
   return out;
 }
@@ -346,8 +377,8 @@ Result<Playbook> playbook_from_tree(Value tree) {
   // part owns its sections there), plus "version".
   static const std::vector<std::string> known = [] {
     // the sections of the option structs (the embedded YAML restates none)
-    std::vector<std::string> keys = {"version",  "detectors", "profile", "roles", "dedupe",
-                                     "snapshot", "history",   "logs",    "gpu"};
+    std::vector<std::string> keys = {"version", "detectors", "profile", "roles",    "dedupe", "snapshot",
+                                     "history", "logs",      "gpu",     "operator", "sinks",  "judge"};
     if (auto def = default_playbook_tree(); def && def->is_object())
       for (const auto& [k, v] : def->members) keys.push_back(k);
     return keys;
@@ -362,6 +393,9 @@ Result<Playbook> playbook_from_tree(Value tree) {
   read_engine_options(tree, &pb, &errors);
   read_log_options(tree, &pb.logs, &errors);
   read_gpu_options(tree, &pb.gpu, &errors);
+  read_operator_options(tree, &pb.actions, &errors);
+  read_sinks_options(tree, &pb.sinks, &errors);
+  read_judge_options(tree, &pb.judge, &errors);
   if (!errors.empty()) return join_errors(errors);
   pb.tree = std::move(tree);
   set_options_tree(pb);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <thread>
@@ -21,13 +22,6 @@ namespace {
 constexpr std::size_t kMaxResponseBytes = 4096;
 constexpr std::size_t kMaxAlertIdBytes = 128;
 constexpr std::size_t kMaxLineBytes = 4096;
-
-std::optional<Action> parse_action(std::string_view text) {
-  std::string t = detail::to_lower(detail::trim(text));
-  if (t == "stop") return Action::kStop;
-  if (t == "continue") return Action::kContinue;
-  return std::nullopt;
-}
 
 // The answer text of a response file: its first non-empty line, trimmed
 // (tolerates CRLF, a BOM, trailing blank lines).
@@ -51,6 +45,7 @@ Action ActionTable::action_for(std::string_view choice) const {
   return fallback;
 }
 
+// operator: `actions` by hand (a mapping of choice texts), `fallback` from the table.
 void read_operator_options(const Value& playbook, ActionTable* out, std::vector<Status>* errors) {
   const Value* section = playbook.find("operator");
   if (!section || section->is_null()) return;
@@ -67,24 +62,15 @@ void read_operator_options(const Value& playbook, ActionTable* out, std::vector<
           continue;
         }
         std::string key(detail::trim(choice));
-        bool replaced = false;
-        for (auto& [existing, a] : out->map)
-          if (existing == key) {
-            a = *action;
-            replaced = true;
-          }
-        if (!replaced) out->map.emplace_back(key, *action);
+        auto it = std::find_if(out->map.begin(), out->map.end(), [&](const auto& m) { return m.first == key; });
+        if (it != out->map.end())
+          it->second = *action;
+        else
+          out->map.emplace_back(key, *action);
       }
     }
   }
-  if (const Value* fb = r.child("fallback")) {
-    auto text = fb->as_string();
-    auto action = text ? parse_action(*text) : std::nullopt;
-    if (!action)
-      r.error(*fb, "fallback", "expected stop or continue, got '" + text.value_or("?") + "'");
-    else
-      out->fallback = *action;
-  }
+  read_options(r, out);  // OptionTable<ActionTable>
   r.finish();
 }
 

@@ -26,8 +26,7 @@ Status secret_error(std::string_view what, const Status& st) {
 }  // namespace
 
 Status add_notify_sinks(const SessionOptions& o, const Value& playbook, const std::string& run_id, SinkSet& sinks) {
-  SlackSinkOptions slack;
-  slack.webhook_url_env.clear();  // off unless the playbook or a flag names the URL's variable or file
+  SlackSinkOptions slack;  // off unless the playbook or a flag names the URL's variable or file
   WebhookSinkOptions hook;
   std::vector<Status> errors;
   read_notify_sink_options(playbook, &slack, &hook, &errors);

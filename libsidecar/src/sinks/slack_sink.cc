@@ -161,7 +161,9 @@ class SlackSink final : public detail::NotifySink {
 
   std::string_view name() const override { return "slack"; }
   SinkStats stats() const override {
-    return notify_stats("no Slack webhook URL (set $" + options_.webhook_url_env + ")");
+    const std::string& env = options_.webhook_url_env;
+    return notify_stats(env.empty() ? "no Slack webhook URL (name its variable or file)"
+                                    : "no Slack webhook URL (set $" + env + ")");
   }
 
  private:

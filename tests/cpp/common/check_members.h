@@ -1,6 +1,6 @@
-// Checking that options read from the default playbook are the C++ defaults:
-// the playbook (with the section required), no errors, and two structs that
-// agree member by member, naming the member that differs:
+// Checking that options read from a playbook are the C++ defaults: no
+// errors, and two structs that agree member by member, naming the member
+// that differs:
 //   check_members_equal(got, Options{}, MEMBER(Options, timeout_s), MEMBER(Options, url));
 #pragma once
 
@@ -11,14 +11,6 @@
 #include "sidecar/config.h"
 
 namespace sidecar::test {
-
-// The embedded default playbook, required to parse and to have `section:`.
-inline Value default_playbook_having(const std::string& section) {
-  auto tree = default_playbook_tree();
-  REQUIRE(tree);
-  REQUIRE(tree->find(section) != nullptr);
-  return *tree;
-}
 
 // CHECK that a reader reported no errors, showing them all when it did.
 inline void check_no_errors(const std::vector<Status>& errors) {

@@ -36,6 +36,8 @@ bool change_option(Options& o, std::size_t i) {
           v.push_back("changed_x");
         } else if constexpr (std::is_same_v<T, sidecar::Severity>) {
           v = v == sidecar::Severity::kInfo ? sidecar::Severity::kCritical : sidecar::Severity::kInfo;
+        } else if constexpr (std::is_same_v<T, sidecar::Action>) {
+          v = v == sidecar::Action::kStop ? sidecar::Action::kContinue : sidecar::Action::kStop;
         } else {
           // another value inside the bounds: a step up, else a step down, else half way to a bound
           const sidecar::OptionBounds& b = fields[i].bounds;
@@ -280,22 +282,35 @@ TEST_CASE("a changed default is followed by the reader, show and the docs tables
 // Every section read from an option table, rendered as `playbook show` does.
 std::string shown_sections(const sidecar::Playbook& pb) { return sidecar::playbook_to_yaml(sidecar::options_tree(pb)); }
 
-// The readers of every sectionized option (engine, logs:, gpu:) over `tree`.
+// The readers of every sectionized option (engine, logs:, gpu:, operator:,
+// sinks:, judge:) over `tree`.
 void read_sections(const sidecar::Value& tree, sidecar::Playbook* pb, std::vector<sidecar::Status>* errors) {
   sidecar::read_engine_options(tree, pb, errors);
   sidecar::read_log_options(tree, &pb->logs, errors);
   sidecar::read_gpu_options(tree, &pb->gpu, errors);
+  sidecar::read_operator_options(tree, &pb->actions, errors);
+  sidecar::read_sinks_options(tree, &pb->sinks, errors);
+  sidecar::read_judge_options(tree, &pb->judge, errors);
 }
 
-TEST_CASE("profile, roles, dedupe, snapshot, history, logs and gpu defaults are written once", "[playbook][defaults]") {
+// The node at a dotted path of for_each_section ("sinks.slack"), or nullptr.
+const sidecar::Value* at_path(const sidecar::Value& tree, std::string_view path) {
+  const sidecar::Value* node = &tree;
+  for (std::string_view part : sidecar::detail::split(path, '.'))
+    if (node = node->find(part); node == nullptr) return nullptr;
+  return node;
+}
+
+TEST_CASE("profile, roles, dedupe .. gpu, operator, sinks and judge defaults are written once",
+          "[playbook][defaults]") {
   auto tree = sidecar::default_playbook_tree();
   REQUIRE(tree.ok());
   const sidecar::Value& shown = sidecar::default_playbook().tree;
   std::size_t options = 0;
   sidecar::for_each_section(sidecar::default_playbook(), [&](std::string_view key, const auto& o, std::string_view) {
     INFO(std::string(key));
-    CHECK(tree->find(key) == nullptr);  // the embedded YAML restates none of it
-    const sidecar::Value* section = shown.find(key);
+    CHECK(at_path(*tree, key) == nullptr);  // the embedded YAML restates none of it
+    const sidecar::Value* section = at_path(shown, key);
     REQUIRE(section != nullptr);  // ... and `playbook show` prints all of it
     for (const auto& f : sidecar::OptionTable<std::remove_cvref_t<decltype(o)>>::fields) {
       INFO(std::string(f.name));
@@ -303,8 +318,8 @@ TEST_CASE("profile, roles, dedupe, snapshot, history, logs and gpu defaults are 
       ++options;
     }
   });
-  CHECK(options >= 25);
-  CHECK(tree->find("roles") == nullptr);
+  CHECK(options >= 70);
+  for (std::string_view key : {"roles", "operator", "sinks", "judge"}) CHECK(tree->find(key) == nullptr);
   REQUIRE(shown.find("roles") != nullptr);
   CHECK(shown.find("roles")->members.size() == sidecar::kRoleCount);
   REQUIRE(shown.find("profile")->find("hints") != nullptr);
@@ -317,6 +332,10 @@ TEST_CASE("profile, roles, dedupe, snapshot, history, logs and gpu defaults are 
   CHECK(at("history") < at("logs"));
   CHECK(at("logs") < at("syndromes"));
   CHECK(at("gpu") < at("operator"));
+  CHECK(at("operator") < at("sinks"));
+  CHECK(at("sinks") < at("judge"));
+  REQUIRE(shown.find("operator")->find("actions") != nullptr);  // by hand, from the ActionTable's map
+  CHECK(shown.find("operator")->find("actions")->members.size() == sidecar::ActionTable{}.map.size());
 }
 
 // The same for every option of the other sections: a changed default (one
@@ -338,6 +357,8 @@ TEST_CASE("a changed section default is followed by the reader, show and the doc
       if (n <= section || done) break;
       any = true;
       ++changed_options;
+      sidecar::JudgeOptions& judge = changed.judge;  // an enabled judge needs a transport (a located error)
+      if (judge.enabled && judge.command.empty() && judge.url.empty()) judge.command = {"my-judge"};
       const std::string yaml = shown_sections(changed);
       INFO(yaml);
       CHECK(yaml != base_yaml);                              // show
@@ -358,7 +379,60 @@ TEST_CASE("a changed section default is followed by the reader, show and the doc
     }
     if (!any) break;
   }
-  CHECK(changed_options >= 25);
+  CHECK(changed_options >= 70);
+}
+
+// One sink option and one judge option changed as a one-line initializer
+// change would: `playbook show` prints the new value where the playbook
+// reads it, the docs' table row says it, and the readers the session wires
+// the sinks and the judge with read it back from the shown playbook.
+TEST_CASE("a changed sink or judge default is followed by show, the docs tables and the session's readers",
+          "[playbook][defaults]") {
+  sidecar::Playbook changed;
+  changed.sinks.slack.min_severity = sidecar::Severity::kCritical;  // default: warning
+  changed.sinks.server.max_attempts = 3;                            // default: 0
+  changed.judge.interval_s = 45.5;                                  // default: 30
+  changed.actions.fallback = sidecar::Action::kStop;                // default: continue
+  const std::string yaml = shown_sections(changed);
+  INFO(yaml);
+  auto shown = sidecar::parse_yaml(yaml, "shown.yaml");
+  REQUIRE(shown.ok());
+  auto text = [&](std::string_view path) {
+    const sidecar::Value* v = at_path(*shown, path);
+    return v ? v->as_string().value_or("?") : "(absent)";
+  };
+  CHECK(text("sinks.slack.min_severity") == "critical");
+  CHECK(text("sinks.server.max_attempts") == "3");
+  CHECK(text("judge.interval_s") == "45.5");
+  CHECK(text("operator.fallback") == "stop");
+  const std::string md = sidecar::options_markdown(changed);
+  auto row = [&](std::string_view heading, std::string_view cells) {
+    auto at = md.find("#### `" + std::string(heading) + "`\n");
+    REQUIRE(at != std::string::npos);
+    return md.substr(at, md.find("\n\n####", at) - at).find(cells) != std::string::npos;
+  };
+  CHECK(row("sinks.slack", "| `min_severity` | `critical` |"));
+  CHECK(row("sinks.server", "| `max_attempts` | `3` | 0 – 1000000 |"));
+  CHECK(row("judge", "| `interval_s` | `45.5` | 0.0 – 86400.0 |"));
+  CHECK(row("operator", "| `fallback` | `stop` |"));
+  std::vector<sidecar::Status> errors;
+  sidecar::ServerSinkOptions server;
+  sidecar::AlertmanagerSinkOptions alertmanager;
+  sidecar::read_sink_options(*shown, &server, &alertmanager, &errors);
+  sidecar::SlackSinkOptions slack;
+  sidecar::WebhookSinkOptions webhook;
+  sidecar::read_notify_sink_options(*shown, &slack, &webhook, &errors);
+  sidecar::JudgeOptions judge;
+  sidecar::read_judge_options(*shown, &judge, &errors);
+  sidecar::ActionTable actions;
+  sidecar::read_operator_options(*shown, &actions, &errors);
+  for (const auto& e : errors) INFO(e.message());
+  CHECK(errors.empty());
+  CHECK(slack.min_severity == sidecar::Severity::kCritical);
+  CHECK(server.max_attempts == 3);
+  CHECK(judge.interval_s == 45.5);
+  CHECK(actions.fallback == sidecar::Action::kStop);
+  CHECK(actions.action_for("Stop Job") == sidecar::Action::kStop);  // the shown actions read back too
 }
 
 TEST_CASE("section options: bounds and types are checked where they are written", "[playbook]") {
@@ -367,7 +441,10 @@ TEST_CASE("section options: bounds and types are checked where they are written"
                                 "snapshot: {max_tags: -1}\n"
                                 "history: {max_rows: many}\n"
                                 "logs: {max_text_bytes: 1}\n"
-                                "gpu: {poll_s: 0, default_action: Maybe, util_busy_pct: 101}\n");
+                                "gpu: {poll_s: 0, default_action: Maybe, util_busy_pct: 101}\n"
+                                "operator: {fallback: pause}\n"
+                                "sinks: {slack: {min_severity: loud, webhook_url: x}, server: {queue_capacity: 0}}\n"
+                                "judge: {interval_s: -1}\n");
   auto pb = sidecar::load_playbook(path);
   REQUIRE_FALSE(pb.ok());
   const std::string& msg = pb.status().message();
@@ -381,6 +458,14 @@ TEST_CASE("section options: bounds and types are checked where they are written"
   CHECK(msg.find("gpu.poll_s:") != std::string::npos);
   CHECK(msg.find("gpu.util_busy_pct:") != std::string::npos);
   CHECK(msg.find("gpu.default_action: expected 'Continue Anyway' or 'Stop Job', got 'Maybe'") != std::string::npos);
+  CHECK(msg.find(path + ":6:") != std::string::npos);
+  CHECK(msg.find("operator.fallback: expected stop or continue, got 'pause'") != std::string::npos);
+  CHECK(msg.find(path + ":7:") != std::string::npos);
+  CHECK(msg.find("sinks.slack.min_severity: expected info, warning or critical, got 'loud'") != std::string::npos);
+  CHECK(msg.find("sinks.slack.webhook_url: the webhook URL is a secret") != std::string::npos);
+  CHECK(msg.find("sinks.server.queue_capacity: value 0 out of range (min 1)") != std::string::npos);
+  CHECK(msg.find(path + ":8:") != std::string::npos);
+  CHECK(msg.find("judge.interval_s: value -1 out of range (min 0)") != std::string::npos);
   std::remove(path.c_str());
 
   std::string typo = write_temp("section_typo.yaml", "snapshot: {heartbeat: 5}\ngpu: {wait: 5}\n");

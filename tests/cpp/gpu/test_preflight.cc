@@ -392,12 +392,16 @@ TEST_CASE("preflight JSON record", "[gpu][json]") {
   CHECK(na_doc->find("gpus")->items.at(0).find("util_pct")->is_null());
 }
 
-// GpuOptions' defaults are written once, in the struct (its OptionTable has
-// the bounds): the embedded playbook restates none of them, so reading it
-// keeps the defaults (test_playbook checks that `playbook show` prints them).
+// GpuOptions' and the ActionTable's defaults are written once, in the structs
+// (their OptionTables have the bounds): the embedded playbook restates none
+// of them, so reading it keeps the defaults (test_playbook checks that
+// `playbook show` prints them).
 TEST_CASE("playbook gpu: the defaults are GpuOptions'", "[gpu][options]") {
-  const sidecar::Value tree = sidecar::test::default_playbook_having("operator");
+  auto embedded = sidecar::default_playbook_tree();
+  REQUIRE(embedded.ok());
+  const sidecar::Value& tree = *embedded;
   CHECK(tree.find("gpu") == nullptr);
+  CHECK(tree.find("operator") == nullptr);
   GpuOptions from_playbook;
   std::vector<sidecar::Status> errors;
   sidecar::read_gpu_options(tree, &from_playbook, &errors);
@@ -409,8 +413,6 @@ TEST_CASE("playbook gpu: the defaults are GpuOptions'", "[gpu][options]") {
       MEMBER(GpuOptions, default_action), MEMBER(GpuOptions, smi_timeout_s));
 
   sidecar::ActionTable table;
-  table.map.clear();
-  table.fallback = sidecar::Action::kStop;
   sidecar::read_operator_options(tree, &table, &errors);
   sidecar::test::check_no_errors(errors);
   sidecar::ActionTable default_table;

@@ -1,15 +1,16 @@
-// The playbook's judge: section agrees with the C++ defaults, and bad values
-// are located errors.
+// The judge: section `playbook show` prints reads back as the C++ defaults
+// (written once, in the structs), and bad values are located errors.
 #include <catch2/catch.hpp>
 
 #include "common/check_members.h"
 #include "sidecar/config.h"
 #include "sidecar/judge.h"
+#include "sidecar/playbook.h"
 
 using namespace sidecar;
 
-TEST_CASE("the default playbook's judge section is the C++ defaults", "[judge][options]") {
-  const Value tree = test::default_playbook_having("judge");
+TEST_CASE("the shown playbook's judge section reads back as the C++ defaults", "[judge][options]") {
+  const Value& tree = default_playbook().tree;  // `playbook show`: rendered from the structs
   JudgeOptions j;
   j.enabled = true;
   j.model = "x";

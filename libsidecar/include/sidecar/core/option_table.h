@@ -18,7 +18,9 @@
 // everywhere. A field missing from its table cannot be set from a playbook:
 // add every new option to its struct's table. Besides the detectors' options
 // (detectors/*.h), the tables of ProfileOptions, DedupeOptions,
-// SnapshotOptions, HistoryOptions, LogOptions and GpuOptions sit after them.
+// SnapshotOptions, HistoryOptions, LogOptions, GpuOptions, the sinks'
+// options (sinks.h, notify.h), JudgeOptions and the operator's ActionTable
+// sit after them.
 #pragma once
 
 #include <cstddef>
@@ -42,8 +44,9 @@ struct OptionBounds {
 
 template <typename Options>
 struct OptionField {
-  using Member = std::variant<bool Options::*, int Options::*, double Options::*, Severity Options::*,
-                              std::size_t Options::*, std::string Options::*, std::vector<std::string> Options::*>;
+  using Member =
+      std::variant<bool Options::*, int Options::*, double Options::*, Severity Options::*, Action Options::*,
+                   std::size_t Options::*, std::string Options::*, std::vector<std::string> Options::*>;
   std::string_view name;  // the playbook key
   Member member;
   OptionBounds bounds;

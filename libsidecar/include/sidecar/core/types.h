@@ -87,6 +87,21 @@ inline constexpr std::string_view kContinueChoice = "Continue Anyway";
 inline constexpr std::string_view kIgnoreChoice = "Ignore";
 inline std::vector<std::string> default_choices() { return {std::string(kIgnoreChoice), std::string(kStopChoice)}; }
 
+// What an answer to an alert does (the operator's action table maps choice
+// texts to one of these; playbook `operator:`).
+enum class Action { kContinue, kStop };
+
+namespace detail {
+inline constexpr Named<Action> kActionNames[] = {{Action::kContinue, "continue"}, {Action::kStop, "stop"}};
+}  // namespace detail
+
+constexpr std::string_view to_string(Action a) { return detail::name_of(detail::kActionNames, a, "continue"); }
+
+// Parses "stop" / "continue" (any case, trimmed).
+inline std::optional<Action> parse_action(std::string_view text) {
+  return detail::parse_named(detail::kActionNames, text);
+}
+
 // What a detector (or the log scanner, the baseline, the judge) found.
 struct Decision {
   Source source = Source::kRulebased;
