@@ -881,40 +881,29 @@ True
 )pbdoc");
 }
 
-// The network sinks' options: keyword arguments set fields.
+// The network sinks' options: keyword arguments set fields. The playbook's
+// options come from each struct's OptionTable (sinks.h); the addresses, run
+// id and token, which the command line sets, are bound here.
 void bind_sink_options(py::module_& m) {
-  py::class_<ServerSinkOptions>(m, "ServerSinkOptions", R"pbdoc(
+  bind_options<ServerSinkOptions>(m, "ServerSinkOptions", R"pbdoc(
 Settings of the research-agent server sink (sinks.h ``ServerSinkOptions``);
 keyword arguments set fields, the rest keep the library's defaults.
 )pbdoc")
-      .def(py::init([](const py::kwargs& kw) { return from_kwargs<ServerSinkOptions>(kw); }))
       .def_readwrite("url", &ServerSinkOptions::url)
       .def_readwrite("run_id", &ServerSinkOptions::run_id)
       .def_readwrite("auth_token", &ServerSinkOptions::auth_token)
-      .def_readwrite("queue_capacity", &ServerSinkOptions::queue_capacity)
-      .def_readwrite("timeout_s", &ServerSinkOptions::timeout_s)
-      .def_readwrite("initial_backoff_s", &ServerSinkOptions::initial_backoff_s)
-      .def_readwrite("max_backoff_s", &ServerSinkOptions::max_backoff_s)
-      .def_readwrite("max_attempts", &ServerSinkOptions::max_attempts)
       .def("__repr__", [](const ServerSinkOptions& o) {
         return "<ServerSinkOptions url=" + o.url + " run_id=" + o.run_id + ">";  // never the token
       });
 
-  py::class_<AlertmanagerSinkOptions>(m, "AlertmanagerSinkOptions", R"pbdoc(
+  bind_options<AlertmanagerSinkOptions>(m, "AlertmanagerSinkOptions", R"pbdoc(
 Settings of the Prometheus Alertmanager sink (sinks.h
 ``AlertmanagerSinkOptions``); keyword arguments set fields.
 )pbdoc")
-      .def(py::init([](const py::kwargs& kw) { return from_kwargs<AlertmanagerSinkOptions>(kw); }))
       .def_readwrite("url", &AlertmanagerSinkOptions::url)
       .def_readwrite("run_id", &AlertmanagerSinkOptions::run_id)
       .def_readwrite("host", &AlertmanagerSinkOptions::host)
-      .def_readwrite("generator_url", &AlertmanagerSinkOptions::generator_url)
-      .def_readwrite("resend_s", &AlertmanagerSinkOptions::resend_s)
-      .def_readwrite("resolve_on_finish", &AlertmanagerSinkOptions::resolve_on_finish)
-      .def_readwrite("queue_capacity", &AlertmanagerSinkOptions::queue_capacity)
-      .def_readwrite("timeout_s", &AlertmanagerSinkOptions::timeout_s)
-      .def_readwrite("initial_backoff_s", &AlertmanagerSinkOptions::initial_backoff_s)
-      .def_readwrite("max_backoff_s", &AlertmanagerSinkOptions::max_backoff_s);
+      .def_readwrite("generator_url", &AlertmanagerSinkOptions::generator_url);
 }
 
 // Sink and the sink factories.
