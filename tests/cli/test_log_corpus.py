@@ -1,8 +1,8 @@
 """The real log-line corpus (tests/data/log_corpus, issue 17): well formed, and its report runs.
 
-The patterns are tuned on the dev, held, fresh and blind parts (blind_, round 4,
-was measured once and then opened for tuning); bench/log_corpus_report.py
---check is the gate. The sealed_ part (round 5) is checked here only for its
+The patterns are tuned on the dev, held, fresh, blind and r5 parts (blind_, round 4,
+and r5_, round 5's sealed part, were each measured once and then opened for tuning);
+bench/log_corpus_report.py --check is the gate. The sealed_ part (round 6) is checked here only for its
 form and its threads: the report does not even scan it unless --unseal is
 given, so no test here prints or asserts anything about how it is detected.
 """
@@ -24,7 +24,7 @@ LABELS = {
     "dist_child_failed", "segfault", "disk_full", "traceback", "loss_scale_overflow", "nan_in_log",
     "hang", "benign",
 }
-PREFIXES = ("a_", "b_", "c_", "fresh_", "blind_", "sealed_")
+PREFIXES = ("a_", "b_", "c_", "fresh_", "blind_", "r5_", "sealed_")
 REQUIRED = {"text", "label", "source", "stack"}
 OPTIONAL = {"note", "also_ok"}
 
@@ -108,13 +108,15 @@ def test_thread_key_spellings():
     assert thread_key("a/b#1") != thread_key("a/b#10")
 
 
-def test_sealed_part_uses_only_threads_no_other_part_uses():
-    """sealed_ (round 5): collected after round 4 from threads no other file uses, however the source is spelled."""
-    sealed = {thread_key(it["source"]) for it in parsed("sealed_")}
-    if not sealed:
-        pytest.skip("no sealed_*.jsonl files yet")
-    seen = {thread_key(it["source"]) for pre in PREFIXES if pre != "sealed_" for it in parsed(pre)}
-    assert not sealed & seen, f"sealed items from threads already in the corpus: {sorted(sealed & seen)}"
+@pytest.mark.parametrize("prefix", ["r5_", "sealed_"])
+def test_held_aside_part_uses_only_threads_no_other_part_uses(prefix):
+    """r5_ (round 5) and sealed_ (round 6): each collected from threads no other file uses, however the source is
+    spelled."""
+    aside = {thread_key(it["source"]) for it in parsed(prefix)}
+    if not aside:
+        pytest.skip(f"no {prefix}*.jsonl files yet")
+    seen = {thread_key(it["source"]) for pre in PREFIXES if pre != prefix for it in parsed(pre)}
+    assert not aside & seen, f"{prefix} items from threads already in the corpus: {sorted(aside & seen)}"
 
 
 def test_blind_part_covers_every_family_from_many_threads():
@@ -131,21 +133,19 @@ def test_blind_part_covers_every_family_from_many_threads():
         assert labels[label] >= 4, f"blind part has {labels[label]} {label} items, needs >= 4"
 
 
-def test_sealed_part_covers_every_family_from_many_threads():
-    """sealed_ (round 5): >= 150 positives from >= 70 threads, >= 8 items of every family and >= 12 of the
-    families weakest in round 4 (cuda_error, nccl_error, hang, gpu_busy), at least as many look-alikes."""
-    items = parsed("sealed_")
-    if not items:
-        pytest.skip("no sealed_*.jsonl files yet")
+def test_r5_part_covers_every_family_from_many_threads():
+    """r5_ (round 5's sealed part): >= 150 positives from >= 70 threads, >= 8 items of every family and >= 12 of
+    the families weakest in round 4 (cuda_error, nccl_error, hang, gpu_busy), at least as many look-alikes."""
+    items = parsed("r5_")
     positives = [it for it in items if it["label"] != "benign"]
-    assert len(positives) >= 150, f"sealed part has {len(positives)} positive items, needs >= 150"
+    assert len(positives) >= 150, f"r5 part has {len(positives)} positive items, needs >= 150"
     threads = {thread_key(it["source"]) for it in positives}
-    assert len(threads) >= 70, f"sealed positives come from {len(threads)} threads, needs >= 70"
-    assert len(items) - len(positives) >= len(positives), "sealed part needs at least as many look-alikes"
+    assert len(threads) >= 70, f"r5 positives come from {len(threads)} threads, needs >= 70"
+    assert len(items) - len(positives) >= len(positives), "r5 part needs at least as many look-alikes"
     labels = collections.Counter(it["label"] for it in positives)
     for label in sorted(LABELS - {"benign"}):
         need = 12 if label in ("cuda_error", "nccl_error", "hang", "gpu_busy") else 8
-        assert labels[label] >= need, f"sealed part has {labels[label]} {label} items, needs >= {need}"
+        assert labels[label] >= need, f"r5 part has {labels[label]} {label} items, needs >= {need}"
     # As pasted: multi-line blocks (tracebacks, dumps) and lines glued after a progress bar are both present.
     assert sum("\n" in it["text"] for it in positives) >= 10, "too few multi-line items"
     assert any(re.search(r"(it/s|s/it)\]\S", it["text"]) for it in positives), "no line glued after a progress bar"
@@ -232,12 +232,13 @@ def test_report_runs_end_to_end(tmp_path):
     assert out["sealed_left_out"] == len(parsed("sealed_")), "the sealed part is scanned only with --unseal"
     parts = out["parts"]
     assert "sealed" not in parts or not parsed("sealed_")
-    fresh, blind = parsed("fresh_"), parsed("blind_")
-    everything = parsed("a_") + parsed("b_") + parsed("c_") + fresh + blind
+    fresh, blind, r5 = parsed("fresh_"), parsed("blind_"), parsed("r5_")
+    everything = parsed("a_") + parsed("b_") + parsed("c_") + fresh + blind + r5
     assert parts["all"]["items"] == len(everything)
-    assert sum(parts[p]["items"] for p in ("dev", "held", "fresh", "blind")) == len(everything)
+    assert sum(parts[p]["items"] for p in ("dev", "held", "fresh", "blind", "r5")) == len(everything)
     assert parts["fresh"]["items"] == len(fresh)
     assert parts["blind"]["items"] == len(blind)
+    assert parts["r5"]["items"] == len(r5)
     assert parts["all"]["threads"] == len({it["source"] for it in everything})
     assert parts["all"]["benign"] == sum(it["label"] == "benign" for it in everything)
     for part in parts.values():
@@ -286,9 +287,11 @@ def report_module():
 
 
 def write_parts_corpus(small):
-    """One item per part marker (dev 11111, held 22222, fresh 33333/44444, blind 55555/66666, sealed 77777/88888)."""
+    """One item per part marker (dev 11111, held 22222, fresh 33333/44444, blind 55555/66666, r5 12121,
+    sealed 77777/88888)."""
     mod = report_module()
-    # held_src's hash holds it aside in round 2 (held); in a fresh_, blind_ or sealed_ file the hash does not matter.
+    # held_src's hash holds it aside in round 2 (held); in a fresh_, blind_, r5_ or sealed_ file the hash does not
+    # matter.
     held_src = next(f"t/t#{n}" for n in range(100) if mod.held_aside(f"t/t#{n}"))
     dev_src = next(f"t/t#{n}" for n in range(100) if not mod.held_aside(f"t/t#{n}"))
     rows = {
@@ -302,6 +305,7 @@ def write_parts_corpus(small):
                           {"text": "blind line six 66666", "label": "nan_in_log", "source": dev_src, "stack": "x"},
                           {"text": "Segmentation fault (core dumped)", "label": "benign", "source": "t/t#b",
                            "stack": "x"}],
+        "r5_t.jsonl": [{"text": "r5 line 12121", "label": "nan_in_log", "source": held_src, "stack": "x"}],
         "sealed_t.jsonl": [{"text": "sealed line seven 77777", "label": "nan_in_log", "source": held_src,
                             "stack": "x"},
                            {"text": "sealed line eight 88888", "label": "nan_in_log", "source": dev_src,
@@ -314,7 +318,7 @@ def write_parts_corpus(small):
 
 
 def test_parts_are_counted_apart_and_sealed_is_left_out(tmp_path):
-    """blind_ (round 4) is a tuned part now: counted and listed. sealed_ (round 5) is neither scanned nor
+    """blind_ (round 4) and r5_ (round 5) are tuned parts now: counted and listed. sealed_ (round 6) is neither scanned nor
     counted nor listed without --unseal (the lead unseals it once; no test here does)."""
     cli = os.environ.get("SIDECAR_CLI", "")
     if not cli:
@@ -328,17 +332,18 @@ def test_parts_are_counted_apart_and_sealed_is_left_out(tmp_path):
     out = json.loads(r.stdout)
     parts = out["parts"]
     assert "sealed" not in parts and out["sealed_left_out"] == 3
-    assert [parts[p]["items"] for p in ("dev", "held", "fresh", "blind", "all")] == [1, 1, 2, 3, 7]
+    assert [parts[p]["items"] for p in ("dev", "held", "fresh", "blind", "r5", "all")] == [1, 1, 2, 3, 1, 8]
+    assert parts["r5"]["per_syndrome"]["nan_in_log"] == {"items": 1, "detected": 0, "recall": 0.0}
     assert parts["blind"]["per_syndrome"]["nan_in_log"] == {"items": 2, "detected": 0, "recall": 0.0}
     assert (parts["blind"]["benign"], parts["blind"]["benign_false_alarms"]) == (1, 1)
     assert parts["fresh"]["per_syndrome"]["nan_in_log"] == {"items": 2, "detected": 0, "recall": 0.0}
     assert (parts["all"]["benign"], parts["all"]["benign_false_alarms"]) == (1, 1), "a sealed look-alike was scanned"
-    # Misses of the tuned parts (dev, held, fresh, blind) are listed; sealed items never are.
+    # Misses of the tuned parts (dev, held, fresh, blind, r5) are listed; sealed items never are.
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--dev-misses"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "sealed part: 3 items not scanned" in r.stdout, r.stdout
-    assert all(n in r.stdout for n in ("11111", "22222", "33333", "44444", "55555", "66666")), r.stdout
+    assert all(n in r.stdout for n in ("11111", "22222", "33333", "44444", "55555", "66666", "12121")), r.stdout
     assert not any(n in r.stdout for n in ("77777", "88888", "99999")), r.stdout
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0.95", "0.01",
                         "--check-part", "blind"], capture_output=True, text=True, timeout=120)
@@ -360,14 +365,14 @@ def test_parts_are_counted_apart_and_sealed_is_left_out(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert out["sealed_left_out"] == 0 and out["parts"]["sealed"]["items"] == 3 and out["parts"]["all"]["items"] == 10
+    assert out["sealed_left_out"] == 0 and out["parts"]["sealed"]["items"] == 3 and out["parts"]["all"]["items"] == 11
     assert out["parts"]["sealed"]["per_syndrome"]["nan_in_log"] == {"items": 2, "detected": 0, "recall": 0.0}
     assert (out["parts"]["sealed"]["benign"], out["parts"]["sealed"]["benign_false_alarms"]) == (1, 1)
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--unseal", "--dev-misses",
                         "--check", "0.95", "0.01", "--check-part", "sealed"], capture_output=True, text=True,
                        timeout=120)
     assert r.returncode == 1 and "check failed (sealed): nan_in_log recall" in r.stderr, r.stderr
-    assert "sealed (r5)" in r.stdout and not any(n in r.stdout for n in ("77777", "88888", "99999")), r.stdout
+    assert "sealed (r6)" in r.stdout and not any(n in r.stdout for n in ("77777", "88888", "99999")), r.stdout
     # A comma list gates every part it names: each failing part is reported.
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0.95", "0.01",
                         "--check-part", "dev,held,fresh"], capture_output=True, text=True, timeout=120)

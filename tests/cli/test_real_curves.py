@@ -3,7 +3,7 @@ bench/curves_report.py runs end to end on the built CLI.
 
 The tuned parts (dev, held, fresh) are gated at the issue's bar:
 test_tuned_parts_meet_the_issue_bar runs `curves_report.py --check 0.9 1
---max-notifications 2 --check-part dev,held,fresh`. The round-5 sealed part is
+--max-notifications 2 --check-part dev,held,fresh`. The round-6 sealed part is
 not gated here (nor replayed: the report leaves it out unless --unseal): it is
 measured once, by whoever did not tune on it.
 """
@@ -26,7 +26,7 @@ LABELS = {"nan", "divergence", "frozen_loss", "quality_drop", "reward_collapse",
           "entropy_collapse", "stall", "none"}
 FIELDS = ("id", "file", "source", "source_kind", "framework", "label", "visible_step", "also_ok", "what_happened",
           "raw_excerpt")
-MARKED_PARTS = ("fresh", "blind", "sealed")
+MARKED_PARTS = ("fresh", "blind", "r5", "sealed")
 SOURCE = re.compile(r"^([A-Za-z0-9][\w.-]*/[\w.-]+#\d+|https?://\S+)$")
 
 
@@ -83,15 +83,15 @@ def test_blind_part_is_large_enough():
     assert len({e["label"] for e in blind} - {"none"}) >= 5, "positives spread over several labels"
 
 
-def test_sealed_part_is_large_enough():
-    # round 5's sealed part (issue 16): >= 24 curves from threads no other part uses, >= 10 healthy look-alikes
+def test_r5_part_is_large_enough():
+    # round 5's held-aside part (issue 16): >= 24 curves from threads no other part uses, >= 10 healthy look-alikes
     entries = manifest()
-    sealed = [e for e in entries if e.get("part") == "sealed"]
-    assert len(sealed) >= 24, len(sealed)
-    assert sum(e["label"] == "none" for e in sealed) >= 10
-    assert len({e["label"] for e in sealed} - {"none"}) >= 5, "positives spread over several labels"
-    others = {e["source"] for e in entries if e.get("part") != "sealed"}
-    assert not others & {e["source"] for e in sealed}, "a sealed thread feeds no other part"
+    r5 = [e for e in entries if e.get("part") == "r5"]
+    assert len(r5) >= 24, len(r5)
+    assert sum(e["label"] == "none" for e in r5) >= 10
+    assert len({e["label"] for e in r5} - {"none"}) >= 5, "positives spread over several labels"
+    others = {e["source"] for e in entries if e.get("part") != "r5"}
+    assert not others & {e["source"] for e in r5}, "an r5 thread feeds no other part"
 
 
 def test_each_id_has_one_source():
@@ -158,7 +158,7 @@ def entry_file(name):
 
 def test_marked_parts_are_the_entries_of_their_json_file():
     for name, part in (("entries.json", None), ("entries_fresh.json", "fresh"), ("entries_blind.json", "blind"),
-                       ("entries_sealed.json", "sealed")):
+                       ("entries_r5.json", "r5"), ("entries_sealed.json", "sealed")):
         ids = [e["id"] for e in entry_file(name)]
         assert len(ids) == len(set(ids)), name
         assert {e["id"] for e in manifest() if e.get("part") == part} == set(ids), name
@@ -194,8 +194,8 @@ def test_report_runs_end_to_end():
     assert summary["sealed_left_out"] == sum(e.get("part") == "sealed" for e in manifest())
     entries = [e for e in manifest() if e.get("part") != "sealed"]
     assert summary["all"]["curves"] == len(entries)
-    assert sum(summary[p]["curves"] for p in ("dev", "held_aside", "fresh", "blind")) == len(entries)
-    for part in ("fresh", "blind"):
+    assert sum(summary[p]["curves"] for p in ("dev", "held_aside", "fresh", "blind", "r5")) == len(entries)
+    for part in ("fresh", "blind", "r5"):
         assert summary[part]["curves"] == sum(e.get("part") == part for e in entries)
     assert summary["all"]["errors"] == []
     assert summary["all"]["healthy"]["n"] == sum(e["label"] == "none" for e in entries)
@@ -211,6 +211,7 @@ def test_report_runs_end_to_end():
     assert text.returncode == 0, text.stderr
     for part in ("== dev: 3 curves", "== held (round 2, since used for tuning): 3 curves",
                  "== fresh (round 3, since used for tuning): 0 curves", "== blind (round 4, since used for tuning): 0 curves",
+                 "== r5 (round 5, since used for tuning): 0 curves",
                  "== all: 6 curves",
                  "false alarms",
                  "notifications per incident"):
@@ -245,7 +246,7 @@ def small_corpus(tmp_path, marked):
 
 
 def test_report_leaves_sealed_curves_out(tmp_path):
-    # round 5's sealed part: without --unseal not replayed, not counted, never named
+    # the sealed part: without --unseal not replayed, not counted, never named
     sealed = ["tfmodels_8423_loss_explodes", "fairseq_940_lm_loss11"]
     corpus = small_corpus(tmp_path, dict.fromkeys(sealed, "sealed"))
     proc = run_report(*corpus, "--json", "--verbose", "--reveal-held-aside")
