@@ -253,147 +253,190 @@ inline bool neutral_token(std::string_view t) {
          all_digits(t);
 }
 
-inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
-  TokenClass c;
-  if (tk.empty()) return c;
-  const bool val = has(tk, {"val", "test", "dev", "validate", "heldout", "holdout"});
-  const bool train = has(tk, {"train", "training", "trn"});
-  bool loss = false, quality = false, reward = false, kl = false, entropy = false, lr = false, gnorm = false,
-       tput = false, scale = false, not_metric = false, step_time = false;
+// What the tokens of a key say: each flag is set by one token (seen with its
+// neighbours) anywhere in the key.
+struct TokenFlags {
+  bool val = false;         // a val/test/dev token
+  bool train = false;       // a train token
+  bool loss = false;        // a loss ("loss", "nll", "ppl", "cross entropy")
+  bool quality = false;     // an accuracy-like score (is_quality_token)
+  bool reward = false;      // a reward or return
+  bool kl = false;          // a KL divergence
+  bool entropy = false;     // an entropy (not "cross entropy")
+  bool lr = false;          // a learning rate
+  bool gnorm = false;       // a gradient norm
+  bool tput = false;        // a throughput ("fps", "tokens_per_sec", "it/s")
+  bool scale = false;       // a scale ("loss_scale", "scaler")
+  bool not_metric = false;  // a setting or a count ("kl_coef", "reward_std", "num_...")
+  bool step_time = false;   // the duration of a step ("iter_time", "s/it")
+};
+
+// tk[i] (with its neighbours) names a throughput.
+inline bool is_throughput_token(const std::vector<std::string>& tk, std::size_t i) {
+  std::string_view t = tk[i];
+  std::string_view next = i + 1 < tk.size() ? std::string_view(tk[i + 1]) : std::string_view();
+  std::string_view prev = i > 0 ? std::string_view(tk[i - 1]) : std::string_view();
+  return one_of(t, {"throughput", "fps", "wps", "ups", "tps", "speed", "mfu", "tflops", "samplespersec", "tokenspersec",
+                    "samplespersecond", "tokenspersecond"}) ||
+         t.find("persec") != std::string_view::npos || t.find("per_sec") != std::string_view::npos ||
+         (t == "per" && (next == "second" || next == "sec" || next == "s")) ||
+         (t == "s" && one_of(prev, {"it",        "its",      "samples", "sample", "tokens", "token",  "tok",
+                                    "toks",      "steps",    "step",    "img",    "imgs",   "images", "seqs",
+                                    "sequences", "examples", "batches", "words",  "frames", "iters",  "iterations"}));
+}
+
+// tk[i] (with its neighbours) names the duration of a step.
+inline bool is_step_time_token(const std::vector<std::string>& tk, std::size_t i) {
+  std::string_view t = tk[i];
+  std::string_view next = i + 1 < tk.size() ? std::string_view(tk[i + 1]) : std::string_view();
+  if ((t == "time" || t == "sec" || t == "secs" || t == "seconds" || t == "ms") &&
+      (has(tk, {"iteration", "iter", "step", "batch", "it"}) || (next == "per" && i + 2 < tk.size())))
+    return true;
+  return one_of(t, {"iter_time", "step_time", "batch_time", "itertime", "steptime", "batchtime"}) ||
+         (t == "s" && next == "it");
+}
+
+// A token that makes the key a setting or a count, not the quantity itself.
+inline bool is_setting_token(std::string_view t) {
+  return one_of(
+      t, {"coef",  "coeff", "beta",     "target", "ctl",     "weight",  "std", "var",    "min", "max", "frac", "zero",
+          "count", "clip",  "clipfrac", "time",   "runtime", "epsilon", "eps", "warmup", "num", "n",   "best"});
+}
+
+inline TokenFlags token_flags(const std::vector<std::string>& tk) {
+  TokenFlags f;
+  f.val = has(tk, {"val", "test", "dev", "validate", "heldout", "holdout"});
+  f.train = has(tk, {"train", "training", "trn"});
   for (std::size_t i = 0; i < tk.size(); ++i) {
     std::string_view t = tk[i];
     std::string_view next = i + 1 < tk.size() ? std::string_view(tk[i + 1]) : std::string_view();
     std::string_view prev = i > 0 ? std::string_view(tk[i - 1]) : std::string_view();
-    if (is_loss_token(t)) loss = true;
-    if (t == "cross" && next == "entropy") loss = true;
-    if (t == "scale" || t == "scaler") scale = true;
-    if (is_quality_token(tk, i)) quality = true;
-    if (one_of(t, {"reward", "rewards", "return", "returns"})) reward = true;
-    if (one_of(t, {"kl", "kld", "approxkl", "kldiv"})) kl = true;
-    if (t == "entropy" && prev != "cross") entropy = true;
+    if (is_loss_token(t) || (t == "cross" && next == "entropy")) f.loss = true;
+    if (t == "scale" || t == "scaler") f.scale = true;
+    if (is_quality_token(tk, i)) f.quality = true;
+    if (one_of(t, {"reward", "rewards", "return", "returns"})) f.reward = true;
+    if (one_of(t, {"kl", "kld", "approxkl", "kldiv"})) f.kl = true;
+    if (t == "entropy" && prev != "cross") f.entropy = true;
     if (t == "lr" || (t == "learning" && next == "rate") || (starts_with(t, "lr") && all_digits(t.substr(2))))
-      lr = true;
+      f.lr = true;
     if (one_of(t, {"gnorm", "gradnorm", "grad_norm"}) ||
         (t == "norm" && one_of(prev, {"grad", "gradient", "grads", "total", "gradients"})))
-      gnorm = true;
-    if (one_of(t, {"throughput", "fps", "wps", "ups", "tps", "speed", "mfu", "tflops", "samplespersec", "tokenspersec",
-                   "samplespersecond", "tokenspersecond"}) ||
-        t.find("persec") != std::string_view::npos || t.find("per_sec") != std::string_view::npos ||
-        (t == "per" && (next == "second" || next == "sec" || next == "s")) ||
-        (t == "s" && one_of(prev, {"it",        "its",      "samples", "sample", "tokens", "token",  "tok",
-                                   "toks",      "steps",    "step",    "img",    "imgs",   "images", "seqs",
-                                   "sequences", "examples", "batches", "words",  "frames", "iters",  "iterations"})))
-      tput = true;
-    if ((t == "time" || t == "sec" || t == "secs" || t == "seconds" || t == "ms") &&
-        (has(tk, {"iteration", "iter", "step", "batch", "it"}) || (next == "per" && i + 2 < tk.size())))
-      step_time = true;
-    if (one_of(t, {"iter_time", "step_time", "batch_time", "itertime", "steptime", "batchtime"}) ||
-        (t == "s" && next == "it"))
-      step_time = true;
-    if (one_of(t, {"coef",    "coeff",   "beta", "target", "ctl",   "weight", "std",      "var",
-                   "min",     "max",     "frac", "zero",   "count", "clip",   "clipfrac", "time",
-                   "runtime", "epsilon", "eps",  "warmup", "num",   "n",      "best"}))
-      not_metric = true;
+      f.gnorm = true;
+    if (is_throughput_token(tk, i)) f.tput = true;
+    if (is_step_time_token(tk, i)) f.step_time = true;
+    if (is_setting_token(t)) f.not_metric = true;
   }
-  auto neutral_rest = [&](std::initializer_list<std::string_view> also) {
-    int extra = 0;
-    for (const auto& t : tk) {
-      if (neutral_token(t) || one_of(t, also) || one_of(t, {"val", "test", "dev"})) continue;
-      ++extra;
-    }
-    return extra;
-  };
-  constexpr int kTokenPriority = 2000;
-  // The role the tokens give, at a token match's priority.
-  auto bind = [&](Role role) {
-    c.role = role;
-    c.priority = kTokenPriority + static_cast<int>(tk.size());
-  };
-  // A family whose key is its one role unless it names a setting or count.
-  auto family_role = [&](KeyFamily family, Role role) {
-    c.family = family;
-    if (!not_metric) bind(role);
-    return c;
-  };
-  if (scale && (loss || has(tk, {"scaler", "amp"}))) {
-    c.family = KeyFamily::kLossScale;
-    c.role = Role::kLossScale;
-    c.priority = kTokenPriority;
-    return c;
+  return f;
+}
+
+// A token match's priority: after every alias; a longer key after a shorter one.
+inline constexpr int kTokenPriority = 2000;
+
+inline void bind_token_role(TokenClass& c, Role role, const std::vector<std::string>& tk) {
+  c.role = role;
+  c.priority = kTokenPriority + static_cast<int>(tk.size());
+}
+
+// How many tokens are neither neutral qualifiers, nor `also`, nor val/test/dev.
+inline int non_neutral_tokens(const std::vector<std::string>& tk, std::initializer_list<std::string_view> also) {
+  int extra = 0;
+  for (const auto& t : tk) {
+    if (neutral_token(t) || one_of(t, also) || one_of(t, {"val", "test", "dev"})) continue;
+    ++extra;
   }
-  if (lr) {
-    c.family = KeyFamily::kLr;
-    return c;
-  }
-  if (loss) {
-    c.family = KeyFamily::kLoss;
-    // The primary loss (or validation loss): only neutral qualifiers, so
-    // "policy_loss", "loss_cls", "kl_loss" and "ppl" never become it.
-    bool plain = !has(tk, {"perplexity", "ppl", "kl", "entropy", "policy", "value", "reward", "rewards"}) ||
-                 (has(tk, {"cross"}) && has(tk, {"entropy"}) && !has(tk, {"policy", "value", "kl"}));
-    int extra = neutral_rest({});
-    if (plain && extra == 0 && !not_metric) {
-      bind(val ? Role::kValLoss : Role::kLoss);
-    }
-    return c;
-  }
-  if (gnorm) return family_role(KeyFamily::kGradNorm, Role::kGradNorm);
-  if (kl) return family_role(KeyFamily::kKl, Role::kKl);
-  if (step_time && !tput) {
-    c.family = KeyFamily::kStepTime;
-    return c;
-  }
-  // A time that names what is left of the epoch or the run (minimind's
-  // epoch_Time is the epoch's remaining minutes), not a duration of a step.
-  if (has(tk, {"time"}) && has(tk, {"eta", "remaining", "left", "epoch"}) && !tput &&
-      !has(tk, {"per", "elapsed", "spent", "total", "runtime"})) {
-    c.family = KeyFamily::kEta;
-    return c;
-  }
-  if (tput) {
-    c.family = KeyFamily::kThroughput;
-    if (!has(tk, {"mfu", "tflops"})) {
-      bind(Role::kThroughput);
-    }
-    return c;
-  }
-  if (reward) {
-    c.family = KeyFamily::kReward;
-    if (not_metric || has(tk, {"chosen", "rejected", "margins", "margin"})) return c;
-    int extra = neutral_rest({"score", "scores"});
-    if (quality) {
-      bind(Role::kRewardAccuracy);
-    } else if (!(tk.front() == "rewards" && extra > 0)) {  // "rewards/format_reward" is a component
-      c.role = Role::kReward;
-      c.priority = kTokenPriority + 10 * extra + static_cast<int>(tk.size());
-    }
-    return c;
-  }
-  if (entropy) return family_role(KeyFamily::kEntropy, Role::kEntropy);
-  if (quality) {
-    c.family = KeyFamily::kQuality;
-    if (not_metric) return c;
-    if (has(tk, {"success", "winrate"}) || (has(tk, {"win"}) && has(tk, {"rate"}))) {
-      bind(Role::kSuccessRate);
-      return c;
-    }
-    // Validation quality: a val/test token, or a metric only ever computed
-    // on held-out data (detection AP, BLEU/ROUGE, pass@k, exact match).
-    bool eval_only = false;
-    for (std::size_t i = 0; i < tk.size(); ++i) {
-      std::string_view t = tk[i];
-      if (one_of(t, {"map", "ap", "ap50", "ap75", "map50", "map75", "bleu", "sacrebleu", "meteor", "exact", "miou"}) ||
-          starts_with(t, "rouge") || starts_with(t, "chrf") || starts_with(t, "pass") ||
-          (t == "m" && i + 1 < tk.size() && tk[i + 1] == "ap"))
-        eval_only = true;
-    }
-    if (val || (eval_only && !train)) {
-      c.role = Role::kValAccuracy;
-      c.priority = kTokenPriority + (val ? 0 : 100) + static_cast<int>(tk.size());
-    }
-    return c;
+  return extra;
+}
+
+// A family without a role of its own (a setting, a count, a time left, ...).
+inline TokenClass family_only(KeyFamily family) {
+  TokenClass c;
+  c.family = family;
+  return c;
+}
+
+// A family whose key is its one role unless it names a setting or count.
+inline TokenClass family_role(KeyFamily family, Role role, const TokenFlags& f, const std::vector<std::string>& tk) {
+  TokenClass c = family_only(family);
+  if (!f.not_metric) bind_token_role(c, role, tk);
+  return c;
+}
+
+inline TokenClass loss_class(const std::vector<std::string>& tk, const TokenFlags& f) {
+  TokenClass c = family_only(KeyFamily::kLoss);
+  // The primary loss (or validation loss): only neutral qualifiers, so
+  // "policy_loss", "loss_cls", "kl_loss" and "ppl" never become it.
+  bool plain = !has(tk, {"perplexity", "ppl", "kl", "entropy", "policy", "value", "reward", "rewards"}) ||
+               (has(tk, {"cross"}) && has(tk, {"entropy"}) && !has(tk, {"policy", "value", "kl"}));
+  if (plain && non_neutral_tokens(tk, {}) == 0 && !f.not_metric)
+    bind_token_role(c, f.val ? Role::kValLoss : Role::kLoss, tk);
+  return c;
+}
+
+inline TokenClass reward_class(const std::vector<std::string>& tk, const TokenFlags& f) {
+  TokenClass c = family_only(KeyFamily::kReward);
+  if (f.not_metric || has(tk, {"chosen", "rejected", "margins", "margin"})) return c;
+  int extra = non_neutral_tokens(tk, {"score", "scores"});
+  if (f.quality) {
+    bind_token_role(c, Role::kRewardAccuracy, tk);
+  } else if (!(tk.front() == "rewards" && extra > 0)) {  // "rewards/format_reward" is a component
+    c.role = Role::kReward;
+    c.priority = kTokenPriority + 10 * extra + static_cast<int>(tk.size());
   }
   return c;
+}
+
+inline TokenClass quality_class(const std::vector<std::string>& tk, const TokenFlags& f) {
+  TokenClass c = family_only(KeyFamily::kQuality);
+  if (f.not_metric) return c;
+  if (has(tk, {"success", "winrate"}) || (has(tk, {"win"}) && has(tk, {"rate"}))) {
+    bind_token_role(c, Role::kSuccessRate, tk);
+    return c;
+  }
+  // Validation quality: a val/test token, or a metric only ever computed
+  // on held-out data (detection AP, BLEU/ROUGE, pass@k, exact match).
+  bool eval_only = false;
+  for (std::size_t i = 0; i < tk.size(); ++i) {
+    std::string_view t = tk[i];
+    if (one_of(t, {"map", "ap", "ap50", "ap75", "map50", "map75", "bleu", "sacrebleu", "meteor", "exact", "miou"}) ||
+        starts_with(t, "rouge") || starts_with(t, "chrf") || starts_with(t, "pass") ||
+        (t == "m" && i + 1 < tk.size() && tk[i + 1] == "ap"))
+      eval_only = true;
+  }
+  if (f.val || (eval_only && !f.train)) {
+    c.role = Role::kValAccuracy;
+    c.priority = kTokenPriority + (f.val ? 0 : 100) + static_cast<int>(tk.size());
+  }
+  return c;
+}
+
+// A time that names what is left of the epoch or the run (minimind's
+// epoch_Time is the epoch's remaining minutes), not a duration of a step.
+inline bool is_eta(const std::vector<std::string>& tk, const TokenFlags& f) {
+  return has(tk, {"time"}) && has(tk, {"eta", "remaining", "left", "epoch"}) && !f.tput &&
+         !has(tk, {"per", "elapsed", "spent", "total", "runtime"});
+}
+
+// The family and role of a key's tokens: the first family that applies, in this order.
+inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
+  if (tk.empty()) return {};
+  const TokenFlags f = token_flags(tk);
+  if (f.scale && (f.loss || has(tk, {"scaler", "amp"})))
+    return TokenClass{KeyFamily::kLossScale, Role::kLossScale, kTokenPriority};
+  if (f.lr) return family_only(KeyFamily::kLr);
+  if (f.loss) return loss_class(tk, f);
+  if (f.gnorm) return family_role(KeyFamily::kGradNorm, Role::kGradNorm, f, tk);
+  if (f.kl) return family_role(KeyFamily::kKl, Role::kKl, f, tk);
+  if (f.step_time && !f.tput) return family_only(KeyFamily::kStepTime);
+  if (is_eta(tk, f)) return family_only(KeyFamily::kEta);
+  if (f.tput) {
+    TokenClass c = family_only(KeyFamily::kThroughput);
+    if (!has(tk, {"mfu", "tflops"})) bind_token_role(c, Role::kThroughput, tk);
+    return c;
+  }
+  if (f.reward) return reward_class(tk, f);
+  if (f.entropy) return family_role(KeyFamily::kEntropy, Role::kEntropy, f, tk);
+  if (f.quality) return quality_class(tk, f);
+  return {};
 }
 
 }  // namespace detail
