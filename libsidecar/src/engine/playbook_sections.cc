@@ -50,8 +50,12 @@ void read_sinks(const Value& playbook, const SinkTargets& t, bool check_top, std
             "the webhook URL is a secret: name it with webhook_url_env or webhook_url_file");
   read_sink(top, "webhook", t.webhook, errors, "url",
             "the webhook URL may hold a secret: name it with url_env or url_file");
-  constexpr std::string_view kAccepted[] = {"prometheus"};  // the exporter's flags live on the command line
-  top.finish(kAccepted);
+  // The exporter is asked for on the command line (SPEC: on request) and has
+  // nothing a playbook could set: a `prometheus:` key is refused, not ignored.
+  if (const Value* p = top.child("prometheus"))
+    top.error(*p, "prometheus",
+              "the exporter has no playbook options: serve it with --prometheus ADDR:PORT (run, watch)");
+  top.finish();
 }
 
 }  // namespace

@@ -46,3 +46,18 @@ TEST_CASE("sinks playbook errors are located, with did-you-mean", "[sinks][optio
   CHECK(all.find("pb.yaml:5:") != std::string::npos);  // resend_s below 1
   CHECK(a.resend_s == 60);                             // kept the default on error
 }
+
+TEST_CASE("a sinks.prometheus key is refused: the exporter is a command-line flag", "[sinks][options]") {
+  auto tree = parse_yaml("sinks:\n  server:\n    timeout_s: 3\n  prometheus:\n    port: 9464\n", "pb.yaml");
+  REQUIRE(tree);
+  std::vector<Status> errors;
+  SinksOptions o;
+  read_sinks_options(*tree, &o, &errors);
+  REQUIRE(errors.size() == 1);
+  std::string msg = errors[0].message();
+  INFO(msg);
+  CHECK(msg.find("pb.yaml:5:") != std::string::npos);  // at the value given
+  CHECK(msg.find("sinks.prometheus") != std::string::npos);
+  CHECK(msg.find("--prometheus ADDR:PORT") != std::string::npos);
+  CHECK(o.server.timeout_s == 3);  // the rest of the section is still read
+}
