@@ -94,6 +94,18 @@ def test_r5_part_is_large_enough():
     assert not others & {e["source"] for e in r5}, "an r5 thread feeds no other part"
 
 
+def test_sealed_part_is_large_enough():
+    # round 6's sealed part (issue 16): >= 24 curves from threads no other part uses, >= 10 healthy look-alikes,
+    # positives over >= 5 labels; only its shape is checked here (nobody tuning rules replays or reads it)
+    entries = manifest()
+    sealed = [e for e in entries if e.get("part") == "sealed"]
+    assert len(sealed) >= 24, len(sealed)
+    assert sum(e["label"] == "none" for e in sealed) >= 10
+    assert len({e["label"] for e in sealed} - {"none"}) >= 5, "positives spread over several labels"
+    others = {e["source"] for e in entries if e.get("part") != "sealed"}
+    assert not others & {e["source"] for e in sealed}, "a sealed thread feeds no other part"
+
+
 def test_each_id_has_one_source():
     by_id = {}
     for e in manifest():
