@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 DOC = pathlib.Path(__file__).resolve().parents[2] / "docs" / "playbook.md"
+SINKS_H = DOC.parents[1] / "libsidecar" / "include" / "sidecar" / "sinks.h"
 
 
 @pytest.fixture
@@ -179,14 +180,28 @@ FIELD = (r"^  (?:bool|int|double|Severity|Action|std::size_t|std::string|std::ve
          r" (\w+)(?: = |\{|;)")
 
 
+ROW = r"\{\"(\w+)\",\s*&O::(\w+)"
+
+
 def table_rows(text, struct):
-    """(fields of `struct`, (key, member) rows of its OptionTable) in a header's text."""
-    m = re.search(r"^struct " + struct + r" \{\n(.*?)^\};", text, flags=re.S | re.M)
+    """(fields of `struct`, (key, member) rows of its OptionTable) in a header's text.
+    A struct with a base (`struct X : DeliveryOptions`) has its own fields and
+    rows here; its table takes the base's rows from the base's row function
+    (delivery_rows, sinks.h), whose rows are checked against the base's fields."""
+    m = re.search(r"^struct " + struct + r"(?: : (\w+))? \{\n(.*?)^\};", text, flags=re.S | re.M)
     assert m, struct
-    fields = re.findall(FIELD, m.group(1), flags=re.M)
+    fields = re.findall(FIELD, m.group(2), flags=re.M)
     table = re.search(r"struct OptionTable<" + struct + r"> \{(.*?)\n\};", text, flags=re.S)
     assert table, f"{struct} has no OptionTable"
-    return fields, re.findall(r"\{\"(\w+)\",\s*&O::(\w+)", table.group(1))
+    if m.group(1):
+        base = SINKS_H.read_text()
+        base_fields = re.findall(FIELD, re.search(r"^struct " + m.group(1) + r" \{\n(.*?)^\};", base,
+                                                  flags=re.S | re.M).group(1), flags=re.M)
+        body = re.search(r"delivery_rows\(std::string_view waiting\) \{(.*?)\n\}", base, flags=re.S).group(1)
+        base_rows = re.findall(ROW, body)
+        assert [r[1] for r in base_rows] == base_fields and all(a == b for a, b in base_rows), m.group(1)
+        assert table.group(1).count("delivery_rows<O>(") == 1, f"{struct}: the base's rows, once"
+    return fields, re.findall(ROW, table.group(1))
 
 
 def test_history_and_nvidia_smi_help_defaults_are_the_shown_ones(cli, shown):

@@ -13,7 +13,10 @@
 //
 //   auto url = sidecar::read_secret("SLACK_WEBHOOK_URL", flags.slack_url_file);   // file wins over the env var
 //   if (!url) fail(url.status());
-//   sinks.add(sidecar::make_slack_sink({.webhook_url = *url, .run_id = id}));
+//   sidecar::SlackSinkOptions slack;
+//   slack.webhook_url = *url;
+//   slack.run_id = id;
+//   sinks.add(sidecar::make_slack_sink(std::move(slack)));
 #pragma once
 
 #include <memory>
@@ -28,7 +31,7 @@
 
 namespace sidecar {
 
-struct SlackSinkOptions {
+struct SlackSinkOptions : DeliveryOptions {
   std::string webhook_url;                     // https://hooks.slack.com/services/…: a secret, never logged
   std::string webhook_url_env;                 // playbook: where read_secret looks for the URL
   std::string webhook_url_file;                // playbook: a file holding the URL (wins over the variable)
@@ -36,29 +39,27 @@ struct SlackSinkOptions {
   std::string run_url;                         // optional link to the run (dashboard, report)
   Severity min_severity = Severity::kWarning;  // quieter incidents are not posted
   bool notify_resolved = true;                 // a follow-up message when an incident resolves
-  std::size_t queue_capacity = 256;
-  double timeout_s = 5.0;
-  double initial_backoff_s = 0.5;
-  double max_backoff_s = 30.0;
-  int max_attempts = 8;  // per message; 0 = until close()
+  int max_attempts = 8;                        // per message; 0 = until close()
 };
 
 // Playbook `sinks.slack`: where the URL is (never the URL: a secret), what is posted.
 template <>
 struct OptionTable<SlackSinkOptions> {
   using O = SlackSinkOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"webhook_url_env", &O::webhook_url_env, {}, "the variable holding the webhook URL; \"\" (and no file) = off"},
-      {"webhook_url_file", &O::webhook_url_file, {}, "a file holding the URL (wins over the variable)"},
-      {"run_url", &O::run_url, {}, "optional link on the run's name"},
-      {"min_severity", &O::min_severity, {}, "quieter incidents are not posted"},
-      {"notify_resolved", &O::notify_resolved, {}, "a follow-up message when an incident resolves"},
-      {"queue_capacity", &O::queue_capacity, {1, 1 << 20}, "messages waiting at most"},
-      {"timeout_s", &O::timeout_s, {0.001, 3600}, "per request"},
-      {"initial_backoff_s", &O::initial_backoff_s, {0, 3600}, "first retry delay; doubles per failure"},
-      {"max_backoff_s", &O::max_backoff_s, {0, 86400}, "backoff cap"},
-      {"max_attempts", &O::max_attempts, {0, 1000000}, "per message; 0 = until the run ends"},
-  };
+  static constexpr auto fields =
+      join_rows(std::to_array<OptionField<O>>({
+                    {"webhook_url_env",
+                     &O::webhook_url_env,
+                     {},
+                     "the variable holding the webhook URL; \"\" (and no file) = off"},
+                    {"webhook_url_file", &O::webhook_url_file, {}, "a file holding the URL (wins over the variable)"},
+                    {"run_url", &O::run_url, {}, "optional link on the run's name"},
+                    {"min_severity", &O::min_severity, {}, "quieter incidents are not posted"},
+                    {"notify_resolved", &O::notify_resolved, {}, "a follow-up message when an incident resolves"},
+                }),
+                delivery_rows<O>("messages waiting at most"),
+                std::to_array<OptionField<O>>(
+                    {{"max_attempts", &O::max_attempts, {0, 1000000}, "per message; 0 = until the run ends"}}));
 };
 
 // Slack incoming webhook: POST {webhook_url} with a Block Kit message — a
@@ -68,7 +69,7 @@ struct OptionTable<SlackSinkOptions> {
 // (incoming webhooks cannot reply in a thread).
 std::unique_ptr<Sink> make_slack_sink(SlackSinkOptions options);
 
-struct WebhookSinkOptions {
+struct WebhookSinkOptions : DeliveryOptions {
   std::string url;                   // a secret when it carries a token; never logged
   std::string url_env;               // playbook: where read_secret looks for the URL
   std::string url_file;              // playbook: a file holding the URL (wins over the variable)
@@ -85,32 +86,27 @@ struct WebhookSinkOptions {
   std::string run_id;
   Severity min_severity = Severity::kInfo;
   bool notify_resolved = true;
-  std::size_t queue_capacity = 256;
-  double timeout_s = 5.0;
-  double initial_backoff_s = 0.5;
-  double max_backoff_s = 30.0;
-  int max_attempts = 8;
+  int max_attempts = 8;  // per post; 0 = until close()
 };
 
 // Playbook `sinks.webhook` (`template` is body_template).
 template <>
 struct OptionTable<WebhookSinkOptions> {
   using O = WebhookSinkOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"url_env", &O::url_env, {}, "the variable holding the URL; \"\" (and no file) = off"},
-      {"url_file", &O::url_file, {}, "a file holding the URL (wins over the variable)"},
-      {"header_env", &O::header_env, {}, "a variable holding one \"Name: value\" header"},
-      {"header_file", &O::header_file, {}, "a file of \"Name: value\" lines"},
-      {"template", &O::body_template, {}, "a body template; \"\" = the alert record"},
-      {"content_type", &O::content_type, {}, "the body's Content-Type"},
-      {"min_severity", &O::min_severity, {}, "quieter incidents are not posted"},
-      {"notify_resolved", &O::notify_resolved, {}, "a follow-up post when an incident resolves"},
-      {"queue_capacity", &O::queue_capacity, {1, 1 << 20}, "posts waiting at most"},
-      {"timeout_s", &O::timeout_s, {0.001, 3600}, "per request"},
-      {"initial_backoff_s", &O::initial_backoff_s, {0, 3600}, "first retry delay; doubles per failure"},
-      {"max_backoff_s", &O::max_backoff_s, {0, 86400}, "backoff cap"},
-      {"max_attempts", &O::max_attempts, {0, 1000000}, "per post; 0 = until the run ends"},
-  };
+  static constexpr auto fields =
+      join_rows(std::to_array<OptionField<O>>({
+                    {"url_env", &O::url_env, {}, "the variable holding the URL; \"\" (and no file) = off"},
+                    {"url_file", &O::url_file, {}, "a file holding the URL (wins over the variable)"},
+                    {"header_env", &O::header_env, {}, "a variable holding one \"Name: value\" header"},
+                    {"header_file", &O::header_file, {}, "a file of \"Name: value\" lines"},
+                    {"template", &O::body_template, {}, "a body template; \"\" = the alert record"},
+                    {"content_type", &O::content_type, {}, "the body's Content-Type"},
+                    {"min_severity", &O::min_severity, {}, "quieter incidents are not posted"},
+                    {"notify_resolved", &O::notify_resolved, {}, "a follow-up post when an incident resolves"},
+                }),
+                delivery_rows<O>("posts waiting at most"),
+                std::to_array<OptionField<O>>(
+                    {{"max_attempts", &O::max_attempts, {0, 1000000}, "per post; 0 = until the run ends"}}));
 };
 
 // Generic JSON webhook: POST {url}. The payload is the alert record

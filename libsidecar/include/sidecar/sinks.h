@@ -14,7 +14,11 @@
 //   auto token = sidecar::read_auth_token(flags.auth_token_file);   // env or file
 //   sidecar::SinkSet sinks;
 //   sinks.add(sidecar::make_file_sink(run_dir));
-//   sinks.add(sidecar::make_server_sink({.url = url, .run_id = id, .auth_token = *token}));
+//   sidecar::ServerSinkOptions server;
+//   server.url = url;
+//   server.run_id = id;
+//   server.auth_token = *token;
+//   sinks.add(sidecar::make_server_sink(std::move(server)));
 //   if (auto st = sinks.check(5.0); !st.ok()) fail(st);   // 401 before launching
 //   sinks.on_status("running");
 //   ... sinks.on_row(row); sinks.on_alert(alert); sinks.on_snapshot(snap); ...
@@ -27,6 +31,7 @@
 // (calls are serialised internally); the monitor loop is the usual caller.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -126,14 +131,31 @@ class Sink {
 // `watch` of a run that has ended leaves its final status as it is).
 std::unique_ptr<Sink> make_file_sink(std::string run_dir, std::string supervisor_json = {}, bool write_status = true);
 
-struct ServerSinkOptions {
+// The queue and retries of a sink that posts over HTTP: the server,
+// Alertmanager, Slack and webhook sinks' options derive from it, and their
+// tables take its rows from delivery_rows(). (max_attempts is each sink's
+// own: the server's default keeps trying, alerts keep their order; the
+// Alertmanager sink re-sends instead.)
+struct DeliveryOptions {
+  std::size_t queue_capacity = 256;  // items waiting at most (records, messages, posts, alert batches)
+  double timeout_s = 5.0;            // per request (connect + transfer)
+  double initial_backoff_s = 0.5;    // first retry delay; doubles per failure
+  double max_backoff_s = 30.0;       // backoff cap
+};
+
+// The DeliveryOptions rows of a sink's table; `waiting` says what its queue holds.
+template <typename O>
+constexpr std::array<OptionField<O>, 4> delivery_rows(std::string_view waiting) {
+  return {{{"queue_capacity", &O::queue_capacity, {1, 1 << 20}, waiting},
+           {"timeout_s", &O::timeout_s, {0.001, 3600}, "per request (connect + transfer)"},
+           {"initial_backoff_s", &O::initial_backoff_s, {0, 3600}, "first retry delay; doubles per failure"},
+           {"max_backoff_s", &O::max_backoff_s, {0, 86400}, "backoff cap"}}};
+}
+
+struct ServerSinkOptions : DeliveryOptions {
   std::string url;                      // base URL, e.g. http://127.0.0.1:8000 (a trailing '/' is fine)
   std::string run_id;                   // the research-agent run id (URL-escaped in paths)
   std::string auth_token;               // sent as X-Auth-Token when non-empty; never logged
-  std::size_t queue_capacity = 256;     // records waiting at most
-  double timeout_s = 5.0;               // per request (connect + transfer)
-  double initial_backoff_s = 0.5;       // first retry delay; doubles per failure
-  double max_backoff_s = 30.0;          // backoff cap
   int max_attempts = 0;                 // per record; 0 = until close() (alerts keep their order)
   double heartbeat_s = 300.0;           // unchanged status re-posted this often (each post is a journey event)
   double metrics_interval_s = 5.0;      // rows waiting are posted this often (or once a batch is full)
@@ -151,13 +173,10 @@ struct ServerSinkOptions {
 template <>
 struct OptionTable<ServerSinkOptions> {
   using O = ServerSinkOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"queue_capacity", &O::queue_capacity, {1, 1 << 20}, "records waiting at most (status updates coalesce)"},
-      {"timeout_s", &O::timeout_s, {0.001, 3600}, "per request (connect + transfer)"},
-      {"initial_backoff_s", &O::initial_backoff_s, {0, 3600}, "first retry delay; doubles per failure"},
-      {"max_backoff_s", &O::max_backoff_s, {0, 86400}, "backoff cap"},
-      {"max_attempts", &O::max_attempts, {0, 1000000}, "per record; 0 = keep trying until the run ends"},
-  };
+  static constexpr auto fields = join_rows(
+      delivery_rows<O>("records waiting at most (status updates coalesce)"),
+      std::to_array<OptionField<O>>(
+          {{"max_attempts", &O::max_attempts, {0, 1000000}, "per record; 0 = keep trying until the run ends"}}));
 };
 
 // The research-agent server (the contract is the server as shipped,
@@ -180,31 +199,25 @@ struct OptionTable<ServerSinkOptions> {
 // answered ones come out of take_answers() once.
 std::unique_ptr<Sink> make_server_sink(ServerSinkOptions options);
 
-struct AlertmanagerSinkOptions {
+struct AlertmanagerSinkOptions : DeliveryOptions {
   std::string url;                // Alertmanager base URL, e.g. http://127.0.0.1:9093
   std::string run_id;             // label run_id
   std::string host;               // label host ("" = this machine's host name)
   std::string generator_url;      // optional backlink (generatorURL)
   double resend_s = 60.0;         // re-send active alerts this often (Alertmanager wants 30 s - 3 min)
   bool resolve_on_finish = true;  // when the run ends, resolve (endsAt) what is still active
-  std::size_t queue_capacity = 256;
-  double timeout_s = 5.0;
-  double initial_backoff_s = 0.5;
-  double max_backoff_s = 30.0;
 };
 
 // Playbook `sinks.alertmanager` (URL and labels come from the command line).
 template <>
 struct OptionTable<AlertmanagerSinkOptions> {
   using O = AlertmanagerSinkOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"resend_s", &O::resend_s, {1, 86400}, "re-send active alerts this often (Alertmanager wants 30 s - 3 min)"},
-      {"resolve_on_finish", &O::resolve_on_finish, {}, "resolve what is still active when the run ends"},
-      {"queue_capacity", &O::queue_capacity, {1, 1 << 20}, "alert batches waiting at most"},
-      {"timeout_s", &O::timeout_s, {0.001, 3600}, "per request"},
-      {"initial_backoff_s", &O::initial_backoff_s, {0, 3600}, "first retry delay; doubles per failure"},
-      {"max_backoff_s", &O::max_backoff_s, {0, 86400}, "backoff cap"},
-  };
+  static constexpr auto fields = join_rows(
+      std::to_array<OptionField<O>>({
+          {"resend_s", &O::resend_s, {1, 86400}, "re-send active alerts this often (Alertmanager wants 30 s - 3 min)"},
+          {"resolve_on_finish", &O::resolve_on_finish, {}, "resolve what is still active when the run ends"},
+      }),
+      delivery_rows<O>("alert batches waiting at most"));
 };
 
 // Prometheus Alertmanager: POST {url}/api/v2/alerts with a JSON array.

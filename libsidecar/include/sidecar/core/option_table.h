@@ -15,7 +15,9 @@
 // The playbook reader (read_options, config.h), `sidecar-cli playbook show`
 // (YAML and --format md), docs/playbook.md's option tables and the tests walk
 // these tables, so a default changed in the initializer is followed
-// everywhere. A field missing from its table cannot be set from a playbook:
+// everywhere. Structs that share a base with options of its own share its
+// rows too: their table is join_rows() of their own rows and the base's (the
+// HTTP sinks' DeliveryOptions, sinks.h). A field missing from its table cannot be set from a playbook:
 // add every new option to its struct's table. Besides the detectors' options
 // (detectors/*.h), the tables of ProfileOptions, DedupeOptions,
 // SnapshotOptions, HistoryOptions, LogOptions, GpuOptions, the sinks'
@@ -23,6 +25,8 @@
 // sit after them.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <limits>
 #include <string>
@@ -53,9 +57,21 @@ struct OptionField {
   std::string_view why;  // one line: what the option decides
 };
 
-// Specialised after each options struct with `static constexpr OptionField<Options> fields[]`.
+// Specialised after each options struct with `static constexpr OptionField<Options> fields[]`
+// (or a std::array of them, from join_rows).
 template <typename Options>
 struct OptionTable;
+
+// One table from parts, in order: e.g. a struct's own rows
+// (std::to_array<OptionField<O>>({...})) and the rows of the base it shares
+// with other options structs.
+template <typename Options, std::size_t... N>
+constexpr std::array<OptionField<Options>, (N + ...)> join_rows(const std::array<OptionField<Options>, N>&... parts) {
+  std::array<OptionField<Options>, (N + ...)> out{};
+  auto at = out.begin();
+  ((at = std::copy(parts.begin(), parts.end(), at)), ...);
+  return out;
+}
 
 // Calls fn(field, value&) for every field of `options` (const or not), in table order.
 template <typename Options, typename Fn>
