@@ -1049,6 +1049,122 @@ TEST_CASE("round 5: the blind part's wordings, and their look-alikes", "[logs][c
   check_line_cases(cases);
 }
 
+TEST_CASE("round 6: the r5 part's wording families from the printing programs, and their look-alikes",
+          "[logs][corpus]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // dist_child_failed: Slurm's cancel banner (any reason), srun's signalled tasks and forced end, MPICH's
+      // MPI_Abort and Hydra's banner, Open MPI's launcher (signal other than 9 / 11), a wrapper's failed command
+      {"[2026-04-29T23:36:37.809] error: *** STEP 52222788.0 ON nid002888 CANCELLED AT 2026-04-29T23:36:37 DUE TO "
+       "TASK FAILURE ***",
+       "dist_child_failed"},
+      {"slurmstepd-localhost: error: *** JOB 204 ON localhost CANCELLED AT 2021-02-13T16:38:01 ***",
+       "dist_child_failed"},
+      {"srun: error: nid002888: tasks 0-57,59-63: Terminated", "dist_child_failed"},
+      {"srun: error: gpu-4: task 3: Aborted", "dist_child_failed"},
+      {"srun: Force Terminated StepId=52222788.0", "dist_child_failed"},
+      {"srun: Force Terminated job step 1234.0", "dist_child_failed"},
+      {"srun: error: Node failure on node12", "dist_child_failed"},
+      {"srun: error: task 0 launch failed: Unspecified error", "dist_child_failed"},
+      {"Abort(1) (rank 7 in comm 0): application called MPI_Abort(MPI_COMM_WORLD, 1) - process 7", "dist_child_failed"},
+      {"=   BAD TERMINATION OF ONE OF YOUR APPLICATION PROCESSES", "dist_child_failed"},
+      {"mpirun noticed that process rank 1 with PID 123 on node x exited on signal 6 (Aborted).", "dist_child_failed"},
+      {"prterun noticed that process rank 3 with PID 0 on node gpu01 exited on status 1.", "dist_child_failed"},
+      {"Failed to execute system command. (exit code: 251.)", "dist_child_failed"},
+      {"mpirun noticed that process rank 0 with PID 0 on node g1 exited on signal 9 (Killed).", "host_oom"},
+      {"=   EXIT CODE: 139", "segfault"},
+      {"=   EXIT CODE: 11", "segfault"},
+      // hang: c10d's TCPStore socket (a read or a connect that never completes), Gloo's recv wait, the heartbeat
+      // monitor ending a hung watchdog, monitoredBarrier
+      {"[W228 18:45:15.738941174 socket.cpp:462] [c10d] waitForInput: poll for socket SocketImpl(fd=11, "
+       "addr=[h]:38674, remote=[::ffff:33.148.62.162]:23456) returned 0, likely a timeout",
+       "hang"},
+      {"[W228 18:45:15.741177013 socket.cpp:487] [c10d] waitForInput: socket SocketImpl(fd=11, addr=[h]:38674, "
+       "remote=[::ffff:33.148.62.162]:23456) timed out after 900000ms",
+       "hang"},
+      {"[E socket.cpp:753] [c10d] The client socket has failed to connect to any network address of (node0, 29500).",
+       "hang"},
+      {"[W socket.cpp:697] [c10d] The client socket has failed to connect to [::ffff:10.0.0.3]:47389 (errno: 110 - "
+       "Connection timed out).",
+       "hang"},
+      {"RuntimeError: Socket Timeout", "hang"},
+      {"RuntimeError: Timed out waiting 1800000ms for recv operation to complete", "hang"},
+      {"[rank3]:[F218 12:02:18.504372857 ProcessGroupNCCL.cpp:1306] [PG ID 0 PG GUID 0(default_pg) Rank 3] "
+       "Terminating the process after attempting to dump debug info, due to ProcessGroupNCCL watchdog hang.",
+       "hang"},
+      {"RuntimeError: Rank 1 failed to pass monitoredBarrier in 1800000 ms", "hang"},
+      // host_oom: the memory cgroup's and show_mem's parts of the kernel's OOM report
+      {"[Thu Aug 16 09:05:19 2018] memory: usage 184320000kB, limit 184320000kB, failcnt 2316326", "host_oom"},
+      {"[ 4512.12] Memory cgroup stats for /kubepods/burstable/pod1234: cache:0KB rss:8388608KB", "host_oom"},
+      {"Mar 10 01:33:03 cpu-6-2 kernel: Free swap  = 0kB", "host_oom"},
+      // cuda_error / cuda_oom / gpu_busy: FasterTransformer's and TurboMind's check, the runtime's strings,
+      // no context on the device (OpenMM, Caffe), Kaldi finding every GPU taken
+      {"RuntimeError: [TM][ERROR] CUDA runtime error: invalid argument /lmdeploy/src/turbomind/utils/allocator.h:253",
+       "cuda_error"},
+      {"[FT][ERROR] CUDA runtime error: out of memory /workspace/allocator.h:181", "cuda_oom"},
+      {"CUDA runtime error: API call is not supported in the installed CUDA driver", "cuda_error"},
+      {"exception: The requested CUDA device could not be loaded", "cuda_error"},
+      {"CUDA platform error: No compatible CUDA device is available", "cuda_error"},
+      {"E1117 16:59:43.312531  5797 common.cpp:128] Cannot create cuDNN handle. cuDNN won't be available.",
+       "cuda_error"},
+      {"ERROR (nnet-forward[5.5.1056~1-f6f4c]:SelectGpuId():cu-device.cc:207) Failed to create CUDA context, no more "
+       "unused GPUs?",
+       "gpu_busy"},
+      // nccl_error: torch's interpretation of ncclInvalidUsage / ncclInvalidArgument (no 'Error' in the name)
+      {"ncclInvalidUsage: This usually reflects invalid usage of NCCL library.", "nccl_error"},
+      {"[rank0]: ncclInvalidArgument: Invalid value for an argument.", "nccl_error"},
+      // xid: NVML's lost-GPU error by name, an Xid line in another layout; disk_full: Ray; nan_in_log: 'it: loss'
+      {"failed to get device remapped rows: ERROR_GPU_IS_LOST", "xid"},
+      {"nvmlDeviceGetHandleByIndex failed: NVML_ERROR_GPU_IS_LOST", "xid"},
+      {"19:15:35  Xid 31 PCI:0000:bd:00 pid=477446 ... UNRECOGNIZED_CLIENT ...", "xid"},
+      {"(raylet) file_system_monitor.cc:105: /tmp/ray/session_x is over 95% full, available space: 0; capacity: "
+       "8223469568. Object creation will fail if spilling is required.",
+       "disk_full"},
+      {"ray.exceptions.OutOfDiskError: Local disk is full", "disk_full"},
+      {"243413:\tnan", "nan_in_log"},
+      // traceback: stack dumps without an exception (faulthandler, py-spy)
+      {"Thread 0x00007f57caf71740 (most recent call first):", "traceback"},
+      {"Thread 4886 (idle): \"MainThread\"", "traceback"},
+      // look-alikes: quiet
+      {"[W socket.cpp:601] [c10d] The client socket has failed to connect to [localhost]:29500 (errno: 99 - Cannot "
+       "assign requested address).",
+       ""},
+      {"[W socket.cpp:464] [c10d] The server socket has failed to bind to [::]:29500 (errno: 97 - Address family not "
+       "supported by protocol).",
+       ""},
+      {"socket_timeout: 30", ""},
+      {"dist.monitored_barrier(timeout=timedelta(seconds=30))", ""},
+      {"TORCH_NCCL_ENABLE_MONITORING=0 disables the heartbeat monitor of the watchdog", ""},
+      {"52222788.0       python  CANCELLED      0:15", ""},
+      {"srun: Job 1234 step creation temporarily disabled, retrying (Requested nodes are busy)", ""},
+      {"call MPI_Abort(MPI_COMM_WORLD, ierr)", ""},
+      {"command finished (exit code: 0)", ""},
+      {"Memory usage: 12.3 GB, limit 80 GB", ""},
+      {"Total swap = 2097148kB", ""},
+      {"Checking CUDA runtime version: 12.1", ""},
+      {"LOG (nnet-train[5.5]:SelectGpuId():cu-device.cc:223) CUDA setup operating under Compute Exclusive Mode.", ""},
+      {"I0101 common.cpp:36] System entropy source not available, using fallback algorithm to generate seed.", ""},
+      {"  Process crashes with ncclInvalidUsage, ncclInvalidArgument, etc.", ""},
+      {"failed to get remapped rows: ERROR_NOT_SUPPORTED", ""},
+      {"Xid 79 error: GPU completely disconnects from the PCIe bus.", ""},
+      {"Local disk usage: 40% full", ""},
+      {"243413:\t-5.123456789", ""},
+      {"12: nanoGPT", ""},
+      {"Thread 0x7f57caf71740 started", ""},
+      {"Collecting samples from 'python train.py' (python v3.8.10)", ""},
+  };
+  check_line_cases(cases);
+  auto cancel = scan_all(
+      "slurmstepd: error: *** STEP 494583.0 ON n1 CANCELLED AT 2024-04-20T09:09:37 DUE TO TIME "
+      "LIMIT ***\n");
+  REQUIRE(cancel.size() == 1);
+  CHECK(*sidecar::evidence_get(cancel[0].evidence, "cause") == "scheduler");
+  CHECK(*sidecar::evidence_get(cancel[0].evidence, "retry_helps") == "no");
+  auto xid = scan_all("19:15:36  Xid 31 PCI:0000:df:00 pid=477447\n");
+  REQUIRE(xid.size() == 1);
+  CHECK(*sidecar::evidence_get(xid[0].evidence, "xid") == "31");
+  CHECK(*sidecar::evidence_get(xid[0].evidence, "device") == "PCI:0000:df:00");
+}
+
 TEST_CASE("bare exception lines: a traceback of their own unless a syndrome claims them", "[logs][traceback]") {
   SECTION("alone: one traceback carrying the line as its exception, never disk_full or gpu_busy") {
     for (const std::string& line : lines_of(read_file(kCorpus / "traceback" / "lone.log"))) {
