@@ -206,7 +206,8 @@ struct TokenClass {
 };
 
 inline bool is_loss_token(std::string_view t) {
-  return t == "loss" || t == "losses" || t == "nll" || t == "perplexity" || t == "ppl" || t == "obj" ||
+  // "los": a loss key cut short in the source (DMRGCN's "Val_los").
+  return t == "loss" || t == "losses" || t == "los" || t == "nll" || t == "perplexity" || t == "ppl" || t == "obj" ||
          (t.size() >= 6 && ends_with(t, "loss"));  // "celoss", "trainloss"; not "lossy", "gloss"
 }
 
@@ -242,14 +243,14 @@ inline bool has(const std::vector<std::string>& tk, std::initializer_list<std::s
 // Tokens that qualify a loss/reward/KL key without making it a different
 // quantity ("train", "mean", "epoch"...): such keys may be the primary one.
 inline bool neutral_token(std::string_view t) {
-  return one_of(t, {"train",     "training", "trn",      "tr",     "lm",         "total",    "avg",     "average",
-                    "mean",      "epoch",    "step",     "steps",  "running",    "overall",  "batch",   "model",
-                    "objective", "main",     "smoothed", "smooth", "ema",        "global",   "iter",    "iteration",
-                    "all",       "final",    "loss",     "losses", "nll",        "ce",       "mlm",     "clm",
-                    "sft",       "token",    "per",      "cross",  "entropy",    "episode",  "rollout", "env",
-                    "rlhf",      "policy",   "approx",   "div",    "divergence", "kl",       "reward",  "rewards",
-                    "return",    "returns",  "rew",      "value",  "grad",       "gradient", "norm",    "total_norm",
-                    "gnorm"}) ||
+  return one_of(t, {"train",      "training", "trn",      "tr",     "lm",      "total",      "avg",      "average",
+                    "mean",       "epoch",    "step",     "steps",  "running", "overall",    "batch",    "model",
+                    "objective",  "main",     "smoothed", "smooth", "ema",     "global",     "iter",     "iteration",
+                    "all",        "final",    "loss",     "losses", "los",     "nll",        "ce",       "mlm",
+                    "clm",        "sft",      "token",    "per",    "cross",   "entropy",    "episode",  "rollout",
+                    "env",        "rlhf",     "policy",   "approx", "div",     "divergence", "kl",       "reward",
+                    "rewards",    "return",   "returns",  "rew",    "value",   "grad",       "gradient", "norm",
+                    "total_norm", "gnorm"}) ||
          all_digits(t);
 }
 
@@ -290,10 +291,21 @@ inline bool is_step_time_token(const std::vector<std::string>& tk, std::size_t i
   std::string_view t = tk[i];
   std::string_view next = i + 1 < tk.size() ? std::string_view(tk[i + 1]) : std::string_view();
   if ((t == "time" || t == "sec" || t == "secs" || t == "seconds" || t == "ms") &&
-      (has(tk, {"iteration", "iter", "step", "batch", "it"}) || (next == "per" && i + 2 < tk.size())))
+      (has(tk, {"iteration", "iter", "itr", "step", "batch", "it"}) || (next == "per" && i + 2 < tk.size())))
     return true;
+  // A time unit over a step: "s/it", "s/itr", "sec/step", "ms/batch" (also as
+  // the unit of a "speed", Hand4Whole's "speed: 0.72 s/itr").
   return one_of(t, {"iter_time", "step_time", "batch_time", "itertime", "steptime", "batchtime"}) ||
-         (t == "s" && next == "it");
+         (one_of(t, {"s", "sec", "secs", "ms"}) && one_of(next, {"it", "itr", "iter", "iteration", "step", "batch"}));
+}
+
+// The key is a time unit and nothing else ("s", "sec", "ms"): a parser gave
+// a bare "(1.35s)" that name (NiftyNet's "Training iter 3211, loss=0.455
+// (1.35s)"). Either a step's duration or an elapsed clock; the step-time
+// rule needs a fall before it judges one (a clock never falls). A plain
+// "time" stays unjudged: it is as often a timestamp or a total.
+inline bool is_bare_time(const std::vector<std::string>& tk) {
+  return tk.size() == 1 && one_of(tk[0], {"s", "sec", "secs", "seconds", "ms", "msec"});
 }
 
 // A token that makes the key a setting or a count, not the quantity itself.
@@ -426,7 +438,9 @@ inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
   if (f.loss) return loss_class(tk, f);
   if (f.gnorm) return family_role(KeyFamily::kGradNorm, Role::kGradNorm, f, tk);
   if (f.kl) return family_role(KeyFamily::kKl, Role::kKl, f, tk);
-  if (f.step_time && !f.tput) return family_only(KeyFamily::kStepTime);
+  // A time per step, also when its unit names a "speed" ("speed (s/itr)").
+  if (f.step_time && (!f.tput || has(tk, {"speed"}))) return family_only(KeyFamily::kStepTime);
+  if (is_bare_time(tk)) return family_only(KeyFamily::kStepTime);
   if (is_eta(tk, f)) return family_only(KeyFamily::kEta);
   if (f.tput) {
     TokenClass c = family_only(KeyFamily::kThroughput);
@@ -451,6 +465,10 @@ inline detail::TokenClass classify_key_tokens(std::string_view key) {
   if (camel.family != KeyFamily::kNone && (c.family == KeyFamily::kNone || c.family == camel.family)) return camel;
   return c;
 }
+
+// Whether a key is a bare time unit ("s", "sec", "ms"): a step
+// time or an elapsed clock, which the step-time rule tells apart by a fall.
+inline bool is_bare_time_key(std::string_view key) { return detail::is_bare_time(detail::key_tokens(key, false)); }
 
 // Matches raw keys to roles and families; caches the answer per raw key
 // (bounded), so a row costs one hash lookup per key after the first time a

@@ -125,8 +125,9 @@ struct Monitor::Impl {
     KeyFamily family = KeyFamily::kNone;
     Cond nonfinite, quality, throughput;
     bool dirty = false;
-    bool is_best = false;  // a logged best-so-far ("best test acc")
-    std::string norm;      // normalized key, without a "best" token
+    bool is_best = false;       // a logged best-so-far ("best test acc")
+    bool may_be_clock = false;  // a bare time unit ("s", "time"): a step time or an elapsed clock
+    std::string norm;           // normalized key, without a "best" token
   };
   // Best-so-far values the run logs itself, by the normalized name of the
   // metric they are the best of ("best test acc" -> "test_accuracy").
@@ -471,6 +472,7 @@ struct Monitor::Impl {
       w.series = Series(std::string(key), kWatchCapacity);
       w.family = fam;
       if (fam != KeyFamily::kNone) w.norm = strip_best(normalize_key(key), &w.is_best);
+      w.may_be_clock = fam == KeyFamily::kStepTime && is_bare_time_key(key);
       watches.push_back(std::move(w));
     }
     if (watch_index.size() < kMaxKeys) watch_index.emplace(std::string(key), idx);
@@ -519,7 +521,7 @@ struct Monitor::Impl {
       else if (w.family == KeyFamily::kThroughput)
         apply(w.throughput, detect_throughput_collapse(s, d.throughput_collapse), now, &s);
       else if (w.family == KeyFamily::kStepTime)
-        apply(w.throughput, detect_step_time_growth(s, d.throughput_collapse), now, &s);
+        apply(w.throughput, detect_step_time_growth(s, d.throughput_collapse, w.may_be_clock), now, &s);
       else if (w.family == KeyFamily::kEta)
         apply(w.throughput, detect_eta_growth(s, d.throughput_collapse), now, &s);
     }

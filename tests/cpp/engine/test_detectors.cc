@@ -1009,3 +1009,37 @@ TEST_CASE("reward_drop decline: one high evaluation of a sparse reward is not a 
   REQUIRE(d);
   CHECK(*ev(*d, "rule") == "decline");
 }
+
+TEST_CASE("throughput: a checkpoint step among steady steps is not a slowdown (deeplab-lfov#5)",
+          "[detectors][throughput][false_positive]") {
+  // sec/step 1.0 .. 1.02, then 5.5 s at the checkpoint step 13000: rising at
+  // two points and 5.5x the minimum, but the step before it was an ordinary one.
+  std::vector<double> v = {1.019, 1.016, 1.0, 1.035, 0.999, 0.996, 1.0, 1.017, 5.495, 0.743, 1.011};
+  Series s("sec/step");
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    s.push(static_cast<std::int64_t>(12991 + i), v[i]);
+    CHECK_FALSE(detect_step_time_growth(s, {}));
+  }
+}
+
+TEST_CASE("throughput: a bare time unit that balloons escalates; a clock that never falls is quiet (NiftyNet#47)",
+          "[detectors][throughput]") {
+  // The "(1.35s)" of NiftyNet's iteration lines: 1.35 s, 3-5 s, then 64-75 s.
+  std::vector<double> v = {1.35, 1.98, 5.26, 21.41, 3.72, 5.14, 2.99, 3.75, 3.84, 4.02, 3.95, 63.81, 75.35};
+  Series s("s");
+  std::optional<Decision> last;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    s.push(static_cast<std::int64_t>(3211 + i), v[i]);
+    if (auto d = detect_step_time_growth(s, {}, /*may_be_clock=*/true)) last = d;
+  }
+  REQUIRE(last);
+  CHECK(last->step == 3223);
+  CHECK(last->severity == Severity::kCritical);  // 75 s is over 10x the 1.35 s minimum
+  // An elapsed clock under the same bare name rises at every point: never judged.
+  Series clock("s");
+  for (int i = 0; i < 8; ++i) {
+    clock.push(i, 10.0 * (i + 1) * (i + 1));
+    CHECK_FALSE(detect_step_time_growth(clock, {}, /*may_be_clock=*/true));
+  }
+  CHECK(detect_step_time_growth(clock, {}));  // the same series named as a step time does fire
+}

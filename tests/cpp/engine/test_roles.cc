@@ -27,7 +27,8 @@ TEST_CASE("roles: the loss family by tokens; one primary loss", "[roles]") {
     CHECK(role(m, k) == Role::kLoss);
     CHECK(family(m, k) == KeyFamily::kLoss);
   }
-  for (std::string_view k : {"val_loss", "eval_loss", "Loss/val", "test_loss", "valid loss", "val_loss_epoch"}) {
+  for (std::string_view k :
+       {"val_loss", "eval_loss", "Loss/val", "test_loss", "valid loss", "val_loss_epoch", "Val_los"}) {
     INFO(k);
     CHECK(role(m, k) == Role::kValLoss);
     CHECK(family(m, k) == KeyFamily::kLoss);
@@ -138,6 +139,16 @@ TEST_CASE("roles: throughput, lr, grad norm, KL, entropy", "[roles]") {
     INFO(k);
     CHECK(family(m, k) != KeyFamily::kStepTime);
   }
+  // A time unit over a step, also as the unit of a "speed" (Hand4Whole's
+  // "speed: 0.72 s/itr"), and a bare unit ("(1.35s)" parsed as "s").
+  for (std::string_view k : {"speed (s/itr)", "speed s/itr", "s/iter", "sec/step", "ms/batch", "s", "sec", "ms"}) {
+    INFO(k);
+    CHECK(family(m, k) == KeyFamily::kStepTime);
+    CHECK_FALSE(role(m, k));
+  }
+  CHECK(is_bare_time_key("s"));
+  CHECK_FALSE(is_bare_time_key("s/it"));
+  CHECK(family(m, "speed (it/s)") == KeyFamily::kThroughput);
   // A remaining-time estimate (it should fall as the run advances).
   for (std::string_view k : {"epoch_Time", "time_remaining", "eta_time", "time left"}) {
     INFO(k);

@@ -32,6 +32,7 @@ struct ThroughputCollapseOptions {
   double step_time_ratio = 2.0;  // time per iteration: >= this x its minimum ...
   int step_time_rising = 2;      // ... and rising for this many consecutive points
   int eta_points = 8;            // a remaining-time estimate that rose over this many points
+  double critical_ratio = 10.0;  // critical at 1/this of the reference (a step this x its minimum)
   Severity severity = Severity::kWarning;
 };
 
@@ -56,6 +57,10 @@ struct OptionTable<ThroughputCollapseOptions> {
        &O::eta_points,
        {4, 1000},
        "a remaining-time estimate (epoch_Time, time_remaining) that rose over this many points"},
+      {"critical_ratio",
+       &O::critical_ratio,
+       {1.0},
+       "escalates to critical at 1/this of the reference (a step time this x its minimum)"},
       {"severity", &O::severity, {}, "alert severity"},
   };
 };
@@ -89,8 +94,11 @@ inline std::optional<Decision> detect_throughput_collapse(const Series& tp, cons
     double x = tp.from_back(static_cast<std::size_t>(i)).value;
     if (!std::isfinite(x) || x > opt.ratio * med) return std::nullopt;
   }
+  // A tenth of the reference (critical_ratio) is a run that will take ten
+  // times as long: critical, so an open warning escalates.
+  Severity sev = cur * opt.critical_ratio <= med ? std::max(opt.severity, Severity::kCritical) : opt.severity;
   Decision d =
-      detail::make_decision(Source::kRulebased, "throughput_collapse", opt.severity,
+      detail::make_decision(Source::kRulebased, "throughput_collapse", sev,
                             tp.name() + " fell to " + detail::fmt_num(cur) + ", " + detail::fmt_num(cur / med) +
                                 "x the run's own early level " + detail::fmt_num(med),
                             tp.name(), &tp);
@@ -102,20 +110,38 @@ inline std::optional<Decision> detect_throughput_collapse(const Series& tp, cons
 
 // The same for a time per iteration ("elapsed time per iteration (ms)",
 // s/it): inverse throughput. Fires when the latest is >= step_time_ratio x
-// the run's minimum and rose at each of the last step_time_rising points
-// (evidence: step_time_rising + 1 points), e.g. 84 s -> 142 s -> 202 s.
-inline std::optional<Decision> detect_step_time_growth(const Series& t, const ThroughputCollapseOptions& opt) {
+// the run's minimum, the one before it already >= halfway there
+// ((1 + step_time_ratio) / 2 x the minimum: one slow step, a checkpoint
+// save at 5.5 s among 1.0 s steps, is not a slowdown), and it rose at each
+// of the last step_time_rising points (evidence: step_time_rising + 1
+// points), e.g. 84 s -> 142 s -> 202 s. With may_be_clock (a key that is a
+// bare unit, "s" or "time": a step's duration or an elapsed clock), the
+// series must also have fallen once before: a clock never falls. Known
+// false positive: steps that really get slower for a known reason (a longer
+// sequence length schedule, evaluation folded into the step time).
+inline std::optional<Decision> detect_step_time_growth(const Series& t, const ThroughputCollapseOptions& opt,
+                                                       bool may_be_clock = false) {
   if (!opt.enabled || t.empty() || opt.step_time_ratio <= 1.0) return std::nullopt;
   double cur = t.back().value;
   auto mn = t.min();
   if (!std::isfinite(cur) || !mn || !(*mn > 0) || cur < opt.step_time_ratio * *mn) return std::nullopt;
   auto r = static_cast<std::size_t>(std::max(opt.step_time_rising, 1));
   if (t.size() <= r) return std::nullopt;
+  if (!(t.from_back(1).value >= (1.0 + opt.step_time_ratio) / 2.0 * *mn)) return std::nullopt;
   for (std::size_t i = 0; i < r; ++i) {
     double a = t.from_back(i).value, b = t.from_back(i + 1).value;
     if (!std::isfinite(a) || !std::isfinite(b) || !(a > b)) return std::nullopt;
   }
-  Decision d = detail::make_decision(Source::kRulebased, "throughput_collapse", opt.severity,
+  if (may_be_clock) {
+    bool fell = false;
+    for (std::size_t i = 0; i + 1 < t.size() && !fell; ++i) fell = t.from_back(i).value < t.from_back(i + 1).value;
+    if (!fell) return std::nullopt;
+  }
+  // critical_ratio x the minimum: a run that will take that many times as
+  // long; critical, so an open warning escalates (NiftyNet#47: 1.35 s, then
+  // 3-5 s, then 64-75 s per iteration).
+  Severity sev = cur >= opt.critical_ratio * *mn ? std::max(opt.severity, Severity::kCritical) : opt.severity;
+  Decision d = detail::make_decision(Source::kRulebased, "throughput_collapse", sev,
                                      t.name() + " grew to " + detail::fmt_num(cur) + ", " + detail::fmt_num(cur / *mn) +
                                          "x its minimum " + detail::fmt_num(*mn) + " (each step slower than the last)",
                                      t.name(), &t);
