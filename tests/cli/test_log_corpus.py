@@ -151,6 +151,30 @@ def test_r5_part_covers_every_family_from_many_threads():
     assert any(re.search(r"(it/s|s/it)\]\S", it["text"]) for it in positives), "no line glued after a progress bar"
 
 
+def test_sealed_part_covers_every_family_from_many_threads():
+    """sealed_ (round 6): >= 150 positives from >= 70 threads, >= 8 items of every family and >= 12 of the families
+    real threads word most variously (dist_child_failed, hang, cuda_error, gpu_busy, xid, traceback), at least as
+    many look-alikes. Only counts and form: nothing here depends on how the sealed lines are detected."""
+    items = parsed("sealed_")
+    if not items:
+        pytest.skip("no sealed_*.jsonl files yet")
+    positives = [it for it in items if it["label"] != "benign"]
+    assert len(positives) >= 150, f"sealed part has {len(positives)} positive items, needs >= 150"
+    threads = {thread_key(it["source"]) for it in positives}
+    assert len(threads) >= 70, f"sealed positives come from {len(threads)} threads, needs >= 70"
+    assert len(items) - len(positives) >= len(positives), "sealed part needs at least as many look-alikes"
+    labels = collections.Counter(it["label"] for it in positives)
+    for label in sorted(LABELS - {"benign"}):
+        need = 12 if label in ("dist_child_failed", "hang", "cuda_error", "gpu_busy", "xid", "traceback") else 8
+        assert labels[label] >= need, f"sealed part has {labels[label]} {label} items, needs >= {need}"
+    # No family rests on one thread: each comes from at least 4 threads.
+    for label in sorted(LABELS - {"benign"}):
+        fam = {thread_key(it["source"]) for it in positives if it["label"] == label}
+        assert len(fam) >= 4, f"sealed {label} items come from {len(fam)} threads, needs >= 4"
+    # As pasted: multi-line blocks (tracebacks, dumps) are present.
+    assert sum("\n" in it["text"] for it in positives) >= 10, "too few multi-line items"
+
+
 def test_part_c_uses_new_threads_and_as_many_benign_items():
     """c_ (round 3, weak families): threads no a_/b_ file uses, at least as many look-alikes as positives."""
     items = parsed("c_")
