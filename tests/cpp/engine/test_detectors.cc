@@ -1043,3 +1043,24 @@ TEST_CASE("throughput: a bare time unit that balloons escalates; a clock that ne
   }
   CHECK(detect_step_time_growth(clock, {}));  // the same series named as a step time does fire
 }
+
+TEST_CASE("reward_drop decline: beyond the plateau's own noise (liampetti/DDPG#2)", "[detectors][rl]") {
+  // CartPole episodes of a random-level policy (13 .. 39), then 8 .. 11: three
+  // low episodes after a lucky 39 are noise; the run falling under its
+  // plateau's lowest episode is the decline.
+  std::vector<double> early = {29, 37, 22, 21, 17, 23, 39, 23, 19, 21, 20, 27, 18, 21, 20, 28,
+                               21, 24, 19, 20, 24, 31, 22, 20, 15, 21, 20, 37, 17, 13, 18};
+  std::vector<double> late = {9, 10, 9, 10, 10, 9, 8, 11};
+  Series s("Reward");
+  for (std::size_t i = 0; i < early.size(); ++i) {
+    s.push(static_cast<std::int64_t>(267 + i), early[i]);
+    CHECK_FALSE(detect_reward_drop(s, {}));
+  }
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < late.size() && !first; ++i) {
+    s.push(static_cast<std::int64_t>(937 + i), late[i]);
+    first = detect_reward_drop(s, {});
+  }
+  REQUIRE(first);
+  CHECK(first->step == 937);  // the first late episode, 9 against a recent mean of 21
+}

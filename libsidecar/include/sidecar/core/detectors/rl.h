@@ -23,9 +23,11 @@ namespace sidecar {
 // updates is normal) and never judged, nor used as the reference. Slow form
 // (decline): after decline_min_points rewards, the last decline_points all
 // sit >= decline_fraction x scale under the run's peak -- a reward that
-// slides from 22.6 to 14 over many updates and stays there -- and at least
+// slides from 22.6 to 14 over many updates and stays there -- at least
 // 2 earlier rewards reached that level (one high evaluation of a sparse
-// reward, 0.4 among 0.25s and 0s, is noise, not a peak). Collapse form
+// reward, 0.4 among 0.25s and 0s, is noise, not a peak), and the last
+// decline_points are all under every reward since the run first reached
+// that level (a noisy plateau's low episodes are not a decline). Collapse form
 // (evidence: 2 rewards, then collapse_points), judged from the start, RL
 // warm-up included, because its effect is overwhelming: the last
 // collapse_points rewards each at least collapse_fraction x scale under the
@@ -109,6 +111,20 @@ inline std::optional<Decision> reward_decline(const Series& reward, const Reward
   for (std::size_t i = n; i < reward.size(); ++i) held += reward.from_back(i).value >= limit ? 1 : 0;
   bool peak_retained = reward.from_back(reward.size() - 1).step <= reward.argmax_step();
   if (peak_retained && held < kDeclineHeldPoints) return std::nullopt;
+  // Beyond the plateau's own noise: every one of the last n under each
+  // reward since the run first reached the peak's level. A noisy reward (a
+  // random-level DDPG policy at 13 .. 39, liampetti/DDPG#2) has three low
+  // episodes in a row after a lucky 39 all the time, but not under its
+  // plateau's lowest; a real decline ends up there (9, 10, 9).
+  double plateau_low = std::numeric_limits<double>::infinity();
+  bool reached = false;
+  for (std::size_t i = reward.size(); i-- > n;) {
+    double x = reward.from_back(i).value;
+    reached = reached || x >= limit;
+    if (reached && std::isfinite(x)) plateau_low = std::min(plateau_low, x);
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (!(reward.from_back(i).value < plateau_low)) return std::nullopt;
   Decision d = make_decision(Source::kPlaybook, "reward_drop", opt.severity,
                              reward.name() + " declined to " + fmt_num(cur) + " from its peak " + fmt_num(peak) +
                                  " (step " + std::to_string(reward.argmax_step()) + ") and stays down",
