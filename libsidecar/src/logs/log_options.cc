@@ -20,6 +20,14 @@ namespace {
 // the ~400 patterns cost more CPU than replaying 100 000 rows).
 bool embedded(const Value& node) { return node.mark.file.rfind("<default>/", 0) == 0; }
 
+// The items of a list, or the one node written instead of a list.
+std::vector<const Value*> items_or_one(const Value& v) {
+  if (!v.is_array()) return {&v};
+  std::vector<const Value*> nodes;
+  for (const Value& item : v.items) nodes.push_back(&item);
+  return nodes;
+}
+
 // Reads a list of patterns (or one string), checking each where it is written.
 // With `prefilters`, an item may also be {pattern: P, prefilter: F} (see
 // SyndromeSpec::prefilters); *prefilters is left empty when no item has one.
@@ -27,12 +35,7 @@ void read_patterns(ConfigReader& r, std::string_view key, bool case_sensitive, b
                    std::vector<std::string>* out, std::vector<std::string>* prefilters = nullptr) {
   const Value* v = r.child(key);
   if (!v) return;
-  std::vector<const Value*> nodes;
-  if (v->is_array()) {
-    for (const Value& item : v->items) nodes.push_back(&item);
-  } else {
-    nodes.push_back(v);
-  }
+  std::vector<const Value*> nodes = items_or_one(*v);
   std::vector<std::string> patterns, filters;
   bool ok = true, any_filter = false;
   auto check = [&](const Value& node, const std::string& where, const std::string& text, bool hs) {
@@ -88,12 +91,7 @@ void read_lookups(ConfigReader& r, const std::string& section, std::vector<Statu
                   std::vector<EvidenceLookup>* out) {
   const Value* v = r.child("lookup");
   if (!v) return;
-  std::vector<const Value*> nodes;
-  if (v->is_array()) {
-    for (const Value& item : v->items) nodes.push_back(&item);
-  } else {
-    nodes.push_back(v);
-  }
+  std::vector<const Value*> nodes = items_or_one(*v);
   out->clear();
   for (const Value* node : nodes) {
     if (!node->is_object()) {
@@ -166,6 +164,7 @@ void read_log_options(const Value& playbook, LogOptions* out, std::vector<Status
     r.read("until_exception", &spec.until_exception);
     read_patterns(r, "patterns", spec.case_sensitive, true, &spec.patterns, &spec.prefilters);
     read_patterns(r, "escalate", spec.case_sensitive, true, &spec.escalate);
+    read_patterns(r, "follow_ups", spec.case_sensitive, true, &spec.follow_ups);
     read_patterns(r, "exclude", spec.case_sensitive, false, &spec.exclude);
     read_patterns(r, "extract", spec.case_sensitive, false, &spec.extract);
     read_lookups(r, section, errors, &spec.lookups);
