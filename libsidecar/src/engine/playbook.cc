@@ -3,7 +3,6 @@
 #include "sidecar/playbook.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <optional>
 #include <string>
@@ -168,9 +167,7 @@ namespace {
 // A number as the shortest text that reads back as the same double, with a
 // ".0" on whole numbers so that it reads as a float ("8.0", "0.15", "1e-12").
 std::string number_text(double v) {
-  char buf[64];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-  std::string s(buf, ec == std::errc() ? end : buf);
+  std::string s = detail::round_trip_text(v);
   if (std::isfinite(v) && s.find_first_of(".e") == std::string::npos) s += ".0";
   return s;
 }

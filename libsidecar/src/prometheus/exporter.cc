@@ -2,7 +2,6 @@
 #include <httplib.h>
 
 #include <atomic>
-#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -11,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/prometheus.h"
 #include "sidecar/version.h"
 
@@ -43,9 +43,7 @@ std::string label_value(std::string_view s) {
 std::string number(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "+Inf" : "-Inf";
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
+  return detail::round_trip_text(v);
 }
 
 class Text {

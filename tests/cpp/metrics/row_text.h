@@ -3,21 +3,14 @@
 // nan/inf spelled out, "-" for an absent step or time stamp).
 #pragma once
 
-#include <charconv>
-#include <cmath>
 #include <string>
 
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/core/types.h"
 
 namespace sidecar::test {
 
-inline std::string num(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
+inline std::string num(double v) { return detail::round_trip_text(v); }
 
 // with_ts = false leaves out " ts=…" (printed-output rows have no time stamp).
 inline std::string render(const MetricRow& row, bool with_ts = true) {

@@ -100,6 +100,16 @@ inline std::optional<double> parse_number(std::string_view s) {
   return std::nullopt;
 }
 
+// A number as the shortest text that reads back (parse_number) as the same
+// double: "0.1", "1e-12", "3", and "nan", "inf", "-inf".
+inline std::string round_trip_text(double v) {
+  if (std::isnan(v)) return "nan";
+  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
+  char buf[32];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
 // Levenshtein distance, for "did you mean" suggestions on short words.
 inline std::size_t edit_distance(std::string_view a, std::string_view b) {
   std::vector<std::size_t> row(b.size() + 1);
