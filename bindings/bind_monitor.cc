@@ -394,14 +394,7 @@ void add_checked_sinks(py::handle sinks, SinkSet* set) {
 
 py::dict stats_dict(const SinkStats& s) {
   py::dict d;
-  d["sent"] = s.sent;
-  d["failed"] = s.failed;
-  d["retried"] = s.retried;
-  d["dropped"] = s.dropped;
-  d["coalesced"] = s.coalesced;
-  d["rejected"] = s.rejected;
-  d["auth_failures"] = s.auth_failures;
-  d["queue_depth"] = s.queue_depth;
+  for_each_sink_counter([&](const char* name, auto member) { d[name] = s.*member; });
   d["last_error"] = s.last_error;
   return d;
 }

@@ -76,6 +76,20 @@ struct SinkStats {
   std::string last_error;           // the most recent failure ("" = none); never contains the token
 };
 
+// Calls fn(name, member pointer) for each counter of SinkStats (all but
+// last_error), in declaration order: what sums and what prints them use it.
+template <typename Fn>
+constexpr void for_each_sink_counter(Fn&& fn) {
+  fn("sent", &SinkStats::sent);
+  fn("failed", &SinkStats::failed);
+  fn("retried", &SinkStats::retried);
+  fn("dropped", &SinkStats::dropped);
+  fn("coalesced", &SinkStats::coalesced);
+  fn("rejected", &SinkStats::rejected);
+  fn("auth_failures", &SinkStats::auth_failures);
+  fn("queue_depth", &SinkStats::queue_depth);
+}
+
 class Sink {
  public:
   virtual ~Sink() = default;

@@ -76,14 +76,7 @@ SinkStats SinkSet::stats() const {
   SinkStats total;
   for (const auto& s : sinks_) {
     SinkStats st = s->stats();
-    total.sent += st.sent;
-    total.failed += st.failed;
-    total.retried += st.retried;
-    total.dropped += st.dropped;
-    total.coalesced += st.coalesced;
-    total.rejected += st.rejected;
-    total.auth_failures += st.auth_failures;
-    total.queue_depth += st.queue_depth;
+    for_each_sink_counter([&](const char*, auto member) { total.*member += st.*member; });
     if (!st.last_error.empty()) total.last_error = std::string(s->name()) + ": " + st.last_error;
   }
   return total;
