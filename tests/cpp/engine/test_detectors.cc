@@ -1064,3 +1064,24 @@ TEST_CASE("reward_drop decline: beyond the plateau's own noise (liampetti/DDPG#2
   REQUIRE(first);
   CHECK(first->step == 937);  // the first late episode, 9 against a recent mean of 21
 }
+
+TEST_CASE("loss_divergence step: a flat loss that stands on a higher level (sphereface#103)",
+          "[detectors][divergence]") {
+  // Caffe's smoothed loss at 9.49 (spread 0.16 %), then 13.4-14.0 after the
+  // learning rate dropped: 1.41x, far beyond its noise, three points in a row.
+  std::vector<double> v = {9.48658, 9.49667, 9.48145, 9.49019, 13.4725, 13.3963, 13.9681, 13.8304};
+  Series s("loss");
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < v.size() && !first; ++i) {
+    s.push(static_cast<std::int64_t>(i < 4 ? 3600 + 100 * i : 18900 + 100 * (i - 4)), v[i]);
+    first = detect_loss_divergence(s, {});
+  }
+  REQUIRE(first);
+  CHECK(first->step == 19100);
+  CHECK(*ev(*first, "rule") == "step");
+  // Two points on the new level are not a level yet; a bump coming back down is none.
+  CHECK_FALSE(detect_loss_divergence(make({9.48658, 9.49667, 9.48145, 9.49019, 13.4725, 13.3963}), {}));
+  CHECK_FALSE(detect_loss_divergence(make({9.48658, 9.49667, 9.48145, 9.49019, 13.4725, 13.0, 12.5}), {}));
+  // A noisy per-step loss (spread 40 %) stepping up 41 % is within its noise.
+  CHECK_FALSE(detect_loss_divergence(make({0.70, 0.95, 0.62, 0.88, 1.32, 1.31}), {}));
+}

@@ -364,6 +364,16 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 //    loss creeping up 1.084 -> 1.155 over eight epochs with one dip
 //    (keras#8680). A noisy per-step loss rarely rises 6 times in 7 steps
 //    while 5 % over its minimum; a plateau's noise never does for long;
+//  - step (evidence: kStepFlatPoints flat points, then step_points): the
+//    last step_points values all >= (1 + step_rise) x the run's minimum
+//    (which precedes them) and above the kStepFlatPoints values before them
+//    by more than step_rise and kStepNoise x their own relative spread, the
+//    latest no lower than the first of them: a loss that sat still and
+//    then stands on a new, higher level, far beyond its noise
+//    (sphereface#103: 9.487, 9.497, 9.481, 9.490, then 13.47, 13.40, 13.97
+//    after the learning rate dropped). A noisy per-step loss's spread puts
+//    the bar out of reach; a warm-up bump has no flat stretch before it; a
+//    warm restart's bump comes back down;
 //  - joint (evidence: one point each, at the same step, see
 //    detect_joint_divergence): the training loss and its validation loss
 //    both >= joint_ratio x their minimum.
@@ -384,6 +394,8 @@ struct LossDivergenceOptions {
   double hold_ratio = 5.0;
   int hold_points = 3;
   int creep_points = 8;
+  int step_points = 3;
+  double step_rise = 0.3;
   double joint_ratio = 2.0;
   Severity severity = Severity::kWarning;
 };
@@ -416,6 +428,11 @@ struct OptionTable<LossDivergenceOptions> {
        &O::creep_points,
        {0, 1000},
        "creep rule: points since the minimum, all but one rising (0: off)"},
+      {"step_points", &O::step_points, {0, 1000}, "step rule: values on the new level after a flat stretch (0: off)"},
+      {"step_rise",
+       &O::step_rise,
+       {0.0},
+       "step rule: the new level >= (1 + this) x the minimum and above the flat stretch"},
       {"joint_ratio",
        &O::joint_ratio,
        {0.0},
@@ -460,9 +477,35 @@ inline bool creeping(const Series& loss, std::size_t n) {
   if (ups + 2 < n) return false;
   return v - *loss.min() > kCreepOverPrior * largest_rise(loss, n, 5 * n);
 }
+
+// The step rule's shape: the last n values all >= (1 + rise) x the minimum
+// (which precedes them) and all above the kStepFlatPoints values before them
+// by more than rise and kStepNoise x those values' relative spread.
+constexpr std::size_t kStepFlatPoints = 4;
+constexpr double kStepNoise = 10.0;
+inline bool stepped_up(const Series& loss, std::size_t n, double rise) {
+  if (n == 0 || !(rise > 0) || loss.size() < n + kStepFlatPoints || loss.from_back(n).step < loss.argmin_step())
+    return false;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo, level = lo;
+  for (std::size_t i = n; i < n + kStepFlatPoints; ++i) {
+    double x = loss.from_back(i).value;
+    if (!std::isfinite(x) || !(x > 0)) return false;
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    double x = loss.from_back(i).value;
+    if (!std::isfinite(x)) return false;
+    level = std::min(level, x);
+  }
+  // Standing there, not coming back down (a warm restart's bump decays).
+  if (loss.back().value < loss.from_back(n - 1).value) return false;
+  double bar = hi * (1.0 + std::max(rise, kStepNoise * (hi - lo) / hi));
+  return std::isfinite(level) && level >= bar && level >= (1.0 + rise) * *loss.min();
+}
 }  // namespace detail
 
-// Returns a "loss_divergence" decision (evidence "rule": fast | slow | hold | creep).
+// Returns a "loss_divergence" decision (evidence "rule": fast | slow | hold | creep | step).
 inline std::optional<Decision> detect_loss_divergence(const Series& loss, const LossDivergenceOptions& opt) {
   if (!opt.enabled || loss.empty()) return std::nullopt;
   double v = loss.back().value;
@@ -530,6 +573,9 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
       detail::creeping(loss, cp))
     return make("creep", loss.name() + " has crept up over " + std::to_string(cp) +
                              " points since its minimum: " + detail::fmt_num(v) + tail());
+  auto sp = static_cast<std::size_t>(std::max(opt.step_points, 0));
+  if (sp > 0 && v >= (1.0 + opt.step_rise) * *mn && detail::stepped_up(loss, sp, opt.step_rise))
+    return make("step", loss.name() + " stepped up from a flat level and stays there: " + detail::fmt_num(v) + tail());
   return std::nullopt;
 }
 
