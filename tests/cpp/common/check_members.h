@@ -2,10 +2,14 @@
 // errors, and two structs that agree member by member, naming the member
 // that differs:
 //   check_members_equal(got, Options{}, MEMBER(Options, timeout_s), MEMBER(Options, url));
+// And what a reader reports for a playbook text:
+//   auto errors = playbook_errors("judge:\n  interval_s: -1\n",
+//                                 [&](const Value& tree, auto* errors) { read_judge_options(tree, &j, errors); });
 #pragma once
 
 #include <catch2/catch.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sidecar/config.h"
@@ -16,6 +20,17 @@ namespace sidecar::test {
 inline void check_no_errors(const std::vector<Status>& errors) {
   INFO(join_errors(errors).message());
   CHECK(errors.empty());
+}
+
+// The errors `read(tree, &errors)` reports for the playbook `yaml` (parsed
+// as "pb.yaml", so that messages say "pb.yaml:LINE:COL").
+template <typename Read>
+std::vector<Status> playbook_errors(std::string_view yaml, Read&& read) {
+  auto tree = parse_yaml(yaml, "pb.yaml");
+  REQUIRE(tree);
+  std::vector<Status> errors;
+  read(*tree, &errors);
+  return errors;
 }
 
 template <typename T, typename V>

@@ -30,11 +30,9 @@ TEST_CASE("the shown playbook's judge section reads back as the C++ defaults", "
 }
 
 TEST_CASE("judge playbook errors are located", "[judge][options]") {
-  auto tree = parse_yaml("judge:\n  enabled: true\n  interval_s: -1\n", "pb.yaml");
-  REQUIRE(tree);
-  std::vector<Status> errors;
   JudgeOptions j;
-  read_judge_options(*tree, &j, &errors);
+  auto errors = test::playbook_errors("judge:\n  enabled: true\n  interval_s: -1\n",
+                                      [&](const Value& tree, auto* e) { read_judge_options(tree, &j, e); });
   std::string all = join_errors(errors).message();
   INFO(all);
   CHECK(all.find("pb.yaml:3:") != std::string::npos);  // interval_s below 0

@@ -33,12 +33,10 @@ TEST_CASE("the shown playbook's sinks section reads back as the C++ defaults", "
 }
 
 TEST_CASE("sinks playbook errors are located, with did-you-mean", "[sinks][options]") {
-  auto tree = parse_yaml("sinks:\n  server:\n    timout_s: 3\n  alertmanager:\n    resend_s: 0\n", "pb.yaml");
-  REQUIRE(tree);
-  std::vector<Status> errors;
   ServerSinkOptions s;
   AlertmanagerSinkOptions a;
-  read_sink_options(*tree, &s, &a, &errors);
+  auto errors = test::playbook_errors("sinks:\n  server:\n    timout_s: 3\n  alertmanager:\n    resend_s: 0\n",
+                                      [&](const Value& tree, auto* e) { read_sink_options(tree, &s, &a, e); });
   std::string all = join_errors(errors).message();
   INFO(all);
   CHECK(all.find("pb.yaml:3:") != std::string::npos);
@@ -48,11 +46,9 @@ TEST_CASE("sinks playbook errors are located, with did-you-mean", "[sinks][optio
 }
 
 TEST_CASE("a sinks.prometheus key is refused: the exporter is a command-line flag", "[sinks][options]") {
-  auto tree = parse_yaml("sinks:\n  server:\n    timeout_s: 3\n  prometheus:\n    port: 9464\n", "pb.yaml");
-  REQUIRE(tree);
-  std::vector<Status> errors;
   SinksOptions o;
-  read_sinks_options(*tree, &o, &errors);
+  auto errors = test::playbook_errors("sinks:\n  server:\n    timeout_s: 3\n  prometheus:\n    port: 9464\n",
+                                      [&](const Value& tree, auto* e) { read_sinks_options(tree, &o, e); });
   REQUIRE(errors.size() == 1);
   std::string msg = errors[0].message();
   INFO(msg);
