@@ -43,6 +43,9 @@ struct EvidenceLookup {
   std::string fallback;                                    // when the value is not in the table ("" = no field)
 };
 
+// How far after a finding a syndrome's follow-up line belongs to it (SyndromeSpec::follow_ups).
+inline constexpr std::uint64_t kLogFollowUpLines = 8;
+
 // One syndrome of the catalogue. Patterns are regular expressions in the
 // common subset of RE2 and Vectorscan syntax, matched per line (after \r
 // splitting and ANSI stripping), case-insensitively unless case_sensitive.
@@ -62,6 +65,13 @@ struct SyndromeSpec {
   bool enabled = true;
   // Lines matching one of these also match the syndrome, at kCritical.
   std::vector<std::string> escalate;
+  // Lines a program prints after an error of its own (PyTorch's "CUDA kernel
+  // errors might be asynchronously reported" hint, c10's backtrace header):
+  // such a line is this syndrome's when it stands alone or follows one of
+  // this syndrome's, but within kLogFollowUpLines lines after a finding of
+  // another syndrome on the same rank (cuda_oom before cuda_error's hint)
+  // it belongs to that finding and is not reported again.
+  std::vector<std::string> follow_ups;
   // RE2 patterns with named groups, (?P<bytes>...); each group that takes
   // part in the match becomes an evidence field. A field whose value reads
   // like a size ("20.00 MiB") also gets "<field>_bytes" in bytes.

@@ -297,7 +297,7 @@ std::string render(std::string_view tmpl, const Evidence& ev) {
 // The RE2 side of a syndrome: it verifies the multi-pattern pass's hits,
 // applies exclusions and extracts evidence, so only lines with a hit need it.
 struct SyndromeRegexes {
-  std::vector<std::unique_ptr<RE2>> include;  // patterns, then escalate
+  std::vector<std::unique_ptr<RE2>> include;  // patterns, then escalate, then follow-ups
   std::vector<std::unique_ptr<RE2>> exclude;
   std::vector<std::unique_ptr<RE2>> extract;
 };
@@ -308,11 +308,14 @@ std::string compile_regexes(const SyndromeSpec& spec, SyndromeRegexes* out) {
   auto where = [&](std::string_view kind, const std::string& p, const std::string& why) {
     return "syndrome '" + spec.name + "': " + std::string(kind) + " '" + p + "': " + why;
   };
-  for (const auto* list : {&spec.patterns, &spec.escalate})
+  for (const auto* list : {&spec.patterns, &spec.escalate, &spec.follow_ups})
     for (const auto& p : *list) {
       out->include.push_back(std::make_unique<RE2>(p, opts));
       if (!out->include.back()->ok())
-        return where(list == &spec.patterns ? "pattern" : "escalate pattern", p, out->include.back()->error());
+        return where(list == &spec.patterns   ? "pattern"
+                     : list == &spec.escalate ? "escalate pattern"
+                                              : "follow-up pattern",
+                     p, out->include.back()->error());
     }
   for (const auto& p : spec.exclude) {
     out->exclude.push_back(std::make_unique<RE2>(p, opts));
@@ -329,7 +332,8 @@ std::string compile_regexes(const SyndromeSpec& spec, SyndromeRegexes* out) {
 
 struct CompiledSyndrome {
   SyndromeSpec spec;
-  std::size_t n_patterns = 0;  // include[i] with i >= n_patterns escalates
+  std::size_t n_patterns = 0;  // include[i] with i >= n_patterns escalates ...
+  std::size_t n_escalate = 0;  // ... up to n_patterns + n_escalate; the rest are follow-ups
   // Compiled by create() when it compiles the database (which reports a bad
   // pattern), else (the database came from the cache, so this exact
   // catalogue compiled before) at the first hit: most of a start's CPU was
@@ -387,7 +391,7 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
   for (const SyndromeSpec& spec : options.syndromes) {
     if (!spec.enabled) continue;
     if (spec.name.empty()) return Status(StatusCode::kInvalidArgument, "a syndrome has no name");
-    if (spec.patterns.empty() && spec.escalate.empty())
+    if (spec.patterns.empty() && spec.escalate.empty() && spec.follow_ups.empty())
       return Status(StatusCode::kInvalidArgument, "syndrome '" + spec.name + "' has no patterns");
     CompiledSyndrome cs;
     cs.spec = spec;
@@ -404,6 +408,8 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
     }
     cs.n_patterns = spec.patterns.size();
     for (const auto& p : spec.escalate) add_include(p);
+    cs.n_escalate = spec.escalate.size();
+    for (const auto& p : spec.follow_ups) add_include(p);
     impl->syndromes.push_back(std::move(cs));
   }
   if (!expressions.empty()) {
@@ -418,7 +424,8 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
     std::string key = cache_key(expressions, flags);
     for (const CompiledSyndrome& cs : impl->syndromes) {
       key += "re2 " + cs.spec.name + (cs.spec.case_sensitive ? " cs\n" : "\n");
-      for (const auto* list : {&cs.spec.patterns, &cs.spec.escalate, &cs.spec.exclude, &cs.spec.extract}) {
+      for (const auto* list :
+           {&cs.spec.patterns, &cs.spec.escalate, &cs.spec.follow_ups, &cs.spec.exclude, &cs.spec.extract}) {
         for (const auto& p : *list) key += p + '\n';
         key += "--\n";
       }
@@ -594,6 +601,10 @@ struct LogStream::State {
   std::string norm;   // normalised text of one messy line
   std::string crbuf;  // a block with \r read as \n
   std::vector<Pending> pending;
+  // The line, rank key (rank, or -1) and syndrome of the last finding a follow-up line can belong to.
+  std::optional<std::uint64_t> last_finding_line;
+  int last_finding_key = -1;
+  std::uint32_t last_finding_syndrome = 0;
 
   void append_carry(const char* p, std::size_t n) {
     std::size_t cap = impl->options.max_line_bytes;
@@ -608,7 +619,7 @@ struct LogStream::State {
   void scan_block(const char* base, std::size_t len, bool has_cr, std::vector<LogMatch>* out);
   bool handle_hit(std::string_view text, const Unit& u, std::uint32_t syndrome, bool claimed,
                   std::vector<LogMatch>* out);
-  static bool confirm_hit(const CompiledSyndrome& cs, std::string_view text, bool* escalated);
+  static bool confirm_hit(const CompiledSyndrome& cs, std::string_view text, bool* escalated, bool* follow_up);
   LogMatch make_match(const CompiledSyndrome& cs, std::string_view text, const Unit& u, bool escalated,
                       std::string_view* content) const;
   void hold_traceback(LogMatch m, std::string_view content, const Unit& u, std::uint32_t syndrome, bool claimed,
@@ -687,16 +698,22 @@ void LogStream::State::scan_block(const char* base, std::size_t len, bool has_cr
 }
 
 // The include patterns confirm a Vectorscan hit on the whole line (false: a match that spanned two
-// lines, or a prefilter hit; or an exclude pattern matches); *escalated when an escalating one matched.
-bool LogStream::State::confirm_hit(const CompiledSyndrome& cs, std::string_view text, bool* escalated) {
+// lines, or a prefilter hit; or an exclude pattern matches); *escalated when an escalating one matched,
+// *follow_up when only a follow-up pattern did.
+bool LogStream::State::confirm_hit(const CompiledSyndrome& cs, std::string_view text, bool* escalated,
+                                   bool* follow_up) {
   const SyndromeRegexes& re = cs.regexes();
-  if (re.include.size() < cs.n_patterns) return false;  // did not compile (checked when the cache was written)
+  const std::size_t n_main = cs.n_patterns + cs.n_escalate;
+  if (re.include.size() < n_main) return false;  // did not compile (checked when the cache was written)
   re2::StringPiece piece(text.data(), text.size());
   *escalated = false;
-  for (std::size_t i = cs.n_patterns; i < re.include.size() && !*escalated; ++i)
+  *follow_up = false;
+  for (std::size_t i = cs.n_patterns; i < n_main && !*escalated; ++i)
     *escalated = RE2::PartialMatch(piece, *re.include[i]);
   bool matched = *escalated;
   for (std::size_t i = 0; i < cs.n_patterns && !matched; ++i) matched = RE2::PartialMatch(piece, *re.include[i]);
+  for (std::size_t i = n_main; i < re.include.size() && !matched; ++i)
+    matched = *follow_up = RE2::PartialMatch(piece, *re.include[i]);
   if (!matched) return false;
   for (const auto& ex : re.exclude)
     if (RE2::PartialMatch(piece, *ex)) return false;
@@ -730,9 +747,21 @@ bool LogStream::State::handle_hit(std::string_view text, const Unit& u, std::uin
                                   std::vector<LogMatch>* out) {
   const CompiledSyndrome& cs = impl->syndromes[syndrome];
   bool escalated = false;
-  if (!confirm_hit(cs, text, &escalated)) return false;
+  bool follow_up = false;
+  if (!confirm_hit(cs, text, &escalated, &follow_up)) return false;
   std::string_view content;
   LogMatch m = make_match(cs, text, u, escalated, &content);
+  // A follow-up line right after a finding of another syndrome on its rank is part of that finding
+  // (after one of its own syndrome it stays: the engine's dedupe merges the two).
+  const int key = m.rank ? *m.rank : -1;
+  if (follow_up && last_finding_line && key == last_finding_key && syndrome != last_finding_syndrome &&
+      u.line - *last_finding_line <= kLogFollowUpLines)
+    return true;
+  if (!cs.spec.until_exception) {  // a traceback's lines are its own (its exception line is claimed or is it)
+    last_finding_line = u.line;
+    last_finding_key = key;
+    last_finding_syndrome = syndrome;
+  }
   if (cs.spec.until_exception) {
     hold_traceback(std::move(m), content, u, syndrome, claimed, out);
     return true;
@@ -1281,6 +1310,7 @@ void LogStream::reset() {
   s.carry_bytes = 0;
   s.carry_offset = 0;
   s.pending.clear();
+  s.last_finding_line.reset();
 }
 
 struct LogPrechecker::State {

@@ -1165,6 +1165,60 @@ TEST_CASE("round 6: the r5 part's wording families from the printing programs, a
   CHECK(*sidecar::evidence_get(xid[0].evidence, "device") == "PCI:0000:df:00");
 }
 
+TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
+  const std::string hint =
+      "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
+      "incorrect.\n";
+  const std::string c10 =
+      "Exception raised from c10_cuda_check_implementation at ../c10/cuda/CUDAException.cpp:44 (most recent call "
+      "first):\n";
+  SECTION("after an OOM or a busy GPU: one finding, the error's") {
+    auto oom = scan_all("RuntimeError: CUDA error: out of memory\n" + hint +
+                        "For debugging consider passing CUDA_LAUNCH_BLOCKING=1.\nCompile with `TORCH_USE_CUDA_DSA` to "
+                        "enable device-side assertions.\n\n" +
+                        c10);
+    INFO(summary(oom));
+    REQUIRE(oom.size() == 1);
+    CHECK(oom[0].syndrome == "cuda_oom");
+    auto busy = scan_all("RuntimeError: CUDA error: all CUDA-capable devices are busy or unavailable\n" + hint);
+    INFO(summary(busy));
+    REQUIRE(busy.size() == 1);
+    CHECK(busy[0].syndrome == "gpu_busy");
+  }
+  SECTION("alone, after its own syndrome, on another rank, or later: a finding") {
+    auto own = scan_all("RuntimeError: CUDA error: an illegal memory access was encountered\n" + hint);
+    INFO(summary(own));
+    REQUIRE(own.size() == 2);  // the engine's dedupe merges them
+    CHECK(own[1].syndrome == "cuda_error");
+    auto alone = scan_all("epoch 3 step 100\n" + hint);
+    INFO(summary(alone));
+    REQUIRE(alone.size() == 1);
+    CHECK(alone[0].syndrome == "cuda_error");
+    auto other_rank = scan_all("[rank0]:RuntimeError: CUDA error: out of memory\n[rank1]:" + hint);
+    INFO(summary(other_rank));
+    REQUIRE(other_rank.size() == 2);
+    CHECK(other_rank[1].syndrome == "cuda_error");
+    std::string later = "RuntimeError: CUDA error: out of memory\n";
+    for (std::uint64_t i = 0; i < sidecar::kLogFollowUpLines; ++i) later += "step " + std::to_string(i) + "\n";
+    auto late = scan_all(later + hint);
+    INFO(summary(late));
+    REQUIRE(late.size() == 2);
+    CHECK(late[1].syndrome == "cuda_error");
+    auto reset_between = [&] {
+      LogStream stream(default_scanner(), "test");
+      std::vector<LogMatch> out;
+      stream.feed("RuntimeError: CUDA error: out of memory\n", &out);
+      stream.reset();
+      stream.feed(hint, &out);
+      stream.flush(&out);
+      return out;
+    }();
+    INFO(summary(reset_between));
+    REQUIRE(reset_between.size() == 2);
+    CHECK(reset_between[1].syndrome == "cuda_error");
+  }
+}
+
 TEST_CASE("bare exception lines: a traceback of their own unless a syndrome claims them", "[logs][traceback]") {
   SECTION("alone: one traceback carrying the line as its exception, never disk_full or gpu_busy") {
     for (const std::string& line : lines_of(read_file(kCorpus / "traceback" / "lone.log"))) {
