@@ -126,7 +126,7 @@ struct Monitor::Impl {
     Cond nonfinite, quality, throughput;
     bool dirty = false;
     bool is_best = false;       // a logged best-so-far ("best test acc")
-    bool may_be_clock = false;  // a bare time unit ("s", "time"): a step time or an elapsed clock
+    bool may_be_clock = false;  // a bare time unit ("s", "ms"): a step time or an elapsed clock
     std::string norm;           // normalized key, without a "best" token
   };
   // Best-so-far values the run logs itself, by the normalized name of the

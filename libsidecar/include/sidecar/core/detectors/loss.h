@@ -201,108 +201,123 @@ struct OptionTable<LossSpikeOptions> {
   };
 };
 
+namespace detail {
+inline Decision spike_decision(const Series& loss, Severity sev, std::string rule, std::string msg) {
+  Decision d = make_decision(Source::kRulebased, "loss_spike", sev, std::move(msg), loss.name(), &loss);
+  d.evidence.emplace_back("rule", std::move(rule));
+  return d;
+}
+
+// The ceiling rule (Megatron): the latest loss over ceiling_factor x the
+// maximum seen before it; for a negative objective (a log-likelihood), more
+// negative than ceiling_factor x its most negative value so far (-43 -> -1e27).
+inline std::optional<Decision> spike_ceiling(const Series& loss, const LossSpikeOptions& opt, std::uint64_t before) {
+  if (!(opt.ceiling_factor > 0) || before < static_cast<std::uint64_t>(opt.ceiling_min_points)) return std::nullopt;
+  const double v = loss.back().value;
+  auto mx = loss.max_before_last();
+  auto mn = loss.min();
+  if (mx && *mx < 0 && v < 0 && mn && *mn == v && loss.size() >= 2) {
+    double prev_min = 0;
+    bool any = false;
+    for (std::size_t i = 1; i < loss.size(); ++i) {
+      double x = loss.from_back(i).value;
+      if (!std::isfinite(x)) continue;
+      prev_min = any ? std::min(prev_min, x) : x;
+      any = true;
+    }
+    if (any && prev_min < 0 && v < opt.ceiling_factor * prev_min) {
+      Decision d = spike_decision(loss, opt.ceiling_severity, "ceiling",
+                                  loss.name() + " " + fmt_num(v) + " is over " + fmt_num(opt.ceiling_factor) +
+                                      "x its most negative value so far (" + fmt_num(prev_min) + ")");
+      d.evidence.emplace_back("min_seen", fmt_num(prev_min));
+      set_band(d, prev_min * std::sqrt(opt.ceiling_factor), std::numeric_limits<double>::infinity());
+      return d;
+    }
+  }
+  if (mx && *mx > 0 && v > opt.ceiling_factor * *mx) {
+    Decision d = spike_decision(loss, opt.ceiling_severity, "ceiling",
+                                loss.name() + " " + fmt_num(v) + " is over " + fmt_num(opt.ceiling_factor) +
+                                    "x the maximum seen so far (" + fmt_num(*mx) + ")");
+    d.evidence.emplace_back("max_seen", fmt_num(*mx));
+    set_band(d, -std::numeric_limits<double>::infinity(), *mx);
+    return d;
+  }
+  return std::nullopt;
+}
+
+// The robust rule: the last `persistence` points all have a robust z of
+// log(loss) > z against the trailing `window` points before them and are
+// >= min_ratio x that reference's median.
+inline std::optional<Decision> spike_robust(const Series& loss, const LossSpikeOptions& opt) {
+  const int persistence = std::max(opt.persistence, 1);
+  const double v = loss.back().value;
+  if (loss.size() < static_cast<std::size_t>(persistence) + 1) return std::nullopt;
+  // Cheap exit (most ticks): the run-wide minimum bounds the reference
+  // median from below, so a value under min_ratio x minimum is no spike.
+  auto mn = loss.min();
+  if (opt.min_ratio > 0 && v > 0 && mn && *mn > 0 && v < opt.min_ratio * *mn) return std::nullopt;
+  auto& ref = scratch(0);
+  auto& tmp = scratch(1);
+  loss.finite_window(static_cast<std::size_t>(persistence), static_cast<std::size_t>(std::max(opt.window, 1)), &ref);
+  if (ref.size() < static_cast<std::size_t>(std::min(opt.min_points, opt.window))) return std::nullopt;
+  bool positive = v > 0;
+  for (int i = 0; i < persistence && positive; ++i) positive = loss.from_back(static_cast<std::size_t>(i)).value > 0;
+  for (double x : ref) positive = positive && x > 0;
+  if (positive)
+    for (double& x : ref) x = std::log(x);
+  RobustRef r = robust_ref(ref, tmp);
+  double floor = positive ? opt.mad_floor : std::max(opt.mad_floor * std::fabs(r.median), 1e-12);
+  double min_z = std::numeric_limits<double>::infinity();
+  for (int i = 0; i < persistence; ++i) {
+    double x = loss.from_back(static_cast<std::size_t>(i)).value;
+    if (!std::isfinite(x)) return std::nullopt;
+    double lx = positive ? std::log(x) : x;
+    if (lx <= r.median) return std::nullopt;  // spikes go up
+    if (positive && x < opt.min_ratio * std::exp(r.median)) return std::nullopt;
+    double z = r.z(lx, floor);
+    if (z <= opt.z) return std::nullopt;
+    min_z = std::min(min_z, z);
+  }
+  double ref_median = positive ? std::exp(r.median) : r.median;
+  Decision d = spike_decision(loss, opt.severity, "robust_z",
+                              loss.name() + " spiked to " + fmt_num(v) + " (" + std::to_string(persistence) +
+                                  " points over " + fmt_num(ref_median) + " typical, robust z " + fmt_num(min_z) + ")");
+  d.evidence.emplace_back("reference_median", fmt_num(ref_median));
+  d.evidence.emplace_back("z", fmt_num(min_z));
+  d.evidence.emplace_back("persistence", std::to_string(persistence));
+  if (positive) set_band(d, -std::numeric_limits<double>::infinity(), std::sqrt(opt.min_ratio) * ref_median);
+  return d;
+}
+
+// The early rule (the seed's, before min_points): the latest loss >=
+// early_ratio x the mean of the >= 3 points before it.
+inline std::optional<Decision> spike_early(const Series& loss, const LossSpikeOptions& opt, std::uint64_t before) {
+  if (!(opt.early_ratio > 0) || before < 3) return std::nullopt;
+  const double v = loss.back().value;
+  auto& prev = scratch(0);
+  loss.finite_window(1, static_cast<std::size_t>(std::max(opt.min_points, 3)), &prev);
+  if (prev.size() < 3) return std::nullopt;
+  double m = mean(prev);
+  if (!(m > 0) || v < opt.early_ratio * m) return std::nullopt;
+  Decision d = spike_decision(loss, opt.severity, "early_ratio",
+                              loss.name() + " jumped to " + fmt_num(v) + ", " + fmt_num(v / m) +
+                                  "x the mean of the previous " + std::to_string(prev.size()) + " points");
+  d.evidence.emplace_back("reference_mean", fmt_num(m));
+  set_band(d, -std::numeric_limits<double>::infinity(), std::sqrt(opt.early_ratio) * m);
+  return d;
+}
+}  // namespace detail
+
 // Returns a "loss_spike" decision (evidence "rule": ceiling | robust_z | early_ratio).
 inline std::optional<Decision> detect_loss_spike(const Series& loss, const LossSpikeOptions& opt) {
   if (!opt.enabled || loss.size() < 2) return std::nullopt;
-  double v = loss.back().value;
-  if (!std::isfinite(v)) return std::nullopt;  // nan_loss covers it
-  std::uint64_t before = loss.finite_count() - 1;
-
-  auto spike = [&](Severity sev, std::string rule, std::string msg) {
-    Decision d = detail::make_decision(Source::kRulebased, "loss_spike", sev, std::move(msg), loss.name(), &loss);
-    d.evidence.emplace_back("rule", std::move(rule));
-    return d;
-  };
-
-  if (opt.ceiling_factor > 0 && before >= static_cast<std::uint64_t>(opt.ceiling_min_points)) {
-    auto mx = loss.max_before_last();
-    // A negative objective (a log-likelihood): more negative than
-    // ceiling_factor x its most negative value so far (-43 -> -1e27).
-    auto mn = loss.min();
-    if (mx && *mx < 0 && v < 0 && mn && *mn == v && loss.size() >= 2) {
-      double prev_min = 0;
-      bool any = false;
-      for (std::size_t i = 1; i < loss.size(); ++i) {
-        double x = loss.from_back(i).value;
-        if (!std::isfinite(x)) continue;
-        prev_min = any ? std::min(prev_min, x) : x;
-        any = true;
-      }
-      if (any && prev_min < 0 && v < opt.ceiling_factor * prev_min) {
-        Decision d = spike(opt.ceiling_severity, "ceiling",
-                           loss.name() + " " + detail::fmt_num(v) + " is over " + detail::fmt_num(opt.ceiling_factor) +
-                               "x its most negative value so far (" + detail::fmt_num(prev_min) + ")");
-        d.evidence.emplace_back("min_seen", detail::fmt_num(prev_min));
-        detail::set_band(d, prev_min * std::sqrt(opt.ceiling_factor), std::numeric_limits<double>::infinity());
-        return d;
-      }
-    }
-    if (mx && *mx > 0 && v > opt.ceiling_factor * *mx) {
-      Decision d = spike(opt.ceiling_severity, "ceiling",
-                         loss.name() + " " + detail::fmt_num(v) + " is over " + detail::fmt_num(opt.ceiling_factor) +
-                             "x the maximum seen so far (" + detail::fmt_num(*mx) + ")");
-      d.evidence.emplace_back("max_seen", detail::fmt_num(*mx));
-      detail::set_band(d, -std::numeric_limits<double>::infinity(), *mx);
-      return d;
-    }
-  }
-
-  int persistence = std::max(opt.persistence, 1);
-  if (before >= static_cast<std::uint64_t>(opt.min_points) + static_cast<std::uint64_t>(persistence - 1)) {
-    if (loss.size() < static_cast<std::size_t>(persistence) + 1) return std::nullopt;
-    // Cheap exit (most ticks): the run-wide minimum bounds the reference
-    // median from below, so a value under min_ratio x minimum is no spike.
-    auto mn = loss.min();
-    if (opt.min_ratio > 0 && v > 0 && mn && *mn > 0 && v < opt.min_ratio * *mn) return std::nullopt;
-    auto& ref = detail::scratch(0);
-    auto& tmp = detail::scratch(1);
-    loss.finite_window(static_cast<std::size_t>(persistence), static_cast<std::size_t>(std::max(opt.window, 1)), &ref);
-    if (ref.size() < static_cast<std::size_t>(std::min(opt.min_points, opt.window))) return std::nullopt;
-    bool positive = v > 0;
-    for (int i = 0; i < persistence && positive; ++i) positive = loss.from_back(static_cast<std::size_t>(i)).value > 0;
-    for (double x : ref) positive = positive && x > 0;
-    if (positive)
-      for (double& x : ref) x = std::log(x);
-    detail::RobustRef r = detail::robust_ref(ref, tmp);
-    double floor = positive ? opt.mad_floor : std::max(opt.mad_floor * std::fabs(r.median), 1e-12);
-    double min_z = std::numeric_limits<double>::infinity();
-    for (int i = 0; i < persistence; ++i) {
-      double x = loss.from_back(static_cast<std::size_t>(i)).value;
-      if (!std::isfinite(x)) return std::nullopt;
-      double lx = positive ? std::log(x) : x;
-      if (lx <= r.median) return std::nullopt;  // spikes go up
-      if (positive && x < opt.min_ratio * std::exp(r.median)) return std::nullopt;
-      double z = r.z(lx, floor);
-      if (z <= opt.z) return std::nullopt;
-      min_z = std::min(min_z, z);
-    }
-    double ref_median = positive ? std::exp(r.median) : r.median;
-    Decision d =
-        spike(opt.severity, "robust_z",
-              loss.name() + " spiked to " + detail::fmt_num(v) + " (" + std::to_string(persistence) + " points over " +
-                  detail::fmt_num(ref_median) + " typical, robust z " + detail::fmt_num(min_z) + ")");
-    d.evidence.emplace_back("reference_median", detail::fmt_num(ref_median));
-    d.evidence.emplace_back("z", detail::fmt_num(min_z));
-    d.evidence.emplace_back("persistence", std::to_string(persistence));
-    if (positive) detail::set_band(d, -std::numeric_limits<double>::infinity(), std::sqrt(opt.min_ratio) * ref_median);
-    return d;
-  }
-
-  if (opt.early_ratio > 0 && before >= 3) {
-    auto& prev = detail::scratch(0);
-    loss.finite_window(1, static_cast<std::size_t>(std::max(opt.min_points, 3)), &prev);
-    if (prev.size() < 3) return std::nullopt;
-    double m = detail::mean(prev);
-    if (m > 0 && v >= opt.early_ratio * m) {
-      Decision d = spike(opt.severity, "early_ratio",
-                         loss.name() + " jumped to " + detail::fmt_num(v) + ", " + detail::fmt_num(v / m) +
-                             "x the mean of the previous " + std::to_string(prev.size()) + " points");
-      d.evidence.emplace_back("reference_mean", detail::fmt_num(m));
-      detail::set_band(d, -std::numeric_limits<double>::infinity(), std::sqrt(opt.early_ratio) * m);
-      return d;
-    }
-  }
-  return std::nullopt;
+  if (!std::isfinite(loss.back().value)) return std::nullopt;  // nan_loss covers it
+  const std::uint64_t before = loss.finite_count() - 1;
+  if (auto d = detail::spike_ceiling(loss, opt, before)) return d;
+  const int persistence = std::max(opt.persistence, 1);
+  if (before >= static_cast<std::uint64_t>(opt.min_points) + static_cast<std::uint64_t>(persistence - 1))
+    return detail::spike_robust(loss, opt);
+  return detail::spike_early(loss, opt, before);
 }
 
 // A non-finite value in any metric that was finite before (a validation
