@@ -1165,6 +1165,55 @@ TEST_CASE("round 6: the r5 part's wording families from the printing programs, a
   CHECK(*sidecar::evidence_get(xid[0].evidence, "device") == "PCI:0000:df:00");
 }
 
+TEST_CASE("round 6: further wording families of the launchers, CUDA wrappers, allocators and schedulers",
+          "[logs][corpus]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"slurmstepd: error: *** JOB 1234 STEPD TERMINATED ON node7 AT 2024-01-01T00:00:00 DUE TO JOB NOT RUNNING ***",
+       "dist_child_failed"},
+      {"mpirun has exited due to process rank 0 with PID 1234 on", "dist_child_failed"},
+      {"ORTE has lost communication with a remote daemon.", "dist_child_failed"},
+      {"An ORTE daemon has unexpectedly failed after launch and before communicating back to mpirun.",
+       "dist_child_failed"},
+      {"[rank: 2] Child process with PID 13117 terminated with code -6. Forcefully terminating all other processes "
+       "to avoid zombies",
+       "dist_child_failed"},
+      {"ray.exceptions.LocalRayletDiedError: The task's local raylet died. Check raylet.out for more information.",
+       "dist_child_failed"},
+      {"[gpu01:12345] *** Process received signal ***", "segfault"},
+      {"double free or corruption (out)", "segfault"},
+      {"free(): invalid pointer", "segfault"},
+      {"corrupted size vs. prev_size", "segfault"},
+      {"Warning  Evicted  5m  kubelet  Pod ephemeral local storage usage exceeds the total limit of containers 10Gi.",
+       "disk_full"},
+      {"The node was low on resource: ephemeral-storage.", "disk_full"},
+      {"org.apache.hadoop.util.DiskChecker$DiskOutOfSpaceException: Out of space", "disk_full"},
+      {"RuntimeError: CUDA error: invalid configuration argument", "cuda_error"},
+      {"numba.cuda.cudadrv.driver.CudaAPIError: [719] Call to cuCtxSynchronize results in UNKNOWN_CUDA_ERROR",
+       "cuda_error"},
+      {"cupy_backends.cuda.api.runtime.CUDARuntimeError: cudaErrorInvalidValue: invalid argument", "cuda_error"},
+      {"RuntimeError: Triton Error [CUDA]: invalid argument", "cuda_error"},
+      {"RuntimeError: Triton Error [CUDA]: out of memory", "cuda_oom"},
+      {"numba.cuda.cudadrv.driver.CudaAPIError: [2] Call to cuMemAlloc results in CUDA_ERROR_OUT_OF_MEMORY",
+       "cuda_oom"},
+      {"NVIDIA-SMI has failed because it couldn't communicate with the NVIDIA driver. Make sure that the latest "
+       "NVIDIA driver is installed and running.",
+       "xid"},
+      {"NVRM: A GPU crash dump has been created. If possible, please run", "xid"},
+      {"Container killed by YARN for exceeding memory limits. 10.4 GB of 10 GB physical memory used.", "host_oom"},
+      {"OSError: [WinError 1455] The paging file is too small for this operation to complete", "host_oom"},
+      // look-alikes: quiet
+      {"[rank: 0] Child process with PID 13117 terminated with code 0", ""},
+      {"Local disk usage below the ephemeral-storage threshold", ""},
+      {"mpirun: process rank 0 with PID 1234 started on node x", ""},
+      {"free(): called from the allocator hook", ""},
+      {"numba.cuda.cudadrv.driver: Call to cuInit results in CUDA_SUCCESS", ""},
+      {"Triton kernel compiled for [CUDA] sm_80", ""},
+      {"NVRM: loading NVIDIA UNIX x86_64 Kernel Module  535.104.05", ""},
+      {"yarn.nodemanager.vmem-check-enabled: false", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
