@@ -220,8 +220,8 @@ inline bool is_quality_token(const std::vector<std::string>& tk, std::size_t i) 
                  "iou",      "miou",       "dice",    "em",   "winrate",   "success", "correct",   "correctness"}))
     return true;
   if (starts_with(t, "rouge") || starts_with(t, "chrf") || starts_with(t, "pass@") || starts_with(t, "acc@") ||
-      starts_with(t, "top@") || starts_with(t, "bleu"))
-    return true;
+      starts_with(t, "top@") || starts_with(t, "bleu") || starts_with(t, "map@") || starts_with(t, "ap@"))
+    return true;  // "mAP@0.5", "AP@.5:.95" (YOLO and COCO printouts) too
   if ((t == "acc" || t == "top" || t == "accuracy") && all_digits(next)) return true;
   if (starts_with(t, "acc") && all_digits(t.substr(3))) return true;  // acc1, acc5
   if (starts_with(t, "top") && all_digits(t.substr(3))) return true;  // top10
@@ -281,9 +281,10 @@ inline bool is_throughput_token(const std::vector<std::string>& tk, std::size_t 
                     "samplespersecond", "tokenspersecond"}) ||
          t.find("persec") != std::string_view::npos || t.find("per_sec") != std::string_view::npos ||
          (t == "per" && (next == "second" || next == "sec" || next == "s")) ||
-         (t == "s" && one_of(prev, {"it",        "its",      "samples", "sample", "tokens", "token",  "tok",
-                                    "toks",      "steps",    "step",    "img",    "imgs",   "images", "seqs",
-                                    "sequences", "examples", "batches", "words",  "frames", "iters",  "iterations"}));
+         ((t == "s" || t == "sec" || t == "second") &&
+          one_of(prev, {"it",        "its",      "samples", "sample", "tokens", "token",  "tok",
+                        "toks",      "steps",    "step",    "img",    "imgs",   "images", "seqs",
+                        "sequences", "examples", "batches", "words",  "frames", "iters",  "iterations"}));
 }
 
 // tk[i] (with its neighbours) names the duration of a step.
@@ -410,8 +411,8 @@ inline TokenClass quality_class(const std::vector<std::string>& tk, const TokenF
   for (std::size_t i = 0; i < tk.size(); ++i) {
     std::string_view t = tk[i];
     if (one_of(t, {"map", "ap", "ap50", "ap75", "map50", "map75", "bleu", "sacrebleu", "meteor", "exact", "miou"}) ||
-        starts_with(t, "rouge") || starts_with(t, "chrf") || starts_with(t, "pass") ||
-        (t == "m" && i + 1 < tk.size() && tk[i + 1] == "ap"))
+        starts_with(t, "rouge") || starts_with(t, "chrf") || starts_with(t, "pass") || starts_with(t, "map@") ||
+        starts_with(t, "ap@") || (t == "m" && i + 1 < tk.size() && tk[i + 1] == "ap"))
       eval_only = true;
   }
   if (f.val || (eval_only && !f.train)) {

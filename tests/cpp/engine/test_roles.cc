@@ -91,8 +91,9 @@ TEST_CASE("roles: quality metrics that should rise, in their real spellings", "[
     CHECK(family(m, k) == KeyFamily::kQuality);
   }
   // Validation quality binds val_accuracy: a val/test token, or a metric only computed on held-out data.
-  for (std::string_view k : {"val_acc", "eval_accuracy", "val/top1", "eval_top1", "test_acc", "bbox/AP", "mAP_0.5",
-                             "val/bbox_mAP_50", "eval_rouge1", "pass@1", "eval_exact_match", "valAcc", "val_f1"}) {
+  for (std::string_view k :
+       {"val_acc", "eval_accuracy", "val/top1", "eval_top1", "test_acc", "bbox/AP", "mAP_0.5", "val/bbox_mAP_50",
+        "eval_rouge1", "pass@1", "eval_exact_match", "valAcc", "val_f1", "mAP@0.5", "mAP@.5:.95", "AP@0.5"}) {
     INFO(k);
     CHECK(role(m, k) == Role::kValAccuracy);
   }
@@ -145,6 +146,11 @@ TEST_CASE("roles: throughput, lr, grad norm, KL, entropy", "[roles]") {
     INFO(k);
     CHECK(family(m, k) == KeyFamily::kStepTime);
     CHECK_FALSE(role(m, k));
+  }
+  // Throughput with the unit spelled "sec": "samples/sec", "tokens/sec".
+  for (std::string_view k : {"samples/sec", "tokens/sec", "img/sec"}) {
+    INFO(k);
+    CHECK(role(m, k) == Role::kThroughput);
   }
   CHECK(is_bare_time_key("s"));
   CHECK_FALSE(is_bare_time_key("s/it"));
