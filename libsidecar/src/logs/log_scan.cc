@@ -348,6 +348,23 @@ struct CompiledSyndrome {
   }
 };
 
+// The cache key of a catalogue: the multi-pattern expressions and also every
+// RE2 pattern, so that a cached database means that this exact catalogue
+// compiled, RE2 side included.
+std::string catalogue_key(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags,
+                          const std::vector<CompiledSyndrome>& syndromes) {
+  std::string key = cache_key(expressions, flags);
+  for (const CompiledSyndrome& cs : syndromes) {
+    key += "re2 " + cs.spec.name + (cs.spec.case_sensitive ? " cs\n" : "\n");
+    for (const auto* list :
+         {&cs.spec.patterns, &cs.spec.escalate, &cs.spec.follow_ups, &cs.spec.exclude, &cs.spec.extract}) {
+      for (const auto& p : *list) key += p + '\n';
+      key += "--\n";
+    }
+  }
+  return key;
+}
+
 }  // namespace
 
 namespace detail {
@@ -419,17 +436,7 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
       ptrs.push_back(expressions[i].c_str());
       ids.push_back(static_cast<unsigned>(i));
     }
-    // The key also holds every RE2 pattern: a cached database then means
-    // that this exact catalogue compiled, RE2 side included.
-    std::string key = cache_key(expressions, flags);
-    for (const CompiledSyndrome& cs : impl->syndromes) {
-      key += "re2 " + cs.spec.name + (cs.spec.case_sensitive ? " cs\n" : "\n");
-      for (const auto* list :
-           {&cs.spec.patterns, &cs.spec.escalate, &cs.spec.follow_ups, &cs.spec.exclude, &cs.spec.extract}) {
-        for (const auto& p : *list) key += p + '\n';
-        key += "--\n";
-      }
-    }
+    std::string key = catalogue_key(expressions, flags, impl->syndromes);
     hs_database_t* db = load_cached(options.cache_dir, key);
     const bool from_cache = db != nullptr;
     if (!from_cache) {  // compile (and so check) the RE2 side now, as the database
