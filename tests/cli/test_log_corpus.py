@@ -133,46 +133,43 @@ def test_blind_part_covers_every_family_from_many_threads():
         assert labels[label] >= 4, f"blind part has {labels[label]} {label} items, needs >= 4"
 
 
-def test_r5_part_covers_every_family_from_many_threads():
-    """r5_ (round 5's sealed part): >= 150 positives from >= 70 threads, >= 8 items of every family and >= 12 of
-    the families weakest in round 4 (cuda_error, nccl_error, hang, gpu_busy), at least as many look-alikes."""
-    items = parsed("r5_")
+def held_aside_positives(name, items, strong):
+    """The checks every held-aside part since round 5 meets: >= 150 positives from >= 70 threads, at least as many
+    look-alikes, >= 12 items of each family in `strong` and >= 8 of the others, >= 10 multi-line items (tracebacks,
+    dumps, as pasted). Returns the positives for the part's own checks."""
     positives = [it for it in items if it["label"] != "benign"]
-    assert len(positives) >= 150, f"r5 part has {len(positives)} positive items, needs >= 150"
+    assert len(positives) >= 150, f"{name} part has {len(positives)} positive items, needs >= 150"
     threads = {thread_key(it["source"]) for it in positives}
-    assert len(threads) >= 70, f"r5 positives come from {len(threads)} threads, needs >= 70"
-    assert len(items) - len(positives) >= len(positives), "r5 part needs at least as many look-alikes"
+    assert len(threads) >= 70, f"{name} positives come from {len(threads)} threads, needs >= 70"
+    assert len(items) - len(positives) >= len(positives), f"{name} part needs at least as many look-alikes"
     labels = collections.Counter(it["label"] for it in positives)
     for label in sorted(LABELS - {"benign"}):
-        need = 12 if label in ("cuda_error", "nccl_error", "hang", "gpu_busy") else 8
-        assert labels[label] >= need, f"r5 part has {labels[label]} {label} items, needs >= {need}"
-    # As pasted: multi-line blocks (tracebacks, dumps) and lines glued after a progress bar are both present.
+        need = 12 if label in strong else 8
+        assert labels[label] >= need, f"{name} part has {labels[label]} {label} items, needs >= {need}"
     assert sum("\n" in it["text"] for it in positives) >= 10, "too few multi-line items"
+    return positives
+
+
+def test_r5_part_covers_every_family_from_many_threads():
+    """r5_ (round 5's sealed part): the held-aside checks, with >= 12 items of the families weakest in round 4
+    (cuda_error, nccl_error, hang, gpu_busy), and a line glued after a progress bar."""
+    positives = held_aside_positives("r5", parsed("r5_"), ("cuda_error", "nccl_error", "hang", "gpu_busy"))
     assert any(re.search(r"(it/s|s/it)\]\S", it["text"]) for it in positives), "no line glued after a progress bar"
 
 
 def test_sealed_part_covers_every_family_from_many_threads():
-    """sealed_ (round 6): >= 150 positives from >= 70 threads, >= 8 items of every family and >= 12 of the families
-    real threads word most variously (dist_child_failed, hang, cuda_error, gpu_busy, xid, traceback), at least as
-    many look-alikes. Only counts and form: nothing here depends on how the sealed lines are detected."""
+    """sealed_ (round 6): the held-aside checks, with >= 12 items of the families real threads word most variously
+    (dist_child_failed, hang, cuda_error, gpu_busy, xid, traceback), each family from >= 4 threads. Only counts
+    and form: nothing here depends on how the sealed lines are detected."""
     items = parsed("sealed_")
     if not items:
         pytest.skip("no sealed_*.jsonl files yet")
-    positives = [it for it in items if it["label"] != "benign"]
-    assert len(positives) >= 150, f"sealed part has {len(positives)} positive items, needs >= 150"
-    threads = {thread_key(it["source"]) for it in positives}
-    assert len(threads) >= 70, f"sealed positives come from {len(threads)} threads, needs >= 70"
-    assert len(items) - len(positives) >= len(positives), "sealed part needs at least as many look-alikes"
-    labels = collections.Counter(it["label"] for it in positives)
-    for label in sorted(LABELS - {"benign"}):
-        need = 12 if label in ("dist_child_failed", "hang", "cuda_error", "gpu_busy", "xid", "traceback") else 8
-        assert labels[label] >= need, f"sealed part has {labels[label]} {label} items, needs >= {need}"
+    positives = held_aside_positives("sealed", items,
+                                     ("dist_child_failed", "hang", "cuda_error", "gpu_busy", "xid", "traceback"))
     # No family rests on one thread: each comes from at least 4 threads.
     for label in sorted(LABELS - {"benign"}):
         fam = {thread_key(it["source"]) for it in positives if it["label"] == label}
         assert len(fam) >= 4, f"sealed {label} items come from {len(fam)} threads, needs >= 4"
-    # As pasted: multi-line blocks (tracebacks, dumps) are present.
-    assert sum("\n" in it["text"] for it in positives) >= 10, "too few multi-line items"
 
 
 def test_part_c_uses_new_threads_and_as_many_benign_items():

@@ -83,27 +83,18 @@ def test_blind_part_is_large_enough():
     assert len({e["label"] for e in blind} - {"none"}) >= 5, "positives spread over several labels"
 
 
-def test_r5_part_is_large_enough():
-    # round 5's held-aside part (issue 16): >= 24 curves from threads no other part uses, >= 10 healthy look-alikes
+@pytest.mark.parametrize("part", ["r5", "sealed"])
+def test_held_aside_part_is_large_enough(part):
+    # round 5's part (r5) and round 6's sealed part (issue 16): >= 24 curves from threads no other part uses,
+    # >= 10 healthy look-alikes, positives over >= 5 labels; for sealed only its shape is checked here (nobody
+    # tuning rules replays or reads it)
     entries = manifest()
-    r5 = [e for e in entries if e.get("part") == "r5"]
-    assert len(r5) >= 24, len(r5)
-    assert sum(e["label"] == "none" for e in r5) >= 10
-    assert len({e["label"] for e in r5} - {"none"}) >= 5, "positives spread over several labels"
-    others = {e["source"] for e in entries if e.get("part") != "r5"}
-    assert not others & {e["source"] for e in r5}, "an r5 thread feeds no other part"
-
-
-def test_sealed_part_is_large_enough():
-    # round 6's sealed part (issue 16): >= 24 curves from threads no other part uses, >= 10 healthy look-alikes,
-    # positives over >= 5 labels; only its shape is checked here (nobody tuning rules replays or reads it)
-    entries = manifest()
-    sealed = [e for e in entries if e.get("part") == "sealed"]
-    assert len(sealed) >= 24, len(sealed)
-    assert sum(e["label"] == "none" for e in sealed) >= 10
-    assert len({e["label"] for e in sealed} - {"none"}) >= 5, "positives spread over several labels"
-    others = {e["source"] for e in entries if e.get("part") != "sealed"}
-    assert not others & {e["source"] for e in sealed}, "a sealed thread feeds no other part"
+    aside = [e for e in entries if e.get("part") == part]
+    assert len(aside) >= 24, len(aside)
+    assert sum(e["label"] == "none" for e in aside) >= 10
+    assert len({e["label"] for e in aside} - {"none"}) >= 5, "positives spread over several labels"
+    others = {e["source"] for e in entries if e.get("part") != part}
+    assert not others & {e["source"] for e in aside}, f"a {part} thread feeds no other part"
 
 
 def test_each_id_has_one_source():
