@@ -3,7 +3,7 @@ bench/curves_report.py runs end to end on the built CLI.
 
 The tuned parts (dev, held, fresh) are gated at the issue's bar:
 test_tuned_parts_meet_the_issue_bar runs `curves_report.py --check 0.9 1
---max-notifications 2 --check-part dev,held,fresh`. The round-6 sealed part is
+--max-notifications 2 --check-part dev,held,fresh`. The round-7 sealed part is
 not gated here (nor replayed: the report leaves it out unless --unseal): it is
 measured once, by whoever did not tune on it.
 """
@@ -26,7 +26,7 @@ LABELS = {"nan", "divergence", "frozen_loss", "quality_drop", "reward_collapse",
           "entropy_collapse", "stall", "none"}
 FIELDS = ("id", "file", "source", "source_kind", "framework", "label", "visible_step", "also_ok", "what_happened",
           "raw_excerpt")
-MARKED_PARTS = ("fresh", "blind", "r5", "sealed")
+MARKED_PARTS = ("fresh", "blind", "r5", "r6", "sealed")
 SOURCE = re.compile(r"^([A-Za-z0-9][\w.-]*/[\w.-]+#\d+|https?://\S+)$")
 
 
@@ -83,13 +83,15 @@ def test_blind_part_is_large_enough():
     assert len({e["label"] for e in blind} - {"none"}) >= 5, "positives spread over several labels"
 
 
-@pytest.mark.parametrize("part", ["r5", "sealed"])
+@pytest.mark.parametrize("part", ["r5", "r6", "sealed"])
 def test_held_aside_part_is_large_enough(part):
-    # round 5's part (r5) and round 6's sealed part (issue 16): >= 24 curves from threads no other part uses,
-    # >= 10 healthy look-alikes, positives over >= 5 labels; for sealed only its shape is checked here (nobody
+    # rounds 5 and 6's parts (r5, r6) and round 7's sealed part (issue 16): >= 24 curves from threads no other part
+    # uses, >= 10 healthy look-alikes, positives over >= 5 labels; for sealed only its shape is checked here (nobody
     # tuning rules replays or reads it)
     entries = manifest()
     aside = [e for e in entries if e.get("part") == part]
+    if part == "sealed" and not aside:
+        pytest.skip("no sealed curves yet (entries_sealed.json is being collected)")
     assert len(aside) >= 24, len(aside)
     assert sum(e["label"] == "none" for e in aside) >= 10
     assert len({e["label"] for e in aside} - {"none"}) >= 5, "positives spread over several labels"
@@ -161,7 +163,8 @@ def entry_file(name):
 
 def test_marked_parts_are_the_entries_of_their_json_file():
     for name, part in (("entries.json", None), ("entries_fresh.json", "fresh"), ("entries_blind.json", "blind"),
-                       ("entries_r5.json", "r5"), ("entries_sealed.json", "sealed")):
+                       ("entries_r5.json", "r5"), ("entries_r6.json", "r6"),
+                       ("entries_sealed.json", "sealed")):
         ids = [e["id"] for e in entry_file(name)]
         assert len(ids) == len(set(ids)), name
         assert {e["id"] for e in manifest() if e.get("part") == part} == set(ids), name
@@ -197,8 +200,8 @@ def test_report_runs_end_to_end():
     assert summary["sealed_left_out"] == sum(e.get("part") == "sealed" for e in manifest())
     entries = [e for e in manifest() if e.get("part") != "sealed"]
     assert summary["all"]["curves"] == len(entries)
-    assert sum(summary[p]["curves"] for p in ("dev", "held_aside", "fresh", "blind", "r5")) == len(entries)
-    for part in ("fresh", "blind", "r5"):
+    assert sum(summary[p]["curves"] for p in ("dev", "held_aside", "fresh", "blind", "r5", "r6")) == len(entries)
+    for part in ("fresh", "blind", "r5", "r6"):
         assert summary[part]["curves"] == sum(e.get("part") == part for e in entries)
     assert summary["all"]["errors"] == []
     assert summary["all"]["healthy"]["n"] == sum(e["label"] == "none" for e in entries)
@@ -215,6 +218,7 @@ def test_report_runs_end_to_end():
     for part in ("== dev: 3 curves", "== held (round 2, since used for tuning): 3 curves",
                  "== fresh (round 3, since used for tuning): 0 curves", "== blind (round 4, since used for tuning): 0 curves",
                  "== r5 (round 5, since used for tuning): 0 curves",
+                 "== r6 (round 6, since used for tuning): 0 curves",
                  "== all: 6 curves",
                  "false alarms",
                  "notifications per incident"):
