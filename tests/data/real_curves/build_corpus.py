@@ -37,7 +37,9 @@ Formats (per entry "fmt"):
   keras_inline  the same pasted as one line
   block  multi-line records opened by a line matching start_re ("line_re"
          reads one `key value` line, "pairs_re" several pairs per line,
-         "last_cut" drops a record cut by the paste)
+         "last_cut" drops a record cut by the paste, "value_re" reads a
+         line holding only values, named in order by "value_keys": rich
+         progress tables print the column names on another line)
   table  Stable-Baselines3 tables (| key | value |), one row per table
   coltable  a header of column names, then one row of values per line
 """
@@ -180,6 +182,11 @@ def parse_block(lines, e):
         if row is not None and e.get("pairs_re"):  # several `key = value` pairs on one line
             for k, tok in re.findall(e["pairs_re"] % NUM, line):
                 row[k.strip()] = value(tok)
+            continue
+        if row is not None and e.get("value_re"):  # a value printed below its (column) header
+            vm = re.match(e["value_re"] % NUM, line)
+            if vm and len(row) - 1 < len(e["value_keys"]):
+                row[e["value_keys"][len(row) - 1]] = value(vm.group(1))
             continue
         kv = re.match(e.get("line_re", r"^\s*([A-Za-z_][\w/.]*)\s+(%s)\s*$") % NUM, line)
         if row is not None and kv:
