@@ -65,7 +65,7 @@ namespace detail {
 // A key token's short form spelled out: acc -> accuracy, eval/valid/validation
 // -> val, rew -> reward, ep -> episode.
 inline void expand_short_form(std::string& tok) {
-  if (tok == "acc")
+  if (tok == "acc" || tok == "accu" || tok == "accur")
     tok = "accuracy";
   else if (tok == "eval" || tok == "valid" || tok == "validation")
     tok = "val";
@@ -74,11 +74,22 @@ inline void expand_short_form(std::string& tok) {
   else if (tok == "ep")
     tok = "episode";
 }
+
+// "ac" is an accuracy cut short only beside a split token ("valid_ac",
+// "train_ac": bert#855's script); alone it names nothing known.
+inline void expand_in_context(std::vector<std::string>& toks) {
+  bool split = false;
+  for (const auto& t : toks) split = split || t == "val" || t == "train" || t == "test" || t == "dev";
+  if (split)
+    for (auto& t : toks)
+      if (t == "ac") t = "accuracy";
+}
 }  // namespace detail
 
 // Normalises a metric key for matching: lower case, separators folded to
 // '_', short forms expanded ("Val/Acc" -> "val_accuracy").
 inline std::string normalize_key(std::string_view key) {
+  std::vector<std::string> toks;
   std::string out;
   out.reserve(key.size() + 8);
   std::size_t i = 0;
@@ -95,9 +106,13 @@ inline std::string normalize_key(std::string_view key) {
       tok += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
     }
     detail::expand_short_form(tok);
-    if (!out.empty()) out += '_';
-    out += tok;
+    toks.push_back(std::move(tok));
     i = j;
+  }
+  detail::expand_in_context(toks);
+  for (const auto& t : toks) {
+    if (!out.empty()) out += '_';
+    out += t;
   }
   return out;
 }
@@ -194,6 +209,7 @@ inline std::vector<std::string> key_tokens(std::string_view key, bool split_came
     prev = c;
   }
   flush();
+  expand_in_context(out);
   return out;
 }
 
@@ -470,6 +486,15 @@ inline detail::TokenClass classify_key_tokens(std::string_view key) {
 // Whether a key is a bare time unit ("s", "sec", "ms"): a step
 // time or an elapsed clock, which the step-time rule tells apart by a fall.
 inline bool is_bare_time_key(std::string_view key) { return detail::is_bare_time(detail::key_tokens(key, false)); }
+
+// The key is a run's elapsed wall clock ("elapsed time", "time_elapsed",
+// "Walltime", fairseq's "wall"): cumulative seconds, whose rise per step is
+// the step's duration. Per-step times ("elapsed time per iteration") are
+// step-time keys instead; the caller checks the family first.
+inline bool is_elapsed_clock_key(std::string_view key) {
+  auto tk = detail::key_tokens(key, true);
+  return detail::has(tk, {"elapsed", "walltime", "wall"}) && !detail::has(tk, {"per", "avg", "mean", "remaining"});
+}
 
 // Matches raw keys to roles and families; caches the answer per raw key
 // (bounded), so a row costs one hash lookup per key after the first time a

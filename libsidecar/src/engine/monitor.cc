@@ -52,6 +52,7 @@ enum Slot : std::size_t {
   kValLossDivergence,
   kFrozenLoss,
   kValFrozenLoss,
+  kValFrozenMetric,
   kThroughputCollapse,
   kLossMissing,
   kSlotCount
@@ -123,11 +124,14 @@ struct Monitor::Impl {
   struct Watch {
     Series series;
     KeyFamily family = KeyFamily::kNone;
-    Cond nonfinite, quality, throughput;
+    Cond nonfinite, quality, throughput, frozen;
     bool dirty = false;
     bool is_best = false;       // a logged best-so-far ("best test acc")
     bool may_be_clock = false;  // a bare time unit ("s", "ms"): a step time or an elapsed clock
-    std::string norm;           // normalized key, without a "best" token
+    bool val_side = false;      // a quality key with a val/test/dev token
+    bool clock = false;         // an elapsed wall clock: per_step holds its rise per step
+    Series per_step;
+    std::string norm;  // normalized key, without a "best" token
   };
   // Best-so-far values the run logs itself, by the normalized name of the
   // metric they are the best of ("best test acc" -> "test_accuracy").
@@ -158,7 +162,8 @@ struct Monitor::Impl {
     return it == logged_best.end() ? -std::numeric_limits<double>::infinity() : it->second;
   }
   std::vector<Watch> watches;
-  std::size_t unknown_watches = 0;                                                // watches of keys without a family
+  int train_quality = -1;           // the first quality watch of the training side (Keras' "acc"), -1 none
+  std::size_t unknown_watches = 0;  // watches of keys without a family
   std::unordered_map<std::string, int, StringHash, std::equal_to<>> watch_index;  // raw key -> watches index, -1 none
   std::vector<int> dirty_watches;
   LossSpikeOptions ceiling_only_;  // loss_spike options with only the ceiling rule (watched loss keys)
@@ -198,6 +203,7 @@ struct Monitor::Impl {
     ceiling_only_.min_points = std::numeric_limits<int>::max() / 2;
     val_frozen_ = opt.playbook.detectors.frozen_loss;
     val_frozen_.points = std::numeric_limits<int>::max() / 2;  // a constant eval loss of a small set is common
+    val_frozen_.precise_points = 0;
     std::size_t cap = Series::kDefaultCapacity;
     const auto& d = opt.playbook.detectors;
     cap = std::max<std::size_t>(cap, static_cast<std::size_t>(d.loss_spike.window + d.loss_spike.persistence + 2));
@@ -473,6 +479,10 @@ struct Monitor::Impl {
       w.family = fam;
       if (fam != KeyFamily::kNone) w.norm = strip_best(normalize_key(key), &w.is_best);
       w.may_be_clock = fam == KeyFamily::kStepTime && is_bare_time_key(key);
+      w.clock = fam == KeyFamily::kNone && is_elapsed_clock_key(key);
+      if (w.clock) w.per_step = Series(std::string(key) + " per step", kWatchCapacity);
+      if (fam == KeyFamily::kQuality) w.val_side = detail::token_flags(detail::key_tokens(key, true)).val;
+      if (fam == KeyFamily::kQuality && !w.val_side && !w.is_best && train_quality < 0) train_quality = idx;
       watches.push_back(std::move(w));
     }
     if (watch_index.size() < kMaxKeys) watch_index.emplace(std::string(key), idx);
@@ -491,17 +501,27 @@ struct Monitor::Impl {
       }
       if (std::isfinite(value) || w->series.finite_count() == 0) return;
     }
+    if (w->clock) push_clock(*w, step, value);
     w->series.push(step, value);
     // Families judged only for non-finite values cost one push per row
     // while healthy: evaluated when the value is not finite or a condition is open.
     bool judged = w->family == KeyFamily::kLoss || w->family == KeyFamily::kQuality ||
                   w->family == KeyFamily::kThroughput || w->family == KeyFamily::kStepTime ||
-                  w->family == KeyFamily::kEta;
+                  w->family == KeyFamily::kEta || w->clock;
     if (!judged && std::isfinite(value) && w->nonfinite.sig.empty()) return;
     if (!w->dirty) {
       w->dirty = true;
       dirty_watches.push_back(static_cast<int>(w - watches.data()));
     }
+  }
+
+  // An elapsed clock's rise per step since its previous value (a clock that
+  // went back, a restarted run, and a repeated step add no point).
+  static void push_clock(Watch& w, std::int64_t step, double value) {
+    if (w.series.empty() || !std::isfinite(value)) return;
+    const SeriesPoint& prev = w.series.back();
+    if (!std::isfinite(prev.value) || step <= prev.step || value < prev.value) return;
+    w.per_step.push(step, (value - prev.value) / static_cast<double>(step - prev.step));
   }
 
   void evaluate_watches(double now) {
@@ -516,14 +536,18 @@ struct Monitor::Impl {
         if (std::isfinite(s.back().value)) apply(w.quality, detect_loss_spike(s, ceiling_only_), now, &s);
       } else
         apply(w.nonfinite, detect_nonfinite_metric(s, d.nonfinite_metric), now, &s);
-      if (w.family == KeyFamily::kQuality && !w.is_best)
+      if (w.family == KeyFamily::kQuality && !w.is_best) {
         apply(w.quality, detect_val_acc_drop(s, d.validation_drop, "quality_drop", known_best(w.norm)), now, &s);
-      else if (w.family == KeyFamily::kThroughput)
+        apply(w.frozen, detect_frozen_metric(s, bound(Role::kLoss) ? &series(Role::kLoss) : nullptr, d.frozen_loss),
+              now, &s);
+      } else if (w.family == KeyFamily::kThroughput)
         apply(w.throughput, detect_throughput_collapse(s, d.throughput_collapse), now, &s);
       else if (w.family == KeyFamily::kStepTime)
         apply(w.throughput, detect_step_time_growth(s, d.throughput_collapse, w.may_be_clock), now, &s);
       else if (w.family == KeyFamily::kEta)
         apply(w.throughput, detect_eta_growth(s, d.throughput_collapse), now, &s);
+      else if (w.clock && !w.per_step.empty())
+        apply(w.throughput, detect_step_time_growth(w.per_step, d.throughput_collapse), now, &w.per_step);
     }
     dirty_watches.clear();
   }
@@ -578,6 +602,9 @@ struct Monitor::Impl {
     if (dirty(Role::kThroughput))
       apply(kThroughputCollapse, detect_throughput_collapse(series(Role::kThroughput), d.throughput_collapse), now,
             &series(Role::kThroughput));
+    if (dirty(Role::kValAccuracy) && bound(Role::kLoss))
+      apply(kValFrozenMetric, detect_frozen_metric(series(Role::kValAccuracy), &series(Role::kLoss), d.frozen_loss),
+            now, &series(Role::kValAccuracy));
     if (dirty(Role::kGradNorm))
       apply(kGradNorm,
             detect_grad_norm(series(Role::kGradNorm), bound(Role::kLoss) ? &series(Role::kLoss) : nullptr, d.grad_norm,
@@ -586,10 +613,12 @@ struct Monitor::Impl {
     if (profile_value == Profile::kSupervised || profile_value == Profile::kGeneric) {
       if (dirty(Role::kValAccuracy))
         apply(kValAccDrop,
-              detect_val_acc_drop(series(Role::kValAccuracy), d.validation_drop, "validation_drop",
-                                  logged_best.empty() ? -std::numeric_limits<double>::infinity()
-                                                      : known_best(normalize_key(
-                                                            roles[static_cast<std::size_t>(Role::kValAccuracy)].key))),
+              detect_val_acc_drop(
+                  series(Role::kValAccuracy), d.validation_drop, "validation_drop",
+                  logged_best.empty()
+                      ? -std::numeric_limits<double>::infinity()
+                      : known_best(normalize_key(roles[static_cast<std::size_t>(Role::kValAccuracy)].key)),
+                  train_quality >= 0 ? &watches[static_cast<std::size_t>(train_quality)].series : nullptr),
               now, &series(Role::kValAccuracy));
       if (dirty(Role::kValLoss))
         apply(kValLossRegression,

@@ -1085,3 +1085,80 @@ TEST_CASE("loss_divergence step: a flat loss that stands on a higher level (sphe
   // A noisy per-step loss (spread 40 %) stepping up 41 % is within its noise.
   CHECK_FALSE(detect_loss_divergence(make({0.70, 0.95, 0.62, 0.88, 1.32, 1.31}), {}));
 }
+
+TEST_CASE("frozen_loss: a precisely printed value three times; a cross-entropy clamp (keras#2392, up-down#2)",
+          "[detectors][frozen]") {
+  // 5.7257 (5 significant digits) three epochs running: the identical rule's
+  // precise form needs 3 points, not 6.
+  auto d = detect_frozen_loss(make({5.7178, 5.7257, 5.7257, 5.7257}), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "identical");
+  CHECK(*ev(*d, "points") == "3");
+  CHECK_FALSE(detect_frozen_loss(make({5.7178, 5.7257, 5.7257}), {}));        // two
+  CHECK_FALSE(detect_frozen_loss(make({0.91, 0.43, 0.43, 0.43, 0.43}), {}));  // 2 digits repeat by rounding
+  CHECK_FALSE(detect_frozen_loss(make({5.7178, 5.7257, 5.7257, 5.7257}), {.precise_points = 0}));
+  CHECK(detail::significant_digits(5.7257) == 5);
+  CHECK(detail::significant_digits(3.6057692021131516) == 17);
+  // Caffe's saturated softmax: -ln(FLT_MIN) = 87.3365 twice after 9.22.
+  auto s = detect_frozen_loss(make({9.21768, 87.3365, 87.3365}), {});
+  REQUIRE(s);
+  CHECK(*ev(*s, "rule") == "saturated");
+  CHECK_FALSE(detect_frozen_loss(make({9.21768, 87.3365}), {}));
+  CHECK_FALSE(detect_frozen_loss(make({9.2, 87.31, 87.35}), {}));  // near it, not at it
+  CHECK(detect_frozen_loss(make({2.3, 16.1181, 16.1181}), {}));    // Keras' clip: -ln(1e-7)
+}
+
+TEST_CASE("frozen_metric: an accuracy identical while the loss never improved (bert#855, PaddleOCR#3074)",
+          "[detectors][frozen]") {
+  const double a = 3.6057692021131516;
+  Series loss = make({5.2009, 5.0857, 5.0195, 5.0053}, "train_loss");
+  auto d = detect_frozen_metric(make({a, a, a, a}, "valid_ac"), &loss, {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "frozen_metric");
+  CHECK(*ev(*d, "rule") == "metric");
+  CHECK_FALSE(detect_frozen_metric(make({a, a, a}, "valid_ac"), &loss, {}));       // three
+  CHECK_FALSE(detect_frozen_metric(make({a, a, a, a}, "valid_ac"), nullptr, {}));  // no loss, no evidence
+  CHECK_FALSE(detect_frozen_metric(make({a, a, a, a}, "valid_ac"), &loss, {.metric_points = 0}));
+  // Exactly 0 beside a CTC loss that sits at 114.
+  Series ctc = make({114.31, 115.32, 115.96, 114.72}, "loss");
+  CHECK(detect_frozen_metric(make({0.0, 0.0, 0.0, 0.0}, "acc"), &ctc, {}));
+  // A regression model's meaningless acc of 0 beside a falling loss.
+  Series falling = make({0.1583, 0.0636, 0.0609, 0.0357}, "loss");
+  CHECK_FALSE(detect_frozen_metric(make({0.0, 0.0, 0.0, 0.0}, "val_acc"), &falling, {}));
+  // At its ceiling (converged), or lower than before (a drop, not a freeze).
+  CHECK_FALSE(detect_frozen_metric(make({1.0, 1.0, 1.0, 1.0}, "acc"), &ctc, {}));
+  CHECK_FALSE(detect_frozen_metric(make({0.7, 0.5, 0.5, 0.5, 0.5}, "acc"), &ctc, {}));
+}
+
+TEST_CASE("throughput_collapse: a speed that swings as low in its reference is no collapse (gluon-yolov3#11)",
+          "[detectors][throughput][false_positive]") {
+  check_quiet_throughout({28.997, 14.945, 27.756, 11.758, 26.387, 13.143, 13.592, 22.194}, detect_throughput_collapse,
+                         "Speed");
+  // A real collapse still fires: below 0.6 x the reference and below its lowest value.
+  CHECK(first_decision({50, 90, 100, 101, 99, 100, 98, 100, 40, 38}, detect_throughput_collapse, "tp"));
+  // One slow reference value in eight (a checkpoint save) does not hide it.
+  CHECK(first_decision({50, 90, 100, 101, 30, 100, 98, 100, 99, 100, 40, 38}, detect_throughput_collapse, "tp"));
+}
+
+TEST_CASE(
+    "validation_drop: one evaluation at half its best while the training accuracy is at its highest "
+    "(mxnet#1865)",
+    "[detectors][supervised]") {
+  Series val("Validation-accuracy"), train("Train-accuracy");
+  const double v[] = {0.694959, 0.5297, 0.657973, 0.72191, 0.695673, 0.316746};
+  const double t[] = {0.940604, 0.95722, 0.965952, 0.972351, 0.976373, 0.979318};
+  for (int i = 0; i < 6; ++i) {
+    val.push(3 + i, v[i]);
+    train.push(3 + i, t[i]);
+  }
+  auto d = detect_val_acc_drop(val, {}, "validation_drop", -kInf, &train);
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "confirmed");
+  CHECK(d->step == 8);
+  CHECK_FALSE(detect_val_acc_drop(val, {}));  // one evaluation alone
+  CHECK_FALSE(detect_val_acc_drop(val, {.confirm_ratio = 0}, "validation_drop", -kInf, &train));
+  // The training accuracy fell too at that step: a hard epoch, not held-out data.
+  Series fell("Train-accuracy");
+  for (int i = 0; i < 6; ++i) fell.push(3 + i, i < 5 ? t[i] : 0.6);
+  CHECK_FALSE(detect_val_acc_drop(val, {}, "validation_drop", -kInf, &fell));
+}

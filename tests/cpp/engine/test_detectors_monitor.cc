@@ -265,3 +265,43 @@ TEST_CASE("monitor: a validation loss confirms a training loss jump (chemts#8)",
   }
   CHECK(got == std::vector<std::string>{"loss_divergence"});
 }
+
+TEST_CASE("monitor: an elapsed clock whose rise per step keeps growing is a slowdown (MnemonicReader#4)",
+          "[monitor][families]") {
+  Monitor m(opts());
+  std::vector<Alert> got;
+  const double clock[] = {13.1, 42.78, 180.82, 549.89};
+  for (int i = 0; i < 4; ++i)
+    for (auto& a : row(m, 3 * i, {{"loss", 11.3}, {"elapsed time", clock[i]}}).alerts) got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "throughput_collapse");
+  CHECK(got[0].decision.step == 9);
+  // A steady clock, and one with an evaluation folded into one interval: quiet.
+  Monitor q(opts());
+  const double steady[] = {10, 20, 30, 75, 85, 95, 105, 150, 160};
+  for (int i = 0; i < 9; ++i) CHECK(row(q, i, {{"loss", 2.0 - 0.1 * i}, {"time_elapsed", steady[i]}}).alerts.empty());
+}
+
+TEST_CASE("monitor: a training accuracy stuck at exactly 0 beside a loss that never falls (PaddleOCR#3074)",
+          "[monitor][families]") {
+  Monitor m(opts());
+  std::vector<Alert> got;
+  const double loss[] = {114.313988, 115.315887, 115.961136, 114.718689, 113.873207};
+  for (int i = 0; i < 5; ++i)
+    for (auto& a : row(m, 1340 + 10 * i, {{"loss", loss[i]}, {"acc", 0.0}}).alerts) got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "frozen_metric");
+  CHECK(got[0].decision.step == 1370);
+}
+
+TEST_CASE("monitor: validation accuracy halves while the training accuracy peaks (mxnet#1865)", "[monitor][families]") {
+  Monitor m(opts());
+  std::vector<Alert> got;
+  const double v[] = {0.694959, 0.5297, 0.657973, 0.72191, 0.695673, 0.316746};
+  const double t[] = {0.940604, 0.95722, 0.965952, 0.972351, 0.976373, 0.979318};
+  for (int i = 0; i < 6; ++i)
+    for (auto& a : row(m, 3 + i, {{"Train-accuracy", t[i]}, {"Validation-accuracy", v[i]}}).alerts) got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "validation_drop");
+  CHECK(got[0].decision.step == 8);
+}

@@ -211,6 +211,17 @@ TEST_CASE("roles: reward and reward components", "[roles]") {
   }
 }
 
+TEST_CASE("roles: an accuracy cut short ('valid_ac', 'val_accu') beside a split token", "[roles]") {
+  KeyMatcher m;
+  for (std::string_view k : {"valid_ac", "val_ac", "Val Accu", "test_accur"}) {
+    INFO(k);
+    CHECK(role(m, k) == Role::kValAccuracy);
+  }
+  CHECK(family(m, "train_ac") == KeyFamily::kQuality);
+  CHECK(family(m, "ac") == KeyFamily::kNone);  // alone it names nothing known
+  CHECK(normalize_key("valid_ac") == "val_accuracy");
+}
+
 TEST_CASE("roles: unknown and odd keys never crash and bind nothing", "[roles]") {
   KeyMatcher m;
   for (std::string_view k : {"", "///", "epoch", "step", "global_step", "memory_allocated", "foo", "@@", "a.b.c",

@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <limits>
 #include <optional>
 #include <string>
@@ -657,13 +659,30 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
 //    improved, not still falling" conditions (rwf2000#19: a binary model at
 //    0.6857 .. 0.6959 around ln 2 = 0.6931 for 5 epochs). Small k only: ln k
 //    for k > 4 lies where healthy losses often settle.
+//  - identical, precise form: precise_points bit-identical values printed
+//    with at least precise_digits significant digits (keras#2392: 5.7257
+//    three epochs running). A loss that moves less than 1e-5 of itself
+//    between three log points computes nothing new; a short loss printed
+//    with 2-4 digits repeats by rounding, so it keeps the `points` bar.
+//    Known false positive: a logger that repeats its last value between
+//    updates (forward-filled eval rows), hence off for the validation loss;
+//  - saturated: saturated_points values at a clamp constant of the
+//    cross-entropy: -ln(FLT_MIN) = 87.3365 (Caffe's SoftmaxWithLoss when the
+//    target's probability underflows; up-down-captioner#2: 9.22, then
+//    87.3365 from iteration 100), -ln of the smallest float32 denormal
+//    103.2789, -ln(1e-7) = 16.1181 (Keras' clipped probabilities). A loss
+//    there to 6 digits twice running is the clamp, not a coincidence.
 // With ignore_zero (default), the identical rule ignores 0.0 (zero decides).
 struct FrozenLossOptions {
   bool enabled = true;
   int points = 6;
+  int precise_points = 3;
+  int precise_digits = 5;
+  int saturated_points = 2;
   bool ignore_zero = true;
   int zero_points = 2;
   double zero_min_initial = 0.1;
+  int metric_points = 4;
   int flat_points = 3;
   double flat_tolerance = 1e-3;
   double flat_max_improvement = 0.05;  // "never improved": the minimum within this of the initial value
@@ -680,12 +699,25 @@ struct OptionTable<FrozenLossOptions> {
   static constexpr OptionField<O> fields[] = {
       {"enabled", &O::enabled, {}, "off: a frozen loss raises nothing"},
       {"points", &O::points, {2, 1e5}, "identical rule: this many bit-identical values"},
+      {"precise_points",
+       &O::precise_points,
+       {0, 1e5},
+       "identical rule: this many suffice for values printed with >= precise_digits digits (0: off)"},
+      {"precise_digits", &O::precise_digits, {1, 17}, "significant digits that make a repeated value precise"},
+      {"saturated_points",
+       &O::saturated_points,
+       {0, 1e5},
+       "saturated rule: values at a cross-entropy clamp (87.3365 = -ln FLT_MIN ...) (0: off)"},
       {"ignore_zero", &O::ignore_zero, {}, "GRPO/DPO losses of exactly 0.0 are normal (the zero rule decides)"},
       {"zero_points", &O::zero_points, {0, 1e5}, "zero rule: this many values of exactly 0.0 after a real loss"},
       {"zero_min_initial",
        &O::zero_min_initial,
        {0.0},
        "the zero rule applies to losses that started at or above this"},
+      {"metric_points",
+       &O::metric_points,
+       {0, 1e5},
+       "frozen_metric: bit-identical values of an accuracy-type metric while the loss never improved (0: off)"},
       {"flat_points", &O::flat_points, {2, 1e5}, "flat rule: this many values within flat_tolerance"},
       {"flat_tolerance", &O::flat_tolerance, {0.0, 1.0}, "relative spread of the flat points"},
       {"flat_max_improvement",
@@ -702,6 +734,29 @@ struct OptionTable<FrozenLossOptions> {
       {"severity", &O::severity, {}, "alert severity"},
   };
 };
+
+namespace detail {
+// The fewest significant digits that print v back exactly (1 .. 17): how
+// precisely a parsed value was logged (5.7257 -> 5, 0.69 -> 2).
+inline int significant_digits(double v) {
+  if (!std::isfinite(v) || v == 0.0) return 1;
+  char buf[40];
+  for (int p = 1; p < 17; ++p) {
+    std::snprintf(buf, sizeof buf, "%.*g", p, v);
+    if (std::strtod(buf, nullptr) == v) return p;
+  }
+  return 17;
+}
+
+// The cross-entropy clamp constant v sits at (6 significant digits), if any.
+inline std::optional<double> saturation_constant(double v) {
+  // -ln(FLT_MIN), -ln(the smallest float32 denormal), -ln(1e-7)
+  constexpr double kClamps[] = {87.336544750553, 103.27892990343, 16.118095650958};
+  for (double c : kClamps)
+    if (std::fabs(v - c) <= 1e-5 * c) return c;
+  return std::nullopt;
+}
+}  // namespace detail
 
 namespace detail {
 constexpr std::size_t kFlatTrendPoints = 32;
@@ -754,7 +809,7 @@ inline std::optional<int> at_chance(const Series& loss, const FrozenLossOptions&
 }
 }  // namespace detail
 
-// Returns a "frozen_loss" decision (evidence "rule": identical | zero | flat | chance).
+// Returns a "frozen_loss" decision (evidence "rule": identical | zero | saturated | flat | chance).
 inline std::optional<Decision> detect_frozen_loss(const Series& loss, const FrozenLossOptions& opt) {
   if (!opt.enabled || loss.size() < 2) return std::nullopt;
   double v = loss.back().value;
@@ -789,8 +844,22 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
     for (std::size_t i = 2; i < n && same; ++i) same = loss.from_back(i).value == v;
     if (same) return make("zero", n, "is stuck at " + detail::fmt_num(v) + ", numerically zero,");
   }
+  if (opt.saturated_points > 0) {
+    if (auto c = detail::saturation_constant(v)) {
+      auto n = static_cast<std::size_t>(opt.saturated_points);
+      bool at = loss.size() >= n;
+      for (std::size_t i = 1; i < n && at; ++i) at = detail::saturation_constant(loss.from_back(i).value) == c;
+      if (at)
+        return make("saturated", n,
+                    "is at " + detail::fmt_num(*c) + ", a cross-entropy clamp (-ln of the smallest probability),");
+    }
+  }
   if (prev == v) {
     auto n = static_cast<std::size_t>(std::max(opt.points, 2));
+    // (A numerically zero value is the zero rule's, however many digits it prints.)
+    if (opt.precise_points >= 2 && std::fabs(v) > detail::kNumericZero &&
+        detail::significant_digits(v) >= opt.precise_digits)
+      n = std::min(n, static_cast<std::size_t>(opt.precise_points));
     if (loss.size() >= n) {
       bool same = true;
       for (std::size_t i = 2; i < n && same; ++i) same = loss.from_back(i).value == v;
@@ -819,6 +888,43 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
                 "sits at chance level ln " + std::to_string(*k) + " = " +
                     detail::fmt_num(std::log(static_cast<double>(*k))) + " and never improved");
   return std::nullopt;
+}
+
+// Frozen quality metric (evidence: metric_points bit-identical values and a
+// loss with an initial level): an accuracy-type metric (the validation
+// accuracy or any quality key) exactly the same for metric_points points,
+// never higher before, below its ceiling (0.99 / 99 %), while the training
+// loss never improved by more than flat_max_improvement on its initial level.
+// A classifier that outputs the same thing for every input scores the same
+// (bert#855: valid accuracy 3.6057692021131516 % every epoch, the loss at 5.0;
+// PaddleOCR#3074: acc exactly 0 while the CTC loss sits at 114). An accuracy
+// is k / N of a fixed evaluation set, so a converged run repeats its value
+// too: the loss that no longer falls from its start is what says "not
+// learning" (a regression model's meaningless acc of 0 beside a falling loss
+// stays quiet). No loss, no decision. Known false positive: the first
+// evaluations of a run that predicts the majority class for a while before it
+// learns, with a loss that has not fallen 5 % by then.
+inline std::optional<Decision> detect_frozen_metric(const Series& m, const Series* loss, const FrozenLossOptions& opt) {
+  if (!opt.enabled || opt.metric_points < 2 || !loss || loss->finite_count() < 3) return std::nullopt;
+  auto n = static_cast<std::size_t>(opt.metric_points);
+  if (m.size() < n) return std::nullopt;
+  const double v = m.back().value;
+  if (!std::isfinite(v) || !(v >= 0) || (v >= 0.99 && v <= 1.0) || v >= 99.0 || *m.max() > v) return std::nullopt;
+  for (std::size_t i = 1; i < n; ++i)
+    if (m.from_back(i).value != v) return std::nullopt;
+  const double initial = detail::initial_level(*loss);
+  auto lmin = loss->min();
+  if (!(initial > 0) || !lmin || *lmin < (1.0 - opt.flat_max_improvement) * initial) return std::nullopt;
+  Decision d = detail::make_decision(
+      Source::kRulebased, "frozen_metric", opt.severity,
+      m.name() + " has been exactly " + detail::fmt_num(v) + " for " + std::to_string(n) + " points (since step " +
+          std::to_string(m.from_back(n - 1).step) + ") while " + loss->name() + " never improved on its initial " +
+          detail::fmt_num(initial) + ": the model is not learning",
+      m.name(), &m);
+  d.evidence.emplace_back("points", std::to_string(n));
+  d.evidence.emplace_back("rule", "metric");
+  d.evidence.emplace_back("loss_initial", detail::fmt_num(initial));
+  return d;
 }
 
 }  // namespace sidecar

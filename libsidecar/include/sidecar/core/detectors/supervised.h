@@ -3,6 +3,7 @@
 // (SPEC §2 reference thresholds), with a short-series collapse rule.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -23,6 +24,15 @@ namespace sidecar {
 //    the last collapse_points values all <= collapse_ratio x best (fell by
 //    more than half), or the latest alone <= severe_ratio x best (0.90 ->
 //    0.12 needs no second look); best >= min_best. Short series fire here.
+//  - confirmed (evidence: the best, one evaluation after it, and the
+//    training-side metric at that step): the latest <= confirm_ratio x best
+//    while the training metric (the run's accuracy on its own data) is at
+//    its highest at the same step (mxnet#1865: validation accuracy 0.72 ->
+//    0.32 at epoch 8 while the training accuracy climbs to 0.979). A small
+//    validation set's noise or a hard epoch drags both down; a model that
+//    learns ever better and scores half as well on held-out data is broken
+//    there (an evaluation that differs from training, a shifted set).
+//    Known false positive: a validation set of a handful of samples.
 // Metrics logged in percent (best > 1.5) have min_drop and min_best scaled
 // by 100. Stays open until the metric is back within half of min_drop of its best.
 struct ValAccDropOptions {
@@ -36,6 +46,7 @@ struct ValAccDropOptions {
   int collapse_points = 2;
   double severe_ratio = 0.25;
   double min_best = 0.05;
+  double confirm_ratio = 0.5;
   Severity severity = Severity::kWarning;
 };
 
@@ -56,17 +67,31 @@ struct OptionTable<ValAccDropOptions> {
       {"collapse_points", &O::collapse_points, {1, 1000}, "evaluations the collapse rule needs"},
       {"severe_ratio", &O::severe_ratio, {0.0, 1.0}, "or the latest alone <= this x best"},
       {"min_best", &O::min_best, {0.0}, "a metric never above this is not judged (x100 for percentages)"},
+      {"confirm_ratio",
+       &O::confirm_ratio,
+       {0.0, 1.0},
+       "confirmed: one evaluation <= this x best while the training metric is at its highest (0: off)"},
       {"severity", &O::severity, {}, "alert severity"},
   };
 };
 
+namespace detail {
+// Whether the training-side metric is at its highest so far at `step` (>= 3 points).
+inline bool at_own_best(const Series& train, std::int64_t step) {
+  if (train.size() < 3 || train.back().step != step || !std::isfinite(train.back().value)) return false;
+  return train.back().value >= *train.max();
+}
+}  // namespace detail
+
 // Returns a "validation_drop" decision (or `syndrome`, for other quality
-// metrics), evidence "rule": drop | collapse.
+// metrics), evidence "rule": drop | collapse | confirmed.
 // `known_best`: a best-so-far the run logs itself ("best test acc"), which
 // may predate the retained points (a pasted log that starts after the best).
+// `train`: the same kind of metric on the training data (the confirmed rule).
 inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValAccDropOptions& opt,
                                                    std::string_view syndrome = "validation_drop",
-                                                   double known_best = -std::numeric_limits<double>::infinity()) {
+                                                   double known_best = -std::numeric_limits<double>::infinity(),
+                                                   const Series* train = nullptr) {
   if (!opt.enabled || acc.empty() || (acc.size() < 2 && !std::isfinite(known_best))) return std::nullopt;
   double cur = acc.back().value;
   auto best = acc.max();
@@ -74,7 +99,8 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
   if (external) best = known_best;
   if (!std::isfinite(cur) || !best || *best <= 0) return std::nullopt;
   double scale = *best > 1.5 ? 100.0 : 1.0;
-  if (*best - cur < opt.min_drop * scale && cur > opt.collapse_ratio * *best) return std::nullopt;  // cheap exit
+  const double fall_ratio = std::max(opt.collapse_ratio, train ? opt.confirm_ratio : 0.0);
+  if (*best - cur < opt.min_drop * scale && cur > fall_ratio * *best) return std::nullopt;  // cheap exit
   bool after_best = external || acc.back().step > acc.argmax_step();
   std::int64_t best_step = external ? std::numeric_limits<std::int64_t>::min() : acc.argmax_step();
   auto make = [&](std::string rule, double recent) {
@@ -92,6 +118,9 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
   auto cp = static_cast<std::size_t>(std::max(opt.collapse_points, 1));
   if (after_best && *best >= opt.min_best * scale && opt.severe_ratio > 0 && cur <= opt.severe_ratio * *best)
     return make("collapse", cur);
+  if (train && after_best && opt.confirm_ratio > 0 && *best >= opt.min_best * scale &&
+      cur <= opt.confirm_ratio * *best && detail::at_own_best(*train, acc.back().step))
+    return make("confirmed", cur);
   if (opt.collapse_ratio > 0 && *best >= opt.min_best * scale && acc.size() > cp && after_best) {
     bool collapsed = true;
     double sum = 0;

@@ -20,7 +20,12 @@ namespace sidecar {
 // the first warmup_points (compile, data-loader start, cache warm-up are
 // slow and never the reference), taken only from points before the suspects.
 // Fires when the last `persistence` values are all <= ratio x reference (one
-// slow step, a checkpoint save, is not a collapse).
+// slow step, a checkpoint save, is not a collapse) and below the reference's
+// own low (its lowest value, past 8 reference values its second lowest, and
+// so on: one in eight may be a checkpoint save): a throughput that already
+// went that low while the reference was taken swings, it has not collapsed
+// (gluon-mobilenet-yolov3#11: 29, 15, 28, 12, 26, 13, 14, 22 samples/s
+// while the learning rate warms up).
 // Evidence: warmup_points + 2 reference points + persistence. Stays open
 // until throughput is back above the midpoint of ratio and the reference.
 struct ThroughputCollapseOptions {
@@ -90,9 +95,13 @@ inline std::optional<Decision> detect_throughput_collapse(const Series& tp, cons
   double med = detail::median_inplace(ref);
   if (!(med > 0) || cur > opt.ratio * med) return std::nullopt;
   if (tp.size() < static_cast<std::size_t>(p)) return std::nullopt;
+  ref.assign(init.begin() + static_cast<std::ptrdiff_t>(warm), init.begin() + static_cast<std::ptrdiff_t>(end));
+  auto low_at = ref.begin() + static_cast<std::ptrdiff_t>(ref.size() / 8);
+  std::nth_element(ref.begin(), low_at, ref.end());
+  const double low = *low_at;
   for (int i = 0; i < p; ++i) {
     double x = tp.from_back(static_cast<std::size_t>(i)).value;
-    if (!std::isfinite(x) || x > opt.ratio * med) return std::nullopt;
+    if (!std::isfinite(x) || x > opt.ratio * med || x >= low) return std::nullopt;
   }
   // A tenth of the reference (critical_ratio) is a run that will take ten
   // times as long: critical, so an open warning escalates.
