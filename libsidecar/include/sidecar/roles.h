@@ -230,14 +230,19 @@ inline bool is_loss_token(std::string_view t) {
 inline bool is_quality_token(const std::vector<std::string>& tk, std::size_t i) {
   std::string_view t = tk[i];
   std::string_view next = i + 1 < tk.size() ? std::string_view(tk[i + 1]) : std::string_view();
-  if (one_of(t, {"accuracy", "accuracies", "top1",    "top5", "topk",      "map",     "ap",        "ap50",
-                 "ap75",     "aps",        "apm",     "apl",  "map50",     "map75",   "precision", "recall",
-                 "f1",       "fscore",     "f1score", "bleu", "sacrebleu", "meteor",  "auc",       "auroc",
-                 "iou",      "miou",       "dice",    "em",   "winrate",   "success", "correct",   "correctness"}))
+  if (one_of(t,
+             {"accuracy", "accuracies", "top1",      "top5",     "topk",        "map",       "ap",     "ap50", "ap75",
+              "aps",      "apm",        "apl",       "map50",    "map75",       "precision", "recall", "f1",   "fscore",
+              "f1score",  "bleu",       "sacrebleu", "meteor",   "auc",         "auroc",     "iou",    "miou", "dice",
+              "em",       "winrate",    "success",   "correct",  "correctness", "prec",      "psnr",   "ssim", "ndcg",
+              "mrr",      "kappa",      "pearson",   "spearman", "mcc"}))
     return true;
   if (starts_with(t, "rouge") || starts_with(t, "chrf") || starts_with(t, "pass@") || starts_with(t, "acc@") ||
-      starts_with(t, "top@") || starts_with(t, "bleu") || starts_with(t, "map@") || starts_with(t, "ap@"))
-    return true;  // "mAP@0.5", "AP@.5:.95" (YOLO and COCO printouts) too
+      starts_with(t, "top@") || starts_with(t, "bleu") || starts_with(t, "map@") || starts_with(t, "ap@") ||
+      starts_with(t, "prec@") || starts_with(t, "precision@") || starts_with(t, "recall@") || starts_with(t, "ndcg@") ||
+      starts_with(t, "hit@") || starts_with(t, "hr@") || starts_with(t, "mrr@"))
+    return true;  // "mAP@0.5", "AP@.5:.95" (YOLO and COCO printouts), "Prec@1" (PyTorch's ImageNet), "NDCG@10" too
+  if (t == "matthews" && next == "correlation") return true;
   if ((t == "acc" || t == "top" || t == "accuracy") && all_digits(next)) return true;
   if (starts_with(t, "acc") && all_digits(t.substr(3))) return true;  // acc1, acc5
   if (starts_with(t, "top") && all_digits(t.substr(3))) return true;  // top10
@@ -428,8 +433,10 @@ inline TokenClass quality_class(const std::vector<std::string>& tk, const TokenF
     std::string_view t = tk[i];
     if (one_of(t, {"map", "ap", "ap50", "ap75", "map50", "map75", "bleu", "sacrebleu", "meteor", "exact", "miou"}) ||
         starts_with(t, "rouge") || starts_with(t, "chrf") || starts_with(t, "pass") || starts_with(t, "map@") ||
-        starts_with(t, "ap@") || (t == "m" && i + 1 < tk.size() && tk[i + 1] == "ap"))
-      eval_only = true;
+        starts_with(t, "ap@") || (t == "m" && i + 1 < tk.size() && tk[i + 1] == "ap") || one_of(t, {"ndcg", "mrr"}) ||
+        starts_with(t, "ndcg@") || starts_with(t, "hit@") || starts_with(t, "hr@") || starts_with(t, "mrr@") ||
+        starts_with(t, "recall@"))
+      eval_only = true;  // retrieval / recommendation ranks are computed on held-out queries
   }
   if (f.val || (eval_only && !f.train)) {
     c.role = Role::kValAccuracy;
@@ -466,7 +473,9 @@ inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
   }
   if (f.reward) return reward_class(tk, f);
   if (f.entropy) return family_role(KeyFamily::kEntropy, Role::kEntropy, f, tk);
-  if (f.quality) return quality_class(tk, f);
+  // An error rate ("top1_err", "wer", "val_error") falls as the model
+  // learns: not a quality metric that should rise, whatever else it names.
+  if (f.quality && !has(tk, {"err", "error", "errors", "wer", "cer"})) return quality_class(tk, f);
   return {};
 }
 

@@ -222,6 +222,25 @@ TEST_CASE("roles: an accuracy cut short ('valid_ac', 'val_accu') beside a split 
   CHECK(normalize_key("valid_ac") == "val_accuracy");
 }
 
+TEST_CASE("roles: ranking, image and correlation scores rise; error rates do not", "[roles]") {
+  KeyMatcher m;
+  for (std::string_view k :
+       {"NDCG@10", "HR@10", "recall@20", "MRR", "val_psnr", "eval_matthews_correlation", "eval_pearson", "val_prec"}) {
+    INFO(k);
+    CHECK(role(m, k) == Role::kValAccuracy);
+  }
+  for (std::string_view k : {"Prec@1", "prec@5", "psnr", "ssim", "kappa"}) {
+    INFO(k);
+    CHECK(family(m, k) == KeyFamily::kQuality);
+  }
+  // Lower is better: a falling error rate must never read as a quality drop.
+  for (std::string_view k : {"top1_err", "val_error", "wer", "val_wer", "train_err", "error_rate", "val_cer"}) {
+    INFO(k);
+    CHECK(family(m, k) != KeyFamily::kQuality);
+    CHECK_FALSE(role(m, k));
+  }
+}
+
 TEST_CASE("roles: unknown and odd keys never crash and bind nothing", "[roles]") {
   KeyMatcher m;
   for (std::string_view k : {"", "///", "epoch", "step", "global_step", "memory_allocated", "foo", "@@", "a.b.c",
