@@ -130,6 +130,7 @@ struct Monitor::Impl {
     bool may_be_clock = false;  // a bare time unit ("s", "ms"): a step time or an elapsed clock
     bool val_side = false;      // a quality key with a val/test/dev token
     bool clock = false;         // an elapsed wall clock: per_step holds its rise per step
+    bool clock_fell = false;    // ... unless it ever fell: then it is no clock (a per-interval time)
     Series per_step;
     std::string norm;  // normalized key, without a "best" token
   };
@@ -515,13 +516,16 @@ struct Monitor::Impl {
     }
   }
 
-  // An elapsed clock's rise per step since its previous value (a clock that
-  // went back, a restarted run, and a repeated step add no point).
+  // An elapsed clock's rise per step since its previous value (a repeated
+  // step adds no point). A clock never falls: a key named "elapsed" that
+  // does is a time per log interval (or a restarted run) and is judged no
+  // more, so the noise of a per-interval time never reads as a slowdown.
   static void push_clock(Watch& w, std::int64_t step, double value) {
     if (w.series.empty() || !std::isfinite(value)) return;
     const SeriesPoint& prev = w.series.back();
-    if (!std::isfinite(prev.value) || step <= prev.step || value < prev.value) return;
-    w.per_step.push(step, (value - prev.value) / static_cast<double>(step - prev.step));
+    if (!std::isfinite(prev.value) || step <= prev.step) return;
+    if (value < prev.value) w.clock_fell = true;
+    if (!w.clock_fell) w.per_step.push(step, (value - prev.value) / static_cast<double>(step - prev.step));
   }
 
   void evaluate_watches(double now) {
@@ -538,8 +542,7 @@ struct Monitor::Impl {
         apply(w.nonfinite, detect_nonfinite_metric(s, d.nonfinite_metric), now, &s);
       if (w.family == KeyFamily::kQuality && !w.is_best) {
         apply(w.quality, detect_val_acc_drop(s, d.validation_drop, "quality_drop", known_best(w.norm)), now, &s);
-        apply(w.frozen, detect_frozen_metric(s, bound(Role::kLoss) ? &series(Role::kLoss) : nullptr, d.frozen_loss),
-              now, &s);
+        apply(w.frozen, detect_frozen_metric(s, frozen_metric_loss(), d.frozen_loss), now, &s);
       } else if (w.family == KeyFamily::kThroughput)
         apply(w.throughput, detect_throughput_collapse(s, d.throughput_collapse), now, &s);
       else if (w.family == KeyFamily::kStepTime)
@@ -547,7 +550,8 @@ struct Monitor::Impl {
       else if (w.family == KeyFamily::kEta)
         apply(w.throughput, detect_eta_growth(s, d.throughput_collapse), now, &s);
       else if (w.clock && !w.per_step.empty())
-        apply(w.throughput, detect_step_time_growth(w.per_step, d.throughput_collapse), now, &w.per_step);
+        apply(w.throughput, w.clock_fell ? std::nullopt : detect_step_time_growth(w.per_step, d.throughput_collapse),
+              now, w.clock_fell ? nullptr : &w.per_step);
     }
     dirty_watches.clear();
   }
@@ -555,6 +559,14 @@ struct Monitor::Impl {
   const Series& series(Role r) const { return roles[static_cast<std::size_t>(r)].series; }
   bool dirty(Role r) const { return roles[static_cast<std::size_t>(r)].dirty; }
   bool bound(Role r) const { return !roles[static_cast<std::size_t>(r)].key.empty(); }
+
+  // The loss frozen_metric weighs a stuck accuracy against: the bound loss,
+  // outside reinforcement learning (a sparse task's success rate sits at 0
+  // for long while the value loss rises: healthy).
+  const Series* frozen_metric_loss() const {
+    if (profile_value == Profile::kReinforcementLearning || !bound(Role::kLoss)) return nullptr;
+    return &series(Role::kLoss);
+  }
 
   // The training and validation loss rules.
   void evaluate_losses(double now) {
@@ -602,8 +614,8 @@ struct Monitor::Impl {
     if (dirty(Role::kThroughput))
       apply(kThroughputCollapse, detect_throughput_collapse(series(Role::kThroughput), d.throughput_collapse), now,
             &series(Role::kThroughput));
-    if (dirty(Role::kValAccuracy) && bound(Role::kLoss))
-      apply(kValFrozenMetric, detect_frozen_metric(series(Role::kValAccuracy), &series(Role::kLoss), d.frozen_loss),
+    if (dirty(Role::kValAccuracy))
+      apply(kValFrozenMetric, detect_frozen_metric(series(Role::kValAccuracy), frozen_metric_loss(), d.frozen_loss),
             now, &series(Role::kValAccuracy));
     if (dirty(Role::kGradNorm))
       apply(kGradNorm,

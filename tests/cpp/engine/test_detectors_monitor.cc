@@ -280,6 +280,11 @@ TEST_CASE("monitor: an elapsed clock whose rise per step keeps growing is a slow
   Monitor q(opts());
   const double steady[] = {10, 20, 30, 75, 85, 95, 105, 150, 160};
   for (int i = 0; i < 9; ++i) CHECK(row(q, i, {{"loss", 2.0 - 0.1 * i}, {"time_elapsed", steady[i]}}).alerts.empty());
+  // An "elapsed" that falls is a time per log interval, not a clock: its
+  // noise rising three times running is no slowdown.
+  Monitor p(opts());
+  const double interval[] = {10.4, 10.1, 10.2, 10.5, 11.5, 13.0};
+  for (int i = 0; i < 6; ++i) CHECK(row(p, i, {{"loss", 2.0 - 0.1 * i}, {"elapsed", interval[i]}}).alerts.empty());
 }
 
 TEST_CASE("monitor: a training accuracy stuck at exactly 0 beside a loss that never falls (PaddleOCR#3074)",
@@ -292,6 +297,10 @@ TEST_CASE("monitor: a training accuracy stuck at exactly 0 beside a loss that ne
   REQUIRE(got.size() == 1);
   CHECK(got[0].decision.syndrome == "frozen_metric");
   CHECK(got[0].decision.step == 1370);
+  // Reinforcement learning: a sparse task's accuracy sits at 0 while the value loss does not fall.
+  Monitor rl(opts(Profile::kReinforcementLearning));
+  for (int i = 0; i < 5; ++i)
+    CHECK(row(rl, 1340 + 10 * i, {{"loss", loss[i]}, {"accuracy", 0.0}, {"reward", -1.0}}).alerts.empty());
 }
 
 TEST_CASE("monitor: validation accuracy halves while the training accuracy peaks (mxnet#1865)", "[monitor][families]") {
