@@ -24,6 +24,7 @@
 #endif
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -560,6 +561,27 @@ void record_exception(Pending* p, std::string exc, std::string type) {
   p->after = 0;
 }
 
+// Documentation, not a log line: a markdown table row ('| 79 | GPU has fallen off the bus | ... |': a
+// pipe at both ends and at least two cells), a markdown heading ('# XID 79: ...'), or prose that names
+// an error as an example ('cryptic errors like OSError: No space left on device', 'If you've
+// encountered ...'). Programs print none of these shapes; wikis, READMEs and blog posts about the
+// errors do, so no syndrome reports them.
+bool is_doc_line(std::string_view line) {
+  while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+  while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
+  if (line.size() >= 5 && line.front() == '|' && line.back() == '|' && std::count(line.begin(), line.end(), '|') >= 3)
+    return true;
+  std::size_t hashes = line.find_first_not_of('#');
+  if (hashes >= 1 && hashes <= 6 && hashes + 1 < line.size() && line[hashes] == ' ' &&
+      std::isalpha(static_cast<unsigned char>(line[hashes + 1])))
+    return true;
+  static const RE2 prose(
+      "\\b(errors?|exceptions?|messages?|failures?|warnings?) (like|such as)\\b|"
+      "\\bif you('ve| have)? (encountered|seen|run into|hit)\\b",
+      re2_options(false));
+  return RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), prose);
+}
+
 // The end of the segment starting at p (end when none). Blocks with a \r
 // are scanned from a copy where it reads as \n, so \n is the only separator.
 const char* segment_end(const char* p, const char* end) {
@@ -721,7 +743,7 @@ bool LogStream::State::confirm_hit(const CompiledSyndrome& cs, std::string_view 
   for (std::size_t i = 0; i < cs.n_patterns && !matched; ++i) matched = RE2::PartialMatch(piece, *re.include[i]);
   for (std::size_t i = n_main; i < re.include.size() && !matched; ++i)
     matched = *follow_up = RE2::PartialMatch(piece, *re.include[i]);
-  if (!matched) return false;
+  if (!matched || is_doc_line(text)) return false;
   for (const auto& ex : re.exclude)
     if (RE2::PartialMatch(piece, *ex)) return false;
   return true;

@@ -1214,6 +1214,84 @@ TEST_CASE("round 6: further wording families of the launchers, CUDA wrappers, al
   check_line_cases(cases);
 }
 
+TEST_CASE("round 7: concept patterns hold whichever program printed the line; documentation is no log line",
+          "[logs][corpus][concepts]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // an out-of-memory phrase in an error's wording with a device word: Paddle, Caffe, TGI, torch_npu, XPU
+      {"Out of memory error on GPU 0. Cannot allocate 98.000244MB memory on GPU 0, available memory is only 0B.",
+       "cuda_oom"},
+      {"F0206 17:14:01.623456 10148 syncedmem.cpp:78] Check failed: error == cudaSuccess (2 vs. 0)  out of memory",
+       "cuda_oom"},
+      {"Unable to warmup model: Generation(\"Allocation on device 0 would exceed allowed memory. (out of memory)",
+       "cuda_oom"},
+      {"RuntimeError: NPU out of memory. Tried to allocate 2.00 GiB (NPU 0; 60.97 GiB total capacity)", "cuda_oom"},
+      {"RuntimeError: XPU out of memory. Tried to allocate 512.00 MiB (GPU 0; 15.56 GiB total capacity)", "cuda_oom"},
+      {"terminate called after throwing an instance of 'paddle::memory::allocation::BadAlloc'", "cuda_oom"},
+      // srun naming a range of tasks
+      {"srun: error: nid001277: tasks 1-3: Out Of Memory", "host_oom"},
+      // a numbered worker / shard / task that failed or died (Ray, TGI, any launcher)
+      {"(TorchTrainer pid=89392) Worker 0 has failed.", "dist_child_failed"},
+      {"2023-08-17T10:23:27.032737Z ERROR text_generation_launcher: Shard 0 failed to start", "dist_child_failed"},
+      {"Error: ShardCannotStart", "dist_child_failed"},
+      {"executor 3 exited unexpectedly; shutting the job down", "dist_child_failed"},
+      {"The actor is dead because its worker process has died. Worker exit type: SYSTEM_ERROR Worker exit detail: "
+       "Worker unexpectedly exits with a connection error code 2. End of file. There are some potential root "
+       "causes. (1) The process is killed by SIGKILL by OOM killer due to high memory usage. (2) ray stop --force "
+       "is called. (3) The worker is crashed unexpectedly due to SIGSEGV or other unexpected errors.",
+       "dist_child_failed"},
+      // stalled ops, missing ranks, a wait for a rank that failed
+      {"[1,0]<stderr>:Stalled ops:HorovodBroadcast_dense_1_bias_0 [missing ranks: 1]", "hang"},
+      {"[rank3]:[E221 08:45:07.886838878 ProcessGroupGloo.cpp:143] Rank 3 successfully reached monitoredBarrier, "
+       "but received errors while waiting for send/recv from rank 0. Please check rank 0 logs for faulty rank.",
+       "hang"},
+      {"allreduce on rank 3 made no progress for 300 s", "hang"},
+      // a device lost, unhealthy or locked up (Ascend, the k8s device plugin, MooreThreads)
+      {"        Device[0] lost heartbeat.[FUNC:SyncTask][FILE:direct_hwts_engine.cc][LINE:407]", "xid"},
+      {"2020/08/10 19:09:42 'nvidia.com/gpu' device marked unhealthy: GPU-7540a9b3-eeb9-1214-1526-f93c9ea826a8", "xid"},
+      {"[234620.919572] MTGPU:  550:   Recovery 1: Core = 1, PID = 21057, frame = 0, Guilty Lockup", "xid"},
+      // a segmentation violation in any spelling
+      {"==20477==ERROR: AddressSanitizer: SEGV on unknown address 0x000800000039 (pc 0x00018b8be8e0 T1)", "segfault"},
+      {"AddressSanitizer:DEADLYSIGNAL", "segfault"},
+      {"Exception code: 0xC0000005 EXCEPTION_ACCESS_VIOLATION", "segfault"},
+      // a native stack trace's header
+      {"stack traceback:", "traceback"},
+      {"goroutine 1 [running]:", "traceback"},
+      {"*** Check failure stack trace: ***", "traceback"},
+      // specific wordings
+      {"Cuda check failed (11 vs. 0): invalid argument", "cuda_error"},
+      {"node5:240:240 [6] misc/socket.cc:533 NCCL WARN socketPollConnect: Connect to 10.0.0.4<56849> returned "
+       "113(No route to host) errno 115(Operation now in progress)",
+       "nccl_error"},
+      {"ResourceExhaustedError: ./model/model-49.tempstate5787507096018461664", "disk_full"},
+      // look-alikes: quiet
+      {"INFO model_runner.py:629] CUDA graphs can take additional 1~3 GiB memory per GPU. If you are running out of "
+       "memory, consider decreasing `gpu_memory_utilization`",
+       ""},
+      {"Pass --gpu-memory-utilization 0.8 to avoid out of memory errors", ""},
+      {"[rank: 0] Worker 0 exited with code 0", ""},
+      {"INFO shard-manager: text_generation_launcher: Shard ready in 218.6s rank=4", ""},
+      {"gpu-feature-discovery-4szks    0/2     Init:CrashLoopBackOff   2277 (3m34s ago)   8d", ""},
+      {"horovod stall inspector: checking for stalled ops every 60 seconds", ""},
+      {"rank 3 made progress: step 100", ""},
+      {"device plugin: marking device healthy: GPU-7540a9b3", ""},
+      {"export ASAN_OPTIONS=handle_segv=1:detect_leaks=0", ""},
+      {"Check failed: error == cudaSuccess", ""},
+      // documentation about errors: a markdown table row or heading, prose that names an error as an example
+      {"| 79 | GPU has fallen off the bus | Power, PCIe, riser, or thermal kill |", ""},
+      {"| 48 | Double-bit ECC error | Hardware. Memory cell is gone, GPU should be retired |", ""},
+      {"| 94 | `RESTART_APP` | Not ignored; the GPU is marked unhealthy |", ""},
+      {"# XID 79: GPU fallen off the bus (PCIe issue)", ""},
+      {"If you've encountered cryptic errors like OSError: No space left on device during AI tasks, it's often "
+       "due to insufficient shared memory (shm_size) settings.",
+       ""},
+      // ... while the lines themselves, and a fairseq row with pipes, still are
+      {"OSError: [Errno 28] No space left on device", "disk_full"},
+      {"NVRM: GPU at PCI:0000:3b:00: GPU has fallen off the bus.", "xid"},
+      {"| epoch 001:   1000 / 3000 loss=nan, nll_loss=nan, ppl=nan | valid on 'valid' subset", "nan_in_log"},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
