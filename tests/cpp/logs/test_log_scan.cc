@@ -1259,6 +1259,10 @@ TEST_CASE("round 7: concept patterns hold whichever program printed the line; do
       {"*** Check failure stack trace: ***", "traceback"},
       // specific wordings
       {"Cuda check failed (11 vs. 0): invalid argument", "cuda_error"},
+      {"Error operation not supported at line 351 in file /home/tim/git/bitsandbytes/csrc/pythonInterface.c",
+       "cuda_error"},
+      {"cuda driver library failed to get device context 800", "cuda_error"},
+      {"#0  0x00007f8791658967 in MPIDI_CH3I_Progress () from /usr/lib64/mpich/lib/libmpi.so.12", "hang"},
       {"node5:240:240 [6] misc/socket.cc:533 NCCL WARN socketPollConnect: Connect to 10.0.0.4<56849> returned "
        "113(No route to host) errno 115(Operation now in progress)",
        "nccl_error"},
@@ -1276,6 +1280,10 @@ TEST_CASE("round 7: concept patterns hold whichever program printed the line; do
       {"device plugin: marking device healthy: GPU-7540a9b3", ""},
       {"export ASAN_OPTIONS=handle_segv=1:detect_leaks=0", ""},
       {"Check failed: error == cudaSuccess", ""},
+      {"Error reading config at line 12 in file settings.yaml", ""},
+      {"cuda driver library loaded from /usr/lib/x86_64-linux-gnu/libcuda.so.1", ""},
+      {"#0  0x00007f8791658967 in main () at train.c:10", ""},
+      {"#1  0x00007f87916ff592 in MPIR_Wait_impl.isra.0 () from /usr/lib64/mpich/lib/libmpi.so.12", ""},
       // documentation about errors: a markdown table row or heading, prose that names an error as an example
       {"| 79 | GPU has fallen off the bus | Power, PCIe, riser, or thermal kill |", ""},
       {"| 48 | Double-bit ECC error | Hardware. Memory cell is gone, GPU should be retired |", ""},
