@@ -901,9 +901,10 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
 // is k / N of a fixed evaluation set, so a converged run repeats its value
 // too: the loss that no longer falls from its start is what says "not
 // learning" (a regression model's meaningless acc of 0 beside a falling loss
-// stays quiet). No loss, no decision. Known false positive: the first
+// stays quiet). No loss, no decision. Known false positives: the first
 // evaluations of a run that predicts the majority class for a while before it
-// learns, with a loss that has not fallen 5 % by then.
+// learns, with a loss that has not fallen 5 % by then; a pasted excerpt of a
+// converged run whose small validation set scores the same k / N four times.
 inline std::optional<Decision> detect_frozen_metric(const Series& m, const Series* loss, const FrozenLossOptions& opt) {
   if (!opt.enabled || opt.metric_points < 2 || !loss || loss->finite_count() < 3) return std::nullopt;
   auto n = static_cast<std::size_t>(opt.metric_points);
