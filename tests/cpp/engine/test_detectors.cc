@@ -1138,6 +1138,8 @@ TEST_CASE("throughput_collapse: a speed that swings as low in its reference is n
   CHECK(first_decision({50, 90, 100, 101, 99, 100, 98, 100, 40, 38}, detect_throughput_collapse, "tp"));
   // One slow reference value in eight (a checkpoint save) does not hide it.
   CHECK(first_decision({50, 90, 100, 101, 30, 100, 98, 100, 99, 100, 40, 38}, detect_throughput_collapse, "tp"));
+  // Nor does a ramp-up longer than the warm-up (slow once, never again).
+  CHECK(first_decision({20, 30, 45, 60, 100, 101, 99, 100, 98, 50, 48}, detect_throughput_collapse, "tp"));
 }
 
 TEST_CASE(

@@ -22,8 +22,9 @@ namespace sidecar {
 // Fires when the last `persistence` values are all <= ratio x reference (one
 // slow step, a checkpoint save, is not a collapse) and below the reference's
 // own low (its lowest value, past 8 reference values its second lowest, and
-// so on: one in eight may be a checkpoint save): a throughput that already
-// went that low while the reference was taken swings, it has not collapsed
+// so on: one in eight may be a checkpoint save; values of a ramp-up before
+// the first one at the median do not count): a throughput that already went
+// that low while the reference was taken swings, it has not collapsed
 // (gluon-mobilenet-yolov3#11: 29, 15, 28, 12, 26, 13, 14, 22 samples/s
 // while the learning rate warms up).
 // Evidence: warmup_points + 2 reference points + persistence. Stays open
@@ -95,7 +96,12 @@ inline std::optional<Decision> detect_throughput_collapse(const Series& tp, cons
   double med = detail::median_inplace(ref);
   if (!(med > 0) || cur > opt.ratio * med) return std::nullopt;
   if (tp.size() < static_cast<std::size_t>(p)) return std::nullopt;
-  ref.assign(init.begin() + static_cast<std::ptrdiff_t>(warm), init.begin() + static_cast<std::ptrdiff_t>(end));
+  // The low is taken from the first reference value at the median on: a
+  // ramp-up longer than the warm-up (a cache filling, fp16 loss-scale
+  // search) is slow once and never again, a swing keeps coming back.
+  std::size_t from = warm;
+  while (from + 1 < end && init[from] < med) ++from;
+  ref.assign(init.begin() + static_cast<std::ptrdiff_t>(from), init.begin() + static_cast<std::ptrdiff_t>(end));
   auto low_at = ref.begin() + static_cast<std::ptrdiff_t>(ref.size() / 8);
   std::nth_element(ref.begin(), low_at, ref.end());
   const double low = *low_at;
