@@ -1097,6 +1097,16 @@ TEST_CASE("frozen_loss: a precisely printed value three times; a cross-entropy c
   CHECK_FALSE(detect_frozen_loss(make({5.7178, 5.7257, 5.7257}), {}));        // two
   CHECK_FALSE(detect_frozen_loss(make({0.91, 0.43, 0.43, 0.43, 0.43}), {}));  // 2 digits repeat by rounding
   CHECK_FALSE(detect_frozen_loss(make({5.7178, 5.7257, 5.7257, 5.7257}), {.precise_points = 0}));
+  // Identical from the first value on (a DPO loss at ln 2 while the policy is the reference): the bar of 6.
+  CHECK_FALSE(detect_frozen_loss(make({0.6931471824645996, 0.6931471824645996, 0.6931471824645996}), {}));
+  // Once fired it holds while the run goes on (no resolve between 3 and 6 points).
+  Series held("loss");
+  held.push(0, 5.7178);
+  for (int i = 1; i < 9; ++i) {
+    held.push(i, 5.7257);
+    INFO("step " << i);
+    CHECK(detect_frozen_loss(held, {}).has_value() == (i >= 3));
+  }
   CHECK(detail::significant_digits(5.7257) == 5);
   CHECK(detail::significant_digits(3.6057692021131516) == 17);
   // Caffe's saturated softmax: -ln(FLT_MIN) = 87.3365 twice after 9.22.

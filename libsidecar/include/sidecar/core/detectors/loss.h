@@ -661,9 +661,11 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
 //    for k > 4 lies where healthy losses often settle.
 //  - identical, precise form: precise_points bit-identical values printed
 //    with at least precise_digits significant digits (keras#2392: 5.7257
-//    three epochs running). A loss that moves less than 1e-5 of itself
-//    between three log points computes nothing new; a short loss printed
-//    with 2-4 digits repeats by rounding, so it keeps the `points` bar.
+//    three epochs running), after a value that differs (a loss identical
+//    from its first value, a DPO loss at ln 2 while the policy is still the
+//    reference, keeps the `points` bar). A loss that moves less than 1e-5 of
+//    itself between three log points computes nothing new; a short loss
+//    printed with 2-4 digits repeats by rounding, so it keeps the bar too.
 //    Known false positive: a logger that repeats its last value between
 //    updates (forward-filled eval rows), hence off for the validation loss;
 //  - saturated: saturated_points values at a clamp constant of the
@@ -856,15 +858,16 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
   }
   if (prev == v) {
     auto n = static_cast<std::size_t>(std::max(opt.points, 2));
-    // (A numerically zero value is the zero rule's, however many digits it prints.)
-    if (opt.precise_points >= 2 && std::fabs(v) > detail::kNumericZero &&
+    std::size_t run = 2;  // the trailing run of bit-identical values
+    while (run < loss.size() && loss.from_back(run).value == v) ++run;
+    // The precise form needs the loss to have moved before the run (a value
+    // that differs): a loss exactly the same from its first value on (a DPO
+    // loss at ln 2 while the policy is still the reference) keeps the bar of
+    // `points`. A numerically zero value is the zero rule's.
+    if (opt.precise_points >= 2 && run < loss.size() && std::fabs(v) > detail::kNumericZero &&
         detail::significant_digits(v) >= opt.precise_digits)
       n = std::min(n, static_cast<std::size_t>(opt.precise_points));
-    if (loss.size() >= n) {
-      bool same = true;
-      for (std::size_t i = 2; i < n && same; ++i) same = loss.from_back(i).value == v;
-      if (same) return make("identical", n, "has been exactly " + detail::fmt_num(v));
-    }
+    if (run >= n) return make("identical", n, "has been exactly " + detail::fmt_num(v));
   }
   auto f = static_cast<std::size_t>(std::max(opt.flat_points, 2));
   if (opt.flat_tolerance > 0 && v > 0 && loss.size() >= f && std::fabs(prev - v) <= opt.flat_tolerance * v) {
