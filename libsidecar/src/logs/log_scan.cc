@@ -564,8 +564,8 @@ void record_exception(Pending* p, std::string exc, std::string type) {
 // Documentation, not a log line: a markdown table row ('| 79 | GPU has fallen off the bus | ... |': a
 // pipe at both ends and at least two cells), a markdown heading ('# XID 79: ...'), or prose that names
 // an error as an example ('cryptic errors like OSError: No space left on device', 'If you've
-// encountered ...'). Programs print none of these shapes; wikis, READMEs and blog posts about the
-// errors do, so no syndrome reports them.
+// encountered ...'), or a changelog entry ('- Add FAQ for CUDA error: ...'). Programs print none of these shapes;
+// wikis, READMEs and blog posts about the errors do, so no syndrome reports them.
 bool is_doc_line(std::string_view line) {
   while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
   while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
@@ -577,7 +577,9 @@ bool is_doc_line(std::string_view line) {
     return true;
   static const RE2 prose(
       "\\b(errors?|exceptions?|messages?|failures?|warnings?) (like|such as)\\b|"
-      "\\bif you('ve| have)? (encountered|seen|run into|hit)\\b",
+      "\\bif you('ve| have)? (encountered|seen|run into|hit)\\b|"
+      // a changelog entry ("- Add FAQ for CUDA error: ...", "* Fixed ... out of memory")
+      "^[-*] (add|added|adds|fix|fixed|fixes|document|documented|documents)\\b",
       re2_options(false));
   return RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), prose);
 }

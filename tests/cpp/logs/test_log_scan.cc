@@ -1300,6 +1300,84 @@ TEST_CASE("round 7: concept patterns hold whichever program printed the line; do
   check_line_cases(cases);
 }
 
+TEST_CASE("round 8: the r7 misses by the concept each family's wording shares, and their look-alikes",
+          "[logs][corpus][concepts]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // cuda_oom's concept: MPS is a device word, 'backend out of memory' an error's wording; HIP's error names
+      {"RuntimeError: MPS backend out of memory (MPS allocated: 8.89 GB, other allocations: 172.98 MB, max allowed: "
+       "9.07 GB). Tried to allocate 6.25 MB on private pool.",
+       "cuda_oom"},
+      {"*ERROR: HIPError(code hipErrorOutOfMemory, out of memory)*", "cuda_oom"},
+      {"2023-11-01 16:19:17.812101: E tensorflow/compiler/xla/stream_executor/rocm/rocm_driver.cc:606] failed to "
+       "allocate 127.99TiB (140729850295296 bytes) from device: HIP_ERROR_OutOfMemory",
+       "cuda_oom"},
+      {"The model's max seq len (29000) is larger than the maximum number of tokens that can be stored in KV cache "
+       "(23648). Try increasing `gpu_memory_utilization` or decreasing `max_model_len` when initializing the engine.",
+       "cuda_oom"},
+      {"(raylet) node_manager.cc:2963: System memory low at node with IP 172.17.0.2. Used memory (23.63GB) / total "
+       "capacity (33.28GB) (0.709971) exceeds threshold 0.7, killing latest task",
+       "host_oom"},
+      {"WARNING (nnet3-train[5.4]:SelectGpuId():cu-device.cc:150) Will try again to get a GPU after 20 seconds.",
+       "gpu_busy"},
+      {"failed to lock GPU for exclusive use", "gpu_busy"},
+      {"  what():  invalid device pointer: 0x5400000", "cuda_error"},
+      {"09:54:19-207675 CRITICAL Processing: AcceleratorError", "cuda_error"},
+      {"rocBLAS error: Could not initialize Tensile host: No devices found", "cuda_error"},
+      {"[188549.976351] NVRM: The NVIDIA probe routine was not called for 3 device(s).", "xid"},
+      {"Unable to detect the device handle for GPU0000:B1:00.0: Unknown Error", "xid"},
+      // hang's concept: a process in uninterruptible sleep or blocked on another's lock or a peer
+      {"[Sat Oct 12 18:38:44 2024] INFO: task cache_mgr_event:620917 blocked for more than 120 seconds.", "hang"},
+      {"[  +0.000049] task:python3.11      state:D stack:    0 pid:15277 ppid: 15257 flags:0x00000002", "hang"},
+      {"root        935  0.0  0.0  16488  4056 ?        D    May04   0:00 /usr/bin/nvidia-smi", "hang"},
+      {"ranks [0, 2, 3]  stopped at  discretisation_mesh.py:6954 in get_max_radius", "hang"},
+      {"    wait (torch/utils/file_baton.py:42)", "hang"},
+      {"torch.distributed.elastic.rendezvous.api.RendezvousConnectionError: The connection to the C10d store has "
+       "failed. See inner exception for details.",
+       "hang"},
+      {"Failure reason: Unexpected error occurred: [AssertionError] JobStatus.FAILED_DRIVER", "dist_child_failed"},
+      {"Job 1 is already in terminal state FAILED_CONTROLLER. For more details, run: sky jobs logs --controller 1",
+       "dist_child_failed"},
+      // loss_scale_overflow's concept: a scaler that found an overflow / inf or nan, lowers the scale, skips
+      {"INFO: Found overflow.", "loss_scale_overflow"},
+      {"Found inf or nan, current scale is: 32768.0, decrease to: 32768.0*0.5", "loss_scale_overflow"},
+      {"WARNING: The grad norm is nan. Skipping updating the model", "loss_scale_overflow"},
+      {"2024-07-26 18:36:47,348 - INFO - Train Summary | Epoch 3 | Loss=0.1673 | Grad=inf", "nan_in_log"},
+      {"array([ nan], dtype=float32)", "nan_in_log"},
+      // look-alikes: quiet
+      {"If you run out of memory on MPS, set PYTORCH_MPS_HIGH_WATERMARK_RATIO=0.0", ""},
+      {"Using MPS backend on device mps:0 (unified memory 16 GB)", ""},
+      {"INFO: # GPU blocks: 2048, the maximum number of tokens per request is 4096", ""},
+      {"(raylet) System memory usage at node 172.17.0.2: 45 %", ""},
+      {"slurmstepd: error: xcgroup_instantiate: unable to create cgroup '/sys/fs/cgroup/memory/slurm/uid_819800' : "
+       "Cannot allocate memory",
+       ""},
+      {"LOG (nnet3-train[5.4]:SelectGpuId():cu-device.cc:203) Selecting from 4 GPUs", ""},
+      {"Will try again in 5 seconds to connect to the server", ""},
+      {"locked the GPU clocks for reproducible timings", ""},
+      {"cudaPointerGetAttributes: a valid device pointer 0x7f0000000000", ""},
+      {"rocBLAS info: using Tensile host from /opt/rocm/lib", ""},
+      {"- Add FAQ for CUDA error: all CUDA-capable devices are busy or unavailable", ""},
+      {"* Fixed AcceleratorError on ROCm when the allocator frees a tensor twice", ""},
+      {"NVRM: loading NVIDIA UNIX x86_64 Kernel Module  535.104.05", ""},
+      {"\"echo 0 > /proc/sys/kernel/hung_task_timeout_secs\" disables this message.", ""},
+      {"[  +0.000049] task:kworker/0:1     state:I stack:    0 pid:5 ppid: 2 flags:0x00004000", ""},
+      {"root        935  0.0  0.0  16488  4056 ?        S    May04   0:00 /usr/bin/nvidia-smi", ""},
+      {"ranks [0, 1, 2, 3] reached the barrier", ""},
+      {"Using /root/.cache/torch_extensions/py310_cu121 as PyTorch extensions root...", ""},
+      {"Job 1 finished with status JobStatus.SUCCEEDED", ""},
+      {"INFO: Found no overflow in 100 steps, scale is: 65536.0, increase to: 131072.0", ""},
+      {"WARNING: The grad norm is 1.25. Updating the model", ""},
+      {"2024-07-26 18:36:47,348 - INFO - Train Summary | Epoch 3 | Loss=0.1673 | Grad=1.25", ""},
+      {"array([0.1, 0.2], dtype=float32)", ""},
+      // Megatron early in a run: every iteration of the interval skipped by the loss scaler, none NaN
+      {" iteration       10/ 1000000 | consumed samples:           40 | elapsed time per iteration (ms): 356.2 | "
+       "learning rate: 0.000E+00 | global batch size:     4 | loss scale: 8388608.0 | number of skipped "
+       "iterations:  10 | number of nan iterations:   0 |",
+       ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
