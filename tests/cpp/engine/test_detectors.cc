@@ -1086,6 +1086,41 @@ TEST_CASE("loss_divergence step: a flat loss that stands on a higher level (sphe
   CHECK_FALSE(detect_loss_divergence(make({0.70, 0.95, 0.62, 0.88, 1.32, 1.31}), {}));
 }
 
+TEST_CASE("loss_divergence jump: doubled in one interval and stays on the new level (DisCo#1)",
+          "[detectors][divergence]") {
+  // fairseq validation loss 5.99 (the best), then 12.41, 11.67, 9.24, ...:
+  // 2.07x in one evaluation; three points later it has not come back half way.
+  std::vector<double> v = {5.99, 12.413, 11.669, 9.24, 8.942, 8.918, 8.832, 8.751, 11.789};
+  Series s("loss");
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < v.size() && !first; ++i) {
+    s.push(static_cast<std::int64_t>(12854 + 280 * i), v[i]);
+    first = detect_loss_divergence(s, {});
+  }
+  REQUIRE(first);
+  CHECK(first->step == 12854 + 280 * 3);
+  CHECK(*ev(*first, "rule") == "jump");
+  CHECK_FALSE(detect_loss_divergence(make({5.99, 12.413, 11.669, 9.24}, "loss", 12854), {.jump_ratio = 0}));
+  // Two points up are no level yet; a jump that comes back half way is a bump.
+  CHECK_FALSE(detect_loss_divergence(make({5.99, 12.413, 11.669}, "loss", 12854), {}));
+  CHECK_FALSE(detect_loss_divergence(make({5.99, 12.413, 11.669, 8.5}, "loss", 12854), {}));
+  // A noisy small loss whose reference is a low sample: its next values
+  // scatter as widely as the jump (DQN TD loss 0.009, 0.023, 0.085, 0.017;
+  // a fine-tune's 0.062, 0.19, 0.11, 0.10).
+  CHECK_FALSE(detect_loss_divergence(make({0.00924, 0.02298, 0.08478, 0.0166}, "loss", 12854), {}));
+  CHECK_FALSE(detect_loss_divergence(make({0.0618, 0.1924, 0.1147, 0.1006}, "loss", 12854), {}));
+  // From a run's first loss (step 0, or the first step no later than the
+  // interval to the next) one reference value is a warm-up bump, not a jump.
+  CHECK_FALSE(detect_loss_divergence(make({5.99, 12.413, 11.669, 9.24}), {}));
+  Series every10("loss");
+  for (int i = 0; i < 4; ++i) every10.push(10 * (i + 1), v[static_cast<std::size_t>(i)]);  // steps 10, 20, 30, 40
+  CHECK_FALSE(detect_loss_divergence(every10, {}));
+  CHECK(detect_loss_divergence(make({5.99, 12.413, 11.669, 9.24}, "loss", 12854), {}));
+  CHECK(detect_loss_divergence(make({4.0, 5.99, 12.413, 11.669, 9.24}), {}));
+  // Under 2x the highest of the points before it is no jump.
+  CHECK_FALSE(detect_loss_divergence(make({5.0, 6.2, 5.99, 11.9, 11.5, 11.2}), {}));
+}
+
 TEST_CASE("frozen_loss: a precisely printed value three times; a cross-entropy clamp (keras#2392, up-down#2)",
           "[detectors][frozen]") {
   // 5.7257 (5 significant digits) three epochs running: the identical rule's

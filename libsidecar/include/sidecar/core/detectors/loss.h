@@ -372,6 +372,16 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 //    initial level: a loss that jumps to several times its minimum and
 //    stays there without rising further (litgpt#628: 1.70 -> 11.46, 11.75,
 //    11.50; a warm-up bump or a noisy small batch stays well under 5x);
+//  - jump (evidence: 1-4 points before, then hold_points; see
+//    detail::jumped_and_held): the loss jumps to >= jump_ratio x the highest
+//    of the (up to 4) values before it in one interval and its hold_points
+//    values stay >= (1 + jump_ratio) / 2 x that level, within sqrt(jump_ratio)
+//    of each other (DisCo#1: a validation loss 5.99, then 12.41, 11.67, 9.24,
+//    never back near 6). One value before the jump counts only when the
+//    series starts mid-run. Known false positives: a planned switch of data
+//    or task, or a loss term switched on, that doubles a steady loss for
+//    good; a GAN's or a value loss's level shift as its opponent or the
+//    returns change;
 //  - creep (evidence: the minimum, then creep_points - 1 points): the last
 //    creep_points values start at or after the minimum, rise at all but one
 //    of their steps, end at their highest, having risen 1.5 x more than
@@ -414,6 +424,7 @@ struct LossDivergenceOptions {
   int step_points = 3;
   double step_rise = 0.3;
   double joint_ratio = 2.0;
+  double jump_ratio = 2.0;
   Severity severity = Severity::kWarning;
 };
 
@@ -454,6 +465,10 @@ struct OptionTable<LossDivergenceOptions> {
        &O::joint_ratio,
        {0.0},
        "joint rule: training and validation loss both >= this x their minimum at one step (0: off)"},
+      {"jump_ratio",
+       &O::jump_ratio,
+       {0.0},
+       "jump rule: >= this x the <= 4 points before, all hold_points >= (1 + this) / 2 x them (0: off)"},
       {"severity", &O::severity, {}, "alert severity"},
   };
 };
@@ -520,9 +535,46 @@ inline bool stepped_up(const Series& loss, std::size_t n, double rise) {
   double bar = hi * (1.0 + std::max(rise, kStepNoise * (hi - lo) / hi));
   return std::isfinite(level) && level >= bar && level >= (1.0 + rise) * *loss.min();
 }
+
+// The jump rule's shape: the first of the last n values >= ratio x ref, ref
+// the highest of the (1 .. kJumpRefPoints) finite values before it (the
+// run's minimum is not after them); all n values >= (1 + ratio) / 2 x ref
+// and within a factor sqrt(ratio) of each other. One reference value only
+// counts when the series starts mid-run (its first step beyond the interval
+// to its second: a pasted excerpt, a resumed run); a run's first loss is the
+// untrained model's, and a warm-up bump away from it is normal.
+constexpr std::size_t kJumpRefPoints = 4;
+inline bool starts_mid_run(const Series& s) {
+  if (s.count() != s.size() || s.size() < 2) return false;
+  const std::int64_t first = s.from_back(s.size() - 1).step, second = s.from_back(s.size() - 2).step;
+  return first > 0 && first > second - first;
+}
+inline std::optional<double> jumped_and_held(const Series& loss, std::size_t n, double ratio) {
+  if (n == 0 || !(ratio > 1) || loss.size() < n + 1 || loss.from_back(n).step < loss.argmin_step()) return std::nullopt;
+  double ref = -std::numeric_limits<double>::infinity();
+  std::size_t refs = 0;
+  for (std::size_t i = n; i < std::min(loss.size(), n + kJumpRefPoints); ++i) {
+    double x = loss.from_back(i).value;
+    if (std::isfinite(x)) ref = std::max(ref, x), ++refs;
+  }
+  if (refs < 2 && !starts_mid_run(loss)) return std::nullopt;
+  if (!(ref > 0) || !(loss.from_back(n - 1).value >= ratio * ref)) return std::nullopt;
+  double lo = std::numeric_limits<double>::infinity(), hi = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    double x = loss.from_back(i).value;
+    if (!std::isfinite(x) || x < (1.0 + ratio) / 2.0 * ref) return std::nullopt;
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  // A new level, not noise: on the log scale the held values spread at most
+  // half as much as the jump (a noisy loss's low sample as the reference
+  // jumps too, but its next values scatter as widely).
+  if (hi > std::sqrt(ratio) * lo) return std::nullopt;
+  return ref;
+}
 }  // namespace detail
 
-// Returns a "loss_divergence" decision (evidence "rule": fast | slow | hold | creep | step).
+// Returns a "loss_divergence" decision (evidence "rule": fast | slow | hold | jump | creep | step).
 inline std::optional<Decision> detect_loss_divergence(const Series& loss, const LossDivergenceOptions& opt) {
   if (!opt.enabled || loss.empty()) return std::nullopt;
   double v = loss.back().value;
@@ -569,6 +621,11 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
       return make("hold", loss.name() + " jumped and stays up for " + std::to_string(hp) +
                               " points: " + detail::fmt_num(v) + tail());
   }
+  if (opt.jump_ratio > 0 && climbed(opt.back_fraction))
+    if (auto ref = detail::jumped_and_held(loss, hp, opt.jump_ratio))
+      return make("jump", loss.name() + " jumped to " + detail::fmt_num(loss.from_back(hp - 1).value) + ", " +
+                              detail::fmt_num(loss.from_back(hp - 1).value / *ref) + "x the points before, and stays " +
+                              "up for " + std::to_string(hp) + " points: " + detail::fmt_num(v) + tail());
   auto w = static_cast<std::size_t>(std::max(opt.slow_window, 2));
   if (opt.slow_rise > 0 && v >= (1.0 + opt.slow_rise) * *mn && loss.size() > w && climbed(opt.slow_back_fraction) &&
       loss.from_back(w).step >= loss.argmin_step()) {  // the minimum precedes the window
