@@ -1343,6 +1343,12 @@ TEST_CASE("round 8: the r7 misses by the concept each family's wording shares, a
       {"WARNING: The grad norm is nan. Skipping updating the model", "loss_scale_overflow"},
       {"2024-07-26 18:36:47,348 - INFO - Train Summary | Epoch 3 | Loss=0.1673 | Grad=inf", "nan_in_log"},
       {"array([ nan], dtype=float32)", "nan_in_log"},
+      // widened without an r7 miss (no speed cost): HIP's spellings of CUDA's fault names, 'could not be allocated'
+      {"RuntimeError: HIP error: invalid argument", "cuda_error"},
+      {"hipErrorNoBinaryForGpu: Unable to find code object for all current devices!", "cuda_error"},
+      {"[E] [TRT] Requested amount of GPU memory (1073741824 bytes) could not be allocated. There may not be enough "
+       "free memory for allocation to succeed.",
+       "cuda_oom"},
       // look-alikes: quiet
       {"If you run out of memory on MPS, set PYTORCH_MPS_HIGH_WATERMARK_RATIO=0.0", ""},
       {"Using MPS backend on device mps:0 (unified memory 16 GB)", ""},
@@ -1369,6 +1375,9 @@ TEST_CASE("round 8: the r7 misses by the concept each family's wording shares, a
       {"WARNING: The grad norm is 1.25. Updating the model", ""},
       {"2024-07-26 18:36:47,348 - INFO - Train Summary | Epoch 3 | Loss=0.1673 | Grad=1.25", ""},
       {"array([0.1, 0.2], dtype=float32)", ""},
+      {"HIP runtime version: 6.0.32830", ""},
+      {"AMD_SERIALIZE_KERNEL=3 helps to debug HIP errors (hipErrorInvalidValue is a user error)", ""},
+      {"Weights could not be allocated in pinned host memory; using pageable memory", ""},
       // Megatron early in a run: every iteration of the interval skipped by the loss scaler, none NaN
       {" iteration       10/ 1000000 | consumed samples:           40 | elapsed time per iteration (ms): 356.2 | "
        "learning rate: 0.000E+00 | global batch size:     4 | loss scale: 8388608.0 | number of skipped "
