@@ -181,6 +181,11 @@ inline bool one_of(std::string_view t, std::initializer_list<std::string_view> s
     if (t == x) return true;
   return false;
 }
+inline bool starts_with_any(std::string_view t, std::initializer_list<std::string_view> prefixes) {
+  for (std::string_view p : prefixes)
+    if (starts_with(t, p)) return true;
+  return false;
+}
 
 // The tokens of a key: normalize_key's tokens, and (split_camel) also split
 // where a lower-case letter or digit meets an upper-case one ("samplesPerSec",
@@ -237,10 +242,8 @@ inline bool is_quality_token(const std::vector<std::string>& tk, std::size_t i) 
               "em",       "winrate",    "success",   "correct",  "correctness", "prec",      "psnr",   "ssim", "ndcg",
               "mrr",      "kappa",      "pearson",   "spearman", "mcc"}))
     return true;
-  if (starts_with(t, "rouge") || starts_with(t, "chrf") || starts_with(t, "pass@") || starts_with(t, "acc@") ||
-      starts_with(t, "top@") || starts_with(t, "bleu") || starts_with(t, "map@") || starts_with(t, "ap@") ||
-      starts_with(t, "prec@") || starts_with(t, "precision@") || starts_with(t, "recall@") || starts_with(t, "ndcg@") ||
-      starts_with(t, "hit@") || starts_with(t, "hr@") || starts_with(t, "mrr@"))
+  if (starts_with_any(t, {"rouge", "chrf", "pass@", "acc@", "top@", "bleu", "map@", "ap@", "prec@", "precision@",
+                          "recall@", "ndcg@", "hit@", "hr@", "mrr@"}))
     return true;  // "mAP@0.5", "AP@.5:.95" (YOLO and COCO printouts), "Prec@1" (PyTorch's ImageNet), "NDCG@10" too
   if (t == "matthews" && next == "correlation") return true;
   if ((t == "acc" || t == "top" || t == "accuracy") && all_digits(next)) return true;
@@ -431,11 +434,10 @@ inline TokenClass quality_class(const std::vector<std::string>& tk, const TokenF
   bool eval_only = false;
   for (std::size_t i = 0; i < tk.size(); ++i) {
     std::string_view t = tk[i];
-    if (one_of(t, {"map", "ap", "ap50", "ap75", "map50", "map75", "bleu", "sacrebleu", "meteor", "exact", "miou"}) ||
-        starts_with(t, "rouge") || starts_with(t, "chrf") || starts_with(t, "pass") || starts_with(t, "map@") ||
-        starts_with(t, "ap@") || (t == "m" && i + 1 < tk.size() && tk[i + 1] == "ap") || one_of(t, {"ndcg", "mrr"}) ||
-        starts_with(t, "ndcg@") || starts_with(t, "hit@") || starts_with(t, "hr@") || starts_with(t, "mrr@") ||
-        starts_with(t, "recall@"))
+    if (one_of(t, {"map", "ap", "ap50", "ap75", "map50", "map75", "bleu", "sacrebleu", "meteor", "exact", "miou",
+                   "ndcg", "mrr"}) ||
+        starts_with_any(t, {"rouge", "chrf", "pass", "map@", "ap@", "ndcg@", "hit@", "hr@", "mrr@", "recall@"}) ||
+        (t == "m" && i + 1 < tk.size() && tk[i + 1] == "ap"))
       eval_only = true;  // retrieval / recommendation ranks are computed on held-out queries
   }
   if (f.val || (eval_only && !f.train)) {

@@ -128,7 +128,6 @@ struct Monitor::Impl {
     bool dirty = false;
     bool is_best = false;       // a logged best-so-far ("best test acc")
     bool may_be_clock = false;  // a bare time unit ("s", "ms"): a step time or an elapsed clock
-    bool val_side = false;      // a quality key with a val/test/dev token
     bool clock = false;         // an elapsed wall clock: per_step holds its rise per step
     bool clock_fell = false;    // ... unless it ever fell: then it is no clock (a per-interval time)
     Series per_step;
@@ -482,8 +481,9 @@ struct Monitor::Impl {
       w.may_be_clock = fam == KeyFamily::kStepTime && is_bare_time_key(key);
       w.clock = fam == KeyFamily::kNone && is_elapsed_clock_key(key);
       if (w.clock) w.per_step = Series(std::string(key) + " per step", kWatchCapacity);
-      if (fam == KeyFamily::kQuality) w.val_side = detail::token_flags(detail::key_tokens(key, true)).val;
-      if (fam == KeyFamily::kQuality && !w.val_side && !w.is_best && train_quality < 0) train_quality = idx;
+      if (fam == KeyFamily::kQuality && !w.is_best && train_quality < 0 &&
+          !detail::token_flags(detail::key_tokens(key, true)).val)
+        train_quality = idx;  // the first quality key of the training side
       watches.push_back(std::move(w));
     }
     if (watch_index.size() < kMaxKeys) watch_index.emplace(std::string(key), idx);

@@ -815,9 +815,7 @@ inline std::optional<double> saturation_constant(double v) {
     if (std::fabs(v - c) <= 1e-5 * c) return c;
   return std::nullopt;
 }
-}  // namespace detail
 
-namespace detail {
 constexpr std::size_t kFlatTrendPoints = 32;
 constexpr double kNumericZero = 1e-12;  // a loss this close to 0 computes nothing
 
