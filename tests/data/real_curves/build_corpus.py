@@ -15,8 +15,9 @@ held parts, split by a hash of the source), entries_fresh.json (round 3's
 fresh part, written to the manifest with "part": "fresh") and
 entries_blind.json (round 4's blind part, "part": "blind"), entries_r5.json
 (round 5's held-aside part, "part": "r5"), entries_r6.json (round 6's,
-"part": "r6"), entries_r7.json (round 7's, "part": "r7") and entries_sealed.json
-(round 8's sealed part, "part": "sealed"). A thread feeds
+"part": "r6"), entries_r7.json (round 7's, "part": "r7"), entries_r8.json
+(round 8's, "part": "r8") and entries_sealed.json (round 9's sealed part,
+"part": "sealed"). A thread feeds
 one part only. Every entry has id, fmt, source, source_kind, framework,
 label, visible_step, also_ok, what_happened, plus the options below.
 
