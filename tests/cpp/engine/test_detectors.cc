@@ -218,6 +218,31 @@ TEST_CASE("loss_spike: the seed's ratio case still fires early in a run", "[dete
   CHECK_FALSE(detect_loss_spike(make({1.0, 1.1, 0.9, 1.0, 2.5}), {}));
 }
 
+TEST_CASE("loss_spike: a loss at its print resolution is no multiple of its mean (GRPO 0.0, 0.0001)",
+          "[detectors][spike][false_positive]") {
+  // A GRPO loss logged with 4 decimals (unsloth#2291): 0.0 for eight steps,
+  // then 0.0001 -- 9x the mean of the points before it, before rounding.
+  check_quiet_throughout({0, 0, 0, 0, 0, 0, 0, 0, 0.0001, 0.0001, 0.0001}, detect_loss_spike, "loss");
+  // The robust rule on the raw scale: 30 zeros, then three 0.0001.
+  std::vector<double> zeros(30, 0.0);
+  for (int i = 0; i < 3; ++i) zeros.push_back(0.0001);
+  CHECK_FALSE(detect_loss_spike(make(zeros), {}));
+  // The ceiling: 0.0012 is not 10x a maximum printed as 0.0001 (the early ratio may still judge it).
+  CHECK_FALSE(detail::spike_ceiling(make({0.0001, 0.0, 0.0001, 0.0, 0.0012}), {}, 4));
+  // Spikes far beyond the rounding still fire on the same print resolution.
+  auto early = detect_loss_spike(make({0.0012, 0.0011, 0.0013, 0.0012, 0.0060}), {});
+  REQUIRE(early);
+  CHECK(*ev(*early, "rule") == "early_ratio");
+  zeros.resize(30);
+  for (int i = 0; i < 3; ++i) zeros.push_back(0.0537);
+  CHECK(detect_loss_spike(make(zeros), {}));
+  CHECK(detect_loss_spike(make({0.0001, 0.0, 0.0001, 0.0, 0.0020}), {}));
+  CHECK(detail::print_step(0.0001) == Approx(1e-4));
+  CHECK(detail::print_step(6.8593) == Approx(1e-4));
+  CHECK(detail::print_step(25.0) == 1.0);
+  CHECK(detail::print_step(0.6931471824645996) == 0.0);
+}
+
 TEST_CASE("loss_spike: edge cases", "[detectors][spike]") {
   CHECK_FALSE(detect_loss_spike(Series("loss"), {}));
   CHECK_FALSE(detect_loss_spike(make({5.0}), {}));
@@ -306,6 +331,18 @@ TEST_CASE("reward_drop: a fresh policy's noisy first updates are warm-up, not a 
   // Without the warm-up the same dip would fire: the rule can fail.
   Series t = make({5.0, 5.0, 5.0, 5.0, 5.0, 1.0, 0.5}, "reward");
   CHECK(detect_reward_drop(t, {.warmup_points = 0}));
+}
+
+TEST_CASE("reward_drop: a reward the reference window itself reached is noise (GRPO batch rewards)",
+          "[detectors][rl][false_positive]") {
+  // unsloth#2291's GRPO table: the batch reward swings with the prompts
+  // (-18.75 .. 7.5); -17.25 at step 11 is under mean - 0.5 x scale of the five
+  // before it, but one of them was -17.25 too.
+  std::vector<double> grpo = {-17.25, -10.5, 0.0, -18.75, -4.0, -17.25, -13.75, 7.5, -3.0, -11.5, -17.25};
+  check_quiet_throughout(grpo, detect_reward_drop, "reward");
+  // Under the window's low it is a drop.
+  grpo.back() = -25.0;
+  CHECK(detect_reward_drop(make(grpo, "reward"), {}));
 }
 
 TEST_CASE("reward_hacking: the seed's case fires (critical)", "[detectors][rl][seed]") {

@@ -104,6 +104,35 @@ inline double largest_rise(const Series& s, std::size_t begin, std::size_t end) 
   return rise;
 }
 
+// The decimal step a value was printed with: 10^-d for the fewest decimals d
+// (0 .. 12) that print it back exactly (0.0001 -> 1e-4, 6.8593 -> 1e-4,
+// 25 -> 1); 0 for a value printed with more (a full-precision float). Loggers
+// round (the HF Trainer logs round(loss, 4), Keras prints 4 decimals), and a
+// rounded value is only known to within half that step.
+inline double print_step(double v) {
+  if (!std::isfinite(v)) return 0.0;
+  char buf[64];
+  double step = 1.0;
+  for (int d = 0; d <= 12; ++d, step /= 10.0) {
+    if (std::fabs(v) >= 1e15) return 0.0;
+    std::snprintf(buf, sizeof buf, "%.*f", d, v);
+    if (std::strtod(buf, nullptr) == v) return step;
+  }
+  return 0.0;
+}
+
+// The finest print step among the finite values from_back(begin) ..
+// from_back(end - 1): the resolution of the logger that printed them (one
+// value that happens to be round, 0.25 or 0.0, says nothing about it).
+inline double finest_print_step(const Series& s, std::size_t begin, std::size_t end) {
+  double q = std::numeric_limits<double>::infinity();
+  for (std::size_t i = begin; i < std::min(s.size(), end); ++i) {
+    double x = s.from_back(i).value;
+    if (std::isfinite(x)) q = std::min(q, print_step(x));
+  }
+  return std::isfinite(q) ? q : 0.0;
+}
+
 }  // namespace sidecar::detail
 
 namespace sidecar {

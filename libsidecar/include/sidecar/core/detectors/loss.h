@@ -166,6 +166,10 @@ inline std::optional<Decision> detect_high_loss(const Series& loss, const HighLo
 //  - early (the seed's rule, before `min_points`): the latest loss >=
 //    early_ratio x the mean of the >= 3 points before it.
 // Non-positive losses are compared on the raw scale (z only, no ratio).
+// Every rule measures against the top of the reference's rounding interval
+// (half the finest decimal step its values were printed with; the HF
+// Trainer logs round(loss, 4)): a GRPO loss printed as 0.0, 0.0, 0.0001 is
+// at its print resolution, not 9x its mean.
 struct LossSpikeOptions {
   bool enabled = true;
   int window = 100;
@@ -236,7 +240,10 @@ inline std::optional<Decision> spike_ceiling(const Series& loss, const LossSpike
       return d;
     }
   }
-  if (mx && *mx > 0 && v > opt.ceiling_factor * *mx) {
+  // Over the maximum's rounding interval too: 0.0001 after a run of 0.0 and
+  // 0.0001 (a GRPO loss printed with 4 decimals) is no multiple of anything.
+  if (mx && *mx > 0 && v > opt.ceiling_factor * *mx &&
+      v > opt.ceiling_factor * (*mx + finest_print_step(loss, 0, loss.size()) / 2.0)) {
     Decision d = spike_decision(loss, opt.ceiling_severity, "ceiling",
                                 loss.name() + " " + fmt_num(v) + " is over " + fmt_num(opt.ceiling_factor) +
                                     "x the maximum seen so far (" + fmt_num(*mx) + ")");
@@ -245,6 +252,24 @@ inline std::optional<Decision> spike_ceiling(const Series& loss, const LossSpike
     return d;
   }
   return std::nullopt;
+}
+
+// The suspects of the robust rule stand out beyond the logger's rounding: a
+// value printed with 4 decimals is known to +- half a step, so a reference
+// of 0.0 and 0.0001 has no ratio and no spread finer than that step (a GRPO
+// loss at its print resolution while its rewards swing). Evaluated only for
+// a decision (it prints every reference value).
+inline bool beyond_rounding(const Series& loss, const LossSpikeOptions& opt, int persistence, double ref_median,
+                            bool positive, double floor) {
+  const double half = finest_print_step(loss, 0, static_cast<std::size_t>(persistence + std::max(opt.window, 1))) / 2;
+  if (!(half > 0)) return true;
+  for (int i = 0; i < persistence; ++i) {
+    double x = loss.from_back(static_cast<std::size_t>(i)).value;
+    if (positive ? x < opt.min_ratio * (ref_median + half)
+                 : 0.6745 * (x - ref_median) / std::max(floor, 2 * half) <= opt.z)
+      return false;
+  }
+  return true;
 }
 
 // The robust rule: the last `persistence` points all have a robust z of
@@ -281,6 +306,7 @@ inline std::optional<Decision> spike_robust(const Series& loss, const LossSpikeO
     min_z = std::min(min_z, z);
   }
   double ref_median = positive ? std::exp(r.median) : r.median;
+  if (!beyond_rounding(loss, opt, persistence, ref_median, positive, std::max(r.mad, floor))) return std::nullopt;
   Decision d = spike_decision(loss, opt.severity, "robust_z",
                               loss.name() + " spiked to " + fmt_num(v) + " (" + std::to_string(persistence) +
                                   " points over " + fmt_num(ref_median) + " typical, robust z " + fmt_num(min_z) + ")");
@@ -301,6 +327,9 @@ inline std::optional<Decision> spike_early(const Series& loss, const LossSpikeOp
   if (prev.size() < 3) return std::nullopt;
   double m = mean(prev);
   if (!(m > 0) || v < opt.early_ratio * m) return std::nullopt;
+  // Against the top of the reference's rounding interval (the HF Trainer
+  // logs round(loss, 4): a mean of 0.0 and 0.0001 is anything up to 0.00005 more).
+  if (v < opt.early_ratio * (m + finest_print_step(loss, 0, prev.size() + 1) / 2.0)) return std::nullopt;
   Decision d = spike_decision(loss, opt.severity, "early_ratio",
                               loss.name() + " jumped to " + fmt_num(v) + ", " + fmt_num(v / m) +
                                   "x the mean of the previous " + std::to_string(prev.size()) + " points");

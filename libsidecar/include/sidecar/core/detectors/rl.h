@@ -16,9 +16,10 @@ namespace sidecar {
 
 // Reward drop / collapse: the last `persistence` points all <= mean(the
 // `window` points before them) - drop_fraction x scale, where scale =
-// max(|mean|, range/2) and range is the run-wide spread of rewards. For
-// positive rewards that equals the seed's "current <= 0.5 x mean(previous
-// 5)"; unlike it, it also works for negative rewards. RL warm-up: the first
+// max(|mean|, range/2) and range is the run-wide spread of rewards, and all
+// under the lowest of those `window` points (a value the reference reached
+// itself is its noise). For positive rewards that is the seed's "current <=
+// 0.5 x mean(previous 5)"; unlike it, it also works for negative rewards. RL warm-up: the first
 // warmup_points rewards of a fresh policy are noisy (a dip in the first
 // updates is normal) and never judged, nor used as the reference. Slow form
 // (decline): after decline_min_points rewards, the last decline_points all
@@ -190,9 +191,16 @@ inline std::optional<Decision> detect_reward_drop(const Series& reward, const Re
   double scale = std::max(std::fabs(ref), range / 2.0);
   if (scale <= 0) return std::nullopt;
   double limit = ref - opt.drop_fraction * scale;
+  // Under the reference's own low too: a reward the reference itself reached
+  // is its noise, not a drop (a GRPO batch reward swinging -18.75 .. 7.5 with
+  // the prompts; the same test throughput_collapse makes of a swing). Its
+  // newest points already under the limit are the drop going on, not noise.
+  std::size_t kept = w.size();
+  while (kept > 1 && w[kept - 1] <= limit) --kept;
+  const double ref_low = *std::min_element(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(kept));
   for (int i = 0; i < p; ++i) {
     double x = reward.from_back(static_cast<std::size_t>(i)).value;
-    if (!std::isfinite(x) || x > limit) return std::nullopt;
+    if (!std::isfinite(x) || x > limit || x >= ref_low) return std::nullopt;
   }
   Decision d = detail::make_decision(
       Source::kPlaybook, "reward_drop", opt.severity,
