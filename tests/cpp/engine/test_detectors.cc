@@ -1190,6 +1190,26 @@ TEST_CASE("frozen_loss: a precisely printed value three times; a cross-entropy c
   CHECK(detect_frozen_loss(make({2.3, 16.1181, 16.1181}), {}));    // Keras' clip: -ln(1e-7)
 }
 
+TEST_CASE("frozen_loss: identical from the first value, and not at ln k (keras#6132)", "[detectors][frozen]") {
+  // An mse epoch loss 1.0097 three epochs running from the first: no untrained
+  // model gives that on every batch, so the precise form's 3 points suffice.
+  auto d = detect_frozen_loss(make({1.0097, 1.0097, 1.0097}, "loss", 1), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "identical");
+  CHECK(*ev(*d, "points") == "3");
+  CHECK_FALSE(detect_frozen_loss(make({1.0097, 1.0097}, "loss", 1), {}));
+  // At ln k from the start (a uniform output: ln 10 for CIFAR-10, DPO's ln 2 in
+  // float32, a zero-initialised LM head at ln 50257 whose ln k lie closer than
+  // 4 decimals) the bar stays `points`.
+  CHECK_FALSE(detect_frozen_loss(make({2.3026, 2.3026, 2.3026}), {}));
+  CHECK_FALSE(detect_frozen_loss(make({0.6931472, 0.6931472, 0.6931472}), {}));
+  CHECK_FALSE(detect_frozen_loss(make({10.8249, 10.8249, 10.8249}), {}));
+  CHECK(detect_frozen_loss(make(std::vector<double>(6, 2.3026)), {}));
+  CHECK(detail::at_uniform_output(std::log(4.0)));
+  CHECK_FALSE(detail::at_uniform_output(1.0097));
+  CHECK_FALSE(detail::at_uniform_output(0.0266));
+}
+
 TEST_CASE("frozen_metric: an accuracy identical while the loss never improved (bert#855, PaddleOCR#3074)",
           "[detectors][frozen]") {
   const double a = 3.6057692021131516;

@@ -747,9 +747,14 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
 //    for k > 4 lies where healthy losses often settle.
 //  - identical, precise form: precise_points bit-identical values printed
 //    with at least precise_digits significant digits (keras#2392: 5.7257
-//    three epochs running), after a value that differs (a loss identical
-//    from its first value, a DPO loss at ln 2 while the policy is still the
-//    reference, keeps the `points` bar). A loss that moves less than 1e-5 of
+//    three epochs running), after a value that differs, or from the first
+//    value on when that value is no ln k: a model whose output does not
+//    depend on its input gives ln k on every batch (a DPO loss at ln 2 while
+//    the policy is still the reference, a zero-initialised head during a
+//    warm-up from lr 0), so a loss identical from its start at ln k keeps
+//    the `points` bar; any other value repeated from the start to 5 digits
+//    is an epoch average of a model that no longer changes (keras#6132:
+//    mse 1.0097 three epochs running from the first). A loss that moves less than 1e-5 of
 //    itself between three log points computes nothing new; a short loss
 //    printed with 2-4 digits repeats by rounding, so it keeps the bar too.
 //    Known false positive: a logger that repeats its last value between
@@ -843,6 +848,19 @@ inline std::optional<double> saturation_constant(double v) {
   for (double c : kClamps)
     if (std::fabs(v - c) <= 1e-5 * c) return c;
   return std::nullopt;
+}
+
+// Whether v is, to its print precision (float32 rounding at least), ln k for
+// an integer k >= 2: the cross-entropy of a model whose output does not
+// depend on its input (uniform over k classes; DPO's sigmoid loss at a zero
+// margin is ln 2), the same on every batch. Where the ln k lie closer
+// together than that precision (k beyond ~10^4 for 4 decimals) any value may
+// be one: true.
+inline bool at_uniform_output(double v) {
+  if (!(v > 0.5) || !(v < 50)) return false;
+  const double tol = std::max(print_step(v) / 2.0, 1e-6 * v);
+  const double k = std::round(std::exp(v));
+  return 1.0 / k <= 2.0 * tol || std::fabs(v - std::log(k)) <= tol;
 }
 
 constexpr std::size_t kFlatTrendPoints = 32;
@@ -945,11 +963,13 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
     std::size_t run = 2;  // the trailing run of bit-identical values
     while (run < loss.size() && loss.from_back(run).value == v) ++run;
     // The precise form needs the loss to have moved before the run (a value
-    // that differs): a loss exactly the same from its first value on (a DPO
-    // loss at ln 2 while the policy is still the reference) keeps the bar of
-    // `points`. A numerically zero value is the zero rule's.
-    if (opt.precise_points >= 2 && run < loss.size() && std::fabs(v) > detail::kNumericZero &&
-        detail::significant_digits(v) >= opt.precise_digits)
+    // that differs), or a value no untrained model gives whatever its data: a
+    // loss exactly the same from its first value on at ln k (a DPO loss at ln 2
+    // while the policy is still the reference, a zero-initialised head at
+    // ln(vocab) during a warm-up from lr 0) keeps the bar of `points`. A
+    // numerically zero value is the zero rule's.
+    if (opt.precise_points >= 2 && (run < loss.size() || !detail::at_uniform_output(v)) &&
+        std::fabs(v) > detail::kNumericZero && detail::significant_digits(v) >= opt.precise_digits)
       n = std::min(n, static_cast<std::size_t>(opt.precise_points));
     if (run >= n) return make("identical", n, "has been exactly " + detail::fmt_num(v));
   }
