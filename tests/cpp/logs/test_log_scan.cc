@@ -741,8 +741,12 @@ TEST_CASE("round 3, part C: the weak families' real wordings, and their look-ali
       {"socketProgressOpt: Call to recv from 172.16.0.9<33759> failed : Connection reset by peer", "nccl_error"},
       {"[trainer0|0]:ncclSocketInit: connecting to address  with family 59936 is neither AF_INET(2) nor AF_INET6(10)",
        "nccl_error"},
+      // (round 9: a fetch that timed out waits on a rank that never set the key: hang's; another error stays here)
       {"RuntimeError: [2] is setting up NCCL communicator and retreiving ncclUniqueId from [0] via c10d key-value "
        "store by key '0', but store->get('0') got error: Socket Timeout",
+       "hang"},
+      {"RuntimeError: [2] is setting up NCCL communicator and retreiving ncclUniqueId from [0] via c10d key-value "
+       "store by key '0', but store->get('0') got error: Connection reset by peer",
        "nccl_error"},
       // xid: the GPU gone from nvidia-smi, GSP firmware dying, health checkers
       {"Unable to determine the device handle for GPU 0000:0B:00.0: Unknown Error", "xid"},
@@ -1383,6 +1387,119 @@ TEST_CASE("round 8: the r7 misses by the concept each family's wording shares, a
        "learning rate: 0.000E+00 | global batch size:     4 | loss scale: 8388608.0 | number of skipped "
        "iterations:  10 | number of nan iterations:   0 |",
        ""},
+  };
+  check_line_cases(cases);
+}
+
+TEST_CASE("round 9: the failure strings of the programs' own error tables, and their look-alikes",
+          "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // cuda_error: any CUresult / cudaError_t / hipError_t / HSA status name but the status and other syndromes' ones
+      {"cuInit(0) return code:100 indicating CUDA_ERROR_NO_DEVICE", "cuda_error"},
+      {"failed call to cuCtxCreate: CUDA_ERROR_INVALID_DEVICE: invalid device ordinal", "cuda_error"},
+      {"GPUassert: cudaErrorLaunchOutOfResources too many resources requested for launch kernel.cu 88", "cuda_error"},
+      {"check failed: hipErrorInvalidDeviceFunction at conv.hip:120", "cuda_error"},
+      {":0:rocdevice.cpp :2690: Callback: Queue 0x7f aborting with error : HSA_STATUS_ERROR_MEMORY_APERTURE_VIOLATION: "
+       "The agent attempted to access memory beyond the largest legal address. code: 0x29",
+       "cuda_error"},
+      {"RuntimeError: No CUDA GPUs are available", "cuda_error"},
+      {"error: OS call failed or operation not supported on this OS", "cuda_error"},
+      {"cuCtxPushCurrent: invalid device context", "cuda_error"},
+      {"Failed to initialize NVML: Driver/library version mismatch", "cuda_error"},
+      {"Failed to initialize NVML: GPU access blocked by the operating system", "cuda_error"},
+      {"Memory access fault by GPU node-2 (Agent handle: 0x55f8b54eec30) on address 0x7f2a53193000. Reason: Unknown.",
+       "cuda_error"},
+      {"HW Exception by GPU node-1 (Agent handle: 0x563e71f098b0) reason :GPU Hang", "cuda_error"},
+      {"RuntimeError: Initialize:torch_npu/csrc/core/npu/sys_ctrl/npu_sys_ctrl.cpp:146 NPU function error: "
+       "aclrtSetDevice(device_id_), error code is 507033",
+       "cuda_error"},
+      // ... and the names of other syndromes' errors stay theirs
+      {"cudaMalloc returned cudaErrorMemoryAllocation", "cuda_oom"},
+      {"cudaSetDevice: cudaErrorDevicesUnavailable", "gpu_busy"},
+      {"UR error: UR_RESULT_ERROR_OUT_OF_DEVICE_MEMORY", "cuda_oom"},
+      {"VK_ERROR_OUT_OF_DEVICE_MEMORY while allocating the KV buffer", "cuda_oom"},
+      // gpu_busy: the device held by another process (libtpu, NVML), EBUSY on an accelerator's device node
+      {"RuntimeError: Unable to initialize backend 'tpu': ABORTED: The TPU is already in use by process with pid 4242. "
+       "Not attempting to load libtpu.so in this process.",
+       "gpu_busy"},
+      {"Unable to set compute mode for GPU 00000000:3B:00.0: In use by another client", "gpu_busy"},
+      {"TPU initialization failed: open(/dev/vfio/0): Device or resource busy: Device or resource busy", "gpu_busy"},
+      {"Couldn't open device: /dev/accel0 (Operation not permitted)", "gpu_busy"},
+      {"cuCtxCreate failed: context already in use", "gpu_busy"},
+      // nccl_error: every NCCL WARN line (NCCL prints one before returning an error); NCCLCHECK macros; HCCL
+      {"node1:18569:18835 [0] bootstrap.cc:131 NCCL WARN Bootstrap Root : rank 1 of 8 ranks has already checked in",
+       "nccl_error"},
+      {"node1:390729:390729 [2] init.cc:303 NCCL WARN Attempt to use communicator before the previous operation "
+       "returned ncclSuccess",
+       "nccl_error"},
+      {"Failed, NCCL error /src/plugins/ncclPlugin/allreducePlugin.cpp:183 'unknown result code'", "nccl_error"},
+      {"RuntimeError: create_config:torch_npu/csrc/distributed/HCCLUtils.cpp:130 HCCL function error: "
+       "hcclCommInitRootInfoConfig(numRanks, &rootInfo, rank, config, &(comm->hcclComm_)), error code is 7",
+       "nccl_error"},
+      {"node1:392:494 [2] enqueue.cc:43 NCCL WARN Cuda failure 'out of memory'", "cuda_oom"},
+      // xid: NVML's reset / infoROM strings, amdgpu's faults, other APIs' device-lost results
+      {"Unable to query GPU 0: GPU requires reset", "xid"},
+      {"WARNING: infoROM is corrupted at gpu 0000:3B:00.0", "xid"},
+      {"amdgpu 0000:0b:00.0: amdgpu: [gfxhub] page fault (src_id:0 ring:24 vmid:8 pasid:32792)", "xid"},
+      {"[drm:amdgpu_job_timedout [amdgpu]] *ERROR* ring gfx_0.0.0 timeout, signaled seq=1, emitted seq=3", "xid"},
+      {"RuntimeError: level_zero backend failed with error: 20 (UR_RESULT_ERROR_DEVICE_LOST)", "xid"},
+      {"ggml_vulkan: vk::Queue::submit: ErrorDeviceLost (vk::DeviceLostError)", "xid"},
+      {"DirectML: DXGI_ERROR_DEVICE_REMOVED (0x887A0005)", "xid"},
+      // hang: XLA's rendezvous, the elastic agent's exit barrier, SGLang's watchdog, the kernel's lockup detectors,
+      // c10d's Socket Timeout as a caller reports it
+      {"E rendezvous.cc:38] This thread has been waiting for `initialize clique` for 10 seconds and may be stuck. "
+       "Expected 8 threads to join the rendezvous, but not all of them arrived on time.",
+       "hang"},
+      {"E0319 23:40:35.118955 api.py:951] Error waiting on exit barrier. Elapsed: 300.10335206985474 seconds", "hang"},
+      {"[2025-06-26 07:25:31 TP0] Scheduler watchdog timeout (self.watchdog_timeout=300, self.soft=False)", "hang"},
+      {"watchdog: BUG: soft lockup - CPU#3 stuck for 22s! [python:4242]", "hang"},
+      {"rcu: INFO: rcu_sched self-detected stall on CPU", "hang"},
+      {"RuntimeError: [6] is waiting for the store, but store->get('0') got error: Socket Timeout", "hang"},
+      // dist_child_failed: Kubeflow's operator, SGLang's SIGQUIT handler, SkyPilot, Ray Train, Dask, the DataLoader
+      {"PyTorchJob default/bert is restarting because 1 Worker replica(s) failed.", "dist_child_failed"},
+      {"[2025-03-09 00:57:20] Received sigquit from a child process. It usually means the child failed.",
+       "dist_child_failed"},
+      {"ERROR: Job 3 failed with return code list: [1, 0]", "dist_child_failed"},
+      {"ray.train.base_trainer.TrainingFailedError: The Ray Train run failed.", "dist_child_failed"},
+      {"distributed.scheduler.KilledWorker: Attempted to run task ('x', 0) on 3 different workers, but all those "
+       "workers died while running it.",
+       "dist_child_failed"},
+      {"RuntimeError: DataLoader worker (pid 8102) is killed by signal: Terminated.", "dist_child_failed"},
+      {"RuntimeError: DataLoader worker (pid 8102) is killed by signal: Killed.", "host_oom"},
+      // disk_full: a short write; nan_in_log: a norm or loss not finite
+      {"luajit: File.lua:210: write error: wrote 9367499 blocks instead of 31014000 at THDiskFile.c:356", "disk_full"},
+      {"WARN: rank 0 grad_norm is not finite: inf", "nan_in_log"},
+      // look-alikes: quiet
+      {"cudaStreamQuery returned cudaErrorNotReady, polling again", ""},
+      {"cuStreamQuery: CUDA_ERROR_NOT_READY", ""},
+      {"cudaDeviceEnablePeerAccess: cudaErrorPeerAccessAlreadyEnabled (ignored)", ""},
+      {"using cudaError_t and cudaSuccess from driver_types.h", ""},
+      {"CUDA GPUs are available: 8", ""},
+      {"NVML initialized, driver version 535.104.05", ""},
+      {"HSA agent for GPU node-1 found", ""},
+      {"NPU function call took 3 ms", ""},
+      {"The process cannot access the file because it is being used by another process", ""},
+      {"rm: cannot remove '.nfs00000000000cb22e': Device or resource busy", ""},
+      {"libtpu.so already in used by another process. Not attempting to load libtpu.so in this process.", ""},
+      {"node1:92777:92777 [0] misc/ibvwrap.cc:63 NCCL WARN Failed to open libibverbs.so[.1]", ""},
+      {"node1:92777:92777 [0] NCCL INFO Bootstrap : Using eth0:10.0.0.1<0>", ""},
+      {"export NCCL_DEBUG=WARN NCCL_DEBUG_SUBSYS=INIT", ""},
+      {"HCCL_BUFFSIZE=200 HCCL_CONNECT_TIMEOUT=1200", ""},
+      {"GPU 0: no reset required", ""},
+      {"infoROM version: G001.0000.03.03", ""},
+      {"amdgpu 0000:0b:00.0: amdgpu: SMU is initialized successfully!", ""},
+      {"vkQueueSubmit returned VK_SUCCESS", ""},
+      {"E rendezvous.cc:52] Thread is unstuck! Warning above was a false-positive. Perhaps the timeout is too short.",
+       ""},
+      {"Done waiting for other agents. Elapsed: 0.51 seconds", ""},
+      {"python -m sglang.launch_server --model-path m --watchdog-timeout 600", ""},
+      {"server_args: watchdog_timeout=300, soft_watchdog=False", ""},
+      {"kernel.softlockup_panic = 0", ""},
+      {"socket timeout set to 30 s", ""},
+      {"TFJob default/mnist is running.", ""},
+      {"ERROR: Job 3 succeeded; return code list: [0, 0]", ""},
+      {"wrote 9367499 blocks to /data/ckpt.t7", ""},
+      {"grad_norm is finite: 1.25", ""},
   };
   check_line_cases(cases);
 }
