@@ -316,8 +316,9 @@ inline bool is_step_time_token(const std::vector<std::string>& tk, std::size_t i
   std::string_view t = tk[i];
   std::string_view next = i + 1 < tk.size() ? std::string_view(tk[i + 1]) : std::string_view();
   if ((t == "time" || t == "sec" || t == "secs" || t == "seconds" || t == "ms") &&
-      (has(tk, {"iteration", "iter", "itr", "step", "batch", "it"}) || (next == "per" && i + 2 < tk.size())))
-    return true;
+      (has(tk, {"iteration", "iter", "itr", "step", "batch", "it"}) ||
+       (next == "per" && i + 2 < tk.size() && !one_of(tk[i + 2], {"episode", "episodes"}))))
+    return true;  // not "time per episode": an RL episode lasts longer as the agent survives longer
   // A time unit over a step: "s/it", "s/itr", "sec/step", "ms/batch" (also as
   // the unit of a "speed", Hand4Whole's "speed: 0.72 s/itr").
   return one_of(t, {"iter_time", "step_time", "batch_time", "itertime", "steptime", "batchtime"}) ||

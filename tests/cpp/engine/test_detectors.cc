@@ -860,6 +860,43 @@ TEST_CASE("loss_divergence: a jump to several times the minimum that stays there
   CHECK_FALSE(detect_loss_divergence(make({1.7019, 11.463, 11.7545, 11.5019}), {.hold_ratio = 8.0}));
 }
 
+TEST_CASE("throughput_collapse creep: a time per step or epoch at a new high at each of 5 points (tensorflow#198)",
+          "[detectors][throughput]") {
+  auto growth = [](const Series& s, const ThroughputCollapseOptions& o) { return detect_step_time_growth(s, o); };
+  // An epoch that takes longer each time (TF1 ops added to the graph in the
+  // loop): 1.75 s -> 2.56 s over five epochs, under the jump form's 2x.
+  const std::vector<double> tf198 = {1.749361, 1.873362, 2.053877, 2.401098, 2.563413, 2.675142, 2.638027};
+  auto d = first_decision(tf198, growth, "sec_per_epoch", 1);
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "creep");
+  CHECK(d->step == 5);
+  // The same key read as a time left ("time this epoch" has an "epoch" token): the same step.
+  auto e = first_decision(tf198, detect_eta_growth, "time this epoch", 1);
+  REQUIRE(e);
+  CHECK(e->step == 5);
+  CHECK_FALSE(detect_step_time_growth(make({1.749361, 1.873362, 2.053877, 2.401098, 2.563413}), {.creep_points = 0}));
+  // Documented healthy shapes: evaluation phases that slow a step now and
+  // then, a warm-up whose first steps are the slowest, a noisy steady step
+  // time, a slow drift under a quarter, and an elapsed clock (always a new
+  // high) under a bare unit, which never fell.
+  std::vector<double> evals, warm, noisy, drift, clock;
+  for (int i = 0; i < 60; ++i) {
+    evals.push_back(i % 10 == 9 ? 3.1 + 0.01 * i : 1.0 + 0.01 * std::sin(i));
+    warm.push_back(1.0 + 4.0 * std::exp(-i / 3.0) + 0.02 * std::cos(i * 1.3));
+    noisy.push_back(1.0 + 0.1 * std::sin(i * 2.1) + 0.05 * std::cos(i * 0.7));
+    drift.push_back(1.0 + 0.003 * i);
+    clock.push_back(10.0 * (i + 1));
+  }
+  check_quiet_throughout(evals, growth, "s/it");
+  check_quiet_throughout(warm, growth, "s/it");
+  check_quiet_throughout(noisy, growth, "s/it");
+  check_quiet_throughout(drift, growth, "s/it");
+  auto as_clock = [](const Series& s, const ThroughputCollapseOptions& o) {
+    return detect_step_time_growth(s, o, true);
+  };
+  check_quiet_throughout(clock, as_clock, "s");
+}
+
 TEST_CASE("throughput_collapse: a remaining-time estimate that rises", "[detectors][throughput]") {
   // minimind#480: the epoch's remaining minutes grow while the steps advance.
   auto first = first_decision({1612, 1613, 1613, 1614, 1614, 1614, 1615, 1614, 1615, 1615}, detect_eta_growth,

@@ -38,6 +38,8 @@ struct ThroughputCollapseOptions {
   double step_time_ratio = 2.0;  // time per iteration: >= this x its minimum ...
   int step_time_rising = 2;      // ... and rising for this many consecutive points
   int eta_points = 8;            // a remaining-time estimate that rose over this many points
+  int creep_points = 5;          // time per step: the last this many values each a new high ...
+  double creep_ratio = 1.25;     // ... the latest >= this x the run's minimum
   double critical_ratio = 10.0;  // critical at 1/this of the reference (a step this x its minimum)
   Severity severity = Severity::kWarning;
 };
@@ -63,6 +65,11 @@ struct OptionTable<ThroughputCollapseOptions> {
        &O::eta_points,
        {4, 1000},
        "a remaining-time estimate (epoch_Time, time_remaining) that rose over this many points"},
+      {"creep_points",
+       &O::creep_points,
+       {0, 1000},
+       "creep: a time per step (or epoch, or a time left) at a new high at each of this many points (0: off)"},
+      {"creep_ratio", &O::creep_ratio, {1.0}, "creep: the latest >= this x the run's minimum"},
       {"critical_ratio",
        &O::critical_ratio,
        {1.0},
@@ -123,20 +130,47 @@ inline std::optional<Decision> detect_throughput_collapse(const Series& tp, cons
   return d;
 }
 
-// The same for a time per iteration ("elapsed time per iteration (ms)",
-// s/it): inverse throughput. Fires when the latest is >= step_time_ratio x
-// the run's minimum, the one before it already >= halfway there
-// ((1 + step_time_ratio) / 2 x the minimum: one slow step, a checkpoint
-// save at 5.5 s among 1.0 s steps, is not a slowdown), and it rose at each
-// of the last step_time_rising points (evidence: step_time_rising + 1
-// points), e.g. 84 s -> 142 s -> 202 s. With may_be_clock (a key that is a
-// bare unit, "s" or "time": a step's duration or an elapsed clock), the
-// series must also have fallen once before: a clock never falls. Known
-// false positive: steps that really get slower for a known reason (a longer
-// sequence length schedule, evaluation folded into the step time).
-inline std::optional<Decision> detect_step_time_growth(const Series& t, const ThroughputCollapseOptions& opt,
-                                                       bool may_be_clock = false) {
-  if (!opt.enabled || t.empty() || opt.step_time_ratio <= 1.0) return std::nullopt;
+namespace detail {
+// The creep form of a growing step time (evidence: creep_points points): the
+// last creep_points values are each a new high of the run (above every value
+// before them) and the latest is >= creep_ratio x the run's minimum. A leak
+// makes every step slower than the last (TF1 ops added to the graph inside
+// the loop; a PyTorch loop that keeps the autograd history of its running
+// loss, both documented pitfalls): not a jump, a steady climb. A steady step
+// time's noise sets a new high rarely (n iid values end in k highs with
+// probability 1/(n (n-1) ... (n-k+1)): 1/120 for 5 of 5), and a warm-up
+// makes the first steps the slowest, not the fastest.
+inline std::optional<Decision> step_time_creep(const Series& t, const ThroughputCollapseOptions& opt) {
+  auto n = static_cast<std::size_t>(std::max(opt.creep_points, 0));
+  if (n < 3 || !(opt.creep_ratio > 1.0) || t.size() < n) return std::nullopt;
+  const double cur = t.back().value;
+  auto mn = t.min();
+  if (!std::isfinite(cur) || !mn || !(*mn > 0) || cur < opt.creep_ratio * *mn) return std::nullopt;
+  double high = -std::numeric_limits<double>::infinity();
+  for (std::size_t i = n; i < t.size(); ++i) {
+    double x = t.from_back(i).value;
+    if (std::isfinite(x)) high = std::max(high, x);
+  }
+  for (std::size_t i = n; i-- > 0;) {
+    const double x = t.from_back(i).value;
+    if (!std::isfinite(x) || !(x > high)) return std::nullopt;
+    high = x;
+  }
+  Decision d = make_decision(Source::kRulebased, "throughput_collapse", opt.severity,
+                             t.name() + " grew to " + fmt_num(cur) + ", " + fmt_num(cur / *mn) + "x its minimum " +
+                                 fmt_num(*mn) + ", a new high at each of the last " + std::to_string(n) + " points",
+                             t.name(), &t);
+  d.evidence.emplace_back("rule", "creep");
+  d.evidence.emplace_back("min", fmt_num(*mn));
+  set_band(d, -std::numeric_limits<double>::infinity(), *mn * (1.0 + opt.creep_ratio) / 2.0);
+  return d;
+}
+}  // namespace detail
+
+// The jump form of detect_step_time_growth (below).
+namespace detail {
+inline std::optional<Decision> step_time_jump(const Series& t, const ThroughputCollapseOptions& opt) {
+  if (opt.step_time_ratio <= 1.0) return std::nullopt;
   double cur = t.back().value;
   auto mn = t.min();
   if (!std::isfinite(cur) || !mn || !(*mn > 0) || cur < opt.step_time_ratio * *mn) return std::nullopt;
@@ -146,11 +180,6 @@ inline std::optional<Decision> detect_step_time_growth(const Series& t, const Th
   for (std::size_t i = 0; i < r; ++i) {
     double a = t.from_back(i).value, b = t.from_back(i + 1).value;
     if (!std::isfinite(a) || !std::isfinite(b) || !(a > b)) return std::nullopt;
-  }
-  if (may_be_clock) {
-    bool fell = false;
-    for (std::size_t i = 0; i + 1 < t.size() && !fell; ++i) fell = t.from_back(i).value < t.from_back(i + 1).value;
-    if (!fell) return std::nullopt;
   }
   // critical_ratio x the minimum: a run that will take that many times as
   // long; critical, so an open warning escalates (NiftyNet#47: 1.35 s, then
@@ -165,18 +194,39 @@ inline std::optional<Decision> detect_step_time_growth(const Series& t, const Th
   detail::set_band(d, -std::numeric_limits<double>::infinity(), *mn * (1.0 + opt.step_time_ratio) / 2.0);
   return d;
 }
+}  // namespace detail
 
-// A remaining-time estimate (epoch_Time, time_remaining) must fall as the
-// run advances; one that rises means each step now takes longer than the
-// run's average so far (minimind#480: 1612 -> 1616 min over 1200 steps, after
-// 1199 min earlier). Fires when, over the last eta_points values (evidence:
-// eta_points points, steps advancing), the estimate rose overall and fell at
-// no more than a quarter of them (rounding or a fast step), in steps of which
-// none is more than half the rise (a new epoch resets the estimate in one
-// jump). Stays open until it is back at the window's first value.
-inline std::optional<Decision> detect_eta_growth(const Series& eta, const ThroughputCollapseOptions& opt) {
+// The same for a time per iteration ("elapsed time per iteration (ms)",
+// s/it): inverse throughput. Fires when the latest is >= step_time_ratio x
+// the run's minimum, the one before it already >= halfway there
+// ((1 + step_time_ratio) / 2 x the minimum: one slow step, a checkpoint
+// save at 5.5 s among 1.0 s steps, is not a slowdown), and it rose at each
+// of the last step_time_rising points (evidence: step_time_rising + 1
+// points), e.g. 84 s -> 142 s -> 202 s. With may_be_clock (a key that is a
+// bare unit, "s" or "time": a step's duration or an elapsed clock), the
+// series must also have fallen once before: a clock never falls. Known
+// false positive: steps that really get slower for a known reason (a longer
+// sequence length schedule, a batch-size ramp-up, evaluation folded into the
+// step time). The creep form (detail::step_time_creep) judges a steady climb
+// below step_time_ratio; evidence "rule": step_time | creep.
+inline std::optional<Decision> detect_step_time_growth(const Series& t, const ThroughputCollapseOptions& opt,
+                                                       bool may_be_clock = false) {
+  if (!opt.enabled || t.empty()) return std::nullopt;
+  auto d = detail::step_time_jump(t, opt);
+  if (!d) d = detail::step_time_creep(t, opt);
+  if (d && may_be_clock) {
+    bool fell = false;
+    for (std::size_t i = 0; i + 1 < t.size() && !fell; ++i) fell = t.from_back(i).value < t.from_back(i + 1).value;
+    if (!fell) return std::nullopt;
+  }
+  return d;
+}
+
+namespace detail {
+// The rise form of detect_eta_growth (below).
+inline std::optional<Decision> eta_rise(const Series& eta, const ThroughputCollapseOptions& opt) {
   auto n = static_cast<std::size_t>(std::max(opt.eta_points, 4));
-  if (!opt.enabled || opt.eta_points <= 0 || eta.size() < n) return std::nullopt;
+  if (opt.eta_points <= 0 || eta.size() < n) return std::nullopt;
   const SeriesPoint& first = eta.from_back(n - 1);
   double cur = eta.back().value;
   if (!std::isfinite(cur) || !std::isfinite(first.value) || !(first.value > 0) || !(cur > first.value))
@@ -199,6 +249,26 @@ inline std::optional<Decision> detect_eta_growth(const Series& eta, const Throug
   d.evidence.emplace_back("from", detail::fmt_num(first.value));
   detail::set_band(d, -std::numeric_limits<double>::infinity(), first.value);
   return d;
+}
+}  // namespace detail
+
+// A remaining-time estimate (epoch_Time, time_remaining) must fall as the
+// run advances; one that rises means each step now takes longer than the
+// run's average so far (minimind#480: 1612 -> 1616 min over 1200 steps, after
+// 1199 min earlier). Fires when, over the last eta_points values (evidence:
+// eta_points points, steps advancing), the estimate rose overall and fell at
+// no more than a quarter of them (rounding or a fast step), in steps of which
+// none is more than half the rise (a new epoch resets the estimate in one
+// jump). Stays open until it is back at the window's first value. Before
+// eta_points, the creep form of detect_step_time_growth: an estimate at a new
+// high at each of creep_points points is a slowdown too, and so is an epoch
+// duration so named ("time this epoch", "epoch_time": the tokens cannot
+// tell a time left from a time taken; either way a steady climb is a run
+// that gets slower; tensorflow#198: 1.75 s -> 2.56 s over five epochs).
+inline std::optional<Decision> detect_eta_growth(const Series& eta, const ThroughputCollapseOptions& opt) {
+  if (!opt.enabled || eta.empty()) return std::nullopt;
+  if (auto d = detail::eta_rise(eta, opt)) return d;
+  return detail::step_time_creep(eta, opt);
 }
 
 }  // namespace sidecar
