@@ -988,6 +988,38 @@ TEST_CASE("loss_divergence joint: training and validation loss both double (chem
   CHECK_FALSE(detect_joint_divergence(make({0.39, kNaN}, "loss", 19), vloss, {}));
 }
 
+TEST_CASE(
+    "loss_divergence joint_rise: the training loss rises four epochs running and the validation loss with it "
+    "(keras#932)",
+    "[detectors][divergence]") {
+  const std::vector<double> train = {1.8887, 1.9328, 1.9986, 2.0482, 2.1057};
+  const std::vector<double> val = {1.8804, 1.9089, 1.9611, 1.9454, 2.0767};
+  auto first_joint = [](const std::vector<double>& t, const std::vector<double>& v) {
+    Series loss("loss"), vloss("val_loss");
+    for (std::size_t i = 0; i < t.size(); ++i) {
+      loss.push(static_cast<std::int64_t>(i), t[i]);
+      vloss.push(static_cast<std::int64_t>(i), v[i]);
+      if (auto d = detect_joint_divergence(loss, vloss, {})) return std::optional<Decision>(d);
+    }
+    return std::optional<Decision>();
+  };
+  auto d = first_joint(train, val);
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "joint_rise");
+  CHECK(d->step == 4);
+  // Alone, four rises are the slow rule's business (it wants five): the validation loss must confirm.
+  CHECK_FALSE(first_joint(train, {1.8804, 1.87, 1.86, 1.85, 1.84}));        // still falling
+  CHECK_FALSE(first_joint(train, {1.8804, 1.9089, 1.9611, 1.9454, 1.95}));  // under 5 % over its minimum
+  // Overfitting (the validation loss rises while the training loss falls) is another rule's.
+  CHECK_FALSE(first_joint({2.0, 1.9, 1.8, 1.7, 1.6}, {1.8804, 1.9089, 1.9611, 1.9454, 2.0767}));
+  // Documented healthy shapes: a warm-up bump (both rise for two or three
+  // epochs, then fall) and an SGDR warm restart (both jump once, then fall).
+  CHECK_FALSE(first_joint({2.0, 2.1, 2.2, 2.25, 1.9, 1.7, 1.5}, {2.0, 2.1, 2.2, 2.3, 1.9, 1.7, 1.5}));
+  CHECK_FALSE(
+      first_joint({2.3, 1.2, 0.8, 0.6, 1.1, 0.9, 0.7, 0.6, 0.5}, {2.2, 1.3, 0.9, 0.7, 1.2, 1.0, 0.8, 0.7, 0.6}));
+  CHECK_FALSE(detect_joint_divergence(make(train), make(val, "val_loss"), {.joint_ratio = 0}));
+}
+
 TEST_CASE("reward_drop collapse: judged in the RL warm-up when overwhelming (mlagents#805)", "[detectors][rl]") {
   auto first =
       first_decision({1.175, 1.32, -3.601, -3.902, -31.675, -88.323}, detect_reward_drop, "Mean Reward", 2000, 2000);

@@ -682,6 +682,43 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
   return std::nullopt;
 }
 
+namespace detail {
+// The joint rise (evidence: slow_window points of the training loss, one
+// validation value at the same step): the slow rule's climb with one rise
+// less, which the validation loss confirms. The training loss rose at each
+// of the last slow_window - 1 intervals (its minimum at or before them) to
+// >= (1 + slow_rise) x the minimum, slow_back_fraction of the way back to its
+// initial level; the validation loss, a measurement on other data, is
+// >= (1 + slow_rise) x its own (earlier) minimum and above where it stood
+// when the climb began. Four rises of one noisy loss happen by chance (1 in
+// 120 windows of iid noise, hence the slow rule's five); the held-out loss
+// rising with it does not (keras#932: rmsprop, loss 1.889 -> 2.106 and
+// val_loss 1.880 -> 2.077 over five epochs while both accuracies fall).
+inline bool joint_rise(const Series& loss, const Series& vloss, const LossDivergenceOptions& opt) {
+  auto w = static_cast<std::size_t>(std::max(opt.slow_window - 1, 2));
+  if (!(opt.slow_rise > 0) || loss.size() <= w || loss.from_back(w).step < loss.argmin_step()) return false;
+  const double v = loss.back().value, mn = *loss.min();
+  if (!(mn > 0) || v < (1.0 + opt.slow_rise) * mn || v - mn < opt.min_delta ||
+      !climbed_back(v, mn, initial_level(loss), opt.slow_back_fraction))
+    return false;
+  for (std::size_t i = 0; i < w; ++i) {
+    double a = loss.from_back(i).value, b = loss.from_back(i + 1).value;
+    if (!std::isfinite(a) || !std::isfinite(b) || !(a > b)) return false;
+  }
+  const double vv = vloss.back().value;
+  auto vmn = vloss.min();
+  if (!std::isfinite(vv) || !vmn || !(*vmn > 0) || vv < (1.0 + opt.slow_rise) * *vmn || vv - *vmn < opt.min_delta ||
+      vloss.argmin_step() >= vloss.back().step)
+    return false;
+  const std::int64_t start = loss.from_back(w).step;
+  for (std::size_t i = 1; i < vloss.size(); ++i) {
+    const SeriesPoint& p = vloss.from_back(i);
+    if (p.step <= start && std::isfinite(p.value)) return vv > p.value;
+  }
+  return false;  // no validation value from before the climb
+}
+}  // namespace detail
+
 // Divergence the validation loss confirms (LossDivergenceOptions::joint_ratio,
 // evidence: one point of each, at the same step, after its minimum): the
 // training loss and the validation loss both >= joint_ratio x their
@@ -707,7 +744,22 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
   };
   auto mn = up(loss);
   auto vmn = mn ? up(vloss) : std::nullopt;
-  if (!mn || !vmn) return std::nullopt;
+  if (!mn || !vmn) {
+    if (!detail::joint_rise(loss, vloss, opt)) return std::nullopt;
+    Decision d = detail::make_decision(Source::kRulebased, "loss_divergence", opt.severity,
+                                       loss.name() + " rose at each of its last " +
+                                           std::to_string(std::max(opt.slow_window - 1, 2)) + " points to " +
+                                           detail::fmt_num(loss.back().value) + " and " + vloss.name() +
+                                           " with it, to " + detail::fmt_num(vloss.back().value) + " (" +
+                                           detail::fmt_num(vloss.back().value / *vloss.min()) + "x its minimum)",
+                                       loss.name(), &loss);
+    d.evidence.emplace_back("rule", "joint_rise");
+    d.evidence.emplace_back("min", detail::fmt_num(*loss.min()));
+    d.evidence.emplace_back("min_step", std::to_string(loss.argmin_step()));
+    d.evidence.emplace_back("val_min", detail::fmt_num(*vloss.min()));
+    detail::set_band(d, -std::numeric_limits<double>::infinity(), (1.0 + opt.slow_rise / 2.0) * *loss.min());
+    return d;
+  }
   Decision d = detail::make_decision(
       Source::kRulebased, "loss_divergence", opt.severity,
       loss.name() + " and " + vloss.name() + " both jumped: " + detail::fmt_num(loss.back().value) + " (" +
