@@ -1494,8 +1494,34 @@ TEST_CASE("round 9: the failure strings of the programs' own error tables, and t
        "ret -61, providers 0",
        "nccl_error"},
       {"NMI watchdog: Watchdog detected hard LOCKUP on cpu 12", "hang"},
+      // torch's messages when CUDA cannot start; MUSA's spelling; numba, TF's cuDNN check, Triton's resources
+      {"RuntimeError: CUDA driver initialization failed, you might not have a CUDA gpu.", "cuda_error"},
+      {"RuntimeError: Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU and installed "
+       "a driver",
+       "cuda_error"},
+      {"MUSA error: invalid device ordinal", "cuda_error"},
+      {"numba.cuda.cudadrv.error.CudaSupportError: Error at driver init: Call to cuInit results in "
+       "UNKNOWN_CUDA_ERROR (804)",
+       "cuda_error"},
+      {"tensorflow.python.framework.errors_impl.InternalError: cuDNN launch failure : input shape ([1,32,32,64])",
+       "cuda_error"},
+      {"triton.runtime.errors.OutOfResources: out of resource: shared memory, Required: 131072, Hardware limit: "
+       "101376.",
+       "cuda_error"},
+      {"ExternalError: NCCL error(5), invalid usage.", "nccl_error"},
+      {"[rank0]: torch.distributed.DistStoreError: wait timeout after 600000ms, keys: /default_pg/0//cuda//0", "hang"},
+      {"RuntimeError: [3] is setting up NCCL communicator and retrieving ncclUniqueId from [0] via c10d key-value "
+       "store by key '0', but store->get('0') got error: wait timeout after 1800000ms, keys: /default_pg//0//cuda//0",
+       "hang"},
+      {"RuntimeError: the GPU is already in use", "gpu_busy"},
       // look-alikes: quiet
       {"cudaStreamQuery returned cudaErrorNotReady, polling again", ""},
+      {"CUDA driver initialization took 0.2 s", ""},
+      {"NVIDIA driver version: 535.104.05 (not too old)", ""},
+      {"bind: Address already in use (port 29500)", ""},
+      {"autotune: OutOfResources raised by config 3; trying the next one", ""},
+      {"NCCL error(s) found: none", ""},
+      {"store: key /default_pg//0//cuda//0 set after 12 ms", ""},
       {"cublasCreate returned CUBLAS_STATUS_SUCCESS", ""},
       {"rocblas_status_success after 10 calls", ""},
       {"MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN)", ""},
