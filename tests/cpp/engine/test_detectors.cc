@@ -1279,6 +1279,23 @@ TEST_CASE("frozen_loss: identical from the first value, and not at ln k (keras#6
   CHECK_FALSE(detail::at_uniform_output(0.0266));
 }
 
+TEST_CASE("frozen_loss: a GRPO loss one print step from 0 repeats by rounding", "[detectors][frozen][false_positive]") {
+  // TRL/unsloth GRPO tables (round(loss, 4)): the loss is about beta x KL,
+  // 0.0 for the first steps, then 0.0001 for many more.
+  std::vector<double> grpo = {0.0, -0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
+  for (int i = 0; i < 12; ++i) grpo.push_back(0.0001);
+  check_quiet_throughout(grpo, detect_frozen_loss, "loss");
+  CHECK(detect_frozen_loss(make(grpo), {.ignore_zero = false}));
+  check_quiet_throughout({0.0, -0.001, -0.001, -0.001, -0.001, -0.001, -0.001, -0.001}, detect_frozen_loss, "loss");
+  // Values with more digits than one step still count (piaic#16: 0.0266 six times).
+  CHECK(detect_frozen_loss(make({0.3, 0.0266, 0.0266, 0.0266, 0.0266, 0.0266, 0.0266}), {}));
+  CHECK(detail::one_print_step(0.0001));
+  CHECK(detail::one_print_step(-0.01));
+  CHECK_FALSE(detail::one_print_step(0.0002));
+  CHECK_FALSE(detail::one_print_step(0.0));
+  CHECK_FALSE(detail::one_print_step(1.0));
+}
+
 TEST_CASE("frozen_metric: an accuracy identical while the loss never improved (bert#855, PaddleOCR#3074)",
           "[detectors][frozen]") {
   const double a = 3.6057692021131516;

@@ -817,7 +817,9 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
 //    87.3365 from iteration 100), -ln of the smallest float32 denormal
 //    103.2789, -ln(1e-7) = 16.1181 (Keras' clipped probabilities). A loss
 //    there to 6 digits twice running is the clamp, not a coincidence.
-// With ignore_zero (default), the identical rule ignores 0.0 (zero decides).
+// With ignore_zero (default), the identical rule ignores 0.0 (zero decides)
+// and a value one print step from it (0.0001 printed with 4 decimals: a GRPO
+// loss at its print resolution repeats by rounding).
 struct FrozenLossOptions {
   bool enabled = true;
   int points = 6;
@@ -853,7 +855,10 @@ struct OptionTable<FrozenLossOptions> {
        &O::saturated_points,
        {0, 1e5},
        "saturated rule: values at a cross-entropy clamp (87.3365 = -ln FLT_MIN ...) (0: off)"},
-      {"ignore_zero", &O::ignore_zero, {}, "GRPO/DPO losses of exactly 0.0 are normal (the zero rule decides)"},
+      {"ignore_zero",
+       &O::ignore_zero,
+       {},
+       "GRPO/DPO losses of exactly 0.0, or one print step from it (0.0001), are normal (the zero rule decides)"},
       {"zero_points", &O::zero_points, {0, 1e5}, "zero rule: this many values of exactly 0.0 after a real loss"},
       {"zero_min_initial",
        &O::zero_min_initial,
@@ -913,6 +918,17 @@ inline bool at_uniform_output(double v) {
   const double tol = std::max(print_step(v) / 2.0, 1e-6 * v);
   const double k = std::round(std::exp(v));
   return 1.0 / k <= 2.0 * tol || std::fabs(v - std::log(k)) <= tol;
+}
+
+// Whether v is +- one step of the decimals it was printed with (0.0001,
+// -0.001): the least non-zero value that logger prints, zero give or take
+// its rounding. A GRPO loss (about beta x KL) logged with round(loss, 4)
+// reads 0.0, 0.0001, 0.0001, ... for many steps: repeats of rounding, which
+// ignore_zero exempts from the identical rule like 0.0 itself.
+inline bool one_print_step(double v) {
+  if (!(std::fabs(v) < 1.0) || v == 0.0) return false;
+  const double step = print_step(v);
+  return step > 0 && std::fabs(std::fabs(v) - step) <= 1e-9 * step;
 }
 
 constexpr std::size_t kFlatTrendPoints = 32;
@@ -1010,7 +1026,7 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
                     "is at " + detail::fmt_num(*c) + ", a cross-entropy clamp (-ln of the smallest probability),");
     }
   }
-  if (prev == v) {
+  if (prev == v && !(opt.ignore_zero && detail::one_print_step(v))) {
     auto n = static_cast<std::size_t>(std::max(opt.points, 2));
     std::size_t run = 2;  // the trailing run of bit-identical values
     while (run < loss.size() && loss.from_back(run).value == v) ++run;
