@@ -981,6 +981,28 @@ inline std::optional<int> at_chance(const Series& loss, const FrozenLossOptions&
 }
 }  // namespace detail
 
+namespace detail {
+// The identical rule's bar when the latest value repeats: `points`, or
+// precise_points for a value printed with >= precise_digits digits; the
+// bar if the trailing run of bit-identical values reaches it. The precise
+// form needs the loss to have moved before the run (a value that differs),
+// or a value no untrained model gives whatever its data: a loss exactly the
+// same from its first value on at ln k (a DPO loss at ln 2 while the policy
+// is still the reference, a zero-initialised head at ln(vocab) during a
+// warm-up from lr 0) keeps the bar of `points`. A numerically zero value is
+// the zero rule's.
+inline std::optional<std::size_t> identical_run(const Series& loss, const FrozenLossOptions& opt) {
+  const double v = loss.back().value;
+  auto n = static_cast<std::size_t>(std::max(opt.points, 2));
+  std::size_t run = 1;  // the trailing run of bit-identical values
+  while (run < loss.size() && loss.from_back(run).value == v) ++run;
+  if (opt.precise_points >= 2 && (run < loss.size() || !at_uniform_output(v)) && std::fabs(v) > kNumericZero &&
+      significant_digits(v) >= opt.precise_digits)
+    n = std::min(n, static_cast<std::size_t>(opt.precise_points));
+  return run >= n ? std::optional<std::size_t>(n) : std::nullopt;
+}
+}  // namespace detail
+
 // Returns a "frozen_loss" decision (evidence "rule": identical | zero | saturated | flat | chance).
 inline std::optional<Decision> detect_frozen_loss(const Series& loss, const FrozenLossOptions& opt) {
   if (!opt.enabled || loss.size() < 2) return std::nullopt;
@@ -1026,21 +1048,9 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
                     "is at " + detail::fmt_num(*c) + ", a cross-entropy clamp (-ln of the smallest probability),");
     }
   }
-  if (prev == v && !(opt.ignore_zero && detail::one_print_step(v))) {
-    auto n = static_cast<std::size_t>(std::max(opt.points, 2));
-    std::size_t run = 2;  // the trailing run of bit-identical values
-    while (run < loss.size() && loss.from_back(run).value == v) ++run;
-    // The precise form needs the loss to have moved before the run (a value
-    // that differs), or a value no untrained model gives whatever its data: a
-    // loss exactly the same from its first value on at ln k (a DPO loss at ln 2
-    // while the policy is still the reference, a zero-initialised head at
-    // ln(vocab) during a warm-up from lr 0) keeps the bar of `points`. A
-    // numerically zero value is the zero rule's.
-    if (opt.precise_points >= 2 && (run < loss.size() || !detail::at_uniform_output(v)) &&
-        std::fabs(v) > detail::kNumericZero && detail::significant_digits(v) >= opt.precise_digits)
-      n = std::min(n, static_cast<std::size_t>(opt.precise_points));
-    if (run >= n) return make("identical", n, "has been exactly " + detail::fmt_num(v));
-  }
+  if (prev == v && !(opt.ignore_zero && detail::one_print_step(v)))
+    if (auto n = detail::identical_run(loss, opt))
+      return make("identical", *n, "has been exactly " + detail::fmt_num(v));
   auto f = static_cast<std::size_t>(std::max(opt.flat_points, 2));
   if (opt.flat_tolerance > 0 && v > 0 && loss.size() >= f && std::fabs(prev - v) <= opt.flat_tolerance * v) {
     double lo = v, hi = v;
