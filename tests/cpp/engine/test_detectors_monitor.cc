@@ -184,6 +184,22 @@ TEST_CASE("monitor: a slowly improving val_loss is not frozen; a growing remaini
   CHECK(got == std::vector<std::string>{"throughput_collapse@460500"});
 }
 
+TEST_CASE("monitor: an epoch time that grows every epoch (tensorflow#198), read as a time left or taken",
+          "[monitor][families]") {
+  // 'time this epoch' has an 'epoch' token (a time left by its tokens); the
+  // creep form judges it either way: a new high at each of 5 epochs.
+  const double secs[] = {1.749361, 1.873362, 2.053877, 2.401098, 2.563413, 2.675142, 2.638027, 2.632813};
+  for (const char* key : {"time this epoch", "sec_per_epoch"}) {
+    Monitor m(opts());
+    std::vector<std::string> got;
+    for (int i = 0; i < 8; ++i)
+      for (auto& a : row(m, i + 1, {{key, secs[i]}}).alerts)
+        got.push_back(a.decision.syndrome + "@" + std::to_string(a.decision.step.value_or(-1)));
+    INFO(key);
+    CHECK(got == std::vector<std::string>{"throughput_collapse@5"});
+  }
+}
+
 TEST_CASE("monitor: a loss that stops being logged on training rows (Megatron-LLM#33)", "[monitor][families]") {
   Monitor m(opts());
   std::vector<std::string> got;
