@@ -1529,8 +1529,15 @@ TEST_CASE("round 9: the failure strings of the programs' own error tables, and t
       {"++++++++++++++++++++++++++++++ Timeout ++++++++++++++++++++++++++++++", "hang"},
       {"RuntimeError: GPU 0 is currently in use by another process", "gpu_busy"},
       {"[ERROR] Device 3 is occupied by another task, please select another device", "gpu_busy"},
+      // c10's backtrace header of the watchdog loop's rethrow; nccl-tests' TESTCHECK
+      {"Exception raised from ncclCommWatchdog at /opt/pytorch/torch/csrc/distributed/c10d/ProcessGroupNCCL.cpp:1902 "
+       "(most recent call first):",
+       "nccl_timeout"},
+      {" .. node3 pid 12345: Test failure common.cu:1184", "nccl_error"},
       // look-alikes: quiet
       {"cudaStreamQuery returned cudaErrorNotReady, polling again", ""},
+      {"Exception raised from parse_args at /src/tools/main.cpp:88 (most recent call first):", ""},
+      {"Test failure summary: 0 of 12 tests failed", ""},
       {"custom_op failed: falling back to the reference kernel", ""},
       {"CUDA failure injection test disabled", ""},
       {"[TRT] [I] Error Code 0: Success", ""},
