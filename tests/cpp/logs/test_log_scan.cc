@@ -1534,10 +1534,14 @@ TEST_CASE("round 9: the failure strings of the programs' own error tables, and t
        "(most recent call first):",
        "nccl_timeout"},
       {" .. node3 pid 12345: Test failure common.cu:1184", "nccl_error"},
+      {"[rank3]:[E703 15:37:17.178057290 ProcessGroupNCCL.cpp:1922] [PG ID 0 PG GUID 0(default_pg) Rank 3] Observed "
+       "flight recorder dump signal from another rank via TCPStore.",
+       "nccl_timeout"},
       // look-alikes: quiet
       {"cudaStreamQuery returned cudaErrorNotReady, polling again", ""},
       {"Exception raised from parse_args at /src/tools/main.cpp:88 (most recent call first):", ""},
       {"Test failure summary: 0 of 12 tests failed", ""},
+      {"TORCH_FR_BUFFER_SIZE=2000: flight recorder enabled", ""},
       {"custom_op failed: falling back to the reference kernel", ""},
       {"CUDA failure injection test disabled", ""},
       {"[TRT] [I] Error Code 0: Success", ""},
