@@ -55,6 +55,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (file, part written to the manifest or None); a later file's threads must not appear in an earlier one
 ENTRY_FILES = (("entries.json", None), ("entries_fresh.json", "fresh"), ("entries_blind.json", "blind"),
                ("entries_r5.json", "r5"), ("entries_r6.json", "r6"), ("entries_r7.json", "r7"), ("entries_r8.json", "r8"),
+               ("entries_r9.json", "r9"),
                ("entries_sealed.json", "sealed"))
 
 NUM = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|NaN|NAN|inf|Inf|INF|Infinity)"
