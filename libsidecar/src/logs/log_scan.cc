@@ -578,6 +578,8 @@ bool is_doc_line(std::string_view line) {
   static const RE2 prose(
       "\\b(errors?|exceptions?|messages?|failures?|warnings?) (like|such as)\\b|"
       "\\bif you('ve| have)? (encountered|seen|run into|hit)\\b|"
+      // a hint quoting the error it explains ("If you get `CUDA error: invalid device function` errors, ...")
+      "\\bif you (get|got|see|saw) [`'\"]|"
       // a changelog entry ("- Add FAQ for CUDA error: ...", "* Fixed ... out of memory")
       "^[-*] (add|added|adds|fix|fixed|fixes|document|documented|documents)\\b",
       re2_options(false));

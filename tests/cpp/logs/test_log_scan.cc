@@ -1597,6 +1597,83 @@ TEST_CASE("round 9: the failure strings of the programs' own error tables, and t
   check_line_cases(cases);
 }
 
+TEST_CASE("round 10: the r9 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // cuda_oom: the TPU runtime's allocator, Ascend CANN's device allocation, a zh report naming the graphics card
+      {"(0) Resource exhausted: Attempting to allocate 2.50G. That was not possible. There are 1.10G free.",
+       "cuda_oom"},
+      {"[ERROR] GE: Call rtMalloc fail, purpose: feature map, type = 2, size:1073741824, device_id:1", "cuda_oom"},
+      {"aclrtMalloc execute failed, size 4096", "cuda_oom"},
+      {"推理时两张显卡都出现 out of memory", "cuda_oom"},
+      // host_oom: billiard, gunicorn, pinned host memory, a container's exit status
+      {"billiard.exceptions.WorkerLostError: Worker exited prematurely: signal 9 (SIGKILL) Job: 12.", "host_oom"},
+      {"[2024-01-02 10:00:00 +0000] [7] [ERROR] Worker (pid:412) was sent SIGKILL! Perhaps out of memory?", "host_oom"},
+      {"Init] cudaMallocHost failed, ret[2], out of memory", "host_oom"},
+      {"the training container crashed with exit code 137 after two epochs", "host_oom"},
+      // gpu_busy: nvidia-smi names a GPU by its PCI bus id
+      {"GPU 00000000:3B:00.0 is currently in use by another process.", "gpu_busy"},
+      // cuda_error: cudaErrorECCUncorrectable's string, ollama's probes, XLA's diagnostics, Ascend's ACL checks
+      {"RuntimeError: CUDA error: uncorrectable ECC error encountered", "cuda_error"},
+      {"cudart init failure: 35", "cuda_error"},
+      {"nvml vram init failure: 9", "cuda_error"},
+      {"E cuda_diagnostics.cc:262] kernel version 550.54.15 does not match DSO version 535.104.5 -- cannot find "
+       "working "
+       "devices in this configuration",
+       "cuda_error"},
+      {"RuntimeError: The Inner error is reported as above. The process exits for this inner error, and the current "
+       "working operator name is MatMul.",
+       "cuda_error"},
+      {"OSError: (External) ACL error, the error code is : 507011", "cuda_error"},
+      {"[ERROR] aclrtCreateContext(&context, deviceId) failed: 507033 (main.cpp:40)", "cuda_error"},
+      // xid: amdgpu's MES firmware scheduler
+      {"amdgpu 0000:c3:00.0: amdgpu: MES failed to respond to msg=REMOVE_QUEUE", "xid"},
+      // dist_child_failed: TGI's launcher, Ray's task manager
+      {"ERROR shard-manager: text_generation_launcher: Shard process was signaled to shutdown with signal 6 rank=1",
+       "dist_child_failed"},
+      {"ERROR text_generation_launcher: Shard complete standard error output:", "dist_child_failed"},
+      {"task_manager.cc:323] Task failed: IOError: cancelling all pending tasks of dead actor: Type=ACTOR_TASK",
+       "dist_child_failed"},
+      // segfault: the glibc translations of SIGSEGV's name, PyTorch's fatal-signal banner
+      {"./train.sh: line 3: 4242 段错误 (核心已转储) python train.py", "segfault"},
+      {"Speicherzugriffsfehler (Speicherabzug geschrieben)", "segfault"},
+      {"!!!!!!! Segfault encountered !!!!!!!", "segfault"},
+      // disk_full, hang, loss_scale_overflow, nan_in_log
+      {"the output volume filled up and now the disk is full", "disk_full"},
+      {"UserWarning: TPU backend initialization is taking more than 60.0 seconds. Did you run your code on all TPU "
+       "hosts?",
+       "hang"},
+      {"Skipped 10 iterations in a row due to Overflow - Exiting training.", "loss_scale_overflow"},
+      {"the loss becomes NaN after 300 steps", "nan_in_log"},
+      {"getting nan values in the validation loss", "nan_in_log"},
+      {"tensor(nan, device='cuda:1')", "nan_in_log"},
+      // look-alikes
+      {"Attempting to allocate 2.50G on the TPU", ""},
+      {"rtMalloc succeeded, size 4096", ""},
+      {"显卡型号: H100, 显存 80G", ""},
+      {"Worker exited normally: signal 15 (SIGTERM) Job: 12.", ""},
+      {"[INFO] Worker (pid:412) was sent SIGTERM!", ""},
+      {"cudaMallocHost: 2 GiB pinned for the prefetch buffer", ""},
+      {"Process finished with exit code 0", ""},
+      {"GPU 00000000:3B:00.0: compute mode set to Default", ""},
+      {"when an uncorrectable ECC error is detected, the driver performs error recovery", ""},
+      {"If you get `CUDA error: invalid device function` errors, check the libcudart in your paths.", ""},
+      {"cudart init: found 2 devices", ""},
+      {"kernel version 535.104.5 matches DSO version 535.104.5", ""},
+      {"aclrtSetDevice(deviceId) succeeded", ""},
+      {"amdgpu 0000:c3:00.0: amdgpu: MES is initialized", ""},
+      {"INFO text_generation_launcher: Shard ready in 12.3s rank=0", ""},
+      {"actor RemoteFetcher started; 4 pending tasks", ""},
+      {"Segfault handler installed", ""},
+      {"When the filesystem is full, the writer raises instead of crashing.", ""},
+      {"Disk usage: 40% full", ""},
+      {"TPU backend initialization took 12.0 seconds", ""},
+      {"Skipped 0 iterations due to overflow so far", ""},
+      {"nan_to_num applied to the loss before logging", ""},
+      {"tensor(0.3512, device='cuda:0')", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
