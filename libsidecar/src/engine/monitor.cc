@@ -544,7 +544,7 @@ struct Monitor::Impl {
         apply(w.quality, detect_val_acc_drop(s, d.validation_drop, "quality_drop", known_best(w.norm)), now, &s);
         apply(w.frozen, detect_frozen_metric(s, frozen_metric_loss(), d.frozen_loss), now, &s);
       } else if (w.family == KeyFamily::kThroughput)
-        apply(w.throughput, detect_throughput_collapse(s, d.throughput_collapse), now, &s);
+        apply(w.throughput, detect_throughput_collapse_phased(s, d.throughput_collapse, rl()), now, &s);
       else if (w.family == KeyFamily::kStepTime)
         apply(w.throughput, detect_step_time_growth(s, d.throughput_collapse, w.may_be_clock), now, &s);
       else if (w.family == KeyFamily::kEta)
@@ -556,6 +556,8 @@ struct Monitor::Impl {
     dirty_watches.clear();
   }
 
+  // An RL run's throughput steps down once when learning starts (throughput.h).
+  bool rl() const { return profile_value == Profile::kReinforcementLearning; }
   const Series& series(Role r) const { return roles[static_cast<std::size_t>(r)].series; }
   bool dirty(Role r) const { return roles[static_cast<std::size_t>(r)].dirty; }
   bool bound(Role r) const { return !roles[static_cast<std::size_t>(r)].key.empty(); }
@@ -612,7 +614,8 @@ struct Monitor::Impl {
     const DetectorOptions& d = opt.playbook.detectors;
     evaluate_losses(now);
     if (dirty(Role::kThroughput))
-      apply(kThroughputCollapse, detect_throughput_collapse(series(Role::kThroughput), d.throughput_collapse), now,
+      apply(kThroughputCollapse,
+            detect_throughput_collapse_phased(series(Role::kThroughput), d.throughput_collapse, rl()), now,
             &series(Role::kThroughput));
     if (dirty(Role::kValAccuracy))
       apply(kValFrozenMetric, detect_frozen_metric(series(Role::kValAccuracy), frozen_metric_loss(), d.frozen_loss),

@@ -1352,3 +1352,78 @@ TEST_CASE(
   for (int i = 0; i < 6; ++i) fell.push(3 + i, i < 5 ? t[i] : 0.6);
   CHECK_FALSE(detect_val_acc_drop(val, {}, "validation_drop", -kInf, &fell));
 }
+
+TEST_CASE("loss_divergence: a lone low batch is no level the loss reached (deepspeech.pytorch#127)",
+          "[detectors][loss][false_positive]") {
+  // Per-batch CTC losses of batches sorted by length: 1.99 is one lucky
+  // batch between 3.86 and 4.20; the later batches are longer and scatter.
+  check_quiet_throughout({3.2168, 3.6915, 3.8567, 1.9861, 4.202, 10.1045, 10.0306, 12.3729, 8.1055, 5.7821},
+                         detect_loss_divergence, "Loss", 1);
+  // A minimum at the end of a descent still anchors the hold rule (litgpt#628 shape).
+  auto d = first_decision({9.0, 6.0, 3.5, 1.7019, 11.463, 11.7545, 11.5019}, detect_loss_divergence);
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "hold");
+  // A minimum on a plateau (a neighbour equal to it) too.
+  d = first_decision({3.0, 2.0, 2.0, 2.0, 11.0, 11.5, 11.2}, detect_loss_divergence);
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "hold");
+}
+
+TEST_CASE("loss_spike early: a spike like one the loss already recovered from (avod#28)",
+          "[detectors][loss][false_positive]") {
+  check_quiet_throughout({2.645, 3.583, 11.722, 3.723, 1.895, 15.548, 2.417}, detect_loss_spike, "Total Loss", 0);
+  // A spike far above the earlier one still fires.
+  auto d = first_decision({2.645, 3.583, 11.722, 3.723, 1.895, 40.0}, detect_loss_spike, "Total Loss");
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "early_ratio");
+  // And an earlier high point the loss never came back from is no noise.
+  d = first_decision({3.01, 2.87, 1.66e13, 2.09e13}, detect_loss_spike);
+  REQUIRE(d);
+}
+
+TEST_CASE("val_loss_regression: the accuracy at the same evaluation holds (pytorch-pose#43, eat_tf2#69)",
+          "[detectors][supervised][false_positive]") {
+  auto run = [](const std::vector<double>& v, const std::vector<double>& t, const std::vector<double>& a) {
+    Series vloss("Val Loss"), loss("Train Loss"), vacc("Val Acc");
+    std::optional<Decision> first;
+    for (std::size_t i = 0; i < v.size() && !first; ++i) {
+      vloss.push(static_cast<std::int64_t>(i + 1), v[i]);
+      loss.push(static_cast<std::int64_t>(i + 1), t[i]);
+      vacc.push(static_cast<std::int64_t>(i + 1), a[i]);
+      first = detect_val_loss_regression(vloss, {}, &loss, &vacc);
+    }
+    return first;
+  };
+  // Heatmap MSE bumps 2.4x while PCK sets a new best at every epoch.
+  const std::vector<double> pv = {0.006604, 0.005863, 0.007943, 0.006463, 0.011357, 0.013878, 0.011793, 0.006337};
+  const std::vector<double> pt = {0.040519, 0.005778, 0.005601, 0.005433, 0.005278, 0.005151, 0.005042, 0.004942};
+  const std::vector<double> pa = {0.154301, 0.295626, 0.333515, 0.382962, 0.43316, 0.458898, 0.508453, 0.515834};
+  CHECK_FALSE(run(pv, pt, pa));
+  // Over-confidence: the val loss rises 57 % while the accuracy stays within 1.4 % of its best.
+  const std::vector<double> ev2 = {0.572207, 0.491477, 0.514342, 0.564446, 0.643948, 0.770708};
+  const std::vector<double> et = {0.679054, 0.467249, 0.349681, 0.278649, 0.2197, 0.163984};
+  const std::vector<double> ea = {0.717, 0.7588, 0.7628, 0.763, 0.7548, 0.7524};
+  CHECK_FALSE(run(ev2, et, ea));
+  // The same losses with an accuracy that sinks 6 %: fires.
+  const std::vector<double> sunk = {0.717, 0.7588, 0.7628, 0.763, 0.74, 0.717};
+  auto d = run(ev2, et, sunk);
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "overfit");
+  // Without an accuracy the rule judges the loss alone: the bump is 2.4x its best.
+  CHECK(first_decision(
+      pv, [](const Series& s) { return detect_val_loss_regression(s, {}); }, "Val Loss"));
+}
+
+TEST_CASE("throughput_collapse RL: a DQN's one step down when learning starts (Deep-RL-Hands-On#80)",
+          "[detectors][throughput][false_positive]") {
+  const std::vector<double> fps = {585.91, 722.61, 721.65, 721.01, 719.14, 720.16, 721.55, 718.43,
+                                   712.01, 722.72, 244.7,  147.07, 146.79, 146.91, 146.55};
+  auto rl = [](const Series& s) { return detect_throughput_collapse_phased(s, {}, true); };
+  check_quiet_throughout(fps, rl, "speed");
+  // Without the RL profile it is a collapse to a fifth.
+  CHECK(first_decision(fps, detect_throughput_collapse, "speed"));
+  // After the learning start, a further collapse from the new level fires.
+  std::vector<double> worse = fps;
+  for (double x : {146.6, 147.0, 146.8, 60.0, 58.0}) worse.push_back(x);
+  CHECK(first_decision(worse, rl, "speed"));
+}

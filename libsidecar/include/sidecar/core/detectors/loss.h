@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "sidecar/core/detectors/common.h"
@@ -317,8 +318,26 @@ inline std::optional<Decision> spike_robust(const Series& loss, const LossSpikeO
   return d;
 }
 
+// Whether the points before the latest (oldest first in `prev`) hold a
+// spike the loss came back from that is comparable to v: a value h with
+// v <= sqrt(early_ratio) x h, followed by one <= h / sqrt(early_ratio). A
+// loss that already spiked that high and recovered on its own scatters that
+// way (avod#28: 11.7 at step 560, back to 3.7 and 1.9, then 15.5 at 590,
+// from a path-drop regulariser early in training); one point is no
+// persistence, so the early rule defers to the series' own spikes.
+inline bool recovered_from_like(std::span<const double> prev, double v, double early_ratio) {
+  const double k = std::sqrt(early_ratio);
+  for (std::size_t i = 0; i + 1 < prev.size(); ++i) {
+    if (!(v <= k * prev[i])) continue;
+    for (std::size_t j = i + 1; j < prev.size(); ++j)
+      if (prev[j] <= prev[i] / k) return true;
+  }
+  return false;
+}
+
 // The early rule (the seed's, before min_points): the latest loss >=
-// early_ratio x the mean of the >= 3 points before it.
+// early_ratio x the mean of the >= 3 points before it, unless the loss
+// already recovered from a spike about as high (recovered_from_like).
 inline std::optional<Decision> spike_early(const Series& loss, const LossSpikeOptions& opt, std::uint64_t before) {
   if (!(opt.early_ratio > 0) || before < 3) return std::nullopt;
   const double v = loss.back().value;
@@ -330,6 +349,7 @@ inline std::optional<Decision> spike_early(const Series& loss, const LossSpikeOp
   // Against the top of the reference's rounding interval (the HF Trainer
   // logs round(loss, 4): a mean of 0.0 and 0.0001 is anything up to 0.00005 more).
   if (v < opt.early_ratio * (m + finest_print_step(loss, 0, prev.size() + 1) / 2.0)) return std::nullopt;
+  if (recovered_from_like(prev, v, opt.early_ratio)) return std::nullopt;
   Decision d = spike_decision(loss, opt.severity, "early_ratio",
                               loss.name() + " jumped to " + fmt_num(v) + ", " + fmt_num(v / m) +
                                   "x the mean of the previous " + std::to_string(prev.size()) + " points");
@@ -400,13 +420,16 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 //    them, having climbed back at least back_fraction of the way to the
 //    initial level: a loss that jumps to several times its minimum and
 //    stays there without rising further (litgpt#628: 1.70 -> 11.46, 11.75,
-//    11.50; a warm-up bump or a noisy small batch stays well under 5x);
+//    11.50; a warm-up bump or a noisy small batch stays well under 5x). A
+//    minimum that is a lone dip (both neighbours higher, before the held
+//    points) is one lucky batch: the lower neighbour is the level then;
 //  - jump (evidence: 1-4 points before, then hold_points; see
 //    detail::jumped_and_held): the loss jumps to >= jump_ratio x the highest
 //    of the (up to 4) values before it in one interval and its hold_points
 //    values stay >= (1 + jump_ratio) / 2 x that level, within sqrt(jump_ratio)
 //    of each other (DisCo#1: a validation loss 5.99, then 12.41, 11.67, 9.24,
-//    never back near 6). One value before the jump counts only when the
+//    never back near 6), and the values before it fall between consecutive
+//    points by at most half the jump (on the log scale). One value before the jump counts only when the
 //    series starts mid-run. Known false positives: a planned switch of data
 //    or task, or a loss term switched on, that doubles a steady loss for
 //    good; a GAN's or a value loss's level shift as its opponent or the
@@ -578,16 +601,43 @@ inline bool starts_mid_run(const Series& s) {
   const std::int64_t first = s.from_back(s.size() - 1).step, second = s.from_back(s.size() - 2).step;
   return first > 0 && first > second - first;
 }
+// The level the hold rule measures against: the run's minimum, unless it
+// is a lone dip -- a point with a neighbour on each side, both before the
+// last `n` points, both finite and above it. Then the lower neighbour: a
+// per-batch loss scatters by 2x between batches (deepspeech.pytorch#127:
+// 3.86, 1.99, 4.20, then 10.1, 10.0, 12.4 as the batches grow longer), and
+// one lucky batch is not a level the run reached. A minimum at the end of a
+// descent (its later neighbour is the jump) or on a plateau (a neighbour
+// equal to it) stays the reference.
+inline double hold_reference(const Series& loss, std::size_t n, double mn) {
+  const std::int64_t at = loss.argmin_step();
+  for (std::size_t i = n + 1; i + 1 < loss.size(); ++i) {
+    if (loss.from_back(i).step != at) continue;
+    double after = loss.from_back(i - 1).value, before = loss.from_back(i + 1).value;
+    if (!std::isfinite(after) || !std::isfinite(before) || !(after > mn) || !(before > mn)) return mn;
+    return std::min(after, before);
+  }
+  return mn;
+}
+
 inline std::optional<double> jumped_and_held(const Series& loss, std::size_t n, double ratio) {
   if (n == 0 || !(ratio > 1) || loss.size() < n + 1 || loss.from_back(n).step < loss.argmin_step()) return std::nullopt;
-  double ref = -std::numeric_limits<double>::infinity();
+  double ref = -std::numeric_limits<double>::infinity(), fall = 1.0, later = 0.0;
   std::size_t refs = 0;
   for (std::size_t i = n; i < std::min(loss.size(), n + kJumpRefPoints); ++i) {
-    double x = loss.from_back(i).value;
-    if (std::isfinite(x)) ref = std::max(ref, x), ++refs;
+    double x = loss.from_back(i).value;  // newest first: `later` follows x
+    if (!std::isfinite(x)) continue;
+    if (refs > 0 && later > 0) fall = std::max(fall, x / later);
+    ref = std::max(ref, x), later = x, ++refs;
   }
   if (refs < 2 && !starts_mid_run(loss)) return std::nullopt;
-  if (!(ref > 0) || !(loss.from_back(n - 1).value >= ratio * ref)) return std::nullopt;
+  const double first = loss.from_back(n - 1).value;
+  if (!(ref > 0) || !(first >= ratio * ref)) return std::nullopt;
+  // Beyond the reference's own noise: on the log scale the largest fall
+  // between consecutive points before it is at most half the jump (a loss
+  // that drops 2x between two batches rises 2x by chance: per-batch losses
+  // 3.86, 1.99, 4.20, then 10.1 -- deepspeech.pytorch#127 -- a 2.4x jump).
+  if (fall * fall > first / ref) return std::nullopt;
   double lo = std::numeric_limits<double>::infinity(), hi = 0;
   for (std::size_t i = 0; i < n; ++i) {
     double x = loss.from_back(i).value;
@@ -641,10 +691,11 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
   auto hp = static_cast<std::size_t>(std::max(opt.hold_points, 1));
   if (opt.hold_ratio > 0 && v >= opt.hold_ratio * *mn && loss.size() > hp && climbed(opt.back_fraction) &&
       loss.from_back(hp).step >= loss.argmin_step()) {
+    const double level = detail::hold_reference(loss, hp, *mn);
     bool held = true;
-    for (std::size_t i = 1; i < hp && held; ++i) {
+    for (std::size_t i = 0; i < hp && held; ++i) {
       double x = loss.from_back(i).value;
-      held = std::isfinite(x) && x >= opt.hold_ratio * *mn;
+      held = std::isfinite(x) && x >= opt.hold_ratio * level;
     }
     if (held)
       return make("hold", loss.name() + " jumped and stays up for " + std::to_string(hp) +

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "sidecar/core/detectors/common.h"
@@ -78,8 +79,29 @@ struct OptionTable<ThroughputCollapseOptions> {
   };
 };
 
-// Returns a "throughput_collapse" decision.
-inline std::optional<Decision> detect_throughput_collapse(const Series& tp, const ThroughputCollapseOptions& opt) {
+namespace detail {
+// An RL run's first phase often only acts: a DQN or SAC fills its replay
+// buffer (learning_starts) before its first gradient step, and then steps
+// down once to its training throughput (Deep-RL-Hands-On#80: 720 frames/s
+// for ten games, 147 from frame 10000 on). With `phase_change`, the first
+// drop to <= ratio x the early reference within the initial values starts
+// a new reference: the median of the values after the drop's row (the row
+// that straddles the switch is skipped) that precede the suspects; the drop
+// may be a suspect itself (then there is no new reference yet). Returns the
+// reference's first index, or `from` when there was no such drop.
+inline std::size_t after_phase_change(std::span<const double> init, std::size_t from, double med, double ratio) {
+  for (std::size_t k = from + 2; k < init.size(); ++k)
+    if (init[k] <= ratio * med) return k + 1;
+  return from;
+}
+}  // namespace detail
+
+// Returns a "throughput_collapse" decision. `phase_change` (the RL profile):
+// a single early step down to a new level is the learning start, measured
+// from there (detail::after_phase_change). Known false negative there: an
+// RL run whose throughput halves once early and for good for another reason.
+inline std::optional<Decision> detect_throughput_collapse_phased(const Series& tp, const ThroughputCollapseOptions& opt,
+                                                                 bool phase_change) {
   if (!opt.enabled || tp.empty()) return std::nullopt;
   double cur = tp.back().value;
   if (!std::isfinite(cur)) return std::nullopt;
@@ -102,6 +124,18 @@ inline std::optional<Decision> detect_throughput_collapse(const Series& tp, cons
   ref.assign(init.begin() + static_cast<std::ptrdiff_t>(warm), init.begin() + static_cast<std::ptrdiff_t>(end));
   double med = detail::median_inplace(ref);
   if (!(med > 0) || cur > opt.ratio * med) return std::nullopt;
+  if (phase_change) {
+    const std::size_t start = detail::after_phase_change(init, warm, med, opt.ratio);
+    if (start != warm) {
+      warm = start;
+      end = std::min<std::size_t>({init.size(), warm + static_cast<std::size_t>(std::max(opt.reference_points, 1)),
+                                   static_cast<std::size_t>(usable)});
+      if (end < warm + 2) return std::nullopt;
+      ref.assign(init.begin() + static_cast<std::ptrdiff_t>(warm), init.begin() + static_cast<std::ptrdiff_t>(end));
+      med = detail::median_inplace(ref);
+      if (!(med > 0) || cur > opt.ratio * med) return std::nullopt;
+    }
+  }
   if (tp.size() < static_cast<std::size_t>(p)) return std::nullopt;
   // The low is taken from the first reference value at the median on: a
   // ramp-up longer than the warm-up (a cache filling, fp16 loss-scale
@@ -128,6 +162,11 @@ inline std::optional<Decision> detect_throughput_collapse(const Series& tp, cons
   d.evidence.emplace_back("consecutive", std::to_string(p));
   detail::set_band(d, med * (1.0 + opt.ratio) / 2.0, std::numeric_limits<double>::infinity());
   return d;
+}
+
+// Returns a "throughput_collapse" decision (no phase change: every profile but RL).
+inline std::optional<Decision> detect_throughput_collapse(const Series& tp, const ThroughputCollapseOptions& opt) {
+  return detect_throughput_collapse_phased(tp, opt, false);
 }
 
 namespace detail {
