@@ -1674,6 +1674,68 @@ TEST_CASE("round 10: the r9 misses by their emitters' messages, and their look-a
   check_line_cases(cases);
 }
 
+TEST_CASE("round 10: the weakest families' emitters beyond the corpus rows, and their look-alikes",
+          "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // host_oom: systemd-oomd, systemd's unit result, earlyoom, Slurm / LSF / PBS / HTCondor, the kernel's
+      // oom_kill_allocating_task, Go's and Node's runtimes
+      {"systemd-oomd[90]: Killed /user.slice/user-1000.slice/app.scope due to memory pressure for /user.slice being "
+       "80.00% > 50.00% for > 20s with reclaim activity",
+       "host_oom"},
+      {"trainer.service: Failed with result 'oom-kill'.", "host_oom"},
+      {"earlyoom[402]: low memory! at or below SIGKILL limits: mem  5.00%, swap  2.00%", "host_oom"},
+      {"earlyoom[402]: sending SIGKILL to process 777 uid 1000 \"python3\": badness 900, VmRSS 30000 MiB", "host_oom"},
+      {"JobId=42 JobName=pretrain UserId=ml(1000) JobState=OUT_OF_MEMORY Reason=OutOfMemory", "host_oom"},
+      {"42.batch          batch              OUT_OF_ME+      0:125", "host_oom"},
+      {"TERM_MEMLIMIT: job killed after reaching LSF memory usage limit.", "host_oom"},
+      {"=>> PBS: job killed: vmem 68719476736b exceeded limit 34359738368b", "host_oom"},
+      {"Job has gone over memory limit of 4096 megabytes.", "host_oom"},
+      {"Out of memory (oom_kill_allocating_task): Kill process 4321 (python) score 0 or sacrifice child", "host_oom"},
+      {"fatal error: runtime: out of memory", "host_oom"},
+      {"FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory", "host_oom"},
+      // cuda_oom: torch's other backends' allocators, TF / XLA's BFC allocator on a GPU, ggml's device buffers
+      {"XPU out of memory. Tried to allocate 1.00 GiB. GPU 0 has a total capacity of 64.00 GiB", "cuda_oom"},
+      {"NPU out of memory. Tried to allocate 2.00 GiB (NPU 0; 60.97 GiB total capacity)", "cuda_oom"},
+      {"W bfc_allocator.cc:290] Allocator (GPU_1_bfc) ran out of memory trying to allocate 4.00GiB (rounded to "
+       "4294967296).",
+       "cuda_oom"},
+      {"ggml_gallocr_reserve_n: failed to allocate ROCm0 buffer of size 2147483648", "cuda_oom"},
+      // nan_in_log: MMEngine, fairseq, TF check_numerics, Megatron, Lightning's EarlyStopping on any metric
+      {"loss become infinite or NaN!", "nan_in_log"},
+      {"FloatingPointError: gradients are Nan/Inf", "nan_in_log"},
+      {"InvalidArgumentError: Tensor had NaN values [[{{node CheckNumerics}}]]", "nan_in_log"},
+      {" iteration 200/ 1000 | lm loss: 2.1E+00 | number of skipped iterations:   0 | number of nan iterations:   2 |",
+       "nan_in_log"},
+      {"Monitored metric val_f1 = nan is not finite. Previous best value was 0.800. Signaling Trainer to stop.",
+       "nan_in_log"},
+      // gpu_busy: nvidia-smi's reset, MIG slices taken, OpenCL
+      {"Unable to reset this GPU because it's being used by some other process (e.g. CUDA application).", "gpu_busy"},
+      {"Unable to create a GPU instance on GPU  1 using profile 19: Insufficient Resources", "gpu_busy"},
+      {"clCreateContext failed: CL_DEVICE_NOT_AVAILABLE", "gpu_busy"},
+      // look-alikes
+      {"systemd-oomd[90]: Swap used (1.0G) / total (8.0G) is below the limit", ""},
+      {"trainer.service: Failed with result 'exit-code'.", ""},
+      {"earlyoom v1.7 starting: mem total: 15.6 GiB, min: 10 % (SIGTERM), swap min: 10 % (SIGTERM)", ""},
+      {"JobId=42 JobName=pretrain JobState=COMPLETED Reason=None", ""},
+      {"42.batch          batch              COMPLETED      0:0", ""},
+      {"TERM_OWNER: job killed by owner.", ""},
+      {"=>> PBS: job killed: walltime 7210 exceeded limit 7200", ""},
+      {"Job is within its memory limit of 4096 megabytes.", ""},
+      {"vm.oom_kill_allocating_task = 0", ""},
+      {"runtime: memory stats: heap 12 MB", ""},
+      {"XPU memory: 12.0 GiB allocated, 64.0 GiB total", ""},
+      {"Allocator (GPU_0_bfc) allocated 2.00GiB; total 20.0GiB", ""},
+      {"ggml_gallocr: allocated CUDA0 buffer of size 2147483648", ""},
+      {"loss became 0.25 after warm-up", ""},
+      {"number of nan iterations:   0 |", ""},
+      {"Monitored metric val_f1 did not improve in the last 3 records.", ""},
+      {"Unable to reset this GPU: reset is not supported", ""},
+      {"Successfully created GPU instance ID 1 on GPU 1 using profile MIG 1g.10gb (ID 19)", ""},
+      {"clGetDeviceIDs returned CL_SUCCESS", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
