@@ -1693,6 +1693,7 @@ TEST_CASE("round 10: the weakest families' emitters beyond the corpus rows, and 
       {"Out of memory (oom_kill_allocating_task): Kill process 4321 (python) score 0 or sacrifice child", "host_oom"},
       {"fatal error: runtime: out of memory", "host_oom"},
       {"FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory", "host_oom"},
+      {"3f2a1b9c   trainer:latest   \"python train.py\"   2 hours ago   Exited (137) 5 minutes ago", "host_oom"},
       // cuda_oom: torch's other backends' allocators, TF / XLA's BFC allocator on a GPU, ggml's device buffers
       {"XPU out of memory. Tried to allocate 1.00 GiB. GPU 0 has a total capacity of 64.00 GiB", "cuda_oom"},
       {"NPU out of memory. Tried to allocate 2.00 GiB (NPU 0; 60.97 GiB total capacity)", "cuda_oom"},
@@ -1723,6 +1724,7 @@ TEST_CASE("round 10: the weakest families' emitters beyond the corpus rows, and 
       {"Job is within its memory limit of 4096 megabytes.", ""},
       {"vm.oom_kill_allocating_task = 0", ""},
       {"runtime: memory stats: heap 12 MB", ""},
+      {"3f2a1b9c   trainer:latest   \"python train.py\"   2 hours ago   Exited (0) 5 minutes ago", ""},
       {"XPU memory: 12.0 GiB allocated, 64.0 GiB total", ""},
       {"Allocator (GPU_0_bfc) allocated 2.00GiB; total 20.0GiB", ""},
       {"ggml_gallocr: allocated CUDA0 buffer of size 2147483648", ""},
