@@ -1624,6 +1624,8 @@ TEST_CASE("round 10: the r9 misses by their emitters' messages, and their look-a
        "working operator name is MatMul.",
        "cuda_error"},
       {"OSError: (External) ACL error, the error code is : 507011", "cuda_error"},
+      {"UserWarning: NVIDIA B200 with CUDA capability sm_100 is not compatible with the current PyTorch installation.",
+       "cuda_error"},
       {"[ERROR] aclrtCreateContext(&context, deviceId) failed: 507033 (main.cpp:40)", "cuda_error"},
       // xid: amdgpu's MES firmware scheduler
       {"amdgpu 0000:c3:00.0: amdgpu: MES failed to respond to msg=REMOVE_QUEUE", "xid"},
@@ -1660,6 +1662,7 @@ TEST_CASE("round 10: the r9 misses by their emitters' messages, and their look-a
       {"cudart init: found 2 devices", ""},
       {"kernel version 535.104.5 matches DSO version 535.104.5", ""},
       {"aclrtSetDevice(deviceId) succeeded", ""},
+      {"GPU 0: NVIDIA B200 with CUDA capability sm_100, 180 GiB", ""},
       {"amdgpu 0000:c3:00.0: amdgpu: MES is initialized", ""},
       {"INFO text_generation_launcher: Shard ready in 12.3s rank=0", ""},
       {"actor RemoteFetcher started; 4 pending tasks", ""},
