@@ -1427,3 +1427,22 @@ TEST_CASE("throughput_collapse RL: a DQN's one step down when learning starts (D
   for (double x : {146.6, 147.0, 146.8, 60.0, 58.0}) worse.push_back(x);
   CHECK(first_decision(worse, rl, "speed"));
 }
+
+TEST_CASE("frozen_loss flat: values that differ only by the logger's rounding (pretrained-models#27)",
+          "[detectors][frozen]") {
+  auto d = first_decision({0.0383, 0.0382, 0.0382}, detect_frozen_loss, "train Loss");
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "flat");
+  // Two print steps apart is movement; a coarse print (2 decimals, 1.4 % a step) keeps the relative band.
+  CHECK_FALSE(first_decision({0.0384, 0.0382, 0.0382}, detect_frozen_loss, "train Loss"));
+  CHECK_FALSE(first_decision({0.71, 0.70, 0.70}, detect_frozen_loss, "train Loss"));
+}
+
+TEST_CASE("frozen_loss saturated: a dice loss at exactly 1, no overlap (PaddleOCR#13159)", "[detectors][frozen]") {
+  auto d = first_decision({1.0, 1.0, 1.0}, detect_frozen_loss, "loss", 172);
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "saturated");
+  CHECK(d->step == 174);
+  CHECK_FALSE(first_decision({1.0, 1.0}, detect_frozen_loss));  // two points are no evidence
+  CHECK_FALSE(first_decision({1.1, 1.0, 0.9, 1.0}, detect_frozen_loss));
+}

@@ -835,7 +835,8 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
 //    (|v| <= 1e-12) for zero_points + 1 points, no earlier value needed
 //    (caffe#5144: -6.43825e-20 three times);
 //  - flat: the last flat_points values within flat_tolerance (relative) of
-//    each other while the loss never improved by more than
+//    each other, or within one print step when that step is fine
+//    (detail::flat_band), while the loss never improved by more than
 //    flat_max_improvement on its initial value (stuck at chance level from the start, e.g.
 //    ln(1000) = 6.907 for ImageNet, ln(4) = 1.386 for a 4-way choice),
 //    and the loss is not still falling: a least-squares slope over its last
@@ -862,7 +863,8 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
 //    printed with 2-4 digits repeats by rounding, so it keeps the bar too.
 //    Known false positive: a logger that repeats its last value between
 //    updates (forward-filled eval rows), hence off for the validation loss;
-//  - saturated: saturated_points values at a clamp constant of the
+//  - saturated: exactly 1.0 for precise_points values (a dice or 1 - IoU
+//    loss at its upper bound), or saturated_points values at a clamp constant of the
 //    cross-entropy: -ln(FLT_MIN) = 87.3365 (Caffe's SoftmaxWithLoss when the
 //    target's probability underflows; up-down-captioner#2: 9.22, then
 //    87.3365 from iteration 100), -ln of the smallest float32 denormal
@@ -1011,6 +1013,19 @@ inline bool still_falling(const Series& s, std::size_t n, double z) {
 }  // namespace detail
 
 namespace detail {
+// The flat rule's band for the last n values: flat_tolerance x the latest,
+// or one step of the decimals they were printed with when that step is
+// fine (<= 10 x flat_tolerance of the value): values that differ only by
+// the logger's rounding did not move (pretrained-models.pytorch#27: 0.0383,
+// 0.0382, 0.0382 printed with 4 decimals). A coarse print (0.69, 0.70 with
+// 2 decimals) keeps the relative band.
+inline double flat_band(const Series& loss, std::size_t n, double flat_tolerance) {
+  const double v = loss.back().value, rel = flat_tolerance * std::fabs(v);
+  const double step = finest_print_step(loss, 0, n);
+  if (!(step > 0) || step > 10.0 * rel) return rel;
+  return std::max(rel, step * (1.0 + 1e-9));
+}
+
 // The chance rule: the k whose ln k the last chance_points values sit at.
 inline std::optional<int> at_chance(const Series& loss, const FrozenLossOptions& opt) {
   auto n = static_cast<std::size_t>(std::max(opt.chance_points, 2));
@@ -1099,11 +1114,21 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
                     "is at " + detail::fmt_num(*c) + ", a cross-entropy clamp (-ln of the smallest probability),");
     }
   }
+  // Exactly 1 for precise_points points: a dice, 1 - IoU or 1 - cosine loss
+  // at its upper bound, no overlap at all (PaddleOCR#13159: the DB text
+  // detector's loss 1.000000 = its binary-map dice loss, at every step).
+  if (v == 1.0 && prev == v && opt.precise_points >= 2 && loss.size() >= static_cast<std::size_t>(opt.precise_points)) {
+    auto n = static_cast<std::size_t>(opt.precise_points);
+    bool at = true;
+    for (std::size_t i = 2; i < n && at; ++i) at = loss.from_back(i).value == 1.0;
+    if (at) return make("saturated", n, "is exactly 1, the upper bound of a dice or 1 - IoU loss,");
+  }
   if (prev == v && !(opt.ignore_zero && detail::one_print_step(v)))
     if (auto n = detail::identical_run(loss, opt))
       return make("identical", *n, "has been exactly " + detail::fmt_num(v));
   auto f = static_cast<std::size_t>(std::max(opt.flat_points, 2));
-  if (opt.flat_tolerance > 0 && v > 0 && loss.size() >= f && std::fabs(prev - v) <= opt.flat_tolerance * v) {
+  const double tol = opt.flat_tolerance > 0 ? detail::flat_band(loss, f, opt.flat_tolerance) : 0.0;
+  if (opt.flat_tolerance > 0 && v > 0 && loss.size() >= f && std::fabs(prev - v) <= tol) {
     double lo = v, hi = v;
     for (std::size_t i = 1; i < f; ++i) {
       double x = loss.from_back(i).value;
@@ -1113,7 +1138,7 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
     }
     auto init = loss.initial_values();
     bool never_improved = !init.empty() && *loss.min() >= (1.0 - opt.flat_max_improvement) * init.front();
-    if (hi - lo <= opt.flat_tolerance * hi && never_improved && hi > lo &&
+    if (hi - lo <= std::max(tol, opt.flat_tolerance * hi) && never_improved && hi > lo &&
         !detail::still_falling(loss, detail::kFlatTrendPoints, opt.flat_trend_z))
       return make(
           "flat", f,
