@@ -1446,3 +1446,23 @@ TEST_CASE("frozen_loss saturated: a dice loss at exactly 1, no overlap (PaddleOC
   CHECK_FALSE(first_decision({1.0, 1.0}, detect_frozen_loss));  // two points are no evidence
   CHECK_FALSE(first_decision({1.1, 1.0, 0.9, 1.0}, detect_frozen_loss));
 }
+
+TEST_CASE("throughput_collapse: an excerpt that starts mid-run has no warm-up to skip (mxnet#3072)",
+          "[detectors][throughput]") {
+  const std::vector<double> speed = {92.81, 86.86, 77.47, 48.23, 48.0, 47.92};
+  const std::vector<std::int64_t> steps = {650, 700, 750, 3100, 3150, 3200};
+  auto run = [&](std::int64_t shift) {
+    Series s("Speed");
+    std::optional<Decision> first;
+    for (std::size_t i = 0; i < speed.size() && !first; ++i) {
+      s.push(steps[i] - shift, speed[i]);
+      first = detect_throughput_collapse(s, {});
+    }
+    return first;
+  };
+  auto d = run(0);
+  REQUIRE(d);
+  CHECK(d->step == 3150);
+  // The same values from a run's start (step 0): its first two are the warm-up.
+  CHECK_FALSE(run(650));
+}

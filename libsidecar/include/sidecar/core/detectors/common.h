@@ -133,6 +133,15 @@ inline double finest_print_step(const Series& s, std::size_t begin, std::size_t 
   return std::isfinite(q) ? q : 0.0;
 }
 
+// Whether the series starts mid-run: all of it retained and its first step
+// beyond the interval to its second (a pasted excerpt, a resumed run), so
+// its first values are no start of a run (no untrained model, no warm-up).
+inline bool starts_mid_run(const Series& s) {
+  if (s.count() != s.size() || s.size() < 2) return false;
+  const std::int64_t first = s.from_back(s.size() - 1).step, second = s.from_back(s.size() - 2).step;
+  return first > 0 && first > second - first;
+}
+
 }  // namespace sidecar::detail
 
 namespace sidecar {

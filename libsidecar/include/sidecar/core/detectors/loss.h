@@ -596,11 +596,6 @@ inline bool stepped_up(const Series& loss, std::size_t n, double rise) {
 // to its second: a pasted excerpt, a resumed run); a run's first loss is the
 // untrained model's, and a warm-up bump away from it is normal.
 constexpr std::size_t kJumpRefPoints = 4;
-inline bool starts_mid_run(const Series& s) {
-  if (s.count() != s.size() || s.size() < 2) return false;
-  const std::int64_t first = s.from_back(s.size() - 1).step, second = s.from_back(s.size() - 2).step;
-  return first > 0 && first > second - first;
-}
 // The level the hold rule measures against: the run's minimum, unless it
 // is a lone dip -- a point with a neighbour on each side, both before the
 // last `n` points, both finite and above it. Then the lower neighbour: a

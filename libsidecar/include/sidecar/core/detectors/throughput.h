@@ -107,7 +107,9 @@ inline std::optional<Decision> detect_throughput_collapse_phased(const Series& t
   if (!std::isfinite(cur)) return std::nullopt;
   if (auto mx = tp.max(); mx && cur > opt.ratio * *mx) return std::nullopt;  // cheapest exit: near the run's best
   int p = std::max(opt.persistence, 1);
-  auto warm = static_cast<std::size_t>(std::max(opt.warmup_points, 0));
+  // An excerpt that starts mid-run has no warm-up to skip (mxnet#3072:
+  // batches 650-750, then 3100-3200 of one epoch).
+  auto warm = detail::starts_mid_run(tp) ? 0 : static_cast<std::size_t>(std::max(opt.warmup_points, 0));
   auto init = tp.initial_values();
   // Only initial values that precede the suspects may be the reference.
   std::uint64_t usable = tp.finite_count() > static_cast<std::uint64_t>(p) ? tp.finite_count() - p : 0;
