@@ -586,7 +586,10 @@ struct Monitor::Impl {
         if (!div && bound(Role::kValLoss))
           div = detect_joint_divergence(loss, series(Role::kValLoss), d.loss_divergence);
         apply(kLossDivergence, std::move(div), now, &loss);
-        apply(kFrozenLoss, detect_frozen_loss(loss, d.frozen_loss), now, &loss);
+        auto frozen = detect_frozen_loss(loss, d.frozen_loss);
+        if (!frozen && bound(Role::kGradNorm))
+          frozen = detect_no_gradient(loss, series(Role::kGradNorm), d.frozen_loss);
+        apply(kFrozenLoss, std::move(frozen), now, &loss);
       }
     }
     if (bound(Role::kLoss) && (loss_missing || !active[kLossMissing].sig.empty()))

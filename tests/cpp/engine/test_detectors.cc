@@ -1466,3 +1466,28 @@ TEST_CASE("throughput_collapse: an excerpt that starts mid-run has no warm-up to
   // The same values from a run's start (step 0): its first two are the warm-up.
   CHECK_FALSE(run(650));
 }
+
+TEST_CASE("frozen_loss no_gradient: a gradient norm of exactly 0 while the loss is not (YOLO-World#276)",
+          "[detectors][frozen]") {
+  Series loss("loss"), gn("grad_norm");
+  const double l[] = {208.4161, 208.5272, 209.18, 208.8468};
+  const double g[] = {0.0, 0.0, kNaN, 0.0};
+  std::optional<Decision> first;
+  for (int i = 0; i < 4 && !first; ++i) {
+    loss.push(i, l[i]);
+    gn.push(i, g[i]);
+    first = detect_no_gradient(loss, gn, {});
+  }
+  REQUIRE(first);
+  CHECK(first->syndrome == "frozen_loss");
+  CHECK(*ev(*first, "rule") == "no_gradient");
+  CHECK(first->step == 3);
+  // A GRPO step whose completions all scored the same: zero gradient and a zero loss.
+  Series grpo("loss"), gz("grad_norm");
+  for (int i = 0; i < 4; ++i) grpo.push(i, 0.0), gz.push(i, 0.0);
+  CHECK_FALSE(detect_no_gradient(grpo, gz, {}));
+  // One non-zero norm among them: the gradient flows.
+  Series gm("grad_norm");
+  for (double x : {0.0, 0.3, 0.0, 0.0}) gm.push(static_cast<std::int64_t>(gm.size()), x);
+  CHECK_FALSE(detect_no_gradient(loss, gm, {}));
+}

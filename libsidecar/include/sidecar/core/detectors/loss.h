@@ -1064,7 +1064,8 @@ inline std::optional<std::size_t> identical_run(const Series& loss, const Frozen
 }
 }  // namespace detail
 
-// Returns a "frozen_loss" decision (evidence "rule": identical | zero | saturated | flat | chance).
+// Returns a "frozen_loss" decision (evidence "rule": identical | zero | saturated | flat | chance;
+// no_gradient from detect_no_gradient).
 inline std::optional<Decision> detect_frozen_loss(const Series& loss, const FrozenLossOptions& opt) {
   if (!opt.enabled || loss.size() < 2) return std::nullopt;
   double v = loss.back().value;
@@ -1144,6 +1145,37 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
                 "sits at chance level ln " + std::to_string(*k) + " = " +
                     detail::fmt_num(std::log(static_cast<double>(*k))) + " and never improved");
   return std::nullopt;
+}
+
+// No gradient (evidence: precise_points finite gradient norms, NaNs between
+// them skipped): the last precise_points finite values of the gradient norm
+// exactly 0.0 while the loss at the latest row is finite and not zero. No
+// parameter receives a gradient -- a detached graph, every layer frozen --
+// so nothing is learned (YOLO-World#276: grad_norm 0.0000 on every line of
+// prompt tuning, the loss at 208-209). A GRPO step whose completions all
+// scored the same has zero advantages and a zero loss too, hence the loss
+// bar; a skipped fp16 overflow step logs a non-finite norm, not 0.0.
+inline std::optional<Decision> detect_no_gradient(const Series& loss, const Series& gnorm,
+                                                  const FrozenLossOptions& opt) {
+  if (!opt.enabled || opt.precise_points < 2 || loss.empty() || gnorm.empty()) return std::nullopt;
+  const double v = loss.back().value;
+  if (!std::isfinite(v) || std::fabs(v) <= detail::kNumericZero || gnorm.back().value != 0.0) return std::nullopt;
+  const auto n = static_cast<std::size_t>(opt.precise_points);
+  std::size_t zeros = 0;
+  for (std::size_t i = 0; i < std::min(gnorm.size(), 2 * n) && zeros < n; ++i) {
+    const double g = gnorm.from_back(i).value;
+    if (!std::isfinite(g)) continue;
+    if (g != 0.0) return std::nullopt;
+    ++zeros;
+  }
+  if (zeros < n) return std::nullopt;
+  Decision d = detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
+                                     loss.name() + " gets no gradient: " + gnorm.name() + " has been exactly 0 for " +
+                                         std::to_string(n) + " points while the loss is " + detail::fmt_num(v),
+                                     loss.name(), &loss);
+  d.evidence.emplace_back("points", std::to_string(n));
+  d.evidence.emplace_back("rule", "no_gradient");
+  return d;
 }
 
 // Frozen quality metric (evidence: metric_points bit-identical values and a
