@@ -1043,6 +1043,16 @@ inline std::optional<int> at_chance(const Series& loss, const FrozenLossOptions&
 }  // namespace detail
 
 namespace detail {
+// Exactly 1 for precise_points points: a dice, 1 - IoU or 1 - cosine loss at
+// its upper bound, no overlap at all (PaddleOCR#13159: the DB text
+// detector's loss 1.000000 = its binary-map dice loss, at every step).
+inline bool at_upper_bound_one(const Series& loss, const FrozenLossOptions& opt) {
+  if (opt.precise_points < 2 || loss.size() < static_cast<std::size_t>(opt.precise_points)) return false;
+  for (std::size_t i = 0; i < static_cast<std::size_t>(opt.precise_points); ++i)
+    if (loss.from_back(i).value != 1.0) return false;
+  return true;
+}
+
 // The identical rule's bar when the latest value repeats: `points`, or
 // precise_points for a value printed with >= precise_digits digits; the
 // bar if the trailing run of bit-identical values reaches it. The precise
@@ -1110,15 +1120,9 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
                     "is at " + detail::fmt_num(*c) + ", a cross-entropy clamp (-ln of the smallest probability),");
     }
   }
-  // Exactly 1 for precise_points points: a dice, 1 - IoU or 1 - cosine loss
-  // at its upper bound, no overlap at all (PaddleOCR#13159: the DB text
-  // detector's loss 1.000000 = its binary-map dice loss, at every step).
-  if (v == 1.0 && prev == v && opt.precise_points >= 2 && loss.size() >= static_cast<std::size_t>(opt.precise_points)) {
-    auto n = static_cast<std::size_t>(opt.precise_points);
-    bool at = true;
-    for (std::size_t i = 2; i < n && at; ++i) at = loss.from_back(i).value == 1.0;
-    if (at) return make("saturated", n, "is exactly 1, the upper bound of a dice or 1 - IoU loss,");
-  }
+  if (detail::at_upper_bound_one(loss, opt))
+    return make("saturated", static_cast<std::size_t>(opt.precise_points),
+                "is exactly 1, the upper bound of a dice or 1 - IoU loss,");
   if (prev == v && !(opt.ignore_zero && detail::one_print_step(v)))
     if (auto n = detail::identical_run(loss, opt))
       return make("identical", *n, "has been exactly " + detail::fmt_num(v));
