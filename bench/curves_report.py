@@ -29,21 +29,11 @@ Parts (by thread, fixed):
          tuning run prints depends on them), NEVER named, not even with
          --reveal-held-aside or --verbose, and --only cannot pick them one
          by one. With --unseal this is the figure to quote.
-  r9     "r9 (round 9, since used for tuning)": "part": "r9"
-         (entries_r9.json); round 9's sealed part, reported once (recall
-         0.690), then opened for tuning; named only with --reveal-held-aside.
-  r8     "r8 (round 8, since used for tuning)": "part": "r8"
-         (entries_r8.json); round 8's sealed part, reported once (recall
-         0.600), then opened for tuning; named only with --reveal-held-aside.
-  r7     "r7 (round 7, since used for tuning)": "part": "r7"
-         (entries_r7.json); round 7's sealed part, reported once (recall
-         0.818), then opened for tuning; named only with --reveal-held-aside.
-  r6     "r6 (round 6, since used for tuning)": "part": "r6"
-         (entries_r6.json); round 6's sealed part, reported once (recall
-         0.571), then opened for tuning; named only with --reveal-held-aside.
-  r5     "r5 (round 5, since used for tuning)": "part": "r5"
-         (entries_r5.json); round 5's sealed part, reported once (recall
-         0.571), then opened for tuning; named only with --reveal-held-aside.
+  rN     "rN (round N, since used for tuning)": "part": "rN"
+         (entries_rN.json), N = 5 to 9: round N's sealed part, reported
+         once, then opened for tuning; named only with --reveal-held-aside.
+         Recall when reported: r5 0.571, r6 0.571, r7 0.818, r8 0.600,
+         r9 0.690.
   blind  "blind (round 4, since used for tuning)": "part": "blind"
          (entries_blind.json); reported once (recall 0.80), then opened for
          tuning; named only with --reveal-held-aside.

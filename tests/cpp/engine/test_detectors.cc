@@ -67,6 +67,27 @@ std::optional<Decision> first_decision(const std::vector<double>& values, const 
   return first;
 }
 
+// Validation loss, training loss and validation accuracy arrive one
+// evaluation at a time (steps 1, 2, ...) until val_loss_regression first
+// decides: that decision and the series as far as they were fed.
+struct ValLossRun {
+  Series vloss{"val_loss"}, loss{"loss"}, vacc{"val_acc"};
+  std::optional<Decision> first;
+};
+
+ValLossRun first_val_loss_regression(const std::vector<double>& v, const std::vector<double>& t,
+                                     const std::vector<double>& acc) {
+  ValLossRun r;
+  for (std::size_t i = 0; i < v.size() && !r.first; ++i) {
+    const auto step = static_cast<std::int64_t>(i + 1);
+    r.vloss.push(step, v[i]);
+    r.loss.push(step, t[i]);
+    r.vacc.push(step, acc[i]);
+    r.first = detect_val_loss_regression(r.vloss, {}, &r.loss, &r.vacc);
+  }
+  return r;
+}
+
 // The values arrive one at a time (steps step0, step0 + 1, ...) and the
 // detector stays quiet at every one of them.
 template <typename Detect>
@@ -1043,14 +1064,7 @@ TEST_CASE("val_loss_regression overfit: the val loss rises while the training lo
   std::vector<double> v = {0.677, 0.6765, 0.6789, 0.6913, 0.7101, 0.7268, 0.7586};
   std::vector<double> t = {0.6807, 0.6693, 0.6678, 0.6485, 0.6175, 0.586, 0.5521};
   std::vector<double> acc = {0.5802, 0.5796, 0.5801, 0.5599, 0.5591, 0.5556, 0.5456};
-  Series vloss("val_loss"), loss("loss"), vacc("val_acc");
-  std::optional<Decision> first;
-  for (std::size_t i = 0; i < v.size() && !first; ++i) {
-    vloss.push(static_cast<std::int64_t>(i + 1), v[i]);
-    loss.push(static_cast<std::int64_t>(i + 1), t[i]);
-    vacc.push(static_cast<std::int64_t>(i + 1), acc[i]);
-    first = detect_val_loss_regression(vloss, {}, &loss, &vacc);
-  }
+  auto [vloss, loss, vacc, first] = first_val_loss_regression(v, t, acc);
   REQUIRE(first);
   CHECK(first->syndrome == "validation_loss_regression");
   CHECK(*ev(*first, "rule") == "overfit");
@@ -1384,15 +1398,7 @@ TEST_CASE("loss_spike early: a spike like one the loss already recovered from (a
 TEST_CASE("val_loss_regression: the accuracy at the same evaluation holds (pytorch-pose#43, eat_tf2#69)",
           "[detectors][supervised][false_positive]") {
   auto run = [](const std::vector<double>& v, const std::vector<double>& t, const std::vector<double>& a) {
-    Series vloss("Val Loss"), loss("Train Loss"), vacc("Val Acc");
-    std::optional<Decision> first;
-    for (std::size_t i = 0; i < v.size() && !first; ++i) {
-      vloss.push(static_cast<std::int64_t>(i + 1), v[i]);
-      loss.push(static_cast<std::int64_t>(i + 1), t[i]);
-      vacc.push(static_cast<std::int64_t>(i + 1), a[i]);
-      first = detect_val_loss_regression(vloss, {}, &loss, &vacc);
-    }
-    return first;
+    return first_val_loss_regression(v, t, a).first;
   };
   // Heatmap MSE bumps 2.4x while PCK sets a new best at every epoch.
   const std::vector<double> pv = {0.006604, 0.005863, 0.007943, 0.006463, 0.011357, 0.013878, 0.011793, 0.006337};
