@@ -109,14 +109,17 @@ inline double largest_rise(const Series& s, std::size_t begin, std::size_t end) 
 // 25 -> 1); 0 for a value printed with more (a full-precision float). Loggers
 // round (the HF Trainer logs round(loss, 4), Keras prints 4 decimals), and a
 // rounded value is only known to within half that step.
+// Runs on every row (the flat and spike rules), so no printing: v has d
+// decimals when the nearest integer k to v x 10^d gives v back as k / 10^d
+// (both exact below 2^53, the quotient correctly rounded, as strtod of the
+// printed text would be).
 inline double print_step(double v) {
-  if (!std::isfinite(v)) return 0.0;
-  char buf[64];
-  double step = 1.0;
-  for (int d = 0; d <= 12; ++d, step /= 10.0) {
-    if (std::fabs(v) >= 1e15) return 0.0;
-    std::snprintf(buf, sizeof buf, "%.*f", d, v);
-    if (std::strtod(buf, nullptr) == v) return step;
+  if (!std::isfinite(v) || std::fabs(v) >= 1e15) return 0.0;
+  double scale = 1.0;
+  for (int d = 0; d <= 12; ++d, scale *= 10.0) {
+    const double k = std::nearbyint(v * scale);
+    if (std::fabs(k) >= 9007199254740992.0) return 0.0;  // 2^53: no longer exact
+    if (k / scale == v) return 1.0 / scale;
   }
   return 0.0;
 }
