@@ -1444,13 +1444,14 @@ TEST_CASE("frozen_loss flat: values that differ only by the logger's rounding (p
   CHECK_FALSE(first_decision({0.71, 0.70, 0.70}, detect_frozen_loss, "train Loss"));
 }
 
-TEST_CASE("frozen_loss saturated: a dice loss at exactly 1, no overlap (PaddleOCR#13159)", "[detectors][frozen]") {
-  auto d = first_decision({1.0, 1.0, 1.0}, detect_frozen_loss, "loss", 172);
-  REQUIRE(d);
-  CHECK(*ev(*d, "rule") == "saturated");
-  CHECK(d->step == 174);
-  CHECK_FALSE(first_decision({1.0, 1.0}, detect_frozen_loss));  // two points are no evidence
-  CHECK_FALSE(first_decision({1.1, 1.0, 0.9, 1.0}, detect_frozen_loss));
+TEST_CASE("frozen_loss: a loss at exactly 1.0 for a few points is no saturation (PaddleOCR#13159 left)",
+          "[detectors][frozen][false_positive]") {
+  // A round value repeats by rounding, and any loss can sit at 1.0: a rule for
+  // a dice loss at its upper bound (1.000000 at every step) fired on every loss
+  // key at exactly 1.0 for 3 points, including the HF-callback and replay tests'
+  // steady rows, so it was taken out; 1.0 keeps the identical rule's bar of 6.
+  CHECK_FALSE(first_decision({1.0, 1.0, 1.0, 1.0, 1.0}, detect_frozen_loss, "loss", 172));
+  CHECK(first_decision({1.0, 1.0, 1.0, 1.0, 1.0, 1.0}, detect_frozen_loss));
 }
 
 TEST_CASE("throughput_collapse: an excerpt that starts mid-run has no warm-up to skip (mxnet#3072)",

@@ -858,8 +858,7 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
 //    printed with 2-4 digits repeats by rounding, so it keeps the bar too.
 //    Known false positive: a logger that repeats its last value between
 //    updates (forward-filled eval rows), hence off for the validation loss;
-//  - saturated: exactly 1.0 for precise_points values (a dice or 1 - IoU
-//    loss at its upper bound), or saturated_points values at a clamp constant of the
+//  - saturated: saturated_points values at a clamp constant of the
 //    cross-entropy: -ln(FLT_MIN) = 87.3365 (Caffe's SoftmaxWithLoss when the
 //    target's probability underflows; up-down-captioner#2: 9.22, then
 //    87.3365 from iteration 100), -ln of the smallest float32 denormal
@@ -1043,16 +1042,6 @@ inline std::optional<int> at_chance(const Series& loss, const FrozenLossOptions&
 }  // namespace detail
 
 namespace detail {
-// Exactly 1 for precise_points points: a dice, 1 - IoU or 1 - cosine loss at
-// its upper bound, no overlap at all (PaddleOCR#13159: the DB text
-// detector's loss 1.000000 = its binary-map dice loss, at every step).
-inline bool at_upper_bound_one(const Series& loss, const FrozenLossOptions& opt) {
-  if (opt.precise_points < 2 || loss.size() < static_cast<std::size_t>(opt.precise_points)) return false;
-  for (std::size_t i = 0; i < static_cast<std::size_t>(opt.precise_points); ++i)
-    if (loss.from_back(i).value != 1.0) return false;
-  return true;
-}
-
 // The identical rule's bar when the latest value repeats: `points`, or
 // precise_points for a value printed with >= precise_digits digits; the
 // bar if the trailing run of bit-identical values reaches it. The precise
@@ -1120,9 +1109,6 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
                     "is at " + detail::fmt_num(*c) + ", a cross-entropy clamp (-ln of the smallest probability),");
     }
   }
-  if (detail::at_upper_bound_one(loss, opt))
-    return make("saturated", static_cast<std::size_t>(opt.precise_points),
-                "is exactly 1, the upper bound of a dice or 1 - IoU loss,");
   if (prev == v && !(opt.ignore_zero && detail::one_print_step(v)))
     if (auto n = detail::identical_run(loss, opt))
       return make("identical", *n, "has been exactly " + detail::fmt_num(v));
