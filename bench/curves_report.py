@@ -5,7 +5,8 @@ Runs `sidecar-cli replay --format jsonl` on every curve of the manifest, maps
 the alert syndromes to label families and prints, for the dev part, the
 round-2 held part, the round-3 fresh part, the round-4 blind part, the
 round-5 r5 part, the round-6 r6 part, the round-7 r7 part, the round-8 r8 part,
-the round-9 r9 part (and, with --unseal only, the round-10 sealed part) and all
+the round-9 r9 part, the round-10 r10 part (and, with --unseal only, the round-11
+sealed part) and all
 together:
 
   - recall per label family: a positive curve is caught when a warning or
@@ -22,7 +23,7 @@ together:
     decisions per such curve.
 
 Parts (by thread, fixed):
-  sealed the manifest says "part": "sealed" (entries_sealed.json): round 10's
+  sealed the manifest says "part": "sealed" (entries_sealed.json): round 11's
          curves, collected from threads no other part uses while the rules
          were tuned on the others, and never looked at by whoever tunes.
          They are not even replayed unless --unseal is given (so no figure a
@@ -30,10 +31,10 @@ Parts (by thread, fixed):
          --reveal-held-aside or --verbose, and --only cannot pick them one
          by one. With --unseal this is the figure to quote.
   rN     "rN (round N, since used for tuning)": "part": "rN"
-         (entries_rN.json), N = 5 to 9: round N's sealed part, reported
+         (entries_rN.json), N = 5 to 10: round N's sealed part, reported
          once, then opened for tuning; named only with --reveal-held-aside.
          Recall when reported: r5 0.571, r6 0.571, r7 0.818, r8 0.600,
-         r9 0.690.
+         r9 0.690, r10 0.739.
   blind  "blind (round 4, since used for tuning)": "part": "blind"
          (entries_blind.json); reported once (recall 0.80), then opened for
          tuning; named only with --reveal-held-aside.
@@ -51,8 +52,8 @@ Usage (Debian /usr/bin/python3, stdlib only):
                          [--check RECALL FA [--check-part PART[,PART...]]]
 The binary is --cli, else $SIDECAR_CLI, else build/test/cli/sidecar-cli.
 --check RECALL FA exits 1 when, in any part named by --check-part (a comma
-list of dev, held, fresh, blind, r5, r6, r7, r8, r9, sealed, all; default all;
-dev,held,fresh,blind,r5,r6,r7,r8,r9 are the tuned parts; sealed needs --unseal), a label family's recall is below RECALL (a fraction) or more
+list of dev, held, fresh, blind, r5, r6, r7, r8, r9, r10, sealed, all; default all;
+dev,held,fresh,blind,r5,r6,r7,r8,r9,r10 are the tuned parts; sealed needs --unseal), a label family's recall is below RECALL (a fraction) or more
 than FA of its healthy curves raise an alert (and, with --max-notifications
 N, when one of its incidents notified more than N times); each part is
 judged on its own. Issue 16's bar is `--check 0.9 1 --max-notifications 2`.
@@ -137,22 +138,23 @@ def held_aside(source):
 
 
 def part_of(entry):
-    if entry.get("part") in ("fresh", "blind", "r5", "r6", "r7", "r8", "r9", "sealed"):
+    if entry.get("part") in ("fresh", "blind", "r5", "r6", "r7", "r8", "r9", "r10", "sealed"):
         return entry["part"]
     return "held_aside" if held_aside(entry["source"]) else "dev"
 
 
-PARTS = ("dev", "held_aside", "fresh", "blind", "r5", "r6", "r7", "r8", "r9", "sealed")  # summary keys, "all" besides
+PARTS = ("dev", "held_aside", "fresh", "blind", "r5", "r6", "r7", "r8", "r9", "r10", "sealed")  # summary keys, "all" besides
 PART_TITLES = {"dev": "dev", "held_aside": "held (round 2, since used for tuning)",
                "fresh": "fresh (round 3, since used for tuning)", "blind": "blind (round 4, since used for tuning)",
                "r5": "r5 (round 5, since used for tuning)", "r6": "r6 (round 6, since used for tuning)",
                "r7": "r7 (round 7, since used for tuning)",
                "r8": "r8 (round 8, since used for tuning)",
-               "r9": "r9 (round 9, since used for tuning)", "sealed": "sealed (round 10 held aside, quote this)",
+               "r9": "r9 (round 9, since used for tuning)",
+               "r10": "r10 (round 10, since used for tuning)", "sealed": "sealed (round 11 held aside, quote this)",
                "all": "all"}
-CHECK_PARTS = {"dev": "dev", "held": "held_aside", "fresh": "fresh", "blind": "blind", "r5": "r5", "r6": "r6", "r7": "r7", "r8": "r8", "r9": "r9", "sealed": "sealed",
+CHECK_PARTS = {"dev": "dev", "held": "held_aside", "fresh": "fresh", "blind": "blind", "r5": "r5", "r6": "r6", "r7": "r7", "r8": "r8", "r9": "r9", "r10": "r10", "sealed": "sealed",
                "all": "all"}
-REVEALABLE = ("held_aside", "fresh", "blind", "r5", "r6", "r7", "r8", "r9")  # named only with --reveal-held-aside; sealed is never named
+REVEALABLE = ("held_aside", "fresh", "blind", "r5", "r6", "r7", "r8", "r9", "r10")  # named only with --reveal-held-aside; sealed is never named
 
 
 def load_manifest(corpus):
@@ -300,13 +302,14 @@ def print_part(name, s):
 
 def hide(summary, shown, reveal_held):
     """Keep every count; name only the curves in `shown`. A hidden part lists its
-    missed curves as one word; held/fresh/blind/r5/r6/r7/r8/r9 flagged syndromes stay as one
+    missed curves as one word; held/fresh/blind/r5-r10 flagged syndromes stay as one
     merged list, sealed ones are dropped (sealed curves give counts only)."""
     words = {"sealed": "(sealed)", "held_aside": None if reveal_held else "(held aside)",
              "fresh": None if reveal_held else "(fresh)", "blind": None if reveal_held else "(blind)",
              "r5": None if reveal_held else "(r5)", "r6": None if reveal_held else "(r6)",
              "r7": None if reveal_held else "(r7)", "r8": None if reveal_held else "(r8)",
-             "r9": None if reveal_held else "(r9)"}
+             "r9": None if reveal_held else "(r9)",
+             "r10": None if reveal_held else "(r10)"}
     for part, s in summary.items():
         word = words.get(part)
         flagged = s["healthy"]["flagged"]
@@ -355,15 +358,15 @@ def parse_args():
     ap.add_argument("--json", action="store_true", help="print a machine-readable summary")
     ap.add_argument("--verbose", action="store_true", help="one line per dev curve")
     ap.add_argument("--reveal-held-aside", action="store_true",
-                    help="with --verbose/--json: also list held, fresh, blind, r5, r6, r7, r8 and r9 curves one by one (sealed ones never)")
+                    help="with --verbose/--json: also list held, fresh, blind, r5, r6, r7, r8, r9 and r10 curves one by one (sealed ones never)")
     ap.add_argument("--unseal", action="store_true",
-                    help="also replay the sealed part (round 10) and count it; only once the rules are done")
+                    help="also replay the sealed part (round 11) and count it; only once the rules are done")
     ap.add_argument("--only", action="append", default=[], metavar="ID")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--check", nargs=2, type=float, metavar=("RECALL", "FA"))
     ap.add_argument("--check-part", type=parse_parts, default=("all",), metavar="PART[,PART...]",
                     help="the parts --check judges, each on its own: a comma list of %s "
-                         "(default all; the tuned parts: dev,held,fresh,blind,r5,r6,r7,r8,r9; sealed needs --unseal)"
+                         "(default all; the tuned parts: dev,held,fresh,blind,r5,r6,r7,r8,r9,r10; sealed needs --unseal)"
                          % ", ".join(CHECK_PARTS))
     ap.add_argument("--max-notifications", type=int, metavar="N",
                     help="with --check: also fail when an incident of a judged part notified more than N times")

@@ -3,7 +3,7 @@ bench/curves_report.py runs end to end on the built CLI.
 
 The tuned parts that meet it (dev, held, fresh, r6) are gated at the issue's
 bar: test_tuned_parts_meet_the_issue_bar runs `curves_report.py --check 0.9 1
---max-notifications 2 --check-part dev,held,fresh,r6`. The round-10 sealed part is
+--max-notifications 2 --check-part dev,held,fresh,r6`. The round-11 sealed part is
 not gated here (nor replayed: the report leaves it out unless --unseal): it is
 measured once, by whoever did not tune on it.
 """
@@ -26,7 +26,7 @@ LABELS = {"nan", "divergence", "frozen_loss", "quality_drop", "reward_collapse",
           "entropy_collapse", "stall", "none"}
 FIELDS = ("id", "file", "source", "source_kind", "framework", "label", "visible_step", "also_ok", "what_happened",
           "raw_excerpt")
-MARKED_PARTS = ("fresh", "blind", "r5", "r6", "r7", "r8", "r9", "sealed")
+MARKED_PARTS = ("fresh", "blind", "r5", "r6", "r7", "r8", "r9", "r10", "sealed")
 SOURCE = re.compile(r"^([A-Za-z0-9][\w.-]*/[\w.-]+#\d+|https?://\S+)$")
 
 
@@ -83,9 +83,9 @@ def test_blind_part_is_large_enough():
     assert len({e["label"] for e in blind} - {"none"}) >= 5, "positives spread over several labels"
 
 
-@pytest.mark.parametrize("part", ["r5", "r6", "r7", "r8", "r9", "sealed"])
+@pytest.mark.parametrize("part", ["r5", "r6", "r7", "r8", "r9", "r10", "sealed"])
 def test_held_aside_part_is_large_enough(part):
-    # rounds 5-9's parts (r5 to r9) and round 10's sealed part (issue 16): >= 24 curves from threads no other part
+    # rounds 5-10's parts (r5 to r10) and round 11's sealed part (issue 16): >= 24 curves from threads no other part
     # uses, >= 10 healthy look-alikes, positives over >= 5 labels; for sealed only its shape is checked here (nobody
     # tuning rules replays or reads it)
     entries = manifest()
@@ -165,7 +165,7 @@ def test_marked_parts_are_the_entries_of_their_json_file():
     for name, part in (("entries.json", None), ("entries_fresh.json", "fresh"), ("entries_blind.json", "blind"),
                        ("entries_r5.json", "r5"), ("entries_r6.json", "r6"),
                        ("entries_r7.json", "r7"), ("entries_r8.json", "r8"),
-                       ("entries_r9.json", "r9"),
+                       ("entries_r9.json", "r9"), ("entries_r10.json", "r10"),
                        ("entries_sealed.json", "sealed")):
         ids = [e["id"] for e in entry_file(name)]
         assert len(ids) == len(set(ids)), name
@@ -202,8 +202,8 @@ def test_report_runs_end_to_end():
     assert summary["sealed_left_out"] == sum(e.get("part") == "sealed" for e in manifest())
     entries = [e for e in manifest() if e.get("part") != "sealed"]
     assert summary["all"]["curves"] == len(entries)
-    assert sum(summary[p]["curves"] for p in ("dev", "held_aside", "fresh", "blind", "r5", "r6", "r7", "r8", "r9")) == len(entries)
-    for part in ("fresh", "blind", "r5", "r6", "r7", "r8", "r9"):
+    assert sum(summary[p]["curves"] for p in ("dev", "held_aside", "fresh", "blind", "r5", "r6", "r7", "r8", "r9", "r10")) == len(entries)
+    for part in ("fresh", "blind", "r5", "r6", "r7", "r8", "r9", "r10"):
         assert summary[part]["curves"] == sum(e.get("part") == part for e in entries)
     assert summary["all"]["errors"] == []
     assert summary["all"]["healthy"]["n"] == sum(e["label"] == "none" for e in entries)
@@ -224,6 +224,7 @@ def test_report_runs_end_to_end():
                  "== r7 (round 7, since used for tuning): 0 curves",
                  "== r8 (round 8, since used for tuning): 0 curves",
                  "== r9 (round 9, since used for tuning): 0 curves",
+                 "== r10 (round 10, since used for tuning): 0 curves",
                  "== all: 6 curves",
                  "false alarms",
                  "notifications per incident"):

@@ -16,8 +16,9 @@ fresh part, written to the manifest with "part": "fresh") and
 entries_blind.json (round 4's blind part, "part": "blind"), entries_r5.json
 (round 5's held-aside part, "part": "r5"), entries_r6.json (round 6's,
 "part": "r6"), entries_r7.json (round 7's, "part": "r7"), entries_r8.json
-(round 8's, "part": "r8") and entries_sealed.json (round 9's sealed part,
-"part": "sealed"). A thread feeds
+(round 8's, "part": "r8"), entries_r9.json (round 9's, "part": "r9"),
+entries_r10.json (round 10's, "part": "r10") and entries_sealed.json (round
+11's sealed part, "part": "sealed"). A thread feeds
 one part only. Every entry has id, fmt, source, source_kind, framework,
 label, visible_step, also_ok, what_happened, plus the options below.
 
@@ -55,7 +56,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (file, part written to the manifest or None); a later file's threads must not appear in an earlier one
 ENTRY_FILES = (("entries.json", None), ("entries_fresh.json", "fresh"), ("entries_blind.json", "blind"),
                ("entries_r5.json", "r5"), ("entries_r6.json", "r6"), ("entries_r7.json", "r7"), ("entries_r8.json", "r8"),
-               ("entries_r9.json", "r9"),
+               ("entries_r9.json", "r9"), ("entries_r10.json", "r10"),
                ("entries_sealed.json", "sealed"))
 
 NUM = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|NaN|NAN|inf|Inf|INF|Infinity)"
