@@ -172,32 +172,21 @@ def test_r6_part_covers_every_family_from_many_threads():
     families_from_threads("r6", positives, 4)
 
 
-def test_r7_part_covers_every_family_from_many_threads():
-    """r7_ (round 7's sealed part): the held-aside checks, with >= 12 items of the families weakest on round 6's
-    sealed part (cuda_oom, dist_child_failed, hang, xid, gpu_busy), each family from >= 5 threads."""
-    positives = held_aside_positives("r7", parsed("r7_"), ("cuda_oom", "dist_child_failed", "hang", "xid", "gpu_busy"))
-    families_from_threads("r7", positives, 5)
+# Rounds 7-10's sealed parts, since opened for tuning: each needed >= 12 items of the families weakest on the part
+# measured the round before, and every family from >= 5 threads.
+STRONG_FAMILIES = {
+    "r7": ("cuda_oom", "dist_child_failed", "hang", "xid", "gpu_busy"),  # weakest on r6
+    "r8": ("cuda_oom", "hang", "cuda_error", "gpu_busy"),  # on r7
+    "r9": ("cuda_error", "gpu_busy", "hang", "nccl_error"),  # on r8
+    "r10": ("host_oom", "gpu_busy", "nan_in_log", "cuda_oom"),  # on r9
+}
 
 
-def test_r8_part_covers_every_family_from_many_threads():
-    """r8_ (round 8's sealed part): the held-aside checks, with >= 12 items of the families weakest on round 7's
-    sealed part (cuda_oom, hang, cuda_error, gpu_busy), each family from >= 5 threads."""
-    positives = held_aside_positives("r8", parsed("r8_"), ("cuda_oom", "hang", "cuda_error", "gpu_busy"))
-    families_from_threads("r8", positives, 5)
-
-
-def test_r9_part_covers_every_family_from_many_threads():
-    """r9_ (round 9's sealed part): the held-aside checks, with >= 12 items of the families weakest on round 8's
-    sealed part (cuda_error, gpu_busy, hang, nccl_error), each family from >= 5 threads."""
-    positives = held_aside_positives("r9", parsed("r9_"), ("cuda_error", "gpu_busy", "hang", "nccl_error"))
-    families_from_threads("r9", positives, 5)
-
-
-def test_r10_part_covers_every_family_from_many_threads():
-    """r10_ (round 10's sealed part): the held-aside checks, with >= 12 items of the families weakest on round 9's
-    sealed part (host_oom, gpu_busy, nan_in_log, cuda_oom), each family from >= 5 threads."""
-    positives = held_aside_positives("r10", parsed("r10_"), ("host_oom", "gpu_busy", "nan_in_log", "cuda_oom"))
-    families_from_threads("r10", positives, 5)
+@pytest.mark.parametrize("part", sorted(STRONG_FAMILIES))
+def test_measured_part_covers_every_family_from_many_threads(part):
+    """r7_ to r10_: the held-aside checks with their round's strong families, each family from >= 5 threads."""
+    positives = held_aside_positives(part, parsed(part + "_"), STRONG_FAMILIES[part])
+    families_from_threads(part, positives, 5)
 
 
 def test_sealed_part_covers_every_family_from_many_threads():
