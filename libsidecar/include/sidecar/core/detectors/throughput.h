@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "sidecar/core/detectors/common.h"
 #include "sidecar/core/option_table.h"
@@ -94,6 +95,31 @@ inline std::size_t after_phase_change(std::span<const double> init, std::size_t 
     if (init[k] <= ratio * med) return k + 1;
   return from;
 }
+
+// The reference window of the initial values from `from` on (at most
+// reference_points values, only those before the suspects: `usable`): its
+// end and its median in `ref`. nullopt when it has fewer than two values or
+// `cur` is above ratio x its median (no collapse against it).
+struct CollapseReference {
+  std::size_t end;
+  double median;
+};
+inline std::optional<CollapseReference> collapse_reference(std::span<const double> init, std::size_t from,
+                                                           std::size_t usable, const ThroughputCollapseOptions& opt,
+                                                           double cur, std::vector<double>& ref) {
+  const std::size_t end =
+      std::min<std::size_t>({init.size(), from + static_cast<std::size_t>(std::max(opt.reference_points, 1)), usable});
+  if (end < from + 2) return std::nullopt;
+  // Cheap exit (every row of a healthy run): above ratio x the largest
+  // reference value, it cannot be under ratio x their median.
+  double ref_max = init[from];
+  for (std::size_t i = from + 1; i < end; ++i) ref_max = std::max(ref_max, init[i]);
+  if (cur > opt.ratio * ref_max) return std::nullopt;
+  ref.assign(init.begin() + static_cast<std::ptrdiff_t>(from), init.begin() + static_cast<std::ptrdiff_t>(end));
+  const double med = median_inplace(ref);
+  if (!(med > 0) || cur > opt.ratio * med) return std::nullopt;
+  return CollapseReference{end, med};
+}
 }  // namespace detail
 
 // Returns a "throughput_collapse" decision. `phase_change` (the RL profile):
@@ -113,31 +139,19 @@ inline std::optional<Decision> detect_throughput_collapse_phased(const Series& t
   auto init = tp.initial_values();
   // Only initial values that precede the suspects may be the reference.
   std::uint64_t usable = tp.finite_count() > static_cast<std::uint64_t>(p) ? tp.finite_count() - p : 0;
-  std::size_t end =
-      std::min<std::size_t>({init.size(), warm + static_cast<std::size_t>(std::max(opt.reference_points, 1)),
-                             static_cast<std::size_t>(usable)});
-  if (end < warm + 2) return std::nullopt;
-  // Cheap exit (every row of a healthy run): above ratio x the largest
-  // reference value, it cannot be under ratio x their median.
-  double ref_max = init[warm];
-  for (std::size_t i = warm + 1; i < end; ++i) ref_max = std::max(ref_max, init[i]);
-  if (cur > opt.ratio * ref_max) return std::nullopt;
   auto& ref = detail::scratch(0);
-  ref.assign(init.begin() + static_cast<std::ptrdiff_t>(warm), init.begin() + static_cast<std::ptrdiff_t>(end));
-  double med = detail::median_inplace(ref);
-  if (!(med > 0) || cur > opt.ratio * med) return std::nullopt;
+  auto r = detail::collapse_reference(init, warm, static_cast<std::size_t>(usable), opt, cur, ref);
+  if (!r) return std::nullopt;
   if (phase_change) {
-    const std::size_t start = detail::after_phase_change(init, warm, med, opt.ratio);
+    const std::size_t start = detail::after_phase_change(init, warm, r->median, opt.ratio);
     if (start != warm) {
       warm = start;
-      end = std::min<std::size_t>({init.size(), warm + static_cast<std::size_t>(std::max(opt.reference_points, 1)),
-                                   static_cast<std::size_t>(usable)});
-      if (end < warm + 2) return std::nullopt;
-      ref.assign(init.begin() + static_cast<std::ptrdiff_t>(warm), init.begin() + static_cast<std::ptrdiff_t>(end));
-      med = detail::median_inplace(ref);
-      if (!(med > 0) || cur > opt.ratio * med) return std::nullopt;
+      r = detail::collapse_reference(init, warm, static_cast<std::size_t>(usable), opt, cur, ref);
+      if (!r) return std::nullopt;
     }
   }
+  const std::size_t end = r->end;
+  const double med = r->median;
   if (tp.size() < static_cast<std::size_t>(p)) return std::nullopt;
   // The low is taken from the first reference value at the median on: a
   // ramp-up longer than the warm-up (a cache filling, fp16 loss-scale
