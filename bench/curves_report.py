@@ -4,10 +4,8 @@
 Runs `sidecar-cli replay --format jsonl` on every curve of the manifest, maps
 the alert syndromes to label families and prints, for the dev part, the
 round-2 held part, the round-3 fresh part, the round-4 blind part, the
-round-5 r5 part, the round-6 r6 part, the round-7 r7 part, the round-8 r8 part,
-the round-9 r9 part, the round-10 r10 part (and, with --unseal only, the round-11
-sealed part) and all
-together:
+parts r5 .. rN of rounds 5 to N (and, with --unseal only, the sealed part of
+round SEALED_ROUND = N + 1) and all together:
 
   - recall per label family: a positive curve is caught when a warning or
     critical alert of its label (or of one of its also_ok labels) is raised at
@@ -23,15 +21,15 @@ together:
     decisions per such curve.
 
 Parts (by thread, fixed):
-  sealed the manifest says "part": "sealed" (entries_sealed.json): round 11's
-         curves, collected from threads no other part uses while the rules
+  sealed the manifest says "part": "sealed" (entries_sealed.json): round
+         SEALED_ROUND's curves, collected from threads no other part uses while the rules
          were tuned on the others, and never looked at by whoever tunes.
          They are not even replayed unless --unseal is given (so no figure a
          tuning run prints depends on them), NEVER named, not even with
          --reveal-held-aside or --verbose, and --only cannot pick them one
          by one. With --unseal this is the figure to quote.
   rN     "rN (round N, since used for tuning)": "part": "rN"
-         (entries_rN.json), N = 5 to 10: round N's sealed part, reported
+         (entries_rN.json), N = 5 .. SEALED_ROUND - 1: round N's sealed part, reported
          once, then opened for tuning; named only with --reveal-held-aside.
          Recall when reported: r5 0.571, r6 0.571, r7 0.818, r8 0.600,
          r9 0.690, r10 0.739.
@@ -52,8 +50,9 @@ Usage (Debian /usr/bin/python3, stdlib only):
                          [--check RECALL FA [--check-part PART[,PART...]]]
 The binary is --cli, else $SIDECAR_CLI, else build/test/cli/sidecar-cli.
 --check RECALL FA exits 1 when, in any part named by --check-part (a comma
-list of dev, held, fresh, blind, r5, r6, r7, r8, r9, r10, sealed, all; default all;
-dev,held,fresh,blind,r5,r6,r7,r8,r9,r10 are the tuned parts; sealed needs --unseal), a label family's recall is below RECALL (a fraction) or more
+list of dev, held, fresh, blind, r5 .. rN, sealed, all, as --help lists them;
+default all; all but sealed and all are the tuned parts; sealed needs
+--unseal), a label family's recall is below RECALL (a fraction) or more
 than FA of its healthy curves raise an alert (and, with --max-notifications
 N, when one of its incidents notified more than N times); each part is
 judged on its own. Issue 16's bar is `--check 0.9 1 --max-notifications 2`.
@@ -137,24 +136,27 @@ def held_aside(source):
     return int(hashlib.sha1(source.encode("utf-8")).hexdigest(), 16) % 3 == 0
 
 
+# The round whose held-aside part entries_sealed.json holds. Each round from 5 on sealed a part, measured it once at
+# its end and then opened it for tuning as entries_rN.json ("part": "rN"); a new round changes this number only.
+SEALED_ROUND = 11
+MEASURED = tuple(f"r{n}" for n in range(5, SEALED_ROUND))  # r5 .. r10
+
+
 def part_of(entry):
-    if entry.get("part") in ("fresh", "blind", "r5", "r6", "r7", "r8", "r9", "r10", "sealed"):
+    if entry.get("part") in ("fresh", "blind", *MEASURED, "sealed"):
         return entry["part"]
     return "held_aside" if held_aside(entry["source"]) else "dev"
 
 
-PARTS = ("dev", "held_aside", "fresh", "blind", "r5", "r6", "r7", "r8", "r9", "r10", "sealed")  # summary keys, "all" besides
+REVEALABLE = ("held_aside", "fresh", "blind", *MEASURED)  # named only with --reveal-held-aside; sealed is never named
+PARTS = ("dev", *REVEALABLE, "sealed")  # summary keys, "all" besides
 PART_TITLES = {"dev": "dev", "held_aside": "held (round 2, since used for tuning)",
                "fresh": "fresh (round 3, since used for tuning)", "blind": "blind (round 4, since used for tuning)",
-               "r5": "r5 (round 5, since used for tuning)", "r6": "r6 (round 6, since used for tuning)",
-               "r7": "r7 (round 7, since used for tuning)",
-               "r8": "r8 (round 8, since used for tuning)",
-               "r9": "r9 (round 9, since used for tuning)",
-               "r10": "r10 (round 10, since used for tuning)", "sealed": "sealed (round 11 held aside, quote this)",
-               "all": "all"}
-CHECK_PARTS = {"dev": "dev", "held": "held_aside", "fresh": "fresh", "blind": "blind", "r5": "r5", "r6": "r6", "r7": "r7", "r8": "r8", "r9": "r9", "r10": "r10", "sealed": "sealed",
-               "all": "all"}
-REVEALABLE = ("held_aside", "fresh", "blind", "r5", "r6", "r7", "r8", "r9", "r10")  # named only with --reveal-held-aside; sealed is never named
+               **{p: f"{p} (round {p[1:]}, since used for tuning)" for p in MEASURED},
+               "sealed": f"sealed (round {SEALED_ROUND} held aside, quote this)", "all": "all"}
+CHECK_PARTS = {"dev": "dev", "held": "held_aside", "fresh": "fresh", "blind": "blind", **{p: p for p in MEASURED},
+               "sealed": "sealed", "all": "all"}
+TUNED_CHECK_PARTS = ",".join(p for p in CHECK_PARTS if p not in ("sealed", "all"))
 
 
 def load_manifest(corpus):
@@ -302,14 +304,10 @@ def print_part(name, s):
 
 def hide(summary, shown, reveal_held):
     """Keep every count; name only the curves in `shown`. A hidden part lists its
-    missed curves as one word; held/fresh/blind/r5-r10 flagged syndromes stay as one
+    missed curves as one word; held/fresh/blind/rN flagged syndromes stay as one
     merged list, sealed ones are dropped (sealed curves give counts only)."""
     words = {"sealed": "(sealed)", "held_aside": None if reveal_held else "(held aside)",
-             "fresh": None if reveal_held else "(fresh)", "blind": None if reveal_held else "(blind)",
-             "r5": None if reveal_held else "(r5)", "r6": None if reveal_held else "(r6)",
-             "r7": None if reveal_held else "(r7)", "r8": None if reveal_held else "(r8)",
-             "r9": None if reveal_held else "(r9)",
-             "r10": None if reveal_held else "(r10)"}
+             **{p: None if reveal_held else f"({p})" for p in ("fresh", "blind", *MEASURED)}}
     for part, s in summary.items():
         word = words.get(part)
         flagged = s["healthy"]["flagged"]
@@ -358,16 +356,17 @@ def parse_args():
     ap.add_argument("--json", action="store_true", help="print a machine-readable summary")
     ap.add_argument("--verbose", action="store_true", help="one line per dev curve")
     ap.add_argument("--reveal-held-aside", action="store_true",
-                    help="with --verbose/--json: also list held, fresh, blind, r5, r6, r7, r8, r9 and r10 curves one by one (sealed ones never)")
+                    help="with --verbose/--json: also list held, fresh, blind, %s curves one by one (sealed ones never)"
+                         % ", ".join(MEASURED))
     ap.add_argument("--unseal", action="store_true",
-                    help="also replay the sealed part (round 11) and count it; only once the rules are done")
+                    help=f"also replay the sealed part (round {SEALED_ROUND}) and count it; only once the rules are done")
     ap.add_argument("--only", action="append", default=[], metavar="ID")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--check", nargs=2, type=float, metavar=("RECALL", "FA"))
     ap.add_argument("--check-part", type=parse_parts, default=("all",), metavar="PART[,PART...]",
                     help="the parts --check judges, each on its own: a comma list of %s "
-                         "(default all; the tuned parts: dev,held,fresh,blind,r5,r6,r7,r8,r9,r10; sealed needs --unseal)"
-                         % ", ".join(CHECK_PARTS))
+                         "(default all; the tuned parts: %s; sealed needs --unseal)"
+                         % (", ".join(CHECK_PARTS), TUNED_CHECK_PARTS))
     ap.add_argument("--max-notifications", type=int, metavar="N",
                     help="with --check: also fail when an incident of a judged part notified more than N times")
     return ap.parse_args()

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Recall and benign false alarms of `sidecar-cli scan` on the real log-line corpus.
 
-The corpus is tests/data/log_corpus/*.jsonl (files a_, b_, c_, fresh_, blind_, r5_, r6_, r7_, r8_, r9_, r10_ and sealed_): one item per
+The corpus is tests/data/log_corpus/*.jsonl (files a_, b_, c_, fresh_, blind_, r5_ and
+later rN_, and sealed_): one item per
 line, {"text", "label", "source", "stack", "note"?, "also_ok"?}. `text` is one
 log line, or a multi-line item (a whole traceback, a torchrun failure report)
 joined with "\\n"; it was copied verbatim from the public thread in `source`.
@@ -33,16 +34,17 @@ Rules
     critical (info matches are not alarms), unless every alarming syndrome is
     in the item's `also_ok`.
   * Parts: every item of a file named sealed_*.jsonl is SEALED (collected in
-    round 11 from threads no other file uses, and never looked at by whoever
-    tunes patterns). Sealed items are not even scanned unless --unseal is
+    round SEALED_ROUND from threads no other file uses, and never looked at by
+    whoever tunes patterns). Sealed items are not even scanned unless --unseal is
     given, so a tuning run cannot see their counts; quote the sealed figure
     once, when the patterns are done. The parts held aside in earlier rounds
-    were each reported on once and then opened for tuning: r10_*.jsonl is R10
-    ("r10 (tuned)", round 10's sealed part), r9_*.jsonl is R9 (round 9's), r8_*.jsonl is R8 (round 8's), r7_*.jsonl is R7 (round 7's), r6_*.jsonl is R6 (round 6's), r5_*.jsonl is R5 (round 5's), blind_*.jsonl is BLIND (round 4),
+    were each reported on once and then opened for tuning: rN_*.jsonl is RN
+    ("rN (tuned)", round N's sealed part, N = 5 .. SEALED_ROUND - 1),
+    blind_*.jsonl is BLIND (round 4),
     fresh_*.jsonl is FRESH (round 3). The other files are split by thread,
     fixed: an item is HELD when int(sha1(source).hexdigest(), 16) % 3 == 0
     ("held (round 2, since used for tuning)"), else DEV. Tune patterns on
-    dev, held, fresh, blind, r5, r6, r7, r8, r9 and r10. Misses are printed for those parts only
+    dev, held, fresh, blind and r5 .. rN. Misses are printed for those parts only
     (--dev-misses, alias --misses; --width N shows N characters of each
     item); sealed items are only ever shown as counts, and only with
     --unseal.
@@ -55,9 +57,8 @@ Usage
   --check RECALL FA exits 1 when any syndrome's recall in a checked part is
   below RECALL, or its benign false-alarm rate is above FA (fractions, e.g.
   --check 0.95 0.01). --check-part names the part, or a comma list of parts
-  (dev, held, fresh, blind, r5, r6, r7, r8, r9, r10, sealed, all; e.g.
-  dev,held,fresh,blind,r5,r6,r7,r8,r9,r10
-  for the tuned parts; sealed needs --unseal); default held. Exit 2 on a usage or scan error.
+  (dev, held, fresh, blind, r5 .. rN, sealed, all; --help lists them); default
+  held; sealed needs --unseal. Exit 2 on a usage or scan error.
 """
 import argparse
 import collections
@@ -77,14 +78,18 @@ LABELS = {
     "hang", "benign",
 }
 ALARM_SEVERITIES = {"warning", "critical"}
-PARTS = ("dev", "held", "fresh", "blind", "r5", "r6", "r7", "r8", "r9", "r10", "sealed", "all")
+# The round whose held-aside part the sealed_*.jsonl files hold. Each round from 5 on sealed a part, measured it
+# once at its end and then opened it for tuning as rN_*.jsonl; a new round changes this number only.
+SEALED_ROUND = 11
+MEASURED = tuple(f"r{n}" for n in range(5, SEALED_ROUND))  # r5 .. r10
+LISTED_PARTS = ("dev", "held", "fresh", "blind", *MEASURED)  # the tuned parts; --dev-misses never lists sealed items
+PARTS = (*LISTED_PARTS, "sealed", "all")
 PART_TITLES = {"dev": "dev", "held": "held (r2, tuned)", "fresh": "fresh (r3, tuned)", "blind": "blind (r4, tuned)",
-               "r5": "r5 (tuned)", "r6": "r6 (tuned)", "r7": "r7 (tuned)", "r8": "r8 (tuned)", "r9": "r9 (tuned)",
-               "r10": "r10 (tuned)", "sealed": "sealed (r11)", "all": "overall"}
+               **{p: f"{p} (tuned)" for p in MEASURED}, "sealed": f"sealed (r{SEALED_ROUND})", "all": "overall"}
 SEALED_PREFIX = "sealed_"
 # file prefix -> part, for the parts held aside by file (the rest split by the thread's hash)
-FILE_PARTS = ((SEALED_PREFIX, "sealed"), ("r10_", "r10"), ("r9_", "r9"), ("r8_", "r8"), ("r7_", "r7"), ("r6_", "r6"), ("r5_", "r5"), ("blind_", "blind"), ("fresh_", "fresh"))
-LISTED_PARTS = ("dev", "held", "fresh", "blind", "r5", "r6", "r7", "r8", "r9", "r10")  # --dev-misses never lists sealed items
+FILE_PARTS = ((SEALED_PREFIX, "sealed"), *((p + "_", p) for p in MEASURED), ("blind_", "blind"), ("fresh_", "fresh"))
+TUNED_LIST = ", ".join(LISTED_PARTS[:-1]) + " and " + LISTED_PARTS[-1]  # "dev, held, ... and r10"
 
 
 def held_aside(source):
@@ -221,9 +226,9 @@ def pct(x):
 def print_text(summary, problems, sealed_left_out=0):
     labels = sorted({k for part in summary.values() for k in part["per_syndrome"]})
     shown = [p for p in PARTS if p != "sealed" or not sealed_left_out]
-    print("log corpus report (sidecar-cli scan): sealed = sealed_*.jsonl (round 11, never seen while tuning);")
-    print("r10 = r10_*.jsonl (round 10), r9 = r9_*.jsonl (round 9), r8 = r8_*.jsonl (round 8), r7 = r7_*.jsonl (round 7), r6 = r6_*.jsonl (round 6), "
-          "r5 = r5_*.jsonl (round 5), blind = blind_*.jsonl (round 4) and fresh = fresh_*.jsonl (round 3), all since used for tuning;")
+    print(f"log corpus report (sidecar-cli scan): sealed = sealed_*.jsonl (round {SEALED_ROUND}, never seen while tuning);")
+    print(", ".join(f"{p} = {p}_*.jsonl (round {p[1:]})" for p in reversed(MEASURED)) + ", "
+          "blind = blind_*.jsonl (round 4) and fresh = fresh_*.jsonl (round 3), all since used for tuning;")
     print("other files split by thread: held = sha1(source) % 3 == 0 (round 2, since used for tuning), else dev")
     if sealed_left_out:
         print(f"sealed part: {sealed_left_out} items not scanned and left out of every figure (--unseal)")
@@ -246,7 +251,7 @@ def print_text(summary, problems, sealed_left_out=0):
 
 
 def print_dev_misses(results, width=160):
-    print("\ndev, held, fresh, blind, r5, r6, r7, r8, r9 and r10 misses and false alarms (sealed items are never shown):")
+    print(f"\n{TUNED_LIST} misses and false alarms (sealed items are never shown):")
     for it, part, matches in results:
         if part not in LISTED_PARTS:
             continue
@@ -292,14 +297,14 @@ def main(argv=None):
     ap.add_argument("--playbook", help="playbook merged over the default, passed to scan")
     ap.add_argument("--json", action="store_true", help="machine-readable summary on stdout")
     ap.add_argument("--misses", "--dev-misses", dest="misses", action="store_true",
-                    help="list dev, held, fresh, blind, r5, r6, r7, r8, r9 and r10 misses and false alarms (sealed items are never shown)")
+                    help=f"list {TUNED_LIST} misses and false alarms (sealed items are never shown)")
     ap.add_argument("--unseal", action="store_true",
-                    help="also scan the sealed part (round 11) and count it; only once the patterns are done")
+                    help=f"also scan the sealed part (round {SEALED_ROUND}) and count it; only once the patterns are done")
     ap.add_argument("--width", type=int, default=160, help="characters of each listed item's text (--dev-misses)")
     ap.add_argument("--check", nargs=2, type=float, metavar=("RECALL", "FA"))
     ap.add_argument("--check-part", type=parse_parts, default=("held",), metavar="PART[,PART...]",
                     help=f"which parts --check gates, a comma list of {', '.join(PARTS)} "
-                         "(default held; the tuned parts: dev,held,fresh,blind,r5,r6,r7,r8,r9,r10; sealed needs --unseal)")
+                         f"(default held; the tuned parts: {','.join(LISTED_PARTS)}; sealed needs --unseal)")
     args = ap.parse_args(argv)
 
     if not os.access(args.cli, os.X_OK):

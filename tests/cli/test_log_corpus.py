@@ -1,8 +1,9 @@
 """The real log-line corpus (tests/data/log_corpus, issue 17): well formed, and its report runs.
 
-The patterns are tuned on the dev, held, fresh, blind, r5, r6, r7, r8, r9 and r10 parts (blind_, round 4,
-r5_ to r10_, rounds 5-10's sealed parts, were each measured once and then opened for tuning);
-bench/log_corpus_report.py --check is the gate. The sealed_ part (round 11) is checked here only for its
+The patterns are tuned on the dev, held, fresh, blind, r5 ... rN parts (blind_, round 4, and r5_ to rN_, the sealed
+parts of rounds 5 to N, were each measured once and then opened for tuning; the report's SEALED_ROUND says which
+round the sealed part is, and the parts follow from it); bench/log_corpus_report.py --check is the gate. The sealed_
+part is checked here only for its
 form and its threads: the report does not even scan it unless --unseal is
 given, so no test here prints or asserts anything about how it is detected.
 """
@@ -19,12 +20,25 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 CORPUS = pathlib.Path(os.environ.get("SIDECAR_TEST_DATA", ROOT / "tests" / "data")) / "log_corpus"
 REPORT = ROOT / "bench" / "log_corpus_report.py"
+
+
+def report_module():
+    sys.path.insert(0, str(REPORT.parent))
+    try:
+        import log_corpus_report
+    finally:
+        sys.path.pop(0)
+    return log_corpus_report
+
+
+MEASURED = report_module().MEASURED  # r5 .. the round before the sealed one
+SEALED_ROUND = report_module().SEALED_ROUND
 LABELS = {
     "cuda_oom", "host_oom", "gpu_busy", "nccl_timeout", "nccl_error", "cuda_error", "xid",
     "dist_child_failed", "segfault", "disk_full", "traceback", "loss_scale_overflow", "nan_in_log",
     "hang", "benign",
 }
-PREFIXES = ("a_", "b_", "c_", "fresh_", "blind_", "r5_", "r6_", "r7_", "r8_", "r9_", "r10_", "sealed_")
+PREFIXES = ("a_", "b_", "c_", "fresh_", "blind_", *(p + "_" for p in MEASURED), "sealed_")
 REQUIRED = {"text", "label", "source", "stack"}
 OPTIONAL = {"note", "also_ok"}
 
@@ -108,9 +122,9 @@ def test_thread_key_spellings():
     assert thread_key("a/b#1") != thread_key("a/b#10")
 
 
-@pytest.mark.parametrize("prefix", ["r5_", "r6_", "r7_", "r8_", "r9_", "r10_", "sealed_"])
+@pytest.mark.parametrize("prefix", [p + "_" for p in MEASURED] + ["sealed_"])
 def test_held_aside_part_uses_only_threads_no_other_part_uses(prefix):
-    """r5_ to r10_ (rounds 5-10) and sealed_ (round 11): each collected from threads no other file uses, however the source is
+    """r5_ to rN_ (rounds 5-N) and sealed_: each collected from threads no other file uses, however the source is
     spelled."""
     aside = {thread_key(it["source"]) for it in parsed(prefix)}
     if not aside:
@@ -190,7 +204,7 @@ def test_measured_part_covers_every_family_from_many_threads(part):
 
 
 def test_sealed_part_covers_every_family_from_many_threads():
-    """sealed_ (round 11): the held-aside checks, with >= 12 items of the families weakest on round 10's sealed part
+    """sealed_ (round SEALED_ROUND): the held-aside checks, with >= 12 items of the families weakest on round 10's sealed part
     (hang, gpu_busy, xid, dist_child_failed), each family from >= 5 threads. Only counts and form: nothing here
     depends on how the sealed lines are detected."""
     items = parsed("sealed_")
@@ -198,6 +212,15 @@ def test_sealed_part_covers_every_family_from_many_threads():
         pytest.skip("no sealed_*.jsonl files yet")
     positives = held_aside_positives("sealed", items, ("hang", "gpu_busy", "xid", "dist_child_failed"))
     families_from_threads("sealed", positives, 5)
+
+
+def test_report_knows_every_measured_part():
+    """The rounds are written once: the report's SEALED_ROUND names r5_ .. r(SEALED_ROUND - 1)_, which must be the
+    rN_ files there are (a new round renames sealed_ to rN_ and bumps the number), and a round's strong families are
+    listed once it is measured."""
+    present = {f.name.split("_", 1)[0] for f in CORPUS.glob("r*_*.jsonl")}
+    assert set(MEASURED) == present, "bump SEALED_ROUND in bench/log_corpus_report.py"
+    assert set(STRONG_FAMILIES) == set(MEASURED) - {"r5", "r6"}
 
 
 def test_part_c_uses_new_threads_and_as_many_benign_items():
@@ -281,19 +304,12 @@ def test_report_runs_end_to_end(tmp_path):
     assert out["sealed_left_out"] == len(parsed("sealed_")), "the sealed part is scanned only with --unseal"
     parts = out["parts"]
     assert "sealed" not in parts or not parsed("sealed_")
-    fresh, blind, r5, r6 = parsed("fresh_"), parsed("blind_"), parsed("r5_"), parsed("r6_")
-    r7, r8, r9, r10 = parsed("r7_"), parsed("r8_"), parsed("r9_"), parsed("r10_")
-    everything = parsed("a_") + parsed("b_") + parsed("c_") + fresh + blind + r5 + r6 + r7 + r8 + r9 + r10
+    by_file = {p: parsed(p + "_") for p in ("fresh", "blind", *MEASURED)}  # the parts held aside by file
+    everything = parsed("a_") + parsed("b_") + parsed("c_") + [it for items in by_file.values() for it in items]
     assert parts["all"]["items"] == len(everything)
-    assert sum(parts[p]["items"] for p in ("dev", "held", "fresh", "blind", "r5", "r6", "r7", "r8", "r9", "r10")) == len(everything)
-    assert parts["fresh"]["items"] == len(fresh)
-    assert parts["blind"]["items"] == len(blind)
-    assert parts["r5"]["items"] == len(r5)
-    assert parts["r6"]["items"] == len(r6)
-    assert parts["r7"]["items"] == len(r7)
-    assert parts["r8"]["items"] == len(r8)
-    assert parts["r9"]["items"] == len(r9)
-    assert parts["r10"]["items"] == len(r10)
+    assert sum(parts[p]["items"] for p in ("dev", "held", *by_file)) == len(everything)
+    for p, items in by_file.items():
+        assert parts[p]["items"] == len(items), p
     assert parts["all"]["threads"] == len({it["source"] for it in everything})
     assert parts["all"]["benign"] == sum(it["label"] == "benign" for it in everything)
     for part in parts.values():
@@ -332,20 +348,15 @@ def test_report_runs_end_to_end(tmp_path):
         assert r.returncode == 1 and f"check failed ({part}): the part has no positive items" in r.stderr
 
 
-def report_module():
-    sys.path.insert(0, str(REPORT.parent))
-    try:
-        import log_corpus_report
-    finally:
-        sys.path.pop(0)
-    return log_corpus_report
+def rn_marker(part):
+    return f"90{part[1:]:>02}9"  # r5 -> 90059, r10 -> 90109
 
 
 def write_parts_corpus(small):
-    """One item per part marker (dev 11111, held 22222, fresh 33333/44444, blind 55555/66666, r5 12121,
-    r6 13131, r7 14141, r8 15151, r9 16161, r10 17171, sealed 77777/88888)."""
+    """One item per part marker (dev 11111, held 22222, fresh 33333/44444, blind 55555/66666, rN "9NN9" (r5 90059,
+    r10 90109), sealed 77777/88888)."""
     mod = report_module()
-    # held_src's hash holds it aside in round 2 (held); in a fresh_, blind_, r5_ to r10_ or sealed_ file the hash does not
+    # held_src's hash holds it aside in round 2 (held); in a fresh_, blind_, rN_ or sealed_ file the hash does not
     # matter.
     held_src = next(f"t/t#{n}" for n in range(100) if mod.held_aside(f"t/t#{n}"))
     dev_src = next(f"t/t#{n}" for n in range(100) if not mod.held_aside(f"t/t#{n}"))
@@ -360,12 +371,6 @@ def write_parts_corpus(small):
                           {"text": "blind line six 66666", "label": "nan_in_log", "source": dev_src, "stack": "x"},
                           {"text": "Segmentation fault (core dumped)", "label": "benign", "source": "t/t#b",
                            "stack": "x"}],
-        "r5_t.jsonl": [{"text": "r5 line 12121", "label": "nan_in_log", "source": held_src, "stack": "x"}],
-        "r6_t.jsonl": [{"text": "r6 line 13131", "label": "nan_in_log", "source": dev_src, "stack": "x"}],
-        "r7_t.jsonl": [{"text": "r7 line 14141", "label": "nan_in_log", "source": held_src, "stack": "x"}],
-        "r8_t.jsonl": [{"text": "r8 line 15151", "label": "nan_in_log", "source": held_src, "stack": "x"}],
-        "r9_t.jsonl": [{"text": "r9 line 16161", "label": "nan_in_log", "source": held_src, "stack": "x"}],
-        "r10_t.jsonl": [{"text": "r10 line 17171", "label": "nan_in_log", "source": dev_src, "stack": "x"}],
         "sealed_t.jsonl": [{"text": "sealed line seven 77777", "label": "nan_in_log", "source": held_src,
                             "stack": "x"},
                            {"text": "sealed line eight 88888", "label": "nan_in_log", "source": dev_src,
@@ -373,12 +378,15 @@ def write_parts_corpus(small):
                            {"text": "Segmentation fault (core dumped) 99999", "label": "benign", "source": "t/t#s",
                             "stack": "x"}],
     }
+    for n, part in enumerate(MEASURED):
+        rows[part + "_t.jsonl"] = [{"text": f"{part} line {rn_marker(part)}", "label": "nan_in_log",
+                                    "source": (held_src, dev_src)[n % 2], "stack": "x"}]
     for name, items in rows.items():
         (small / name).write_text("".join(json.dumps(x) + "\n" for x in items))
 
 
 def test_parts_are_counted_apart_and_sealed_is_left_out(tmp_path):
-    """blind_ (round 4), r5_ to r10_ (rounds 5-10) are tuned parts now: counted and listed. sealed_ (round 11) is neither scanned nor
+    """blind_ (round 4), r5_ to rN_ (rounds 5-N) are tuned parts now: counted and listed. sealed_ is neither scanned nor
     counted nor listed without --unseal (the lead unseals it once; no test here does)."""
     cli = os.environ.get("SIDECAR_CLI", "")
     if not cli:
@@ -392,25 +400,21 @@ def test_parts_are_counted_apart_and_sealed_is_left_out(tmp_path):
     out = json.loads(r.stdout)
     parts = out["parts"]
     assert "sealed" not in parts and out["sealed_left_out"] == 3
-    assert [parts[p]["items"] for p in ("dev", "held", "fresh", "blind", "r5", "r6", "r7", "r8", "r9", "r10", "all")] == [
-        1, 1, 2, 3, 1, 1, 1, 1, 1, 1, 13]
-    assert parts["r5"]["per_syndrome"]["nan_in_log"] == {"items": 1, "detected": 0, "recall": 0.0}
-    assert parts["r6"]["per_syndrome"]["nan_in_log"] == {"items": 1, "detected": 0, "recall": 0.0}
-    assert parts["r7"]["per_syndrome"]["nan_in_log"] == {"items": 1, "detected": 0, "recall": 0.0}
-    assert parts["r8"]["per_syndrome"]["nan_in_log"] == {"items": 1, "detected": 0, "recall": 0.0}
-    assert parts["r9"]["per_syndrome"]["nan_in_log"] == {"items": 1, "detected": 0, "recall": 0.0}
-    assert parts["r10"]["per_syndrome"]["nan_in_log"] == {"items": 1, "detected": 0, "recall": 0.0}
+    assert [parts[p]["items"] for p in ("dev", "held", "fresh", "blind", *MEASURED, "all")] == [
+        1, 1, 2, 3, *[1] * len(MEASURED), 7 + len(MEASURED)]
+    for p in MEASURED:
+        assert parts[p]["per_syndrome"]["nan_in_log"] == {"items": 1, "detected": 0, "recall": 0.0}, p
     assert parts["blind"]["per_syndrome"]["nan_in_log"] == {"items": 2, "detected": 0, "recall": 0.0}
     assert (parts["blind"]["benign"], parts["blind"]["benign_false_alarms"]) == (1, 1)
     assert parts["fresh"]["per_syndrome"]["nan_in_log"] == {"items": 2, "detected": 0, "recall": 0.0}
     assert (parts["all"]["benign"], parts["all"]["benign_false_alarms"]) == (1, 1), "a sealed look-alike was scanned"
-    # Misses of the tuned parts (dev, held, fresh, blind, r5 to r10) are listed; sealed items never are.
+    # Misses of the tuned parts (dev, held, fresh, blind, r5 to rN) are listed; sealed items never are.
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--dev-misses"],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert "sealed part: 3 items not scanned" in r.stdout, r.stdout
-    assert all(n in r.stdout for n in ("11111", "22222", "33333", "44444", "55555", "66666", "12121", "13131", "14141",
-                                 "15151", "16161", "17171")), r.stdout
+    assert all(n in r.stdout for n in ("11111", "22222", "33333", "44444", "55555", "66666",
+                                       *map(rn_marker, MEASURED))), r.stdout
     assert not any(n in r.stdout for n in ("77777", "88888", "99999")), r.stdout
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0.95", "0.01",
                         "--check-part", "blind"], capture_output=True, text=True, timeout=120)
@@ -432,14 +436,14 @@ def test_parts_are_counted_apart_and_sealed_is_left_out(tmp_path):
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
-    assert out["sealed_left_out"] == 0 and out["parts"]["sealed"]["items"] == 3 and out["parts"]["all"]["items"] == 16
+    assert out["sealed_left_out"] == 0 and out["parts"]["sealed"]["items"] == 3 and out["parts"]["all"]["items"] == 10 + len(MEASURED)
     assert out["parts"]["sealed"]["per_syndrome"]["nan_in_log"] == {"items": 2, "detected": 0, "recall": 0.0}
     assert (out["parts"]["sealed"]["benign"], out["parts"]["sealed"]["benign_false_alarms"]) == (1, 1)
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--unseal", "--dev-misses",
                         "--check", "0.95", "0.01", "--check-part", "sealed"], capture_output=True, text=True,
                        timeout=120)
     assert r.returncode == 1 and "check failed (sealed): nan_in_log recall" in r.stderr, r.stderr
-    assert "sealed (r11)" in r.stdout and not any(n in r.stdout for n in ("77777", "88888", "99999")), r.stdout
+    assert f"sealed (r{SEALED_ROUND})" in r.stdout and not any(n in r.stdout for n in ("77777", "88888", "99999")), r.stdout
     # A comma list gates every part it names: each failing part is reported.
     r = subprocess.run([sys.executable, str(REPORT), "--cli", cli, "--corpus", str(small), "--check", "0.95", "0.01",
                         "--check-part", "dev,held,fresh"], capture_output=True, text=True, timeout=120)

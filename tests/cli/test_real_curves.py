@@ -3,7 +3,7 @@ bench/curves_report.py runs end to end on the built CLI.
 
 The tuned parts that meet it (dev, held, fresh, r6) are gated at the issue's
 bar: test_tuned_parts_meet_the_issue_bar runs `curves_report.py --check 0.9 1
---max-notifications 2 --check-part dev,held,fresh,r6`. The round-11 sealed part is
+--max-notifications 2 --check-part dev,held,fresh,r6`. The sealed part is
 not gated here (nor replayed: the report leaves it out unless --unseal): it is
 measured once, by whoever did not tune on it.
 """
@@ -26,7 +26,9 @@ LABELS = {"nan", "divergence", "frozen_loss", "quality_drop", "reward_collapse",
           "entropy_collapse", "stall", "none"}
 FIELDS = ("id", "file", "source", "source_kind", "framework", "label", "visible_step", "also_ok", "what_happened",
           "raw_excerpt")
-MARKED_PARTS = ("fresh", "blind", "r5", "r6", "r7", "r8", "r9", "r10", "sealed")
+# r5 .. the round before the sealed one: each round's sealed part, measured once, then tuned on (entries_rN.json)
+MEASURED = tuple(sorted((f.stem[len("entries_"):] for f in CORPUS.glob("entries_r*.json")), key=lambda p: int(p[1:])))
+MARKED_PARTS = ("fresh", "blind", *MEASURED, "sealed")
 SOURCE = re.compile(r"^([A-Za-z0-9][\w.-]*/[\w.-]+#\d+|https?://\S+)$")
 
 
@@ -83,9 +85,9 @@ def test_blind_part_is_large_enough():
     assert len({e["label"] for e in blind} - {"none"}) >= 5, "positives spread over several labels"
 
 
-@pytest.mark.parametrize("part", ["r5", "r6", "r7", "r8", "r9", "r10", "sealed"])
+@pytest.mark.parametrize("part", [*MEASURED, "sealed"])
 def test_held_aside_part_is_large_enough(part):
-    # rounds 5-10's parts (r5 to r10) and round 11's sealed part (issue 16): >= 24 curves from threads no other part
+    # rounds 5-N's parts (r5 to rN) and the sealed part (issue 16): >= 24 curves from threads no other part
     # uses, >= 10 healthy look-alikes, positives over >= 5 labels; for sealed only its shape is checked here (nobody
     # tuning rules replays or reads it)
     entries = manifest()
@@ -163,14 +165,26 @@ def entry_file(name):
 
 def test_marked_parts_are_the_entries_of_their_json_file():
     for name, part in (("entries.json", None), ("entries_fresh.json", "fresh"), ("entries_blind.json", "blind"),
-                       ("entries_r5.json", "r5"), ("entries_r6.json", "r6"),
-                       ("entries_r7.json", "r7"), ("entries_r8.json", "r8"),
-                       ("entries_r9.json", "r9"), ("entries_r10.json", "r10"),
-                       ("entries_sealed.json", "sealed")):
+                       *((f"entries_{p}.json", p) for p in MEASURED), ("entries_sealed.json", "sealed")):
         ids = [e["id"] for e in entry_file(name)]
         assert len(ids) == len(set(ids)), name
         assert {e["id"] for e in manifest() if e.get("part") == part} == set(ids), name
     assert not list(CORPUS.glob("entries*.py")), "the entries are data (JSON), not Python"
+
+
+def test_report_and_build_know_every_measured_part():
+    """The rounds are written once: the report's SEALED_ROUND names r5 .. r(SEALED_ROUND - 1), which must be the
+    entries_rN.json files there are (a new round renames entries_sealed.json and bumps the number), and
+    build_corpus.py finds the same files."""
+    sys.path.insert(0, str(REPORT.parent))
+    sys.path.insert(0, str(CORPUS))
+    try:
+        import build_corpus
+        import curves_report
+    finally:
+        del sys.path[:2]
+    assert curves_report.MEASURED == MEASURED, "bump SEALED_ROUND in bench/curves_report.py"
+    assert tuple(part for _, part in build_corpus.ENTRY_FILES[3:-1]) == MEASURED
 
 
 def test_build_refuses_a_thread_in_two_parts(tmp_path):
@@ -202,8 +216,8 @@ def test_report_runs_end_to_end():
     assert summary["sealed_left_out"] == sum(e.get("part") == "sealed" for e in manifest())
     entries = [e for e in manifest() if e.get("part") != "sealed"]
     assert summary["all"]["curves"] == len(entries)
-    assert sum(summary[p]["curves"] for p in ("dev", "held_aside", "fresh", "blind", "r5", "r6", "r7", "r8", "r9", "r10")) == len(entries)
-    for part in ("fresh", "blind", "r5", "r6", "r7", "r8", "r9", "r10"):
+    assert sum(summary[p]["curves"] for p in ("dev", "held_aside", *MARKED_PARTS[:-1])) == len(entries)
+    for part in MARKED_PARTS[:-1]:
         assert summary[part]["curves"] == sum(e.get("part") == part for e in entries)
     assert summary["all"]["errors"] == []
     assert summary["all"]["healthy"]["n"] == sum(e["label"] == "none" for e in entries)
@@ -219,12 +233,7 @@ def test_report_runs_end_to_end():
     assert text.returncode == 0, text.stderr
     for part in ("== dev: 3 curves", "== held (round 2, since used for tuning): 3 curves",
                  "== fresh (round 3, since used for tuning): 0 curves", "== blind (round 4, since used for tuning): 0 curves",
-                 "== r5 (round 5, since used for tuning): 0 curves",
-                 "== r6 (round 6, since used for tuning): 0 curves",
-                 "== r7 (round 7, since used for tuning): 0 curves",
-                 "== r8 (round 8, since used for tuning): 0 curves",
-                 "== r9 (round 9, since used for tuning): 0 curves",
-                 "== r10 (round 10, since used for tuning): 0 curves",
+                 *(f"== {p} (round {p[1:]}, since used for tuning): 0 curves" for p in MEASURED),
                  "== all: 6 curves",
                  "false alarms",
                  "notifications per incident"):

@@ -54,9 +54,11 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # (file, part written to the manifest or None); a later file's threads must not appear in an earlier one
+# (entries_rN.json: round N's sealed part, measured once, then opened for tuning; found by name, in round order)
+MEASURED_FILES = sorted((f for f in os.listdir(HERE) if re.fullmatch(r"entries_r\d+\.json", f)),
+                        key=lambda f: int(f[len("entries_r"):-len(".json")]))
 ENTRY_FILES = (("entries.json", None), ("entries_fresh.json", "fresh"), ("entries_blind.json", "blind"),
-               ("entries_r5.json", "r5"), ("entries_r6.json", "r6"), ("entries_r7.json", "r7"), ("entries_r8.json", "r8"),
-               ("entries_r9.json", "r9"), ("entries_r10.json", "r10"),
+               *((f, f[len("entries_"):-len(".json")]) for f in MEASURED_FILES),
                ("entries_sealed.json", "sealed"))
 
 NUM = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|NaN|NAN|inf|Inf|INF|Infinity)"
