@@ -443,6 +443,30 @@ TEST_CASE("grad_norm: NaN is a warning unless it persists or the loss is 0", "[d
   CHECK(detect_grad_norm(make({1.0, kNaN}, "grad_norm"), nullptr, {}, &healthy_scale)->severity == Severity::kWarning);
 }
 
+TEST_CASE("grad_norm: a loss scaler's skipped step is info, not a warning", "[detectors][grad_norm]") {
+  // Time-MoE#71: nan at the first logged row (the scaler's first scales
+  // overflow) and again three rows later, a steady loss throughout.
+  Series loss = make({0.147, 0.155, 0.186, 0.182}, "loss");
+  auto d = detect_grad_norm(make({kNaN}, "grad_norm"), &loss, {});
+  REQUIRE(d);
+  CHECK(d->severity == Severity::kInfo);
+  d = detect_grad_norm(make({kNaN, 0.19, 1.02, kNaN}, "grad_norm"), &loss, {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "grad_norm_nonfinite");
+  CHECK(d->severity == Severity::kInfo);
+  CHECK(*ev(*d, "rule") == "loss_scaler_skip");
+  // No earlier recovery: the first non-finite value mid-run still warns.
+  CHECK(detect_grad_norm(make({0.59, 4.25, 1.34, kNaN}, "grad_norm"), &loss, {})->severity == Severity::kWarning);
+  // Persisting, a zero loss or a non-finite loss: not a skipped step.
+  CHECK(detect_grad_norm(make({kNaN, 0.19, kNaN, kNaN, kNaN}, "grad_norm"), &loss, {})->severity ==
+        Severity::kCritical);
+  CHECK(detect_grad_norm(make({kNaN, kNaN, kNaN}, "grad_norm"), &loss, {})->severity == Severity::kCritical);
+  Series zero = make({0.2, 0.0}, "loss");
+  CHECK(detect_grad_norm(make({kNaN}, "grad_norm"), &zero, {})->severity == Severity::kCritical);
+  Series nan_loss = make({0.2, kNaN}, "loss");
+  CHECK(detect_grad_norm(make({kNaN, 0.19, kNaN}, "grad_norm"), &nan_loss, {})->severity == Severity::kWarning);
+}
+
 TEST_CASE("grad_norm: explosion after warm-up", "[detectors][grad_norm]") {
   std::vector<double> v;
   for (int i = 0; i < 40; ++i) v.push_back(1.0 + 0.1 * std::sin(i));

@@ -47,8 +47,34 @@ struct OptionTable<GradNormOptions> {
   };
 };
 
+namespace detail {
+// Whether the non-finite run at the end of `g` looks like a dynamic loss
+// scaler's skipped steps, which every healthy fp16 run has: the scaler starts
+// at a scale that overflows (torch GradScaler 2^16, DeepSpeed 2^16-2^32) and
+// halves it on the first steps, so a run's first logged grad norms may be
+// non-finite before any finite one; and later, each time it has grown the
+// scale again, one step overflows and is skipped, and the next is finite.
+// So: no finite grad norm yet, or the series already recovered on its own
+// from an earlier non-finite value (a finite value followed one; the points
+// retained). The caller also asks for fewer than `persistence` consecutive
+// non-finite values and a finite, non-zero loss.
+inline bool loss_scaler_skip(const Series& g) {
+  if (g.finite_count() == 0) return true;
+  for (std::size_t i = g.trailing_nonfinite(); i + 1 < g.size(); ++i)
+    if (std::isfinite(g.from_back(i).value) && !std::isfinite(g.from_back(i + 1).value)) return true;
+  return false;
+}
+}  // namespace detail
+
 // Returns a "grad_norm_nonfinite" or "grad_norm_explosion" decision. `loss`
-// and `loss_scale` may be null (not logged).
+// and `loss_scale` may be null (not logged). A non-finite grad norm that
+// looks like a loss scaler's skipped step (detail::loss_scaler_skip: at the
+// run's start before any finite one, or in a run that already recovered from
+// one on its own) with a finite, non-zero loss is info, not a warning
+// (Time-MoE#71: nan at the first logged row and again three rows later, a
+// steady loss 0.15-0.19 throughout). Known false negative: a grad norm that
+// turns non-finite for good in such a run warns only at `persistence`
+// consecutive points (critical then), or at the loss's own nan_loss.
 inline std::optional<Decision> detect_grad_norm(const Series& g, const Series* loss, const GradNormOptions& opt,
                                                 const Series* loss_scale = nullptr) {
   if (!opt.enabled || g.empty()) return std::nullopt;
@@ -60,17 +86,25 @@ inline std::optional<Decision> detect_grad_norm(const Series& g, const Series* l
     bool scale_floor = loss_scale && !loss_scale->empty() && std::isfinite(loss_scale->back().value) &&
                        loss_scale->back().value <= opt.min_loss_scale;
     bool persistent = run >= p || zero_loss || scale_floor;
+    bool finite_loss = !loss || loss->empty() || std::isfinite(loss->back().value);
+    bool skipped = !persistent && finite_loss && detail::loss_scaler_skip(g);
     Decision d = detail::make_decision(
-        Source::kRulebased, "grad_norm_nonfinite", persistent ? opt.persistent_severity : opt.severity,
+        Source::kRulebased, "grad_norm_nonfinite",
+        persistent ? opt.persistent_severity
+        : skipped  ? Severity::kInfo
+                   : opt.severity,
         g.name() + " is " + detail::fmt_num(v) +
             (zero_loss     ? " with the loss at exactly 0.0"
              : scale_floor ? " with the loss scale at its minimum (" + detail::fmt_num(loss_scale->back().value) + ")"
+             : skipped     ? " (a loss scaler's skipped step: the run recovered from one before, or has not "
+                             "started yet; watch whether it persists)"
              : run > 1     ? " for " + std::to_string(run) + " consecutive points"
                            : " (often a skipped step under mixed precision; watch whether it persists)"),
         g.name(), &g);
     d.evidence.emplace_back("consecutive", std::to_string(run));
     if (zero_loss) d.evidence.emplace_back("loss", "0");
     if (scale_floor) d.evidence.emplace_back("loss_scale", detail::fmt_num(loss_scale->back().value));
+    if (skipped) d.evidence.emplace_back("rule", "loss_scaler_skip");
     return d;
   }
   if (g.finite_count() < static_cast<std::uint64_t>(std::max(opt.min_points, 2)) || opt.explosion_ratio <= 0)
