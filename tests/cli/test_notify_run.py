@@ -140,3 +140,17 @@ def test_watch_notifies_too(cli, tmp_path, receiver):
     r = cli("watch", run, "--once", "--history", "-", "--webhook-url-env", "HOOK", env={"HOOK": receiver.url("/w")})
     assert r.returncode == 1, r.stderr[-2000:]  # a critical alert
     assert len([p for p in receiver.posts if p[2].get("syndrome") == "nan_loss"]) == 1
+
+
+def test_a_missing_libcurl_is_named_and_monitoring_goes_on(cli, tmp_path, receiver):
+    # libcurl is loaded on the first request (not at start): without it each
+    # send fails with an error naming the library, and the run is still watched.
+    missing = tmp_path / "no-such-libcurl.so.4"
+    (tmp_path / "url").write_text(receiver.url("/hook") + "\n")
+    r = run_nan(cli, tmp_path, "--webhook-url-file", tmp_path / "url", env={"SIDECAR_LIBCURL": str(missing)})
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert receiver.posts == []
+    out = r.stdout + r.stderr + "".join(p.read_text(errors="replace") for p in (tmp_path / "run").rglob("*")
+                                        if p.is_file())
+    assert "nan_loss" in out
+    assert "libcurl" in out and str(missing) in out
