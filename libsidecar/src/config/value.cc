@@ -9,6 +9,8 @@
 
 #include "sidecar/config.h"
 #include "sidecar/core/detail/strings.h"
+#include "sidecar/detail/playbook_cache.h"
+#include "sidecar/version.h"
 
 namespace sidecar {
 
@@ -248,8 +250,14 @@ Status join_errors(const std::vector<Status>& errors) {
 }
 
 Result<Value> default_playbook_tree() {
-  // Parsed once per process (the text is built in; a copy costs far less than the parse).
+  // Parsed once per process (the text is built in; a copy costs far less than
+  // the parse), or read from the cache that set_playbook_cache_dir names.
   static const Result<Value> kTree = []() -> Result<Value> {
+    std::string key = std::string("sidecar ") + kVersion + "\n";
+    for (const detail::EmbeddedFile& part : detail::default_playbook_parts())
+      key.append(part.name).append("\n").append(part.text).append("\n--\n");
+    const std::string dir = detail::playbook_cache_dir();
+    if (auto cached = detail::load_cached_tree(dir, key)) return std::move(*cached);
     Value merged;
     merged.kind = Value::Kind::kObject;
     for (const detail::EmbeddedFile& part : detail::default_playbook_parts()) {
@@ -257,6 +265,7 @@ Result<Value> default_playbook_tree() {
       if (!tree) return Status(StatusCode::kInternal, "embedded playbook: " + tree.status().message());
       if (!tree->is_null()) merge_into(merged, *tree);
     }
+    detail::store_cached_tree(dir, key, merged);
     return merged;
   }();
   return kTree;

@@ -1,0 +1,32 @@
+// The parsed default playbook, kept on disk between runs: parsing its YAML
+// was a fifth of the CPU of an empty `sidecar-cli scan`. Internal API.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "sidecar/config.h"
+
+namespace sidecar::detail {
+
+// Where default_playbook_tree() keeps its parsed form ("" = nowhere, the
+// default). Takes effect when the tree is first built in the process, so call
+// it before anything reads a playbook. The file is keyed by the library
+// version and the embedded text; a stale, truncated or corrupt file is never
+// trusted: the YAML is parsed again and the file rewritten.
+void set_playbook_cache_dir(std::string dir);
+std::string playbook_cache_dir();
+
+// A tree in the cache's binary form, and back. decode_tree gives nullopt for
+// anything that is not exactly one encoded tree (truncated, trailing bytes,
+// deeper than 128 levels, counts past the end).
+std::string encode_tree(const Value& v);
+std::optional<Value> decode_tree(std::string_view bytes);
+
+// Loads the tree cached under `key` in `dir`; nullopt when absent or unusable.
+std::optional<Value> load_cached_tree(const std::string& dir, std::string_view key);
+// Stores it (temp file + rename; a failure only costs the next start a parse).
+void store_cached_tree(const std::string& dir, std::string_view key, const Value& v);
+
+}  // namespace sidecar::detail
