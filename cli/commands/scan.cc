@@ -21,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -62,8 +63,10 @@ class ReadAhead {
   static constexpr std::size_t kSlots = 4;
 
   ReadAhead(int fd, std::size_t chunk, std::shared_ptr<const LogScanner> scanner)
-      : fd_(fd), checker_(std::move(scanner)) {
-    for (auto& b : bufs_) b.resize(chunk);
+      : fd_(fd), chunk_(chunk), checker_(std::move(scanner)) {
+    // Not zero-filled: a page is touched first by the read into it (an empty
+    // or small file never touches most of the 1 MB).
+    for (auto& b : bufs_) b.reset(new char[chunk]);
     thread_ = std::thread([this] { run(); });
   }
   ~ReadAhead() {
@@ -93,7 +96,7 @@ class ReadAhead {
     current_ = check_[slot] == Check::kDone ? prechecks_[slot] : LogPrecheck{};
     check_[slot] = Check::kTaken;
     have_current_ = true;
-    return std::string_view(bufs_[slot].data(), sizes_[slot]);
+    return std::string_view(bufs_[slot].get(), sizes_[slot]);
   }
   // The quiet test done ahead for the chunk next() returned (not quiet when none was done).
   const LogPrecheck& precheck() const { return current_; }
@@ -118,11 +121,11 @@ class ReadAhead {
   bool read_one(std::unique_lock<std::mutex>& lock) {
     const std::size_t slot = filled_ % kSlots;
     lock.unlock();  // the free slot is the reader's until filled_ counts it
-    std::vector<char>& buf = bufs_[slot];
+    char* buf = bufs_[slot].get();
     std::size_t got = 0;
     int err = 0;
-    while (got < buf.size()) {
-      ssize_t n = ::read(fd_, buf.data() + got, buf.size() - got);
+    while (got < chunk_) {
+      ssize_t n = ::read(fd_, buf + got, chunk_ - got);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) {
         err = errno;
@@ -138,7 +141,7 @@ class ReadAhead {
       ++filled_;
     }
     cv_.notify_all();
-    if (err != 0 || got < buf.size()) {  // end of file (a short read to the end) or an error
+    if (err != 0 || got < chunk_) {  // end of file (a short read to the end) or an error
       error_ = err;
       eof_ = true;
       return false;
@@ -162,7 +165,7 @@ class ReadAhead {
       }
       check_[slot] = Check::kRunning;
       lock.unlock();
-      LogPrecheck pre = checker_.check(std::string_view(bufs_[slot].data(), sizes_[slot]));
+      LogPrecheck pre = checker_.check(std::string_view(bufs_[slot].get(), sizes_[slot]));
       lock.lock();
       prechecks_[slot] = pre;
       check_[slot] = Check::kDone;
@@ -171,7 +174,8 @@ class ReadAhead {
   }
 
   int fd_;
-  std::array<std::vector<char>, kSlots> bufs_;
+  std::size_t chunk_;
+  std::array<std::unique_ptr<char[]>, kSlots> bufs_;
   std::array<std::size_t, kSlots> sizes_{};
   std::array<LogPrecheck, kSlots> prechecks_{};
   std::array<Check, kSlots> check_{};
