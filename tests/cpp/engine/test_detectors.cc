@@ -627,6 +627,20 @@ TEST_CASE("loss_divergence: several times the minimum and still rising, on a sho
   CHECK_FALSE(detect_loss_divergence(make({2.3, 1.2, 0.6, 0.5, 0.9, 1.6, 2.1}), {.enabled = false}));
 }
 
+TEST_CASE("loss_divergence fast: a running average's first print is one batch (PaddleClas#3203)",
+          "[detectors][divergence][false_positive]") {
+  // An epoch's running average starts at one batch's loss and drifts to its
+  // level: 3.8x its first value, rising three times, in a healthy epoch.
+  CHECK_FALSE(detect_loss_divergence(make({0.01757, 0.05098, 0.05253, 0.06434, 0.06668}), {}));
+  // A loss that really leaves its first values behind still fires, at the
+  // same point (pytorch#38192: 0.046, 0.053, then 2.29, 2.30).
+  auto d = detect_loss_divergence(make({0.046, 0.053, 2.294, 2.301}), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "fast");
+  // A minimum that is not the first value stays the reference.
+  CHECK(detect_loss_divergence(make({0.05, 0.01757, 0.05098, 0.05253, 0.06434}), {}));
+}
+
 TEST_CASE("loss_divergence: a slow sustained rise from the running minimum", "[detectors][divergence]") {
   std::vector<double> v;
   for (int i = 0; i < 30; ++i) v.push_back(3.0 * std::exp(-i / 6.0) + 0.4);         // learns to ~0.42

@@ -409,7 +409,11 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 //    the minimum, rising over the last `rising` consecutive points, and it
 //    has climbed back at least back_fraction of the way from the minimum to
 //    the initial level (so a loss near zero wiggling 0.01 -> 0.03 is not
-//    "3x its minimum");
+//    "3x its minimum"); a minimum that is the run's first value counts as
+//    the value after it (detail::fast_reference: a running average's first
+//    print is one batch). Known false positive: a small-data epoch loss that
+//    spikes for two epochs and comes back (piaic#15: 0.67, 0.70, 2.36, 6.05,
+//    then 0.62): at the time it fires nothing tells it from a divergence;
 //  - slow (evidence: the minimum at least slow_window points back): of the
 //    last slow_window steps, every one goes up, the latest is
 //    >= (1 + slow_rise) x the minimum and has climbed back at least
@@ -615,6 +619,21 @@ inline double hold_reference(const Series& loss, std::size_t n, double mn) {
   return mn;
 }
 
+// The level the fast rule measures against: the run's minimum, unless it is
+// the run's first value and the next is above it; then the next value. A
+// first print is one batch: a running average (an AverageMeter over the
+// epoch, a Keras progress bar, PaddleClas's loss since the epoch began)
+// starts at one batch's loss and only then averages 10, 20 batches, drifting
+// to its level (PaddleClas#3203: 0.0176, then 0.051, 0.053, 0.064, 0.067 in a
+// healthy epoch). A minimum one value establishes alone is no level.
+inline double fast_reference(const Series& loss, double mn) {
+  if (loss.count() != loss.size() || loss.size() < 2) return mn;
+  const SeriesPoint& first = loss.from_back(loss.size() - 1);
+  if (first.value != mn) return mn;
+  const double next = loss.from_back(loss.size() - 2).value;
+  return std::isfinite(next) && next > mn ? next : mn;
+}
+
 inline std::optional<double> jumped_and_held(const Series& loss, std::size_t n, double ratio) {
   if (n == 0 || !(ratio > 1) || loss.size() < n + 1 || loss.from_back(n).step < loss.argmin_step()) return std::nullopt;
   double ref = -std::numeric_limits<double>::infinity(), fall = 1.0, later = 0.0;
@@ -681,7 +700,8 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
       double b = loss.from_back(static_cast<std::size_t>(i) + 1).value;
       up = std::isfinite(a) && std::isfinite(b) && a > b;
     }
-    if (up) return make("fast", loss.name() + " keeps rising: " + detail::fmt_num(v) + tail());
+    if (up && v >= opt.ratio * detail::fast_reference(loss, *mn))
+      return make("fast", loss.name() + " keeps rising: " + detail::fmt_num(v) + tail());
   }
   auto hp = static_cast<std::size_t>(std::max(opt.hold_points, 1));
   if (opt.hold_ratio > 0 && v >= opt.hold_ratio * *mn && loss.size() > hp && climbed(opt.back_fraction) &&
