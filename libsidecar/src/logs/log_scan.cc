@@ -589,9 +589,12 @@ void record_exception(Pending* p, std::string exc, std::string type) {
 // Documentation, not a log line: a markdown table row ('| 79 | GPU has fallen off the bus | ... |': a
 // pipe at both ends and at least two cells), a markdown heading ('# XID 79: ...'), or prose that names
 // an error as an example ('cryptic errors like OSError: No space left on device', 'If you've
-// encountered ...'), or a changelog entry ('- Add FAQ for CUDA error: ...'). Programs print none of these shapes;
-// wikis, READMEs and blog posts about the errors do, so no syndrome reports them.
+// encountered ...'), or a changelog entry ('- Add FAQ for CUDA error: ...'), or a line of a unified diff that adds or
+// removes indented code or example output ('+    ray.exceptions.OutOfMemoryError: ...' in a PR). Programs print none
+// of these shapes; wikis, READMEs, PRs and blog posts about the errors do, so no syndrome reports them.
 bool is_doc_line(std::string_view line) {
+  if (line.size() >= 4 && (line[0] == '+' || line[0] == '-') && ((line[1] == ' ' && line[2] == ' ') || line[1] == '\t'))
+    return true;
   while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
   while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
   if (line.size() >= 5 && line.front() == '|' && line.back() == '|' && std::count(line.begin(), line.end(), '|') >= 3)

@@ -1741,6 +1741,85 @@ TEST_CASE("round 10: the weakest families' emitters beyond the corpus rows, and 
   check_line_cases(cases);
 }
 
+TEST_CASE("round 11: the r10 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // the kernel's OOM call trace; schedulers with every GPU taken (any nvidia.com resource, KAI, GPUMounter), CANN
+      // EL0005;
+      // a wrapped device-side assert; nvidia-smi's critical Xid, i915's GPU hang and reset, amdgpu MES; Open MPI's
+      // launchers by any name and its kill count, elastic's closed rendezvous; absl's failure signal handler; a
+      // debugger
+      // stopped a waiting program, elastic's timer reaping, a liveness probe with no answer; Celery's task failure, an
+      // exception whose message starts on the next line; STARK's NaN check and the PyTorch tutorials' progress print
+      {"[ 4711.203311]  oom_kill_process+0x10c/0x2b0", "host_oom"},
+      {"0/8 nodes are available: 8 Insufficient nvidia.com/mig-1g.10gb.", "gpu_busy"},
+      {"Warning  Unschedulable  kai-scheduler  Node dgx02 didn't have enough resources: GPUs, requested: 1, used: 8, "
+       "capacity: 8",
+       "gpu_busy"},
+      {"Insufficient GPU on Node: node-3", "gpu_busy"},
+      {"[ERROR] RUNTIME(1234,python):2026-01-05-10:00:00.000.000 Resource_Busy(EL0005): The resources are busy.",
+       "gpu_busy"},
+      {"/pytorch/aten/src/ATen/native/cuda/ScatterGatherKernel.cu:144: operator(): block: [3,0,0], thread: [5,0,0] "
+       "Assertion `idx_dim >= 0 && idx_dim < index_size && \"index out of bounds\"`",
+       "cuda_error"},
+      {"GPU 00000000:3B:00.0: Detected Critical Xid Error", "xid"},
+      {"i915 0000:00:02.0: [drm] GPU HANG: ecode 9:1:85dffffb, in python3 [4242]", "xid"},
+      {"i915 0000:00:02.0: [drm] Resetting rcs0 for preemption time out", "xid"},
+      {"amdgpu 0000:03:00.0: amdgpu: MES might be in unrecoverable state, issue a GPU reset", "xid"},
+      {"mpiexec noticed that process rank 3 with PID 4242 on node gpu07 exited on signal 15 (Terminated).",
+       "dist_child_failed"},
+      {"orterun noticed that process rank 0 with PID 10 on node n1 exited on", "dist_child_failed"},
+      {"4 total processes killed (some possibly by mpirun during cleanup)", "dist_child_failed"},
+      {"torch.distributed.elastic.rendezvous.api.RendezvousClosedError", "dist_child_failed"},
+      {"mpiexec noticed that process rank 0 with PID 10313 on node proton exited on signal 9 (Killed).", "host_oom"},
+      {"*** SIGABRT received at time=1746566409 on cpu 3 ***", "segfault"},
+      {"PC: @     0x7fcfcd849b8a  (unknown)  ncclProxyService()", "segfault"},
+      {"Program received signal SIGSEGV, Segmentation fault.", "segfault"},
+      {"Thread 1 \"python\" received signal SIGINT, Interrupt.", "hang"},
+      {"#0  0x00007f5c1d2a8ad3 in futex_wait (private=0, expected=2, futex_word=0x55d0) at "
+       "../sysdeps/nptl/futex-internal.h:146",
+       "hang"},
+      {"#1  0x00007f5971f7da54 in nsync::nsync_mu_semaphore_p_with_deadline(nsync::nsync_semaphore_s_*, timespec) ()",
+       "hang"},
+      {"#0  0x00007f68194a8adf in clock_nanosleep () from /lib/x86_64-linux-gnu/libc.so.6", "hang"},
+      {"INFO Reaping worker_id=[4242]. Expired timers: ['train_step']", "hang"},
+      {"Warning  Unhealthy  3m (x4 over 5m)  kubelet  Liveness probe failed: Get \"http://10.0.0.5:8000/health\": "
+       "context deadline exceeded (Client.Timeout exceeded while awaiting headers)",
+       "hang"},
+      {"[2026-01-23 11:37:25,981: ERROR/ForkPoolWorker-3] Task tasks.train[0f8e2c1a-5b8d-4c2e-9a7f-1e2d3c4b5a69] "
+       "raised unexpected: RuntimeError('boom')",
+       "traceback"},
+      {"tokenizers.TokenizerError:", "traceback"},
+      {"ValueError:Network outputs is NAN! Stop Training", "nan_in_log"},
+      {"No CUDA devices", "cuda_error"},
+      {"0m 24s (- 5m 40s) (5000 6%) nan", "nan_in_log"},
+      // look-alikes (and a unified diff's added / removed lines are documentation)
+      {"[  962.892086]  dump_stack_lvl+0x44/0x5c", ""},
+      {"0/8 nodes are available: 8 Insufficient cpu.", ""},
+      {"Node dgx02 didn't have enough resources: CPU, requested: 64, used: 64, capacity: 64", ""},
+      {"GPU on Node: node-3 allocated to pod trainer-0", ""},
+      {"Indexing.cu:1422: indexSelectLargeIndex: block: [31,0,0], thread: [16,0,0]", ""},
+      {"Critical Xid errors: 0", ""},
+      {"i915 0000:00:02.0: [drm] GuC firmware i915/tgl_guc_70.bin version 70.20.0", ""},
+      {"amdgpu 0000:03:00.0: amdgpu: MES FW version must be >= 0x7f", ""},
+      {"mpirun: 8 total processes", ""},
+      {"INFO Rendezvous complete for workers. Result: restart_count=0", ""},
+      {"PC: 0x55d1 in ld.so", ""},
+      {"#0  0x00007ffff7a42e97 in raise () from /lib/x86_64-linux-gnu/libc.so.6", ""},
+      {"#5  0x00007f5971f7e000 in pthread_cond_wait@@GLIBC_2.3.2 () from /lib64/libpthread.so.0", ""},
+      {"Liveness probe failed: HTTP probe failed with statuscode: 404", ""},
+      {"Readiness probe failed: Get \"http://10.0.0.5:8000/health\": context deadline exceeded", ""},
+      {"Successfully reaped worker=[4242]", ""},
+      {"Task tasks.train[0f8e2c1a-5b8d-4c2e-9a7f-1e2d3c4b5a69] succeeded in 0.51s: None", ""},
+      {"Errors and Exceptions:", ""},
+      {"No CUDA devices found, falling back to CPU", ""},
+      {"35000 35% (1m 4s) 2.1432 Nam / Russian ✓", ""},
+      {"+    torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", ""},
+      {"+    torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", ""},
+      {"-\tKilled", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
