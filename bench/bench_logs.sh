@@ -64,6 +64,14 @@ for _ in 1 2 3 4 5 6 7; do
   W_GREP=$(min "$W_GREP" "$w"); C_GREP=$(min "$C_GREP" "$c")
 done
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+# Start-up alone: the same command on an empty log (loader, catalogue, caches).
+EMPTY=$WORK/empty.log
+: > "$EMPTY"
+W_EMPTY="" C_EMPTY=""
+for _ in 1 2 3 4 5 6 7 8 9 10 11; do
+  read -r w c < <(time_once "$CLI" scan --format jsonl "$EMPTY")
+  W_EMPTY=$(min "$W_EMPTY" "$w"); C_EMPTY=$(min "$C_EMPTY" "$c")
+done
 MATCHES=$("$CLI" scan --format jsonl "$LOG" | tail -1 || true)
 GREP_COUNT=$(grep -c -i -E -f "$PATTERNS" "$LOG" || true)
 
@@ -88,6 +96,8 @@ printf '%-58s %9s %9s %9s\n' "ratio sidecar / grep (throughput)" "$(ratio "$W_GR
 # The wall column needs the second core: on a machine shared with other jobs
 # it says more about them than about the scanner; the CPU column does not.
 printf '%-58s %s -> %s (%s cores)\n' "load average (1/5/15 min) before -> after the timings" "$LOAD_BEFORE" "$LOAD_AFTER" "$(nproc)"
+printf '%-58s %9s %9s\n' "start-up: sidecar-cli scan of an empty log (best of 11)" "wall s" "CPU s"
+printf '%-58s %9s %9s\n' "" "$W_EMPTY" "$C_EMPTY"
 printf '\nmatcher engines on the same file (full catalogue, one thread):\n'
 "$GEN" engines "$LOG"
 printf '\n%-58s %10s\n' "sidecar summary" ""
