@@ -1791,6 +1791,10 @@ TEST_CASE("round 11: the r10 misses by their emitters' messages, and their look-
       {"tokenizers.TokenizerError:", "traceback"},
       {"ValueError:Network outputs is NAN! Stop Training", "nan_in_log"},
       {"No CUDA devices", "cuda_error"},
+      // beyond the r10 rows: HAMi's scheduler reasons, a watchdog's own hang report
+      {"0/2 nodes are available: 2 NodeInsufficientDevice.", "gpu_busy"},
+      {"NodeUnfitPod: 1/1 CardInsufficientMemory", "gpu_busy"},
+      {"[HangWatchdog] Hang detected! No heartbeat for 5000ms", "hang"},
       {"0m 24s (- 5m 40s) (5000 6%) nan", "nan_in_log"},
       // look-alikes (and a unified diff's added / removed lines are documentation)
       {"[  962.892086]  dump_stack_lvl+0x44/0x5c", ""},
@@ -1812,6 +1816,8 @@ TEST_CASE("round 11: the r10 misses by their emitters' messages, and their look-
       {"Task tasks.train[0f8e2c1a-5b8d-4c2e-9a7f-1e2d3c4b5a69] succeeded in 0.51s: None", ""},
       {"Errors and Exceptions:", ""},
       {"No CUDA devices found, falling back to CPU", ""},
+      {"NodeFitPod: node gpu-01 score 4.5", ""},
+      {"watchdog: no hang detected in the last 60 s", ""},
       {"35000 35% (1m 4s) 2.1432 Nam / Russian ✓", ""},
       {"+    torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", ""},
       {"+    torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", ""},
