@@ -641,6 +641,19 @@ TEST_CASE("loss_divergence fast: a running average's first print is one batch (P
   CHECK(detect_loss_divergence(make({0.05, 0.01757, 0.05098, 0.05253, 0.06434}), {}));
 }
 
+TEST_CASE("loss_divergence absurd: a loss at 1e20 or more has diverged (DOPE#74)", "[detectors][divergence]") {
+  // An excerpt that starts after the blow-up: 3.03e31 and creeping up 4 %,
+  // no minimum to climb back from.
+  auto d = detect_loss_divergence(make({3.0266e31, 3.0373e31, 3.0477e31}), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "absurd");
+  REQUIRE(detect_loss_divergence(make({3.0266e31}), {}));
+  // Healthy large losses (a YOLO loss in the thousands, raw-pixel sums) and the option off stay quiet.
+  CHECK_FALSE(detect_loss_divergence(make({6800.0, 5200.0, 4900.0, 5000.0}), {}));
+  CHECK_FALSE(detect_loss_divergence(make({4e12, 3.9e12, 3.95e12}), {}));
+  CHECK_FALSE(detect_loss_divergence(make({3.0266e31, 3.0373e31}), {.absurd_level = 0.0}));
+}
+
 TEST_CASE("loss_divergence: a slow sustained rise from the running minimum", "[detectors][divergence]") {
   std::vector<double> v;
   for (int i = 0; i < 30; ++i) v.push_back(3.0 * std::exp(-i / 6.0) + 0.4);         // learns to ~0.42

@@ -459,7 +459,17 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 //    warm restart's bump comes back down;
 //  - joint (evidence: one point each, at the same step, see
 //    detect_joint_divergence): the training loss and its validation loss
-//    both >= joint_ratio x their minimum.
+//    both >= joint_ratio x their minimum;
+//  - absurd (evidence: one point): a finite loss >= absurd_level (1e20). A
+//    healthy loss is a mean of per-example terms: a cross-entropy stays under
+//    104 (float32's clamp), a squared error of normalised targets near 1, of
+//    raw pixels or prices under 1e12; none in the corpus's healthy curves
+//    exceeds 1e5. At 1e20 the terms' square roots are 1e10: the weights or
+//    outputs are on their way to float32's overflow (3.4e38), and an excerpt
+//    that starts there has no minimum to climb from (DOPE#74: 3.03e31 rising
+//    to 3.15e31, then inf and nan; tensorflow/models#3868: 2.1e21 before its
+//    nan). Known false positive: a regression on targets of 1e10 and more in
+//    raw units (money in cents over countries): set absurd_level.
 // Positive losses only (a ratio to a minimum <= 0 means nothing), and a
 // rise of at least min_delta (2e-6 -> 5e-6 is the noise of a converged
 // loss, not a divergence). Stays open
@@ -481,6 +491,7 @@ struct LossDivergenceOptions {
   double step_rise = 0.3;
   double joint_ratio = 2.0;
   double jump_ratio = 2.0;
+  double absurd_level = 1e20;  // a loss this large is overflow on its way, whatever came before
   Severity severity = Severity::kWarning;
 };
 
@@ -525,6 +536,10 @@ struct OptionTable<LossDivergenceOptions> {
        &O::jump_ratio,
        {0.0},
        "jump rule: >= this x the <= 4 points before, all hold_points >= (1 + this) / 2 x them (0: off)"},
+      {"absurd_level",
+       &O::absurd_level,
+       {0.0},
+       "absurd rule: a finite loss at or above this, one point, diverged whatever came before (0: off)"},
       {"severity", &O::severity, {}, "alert severity"},
   };
 };
@@ -667,12 +682,28 @@ inline std::optional<double> jumped_and_held(const Series& loss, std::size_t n, 
 }
 }  // namespace detail
 
-// Returns a "loss_divergence" decision (evidence "rule": fast | slow | hold | jump | creep | step).
+namespace detail {
+// The absurd form of detect_loss_divergence (the latest value >= absurd_level).
+inline Decision absurd_loss(const Series& loss, const LossDivergenceOptions& opt) {
+  const double v = loss.back().value;
+  Decision d = make_decision(Source::kRulebased, "loss_divergence", opt.severity,
+                             loss.name() + " is " + fmt_num(v) + ", >= " + fmt_num(opt.absurd_level) +
+                                 ": no healthy loss is that large (overflow is near)",
+                             loss.name(), &loss);
+  d.evidence.emplace_back("rule", "absurd");
+  d.evidence.emplace_back("level", fmt_num(opt.absurd_level));
+  set_band(d, -std::numeric_limits<double>::infinity(), opt.absurd_level);
+  return d;
+}
+}  // namespace detail
+
+// Returns a "loss_divergence" decision (evidence "rule": fast | slow | hold | jump | creep | step | absurd).
 inline std::optional<Decision> detect_loss_divergence(const Series& loss, const LossDivergenceOptions& opt) {
   if (!opt.enabled || loss.empty()) return std::nullopt;
   double v = loss.back().value;
   auto mn = loss.min();
   if (!std::isfinite(v) || !mn || !(*mn > 0)) return std::nullopt;
+  if (opt.absurd_level > 0 && v >= opt.absurd_level) return detail::absurd_loss(loss, opt);
   if (v < (1.0 + opt.slow_rise) * *mn && v < opt.ratio * *mn) return std::nullopt;  // cheap exit: near its minimum
   if (v - *mn < opt.min_delta) return std::nullopt;
   const double initial = detail::initial_level(loss);
