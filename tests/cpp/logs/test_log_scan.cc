@@ -1795,6 +1795,7 @@ TEST_CASE("round 11: the r10 misses by their emitters' messages, and their look-
       {"0/2 nodes are available: 2 NodeInsufficientDevice.", "gpu_busy"},
       {"NodeUnfitPod: 1/1 CardInsufficientMemory", "gpu_busy"},
       {"[HangWatchdog] Hang detected! No heartbeat for 5000ms", "hang"},
+      {"kernel: nvidia-nvswitch0: SXid (PCI:0000:c3:00.0): 24007, Fatal, Link 44 MINION Link DLREQ interrupt", "xid"},
       {"0m 24s (- 5m 40s) (5000 6%) nan", "nan_in_log"},
       // look-alikes (and a unified diff's added / removed lines are documentation)
       {"[  962.892086]  dump_stack_lvl+0x44/0x5c", ""},
@@ -1818,6 +1819,7 @@ TEST_CASE("round 11: the r10 misses by their emitters' messages, and their look-
       {"No CUDA devices found, falling back to CPU", ""},
       {"NodeFitPod: node gpu-01 score 4.5", ""},
       {"watchdog: no hang detected in the last 60 s", ""},
+      {"kernel: nvidia-nvswitch0: SXid (PCI:0000:c3:00.0): 20009, Non-fatal, Link 28 RX Short Error Rate", ""},
       {"35000 35% (1m 4s) 2.1432 Nam / Russian ✓", ""},
       {"+    torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", ""},
       {"+    torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB", ""},
