@@ -65,8 +65,9 @@ if(SIDECAR_LIBRARY_TYPE STREQUAL "STATIC_LIBRARY")
   # What a static libsidecar needs at link time (`pkg-config --static --libs
   # sidecar`): its direct dependencies' own (shared) link flags. Not as
   # Requires.private, since --static would then ask for every transitive
-  # static library (libcurl's), which distributions do not ship.
-  set(deps yaml-cpp simdjson fmt libcurl re2 libhs cpp-httplib)
+  # static library (OpenSSL's), which distributions do not ship. libcurl is
+  # not among them: it is loaded with dlopen on the first HTTP request.
+  set(deps yaml-cpp simdjson fmt re2 libhs cpp-httplib)
   if(SIDECAR_WITH_TENSORBOARD)
     list(APPEND deps protobuf-lite)
   endif()
@@ -74,6 +75,9 @@ if(SIDECAR_LIBRARY_TYPE STREQUAL "STATIC_LIBRARY")
                   OUTPUT_VARIABLE SIDECAR_PC_LIBS_PRIVATE OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
   if(rc EQUAL 0)
     string(APPEND SIDECAR_PC_LIBS_PRIVATE " -pthread")
+    if(CMAKE_DL_LIBS)
+      string(APPEND SIDECAR_PC_LIBS_PRIVATE " -l${CMAKE_DL_LIBS}")
+    endif()
   else()
     list(JOIN deps " " SIDECAR_PC_REQUIRES_PRIVATE)  # some .pc is missing: the strict form
     set(SIDECAR_PC_LIBS_PRIVATE "-pthread")
