@@ -227,8 +227,12 @@ struct TokenClass {
 };
 
 inline bool is_loss_token(std::string_view t) {
-  // "los": a loss key cut short in the source (DMRGCN's "Val_los").
+  // "los": a loss key cut short in the source (DMRGCN's "Val_los"). The
+  // error metrics a boosting library prints as its objective's value each
+  // round ("train-rmse", "eval-mae", "train-gamma-nloglik") are loss-family
+  // keys too, never the primary loss: a NaN in them is the model's NaN.
   return t == "loss" || t == "losses" || t == "los" || t == "nll" || t == "perplexity" || t == "ppl" || t == "obj" ||
+         one_of(t, {"rmse", "mse", "mae", "rmsle", "nloglik"}) ||
          (t.size() >= 6 && ends_with(t, "loss"));  // "celoss", "trainloss"; not "lossy", "gloss"
 }
 
@@ -315,8 +319,9 @@ inline bool is_throughput_token(const std::vector<std::string>& tk, std::size_t 
 inline bool is_step_time_token(const std::vector<std::string>& tk, std::size_t i) {
   std::string_view t = tk[i];
   std::string_view next = i + 1 < tk.size() ? std::string_view(tk[i + 1]) : std::string_view();
+  // "time delta": the time between two prints, a fixed number of steps apart.
   if ((t == "time" || t == "sec" || t == "secs" || t == "seconds" || t == "ms") &&
-      (has(tk, {"iteration", "iter", "itr", "step", "batch", "it"}) ||
+      (has(tk, {"iteration", "iter", "itr", "step", "batch", "it", "delta"}) ||
        (next == "per" && i + 2 < tk.size() && !one_of(tk[i + 2], {"episode", "episodes"}))))
     return true;  // not "time per episode": an RL episode lasts longer as the agent survives longer
   // A time unit over a step: "s/it", "s/itr", "sec/step", "ms/batch" (also as

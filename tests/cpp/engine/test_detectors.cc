@@ -232,6 +232,19 @@ TEST_CASE("loss_spike: Megatron's 10x-max ceiling is critical at once", "[detect
   CHECK(*ev(*huge, "rule") == "ceiling");
 }
 
+TEST_CASE("loss_spike: a negative log-likelihood that jumps positive past 10x its magnitude (WaveGlow#32)",
+          "[detectors][spike]") {
+  auto d = detect_loss_spike(make({-4.0656, -4.4903, -4.4543, -4.3225, 4191.68}), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "ceiling");
+  CHECK(d->severity == Severity::kCritical);
+  // A sign change within the magnitude it had (a WGAN generator loss
+  // swinging -2 .. -10 .. +40) is no ceiling spike.
+  CHECK_FALSE(detail::spike_ceiling(make({-2.0, -5.0, -10.0, -3.0, 40.0}), {}, 4));
+  // Too few points before it: the ceiling needs ceiling_min_points.
+  CHECK_FALSE(detail::spike_ceiling(make({-4.0, -4.4, 4191.0}), {}, 2));
+}
+
 TEST_CASE("loss_spike: the seed's ratio case still fires early in a run", "[detectors][spike][seed]") {
   auto d = detect_loss_spike(make({1.0, 1.1, 0.9, 1.0, 3.5}), {});
   REQUIRE(d);

@@ -159,6 +159,30 @@ TEST_CASE("monitor: a frozen loss and a time per iteration that keeps growing", 
   CHECK(got == std::vector<std::string>{"throughput_collapse"});
 }
 
+TEST_CASE("monitor: a boosting metric NaN from round 0; a time delta per print that keeps growing",
+          "[monitor][families]") {
+  // xgboost#88: eval-rmse and train-rmse print nan from the first round on;
+  // there is no finite value before them, and none is needed for a loss.
+  Monitor m(opts());
+  std::vector<std::string> got;
+  for (int i = 0; i < 3; ++i)
+    for (auto& a : row(m, i, {{"eval-rmse", kNaN}, {"train-rmse", kNaN}}).alerts) {
+      got.push_back(a.decision.syndrome);
+      CHECK(a.decision.severity == Severity::kCritical);
+    }
+  CHECK(got == std::vector<std::string>{"nan_loss", "nan_loss"});
+  // A PyTorch LSTM whose every 10 epochs take longer (each print's "time
+  // delta", 0.0057 s, 0.21, 0.49, 0.78 ...): a leak, not noise.
+  Monitor t(opts());
+  got.clear();
+  double dt[] = {0.005673, 0.208632, 0.494301, 0.784275, 1.074783};
+  double loss[] = {0.1753, 0.2568, 0.2092, 0.2663, 0.1965};
+  for (int i = 0; i < 5; ++i)
+    for (auto& a : row(t, 10 * i, {{"loss", loss[i]}, {"time delta", dt[i]}}).alerts)
+      got.push_back(a.decision.syndrome);
+  CHECK(got == std::vector<std::string>{"throughput_collapse"});
+}
+
 TEST_CASE("monitor: a slowly improving val_loss is not frozen; a growing remaining time is a slowdown",
           "[monitor][families][false_positive]") {
   // 200k steps, val_loss = 1 - i/400000 every 100 steps, a healthy noisy loss

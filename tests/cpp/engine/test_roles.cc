@@ -36,7 +36,9 @@ TEST_CASE("roles: the loss family by tokens; one primary loss", "[roles]") {
   // Other loss-family keys: watched for non-finite values, never the primary loss.
   for (std::string_view k :
        {"policy_loss", "value_loss", "loss_cls", "loss_bbox", "train/value_loss", "train/policy_gradient_loss",
-        "train/entropy_loss", "kl_loss", "d_loss", "actor_loss", "loss/value_avg", "perplexity", "val_ppl", "CELoss"}) {
+        "train/entropy_loss", "kl_loss", "d_loss", "actor_loss", "loss/value_avg", "perplexity", "val_ppl", "CELoss",
+        // A boosting library's per-round objective value (xgboost#88, #6723).
+        "train-rmse", "eval-rmse", "valid_0 mae", "train-gamma-nloglik", "val_mse"}) {
     INFO(k);
     CHECK(family(m, k) == KeyFamily::kLoss);
     CHECK(role(m, k) != Role::kLoss);
@@ -143,7 +145,9 @@ TEST_CASE("roles: throughput, lr, grad norm, KL, entropy", "[roles]") {
   }
   // A time unit over a step, also as the unit of a "speed" (Hand4Whole's
   // "speed: 0.72 s/itr"), and a bare unit ("(1.35s)" parsed as "s").
-  for (std::string_view k : {"speed (s/itr)", "speed s/itr", "s/iter", "sec/step", "ms/batch", "s", "sec", "ms"}) {
+  // "time delta": the wall time between two prints a fixed number of steps apart.
+  for (std::string_view k : {"speed (s/itr)", "speed s/itr", "s/iter", "sec/step", "ms/batch", "s", "sec", "ms",
+                             "time delta", "time_delta"}) {
     INFO(k);
     CHECK(family(m, k) == KeyFamily::kStepTime);
     CHECK_FALSE(role(m, k));

@@ -217,7 +217,8 @@ inline Decision spike_decision(const Series& loss, Severity sev, std::string rul
 
 // The ceiling rule (Megatron): the latest loss over ceiling_factor x the
 // maximum seen before it; for a negative objective (a log-likelihood), more
-// negative than ceiling_factor x its most negative value so far (-43 -> -1e27).
+// negative than ceiling_factor x its most negative value so far (-43 -> -1e27),
+// or positive beyond ceiling_factor x that magnitude (-4.3 -> 4191).
 inline std::optional<Decision> spike_ceiling(const Series& loss, const LossSpikeOptions& opt, std::uint64_t before) {
   if (!(opt.ceiling_factor > 0) || before < static_cast<std::uint64_t>(opt.ceiling_min_points)) return std::nullopt;
   const double v = loss.back().value;
@@ -240,6 +241,18 @@ inline std::optional<Decision> spike_ceiling(const Series& loss, const LossSpike
       set_band(d, prev_min * std::sqrt(opt.ceiling_factor), std::numeric_limits<double>::infinity());
       return d;
     }
+  }
+  // A negative objective (a flow's log-likelihood, -4.5 .. -4.1) that jumps
+  // positive beyond ceiling_factor x the largest magnitude it had (WaveGlow#32:
+  // 4191.7): no sign change of a healthy loss is that large.
+  if (mx && *mx < 0 && mn && v > 0 && v > opt.ceiling_factor * -*mn) {
+    Decision d =
+        spike_decision(loss, opt.ceiling_severity, "ceiling",
+                       loss.name() + " jumped to " + fmt_num(v) + ", over " + fmt_num(opt.ceiling_factor) +
+                           "x the magnitude of its values so far (" + fmt_num(*mn) + " .. " + fmt_num(*mx) + ")");
+    d.evidence.emplace_back("max_seen", fmt_num(*mx));
+    set_band(d, -std::numeric_limits<double>::infinity(), *mx);
+    return d;
   }
   // Over the maximum's rounding interval too: 0.0001 after a run of 0.0 and
   // 0.0001 (a GRPO loss printed with 4 decimals) is no multiple of anything.
