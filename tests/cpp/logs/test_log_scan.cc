@@ -1828,6 +1828,90 @@ TEST_CASE("round 11: the r10 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 12: the r11 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // managedCuda's CUresult names, a CUDA context that could not be created, StreamExecutor's fatal checks,
+      // ArrayFire's driver / runtime / device codes; MindSpore's loss-scale lines; fairseq's NanDetector, TF's
+      // histogram summary, darknet's region layer; GCC killed by SIGKILL; the kubelet's GPU admission failure; Ray's
+      // scheduling warnings, Jenkins' build timeout; the launcher's kill line alone; nvidia-modeset's GPU errors
+      {"ErrorIllegalAddress: While executing a kernel, the device encountered a load or store instruction on an "
+       "invalid memory address.",
+       "cuda_error"},
+      {"ErrorInvalidContext: This most frequently indicates that there is no context bound to the current thread.",
+       "cuda_error"},
+      {"Error creating CUDA context.", "cuda_error"},
+      {"RuntimeError: failed to create CUDA context on device 1", "cuda_error"},
+      {"F tensorflow/stream_executor/cuda/cuda_driver.cc:316] current context was not created by the StreamExecutor "
+       "cuda_driver API: 0x41d9920",
+       "cuda_error"},
+      {"F0412 10:00:00.123456 4242 cuda_driver.cc:175] Check failed: CUDA_SUCCESS == cuCtxGetDevice(&device)",
+       "cuda_error"},
+      {"ArrayFire Exception (Input does not belong to the current device.:208):", "cuda_error"},
+      {"ArrayFire Exception (Driver not available or incompatible:102):", "cuda_error"},
+      {"Input Array not created on current device", "cuda_error"},
+      {"2025-04-10 16:54:20,197 [WARNING] overflow, still update, loss scale adjust to 1024.0", "loss_scale_overflow"},
+      {"{ Epoch:[  1/ 10], step:[  300/ 1000], loss: 2.834, per_step_time: 412ms, lr: 0.0001, overflow cond: True, "
+       "loss_scale: 512.0",
+       "loss_scale_overflow"},
+      {"[2022-11-07 00:33:16,340][fairseq.nan_detector][WARNING] - Inf detected in output of encoder.layers.3, shape: "
+       "torch.Size([1464, 505]), forward",
+       "nan_in_log"},
+      {"E Nan in summary histogram for: lstm_fused_cell/kernel_0", "nan_in_log"},
+      {"Infinity in summary histogram for: dense/bias_0", "nan_in_log"},
+      {"Region 82 Avg IOU: nan, Class: nan, Obj: nan, No Obj: nan, .5R: 0.000000, .75R: 0.000000,  count: 2",
+       "nan_in_log"},
+      {" 1204: -nan, -nan avg loss, 0.001000 rate, 3.21 seconds, 77056 images", "nan_in_log"},
+      {"c++: fatal error: Killed signal terminated program cc1plus", "host_oom"},
+      {"Reason:         OutOfalpha.kubernetes.io/nvidia-gpu", "gpu_busy"},
+      {"Warning  OutOfnvidia.com/gpu  12s  kubelet  Node didn't have enough resource: nvidia.com/gpu, requested: 1, "
+       "used: 1, capacity: 1",
+       "gpu_busy"},
+      {"WARNING worker.py:1115 -- The actor or task with ID ffffffffffffffff942e3404ccaf20b967ce35c601000000 cannot be "
+       "scheduled right now. It requires {CPU: 1.000000}, {GPU: 1.000000} for placement",
+       "hang"},
+      {"The actor or task with ID ffffffffffffffff88866c7d01000000 is pending and cannot currently be scheduled.",
+       "hang"},
+      {"Error: No available node types can fulfill resource request {'GPU': 8.0}. Add suitable node types to this "
+       "cluster to resolve this issue.",
+       "hang"},
+      {"Build timed out (after 45 minutes). Marking the build as failed.", "hang"},
+      {"Killing subprocess 3232868", "dist_child_failed"},
+      {"nvidia-modeset: ERROR: GPU:0: Error while waiting for GPU progress: 0x0000ca7d:0 2:0:200:192", "xid"},
+      {"ERROR (nnet3-chain-train[5.4]:SelectGpuId():cu-device.cc:160) Failed to create CUDA context, no more unused "
+       "GPUs?",
+       "gpu_busy"},
+      // look-alikes: a printed error table's row, the SR-IOV probe at boot, information lines of the same emitters
+      {"CUDA_ERROR_OUT_OF_MEMORY", ""},
+      {"CUDA_ERROR_ILLEGAL_ADDRESS", ""},
+      {"kernel: NVRM: GPU1 kbifCacheVFInfo_GB100: Unable to read NV_PF0_INITIAL_AND_TOTAL_VFS", ""},
+      {"if (res == CUResult.ErrorNotReady) continue;", ""},
+      {"Created CUDA context on device 0", ""},
+      {"I tensorflow/stream_executor/cuda/cuda_gpu_executor.cc:937] successful NUMA node read from SysFS had negative "
+       "value (-1)",
+       ""},
+      {"I0412 10:00:00.123456 4242 cuda_driver.cc:175] CUDA driver version 12.2.0", ""},
+      {"ArrayFire v3.8.0 (CUDA, 64-bit Linux, build default)", ""},
+      {"{ Epoch:[  1/ 10], step:[  300/ 1000], loss: 2.834, per_step_time: 412ms, lr: 0.0001, overflow cond: False, "
+       "loss_scale: 1024.0",
+       ""},
+      {"[fairseq.nan_detector][INFO] - no NaN or Inf detected", ""},
+      {"tf.summary.histogram('kernel_0', values)", ""},
+      {"Region 82 Avg IOU: 0.812345, Class: 0.993120, Obj: 0.803211, No Obj: 0.002134, .5R: 1.000000, .75R: 0.750000, "
+       " count: 4",
+       ""},
+      {" 1204: 3.214, 3.512 avg loss, 0.001000 rate, 3.21 seconds, 77056 images", ""},
+      {"c++: fatal error: Terminated signal terminated program cc1plus", ""},
+      {"Reason:         OutOfcpu", ""},
+      {"Node didn't have enough resource: cpu, requested: 4000, used: 0, capacity: 2000", ""},
+      {"Autoscaler: adding 1 node(s) of type gpu_worker for resource request {'GPU': 1.0}", ""},
+      {"Timeout set to expire in 45 min", ""},
+      {"Killing subprocesses of the previous build", ""},
+      {"nvidia-modeset: Loading NVIDIA Kernel Mode Setting Driver for UNIX platforms  535.54.03", ""},
+      {"nvidia-modeset: WARNING: GPU:0: Unable to read EDID for display device DP-1", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
