@@ -570,6 +570,15 @@ struct Monitor::Impl {
     return &series(Role::kLoss);
   }
 
+  // The loss at exactly 0.0 beside another loss-family key that is a real
+  // loss on the same rows (detect_zero_total).
+  std::optional<Decision> zero_total(const Series& loss, const FrozenLossOptions& fo) const {
+    for (const Watch& w : watches)
+      if (w.family == KeyFamily::kLoss && w.series.name() != loss.name())
+        if (auto z = detect_zero_total(loss, w.series, fo)) return z;
+    return std::nullopt;
+  }
+
   // The training and validation loss rules.
   void evaluate_losses(double now) {
     const DetectorOptions& d = opt.playbook.detectors;
@@ -589,6 +598,7 @@ struct Monitor::Impl {
         auto frozen = detect_frozen_loss(loss, d.frozen_loss);
         if (!frozen && bound(Role::kGradNorm))
           frozen = detect_no_gradient(loss, series(Role::kGradNorm), d.frozen_loss);
+        if (!frozen && loss.back().value == 0.0 && !rl()) frozen = zero_total(loss, d.frozen_loss);
         apply(kFrozenLoss, std::move(frozen), now, &loss);
       }
     }

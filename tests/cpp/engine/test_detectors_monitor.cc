@@ -343,6 +343,28 @@ TEST_CASE("monitor: a training accuracy stuck at exactly 0 beside a loss that ne
     CHECK(row(rl, 1340 + 10 * i, {{"loss", loss[i]}, {"accuracy", 0.0}, {"reward", -1.0}}).alerts.empty());
 }
 
+TEST_CASE("monitor: a total loss of exactly 0 beside a component loss of 1027 (PaddleOCR#3982)",
+          "[monitor][families]") {
+  Monitor m(opts());
+  std::vector<Alert> got;
+  const double ctc[] = {1027.32251, 1026.842407, 1026.300781};
+  for (int i = 0; i < 3; ++i)
+    for (auto& a :
+         row(m, 82960 + 10 * i, {{"loss_ctc_Student_0_0", ctc[i]}, {"dml_0_1", 0.0}, {"loss", 0.0}, {"acc", 0.0}})
+             .alerts)
+      got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "frozen_loss");
+  CHECK(ev(got[0], "rule") == "zero_total");
+  CHECK(got[0].decision.step == 82980);
+  // A GRPO loss at 0.0 with no component beside it, or beside a component
+  // that is itself ~0 (a KL term): quiet.
+  Monitor g(opts());
+  for (int i = 0; i < 6; ++i) CHECK(row(g, i, {{"loss", 0.0}, {"kl", 0.0004}, {"reward", 0.5}}).alerts.empty());
+  Monitor k(opts());
+  for (int i = 0; i < 6; ++i) CHECK(row(k, i, {{"loss", 0.0}, {"kl_loss", 0.0003}}).alerts.empty());
+}
+
 TEST_CASE("monitor: validation accuracy halves while the training accuracy peaks (mxnet#1865)", "[monitor][families]") {
   Monitor m(opts());
   std::vector<Alert> got;

@@ -1127,6 +1127,32 @@ inline std::optional<std::size_t> identical_run(const Series& loss, const Frozen
 }
 }  // namespace detail
 
+// A total loss printed as exactly 0.0 on each of the last zero_points + 1
+// rows while another loss-family key logged on the same rows is a real loss
+// (>= zero_min_initial on each): the total does not add up its parts
+// (PaddleOCR#3982: "loss: 0.0" beside loss_ctc_Student 1027 at every
+// iteration, acc 0). A GRPO loss logs 0.0 with no component beside it and
+// stays quiet. Returns a "frozen_loss" decision (evidence "rule": zero_total).
+inline std::optional<Decision> detect_zero_total(const Series& loss, const Series& part, const FrozenLossOptions& opt) {
+  if (!opt.enabled || opt.zero_points <= 0) return std::nullopt;
+  const auto n = static_cast<std::size_t>(opt.zero_points) + 1;
+  if (loss.size() < n || part.size() < n) return std::nullopt;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& a = loss.from_back(i);
+    const auto& b = part.from_back(i);
+    if (a.value != 0.0 || a.step != b.step || !std::isfinite(b.value) || !(b.value >= opt.zero_min_initial))
+      return std::nullopt;
+  }
+  Decision d = detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
+                                     loss.name() + " is exactly 0 for " + std::to_string(n) + " rows while " +
+                                         part.name() + " on the same rows is " + detail::fmt_num(part.back().value),
+                                     loss.name(), &loss);
+  d.evidence.emplace_back("points", std::to_string(n));
+  d.evidence.emplace_back("rule", "zero_total");
+  d.evidence.emplace_back("part", part.name());
+  return d;
+}
+
 // Returns a "frozen_loss" decision (evidence "rule": identical | zero | saturated | flat | chance;
 // no_gradient from detect_no_gradient).
 inline std::optional<Decision> detect_frozen_loss(const Series& loss, const FrozenLossOptions& opt) {
