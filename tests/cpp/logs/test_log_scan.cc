@@ -1877,6 +1877,7 @@ TEST_CASE("round 12: the r11 misses by their emitters' messages, and their look-
       {"Build timed out (after 45 minutes). Marking the build as failed.", "hang"},
       {"Killing subprocess 3232868", "dist_child_failed"},
       {"nvidia-modeset: ERROR: GPU:0: Error while waiting for GPU progress: 0x0000ca7d:0 2:0:200:192", "xid"},
+      {"Oct 03 18:00:02 mnemosyne kernel:  _kgspRpcRecvPoll+0x650/0x820 [nvidia]", "xid"},
       {"ERROR (nnet3-chain-train[5.4]:SelectGpuId():cu-device.cc:160) Failed to create CUDA context, no more unused "
        "GPUs?",
        "gpu_busy"},
@@ -1908,6 +1909,7 @@ TEST_CASE("round 12: the r11 misses by their emitters' messages, and their look-
       {"Killing subprocesses of the previous build", ""},
       {"nvidia-modeset: Loading NVIDIA Kernel Mode Setting Driver for UNIX platforms  535.54.03", ""},
       {"nvidia-modeset: WARNING: GPU:0: Unable to read EDID for display device DP-1", ""},
+      {"Oct 03 18:00:02 mnemosyne kernel:  os_dump_stack+0xe/0x20 [nvidia]", ""},
   };
   check_line_cases(cases);
 }
