@@ -3,14 +3,14 @@
 // File: kMagic, the key's FNV-1a hash (8 bytes), the encoded tree, and the
 // FNV-1a hash of everything before it (8 bytes). Integers are LEB128
 // varints, strings a varint length and the bytes, a number its 8 raw bytes.
-#include <unistd.h>
-
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 
+#include "sidecar/detail/atomic_file.h"
 #include "sidecar/detail/playbook_cache.h"
 
 namespace sidecar::detail {
@@ -178,14 +178,10 @@ std::optional<Value> decode_tree(std::string_view bytes) {
 
 std::optional<Value> load_cached_tree(const std::string& dir, std::string_view key) {
   if (dir.empty()) return std::nullopt;
-  std::FILE* f = std::fopen(cache_file(dir, key).c_str(), "rb");
-  if (f == nullptr) return std::nullopt;
-  std::string bytes;
-  char buf[1 << 16];
-  for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0 && bytes.size() < (std::size_t{64} << 20);)
-    bytes.append(buf, n);
-  std::fclose(f);
-  std::string_view v(bytes);
+  std::unique_ptr<char[]> bytes;
+  std::size_t size = 0;
+  if (!read_small_file(cache_file(dir, key), std::size_t{64} << 20, &bytes, &size)) return std::nullopt;
+  std::string_view v(bytes.get(), size);
   if (v.size() < kMagic.size() + 16 || v.substr(0, kMagic.size()) != kMagic) return std::nullopt;
   if (get_u64(v.substr(kMagic.size())) != fnv1a(key)) return std::nullopt;
   if (get_u64(v.substr(v.size() - 8)) != fnv1a(v.substr(0, v.size() - 8))) return std::nullopt;
@@ -200,12 +196,8 @@ void store_cached_tree(const std::string& dir, std::string_view key, const Value
   put_u64(&data, fnv1a(data));
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  const std::string path = cache_file(dir, key);
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
-  std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) return;
-  const bool ok = std::fwrite(data.data(), 1, data.size(), f) == data.size();
-  if (std::fclose(f) != 0 || !ok || std::rename(tmp.c_str(), path.c_str()) != 0) std::remove(tmp.c_str());
+  // A cache: a failed write is only a slower next start.
+  (void)write_file_atomically(cache_file(dir, key), data, 0644, /*sync=*/false);
 }
 
 }  // namespace sidecar::detail

@@ -23,6 +23,28 @@ Status io_error(const std::string& path, int err, std::string_view what) {
 
 }  // namespace
 
+bool read_small_file(const std::string& path, std::size_t max, std::unique_ptr<char[]>* data, std::size_t* size) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st {};
+  bool ok =
+      ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 && static_cast<std::size_t>(st.st_size) <= max;
+  const std::size_t want = ok ? static_cast<std::size_t>(st.st_size) : 0;
+  if (ok) data->reset(new char[want + 1]);
+  std::size_t got = 0;
+  while (ok && got < want) {
+    const ssize_t n = ::read(fd, data->get() + got, want - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0)
+      ok = false;  // an error, or the file shrank: not the file that was measured
+    else
+      got += static_cast<std::size_t>(n);
+  }
+  ::close(fd);
+  *size = got;
+  return ok;
+}
+
 Status write_file_atomically(const std::string& path, std::string_view bytes, unsigned mode, bool sync) {
   std::string dir = ".", base = path;
   if (auto slash = path.rfind('/'); slash != std::string::npos) {

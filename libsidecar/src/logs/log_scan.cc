@@ -14,8 +14,6 @@
 #include <hs/hs.h>
 #include <re2/re2.h>
 
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -27,7 +25,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -106,36 +103,11 @@ std::string cache_path(const std::string& dir, const std::string& key) {
   return dir + name;
 }
 
-// Reads a whole regular file of at most `max` bytes; false when it cannot.
-// One buffer of the file's size, never zero-filled (read() writes each page
-// once): growing a string by appends touched about three times the pages.
-bool read_small_file(const std::string& path, std::size_t max, std::unique_ptr<char[]>* data, std::size_t* size) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st {};
-  bool ok =
-      ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 && static_cast<std::size_t>(st.st_size) <= max;
-  const std::size_t want = ok ? static_cast<std::size_t>(st.st_size) : 0;
-  if (ok) data->reset(new char[want + 1]);
-  std::size_t got = 0;
-  while (ok && got < want) {
-    const ssize_t n = ::read(fd, data->get() + got, want - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0)
-      ok = false;  // an error, or the file shrank: not the file that was measured
-    else
-      got += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  *size = got;
-  return ok;
-}
-
 hs_database_t* load_cached(const std::string& dir, const std::string& key) {
   if (dir.empty()) return nullptr;
   std::unique_ptr<char[]> bytes;
   std::size_t size = 0;
-  if (!read_small_file(cache_path(dir, key), std::size_t{1} << 30, &bytes, &size)) return nullptr;
+  if (!detail::read_small_file(cache_path(dir, key), std::size_t{1} << 30, &bytes, &size)) return nullptr;
   std::string_view v(bytes.get(), size);
   if (v.substr(0, kCacheMagic.size()) != kCacheMagic) return nullptr;
   v.remove_prefix(kCacheMagic.size());

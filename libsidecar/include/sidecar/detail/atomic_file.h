@@ -11,6 +11,8 @@
 //   if (!s.ok()) report(s.message());   // "<path>: write failed: No space left on device"
 #pragma once
 
+#include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -21,6 +23,13 @@ namespace sidecar::detail {
 // Errors: kPermissionDenied (directory not writable), kIoError (create,
 // write, fsync or rename failed; the message names the path and errno).
 Status write_file_atomically(const std::string& path, std::string_view bytes, unsigned mode = 0644, bool sync = true);
+
+// Reads back a whole regular file of at most `max` bytes (a cache file written
+// by the above): one buffer of the file's size, never zero-filled (read()
+// writes each page once; growing a string by appends touched about three
+// times the pages). False when it cannot: missing, not a regular file, larger
+// than `max`, a read error, or a file that shrank while read.
+bool read_small_file(const std::string& path, std::size_t max, std::unique_ptr<char[]>* data, std::size_t* size);
 
 // Creates `base` as a new directory (mkdir: atomic, so two runs started in
 // the same second never share one); when it exists, "<base>-2", "<base>-3",

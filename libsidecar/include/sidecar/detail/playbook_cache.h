@@ -26,7 +26,7 @@ std::optional<Value> decode_tree(std::string_view bytes);
 
 // Loads the tree cached under `key` in `dir`; nullopt when absent or unusable.
 std::optional<Value> load_cached_tree(const std::string& dir, std::string_view key);
-// Stores it (temp file + rename; a failure only costs the next start a parse).
+// Stores it (write_file_atomically, not synced; a failure only costs the next start a parse).
 void store_cached_tree(const std::string& dir, std::string_view key, const Value& v);
 
 }  // namespace sidecar::detail
