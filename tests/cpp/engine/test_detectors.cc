@@ -1270,6 +1270,32 @@ TEST_CASE("loss_divergence step: a flat loss that stands on a higher level (sphe
   CHECK_FALSE(detect_loss_divergence(make({0.70, 0.95, 0.62, 0.88, 1.32, 1.31}), {}));
 }
 
+TEST_CASE("loss_divergence step, ramp form: an epoch average between the two levels (DeepJ#49)",
+          "[detectors][divergence]") {
+  // Keras epoch loss at 0.0471-0.0475 for five epochs, then 0.0612 (the epoch
+  // that straddles the change), 0.0958 and 0.0877: doubled and standing there.
+  std::vector<double> v = {0.0475, 0.0474, 0.0473, 0.0471, 0.0472, 0.0612, 0.0958, 0.0877};
+  Series s("loss");
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < v.size() && !first; ++i) {
+    s.push(static_cast<std::int64_t>(60 + i), v[i]);
+    first = detect_loss_divergence(s, {});
+  }
+  REQUIRE(first);
+  CHECK(first->step == 67);
+  CHECK(*ev(*first, "rule") == "step");
+  CHECK_FALSE(detect_loss_divergence(make({0.0475, 0.0474, 0.0473, 0.0471, 0.0472, 0.0612, 0.0958, 0.0877}),
+                                     {.step_points = 0}));
+  // Look-alikes: a bump that decays (the latest fell more than half way back
+  // to the ramp); a "ramp" within the flat stretch's noise, then two points
+  // up (no level yet); a ramp above the next values (a spike coming down).
+  CHECK_FALSE(detect_loss_divergence(make({0.0475, 0.0474, 0.0473, 0.0471, 0.0472, 0.0612, 0.0958, 0.0700}), {}));
+  CHECK_FALSE(detect_loss_divergence(make({0.0475, 0.0474, 0.0473, 0.0471, 0.0472, 0.0490, 0.0958, 0.0877}), {}));
+  CHECK_FALSE(detect_loss_divergence(make({0.0475, 0.0474, 0.0473, 0.0471, 0.0472, 0.0940, 0.0930, 0.0877}), {}));
+  // A noisy per-step loss (spread 40 %) with a "ramp" is within its noise.
+  CHECK_FALSE(detect_loss_divergence(make({0.70, 0.95, 0.62, 0.88, 1.10, 1.32, 1.31}), {}));
+}
+
 TEST_CASE("loss_divergence jump: doubled in one interval and stays on the new level (DisCo#1)",
           "[detectors][divergence]") {
   // fairseq validation loss 5.99 (the best), then 12.41, 11.67, 9.24, ...:

@@ -467,9 +467,17 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 //    latest no lower than the first of them: a loss that sat still and
 //    then stands on a new, higher level, far beyond its noise
 //    (sphereface#103: 9.487, 9.497, 9.481, 9.490, then 13.47, 13.40, 13.97
-//    after the learning rate dropped). A noisy per-step loss's spread puts
+//    after the learning rate dropped). The first of the step_points values
+//    (3 or more) may be a ramp between the two levels, out of the flat
+//    stretch's noise and under every later value: an epoch average that
+//    straddles the change (DeepJ#49: 0.0471 .. 0.0475 for five epochs, then
+//    0.0612, 0.0958, 0.0877 -- the loss doubled, no NaN; evidence the same
+//    4 + step_points points), the latest then keeping at least half its
+//    peak's height over the ramp. A noisy per-step loss's spread puts
 //    the bar out of reach; a warm-up bump has no flat stretch before it; a
-//    warm restart's bump comes back down;
+//    warm restart's bump comes back down. Known false positive: a planned
+//    change after a flat stretch that lifts the loss 30 % for good, or a
+//    warm restart's bump (ramp form) that decays by under half a point later;
 //  - joint (evidence: one point each, at the same step, see
 //    detect_joint_divergence): the training loss and its validation loss
 //    both >= joint_ratio x their minimum;
@@ -596,28 +604,42 @@ inline bool creeping(const Series& loss, std::size_t n) {
 
 // The step rule's shape: the last n values all >= (1 + rise) x the minimum
 // (which precedes them) and all above the kStepFlatPoints values before them
-// by more than rise and kStepNoise x those values' relative spread.
+// by more than rise and kStepNoise x those values' relative spread; the
+// first of them (n >= 3) may instead be a ramp between the two levels.
 constexpr std::size_t kStepFlatPoints = 4;
 constexpr double kStepNoise = 10.0;
 inline bool stepped_up(const Series& loss, std::size_t n, double rise) {
   if (n == 0 || !(rise > 0) || loss.size() < n + kStepFlatPoints || loss.from_back(n).step < loss.argmin_step())
     return false;
-  double lo = std::numeric_limits<double>::infinity(), hi = -lo, level = lo;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo, level = lo, peak = -lo;
   for (std::size_t i = n; i < n + kStepFlatPoints; ++i) {
     double x = loss.from_back(i).value;
     if (!std::isfinite(x) || !(x > 0)) return false;
     lo = std::min(lo, x);
     hi = std::max(hi, x);
   }
-  for (std::size_t i = 0; i < n; ++i) {
+  for (std::size_t i = 0; i + 1 < n; ++i) {
     double x = loss.from_back(i).value;
     if (!std::isfinite(x)) return false;
     level = std::min(level, x);
+    peak = std::max(peak, x);
   }
+  const double first = loss.from_back(n - 1).value;  // the first value after the flat stretch
+  if (!std::isfinite(first)) return false;
   // Standing there, not coming back down (a warm restart's bump decays).
-  if (loss.back().value < loss.from_back(n - 1).value) return false;
-  double bar = hi * (1.0 + std::max(rise, kStepNoise * (hi - lo) / hi));
-  return std::isfinite(level) && level >= bar && level >= (1.0 + rise) * *loss.min();
+  if (loss.back().value < first) return false;
+  const double noise = kStepNoise * (hi - lo) / hi;
+  const double bar = hi * (1.0 + std::max(rise, noise)), floor = std::max(bar, (1.0 + rise) * *loss.min());
+  if (std::min(level, first) >= floor) return true;  // all n on the new level (level: the n - 1 after the first)
+  if (!std::isfinite(level) || level < floor) return false;
+  // The ramp: with n >= 3, the first value may lie between the flat stretch
+  // and the new level -- out of the stretch's noise (above hi x (1 + 10 x
+  // its spread)) and under every later value -- as an epoch average that
+  // straddles the change does (its batches are half old, half new): DeepJ#49,
+  // 0.0471 .. 0.0475 for five epochs, then 0.0612, 0.0958, 0.0877. Standing
+  // there: the latest keeps at least half its peak's height over the ramp (a
+  // bump that decays, 0.0612, 0.0958, 0.0700, is coming back down).
+  return n >= 3 && first > hi * (1.0 + noise) && first < level && loss.back().value >= (first + peak) / 2.0;
 }
 
 // The jump rule's shape: the first of the last n values >= ratio x ref, ref
