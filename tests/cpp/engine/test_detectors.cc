@@ -1457,6 +1457,27 @@ TEST_CASE(
   CHECK_FALSE(detect_val_acc_drop(val, {}, "validation_drop", -kInf, &fell));
 }
 
+TEST_CASE("validation_drop step: a flat metric that steps down for good (jsws#11)", "[detectors][supervised]") {
+  // mIOU of six training segments: 0.5563, 0.5564, 0.5552 (spread 0.2 %),
+  // then 0.5089, 0.5079, 0.5067 after a resume: 8.5 % under the best, three
+  // evaluations running, under the drop rule's 8 points and 10 %.
+  auto d = first_decision({0.5563, 0.5564, 0.5552, 0.5089, 0.5079, 0.5067},
+                          [](const Series& s) { return detect_val_acc_drop(s, {}); }, "mIOU");
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "step");
+  CHECK(d->step == 5);
+  CHECK_FALSE(detect_val_acc_drop(make({0.5563, 0.5564, 0.5552, 0.5089, 0.5079, 0.5067}, "mIOU"), {.step_drop = 0}));
+  // Percent-scaled: the same shape at x100.
+  CHECK(detect_val_acc_drop(make({55.63, 55.64, 55.52, 50.89, 50.79, 50.67}, "mIOU"), {}));
+  // Look-alikes: two evaluations down are no level yet; a metric coming back
+  // up; a noisy metric (spread 6 %) 8 % lower is within its noise; a 3 %
+  // step is under step_drop.
+  CHECK_FALSE(detect_val_acc_drop(make({0.5563, 0.5564, 0.5552, 0.5089, 0.5079}, "mIOU"), {}));
+  CHECK_FALSE(detect_val_acc_drop(make({0.5563, 0.5564, 0.5552, 0.5089, 0.5079, 0.5090}, "mIOU"), {}));
+  CHECK_FALSE(detect_val_acc_drop(make({0.5563, 0.5250, 0.5552, 0.5089, 0.5079, 0.5067}, "mIOU"), {}));
+  CHECK_FALSE(detect_val_acc_drop(make({0.5563, 0.5564, 0.5552, 0.5389, 0.5379, 0.5367}, "mIOU"), {}));
+}
+
 TEST_CASE("loss_divergence: a lone low batch is no level the loss reached (deepspeech.pytorch#127)",
           "[detectors][loss][false_positive]") {
   // Per-batch CTC losses of batches sorted by length: 1.99 is one lucky

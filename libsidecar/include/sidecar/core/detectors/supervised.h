@@ -33,6 +33,19 @@ namespace sidecar {
 //    learns ever better and scores half as well on held-out data is broken
 //    there (an evaluation that differs from training, a shifted set).
 //    Known false positive: a validation set of a handful of samples.
+//  - step (evidence: kAccStepFlat + kAccStepPoints = 6 evaluations, the drop
+//    rule's count): the metric sat still for kAccStepFlat evaluations that
+//    hold its best (their spread the noise), then the last kAccStepPoints
+//    are all lower than that stretch's lowest by more than step_drop (5 %,
+//    relative) and kAccStepNoise x its relative spread, the latest no
+//    higher than the first of them: a metric that stood on a level and
+//    stepped down to a lower one for good, far beyond its noise (jsws#11:
+//    mIOU 0.5563, 0.5564, 0.5552, then 0.5089, 0.5079, 0.5067 after a
+//    resume, 8.5 % under the best). A noisy metric's spread puts the bar out
+//    of reach; one bad evaluation is not three. Known false positives: a
+//    metric that falls on purpose after a plateau (a harder evaluation set,
+//    a curriculum stage); a small set whose k / N sits at one value three
+//    times and 5 % lower three times by chance.
 // Metrics logged in percent (best > 1.5) have min_drop and min_best scaled
 // by 100. Stays open until the metric is back within half of min_drop of its best.
 struct ValAccDropOptions {
@@ -47,6 +60,7 @@ struct ValAccDropOptions {
   double severe_ratio = 0.25;
   double min_best = 0.05;
   double confirm_ratio = 0.5;
+  double step_drop = 0.05;
   Severity severity = Severity::kWarning;
 };
 
@@ -71,6 +85,10 @@ struct OptionTable<ValAccDropOptions> {
        &O::confirm_ratio,
        {0.0, 1.0},
        "confirmed: one evaluation <= this x best while the training metric is at its highest (0: off)"},
+      {"step_drop",
+       &O::step_drop,
+       {0.0, 1.0},
+       "step: 3 evaluations this much (relative) under a flat stretch of 3 that holds the best (0: off)"},
       {"severity", &O::severity, {}, "alert severity"},
   };
 };
@@ -81,10 +99,36 @@ inline bool at_own_best(const Series& train, std::int64_t step) {
   if (train.size() < 3 || train.back().step != step || !std::isfinite(train.back().value)) return false;
   return train.back().value >= *train.max();
 }
+
+// The step rule's shape: the kAccStepFlat evaluations before the last
+// kAccStepPoints hold the best (finite, > 0); the last kAccStepPoints are all
+// under that stretch's lowest x (1 - max(drop, kAccStepNoise x its relative
+// spread)), the latest no higher than the first of them (not coming back up).
+constexpr std::size_t kAccStepFlat = 3;
+constexpr std::size_t kAccStepPoints = 3;
+constexpr double kAccStepNoise = 10.0;
+inline bool stepped_down(const Series& acc, double best, double drop) {
+  if (!(drop > 0) || acc.size() < kAccStepFlat + kAccStepPoints) return false;
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo, level = -lo;
+  for (std::size_t i = kAccStepPoints; i < kAccStepPoints + kAccStepFlat; ++i) {
+    const double x = acc.from_back(i).value;
+    if (!std::isfinite(x) || !(x > 0)) return false;
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  if (hi < best) return false;  // the stretch holds the best
+  for (std::size_t i = 0; i < kAccStepPoints; ++i) {
+    const double x = acc.from_back(i).value;
+    if (!std::isfinite(x)) return false;
+    level = std::max(level, x);
+  }
+  if (acc.back().value > acc.from_back(kAccStepPoints - 1).value) return false;
+  return level <= lo * (1.0 - std::max(drop, kAccStepNoise * (hi - lo) / hi));
+}
 }  // namespace detail
 
 // Returns a "validation_drop" decision (or `syndrome`, for other quality
-// metrics), evidence "rule": drop | collapse | confirmed.
+// metrics), evidence "rule": drop | collapse | confirmed | step.
 // `known_best`: a best-so-far the run logs itself ("best test acc"), which
 // may predate the retained points (a pasted log that starts after the best).
 // `train`: the same kind of metric on the training data (the confirmed rule).
@@ -100,7 +144,8 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
   if (!std::isfinite(cur) || !best || *best <= 0) return std::nullopt;
   double scale = *best > 1.5 ? 100.0 : 1.0;
   const double fall_ratio = std::max(opt.collapse_ratio, train ? opt.confirm_ratio : 0.0);
-  if (*best - cur < opt.min_drop * scale && cur > fall_ratio * *best) return std::nullopt;  // cheap exit
+  if (*best - cur < opt.min_drop * scale && cur > fall_ratio * *best && !(cur <= (1.0 - opt.step_drop) * *best))
+    return std::nullopt;  // cheap exit
   bool after_best = external || acc.back().step > acc.argmax_step();
   std::int64_t best_step = external ? std::numeric_limits<std::int64_t>::min() : acc.argmax_step();
   auto make = [&](std::string rule, double recent) {
@@ -130,6 +175,11 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
       sum += p.value;
     }
     if (collapsed) return make("collapse", sum / static_cast<double>(cp));
+  }
+  if (*best >= opt.min_best * scale && detail::stepped_down(acc, *best, opt.step_drop)) {
+    auto& w = detail::scratch(0);
+    acc.finite_window(0, detail::kAccStepPoints, &w);
+    return make("step", detail::mean(w));
   }
   if (acc.finite_count() < static_cast<std::uint64_t>(std::max(opt.min_points, 1))) return std::nullopt;
   auto dp = static_cast<std::size_t>(std::max(opt.drop_points, 1));
