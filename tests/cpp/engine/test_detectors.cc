@@ -1461,8 +1461,9 @@ TEST_CASE("validation_drop step: a flat metric that steps down for good (jsws#11
   // mIOU of six training segments: 0.5563, 0.5564, 0.5552 (spread 0.2 %),
   // then 0.5089, 0.5079, 0.5067 after a resume: 8.5 % under the best, three
   // evaluations running, under the drop rule's 8 points and 10 %.
-  auto d = first_decision({0.5563, 0.5564, 0.5552, 0.5089, 0.5079, 0.5067},
-                          [](const Series& s) { return detect_val_acc_drop(s, {}); }, "mIOU");
+  auto d = first_decision(
+      {0.5563, 0.5564, 0.5552, 0.5089, 0.5079, 0.5067}, [](const Series& s) { return detect_val_acc_drop(s, {}); },
+      "mIOU");
   REQUIRE(d);
   CHECK(*ev(*d, "rule") == "step");
   CHECK(d->step == 5);
