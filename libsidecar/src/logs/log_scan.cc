@@ -569,7 +569,9 @@ bool is_doc_line(std::string_view line) {
     return true;
   while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
   while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
-  if (line.size() >= 5 && line.front() == '|' && line.back() == '|' && std::count(line.begin(), line.end(), '|') >= 3)
+  // (not nvidia-smi's table: a row with its memory-usage cell, '10123MiB / 11178MiB', is the tool's output)
+  if (line.size() >= 5 && line.front() == '|' && line.back() == '|' && std::count(line.begin(), line.end(), '|') >= 3 &&
+      line.find("MiB / ") == std::string_view::npos)
     return true;
   std::size_t hashes = line.find_first_not_of('#');
   if (hashes >= 1 && hashes <= 6 && hashes + 1 < line.size() && line[hashes] == ' ' &&

@@ -1867,13 +1867,13 @@ TEST_CASE("round 12: the r11 misses by their emitters' messages, and their look-
        "used: 1, capacity: 1",
        "gpu_busy"},
       {"WARNING worker.py:1115 -- The actor or task with ID ffffffffffffffff942e3404ccaf20b967ce35c601000000 cannot be "
-       "scheduled right now. It requires {CPU: 1.000000}, {GPU: 1.000000} for placement",
+       "scheduled right now. It requires {CPU: 1.000000} for placement",
        "hang"},
       {"The actor or task with ID ffffffffffffffff88866c7d01000000 is pending and cannot currently be scheduled.",
        "hang"},
-      {"Error: No available node types can fulfill resource request {'GPU': 8.0}. Add suitable node types to this "
+      {"Error: No available node types can fulfill resource request {'CPU': 64.0}. Add suitable node types to this "
        "cluster to resolve this issue.",
-       "hang"},
+       "hang"},  // a request for GPUs is also gpu_busy's (round 13)
       {"Build timed out (after 45 minutes). Marking the build as failed.", "hang"},
       {"Killing subprocess 3232868", "dist_child_failed"},
       {"nvidia-modeset: ERROR: GPU:0: Error while waiting for GPU progress: 0x0000ca7d:0 2:0:200:192", "xid"},
@@ -1912,6 +1912,117 @@ TEST_CASE("round 12: the r11 misses by their emitters' messages, and their look-
       {"Oct 03 18:00:02 mnemosyne kernel:  os_dump_stack+0xe/0x20 [nvidia]", ""},
   };
   check_line_cases(cases);
+}
+
+TEST_CASE("round 13: the r12 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // PyTorch's caching allocator asserting on NVML while it builds its OOM report; ESPnet's trainer and models,
+      // DeepXDE's training table, numpy's domain warnings of its math functions; Flyte's exit code in parentheses; the
+      // container toolkit's unknown device, Ray's pending GPU demand; Horovod shut down by a failed rank; Open MPI's
+      // transport progress in a backtrace; nvidia-smi's ERR! fields, nvgpu's error notifier and exception lines, a
+      // PCI device that does not come back from D3cold
+      {"RuntimeError: NVML_SUCCESS == r INTERNAL ASSERT FAILED at \"../c10/cuda/CUDACachingAllocator.cpp\":838, please "
+       "report a bug to PyTorch.",
+       "cuda_oom"},
+      {"RuntimeError: NVML_SUCCESS == DriverAPI::get()->nvmlInit_v2_() INTERNAL ASSERT FAILED at "
+       "\"/pytorch/c10/cuda/CUDACachingAllocator.cpp\":1124",
+       "cuda_oom"},
+      {"2020-12-10 17:04:27,686 (asr:236) WARNING: grad norm is nan. Do not update model.", "nan_in_log"},
+      {"2021-03-02 09:12:44,101 (e2e_asr:410) WARNING: loss (=nan) is not correct", "nan_in_log"},
+      {"2021-03-02 09:12:44,101 (e2e_st_transformer:388) WARNING: loss (=-inf) is not correct", "nan_in_log"},
+      {"1000      [nan, nan]    [nan, nan]    []", "nan_in_log"},
+      {"2023-05-01 10:00:00   3000      [1.23e-02, nan]    [1.10e-02, nan]    []", "nan_in_log"},
+      {"utils.py:41: RuntimeWarning: invalid value encountered in sqrt", "nan_in_log"},
+      {"  return np.log(x) RuntimeWarning: invalid value encountered in log10", "nan_in_log"},
+      {"[a8f0c-n0-0] terminated with exit code (137). Reason [OOMKilled]. Message:", "host_oom"},
+      {"nvidia-container-cli: device error: GPU-3d1a2b4c-0000-1111-2222-333344445555: unknown device", "gpu_busy"},
+      {" {'GPU': 1.0}: 2+ pending tasks/actors", "gpu_busy"},
+      {" {'CPU': 8.0, 'GPU': 1.0} * 2 (PACK): 1+ pending placement groups", "gpu_busy"},
+      {"tensorflow.python.framework.errors_impl.AbortedError: Horovod has been shut down. This was caused by an "
+       "exception on one of the ranks or an attempt to allreduce, allgather or broadcast a tensor after one of the "
+       "ranks finished execution.",
+       "dist_child_failed"},
+      {"#0  0x00007f3c1a2b4c5d in mca_pml_ob1_progress () from /usr/lib/openmpi/mca_pml_ob1.so", "hang"},
+      {"#1  0x00007fe93edd3dac in opal_progress ()", "hang"},
+      {"|ERR!   51C    P0   ERR! /  70W |     18MiB /  3013MiB |    100%   E. Process |", "xid"},
+      {"| 30%   44C    P2   ERR! / 275W |  10123MiB / 11178MiB |     97%      Default |", "xid"},
+      {"nvgpu: 17000000.gv11b nvgpu_set_error_notifier_locked:137 [ERR]  error notifier set to 31 for ch 507", "xid"},
+      {"nvgpu: 17000000.gpu ga10b_gr_intr_check_gr_mme_fe1_exception:246 [ERR]", "xid"},
+      {"nvgpu: 17000000.gv11b gk20a_fifo_handle_mmu_fault_locked:1723 [ERR]  mmu fault on engine 0", "xid"},
+      {"nouveau 0000:01:00.0: python[4242]: error notifier set to 8 for ch 3", "xid"},
+      {"nvidia 0000:41:00.0: Unable to change power state from D3cold to D0, device inaccessible", "xid"},
+      // look-alikes: the same emitters' healthy lines, a comparison or division warning, an exit code that is no
+      // SIGKILL, a request without a GPU, a healthy status, nvidia-smi's N/A fields, a channel reset on request
+      {"2020-12-10 17:04:27,686 (asr:231) INFO: grad norm=4.1734", ""},
+      {"Step      Train loss    Test loss     Test metric", ""},
+      {"2000      [1.07e-03]    [1.09e-03]    []", ""},
+      {"matplotlib/colors.py:721: RuntimeWarning: invalid value encountered in less", ""},
+      {"sklearn/metrics/_ranking.py:999: RuntimeWarning: invalid value encountered in true_divide", ""},
+      {"[a8f0c-n0-0] terminated with exit code (1). Reason [Error]. Message:", ""},
+      {"nvidia-container-cli: initialization error: load library failed: libnvidia-ml.so.1", ""},
+      {"Demands:", ""},
+      {" (no resource demands)", ""},
+      {" {'CPU': 1.0}: 3+ pending tasks/actors", ""},
+      {"[1,0]<stdout>:Horovod has been shut down.", ""},
+      {"#3  0x00007fe934152a85 in mca_pml_ob1_recv () from /usr/local/openmpi/lib/openmpi/mca_pml_ob1.so", ""},
+      {"| N/A   34C    P0    N/A /  N/A |   1024MiB / 16384MiB |      0%      Default |", ""},
+      {"|  0%   44C    P8    21W / 275W |  10123MiB / 11178MiB |      0%      Default |", ""},
+      {"nvgpu: 17000000.gv11b nvgpu_set_error_notifier_locked:137 [ERR]  error notifier set to 43 for ch 507", ""},
+      {"nvgpu: 17000000.gv11b gk20a_channel_timeout_check:1542 [INFO] ch 507 idle", ""},
+      {"pci 0000:41:00.0: power state changed by ACPI to D0", ""},
+      {"E Hint: If you want to see a list of allocated tensors when OOM happens, add report_tensor_allocations_upon_oom "
+       "to RunOptions for current allocation info.",
+       "cuda_oom"},  // alone, TensorFlow's hint is an OOM's
+  };
+  check_line_cases(cases);
+
+  SECTION("a request for a GPU nobody has: hang's and gpu_busy's") {
+    for (const std::string line :
+         {"(autoscaler +32s) Error: No available node types can fulfill resource request {'CPU': 1.0, 'GPU': 1.0}. Add "
+          "suitable node types to this cluster to resolve this issue.",
+          "WARNING worker.py:1115 -- The actor or task with ID ffffffffffffffff942e3404ccaf20b967ce35c601000000 cannot "
+          "be scheduled right now. It requires {CPU: 1.000000}, {GPU: 1.000000} for placement"}) {
+      auto ms = scan_all(line + "\n");
+      INFO(summary(ms));
+      REQUIRE(ms.size() == 2);
+      CHECK(((ms[0].syndrome == "gpu_busy" && ms[1].syndrome == "hang") ||
+             (ms[0].syndrome == "hang" && ms[1].syndrome == "gpu_busy")));
+    }
+  }
+  SECTION("a CUDA failure of NCCL's transport setup is NCCL's too; elsewhere in NCCL only the CUDA error's") {
+    auto nvls = scan_all("node23:12098:12141 [2] transport/nvls.cc:244 NCCL WARN Cuda failure 1 'invalid argument'\n");
+    INFO(summary(nvls));
+    REQUIRE(nvls.size() == 2);
+    CHECK(((nvls[0].syndrome == "cuda_error" && nvls[1].syndrome == "nccl_error") ||
+           (nvls[0].syndrome == "nccl_error" && nvls[1].syndrome == "cuda_error")));
+    for (const std::string line :
+         {"n1:2657:2658 [0] include/alloc.h:102 NCCL WARN Cuda failure 1 'invalid argument'",
+          "enqueue.cc:1556 NCCL WARN Cuda failure 700 'an illegal memory access was encountered'",
+          "gpu3:811:811 [0] NCCL WARN Cuda failure 'invalid device function'"}) {
+      auto ms = scan_all(line + "\n");
+      INFO(line << " -> " << summary(ms));
+      REQUIRE(ms.size() == 1);
+      CHECK(ms[0].syndrome == "cuda_error");
+    }
+  }
+  SECTION("TensorFlow's OOM hint after a full disk's ResourceExhausted is part of that finding") {
+    auto ms = scan_all(
+        "E tensorflow/core/kernels/save_v2_op.cc:130] ../checkpoint/model.ckpt-10051.data-00000-of-00001.tempstate138; "
+        "No space left on device\n"
+        "E Hint: If you want to see a list of allocated tensors when OOM happens, add report_tensor_allocations_upon_oom "
+        "to RunOptions for current allocation info.\n");
+    INFO(summary(ms));
+    REQUIRE(ms.size() == 1);
+    CHECK(ms[0].syndrome == "disk_full");
+    auto oom = scan_all(
+        "ResourceExhaustedError: OOM when allocating tensor with shape[25088,4096] and type float on "
+        "/job:localhost/replica:0/task:0/device:GPU:0 by allocator GPU_0_bfc\n"
+        "Hint: If you want to see a list of allocated tensors when OOM happens, add report_tensor_allocations_upon_oom "
+        "to RunOptions for current allocation info.\n");
+    INFO(summary(oom));
+    REQUIRE(!oom.empty());
+    for (const auto& m : oom) CHECK(m.syndrome == "cuda_oom");
+  }
 }
 
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
