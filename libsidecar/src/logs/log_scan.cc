@@ -583,7 +583,11 @@ bool is_doc_line(std::string_view line) {
       // a hint quoting the error it explains ("If you get `CUDA error: invalid device function` errors, ...")
       "\\bif you (get|got|see|saw) [`'\"]|"
       // a changelog entry ("- Add FAQ for CUDA error: ...", "* Fixed ... out of memory")
-      "^[-*] (add|added|adds|fix|fixed|fixes|document|documented|documents)\\b",
+      "^[-*] (add|added|adds|fix|fixed|fixes|document|documented|documents)\\b|"
+      // a PR summary's list item that quotes an error's name as markdown code ("- return
+      // `CUDA_ERROR_DEVICE_UNAVAILABLE` when ..."): a program prints the name, not its backticks after a bullet and a
+      // verb
+      "^[-*] [a-z]+ .{0,80}`[A-Z][A-Z0-9_]{3,}`",
       re2_options(false));
   return RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), prose);
 }
@@ -682,6 +686,11 @@ void LogStream::State::scan_block(const char* base, std::size_t len, bool has_cr
   if (impl->db) {
     ScanContext ctx{&units, &impl->id_to_syndrome, &hits};
     hs_scan(impl->db.get(), base, static_cast<unsigned>(len), 0, scratch.get(), on_hs_match, &ctx);
+    // The findings of one line in catalogue order: the engine reports hits by where a pattern (or its
+    // prefilter) ends, and orders hits that end at the same byte as its compiled database happens to.
+    std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+      return a.unit != b.unit ? a.unit < b.unit : a.syndrome < b.syndrome;
+    });
   }
   std::size_t h = 0;
   std::size_t u = 0;

@@ -2025,6 +2025,134 @@ TEST_CASE("round 13: the r12 misses by their emitters' messages, and their look-
   }
 }
 
+TEST_CASE("round 14: the r13 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // CuPy's memory pool; Caffe's cuBLAS / cuDNN status checks and CUDA.jl's error object; a Kubernetes scheduler
+      // short of a GPU-sharing plugin's resource, old Ray's infeasible GPU task, a worker asking for more GPUs than
+      // free; a stale extension-build lock, filelock's poll, Slurm's hung prolog, py-spy frames of a blocked receive;
+      // Dask's nanny, oomd's kill action, a -9 error code; the coordination service's polled error; a supervisor's
+      // signal=11; Ray's object store on a full disk; Megatron's skipped iterations; torch's clip_grad_norm_ warning,
+      // TF's check_numerics counts, icefall's whitening metric, a reward printed as nan; Hydra's job error;
+      // nvidia-smi's device handle by index, NVML's 'GPU is lost', DCGM's failure reasons and Xid gauges, gpud's Xid,
+      // the driver's bad register read, nvidia-smi -q's pending remap
+      {"cupy.cuda.memory.OutOfMemoryError: Out of memory allocating 25,600,000 bytes (allocated so far: 3,635,267,072 "
+       "bytes).",
+       "cuda_oom"},
+      {"cupy.cuda.memory.OutOfMemoryError: out of memory to allocate 163840000 bytes (total 1673061376 bytes)",
+       "cuda_oom"},
+      {"F0127 14:32:39.484519 19425 math_functions.cpp:45] Check failed: status == CUBLAS_STATUS_SUCCESS (14 vs. 0)",
+       "cuda_error"},
+      {"F0311 09:02:11.120310  8812 cudnn_conv_layer.cu:28] Check failed: status == CUDNN_STATUS_SUCCESS (8 vs. 0)",
+       "cuda_error"},
+      {"F0311 09:02:11.120310  8812 math_functions.cu:28] Check failed: status == CUBLAS_STATUS_SUCCESS (3 vs. 0)  "
+       "CUBLAS_STATUS_ALLOC_FAILED",
+       "cuda_oom"},  // an allocation failure is an OOM's
+      {"ERROR: CUDAdrv.CuError(code=700, meta=nothing)", "cuda_error"},
+      {"0/4 nodes are available: 4 Insufficient tencent.com/vcuda-memory.", "gpu_busy"},
+      {"  Warning  FailedScheduling  12s  default-scheduler  0/2 nodes are available: 2 Insufficient "
+       "aliyun.com/gpu-mem.",
+       "gpu_busy"},
+      {"0/3 nodes are available: 3 Insufficient GPU Memory in one device.", "gpu_busy"},
+      {"Pod was rejected: Node didn't have enough resource: nvidia.com/mig-3g.20gb, requested: 1, used: 1, capacity: 1",
+       "gpu_busy"},
+      {"0/2 nodes are unavailable: 2 hami-vgpuDeviceSharing error.", "gpu_busy"},
+      {"The task with ID 0000000031c2d4e8ec568e9152253ebe325069b7 is infeasible and cannot currently be executed. It "
+       "requires {CPU,1.000000},{GPU,2.000000} for execution.",
+       "gpu_busy"},
+      {"Cannot assign enough resources: Requested more GPUs (2) than available (1 currently out of 4 on the machine)",
+       "gpu_busy"},
+      {"Warning: Lock file exists in build directory: "
+       "'/root/.cache/torch_extensions/py310_cu121/renderutils_plugin/lock'",
+       "hang"},
+      {"DEBUG:filelock:Lock 140244513052240 not acquired on /data/cache/datasets/x.lock, waiting 0.05 seconds ...",
+       "hang"},
+      {"slurmstepd: error: Prolog hung on node gpu-17", "hang"},
+      {"    recv_object (sglang/srt/distributed/parallel_state.py:1050)", "hang"},
+      {"    broadcast_object_list (torch/distributed/distributed_c10d.py:2411)", "hang"},
+      {"distributed.nanny - WARNING - Worker exceeded 95% memory budget. Restarting", "host_oom"},
+      {"Apr 12 20:40:03 node7 oomd[1462]: [../src/oomd/engine/Ruleset.cpp:112] Running "
+       "Action=kill_by_memory_size_or_growth",
+       "host_oom"},
+      {"ERROR: error code -9", "host_oom"},
+      {"distributed.nanny - WARNING - Worker process 4711 was killed by unknown signal", "dist_child_failed"},
+      {"E0929 17:42:48.594192 1044529 coordination_service_agent.cc:332] Polled an error from coordination service "
+       "(this "
+       "can be an error from this or another task).",
+       "dist_child_failed"},
+      {"WARNING swManager_check_exit_status: worker#3 abnormal exit, status=0, signal=11", "segfault"},
+      {"ray.exceptions.OutOfDiskError: Local disk is full. The object cannot be created because the local object "
+       "store is "
+       "full and the local disk's utilization is over capacity (95% by default).",
+       "disk_full"},
+      {" iteration      120/  500000 | consumed samples:          960 | global batch size:     8 | loss scale: 1.0 | "
+       "number of skipped iterations:  10 | number of nan iterations:   0 |",
+       "loss_scale_overflow"},
+      {"/site-packages/mmcv/runner/hooks/optimizer.py:31: FutureWarning: Non-finite norm encountered in "
+       "torch.nn.utils.clip_grad_norm_; continuing anyway.",
+       "nan_in_log"},
+      {"tensorflow/core/kernels/check_numerics_op.cc:185] abnormal_detected_host @0x7f4b65200900 = {0, 1} "
+       "gradients/dense",
+       "nan_in_log"},
+      {"2025-03-09 17:13:39,924 INFO [scaling.py:1024] Whitening: name=encoder.layers.0.whiten, num_groups=1, "
+       "num_channels=256, metric=nan vs. limit=5.0",
+       "nan_in_log"},
+      {"step 120: accuracy_reward: nan", "nan_in_log"},
+      {"Error executing job with overrides: ['data=perov', 'expname=perov']", "traceback"},
+      {"Set the environment variable HYDRA_FULL_ERROR=1 for a complete stack trace.", "traceback"},
+      {"Unable to determine the device handle for GPU1: 0000:41:00.0: Unknown Error", "xid"},
+      {"slurmstepd: error: NVML: Failed to get usage(15): GPU is lost", "xid"},
+      {"  GpuAllWatch   True   GpuAllWatchIsNotHealthy   ErrorCode:DCGM_FR_UNCONTAINED_ERROR GPU:0 PCI:0000:16:00.0 "
+       "GPU had "
+       "an uncontained error (XID 95) Drain the GPU and reset it or reboot the node.",
+       "xid"},
+      {"DCGM_FI_DEV_XID_ERRORS{gpu=\"0\",UUID=\"GPU-b9f9e81b\",device=\"nvidia0\",Hostname=\"n1\"} 79", "xid"},
+      {"        \"message\": \"xid 79 detected by dmesg (3 minutes ago)\",", "xid"},
+      {"[  139.434974] NVRM: gpuHandleSanityCheckRegReadError_GA100: Possible bad register read: addr: 0x110040,  "
+       "regvalue: 0xbadf1201,  error code: Unknown SYS_PRI_ERROR_CODE",
+       "xid"},
+      {"        Pending                           : Yes", "xid"},
+      // look-alikes: a message template, healthy statuses, a scheduler short of CPU or memory, a task without a GPU,
+      // an acquired lock, the extension root, an idle py-spy frame, a nanny's restart and pause, a SIGTERM, a finite
+      // metric, no skipped iteration, darknet's averages over no object, a zero gauge, a remap not pending, the
+      // driver's own non-fatal, prose glossing an Xid, a PR's list item quoting an error name
+      {"cupy.cuda.memory.OutOfMemoryError: out of memory to allocate XXXX bytes (total YYYY bytes)", ""},
+      {"0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient memory.", ""},
+      {"Pod was rejected: Node didn't have enough resource: cpu, requested: 4000, used: 0, capacity: 2000", ""},
+      {"0/1 nodes are unavailable: 1 node(s) didn't match Pod's node affinity/selector.", ""},
+      {"The task with ID 0000000031c2d4e8ec568e9152253ebe325069b7 is infeasible and cannot currently be executed. It "
+       "requires {CPU,64.000000} for execution.",
+       ""},
+      {"DEBUG:filelock:Attempting to acquire lock 140244513052240 on /data/cache/datasets/x.lock", ""},
+      {"DEBUG:filelock:Lock 140244513052240 acquired on /data/cache/datasets/x.lock", ""},
+      {"Using /root/.cache/torch_extensions/py310_cu118 as PyTorch extensions root...", ""},
+      {"    wait (threading.py:320)", ""},
+      {"distributed.nanny - WARNING - Restarting worker", ""},
+      {"distributed.worker - WARNING - Worker is at 80% memory usage. Pausing worker.", ""},
+      {"WARNING swManager_check_exit_status: worker#3 abnormal exit, status=0, signal=15", ""},
+      {"2025-03-09 17:13:39,924 INFO [scaling.py:1024] Whitening: name=encoder.layers.0.whiten, num_groups=1, "
+       "num_channels=256, metric=3.21 vs. limit=5.0",
+       ""},
+      {"step 120: accuracy_reward: 0.8125", ""},
+      {" iteration      120/  500000 | consumed samples:          960 | global batch size:     8 | lm loss: 2.31E+00 | "
+       "loss scale: 65536.0 | number of skipped iterations:   0 | number of nan iterations:   0 |",
+       ""},
+      {" iteration       12/  500000 | consumed samples:           96 | global batch size:     8 | loss scale: "
+       "1048576.0 "
+       "| number of skipped iterations:  12 | number of nan iterations:   0 |",
+       ""},  // the loss-scale warm-up from 2^32
+      {"v3 (mse loss, Normalizer: (iou: 0.75, cls: 1.00) Region 82 Avg (IOU: -nan(ind), GIOU: -nan(ind)), Class: "
+       "-nan(ind), "
+       "Obj: -nan(ind), No Obj: 0.511054, .5R: -nan(ind), .75R: -nan(ind), count: 0, loss = 297.989380",
+       ""},
+      {"DCGM_FI_DEV_XID_ERRORS{gpu=\"0\",UUID=\"GPU-b9f9e81b\",device=\"nvidia0\",Hostname=\"n1\"} 0", ""},
+      {"        Pending                           : No", ""},
+      {"NVRM: RmFetchGspRmImages: Failed to load gsp_log_*.bin, no GSP-RM logs will be printed (non-fatal)", ""},
+      {"Addresses XID 79 (GPU has fallen off the bus) scenarios by changing the severity from Warning to Fatal.", ""},
+      {"- return `CUDA_ERROR_DEVICE_UNAVAILABLE` when a configured remote transport cannot be opened", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
