@@ -130,6 +130,7 @@ struct Monitor::Impl {
     bool may_be_clock = false;  // a bare time unit ("s", "ms"): a step time or an elapsed clock
     bool clock = false;         // an elapsed wall clock: per_step holds its rise per step
     bool clock_fell = false;    // ... unless it ever fell: then it is no clock (a per-interval time)
+    bool plain_loss = false;    // a training-side loss key that names no other quantity (sole_loss)
     Series per_step;
     std::string norm;  // normalized key, without a "best" token
   };
@@ -162,8 +163,10 @@ struct Monitor::Impl {
     return it == logged_best.end() ? -std::numeric_limits<double>::infinity() : it->second;
   }
   std::vector<Watch> watches;
-  int train_quality = -1;           // the first quality watch of the training side (Keras' "acc"), -1 none
-  std::size_t unknown_watches = 0;  // watches of keys without a family
+  int train_quality = -1;              // the first quality watch of the training side (Keras' "acc"), -1 none
+  std::size_t unknown_watches = 0;     // watches of keys without a family
+  bool reward_keys = false;            // a key of the reward or KL family was seen
+  std::size_t train_loss_watches = 0;  // loss-family watches without a val/test/dev token
   std::unordered_map<std::string, int, StringHash, std::equal_to<>> watch_index;  // raw key -> watches index, -1 none
   std::vector<int> dirty_watches;
   LossSpikeOptions ceiling_only_;  // loss_spike options with only the ceiling rule (watched loss keys)
@@ -238,8 +241,18 @@ struct Monitor::Impl {
   int role_of(std::string_view key) {
     auto it = key_roles.find(key);
     if (it != key_roles.end()) return it->second;
-    auto e = matcher.match(key);
+    auto info = matcher.classify(key);
+    auto e = info.role;
     int r = e ? static_cast<int>(e->role) : -1;
+    // A reward, KL or preference key ("kl_loss", "logps/chosen" too): the
+    // run may be RL or preference tuning, whose losses sit at 0.0
+    // (detect_zero_start).
+    if (!reward_keys) {
+      auto tk = detail::key_tokens(key, true);
+      const detail::TokenFlags f = detail::token_flags(tk);
+      reward_keys = info.family == KeyFamily::kReward || info.family == KeyFamily::kKl || f.kl || f.reward ||
+                    detail::has(tk, {"chosen", "rejected", "advantage", "advantages"});
+    }
     // A key without a role: -2 - its watch index when it is watched (one
     // lookup per value on the hot path), else -1.
     if (r < 0) {
@@ -480,6 +493,15 @@ struct Monitor::Impl {
       if (fam != KeyFamily::kNone) w.norm = strip_best(normalize_key(key), &w.is_best);
       w.may_be_clock = fam == KeyFamily::kStepTime && is_bare_time_key(key);
       w.clock = fam == KeyFamily::kNone && is_elapsed_clock_key(key);
+      if (fam == KeyFamily::kLoss) {
+        auto tk = detail::key_tokens(key, true);
+        const detail::TokenFlags f = detail::token_flags(tk);
+        if (!f.val) {
+          ++train_loss_watches;
+          w.plain_loss = !f.not_metric && !f.kl && !f.entropy && !f.reward &&
+                         !detail::has(tk, {"perplexity", "ppl", "policy", "value", "critic", "actor"});
+        }
+      }
       if (w.clock) w.per_step = Series(std::string(key) + " per step", kWatchCapacity);
       if (fam == KeyFamily::kQuality && !w.is_best && train_quality < 0 &&
           !detail::token_flags(detail::key_tokens(key, true)).val)
@@ -538,6 +560,13 @@ struct Monitor::Impl {
         apply(w.nonfinite, detect_nan_loss(s, d.nan_loss), now, &s);
         // Other loss-family keys (component losses are spiky): the ceiling only.
         if (std::isfinite(s.back().value)) apply(w.quality, detect_loss_spike(s, ceiling_only_), now, &s);
+        // The run's only training-side loss key, one no alias or token rule
+        // takes for the loss ("MultiLogisticLoss", Julia's "Current loss
+        // is"), is the loss as far as the frozen rules go.
+        if (sole_loss(w) || !w.frozen.sig.empty())
+          apply(w.frozen,
+                sole_loss(w) && std::isfinite(s.back().value) ? detect_frozen_loss(s, d.frozen_loss) : std::nullopt,
+                now, &s);
       } else
         apply(w.nonfinite, detect_nonfinite_metric(s, d.nonfinite_metric), now, &s);
       if (w.family == KeyFamily::kQuality && !w.is_best) {
@@ -561,6 +590,14 @@ struct Monitor::Impl {
   const Series& series(Role r) const { return roles[static_cast<std::size_t>(r)].series; }
   bool dirty(Role r) const { return roles[static_cast<std::size_t>(r)].dirty; }
   bool bound(Role r) const { return !roles[static_cast<std::size_t>(r)].key.empty(); }
+
+  // A watched loss-family key that stands in for the loss: no key is bound
+  // to the loss, it is the run's only training-side loss-family key and it
+  // names no other quantity (KL, entropy, a policy or value loss, a
+  // perplexity, a reward), outside reinforcement learning.
+  bool sole_loss(const Watch& w) const {
+    return w.plain_loss && train_loss_watches == 1 && !bound(Role::kLoss) && !rl();
+  }
 
   // The loss frozen_metric weighs a stuck accuracy against: the bound loss,
   // outside reinforcement learning (a sparse task's success rate sits at 0
@@ -599,6 +636,8 @@ struct Monitor::Impl {
         if (!frozen && bound(Role::kGradNorm))
           frozen = detect_no_gradient(loss, series(Role::kGradNorm), d.frozen_loss);
         if (!frozen && loss.back().value == 0.0 && !rl()) frozen = zero_total(loss, d.frozen_loss);
+        if (!frozen && loss.back().value == 0.0 && !rl() && !reward_keys)
+          frozen = detect_zero_start(loss, d.frozen_loss);
         apply(kFrozenLoss, std::move(frozen), now, &loss);
       }
     }

@@ -1610,3 +1610,33 @@ TEST_CASE("frozen_loss no_gradient: a gradient norm of exactly 0 while the loss 
   for (double x : {0.0, 0.3, 0.0, 0.0}) gm.push(static_cast<std::int64_t>(gm.size()), x);
   CHECK_FALSE(detect_no_gradient(loss, gm, {}));
 }
+
+TEST_CASE("frozen_loss: zero_start, a loss exactly 0 from its first row (ms-swift#4711, detectron2#3023)",
+          "[detectors][frozen]") {
+  // detectron2#3023: total_loss 0 at every logged iteration from 1959 on.
+  Series loss("total_loss");
+  std::optional<Decision> first;
+  for (int i = 0; i < 9 && !first; ++i) {
+    loss.push(1959 + 20 * i, 0.0);
+    first = detect_zero_start(loss, {});
+  }
+  REQUIRE(first);
+  CHECK(first->syndrome == "frozen_loss");
+  CHECK(*ev(*first, "rule") == "zero_start");
+  CHECK(first->step == 1999);  // the third zero
+  // Two zeros are not three.
+  Series two("loss");
+  two.push(1, 0.0), two.push(2, 0.0);
+  CHECK_FALSE(detect_zero_start(two, {}));
+  // A loss that was ever non-zero is the zero rule's (it needs a real loss before the zeros).
+  Series small("loss");
+  for (double x : {0.05, 0.0, 0.0, 0.0, 0.0}) small.push(static_cast<std::int64_t>(small.size()), x);
+  CHECK_FALSE(detect_zero_start(small, {}));
+  // 0.0001 at its print resolution is not exactly 0.
+  Series grpo("loss");
+  for (double x : {0.0, 0.0, 0.0001, 0.0}) grpo.push(static_cast<std::int64_t>(grpo.size()), x);
+  CHECK_FALSE(detect_zero_start(grpo, {}));
+  FrozenLossOptions off;
+  off.zero_start_points = 0;
+  CHECK_FALSE(detect_zero_start(loss, off));
+}

@@ -376,3 +376,63 @@ TEST_CASE("monitor: validation accuracy halves while the training accuracy peaks
   CHECK(got[0].decision.syndrome == "validation_drop");
   CHECK(got[0].decision.step == 8);
 }
+
+TEST_CASE("monitor: a supervised loss of exactly 0 from its first row (ms-swift#4711)", "[monitor][families]") {
+  Monitor m(opts());
+  std::vector<Alert> got;
+  const double lr[] = {1.538e-05, 3.077e-05, 4.615e-05, 6.154e-05};
+  for (int i = 0; i < 4; ++i)
+    for (auto& a : row(m, 1 + i, {{"loss", 0.0}, {"grad_norm", 0.0}, {"learning_rate", lr[i]}}).alerts)
+      got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "frozen_loss");
+  CHECK(ev(got[0], "rule") == "zero_start");
+  CHECK(got[0].decision.step == 3);
+  // GRPO (a reward and a KL beside it), DPO (chosen / rejected rewards), a
+  // KL loss beside it, or the RL profile: a loss at 0.0 from the start is normal.
+  Monitor g(opts());
+  for (int i = 0; i < 6; ++i)
+    CHECK(row(g, i, {{"loss", 0.0}, {"grad_norm", 0.0}, {"reward", 0.0}, {"kl", 0.0}}).alerts.empty());
+  Monitor dpo(opts());
+  for (int i = 0; i < 6; ++i)
+    CHECK(row(dpo, i, {{"Train loss", 0.0}, {"Chosen reward", -1.2}, {"Rejected reward", -9.5}}).alerts.empty());
+  Monitor lp(opts());
+  for (int i = 0; i < 6; ++i) CHECK(row(lp, i, {{"loss", 0.0}, {"logps/chosen", -120.5}}).alerts.empty());
+  Monitor rl(opts(Profile::kReinforcementLearning));
+  for (int i = 0; i < 6; ++i) CHECK(row(rl, i, {{"loss", 0.0}}).alerts.empty());
+}
+
+TEST_CASE("monitor: the run's only loss key stands in for the loss (SEC-MXNet#8, NeuralPDE.jl#783)",
+          "[monitor][families]") {
+  // A camel-case loss no alias takes: 0.100427, then exactly 0 (the zero rule).
+  Monitor m(opts());
+  std::vector<Alert> got;
+  const double mll[] = {0.100427, 0.0, 0.0, 0.0};
+  for (int i = 0; i < 4; ++i)
+    for (auto& a : row(m, 10 * (i + 1), {{"Speed", 29.5}, {"MultiLogisticLoss", mll[i]}}).alerts) got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "frozen_loss");
+  CHECK(got[0].decision.signature == "rulebased/frozen_loss/MultiLogisticLoss");
+  CHECK(got[0].decision.step == 30);
+  // Julia's callback print, identical to 17 digits (the precise identical rule).
+  Monitor j(opts());
+  got.clear();
+  for (int i = 0; i < 5; ++i)
+    for (auto& a : row(j, 85 + i, {{"Current loss is", 121.37774643538611}}).alerts) got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "frozen_loss");
+  CHECK(got[0].decision.step == 87);
+  // Two component losses, none of them the loss: quiet (a component may sit still).
+  Monitor c(opts());
+  for (int i = 0; i < 8; ++i)
+    CHECK(row(c, i, {{"loss_cls", 0.6931}, {"loss_bbox", 0.0312 + 0.001 * i}}).alerts.empty());
+  // A lone KL or value loss, or a validation-side one: not the loss.
+  Monitor kl(opts());
+  for (int i = 0; i < 8; ++i) CHECK(row(kl, i, {{"kl_loss", 0.123456789}}).alerts.empty());
+  Monitor v(opts());
+  for (int i = 0; i < 8; ++i) CHECK(row(v, i, {{"val_custom_loss", 1.23456789}}).alerts.empty());
+  // Once a key binds the loss, the component is a component again.
+  Monitor b(opts());
+  for (int i = 0; i < 8; ++i)
+    CHECK(row(b, i, {{"loss", 2.5 - 0.1 * i}, {"MultiLogisticLoss", 0.123456789}}).alerts.empty());
+}

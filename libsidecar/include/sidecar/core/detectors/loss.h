@@ -950,6 +950,14 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
 //    87.3365 from iteration 100), -ln of the smallest float32 denormal
 //    103.2789, -ln(1e-7) = 16.1181 (Keras' clipped probabilities). A loss
 //    there to 6 digits twice running is the clamp, not a coincidence.
+//  - zero_start (detect_zero_start, the engine calls it outside RL when no
+//    reward, KL or preference key was seen): exactly 0.0 on every row from
+//    the first, zero_start_points rows or more (a supervised loss computes
+//    nothing: ms-swift#4711, detectron2#3023). Known false positive: a
+//    preference-tuning excerpt pasted without its reward and KL keys.
+// The engine also runs these rules on the run's only training-side
+// loss-family key when no key binds the loss and it names no other quantity
+// (SEC-MXNet#8's "MultiLogisticLoss", NeuralPDE.jl#783's "Current loss is").
 // With ignore_zero (default), the identical rule ignores 0.0 (zero decides)
 // and a value one print step from it (0.0001 printed with 4 decimals: a GRPO
 // loss at its print resolution repeats by rounding).
@@ -962,6 +970,7 @@ struct FrozenLossOptions {
   bool ignore_zero = true;
   int zero_points = 2;
   double zero_min_initial = 0.1;
+  int zero_start_points = 3;
   int metric_points = 4;
   int flat_points = 3;
   double flat_tolerance = 1e-3;
@@ -997,6 +1006,10 @@ struct OptionTable<FrozenLossOptions> {
        &O::zero_min_initial,
        {0.0},
        "the zero rule applies to losses that started at or above this"},
+      {"zero_start_points",
+       &O::zero_start_points,
+       {0, 1e5},
+       "zero_start rule: this many values of exactly 0.0 from the first, in a run without reward/KL keys (0: off)"},
       {"metric_points",
        &O::metric_points,
        {0, 1e5},
@@ -1172,6 +1185,34 @@ inline std::optional<Decision> detect_zero_total(const Series& loss, const Serie
   d.evidence.emplace_back("points", std::to_string(n));
   d.evidence.emplace_back("rule", "zero_total");
   d.evidence.emplace_back("part", part.name());
+  return d;
+}
+
+// A loss printed as exactly 0.0 on every row from its first, zero_start_points
+// rows or more, in a run that logs no reward, KL or preference key and is not
+// reinforcement learning (the caller checks): a supervised loss (cross-entropy,
+// a detection total, an SFT loss) is never exactly 0 on real data, so the
+// targets are empty or masked out, or the loss is not wired to the model
+// (ms-swift#4711: an Ovis2 LoRA SFT at loss 0.0 and grad_norm 0.0 from step 1;
+// detectron2#3023: total_loss 0 at every iteration while the lr decays). The
+// zero rule needs a real loss before the zeros; this form needs one row more
+// instead. GRPO and DPO losses sit at 0.0 from their start, and their runs log
+// rewards and a KL: they stay quiet. Known false positive: a pasted excerpt of
+// a preference-tuning run that leaves the reward and KL columns out.
+inline std::optional<Decision> detect_zero_start(const Series& loss, const FrozenLossOptions& opt) {
+  if (!opt.enabled || opt.zero_start_points <= 0 || loss.empty() || loss.back().value != 0.0) return std::nullopt;
+  const auto n = static_cast<std::size_t>(opt.zero_start_points);
+  if (loss.size() < n || loss.count() != loss.size()) return std::nullopt;  // every row retained, from the first
+  for (std::size_t i = 0; i < loss.size(); ++i)
+    if (loss.from_back(i).value != 0.0) return std::nullopt;
+  Decision d = detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
+                                     loss.name() + " has been exactly 0 on each of its " + std::to_string(loss.size()) +
+                                         " rows from the first (since step " +
+                                         std::to_string(loss.from_back(loss.size() - 1).step) +
+                                         "): a supervised loss computes nothing",
+                                     loss.name(), &loss);
+  d.evidence.emplace_back("points", std::to_string(loss.size()));
+  d.evidence.emplace_back("rule", "zero_start");
   return d;
 }
 
