@@ -1640,3 +1640,39 @@ TEST_CASE("frozen_loss: zero_start, a loss exactly 0 from its first row (ms-swif
   off.zero_start_points = 0;
   CHECK_FALSE(detect_zero_start(loss, off));
 }
+
+TEST_CASE("frozen_loss: replay, an epoch's per-batch losses again in order (TRACE#5)", "[detectors][frozen]") {
+  const double epoch[] = {0.9741, 1.3742, 1.239, 0.967, 1.0386, 1.1681, 1.224, 0.961};
+  Series loss("Loss");
+  std::optional<Decision> first;
+  for (int i = 0; i < 14 && !first; ++i) {
+    loss.push(i, epoch[i % 8]);
+    first = detect_frozen_loss(loss, {});
+  }
+  REQUIRE(first);
+  CHECK(first->syndrome == "frozen_loss");
+  CHECK(*ev(*first, "rule") == "replay");
+  CHECK(first->step == 11);  // the fourth repeated value
+  // A block printed twice (the same steps again): a display issue, quiet.
+  Series twice("Loss");
+  for (int r = 0; r < 2; ++r)
+    for (int i = 0; i < 8; ++i) twice.push(i, epoch[i]);
+  CHECK_FALSE(detect_frozen_loss(twice, {}));
+  // Two-digit values that come back by rounding, or only two distinct values: quiet.
+  Series coarse("loss");
+  for (double x : {2.3, 2.1, 2.2, 2.4, 2.3, 2.1, 2.2, 2.4}) coarse.push(static_cast<std::int64_t>(coarse.size()), x);
+  CHECK_FALSE(detect_frozen_loss(coarse, {}));
+  Series alternating("loss");
+  for (int i = 0; i < 10; ++i) alternating.push(i, i % 2 ? 1.2345 : 1.5432);
+  CHECK_FALSE(detect_frozen_loss(alternating, {}));
+  // Three repeated values are not four; replay_points 0 turns it off.
+  Series three("Loss");
+  for (int i = 0; i < 11; ++i) three.push(i, epoch[i % 8]);
+  CHECK_FALSE(detect_frozen_loss(three, {}));
+  FrozenLossOptions off;
+  off.replay_points = 0;
+  Series all("Loss");
+  for (int i = 0; i < 14; ++i) all.push(i, epoch[i % 8]);
+  CHECK_FALSE(detect_frozen_loss(all, off));
+  CHECK(detect_frozen_loss(all, {}));
+}

@@ -453,8 +453,9 @@ TEST_CASE("monitor: snapshots on heartbeat or material change only", "[monitor][
   Monitor m(quiet_options());
   int snapshots = 0;
   for (int i = 0; i < 100; ++i) {
-    // A healthy, moving loss (a loss frozen at one value is itself a finding).
-    row(m, i, {{"loss", 2.0 + 0.01 * static_cast<double>(i % 7)}});
+    // A healthy, moving loss (a loss frozen at one value is itself a finding,
+    // and so is one that repeats its values in order: frozen_loss's replay rule).
+    row(m, i, {{"loss", 2.0 - 0.001 * static_cast<double>(i) + 0.01 * static_cast<double>(i % 7)}});
     if (m.tick(1000 + i).snapshot) ++snapshots;  // 1 row per second for 100 s
   }
   CHECK(snapshots == 4);  // t=1000, 1030, 1060, 1090

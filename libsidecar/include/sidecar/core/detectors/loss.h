@@ -955,6 +955,17 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
 //    the first, zero_start_points rows or more (a supervised loss computes
 //    nothing: ms-swift#4711, detectron2#3023). Known false positive: a
 //    preference-tuning excerpt pasted without its reward and KL keys.
+//  - replay: the last replay_points values repeat, in order and bit for bit,
+//    the values logged a fixed lag of L >= 2 rows earlier, at later steps,
+//    with >= 3 distinct values among them, each printed with >= 3
+//    significant digits: per-batch losses that come back the same, batch for
+//    batch, one epoch later are a model whose output did not change, its
+//    weights not updated (TRACE#5: the 8 micro-batch losses of epoch 1,
+//    0.9741, 1.3742, 1.2390, 0.9670, ..., again in epoch 2). A learning model
+//    never gives four 3-digit losses again in order. A block printed twice
+//    (the same steps) or a value repeated by rounding (fewer digits, fewer
+//    distinct values) stays quiet. Known false positive: a logger that
+//    reprints an earlier stretch with a step counter that keeps counting.
 // The engine also runs these rules on the run's only training-side
 // loss-family key when no key binds the loss and it names no other quantity
 // (SEC-MXNet#8's "MultiLogisticLoss", NeuralPDE.jl#783's "Current loss is").
@@ -971,6 +982,7 @@ struct FrozenLossOptions {
   int zero_points = 2;
   double zero_min_initial = 0.1;
   int zero_start_points = 3;
+  int replay_points = 4;
   int metric_points = 4;
   int flat_points = 3;
   double flat_tolerance = 1e-3;
@@ -1010,6 +1022,11 @@ struct OptionTable<FrozenLossOptions> {
        &O::zero_start_points,
        {0, 1e5},
        "zero_start rule: this many values of exactly 0.0 from the first, in a run without reward/KL keys (0: off)"},
+      {"replay_points",
+       &O::replay_points,
+       {0, 1e5},
+       "replay rule: the last this many values repeat, in order and bit for bit, those a fixed lag (>= 2 rows) earlier "
+       "(below 3: off)"},
       {"metric_points",
        &O::metric_points,
        {0, 1e5},
@@ -1162,6 +1179,42 @@ inline std::optional<std::size_t> identical_run(const Series& loss, const Frozen
 }
 }  // namespace detail
 
+namespace detail {
+constexpr std::size_t kMaxReplayLag = 1024;
+
+// The replay rule: the lag L (2 .. kMaxReplayLag rows) at which the last
+// replay_points values equal, in order and bit for bit, those L rows earlier
+// at earlier steps, >= 3 of them distinct and each printed with >= 3
+// significant digits; nullopt if none.
+inline std::optional<std::size_t> replay_lag(const Series& loss, const FrozenLossOptions& opt) {
+  if (opt.replay_points < 3) return std::nullopt;
+  const auto n = static_cast<std::size_t>(opt.replay_points);
+  if (loss.size() < n + 2) return std::nullopt;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = loss.from_back(i).value;
+    if (!std::isfinite(x) || x == 0.0 || significant_digits(x) < 3) return std::nullopt;
+  }
+  std::size_t distinct = 0;
+  for (std::size_t i = 0; i < n && distinct < 3; ++i) {
+    bool seen = false;
+    for (std::size_t j = 0; j < i && !seen; ++j) seen = loss.from_back(j).value == loss.from_back(i).value;
+    distinct += seen ? 0 : 1;
+  }
+  if (distinct < 3) return std::nullopt;
+  const std::size_t last_lag = std::min(kMaxReplayLag, loss.size() - n);
+  for (std::size_t lag = 2; lag <= last_lag; ++lag) {
+    bool same = true;
+    for (std::size_t i = 0; i < n && same; ++i) {
+      const SeriesPoint& a = loss.from_back(i);
+      const SeriesPoint& b = loss.from_back(i + lag);
+      same = a.value == b.value && a.step > b.step;
+    }
+    if (same) return lag;
+  }
+  return std::nullopt;
+}
+}  // namespace detail
+
 // A total loss printed as exactly 0.0 on each of the last zero_points + 1
 // rows while another loss-family key logged on the same rows is a real loss
 // (>= zero_min_initial on each): the total does not add up its parts
@@ -1265,6 +1318,10 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
   if (prev == v && !(opt.ignore_zero && detail::one_print_step(v)))
     if (auto n = detail::identical_run(loss, opt))
       return make("identical", *n, "has been exactly " + detail::fmt_num(v));
+  if (auto lag = detail::replay_lag(loss, opt))
+    return make("replay", static_cast<std::size_t>(opt.replay_points),
+                "repeats, value for value, the " + std::to_string(opt.replay_points) + " values it logged " +
+                    std::to_string(*lag) + " rows earlier (the model's output did not change)");
   auto f = static_cast<std::size_t>(std::max(opt.flat_points, 2));
   const double tol = opt.flat_tolerance > 0 ? detail::flat_band(loss, f, opt.flat_tolerance) : 0.0;
   if (opt.flat_tolerance > 0 && v > 0 && loss.size() >= f && std::fabs(prev - v) <= tol) {
