@@ -137,6 +137,11 @@ class AlertmanagerSink final : public Sink {
   }
 
   SinkStats stats() const override { return queue_->stats(); }
+  std::vector<std::string> take_notices() override {
+    std::vector<std::string> out = queue_->take_notices();
+    for (auto& n : out) n = "alertmanager: " + n;
+    return out;
+  }
   std::string_view name() const override { return "alertmanager"; }
   void close(double timeout_s) override { queue_->close(timeout_s); }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "http_queue.h"
 #include "sidecar/notify.h"
@@ -25,6 +26,9 @@ class NotifySink : public Sink {
   void on_snapshot(const Snapshot&) override {}
   void on_finish(const RunEnd&) override {}
   void close(double timeout_s) override { queue_->close(timeout_s); }
+  // The queue's notices (a failing endpoint, a missing libcurl), named by the
+  // sink and with the URL redacted: the front end prints them.
+  std::vector<std::string> take_notices() override;
 
  protected:
   NotifySink(Severity min_severity, std::string url, HttpQueue::Options queue)

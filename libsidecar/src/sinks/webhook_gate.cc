@@ -71,6 +71,12 @@ void NotifySink::push(std::string body, const std::string& tag) {
   queue_->push(std::move(item));
 }
 
+std::vector<std::string> NotifySink::take_notices() {
+  std::vector<std::string> out = queue_->take_notices();
+  for (auto& n : out) n = std::string(name()) + ": " + redact_url(std::move(n), url_);
+  return out;
+}
+
 SinkStats NotifySink::notify_stats(std::string_view no_url) const {
   SinkStats s = queue_->stats();
   s.last_error = redact_url(std::move(s.last_error), url_);

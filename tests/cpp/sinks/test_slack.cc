@@ -142,6 +142,16 @@ TEST_CASE("slack: failed posts are retried and counted", "[sinks][slack]") {
   CHECK(st.retried == 2);
   CHECK(st.last_error.find("secret-token") == std::string::npos);  // the URL's token never shows
   CHECK(st.last_error.find("503") != std::string::npos);
+  // ... and the front end is told, once, by the sink's name and without the token (a failure that
+  // happens while closing, after the last status was written, reaches the terminal this way only)
+  auto notices = sink->take_notices();
+  REQUIRE_FALSE(notices.empty());
+  CHECK(notices[0].find("503") != std::string::npos);
+  for (const auto& n : notices) {
+    CHECK(n.rfind("slack: ", 0) == 0);
+    CHECK(n.find("secret-token") == std::string::npos);
+  }
+  CHECK(sink->take_notices().empty());
 }
 
 TEST_CASE("slack: a full queue and an unreachable hook drop and count, never block", "[sinks][slack]") {
