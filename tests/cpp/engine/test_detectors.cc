@@ -205,7 +205,7 @@ TEST_CASE("loss_spike: warm-up in the reference does not mask a later spike", "[
   CHECK(d->signature == "rulebased/loss_spike/loss");
 }
 
-TEST_CASE("loss_spike: needs persistence; a one-point blip stays quiet", "[detectors][spike]") {
+TEST_CASE("loss_spike: needs persistence, a one-point blip stays quiet", "[detectors][spike]") {
   std::vector<double> v = lm_curve(150);
   v.push_back(5.0);
   CHECK_FALSE(detect_loss_spike(make(v), {}));
@@ -691,7 +691,7 @@ TEST_CASE("loss_divergence: an LR-restart bump that recovers stays quiet", "[det
     }
 }
 
-TEST_CASE("frozen_loss: bit-identical values for N points; 0.0 is exempt", "[detectors][frozen]") {
+TEST_CASE("frozen_loss: bit-identical values for N points, 0.0 is exempt", "[detectors][frozen]") {
   auto d = detect_frozen_loss(make({2.1, 1.9, 0.6931, 0.6931, 0.6931, 0.6931, 0.6931, 0.6931}), {});
   REQUIRE(d);
   CHECK(d->syndrome == "frozen_loss");
@@ -790,7 +790,7 @@ TEST_CASE("throughput_collapse: vs the run's own early post-warm-up level", "[de
   CHECK_FALSE(detect_throughput_collapse(make({100, 100, 100, kNaN, kNaN, kNaN}, "tp"), {}));
 }
 
-TEST_CASE("frozen_loss: stuck at chance from the start; collapsed to exactly 0", "[detectors][frozen]") {
+TEST_CASE("frozen_loss: stuck at chance from the start, collapsed to exactly 0", "[detectors][frozen]") {
   // ImageNet at ln(1000) = 6.907 for every logged point: never learned.
   auto f = detect_frozen_loss(make({6.91161, 6.90501, 6.90635}), {});
   REQUIRE(f);
@@ -1206,7 +1206,7 @@ TEST_CASE("throughput: a checkpoint step among steady steps is not a slowdown (d
   }
 }
 
-TEST_CASE("throughput: a bare time unit that balloons escalates; a clock that never falls is quiet (NiftyNet#47)",
+TEST_CASE("throughput: a bare time unit that balloons escalates, a clock that never falls is quiet (NiftyNet#47)",
           "[detectors][throughput]") {
   // The "(1.35s)" of NiftyNet's iteration lines: 1.35 s, 3-5 s, then 64-75 s.
   std::vector<double> v = {1.35, 1.98, 5.26, 21.41, 3.72, 5.14, 2.99, 3.75, 3.84, 4.02, 3.95, 63.81, 75.35};
@@ -1331,7 +1331,7 @@ TEST_CASE("loss_divergence jump: doubled in one interval and stays on the new le
   CHECK_FALSE(detect_loss_divergence(make({5.0, 6.2, 5.99, 11.9, 11.5, 11.2}), {}));
 }
 
-TEST_CASE("frozen_loss: a precisely printed value three times; a cross-entropy clamp (keras#2392, up-down#2)",
+TEST_CASE("frozen_loss: a precisely printed value three times, a cross-entropy clamp (keras#2392, up-down#2)",
           "[detectors][frozen]") {
   // 5.7257 (5 significant digits) three epochs running: the identical rule's
   // precise form needs 3 points, not 6.

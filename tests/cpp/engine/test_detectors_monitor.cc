@@ -89,7 +89,7 @@ TEST_CASE("monitor: a quality metric that binds no role is watched for a collaps
   CHECK(got[0].decision.step == 3);
 }
 
-TEST_CASE("monitor: a KL that jumped to 9 and stays at 10 stays open; a NaN never resolves it", "[monitor][recovery]") {
+TEST_CASE("monitor: a KL that jumped to 9 and stays at 10 stays open, a NaN never resolves it", "[monitor][recovery]") {
   Monitor m(opts(Profile::kReinforcementLearning));
   std::int64_t step = 0;
   for (double k : {0.02, 0.03, 0.025, 0.03, 0.02}) row(m, step++, {{"approx_kl", k}});
@@ -159,7 +159,7 @@ TEST_CASE("monitor: a frozen loss and a time per iteration that keeps growing", 
   CHECK(got == std::vector<std::string>{"throughput_collapse"});
 }
 
-TEST_CASE("monitor: a boosting metric NaN from round 0; a time delta per print that keeps growing",
+TEST_CASE("monitor: a boosting metric NaN from round 0, a time delta per print that keeps growing",
           "[monitor][families]") {
   // xgboost#88: eval-rmse and train-rmse print nan from the first round on;
   // there is no finite value before them, and none is needed for a loss.
@@ -183,7 +183,7 @@ TEST_CASE("monitor: a boosting metric NaN from round 0; a time delta per print t
   CHECK(got == std::vector<std::string>{"throughput_collapse"});
 }
 
-TEST_CASE("monitor: a slowly improving val_loss is not frozen; a growing remaining time is a slowdown",
+TEST_CASE("monitor: a slowly improving val_loss is not frozen, a growing remaining time is a slowdown",
           "[monitor][families][false_positive]") {
   // 200k steps, val_loss = 1 - i/400000 every 100 steps, a healthy noisy loss
   // every step (before the flat rule's slope test, val_loss raised frozen_loss).

@@ -71,7 +71,7 @@ TEST_CASE("incidents: resolve once, when every condition has resolved", "[incide
   CHECK(again.incident_id != a.incident_id);
 }
 
-TEST_CASE("incidents: far-apart decisions are separate incidents; a re-raised condition never re-notifies",
+TEST_CASE("incidents: far-apart decisions are separate incidents, a re-raised condition never re-notifies",
           "[incidents]") {
   IncidentBook book({.step_window = 50});
   auto a = book.add(dec("loss_spike", Severity::kWarning, 100), 1.0);
@@ -92,7 +92,7 @@ TEST_CASE("incidents: far-apart decisions are separate incidents; a re-raised co
   CHECK(z.incident_id != x.incident_id);
 }
 
-TEST_CASE("incidents: at most max_notifications; bounded memory", "[incidents]") {
+TEST_CASE("incidents: at most max_notifications, bounded memory", "[incidents]") {
   IncidentBook one({.max_notifications = 1});
   one.add(dec("loss_spike", Severity::kWarning, 1), 0.0);
   CHECK(one.add(dec("nan_loss", Severity::kCritical, 2), 0.0).notify == IncidentBook::Notify::kNone);

@@ -222,7 +222,7 @@ TEST_CASE("dedupe: a condition that cleared while it waited is still surfaced, t
   CHECK(res[0].alert_id == a->id);
 }
 
-TEST_CASE("dedupe: occurrences merge ranks and sources; ids are file-name safe", "[dedupe]") {
+TEST_CASE("dedupe: occurrences merge ranks and sources, ids are file-name safe", "[dedupe]") {
   DedupeBook book({}, "run 7/x");
   for (int r = 0; r < 8; ++r) {
     Decision d = dec("nccl_timeout", Severity::kCritical, Source::kLogwatch, "");
@@ -336,7 +336,7 @@ TEST_CASE("monitor: a NaN loss is critical at once and deduped on the next tick"
   CHECK(t.resolved[0].syndrome == "nan_loss");
 }
 
-TEST_CASE("monitor: a loss that turns NaN does not 'clear' its spike; NaN names where it began", "[monitor]") {
+TEST_CASE("monitor: a loss that turns NaN does not 'clear' its spike, NaN names where it began", "[monitor]") {
   Monitor m(quiet_options());
   std::int64_t step = 1;
   for (; step <= 300; ++step) row(m, step, {{"loss", 2.0 + 0.01 * static_cast<double>(step % 7)}});
@@ -413,7 +413,7 @@ TEST_CASE("monitor: throughput 20 vs baseline 50 is a regression", "[monitor][se
   CHECK(std::find(s.monitor_tags.begin(), s.monitor_tags.end(), "baseline-aware") != s.monitor_tags.end());
 }
 
-TEST_CASE("monitor: first present alias wins and stays bound; steps auto-increment", "[monitor]") {
+TEST_CASE("monitor: first present alias wins and stays bound, steps auto-increment", "[monitor]") {
   Monitor m(quiet_options());
   row(m, 0, {{"train/loss", 5.0}, {"loss", 2.0}});  // "loss" is listed first
   CHECK(*m.latest(Role::kLoss) == 2.0);

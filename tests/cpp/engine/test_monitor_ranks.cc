@@ -94,7 +94,7 @@ TEST_CASE("monitor ranks: the rank whose log file stopped is named once, then es
   CHECK(hangs[1].ts < 1130);
 }
 
-TEST_CASE("monitor ranks: rank prefixes in one stream (torchrun --tee); the rank coming back resolves it",
+TEST_CASE("monitor ranks: rank prefixes in one stream (torchrun --tee), the rank coming back resolves it",
           "[monitor][hang]") {
   Monitor m(rank_options());
   Seen seen;

@@ -476,7 +476,7 @@ TEST_CASE("section options: bounds and types are checked where they are written"
   std::remove(typo.c_str());
 }
 
-TEST_CASE("detector keys are the syndromes they raise; old keys still read, with a notice", "[playbook][defaults]") {
+TEST_CASE("detector keys are the syndromes they raise, old keys still read, with a notice", "[playbook][defaults]") {
   std::string path = write_temp("old_keys.yaml",
                                 "detectors:\n"
                                 "  val_acc_drop: {min_drop: 0.2, mean_window: 4}\n"

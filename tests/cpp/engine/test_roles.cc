@@ -19,7 +19,7 @@ KeyFamily family(const KeyMatcher& m, std::string_view k) { return m.classify(k)
 
 }  // namespace
 
-TEST_CASE("roles: the loss family by tokens; one primary loss", "[roles]") {
+TEST_CASE("roles: the loss family by tokens, one primary loss", "[roles]") {
   KeyMatcher m;
   for (std::string_view k : {"loss", "train_loss_epoch", "Loss/train", "lm loss", "train/loss_step", "trainLoss",
                              "total_loss", "training/loss", "avg_loss", "train/nll"}) {
@@ -227,7 +227,7 @@ TEST_CASE("roles: an accuracy cut short ('valid_ac', 'val_accu') beside a split 
   CHECK(normalize_key("valid_ac") == "val_accuracy");
 }
 
-TEST_CASE("roles: ranking, image and correlation scores rise; error rates do not", "[roles]") {
+TEST_CASE("roles: ranking, image and correlation scores rise, error rates do not", "[roles]") {
   KeyMatcher m;
   for (std::string_view k :
        {"NDCG@10", "HR@10", "recall@20", "MRR", "val_psnr", "eval_matthews_correlation", "eval_pearson", "val_prec"}) {

@@ -152,7 +152,7 @@ TEST_CASE("busy: processes-only mode ignores utilization and memory", "[gpu][jud
   CHECK(sidecar::judge_gpus(request({"0"}), gpus_from("query-gpu-idle.csv", "compute-apps-two.csv"), o)[0].busy);
 }
 
-TEST_CASE("busy: [N/A] values never make a GPU busy; own pid ignored", "[gpu][judge]") {
+TEST_CASE("busy: [N/A] values never make a GPU busy, own pid ignored", "[gpu][judge]") {
   auto g = gpus_from("query-gpu-na.csv");
   auto v = sidecar::judge_gpus(request({"0", "1"}), g, GpuOptions{});
   CHECK_FALSE(v[0].busy);
@@ -163,7 +163,7 @@ TEST_CASE("busy: [N/A] values never make a GPU busy; own pid ignored", "[gpu][ju
   CHECK(sidecar::judge_gpus(request({"0"}), held, GpuOptions{}, 99)[0].busy);
 }
 
-TEST_CASE("devices by UUID, UUID prefix, MIG instance; missing ones", "[gpu][judge]") {
+TEST_CASE("devices by UUID, UUID prefix, MIG instance, missing ones", "[gpu][judge]") {
   auto g = gpus_from("query-gpu-idle.csv", "compute-apps-two.csv");
   auto v = sidecar::judge_gpus(request({kU1, "GPU-7f0b4c3e", "7", "GPU-ffff"}), g, GpuOptions{});
   REQUIRE(v.size() == 4);

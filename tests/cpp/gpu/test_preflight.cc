@@ -353,7 +353,7 @@ TEST_CASE("gate: a TTY answer and a server-assigned id", "[gpu][gate]") {
   CHECK(rs.decided_by == "response_file");
 }
 
-TEST_CASE("gate: policy without asking; free GPUs never ask", "[gpu][gate]") {
+TEST_CASE("gate: policy without asking, free GPUs never ask", "[gpu][gate]") {
   Gate g("busy");
   auto r = g.ran(sidecar::OnTimeout::kContinue);
   CHECK(r.decided_by == "policy");

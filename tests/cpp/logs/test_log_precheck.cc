@@ -183,7 +183,7 @@ TEST_CASE("LogPrechecker: what a check says about a chunk", "[logs][precheck]") 
 // of the pass can count), and the one byte that matters at every offset of
 // a 64-byte window and of the tail, against a stream fed byte by byte
 // (which never takes the quiet path).
-TEST_CASE("the quiet test counts every newline and sees every ESC, NUL and \\r at any offset", "[logs][precheck]") {
+TEST_CASE("the quiet test counts every newline and sees every ESC, NUL and CR at any offset", "[logs][precheck]") {
   auto scanner = scanner_with(65536);
   for (std::size_t n : {1, 31, 32, 33, 255, 8159, 8160, 8161, 8192, 20000, 70000}) {
     const std::string text = "x\n" + std::string(n, '\n') + "step 1 ok\n";

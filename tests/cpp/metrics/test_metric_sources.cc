@@ -106,7 +106,7 @@ TEST_CASE("tfevents: partial records wait, any chunking gives the same rows", "[
   }
 }
 
-TEST_CASE("tfevents: a new file in the directory is picked up; truncation restarts", "[metrics][tfevents]") {
+TEST_CASE("tfevents: a new file in the directory is picked up, truncation restarts", "[metrics][tfevents]") {
   if (!tfevents_supported()) return;
   TempDir dir;
   const fs::path runs = dir.path / "runs";
@@ -216,7 +216,7 @@ TEST_CASE("detectron2 metrics.json: iteration is the step, time is a value", "[m
   check_fixture("detectron2/metrics.json", MetricsFormat::kDetectron2);
 }
 
-TEST_CASE("tfevents: max_poll_bytes bounds one poll; the next poll goes on", "[metrics][tfevents]") {
+TEST_CASE("tfevents: max_poll_bytes bounds one poll, the next poll goes on", "[metrics][tfevents]") {
   if (!tfevents_supported()) return;
   const std::string one = slurp(kData + "tfevents/scalars.tfevents");
   const Expected want = load_expected(kData + "tfevents/scalars.tfevents.expected");

@@ -210,7 +210,7 @@ TEST_CASE("text fixture: a real-shaped HF run log", "[text]") {
   CHECK(got == want);
 }
 
-TEST_CASE("RowMerger: first source owns a key; no double counting", "[merge]") {
+TEST_CASE("RowMerger: first source owns a key, no double counting", "[merge]") {
   RowMerger m;
   const int out = m.add_source("stdout", RowOrigin::kText);
   const int file = m.add_source("trainer_state.json", RowOrigin::kFile);

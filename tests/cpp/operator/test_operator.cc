@@ -116,7 +116,7 @@ TEST_CASE("no trailing newline: a writer pausing mid-word is not read early", "[
   run.complete_stop_job(w, "a2", std::chrono::milliseconds(450));
 }
 
-TEST_CASE("a slow writer's stable prefix that is not a choice decides nothing; the full answer does", "[operator]") {
+TEST_CASE("a slow writer's stable prefix that is not a choice decides nothing, the full answer does", "[operator]") {
   // Issue 19.9: one byte every 1.5 s was read as 'St' (-> continue) and the later "Stop Job" ignored.
   Run run;
   auto w = run.writing("slow", "St", 0.1);

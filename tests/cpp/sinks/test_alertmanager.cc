@@ -108,7 +108,7 @@ TEST_CASE("alertmanager sink: an alert fires in a real Alertmanager, then resolv
 }
 
 TEST_CASE_METHOD(test::FakeServerFixture<AlertmanagerSinkOptions>,
-                 "alertmanager sink: active alerts are re-sent; resolved ones stop; the run's end resolves the rest",
+                 "alertmanager sink: active alerts are re-sent, resolved ones stop, the run's end resolves the rest",
                  "[sinks][alertmanager]") {
   o.run_id = "r-re";
   o.host = "h";

@@ -136,7 +136,7 @@ TEST_CASE("SinkSet fans out and sums the counters", "[sinks][set]") {
   CHECK(jsonl(dir.file("b/sidecar/alerts.jsonl")).size() == 1);
 }
 
-TEST_CASE("file sink: the caller only enqueues; a burst of status updates coalesces", "[sinks][file]") {
+TEST_CASE("file sink: the caller only enqueues, a burst of status updates coalesces", "[sinks][file]") {
   TempDir dir;
   auto sink = make_file_sink(dir.path);
   for (int i = 0; i < 1000; ++i) {

@@ -177,7 +177,7 @@ TEST_CASE_METHOD(ServerFixture, "server sink: exact payloads across a run (start
 }
 
 TEST_CASE_METHOD(ServerFixture,
-                 "server sink: the server is down for part of the run; nothing stalls, later posts arrive",
+                 "server sink: the server is down for part of the run, nothing stalls, later posts arrive",
                  "[sinks][server]") {
   int port = server.port();
   REQUIRE(port > 0);
@@ -348,7 +348,7 @@ TEST_CASE("json_syntax_error locates the first error", "[sinks][json]") {
   CHECK(detail::json_syntax_error(doc) == error);
 }
 
-TEST_CASE("read_auth_token: a token file wins over the environment; whitespace trimmed", "[sinks][token]") {
+TEST_CASE("read_auth_token: a token file wins over the environment, whitespace trimmed", "[sinks][token]") {
   TempDir dir;
   std::string f = dir.file("token");
   ::setenv("SIDECAR_AUTH_TOKEN", "  from-env \n", 1);
@@ -481,7 +481,7 @@ TEST_CASE_METHOD(ServerFixture, "server sink: a wrong token is a clear error fro
   sink->close(0.5);
 }
 
-TEST_CASE_METHOD(ServerFixture, "server sink: statuses map to the server's set; posts only on change plus a heartbeat",
+TEST_CASE_METHOD(ServerFixture, "server sink: statuses map to the server's set, posts only on change plus a heartbeat",
                  "[sinks][server]") {
   CHECK(detail::server_status_name("killed", true) == "failed");
   CHECK(detail::server_status_name("finished", true) == "finished");
