@@ -1275,12 +1275,7 @@ TEST_CASE("loss_divergence step, ramp form: an epoch average between the two lev
   // Keras epoch loss at 0.0471-0.0475 for five epochs, then 0.0612 (the epoch
   // that straddles the change), 0.0958 and 0.0877: doubled and standing there.
   std::vector<double> v = {0.0475, 0.0474, 0.0473, 0.0471, 0.0472, 0.0612, 0.0958, 0.0877};
-  Series s("loss");
-  std::optional<Decision> first;
-  for (std::size_t i = 0; i < v.size() && !first; ++i) {
-    s.push(static_cast<std::int64_t>(60 + i), v[i]);
-    first = detect_loss_divergence(s, {});
-  }
+  auto first = first_decision(v, detect_loss_divergence, "loss", 60);
   REQUIRE(first);
   CHECK(first->step == 67);
   CHECK(*ev(*first, "rule") == "step");
