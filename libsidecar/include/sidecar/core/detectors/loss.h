@@ -956,7 +956,7 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
 //    nothing: ms-swift#4711, detectron2#3023). Known false positive: a
 //    preference-tuning excerpt pasted without its reward and KL keys.
 //  - replay: the last replay_points values repeat, in order and bit for bit,
-//    the values logged a fixed lag of L >= 2 rows earlier, at later steps,
+//    the values logged a fixed lag of 2 <= L <= 256 rows earlier, at later steps,
 //    with >= 3 distinct values among them, each printed with >= 3
 //    significant digits: per-batch losses that come back the same, batch for
 //    batch, one epoch later are a model whose output did not change, its
@@ -1180,7 +1180,11 @@ inline std::optional<std::size_t> identical_run(const Series& loss, const Frozen
 }  // namespace detail
 
 namespace detail {
-constexpr std::size_t kMaxReplayLag = 1024;
+// Rows back the replay rule looks for an earlier epoch (an epoch of more
+// logged rows than this is not compared): it runs on every loss row, so the
+// search is bounded, value comparisons only, and the costly digit count runs
+// only on a match.
+constexpr std::size_t kMaxReplayLag = 256;
 
 // The replay rule: the lag L (2 .. kMaxReplayLag rows) at which the last
 // replay_points values equal, in order and bit for bit, those L rows earlier
@@ -1192,8 +1196,22 @@ inline std::optional<std::size_t> replay_lag(const Series& loss, const FrozenLos
   if (loss.size() < n + 2) return std::nullopt;
   for (std::size_t i = 0; i < n; ++i) {
     const double x = loss.from_back(i).value;
-    if (!std::isfinite(x) || x == 0.0 || significant_digits(x) < 3) return std::nullopt;
+    if (!std::isfinite(x) || x == 0.0) return std::nullopt;
   }
+  std::optional<std::size_t> found;
+  const std::size_t last_lag = std::min(kMaxReplayLag, loss.size() - n);
+  const double latest = loss.back().value;
+  for (std::size_t lag = 2; lag <= last_lag && !found; ++lag) {
+    if (loss.from_back(lag).value != latest) continue;
+    bool same = true;
+    for (std::size_t i = 0; i < n && same; ++i) {
+      const SeriesPoint& a = loss.from_back(i);
+      const SeriesPoint& b = loss.from_back(i + lag);
+      same = a.value == b.value && a.step > b.step;
+    }
+    if (same) found = lag;
+  }
+  if (!found) return std::nullopt;
   std::size_t distinct = 0;
   for (std::size_t i = 0; i < n && distinct < 3; ++i) {
     bool seen = false;
@@ -1201,17 +1219,9 @@ inline std::optional<std::size_t> replay_lag(const Series& loss, const FrozenLos
     distinct += seen ? 0 : 1;
   }
   if (distinct < 3) return std::nullopt;
-  const std::size_t last_lag = std::min(kMaxReplayLag, loss.size() - n);
-  for (std::size_t lag = 2; lag <= last_lag; ++lag) {
-    bool same = true;
-    for (std::size_t i = 0; i < n && same; ++i) {
-      const SeriesPoint& a = loss.from_back(i);
-      const SeriesPoint& b = loss.from_back(i + lag);
-      same = a.value == b.value && a.step > b.step;
-    }
-    if (same) return lag;
-  }
-  return std::nullopt;
+  for (std::size_t i = 0; i < n; ++i)
+    if (significant_digits(loss.from_back(i).value) < 3) return std::nullopt;
+  return found;
 }
 }  // namespace detail
 
