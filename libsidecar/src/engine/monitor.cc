@@ -563,9 +563,9 @@ struct Monitor::Impl {
         // The run's only training-side loss key, one no alias or token rule
         // takes for the loss ("MultiLogisticLoss", Julia's "Current loss
         // is"), is the loss as far as the frozen rules go.
-        if (sole_loss(w) || !w.frozen.sig.empty())
-          apply(w.frozen,
-                sole_loss(w) && std::isfinite(s.back().value) ? detect_frozen_loss(s, d.frozen_loss) : std::nullopt,
+        const bool sole = sole_loss(w);
+        if (sole || !w.frozen.sig.empty())
+          apply(w.frozen, sole && std::isfinite(s.back().value) ? detect_frozen_loss(s, d.frozen_loss) : std::nullopt,
                 now, &s);
       } else
         apply(w.nonfinite, detect_nonfinite_metric(s, d.nonfinite_metric), now, &s);

@@ -144,7 +144,8 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
   if (!std::isfinite(cur) || !best || *best <= 0) return std::nullopt;
   double scale = *best > 1.5 ? 100.0 : 1.0;
   const double fall_ratio = std::max(opt.collapse_ratio, train ? opt.confirm_ratio : 0.0);
-  if (*best - cur < opt.min_drop * scale && cur > fall_ratio * *best && !(cur <= (1.0 - opt.step_drop) * *best))
+  const bool step_candidate = opt.step_drop > 0 && cur <= (1.0 - opt.step_drop) * *best;  // the step rule's bar
+  if (*best - cur < opt.min_drop * scale && cur > fall_ratio * *best && !step_candidate)
     return std::nullopt;  // cheap exit
   bool after_best = external || acc.back().step > acc.argmax_step();
   std::int64_t best_step = external ? std::numeric_limits<std::int64_t>::min() : acc.argmax_step();
