@@ -246,8 +246,9 @@ inline bool is_quality_token(const std::vector<std::string>& tk, std::size_t i) 
               "em",       "winrate",    "success",   "correct",  "correctness", "prec",      "psnr",   "ssim", "ndcg",
               "mrr",      "kappa",      "pearson",   "spearman", "mcc"}))
     return true;
+  // "R@1", "R@10": the recall at k of retrieval and re-ranking papers.
   if (starts_with_any(t, {"rouge", "chrf", "pass@", "acc@", "top@", "bleu", "map@", "ap@", "prec@", "precision@",
-                          "recall@", "ndcg@", "hit@", "hr@", "mrr@"}))
+                          "recall@", "r@", "ndcg@", "hit@", "hr@", "mrr@"}))
     return true;  // "mAP@0.5", "AP@.5:.95" (YOLO and COCO printouts), "Prec@1" (PyTorch's ImageNet), "NDCG@10" too
   if (t == "matthews" && next == "correlation") return true;
   if ((t == "acc" || t == "top" || t == "accuracy") && all_digits(next)) return true;
@@ -442,7 +443,7 @@ inline TokenClass quality_class(const std::vector<std::string>& tk, const TokenF
     std::string_view t = tk[i];
     if (one_of(t, {"map", "ap", "ap50", "ap75", "map50", "map75", "bleu", "sacrebleu", "meteor", "exact", "miou",
                    "ndcg", "mrr"}) ||
-        starts_with_any(t, {"rouge", "chrf", "pass", "map@", "ap@", "ndcg@", "hit@", "hr@", "mrr@", "recall@"}) ||
+        starts_with_any(t, {"rouge", "chrf", "pass", "map@", "ap@", "ndcg@", "hit@", "hr@", "mrr@", "recall@", "r@"}) ||
         (t == "m" && i + 1 < tk.size() && tk[i + 1] == "ap"))
       eval_only = true;  // retrieval / recommendation ranks are computed on held-out queries
   }

@@ -1474,6 +1474,26 @@ TEST_CASE("validation_drop step: a flat metric that steps down for good (jsws#11
   CHECK_FALSE(detect_val_acc_drop(make({0.5563, 0.5564, 0.5552, 0.5389, 0.5379, 0.5367}, "mIOU"), {}));
 }
 
+TEST_CASE("validation_drop collapse: an AUC judged above its chance level 0.5 (easy-ctr#8)",
+          "[detectors][supervised]") {
+  // Eval AUC 0.982286, then 0.464652 at the next evaluation: a ranking no
+  // better than random after a good one; 0.46 is not under a quarter of 0.98.
+  auto d = detect_val_acc_drop(make({0.982286, 0.464652}, "Eval AUC"), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "collapse");
+  CHECK(d->step == 1);
+  CHECK(detect_val_acc_drop(make({98.2286, 46.4652}, "val_auroc"), {}));  // percent-scaled
+  // The same values of an accuracy (chance 0) need a second evaluation.
+  CHECK_FALSE(detect_val_acc_drop(make({0.982286, 0.464652}, "val_acc"), {}));
+  // Look-alikes: an AUC that loses a third of its skill; one whose best was
+  // barely above chance (0.62: skill 0.12 < 2 x min_drop); severe_ratio 0.
+  CHECK_FALSE(detect_val_acc_drop(make({0.95, 0.80}, "Eval AUC"), {}));
+  CHECK_FALSE(detect_val_acc_drop(make({0.62, 0.50}, "Eval AUC"), {}));
+  CHECK_FALSE(detect_val_acc_drop(make({0.982286, 0.464652}, "Eval AUC"), {.severe_ratio = 0}));
+  CHECK(detail::chance_level("roc_auc", 1.0) == 0.5);
+  CHECK(detail::chance_level("val_acc", 1.0) == 0.0);
+}
+
 TEST_CASE("loss_divergence: a lone low batch is no level the loss reached (deepspeech.pytorch#127)",
           "[detectors][loss][false_positive]") {
   // Per-batch CTC losses of batches sorted by length: 1.99 is one lucky

@@ -229,8 +229,8 @@ TEST_CASE("roles: an accuracy cut short ('valid_ac', 'val_accu') beside a split 
 
 TEST_CASE("roles: ranking, image and correlation scores rise, error rates do not", "[roles]") {
   KeyMatcher m;
-  for (std::string_view k :
-       {"NDCG@10", "HR@10", "recall@20", "MRR", "val_psnr", "eval_matthews_correlation", "eval_pearson", "val_prec"}) {
+  for (std::string_view k : {"NDCG@10", "HR@10", "recall@20", "MRR", "val_psnr", "eval_matthews_correlation",
+                             "eval_pearson", "val_prec", "rerank R@1", "R@5"}) {
     INFO(k);
     CHECK(role(m, k) == Role::kValAccuracy);
   }

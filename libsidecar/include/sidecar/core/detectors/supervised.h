@@ -24,6 +24,12 @@ namespace sidecar {
 //    the last collapse_points values all <= collapse_ratio x best (fell by
 //    more than half), or the latest alone <= severe_ratio x best (0.90 ->
 //    0.12 needs no second look); best >= min_best. Short series fire here.
+//    An AUC is measured above its chance level 0.5 (evidence: the best and
+//    one evaluation after it): the latest within severe_ratio of the best's
+//    skill over chance (best - 0.5 >= 2 x min_drop), i.e. a ranking no better
+//    than random after a good one (easy-ctr#8: Eval AUC 0.982 -> 0.465 while
+//    the logloss keeps falling). Known false positive: an AUC on a handful
+//    of positives.
 //  - confirmed (evidence: the best, one evaluation after it, and the
 //    training-side metric at that step): the latest <= confirm_ratio x best
 //    while the training metric (the run's accuracy on its own data) is at
@@ -94,6 +100,22 @@ struct OptionTable<ValAccDropOptions> {
 };
 
 namespace detail {
+// The chance level of a quality metric: 0.5 (x scale) for an AUC ("auc" or
+// "auroc" in its name, any case: AUC, roc_auc, AUROC), whose 0.5 is a model that ranks
+// at random; 0 for every other metric.
+inline double chance_level(std::string_view name, double scale) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
+  auto at = [&](std::size_t i, std::string_view w) {
+    if (i + w.size() > name.size()) return false;
+    for (std::size_t k = 0; k < w.size(); ++k)
+      if (lower(name[i + k]) != w[k]) return false;
+    return true;
+  };
+  for (std::size_t i = 0; i + 3 <= name.size(); ++i)
+    if (at(i, "auc") || at(i, "auroc")) return 0.5 * scale;
+  return 0.0;
+}
+
 // Whether the training-side metric is at its highest so far at `step` (>= 3 points).
 inline bool at_own_best(const Series& train, std::int64_t step) {
   if (train.size() < 3 || train.back().step != step || !std::isfinite(train.back().value)) return false;
@@ -164,6 +186,15 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
   auto cp = static_cast<std::size_t>(std::max(opt.collapse_points, 1));
   if (after_best && *best >= opt.min_best * scale && opt.severe_ratio > 0 && cur <= opt.severe_ratio * *best)
     return make("collapse", cur);
+  // An AUC is judged above its chance level (0.5: a model that ranks at
+  // random): the latest within severe_ratio of the skill the best had over
+  // chance, that skill >= 2 x min_drop.
+  if (after_best && opt.severe_ratio > 0) {
+    const double chance = detail::chance_level(acc.name(), scale);
+    if (chance > 0 && *best - chance >= 2.0 * opt.min_drop * scale &&
+        cur - chance <= opt.severe_ratio * (*best - chance))
+      return make("collapse", cur);
+  }
   if (train && after_best && opt.confirm_ratio > 0 && *best >= opt.min_best * scale &&
       cur <= opt.confirm_ratio * *best && detail::at_own_best(*train, acc.back().step))
     return make("confirmed", cur);
