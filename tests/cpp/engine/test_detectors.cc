@@ -1547,6 +1547,24 @@ TEST_CASE("val_loss_regression: the accuracy at the same evaluation holds (pytor
       pv, [](const Series& s) { return detect_val_loss_regression(s, {}); }, "Val Loss"));
 }
 
+TEST_CASE("throughput_collapse: a run that settles a third slower for good (mxnet#8366)", "[detectors][throughput]") {
+  // Speedometer lines of epoch 6 (~490 samples/s), then of epoch 47 (~327: 0.67x).
+  std::vector<double> v = {490.41, 486.56, 497.6, 492.58, 528.04, 464.52, 484.11, 484.18,
+                           495.1,  486.6,  484.4, 491.89, 328.83, 328.94, 328.48};
+  auto d = first_decision(v, detect_throughput_collapse, "Speed");
+  REQUIRE(d);
+  CHECK(d->step == 13);
+  CHECK_FALSE(first_decision(
+      v, [](const Series& s) { return detect_throughput_collapse(s, {.ratio = 0.6}); }, "Speed"));
+  // Look-alikes: a 25 % dip for good is within the bar; one slow line at 0.67x is no level.
+  std::vector<double> dip = v, once = v;
+  for (std::size_t i = 12; i < dip.size(); ++i) dip[i] = 370.0;
+  once[13] = 490.0;
+  once[14] = 488.0;
+  check_quiet_throughout(dip, detect_throughput_collapse, "Speed");
+  check_quiet_throughout(once, detect_throughput_collapse, "Speed");
+}
+
 TEST_CASE("throughput_collapse RL: a DQN's one step down when learning starts (Deep-RL-Hands-On#80)",
           "[detectors][throughput][false_positive]") {
   const std::vector<double> fps = {585.91, 722.61, 721.65, 721.01, 719.14, 720.16, 721.55, 718.43,
