@@ -121,7 +121,7 @@ inline std::string normalize_key(std::string_view key) {
 // `roles.<role>.aliases` replaces a list, `roles.<role>.extra` extends it.
 struct RoleAliases {
   std::array<std::vector<std::string>, kRoleCount> aliases = {{
-      {"loss", "train/loss", "train_loss", "training_loss"},
+      {"loss", "train/loss", "train_loss", "training_loss", "cost", "train_cost"},
       {"val/accuracy", "val_accuracy", "validation/accuracy", "validation_accuracy", "eval/accuracy", "eval_accuracy",
        "accuracy/val", "val/acc", "val_acc"},
       {"val/loss", "val_loss", "validation/loss", "validation_loss", "eval/loss", "eval_loss"},

@@ -667,6 +667,18 @@ TEST_CASE("loss_divergence absurd: a loss at 1e20 or more has diverged (DOPE#74)
   CHECK_FALSE(detect_loss_divergence(make({3.0266e31, 3.0373e31}), {.absurd_level = 0.0}));
 }
 
+TEST_CASE("loss_divergence blowup: two rises of 100x or more in a row (DSSE#33450)", "[detectors][divergence]") {
+  // An MLP's MSE over its first three epochs: too few points for any other rule.
+  auto d = detect_loss_divergence(make({509.89886474609375, 287486752.0, 2.262859251393233e+18}), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "blowup");
+  // One 100x rise, then a fall or a smaller rise: a warm-up bump or a noisy start.
+  CHECK_FALSE(detect_loss_divergence(make({509.9, 287486752.0}), {}));
+  CHECK_FALSE(detect_loss_divergence(make({5.0, 600.0, 900.0}), {}));
+  CHECK_FALSE(detect_loss_divergence(make({0.001, 0.05, 2.0}), {}));  // 50x and 40x
+  CHECK_FALSE(detect_loss_divergence(make({509.9, 287486752.0, 2.26e18}), {.blowup_ratio = 0.0}));
+}
+
 TEST_CASE("loss_divergence: a slow sustained rise from the running minimum", "[detectors][divergence]") {
   std::vector<double> v;
   for (int i = 0; i < 30; ++i) v.push_back(3.0 * std::exp(-i / 6.0) + 0.4);         // learns to ~0.42
@@ -1016,6 +1028,24 @@ TEST_CASE("frozen_loss: a loss that sits at chance level ln k and never improves
   CHECK_FALSE(detect_frozen_loss(make({2.31, 2.29, 2.30, 2.32, 2.28, 2.30}), {}));
   CHECK(detect_frozen_loss(make({2.31, 2.29, 2.30, 2.32, 2.28, 2.30}), {.chance_max_classes = 10}));
   CHECK_FALSE(detect_frozen_loss(make({0.7078, 0.6959, 0.6947, 0.6857, 0.6896, 0.6957}), {.chance_points = 0}));
+}
+
+TEST_CASE("frozen_loss chance, k up to 20: at ln 10 from the run's start (PyTorch forum 43814)", "[detectors][frozen]") {
+  std::vector<double> v = {2.308579206466675, 2.297269344329834, 2.3083386421203613,
+                           2.3027005195617676, 2.304455518722534, 2.305694341659546};
+  auto first = first_decision(v, detect_frozen_loss, "loss", 0);
+  REQUIRE(first);
+  CHECK(*ev(*first, "rule") == "chance");
+  CHECK(first->step == 4);
+  // The same values in an excerpt that starts mid-run (steps 74 ..): a plateau, not judged.
+  CHECK_FALSE(detect_frozen_loss(make(v, "loss", 74), {}));
+  // 0.5 % only: 2.29 and 2.32 are 0.5-0.8 % off ln 10.
+  CHECK_FALSE(detect_frozen_loss(make({2.31, 2.29, 2.30, 2.32, 2.28, 2.30}), {}));
+  // Having fallen to ln 10 from 2.6 is learning.
+  CHECK_FALSE(detect_frozen_loss(make({2.6, 2.45, 2.3086, 2.2973, 2.3083, 2.3027, 2.3045}), {}));
+  // k beyond 20 (ln 30 = 3.401) is not judged; the option narrowed to 4 classes turns it off.
+  CHECK_FALSE(detect_frozen_loss(make({3.41, 3.39, 3.40, 3.42, 3.38}), {}));
+  CHECK_FALSE(detect_frozen_loss(make(v), {.chance_wide_classes = 4}));
 }
 
 TEST_CASE("loss_divergence creep: an epoch loss creeping up with one dip (keras#8680)", "[detectors][divergence]") {

@@ -52,15 +52,15 @@ TEST_CASE("monitor: non-finite values in any watched key", "[monitor][families]"
   REQUIRE(t2.alerts.size() == 1);
   CHECK(t2.alerts[0].decision.syndrome == "nonfinite_metric");
   CHECK(t2.alerts[0].decision.severity == Severity::kWarning);
-  // A key with no family (Marian's "Cost") that was finite: a warning too
-  // (issue 16); one that never was finite stays quiet.
+  // A key with no family that was finite: a warning too (issue 16); one
+  // that never was finite stays quiet. (Marian's "Cost" is the loss now.)
   Monitor m3(opts());
-  row(m3, 1, {{"Cost", 314.0}, {"Counter", kNaN}});
-  auto t3 = row(m3, 2, {{"Cost", kNaN}, {"Counter", kNaN}});
+  row(m3, 1, {{"Ratio", 314.0}, {"Counter", kNaN}});
+  auto t3 = row(m3, 2, {{"Ratio", kNaN}, {"Counter", kNaN}});
   REQUIRE(t3.alerts.size() == 1);
   CHECK(t3.alerts[0].decision.syndrome == "nonfinite_metric");
   CHECK(t3.alerts[0].decision.severity == Severity::kWarning);
-  CHECK(t3.alerts[0].decision.signature == "rulebased/nonfinite_metric/Cost");
+  CHECK(t3.alerts[0].decision.signature == "rulebased/nonfinite_metric/Ratio");
 }
 
 TEST_CASE("monitor: a val loss rising while the training loss falls is overfitting (keras#3056)",
@@ -270,14 +270,20 @@ TEST_CASE("monitor: rows without the loss that are not a missing loss", "[monito
 }
 
 TEST_CASE("monitor: a non-finite throughput, accuracy or reward that was finite", "[monitor][families]") {
-  // marian-dev#699: words/s nan with the cost (a key of no family).
+  // marian-dev#699: words/s nan with the cost (Marian's training loss: nan_loss).
   Monitor m(opts());
   row(m, 100, {{"Cost", 314.0}, {"gNorm", 20126.0}, {"words/s", 5532.88}});
   row(m, 200, {{"Cost", 211.4}, {"gNorm", 35733.2}, {"words/s", 3498.78}});
   auto t = row(m, 300, {{"Cost", kNaN}, {"gNorm", 41172.8}, {"words/s", kNaN}});
   REQUIRE(t.alerts.size() == 1);
-  CHECK(t.alerts[0].decision.syndrome == "nonfinite_metric");
-  CHECK(t.alerts[0].decision.signature == "rulebased/nonfinite_metric/words/s");
+  CHECK(t.alerts[0].decision.signature == "rulebased/nan_loss/Cost");
+  // words/s alone going nan beside a finite loss: nonfinite_metric.
+  Monitor w(opts());
+  row(w, 100, {{"Cost", 314.0}, {"words/s", 5532.88}});
+  auto tw = row(w, 200, {{"Cost", 211.4}, {"words/s", kNaN}});
+  REQUIRE(tw.alerts.size() == 1);
+  CHECK(tw.alerts[0].decision.syndrome == "nonfinite_metric");
+  CHECK(tw.alerts[0].decision.signature == "rulebased/nonfinite_metric/words/s");
   // A bound validation accuracy too; never finite before: nothing.
   Monitor v(opts());
   row(v, 1, {{"loss", 1.0}, {"val_acc", 0.5}});

@@ -491,6 +491,15 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 //    to 3.15e31, then inf and nan; tensorflow/models#3868: 2.1e21 before its
 //    nan). Known false positive: a regression on targets of 1e10 and more in
 //    raw units (money in cents over countries): set absurd_level.
+//  - blowup (evidence: three points): each of the last two values >=
+//    blowup_ratio (100) x the one before it, all positive: a loss that
+//    grows by two orders of magnitude twice in a row is exploding, whatever
+//    its minimum or how few points precede it (DSSE#33450: an MLP's MSE
+//    509.9, 2.87e8, 2.26e18 over its first three epochs, full-batch
+//    momentum). A healthy loss falls, or rises by a few x in a warm-up
+//    bump; no healthy key of the corpus rises 100x twice in a row. Known
+//    false positive: none seen; a loss that starts at a tiny value (1e-6)
+//    before the data arrive would be one.
 // Positive losses only (a ratio to a minimum <= 0 means nothing), and a
 // rise of at least min_delta (2e-6 -> 5e-6 is the noise of a converged
 // loss, not a divergence). Stays open
@@ -513,6 +522,7 @@ struct LossDivergenceOptions {
   double joint_ratio = 2.0;
   double jump_ratio = 2.0;
   double absurd_level = 1e20;  // a loss this large is overflow on its way, whatever came before
+  double blowup_ratio = 100.0;  // two consecutive rises each this large: the loss explodes
   Severity severity = Severity::kWarning;
 };
 
@@ -561,6 +571,10 @@ struct OptionTable<LossDivergenceOptions> {
        &O::absurd_level,
        {0.0},
        "absurd rule: a finite loss at or above this, one point, diverged whatever came before (0: off)"},
+      {"blowup_ratio",
+       &O::blowup_ratio,
+       {0.0},
+       "blowup rule: each of the last two values >= this x the one before it (0: off)"},
       {"severity", &O::severity, {}, "alert severity"},
   };
 };
@@ -732,13 +746,32 @@ inline Decision absurd_loss(const Series& loss, const LossDivergenceOptions& opt
 }
 }  // namespace detail
 
-// Returns a "loss_divergence" decision (evidence "rule": fast | slow | hold | jump | creep | step | absurd).
+// The blowup form of detect_loss_divergence (the last two rises each >= blowup_ratio x).
+namespace detail {
+inline Decision blowup_loss(const Series& loss, const LossDivergenceOptions& opt, double a, double b) {
+  const double v = loss.back().value;
+  Decision d = make_decision(Source::kRulebased, "loss_divergence", opt.severity,
+                             loss.name() + " explodes: " + fmt_num(a) + ", " + fmt_num(b) + ", " + fmt_num(v) +
+                                 ", each over " + fmt_num(opt.blowup_ratio) + "x the one before",
+                             loss.name(), &loss);
+  d.evidence.emplace_back("rule", "blowup");
+  d.evidence.emplace_back("from", fmt_num(a));
+  set_band(d, -std::numeric_limits<double>::infinity(), opt.blowup_ratio * a);
+  return d;
+}
+}  // namespace detail
+
+// Returns a "loss_divergence" decision (evidence "rule": fast | slow | hold | jump | creep | step | absurd | blowup).
 inline std::optional<Decision> detect_loss_divergence(const Series& loss, const LossDivergenceOptions& opt) {
   if (!opt.enabled || loss.empty()) return std::nullopt;
   double v = loss.back().value;
   auto mn = loss.min();
   if (!std::isfinite(v) || !mn || !(*mn > 0)) return std::nullopt;
   if (opt.absurd_level > 0 && v >= opt.absurd_level) return detail::absurd_loss(loss, opt);
+  if (opt.blowup_ratio > 1 && v >= opt.blowup_ratio * *mn && loss.size() >= 3) {
+    const double b = loss.from_back(1).value, a = loss.from_back(2).value;
+    if (a > 0 && b >= opt.blowup_ratio * a && v >= opt.blowup_ratio * b) return detail::blowup_loss(loss, opt, a, b);
+  }
   if (v < (1.0 + opt.slow_rise) * *mn && v < opt.ratio * *mn) return std::nullopt;  // cheap exit: near its minimum
   if (v - *mn < opt.min_delta) return std::nullopt;
   const double initial = detail::initial_level(loss);
@@ -928,8 +961,18 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
 //    (relative) of ln k, the loss of a k-way classifier that predicts
 //    uniformly, for k = 2 .. chance_max_classes, under the same "never
 //    improved, not still falling" conditions (rwf2000#19: a binary model at
-//    0.6857 .. 0.6959 around ln 2 = 0.6931 for 5 epochs). Small k only: ln k
-//    for k > 4 lies where healthy losses often settle.
+//    0.6857 .. 0.6959 around ln 2 = 0.6931 for 5 epochs). ln k for k > 4
+//    lies where healthy losses often settle, so k = chance_max_classes + 1
+//    .. chance_wide_classes (5 .. 20: CIFAR-10, MNIST) needs the values
+//    within chance_wide_tolerance (0.5 %) and a series that starts at the
+//    run's start (its first step 0, or no later than one interval): a loss
+//    that sits at ln 10 from its first epoch and never improves is a model
+//    that outputs the uniform distribution (PyTorch forum 43814: 2.3086,
+//    2.2973, 2.3083, 2.3027, 2.3045 around ln 10 = 2.3026). Scanning every
+//    key of the tuned parts' healthy curves, no loss sits within 0.5 % of
+//    ln 5 .. ln 20 for 5 points from its start without improving 5 %.
+//    Known false positive: a mid-run excerpt mistaken for a run's start
+//    (rows without a step) that happens to plateau there.
 //  - identical, precise form: precise_points bit-identical values printed
 //    with at least precise_digits significant digits (keras#2392: 5.7257
 //    three epochs running), after a value that differs, or from the first
@@ -991,6 +1034,8 @@ struct FrozenLossOptions {
   int chance_points = 5;
   double chance_tolerance = 0.02;
   int chance_max_classes = 4;
+  int chance_wide_classes = 20;
+  double chance_wide_tolerance = 0.005;
   Severity severity = Severity::kWarning;
 };
 
@@ -1044,6 +1089,14 @@ struct OptionTable<FrozenLossOptions> {
       {"chance_points", &O::chance_points, {0, 1e5}, "chance rule: this many values at ln k (0: off)"},
       {"chance_tolerance", &O::chance_tolerance, {0.0, 1.0}, "chance rule: relative distance from ln k"},
       {"chance_max_classes", &O::chance_max_classes, {2, 16}, "chance rule: k = 2 .. this (ln 2, ln 3, ln 4)"},
+      {"chance_wide_classes",
+       &O::chance_wide_classes,
+       {2, 1000},
+       "chance rule: k beyond chance_max_classes up to this, within chance_wide_tolerance, from the run's start"},
+      {"chance_wide_tolerance",
+       &O::chance_wide_tolerance,
+       {0.0, 1.0},
+       "chance rule: relative distance from ln k for k beyond chance_max_classes"},
       {"severity", &O::severity, {}, "alert severity"},
   };
 };
@@ -1137,16 +1190,27 @@ inline double flat_band(const Series& loss, std::size_t n, double flat_tolerance
 }
 
 // The chance rule: the k whose ln k the last chance_points values sit at.
+// k = 2 .. chance_max_classes within chance_tolerance; beyond, up to
+// chance_wide_classes, within chance_wide_tolerance and only in a series
+// that starts at the run's start (not a mid-run excerpt).
 inline std::optional<int> at_chance(const Series& loss, const FrozenLossOptions& opt) {
   auto n = static_cast<std::size_t>(std::max(opt.chance_points, 2));
   if (opt.chance_points <= 0 || loss.size() < n) return std::nullopt;
   double v = loss.back().value;
-  for (int k = 2; k <= opt.chance_max_classes; ++k) {
+  const int kmax = std::max(opt.chance_max_classes, opt.chance_wide_classes);
+  if (!(v > 0.5) || !(v < 1.1 * std::log(static_cast<double>(kmax)))) return std::nullopt;  // cheap exit
+  // The nearest ln k lie at k = floor(e^v) and the next integer.
+  const double kf = std::floor(std::exp(v));
+  for (int k : {static_cast<int>(kf), static_cast<int>(kf) + 1}) {
+    if (k < 2 || k > kmax) continue;
+    const bool wide = k > opt.chance_max_classes;
+    const double tol = wide ? opt.chance_wide_tolerance : opt.chance_tolerance;
     double c = std::log(static_cast<double>(k));
-    if (!(std::fabs(v - c) <= opt.chance_tolerance * c)) continue;
+    if (!(std::fabs(v - c) <= tol * c)) continue;
+    if (wide && starts_mid_run(loss)) return std::nullopt;
     for (std::size_t i = 1; i < n; ++i) {
       double x = loss.from_back(i).value;
-      if (!(std::fabs(x - c) <= opt.chance_tolerance * c)) return std::nullopt;
+      if (!(std::fabs(x - c) <= tol * c)) return std::nullopt;
     }
     auto init = loss.initial_values();
     if (init.empty() || *loss.min() < (1.0 - opt.flat_max_improvement) * init.front()) return std::nullopt;
