@@ -194,6 +194,9 @@ inline std::vector<std::string> key_tokens(std::string_view key, bool split_came
   std::vector<std::string> out;
   std::string tok;
   auto flush = [&] {
+    // A possessive "'s" names whose value it is (LightGBM's "training's
+    // binary_logloss", "valid_1's auc"): the token is the name before it.
+    if (tok.size() > 2 && tok[tok.size() - 2] == '\'' && tok.back() == 's') tok.resize(tok.size() - 2);
     if (tok.empty()) return;
     detail::expand_short_form(tok);
     out.push_back(std::move(tok));
@@ -271,6 +274,8 @@ inline bool has(const std::vector<std::string>& tk, std::initializer_list<std::s
 
 // Tokens that qualify a loss/reward/KL key without making it a different
 // quantity ("train", "mean", "epoch"...): such keys may be the primary one.
+// "binary" / "multi" (the objective's kind) and "logloss" (the log loss
+// itself) in a boosting library's metric name (LightGBM's "binary_logloss").
 inline bool neutral_token(std::string_view t) {
   return one_of(t, {"train",      "training", "trn",      "tr",     "lm",      "total",      "avg",      "average",
                     "mean",       "epoch",    "step",     "steps",  "running", "overall",    "batch",    "model",
@@ -279,7 +284,7 @@ inline bool neutral_token(std::string_view t) {
                     "clm",        "sft",      "token",    "per",    "cross",   "entropy",    "episode",  "rollout",
                     "env",        "rlhf",     "policy",   "approx", "div",     "divergence", "kl",       "reward",
                     "rewards",    "return",   "returns",  "rew",    "value",   "grad",       "gradient", "norm",
-                    "total_norm", "gnorm"}) ||
+                    "total_norm", "gnorm",    "binary",   "multi",    "logloss"}) ||
          all_digits(t);
 }
 

@@ -43,6 +43,16 @@ TEST_CASE("roles: the loss family by tokens, one primary loss", "[roles]") {
     CHECK(family(m, k) == KeyFamily::kLoss);
     CHECK(role(m, k) != Role::kLoss);
   }
+  // LightGBM's per-round log (LightGBM#742): a possessive "'s" names whose
+  // value it is, "binary"/"multi" the objective's kind, "logloss" the log
+  // loss itself: the training side is the loss, "valid_1's" the validation loss.
+  CHECK(role(m, "training's binary_logloss") == Role::kLoss);
+  CHECK(role(m, "valid_1's binary_logloss") == Role::kValLoss);
+  CHECK(role(m, "valid_0's multi_logloss") == Role::kValLoss);
+  CHECK(role(m, "valid_1's auc") == Role::kValAccuracy);
+  // Still not the primary loss: a component or another quantity after the possessive.
+  CHECK(role(m, "training's rpn_loss") != Role::kLoss);
+  CHECK(role(m, "agent's policy_loss") != Role::kLoss);
   // Aliases rank before token matches within one row.
   CHECK(m.match("loss")->priority < m.match("Loss/train")->priority);
   CHECK(m.match("train_loss")->priority < m.match("lm loss")->priority);
