@@ -128,6 +128,7 @@ struct Monitor::Impl {
     bool dirty = false;
     bool is_best = false;       // a logged best-so-far ("best test acc")
     bool may_be_clock = false;  // a bare time unit ("s", "ms"): a step time or an elapsed clock
+    bool mmcv_time = false;     // mmcv's "time" beside "data_time" (seconds, printed to the millisecond)
     bool clock = false;         // an elapsed wall clock: per_step holds its rise per step
     bool clock_fell = false;    // ... unless it ever fell: then it is no clock (a per-interval time)
     bool plain_loss = false;    // a training-side loss key that names no other quantity (sole_loss)
@@ -509,7 +510,30 @@ struct Monitor::Impl {
       watches.push_back(std::move(w));
     }
     if (watch_index.size() < kMaxKeys) watch_index.emplace(std::string(key), idx);
+    if (key == "time" || key == "data_time") pair_iter_time();
     return idx >= 0 ? &watches[static_cast<std::size_t>(idx)] : nullptr;
+  }
+
+  // A plain "time" beside a "data_time" is a step's duration: mmcv's and
+  // mmengine's logger print both per iteration ("time: 0.828, data_time:
+  // 0.050"), the data loading being part of the step. Alone, a "time" is as
+  // often a timestamp or a total and stays unjudged. Judged like a bare
+  // time unit (detect_step_time_growth's may_be_clock: it must fall once
+  // before a rise counts), and only while its minimum is at least
+  // kMmcvTimeFloor: mmcv prints it rounded to the millisecond, so a toy
+  // model's 0.002 -> 0.005 s is three print steps of noise, not a slowdown
+  // (mmengine#155). Runs once per key, when either is first seen.
+  static constexpr double kMmcvTimeFloor = 0.01;  // 10 print steps of 1 ms
+  void pair_iter_time() {
+    auto t = watch_index.find(std::string_view("time"));
+    auto dt = watch_index.find(std::string_view("data_time"));
+    if (t == watch_index.end() || dt == watch_index.end() || t->second < 0) return;
+    Watch& w = watches[static_cast<std::size_t>(t->second)];
+    if (w.family != KeyFamily::kNone) return;
+    --unknown_watches;  // now a watch with a family
+    w.family = KeyFamily::kStepTime;
+    w.may_be_clock = true;
+    w.mmcv_time = true;
   }
 
   void push_watch(std::string_view key, std::int64_t step, double value) {
@@ -575,7 +599,11 @@ struct Monitor::Impl {
       } else if (w.family == KeyFamily::kThroughput)
         apply(w.throughput, detect_throughput_collapse_phased(s, d.throughput_collapse, rl()), now, &s);
       else if (w.family == KeyFamily::kStepTime)
-        apply(w.throughput, detect_step_time_growth(s, d.throughput_collapse, w.may_be_clock), now, &s);
+        apply(w.throughput,
+              w.mmcv_time && !(s.min().value_or(0.0) >= kMmcvTimeFloor)
+                  ? std::nullopt
+                  : detect_step_time_growth(s, d.throughput_collapse, w.may_be_clock),
+              now, &s);
       else if (w.family == KeyFamily::kEta)
         apply(w.throughput, detect_eta_growth(s, d.throughput_collapse), now, &s);
       else if (w.clock && !w.per_step.empty())

@@ -380,13 +380,15 @@ class Detectron2Source final : public RowSource {
     values_.clear();
     MetricRow row;
     row.step = in.step;
+    bool has_time = false;  // the parser delivers "time" itself beside a "data_time"
     for (const MetricValue& v : in.values) {
       if (v.key == "iteration" && !row.step) {
         if ((row.step = detail::step_from(v.value))) continue;
       }
+      has_time = has_time || v.key == "time";
       values_.push_back(v);
     }
-    if (in.timestamp) values_.push_back({"time", *in.timestamp});
+    if (in.timestamp && !has_time) values_.push_back({"time", *in.timestamp});
     if (values_.empty()) return 0;
     row.values = std::span<const MetricValue>(values_.data(), values_.size());
     ++rows_;

@@ -442,3 +442,33 @@ TEST_CASE("monitor: the run's only loss key stands in for the loss (SEC-MXNet#8,
   for (int i = 0; i < 8; ++i)
     CHECK(row(b, i, {{"loss", 2.5 - 0.1 * i}, {"MultiLogisticLoss", 0.123456789}}).alerts.empty());
 }
+
+TEST_CASE("monitor: mmcv's \"time\" beside \"data_time\" is a step time that more than doubled (mmaction#199)",
+          "[monitor][families]") {
+  // Kinetics-400 TSN: 0.77-0.93 s per iteration, then 1.67-1.72 s for good, data_time unchanged.
+  const double time[] = {0.828, 0.818, 0.932, 0.79,  0.778, 0.777, 0.771, 0.766, 1.709, 1.693, 1.673, 1.671,
+                         1.714, 1.69,  1.681, 1.704, 1.702, 1.693, 1.699, 1.717, 1.686, 1.687, 1.688, 1.685};
+  auto run = [&](bool with_data_time, double scale) {
+    Monitor m(opts());
+    std::vector<std::string> got;
+    for (int i = 0; i < 24; ++i) {
+      auto t = with_data_time ? row(m, i, {{"time", scale * time[i]}, {"data_time", 0.035}, {"loss", 3.7 - 0.02 * i}})
+                              : row(m, i, {{"time", scale * time[i]}, {"loss", 3.7 - 0.02 * i}});
+      for (auto& a : t.alerts) got.push_back(a.decision.syndrome);
+    }
+    return got;
+  };
+  CHECK(run(true, 1.0) == std::vector<std::string>{"throughput_collapse"});
+  // Alone, a "time" is as often a timestamp or a total: unjudged.
+  CHECK(run(false, 1.0).empty());
+  // Beside data_time, a time that never fell (a clock) is not judged either.
+  Monitor c(opts());
+  for (int i = 0; i < 24; ++i)
+    CHECK(row(c, i, {{"time", 10.0 * (i + 1) * (i + 1)}, {"data_time", 0.035}, {"loss", 3.7 - 0.02 * i}})
+              .alerts.empty());
+  // A steady mmcv time with the usual jitter stays quiet.
+  Monitor q(opts());
+  const double steady[] = {0.828, 0.818, 0.932, 0.79, 0.778, 0.777, 0.771, 0.766, 0.801, 0.845, 0.79, 0.812};
+  for (int i = 0; i < 12; ++i)
+    CHECK(row(q, i, {{"time", steady[i]}, {"data_time", 0.04}, {"loss", 3.7 - 0.02 * i}}).alerts.empty());
+}

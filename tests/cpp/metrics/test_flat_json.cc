@@ -312,3 +312,31 @@ TEST_CASE("flat json: the reader's rows are the same on the fast and the simdjso
     CHECK(same_double(a[i].second, b[i].second));
   }
 }
+
+TEST_CASE("flat json: mmcv's \"time\" beside \"data_time\" is also a metric (mmaction#199)", "[metrics][flat]") {
+  sidecar::MetricsLineParser parser;
+  auto row_of = [&](const std::string& line) {
+    std::vector<std::pair<std::string, double>> got;
+    std::optional<double> ts;
+    auto st = parser.parse_json(line, [&](const sidecar::MetricRow& r) {
+      ts = r.timestamp;
+      for (const auto& v : r.values) got.emplace_back(std::string(v.key), v.value);
+    });
+    REQUIRE(st.ok());
+    return std::make_pair(got, ts);
+  };
+  for (const char* tail : {"}", R"(, "mode": "train"})"}) {  // the fast path and simdjson's
+    INFO(tail);
+    auto [got, ts] = row_of(std::string(R"({"lr": 0.01, "time": 1.709, "data_time": 0.036, "loss": 3.65)") + tail);
+    REQUIRE(got.size() == 4);
+    CHECK(got.back().first == "time");
+    CHECK(got.back().second == 1.709);
+    CHECK(ts == 1.709);  // still the row's time stamp, as before
+    // Without data_time, or a wall clock beside it: the time stamp only.
+    auto [alone, ts2] = row_of(std::string(R"({"time": 1.709, "loss": 3.65)") + tail);
+    CHECK(alone.size() == 1);
+    auto [clock, ts3] = row_of(std::string(R"({"time": 1700000000.5, "data_time": 0.036)") + tail);
+    CHECK(clock.size() == 1);
+    CHECK(ts3 == 1700000000.5);
+  }
+}
