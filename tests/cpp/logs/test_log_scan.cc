@@ -2160,6 +2160,140 @@ TEST_CASE("round 14: the r13 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 15: the r14 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // MindSpore's device memory pool and ONNX Runtime's BFC arena; kubelet's device manager short of a held device,
+      // HAMi's and KAI-Scheduler's filters, Volcano's GPU-share predicates, other vendors' accelerators, squeue's
+      // pending
+      // row; a device-side assert from a header; NHC's Xid check, NVML's return code 15; libmlx5's failed completion;
+      // Determined's container exit; a barrier wait that fails, gdb frames of a thread join, a receive, an epoll wait;
+      // detectron2's box head, scikit-learn's finite check, a range check given NaN, the boosting libraries' eval rows
+      {"[ERROR] PRE_ACT(145615,fffbdf67f120,python):2025-01-12-09:48:13.703.514 [mindspore/ccsrc/backend/com"
+       "mon/mem_reuse/mem_dynamic_allocator.cc:392] AddMemBlockAndMemBufByEagerFree] TotalUsedMemStatistics "
+       ": 24725382656 plus TotalUsedByEventMemStatistics : 0 and plus alloc size : 100555779072 is more than"
+       " total mem size : 61079552000.",
+       "cuda_oom"},
+      {"RuntimeError: Device(id:0) memory isn't enough and alloc failed, kernel name: Default/MatMul-op1, al"
+       "loc size: 536870912B.",
+       "cuda_oom"},
+      {"[ERROR] DEVICE(1234,ffff,python):2024-05-01-10:00:00.000.000 [mindspore/ccsrc/plugin/device/ascend/h"
+       "al/device/ascend_memory_adapter.cc:178] MallocStaticDevMem] Out of Memory!!! Request memory size: 21"
+       "47483648B, Memory Statistic:",
+       "cuda_oom"},
+      {"onnxruntime.capi.onnxruntime_pybind11_state.RuntimeException: [ONNXRuntimeError] : 6 : RUNTIME_EXCEP"
+       "TION : Exception during initialization: /onnxruntime_src/onnxruntime/core/framework/bfc_arena.cc:368"
+       " void* onnxruntime::BFCArena::AllocateRawInternal(size_t, bool, onnxruntime::Stream*, bool, onnxrunt"
+       "ime::WaitNotificationFn) Failed to allocate memory for requested buffer of size 1073741824",
+       "cuda_oom"},
+      {"Message:         Pod Allocate failed due to requested number of devices unavailable for nvidia.com/g"
+       "pu. Requested: 2, Available: 1, which is unexpected",
+       "gpu_busy"},
+      {"Pod Allocate failed due to requested number of devices unavailable for huawei.com/Ascend910. Request"
+       "ed: 1, Available: 0, which is unexpected",
+       "gpu_busy"},
+      {"  Warning  FilteringFailed   67s   hami-scheduler  no available node, 3 nodes do not meet", "gpu_busy"},
+      {"  Warning  FailedScheduling  2m   hami-scheduler  no available node, all node scores do not meet", "gpu_busy"},
+      {"kai-scheduler  : no nodes with enough resources were found: 1 node is not a gpu node or the gpu memo"
+       "ry count on the node was not synced yet, task: <default/gpu-memory>, node: <minikube>.",
+       "gpu_busy"},
+      {"Warning  FailedScheduling  77s   volcano  0/1 nodes are unavailable: 1 no enough gpu cards on node .",
+       "gpu_busy"},
+      {"Warning  FailedScheduling  3s  volcano  0/2 nodes are unavailable: 2 no enough gpu memory on single "
+       "device.",
+       "gpu_busy"},
+      {"  Warning  FailedScheduling  52m  hami-scheduler  0/1 nodes are available: 1 Insufficient huawei.com"
+       "/Ascend910B3-memory.",
+       "gpu_busy"},
+      {"0/2 nodes are available: 2 Insufficient cambricon.com/mlu.", "gpu_busy"},
+      {"0/8 nodes are available: 8 Insufficient aws.amazon.com/neuron.", "gpu_busy"},
+      {"1020391 gpu2080ti pythonjo    rnath PD       0:00      1 (Nodes required for job are DOWN, DRAINED o"
+       "r reserved for jobs in higher priority partitions)",
+       "gpu_busy"},
+      {"  48213       gpu    train    alice PD       0:00      2 (Resources)", "gpu_busy"},
+      {"C:/cb/pytorch_1000000000000/work\\c10/core/DynamicCast.h:78: block: [34,0,0], thread: [110,0,0] Asse"
+       "rtion `false` failed.",
+       "cuda_error"},
+      {"/opt/pytorch/aten/src/ATen/native/cuda/Loss.cuh:240: nll_loss_forward_kernel: block: [0,0,0], thread"
+       ": [5,0,0] Assertion `t >= 0 && t < n_classes` failed.",
+       "cuda_error"},
+      {"Found XID errors: 63", "xid"},
+      {"ERROR:  nhc:  Health check failed:  Check check_xid_errors returned 1", "xid"},
+      {"20220503 13:51:11 WARN: NVML: can't get temperature for GPU #0, error code 15", "xid"},
+      {"(RayWorkerWrapper pid=92234, ip=172.19.24.110) mlx5: host_unknown: got completion with error: [repea"
+       "ted 2x across cluster]",
+       "nccl_error"},
+      {"mlx5: gpu-node-03: got completion with error:", "nccl_error"},
+      {"<info>    [2021-12-07 10:43:05] 087c0ee7 || INFO: container failed with non-zero exit code:  (exit c"
+       "ode 1)",
+       "dist_child_failed"},
+      {"Error in barrier wait... rank 0 completed 1/2 ranks)", "hang"},
+      {"Failed to synchronize at start barrier", "hang"},
+      {"#0  0x00007fc349513d2d in __GI___pthread_timedjoin_ex (threadid=140471077381888, thread_return=0x0, "
+       "abstime=0x0, block=<optimized out>) at pthread_join_common.c:89",
+       "hang"},
+      {"#0  0x00007f0a5e81691e in __libc_recv (fd=276, buf=0x7f0918cc3ba0, len=20640, flags=flags@entry=64) "
+       "at ../sysdeps/unix/sysv/linux/recv.c:28",
+       "hang"},
+      {"#1  0x00007f3b2a1e4c0f in epoll_wait (epfd=5, events=0x55d0, maxevents=32, timeout=-1) at ../sysdeps"
+       "/unix/sysv/linux/epoll_wait.c:30",
+       "hang"},
+      {"FloatingPointError: Predicted boxes or scores contain Inf/NaN. Training has diverged.", "nan_in_log"},
+      {"[W 2022-06-15 17:31:55,571] Trial 41 failed because of the following error: ValueError(\"Input conta"
+       "ins NaN, infinity or a value too large for dtype('float32').\")",
+       "nan_in_log"},
+      {"ValueError: Input X contains NaN.", "nan_in_log"},
+      {"Error: /paddle/paddle/phi/kernels/gpu/bce_loss_kernel.cu:42 Assertion `(x >= static_cast<T>(0)) && ("
+       "x <= one)` failed. Input is expected to be within the interval [0, 1], but received nan.",
+       "nan_in_log"},
+      {"[1]\tvalidation_0-rmse:nan\tvalidation_1-rmse:nan", "nan_in_log"},
+      {"[10]\ttrain-logloss:0.41235\teval-logloss:nan", "nan_in_log"},
+      {"[20]\tvalid_0's l2: nan", "nan_in_log"},
+      {"0:\tlearn: nan\ttest: nan\tbest: nan (0)\ttotal: 61ms\tremaining: 1m", "nan_in_log"},
+      // look-alikes: a pool within its size, a device plugin that is no accelerator, a scheduler short of CPU, a job
+      // pending on priority or running, a print of threads, a clean or absent Xid check, another NVML code, a
+      // successful completion, a clean container exit, a barrier that waits, frames not waiting or deeper, finite eval
+      // rows, NaN-free data, a range check passed, documentation glossing an Xid or a CUDA error, a Go supervisor's
+      // bare 'signal: killed' for a runner it stops
+      {"TotalUsedMemStatistics : 2472538 plus TotalUsedByEventMemStatistics : 0 and plus alloc size : 1005 i"
+       "s less than total mem size : 61079552000.",
+       ""},
+      {"Pod Allocate failed due to requested number of devices unavailable for rdma/hca_shared_devices_a. Re"
+       "quested: 1, Available: 0, which is unexpected",
+       ""},
+      {"0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient ephemeral-storage.", ""},
+      {"  48213       cpu    prep    alice PD       0:00      1 (Priority)", ""},
+      {"  48213       gpu    train    alice  R      12:00      2 gpu-[01-02]", ""},
+      {"[  1 ] thread: [3,0,0] block size 128", ""},
+      {"Found XID errors: none", ""},
+      {"Check check_xid_errors returned 0", ""},
+      {"NVML: can't get fan speed for GPU #0, error code 3", ""},
+      {"mlx5: gpu-node-03: got completion with success", ""},
+      {"container exited with code 0", ""},
+      {"Waiting at start barrier for 2 ranks", ""},
+      {"#0  0x00007f3b2a1e4c0f in __memcpy_avx_unaligned () from /lib/x86_64-linux-gnu/libc.so.6", ""},
+      {"#4  0x00007fc204d33e27 in pthread_join () from /lib/x86_64-linux-gnu/libpthread.so.0", ""},
+      {"[1]\tvalidation_0-rmse:0.41235\tvalidation_1-rmse:0.45011", ""},
+      {"[20]\tvalid_0's l2: 0.1931", ""},
+      {"Input contains no NaN values after imputation", ""},
+      {"the scores are finite, expected in [0, 1] and received 0.73", ""},
+      {"XID 48: This XID indicates an uncorrectable ECC error has occurred. XID 171 indicates if it is DRAM "
+       "and XID 172 indicates if it is SRAM",
+       ""},
+      {"cudaErrorECCUncorrectable = 214: This indicates that an uncorrectable ECC error was detected during "
+       "execution.",
+       ""},
+      {"2023/11/27 22:28:29 llama.go:435: signal: killed", ""},
+      {"2023/11/27 22:28:29 llama.go:509: llama runner stopped successfully", ""},
+      // ... the same errors from their emitters are still found
+      {"RuntimeError: CUDA error: uncorrectable ECC error encountered", "cuda_error"},
+      // ... the same errors from their emitters are still found
+      {"Error: llama runner process has terminated: signal: killed", "host_oom"},
+      // ... the same errors from their emitters are still found
+      {"/usr/local/go/pkg/tool/linux_amd64/compile: signal: killed", "host_oom"},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
