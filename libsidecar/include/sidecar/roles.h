@@ -284,7 +284,7 @@ inline bool neutral_token(std::string_view t) {
                     "clm",        "sft",      "token",    "per",    "cross",   "entropy",    "episode",  "rollout",
                     "env",        "rlhf",     "policy",   "approx", "div",     "divergence", "kl",       "reward",
                     "rewards",    "return",   "returns",  "rew",    "value",   "grad",       "gradient", "norm",
-                    "total_norm", "gnorm",    "binary",   "multi",    "logloss"}) ||
+                    "total_norm", "gnorm",    "binary",   "multi",  "logloss"}) ||
          all_digits(t);
 }
 

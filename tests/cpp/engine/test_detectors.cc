@@ -1030,8 +1030,9 @@ TEST_CASE("frozen_loss: a loss that sits at chance level ln k and never improves
   CHECK_FALSE(detect_frozen_loss(make({0.7078, 0.6959, 0.6947, 0.6857, 0.6896, 0.6957}), {.chance_points = 0}));
 }
 
-TEST_CASE("frozen_loss chance, k up to 20: at ln 10 from the run's start (PyTorch forum 43814)", "[detectors][frozen]") {
-  std::vector<double> v = {2.308579206466675, 2.297269344329834, 2.3083386421203613,
+TEST_CASE("frozen_loss chance, k up to 20: at ln 10 from the run's start (PyTorch forum 43814)",
+          "[detectors][frozen]") {
+  std::vector<double> v = {2.308579206466675,  2.297269344329834, 2.3083386421203613,
                            2.3027005195617676, 2.304455518722534, 2.305694341659546};
   auto first = first_decision(v, detect_frozen_loss, "loss", 0);
   REQUIRE(first);

@@ -464,8 +464,8 @@ TEST_CASE("monitor: mmcv's \"time\" beside \"data_time\" is a step time that mor
   // Beside data_time, a time that never fell (a clock) is not judged either.
   Monitor c(opts());
   for (int i = 0; i < 24; ++i)
-    CHECK(row(c, i, {{"time", 10.0 * (i + 1) * (i + 1)}, {"data_time", 0.035}, {"loss", 3.7 - 0.02 * i}})
-              .alerts.empty());
+    CHECK(
+        row(c, i, {{"time", 10.0 * (i + 1) * (i + 1)}, {"data_time", 0.035}, {"loss", 3.7 - 0.02 * i}}).alerts.empty());
   // A steady mmcv time with the usual jitter stays quiet.
   Monitor q(opts());
   const double steady[] = {0.828, 0.818, 0.932, 0.79, 0.778, 0.777, 0.771, 0.766, 0.801, 0.845, 0.79, 0.812};

@@ -521,7 +521,7 @@ struct LossDivergenceOptions {
   double step_rise = 0.3;
   double joint_ratio = 2.0;
   double jump_ratio = 2.0;
-  double absurd_level = 1e20;  // a loss this large is overflow on its way, whatever came before
+  double absurd_level = 1e20;   // a loss this large is overflow on its way, whatever came before
   double blowup_ratio = 100.0;  // two consecutive rises each this large: the loss explodes
   Severity severity = Severity::kWarning;
 };
