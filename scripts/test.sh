@@ -10,4 +10,5 @@ jobs=$(nproc)
 cmake -S . -B build/test -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIDECAR_WERROR=ON \
   -DPython_EXECUTABLE=/usr/bin/python3 -DSIDECAR_TEST_PYTHON=/usr/bin/python3
 cmake --build build/test -j "$jobs"
+echo "== ctest (build took $SECONDS s)" >&2
 ctest --test-dir build/test --output-on-failure -j "$jobs" --timeout 900
