@@ -12,8 +12,8 @@ cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 [ "${1:-}" = "--smoke" ] && seconds=${FUZZ_SECONDS:-5}
 build=build/fuzz
-CC=clang CXX=clang++ cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSIDECAR_BUILD_FUZZ=ON \
-  -DSIDECAR_BUILD_TESTS=OFF -DSIDECAR_BUILD_CLI=OFF -DSIDECAR_BUILD_PYTHON=OFF -DSIDECAR_BUILD_EXAMPLES=OFF \
+CC=clang CXX=clang++ cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
+  -DSIDECAR_BUILD_FUZZ=ON -DSIDECAR_BUILD_TESTS=OFF -DSIDECAR_BUILD_CLI=OFF -DSIDECAR_BUILD_PYTHON=OFF -DSIDECAR_BUILD_EXAMPLES=OFF \
   -DSIDECAR_BUILD_BENCH=OFF >/dev/null
 cmake --build $build -j "$(nproc)"
 mkdir -p $build/artifacts
