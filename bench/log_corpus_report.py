@@ -129,43 +129,49 @@ def load_corpus(corpus_dir, pattern="*.jsonl"):
     return files, problems
 
 
-def scan_file(cli, playbook, items, tmpdir, name):
-    """Scans all items of one corpus file as one log; returns one list of matches per item."""
-    starts, chunks, line = [], [], 1
-    for item in items:
-        text = item["text"]
-        starts.append(line)
-        chunks.append(text.encode("utf-8") + b"\n\n")
-        line += text.count("\n") + 2
-    log = pathlib.Path(tmpdir) / (name + ".log")
-    log.write_bytes(b"".join(chunks))
+def scan_files(cli, playbook, files, tmpdir):
+    """Writes each corpus file's items as one log (an empty line between items) and scans all the logs with one
+    `sidecar-cli scan` (each file is its own stream; a match names its file); returns {path: one list of matches
+    per item}."""
+    logs = {}  # log path -> (corpus path, first line of each item)
+    for n, (path, items) in enumerate(files.items()):
+        starts, chunks, line = [], [], 1
+        for item in items:
+            text = item["text"]
+            starts.append(line)
+            chunks.append(text.encode("utf-8") + b"\n\n")
+            line += text.count("\n") + 2
+        log = pathlib.Path(tmpdir) / f"{n:04d}-{path.stem}.log"
+        log.write_bytes(b"".join(chunks))
+        logs[str(log)] = (path, starts)
     cmd = [cli, "scan", "--format", "jsonl"]
     if playbook:
         cmd += ["--playbook", playbook]
-    r = subprocess.run(cmd + [str(log)], capture_output=True, timeout=300)
+    r = subprocess.run(cmd + list(logs), capture_output=True, timeout=600)
     if r.returncode not in (0, 1):
-        raise RuntimeError(f"scan of {name} exited {r.returncode}: {r.stderr.decode(errors='replace')[:500]}")
-    found = [[] for _ in items]
+        raise RuntimeError(f"scan exited {r.returncode}: {r.stderr.decode(errors='replace')[:500]}")
+    found = {path: [[] for _ in files[path]] for path, _ in logs.values()}
     for raw in r.stdout.decode("utf-8", errors="replace").splitlines():
         if not raw.strip():
             continue
         rec = json.loads(raw)
         if rec.get("type") != "match":
             continue
+        path, starts = logs[rec["file"]]
         i = bisect_right(starts, int(rec["line"])) - 1
         if i >= 0:
-            found[i].append(rec)
+            found[path][i].append(rec)
     return found
 
 
 def evaluate(files, cli, playbook):
     results = []  # (item, part, matches)
+    files = {path: items for path, items in files.items() if items}
     with tempfile.TemporaryDirectory(prefix="sidecar-log-corpus-") as tmp:
-        for path, items in files.items():
-            if not items:
-                continue
-            for item, matches in zip(items, scan_file(cli, playbook, items, tmp, path.stem)):
-                results.append((item, part_of(path, item["source"]), matches))
+        found = scan_files(cli, playbook, files, tmp)
+    for path, items in files.items():
+        for item, matches in zip(items, found[path]):
+            results.append((item, part_of(path, item["source"]), matches))
     return results
 
 
