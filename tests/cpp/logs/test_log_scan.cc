@@ -2294,6 +2294,155 @@ TEST_CASE("round 15: the r14 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 16: the r15 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // Ascend HCCL's notify-wait timeout (EI0002) and the runtime's stuck-task report; torch_xla's XRT mesh
+      // rendezvous; Blender Cycles' CUDA / HIP queue (its out-of-memory is cuda_oom's); Aliyun gpushare's placeholder
+      // device and allocator, kubelet's admission of a failed GPU allocation, KAI-Scheduler's MIG profile, Nomad's
+      // exhausted devices, SkyPilot's provisioner, Slurm's refused allocation; gdb's inlined innermost wait frame,
+      // TensorFlow's master and session manager waiting, NVIDIA UVM's spin wait in a kernel stack; a writer that checks
+      // the free space, Kaggle's disk warning; fairseq's quoted JSON loss, Paddle's range check given NaN; an exception
+      // raised without a message, TensorFlow's error summary; a child's return code -11
+      {"EI0002: [PID: 2969] 2025-10-11-15:09:34.713.335 The wait execution of the Notify register times out."
+       " Reason: The Notify register has not received the Notify record from remote rank: [24].",
+       "nccl_timeout"},
+      {"EI0002: The wait execution of the Notify register times out. Reason: The Notify register has not rec"
+       "eived the Notify record from remote rank: [unknown].",
+       "nccl_timeout"},
+      {"EI9999: The error from device(chipId:0, dieId:0), serial number is 3, hccl fftsplus task timeout occ"
+       "urred during task execution, stream_id:2, sq_id:2, task_id:120, stuck notify num:1, timeout:30min(de"
+       "fault).",
+       "nccl_timeout"},
+      {"The error from device(chipId:1, dieId:0), serial number is 1, hccl task timeout occurred during task"
+       " execution, stream_id:4, task_id:7",
+       "nccl_timeout"},
+      {"RuntimeError: tensorflow/compiler/xla/xla_client/mesh_service.cc:364 : Failed to meet rendezvous 'to"
+       "rch_xla.core.xla_model.save': Connection reset by peer (14)",
+       "nccl_error"},
+      {"Failed to meet rendezvous 'pre_save': Socket closed (14)", "nccl_error"},
+      {"Illegal address in CUDA queue copy_from_device (integrator_shade_surface integrator_sorted_paths_arr"
+       "ay prefix_sum)",
+       "cuda_error"},
+      {"Launch failed in CUDA queue enqueue (integrator_intersect_closest)", "cuda_error"},
+      {"Illegal address in HIP queue synchronize (integrator_shade_surface)", "cuda_error"},
+      {"Out of memory in CUDA queue enqueue (integrator_shade_surface)", "cuda_oom"},
+      {"Error: failed to start container \"binpack-1\": Error response from daemon: oci runtime error: conta"
+       "iner_linux.go:235: starting container process caused \"process_linux.go:339: running prestart hook 0"
+       " caused \\\"error running hook: exit status 1, stdout: , stderr: exec command: [/usr/bin/nvidia-cont"
+       "ainer-cli --load-kmods configure --device=no-gpu-has-2MiB-to-run --compute --utility]\\\\nnvidia-con"
+       "tainer-cli: device error: unknown device id: no-gpu-has-2MiB-to-run\\\\n\\\"",
+       "gpu_busy"},
+      {"nvidia-container-cli: device error: unknown device id: no-gpu-has-8129MiB-to-run", "gpu_busy"},
+      {"W0111 11:25:33.570469       1 allocate.go:152] invalid allocation requst: request GPU memory 1 can't"
+       " be satisfied.",
+       "gpu_busy"},
+      {"  Warning  UnexpectedAdmissionError  17s   kubelet            Allocate failed due to device plugin G"
+       "etPreferredAllocation rpc failed with err: rpc error: code = Unknown desc = Unable to retrieve list "
+       "of available devices: error creating nvml.Device 5: nvml: Insufficient Permissions, which is unexpec"
+       "ted",
+       "gpu_busy"},
+      {"Allocate failed due to rpc error: code = Unknown desc = failed to find gpu id, which is unexpected",
+       "gpu_busy"},
+      {"6 node(s) didn't have enough of mig profile: nvidia.com/mig-1g.5gb.", "gpu_busy"},
+      {"*Dimension \"devices: no devices match request\" exhausted on 1 nodes", "gpu_busy"},
+      {"sky.exceptions.ResourcesUnavailableError: Failed to provision all possible launchable resources. Rel"
+       "ax the task's resource requirements: 1x RunPod(cpus=32+, {'H100': 8}, disk_tier=best)",
+       "gpu_busy"},
+      {"srun: error: Unable to allocate resources: Requested node configuration is not available", "gpu_busy"},
+      {"salloc: error: Unable to allocate resources: Requested nodes are busy", "gpu_busy"},
+      {"#0  futex_wait_cancelable (private=<optimized out>, expected=0, futex_word=0x7f322e7fb158) at ../sys"
+       "deps/nptl/futex-internal.h:183",
+       "hang"},
+      {"#1  pthread_cond_wait@@GLIBC_2.3.2 () at ../sysdeps/unix/sysv/linux/x86_64/pthread_cond_wait.S:185", "hang"},
+      {"2018-03-02 08:50:57.918293: I tensorflow/core/distributed_runtime/master.cc:221] CreateSession still"
+       " waiting for response from worker: /job:ps/replica:0/task:0",
+       "hang"},
+      {"INFO:tensorflow:Waiting for model to be ready.  Ready_for_local_init_op:  None, ready: Variables not"
+       " initialized: hid_w, hid_b",
+       "hang"},
+      {"[<ffffffffc33d41c2>] uvm_spin_loop+0xb2/0xe0 [nvidia_uvm]", "hang"},
+      {"[<0>] uvm_tracker_wait_for_entry+0x4c/0x70 [nvidia_uvm]", "hang"},
+      {"OSError: Not enough free space to write 67108864 bytes", "disk_full"},
+      {"Disk space error: Disk writes might have failed due to insufficient space.", "disk_full"},
+      {"2023-04-29 00:02:05 | INFO | train | {\"epoch\": 1, \"train_loss\": \"inf\", \"train_nll_loss\": \"i"
+       "nf\", \"train_wps\": \"687.9\"}",
+       "nan_in_log"},
+      {"2021-01-01 10:00:00 | INFO | valid | {\"epoch\": 3, \"valid_loss\": \"nan\", \"valid_nll_loss\": \"n"
+       "an\"}",
+       "nan_in_log"},
+      {"Error: /paddle/paddle/phi/kernels/gpu/bce_loss_kernel.cu:42 Assertion `(x >= static_cast<T>(0)) && ("
+       "x <= one)` failed. Input is expected to be within the interval [0, 1], but recieved nan.",
+       "nan_in_log"},
+      {"AssertionError", "traceback"},
+      {"NotImplementedError", "traceback"},
+      {"0 derived errors ignored. [Op:__inference_train_function_24172]", "traceback"},
+      {"Error: Inference failed with code -11", "segfault"},
+      {"Process finished with exit code -11", "segfault"},
+      // look-alikes: RCCL's start-up advisories, prose glossing an Xid with a statistic, srun's step retry and created
+      // step, Ray's placement-group retries (the GCS's, ray status's pending demand) and scheduling notes, ray status's
+      // usage rows, deeper or non-waiting frames, TensorFlow's master session start and local init, another UVM frame,
+      // a non-GPU device plugin's admission, a non-GPU resource the scheduler or Nomad lacks, Slurm queueing and
+      // granting, a free-space check that passes, finite fairseq rows and their best loss before any validation, an
+      // indented raise, TensorFlow's success count, a clean exit, -110
+      {"g1064:11143:11143 [0] /x/src/init.cpp:120 NCCL WARN Missing \"amd_iommu=on\" from kernel command lin"
+       "e which can lead to system instablity or hang!",
+       ""},
+      {"node [0] /app/rccl/src/init.cc:213 NCCL WARN Missing \"iommu=pt\" from kernel command line which can"
+       " lead to system instablity or hang!",
+       ""},
+      {"NCCL WARN Missing \"HSA_FORCE_FINE_GRAIN_PCIE=1\" from environment which can lead to low RCCL perfor"
+       "mance, system instablity or hang!",
+       ""},
+      {"Immediate failures typically trigger XID errors in NVIDIA deployments, with XID 79 (GPU has fallen o"
+       "ff the bus) affecting 3.2% of H100 deployments in their first year.",
+       ""},
+      {"srun: Job 9479148 step creation still disabled, retrying (Requested nodes are busy)", ""},
+      {"srun: Step created for StepId=23547409.1", ""},
+      {"[2021-02-15 19:27:20,308 I 41335 11188325] gcs_placement_group_manager.cc:206: Failed to create plac"
+       "ement group _tune__a2e7e1c2, id: c95dc4e5a4a62c4bee274eab28250a3f, try again.",
+       ""},
+      {"[2021-02-15 19:27:20,308 I 41335 11188325] gcs_placement_group_scheduler.cc:49: Scheduling placement"
+       " group _tune__a2e7e1c2, bundles size = 1",
+       ""},
+      {" 0.0/2.0 CPU (0.0 used of 2.0 reserved in placement groups)", ""},
+      {" {'CPU': 2.0} * 1 (SPREAD): 1+ pending placement groups", ""},
+      {"[2021-02-15 19:27:20,308 I 41335 11188325] gcs_placement_group_scheduler.cc:150: Failed to schedule placement "
+       "group _tune__a2e7e1c2, id: c95dc4e5a4a62c4bee274eab28250a3f, because no nodes are available.",
+       ""},
+      {" (no resource demands)", ""},
+      {"#3  0x00007f326f3d9740 in ncclProxyGetPostedOps (added=<synthetic pointer>, proxyState=0x5603cb96d1e"
+       "0) at proxy.cc:713",
+       ""},
+      {"#0  __memcpy_avx_unaligned () at ../sysdeps/x86_64/multiarch/memmove-vec-unaligned-erms.S:300", ""},
+      {"2018-03-02 08:51:07.918467: I tensorflow/core/distributed_runtime/master_session.cc:1004] Start mast"
+       "er session 3a5f2c with config:",
+       ""},
+      {"INFO:tensorflow:Done running local_init_op.", ""},
+      {"[<ffffffffc33d41c2>] uvm_va_block_make_resident+0xb2/0xe0 [nvidia_uvm]", ""},
+      {"Pod Allocate failed due to device plugin GetPreferredAllocation rpc failed with err: rpc error: code"
+       " = Unknown desc = no rdma devices left, which is unexpected",
+       ""},
+      {"1 node(s) didn't have enough resources: rdma/shared_mlx5.", ""},
+      {"*Dimension \"memory\" exhausted on 1 nodes", ""},
+      {"srun: job 123456 queued and waiting for resources", ""},
+      {"salloc: Granted job allocation 123456", ""},
+      {"Checking that there is enough free space to write 67108864 bytes", ""},
+      {"2023-04-29 00:02:05 | INFO | train | {\"epoch\": 1, \"train_loss\": \"7.123\", \"train_nll_loss\": "
+       "\"6.95\", \"train_ppl\": \"123.5\"}",
+       ""},
+      {"| INFO | valid | {\"epoch\": 1, \"valid_loss\": \"9.1\", \"valid_best_loss\": \"inf\"}", ""},
+      {"    raise ValueError", ""},
+      {"0 successful operations.", ""},
+      {"Inference finished with code 0", ""},
+      {"Process finished with exit code -110", ""},
+      // ... a CPU-only SkyPilot request the provisioner cannot place is still the bare exception's traceback
+      {"sky.exceptions.ResourcesUnavailableError: Failed to provision all possible launchable resources. Rel"
+       "ax the task's resource requirements: 1x AWS(cpus=8+)",
+       "traceback"},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
