@@ -167,6 +167,7 @@ struct Monitor::Impl {
   int train_quality = -1;              // the first quality watch of the training side (Keras' "acc"), -1 none
   std::size_t unknown_watches = 0;     // watches of keys without a family
   bool reward_keys = false;            // a key of the reward or KL family was seen
+  bool loss_keys = false;              // a key of the loss family was seen
   std::size_t train_loss_watches = 0;  // loss-family watches without a val/test/dev token
   std::unordered_map<std::string, int, StringHash, std::equal_to<>> watch_index;  // raw key -> watches index, -1 none
   std::vector<int> dirty_watches;
@@ -248,6 +249,7 @@ struct Monitor::Impl {
     // A reward, KL or preference key ("kl_loss", "logps/chosen" too): the
     // run may be RL or preference tuning, whose losses sit at 0.0
     // (detect_zero_start).
+    loss_keys = loss_keys || info.family == KeyFamily::kLoss;
     if (!reward_keys) {
       auto tk = detail::key_tokens(key, true);
       const detail::TokenFlags f = detail::token_flags(tk);
@@ -589,13 +591,15 @@ struct Monitor::Impl {
         // is"), is the loss as far as the frozen rules go.
         const bool sole = sole_loss(w);
         if (sole || !w.frozen.sig.empty())
-          apply(w.frozen, sole && std::isfinite(s.back().value) ? detect_frozen_loss(s, d.frozen_loss) : std::nullopt,
+          apply(w.frozen,
+                sole && std::isfinite(s.back().value) ? detect_frozen_loss_in(s, d.frozen_loss, reward_run())
+                                                      : std::nullopt,
                 now, &s);
       } else
         apply(w.nonfinite, detect_nonfinite_metric(s, d.nonfinite_metric), now, &s);
       if (w.family == KeyFamily::kQuality && !w.is_best) {
         apply(w.quality, detect_val_acc_drop(s, d.validation_drop, "quality_drop", known_best(w.norm)), now, &s);
-        apply(w.frozen, detect_frozen_metric(s, frozen_metric_loss(), d.frozen_loss), now, &s);
+        apply(w.frozen, frozen_metric(s), now, &s);
       } else if (w.family == KeyFamily::kThroughput)
         apply(w.throughput, detect_throughput_collapse_phased(s, d.throughput_collapse, rl()), now, &s);
       else if (w.family == KeyFamily::kStepTime)
@@ -615,6 +619,9 @@ struct Monitor::Impl {
 
   // An RL run's throughput steps down once when learning starts (throughput.h).
   bool rl() const { return profile_value == Profile::kReinforcementLearning; }
+  // Reinforcement learning, or a run that logs a reward, KL or preference
+  // key: its losses may sit at a print step from zero (detect_frozen_loss).
+  bool reward_run() const { return rl() || reward_keys; }
   const Series& series(Role r) const { return roles[static_cast<std::size_t>(r)].series; }
   bool dirty(Role r) const { return roles[static_cast<std::size_t>(r)].dirty; }
   bool bound(Role r) const { return !roles[static_cast<std::size_t>(r)].key.empty(); }
@@ -633,6 +640,16 @@ struct Monitor::Impl {
   const Series* frozen_metric_loss() const {
     if (profile_value == Profile::kReinforcementLearning || !bound(Role::kLoss)) return nullptr;
     return &series(Role::kLoss);
+  }
+
+  // A stuck quality metric: weighed against the loss (detect_frozen_metric),
+  // or, in a run that logs no loss-family key at all and is no reward run,
+  // stuck from its first row (detect_frozen_metric_alone).
+  std::optional<Decision> frozen_metric(const Series& m) const {
+    const FrozenLossOptions& fo = opt.playbook.detectors.frozen_loss;
+    if (const Series* l = frozen_metric_loss()) return detect_frozen_metric(m, l, fo);
+    if (loss_keys || reward_run()) return std::nullopt;
+    return detect_frozen_metric_alone(m, fo);
   }
 
   // The loss at exactly 0.0 beside another loss-family key that is a real
@@ -660,7 +677,7 @@ struct Monitor::Impl {
         if (!div && bound(Role::kValLoss))
           div = detect_joint_divergence(loss, series(Role::kValLoss), d.loss_divergence);
         apply(kLossDivergence, std::move(div), now, &loss);
-        auto frozen = detect_frozen_loss(loss, d.frozen_loss);
+        auto frozen = detect_frozen_loss_in(loss, d.frozen_loss, reward_run());
         if (!frozen && bound(Role::kGradNorm))
           frozen = detect_no_gradient(loss, series(Role::kGradNorm), d.frozen_loss);
         if (!frozen && loss.back().value == 0.0 && !rl()) frozen = zero_total(loss, d.frozen_loss);
@@ -698,8 +715,7 @@ struct Monitor::Impl {
             detect_throughput_collapse_phased(series(Role::kThroughput), d.throughput_collapse, rl()), now,
             &series(Role::kThroughput));
     if (dirty(Role::kValAccuracy))
-      apply(kValFrozenMetric, detect_frozen_metric(series(Role::kValAccuracy), frozen_metric_loss(), d.frozen_loss),
-            now, &series(Role::kValAccuracy));
+      apply(kValFrozenMetric, frozen_metric(series(Role::kValAccuracy)), now, &series(Role::kValAccuracy));
     if (dirty(Role::kGradNorm))
       apply(kGradNorm,
             detect_grad_norm(series(Role::kGradNorm), bound(Role::kLoss) ? &series(Role::kLoss) : nullptr, d.grad_norm,
@@ -713,7 +729,10 @@ struct Monitor::Impl {
                   logged_best.empty()
                       ? -std::numeric_limits<double>::infinity()
                       : known_best(normalize_key(roles[static_cast<std::size_t>(Role::kValAccuracy)].key)),
-                  train_quality >= 0 ? &watches[static_cast<std::size_t>(train_quality)].series : nullptr),
+                  train_quality >= 0 ? &watches[static_cast<std::size_t>(train_quality)].series : nullptr,
+                  bound(Role::kValLoss) ? &series(Role::kValLoss)
+                  : bound(Role::kLoss)  ? &series(Role::kLoss)
+                                        : nullptr),
               now, &series(Role::kValAccuracy));
       if (dirty(Role::kValLoss))
         apply(kValLossRegression,

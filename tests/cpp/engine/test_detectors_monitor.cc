@@ -472,3 +472,57 @@ TEST_CASE("monitor: mmcv's \"time\" beside \"data_time\" is a step time that mor
   for (int i = 0; i < 12; ++i)
     CHECK(row(q, i, {{"time", steady[i]}, {"data_time", 0.04}, {"loss", 3.7 - 0.02 * i}}).alerts.empty());
 }
+
+TEST_CASE(
+    "monitor: a supervised loss stuck at 0.0100, a grep'd accuracy stuck from its first line "
+    "(songdejia/EAST#37, apache/mxnet#4220)",
+    "[monitor][families]") {
+  // EAST: 'Loss 0.0100 Avg Loss 0.0100' on every iteration (JSON: 0.01).
+  Monitor m(opts());
+  std::vector<Alert> got;
+  for (int i = 0; i < 17; ++i)
+    for (auto& a : row(m, 372 + i, {{"Loss", 0.01}, {"Avg Loss", 0.01}}).alerts) got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "frozen_loss");
+  CHECK(got[0].decision.step == 377);
+  // The same loss beside a reward (GRPO), or under the RL profile: a loss at
+  // its print resolution, quiet.
+  Monitor g(opts());
+  for (int i = 0; i < 17; ++i) CHECK(row(g, i, {{"loss", 0.01}, {"reward", 0.5 + 0.01 * i}}).alerts.empty());
+  Monitor rl(opts(Profile::kReinforcementLearning));
+  for (int i = 0; i < 17; ++i) CHECK(row(rl, i, {{"loss", 0.01}}).alerts.empty());
+  // MXNet: the grep'd Validation-accuracy lines, 0.110204 at every epoch, no loss.
+  Monitor x(opts());
+  got.clear();
+  for (int i = 0; i < 16; ++i)
+    for (auto& a : row(x, i, {{"Validation-accuracy", 0.110204}}).alerts) got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "frozen_metric");
+  CHECK(ev(got[0], "rule") == "metric_alone");
+  CHECK(got[0].decision.step == 3);
+  // With a loss that falls, the metric is weighed against the loss: quiet.
+  Monitor l(opts());
+  for (int i = 0; i < 16; ++i)
+    CHECK(row(l, i, {{"Validation-accuracy", 0.110204}, {"loss", 2.3 - 0.1 * i}}).alerts.empty());
+  // A success rate stuck at one value in an RL run (a reward key): RL's, quiet.
+  Monitor r(opts());
+  for (int i = 0; i < 16; ++i) CHECK(row(r, i, {{"success_rate", 0.25}, {"reward", -1.0 + 0.01 * i}}).alerts.empty());
+}
+
+TEST_CASE("monitor: BLEU halves as the validation cross-entropy jumps to its worst (marian-dev#512)",
+          "[monitor][families]") {
+  Monitor m(opts());
+  std::vector<Alert> got;
+  const double ce[] = {53.9433, 53.018, 52.1468, 52.3338, 75.2208};
+  const double bleu[] = {26.4827, 26.4965, 27.1569, 27.4341, 12.0324};
+  for (int i = 0; i < 5; ++i)
+    for (auto& a : row(m, 80000 + 10000 * i, {{"cross-entropy", ce[i]}, {"bleu", bleu[i]}}).alerts) got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "validation_drop");
+  CHECK(ev(got[0], "rule") == "loss_confirmed");
+  CHECK(got[0].decision.step == 120000);
+  // The same BLEU with a loss that keeps falling: the fall alone is under severe_ratio, quiet.
+  Monitor q(opts());
+  for (int i = 0; i < 5; ++i)
+    CHECK(row(q, 80000 + 10000 * i, {{"cross-entropy", 53.9 - 0.5 * i}, {"bleu", bleu[i]}}).alerts.empty());
+}

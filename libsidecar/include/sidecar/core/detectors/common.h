@@ -89,6 +89,23 @@ inline std::optional<double> mean_of_previous(const Series& s, std::size_t n, st
   return mean(*buf);
 }
 
+// Whether the latest value is above every finite value retained since the
+// run's minimum (after it, up to the one before the latest): a rise to a new
+// high of that stretch. A rise that stays under a peak the series already
+// reached and came back down from is the series' own swing, not a climb
+// (a noisy per-batch loss 0.0121, ..., 0.0768, 0.0187, ..., then 0.0127,
+// 0.0365, 0.0426, 0.051 -- argman/EAST#246, healthy).
+inline bool new_high_since_min(const Series& s) {
+  const double v = s.back().value;
+  const std::int64_t at = s.argmin_step();
+  for (std::size_t i = 1; i < s.size(); ++i) {
+    const SeriesPoint& p = s.from_back(i);
+    if (p.step <= at) break;
+    if (std::isfinite(p.value) && p.value >= v) return false;
+  }
+  return true;
+}
+
 // The largest rise (a value minus the lowest finite value before it) among
 // the retained values from_back(end - 1) .. from_back(begin), oldest first:
 // how much the series has gone up and come back before (an oscillation, an

@@ -799,7 +799,7 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
       double b = loss.from_back(static_cast<std::size_t>(i) + 1).value;
       up = std::isfinite(a) && std::isfinite(b) && a > b;
     }
-    if (up && v >= opt.ratio * detail::fast_reference(loss, *mn))
+    if (up && v >= opt.ratio * detail::fast_reference(loss, *mn) && detail::new_high_since_min(loss))
       return make("fast", loss.name() + " keeps rising: " + detail::fmt_num(v) + tail());
   }
   auto hp = static_cast<std::size_t>(std::max(opt.hold_points, 1));
@@ -1014,7 +1014,11 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
 // (SEC-MXNet#8's "MultiLogisticLoss", NeuralPDE.jl#783's "Current loss is").
 // With ignore_zero (default), the identical rule ignores 0.0 (zero decides)
 // and a value one print step from it (0.0001 printed with 4 decimals: a GRPO
-// loss at its print resolution repeats by rounding).
+// loss at its print resolution repeats by rounding); outside reinforcement
+// learning and preference tuning only 0.001 and finer count so: a supervised
+// loss that repeats 0.01 or 0.1 on `points` rows is frozen there
+// (songdejia/EAST#37: 'Loss 0.0100' on every iteration). Known false
+// positive: a converged loss printed with one or two decimals only.
 struct FrozenLossOptions {
   bool enabled = true;
   int points = 6;
@@ -1145,6 +1149,22 @@ inline bool one_print_step(double v) {
   if (!(std::fabs(v) < 1.0) || v == 0.0) return false;
   const double step = print_step(v);
   return step > 0 && std::fabs(std::fabs(v) - step) <= 1e-9 * step;
+}
+
+// The coarsest print step that still stands for zero outside reinforcement
+// learning and preference tuning: 0.001 and finer (a converged supervised
+// loss under round(loss, 4) reads 0.0001 for many rows). A loss that repeats
+// 0.01 or 0.1 there is not at a logger's floor -- JSON keeps no trailing
+// zeros, so EAST's 'Loss 0.0100' arrives as 0.01 -- it is a value that stopped
+// changing (songdejia/EAST#37: 0.0100 on every iteration).
+constexpr double kSupervisedPrintFloor = 0.001;
+
+// Whether the identical rule treats v as zero (ignore_zero): 0.0 itself, and
+// a value one print step from it -- in a reward or preference run any such
+// value (a GRPO loss of beta x KL printed 0.0001 or 0.01), elsewhere only up
+// to kSupervisedPrintFloor.
+inline bool counts_as_zero(double v, bool reward_run) {
+  return one_print_step(v) && (reward_run || std::fabs(v) <= kSupervisedPrintFloor * (1.0 + 1e-9));
 }
 
 constexpr std::size_t kFlatTrendPoints = 32;
@@ -1344,8 +1364,13 @@ inline std::optional<Decision> detect_zero_start(const Series& loss, const Froze
 }
 
 // Returns a "frozen_loss" decision (evidence "rule": identical | zero | saturated | flat | chance;
-// no_gradient from detect_no_gradient).
-inline std::optional<Decision> detect_frozen_loss(const Series& loss, const FrozenLossOptions& opt) {
+// no_gradient from detect_no_gradient). `reward_run`: the run is reinforcement
+// learning or logs a reward, KL or preference key (the engine knows), so any
+// value one print step from zero counts as zero for ignore_zero; otherwise
+// only 0.001 and finer (detail::counts_as_zero). detect_frozen_loss (below)
+// is the cautious reading, reward_run true.
+inline std::optional<Decision> detect_frozen_loss_in(const Series& loss, const FrozenLossOptions& opt,
+                                                     bool reward_run) {
   if (!opt.enabled || loss.size() < 2) return std::nullopt;
   double v = loss.back().value;
   if (!std::isfinite(v)) return std::nullopt;
@@ -1389,7 +1414,7 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
                     "is at " + detail::fmt_num(*c) + ", a cross-entropy clamp (-ln of the smallest probability),");
     }
   }
-  if (prev == v && !(opt.ignore_zero && detail::one_print_step(v)))
+  if (prev == v && !(opt.ignore_zero && detail::counts_as_zero(v, reward_run)))
     if (auto n = detail::identical_run(loss, opt))
       return make("identical", *n, "has been exactly " + detail::fmt_num(v));
   if (auto lag = detail::replay_lag(loss, opt))
@@ -1419,6 +1444,12 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
                 "sits at chance level ln " + std::to_string(*k) + " = " +
                     detail::fmt_num(std::log(static_cast<double>(*k))) + " and never improved");
   return std::nullopt;
+}
+
+// detect_frozen_loss_in for a run that may be reinforcement learning or
+// preference tuning (any one-print-step value counts as zero).
+inline std::optional<Decision> detect_frozen_loss(const Series& loss, const FrozenLossOptions& opt) {
+  return detect_frozen_loss_in(loss, opt, true);
 }
 
 // No gradient (evidence: precise_points finite gradient norms, NaNs between
@@ -1487,6 +1518,38 @@ inline std::optional<Decision> detect_frozen_metric(const Series& m, const Serie
   d.evidence.emplace_back("points", std::to_string(n));
   d.evidence.emplace_back("rule", "metric");
   d.evidence.emplace_back("loss_initial", detail::fmt_num(initial));
+  return d;
+}
+
+// Frozen quality metric in a run that logs no loss at all (evidence:
+// metric_points rows): an accuracy-type metric bit-identical on every row
+// from its first, metric_points rows or more, above 0 and below its ceiling
+// (0.99 / 99 %). A pasted or grep'd log of only the evaluation lines has no
+// loss to say "not learning"; a value that never moved from the first
+// evaluation on, to every digit, is a model whose predictions do not change
+// -- one class for every input (apache/mxnet#4220: Validation-accuracy
+// 0.110204 at each of epochs 0-15). A learning model's first evaluations
+// differ; a converged one's repeat only after they moved. The engine calls it
+// outside reinforcement learning and only while no loss-family key was seen
+// (a success rate at one value in a sparse task is RL's). Known false
+// positive: the grep'd evaluations of a converged run whose small validation
+// set scores the same k / N from the first excerpted line on.
+inline std::optional<Decision> detect_frozen_metric_alone(const Series& m, const FrozenLossOptions& opt) {
+  if (!opt.enabled || opt.metric_points < 2) return std::nullopt;
+  auto n = static_cast<std::size_t>(opt.metric_points);
+  if (m.size() < n || m.count() != m.size()) return std::nullopt;  // every row retained, from the first
+  const double v = m.back().value;
+  if (!std::isfinite(v) || !(v > 0) || (v >= 0.99 && v <= 1.0) || v >= 99.0) return std::nullopt;
+  for (std::size_t i = 1; i < m.size(); ++i)
+    if (m.from_back(i).value != v) return std::nullopt;
+  Decision d = detail::make_decision(Source::kRulebased, "frozen_metric", opt.severity,
+                                     m.name() + " has been exactly " + detail::fmt_num(v) + " on each of its " +
+                                         std::to_string(m.size()) + " rows from the first (since step " +
+                                         std::to_string(m.from_back(m.size() - 1).step) +
+                                         "), and the run logs no loss: the model's predictions do not change",
+                                     m.name(), &m);
+  d.evidence.emplace_back("points", std::to_string(m.size()));
+  d.evidence.emplace_back("rule", "metric_alone");
   return d;
 }
 

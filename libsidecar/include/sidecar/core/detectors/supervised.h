@@ -39,6 +39,17 @@ namespace sidecar {
 //    learns ever better and scores half as well on held-out data is broken
 //    there (an evaluation that differs from training, a shifted set).
 //    Known false positive: a validation set of a handful of samples.
+//  - loss_confirmed (evidence: the best, one evaluation after it, and the
+//    loss at that step): the latest <= confirm_ratio x best while the loss
+//    logged at the same step (the validation loss, else the loss) is the
+//    highest it has been and >= (1 + confirm_loss_rise) x its minimum
+//    (marian-dev#512: BLEU 27.43 -> 12.03 at update 120000 while the
+//    validation cross-entropy jumps 52.33 -> 75.22, 1.44x its minimum, above
+//    its first value). A small set's noise moves the metric, not the loss it
+//    is scored with to a new high; a model that scores half as well and fits
+//    worse than ever at the same evaluation has diverged. Known false
+//    positive: an evaluation on a different, harder set that lowers the
+//    metric and raises the loss at once;
 //  - step (evidence: kAccStepFlat + kAccStepPoints = 6 evaluations, the drop
 //    rule's count): the metric sat still for kAccStepFlat evaluations that
 //    hold its best (their spread the noise), then the last kAccStepPoints
@@ -66,6 +77,7 @@ struct ValAccDropOptions {
   double severe_ratio = 0.25;
   double min_best = 0.05;
   double confirm_ratio = 0.5;
+  double confirm_loss_rise = 0.25;
   double step_drop = 0.05;
   Severity severity = Severity::kWarning;
 };
@@ -91,6 +103,11 @@ struct OptionTable<ValAccDropOptions> {
        &O::confirm_ratio,
        {0.0, 1.0},
        "confirmed: one evaluation <= this x best while the training metric is at its highest (0: off)"},
+      {"confirm_loss_rise",
+       &O::confirm_loss_rise,
+       {0.0},
+       "loss_confirmed: one evaluation <= confirm_ratio x best while the loss there is its highest and >= (1 + "
+       "this) x its minimum (0: off)"},
       {"step_drop",
        &O::step_drop,
        {0.0, 1.0},
@@ -122,6 +139,16 @@ inline bool at_own_best(const Series& train, std::int64_t step) {
   return train.back().value >= *train.max();
 }
 
+// Whether the loss is at its highest so far at `step` (a value before it to
+// compare with) and >= (1 + rise) x its minimum (> 0).
+inline bool loss_at_worst(const Series& loss, std::int64_t step, double rise) {
+  if (!(rise > 0) || loss.size() < 2 || loss.back().step != step || !std::isfinite(loss.back().value)) return false;
+  const double v = loss.back().value;
+  auto before = loss.max_before_last();
+  auto mn = loss.min();
+  return before && v > *before && mn && *mn > 0 && v >= (1.0 + rise) * *mn;
+}
+
 // The step rule's shape: the kAccStepFlat evaluations before the last
 // kAccStepPoints hold the best (finite, > 0); the last kAccStepPoints are all
 // under that stretch's lowest x (1 - max(drop, kAccStepNoise x its relative
@@ -150,14 +177,15 @@ inline bool stepped_down(const Series& acc, double best, double drop) {
 }  // namespace detail
 
 // Returns a "validation_drop" decision (or `syndrome`, for other quality
-// metrics), evidence "rule": drop | collapse | confirmed | step.
+// metrics), evidence "rule": drop | collapse | confirmed | loss_confirmed | step.
 // `known_best`: a best-so-far the run logs itself ("best test acc"), which
 // may predate the retained points (a pasted log that starts after the best).
 // `train`: the same kind of metric on the training data (the confirmed rule).
+// `loss`: the loss the metric's evaluation goes with (the loss_confirmed rule).
 inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValAccDropOptions& opt,
                                                    std::string_view syndrome = "validation_drop",
                                                    double known_best = -std::numeric_limits<double>::infinity(),
-                                                   const Series* train = nullptr) {
+                                                   const Series* train = nullptr, const Series* loss = nullptr) {
   if (!opt.enabled || acc.empty() || (acc.size() < 2 && !std::isfinite(known_best))) return std::nullopt;
   double cur = acc.back().value;
   auto best = acc.max();
@@ -165,7 +193,7 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
   if (external) best = known_best;
   if (!std::isfinite(cur) || !best || *best <= 0) return std::nullopt;
   double scale = *best > 1.5 ? 100.0 : 1.0;
-  const double fall_ratio = std::max(opt.collapse_ratio, train ? opt.confirm_ratio : 0.0);
+  const double fall_ratio = std::max(opt.collapse_ratio, train || loss ? opt.confirm_ratio : 0.0);
   const bool step_candidate = opt.step_drop > 0 && cur <= (1.0 - opt.step_drop) * *best;  // the step rule's bar
   if (*best - cur < opt.min_drop * scale && cur > fall_ratio * *best && !step_candidate)
     return std::nullopt;  // cheap exit
@@ -198,6 +226,9 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
   if (train && after_best && opt.confirm_ratio > 0 && *best >= opt.min_best * scale &&
       cur <= opt.confirm_ratio * *best && detail::at_own_best(*train, acc.back().step))
     return make("confirmed", cur);
+  if (loss && after_best && opt.confirm_ratio > 0 && *best >= opt.min_best * scale &&
+      cur <= opt.confirm_ratio * *best && detail::loss_at_worst(*loss, acc.back().step, opt.confirm_loss_rise))
+    return make("loss_confirmed", cur);
   if (opt.collapse_ratio > 0 && *best >= opt.min_best * scale && acc.size() > cp && after_best) {
     bool collapsed = true;
     double sum = 0;

@@ -229,6 +229,19 @@ inline std::optional<Decision> step_time_creep(const Series& t, const Throughput
 
 // The jump form of detect_step_time_growth (below).
 namespace detail {
+// The largest factor a positive series fell by between two consecutive
+// finite values among from_back(end - 1) .. from_back(begin) (1 when it never
+// fell): how far the series swings down by itself, and so up.
+inline double largest_fall_ratio(const Series& t, std::size_t begin, std::size_t end) {
+  double fall = 1.0;
+  for (std::size_t i = begin; i + 1 < std::min(t.size(), end); ++i) {
+    const double later = t.from_back(i).value, earlier = t.from_back(i + 1).value;
+    if (std::isfinite(later) && std::isfinite(earlier) && later > 0 && earlier > later)
+      fall = std::max(fall, earlier / later);
+  }
+  return fall;
+}
+
 inline std::optional<Decision> step_time_jump(const Series& t, const ThroughputCollapseOptions& opt) {
   if (opt.step_time_ratio <= 1.0) return std::nullopt;
   double cur = t.back().value;
@@ -241,6 +254,13 @@ inline std::optional<Decision> step_time_jump(const Series& t, const ThroughputC
     double a = t.from_back(i).value, b = t.from_back(i + 1).value;
     if (!std::isfinite(a) || !std::isfinite(b) || !(a > b)) return std::nullopt;
   }
+  if (!new_high_since_min(t)) return std::nullopt;
+  // Beyond the series' own swing: the one before the latest above the
+  // minimum times the largest factor by which the step time fell between two
+  // prints before the rise (a shared machine's step time that went 9.31 ->
+  // 4.07 s swings by 2.3x, and a climb to 6.99 s from 3.11 s is within it).
+  const double swing = largest_fall_ratio(t, r, t.size());
+  if (!(t.from_back(1).value > swing * *mn)) return std::nullopt;
   // critical_ratio x the minimum: a run that will take that many times as
   // long; critical, so an open warning escalates (NiftyNet#47: 1.35 s, then
   // 3-5 s, then 64-75 s per iteration).
