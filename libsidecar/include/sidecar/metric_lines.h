@@ -19,6 +19,12 @@
 //     keys get '_' for spaces: `lm_loss`, `grad_norm`), Keras epoch lines
 //     (`- loss: 0.3 - accuracy: 0.9`), HF end-of-eval tables (`eval_loss = nan`;
 //     one row per line, the caller merges by step).
+//   - `key value` pairs separated by spaces only, at the end of a line that
+//     holds no other field: torchvision's and timm's evaluation summaries
+//     (`Epoch: [3]  Acc@1 45.2 Acc@5 70.1 loss 2.3`, ` * Acc@1 81.234 Acc@5
+//     95.123`); at least 2 pairs running to the end of the line, keys may
+//     hold '@' (`Acc@1`, `R@5`, `pass@1`), and a key must be a metric word
+//     (rule (a)): prose ("took 3 steps") is no row.
 //
 // The rule (when a line is a metric row): its fields are numeric values under
 // identifier-like keys, found in one of the shapes above, and either
@@ -72,7 +78,7 @@ struct TextMetricsOptions {
 };
 
 // Which shape a row came from (for the key report and tests).
-enum class TextShape : std::uint8_t { kNone, kDict, kFields, kPipe, kKeras, kEvalTable };
+enum class TextShape : std::uint8_t { kNone, kDict, kFields, kPipe, kKeras, kEvalTable, kPairs };
 std::string_view to_string(TextShape s);
 
 struct TextMetricsStats {
@@ -111,6 +117,7 @@ class TextMetricsParser {
   void scan_pipe_segment(std::string_view seg);
   void scan_pipe_segment_fields(std::string_view seg);
   void find_tqdm_bracket(std::string_view s);
+  void scan_pairs(std::string_view s);
   void add_field(std::string_view key, double v, bool normalise_spaces = false);
   bool finish(MetricRow* row_out, bool strong);
   void reset_row();

@@ -1,6 +1,6 @@
 // TextMetricsParser: metric rows in the lines a job prints (see metric_lines.h
 // for the shapes and the rule). One forward pass per line; lines with none of
-// '{', '=', ':', '|' are rejected after one scan.
+// '{', '=', ':', '|', '@' are rejected after one scan.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -14,8 +14,9 @@ namespace sidecar {
 
 namespace {
 constexpr detail::Named<TextShape> kShapeNames[] = {
-    {TextShape::kNone, "none"}, {TextShape::kDict, "dict"},   {TextShape::kFields, "fields"},
-    {TextShape::kPipe, "pipe"}, {TextShape::kKeras, "keras"}, {TextShape::kEvalTable, "eval_table"}};
+    {TextShape::kNone, "none"},  {TextShape::kDict, "dict"},   {TextShape::kFields, "fields"},
+    {TextShape::kPipe, "pipe"},  {TextShape::kKeras, "keras"}, {TextShape::kEvalTable, "eval_table"},
+    {TextShape::kPairs, "pairs"}};
 }  // namespace
 
 std::string_view to_string(TextShape s) { return detail::name_of(kShapeNames, s, "none"); }
@@ -551,6 +552,42 @@ void TextMetricsParser::find_tqdm_bracket(std::string_view s) {
   }
 }
 
+// Space-separated "key value" pairs that run to the end of s (torchvision's
+// "Epoch: [3]  Acc@1 45.2 Acc@5 70.1 loss 2.3"): from the last token back,
+// a number, then a key (a letter first, key characters or '@'), and so on;
+// at least two pairs, else nothing is taken.
+void TextMetricsParser::scan_pairs(std::string_view s) {
+  std::string_view tokens[2 * 64];
+  std::size_t n = 0, e = s.size();
+  while (n < sizeof tokens / sizeof tokens[0]) {  // tokens from the end, newest first
+    while (e > 0 && is_space(s[e - 1])) --e;
+    if (e == 0) break;
+    std::size_t b = e;
+    while (b > 0 && !is_space(s[b - 1])) --b;
+    tokens[n++] = s.substr(b, e - b);
+    e = b;
+  }
+  auto is_key = [](std::string_view k) {
+    if (k.empty() || k.size() > 64 || !is_alpha(k.front())) return false;
+    return std::all_of(k.begin(), k.end(), [](char c) { return is_key_char(c) || c == '@'; });
+  };
+  std::size_t pairs = 0;
+  for (; 2 * pairs + 1 < n; ++pairs) {
+    std::string_view num = tokens[2 * pairs];
+    if (num.ends_with(',') || num.ends_with(';')) num.remove_suffix(1);
+    std::size_t i = 0;
+    auto v = read_value(num, &i);
+    if (!v || i != num.size() || !is_key(tokens[2 * pairs + 1])) break;
+  }
+  if (pairs < 2) return;
+  for (std::size_t k = pairs; k-- > 0;) {
+    std::string_view num = tokens[2 * k];
+    if (num.ends_with(',') || num.ends_with(';')) num.remove_suffix(1);
+    std::size_t i = 0;
+    add_field(tokens[2 * k + 1], *read_value(num, &i));
+  }
+}
+
 bool TextMetricsParser::finish(MetricRow* row_out, bool strong) {
   bool metric = false;
   for (const Field& f : fields_) {
@@ -662,6 +699,10 @@ bool TextMetricsParser::parse_fields_line(std::string_view line, std::string_vie
     find_tqdm_bracket(line);
     scan_fields(line, 0, line.size());
     strong = keras || postfix_fields_ > 0;  // Keras, or fields inside a progress bar's [..., k=v]
+    if (fields_.empty() && !keras && !call_field_) {
+      scan_pairs(line);  // "Acc@1 45.2 Acc@5 70.1 loss 2.3": needs a metric word (not strong)
+      if (!fields_.empty()) shape_ = TextShape::kPairs;
+    }
   }
   if (fields_.empty()) {
     shape_ = TextShape::kNone;
@@ -696,7 +737,7 @@ bool TextMetricsParser::parse_line(std::string_view line, MetricRow* row_out) {
   for (std::size_t i = 0; i < line.size(); ++i) {
     const char c = line[i];
     if (c == '|' && (i == 0 || line[i - 1] != '|') && (i + 1 == line.size() || line[i + 1] != '|')) ++pipes;
-    any = any || c == '{' || c == '=' || c == ':' || c == '|';
+    any = any || c == '{' || c == '=' || c == ':' || c == '|' || c == '@';
   }
   std::string_view t = detail::trim(line);
   if (!any) {

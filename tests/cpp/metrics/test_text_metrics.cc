@@ -321,3 +321,22 @@ TEST_CASE("real-world lines: rows and look-alikes", "[text]") {
   };
   check_lines(cases);
 }
+
+TEST_CASE("space-separated key value pairs: torchvision's and timm's evaluation summaries", "[text]") {
+  check_lines({
+      {"Epoch: [3]  Acc@1 45.2 Acc@5 70.1 loss 2.3", "step=- Acc@1=45.2 Acc@5=70.1 loss=2.3"},
+      {" * Acc@1 81.234 Acc@5 95.123", "step=- Acc@1=81.234 Acc@5=95.123"},
+      {"Test:  Acc@1 0.100 Acc@5 0.500 loss nan", "step=- Acc@1=0.1 Acc@5=0.5 loss=nan"},
+      // Look-alikes: prose, one pair, pairs without a metric word, an e-mail address.
+      {"Epoch: [3]  the loss went from 2.3 to 4.5", ""},
+      {"Epoch: [3]  loss 2.3", ""},
+      {"Epoch: [3]  batch 12 worker 3", ""},
+      {"contact: someone@example.org rank 0 world 8", ""},
+  });
+  TextMetricsParser p;
+  MetricRow row;
+  REQUIRE(p.parse_line("Epoch: [3]  Acc@1 45.2 Acc@5 70.1 loss 2.3", &row));
+  CHECK(p.last_shape() == TextShape::kPairs);
+  // A line with key: value fields keeps its fields shape; pairs are not mixed in.
+  CHECK(parse1("Epoch: [3]  lr: 0.1  loss: 2.3  Acc@1 45.2 Acc@5 70.1") == "step=- lr=0.1 loss=2.3");
+}
