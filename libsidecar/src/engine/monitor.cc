@@ -246,10 +246,12 @@ struct Monitor::Impl {
     auto info = matcher.classify(key);
     auto e = info.role;
     int r = e ? static_cast<int>(e->role) : -1;
+    // A loss-family key: a stuck quality metric is weighed against a loss
+    // (detect_frozen_metric), never judged alone (detect_frozen_metric_alone).
+    loss_keys = loss_keys || info.family == KeyFamily::kLoss;
     // A reward, KL or preference key ("kl_loss", "logps/chosen" too): the
     // run may be RL or preference tuning, whose losses sit at 0.0
     // (detect_zero_start).
-    loss_keys = loss_keys || info.family == KeyFamily::kLoss;
     if (!reward_keys) {
       auto tk = detail::key_tokens(key, true);
       const detail::TokenFlags f = detail::token_flags(tk);
