@@ -571,6 +571,7 @@ void TextMetricsParser::scan_pairs(std::string_view s) {
     if (k.empty() || k.size() > 64 || !is_alpha(k.front())) return false;
     return std::all_of(k.begin(), k.end(), [](char c) { return is_key_char(c) || c == '@'; });
   };
+  double values[sizeof tokens / sizeof tokens[0] / 2];
   std::size_t pairs = 0;
   for (; 2 * pairs + 1 < n; ++pairs) {
     std::string_view num = tokens[2 * pairs];
@@ -578,14 +579,10 @@ void TextMetricsParser::scan_pairs(std::string_view s) {
     std::size_t i = 0;
     auto v = read_value(num, &i);
     if (!v || i != num.size() || !is_key(tokens[2 * pairs + 1])) break;
+    values[pairs] = *v;
   }
   if (pairs < 2) return;
-  for (std::size_t k = pairs; k-- > 0;) {
-    std::string_view num = tokens[2 * k];
-    if (num.ends_with(',') || num.ends_with(';')) num.remove_suffix(1);
-    std::size_t i = 0;
-    add_field(tokens[2 * k + 1], *read_value(num, &i));
-  }
+  for (std::size_t k = pairs; k-- > 0;) add_field(tokens[2 * k + 1], values[k]);
 }
 
 bool TextMetricsParser::finish(MetricRow* row_out, bool strong) {
