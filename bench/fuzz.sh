@@ -7,14 +7,19 @@
 #   bash bench/fuzz.sh            # 60 s per target (the documented longer run)
 #   bash bench/fuzz.sh --smoke    # 5 s per target (CI)
 #   FUZZ_SECONDS=600 bash bench/fuzz.sh
+#   FUZZ_BUILD=build/asan bash bench/fuzz.sh --smoke   # an existing clang build
+#       configured with -DSIDECAR_BUILD_FUZZ=ON (CI's sanitizer build) instead
+#       of configuring build/fuzz here
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${FUZZ_SECONDS:-60}
 [ "${1:-}" = "--smoke" ] && seconds=${FUZZ_SECONDS:-5}
-build=build/fuzz
-CC=clang CXX=clang++ cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
-  -DSIDECAR_BUILD_FUZZ=ON -DSIDECAR_BUILD_TESTS=OFF -DSIDECAR_BUILD_CLI=OFF -DSIDECAR_BUILD_PYTHON=OFF -DSIDECAR_BUILD_EXAMPLES=OFF \
-  -DSIDECAR_BUILD_BENCH=OFF >/dev/null
+build=${FUZZ_BUILD:-build/fuzz}
+if [ -z "${FUZZ_BUILD:-}" ]; then
+  CC=clang CXX=clang++ cmake -S . -B $build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
+    -DSIDECAR_BUILD_FUZZ=ON -DSIDECAR_BUILD_TESTS=OFF -DSIDECAR_BUILD_CLI=OFF -DSIDECAR_BUILD_PYTHON=OFF -DSIDECAR_BUILD_EXAMPLES=OFF \
+    -DSIDECAR_BUILD_BENCH=OFF >/dev/null
+fi
 cmake --build $build -j "$(nproc)"
 mkdir -p $build/artifacts
 printf '%-26s %10s %8s %8s %8s  %s\n' target execs exec/s cov corpus result
