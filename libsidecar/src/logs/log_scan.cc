@@ -489,6 +489,7 @@ struct Pending {
   std::uint64_t waited = 0;     // segments since the header / since the last folded match
   bool have_exception = false;  // traceback: the exception line came; held to see whether a chain follows
   bool chained = false;         // traceback: a chain marker came; the next header belongs to this finding
+  bool chain_header = false;    // traceback: ... and that header came (or the marker was one: "Original Traceback")
   bool gap = false;             // traceback: a blank line of its rank came before its exception
   std::uint64_t after = 0;      // traceback: segments since the exception line
   bool fold = false;
@@ -555,6 +556,7 @@ void record_exception(Pending* p, std::string exc, std::string type) {
   if (!type.empty()) set("exception_type", std::move(type));
   p->have_exception = true;
   p->chained = false;
+  p->chain_header = false;
   p->after = 0;
 }
 
@@ -845,8 +847,15 @@ void LogStream::State::hold_traceback(LogMatch m, std::string_view content, cons
     if (header && !p.have_exception && !p.chained && u.line == p.match.line + 1 &&
         p.match.text.find("Traceback") == std::string::npos)
       return;
-    // A chain marker, or the header after one, belongs to the traceback being chained.
+    // A chain marker, or the header after one, belongs to the traceback being chained; a second header before any
+    // frame (the DataLoader's "Original Traceback (most recent call last):" is the marker and the header in one)
+    // starts another traceback: the chained one was cut there.
     if (p.chained || p.have_exception) {
+      if (header && p.chained && p.chain_header) {
+        emit_pending(i, out);
+        break;
+      }
+      if (header && (p.chained || is_chain_marker(content))) p.chain_header = true;
       p.chained = true;
       p.have_exception = false;
       return;

@@ -828,6 +828,26 @@ TEST_CASE("tracebacks as pasted: headerless, announced, re-raised, behind proces
     CHECK(*sidecar::evidence_get(m.evidence, "chained_from") ==
           "KeyError: Caught KeyError in DataLoader worker process 0.");
   }
+  SECTION("a re-raised traceback cut after 'Original Traceback': a later header starts its own finding") {
+    // (the worker's block has its header already; a second header before any frame is another traceback, while
+    // 'During handling of the above exception' is followed by the header of the block it chains)
+    auto ms = scan_all(
+        "  File \"engine.py\", line 172, in run\n    data.reraise()\n"
+        "IndexError: Caught IndexError in DataLoader worker process 0.\nOriginal Traceback (most recent call last):\n\n"
+        "Traceback (most recent call last):\n  File \"train.py\", line 52, in <module>\n"
+        "IndexError: Caught IndexError in DataLoader worker process 1.\n");
+    INFO(summary(ms));
+    REQUIRE(ms.size() == 2);
+    CHECK(ms[0].line == 1);
+    CHECK(exception_of(ms[0]) == "IndexError: Caught IndexError in DataLoader worker process 0.");
+    CHECK(ms[1].line == 6);
+    CHECK(exception_of(ms[1]) == "IndexError: Caught IndexError in DataLoader worker process 1.");
+    only_traceback(
+        "Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\nKeyError: 'x'\n\n"
+        "During handling of the above exception, another exception occurred:\n\n"
+        "Traceback (most recent call last):\n  File \"a.py\", line 3, in <module>\nValueError: y\n",
+        "ValueError: y");
+  }
   SECTION("Ray and vLLM process tags: frames and the logged exception belong to the held block") {
     only_traceback(
         "(RayWorker pid=12) Traceback (most recent call last):\n(RayWorker pid=12)   File \"w.py\", line 3, in f\n"
