@@ -560,6 +560,13 @@ void record_exception(Pending* p, std::string exc, std::string type) {
   p->after = 0;
 }
 
+// A logger's metric row of two cells whose value is one number, nan or inf: '| loss          | nan       |'.
+bool is_key_value_row(std::string_view line) {
+  static const RE2 row("\\|\\s*[A-Za-z_][\\w/.-]*\\s*\\|\\s*[-+]?([0-9][0-9.]*([eE][-+]?[0-9]+)?|nan|inf)\\s*\\|",
+                       re2_options(false));
+  return RE2::FullMatch(re2::StringPiece(line.data(), line.size()), row);
+}
+
 // Documentation, not a log line: a markdown table row ('| 79 | GPU has fallen off the bus | ... |': a
 // pipe at both ends and at least two cells), a markdown heading ('# XID 79: ...'), or prose that names
 // an error as an example ('cryptic errors like OSError: No space left on device', 'If you've
@@ -571,9 +578,11 @@ bool is_doc_line(std::string_view line) {
     return true;
   while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
   while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
-  // (not nvidia-smi's table: a row with its memory-usage cell, '10123MiB / 11178MiB', is the tool's output)
+  // (not nvidia-smi's table: a row with its memory-usage cell, '10123MiB / 11178MiB', is the tool's output; nor a
+  // key / value row of a trainer's logger, '| lg_loss_scale | -0.821   |' (OpenAI's baselines logger and its copies
+  // print their metrics so): two cells, the second one number, nan or inf)
   if (line.size() >= 5 && line.front() == '|' && line.back() == '|' && std::count(line.begin(), line.end(), '|') >= 3 &&
-      line.find("MiB / ") == std::string_view::npos)
+      line.find("MiB / ") == std::string_view::npos && !is_key_value_row(line))
     return true;
   std::size_t hashes = line.find_first_not_of('#');
   if (hashes >= 1 && hashes <= 6 && hashes + 1 < line.size() && line[hashes] == ' ' &&
@@ -584,8 +593,15 @@ bool is_doc_line(std::string_view line) {
       "\\bif you('ve| have)? (encountered|seen|run into|hit)\\b|"
       // a hint quoting the error it explains ("If you get `CUDA error: invalid device function` errors, ...")
       "\\bif you (get|got|see|saw) [`'\"]|"
-      // a changelog entry ("- Add FAQ for CUDA error: ...", "* Fixed ... out of memory")
-      "^[-*] (add|added|adds|fix|fixed|fixes|document|documented|documents)\\b|"
+      // a changelog entry ("- Add FAQ for CUDA error: ...", "* Fixed ... out of memory"), a commit or PR title
+      // ("fixed segmentation fault when closing the program")
+      "^[-*] (add|added|adds|fix|fixed|fixes|document|documented|documents)\\b|^(fix|fixed|fixes)\\b|"
+      // documentation glossing a status code ("The SQLITE_FULL result code indicates that a write could not
+      // complete because the disk is full"), narrative that introduces an error to the reader ("Then you see it: No
+      // space left on device."), or that contrasts behaviours ("... instead of reporting only exit code 137")
+      "\\b(result|error|return|status|exit) code (indicates|means)\\b|\\b(then|and|until|once) you (see|get|hit) "
+      "(it|this|that)\\b|"
+      "\\binstead of (reporting|returning|printing|showing|raising)\\b|"
       // a PR summary's list item that quotes an error's name as markdown code ("- return
       // `CUDA_ERROR_DEVICE_UNAVAILABLE` when ..."): a program prints the name, not its backticks after a bullet and a
       // verb

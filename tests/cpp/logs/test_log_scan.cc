@@ -2463,6 +2463,28 @@ TEST_CASE("round 16: the r15 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 17: the r16 false alarms: documentation and prose, and a logger's key / value rows",
+          "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // a logger's key / value row of nan is the program's output, not a markdown table
+      {"| loss          | nan       |", "nan_in_log"},
+      // look-alikes: a PR title, documentation glossing a status code, prose about a full disk (a condition, a
+      // narrative, a contrast), markdown rows with a text cell, healthy logger rows
+      {"fixed segmentation fault when closing the program", ""},
+      {"The SQLITE_FULL result code indicates that a write could not complete because the disk is full.", ""},
+      {"When the partition holding that directory fills up, any operation that needs to write fails with no spa"
+       "ce left on device.",
+       ""},
+      {"Then you see it: No space left on device. Not on the host you carefully sized", ""},
+      {"that does will name the file instead of reporting only exit code 137.", ""},
+      {"| loss | nan | a NaN loss: lower the learning rate |", ""},
+      {"| 79 | GPU has fallen off the bus |", ""},
+      {"| lg_loss_scale | 20.0     |", ""},
+      {"| loss          | 0.0123    |", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
