@@ -2485,6 +2485,139 @@ TEST_CASE("round 17: the r16 false alarms: documentation and prose, and a logger
   check_line_cases(cases);
 }
 
+TEST_CASE("round 17: the r16 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // PyTorch's OOM body without its head, CUDA.jl's out-of-GPU-memory; ONNX Runtime's CPU arena on an NCHWc node,
+      // Arrow's memory pool, a supervisor's worker that got SIGKILL; Colab's usage limits, Ray's vSphere provider,
+      // Slurm's GRES refusals, vLLM's placement group short of GPUs, kubelet with the device plugin gone; the MPS
+      // control daemon's dying server; amdgpu's reset and lost VRAM; Paddle's launcher, srun's step that could not be
+      // created; a status of 139; vim's E514; vLLM's placement-group wait, the Ascend runtime's device-task timeouts,
+      // stack dumps inside a c10d collective, gdb's blocking read(), c10d's store get that timed out; guided
+      // diffusion's lg_loss_scale, icefall's small grad scale, arcface's scale at zero; a logger's key / value row of
+      // nan, ESPnet2's all-invalid epoch, a tqdm postfix of nan
+      {"Tried to allocate 216.00 MiB (GPU 0; 7.92 GiB total capacity; 69.17 MiB already allocated; 24.56 MiB fr"
+       "ee; 86.00 MiB reserved in total by PyTorch) If reserved memory is >> allocated memory try setting max_sp"
+       "lit_size_mb to avoid fragmentation.",
+       "cuda_oom"},
+      {"Tried to allocate 20.00 MiB (GPU 1; 10.76 GiB total capacity; 9.77 GiB already allocated; 9.25 MiB fre"
+       "e; 9.67 MiB cached)",
+       "cuda_oom"},
+      {"ERROR: Out of GPU memory", "cuda_oom"},
+      {"ERROR: LoadError: Out of GPU memory trying to allocate 1.500 GiB", "cuda_oom"},
+      {"2021-07-08 01:27:55.7944269 [E:onnxruntime:, sequential_executor.cc:339 onnxruntime::SequentialExecutor::E"
+       "xecute] Non-zero status code returned while running Conv node. Name:'347_nchwc' Status Message: D:\\a\\_w"
+       "ork\\1\\s\\onnxruntime\\core\\framework\\bfc_arena.cc:330 onnxruntime::BFCArena::AllocateRawInternal Fail"
+       "ed to allocate memory for requested buffer of size 285081600",
+       "host_oom"},
+      {"pyarrow.lib.ArrowMemoryError: malloc of size 1073741824 failed", "host_oom"},
+      {"stress: FAIL: [168] (425) <-- worker 172 got signal 9", "host_oom"},
+      {"You cannot currently connect to a GPU due to usage limits in Colab. Learn more", "gpu_busy"},
+      {"Cannot connect to GPU backend", "gpu_busy"},
+      {"2023-11-02 02:49:39,853\tWARNING gpu_utils.py:47 -- No enough unused GPU cards on host h1, expected numb"
+       "er 1, only 0, gpu_ids []",
+       "gpu_busy"},
+      {"sbatch: error: Batch job submission failed: Requested GRES option unsupported by configured SelectType p"
+       "lugin",
+       "gpu_busy"},
+      {"srun: error: Unable to create step for job 16413634: Invalid generic resource (gres) specification",
+       "gpu_busy"},
+      {"ValueError: The number of required GPUs exceeds the total number of available GPUs in the placement gro"
+       "up.",
+       "gpu_busy"},
+      {"  Warning  UnexpectedAdmissionError  10s   kubelet  Allocate failed due to rpc error: code = Unavailab"
+       "le desc = error reading from server: EOF, which is unexpected",
+       "gpu_busy"},
+      {"[2024-04-29 11:22:10.441 Control    73] Server encountered a fatal exception. Shutting down", "cuda_error"},
+      {"[2024-04-29 11:22:10.446 Control    73] Server 95 exited with status 1", "cuda_error"},
+      {"[Wed Sep 26 00:34:02 2018] amdgpu 0000:03:00.0: GPU reset", "xid"},
+      {"[Wed Sep 26 00:34:04 2018] [drm:amdgpu_device_gpu_recover [amdgpu]] *ERROR* VRAM is lost!", "xid"},
+      {"Container rank 0 status failed cmd ['/usr/bin/python3', '-u', 'tools/train.py'] code 1 log log/workerl"
+       "og.0",
+       "dist_child_failed"},
+      {"LAUNCH ERROR 2022-11-21 02:35:54,385 Container failed !!!", "dist_child_failed"},
+      {"srun: error: Unable to create step for job 29986033: Memory required by task is not available",
+       "dist_child_failed"},
+      {"comfyui-1 exited with code 139", "segfault"},
+      {"Process finished with exit code 139", "segfault"},
+      {"\"try.py\" E514: write error (file system full?)", "disk_full"},
+      {"INFO 04-01 02:46:00 ray_utils.py:214] Waiting for creating a placement group of specs for 10 seconds. s"
+       "pecs=[{'node:10.163.194.101': 0.001, 'GPU': 1.0}, {'GPU': 1.0}]. Check `ray status` to see if you have "
+       "enough resources",
+       "hang"},
+      {"Waiting for creating a group placement of specs for 150 seconds. specs=[{'GPU': 1.0}].", "hang"},
+      {"EE1002: 2024-09-03-16:50:00.041.231 Stream synchronize timeout. rtDeviceSynchronize execute failed, rea"
+       "son=[stream sync timeout]",
+       "hang"},
+      {"        rtStreamSynchronizeWithTimeout execute failed, reason=[fftsplus timeout][FUNC:FuncErrorReason][F"
+       "ILE:error_message_manage.cc][LINE:53]",
+       "hang"},
+      {"[Error]: The execution of the internal task times out. ", "hang"},
+      {"W NPUStream.cpp:409] Warning: NPU warning, error code is 507046[Error]: ", "hang"},
+      {"    all_gather_into_tensor (torch/distributed/distributed_c10d.py:2709)", "hang"},
+      {"    barrier (torch/distributed/distributed_c10d.py:3439)", "hang"},
+      {"  File \"/usr/local/lib/python3.10/dist-packages/torch/distributed/distributed_c10d.py\", line 2050 in a"
+       "ll_reduce",
+       "hang"},
+      {"#0  0x000075791e3b381c in read () from /usr/lib/x86_64-linux-gnu/libc.so.6", "hang"},
+      {"#1  0x0000757911caa98d in read (__nbytes=271, __buf=0x75786a7fc370, __fd=<optimized out>)", "hang"},
+      {"#0  __GI___libc_read (fd=3, buf=0x7ffd5b0, nbytes=8) at ../sysdeps/unix/sysv/linux/read.c:26", "hang"},
+      {"RuntimeError: [3] is setting up NCCL communicator and retreiving ncclUniqueId from [0] via c10d key-value"
+       " store by key '0', but store->get('0') got exception: Socket Timeout",
+       "hang"},
+      {"Found NaN, decreased lg_loss_scale to -16199.354", "loss_scale_overflow"},
+      {"| lg_loss_scale | -0.821   |", "loss_scale_overflow"},
+      {"2025-05-20 02:38:47,195 WARNING [train_phone.py:1047] (7/8) Grad scale is small: 3.0517578125e-05",
+       "loss_scale_overflow"},
+      {"RuntimeError: grad_scale is too small, exiting: 1.2924697071141057e-26", "loss_scale_overflow"},
+      {"Training: 2023-04-07 09:02:24,067-Speed 931.38 samples/sec   Loss 9.5353   LearningRate 0.066591490546 "
+       "  Epoch: 5   Global Step: 440620   Fp16 Grad Scale:  0   Required: 187 hours",
+       "loss_scale_overflow"},
+      {"(trainer:404) WARNING: The gradients at all steps are invalid in this epoch. Something seems wrong. Thi"
+       "s training was stopped at 2epoch",
+       "nan_in_log"},
+      {"Epoch 41/250: 100%|████████| 9375/9375 [07:11<00:00, 21.73it/s, DR=713, DF=nan, G=nan, GP=2.16e+4, LR=0"
+       ".0001, TIME=0.0615]",
+       "nan_in_log"},
+      {"  3%|▎         | 30/1000 [00:12<06:40,  2.42s/it, d_loss=nan]", "nan_in_log"},
+      // ... a traceback's frame (', in') in a c10d collective is the traceback's
+      {"  File \"/usr/local/lib/python3.10/dist-packages/torch/distributed/distributed_c10d.py\", line 2050, in "
+       "all_reduce",
+       "traceback"},
+      // ... and another ACL code through torch_npu's check is cuda_error's
+      {"RuntimeError: SetDevice:torch_npu/csrc/core/npu/NPUFunctions.cpp:79 NPU function error: c10_npu::SetDevice(d"
+       "evice_id_), error code is 507033",
+       "cuda_error"},
+      // look-alikes: healthy scales, the MPS server's start and clean exit, amdgpu's resumed reset and GART line,
+      // stress's start and a worker that got SIGTERM, a clean container exit, another device plugin's refusal, vim's
+      // other write error, frames outside c10d or not in read(), a finite tqdm postfix, Ray Tune's status of pending
+      // trials (also how a healthy run starts)
+      {"Training: 2023-04-07 09:02:24,067-Speed 931.38 samples/sec   Loss 9.5353   Epoch: 5   Fp16 Grad Scale: 6"
+       "5536   Required: 187 hours",
+       ""},
+      {"2024-01-14 01:03:00,826 INFO [train.py:1056] (0/4) Epoch 1, batch 14300, tot_loss[loss=0.6085], batch si"
+       "ze: 130, lr: 2.73e-02, grad_scale: 32.0",
+       ""},
+      {"[2024-04-29 11:22:10.421 Control    73] Starting new server 95 for user 0", ""},
+      {"[2024-04-29 11:22:10.446 Control    73] Server 95 exited with status 0", ""},
+      {"[Wed Sep 26 00:34:04 2018] amdgpu 0000:03:00.0: GPU reset succeeded, trying to resume", ""},
+      {"[Wed Sep 26 00:34:04 2018] [drm] PCIE GART of 512M enabled (table at 0x000000F400900000).", ""},
+      {"stress: info: [168] dispatching hogs: 2 cpu, 0 io, 4 vm, 0 hdd", ""},
+      {"stress: FAIL: [168] (425) <-- worker 172 got signal 15", ""},
+      {"comfyui-1 exited with code 0", ""},
+      {"Allocate failed due to rpc error: code = Unknown desc = no rdma devices left, which is unexpected", ""},
+      {"\"x.bin\" E513: write error, conversion failed (make 'fenc' empty to override)", ""},
+      {"    forward (vllm/model_executor/layers/linear.py:548)", ""},
+      {"#2  0x00007f3a in read_config (path=0x55d0) at config.c:10", ""},
+      {"#0  0x00007f3a in readline () from /lib/x86_64-linux-gnu/libreadline.so.8", ""},
+      {"  3%|▎         | 30/1000 [00:12<06:40,  2.42s/it, d_loss=0.693, mode=nano]", ""},
+      {"Number of trials: 8/8 (8 PENDING)", ""},
+      {"Resources requested: 0/8 CPUs, 0/1 GPUs, 0.0/35.15 GiB heap, 0.0/17.58 GiB objects (0.0/1.0 accelerator_"
+       "type:V100)",
+       ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
