@@ -2618,6 +2618,62 @@ TEST_CASE("round 17: the r16 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 18: the r17 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // the clouds refusing an accelerator (GCE's zonal stockout and GPU quotas, Vertex AI's GPU quota metric, EC2's
+      // capacity for an accelerated family), GitHub Actions without a gpu runner, sbatch's refusal, sockeye's GPU
+      // locks, Volcano's device sharing; the CUDA samples' device count, checkCudaErrors' numeric code; NVML's
+      // GPU_IS_LOST after a dash, nvlddmkm's event text; NCCL's shm segment; HCCL's socket timeout; older XLA's
+      // rendezvous wait; icefall's NOTE on the gradient scale
+      {"code: ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS", "gpu_busy"},
+      {" - Quota 'GPUS_ALL_REGIONS' exceeded. Limit: 0.0 globally.", "gpu_busy"},
+      {"    \"message\": \"The following quota metrics exceed quota limits: aiplatform.googleapis.com/custom_model_"
+       "training_nvidia_l4_gpus\",",
+       "gpu_busy"},
+      {"2023-11-14 14:15:33,991 - 13114 - [slurm_plugin.fleet_manager:_launch_instances] - ERROR - Error in Creat"
+       "eFleet request (0ba56b9a): InsufficientInstanceCapacity - We currently do not have sufficient p4d.24xlarg"
+       "e capacity in the Availability Zone you requested (us-east-1d).",
+       "gpu_busy"},
+      {"No runner matching the specified labels was found: self-hosted, gpu", "gpu_busy"},
+      {"sbatch: error: Batch job submission failed: Requested node configuration is not available", "gpu_busy"},
+      {"[INFO:sockeye.utils] Could not acquire GPU 0. It's currently locked.", "gpu_busy"},
+      {"[INFO:sockeye.utils] Not enough GPUs available will try again in 62s.", "gpu_busy"},
+      {"E1110 07:30:56.874510       1 device_info.go:187] deviceSharing err= not enough gpu fitted on this node",
+       "gpu_busy"},
+      {"Error: only 0 Devices available, 1 requested.  Exiting.", "cuda_error"},
+      {"CUDA error = 999at main.cu:196'cudaDeviceSynchronize()/n", "cuda_error"},
+      {"CUDA error = 700 at main.cu:120 'cudaDeviceSynchronize()'", "cuda_error"},
+      {"2021.09.24:22:57:10.022: hwmc GPU2: unable to get fan speed - GPU is lost (15)", "xid"},
+      {"Error occurred on GPUID: 100", "xid"},
+      {"Error while creating shared memory segment /dev/shm/nccl-CsYXMW (size 9637888)", "nccl_error"},
+      {"[rank1]: EI0006: [PID: 1292363] 2025-04-08-18:07:20.444.436 Getting socket times out. Reason: Remote Rank"
+       " did not send the data in time. Please check the reason for the rank being stuck",
+       "nccl_timeout"},
+      {"2021-06-01 12:09:19.912475: E external/org_tensorflow/tensorflow/compiler/xla/service/collective_ops_util"
+       "s.h:209] This thread has been waiting for 5000ms for and may be stuck: participant for device ordinal 1, "
+       "stream 0x5594682cb160 waiting for all participants to arrive at rendezvous RendezvousKey{run_id=RunId: 8"
+       "5034, global_devices=[0,1,2,3], num_local_participants=4, collective_op_kind=cross_replica, op_id=534}",
+       "hang"},
+      {"        If you see this error, it means that the gradient scale is too small.", "loss_scale_overflow"},
+      // look-alikes: a CPU machine's EC2 capacity and a CPU quota, a lock that was had, a runner label without a gpu,
+      // a monitor's other fan error, NCCL's SHM channel, HCCL's timeout setting, an XLA rendezvous that completed
+      {"InsufficientInstanceCapacity - We currently do not have sufficient c5.4xlarge capacity in the Availability"
+       " Zone you requested (us-east-1d).",
+       ""},
+      {" - Quota 'CPUS' exceeded. Limit: 24.0 in region us-central1.", ""},
+      {"[INFO:sockeye.utils] Acquired GPU 0.", ""},
+      {"No runner matching the specified labels was found: self-hosted, linux, arm64", ""},
+      {"2021.09.24:22:57:10.022: hwmc GPU2: unable to get fan speed - Not Supported", ""},
+      {"gpu-node:1234:1290 [0] NCCL INFO Channel 00 : 0[0] -> 1[1] via SHM/direct/direct", ""},
+      {"export HCCL_CONNECT_TIMEOUT=1200", ""},
+      {"I external/org_tensorflow/tensorflow/compiler/xla/service/collective_ops_utils.h:209] all participants "
+       "arrived at rendezvous RendezvousKey{run_id=RunId: 85034}",
+       ""},
+      {"2024-01-14 01:03:00,826 INFO [train.py:1056] (0/4) Epoch 1, batch 14300, grad_scale: 32.0", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
