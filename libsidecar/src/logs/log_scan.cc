@@ -605,7 +605,19 @@ bool is_doc_line(std::string_view line) {
       // a PR summary's list item that quotes an error's name as markdown code ("- return
       // `CUDA_ERROR_DEVICE_UNAVAILABLE` when ..."): a program prints the name, not its backticks after a bullet and a
       // verb
-      "^[-*] [a-z]+ .{0,80}`[A-Z][A-Z0-9_]{3,}`",
+      "^[-*] [a-z]+ .{0,80}`[A-Z][A-Z0-9_]{3,}`|"
+      // a reference entry's field naming the error it describes ("SIGNATURE=RuntimeError: NCCL communicator was
+      // aborted ...", "+**Cause**: the Linux OOM killer, not CUDA."), prose about what an error usually comes from or
+      // leads to ("Often the cause of a MemoryError is ...", "... typically resulting in a ...ChildFailedError on the
+      // Agent itself"), an error quoted as reStructuredText's inline literal ("``RuntimeError: CUDA out of memory``
+      // with a Python traceback") or as markdown code right after CJK prose (a Chinese FAQ's "<usually seen>
+      // `Cuda Error: ...`, <because> ...": a UTF-8 CJK character is three bytes, a lead byte 0xe3-0xe9 and two
+      // continuation bytes)
+      "^\\W{0,4}(signature|symptoms?|summary|root cause|cause)\\W{0,3}\\s*[=:]|"
+      "\\bthe (cause|causes|source) of (an? |the )?\\w*(error|exception)s? (is|are|was)\\b|"
+      "\\b(typically|usually|often|generally|commonly|normally) (resulting|results?|leading|leads?) (in|to)\\b|"
+      "``[^`]{4,}``|"
+      "(?-i:[\\x{e3}-\\x{e9}][\\x{80}-\\x{bf}][\\x{80}-\\x{bf}]) ?`[^`]{4,}`",
       re2_options(false));
   return RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), prose);
 }

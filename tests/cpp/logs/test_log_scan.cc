@@ -2485,6 +2485,39 @@ TEST_CASE("round 17: the r16 false alarms: documentation and prose, and a logger
   check_line_cases(cases);
 }
 
+TEST_CASE(
+    "round 18: the r17 false alarms: reference entries, prose about causes, quoted errors, a hypothetical full disk",
+    "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // contrasts that stay findings: Java's 'Caused by:' (not a reference entry's 'Cause:'), an error after CJK text
+      // without code quotes, a real ENOSPC after a condition
+      {"Caused by: java.lang.OutOfMemoryError: Java heap space", "host_oom"},
+      {"\xe8\xbf\x90\xe8\xa1\x8c\xe5\xa4\xb1\xe8\xb4\xa5: RuntimeError: CUDA error: an illegal memory access was "
+       "encountered",
+       "cuda_error"},
+      {"OSError: [Errno 28] No space left on device: '/ckpt/model.pt'", "disk_full"},
+      // look-alikes: a knowledge base's signature field, a doc's cause field, prose on an error's cause and on what it
+      // leads to, reStructuredText's inline literal, markdown code after CJK prose, someone without enough disk space
+      {"SIGNATURE=RuntimeError: NCCL communicator was aborted on rank 2.  Original reason for failure was: watchdog "
+       "callback timed out",
+       ""},
+      {"+**Cause**: the Linux OOM killer, not CUDA. A GPU shortage raises a catchable", ""},
+      {"Often the cause of a MemoryError is incorrect broadcasting resulting in a very large and incorrect shape.", ""},
+      {"The Agent aggregates the errors and propagates the initial (smallest timestamp) worker error up, typically re"
+       "sulting in a torch.distributed.elastic.multiprocessing.errors.ChildFailedError on the Agent itself.",
+       ""},
+      {"+``RuntimeError: CUDA out of memory`` with a Python traceback; ``Killed`` is the", ""},
+      {"+\xe9\x80\x9a\xe5\xb8\xb8\xe5\x87\xba\xe7\x8e\xb0 `Cuda Error: CUDA driver version is insufficient for CUDA "
+       "runtime version`, ...",
+       ""},
+      {"For medium-to-large models, if the user doesn't have enough disk space (or, more commonly, has accidentally "
+       "specified a path on a volume with not enough disk space), we train for a full \"epoch,\" and crash while savin"
+       "g the checkpoint.",
+       ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("round 17: the r16 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
   const std::vector<std::pair<std::string, std::string>> cases = {
       // PyTorch's OOM body without its head, CUDA.jl's out-of-GPU-memory; ONNX Runtime's CPU arena on an NCHWc node,
