@@ -176,6 +176,13 @@ inline bool all_digits(std::string_view s) {
     if (c < '0' || c > '9') return false;
   return true;
 }
+// Letters only (a word, not a count or a unit with digits).
+inline bool is_word(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s)
+    if (c < 'a' || c > 'z') return false;
+  return true;
+}
 inline bool one_of(std::string_view t, std::initializer_list<std::string_view> set) {
   for (std::string_view x : set)
     if (t == x) return true;
@@ -361,6 +368,16 @@ inline TokenFlags token_flags(const std::vector<std::string>& tk) {
     std::string_view next = i + 1 < tk.size() ? std::string_view(tk[i + 1]) : std::string_view();
     std::string_view prev = i > 0 ? std::string_view(tk[i - 1]) : std::string_view();
     if (is_loss_token(t) || (t == "cross" && next == "entropy")) f.loss = true;
+    // A loss term named the way image-restoration trainers print it: BasicSR
+    // and the code built on it (NAFNet, EFNet, HDRUNet, IRN) log each term
+    // as "l_<term>" ("l_pix", "l_percep", "l_g_gan", "l_forw_ce"); EDSR-PyTorch
+    // logs a term by its function's name alone ("[L1: 5.96]"). Not "L.r."
+    // (Marian's learning rate): the term is a word, or a one-letter network
+    // ("g", "d") and then a word.
+    if (i == 0 && t == "l" && is_word(next) &&
+        (next.size() >= 2 || (tk.size() >= 3 && tk[2].size() >= 2 && is_word(tk[2]))))
+      f.loss = true;
+    if (tk.size() == 1 && one_of(t, {"l1", "l2", "smoothl1", "charbonnier"})) f.loss = true;
     if (t == "scale" || t == "scaler") f.scale = true;
     if (is_quality_token(tk, i)) f.quality = true;
     if (one_of(t, {"reward", "rewards", "return", "returns"})) f.reward = true;

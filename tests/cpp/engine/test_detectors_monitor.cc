@@ -443,6 +443,36 @@ TEST_CASE("monitor: the run's only loss key stands in for the loss (SEC-MXNet#8,
     CHECK(row(b, i, {{"loss", 2.5 - 0.1 * i}, {"MultiLogisticLoss", 0.123456789}}).alerts.empty());
 }
 
+TEST_CASE("monitor: an image-restoration loss term named l_pix or L1 is a loss (EFNet#11, EDSR-PyTorch#198, #214)",
+          "[monitor][families]") {
+  // BasicSR's l_pix NaN from the first logged iteration after a resume: critical at once.
+  Monitor e(opts());
+  auto t = row(e, 649, {{"time (data)", 4.499}, {"l_pix", kNaN}});
+  REQUIRE(t.alerts.size() == 1);
+  CHECK(t.alerts[0].decision.syndrome == "nan_loss");
+  CHECK(t.alerts[0].decision.severity == Severity::kCritical);
+  // EDSR's "[L1: inf]" from the first report.
+  Monitor i(opts());
+  t = row(i, 800, {{"L1", std::numeric_limits<double>::infinity()}});
+  REQUIRE(t.alerts.size() == 1);
+  CHECK(t.alerts[0].decision.syndrome == "nan_loss");
+  // EDSR's L1 at ~6 that jumps to 2948: the ceiling rule.
+  Monitor j(opts());
+  std::vector<Alert> got;
+  const double l1[] = {5.9633, 6.0812, 5.9816, 5.9686, 5.9985, 6.0579, 2948.0002, 3150.1106};
+  for (int k = 0; k < 8; ++k)
+    for (auto& a : row(j, 1600 * (k + 1), {{"L1", l1[k]}}).alerts) got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "loss_spike");
+  CHECK(got[0].decision.step == 11200);
+  // Marian's "L.r." is no loss: a NaN there is a non-finite metric, a warning.
+  Monitor r(opts());
+  row(r, 1, {{"Cost", 2.77}, {"L.r.", 5.38e-05}});
+  t = row(r, 2, {{"Cost", 2.76}, {"L.r.", kNaN}});
+  REQUIRE(t.alerts.size() == 1);
+  CHECK(t.alerts[0].decision.syndrome == "nonfinite_metric");
+}
+
 TEST_CASE("monitor: mmcv's \"time\" beside \"data_time\" is a step time that more than doubled (mmaction#199)",
           "[monitor][families]") {
   // Kinetics-400 TSN: 0.77-0.93 s per iteration, then 1.67-1.72 s for good, data_time unchanged.

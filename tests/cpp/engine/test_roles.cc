@@ -56,8 +56,17 @@ TEST_CASE("roles: the loss family by tokens, one primary loss", "[roles]") {
   // Aliases rank before token matches within one row.
   CHECK(m.match("loss")->priority < m.match("Loss/train")->priority);
   CHECK(m.match("train_loss")->priority < m.match("lm loss")->priority);
+  // Loss terms as image-restoration trainers print them: BasicSR's "l_<term>"
+  // (EFNet#11's l_pix, IRN's l_forw_ce), EDSR-PyTorch's function name alone
+  // ("[L1: inf]", EDSR-PyTorch#198): loss-family keys, none the primary loss.
+  for (std::string_view k : {"l_pix", "l_percep", "l_g_gan", "l_forw_ce", "L1", "L2", "SmoothL1"}) {
+    INFO(k);
+    CHECK(family(m, k) == KeyFamily::kLoss);
+    CHECK(role(m, k) != Role::kLoss);
+  }
   // Not losses.
-  for (std::string_view k : {"lossy", "gloss", "loss_scale", "scaler/scale", "epoch", "step"}) {
+  for (std::string_view k : {"lossy", "gloss", "loss_scale", "scaler/scale", "epoch", "step", "L.r.", "l_2", "l1_ratio",
+                             "L1_reg_weight", "level"}) {
     INFO(k);
     CHECK(family(m, k) != KeyFamily::kLoss);
   }
