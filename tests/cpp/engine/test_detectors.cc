@@ -1620,6 +1620,27 @@ TEST_CASE("frozen_loss flat: values that differ only by the logger's rounding (p
   CHECK_FALSE(first_decision({0.71, 0.70, 0.70}, detect_frozen_loss, "train Loss"));
 }
 
+TEST_CASE("frozen_loss flat: an excerpt that starts mid-run has no initial level (PVT#24, marian-dev#480, caffe#59)",
+          "[detectors][frozen][false_positive]") {
+  auto at = [](const std::vector<double>& v, std::int64_t step0, std::int64_t every) {
+    Series s("loss");
+    for (std::size_t i = 0; i < v.size(); ++i) s.push(step0 + every * static_cast<std::int64_t>(i), v[i]);
+    return detect_frozen_loss_in(s, FrozenLossOptions{}, false);
+  };
+  // Converged runs pasted mid-run: the loss moves 0.07-0.1 % between prints
+  // (PVT's epochs 196-198, Marian's updates 497000-499000): no initial level, quiet.
+  CHECK_FALSE(at({3.2889927095598837, 3.285767560608858, 3.287864878380613}, 196, 1));
+  CHECK_FALSE(at({2.77209687, 2.77120614, 2.77030158, 2.77276516}, 497000, 1000));
+  // The same spread from the run's start is still flat (nothing says the excerpt is late).
+  CHECK(at({3.2889927095598837, 3.285767560608858, 3.287864878380613}, 0, 1));
+  // Stuck at chance mid-run moves far less: ImageNet's ln 1000 at iteration 78000 (0.015 %).
+  auto d = at({6.9063, 6.90727, 6.9073}, 78000, 20);
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "flat");
+  // FractalNet#3's 2.303 / 2.3029 printed with 4 decimals, from epoch 34.
+  CHECK(at({2.303, 2.303, 2.3029, 2.3029}, 34, 1));
+}
+
 TEST_CASE("frozen_loss: a loss at exactly 1.0 for a few points is no saturation (PaddleOCR#13159 left)",
           "[detectors][frozen][false_positive]") {
   // A round value repeats by rounding, and any loss can sit at 1.0: a rule for

@@ -956,7 +956,13 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
 //    and the loss is not still falling: a least-squares slope over its last
 //    kFlatTrendPoints values more than flat_trend_z standard errors below
 //    zero is a slow improvement (a val_loss 1.0 -> 0.95 over 20 000 steps),
-//    not a frozen loss. Evidence: flat_points points, 3 for the slope;
+//    not a frozen loss. A series that starts mid-run (starts_mid_run: a
+//    pasted excerpt) has no initial level to say "never improved", so its
+//    values must agree within flat_excerpt_tolerance (0.025 %) instead: a
+//    loss stuck at chance moves less (caffe#59: 6.9063, 6.90727, 6.9073 at
+//    iteration 78000), a converged run's excerpt more (PVT#24: 3.2890,
+//    3.2858, 3.2879 at epochs 196-198; marian-dev#480: Cost 2.7721, 2.7712,
+//    2.7703). Evidence: flat_points points, 3 for the slope;
 //  - chance: the last chance_points values all within chance_tolerance
 //    (relative) of ln k, the loss of a k-way classifier that predicts
 //    uniformly, for k = 2 .. chance_max_classes, under the same "never
@@ -1033,8 +1039,9 @@ struct FrozenLossOptions {
   int metric_points = 4;
   int flat_points = 3;
   double flat_tolerance = 1e-3;
-  double flat_max_improvement = 0.05;  // "never improved": the minimum within this of the initial value
-  double flat_trend_z = 3.0;           // a slope this many standard errors below 0: still improving
+  double flat_excerpt_tolerance = 2.5e-4;  // the flat band of a series that starts mid-run
+  double flat_max_improvement = 0.05;      // "never improved": the minimum within this of the initial value
+  double flat_trend_z = 3.0;               // a slope this many standard errors below 0: still improving
   int chance_points = 5;
   double chance_tolerance = 0.02;
   int chance_max_classes = 4;
@@ -1082,6 +1089,10 @@ struct OptionTable<FrozenLossOptions> {
        "frozen_metric: bit-identical values of an accuracy-type metric while the loss never improved (0: off)"},
       {"flat_points", &O::flat_points, {2, 1e5}, "flat rule: this many values within flat_tolerance"},
       {"flat_tolerance", &O::flat_tolerance, {0.0, 1.0}, "relative spread of the flat points"},
+      {"flat_excerpt_tolerance",
+       &O::flat_excerpt_tolerance,
+       {0.0, 1.0},
+       "flat rule: the relative spread instead, when the series starts mid-run (no initial level to compare)"},
       {"flat_max_improvement",
        &O::flat_max_improvement,
        {0.0, 1.0},
@@ -1422,8 +1433,13 @@ inline std::optional<Decision> detect_frozen_loss_in(const Series& loss, const F
                 "repeats, value for value, the " + std::to_string(opt.replay_points) + " values it logged " +
                     std::to_string(*lag) + " rows earlier (the model's output did not change)");
   auto f = static_cast<std::size_t>(std::max(opt.flat_points, 2));
-  const double tol = opt.flat_tolerance > 0 ? detail::flat_band(loss, f, opt.flat_tolerance) : 0.0;
-  if (opt.flat_tolerance > 0 && v > 0 && loss.size() >= f && std::fabs(prev - v) <= tol) {
+  // An excerpt that starts mid-run has no initial level to say "never
+  // improved": its values must agree within flat_excerpt_tolerance instead.
+  const double flat_tol = detail::starts_mid_run(loss) && opt.flat_excerpt_tolerance < opt.flat_tolerance
+                              ? opt.flat_excerpt_tolerance
+                              : opt.flat_tolerance;
+  const double tol = flat_tol > 0 ? detail::flat_band(loss, f, flat_tol) : 0.0;
+  if (flat_tol > 0 && v > 0 && loss.size() >= f && std::fabs(prev - v) <= tol) {
     double lo = v, hi = v;
     for (std::size_t i = 1; i < f; ++i) {
       double x = loss.from_back(i).value;
@@ -1433,7 +1449,7 @@ inline std::optional<Decision> detect_frozen_loss_in(const Series& loss, const F
     }
     auto init = loss.initial_values();
     bool never_improved = !init.empty() && *loss.min() >= (1.0 - opt.flat_max_improvement) * init.front();
-    if (hi - lo <= std::max(tol, opt.flat_tolerance * hi) && never_improved && hi > lo &&
+    if (hi - lo <= std::max(tol, flat_tol * hi) && never_improved && hi > lo &&
         !detail::still_falling(loss, detail::kFlatTrendPoints, opt.flat_trend_z))
       return make(
           "flat", f,
