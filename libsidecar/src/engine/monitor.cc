@@ -182,6 +182,7 @@ struct Monitor::Impl {
   std::vector<LogMatch> matches;
   std::size_t profile_log_bytes = 0;
   std::int64_t next_step = 0;
+  std::optional<std::int64_t> first_loss_step;  // the first row with a loss-family value
   std::optional<std::int64_t> last_step;
   std::uint64_t rows_since_tick = 0;
   bool rows_have_time = false;
@@ -343,6 +344,7 @@ struct Monitor::Impl {
       if (static_cast<Role>(r) == Role::kValAccuracy) record_curve(step);
       has_loss = has_loss || static_cast<Role>(r) == Role::kLoss;
     }
+    if (any_loss && !first_loss_step) first_loss_step = step;
     track_training_row(has_loss, any_loss, training_row, row.values.size());
     // Every row is evaluated where it stands in the input order.
     double now = row.timestamp && std::isfinite(*row.timestamp) ? *row.timestamp : last_now;
@@ -603,7 +605,8 @@ struct Monitor::Impl {
         apply(w.quality, detect_val_acc_drop(s, d.validation_drop, "quality_drop", known_best(w.norm)), now, &s);
         apply(w.frozen, frozen_metric(s), now, &s);
       } else if (w.family == KeyFamily::kThroughput)
-        apply(w.throughput, detect_throughput_collapse_phased(s, d.throughput_collapse, rl()), now, &s);
+        apply(w.throughput, detect_throughput_collapse_phased(s, d.throughput_collapse, learning_start_possible(s)),
+              now, &s);
       else if (w.family == KeyFamily::kStepTime)
         apply(w.throughput,
               w.mmcv_time && !(s.min().value_or(0.0) >= kMmcvTimeFloor)
@@ -621,6 +624,16 @@ struct Monitor::Impl {
 
   // An RL run's throughput steps down once when learning starts (throughput.h).
   bool rl() const { return profile_value == Profile::kReinforcementLearning; }
+  // ... unless it logged a loss from the throughput's first row on: it was
+  // learning all along, so a step down is no learning start (dotaclient#15: a
+  // PPO optimizer's loss on every steps_per_s row, 805 -> 242 -> 141 while
+  // its rollout pods were preempted; a DQN filling its replay buffer logs no
+  // loss yet, Deep-RL-Hands-On#80).
+  bool learning_start_possible(const Series& tp) const {
+    if (!rl()) return false;
+    if (!first_loss_step || tp.empty() || tp.count() != tp.size()) return true;
+    return *first_loss_step > tp.from_back(tp.size() - 1).step;
+  }
   // Reinforcement learning, or a run that logs a reward, KL or preference
   // key: its losses may sit at a print step from zero (detect_frozen_loss).
   bool reward_run() const { return rl() || reward_keys; }
@@ -714,8 +727,9 @@ struct Monitor::Impl {
     evaluate_losses(now);
     if (dirty(Role::kThroughput))
       apply(kThroughputCollapse,
-            detect_throughput_collapse_phased(series(Role::kThroughput), d.throughput_collapse, rl()), now,
-            &series(Role::kThroughput));
+            detect_throughput_collapse_phased(series(Role::kThroughput), d.throughput_collapse,
+                                              learning_start_possible(series(Role::kThroughput))),
+            now, &series(Role::kThroughput));
     if (dirty(Role::kValAccuracy))
       apply(kValFrozenMetric, frozen_metric(series(Role::kValAccuracy)), now, &series(Role::kValAccuracy));
     if (dirty(Role::kGradNorm))

@@ -1610,6 +1610,23 @@ TEST_CASE("throughput_collapse RL: a DQN's one step down when learning starts (D
   CHECK(first_decision(worse, rl, "speed"));
 }
 
+TEST_CASE("throughput_collapse short: five rows, the last two under every value before (dotaclient#15)",
+          "[detectors][throughput]") {
+  // Too short for a reference past the warm-up: the lowest of all the values
+  // before, warm-up included (warm-up is slow, never fast).
+  const std::vector<double> sps = {559.17, 711.36, 805.36, 241.90, 140.80};
+  auto d = first_decision(sps, detect_throughput_collapse, "steps_per_s");
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "short");
+  CHECK(d->step == 4);
+  // One low row is a checkpoint save; a fall to 0.6x of the lowest is not under half (no reference yet).
+  CHECK_FALSE(first_decision({559.17, 711.36, 805.36, 805.0, 140.80}, detect_throughput_collapse, "steps_per_s"));
+  CHECK_FALSE(first_decision({559.17, 711.36, 805.36, 340.0, 335.0}, detect_throughput_collapse, "steps_per_s"));
+  // Under a possible learning start (RL, no loss logged before) a step down is that start.
+  auto rl = [](const Series& s) { return detect_throughput_collapse_phased(s, {}, true); };
+  CHECK_FALSE(first_decision(sps, rl, "steps_per_s"));
+}
+
 TEST_CASE("frozen_loss flat: values that differ only by the logger's rounding (pretrained-models#27)",
           "[detectors][frozen]") {
   auto d = first_decision({0.0383, 0.0382, 0.0382}, detect_frozen_loss, "train Loss");

@@ -473,6 +473,24 @@ TEST_CASE("monitor: an image-restoration loss term named l_pix or L1 is a loss (
   CHECK(t.alerts[0].decision.syndrome == "nonfinite_metric");
 }
 
+TEST_CASE("monitor: an RL run that logged its loss from the first row has no learning start (dotaclient#15)",
+          "[monitor][families]") {
+  const double sps[] = {559.17, 711.36, 805.36, 241.90, 140.80};
+  const double loss[] = {-0.0141, -0.0138, -0.0181, -0.0661, -0.1711};
+  const double rew[] = {3.36, 0.29, 0.43, 2.61, 3.39};
+  Monitor m(opts(Profile::kReinforcementLearning));
+  std::vector<Alert> got;
+  for (int i = 0; i < 5; ++i)
+    for (auto& a : row(m, i, {{"steps_per_s", sps[i]}, {"mean_reward", rew[i]}, {"loss", loss[i]}}).alerts)
+      got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "throughput_collapse");
+  CHECK(got[0].decision.step == 4);
+  // Without a loss before the drop (a DQN filling its replay buffer): the learning start, quiet.
+  Monitor q(opts(Profile::kReinforcementLearning));
+  for (int i = 0; i < 5; ++i) CHECK(row(q, i, {{"steps_per_s", sps[i]}, {"mean_reward", rew[i]}}).alerts.empty());
+}
+
 TEST_CASE("monitor: mmcv's \"time\" beside \"data_time\" is a step time that more than doubled (mmaction#199)",
           "[monitor][families]") {
   // Kinetics-400 TSN: 0.77-0.93 s per iteration, then 1.67-1.72 s for good, data_time unchanged.

@@ -127,9 +127,51 @@ inline std::optional<CollapseReference> collapse_reference(std::span<const doubl
 }
 }  // namespace detail
 
-// Returns a "throughput_collapse" decision. `phase_change` (the RL profile):
-// a single early step down to a new level is the learning start, measured
-// from there (detail::after_phase_change). Known false negative there: an
+namespace detail {
+// The short form (a series too short for a reference past the warm-up:
+// evidence kShortBefore values, then `p`): the last p values all <= ratio^2
+// (0.49: under half) x the LOWEST of every value before them, warm-up
+// included. Warm-up is slow, never fast, so a throughput that falls to under
+// half of all of it, twice running, has collapsed whatever the warm-up was
+// (dotaclient#15: steps_per_s 559, 711, 805, then 242 and 141 while pods
+// were preempted). Without a reference the bar is squared: a speed that
+// was already easing (92.8, 86.9, 77.5, then 48.2, 48.0: 0.62x) may be a
+// warm-up that ends fast, so it waits for the reference.
+constexpr std::size_t kShortBefore = 3;
+inline std::optional<Decision> short_collapse(const Series& tp, const ThroughputCollapseOptions& opt, int p) {
+  const auto n = static_cast<std::size_t>(p);
+  if (tp.count() != tp.size() || tp.size() < kShortBefore + n) return std::nullopt;  // every row, from the first
+  double lowest = std::numeric_limits<double>::infinity();
+  for (std::size_t i = n; i < tp.size(); ++i) {
+    const double x = tp.from_back(i).value;
+    if (!std::isfinite(x)) return std::nullopt;
+    lowest = std::min(lowest, x);
+  }
+  if (!(lowest > 0)) return std::nullopt;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = tp.from_back(i).value;
+    if (!std::isfinite(x) || x > opt.ratio * opt.ratio * lowest) return std::nullopt;
+  }
+  const double cur = tp.back().value;
+  Severity sev = cur * opt.critical_ratio <= lowest ? std::max(opt.severity, Severity::kCritical) : opt.severity;
+  Decision d = make_decision(Source::kRulebased, "throughput_collapse", sev,
+                             tp.name() + " fell to " + fmt_num(cur) + ", " + fmt_num(cur / lowest) +
+                                 "x the lowest of its " + std::to_string(tp.size() - n) + " values before",
+                             tp.name(), &tp);
+  d.evidence.emplace_back("reference", fmt_num(lowest));
+  d.evidence.emplace_back("consecutive", std::to_string(p));
+  d.evidence.emplace_back("rule", "short");
+  set_band(d, lowest * (1.0 + opt.ratio) / 2.0, std::numeric_limits<double>::infinity());
+  return d;
+}
+}  // namespace detail
+
+// Returns a "throughput_collapse" decision. `phase_change` (the RL profile,
+// unless the run logged a loss from the throughput's first row on: the engine
+// knows): a single early step down to a new level is the learning start,
+// measured from there (detail::after_phase_change). A series too short for a
+// reference past the warm-up gets the short form (detail::short_collapse,
+// evidence "rule": short), not under phase_change. Known false negative there: an
 // RL run whose throughput halves once early and for good for another reason.
 inline std::optional<Decision> detect_throughput_collapse_phased(const Series& tp, const ThroughputCollapseOptions& opt,
                                                                  bool phase_change) {
@@ -146,6 +188,7 @@ inline std::optional<Decision> detect_throughput_collapse_phased(const Series& t
   std::uint64_t usable = tp.finite_count() > static_cast<std::uint64_t>(p) ? tp.finite_count() - p : 0;
   auto& ref = detail::scratch(0);
   auto r = detail::collapse_reference(init, warm, static_cast<std::size_t>(usable), opt, cur, ref);
+  if (!r && usable < warm + 2 && !phase_change) return detail::short_collapse(tp, opt, p);
   if (!r) return std::nullopt;
   if (phase_change) {
     const std::size_t start = detail::after_phase_change(init, warm, r->median, opt.ratio);
