@@ -594,10 +594,14 @@ struct Monitor::Impl {
         // takes for the loss ("MultiLogisticLoss", Julia's "Current loss
         // is"), is the loss as far as the frozen rules go.
         const bool sole = sole_loss(w);
-        if (sole || !w.frozen.sig.empty())
+        // Any loss-family key at exactly 0 beside a perfect score is a head
+        // with nothing to learn (detect_zero_perfect), the sole loss or not.
+        auto perfect = zero_perfect(s, d.frozen_loss);
+        if (sole || perfect || !w.frozen.sig.empty())
           apply(w.frozen,
-                sole && std::isfinite(s.back().value) ? detect_frozen_loss_in(s, d.frozen_loss, reward_run())
-                                                      : std::nullopt,
+                perfect                                 ? std::move(perfect)
+                : sole && std::isfinite(s.back().value) ? detect_frozen_loss_in(s, d.frozen_loss, reward_run())
+                                                        : std::nullopt,
                 now, &s);
       } else
         apply(w.nonfinite, detect_nonfinite_metric(s, d.nonfinite_metric), now, &s);
@@ -676,6 +680,17 @@ struct Monitor::Impl {
     return std::nullopt;
   }
 
+  // A loss-family series at exactly 0.0 beside a quality key at its ceiling on
+  // the same rows (detect_zero_perfect); outside RL and reward runs.
+  std::optional<Decision> zero_perfect(const Series& loss, const FrozenLossOptions& fo) const {
+    if (reward_run() || loss.empty() || loss.back().value != 0.0) return std::nullopt;
+    for (const Watch& w : watches)
+      if (w.family == KeyFamily::kQuality && !w.is_best)
+        if (auto z = detect_zero_perfect(loss, w.series, fo)) return z;
+    if (bound(Role::kValAccuracy)) return detect_zero_perfect(loss, series(Role::kValAccuracy), fo);
+    return std::nullopt;
+  }
+
   // The training and validation loss rules.
   void evaluate_losses(double now) {
     const DetectorOptions& d = opt.playbook.detectors;
@@ -698,6 +713,7 @@ struct Monitor::Impl {
         if (!frozen && loss.back().value == 0.0 && !rl()) frozen = zero_total(loss, d.frozen_loss);
         if (!frozen && loss.back().value == 0.0 && !rl() && !reward_keys)
           frozen = detect_zero_start(loss, d.frozen_loss);
+        if (!frozen) frozen = zero_perfect(loss, d.frozen_loss);
         apply(kFrozenLoss, std::move(frozen), now, &loss);
       }
     }

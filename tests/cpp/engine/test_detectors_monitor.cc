@@ -491,6 +491,33 @@ TEST_CASE("monitor: an RL run that logged its loss from the first row has no lea
   for (int i = 0; i < 5; ++i) CHECK(row(q, i, {{"steps_per_s", sps[i]}, {"mean_reward", rew[i]}}).alerts.empty());
 }
 
+TEST_CASE("monitor: a head's loss exactly 0 beside its accuracy at exactly 100 (SCTNet#24)", "[monitor][families]") {
+  const double guidance[] = {5.1837, 5.407, 5.3209, 5.2152};
+  Monitor m(opts());
+  std::vector<Alert> got;
+  for (int i = 0; i < 4; ++i)
+    for (auto& a : row(m, 3900 + 50 * i,
+                       {{"lr", 4.878e-04},
+                        {"decode.loss_ce", 0.0},
+                        {"decode.acc_seg", 100.0},
+                        {"aux_1.loss_guidance", guidance[i]},
+                        {"loss", guidance[i]}})
+                       .alerts)
+      got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "frozen_loss");
+  CHECK(ev(got[0], "rule") == "zero_perfect");
+  CHECK(got[0].decision.step == 4000);
+  // An MoE aux loss switched off (exactly 0) beside an accuracy that is not perfect: quiet.
+  Monitor q(opts());
+  for (int i = 0; i < 6; ++i)
+    CHECK(row(q, i, {{"loss", 7.0 - 0.1 * i}, {"aux_loss", 0.0}, {"acc", 0.30 + 0.01 * i}}).alerts.empty());
+  // A GRPO batch all right: a zero loss beside a full accuracy reward in a reward run, quiet.
+  Monitor g(opts());
+  for (int i = 0; i < 6; ++i)
+    CHECK(row(g, i, {{"loss", 0.0}, {"reward", 1.0}, {"accuracy", 1.0}, {"kl", 0.001}}).alerts.empty());
+}
+
 TEST_CASE("monitor: mmcv's \"time\" beside \"data_time\" is a step time that more than doubled (mmaction#199)",
           "[monitor][families]") {
   // Kinetics-400 TSN: 0.77-0.93 s per iteration, then 1.67-1.72 s for good, data_time unchanged.

@@ -1346,6 +1346,42 @@ inline std::optional<Decision> detect_zero_total(const Series& loss, const Serie
   return d;
 }
 
+// A loss-family key (a head's own loss) exactly 0.0 on each of the last
+// zero_points + 1 rows while a quality metric logged on the same rows is
+// exactly at its ceiling (1.0 or 100): a head that scores perfectly at zero
+// loss has nothing to learn -- its targets are all one class, or all ignored
+// (SCTNet#24: decode.loss_ce 0.0000 and decode.acc_seg 100.0000 on every line
+// at iterations 3900-4050 of 160k on iSAID, converted with the wrong labels,
+// while only a guidance loss moves; pytorch/examples#737: Loss 0.0, Acc@1
+// 100.0 on ImageNet). A learning model's loss is never exactly 0 beside a
+// perfect score on real data; an MoE aux loss switched off (0.0) has no
+// perfect score beside it. The engine calls it outside reinforcement learning
+// and reward runs (a GRPO batch whose completions were all right logs a zero
+// loss and a full accuracy reward). Returns a "frozen_loss" decision
+// (evidence "rule": zero_perfect).
+inline std::optional<Decision> detect_zero_perfect(const Series& loss, const Series& quality,
+                                                   const FrozenLossOptions& opt) {
+  if (!opt.enabled || opt.zero_points <= 0) return std::nullopt;
+  const auto n = static_cast<std::size_t>(opt.zero_points) + 1;
+  if (loss.size() < n || quality.size() < n) return std::nullopt;
+  const double top = quality.back().value;
+  if (top != 1.0 && top != 100.0) return std::nullopt;
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& a = loss.from_back(i);
+    const auto& b = quality.from_back(i);
+    if (a.value != 0.0 || a.step != b.step || b.value != top) return std::nullopt;
+  }
+  Decision d = detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
+                                     loss.name() + " is exactly 0 for " + std::to_string(n) + " rows while " +
+                                         quality.name() + " is exactly " + detail::fmt_num(top) +
+                                         ": a perfect score at zero loss, nothing to learn (check the targets)",
+                                     loss.name(), &loss);
+  d.evidence.emplace_back("points", std::to_string(n));
+  d.evidence.emplace_back("rule", "zero_perfect");
+  d.evidence.emplace_back("metric_at_ceiling", quality.name());
+  return d;
+}
+
 // A loss printed as exactly 0.0 on every row from its first, zero_start_points
 // rows or more, in a run that logs no reward, KL or preference key and is not
 // reinforcement learning (the caller checks): a supervised loss (cross-entropy,
