@@ -711,8 +711,7 @@ struct Monitor::Impl {
         if (!frozen && bound(Role::kGradNorm))
           frozen = detect_no_gradient(loss, series(Role::kGradNorm), d.frozen_loss);
         if (!frozen && loss.back().value == 0.0 && !rl()) frozen = zero_total(loss, d.frozen_loss);
-        if (!frozen && loss.back().value == 0.0 && !rl() && !reward_keys)
-          frozen = detect_zero_start(loss, d.frozen_loss);
+        if (!frozen && loss.back().value == 0.0 && !reward_run()) frozen = detect_zero_start(loss, d.frozen_loss);
         if (!frozen) frozen = zero_perfect(loss, d.frozen_loss);
         apply(kFrozenLoss, std::move(frozen), now, &loss);
       }
