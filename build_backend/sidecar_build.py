@@ -4,12 +4,19 @@ Builds the Python module with the project's own top-level CMake (the same
 build the tests use) and packs the `python` install component into a wheel.
 Needs nothing from a package index: only the standard library, cmake, ninja
 and the system libraries.
+
+Environment: SIDECAR_WHEEL_BUILD_DIR keeps the CMake build folder (default a
+temporary one; for an editable install build/editable); CMAKE_ARGS, as in
+scikit-build and conda, adds arguments to the configure step after the
+backend's own, so they win (the tests build at -O0: they check installing,
+not speed).
 """
 import base64
 import hashlib
 import os
 import pathlib
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -45,7 +52,8 @@ def _build_module(build_dir):
     subprocess.check_call(["cmake", "-S", str(ROOT), "-B", str(build_dir), *generator,
                            "-DCMAKE_BUILD_TYPE=Release", f"-DPython_EXECUTABLE={sys.executable}",
                            "-DSIDECAR_BUILD_PYTHON=ON", "-DSIDECAR_BUILD_TESTS=OFF", "-DSIDECAR_BUILD_CLI=OFF",
-                           "-DSIDECAR_BUILD_EXAMPLES=OFF", "-DSIDECAR_BUILD_BENCH=OFF"])
+                           "-DSIDECAR_BUILD_EXAMPLES=OFF", "-DSIDECAR_BUILD_BENCH=OFF",
+                           *shlex.split(os.environ.get("CMAKE_ARGS", ""))])
     subprocess.check_call(["cmake", "--build", str(build_dir), "--target", "_sidecar"])
 
 

@@ -6,7 +6,7 @@
 #include "commands/commands.h"
 #include "output.h"
 #include "sidecar/core/detail/strings.h"
-#include "sidecar/detail/playbook_cache.h"
+#include "sidecar/detail/cache_dir.h"
 #include "sidecar/version.h"
 
 namespace {
@@ -33,8 +33,9 @@ int run(int argc, char** argv) {
     std::printf("sidecar-cli %s\n", sidecar::kVersion);
     return sidecar::cli::kExitOk;
   }
-  // The parsed default playbook is kept beside the compiled pattern databases.
-  sidecar::detail::set_playbook_cache_dir(sidecar::cli::pattern_cache_dir());
+  // The parsed default playbook and the compiled pattern databases, for every
+  // command (run and watch compiled the catalogue at each start before).
+  sidecar::detail::set_cache_dir(sidecar::cli::pattern_cache_dir());
   for (const auto& c : sidecar::cli::kCommands) {
     if (c.name != args[0]) continue;
     auto result = c.fn(sidecar::cli::Args(args).subspan(1));

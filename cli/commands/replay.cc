@@ -269,9 +269,8 @@ Result<MonitorOptions> replay_monitor_options(const ParsedFlags& flags) {
   opts.history_path = flags.get_or("history", "-");
   opts.playbook = std::move(playbook).value();
   // Without a log to scan, skip compiling the catalogue (most of the start-up);
-  // with one, reuse the compiled database that scan caches.
+  // with one, the compiled database comes from the cache directory main() set.
   opts.scan_logs = flags.has("log");
-  opts.playbook.logs.cache_dir = pattern_cache_dir();
   if (auto p = flags.get("profile")) {
     auto prof = parse_profile(*p);
     if (!prof)

@@ -365,7 +365,6 @@ Result<int> scan_main(const ParsedFlags& flags) {
 
   auto options = options_from_playbook(flags.get_or("playbook", ""), read_log_options);
   if (!options) return options.status();
-  options->cache_dir = pattern_cache_dir();
   auto scanner = LogScanner::create(*options);
   if (!scanner) return scanner.status();
 

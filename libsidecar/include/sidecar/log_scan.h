@@ -109,7 +109,9 @@ struct LogOptions {
   std::vector<SyndromeSpec> syndromes;
   // Where LogScanner::create() may keep compiled pattern databases between
   // processes (keyed by the exact patterns, flags and engine version; a
-  // stale or corrupt file is ignored and rewritten). Empty: no disk access.
+  // stale or corrupt file is ignored and rewritten). Empty: no disk access,
+  // unless the CLI or a test runner set the internal process-wide folder
+  // (detail/cache_dir.h).
   std::string cache_dir;
 };
 

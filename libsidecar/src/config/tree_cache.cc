@@ -8,7 +8,6 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 
 #include "sidecar/detail/atomic_file.h"
 #include "sidecar/detail/playbook_cache.h"
@@ -141,26 +140,7 @@ std::string cache_file(const std::string& dir, std::string_view key) {
   return dir + name;
 }
 
-std::mutex& dir_mutex() {
-  static std::mutex mu;
-  return mu;
-}
-std::string& dir_value() {
-  static std::string dir;
-  return dir;
-}
-
 }  // namespace
-
-void set_playbook_cache_dir(std::string dir) {
-  std::lock_guard<std::mutex> lock(dir_mutex());
-  dir_value() = std::move(dir);
-}
-
-std::string playbook_cache_dir() {
-  std::lock_guard<std::mutex> lock(dir_mutex());
-  return dir_value();
-}
 
 std::string encode_tree(const Value& v) {
   std::string out;

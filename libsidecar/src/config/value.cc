@@ -9,6 +9,7 @@
 
 #include "sidecar/config.h"
 #include "sidecar/core/detail/strings.h"
+#include "sidecar/detail/cache_dir.h"
 #include "sidecar/detail/playbook_cache.h"
 #include "sidecar/version.h"
 
@@ -251,12 +252,12 @@ Status join_errors(const std::vector<Status>& errors) {
 
 Result<Value> default_playbook_tree() {
   // Parsed once per process (the text is built in; a copy costs far less than
-  // the parse), or read from the cache that set_playbook_cache_dir names.
+  // the parse), or read from the process-wide cache directory (cache_dir.h).
   static const Result<Value> kTree = []() -> Result<Value> {
     std::string key = std::string("sidecar ") + kVersion + "\n";
     for (const detail::EmbeddedFile& part : detail::default_playbook_parts())
       key.append(part.name).append("\n").append(part.text).append("\n--\n");
-    const std::string dir = detail::playbook_cache_dir();
+    const std::string dir = detail::cache_dir();
     if (auto cached = detail::load_cached_tree(dir, key)) return std::move(*cached);
     Value merged;
     merged.kind = Value::Kind::kObject;

@@ -37,6 +37,7 @@
 
 #include "sidecar/core/detail/strings.h"
 #include "sidecar/detail/atomic_file.h"
+#include "sidecar/detail/cache_dir.h"
 #include "sidecar/log_scan.h"
 
 namespace sidecar {
@@ -435,7 +436,8 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
       ids.push_back(static_cast<unsigned>(i));
     }
     std::string key = catalogue_key(expressions, flags, impl->syndromes);
-    hs_database_t* db = load_cached(options.cache_dir, key);
+    const std::string cache = options.cache_dir.empty() ? detail::cache_dir() : options.cache_dir;
+    hs_database_t* db = load_cached(cache, key);
     const bool from_cache = db != nullptr;
     if (!from_cache) {  // compile (and so check) the RE2 side now, as the database
       for (const CompiledSyndrome& cs : impl->syndromes) {
@@ -454,7 +456,7 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
       return Status(StatusCode::kInvalidArgument, "syndrome catalogue: " + why);
     }
     impl->db.reset(db);
-    if (!from_cache) store_cached(options.cache_dir, key, db);
+    if (!from_cache) store_cached(cache, key, db);
     hs_scratch_t* scratch = nullptr;
     if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS)
       return Status(StatusCode::kResourceExhausted, "cannot allocate Vectorscan scratch space");

@@ -13,6 +13,7 @@
 
 #include "log_matches.h"
 #include "sidecar/config.h"
+#include "sidecar/detail/cache_dir.h"
 #include "sidecar/log_scan.h"
 
 namespace fs = std::filesystem;
@@ -551,6 +552,27 @@ TEST_CASE("the compiled database is cached on disk and a bad cache file is ignor
   opts.syndromes.pop_back();
   REQUIRE(LogScanner::create(opts).ok());
   CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 2);
+  fs::remove_all(dir);
+}
+
+TEST_CASE("without a cache_dir of its own the scanner uses the process-wide cache directory", "[logs][cache]") {
+  fs::path dir = fs::temp_directory_path() / ("sidecar-logs-cache-default-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  const std::string before = sidecar::detail::cache_dir();  // the test runner's shared one, if any
+  LogOptions opts = default_options();
+  opts.syndromes.resize(3);  // a catalogue of its own: a file that only this case writes
+  sidecar::detail::set_cache_dir("");
+  REQUIRE(LogScanner::create(opts).ok());
+  CHECK_FALSE(fs::exists(dir));
+  sidecar::detail::set_cache_dir(dir.string());
+  REQUIRE(LogScanner::create(opts).ok());
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator()) == 1);
+  // An explicit cache_dir still wins.
+  fs::path own = dir / "own";
+  opts.cache_dir = own.string();
+  REQUIRE(LogScanner::create(opts).ok());
+  CHECK(std::distance(fs::directory_iterator(own), fs::directory_iterator()) == 1);
+  sidecar::detail::set_cache_dir(before);
   fs::remove_all(dir);
 }
 

@@ -10,13 +10,8 @@
 
 namespace sidecar::detail {
 
-// Where default_playbook_tree() keeps its parsed form ("" = nowhere, the
-// default). Takes effect when the tree is first built in the process, so call
-// it before anything reads a playbook. The file is keyed by the library
-// version and the embedded text; a stale, truncated or corrupt file is never
-// trusted: the YAML is parsed again and the file rewritten.
-void set_playbook_cache_dir(std::string dir);
-std::string playbook_cache_dir();
+// default_playbook_tree() keeps its parsed form in detail::cache_dir()
+// (cache_dir.h), keyed by the library version and the embedded text.
 
 // A tree in the cache's binary form, and back. decode_tree gives nullopt for
 // anything that is not exactly one encoded tree (truncated, trailing bytes,
