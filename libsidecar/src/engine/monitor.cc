@@ -291,6 +291,49 @@ struct Monitor::Impl {
     material = true;
   }
 
+  // The previous row without a step of its own (keys and values), to tell a
+  // reprint of one logging step from a new one (reprint()).
+  std::vector<std::string> prev_keys;
+  std::vector<double> prev_values;
+
+  // A row without a step that repeats the one before it in every key and
+  // value (at least two keys), among them a learning rate printed with
+  // precise_digits significant digits or more, is the same logging step
+  // printed again: a scheduled learning rate moves at every optimizer step,
+  // so an identical full-precision value means no step was taken between the
+  // two prints -- a launcher that shows each node's (or rank's) copy of the
+  // line (LLaMA-Factory#813: every HF dict four times, once per node, loss
+  // 1.8673 x 4, then 0.7744 x 4). It adds no point to any series; a NaN never
+  // compares equal, so a non-finite row is always evaluated. A constant
+  // learning rate (0.1, 5e-05) or a row without one is no such proof: a
+  // frozen loss beside constant keys still counts (Lightning#20344).
+  bool reprint(const MetricRow& row) {
+    if (row.step) {
+      prev_keys.clear();
+      prev_values.clear();
+      return false;
+    }
+    const std::size_t n = row.values.size();
+    bool same = n >= 2 && n == prev_values.size();
+    for (std::size_t i = 0; i < n && same; ++i)
+      same = row.values[i].value == prev_values[i] && row.values[i].key == prev_keys[i];
+    if (same) {
+      const int digits = opt.playbook.detectors.frozen_loss.precise_digits;
+      for (const MetricValue& mv : row.values)
+        if (mv.value > 0 && matcher.classify(mv.key).family == KeyFamily::kLr &&
+            detail::significant_digits(mv.value) >= digits)
+          return true;
+      return false;
+    }
+    prev_values.resize(n);
+    if (prev_keys.size() != n) prev_keys.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      prev_values[i] = row.values[i].value;
+      if (prev_keys[i] != row.values[i].key) prev_keys[i].assign(row.values[i].key);
+    }
+    return false;
+  }
+
   void observe(const MetricRow& row) {
     ++stats.rows;
     ++rows_since_tick;
@@ -302,6 +345,7 @@ struct Monitor::Impl {
       arrivals.arrive(*row.timestamp);
       if (!first_time) first_time = *row.timestamp;
     }
+    if (reprint(row)) return;  // the same logging step again: nothing new to judge
     std::size_t position = 0;
     bool has_loss = false, any_loss = false, training_row = false;
     for (const MetricValue& mv : row.values) {

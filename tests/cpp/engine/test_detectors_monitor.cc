@@ -601,3 +601,45 @@ TEST_CASE("monitor: BLEU halves as the validation cross-entropy jumps to its wor
   for (int i = 0; i < 5; ++i)
     CHECK(row(q, 80000 + 10000 * i, {{"cross-entropy", 53.9 - 0.5 * i}, {"bleu", bleu[i]}}).alerts.empty());
 }
+
+namespace {
+// Observes one row without a step of its own; returns what surfaced for it.
+TickResult stepless_row(Monitor& m, std::initializer_list<std::pair<const char*, double>> kv) {
+  std::vector<MetricValue> vals;
+  for (const auto& [k, v] : kv) vals.push_back({k, v});
+  MetricRow r;
+  r.values = vals;
+  m.observe(r);
+  return m.take();
+}
+}  // namespace
+
+TEST_CASE("monitor: a stepless row repeated with its full-precision learning rate is a reprint (LLaMA-Factory#813)",
+          "[monitor][families][false_positive]") {
+  // Every HF dict printed once per node: four copies of one logging step.
+  Monitor m(opts());
+  const double loss[] = {1.8673, 0.7744, 0.6309, 0.5621};
+  const double lr[] = {4.9999999999876634e-05, 4.999999999950652e-05, 4.999999999888967e-05, 4.9999999998026084e-05};
+  for (int i = 0; i < 4; ++i)
+    for (int node = 0; node < 4; ++node)
+      CHECK(stepless_row(m, {{"loss", loss[i]}, {"learning_rate", lr[i]}, {"epoch", 0.0}}).alerts.empty());
+  // The same rows with a constant learning rate printed short (5e-05): no
+  // proof that no optimizer step was taken, so a loss repeated to 5 digits
+  // from its first row is frozen (precise identical form, 3 rows).
+  Monitor c(opts());
+  std::vector<Alert> got;
+  for (int i = 0; i < 4; ++i)
+    for (auto& a : stepless_row(c, {{"loss", 1.8673}, {"learning_rate", 5e-05}, {"epoch", 0.0}}).alerts)
+      got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "frozen_loss");
+  CHECK(got[0].decision.step == 2);
+  // A row with a step of its own is a new step, whatever it repeats.
+  Monitor s(opts());
+  got.clear();
+  for (int i = 0; i < 4; ++i)
+    for (auto& a : row(s, 10 * i, {{"loss", 1.8673}, {"learning_rate", lr[0]}, {"epoch", 0.0}}).alerts)
+      got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "frozen_loss");
+}
