@@ -124,7 +124,7 @@ struct Monitor::Impl {
   struct Watch {
     Series series;
     KeyFamily family = KeyFamily::kNone;
-    Cond nonfinite, quality, throughput, frozen;
+    Cond nonfinite, quality, throughput, frozen, absurd;
     bool dirty = false;
     bool is_best = false;       // a logged best-so-far ("best test acc")
     bool may_be_clock = false;  // a bare time unit ("s", "ms"): a step time or an elapsed clock
@@ -634,6 +634,9 @@ struct Monitor::Impl {
         apply(w.nonfinite, detect_nan_loss(s, d.nan_loss), now, &s);
         // Other loss-family keys (component losses are spiky): the ceiling only.
         if (std::isfinite(s.back().value)) apply(w.quality, detect_loss_spike(s, ceiling_only_), now, &s);
+        // ... and the absurd level (a perplexity pinned at exp(100), a component loss at 1e20).
+        if (std::isfinite(s.back().value) || !w.absurd.sig.empty())
+          apply(w.absurd, detect_absurd_loss(s, d.loss_divergence), now, &s);
         // The run's only training-side loss key, one no alias or token rule
         // takes for the loss ("MultiLogisticLoss", Julia's "Current loss
         // is"), is the loss as far as the frozen rules go.

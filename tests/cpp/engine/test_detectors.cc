@@ -667,6 +667,20 @@ TEST_CASE("loss_divergence absurd: a loss at 1e20 or more has diverged (DOPE#74)
   CHECK_FALSE(detect_loss_divergence(make({3.0266e31, 3.0373e31}), {.absurd_level = 0.0}));
 }
 
+TEST_CASE("loss_divergence absurd, alone: any loss-family key at 1e20 or more (OpenNMT-py#253)",
+          "[detectors][divergence]") {
+  // A perplexity pinned at OpenNMT-py's printed cap, exp(100), from the first report line.
+  auto d = detect_absurd_loss(make({2.6881171418161356e+43}), {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "loss_divergence");
+  CHECK(*ev(*d, "rule") == "absurd");
+  // A perplexity at its vocabulary size, a NaN, the option or the rule off: quiet.
+  CHECK_FALSE(detect_absurd_loss(make({50257.0, 812.0, 95.3}), {}));
+  CHECK_FALSE(detect_absurd_loss(make({2.6881171418161356e+43, std::nan("")}), {}));
+  CHECK_FALSE(detect_absurd_loss(make({2.6881171418161356e+43}), {.absurd_level = 0.0}));
+  CHECK_FALSE(detect_absurd_loss(make({2.6881171418161356e+43}), {.enabled = false}));
+}
+
 TEST_CASE("loss_divergence blowup: two rises of 100x or more in a row (DSSE#33450)", "[detectors][divergence]") {
   // An MLP's MSE over its first three epochs: too few points for any other rule.
   auto d = detect_loss_divergence(make({509.89886474609375, 287486752.0, 2.262859251393233e+18}), {});

@@ -643,3 +643,21 @@ TEST_CASE("monitor: a stepless row repeated with its full-precision learning rat
   REQUIRE(got.size() == 1);
   CHECK(got[0].decision.syndrome == "frozen_loss");
 }
+
+TEST_CASE("monitor: a perplexity pinned at exp(100), the printed cap, has diverged (OpenNMT-py#676)",
+          "[monitor][families]") {
+  // ppl binds no role (no loss is bound): the absurd level still applies to it.
+  Monitor m(opts());
+  std::vector<Alert> got;
+  const double acc[] = {1.61, 1.6, 1.46};
+  for (int i = 0; i < 3; ++i)
+    for (auto& a : row(m, 8900 + 50 * i, {{"acc", acc[i]}, {"ppl", 2.6881171418161356e+43}}).alerts) got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "loss_divergence");
+  CHECK(ev(got[0], "rule") == "absurd");
+  CHECK(got[0].decision.step == 8900);
+  // A perplexity that falls from its vocabulary size: quiet.
+  Monitor h(opts());
+  const double ppl[] = {31000.0, 2400.0, 310.0, 95.0};
+  for (int i = 0; i < 4; ++i) CHECK(row(h, 50 * i, {{"acc", 10.0 * i}, {"ppl", ppl[i]}}).alerts.empty());
+}

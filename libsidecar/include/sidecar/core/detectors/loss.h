@@ -761,6 +761,20 @@ inline Decision blowup_loss(const Series& loss, const LossDivergenceOptions& opt
 }
 }  // namespace detail
 
+// The absurd rule alone, for any loss-family key that is not the bound loss
+// (a perplexity, a component or test loss): the latest value >= absurd_level.
+// A perplexity is exp(the cross-entropy), so 1e20 is a mean loss of 46 nats,
+// worse than guessing uniformly over any vocabulary (OpenNMT-py#253, #676: ppl
+// 2.688e43 = exp(100), the printed cap, on every report line after Adam at
+// learning rate 1 blew the model up). Returns a "loss_divergence" decision
+// (evidence "rule": absurd).
+inline std::optional<Decision> detect_absurd_loss(const Series& loss, const LossDivergenceOptions& opt) {
+  if (!opt.enabled || !(opt.absurd_level > 0) || loss.empty()) return std::nullopt;
+  const double v = loss.back().value;
+  if (!std::isfinite(v) || v < opt.absurd_level) return std::nullopt;
+  return detail::absurd_loss(loss, opt);
+}
+
 // Returns a "loss_divergence" decision (evidence "rule": fast | slow | hold | jump | creep | step | absurd | blowup).
 inline std::optional<Decision> detect_loss_divergence(const Series& loss, const LossDivergenceOptions& opt) {
   if (!opt.enabled || loss.empty()) return std::nullopt;
