@@ -1443,7 +1443,11 @@ TEST_CASE("frozen_loss: a GRPO loss one print step from 0 repeats by rounding", 
 TEST_CASE("frozen_metric: an accuracy identical while the loss never improved (bert#855, PaddleOCR#3074)",
           "[detectors][frozen]") {
   const double a = 3.6057692021131516;
-  Series loss = make({5.2009, 5.0857, 5.0195, 5.0053}, "train_loss");
+  // Its first four epochs the loss still falls at every one (5.20 -> 5.005):
+  // too early; by the sixth it has stopped (5.0035, 5.0101).
+  Series early = make({5.2009, 5.0857, 5.0195, 5.0053}, "train_loss");
+  CHECK_FALSE(detect_frozen_metric(make({a, a, a, a}, "valid_ac"), &early, {}));
+  Series loss = make({5.2009, 5.0857, 5.0195, 5.0053, 5.0035, 5.0101}, "train_loss");
   auto d = detect_frozen_metric(make({a, a, a, a}, "valid_ac"), &loss, {});
   REQUIRE(d);
   CHECK(d->syndrome == "frozen_metric");
@@ -1457,6 +1461,10 @@ TEST_CASE("frozen_metric: an accuracy identical while the loss never improved (b
   // A regression model's meaningless acc of 0 beside a falling loss.
   Series falling = make({0.1583, 0.0636, 0.0609, 0.0357}, "loss");
   CHECK_FALSE(detect_frozen_metric(make({0.0, 0.0, 0.0, 0.0}, "val_acc"), &falling, {}));
+  // An excerpt of a converged run: valid ACC 0.935 four epochs running while
+  // the train loss, 4 % down, still falls at every epoch (speechbrain#2191).
+  Series easing = make({31.17, 30.77, 30.55, 30.31, 29.94, 29.84}, "train loss", 72);
+  CHECK_FALSE(detect_frozen_metric(make({0.934, 0.935, 0.935, 0.935, 0.935}, "valid ACC", 73), &easing, {}));
   // At its ceiling (converged), or lower than before (a drop, not a freeze).
   CHECK_FALSE(detect_frozen_metric(make({1.0, 1.0, 1.0, 1.0}, "acc"), &ctc, {}));
   CHECK_FALSE(detect_frozen_metric(make({0.7, 0.5, 0.5, 0.5, 0.5}, "acc"), &ctc, {}));

@@ -1553,7 +1553,8 @@ inline std::optional<Decision> detect_no_gradient(const Series& loss, const Seri
 // loss with an initial level): an accuracy-type metric (the validation
 // accuracy or any quality key) exactly the same for metric_points points,
 // never higher before, below its ceiling (0.99 / 99 %), while the training
-// loss never improved by more than flat_max_improvement on its initial level.
+// loss never improved by more than flat_max_improvement on its initial level
+// and is not still falling (detail::still_falling, as for the flat rule).
 // A classifier that outputs the same thing for every input scores the same
 // (bert#855: valid accuracy 3.6057692021131516 % every epoch, the loss at 5.0;
 // PaddleOCR#3074: acc exactly 0 while the CTC loss sits at 114). An accuracy
@@ -1575,6 +1576,10 @@ inline std::optional<Decision> detect_frozen_metric(const Series& m, const Serie
   const double initial = detail::initial_level(*loss);
   auto lmin = loss->min();
   if (!(initial > 0) || !lmin || *lmin < (1.0 - opt.flat_max_improvement) * initial) return std::nullopt;
+  // A loss still falling (the flat rule's slope test) is learning: the metric
+  // sits on a plateau of its k / N (speechbrain#2191: valid ACC 0.935 four
+  // epochs running while the train loss eases 31.17 -> 29.84, every epoch down).
+  if (detail::still_falling(*loss, detail::kFlatTrendPoints, opt.flat_trend_z)) return std::nullopt;
   Decision d = detail::make_decision(
       Source::kRulebased, "frozen_metric", opt.severity,
       m.name() + " has been exactly " + detail::fmt_num(v) + " for " + std::to_string(n) + " points (since step " +
