@@ -165,6 +165,25 @@ TEST_CASE("high_loss: a slow but steady early decline above 8 stays quiet", "[de
   CHECK(detect_high_loss(diverged, {}));
 }
 
+TEST_CASE("high_loss: a contrastive loss easing towards its high floor is learning (SupContrast#14)",
+          "[detectors][high_loss][false_positive]") {
+  // SimCLR's NT-Xent loss, steps 1-53: down at all but one step, the 20-step
+  // medians under 2 % apart by the end.
+  const std::vector<double> simclr = {
+      52.376, 51.320, 50.260, 49.500, 49.093, 48.875, 48.574, 47.988, 47.178, 46.757, 46.549, 46.394, 46.234, 46.099,
+      45.991, 45.912, 45.811, 45.534, 45.245, 44.959, 44.709, 44.494, 44.379, 44.301, 44.236, 44.171, 44.101, 44.014,
+      43.969, 43.929, 43.905, 43.849, 43.796, 43.776, 43.735, 43.671, 43.635, 43.630, 43.594, 43.548, 43.522, 43.505,
+      43.483, 43.439, 43.373, 43.362, 43.339, 43.311, 43.268, 43.255, 43.233, 43.249, 43.207};
+  check_quiet_throughout(simclr, detect_high_loss);
+  // Without the slope test (trend_z 0) it fires, and so does the same loss
+  // once it stops falling: the last 40 points scatter around 43.2.
+  Series s = make(simclr);
+  CHECK(detect_high_loss(s, {.trend_z = 0.0}));
+  Series flat = make(simclr);
+  for (int i = 0; i < 40; ++i) flat.push(53 + i, 43.2 + 0.05 * std::sin(i * 1.7));
+  CHECK(detect_high_loss(flat, {}));
+}
+
 TEST_CASE("high_loss: fires when the loss stays high past warm-up", "[detectors][high_loss]") {
   CHECK_FALSE(detect_high_loss(Series("loss"), {}));
   CHECK_FALSE(detect_high_loss(make({9.0}), {}));
