@@ -210,6 +210,7 @@ struct Monitor::Impl {
     val_frozen_ = opt.playbook.detectors.frozen_loss;
     val_frozen_.points = std::numeric_limits<int>::max() / 2;  // a constant eval loss of a small set is common
     val_frozen_.precise_points = 0;
+    val_frozen_.flat_excerpt_tolerance = 0;  // an excerpt's flat eval loss: converged as often as stuck
     std::size_t cap = Series::kDefaultCapacity;
     const auto& d = opt.playbook.detectors;
     cap = std::max<std::size_t>(cap, static_cast<std::size_t>(d.loss_spike.window + d.loss_spike.persistence + 2));

@@ -661,3 +661,26 @@ TEST_CASE("monitor: a perplexity pinned at exp(100), the printed cap, has diverg
   const double ppl[] = {31000.0, 2400.0, 310.0, 95.0};
   for (int i = 0; i < 4; ++i) CHECK(row(h, 50 * i, {{"acc", 10.0 * i}, {"ppl", ppl[i]}}).alerts.empty());
 }
+
+TEST_CASE("monitor: a flat validation loss in a mid-run excerpt is a converged run (PatchTST#116)",
+          "[monitor][families][false_positive]") {
+  // Epochs 49-55 with a learning rate of 7.9e-07: the test loss moves in its
+  // fifth digit, the training loss with its batches. An excerpt has no initial
+  // level to say "never improved"; a fixed evaluation set under weights that
+  // barely move reads flat.
+  const double train[] = {0.4055362, 0.4044474, 0.4046243, 0.4045866, 0.4026537};
+  const double test[] = {0.2741248, 0.2741421, 0.2741397, 0.2741141, 0.2740823};
+  Monitor m(opts());
+  for (int i = 0; i < 5; ++i) CHECK(row(m, 49 + i, {{"Train Loss", train[i]}, {"Test Loss", test[i]}}).alerts.empty());
+  // The same flat test loss from the run's start never improved on its first
+  // value: frozen (the flat rule), beside a training loss that only scatters.
+  const double noisy[] = {0.412, 0.398, 0.421, 0.403, 0.415};
+  Monitor s(opts());
+  std::vector<Alert> got;
+  for (int i = 0; i < 5; ++i)
+    for (auto& a : row(s, i, {{"Train Loss", noisy[i]}, {"Test Loss", test[i]}}).alerts) got.push_back(a);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "frozen_loss");
+  CHECK(ev(got[0], "rule") == "flat");
+  CHECK(got[0].decision.signature == "rulebased/frozen_loss/Test Loss");
+}
