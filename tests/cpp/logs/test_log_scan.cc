@@ -2729,6 +2729,120 @@ TEST_CASE("round 18: the r17 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 19: the r18 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // the clouds and schedulers refusing an accelerator (SageMaker's instance quota, dstack's NoCapacityError, Cloud
+      // TPU's quota and stockout, SkyPilot's per-zone refusal, Ray's insufficient resources and its infeasible GPU
+      // request, Habana's acquired device, Kueue's admission); OneFlow's and Paddle's NCCL checks; MATLAB's gpuArray
+      // OOM; ggml's CPU buffer and WinError 1455; ColossalAI's, Paddle's and Ray Train's reports of a failed worker;
+      // GitHub's runner, CodaLab's disk quota, a df row at 100 %; torch RPC's and tinygrad's timeouts; amdgpu's
+      // ring reset, nvlddmkm's events; faster-rcnn's loss components
+      {"ResourceLimitExceeded: An error occurred (ResourceLimitExceeded) when calling the CreateTrainingJob operati"
+       "on: The account-level service limit 'ml.p3.2xlarge for training job usage' is 0 Instances, with current ut"
+       "ilization of 0 Instances and a request delta of 1 Instances. Please contact AWS support to request an incr"
+       "ease for this limit.",
+       "gpu_busy"},
+      {"E           ResourceLimitExceeded: An error occurred (ResourceLimitExceeded) when calling the CreateTrainin"
+       "gJob operation: The account-level service limit for training-job/ml.p2.xlarge is 0 Instances, with current"
+       " utilization of 0 Instances and a request delta of 2 Instances.",
+       "gpu_busy"},
+      {"Errors: p5.48xlarge in aws/us-west-1: NoCapacityError.", "gpu_busy"},
+      {"Quota 'TPUV4sPreemptiblePodPerProjectPerRegionForTPUAPI' exhausted.", "gpu_busy"},
+      {"ERROR: (gcloud.compute.tpus.execution-groups.create) There is no more capacity in the zone \"europe-west4-a"
+       "\"; you can try in another zone where Cloud TPU Nodes are offered (see https://cloud.google.com/tpu/docs/r"
+       "egions) [EID: 0xba393c906974e61]",
+       "gpu_busy"},
+      {"sky.exceptions.ResourcesUnavailableError: Failed to acquire resources in us-central1-a for {GCP({'tpu-v5p-"
+       "8': 1}, accelerator_args={'runtime_version': 'v2-alpha-tpuv5'})}.",
+       "gpu_busy"},
+      {"2024-07-23 15:49:42,003\tWARNING insufficient_resources_manager.py:163 -- Ignore this message if the cluste"
+       "r is autoscaling. Training has not started in the last 60 seconds. This could be due to the cluster not ha"
+       "ving enough resources available. You asked for 113.0 CPUs and 16.0 GPUs, but the cluster only has 4.0 CPUs"
+       " and 0 GPUs available.",
+       "gpu_busy"},
+      {"defaultdict(<class 'float'>, {'accelerator_type_a10': 0.02, 'CPU': 9.0, 'GPU': 1.0}).", "gpu_busy"},
+      {"RuntimeError: synStatus=20 [Device already acquired] Device acquire failed.", "gpu_busy"},
+      {"  Warning  Pending  4m23s (x3 over 4m23s)  kueue-admission  couldn't assign flavors to pod set job: resourc"
+       "e cpu unavailable in ClusterQueue",
+       "gpu_busy"},
+      {"F20221031 10:52:42.193126 106986 eager_nccl_comm_manager.cpp:75] Check failed: ncclCommInitRank(comm, devic"
+       "e_vec.size(), nccl_unique_id, rank) : unhandled system error (2). To see more detail, please run OneFlow wi"
+       "th system variable NCCL_DEBUG=INFO",
+       "nccl_error"},
+      {"ExternalError:  Nccl error, unhandled cuda error  (at /paddle/paddle/fluid/platform/collective_helper.cc:83)",
+       "nccl_error"},
+      {"OSError: (External)  Nccl error, unhandled cuda error  (at /paddle/paddle/fluid/platform/collective_helper.c"
+       "c:100)",
+       "nccl_error"},
+      {"Out of memory on device. To view more detail about available memory on the GPU, use 'gpuDevice()'. If the p"
+       "roblem persists, reset the GPU by calling 'gpuDevice(1)'.",
+       "cuda_oom"},
+      {"ggml_backend_cpu_buffer_type_alloc_buffer: failed to allocate buffer of size 437944320", "host_oom"},
+      {"alloc_tensor_range: failed to allocate CPU buffer of size 437944320", "host_oom"},
+      {"llama_model_load: error loading model: unable to allocate CPU buffer", "host_oom"},
+      {"OSError: [WinError 1455] 页面文件太小，无法完成操作。 Error loading "
+       "\"F:\\anaconda3\\envs\\pytorch\\lib\\site-pac"
+       "kages\\torch\\lib\\caffe2_detectron_ops_gpu.dll\" or one of its dependencies.",
+       "host_oom"},
+      {"Error: failed to run torchrun --nproc_per_node=4 --nnodes=1 --node_rank=0 --rdzv_backend=c10d --rdzv_endpoi"
+       "nt=127.0.0.1:29500 --rdzv_id=colossalai-default-job train.py --config config.py -s on 127.0.0.1",
+       "dist_child_failed"},
+      {"Error: failed to run torchrun --nproc_per_node=8 --nnodes=2 --node_rank=0 --master_addr=10.155.97.200 --mas"
+       "ter_port=29500 benchmark.py --plugin gemini -l 512 -g -b 8 on 10.155.97.200, is localhost: False, exceptio"
+       "n: Encountered a bad command exit code!",
+       "dist_child_failed"},
+      {"ERROR 2022-09-19 15:15:14,092 launch_utils.py:545] ABORT!!! Out of all 2 trainers, the trainer process with"
+       " rank=[0, 1] was aborted. Please check its log.",
+       "dist_child_failed"},
+      {"ray.exceptions.RayTaskError(RuntimeError): ray::_RayTrainWorker__execute.get_next() (pid=83501, ip=192.168.0"
+       ".107, actor_id=1233961e30eb797677364e690b000000, repr=<ray.train._internal.worker_group.RayTrainWorker objec"
+       "t at 0x7f6d38468490>)",
+       "dist_child_failed"},
+      {"You are running out of disk space. The runner will stop working when the machine runs out of disk space. Fre"
+       "e space left: 66 MB",
+       "disk_full"},
+      {"failure_message\tRequested more disk (5.2g) than user disk quota left (5.2g)", "disk_full"},
+      {"                       50G   47G   16M 100% /", "disk_full"},
+      {"/dev/nvme0n1p2   916G  870G     0 100% /home", "disk_full"},
+      {"ERROR:root:coroutine task failed: RPCErr:1:RPC ran for more than set timeout (180000 ms) and will now be mar"
+       "ked with an error",
+       "hang"},
+      {"RuntimeError: Wait timeout: 30000 ms! (the signal is not set to 397, but 195)", "hang"},
+      {"[86255.249756] amdgpu 0000:c5:00.0: amdgpu: Ring comp_1.3.0 reset failed", "xid"},
+      {"Display driver nvlddmkm stopped responding and has successfully recovered.", "xid"},
+      {"The description for Event ID 13 from source nvlddmkm cannot be found. Either the component that raises this"
+       " event is not installed on your local computer or the installation is corrupted.",
+       "xid"},
+      {"iter 20/34468：rpn_cls: nan, rpn_box: nan, rcnn_cls: nan, rcnn_box nan, metric nan", "nan_in_log"},
+      {"\t\t\trpn_cls: 0.2031, rpn_box: 0.0417, rcnn_cls: nan, rcnn_box nan", "nan_in_log"},
+      // look-alikes: a CPU instance's SageMaker quota, a request without a GPU (Ray's warning and the autoscaler's
+      // dict), Kueue admitting a workload, a healthy Paddle communicator, ggml's CPU buffer sizes, Paddle's teardown
+      // line, df rows of a snap, a squashfs and a disk with room, a finished tqdm bar, an amdgpu ring reset that
+      // worked, a healthy faster-rcnn loss line
+      {"ResourceLimitExceeded: An error occurred (ResourceLimitExceeded) when calling the CreateTrainingJob operati"
+       "on: The account-level service limit 'ml.m5.xlarge for training job usage' is 0 Instances, with current uti"
+       "lization of 0 Instances and a request delta of 1 Instances.",
+       ""},
+      {"You asked for 4.0 CPUs and 0 GPUs, but the cluster only has 2.0 CPUs and 0 GPUs available.", ""},
+      {"defaultdict(<class 'float'>, {'CPU': 9.0, 'memory': 1073741824.0}).", ""},
+      {"  Normal   QuotaReserved  4m  kueue-admission  Quota reserved in ClusterQueue cluster-queue, wait time since "
+       "queued was 0s",
+       ""},
+      {"I0310 10:00:00.000000  1234 collective_helper.cc:80] nccl communicator of rank 0 in ring 0 has been created "
+       "on device 0",
+       ""},
+      {"llm_load_tensors:        CPU buffer size =   417.66 MiB", ""},
+      {"INFO 2022-09-19 15:15:14,091 launch_utils.py:307] terminate all the procs", ""},
+      {"/dev/loop3        56M   56M     0 100% /snap/core18/2128", ""},
+      {"/dev/loop0           squashfs         128       128         0 100% /mnt/host/snap/bare/5", ""},
+      {"/dev/sda1        50G   47G  3.0G  95% /", ""},
+      {"100%|##########| 2000/2000 [47:19<00:00,  1.42s/it]", ""},
+      {"[86255.249756] amdgpu 0000:c5:00.0: amdgpu: Ring comp_1.3.0 reset succeeded", ""},
+      {"\t\t\trpn_cls: 0.2031, rpn_box: 0.0417, rcnn_cls: 0.3311, rcnn_box 0.1764", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
