@@ -3,7 +3,7 @@
 // A role is what a metric means to the detectors (loss, validation accuracy,
 // reward, ...). Keys are matched after normalisation: case-insensitive;
 // ' ', '_', '-', '/', '.' are one separator; common short forms are expanded
-// (acc -> accuracy, val/eval/valid/validation -> val, rew -> reward,
+// (acc -> accuracy, val/vali/eval/valid/validation -> val, rew -> reward,
 // ep -> episode). So "Val Acc", "eval/accuracy" and "validation-accuracy" all
 // bind to val_accuracy.
 //
@@ -62,12 +62,14 @@ inline std::optional<Role> parse_role(std::string_view name) {
 }
 
 namespace detail {
-// A key token's short form spelled out: acc -> accuracy, eval/valid/validation
-// -> val, rew -> reward, ep -> episode.
+// A key token's short form spelled out: acc -> accuracy, eval/vali/valid/
+// validation -> val, rew -> reward, ep -> episode. "vali" is how Informer,
+// Autoformer and the Time-Series-Library print the early-stopping split
+// ("Vali Loss" beside "Test Loss").
 inline void expand_short_form(std::string& tok) {
   if (tok == "acc" || tok == "accu" || tok == "accur")
     tok = "accuracy";
-  else if (tok == "eval" || tok == "valid" || tok == "validation")
+  else if (tok == "eval" || tok == "vali" || tok == "valid" || tok == "validation")
     tok = "val";
   else if (tok == "rew")
     tok = "reward";

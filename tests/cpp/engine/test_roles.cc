@@ -28,7 +28,7 @@ TEST_CASE("roles: the loss family by tokens, one primary loss", "[roles]") {
     CHECK(family(m, k) == KeyFamily::kLoss);
   }
   for (std::string_view k :
-       {"val_loss", "eval_loss", "Loss/val", "test_loss", "valid loss", "val_loss_epoch", "Val_los"}) {
+       {"val_loss", "eval_loss", "Loss/val", "test_loss", "valid loss", "Vali Loss", "val_loss_epoch", "Val_los"}) {
     INFO(k);
     CHECK(role(m, k) == Role::kValLoss);
     CHECK(family(m, k) == KeyFamily::kLoss);
