@@ -132,6 +132,7 @@ struct Monitor::Impl {
     bool clock = false;         // an elapsed wall clock: per_step holds its rise per step
     bool clock_fell = false;    // ... unless it ever fell: then it is no clock (a per-interval time)
     bool plain_loss = false;    // a training-side loss key that names no other quantity (sole_loss)
+    bool eval_loss = false;     // ... a validation-side one (a test loss beside the validation loss)
     Series per_step;
     std::string norm;  // normalized key, without a "best" token
   };
@@ -552,6 +553,9 @@ struct Monitor::Impl {
           ++train_loss_watches;
           w.plain_loss = !f.not_metric && !f.kl && !f.entropy && !f.reward &&
                          !detail::has(tk, {"perplexity", "ppl", "policy", "value", "critic", "actor"});
+        } else {
+          w.eval_loss = !f.not_metric && !f.kl && !f.entropy && !f.reward &&
+                        !detail::has(tk, {"perplexity", "ppl", "policy", "value", "critic", "actor"});
         }
       }
       if (w.clock) w.per_step = Series(std::string(key) + " per step", kWatchCapacity);
@@ -645,10 +649,11 @@ struct Monitor::Impl {
         // Any loss-family key at exactly 0 beside a perfect score is a head
         // with nothing to learn (detect_zero_perfect), the sole loss or not.
         auto perfect = zero_perfect(s, d.frozen_loss);
-        if (sole || perfect || !w.frozen.sig.empty())
+        if (sole || perfect || w.eval_loss || !w.frozen.sig.empty())
           apply(w.frozen,
                 perfect                                 ? std::move(perfect)
                 : sole && std::isfinite(s.back().value) ? detect_frozen_loss_in(s, d.frozen_loss, reward_run())
+                : w.eval_loss && bound(Role::kValLoss)  ? detect_frozen_eval(s, series(Role::kValLoss), d.frozen_loss)
                                                         : std::nullopt,
                 now, &s);
       } else
@@ -785,7 +790,12 @@ struct Monitor::Impl {
         // only decides whether 0.01 / 0.1 count as zero for the identical
         // rule, which val_frozen_ turns off (forward-filled eval rows repeat);
         // switching changes no curve of the corpus (round 16: 518 replayed).
-        apply(kValFrozenLoss, detect_frozen_loss(vl, val_frozen_), now, &vl);
+        auto frozen = detect_frozen_loss(vl, val_frozen_);
+        // ... and the identical rule beside another evaluation loss that
+        // moved at the same rows (detect_frozen_eval).
+        for (const Watch& w : watches)
+          if (!frozen && w.eval_loss) frozen = detect_frozen_eval(vl, w.series, d.frozen_loss);
+        apply(kValFrozenLoss, std::move(frozen), now, &vl);
       }
     }
   }

@@ -1952,3 +1952,37 @@ TEST_CASE(
   for (double x : {26.4827, 26.4965, 27.1569, 27.4341, 12.0324}) bleu.push(static_cast<std::int64_t>(bleu.size()), x);
   CHECK_FALSE(detect_val_acc_drop(bleu, {}));
 }
+
+TEST_CASE("frozen_loss identical_eval: a test loss identical to every digit while the validation loss moves",
+          "[detectors][loss][frozen]") {
+  // Time-Series-Library#294: epochs 455-459 at a learning rate of 1e-24.
+  auto first = [](const std::vector<double>& test, const std::vector<double>& vali) {
+    Series t("Test Loss"), v("Vali Loss");
+    for (std::size_t i = 0; i < test.size(); ++i) {
+      t.push(static_cast<std::int64_t>(455 + i), test[i]);
+      v.push(static_cast<std::int64_t>(455 + i), vali[i]);
+      if (auto d = detect_frozen_eval(t, v, FrozenLossOptions{})) return std::optional<Decision>(d);
+    }
+    return std::optional<Decision>();
+  };
+  const std::vector<double> vali = {2879.697998, 2913.9836426, 2956.5004883, 2840.520752, 2942.1745605};
+  auto d = first(std::vector<double>(5, 2341.5895996), vali);
+  REQUIRE(d);
+  CHECK(d->syndrome == "frozen_loss");
+  CHECK(*ev(*d, "rule") == "identical_eval");
+  CHECK(d->step == 457);  // the third identical evaluation
+  // Quiet: a converged run's test loss still moves in its last digits
+  // (PatchTST#116); a sibling that repeats too (forward-filled eval rows);
+  // a value printed with too few digits to move.
+  CHECK_FALSE(first({0.2741248, 0.2741421, 0.2741397, 0.2741141, 0.2740823}, vali));
+  CHECK_FALSE(first(std::vector<double>(5, 2341.5895996), std::vector<double>(5, 2879.697998)));
+  CHECK_FALSE(first(std::vector<double>(5, 0.27), vali));
+  FrozenLossOptions off;
+  off.precise_points = 0;
+  Series t("Test Loss"), v("Vali Loss");
+  for (std::size_t i = 0; i < 5; ++i) {
+    t.push(static_cast<std::int64_t>(i), 2341.5895996);
+    v.push(static_cast<std::int64_t>(i), vali[i]);
+    CHECK_FALSE(detect_frozen_eval(t, v, off));
+  }
+}

@@ -15,6 +15,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "sidecar/core/detectors/common.h"
 #include "sidecar/core/option_table.h"
@@ -1604,6 +1605,60 @@ inline std::optional<Decision> detect_frozen_metric(const Series& m, const Serie
   d.evidence.emplace_back("points", std::to_string(n));
   d.evidence.emplace_back("rule", "metric");
   d.evidence.emplace_back("loss_initial", detail::fmt_num(initial));
+  return d;
+}
+
+// Frozen evaluation loss (evidence: precise_points rows, rule
+// "identical_eval"): a validation-side loss (a test or validation loss)
+// bit-identical at its last precise_points evaluations, printed with >=
+// precise_digits significant digits, while another evaluation key logged at
+// the same steps (`sibling`: the validation loss beside a test loss, or the
+// other way round) changed between each of them. The sibling's change shows
+// the evaluation ran at every one of those rows, so the repeat is no
+// forward-filled value; a loss over a fixed evaluation set that comes back
+// the same to every printed digit is a model whose weights did not change
+// between the evaluations (Time-Series-Library#294: Test Loss 2341.5895996
+// at epochs 455-459 while Vali Loss, computed on a shuffled split, jitters
+// 2840 .. 2956, the learning rate halved to 1e-24). A converged run's
+// evaluation still moves in its last digits (PatchTST#116: Test Loss
+// 0.2741248, 0.2741421, 0.2741397 at a learning rate of 7.9e-07), and a
+// value printed with fewer digits repeats by rounding, so it stays quiet.
+// The identical rule for a validation loss alone stays off (val_frozen_:
+// forward-filled eval rows). Known false positive: a test loss reported for
+// the best checkpoint so far beside a validation loss that is not, or a test
+// loss forward-filled between evaluations at a slower cadence than its
+// sibling's.
+inline std::optional<Decision> detect_frozen_eval(const Series& eval, const Series& sibling,
+                                                  const FrozenLossOptions& opt) {
+  if (!opt.enabled || opt.precise_points < 2) return std::nullopt;
+  const auto n = static_cast<std::size_t>(opt.precise_points);
+  if (eval.size() < n || sibling.size() < n) return std::nullopt;
+  const double v = eval.back().value;
+  if (!std::isfinite(v) || std::fabs(v) <= detail::kNumericZero) return std::nullopt;
+  for (std::size_t i = 1; i < n; ++i)
+    if (eval.from_back(i).value != v) return std::nullopt;
+  // The sibling's value at each of those steps (searched from its back).
+  std::vector<double> at;
+  at.reserve(n);
+  std::size_t j = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t step = eval.from_back(i).step;
+    while (j < sibling.size() && sibling.from_back(j).step > step) ++j;
+    if (j >= sibling.size() || sibling.from_back(j).step != step || !std::isfinite(sibling.from_back(j).value))
+      return std::nullopt;
+    at.push_back(sibling.from_back(j).value);
+  }
+  for (std::size_t i = 1; i < n; ++i)
+    if (at[i] == at[i - 1]) return std::nullopt;
+  if (detail::significant_digits(v) < opt.precise_digits) return std::nullopt;
+  Decision d =
+      detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
+                            eval.name() + " has been exactly " + detail::fmt_num(v) + " for " + std::to_string(n) +
+                                " evaluations (since step " + std::to_string(eval.from_back(n - 1).step) + ") while " +
+                                sibling.name() + " changed at each: the weights no longer change",
+                            eval.name(), &eval);
+  d.evidence.emplace_back("points", std::to_string(n));
+  d.evidence.emplace_back("rule", "identical_eval");
   return d;
 }
 
