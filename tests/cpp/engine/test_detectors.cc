@@ -1986,3 +1986,21 @@ TEST_CASE("frozen_loss identical_eval: a test loss identical to every digit whil
     CHECK_FALSE(detect_frozen_eval(t, v, off));
   }
 }
+
+TEST_CASE("val_acc_drop decline: a metric that halves in successive falls (facenet#104)", "[detectors][supervised]") {
+  // The validation rate 0.85, 0.63, 0.54, 0.39: three falls since the best.
+  auto d = detect_val_acc_drop(make({0.85, 0.63, 0.54, 0.39}, "val_rate"), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "decline");
+  CHECK(*ev(*d, "best") == "0.85");
+  // Quiet: two falls only; a fall that turned back up before the latest; one
+  // noisy evaluation at half the best after others near it; still above
+  // half; the rule off with collapse_ratio 0.
+  CHECK_FALSE(detect_val_acc_drop(make({0.85, 0.63, 0.39}, "val_rate"), {}));
+  CHECK_FALSE(detect_val_acc_drop(make({0.85, 0.63, 0.54, 0.58, 0.40}, "val_rate"), {}));
+  CHECK_FALSE(detect_val_acc_drop(make({0.85, 0.84, 0.86, 0.85, 0.40}, "val_rate"), {}));
+  CHECK_FALSE(detect_val_acc_drop(make({0.85, 0.70, 0.60, 0.50}, "val_rate"), {}));
+  ValAccDropOptions off;
+  off.collapse_ratio = 0;
+  CHECK_FALSE(detect_val_acc_drop(make({0.85, 0.63, 0.54, 0.39}, "val_rate"), off));
+}

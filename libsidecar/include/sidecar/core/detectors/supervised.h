@@ -24,6 +24,13 @@ namespace sidecar {
 //    the last collapse_points values all <= collapse_ratio x best (fell by
 //    more than half), or the latest alone <= severe_ratio x best (0.90 ->
 //    0.12 needs no second look); best >= min_best. Short series fire here.
+//    Decline form (evidence: the best and collapse_points + 1 evaluations
+//    after it, rule "decline"): the latest alone <= collapse_ratio x best,
+//    reached by a fall at every evaluation since the best: a metric that
+//    halves in three or more successive falls is declining, not scattering
+//    (facenet#104: validation rate 0.85, 0.63, 0.54, 0.39 at epochs 80-999
+//    while LFW accuracy eases 0.98 -> 0.94; one noisy evaluation at half
+//    the best after rises, or a fall that turns back up, stays quiet).
 //    An AUC is measured above its chance level 0.5 (evidence: the best and
 //    one evaluation after it): the latest within severe_ratio of the best's
 //    skill over chance (best - 0.5 >= 2 x min_drop), i.e. a ranking no better
@@ -177,7 +184,7 @@ inline bool stepped_down(const Series& acc, double best, double drop) {
 }  // namespace detail
 
 // Returns a "validation_drop" decision (or `syndrome`, for other quality
-// metrics), evidence "rule": drop | collapse | confirmed | loss_confirmed | step.
+// metrics), evidence "rule": drop | collapse | decline | confirmed | loss_confirmed | step.
 // `known_best`: a best-so-far the run logs itself ("best test acc"), which
 // may predate the retained points (a pasted log that starts after the best).
 // `train`: the same kind of metric on the training data (the confirmed rule).
@@ -238,6 +245,19 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
       sum += p.value;
     }
     if (collapsed) return make("collapse", sum / static_cast<double>(cp));
+    // The decline form: the latest alone <= collapse_ratio x best, reached
+    // by a fall at every one of the >= collapse_points + 1 evaluations since
+    // the best (facenet#104: validation rate 0.85, 0.63, 0.54, 0.39).
+    if (!external && cur <= opt.collapse_ratio * *best) {
+      std::size_t since = 0;
+      bool falling = true;
+      while (falling && since + 1 < acc.size() && acc.from_back(since).step > best_step) {
+        const double x = acc.from_back(since).value, before = acc.from_back(since + 1).value;
+        falling = std::isfinite(x) && std::isfinite(before) && x < before;
+        ++since;
+      }
+      if (falling && since >= cp + 1) return make("decline", cur);
+    }
   }
   if (*best >= opt.min_best * scale && detail::stepped_down(acc, *best, opt.step_drop)) {
     auto& w = detail::scratch(0);
