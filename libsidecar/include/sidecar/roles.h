@@ -63,9 +63,11 @@ inline std::optional<Role> parse_role(std::string_view name) {
 
 namespace detail {
 // A key token's short form spelled out: acc -> accuracy, eval/vali/valid/
-// validation -> val, rew -> reward, ep -> episode. "vali" is how Informer,
-// Autoformer and the Time-Series-Library print the early-stopping split
-// ("Vali Loss" beside "Test Loss").
+// validation -> val, rew -> reward, ep -> episode, avr -> avg. "vali" is how
+// Informer, Autoformer and the Time-Series-Library print the early-stopping
+// split ("Vali Loss" beside "Test Loss"); "avr" is kohya's sd-scripts (and
+// the LoRA trainers built on it: musubi-tuner, Lora-Training-in-Comfy),
+// whose progress bar prints its running average of the loss as avr_loss.
 inline void expand_short_form(std::string& tok) {
   if (tok == "acc" || tok == "accu" || tok == "accur")
     tok = "accuracy";
@@ -75,6 +77,8 @@ inline void expand_short_form(std::string& tok) {
     tok = "reward";
   else if (tok == "ep")
     tok = "episode";
+  else if (tok == "avr")
+    tok = "avg";
 }
 
 // "ac" is an accuracy cut short only beside a split token ("valid_ac",
