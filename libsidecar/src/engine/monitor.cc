@@ -569,20 +569,21 @@ struct Monitor::Impl {
     return idx >= 0 ? &watches[static_cast<std::size_t>(idx)] : nullptr;
   }
 
-  // A plain "time" beside a "data_time" is a step's duration: mmcv's and
-  // mmengine's logger print both per iteration ("time: 0.828, data_time:
-  // 0.050"), the data loading being part of the step. Alone, a "time" is as
-  // often a timestamp or a total and stays unjudged. Judged like a bare
-  // time unit (detect_step_time_growth's may_be_clock: it must fall once
-  // before a rise counts), and only while its minimum is at least
-  // kMmcvTimeFloor: mmcv prints it rounded to the millisecond, so a toy
-  // model's 0.002 -> 0.005 s is three print steps of noise, not a slowdown
-  // (mmengine#155). Runs once per key, when either is first seen.
+  // A plain "time" under 1e6 (the parser delivers it as a metric then, and
+  // as the row's timestamp) is judged as a step's duration, like a bare time
+  // unit (detect_step_time_growth's may_be_clock: it must fall once before a
+  // rise counts). A timestamp, a time since the start and a running total
+  // never fall; a value that does is a duration: mmcv's and mmengine's
+  // logger print "time: 0.828, data_time: 0.050" per iteration (mmaction#199),
+  // lit-llama "iter 56: loss 2.6219, time: 24229.89ms" (lit-llama#257: 1.1-8.4
+  // s per iteration, then 24-73 s with the RAM full). Only while its minimum
+  // is at least kMmcvTimeFloor: mmcv prints it rounded to the millisecond, so
+  // a toy model's 0.002 -> 0.005 s is three print steps of noise, not a
+  // slowdown (mmengine#155). Runs once per key, when either is first seen.
   static constexpr double kMmcvTimeFloor = 0.01;  // 10 print steps of 1 ms
   void pair_iter_time() {
     auto t = watch_index.find(std::string_view("time"));
-    auto dt = watch_index.find(std::string_view("data_time"));
-    if (t == watch_index.end() || dt == watch_index.end() || t->second < 0) return;
+    if (t == watch_index.end() || t->second < 0) return;
     Watch& w = watches[static_cast<std::size_t>(t->second)];
     if (w.family != KeyFamily::kNone) return;
     --unknown_watches;  // now a watch with a family

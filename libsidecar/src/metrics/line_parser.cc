@@ -293,18 +293,16 @@ struct MetricsLineParser::Impl {
     on_row(row);
   }
 
-  // A "time" beside a "data_time" in one row is mmcv's / mmengine's seconds
-  // per iteration ("time: 0.828, data_time: 0.050"), not a wall clock: it is
-  // also delivered as the metric "time" (and stays the row's timestamp, as
-  // before). A value of 1e6 s or more is a clock (1970-01-12 onwards).
+  // A "time" under 1e6 is also delivered as the metric "time" (and stays the
+  // row's timestamp, as before): mmcv's / mmengine's seconds per iteration
+  // ("time: 0.828, data_time: 0.050"), lit-llama's milliseconds per
+  // iteration, or a time since the start (the engine judges it only after it
+  // fell once: a clock never falls). A value of 1e6 s or more is a clock
+  // (1970-01-12 onwards).
   void add_iter_time() {
     constexpr double kClockFloor = 1e6;
     if (!(std::fabs(*time_value) < kClockFloor) || values.size() >= opt.max_keys) return;
-    for (const MetricValue& mv : values)
-      if (mv.key == "data_time") {
-        values.push_back({std::string_view("time"), *time_value});
-        return;
-      }
+    values.push_back({std::string_view("time"), *time_value});
   }
 
   // Walks one object; `prefix` holds the key prefix (with its trailing '/').

@@ -518,7 +518,7 @@ TEST_CASE("monitor: a head's loss exactly 0 beside its accuracy at exactly 100 (
     CHECK(row(g, i, {{"loss", 0.0}, {"reward", 1.0}, {"accuracy", 1.0}, {"kl", 0.001}}).alerts.empty());
 }
 
-TEST_CASE("monitor: mmcv's \"time\" beside \"data_time\" is a step time that more than doubled (mmaction#199)",
+TEST_CASE("monitor: a plain \"time\" that fell is a step time that more than doubled (mmaction#199, lit-llama#257)",
           "[monitor][families]") {
   // Kinetics-400 TSN: 0.77-0.93 s per iteration, then 1.67-1.72 s for good, data_time unchanged.
   const double time[] = {0.828, 0.818, 0.932, 0.79,  0.778, 0.777, 0.771, 0.766, 1.709, 1.693, 1.673, 1.671,
@@ -534,8 +534,22 @@ TEST_CASE("monitor: mmcv's \"time\" beside \"data_time\" is a step time that mor
     return got;
   };
   CHECK(run(true, 1.0) == std::vector<std::string>{"throughput_collapse"});
-  // Alone, a "time" is as often a timestamp or a total: unjudged.
-  CHECK(run(false, 1.0).empty());
+  // Alone, a "time" that fell is a duration too (a timestamp or a total never falls).
+  CHECK(run(false, 1.0) == std::vector<std::string>{"throughput_collapse"});
+  // lit-llama: ms per iteration, 1.1-8.4 s, then 24-73 s with the RAM full.
+  const double lit[] = {3363.41,  4064.29,  1436.98, 1592.5,   1236.71, 6845.58,  7218.04, 1129.11,
+                        2974.26,  4688.8,   5415.15, 4641.96,  6900.25, 8394.88,  2549.55, 24229.89,
+                        38324.21, 15916.11, 9625.88, 36445.62, 62494.0, 60610.83, 72959.29};
+  Monitor l(opts());
+  bool crit = false;
+  for (int i = 0; i < 23; ++i)
+    for (auto& a : row(l, 41 + i, {{"loss", 2.7}, {"time", lit[i]}}).alerts)
+      crit = crit || (a.decision.syndrome == "throughput_collapse" && a.decision.severity == Severity::kCritical);
+  CHECK(crit);
+  // A "time" alone that never fell (a time since the start) stays unjudged.
+  Monitor s(opts());
+  for (int i = 0; i < 24; ++i)
+    CHECK(row(s, i, {{"time", 10.0 * (i + 1) * (i + 1)}, {"loss", 3.7 - 0.02 * i}}).alerts.empty());
   // Beside data_time, a time that never fell (a clock) is not judged either.
   Monitor c(opts());
   for (int i = 0; i < 24; ++i)

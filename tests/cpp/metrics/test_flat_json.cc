@@ -313,7 +313,7 @@ TEST_CASE("flat json: the reader's rows are the same on the fast and the simdjso
   }
 }
 
-TEST_CASE("flat json: mmcv's \"time\" beside \"data_time\" is also a metric (mmaction#199)", "[metrics][flat]") {
+TEST_CASE("flat json: a \"time\" under 1e6 is also a metric (mmaction#199, lit-llama#257)", "[metrics][flat]") {
   sidecar::MetricsLineParser parser;
   auto row_of = [&](const std::string& line) {
     std::vector<std::pair<std::string, double>> got;
@@ -332,9 +332,11 @@ TEST_CASE("flat json: mmcv's \"time\" beside \"data_time\" is also a metric (mma
     CHECK(got.back().first == "time");
     CHECK(got.back().second == 1.709);
     CHECK(ts == 1.709);  // still the row's time stamp, as before
-    // Without data_time, or a wall clock beside it: the time stamp only.
+    // Without data_time, under 1e6: a metric too (lit-llama's ms per iteration).
     auto [alone, ts2] = row_of(std::string(R"({"time": 1.709, "loss": 3.65)") + tail);
-    CHECK(alone.size() == 1);
+    CHECK(alone.size() == 2);
+    CHECK(ts2 == 1.709);
+    // A wall clock: the time stamp only.
     auto [clock, ts3] = row_of(std::string(R"({"time": 1700000000.5, "data_time": 0.036)") + tail);
     CHECK(clock.size() == 1);
     CHECK(ts3 == 1700000000.5);
