@@ -1442,6 +1442,24 @@ TEST_CASE("frozen_loss: identical from the first value, and not at ln k (keras#6
   CHECK_FALSE(detail::at_uniform_output(0.0266));
 }
 
+TEST_CASE("frozen_loss: identical from an excerpt's first value keeps the bar of points (xgboost#807)",
+          "[detectors][frozen][false_positive]") {
+  // xgb.cv at eta 0.02, rounds 2135-2145 printed every 5: a converged train
+  // logloss 0.528952 three rows running from the excerpt's first row. Mid-run,
+  // the first value is no initial level: no evidence the loss never moved.
+  Series excerpt("train-logloss", 64);
+  for (int i = 0; i < 3; ++i) excerpt.push(2135 + 5 * i, 0.528952);
+  CHECK_FALSE(detect_frozen_loss(excerpt, {}));
+  for (int i = 3; i < 6; ++i) excerpt.push(2135 + 5 * i, 0.528952);
+  CHECK(detect_frozen_loss(excerpt, {}));  // six identical values: the identical rule's own bar
+  // From the run's start the precise form's 3 points still suffice.
+  CHECK(detect_frozen_loss(make({0.528952, 0.528952, 0.528952}), {}));
+  // After a value that differs, also mid-run (keras#2392's form).
+  Series moved("loss", 64);
+  for (double v : {0.531107, 0.528952, 0.528952, 0.528952}) moved.push(2135 + 5 * static_cast<int>(moved.size()), v);
+  CHECK(detect_frozen_loss(moved, {}));
+}
+
 TEST_CASE("frozen_loss: a GRPO loss one print step from 0 repeats by rounding", "[detectors][frozen][false_positive]") {
   // TRL/unsloth GRPO tables (round(loss, 4)): the loss is about beta x KL,
   // 0.0 for the first steps, then 0.0001 for many more.

@@ -1290,15 +1290,18 @@ namespace detail {
 // or a value no untrained model gives whatever its data: a loss exactly the
 // same from its first value on at ln k (a DPO loss at ln 2 while the policy
 // is still the reference, a zero-initialised head at ln(vocab) during a
-// warm-up from lr 0) keeps the bar of `points`. A numerically zero value is
-// the zero rule's.
+// warm-up from lr 0) keeps the bar of `points`, and so does a series that
+// starts mid-run (a pasted excerpt: its first value is no initial level, so
+// "from the first value on" shows no loss that never moved; a boosted model
+// 2000 rounds in at eta 0.02 repeats its train logloss to six digits,
+// xgboost#807). A numerically zero value is the zero rule's.
 inline std::optional<std::size_t> identical_run(const Series& loss, const FrozenLossOptions& opt) {
   const double v = loss.back().value;
   auto n = static_cast<std::size_t>(std::max(opt.points, 2));
   std::size_t run = 1;  // the trailing run of bit-identical values
   while (run < loss.size() && loss.from_back(run).value == v) ++run;
-  if (opt.precise_points >= 2 && (run < loss.size() || !at_uniform_output(v)) && std::fabs(v) > kNumericZero &&
-      significant_digits(v) >= opt.precise_digits)
+  if (opt.precise_points >= 2 && (run < loss.size() || (!at_uniform_output(v) && !starts_mid_run(loss))) &&
+      std::fabs(v) > kNumericZero && significant_digits(v) >= opt.precise_digits)
     n = std::min(n, static_cast<std::size_t>(opt.precise_points));
   return run >= n ? std::optional<std::size_t>(n) : std::nullopt;
 }
