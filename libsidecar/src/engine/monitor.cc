@@ -549,14 +549,12 @@ struct Monitor::Impl {
       if (fam == KeyFamily::kLoss) {
         auto tk = detail::key_tokens(key, true);
         const detail::TokenFlags f = detail::token_flags(tk);
-        if (!f.val) {
-          ++train_loss_watches;
-          w.plain_loss = !f.not_metric && !f.kl && !f.entropy && !f.reward &&
-                         !detail::has(tk, {"perplexity", "ppl", "policy", "value", "critic", "actor"});
-        } else {
-          w.eval_loss = !f.not_metric && !f.kl && !f.entropy && !f.reward &&
-                        !detail::has(tk, {"perplexity", "ppl", "policy", "value", "critic", "actor"});
-        }
+        // A loss key that names no other quantity: plain_loss on the training
+        // side, eval_loss on the validation side.
+        const bool plain = !f.not_metric && !f.kl && !f.entropy && !f.reward &&
+                           !detail::has(tk, {"perplexity", "ppl", "policy", "value", "critic", "actor"});
+        if (!f.val) ++train_loss_watches;
+        (f.val ? w.eval_loss : w.plain_loss) = plain;
       }
       if (w.clock) w.per_step = Series(std::string(key) + " per step", kWatchCapacity);
       if (fam == KeyFamily::kQuality && !w.is_best && train_quality < 0 &&
