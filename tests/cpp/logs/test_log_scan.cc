@@ -2843,6 +2843,88 @@ TEST_CASE("round 19: the r18 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 20: the weak families' emitters beyond the corpus rows, and their look-alikes",
+          "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // gpu_busy: the clouds' capacity and quota refusals (GCE, GKE's autoscaler, Azure, EC2, SageMaker, OCI, Lambda,
+      // RunPod, Karpenter), the batch schedulers' refusals and pending reasons (Slurm, PBS), SGLang's GPU held by
+      // another process, libtpu held by another process
+      {"ERROR: (gcloud.compute.instances.create) Could not fetch resource: - The zone 'projects/my-proj/zones/us-cent"
+       "ral1-a' does not have enough resources available to fulfill the request.  Try a different zone, or try again "
+       "later.",
+       "gpu_busy"},
+      {"Node scale up in zones us-central1-c associated with this pod failed: GCE out of resources. Pod is at risk of "
+       "not being scheduled.",
+       "gpu_busy"},
+      {"    \"messageId\": \"scale.up.error.quota.exceeded\",", "gpu_busy"},
+      {"Code=\"ZonalAllocationFailed\" Message=\"Allocation failed. We do not have sufficient capacity for the "
+       "requested"
+       " VM size in this zone.\"",
+       "gpu_busy"},
+      {"Code: OverconstrainedAllocationRequest", "gpu_busy"},
+      {"(SkuNotAvailable) The requested VM size for resource 'Following SKUs have failed for Capacity Restrictions: Sta"
+       "ndard_NC24ads_A100_v4' is currently not available in location 'eastus'.",
+       "gpu_busy"},
+      {"Operation could not be completed as it results in exceeding approved standardNCADSA100v4Family Cores quota. Add"
+       "itional details - Deployment Model: Resource Manager, Location: eastus, Current Limit: 0",
+       "gpu_busy"},
+      {"We currently do not have sufficient g5.12xlarge capacity in the Availability Zone you requested (us-west-2d).",
+       "gpu_busy"},
+      {"botocore.exceptions.ClientError: An error occurred (VcpuLimitExceeded) when calling the RunInstances operation:"
+       " You have requested more vCPU capacity than your current vCPU limit of 0 allows for the instance bucket that th"
+       "e specified instance type belongs to.",
+       "gpu_busy"},
+      {"There is no Spot capacity available that matches your request.", "gpu_busy"},
+      {"UnexpectedStatusException: Error for Training job x: Failed. Reason: CapacityError: Unable to provision reques"
+       "ted ML compute capacity. Please retry using a different ML instance type.",
+       "gpu_busy"},
+      {"Error: 500-InternalError, Out of host capacity.", "gpu_busy"},
+      {"insufficient-capacity: Not enough capacity to fulfill launch request.", "gpu_busy"},
+      {"{\"detail\": \"There are no longer any instances available with the requested specifications. Please refresh "
+       "and try again.\", \"status\": 400}",
+       "gpu_busy"},
+      {"ERROR\tcontroller.provisioner\tCould not schedule pod, incompatible with nodepool \"gpu\", daemonset overhead={"
+       "\"cpu\":\"200m\",\"pods\":\"3\"}, no instance type satisfied resources "
+       "{\"cpu\":\"4200m\",\"nvidia.com/gpu\":\"1"
+       "\",\"pods\":\"4\"} and requirements karpenter.sh/capacity-type In [on-demand]",
+       "gpu_busy"},
+      {"sbatch: error: Batch job submission failed: Job violates accounting/QOS policy (job submit limit, user's size a"
+       "nd/or time limits)",
+       "gpu_busy"},
+      {"srun: error: Unable to allocate resources: Job violates accounting/QOS policy (job submit limit, user's size an"
+       "d/or time limits)",
+       "gpu_busy"},
+      {"salloc: error: Job submit/allocate failed: Requested partition configuration not available now", "gpu_busy"},
+      {"sbatch: error: QOSMaxGRESPerUser", "gpu_busy"},
+      {"srun: error: MaxGRESRunMinsPerUser", "gpu_busy"},
+      {"           1234567       gpu    train    alice PD       0:00      1 (QOSMaxGRESPerUser)", "gpu_busy"},
+      {"           1234568       gpu    train    alice PD       0:00      1 (ReqNodeNotAvail, "
+       "UnavailableNodes:gpu[01-04])",
+       "gpu_busy"},
+      {"    comment = Can Never Run: Insufficient amount of resource: ngpus (R: 8 A: 4 T: 4)", "gpu_busy"},
+      {"qsub: Job exceeds queue resource limits MSG=cannot satisfy queue max ngpus requirement", "gpu_busy"},
+      {"ValueError: The memory capacity is unbalanced. Some GPUs may be occupied by other processes. min_per_gpu_memory"
+       "=20.1, local_gpu_memory=78.5, local_gpu_memory * 0.9=70.6",
+       "gpu_busy"},
+      // look-alikes: a CPU type's capacity, a CPU-only Karpenter request, a D-series quota, a job that queued or got
+      // its allocation, a running squeue row, a partition typo, a batch script's GRES request, a balanced start-up
+      {"We currently do not have sufficient c5.large capacity in the Availability Zone you requested (us-east-1a).",
+       ""},
+      {"Could not schedule pod, incompatible with nodepool \"default\", no instance type satisfied resources "
+       "{\"cpu\":\""
+       "64\",\"memory\":\"1Ti\",\"pods\":\"1\"} and requirements karpenter.sh/capacity-type In [on-demand]",
+       ""},
+      {"Operation could not be completed as it results in exceeding approved standardDSv3Family Cores quota.", ""},
+      {"srun: job 123456 queued and waiting for resources", ""},
+      {"srun: job 123456 has been allocated resources", ""},
+      {"           1234567       gpu    train    alice  R      10:02      1 gpu01", ""},
+      {"sbatch: error: invalid partition specified: medium", ""},
+      {"#SBATCH --gres=gpu:4 --qos=normal", ""},
+      {"The memory capacity is balanced across 8 GPUs.", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
