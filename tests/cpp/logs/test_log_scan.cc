@@ -2921,6 +2921,66 @@ TEST_CASE("round 20: the weak families' emitters beyond the corpus rows, and the
       {"sbatch: error: invalid partition specified: medium", ""},
       {"#SBATCH --gres=gpu:4 --qos=normal", ""},
       {"The memory capacity is balanced across 8 GPUs.", ""},
+      // cuda_oom: vLLM's KV-cache check, accelerate's batch-size search, llama.cpp's device buffer, Vulkan, Metal and
+      // MLX, TensorRT, the math libraries' allocation codes, RAPIDS RMM, SYCL / Unified Runtime, the TPU runtime and
+      // XLA:TPU, TensorFlow's copy to the GPU, DALI
+      {"ValueError: To serve at least one request with the models's max seq len (131072), (16.00 GiB KV cache is needed"
+       ", which is larger than the available KV cache memory (9.54 GiB). Based on the available memory, the estimated m"
+       "aximum model length is 78144.",
+       "cuda_oom"},
+      {"RuntimeError: No executable batch size found, reached zero.", "cuda_oom"},
+      {"llama_model_load: error loading model: unable to allocate CUDA0 buffer", "cuda_oom"},
+      {"vk::Device::allocateMemory: ErrorOutOfDeviceMemory", "cuda_oom"},
+      {"ggml_vulkan: Device memory allocation of size 1073741824 failed.", "cuda_oom"},
+      {"ggml_metal_graph_compute: command buffer 0 failed with status 5 error: Insufficient Memory "
+       "(00000008:kIOGPUComma"
+       "ndBufferCallbackErrorOutOfMemory)",
+       "cuda_oom"},
+      {"libc++abi: terminating due to uncaught exception of type std::runtime_error: [metal::malloc] Attempting to "
+       "alloc"
+       "ate 96905199616 bytes which is greater than the maximum allowed buffer size of 17179869184 bytes.",
+       "cuda_oom"},
+      {"[metal::malloc] Resource limit (499000) exceeded.", "cuda_oom"},
+      {"[TRT] [E] 2: [virtualMemoryBuffer.cpp::resizePhysical::145] Error Code 2: OutOfMemory (no further information)",
+       "cuda_oom"},
+      {"RuntimeError: cuFFT error: CUFFT_ALLOC_FAILED", "cuda_oom"},
+      {"curandGenerateNormal failed: CURAND_STATUS_ALLOCATION_FAILED", "cuda_oom"},
+      {"clEnqueueNDRangeKernel failed: CL_MEM_OBJECT_ALLOCATION_FAILURE", "cuda_oom"},
+      {"MemoryError: std::bad_alloc: out_of_memory: RMM failure "
+       "at:/opt/conda/include/rmm/mr/device/pool_memory_resource"
+       ".hpp:196: Maximum pool size exceeded",
+       "cuda_oom"},
+      {"MemoryError: std::bad_alloc: out_of_memory: CUDA error at: "
+       "/opt/conda/include/rmm/mr/device/cuda_memory_resource"
+       ".hpp:70: cudaErrorMemoryAllocation out of memory",
+       "cuda_oom"},
+      {"RuntimeError: Native API failed. Native API returns: -5 (PI_ERROR_OUT_OF_RESOURCES) -5 "
+       "(PI_ERROR_OUT_OF_RESOURCE"
+       "S)",
+       "cuda_oom"},
+      {"Exceeded hbm capacity by 5.02G.", "cuda_oom"},
+      {"Resource exhausted: Attempting to reserve 12.50G at the bottom of memory. That was not possible. There are "
+       "10.30"
+       "G free, 0B reserved, and 10.30G reservable.",
+       "cuda_oom"},
+      {"InternalError: Failed copying input tensor from /job:localhost/replica:0/task:0/device:CPU:0 to "
+       "/job:localhost/r"
+       "eplica:0/task:0/device:GPU:0 in order to run _EagerConst: Dst tensor is not initialized.",
+       "cuda_oom"},
+      {"std::bad_alloc: CUDA allocation failed", "cuda_oom"},
+      // look-alikes: ggml's pinned-memory fallback, TensorRT skipping a tactic, vLLM's KV-cache size, another
+      // program's pool, accelerate's batch size found, a healthy MLX allocation; TensorFlow's OOM on the CPU device
+      // stays host_oom's
+      {"ggml_cuda_host_malloc: failed to allocate 512.00 MiB of pinned memory: out of memory", ""},
+      {"[TRT] [W] Tactic Device request: 4352MB Available: 3538MB. Device memory is insufficient to use tactic.", ""},
+      {"INFO 09-01 10:00:00 [kv_cache_utils.py:634] GPU KV cache size: 51,200 tokens", ""},
+      {"Maximum pool size exceeded, destroying missile: Missile(Clone)", ""},
+      {"Found executable batch size: 16", ""},
+      {"[metal::malloc] Allocated 1024 bytes", ""},
+      {"ResourceExhaustedError: OOM when allocating tensor with shape[10000,10000] and type float on "
+       "/job:localhost/repl"
+       "ica:0/task:0/device:CPU:0 by allocator cpu",
+       "host_oom"},
   };
   check_line_cases(cases);
 }
