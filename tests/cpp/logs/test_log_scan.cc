@@ -2981,6 +2981,42 @@ TEST_CASE("round 20: the weak families' emitters beyond the corpus rows, and the
        "/job:localhost/repl"
        "ica:0/task:0/device:CPU:0 by allocator cpu",
        "host_oom"},
+      // disk_full: the kubelet's evictions, disk-pressure taint and image GC, MinIO and HTTP 507, SQLite, Windows, the
+      // kernel's quota warnings and a negative ENOSPC, apt, ZFS, a full volume, Elasticsearch's flood stage
+      {"  Warning  Evicted  12m  kubelet  Container trainer exceeded its local ephemeral storage limit \"20Gi\". ",
+       "disk_full"},
+      {"Usage of EmptyDir volume \"dshm\" exceeds the limit \"1Gi\". ", "disk_full"},
+      {"The node had condition: [DiskPressure]. ", "disk_full"},
+      {"0/3 nodes are available: 3 node(s) had untolerated taint {node.kubernetes.io/disk-pressure: }.", "disk_full"},
+      {"  Warning  ImageGCFailed  kubelet  failed to garbage collect required amount of images. Attempted to free 12054"
+       "859776 bytes, but only found 0 bytes eligible to free.",
+       "disk_full"},
+      {"botocore.exceptions.ClientError: An error occurred (XMinioStorageFull) when calling the PutObject operation: "
+       "Sto"
+       "rage backend has reached its minimum free drive threshold. Please delete a few objects to proceed.",
+       "disk_full"},
+      {"HTTP 507 Insufficient Storage", "disk_full"},
+      {"sqlite3 error: SQLITE_FULL", "disk_full"},
+      {"Error 0x80070070: ERROR_DISK_FULL", "disk_full"},
+      {"warning, user block quota exceeded.", "disk_full"},
+      {"sda1: write failed, user block limit reached.", "disk_full"},
+      {"BTRFS: error (device sda2) in btrfs_commit_transaction:2418: errno=-28 unknown", "disk_full"},
+      {"E: You don't have enough free space in /var/cache/apt/archives/.", "disk_full"},
+      {"cannot create snapshot 'tank/data@x': out of space", "disk_full"},
+      {"Error: the volume is full", "disk_full"},
+      {"[2024-01-01T00:00:00,000][WARN ][o.e.c.r.a.DiskThresholdMonitor] flood stage disk watermark [95%] exceeded on "
+       "[node-1][/data] free: 1.1gb[1.1%], all indices on this node will be marked read-only",
+       "disk_full"},
+      // look-alikes: inotify's watch limit (ENOSPC that is no disk), a toleration of the disk-pressure taint, memory
+      // pressure, a hint about running out of space, the watermark's setting, a quota that holds
+      {"Error: ENOSPC: System limit for number of file watchers reached, watch '/app/src'", ""},
+      {"failed to create fsnotify watcher: inotify_add_watch /etc/config: no space left on device", ""},
+      {"Tolerations:                 node.kubernetes.io/disk-pressure:NoSchedule op=Exists", ""},
+      {"The node had condition: [MemoryPressure]. ", ""},
+      {"If you run out of disk space, move the cache with HF_HOME.", ""},
+      {"When the storage is full, uploads are rejected with 507.", ""},
+      {"cluster.routing.allocation.disk.watermark.flood_stage: 95%", ""},
+      {"Disk quotas for user alice (uid 1000): blocks 1024 quota 0 limit 0", ""},
   };
   check_line_cases(cases);
 }
