@@ -3017,6 +3017,50 @@ TEST_CASE("round 20: the weak families' emitters beyond the corpus rows, and the
       {"When the storage is full, uploads are rejected with 507.", ""},
       {"cluster.routing.allocation.disk.watermark.flood_stage: 95%", ""},
       {"Disk quotas for user alice (uid 1000): blocks 1024 quota 0 limit 0", ""},
+      // dist_child_failed: Open MPI's and Hydra's lost peers, torch.multiprocessing without its class, Lightning's
+      // deadlock guard, the XLA coordination agent (JAX), the Kubernetes job controller, joblib / loky and
+      // concurrent.futures, Spark, srun's teardown, Ray Train v2, a numbered worker's non-zero status
+      {"An MPI communication peer process has unexpectedly disconnected.  This", "dist_child_failed"},
+      {"[mpiexec@node5] control_cb (pm/pmiserv/pmiserv_cb.c:207): assert (!closed) failed", "dist_child_failed"},
+      {"[proxy:3@n0031] HYD_pmcd_pmip_control_cmd_cb: assert (!closed) failed", "dist_child_failed"},
+      {"[proxy:0:0@node5] main (pm/pmiserv/pmip.c:178): demux engine error waiting for event", "dist_child_failed"},
+      {"process 3 terminated with signal SIGTERM", "dist_child_failed"},
+      {"-- Process 1 terminated with the following error:", "dist_child_failed"},
+      {"pytorch_lightning.utilities.exceptions.DeadlockDetectedException: DeadLock detected from rank: 1",
+       "dist_child_failed"},
+      {"Terminating process because the coordinator detected missing heartbeats. This most likely indicates that anothe"
+       "r task died; see the other task logs for more details.",
+       "dist_child_failed"},
+      {"Terminating process because the JAX distributed service detected fatal errors. This most likely indicates that "
+       "another task died; see the other task logs for more details.",
+       "dist_child_failed"},
+      {"  Warning  BackoffLimitExceeded  3m  job-controller  Job has reached the specified backoff limit",
+       "dist_child_failed"},
+      {"joblib.externals.loky.process_executor.TerminatedWorkerError: A worker process managed by the executor was unex"
+       "pectedly terminated. This could be caused by a segmentation fault while calling the function or by an excessiv"
+       "e memory usage causing the Operating System to kill the worker.",
+       "dist_child_failed"},
+      {"concurrent.futures.process.BrokenProcessPool: A process in the process pool was terminated abruptly while the f"
+       "uture was running or pending.",
+       "dist_child_failed"},
+      {"ExecutorLostFailure (executor 3 exited caused by one of the running tasks) Reason: Remote RPC client "
+       "disassociat"
+       "ed.",
+       "dist_child_failed"},
+      {"org.apache.spark.SparkException: Job aborted due to stage failure: Task 0 in stage 1.0 failed 4 times, most rec"
+       "ent failure: Lost task 0.3 in stage 1.0",
+       "dist_child_failed"},
+      {"srun: launch/slurm: _step_signal: Terminating StepId=12345.0", "dist_child_failed"},
+      {"ray.train.v2.api.exceptions.WorkerGroupError: Training failed due to worker errors:", "dist_child_failed"},
+      {"Worker 3 exited with status 1", "dist_child_failed"},
+      // look-alikes: a clean exit, a user's Ctrl-C, a step that never launched, loky starting, a task Spark retries,
+      // a status of 0, the segfault wording of loky's hint stays off segfault (its own line is the one above)
+      {"process 0 terminated with exit code 0", ""},
+      {"process 1 terminated with signal SIGINT", ""},
+      {"srun: launch/slurm: launch_p_step_launch: StepId=12345.0 aborted before step completely launched.", ""},
+      {"[Parallel(n_jobs=8)]: Using backend LokyBackend with 8 concurrent workers.", ""},
+      {"WARN TaskSetManager: Lost task 0.0 in stage 1.0 (TID 1) (10.0.0.3 executor 1): retrying", ""},
+      {"Worker 3 exited with status 0", ""},
   };
   check_line_cases(cases);
 }
