@@ -3061,6 +3061,40 @@ TEST_CASE("round 20: the weak families' emitters beyond the corpus rows, and the
       {"[Parallel(n_jobs=8)]: Using backend LokyBackend with 8 concurrent workers.", ""},
       {"WARN TaskSetManager: Lost task 0.0 in stage 1.0 (TID 1) (10.0.0.3 executor 1): retrying", ""},
       {"Worker 3 exited with status 0", ""},
+      // hang: CI services and job controllers that ended a job past its limit or silent too long (GitHub Actions,
+      // GitLab, Azure Pipelines, CircleCI, Travis, Kubernetes, Argo, Airflow, Celery, pytest-timeout), the kubelet's
+      // startup probe without an answer, a watchdog's 'no progress for'
+      {"##[error]The job running on runner GitHub Actions 2 has exceeded the maximum execution time of 360 minutes.",
+       "hang"},
+      {"ERROR: Job failed: execution took longer than 1h0m0s seconds", "hang"},
+      {"##[error]The job running on agent Hosted Agent ran longer than the maximum time of 60 minutes. For more informa"
+       "tion, see https://go.microsoft.com/fwlink/?linkid=2077134",
+       "hang"},
+      {"Too long with no output (exceeded 10m0s): context deadline exceeded", "hang"},
+      {"No output has been received in the last 10m0s, this potentially indicates a stalled build or something wrong w"
+       "ith the build itself.",
+       "hang"},
+      {"  Warning  DeadlineExceeded  2m  job-controller  Job was active longer than specified deadline", "hang"},
+      {"  Warning  DeadlineExceeded  pod/train-0  Pod was active on the node longer than the specified deadline",
+       "hang"},
+      {"Step exceeded its deadline", "hang"},
+      {"airflow.exceptions.AirflowTaskTimeout: Timeout, PID: 1234", "hang"},
+      {"[2024-01-01 00:00:00,000: ERROR/MainProcess] Hard time limit (300s) exceeded for tasks.train[1b2c]", "hang"},
+      {"E       Failed: Timeout >300.0s", "hang"},
+      {"  Warning  Unhealthy  kubelet  Startup probe failed: Get \"http://10.0.0.5:8000/health\": context deadline exc"
+       "eeded (Client.Timeout exceeded while awaiting headers)",
+       "hang"},
+      {"WARNING:root:No progress for 1800 seconds, the job looks hung", "hang"},
+      // look-alikes: the limits as configured, a startup probe refused (a wrong probe, not a stuck process), a job
+      // that finished in time
+      {"    timeout-minutes: 360", ""},
+      {"  activeDeadlineSeconds: 3600", ""},
+      {"task_time_limit = 300", ""},
+      {"    execution_timeout=timedelta(hours=2),", ""},
+      {"  Warning  Unhealthy  kubelet  Startup probe failed: Get \"http://10.0.0.5:8000/health\": dial tcp 10.0.0.5:800"
+       "0: connect: connection refused",
+       ""},
+      {"Job succeeded in 42m10s", ""},
   };
   check_line_cases(cases);
 }
