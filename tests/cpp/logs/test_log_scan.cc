@@ -3095,6 +3095,45 @@ TEST_CASE("round 20: the weak families' emitters beyond the corpus rows, and the
        "0: connect: connection refused",
        ""},
       {"Job succeeded in 42m10s", ""},
+      // second pass: the cluster autoscaler's node-group limit and older Ray Tune (gpu_busy); torch-directml and Gaudi
+      // (cuda_oom); Ray's job supervisor and submitit (dist_child_failed); the kubelet's node condition and eviction
+      // manager, Lustre's return codes, WinError 112 and strerror(ENOSPC) in other locales (disk_full)
+      {"pod didn't trigger scale-up: 1 max node group size reached", "gpu_busy"},
+      {"ray.tune.error.TuneError: Insufficient cluster resources to launch trial: trial requested 1.0 CPUs, 1.0 GPUs, b"
+       "ut the cluster has only 8 CPUs, 0 GPUs, 10.0 GiB heap, 3.0 GiB objects (1.0 node:10.0.0.1).",
+       "gpu_busy"},
+      {"RuntimeError: Could not allocate tensor with 471859200 bytes. There is not enough GPU video memory available!",
+       "cuda_oom"},
+      {"RuntimeError: [Rank:0] FATAL ERROR :: MODULE:PT_DEVMEM Allocation failed for size::939524096 (896)MB",
+       "cuda_oom"},
+      {"Status message: Job entrypoint command failed with exit code 1, last available logs (truncated to 20,000 "
+       "chars):",
+       "dist_child_failed"},
+      {"submitit.core.utils.FailedJobError: Job (task=0) failed during processing with trace:", "dist_child_failed"},
+      {"submitit.core.utils.UncompletedJobError: Job 4242 (task: 0) with path /checkpoint/x/4242_0_result.pkl has not "
+       "produced any output (state: NODE_FAIL)",
+       "dist_child_failed"},
+      {"  Normal  NodeHasDiskPressure  kubelet  Node gpu-1 status is now: NodeHasDiskPressure", "disk_full"},
+      {"eviction_manager.go:349] \"Eviction manager: must evict pod(s) to reclaim\" resourceName=\"ephemeral-storage\"",
+       "disk_full"},
+      {"LustreError: 11-0: lustre-OST0003-osc: operation ost_write to node 10.0.0.5@o2ib failed: rc = -28",
+       "disk_full"},
+      {"OSError: [WinError 112] 磁盘空间不足。", "disk_full"},
+      {"cp: error writing 'model.bin': 设备上没有空间", "disk_full"},
+      {"cp: Fehler beim Schreiben von 'model.bin': Auf dem Gerät ist kein Speicherplatz mehr verfügbar", "disk_full"},
+      {"cp: ошибка записи 'model.bin': На устройстве не осталось свободного места", "disk_full"},
+      // look-alikes: a scale-up that worked, a trial that asked for no GPU and a Lustre error that is no ENOSPC (bare
+      // exception lines: traceback's, not gpu_busy's or disk_full's), a job that succeeded, a node without disk
+      // pressure
+      {"I0101 00:00:00.000000 1 scale_up.go:531] Final scale-up plan: [{gpu-pool 1->2 (max: 4)}]", ""},
+      {"ray.tune.error.TuneError: Insufficient cluster resources to launch trial: trial requested 4.0 CPUs, 0 GPUs, "
+       "but "
+       "the cluster has only 2 CPUs, 0 GPUs.",
+       "traceback"},
+      {"Job 'raysubmit_73nQ2jgcpZATWrNN' succeeded", ""},
+      {"  Normal  NodeHasNoDiskPressure  kubelet  Node gpu-1 status is now: NodeHasNoDiskPressure", ""},
+      {"LustreError: 11-0: lustre-OST0003-osc: operation ost_connect to node 10.0.0.5@o2ib failed: rc = -16",
+       "traceback"},
   };
   check_line_cases(cases);
 }
