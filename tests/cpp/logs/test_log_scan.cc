@@ -3134,6 +3134,33 @@ TEST_CASE("round 20: the weak families' emitters beyond the corpus rows, and the
       {"  Normal  NodeHasNoDiskPressure  kubelet  Node gpu-1 status is now: NodeHasNoDiskPressure", ""},
       {"LustreError: 11-0: lustre-OST0003-osc: operation ost_connect to node 10.0.0.5@o2ib failed: rc = -16",
        "traceback"},
+      // third pass: Kubernetes ResourceQuotas (an accelerator: gpu_busy; storage: disk_full), AWS Neuron's cores held,
+      // NVML_ERROR_IN_USE, srun's partition refusal; Hydra's exit string and Celery's lost worker (dist_child_failed)
+      {"Error from server (Forbidden): error when creating \"job.yaml\": pods \"train-0\" is forbidden: exceeded "
+       "quota: "
+       "gpu-quota, requested: requests.nvidia.com/gpu=1, used: requests.nvidia.com/gpu=4, limited: requests.nvidia.com/"
+       "gpu=4",
+       "gpu_busy"},
+      {"2021-Aug-27 23:22:12.0323 28078:28078 ERROR   NRT:nrt_allocate_neuron_cores               NeuronCore(s) not ava"
+       "ilable - Requested:nc1-nc1 Available:0",
+       "gpu_busy"},
+      {"nvmlDeviceSetComputeMode failed: NVML_ERROR_IN_USE", "gpu_busy"},
+      {"srun: Requested partition configuration not available now", "gpu_busy"},
+      {"  Warning  ProvisioningFailed  persistentvolumeclaim/data  exceeded quota: storage-quota, requested: "
+       "requests.st"
+       "orage=500Gi, used: requests.storage=1Ti, limited: requests.storage=1Ti",
+       "disk_full"},
+      {"YOUR APPLICATION TERMINATED WITH THE EXIT STRING: Terminated (signal 15)", "dist_child_failed"},
+      {"billiard.exceptions.WorkerLostError: Worker exited prematurely: exitcode 1 Job: 3.", "dist_child_failed"},
+      // look-alikes: a CPU quota, a lost worker that exited cleanly (a bare exception line: traceback's), one killed by
+      // SIGKILL and Hydra's SIGKILL banner (host_oom's)
+      {"pods \"train-0\" is forbidden: exceeded quota: cpu-quota, requested: requests.cpu=8, used: requests.cpu=60, "
+       "limi"
+       "ted: requests.cpu=64",
+       ""},
+      {"billiard.exceptions.WorkerLostError: Worker exited prematurely: exitcode 0 Job: 3.", "traceback"},
+      {"billiard.exceptions.WorkerLostError: Worker exited prematurely: signal 9 (SIGKILL) Job: 3.", "host_oom"},
+      {"YOUR APPLICATION TERMINATED WITH THE EXIT STRING: Killed (signal 9)", "host_oom"},
   };
   check_line_cases(cases);
 }
