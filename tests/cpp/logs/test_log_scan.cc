@@ -3161,6 +3161,19 @@ TEST_CASE("round 20: the weak families' emitters beyond the corpus rows, and the
       {"billiard.exceptions.WorkerLostError: Worker exited prematurely: exitcode 0 Job: 3.", "traceback"},
       {"billiard.exceptions.WorkerLostError: Worker exited prematurely: signal 9 (SIGKILL) Job: 3.", "host_oom"},
       {"YOUR APPLICATION TERMINATED WITH THE EXIT STRING: Killed (signal 9)", "host_oom"},
+      // fourth pass (hang): a wait that timed out, systemd's service watchdog, the runtimes' deadlock detectors
+      {"TimeoutError: Timeout while waiting for the server to start after 600 seconds", "hang"},
+      {"Dec 04 10:00:00 node1 systemd[1]: trainer.service: Watchdog timeout (limit 3min)!", "hang"},
+      {"_frozen_importlib._DeadlockError: deadlock detected by _ModuleLock('torch._dynamo') at 140234", "hang"},
+      {"fatal error: all goroutines are asleep - deadlock!", "hang"},
+      {"Found one Java-level deadlock:", "hang"},
+      {"pytorch_lightning.utilities.exceptions.DeadlockDetectedException: DeadLock detected from rank: 1",
+       "dist_child_failed"},
+      // look-alikes: the watchdog's setting and prose about it, advice about a deadlock, a wait still in progress
+      {"WatchdogSec=180", ""},
+      {"The watchdog timeout is controlled by the NCCL_TIMEOUT environment variable (default is 1800 seconds).", ""},
+      {"To avoid a deadlock, the DataLoader uses spawn.", ""},
+      {"Waiting for the server to start...", ""},
   };
   check_line_cases(cases);
 }
