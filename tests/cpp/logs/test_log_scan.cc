@@ -3174,6 +3174,29 @@ TEST_CASE("round 20: the weak families' emitters beyond the corpus rows, and the
       {"The watchdog timeout is controlled by the NCCL_TIMEOUT environment variable (default is 1800 seconds).", ""},
       {"To avoid a deadlock, the DataLoader uses spawn.", ""},
       {"Waiting for the server to start...", ""},
+      // fifth pass: GCE's and Vertex AI's quota on accelerators, SkyPilot's refusal in every zone, the NVIDIA driver
+      // module held, mig-parted's reset (gpu_busy); Flyte's last failed attempt (dist_child_failed)
+      {"ERROR: (gcloud.compute.instances.create) Could not fetch resource: - Quota exceeded for quota metric 'GPUs (all"
+       " regions)' and limit 'GPUs (all regions) per project' of service 'compute.googleapis.com' for consumer 'project"
+       "_number:123'.",
+       "gpu_busy"},
+      {"google.api_core.exceptions.ResourceExhausted: 429 Quota exceeded for aiplatform.googleapis.com/custom_model_tra"
+       "ining_nvidia_a100_gpus with base model: ...",
+       "gpu_busy"},
+      {"sky.exceptions.ResourcesUnavailableError: Failed to acquire resources in all zones in us-east-1 for {AWS(p4d.24"
+       "xlarge)}.",
+       "gpu_busy"},
+      {"rmmod: ERROR: Module nvidia_uvm is in use", "gpu_busy"},
+      {"modprobe: FATAL: Module nvidia is in use.", "gpu_busy"},
+      {"FATA[0008] Error applying MIG configuration with hooks: error resetting all GPUs: exit status 255", "gpu_busy"},
+      {"[1/1] currentAttempt done. Last Error: USER::", "dist_child_failed"},
+      // look-alikes: an API's request quota, lsmod's rows of the module, an attempt with no error
+      {"Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute' of service 'sheets.googlea"
+       "pis.com'",
+       ""},
+      {"Module                  Size  Used by", ""},
+      {"nvidia_uvm           1376256  2", ""},
+      {"[1/1] currentAttempt done. Last Error: ", ""},
   };
   check_line_cases(cases);
 }
