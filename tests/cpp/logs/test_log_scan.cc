@@ -3197,6 +3197,23 @@ TEST_CASE("round 20: the weak families' emitters beyond the corpus rows, and the
       {"Module                  Size  Used by", ""},
       {"nvidia_uvm           1376256  2", ""},
       {"[1/1] currentAttempt done. Last Error: ", ""},
+      // sixth pass (cuda_oom): thrust's device allocator (also as XGBoost prints it: not host_oom's), ONNX Runtime's
+      // arena in its other wording, WebGPU
+      {"terminate called after throwing an instance of 'thrust::system::detail::bad_alloc'", "cuda_oom"},
+      {"  what():  std::bad_alloc: cudaErrorMemoryAllocation: out of memory", "cuda_oom"},
+      {"xgboost.core.XGBoostError: [10:00:00] /workspace/src/common/device_helpers.cuh:400: Memory allocation error on "
+       "worker 0: std::bad_alloc: cudaErrorMemoryAllocation: out of memory",
+       "cuda_oom"},
+      {"RUNTIME_EXCEPTION : Exception during initialization: /onnxruntime_src/onnxruntime/core/framework/bfc_arena.cc:3"
+       "68 void* onnxruntime::BFCArena::AllocateRawInternal(size_t, bool, onnxruntime::Stream*, bool, onnxruntime::Wai"
+       "tNotificationFn) Available memory of 0 is smaller than requested bytes of 8388608",
+       "cuda_oom"},
+      {"Uncaught (in promise) GPUOutOfMemoryError: Failed to allocate buffer", "cuda_oom"},
+      // look-alikes: the same arena on an NCHWc node is the CPU's (host_oom), a host std::bad_alloc stays host_oom's
+      {"Non-zero status code returned while running Conv node. Name:'347_nchwc' Status Message: bfc_arena.cc:368 Alloca"
+       "teRawInternal Available memory of 0 is smaller than requested bytes of 285081600",
+       "host_oom"},
+      {"terminate called after throwing an instance of 'std::bad_alloc'", "host_oom"},
   };
   check_line_cases(cases);
 }
