@@ -3214,6 +3214,13 @@ TEST_CASE("round 20: the weak families' emitters beyond the corpus rows, and the
        "teRawInternal Available memory of 0 is smaller than requested bytes of 285081600",
        "host_oom"},
       {"terminate called after throwing an instance of 'std::bad_alloc'", "host_oom"},
+      // TGI's warm-up when the prefill batch does not fit; its launcher's argument echo is a look-alike
+      {"Error: Warmup(Generation(\"Not enough memory to handle 4096 prefill tokens. You need to decrease "
+       "`--max-batch-pre"
+       "fill-tokens`\"))",
+       "cuda_oom"},
+      {"Args { model_id: \"bigscience/bloom-560m\", max_batch_prefill_tokens: Some(4096), max_total_tokens: None }",
+       ""},
   };
   check_line_cases(cases);
 }
