@@ -3167,6 +3167,8 @@ TEST_CASE("round 20: the weak families' emitters beyond the corpus rows, and the
       {"_frozen_importlib._DeadlockError: deadlock detected by _ModuleLock('torch._dynamo') at 140234", "hang"},
       {"fatal error: all goroutines are asleep - deadlock!", "hang"},
       {"Found one Java-level deadlock:", "hang"},
+      {"[WARNING] [RankMonitorServer:34] Did not get subsequent heartbeat. Waited 171.92 seconds.", "hang"},
+      {"[INFO] [RankMonitorServer:34] Got initial heartbeat from rank 3", ""},
       {"pytorch_lightning.utilities.exceptions.DeadlockDetectedException: DeadLock detected from rank: 1",
        "dist_child_failed"},
       // look-alikes: the watchdog's setting and prose about it, advice about a deadlock, a wait still in progress
