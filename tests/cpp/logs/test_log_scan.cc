@@ -3191,6 +3191,7 @@ TEST_CASE("round 20: the weak families' emitters beyond the corpus rows, and the
       {"rmmod: ERROR: Module nvidia_uvm is in use", "gpu_busy"},
       {"modprobe: FATAL: Module nvidia is in use.", "gpu_busy"},
       {"FATA[0008] Error applying MIG configuration with hooks: error resetting all GPUs: exit status 255", "gpu_busy"},
+      {"Atomic resize failed with [GCE_STOCKOUT]", "gpu_busy"},
       {"[1/1] currentAttempt done. Last Error: USER::", "dist_child_failed"},
       // look-alikes: an API's request quota, lsmod's rows of the module, an attempt with no error
       {"Quota exceeded for quota metric 'Read requests' and limit 'Read requests per minute' of service 'sheets.googlea"
