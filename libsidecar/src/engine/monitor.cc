@@ -723,6 +723,25 @@ struct Monitor::Impl {
     return detect_frozen_metric_alone(m, fo);
   }
 
+  // The training-side accuracy (the first quality key without a val/test/dev
+  // token), if the run logs one.
+  const Series* train_accuracy() const {
+    return train_quality >= 0 ? &watches[static_cast<std::size_t>(train_quality)].series : nullptr;
+  }
+
+  // A loss at chance that does not repeat a value: beside an accuracy of the
+  // same rows at the same chance level (detect_chance_pair), or hovering at
+  // ln 2 .. ln 4 (detect_chance_wobble, vetoed by an accuracy above chance).
+  // Not in a reward run: a DPO loss sits at ln 2 while the policy is still
+  // the reference, and a GRPO loss means no class count.
+  std::optional<Decision> at_chance_noisy(const Series& loss, const Series* acc, const FrozenLossOptions& fo) const {
+    if (reward_run()) return std::nullopt;
+    if (acc)
+      if (auto p = detect_chance_pair(loss, *acc, fo)) return p;
+    if (!acc && bound(Role::kValAccuracy)) acc = &series(Role::kValAccuracy);
+    return detect_chance_wobble(loss, acc, fo);
+  }
+
   // The loss at exactly 0.0 beside another loss-family key that is a real
   // loss on the same rows (detect_zero_total).
   std::optional<Decision> zero_total(const Series& loss, const FrozenLossOptions& fo) const {
@@ -765,6 +784,7 @@ struct Monitor::Impl {
         if (!frozen && loss.back().value == 0.0 && !rl()) frozen = zero_total(loss, d.frozen_loss);
         if (!frozen && loss.back().value == 0.0 && !reward_run()) frozen = detect_zero_start(loss, d.frozen_loss);
         if (!frozen) frozen = zero_perfect(loss, d.frozen_loss);
+        if (!frozen) frozen = at_chance_noisy(loss, train_accuracy(), d.frozen_loss);
         apply(kFrozenLoss, std::move(frozen), now, &loss);
       }
     }
@@ -794,6 +814,9 @@ struct Monitor::Impl {
         // moved at the same rows (detect_frozen_eval).
         for (const Watch& w : watches)
           if (!frozen && w.eval_loss) frozen = detect_frozen_eval(vl, w.series, d.frozen_loss);
+        // ... and at chance beside the validation accuracy of the same rows.
+        if (!frozen && bound(Role::kValAccuracy) && !reward_run())
+          frozen = detect_chance_pair(vl, series(Role::kValAccuracy), d.frozen_loss);
         apply(kValFrozenLoss, std::move(frozen), now, &vl);
       }
     }

@@ -1082,6 +1082,86 @@ TEST_CASE("frozen_loss chance, k up to 20: at ln 10 from the run's start (PyTorc
   CHECK_FALSE(detect_frozen_loss(make(v), {.chance_wide_classes = 4}));
 }
 
+TEST_CASE("frozen_loss chance_pair: the loss at -log of a chance accuracy on the same rows", "[detectors][frozen]") {
+  // fairseq#5361: RoBERTa on CommonsenseQA (5 choices), an excerpt from update
+  // 2800: fairseq's base-2 loss at log2 5 = 2.32 while accuracy reads ~22 %.
+  auto pair = [](std::vector<double> l, std::vector<double> a, std::int64_t step0, std::int64_t every) {
+    Series loss("loss"), acc("accuracy");
+    for (std::size_t i = 0; i < l.size(); ++i) {
+      loss.push(step0 + every * static_cast<std::int64_t>(i), l[i]);
+      acc.push(step0 + every * static_cast<std::int64_t>(i), a[i]);
+    }
+    return std::pair{loss, acc};
+  };
+  auto [l1, a1] = pair({2.33, 2.328, 2.315, 2.32, 2.32}, {18.5, 22.5, 22, 22, 25}, 2800, 25);
+  auto d = detect_chance_pair(l1, a1, {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "chance_pair");
+  CHECK(*ev(*d, "classes") == "5");
+  CHECK(*ev(*d, "log_base") == "2");
+  // pretrained-models.pytorch#96: ln(1 / 0.072) = 2.63 in nats, accuracy as a fraction.
+  auto [l2, a2] = pair({2.6701, 2.6671, 2.609, 2.5923, 2.6018, 2.5977},
+                       {0.0469, 0.0625, 0.0469, 0.0781, 0.0781, 0.0938}, 2900, 100);
+  auto d2 = detect_chance_pair(l2, a2, {});
+  REQUIRE(d2);
+  CHECK(*ev(*d2, "log_base") == "e");
+  // A model that learned: 40 % accuracy on 10 classes costs 1.8 nats, not ln 2.5 = 0.92.
+  auto [l3, a3] = pair({1.82, 1.80, 1.81, 1.79, 1.80}, {0.40, 0.41, 0.40, 0.42, 0.41}, 2800, 25);
+  CHECK_FALSE(detect_chance_pair(l3, a3, {}));
+  // Above 50 % accuracy is never chance (a 2-way task at 0.6 / 0.51 nats learned).
+  auto [l4, a4] = pair({0.51, 0.50, 0.51, 0.52, 0.51}, {0.60, 0.61, 0.60, 0.59, 0.60}, 2800, 25);
+  CHECK_FALSE(detect_chance_pair(l4, a4, {}));
+  // Leaving chance: the accuracy rises at every row (the trend test).
+  auto [l5, a5] = pair({2.33, 2.32, 2.31, 2.30, 2.29}, {18, 20, 22, 24, 26}, 2800, 25);
+  CHECK_FALSE(detect_chance_pair(l5, a5, {}));
+  // A run's own first rows (from step 0) are its untrained model's: one row more is needed.
+  auto [l6, a6] = pair({2.33, 2.328, 2.315, 2.32, 2.32}, {18.5, 22.5, 22, 22, 25}, 0, 25);
+  CHECK_FALSE(detect_chance_pair(l6, a6, {}));
+  // The option turns it off.
+  CHECK_FALSE(detect_chance_pair(l1, a1, {.chance_pair_points = 0}));
+  CHECK_FALSE(detect_chance_pair(l1, a1, {.chance_pair_tolerance = 0.0}));
+}
+
+TEST_CASE("frozen_loss chance_wobble: per-batch losses scattered around ln 2 (snorkel#870)", "[detectors][frozen]") {
+  std::vector<double> v = {0.845315, 0.706016, 0.717638, 0.77187,  0.731818, 0.762896, 0.690147, 0.7032,
+                           0.745951, 0.950101, 0.717052, 0.712117, 0.700079, 0.716837, 0.714996, 0.694084,
+                           0.70559,  0.671527, 0.713507, 0.746347, 0.696672, 0.703526};
+  // The exact-looking chance rule needs 5 values within 2 %: these scatter wider.
+  CHECK_FALSE(detect_frozen_loss(make(v, "loss", 5), {}));
+  Series s("loss");
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < v.size() && !first; ++i) {
+    s.push(5 + static_cast<std::int64_t>(i), v[i]);
+    first = detect_chance_wobble(s, nullptr, {});
+  }
+  REQUIRE(first);
+  CHECK(*ev(*first, "rule") == "chance_wobble");
+  CHECK(*ev(*first, "classes") == "2");
+  CHECK(first->step == 24);  // 20 values logged, the last 10 at a median of 0.705
+  // An accuracy above 1.5 / k beside it says the model learned (keras#8680's 0.65 on ln 3).
+  Series acc = make(std::vector<double>(22, 0.80), "acc", 5);
+  CHECK_FALSE(detect_chance_wobble(make(v, "loss", 5), &acc, {}));
+  Series chance_acc = make(std::vector<double>(22, 0.52), "acc", 5);
+  CHECK(detect_chance_wobble(make(v, "loss", 5), &chance_acc, {}));
+  // A loss that went below chance before is a plateau of a model that learned.
+  std::vector<double> dipped = v;
+  dipped[3] = 0.60;
+  CHECK_FALSE(detect_chance_wobble(make(dipped, "loss", 5), nullptr, {}));
+  // A loss that came down from far above (initial level 1.4 = 2 x ln 2) passes through ln 2.
+  std::vector<double> from_above = {1.6, 1.4, 1.2};
+  from_above.insert(from_above.end(), v.begin(), v.end());
+  CHECK_FALSE(detect_chance_wobble(make(from_above, "loss", 2), nullptr, {}));
+  // Still falling through ln 2 is learning.
+  std::vector<double> falling;
+  for (int i = 0; i < 22; ++i) falling.push_back(0.80 - 0.006 * i + 0.004 * std::sin(i));
+  CHECK_FALSE(detect_chance_wobble(make(falling), nullptr, {}));
+  // ln 10 lies where healthy losses settle: not judged (k up to chance_max_classes).
+  std::vector<double> ln10;
+  for (double x : v) ln10.push_back(x * std::log(10.0) / std::log(2.0));
+  CHECK_FALSE(detect_chance_wobble(make(ln10), nullptr, {}));
+  CHECK_FALSE(detect_chance_wobble(make(v, "loss", 5), nullptr, {.chance_wobble_points = 0}));
+}
+
 TEST_CASE("loss_divergence creep: an epoch loss creeping up with one dip (keras#8680)", "[detectors][divergence]") {
   // Rises at 4 of every 5 points, never at 5 of 5: the slow rule never fires.
   std::vector<double> v = {1.0897, 1.0843, 1.1078, 1.1158, 1.1304, 1.1263, 1.1296, 1.1395, 1.1528, 1.1552};

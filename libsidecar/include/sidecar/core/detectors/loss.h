@@ -1100,6 +1100,10 @@ struct FrozenLossOptions {
   int chance_max_classes = 4;
   int chance_wide_classes = 20;
   double chance_wide_tolerance = 0.005;
+  int chance_pair_points = 5;           // rows where the loss and an accuracy agree on one chance level
+  double chance_pair_tolerance = 0.08;  // the mean loss within this of -log(mean accuracy)
+  int chance_wobble_points = 10;        // a noisy loss around ln k: this many values
+  double chance_wobble_above = 0.03;    // their median at most this far above ln k
   Severity severity = Severity::kWarning;
 };
 
@@ -1165,6 +1169,22 @@ struct OptionTable<FrozenLossOptions> {
        &O::chance_wide_tolerance,
        {0.0, 1.0},
        "chance rule: relative distance from ln k for k beyond chance_max_classes"},
+      {"chance_pair_points",
+       &O::chance_pair_points,
+       {0, 1e5},
+       "chance pair: this many rows where the loss sits at -log(accuracy), the accuracy <= 0.5 (0: off)"},
+      {"chance_pair_tolerance",
+       &O::chance_pair_tolerance,
+       {0.0, 1.0},
+       "chance pair: relative distance of the mean loss from -ln or -log2 of the mean accuracy"},
+      {"chance_wobble_points",
+       &O::chance_wobble_points,
+       {0, 1e5},
+       "chance wobble: this many values whose median sits at ln k, k = 2 .. chance_max_classes (0: off)"},
+      {"chance_wobble_above",
+       &O::chance_wobble_above,
+       {0.0, 1.0},
+       "chance wobble: the median at most this far above ln k (and chance_tolerance below)"},
       {"severity", &O::severity, {}, "alert severity"},
   };
 };
@@ -1695,6 +1715,193 @@ inline std::optional<Decision> detect_frozen_metric_alone(const Series& m, const
   d.evidence.emplace_back("points", std::to_string(m.size()));
   d.evidence.emplace_back("rule", "metric_alone");
   return d;
+}
+
+namespace detail {
+// The least-squares slope of w (oldest first, one unit per point) in
+// standard errors: below 0 falls, above 0 rises. A noise-free line has no
+// standard error: +-infinity by its sign, 0 when flat. Fewer than 3 values: 0.
+inline double trend_z(const std::vector<double>& w) {
+  if (w.size() < 3) return 0.0;
+  const double m = static_cast<double>(w.size()), xbar = (m - 1.0) / 2.0;
+  double ybar = 0, sxx = 0, sxy = 0, sse = 0;
+  for (double y : w) ybar += y / m;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const double dx = static_cast<double>(i) - xbar;
+    sxx += dx * dx;
+    sxy += dx * (w[i] - ybar);
+  }
+  const double slope = sxy / sxx;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const double r = w[i] - ybar - slope * (static_cast<double>(i) - xbar);
+    sse += r * r;
+  }
+  const double se = std::sqrt(sse / (m - 2.0) / sxx);
+  if (!(se > 0))
+    return slope > 0   ? std::numeric_limits<double>::infinity()
+           : slope < 0 ? -std::numeric_limits<double>::infinity()
+                       : 0.0;
+  return slope / se;
+}
+
+// An accuracy series' scale: 0.01 when it is printed in percent (its
+// highest value above 1), else 1; 0 when no accuracy can be that high.
+inline double accuracy_scale(const Series& acc) {
+  auto mx = acc.max();
+  if (!mx || *mx > 100.0) return 0.0;
+  return *mx > 1.0 ? 0.01 : 1.0;
+}
+}  // namespace detail
+
+// Chance pair (evidence: chance_pair_points rows carrying both keys, rule
+// "chance_pair"): the loss and an accuracy logged on the same rows agree on
+// one chance level. Over the last chance_pair_points such rows the mean
+// accuracy a is at most 0.5 (percentages read as such) and at least 0.001,
+// and the mean loss is within chance_pair_tolerance (relative) of ln(1/a)
+// or log2(1/a) (fairseq logs its loss in base 2): the cross-entropy of a
+// model that guesses uniformly among 1/a classes, which is exactly what a
+// chance accuracy of a says it does. A model that learned something is
+// peaked: its loss sits well above -ln(accuracy) (its misses cost more than
+// ln k each) or its accuracy well above 1/k. Neither the loss falls nor the
+// accuracy rises by more than flat_trend_z standard errors over those rows
+// (a run still leaving chance), and the loss has at least one row before
+// them unless its steps show it starts mid-run (a run's first rows are its
+// untrained model's, at chance by design; an excerpt's are not).
+// Needs no class count and no initial level, so it holds on a mid-run
+// excerpt (fairseq#5361: RoBERTa on CommonsenseQA, 5 choices, loss 2.33,
+// 2.328, 2.315, 2.32, 2.32 = log2 5 while accuracy reads 18.5-25 %;
+// pretrained-models.pytorch#96: BNInception loss 2.59-2.67 while the batch
+// accuracy averages 0.07, ln(1/0.07) = 2.63). On the tuned corpus, pairing
+// every loss key with every accuracy key of its own side, no healthy curve
+// comes within 20 % of the relation (a small-data CNN's validation loss 1.82
+// at 20 % training accuracy is 22 % off log2 5, and pairs across sides).
+// Known false positive: a run logged per batch through a long learning-rate
+// warm-up, whose untrained model sits at chance for chance_pair_points rows
+// after its first; a hard task where the model is truly no better than a
+// uniform guess among its top 1/a candidates (worth a look too).
+inline std::optional<Decision> detect_chance_pair(const Series& loss, const Series& acc, const FrozenLossOptions& opt) {
+  if (!opt.enabled || opt.chance_pair_points < 3 || loss.empty() || acc.empty()) return std::nullopt;
+  const auto n = static_cast<std::size_t>(opt.chance_pair_points);
+  if (loss.size() < n || acc.size() < n || !std::isfinite(loss.back().value)) return std::nullopt;
+  if (loss.size() == n && !detail::starts_mid_run(loss)) return std::nullopt;
+  const double scale = detail::accuracy_scale(acc);
+  if (!(scale > 0)) return std::nullopt;
+  // The accuracy at each of the loss's last rows that carry one (newest first).
+  std::vector<double> lv, av;
+  std::size_t j = 0;
+  for (std::size_t i = 0; i < std::min(loss.size(), 4 * n) && lv.size() < n; ++i) {
+    const SeriesPoint& p = loss.from_back(i);
+    while (j < acc.size() && acc.from_back(j).step > p.step) ++j;
+    if (j >= acc.size()) break;
+    if (acc.from_back(j).step != p.step) {
+      if (i == 0) return std::nullopt;  // the latest loss row carries the accuracy
+      continue;
+    }
+    const double l = p.value, a = acc.from_back(j).value * scale;
+    if (!std::isfinite(l) || !std::isfinite(a) || !(l > 0) || a < 0) return std::nullopt;
+    lv.push_back(l);
+    av.push_back(a);
+  }
+  if (lv.size() < n) return std::nullopt;
+  std::reverse(lv.begin(), lv.end());
+  std::reverse(av.begin(), av.end());
+  double lm = 0, am = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    lm += lv[i] / static_cast<double>(n);
+    am += av[i] / static_cast<double>(n);
+  }
+  if (!(am >= 1e-3 && am <= 0.5)) return std::nullopt;
+  if (detail::trend_z(lv) < -opt.flat_trend_z || detail::trend_z(av) > opt.flat_trend_z) return std::nullopt;
+  const double nats = std::log(1.0 / am);
+  for (const double base : {1.0, std::log(2.0)}) {
+    const double c = nats / base;
+    if (!(std::fabs(lm - c) <= opt.chance_pair_tolerance * c)) continue;
+    const long k = std::lround(1.0 / am);
+    Decision d = detail::make_decision(
+        Source::kRulebased, "frozen_loss", opt.severity,
+        loss.name() + " sits at chance: " + detail::fmt_num(lm) + " on average over its last " + std::to_string(n) +
+            " rows (since step " + std::to_string(loss.from_back(n - 1).step) + ") is " +
+            (base == 1.0 ? "ln" : "log2") + " of 1 / " + acc.name() + " (" + detail::fmt_num(am) +
+            " on average): the model guesses uniformly among about " + std::to_string(k) + " classes",
+        loss.name(), &loss);
+    d.evidence.emplace_back("points", std::to_string(n));
+    d.evidence.emplace_back("rule", "chance_pair");
+    d.evidence.emplace_back("accuracy", acc.name());
+    d.evidence.emplace_back("classes", std::to_string(k));
+    d.evidence.emplace_back("log_base", base == 1.0 ? "e" : "2");
+    return d;
+  }
+  return std::nullopt;
+}
+
+// Chance wobble (evidence: chance_wobble_points values and twice as many
+// logged, rule "chance_wobble"): a noisy loss that hovers at ln k, k = 2 ..
+// chance_max_classes, instead of repeating it. The median of its last
+// chance_wobble_points values is within chance_tolerance below and
+// chance_wobble_above above ln k (a constant prediction on balanced classes
+// costs ln k, on skewed ones a little less; any other miss costs more), at
+// least 80 % of them lie within [0.95, 1.10] x ln k, the loss was never
+// below 0.95 x ln k and started at most 1.25 x ln k (its initial level, the
+// median of its first 3 values: an untrained k-way model starts at chance;
+// a loss that comes down from far above passes through ln k on its way, and
+// logged every step it looks flat over 10 points), and their least-squares
+// slope is not more than flat_trend_z standard errors below 0. The loss has logged at least twice
+// chance_wobble_points values (a run's first values are its untrained
+// model's, at ln k by design), and no accuracy logged beside it (the
+// training-side one, else the validation one) reads above 1.5 / k: a model at
+// 65 % accuracy on 3 classes has learned, even if its loss sits at 1.10
+// (keras#8680). The exact-looking chance rule needs its 5 values within 2 %;
+// per-batch losses of a binary model that learns nothing scatter wider
+// (snorkel#870: a bi-LSTM's batch losses 0.67-0.95, median 0.705, for 22
+// steps). On the tuned corpus no healthy loss-family key fires (the nearest:
+// a validation loss at 1.02 x ln 2 whose run went down to 0.84 x ln 2
+// first; a detection total_loss at 1.015 x ln 3 logged 7 times). Known false
+// positives: a binary, 3- or 4-way classifier logged per step through a
+// warm-up longer than 2 x chance_wobble_points rows, with no accuracy
+// logged; a loss of another kind (a regression, a reconstruction) that
+// happens to settle at 0.69-0.71, 1.08-1.13 or 1.36-1.43 without a trend and
+// was never lower.
+inline std::optional<Decision> detect_chance_wobble(const Series& loss, const Series* accuracy,
+                                                    const FrozenLossOptions& opt) {
+  if (!opt.enabled || opt.chance_wobble_points < 5 || loss.empty() || !std::isfinite(loss.back().value))
+    return std::nullopt;
+  const auto n = static_cast<std::size_t>(opt.chance_wobble_points);
+  if (loss.count() < 2 * n) return std::nullopt;
+  std::vector<double> w;
+  loss.finite_window(0, n, &w);
+  if (w.size() < n) return std::nullopt;
+  std::vector<double> sorted = w;
+  std::sort(sorted.begin(), sorted.end());
+  const double median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+  auto lo = loss.min();
+  if (!lo) return std::nullopt;
+  for (int k = 2; k <= opt.chance_max_classes; ++k) {
+    const double c = std::log(static_cast<double>(k));
+    if (!(median >= (1.0 - opt.chance_tolerance) * c && median <= (1.0 + opt.chance_wobble_above) * c)) continue;
+    std::size_t near = 0;
+    for (double x : w) near += x >= 0.95 * c && x <= 1.10 * c ? 1 : 0;
+    if (5 * near < 4 * n) return std::nullopt;
+    if (*lo < 0.95 * c) return std::nullopt;
+    // Started at chance (an untrained k-way model's loss, give or take its
+    // initialisation), not a loss from far above passing through ln k.
+    if (!(detail::initial_level(loss) <= 1.25 * c)) return std::nullopt;
+    if (detail::trend_z(w) < -opt.flat_trend_z) return std::nullopt;
+    if (accuracy && !accuracy->empty() && std::isfinite(accuracy->back().value)) {
+      const double scale = detail::accuracy_scale(*accuracy);
+      if (scale > 0 && accuracy->back().value * scale > 1.5 / k) return std::nullopt;
+    }
+    Decision d = detail::make_decision(
+        Source::kRulebased, "frozen_loss", opt.severity,
+        loss.name() + " hovers at chance level ln " + std::to_string(k) + " = " + detail::fmt_num(c) + ": median " +
+            detail::fmt_num(median) + " over its last " + std::to_string(n) + " points (since step " +
+            std::to_string(loss.from_back(n - 1).step) + "), no downward trend, never lower",
+        loss.name(), &loss);
+    d.evidence.emplace_back("points", std::to_string(n));
+    d.evidence.emplace_back("rule", "chance_wobble");
+    d.evidence.emplace_back("classes", std::to_string(k));
+    return d;
+  }
+  return std::nullopt;
 }
 
 }  // namespace sidecar
