@@ -489,6 +489,27 @@ inline bool is_eta(const std::vector<std::string>& tk, const TokenFlags& f) {
          !has(tk, {"per", "elapsed", "spent", "total", "runtime"});
 }
 
+// A classification error rate named by its split alone: "error" (or "err",
+// XGBoost's multi-class "merror") with nothing beside it but a split
+// (train/val/test/dev, "validation_0"'s index) or the objective's kind
+// (LightGBM's "binary_error", "multi_error"). It is what a boosting library
+// prints as its objective's value each round (XGBoost's "train-error",
+// "validation_0-error") and what a plain training loop prints for the
+// fraction misclassified ("train err", "Validation error"): lower is better,
+// a loss-family key like "train-rmse" (never the primary loss). A key that
+// names what is in error ("AngleError", "Mel-Spec. Error",
+// "mean_absolute_error", "top1_err") is left to its other tokens.
+inline bool is_error_rate(const std::vector<std::string>& tk) {
+  bool error = false;
+  for (const auto& t : tk) {
+    if (one_of(t, {"error", "err", "merror"}))
+      error = true;
+    else if (!one_of(t, {"train", "training", "trn", "val", "test", "dev", "binary", "multi"}) && !all_digits(t))
+      return false;
+  }
+  return error;
+}
+
 // The family and role of a key's tokens: the first family that applies, in this order.
 inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
   if (tk.empty()) return {};
@@ -510,6 +531,7 @@ inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
   }
   if (f.reward) return reward_class(tk, f);
   if (f.entropy) return family_role(KeyFamily::kEntropy, Role::kEntropy, f, tk);
+  if (is_error_rate(tk)) return family_only(KeyFamily::kLoss);
   // An error rate ("top1_err", "wer", "val_error") falls as the model
   // learns: not a quality metric that should rise, whatever else it names.
   if (f.quality && !has(tk, {"err", "error", "errors", "wer", "cer"})) return quality_class(tk, f);

@@ -159,6 +159,30 @@ TEST_CASE("monitor: a frozen loss and a time per iteration that keeps growing", 
   CHECK(got == std::vector<std::string>{"throughput_collapse"});
 }
 
+TEST_CASE("monitor: a boosting error rate that stops moving after the first tree is a frozen loss",
+          "[monitor][families][frozen]") {
+  // xgboost#1692: train-error 0.010228 .. 0.010231 and test-error 0.0272 ..
+  // 0.027193 from round 0: the boosting adds nothing. The run's only
+  // training-side loss-family key is the error rate, judged as the loss.
+  Monitor m(opts());
+  std::vector<std::string> got;
+  double train[] = {0.010228, 0.010229, 0.010229, 0.01023, 0.010229, 0.010229};
+  double test[] = {0.0272, 0.027197, 0.027194, 0.027196, 0.027194, 0.027193};
+  for (int i = 0; i < 6; ++i)
+    for (auto& a : row(m, i, {{"test-error", test[i]}, {"train-error", train[i]}}).alerts)
+      got.push_back(a.decision.syndrome + "@" + std::to_string(i) + ":" + ev(a, "metric"));
+  CHECK(got == std::vector<std::string>{"frozen_loss@2:train-error"});
+  // A boosting run whose error keeps falling round after round stays quiet.
+  Monitor h(opts());
+  got.clear();
+  for (int i = 0; i < 30; ++i)
+    for (auto& a :
+         row(h, i, {{"test-error", 0.2 * std::exp(-i / 10.0) + 0.05}, {"train-error", 0.2 * std::exp(-i / 8.0)}})
+             .alerts)
+      got.push_back(a.decision.syndrome + "@" + std::to_string(i));
+  CHECK(got.empty());
+}
+
 TEST_CASE("monitor: a boosting metric NaN from round 0, a time delta per print that keeps growing",
           "[monitor][families]") {
   // xgboost#88: eval-rmse and train-rmse print nan from the first round on;

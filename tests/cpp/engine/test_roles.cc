@@ -73,6 +73,27 @@ TEST_CASE("roles: the loss family by tokens, one primary loss", "[roles]") {
   CHECK(role(m, "loss_scale") == Role::kLossScale);
 }
 
+TEST_CASE("roles: a classification error rate named by its split is a loss-family key", "[roles]") {
+  KeyMatcher m;
+  // XGBoost's per-round eval metric (xgboost#1692: test-error 0.027200 ..
+  // 0.027195), the sklearn API's "validation_0-error", LightGBM's
+  // "binary_error", a training loop's "train err" / "Validation error":
+  // lower is better, like "train-rmse"; never the primary loss.
+  for (std::string_view k : {"train-error", "test-error", "validation_0-error", "eval-merror", "binary_error",
+                             "multi_error", "train err", "test err", "Validation error", "error", "Err"}) {
+    INFO(k);
+    CHECK(family(m, k) == KeyFamily::kLoss);
+    CHECK(role(m, k) != Role::kLoss);
+    CHECK(role(m, k) != Role::kValAccuracy);
+  }
+  // An error of something named beside it stays with its other tokens.
+  for (std::string_view k :
+       {"AngleError", "Mel-Spec. Error", "mean_absolute_error", "top1_err", "Minibatch error", "error_rate"}) {
+    INFO(k);
+    CHECK(family(m, k) != KeyFamily::kLoss);
+  }
+}
+
 TEST_CASE("roles: quality metrics that should rise, in their real spellings", "[roles]") {
   KeyMatcher m;
   for (std::string_view k : {"accuracy",
