@@ -133,6 +133,7 @@ struct Monitor::Impl {
     bool clock_fell = false;    // ... unless it ever fell: then it is no clock (a per-interval time)
     bool plain_loss = false;    // a training-side loss key that names no other quantity (sole_loss)
     bool eval_loss = false;     // ... a validation-side one (a test loss beside the validation loss)
+    bool error_rate = false;    // a word/character/token error rate (detect_error_ceiling)
     Series per_step;
     std::string norm;  // normalized key, without a "best" token
   };
@@ -546,6 +547,7 @@ struct Monitor::Impl {
       if (fam != KeyFamily::kNone) w.norm = strip_best(normalize_key(key), &w.is_best);
       w.may_be_clock = fam == KeyFamily::kStepTime && is_bare_time_key(key);
       w.clock = fam == KeyFamily::kNone && is_elapsed_clock_key(key);
+      w.error_rate = fam == KeyFamily::kNone && detail::has(detail::key_tokens(key, true), {"wer", "cer", "ter"});
       if (fam == KeyFamily::kLoss) {
         auto tk = detail::key_tokens(key, true);
         const detail::TokenFlags f = detail::token_flags(tk);
@@ -608,7 +610,7 @@ struct Monitor::Impl {
     // while healthy: evaluated when the value is not finite or a condition is open.
     bool judged = w->family == KeyFamily::kLoss || w->family == KeyFamily::kQuality ||
                   w->family == KeyFamily::kThroughput || w->family == KeyFamily::kStepTime ||
-                  w->family == KeyFamily::kEta || w->clock;
+                  w->family == KeyFamily::kEta || w->clock || w->error_rate;
     if (!judged && std::isfinite(value) && w->nonfinite.sig.empty()) return;
     if (!w->dirty) {
       w->dirty = true;
@@ -657,6 +659,9 @@ struct Monitor::Impl {
                 now, &s);
       } else
         apply(w.nonfinite, detect_nonfinite_metric(s, d.nonfinite_metric), now, &s);
+      if (w.error_rate && !rl())
+        apply(w.frozen, detect_error_ceiling(s, bound(Role::kLoss) ? &series(Role::kLoss) : nullptr, d.frozen_loss),
+              now, &s);
       if (w.family == KeyFamily::kQuality && !w.is_best) {
         apply(w.quality, detect_val_acc_drop(s, d.validation_drop, "quality_drop", known_best(w.norm)), now, &s);
         apply(w.frozen, frozen_metric(s), now, &s);

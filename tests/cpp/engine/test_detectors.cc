@@ -1162,6 +1162,28 @@ TEST_CASE("frozen_loss chance_wobble: per-batch losses scattered around ln 2 (sn
   CHECK_FALSE(detect_chance_wobble(make(v, "loss", 5), nullptr, {.chance_wobble_points = 0}));
 }
 
+TEST_CASE("frozen_metric error_ceiling: a WER at 100 % while the loss does not fall (speechbrain#2533)",
+          "[detectors][frozen]") {
+  Series wer = make({100.0, 100.0, 100.0, 100.0}, "valid WER", 1);
+  Series loss = make({126.0, 106.0, 106.0, 106.0}, "train loss", 1);
+  // Epochs 1-3: the loss fell 126 -> 106 since the first of them (16 %): maybe on its way out.
+  Series wer3 = make({100.0, 100.0, 100.0}, "valid WER", 1);
+  Series loss3 = make({126.0, 106.0, 106.0}, "train loss", 1);
+  CHECK_FALSE(detect_error_ceiling(wer3, &loss3, {}));
+  auto d = detect_error_ceiling(wer, &loss, {});
+  REQUIRE(d);
+  CHECK(d->syndrome == "frozen_metric");
+  CHECK(*ev(*d, "rule") == "error_ceiling");
+  // wav2letter#848: above 100 (insertions) counts, no loss needed.
+  CHECK(detect_error_ceiling(make({102.27, 100.0, 100.0}, "train-WER", 66), nullptr, {}));
+  // One evaluation under 99.5 breaks it; a fraction-scale series (max <= 1.5) is never judged.
+  CHECK_FALSE(detect_error_ceiling(make({100.0, 97.3, 100.0}, "valid WER"), nullptr, {}));
+  CHECK_FALSE(detect_error_ceiling(make({1.0, 1.0, 1.0, 1.0}, "eval_wer"), nullptr, {}));
+  // A loss falling 5 % or more over those evaluations: a CTC model still leaving the blank.
+  CHECK_FALSE(detect_error_ceiling(make({100.0, 100.0, 100.0}, "wer", 1), &loss3, {}));
+  CHECK_FALSE(detect_error_ceiling(wer, &loss, {.ceiling_points = 0}));
+}
+
 TEST_CASE("loss_divergence creep: an epoch loss creeping up with one dip (keras#8680)", "[detectors][divergence]") {
   // Rises at 4 of every 5 points, never at 5 of 5: the slow rule never fires.
   std::vector<double> v = {1.0897, 1.0843, 1.1078, 1.1158, 1.1304, 1.1263, 1.1296, 1.1395, 1.1528, 1.1552};

@@ -1104,6 +1104,7 @@ struct FrozenLossOptions {
   double chance_pair_tolerance = 0.08;  // the mean loss within this of -log(mean accuracy)
   int chance_wobble_points = 10;        // a noisy loss around ln k: this many values
   double chance_wobble_above = 0.03;    // their median at most this far above ln k
+  int ceiling_points = 3;               // a word/character error rate at 100 % on this many evaluations
   Severity severity = Severity::kWarning;
 };
 
@@ -1185,6 +1186,11 @@ struct OptionTable<FrozenLossOptions> {
        &O::chance_wobble_above,
        {0.0, 1.0},
        "chance wobble: the median at most this far above ln k (and chance_tolerance below)"},
+      {"ceiling_points",
+       &O::ceiling_points,
+       {0, 1e5},
+       "error_ceiling: this many evaluations of a WER/CER/TER in percent at >= 99.5 while the loss does not fall "
+       "(0: off)"},
       {"severity", &O::severity, {}, "alert severity"},
   };
 };
@@ -1902,6 +1908,57 @@ inline std::optional<Decision> detect_chance_wobble(const Series& loss, const Se
     return d;
   }
   return std::nullopt;
+}
+
+// Error rate at its ceiling (syndrome "frozen_metric", evidence: ceiling_points
+// evaluations, rule "error_ceiling"): a word, character or token error rate
+// printed in percent (its key says wer/cer/ter; the engine decides that)
+// reads >= 99.5 at each of its last ceiling_points evaluations, and the loss
+// (when one is given and logged at or before the first of them) is not 5 %
+// (flat_max_improvement) below where it stood then. An ASR model at 100 %
+// WER outputs nothing usable -- blanks only, or one token -- and a loss
+// that does not fall with it says it is not on its way out: CTC and
+// transducer models collapsed to the blank (speechbrain#2533: valid WER
+// 1.00e+02 at epochs 1-4 while the train loss sits at 1.06e+02 from epoch 2;
+// wav2letter#848: train-WER 102.27, 100.00, 100.00 and dev-clean-WER 99.99,
+// 100.01, 100.00 at updates 66000-68000, the loss at 79-81). Only the
+// percent scale is judged: a series whose highest value is at most 1.5 may
+// be a fraction, where 1.0 is 100 % but also 1 % printed in percent. On the
+// tuned corpus no healthy curve logs a WER above 99.5 more than once (a
+// whisper fine-tune's first evaluation at 100). Known false positive: a CTC
+// model trained from scratch whose first ceiling_points evaluations come
+// before it leaves the blank, with a loss that has not fallen 5 % between
+// them (an evaluation every few hundred steps early in a slow warm-up).
+inline std::optional<Decision> detect_error_ceiling(const Series& rate, const Series* loss,
+                                                    const FrozenLossOptions& opt) {
+  if (!opt.enabled || opt.ceiling_points < 2 || rate.empty()) return std::nullopt;
+  const auto n = static_cast<std::size_t>(opt.ceiling_points);
+  if (rate.size() < n) return std::nullopt;
+  auto mx = rate.max();
+  if (!mx || !(*mx > 1.5) || *mx > 1000.0) return std::nullopt;  // percent, not a fraction or a count
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = rate.from_back(i).value;
+    if (!std::isfinite(v) || v < 99.5) return std::nullopt;
+  }
+  const std::int64_t first = rate.from_back(n - 1).step;
+  if (loss && !loss->empty() && std::isfinite(loss->back().value)) {
+    for (std::size_t i = 0; i < loss->size(); ++i) {
+      const SeriesPoint& p = loss->from_back(i);
+      if (p.step > first || !std::isfinite(p.value)) continue;
+      if (loss->back().value < (1.0 - opt.flat_max_improvement) * p.value) return std::nullopt;
+      break;
+    }
+  }
+  Decision d =
+      detail::make_decision(Source::kRulebased, "frozen_metric", opt.severity,
+                            rate.name() + " has been at " + detail::fmt_num(rate.back().value) + " % or more for " +
+                                std::to_string(n) + " evaluations (since step " + std::to_string(first) + ")" +
+                                (loss && !loss->empty() ? " while " + loss->name() + " does not fall" : std::string()) +
+                                ": the model outputs nothing usable (collapsed to blanks?)",
+                            rate.name(), &rate);
+  d.evidence.emplace_back("points", std::to_string(n));
+  d.evidence.emplace_back("rule", "error_ceiling");
+  return d;
 }
 
 }  // namespace sidecar
