@@ -1155,11 +1155,40 @@ TEST_CASE("frozen_loss chance_wobble: per-batch losses scattered around ln 2 (sn
   std::vector<double> falling;
   for (int i = 0; i < 22; ++i) falling.push_back(0.80 - 0.006 * i + 0.004 * std::sin(i));
   CHECK_FALSE(detect_chance_wobble(make(falling), nullptr, {}));
-  // ln 10 lies where healthy losses settle: not judged (k up to chance_max_classes).
-  std::vector<double> ln10;
+  // ln 10 lies where healthy losses settle: in an excerpt from step 5 on it is not judged
+  // (k beyond chance_max_classes needs the run's start), and ln 5 never is.
+  std::vector<double> ln10, ln5;
   for (double x : v) ln10.push_back(x * std::log(10.0) / std::log(2.0));
-  CHECK_FALSE(detect_chance_wobble(make(ln10), nullptr, {}));
+  for (double x : v) ln5.push_back(x * std::log(5.0) / std::log(2.0));
+  CHECK_FALSE(detect_chance_wobble(make(ln10, "loss", 5), nullptr, {}));
+  CHECK_FALSE(detect_chance_wobble(make(ln5), nullptr, {}));
   CHECK_FALSE(detect_chance_wobble(make(v, "loss", 5), nullptr, {.chance_wobble_points = 0}));
+}
+
+TEST_CASE("frozen_loss chance_wobble at ln 10 / ln 100: only from the run's start", "[detectors][frozen]") {
+  // A CIFAR-10 model whose per-batch loss scatters around ln 10 = 2.3026 from step 0.
+  std::vector<double> v;
+  for (int i = 0; i < 24; ++i)
+    v.push_back(std::log(10.0) * (1.0 + 0.03 * std::sin(i * 2.1) + 0.01 * std::cos(i * 0.7)));
+  auto alone = [](const Series& s) { return detect_chance_wobble(s, nullptr, {}); };
+  auto first = first_decision(v, alone, "loss", 0);
+  REQUIRE(first);
+  CHECK(*ev(*first, "classes") == "10");
+  CHECK(first->step == 19);
+  // The same values in an excerpt from step 5000 on (every 10 steps): a plateau, not judged.
+  Series mid("loss");
+  for (std::size_t i = 0; i < v.size(); ++i) mid.push(5000 + 10 * static_cast<std::int64_t>(i), v[i]);
+  CHECK_FALSE(detect_chance_wobble(mid, nullptr, {}));
+  // ln 100 = 4.605 too; off with chance_wobble_decades below 100.
+  std::vector<double> w;
+  for (double x : v) w.push_back(x * 2.0);
+  CHECK(detect_chance_wobble(make(w), nullptr, {}));
+  CHECK_FALSE(detect_chance_wobble(make(w), nullptr, {.chance_wobble_decades = 10}));
+  CHECK_FALSE(detect_chance_wobble(make(v), nullptr, {.chance_wobble_decades = 0}));
+  // A language model that came down from ln(vocab) = 10.8 to a plateau at 2.3 is no chance level.
+  std::vector<double> lm = {10.8, 9.1, 7.4};
+  lm.insert(lm.end(), v.begin(), v.end());
+  CHECK_FALSE(detect_chance_wobble(make(lm), nullptr, {}));
 }
 
 TEST_CASE("frozen_metric error_ceiling: a WER at 100 % while the loss does not fall (speechbrain#2533)",

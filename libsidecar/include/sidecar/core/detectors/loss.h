@@ -1104,6 +1104,7 @@ struct FrozenLossOptions {
   double chance_pair_tolerance = 0.08;  // the mean loss within this of -log(mean accuracy)
   int chance_wobble_points = 10;        // a noisy loss around ln k: this many values
   double chance_wobble_above = 0.03;    // their median at most this far above ln k
+  int chance_wobble_decades = 100;      // also ln 10, ln 100 .. ln of this (a power of ten), from the run's start
   int ceiling_points = 3;               // a word/character error rate at 100 % on this many evaluations
   Severity severity = Severity::kWarning;
 };
@@ -1186,6 +1187,11 @@ struct OptionTable<FrozenLossOptions> {
        &O::chance_wobble_above,
        {0.0, 1.0},
        "chance wobble: the median at most this far above ln k (and chance_tolerance below)"},
+      {"chance_wobble_decades",
+       &O::chance_wobble_decades,
+       {0, 1e6},
+       "chance wobble: also k = 10, 100 .. this (CIFAR-10, CIFAR-100), only in a series from the run's start (below "
+       "10: off)"},
       {"ceiling_points",
        &O::ceiling_points,
        {0, 1e5},
@@ -1842,7 +1848,10 @@ inline std::optional<Decision> detect_chance_pair(const Series& loss, const Seri
 
 // Chance wobble (evidence: chance_wobble_points values and twice as many
 // logged, rule "chance_wobble"): a noisy loss that hovers at ln k, k = 2 ..
-// chance_max_classes, instead of repeating it. The median of its last
+// chance_max_classes, or k = 10, 100 .. chance_wobble_decades (CIFAR-10,
+// CIFAR-100: "loss stuck at 2.30") in a series that starts at the run's
+// start (first step 0 or within one interval; a mid-run excerpt at 2.3 or
+// 4.6 is as often a fine-tuned model's plateau), instead of repeating it. The median of its last
 // chance_wobble_points values is within chance_tolerance below and
 // chance_wobble_above above ln k (a constant prediction on balanced classes
 // costs ln k, on skewed ones a little less; any other miss costs more), at
@@ -1850,9 +1859,10 @@ inline std::optional<Decision> detect_chance_pair(const Series& loss, const Seri
 // below 0.95 x ln k and started at most 1.25 x ln k (its initial level, the
 // median of its first 3 values: an untrained k-way model starts at chance;
 // a loss that comes down from far above passes through ln k on its way, and
-// logged every step it looks flat over 10 points), and their least-squares
-// slope is not more than flat_trend_z standard errors below 0. The loss has logged at least twice
-// chance_wobble_points values (a run's first values are its untrained
+// logged every step it looks flat over 10 points), their median within
+// flat_max_improvement of that initial level (never improved), and their
+// least-squares slope is not more than flat_trend_z standard errors below 0.
+// The loss has logged at least twice chance_wobble_points values (a run's first values are its untrained
 // model's, at ln k by design), and no accuracy logged beside it (the
 // training-side one, else the validation one) reads above 1.5 / k: a model at
 // 65 % accuracy on 3 classes has learned, even if its loss sits at 1.10
@@ -1865,8 +1875,11 @@ inline std::optional<Decision> detect_chance_pair(const Series& loss, const Seri
 // positives: a binary, 3- or 4-way classifier logged per step through a
 // warm-up longer than 2 x chance_wobble_points rows, with no accuracy
 // logged; a loss of another kind (a regression, a reconstruction) that
-// happens to settle at 0.69-0.71, 1.08-1.13 or 1.36-1.43 without a trend and
-// was never lower.
+// happens to settle at 0.69-0.71, 1.08-1.13, 1.36-1.43, 2.26-2.37 or
+// 4.51-4.74 from its start without a trend and was never lower. A language
+// model starts at ln(vocab), far above 1.25 x ln 100, so its plateaus stay
+// quiet; on the tuned corpus no loss-family key with 20 values comes within
+// one failed condition of ln 10, ln 100 or ln 1000.
 inline std::optional<Decision> detect_chance_wobble(const Series& loss, const Series* accuracy,
                                                     const FrozenLossOptions& opt) {
   if (!opt.enabled || opt.chance_wobble_points < 5 || loss.empty() || !std::isfinite(loss.back().value))
@@ -1881,9 +1894,17 @@ inline std::optional<Decision> detect_chance_wobble(const Series& loss, const Se
   const double median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
   auto lo = loss.min();
   if (!lo) return std::nullopt;
-  for (int k = 2; k <= opt.chance_max_classes; ++k) {
+  // k = 2 .. chance_max_classes, then the decades 10, 100 .. chance_wobble_decades.
+  std::vector<int> ks;
+  for (int k = 2; k <= opt.chance_max_classes; ++k) ks.push_back(k);
+  for (long k = 10; k <= opt.chance_wobble_decades; k *= 10)
+    if (k > opt.chance_max_classes) ks.push_back(static_cast<int>(k));
+  for (int k : ks) {
     const double c = std::log(static_cast<double>(k));
     if (!(median >= (1.0 - opt.chance_tolerance) * c && median <= (1.0 + opt.chance_wobble_above) * c)) continue;
+    // ln 10 and above lie where fine-tuned losses settle: only a series that
+    // starts at the run's start (its initial level is then the model's own).
+    if (k > opt.chance_max_classes && detail::starts_mid_run(loss)) return std::nullopt;
     std::size_t near = 0;
     for (double x : w) near += x >= 0.95 * c && x <= 1.10 * c ? 1 : 0;
     if (5 * near < 4 * n) return std::nullopt;
@@ -1891,6 +1912,11 @@ inline std::optional<Decision> detect_chance_wobble(const Series& loss, const Se
     // Started at chance (an untrained k-way model's loss, give or take its
     // initialisation), not a loss from far above passing through ln k.
     if (!(detail::initial_level(loss) <= 1.25 * c)) return std::nullopt;
+    // ... and never improved on it: the window's median within
+    // flat_max_improvement of the initial level. A loss logged every step
+    // that eases down slowly looks flat over 10 points; from its start it is
+    // lower (0.5 + 2 e^(-t/20000): 2.5 -> 2.37 by step 1000, 5 % down).
+    if (median < (1.0 - opt.flat_max_improvement) * detail::initial_level(loss)) return std::nullopt;
     if (detail::trend_z(w) < -opt.flat_trend_z) return std::nullopt;
     if (accuracy && !accuracy->empty() && std::isfinite(accuracy->back().value)) {
       const double scale = detail::accuracy_scale(*accuracy);
