@@ -725,7 +725,12 @@ struct Monitor::Impl {
     const FrozenLossOptions& fo = opt.playbook.detectors.frozen_loss;
     if (const Series* l = frozen_metric_loss()) return detect_frozen_metric(m, l, fo);
     if (loss_keys || reward_run()) return std::nullopt;
-    return detect_frozen_metric_alone(m, fo);
+    if (auto d = detect_frozen_metric_alone(m, fo)) return d;
+    // An accuracy's first evaluation is the untrained model's chance level;
+    // a BLEU or a PSNR has no such level and is not judged this way.
+    if (!detail::has(detail::key_tokens(m.name(), true), {"accuracy", "top1", "top5", "acc1", "acc5", "correct"}))
+      return std::nullopt;
+    return detect_metric_start(m, fo);
   }
 
   // The training-side accuracy (the first quality key without a val/test/dev

@@ -1213,6 +1213,33 @@ TEST_CASE("frozen_metric error_ceiling: a WER at 100 % while the loss does not f
   CHECK_FALSE(detect_error_ceiling(wer, &loss, {.ceiling_points = 0}));
 }
 
+TEST_CASE("frozen_metric metric_start: an accuracy scattered at its first level (frereit/HTR#3)",
+          "[detectors][frozen]") {
+  std::vector<double> v = {0.065,       0.039999995, 0.065, 0.024999999, 0.06, 0.054999996, 0.044999994,
+                           0.059999995, 0.049999997, 0.065, 0.054999992, 0.06, 0.04};
+  auto start = [](const Series& s) { return detect_metric_start(s, {}); };
+  auto first = first_decision(v, start, "Accuracy", 0, 200);
+  REQUIRE(first);
+  CHECK(first->syndrome == "frozen_metric");
+  CHECK(*ev(*first, "rule") == "metric_start");
+  CHECK(first->step == 1800);  // the 10th evaluation
+  // A model that learns leaves its start: 0.065 -> 0.09 is above 1.25 x.
+  std::vector<double> learning = v;
+  learning.back() = 0.09;
+  CHECK_FALSE(detect_metric_start(make(learning, "Accuracy"), {}));
+  // A mid-run excerpt has no first level; above 0.5 is no chance level; zero is no level.
+  CHECK_FALSE(detect_metric_start(make(v, "Accuracy", 1000), {}));
+  std::vector<double> high(12, 0.62);
+  high[3] = 0.61;
+  CHECK_FALSE(detect_metric_start(make(high, "acc"), {}));
+  CHECK_FALSE(detect_metric_start(make(std::vector<double>(12, 0.0), "acc"), {}));
+  // Percentages read as such: 6.5 % is 0.065.
+  std::vector<double> pct;
+  for (double x : v) pct.push_back(100.0 * x);
+  CHECK(detect_metric_start(make(pct, "Accuracy"), {}));
+  CHECK_FALSE(detect_metric_start(make(v, "Accuracy"), {.metric_start_points = 0}));
+}
+
 TEST_CASE("loss_divergence creep: an epoch loss creeping up with one dip (keras#8680)", "[detectors][divergence]") {
   // Rises at 4 of every 5 points, never at 5 of 5: the slow rule never fires.
   std::vector<double> v = {1.0897, 1.0843, 1.1078, 1.1158, 1.1304, 1.1263, 1.1296, 1.1395, 1.1528, 1.1552};

@@ -183,6 +183,25 @@ TEST_CASE("monitor: a boosting error rate that stops moving after the first tree
   CHECK(got.empty());
 }
 
+TEST_CASE("monitor: an accuracy that never leaves its first level in a run without a loss, a PSNR is not one",
+          "[monitor][families][frozen]") {
+  // frereit/HTR#3: batch accuracy 0.025-0.065 from step 0 to 2400, no loss logged.
+  double acc[] = {0.065, 0.04, 0.065, 0.025, 0.06, 0.055, 0.045, 0.06, 0.05, 0.065, 0.055, 0.06, 0.04};
+  Monitor m(opts());
+  std::vector<std::string> got;
+  for (int i = 0; i < 13; ++i)
+    for (auto& a : row(m, 200 * i, {{"Accuracy", acc[i]}}).alerts)
+      got.push_back(a.decision.syndrome + "@" + std::to_string(200 * i) + ":" + ev(a, "rule"));
+  CHECK(got == std::vector<std::string>{"frozen_metric@1800:metric_start"});
+  // A validation PSNR on a plateau (26.1-26.4 dB) has no chance level at its start: quiet.
+  Monitor p(opts());
+  got.clear();
+  for (int i = 0; i < 13; ++i)
+    for (auto& a : row(p, 200 * i, {{"val_psnr", 26.2 + 0.1 * std::sin(i * 1.3)}}).alerts)
+      got.push_back(a.decision.syndrome + "@" + std::to_string(200 * i));
+  CHECK(got.empty());
+}
+
 TEST_CASE("monitor: a boosting metric NaN from round 0, a time delta per print that keeps growing",
           "[monitor][families]") {
   // xgboost#88: eval-rmse and train-rmse print nan from the first round on;

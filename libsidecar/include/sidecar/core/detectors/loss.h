@@ -1105,6 +1105,7 @@ struct FrozenLossOptions {
   int chance_wobble_points = 10;        // a noisy loss around ln k: this many values
   double chance_wobble_above = 0.03;    // their median at most this far above ln k
   int chance_wobble_decades = 100;      // also ln 10, ln 100 .. ln of this (a power of ten), from the run's start
+  int metric_start_points = 10;         // an accuracy that never left its first level, in a run without a loss
   int ceiling_points = 3;               // a word/character error rate at 100 % on this many evaluations
   Severity severity = Severity::kWarning;
 };
@@ -1192,6 +1193,11 @@ struct OptionTable<FrozenLossOptions> {
        {0, 1e6},
        "chance wobble: also k = 10, 100 .. this (CIFAR-10, CIFAR-100), only in a series from the run's start (below "
        "10: off)"},
+      {"metric_start_points",
+       &O::metric_start_points,
+       {0, 1e5},
+       "metric_start: this many evaluations from the run's start of an accuracy <= 0.5 never above 1.25 x its first "
+       "level, in a run that logs no loss (0: off)"},
       {"ceiling_points",
        &O::ceiling_points,
        {0, 1e5},
@@ -1984,6 +1990,51 @@ inline std::optional<Decision> detect_error_ceiling(const Series& rate, const Se
                             rate.name(), &rate);
   d.evidence.emplace_back("points", std::to_string(n));
   d.evidence.emplace_back("rule", "error_ceiling");
+  return d;
+}
+
+// Accuracy that never left its start (syndrome "frozen_metric", evidence:
+// metric_start_points evaluations from the run's start, rule
+// "metric_start"): in a run that logs no loss (the engine's condition, as
+// for metric_alone), an accuracy-type metric logged from the run's start
+// (its first step 0 or within one interval) has at least
+// metric_start_points values, all at most 0.5 (percentages read as such),
+// none above 1.25 x its initial level (the median of its first 3 values,
+// above 0), and no rise over its last metric_start_points values steeper
+// than flat_trend_z standard errors. The first evaluation of a model is its
+// untrained one, at chance; a model that learns leaves that level within a
+// few evaluations, a model that does not scatters around it without
+// repeating a value, which metric_alone needs (frereit/HTR#3: batch
+// accuracy 0.065 at step 0, then 0.025-0.065 at every 200 steps to 2400,
+// 'only about 4 % after 10k'). The engine asks it only of a key that names
+// an accuracy (accuracy, top1/top5, correct): a BLEU or a PSNR has no chance
+// level at its first evaluation, and healthy ones sit within 1.25 x their
+// start for 10 evaluations (a BLEU-4 at 0.08-0.10; a validation PSNR on a
+// plateau). On the tuned corpus no accuracy of a run without a loss comes
+// near. Known false positive: a hard task whose
+// accuracy is still at chance after 10 evaluations of a slow warm-up, logged
+// without its loss.
+inline std::optional<Decision> detect_metric_start(const Series& m, const FrozenLossOptions& opt) {
+  if (!opt.enabled || opt.metric_start_points < 3) return std::nullopt;
+  const auto n = static_cast<std::size_t>(opt.metric_start_points);
+  if (m.size() < n || m.count() != m.size() || m.finite_count() != m.count()) return std::nullopt;
+  if (m.size() >= 2 && detail::starts_mid_run(m)) return std::nullopt;
+  const double scale = detail::accuracy_scale(m);
+  auto mx = m.max();
+  if (!(scale > 0) || !mx || *mx * scale > 0.5) return std::nullopt;
+  const double initial = detail::initial_level(m);
+  if (!(initial > 0) || *mx > 1.25 * initial) return std::nullopt;
+  std::vector<double> w;
+  m.finite_window(0, n, &w);
+  if (detail::trend_z(w) > opt.flat_trend_z) return std::nullopt;
+  Decision d =
+      detail::make_decision(Source::kRulebased, "frozen_metric", opt.severity,
+                            m.name() + " never left its first level " + detail::fmt_num(initial) + " in " +
+                                std::to_string(m.size()) + " evaluations from the run's start (highest " +
+                                detail::fmt_num(*mx) + "), and the run logs no loss: the model is not learning",
+                            m.name(), &m);
+  d.evidence.emplace_back("points", std::to_string(m.size()));
+  d.evidence.emplace_back("rule", "metric_start");
   return d;
 }
 
