@@ -2843,7 +2843,7 @@ TEST_CASE("round 19: the r18 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
-TEST_CASE("round 20: the weak families' emitters beyond the corpus rows, and their look-alikes",
+TEST_CASE("round 19, from the emitters: the weak families' emitters beyond the corpus rows, and their look-alikes",
           "[logs][corpus][emitters]") {
   const std::vector<std::pair<std::string, std::string>> cases = {
       // gpu_busy: the clouds' capacity and quota refusals (GCE, GKE's autoscaler, Azure, EC2, SageMaker, OCI, Lambda,
