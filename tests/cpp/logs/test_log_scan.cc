@@ -3228,6 +3228,58 @@ TEST_CASE("round 19, from the emitters: the weak families' emitters beyond the c
   check_line_cases(cases);
 }
 
+TEST_CASE("round 20: the r19 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // PyTorch's short OOM message as ComfyUI shows it; amdgpu's failed full resets and the PSP firmware that did not
+      // resume; wgpu's lost device; MindSpore msrun's reports of a worker or scheduler that died; PaddleOCR's x-padded
+      // nan; an instance-segmentation evaluation where every class is nan
+      {"2024-12-16 17:10:56,767 - root - ERROR - !!! Exception during processing !!! Allocation on device", "cuda_oom"},
+      {"!!! Exception during processing !!! Allocation on device", "cuda_oom"},
+      {"Allocation on device", "cuda_oom"},
+      {"[22344.295194] amdgpu 0000:03:00.0: amdgpu: GPU mode1 reset failed", "xid"},
+      {"[22344.456139] amdgpu 0000:83:00.0: amdgpu: ASIC reset failed with error, -121 for drm dev, 0000:83:00.0",
+       "xid"},
+      {"[22348.967631] [drm:psp_resume [amdgpu]] *ERROR* PSP resume failed", "xid"},
+      {"[22348.967851] [drm:amdgpu_device_fw_loading [amdgpu]] *ERROR* resume of IP block <psp> failed -62", "xid"},
+      {"DEVICE LOST: Unknown: Device is lost", "xid"},
+      {"[ERROR] ME(130371:281473296949264,MainProcess):2024-12-26-14:22:26.839.923 [mindspore/parallel/cluster/proces"
+       "s_entity/_api.py:268] Worker process 130673 exit with exception.",
+       "dist_child_failed"},
+      {"[WARNING] ME(162078:281473590168608,MainProcess):2025-03-10-09:40:12.444.000 [mindspore/parallel/cluster/pro"
+       "cess_entity/_api.py:318] There's worker exits with exception, kill all other workers.",
+       "dist_child_failed"},
+      {"[ERROR] ME(162078:281473590168608,MainProcess):2025-03-10-09:40:38.720.000 [mindspore/parallel/cluster/proces"
+       "s_entity/_api.py:331] Scheduler process 162146 exit with exception.",
+       "dist_child_failed"},
+      {"[2021/06/03 00:17:35] root INFO: epoch: [1/600], iter: 10, lr: 0.000100, loss: nanxxx, score_loss: 0.989663, "
+       "border_loss: 0.410378, direction_loss: nanxxx, ctc_loss: nanxxx, reader_cost: 0.05210 s, batch_cost: 0.84410 "
+       "s, samples: 55, ips: 6.51583",
+       "nan_in_log"},
+      {"[2021/06/03 00:17:43] root INFO: epoch: [1/600], iter: 20, lr: 0.000100, loss: -infxx, score_loss: 0.989537",
+       "nan_in_log"},
+      {"Instance Segmentation MUCov: [nan]", "nan_in_log"},
+      {"Instance Segmentation MWCov: [nan nan nan]", "nan_in_log"},
+      // look-alikes: allocation in prose, amdgpu's reset that worked and its planned MODE1 reset, PSP resuming, a
+      // device lost in prose, msrun's worker that ended well, a healthy PaddleOCR line, a word that starts with nan,
+      // one class without instances (0/0) and the mean it makes nan
+      {"Allocation on device memory is done lazily by the caching allocator.", ""},
+      {"[22348.746284] amdgpu 0000:83:00.0: amdgpu: GPU reset succeeded, trying to resume", ""},
+      {"[    5.123456] amdgpu 0000:03:00.0: amdgpu: MODE1 reset", ""},
+      {"[22348.746528] [drm] PSP is resuming...", ""},
+      {"The callback runs when the device is lost or destroyed.", ""},
+      {"[INFO] ME(130371:281473296949264,MainProcess):2024-12-26-14:30:26.839.923 [mindspore/parallel/cluster/process"
+       "_entity/_api.py:270] Worker process 130673 exit normally.",
+       ""},
+      {"[2021/06/03 00:17:35] root INFO: epoch: [1/600], iter: 10, lr: 0.000100, loss: 2.345678, score_loss: 0.989663, "
+       "ctc_loss: 0.512345, reader_cost: 0.05210 s, batch_cost: 0.84410 s, samples: 55, ips: 6.51583",
+       ""},
+      {"epoch 3, loss: nanoGPT-style warmup done", ""},
+      {"Instance Segmentation MUCov: [0.5123 nan 0.4712]", ""},
+      {"Instance Segmentation mMUCov: nan", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
