@@ -648,8 +648,10 @@ struct Monitor::Impl {
         // is"), is the loss as far as the frozen rules go.
         const bool sole = sole_loss(w);
         // Any loss-family key at exactly 0 beside a perfect score is a head
-        // with nothing to learn (detect_zero_perfect), the sole loss or not.
+        // with nothing to learn (detect_zero_perfect), the sole loss or not;
+        // a GAN side's loss at exactly 0 beside its opponent's is a dead game.
         auto perfect = zero_perfect(s, d.frozen_loss);
+        if (!perfect) perfect = adversarial_zero(w, d.frozen_loss);
         if (sole || perfect || w.eval_loss || !w.frozen.sig.empty())
           apply(w.frozen,
                 perfect                                 ? std::move(perfect)
@@ -769,6 +771,31 @@ struct Monitor::Impl {
       if (w.family == KeyFamily::kQuality && !w.is_best)
         if (auto z = detect_zero_perfect(loss, w.series, fo)) return z;
     if (bound(Role::kValAccuracy)) return detect_zero_perfect(loss, series(Role::kValAccuracy), fo);
+    return std::nullopt;
+  }
+
+  // Which side of a GAN a loss-family key names: 'g' (generator: "g_loss",
+  // "G GAN Loss", "loss_G", "gen_loss"), 'd' (discriminator: "d_loss",
+  // "D loss", "disc_loss"), or 0.
+  static char gan_side(const std::string& key) {
+    const auto tk = detail::key_tokens(key, false);
+    const bool g = detail::has(tk, {"g", "gen", "generator", "netg"});
+    const bool d = detail::has(tk, {"d", "dis", "disc", "discriminator", "netd"});
+    return g == d ? 0 : g ? 'g' : 'd';
+  }
+
+  // A GAN side's loss at exactly 0.0 from its first row beside the other
+  // side's real loss (detect_adversarial_zero); outside RL and reward runs.
+  std::optional<Decision> adversarial_zero(const Watch& w, const FrozenLossOptions& fo) const {
+    if (rl() || reward_run() || w.series.empty() || w.series.back().value != 0.0) return std::nullopt;
+    const char side = gan_side(w.series.name());
+    if (!side) return std::nullopt;
+    for (const Watch& o : watches)
+      if (o.family == KeyFamily::kLoss && &o != &w) {
+        const char other = gan_side(o.series.name());
+        if (other && other != side)
+          if (auto z = detect_adversarial_zero(w.series, o.series, fo)) return z;
+      }
     return std::nullopt;
   }
 

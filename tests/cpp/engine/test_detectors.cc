@@ -2180,3 +2180,37 @@ TEST_CASE("val_acc_drop decline: a metric that halves in successive falls (facen
   off.collapse_ratio = 0;
   CHECK_FALSE(detect_val_acc_drop(make({0.85, 0.63, 0.54, 0.39}, "val_rate"), off));
 }
+
+TEST_CASE("frozen_loss: adversarial_zero, a GAN side's loss exactly 0 beside its opponent (DCGAN-tensorflow#276)",
+          "[detectors][frozen]") {
+  // DCGAN-tensorflow#276: g_loss 0.00000000 at every batch, d_loss 61.8-92.2.
+  const std::vector<double> d_vals = {66.69, 76.59, 61.85, 92.15, 77.85};
+  Series g("g_loss"), d("d_loss");
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < d_vals.size() && !first; ++i) {
+    d.push(static_cast<std::int64_t>(i), d_vals[i]);
+    g.push(static_cast<std::int64_t>(i), 0.0);
+    first = detect_adversarial_zero(g, d, {});
+  }
+  REQUIRE(first);
+  CHECK(first->syndrome == "frozen_loss");
+  CHECK(*ev(*first, "rule") == "adversarial_zero");
+  CHECK(*ev(*first, "opponent") == "d_loss");
+  CHECK(first->step == 2);  // the third zero
+  // A generator loss that was ever non-zero, an opponent also at 0 (an
+  // adversarial term switched off, its discriminator not trained), or one
+  // logged on other rows: quiet.
+  Series real("g_loss");
+  for (double x : {0.7, 0.0, 0.0, 0.0}) real.push(static_cast<std::int64_t>(real.size()), x);
+  Series d4 = make({66.7, 76.6, 61.8, 92.2}, "d_loss");
+  CHECK_FALSE(detect_adversarial_zero(real, d4, {}));
+  Series g4 = make({0.0, 0.0, 0.0, 0.0}, "g_loss");
+  CHECK(detect_adversarial_zero(g4, d4, {}));
+  CHECK_FALSE(detect_adversarial_zero(g4, make({0.0, 0.0, 0.0, 0.0}, "d_loss"), {}));
+  CHECK_FALSE(detect_adversarial_zero(g4, make({66.7, 76.6, 61.8, 92.2}, "d_loss", 10), {}));
+  // Two zeros are not three.
+  CHECK_FALSE(detect_adversarial_zero(make({0.0, 0.0}, "g_loss"), d4, {}));
+  FrozenLossOptions off;
+  off.zero_start_points = 0;
+  CHECK_FALSE(detect_adversarial_zero(g4, d4, off));
+}

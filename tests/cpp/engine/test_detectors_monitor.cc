@@ -1,5 +1,6 @@
 // Detection through the Monitor with real metric names: families watched by
 // token, conditions open until recovered, one incident per failure.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
@@ -741,4 +742,24 @@ TEST_CASE("monitor: a flat validation loss in a mid-run excerpt is a converged r
   CHECK(got[0].decision.syndrome == "frozen_loss");
   CHECK(ev(got[0], "rule") == "flat");
   CHECK(got[0].decision.signature == "rulebased/frozen_loss/Test Loss");
+}
+
+TEST_CASE("monitor: a GAN side's loss at exactly 0 beside its opponent's (neural-colorization#13)",
+          "[monitor][frozen]") {
+  Monitor m(opts());
+  std::vector<std::string> seen;
+  const double g_total[] = {16.75, 17.25, 16.37, 14.24, 17.94};
+  for (int i = 0; i < 5; ++i)
+    for (const auto& a : row(m, i, {{"D loss", 50.0}, {"G total loss", g_total[i]}, {"G GAN Loss", 0.0}}).alerts)
+      seen.push_back(a.decision.syndrome + "/" + ev(a, "rule"));
+  CHECK(std::find(seen.begin(), seen.end(), "frozen_loss/adversarial_zero") != seen.end());
+  // A detector's loss term at exactly 0 (YOLOX's l1_loss before its last
+  // epochs) names no G/D side: quiet.
+  Monitor y(opts());
+  bool frozen = false;
+  const double total[] = {5.8, 5.7, 5.6, 5.5, 5.4};
+  for (int i = 0; i < 5; ++i)
+    for (const auto& a : row(y, i, {{"total_loss", total[i]}, {"iou_loss", 2.5}, {"l1_loss", 0.0}}).alerts)
+      frozen = frozen || a.decision.syndrome == "frozen_loss";
+  CHECK_FALSE(frozen);
 }

@@ -1481,6 +1481,42 @@ inline std::optional<Decision> detect_zero_start(const Series& loss, const Froze
   return d;
 }
 
+// A GAN's generator or discriminator loss printed as exactly 0.0 on every row
+// from its first, zero_start_points rows or more, while its opponent's loss
+// (the other side of the G/D pair, the caller matches the keys) is finite and
+// non-zero on each of the same rows: an adversarial loss (BCE, LSGAN, hinge)
+// is exactly 0 only when the discriminator's outputs are saturated, so the
+// game is dead and that side gets no gradient (DCGAN-tensorflow#276: g_loss
+// 0.00000000 at every batch beside d_loss 61.8-92.2; neural-colorization#13:
+// G GAN Loss 0.0 beside D loss 50.0). A WGAN critic's losses are never
+// exactly 0. Evidence: zero_start_points rows of both keys. Known false
+// positive: an adversarial term logged as 0 while switched off for a warm-up
+// with the discriminator still trained and logged (none in the corpus; the
+// healthy curves' exactly-0 losses are an MoE aux loss, YOLOX's l1_loss
+// before its last epochs and GRPO losses, none of them a G/D pair).
+// Returns a "frozen_loss" decision (evidence "rule": adversarial_zero).
+inline std::optional<Decision> detect_adversarial_zero(const Series& loss, const Series& opponent,
+                                                       const FrozenLossOptions& opt) {
+  if (!opt.enabled || opt.zero_start_points <= 0 || loss.empty() || loss.back().value != 0.0) return std::nullopt;
+  const auto n = static_cast<std::size_t>(opt.zero_start_points);
+  if (loss.size() < n || loss.count() != loss.size() || opponent.size() < loss.size()) return std::nullopt;
+  for (std::size_t i = 0; i < loss.size(); ++i) {
+    const auto& a = loss.from_back(i);
+    const auto& b = opponent.from_back(i);
+    if (a.value != 0.0 || a.step != b.step || !std::isfinite(b.value) || b.value == 0.0) return std::nullopt;
+  }
+  Decision d =
+      detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
+                            loss.name() + " has been exactly 0 on each of its " + std::to_string(loss.size()) +
+                                " rows while " + opponent.name() + " is " + detail::fmt_num(opponent.back().value) +
+                                ": the adversarial game is dead (saturated discriminator outputs)",
+                            loss.name(), &loss);
+  d.evidence.emplace_back("points", std::to_string(loss.size()));
+  d.evidence.emplace_back("rule", "adversarial_zero");
+  d.evidence.emplace_back("opponent", opponent.name());
+  return d;
+}
+
 // Returns a "frozen_loss" decision (evidence "rule": identical | zero | saturated | flat | chance;
 // no_gradient from detect_no_gradient). `reward_run`: the run is reinforcement
 // learning or logs a reward, KL or preference key (the engine knows), so any
