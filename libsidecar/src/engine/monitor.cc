@@ -869,11 +869,14 @@ struct Monitor::Impl {
             now, &series(Role::kThroughput));
     if (dirty(Role::kValAccuracy))
       apply(kValFrozenMetric, frozen_metric(series(Role::kValAccuracy)), now, &series(Role::kValAccuracy));
-    if (dirty(Role::kGradNorm))
-      apply(kGradNorm,
-            detect_grad_norm(series(Role::kGradNorm), bound(Role::kLoss) ? &series(Role::kLoss) : nullptr, d.grad_norm,
-                             bound(Role::kLossScale) ? &series(Role::kLossScale) : nullptr),
-            now, &series(Role::kGradNorm));
+    if (dirty(Role::kGradNorm)) {
+      const Series* loss = bound(Role::kLoss) ? &series(Role::kLoss) : nullptr;
+      auto g = detect_grad_norm(series(Role::kGradNorm), loss, d.grad_norm,
+                                bound(Role::kLossScale) ? &series(Role::kLossScale) : nullptr);
+      // Geometric growth while the loss stalls, before the explosion rule has a median.
+      if (!g) g = detect_grad_norm_growth(series(Role::kGradNorm), loss, d.grad_norm);
+      apply(kGradNorm, std::move(g), now, &series(Role::kGradNorm));
+    }
     if (profile_value == Profile::kSupervised || profile_value == Profile::kGeneric) {
       if (dirty(Role::kValAccuracy))
         apply(kValAccDrop,

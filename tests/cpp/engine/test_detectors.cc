@@ -2214,3 +2214,36 @@ TEST_CASE("frozen_loss: adversarial_zero, a GAN side's loss exactly 0 beside its
   off.zero_start_points = 0;
   CHECK_FALSE(detect_adversarial_zero(g4, d4, off));
 }
+
+TEST_CASE("grad_norm: growth, x1.3 or more per row for 6 rows while the loss stalls (grokfast#9)",
+          "[detectors][grad_norm]") {
+  // grokfast#9: grad_norm x1.5 per logged row, the loss at 11.1-11.7.
+  const std::vector<double> gn = {3.79e12, 5.68e12, 8.50e12, 1.27e13, 1.91e13, 2.86e13, 4.28e13, 6.41e13};
+  const std::vector<double> lv = {11.6752, 11.4293, 11.3192, 11.2486, 11.111, 11.2352, 11.3782, 11.2332};
+  Series g("grad_norm"), loss("loss");
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < gn.size() && !first; ++i) {
+    g.push(static_cast<std::int64_t>(i), gn[i]);
+    loss.push(static_cast<std::int64_t>(i), lv[i]);
+    first = detect_grad_norm_growth(g, &loss, {});
+  }
+  REQUIRE(first);
+  CHECK(first->syndrome == "grad_norm_explosion");
+  CHECK(*ev(*first, "rule") == "growth");
+  CHECK(first->step == 6);  // the sixth consecutive rise
+  // Not through detect_grad_norm: 7 points are below its min_points.
+  CHECK_FALSE(
+      detect_grad_norm(make({3.79e12, 5.68e12, 8.50e12, 1.27e13, 1.91e13, 2.86e13, 4.28e13}, "grad_norm"), &loss, {}));
+  // A warm-up: the same growth while the loss falls 10 % -> quiet.
+  Series falling = make({6.0, 5.8, 5.6, 5.5, 5.4, 5.3, 5.2}, "loss");
+  Series g7 = make({0.1, 0.15, 0.22, 0.33, 0.5, 0.75, 1.1}, "grad_norm");
+  CHECK_FALSE(detect_grad_norm_growth(g7, &falling, {}));
+  Series flat = make({6.0, 6.1, 6.0, 5.9, 6.0, 6.1, 6.0}, "loss");
+  CHECK(detect_grad_norm_growth(g7, &flat, {}));
+  // One rise short of x1.3 breaks the run; no loss logged: quiet.
+  CHECK_FALSE(detect_grad_norm_growth(make({0.1, 0.15, 0.22, 0.33, 0.42, 0.75, 1.1}, "grad_norm"), &flat, {}));
+  CHECK_FALSE(detect_grad_norm_growth(g7, nullptr, {}));
+  GradNormOptions off;
+  off.growth_points = 0;
+  CHECK_FALSE(detect_grad_norm_growth(g7, &flat, off));
+}

@@ -5,7 +5,10 @@
 // time (DOMAIN 2.1, SY-Xuan/Pink#6), or the AMP loss scale has fallen to
 // min_loss_scale (DeepSpeed/apex: "loss scale already at minimum"). An
 // explosion is the grad norm at explosion_ratio x its trailing median
-// (warm-up first), critical when persistent.
+// (warm-up first), critical when persistent. Growth (detect_grad_norm_growth)
+// is the grad norm rising by growth_ratio or more on each of growth_points
+// consecutive logged rows while the loss does not improve: an optimizer
+// blowing up geometrically, before any median exists.
 #pragma once
 
 #include <cmath>
@@ -24,7 +27,10 @@ struct GradNormOptions {
   double explosion_ratio = 10.0;
   int window = 50;
   int min_points = 20;
-  double min_loss_scale = 1.0;  // a loss scale at or below this is "at its minimum"
+  double min_loss_scale = 1.0;     // a loss scale at or below this is "at its minimum"
+  int growth_points = 6;           // growth: consecutive rises of the grad norm (0: off)
+  double growth_ratio = 1.3;       // ... each at least this factor
+  double growth_loss_drop = 0.05;  // ... while the loss fell less than this fraction over them
   Severity severity = Severity::kWarning;
   Severity persistent_severity = Severity::kCritical;
 };
@@ -42,6 +48,12 @@ struct OptionTable<GradNormOptions> {
        &O::min_loss_scale,
        {0.0},
        "AMP loss scale at or below this: a non-finite grad norm is critical"},
+      {"growth_points", &O::growth_points, {0, 1e5}, "growth: this many consecutive rises of the grad norm (0: off)"},
+      {"growth_ratio", &O::growth_ratio, {1.0}, "growth: each rise at least this factor"},
+      {"growth_loss_drop",
+       &O::growth_loss_drop,
+       {0.0, 1.0},
+       "growth: the loss fell less than this fraction of itself over those rows"},
       {"severity", &O::severity, {}, "severity of one non-finite grad norm or an explosion (AMP skips such steps)"},
       {"persistent_severity", &O::persistent_severity, {}, "severity once non-finite grad norms persist"},
   };
@@ -133,6 +145,49 @@ inline std::optional<Decision> detect_grad_norm(const Series& g, const Series* l
   d.evidence.emplace_back("recent_median", detail::fmt_num(med));
   d.evidence.emplace_back("consecutive", std::to_string(run));
   detail::set_band(d, -std::numeric_limits<double>::infinity(), std::sqrt(opt.explosion_ratio) * med);
+  return d;
+}
+
+// The grad norm multiplied by growth_ratio or more on each of the last
+// growth_points rows (growth_points + 1 finite, positive values), while the
+// loss logged on the same rows fell by less than growth_loss_drop of itself
+// over them: gradients that grow geometrically while the loss stops
+// improving are an optimizer blowing up towards inf, before the explosion
+// rule has the min_points it needs for a median (grokfast#9: grad_norm
+// 3.79e12 -> 1.44e14, x1.5 per logged step, with the loss at 11.1-11.4;
+// fairseq#41's gnorm climbs the same way). A healthy warm-up's rising grad
+// norm comes with a falling loss; `loss` null (not logged): no decision.
+// Scanning every grad-norm key of the corpus's healthy curves, none rises
+// x1.2 on even 4 consecutive rows. Known false positive: a run that sits on
+// a loss plateau while its grad norm grows x1.3 per logged row for 6 rows
+// and then recovers on its own. Returns a "grad_norm_explosion" decision
+// (evidence "rule": growth).
+inline std::optional<Decision> detect_grad_norm_growth(const Series& g, const Series* loss,
+                                                       const GradNormOptions& opt) {
+  if (!opt.enabled || opt.growth_points <= 0 || !loss) return std::nullopt;
+  const auto k = static_cast<std::size_t>(opt.growth_points);
+  if (g.size() < k + 1 || loss->size() < k + 1) return std::nullopt;
+  for (std::size_t i = 0; i < k; ++i) {
+    const double hi = g.from_back(i).value;
+    const double lo = g.from_back(i + 1).value;
+    if (!(std::isfinite(hi) && lo > 0 && hi >= opt.growth_ratio * lo)) return std::nullopt;
+  }
+  const auto& l_end = loss->from_back(0);
+  const auto& l_start = loss->from_back(k);
+  if (l_end.step != g.back().step || l_start.step != g.from_back(k).step) return std::nullopt;
+  if (!(std::isfinite(l_end.value) && std::isfinite(l_start.value) && l_start.value > 0 &&
+        l_end.value >= (1.0 - opt.growth_loss_drop) * l_start.value))
+    return std::nullopt;
+  const double first = g.from_back(k).value;
+  Decision d = detail::make_decision(
+      Source::kRulebased, "grad_norm_explosion", opt.severity,
+      g.name() + " grew from " + detail::fmt_num(first) + " to " + detail::fmt_num(g.back().value) + " over " +
+          std::to_string(k) + " rows (>= " + detail::fmt_num(opt.growth_ratio) + "x each) while " + loss->name() +
+          " did not improve (" + detail::fmt_num(l_start.value) + " -> " + detail::fmt_num(l_end.value) + ")",
+      g.name(), &g);
+  d.evidence.emplace_back("rule", "growth");
+  d.evidence.emplace_back("consecutive", std::to_string(k));
+  d.evidence.emplace_back("growth", detail::fmt_num(g.back().value / first));
   return d;
 }
 
