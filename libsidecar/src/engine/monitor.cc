@@ -134,6 +134,7 @@ struct Monitor::Impl {
     bool plain_loss = false;    // a training-side loss key that names no other quantity (sole_loss)
     bool eval_loss = false;     // ... a validation-side one (a test loss beside the validation loss)
     bool error_rate = false;    // a word/character/token error rate (detect_error_ceiling)
+    char gan = 0;               // a loss-family key's GAN side, 'g' or 'd' (gan_side), else 0
     Series per_step;
     std::string norm;  // normalized key, without a "best" token
   };
@@ -549,6 +550,7 @@ struct Monitor::Impl {
       w.clock = fam == KeyFamily::kNone && is_elapsed_clock_key(key);
       w.error_rate = fam == KeyFamily::kNone && detail::has(detail::key_tokens(key, true), {"wer", "cer", "ter"});
       if (fam == KeyFamily::kLoss) {
+        w.gan = gan_side(key);
         auto tk = detail::key_tokens(key, true);
         const detail::TokenFlags f = detail::token_flags(tk);
         // A loss key that names no other quantity: plain_loss on the training
@@ -777,7 +779,7 @@ struct Monitor::Impl {
   // Which side of a GAN a loss-family key names: 'g' (generator: "g_loss",
   // "G GAN Loss", "loss_G", "gen_loss"), 'd' (discriminator: "d_loss",
   // "D loss", "disc_loss"), or 0.
-  static char gan_side(const std::string& key) {
+  static char gan_side(std::string_view key) {
     const auto tk = detail::key_tokens(key, false);
     const bool g = detail::has(tk, {"g", "gen", "generator", "netg"});
     const bool d = detail::has(tk, {"d", "dis", "disc", "discriminator", "netd"});
@@ -787,15 +789,10 @@ struct Monitor::Impl {
   // A GAN side's loss at exactly 0.0 from its first row beside the other
   // side's real loss (detect_adversarial_zero); outside RL and reward runs.
   std::optional<Decision> adversarial_zero(const Watch& w, const FrozenLossOptions& fo) const {
-    if (rl() || reward_run() || w.series.empty() || w.series.back().value != 0.0) return std::nullopt;
-    const char side = gan_side(w.series.name());
-    if (!side) return std::nullopt;
+    if (!w.gan || rl() || reward_run() || w.series.empty() || w.series.back().value != 0.0) return std::nullopt;
     for (const Watch& o : watches)
-      if (o.family == KeyFamily::kLoss && &o != &w) {
-        const char other = gan_side(o.series.name());
-        if (other && other != side)
-          if (auto z = detect_adversarial_zero(w.series, o.series, fo)) return z;
-      }
+      if (o.gan && o.gan != w.gan)
+        if (auto z = detect_adversarial_zero(w.series, o.series, fo)) return z;
     return std::nullopt;
   }
 

@@ -93,6 +93,32 @@ inline std::optional<Decision> detect_missing_loss(const Series& loss, std::int6
 }
 
 namespace detail {
+// The least-squares slope of w (oldest first, one unit per point) in
+// standard errors: below 0 falls, above 0 rises. A noise-free line has no
+// standard error: +-infinity by its sign, 0 when flat. Fewer than 3 values: 0.
+inline double trend_z(const std::vector<double>& w) {
+  if (w.size() < 3) return 0.0;
+  const double m = static_cast<double>(w.size()), xbar = (m - 1.0) / 2.0;
+  double ybar = 0, sxx = 0, sxy = 0, sse = 0;
+  for (double y : w) ybar += y / m;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const double dx = static_cast<double>(i) - xbar;
+    sxx += dx * dx;
+    sxy += dx * (w[i] - ybar);
+  }
+  const double slope = sxy / sxx;
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    const double r = w[i] - ybar - slope * (static_cast<double>(i) - xbar);
+    sse += r * r;
+  }
+  const double se = std::sqrt(sse / (m - 2.0) / sxx);
+  if (!(se > 0))
+    return slope > 0   ? std::numeric_limits<double>::infinity()
+           : slope < 0 ? -std::numeric_limits<double>::infinity()
+                       : 0.0;
+  return slope / se;
+}
+
 // Whether the last n finite values fall with a least-squares slope (per
 // point) more than z standard errors below zero (>= 3 values; a noise-free
 // decline has a zero standard error and counts at any z).
@@ -100,21 +126,8 @@ inline bool still_falling(const Series& s, std::size_t n, double z) {
   auto& w = scratch(2);
   s.finite_window(0, n, &w);
   if (w.size() < 3) return false;
-  const double m = static_cast<double>(w.size()), xbar = (m - 1.0) / 2.0;
-  double ybar = 0, sxx = 0, sxy = 0, sse = 0;
-  for (double y : w) ybar += y / m;
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    double dx = static_cast<double>(i) - xbar;
-    sxx += dx * dx;
-    sxy += dx * (w[i] - ybar);
-  }
-  double slope = sxy / sxx;
-  if (!(slope < 0)) return false;
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    double r = w[i] - ybar - slope * (static_cast<double>(i) - xbar);
-    sse += r * r;
-  }
-  return slope < -z * std::sqrt(sse / (m - 2.0) / sxx);
+  const double t = trend_z(w);
+  return t < 0 && t < -z;
 }
 }  // namespace detail
 
@@ -1772,32 +1785,6 @@ inline std::optional<Decision> detect_frozen_metric_alone(const Series& m, const
 }
 
 namespace detail {
-// The least-squares slope of w (oldest first, one unit per point) in
-// standard errors: below 0 falls, above 0 rises. A noise-free line has no
-// standard error: +-infinity by its sign, 0 when flat. Fewer than 3 values: 0.
-inline double trend_z(const std::vector<double>& w) {
-  if (w.size() < 3) return 0.0;
-  const double m = static_cast<double>(w.size()), xbar = (m - 1.0) / 2.0;
-  double ybar = 0, sxx = 0, sxy = 0, sse = 0;
-  for (double y : w) ybar += y / m;
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    const double dx = static_cast<double>(i) - xbar;
-    sxx += dx * dx;
-    sxy += dx * (w[i] - ybar);
-  }
-  const double slope = sxy / sxx;
-  for (std::size_t i = 0; i < w.size(); ++i) {
-    const double r = w[i] - ybar - slope * (static_cast<double>(i) - xbar);
-    sse += r * r;
-  }
-  const double se = std::sqrt(sse / (m - 2.0) / sxx);
-  if (!(se > 0))
-    return slope > 0   ? std::numeric_limits<double>::infinity()
-           : slope < 0 ? -std::numeric_limits<double>::infinity()
-                       : 0.0;
-  return slope / se;
-}
-
 // An accuracy series' scale: 0.01 when it is printed in percent (its
 // highest value above 1), else 1; 0 when no accuracy can be that high.
 inline double accuracy_scale(const Series& acc) {
@@ -1932,8 +1919,7 @@ inline std::optional<Decision> detect_chance_wobble(const Series& loss, const Se
   loss.finite_window(0, n, &w);
   if (w.size() < n) return std::nullopt;
   std::vector<double> sorted = w;
-  std::sort(sorted.begin(), sorted.end());
-  const double median = n % 2 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0;
+  const double median = detail::median_inplace(sorted);
   auto lo = loss.min();
   if (!lo) return std::nullopt;
   // k = 2 .. chance_max_classes, then the decades 10, 100 .. chance_wobble_decades.
