@@ -59,6 +59,14 @@ struct SyndromeSpec {
   // so a prefilter may match more lines, never fewer (a playbook item
   // `{pattern: '...', prefilter: '...'}`).
   std::vector<std::string> prefilters;
+  // Parallel to `patterns` when not empty (1 = every line): a line that only
+  // a pattern with N > 1 matches is this syndrome's on its Nth occurrence on
+  // the same rank (the rank prefix, else an extracted "rank" field) and not
+  // before, carrying evidence "repeats": for lines a healthy run prints once
+  // but a stuck one prints again and again (c10d's "Waiting in store based
+  // barrier", every 10 s while ranks are missing). A playbook item
+  // `{pattern: '...', repeats: N}`.
+  std::vector<std::size_t> repeats;
   std::vector<std::string> exclude;  // a line matching any of these is not this syndrome
   // Message template: "{field}" is replaced by an evidence field ("unknown" when absent).
   std::string message;

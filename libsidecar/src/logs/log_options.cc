@@ -29,15 +29,18 @@ std::vector<const Value*> items_or_one(const Value& v) {
 }
 
 // Reads a list of patterns (or one string), checking each where it is written.
-// With `prefilters`, an item may also be {pattern: P, prefilter: F} (see
-// SyndromeSpec::prefilters); *prefilters is left empty when no item has one.
+// With `prefilters` and `repeats`, an item may also be {pattern: P,
+// prefilter: F, repeats: N} with either key optional (see
+// SyndromeSpec::prefilters and ::repeats); each is left empty when no item has one.
 void read_patterns(ConfigReader& r, std::string_view key, bool case_sensitive, bool multi,
-                   std::vector<std::string>* out, std::vector<std::string>* prefilters = nullptr) {
+                   std::vector<std::string>* out, std::vector<std::string>* prefilters = nullptr,
+                   std::vector<std::size_t>* repeats = nullptr) {
   const Value* v = r.child(key);
   if (!v) return;
   std::vector<const Value*> nodes = items_or_one(*v);
   std::vector<std::string> patterns, filters;
-  bool ok = true, any_filter = false;
+  std::vector<std::size_t> counts;
+  bool ok = true, any_filter = false, any_repeat = false;
   auto check = [&](const Value& node, const std::string& where, const std::string& text, bool hs) {
     if (embedded(node)) return true;
     std::string why = detail::check_log_pattern(text, case_sensitive, hs);
@@ -49,20 +52,35 @@ void read_patterns(ConfigReader& r, std::string_view key, bool case_sensitive, b
     const Value* node = nodes[i];
     std::string where = std::string(key) + (v->is_array() ? "[" + std::to_string(i) + "]" : "");
     std::string filter;
-    if (prefilters && node->is_object()) {
-      const Value* f = node->find("prefilter");
+    std::size_t count = 1;
+    if (prefilters && repeats && node->is_object()) {
       const Value* pattern = node->find("pattern");
-      if (!f || !pattern || f->kind != Value::Kind::kString || node->members.size() != 2) {
-        r.error(*node, where, "expected {pattern: '...', prefilter: '...'}");
+      const Value* f = node->find("prefilter");
+      const Value* n = node->find("repeats");
+      const std::size_t known = (pattern != nullptr) + (f != nullptr) + (n != nullptr);
+      if (!pattern || known < 2 || known != node->members.size() || (f && f->kind != Value::Kind::kString)) {
+        r.error(*node, where, "expected {pattern: '...', prefilter: '...', repeats: N} (one of the last two may go)");
         ok = false;
         continue;
       }
-      if (!check(*f, where + ".prefilter", f->str, true)) {
+      if (f && !check(*f, where + ".prefilter", f->str, true)) {
         ok = false;
         continue;
       }
-      filter = f->str;
-      any_filter = true;
+      if (n) {
+        std::optional<double> x = n->as_number();
+        if (!x || *x < 1 || *x > 1000 || *x != static_cast<double>(static_cast<int>(*x))) {
+          r.error(*n, where + ".repeats", "expected a whole number from 1 to 1000");
+          ok = false;
+          continue;
+        }
+        count = static_cast<std::size_t>(*x);
+        any_repeat |= count > 1;
+      }
+      if (f) {
+        filter = f->str;
+        any_filter = true;
+      }
       where += ".pattern";
       node = pattern;
     }
@@ -78,12 +96,17 @@ void read_patterns(ConfigReader& r, std::string_view key, bool case_sensitive, b
     }
     patterns.push_back(std::move(*s));
     filters.push_back(std::move(filter));
+    counts.push_back(count);
   }
   if (!ok) return;
   *out = std::move(patterns);
   if (prefilters) {
     prefilters->clear();
     if (any_filter) *prefilters = std::move(filters);
+  }
+  if (repeats) {
+    repeats->clear();
+    if (any_repeat) *repeats = std::move(counts);
   }
 }
 
@@ -162,7 +185,7 @@ void read_log_options(const Value& playbook, LogOptions* out, std::vector<Status
     r.read("enabled", &spec.enabled);
     r.read("case_sensitive", &spec.case_sensitive);
     r.read("until_exception", &spec.until_exception);
-    read_patterns(r, "patterns", spec.case_sensitive, true, &spec.patterns, &spec.prefilters);
+    read_patterns(r, "patterns", spec.case_sensitive, true, &spec.patterns, &spec.prefilters, &spec.repeats);
     read_patterns(r, "escalate", spec.case_sensitive, true, &spec.escalate);
     read_patterns(r, "follow_ups", spec.case_sensitive, true, &spec.follow_ups);
     read_patterns(r, "exclude", spec.case_sensitive, false, &spec.exclude);

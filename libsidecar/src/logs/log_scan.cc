@@ -33,6 +33,7 @@
 #include <filesystem>
 #include <mutex>
 #include <string>
+#include <unordered_map>
 #include <utility>
 
 #include "sidecar/core/detail/strings.h"
@@ -46,6 +47,10 @@ namespace {
 
 constexpr std::size_t kPieceBytes = 64 * 1024;  // one hs_scan call covers at most this much
 constexpr std::size_t kMaxPendingTracebacks = 64;
+// SyndromeSpec::repeats: "no repeat count" for confirm_hit, and the (syndrome, pattern, rank) keys counted
+// at most (a log naming ever new ranks starts counting afresh rather than grow).
+constexpr std::size_t kNoRepeat = static_cast<std::size_t>(-1);
+constexpr std::size_t kMaxRepeatKeys = 4096;
 
 RE2::Options re2_options(bool case_sensitive) {
   RE2::Options o;
@@ -676,6 +681,8 @@ struct LogStream::State {
   std::optional<std::uint64_t> last_finding_line;
   int last_finding_key = -1;
   std::uint32_t last_finding_syndrome = 0;
+  // Lines seen of each pattern with a repeat count, by syndrome, pattern and rank (SyndromeSpec::repeats).
+  std::unordered_map<std::string, std::size_t> repeat_counts;
 
   void append_carry(const char* p, std::size_t n) {
     std::size_t cap = impl->options.max_line_bytes;
@@ -690,7 +697,9 @@ struct LogStream::State {
   void scan_block(const char* base, std::size_t len, bool has_cr, std::vector<LogMatch>* out);
   bool handle_hit(std::string_view text, const Unit& u, std::uint32_t syndrome, bool claimed,
                   std::vector<LogMatch>* out);
-  static bool confirm_hit(const CompiledSyndrome& cs, std::string_view text, bool* escalated, bool* follow_up);
+  static bool confirm_hit(const CompiledSyndrome& cs, std::string_view text, bool* escalated, bool* follow_up,
+                          std::size_t* repeat_of);
+  bool count_repeat(const CompiledSyndrome& cs, std::uint32_t syndrome, std::size_t pattern, LogMatch* m);
   LogMatch make_match(const CompiledSyndrome& cs, std::string_view text, const Unit& u, bool escalated,
                       std::string_view* content) const;
   void hold_traceback(LogMatch m, std::string_view content, const Unit& u, std::uint32_t syndrome, bool claimed,
@@ -775,9 +784,10 @@ void LogStream::State::scan_block(const char* base, std::size_t len, bool has_cr
 
 // The include patterns confirm a Vectorscan hit on the whole line (false: a match that spanned two
 // lines, or a prefilter hit; or an exclude pattern matches); *escalated when an escalating one matched,
-// *follow_up when only a follow-up pattern did.
-bool LogStream::State::confirm_hit(const CompiledSyndrome& cs, std::string_view text, bool* escalated,
-                                   bool* follow_up) {
+// *follow_up when only a follow-up pattern did, *repeat_of the pattern when only ones with a repeat
+// count did (else kNoRepeat).
+bool LogStream::State::confirm_hit(const CompiledSyndrome& cs, std::string_view text, bool* escalated, bool* follow_up,
+                                   std::size_t* repeat_of) {
   const SyndromeRegexes& re = cs.regexes();
   const std::size_t n_main = cs.n_patterns + cs.n_escalate;
   if (re.include.size() < n_main) return false;  // did not compile (checked when the cache was written)
@@ -787,12 +797,40 @@ bool LogStream::State::confirm_hit(const CompiledSyndrome& cs, std::string_view 
   for (std::size_t i = cs.n_patterns; i < n_main && !*escalated; ++i)
     *escalated = RE2::PartialMatch(piece, *re.include[i]);
   bool matched = *escalated;
-  for (std::size_t i = 0; i < cs.n_patterns && !matched; ++i) matched = RE2::PartialMatch(piece, *re.include[i]);
+  // A pattern that needs repeats counts only when no other pattern matches.
+  *repeat_of = kNoRepeat;
+  for (std::size_t i = 0; i < cs.n_patterns && !matched; ++i) {
+    if (!RE2::PartialMatch(piece, *re.include[i])) continue;
+    if (i < cs.spec.repeats.size() && cs.spec.repeats[i] > 1) {
+      if (*repeat_of == kNoRepeat) *repeat_of = i;
+    } else {
+      matched = true;
+      *repeat_of = kNoRepeat;
+    }
+  }
+  matched |= *repeat_of != kNoRepeat;
   for (std::size_t i = n_main; i < re.include.size() && !matched; ++i)
     matched = *follow_up = RE2::PartialMatch(piece, *re.include[i]);
   if (!matched || is_doc_line(text)) return false;
   for (const auto& ex : re.exclude)
     if (RE2::PartialMatch(piece, *ex)) return false;
+  return true;
+}
+
+// A line that only a pattern with a repeat count matched: counted per rank (prefix, else an
+// extracted "rank"); true on the count's Nth line, with evidence "repeats".
+bool LogStream::State::count_repeat(const CompiledSyndrome& cs, std::uint32_t syndrome, std::size_t pattern,
+                                    LogMatch* m) {
+  std::string key = std::to_string(syndrome) + ' ' + std::to_string(pattern) + ' ';
+  if (m->rank) {
+    key += std::to_string(*m->rank);
+  } else if (const std::string* rank = evidence_get(m->evidence, "rank")) {
+    key += *rank;
+  }
+  if (repeat_counts.size() >= kMaxRepeatKeys && !repeat_counts.contains(key)) repeat_counts.clear();
+  std::size_t& seen = repeat_counts[key];
+  if (++seen < cs.spec.repeats[pattern]) return false;
+  m->evidence.emplace_back("repeats", std::to_string(seen));
   return true;
 }
 
@@ -824,9 +862,11 @@ bool LogStream::State::handle_hit(std::string_view text, const Unit& u, std::uin
   const CompiledSyndrome& cs = impl->syndromes[syndrome];
   bool escalated = false;
   bool follow_up = false;
-  if (!confirm_hit(cs, text, &escalated, &follow_up)) return false;
+  std::size_t repeat_of = kNoRepeat;
+  if (!confirm_hit(cs, text, &escalated, &follow_up, &repeat_of)) return false;
   std::string_view content;
   LogMatch m = make_match(cs, text, u, escalated, &content);
+  if (repeat_of != kNoRepeat && !count_repeat(cs, syndrome, repeat_of, &m)) return false;
   // A follow-up line right after a finding of another syndrome on its rank is part of that finding
   // (after one of its own syndrome it stays: the engine's dedupe merges the two).
   const int key = m.rank ? *m.rank : -1;
@@ -1394,6 +1434,7 @@ void LogStream::reset() {
   s.carry_offset = 0;
   s.pending.clear();
   s.last_finding_line.reset();
+  s.repeat_counts.clear();
 }
 
 struct LogPrechecker::State {

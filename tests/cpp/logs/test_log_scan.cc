@@ -526,6 +526,82 @@ TEST_CASE("prefilters: the multi-pattern pass looks for them, the pattern verifi
   }
 }
 
+TEST_CASE("repeats: a line healthy runs print once counts on its Nth print per rank", "[logs][patterns]") {
+  SECTION("a {pattern, repeats} item: nothing before the Nth line of a rank, then one match with the count") {
+    auto [opts, errors] = read_yaml_options(
+        "syndromes:\n"
+        "  - name: mine\n"
+        "    patterns: [{pattern: 'still waiting', repeats: 3}, 'gave up waiting']\n");
+    REQUIRE(errors.empty());
+    CHECK(opts.syndromes[0].repeats == std::vector<std::size_t>{3, 1});
+    auto scanner = LogScanner::create(opts).value();
+    CHECK(scan_all("still waiting\nstill waiting\nok\n", scanner).empty());
+    auto ms =
+        scan_all("still waiting\n[rank1]: still waiting\nstill waiting\nstill waiting\ngave up waiting\n", scanner);
+    REQUIRE(ms.size() == 2);
+    CHECK(ms[0].line == 4);  // the third un-prefixed line; rank 1's one line counts apart
+    CHECK(sidecar::evidence_get(ms[0].evidence, "repeats") != nullptr);
+    CHECK(*sidecar::evidence_get(ms[0].evidence, "repeats") == "3");
+    CHECK(ms[1].line == 5);  // a pattern without a count matches at once, even on a line the other also matches
+    CHECK(scan_all("still waiting, then gave up waiting\n", scanner).size() == 1);
+  }
+  SECTION("a malformed count is a located error") {
+    for (const char* item :
+         {"{pattern: 'x', repeats: 0}", "{pattern: 'x', repeats: 2.5}", "{pattern: 'x', repeats: many}",
+          "{pattern: 'x', repeats: 1001}", "{pattern: 'x', repeats: 2, other: 1}"}) {
+      INFO(item);
+      auto errors = read_yaml_options(std::string("syndromes:\n  - name: mine\n    patterns: [") + item + "]\n").errors;
+      REQUIRE_FALSE(errors.empty());
+      CHECK_THAT(errors[0].message(), Catch::Contains("user.yaml:3") && Catch::Contains("syndromes.mine.patterns[0]"));
+    }
+  }
+  SECTION("c10d's store-barrier waits as real runs printed them (issue threads): quiet once, a hang printed twice") {
+    for (const char* wait :
+         {"Waiting in store based barrier to initialize process group for rank: 0, key: store_based_barrier_key:1 "
+          "(world_size=2, worker_count=4, timeout=1 day, 0:00:00)",
+          "INFO:root:Waiting in store based barrier to initialize process group for rank: 0, key: "
+          "store_based_barrier_key:1 (world_size=8, worker_count=7, timeout=0:30:00)",
+          "I0510 07:28:04.417845 139863945226048 distributed_c10d.py:337] Waiting in store based barrier to initialize "
+          "process group for rank: 2, key: store_based_barrier_key:2 (world_size=8, worker_count=7, timeout=0:30:00)",
+          "Waiting in store based barrier to initialize process group for rank: 0, key: store_based_barrier_key:1 "
+          "(world_size=4, worker_count=16, timeout=0:01:00)"}) {
+      INFO(wait);
+      const std::string line = std::string(wait) + "\n";
+      CHECK(scan_all(line).empty());
+      auto ms = scan_all(line + line);
+      REQUIRE(ms.size() == 1);
+      CHECK(ms[0].syndrome == "hang");
+    }
+  }
+  SECTION("the default catalogue: c10d's store-barrier wait is a hang on a rank's second print, not its first") {
+    const std::string wait =
+        "02/21/2022 13:46:14 - INFO - torch.distributed.distributed_c10d -   Waiting in store based barrier to "
+        "initialize process group for rank: 3, key: store_based_barrier_key:1 (world_size=6, worker_count=4, "
+        "timeout=0:30:00)\n";
+    std::string other_rank = wait;
+    other_rank.replace(other_rank.find("rank: 3"), 7, "rank: 1");
+    CHECK(scan_all(wait).empty());
+    CHECK(scan_all(wait + other_rank).empty());
+    auto ms = scan_all(wait + other_rank + wait);
+    REQUIRE(ms.size() == 1);
+    CHECK(ms[0].syndrome == "hang");
+    CHECK(ms[0].line == 3);
+    CHECK(*sidecar::evidence_get(ms[0].evidence, "rank") == "3");
+  }
+  SECTION("reset forgets the counts") {
+    auto scanner = default_scanner();
+    LogStream stream(scanner, "x.log");
+    std::vector<LogMatch> out;
+    const std::string wait = "Waiting in store based barrier to initialize process group for rank: 0, key: k\n";
+    stream.feed(wait, &out);
+    stream.reset();
+    stream.feed(wait, &out);
+    CHECK(out.empty());
+    stream.feed(wait, &out);
+    CHECK(out.size() == 1);
+  }
+}
+
 TEST_CASE("the compiled database is cached on disk and a bad cache file is ignored", "[logs][cache]") {
   fs::path dir = fs::temp_directory_path() / ("sidecar-logs-cache-" + std::to_string(::getpid()));
   fs::remove_all(dir);
