@@ -115,6 +115,16 @@ void check_line_cases(const std::vector<std::pair<std::string, std::string>>& ca
   }
 }
 
+// Each `patterns:` item is a located error of syndrome `mine`'s first pattern.
+void check_bad_pattern_items(std::initializer_list<const char*> items) {
+  for (const char* item : items) {
+    INFO(item);
+    auto errors = read_yaml_options(std::string("syndromes:\n  - name: mine\n    patterns: [") + item + "]\n").errors;
+    REQUIRE_FALSE(errors.empty());
+    CHECK_THAT(errors[0].message(), Catch::Contains("user.yaml:3") && Catch::Contains("syndromes.mine.patterns[0]"));
+  }
+}
+
 sidecar::SyndromeSpec make_spec(std::string name, std::vector<std::string> patterns,
                                 std::vector<std::string> exclude = {}) {
   sidecar::SyndromeSpec spec;
@@ -495,13 +505,8 @@ TEST_CASE("prefilters: the multi-pattern pass looks for them, the pattern verifi
     CHECK(ms[1].line == 4);
   }
   SECTION("a malformed item or a prefilter that does not compile is a located error") {
-    for (const char* item : {"{pattern: 'x'}", "{pattern: 'x', prefilter: 'nan', extra: 1}", "{prefilter: 'nan'}",
-                             "{pattern: 'x', prefilter: 'nan('}", "{pattern: 'x', prefilter: 'n*'}"}) {
-      INFO(item);
-      auto errors = read_yaml_options(std::string("syndromes:\n  - name: mine\n    patterns: [") + item + "]\n").errors;
-      REQUIRE_FALSE(errors.empty());
-      CHECK_THAT(errors[0].message(), Catch::Contains("user.yaml:3") && Catch::Contains("syndromes.mine.patterns[0]"));
-    }
+    check_bad_pattern_items({"{pattern: 'x'}", "{pattern: 'x', prefilter: 'nan', extra: 1}", "{prefilter: 'nan'}",
+                             "{pattern: 'x', prefilter: 'nan('}", "{pattern: 'x', prefilter: 'n*'}"});
   }
   SECTION("the default catalogue finds the same with and without its prefilters") {
     LogOptions with = default_options();
@@ -546,14 +551,9 @@ TEST_CASE("repeats: a line healthy runs print once counts on its Nth print per r
     CHECK(scan_all("still waiting, then gave up waiting\n", scanner).size() == 1);
   }
   SECTION("a malformed count is a located error") {
-    for (const char* item :
-         {"{pattern: 'x', repeats: 0}", "{pattern: 'x', repeats: 2.5}", "{pattern: 'x', repeats: many}",
-          "{pattern: 'x', repeats: 1001}", "{pattern: 'x', repeats: 2, other: 1}"}) {
-      INFO(item);
-      auto errors = read_yaml_options(std::string("syndromes:\n  - name: mine\n    patterns: [") + item + "]\n").errors;
-      REQUIRE_FALSE(errors.empty());
-      CHECK_THAT(errors[0].message(), Catch::Contains("user.yaml:3") && Catch::Contains("syndromes.mine.patterns[0]"));
-    }
+    check_bad_pattern_items({"{pattern: 'x', repeats: 0}", "{pattern: 'x', repeats: 2.5}",
+                             "{pattern: 'x', repeats: many}", "{pattern: 'x', repeats: 1001}",
+                             "{pattern: 'x', repeats: 2, other: 1}"});
   }
   SECTION("c10d's store-barrier waits as real runs printed them (issue threads): quiet once, a hang printed twice") {
     for (const char* wait :
