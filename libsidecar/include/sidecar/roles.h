@@ -290,14 +290,14 @@ inline bool has(const std::vector<std::string>& tk, std::initializer_list<std::s
 // "binary" / "multi" (the objective's kind) and "logloss" (the log loss
 // itself) in a boosting library's metric name (LightGBM's "binary_logloss").
 inline bool neutral_token(std::string_view t) {
-  return one_of(t, {"train",      "training", "trn",      "tr",     "lm",      "total",      "avg",      "average",
-                    "mean",       "epoch",    "step",     "steps",  "running", "overall",    "batch",    "model",
-                    "objective",  "main",     "smoothed", "smooth", "ema",     "global",     "iter",     "iteration",
-                    "all",        "final",    "loss",     "losses", "los",     "nll",        "ce",       "mlm",
-                    "clm",        "sft",      "token",    "per",    "cross",   "entropy",    "episode",  "rollout",
-                    "env",        "rlhf",     "policy",   "approx", "div",     "divergence", "kl",       "reward",
-                    "rewards",    "return",   "returns",  "rew",    "value",   "grad",       "gradient", "norm",
-                    "total_norm", "gnorm",    "binary",   "multi",  "logloss"}) ||
+  return one_of(t, {"train",     "training",   "trn",    "tr",       "lm",     "total",   "tot",        "avg",
+                    "average",   "mean",       "epoch",  "step",     "steps",  "running", "overall",    "batch",
+                    "model",     "objective",  "main",   "smoothed", "smooth", "ema",     "global",     "iter",
+                    "iteration", "all",        "final",  "loss",     "losses", "los",     "nll",        "ce",
+                    "mlm",       "clm",        "sft",    "token",    "per",    "cross",   "entropy",    "episode",
+                    "rollout",   "env",        "rlhf",   "policy",   "approx", "div",     "divergence", "kl",
+                    "reward",    "rewards",    "return", "returns",  "rew",    "value",   "grad",       "gradient",
+                    "norm",      "total_norm", "gnorm",  "binary",   "multi",  "logloss"}) ||
          all_digits(t);
 }
 

@@ -22,7 +22,9 @@ KeyFamily family(const KeyMatcher& m, std::string_view k) { return m.classify(k)
 TEST_CASE("roles: the loss family by tokens, one primary loss", "[roles]") {
   KeyMatcher m;
   for (std::string_view k : {"loss", "train_loss_epoch", "Loss/train", "lm loss", "train/loss_step", "trainLoss",
-                             "total_loss", "training/loss", "avg_loss", "avr_loss", "train/nll", "cost", "Cost"}) {
+                             "total_loss", "training/loss", "avg_loss", "avr_loss", "train/nll", "cost", "Cost",
+                             // "tot" is short for total (WLASL#74: "Loc Loss", "Cls Loss", "Tot Loss")
+                             "Tot Loss", "tot_loss"}) {
     INFO(k);
     CHECK(role(m, k) == Role::kLoss);
     CHECK(family(m, k) == KeyFamily::kLoss);
