@@ -55,6 +55,7 @@ enum Slot : std::size_t {
   kValFrozenMetric,
   kThroughputCollapse,
   kLossMissing,
+  kSuccessDrop,
   kSlotCount
 };
 
@@ -887,6 +888,17 @@ struct Monitor::Impl {
                   : bound(Role::kLoss)  ? &series(Role::kLoss)
                                         : nullptr),
               now, &series(Role::kValAccuracy));
+      // A success rate is a quality metric that should rise (a meta-learner's evaluation success, maml#86:
+      // 89 % at epoch 12, then 16-24 % from epoch 20); bound to its role it has no watch, so the quality
+      // rules are asked here. Not under reinforcement learning: a sparse task's success rate scatters
+      // between 0 and a few episodes in ten for long (reward_hacking reads it there).
+      if (dirty(Role::kSuccessRate))
+        apply(kSuccessDrop,
+              detect_val_acc_drop(series(Role::kSuccessRate), d.validation_drop, "quality_drop",
+                                  logged_best.empty() ? -std::numeric_limits<double>::infinity()
+                                                      : known_best(normalize_key(
+                                                            roles[static_cast<std::size_t>(Role::kSuccessRate)].key))),
+              now, &series(Role::kSuccessRate));
       if (dirty(Role::kValLoss))
         apply(kValLossRegression,
               detect_val_loss_regression(series(Role::kValLoss), d.validation_loss_regression,

@@ -90,6 +90,25 @@ TEST_CASE("monitor: a quality metric that binds no role is watched for a collaps
   CHECK(got[0].decision.step == 3);
 }
 
+TEST_CASE("monitor: a success rate bound to its role is judged for a collapse outside RL (maml#86)",
+          "[monitor][families]") {
+  double rate[] = {0.0, 62.0, 70.0, 81.0, 88.0, 89.0, 77.0, 45.0, 30.0, 16.0};
+  for (auto profile : {Profile::kSupervised, Profile::kReinforcementLearning}) {
+    Monitor m(opts(profile));
+    std::vector<Alert> got;
+    for (int i = 0; i < 10; ++i)
+      for (auto& a : row(m, i, {{"eval success rate", rate[i]}}).alerts) got.push_back(a);
+    if (profile == Profile::kReinforcementLearning) {
+      CHECK(got.empty());  // a sparse task's success scatters: reward_hacking reads it there
+      continue;
+    }
+    REQUIRE(got.size() == 1);
+    CHECK(got[0].decision.syndrome == "quality_drop");
+    CHECK(got[0].decision.step == 7);  // 77 and 45, both 8 points under the best 89 (the drop rule)
+    CHECK(ev(got[0], "metric") == "eval success rate");
+  }
+}
+
 TEST_CASE("monitor: a KL that jumped to 9 and stays at 10 stays open, a NaN never resolves it", "[monitor][recovery]") {
   Monitor m(opts(Profile::kReinforcementLearning));
   std::int64_t step = 0;
