@@ -384,6 +384,13 @@ inline TokenFlags token_flags(const std::vector<std::string>& tk) {
         (next.size() >= 2 || (tk.size() >= 3 && tk[2].size() >= 2 && is_word(tk[2]))))
       f.loss = true;
     if (tk.size() == 1 && one_of(t, {"l1", "l2", "smoothl1", "charbonnier"})) f.loss = true;
+    // The loss terms of pytorch-CycleGAN-and-pix2pix, as its loss log prints them: a network and
+    // the domain it maps to ("D_A: 0.186 G_A: 0.381 cycle_A: 0.232 idt_A: 0.083", cyclegan#1699),
+    // pix2pix's "G_GAN G_L1 D_real D_fake".
+    if (i == 0 && tk.size() == 2 &&
+        ((one_of(t, {"g", "d"}) && one_of(next, {"a", "b", "gan", "l1", "real", "fake"})) ||
+         (one_of(t, {"cycle", "idt"}) && one_of(next, {"a", "b"}))))
+      f.loss = true;
     if (t == "scale" || t == "scaler") f.scale = true;
     if (is_quality_token(tk, i)) f.quality = true;
     if (one_of(t, {"reward", "rewards", "return", "returns"})) f.reward = true;

@@ -61,14 +61,16 @@ TEST_CASE("roles: the loss family by tokens, one primary loss", "[roles]") {
   // Loss terms as image-restoration trainers print them: BasicSR's "l_<term>"
   // (EFNet#11's l_pix, IRN's l_forw_ce), EDSR-PyTorch's function name alone
   // ("[L1: inf]", EDSR-PyTorch#198): loss-family keys, none the primary loss.
-  for (std::string_view k : {"l_pix", "l_percep", "l_g_gan", "l_forw_ce", "L1", "L2", "SmoothL1"}) {
+  for (std::string_view k : {"l_pix", "l_percep", "l_g_gan", "l_forw_ce", "L1", "L2", "SmoothL1",
+                             // pytorch-CycleGAN-and-pix2pix's loss log (cyclegan#1699), pix2pix's terms
+                             "D_A", "G_B", "cycle_A", "idt_B", "G_GAN", "G_L1", "D_real", "D_fake"}) {
     INFO(k);
     CHECK(family(m, k) == KeyFamily::kLoss);
     CHECK(role(m, k) != Role::kLoss);
   }
   // Not losses.
   for (std::string_view k : {"lossy", "gloss", "loss_scale", "scaler/scale", "epoch", "step", "L.r.", "l_2", "l1_ratio",
-                             "L1_reg_weight", "level"}) {
+                             "L1_reg_weight", "level", "D_C", "G", "cycle", "idt_A_weight", "a_D"}) {
     INFO(k);
     CHECK(family(m, k) != KeyFamily::kLoss);
   }
