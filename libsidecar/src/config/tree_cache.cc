@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "sidecar/detail/atomic_file.h"
+#include "sidecar/detail/cache_dir.h"
 #include "sidecar/detail/playbook_cache.h"
 
 namespace sidecar::detail {
@@ -165,7 +166,9 @@ std::optional<Value> load_cached_tree(const std::string& dir, std::string_view k
   if (v.size() < kMagic.size() + 16 || v.substr(0, kMagic.size()) != kMagic) return std::nullopt;
   if (get_u64(v.substr(kMagic.size())) != fnv1a(key)) return std::nullopt;
   if (get_u64(v.substr(v.size() - 8)) != fnv1a(v.substr(0, v.size() - 8))) return std::nullopt;
-  return decode_tree(v.substr(kMagic.size() + 8, v.size() - kMagic.size() - 16));
+  auto tree = decode_tree(v.substr(kMagic.size() + 8, v.size() - kMagic.size() - 16));
+  if (tree) touch_cache_file(cache_file(dir, key));
+  return tree;
 }
 
 void store_cached_tree(const std::string& dir, std::string_view key, const Value& v) {
@@ -178,6 +181,7 @@ void store_cached_tree(const std::string& dir, std::string_view key, const Value
   std::filesystem::create_directories(dir, ec);
   // A cache: a failed write is only a slower next start.
   (void)write_file_atomically(cache_file(dir, key), data, 0644, /*sync=*/false);
+  prune_cache_files(dir, "playbook-", ".tree");
 }
 
 }  // namespace sidecar::detail

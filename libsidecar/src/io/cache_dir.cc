@@ -1,8 +1,12 @@
 // The process-wide cache directory (see cache_dir.h).
 #include "sidecar/detail/cache_dir.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <mutex>
+#include <system_error>
 #include <utility>
+#include <vector>
 
 namespace sidecar::detail {
 
@@ -27,6 +31,27 @@ void set_cache_dir(std::string dir) {
 std::string cache_dir() {
   std::lock_guard<std::mutex> lock(dir_mutex());
   return dir_value();
+}
+
+void touch_cache_file(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::last_write_time(path, std::filesystem::file_time_type::clock::now(), ec);
+}
+
+void prune_cache_files(const std::string& dir, std::string_view prefix, std::string_view ext, std::size_t keep) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<std::pair<fs::file_time_type, fs::path>> files;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() < prefix.size() + ext.size() || !name.starts_with(prefix) || !name.ends_with(ext)) continue;
+    std::error_code tec;
+    fs::file_time_type t = it->last_write_time(tec);
+    if (!tec && it->is_regular_file(tec)) files.emplace_back(t, it->path());
+  }
+  if (files.size() <= keep) return;
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t i = keep; i < files.size(); ++i) fs::remove(files[i].second, ec);
 }
 
 }  // namespace sidecar::detail

@@ -121,6 +121,7 @@ hs_database_t* load_cached(const std::string& dir, const std::string& key) {
   v.remove_prefix(key.size());
   hs_database_t* db = nullptr;
   if (hs_deserialize_database(v.data(), v.size(), &db) != HS_SUCCESS) return nullptr;
+  detail::touch_cache_file(cache_path(dir, key));
   return db;
 }
 
@@ -138,6 +139,7 @@ void store_cached(const std::string& dir, const std::string& key, const hs_datab
   std::free(bytes);  // Vectorscan's default allocator
   // A cache: a failed write is only a slower next start.
   (void)detail::write_file_atomically(path, data, 0644, /*sync=*/false);
+  detail::prune_cache_files(dir, "hs-", ".db");
 }
 
 std::string_view rtrim(std::string_view s) {

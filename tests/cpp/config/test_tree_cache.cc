@@ -2,12 +2,14 @@
 // stale, truncated or corrupt file is refused (never trusted, never a crash).
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 
 #include "common/temp_dir.h"
 #include "sidecar/config.h"
+#include "sidecar/detail/cache_dir.h"
 #include "sidecar/detail/playbook_cache.h"
 
 using sidecar::Value;
@@ -125,4 +127,40 @@ TEST_CASE("the tree cache file is used when it matches and ignored when stale or
   detail::store_cached_tree(dir.file("blocker/sub"), "k1", *tree);
   CHECK_FALSE(detail::load_cached_tree(dir.file("blocker/sub"), "k1"));
   CHECK_FALSE(detail::load_cached_tree("", "k1"));  // no cache directory: never a file
+}
+
+TEST_CASE("a cache directory keeps the most recently used files of each kind", "[config][cache]") {
+  namespace fs = std::filesystem;
+  sidecar::test::TempDir dir("cache-prune");
+  const auto now = fs::file_time_type::clock::now();
+  auto make = [&](const std::string& name, int minutes_ago) {
+    write_all(dir.file(name), "x");
+    fs::last_write_time(dir.file(name), now - std::chrono::minutes(minutes_ago));
+  };
+  for (int i = 0; i < 20; ++i) make("hs-" + std::to_string(i) + ".db", i);  // hs-0.db the newest
+  make("playbook-a.tree", 500);
+  make("notes.txt", 500);
+  detail::prune_cache_files(dir.str(), "hs-", ".db", 16);
+  for (int i = 0; i < 20; ++i) CHECK(fs::exists(dir.file("hs-" + std::to_string(i) + ".db")) == (i < 16));
+  CHECK(fs::exists(dir.file("playbook-a.tree")));  // another kind
+  CHECK(fs::exists(dir.file("notes.txt")));
+
+  // A hit makes a file the most recently used: it outlives newer ones.
+  detail::touch_cache_file(dir.file("hs-15.db"));
+  detail::prune_cache_files(dir.str(), "hs-", ".db", 1);
+  CHECK(fs::exists(dir.file("hs-15.db")));
+  CHECK_FALSE(fs::exists(dir.file("hs-0.db")));
+
+  // The tree cache prunes its own kind when it writes and refreshes a file it loads.
+  auto tree = sidecar::parse_yaml("a: 1\n", "<default>/t.yaml");
+  REQUIRE(tree);
+  for (int i = 0; i < 18; ++i) detail::store_cached_tree(dir.str(), "key" + std::to_string(i), *tree);
+  std::size_t trees = 0;
+  for (const auto& f : fs::directory_iterator(dir.str())) trees += f.path().extension() == ".tree";
+  CHECK(trees == detail::kCacheFilesKept);
+  CHECK(detail::load_cached_tree(dir.str(), "key17"));
+  CHECK_FALSE(detail::load_cached_tree(dir.str(), "key0"));      // the oldest went
+  CHECK_FALSE(fs::exists(dir.file("playbook-a.tree")));          // older than every new one
+  detail::prune_cache_files(dir.file("missing"), "hs-", ".db");  // no directory: nothing happens
+  detail::touch_cache_file(dir.file("missing/x.db"));
 }

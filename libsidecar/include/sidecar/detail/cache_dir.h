@@ -11,13 +11,20 @@
 //   - compiled pattern databases (LogScanner::create() when
 //     LogOptions::cache_dir is empty; compiling the catalogue costs more
 //     than scanning 100 MB).
+// Each kind keeps its kCacheFilesKept most recently used files: a hit
+// refreshes a file's modification time (touch_cache_file) and a write
+// removes the oldest of its kind beyond that (prune_cache_files), so a
+// playbook edited every day, or a library upgraded, does not grow the
+// directory without bound.
 // "" (the default) means nowhere: no disk access. The CLI sets it from
 // $SIDECAR_CACHE_DIR / $XDG_CACHE_HOME / ~/.cache; the C++ tests from
 // $SIDECAR_TEST_CACHE_DIR, so their hundreds of processes compile the
 // catalogue once.
 #pragma once
 
+#include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace sidecar::detail {
 
@@ -25,5 +32,17 @@ namespace sidecar::detail {
 // call this before anything reads a playbook.
 void set_cache_dir(std::string dir);
 std::string cache_dir();
+
+// Files of one kind kept in a cache directory (a kind: a name prefix and extension).
+inline constexpr std::size_t kCacheFilesKept = 16;
+
+// A cache hit: marks the file as recently used (its modification time set to now).
+void touch_cache_file(const std::string& path);
+
+// After writing a file of a kind (names "<prefix>*<ext>" in `dir`): removes the
+// least recently used beyond `keep`. Errors (a file another process removed,
+// a read-only directory) are ignored: a cache only costs a slower start.
+void prune_cache_files(const std::string& dir, std::string_view prefix, std::string_view ext,
+                       std::size_t keep = kCacheFilesKept);
 
 }  // namespace sidecar::detail
