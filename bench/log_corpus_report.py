@@ -69,7 +69,6 @@ import pathlib
 import subprocess
 import sys
 import tempfile
-from bisect import bisect_right
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 LABELS = {
@@ -130,37 +129,30 @@ def load_corpus(corpus_dir, pattern="*.jsonl"):
 
 
 def scan_files(cli, playbook, files, tmpdir):
-    """Writes each corpus file's items as one log (an empty line between items) and scans all the logs with one
-    `sidecar-cli scan` (each file is its own stream; a match names its file); returns {path: one list of matches
-    per item}."""
-    logs = {}  # log path -> (corpus path, first line of each item)
+    """Writes each corpus item as its own log and scans all the logs with one `sidecar-cli scan` (each file is its
+    own stream, so nothing an item leaves behind, a held traceback, a repeat count, reaches the next; a match names
+    its file); returns {path: one list of matches per item}."""
+    logs = {}  # log path -> (corpus path, item index)
     for n, (path, items) in enumerate(files.items()):
-        starts, chunks, line = [], [], 1
-        for item in items:
-            text = item["text"]
-            starts.append(line)
-            chunks.append(text.encode("utf-8") + b"\n\n")
-            line += text.count("\n") + 2
-        log = pathlib.Path(tmpdir) / f"{n:04d}-{path.stem}.log"
-        log.write_bytes(b"".join(chunks))
-        logs[str(log)] = (path, starts)
+        for i, item in enumerate(items):
+            log = pathlib.Path(tmpdir) / f"{n:04d}-{i:04d}-{path.stem}.log"
+            log.write_bytes(item["text"].encode("utf-8") + b"\n")
+            logs[str(log)] = (path, i)
     cmd = [cli, "scan", "--format", "jsonl"]
     if playbook:
         cmd += ["--playbook", playbook]
     r = subprocess.run(cmd + list(logs), capture_output=True, timeout=600)
     if r.returncode not in (0, 1):
         raise RuntimeError(f"scan exited {r.returncode}: {r.stderr.decode(errors='replace')[:500]}")
-    found = {path: [[] for _ in files[path]] for path, _ in logs.values()}
+    found = {path: [[] for _ in items] for path, items in files.items()}
     for raw in r.stdout.decode("utf-8", errors="replace").splitlines():
         if not raw.strip():
             continue
         rec = json.loads(raw)
         if rec.get("type") != "match":
             continue
-        path, starts = logs[rec["file"]]
-        i = bisect_right(starts, int(rec["line"])) - 1
-        if i >= 0:
-            found[path][i].append(rec)
+        path, i = logs[rec["file"]]
+        found[path][i].append(rec)
     return found
 
 

@@ -67,6 +67,12 @@ struct SyndromeSpec {
   // barrier", every 10 s while ranks are missing). A playbook item
   // `{pattern: '...', repeats: N}`.
   std::vector<std::size_t> repeats;
+  // Parallel to `repeats` when not empty ({"", ""} = none): two evidence
+  // fields {a, b} (from `extract`); a line whose a is greater than its b is
+  // the syndrome's at its first print, the wait can never end (c10d's
+  // worker_count above its world_size: an earlier run's keys left in a reused
+  // store). A playbook item `{pattern: '...', repeats: N, at_once_if_greater: [a, b]}`.
+  std::vector<std::pair<std::string, std::string>> at_once_if_greater;
   std::vector<std::string> exclude;  // a line matching any of these is not this syndrome
   // Message template: "{field}" is replaced by an evidence field ("unknown" when absent).
   std::string message;

@@ -1,9 +1,12 @@
 // Reads the `syndromes:` and `logs:` sections of a playbook tree into
 // LogOptions, with every pattern compile-checked where it is written.
 #include <algorithm>
+#include <functional>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "sidecar/log_scan.h"
 
@@ -28,20 +31,63 @@ std::vector<const Value*> items_or_one(const Value& v) {
   return nodes;
 }
 
+// What a {pattern: P, ...} item adds to its pattern (SyndromeSpec::prefilters, ::repeats, ::at_once_if_greater).
+struct PatternExtras {
+  std::string prefilter;
+  std::size_t repeats = 1;
+  std::pair<std::string, std::string> at_once_if_greater;
+};
+
+using PatternCheck = std::function<bool(const Value& node, const std::string& where, const std::string& text, bool hs)>;
+
+// An item {pattern: P, prefilter: F, repeats: N, at_once_if_greater: [A, B]}: P and at least one of the others
+// (at_once_if_greater only with repeats). Returns P's node, or null after a located error.
+const Value* read_pattern_item(ConfigReader& r, const Value& node, const std::string& where, const PatternCheck& check,
+                               PatternExtras* x) {
+  const Value* pattern = node.find("pattern");
+  const Value* f = node.find("prefilter");
+  const Value* n = node.find("repeats");
+  const Value* g = node.find("at_once_if_greater");
+  const std::size_t known = (pattern != nullptr) + (f != nullptr) + (n != nullptr) + (g != nullptr);
+  if (!pattern || known < 2 || known != node.members.size() || (f && f->kind != Value::Kind::kString) || (g && !n)) {
+    r.error(node, where,
+            "expected {pattern: '...', prefilter: '...', repeats: N, at_once_if_greater: [field, field]} (the pattern "
+            "and a prefilter or a count; the fields only with a count)");
+    return nullptr;
+  }
+  if (f && !check(*f, where + ".prefilter", f->str, true)) return nullptr;
+  if (f) x->prefilter = f->str;
+  if (n) {
+    std::optional<double> v = n->as_number();
+    if (!v || *v < 1 || *v > 1000 || *v != static_cast<double>(static_cast<int>(*v))) {
+      r.error(*n, where + ".repeats", "expected a whole number from 1 to 1000");
+      return nullptr;
+    }
+    x->repeats = static_cast<std::size_t>(*v);
+  }
+  if (g) {
+    if (!g->is_array() || g->items.size() != 2 || g->items[0].kind != Value::Kind::kString ||
+        g->items[1].kind != Value::Kind::kString || g->items[0].str.empty() || g->items[1].str.empty()) {
+      r.error(*g, where + ".at_once_if_greater", "expected two evidence field names, [field, field]");
+      return nullptr;
+    }
+    x->at_once_if_greater = {g->items[0].str, g->items[1].str};
+  }
+  return pattern;
+}
+
 // Reads a list of patterns (or one string), checking each where it is written.
-// With `prefilters` and `repeats`, an item may also be {pattern: P,
-// prefilter: F, repeats: N} with either key optional (see
-// SyndromeSpec::prefilters and ::repeats); each is left empty when no item has one.
+// With `spec`, an item may also be {pattern: P, ...} (read_pattern_item), filling
+// spec->prefilters, ->repeats and ->at_once_if_greater; each is left empty when no item has one.
 void read_patterns(ConfigReader& r, std::string_view key, bool case_sensitive, bool multi,
-                   std::vector<std::string>* out, std::vector<std::string>* prefilters = nullptr,
-                   std::vector<std::size_t>* repeats = nullptr) {
+                   std::vector<std::string>* out, SyndromeSpec* spec = nullptr) {
   const Value* v = r.child(key);
   if (!v) return;
   std::vector<const Value*> nodes = items_or_one(*v);
-  std::vector<std::string> patterns, filters;
-  std::vector<std::size_t> counts;
-  bool ok = true, any_filter = false, any_repeat = false;
-  auto check = [&](const Value& node, const std::string& where, const std::string& text, bool hs) {
+  std::vector<std::string> patterns;
+  std::vector<PatternExtras> extras;
+  bool ok = true;
+  const PatternCheck check = [&](const Value& node, const std::string& where, const std::string& text, bool hs) {
     if (embedded(node)) return true;
     std::string why = detail::check_log_pattern(text, case_sensitive, hs);
     if (why.empty()) return true;
@@ -51,38 +97,14 @@ void read_patterns(ConfigReader& r, std::string_view key, bool case_sensitive, b
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const Value* node = nodes[i];
     std::string where = std::string(key) + (v->is_array() ? "[" + std::to_string(i) + "]" : "");
-    std::string filter;
-    std::size_t count = 1;
-    if (prefilters && repeats && node->is_object()) {
-      const Value* pattern = node->find("pattern");
-      const Value* f = node->find("prefilter");
-      const Value* n = node->find("repeats");
-      const std::size_t known = (pattern != nullptr) + (f != nullptr) + (n != nullptr);
-      if (!pattern || known < 2 || known != node->members.size() || (f && f->kind != Value::Kind::kString)) {
-        r.error(*node, where, "expected {pattern: '...', prefilter: '...', repeats: N} (one of the last two may go)");
+    PatternExtras x;
+    if (spec && node->is_object()) {
+      node = read_pattern_item(r, *node, where, check, &x);
+      if (!node) {
         ok = false;
         continue;
-      }
-      if (f && !check(*f, where + ".prefilter", f->str, true)) {
-        ok = false;
-        continue;
-      }
-      if (n) {
-        std::optional<double> x = n->as_number();
-        if (!x || *x < 1 || *x > 1000 || *x != static_cast<double>(static_cast<int>(*x))) {
-          r.error(*n, where + ".repeats", "expected a whole number from 1 to 1000");
-          ok = false;
-          continue;
-        }
-        count = static_cast<std::size_t>(*x);
-        any_repeat |= count > 1;
-      }
-      if (f) {
-        filter = f->str;
-        any_filter = true;
       }
       where += ".pattern";
-      node = pattern;
     }
     auto s = (node->kind == Value::Kind::kString) ? std::optional<std::string>(node->str) : std::nullopt;
     if (!s) {
@@ -95,19 +117,21 @@ void read_patterns(ConfigReader& r, std::string_view key, bool case_sensitive, b
       continue;
     }
     patterns.push_back(std::move(*s));
-    filters.push_back(std::move(filter));
-    counts.push_back(count);
+    extras.push_back(std::move(x));
   }
   if (!ok) return;
   *out = std::move(patterns);
-  if (prefilters) {
-    prefilters->clear();
-    if (any_filter) *prefilters = std::move(filters);
-  }
-  if (repeats) {
-    repeats->clear();
-    if (any_repeat) *repeats = std::move(counts);
-  }
+  if (!spec) return;
+  spec->prefilters.clear();
+  spec->repeats.clear();
+  spec->at_once_if_greater.clear();
+  auto any = [&](auto has) { return std::any_of(extras.begin(), extras.end(), has); };
+  if (any([](const PatternExtras& e) { return !e.prefilter.empty(); }))
+    for (const PatternExtras& e : extras) spec->prefilters.push_back(e.prefilter);
+  if (any([](const PatternExtras& e) { return e.repeats > 1; }))
+    for (const PatternExtras& e : extras) spec->repeats.push_back(e.repeats);
+  if (any([](const PatternExtras& e) { return !e.at_once_if_greater.first.empty(); }))
+    for (const PatternExtras& e : extras) spec->at_once_if_greater.push_back(e.at_once_if_greater);
 }
 
 void read_lookups(ConfigReader& r, const std::string& section, std::vector<Status>* errors,
@@ -185,7 +209,7 @@ void read_log_options(const Value& playbook, LogOptions* out, std::vector<Status
     r.read("enabled", &spec.enabled);
     r.read("case_sensitive", &spec.case_sensitive);
     r.read("until_exception", &spec.until_exception);
-    read_patterns(r, "patterns", spec.case_sensitive, true, &spec.patterns, &spec.prefilters, &spec.repeats);
+    read_patterns(r, "patterns", spec.case_sensitive, true, &spec.patterns, &spec);
     read_patterns(r, "escalate", spec.case_sensitive, true, &spec.escalate);
     read_patterns(r, "follow_ups", spec.case_sensitive, true, &spec.follow_ups);
     read_patterns(r, "exclude", spec.case_sensitive, false, &spec.exclude);

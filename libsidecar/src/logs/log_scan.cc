@@ -702,6 +702,7 @@ struct LogStream::State {
   static bool confirm_hit(const CompiledSyndrome& cs, std::string_view text, bool* escalated, bool* follow_up,
                           std::size_t* repeat_of);
   bool count_repeat(const CompiledSyndrome& cs, std::uint32_t syndrome, std::size_t pattern, LogMatch* m);
+  static bool stuck_at_once(const CompiledSyndrome& cs, std::size_t pattern, const Evidence& ev);
   LogMatch make_match(const CompiledSyndrome& cs, std::string_view text, const Unit& u, bool escalated,
                       std::string_view* content) const;
   void hold_traceback(LogMatch m, std::string_view content, const Unit& u, std::uint32_t syndrome, bool claimed,
@@ -820,7 +821,8 @@ bool LogStream::State::confirm_hit(const CompiledSyndrome& cs, std::string_view 
 }
 
 // A line that only a pattern with a repeat count matched: counted per rank (prefix, else an
-// extracted "rank"); true on the count's Nth line, with evidence "repeats".
+// extracted "rank"); true on the count's Nth line, or at once when the line says the wait can
+// never end (SyndromeSpec::at_once_if_greater), with evidence "repeats".
 bool LogStream::State::count_repeat(const CompiledSyndrome& cs, std::uint32_t syndrome, std::size_t pattern,
                                     LogMatch* m) {
   std::string key = std::to_string(syndrome) + ' ' + std::to_string(pattern) + ' ';
@@ -831,9 +833,24 @@ bool LogStream::State::count_repeat(const CompiledSyndrome& cs, std::uint32_t sy
   }
   if (repeat_counts.size() >= kMaxRepeatKeys && !repeat_counts.contains(key)) repeat_counts.clear();
   std::size_t& seen = repeat_counts[key];
-  if (++seen < cs.spec.repeats[pattern]) return false;
+  if (++seen < cs.spec.repeats[pattern] && !stuck_at_once(cs, pattern, m->evidence)) return false;
   m->evidence.emplace_back("repeats", std::to_string(seen));
   return true;
+}
+
+// SyndromeSpec::at_once_if_greater: the line's two evidence fields say the wait can never end.
+bool LogStream::State::stuck_at_once(const CompiledSyndrome& cs, std::size_t pattern, const Evidence& ev) {
+  if (pattern >= cs.spec.at_once_if_greater.size()) return false;
+  const auto& [a, b] = cs.spec.at_once_if_greater[pattern];
+  const std::string* x = evidence_get(ev, a);
+  const std::string* y = evidence_get(ev, b);
+  auto number = [](const std::string* s) -> std::optional<double> {
+    double v = 0;
+    if (!s || s->empty() || std::from_chars(s->data(), s->data() + s->size(), v).ec != std::errc()) return std::nullopt;
+    return v;
+  };
+  auto vx = number(x), vy = number(y);
+  return vx && vy && *vx > *vy;
 }
 
 // The match of one line with its evidence; *content is the line without its rank prefix.

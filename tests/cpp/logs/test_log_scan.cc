@@ -553,18 +553,43 @@ TEST_CASE("repeats: a line healthy runs print once counts on its Nth print per r
   SECTION("a malformed count is a located error") {
     check_bad_pattern_items({"{pattern: 'x', repeats: 0}", "{pattern: 'x', repeats: 2.5}",
                              "{pattern: 'x', repeats: many}", "{pattern: 'x', repeats: 1001}",
-                             "{pattern: 'x', repeats: 2, other: 1}"});
+                             "{pattern: 'x', repeats: 2, other: 1}", "{pattern: 'x', at_once_if_greater: [a, b]}",
+                             "{pattern: 'x', repeats: 2, at_once_if_greater: [a]}",
+                             "{pattern: 'x', repeats: 2, at_once_if_greater: a}"});
+  }
+  SECTION("at_once_if_greater: a line whose fields say the wait can never end counts at once") {
+    auto [opts, errors] = read_yaml_options(
+        "syndromes:\n"
+        "  - name: mine\n"
+        "    patterns: [{pattern: 'waiting', repeats: 3, at_once_if_greater: [have, want]}]\n"
+        "    extract: ['have=(?P<have>[0-9]+)', 'want=(?P<want>[0-9]+)']\n");
+    REQUIRE(errors.empty());
+    auto scanner = LogScanner::create(opts).value();
+    CHECK(scan_all("waiting have=3 want=4\n", scanner).empty());
+    CHECK(scan_all("waiting have=4 want=4\n", scanner).empty());
+    CHECK(scan_all("waiting want=4\n", scanner).empty());  // a field missing: counted as usual
+    auto ms = scan_all("waiting have=9 want=4\n", scanner);
+    REQUIRE(ms.size() == 1);
+    CHECK(*sidecar::evidence_get(ms[0].evidence, "repeats") == "1");
   }
   SECTION("c10d's store-barrier waits as real runs printed them (issue threads): quiet once, a hang printed twice") {
-    for (const char* wait :
+    // more workers than the world size (an earlier run's keys in a reused store): stuck at the first print
+    for (const char* stale :
          {"Waiting in store based barrier to initialize process group for rank: 0, key: store_based_barrier_key:1 "
           "(world_size=2, worker_count=4, timeout=1 day, 0:00:00)",
-          "INFO:root:Waiting in store based barrier to initialize process group for rank: 0, key: "
-          "store_based_barrier_key:1 (world_size=8, worker_count=7, timeout=0:30:00)",
-          "I0510 07:28:04.417845 139863945226048 distributed_c10d.py:337] Waiting in store based barrier to initialize "
-          "process group for rank: 2, key: store_based_barrier_key:2 (world_size=8, worker_count=7, timeout=0:30:00)",
           "Waiting in store based barrier to initialize process group for rank: 0, key: store_based_barrier_key:1 "
           "(world_size=4, worker_count=16, timeout=0:01:00)"}) {
+      INFO(stale);
+      auto ms = scan_all(std::string(stale) + "\n");
+      REQUIRE(ms.size() == 1);
+      CHECK(ms[0].syndrome == "hang");
+    }
+    for (const char* wait :
+         {"INFO:root:Waiting in store based barrier to initialize process group for rank: 0, key: "
+          "store_based_barrier_key:1 (world_size=8, worker_count=7, timeout=0:30:00)",
+          "I0510 07:28:04.417845 139863945226048 distributed_c10d.py:337] Waiting in store based barrier to initialize "
+          "process group for rank: 2, key: store_based_barrier_key:2 (world_size=8, worker_count=7, "
+          "timeout=0:30:00)"}) {
       INFO(wait);
       const std::string line = std::string(wait) + "\n";
       CHECK(scan_all(line).empty());
@@ -3354,6 +3379,97 @@ TEST_CASE("round 20: the r19 misses by their emitters' messages, and their look-
       {"Instance Segmentation mMUCov: nan", ""},
   };
   check_line_cases(cases);
+}
+
+TEST_CASE("round 21: the r20 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // TensorFlow's BFC allocator; a job runner with no free GPU, Spaces' and SageMaker's stockouts, EC2's refusal
+      // through botocore, a VFIO device the host holds; HCCL's link, Gloo's pair and torch_xla's mesh timing out; the
+      // OFI plugin failing; Faiss's CUDA assertion; Gaudi's driver giving a device up; ORTE losing a daemon, srun
+      // failing a task, a worker pod in Error; Marian's nan cost and its cost scaling at the floor; Optuna's nan
+      // objective; a JVM trainer unable to parse -nan; strace of a process blocked in a futex wait
+      {"W tensorflow/core/common_runtime/bfc_allocator.cc:271] Ran out of memory trying to allocate 220.5KiB.  See "
+       "logs for memory state.",
+       "cuda_oom"},
+      {"[__main__ WARNING] Skipping {'name': 'job_1', 'num_gpus': 1, 'memory': 1024}, not enough GPUs available "
+       "({'6': 788, '7': 5381}).",
+       "gpu_busy"},
+      {"Scheduling failure: not enough hardware capacity", "gpu_busy"},
+      {"EC2InsufficientCapacityError: Instance type 'ml.g5.48xlarge' is temporarily unavailable in supported "
+       "availability zones [euw1-az1]. Try again in a few minutes, or try a different instance type.",
+       "gpu_busy"},
+      {"botocore.exceptions.ClientError: An error occurred (InsufficientInstanceCapacity) when calling the "
+       "RunInstances operation (reached max retries: 4): Insufficient capacity.",
+       "gpu_busy"},
+      {"cloud-hypervisor: 13.656158892s: <vmm> ERROR:pci/src/vfio.rs:1372 -- Could not mmap sparse area (offset = "
+       "0x0, size = 0x10000000): Device or resource busy (os error 16)",
+       "gpu_busy"},
+      {"[ERROR] HCCL(2717288,python3):2025-07-23-03:49:57.177.194 [hccl_socket_manager.cc:778] "
+       "[2734049][Wait][LinkEstablish]wait socket establish timeout, role[1] rank[12] timeout[120]",
+       "nccl_timeout"},
+      {"RuntimeError: Application timeout caused pair closure", "nccl_timeout"},
+      {"Exception in device=CPU:1: tensorflow/compiler/xla/xla_client/mesh_service.cc:316 : Check failed: "
+       "impl_->channel->WaitForConnected( std::chrono::system_clock::now() + "
+       "std::chrono::seconds(connect_wait_seconds))",
+       "nccl_timeout"},
+      {"WARN: Function: create_nccl_ofi_component Line: 459: NET/OFI Couldn't open AV. RC: -22, ERROR: Invalid "
+       "argument",
+       "nccl_error"},
+      {"Faiss assertion 'err == cudaSuccess' failed in faiss::gpu::StackDeviceMemory::Stack::Stack(int, size_t) at "
+       "utils/StackDeviceMemory.cpp:33",
+       "cuda_error"},
+      {"[   72.993204] habanalabs hl2: failed to initialize the H/W", "xid"},
+      {"[   72.993269] habanalabs 0000:1a:00.0: Failed to initialize hl2. Device is NOT usable !", "xid"},
+      {" ORTE has lost communication with its daemon located on node:", "dist_child_failed"},
+      {"srun: error: Task launch for 36.0 failed on node cn131: Job credential expired", "dist_child_failed"},
+      {"pytorchjob-worker-0                                      0/1     Error     0          12m",
+       "dist_child_failed"},
+      {"[2022-05-09 06:45:23] Ep. 8 : Up. 535500 : Sen. 94,495,934 : Cost nan : Time 149.83s : 144461.61 words/s : "
+       "gNorm 0.6068 : L.r. 5.1856e-05",
+       "nan_in_log"},
+      {"[E 2021-11-29 15:22:43,074] Trial 0 failed, because the objective function returned nan.", "nan_in_log"},
+      {"2020-04-16 06:08:31 ERROR XGBoostTaskFailedListener:100 - Training Task Failed during XGBoost Training: "
+       "ExceptionFailure(java.lang.NumberFormatException,For input string: "
+       "\"-nan\",[Ljava.lang.StackTraceElement;@6107940c",
+       "nan_in_log"},
+      {"[2022-05-09 06:55:01] NaN/Inf percentage 0.70 in 10 gradient updates, but cost-scaling factor 7.62939e-06 is "
+       "already at minimum",
+       "loss_scale_overflow"},
+      {"futex(0x556f2ffce8, FUTEX_WAIT_PRIVATE, 0, NULL", "hang"},
+      // look-alikes: prose about free GPUs, a pod that runs or completed, Marian's healthy update and its cost
+      // scaling going up, a healthy Optuna trial, the OFI plugin's provider choice, Gaudi's device added, a futex
+      // wait that returned or an unfinished one among threads, JAX's coordination service left at shutdown
+      {"If not enough GPUs are available, the job waits in the queue.", ""},
+      {"pytorchjob-worker-0                                      1/1     Running   0          12m", ""},
+      {"pytorchjob-worker-0                                      0/1     Completed 0          12m", ""},
+      {"[2022-05-09 06:40:23] Ep. 8 : Up. 535000 : Sen. 93,155,934 : Cost 2.71504116 : Time 149.83s : 144461.61 "
+       "words/s : gNorm 0.6068 : L.r. 5.1856e-05",
+       ""},
+      {"[2020-09-05 20:25:01] NaN/Inf percentage 0.00 in 1000 gradient updates, increasing cost-scaling factor to "
+       "32768",
+       ""},
+      {"[I 2021-11-29 15:22:43,074] Trial 3 finished with value: 0.8531 and parameters: {'lr': 0.01}.", ""},
+      {"NCCL INFO NET/OFI Selected Provider is efa (found 4 nics)", ""},
+      {"[    3.512345] habanalabs hl0: Successfully added device 0000:19:00.0 to habanalabs driver", ""},
+      {"futex(0x556f2ffce8, FUTEX_WAIT_PRIVATE, 0, NULL) = 0", ""},
+      {"[pid  5568] futex(0x556f2ffce8, FUTEX_WAIT_PRIVATE, 0, NULL <unfinished ...>", ""},
+      {"2022-10-23 13:26:13.669308: E external/org_tensorflow/tensorflow/core/distributed_runtime/coordination/"
+       "coordination_service_agent.cc:486] Failed to disconnect from coordination service with status: "
+       "DEADLINE_EXCEEDED: Deadline Exceeded",
+       ""},
+  };
+  check_line_cases(cases);
+  // Paddle's start-up waits count on their third print (a slow peer prints one or two)
+  const std::string wait = "server not ready, wait 3 sec to retry...\nnot ready endpoints:['192.168.4.7:6070']\n";
+  CHECK(scan_all(wait + wait).empty());
+  auto ms = scan_all(wait + wait + wait);
+  REQUIRE(ms.size() == 1);
+  CHECK(ms[0].syndrome == "hang");
+  const std::string retry =
+      "I1127 19:18:22.167176 3907468 tcp_utils.cc:107] Retry to connect to 0.1.68.146:51920 while the server is not "
+      "yet listening.\n";
+  CHECK(scan_all(retry).empty());
+  REQUIRE(scan_all(retry + retry + retry).size() == 1);
 }
 
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
