@@ -875,7 +875,9 @@ struct Monitor::Impl {
       if (!g) g = detect_grad_norm_growth(series(Role::kGradNorm), loss, d.grad_norm);
       apply(kGradNorm, std::move(g), now, &series(Role::kGradNorm));
     }
-    if (profile_value == Profile::kSupervised || profile_value == Profile::kGeneric) {
+    // Every profile: an evaluation accuracy is the task's own score, in reinforcement learning too (a GRPO run's
+    // eval_acc 40.8 -> 0.0 while its KL loss and entropy blow up, LLMs-from-scratch reasoning ch. 7).
+    {
       if (dirty(Role::kValAccuracy))
         apply(kValAccDrop,
               detect_val_acc_drop(
@@ -888,6 +890,8 @@ struct Monitor::Impl {
                   : bound(Role::kLoss)  ? &series(Role::kLoss)
                                         : nullptr),
               now, &series(Role::kValAccuracy));
+    }
+    if (profile_value == Profile::kSupervised || profile_value == Profile::kGeneric) {
       // A success rate is a quality metric that should rise (a meta-learner's evaluation success, maml#86:
       // 89 % at epoch 12, then 16-24 % from epoch 20); bound to its role it has no watch, so the quality
       // rules are asked here. Not under reinforcement learning: a sparse task's success rate scatters

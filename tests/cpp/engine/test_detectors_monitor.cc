@@ -109,6 +109,19 @@ TEST_CASE("monitor: a success rate bound to its role is judged for a collapse ou
   }
 }
 
+TEST_CASE("monitor: an evaluation accuracy is judged under reinforcement learning too (a GRPO run's eval_acc)",
+          "[monitor][families]") {
+  // LLMs-from-scratch reasoning ch. 7: eval_acc 12.4 -> 40.8, then 0.0 while the KL loss and entropy blow up
+  double acc[] = {12.4, 40.8, 0.0, 0.0, 0.0};
+  Monitor m(opts(Profile::kReinforcementLearning));
+  std::vector<Alert> got;
+  for (int i = 0; i < 5; ++i)
+    for (auto& a : row(m, i * 50, {{"reward_avg", 0.1}, {"eval_acc", acc[i]}}).alerts) got.push_back(a);
+  REQUIRE_FALSE(got.empty());
+  CHECK(got[0].decision.syndrome == "validation_drop");
+  CHECK(got[0].decision.step == 100);  // 0.0 alone is under a quarter of the best 40.8: no second look
+}
+
 TEST_CASE("monitor: a KL that jumped to 9 and stays at 10 stays open, a NaN never resolves it", "[monitor][recovery]") {
   Monitor m(opts(Profile::kReinforcementLearning));
   std::int64_t step = 0;
