@@ -857,6 +857,43 @@ struct Monitor::Impl {
     }
   }
 
+  // The logged best-so-far of the key bound to r (a "best val acc" printed beside it), else -infinity.
+  double logged_best_of(Role r) const {
+    return logged_best.empty() ? -std::numeric_limits<double>::infinity()
+                               : known_best(normalize_key(roles[static_cast<std::size_t>(r)].key));
+  }
+
+  // The bound quality roles. validation_drop under every profile: an evaluation accuracy is the task's own
+  // score, in reinforcement learning too (a GRPO run's eval_acc 40.8 -> 0.0 while its KL loss and entropy blow
+  // up, LLMs-from-scratch reasoning ch. 7). A success rate is a quality metric that should rise too (a
+  // meta-learner's evaluation success, maml#86: 89 % at epoch 12, then 16-24 % from epoch 20); bound to its
+  // role it has no watch, so the quality rules are asked here, but not under reinforcement learning: a sparse
+  // task's success rate scatters between 0 and a few episodes in ten for long (reward_hacking reads it there).
+  void evaluate_quality(double now) {
+    const DetectorOptions& d = opt.playbook.detectors;
+    if (dirty(Role::kValAccuracy))
+      apply(kValAccDrop,
+            detect_val_acc_drop(series(Role::kValAccuracy), d.validation_drop, "validation_drop",
+                                logged_best_of(Role::kValAccuracy),
+                                train_quality >= 0 ? &watches[static_cast<std::size_t>(train_quality)].series : nullptr,
+                                bound(Role::kValLoss) ? &series(Role::kValLoss)
+                                : bound(Role::kLoss)  ? &series(Role::kLoss)
+                                                      : nullptr),
+            now, &series(Role::kValAccuracy));
+    if (rl()) return;
+    if (dirty(Role::kSuccessRate))
+      apply(kSuccessDrop,
+            detect_val_acc_drop(series(Role::kSuccessRate), d.validation_drop, "quality_drop",
+                                logged_best_of(Role::kSuccessRate)),
+            now, &series(Role::kSuccessRate));
+    if (dirty(Role::kValLoss))
+      apply(kValLossRegression,
+            detect_val_loss_regression(series(Role::kValLoss), d.validation_loss_regression,
+                                       bound(Role::kLoss) ? &series(Role::kLoss) : nullptr,
+                                       bound(Role::kValAccuracy) ? &series(Role::kValAccuracy) : nullptr),
+            now, &series(Role::kValLoss));
+  }
+
   void evaluate(double now) {
     const DetectorOptions& d = opt.playbook.detectors;
     evaluate_losses(now);
@@ -875,41 +912,7 @@ struct Monitor::Impl {
       if (!g) g = detect_grad_norm_growth(series(Role::kGradNorm), loss, d.grad_norm);
       apply(kGradNorm, std::move(g), now, &series(Role::kGradNorm));
     }
-    // Every profile: an evaluation accuracy is the task's own score, in reinforcement learning too (a GRPO run's
-    // eval_acc 40.8 -> 0.0 while its KL loss and entropy blow up, LLMs-from-scratch reasoning ch. 7).
-    {
-      if (dirty(Role::kValAccuracy))
-        apply(kValAccDrop,
-              detect_val_acc_drop(
-                  series(Role::kValAccuracy), d.validation_drop, "validation_drop",
-                  logged_best.empty()
-                      ? -std::numeric_limits<double>::infinity()
-                      : known_best(normalize_key(roles[static_cast<std::size_t>(Role::kValAccuracy)].key)),
-                  train_quality >= 0 ? &watches[static_cast<std::size_t>(train_quality)].series : nullptr,
-                  bound(Role::kValLoss) ? &series(Role::kValLoss)
-                  : bound(Role::kLoss)  ? &series(Role::kLoss)
-                                        : nullptr),
-              now, &series(Role::kValAccuracy));
-    }
-    if (profile_value == Profile::kSupervised || profile_value == Profile::kGeneric) {
-      // A success rate is a quality metric that should rise (a meta-learner's evaluation success, maml#86:
-      // 89 % at epoch 12, then 16-24 % from epoch 20); bound to its role it has no watch, so the quality
-      // rules are asked here. Not under reinforcement learning: a sparse task's success rate scatters
-      // between 0 and a few episodes in ten for long (reward_hacking reads it there).
-      if (dirty(Role::kSuccessRate))
-        apply(kSuccessDrop,
-              detect_val_acc_drop(series(Role::kSuccessRate), d.validation_drop, "quality_drop",
-                                  logged_best.empty() ? -std::numeric_limits<double>::infinity()
-                                                      : known_best(normalize_key(
-                                                            roles[static_cast<std::size_t>(Role::kSuccessRate)].key))),
-              now, &series(Role::kSuccessRate));
-      if (dirty(Role::kValLoss))
-        apply(kValLossRegression,
-              detect_val_loss_regression(series(Role::kValLoss), d.validation_loss_regression,
-                                         bound(Role::kLoss) ? &series(Role::kLoss) : nullptr,
-                                         bound(Role::kValAccuracy) ? &series(Role::kValAccuracy) : nullptr),
-              now, &series(Role::kValLoss));
-    }
+    evaluate_quality(now);
     if (profile_value == Profile::kReinforcementLearning) {
       if (dirty(Role::kReward))
         apply(kRewardDrop, detect_reward_drop(series(Role::kReward), d.reward_drop), now, &series(Role::kReward));
