@@ -137,6 +137,7 @@ struct Monitor::Impl {
     bool error_rate = false;    // a word/character/token error rate (detect_error_ceiling)
     char gan = 0;               // a loss-family key's GAN side, 'g' or 'd' (gan_side), else 0
     Series per_step;
+    Series rate;       // a clock's steps per second over each interval (cumulative_throughput)
     std::string norm;  // normalized key, without a "best" token
   };
   // Best-so-far values the run logs itself, by the normalized name of the
@@ -561,7 +562,10 @@ struct Monitor::Impl {
         if (!f.val) ++train_loss_watches;
         (f.val ? w.eval_loss : w.plain_loss) = plain;
       }
-      if (w.clock) w.per_step = Series(std::string(key) + " per step", kWatchCapacity);
+      if (w.clock) {
+        w.per_step = Series(std::string(key) + " per step", kWatchCapacity);
+        w.rate = Series("steps per second (from " + std::string(key) + ")", kWatchCapacity);
+      }
       if (fam == KeyFamily::kQuality && !w.is_best && train_quality < 0 &&
           !detail::token_flags(detail::key_tokens(key, true)).val)
         train_quality = idx;  // the first quality key of the training side
@@ -630,7 +634,9 @@ struct Monitor::Impl {
     const SeriesPoint& prev = w.series.back();
     if (!std::isfinite(prev.value) || step <= prev.step) return;
     if (value < prev.value) w.clock_fell = true;
-    if (!w.clock_fell) w.per_step.push(step, (value - prev.value) / static_cast<double>(step - prev.step));
+    if (w.clock_fell) return;
+    w.per_step.push(step, (value - prev.value) / static_cast<double>(step - prev.step));
+    if (value > prev.value) w.rate.push(step, static_cast<double>(step - prev.step) / (value - prev.value));
   }
 
   void evaluate_watches(double now) {
@@ -686,6 +692,35 @@ struct Monitor::Impl {
               now, w.clock_fell ? nullptr : &w.per_step);
     }
     dirty_watches.clear();
+  }
+
+  // The clock watch whose steps per second the throughput is, cumulatively (its step count over the elapsed
+  // clock logged beside it, on each of the last kCumulativeRows rows), else null: SB3's time/fps =
+  // num_timesteps / time_elapsed (a DQN's 268, 20, 14, 12 ... 8 frames/s is 8356/31 s, 16675/799 s, ...
+  // 413666/46273 s: a learning start, then an average still catching up while the speed of each interval
+  // stays at 8-11). Such a series lags, and decays for ever after a fast start; the throughput rules judge
+  // the speed of each interval (the clock's rate) instead.
+  static constexpr std::size_t kCumulativeRows = 3;
+  const Watch* cumulative_throughput() const {
+    const Series& tp = series(Role::kThroughput);
+    if (tp.size() < kCumulativeRows) return nullptr;
+    for (const Watch& w : watches) {
+      if (!w.clock || w.clock_fell || w.series.size() < kCumulativeRows) continue;
+      bool all = true;
+      for (std::size_t i = 0, j = 0; i < kCumulativeRows && all; ++i) {
+        const SeriesPoint& p = tp.from_back(i);
+        while (j < w.series.size() && w.series.from_back(j).step > p.step) ++j;
+        if (j == w.series.size() || w.series.from_back(j).step != p.step) {
+          all = false;
+          break;
+        }
+        const double elapsed = w.series.from_back(j).value;
+        all = p.step > 0 && elapsed > 0 && std::isfinite(p.value) &&
+              std::fabs(p.value - static_cast<double>(p.step) / elapsed) <= std::max(1.0, 0.03 * p.value);
+      }
+      if (all && !w.rate.empty()) return &w;
+    }
+    return nullptr;
   }
 
   // An RL run's throughput steps down once when learning starts (throughput.h).
@@ -897,11 +932,12 @@ struct Monitor::Impl {
   void evaluate(double now) {
     const DetectorOptions& d = opt.playbook.detectors;
     evaluate_losses(now);
-    if (dirty(Role::kThroughput))
+    if (dirty(Role::kThroughput)) {
+      const Watch* clock = cumulative_throughput();
+      const Series& tp = clock ? clock->rate : series(Role::kThroughput);
       apply(kThroughputCollapse,
-            detect_throughput_collapse_phased(series(Role::kThroughput), d.throughput_collapse,
-                                              learning_start_possible(series(Role::kThroughput))),
-            now, &series(Role::kThroughput));
+            detect_throughput_collapse_phased(tp, d.throughput_collapse, learning_start_possible(tp)), now, &tp);
+    }
     if (dirty(Role::kValAccuracy))
       apply(kValFrozenMetric, frozen_metric(series(Role::kValAccuracy)), now, &series(Role::kValAccuracy));
     if (dirty(Role::kGradNorm)) {

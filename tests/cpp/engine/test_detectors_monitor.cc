@@ -122,6 +122,36 @@ TEST_CASE("monitor: an evaluation accuracy is judged under reinforcement learnin
   CHECK(got[0].decision.step == 100);  // 0.0 alone is under a quarter of the best 40.8: no second look
 }
 
+TEST_CASE("monitor: a cumulative fps (steps over time_elapsed, SB3) is judged by the clock's rise per interval",
+          "[monitor][families]") {
+  // SB3's DQN: 1000 frames/s while the replay buffer fills, then ~10/s once updates begin; time/fps is the
+  // cumulative average num_timesteps / time_elapsed, so it decays from 1000 towards 10 for ever after.
+  // Returns the throughput alerts (metric, step).
+  auto run = [](bool cumulative, int slow_from) {
+    Monitor m(opts());
+    std::vector<std::pair<std::string, std::int64_t>> got;
+    double elapsed = 10;
+    std::int64_t steps = 10000;
+    for (int i = 0; i < 30; ++i) {
+      if (i > 0) {
+        elapsed += i >= slow_from ? 3000.0 : 1000.0;  // 10 000 steps a row at 10/s, from slow_from at 3.3/s
+        steps += 10000;
+      }
+      const double fps = cumulative ? std::floor(static_cast<double>(steps) / elapsed) : (i < 10 ? 1000.0 : 10.0);
+      for (auto& a : row(m, steps, {{"fps", fps}, {"time_elapsed", elapsed}, {"loss", 1.0 / (i + 1)}}).alerts)
+        if (a.decision.syndrome == "throughput_collapse") got.emplace_back(ev(a, "metric"), *a.decision.step);
+    }
+    return got;
+  };
+  CHECK(run(true, 1000).empty());  // a learning start and an average catching up: no collapse
+  auto slow = run(true, 20);       // each interval three times slower from row 20: the clock's rule says so
+  REQUIRE_FALSE(slow.empty());
+  CHECK(slow[0].first.find("time_elapsed") != std::string::npos);
+  auto plain = run(false, 1000);  // an fps of each interval (not steps / time_elapsed) that falls 100x: as before
+  REQUIRE_FALSE(plain.empty());
+  CHECK(plain[0].first == "fps");
+}
+
 TEST_CASE("monitor: a KL that jumped to 9 and stays at 10 stays open, a NaN never resolves it", "[monitor][recovery]") {
   Monitor m(opts(Profile::kReinforcementLearning));
   std::int64_t step = 0;
