@@ -836,10 +836,15 @@ TEST_CASE("throughput_collapse: vs the run's own early post-warm-up level", "[de
 }
 
 TEST_CASE("frozen_loss: stuck at chance from the start, collapsed to exactly 0", "[detectors][frozen]") {
-  // ImageNet at ln(1000) = 6.907 for every logged point: never learned.
-  auto f = detect_frozen_loss(make({6.91161, 6.90501, 6.90635}), {});
+  // ImageNet at ln(1000) = 6.907 for every logged point: never learned. From the run's start a loss at a
+  // thousand classes' chance level needs a point before the flat three (the first steps of a warm-up from a
+  // learning rate near 0 cannot move it: maxtext#4847, an LM at 12.979, 12.98, 12.979 at steps 1-3).
+  CHECK_FALSE(detect_frozen_loss(make({6.91161, 6.90501, 6.90635}), {}));
+  CHECK_FALSE(detect_frozen_loss(make({12.979, 12.98, 12.979}), {}));
+  auto f = detect_frozen_loss(make({6.91161, 6.90501, 6.90635, 6.90581}), {});
   REQUIRE(f);
   CHECK(*ev(*f, "rule") == "flat");
+  CHECK(detect_frozen_loss(make({12.979, 12.98, 12.979, 12.98}), {}));
   // The same flatness after learning is a plateau, not a frozen loss.
   CHECK_FALSE(detect_frozen_loss(make({9.1, 7.2, 6.91161, 6.90501, 6.90635}), {}));
   // Noise of a healthy plateau is larger than the tolerance.
@@ -970,7 +975,7 @@ TEST_CASE("frozen_loss: a val_loss improving 5 % over 20 000 steps is not flat",
   CHECK_FALSE(detect_frozen_loss(make({6.9100, 6.9080, 6.9060}), {}));
   // The slope test is an option: z = 1e9 never calls a decline significant ...
   CHECK_FALSE(detect_frozen_loss(make({6.9100, 6.9080, 6.9061}), {}));
-  CHECK(detect_frozen_loss(make({6.9100, 6.9080, 6.9061}), {.flat_trend_z = 1e9}));
+  CHECK(detect_frozen_loss(make({6.9120, 6.9100, 6.9080, 6.9061}), {.flat_trend_z = 1e9}));
 }
 
 TEST_CASE("loss_divergence: a jump to several times the minimum that stays there", "[detectors][divergence]") {

@@ -1283,7 +1283,8 @@ inline bool counts_as_zero(double v, bool reward_run) {
 }
 
 constexpr std::size_t kFlatTrendPoints = 32;
-constexpr double kNumericZero = 1e-12;  // a loss this close to 0 computes nothing
+constexpr double kNumericZero = 1e-12;             // a loss this close to 0 computes nothing
+constexpr double kLnThousand = 6.907755278982137;  // ln 1000: an untrained model's loss over a vocabulary
 
 }  // namespace detail
 
@@ -1595,7 +1596,12 @@ inline std::optional<Decision> detect_frozen_loss_in(const Series& loss, const F
                               ? opt.flat_excerpt_tolerance
                               : opt.flat_tolerance;
   const double tol = flat_tol > 0 ? detail::flat_band(loss, f, flat_tol) : 0.0;
-  if (flat_tol > 0 && v > 0 && loss.size() >= f && std::fabs(prev - v) <= tol) {
+  // A loss that starts at a large vocabulary's chance level (>= ln 1000) is a language model's: the first
+  // steps of its warm-up, from a learning rate near 0, cannot move it (maxtext#4847: 12.979, 12.98, 12.979 at
+  // steps 1-3), so from the run's start the flat values must follow a first one.
+  const bool lm_start = !detail::starts_mid_run(loss) && !loss.initial_values().empty() &&
+                        loss.initial_values().front() >= detail::kLnThousand;
+  if (flat_tol > 0 && v > 0 && loss.size() >= f + (lm_start ? 1 : 0) && std::fabs(prev - v) <= tol) {
     double lo = v, hi = v;
     for (std::size_t i = 1; i < f; ++i) {
       double x = loss.from_back(i).value;
