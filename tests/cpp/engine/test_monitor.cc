@@ -105,7 +105,13 @@ TEST_CASE("profile inference by whole tokens", "[profile]") {
   CHECK(infer_profile("python run.py", ppo1_keys, "", o) == Profile::kReinforcementLearning);
   std::vector<std::string> sb3_keys = {"train/approx_kl", "train/clip_fraction", "train/explained_variance"};
   CHECK(infer_profile("python run.py", sb3_keys, "", o) == Profile::kReinforcementLearning);
-  std::vector<std::string> vae_keys = {"loss", "kl", "recon_loss"};  // a VAE's KL term alone is no hint
+  // Value-based and off-policy algorithms and RL libraries by name; SB3's DQN keys.
+  CHECK(infer_profile("python dqn_breakout.py --lr 5e-4", none, "", o) == Profile::kReinforcementLearning);
+  CHECK(infer_profile("rllib train --run SAC --env Pendulum-v1", none, "", o) == Profile::kReinforcementLearning);
+  std::vector<std::string> dqn_keys = {"ep_rew_mean", "exploration_rate", "fps", "loss"};
+  CHECK(infer_profile("python run.py", dqn_keys, "", o) == Profile::kReinforcementLearning);
+  CHECK(infer_profile("python isac_sacrum.py", none, "", o) == Profile::kGeneric);  // tokens, not substrings
+  std::vector<std::string> vae_keys = {"loss", "kl", "recon_loss"};                 // a VAE's KL term alone is no hint
   CHECK(infer_profile("python run.py", vae_keys, "", o) == Profile::kGeneric);
   o.pin = Profile::kSupervised;
   CHECK(infer_profile("python train_ppo.py", none, "", o) == Profile::kSupervised);

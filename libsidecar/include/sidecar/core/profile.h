@@ -25,13 +25,52 @@ namespace sidecar {
 
 struct ProfileOptions {
   std::optional<Profile> pin;  // a pinned profile is never inferred over
-  // The last seven are PPO's own diagnostics, logged by every PPO
-  // implementation under these names (baselines' pol_surr / vf_loss, SB3's
-  // approx_kl / clip_fraction / explained_variance, CleanRL's clipfrac).
-  std::vector<std::string> rl_hints = {
-      "ppo",    "rlhf",    "grpo",       "dpo",       "episode",  "actor",         "critic",
-      "policy", "reward",  "rewards",    "env.step",  "rollout",  "trl",           "advantage",
-      "surr",   "vf_loss", "value_loss", "approx_kl", "clipfrac", "clip_fraction", "explained_variance"};
+  // Then PPO's own diagnostics, logged by every PPO implementation under
+  // these names (baselines' pol_surr / vf_loss, SB3's approx_kl /
+  // clip_fraction / explained_variance, CleanRL's clipfrac); the value-based
+  // and off-policy algorithms and their libraries by name (a command
+  // `python dqn_breakout.py`, `rllib train --run SAC`); SB3's episode reward
+  // and DQN exploration keys (ep_rew_mean, exploration_rate).
+  std::vector<std::string> rl_hints = {"ppo",
+                                       "rlhf",
+                                       "grpo",
+                                       "dpo",
+                                       "episode",
+                                       "actor",
+                                       "critic",
+                                       "policy",
+                                       "reward",
+                                       "rewards",
+                                       "env.step",
+                                       "rollout",
+                                       "trl",
+                                       "advantage",
+                                       "surr",
+                                       "vf_loss",
+                                       "value_loss",
+                                       "approx_kl",
+                                       "clipfrac",
+                                       "clip_fraction",
+                                       "explained_variance",
+                                       "dqn",
+                                       "ddqn",
+                                       "ddpg",
+                                       "td3",
+                                       "sac",
+                                       "a2c",
+                                       "a3c",
+                                       "trpo",
+                                       "impala",
+                                       "rainbow",
+                                       "rllib",
+                                       "cleanrl",
+                                       "stable_baselines3",
+                                       "sb3",
+                                       "gymnasium",
+                                       "atari",
+                                       "mujoco",
+                                       "ep_rew_mean",
+                                       "exploration_rate"};
   std::vector<std::string> supervised_hints = {"validation", "val/",           "eval/",    "cross_entropy",
                                                "accuracy",   "train/loss",     "val_loss", "finetune",
                                                "fine-tune",  "classification", "top1",     "perplexity"};
