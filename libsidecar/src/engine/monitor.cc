@@ -709,14 +709,9 @@ struct Monitor::Impl {
       bool all = true;
       for (std::size_t i = 0, j = 0; i < kCumulativeRows && all; ++i) {
         const SeriesPoint& p = tp.from_back(i);
-        while (j < w.series.size() && w.series.from_back(j).step > p.step) ++j;
-        if (j == w.series.size() || w.series.from_back(j).step != p.step) {
-          all = false;
-          break;
-        }
-        const double elapsed = w.series.from_back(j).value;
-        all = p.step > 0 && elapsed > 0 && std::isfinite(p.value) &&
-              std::fabs(p.value - static_cast<double>(p.step) / elapsed) <= std::max(1.0, 0.03 * p.value);
+        const SeriesPoint* clock = detail::point_at(w.series, p.step, &j);
+        all = clock && p.step > 0 && clock->value > 0 && std::isfinite(p.value) &&
+              std::fabs(p.value - static_cast<double>(p.step) / clock->value) <= std::max(1.0, 0.03 * p.value);
       }
       if (all && !w.rate.empty()) return &w;
     }

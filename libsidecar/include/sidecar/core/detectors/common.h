@@ -162,6 +162,15 @@ inline bool starts_mid_run(const Series& s) {
   return first > 0 && first > second - first;
 }
 
+// The point of `s` logged at exactly `step`, else null. For steps asked newest first: *cursor (from 0, an
+// index from the back) moves past the points logged after `step` and stays for the next, older step, so a
+// walk over n rows costs one pass of `s`; *cursor == s.size() when no point at or before `step` is retained.
+inline const SeriesPoint* point_at(const Series& s, std::int64_t step, std::size_t* cursor) {
+  while (*cursor < s.size() && s.from_back(*cursor).step > step) ++*cursor;
+  if (*cursor == s.size() || s.from_back(*cursor).step != step) return nullptr;
+  return &s.from_back(*cursor);
+}
+
 }  // namespace sidecar::detail
 
 namespace sidecar {

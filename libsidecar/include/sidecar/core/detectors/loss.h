@@ -1284,7 +1284,7 @@ inline bool counts_as_zero(double v, bool reward_run) {
 
 constexpr std::size_t kFlatTrendPoints = 32;
 constexpr double kNumericZero = 1e-12;             // a loss this close to 0 computes nothing
-constexpr double kLnThousand = 6.907755278982137;  // ln 1000: an untrained model's loss over a vocabulary
+constexpr double kLnThousand = 6.907755278982137;  // ln 1000: an untrained model's loss over 1000 classes
 
 }  // namespace detail
 
@@ -1596,11 +1596,11 @@ inline std::optional<Decision> detect_frozen_loss_in(const Series& loss, const F
                               ? opt.flat_excerpt_tolerance
                               : opt.flat_tolerance;
   const double tol = flat_tol > 0 ? detail::flat_band(loss, f, flat_tol) : 0.0;
-  // A loss that starts at a large vocabulary's chance level (>= ln 1000) is a language model's: the first
-  // steps of its warm-up, from a learning rate near 0, cannot move it (maxtext#4847: 12.979, 12.98, 12.979 at
-  // steps 1-3), so from the run's start the flat values must follow a first one.
-  const bool lm_start = !detail::starts_mid_run(loss) && !loss.initial_values().empty() &&
-                        loss.initial_values().front() >= detail::kLnThousand;
+  // A loss that starts at the chance level of a thousand classes or more (>= ln 1000: an LM's vocabulary,
+  // ImageNet) cannot move in the first steps of a warm-up from a learning rate near 0 (maxtext#4847: 12.979,
+  // 12.98, 12.979 at steps 1-3), so from the run's start the flat values must follow a first one.
+  const auto init = loss.initial_values();
+  const bool lm_start = !detail::starts_mid_run(loss) && !init.empty() && init.front() >= detail::kLnThousand;
   if (flat_tol > 0 && v > 0 && loss.size() >= f + (lm_start ? 1 : 0) && std::fabs(prev - v) <= tol) {
     double lo = v, hi = v;
     for (std::size_t i = 1; i < f; ++i) {
@@ -1609,7 +1609,6 @@ inline std::optional<Decision> detect_frozen_loss_in(const Series& loss, const F
       lo = std::min(lo, x);
       hi = std::max(hi, x);
     }
-    auto init = loss.initial_values();
     bool never_improved = !init.empty() && *loss.min() >= (1.0 - opt.flat_max_improvement) * init.front();
     if (hi - lo <= std::max(tol, flat_tol * hi) && never_improved && hi > lo &&
         !detail::still_falling(loss, detail::kFlatTrendPoints, opt.flat_trend_z))
@@ -1738,11 +1737,9 @@ inline std::optional<Decision> detect_frozen_eval(const Series& eval, const Seri
   at.reserve(n);
   std::size_t j = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    const std::int64_t step = eval.from_back(i).step;
-    while (j < sibling.size() && sibling.from_back(j).step > step) ++j;
-    if (j >= sibling.size() || sibling.from_back(j).step != step || !std::isfinite(sibling.from_back(j).value))
-      return std::nullopt;
-    at.push_back(sibling.from_back(j).value);
+    const SeriesPoint* q = detail::point_at(sibling, eval.from_back(i).step, &j);
+    if (!q || !std::isfinite(q->value)) return std::nullopt;
+    at.push_back(q->value);
   }
   for (std::size_t i = 1; i < n; ++i)
     if (at[i] == at[i - 1]) return std::nullopt;
@@ -1838,13 +1835,13 @@ inline std::optional<Decision> detect_chance_pair(const Series& loss, const Seri
   std::size_t j = 0;
   for (std::size_t i = 0; i < std::min(loss.size(), 4 * n) && lv.size() < n; ++i) {
     const SeriesPoint& p = loss.from_back(i);
-    while (j < acc.size() && acc.from_back(j).step > p.step) ++j;
-    if (j >= acc.size()) break;
-    if (acc.from_back(j).step != p.step) {
+    const SeriesPoint* q = detail::point_at(acc, p.step, &j);
+    if (!q) {
+      if (j == acc.size()) break;
       if (i == 0) return std::nullopt;  // the latest loss row carries the accuracy
       continue;
     }
-    const double l = p.value, a = acc.from_back(j).value * scale;
+    const double l = p.value, a = q->value * scale;
     if (!std::isfinite(l) || !std::isfinite(a) || !(l > 0) || a < 0) return std::nullopt;
     lv.push_back(l);
     av.push_back(a);
@@ -1945,12 +1942,13 @@ inline std::optional<Decision> detect_chance_wobble(const Series& loss, const Se
     if (*lo < 0.95 * c) return std::nullopt;
     // Started at chance (an untrained k-way model's loss, give or take its
     // initialisation), not a loss from far above passing through ln k.
-    if (!(detail::initial_level(loss) <= 1.25 * c)) return std::nullopt;
+    const double initial = detail::initial_level(loss);
+    if (!(initial <= 1.25 * c)) return std::nullopt;
     // ... and never improved on it: the window's median within
     // flat_max_improvement of the initial level. A loss logged every step
     // that eases down slowly looks flat over 10 points; from its start it is
     // lower (0.5 + 2 e^(-t/20000): 2.5 -> 2.37 by step 1000, 5 % down).
-    if (median < (1.0 - opt.flat_max_improvement) * detail::initial_level(loss)) return std::nullopt;
+    if (median < (1.0 - opt.flat_max_improvement) * initial) return std::nullopt;
     if (detail::trend_z(w) < -opt.flat_trend_z) return std::nullopt;
     if (accuracy && !accuracy->empty() && std::isfinite(accuracy->back().value)) {
       const double scale = detail::accuracy_scale(*accuracy);
