@@ -1,7 +1,8 @@
 """docs/playbook.md states the defaults that `playbook show` prints (issue 14).
 
-Every option's default is written once, in its C++ options struct; its bounds
-and reason in the OptionTable next to it. `playbook show` prints the effective
+Every option's default is written once, in its C++ options struct's row
+(SIDECAR_OPTIONS, option_table.h) with its bounds and reason, or in a
+hand-written struct with its OptionTable next to it. `playbook show` prints the effective
 playbook the reader filled from them, `playbook show --format md` their tables.
 The docs' option tables are that output (generated blocks), the `key: value`
 hints in the detectors table are the shown defaults, and no hand-written
@@ -183,11 +184,28 @@ FIELD = (r"^  (?:bool|int|double|Severity|Action|std::size_t|std::string|std::ve
 ROW = r"\{\"(\w+)\",\s*&O::(\w+)"
 
 
+def macro_rows(text, struct):
+    """(fields, (key, member) rows) of a struct declared by SIDECAR_OPTIONS
+    (option_table.h) from its rows list, or None: one row per option, whose
+    name is both the member and the key; members after the list have no row."""
+    m = re.search(r"^SIDECAR_OPTIONS\(" + struct + r", (\w+)(.*?)\);$", text, flags=re.S | re.M)
+    if not m:
+        return None
+    rows = re.search(r"^#define " + m.group(1) + r"\(X\)((?:.*\\\n)*.*)$", text, flags=re.M)
+    assert rows, f"{struct}: no #define {m.group(1)}(X)"
+    names = re.findall(r"^  X\([\w:<>]+, (\w+),", rows.group(1), flags=re.M)
+    extra = re.findall(r"[\w:<>]+ (\w+) = ", m.group(2))
+    return names + extra, [(n, n) for n in names]
+
+
 def table_rows(text, struct):
     """(fields of `struct`, (key, member) rows of its OptionTable) in a header's text.
     A struct with a base (`struct X : DeliveryOptions`) has its own fields and
     rows here; its table takes the base's rows from the base's row function
     (delivery_rows, sinks.h), whose rows are checked against the base's fields."""
+    from_macro = macro_rows(text, struct)
+    if from_macro:
+        return from_macro
     m = re.search(r"^struct " + struct + r"(?: : (\w+))? \{\n(.*?)^\};", text, flags=re.S | re.M)
     assert m, struct
     fields = re.findall(FIELD, m.group(2), flags=re.M)
@@ -223,7 +241,7 @@ def test_every_option_has_a_table_row():
     structs = 0
     for header in sorted((include / "core" / "detectors").glob("*.h")):
         text = header.read_text()
-        for m in re.finditer(r"^struct (\w+Options) \{\n", text, flags=re.M):
+        for m in re.finditer(r"^(?:struct |SIDECAR_OPTIONS\()(\w+Options)\b", text, flags=re.M):
             fields, rows = table_rows(text, m.group(1))
             assert [r[0] for r in rows] == fields, f"{header.name}: {m.group(1)}: table rows vs fields"
             assert all(a == b for a, b in rows), f"{header.name}: {m.group(1)}: a key names another member"

@@ -48,29 +48,15 @@ struct RunRecord {
   std::vector<PendingAlert> pending_alerts;
 };
 
-struct ContextOptions {
-  std::size_t max_active = 5;  // active runs listed
-  std::size_t max_failed = 3;  // failed runs listed (most recent first = last in input)
-  std::size_t max_alerts = 5;  // pending alerts listed
-  std::size_t command_chars = 80;
-  std::size_t note_chars = 120;
-  std::size_t error_chars = 100;
-  std::size_t message_chars = 120;
-};
-
-template <>
-struct OptionTable<ContextOptions> {
-  using O = ContextOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"max_active", &O::max_active, {0, 1000}, "active runs listed"},
-      {"max_failed", &O::max_failed, {0, 1000}, "failed runs listed, most recent first"},
-      {"max_alerts", &O::max_alerts, {0, 1000}, "pending alerts listed"},
-      {"command_chars", &O::command_chars, {0, 1e5}, "a run's command is cut after this many characters"},
-      {"note_chars", &O::note_chars, {0, 1e5}, "a run's monitor note is cut after this many characters"},
-      {"error_chars", &O::error_chars, {0, 1e5}, "a run's error is cut after this many characters"},
-      {"message_chars", &O::message_chars, {0, 1e5}, "an alert's message is cut after this many characters"},
-  };
-};
+#define SIDECAR_CONTEXT_OPTIONS(X)                                                                    \
+  X(std::size_t, max_active, 5, (0, 1000), "active runs listed")                                      \
+  X(std::size_t, max_failed, 3, (0, 1000), "failed runs listed, most recent first")                   \
+  X(std::size_t, max_alerts, 5, (0, 1000), "pending alerts listed")                                   \
+  X(std::size_t, command_chars, 80, (0, 1e5), "a run's command is cut after this many characters")    \
+  X(std::size_t, note_chars, 120, (0, 1e5), "a run's monitor note is cut after this many characters") \
+  X(std::size_t, error_chars, 100, (0, 1e5), "a run's error is cut after this many characters")       \
+  X(std::size_t, message_chars, 120, (0, 1e5), "an alert's message is cut after this many characters")
+SIDECAR_OPTIONS(ContextOptions, SIDECAR_CONTEXT_OPTIONS);
 
 // Statuses counted as active: running, queued, launching (any case).
 bool is_active_status(std::string_view status);

@@ -30,36 +30,20 @@ namespace sidecar {
 
 struct Value;  // sidecar/config.h
 
-struct GpuOptions {
-  std::string nvidia_smi = "nvidia-smi";    // program (PATH lookup) or path
-  double util_busy_pct = 85;                // busy at or above this utilization
-  double mem_busy_pct = 85;                 // busy at or above this share of memory used
-  bool processes_only = false;              // busy only when another process holds the GPU
-  int free_polls_required = 1;              // consecutive free polls before declaring free
-  double poll_s = 10;                       // seconds between polls
-  double wait_s = 180;                      // bounded wait for the GPUs
-  double answer_timeout_s = 120;            // bounded wait for the operator
-  std::string default_action{kStopChoice};  // what happens when nobody answers
-  double smi_timeout_s = 10;                // one nvidia-smi call
-};
-
 // `default_action` must be one of the gate's choices (checked by read_gpu_options).
-template <>
-struct OptionTable<GpuOptions> {
-  using O = GpuOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"nvidia_smi", &O::nvidia_smi, {}, "program on PATH, or a path (CLI --nvidia-smi)"},
-      {"util_busy_pct", &O::util_busy_pct, {0, 100}, "busy at or above this utilization (%)"},
-      {"mem_busy_pct", &O::mem_busy_pct, {0, 100}, "busy at or above this share of memory used (%)"},
-      {"processes_only", &O::processes_only, {}, "busy only when another process holds the GPU"},
-      {"free_polls_required", &O::free_polls_required, {1, 1000}, "consecutive free polls before declaring free"},
-      {"poll_s", &O::poll_s, {0.001, 86400}, "seconds between nvidia-smi polls (CLI --poll)"},
-      {"wait_s", &O::wait_s, {0, 7 * 86400}, "bounded wait for busy GPUs, then the operator is asked (CLI --wait)"},
-      {"answer_timeout_s", &O::answer_timeout_s, {0, 7 * 86400}, "bounded wait for the operator's answer"},
-      {"default_action", &O::default_action, {}, "applied when nobody answers: 'Stop Job' or 'Continue Anyway'"},
-      {"smi_timeout_s", &O::smi_timeout_s, {0.1, 3600}, "one nvidia-smi call; a hung one is killed and reported"},
-  };
-};
+#define SIDECAR_GPU_OPTIONS(X)                                                                                  \
+  X(std::string, nvidia_smi, "nvidia-smi", (), "program on PATH, or a path (CLI --nvidia-smi)")                 \
+  X(double, util_busy_pct, 85, (0, 100), "busy at or above this utilization (%)")                               \
+  X(double, mem_busy_pct, 85, (0, 100), "busy at or above this share of memory used (%)")                       \
+  X(bool, processes_only, false, (), "busy only when another process holds the GPU")                            \
+  X(int, free_polls_required, 1, (1, 1000), "consecutive free polls before declaring free")                     \
+  X(double, poll_s, 10, (0.001, 86400), "seconds between nvidia-smi polls (CLI --poll)")                        \
+  X(double, wait_s, 180, (0, 7 * 86400), "bounded wait for busy GPUs, then the operator is asked (CLI --wait)") \
+  X(double, answer_timeout_s, 120, (0, 7 * 86400), "bounded wait for the operator's answer")                    \
+  X(std::string, default_action, std::string(kStopChoice), (),                                                  \
+    "applied when nobody answers: 'Stop Job' or 'Continue Anyway'")                                             \
+  X(double, smi_timeout_s, 10, (0.1, 3600), "one nvidia-smi call; a hung one is killed and reported")
+SIDECAR_OPTIONS(GpuOptions, SIDECAR_GPU_OPTIONS);
 
 // Reads the playbook's `gpu:` section into `out` (errors appended, never thrown).
 void read_gpu_options(const Value& playbook, GpuOptions* out, std::vector<Status>* errors);

@@ -30,30 +30,20 @@
 
 namespace sidecar {
 
-struct HistoryOptions {
-  std::string path = ".sidecar/history.jsonl";  // relative to the working directory
-  bool enabled = true;
-  int max_rows = 400;
-  int min_samples = 1;  // finished runs needed before a baseline is used
-  // Command-line flags / environment variables whose values do not change
-  // what a run is (masked before hashing): "--seed 3", "--seed=3", "SEED=3".
-  std::vector<std::string> masks = {"CUDA_VISIBLE_DEVICES", "--seed",     "--output_dir",  "--output-dir",
-                                    "--run_name",           "--run-name", "--logging_dir", "--save_dir",
-                                    "--wandb_run_name",     "--run-dir",  "--run_dir"};
-};
-
-// `extra_masks` (read after the table) extends `masks`.
-template <>
-struct OptionTable<HistoryOptions> {
-  using O = HistoryOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"path", &O::path, {}, "the history file, relative to the working directory"},
-      {"enabled", &O::enabled, {}, "false: no run is recorded and no baseline used"},
-      {"max_rows", &O::max_rows, {1, 1e7}, "compacted to the newest rows past this"},
-      {"min_samples", &O::min_samples, {1, 1e6}, "finished runs needed before a baseline is used"},
-      {"masks", &O::masks, {}, "flags/variables whose values do not change what a run is (a list here replaces it)"},
-  };
-};
+// masks: command-line flags / environment variables whose values do not
+// change what a run is (masked before hashing): "--seed 3", "--seed=3",
+// "SEED=3"; the playbook's `extra_masks` (read after the table) extends it.
+#define SIDECAR_HISTORY_OPTIONS(X)                                                                            \
+  X(std::string, path, ".sidecar/history.jsonl", (), "the history file, relative to the working directory")   \
+  X(bool, enabled, true, (), "false: no run is recorded and no baseline used")                                \
+  X(int, max_rows, 400, (1, 1e7), "compacted to the newest rows past this")                                   \
+  X(int, min_samples, 1, (1, 1e6), "finished runs needed before a baseline is used")                          \
+  X(std::vector<std::string>, masks,                                                                          \
+    (std::vector<std::string>{"CUDA_VISIBLE_DEVICES", "--seed", "--output_dir", "--output-dir", "--run_name", \
+                              "--run-name", "--logging_dir", "--save_dir", "--wandb_run_name", "--run-dir",   \
+                              "--run_dir"}),                                                                  \
+    (), "flags/variables whose values do not change what a run is (a list here replaces it)")
+SIDECAR_OPTIONS(HistoryOptions, SIDECAR_HISTORY_OPTIONS);
 
 struct HistoryRow {
   std::string run_id;

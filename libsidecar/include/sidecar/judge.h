@@ -36,43 +36,28 @@
 
 namespace sidecar {
 
-struct JudgeOptions {
-  bool enabled = false;
-  // Transport: exactly one of command / url.
-  std::vector<std::string> command;  // argv, e.g. {"my-judge", "--json"}
-  std::string url;  // OpenAI-compatible base URL (".../v1/chat/completions" is appended unless present)
-  std::string model = "gpt-4o-mini";
-  std::string api_key_env = "OPENAI_API_KEY";  // name of the variable holding the key ("" = no key)
-  double interval_s = 30.0;                    // at least this long between calls
-  double timeout_s = 20.0;                     // per call
-  int max_calls_per_hour = 30;                 // budget (sliding hour); 0 = no calls
-  std::size_t max_output = 64 * 1024;          // bytes of model output considered
-  // Choices a verdict may offer; anything else falls back to default_choices.
-  std::vector<std::string> known_choices = {std::string(kIgnoreChoice), std::string(kStopChoice),
-                                            std::string(kContinueChoice)};
-  std::vector<std::string> default_choices = sidecar::default_choices();
-  Severity max_severity = Severity::kWarning;  // a judge verdict is capped here (it is a soft signal)
-};
-
-// Playbook `judge:` (max_output is no playbook option). Off unless enabled
-// with exactly one transport, command or url.
-template <>
-struct OptionTable<JudgeOptions> {
-  using O = JudgeOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "ask the judge when the rules found nothing, new data came and interval_s passed"},
-      {"command", &O::command, {}, "argv: the prompt on stdin, one JSON object on stdout"},
-      {"url", &O::url, {}, "or an OpenAI-compatible server (/v1/chat/completions)"},
-      {"model", &O::model, {}, "the model the url serves"},
-      {"api_key_env", &O::api_key_env, {}, "the variable holding the API key (\"\" = no key)"},
-      {"interval_s", &O::interval_s, {0, 86400}, "at least this long between calls"},
-      {"timeout_s", &O::timeout_s, {0.001, 3600}, "per call"},
-      {"max_calls_per_hour", &O::max_calls_per_hour, {0, 100000}, "budget (sliding hour); 0 = no calls"},
-      {"known_choices", &O::known_choices, {}, "choices a verdict may offer"},
-      {"default_choices", &O::default_choices, {}, "offered when a verdict's choices are not known ones"},
-      {"max_severity", &O::max_severity, {}, "verdicts are capped here (a soft signal)"},
-  };
-};
+// The judge's options. Transport: exactly one of command (argv, e.g.
+// {"my-judge", "--json"}) or url (an OpenAI-compatible base URL;
+// ".../v1/chat/completions" is appended unless present). known_choices: the
+// choices a verdict may offer; anything else falls back to default_choices.
+// max_output (bytes of model output considered) is no playbook option. The
+// playbook's `judge:` is off unless enabled with exactly one transport.
+#define SIDECAR_JUDGE_OPTIONS(X)                                                                                    \
+  X(bool, enabled, false, (), "ask the judge when the rules found nothing, new data came and interval_s passed")    \
+  X(std::vector<std::string>, command, {}, (), "argv: the prompt on stdin, one JSON object on stdout")              \
+  X(std::string, url, {}, (), "or an OpenAI-compatible server (/v1/chat/completions)")                              \
+  X(std::string, model, "gpt-4o-mini", (), "the model the url serves")                                              \
+  X(std::string, api_key_env, "OPENAI_API_KEY", (), "the variable holding the API key (\"\" = no key)")             \
+  X(double, interval_s, 30.0, (0, 86400), "at least this long between calls")                                       \
+  X(double, timeout_s, 20.0, (0.001, 3600), "per call")                                                             \
+  X(int, max_calls_per_hour, 30, (0, 100000), "budget (sliding hour); 0 = no calls")                                \
+  X(std::vector<std::string>, known_choices,                                                                        \
+    (std::vector<std::string>{std::string(kIgnoreChoice), std::string(kStopChoice), std::string(kContinueChoice)}), \
+    (), "choices a verdict may offer")                                                                              \
+  X(std::vector<std::string>, default_choices, sidecar::default_choices(), (),                                      \
+    "offered when a verdict's choices are not known ones")                                                          \
+  X(Severity, max_severity, Severity::kWarning, (), "verdicts are capped here (a soft signal)")
+SIDECAR_OPTIONS(JudgeOptions, SIDECAR_JUDGE_OPTIONS, std::size_t max_output = 64 * 1024;);
 
 // What the judge is shown (kept compact; each part is bounded when rendered).
 struct JudgeContext {

@@ -116,39 +116,19 @@ struct SyndromeSpec {
   std::string retry_reason;
 };
 
-struct LogOptions {
-  std::size_t max_line_bytes = 64 * 1024;  // longer lines are scanned up to here only
-  std::size_t max_text_bytes = 2048;       // LogMatch::text and evidence "line" are capped here
-  std::size_t max_traceback_lines = 500;   // lines to wait for a traceback's exception line
-  std::vector<SyndromeSpec> syndromes;
-  // Where LogScanner::create() may keep compiled pattern databases between
-  // processes (keyed by the exact patterns, flags and engine version; a
-  // stale or corrupt file is ignored and rewritten). Empty: no disk access,
-  // unless the CLI or a test runner set the internal process-wide folder
-  // (detail/cache_dir.h).
-  std::string cache_dir;
-};
-
-// The `logs:` section (`syndromes:` is read by read_log_options; cache_dir is
-// not a playbook option).
-template <>
-struct OptionTable<LogOptions> {
-  using O = LogOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"max_line_bytes",
-       &O::max_line_bytes,
-       {256, 1 << 30},
-       "longer lines are scanned up to here (the next line is never lost)"},
-      {"max_text_bytes",
-       &O::max_text_bytes,
-       {64, 1 << 20},
-       "the line carried by a match (text, evidence \"line\") is capped here"},
-      {"max_traceback_lines",
-       &O::max_traceback_lines,
-       {1, 1 << 20},
-       "lines a traceback waits for its final exception line"},
-  };
-};
+// The log scanner's options. `syndromes:` is read by read_log_options.
+// cache_dir (no playbook option): where LogScanner::create() may keep
+// compiled pattern databases between processes (keyed by the exact patterns,
+// flags and engine version; a stale or corrupt file is ignored and
+// rewritten). Empty: no disk access, unless the CLI or a test runner set the
+// internal process-wide folder (detail/cache_dir.h).
+#define SIDECAR_LOG_OPTIONS(X)                                              \
+  X(std::size_t, max_line_bytes, 64 * 1024, (256, 1 << 30),                 \
+    "longer lines are scanned up to here (the next line is never lost)")    \
+  X(std::size_t, max_text_bytes, 2048, (64, 1 << 20),                       \
+    "the line carried by a match (text, evidence \"line\") is capped here") \
+  X(std::size_t, max_traceback_lines, 500, (1, 1 << 20), "lines a traceback waits for its final exception line")
+SIDECAR_OPTIONS(LogOptions, SIDECAR_LOG_OPTIONS, std::vector<SyndromeSpec> syndromes = {}; std::string cache_dir = {};);
 
 // Reads the `syndromes:` (list of named items) and `logs:` sections of a
 // playbook tree, appending located errors ("file:line:col: what"); every

@@ -41,8 +41,8 @@ namespace sidecar {
 // Options of every metric detector (playbook section `detectors:`). Each
 // member is named after the syndrome it raises (a detector raising two,
 // `grad_norm_*` / `entropy_*`, after their common stem; `rank_progress`
-// raises the `hang` the log rules also raise). Defaults: the structs' member
-// initializers; bounds and reasons: their OptionTable (option_table.h).
+// raises the `hang` the log rules also raise). Defaults, bounds and reasons:
+// each option's row in its struct's list (SIDECAR_OPTIONS, option_table.h).
 struct DetectorOptions {
   NanLossOptions nan_loss;
   HighLossOptions high_loss;
@@ -108,7 +108,7 @@ void read_sinks_options(const Value& playbook, SinksOptions* out, std::vector<St
 struct Playbook {
   DetectorOptions detectors;  // detectors:
   ProfileOptions profile;     // profile: {pin, hints, extra_hints, switch_margin}
-  // (roles .. judge: defaults in the structs and their OptionTables, as for detectors)
+  // (roles .. judge: defaults in the structs' rows or OptionTables, as for detectors)
   RoleAliases roles;                 // roles: {<role>: {aliases: [...], extra: [...]}}
   DedupeOptions dedupe;              // dedupe: {ttl_s, clear_ticks, ...}
   SnapshotOptions snapshot;          // snapshot: {heartbeat_s, ...}

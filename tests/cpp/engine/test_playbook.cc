@@ -9,6 +9,7 @@
 #include <iterator>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -121,49 +122,43 @@ TEST_CASE("a user playbook overrides, extends and disables", "[playbook]") {
   std::remove(path.c_str());
 }
 
+namespace {
+
+// Loads `yaml` from a temporary file named after `name`: the load must fail;
+// returns the file's path and the error message.
+std::pair<std::string, std::string> load_error(const std::string& name, const std::string& yaml) {
+  const std::string path = write_temp(name, yaml);
+  auto pb = sidecar::load_playbook(path);
+  std::remove(path.c_str());
+  REQUIRE_FALSE(pb.ok());
+  return {path, pb.status().message()};
+}
+
+}  // namespace
+
 TEST_CASE("playbook errors are located, with did-you-mean", "[playbook]") {
+  using Catch::Contains;
   SECTION("unknown detector key") {
-    std::string path = write_temp("typo.yaml", "detectors:\n  loss_spike:\n    windw: 50\n");
-    auto pb = sidecar::load_playbook(path);
-    REQUIRE_FALSE(pb.ok());
-    const std::string& msg = pb.status().message();
-    CHECK(msg.find(path + ":3:") != std::string::npos);
-    CHECK(msg.find("unknown key 'windw'") != std::string::npos);
-    CHECK(msg.find("did you mean 'window'") != std::string::npos);
-    std::remove(path.c_str());
+    auto [path, msg] = load_error("typo.yaml", "detectors:\n  loss_spike:\n    windw: 50\n");
+    CHECK_THAT(msg, Contains(path + ":3:") && Contains("unknown key 'windw'") && Contains("did you mean 'window'"));
   }
   SECTION("unknown top-level section") {
-    std::string path = write_temp("section.yaml", "version: 1\ndetector:\n  nan_loss: {enabled: false}\n");
-    auto pb = sidecar::load_playbook(path);
-    REQUIRE_FALSE(pb.ok());
-    INFO(pb.status().message());
-    CHECK(pb.status().message().find("section.yaml:3:") != std::string::npos);
-    CHECK(pb.status().message().find("unknown section 'detector'") != std::string::npos);
-    CHECK(pb.status().message().find("did you mean 'detectors'") != std::string::npos);
-    std::remove(path.c_str());
+    auto [path, msg] = load_error("section.yaml", "version: 1\ndetector:\n  nan_loss: {enabled: false}\n");
+    CHECK_THAT(
+        msg, Contains(path + ":3:") && Contains("unknown section 'detector'") && Contains("did you mean 'detectors'"));
   }
   SECTION("wrong type and range") {
-    std::string path = write_temp("type.yaml", "detectors:\n  loss_spike: {z: high, persistence: 0}\n");
-    auto pb = sidecar::load_playbook(path);
-    REQUIRE_FALSE(pb.ok());
-    CHECK(pb.status().message().find("detectors.loss_spike.z: expected a number, got 'high'") != std::string::npos);
-    CHECK(pb.status().message().find("detectors.loss_spike.persistence: value 0 out of range") != std::string::npos);
-    std::remove(path.c_str());
+    auto [path, msg] = load_error("type.yaml", "detectors:\n  loss_spike: {z: high, persistence: 0}\n");
+    CHECK_THAT(msg, Contains("detectors.loss_spike.z: expected a number, got 'high'") &&
+                        Contains("detectors.loss_spike.persistence: value 0 out of range"));
   }
   SECTION("unknown role and bad pin") {
-    std::string path = write_temp("role.yaml", "roles:\n  los: [x]\nprofile: {pin: rlhf}\n");
-    auto pb = sidecar::load_playbook(path);
-    REQUIRE_FALSE(pb.ok());
-    CHECK(pb.status().message().find("unknown role 'los' (did you mean 'loss'?)") != std::string::npos);
-    CHECK(pb.status().message().find("profile.pin: expected auto") != std::string::npos);
-    std::remove(path.c_str());
+    auto [path, msg] = load_error("role.yaml", "roles:\n  los: [x]\nprofile: {pin: rlhf}\n");
+    CHECK_THAT(msg, Contains("unknown role 'los' (did you mean 'loss'?)") && Contains("profile.pin: expected auto"));
   }
   SECTION("bad severity") {
-    std::string path = write_temp("sev.yaml", "detectors:\n  nan_loss: {severity: fatal}\n");
-    auto pb = sidecar::load_playbook(path);
-    REQUIRE_FALSE(pb.ok());
-    CHECK(pb.status().message().find("expected info, warning or critical") != std::string::npos);
-    std::remove(path.c_str());
+    auto [path, msg] = load_error("sev.yaml", "detectors:\n  nan_loss: {severity: fatal}\n");
+    CHECK_THAT(msg, Contains("expected info, warning or critical"));
   }
   SECTION("missing file") {
     auto pb = sidecar::load_playbook("/nonexistent/playbook.yaml");
@@ -173,9 +168,9 @@ TEST_CASE("playbook errors are located, with did-you-mean", "[playbook]") {
   SECTION("broken YAML") {
     std::string path = write_temp("broken.yaml", "detectors: [\n");
     auto pb = sidecar::load_playbook(path);
+    std::remove(path.c_str());
     REQUIRE_FALSE(pb.ok());
     CHECK(pb.status().code() == sidecar::StatusCode::kParseError);
-    std::remove(path.c_str());
   }
 }
 
@@ -222,7 +217,7 @@ TEST_CASE("detector defaults are written once: the embedded YAML restates none",
   CHECK(options >= 100);
 }
 
-// A one-line default change (the member initializer) is all it takes: every
+// A one-line default change (the option's row) is all it takes: every
 // option, changed alone in the options the reader starts from, is what the
 // reader keeps, what `playbook show` prints, what the docs' tables say, and it
 // reads back from the shown YAML.
@@ -339,7 +334,7 @@ TEST_CASE("profile, roles, dedupe .. gpu, operator, sinks and judge defaults are
 }
 
 // The same for every option of the other sections: a changed default (one
-// line: the member initializer) is kept by its reader, printed by `playbook
+// line: the option's row) is kept by its reader, printed by `playbook
 // show`, put in the docs' tables, and reads back from the shown YAML.
 TEST_CASE("a changed section default is followed by the reader, show and the docs tables", "[playbook][defaults]") {
   const sidecar::Playbook base;
@@ -382,7 +377,7 @@ TEST_CASE("a changed section default is followed by the reader, show and the doc
   CHECK(changed_options >= 70);
 }
 
-// One sink option and one judge option changed as a one-line initializer
+// One sink option and one judge option changed as a one-line default
 // change would: `playbook show` prints the new value where the playbook
 // reads it, the docs' table row says it, and the readers the session wires
 // the sinks and the judge with read it back from the shown playbook.

@@ -37,23 +37,12 @@
 
 namespace sidecar {
 
-struct DedupeOptions {
-  double ttl_s = 180.0;
-  int clear_ticks = 3;               // consecutive clean evaluations before a condition resolves
-  std::size_t max_conditions = 512;  // bound on remembered signatures
-  std::size_t max_list_items = 16;   // ranks/sources listed in merged evidence
-};
-
-template <>
-struct OptionTable<DedupeOptions> {
-  using O = DedupeOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"ttl_s", &O::ttl_s, {0}, "a condition surfaced less than this ago is not surfaced again (seconds)"},
-      {"clear_ticks", &O::clear_ticks, {1, 1e5}, "clean evaluations before a condition resolves (hysteresis)"},
-      {"max_conditions", &O::max_conditions, {8, 1e6}, "conditions remembered at once (the oldest inactive go first)"},
-      {"max_list_items", &O::max_list_items, {1, 1e4}, "ranks/sources listed in a folded alert's evidence"},
-  };
-};
+#define SIDECAR_DEDUPE_OPTIONS(X)                                                                               \
+  X(double, ttl_s, 180.0, (0), "a condition surfaced less than this ago is not surfaced again (seconds)")       \
+  X(int, clear_ticks, 3, (1, 1e5), "clean evaluations before a condition resolves (hysteresis)")                \
+  X(std::size_t, max_conditions, 512, (8, 1e6), "conditions remembered at once (the oldest inactive go first)") \
+  X(std::size_t, max_list_items, 16, (1, 1e4), "ranks/sources listed in a folded alert's evidence")
+SIDECAR_OPTIONS(DedupeOptions, SIDECAR_DEDUPE_OPTIONS);
 
 namespace detail {
 

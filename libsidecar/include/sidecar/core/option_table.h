@@ -1,28 +1,24 @@
-// The one place an option's bounds and reason are written (header-only,
-// std-only). Each options struct keeps its default in its member initializer
-// and has, right after it, a table naming each field with its member pointer,
-// its bounds and one line saying what it is for:
-//
-//   template <>
-//   struct OptionTable<HighLossOptions> {
-//     using O = HighLossOptions;
-//     static constexpr OptionField<O> fields[] = {
-//         {"threshold", &O::threshold, {}, "loss level that counts as high"},
-//         {"window", &O::window, {1, 1e5}, "points judged together"},
-//     };
-//   };
+// The one place an option's default, bounds and reason are written
+// (header-only, std-only). An options struct is declared from one list of
+// rows, one row per option (type, name, default, bounds, reason), by
+// SIDECAR_OPTIONS (at the end of this file): the rows give the struct its
+// members with their defaults and its OptionTable, each field named with its
+// member pointer, its bounds and one line saying what it is for.
 //
 // The playbook reader (read_options, config.h), `sidecar-cli playbook show`
 // (YAML and --format md), docs/playbook.md's option tables and the tests walk
-// these tables, so a default changed in the initializer is followed
-// everywhere. Structs that share a base with options of its own share its
-// rows too: their table is join_rows() of their own rows and the base's (the
-// HTTP sinks' DeliveryOptions, sinks.h). A field missing from its table cannot be set from a playbook:
-// add every new option to its struct's table. Besides the detectors' options
-// (detectors/*.h), the tables of ProfileOptions, DedupeOptions,
-// SnapshotOptions, HistoryOptions, LogOptions, GpuOptions, the sinks'
-// options (sinks.h, notify.h), JudgeOptions and the operator's ActionTable
-// sit after them.
+// these tables, so a default changed in its row is followed everywhere.
+// Structs that share a base with options of its own (the HTTP sinks'
+// DeliveryOptions, sinks.h) and ProfileOptions (its hint lists) and the
+// operator's ActionTable write their struct and table by hand: a
+// `template <> struct OptionTable<X>` with `static constexpr
+// OptionField<X> fields[]` (or join_rows() of their own rows and the
+// base's) after the struct. A field missing from its table cannot be set
+// from a playbook: add every new option to its struct's table. Besides the
+// detectors' options (detectors/*.h), the tables of ProfileOptions,
+// DedupeOptions, SnapshotOptions, HistoryOptions, LogOptions, GpuOptions,
+// ContextOptions, the sinks' options (sinks.h, notify.h), JudgeOptions and
+// the operator's ActionTable sit after their structs.
 #pragma once
 
 #include <algorithm>
@@ -44,6 +40,9 @@ namespace sidecar {
 struct OptionBounds {
   double min = -std::numeric_limits<double>::infinity();
   double max = std::numeric_limits<double>::infinity();
+  constexpr OptionBounds() = default;
+  constexpr explicit OptionBounds(double lo) : min(lo) {}
+  constexpr OptionBounds(double lo, double hi) : min(lo), max(hi) {}
 };
 
 template <typename Options>
@@ -80,5 +79,31 @@ constexpr void for_each_option(Options& options, Fn&& fn) {
   for (const OptionField<Plain>& f : OptionTable<Plain>::fields)
     std::visit([&](auto member) { fn(f, options.*member); }, f.member);
 }
+
+// An options struct and its table from one list of rows, one row per option:
+//
+//   #define SIDECAR_HIGH_LOSS_OPTIONS(X)
+//     X(double, threshold, 10.0, (), "loss level that counts as high")
+//     X(int, window, 5, (1, 1e5), "points judged together")
+//   SIDECAR_OPTIONS(HighLossOptions, SIDECAR_HIGH_LOSS_OPTIONS);
+//
+// (the #define's lines continued with a backslash).
+// Each row: type, name (also the playbook key), default, bounds (none, (min)
+// or (min, max)), one line saying what it decides. A default holding a comma
+// is parenthesised. Members that are no playbook option follow the rows
+// list (SIDECAR_OPTIONS(LogOptions, SIDECAR_LOG_OPTIONS, std::string
+// cache_dir = {};)): they have no row, so no playbook sets them.
+#define SIDECAR_OPTION_MEMBER(type, name, value, bounds, why) type name = value;
+#define SIDECAR_OPTION_FIELD(type, name, value, bounds, why) {#name, &O::name, OptionBounds bounds, why},
+#define SIDECAR_OPTIONS(Options, ROWS, ...)                                  \
+  struct Options {                                                           \
+    ROWS(SIDECAR_OPTION_MEMBER)                                              \
+    __VA_ARGS__                                                              \
+  };                                                                         \
+  template <>                                                                \
+  struct OptionTable<Options> {                                              \
+    using O = Options;                                                       \
+    static constexpr OptionField<O> fields[] = {ROWS(SIDECAR_OPTION_FIELD)}; \
+  }
 
 }  // namespace sidecar

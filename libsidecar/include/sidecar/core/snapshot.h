@@ -22,25 +22,13 @@
 
 namespace sidecar {
 
-struct SnapshotOptions {
-  double heartbeat_s = 30.0;
-  std::size_t max_note_chars = 220;
-  std::size_t max_tags = 8;
-  std::size_t max_tag_chars = 40;
-  std::size_t max_syndromes = 16;  // syndrome_counts entries kept in `monitoring`
-};
-
-template <>
-struct OptionTable<SnapshotOptions> {
-  using O = SnapshotOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"heartbeat_s", &O::heartbeat_s, {0}, "snapshots on this heartbeat or on a material change only (seconds)"},
-      {"max_note_chars", &O::max_note_chars, {20, 1e5}, "length of monitor_note"},
-      {"max_tags", &O::max_tags, {0, 1000}, "entries of monitor_tags"},
-      {"max_tag_chars", &O::max_tag_chars, {4, 1000}, "length of one tag"},
-      {"max_syndromes", &O::max_syndromes, {0, 1e4}, "syndrome_counts entries kept in `monitoring`"},
-  };
-};
+#define SIDECAR_SNAPSHOT_OPTIONS(X)                                                                       \
+  X(double, heartbeat_s, 30.0, (0), "snapshots on this heartbeat or on a material change only (seconds)") \
+  X(std::size_t, max_note_chars, 220, (20, 1e5), "length of monitor_note")                                \
+  X(std::size_t, max_tags, 8, (0, 1000), "entries of monitor_tags")                                       \
+  X(std::size_t, max_tag_chars, 40, (4, 1000), "length of one tag")                                       \
+  X(std::size_t, max_syndromes, 16, (0, 1e4), "syndrome_counts entries kept in `monitoring`")
+SIDECAR_OPTIONS(SnapshotOptions, SIDECAR_SNAPSHOT_OPTIONS);
 
 struct SnapshotInput {
   Profile profile = Profile::kGeneric;

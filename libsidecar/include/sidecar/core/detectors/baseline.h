@@ -53,25 +53,13 @@ struct Baseline {
   }
 };
 
-struct ThroughputRegressionOptions {
-  bool enabled = true;
-  double ratio = 0.6;     // fires at or below ratio x baseline median
-  int warmup_points = 5;  // throughput points ignored at the start (compile, warm-up)
-  int window = 5;         // median of the last `window` post-warm-up points
-  Severity severity = Severity::kWarning;
-};
-
-template <>
-struct OptionTable<ThroughputRegressionOptions> {
-  using O = ThroughputRegressionOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: no comparison with earlier runs' throughput"},
-      {"ratio", &O::ratio, {0.0, 1.0}, "fires at or below this x the baseline median"},
-      {"warmup_points", &O::warmup_points, {0, 1e8}, "throughput points ignored at the start (compile, warm-up)"},
-      {"window", &O::window, {1, 1e5}, "median of the last window post-warm-up points"},
-      {"severity", &O::severity, {}, "alert severity"},
-  };
-};
+#define SIDECAR_THROUGHPUT_REGRESSION_OPTIONS(X)                                                  \
+  X(bool, enabled, true, (), "off: no comparison with earlier runs' throughput")                  \
+  X(double, ratio, 0.6, (0.0, 1.0), "fires at or below this x the baseline median")               \
+  X(int, warmup_points, 5, (0, 1e8), "throughput points ignored at the start (compile, warm-up)") \
+  X(int, window, 5, (1, 1e5), "median of the last window post-warm-up points")                    \
+  X(Severity, severity, Severity::kWarning, (), "alert severity")
+SIDECAR_OPTIONS(ThroughputRegressionOptions, SIDECAR_THROUGHPUT_REGRESSION_OPTIONS);
 
 // Returns a "throughput_regression" decision.
 inline std::optional<Decision> detect_throughput_regression(const Series& tp, const Baseline& base,
@@ -96,23 +84,12 @@ inline std::optional<Decision> detect_throughput_regression(const Series& tp, co
   return d;
 }
 
-struct QualityBehindOptions {
-  bool enabled = true;
-  double margin = 0.05;  // fires when best <= baseline - margin (x100 for percentages)
-  int min_points = 3;
-  Severity severity = Severity::kWarning;
-};
-
-template <>
-struct OptionTable<QualityBehindOptions> {
-  using O = QualityBehindOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: no comparison with earlier runs' accuracy"},
-      {"margin", &O::margin, {0.0}, "fires when best <= baseline - margin at the same step (x100 for percentages)"},
-      {"min_points", &O::min_points, {1, 1e8}, "evaluations before the rule applies"},
-      {"severity", &O::severity, {}, "alert severity"},
-  };
-};
+#define SIDECAR_QUALITY_BEHIND_OPTIONS(X)                                                                        \
+  X(bool, enabled, true, (), "off: no comparison with earlier runs' accuracy")                                   \
+  X(double, margin, 0.05, (0.0), "fires when best <= baseline - margin at the same step (x100 for percentages)") \
+  X(int, min_points, 3, (1, 1e8), "evaluations before the rule applies")                                         \
+  X(Severity, severity, Severity::kWarning, (), "alert severity")
+SIDECAR_OPTIONS(QualityBehindOptions, SIDECAR_QUALITY_BEHIND_OPTIONS);
 
 // Returns a "quality_behind" decision: the run's best validation accuracy so
 // far trails the baseline's best at the same step.

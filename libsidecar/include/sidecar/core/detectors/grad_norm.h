@@ -21,43 +21,21 @@
 
 namespace sidecar {
 
-struct GradNormOptions {
-  bool enabled = true;
-  int persistence = 3;
-  double explosion_ratio = 10.0;
-  int window = 50;
-  int min_points = 20;
-  double min_loss_scale = 1.0;     // a loss scale at or below this is "at its minimum"
-  int growth_points = 6;           // growth: consecutive rises of the grad norm (0: off)
-  double growth_ratio = 1.3;       // ... each at least this factor
-  double growth_loss_drop = 0.05;  // ... while the loss fell less than this fraction over them
-  Severity severity = Severity::kWarning;
-  Severity persistent_severity = Severity::kCritical;
-};
-
-template <>
-struct OptionTable<GradNormOptions> {
-  using O = GradNormOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: no grad-norm rule runs"},
-      {"persistence", &O::persistence, {1, 1000}, "consecutive non-finite grad norms that make it critical"},
-      {"explosion_ratio", &O::explosion_ratio, {0.0}, "explosion: >= this x the trailing median"},
-      {"window", &O::window, {3, 1e5}, "trailing points of the median"},
-      {"min_points", &O::min_points, {2, 1e8}, "points before the explosion rule applies"},
-      {"min_loss_scale",
-       &O::min_loss_scale,
-       {0.0},
-       "AMP loss scale at or below this: a non-finite grad norm is critical"},
-      {"growth_points", &O::growth_points, {0, 1e5}, "growth: this many consecutive rises of the grad norm (0: off)"},
-      {"growth_ratio", &O::growth_ratio, {1.0}, "growth: each rise at least this factor"},
-      {"growth_loss_drop",
-       &O::growth_loss_drop,
-       {0.0, 1.0},
-       "growth: the loss fell less than this fraction of itself over those rows"},
-      {"severity", &O::severity, {}, "severity of one non-finite grad norm or an explosion (AMP skips such steps)"},
-      {"persistent_severity", &O::persistent_severity, {}, "severity once non-finite grad norms persist"},
-  };
-};
+#define SIDECAR_GRAD_NORM_OPTIONS(X)                                                                           \
+  X(bool, enabled, true, (), "off: no grad-norm rule runs")                                                    \
+  X(int, persistence, 3, (1, 1000), "consecutive non-finite grad norms that make it critical")                 \
+  X(double, explosion_ratio, 10.0, (0.0), "explosion: >= this x the trailing median")                          \
+  X(int, window, 50, (3, 1e5), "trailing points of the median")                                                \
+  X(int, min_points, 20, (2, 1e8), "points before the explosion rule applies")                                 \
+  X(double, min_loss_scale, 1.0, (0.0), "AMP loss scale at or below this: a non-finite grad norm is critical") \
+  X(int, growth_points, 6, (0, 1e5), "growth: this many consecutive rises of the grad norm (0: off)")          \
+  X(double, growth_ratio, 1.3, (1.0), "growth: each rise at least this factor")                                \
+  X(double, growth_loss_drop, 0.05, (0.0, 1.0),                                                                \
+    "growth: the loss fell less than this fraction of itself over those rows")                                 \
+  X(Severity, severity, Severity::kWarning, (),                                                                \
+    "severity of one non-finite grad norm or an explosion (AMP skips such steps)")                             \
+  X(Severity, persistent_severity, Severity::kCritical, (), "severity once non-finite grad norms persist")
+SIDECAR_OPTIONS(GradNormOptions, SIDECAR_GRAD_NORM_OPTIONS);
 
 namespace detail {
 // Whether the non-finite run at the end of `g` looks like a dynamic loss

@@ -35,24 +35,11 @@ namespace sidecar {
 // its own never count. Known false positive: a loop that logs the loss only
 // every few steps but the learning rate every step, after two steps that
 // happened to log both.
-struct NanLossOptions {
-  bool enabled = true;
-  int missing_rows = 2;
-  Severity severity = Severity::kCritical;
-};
-
-template <>
-struct OptionTable<NanLossOptions> {
-  using O = NanLossOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: a NaN/Inf loss raises nothing"},
-      {"missing_rows",
-       &O::missing_rows,
-       {0, 1e6},
-       "missing form: training rows with the loss before one without it counts (0: off)"},
-      {"severity", &O::severity, {}, "a non-finite loss is never benign"},
-  };
-};
+#define SIDECAR_NAN_LOSS_OPTIONS(X)                                                                                    \
+  X(bool, enabled, true, (), "off: a NaN/Inf loss raises nothing")                                                     \
+  X(int, missing_rows, 2, (0, 1e6), "missing form: training rows with the loss before one without it counts (0: off)") \
+  X(Severity, severity, Severity::kCritical, (), "a non-finite loss is never benign")
+SIDECAR_OPTIONS(NanLossOptions, SIDECAR_NAN_LOSS_OPTIONS);
 
 // Returns a "nan_loss" decision when the latest loss value is NaN or +-Inf.
 inline std::optional<Decision> detect_nan_loss(const Series& loss, const NanLossOptions& opt) {
@@ -137,41 +124,19 @@ inline bool still_falling(const Series& s, std::size_t n, double z) {
 // the median of the window before it). Never fires on the initial loss of a
 // language model (ln(vocab) ~ 10-11 at step 0), which an absolute
 // "loss >= 8" rule does, nor on a slow but steady early decline.
-struct HighLossOptions {
-  bool enabled = true;
-  double threshold = 8.0;
-  int window = 20;
-  double fraction = 0.5;
-  int min_points = 50;            // finite points seen before the rule applies
-  double min_improvement = 0.02;  // window-over-window median decline that counts as learning
-  double trend_z = 3.0;           // a slope over both windows this many standard errors below 0: still learning
-  Severity severity = Severity::kWarning;
-};
-
-template <>
-struct OptionTable<HighLossOptions> {
-  using O = HighLossOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: a loss that stays high raises nothing"},
-      {"threshold",
-       &O::threshold,
-       {},
-       "loss level that counts as high (a language model starts near ln(vocab) ~ 10.8)"},
-      {"window", &O::window, {1, 1e5}, "points judged together"},
-      {"fraction", &O::fraction, {0.0, 1.0}, "share of the window at or above the threshold"},
-      {"min_points", &O::min_points, {0, 1e8}, "finite points seen before the rule applies (warm-up)"},
-      {"min_improvement",
-       &O::min_improvement,
-       {0.0, 1.0},
-       "a window-over-window median decline this large means it is still learning"},
-      {"trend_z",
-       &O::trend_z,
-       {0.0},
-       "a least-squares slope over the last 2 x window points this many standard errors below 0 means it is still "
-       "learning (0: off)"},
-      {"severity", &O::severity, {}, "alert severity"},
-  };
-};
+#define SIDECAR_HIGH_LOSS_OPTIONS(X)                                                                              \
+  X(bool, enabled, true, (), "off: a loss that stays high raises nothing")                                        \
+  X(double, threshold, 8.0, (), "loss level that counts as high (a language model starts near ln(vocab) ~ 10.8)") \
+  X(int, window, 20, (1, 1e5), "points judged together")                                                          \
+  X(double, fraction, 0.5, (0.0, 1.0), "share of the window at or above the threshold")                           \
+  X(int, min_points, 50, (0, 1e8), "finite points seen before the rule applies (warm-up)")                        \
+  X(double, min_improvement, 0.02, (0.0, 1.0),                                                                    \
+    "a window-over-window median decline this large means it is still learning")                                  \
+  X(double, trend_z, 3.0, (0.0),                                                                                  \
+    "a least-squares slope over the last 2 x window points this many standard errors below 0 means it is still "  \
+    "learning (0: off)")                                                                                          \
+  X(Severity, severity, Severity::kWarning, (), "alert severity")
+SIDECAR_OPTIONS(HighLossOptions, SIDECAR_HIGH_LOSS_OPTIONS);
 
 // Returns a "high_loss" decision when the loss stays at or above the threshold.
 inline std::optional<Decision> detect_high_loss(const Series& loss, const HighLossOptions& opt) {
@@ -223,42 +188,21 @@ inline std::optional<Decision> detect_high_loss(const Series& loss, const HighLo
 // (half the finest decimal step its values were printed with; the HF
 // Trainer logs round(loss, 4)): a GRPO loss printed as 0.0, 0.0, 0.0001 is
 // at its print resolution, not 9x its mean.
-struct LossSpikeOptions {
-  bool enabled = true;
-  int window = 100;
-  int min_points = 20;
-  double z = 8.0;
-  double min_ratio = 2.0;
-  int persistence = 3;
-  double mad_floor = 0.01;  // floor of the MAD of log(loss) (about 1 %)
-  double early_ratio = 3.0;
-  double ceiling_factor = 10.0;
-  int ceiling_min_points = 3;
-  Severity severity = Severity::kWarning;
-  Severity ceiling_severity = Severity::kCritical;
-};
-
-template <>
-struct OptionTable<LossSpikeOptions> {
-  using O = LossSpikeOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: no spike rule runs"},
-      {"window", &O::window, {3, 1e5}, "trailing points the robust rule compares against"},
-      {"min_points", &O::min_points, {3, 1e8}, "finite points before the robust rule (the early rule runs before)"},
-      {"z", &O::z, {0.0}, "robust z-score of log(loss) that counts as a spike"},
-      {"min_ratio", &O::min_ratio, {0.0}, "a spike is also at least this x the reference median"},
-      {"persistence", &O::persistence, {1, 1000}, "consecutive spiking points (one-step blips are ignored)"},
-      {"mad_floor",
-       &O::mad_floor,
-       {1e-12},
-       "floor of the MAD of log(loss) (about 1 %), so a flat reference is not infinitely sensitive"},
-      {"early_ratio", &O::early_ratio, {0.0}, "early rule: latest >= this x the mean of the points before"},
-      {"ceiling_factor", &O::ceiling_factor, {0.0}, "ceiling rule: latest > this x the maximum seen (Megatron)"},
-      {"ceiling_min_points", &O::ceiling_min_points, {1, 1e8}, "earlier points the ceiling rule needs"},
-      {"severity", &O::severity, {}, "severity of the robust and early rules"},
-      {"ceiling_severity", &O::ceiling_severity, {}, "severity of the ceiling rule"},
-  };
-};
+#define SIDECAR_LOSS_SPIKE_OPTIONS(X)                                                                   \
+  X(bool, enabled, true, (), "off: no spike rule runs")                                                 \
+  X(int, window, 100, (3, 1e5), "trailing points the robust rule compares against")                     \
+  X(int, min_points, 20, (3, 1e8), "finite points before the robust rule (the early rule runs before)") \
+  X(double, z, 8.0, (0.0), "robust z-score of log(loss) that counts as a spike")                        \
+  X(double, min_ratio, 2.0, (0.0), "a spike is also at least this x the reference median")              \
+  X(int, persistence, 3, (1, 1000), "consecutive spiking points (one-step blips are ignored)")          \
+  X(double, mad_floor, 0.01, (1e-12),                                                                   \
+    "floor of the MAD of log(loss) (about 1 %), so a flat reference is not infinitely sensitive")       \
+  X(double, early_ratio, 3.0, (0.0), "early rule: latest >= this x the mean of the points before")      \
+  X(double, ceiling_factor, 10.0, (0.0), "ceiling rule: latest > this x the maximum seen (Megatron)")   \
+  X(int, ceiling_min_points, 3, (1, 1e8), "earlier points the ceiling rule needs")                      \
+  X(Severity, severity, Severity::kWarning, (), "severity of the robust and early rules")               \
+  X(Severity, ceiling_severity, Severity::kCritical, (), "severity of the ceiling rule")
+SIDECAR_OPTIONS(LossSpikeOptions, SIDECAR_LOSS_SPIKE_OPTIONS);
 
 namespace detail {
 inline Decision spike_decision(const Series& loss, Severity sev, std::string rule, std::string msg) {
@@ -439,19 +383,10 @@ inline std::optional<Decision> detect_loss_spike(const Series& loss, const LossS
 // A non-finite value in any metric that was finite before (a validation
 // metric, a component loss, a learning rate): at least a warning. Loss-family
 // keys go through detect_nan_loss instead (critical, even when never finite).
-struct NonFiniteOptions {
-  bool enabled = true;
-  Severity severity = Severity::kWarning;
-};
-
-template <>
-struct OptionTable<NonFiniteOptions> {
-  using O = NonFiniteOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: NaN/Inf in other metrics raises nothing"},
-      {"severity", &O::severity, {}, "a metric may be NaN when not computed, hence a warning"},
-  };
-};
+#define SIDECAR_NON_FINITE_OPTIONS(X)                                        \
+  X(bool, enabled, true, (), "off: NaN/Inf in other metrics raises nothing") \
+  X(Severity, severity, Severity::kWarning, (), "a metric may be NaN when not computed, hence a warning")
+SIDECAR_OPTIONS(NonFiniteOptions, SIDECAR_NON_FINITE_OPTIONS);
 
 // Returns a "nonfinite_metric" decision when the latest value is NaN/Inf and
 // an earlier one was finite.
@@ -556,80 +491,32 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 // rise of at least min_delta (2e-6 -> 5e-6 is the noise of a converged
 // loss, not a divergence). Stays open
 // until the loss is back within (1 + slow_rise / 2) x the minimum.
-struct LossDivergenceOptions {
-  bool enabled = true;
-  double ratio = 3.0;
-  int rising = 3;
-  int min_points = 4;
-  double back_fraction = 0.25;
-  int slow_window = 5;
-  double slow_rise = 0.05;
-  double min_delta = 1e-3;  // a rise smaller than this (loss units) is noise of a converged loss
-  double slow_back_fraction = 0.3;
-  double hold_ratio = 5.0;
-  int hold_points = 3;
-  int creep_points = 8;
-  int step_points = 3;
-  double step_rise = 0.3;
-  double joint_ratio = 2.0;
-  double jump_ratio = 2.0;
-  double absurd_level = 1e20;   // a loss this large is overflow on its way, whatever came before
-  double blowup_ratio = 100.0;  // two consecutive rises each this large: the loss explodes
-  Severity severity = Severity::kWarning;
-};
-
-template <>
-struct OptionTable<LossDivergenceOptions> {
-  using O = LossDivergenceOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: a loss climbing back raises nothing"},
-      {"ratio", &O::ratio, {1.0}, "fast rule: latest >= this x the run's minimum"},
-      {"rising", &O::rising, {1, 1000}, "fast rule: consecutive rising points"},
-      {"min_points", &O::min_points, {2, 1e8}, "points before the fast rule applies"},
-      {"back_fraction",
-       &O::back_fraction,
-       {0.0, 1.0},
-       "climbed back this fraction of the way from the minimum to the initial level"},
-      {"slow_window", &O::slow_window, {2, 1000}, "slow rule: of the last slow_window steps all but one go up"},
-      {"slow_rise", &O::slow_rise, {0.0}, "slow rule: to >= (1 + slow_rise) x the minimum"},
-      {"min_delta", &O::min_delta, {0.0}, "rises smaller than this (loss units) are the noise of a converged loss"},
-      {"slow_back_fraction",
-       &O::slow_back_fraction,
-       {0.0, 1.0},
-       "slow rule: climbed back this fraction towards the initial level"},
-      {"hold_ratio",
-       &O::hold_ratio,
-       {2.0},
-       "hold rule: every one of the last hold_points >= this x the minimum before them"},
-      {"hold_points", &O::hold_points, {1, 1000}, "hold rule: points that stay up"},
-      {"creep_points",
-       &O::creep_points,
-       {0, 1000},
-       "creep rule: points since the minimum, all but one rising (0: off)"},
-      {"step_points", &O::step_points, {0, 1000}, "step rule: values on the new level after a flat stretch (0: off)"},
-      {"step_rise",
-       &O::step_rise,
-       {0.0},
-       "step rule: the new level >= (1 + this) x the minimum and above the flat stretch"},
-      {"joint_ratio",
-       &O::joint_ratio,
-       {0.0},
-       "joint rule: training and validation loss both >= this x their minimum at one step (0: off)"},
-      {"jump_ratio",
-       &O::jump_ratio,
-       {0.0},
-       "jump rule: >= this x the <= 4 points before, all hold_points >= (1 + this) / 2 x them (0: off)"},
-      {"absurd_level",
-       &O::absurd_level,
-       {0.0},
-       "absurd rule: a finite loss at or above this, one point, diverged whatever came before (0: off)"},
-      {"blowup_ratio",
-       &O::blowup_ratio,
-       {0.0},
-       "blowup rule: each of the last two values >= this x the one before it (0: off)"},
-      {"severity", &O::severity, {}, "alert severity"},
-  };
-};
+#define SIDECAR_LOSS_DIVERGENCE_OPTIONS(X)                                                                            \
+  X(bool, enabled, true, (), "off: a loss climbing back raises nothing")                                              \
+  X(double, ratio, 3.0, (1.0), "fast rule: latest >= this x the run's minimum")                                       \
+  X(int, rising, 3, (1, 1000), "fast rule: consecutive rising points")                                                \
+  X(int, min_points, 4, (2, 1e8), "points before the fast rule applies")                                              \
+  X(double, back_fraction, 0.25, (0.0, 1.0),                                                                          \
+    "climbed back this fraction of the way from the minimum to the initial level")                                    \
+  X(int, slow_window, 5, (2, 1000), "slow rule: of the last slow_window steps all but one go up")                     \
+  X(double, slow_rise, 0.05, (0.0), "slow rule: to >= (1 + slow_rise) x the minimum")                                 \
+  X(double, min_delta, 1e-3, (0.0), "rises smaller than this (loss units) are the noise of a converged loss")         \
+  X(double, slow_back_fraction, 0.3, (0.0, 1.0), "slow rule: climbed back this fraction towards the initial level")   \
+  X(double, hold_ratio, 5.0, (2.0), "hold rule: every one of the last hold_points >= this x the minimum before them") \
+  X(int, hold_points, 3, (1, 1000), "hold rule: points that stay up")                                                 \
+  X(int, creep_points, 8, (0, 1000), "creep rule: points since the minimum, all but one rising (0: off)")             \
+  X(int, step_points, 3, (0, 1000), "step rule: values on the new level after a flat stretch (0: off)")               \
+  X(double, step_rise, 0.3, (0.0), "step rule: the new level >= (1 + this) x the minimum and above the flat stretch") \
+  X(double, joint_ratio, 2.0, (0.0),                                                                                  \
+    "joint rule: training and validation loss both >= this x their minimum at one step (0: off)")                     \
+  X(double, jump_ratio, 2.0, (0.0),                                                                                   \
+    "jump rule: >= this x the <= 4 points before, all hold_points >= (1 + this) / 2 x them (0: off)")                 \
+  X(double, absurd_level, 1e20, (0.0),                                                                                \
+    "absurd rule: a finite loss at or above this, one point, diverged whatever came before (0: off)")                 \
+  X(double, blowup_ratio, 100.0, (0.0),                                                                               \
+    "blowup rule: each of the last two values >= this x the one before it (0: off)")                                  \
+  X(Severity, severity, Severity::kWarning, (), "alert severity")
+SIDECAR_OPTIONS(LossDivergenceOptions, SIDECAR_LOSS_DIVERGENCE_OPTIONS);
 
 namespace detail {
 // The run's initial level: the median of its first (up to) 3 finite values;
@@ -1091,134 +978,59 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
 // loss that repeats 0.01 or 0.1 on `points` rows is frozen there
 // (songdejia/EAST#37: 'Loss 0.0100' on every iteration). Known false
 // positive: a converged loss printed with one or two decimals only.
-struct FrozenLossOptions {
-  bool enabled = true;
-  int points = 6;
-  int precise_points = 3;
-  int precise_digits = 5;
-  int saturated_points = 2;
-  bool ignore_zero = true;
-  int zero_points = 2;
-  double zero_min_initial = 0.1;
-  int zero_start_points = 3;
-  int replay_points = 4;
-  int metric_points = 4;
-  int flat_points = 3;
-  double flat_tolerance = 1e-3;
-  double flat_excerpt_tolerance = 2.5e-4;  // the flat band of a series that starts mid-run
-  double flat_max_improvement = 0.05;      // "never improved": the minimum within this of the initial value
-  double flat_trend_z = 3.0;               // a slope this many standard errors below 0: still improving
-  int chance_points = 5;
-  double chance_tolerance = 0.02;
-  int chance_max_classes = 4;
-  int chance_wide_classes = 20;
-  double chance_wide_tolerance = 0.005;
-  int chance_pair_points = 5;           // rows where the loss and an accuracy agree on one chance level
-  double chance_pair_tolerance = 0.08;  // the mean loss within this of -log(mean accuracy)
-  int chance_wobble_points = 10;        // a noisy loss around ln k: this many values
-  double chance_wobble_above = 0.03;    // their median at most this far above ln k
-  int chance_wobble_decades = 100;      // also ln 10, ln 100 .. ln of this (a power of ten), from the run's start
-  int metric_start_points = 10;         // an accuracy that never left its first level, in a run without a loss
-  int ceiling_points = 3;               // a word/character error rate at 100 % on this many evaluations
-  Severity severity = Severity::kWarning;
-};
-
-template <>
-struct OptionTable<FrozenLossOptions> {
-  using O = FrozenLossOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: a frozen loss raises nothing"},
-      {"points", &O::points, {2, 1e5}, "identical rule: this many bit-identical values"},
-      {"precise_points",
-       &O::precise_points,
-       {0, 1e5},
-       "identical rule: this many suffice for values printed with >= precise_digits digits (0: off)"},
-      {"precise_digits", &O::precise_digits, {1, 17}, "significant digits that make a repeated value precise"},
-      {"saturated_points",
-       &O::saturated_points,
-       {0, 1e5},
-       "saturated rule: values at a cross-entropy clamp (87.3365 = -ln FLT_MIN ...) (0: off)"},
-      {"ignore_zero",
-       &O::ignore_zero,
-       {},
-       "GRPO/DPO losses of exactly 0.0, or one print step from it (0.0001), are normal (the zero rule decides)"},
-      {"zero_points", &O::zero_points, {0, 1e5}, "zero rule: this many values of exactly 0.0 after a real loss"},
-      {"zero_min_initial",
-       &O::zero_min_initial,
-       {0.0},
-       "the zero rule applies to losses that started at or above this"},
-      {"zero_start_points",
-       &O::zero_start_points,
-       {0, 1e5},
-       "zero_start rule: this many values of exactly 0.0 from the first, in a run without reward/KL keys (0: off)"},
-      {"replay_points",
-       &O::replay_points,
-       {0, 1e5},
-       "replay rule: the last this many values repeat, in order and bit for bit, those a fixed lag (>= 2 rows) earlier "
-       "(below 3: off)"},
-      {"metric_points",
-       &O::metric_points,
-       {0, 1e5},
-       "frozen_metric: bit-identical values of an accuracy-type metric while the loss never improved (0: off)"},
-      {"flat_points", &O::flat_points, {2, 1e5}, "flat rule: this many values within flat_tolerance"},
-      {"flat_tolerance", &O::flat_tolerance, {0.0, 1.0}, "relative spread of the flat points"},
-      {"flat_excerpt_tolerance",
-       &O::flat_excerpt_tolerance,
-       {0.0, 1.0},
-       "flat rule: the relative spread instead, when the series starts mid-run (no initial level to compare)"},
-      {"flat_max_improvement",
-       &O::flat_max_improvement,
-       {0.0, 1.0},
-       "flat rule: the loss never improved by more than this on its initial value"},
-      {"flat_trend_z",
-       &O::flat_trend_z,
-       {0.0},
-       "flat rule: a slope this many standard errors below 0 is a slow improvement, not a frozen loss"},
-      {"chance_points", &O::chance_points, {0, 1e5}, "chance rule: this many values at ln k (0: off)"},
-      {"chance_tolerance", &O::chance_tolerance, {0.0, 1.0}, "chance rule: relative distance from ln k"},
-      {"chance_max_classes", &O::chance_max_classes, {2, 16}, "chance rule: k = 2 .. this (ln 2, ln 3, ln 4)"},
-      {"chance_wide_classes",
-       &O::chance_wide_classes,
-       {2, 1000},
-       "chance rule: k beyond chance_max_classes up to this, within chance_wide_tolerance, from the run's start"},
-      {"chance_wide_tolerance",
-       &O::chance_wide_tolerance,
-       {0.0, 1.0},
-       "chance rule: relative distance from ln k for k beyond chance_max_classes"},
-      {"chance_pair_points",
-       &O::chance_pair_points,
-       {0, 1e5},
-       "chance pair: this many rows where the loss sits at -log(accuracy), the accuracy <= 0.5 (0: off)"},
-      {"chance_pair_tolerance",
-       &O::chance_pair_tolerance,
-       {0.0, 1.0},
-       "chance pair: relative distance of the mean loss from -ln or -log2 of the mean accuracy"},
-      {"chance_wobble_points",
-       &O::chance_wobble_points,
-       {0, 1e5},
-       "chance wobble: this many values whose median sits at ln k, k = 2 .. chance_max_classes (0: off)"},
-      {"chance_wobble_above",
-       &O::chance_wobble_above,
-       {0.0, 1.0},
-       "chance wobble: the median at most this far above ln k (and chance_tolerance below)"},
-      {"chance_wobble_decades",
-       &O::chance_wobble_decades,
-       {0, 1e6},
-       "chance wobble: also k = 10, 100 .. this (CIFAR-10, CIFAR-100), only in a series from the run's start (below "
-       "10: off)"},
-      {"metric_start_points",
-       &O::metric_start_points,
-       {0, 1e5},
-       "metric_start: this many evaluations from the run's start of an accuracy <= 0.5 never above 1.25 x its first "
-       "level, in a run that logs no loss (0: off)"},
-      {"ceiling_points",
-       &O::ceiling_points,
-       {0, 1e5},
-       "error_ceiling: this many evaluations of a WER/CER/TER in percent at >= 99.5 while the loss does not fall "
-       "(0: off)"},
-      {"severity", &O::severity, {}, "alert severity"},
-  };
-};
+#define SIDECAR_FROZEN_LOSS_OPTIONS(X)                                                                                 \
+  X(bool, enabled, true, (), "off: a frozen loss raises nothing")                                                      \
+  X(int, points, 6, (2, 1e5), "identical rule: this many bit-identical values")                                        \
+  X(int, precise_points, 3, (0, 1e5),                                                                                  \
+    "identical rule: this many suffice for values printed with >= precise_digits digits (0: off)")                     \
+  X(int, precise_digits, 5, (1, 17), "significant digits that make a repeated value precise")                          \
+  X(int, saturated_points, 2, (0, 1e5),                                                                                \
+    "saturated rule: values at a cross-entropy clamp (87.3365 = -ln FLT_MIN ...) (0: off)")                            \
+  X(bool, ignore_zero, true, (),                                                                                       \
+    "GRPO/DPO losses of exactly 0.0, or one print step from it (0.0001), are normal (the zero rule decides)")          \
+  X(int, zero_points, 2, (0, 1e5), "zero rule: this many values of exactly 0.0 after a real loss")                     \
+  X(double, zero_min_initial, 0.1, (0.0), "the zero rule applies to losses that started at or above this")             \
+  X(int, zero_start_points, 3, (0, 1e5),                                                                               \
+    "zero_start rule: this many values of exactly 0.0 from the first, in a run without reward/KL keys (0: off)")       \
+  X(int, replay_points, 4, (0, 1e5),                                                                                   \
+    "replay rule: the last this many values repeat, in order and bit for bit, those a fixed lag (>= 2 rows) earlier "  \
+    "(below 3: off)")                                                                                                  \
+  X(int, metric_points, 4, (0, 1e5),                                                                                   \
+    "frozen_metric: bit-identical values of an accuracy-type metric while the loss never improved (0: off)")           \
+  X(int, flat_points, 3, (2, 1e5), "flat rule: this many values within flat_tolerance")                                \
+  X(double, flat_tolerance, 1e-3, (0.0, 1.0), "relative spread of the flat points")                                    \
+  X(double, flat_excerpt_tolerance, 2.5e-4, (0.0, 1.0),                                                                \
+    "flat rule: the relative spread instead, when the series starts mid-run (no initial level to compare)")            \
+  X(double, flat_max_improvement, 0.05, (0.0, 1.0),                                                                    \
+    "flat rule: the loss never improved by more than this on its initial value")                                       \
+  X(double, flat_trend_z, 3.0, (0.0),                                                                                  \
+    "flat rule: a slope this many standard errors below 0 is a slow improvement, not a frozen loss")                   \
+  X(int, chance_points, 5, (0, 1e5), "chance rule: this many values at ln k (0: off)")                                 \
+  X(double, chance_tolerance, 0.02, (0.0, 1.0), "chance rule: relative distance from ln k")                            \
+  X(int, chance_max_classes, 4, (2, 16), "chance rule: k = 2 .. this (ln 2, ln 3, ln 4)")                              \
+  X(int, chance_wide_classes, 20, (2, 1000),                                                                           \
+    "chance rule: k beyond chance_max_classes up to this, within chance_wide_tolerance, from the run's start")         \
+  X(double, chance_wide_tolerance, 0.005, (0.0, 1.0),                                                                  \
+    "chance rule: relative distance from ln k for k beyond chance_max_classes")                                        \
+  X(int, chance_pair_points, 5, (0, 1e5),                                                                              \
+    "chance pair: this many rows where the loss sits at -log(accuracy), the accuracy <= 0.5 (0: off)")                 \
+  X(double, chance_pair_tolerance, 0.08, (0.0, 1.0),                                                                   \
+    "chance pair: relative distance of the mean loss from -ln or -log2 of the mean accuracy")                          \
+  X(int, chance_wobble_points, 10, (0, 1e5),                                                                           \
+    "chance wobble: this many values whose median sits at ln k, k = 2 .. chance_max_classes (0: off)")                 \
+  X(double, chance_wobble_above, 0.03, (0.0, 1.0),                                                                     \
+    "chance wobble: the median at most this far above ln k (and chance_tolerance below)")                              \
+  X(int, chance_wobble_decades, 100, (0, 1e6),                                                                         \
+    "chance wobble: also k = 10, 100 .. this (CIFAR-10, CIFAR-100), only in a series from the run's start (below 10: " \
+    "off)")                                                                                                            \
+  X(int, metric_start_points, 10, (0, 1e5),                                                                            \
+    "metric_start: this many evaluations from the run's start of an accuracy <= 0.5 never above 1.25 x its first "     \
+    "level, in a run that logs no loss (0: off)")                                                                      \
+  X(int, ceiling_points, 3, (0, 1e5),                                                                                  \
+    "error_ceiling: this many evaluations of a WER/CER/TER in percent at >= 99.5 while the loss does not fall (0: "    \
+    "off)")                                                                                                            \
+  X(Severity, severity, Severity::kWarning, (), "alert severity")
+SIDECAR_OPTIONS(FrozenLossOptions, SIDECAR_FROZEN_LOSS_OPTIONS);
 
 namespace detail {
 // The fewest significant digits that print v back exactly (1 .. 17): how

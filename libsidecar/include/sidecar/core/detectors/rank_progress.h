@@ -48,50 +48,31 @@
 
 namespace sidecar {
 
-struct RankProgressOptions {
-  bool enabled = true;
-  // A rank silent this long while others advanced is stalled. NCCL's default
-  // collective timeout is 600 s (10 min); a stall is reported well before.
-  double stall_seconds = 120.0;
-  // ... and silent at least this many times its own median interval between
-  // lines (a rank that normally logs once a minute is not stalled after two).
-  double cadence_factor = 5.0;
-  // A rank is judged once it wrote lines at this many distinct times (a rank
-  // that only printed a start-up banner has no cadence to stop).
-  int min_lines = 3;
-  // "Others go on": at least this share of the other ranks wrote during the
-  // second half of the rank's silence and are ahead of it (a job where every
-  // rank is silent is a global stall, which the metric stall rule reports).
-  double min_advancing_share = 0.5;
-  int min_ranks = 2;  // below this many known ranks there is nobody to compare with
-  // Watchdog timeouts are judged this long after the first one arrived, so
-  // that the other ranks' lines of the cascade (their sequence numbers) count.
-  double timeout_settle_seconds = 2.0;
-  Severity severity = Severity::kWarning;  // a stall (nothing has timed out yet)
-  Severity timeout_severity = Severity::kCritical;
-};
-
-template <>
-struct OptionTable<RankProgressOptions> {
-  using O = RankProgressOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: per-rank logs are not compared"},
-      {"stall_seconds", &O::stall_seconds, {0.0}, "a rank silent at least this long ..."},
-      {"cadence_factor", &O::cadence_factor, {0.0}, "... and this many times its own median interval between lines"},
-      {"min_lines", &O::min_lines, {2, 1e6}, "a rank is judged once it wrote at this many distinct times"},
-      {"min_advancing_share",
-       &O::min_advancing_share,
-       {0.0, 1.0},
-       "share of the other ranks that wrote meanwhile and are past its step/collective"},
-      {"min_ranks", &O::min_ranks, {2, 1e6}, "below this many known ranks there is nobody to compare with"},
-      {"timeout_settle_seconds",
-       &O::timeout_settle_seconds,
-       {0.0},
-       "watchdog timeouts judged this long after the first (the cascade arrives)"},
-      {"severity", &O::severity, {}, "the stall, before anything timed out"},
-      {"timeout_severity", &O::timeout_severity, {}, "once watchdog timeouts arrive (naming the rank behind)"},
-  };
-};
+// Options: a rank silent stall_seconds while others advanced is stalled
+// (NCCL's default collective timeout is 600 s, 10 min; a stall is reported
+// well before), and silent at least cadence_factor times its own median
+// interval between lines (a rank that normally logs once a minute is not
+// stalled after two). A rank is judged once it wrote lines at min_lines
+// distinct times (a rank that only printed a start-up banner has no cadence
+// to stop). "Others go on": at least min_advancing_share of the other ranks
+// wrote during the second half of the rank's silence and are ahead of it (a
+// job where every rank is silent is a global stall, which the metric stall
+// rule reports). Watchdog timeouts are judged timeout_settle_seconds after
+// the first one arrived, so that the other ranks' lines of the cascade
+// (their sequence numbers) count.
+#define SIDECAR_RANK_PROGRESS_OPTIONS(X)                                                                 \
+  X(bool, enabled, true, (), "off: per-rank logs are not compared")                                      \
+  X(double, stall_seconds, 120.0, (0.0), "a rank silent at least this long ...")                         \
+  X(double, cadence_factor, 5.0, (0.0), "... and this many times its own median interval between lines") \
+  X(int, min_lines, 3, (2, 1e6), "a rank is judged once it wrote at this many distinct times")           \
+  X(double, min_advancing_share, 0.5, (0.0, 1.0),                                                        \
+    "share of the other ranks that wrote meanwhile and are past its step/collective")                    \
+  X(int, min_ranks, 2, (2, 1e6), "below this many known ranks there is nobody to compare with")          \
+  X(double, timeout_settle_seconds, 2.0, (0.0),                                                          \
+    "watchdog timeouts judged this long after the first (the cascade arrives)")                          \
+  X(Severity, severity, Severity::kWarning, (), "the stall, before anything timed out")                  \
+  X(Severity, timeout_severity, Severity::kCritical, (), "once watchdog timeouts arrive (naming the rank behind)")
+SIDECAR_OPTIONS(RankProgressOptions, SIDECAR_RANK_PROGRESS_OPTIONS);
 
 class RankProgress {
  public:

@@ -40,47 +40,21 @@ namespace sidecar {
 // from it. Known false positive: a reward near 0 (|peak| tiny) that falls
 // steadily, e.g. a per-step penalty growing with episode length. Stays open
 // until the reward is back within half the drop of the reference.
-struct RewardDropOptions {
-  bool enabled = true;
-  int window = 5;
-  int min_points = 6;
-  double drop_fraction = 0.5;
-  int warmup_points = 5;
-  int persistence = 1;
-  double decline_fraction = 0.3;
-  int decline_points = 3;
-  int decline_min_points = 6;
-  int collapse_points = 3;
-  double collapse_fraction = 2.0;
-  double collapse_extent = 10.0;
-  Severity severity = Severity::kWarning;
-};
-
-template <>
-struct OptionTable<RewardDropOptions> {
-  using O = RewardDropOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: a reward drop raises nothing"},
-      {"window", &O::window, {1, 1000}, "rewards averaged as the reference"},
-      {"min_points", &O::min_points, {2, 1e8}, "rewards before the drop rule applies"},
-      {"drop_fraction", &O::drop_fraction, {0.0}, "drop of this x max(|mean|, range/2) under the reference"},
-      {"warmup_points",
-       &O::warmup_points,
-       {0, 1e8},
-       "a fresh policy's first rewards are never judged nor the reference"},
-      {"persistence", &O::persistence, {1, 1000}, "consecutive low points"},
-      {"decline_fraction",
-       &O::decline_fraction,
-       {0.0},
-       "slow decline: the last decline_points all this x scale under the peak"},
-      {"decline_points", &O::decline_points, {1, 1000}, "points of the slow decline"},
-      {"decline_min_points", &O::decline_min_points, {2, 1e8}, "rewards before the decline rule applies"},
-      {"collapse_points", &O::collapse_points, {0, 1000}, "collapse: this many falling rewards after 2 (0: off)"},
-      {"collapse_fraction", &O::collapse_fraction, {0.0}, "collapse: each this x scale under the earlier peak"},
-      {"collapse_extent", &O::collapse_extent, {0.0}, "collapse: the latest this x scale under the earlier peak"},
-      {"severity", &O::severity, {}, "alert severity"},
-  };
-};
+#define SIDECAR_REWARD_DROP_OPTIONS(X)                                                                             \
+  X(bool, enabled, true, (), "off: a reward drop raises nothing")                                                  \
+  X(int, window, 5, (1, 1000), "rewards averaged as the reference")                                                \
+  X(int, min_points, 6, (2, 1e8), "rewards before the drop rule applies")                                          \
+  X(double, drop_fraction, 0.5, (0.0), "drop of this x max(|mean|, range/2) under the reference")                  \
+  X(int, warmup_points, 5, (0, 1e8), "a fresh policy's first rewards are never judged nor the reference")          \
+  X(int, persistence, 1, (1, 1000), "consecutive low points")                                                      \
+  X(double, decline_fraction, 0.3, (0.0), "slow decline: the last decline_points all this x scale under the peak") \
+  X(int, decline_points, 3, (1, 1000), "points of the slow decline")                                               \
+  X(int, decline_min_points, 6, (2, 1e8), "rewards before the decline rule applies")                               \
+  X(int, collapse_points, 3, (0, 1000), "collapse: this many falling rewards after 2 (0: off)")                    \
+  X(double, collapse_fraction, 2.0, (0.0), "collapse: each this x scale under the earlier peak")                   \
+  X(double, collapse_extent, 10.0, (0.0), "collapse: the latest this x scale under the earlier peak")              \
+  X(Severity, severity, Severity::kWarning, (), "alert severity")
+SIDECAR_OPTIONS(RewardDropOptions, SIDECAR_REWARD_DROP_OPTIONS);
 
 namespace detail {
 constexpr std::size_t kDeclineHeldPoints = 2;  // rewards at the peak's level before a decline
@@ -230,47 +204,21 @@ inline std::optional<Decision> detect_reward_drop(const Series& reward, const Re
 //    to pad its answers, reward 1.0 -> 2.0 while success 0.68 -> 0.04 over
 //    200 steps, moves too little inside any 20-point window (the
 //    tests/cli/learners/policy.py reward_hacking run).
-struct RewardHackingOptions {
-  bool enabled = true;
-  int window = 5;
-  int min_points = 6;
-  double reward_ratio = 1.5;
-  double quality_ratio = 0.7;
-  int trend_window = 20;
-  int trend_min_points = 10;
-  int long_window = 128;  // 0: off; at most the series' capacity (128 points retained)
-  double trend_reward_rise = 0.1;
-  double trend_quality_ratio = 0.7;
-  int short_points = 3;
-  double short_quality_ratio = 0.5;
-  Severity severity = Severity::kCritical;
-};
-
-template <>
-struct OptionTable<RewardHackingOptions> {
-  using O = RewardHackingOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: reward up with quality down raises nothing"},
-      {"window", &O::window, {1, 1000}, "jump rule: previous points averaged"},
-      {"min_points", &O::min_points, {2, 1e8}, "points before the jump rule applies"},
-      {"reward_ratio", &O::reward_ratio, {1.0}, "jump rule: reward >= this x its recent mean"},
-      {"quality_ratio", &O::quality_ratio, {0.0, 1.0}, "jump rule: quality <= this x its recent mean"},
-      {"trend_window", &O::trend_window, {4, 1000}, "trend rule: points whose halves are compared"},
-      {"trend_min_points", &O::trend_min_points, {4, 1e8}, "points before the trend rule applies"},
-      {"long_window", &O::long_window, {0, 128}, "long trend rule over this many points (0: off; 128 are retained)"},
-      {"trend_reward_rise", &O::trend_reward_rise, {0.0}, "the reward's late half rises by this x scale"},
-      {"trend_quality_ratio",
-       &O::trend_quality_ratio,
-       {0.0, 1.0},
-       "while quality's late half <= this x its early half"},
-      {"short_points", &O::short_points, {0, 1000}, "short rule: quality falls at each of the last short_points ..."},
-      {"short_quality_ratio",
-       &O::short_quality_ratio,
-       {0.0, 1.0},
-       "... to <= this x where it was while the reward rises"},
-      {"severity", &O::severity, {}, "a policy gaming its reward wastes the run: critical"},
-  };
-};
+#define SIDECAR_REWARD_HACKING_OPTIONS(X)                                                                 \
+  X(bool, enabled, true, (), "off: reward up with quality down raises nothing")                           \
+  X(int, window, 5, (1, 1000), "jump rule: previous points averaged")                                     \
+  X(int, min_points, 6, (2, 1e8), "points before the jump rule applies")                                  \
+  X(double, reward_ratio, 1.5, (1.0), "jump rule: reward >= this x its recent mean")                      \
+  X(double, quality_ratio, 0.7, (0.0, 1.0), "jump rule: quality <= this x its recent mean")               \
+  X(int, trend_window, 20, (4, 1000), "trend rule: points whose halves are compared")                     \
+  X(int, trend_min_points, 10, (4, 1e8), "points before the trend rule applies")                          \
+  X(int, long_window, 128, (0, 128), "long trend rule over this many points (0: off; 128 are retained)")  \
+  X(double, trend_reward_rise, 0.1, (0.0), "the reward's late half rises by this x scale")                \
+  X(double, trend_quality_ratio, 0.7, (0.0, 1.0), "while quality's late half <= this x its early half")   \
+  X(int, short_points, 3, (0, 1000), "short rule: quality falls at each of the last short_points ...")    \
+  X(double, short_quality_ratio, 0.5, (0.0, 1.0), "... to <= this x where it was while the reward rises") \
+  X(Severity, severity, Severity::kCritical, (), "a policy gaming its reward wastes the run: critical")
+SIDECAR_OPTIONS(RewardHackingOptions, SIDECAR_REWARD_HACKING_OPTIONS);
 
 namespace detail {
 // Mean of the early and late halves of the last n finite points (n >= 2).
@@ -374,32 +322,16 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
 // A non-finite KL after a finite one also counts. Stays open until KL is
 // back under the pre-incident band (max(min_kl, the earlier maximum x the
 // midpoint of ratio)).
-struct KlExplosionOptions {
-  bool enabled = true;
-  int window = 5;
-  double ratio = 2.5;
-  double min_kl = 0.15;
-  double max_kl = 50.0;
-  double jump_ratio = 20.0;
-  Severity severity = Severity::kWarning;
-};
-
-template <>
-struct OptionTable<KlExplosionOptions> {
-  using O = KlExplosionOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: no KL rule runs"},
-      {"window", &O::window, {1, 1000}, "window rule: previous points compared"},
-      {"ratio", &O::ratio, {1.0}, "window rule: KL >= this x their maximum"},
-      {"min_kl", &O::min_kl, {}, "the window and jump rules ignore a KL at or below this"},
-      {"max_kl",
-       &O::max_kl,
-       {0.0},
-       "a level healthy PPO/GRPO runs never reach (TRL's summed KL runs 5-20): fires on one point"},
-      {"jump_ratio", &O::jump_ratio, {0.0}, ">= this x every earlier value: fires with one earlier point"},
-      {"severity", &O::severity, {}, "alert severity"},
-  };
-};
+#define SIDECAR_KL_EXPLOSION_OPTIONS(X)                                                             \
+  X(bool, enabled, true, (), "off: no KL rule runs")                                                \
+  X(int, window, 5, (1, 1000), "window rule: previous points compared")                             \
+  X(double, ratio, 2.5, (1.0), "window rule: KL >= this x their maximum")                           \
+  X(double, min_kl, 0.15, (), "the window and jump rules ignore a KL at or below this")             \
+  X(double, max_kl, 50.0, (0.0),                                                                    \
+    "a level healthy PPO/GRPO runs never reach (TRL's summed KL runs 5-20): fires on one point")    \
+  X(double, jump_ratio, 20.0, (0.0), ">= this x every earlier value: fires with one earlier point") \
+  X(Severity, severity, Severity::kWarning, (), "alert severity")
+SIDECAR_OPTIONS(KlExplosionOptions, SIDECAR_KL_EXPLOSION_OPTIONS);
 
 // Returns a "kl_explosion" decision (evidence "rule": level | jump | window | nonfinite).
 inline std::optional<Decision> detect_kl_explosion(const Series& kl, const KlExplosionOptions& opt) {
@@ -457,36 +389,18 @@ inline std::optional<Decision> detect_kl_explosion(const Series& kl, const KlExp
 // pays (a bandit settling on its best arm: tests/cli/learners/policy.py
 // healthy), not an alarm; known miss: premature convergence onto a local
 // optimum that is the best reward seen so far. 0 turns the check off.
-struct EntropyOptions {
-  bool enabled = true;
-  int min_points = 10;
-  int window = 20;
-  double collapse_fraction = 0.1;
-  double explosion_ratio = 2.0;
-  double explosion_min = 1.0;
-  int persistence = 2;
-  double converged_band = 0.25;
-  Severity severity = Severity::kWarning;
-};
-
-template <>
-struct OptionTable<EntropyOptions> {
-  using O = EntropyOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: entropy collapse/explosion raise nothing"},
-      {"min_points", &O::min_points, {2, 1e8}, "points before the rules apply"},
-      {"window", &O::window, {3, 1e5}, "recent points of the explosion median"},
-      {"collapse_fraction", &O::collapse_fraction, {0.0, 1.0}, "collapse: <= this x the initial level"},
-      {"explosion_ratio", &O::explosion_ratio, {1.0}, "explosion: >= this x the recent median"},
-      {"explosion_min", &O::explosion_min, {}, "and >= this absolute level"},
-      {"persistence", &O::persistence, {1, 1000}, "consecutive points"},
-      {"converged_band",
-       &O::converged_band,
-       {0.0, 1.0},
-       "no collapse while the reward sits in this top share of its range (converged)"},
-      {"severity", &O::severity, {}, "alert severity"},
-  };
-};
+#define SIDECAR_ENTROPY_OPTIONS(X)                                                       \
+  X(bool, enabled, true, (), "off: entropy collapse/explosion raise nothing")            \
+  X(int, min_points, 10, (2, 1e8), "points before the rules apply")                      \
+  X(int, window, 20, (3, 1e5), "recent points of the explosion median")                  \
+  X(double, collapse_fraction, 0.1, (0.0, 1.0), "collapse: <= this x the initial level") \
+  X(double, explosion_ratio, 2.0, (1.0), "explosion: >= this x the recent median")       \
+  X(double, explosion_min, 1.0, (), "and >= this absolute level")                        \
+  X(int, persistence, 2, (1, 1000), "consecutive points")                                \
+  X(double, converged_band, 0.25, (0.0, 1.0),                                            \
+    "no collapse while the reward sits in this top share of its range (converged)")      \
+  X(Severity, severity, Severity::kWarning, (), "alert severity")
+SIDECAR_OPTIONS(EntropyOptions, SIDECAR_ENTROPY_OPTIONS);
 
 // Returns an "entropy_collapse" or "entropy_explosion" decision.
 inline std::optional<Decision> detect_entropy(const Series& ent, const EntropyOptions& opt,

@@ -46,25 +46,13 @@ class ArrivalClock {
   bool has_last_ = false;
 };
 
-struct StallOptions {
-  bool enabled = true;
-  double factor = 10.0;
-  double min_seconds = 300.0;
-  int min_intervals = 5;
-  Severity severity = Severity::kWarning;
-};
-
-template <>
-struct OptionTable<StallOptions> {
-  using O = StallOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: silence raises nothing"},
-      {"factor", &O::factor, {1.0}, "silent for this x the run's own median interval"},
-      {"min_seconds", &O::min_seconds, {0.0}, "and at least this long (evaluation and checkpoint phases are shorter)"},
-      {"min_intervals", &O::min_intervals, {1, 1000}, "intervals observed before the median is trusted"},
-      {"severity", &O::severity, {}, "alert severity"},
-  };
-};
+#define SIDECAR_STALL_OPTIONS(X)                                                                                \
+  X(bool, enabled, true, (), "off: silence raises nothing")                                                     \
+  X(double, factor, 10.0, (1.0), "silent for this x the run's own median interval")                             \
+  X(double, min_seconds, 300.0, (0.0), "and at least this long (evaluation and checkpoint phases are shorter)") \
+  X(int, min_intervals, 5, (1, 1000), "intervals observed before the median is trusted")                        \
+  X(Severity, severity, Severity::kWarning, (), "alert severity")
+SIDECAR_OPTIONS(StallOptions, SIDECAR_STALL_OPTIONS);
 
 // Returns a "stall" decision when nothing arrived for too long at `now`.
 inline std::optional<Decision> detect_stall(const ArrivalClock& clock, double now, const StallOptions& opt) {

@@ -72,56 +72,26 @@ namespace sidecar {
 //    times and 5 % lower three times by chance.
 // Metrics logged in percent (best > 1.5) have min_drop and min_best scaled
 // by 100. Stays open until the metric is back within half of min_drop of its best.
-struct ValAccDropOptions {
-  bool enabled = true;
-  int min_points = 6;
-  double min_drop = 0.08;
-  double mean_ratio = 0.9;
-  int mean_window = 3;
-  int drop_points = 2;
-  double collapse_ratio = 0.5;
-  int collapse_points = 2;
-  double severe_ratio = 0.25;
-  double min_best = 0.05;
-  double confirm_ratio = 0.5;
-  double confirm_loss_rise = 0.25;
-  double step_drop = 0.05;
-  Severity severity = Severity::kWarning;
-};
-
-template <>
-struct OptionTable<ValAccDropOptions> {
-  using O = ValAccDropOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: a validation accuracy drop raises nothing"},
-      {"min_points", &O::min_points, {1, 1e8}, "evaluations before the drop rule applies"},
-      {"min_drop", &O::min_drop, {0.0}, "drop under the best that counts (x100 for percentages)"},
-      {"mean_ratio", &O::mean_ratio, {0.0, 1.0}, "and the mean of the last mean_window evaluations <= this x best"},
-      {"mean_window", &O::mean_window, {1, 1000}, "evaluations averaged"},
-      {"drop_points", &O::drop_points, {1, 1000}, "the drop rule needs this many evaluations under best - min_drop"},
-      {"collapse_ratio",
-       &O::collapse_ratio,
-       {0.0, 1.0},
-       "collapse: the last collapse_points evaluations <= this x best"},
-      {"collapse_points", &O::collapse_points, {1, 1000}, "evaluations the collapse rule needs"},
-      {"severe_ratio", &O::severe_ratio, {0.0, 1.0}, "or the latest alone <= this x best"},
-      {"min_best", &O::min_best, {0.0}, "a metric never above this is not judged (x100 for percentages)"},
-      {"confirm_ratio",
-       &O::confirm_ratio,
-       {0.0, 1.0},
-       "confirmed: one evaluation <= this x best while the training metric is at its highest (0: off)"},
-      {"confirm_loss_rise",
-       &O::confirm_loss_rise,
-       {0.0},
-       "loss_confirmed: one evaluation <= confirm_ratio x best while the loss there is its highest and >= (1 + "
-       "this) x its minimum (0: off)"},
-      {"step_drop",
-       &O::step_drop,
-       {0.0, 1.0},
-       "step: 3 evaluations this much (relative) under a flat stretch of 3 that holds the best (0: off)"},
-      {"severity", &O::severity, {}, "alert severity"},
-  };
-};
+#define SIDECAR_VAL_ACC_DROP_OPTIONS(X)                                                                               \
+  X(bool, enabled, true, (), "off: a validation accuracy drop raises nothing")                                        \
+  X(int, min_points, 6, (1, 1e8), "evaluations before the drop rule applies")                                         \
+  X(double, min_drop, 0.08, (0.0), "drop under the best that counts (x100 for percentages)")                          \
+  X(double, mean_ratio, 0.9, (0.0, 1.0), "and the mean of the last mean_window evaluations <= this x best")           \
+  X(int, mean_window, 3, (1, 1000), "evaluations averaged")                                                           \
+  X(int, drop_points, 2, (1, 1000), "the drop rule needs this many evaluations under best - min_drop")                \
+  X(double, collapse_ratio, 0.5, (0.0, 1.0), "collapse: the last collapse_points evaluations <= this x best")         \
+  X(int, collapse_points, 2, (1, 1000), "evaluations the collapse rule needs")                                        \
+  X(double, severe_ratio, 0.25, (0.0, 1.0), "or the latest alone <= this x best")                                     \
+  X(double, min_best, 0.05, (0.0), "a metric never above this is not judged (x100 for percentages)")                  \
+  X(double, confirm_ratio, 0.5, (0.0, 1.0),                                                                           \
+    "confirmed: one evaluation <= this x best while the training metric is at its highest (0: off)")                  \
+  X(double, confirm_loss_rise, 0.25, (0.0),                                                                           \
+    "loss_confirmed: one evaluation <= confirm_ratio x best while the loss there is its highest and >= (1 + this) x " \
+    "its minimum (0: off)")                                                                                           \
+  X(double, step_drop, 0.05, (0.0, 1.0),                                                                              \
+    "step: 3 evaluations this much (relative) under a flat stretch of 3 that holds the best (0: off)")                \
+  X(Severity, severity, Severity::kWarning, (), "alert severity")
+SIDECAR_OPTIONS(ValAccDropOptions, SIDECAR_VAL_ACC_DROP_OPTIONS);
 
 namespace detail {
 // The chance level of a quality metric: 0.5 (x scale) for an AUC ("auc" or
@@ -298,34 +268,17 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
 // logged with it). Known false negative: an over-fit whose accuracy sinks
 // by under 2 %. Open until the validation loss is back within
 // (1 + overfit_rise / 2) x its minimum.
-struct ValLossRegressionOptions {
-  bool enabled = true;
-  int min_points = 6;
-  double ratio = 1.5;
-  double mean_ratio = 1.4;
-  int mean_window = 3;
-  int overfit_points = 4;
-  double overfit_rise = 0.05;
-  Severity severity = Severity::kWarning;
-};
-
-template <>
-struct OptionTable<ValLossRegressionOptions> {
-  using O = ValLossRegressionOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: a validation loss regression raises nothing"},
-      {"min_points", &O::min_points, {1, 1e8}, "evaluations before the rule applies"},
-      {"ratio", &O::ratio, {1.0}, "current >= this x the best"},
-      {"mean_ratio", &O::mean_ratio, {1.0}, "and the mean of the last mean_window >= this x the best"},
-      {"mean_window", &O::mean_window, {1, 1000}, "evaluations averaged"},
-      {"overfit_points",
-       &O::overfit_points,
-       {0, 1000},
-       "overfit rule: rises at each of this many evaluations while the training loss falls (0: off)"},
-      {"overfit_rise", &O::overfit_rise, {0.0}, "overfit rule: to >= (1 + this) x the minimum"},
-      {"severity", &O::severity, {}, "alert severity"},
-  };
-};
+#define SIDECAR_VAL_LOSS_REGRESSION_OPTIONS(X)                                                     \
+  X(bool, enabled, true, (), "off: a validation loss regression raises nothing")                   \
+  X(int, min_points, 6, (1, 1e8), "evaluations before the rule applies")                           \
+  X(double, ratio, 1.5, (1.0), "current >= this x the best")                                       \
+  X(double, mean_ratio, 1.4, (1.0), "and the mean of the last mean_window >= this x the best")     \
+  X(int, mean_window, 3, (1, 1000), "evaluations averaged")                                        \
+  X(int, overfit_points, 4, (0, 1000),                                                             \
+    "overfit rule: rises at each of this many evaluations while the training loss falls (0: off)") \
+  X(double, overfit_rise, 0.05, (0.0), "overfit rule: to >= (1 + this) x the minimum")             \
+  X(Severity, severity, Severity::kWarning, (), "alert severity")
+SIDECAR_OPTIONS(ValLossRegressionOptions, SIDECAR_VAL_LOSS_REGRESSION_OPTIONS);
 
 namespace detail {
 // The value of `s` at `step`: its latest point at or before it (NaN if none

@@ -36,54 +36,23 @@ namespace sidecar {
 // that is 30 % slower (longer sequences, larger evaluation batches).
 // Evidence: warmup_points + 2 reference points + persistence. Stays open
 // until throughput is back above the midpoint of ratio and the reference.
-struct ThroughputCollapseOptions {
-  bool enabled = true;
-  int warmup_points = 2;
-  int reference_points = 8;
-  double ratio = 0.7;
-  int persistence = 2;
-  double step_time_ratio = 2.0;  // time per iteration: >= this x its minimum ...
-  int step_time_rising = 2;      // ... and rising for this many consecutive points
-  int eta_points = 8;            // a remaining-time estimate that rose over this many points
-  int creep_points = 5;          // time per step: the last this many values each a new high ...
-  double creep_ratio = 1.25;     // ... the latest >= this x the run's minimum
-  double critical_ratio = 10.0;  // critical at 1/this of the reference (a step this x its minimum)
-  Severity severity = Severity::kWarning;
-};
-
-template <>
-struct OptionTable<ThroughputCollapseOptions> {
-  using O = ThroughputCollapseOptions;
-  static constexpr OptionField<O> fields[] = {
-      {"enabled", &O::enabled, {}, "off: no within-run throughput rule"},
-      {"warmup_points", &O::warmup_points, {0, 1000}, "first values ignored (compile, warm-up)"},
-      {"reference_points",
-       &O::reference_points,
-       {2, Series::kInitialValues},
-       "values after the warm-up whose median is the reference"},
-      {"ratio", &O::ratio, {0.0, 1.0}, "fires at or below this x the reference"},
-      {"persistence",
-       &O::persistence,
-       {1, 1000},
-       "consecutive low values (one slow step, a checkpoint save, is not a collapse)"},
-      {"step_time_ratio", &O::step_time_ratio, {0.0}, "time per iteration >= this x its minimum ..."},
-      {"step_time_rising", &O::step_time_rising, {1, 1000}, "... rising at each of the last step_time_rising points"},
-      {"eta_points",
-       &O::eta_points,
-       {4, 1000},
-       "a remaining-time estimate (epoch_Time, time_remaining) that rose over this many points"},
-      {"creep_points",
-       &O::creep_points,
-       {0, 1000},
-       "creep: a time per step (or epoch, or a time left) at a new high at each of this many points (0: off)"},
-      {"creep_ratio", &O::creep_ratio, {1.0}, "creep: the latest >= this x the run's minimum"},
-      {"critical_ratio",
-       &O::critical_ratio,
-       {1.0},
-       "escalates to critical at 1/this of the reference (a step time this x its minimum)"},
-      {"severity", &O::severity, {}, "alert severity"},
-  };
-};
+#define SIDECAR_THROUGHPUT_COLLAPSE_OPTIONS(X)                                                                       \
+  X(bool, enabled, true, (), "off: no within-run throughput rule")                                                   \
+  X(int, warmup_points, 2, (0, 1000), "first values ignored (compile, warm-up)")                                     \
+  X(int, reference_points, 8, (2, Series::kInitialValues), "values after the warm-up whose median is the reference") \
+  X(double, ratio, 0.7, (0.0, 1.0), "fires at or below this x the reference")                                        \
+  X(int, persistence, 2, (1, 1000), "consecutive low values (one slow step, a checkpoint save, is not a collapse)")  \
+  X(double, step_time_ratio, 2.0, (0.0), "time per iteration >= this x its minimum ...")                             \
+  X(int, step_time_rising, 2, (1, 1000), "... rising at each of the last step_time_rising points")                   \
+  X(int, eta_points, 8, (4, 1000),                                                                                   \
+    "a remaining-time estimate (epoch_Time, time_remaining) that rose over this many points")                        \
+  X(int, creep_points, 5, (0, 1000),                                                                                 \
+    "creep: a time per step (or epoch, or a time left) at a new high at each of this many points (0: off)")          \
+  X(double, creep_ratio, 1.25, (1.0), "creep: the latest >= this x the run's minimum")                               \
+  X(double, critical_ratio, 10.0, (1.0),                                                                             \
+    "escalates to critical at 1/this of the reference (a step time this x its minimum)")                             \
+  X(Severity, severity, Severity::kWarning, (), "alert severity")
+SIDECAR_OPTIONS(ThroughputCollapseOptions, SIDECAR_THROUGHPUT_COLLAPSE_OPTIONS);
 
 namespace detail {
 // An RL run's first phase often only acts: a DQN or SAC fills its replay
