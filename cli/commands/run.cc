@@ -209,8 +209,7 @@ const FlagSpec kRunOwnFlags[] = {
     {"metrics", 'm', "PATH",
      "metrics file to follow (default: every source discovered in the run directory and the working directory; "
      "the child gets SIDECAR_METRICS_FILE)"},
-    {"metrics-wait", 0, "SECONDS",
-     "no metric row by then: one notice says where sidecar looked (default 60; 0 = never)"},
+    kMetricsWaitFlag,
     {"log", 'l', "PATH", "another log file or glob the job writes", true},
     kPlaybookFlag,
     kHistoryFlag,
@@ -222,9 +221,6 @@ const FlagSpec kRunOwnFlags[] = {
     {"format", 'f', "FORMAT", "text (default) or jsonl (records on stdout; the child's output on stderr)"},
     {"shell", 0, "", "run the command through /bin/sh -c"},
     {"quiet", 'q', "", "do not echo the child's output to the terminal (run.log still gets it)"},
-    kServerFlag,
-    kAuthTokenFileFlag,
-    {"server-optional", 0, "", "a server that refuses the token is a warning, not an error before launching"},
     {"pass-secrets", 0, "", "pass SIDECAR_AUTH_TOKEN on to the command (removed from its environment by default)"},
     {"detach", 0, "", "the command survives sidecar's death (default: it gets SIGTERM if sidecar is killed)"},
 };
@@ -235,7 +231,7 @@ const FlagSpec kRunGpuFlags[] = {
     {"gpu-wait", 0, "SECONDS", kGpuWaitHelp},
     {"gpu-poll", 0, "SECONDS", kGpuPollHelp},
 };
-const std::vector<FlagSpec> kRunFlags = join_flags({kRunOwnFlags, kNotifyFlags, kRunGpuFlags});
+const std::vector<FlagSpec> kRunFlags = join_flags({kRunOwnFlags, kServerFlags, kNotifyFlags, kRunGpuFlags});
 
 constexpr std::string_view kRunUsage = "sidecar-cli run [options] -- CMD [ARGS...]";
 constexpr std::string_view kRunSummary =

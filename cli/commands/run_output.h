@@ -46,9 +46,16 @@ class TerminalReporter : public SessionReporter {
 inline const std::string kHistoryHelp =
     "history file for the baseline (default: the playbook's history.path, " + HistoryOptions{}.path + "; '-' for none)";
 inline const FlagSpec kHistoryFlag = {"history", 0, "FILE", kHistoryHelp};
-inline constexpr FlagSpec kServerFlag = {"server", 0, "URL", "research-agent server to post status and alerts to"};
-inline constexpr FlagSpec kAuthTokenFileFlag = {"auth-token-file", 0, "FILE",
-                                                "file holding the server's token (else SIDECAR_AUTH_TOKEN)"};
+inline constexpr FlagSpec kMetricsWaitFlag = {
+    "metrics-wait", 0, "SECONDS",
+    "no metric row by then: one notice says where sidecar looked (default 60; 0 = never)"};
+
+// The research-agent server's flags run and watch share (read by read_session_flags).
+inline constexpr FlagSpec kServerFlags[] = {
+    {"server", 0, "URL", "research-agent server to post status and alerts to"},
+    {"auth-token-file", 0, "FILE", "file holding the server's token (else SIDECAR_AUTH_TOKEN)"},
+    {"server-optional", 0, "", "a server that refuses the token at start is a warning, not an error"},
+};
 
 // The notification flags run and watch share (read by read_session_flags).
 inline constexpr FlagSpec kNotifyFlags[] = {

@@ -26,8 +26,7 @@ const FlagSpec kWatchOwnFlags[] = {
     {"interval", 0, "SECONDS", "how often files are polled (default 1)"},
     {"log", 'l', "PATH", "log file or glob to follow, e.g. 'logs/rank*.log' (default run.log)", true},
     {"metrics", 'm', "PATH", "metrics file to follow (default: every source discovered in RUN_DIR)"},
-    {"metrics-wait", 0, "SECONDS",
-     "no metric row by then: one notice says where sidecar looked (default 60; 0 = never)"},
+    kMetricsWaitFlag,
     kFailOnFlag,
     {"format", 'f', "FORMAT", "text (default) or jsonl (records on stdout)"},
     kPlaybookFlag,
@@ -35,11 +34,8 @@ const FlagSpec kWatchOwnFlags[] = {
     kProfileFlag,
     {"command", 0, "TEXT", "the job's command line (profile hints, baseline fingerprint)"},
     {"run-id", 0, "ID", "run id for alerts (default: the directory's name); required with --server"},
-    kServerFlag,
-    kAuthTokenFileFlag,
-    {"server-optional", 0, "", "a server that refuses the token is a warning, not an error at start"},
 };
-const std::vector<FlagSpec> kWatchFlags = join_flags({kWatchOwnFlags, kNotifyFlags});
+const std::vector<FlagSpec> kWatchFlags = join_flags({kWatchOwnFlags, kServerFlags, kNotifyFlags});
 
 const CommandHelp kHelp = {"sidecar-cli watch RUN_DIR [options]",
                            "Monitor a run directory written by a job started elsewhere: its metrics and logs are\n"

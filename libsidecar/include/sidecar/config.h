@@ -98,6 +98,16 @@ class ConfigReader {
   void read(std::string_view key, Severity* out);
   // A nested node (any kind), marked as consumed; nullptr when absent.
   const Value* child(std::string_view key);
+  // A mapping under `key` (marked as consumed): fn(member_key, value) for
+  // each member, in order; anything but a mapping there is an error
+  // ("expected <what>"). Nothing when absent.
+  template <typename Fn>
+  void each_member(std::string_view key, std::string_view what, Fn&& fn) {
+    const Value* node = child(key);
+    if (!node) return;
+    if (!node->is_object()) return error(*node, key, "expected " + std::string(what));
+    for (const auto& [name, v] : node->members) fn(name, v);
+  }
   // Reports a problem at a node: "file:line:col: section.key: what".
   void error(const Value& at, std::string_view key, std::string_view what);
   // Reports every key not read above (with a did-you-mean among the read keys

@@ -83,20 +83,20 @@ struct TickResult {
 
 // Counters for summaries and benchmarks.
 struct MonitorStats {
-  std::uint64_t rows = 0;
-  std::uint64_t values = 0;
-  std::uint64_t nonfinite_values = 0;
-  std::uint64_t ticks = 0;
-  std::uint64_t alerts = 0;
-  std::uint64_t critical_alerts = 0;
-  std::uint64_t resolved = 0;
-  std::uint64_t suppressed = 0;
-  std::uint64_t log_bytes = 0;
-  std::uint64_t log_lines = 0;
-  std::uint64_t log_matches = 0;
-  std::uint64_t snapshots = 0;
-  std::uint64_t evaluations = 0;      // rows, log chunks and ticks evaluated
-  std::uint64_t dropped_outputs = 0;  // outbox entries dropped (nobody called tick())
+  std::uint64_t rows = 0;              // metric rows observed
+  std::uint64_t values = 0;            // their values
+  std::uint64_t nonfinite_values = 0;  // ... of which NaN or +-inf
+  std::uint64_t ticks = 0;             // tick() calls
+  std::uint64_t alerts = 0;            // alerts surfaced to the outbox
+  std::uint64_t critical_alerts = 0;   // ... of which critical
+  std::uint64_t resolved = 0;          // resolutions surfaced
+  std::uint64_t suppressed = 0;        // decisions the dedupe book held back (repeats, cool-down)
+  std::uint64_t log_bytes = 0;         // log bytes fed
+  std::uint64_t log_lines = 0;         // complete log lines scanned
+  std::uint64_t log_matches = 0;       // catalogue findings in them
+  std::uint64_t snapshots = 0;         // snapshots produced
+  std::uint64_t evaluations = 0;       // rows, log chunks and ticks evaluated
+  std::uint64_t dropped_outputs = 0;   // outbox entries dropped (nobody called tick())
 };
 
 class Monitor {

@@ -150,20 +150,12 @@ void read_lookups(ConfigReader& r, const std::string& section, std::vector<Statu
     lr.read("field", &lk.field);
     lr.read("into", &lk.into);
     lr.read("default", &lk.fallback);
-    if (const Value* table = lr.child("table")) {
-      if (!table->is_object()) {
-        lr.error(*table, "table", "expected a mapping of value: result");
-      } else {
-        for (const auto& [key, val] : table->members) {
-          auto s = val.as_string();
-          if (!s) {
-            lr.error(val, "table." + key, "expected a string");
-            continue;
-          }
-          lk.table.emplace_back(key, *s);
-        }
-      }
-    }
+    lr.each_member("table", "a mapping of value: result", [&](const std::string& key, const Value& val) {
+      if (auto s = val.as_string())
+        lk.table.emplace_back(key, *s);
+      else
+        lr.error(val, "table." + key, "expected a string");
+    });
     if (lk.field.empty() || lk.into.empty()) lr.error(*node, "field", "a lookup needs both 'field' and 'into'");
     lr.finish();
     out->push_back(std::move(lk));

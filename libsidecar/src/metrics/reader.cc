@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <utility>
 
 #include "sidecar/core/detail/strings.h"
 #include "sidecar/detail/metric_sources.h"
@@ -141,22 +142,14 @@ struct MetricsReader::Impl {
   // directory given with kAuto is looked into (again at each poll until it says).
   void make_source() {
     if (format == MetricsFormat::kAuto && is_directory(path)) format = directory_format(path);
-    switch (format) {
-      case MetricsFormat::kTfEvents:
-        source = detail::make_tfevents_source(path, opt);
-        break;
-      case MetricsFormat::kHfTrainerState:
-        source = detail::make_trainer_state_source(path, opt);
-        break;
-      case MetricsFormat::kMlflow:
-        source = detail::make_mlflow_source(path, opt);
-        break;
-      case MetricsFormat::kDetectron2:
-        source = detail::make_detectron2_source(path, opt);
-        break;
-      default:
-        break;
-    }
+    using Make = std::unique_ptr<detail::RowSource> (*)(std::string, const MetricsReaderOptions&);
+    static constexpr std::pair<MetricsFormat, Make> kSources[] = {
+        {MetricsFormat::kTfEvents, detail::make_tfevents_source},
+        {MetricsFormat::kHfTrainerState, detail::make_trainer_state_source},
+        {MetricsFormat::kMlflow, detail::make_mlflow_source},
+        {MetricsFormat::kDetectron2, detail::make_detectron2_source}};
+    for (const auto& [f, make] : kSources)
+      if (f == format) source = make(path, opt);
   }
 
   void malformed(std::uint64_t line, const std::string& what) {

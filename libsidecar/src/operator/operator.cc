@@ -50,26 +50,19 @@ void read_operator_options(const Value& playbook, ActionTable* out, std::vector<
   const Value* section = playbook.find("operator");
   if (!section || section->is_null()) return;
   ConfigReader r(*section, "operator", errors);
-  if (const Value* actions = r.child("actions")) {
-    if (!actions->is_object()) {
-      r.error(*actions, "actions", "expected a mapping of choice text to stop or continue");
-    } else {
-      for (const auto& [choice, v] : actions->members) {
+  r.each_member(
+      "actions", "a mapping of choice text to stop or continue", [&](const std::string& choice, const Value& v) {
         auto text = v.as_string();
         auto action = text ? parse_action(*text) : std::nullopt;
-        if (!action) {
-          r.error(v, "actions." + choice, "expected stop or continue, got '" + text.value_or("?") + "'");
-          continue;
-        }
+        if (!action)
+          return r.error(v, "actions." + choice, "expected stop or continue, got '" + text.value_or("?") + "'");
         std::string key(detail::trim(choice));
         auto it = std::find_if(out->map.begin(), out->map.end(), [&](const auto& m) { return m.first == key; });
         if (it != out->map.end())
           it->second = *action;
         else
           out->map.emplace_back(key, *action);
-      }
-    }
-  }
+      });
   read_options(r, out);  // OptionTable<ActionTable>
   r.finish();
 }

@@ -28,12 +28,9 @@ std::string label_value(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (char c : s) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '"')
-      out += "\\\"";
-    else if (c == '\n')
-      out += "\\n";
+    static constexpr detail::CharEscape kLabel[] = {{'\\', "\\\\"}, {'"', "\\\""}, {'\n', "\\n"}};
+    if (std::string_view e = detail::escape_of(c, kLabel); !e.empty())
+      out += e;
     else if (static_cast<unsigned char>(c) >= 0x20 || c == '\t')
       out += c;
   }

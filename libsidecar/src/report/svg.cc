@@ -12,30 +12,13 @@ std::string xml_escape(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 16);
   for (std::size_t i = 0; i < text.size();) {
+    static constexpr CharEscape kXml[] = {
+        {'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}, {'"', "&quot;"}, {'\'', "&#39;"}};
     char c = text[i];
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        ++i;
-        continue;
-      case '<':
-        out += "&lt;";
-        ++i;
-        continue;
-      case '>':
-        out += "&gt;";
-        ++i;
-        continue;
-      case '"':
-        out += "&quot;";
-        ++i;
-        continue;
-      case '\'':
-        out += "&#39;";
-        ++i;
-        continue;
-      default:
-        break;
+    if (std::string_view e = escape_of(c, kXml); !e.empty()) {
+      out += e;
+      ++i;
+      continue;
     }
     auto u = static_cast<unsigned char>(c);
     if (u < 0x20) {

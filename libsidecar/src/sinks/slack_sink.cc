@@ -9,6 +9,7 @@
 #include "notify_sink.h"
 #include "sidecar/core/detail/json_writer.h"
 #include "sidecar/core/detail/names.h"
+#include "sidecar/core/detail/strings.h"
 #include "sidecar/detail/sinks.h"
 #include "sidecar/notify.h"
 
@@ -24,12 +25,9 @@ std::string slack_escape(std::string_view s, std::size_t max = 2900) {
       out += "…";
       break;
     }
-    if (c == '&')
-      out += "&amp;";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
+    static constexpr detail::CharEscape kMrkdwn[] = {{'&', "&amp;"}, {'<', "&lt;"}, {'>', "&gt;"}};
+    if (std::string_view e = detail::escape_of(c, kMrkdwn); !e.empty())
+      out += e;
     else
       out += c;
   }

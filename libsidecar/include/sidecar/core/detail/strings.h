@@ -30,6 +30,20 @@ inline bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+// One character's replacement in an escaping table ({c, text} rows), or ""
+// when the table does not name it: the escapers of Prometheus label values,
+// Slack mrkdwn and XML share their loop this way.
+struct CharEscape {
+  char c;
+  std::string_view text;
+};
+template <std::size_t N>
+constexpr std::string_view escape_of(char c, const CharEscape (&table)[N]) {
+  for (const CharEscape& e : table)
+    if (e.c == c) return e.text;
+  return {};
+}
+
 inline std::string_view trim(std::string_view s) {
   auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; };
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
