@@ -3472,6 +3472,72 @@ TEST_CASE("round 21: the r20 misses by their emitters' messages, and their look-
   REQUIRE(scan_all(retry + retry + retry).size() == 1);
 }
 
+TEST_CASE("round 22: the r21 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // a CUDA driver call out of memory, a renderer and a simulator out of GPU memory; GPU quotas by name (GCP,
+      // ZeroGPU, gpu-manager, KAI, RunPod); HCCL's error line; Windows' GPU scheduler bug check; SoS losing a worker;
+      // dmlc's incomplete write; barriers and start-up waits that time out, Spark with no executor, XLA's rendezvous
+      // giving up; spaCy's exception; MuJoCo's instability and a distribution's NaN parameter
+      {"Out of memory in cuStreamCreate(&cuda_stream_, CU_STREAM_NON_BLOCKING) "
+       "(C:\\Users\\blender\\git\\blender-v410\\blender.git\\intern\\cycles\\device\\cuda\\queue.cpp:21)",
+       "cuda_oom"},
+      {"System is out of GPU and shared host memory", "cuda_oom"},
+      {"2025-10-15 10:59:53 [48,192ms] [Error] [carb.graphics-vulkan.plugin] Out of GPU memory allocating resource "
+       "'Foundation Resource Allocator' [size: unknown]",
+       "cuda_oom"},
+      {"    \"message\": \"Quota failure for project qwiklabs-gcp-01. The request for 2 K80 accelerators exceeds the "
+       "allowed maximum of 0.\",",
+       "gpu_busy"},
+      {"Error: You have exceeded your GPU quota (60s requested vs. 56s left).", "gpu_busy"},
+      {"Warning  FailedScheduling  3s (x3 over 3s)  default-scheduler  0/2 nodes are available: 2 ExceedsGPUQuota.",
+       "gpu_busy"},
+      {"Non-preemptible workload is over quota. Workload requested 0.2 GPUs, but aafa quota is 0.3 GPUs", "gpu_busy"},
+      {"QueryError: There are not enough free GPUs on the host machine to start this pod.", "gpu_busy"},
+      {"[ERROR] HCCL(36035,mindie_llm_backend_connector):2025-05-13-02:25:58.068.817 [op_base.cc:974][36818][Init]"
+       "[CommRootInfoConfig]errNo[0x0000000005000002]HcclCommInitRootInfo failed",
+       "nccl_error"},
+      {"VIDEO_SCHEDULER_INTERNAL_ERROR (119)", "xid"},
+      {"ERROR: One of the local workers has been killed.", "dist_child_failed"},
+      {"[16:24:41] src/io/local_filesys.cc:39: Check failed: std::fwrite(ptr, 1, size, fp_) == size "
+       "FileStream.Write incomplete",
+       "disk_full"},
+      {"4: Got timeout on barrier. Retrying...", "hang"},
+      {"F0915 12:14:57.163543  2300 manager.cc:55] Timeout (500 sec) to wait all other nodes initialized. See "
+       "commmets for more information",
+       "hang"},
+      {"24/03/22 15:35:41 WARN TaskSchedulerImpl: Initial job has not accepted any resources; check your cluster UI "
+       "to ensure that workers are registered and have sufficient resources",
+       "hang"},
+      {"F0213 13:11:17.931882   59040 rendezvous.cc:126] Termination timeout for `rendezvous of collective-permute; "
+       "run_id=15` of 1800 seconds exceeded. Exiting to ensure a consistent program state.",
+       "hang"},
+      {"\xe2\x9a\xa0 Aborting and saving the final best model. Encountered exception:", "traceback"},
+      {"WARNING: Nan, Inf or huge value in CTRL at ACTUATOR 0. The simulation is unstable. Time = 0.6000.",
+       "nan_in_log"},
+      {"ValueError: Expected parameter loc (Tensor of shape (1, 1)) of distribution Normal(loc: tensor([[nan]]), "
+       "scale: tensor([[nan]])) to satisfy the constraint Real(), but found invalid values:",
+       "nan_in_log"},
+      // look-alikes: prose about free GPUs and quotas, a quota that has room, a barrier that was reached, Spark's
+      // job that got its executors, XLA's rendezvous whose threads all arrived (a slow leader) and its all-clear,
+      // a healthy write, MuJoCo's healthy step
+      {"If there are not enough free GPUs, the job waits in the queue.", ""},
+      {"Workload requested 0.2 GPUs; quota 0.3 GPUs, 0.1 GPUs allocated.", ""},
+      {"4: Barrier reached by all 5 ranks", ""},
+      {"24/03/22 15:35:48 INFO TaskSchedulerImpl: Adding task set 0.0 with 2 tasks resource profile 0", ""},
+      {"E0915 03:15:02.160012     395 rendezvous.cc:108] [id=6] This thread has been waiting for `[1] [rank=1] "
+       "Initialize clique: devices=8:[0,1,2,3,4,5,6,7]` for 10 seconds and may be stuck. All 8 threads joined the "
+       "rendezvous, however the leader has not marked the rendezvous as completed. Leader can be deadlocked inside "
+       "the rendezvous callback.",
+       ""},
+      {"I0915 03:15:25.160012     395 rendezvous.cc:112] [id=6] This thread has been waiting for `[1] [rank=1] "
+       "Initialize clique` for 23 seconds and is now unstuck. Warning above was a false-positive.",
+       ""},
+      {"[16:24:41] src/io/local_filesys.cc:39: FileStream.Write complete", ""},
+      {"MuJoCo step 1000: qpos finite, ctrl within range", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
