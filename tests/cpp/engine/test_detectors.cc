@@ -1933,6 +1933,81 @@ TEST_CASE("frozen_loss no_gradient: a gradient norm of exactly 0 while the loss 
   Series gm("grad_norm");
   for (double x : {0.0, 0.3, 0.0, 0.0}) gm.push(static_cast<std::int64_t>(gm.size()), x);
   CHECK_FALSE(detect_no_gradient(loss, gm, {}));
+  // A norm the logger prints as 0.000 on every row while the loss moves
+  // several-fold (BigScience's 52B DeepSpeed log: lm-loss 12.44, 12.45, 41.03,
+  // 43.06, 38.14): a placeholder column, no frozen model.
+  Series lm("lm-loss"), g0("grad norm");
+  std::optional<Decision> any;
+  int i = 1;
+  for (double x : {12.44238, 12.44502, 41.03157, 43.05696, 38.14122, 33.68778, 31.23441}) {
+    lm.push(i, x);
+    g0.push(i++, 0.0);
+    if (!any) any = detect_no_gradient(lm, g0, {});
+  }
+  CHECK_FALSE(any);
+}
+
+TEST_CASE("loss_divergence above_chance: an LM loss above its chance-level start long after it (llm-action)",
+          "[detectors][divergence]") {
+  // Megatron-DeepSpeed LLaMA: lm loss 10.65 at iterations 1-3, then 12.67,
+  // 13.40, 12.55 at 2498-2500 (the fp16 loss scale at 1).
+  Series lm("lm loss");
+  const std::pair<std::int64_t, double> rows[] = {{1, 10.65542},    {2, 10.6521},     {3, 10.64566},
+                                                  {2498, 12.67467}, {2499, 13.40131}, {2500, 12.54951}};
+  std::optional<Decision> d;
+  for (auto [step, x] : rows) {
+    lm.push(step, x);
+    if (!d) d = detect_loss_divergence(lm, {});
+  }
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "above_chance");
+  CHECK(d->step == 2500);
+  // A warm-up spike in the first iterations (BigScience's 52B: 12.44 -> 43.06
+  // at iterations 3-4, falling after) is far inside the first 200 intervals.
+  Series spike("lm loss");
+  std::optional<Decision> early;
+  int step = 1;
+  for (double x : {12.44238, 12.44502, 41.03157, 43.05696, 38.14122, 33.68778, 31.23441, 25.63856, 22.13366}) {
+    spike.push(step++, x);
+    if (auto e = detect_loss_divergence(spike, {}); e && *ev(*e, "rule") == "above_chance") early = e;
+  }
+  CHECK_FALSE(early);
+  // Below ln 1000 at the start (a 10-class loss at 2.3 that ends at 2.6) is not judged by it.
+  Series small("loss");
+  for (auto [s, x] :
+       {std::pair<std::int64_t, double>{1, 2.30}, {2, 2.30}, {3, 2.29}, {2498, 2.6}, {2499, 2.6}, {2500, 2.6}})
+    small.push(s, x);
+  auto d2 = detect_loss_divergence(small, {});
+  CHECK_FALSE((d2 && *ev(*d2, "rule") == "above_chance"));
+  // Off.
+  LossDivergenceOptions off;
+  off.above_chance_rise = 0;
+  Series again("lm loss");
+  std::optional<Decision> d3;
+  for (auto [s, x] : rows) {
+    again.push(s, x);
+    if (!d3) d3 = detect_loss_divergence(again, off);
+  }
+  CHECK_FALSE(d3);
+}
+
+TEST_CASE("loss_divergence slow: five rises inside the band the loss has been moving in are its noise",
+          "[detectors][divergence]") {
+  // rasbt's distillation log: a single-sample training loss between 0.26 and
+  // 1.29; at step 1900 it had risen five times in a row, 0.459 -> 0.848, still
+  // under the 0.855 it reached at 1300.
+  Series s("train_loss");
+  const double v[] = {0.765625, 0.746094, 0.628906, 0.722656, 0.683594, 0.361328, 0.699219, 0.578125,
+                      0.746094, 0.824219, 0.632812, 0.824219, 0.515625, 0.427734, 0.458984, 0.734375,
+                      0.824219, 0.482422, 0.667969, 0.636719, 0.550781, 0.515625, 0.808594, 0.621094,
+                      0.796875, 0.855469, 0.421875, 0.578125, 0.550781, 0.59375,  0.816406, 0.458984,
+                      0.53125,  0.578125, 0.628906, 0.75,     0.847656};
+  std::optional<Decision> d;
+  for (std::size_t i = 0; i < std::size(v); ++i) {
+    s.push(static_cast<std::int64_t>(50 * (i + 1)), v[i]);
+    if (auto e = detect_loss_divergence(s, {}); e && !d) d = e;
+  }
+  CHECK_FALSE(d);
 }
 
 TEST_CASE("frozen_loss: zero_start, a loss exactly 0 from its first row (ms-swift#4711, detectron2#3023)",

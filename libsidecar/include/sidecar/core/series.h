@@ -80,6 +80,8 @@ class Series {
   // The first kInitialValues finite values of the run (for "initial level"
   // and "early post-warm-up level" references).
   std::span<const double> initial_values() const { return {initial_.data(), initial_count_}; }
+  // ... and their steps.
+  std::span<const std::int64_t> initial_steps() const { return {initial_steps_.data(), initial_count_}; }
 
   // Finite values of the points from_back(skip + n - 1) .. from_back(skip),
   // oldest first, appended to `out` (cleared first). Fewer when not retained.
@@ -117,7 +119,10 @@ class Series {
       min_ = v;
       argmin_step_ = step;
     }
-    if (!replace && initial_count_ < kInitialValues) initial_[initial_count_++] = v;
+    if (!replace && initial_count_ < kInitialValues) {
+      initial_steps_[initial_count_] = step;
+      initial_[initial_count_++] = v;
+    }
   }
 
   std::string name_;
@@ -132,6 +137,7 @@ class Series {
   bool finite_before_last_ = false;
   std::int64_t argmax_step_ = 0, argmin_step_ = 0;
   std::array<double, kInitialValues> initial_{};
+  std::array<std::int64_t, kInitialValues> initial_steps_{};
   std::size_t initial_count_ = 0;
 };
 

@@ -515,12 +515,18 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
     "absurd rule: a finite loss at or above this, one point, diverged whatever came before (0: off)")                 \
   X(double, blowup_ratio, 100.0, (0.0),                                                                               \
     "blowup rule: each of the last two values >= this x the one before it (0: off)")                                  \
+  X(double, above_chance_rise, 0.1, (0.0),                                                                            \
+    "above_chance rule: a loss that started at >= ln 1000 ends this fraction above its initial level (0: off)")       \
+  X(int, above_chance_intervals, 200, (1, 1e9),                                                                       \
+    "above_chance rule: its last hold_points values this many first logging intervals after its first")               \
   X(Severity, severity, Severity::kWarning, (), "alert severity")
 SIDECAR_OPTIONS(LossDivergenceOptions, SIDECAR_LOSS_DIVERGENCE_OPTIONS);
 
 namespace detail {
 // The run's initial level: the median of its first (up to) 3 finite values;
 // NaN before any.
+constexpr double kLnThousand = 6.907755278982137;  // ln 1000: an untrained model's loss over 1000 classes
+
 inline double initial_level(const Series& s) {
   auto span = s.initial_values().first(std::min<std::size_t>(s.initial_values().size(), 3));
   auto& init = scratch(0);
@@ -714,7 +720,39 @@ inline std::optional<Decision> detect_absurd_loss(const Series& loss, const Loss
   return detail::absurd_loss(loss, opt);
 }
 
-// Returns a "loss_divergence" decision (evidence "rule": fast | slow | hold | jump | creep | step | absurd | blowup).
+namespace detail {
+// Above chance (rule "above_chance"; evidence: three initial values from the
+// run's start at or above ln 1000, and hold_points values at least
+// above_chance_intervals first logging intervals after the first): the last
+// hold_points values all >= (1 + above_chance_rise) x the initial level. A
+// loss that starts at the chance level of a thousand classes or more (an
+// LM's vocabulary) and, that long after, sits above it predicts worse than
+// the untrained model did: diverged (llm-action's Megatron-DeepSpeed LLaMA
+// run: lm loss 10.65 at iterations 1-3, then 12.67, 13.40, 12.55 at
+// 2498-2500 with the fp16 loss scale at 1). A warm-up spike in a run's first
+// steps (BigScience's 52B: 12.4 -> 43 at iterations 3-4, under 10 by 20) is
+// inside the first intervals. Known false positive: a curriculum that
+// lengthens sequences or hardens the data far past the start.
+inline bool above_chance(const Series& loss, const LossDivergenceOptions& opt, double initial) {
+  const auto steps = loss.initial_steps();
+  const auto hp = static_cast<std::size_t>(std::max(opt.hold_points, 1));
+  if (!(opt.above_chance_rise > 0) || initial < kLnThousand || steps.size() < 3 || loss.size() < hp ||
+      starts_mid_run(loss) || loss.initial_values().front() < kLnThousand)
+    return false;
+  const double interval = static_cast<double>(steps[1]) - static_cast<double>(steps[0]);
+  if (!(interval > 0)) return false;
+  const double after = static_cast<double>(steps[0]) + interval * std::max(opt.above_chance_intervals, 1);
+  if (static_cast<double>(loss.from_back(hp - 1).step) < after) return false;
+  for (std::size_t i = 0; i < hp; ++i) {
+    const double x = loss.from_back(i).value;
+    if (!std::isfinite(x) || x < (1.0 + opt.above_chance_rise) * initial) return false;
+  }
+  return true;
+}
+}  // namespace detail
+
+// Returns a "loss_divergence" decision (evidence "rule": fast | slow | hold | jump | creep | step | absurd | blowup |
+// above_chance).
 inline std::optional<Decision> detect_loss_divergence(const Series& loss, const LossDivergenceOptions& opt) {
   if (!opt.enabled || loss.empty()) return std::nullopt;
   double v = loss.back().value;
@@ -743,6 +781,9 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
     return ", " + detail::fmt_num(v / *mn) + "x its minimum " + detail::fmt_num(*mn) + " (step " +
            std::to_string(loss.argmin_step()) + ")";
   };
+  if (detail::above_chance(loss, opt, initial))
+    return make("above_chance", loss.name() + " sits above its start at chance level: " + detail::fmt_num(v) +
+                                    " against an initial " + detail::fmt_num(initial) + tail());
   int rising = std::max(opt.rising, 1);
   if (v >= opt.ratio * *mn && loss.finite_count() >= static_cast<std::uint64_t>(std::max(opt.min_points, 2)) &&
       loss.size() > static_cast<std::size_t>(rising) && climbed(opt.back_fraction)) {
@@ -784,8 +825,11 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
     }
     // A rise at every point of the window: per-step losses that rise at 4 of 5
     // points are noise of a healthy run (a real PyTorch learner at a sane
-    // learning rate does that twice in its first 25 steps).
-    if (ups >= w && loss.back().value > loss.from_back(1).value)
+    // learning rate does that twice in its first 25 steps). And the latest
+    // is the highest since the minimum: five rises that stay inside the band
+    // the loss has been moving in are its noise (a single-sample training
+    // loss between 0.26 and 1.29: rasbt's distillation log).
+    if (ups >= w && loss.back().value > loss.from_back(1).value && detail::new_high_since_min(loss))
       return make("slow", loss.name() + " has risen at " + std::to_string(ups) + " of the last " + std::to_string(w) +
                               " points: " + detail::fmt_num(v) + tail());
   }
@@ -1095,8 +1139,7 @@ inline bool counts_as_zero(double v, bool reward_run) {
 }
 
 constexpr std::size_t kFlatTrendPoints = 32;
-constexpr double kNumericZero = 1e-12;             // a loss this close to 0 computes nothing
-constexpr double kLnThousand = 6.907755278982137;  // ln 1000: an untrained model's loss over 1000 classes
+constexpr double kNumericZero = 1e-12;  // a loss this close to 0 computes nothing
 
 }  // namespace detail
 
@@ -1448,7 +1491,12 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
 // so nothing is learned (YOLO-World#276: grad_norm 0.0000 on every line of
 // prompt tuning, the loss at 208-209). A GRPO step whose completions all
 // scored the same has zero advantages and a zero loss too, hence the loss
-// bar; a skipped fp16 overflow step logs a non-finite norm, not 0.0.
+// bar; a skipped fp16 overflow step logs a non-finite norm, not 0.0. A norm
+// that was 0.0 on every row of the run while the loss moved by more than
+// its own lowest level (max > 2 x min) is a column the logger fills without
+// computing it (Megatron-DeepSpeed prints 'grad norm: 0.000' and 'loss
+// scale: -1.0' when DeepSpeed owns the optimizer: BigScience's 52B log,
+// lm-loss 12.4 -> 43.1 -> 7.7), not a frozen model.
 inline std::optional<Decision> detect_no_gradient(const Series& loss, const Series& gnorm,
                                                   const FrozenLossOptions& opt) {
   if (!opt.enabled || opt.precise_points < 2 || loss.empty() || gnorm.empty()) return std::nullopt;
@@ -1463,6 +1511,8 @@ inline std::optional<Decision> detect_no_gradient(const Series& loss, const Seri
     ++zeros;
   }
   if (zeros < n) return std::nullopt;
+  const auto lo = loss.min(), hi = loss.max();
+  if (gnorm.max() == 0.0 && gnorm.min() == 0.0 && lo && hi && *lo > 0 && *hi > 2.0 * *lo) return std::nullopt;
   Decision d = detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
                                      loss.name() + " gets no gradient: " + gnorm.name() + " has been exactly 0 for " +
                                          std::to_string(n) + " points while the loss is " + detail::fmt_num(v),
