@@ -43,25 +43,37 @@ namespace sidecar {
 // `grad_norm_*` / `entropy_*`, after their common stem; `rank_progress`
 // raises the `hang` the log rules also raise). Defaults, bounds and reasons:
 // each option's row in its struct's list (SIDECAR_OPTIONS, option_table.h).
+// One row per detector: its options struct, its key (the member), the key it
+// had before issue 14 ("" when unchanged) and one line saying what it raises;
+// DetectorOptions and for_each_detector are made from it.
+#define SIDECAR_DETECTORS(X)                                                                                         \
+  X(NanLossOptions, nan_loss, "", "NaN/Inf loss: critical at once")                                                  \
+  X(HighLossOptions, high_loss, "", "after warm-up, most of the last window at or above a threshold, not improving") \
+  X(LossSpikeOptions, loss_spike, "", "ceiling (10x max seen), robust z of log(loss), early ratio")                  \
+  X(GradNormOptions, grad_norm, "", "grad_norm_nonfinite (critical when persistent) and grad_norm_explosion")        \
+  X(StallOptions, stall, "", "no new metrics for factor x the run's median interval")                                \
+  X(ValAccDropOptions, validation_drop, "val_acc_drop", "supervised: validation accuracy drops or collapses")        \
+  X(ValLossRegressionOptions, validation_loss_regression, "val_loss_regression",                                     \
+    "supervised: validation loss regresses from its best")                                                           \
+  X(RewardDropOptions, reward_drop, "", "reinforcement learning: the reward drops or declines from its peak")        \
+  X(RewardHackingOptions, reward_hacking_suspected, "reward_hacking",                                                \
+    "reinforcement learning: reward up, success/accuracy down")                                                      \
+  X(KlExplosionOptions, kl_explosion, "", "reinforcement learning: the KL explodes")                                 \
+  X(EntropyOptions, entropy, "", "reinforcement learning: entropy_collapse and entropy_explosion")                   \
+  X(ThroughputRegressionOptions, throughput_regression, "", "baseline: post-warm-up median vs earlier runs' median") \
+  X(QualityBehindOptions, quality_behind, "", "baseline: best val accuracy vs earlier runs at the same step")        \
+  X(NonFiniteOptions, nonfinite_metric, "nonfinite",                                                                 \
+    "NaN/Inf in any key that was finite (loss-family keys: nan_loss, critical)")                                     \
+  X(LossDivergenceOptions, loss_divergence, "", "the loss climbs back from its minimum, fast or slow")               \
+  X(FrozenLossOptions, frozen_loss, "",                                                                              \
+    "identical values, exactly 0.0 after a real loss, or flat at its initial level")                                 \
+  X(ThroughputCollapseOptions, throughput_collapse, "", "within the run: vs its own early post-warm-up median")      \
+  X(RankProgressOptions, rank_progress, "", "hang: the rank whose log stopped while the others went on")
+
 struct DetectorOptions {
-  NanLossOptions nan_loss;
-  HighLossOptions high_loss;
-  LossSpikeOptions loss_spike;
-  GradNormOptions grad_norm;
-  StallOptions stall;
-  ValAccDropOptions validation_drop;
-  ValLossRegressionOptions validation_loss_regression;
-  RewardDropOptions reward_drop;
-  RewardHackingOptions reward_hacking_suspected;
-  KlExplosionOptions kl_explosion;
-  EntropyOptions entropy;
-  ThroughputRegressionOptions throughput_regression;
-  QualityBehindOptions quality_behind;
-  NonFiniteOptions nonfinite_metric;
-  LossDivergenceOptions loss_divergence;
-  FrozenLossOptions frozen_loss;
-  ThroughputCollapseOptions throughput_collapse;
-  RankProgressOptions rank_progress;
+#define SIDECAR_DETECTOR_MEMBER(Options, key, old_key, what) Options key;
+  SIDECAR_DETECTORS(SIDECAR_DETECTOR_MEMBER)
+#undef SIDECAR_DETECTOR_MEMBER
 };
 
 // The detectors of `detectors:` in the order `playbook show` prints them:
@@ -69,27 +81,9 @@ struct DetectorOptions {
 // issue 14 (still read, with a notice; "" when unchanged); `what` is one line.
 template <typename Detectors, typename Fn>
 void for_each_detector(Detectors& d, Fn&& fn) {
-  fn("nan_loss", "", d.nan_loss, "NaN/Inf loss: critical at once");
-  fn("high_loss", "", d.high_loss, "after warm-up, most of the last window at or above a threshold, not improving");
-  fn("loss_spike", "", d.loss_spike, "ceiling (10x max seen), robust z of log(loss), early ratio");
-  fn("grad_norm", "", d.grad_norm, "grad_norm_nonfinite (critical when persistent) and grad_norm_explosion");
-  fn("stall", "", d.stall, "no new metrics for factor x the run's median interval");
-  fn("validation_drop", "val_acc_drop", d.validation_drop, "supervised: validation accuracy drops or collapses");
-  fn("validation_loss_regression", "val_loss_regression", d.validation_loss_regression,
-     "supervised: validation loss regresses from its best");
-  fn("reward_drop", "", d.reward_drop, "reinforcement learning: the reward drops or declines from its peak");
-  fn("reward_hacking_suspected", "reward_hacking", d.reward_hacking_suspected,
-     "reinforcement learning: reward up, success/accuracy down");
-  fn("kl_explosion", "", d.kl_explosion, "reinforcement learning: the KL explodes");
-  fn("entropy", "", d.entropy, "reinforcement learning: entropy_collapse and entropy_explosion");
-  fn("throughput_regression", "", d.throughput_regression, "baseline: post-warm-up median vs earlier runs' median");
-  fn("quality_behind", "", d.quality_behind, "baseline: best val accuracy vs earlier runs at the same step");
-  fn("nonfinite_metric", "nonfinite", d.nonfinite_metric,
-     "NaN/Inf in any key that was finite (loss-family keys: nan_loss, critical)");
-  fn("loss_divergence", "", d.loss_divergence, "the loss climbs back from its minimum, fast or slow");
-  fn("frozen_loss", "", d.frozen_loss, "identical values, exactly 0.0 after a real loss, or flat at its initial level");
-  fn("throughput_collapse", "", d.throughput_collapse, "within the run: vs its own early post-warm-up median");
-  fn("rank_progress", "", d.rank_progress, "hang: the rank whose log stopped while the others went on");
+#define SIDECAR_DETECTOR_CALL(Options, key, old_key, what) fn(#key, old_key, d.key, what);
+  SIDECAR_DETECTORS(SIDECAR_DETECTOR_CALL)
+#undef SIDECAR_DETECTOR_CALL
 }
 
 // Playbook `sinks:`: the options of each sink (where to send, the run id and

@@ -73,15 +73,14 @@ inline std::optional<Decision> detect_throughput_regression(const Series& tp, co
   tp.finite_window(0, static_cast<std::size_t>(window), &w);
   double med = detail::median_inplace(w);
   if (!(med <= opt.ratio * *base.throughput)) return std::nullopt;
-  Decision d = detail::make_decision(
+  return detail::make_decision(
       Source::kBaseline, "throughput_regression", opt.severity,
       tp.name() + " " + detail::fmt_num(med) + " is " + detail::fmt_num(med / *base.throughput) + "x the baseline " +
           detail::fmt_num(*base.throughput) + " (" + std::to_string(base.throughput_n) + " earlier runs)",
-      tp.name(), &tp);
-  d.evidence.emplace_back("recent_median", detail::fmt_num(med));
-  d.evidence.emplace_back("baseline", detail::fmt_num(*base.throughput));
-  d.evidence.emplace_back("baseline_runs", std::to_string(base.throughput_n));
-  return d;
+      tp.name(), &tp,
+      {{"recent_median", detail::fmt_num(med)},
+       {"baseline", detail::fmt_num(*base.throughput)},
+       {"baseline_runs", std::to_string(base.throughput_n)}});
 }
 
 #define SIDECAR_QUALITY_BEHIND_OPTIONS(X)                                                                        \
@@ -103,15 +102,14 @@ inline std::optional<Decision> detect_quality_behind(const Series& acc, const Ba
   if (!at) return std::nullopt;
   double scale = std::max(at->first, *best) > 1.5 ? 100.0 : 1.0;
   if (*best > at->first - opt.margin * scale) return std::nullopt;
-  Decision d = detail::make_decision(Source::kBaseline, "quality_behind", opt.severity,
-                                     acc.name() + " best " + detail::fmt_num(*best) + " trails the baseline " +
-                                         detail::fmt_num(at->first) + " at step " + std::to_string(acc.back().step) +
-                                         " (" + std::to_string(at->second) + " earlier runs)",
-                                     acc.name(), &acc);
-  d.evidence.emplace_back("best", detail::fmt_num(*best));
-  d.evidence.emplace_back("baseline", detail::fmt_num(at->first));
-  d.evidence.emplace_back("baseline_runs", std::to_string(at->second));
-  return d;
+  return detail::make_decision(Source::kBaseline, "quality_behind", opt.severity,
+                               acc.name() + " best " + detail::fmt_num(*best) + " trails the baseline " +
+                                   detail::fmt_num(at->first) + " at step " + std::to_string(acc.back().step) + " (" +
+                                   std::to_string(at->second) + " earlier runs)",
+                               acc.name(), &acc,
+                               {{"best", detail::fmt_num(*best)},
+                                {"baseline", detail::fmt_num(at->first)},
+                                {"baseline_runs", std::to_string(at->second)}});
 }
 
 }  // namespace sidecar

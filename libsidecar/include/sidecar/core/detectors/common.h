@@ -7,10 +7,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sidecar/core/series.h"
@@ -39,8 +41,12 @@ inline std::string make_signature(Source source, std::string_view syndrome, std:
   return s;
 }
 
+// A rule's decision about `subject` (its signature), at the series' latest
+// point (its step; evidence "metric" and "value") when one is given, then
+// the rule's own evidence in order ({"rule", "fast"}, {"points", "3"}, ...).
 inline Decision make_decision(Source source, std::string_view syndrome, Severity severity, std::string message,
-                              std::string_view subject, const Series* series) {
+                              std::string_view subject, const Series* series,
+                              std::initializer_list<std::pair<std::string, std::string>> evidence = {}) {
   Decision d;
   d.source = source;
   d.syndrome = std::string(syndrome);
@@ -52,6 +58,7 @@ inline Decision make_decision(Source source, std::string_view syndrome, Severity
     d.evidence.emplace_back("metric", series->name());
     d.evidence.emplace_back("value", fmt_num(series->back().value));
   }
+  d.evidence.insert(d.evidence.end(), evidence.begin(), evidence.end());
   return d;
 }
 

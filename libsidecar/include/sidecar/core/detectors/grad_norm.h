@@ -157,16 +157,13 @@ inline std::optional<Decision> detect_grad_norm_growth(const Series& g, const Se
         l_end.value >= (1.0 - opt.growth_loss_drop) * l_start.value))
     return std::nullopt;
   const double first = g.from_back(k).value;
-  Decision d = detail::make_decision(
+  return detail::make_decision(
       Source::kRulebased, "grad_norm_explosion", opt.severity,
       g.name() + " grew from " + detail::fmt_num(first) + " to " + detail::fmt_num(g.back().value) + " over " +
           std::to_string(k) + " rows (>= " + detail::fmt_num(opt.growth_ratio) + "x each) while " + loss->name() +
           " did not improve (" + detail::fmt_num(l_start.value) + " -> " + detail::fmt_num(l_end.value) + ")",
-      g.name(), &g);
-  d.evidence.emplace_back("rule", "growth");
-  d.evidence.emplace_back("consecutive", std::to_string(k));
-  d.evidence.emplace_back("growth", detail::fmt_num(g.back().value / first));
-  return d;
+      g.name(), &g,
+      {{"rule", "growth"}, {"consecutive", std::to_string(k)}, {"growth", detail::fmt_num(g.back().value / first)}});
 }
 
 }  // namespace sidecar

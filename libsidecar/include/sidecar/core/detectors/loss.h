@@ -53,10 +53,9 @@ inline std::optional<Decision> detect_nan_loss(const Series& loss, const NanLoss
   std::string msg = loss.name() + " is " + detail::fmt_num(v) + " at step " + std::to_string(loss.back().step);
   if (first.step != loss.back().step)
     msg += " (non-finite since step " + std::to_string(first.step) + ", " + detail::fmt_num(first.value) + ")";
-  Decision d = detail::make_decision(Source::kRulebased, "nan_loss", opt.severity, msg, loss.name(), &loss);
-  d.evidence.emplace_back("consecutive", std::to_string(loss.trailing_nonfinite()));
-  d.evidence.emplace_back("first_step", std::to_string(first.step));
-  return d;
+  return detail::make_decision(
+      Source::kRulebased, "nan_loss", opt.severity, msg, loss.name(), &loss,
+      {{"consecutive", std::to_string(loss.trailing_nonfinite())}, {"first_step", std::to_string(first.step)}});
 }
 
 // The missing form of nan_loss: `rows` consecutive training rows carried the
@@ -394,14 +393,12 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
   if (!opt.enabled || s.empty() || std::isfinite(s.back().value) || s.finite_count() == 0) return std::nullopt;
   const std::size_t run = std::min(s.trailing_nonfinite(), s.size());
   const SeriesPoint& first = s.from_back(run > 0 ? run - 1 : 0);
-  Decision d = detail::make_decision(Source::kRulebased, "nonfinite_metric", opt.severity,
-                                     s.name() + " is " + detail::fmt_num(s.back().value) + " at step " +
-                                         std::to_string(s.back().step) + " (finite before step " +
-                                         std::to_string(first.step) + ")",
-                                     s.name(), &s);
-  d.evidence.emplace_back("consecutive", std::to_string(s.trailing_nonfinite()));
-  d.evidence.emplace_back("first_step", std::to_string(first.step));
-  return d;
+  return detail::make_decision(
+      Source::kRulebased, "nonfinite_metric", opt.severity,
+      s.name() + " is " + detail::fmt_num(s.back().value) + " at step " + std::to_string(s.back().step) +
+          " (finite before step " + std::to_string(first.step) + ")",
+      s.name(), &s,
+      {{"consecutive", std::to_string(s.trailing_nonfinite())}, {"first_step", std::to_string(first.step)}});
 }
 
 // Divergence: the loss climbs back from its run-wide minimum and keeps going.
@@ -1276,14 +1273,11 @@ inline std::optional<Decision> detect_zero_total(const Series& loss, const Serie
     if (a.value != 0.0 || a.step != b.step || !std::isfinite(b.value) || !(b.value >= opt.zero_min_initial))
       return std::nullopt;
   }
-  Decision d = detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
-                                     loss.name() + " is exactly 0 for " + std::to_string(n) + " rows while " +
-                                         part.name() + " on the same rows is " + detail::fmt_num(part.back().value),
-                                     loss.name(), &loss);
-  d.evidence.emplace_back("points", std::to_string(n));
-  d.evidence.emplace_back("rule", "zero_total");
-  d.evidence.emplace_back("part", part.name());
-  return d;
+  return detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
+                               loss.name() + " is exactly 0 for " + std::to_string(n) + " rows while " + part.name() +
+                                   " on the same rows is " + detail::fmt_num(part.back().value),
+                               loss.name(), &loss,
+                               {{"points", std::to_string(n)}, {"rule", "zero_total"}, {"part", part.name()}});
 }
 
 // A loss-family key (a head's own loss) exactly 0.0 on each of the last
@@ -1311,15 +1305,12 @@ inline std::optional<Decision> detect_zero_perfect(const Series& loss, const Ser
     const auto& b = quality.from_back(i);
     if (a.value != 0.0 || a.step != b.step || b.value != top) return std::nullopt;
   }
-  Decision d = detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
-                                     loss.name() + " is exactly 0 for " + std::to_string(n) + " rows while " +
-                                         quality.name() + " is exactly " + detail::fmt_num(top) +
-                                         ": a perfect score at zero loss, nothing to learn (check the targets)",
-                                     loss.name(), &loss);
-  d.evidence.emplace_back("points", std::to_string(n));
-  d.evidence.emplace_back("rule", "zero_perfect");
-  d.evidence.emplace_back("metric_at_ceiling", quality.name());
-  return d;
+  return detail::make_decision(
+      Source::kRulebased, "frozen_loss", opt.severity,
+      loss.name() + " is exactly 0 for " + std::to_string(n) + " rows while " + quality.name() + " is exactly " +
+          detail::fmt_num(top) + ": a perfect score at zero loss, nothing to learn (check the targets)",
+      loss.name(), &loss,
+      {{"points", std::to_string(n)}, {"rule", "zero_perfect"}, {"metric_at_ceiling", quality.name()}});
 }
 
 // A loss printed as exactly 0.0 on every row from its first, zero_start_points
@@ -1339,15 +1330,12 @@ inline std::optional<Decision> detect_zero_start(const Series& loss, const Froze
   if (loss.size() < n || loss.count() != loss.size()) return std::nullopt;  // every row retained, from the first
   for (std::size_t i = 0; i < loss.size(); ++i)
     if (loss.from_back(i).value != 0.0) return std::nullopt;
-  Decision d = detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
-                                     loss.name() + " has been exactly 0 on each of its " + std::to_string(loss.size()) +
-                                         " rows from the first (since step " +
-                                         std::to_string(loss.from_back(loss.size() - 1).step) +
-                                         "): a supervised loss computes nothing",
-                                     loss.name(), &loss);
-  d.evidence.emplace_back("points", std::to_string(loss.size()));
-  d.evidence.emplace_back("rule", "zero_start");
-  return d;
+  return detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
+                               loss.name() + " has been exactly 0 on each of its " + std::to_string(loss.size()) +
+                                   " rows from the first (since step " +
+                                   std::to_string(loss.from_back(loss.size() - 1).step) +
+                                   "): a supervised loss computes nothing",
+                               loss.name(), &loss, {{"points", std::to_string(loss.size())}, {"rule", "zero_start"}});
 }
 
 // A GAN's generator or discriminator loss printed as exactly 0.0 on every row
@@ -1374,16 +1362,13 @@ inline std::optional<Decision> detect_adversarial_zero(const Series& loss, const
     const auto& b = opponent.from_back(i);
     if (a.value != 0.0 || a.step != b.step || !std::isfinite(b.value) || b.value == 0.0) return std::nullopt;
   }
-  Decision d =
-      detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
-                            loss.name() + " has been exactly 0 on each of its " + std::to_string(loss.size()) +
-                                " rows while " + opponent.name() + " is " + detail::fmt_num(opponent.back().value) +
-                                ": the adversarial game is dead (saturated discriminator outputs)",
-                            loss.name(), &loss);
-  d.evidence.emplace_back("points", std::to_string(loss.size()));
-  d.evidence.emplace_back("rule", "adversarial_zero");
-  d.evidence.emplace_back("opponent", opponent.name());
-  return d;
+  return detail::make_decision(
+      Source::kRulebased, "frozen_loss", opt.severity,
+      loss.name() + " has been exactly 0 on each of its " + std::to_string(loss.size()) + " rows while " +
+          opponent.name() + " is " + detail::fmt_num(opponent.back().value) +
+          ": the adversarial game is dead (saturated discriminator outputs)",
+      loss.name(), &loss,
+      {{"points", std::to_string(loss.size())}, {"rule", "adversarial_zero"}, {"opponent", opponent.name()}});
 }
 
 // Returns a "frozen_loss" decision (evidence "rule": identical | zero | saturated | flat | chance;
@@ -1398,13 +1383,10 @@ inline std::optional<Decision> detect_frozen_loss_in(const Series& loss, const F
   double v = loss.back().value;
   if (!std::isfinite(v)) return std::nullopt;
   auto make = [&](std::string rule, std::size_t n, std::string what) {
-    Decision d = detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
-                                       loss.name() + " " + what + " for " + std::to_string(n) + " points (since step " +
-                                           std::to_string(loss.from_back(n - 1).step) + ")",
-                                       loss.name(), &loss);
-    d.evidence.emplace_back("points", std::to_string(n));
-    d.evidence.emplace_back("rule", std::move(rule));
-    return d;
+    return detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
+                                 loss.name() + " " + what + " for " + std::to_string(n) + " points (since step " +
+                                     std::to_string(loss.from_back(n - 1).step) + ")",
+                                 loss.name(), &loss, {{"points", std::to_string(n)}, {"rule", std::move(rule)}});
   };
   double prev = loss.from_back(1).value;
   if (v == 0.0 && opt.zero_points > 0) {
@@ -1513,13 +1495,10 @@ inline std::optional<Decision> detect_no_gradient(const Series& loss, const Seri
   if (zeros < n) return std::nullopt;
   const auto lo = loss.min(), hi = loss.max();
   if (gnorm.max() == 0.0 && gnorm.min() == 0.0 && lo && hi && *lo > 0 && *hi > 2.0 * *lo) return std::nullopt;
-  Decision d = detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
-                                     loss.name() + " gets no gradient: " + gnorm.name() + " has been exactly 0 for " +
-                                         std::to_string(n) + " points while the loss is " + detail::fmt_num(v),
-                                     loss.name(), &loss);
-  d.evidence.emplace_back("points", std::to_string(n));
-  d.evidence.emplace_back("rule", "no_gradient");
-  return d;
+  return detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
+                               loss.name() + " gets no gradient: " + gnorm.name() + " has been exactly 0 for " +
+                                   std::to_string(n) + " points while the loss is " + detail::fmt_num(v),
+                               loss.name(), &loss, {{"points", std::to_string(n)}, {"rule", "no_gradient"}});
 }
 
 // Frozen quality metric (evidence: metric_points bit-identical values and a
@@ -1553,16 +1532,12 @@ inline std::optional<Decision> detect_frozen_metric(const Series& m, const Serie
   // sits on a plateau of its k / N (speechbrain#2191: valid ACC 0.935 four
   // epochs running while the train loss eases 31.17 -> 29.84, every epoch down).
   if (detail::still_falling(*loss, detail::kFlatTrendPoints, opt.flat_trend_z)) return std::nullopt;
-  Decision d = detail::make_decision(
+  return detail::make_decision(
       Source::kRulebased, "frozen_metric", opt.severity,
       m.name() + " has been exactly " + detail::fmt_num(v) + " for " + std::to_string(n) + " points (since step " +
           std::to_string(m.from_back(n - 1).step) + ") while " + loss->name() + " never improved on its initial " +
           detail::fmt_num(initial) + ": the model is not learning",
-      m.name(), &m);
-  d.evidence.emplace_back("points", std::to_string(n));
-  d.evidence.emplace_back("rule", "metric");
-  d.evidence.emplace_back("loss_initial", detail::fmt_num(initial));
-  return d;
+      m.name(), &m, {{"points", std::to_string(n)}, {"rule", "metric"}, {"loss_initial", detail::fmt_num(initial)}});
 }
 
 // Frozen evaluation loss (evidence: precise_points rows, rule
@@ -1606,15 +1581,11 @@ inline std::optional<Decision> detect_frozen_eval(const Series& eval, const Seri
   for (std::size_t i = 1; i < n; ++i)
     if (at[i] == at[i - 1]) return std::nullopt;
   if (detail::significant_digits(v) < opt.precise_digits) return std::nullopt;
-  Decision d =
-      detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
-                            eval.name() + " has been exactly " + detail::fmt_num(v) + " for " + std::to_string(n) +
-                                " evaluations (since step " + std::to_string(eval.from_back(n - 1).step) + ") while " +
-                                sibling.name() + " changed at each: the weights no longer change",
-                            eval.name(), &eval);
-  d.evidence.emplace_back("points", std::to_string(n));
-  d.evidence.emplace_back("rule", "identical_eval");
-  return d;
+  return detail::make_decision(Source::kRulebased, "frozen_loss", opt.severity,
+                               eval.name() + " has been exactly " + detail::fmt_num(v) + " for " + std::to_string(n) +
+                                   " evaluations (since step " + std::to_string(eval.from_back(n - 1).step) +
+                                   ") while " + sibling.name() + " changed at each: the weights no longer change",
+                               eval.name(), &eval, {{"points", std::to_string(n)}, {"rule", "identical_eval"}});
 }
 
 // Frozen quality metric in a run that logs no loss at all (evidence:
@@ -1638,15 +1609,12 @@ inline std::optional<Decision> detect_frozen_metric_alone(const Series& m, const
   if (!std::isfinite(v) || !(v > 0) || (v >= 0.99 && v <= 1.0) || v >= 99.0) return std::nullopt;
   for (std::size_t i = 1; i < m.size(); ++i)
     if (m.from_back(i).value != v) return std::nullopt;
-  Decision d = detail::make_decision(Source::kRulebased, "frozen_metric", opt.severity,
-                                     m.name() + " has been exactly " + detail::fmt_num(v) + " on each of its " +
-                                         std::to_string(m.size()) + " rows from the first (since step " +
-                                         std::to_string(m.from_back(m.size() - 1).step) +
-                                         "), and the run logs no loss: the model's predictions do not change",
-                                     m.name(), &m);
-  d.evidence.emplace_back("points", std::to_string(m.size()));
-  d.evidence.emplace_back("rule", "metric_alone");
-  return d;
+  return detail::make_decision(Source::kRulebased, "frozen_metric", opt.severity,
+                               m.name() + " has been exactly " + detail::fmt_num(v) + " on each of its " +
+                                   std::to_string(m.size()) + " rows from the first (since step " +
+                                   std::to_string(m.from_back(m.size() - 1).step) +
+                                   "), and the run logs no loss: the model's predictions do not change",
+                               m.name(), &m, {{"points", std::to_string(m.size())}, {"rule", "metric_alone"}});
 }
 
 namespace detail {
@@ -1723,19 +1691,18 @@ inline std::optional<Decision> detect_chance_pair(const Series& loss, const Seri
     const double c = nats / base;
     if (!(std::fabs(lm - c) <= opt.chance_pair_tolerance * c)) continue;
     const long k = std::lround(1.0 / am);
-    Decision d = detail::make_decision(
+    return detail::make_decision(
         Source::kRulebased, "frozen_loss", opt.severity,
         loss.name() + " sits at chance: " + detail::fmt_num(lm) + " on average over its last " + std::to_string(n) +
             " rows (since step " + std::to_string(loss.from_back(n - 1).step) + ") is " +
             (base == 1.0 ? "ln" : "log2") + " of 1 / " + acc.name() + " (" + detail::fmt_num(am) +
             " on average): the model guesses uniformly among about " + std::to_string(k) + " classes",
-        loss.name(), &loss);
-    d.evidence.emplace_back("points", std::to_string(n));
-    d.evidence.emplace_back("rule", "chance_pair");
-    d.evidence.emplace_back("accuracy", acc.name());
-    d.evidence.emplace_back("classes", std::to_string(k));
-    d.evidence.emplace_back("log_base", base == 1.0 ? "e" : "2");
-    return d;
+        loss.name(), &loss,
+        {{"points", std::to_string(n)},
+         {"rule", "chance_pair"},
+         {"accuracy", acc.name()},
+         {"classes", std::to_string(k)},
+         {"log_base", base == 1.0 ? "e" : "2"}});
   }
   return std::nullopt;
 }
@@ -1816,16 +1783,12 @@ inline std::optional<Decision> detect_chance_wobble(const Series& loss, const Se
       const double scale = detail::accuracy_scale(*accuracy);
       if (scale > 0 && accuracy->back().value * scale > 1.5 / k) return std::nullopt;
     }
-    Decision d = detail::make_decision(
+    return detail::make_decision(
         Source::kRulebased, "frozen_loss", opt.severity,
         loss.name() + " hovers at chance level ln " + std::to_string(k) + " = " + detail::fmt_num(c) + ": median " +
             detail::fmt_num(median) + " over its last " + std::to_string(n) + " points (since step " +
             std::to_string(loss.from_back(n - 1).step) + "), no downward trend, never lower",
-        loss.name(), &loss);
-    d.evidence.emplace_back("points", std::to_string(n));
-    d.evidence.emplace_back("rule", "chance_wobble");
-    d.evidence.emplace_back("classes", std::to_string(k));
-    return d;
+        loss.name(), &loss, {{"points", std::to_string(n)}, {"rule", "chance_wobble"}, {"classes", std::to_string(k)}});
   }
   return std::nullopt;
 }
@@ -1869,16 +1832,13 @@ inline std::optional<Decision> detect_error_ceiling(const Series& rate, const Se
       break;
     }
   }
-  Decision d =
-      detail::make_decision(Source::kRulebased, "frozen_metric", opt.severity,
-                            rate.name() + " has been at " + detail::fmt_num(rate.back().value) + " % or more for " +
-                                std::to_string(n) + " evaluations (since step " + std::to_string(first) + ")" +
-                                (loss && !loss->empty() ? " while " + loss->name() + " does not fall" : std::string()) +
-                                ": the model outputs nothing usable (collapsed to blanks?)",
-                            rate.name(), &rate);
-  d.evidence.emplace_back("points", std::to_string(n));
-  d.evidence.emplace_back("rule", "error_ceiling");
-  return d;
+  return detail::make_decision(
+      Source::kRulebased, "frozen_metric", opt.severity,
+      rate.name() + " has been at " + detail::fmt_num(rate.back().value) + " % or more for " + std::to_string(n) +
+          " evaluations (since step " + std::to_string(first) + ")" +
+          (loss && !loss->empty() ? " while " + loss->name() + " does not fall" : std::string()) +
+          ": the model outputs nothing usable (collapsed to blanks?)",
+      rate.name(), &rate, {{"points", std::to_string(n)}, {"rule", "error_ceiling"}});
 }
 
 // Accuracy that never left its start (syndrome "frozen_metric", evidence:
@@ -1915,15 +1875,11 @@ inline std::optional<Decision> detect_metric_start(const Series& m, const Frozen
   std::vector<double> w;
   m.finite_window(0, n, &w);
   if (detail::trend_z(w) > opt.flat_trend_z) return std::nullopt;
-  Decision d =
-      detail::make_decision(Source::kRulebased, "frozen_metric", opt.severity,
-                            m.name() + " never left its first level " + detail::fmt_num(initial) + " in " +
-                                std::to_string(m.size()) + " evaluations from the run's start (highest " +
-                                detail::fmt_num(*mx) + "), and the run logs no loss: the model is not learning",
-                            m.name(), &m);
-  d.evidence.emplace_back("points", std::to_string(m.size()));
-  d.evidence.emplace_back("rule", "metric_start");
-  return d;
+  return detail::make_decision(Source::kRulebased, "frozen_metric", opt.severity,
+                               m.name() + " never left its first level " + detail::fmt_num(initial) + " in " +
+                                   std::to_string(m.size()) + " evaluations from the run's start (highest " +
+                                   detail::fmt_num(*mx) + "), and the run logs no loss: the model is not learning",
+                               m.name(), &m, {{"points", std::to_string(m.size())}, {"rule", "metric_start"}});
 }
 
 }  // namespace sidecar

@@ -241,12 +241,9 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
   double r = reward.back().value, q = quality.back().value;
   if (!std::isfinite(r) || !std::isfinite(q)) return std::nullopt;
   auto make = [&](std::string rule, std::string msg) {
-    Decision d = detail::make_decision(Source::kPlaybook, "reward_hacking_suspected", opt.severity, std::move(msg),
-                                       reward.name(), &reward);
-    d.evidence.emplace_back("quality_metric", quality.name());
-    d.evidence.emplace_back("quality_value", detail::fmt_num(q));
-    d.evidence.emplace_back("rule", std::move(rule));
-    return d;
+    return detail::make_decision(
+        Source::kPlaybook, "reward_hacking_suspected", opt.severity, std::move(msg), reward.name(), &reward,
+        {{"quality_metric", quality.name()}, {"quality_value", detail::fmt_num(q)}, {"rule", std::move(rule)}});
   };
   auto need = static_cast<std::uint64_t>(std::max({opt.min_points, opt.window + 1, 2}));
   if (reward.finite_count() >= need && quality.finite_count() >= need) {
@@ -339,11 +336,10 @@ inline std::optional<Decision> detect_kl_explosion(const Series& kl, const KlExp
   double cur = kl.back().value;
   if (std::isnan(cur) || std::isinf(cur)) {
     if (kl.count() < 2 || kl.finite_count() == 0) return std::nullopt;
-    Decision d = detail::make_decision(
+    return detail::make_decision(
         Source::kPlaybook, "kl_explosion", opt.severity,
-        kl.name() + " is " + detail::fmt_num(cur) + " at step " + std::to_string(kl.back().step), kl.name(), &kl);
-    d.evidence.emplace_back("rule", "nonfinite");
-    return d;
+        kl.name() + " is " + detail::fmt_num(cur) + " at step " + std::to_string(kl.back().step), kl.name(), &kl,
+        {{"rule", "nonfinite"}});
   }
   if (!(cur > opt.min_kl)) return std::nullopt;  // cheap exit
   auto before = kl.max_before_last();
@@ -427,12 +423,10 @@ inline std::optional<Decision> detect_entropy(const Series& ent, const EntropyOp
       return std::nullopt;
   }
   if (collapse) {
-    Decision d = detail::make_decision(Source::kPlaybook, "entropy_collapse", opt.severity,
-                                       ent.name() + " collapsed to " + detail::fmt_num(ent.back().value) +
-                                           " from an initial " + detail::fmt_num(initial),
-                                       ent.name(), &ent);
-    d.evidence.emplace_back("initial", detail::fmt_num(initial));
-    return d;
+    return detail::make_decision(Source::kPlaybook, "entropy_collapse", opt.severity,
+                                 ent.name() + " collapsed to " + detail::fmt_num(ent.back().value) +
+                                     " from an initial " + detail::fmt_num(initial),
+                                 ent.name(), &ent, {{"initial", detail::fmt_num(initial)}});
   }
   auto& ref = detail::scratch(1);
   ent.finite_window(static_cast<std::size_t>(p), static_cast<std::size_t>(std::max(opt.window, 1)), &ref);
@@ -443,12 +437,10 @@ inline std::optional<Decision> detect_entropy(const Series& ent, const EntropyOp
     double x = ent.from_back(static_cast<std::size_t>(i)).value;
     if (!(std::isfinite(x) && x >= opt.explosion_ratio * med && x >= opt.explosion_min)) return std::nullopt;
   }
-  Decision d = detail::make_decision(
+  return detail::make_decision(
       Source::kPlaybook, "entropy_explosion", opt.severity,
       ent.name() + " rose to " + detail::fmt_num(ent.back().value) + " from a recent median of " + detail::fmt_num(med),
-      ent.name(), &ent);
-  d.evidence.emplace_back("recent_median", detail::fmt_num(med));
-  return d;
+      ent.name(), &ent, {{"recent_median", detail::fmt_num(med)}});
 }
 
 }  // namespace sidecar
