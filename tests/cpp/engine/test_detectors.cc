@@ -1991,6 +1991,51 @@ TEST_CASE("loss_divergence above_chance: an LM loss above its chance-level start
   CHECK_FALSE(d3);
 }
 
+TEST_CASE("reward_drop window: the means of a per-step reward that jumps between 0 and 1 (rasbt's vanilla GRPO)",
+          "[detectors][rl]") {
+  // The fraction of 8 rollouts solved at each step: around 0.8 for 60 steps,
+  // with single 0s among the 1s, then mostly 0 once the answers run into the
+  // length cap. The point rule stays quiet on the single 0s; the window rule
+  // fires on the last 20 steps' mean.
+  std::vector<double> r;
+  for (int i = 0; i < 60; ++i) r.push_back(i % 7 == 3 ? 0.0 : (i % 3 == 0 ? 0.75 : 1.0));
+  Series s("reward_avg");
+  std::optional<Decision> early;
+  for (std::size_t i = 0; i < r.size(); ++i) {
+    s.push(static_cast<std::int64_t>(i + 1), r[i]);
+    if (auto d = detect_reward_drop(s, {}); d && !early) early = d;
+  }
+  CHECK_FALSE(early);
+  std::optional<Decision> late;
+  for (int i = 0; i < 30 && !late; ++i) {
+    s.push(61 + i, i % 5 == 2 ? 0.625 : 0.0);
+    late = detect_reward_drop(s, {});
+  }
+  REQUIRE(late);
+  CHECK(*ev(*late, "rule") == "window");
+  CHECK(late->step >= 70);
+  RewardDropOptions off;
+  off.mean_window = 0;
+  Series t("reward_avg");
+  std::optional<Decision> none;
+  for (std::size_t i = 0; i < r.size(); ++i) t.push(static_cast<std::int64_t>(i + 1), r[i]);
+  for (int i = 0; i < 30 && !none; ++i) {
+    t.push(61 + i, i % 5 == 2 ? 0.625 : 0.0);
+    if (auto d = detect_reward_drop(t, off); d && *ev(*d, "rule") == "window") none = d;
+  }
+  CHECK_FALSE(none);
+  // A smooth episode return that falls is still judged point by point.
+  Series e("episode_reward");
+  std::optional<Decision> drop;
+  int step = 0;
+  for (double x : {10.0, 10.5, 11.0, 11.2, 11.5, 11.8, 12.0, 12.1, 12.3, 12.4, 12.5, 3.0}) {
+    e.push(step++, x);
+    if (!drop) drop = detect_reward_drop(e, {});
+  }
+  REQUIRE(drop);
+  CHECK(*ev(*drop, "rule") == "drop");
+}
+
 TEST_CASE("loss_divergence slow: five rises inside the band the loss has been moving in are its noise",
           "[detectors][divergence]") {
   // rasbt's distillation log: a single-sample training loss between 0.26 and

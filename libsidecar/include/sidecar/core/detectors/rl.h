@@ -53,6 +53,7 @@ namespace sidecar {
   X(int, collapse_points, 3, (0, 1000), "collapse: this many falling rewards after 2 (0: off)")                    \
   X(double, collapse_fraction, 2.0, (0.0), "collapse: each this x scale under the earlier peak")                   \
   X(double, collapse_extent, 10.0, (0.0), "collapse: the latest this x scale under the earlier peak")              \
+  X(int, mean_window, 20, (0, 42), "window form: rewards per mean; 3 x this retained rewards needed (0: off)")     \
   X(Severity, severity, Severity::kWarning, (), "alert severity")
 SIDECAR_OPTIONS(RewardDropOptions, SIDECAR_REWARD_DROP_OPTIONS);
 
@@ -142,13 +143,79 @@ inline std::optional<Decision> reward_collapse(const Series& reward, const Rewar
   set_band(d, peak - scale, std::numeric_limits<double>::infinity());
   return d;
 }
+
+// The window form (rule "window"; evidence: 3 x mean_window retained finite
+// rewards): the mean of the last mean_window rewards <= the best mean of any
+// earlier mean_window rewards (ending before them) - drop_fraction x scale,
+// scale = max(|best mean|, the run's range / 2). A per-step reward that is a
+// fraction of a few rollouts (0, 0.125 .. 1) scatters too widely for the
+// point rules; its means do not (rasbt's vanilla GRPO run: reward_avg means
+// about 0.8 over steps 21-50, 0.21 .. 0.09 over steps 221-258 as the answers
+// run into the length cap). Known false positive: a curriculum that hands
+// the policy harder tasks partway through.
+// Whether the retained rewards jump around most of their range from one
+// point to the next: the mean step between consecutive rewards >= 1/4 of
+// their spread (a per-step GRPO reward that is the fraction of 8 rollouts
+// solved: 0, 1, 0.5, 1, 0 ...). One low point of such a reward is its
+// noise unless it is under every reward retained before it; the window form
+// judges its means. Episode returns and smoothed rewards move a few percent
+// of their range per point.
+inline bool jumpy(const Series& reward) {
+  double lo = std::numeric_limits<double>::infinity(), hi = -lo, steps = 0, prev = std::nan("");
+  std::size_t n = 0;
+  for (std::size_t i = reward.size(); i-- > 0;) {
+    const double x = reward.from_back(i).value;
+    if (!std::isfinite(x)) continue;
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+    if (std::isfinite(prev)) steps += std::fabs(x - prev), ++n;
+    prev = x;
+  }
+  return n >= 8 && hi > lo && steps / static_cast<double>(n) >= 0.25 * (hi - lo);
+}
+
+// Whether the latest reward is under every finite reward retained before it.
+inline bool new_low(const Series& reward) {
+  const double v = reward.back().value;
+  for (std::size_t i = 1; i < reward.size(); ++i)
+    if (!(v < reward.from_back(i).value) && std::isfinite(reward.from_back(i).value)) return false;
+  return true;
+}
+
+inline std::optional<Decision> reward_window_decline(const Series& reward, const RewardDropOptions& opt) {
+  const auto w = static_cast<std::size_t>(std::max(opt.mean_window, 0));
+  if (w == 0 || reward.size() < 3 * w || reward.finite_count() < 3 * w) return std::nullopt;
+  auto& v = scratch(1);
+  reward.finite_window(0, reward.size(), &v);
+  if (v.size() < 3 * w) return std::nullopt;
+  double sum = 0;
+  for (std::size_t i = 0; i < w; ++i) sum += v[i];
+  double best = sum;  // sums of w consecutive rewards ending before the last w
+  for (std::size_t end = w; end + w < v.size(); ++end) {
+    sum += v[end] - v[end - w];
+    best = std::max(best, sum);
+  }
+  double last = 0;
+  for (std::size_t i = v.size() - w; i < v.size(); ++i) last += v[i];
+  best /= static_cast<double>(w);
+  last /= static_cast<double>(w);
+  const double scale = std::max(std::fabs(best), (*reward.max() - *reward.min()) / 2.0);
+  if (!(scale > 0) || !(last <= best - opt.drop_fraction * scale)) return std::nullopt;
+  Decision d = make_decision(Source::kPlaybook, "reward_drop", opt.severity,
+                             reward.name() + " averages " + fmt_num(last) + " over its last " + std::to_string(w) +
+                                 " points, down from a best mean of " + fmt_num(best),
+                             reward.name(), &reward, {{"best_mean", fmt_num(best)}, {"rule", "window"}});
+  set_band(d, best - 0.5 * opt.drop_fraction * scale, std::numeric_limits<double>::infinity());
+  return d;
+}
 }  // namespace detail
 
-// Returns a "reward_drop" decision (evidence "rule": drop | decline | collapse).
+// Returns a "reward_drop" decision (evidence "rule": drop | decline | collapse | window).
 inline std::optional<Decision> detect_reward_drop(const Series& reward, const RewardDropOptions& opt) {
   if (!opt.enabled || reward.empty()) return std::nullopt;
   if (auto d = detail::reward_collapse(reward, opt)) return d;
   if (auto d = detail::reward_decline(reward, opt)) return d;
+  if (auto d = detail::reward_window_decline(reward, opt)) return d;
   int p = std::max(opt.persistence, 1);
   int window = std::max(opt.window, 1);
   if (!opt.enabled || reward.empty() ||
@@ -156,7 +223,7 @@ inline std::optional<Decision> detect_reward_drop(const Series& reward, const Re
       reward.finite_count() < static_cast<std::uint64_t>(std::max(opt.warmup_points, 0) + window + p))
     return std::nullopt;
   double cur = reward.back().value;
-  if (!std::isfinite(cur)) return std::nullopt;
+  if (!std::isfinite(cur) || (detail::jumpy(reward) && !detail::new_low(reward))) return std::nullopt;
   auto& w = detail::scratch(0);
   reward.finite_window(static_cast<std::size_t>(p), static_cast<std::size_t>(window), &w);
   if (w.size() < static_cast<std::size_t>(window)) return std::nullopt;
