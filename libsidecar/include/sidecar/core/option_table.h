@@ -14,11 +14,11 @@
 // `template <> struct OptionTable<X>` with `static constexpr
 // OptionField<X> fields[]` (or join_rows() of their own rows and the
 // base's) after the struct. A field missing from its table cannot be set
-// from a playbook: add every new option to its struct's table. Besides the
-// detectors' options (detectors/*.h), the tables of ProfileOptions,
-// DedupeOptions, SnapshotOptions, HistoryOptions, LogOptions, GpuOptions,
-// ContextOptions, the sinks' options (sinks.h, notify.h), JudgeOptions and
-// the operator's ActionTable sit after their structs.
+// from a playbook: add every new option to its struct's table. Made from
+// rows: the detectors' options (detectors/*.h), DedupeOptions,
+// SnapshotOptions, HistoryOptions, LogOptions, GpuOptions, ContextOptions
+// and JudgeOptions; by hand: ProfileOptions, the sinks' options (sinks.h,
+// notify.h) and the operator's ActionTable.
 #pragma once
 
 #include <algorithm>
