@@ -524,6 +524,14 @@ namespace detail {
 // NaN before any.
 constexpr double kLnThousand = 6.907755278982137;  // ln 1000: an untrained model's loss over 1000 classes
 
+// Whether the loss is logged from the run's start at the chance level of a
+// thousand classes or more (its first value >= ln 1000: an LM's vocabulary,
+// ImageNet): the flat rule's warm-up allowance and the above_chance rule.
+inline bool lm_start(const Series& loss) {
+  const auto init = loss.initial_values();
+  return !starts_mid_run(loss) && !init.empty() && init.front() >= kLnThousand;
+}
+
 inline double initial_level(const Series& s) {
   auto span = s.initial_values().first(std::min<std::size_t>(s.initial_values().size(), 3));
   auto& init = scratch(0);
@@ -733,8 +741,7 @@ namespace detail {
 inline bool above_chance(const Series& loss, const LossDivergenceOptions& opt, double initial) {
   const auto steps = loss.initial_steps();
   const auto hp = static_cast<std::size_t>(std::max(opt.hold_points, 1));
-  if (!(opt.above_chance_rise > 0) || initial < kLnThousand || steps.size() < 3 || loss.size() < hp ||
-      starts_mid_run(loss) || loss.initial_values().front() < kLnThousand)
+  if (!(opt.above_chance_rise > 0) || initial < kLnThousand || steps.size() < 3 || loss.size() < hp || !lm_start(loss))
     return false;
   const double interval = static_cast<double>(steps[1]) - static_cast<double>(steps[0]);
   if (!(interval > 0)) return false;
@@ -1437,8 +1444,7 @@ inline std::optional<Decision> detect_frozen_loss_in(const Series& loss, const F
   // ImageNet) cannot move in the first steps of a warm-up from a learning rate near 0 (maxtext#4847: 12.979,
   // 12.98, 12.979 at steps 1-3), so from the run's start the flat values must follow a first one.
   const auto init = loss.initial_values();
-  const bool lm_start = !detail::starts_mid_run(loss) && !init.empty() && init.front() >= detail::kLnThousand;
-  if (flat_tol > 0 && v > 0 && loss.size() >= f + (lm_start ? 1 : 0) && std::fabs(prev - v) <= tol) {
+  if (flat_tol > 0 && v > 0 && loss.size() >= f + (detail::lm_start(loss) ? 1 : 0) && std::fabs(prev - v) <= tol) {
     double lo = v, hi = v;
     for (std::size_t i = 1; i < f; ++i) {
       double x = loss.from_back(i).value;

@@ -144,15 +144,6 @@ inline std::optional<Decision> reward_collapse(const Series& reward, const Rewar
   return d;
 }
 
-// The window form (rule "window"; evidence: 3 x mean_window retained finite
-// rewards): the mean of the last mean_window rewards <= the best mean of any
-// earlier mean_window rewards (ending before them) - drop_fraction x scale,
-// scale = max(|best mean|, the run's range / 2). A per-step reward that is a
-// fraction of a few rollouts (0, 0.125 .. 1) scatters too widely for the
-// point rules; its means do not (rasbt's vanilla GRPO run: reward_avg means
-// about 0.8 over steps 21-50, 0.21 .. 0.09 over steps 221-258 as the answers
-// run into the length cap). Known false positive: a curriculum that hands
-// the policy harder tasks partway through.
 // Whether the retained rewards jump around most of their range from one
 // point to the next: the mean step between consecutive rewards >= 1/4 of
 // their spread (a per-step GRPO reward that is the fraction of 8 rollouts
@@ -182,6 +173,15 @@ inline bool new_low(const Series& reward) {
   return true;
 }
 
+// The window form (rule "window"; evidence: 3 x mean_window retained finite
+// rewards): the mean of the last mean_window rewards <= the best mean of any
+// earlier mean_window rewards (ending before them) - drop_fraction x scale,
+// scale = max(|best mean|, the run's range / 2). A per-step reward that is a
+// fraction of a few rollouts (0, 0.125 .. 1) scatters too widely for the
+// point rules; its means do not (rasbt's vanilla GRPO run: reward_avg means
+// about 0.8 over steps 21-50, 0.21 .. 0.09 over steps 221-258 as the answers
+// run into the length cap). Known false positive: a curriculum that hands
+// the policy harder tasks partway through.
 inline std::optional<Decision> reward_window_decline(const Series& reward, const RewardDropOptions& opt) {
   const auto w = static_cast<std::size_t>(std::max(opt.mean_window, 0));
   if (w == 0 || reward.size() < 3 * w || reward.finite_count() < 3 * w) return std::nullopt;
@@ -223,7 +223,7 @@ inline std::optional<Decision> detect_reward_drop(const Series& reward, const Re
       reward.finite_count() < static_cast<std::uint64_t>(std::max(opt.warmup_points, 0) + window + p))
     return std::nullopt;
   double cur = reward.back().value;
-  if (!std::isfinite(cur) || (detail::jumpy(reward) && !detail::new_low(reward))) return std::nullopt;
+  if (!std::isfinite(cur)) return std::nullopt;
   auto& w = detail::scratch(0);
   reward.finite_window(static_cast<std::size_t>(p), static_cast<std::size_t>(window), &w);
   if (w.size() < static_cast<std::size_t>(window)) return std::nullopt;
@@ -243,6 +243,8 @@ inline std::optional<Decision> detect_reward_drop(const Series& reward, const Re
     double x = reward.from_back(static_cast<std::size_t>(i)).value;
     if (!std::isfinite(x) || x > limit || x >= ref_low) return std::nullopt;
   }
+  // Walks the retained rewards: only once the point rule would fire.
+  if (detail::jumpy(reward) && !detail::new_low(reward)) return std::nullopt;
   Decision d = detail::make_decision(
       Source::kPlaybook, "reward_drop", opt.severity,
       reward.name() + " fell to " + detail::fmt_num(cur) + " from a recent mean of " + detail::fmt_num(ref),
