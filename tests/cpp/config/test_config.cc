@@ -119,6 +119,22 @@ TEST_CASE("JsonWriter replaces bytes that cannot start a UTF-8 sequence (fuzz re
   }
 }
 
+TEST_CASE("JsonWriter writes large doubles with an exponent (fuzz regression)", "[json]") {
+  // Found by fuzz_json: 1.2345678901234567e20's shortest form is the integer
+  // literal 123456789012345670000, which does not fit 64 bits and fails to parse.
+  for (double v : {1.2345678901234567e20, -1.2345678901234567e20, 9.87654321098765e19, 1.8446744073709552e19, 1e16,
+                   1.7976931348623157e308}) {
+    sidecar::detail::JsonWriter w;
+    w.begin_array().value(v).end_array();
+    auto back = sidecar::parse_json(w.str());
+    REQUIRE(back);
+    CHECK(back->items.at(0).number == v);
+  }
+  sidecar::detail::JsonWriter small;
+  small.begin_array().value(9007199254740992.0).value(0.1).value(-0.0).end_array();
+  CHECK(small.str() == "[9007199254740992,0.1,-0]");
+}
+
 TEST_CASE("playbook_tree reports a directory or a missing file by name", "[config]") {
   auto dir = sidecar::playbook_tree("/tmp");
   REQUIRE_FALSE(dir);

@@ -65,8 +65,12 @@ class JsonWriter {
       out_ += "null";
       return *this;
     }
+    // The shortest round-trip form; from 1e16 up always with an exponent, since
+    // the fixed form of a large double is an integer literal that JSON readers
+    // (simdjson among them) reject beyond 64 bits: 123456789012345670000.
     char b[32];
-    auto r = std::to_chars(b, b + sizeof b, v);  // shortest round-trip form
+    auto r = std::abs(v) < 1e16 ? std::to_chars(b, b + sizeof b, v)
+                                : std::to_chars(b, b + sizeof b, v, std::chars_format::scientific);
     out_.append(b, r.ptr);
     return *this;
   }
