@@ -621,12 +621,13 @@ bool is_doc_line(std::string_view line) {
       // Agent itself"), an error quoted as reStructuredText's inline literal ("``RuntimeError: CUDA out of memory``
       // with a Python traceback") or as markdown code right after CJK prose (a Chinese FAQ's "<usually seen>
       // `Cuda Error: ...`, <because> ...": a UTF-8 CJK character is three bytes, a lead byte 0xe3-0xe9 and two
-      // continuation bytes)
+      // continuation bytes), or in double quotes right after CJK prose (an article's "<the system throws>"RuntimeError:
+      // DataLoader worker ... is killed by signal: Killed"<error>")
       "^\\W{0,4}(signature|symptoms?|summary|root cause|cause)\\W{0,3}\\s*[=:]|"
       "\\bthe (cause|causes|source) of (an? |the )?\\w*(error|exception)s? (is|are|was)\\b|"
       "\\b(typically|usually|often|generally|commonly|normally) (resulting|results?|leading|leads?) (in|to)\\b|"
       "``[^`]{4,}``|"
-      "(?-i:[\\x{e3}-\\x{e9}][\\x{80}-\\x{bf}][\\x{80}-\\x{bf}]) ?`[^`]{4,}`",
+      "(?-i:[\\x{e3}-\\x{e9}][\\x{80}-\\x{bf}][\\x{80}-\\x{bf}]) ?(`[^`]{4,}`|\"[^\"]{4,}\")",
       re2_options(false));
   return RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), prose);
 }

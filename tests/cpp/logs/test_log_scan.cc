@@ -3538,6 +3538,62 @@ TEST_CASE("round 22: the r21 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 23: the r22 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // GPU quotas and zones by name (Azure ML's N-series vCPU quota, GCE's accelerator type missing in a zone);
+      // Gloo's connect timeout and its TimeoutException; OpenNMT's nan perplexity; a DataLoader worker's SIGBUS
+      // wrapped after 'Bus'; TF Hub's stale lock and Ray Serve's unplaceable request
+      {"The specified subscription has a Standard NC family vCPU quota of 0 and cannot accomodate for at least 1 "
+       "requested managed compute nodes which maps to 12 vCPUs.",
+       "gpu_busy"},
+      {" - The resource 'projects/p-1/zones/us-west1-b/acceleratorTypes/nvidia-tesla-p4' was not found", "gpu_busy"},
+      {"RuntimeError: [/src/gloo/gloo/transport/tcp/pair.cc:611] Connect timeout [172.17.27.13]:27023", "nccl_error"},
+      {"terminate called after throwing an instance of 'gloo::TimeoutException'", "nccl_timeout"},
+      {"  what():  [/paddle/third_party/gloo/gloo/transport/tcp/pair.cc:587] TIMEOUT self_rank = 0 pair_rank = 1",
+       "nccl_timeout"},
+      {"[2018-11-26 15:06:01,481 INFO] Step 5650/50000; acc:   0.19; ppl:   nan; xent:  nan; lr: 0.00070;",
+       "nan_in_log"},
+      {"RuntimeError: DataLoader worker (pid 47) is killed by signal: Bus", "segfault"},
+      {"W0415 18:41:05.122877 10468 resolver.py:330] Deleting lock file C:\\Temp\\tfhub_modules\\9bb7.lock due to "
+       "inactivity.",
+       "hang"},
+      {"WARNING 2024-09-18 22:25:53,989 proxy 10.0.255.192 pow_2_scheduler.py:698 - Failed to schedule request after "
+       "50 attempts over 44.11s. Retrying.",
+       "hang"},
+      // look-alikes: EC2 refusing a CPU or an FPGA instance type, a zone that has the accelerator, a healthy
+      // perplexity (an early infinite one is exp of a finite loss), one print of each wait that repeats, an article
+      // quoting an error after CJK prose
+      {"An error occurred (InsufficientInstanceCapacity) when calling the RunInstances operation (reached max retries: "
+       "4): We currently do not have sufficient m5.8xlarge capacity in the Availability Zone you requested.",
+       ""},
+      {"An error occurred (InsufficientInstanceCapacity) when calling the RunInstances operation: We currently do not "
+       "have sufficient f1.4xlarge capacity in the Availability Zone you requested (us-east-1a).",
+       ""},
+      {"Created [https://www.googleapis.com/compute/v1/projects/p-1/zones/us-west1-b/instances/gpu-1].", ""},
+      {"[2019-03-21 18:31:43,773 INFO] Step 2250/200000; acc:  31.18; ppl: 57.53; xent: 4.05; lr: 0.00028;", ""},
+      {"Epoch  1,   100/15756; ; ppl: inf ; lr: 0.0000084 ; updates:      25;", ""},
+      {"still waiting to acquire lock on /root/.cache/huggingface/hub/.locks/models--x/abc.lock", ""},
+      {"INFO:absl:Module 'https://tfhub.dev/google/x/4' already being downloaded by 'host.8.ef98'. Waiting.", ""},
+      {"DEBUG 02-02 18:01:25 client.py:189] Waiting for output from MQLLMEngine.", ""},
+      {"\xe7\xb3\xbb\xe7\xbb\x9f\xe4\xbc\x9a\xe6\x8a\x9b\xe5\x87\xba\"RuntimeError: DataLoader worker (pid 3377964) is "
+       "killed by signal: Killed\"\xe7\x9a\x84\xe9\x94\x99\xe8\xaf\xaf",
+       ""},
+  };
+  check_line_cases(cases);
+  // the waits count on their third print
+  for (const std::string line :
+       {"still waiting to acquire lock on /root/.cache/huggingface/hub/.locks/models--x/abc.lock",
+        "INFO:absl:Module 'https://tfhub.dev/google/x/4' already being downloaded by 'host.8.ef98'. Waiting.",
+        "DEBUG 05-31 01:39:17 client.py:191] Waiting for output from MQLLMEngine."}) {
+    INFO(line);
+    CHECK(scan_all(line + "\n" + line + "\n").empty());
+    auto three = scan_all(line + "\n" + line + "\n" + line + "\n");
+    INFO(summary(three));
+    REQUIRE(three.size() == 1);
+    CHECK(three[0].syndrome == "hang");
+  }
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
