@@ -3,6 +3,7 @@
 #include <pybind11/pybind11.h>
 
 #include "bind.h"
+#include "sidecar/detail/cache_dir.h"
 #include "sidecar/version.h"
 
 namespace py = pybind11;
@@ -10,6 +11,9 @@ namespace py = pybind11;
 PYBIND11_MODULE(_sidecar, m) {
   m.doc() = R"pbdoc(Native core of sidecar: in-process monitoring of ML training runs.)pbdoc";
   m.attr("__version__") = sidecar::kVersion;
+  // As the CLI: the compiled pattern database and the parsed default playbook are kept between processes (each
+  // Monitor compiled the catalogue, half a second, before), unless SIDECAR_NO_CACHE=1.
+  sidecar::detail::set_cache_dir(sidecar::detail::cache_dir_from_environment());
   sidecar::python::bind_errors(m);
   sidecar::python::bind_records(m);
   sidecar::python::bind_logs(m);

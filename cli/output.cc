@@ -29,22 +29,6 @@ std::string Style::bold(std::string_view text) const {
   return color ? "\033[1m" + std::string(text) + "\033[0m" : std::string(text);
 }
 
-// Where compiled pattern databases and the parsed default playbook are kept
-// between runs (compiling the catalogue costs more than scanning 100 MB;
-// parsing the playbook's YAML was a fifth of an empty scan): $SIDECAR_CACHE_DIR, else
-// $XDG_CACHE_HOME/sidecar, else ~/.cache/sidecar; SIDECAR_NO_CACHE=1 turns it off.
-std::string pattern_cache_dir() {
-  auto env = [](const char* name) -> std::string {
-    const char* v = std::getenv(name);
-    return v ? v : "";
-  };
-  if (!env("SIDECAR_NO_CACHE").empty() && env("SIDECAR_NO_CACHE") != "0") return "";
-  if (!env("SIDECAR_CACHE_DIR").empty()) return env("SIDECAR_CACHE_DIR");
-  if (!env("XDG_CACHE_HOME").empty()) return env("XDG_CACHE_HOME") + "/sidecar";
-  if (!env("HOME").empty()) return env("HOME") + "/.cache/sidecar";
-  return "";
-}
-
 namespace {
 
 // Length of a colour sequence ESC [ [0-9;]* m at text[i], or 0.

@@ -24,11 +24,6 @@ struct Style {
   std::string bold(std::string_view text) const;
 };
 
-// Where compiled log-pattern databases are kept between runs (compiling the
-// catalogue costs more than scanning 100 MB): $SIDECAR_CACHE_DIR, else
-// $XDG_CACHE_HOME/sidecar, else ~/.cache/sidecar; "" when SIDECAR_NO_CACHE=1.
-std::string pattern_cache_dir();
-
 // Text from outside (response files, file names, log lines, a job's output)
 // made safe to print on a terminal: control characters become visible
 // escapes — C0 bytes other than tab and newline as "\x1b", "\r", DEL as

@@ -4,6 +4,10 @@ import fractions
 import json
 import logging
 import math
+import os
+import pathlib
+import subprocess
+import sys
 import threading
 import time
 
@@ -349,3 +353,32 @@ def test_a_cleared_condition_is_resolved(monitor_factory):
     assert json.loads(r.to_json())["type"] == "resolved"
     assert "nan_loss" in repr(r)
     assert mon.take_resolved() == []  # drained
+
+
+def _monitors_in_a_new_process(env_update, tmp_path):
+    """Two Monitors in a fresh interpreter with `env_update` (PYTHONPATH and the rest inherited)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SIDECAR_CACHE_DIR", "SIDECAR_NO_CACHE", "XDG_CACHE_HOME")}
+    env.update(env_update)
+    here = str(pathlib.Path(sidecar.__file__).resolve().parents[1])
+    env["PYTHONPATH"] = os.pathsep.join([here, *filter(None, [env.get("PYTHONPATH")])])
+    code = ("import sidecar\n"
+            "for _ in range(2):\n"
+            "    m = sidecar.Monitor(history=False)\n"
+            "    alerts = m.feed_log('RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB\\n')\n"
+            "    assert [a.syndrome for a in alerts] == ['cuda_oom'], alerts\n"
+            "    m.finish(timeout_s=0.0)\n")
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, cwd=tmp_path, timeout=120)
+
+
+def test_monitor_keeps_the_compiled_catalogue_in_the_cache_directory(tmp_path):
+    # As the CLI: the pattern database compiled for a Monitor is written to $SIDECAR_CACHE_DIR (else
+    # $XDG_CACHE_HOME/sidecar, ~/.cache/sidecar) for the next process; SIDECAR_NO_CACHE=1 writes nothing.
+    cache = tmp_path / "cache"
+    _monitors_in_a_new_process({"SIDECAR_CACHE_DIR": str(cache)}, tmp_path)
+    assert len(list(cache.glob("hs-*.db"))) == 1
+    xdg = tmp_path / "xdg"
+    _monitors_in_a_new_process({"XDG_CACHE_HOME": str(xdg)}, tmp_path)
+    assert len(list((xdg / "sidecar").glob("hs-*.db"))) == 1
+    off = tmp_path / "off"
+    _monitors_in_a_new_process({"SIDECAR_CACHE_DIR": str(off), "SIDECAR_NO_CACHE": "1"}, tmp_path)
+    assert not off.exists()

@@ -2,6 +2,7 @@
 #include "sidecar/detail/cache_dir.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <mutex>
 #include <system_error>
@@ -31,6 +32,18 @@ void set_cache_dir(std::string dir) {
 std::string cache_dir() {
   std::lock_guard<std::mutex> lock(dir_mutex());
   return dir_value();
+}
+
+std::string cache_dir_from_environment() {
+  auto env = [](const char* name) -> std::string {
+    const char* v = std::getenv(name);
+    return v ? v : "";
+  };
+  if (!env("SIDECAR_NO_CACHE").empty() && env("SIDECAR_NO_CACHE") != "0") return "";
+  if (!env("SIDECAR_CACHE_DIR").empty()) return env("SIDECAR_CACHE_DIR");
+  if (!env("XDG_CACHE_HOME").empty()) return env("XDG_CACHE_HOME") + "/sidecar";
+  if (!env("HOME").empty()) return env("HOME") + "/.cache/sidecar";
+  return "";
 }
 
 void touch_cache_file(const std::string& path) {

@@ -31,6 +31,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -71,7 +72,9 @@ struct HsDatabaseDeleter {
 struct HsScratchDeleter {
   void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
 };
-using HsDatabase = std::unique_ptr<hs_database_t, HsDatabaseDeleter>;
+// Shared: the scanners of one catalogue in a process share its database (read-only once built; each stream
+// scans with its own scratch).
+using HsDatabase = std::shared_ptr<hs_database_t>;
 using HsScratch = std::unique_ptr<hs_scratch_t, HsScratchDeleter>;
 
 // Checks one pattern with Vectorscan's parser (cheap: no database is built); "" when fine.
@@ -123,6 +126,33 @@ hs_database_t* load_cached(const std::string& dir, const std::string& key) {
   if (hs_deserialize_database(v.data(), v.size(), &db) != HS_SUCCESS) return nullptr;
   detail::touch_cache_file(cache_path(dir, key));
   return db;
+}
+
+// The databases this process built or loaded, by catalogue key, the most recent first: a second scanner of the same
+// catalogue (each Python Monitor, each watched file's monitor) takes the first one's instead of compiling it again
+// (half a second) or reading it from the cache directory. A few are kept, about 1 MB each.
+constexpr std::size_t kDatabasesKept = 4;
+std::mutex& databases_mutex() {
+  static std::mutex mu;
+  return mu;
+}
+std::vector<std::pair<std::string, HsDatabase>>& databases() {
+  static std::vector<std::pair<std::string, HsDatabase>> kept;
+  return kept;
+}
+HsDatabase process_database(const std::string& key) {
+  std::lock_guard<std::mutex> lock(databases_mutex());
+  auto& kept = databases();
+  auto it = std::find_if(kept.begin(), kept.end(), [&](const auto& e) { return e.first == key; });
+  if (it == kept.end()) return nullptr;
+  std::rotate(kept.begin(), it, it + 1);
+  return kept.front().second;
+}
+void keep_database(const std::string& key, HsDatabase db) {
+  std::lock_guard<std::mutex> lock(databases_mutex());
+  auto& kept = databases();
+  kept.insert(kept.begin(), {key, std::move(db)});
+  if (kept.size() > kDatabasesKept) kept.resize(kDatabasesKept);
 }
 
 void store_cached(const std::string& dir, const std::string& key, const hs_database_t* db) {
@@ -374,6 +404,11 @@ std::string catalogue_key(const std::vector<std::string>& expressions, const std
 }  // namespace
 
 namespace detail {
+void forget_compiled_catalogues() {
+  std::lock_guard<std::mutex> lock(databases_mutex());
+  databases().clear();
+}
+
 // Checks one playbook pattern; "" when it compiles. `multi` patterns must
 // also compile with Vectorscan (they go into the multi-pattern database).
 std::string check_log_pattern(const std::string& pattern, bool case_sensitive, bool multi) {
@@ -443,8 +478,9 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
       ids.push_back(static_cast<unsigned>(i));
     }
     std::string key = catalogue_key(expressions, flags, impl->syndromes);
+    impl->db = process_database(key);
     const std::string cache = options.cache_dir.empty() ? detail::cache_dir() : options.cache_dir;
-    hs_database_t* db = load_cached(cache, key);
+    hs_database_t* db = impl->db ? impl->db.get() : load_cached(cache, key);
     const bool from_cache = db != nullptr;
     if (!from_cache) {  // compile (and so check) the RE2 side now, as the database
       for (const CompiledSyndrome& cs : impl->syndromes) {
@@ -462,8 +498,16 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
         return fail(where[at].first, "pattern", where[at].second, why);
       return Status(StatusCode::kInvalidArgument, "syndrome catalogue: " + why);
     }
-    impl->db.reset(db);
-    if (!from_cache) store_cached(cache, key, db);
+    const bool shared = impl->db != nullptr;
+    if (!shared) {
+      impl->db = HsDatabase(db, HsDatabaseDeleter{});
+      keep_database(key, impl->db);
+    }
+    // A database compiled here, or shared from memory while this cache directory has no file for it yet (the
+    // first scanner used another directory, or none), is written for the next process.
+    std::error_code ec;
+    if (!from_cache || (shared && !cache.empty() && !std::filesystem::exists(cache_path(cache, key), ec)))
+      store_cached(cache, key, db);
     hs_scratch_t* scratch = nullptr;
     if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS)
       return Status(StatusCode::kResourceExhausted, "cannot allocate Vectorscan scratch space");

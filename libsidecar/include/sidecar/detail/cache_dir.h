@@ -16,8 +16,8 @@
 // removes the oldest of its kind beyond that (prune_cache_files), so a
 // playbook edited every day, or a library upgraded, does not grow the
 // directory without bound.
-// "" (the default) means nowhere: no disk access. The CLI sets it from
-// $SIDECAR_CACHE_DIR / $XDG_CACHE_HOME / ~/.cache; the C++ tests from
+// "" (the default) means nowhere: no disk access. The CLI and the Python
+// module set it from cache_dir_from_environment(); the C++ tests from
 // $SIDECAR_TEST_CACHE_DIR, so their hundreds of processes compile the
 // catalogue once.
 #pragma once
@@ -32,6 +32,14 @@ namespace sidecar::detail {
 // call this before anything reads a playbook.
 void set_cache_dir(std::string dir);
 std::string cache_dir();
+
+// Compiled pattern databases are also kept in memory, a few per process (log_scan.cc): a second scanner of a
+// catalogue shares the first one's database and reads no file. Forgets them (tests of the disk cache).
+void forget_compiled_catalogues();
+
+// The front ends' cache directory: $SIDECAR_CACHE_DIR, else $XDG_CACHE_HOME/sidecar, else ~/.cache/sidecar;
+// "" (no cache) when SIDECAR_NO_CACHE is set to anything but 0, or when none of them is set.
+std::string cache_dir_from_environment();
 
 // Files of one kind kept in a cache directory (a kind: a name prefix and extension).
 inline constexpr std::size_t kCacheFilesKept = 16;
