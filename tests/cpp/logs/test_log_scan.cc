@@ -3592,17 +3592,16 @@ TEST_CASE("round 23: the r22 misses by their emitters' messages, and their look-
        ""},
   };
   check_line_cases(cases);
-  // the waits count on their third print
+  // waits on another process stay silent however often they print: healthy runs repeat them while another rank
+  // downloads a model or an engine idles
   for (const std::string line :
        {"still waiting to acquire lock on /root/.cache/huggingface/hub/.locks/models--x/abc.lock",
         "INFO:absl:Module 'https://tfhub.dev/google/x/4' already being downloaded by 'host.8.ef98'. Waiting.",
         "DEBUG 05-31 01:39:17 client.py:191] Waiting for output from MQLLMEngine."}) {
     INFO(line);
-    CHECK(scan_all(line + "\n" + line + "\n").empty());
-    auto three = scan_all(line + "\n" + line + "\n" + line + "\n");
-    INFO(summary(three));
-    REQUIRE(three.size() == 1);
-    CHECK(three[0].syndrome == "hang");
+    std::string many;
+    for (int i = 0; i < 10; ++i) many += line + "\n";
+    CHECK(scan_all(many).empty());
   }
 }
 
