@@ -479,10 +479,13 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
     }
     std::string key = catalogue_key(expressions, flags, impl->syndromes);
     impl->db = process_database(key);
+    const bool shared = impl->db != nullptr;  // this process built or loaded it already
     const std::string cache = options.cache_dir.empty() ? detail::cache_dir() : options.cache_dir;
-    hs_database_t* db = impl->db ? impl->db.get() : load_cached(cache, key);
+    hs_database_t* db = shared ? impl->db.get() : load_cached(cache, key);
+    // In memory or on disk, it was checked when it was compiled; else compile (and so check) the RE2 side now, as
+    // the database.
     const bool from_cache = db != nullptr;
-    if (!from_cache) {  // compile (and so check) the RE2 side now, as the database
+    if (!from_cache) {
       for (const CompiledSyndrome& cs : impl->syndromes) {
         cs.regexes();
         if (!cs.error->empty()) return Status(StatusCode::kInvalidArgument, *cs.error);
@@ -498,7 +501,6 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
         return fail(where[at].first, "pattern", where[at].second, why);
       return Status(StatusCode::kInvalidArgument, "syndrome catalogue: " + why);
     }
-    const bool shared = impl->db != nullptr;
     if (!shared) {
       impl->db = HsDatabase(db, HsDatabaseDeleter{});
       keep_database(key, impl->db);

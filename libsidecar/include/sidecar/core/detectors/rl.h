@@ -218,8 +218,7 @@ inline std::optional<Decision> detect_reward_drop(const Series& reward, const Re
   if (auto d = detail::reward_window_decline(reward, opt)) return d;
   int p = std::max(opt.persistence, 1);
   int window = std::max(opt.window, 1);
-  if (!opt.enabled || reward.empty() ||
-      reward.finite_count() < static_cast<std::uint64_t>(std::max({opt.min_points, window + p, 2})) ||
+  if (reward.finite_count() < static_cast<std::uint64_t>(std::max({opt.min_points, window + p, 2})) ||
       reward.finite_count() < static_cast<std::uint64_t>(std::max(opt.warmup_points, 0) + window + p))
     return std::nullopt;
   double cur = reward.back().value;
