@@ -65,9 +65,10 @@ if(SIDECAR_LIBRARY_TYPE STREQUAL "STATIC_LIBRARY")
   # What a static libsidecar needs at link time (`pkg-config --static --libs
   # sidecar`): its direct dependencies' own (shared) link flags. Not as
   # Requires.private, since --static would then ask for every transitive
-  # static library (OpenSSL's), which distributions do not ship. libcurl is
-  # not among them: it is loaded with dlopen on the first HTTP request.
-  set(deps yaml-cpp simdjson fmt re2 libhs cpp-httplib)
+  # static library (OpenSSL's), which distributions do not ship. libcurl and
+  # cpp-httplib are not among them: libcurl is loaded with dlopen on the first
+  # HTTP request, cpp-httplib only by the HTTP module (libsidecar-http.so).
+  set(deps yaml-cpp simdjson fmt re2 libhs)
   if(SIDECAR_WITH_TENSORBOARD)
     list(APPEND deps protobuf-lite)
   endif()

@@ -115,3 +115,27 @@ def test_prometheus_address_errors(cli, tmp_path):
         assert r.returncode == 2 and "--prometheus" in r.stderr
     finally:
         s.close()
+
+
+def test_http_module_is_loaded_only_to_serve(cli, tmp_path):
+    # The HTTP server (cpp-httplib, which initialises OpenSSL) is a module of its own: a command that serves
+    # nothing never loads it, nor OpenSSL.
+    log = tmp_path / "train.log"
+    log.write_text("step 1 loss 0.5\n")
+    r = cli("scan", log, env={"LD_DEBUG": "files"})
+    assert r.returncode == 0, r.stderr
+    assert "file=libsidecar-http.so" not in r.stderr and "libcpp-httplib" not in r.stderr
+    assert "libssl" not in r.stderr and "libcrypto" not in r.stderr
+    r = cli("watch", tmp_path, "--once", "--prometheus", "127.0.0.1:0", env={"LD_DEBUG": "files"})
+    assert r.returncode == 0, r.stderr
+    assert "libsidecar-http.so" in r.stderr and "libcpp-httplib" in r.stderr
+
+
+def test_missing_http_module_is_a_clear_error(cli, tmp_path):
+    missing = tmp_path / "nowhere" / "libsidecar-http.so"
+    r = cli("watch", tmp_path, "--once", "--prometheus", "127.0.0.1:0", env={"SIDECAR_HTTP_MODULE": str(missing)})
+    assert r.returncode == 2
+    assert "--prometheus" in r.stderr and str(missing) in r.stderr and "SIDECAR_HTTP_MODULE" in r.stderr
+    # Without --prometheus the setting is never looked at.
+    r = cli("watch", tmp_path, "--once", env={"SIDECAR_HTTP_MODULE": str(missing)})
+    assert r.returncode == 0, r.stderr

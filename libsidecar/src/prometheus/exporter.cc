@@ -1,6 +1,5 @@
-// PrometheusExporter (prometheus.h): the only file that includes cpp-httplib.
-#include <httplib.h>
-
+// PrometheusExporter (prometheus.h): the text exposition and the exporter,
+// served by the HTTP module (detail/http_server.h).
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -11,6 +10,7 @@
 #include <thread>
 
 #include "sidecar/core/detail/strings.h"
+#include "sidecar/detail/http_server.h"
 #include "sidecar/prometheus.h"
 #include "sidecar/version.h"
 
@@ -172,10 +172,9 @@ Result<ListenAddress> parse_listen_address(std::string_view text) {
 }
 
 struct PrometheusExporter::Impl {
-  httplib::Server server;
+  std::unique_ptr<detail::HttpServer> server;
   std::string address;
   int port = 0;
-  std::thread thread;
   std::mutex mu;
   std::shared_ptr<const ExporterState> state = std::make_shared<const ExporterState>();
   std::atomic<std::uint64_t> scrapes{0};
@@ -190,42 +189,26 @@ Result<std::unique_ptr<PrometheusExporter>> PrometheusExporter::start(const Prom
     return Status(StatusCode::kInvalidArgument, "port " + std::to_string(options.port) + " is out of range");
   auto impl = std::make_unique<Impl>();
   Impl* m = impl.get();
-  int threads = std::max(1, options.threads);
-  m->server.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<std::size_t>(threads)); };
-  m->server.set_read_timeout(5, 0);
-  m->server.set_write_timeout(5, 0);
-  m->server.set_keep_alive_max_count(100);
-  // SO_REUSEADDR only: httplib's default also sets SO_REUSEPORT, which would
-  // let a second exporter share a port silently instead of failing to bind.
-  m->server.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-  });
-  m->server.Get("/metrics", [m](const httplib::Request&, httplib::Response& res) {
-    std::shared_ptr<const ExporterState> s;
-    {
-      std::lock_guard<std::mutex> lock(m->mu);
-      s = m->state;
-    }
-    ++m->scrapes;
-    res.set_content(render_prometheus_text(*s, wall_now()), "text/plain; version=0.0.4; charset=utf-8");
-  });
-  m->server.Get("/", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("sidecar: metrics at /metrics\n", "text/plain; charset=utf-8");
-  });
-  int port = options.port;
-  if (port == 0) {
-    port = m->server.bind_to_any_port(options.address);
-    if (port <= 0) return Status(StatusCode::kUnavailable, "cannot listen on " + options.address + ":0");
-  } else if (!m->server.bind_to_port(options.address, port)) {
-    return Status(StatusCode::kUnavailable,
-                  "cannot listen on " + options.address + ":" + std::to_string(port) + " (in use, or not allowed)");
-  }
+  detail::HttpServerConfig config;
+  config.address = options.address;
+  config.port = options.port;
+  config.threads = options.threads;
+  config.routes.push_back({"/metrics", "text/plain; version=0.0.4; charset=utf-8", [m] {
+                             std::shared_ptr<const ExporterState> s;
+                             {
+                               std::lock_guard<std::mutex> lock(m->mu);
+                               s = m->state;
+                             }
+                             ++m->scrapes;
+                             return render_prometheus_text(*s, wall_now());
+                           }});
+  config.routes.push_back(
+      {"/", "text/plain; charset=utf-8", [] { return std::string("sidecar: metrics at /metrics\n"); }});
+  auto server = detail::start_http_server(config);
+  if (!server) return server.status();
+  m->server = std::move(*server);
   m->address = options.address;
-  m->port = port;
-  m->thread = std::thread([m] { m->server.listen_after_bind(); });
-  // stop() only takes effect once the server runs: wait for it (bounded).
-  for (int i = 0; i < 2000 && !m->server.is_running(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  m->port = m->server->port();
   return std::unique_ptr<PrometheusExporter>(new PrometheusExporter(std::move(impl)));
 }
 
@@ -244,8 +227,7 @@ void PrometheusExporter::update(const ExporterState& state) {
 
 void PrometheusExporter::stop() {
   if (!impl_ || impl_->stopped.exchange(true)) return;
-  impl_->server.stop();
-  if (impl_->thread.joinable()) impl_->thread.join();
+  impl_->server->stop();
 }
 
 }  // namespace sidecar

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "common/temp_dir.h"
+#include "sidecar/detail/http_server.h"
 #include "sidecar/prometheus.h"
 
 namespace fs = std::filesystem;
@@ -183,4 +184,19 @@ print("ok", len(fams))
   } else {
     WARN("promtool (package prometheus) is not installed: the promtool check is skipped");
   }
+}
+
+TEST_CASE("the HTTP module is found in the build tree, or where SIDECAR_HTTP_MODULE says") {
+  ::unsetenv("SIDECAR_HTTP_MODULE");
+  auto found = sidecar::detail::http_module_candidates();
+  REQUIRE(!found.empty());
+  bool exists = false;
+  for (const std::string& path : found) {
+    CHECK(fs::path(path).filename() == sidecar::detail::kHttpModuleFile);
+    exists = exists || fs::exists(path);
+  }
+  CHECK(exists);  // this build's module, at the path the build recorded
+  ::setenv("SIDECAR_HTTP_MODULE", "/opt/elsewhere/libsidecar-http.so", 1);
+  CHECK(sidecar::detail::http_module_candidates() == std::vector<std::string>{"/opt/elsewhere/libsidecar-http.so"});
+  ::unsetenv("SIDECAR_HTTP_MODULE");
 }
