@@ -1,7 +1,7 @@
 // The on-disk cache of the parsed default playbook (see playbook_cache.h).
 //
-// File: kMagic, the key's FNV-1a hash (8 bytes), the encoded tree, and the
-// FNV-1a hash of everything before it (8 bytes). Integers are LEB128
+// File: kMagic, the key's cache_hash (8 bytes), the encoded tree, and the
+// cache_hash of everything before it (8 bytes). Integers are LEB128
 // varints, strings a varint length and the bytes, a number its 8 raw bytes.
 #include <cstdint>
 #include <cstdio>
@@ -16,14 +16,9 @@
 namespace sidecar::detail {
 namespace {
 
-constexpr std::string_view kMagic = "sidecar-playbook-tree 1\n";
+constexpr std::string_view kMagic = "sidecar-playbook-tree 2\n";
 constexpr int kMaxDepth = 128;
 constexpr unsigned kFlagBool = 1, kFlagPlain = 2, kFlagSameFile = 4;
-
-std::uint64_t fnv1a(std::string_view s, std::uint64_t h = 1469598103934665603ull) {
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
-  return h;
-}
 
 void put_u64(std::string* out, std::uint64_t v) {
   for (int i = 0; i < 8; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -135,12 +130,6 @@ std::uint64_t get_u64(std::string_view s) {
   return v;
 }
 
-std::string cache_file(const std::string& dir, std::string_view key) {
-  char name[48];
-  std::snprintf(name, sizeof name, "/playbook-%016llx.tree", static_cast<unsigned long long>(fnv1a(key)));
-  return dir + name;
-}
-
 }  // namespace
 
 std::string encode_tree(const Value& v) {
@@ -161,26 +150,27 @@ std::optional<Value> load_cached_tree(const std::string& dir, std::string_view k
   if (dir.empty()) return std::nullopt;
   std::unique_ptr<char[]> bytes;
   std::size_t size = 0;
-  if (!read_small_file(cache_file(dir, key), std::size_t{64} << 20, &bytes, &size)) return std::nullopt;
+  const std::string path = cache_file_path(dir, "playbook-", key, ".tree");
+  if (!read_small_file(path, std::size_t{64} << 20, &bytes, &size)) return std::nullopt;
   std::string_view v(bytes.get(), size);
   if (v.size() < kMagic.size() + 16 || v.substr(0, kMagic.size()) != kMagic) return std::nullopt;
-  if (get_u64(v.substr(kMagic.size())) != fnv1a(key)) return std::nullopt;
-  if (get_u64(v.substr(v.size() - 8)) != fnv1a(v.substr(0, v.size() - 8))) return std::nullopt;
+  if (get_u64(v.substr(kMagic.size())) != cache_hash(key)) return std::nullopt;
+  if (get_u64(v.substr(v.size() - 8)) != cache_hash(v.substr(0, v.size() - 8))) return std::nullopt;
   auto tree = decode_tree(v.substr(kMagic.size() + 8, v.size() - kMagic.size() - 16));
-  if (tree) touch_cache_file(cache_file(dir, key));
+  if (tree) touch_cache_file(path);
   return tree;
 }
 
 void store_cached_tree(const std::string& dir, std::string_view key, const Value& v) {
   if (dir.empty()) return;
   std::string data(kMagic);
-  put_u64(&data, fnv1a(key));
+  put_u64(&data, cache_hash(key));
   data += encode_tree(v);
-  put_u64(&data, fnv1a(data));
+  put_u64(&data, cache_hash(data));
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   // A cache: a failed write is only a slower next start.
-  (void)write_file_atomically(cache_file(dir, key), data, 0644, /*sync=*/false);
+  (void)write_file_atomically(cache_file_path(dir, "playbook-", key, ".tree"), data, 0644, /*sync=*/false);
   prune_cache_files(dir, "playbook-", ".tree");
 }
 

@@ -2,7 +2,9 @@
 #include "sidecar/detail/cache_dir.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <system_error>
@@ -44,6 +46,36 @@ std::string cache_dir_from_environment() {
   if (!env("XDG_CACHE_HOME").empty()) return env("XDG_CACHE_HOME") + "/sidecar";
   if (!env("HOME").empty()) return env("HOME") + "/.cache/sidecar";
   return "";
+}
+
+std::uint64_t cache_hash(std::string_view bytes) {
+  // Multiply-xorshift over 8-byte words, then MurmurHash3's finaliser.
+  constexpr std::uint64_t kMul = 0x9fb21c651e98df25ull;
+  std::uint64_t h = 0x9e3779b97f4a7c15ull ^ (bytes.size() * kMul);
+  std::size_t i = 0;
+  for (; i + 8 <= bytes.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, bytes.data() + i, 8);
+    h = (h ^ w) * kMul;
+    h ^= h >> 29;
+  }
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+  h = (h ^ tail) * kMul;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  return h ^ (h >> 33);
+}
+
+std::string cache_file_path(const std::string& dir, std::string_view prefix, std::string_view key,
+                            std::string_view ext) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(cache_hash(key)));
+  std::string path = dir;
+  path.append("/").append(prefix).append(hex).append(ext);
+  return path;
 }
 
 void touch_cache_file(const std::string& path) {

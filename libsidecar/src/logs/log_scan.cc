@@ -105,18 +105,15 @@ std::string cache_key(const std::vector<std::string>& expressions, const std::ve
 }
 
 std::string cache_path(const std::string& dir, const std::string& key) {
-  std::uint64_t h = 1469598103934665603ull;  // FNV-1a
-  for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
-  char name[40];
-  std::snprintf(name, sizeof name, "/hs-%016llx.db", static_cast<unsigned long long>(h));
-  return dir + name;
+  return detail::cache_file_path(dir, "hs-", key, ".db");
 }
 
 hs_database_t* load_cached(const std::string& dir, const std::string& key) {
   if (dir.empty()) return nullptr;
   std::unique_ptr<char[]> bytes;
   std::size_t size = 0;
-  if (!detail::read_small_file(cache_path(dir, key), std::size_t{1} << 30, &bytes, &size)) return nullptr;
+  const std::string path = cache_path(dir, key);
+  if (!detail::read_small_file(path, std::size_t{1} << 30, &bytes, &size)) return nullptr;
   std::string_view v(bytes.get(), size);
   if (v.substr(0, kCacheMagic.size()) != kCacheMagic) return nullptr;
   v.remove_prefix(kCacheMagic.size());
@@ -124,7 +121,7 @@ hs_database_t* load_cached(const std::string& dir, const std::string& key) {
   v.remove_prefix(key.size());
   hs_database_t* db = nullptr;
   if (hs_deserialize_database(v.data(), v.size(), &db) != HS_SUCCESS) return nullptr;
-  detail::touch_cache_file(cache_path(dir, key));
+  detail::touch_cache_file(path);
   return db;
 }
 

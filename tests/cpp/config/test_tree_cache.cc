@@ -6,6 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
+#include <string>
 
 #include "common/temp_dir.h"
 #include "sidecar/config.h"
@@ -163,4 +165,25 @@ TEST_CASE("a cache directory keeps the most recently used files of each kind", "
   CHECK_FALSE(fs::exists(dir.file("playbook-a.tree")));          // older than every new one
   detail::prune_cache_files(dir.file("missing"), "hs-", ".db");  // no directory: nothing happens
   detail::touch_cache_file(dir.file("missing/x.db"));
+}
+
+TEST_CASE("cache_hash tells apart keys that differ in any byte or in length", "[config][cache]") {
+  // Keys of every tail length around the 8-byte step, each changed at every position.
+  std::set<std::uint64_t> seen;
+  std::size_t keys = 0;
+  for (std::size_t n = 0; n <= 24; ++n) {
+    std::string key(n, 'k');
+    CHECK(detail::cache_hash(key) == detail::cache_hash(std::string(n, 'k')));
+    seen.insert(detail::cache_hash(key));
+    ++keys;
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string changed = key;
+      changed[i] = static_cast<char>(changed[i] ^ 1);
+      seen.insert(detail::cache_hash(changed));
+      ++keys;
+    }
+  }
+  CHECK(seen.size() == keys);
+  CHECK(detail::cache_hash(std::string("a\0", 2)) != detail::cache_hash("a"));  // zero bytes still count
+  CHECK(detail::cache_file_path("/c", "hs-", "key", ".db").size() == std::string("/c/hs-").size() + 16 + 3);
 }

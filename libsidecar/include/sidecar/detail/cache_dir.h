@@ -23,6 +23,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -40,6 +41,15 @@ void forget_compiled_catalogues();
 // The front ends' cache directory: $SIDECAR_CACHE_DIR, else $XDG_CACHE_HOME/sidecar, else ~/.cache/sidecar;
 // "" (no cache) when SIDECAR_NO_CACHE is set to anything but 0, or when none of them is set.
 std::string cache_dir_from_environment();
+
+// A 64-bit hash of what a cache file was built from, for its name and checks (not a persisted format: a
+// different hash only means a rebuild). Eight bytes a step: the keys are whole playbooks and catalogues
+// (~100 KB), hashed on every start.
+std::uint64_t cache_hash(std::string_view bytes);
+
+// "<dir>/<prefix><16 hex digits of cache_hash(key)><ext>".
+std::string cache_file_path(const std::string& dir, std::string_view prefix, std::string_view key,
+                            std::string_view ext);
 
 // Files of one kind kept in a cache directory (a kind: a name prefix and extension).
 inline constexpr std::size_t kCacheFilesKept = 16;
