@@ -3605,6 +3605,53 @@ TEST_CASE("round 23: the r22 misses by their emitters' messages, and their look-
   }
 }
 
+TEST_CASE("round 24: the r23 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // ComfyUI's OOM retry; gcloud's regional GPU quota and Studio Lab's missing GPU runtime; Horovod's Gloo HTTP
+      // rendezvous timing out; TensorFlow's NCCL status and a glog CHECK on HCCL's; the Ascend unique-id fetch;
+      // nouveau, v3d and panfrost reporting a stuck GPU; an mpirun report with no node name and MVAPICH's; rpm's
+      // disk check; EDSR's bracketed loss terms
+      {"2024-12-10 11:15:29,847 - root - ERROR - Got an OOM, unloading all loaded models.", "cuda_oom"},
+      {"ERROR: (gcloud.container.node-pools.create) ResponseError: code=403, message=Insufficient regional quota to "
+       "satisfy request: resource \"PREEMPTIBLE_NVIDIA_V100_GPUS\": request requires '2.0' and is short '1.0'.",
+       "gpu_busy"},
+      {"There is no runtime available right now. Please change the compute type or try again later.", "gpu_busy"},
+      {"  what():  [horovod/common/gloo/http_store.cc:57] [horovod/common/gloo/http_store.cc:57] Wait timeout after "
+       "30 seconds for key(s): 0. You may want to increase the timeout via HOROVOD_GLOO_TIMEOUT_SECONDS",
+       "nccl_timeout"},
+      {"  (5) INTERNAL:  NCCL: unhandled system error. Set NCCL_DEBUG=WARN for detail.", "nccl_error"},
+      {"F20251111 12:28:58.504206 214989 collective_service.cpp:37] Check failed: status == HCCL_SUCCESS (1 vs. 0) "
+       "HCCL get root info failed.",
+       "nccl_error"},
+      {"RuntimeError: [1] is setting up HCCL communicator and retrieving hcclUniqueId from [0] via c10d key-value "
+       "store by key '0', but store->get('0') got error: failed to recv, got 0 bytes",
+       "nccl_error"},
+      {"[  689.608430] nouveau 0000:02:00.0: fifo: SCHED_ERROR 08 []", "xid"},
+      {"[Wed Jun 24 10:06:00 2026] v3d fec00000.v3d: [drm:v3d_reset [v3d]] *ERROR* Resetting GPU for hang.", "xid"},
+      {"[58160.049939] panfrost ff9a0000.gpu: gpu sched timeout, js=0, config=0x3301, status=0x8", "xid"},
+      {"mpirun noticed that process rank 0 with PID 0 on node exited on signal 4 (Illegal instruction).",
+       "dist_child_failed"},
+      {"[c557-801.stampede.tacc.utexas.edu:mpispawn_0][child_handler] MPI process (rank: 0, pid: 59253) exited with "
+       "status 1",
+       "dist_child_failed"},
+      {"At least 538MB more space needed on the / filesystem.", "disk_full"},
+      {"[1200/10500]\t[L1: nan] \t20.2+46.7s", "nan_in_log"},
+      // look-alikes: a CPU quota, Horovod's timeout setting, NCCL's debug hint alone, the drivers' start-up lines,
+      // a rank that exited with status 0, rpm's heading, a finite L1 loss
+      {"ERROR: (gcloud.compute.instances.create) Insufficient regional quota to satisfy request: resource \"CPUS\": "
+       "request requires '16.0' and is short '8.0'.",
+       ""},
+      {"HOROVOD_GLOO_TIMEOUT_SECONDS=60", ""},
+      {"Set NCCL_DEBUG=WARN for detail.", ""},
+      {"[drm] Initialized v3d 1.0.0 20180419 for fec00000.v3d on minor 0", ""},
+      {"panfrost ff9a0000.gpu: mali-t860 id 0x860 major 0x2 minor 0x0 status 0x0", ""},
+      {"[node-1:mpispawn_0][child_handler] MPI process (rank: 0, pid: 123) exited with status 0", ""},
+      {"Disk Requirements:", ""},
+      {"[1200/10500]\t[L1: 12.3456]\t20.2+46.7s", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
