@@ -148,11 +148,10 @@ std::optional<Value> decode_tree(std::string_view bytes) {
 
 std::optional<Value> load_cached_tree(const std::string& dir, std::string_view key) {
   if (dir.empty()) return std::nullopt;
-  std::unique_ptr<char[]> bytes;
-  std::size_t size = 0;
   const std::string path = cache_file_path(dir, "playbook-", key, ".tree");
-  if (!read_small_file(path, std::size_t{64} << 20, &bytes, &size)) return std::nullopt;
-  std::string_view v(bytes.get(), size);
+  MappedFile file;
+  if (!file.open(path, std::size_t{64} << 20)) return std::nullopt;
+  const std::string_view v = file.bytes();
   if (v.size() < kMagic.size() + 16 || v.substr(0, kMagic.size()) != kMagic) return std::nullopt;
   if (get_u64(v.substr(kMagic.size())) != cache_hash(key)) return std::nullopt;
   if (get_u64(v.substr(v.size() - 8)) != cache_hash(v.substr(0, v.size() - 8))) return std::nullopt;

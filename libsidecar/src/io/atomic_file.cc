@@ -3,6 +3,7 @@
 #include "sidecar/detail/fd_write.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,27 +24,34 @@ Status io_error(const std::string& path, int err, std::string_view what) {
 
 }  // namespace
 
-bool read_small_file(const std::string& path, std::size_t max, std::unique_ptr<char[]>* data, std::size_t* size) {
+MappedFile::~MappedFile() {
+  if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);
+}
+
+bool MappedFile::open(const std::string& path, std::size_t max) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   struct stat st {};
-  bool ok =
-      ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 && static_cast<std::size_t>(st.st_size) <= max;
-  const std::size_t want = ok ? static_cast<std::size_t>(st.st_size) : 0;
-  if (ok) data->reset(new char[want + 1]);
-  std::size_t got = 0;
-  while (ok && got < want) {
-    const ssize_t n = ::read(fd, data->get() + got, want - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0)
-      ok = false;  // an error, or the file shrank: not the file that was measured
-    else
-      got += static_cast<std::size_t>(n);
-  }
+  const bool ok =
+      ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && static_cast<std::size_t>(st.st_size) <= max;
+  void* p = ok ? ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0) : MAP_FAILED;
   ::close(fd);
-  *size = got;
-  return ok;
+  if (p == MAP_FAILED) return false;
+  data_ = static_cast<const char*>(p);
+  size_ = static_cast<std::size_t>(st.st_size);
+  return true;
 }
+
+void* large_alloc(std::size_t size) {
+  constexpr std::size_t kHuge = std::size_t{2} << 20, kLarge = std::size_t{256} << 10;
+  if (size < kLarge) return std::malloc(size == 0 ? 1 : size);
+  const std::size_t rounded = (size + kHuge - 1) / kHuge * kHuge;
+  void* p = std::aligned_alloc(kHuge, rounded);
+  if (p != nullptr) (void)::madvise(p, rounded, MADV_HUGEPAGE);  // a hint: without THP, ordinary pages
+  return p;
+}
+
+void large_free(void* p) { std::free(p); }
 
 Status write_file_atomically(const std::string& path, std::string_view bytes, unsigned mode, bool sync) {
   std::string dir = ".", base = path;

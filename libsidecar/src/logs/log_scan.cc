@@ -33,6 +33,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -108,21 +109,31 @@ std::string cache_path(const std::string& dir, const std::string& key) {
   return detail::cache_file_path(dir, "hs-", key, ".db");
 }
 
-hs_database_t* load_cached(const std::string& dir, const std::string& key) {
+// The file is mapped, not read, and the database deserialized into memory of its own (large_alloc): on a start
+// these were the two fresh 1 MB buffers whose first touch cost most of loading it (5.5 of 6.5 ms on a
+// paravirtualised machine, where a page fault costs ~10 us). Cache files are only ever replaced by rename, never
+// truncated in place, so the mapping stays whole.
+HsDatabase load_cached(const std::string& dir, const std::string& key) {
   if (dir.empty()) return nullptr;
-  std::unique_ptr<char[]> bytes;
-  std::size_t size = 0;
   const std::string path = cache_path(dir, key);
-  if (!detail::read_small_file(path, std::size_t{1} << 30, &bytes, &size)) return nullptr;
-  std::string_view v(bytes.get(), size);
+  detail::MappedFile file;
+  if (!file.open(path, std::size_t{1} << 30)) return nullptr;
+  std::string_view v = file.bytes();
   if (v.substr(0, kCacheMagic.size()) != kCacheMagic) return nullptr;
   v.remove_prefix(kCacheMagic.size());
   if (v.substr(0, key.size()) != key) return nullptr;
   v.remove_prefix(key.size());
-  hs_database_t* db = nullptr;
-  if (hs_deserialize_database(v.data(), v.size(), &db) != HS_SUCCESS) return nullptr;
+  std::size_t size = 0;
+  if (hs_serialized_database_size(v.data(), v.size(), &size) != HS_SUCCESS) return nullptr;
+  void* mem = detail::large_alloc(size);
+  if (mem == nullptr) return nullptr;
+  hs_database_t* db = static_cast<hs_database_t*>(mem);
+  if (hs_deserialize_database_at(v.data(), v.size(), db) != HS_SUCCESS) {
+    detail::large_free(mem);
+    return nullptr;
+  }
   detail::touch_cache_file(path);
-  return db;
+  return HsDatabase(db, [](hs_database_t* p) { detail::large_free(p); });  // ours: not hs_free_database
 }
 
 // The databases this process built or loaded, by catalogue key, the most recent first: a second scanner of the same
@@ -330,26 +341,20 @@ std::string render(std::string_view tmpl, const Evidence& ev) {
 // The RE2 side of a syndrome: it verifies the multi-pattern pass's hits,
 // applies exclusions and extracts evidence, so only lines with a hit need it.
 struct SyndromeRegexes {
-  std::vector<std::unique_ptr<RE2>> include;  // patterns, then escalate, then follow-ups
   std::vector<std::unique_ptr<RE2>> exclude;
   std::vector<std::unique_ptr<RE2>> extract;
 };
 
-// Compiles a syndrome's RE2 patterns; "" when all compile, else the located error.
+std::string regex_error(const SyndromeSpec& spec, std::string_view kind, const std::string& p, const std::string& why) {
+  return "syndrome '" + spec.name + "': " + std::string(kind) + " '" + p + "': " + why;
+}
+
+// Compiles a syndrome's exclude and extract patterns; "" when all compile, else the located error.
 std::string compile_regexes(const SyndromeSpec& spec, SyndromeRegexes* out) {
   auto opts = re2_options(spec.case_sensitive);
   auto where = [&](std::string_view kind, const std::string& p, const std::string& why) {
-    return "syndrome '" + spec.name + "': " + std::string(kind) + " '" + p + "': " + why;
+    return regex_error(spec, kind, p, why);
   };
-  for (const auto* list : {&spec.patterns, &spec.escalate, &spec.follow_ups})
-    for (const auto& p : *list) {
-      out->include.push_back(std::make_unique<RE2>(p, opts));
-      if (!out->include.back()->ok())
-        return where(list == &spec.patterns   ? "pattern"
-                     : list == &spec.escalate ? "escalate pattern"
-                                              : "follow-up pattern",
-                     p, out->include.back()->error());
-    }
   for (const auto& p : spec.exclude) {
     out->exclude.push_back(std::make_unique<RE2>(p, opts));
     if (!out->exclude.back()->ok()) return where("exclude pattern", p, out->exclude.back()->error());
@@ -363,21 +368,57 @@ std::string compile_regexes(const SyndromeSpec& spec, SyndromeRegexes* out) {
   return "";
 }
 
+// One RE2 pattern compiled on its first use (thread-safe).
+struct LazyRegex {
+  std::once_flag once;
+  std::unique_ptr<RE2> re;
+};
+
 struct CompiledSyndrome {
   SyndromeSpec spec;
-  std::size_t n_patterns = 0;  // include[i] with i >= n_patterns escalates ...
-  std::size_t n_escalate = 0;  // ... up to n_patterns + n_escalate; the rest are follow-ups
+  std::size_t n_patterns = 0;    // include pattern i >= n_patterns escalates ...
+  std::size_t n_escalate = 0;    // ... up to n_patterns + n_escalate; the rest are follow-ups
+  std::uint32_t first_expr = 0;  // the multi-pattern database's id of include pattern 0 (the rest follow)
   // Compiled by create() when it compiles the database (which reports a bad
   // pattern), else (the database came from the cache, so this exact
-  // catalogue compiled before) at the first hit: most of a start's CPU was
-  // compiling ~400 RE2 patterns that a quiet log never needs.
+  // catalogue compiled before) when first needed: the include patterns one
+  // by one, only those the multi-pattern pass reported on a line (a
+  // syndrome's ~70 took 14 ms of a 134 MB scan whose log hit five
+  // syndromes), and the exclude and extract patterns together, at the first
+  // confirmed hit. Most of a start's CPU was compiling ~400 RE2 patterns that
+  // a quiet log never needs.
+  std::unique_ptr<LazyRegex[]> include;
   std::unique_ptr<std::once_flag> once = std::make_unique<std::once_flag>();
   std::unique_ptr<SyndromeRegexes> re = std::make_unique<SyndromeRegexes>();
   std::unique_ptr<std::string> error = std::make_unique<std::string>();
 
+  std::size_t n_include() const { return spec.patterns.size() + spec.escalate.size() + spec.follow_ups.size(); }
+  const std::string& include_pattern(std::size_t i) const {
+    if (i < n_patterns) return spec.patterns[i];
+    if (i < n_patterns + n_escalate) return spec.escalate[i - n_patterns];
+    return spec.follow_ups[i - n_patterns - n_escalate];
+  }
+  // Include pattern i, or null when it does not compile (create() reported that when the catalogue was built).
+  const RE2* include_regex(std::size_t i) const {
+    LazyRegex& l = include[i];
+    std::call_once(l.once, [&] { l.re = std::make_unique<RE2>(include_pattern(i), re2_options(spec.case_sensitive)); });
+    return l.re->ok() ? l.re.get() : nullptr;
+  }
   const SyndromeRegexes& regexes() const {
     std::call_once(*once, [this] { *error = compile_regexes(spec, re.get()); });
     return *re;
+  }
+  // Compiles every pattern now; "" when all compile, else the located error.
+  std::string check() const {
+    for (std::size_t i = 0; i < n_include(); ++i)
+      if (include_regex(i) == nullptr)
+        return regex_error(spec,
+                           i < n_patterns                ? "pattern"
+                           : i < n_patterns + n_escalate ? "escalate pattern"
+                                                         : "follow-up pattern",
+                           include_pattern(i), include[i].re->error());
+    regexes();
+    return *error;
   }
 };
 
@@ -450,6 +491,7 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
       return Status(StatusCode::kInvalidArgument, "syndrome '" + spec.name + "' has no patterns");
     CompiledSyndrome cs;
     cs.spec = spec;
+    cs.first_expr = static_cast<std::uint32_t>(expressions.size());
     // `hs`: what the multi-pattern pass looks for (a prefilter, else the pattern).
     auto add_include = [&](const std::string& hs) {
       expressions.push_back(hs);
@@ -465,6 +507,7 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
     for (const auto& p : spec.escalate) add_include(p);
     cs.n_escalate = spec.escalate.size();
     for (const auto& p : spec.follow_ups) add_include(p);
+    cs.include = std::make_unique<LazyRegex[]>(cs.n_include());
     impl->syndromes.push_back(std::move(cs));
   }
   if (!expressions.empty()) {
@@ -478,15 +521,14 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
     impl->db = process_database(key);
     const bool shared = impl->db != nullptr;  // this process built or loaded it already
     const std::string cache = options.cache_dir.empty() ? detail::cache_dir() : options.cache_dir;
-    hs_database_t* db = shared ? impl->db.get() : load_cached(cache, key);
+    if (!shared) impl->db = load_cached(cache, key);
+    hs_database_t* db = impl->db.get();
     // In memory or on disk, it was checked when it was compiled; else compile (and so check) the RE2 side now, as
     // the database.
     const bool from_cache = db != nullptr;
     if (!from_cache) {
-      for (const CompiledSyndrome& cs : impl->syndromes) {
-        cs.regexes();
-        if (!cs.error->empty()) return Status(StatusCode::kInvalidArgument, *cs.error);
-      }
+      for (const CompiledSyndrome& cs : impl->syndromes)
+        if (std::string error = cs.check(); !error.empty()) return Status(StatusCode::kInvalidArgument, error);
     }
     hs_compile_error_t* err = nullptr;
     if (!from_cache && hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()),
@@ -498,10 +540,8 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
         return fail(where[at].first, "pattern", where[at].second, why);
       return Status(StatusCode::kInvalidArgument, "syndrome catalogue: " + why);
     }
-    if (!shared) {
-      impl->db = HsDatabase(db, HsDatabaseDeleter{});
-      keep_database(key, impl->db);
-    }
+    if (!from_cache) impl->db = HsDatabase(db, HsDatabaseDeleter{});
+    if (!shared) keep_database(key, impl->db);
     // A database compiled here, or shared from memory while this cache directory has no file for it yet (the
     // first scanner used another directory, or none), is written for the next process.
     std::error_code ec;
@@ -530,6 +570,7 @@ struct Unit {
 struct Hit {
   std::uint32_t unit;
   std::uint32_t syndrome;
+  std::uint32_t expr;  // the multi-pattern database's id of the pattern (or prefilter) that matched
 };
 
 // A finding held back: a traceback waiting for its (last, chained) exception,
@@ -695,11 +736,10 @@ int on_hs_match(unsigned id, unsigned long long /*from*/, unsigned long long to,
   unsigned long long last = to == 0 ? 0 : to - 1;
   while (ctx->cursor + 1 < units.size() && units[ctx->cursor + 1].start <= last) ++ctx->cursor;
   auto unit = static_cast<std::uint32_t>(ctx->cursor);
-  std::uint32_t syn = (*ctx->id_to_syndrome)[id];
   auto& hits = *ctx->hits;
   for (auto it = hits.rbegin(); it != hits.rend() && it->unit == unit; ++it)
-    if (it->syndrome == syn) return 0;
-  hits.push_back({unit, syn});
+    if (it->expr == id) return 0;
+  hits.push_back({unit, (*ctx->id_to_syndrome)[id], id});
   return 0;
 }
 
@@ -741,10 +781,10 @@ struct LogStream::State {
   void scan_lines(const char* p, std::size_t n, std::uint64_t offset, std::vector<LogMatch>* out);
   bool quiet_piece(const char* p, std::size_t n);
   void scan_block(const char* base, std::size_t len, bool has_cr, std::vector<LogMatch>* out);
-  bool handle_hit(std::string_view text, const Unit& u, std::uint32_t syndrome, bool claimed,
+  bool handle_hit(std::string_view text, const Unit& u, std::span<const Hit> line_hits, bool claimed,
                   std::vector<LogMatch>* out);
-  static bool confirm_hit(const CompiledSyndrome& cs, std::string_view text, bool* escalated, bool* follow_up,
-                          std::size_t* repeat_of);
+  static bool confirm_hit(const CompiledSyndrome& cs, std::string_view text, std::span<const Hit> hits, bool* escalated,
+                          bool* follow_up, std::size_t* repeat_of);
   bool count_repeat(const CompiledSyndrome& cs, std::uint32_t syndrome, std::size_t pattern, LogMatch* m);
   static bool stuck_at_once(const CompiledSyndrome& cs, std::size_t pattern, const Evidence& ev);
   LogMatch make_match(const CompiledSyndrome& cs, std::string_view text, const Unit& u, bool escalated,
@@ -776,8 +816,8 @@ void LogStream::State::scan_block(const char* base, std::size_t len, bool has_cr
     hs_scan(impl->db.get(), base, static_cast<unsigned>(len), 0, scratch.get(), on_hs_match, &ctx);
     // The findings of one line in catalogue order: the engine reports hits by where a pattern (or its
     // prefilter) ends, and orders hits that end at the same byte as its compiled database happens to.
-    std::stable_sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
-      return a.unit != b.unit ? a.unit < b.unit : a.syndrome < b.syndrome;
+    std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+      return a.unit != b.unit ? a.unit < b.unit : a.expr < b.expr;  // expr order is syndrome order
     });
   }
   std::size_t h = 0;
@@ -813,13 +853,19 @@ void LogStream::State::scan_block(const char* base, std::size_t len, bool has_cr
         if (!pending.empty()) track_pending(text, out);
         // One-line syndromes first: a bare exception line one of them claims
         // ("RuntimeError: CUDA error: ...") starts no traceback of its own.
+        // Each syndrome once, with the patterns of it the multi-pattern pass reported on the line.
         bool claimed = false;
-        for (std::size_t k = h; k < h_end; ++k)
-          if (!impl->syndromes[hits[k].syndrome].spec.until_exception)
-            claimed |= handle_hit(text, unit, hits[k].syndrome, false, out);
-        for (std::size_t k = h; k < h_end; ++k)
-          if (impl->syndromes[hits[k].syndrome].spec.until_exception)
-            handle_hit(text, unit, hits[k].syndrome, claimed, out);
+        for (int pass = 0; pass < 2; ++pass)
+          for (std::size_t k = h, k_end; k < h_end; k = k_end) {
+            k_end = k + 1;
+            while (k_end < h_end && hits[k_end].syndrome == hits[k].syndrome) ++k_end;
+            const std::span<const Hit> same(hits.data() + k, k_end - k);
+            if (impl->syndromes[hits[k].syndrome].spec.until_exception != (pass == 1)) continue;
+            if (pass == 0)
+              claimed |= handle_hit(text, unit, same, false, out);
+            else
+              handle_hit(text, unit, same, claimed, out);
+          }
       }
       p = seg_end + 1;
     }
@@ -833,21 +879,33 @@ void LogStream::State::scan_block(const char* base, std::size_t len, bool has_cr
 // lines, or a prefilter hit; or an exclude pattern matches); *escalated when an escalating one matched,
 // *follow_up when only a follow-up pattern did, *repeat_of the pattern when only ones with a repeat
 // count did (else kNoRepeat).
-bool LogStream::State::confirm_hit(const CompiledSyndrome& cs, std::string_view text, bool* escalated, bool* follow_up,
-                                   std::size_t* repeat_of) {
-  const SyndromeRegexes& re = cs.regexes();
+//
+// Only the patterns in `line_hits` (the syndrome's that the multi-pattern pass reported on the line, in pattern
+// order) are tried: any other cannot match it, since a pattern's expression there (it, or its prefilter)
+// matches every line it does.
+bool LogStream::State::confirm_hit(const CompiledSyndrome& cs, std::string_view text, std::span<const Hit> line_hits,
+                                   bool* escalated, bool* follow_up, std::size_t* repeat_of) {
   const std::size_t n_main = cs.n_patterns + cs.n_escalate;
-  if (re.include.size() < n_main) return false;  // did not compile (checked when the cache was written)
   re2::StringPiece piece(text.data(), text.size());
+  auto matches = [&](std::size_t i) {
+    const RE2* re = cs.include_regex(i);
+    return re != nullptr && RE2::PartialMatch(piece, *re);
+  };
   *escalated = false;
   *follow_up = false;
-  for (std::size_t i = cs.n_patterns; i < n_main && !*escalated; ++i)
-    *escalated = RE2::PartialMatch(piece, *re.include[i]);
+  for (const Hit& hit : line_hits) {
+    const std::size_t i = hit.expr - cs.first_expr;
+    if (i >= cs.n_patterns && i < n_main && matches(i)) {
+      *escalated = true;
+      break;
+    }
+  }
   bool matched = *escalated;
   // A pattern that needs repeats counts only when no other pattern matches.
   *repeat_of = kNoRepeat;
-  for (std::size_t i = 0; i < cs.n_patterns && !matched; ++i) {
-    if (!RE2::PartialMatch(piece, *re.include[i])) continue;
+  for (std::size_t k = 0; k < line_hits.size() && !matched; ++k) {
+    const std::size_t i = line_hits[k].expr - cs.first_expr;
+    if (i >= cs.n_patterns || !matches(i)) continue;
     if (i < cs.spec.repeats.size() && cs.spec.repeats[i] > 1) {
       if (*repeat_of == kNoRepeat) *repeat_of = i;
     } else {
@@ -856,10 +914,12 @@ bool LogStream::State::confirm_hit(const CompiledSyndrome& cs, std::string_view 
     }
   }
   matched |= *repeat_of != kNoRepeat;
-  for (std::size_t i = n_main; i < re.include.size() && !matched; ++i)
-    matched = *follow_up = RE2::PartialMatch(piece, *re.include[i]);
+  for (std::size_t k = 0; k < line_hits.size() && !matched; ++k) {
+    const std::size_t i = line_hits[k].expr - cs.first_expr;
+    if (i >= n_main) matched = *follow_up = matches(i);
+  }
   if (!matched || is_doc_line(text)) return false;
-  for (const auto& ex : re.exclude)
+  for (const auto& ex : cs.regexes().exclude)
     if (RE2::PartialMatch(piece, *ex)) return false;
   return true;
 }
@@ -920,13 +980,14 @@ LogMatch LogStream::State::make_match(const CompiledSyndrome& cs, std::string_vi
 }
 
 // False when the syndrome's patterns do not confirm the hit (or an exclude matches).
-bool LogStream::State::handle_hit(std::string_view text, const Unit& u, std::uint32_t syndrome, bool claimed,
+bool LogStream::State::handle_hit(std::string_view text, const Unit& u, std::span<const Hit> line_hits, bool claimed,
                                   std::vector<LogMatch>* out) {
+  const std::uint32_t syndrome = line_hits.front().syndrome;
   const CompiledSyndrome& cs = impl->syndromes[syndrome];
   bool escalated = false;
   bool follow_up = false;
   std::size_t repeat_of = kNoRepeat;
-  if (!confirm_hit(cs, text, &escalated, &follow_up, &repeat_of)) return false;
+  if (!confirm_hit(cs, text, line_hits, &escalated, &follow_up, &repeat_of)) return false;
   std::string_view content;
   LogMatch m = make_match(cs, text, u, escalated, &content);
   if (repeat_of != kNoRepeat && !count_repeat(cs, syndrome, repeat_of, &m)) return false;

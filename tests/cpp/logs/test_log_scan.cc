@@ -3744,3 +3744,34 @@ TEST_CASE("bare exception lines: a traceback of their own unless a syndrome clai
         "KeyError: 'x'");
   }
 }
+
+TEST_CASE("a line several patterns of one syndrome hit is one finding, confirmed by the patterns that hit",
+          "[logs][confirm]") {
+  // Only the patterns the multi-pattern pass reports on a line are verified (and compiled); a line three of
+  // them hit is still one finding, escalated when an escalating one is among them, and a repeat-count pattern
+  // decides only when no other hit pattern matches.
+  sidecar::SyndromeSpec spec = make_spec("mine", {"alpha", "alpha beta", "(beta|gamma) [0-9]+", "waiting"});
+  spec.repeats = {1, 1, 1, 3};
+  spec.escalate = {"gamma 9+"};
+  spec.follow_ups = {"^see above$"};
+  spec.prefilters = {"", "", "beta|gamma", ""};
+  LogOptions opts;
+  opts.syndromes = {spec};
+  auto scanner = LogScanner::create(opts);
+  REQUIRE(scanner.ok());
+  auto one = scan_all("alpha beta 12\n", *scanner);
+  REQUIRE(one.size() == 1);
+  CHECK(one[0].severity == sidecar::Severity::kWarning);
+  auto escalated = scan_all("x gamma 99 alpha\n", *scanner);
+  REQUIRE(escalated.size() == 1);
+  CHECK(escalated[0].severity == sidecar::Severity::kCritical);
+  // the prefilter hits ("beta" alone) but the pattern does not: nothing
+  CHECK(scan_all("beta blocker\n", *scanner).empty());
+  // a repeat-count pattern: its third print
+  CHECK(scan_all("waiting\nwaiting\n", *scanner).empty());
+  CHECK(scan_all("waiting\nwaiting\nwaiting\n", *scanner).size() == 1);
+  // with another pattern on the same line it decides at once
+  CHECK(scan_all("waiting for alpha\n", *scanner).size() == 1);
+  // a follow-up line alone is the syndrome's
+  CHECK(scan_all("see above\n", *scanner).size() == 1);
+}

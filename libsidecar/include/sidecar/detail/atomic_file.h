@@ -12,7 +12,6 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
 #include <string>
 #include <string_view>
 
@@ -24,12 +23,31 @@ namespace sidecar::detail {
 // write, fsync or rename failed; the message names the path and errno).
 Status write_file_atomically(const std::string& path, std::string_view bytes, unsigned mode = 0644, bool sync = true);
 
-// Reads back a whole regular file of at most `max` bytes (a cache file written
-// by the above): one buffer of the file's size, never zero-filled (read()
-// writes each page once; growing a string by appends touched about three
-// times the pages). False when it cannot: missing, not a regular file, larger
-// than `max`, a read error, or a file that shrank while read.
-bool read_small_file(const std::string& path, std::size_t max, std::unique_ptr<char[]>* data, std::size_t* size);
+// A whole regular file of at most `max` bytes mapped read-only (a cache file
+// written by write_file_atomically, so replaced by rename and never truncated
+// in place while mapped): its pages come from the page cache, where reading
+// it would first-touch a buffer of its size. Unmapped when destroyed.
+class MappedFile {
+ public:
+  MappedFile() = default;
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  // False when it cannot: missing, not a regular file, empty, larger than `max`, or not mappable.
+  bool open(const std::string& path, std::size_t max);
+  std::string_view bytes() const { return {data_, size_}; }
+
+ private:
+  const char* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// Memory for a large, long-lived block (a pattern database): from 256 KiB up
+// it is 2 MiB-aligned and marked for transparent huge pages, so that its first
+// touch costs one page fault instead of one per 4 KiB page; smaller, malloc's.
+// Null when out of memory. Freed with large_free (std::free).
+void* large_alloc(std::size_t size);
+void large_free(void* p);
 
 // Creates `base` as a new directory (mkdir: atomic, so two runs started in
 // the same second never share one); when it exists, "<base>-2", "<base>-3",
