@@ -255,6 +255,10 @@ Result<Value> default_playbook_tree() {
   // the parse), or read from the process-wide cache directory (cache_dir.h).
   static const Result<Value> kTree = []() -> Result<Value> {
     std::string key = std::string("sidecar ") + kVersion + "\n";
+    std::size_t size = key.size();
+    for (const detail::EmbeddedFile& part : detail::default_playbook_parts())
+      size += std::strlen(part.name) + std::strlen(part.text) + 8;
+    key.reserve(size);
     for (const detail::EmbeddedFile& part : detail::default_playbook_parts())
       key.append(part.name).append("\n").append(part.text).append("\n--\n");
     const std::string dir = detail::cache_dir();
