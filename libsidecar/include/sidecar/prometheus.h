@@ -1,6 +1,10 @@
-// Prometheus exposition: an embedded HTTP server (cpp-httplib, in the
-// compiled library only) serving GET /metrics in the text exposition format
-// 0.0.4, on loopback by default, from its own threads.
+// Prometheus exposition: an embedded HTTP server (cpp-httplib) serving GET
+// /metrics in the text exposition format 0.0.4, on loopback by default, from
+// its own threads. The server is a module of its own, libsidecar-http.so,
+// loaded by the first start() (installed in <libdir>/sidecar/; found there,
+// next to the executable or shared library, or where $SIDECAR_HTTP_MODULE
+// says), so that processes that never serve do not load cpp-httplib and the
+// OpenSSL it initialises.
 //
 // The run loop hands it the current state with update(): a copy and a
 // pointer swap under a mutex held for nanoseconds — it never waits for a
@@ -84,7 +88,8 @@ struct PrometheusOptions {
 class PrometheusExporter {
  public:
   // Binds and starts serving. Errors: kInvalidArgument (bad address),
-  // kUnavailable (cannot bind: the port is taken or not allowed).
+  // kUnavailable (cannot bind: the port is taken or not allowed; or the HTTP
+  // module cannot be found or loaded).
   static Result<std::unique_ptr<PrometheusExporter>> start(const PrometheusOptions& options);
   ~PrometheusExporter();  // stop()
   PrometheusExporter(const PrometheusExporter&) = delete;

@@ -791,8 +791,8 @@ struct LogStream::State {
   void scan_block(const char* base, std::size_t len, bool has_cr, std::vector<LogMatch>* out);
   bool handle_hit(std::string_view text, const Unit& u, std::span<const Hit> line_hits, bool claimed,
                   std::vector<LogMatch>* out);
-  static bool confirm_hit(const CompiledSyndrome& cs, std::string_view text, std::span<const Hit> hits, bool* escalated,
-                          bool* follow_up, std::size_t* repeat_of);
+  static bool confirm_hit(const CompiledSyndrome& cs, std::string_view text, std::span<const Hit> line_hits,
+                          bool* escalated, bool* follow_up, std::size_t* repeat_of);
   bool count_repeat(const CompiledSyndrome& cs, std::uint32_t syndrome, std::size_t pattern, LogMatch* m);
   static bool stuck_at_once(const CompiledSyndrome& cs, std::size_t pattern, const Evidence& ev);
   LogMatch make_match(const CompiledSyndrome& cs, std::string_view text, const Unit& u, bool escalated,
