@@ -1,13 +1,11 @@
 // PrometheusExporter (prometheus.h): the text exposition and the exporter,
 // served by the HTTP module (detail/http_server.h).
 #include <atomic>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <map>
 #include <mutex>
-#include <thread>
 
 #include "sidecar/core/detail/strings.h"
 #include "sidecar/detail/http_server.h"
