@@ -405,7 +405,10 @@ struct Monitor::Impl {
   // The missing form of nan_loss (NanLossOptions::missing_rows).
   // A training row that leaves the loss out carries no other loss either
   // (fairseq's epoch summary has a "train loss") and fewer keys than the
-  // training rows that had it.
+  // training rows that had it, but at least half as many: a trainer that
+  // drops a non-finite loss prints the rest of its line (Megatron-LLM#33: 6
+  // of 10 keys), while a row with less is another kind of line or a paste
+  // cut short (Megatron-LM#449: 'learning rate: 0.0001132' and no more).
   void track_training_row(bool has_loss, bool any_loss, bool training_row, std::size_t keys) {
     if (has_loss) {
       loss_missing = false;
@@ -414,7 +417,7 @@ struct Monitor::Impl {
         loss_row_keys = keys;
       }
     } else if (training_row && !any_loss && !loss_missing) {
-      loss_missing = bound(Role::kLoss) && loss_train_rows > 0 && keys < loss_row_keys &&
+      loss_missing = bound(Role::kLoss) && loss_train_rows > 0 && keys < loss_row_keys && 2 * keys >= loss_row_keys &&
                      loss_train_rows >= static_cast<std::uint64_t>(opt.playbook.detectors.nan_loss.missing_rows);
       loss_rows_before_missing = loss_train_rows;
       loss_train_rows = 0;

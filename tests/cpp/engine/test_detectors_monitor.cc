@@ -372,6 +372,22 @@ TEST_CASE("monitor: rows without the loss that are not a missing loss", "[monito
     add(row(l, i, {{"lr-Adam", 1e-3}}));
     add(row(l, i, {{"train_loss", 1.2 - 0.1 * i}, {"epoch", 0}}));
   }
+  // Megatron-LM#449: a pasted log whose last iteration line is cut off after its learning rate (fewer than half
+  // the keys of the rows before: not a line that only left its loss out).
+  Monitor c(opts());
+  for (int i = 1; i <= 2; ++i)
+    add(row(c, 100 * i,
+            {{"consumed samples", 25600.0 * i},
+             {"elapsed time per iteration (ms)", 4300},
+             {"learning rate", 3e-5 * i},
+             {"global batch size", 256},
+             {"lm loss", 11.0 - 3 * i},
+             {"loss scale", 65536},
+             {"grad norm", 3.0},
+             {"number of skipped iterations", 0},
+             {"number of nan iterations", 0}}));
+  add(row(c, 300,
+          {{"consumed samples", 76800}, {"elapsed time per iteration (ms)", 4289.1}, {"learning rate", 1.1e-4}}));
   CHECK(got.empty());
 }
 

@@ -27,9 +27,11 @@ namespace sidecar {
 // that leaves a non-finite loss out of its log line (Megatron prints only a
 // loss > 0) logs training rows without it. A row with the learning rate or
 // the loss scale (keys only training steps log), no loss-family key and
-// fewer keys than the training rows before, after missing_rows consecutive
-// rows that carried the loss and the learning rate, is a "nan_loss" warning
-// (evidence "rule": missing) until the loss is logged again
+// fewer keys than the training rows before (but at least half as many: less
+// is another kind of line, or a pasted line cut short, Megatron-LM#449),
+// after missing_rows consecutive rows that carried the loss and the learning
+// rate, is a "nan_loss" warning (evidence "rule": missing) until the loss is
+// logged again
 // (epfLLM/Megatron-LLM#33: lm loss 0.73, 0.71, then training rows without
 // it). Eval rows (no learning rate) and a learning rate logged on rows of
 // its own never count. Known false positive: a loop that logs the loss only
