@@ -180,10 +180,7 @@ class ReadAhead {
 
   int fd_;
   std::size_t chunk_;
-  struct LargeFree {
-    void operator()(char* p) const { detail::large_free(p); }
-  };
-  std::unique_ptr<char, LargeFree> ring_;
+  std::unique_ptr<char, detail::LargeFree> ring_;
   std::array<char*, kSlots> bufs_{};
   std::array<std::size_t, kSlots> sizes_{};
   std::array<LogPrecheck, kSlots> prechecks_{};

@@ -60,7 +60,7 @@ std::uint64_t cache_hash(std::string_view bytes) {
     h ^= h >> 29;
   }
   std::uint64_t tail = 0;
-  std::memcpy(&tail, bytes.data() + i, bytes.size() - i);
+  if (i < bytes.size()) std::memcpy(&tail, bytes.data() + i, bytes.size() - i);  // (an empty view may be null)
   h = (h ^ tail) * kMul;
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdull;

@@ -127,7 +127,7 @@ HsDatabase load_cached(const std::string& dir, const std::string& key) {
     return nullptr;
   }
   detail::touch_cache_file(path);
-  return HsDatabase(db, [](hs_database_t* p) { detail::large_free(p); });  // ours: not hs_free_database
+  return HsDatabase(db, detail::LargeFree{});  // ours: not hs_free_database
 }
 
 // The databases this process built or loaded, by catalogue key, the most recent first: a second scanner of the same
@@ -869,10 +869,8 @@ void LogStream::State::scan_block(const char* base, std::size_t len, bool has_cr
             while (k_end < h_end && hits[k_end].syndrome == hits[k].syndrome) ++k_end;
             const std::span<const Hit> same(hits.data() + k, k_end - k);
             if (impl->syndromes[hits[k].syndrome].spec.until_exception != (pass == 1)) continue;
-            if (pass == 0)
-              claimed |= handle_hit(text, unit, same, false, out);
-            else
-              handle_hit(text, unit, same, claimed, out);
+            const bool found = handle_hit(text, unit, same, pass == 1 && claimed, out);
+            if (pass == 0) claimed |= found;
           }
       }
       p = seg_end + 1;

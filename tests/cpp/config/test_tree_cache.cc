@@ -184,6 +184,7 @@ TEST_CASE("cache_hash tells apart keys that differ in any byte or in length", "[
     }
   }
   CHECK(seen.size() == keys);
-  CHECK(detail::cache_hash(std::string("a\0", 2)) != detail::cache_hash("a"));  // zero bytes still count
+  CHECK(detail::cache_hash(std::string("a\0", 2)) != detail::cache_hash("a"));         // zero bytes still count
+  CHECK(detail::cache_hash(std::string_view()) == detail::cache_hash(std::string()));  // a null empty view is fine
   CHECK(detail::cache_file_path("/c", "hs-", "key", ".db").size() == std::string("/c/hs-").size() + 16 + 3);
 }

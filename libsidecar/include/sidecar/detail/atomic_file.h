@@ -48,6 +48,10 @@ class MappedFile {
 // Null when out of memory. Freed with large_free (std::free).
 void* large_alloc(std::size_t size);
 void large_free(void* p);
+// A smart pointer's deleter for large_alloc's blocks.
+struct LargeFree {
+  void operator()(void* p) const { large_free(p); }
+};
 
 // Creates `base` as a new directory (mkdir: atomic, so two runs started in
 // the same second never share one); when it exists, "<base>-2", "<base>-3",
