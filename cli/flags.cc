@@ -123,8 +123,10 @@ Result<Severity> fail_on_severity(const ParsedFlags& flags) {
   return *s;
 }
 
-std::string format_help(std::string_view usage, std::string_view summary, std::span<const FlagSpec> specs) {
-  std::string out = "usage: " + std::string(usage) + "\n\n" + std::string(summary) + "\n";
+std::string format_help(const CommandHelp& help) {
+  std::string out = "usage: " + std::string(help.usage) + "\n\n" + std::string(help.summary) + "\n";
+  if (!help.exit_status.empty()) out += "Exit status: " + std::string(help.exit_status) + ".\n";
+  std::span<const FlagSpec> specs = help.flags;
   if (specs.empty()) return out;
   std::vector<std::string> lefts;
   std::size_t width = 0;
@@ -145,19 +147,16 @@ std::string format_help(std::string_view usage, std::string_view summary, std::s
   return out;
 }
 
-void print_help(std::FILE* out, std::string_view usage, std::string_view summary, std::span<const FlagSpec> specs) {
-  std::string text = format_help(usage, summary, specs);
-  std::fwrite(text.data(), 1, text.size(), out);
-  std::fflush(out);
-}
-
 Result<int> run_command(const CommandHelp& help, std::span<const std::string> args,
                         Result<int> (*body)(const ParsedFlags& flags)) {
   auto flags = parse_flags(help.flags, args);
   if (!flags) return flags.status();
   const bool missing = help.needs_positional && flags->positional.empty();
   if (flags->help || missing) {
-    print_help(flags->help ? stdout : stderr, help.usage, help.summary, help.flags);
+    std::string text = format_help(help);
+    std::FILE* out = flags->help ? stdout : stderr;
+    std::fwrite(text.data(), 1, text.size(), out);
+    std::fflush(out);
     return flags->help ? kExitOk : kExitError;
   }
   return body(*flags);

@@ -45,6 +45,7 @@ class ParsedFlags {
 inline constexpr FlagSpec kPlaybookFlag = {"playbook", 'p', "FILE", "playbook merged over the default"};
 inline constexpr FlagSpec kProfileFlag = {"profile", 0, "PROFILE",
                                           "pin the workload profile: generic, supervised, reinforcement_learning"};
+inline constexpr FlagSpec kFormatFlag = {"format", 'f', "FORMAT", "text (default) or jsonl (one record per line)"};
 inline constexpr FlagSpec kFailOnFlag = {"fail-on", 0, "SEVERITY",
                                          "exit 1 when an alert is at or above this: info, warning (default), critical"};
 
@@ -62,12 +63,6 @@ Result<bool> jsonl_format(const ParsedFlags& flags);
 // --fail-on: info | warning (the default) | critical. Errors: kInvalidArgument.
 Result<Severity> fail_on_severity(const ParsedFlags& flags);
 
-// "usage: ...\n\nsummary\n\noptions:\n  -f, --fail-on SEVERITY  help\n..."
-std::string format_help(std::string_view usage, std::string_view summary, std::span<const FlagSpec> specs);
-
-// Writes format_help(usage, summary, specs) to `out`.
-void print_help(std::FILE* out, std::string_view usage, std::string_view summary, std::span<const FlagSpec> specs);
-
 // A command's help page and flags.
 struct CommandHelp {
   std::string_view usage;
@@ -76,7 +71,15 @@ struct CommandHelp {
   // No positional argument (a show|check command without its verb): the
   // page goes to stderr and the command exits 2.
   bool needs_positional = false;
+  // The page's "Exit status: ..." line (kFindingsExit for the commands that judge findings).
+  std::string_view exit_status = {};
 };
+
+// The exit statuses of scan, replay and watch (and the top-level page).
+inline constexpr std::string_view kFindingsExit = "0 nothing at or above --fail-on, 1 findings, 2 error";
+
+// "usage: ...\n\nsummary\nExit status: ...\n\noptions:\n  -f, --fail-on SEVERITY  help\n..."
+std::string format_help(const CommandHelp& help);
 
 // Every command's opening: parses `args` against help.flags, prints the help
 // page for -h/--help (exit 0), else returns body(flags).

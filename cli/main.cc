@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "commands/commands.h"
+#include "flags.h"
 #include "output.h"
 #include "sidecar/core/detail/strings.h"
 #include "sidecar/detail/cache_dir.h"
@@ -19,7 +20,8 @@ std::string usage() {
     out += "  " + std::string(c.name) + std::string(12 - c.name.size(), ' ') + std::string(c.summary) + "\n";
   out +=
       "\nRun 'sidecar-cli <command> --help' for a command's options.\n"
-      "Exit status: 0 nothing at or above --fail-on, 1 findings, 2 error; 'run' passes the child's through.\n";
+      "Exit status: " +
+      std::string(sidecar::cli::kFindingsExit) + "; 'run' passes the child's through.\n";
   return out;
 }
 

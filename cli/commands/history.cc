@@ -30,7 +30,7 @@ namespace {
 constexpr FlagSpec kHistoryFlags[] = {
     {"history", 0, "FILE", "history file (default: the playbook's history.path)"},
     {"command", 'c', "CMD", "only runs of this command (same fingerprint)"},
-    {"format", 'f', "FORMAT", "text (default) or jsonl"},
+    kFormatFlag,
     {"limit", 'n', "N", "show: at most the newest N rows (default 50)"},
     {"playbook", 'p', "FILE", "playbook merged over the default (history masks, min_samples)"},
 };

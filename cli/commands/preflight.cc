@@ -52,7 +52,7 @@ const FlagSpec kFlags[] = {
     {"run-dir", 0, "DIR", "run directory: answers are read from DIR/alerts/<id>.response (default .)"},
     {"run-id", 0, "ID", "run id put in the alert"},
     {"playbook", 'p', "FILE", "playbook merged over the default (gpu: and operator: sections)"},
-    {"format", 'f', "FORMAT", "text (default) or jsonl"},
+    kFormatFlag,
 };
 
 constexpr std::string_view kUsage =
@@ -63,9 +63,10 @@ constexpr std::string_view kSummary =
     "Checks that the GPUs a job asks for (CUDA_VISIBLE_DEVICES in --command or the environment) are free.\n"
     "While they are busy it polls nvidia-smi up to --wait seconds, then raises a preflight/gpu_occupied\n"
     "alert with the choices 'Continue Anyway' / 'Stop Job', answered in DIR/alerts/<id>.response or on\n"
-    "the terminal within --answer-timeout seconds, else the default action applies.\n"
-    "Exit status: 0 go ahead (free, nothing to check, or Continue Anyway), 1 still busy and the job\n"
-    "should not start (Stop Job), 2 error (a requested GPU does not exist, nvidia-smi failing, bad flags).";
+    "the terminal within --answer-timeout seconds, else the default action applies.";
+constexpr std::string_view kExit =
+    "0 go ahead (free, nothing to check, or Continue Anyway), 1 still busy and the job\nshould not start (Stop Job), "
+    "2 error (a requested GPU does not exist, nvidia-smi failing, bad flags)";
 
 Status set_number(const ParsedFlags& f, std::string_view name, double* out, double min) {
   auto n = f.number(name);
@@ -144,7 +145,7 @@ DeviceRequest requested_devices(const ParsedFlags& f) {
   return parse_requested_devices(f.get_or("command", ""), env);
 }
 
-const CommandHelp kHelp = {kUsage, kSummary, kFlags};
+const CommandHelp kHelp = {.usage = kUsage, .summary = kSummary, .flags = kFlags, .exit_status = kExit};
 
 Result<int> preflight_main(const ParsedFlags& f) {
   if (!f.positional.empty())

@@ -50,7 +50,7 @@ namespace sidecar::cli {
 namespace {
 
 constexpr FlagSpec kReplayFlags[] = {
-    {"format", 'f', "FORMAT", "text (default) or jsonl (one record per line)"},
+    kFormatFlag,
     {"command", 'c', "CMD", "the run's command (profile hints, history fingerprint)"},
     {"history", 0, "FILE", "take the baseline from FILE and append this run's row at the end"},
     {"log", 'l', "FILE", "a log to feed alongside (repeatable)", true},
@@ -374,11 +374,12 @@ int finish_replay(Pipeline& pipeline, const Replay& replay, const MetricsReader&
 }
 
 constexpr CommandHelp kHelp = {
-    "sidecar-cli replay [options] METRICS",
-    "Feed a metrics file (JSON Lines, W&B history, Lightning or SB3 CSV) through the monitoring "
-    "engine, one tick per row.\nExit status: 0 nothing at or above --fail-on, 1 findings, 2 "
-    "error.",
-    kReplayFlags};
+    .usage = "sidecar-cli replay [options] METRICS",
+    .summary =
+        "Feed a metrics file (JSON Lines, W&B history, Lightning or SB3 CSV) through the monitoring\n"
+        "engine, one tick per row.",
+    .flags = kReplayFlags,
+    .exit_status = kFindingsExit};
 
 Result<int> replay_main(const ParsedFlags& flags) {
   auto out = output_flags(flags);

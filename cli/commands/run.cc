@@ -237,9 +237,10 @@ constexpr std::string_view kRunUsage = "sidecar-cli run [options] -- CMD [ARGS..
 constexpr std::string_view kRunSummary =
     "Launch a training command and monitor it end to end: output teed to the terminal and <run-dir>/run.log,\n"
     "metrics and logs through one monitor, alerts to stderr and <run-dir>/sidecar/alerts.jsonl, answers from\n"
-    "<run-dir>/alerts/<id>.response, the terminal or the server.\n"
-    "Exit status: the command's (128+N for a signal, 127/126 when it cannot be started); 3 when sidecar\n"
-    "stopped it; 2 on a sidecar error.";
+    "<run-dir>/alerts/<id>.response, the terminal or the server.";
+constexpr std::string_view kRunExit =
+    "the command's (128+N for a signal, 127/126 when it cannot be started); 3 when sidecar\nstopped it; 2 on a "
+    "sidecar error";
 
 // A new directory, made atomically (runs started in the same second never share one).
 Result<std::string> default_run_dir(const std::string& program) {
@@ -438,7 +439,7 @@ Status read_session_flags(const ParsedFlags& f, SessionOptions* o) {
 
 namespace {
 
-const CommandHelp kRunHelp = {kRunUsage, kRunSummary, kRunFlags};
+const CommandHelp kRunHelp = {.usage = kRunUsage, .summary = kRunSummary, .flags = kRunFlags, .exit_status = kRunExit};
 
 Result<int> run_main(const ParsedFlags& flags) {
   RunOptions o;

@@ -42,7 +42,7 @@ namespace {
 
 constexpr FlagSpec kScanFlags[] = {
     {"playbook", 'p', "FILE", "playbook merged over the default (syndromes:, logs:)"},
-    {"format", 'f', "FORMAT", "text (default, grouped by syndrome) or jsonl (one record per line)"},
+    kFormatFlag,
     {"fail-on", 0, "SEVERITY", "exit 1 when a match is at or above this: info, warning (default), critical"},
 };
 
@@ -359,10 +359,11 @@ class Scan {
   int errors_ = 0;
 };
 
-constexpr CommandHelp kHelp = {"sidecar-cli scan [--playbook F] [--format text|jsonl] [--fail-on SEVERITY] FILE...",
-                               "Scan log files for failure syndromes; '-' reads standard input.\n"
-                               "Exit status: 0 nothing at or above --fail-on, 1 findings, 2 error.",
-                               kScanFlags};
+constexpr CommandHelp kHelp = {
+    .usage = "sidecar-cli scan [--playbook F] [--format text|jsonl] [--fail-on SEVERITY] FILE...",
+    .summary = "Scan log files for failure syndromes ('-' reads standard input; text is grouped by syndrome).",
+    .flags = kScanFlags,
+    .exit_status = kFindingsExit};
 
 Result<int> scan_main(const ParsedFlags& flags) {
   auto out = output_flags(flags);

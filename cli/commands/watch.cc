@@ -37,11 +37,12 @@ const FlagSpec kWatchOwnFlags[] = {
 };
 const std::vector<FlagSpec> kWatchFlags = join_flags({kWatchOwnFlags, kServerFlags, kNotifyFlags});
 
-const CommandHelp kHelp = {"sidecar-cli watch RUN_DIR [options]",
-                           "Monitor a run directory written by a job started elsewhere: its metrics and logs are\n"
-                           "followed as they grow, appear late, rotate. Exit status: 0 no alert at or above\n"
-                           "--fail-on, 1 alerts, 2 error.",
-                           kWatchFlags};
+const CommandHelp kHelp = {.usage = "sidecar-cli watch RUN_DIR [options]",
+                           .summary =
+                               "Monitor a run directory written by a job started elsewhere: its metrics and\n"
+                               "logs are followed as they grow, appear late, rotate.",
+                           .flags = kWatchFlags,
+                           .exit_status = kFindingsExit};
 
 Result<int> watch_main(const ParsedFlags& flags) {
   if (flags.positional.size() != 1)

@@ -472,12 +472,63 @@ struct LogScanner::Impl {
   std::vector<std::uint32_t> id_to_syndrome;
   HsDatabase db;
   HsScratch scratch;  // prototype, cloned per stream
+
+  Status build_database(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags,
+                        const std::vector<std::pair<std::string, std::string>>& where);
 };
 
 LogScanner::LogScanner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 LogScanner::~LogScanner() = default;
 const LogOptions& LogScanner::options() const { return impl_->options; }
 std::string_view LogScanner::engine() const { return "vectorscan"; }
+
+// The Vectorscan database of `expressions` (one per include pattern, `where` naming its syndrome and pattern):
+// this process's, else the cache directory's, else compiled here (after checking the RE2 side) and cached.
+Status LogScanner::Impl::build_database(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags,
+                                        const std::vector<std::pair<std::string, std::string>>& where) {
+  std::vector<const char*> ptrs;
+  std::vector<unsigned> ids;
+  for (std::size_t i = 0; i < expressions.size(); ++i) {
+    ptrs.push_back(expressions[i].c_str());
+    ids.push_back(static_cast<unsigned>(i));
+  }
+  std::string key = catalogue_key(expressions, flags, syndromes);
+  db = process_database(key);
+  const bool shared = db != nullptr;  // this process built or loaded it already
+  const std::string cache = options.cache_dir.empty() ? detail::cache_dir() : options.cache_dir;
+  if (!shared) db = load_cached(cache, key);
+  hs_database_t* raw = db.get();
+  // In memory or on disk, it was checked when it was compiled; else compile (and so check) the RE2 side now, as
+  // the database.
+  const bool from_cache = raw != nullptr;
+  if (!from_cache) {
+    for (const CompiledSyndrome& cs : syndromes)
+      if (std::string error = cs.check(); !error.empty()) return Status(StatusCode::kInvalidArgument, error);
+  }
+  hs_compile_error_t* err = nullptr;
+  if (!from_cache && hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()),
+                                      HS_MODE_BLOCK, nullptr, &raw, &err) != HS_SUCCESS) {
+    std::string why = err && err->message ? err->message : "does not compile";
+    int at = err ? err->expression : -1;
+    hs_free_compile_error(err);
+    if (at >= 0 && static_cast<std::size_t>(at) < where.size())
+      return Status(StatusCode::kInvalidArgument,
+                    "syndrome '" + where[at].first + "': pattern '" + where[at].second + "': " + why);
+    return Status(StatusCode::kInvalidArgument, "syndrome catalogue: " + why);
+  }
+  if (!from_cache) db = HsDatabase(raw, HsDatabaseDeleter{});
+  if (!shared) keep_database(key, db);
+  // A database compiled here, or shared from memory while this cache directory has no file for it yet (the
+  // first scanner used another directory, or none), is written for the next process.
+  std::error_code ec;
+  if (!from_cache || (shared && !cache.empty() && !std::filesystem::exists(cache_path(cache, key), ec)))
+    store_cached(cache, key, raw);
+  hs_scratch_t* prototype = nullptr;
+  if (hs_alloc_scratch(raw, &prototype) != HS_SUCCESS)
+    return Status(StatusCode::kResourceExhausted, "cannot allocate Vectorscan scratch space");
+  scratch.reset(prototype);
+  return Status::Ok();
+}
 
 Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& options) {
   auto impl = std::make_unique<Impl>();
@@ -487,11 +538,6 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
   std::vector<std::string> expressions;
   std::vector<unsigned> flags;
   std::vector<std::pair<std::string, std::string>> where;  // (syndrome, pattern) per expression
-  auto fail = [](const std::string& syndrome, std::string_view kind, const std::string& pattern,
-                 const std::string& why) {
-    return Status(StatusCode::kInvalidArgument,
-                  "syndrome '" + syndrome + "': " + std::string(kind) + " '" + pattern + "': " + why);
-  };
   for (const SyndromeSpec& spec : options.syndromes) {
     if (!spec.enabled) continue;
     if (spec.name.empty()) return Status(StatusCode::kInvalidArgument, "a syndrome has no name");
@@ -518,48 +564,8 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
     cs.include = std::make_unique<LazyRegex[]>(cs.n_include());
     impl->syndromes.push_back(std::move(cs));
   }
-  if (!expressions.empty()) {
-    std::vector<const char*> ptrs;
-    std::vector<unsigned> ids;
-    for (std::size_t i = 0; i < expressions.size(); ++i) {
-      ptrs.push_back(expressions[i].c_str());
-      ids.push_back(static_cast<unsigned>(i));
-    }
-    std::string key = catalogue_key(expressions, flags, impl->syndromes);
-    impl->db = process_database(key);
-    const bool shared = impl->db != nullptr;  // this process built or loaded it already
-    const std::string cache = options.cache_dir.empty() ? detail::cache_dir() : options.cache_dir;
-    if (!shared) impl->db = load_cached(cache, key);
-    hs_database_t* db = impl->db.get();
-    // In memory or on disk, it was checked when it was compiled; else compile (and so check) the RE2 side now, as
-    // the database.
-    const bool from_cache = db != nullptr;
-    if (!from_cache) {
-      for (const CompiledSyndrome& cs : impl->syndromes)
-        if (std::string error = cs.check(); !error.empty()) return Status(StatusCode::kInvalidArgument, error);
-    }
-    hs_compile_error_t* err = nullptr;
-    if (!from_cache && hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()),
-                                        HS_MODE_BLOCK, nullptr, &db, &err) != HS_SUCCESS) {
-      std::string why = err && err->message ? err->message : "does not compile";
-      int at = err ? err->expression : -1;
-      hs_free_compile_error(err);
-      if (at >= 0 && static_cast<std::size_t>(at) < where.size())
-        return fail(where[at].first, "pattern", where[at].second, why);
-      return Status(StatusCode::kInvalidArgument, "syndrome catalogue: " + why);
-    }
-    if (!from_cache) impl->db = HsDatabase(db, HsDatabaseDeleter{});
-    if (!shared) keep_database(key, impl->db);
-    // A database compiled here, or shared from memory while this cache directory has no file for it yet (the
-    // first scanner used another directory, or none), is written for the next process.
-    std::error_code ec;
-    if (!from_cache || (shared && !cache.empty() && !std::filesystem::exists(cache_path(cache, key), ec)))
-      store_cached(cache, key, db);
-    hs_scratch_t* scratch = nullptr;
-    if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS)
-      return Status(StatusCode::kResourceExhausted, "cannot allocate Vectorscan scratch space");
-    impl->scratch.reset(scratch);
-  }
+  if (!expressions.empty())
+    if (Status st = impl->build_database(expressions, flags, where); !st.ok()) return st;
   return std::shared_ptr<const LogScanner>(new LogScanner(std::move(impl)));
 }
 

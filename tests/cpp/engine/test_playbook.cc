@@ -52,10 +52,27 @@ bool change_option(Options& o, std::size_t i) {
   return true;
 }
 
+// Checks that every option of `a` in its table equals `b`'s.
+template <typename Options>
+void check_same_options(const Options& a, const Options& b) {
+  for (const auto& field : sidecar::OptionTable<Options>::fields) {
+    INFO(field.name);
+    std::visit([&](auto member) { CHECK(a.*member == b.*member); }, field.member);
+  }
+}
+
 std::string write_temp(const std::string& name, const std::string& text) {
   std::string path = std::string("/tmp/sidecar_engine_test_") + std::to_string(::getpid()) + "_" + name;
   std::ofstream(path) << text;
   return path;
+}
+
+// The playbook at `path`, which must load.
+sidecar::Playbook load_ok(const std::string& path) {
+  auto pb = sidecar::load_playbook(path);
+  INFO(pb.status().message());
+  REQUIRE(pb.ok());
+  return *std::move(pb);
 }
 
 }  // namespace
@@ -77,19 +94,9 @@ TEST_CASE("default playbook loads and equals the C++ defaults", "[playbook]") {
     INFO(sidecar::to_string(static_cast<sidecar::Role>(r)));
     CHECK(pb->roles.aliases[r] == def.roles.aliases[r]);
   }
-  CHECK(pb->dedupe.ttl_s == def.dedupe.ttl_s);
-  CHECK(pb->dedupe.clear_ticks == def.dedupe.clear_ticks);
-  CHECK(pb->dedupe.max_conditions == def.dedupe.max_conditions);
-  CHECK(pb->dedupe.max_list_items == def.dedupe.max_list_items);
-  CHECK(pb->snapshot.heartbeat_s == def.snapshot.heartbeat_s);
-  CHECK(pb->snapshot.max_note_chars == def.snapshot.max_note_chars);
-  CHECK(pb->snapshot.max_tags == def.snapshot.max_tags);
-  CHECK(pb->snapshot.max_tag_chars == def.snapshot.max_tag_chars);
-  CHECK(pb->history.path == def.history.path);
-  CHECK(pb->history.max_rows == def.history.max_rows);
-  CHECK(pb->history.min_samples == def.history.min_samples);
-  CHECK(pb->history.masks == def.history.masks);
-  CHECK(pb->history.enabled == def.history.enabled);
+  check_same_options(pb->dedupe, def.dedupe);
+  check_same_options(pb->snapshot, def.snapshot);
+  check_same_options(pb->history, def.history);
 }
 
 TEST_CASE("a user playbook overrides, extends and disables", "[playbook]") {
@@ -104,21 +111,19 @@ TEST_CASE("a user playbook overrides, extends and disables", "[playbook]") {
                                 "profile: {pin: supervised, extra_hints: {reinforcement_learning: [bandit]}}\n"
                                 "dedupe: {ttl_s: 60}\n"
                                 "history: {extra_masks: [--tag]}\n");
-  auto pb = sidecar::load_playbook(path);
-  INFO(pb.status().message());
-  REQUIRE(pb.ok());
-  CHECK(pb->detectors.loss_spike.z == 6.5);
-  CHECK(pb->detectors.loss_spike.persistence == 5);
-  CHECK(pb->detectors.loss_spike.window == 100);  // untouched default
-  CHECK_FALSE(pb->detectors.high_loss.enabled);
-  const auto& loss = pb->roles.aliases[static_cast<std::size_t>(sidecar::Role::kLoss)];
+  const sidecar::Playbook pb = load_ok(path);
+  CHECK(pb.detectors.loss_spike.z == 6.5);
+  CHECK(pb.detectors.loss_spike.persistence == 5);
+  CHECK(pb.detectors.loss_spike.window == 100);  // untouched default
+  CHECK_FALSE(pb.detectors.high_loss.enabled);
+  const auto& loss = pb.roles.aliases[static_cast<std::size_t>(sidecar::Role::kLoss)];
   CHECK(loss.front() == "loss");
   CHECK(loss.back() == "my_loss");
-  CHECK(pb->roles.aliases[static_cast<std::size_t>(sidecar::Role::kReward)].back() == "team_reward");
-  CHECK(pb->profile.pin == sidecar::Profile::kSupervised);
-  CHECK(pb->profile.rl_hints.back() == "bandit");
-  CHECK(pb->dedupe.ttl_s == 60);
-  CHECK(pb->history.masks.back() == "--tag");
+  CHECK(pb.roles.aliases[static_cast<std::size_t>(sidecar::Role::kReward)].back() == "team_reward");
+  CHECK(pb.profile.pin == sidecar::Profile::kSupervised);
+  CHECK(pb.profile.rl_hints.back() == "bandit");
+  CHECK(pb.dedupe.ttl_s == 60);
+  CHECK(pb.history.masks.back() == "--tag");
   std::remove(path.c_str());
 }
 
@@ -479,21 +484,19 @@ TEST_CASE("detector keys are the syndromes they raise, old keys still read, with
                                 "  reward_hacking: {enabled: false}\n"
                                 "  val_loss_regression: {ratio: 2.0}\n"
                                 "  nonfinite: {severity: critical}\n");
-  auto pb = sidecar::load_playbook(path);
-  INFO(pb.status().message());
-  REQUIRE(pb.ok());
-  CHECK(pb->detectors.validation_drop.min_drop == 0.2);
-  CHECK(pb->detectors.validation_drop.mean_window == 5);  // the new key wins
-  CHECK_FALSE(pb->detectors.reward_hacking_suspected.enabled);
-  CHECK(pb->detectors.validation_loss_regression.ratio == 2.0);
-  CHECK(pb->detectors.nonfinite_metric.severity == sidecar::Severity::kCritical);
-  REQUIRE(pb->notices.size() == 4);
-  CHECK(pb->notices[0].find(path + ":2:") == 0);
-  CHECK(pb->notices[0].find("detectors.val_acc_drop is now detectors.validation_drop") != std::string::npos);
-  CHECK(pb->notices[0].find('\n') == std::string::npos);
+  const sidecar::Playbook pb = load_ok(path);
+  CHECK(pb.detectors.validation_drop.min_drop == 0.2);
+  CHECK(pb.detectors.validation_drop.mean_window == 5);  // the new key wins
+  CHECK_FALSE(pb.detectors.reward_hacking_suspected.enabled);
+  CHECK(pb.detectors.validation_loss_regression.ratio == 2.0);
+  CHECK(pb.detectors.nonfinite_metric.severity == sidecar::Severity::kCritical);
+  REQUIRE(pb.notices.size() == 4);
+  CHECK(pb.notices[0].find(path + ":2:") == 0);
+  CHECK(pb.notices[0].find("detectors.val_acc_drop is now detectors.validation_drop") != std::string::npos);
+  CHECK(pb.notices[0].find('\n') == std::string::npos);
   // shown under the new keys only
-  CHECK(pb->tree.find("detectors")->find("val_acc_drop") == nullptr);
-  CHECK(pb->tree.find("detectors")->find("validation_drop") != nullptr);
+  CHECK(pb.tree.find("detectors")->find("val_acc_drop") == nullptr);
+  CHECK(pb.tree.find("detectors")->find("validation_drop") != nullptr);
   CHECK(sidecar::load_playbook("")->notices.empty());
   std::remove(path.c_str());
 
