@@ -45,6 +45,15 @@ ReadOptions read_yaml_options(const std::string& yaml, const char* filename = "u
   return read_options(*tree);
 }
 
+// The options of a user playbook with one syndrome, "mine", whose lines
+// after its name are `body` ("    patterns: [...]\n" ...); must read clean.
+LogOptions mine_options(const std::string& body) {
+  auto r = read_yaml_options("syndromes:\n  - name: mine\n" + body);
+  for (const auto& e : r.errors) FAIL(e.message());
+  REQUIRE(r.opts.syndromes.size() == 1);
+  return r.opts;
+}
+
 LogOptions default_options() {
   auto tree = sidecar::default_playbook_tree();
   REQUIRE(tree.ok());
@@ -88,6 +97,13 @@ std::string summary(const std::vector<LogMatch>& ms) {
 std::string exception_of(const LogMatch& m) {
   const std::string* e = sidecar::evidence_get(m.evidence, "exception");
   return e ? *e : std::string("<none>");
+}
+
+// The findings' syndromes, in order.
+std::vector<std::string> syndromes_of(const std::vector<LogMatch>& ms) {
+  std::vector<std::string> out;
+  for (const auto& m : ms) out.push_back(m.syndrome);
+  return out;
 }
 
 // Each finding's line and final exception: "6:IndexError: ...", "1:<none>".
@@ -497,12 +513,8 @@ TEST_CASE("patterns: located errors, pathological patterns stay linear", "[logs]
 
 TEST_CASE("prefilters: the multi-pattern pass looks for them, the pattern verifies", "[logs][patterns]") {
   SECTION("a {pattern, prefilter} item") {
-    auto [opts, errors] = read_yaml_options(
-        "syndromes:\n"
-        "  - name: mine\n"
-        "    patterns: [{pattern: 'loss\\w{0,4}[=:] ?nan', prefilter: 'nan'}, 'plain one']\n");
-    REQUIRE(errors.empty());
-    REQUIRE(opts.syndromes.size() == 1);
+    LogOptions opts =
+        mine_options("    patterns: [{pattern: 'loss\\w{0,4}[=:] ?nan', prefilter: 'nan'}, 'plain one']\n");
     CHECK(opts.syndromes[0].patterns == std::vector<std::string>{"loss\\w{0,4}[=:] ?nan", "plain one"});
     CHECK(opts.syndromes[0].prefilters == std::vector<std::string>{"nan", ""});
     auto scanner = LogScanner::create(opts).value();
@@ -540,11 +552,7 @@ TEST_CASE("prefilters: the multi-pattern pass looks for them, the pattern verifi
 
 TEST_CASE("repeats: a line healthy runs print once counts on its Nth print per rank", "[logs][patterns]") {
   SECTION("a {pattern, repeats} item: nothing before the Nth line of a rank, then one match with the count") {
-    auto [opts, errors] = read_yaml_options(
-        "syndromes:\n"
-        "  - name: mine\n"
-        "    patterns: [{pattern: 'still waiting', repeats: 3}, 'gave up waiting']\n");
-    REQUIRE(errors.empty());
+    LogOptions opts = mine_options("    patterns: [{pattern: 'still waiting', repeats: 3}, 'gave up waiting']\n");
     CHECK(opts.syndromes[0].repeats == std::vector<std::size_t>{3, 1});
     auto scanner = LogScanner::create(opts).value();
     CHECK(scan_all("still waiting\nstill waiting\nok\n", scanner).empty());
@@ -565,12 +573,9 @@ TEST_CASE("repeats: a line healthy runs print once counts on its Nth print per r
                              "{pattern: 'x', repeats: 2, at_once_if_greater: a}"});
   }
   SECTION("at_once_if_greater: a line whose fields say the wait can never end counts at once") {
-    auto [opts, errors] = read_yaml_options(
-        "syndromes:\n"
-        "  - name: mine\n"
+    LogOptions opts = mine_options(
         "    patterns: [{pattern: 'waiting', repeats: 3, at_once_if_greater: [have, want]}]\n"
         "    extract: ['have=(?P<have>[0-9]+)', 'want=(?P<want>[0-9]+)']\n");
-    REQUIRE(errors.empty());
     auto scanner = LogScanner::create(opts).value();
     CHECK(scan_all("waiting have=3 want=4\n", scanner).empty());
     CHECK(scan_all("waiting have=4 want=4\n", scanner).empty());
@@ -3668,33 +3673,22 @@ TEST_CASE("follow-ups: a program's hint after its error is part of the finding b
                         "For debugging consider passing CUDA_LAUNCH_BLOCKING=1.\nCompile with `TORCH_USE_CUDA_DSA` to "
                         "enable device-side assertions.\n\n" +
                         c10);
-    INFO(summary(oom));
-    REQUIRE(oom.size() == 1);
-    CHECK(oom[0].syndrome == "cuda_oom");
+    CHECK(syndromes_of(oom) == std::vector<std::string>{"cuda_oom"});
     auto busy = scan_all("RuntimeError: CUDA error: all CUDA-capable devices are busy or unavailable\n" + hint);
-    INFO(summary(busy));
-    REQUIRE(busy.size() == 1);
-    CHECK(busy[0].syndrome == "gpu_busy");
+    CHECK(syndromes_of(busy) == std::vector<std::string>{"gpu_busy"});
   }
   SECTION("alone, after its own syndrome, on another rank, or later: a finding") {
     auto own = scan_all("RuntimeError: CUDA error: an illegal memory access was encountered\n" + hint);
-    INFO(summary(own));
-    REQUIRE(own.size() == 2);  // the engine's dedupe merges them
-    CHECK(own[1].syndrome == "cuda_error");
+    CHECK(syndromes_of(own) ==
+          std::vector<std::string>{"cuda_error", "cuda_error"});  // the engine's dedupe merges them
     auto alone = scan_all("epoch 3 step 100\n" + hint);
-    INFO(summary(alone));
-    REQUIRE(alone.size() == 1);
-    CHECK(alone[0].syndrome == "cuda_error");
+    CHECK(syndromes_of(alone) == std::vector<std::string>{"cuda_error"});
     auto other_rank = scan_all("[rank0]:RuntimeError: CUDA error: out of memory\n[rank1]:" + hint);
-    INFO(summary(other_rank));
-    REQUIRE(other_rank.size() == 2);
-    CHECK(other_rank[1].syndrome == "cuda_error");
+    CHECK(syndromes_of(other_rank) == std::vector<std::string>{"cuda_oom", "cuda_error"});
     std::string later = "RuntimeError: CUDA error: out of memory\n";
     for (std::uint64_t i = 0; i < sidecar::kLogFollowUpLines; ++i) later += "step " + std::to_string(i) + "\n";
     auto late = scan_all(later + hint);
-    INFO(summary(late));
-    REQUIRE(late.size() == 2);
-    CHECK(late[1].syndrome == "cuda_error");
+    CHECK(syndromes_of(late) == std::vector<std::string>{"cuda_oom", "cuda_error"});
     auto reset_between = [&] {
       LogStream stream(default_scanner(), "test");
       std::vector<LogMatch> out;
