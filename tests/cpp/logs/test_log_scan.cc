@@ -3661,6 +3661,64 @@ TEST_CASE("round 24: the r23 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 25: the r24 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // Apple's GPU driver failing a Metal command buffer (hang, timeout, page fault, a victim of another's error) and
+      // refusing work from the background; a Vulkan fence on a lost device; GPU reservation and dedicated-GPU checks;
+      // Vertex AI's TPU quota; ollama's RAM check; renderer / TensorRT allocators; Dask's nanny and MS-MPI's report;
+      // c10d's store server retrying, Sample Factory's heartbeats; an RL logger's nan KL
+      {"[METAL] Command buffer execution failed: Caused GPU Timeout Error "
+       "(00000002:kIOGPUCommandBufferCallbackErrorTimeout)",
+       "xid"},
+      {"Execution of the command buffer was aborted due to an error during execution. Caused GPU Hang Error (IOAF code "
+       "3)",
+       "xid"},
+      {"Execution of the command buffer was aborted due to an error during execution. Discarded (victim of GPU "
+       "error/recovery) (00000005:kIOGPUCommandBufferCallbackErrorInnocentVictim)",
+       "xid"},
+      {"std::runtime_error: Could not wait for Vulkan fence. Reason: Device lost", "xid"},
+      {"Execution of the command buffer was aborted due to an error during execution. Insufficient Permission (to "
+       "submit GPU work from background) (00000006:kIOGPUCommandBufferCallbackErrorBackgroundExecutionNotPermitted)",
+       "gpu_busy"},
+      {"Error: GPU 3 is in use without reservation", "gpu_busy"},
+      {"SystemError: No enough gpus for dedicated usage. [(gpu id: num of processes)]: [(0, 2)]", "gpu_busy"},
+      {"google.api_core.exceptions.ResourceExhausted: 429 The following quota metrics exceed quota limits: "
+       "aiplatform.googleapis.com/custom_model_training_tpu_v3",
+       "gpu_busy"},
+      {"Error: model requires more system memory (64.2 GiB) than is available (31.1 GiB)", "host_oom"},
+      {"Caught a critical exception: cuda_malloc(): out of memory!", "cuda_oom"},
+      {"cudaCustomAllocator out of memory", "cuda_oom"},
+      {"[TensorRT] ERROR: Requested amount of memory (2147483648 bytes) could not be allocated. There may not be "
+       "enough free memory for allocation to succeed.",
+       "cuda_oom"},
+      {"2025-01-02 10:00:01,000 - distributed.scheduler - WARNING - Removing worker 'tcp://10.0.0.5:40001' caused the "
+       "cluster to lose already computed task(s), which will be recomputed elsewhere: {'x-1'}",
+       "dist_child_failed"},
+      {"[3] process exited without calling finalize", "dist_child_failed"},
+      {"[W116 05:41:45.632092587 socket.cpp:929] [c10d] The server socket on [::ffff:10.0.0.1]:29500 has timed out, "
+       "will retry. [repeated 4x across cluster]",
+       "hang"},
+      {"[2024-01-01 10:00:00,000][1234] No heartbeat for components: RolloutWorker_w3 (1200 seconds)", "hang"},
+      {"[2024-01-01 10:00:00,000][1234] Components not started: LearnerWorker_p0, wait_time=300.0 seconds", "hang"},
+      {"| KL                 | nan          |", "nan_in_log"},
+      // look-alikes: a zone out of a disk type, NCCL falling back from NCCL_CUDA_PATH, one print of the store
+      // server's retry, finite KL and entropy rows, a healthy Metal line, a nanny starting
+      {"ZONE_RESOURCE_POOL_EXHAUSTED_WITH_DETAILS: The zone 'projects/p/zones/us-east1-c' does not have enough "
+       "resources available to fulfill the request. '(resource type:pd-ssd)'.",
+       ""},
+      {"host:5591:5591 [3] misc/cudawrap.cc:90 NCCL WARN Failed to find CUDA library in (null) (NCCL_CUDA_PATH=(null))",
+       ""},
+      {"[W116 05:41:45.632092587 socket.cpp:929] [c10d] The server socket on [::ffff:10.0.0.1]:29500 has timed out, "
+       "will retry.",
+       ""},
+      {"| KL                 | 0.0123       |", ""},
+      {"| entropy            | 1.37         |", ""},
+      {"Metal GPU Frame Capture Enabled", ""},
+      {"2025-01-02 10:00:01,000 - distributed.nanny - INFO - Start Nanny at: 'tcp://127.0.0.1:40001'", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
