@@ -196,8 +196,11 @@ def test_nvidia_smi_failing_is_an_error(cli, smi):
     r = cli("preflight", "--devices", "0", "--nvidia-smi", smi("failing"), *FAST)
     assert r.returncode == 2
     assert "exited with status 9" in r.stderr
-    r2 = cli("preflight", "--devices", "0", "--nvidia-smi", smi("fail-midway"), *FAST)
-    assert r2.returncode == 2
+    # The busy first poll must be followed by failing ones within the wait: a loaded CI machine (the fake
+    # nvidia-smi is a shell script) may take longer than FAST's 0.3 s for one poll, so this wait is longer.
+    r2 = cli("preflight", "--devices", "0", "--nvidia-smi", smi("fail-midway"), "--poll", "0.05",
+             "--wait", "3", "--answer-timeout", "0.3")
+    assert r2.returncode == 2, r2.stderr
     assert "nvidia-smi still failing after" in r2.stderr
     assert "preflight: nvidia-smi failed:" in r2.stderr  # reported while waiting
 
