@@ -222,6 +222,30 @@ TEST_CASE("detector defaults are written once: the embedded YAML restates none",
   CHECK(options >= 100);
 }
 
+// Each option of each group that for_each_group(options, visit) walks, changed alone (change_option) in fresh
+// Options: calls check(changed) for each; returns how many there were.
+template <typename Options, typename ForEachGroup, typename Check>
+std::size_t each_option_changed_alone(ForEachGroup for_each_group, Check check) {
+  std::size_t changed_options = 0;
+  for (std::size_t group = 0;; ++group) {
+    bool any = false;
+    for (std::size_t i = 0;; ++i) {
+      Options changed;
+      std::size_t n = 0;
+      bool done = true;
+      for_each_group(changed, [&](auto& o) {
+        if (n++ == group) done = !change_option(o, i);
+      });
+      if (n <= group || done) break;
+      any = true;
+      ++changed_options;
+      check(changed);
+    }
+    if (!any) break;
+  }
+  return changed_options;
+}
+
 // A one-line default change (the option's row) is all it takes: every
 // option, changed alone in the options the reader starts from, is what the
 // reader keeps, what `playbook show` prints, what the docs' tables say, and it
@@ -230,52 +254,42 @@ TEST_CASE("a changed default is followed by the reader, show and the docs tables
   const sidecar::DetectorOptions base;
   const std::string base_yaml = sidecar::playbook_to_yaml(sidecar::detectors_tree(base));
   const std::string base_md = sidecar::detectors_markdown(base);
-  std::size_t changed_options = 0;
-  for (std::size_t detector = 0;; ++detector) {
-    bool any = false;
-    for (std::size_t i = 0;; ++i) {
-      sidecar::DetectorOptions changed;
-      std::size_t n = 0;
-      bool done = true;
-      sidecar::for_each_detector(changed, [&](std::string_view, std::string_view, auto& o, std::string_view) {
-        if (n++ == detector) done = !change_option(o, i);
+  auto for_each_group = [](sidecar::DetectorOptions& d, auto visit) {
+    sidecar::for_each_detector(d, [&](std::string_view, std::string_view, auto& o, std::string_view) { visit(o); });
+  };
+  const std::size_t changed_options =
+      each_option_changed_alone<sidecar::DetectorOptions>(for_each_group, [&](const sidecar::DetectorOptions& changed) {
+        // show
+        const std::string yaml = sidecar::playbook_to_yaml(sidecar::detectors_tree(changed));
+        CHECK(yaml != base_yaml);
+        // docs tables
+        CHECK(sidecar::detectors_markdown(changed) != base_md);
+        // the reader: given no detector keys, it keeps the changed default
+        sidecar::Playbook pb;
+        pb.detectors = changed;
+        std::vector<sidecar::Status> errors;
+        auto empty = sidecar::parse_yaml("dedupe: {ttl_s: 60}\n", "empty.yaml");
+        REQUIRE(empty.ok());
+        sidecar::read_engine_options(*empty, &pb, &errors);
+        CHECK(errors.empty());
+        CHECK(sidecar::playbook_to_yaml(sidecar::detectors_tree(pb.detectors)) == yaml);
+        // ... and the shown YAML reads back as the changed options
+        auto shown = sidecar::parse_yaml(
+            "detectors:\n" +
+                [&] {
+                  std::string indented;
+                  for (std::string_view line : sidecar::detail::split(yaml, '\n'))
+                    if (!line.empty()) indented += "  " + std::string(line) + "\n";
+                  return indented;
+                }(),
+            "shown.yaml");
+        REQUIRE(shown.ok());
+        sidecar::Playbook back;
+        sidecar::read_engine_options(*shown, &back, &errors);
+        INFO(yaml);
+        CHECK(errors.empty());
+        CHECK(sidecar::playbook_to_yaml(sidecar::detectors_tree(back.detectors)) == yaml);
       });
-      if (n <= detector || done) break;
-      any = true;
-      ++changed_options;
-      // show
-      const std::string yaml = sidecar::playbook_to_yaml(sidecar::detectors_tree(changed));
-      CHECK(yaml != base_yaml);
-      // docs tables
-      CHECK(sidecar::detectors_markdown(changed) != base_md);
-      // the reader: given no detector keys, it keeps the changed default
-      sidecar::Playbook pb;
-      pb.detectors = changed;
-      std::vector<sidecar::Status> errors;
-      auto empty = sidecar::parse_yaml("dedupe: {ttl_s: 60}\n", "empty.yaml");
-      REQUIRE(empty.ok());
-      sidecar::read_engine_options(*empty, &pb, &errors);
-      CHECK(errors.empty());
-      CHECK(sidecar::playbook_to_yaml(sidecar::detectors_tree(pb.detectors)) == yaml);
-      // ... and the shown YAML reads back as the changed options
-      auto shown = sidecar::parse_yaml(
-          "detectors:\n" +
-              [&] {
-                std::string indented;
-                for (std::string_view line : sidecar::detail::split(yaml, '\n'))
-                  if (!line.empty()) indented += "  " + std::string(line) + "\n";
-                return indented;
-              }(),
-          "shown.yaml");
-      REQUIRE(shown.ok());
-      sidecar::Playbook back;
-      sidecar::read_engine_options(*shown, &back, &errors);
-      INFO(yaml);
-      CHECK(errors.empty());
-      CHECK(sidecar::playbook_to_yaml(sidecar::detectors_tree(back.detectors)) == yaml);
-    }
-    if (!any) break;
-  }
   CHECK(changed_options >= 100);
 }
 
@@ -344,41 +358,31 @@ TEST_CASE("profile, roles, dedupe .. gpu, operator, sinks and judge defaults are
 TEST_CASE("a changed section default is followed by the reader, show and the docs tables", "[playbook][defaults]") {
   const sidecar::Playbook base;
   const std::string base_yaml = shown_sections(base), base_md = sidecar::options_markdown(base);
-  std::size_t changed_options = 0;
-  for (std::size_t section = 0;; ++section) {
-    bool any = false;
-    for (std::size_t i = 0;; ++i) {
-      sidecar::Playbook changed;
-      std::size_t n = 0;
-      bool done = true;
-      sidecar::for_each_section(changed, [&](std::string_view, auto& o, std::string_view) {
-        if (n++ == section) done = !change_option(o, i);
+  auto for_each_group = [](sidecar::Playbook& p, auto visit) {
+    sidecar::for_each_section(p, [&](std::string_view, auto& o, std::string_view) { visit(o); });
+  };
+  const std::size_t changed_options =
+      each_option_changed_alone<sidecar::Playbook>(for_each_group, [&](sidecar::Playbook& changed) {
+        sidecar::JudgeOptions& judge = changed.judge;  // an enabled judge needs a transport (a located error)
+        if (judge.enabled && judge.command.empty() && judge.url.empty()) judge.command = {"my-judge"};
+        const std::string yaml = shown_sections(changed);
+        INFO(yaml);
+        CHECK(yaml != base_yaml);                              // show
+        CHECK(sidecar::options_markdown(changed) != base_md);  // docs tables
+        std::vector<sidecar::Status> errors;
+        auto other = sidecar::parse_yaml("detectors: {nan_loss: {enabled: true}}\n", "other.yaml");
+        REQUIRE(other.ok());
+        sidecar::Playbook kept = changed;
+        read_sections(*other, &kept, &errors);  // the reader: no key of it given, it keeps the changed default
+        CHECK(shown_sections(kept) == yaml);
+        auto shown = sidecar::parse_yaml(yaml, "shown.yaml");
+        REQUIRE(shown.ok());
+        sidecar::Playbook back;
+        read_sections(*shown, &back, &errors);  // ... and the shown YAML reads back as the changed options
+        for (const auto& e : errors) INFO(e.message());
+        CHECK(errors.empty());
+        CHECK(shown_sections(back) == yaml);
       });
-      if (n <= section || done) break;
-      any = true;
-      ++changed_options;
-      sidecar::JudgeOptions& judge = changed.judge;  // an enabled judge needs a transport (a located error)
-      if (judge.enabled && judge.command.empty() && judge.url.empty()) judge.command = {"my-judge"};
-      const std::string yaml = shown_sections(changed);
-      INFO(yaml);
-      CHECK(yaml != base_yaml);                              // show
-      CHECK(sidecar::options_markdown(changed) != base_md);  // docs tables
-      std::vector<sidecar::Status> errors;
-      auto other = sidecar::parse_yaml("detectors: {nan_loss: {enabled: true}}\n", "other.yaml");
-      REQUIRE(other.ok());
-      sidecar::Playbook kept = changed;
-      read_sections(*other, &kept, &errors);  // the reader: no key of it given, it keeps the changed default
-      CHECK(shown_sections(kept) == yaml);
-      auto shown = sidecar::parse_yaml(yaml, "shown.yaml");
-      REQUIRE(shown.ok());
-      sidecar::Playbook back;
-      read_sections(*shown, &back, &errors);  // ... and the shown YAML reads back as the changed options
-      for (const auto& e : errors) INFO(e.message());
-      CHECK(errors.empty());
-      CHECK(shown_sections(back) == yaml);
-    }
-    if (!any) break;
-  }
   CHECK(changed_options >= 70);
 }
 
