@@ -3719,6 +3719,40 @@ TEST_CASE("round 25: the r24 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 26: the r25 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // Docker without the NVIDIA runtime; HCCL's transport set-up; Asahi's GPU timeout and IOGPU's internal error;
+      // vLLM's engine step, OneFlow's blocking detector, Spark's heartbeats; Paddle's and Theano's allocators;
+      // faulthandler on Windows; Spark losing an executor, torchelastic's old report
+      {"docker: Error response from daemon: could not select device driver \"nvidia\" with capabilities: [[gpu]].",
+       "gpu_busy"},
+      {"[rank0]: EI0009: [PID: 1234] 2025-01-01-10:00:00.000.000 Transport init error. Reason: "
+       "[Create][DestLink]Create "
+       "Dest error!",
+       "nccl_error"},
+      {"Jan 01 10:00:00 host kernel: asahi 206400000.gpu: ** GPU timeout nya~!!!!! **", "xid"},
+      {"[METAL] Command buffer execution failed: Internal Error (0000000e:Internal Error)", "xid"},
+      {"ERROR 01-02 03:04:05 async_llm_engine.py:600] Engine iteration timed out. This should never happen!", "hang"},
+      {"E0101 10:00:00.000000 1234 tensor.cpp:96] [rank=0] blocking detected. Python stack:", "hang"},
+      {"25/01/01 10:00:00 WARN Master: Removing worker-1 because we got no heartbeat in 120 seconds", "hang"},
+      {"paddle.fluid.core.EnforceNotMet: enforce allocating <= available failed, 8589934592 > 1073741824", "cuda_oom"},
+      {"initCnmem: cnmemInit call failed! Reason=CNMEM_STATUS_OUT_OF_MEMORY. numdev=2", "cuda_oom"},
+      {"MemoryError: CudaNdarray_NewDims: allocation failed.", "cuda_oom"},
+      {"Windows fatal exception: access violation", "segfault"},
+      {"25/01/01 10:00:00 ERROR TaskSchedulerImpl: Lost executor 3 on 10.0.0.7: Remote RPC client disassociated.",
+       "dist_child_failed"},
+      {"Child process 4242 (local_rank 1) FAILED (exitcode -11)", "dist_child_failed"},
+      // look-alikes: prose naming a CUDA error or an exit code in backticks, a Docker run that found its GPUs,
+      // vLLM's engine starting, a worker that registered, a faulthandler that is on
+      {"Can you check whether `CUDA_ERROR_LAUNCH_FAILED` goes away with CUDA 12.4?", ""},
+      {"`Exit Code:    137` is what kubectl describe shows for it.", ""},
+      {"INFO 01-02 03:04:05 llm_engine.py:100] Initializing an LLM engine (v0.6.3) with config: model='m'", ""},
+      {"25/01/01 10:00:00 INFO Master: Registering worker 10.0.0.7:40001 with 8 cores, 30.0 GB RAM", ""},
+      {"faulthandler enabled: Windows fatal exceptions will be dumped", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
