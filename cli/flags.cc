@@ -159,13 +159,10 @@ Result<int> run_command(const CommandHelp& help, std::span<const std::string> ar
     std::fflush(out);
     return flags->help ? kExitOk : kExitError;
   }
+  if (!help.one_positional.empty() && flags->positional.size() != 1)
+    return Status(StatusCode::kInvalidArgument,
+                  "expected one " + std::string(help.one_positional) + " argument (see --help)");
   return body(*flags);
-}
-
-Result<std::string> one_positional(const ParsedFlags& flags, std::string_view what) {
-  if (flags.positional.size() != 1)
-    return Status(StatusCode::kInvalidArgument, "expected one " + std::string(what) + " argument (see --help)");
-  return flags.positional[0];
 }
 
 Status unknown_subcommand(std::string_view sub, std::vector<std::string> known) {

@@ -71,6 +71,9 @@ struct CommandHelp {
   // No positional argument (a show|check command without its verb): the
   // page goes to stderr and the command exits 2.
   bool needs_positional = false;
+  // A command that takes exactly one positional argument names it here (RUN_DIR, RUNS.json, METRICS): any other
+  // count is kInvalidArgument "expected one WHAT argument (see --help)" before the body runs.
+  std::string_view one_positional = {};
   // The page's "Exit status: ..." line (kFindingsExit for the commands that judge findings).
   std::string_view exit_status = {};
 };
@@ -85,10 +88,6 @@ std::string format_help(const CommandHelp& help);
 // page for -h/--help (exit 0), else returns body(flags).
 Result<int> run_command(const CommandHelp& help, std::span<const std::string> args,
                         Result<int> (*body)(const ParsedFlags& flags));
-
-// The one positional argument of a command that takes exactly one (RUN_DIR,
-// RUNS.json, METRICS). Errors: kInvalidArgument "expected one WHAT argument (see --help)".
-Result<std::string> one_positional(const ParsedFlags& flags, std::string_view what);
 
 // "unknown subcommand 'X' (did you mean 'Y'?)" for a show|check command.
 Status unknown_subcommand(std::string_view sub, std::vector<std::string> known);

@@ -75,18 +75,18 @@ Status set_count(const ParsedFlags& flags, std::string_view name, ContextOptions
   return Status::Ok();
 }
 
-const CommandHelp kHelp = {"sidecar-cli context [options] RUNS.json",
-                           "Render the orchestrator's experiment context from research-agent run records\n"
-                           "(a JSON array of runs, or {\"runs\": [...]}; '-' reads stdin).",
-                           kFlags};
+const CommandHelp kHelp = {.usage = "sidecar-cli context [options] RUNS.json",
+                           .summary =
+                               "Render the orchestrator's experiment context from research-agent run records\n"
+                               "(a JSON array of runs, or {\"runs\": [...]}; '-' reads stdin).",
+                           .flags = kFlags,
+                           .one_positional = "RUNS.json"};
 
 Result<int> context_main(const ParsedFlags& flags) {
-  auto runs_file = one_positional(flags, "RUNS.json");
-  if (!runs_file) return runs_file.status();
   ContextOptions options;
   for (std::string_view name : {"max_active", "max_failed"})
     if (Status st = set_count(flags, name, &options); !st.ok()) return st;
-  const std::string& path = *runs_file;
+  const std::string& path = flags.positional[0];
   auto text = read_input(path);
   if (!text) return text.status();
   auto runs = parse_run_records(*text, path == "-" ? "<stdin>" : path);

@@ -379,14 +379,13 @@ constexpr CommandHelp kHelp = {
         "Feed a metrics file (JSON Lines, W&B history, Lightning or SB3 CSV) through the monitoring\n"
         "engine, one tick per row.",
     .flags = kReplayFlags,
+    .one_positional = "METRICS",
     .exit_status = kFindingsExit};
 
 Result<int> replay_main(const ParsedFlags& flags) {
   auto out = output_flags(flags);
   if (!out) return out.status();
-  auto metrics = one_positional(flags, "METRICS");
-  if (!metrics) return metrics.status();
-  const std::string& path = *metrics;
+  const std::string& path = flags.positional[0];
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return Status(StatusCode::kNotFound, path + ": no such file");
   if (S_ISDIR(st.st_mode)) return Status(StatusCode::kInvalidArgument, path + ": is a directory");

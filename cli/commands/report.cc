@@ -20,17 +20,18 @@ constexpr FlagSpec kFlags[] = {
     {"max-points", 0, "N", "buckets per curve (each draws up to 4 points; default 500)"},
 };
 
-constexpr CommandHelp kHelp = {"sidecar-cli report [options] RUN_DIR",
-                               "Write one self-contained HTML file (no network, no scripts) with the run's curves,\n"
-                               "its alerts marked at their steps, an incident timeline with log excerpts, the\n"
-                               "comparison with the baseline from history and the run's facts.",
-                               kFlags};
+constexpr CommandHelp kHelp = {
+    .usage = "sidecar-cli report [options] RUN_DIR",
+    .summary =
+        "Write one self-contained HTML file (no network, no scripts) with the run's curves,\n"
+        "its alerts marked at their steps, an incident timeline with log excerpts, the\n"
+        "comparison with the baseline from history and the run's facts.",
+    .flags = kFlags,
+    .one_positional = "RUN_DIR"};
 
 Result<int> report_main(const ParsedFlags& flags) {
-  auto run_dir = one_positional(flags, "RUN_DIR");
-  if (!run_dir) return run_dir.status();
   RunReportInputs in;
-  in.run_dir = *run_dir;
+  in.run_dir = flags.positional[0];
   in.metrics_path = flags.get_or("metrics", "");
   in.log_path = flags.get_or("log", "");
   in.history_path = flags.get_or("history", "");
