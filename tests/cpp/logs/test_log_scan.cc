@@ -3665,8 +3665,8 @@ TEST_CASE("round 25: the r24 misses by their emitters' messages, and their look-
   const std::vector<std::pair<std::string, std::string>> cases = {
       // Apple's GPU driver failing a Metal command buffer (hang, timeout, page fault, a victim of another's error) and
       // refusing work from the background; a Vulkan fence on a lost device; GPU reservation and dedicated-GPU checks;
-      // Vertex AI's TPU quota; ollama's RAM check; renderer / TensorRT allocators; Dask's nanny and MS-MPI's report;
-      // c10d's store server retrying, Sample Factory's heartbeats; an RL logger's nan KL
+      // Vertex AI's TPU quota; ollama's RAM check; renderer / TensorRT allocators; Dask's scheduler and MS-MPI's
+      // report; c10d's store server retrying, Sample Factory's heartbeats; an RL logger's nan KL
       {"[METAL] Command buffer execution failed: Caused GPU Timeout Error "
        "(00000002:kIOGPUCommandBufferCallbackErrorTimeout)",
        "xid"},
