@@ -473,8 +473,7 @@ struct LogScanner::Impl {
   HsDatabase db;
   HsScratch scratch;  // prototype, cloned per stream
 
-  Status build_database(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags,
-                        const std::vector<std::pair<std::string, std::string>>& where);
+  Status build_database(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags);
 };
 
 LogScanner::LogScanner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -482,16 +481,10 @@ LogScanner::~LogScanner() = default;
 const LogOptions& LogScanner::options() const { return impl_->options; }
 std::string_view LogScanner::engine() const { return "vectorscan"; }
 
-// The Vectorscan database of `expressions` (one per include pattern, `where` naming its syndrome and pattern):
-// this process's, else the cache directory's, else compiled here (after checking the RE2 side) and cached.
-Status LogScanner::Impl::build_database(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags,
-                                        const std::vector<std::pair<std::string, std::string>>& where) {
-  std::vector<const char*> ptrs;
-  std::vector<unsigned> ids;
-  for (std::size_t i = 0; i < expressions.size(); ++i) {
-    ptrs.push_back(expressions[i].c_str());
-    ids.push_back(static_cast<unsigned>(i));
-  }
+// The Vectorscan database of `expressions` (one per include pattern, id_to_syndrome naming its syndrome): this
+// process's, else the cache directory's, else compiled here (after checking the RE2 side) and cached.
+Status LogScanner::Impl::build_database(const std::vector<std::string>& expressions,
+                                        const std::vector<unsigned>& flags) {
   std::string key = catalogue_key(expressions, flags, syndromes);
   db = process_database(key);
   const bool shared = db != nullptr;  // this process built or loaded it already
@@ -504,19 +497,25 @@ Status LogScanner::Impl::build_database(const std::vector<std::string>& expressi
   if (!from_cache) {
     for (const CompiledSyndrome& cs : syndromes)
       if (std::string error = cs.check(); !error.empty()) return Status(StatusCode::kInvalidArgument, error);
+    std::vector<const char*> ptrs;
+    std::vector<unsigned> ids;
+    for (std::size_t i = 0; i < expressions.size(); ++i) {
+      ptrs.push_back(expressions[i].c_str());
+      ids.push_back(static_cast<unsigned>(i));
+    }
+    hs_compile_error_t* err = nullptr;
+    if (hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()), HS_MODE_BLOCK,
+                         nullptr, &raw, &err) != HS_SUCCESS) {
+      std::string why = err && err->message ? err->message : "does not compile";
+      int at = err ? err->expression : -1;
+      hs_free_compile_error(err);
+      if (at >= 0 && static_cast<std::size_t>(at) < expressions.size())
+        return Status(StatusCode::kInvalidArgument, "syndrome '" + syndromes[id_to_syndrome[at]].spec.name +
+                                                        "': pattern '" + expressions[at] + "': " + why);
+      return Status(StatusCode::kInvalidArgument, "syndrome catalogue: " + why);
+    }
+    db = HsDatabase(raw, HsDatabaseDeleter{});
   }
-  hs_compile_error_t* err = nullptr;
-  if (!from_cache && hs_compile_multi(ptrs.data(), flags.data(), ids.data(), static_cast<unsigned>(ptrs.size()),
-                                      HS_MODE_BLOCK, nullptr, &raw, &err) != HS_SUCCESS) {
-    std::string why = err && err->message ? err->message : "does not compile";
-    int at = err ? err->expression : -1;
-    hs_free_compile_error(err);
-    if (at >= 0 && static_cast<std::size_t>(at) < where.size())
-      return Status(StatusCode::kInvalidArgument,
-                    "syndrome '" + where[at].first + "': pattern '" + where[at].second + "': " + why);
-    return Status(StatusCode::kInvalidArgument, "syndrome catalogue: " + why);
-  }
-  if (!from_cache) db = HsDatabase(raw, HsDatabaseDeleter{});
   if (!shared) keep_database(key, db);
   // A database compiled here, or shared from memory while this cache directory has no file for it yet (the
   // first scanner used another directory, or none), is written for the next process.
@@ -537,7 +536,6 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
   impl->options.max_line_bytes = std::clamp<std::size_t>(impl->options.max_line_bytes, 1, std::size_t{1} << 30);
   std::vector<std::string> expressions;
   std::vector<unsigned> flags;
-  std::vector<std::pair<std::string, std::string>> where;  // (syndrome, pattern) per expression
   for (const SyndromeSpec& spec : options.syndromes) {
     if (!spec.enabled) continue;
     if (spec.name.empty()) return Status(StatusCode::kInvalidArgument, "a syndrome has no name");
@@ -550,7 +548,6 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
     auto add_include = [&](const std::string& hs) {
       expressions.push_back(hs);
       flags.push_back(hs_flags(spec.case_sensitive));
-      where.emplace_back(spec.name, hs);
       impl->id_to_syndrome.push_back(static_cast<std::uint32_t>(impl->syndromes.size()));
     };
     for (std::size_t i = 0; i < spec.patterns.size(); ++i) {
@@ -565,7 +562,7 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
     impl->syndromes.push_back(std::move(cs));
   }
   if (!expressions.empty())
-    if (Status st = impl->build_database(expressions, flags, where); !st.ok()) return st;
+    if (Status st = impl->build_database(expressions, flags); !st.ok()) return st;
   return std::shared_ptr<const LogScanner>(new LogScanner(std::move(impl)));
 }
 
