@@ -209,7 +209,7 @@ TEST_CASE("monitor: spike -> grad explosion -> NaN is one incident with two noti
   for (int i = 0; i < 4; ++i, ++step) collect(&got, row(m, step, {{"loss", 30.0 + i}, {"grad_norm", 50.0 + i}}));
   for (int i = 0; i < 3; ++i, ++step)
     collect(&got, row(m, step, {{"loss", kNaN}, {"grad_norm", kNaN}, {"eval_loss", kNaN}}));
-  for (auto& a : m.drain(0).alerts) got.push_back(a);
+  collect(&got, m.drain(0));
   REQUIRE(got.size() >= 3);
   std::map<std::string, int> notify;
   for (const auto& a : got) {
@@ -305,7 +305,7 @@ TEST_CASE("monitor: a slowly improving val_loss is not frozen, a growing remaini
     double loss = 0.5 + 2.0 * std::exp(-i / 20000.0) + 0.05 * std::sin(i * 0.37) + 0.03 * std::cos(i * 1.3);
     TickResult t =
         i % 100 == 0 ? row(m, i, {{"loss", loss}, {"val_loss", 1.0 - i / 400000.0}}) : row(m, i, {{"loss", loss}});
-    for (auto& a : t.alerts) got.push_back(a.decision.syndrome + "@" + std::to_string(i));
+    collect(&got, t, true);
   }
   INFO((got.empty() ? std::string() : got[0]));
   CHECK(got.empty());
@@ -336,9 +336,7 @@ TEST_CASE("monitor: an epoch time that grows every epoch (tensorflow#198), read 
 TEST_CASE("monitor: a loss that stops being logged on training rows (Megatron-LLM#33)", "[monitor][families]") {
   Monitor m(opts());
   std::vector<std::string> got;
-  auto add = [&](const TickResult& t) {
-    for (auto& a : t.alerts) got.push_back(a.decision.syndrome + "@" + std::to_string(a.decision.step.value_or(-1)));
-  };
+  auto add = [&](const TickResult& t) { collect(&got, t, true); };
   add(row(m, 3383, {{"learning rate", 6.68e-06}, {"lm loss", 0.7334521}, {"loss scale", 1.0}, {"grad norm", 0.752}}));
   add(row(m, 3384, {{"learning rate", 6.678e-06}, {"lm loss", 0.7072597}, {"loss scale", 1.0}, {"grad norm", 0.741}}));
   add(row(m, 3385, {{"learning rate", 6.676e-06}, {"loss scale", 1.0}}));
@@ -358,9 +356,7 @@ TEST_CASE("monitor: a loss that stops being logged on training rows (Megatron-LL
 
 TEST_CASE("monitor: rows without the loss that are not a missing loss", "[monitor][families][false_positive]") {
   std::vector<std::string> got;
-  auto add = [&](const TickResult& t) {
-    for (auto& a : t.alerts) got.push_back(a.decision.syndrome);
-  };
+  auto add = [&](const TickResult& t) { collect(&got, t); };
   // fairseq#301: an epoch summary with its own "train loss" and the lr.
   Monitor f(opts());
   for (int i = 0; i < 4; ++i) add(row(f, i, {{"loss", 1.2 + 0.1 * i}, {"wps", 962}, {"lr", 0.001}, {"gnorm", 2.1}}));
@@ -605,14 +601,12 @@ TEST_CASE("monitor: a head's loss exactly 0 beside its accuracy at exactly 100 (
   Monitor m(opts());
   std::vector<Alert> got;
   for (int i = 0; i < 4; ++i)
-    for (auto& a : row(m, 3900 + 50 * i,
-                       {{"lr", 4.878e-04},
-                        {"decode.loss_ce", 0.0},
-                        {"decode.acc_seg", 100.0},
-                        {"aux_1.loss_guidance", guidance[i]},
-                        {"loss", guidance[i]}})
-                       .alerts)
-      got.push_back(a);
+    collect(&got, row(m, 3900 + 50 * i,
+                      {{"lr", 4.878e-04},
+                       {"decode.loss_ce", 0.0},
+                       {"decode.acc_seg", 100.0},
+                       {"aux_1.loss_guidance", guidance[i]},
+                       {"loss", guidance[i]}}));
   check_one(got, "frozen_loss", "zero_perfect", 4000);
   // An MoE aux loss switched off (exactly 0) beside an accuracy that is not perfect: quiet.
   Monitor q(opts());
@@ -635,7 +629,7 @@ TEST_CASE("monitor: a plain \"time\" that fell is a step time that more than dou
     for (int i = 0; i < 24; ++i) {
       auto t = with_data_time ? row(m, i, {{"time", scale * time[i]}, {"data_time", 0.035}, {"loss", 3.7 - 0.02 * i}})
                               : row(m, i, {{"time", scale * time[i]}, {"loss", 3.7 - 0.02 * i}});
-      for (auto& a : t.alerts) got.push_back(a.decision.syndrome);
+      collect(&got, t);
     }
     return got;
   };
@@ -740,8 +734,7 @@ TEST_CASE("monitor: a stepless row repeated with its full-precision learning rat
   Monitor c(opts());
   std::vector<Alert> got;
   for (int i = 0; i < 4; ++i)
-    for (auto& a : stepless_row(c, {{"loss", 1.8673}, {"learning_rate", 5e-05}, {"epoch", 0.0}}).alerts)
-      got.push_back(a);
+    collect(&got, stepless_row(c, {{"loss", 1.8673}, {"learning_rate", 5e-05}, {"epoch", 0.0}}));
   REQUIRE(got.size() == 1);
   CHECK(got[0].decision.syndrome == "frozen_loss");
   CHECK(got[0].decision.step == 2);

@@ -78,25 +78,23 @@ sidecar::Playbook load_ok(const std::string& path) {
 }  // namespace
 
 TEST_CASE("default playbook loads and equals the C++ defaults", "[playbook]") {
-  auto pb = sidecar::load_playbook("");
-  INFO(pb.status().message());
-  REQUIRE(pb.ok());
+  const sidecar::Playbook pb = load_ok("");
   sidecar::Playbook def;
   // Every detector option (the renderer walks the same tables the reader
   // does, and prints each value so that it reads back the same).
-  CHECK(sidecar::playbook_to_yaml(sidecar::detectors_tree(pb->detectors)) ==
+  CHECK(sidecar::playbook_to_yaml(sidecar::detectors_tree(pb.detectors)) ==
         sidecar::playbook_to_yaml(sidecar::detectors_tree(def.detectors)));
-  CHECK(pb->profile.pin == def.profile.pin);
-  CHECK(pb->profile.rl_hints == def.profile.rl_hints);
-  CHECK(pb->profile.supervised_hints == def.profile.supervised_hints);
-  CHECK(pb->profile.switch_margin == def.profile.switch_margin);
+  CHECK(pb.profile.pin == def.profile.pin);
+  CHECK(pb.profile.rl_hints == def.profile.rl_hints);
+  CHECK(pb.profile.supervised_hints == def.profile.supervised_hints);
   for (std::size_t r = 0; r < sidecar::kRoleCount; ++r) {
     INFO(sidecar::to_string(static_cast<sidecar::Role>(r)));
-    CHECK(pb->roles.aliases[r] == def.roles.aliases[r]);
+    CHECK(pb.roles.aliases[r] == def.roles.aliases[r]);
   }
-  check_same_options(pb->dedupe, def.dedupe);
-  check_same_options(pb->snapshot, def.snapshot);
-  check_same_options(pb->history, def.history);
+  check_same_options(pb.profile, def.profile);
+  check_same_options(pb.dedupe, def.dedupe);
+  check_same_options(pb.snapshot, def.snapshot);
+  check_same_options(pb.history, def.history);
 }
 
 TEST_CASE("a user playbook overrides, extends and disables", "[playbook]") {
