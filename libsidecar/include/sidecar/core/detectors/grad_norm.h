@@ -90,8 +90,7 @@ inline std::optional<Decision> detect_grad_norm(const Series& g, const Series* l
                              "started yet; watch whether it persists)"
              : run > 1     ? " for " + std::to_string(run) + " consecutive points"
                            : " (often a skipped step under mixed precision; watch whether it persists)"),
-        g.name(), &g);
-    d.evidence.emplace_back("consecutive", std::to_string(run));
+        g.name(), &g, {{"consecutive", std::to_string(run)}});
     if (zero_loss) d.evidence.emplace_back("loss", "0");
     if (scale_floor) d.evidence.emplace_back("loss_scale", detail::fmt_num(loss_scale->back().value));
     if (skipped) d.evidence.emplace_back("rule", "loss_scaler_skip");
@@ -115,13 +114,11 @@ inline std::optional<Decision> detect_grad_norm(const Series& g, const Series* l
     run = k;
   }
   if (run == 0) return std::nullopt;
-  Decision d = detail::make_decision(Source::kRulebased, "grad_norm_explosion",
-                                     run >= p ? opt.persistent_severity : opt.severity,
-                                     g.name() + " jumped to " + detail::fmt_num(v) + ", " + detail::fmt_num(v / med) +
-                                         "x its recent median " + detail::fmt_num(med),
-                                     g.name(), &g);
-  d.evidence.emplace_back("recent_median", detail::fmt_num(med));
-  d.evidence.emplace_back("consecutive", std::to_string(run));
+  Decision d = detail::make_decision(
+      Source::kRulebased, "grad_norm_explosion", run >= p ? opt.persistent_severity : opt.severity,
+      g.name() + " jumped to " + detail::fmt_num(v) + ", " + detail::fmt_num(v / med) + "x its recent median " +
+          detail::fmt_num(med),
+      g.name(), &g, {{"recent_median", detail::fmt_num(med)}, {"consecutive", std::to_string(run)}});
   detail::set_band(d, -std::numeric_limits<double>::infinity(), std::sqrt(opt.explosion_ratio) * med);
   return d;
 }

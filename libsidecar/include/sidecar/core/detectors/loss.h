@@ -166,9 +166,9 @@ inline std::optional<Decision> detect_high_loss(const Series& loss, const HighLo
   Decision d = detail::make_decision(Source::kRulebased, "high_loss", opt.severity,
                                      loss.name() + " stays high: " + std::to_string(above) + " of the last " +
                                          std::to_string(w.size()) + " points >= " + detail::fmt_num(opt.threshold),
-                                     loss.name(), &loss);
-  d.evidence.emplace_back("threshold", detail::fmt_num(opt.threshold));
-  d.evidence.emplace_back("above", std::to_string(above) + "/" + std::to_string(w.size()));
+                                     loss.name(), &loss,
+                                     {{"threshold", detail::fmt_num(opt.threshold)},
+                                      {"above", std::to_string(above) + "/" + std::to_string(w.size())}});
   detail::set_band(d, -std::numeric_limits<double>::infinity(), opt.threshold);
   return d;
 }
@@ -207,8 +207,8 @@ SIDECAR_OPTIONS(LossSpikeOptions, SIDECAR_LOSS_SPIKE_OPTIONS);
 
 namespace detail {
 inline Decision spike_decision(const Series& loss, Severity sev, std::string rule, std::string msg) {
-  Decision d = make_decision(Source::kRulebased, "loss_spike", sev, std::move(msg), loss.name(), &loss);
-  d.evidence.emplace_back("rule", std::move(rule));
+  Decision d = make_decision(Source::kRulebased, "loss_spike", sev, std::move(msg), loss.name(), &loss,
+                             {{"rule", std::move(rule)}});
   return d;
 }
 
@@ -690,9 +690,7 @@ inline Decision absurd_loss(const Series& loss, const LossDivergenceOptions& opt
   Decision d = make_decision(Source::kRulebased, "loss_divergence", opt.severity,
                              loss.name() + " is " + fmt_num(v) + ", >= " + fmt_num(opt.absurd_level) +
                                  ": no healthy loss is that large (overflow is near)",
-                             loss.name(), &loss);
-  d.evidence.emplace_back("rule", "absurd");
-  d.evidence.emplace_back("level", fmt_num(opt.absurd_level));
+                             loss.name(), &loss, {{"rule", "absurd"}, {"level", fmt_num(opt.absurd_level)}});
   set_band(d, -std::numeric_limits<double>::infinity(), opt.absurd_level);
   return d;
 }
@@ -705,9 +703,7 @@ inline Decision blowup_loss(const Series& loss, const LossDivergenceOptions& opt
   Decision d = make_decision(Source::kRulebased, "loss_divergence", opt.severity,
                              loss.name() + " explodes: " + fmt_num(a) + ", " + fmt_num(b) + ", " + fmt_num(v) +
                                  ", each over " + fmt_num(opt.blowup_ratio) + "x the one before",
-                             loss.name(), &loss);
-  d.evidence.emplace_back("rule", "blowup");
-  d.evidence.emplace_back("from", fmt_num(a));
+                             loss.name(), &loss, {{"rule", "blowup"}, {"from", fmt_num(a)}});
   set_band(d, -std::numeric_limits<double>::infinity(), opt.blowup_ratio * a);
   return d;
 }
@@ -920,11 +916,11 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
                                            detail::fmt_num(loss.back().value) + " and " + vloss.name() +
                                            " with it, to " + detail::fmt_num(vloss.back().value) + " (" +
                                            detail::fmt_num(vloss.back().value / *vloss.min()) + "x its minimum)",
-                                       loss.name(), &loss);
-    d.evidence.emplace_back("rule", "joint_rise");
-    d.evidence.emplace_back("min", detail::fmt_num(*loss.min()));
-    d.evidence.emplace_back("min_step", std::to_string(loss.argmin_step()));
-    d.evidence.emplace_back("val_min", detail::fmt_num(*vloss.min()));
+                                       loss.name(), &loss,
+                                       {{"rule", "joint_rise"},
+                                        {"min", detail::fmt_num(*loss.min())},
+                                        {"min_step", std::to_string(loss.argmin_step())},
+                                        {"val_min", detail::fmt_num(*vloss.min())}});
     detail::set_band(d, -std::numeric_limits<double>::infinity(), (1.0 + opt.slow_rise / 2.0) * *loss.min());
     return d;
   }
@@ -933,11 +929,11 @@ inline std::optional<Decision> detect_joint_divergence(const Series& loss, const
       loss.name() + " and " + vloss.name() + " both jumped: " + detail::fmt_num(loss.back().value) + " (" +
           detail::fmt_num(loss.back().value / *mn) + "x its minimum) and " + detail::fmt_num(vloss.back().value) +
           " (" + detail::fmt_num(vloss.back().value / *vmn) + "x)",
-      loss.name(), &loss);
-  d.evidence.emplace_back("rule", "joint");
-  d.evidence.emplace_back("min", detail::fmt_num(*mn));
-  d.evidence.emplace_back("min_step", std::to_string(loss.argmin_step()));
-  d.evidence.emplace_back("val_min", detail::fmt_num(*vmn));
+      loss.name(), &loss,
+      {{"rule", "joint"},
+       {"min", detail::fmt_num(*mn)},
+       {"min_step", std::to_string(loss.argmin_step())},
+       {"val_min", detail::fmt_num(*vmn)}});
   detail::set_band(d, -std::numeric_limits<double>::infinity(), (1.0 + opt.slow_rise / 2.0) * *mn);
   return d;
 }

@@ -329,10 +329,10 @@ class RankProgress {
     const Rank& r = ranks_.at(rank);
     std::string msg = "rank " + std::to_string(rank) + " is the first to stall (" + why + ")";
     Decision d = detail::make_decision(Source::kLogwatch, "hang", critical ? opt_.timeout_severity : opt_.severity,
-                                       std::move(msg), "ranks", nullptr);
-    d.evidence.emplace_back("rank", std::to_string(rank));
-    d.evidence.emplace_back("reason", why);
-    d.evidence.emplace_back("silent_s", detail::fmt_num(now - r.last_progress.value_or(r.first_seen)));
+                                       std::move(msg), "ranks", nullptr,
+                                       {{"rank", std::to_string(rank)},
+                                        {"reason", why},
+                                        {"silent_s", detail::fmt_num(now - r.last_progress.value_or(r.first_seen))}});
     if (r.seq) d.evidence.emplace_back("last_seq", std::to_string(*r.seq));
     if (r.step) d.evidence.emplace_back("last_step", std::to_string(*r.step));
     d.evidence.emplace_back("ranks", std::to_string(ranks_.size()));

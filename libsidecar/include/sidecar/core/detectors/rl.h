@@ -104,9 +104,7 @@ inline std::optional<Decision> reward_decline(const Series& reward, const Reward
   Decision d = make_decision(Source::kPlaybook, "reward_drop", opt.severity,
                              reward.name() + " declined to " + fmt_num(cur) + " from its peak " + fmt_num(peak) +
                                  " (step " + std::to_string(reward.argmax_step()) + ") and stays down",
-                             reward.name(), &reward);
-  d.evidence.emplace_back("peak", fmt_num(peak));
-  d.evidence.emplace_back("rule", "decline");
+                             reward.name(), &reward, {{"peak", fmt_num(peak)}, {"rule", "decline"}});
   set_band(d, peak - 0.5 * opt.decline_fraction * scale, std::numeric_limits<double>::infinity());
   return d;
 }
@@ -137,9 +135,7 @@ inline std::optional<Decision> reward_collapse(const Series& reward, const Rewar
   Decision d = make_decision(Source::kPlaybook, "reward_drop", opt.severity,
                              reward.name() + " collapsed to " + fmt_num(cur) + " from " + fmt_num(peak) +
                                  ", falling at each of the last " + std::to_string(n) + " points",
-                             reward.name(), &reward);
-  d.evidence.emplace_back("peak", fmt_num(peak));
-  d.evidence.emplace_back("rule", "collapse");
+                             reward.name(), &reward, {{"peak", fmt_num(peak)}, {"rule", "collapse"}});
   set_band(d, peak - scale, std::numeric_limits<double>::infinity());
   return d;
 }
@@ -247,10 +243,8 @@ inline std::optional<Decision> detect_reward_drop(const Series& reward, const Re
   Decision d = detail::make_decision(
       Source::kPlaybook, "reward_drop", opt.severity,
       reward.name() + " fell to " + detail::fmt_num(cur) + " from a recent mean of " + detail::fmt_num(ref),
-      reward.name(), &reward);
-  d.evidence.emplace_back("recent_mean", detail::fmt_num(ref));
-  d.evidence.emplace_back("peak", detail::fmt_num(*reward.max()));
-  d.evidence.emplace_back("rule", "drop");
+      reward.name(), &reward,
+      {{"recent_mean", detail::fmt_num(ref)}, {"peak", detail::fmt_num(*reward.max())}, {"rule", "drop"}});
   detail::set_band(d, ref - 0.5 * opt.drop_fraction * scale, std::numeric_limits<double>::infinity());
   return d;
 }
@@ -413,9 +407,8 @@ inline std::optional<Decision> detect_kl_explosion(const Series& kl, const KlExp
   auto before = kl.max_before_last();
   auto band_hi = [&](double prev_max) { return std::max(opt.min_kl, prev_max * (1.0 + (opt.ratio - 1.0) / 2.0)); };
   auto make = [&](std::string rule, std::string msg, double prev_max) {
-    Decision d = detail::make_decision(Source::kPlaybook, "kl_explosion", opt.severity, std::move(msg), kl.name(), &kl);
-    d.evidence.emplace_back("previous_max", detail::fmt_num(prev_max));
-    d.evidence.emplace_back("rule", std::move(rule));
+    Decision d = detail::make_decision(Source::kPlaybook, "kl_explosion", opt.severity, std::move(msg), kl.name(), &kl,
+                                       {{"previous_max", detail::fmt_num(prev_max)}, {"rule", std::move(rule)}});
     detail::set_band(d, -std::numeric_limits<double>::infinity(), band_hi(prev_max));
     return d;
   };

@@ -180,11 +180,11 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
     Decision d = detail::make_decision(Source::kPlaybook, syndrome, opt.severity,
                                        acc.name() + " dropped to " + detail::fmt_num(cur) + " from its best " +
                                            detail::fmt_num(*best) + " (step " + std::to_string(acc.argmax_step()) + ")",
-                                       acc.name(), &acc);
-    d.evidence.emplace_back("best", detail::fmt_num(*best));
-    d.evidence.emplace_back("best_step", std::to_string(acc.argmax_step()));
-    d.evidence.emplace_back("recent_mean", detail::fmt_num(recent));
-    d.evidence.emplace_back("rule", std::move(rule));
+                                       acc.name(), &acc,
+                                       {{"best", detail::fmt_num(*best)},
+                                        {"best_step", std::to_string(acc.argmax_step())},
+                                        {"recent_mean", detail::fmt_num(recent)},
+                                        {"rule", std::move(rule)}});
     detail::set_band(d, *best - 0.5 * opt.min_drop * scale, std::numeric_limits<double>::infinity());
     return d;
   };
@@ -340,10 +340,10 @@ inline std::optional<Decision> detect_val_loss_regression(const Series& vloss, c
                                        vloss.name() + what + detail::fmt_num(cur) + ", " +
                                            detail::fmt_num(cur / *best) + "x its best " + detail::fmt_num(*best) +
                                            " (step " + std::to_string(vloss.argmin_step()) + ")",
-                                       vloss.name(), &vloss);
-    d.evidence.emplace_back("best", detail::fmt_num(*best));
-    d.evidence.emplace_back("best_step", std::to_string(vloss.argmin_step()));
-    d.evidence.emplace_back("rule", std::move(rule));
+                                       vloss.name(), &vloss,
+                                       {{"best", detail::fmt_num(*best)},
+                                        {"best_step", std::to_string(vloss.argmin_step())},
+                                        {"rule", std::move(rule)}});
     detail::set_band(d, -std::numeric_limits<double>::infinity(), band_ratio * *best);
     return d;
   };

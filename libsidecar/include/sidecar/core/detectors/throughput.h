@@ -126,10 +126,8 @@ inline std::optional<Decision> short_collapse(const Series& tp, const Throughput
   Decision d = make_decision(Source::kRulebased, "throughput_collapse", sev,
                              tp.name() + " fell to " + fmt_num(cur) + ", " + fmt_num(cur / lowest) +
                                  "x the lowest of its " + std::to_string(tp.size() - n) + " values before",
-                             tp.name(), &tp);
-  d.evidence.emplace_back("reference", fmt_num(lowest));
-  d.evidence.emplace_back("consecutive", std::to_string(p));
-  d.evidence.emplace_back("rule", "short");
+                             tp.name(), &tp,
+                             {{"reference", fmt_num(lowest)}, {"consecutive", std::to_string(p)}, {"rule", "short"}});
   set_band(d, lowest * (1.0 + opt.ratio) / 2.0, std::numeric_limits<double>::infinity());
   return d;
 }
@@ -231,9 +229,7 @@ inline std::optional<Decision> step_time_creep(const Series& t, const Throughput
   Decision d = make_decision(Source::kRulebased, "throughput_collapse", opt.severity,
                              t.name() + " grew to " + fmt_num(cur) + ", " + fmt_num(cur / *mn) + "x its minimum " +
                                  fmt_num(*mn) + ", a new high at each of the last " + std::to_string(n) + " points",
-                             t.name(), &t);
-  d.evidence.emplace_back("rule", "creep");
-  d.evidence.emplace_back("min", fmt_num(*mn));
+                             t.name(), &t, {{"rule", "creep"}, {"min", fmt_num(*mn)}});
   set_band(d, -std::numeric_limits<double>::infinity(), *mn * (1.0 + opt.creep_ratio) / 2.0);
   return d;
 }
@@ -280,9 +276,7 @@ inline std::optional<Decision> step_time_jump(const Series& t, const ThroughputC
   Decision d = detail::make_decision(Source::kRulebased, "throughput_collapse", sev,
                                      t.name() + " grew to " + detail::fmt_num(cur) + ", " + detail::fmt_num(cur / *mn) +
                                          "x its minimum " + detail::fmt_num(*mn) + " (each step slower than the last)",
-                                     t.name(), &t);
-  d.evidence.emplace_back("rule", "step_time");
-  d.evidence.emplace_back("min", detail::fmt_num(*mn));
+                                     t.name(), &t, {{"rule", "step_time"}, {"min", detail::fmt_num(*mn)}});
   detail::set_band(d, -std::numeric_limits<double>::infinity(), *mn * (1.0 + opt.step_time_ratio) / 2.0);
   return d;
 }
