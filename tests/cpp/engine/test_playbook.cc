@@ -98,17 +98,17 @@ TEST_CASE("default playbook loads and equals the C++ defaults", "[playbook]") {
 }
 
 TEST_CASE("a user playbook overrides, extends and disables", "[playbook]") {
-  std::string path = write_temp("ok.yaml",
-                                "detectors:\n"
-                                "  loss_spike: {z: 6.5, persistence: 5}\n"
-                                "  high_loss:\n"
-                                "    enabled: false\n"
-                                "roles:\n"
-                                "  loss: {extra: [my_loss]}\n"
-                                "  reward: [team_reward]\n"
-                                "profile: {pin: supervised, extra_hints: {reinforcement_learning: [bandit]}}\n"
-                                "dedupe: {ttl_s: 60}\n"
-                                "history: {extra_masks: [--tag]}\n");
+  std::string path = write_temp("ok.yaml", R"yaml(detectors:
+  loss_spike: {z: 6.5, persistence: 5}
+  high_loss:
+    enabled: false
+roles:
+  loss: {extra: [my_loss]}
+  reward: [team_reward]
+profile: {pin: supervised, extra_hints: {reinforcement_learning: [bandit]}}
+dedupe: {ttl_s: 60}
+history: {extra_masks: [--tag]}
+)yaml");
   const sidecar::Playbook pb = load_ok(path);
   CHECK(pb.detectors.loss_spike.z == 6.5);
   CHECK(pb.detectors.loss_spike.persistence == 5);
@@ -438,15 +438,15 @@ TEST_CASE("a changed sink or judge default is followed by show, the docs tables 
 }
 
 TEST_CASE("section options: bounds and types are checked where they are written", "[playbook]") {
-  std::string path = write_temp("bounds.yaml",
-                                "dedupe: {max_conditions: 2}\n"
-                                "snapshot: {max_tags: -1}\n"
-                                "history: {max_rows: many}\n"
-                                "logs: {max_text_bytes: 1}\n"
-                                "gpu: {poll_s: 0, default_action: Maybe, util_busy_pct: 101}\n"
-                                "operator: {fallback: pause}\n"
-                                "sinks: {slack: {min_severity: loud, webhook_url: x}, server: {queue_capacity: 0}}\n"
-                                "judge: {interval_s: -1}\n");
+  std::string path = write_temp("bounds.yaml", R"yaml(dedupe: {max_conditions: 2}
+snapshot: {max_tags: -1}
+history: {max_rows: many}
+logs: {max_text_bytes: 1}
+gpu: {poll_s: 0, default_action: Maybe, util_busy_pct: 101}
+operator: {fallback: pause}
+sinks: {slack: {min_severity: loud, webhook_url: x}, server: {queue_capacity: 0}}
+judge: {interval_s: -1}
+)yaml");
   auto pb = sidecar::load_playbook(path);
   REQUIRE_FALSE(pb.ok());
   const std::string& msg = pb.status().message();
@@ -479,13 +479,13 @@ TEST_CASE("section options: bounds and types are checked where they are written"
 }
 
 TEST_CASE("detector keys are the syndromes they raise, old keys still read, with a notice", "[playbook][defaults]") {
-  std::string path = write_temp("old_keys.yaml",
-                                "detectors:\n"
-                                "  val_acc_drop: {min_drop: 0.2, mean_window: 4}\n"
-                                "  validation_drop: {mean_window: 5}\n"
-                                "  reward_hacking: {enabled: false}\n"
-                                "  val_loss_regression: {ratio: 2.0}\n"
-                                "  nonfinite: {severity: critical}\n");
+  std::string path = write_temp("old_keys.yaml", R"yaml(detectors:
+  val_acc_drop: {min_drop: 0.2, mean_window: 4}
+  validation_drop: {mean_window: 5}
+  reward_hacking: {enabled: false}
+  val_loss_regression: {ratio: 2.0}
+  nonfinite: {severity: critical}
+)yaml");
   const sidecar::Playbook pb = load_ok(path);
   CHECK(pb.detectors.validation_drop.min_drop == 0.2);
   CHECK(pb.detectors.validation_drop.mean_window == 5);  // the new key wins

@@ -106,10 +106,11 @@ std::vector<std::string> syndromes_of(const std::vector<LogMatch>& ms) {
   return out;
 }
 
-// Each finding's line and final exception: "6:IndexError: ...", "1:<none>".
-std::vector<std::string> line_exceptions(const std::vector<LogMatch>& ms) {
+// Each finding of `text`, scanned whole: its line and final exception
+// ("6:IndexError: ...", "1:<none>").
+std::vector<std::string> line_exceptions(const std::string& text) {
   std::vector<std::string> out;
-  for (const auto& m : ms) out.push_back(std::to_string(m.line) + ":" + exception_of(m));
+  for (const auto& m : scan_all(text)) out.push_back(std::to_string(m.line) + ":" + exception_of(m));
   return out;
 }
 
@@ -980,12 +981,11 @@ TEST_CASE("tracebacks as pasted: headerless, announced, re-raised, behind proces
   SECTION("a re-raised traceback cut after 'Original Traceback': a later header starts its own finding") {
     // (the worker's block has its header already; a second header before any frame is another traceback, while
     // 'During handling of the above exception' is followed by the header of the block it chains)
-    auto ms = scan_all(
-        "  File \"engine.py\", line 172, in run\n    data.reraise()\n"
-        "IndexError: Caught IndexError in DataLoader worker process 0.\nOriginal Traceback (most recent call last):\n\n"
-        "Traceback (most recent call last):\n  File \"train.py\", line 52, in <module>\n"
-        "IndexError: Caught IndexError in DataLoader worker process 1.\n");
-    CHECK(line_exceptions(ms) ==
+    CHECK(line_exceptions("  File \"engine.py\", line 172, in run\n    data.reraise()\n"
+                          "IndexError: Caught IndexError in DataLoader worker process 0.\n"
+                          "Original Traceback (most recent call last):\n\n"
+                          "Traceback (most recent call last):\n  File \"train.py\", line 52, in <module>\n"
+                          "IndexError: Caught IndexError in DataLoader worker process 1.\n") ==
           std::vector<std::string>{"1:IndexError: Caught IndexError in DataLoader worker process 0.",
                                    "6:IndexError: Caught IndexError in DataLoader worker process 1."});
     only_traceback(
@@ -3818,11 +3818,9 @@ TEST_CASE("bare exception lines: a traceback of their own unless a syndrome clai
         "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)");
   }
   SECTION("a traceback cut before its exception ends at a blank line followed by other text") {
-    auto ms = scan_all(
-        "Traceback (most recent call last):\n  File \"t.py\", line 3, in <module>\n\n"
-        "raise JSONDecodeError(\"Expecting value\", s, err.value) from None\n"
-        "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)\n");
-    CHECK(line_exceptions(ms) ==
+    CHECK(line_exceptions("Traceback (most recent call last):\n  File \"t.py\", line 3, in <module>\n\n"
+                          "raise JSONDecodeError(\"Expecting value\", s, err.value) from None\n"
+                          "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)\n") ==
           std::vector<std::string>{"1:<none>",
                                    "5:json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)"});
   }
