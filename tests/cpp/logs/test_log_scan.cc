@@ -1577,7 +1577,8 @@ TEST_CASE("round 9: the failure strings of the programs' own error tables, and t
       {"Failed to initialize NVML: GPU access blocked by the operating system", "cuda_error"},
       {"Memory access fault by GPU node-2 (Agent handle: 0x55f8b54eec30) on address 0x7f2a53193000. Reason: Unknown.",
        "cuda_error"},
-      {"HW Exception by GPU node-1 (Agent handle: 0x563e71f098b0) reason :GPU Hang", "cuda_error"},
+      // (ROCm's hung GPU, the corpus's xid with cuda_error also right, is xid's since round 27)
+      {"HW Exception by GPU node-1 (Agent handle: 0x563e71f098b0) reason :GPU Hang", "xid"},
       {"RuntimeError: Initialize:torch_npu/csrc/core/npu/sys_ctrl/npu_sys_ctrl.cpp:146 NPU function error: "
        "aclrtSetDevice(device_id_), error code is 507033",
        "cuda_error"},
@@ -3751,6 +3752,55 @@ TEST_CASE("round 26: the r25 misses by their emitters' messages, and their look-
       {"INFO 01-02 03:04:05 llm_engine.py:100] Initializing an LLM engine (v0.6.3) with config: model='m'", ""},
       {"25/01/01 10:00:00 INFO Master: Registering worker 10.0.0.7:40001 with 8 cores, 30.0 GB RAM", ""},
       {"faulthandler enabled: Windows fatal exceptions will be dumped", ""},
+  };
+  check_line_cases(cases);
+}
+
+TEST_CASE("round 27: the r26 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // Faiss's and Thrust's allocations; nvcc's killed compiler, jemalloc, SPAdes' SIGKILL; NVENC's sessions,
+      // nvidia-docker's cgroup, a GPU replica on a CPU-only Ray cluster; JAX's key exchange, XCCL's work timeout;
+      // RCCL's test bed; NVRTC's architecture, MATLAB's gpuArray; ROCm's and i915's hung GPUs; lldb's bad access;
+      // rlpyt's table
+      {"Faiss assertion 'cudaMalloc(p, size) == cudaSuccess' failed in void faiss::gpu::allocMemorySpace(...) at "
+       "utils/MemorySpace.cpp:20; details: Failed to cudaMalloc 8000000000 bytes",
+       "cuda_oom"},
+      {"  what():  /src/xgboost/src/common/device_helpers.cuh(400): out of memory", "cuda_oom"},
+      {"nvcc error   : 'cicc' died due to signal 9 (Kill signal)", "host_oom"},
+      {"<jemalloc>: Error in malloc(): out of memory. Requested: 4096, active: 64000000000", "host_oom"},
+      {"== Error ==  system call for: \"['spades-hammer', 'config.info']\" finished abnormally, err code: -9",
+       "host_oom"},
+      {"[h264_nvenc @ 0x55d0] OpenEncodeSessionEx failed: out of memory (10): (no details)", "gpu_busy"},
+      {"nvidia-docker | 2017/01/01 10:00:00 Error: nvml: Insufficient Permissions", "gpu_busy"},
+      {"Deployment 'llm' has 1 replicas that have taken more than 30s to be scheduled. Resources required for each "
+       "replica: {\"CPU\": 1, \"GPU\": 1}, total resources available: {\"CPU\": 8.0}.",
+       "gpu_busy"},
+      {"E0000 00:00:1700000000.000000 1 pjrt_stream_executor_client.cc:3072] Execution of replica 0 failed: "
+       "DEADLINE_EXCEEDED: GetKeyValue() timed out with key: devices=[0,1]; duration: 10m",
+       "nccl_timeout"},
+      {"[E101 10:00:00.000 ProcessGroupXCCL.cpp:231] Work ran time out after 600000 milliseconds.", "nccl_timeout"},
+      {"[ ERROR    ] Child process 1 fails NCCL call ncclCommInitRank with code 2", "nccl_error"},
+      {"RuntimeError: nvrtc: error: invalid value for --gpu-architecture (-arch)", "cuda_error"},
+      {"An unexpected error occurred during CUDA execution. The CUDA error was:", "cuda_error"},
+      {"HW Exception by GPU node-2 (Agent handle: 0x55d0) reason :GPU Hang", "xid"},
+      {"[  120.000001] i915 0000:00:02.0: Resetting vcs0 for hang on vcs0", "xid"},
+      {"[  130.000001] i915 0000:00:02.0: GPU recovery timed out, cancelling all in-flight rendering", "xid"},
+      {"[drm:i915_reset] *ERROR* gpu hanging too fast, banning!", "xid"},
+      {"* thread #1, stop reason = EXC_BAD_ACCESS (code=2, address=0x16f603ff8)", "segfault"},
+      {"2021-01-01 10:00:00.000000  | loss/Average                    nan", "nan_in_log"},
+      // look-alikes: a Faiss CUDA error that is no allocation stays cuda_error's, ROCm's other HW exceptions too;
+      // a replica waiting on an empty (autoscaling) cluster is hang's; lldb at a breakpoint, rlpyt's finite loss,
+      // an encoder session opened, jemalloc's options echoed
+      {"Faiss assertion 'err == cudaSuccess' failed in faiss::gpu::StackDeviceMemory at StackDeviceMemory.cpp:30",
+       "cuda_error"},
+      {"HW Exception by GPU node-1 (Agent handle: 0x55d0) reason :Memory access fault", "cuda_error"},
+      {"Deployment 'llm' has 1 replicas that have taken more than 30s to be scheduled. Resources required for each "
+       "replica: {\"CPU\": 1, \"GPU\": 1}, total resources available: {}.",
+       "hang"},
+      {"* thread #1, stop reason = breakpoint 1.1", ""},
+      {"2021-01-01 10:00:00.000000  | loss/Average                    0.5312", ""},
+      {"[h264_nvenc @ 0x55d0] Opened encode session 2 of 3", ""},
+      {"<jemalloc>: conf: background_thread:true,metadata_thp:auto", ""},
   };
   check_line_cases(cases);
 }
