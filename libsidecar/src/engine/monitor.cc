@@ -126,6 +126,7 @@ struct Monitor::Impl {
     Series series;
     KeyFamily family = KeyFamily::kNone;
     Cond nonfinite, quality, throughput, frozen, absurd;
+    Cond step_rate;  // a time per step judged by its reciprocal (detect_step_time_collapse)
     bool dirty = false;
     bool is_best = false;       // a logged best-so-far ("best test acc")
     bool may_be_clock = false;  // a bare time unit ("s", "ms"): a step time or an elapsed clock
@@ -137,7 +138,7 @@ struct Monitor::Impl {
     bool error_rate = false;    // a word/character/token error rate (detect_error_ceiling)
     char gan = 0;               // a loss-family key's GAN side, 'g' or 'd' (gan_side), else 0
     Series per_step;
-    Series rate;       // a clock's steps per second over each interval (cumulative_throughput)
+    Series rate;       // a clock's steps per second over each interval (cumulative_throughput); 1 / a step time
     std::string norm;  // normalized key, without a "best" token
   };
   // Best-so-far values the run logs itself, by the normalized name of the
@@ -569,6 +570,7 @@ struct Monitor::Impl {
         w.per_step = Series(std::string(key) + " per step", kWatchCapacity);
         w.rate = Series("steps per second (from " + std::string(key) + ")", kWatchCapacity);
       }
+      if (fam == KeyFamily::kStepTime) w.rate = step_rate_series(key);
       if (fam == KeyFamily::kQuality && !w.is_best && train_quality < 0 &&
           !detail::token_flags(detail::key_tokens(key, true)).val)
         train_quality = idx;  // the first quality key of the training side
@@ -600,6 +602,14 @@ struct Monitor::Impl {
     w.family = KeyFamily::kStepTime;
     w.may_be_clock = true;
     w.mmcv_time = true;
+    w.rate = step_rate_series("time");
+    for (std::size_t i = w.series.size(); i-- > 0;) push_step_rate(w, w.series.from_back(i));
+  }
+
+  // The reciprocal of a time per step, one point per finite positive time.
+  static Series step_rate_series(std::string_view key) { return Series("1/" + std::string(key), kWatchCapacity); }
+  static void push_step_rate(Watch& w, const SeriesPoint& p) {
+    if (std::isfinite(p.value) && p.value > 0) w.rate.push(p.step, 1.0 / p.value);
   }
 
   void push_watch(std::string_view key, std::int64_t step, double value) {
@@ -616,6 +626,7 @@ struct Monitor::Impl {
     }
     if (w->clock) push_clock(*w, step, value);
     w->series.push(step, value);
+    if (w->family == KeyFamily::kStepTime) push_step_rate(*w, w->series.back());
     // Families judged only for non-finite values cost one push per row
     // while healthy: evaluated when the value is not finite or a condition is open.
     bool judged = w->family == KeyFamily::kLoss || w->family == KeyFamily::kQuality ||
@@ -682,13 +693,24 @@ struct Monitor::Impl {
       } else if (w.family == KeyFamily::kThroughput)
         apply(w.throughput, detect_throughput_collapse_phased(s, d.throughput_collapse, learning_start_possible(s)),
               now, &s);
-      else if (w.family == KeyFamily::kStepTime)
+      else if (w.family == KeyFamily::kStepTime) {
+        // Two rules, one slowdown at a time: the growth rule (each step
+        // slower than the last), and a time that jumped to a new level and
+        // stays there, judged by its reciprocal; a bare unit ("s", mmcv's
+        // "time") by the latter only once it fell somewhere (a clock never
+        // falls, its reciprocal always does).
+        const bool coarse = w.mmcv_time && !(s.min().value_or(0.0) >= kMmcvTimeFloor);
+        const bool rate_open = !w.step_rate.sig.empty();
         apply(w.throughput,
-              w.mmcv_time && !(s.min().value_or(0.0) >= kMmcvTimeFloor)
+              coarse || (rate_open && w.throughput.sig.empty())
                   ? std::nullopt
                   : detect_step_time_growth(s, d.throughput_collapse, w.may_be_clock),
               now, &s);
-      else if (w.family == KeyFamily::kEta)
+        const bool judge_rate = !coarse && w.throughput.sig.empty() && (!w.may_be_clock || detail::fell_once(s));
+        apply(w.step_rate,
+              judge_rate ? detect_step_time_collapse(w.rate, s.name(), d.throughput_collapse) : std::nullopt, now,
+              &w.rate);
+      } else if (w.family == KeyFamily::kEta)
         apply(w.throughput, detect_eta_growth(s, d.throughput_collapse), now, &s);
       else if (w.clock && !w.per_step.empty())
         apply(w.throughput, w.clock_fell ? std::nullopt : detect_step_time_growth(w.per_step, d.throughput_collapse),

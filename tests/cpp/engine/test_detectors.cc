@@ -1433,6 +1433,40 @@ TEST_CASE("throughput: a checkpoint step among steady steps is not a slowdown (d
   }
 }
 
+TEST_CASE("throughput: a time per step that jumps to a new level and stays there is a collapse of its rate",
+          "[detectors][throughput]") {
+  // 0.50-0.52 s per iteration, then 3 s for good (a data loader starved by a
+  // slow disk): never slower at each of two points, so the growth rule is
+  // quiet; the rate (1 / the time) is a sixth of the run's own early level.
+  std::vector<double> v = {0.50, 0.51, 0.52, 0.50, 0.51, 0.52, 0.50, 0.51, 0.52, 0.50, 3.0, 3.0, 3.0};
+  Series time("iter_time"), rate("1/iter_time");
+  std::optional<Decision> first;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    time.push(static_cast<std::int64_t>(i), v[i]);
+    rate.push(static_cast<std::int64_t>(i), 1.0 / v[i]);
+    CHECK_FALSE(detect_step_time_growth(time, {}));
+    auto d = detect_step_time_collapse(rate, time.name(), {});
+    if (d && !first) first = d;
+    if (i < 11) CHECK_FALSE(d);  // one slow step is not a collapse (persistence 2)
+  }
+  REQUIRE(first);
+  CHECK(first->step == 11);
+  CHECK(first->syndrome == "throughput_collapse");
+  CHECK(first->message == "iter_time rose to 3, 5.882x the run's own early level 0.51");
+  // The checkpoint step of deeplab-lfov#5 (5.5 s among 1.0 s steps) and a
+  // speed that swings as low in its reference (gluon-yolov3#11, as times) stay quiet.
+  for (const std::vector<double>& quiet :
+       {std::vector<double>{1.019, 1.016, 1.0, 1.035, 0.999, 0.996, 1.0, 1.017, 5.495, 0.743, 1.011},
+        std::vector<double>{1 / 28.997, 1 / 14.945, 1 / 27.756, 1 / 11.758, 1 / 26.387, 1 / 13.143, 1 / 13.592,
+                            1 / 22.194}}) {
+    Series r("1/sec/step");
+    for (std::size_t i = 0; i < quiet.size(); ++i) {
+      r.push(static_cast<std::int64_t>(i), 1.0 / quiet[i]);
+      CHECK_FALSE(detect_step_time_collapse(r, "sec/step", {}));
+    }
+  }
+}
+
 TEST_CASE("throughput: a bare time unit that balloons escalates, a clock that never falls is quiet (NiftyNet#47)",
           "[detectors][throughput]") {
   // The "(1.35s)" of NiftyNet's iteration lines: 1.35 s, 3-5 s, then 64-75 s.

@@ -236,6 +236,31 @@ TEST_CASE("monitor: a frozen loss and a time per iteration that keeps growing", 
   CHECK(got == std::vector<std::string>{"throughput_collapse"});
 }
 
+TEST_CASE("monitor: a time per iteration that jumps and stays high is one slowdown, resolved when it is back",
+          "[monitor][families][recovery]") {
+  Monitor m(opts());
+  std::vector<std::string> got;
+  std::size_t resolved = 0;
+  std::int64_t step = 0;
+  auto feed = [&](double t, int n) {
+    for (int i = 0; i < n; ++i, step += 10) {
+      TickResult r =
+          row(m, step, {{"loss", 2.0 - 0.001 * static_cast<double>(step)}, {"iter_time", t + 0.01 * (i % 3)}});
+      collect(&got, r, true);
+      resolved += r.resolved.size();
+    }
+  };
+  feed(0.5, 12);  // 0.50-0.52 s
+  feed(3.0, 1);   // one slow window: nothing yet
+  CHECK(got.empty());
+  feed(3.0, 8);
+  CHECK(got == std::vector<std::string>{"throughput_collapse@130"});
+  CHECK(resolved == 0);
+  feed(0.5, 3);  // back to its early speed
+  CHECK(resolved == 1);
+  CHECK(got.size() == 1);
+}
+
 TEST_CASE("monitor: a boosting error rate that stops moving after the first tree is a frozen loss",
           "[monitor][families][frozen]") {
   // xgboost#1692: train-error 0.010228 .. 0.010231 and test-error 0.0272 ..

@@ -11,6 +11,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sidecar/core/detectors/common.h"
@@ -97,6 +98,14 @@ inline std::optional<CollapseReference> collapse_reference(std::span<const doubl
 }  // namespace detail
 
 namespace detail {
+// "tp fell to 0.33, 0.17x " -- or, judging the reciprocal of a time per step
+// (time_key: detect_step_time_collapse), the same in the time's own terms:
+// "iter_time rose to 3, 6x ". The caller names what `ref` is.
+inline std::string collapse_head(const Series& tp, std::string_view time_key, double cur, double ref) {
+  if (time_key.empty()) return tp.name() + " fell to " + fmt_num(cur) + ", " + fmt_num(cur / ref) + "x ";
+  return std::string(time_key) + " rose to " + fmt_num(1.0 / cur) + ", " + fmt_num(ref / cur) + "x ";
+}
+
 // The short form (a series too short for a reference past the warm-up:
 // evidence kShortBefore values, then `p`): the last p values all <= ratio^2
 // (0.49: under half) x the LOWEST of every value before them, warm-up
@@ -107,7 +116,8 @@ namespace detail {
 // was already easing (92.8, 86.9, 77.5, then 48.2, 48.0: 0.62x) may be a
 // warm-up that ends fast, so it waits for the reference.
 constexpr std::size_t kShortBefore = 3;
-inline std::optional<Decision> short_collapse(const Series& tp, const ThroughputCollapseOptions& opt, int p) {
+inline std::optional<Decision> short_collapse(const Series& tp, const ThroughputCollapseOptions& opt, int p,
+                                              std::string_view time_key) {
   const auto n = static_cast<std::size_t>(p);
   if (tp.count() != tp.size() || tp.size() < kShortBefore + n) return std::nullopt;  // every row, from the first
   double lowest = std::numeric_limits<double>::infinity();
@@ -123,11 +133,11 @@ inline std::optional<Decision> short_collapse(const Series& tp, const Throughput
   }
   const double cur = tp.back().value;
   Severity sev = cur * opt.critical_ratio <= lowest ? std::max(opt.severity, Severity::kCritical) : opt.severity;
-  Decision d = make_decision(Source::kRulebased, "throughput_collapse", sev,
-                             tp.name() + " fell to " + fmt_num(cur) + ", " + fmt_num(cur / lowest) +
-                                 "x the lowest of its " + std::to_string(tp.size() - n) + " values before",
-                             tp.name(), &tp,
-                             {{"reference", fmt_num(lowest)}, {"consecutive", std::to_string(p)}, {"rule", "short"}});
+  Decision d = make_decision(
+      Source::kRulebased, "throughput_collapse", sev,
+      collapse_head(tp, time_key, cur, lowest) + "the " + (time_key.empty() ? "lowest" : "highest") + " of its " +
+          std::to_string(tp.size() - n) + " values before",
+      tp.name(), &tp, {{"reference", fmt_num(lowest)}, {"consecutive", std::to_string(p)}, {"rule", "short"}});
   set_band(d, lowest * (1.0 + opt.ratio) / 2.0, std::numeric_limits<double>::infinity());
   return d;
 }
@@ -140,8 +150,10 @@ inline std::optional<Decision> short_collapse(const Series& tp, const Throughput
 // reference past the warm-up gets the short form (detail::short_collapse,
 // evidence "rule": short), not under phase_change. Known false negative there: an
 // RL run whose throughput halves once early and for good for another reason.
+// `time_key` (detect_step_time_collapse): `tp` is the reciprocal of that time
+// per step, and the message speaks of the time.
 inline std::optional<Decision> detect_throughput_collapse_phased(const Series& tp, const ThroughputCollapseOptions& opt,
-                                                                 bool phase_change) {
+                                                                 bool phase_change, std::string_view time_key = {}) {
   if (!opt.enabled || tp.empty()) return std::nullopt;
   double cur = tp.back().value;
   if (!std::isfinite(cur)) return std::nullopt;
@@ -155,7 +167,7 @@ inline std::optional<Decision> detect_throughput_collapse_phased(const Series& t
   std::uint64_t usable = tp.finite_count() > static_cast<std::uint64_t>(p) ? tp.finite_count() - p : 0;
   auto& ref = detail::scratch(0);
   auto r = detail::collapse_reference(init, warm, static_cast<std::size_t>(usable), opt, cur, ref);
-  if (!r && usable < warm + 2 && !phase_change) return detail::short_collapse(tp, opt, p);
+  if (!r && usable < warm + 2 && !phase_change) return detail::short_collapse(tp, opt, p, time_key);
   if (!r) return std::nullopt;
   if (phase_change) {
     const std::size_t start = detail::after_phase_change(init, warm, r->median, opt.ratio);
@@ -184,11 +196,10 @@ inline std::optional<Decision> detect_throughput_collapse_phased(const Series& t
   // A tenth of the reference (critical_ratio) is a run that will take ten
   // times as long: critical, so an open warning escalates.
   Severity sev = cur * opt.critical_ratio <= med ? std::max(opt.severity, Severity::kCritical) : opt.severity;
-  Decision d =
-      detail::make_decision(Source::kRulebased, "throughput_collapse", sev,
-                            tp.name() + " fell to " + detail::fmt_num(cur) + ", " + detail::fmt_num(cur / med) +
-                                "x the run's own early level " + detail::fmt_num(med),
-                            tp.name(), &tp);
+  Decision d = detail::make_decision(Source::kRulebased, "throughput_collapse", sev,
+                                     detail::collapse_head(tp, time_key, cur, med) + "the run's own early level " +
+                                         detail::fmt_num(time_key.empty() ? med : 1.0 / med),
+                                     tp.name(), &tp);
   d.evidence.emplace_back("reference", detail::fmt_num(med));
   d.evidence.emplace_back("consecutive", std::to_string(p));
   detail::set_band(d, med * (1.0 + opt.ratio) / 2.0, std::numeric_limits<double>::infinity());
@@ -198,6 +209,20 @@ inline std::optional<Decision> detect_throughput_collapse_phased(const Series& t
 // Returns a "throughput_collapse" decision (no phase change: every profile but RL).
 inline std::optional<Decision> detect_throughput_collapse(const Series& tp, const ThroughputCollapseOptions& opt) {
   return detect_throughput_collapse_phased(tp, opt, false);
+}
+
+// A time per step that jumps to a new level and stays there (a data loader
+// starved by a slow disk: 0.5 s per iteration, then 3 s for good), which
+// detect_step_time_growth below leaves alone: it wants every step slower
+// than the last. `rate` is the reciprocal of the time logged as `time_key`
+// (one point per finite positive value), judged as a throughput
+// (detect_throughput_collapse, its evidence and its known false positives);
+// the message speaks of the time ("iter_time rose to 3, 6x the run's own
+// early level 0.5"). Stays open until the rate is back above the midpoint of
+// ratio and the reference.
+inline std::optional<Decision> detect_step_time_collapse(const Series& rate, std::string_view time_key,
+                                                         const ThroughputCollapseOptions& opt) {
+  return detect_throughput_collapse_phased(rate, opt, false, time_key);
 }
 
 namespace detail {
@@ -237,6 +262,14 @@ inline std::optional<Decision> step_time_creep(const Series& t, const Throughput
 
 // The jump form of detect_step_time_growth (below).
 namespace detail {
+// Whether the series fell between two consecutive retained values somewhere:
+// a step's duration does, an elapsed clock never.
+inline bool fell_once(const Series& t) {
+  for (std::size_t i = 0; i + 1 < t.size(); ++i)
+    if (t.from_back(i).value < t.from_back(i + 1).value) return true;
+  return false;
+}
+
 // The largest factor a positive series fell by between two consecutive
 // finite values among from_back(end - 1) .. from_back(begin) (1 when it never
 // fell): how far the series swings down by itself, and so up.
@@ -300,11 +333,7 @@ inline std::optional<Decision> detect_step_time_growth(const Series& t, const Th
   if (!opt.enabled || t.empty()) return std::nullopt;
   auto d = detail::step_time_jump(t, opt);
   if (!d) d = detail::step_time_creep(t, opt);
-  if (d && may_be_clock) {
-    bool fell = false;
-    for (std::size_t i = 0; i + 1 < t.size() && !fell; ++i) fell = t.from_back(i).value < t.from_back(i + 1).value;
-    if (!fell) return std::nullopt;
-  }
+  if (d && may_be_clock && !detail::fell_once(t)) return std::nullopt;
   return d;
 }
 
