@@ -206,29 +206,9 @@ def test_r6_part_covers_every_family_from_many_threads():
 
 
 # Rounds 7-26's sealed parts, since opened for tuning: each needed >= 12 items of the families weakest on the part
-# measured the round before, and every family from >= 5 threads.
-STRONG_FAMILIES = {
-    "r7": ("cuda_oom", "dist_child_failed", "hang", "xid", "gpu_busy"),  # weakest on r6
-    "r8": ("cuda_oom", "hang", "cuda_error", "gpu_busy"),  # on r7
-    "r9": ("cuda_error", "gpu_busy", "hang", "nccl_error"),  # on r8
-    "r10": ("host_oom", "gpu_busy", "nan_in_log", "cuda_oom"),  # on r9
-    "r11": ("hang", "gpu_busy", "xid", "dist_child_failed"),  # on r10
-    "r12": ("cuda_error", "loss_scale_overflow", "hang", "nan_in_log"),  # on r11
-    "r13": ("hang", "nan_in_log", "xid", "gpu_busy"),  # on r12
-    "r14": ("hang", "gpu_busy", "xid", "nan_in_log"),  # on r13
-    "r15": ("gpu_busy", "nan_in_log", "cuda_oom", "hang", "xid"),  # on r14
-    "r16": ("hang", "gpu_busy", "nccl_timeout", "disk_full", "traceback"),  # on r15
-    "r17": ("hang", "loss_scale_overflow", "gpu_busy", "nan_in_log", "nccl_timeout"),  # on r16
-    "r18": ("gpu_busy", "xid", "loss_scale_overflow", "nan_in_log", "nccl_error"),  # on r17
-    "r19": ("gpu_busy", "hang", "disk_full", "dist_child_failed", "cuda_oom"),  # on r18
-    "r20": ("hang", "gpu_busy", "nan_in_log", "xid", "cuda_oom"),  # on r19
-    "r21": ("hang", "gpu_busy", "nan_in_log", "dist_child_failed", "nccl_timeout"),  # on r20
-    "r22": ("hang", "gpu_busy", "cuda_oom", "nccl_timeout", "nan_in_log"),  # on r21
-    "r23": ("hang", "gpu_busy", "nccl_error", "nccl_timeout", "segfault"),  # on r22
-    "r24": ("xid", "nan_in_log", "dist_child_failed", "nccl_error", "gpu_busy"),  # on r23
-    "r25": ("gpu_busy", "xid", "cuda_oom", "hang", "dist_child_failed"),  # on r24
-    "r26": ("gpu_busy", "hang", "cuda_oom", "xid", "segfault"),  # on r25
-}
+# measured the round before (strong_families.json beside the corpus), and every family from >= 5 threads.
+STRONG_FAMILIES = {part: tuple(entry["families"]) for part, entry in
+                   json.loads((CORPUS / "strong_families.json").read_text())["strong_families"].items()}
 
 
 @pytest.mark.parametrize("part", sorted(STRONG_FAMILIES))
