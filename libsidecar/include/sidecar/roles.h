@@ -324,8 +324,9 @@ inline bool is_throughput_token(const std::vector<std::string>& tk, std::size_t 
   std::string_view t = tk[i];
   std::string_view next = i + 1 < tk.size() ? std::string_view(tk[i + 1]) : std::string_view();
   std::string_view prev = i > 0 ? std::string_view(tk[i - 1]) : std::string_view();
-  return one_of(t, {"throughput", "fps", "wps", "ups", "tps", "speed", "mfu", "tflops", "samplespersec", "tokenspersec",
-                    "samplespersecond", "tokenspersecond"}) ||
+  // ("ips": PaddlePaddle's instances per second, "ips: 107.9 images/sec", "avg_ips")
+  return one_of(t, {"throughput", "fps", "wps", "ups", "tps", "ips", "speed", "mfu", "tflops", "samplespersec",
+                    "tokenspersec", "samplespersecond", "tokenspersecond"}) ||
          t.find("persec") != std::string_view::npos || t.find("per_sec") != std::string_view::npos ||
          (t == "per" && (next == "second" || next == "sec" || next == "s")) ||
          ((t == "s" || t == "sec" || t == "second") &&
