@@ -1433,6 +1433,20 @@ TEST_CASE("throughput: a checkpoint step among steady steps is not a slowdown (d
   }
 }
 
+TEST_CASE("loss_divergence fast: three rises from one lucky sample are noise, from a level a climb",
+          "[detectors][loss][false_positive]") {
+  // A single-sample training loss scattering 0.55-0.85 with one lucky 0.33:
+  // 0.45, 0.70, 1.06 rise three times to 3.2x that sample, under 2x its neighbours.
+  std::vector<double> noisy = {0.77, 0.75, 0.63, 0.72, 0.68, 0.62, 0.70, 0.58, 0.75, 0.82,
+                               0.63, 0.82, 0.60, 0.55, 0.33, 0.62, 0.40, 0.45, 0.70, 1.06};
+  check_quiet_throughout(noisy, detect_loss_divergence, "train_loss");
+  // The same climb from a level the loss held (0.33, then 0.34) is a divergence.
+  std::vector<double> level = noisy;
+  level[15] = 0.34;
+  REQUIRE(first_decision(level, detect_loss_divergence, "train_loss"));
+  CHECK(*ev(*first_decision(level, detect_loss_divergence, "train_loss"), "rule") == "fast");
+}
+
 TEST_CASE("throughput: a time per step that jumps to a new level and stays there is a collapse of its rate",
           "[detectors][throughput]") {
   // 0.50-0.52 s per iteration, then 3 s for good (a data loader starved by a

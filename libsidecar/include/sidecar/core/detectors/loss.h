@@ -410,7 +410,10 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 //    the initial level (so a loss near zero wiggling 0.01 -> 0.03 is not
 //    "3x its minimum"); a minimum that is the run's first value counts as
 //    the value after it (detail::fast_reference: a running average's first
-//    print is one batch). Known false positive: a small-data epoch loss that
+//    print is one batch), and a minimum that is a lone dip as its lower
+//    neighbour (detail::hold_reference: a single-sample training loss
+//    scatters 0.33 .. 1.3, and three rises to 3x one lucky sample are its
+//    noise: rasbt's distillation log). Known false positive: a small-data epoch loss that
 //    spikes for two epochs and comes back (piaic#15: 0.67, 0.70, 2.36, 6.05,
 //    then 0.62): at the time it fires nothing tells it from a divergence;
 //  - slow (evidence: the minimum at least slow_window points back): of the
@@ -795,7 +798,10 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
       double b = loss.from_back(static_cast<std::size_t>(i) + 1).value;
       up = std::isfinite(a) && std::isfinite(b) && a > b;
     }
-    if (up && v >= opt.ratio * detail::fast_reference(loss, *mn) && detail::new_high_since_min(loss))
+    if (up &&
+        v >= opt.ratio * std::max(detail::fast_reference(loss, *mn),
+                                  detail::hold_reference(loss, static_cast<std::size_t>(rising), *mn)) &&
+        detail::new_high_since_min(loss))
       return make("fast", loss.name() + " keeps rising: " + detail::fmt_num(v) + tail());
   }
   auto hp = static_cast<std::size_t>(std::max(opt.hold_points, 1));
