@@ -207,9 +207,8 @@ SIDECAR_OPTIONS(LossSpikeOptions, SIDECAR_LOSS_SPIKE_OPTIONS);
 
 namespace detail {
 inline Decision spike_decision(const Series& loss, Severity sev, std::string rule, std::string msg) {
-  Decision d = make_decision(Source::kRulebased, "loss_spike", sev, std::move(msg), loss.name(), &loss,
-                             {{"rule", std::move(rule)}});
-  return d;
+  return make_decision(Source::kRulebased, "loss_spike", sev, std::move(msg), loss.name(), &loss,
+                       {{"rule", std::move(rule)}});
 }
 
 // The ceiling rule (Megatron): the latest loss over ceiling_factor x the
@@ -773,11 +772,9 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
   const double initial = detail::initial_level(loss);
   auto climbed = [&](double fraction) { return detail::climbed_back(v, *mn, initial, fraction); };
   auto make = [&](std::string rule, std::string msg) {
-    Decision d =
-        detail::make_decision(Source::kRulebased, "loss_divergence", opt.severity, std::move(msg), loss.name(), &loss);
-    d.evidence.emplace_back("rule", std::move(rule));
-    d.evidence.emplace_back("min", detail::fmt_num(*mn));
-    d.evidence.emplace_back("min_step", std::to_string(loss.argmin_step()));
+    Decision d = detail::make_decision(
+        Source::kRulebased, "loss_divergence", opt.severity, std::move(msg), loss.name(), &loss,
+        {{"rule", std::move(rule)}, {"min", detail::fmt_num(*mn)}, {"min_step", std::to_string(loss.argmin_step())}});
     detail::set_band(d, -std::numeric_limits<double>::infinity(), (1.0 + opt.slow_rise / 2.0) * *mn);
     return d;
   };

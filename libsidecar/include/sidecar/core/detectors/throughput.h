@@ -196,12 +196,11 @@ inline std::optional<Decision> detect_throughput_collapse_phased(const Series& t
   // A tenth of the reference (critical_ratio) is a run that will take ten
   // times as long: critical, so an open warning escalates.
   Severity sev = cur * opt.critical_ratio <= med ? std::max(opt.severity, Severity::kCritical) : opt.severity;
-  Decision d = detail::make_decision(Source::kRulebased, "throughput_collapse", sev,
-                                     detail::collapse_head(tp, time_key, cur, med) + "the run's own early level " +
-                                         detail::fmt_num(time_key.empty() ? med : 1.0 / med),
-                                     tp.name(), &tp);
-  d.evidence.emplace_back("reference", detail::fmt_num(med));
-  d.evidence.emplace_back("consecutive", std::to_string(p));
+  Decision d =
+      detail::make_decision(Source::kRulebased, "throughput_collapse", sev,
+                            detail::collapse_head(tp, time_key, cur, med) + "the run's own early level " +
+                                detail::fmt_num(time_key.empty() ? med : 1.0 / med),
+                            tp.name(), &tp, {{"reference", detail::fmt_num(med)}, {"consecutive", std::to_string(p)}});
   detail::set_band(d, med * (1.0 + opt.ratio) / 2.0, std::numeric_limits<double>::infinity());
   return d;
 }
@@ -359,9 +358,7 @@ inline std::optional<Decision> eta_rise(const Series& eta, const ThroughputColla
                             eta.name() + ", a remaining-time estimate, rose from " + detail::fmt_num(first.value) +
                                 " to " + detail::fmt_num(cur) + " over " + std::to_string(n) + " points (since step " +
                                 std::to_string(first.step) + "): each step now takes longer than the run's average",
-                            eta.name(), &eta);
-  d.evidence.emplace_back("rule", "eta");
-  d.evidence.emplace_back("from", detail::fmt_num(first.value));
+                            eta.name(), &eta, {{"rule", "eta"}, {"from", detail::fmt_num(first.value)}});
   detail::set_band(d, -std::numeric_limits<double>::infinity(), first.value);
   return d;
 }
