@@ -3805,6 +3805,54 @@ TEST_CASE("round 27: the r26 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 28: the r27 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // TensorRT's builder; Cray's cgroup notifier, a program's own malloc check, Kubernetes' OOMKilled; NSML's quota,
+      // NvEncoder's session limit; TF's collective deadline; Open MPI's OFI MTL, DAPL,
+      // an RDMA queue pair; HIP's missing device, TensorRT's CUDA start-up; amdgpu's, Mesa's and lima's GPU faults;
+      // Julia's and Ray's dead workers; a JVM thread blocked on a monitor; PyTorch-YOLOv3's losses
+      {"[05/01/2021-10:00:00] [E] [TRT] builder/tacticOptimizer.cpp (1523) - OutOfMemory Error in "
+       "nvinfer1::builder::`anonymous-namespace'::LeafCNode::computeCosts: 0",
+       "cuda_oom"},
+      {"under_oom detected for 12 seconds. Cache usage 1048576 less than minimum 429496725, re-enabling OOM killer",
+       "host_oom"},
+      {"Malloc failed! Crashed! Probably run out of memory.", "host_oom"},
+      {"  Last State:     Terminated\n    Reason:       OOMKilled", "host_oom"},
+      {"Error: Fail to run nsml session due to lack of available GPU for you", "gpu_busy"},
+      {"NvEncoder : m_nvenc.nvEncOpenEncodeSessionEx(&encodeSessionExParams, &hEncoder) returned error 10", "gpu_busy"},
+      {"2024-01-01 10:00:00.000001: E tensorflow/core/common_runtime/base_collective_executor.cc:249] "
+       "BaseCollectiveExecutor::StartAbort DEADLINE_EXCEEDED: Deadline Exceeded",
+       "nccl_timeout"},
+      {"[node1:1234] mtl_ofi.h:571: *** The Open MPI OFI MTL is aborting the MPI job (via exit(3)).", "nccl_error"},
+      {"node07:SCM:1a2b:3c4d: 5000 us(5000 us):  open_hca: failed to init cr pipe - Connection timed out",
+       "nccl_error"},
+      {"Failed to modify QP to RTS: Connection timed out", "nccl_error"},
+      {"hipInfo: HIP API error = 0100 \"no ROCm-capable device is detected\"", "cuda_error"},
+      {"[TensorRT] ERROR: CUDA initialization failure with error 35. Please check your CUDA installation",
+       "cuda_error"},
+      {"[ 100.000001] amdgpu 0000:03:00.0: GPU fault detected: 146 0x0c80400c for process glxgears pid 42", "xid"},
+      {"[ 100.000002] amdgpu 0000:03:00.0: VM fault (0x0c, vmid 3, pasid 32771) at page 1024, write from 'TC0'", "xid"},
+      {"[ 200.000001] amdgpu 0000:0b:00.0: [drm] device wedged, but recovered through reset", "xid"},
+      {"amdgpu: The CS has been cancelled because the context is lost.", "xid"},
+      {"[ 300.000001] lima 1c40000.gpu: mmu page fault at 0x2000 from bus id 1 of type write on ppmmu1", "xid"},
+      {"Worker 3 terminated.", "dist_child_failed"},
+      {"ray.exceptions.ActorUnavailableError: The actor 5f2a is unavailable: The actor is temporarily unavailable",
+       "dist_child_failed"},
+      {"\"main\" #1 prio=5 os_prio=0 tid=0x00007f nid=0x1a2b waiting for monitor entry [0x00007f]", "hang"},
+      {"[Epoch 2/30, Batch 10/500] [Losses: x 0.1, y 0.2, w nan, h 0.3, conf 0.7, cls 0.5, total nan]", "nan_in_log"},
+      // look-alikes: a pod and an app named oomkilled, the OOM killer's setting echoed, a finite YOLO total, a JVM
+      // thread parked on a condition, a worker added, a quota with GPUs to spare, an encoder session opened
+      {"        \"name\": \"oomkilled-7d9f8b6c5d-x2x4q\",", ""},
+      {"          \"app\": \"oomkilled\",", ""},
+      {"[Epoch 2/30, Batch 11/500] [Losses: x 0.1, y 0.2, w 0.4, h 0.3, conf 0.7, cls 0.5, total 2.2]", ""},
+      {"\"Finalizer\" #3 daemon prio=8 os_prio=0 tid=0x00007f nid=0x1a2c in Object.wait() [0x00007f]", ""},
+      {"Worker 3 added.", ""},
+      {"Your maximum available GPU is 8", ""},
+      {"NvEncoder : nvEncOpenEncodeSessionEx returned NV_ENC_SUCCESS", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
