@@ -766,6 +766,24 @@ TEST_CASE("val_acc_drop: a collapse by more than half fires on a short series", 
   CHECK_FALSE(detect_val_acc_drop(make({0.02, 0.04, 0.01, 0.01}, "val_acc"), {}));
 }
 
+TEST_CASE("kl_explosion: a noisy KL swinging around a level it held is not an explosion",
+          "[detectors][rl][false_positive]") {
+  // unsloth's Llama 3.1 (8B) GRPO notebook, healthy (its reward climbs), steps 108-147: the per-step KL reached
+  // 0.135 at step 114 and swings 0.008 .. 0.114 after it; 0.268 at step 147 is 3.7x the five before it but 2x the
+  // run's earlier maximum
+  std::vector<double> kl = {0.011891, 0.04083,  0.041541, 0.024577, 0.029624, 0.008397, 0.135183, 0.024339,
+                            0.052319, 0.053519, 0.011517, 0.040767, 0.048344, 0.016102, 0.010244, 0.021899,
+                            0.037803, 0.014915, 0.047556, 0.114219, 0.080086, 0.044463, 0.015283, 0.092489,
+                            0.021336, 0.010366, 0.010344, 0.042889, 0.047211, 0.090803, 0.038389, 0.03371,
+                            0.016052, 0.025131, 0.017418, 0.016646, 0.034915, 0.072663, 0.0145,   0.267697};
+  check_quiet_throughout(kl, detect_kl_explosion, "kl");
+  // Leaving that level (2.5x the run's maximum) is one.
+  kl.back() = 0.4;
+  auto d = detect_kl_explosion(make(kl, "kl"), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "window");
+}
+
 TEST_CASE("kl_explosion: short series fire when the effect is overwhelming", "[detectors][rl]") {
   // Two points: 0.02 -> 3.1 (150x).
   auto d = detect_kl_explosion(make({0.02, 3.1}, "approx_kl"), {});

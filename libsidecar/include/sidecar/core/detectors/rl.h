@@ -377,14 +377,16 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
 //  - jump: KL >= jump_ratio x the maximum of every earlier point and >
 //    min_kl (evidence: one earlier point; two orders of magnitude need no
 //    more);
-//  - the seed's: KL >= ratio x max(previous `window`) and > min_kl.
+//  - the seed's: KL >= ratio x max(previous `window`) and > min_kl, and
+//    >= ratio x the run's earlier maximum (a noisy KL's swing around a
+//    level it held is not an explosion).
 // A non-finite KL after a finite one also counts. Stays open until KL is
 // back under the pre-incident band (max(min_kl, the earlier maximum x the
 // midpoint of ratio)).
 #define SIDECAR_KL_EXPLOSION_OPTIONS(X)                                                             \
   X(bool, enabled, true, (), "off: no KL rule runs")                                                \
   X(int, window, 5, (1, 1000), "window rule: previous points compared")                             \
-  X(double, ratio, 2.5, (1.0), "window rule: KL >= this x their maximum")                           \
+  X(double, ratio, 2.5, (1.0), "window rule: KL >= this x their maximum and the run's earlier one") \
   X(double, min_kl, 0.15, (), "the window and jump rules ignore a KL at or below this")             \
   X(double, max_kl, 50.0, (0.0),                                                                    \
     "a level healthy PPO/GRPO runs never reach (TRL's summed KL runs 5-20): fires on one point")    \
@@ -430,7 +432,9 @@ inline std::optional<Decision> detect_kl_explosion(const Series& kl, const KlExp
   kl.finite_window(1, static_cast<std::size_t>(std::max(opt.window, 1)), &w);
   if (w.size() < static_cast<std::size_t>(std::max(opt.window, 1))) return std::nullopt;
   double mx = *std::max_element(w.begin(), w.end());
-  if (!(cur >= opt.ratio * mx)) return std::nullopt;
+  // ... and over the run's earlier maximum: a per-step GRPO KL swings 3-5x around a level it has held (unsloth's
+  // Llama 3.1 GRPO notebook: 0.05 .. 0.135 over steps 110-145, then 0.268); an explosion leaves that level
+  if (!(cur >= opt.ratio * mx) || (before && !(cur >= opt.ratio * *before))) return std::nullopt;
   return make("window",
               kl.name() + " jumped to " + detail::fmt_num(cur) + " (max of the previous " + std::to_string(w.size()) +
                   ": " + detail::fmt_num(mx) + ")",
