@@ -3810,7 +3810,8 @@ TEST_CASE("round 28: the r27 misses by their emitters' messages, and their look-
       // TensorRT's builder; Cray's cgroup notifier, a program's own malloc check, Kubernetes' OOMKilled; NSML's quota,
       // NvEncoder's session limit; TF's collective deadline; Open MPI's OFI MTL, DAPL,
       // an RDMA queue pair; HIP's missing device, TensorRT's CUDA start-up; amdgpu's, Mesa's and lima's GPU faults;
-      // Julia's and Ray's dead workers; a JVM thread blocked on a monitor; PyTorch-YOLOv3's losses
+      // Julia's and Ray's dead workers; a JVM thread blocked on a monitor, Python interrupted at exit while it waits
+      // for its threads; PyTorch-YOLOv3's losses
       {"[05/01/2021-10:00:00] [E] [TRT] builder/tacticOptimizer.cpp (1523) - OutOfMemory Error in "
        "nvinfer1::builder::`anonymous-namespace'::LeafCNode::computeCosts: 0",
        "cuda_oom"},
@@ -3840,13 +3841,16 @@ TEST_CASE("round 28: the r27 misses by their emitters' messages, and their look-
        "dist_child_failed"},
       {"\"main\" #1 prio=5 os_prio=0 tid=0x00007f nid=0x1a2b waiting for monitor entry [0x00007f]", "hang"},
       {"[Epoch 2/30, Batch 10/500] [Losses: x 0.1, y 0.2, w nan, h 0.3, conf 0.7, cls 0.5, total nan]", "nan_in_log"},
+      {"Exception ignored in: <module 'threading' from '/usr/lib/python3.11/threading.py'>", "hang"},
       // look-alikes: a pod and an app named oomkilled, the OOM killer's setting echoed, a finite YOLO total, a JVM
-      // thread parked on a condition, a worker added, a quota with GPUs to spare, an encoder session opened
+      // thread parked on a condition, a worker added, another object's ignored exception, a quota with GPUs to spare,
+      // an encoder session opened
       {"        \"name\": \"oomkilled-7d9f8b6c5d-x2x4q\",", ""},
       {"          \"app\": \"oomkilled\",", ""},
       {"[Epoch 2/30, Batch 11/500] [Losses: x 0.1, y 0.2, w 0.4, h 0.3, conf 0.7, cls 0.5, total 2.2]", ""},
       {"\"Finalizer\" #3 daemon prio=8 os_prio=0 tid=0x00007f nid=0x1a2c in Object.wait() [0x00007f]", ""},
       {"Worker 3 added.", ""},
+      {"Exception ignored in: <function _DeleteDummyThreadOnDel.__del__ at 0x7f3a1c2b4e00>", ""},
       {"Your maximum available GPU is 8", ""},
       {"NvEncoder : nvEncOpenEncodeSessionEx returned NV_ENC_SUCCESS", ""},
   };
