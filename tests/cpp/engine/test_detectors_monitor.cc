@@ -170,6 +170,31 @@ TEST_CASE("monitor: a cumulative fps (steps over time_elapsed, SB3) is judged by
   CHECK(plain[0].first == "fps");
 }
 
+TEST_CASE("monitor: an elapsed clock whose rise per step jumps to a new level and holds is a throughput collapse",
+          "[monitor][families]") {
+  // stat453's VGG-16 notebook (r21): a cumulative 'Time elapsed' in minutes, 1.16-1.20 per epoch for 17 epochs,
+  // then 1.91 and 2.12-2.17 for every epoch after: never each epoch slower than the last, never 2x its minimum
+  const double per_epoch[] = {1.2,  1.19, 1.2,  1.2,  1.18, 1.19, 1.2,  1.19, 1.2,  1.2,  1.19, 1.17, 1.17, 1.16, 1.17,
+                              1.16, 1.18, 1.91, 2.17, 2.17, 2.15, 2.15, 2.15, 2.14, 2.13, 2.15, 2.12, 2.15, 2.14, 2.14};
+  auto run = [&](std::size_t epochs) {
+    Monitor m(opts());
+    std::vector<std::pair<std::string, std::int64_t>> got;
+    double elapsed = 0;
+    for (std::size_t i = 0; i < epochs; ++i) {
+      elapsed += per_epoch[i];
+      for (auto& a :
+           row(m, static_cast<std::int64_t>(i + 1), {{"Loss", 2.0 / (i + 1)}, {"Time elapsed", elapsed}}).alerts)
+        if (a.decision.syndrome == "throughput_collapse") got.emplace_back(ev(a, "metric"), *a.decision.step);
+    }
+    return got;
+  };
+  CHECK(run(18).empty());  // one slower epoch is not a new level
+  auto slow = run(std::size(per_epoch));
+  REQUIRE(slow.size() == 1);  // one alert, opened once
+  CHECK(slow[0].second == 19);
+  CHECK(slow[0].first.find("Time elapsed") != std::string::npos);
+}
+
 TEST_CASE("monitor: a KL that jumped to 9 and stays at 10 stays open, a NaN never resolves it", "[monitor][recovery]") {
   Monitor m(opts(Profile::kReinforcementLearning));
   std::int64_t step = 0;
