@@ -700,35 +700,31 @@ struct Monitor::Impl {
         // "time") by the latter only once it fell somewhere (a clock never
         // falls, its reciprocal always does).
         const bool coarse = w.mmcv_time && !(s.min().value_or(0.0) >= kMmcvTimeFloor);
-        const bool rate_open = !w.step_rate.sig.empty();
-        apply(w.throughput,
-              coarse || (rate_open && w.throughput.sig.empty())
-                  ? std::nullopt
-                  : detect_step_time_growth(s, d.throughput_collapse, w.may_be_clock),
-              now, &s);
-        const bool judge_rate = !coarse && w.throughput.sig.empty() && (!w.may_be_clock || detail::fell_once(s));
-        apply(w.step_rate,
-              judge_rate ? detect_step_time_collapse(w.rate, s.name(), d.throughput_collapse) : std::nullopt, now,
-              &w.rate);
+        judge_step_times(w, s, &s, !coarse, w.may_be_clock, !coarse && (!w.may_be_clock || detail::fell_once(s)), now);
       } else if (w.family == KeyFamily::kEta)
         apply(w.throughput, detect_eta_growth(s, d.throughput_collapse), now, &s);
-      else if (w.clock && !w.per_step.empty()) {
-        // The same two rules on the clock's rise per step: growing at every step, or a new level that holds (judged
-        // by its reciprocal, the clock's rate: stat453's VGG-16 notebook, 1.2 min per epoch, then 2.15 from epoch 18)
-        const bool rate_open = !w.step_rate.sig.empty();
-        apply(w.throughput,
-              w.clock_fell || (rate_open && w.throughput.sig.empty())
-                  ? std::nullopt
-                  : detect_step_time_growth(w.per_step, d.throughput_collapse),
-              now, w.clock_fell ? nullptr : &w.per_step);
-        apply(w.step_rate,
-              !w.clock_fell && w.throughput.sig.empty()
-                  ? detect_step_time_collapse(w.rate, w.per_step.name(), d.throughput_collapse)
-                  : std::nullopt,
-              now, &w.rate);
-      }
+      else if (w.clock && !w.per_step.empty())
+        // The same two rules on the clock's rise per step (its rate is the reciprocal: stat453's VGG-16 notebook,
+        // 1.2 min per epoch, then 2.15 from epoch 18, is the level rule's)
+        judge_step_times(w, w.per_step, w.clock_fell ? nullptr : &w.per_step, !w.clock_fell, false, !w.clock_fell, now);
     }
     dirty_watches.clear();
+  }
+
+  // A time per step's two slowdown rules, one slowdown at a time: `growth` (each step slower than the last, on
+  // `times`; an open one recovers on `recovery`) and `level` (a time that jumped to a new level and stays there,
+  // judged by its reciprocal, w.rate).
+  void judge_step_times(Watch& w, const Series& times, const Series* recovery, bool growth, bool may_be_clock,
+                        bool level, double now) {
+    const ThroughputCollapseOptions& o = opt.playbook.detectors.throughput_collapse;
+    const bool rate_open = !w.step_rate.sig.empty();
+    apply(w.throughput,
+          growth && !(rate_open && w.throughput.sig.empty()) ? detect_step_time_growth(times, o, may_be_clock)
+                                                             : std::nullopt,
+          now, recovery);
+    apply(w.step_rate,
+          level && w.throughput.sig.empty() ? detect_step_time_collapse(w.rate, times.name(), o) : std::nullopt, now,
+          &w.rate);
   }
 
   // The clock watch whose steps per second the throughput is, cumulatively (its step count over the elapsed

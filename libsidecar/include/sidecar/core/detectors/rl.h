@@ -432,9 +432,10 @@ inline std::optional<Decision> detect_kl_explosion(const Series& kl, const KlExp
   kl.finite_window(1, static_cast<std::size_t>(std::max(opt.window, 1)), &w);
   if (w.size() < static_cast<std::size_t>(std::max(opt.window, 1))) return std::nullopt;
   double mx = *std::max_element(w.begin(), w.end());
-  // ... and over the run's earlier maximum: a per-step GRPO KL swings 3-5x around a level it has held (unsloth's
-  // Llama 3.1 GRPO notebook: 0.05 .. 0.135 over steps 110-145, then 0.268); an explosion leaves that level
-  if (!(cur >= opt.ratio * mx) || (before && !(cur >= opt.ratio * *before))) return std::nullopt;
+  // ... and so over the run's earlier maximum, which is at least theirs: a per-step GRPO KL swings 3-5x around a
+  // level it has held (unsloth's Llama 3.1 GRPO notebook: 0.05 .. 0.135 over steps 110-145, then 0.268); an
+  // explosion leaves that level
+  if (!(cur >= opt.ratio * (before ? std::max(*before, mx) : mx))) return std::nullopt;
   return make("window",
               kl.name() + " jumped to " + detail::fmt_num(cur) + " (max of the previous " + std::to_string(w.size()) +
                   ": " + detail::fmt_num(mx) + ")",
