@@ -34,6 +34,7 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -66,6 +67,60 @@ RE2::Options re2_options(bool case_sensitive) {
 
 unsigned hs_flags(bool case_sensitive) {
   return HS_FLAG_MULTILINE | (case_sensitive ? 0u : static_cast<unsigned>(HS_FLAG_CASELESS));
+}
+
+// The multi-pattern pass reads a line rewritten with \r (a progress bar) as
+// its segments: the text after each \r is a line of its own. Rather than scan
+// a copy with every \r turned into \n, the database is built from
+// expressions where ^ and $ also anchor at a \r: `(?:^|\r)`, `(?:$|\r)`.
+// On text without \r (every copy, every normalised line) they match exactly
+// where the expression does. On raw text they match wherever it matches one
+// segment of the copy (and a little more), which is all the quiet test needs:
+// a finding is a match inside one segment (RE2 confirms it there), and only
+// the anchors look past a match's own bytes (\b sees \r and \n alike). A hit
+// on raw text sends the piece line by line, where segments are read as ever.
+// nullopt for syntax this reader does not follow (\Q quoting, (?x) comments):
+// that expression's scanner copies the pieces that hold a \r instead.
+std::optional<std::string> with_cr_line_ends(std::string_view expr) {
+  std::string out;
+  out.reserve(expr.size() + 16);
+  bool in_class = false;
+  std::size_t body = 0;  // where the class's body starts (a ']' there is a literal)
+  for (std::size_t i = 0; i < expr.size(); ++i) {
+    const char c = expr[i];
+    if (c == '\\') {
+      if (i + 1 >= expr.size() || expr[i + 1] == 'Q') return std::nullopt;
+      out.append(expr.substr(i, 2));
+      ++i;
+    } else if (in_class) {
+      if (c == '[' && i + 1 < expr.size() && expr[i + 1] == ':') {  // [:alpha:]
+        const std::size_t close = expr.find(":]", i + 2);
+        if (close == std::string_view::npos) return std::nullopt;
+        out.append(expr.substr(i, close + 2 - i));
+        i = close + 1;
+        continue;
+      }
+      if (c == ']' && i > body) in_class = false;
+      out += c;
+    } else if (c == '[') {
+      in_class = true;
+      body = i + 1 + (i + 1 < expr.size() && expr[i + 1] == '^' ? 1 : 0);
+      out.append(expr.substr(i, body - i));
+      i = body - 1;
+    } else if (c == '^') {
+      out += "(?:^|\\r)";
+    } else if (c == '$') {
+      out += "(?:$|\\r)";
+    } else {
+      if (expr.substr(i, 2) == "(?")  // inline flags: in extended mode '#' starts a comment
+        for (std::size_t j = i + 2;
+             j < expr.size() && (std::isalpha(static_cast<unsigned char>(expr[j])) || expr[j] == '-'); ++j)
+          if (expr[j] == 'x') return std::nullopt;
+      out += c;
+    }
+  }
+  if (in_class) return std::nullopt;
+  return out;
 }
 
 struct HsDatabaseDeleter {
@@ -472,8 +527,11 @@ struct LogScanner::Impl {
   std::vector<std::uint32_t> id_to_syndrome;
   HsDatabase db;
   HsScratch scratch;  // prototype, cloned per stream
+  // Every expression of the database also anchors at a \r (with_cr_line_ends): the quiet test scans raw text.
+  bool cr_line_ends = true;
 
-  Status build_database(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags);
+  Status build_database(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags,
+                        const std::vector<std::string>& written);
 };
 
 LogScanner::LogScanner(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -483,8 +541,8 @@ std::string_view LogScanner::engine() const { return "vectorscan"; }
 
 // The Vectorscan database of `expressions` (one per include pattern, id_to_syndrome naming its syndrome): this
 // process's, else the cache directory's, else compiled here (after checking the RE2 side) and cached.
-Status LogScanner::Impl::build_database(const std::vector<std::string>& expressions,
-                                        const std::vector<unsigned>& flags) {
+Status LogScanner::Impl::build_database(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags,
+                                        const std::vector<std::string>& written) {
   std::string key = catalogue_key(expressions, flags, syndromes);
   db = process_database(key);
   const bool shared = db != nullptr;  // this process built or loaded it already
@@ -511,7 +569,7 @@ Status LogScanner::Impl::build_database(const std::vector<std::string>& expressi
       hs_free_compile_error(err);
       if (at >= 0 && static_cast<std::size_t>(at) < expressions.size())
         return Status(StatusCode::kInvalidArgument, "syndrome '" + syndromes[id_to_syndrome[at]].spec.name +
-                                                        "': pattern '" + expressions[at] + "': " + why);
+                                                        "': pattern '" + written[at] + "': " + why);
       return Status(StatusCode::kInvalidArgument, "syndrome catalogue: " + why);
     }
     db = HsDatabase(raw, HsDatabaseDeleter{});
@@ -534,7 +592,7 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
   impl->options = options;
   // Lines and blocks are indexed with 32 bits (hs_scan takes an unsigned length).
   impl->options.max_line_bytes = std::clamp<std::size_t>(impl->options.max_line_bytes, 1, std::size_t{1} << 30);
-  std::vector<std::string> expressions;
+  std::vector<std::string> expressions, written;  // what the database holds; what the catalogue says
   std::vector<unsigned> flags;
   for (const SyndromeSpec& spec : options.syndromes) {
     if (!spec.enabled) continue;
@@ -546,7 +604,10 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
     cs.first_expr = static_cast<std::uint32_t>(expressions.size());
     // `hs`: what the multi-pattern pass looks for (a prefilter, else the pattern).
     auto add_include = [&](const std::string& hs) {
-      expressions.push_back(hs);
+      std::optional<std::string> cr = with_cr_line_ends(hs);
+      impl->cr_line_ends &= cr.has_value();
+      expressions.push_back(cr ? std::move(*cr) : hs);
+      written.push_back(hs);
       flags.push_back(hs_flags(spec.case_sensitive));
       impl->id_to_syndrome.push_back(static_cast<std::uint32_t>(impl->syndromes.size()));
     };
@@ -561,8 +622,9 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
     cs.include = std::make_unique<LazyRegex[]>(cs.n_include());
     impl->syndromes.push_back(std::move(cs));
   }
+  if (!impl->cr_line_ends) expressions = written;  // one expression cannot: the quiet test scans a copy
   if (!expressions.empty())
-    if (Status st = impl->build_database(expressions, flags); !st.ok()) return st;
+    if (Status st = impl->build_database(expressions, flags, written); !st.ok()) return st;
   return std::shared_ptr<const LogScanner>(new LogScanner(std::move(impl)));
 }
 
@@ -1291,8 +1353,9 @@ const char* piece_end(const char* p, const char* end) {
 
 // What one pass over [p, p+n) tells the fast path: the newlines (line
 // numbers), and whether an ESC or NUL (a line to normalise) or a \r
-// (segments) occurs. The same pass copies the bytes with every \r read as
-// \n (see scan_block), so the text is read once, not twice.
+// (segments) occurs. Where the database cannot read \r as a line end
+// (kCopy), the same pass copies the bytes with every \r read as \n (see
+// scan_block), so the text is read once, not twice.
 struct ByteCensus {
   std::uint64_t newlines = 0;
   bool esc_or_nul = false;
@@ -1301,7 +1364,8 @@ struct ByteCensus {
 
 // The portable pass: blocks of a fixed 64 bytes, so that compilers
 // vectorise the compares even at -O2 (baseline SIMD only).
-ByteCensus census_copy_portable(const char* __restrict p, std::size_t n, char* __restrict q) {
+template <bool kCopy>
+ByteCensus census_portable(const char* __restrict p, std::size_t n, char* __restrict q) {
   ByteCensus c;
   unsigned special = 0, cr = 0;
   std::size_t i = 0;
@@ -1313,7 +1377,7 @@ ByteCensus census_copy_portable(const char* __restrict p, std::size_t n, char* _
       nl = static_cast<std::uint8_t>(nl + (b == '\n'));
       sp = static_cast<std::uint8_t>(sp | ((b == '\x1b') | (b == '\0')));
       r = static_cast<std::uint8_t>(r | (b == '\r'));
-      q[i + j] = b == '\r' ? '\n' : b;
+      if constexpr (kCopy) q[i + j] = b == '\r' ? '\n' : b;
     }
     c.newlines += nl;
     special |= sp;
@@ -1323,7 +1387,7 @@ ByteCensus census_copy_portable(const char* __restrict p, std::size_t n, char* _
     c.newlines += p[i] == '\n';
     special |= static_cast<unsigned>((p[i] == '\x1b') | (p[i] == '\0'));
     cr |= static_cast<unsigned>(p[i] == '\r');
-    q[i] = p[i] == '\r' ? '\n' : p[i];
+    if constexpr (kCopy) q[i] = p[i] == '\r' ? '\n' : p[i];
   }
   c.esc_or_nul = special != 0;
   c.cr = cr != 0;
@@ -1335,8 +1399,8 @@ ByteCensus census_copy_portable(const char* __restrict p, std::size_t n, char* _
 // portable loop, reducing its lanes every 64 bytes, costs about a third of
 // the multi-pattern pass; this keeps 32 byte lanes of newline counts for up
 // to 255 vectors and reduces once).
-__attribute__((target("avx2"))) ByteCensus census_copy_avx2(const char* __restrict p, std::size_t n,
-                                                            char* __restrict q) {
+template <bool kCopy>
+__attribute__((target("avx2"))) ByteCensus census_avx2(const char* __restrict p, std::size_t n, char* __restrict q) {
   const __m256i nl = _mm256_set1_epi8('\n'), esc = _mm256_set1_epi8('\x1b'), zero = _mm256_setzero_si256();
   const __m256i cr = _mm256_set1_epi8('\r'), flip = _mm256_set1_epi8('\n' ^ '\r');
   __m256i special = zero, crs = zero, total = zero;
@@ -1350,11 +1414,12 @@ __attribute__((target("avx2"))) ByteCensus census_copy_avx2(const char* __restri
       lanes = _mm256_sub_epi8(lanes, _mm256_cmpeq_epi8(b, nl));
       special = _mm256_or_si256(special, _mm256_or_si256(_mm256_cmpeq_epi8(b, esc), _mm256_cmpeq_epi8(b, zero)));
       crs = _mm256_or_si256(crs, is_cr);
-      _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + i), _mm256_xor_si256(b, _mm256_and_si256(is_cr, flip)));
+      if constexpr (kCopy)
+        _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + i), _mm256_xor_si256(b, _mm256_and_si256(is_cr, flip)));
     }
     total = _mm256_add_epi64(total, _mm256_sad_epu8(lanes, zero));
   }
-  ByteCensus c = census_copy_portable(p + i, n - i, q + i);  // the tail
+  ByteCensus c = census_portable<kCopy>(p + i, n - i, kCopy ? q + i : nullptr);  // the tail
   c.newlines += static_cast<std::uint64_t>(_mm256_extract_epi64(total, 0)) +
                 static_cast<std::uint64_t>(_mm256_extract_epi64(total, 1)) +
                 static_cast<std::uint64_t>(_mm256_extract_epi64(total, 2)) +
@@ -1370,11 +1435,12 @@ bool have_avx2() {
 }
 #endif
 
-ByteCensus census_copy(const char* __restrict p, std::size_t n, char* __restrict q) {
+// `q`: where the copy goes, or null for none.
+ByteCensus census(const char* __restrict p, std::size_t n, char* __restrict q) {
 #if SIDECAR_SCAN_AVX2
-  if (have_avx2()) return census_copy_avx2(p, n, q);
+  if (have_avx2()) return q ? census_avx2<true>(p, n, q) : census_avx2<false>(p, n, nullptr);
 #endif
-  return census_copy_portable(p, n, q);
+  return q ? census_portable<true>(p, n, q) : census_portable<false>(p, n, nullptr);
 }
 
 int stop_at_first_hit(unsigned, unsigned long long, unsigned long long, unsigned, void*) { return 1; }
@@ -1382,7 +1448,8 @@ int stop_at_first_hit(unsigned, unsigned long long, unsigned long long, unsigned
 // The quiet test of the fast path: the complete lines [p, p+n) need nothing
 // line by line (no ESC/NUL, no line over max_line_bytes) and the
 // multi-pattern pass has no hit in them; then *newlines is their count.
-// `crbuf`: scratch for the copy where \r reads as \n that is scanned.
+// `crbuf`: scratch for the copy where \r reads as \n that is scanned when the
+// database does not read \r as a line end itself.
 bool quiet_lines(const LogScanner::Impl& impl, hs_scratch_t* scratch, std::string* crbuf, const char* p, std::size_t n,
                  std::uint64_t* newlines) {
   // No line over max_line_bytes: from each line start, the window of cap+1
@@ -1394,11 +1461,15 @@ bool quiet_lines(const LogScanner::Impl& impl, hs_scratch_t* scratch, std::strin
     if (!last) return false;
     s = static_cast<const char*>(last) + 1;
   }
-  if (crbuf->size() < n) crbuf->resize(n);
-  const ByteCensus c = census_copy(p, n, crbuf->data());
+  char* copy = nullptr;
+  if (!impl.cr_line_ends) {
+    if (crbuf->size() < n) crbuf->resize(n);
+    copy = crbuf->data();
+  }
+  const ByteCensus c = census(p, n, copy);
   if (c.esc_or_nul) return false;
   // Without a \r the copy is the same bytes; the original is as warm.
-  const char* text = c.cr ? crbuf->data() : p;
+  const char* text = copy && c.cr ? copy : p;
   if (hs_scan(impl.db.get(), text, static_cast<unsigned>(n), 0, scratch, stop_at_first_hit, nullptr) != HS_SUCCESS)
     return false;  // a hit (or an engine error): line by line
   *newlines = c.newlines;

@@ -1,6 +1,8 @@
 // The quiet test run ahead (LogPrechecker) changes nothing in what a
 // LogStream finds; the logged-exception wording of the traceback syndrome.
+#include <simdjson.h>
 #include <algorithm>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -217,6 +219,71 @@ TEST_CASE("the quiet test counts every newline and sees every ESC, NUL and CR at
       CHECK(a.lines_seen() == b.lines_seen());
     }
   }
+}
+
+// Anchors in a catalogue of one's own: the rewrite leaves ^ and $ inside a
+// class or escaped alone, and a pattern it cannot read (\Q quoting) makes its
+// scanner copy pieces with a \r instead. Either way the text after a \r is a
+// line of its own, in the quiet test as line by line.
+TEST_CASE("anchored patterns of a catalogue of one's own are found after a progress bar's \\r", "[logs][precheck]") {
+  const std::vector<std::vector<std::string>> catalogues = {{"^\\s*Stopped\\s*$", "[$^]done\\^ \\$[0-9]+$"},
+                                                            {"^\\s*Stopped\\s*$", "^\\s*\\QHalted (?x)\\E$"}};
+  for (const auto& patterns : catalogues) {
+    sidecar::SyndromeSpec spec;
+    spec.name = "mine";
+    spec.patterns = patterns;
+    spec.message = "m";
+    LogOptions opts;
+    opts.syndromes = {spec};
+    auto scanner = LogScanner::create(opts);
+    REQUIRE(scanner.ok());
+    LogPrechecker checker(scanner.value());
+    for (const std::string line : {"Stopped", "^done^ $12", "Halted (?x)"}) {
+      const bool mine = line != (patterns[1][0] == '[' ? "Halted (?x)" : "^done^ $12");
+      const std::string text = "x\n 5%|#  | 5/100\r" + line + "\r 6%|#  | 6/100\nstep 1 ok\n";
+      INFO(patterns[1] << " on " << line);
+      CHECK(checker.check(text).quiet == !mine);
+      CHECK(checker.check("x\n" + line + "!\n").quiet);  // not at a line's end
+      LogStream a(scanner.value(), "t");
+      std::vector<LogMatch> out;
+      a.feed(text, &out);
+      a.flush(&out);
+      CHECK(out.size() == (mine ? 1u : 0u));
+    }
+  }
+}
+
+// The quiet test scans raw text, where the database's ^ and $ also anchor at
+// a \r (the text after a progress bar is a line of its own). So on every line
+// of the real-line corpus (tests/data/log_corpus): a line that is not quiet
+// alone is not quiet either after a progress bar and its \r, or before one.
+TEST_CASE("a corpus line glued to a progress bar is never quieter than the line alone", "[logs][precheck]") {
+  auto scanner = scanner_with(65536);
+  LogPrechecker checker(scanner);
+  const std::string bar = " 42%|####2     | 42/100 [00:07<00:09,  6.1it/s]";
+  simdjson::dom::parser parser;
+  std::size_t lines = 0, hits = 0;
+  for (const auto& f : fs::directory_iterator(fs::path(SIDECAR_TEST_DATA) / "log_corpus")) {
+    if (f.path().extension() != ".jsonl") continue;
+    std::istringstream in(read_file(f.path()));
+    for (std::string item; std::getline(in, item);) {
+      std::string_view text;
+      REQUIRE(parser.parse(item)["text"].get(text) == simdjson::SUCCESS);
+      for (std::size_t at = 0; at <= text.size();) {
+        std::size_t nl = std::min(text.find('\n', at), text.size());
+        const std::string line(text.substr(at, nl - at));
+        at = nl + 1;
+        ++lines;
+        if (line.find('\r') != std::string::npos || checker.check("x\n" + line + "\n").quiet) continue;
+        ++hits;
+        INFO(f.path().filename().string() << ": " << line);
+        CHECK_FALSE(checker.check("x\n" + bar + "\r" + line + "\n").quiet);
+        CHECK_FALSE(checker.check("x\n" + line + "\r" + bar + "\n").quiet);
+      }
+    }
+  }
+  CHECK(lines > 20000);
+  CHECK(hits > 4000);
 }
 
 TEST_CASE("traceback: an exception a logger printed at error level is one finding carrying it", "[logs][traceback]") {
