@@ -69,60 +69,6 @@ unsigned hs_flags(bool case_sensitive) {
   return HS_FLAG_MULTILINE | (case_sensitive ? 0u : static_cast<unsigned>(HS_FLAG_CASELESS));
 }
 
-// The multi-pattern pass reads a line rewritten with \r (a progress bar) as
-// its segments: the text after each \r is a line of its own. Rather than scan
-// a copy with every \r turned into \n, the database is built from
-// expressions where ^ and $ also anchor at a \r: `(?:^|\r)`, `(?:$|\r)`.
-// On text without \r (every copy, every normalised line) they match exactly
-// where the expression does. On raw text they match wherever it matches one
-// segment of the copy (and a little more), which is all the quiet test needs:
-// a finding is a match inside one segment (RE2 confirms it there), and only
-// the anchors look past a match's own bytes (\b sees \r and \n alike). A hit
-// on raw text sends the piece line by line, where segments are read as ever.
-// nullopt for syntax this reader does not follow (\Q quoting, (?x) comments):
-// that expression's scanner copies the pieces that hold a \r instead.
-std::optional<std::string> with_cr_line_ends(std::string_view expr) {
-  std::string out;
-  out.reserve(expr.size() + 16);
-  bool in_class = false;
-  std::size_t body = 0;  // where the class's body starts (a ']' there is a literal)
-  for (std::size_t i = 0; i < expr.size(); ++i) {
-    const char c = expr[i];
-    if (c == '\\') {
-      if (i + 1 >= expr.size() || expr[i + 1] == 'Q') return std::nullopt;
-      out.append(expr.substr(i, 2));
-      ++i;
-    } else if (in_class) {
-      if (c == '[' && i + 1 < expr.size() && expr[i + 1] == ':') {  // [:alpha:]
-        const std::size_t close = expr.find(":]", i + 2);
-        if (close == std::string_view::npos) return std::nullopt;
-        out.append(expr.substr(i, close + 2 - i));
-        i = close + 1;
-        continue;
-      }
-      if (c == ']' && i > body) in_class = false;
-      out += c;
-    } else if (c == '[') {
-      in_class = true;
-      body = i + 1 + (i + 1 < expr.size() && expr[i + 1] == '^' ? 1 : 0);
-      out.append(expr.substr(i, body - i));
-      i = body - 1;
-    } else if (c == '^') {
-      out += "(?:^|\\r)";
-    } else if (c == '$') {
-      out += "(?:$|\\r)";
-    } else {
-      if (expr.substr(i, 2) == "(?")  // inline flags: in extended mode '#' starts a comment
-        for (std::size_t j = i + 2;
-             j < expr.size() && (std::isalpha(static_cast<unsigned char>(expr[j])) || expr[j] == '-'); ++j)
-          if (expr[j] == 'x') return std::nullopt;
-      out += c;
-    }
-  }
-  if (in_class) return std::nullopt;
-  return out;
-}
-
 struct HsDatabaseDeleter {
   void operator()(hs_database_t* db) const { hs_free_database(db); }
 };
@@ -512,6 +458,59 @@ void forget_compiled_catalogues() {
 
 // Checks one playbook pattern; "" when it compiles. `multi` patterns must
 // also compile with Vectorscan (they go into the multi-pattern database).
+// The multi-pattern pass reads a line rewritten with \r (a progress bar) as
+// its segments: the text after each \r is a line of its own. Rather than scan
+// a copy with every \r turned into \n, the database is built from
+// expressions where ^ and $ also anchor at a \r: `(?:^|\r)`, `(?:$|\r)`.
+// On text without \r (every copy, every normalised line) they match exactly
+// where the expression does. On raw text they match wherever it matches one
+// segment of the copy (and a little more), which is all the quiet test needs:
+// a finding is a match inside one segment (RE2 confirms it there), and only
+// the anchors look past a match's own bytes (\b sees \r and \n alike). A hit
+// on raw text sends the piece line by line, where segments are read as ever.
+// nullopt for syntax this reader does not follow (\Q quoting, (?x) comments):
+// that expression's scanner copies the pieces that hold a \r instead.
+std::optional<std::string> log_pattern_with_cr_line_ends(std::string_view expr) {
+  std::string out;
+  out.reserve(expr.size() + 16);
+  bool in_class = false;
+  std::size_t body = 0;  // where the class's body starts (a ']' there is a literal)
+  for (std::size_t i = 0; i < expr.size(); ++i) {
+    const char c = expr[i];
+    if (c == '\\') {
+      if (i + 1 >= expr.size() || expr[i + 1] == 'Q') return std::nullopt;
+      out.append(expr.substr(i, 2));
+      ++i;
+    } else if (in_class) {
+      if (c == '[' && i + 1 < expr.size() && expr[i + 1] == ':') {  // [:alpha:]
+        const std::size_t close = expr.find(":]", i + 2);
+        if (close == std::string_view::npos) return std::nullopt;
+        out.append(expr.substr(i, close + 2 - i));
+        i = close + 1;
+        continue;
+      }
+      if (c == ']' && i > body) in_class = false;
+      out += c;
+    } else if (c == '[') {
+      in_class = true;
+      body = i + 1 + (i + 1 < expr.size() && expr[i + 1] == '^' ? 1 : 0);
+      out.append(expr.substr(i, body - i));
+      i = body - 1;
+    } else if (c == '^' || c == '$') {
+      out += c == '^' ? "(?:^|\\r)" : "(?:$|\\r)";
+      while (i + 1 < expr.size() && expr[i + 1] == c) ++i;  // "$$" is "$", and would be an embedded anchor here
+    } else {
+      if (expr.substr(i, 2) == "(?")  // inline flags: in extended mode '#' starts a comment
+        for (std::size_t j = i + 2;
+             j < expr.size() && (std::isalpha(static_cast<unsigned char>(expr[j])) || expr[j] == '-'); ++j)
+          if (expr[j] == 'x') return std::nullopt;
+      out += c;
+    }
+  }
+  if (in_class) return std::nullopt;
+  return out;
+}
+
 std::string check_log_pattern(const std::string& pattern, bool case_sensitive, bool multi) {
   RE2 re(pattern, re2_options(case_sensitive));
   if (!re.ok()) return re.error();
@@ -527,7 +526,8 @@ struct LogScanner::Impl {
   std::vector<std::uint32_t> id_to_syndrome;
   HsDatabase db;
   HsScratch scratch;  // prototype, cloned per stream
-  // Every expression of the database also anchors at a \r (with_cr_line_ends): the quiet test scans raw text.
+  // Every expression of the database also anchors at a \r (log_pattern_with_cr_line_ends): the quiet test scans raw
+  // text.
   bool cr_line_ends = true;
 
   Status build_database(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags,
@@ -604,7 +604,7 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
     cs.first_expr = static_cast<std::uint32_t>(expressions.size());
     // `hs`: what the multi-pattern pass looks for (a prefilter, else the pattern).
     auto add_include = [&](const std::string& hs) {
-      std::optional<std::string> cr = with_cr_line_ends(hs);
+      std::optional<std::string> cr = detail::log_pattern_with_cr_line_ends(hs);
       impl->cr_line_ends &= cr.has_value();
       expressions.push_back(cr ? std::move(*cr) : hs);
       written.push_back(hs);
@@ -623,8 +623,16 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
     impl->syndromes.push_back(std::move(cs));
   }
   if (!impl->cr_line_ends) expressions = written;  // one expression cannot: the quiet test scans a copy
-  if (!expressions.empty())
-    if (Status st = impl->build_database(expressions, flags, written); !st.ok()) return st;
+  if (!expressions.empty()) {
+    Status st = impl->build_database(expressions, flags, written);
+    if (!st.ok() && impl->cr_line_ends) {
+      // Vectorscan refuses a rewrite it takes as written (an anchor right after another, "\z$"): the catalogue
+      // as written, and the quiet test scans a copy.
+      impl->cr_line_ends = false;
+      st = impl->build_database(written, flags, written);
+    }
+    if (!st.ok()) return st;
+  }
   return std::shared_ptr<const LogScanner>(new LogScanner(std::move(impl)));
 }
 
