@@ -24,8 +24,9 @@ entries_r15.json (round 15's, "part": "r15"), entries_r16.json (round
 16's, "part": "r16"), entries_r17.json (round 17's, "part": "r17"),
 entries_r18.json (round 18's, "part": "r18"), entries_r19.json (round
 19's, "part": "r19"), entries_r20.json (round 20's, "part": "r20"),
-entries_r21.json (round 21's, "part": "r21") and entries_sealed.json (round
-22's sealed part, "part": "sealed"). A thread feeds
+entries_r21.json (round 21's, "part": "r21"), entries_r22.json (round 22's,
+"part": "r22") and entries_sealed.json (round 23's sealed part, "part":
+"sealed"). A thread feeds
 one part only. Every entry has id, fmt, source, source_kind, framework,
 label, visible_step, also_ok, what_happened, plus the options below.
 
