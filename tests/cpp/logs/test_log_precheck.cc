@@ -227,7 +227,8 @@ TEST_CASE("the quiet test counts every newline and sees every ESC, NUL and CR at
 // anchor right after \z), makes its scanner copy pieces with a \r instead.
 // Either way the text after a \r is a line of its own, in the quiet test as
 // line by line.
-TEST_CASE("anchored patterns of a catalogue of one's own are found after a progress bar's \\r", "[logs][precheck]") {
+TEST_CASE("anchored patterns of a catalogue of one's own are found after a progress bar's carriage return",
+          "[logs][precheck]") {
   const std::vector<std::string> seconds = {"[$^]done\\^ \\$[0-9]+$", "^\\s*\\QHalted (?x)\\E$", "Stopped\\z$"};
   const std::vector<std::string> lines = {"Stopped", "^done^ $12", "Halted (?x)"};
   for (std::size_t c = 0; c < seconds.size(); ++c) {
