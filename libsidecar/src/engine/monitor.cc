@@ -700,7 +700,9 @@ struct Monitor::Impl {
         // "time") by the latter only once it fell somewhere (a clock never
         // falls, its reciprocal always does).
         const bool coarse = w.mmcv_time && !(s.min().value_or(0.0) >= kMmcvTimeFloor);
-        judge_step_times(w, s, &s, !coarse, w.may_be_clock, !coarse && (!w.may_be_clock || detail::fell_once(s)), now);
+        if (!running_mean_of_clock(w))
+          judge_step_times(w, s, &s, !coarse, w.may_be_clock, !coarse && (!w.may_be_clock || detail::fell_once(s)),
+                           now);
       } else if (w.family == KeyFamily::kEta)
         apply(w.throughput, detect_eta_growth(s, d.throughput_collapse), now, &s);
       else if (w.clock && !w.per_step.empty())
@@ -725,6 +727,31 @@ struct Monitor::Impl {
     apply(w.step_rate,
           level && w.throughput.sig.empty() ? detect_step_time_collapse(w.rate, times.name(), o) : std::nullopt, now,
           &w.rate);
+  }
+
+  // Whether a time per step is an average since the start ("AVG Time Per Epoch" of Spinning Up's logger and its
+  // forks): on each of the last kCumulativeRows rows it is another key's value over the step (or step + 1), that
+  // key a clock of seconds since the start (one that never fell; its "Time" is a setting's name to the roles). Such a
+  // mean lags and creeps up for ever after a fast first epoch (an off-policy learner's random steps before its first
+  // update: 33 s, then 42-48 s, averaging 33, 37, 40, 42, 43 ...); the clock's own rise per step is what the slowdown
+  // rules judge.
+  bool running_mean_of_clock(const Watch& w) const {
+    if (w.series.size() < kCumulativeRows ||
+        !detail::has(detail::key_tokens(w.series.name(), true), {"avg", "average", "mean"}))
+      return false;
+    for (const Watch& c : watches) {
+      if (&c == &w || c.series.size() < kCumulativeRows || detail::fell_once(c.series)) continue;
+      bool all = true;
+      for (std::size_t i = 0, j = 0; i < kCumulativeRows && all; ++i) {
+        const SeriesPoint& p = w.series.from_back(i);
+        const SeriesPoint* q = detail::point_at(c.series, p.step, &j);
+        const auto near = [&](double n) { return n > 0 && std::fabs(p.value - q->value / n) <= 0.01 * p.value; };
+        all = q && p.step >= 0 && p.value > 0 && std::isfinite(p.value) &&
+              (near(static_cast<double>(p.step)) || near(static_cast<double>(p.step) + 1.0));
+      }
+      if (all) return true;
+    }
+    return false;
   }
 
   // The clock watch whose steps per second the throughput is, cumulatively (its step count over the elapsed

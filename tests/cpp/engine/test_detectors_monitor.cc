@@ -195,6 +195,50 @@ TEST_CASE("monitor: an elapsed clock whose rise per step jumps to a new level an
   CHECK(slow[0].first.find("Time elapsed") != std::string::npos);
 }
 
+TEST_CASE("monitor: a time per epoch averaged since the start beside its clock is no slowdown of its own",
+          "[monitor][families]") {
+  // r22's Spinning Up SAC on Ant (rpg_sac_ant_s766): a cumulative "Time" and "AVG Time Per Epoch" = Time / Epoch.
+  // The first epoch (random actions before the first update) took 33 s, every later one 41-49 s: the average
+  // creeps up for ever, 1.3x its minimum by epoch 5, while the time per epoch holds at ~48 s after epoch 4.
+  const double time[] = {33.17,  74.74, 119.94, 167.84, 216.33, 265.0, 313.56, 361.58,
+                         409.67, 457.8, 505.94, 554.14, 602.3,  650.5, 698.6,  746.8};
+  auto run = [&](bool with_clock) {
+    Monitor m(opts());
+    std::vector<std::string> got;
+    for (std::size_t i = 0; i < std::size(time); ++i) {
+      const auto epoch = static_cast<std::int64_t>(i + 1);
+      std::vector<std::pair<std::string, double>> kv = {{"LossQ", 1.5 + 0.1 * static_cast<double>(i)},
+                                                        {"AVG Time Per Epoch", time[i] / static_cast<double>(epoch)}};
+      if (with_clock) kv.emplace_back("Time", time[i]);
+      sidecar::test::observe_row(m, epoch, kv);
+      for (auto& a : m.take().alerts)
+        if (a.decision.syndrome == "throughput_collapse") got.push_back(ev(a, "metric"));
+    }
+    return got;
+  };
+  CHECK(run(true).empty());
+  // Alone, nothing says it is an average: its creep is judged as a time per step's.
+  auto alone = run(false);
+  REQUIRE(alone.size() == 1);
+  CHECK(alone[0] == "AVG Time Per Epoch");
+}
+
+TEST_CASE("monitor: Spinning Up's keys bind the return and make the run RL", "[monitor][families]") {
+  // r22's Spinning Up PPO on InvertedDoublePendulum (rpg_ppo_idp_s11747): AverageEpRet 9357 for 30 epochs, then
+  // 300-500 after a KL of 1.68 at epoch 127; the profile is inferred from the keys alone.
+  Monitor m(opts());  // no profile pinned
+  std::vector<std::string> got;
+  for (std::int64_t epoch = 0; epoch < 40; ++epoch) {
+    const double ret = epoch < 30 ? 9350.0 + 0.2 * static_cast<double>(epoch) : 400.0;
+    for (auto& a :
+         row(m, epoch, {{"AverageEpRet", ret}, {"StdEpRet", 5.0}, {"LossPi", -0.01}, {"LossV", 0.05}, {"KL", 0.006}})
+             .alerts)
+      got.push_back(a.decision.syndrome);
+  }
+  CHECK(m.profile() == Profile::kReinforcementLearning);
+  CHECK(std::find(got.begin(), got.end(), "reward_drop") != got.end());
+}
+
 TEST_CASE("monitor: a KL that jumped to 9 and stays at 10 stays open, a NaN never resolves it", "[monitor][recovery]") {
   Monitor m(opts(Profile::kReinforcementLearning));
   std::int64_t step = 0;

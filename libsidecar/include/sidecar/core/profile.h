@@ -70,7 +70,12 @@ struct ProfileOptions {
                                        "atari",
                                        "mujoco",
                                        "ep_rew_mean",
-                                       "exploration_rate"};
+                                       "exploration_rate",
+                                       // OpenAI Spinning Up's logger (and its forks): AverageEpRet, LossPi, LossV, LossQ
+                                       "EpRet",
+                                       "LossPi",
+                                       "LossV",
+                                       "LossQ"};
   std::vector<std::string> supervised_hints = {"validation", "val/",           "eval/",    "cross_entropy",
                                                "accuracy",   "train/loss",     "val_loss", "finetune",
                                                "fine-tune",  "classification", "top1",     "perplexity"};
