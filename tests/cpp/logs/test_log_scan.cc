@@ -3857,6 +3857,71 @@ TEST_CASE("round 28: the r27 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 29: the r28 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // Caffe's cudaMalloc CHECK, Sophgo's bmlib; Lua Torch's TH allocator; a device plugin's resource, ollama and
+      // Blender without a GPU; Caffe's NCCL CHECK, HCCL's watchdog, UCX over InfiniBand, PSM3; OptiX, OpenMM; amdgpu on
+      // FreeBSD and its ring test, Intel xe's engine reset, an IOMMU fault, Vulkan's lost device; vLLM's worker start;
+      // roslaunch's aborted node; Windows' disk full through Rust; Fooocus' queue, huggingface_hub's lock, Ray Data's
+      // stalled consumers, NCCL's bootstrap in gdb
+      {"F0101 10:00:00.000 1234 syncedmem.cpp:56] Check failed: (cudaMalloc(&gpu_ptr_, size_)) == cudaSuccess (2 vs. "
+       "0)",
+       "cuda_oom"},
+      {"[bmlib_memory][error] bm_alloc_gmem failed, dev_id = 0, size = 0x100000", "cuda_oom"},
+      {"RuntimeError: $ Torch: not enough memory: you tried to allocate 12GB. Buy new RAM!", "host_oom"},
+      {"  Warning  FailedScheduling  10s  default-scheduler  0/2 nodes are available: 2 Insufficient "
+       "gpu.intel.com/i915.",
+       "gpu_busy"},
+      {"time=2025-01-01T10:00:00.000Z level=INFO source=gpu.go:377 msg=\"no compatible GPUs were discovered\"",
+       "gpu_busy"},
+      {"Error: Found no Cycles device of the specified type", "gpu_busy"},
+      {"F0101 10:00:00.000 99 parallel.cpp:135] Check failed: result == ncclSuccess (2 vs. 0)  unhandled system error.",
+       "nccl_error"},
+      {"  what():  [Rank 3] HCCL watchdog thread terminated with exception: [ERROR] DIST internal error", "nccl_error"},
+      {"[node1:123:0:123] ib_mlx5_log.c:139  Transport retry count exceeded on mlx5_0:1/IB (synd 0x15 vend 0x81)",
+       "nccl_error"},
+      {"node2:rank0: Assertion failure at psm3/ptl_ips/ips_proto.c:1200: ep != NULL", "nccl_error"},
+      {"OPTIX_ERROR_LAUNCH_FAILURE in optixLaunch(pipeline, stream, params, sizeof(p), &sbt, 64, 64, 1) (device.cpp:9)",
+       "cuda_error"},
+      {"Exception: Error synchronizing on event for CCMA: an illegal memory access was encountered (700)",
+       "cuda_error"},
+      {"Jan 01 10:00:00 host kernel: [drm ERROR :gfx_v10_0_priv_reg_irq] Illegal register access in command stream",
+       "xid"},
+      {"amdgpu 0000:03:00.0: [drm:amdgpu_ring_test_helper [amdgpu]] *ERROR* ring gfx_0.0.0 test failed (-110)", "xid"},
+      {"xe 0000:03:00.0: [drm] GT1: Engine reset: engine_class=rcs, logical_mask: 0x1, guc_id=2", "xid"},
+      {"kernel: nvidia 0000:41:00.0: AMD-Vi: Event logged [IO_PAGE_FAULT domain=0x000e address=0xfd0000 flags=0x0000]",
+       "xid"},
+      {"2025-01-01 10:00:00 [1,000ms] [Error] [carb.graphics-vulkan.plugin] VkResult: ERROR_DEVICE_LOST", "xid"},
+      {"(Worker_TP1 pid=77) ERROR 01-01 10:00:00 [multiproc_executor.py:600] WorkerProc failed to start.",
+       "dist_child_failed"},
+      {"[camera_node-3] process has died [pid 4242, exit code -6, cmd /opt/ros/noetic/lib/cam/cam_node __name:=cam].",
+       "segfault"},
+      {"    Nicht genügend Speicherplatz auf dem Datenträger. (os error 112)", "disk_full"},
+      {"Still waiting to acquire lock on /root/.cache/huggingface/hub/.locks/x.lock (elapsed: 20.0 seconds)...",
+       "hang"},
+      {"Warning: shard 1 of the pipeline has been stalled more than 10.0s waiting for other shards to catch up.",
+       "hang"},
+      {"StreamSplitDataIterator(epoch=0, split=1) blocked waiting on other clients for more than 30s.", "hang"},
+      {"#1  0x00007f00ad990a6e in bootstrapNetAccept (listenComm=0x7f00, recvComm=0x7f01) at bootstrap.cc:106", "hang"},
+      // look-alikes: a cudaMalloc that succeeded, a device plugin with devices to spare, ollama finding its GPU, NCCL's
+      // topology fallback, xe's probe, a ring test that passed, a ROS node that exited cleanly, one queue wait
+      {"Check failed: (cudaMalloc(&gpu_ptr_, size_)) == cudaSuccess (0 vs. 0)", ""},
+      {"  Normal  Scheduled  10s  default-scheduler  Successfully assigned default/job to node1 (gpu.intel.com/i915: "
+       "1)",
+       ""},
+      {"time=2025-01-01T10:00:00.000Z level=INFO source=types.go:123 msg=\"inference compute\" id=GPU-1 library=cuda",
+       ""},
+      {"host:404:456 [0] graph/search.cc:765 NCCL WARN Could not find a path for pattern 4, falling back to simple "
+       "order",
+       ""},
+      {"xe 0000:03:00.0: [drm] GT0: Using GuC firmware from xe/tgl_guc_70.bin version 70.20.0", ""},
+      {"[drm] ring test on 0 succeeded in 12 usecs", ""},
+      {"[camera_node-3] process has finished cleanly", ""},
+      {"[Task Queue] Already waiting for 10.01S, seq=1", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
