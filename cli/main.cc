@@ -1,5 +1,11 @@
 // sidecar-cli: parse -> dispatch -> exit code. Only main prints a fatal error.
+#include <malloc.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -25,6 +31,24 @@ std::string usage() {
   return out;
 }
 
+// The heap a command builds before its first line of work (the default playbook's tree and options, the
+// catalogue: about 2 MB) in transparent huge pages where the kernel lends them for the asking: a 4 KiB page's first
+// touch costs ~10 us on a paravirtualised machine, about 5 ms of an empty scan's 17, and a 2 MiB page ~0.2 ms. The
+// brk heap grows and stays 4 MiB at a time, and the part above its top now is advised once; no call here can fail in a
+// way that matters (on error the heap is only paged as before).
+void heap_in_huge_pages() {
+  constexpr std::size_t kHuge = std::size_t{2} << 20;
+  mallopt(M_MMAP_THRESHOLD, 8 << 20);
+  mallopt(M_TOP_PAD, 4 << 20);
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+  void* room = std::malloc(3 * kHuge);  // from the brk heap (under the mmap threshold): it grows past it
+  if (room == nullptr) return;
+  const auto from = (reinterpret_cast<std::uintptr_t>(room) + kHuge - 1) & ~(kHuge - 1);
+  const auto to = reinterpret_cast<std::uintptr_t>(sbrk(0)) & ~(kHuge - 1);
+  if (to > from) madvise(reinterpret_cast<void*>(from), to - from, MADV_HUGEPAGE);
+  std::free(room);
+}
+
 int run(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
@@ -38,6 +62,7 @@ int run(int argc, char** argv) {
   // The parsed default playbook and the compiled pattern databases, for every
   // command (compiling the catalogue costs more than scanning 100 MB; parsing
   // the playbook's YAML was a fifth of an empty scan).
+  heap_in_huge_pages();
   sidecar::detail::set_cache_dir(sidecar::detail::cache_dir_from_environment());
   for (const auto& c : sidecar::cli::kCommands) {
     if (c.name != args[0]) continue;

@@ -171,6 +171,8 @@ struct EmbeddedFile {
 };
 // The default playbook, as embedded at build time (libsidecar/playbook/*.yaml).
 std::span<const EmbeddedFile> default_playbook_parts();
+// The process's one parsed default playbook (default_playbook_tree() is a copy of it).
+const Result<Value>& default_playbook();
 }  // namespace detail
 
 // The default playbook as one merged tree.
@@ -184,7 +186,10 @@ Result<Value> playbook_tree(const std::string& user_path);
 template <typename Options>
 Result<Options> options_from_playbook(const std::string& user_path,
                                       void (*read)(const Value&, Options*, std::vector<Status>*)) {
-  Result<Value> tree = playbook_tree(user_path);
+  // Without a user's file the default tree is read where it is: a copy of it was a tenth of an empty scan.
+  std::optional<Result<Value>> merged;
+  if (!user_path.empty()) merged = playbook_tree(user_path);
+  const Result<Value>& tree = merged ? *merged : detail::default_playbook();
   if (!tree) return tree.status();
   Options options;
   std::vector<Status> errors;

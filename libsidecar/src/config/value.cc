@@ -250,7 +250,8 @@ Status join_errors(const std::vector<Status>& errors) {
   return Status(errors.size() == 1 ? errors.front().code() : StatusCode::kInvalidArgument, msg);
 }
 
-Result<Value> default_playbook_tree() {
+namespace detail {
+const Result<Value>& default_playbook() {
   // Parsed once per process (the text is built in; a copy costs far less than
   // the parse), or read from the process-wide cache directory (cache_dir.h).
   static const Result<Value> kTree = []() -> Result<Value> {
@@ -275,6 +276,9 @@ Result<Value> default_playbook_tree() {
   }();
   return kTree;
 }
+}  // namespace detail
+
+Result<Value> default_playbook_tree() { return detail::default_playbook(); }
 
 Result<Value> playbook_tree(const std::string& user_path) {
   auto base = default_playbook_tree();

@@ -500,7 +500,7 @@ std::optional<std::string> log_pattern_with_cr_line_ends(std::string_view expr) 
       out += c == '^' ? "(?:^|\\r)" : "(?:$|\\r)";
       while (i + 1 < expr.size() && expr[i + 1] == c) ++i;  // "$$" is "$", and would be an embedded anchor here
     } else {
-      if (expr.substr(i, 2) == "(?")  // inline flags: in extended mode '#' starts a comment
+      if (c == '(' && i + 1 < expr.size() && expr[i + 1] == '?')  // inline flags: in extended mode '#' starts a comment
         for (std::size_t j = i + 2;
              j < expr.size() && (std::isalpha(static_cast<unsigned char>(expr[j])) || expr[j] == '-'); ++j)
           if (expr[j] == 'x') return std::nullopt;
