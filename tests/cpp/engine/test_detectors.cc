@@ -1706,6 +1706,19 @@ TEST_CASE("frozen_loss: a GRPO loss one print step from 0 repeats by rounding", 
   CHECK_FALSE(detail::one_print_step(1.0));
 }
 
+TEST_CASE("frozen_loss: a GRPO loss a few print steps from 0 sits there by rounding",
+          "[detectors][frozen][false_positive]") {
+  // r22's GRPO-from-scratch notebook (loss rounded to 4 decimals, reward rising): 0.0 at first, then 0.0012 at most
+  // steps, between 0.0010 and 0.0015.
+  std::vector<double> grpo = {0.0, 0.0, 0.0001, 0.0003, 0.0008, 0.0011, 0.0013, 0.0012, 0.0012, 0.0014};
+  for (int i = 0; i < 8; ++i) grpo.push_back(0.0012);
+  check_quiet_throughout(grpo, detect_frozen_loss, "loss");  // the reward-run reading
+  // Outside a reward run the same repetition is a loss that stopped changing.
+  CHECK(detect_frozen_loss_in(make(grpo), {}, false));
+  // Three significant digits are no rounding of that kind.
+  CHECK(detect_frozen_loss(make({0.3, 0.00123, 0.00123, 0.00123, 0.00123, 0.00123, 0.00123}), {}));
+}
+
 TEST_CASE("frozen_metric: an accuracy identical while the loss never improved (bert#855, PaddleOCR#3074)",
           "[detectors][frozen]") {
   const double a = 3.6057692021131516;

@@ -1138,8 +1138,13 @@ constexpr double kSupervisedPrintFloor = 0.001;
 // Whether the identical rule treats v as zero (ignore_zero): 0.0 itself, and
 // a value one print step from it -- in a reward or preference run any such
 // value (a GRPO loss of beta x KL printed 0.0001 or 0.01), elsewhere only up
-// to kSupervisedPrintFloor.
+// to kSupervisedPrintFloor. In a reward run also a value under 0.01 printed
+// with one or two significant digits: a few print steps from zero, where a
+// beta x KL loss rounded to 4 decimals sits for hundreds of steps while the
+// policy learns (r22's GRPO-from-scratch notebook: 0.0012 at most steps from
+// 130 on, between 0.0010 and 0.0015, the reward rising to its plateau).
 inline bool counts_as_zero(double v, bool reward_run) {
+  if (reward_run && std::fabs(v) < 0.01 && significant_digits(v) <= 2) return true;
   return one_print_step(v) && (reward_run || std::fabs(v) <= kSupervisedPrintFloor * (1.0 + 1e-9));
 }
 
