@@ -136,6 +136,7 @@ struct Monitor::Impl {
     bool plain_loss = false;    // a training-side loss key that names no other quantity (sole_loss)
     bool eval_loss = false;     // ... a validation-side one (a test loss beside the validation loss)
     bool error_rate = false;    // a word/character/token error rate (detect_error_ceiling)
+    bool mean_token = false;    // a step time whose key says avg/average/mean (running_mean_of_clock)
     char gan = 0;               // a loss-family key's GAN side, 'g' or 'd' (gan_side), else 0
     Series per_step;
     Series rate;       // a clock's steps per second over each interval (cumulative_throughput); 1 / a step time
@@ -570,7 +571,10 @@ struct Monitor::Impl {
         w.per_step = Series(std::string(key) + " per step", kWatchCapacity);
         w.rate = Series("steps per second (from " + std::string(key) + ")", kWatchCapacity);
       }
-      if (fam == KeyFamily::kStepTime) w.rate = step_rate_series(key);
+      if (fam == KeyFamily::kStepTime) {
+        w.rate = step_rate_series(key);
+        w.mean_token = detail::has(detail::key_tokens(key, true), {"avg", "average", "mean"});
+      }
       if (fam == KeyFamily::kQuality && !w.is_best && train_quality < 0 &&
           !detail::token_flags(detail::key_tokens(key, true)).val)
         train_quality = idx;  // the first quality key of the training side
@@ -731,14 +735,13 @@ struct Monitor::Impl {
 
   // Whether a time per step is an average since the start ("AVG Time Per Epoch" of Spinning Up's logger and its
   // forks): on each of the last kCumulativeRows rows it is another key's value over the step (or step + 1), that
-  // key a clock of seconds since the start (one that never fell; its "Time" is a setting's name to the roles). Such a
-  // mean lags and creeps up for ever after a fast first epoch (an off-policy learner's random steps before its first
-  // update: 33 s, then 42-48 s, averaging 33, 37, 40, 42, 43 ...); the clock's own rise per step is what the slowdown
-  // rules judge.
+  // key a clock of seconds since the start (one that never fell; Spinning Up's "Time"). Such a mean lags and creeps
+  // up for ever after a fast first epoch (an off-policy learner's random steps before its first update: 33 s, then
+  // 42-48 s, averaging 33, 37, 40, 42, 43 ...), so the slowdown rules leave it alone; the clock is judged by its rise
+  // per step when its key names one (`elapsed`, `wall`), and a plain "Time" is not (known false negative: a real
+  // slowdown of such a run, which its average shows late and diluted).
   bool running_mean_of_clock(const Watch& w) const {
-    if (w.series.size() < kCumulativeRows ||
-        !detail::has(detail::key_tokens(w.series.name(), true), {"avg", "average", "mean"}))
-      return false;
+    if (!w.mean_token || w.series.size() < kCumulativeRows) return false;
     for (const Watch& c : watches) {
       if (&c == &w || c.series.size() < kCumulativeRows || detail::fell_once(c.series)) continue;
       bool all = true;

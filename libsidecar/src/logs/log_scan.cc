@@ -456,8 +456,6 @@ void forget_compiled_catalogues() {
   databases().clear();
 }
 
-// Checks one playbook pattern; "" when it compiles. `multi` patterns must
-// also compile with Vectorscan (they go into the multi-pattern database).
 // The multi-pattern pass reads a line rewritten with \r (a progress bar) as
 // its segments: the text after each \r is a line of its own. Rather than scan
 // a copy with every \r turned into \n, the database is built from
@@ -511,6 +509,8 @@ std::optional<std::string> log_pattern_with_cr_line_ends(std::string_view expr) 
   return out;
 }
 
+// Checks one playbook pattern; "" when it compiles. `multi` patterns must
+// also compile with Vectorscan (they go into the multi-pattern database).
 std::string check_log_pattern(const std::string& pattern, bool case_sensitive, bool multi) {
   RE2 re(pattern, re2_options(case_sensitive));
   if (!re.ok()) return re.error();
