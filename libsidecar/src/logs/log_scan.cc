@@ -511,7 +511,18 @@ std::optional<std::string> log_pattern_with_cr_line_ends(std::string_view expr) 
 
 // Checks one playbook pattern; "" when it compiles. `multi` patterns must
 // also compile with Vectorscan (they go into the multi-pattern database).
+// The text's own anchors (\A, \z, \Z, \G) are refused: a log is read in
+// pieces whose ends depend on how it arrives (a line alone, a block of lines,
+// the rest of a file), so they would match or not by chance; ^ and $ anchor
+// at a line's ends.
 std::string check_log_pattern(const std::string& pattern, bool case_sensitive, bool multi) {
+  for (std::size_t i = 0; i + 1 < pattern.size(); ++i)
+    if (pattern[i] == '\\') {
+      if (std::strchr("AzZG", pattern[i + 1]) != nullptr)
+        return std::string("\\") + pattern[i + 1] +
+               " anchors the text scanned at once, not a line (a log arrives in pieces): use ^ or $";
+      ++i;
+    }
   RE2 re(pattern, re2_options(case_sensitive));
   if (!re.ok()) return re.error();
   return multi ? hs_check(pattern, case_sensitive) : std::string();

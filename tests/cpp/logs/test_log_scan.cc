@@ -474,6 +474,17 @@ TEST_CASE("patterns: located errors, pathological patterns stay linear", "[logs]
     CHECK_THAT(errors[0].message(), Catch::Contains("user.yaml:4") && Catch::Contains("syndromes.mine.patterns[1]") &&
                                         Catch::Contains("broken("));
   }
+  SECTION("the text's own anchors are refused: a log arrives in pieces") {
+    // fuzz_log_pattern: '0\z' matched a last line fed alone and not the same line at the end of a block
+    for (const char* p : {"'done\\z'", "'\\AStarted'", "'end\\Z'", "'\\Gx'"}) {
+      INFO(p);
+      auto errors = read_yaml_options(std::string("syndromes:\n  - name: mine\n    patterns: [") + p + "]\n").errors;
+      REQUIRE(errors.size() == 1);
+      CHECK_THAT(errors[0].message(), Catch::Contains("syndromes.mine.patterns[0]") && Catch::Contains("use ^ or $"));
+    }
+    // escaped backslashes and ordinary escapes stay fine
+    CHECK(read_yaml_options("syndromes:\n  - name: mine\n    patterns: ['C:\\\\zip', '\\bAz\\d']\n").errors.empty());
+  }
   SECTION("create() names the syndrome and the pattern") {
     LogOptions opts;
     opts.syndromes.push_back(make_spec("mine", {"a{2,1}"}));
