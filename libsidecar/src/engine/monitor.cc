@@ -741,20 +741,15 @@ struct Monitor::Impl {
   // per step when its key names one (`elapsed`, `wall`), and a plain "Time" is not (known false negative: a real
   // slowdown of such a run, which its average shows late and diluted).
   bool running_mean_of_clock(const Watch& w) const {
-    if (!w.mean_token || w.series.size() < kCumulativeRows) return false;
-    for (const Watch& c : watches) {
-      if (&c == &w || c.series.size() < kCumulativeRows || detail::fell_once(c.series)) continue;
-      bool all = true;
-      for (std::size_t i = 0, j = 0; i < kCumulativeRows && all; ++i) {
-        const SeriesPoint& p = w.series.from_back(i);
-        const SeriesPoint* q = detail::point_at(c.series, p.step, &j);
-        const auto near = [&](double n) { return n > 0 && std::fabs(p.value - q->value / n) <= 0.01 * p.value; };
-        all = q && p.step >= 0 && p.value > 0 && std::isfinite(p.value) &&
-              (near(static_cast<double>(p.step)) || near(static_cast<double>(p.step) + 1.0));
-      }
-      if (all) return true;
-    }
-    return false;
+    return w.mean_token && watch_related_on_last_rows(
+                               w.series, [](const Watch& c) { return !detail::fell_once(c.series); },
+                               [](const SeriesPoint& p, const SeriesPoint& q) {
+                                 const auto near = [&](double n) {
+                                   return n > 0 && std::fabs(p.value - q.value / n) <= 0.01 * p.value;
+                                 };
+                                 return p.step >= 0 && p.value > 0 && std::isfinite(p.value) &&
+                                        (near(static_cast<double>(p.step)) || near(static_cast<double>(p.step) + 1.0));
+                               });
   }
 
   // The clock watch whose steps per second the throughput is, cumulatively (its step count over the elapsed
@@ -763,20 +758,31 @@ struct Monitor::Impl {
   // 413666/46273 s: a learning start, then an average still catching up while the speed of each interval
   // stays at 8-11). Such a series lags, and decays for ever after a fast start; the throughput rules judge
   // the speed of each interval (the clock's rate) instead.
-  static constexpr std::size_t kCumulativeRows = 3;
   const Watch* cumulative_throughput() const {
-    const Series& tp = series(Role::kThroughput);
-    if (tp.size() < kCumulativeRows) return nullptr;
-    for (const Watch& w : watches) {
-      if (!w.clock || w.clock_fell || w.series.size() < kCumulativeRows) continue;
+    return watch_related_on_last_rows(
+        series(Role::kThroughput), [](const Watch& c) { return c.clock && !c.clock_fell && !c.rate.empty(); },
+        [](const SeriesPoint& p, const SeriesPoint& clock) {
+          return p.step > 0 && clock.value > 0 && std::isfinite(p.value) &&
+                 std::fabs(p.value - static_cast<double>(p.step) / clock.value) <= std::max(1.0, 0.03 * p.value);
+        });
+  }
+
+  // The first other watch c that `candidate` admits and for which `related(p, q)` holds on each of the last
+  // kCumulativeRows points p of `s` with q the point of c at p's step, else null: a series derived from another
+  // key row by row (an average of a clock, a count over a clock) is told by the relation holding for a while.
+  static constexpr std::size_t kCumulativeRows = 3;
+  template <class Candidate, class Related>
+  const Watch* watch_related_on_last_rows(const Series& s, Candidate candidate, Related related) const {
+    if (s.size() < kCumulativeRows) return nullptr;
+    for (const Watch& c : watches) {
+      if (&c.series == &s || c.series.size() < kCumulativeRows || !candidate(c)) continue;
       bool all = true;
       for (std::size_t i = 0, j = 0; i < kCumulativeRows && all; ++i) {
-        const SeriesPoint& p = tp.from_back(i);
-        const SeriesPoint* clock = detail::point_at(w.series, p.step, &j);
-        all = clock && p.step > 0 && clock->value > 0 && std::isfinite(p.value) &&
-              std::fabs(p.value - static_cast<double>(p.step) / clock->value) <= std::max(1.0, 0.03 * p.value);
+        const SeriesPoint& p = s.from_back(i);
+        const SeriesPoint* q = detail::point_at(c.series, p.step, &j);
+        all = q && related(p, *q);
       }
-      if (all && !w.rate.empty()) return &w;
+      if (all) return &c;
     }
     return nullptr;
   }
