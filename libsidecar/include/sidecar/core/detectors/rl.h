@@ -19,7 +19,9 @@ namespace sidecar {
 // max(|mean|, range/2) and range is the run-wide spread of rewards, and all
 // under the lowest of those `window` points (a value the reference reached
 // itself is its noise). For positive rewards that is the seed's "current <=
-// 0.5 x mean(previous 5)"; unlike it, it also works for negative rewards. RL warm-up: the first
+// 0.5 x mean(previous 5)" held for two points: one low evaluation of a noisy
+// return is back on the next row (a PPO HalfCheetah return 374, 148, 297),
+// and the seed's rule works for no negative reward; this one does. RL warm-up: the first
 // warmup_points rewards of a fresh policy are noisy (a dip in the first
 // updates is normal) and never judged, nor used as the reference. Slow form
 // (decline): after decline_min_points rewards, the last decline_points all
@@ -46,7 +48,7 @@ namespace sidecar {
   X(int, min_points, 6, (2, 1e8), "rewards before the drop rule applies")                                          \
   X(double, drop_fraction, 0.5, (0.0), "drop of this x max(|mean|, range/2) under the reference")                  \
   X(int, warmup_points, 5, (0, 1e8), "a fresh policy's first rewards are never judged nor the reference")          \
-  X(int, persistence, 1, (1, 1000), "consecutive low points")                                                      \
+  X(int, persistence, 2, (1, 1000), "consecutive low points")                                                      \
   X(double, decline_fraction, 0.3, (0.0), "slow decline: the last decline_points all this x scale under the peak") \
   X(int, decline_points, 3, (1, 1000), "points of the slow decline")                                               \
   X(int, decline_min_points, 6, (2, 1e8), "rewards before the decline rule applies")                               \
