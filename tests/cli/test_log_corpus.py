@@ -155,25 +155,36 @@ def test_blind_part_covers_every_family_from_many_threads():
 # merge keeps one item per source. Round 23 (r23, its sealed part): four collectors found 2 loss-scale-overflow items, one of
 # them with a tuned item's text, which the merge leaves out. Round 24 (r24, its sealed part): three collectors found none new.
 # Round 25 (r25, its sealed part): none new either. Round 26 (r26, its sealed part): none new. Round 27 (r27, its sealed
-# part): none asked for, the index holding none new. Round 28 (r28, its sealed part): likewise. Round 29 (the sealed
-# part): likewise.
+# part): none asked for, the index holding none new. Round 28 (r28, its sealed part): likewise. Round 29 (r29, its
+# sealed part): likewise. Round 30 (the sealed part): likewise.
 SHORT_FAMILIES = {"r19": {"loss_scale_overflow": 4}, "r22": {"loss_scale_overflow": 3},
                   "r23": {"loss_scale_overflow": 1}, "r24": {"loss_scale_overflow": 0},
                   "r25": {"loss_scale_overflow": 0}, "r26": {"loss_scale_overflow": 0},
                   "r27": {"loss_scale_overflow": 0}, "r28": {"loss_scale_overflow": 0},
-                  "sealed": {"loss_scale_overflow": 0}}
+                  "r29": {"loss_scale_overflow": 0}, "sealed": {"loss_scale_overflow": 0}}
+
+
+# A part measured short of the size rule, with exactly what it holds. Round 29 (r29, its sealed part): the auditors
+# could not find 26 items in the stored threads (18 of them look-alikes of one file whose sample found two errors),
+# which the merge left out: 145 positives and 135 look-alikes. The lead merged and measured it before this test ran;
+# a part is topped up before it is measured, never after (merge_logs' counts are checked against this rule first).
+SHORT_PARTS = {"r29": {"positives": 145, "look_alikes": 135}}
 
 
 def held_aside_positives(name, items, strong):
     """The checks every held-aside part since round 5 meets: >= 150 positives from >= 70 threads, at least as many
-    look-alikes, >= 12 items of each family in `strong` and >= 8 of the others (a family of SHORT_FAMILIES: exactly
-    the count written there), >= 10 multi-line items (tracebacks, dumps, as pasted). Returns the positives for the
-    part's own checks."""
+    look-alikes (a part of SHORT_PARTS: exactly the counts written there), >= 12 items of each family in `strong` and
+    >= 8 of the others (a family of SHORT_FAMILIES: exactly the count written there), >= 10 multi-line items
+    (tracebacks, dumps, as pasted). Returns the positives for the part's own checks."""
     positives = [it for it in items if it["label"] != "benign"]
-    assert len(positives) >= 150, f"{name} part has {len(positives)} positive items, needs >= 150"
+    if name in SHORT_PARTS:
+        counts = {"positives": len(positives), "look_alikes": len(items) - len(positives)}
+        assert counts == SHORT_PARTS[name], f"{name} part holds {counts}, not {SHORT_PARTS[name]}"
+    else:
+        assert len(positives) >= 150, f"{name} part has {len(positives)} positive items, needs >= 150"
+        assert len(items) - len(positives) >= len(positives), f"{name} part needs at least as many look-alikes"
     threads = {thread_key(it["source"]) for it in positives}
     assert len(threads) >= 70, f"{name} positives come from {len(threads)} threads, needs >= 70"
-    assert len(items) - len(positives) >= len(positives), f"{name} part needs at least as many look-alikes"
     labels = collections.Counter(it["label"] for it in positives)
     short = SHORT_FAMILIES.get(name, {})
     for label in sorted(LABELS - {"benign"}):
@@ -209,7 +220,7 @@ def test_r6_part_covers_every_family_from_many_threads():
     families_from_threads("r6", positives, 4)
 
 
-# Rounds 7-28's sealed parts, since opened for tuning: each needed >= 12 items of the families weakest on the part
+# Rounds 7-29's sealed parts, since opened for tuning: each needed >= 12 items of the families weakest on the part
 # measured the round before (strong_families.json beside the corpus), and every family from >= 5 threads.
 STRONG_FAMILIES = {part: tuple(entry["families"]) for part, entry in
                    json.loads((CORPUS / "strong_families.json").read_text())["strong_families"].items()}
@@ -217,20 +228,20 @@ STRONG_FAMILIES = {part: tuple(entry["families"]) for part, entry in
 
 @pytest.mark.parametrize("part", sorted(STRONG_FAMILIES))
 def test_measured_part_covers_every_family_from_many_threads(part):
-    """r7_ to r28_: the held-aside checks with their round's strong families, each family from >= 5 threads."""
+    """r7_ to r29_: the held-aside checks with their round's strong families, each family from >= 5 threads."""
     positives = held_aside_positives(part, parsed(part + "_"), STRONG_FAMILIES[part])
     families_from_threads(part, positives, 5)
 
 
 def test_sealed_part_covers_every_family_from_many_threads():
-    """sealed_ (round SEALED_ROUND): the held-aside checks, with >= 12 items of the families weakest on round 28's
-    sealed part (hang, xid, nccl_error, gpu_busy, nccl_timeout, cuda_oom), each family from >= 5 threads. Only
+    """sealed_ (round SEALED_ROUND): the held-aside checks, with >= 12 items of the families weakest on round 29's
+    sealed part (gpu_busy, cuda_oom, dist_child_failed, hang, cuda_error, segfault), each family from >= 5 threads. Only
     counts and form: nothing here depends on how the sealed lines are detected."""
     items = parsed("sealed_")
     if not items:
         pytest.skip("no sealed_*.jsonl files yet")
     positives = held_aside_positives("sealed", items,
-                                     ("hang", "xid", "nccl_error", "gpu_busy", "nccl_timeout", "cuda_oom"))
+                                     ("gpu_busy", "cuda_oom", "dist_child_failed", "hang", "cuda_error", "segfault"))
     families_from_threads("sealed", positives, 5)
 
 
