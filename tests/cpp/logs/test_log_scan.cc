@@ -3935,19 +3935,15 @@ TEST_CASE("round 29: the r28 misses by their emitters' messages, and their look-
 
 TEST_CASE("round 30: the r29 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      // a trainer skipping a batch on OOM, RELION, MXNet's pooled storage, NVENC's context; GCC's ICE killed; the
-      // kubelet's device-plugin Allocate, HAMi's mode filter, LAMMPS, Xinference's slots; OpenMM's kernel launch,
-      // PhysX, NVEncC; NVRM's channel recovery, an amdgpu ring reset; Fujitsu's MPI launcher; the shell's core dump
-      // in other locales, a runtime's signal report; a failed checkpoint write; TonY's waiting application master
+      // a trainer skipping a batch on OOM, RELION, MXNet's pooled storage, NVENC's context; GCC's ICE killed; HAMi's
+      // mode filter, LAMMPS, Xinference's slots; OpenMM's kernel launch, PhysX, NVEncC; NVRM's channel recovery, an
+      // amdgpu ring reset; Fujitsu's MPI launcher; the shell's core dump in other locales, a runtime's signal report;
+      // a failed checkpoint write; TonY's waiting application master
       {"2025-01-01 10:00:00 | WARNING | ran out of memory, skipping batch 17", "cuda_oom"},
       {"ERROR: out of memory in /opt/relion/src/acc/cuda/cuda_projector.cu at line 112 (error-code 2)", "cuda_oom"},
       {"[10:00:00] src/storage/./pooled_storage_manager.h:108: Memory allocation failed.", "cuda_oom"},
       {"[hevc_nvenc @ 0x55d0c0a3b2c0] Failed creating CUDA context for NVENC: 0x2", "cuda_oom"},
       {"g++: internal compiler error: Killed (program cc1plus)", "host_oom"},
-      {"  Warning  UnexpectedAdmissionError  12s  kubelet  Allocate failed due to no healthy devices present",
-       "gpu_busy"},
-      {"Message: Pod Allocate failed due to device plugin GetPreferredAllocation rpc failed, which is unexpected",
-       "gpu_busy"},
       {"  Warning  FilteringFailed  40s (x7 over 60s)  hami-scheduler  2 nodes ModeNotFit(node-a, node-b)", "gpu_busy"},
       {"ERROR: Could not find/initialize a specified accelerator device (src/GPU/gpu_extra.h:57)", "gpu_busy"},
       {"RuntimeError: [address=127.0.0.1:40000, pid=123] No available slot found for the model", "gpu_busy"},
@@ -3966,11 +3962,15 @@ TEST_CASE("round 30: the r29 misses by their emitters' messages, and their look-
        "from 1 tasks.\n2025-01-01 10:00:15 INFO  ApplicationMaster:860 - Received registrations from 6 tasks, awaiting "
        "registration from 1 tasks.",
        "hang"},
-      // look-alikes: a batch that fit, a build that finished, an Allocate that succeeded, HAMi placing the pod, LAMMPS
+      // look-alikes: a batch that fit, a build that finished, an Allocate that succeeded, any device plugin's admission
+      // error, HAMi placing the pod, LAMMPS
       // on its GPU, a checkpoint saved, a process that got a signal it handles, one registration print
       {"2025-01-01 10:00:00 | INFO | batch 17 done in 0.4 s", ""},
       {"[100%] Built target cc1plus", ""},
       {"  Normal  Started  5s  kubelet  Started container trainer (allocated nvidia.com/gpu: 1)", ""},
+      {"NAME        READY   STATUS                     RESTARTS   AGE\ntrain-0     0/1     UnexpectedAdmissionError   "
+       "0          7s",
+       ""},
       {"  Normal  FilteringSucceed  40s  hami-scheduler  Filtering succeed for node-a", ""},
       {"- Using acceleration for pppm: with 1 proc(s) per device.", ""},
       {"[10:00:00] [info] trainer.cpp:900  Saved checkpoint at iteration 500", ""},
