@@ -581,7 +581,7 @@ struct Monitor::Impl {
       watches.push_back(std::move(w));
     }
     if (watch_index.size() < kMaxKeys) watch_index.emplace(std::string(key), idx);
-    if (key == "time" || key == "data_time") pair_iter_time();
+    if (plain_time_key(key) || key == "data_time") pair_iter_time();
     return idx >= 0 ? &watches[static_cast<std::size_t>(idx)] : nullptr;
   }
 
@@ -596,18 +596,25 @@ struct Monitor::Impl {
   // is at least kMmcvTimeFloor: mmcv prints it rounded to the millisecond, so
   // a toy model's 0.002 -> 0.005 s is three print steps of noise, not a
   // slowdown (mmengine#155). Runs once per key, when either is first seen.
+  // "Time" and "TIME" likewise: PyTorch's ImageNet example and its many
+  // forks print 'Time 7.259 (3.650)  Data 0.003 (0.004)' per iteration, the
+  // batch time beside the data time (pytorch#2769: an LSTM whose iterations
+  // grow from 7.2-7.8 s to 12.5-13 s as it keeps its graph).
   static constexpr double kMmcvTimeFloor = 0.01;  // 10 print steps of 1 ms
+  static bool plain_time_key(std::string_view k) { return k == "time" || k == "Time" || k == "TIME"; }
   void pair_iter_time() {
-    auto t = watch_index.find(std::string_view("time"));
-    if (t == watch_index.end() || t->second < 0) return;
-    Watch& w = watches[static_cast<std::size_t>(t->second)];
-    if (w.family != KeyFamily::kNone) return;
-    --unknown_watches;  // now a watch with a family
-    w.family = KeyFamily::kStepTime;
-    w.may_be_clock = true;
-    w.mmcv_time = true;
-    w.rate = step_rate_series("time");
-    for (std::size_t i = w.series.size(); i-- > 0;) push_step_rate(w, w.series.from_back(i));
+    for (std::string_view name : {"time", "Time", "TIME"}) {
+      auto t = watch_index.find(name);
+      if (t == watch_index.end() || t->second < 0) continue;
+      Watch& w = watches[static_cast<std::size_t>(t->second)];
+      if (w.family != KeyFamily::kNone) continue;
+      --unknown_watches;  // now a watch with a family
+      w.family = KeyFamily::kStepTime;
+      w.may_be_clock = true;
+      w.mmcv_time = true;
+      w.rate = step_rate_series(name);
+      for (std::size_t i = w.series.size(); i-- > 0;) push_step_rate(w, w.series.from_back(i));
+    }
   }
 
   // The reciprocal of a time per step, one point per finite positive time.

@@ -717,17 +717,21 @@ TEST_CASE("monitor: a plain \"time\" that fell is a step time that more than dou
   // Kinetics-400 TSN: 0.77-0.93 s per iteration, then 1.67-1.72 s for good, data_time unchanged.
   const double time[] = {0.828, 0.818, 0.932, 0.79,  0.778, 0.777, 0.771, 0.766, 1.709, 1.693, 1.673, 1.671,
                          1.714, 1.69,  1.681, 1.704, 1.702, 1.693, 1.699, 1.717, 1.686, 1.687, 1.688, 1.685};
-  auto run = [&](bool with_data_time, double scale) {
+  auto run = [&](bool with_data_time, double scale, const char* key = "time") {
     Monitor m(opts());
     std::vector<std::string> got;
     for (int i = 0; i < 24; ++i) {
-      auto t = with_data_time ? row(m, i, {{"time", scale * time[i]}, {"data_time", 0.035}, {"loss", 3.7 - 0.02 * i}})
-                              : row(m, i, {{"time", scale * time[i]}, {"loss", 3.7 - 0.02 * i}});
+      auto t = with_data_time ? row(m, i, {{key, scale * time[i]}, {"data_time", 0.035}, {"loss", 3.7 - 0.02 * i}})
+                              : row(m, i, {{key, scale * time[i]}, {"loss", 3.7 - 0.02 * i}});
       collect(&got, t);
     }
     return got;
   };
   CHECK(run(true, 1.0) == std::vector<std::string>{"throughput_collapse"});
+  // PyTorch's ImageNet example prints it as "Time" (pytorch#2769); another key of a time is no step time.
+  CHECK(run(false, 1.0, "Time") == std::vector<std::string>{"throughput_collapse"});
+  CHECK(run(false, 1.0, "TIME") == std::vector<std::string>{"throughput_collapse"});
+  CHECK(run(false, 1.0, "times").empty());
   // Alone, a "time" that fell is a duration too (a timestamp or a total never falls).
   CHECK(run(false, 1.0) == std::vector<std::string>{"throughput_collapse"});
   // lit-llama: ms per iteration, 1.1-8.4 s, then 24-73 s with the RAM full.
