@@ -25,6 +25,10 @@
 //     95.123`); at least 2 pairs running to the end of the line, keys may
 //     hold '@' (`Acc@1`, `R@5`, `pass@1`), and a key must be a metric word
 //     (rule (a)): prose ("took 3 steps") is no row.
+//   - Darknet's training lines (YOLO and classifier): `1234: 0.81, 0.90 avg
+//     loss, 0.001 rate, 2.53 seconds, 78976 images` (`N, E:` with the
+//     classifier's epoch): keys avg_loss, batch_loss, lr, batch_time, epoch; step N;
+//     `-nan` and `-nan(ind)` are NaN.
 //
 // The rule (when a line is a metric row): its fields are numeric values under
 // identifier-like keys, found in one of the shapes above, and either
@@ -78,7 +82,7 @@ struct TextMetricsOptions {
 };
 
 // Which shape a row came from (for the key report and tests).
-enum class TextShape : std::uint8_t { kNone, kDict, kFields, kPipe, kKeras, kEvalTable, kPairs };
+enum class TextShape : std::uint8_t { kNone, kDict, kFields, kPipe, kKeras, kEvalTable, kPairs, kDarknet };
 std::string_view to_string(TextShape s);
 
 struct TextMetricsStats {
@@ -123,6 +127,7 @@ class TextMetricsParser {
   void reset_row();
   std::optional<bool> parse_eval_table_line(std::string_view t, MetricRow* row_out);
   std::optional<bool> parse_dict_line(std::string_view line, MetricRow* row_out);
+  std::optional<bool> parse_darknet_line(std::string_view t, MetricRow* row_out);
   bool parse_fields_line(std::string_view line, std::string_view t, std::size_t pipes, MetricRow* row_out);
 
   TextMetricsOptions opt_;

@@ -14,9 +14,9 @@ namespace sidecar {
 
 namespace {
 constexpr detail::Named<TextShape> kShapeNames[] = {
-    {TextShape::kNone, "none"},  {TextShape::kDict, "dict"},   {TextShape::kFields, "fields"},
-    {TextShape::kPipe, "pipe"},  {TextShape::kKeras, "keras"}, {TextShape::kEvalTable, "eval_table"},
-    {TextShape::kPairs, "pairs"}};
+    {TextShape::kNone, "none"},   {TextShape::kDict, "dict"},      {TextShape::kFields, "fields"},
+    {TextShape::kPipe, "pipe"},   {TextShape::kKeras, "keras"},    {TextShape::kEvalTable, "eval_table"},
+    {TextShape::kPairs, "pairs"}, {TextShape::kDarknet, "darknet"}};
 }  // namespace
 
 std::string_view to_string(TextShape s) { return detail::name_of(kShapeNames, s, "none"); }
@@ -715,6 +715,55 @@ bool TextMetricsParser::parse_fields_line(std::string_view line, std::string_vie
   return finish(row_out, strong);
 }
 
+// Darknet's training lines (pjreddie's and AlexeyAB's detector and classifier):
+//   "40245, 4.021: 6.898909, 6.910023 avg, 0.081346 rate, 0.385639 seconds, 5151360 images"
+//   " 1234: 0.812345, 0.903456 avg loss, 0.001000 rate, 2.530000 seconds, 78976 images, 12.3 hours left"
+// the batch (the step), the classifier's epoch, the batch's loss, its running
+// average, the learning rate and the batch's seconds; a diverging run prints
+// "-nan avg" (a Windows build "-nan(ind)"). Keys: avg_loss, batch_loss, lr,
+// batch_time, epoch. nullopt when the line is not one.
+std::optional<bool> TextMetricsParser::parse_darknet_line(std::string_view t, MetricRow* row_out) {
+  std::size_t i = 0;
+  const auto batch = read_int(t, &i);
+  if (!batch) return std::nullopt;
+  const auto number = [&](std::string_view tok) -> std::optional<double> {
+    if (tok.ends_with("(ind)")) tok.remove_suffix(5);
+    return detail::parse_number(tok);
+  };
+  std::optional<double> epoch;
+  if (i < t.size() && t[i] == ',') {
+    const std::size_t colon = t.find(':', i);
+    if (colon == std::string_view::npos || !(epoch = number(detail::trim(t.substr(i + 1, colon - i - 1)))))
+      return std::nullopt;
+    i = colon;
+  }
+  if (i >= t.size() || t[i] != ':') return std::nullopt;
+  // ", "-separated parts after the colon: "<loss>", "<v> avg[ loss]", "<v> rate", "<v> seconds", then any.
+  constexpr std::string_view kUnits[] = {"", "avg", "rate", "seconds"};
+  double v[4];
+  std::string_view rest = t.substr(i + 1);
+  for (std::size_t k = 0; k < 4; ++k) {
+    const std::size_t comma = rest.find(',');
+    std::string_view part = detail::trim(rest.substr(0, comma));
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+    if (k == 1 && part.ends_with(" loss")) part.remove_suffix(5);
+    const std::size_t sp = part.find(' ');
+    const std::string_view num = part.substr(0, sp), unit = sp == std::string_view::npos ? "" : part.substr(sp + 1);
+    auto x = number(num);
+    if (!x || unit != kUnits[k] || (k < 3 && comma == std::string_view::npos)) return std::nullopt;
+    v[k] = *x;
+  }
+  shape_ = TextShape::kDarknet;
+  step_ = batch;
+  step_rank_ = 6;
+  add_field("avg_loss", v[1]);  // first: the loss darknet users watch, the role's key
+  add_field("batch_loss", v[0]);
+  add_field("lr", v[2]);
+  add_field("batch_time", v[3]);
+  if (epoch) add_field("epoch", *epoch);
+  return finish(row_out, /*strong=*/true);
+}
+
 bool TextMetricsParser::parse_line(std::string_view line, MetricRow* row_out) {
   ++stats_.lines;
   shape_ = TextShape::kNone;
@@ -747,6 +796,8 @@ bool TextMetricsParser::parse_line(std::string_view line, MetricRow* row_out) {
   if (in_eval_table_)
     if (auto r = parse_eval_table_line(t, row_out)) return *r;
   if (auto r = parse_dict_line(line, row_out)) return *r;
+  if (!t.empty() && is_digit(t.front()))
+    if (auto r = parse_darknet_line(t, row_out)) return *r;
   return parse_fields_line(line, t, pipes, row_out);
 }
 

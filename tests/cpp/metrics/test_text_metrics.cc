@@ -340,3 +340,29 @@ TEST_CASE("space-separated key value pairs: torchvision's and timm's evaluation 
   // A line with key: value fields keeps its fields shape; pairs are not mixed in.
   CHECK(parse1("Epoch: [3]  lr: 0.1  loss: 2.3  Acc@1 45.2 Acc@5 70.1") == "step=- lr=0.1 loss=2.3");
 }
+
+TEST_CASE("darknet's training lines: YOLO's and the classifier's, -nan included", "[text]") {
+  check_lines({
+      // AlexeyAB's detector (with the time left), pjreddie's detector, the classifier with its epoch (darknet#1400).
+      {" 1234: 0.812345, 0.903456 avg loss, 0.001000 rate, 2.530000 seconds, 78976 images, 12.3 hours left",
+       "step=1234 avg_loss=0.903456 batch_loss=0.812345 lr=0.001 batch_time=2.53"},
+      {"500: 9.123456, 10.654321 avg, 0.001000 rate, 3.100000 seconds, 32000 images",
+       "step=500 avg_loss=10.654321 batch_loss=9.123456 lr=0.001 batch_time=3.1"},
+      {"40245, 4.021: 6.898909, 6.910023 avg, 0.081346 rate, 0.385639 seconds, 5151360 images",
+       "step=40245 avg_loss=6.910023 batch_loss=6.898909 lr=0.081346 batch_time=0.385639 epoch=4.021"},
+      // A diverging YOLO: Linux prints -nan, Windows builds -nan(ind).
+      {" 101: -nan, -nan avg loss, 0.001000 rate, 2.530000 seconds, 6464 images, 12.3 hours left",
+       "step=101 avg_loss=nan batch_loss=nan lr=0.001 batch_time=2.53"},
+      {" 102: -nan(ind), -nan(ind) avg loss, 0.001000 rate, 2.5 seconds, 6528 images",
+       "step=102 avg_loss=nan batch_loss=nan lr=0.001 batch_time=2.5"},
+      // Look-alikes: darknet's loader timing, a time stamp, a line with the parts in another order or one missing.
+      {"Loaded: 0.000040 seconds", ""},
+      {"12:00:01: 0.5, 0.6 avg, 0.001 rate, 2.5 seconds", ""},
+      {"1234: 0.8, 0.001 rate, 0.9 avg, 2.5 seconds, 64 images", ""},
+      {"1234: 0.8, 0.9 avg, 0.001 rate", ""},
+  });
+  TextMetricsParser p;
+  MetricRow row;
+  REQUIRE(p.parse_line("500: 9.1, 10.6 avg, 0.001 rate, 3.1 seconds, 32000 images", &row));
+  CHECK(p.last_shape() == TextShape::kDarknet);
+}
