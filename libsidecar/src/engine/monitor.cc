@@ -601,9 +601,12 @@ struct Monitor::Impl {
   // batch time beside the data time (pytorch#2769: an LSTM whose iterations
   // grow from 7.2-7.8 s to 12.5-13 s as it keeps its graph).
   static constexpr double kMmcvTimeFloor = 0.01;  // 10 print steps of 1 ms
-  static bool plain_time_key(std::string_view k) { return k == "time" || k == "Time" || k == "TIME"; }
+  static constexpr std::string_view kPlainTimeKeys[] = {"time", "Time", "TIME"};
+  static bool plain_time_key(std::string_view k) {
+    return std::find(std::begin(kPlainTimeKeys), std::end(kPlainTimeKeys), k) != std::end(kPlainTimeKeys);
+  }
   void pair_iter_time() {
-    for (std::string_view name : {"time", "Time", "TIME"}) {
+    for (std::string_view name : kPlainTimeKeys) {
       auto t = watch_index.find(name);
       if (t == watch_index.end() || t->second < 0) continue;
       Watch& w = watches[static_cast<std::size_t>(t->second)];

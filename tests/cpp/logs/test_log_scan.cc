@@ -3953,7 +3953,7 @@ TEST_CASE("round 30: the r29 misses by their emitters' messages, and their look-
       {"kernel: NVRM: krcRcAndNotifyAllChannels_IMPL: RC all channels for critical error 48.", "xid"},
       {"kernel: amdgpu 0000:03:00.0: Starting gfx_0.0.0 ring reset", "xid"},
       {"[WARN] PLE 0610 plexec One of MPI processes was aborted.(rank=3)(nid=0x01)(CODE=1905)", "dist_child_failed"},
-      {"段错误 (核心已转储)", "segfault"},
+      {"已放弃 (核心已转储)", "segfault"},  // zh_CN "Aborted (core dumped)" ("段错误" was taken before)
       {"Abgebrochen (Speicherabzug geschrieben)", "segfault"},
       {"Legion process received signal 11: Segmentation fault", "segfault"},
       {"[10:00:00] [error] trainer.cpp:900  Failed to save checkpoint at iteration 500: Failed to write file",
@@ -3963,8 +3963,7 @@ TEST_CASE("round 30: the r29 misses by their emitters' messages, and their look-
        "registration from 1 tasks.",
        "hang"},
       // look-alikes: a batch that fit, a build that finished, an Allocate that succeeded, any device plugin's admission
-      // error, HAMi placing the pod, LAMMPS
-      // on its GPU, a checkpoint saved, a process that got a signal it handles, one registration print
+      // error, HAMi placing the pod, LAMMPS on its GPU, a checkpoint saved, one registration print, all registered
       {"2025-01-01 10:00:00 | INFO | batch 17 done in 0.4 s", ""},
       {"[100%] Built target cc1plus", ""},
       {"  Normal  Started  5s  kubelet  Started container trainer (allocated nvidia.com/gpu: 1)", ""},
