@@ -518,7 +518,7 @@ std::optional<std::string> log_pattern_with_cr_line_ends(std::string_view expr) 
 std::string check_log_pattern(const std::string& pattern, bool case_sensitive, bool multi) {
   for (std::size_t i = 0; i + 1 < pattern.size(); ++i)
     if (pattern[i] == '\\') {
-      if (std::strchr("AzZG", pattern[i + 1]) != nullptr)
+      if (std::string_view("AzZG").find(pattern[i + 1]) != std::string_view::npos)
         return std::string("\\") + pattern[i + 1] +
                " anchors the text scanned at once, not a line (a log arrives in pieces): use ^ or $";
       ++i;

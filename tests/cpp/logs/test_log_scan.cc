@@ -484,6 +484,9 @@ TEST_CASE("patterns: located errors, pathological patterns stay linear", "[logs]
     }
     // escaped backslashes and ordinary escapes stay fine
     CHECK(read_yaml_options("syndromes:\n  - name: mine\n    patterns: ['C:\\\\zip', '\\bAz\\d']\n").errors.empty());
+    // a NUL after a backslash is no anchor (a C string search would find its own terminator there)
+    for (const auto& e : read_yaml_options("syndromes:\n  - name: mine\n    patterns: [\"a\\\\\\0b\"]\n").errors)
+      CHECK_THAT(e.message(), !Catch::Contains("anchors"));
   }
   SECTION("create() names the syndrome and the pattern") {
     LogOptions opts;
