@@ -156,12 +156,14 @@ def test_blind_part_covers_every_family_from_many_threads():
 # them with a tuned item's text, which the merge leaves out. Round 24 (r24, its sealed part): three collectors found none new.
 # Round 25 (r25, its sealed part): none new either. Round 26 (r26, its sealed part): none new. Round 27 (r27, its sealed
 # part): none asked for, the index holding none new. Round 28 (r28, its sealed part): likewise. Round 29 (r29, its
-# sealed part): likewise. Round 30 (the sealed part): likewise.
+# sealed part): likewise. Round 30 (the sealed part): likewise, and short of two families it was to hold 12 of: gpu_busy 10
+# and hang 7 (the index is nearly out of new threads for both; a top-up for each lost most of its items at the audit).
 SHORT_FAMILIES = {"r19": {"loss_scale_overflow": 4}, "r22": {"loss_scale_overflow": 3},
                   "r23": {"loss_scale_overflow": 1}, "r24": {"loss_scale_overflow": 0},
                   "r25": {"loss_scale_overflow": 0}, "r26": {"loss_scale_overflow": 0},
                   "r27": {"loss_scale_overflow": 0}, "r28": {"loss_scale_overflow": 0},
-                  "r29": {"loss_scale_overflow": 0}, "sealed": {"loss_scale_overflow": 0}}
+                  "r29": {"loss_scale_overflow": 0},
+                  "sealed": {"loss_scale_overflow": 0, "gpu_busy": 10, "hang": 7}}
 
 
 # A part measured short of the size rule, with exactly what it holds. Round 29 (r29, its sealed part): the auditors
