@@ -3984,6 +3984,85 @@ TEST_CASE("round 30: the r29 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 31: the r30 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // RELION's HIP allocator; earlyoom's older report, supervisord's unexpected SIGKILL; Lightning's missing GPU
+      // index,
+      // verl's resource pool; c10d's newer watchdog wording, Caffe2's file store; NCCL's unhandled CUDA error by its
+      // string, oneCCL; Blender Cycles, CTranslate2's cuDNN, compute-sanitizer, nccl-tests' CUDACHECK, OpenMM's copies;
+      // amdgpu's PSP ring; Ray's actor worker exit; ABRT's core hook; Paper's and T-Rex's watchdogs; ParallelWaveGAN's
+      // report, xLearn's epoch table
+      {"ERROR: HipCustomAllocator out of memory", "cuda_oom"},
+      {"Low memory! mem avail: 120 of 7841 MiB (1) % <= min 10 %, swap free: 0 of 0 MiB (0 %) <= min 10 %", "host_oom"},
+      {"2025-01-01 10:00:00,000 WARN exited: trainer (terminated by SIGKILL; not expected)", "host_oom"},
+      {"lightning_fabric.utilities.exceptions.MisconfigurationException: You requested gpu: [2, 3]", "gpu_busy"},
+      {"                But your machine only has: []", "gpu_busy"},
+      {"ValueError: Total available GPUs 4.0 is less than total desired GPUs 8", "gpu_busy"},
+      {"[rank3]:[E101 10:00:00.000000000 ProcessGroupNCCL.cpp:2000] [PG ID 0 PG GUID 0(default_pg) Rank 3] Work "
+       "timeout "
+       "is detected by watchdog at work: 120, last enqueued NCCL work: 121, last completed NCCL work: 119.",
+       "nccl_timeout"},
+      {"RuntimeError: [/opt/caffe2/distributed/redis_store_handler.cc:110] Wait timeout for name(s): "
+       "broadcast_0_cw_op/0",
+       "nccl_timeout"},
+      {"tensorflow.python.framework.errors_impl.InternalError:  unhandled cuda error", "nccl_error"},
+      {"RuntimeError: oneCCL: atl_ofi_comm.cpp:301 atl_ofi_comm: EXCEPTION: init transport failed", "nccl_error"},
+      {"Failed to configure CUDA context (Launch failed)", "cuda_error"},
+      {"Illegal address in cuCtxSynchronize() (/blender/intern/cycles/device/cuda/device_impl.cpp:830)", "cuda_error"},
+      {"CUDA error at cuCtxCreate: Unknown error", "cuda_error"},
+      {"Failed to load CUDA kernel from '/opt/blender/3.6/scripts/addons/cycles/lib/kernel_sm_86.cubin' (Invalid "
+       "source)",
+       "cuda_error"},
+      {"Could not load library libcudnn_cnn_infer.so.8. Unable to load any of {libcudnn_cnn.so.9.1.0, libcudnn_cnn.so}",
+       "cuda_error"},
+      {"========= Invalid __global__ read of size 4 bytes", "cuda_error"},
+      {"node-7: Test CUDA failure common.cu:891 'an illegal memory access was encountered'", "cuda_error"},
+      {"openmm.OpenMMException: Error downloading array posq: CUDA error (700)", "cuda_error"},
+      {"[Tue Jan  2 10:00:00 2024] [drm:psp_hw_start [amdgpu]] *ERROR* PSP create ring failed!", "xid"},
+      {"(PPO pid=1) ERROR actor_manager.py:873 -- Ray error (The actor 0a1b is unavailable: The actor is temporarily "
+       "unavailable: UnexpectedSystemExit: Worker exits with an exit code 2.. The task may or maynot have been "
+       "executed "
+       "on the actor.), taking actor 3 out of service.",
+       "dist_child_failed"},
+      {"Jan  2 10:00:00 gpu01 abrt-hook-ccpp[4242]: Process 4242 (python3) of user 1000 killed by SIGSEGV - dumping "
+       "core",
+       "segfault"},
+      {"[10:00:00 ERROR]: The server has stopped responding! This is (probably) not a Paper bug.", "hang"},
+      {"20240101 10:00:00 WARN: GPU #0: NVIDIA GeForce RTX 4090 is idle, last activity was 61 secs ago", "hang"},
+      {"2025-01-01 10:00:00,000 (train:512) INFO: (Steps: 12000) train/generator_loss = nan.", "nan_in_log"},
+      {"[ 30%      ]     3                -nan                -nan            0.500000                3.10",
+       "nan_in_log"},
+      // look-alikes: a HIP allocation that fit, earlyoom's start-up banner, supervisord stopping a child itself,
+      // Lightning
+      // given the GPU it asked for, verl with enough GPUs, c10d's watchdog started, a cycles kernel that loaded, a
+      // memcheck
+      // summary with no error and its pointer probe, nccl-tests' passing run, a PSP ring that came up, ABRT's own
+      // start,
+      // T-Rex's GPU at work, qsub refusing a request larger than its queue allows, a finite report
+      {"HipCustomAllocator: allocated 2048 MB of device memory", ""},
+      {"earlyoom 1.6.2\nmem total: 7841 MiB, swap total: 0 MiB\nsending SIGTERM when mem <= 10.00% and swap <= 10.00%",
+       ""},
+      {"2025-01-01 10:00:00,000 INFO stopped: trainer (terminated by SIGTERM)", ""},
+      {"LOCAL_RANK: 0 - CUDA_VISIBLE_DEVICES: [0,1]", ""},
+      {"INFO: Total available GPUs 16.0, desired GPUs 16", ""},
+      {"[rank0]:[I101 10:00:00.000000000 ProcessGroupNCCL.cpp:900] [PG ID 0 PG GUID 0(default_pg) Rank 0] "
+       "ProcessGroupNCCL initialization options: TIMEOUT(ms): 600000",
+       ""},
+      {"Loading render kernels (may take a few minutes the first time)\nKernel loaded in 1.2 s", ""},
+      {"========= ERROR SUMMARY: 0 errors", ""},
+      {"========= Program hit cudaErrorInvalidValue (error 1) due to \"invalid argument\" on CUDA API call to "
+       "cudaPointerGetAttributes.",
+       ""},
+      {"# Out of bounds values : 0 OK\n# Avg bus bandwidth    : 180.4", ""},
+      {"[drm] PSP is resuming...\n[drm] reserve 0x400000 from 0x83fe000000 for PSP TMR", ""},
+      {"Jan  2 10:00:00 gpu01 abrtd: Init complete, entering main loop", ""},
+      {"20240101 10:00:00 GPU #0: RTX 4090 - 120.50 MH/s, [T:64C, P:300W, F:70%, E:0.40MH/W], 0/0 R:0%", ""},
+      {"qsub: submit error (Job exceeds queue resource limits MSG=cannot satisfy queue max walltime requirement)", ""},
+      {"2025-01-01 10:00:00,000 (train:512) INFO: (Steps: 12000) train/generator_loss = 2.3810.", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
   const std::string hint =
       "CUDA kernel errors might be asynchronously reported at some other API call, so the stacktrace below might be "
