@@ -346,6 +346,8 @@ inline bool is_step_time_token(const std::vector<std::string>& tk, std::size_t i
       (has(tk, {"iteration", "iter", "itr", "step", "batch", "it", "delta"}) ||
        (next == "per" && i + 2 < tk.size() && !one_of(tk[i + 2], {"episode", "episodes"}))))
     return true;  // not "time per episode": an RL episode lasts longer as the agent survives longer
+  // What a step, batch or epoch "took" (nnU-Net's "This epoch took: 965.26 s"): a duration, never a time left.
+  if (t == "took" && has(tk, {"epoch", "iteration", "iter", "step", "batch"})) return true;
   // A time unit over a step: "s/it", "s/itr", "sec/step", "ms/batch" (also as
   // the unit of a "speed", Hand4Whole's "speed: 0.72 s/itr").
   return one_of(t, {"iter_time", "step_time", "batch_time", "itertime", "steptime", "batchtime"}) ||

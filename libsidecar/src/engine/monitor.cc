@@ -705,8 +705,7 @@ struct Monitor::Impl {
         apply(w.quality, detect_val_acc_drop(s, d.validation_drop, "quality_drop", known_best(w.norm)), now, &s);
         apply(w.frozen, frozen_metric(s), now, &s);
       } else if (w.family == KeyFamily::kThroughput)
-        apply(w.throughput, detect_throughput_collapse_phased(s, d.throughput_collapse, learning_start_possible(s)),
-              now, &s);
+        apply(w.throughput, detect_throughput_slowdown(s, d.throughput_collapse, learning_start_possible(s)), now, &s);
       else if (w.family == KeyFamily::kStepTime) {
         // Two rules, one slowdown at a time: the growth rule (each step
         // slower than the last), and a time that jumped to a new level and
@@ -1009,8 +1008,8 @@ struct Monitor::Impl {
     if (dirty(Role::kThroughput)) {
       const Watch* clock = cumulative_throughput();
       const Series& tp = clock ? clock->rate : series(Role::kThroughput);
-      apply(kThroughputCollapse,
-            detect_throughput_collapse_phased(tp, d.throughput_collapse, learning_start_possible(tp)), now, &tp);
+      apply(kThroughputCollapse, detect_throughput_slowdown(tp, d.throughput_collapse, learning_start_possible(tp)),
+            now, &tp);
     }
     if (dirty(Role::kValAccuracy))
       apply(kValFrozenMetric, frozen_metric(series(Role::kValAccuracy)), now, &series(Role::kValAccuracy));

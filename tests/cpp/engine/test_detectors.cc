@@ -1053,6 +1053,38 @@ TEST_CASE("throughput_collapse creep: a time per step or epoch at a new high at 
   check_quiet_throughout(clock, as_clock, "s");
 }
 
+TEST_CASE("throughput_collapse creep: a speed at a new low at each of 5 points (gluonts#833)",
+          "[detectors][throughput]") {
+  auto slowdown = [](const Series& s, const ThroughputCollapseOptions& o) {
+    return detect_throughput_slowdown(s, o, false);
+  };
+  // A DeepAR epoch of the same 4000 batches at 2.95 it/s, then 1.92, 1.91, 1.51, 1.46: too short for the
+  // collapse rule's reference, and under its short form's 0.49.
+  const std::vector<double> gluonts = {2.95, 1.92, 1.91, 1.51, 1.46};
+  CHECK_FALSE(detect_throughput_collapse(make(gluonts, "it/s", 1), {}));
+  auto d = first_decision(gluonts, slowdown, "it/s", 1);
+  REQUIRE(d);
+  CHECK(d->syndrome == "throughput_collapse");
+  CHECK(*ev(*d, "rule") == "creep");
+  CHECK(d->step == 5);
+  CHECK_FALSE(slowdown(make(gluonts, "it/s", 1), {.creep_points = 0}));
+  // Under a possible RL learning start it is the phase change's (ptan#5: a DQN at 333 frames/s, then 40, 18.2,
+  // 17.3, 16.7, 16.4 while its replay buffer grows).
+  CHECK_FALSE(detect_throughput_slowdown(make({331, 333, 40.25, 18.19, 17.3, 16.67, 16.37}, "speed"), {}, true));
+  // One slow interval after a gentle ease (insightface#807: 224, 223, 218, 215, then 26 at an evaluation, back to
+  // 239), and a fast first interval then a level that barely eases (TimeMixer#88: 3.62, then 1.080 ... 1.076).
+  check_quiet_throughout({224.07, 222.6, 217.72, 214.87, 26.38, 239.32, 238.34, 229.5}, slowdown, "Speed");
+  check_quiet_throughout({3.6158, 1.0803, 1.0787, 1.0773, 1.0761, 3.5695, 1.073, 1.0767}, slowdown, "speed");
+  // A warm-up makes the first values the lowest; a noisy steady speed rarely sets 5 new lows in a row.
+  std::vector<double> warm, noisy;
+  for (int i = 0; i < 60; ++i) {
+    warm.push_back(100.0 - 80.0 * std::exp(-i / 3.0) + 0.5 * std::cos(i * 1.3));
+    noisy.push_back(100.0 + 10.0 * std::sin(i * 2.1) + 5.0 * std::cos(i * 0.7));
+  }
+  check_quiet_throughout(warm, slowdown, "samples/s");
+  check_quiet_throughout(noisy, slowdown, "samples/s");
+}
+
 TEST_CASE("throughput_collapse: a remaining-time estimate that rises", "[detectors][throughput]") {
   // minimind#480: the epoch's remaining minutes grow while the steps advance.
   auto first = first_decision({1612, 1613, 1613, 1614, 1614, 1614, 1615, 1614, 1615, 1615}, detect_eta_growth,
@@ -1231,9 +1263,21 @@ TEST_CASE("frozen_metric error_ceiling: a WER at 100 % while the loss does not f
   CHECK(*ev(*d, "rule") == "error_ceiling");
   // wav2letter#848: above 100 (insertions) counts, no loss needed.
   CHECK(detect_error_ceiling(make({102.27, 100.0, 100.0}, "train-WER", 66), nullptr, {}));
-  // One evaluation under 99.5 breaks it; a fraction-scale series (max <= 1.5) is never judged.
+  // One evaluation under 99.5 breaks it; a fraction-scale series (max <= 1.5) without a loss is never judged.
   CHECK_FALSE(detect_error_ceiling(make({100.0, 97.3, 100.0}, "valid WER"), nullptr, {}));
   CHECK_FALSE(detect_error_ceiling(make({1.0, 1.0, 1.0, 1.0}, "eval_wer"), nullptr, {}));
+  // A fraction at exactly 1.0 at each evaluation, never above, beside a loss that does not fall: 100 %
+  // (transformers#10884: wav2vec2's Wer 1.0 at steps 400, 800, 1200, the training loss 5.06, 5.12, 5.12).
+  Series frac_loss = make({5.0632, 5.1152, 5.1192}, "Training Loss", 400);
+  auto f = detect_error_ceiling(make({1.0, 1.0, 1.0}, "Wer", 400), &frac_loss, {});
+  REQUIRE(f);
+  CHECK(*ev(*f, "rule") == "error_ceiling");
+  CHECK(f->message.find("(100 %)") != std::string::npos);
+  // ... but not 1 % in percent that was ever above it, nor one evaluation off 1.0, nor with the loss falling 5 %.
+  CHECK_FALSE(detect_error_ceiling(make({1.2, 1.0, 1.0, 1.0}, "wer", 400), &frac_loss, {}));
+  CHECK_FALSE(detect_error_ceiling(make({1.0, 0.98, 1.0}, "wer", 400), &frac_loss, {}));
+  CHECK_FALSE(detect_error_ceiling(make({1.0, 1.0, 1.0}, "wer", 400),
+                                   &(frac_loss = make({5.06, 4.9, 4.7}, "Training Loss", 400)), {}));
   // A loss falling 5 % or more over those evaluations: a CTC model still leaving the blank.
   CHECK_FALSE(detect_error_ceiling(make({100.0, 100.0, 100.0}, "wer", 1), &loss3, {}));
   CHECK_FALSE(detect_error_ceiling(wer, &loss, {.ceiling_points = 0}));

@@ -186,15 +186,16 @@ TEST_CASE("roles: throughput, lr, grad norm, KL, entropy", "[roles]") {
   // PaddlePaddle's "batch_cost" stays unjudged: its first print is the timer's start (6e-05 s, then 20.7 s: ppdet#1507)
   CHECK(family(m, "batch_cost") != KeyFamily::kStepTime);
   // An RL episode lasts longer as the agent survives longer: no fixed unit of work.
-  for (std::string_view k : {"train_runtime", "eval_runtime", "elapsed time", "time", "time per episode"}) {
+  for (std::string_view k : {"train_runtime", "eval_runtime", "elapsed time", "time", "time per episode", "took"}) {
     INFO(k);
     CHECK(family(m, k) != KeyFamily::kStepTime);
   }
   // A time unit over a step, also as the unit of a "speed" (Hand4Whole's
   // "speed: 0.72 s/itr"), and a bare unit ("(1.35s)" parsed as "s").
   // "time delta": the wall time between two prints a fixed number of steps apart.
+  // What an epoch or a step "took" (nnU-Net's "This epoch took: 965.26 s"): a duration, never a time left.
   for (std::string_view k : {"speed (s/itr)", "speed s/itr", "s/iter", "sec/step", "ms/batch", "s", "sec", "ms",
-                             "time delta", "time_delta"}) {
+                             "time delta", "time_delta", "This epoch took", "step took"}) {
     INFO(k);
     CHECK(family(m, k) == KeyFamily::kStepTime);
     CHECK_FALSE(role(m, k));

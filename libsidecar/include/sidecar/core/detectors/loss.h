@@ -1354,13 +1354,17 @@ inline std::optional<Decision> detect_zero_start(const Series& loss, const Froze
 // A GAN's generator or discriminator loss printed as exactly 0.0 on every row
 // from its first, zero_start_points rows or more, while its opponent's loss
 // (the other side of the G/D pair, the caller matches the keys) is finite and
-// non-zero on each of the same rows: an adversarial loss (BCE, LSGAN, hinge)
-// is exactly 0 only when the discriminator's outputs are saturated, so the
+// non-zero on each of the same rows: an adversarial loss (BCE, LSGAN) is
+// exactly 0 only when the discriminator's outputs are saturated, so the
 // game is dead and that side gets no gradient (DCGAN-tensorflow#276: g_loss
 // 0.00000000 at every batch beside d_loss 61.8-92.2; neural-colorization#13:
 // G GAN Loss 0.0 beside D loss 50.0). A WGAN critic's losses are never
 // exactly 0. Evidence: zero_start_points rows of both keys. Known false
-// positive: an adversarial term logged as 0 while switched off for a warm-up
+// positives: a hinge discriminator loss, which is 0 whenever its margins hold
+// while the generator still gets a gradient (BMSG-GAN#40, relativistic hinge:
+// d_loss 0.000000 beside g_loss 7.4-18.5, a healthy run by its author; the
+// values alone do not tell hinge from a saturated BCE at the printed
+// precision); an adversarial term logged as 0 while switched off for a warm-up
 // with the discriminator still trained and logged (none in the corpus; the
 // healthy curves' exactly-0 losses are an MoE aux loss, YOLOX's l1_loss
 // before its last epochs and GRPO losses, none of them a G/D pair).
@@ -1818,9 +1822,14 @@ inline std::optional<Decision> detect_chance_wobble(const Series& loss, const Se
 // wav2letter#848: train-WER 102.27, 100.00, 100.00 and dev-clean-WER 99.99,
 // 100.01, 100.00 at updates 66000-68000, the loss at 79-81). Only the
 // percent scale is judged: a series whose highest value is at most 1.5 may
-// be a fraction, where 1.0 is 100 % but also 1 % printed in percent. On the
-// tuned corpus no healthy curve logs a WER above 99.5 more than once (a
-// whisper fine-tune's first evaluation at 100). Known false positive: a CTC
+// be a fraction, where 1.0 is 100 % but also 1 % printed in percent: it is
+// judged only at exactly 1.0 on each of the evaluations, never above 1.0,
+// and with a loss given (a percent rate that never exceeded 1 % and sits at
+// exactly 1.0 three times over while its loss does not fall is no model in
+// training; transformers
+// #10884: wav2vec2's Wer 1.000000 at steps 400, 800, 1200, the loss at 5.06,
+// 5.12, 5.12). On the tuned corpus no healthy curve logs a WER above 99.5
+// more than once (a whisper fine-tune's first evaluation at 100). Known false positive: a CTC
 // model trained from scratch whose first ceiling_points evaluations come
 // before it leaves the blank, with a loss that has not fallen 5 % between
 // them (an evaluation every few hundred steps early in a slow warm-up).
@@ -1830,10 +1839,15 @@ inline std::optional<Decision> detect_error_ceiling(const Series& rate, const Se
   const auto n = static_cast<std::size_t>(opt.ceiling_points);
   if (rate.size() < n) return std::nullopt;
   auto mx = rate.max();
-  if (!mx || !(*mx > 1.5) || *mx > 1000.0) return std::nullopt;  // percent, not a fraction or a count
+  if (!mx || *mx > 1000.0) return std::nullopt;  // a count, not a rate
+  // A fraction is judged only at exactly 1.0, never above it, and beside a loss: 1 % printed in percent is a
+  // healthy rate, one that is exactly 1.0 at each evaluation and never worse, while the loss does not fall, is a
+  // fraction at 100 %.
+  const bool fraction = !(*mx > 1.5);
+  if (fraction && (*mx != 1.0 || !loss || loss->empty())) return std::nullopt;
   for (std::size_t i = 0; i < n; ++i) {
     const double v = rate.from_back(i).value;
-    if (!std::isfinite(v) || v < 99.5) return std::nullopt;
+    if (!std::isfinite(v) || (fraction ? v != 1.0 : v < 99.5)) return std::nullopt;
   }
   const std::int64_t first = rate.from_back(n - 1).step;
   if (loss && !loss->empty() && std::isfinite(loss->back().value)) {
@@ -1846,8 +1860,8 @@ inline std::optional<Decision> detect_error_ceiling(const Series& rate, const Se
   }
   return detail::make_decision(
       Source::kRulebased, "frozen_metric", opt.severity,
-      rate.name() + " has been at " + detail::fmt_num(rate.back().value) + " % or more for " + std::to_string(n) +
-          " evaluations (since step " + std::to_string(first) + ")" +
+      rate.name() + " has been at " + detail::fmt_num(rate.back().value) + (fraction ? " (100 %)" : " % or more") +
+          " for " + std::to_string(n) + " evaluations (since step " + std::to_string(first) + ")" +
           (loss && !loss->empty() ? " while " + loss->name() + " does not fall" : std::string()) +
           ": the model outputs nothing usable (collapsed to blanks?)",
       rate.name(), &rate, {{"points", std::to_string(n)}, {"rule", "error_ceiling"}});

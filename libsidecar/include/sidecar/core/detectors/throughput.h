@@ -257,7 +257,61 @@ inline std::optional<Decision> step_time_creep(const Series& t, const Throughput
   set_band(d, -std::numeric_limits<double>::infinity(), *mn * (1.0 + opt.creep_ratio) / 2.0);
   return d;
 }
+
+// Throughput's mirror of step_time_creep (evidence: creep_points points): the
+// last creep_points values are each a new low of the run (below every value
+// before them) and the latest is <= 1/creep_ratio x the run's maximum. A
+// speed that falls at every print is the same leak seen from the other side
+// (gluonts#833: a DeepAR epoch at 2.95 it/s, then 1.92, 1.91, 1.51, 1.46 with
+// the same 4000 batches), and a warm-up makes the first values the lowest,
+// not the highest. A fall is a creep only when no single step makes it: the
+// value before the latest is already the midpoint m = (1 + creep_ratio) / 2
+// under the maximum (one slow interval after a gentle ease, insightface#807's
+// 224, 223, 218, 215, then 26 at an evaluation, is the collapse rule's, which
+// wants it twice), and the latest is m under the second of the points (a
+// fast first interval and then a level that barely eases, TimeMixer#88's
+// 3.62, then 1.080 ... 1.076, is no slowdown). Stays open until the
+// throughput is back above the run's maximum / m.
+inline std::optional<Decision> throughput_creep(const Series& tp, const ThroughputCollapseOptions& opt) {
+  auto n = static_cast<std::size_t>(std::max(opt.creep_points, 0));
+  if (n < 3 || !(opt.creep_ratio > 1.0) || tp.size() < n) return std::nullopt;
+  const double cur = tp.back().value;
+  auto mx = tp.max();
+  if (!std::isfinite(cur) || !(cur > 0) || !mx || !std::isfinite(*mx) || cur * opt.creep_ratio > *mx)
+    return std::nullopt;
+  const double mid = (1.0 + opt.creep_ratio) / 2.0;
+  if (!(tp.from_back(1).value * mid <= *mx) || !(cur * mid <= tp.from_back(n - 2).value)) return std::nullopt;
+  double low = std::numeric_limits<double>::infinity();
+  for (std::size_t i = n; i < tp.size(); ++i) {
+    double x = tp.from_back(i).value;
+    if (std::isfinite(x)) low = std::min(low, x);
+  }
+  for (std::size_t i = n; i-- > 0;) {
+    const double x = tp.from_back(i).value;
+    if (!std::isfinite(x) || !(x < low)) return std::nullopt;
+    low = x;
+  }
+  Decision d = make_decision(Source::kRulebased, "throughput_collapse", opt.severity,
+                             tp.name() + " fell to " + fmt_num(cur) + ", " + fmt_num(cur / *mx) + "x its maximum " +
+                                 fmt_num(*mx) + ", a new low at each of the last " + std::to_string(n) + " points",
+                             tp.name(), &tp, {{"rule", "creep"}, {"max", fmt_num(*mx)}});
+  set_band(d, *mx / mid, std::numeric_limits<double>::infinity());
+  return d;
+}
 }  // namespace detail
+
+// A throughput judged by the collapse rule (detect_throughput_collapse_phased)
+// and, when that finds nothing, by its creep form (detail::throughput_creep):
+// a speed at a new low at each of creep_points points, creep_ratio under its
+// best; not with `phase_change` (an RL learner's speed steps down at its learning start and then eases as its
+// replay buffer grows: ptan#5, a DQN at 333 frames/s, then 40, 18.2, 17.3, 16.7, 16.4). Known false positive of the
+// creep form: a planned ramp (sequence length, batch size) that slows each logged interval in turn.
+inline std::optional<Decision> detect_throughput_slowdown(const Series& tp, const ThroughputCollapseOptions& opt,
+                                                          bool phase_change) {
+  auto d = detect_throughput_collapse_phased(tp, opt, phase_change);
+  if (!d && opt.enabled && !tp.empty() && !phase_change) d = detail::throughput_creep(tp, opt);
+  return d;
+}
 
 // The jump form of detect_step_time_growth (below).
 namespace detail {
