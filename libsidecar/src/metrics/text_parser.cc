@@ -37,6 +37,20 @@ bool is_key_boundary(char c) {
   return is_space(c) || c == ',' || c == '[' || c == '(' || c == '{' || c == '|' || c == ';' || c == ':';
 }
 
+// A time-per-step unit printed after a value ("0.72 s/itr", "0.35s/it", "12 ms/batch"): the value is a duration,
+// whatever its key says (mks0601's Hand4Whole and I2L-MeshNet log "speed: 0.72(0.65s r0.07)s/itr"). Returns the
+// unit's length at s[i] when one starts there and ends at a value end, else 0.
+std::size_t step_time_unit_at(std::string_view s, std::size_t i) {
+  static constexpr std::string_view kUnits[] = {"s/itr",   "s/iter",   "s/it",     "s/step",    "s/batch",
+                                                "sec/it",  "sec/iter", "sec/step", "sec/batch", "ms/itr",
+                                                "ms/iter", "ms/it",    "ms/step",  "ms/batch"};
+  std::size_t best = 0;
+  for (std::string_view u : kUnits)
+    if (s.substr(i, u.size()) == u && (i + u.size() == s.size() || is_value_end(s[i + u.size()])))
+      best = std::max(best, u.size());
+  return best;
+}
+
 // "ProcessGroupNCCL.cpp:458", "trainer.py:2128": a source location, not a metric.
 bool is_source_file_key(std::string_view k) {
   for (std::string_view ext : {".py", ".cpp", ".cc", ".h", ".cu", ".c", ".hpp"}) {
@@ -474,6 +488,25 @@ void TextMetricsParser::scan_fields(std::string_view s, std::size_t begin, std::
     std::string_view bounded = s.substr(0, end);
     std::size_t ve = v;
     auto value = read_value(bounded, &ve);
+    // A number, an optional "(...)" of its parts, then a time-per-step unit: "0.72(0.65s r0.07)s/itr".
+    std::size_t unit_at = 0, unit_len = 0;
+    if (!value) {
+      std::size_t k = v;
+      while (k < end && (is_digit(s[k]) || s[k] == '.' || s[k] == '-' || s[k] == '+' || s[k] == 'e' || s[k] == 'E'))
+        ++k;
+      auto num = k > v ? detail::parse_number(s.substr(v, k - v)) : std::nullopt;
+      std::size_t g = k;
+      if (num && g < end && s[g] == '(' && !skip_group(bounded, &g)) num.reset();
+      if (num && (unit_len = step_time_unit_at(bounded, g)) != 0) {
+        value = num;
+        unit_at = g;
+        ve = g + unit_len;
+      }
+    } else {
+      std::size_t u = ve;
+      while (u < end && is_space(s[u])) ++u;
+      if ((unit_len = step_time_unit_at(bounded, u)) != 0) unit_at = u;  // "0.72 s/itr", "0.35s/it" read apart
+    }
     if (!value) continue;
     bool in_call = false;
     for (int d = 0; d < std::min(depth, 64); ++d) in_call = in_call || ((call_bits >> d) & 1u);
@@ -484,7 +517,12 @@ void TextMetricsParser::scan_fields(std::string_view s, std::size_t begin, std::
       while (!key.empty() && (key.back() == '.' || key.back() == '-' || key.back() == '/')) key.remove_suffix(1);
       if (!key.empty() && !is_source_file_key(key)) {
         const std::size_t before = fields_.size();
-        add_field(key, *value);
+        if (unit_len != 0) {
+          add_field(std::string(key) + " (" + std::string(s.substr(unit_at, unit_len)) + ")", *value);
+          ve = std::max(ve, unit_at + unit_len);
+        } else {
+          add_field(key, *value);
+        }
         if (fields_.size() > before && ks >= tqdm_begin_ && ks < tqdm_end_) ++postfix_fields_;
       }
     }

@@ -322,6 +322,21 @@ TEST_CASE("real-world lines: rows and look-alikes", "[text]") {
   check_lines(cases);
 }
 
+TEST_CASE("a time-per-step unit after a value names the key's unit (mks0601's loggers)", "[text]") {
+  check_lines({
+      // mks0601/Hand4Whole_RELEASE#31: the "speed" is seconds per iteration (0.65 s compute, 0.07 s reading)
+      {"09-24 22:50:46 Epoch 0/7 itr 26/3489: lr: 0.0001 speed: 0.72(0.65s r0.07)s/itr 0.70h/epoch loss_smpl_pose: "
+       "0.3386",
+       "step=- lr=1e-04 speed (s/itr)=0.72 loss_smpl_pose=0.3386"},
+      {"iter 10: speed: 0.72 s/itr, loss: 0.5", "step=10 speed (s/itr)=0.72 loss=0.5"},
+      {"step 3 | batch_time: 0.35s/it | loss: 1.2", "step=3 batch_time (s/it)=0.35 loss=1.2"},
+      {"train: time = 120 ms/batch, acc = 0.5", "step=- time (ms/batch)=120 acc=0.5"},
+      // A unit that is not a time per step leaves the key alone; a value without a number stays unread.
+      {"speed: 120 samples/s, loss: 0.5", "step=- speed=120 loss=0.5"},
+      {"speed: fast(1)s/itr, loss: 0.5", "step=- loss=0.5"},
+  });
+}
+
 TEST_CASE("space-separated key value pairs: torchvision's and timm's evaluation summaries", "[text]") {
   check_lines({
       {"Epoch: [3]  Acc@1 45.2 Acc@5 70.1 loss 2.3", "step=- Acc@1=45.2 Acc@5=70.1 loss=2.3"},

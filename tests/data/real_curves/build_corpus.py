@@ -36,6 +36,8 @@ in the same paste (the raw file stays complete), "step_key" names the
 counter that becomes `step`, "drop_keys" removes keys cut off in the paste,
 "merge_on" (regex) joins consecutive lines of one logged record into one row,
 "units" (kv) accepts a unit glued to a value ("1612.0min" -> 1612.0),
+"step_time_units" (kv) names a key by the time-per-step unit printed after its value, as sidecar's
+text parser does ("speed: 0.72(0.65s r0.07)s/itr" -> "speed (s/itr)": 0.72),
 "seg_skip" (pipe) ignores separator-split segments matching a regex (counters),
 "kv_re" (kv) replaces the key/value pattern (%s stands for a number),
 "vk_re" (kv) also reads value-then-key pairs (group 1 the number, group 2 the key),
@@ -72,6 +74,8 @@ ENTRY_FILES = (("entries.json", None), ("entries_fresh.json", "fresh"), ("entrie
 
 NUM = r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?|[-+]?(?:nan|NaN|NAN|inf|Inf|INF|Infinity)"
 NUM_RE = re.compile(r"^(?:%s)$" % NUM)
+# a time-per-step unit printed after a value ("0.72(0.65s r0.07)s/itr"); sidecar's text parser appends it to the key
+STEP_TIME_UNIT = r"(?:ms|sec|s)/(?:itr|iter|it|step|batch)"
 
 
 def value(tok):
@@ -175,7 +179,12 @@ def parse_kv(lines, e):
         pat = re.compile(e["kv_re"] % NUM)
     for line in lines:
         row = {}
-        add_pairs(row, pat.findall(line), e)
+        pairs = pat.findall(line)
+        if e.get("step_time_units"):  # a time per step after the value names the key's unit, as sidecar's parser does
+            units = dict(re.findall(r"([A-Za-z_][\w/.\-]*)\s*[:=]\s*(?:%s)(?:\([^)]*\))?\s*(%s)(?![\w/])"
+                                    % (NUM, STEP_TIME_UNIT), line))
+            pairs = [("%s (%s)" % (k, units[k]) if k in units else k, tok) for k, tok in pairs]
+        add_pairs(row, pairs, e)
         if e.get("vk_re"):  # a value printed before its unit-like key ("(729.8 examples/sec; ...")
             add_pairs(row, [(k, tok) for tok, k in re.findall(e["vk_re"] % NUM, line)], e)
         end_row(rows, row, line, e)
