@@ -488,24 +488,26 @@ void TextMetricsParser::scan_fields(std::string_view s, std::size_t begin, std::
     std::string_view bounded = s.substr(0, end);
     std::size_t ve = v;
     auto value = read_value(bounded, &ve);
-    // A number, an optional "(...)" of its parts, then a time-per-step unit: "0.72(0.65s r0.07)s/itr".
-    std::size_t unit_at = 0, unit_len = 0;
+    // A number with its parts in parentheses, or glued to a unit, counts only before a time-per-step unit:
+    // "0.72(0.65s r0.07)s/itr", "0.35s/it".
+    bool needs_unit = false;
     if (!value) {
       std::size_t k = v;
       while (k < end && (is_digit(s[k]) || s[k] == '.' || s[k] == '-' || s[k] == '+' || s[k] == 'e' || s[k] == 'E'))
         ++k;
-      auto num = k > v ? detail::parse_number(s.substr(v, k - v)) : std::nullopt;
-      std::size_t g = k;
-      if (num && g < end && s[g] == '(' && !skip_group(bounded, &g)) num.reset();
-      if (num && (unit_len = step_time_unit_at(bounded, g)) != 0) {
-        value = num;
-        unit_at = g;
-        ve = g + unit_len;
+      if (k > v && k < end && (s[k] == '(' || step_time_unit_at(bounded, k) != 0) &&
+          (value = detail::parse_number(s.substr(v, k - v)))) {
+        ve = k;
+        needs_unit = true;
       }
-    } else {
-      std::size_t u = ve;
-      while (u < end && is_space(s[u])) ++u;
-      if ((unit_len = step_time_unit_at(bounded, u)) != 0) unit_at = u;  // "0.72 s/itr", "0.35s/it" read apart
+    }
+    // The unit after the value, past its "(...)" and spaces: "0.72 s/itr", "0.72(0.70)s/itr".
+    std::size_t unit_at = ve, unit_len = 0;
+    if (value) {
+      if (unit_at < end && s[unit_at] == '(' && !skip_group(bounded, &unit_at)) unit_at = ve;
+      while (unit_at < end && is_space(s[unit_at])) ++unit_at;
+      unit_len = step_time_unit_at(bounded, unit_at);
+      if (needs_unit && unit_len == 0) value.reset();
     }
     if (!value) continue;
     bool in_call = false;
@@ -519,7 +521,7 @@ void TextMetricsParser::scan_fields(std::string_view s, std::size_t begin, std::
         const std::size_t before = fields_.size();
         if (unit_len != 0) {
           add_field(std::string(key) + " (" + std::string(s.substr(unit_at, unit_len)) + ")", *value);
-          ve = std::max(ve, unit_at + unit_len);
+          ve = unit_at + unit_len;
         } else {
           add_field(key, *value);
         }

@@ -331,9 +331,12 @@ TEST_CASE("a time-per-step unit after a value names the key's unit (mks0601's lo
       {"iter 10: speed: 0.72 s/itr, loss: 0.5", "step=10 speed (s/itr)=0.72 loss=0.5"},
       {"step 3 | batch_time: 0.35s/it | loss: 1.2", "step=3 batch_time (s/it)=0.35 loss=1.2"},
       {"train: time = 120 ms/batch, acc = 0.5", "step=- time (ms/batch)=120 acc=0.5"},
+      {"speed: 0.72(0.70)s/itr loss: 0.5", "step=- speed (s/itr)=0.72 loss=0.5"},
       // A unit that is not a time per step leaves the key alone; a value without a number stays unread.
       {"speed: 120 samples/s, loss: 0.5", "step=- speed=120 loss=0.5"},
       {"speed: fast(1)s/itr, loss: 0.5", "step=- loss=0.5"},
+      {"eta: 3(a b) steps, loss: 0.5", "step=- loss=0.5"},
+      {"lr: 3e-4, wait: 5s, loss: 0.5", "step=- lr=3e-04 loss=0.5"},
   });
 }
 

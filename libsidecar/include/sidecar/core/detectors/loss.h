@@ -1820,16 +1820,16 @@ inline std::optional<Decision> detect_chance_wobble(const Series& loss, const Se
 // transducer models collapsed to the blank (speechbrain#2533: valid WER
 // 1.00e+02 at epochs 1-4 while the train loss sits at 1.06e+02 from epoch 2;
 // wav2letter#848: train-WER 102.27, 100.00, 100.00 and dev-clean-WER 99.99,
-// 100.01, 100.00 at updates 66000-68000, the loss at 79-81). Only the
-// percent scale is judged: a series whose highest value is at most 1.5 may
-// be a fraction, where 1.0 is 100 % but also 1 % printed in percent: it is
-// judged only at exactly 1.0 on each of the evaluations, never above 1.0,
+// 100.01, 100.00 at updates 66000-68000, the loss at 79-81). A series whose
+// highest value is at most 1.5 may be a fraction, where 1.0 is 100 % but
+// also 1 % printed in percent: it is judged only at exactly 1.0 on each of
+// the evaluations, never above 1.0,
 // and with a loss given (a percent rate that never exceeded 1 % and sits at
 // exactly 1.0 three times over while its loss does not fall is no model in
-// training; transformers
-// #10884: wav2vec2's Wer 1.000000 at steps 400, 800, 1200, the loss at 5.06,
-// 5.12, 5.12). On the tuned corpus no healthy curve logs a WER above 99.5
-// more than once (a whisper fine-tune's first evaluation at 100). Known false positive: a CTC
+// training; transformers#10884: wav2vec2's Wer 1.000000 at steps 400, 800,
+// 1200, the loss at 5.06, 5.12, 5.12). On the tuned corpus no healthy curve
+// logs a WER above 99.5 more than once (a whisper fine-tune's first
+// evaluation at 100). Known false positive: a CTC
 // model trained from scratch whose first ceiling_points evaluations come
 // before it leaves the blank, with a loss that has not fallen 5 % between
 // them (an evaluation every few hundred steps early in a slow warm-up).
