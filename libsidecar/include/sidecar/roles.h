@@ -288,7 +288,8 @@ inline bool has(const std::vector<std::string>& tk, std::initializer_list<std::s
 }
 
 // Tokens that qualify a loss/reward/KL key without making it a different
-// quantity ("train", "mean", "epoch"...): such keys may be the primary one.
+// quantity ("train", "mean", "epoch"...): such keys may be the primary one
+// ("of" and "batches": ST-GCN's "Mean test loss of 8 batches").
 // "binary" / "multi" (the objective's kind) and "logloss" (the log loss
 // itself) in a boosting library's metric name (LightGBM's "binary_logloss").
 inline bool neutral_token(std::string_view t) {
@@ -299,7 +300,7 @@ inline bool neutral_token(std::string_view t) {
                     "mlm",       "clm",        "sft",    "token",    "per",    "cross",   "entropy",    "episode",
                     "rollout",   "env",        "rlhf",   "policy",   "approx", "div",     "divergence", "kl",
                     "reward",    "rewards",    "return", "returns",  "rew",    "value",   "grad",       "gradient",
-                    "norm",      "total_norm", "gnorm",  "binary",   "multi",  "logloss"}) ||
+                    "norm",      "total_norm", "gnorm",  "binary",   "multi",  "logloss", "of",         "batches"}) ||
          all_digits(t);
 }
 
