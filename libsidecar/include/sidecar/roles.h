@@ -338,6 +338,12 @@ inline bool is_throughput_token(const std::vector<std::string>& tk, std::size_t 
                         "sequences", "examples", "batches", "words",  "frames", "iters",  "iterations"}));
 }
 
+// The two halves of a time-per-step unit ("s/itr", "ms/batch"): a time, then a unit of work.
+inline bool is_time_unit_token(std::string_view t) { return one_of(t, {"s", "sec", "secs", "ms"}); }
+inline bool is_work_unit_token(std::string_view t) {
+  return one_of(t, {"it", "itr", "iter", "iteration", "step", "batch"});
+}
+
 // tk[i] (with its neighbours) names the duration of a step.
 inline bool is_step_time_token(const std::vector<std::string>& tk, std::size_t i) {
   std::string_view t = tk[i];
@@ -352,7 +358,7 @@ inline bool is_step_time_token(const std::vector<std::string>& tk, std::size_t i
   // A time unit over a step: "s/it", "s/itr", "sec/step", "ms/batch" (also as
   // the unit of a "speed", Hand4Whole's "speed: 0.72 s/itr").
   return one_of(t, {"iter_time", "step_time", "batch_time", "itertime", "steptime", "batchtime"}) ||
-         (one_of(t, {"s", "sec", "secs", "ms"}) && one_of(next, {"it", "itr", "iter", "iteration", "step", "batch"}));
+         (is_time_unit_token(t) && is_work_unit_token(next));
 }
 
 // The key is a time unit and nothing else ("s", "sec", "ms"): a parser gave
@@ -552,6 +558,14 @@ inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
 }
 
 }  // namespace detail
+
+// A time-per-step unit as printed after a value ("s/itr", "ms/batch", lower case): the text parser names the value's
+// key by it ("speed (s/itr)"), which the token rules above read as a step time.
+inline bool is_step_time_unit(std::string_view unit) {
+  const std::size_t slash = unit.find('/');
+  return slash != std::string_view::npos && detail::is_time_unit_token(unit.substr(0, slash)) &&
+         detail::is_work_unit_token(unit.substr(slash + 1));
+}
 
 // The family and role of a raw key from its tokens alone (no aliases).
 // camelCase keys ("trainLoss", "valAcc") are split where the plain tokens

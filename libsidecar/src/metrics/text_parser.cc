@@ -9,6 +9,7 @@
 #include "sidecar/core/detail/names.h"
 #include "sidecar/core/detail/strings.h"
 #include "sidecar/metric_lines.h"
+#include "sidecar/roles.h"
 
 namespace sidecar {
 
@@ -39,16 +40,13 @@ bool is_key_boundary(char c) {
 
 // A time-per-step unit printed after a value ("0.72 s/itr", "0.35s/it", "12 ms/batch"): the value is a duration,
 // whatever its key says (mks0601's Hand4Whole and I2L-MeshNet log "speed: 0.72(0.65s r0.07)s/itr"). Returns the
-// unit's length at s[i] when one starts there and ends at a value end, else 0.
+// unit's length at s[i] when one (is_step_time_unit) starts there and ends at a value end, else 0.
 std::size_t step_time_unit_at(std::string_view s, std::size_t i) {
-  static constexpr std::string_view kUnits[] = {"s/itr",   "s/iter",   "s/it",     "s/step",    "s/batch",
-                                                "sec/it",  "sec/iter", "sec/step", "sec/batch", "ms/itr",
-                                                "ms/iter", "ms/it",    "ms/step",  "ms/batch"};
-  std::size_t best = 0;
-  for (std::string_view u : kUnits)
-    if (s.substr(i, u.size()) == u && (i + u.size() == s.size() || is_value_end(s[i + u.size()])))
-      best = std::max(best, u.size());
-  return best;
+  if (i >= s.size() || (s[i] != 's' && s[i] != 'm')) return 0;  // most values are followed by neither
+  std::size_t j = i;
+  while (j < s.size() && (is_alpha(s[j]) || s[j] == '/')) ++j;
+  if (j < s.size() && !is_value_end(s[j])) return 0;
+  return is_step_time_unit(s.substr(i, j - i)) ? j - i : 0;
 }
 
 // "ProcessGroupNCCL.cpp:458", "trainer.py:2128": a source location, not a metric.
