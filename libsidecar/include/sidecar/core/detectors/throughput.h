@@ -225,6 +225,22 @@ inline std::optional<Decision> detect_step_time_collapse(const Series& rate, std
 }
 
 namespace detail {
+// Whether each of the last n values of t is a new record of the run: above (`high`) or below every finite value
+// logged before it; a non-finite one among them is none.
+inline bool records_at_each(const Series& t, std::size_t n, bool high) {
+  double rec = high ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+  for (std::size_t i = n; i < t.size(); ++i) {
+    const double x = t.from_back(i).value;
+    if (std::isfinite(x)) rec = high ? std::max(rec, x) : std::min(rec, x);
+  }
+  for (std::size_t i = n; i-- > 0;) {
+    const double x = t.from_back(i).value;
+    if (!std::isfinite(x) || !(high ? x > rec : x < rec)) return false;
+    rec = x;
+  }
+  return true;
+}
+
 // The creep form of a growing step time (evidence: creep_points points): the
 // last creep_points values are each a new high of the run (above every value
 // before them) and the latest is >= creep_ratio x the run's minimum. A leak
@@ -240,16 +256,7 @@ inline std::optional<Decision> step_time_creep(const Series& t, const Throughput
   const double cur = t.back().value;
   auto mn = t.min();
   if (!std::isfinite(cur) || !mn || !(*mn > 0) || cur < opt.creep_ratio * *mn) return std::nullopt;
-  double high = -std::numeric_limits<double>::infinity();
-  for (std::size_t i = n; i < t.size(); ++i) {
-    double x = t.from_back(i).value;
-    if (std::isfinite(x)) high = std::max(high, x);
-  }
-  for (std::size_t i = n; i-- > 0;) {
-    const double x = t.from_back(i).value;
-    if (!std::isfinite(x) || !(x > high)) return std::nullopt;
-    high = x;
-  }
+  if (!records_at_each(t, n, true)) return std::nullopt;
   Decision d = make_decision(Source::kRulebased, "throughput_collapse", opt.severity,
                              t.name() + " grew to " + fmt_num(cur) + ", " + fmt_num(cur / *mn) + "x its minimum " +
                                  fmt_num(*mn) + ", a new high at each of the last " + std::to_string(n) + " points",
@@ -281,16 +288,7 @@ inline std::optional<Decision> throughput_creep(const Series& tp, const Throughp
     return std::nullopt;
   const double mid = (1.0 + opt.creep_ratio) / 2.0;
   if (!(tp.from_back(1).value * mid <= *mx) || !(cur * mid <= tp.from_back(n - 2).value)) return std::nullopt;
-  double low = std::numeric_limits<double>::infinity();
-  for (std::size_t i = n; i < tp.size(); ++i) {
-    double x = tp.from_back(i).value;
-    if (std::isfinite(x)) low = std::min(low, x);
-  }
-  for (std::size_t i = n; i-- > 0;) {
-    const double x = tp.from_back(i).value;
-    if (!std::isfinite(x) || !(x < low)) return std::nullopt;
-    low = x;
-  }
+  if (!records_at_each(tp, n, false)) return std::nullopt;
   Decision d = make_decision(Source::kRulebased, "throughput_collapse", opt.severity,
                              tp.name() + " fell to " + fmt_num(cur) + ", " + fmt_num(cur / *mx) + "x its maximum " +
                                  fmt_num(*mx) + ", a new low at each of the last " + std::to_string(n) + " points",
