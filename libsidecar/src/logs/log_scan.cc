@@ -540,6 +540,7 @@ struct LogScanner::Impl {
   // Every expression of the database also anchors at a \r (log_pattern_with_cr_line_ends): the quiet test scans raw
   // text.
   bool cr_line_ends = true;
+  std::optional<std::uint32_t> hang_syndrome;  // the catalogue's `hang`, when enabled: a waiting stack dump is its
 
   Status build_database(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags,
                         const std::vector<std::string>& written);
@@ -631,6 +632,7 @@ Result<std::shared_ptr<const LogScanner>> LogScanner::create(const LogOptions& o
     cs.n_escalate = spec.escalate.size();
     for (const auto& p : spec.follow_ups) add_include(p);
     cs.include = std::make_unique<LazyRegex[]>(cs.n_include());
+    if (spec.name == "hang") impl->hang_syndrome = static_cast<std::uint32_t>(impl->syndromes.size());
     impl->syndromes.push_back(std::move(cs));
   }
   if (!impl->cr_line_ends) expressions = written;  // one expression cannot: the quiet test scans a copy
@@ -682,6 +684,8 @@ struct Pending {
   std::vector<int> ranks;                // folded report: ranks seen, in order
   std::optional<std::uint64_t> min_seq;  // folded report: smallest collective sequence number seen
   std::optional<int> min_seq_rank;
+  std::string first_frame;   // traceback: its first frame line (a stack dump's innermost call)
+  bool after_other = false;  // traceback: it began within kLogFollowUpLines of another syndrome's finding on its rank
 };
 
 constexpr int kFoldKeyBase = -2;
@@ -699,6 +703,21 @@ bool is_chain_marker(std::string_view content) {
 bool is_frame_line(std::string_view content) {
   std::size_t f = content.find("File \"");
   return f != std::string_view::npos && content.find("\", line ", f) != std::string_view::npos;
+}
+
+// faulthandler's dump of the thread that dumped ('Current thread 0x... (most recent call first):') whose innermost
+// call blocks ('  File ".../threading.py", line 299 in wait'): the dump a registered signal or a timer took of a live
+// process that was waiting (faulthandler writes ' in ' with no comma; a traceback's frame has one). After a fatal
+// signal the current thread is the one that crashed, and the dump is that finding's (after_other).
+bool is_waiting_dump(std::string_view header, std::string_view first_frame) {
+  if (header.find("Current thread 0x") == std::string_view::npos ||
+      header.find("(most recent call first)") == std::string_view::npos)
+    return false;
+  static const RE2 waiting(
+      "File \"[^\"]*\", line [0-9]+ in (wait|wait_for|acquire|join|_wait_for_tstate_lock|select|"
+      "poll|recv|recv_into|accept|sleep|result)\\s*$",
+      re2_options(true));
+  return RE2::PartialMatch(re2::StringPiece(first_frame.data(), first_frame.size()), waiting);
 }
 
 // A Ray / vLLM process tag in front of a line: "(RayWorker pid=12, ip=10.0.0.1) ".
@@ -773,6 +792,10 @@ bool is_doc_line(std::string_view line) {
   if (hashes >= 1 && hashes <= 6 && hashes + 1 < line.size() && line[hashes] == ' ' &&
       std::isalpha(static_cast<unsigned char>(line[hashes + 1])))
     return true;
+  // A line that starts with an exception is a program's, whatever its message says (Ray Train's
+  // 'ray.train.base_trainer.TrainingFailedError: ... rather an error such as OOM), you can restart the run ...').
+  static const RE2 exception_first("^([a-z_][a-z0-9_]*\\.)*[A-Z][A-Za-z0-9_]*(Error|Exception): ", re2_options(true));
+  if (RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), exception_first)) return false;
   static const RE2 prose(
       "\\b(errors?|exceptions?|messages?|failures?|warnings?) (like|such as)\\b|"
       "\\bif you('ve| have)? (encountered|seen|run into|hit)\\b|"
@@ -1152,6 +1175,7 @@ void LogStream::State::hold_traceback(LogMatch m, std::string_view content, cons
   Pending p;
   p.key = key;
   p.syndrome = syndrome;
+  p.after_other = last_finding_line && key == last_finding_key && u.line - *last_finding_line <= kLogFollowUpLines;
   // A line that carries its exception itself (a logger's "ERROR ...
   // pkg.SomeError: ...", extracted as `exception`) waits only for a chain.
   p.have_exception = evidence_get(m.evidence, "exception") != nullptr;
@@ -1258,6 +1282,15 @@ void LogStream::State::emit_pending(std::size_t i, std::vector<LogMatch>* out) {
       ev.emplace_back("behind_seq", std::to_string(*p.min_seq));
     }
   }
+  if (!p.fold && !p.have_exception && !p.after_other && impl->hang_syndrome &&
+      is_waiting_dump(p.match.text, p.first_frame)) {  // a stuck process's stack, not an error: hang's
+    p.syndrome = *impl->hang_syndrome;
+    const SyndromeSpec& hang = impl->syndromes[p.syndrome].spec;
+    p.match.syndrome = hang.name;
+    p.match.severity = hang.severity;
+    p.match.evidence.emplace_back("what", "a stack dump of a waiting thread");
+    p.match.evidence.emplace_back("frame", p.first_frame);
+  }
   finalize(impl->syndromes[p.syndrome], &p.match);
   out->push_back(std::move(p.match));
   pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(i));
@@ -1305,6 +1338,8 @@ void LogStream::State::track_pending(std::string_view text, std::vector<LogMatch
       emit_pending(i, out);
       continue;
     }
+    if (p.key == key && p.first_frame.empty() && is_frame_line(content))
+      p.first_frame = capped(content, impl->options.max_text_bytes);
     const std::string_view line = skip_process_tag(content);
     if (p.key == key && !line.empty() && line[0] != ' ' && line[0] != '\t') {
       std::string_view type = exception_name(line);

@@ -1305,9 +1305,10 @@ TEST_CASE("round 6: the r5 part's wording families from the printing programs, a
        "disk_full"},
       {"ray.exceptions.OutOfDiskError: Local disk is full", "disk_full"},
       {"243413:\tnan", "nan_in_log"},
-      // traceback: stack dumps without an exception (faulthandler, py-spy)
+      // traceback: a stack dump without an exception (faulthandler); py-spy's is hang's (round 32: py-spy is run on a
+      // live process that stopped advancing)
       {"Thread 0x00007f57caf71740 (most recent call first):", "traceback"},
-      {"Thread 4886 (idle): \"MainThread\"", "traceback"},
+      {"Thread 4886 (idle): \"MainThread\"", "hang"},
       // look-alikes: quiet
       {"[W socket.cpp:601] [c10d] The client socket has failed to connect to [localhost]:29500 (errno: 99 - Cannot "
        "assign requested address).",
@@ -4061,6 +4062,119 @@ TEST_CASE("round 31: the r30 misses by their emitters' messages, and their look-
       {"2025-01-01 10:00:00,000 (train:512) INFO: (Steps: 12000) train/generator_loss = 2.3810.", ""},
   };
   check_line_cases(cases);
+}
+
+TEST_CASE("round 32: the r31 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // Vulkan's device-memory refusal, a TF custom op's OOM; NVENC's refusals in ffmpeg's and NVEncC's words, Docker
+      // with no GPU runtime, Podman with no CDI spec; c10d's older work timeout, DeepEP's timeout check, Horovod's
+      // start, Dask's comm; LightGBM's and rabit's sockets, brpc, torch_xla's mesh, an RDMA completion error,
+      // XGBoost's NCCL check; the CUDA samples' check, cudaErrorSystemNotReady, the container toolkit; NVML's lost GPU
+      // glued to a message, DirectML's device-removed HRESULTs; MPICH's Hydra, XGBoost4J-Spark; Open MPI's SIGABRT
+      // report; Ray's raylet registration, a py-spy dump; Ray Train's failure, whose message names OOM as an example
+      {"[0 NVIDIA GeForce RTX 3060]  queueC=2[8]  queueG=0[16]\nvkAllocateMemory failed -2", "cuda_oom"},
+      {"  (1) Resource exhausted: Operation received an exception: DeePMD-kit OOM: CUDA Assert, in file op.cc:12",
+       "cuda_oom"},
+      {"[h264_nvenc @ 0x55d1c2a3b4c0] InitializeEncoder failed: out of memory (10): (no details)", "gpu_busy"},
+      {"Error on NvEncOpenEncodeSessionEx(device_type=NV_ENC_DEVICE_TYPE_CUDA): 10 (NVENC indicates that the API call "
+       "failed because it was unable to allocate enough memory to perform the requested operation.)",
+       "gpu_busy"},
+      {"docker: Error response from daemon: could not select device driver with capabilities: [[gpu]].", "gpu_busy"},
+      {"Error: setting up CDI devices: unresolvable CDI devices nvidia.com/gpu=0", "gpu_busy"},
+      {"Error: stat nvidia.com/gpu=all: no such file or directory", "gpu_busy"},
+      {"RuntimeError: Operation timed out!", "nccl_timeout"},
+      {"DeepEP timeout check failed: rank = 3, thread = 1, value = 512)", "nccl_timeout"},
+      {"Exception: Timed out waiting for tasks to start. Please check connectivity between servers.", "nccl_timeout"},
+      {"OSError: Timed out trying to connect to 'tcp://10.0.0.2:8786' after 30 s: connect() didn't finish in time",
+       "nccl_timeout"},
+      {"[LightGBM] [Fatal] Socket send error, code: 104", "nccl_error"},
+      {"Socket Connect Error:Connection refused", "nccl_error"},
+      {"W0101 10:00:00.000000  77 src/brpc/input_messenger.cpp:213] Fail to read from fd=12 SocketId=8589934592@10.0.0."
+       "3:8001@40000: Connection reset by peer",
+       "nccl_error"},
+      {"Exception in device=TPU:0: Failed to retrieve mesh configuration: Connection reset by peer (14)", "nccl_error"},
+      {"pollOnce - channel_id: 1, CQE error, wr_id=7, status=12 (transport retry counter exceeded), opcode=0",
+       "nccl_error"},
+      {"xgboost.core.XGBoostError: [10:00:00] updater_gpu_hist.cu:980: Exception in gpu_hist: NCCL failure :unhandled "
+       "cuda error",
+       "nccl_error"},
+      {"Failed to copy vector A from host to device (error code an illegal memory access was encountered)!",
+       "cuda_error"},
+      {"Failed to launch vectorAdd kernel (error code no kernel image is available for execution on the device)!",
+       "cuda_error"},
+      {"nvidia-container-cli: initialization error: driver error: failed to process request", "cuda_error"},
+      {"[WARNING] Could not read GPU temperature.GPU is lost", "xid"},
+      {"Exception(1) tid(1a2b) 887A0005 The GPU device instance has been suspended. Use GetDeviceRemovedReason to "
+       "determine the appropriate action.",
+       "xid"},
+      {"[mpiexec@node01] HYDT_bscu_wait_for_completion (tools/bootstrap/utils/bscu_wait.c:76): one of the processes "
+       "terminated badly; aborting",
+       "dist_child_failed"},
+      {"ml.dmlc.xgboost4j.java.XGBoostError: Failed to shutdown RABIT worker.", "dist_child_failed"},
+      {"ray.train.base_trainer.TrainingFailedError: The Ray Train run failed. (Not your code, but rather an error such "
+       "as OOM.)",
+       "dist_child_failed"},
+      {"[node01:12345] Signal: Bus error (7)", "segfault"},
+      {"(pid=raylet) W0101 10:00:00.000000 1 1 worker_pool.cc:265] Some workers of the worker process(4242) have not "
+       "registered to raylet within timeout.",
+       "hang"},
+      {"Thread 4242 (idle): \"MainThread\"\n    wait (threading.py:320)\n    result (concurrent/futures/_base.py:453)",
+       "hang"},
+      // look-alikes: a Vulkan allocation that worked, an NVENC session opened, Docker's GPU request that ran, c10d's
+      // timeout setting, Dask connecting, LightGBM listening, brpc serving, an RDMA completion with status 0, an
+      // NCCL success, a CUDA sample that passed, the toolkit's version, Hydra starting, Open MPI's normal exit, Ray's
+      // workers registering, prose naming errors as examples
+      {"vkAllocateMemory ok: 268435456 bytes in heap 0", ""},
+      {"[h264_nvenc @ 0x55d1c2a3b4c0] Loaded Nvenc version 12.1", ""},
+      {"Status: Downloaded newer image for nvidia/cuda:12.2.0-base-ubuntu22.04", ""},
+      {"INFO: timeout for collectives set to 0:30:00", ""},
+      {"distributed.core - INFO - Starting established connection to tcp://10.0.0.2:8786", ""},
+      {"[LightGBM] [Info] Listening...", ""},
+      {"I0101 10:00:00.000000  77 src/brpc/server.cpp:1181] Server[ParameterServer] is serving on port=8001.", ""},
+      {"pollOnce - channel_id: 1, CQE ok, wr_id=7, status=0 (success), opcode=0", ""},
+      {"Test PASSED\nDone", ""},
+      {"cli-version: 1.14.3\nlib-version: 1.14.3", ""},
+      {"[proxy:0:0@node01] HYDU_create_process: starting 8 processes", ""},
+      {"[node01:12345] mca: base: components_register: registering framework btl components", ""},
+      {"(raylet) worker_pool.cc:500] Started worker process with pid 4242, the token is 0", ""},
+      {"If the worker fails with errors such as OOM, lower the batch size.", ""},
+  };
+  check_line_cases(cases);
+}
+
+TEST_CASE("a stack dump of a live process whose current thread waits is a hang, not a traceback", "[logs][hang]") {
+  const std::string frames =
+      "  File \"/usr/lib/python3.10/threading.py\", line 320 in wait\n"
+      "  File \"/usr/lib/python3.10/threading.py\", line 607 in wait\n"
+      "  File \"/opt/venv/lib/python3.10/site-packages/distributed/utils.py\", line 336 in sync\n"
+      "  File \"train.py\", line 42 in main\n";
+  SECTION("faulthandler's dump (a registered signal, a timer): one hang finding") {
+    auto ms = scan_all("Current thread 0x00007f0a1b2c3700 (most recent call first):\n" + frames + "\n");
+    INFO(summary(ms));
+    REQUIRE(ms.size() == 1);
+    CHECK(ms[0].syndrome == "hang");
+    const std::string* frame = sidecar::evidence_get(ms[0].evidence, "frame");
+    REQUIRE(frame != nullptr);
+    CHECK(frame->find("line 320 in wait") != std::string::npos);
+  }
+  SECTION("a dump whose current thread runs code stays a traceback") {
+    auto ms = scan_all(
+        "Current thread 0x00007f0a1b2c3700 (most recent call first):\n"
+        "  File \"model.py\", line 12 in forward\n  File \"train.py\", line 42 in main\n\n");
+    INFO(summary(ms));
+    REQUIRE(ms.size() == 1);
+    CHECK(ms[0].syndrome == "traceback");
+  }
+  SECTION("after a fatal signal the dump is the crash's: no hang") {
+    auto ms = scan_all(
+        "Fatal Python error: Segmentation fault\n\nCurrent thread 0x00007f0a1b2c3700 (most recent call "
+        "first):\n" +
+        frames + "\n");
+    INFO(summary(ms));
+    REQUIRE_FALSE(ms.empty());
+    CHECK(ms[0].syndrome == "segfault");
+    for (const auto& m : ms) CHECK(m.syndrome != "hang");
+  }
 }
 
 TEST_CASE("follow-ups: a program's hint after its error is part of the finding before it", "[logs][follow_ups]") {
