@@ -811,6 +811,14 @@ struct Monitor::Impl {
   // Reinforcement learning, or a run that logs a reward, KL or preference
   // key: its losses may sit at a print step from zero (detect_frozen_loss).
   bool reward_run() const { return rl() || reward_keys; }
+  // A KL-regularised policy objective that has stayed within +-kKlScaledLoss (GRPO's: beta x KL plus a clipped
+  // advantage term near 0 with group-normalised advantages, 1e-6 .. 0.03 in unsloth's notebooks): its jumps are the
+  // KL's, which kl_explosion judges on the KL itself; the spike rules read a 0.0001 -> 0.0014 step as 14x.
+  bool kl_scaled_loss(const Series& loss) const {
+    constexpr double kKlScaledLoss = 0.1;
+    return rl() && bound(Role::kKl) && loss.min() && loss.max() && *loss.min() > -kKlScaledLoss &&
+           *loss.max() < kKlScaledLoss;
+  }
   const Series& series(Role r) const { return roles[static_cast<std::size_t>(r)].series; }
   bool dirty(Role r) const { return roles[static_cast<std::size_t>(r)].dirty; }
   bool bound(Role r) const { return !roles[static_cast<std::size_t>(r)].key.empty(); }
@@ -916,7 +924,7 @@ struct Monitor::Impl {
       // them cleared (nan_loss speaks for the run now).
       if (std::isfinite(loss.back().value)) {
         apply(kHighLoss, detect_high_loss(loss, d.high_loss), now, &loss);
-        apply(kLossSpike, detect_loss_spike(loss, d.loss_spike), now, &loss);
+        apply(kLossSpike, kl_scaled_loss(loss) ? std::nullopt : detect_loss_spike(loss, d.loss_spike), now, &loss);
         auto div = detect_loss_divergence(loss, d.loss_divergence);
         if (!div && bound(Role::kValLoss))
           div = detect_joint_divergence(loss, series(Role::kValLoss), d.loss_divergence);

@@ -672,8 +672,10 @@ TEST_CASE("loss_divergence fast: a running average's first print is one batch (P
   auto d = detect_loss_divergence(make({0.046, 0.053, 2.294, 2.301}), {});
   REQUIRE(d);
   CHECK(*ev(*d, "rule") == "fast");
-  // A minimum that is not the first value stays the reference.
-  CHECK(detect_loss_divergence(make({0.05, 0.01757, 0.05098, 0.05253, 0.06434}), {}));
+  // A minimum that is not the first value stays the reference (unless it is one lucky batch, 2.5x under the value
+  // before it: then that value is the level).
+  CHECK(detect_loss_divergence(make({0.05, 0.03, 0.01757, 0.05098, 0.05253, 0.06434}), {}));
+  CHECK_FALSE(detect_loss_divergence(make({0.05, 0.01757, 0.05098, 0.05253, 0.06434}), {}));
 }
 
 TEST_CASE("loss_divergence absurd: a loss at 1e20 or more has diverged (DOPE#74)", "[detectors][divergence]") {
@@ -2497,4 +2499,61 @@ TEST_CASE("grad_norm: growth, x1.3 or more per row for 6 rows while the loss sta
   GradNormOptions off;
   off.growth_points = 0;
   CHECK_FALSE(detect_grad_norm_growth(g7, &flat, off));
+}
+
+TEST_CASE("kl_explosion window: a KL rising from 0 as the policy leaves its reference is no level yet",
+          "[detectors][rl][false_positive]") {
+  // unsloth's Ministral 3 sudoku GRPO notebook, steps 1-9 (healthy): 0 .. 0.146, then 0.70 (4.8x the five before)
+  std::vector<double> kl = {0.0, 0.0, 0.001629, 0.023117, 0.145891, 0.701149, 1.378505, 0.856263, 1.220453};
+  check_quiet_throughout(kl, detect_kl_explosion, "kl");
+  // From a level it held over min_kl, the same jump is one.
+  auto d = detect_kl_explosion(make({0.2, 0.25, 0.22, 0.3, 0.24, 0.9}, "kl"), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "window");
+}
+
+TEST_CASE("reward_drop decline: a reward that jumps across its range declines only to a new low",
+          "[detectors][rl][false_positive]") {
+  // rl-formative's SB3 DQN, raw episode rewards of its first episodes (healthy): 683 at episode 4, then -152, -20
+  std::vector<double> r = {100, 73, 598, 683, 540, 400, -152, -20};
+  check_quiet_throughout(r, detect_reward_drop, "Reward");
+  // A smoothed reward sliding from its first value stays a decline (coursia#2368: 22.6 -> 14.1).
+  auto d = detect_reward_drop(make({22.6, 20.3, 17.0, 14.9, 14.1, 14.1}, "Reward moyen (100 ep)"), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "decline");
+}
+
+TEST_CASE("val_acc_drop drop: a metric climbing back from a hard epoch is recovering", "[detectors][supervised]") {
+  // rasbt's ResNet-101 on CIFAR-10 (healthy): train accuracy 74.3 at epoch 9, 43.7 at 10, 64.8 at 11
+  std::vector<double> acc = {22.23, 34.62, 44.03, 52.26, 57.62, 61.26, 65.91, 70.48, 74.3, 43.73, 64.8};
+  check_quiet_throughout(
+      acc, [](const Series& s, const ValAccDropOptions& o) { return detect_val_acc_drop(s, o); }, "Train Acc.");
+  // Staying down is the drop.
+  acc.back() = 50.0;
+  auto d = detect_val_acc_drop(make(acc, "Train Acc."), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "drop");
+}
+
+TEST_CASE("loss_divergence hold: a minimum older than the retained points is no reference for a jump",
+          "[detectors][divergence][false_positive]") {
+  // A noisy per-batch distillation loss (rasbt's Qwen3 distillation, healthy): 0.1 .. 0.75 around 0.28, one lucky
+  // 0.044 batch, then 126 more; three batches at 0.50, 0.26, 0.32 are its noise, not 5x a level it held
+  Series s("train_loss");  // 128 points retained
+  std::vector<double> noise = {0.24, 0.52, 0.23, 0.39, 0.10, 0.37, 0.24, 0.21, 0.31, 0.17, 0.28, 0.45};
+  std::int64_t step = 0;
+  for (int i = 0; i < 40; ++i) s.push(step += 50, noise[static_cast<std::size_t>(i) % noise.size()]);
+  s.push(step += 50, 0.044);
+  for (int i = 0; i < 124; ++i) {
+    s.push(step += 50, noise[static_cast<std::size_t>(i) % noise.size()]);
+    CHECK_FALSE(detect_loss_divergence(s, {}));
+  }
+  for (double x : {0.5, 0.26, 0.32}) {
+    s.push(step += 50, x);
+    CHECK_FALSE(detect_loss_divergence(s, {}));
+  }
+  // A real jump off the retained level still is one.
+  for (double x : {1.6, 1.7, 1.8}) s.push(step += 50, x);
+  auto d = detect_loss_divergence(s, {});
+  REQUIRE(d);
 }

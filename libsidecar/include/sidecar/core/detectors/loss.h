@@ -620,18 +620,40 @@ inline bool stepped_up(const Series& loss, std::size_t n, double rise) {
 constexpr std::size_t kJumpRefPoints = 4;
 // The level the hold rule measures against: the run's minimum, unless it
 // is a lone dip -- a point with a neighbour on each side, both before the
-// last `n` points, both finite and above it. Then the lower neighbour: a
+// last `n` points, both finite and above it (or right before the last n, the
+// value before it kLuckyBatch x over it). Then the lower neighbour: a
 // per-batch loss scatters by 2x between batches (deepspeech.pytorch#127:
 // 3.86, 1.99, 4.20, then 10.1, 10.0, 12.4 as the batches grow longer), and
 // one lucky batch is not a level the run reached. A minimum at the end of a
 // descent (its later neighbour is the jump) or on a plateau (a neighbour
 // equal to it) stays the reference.
+constexpr double kLuckyBatch = 2.5;
 inline double hold_reference(const Series& loss, std::size_t n, double mn) {
   const std::int64_t at = loss.argmin_step();
+  // Right before the last n: the end of a descent, unless the value before it is kLuckyBatch x over it (a noisy
+  // per-step loss's one lucky batch, ds-examples' bf16 baseline: 4.16, 0.96, then 8.6, 5.3, 5.1): that value is the
+  // level then.
+  if (loss.size() > n + 1 && loss.from_back(n).step == at) {
+    const double before = loss.from_back(n + 1).value;
+    return std::isfinite(before) && before >= kLuckyBatch * mn ? before : mn;
+  }
   for (std::size_t i = n + 1; i + 1 < loss.size(); ++i) {
     if (loss.from_back(i).step != at) continue;
     double after = loss.from_back(i - 1).value, before = loss.from_back(i + 1).value;
     if (!std::isfinite(after) || !std::isfinite(before) || !(after > mn) || !(before > mn)) return mn;
+    return std::min(after, before);
+  }
+  // The minimum is the oldest retained point or older: its earlier neighbour is gone, and a level that old is no
+  // reference for a jump now. The lowest retained value before the last n, by the same test (a noisy per-batch
+  // loss's one lucky batch 6300 steps back, 0.044 among 0.1 .. 0.75, is no level).
+  if (loss.size() > n + 3 && loss.from_back(loss.size() - 1).step >= at) {
+    std::size_t low = n + 1;
+    for (std::size_t i = n + 1; i + 1 < loss.size(); ++i)
+      if (std::isfinite(loss.from_back(i).value) && !(loss.from_back(i).value >= loss.from_back(low).value)) low = i;
+    const double lv = loss.from_back(low).value;
+    if (!std::isfinite(lv)) return mn;
+    const double after = loss.from_back(low - 1).value, before = loss.from_back(low + 1).value;
+    if (!std::isfinite(after) || !std::isfinite(before) || !(after > lv) || !(before > lv)) return std::max(mn, lv);
     return std::min(after, before);
   }
   return mn;

@@ -64,6 +64,9 @@ constexpr std::size_t kDeclineHeldPoints = 2;  // rewards at the peak's level be
 
 // The slow form of a reward collapse: the last decline_points rewards all at
 // least decline_fraction x scale under the run's peak (which precedes them).
+inline bool jumpy(const Series& reward);
+inline bool new_low(const Series& reward);
+
 inline std::optional<Decision> reward_decline(const Series& reward, const RewardDropOptions& opt) {
   if (opt.decline_fraction <= 0 ||
       reward.finite_count() < static_cast<std::uint64_t>(std::max(opt.decline_min_points, 2)))
@@ -103,6 +106,8 @@ inline std::optional<Decision> reward_decline(const Series& reward, const Reward
   }
   for (std::size_t i = 0; i < n; ++i)
     if (!(reward.from_back(i).value < plateau_low)) return std::nullopt;
+  // A reward that jumps across most of its range from one point to the next declines only to a new low.
+  if (jumpy(reward) && !new_low(reward)) return std::nullopt;
   Decision d = make_decision(Source::kPlaybook, "reward_drop", opt.severity,
                              reward.name() + " declined to " + fmt_num(cur) + " from its peak " + fmt_num(peak) +
                                  " (step " + std::to_string(reward.argmax_step()) + ") and stays down",
@@ -160,7 +165,7 @@ inline bool jumpy(const Series& reward) {
     if (std::isfinite(prev)) steps += std::fabs(x - prev), ++n;
     prev = x;
   }
-  return n >= 8 && hi > lo && steps / static_cast<double>(n) >= 0.25 * (hi - lo);
+  return n >= 6 && hi > lo && steps / static_cast<double>(n) >= 0.25 * (hi - lo);
 }
 
 // Whether the latest reward is under every finite reward retained before it.
@@ -381,7 +386,10 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
 //    more);
 //  - the seed's: KL >= ratio x max(previous `window`) and > min_kl, and
 //    >= ratio x the run's earlier maximum (a noisy KL's swing around a
-//    level it held is not an explosion).
+//    level it held is not an explosion); for a run whose first KL is ~0
+//    (<= min_kl / 30: a policy starting at its reference) that maximum over
+//    min_kl (a KL rising from 0 as the policy leaves its reference is no
+//    level yet).
 // A non-finite KL after a finite one also counts. Stays open until KL is
 // back under the pre-incident band (max(min_kl, the earlier maximum x the
 // midpoint of ratio)).
@@ -395,6 +403,10 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
   X(double, jump_ratio, 20.0, (0.0), ">= this x every earlier value: fires with one earlier point") \
   X(Severity, severity, Severity::kWarning, (), "alert severity")
 SIDECAR_OPTIONS(KlExplosionOptions, SIDECAR_KL_EXPLOSION_OPTIONS);
+
+namespace detail {
+constexpr double kKlAtReference = 1.0 / 30.0;  // a first KL under this x min_kl: the policy starts at its reference
+}  // namespace detail
 
 // Returns a "kl_explosion" decision (evidence "rule": level | jump | window | nonfinite).
 inline std::optional<Decision> detect_kl_explosion(const Series& kl, const KlExplosionOptions& opt) {
@@ -438,6 +450,13 @@ inline std::optional<Decision> detect_kl_explosion(const Series& kl, const KlExp
   // level it has held (unsloth's Llama 3.1 GRPO notebook: 0.05 .. 0.135 over steps 110-145, then 0.268); an
   // explosion leaves that level
   if (!(cur >= opt.ratio * (before ? std::max(*before, mx) : mx))) return std::nullopt;
+  // A policy that starts at its reference (its first KL ~0) raises its KL by orders of magnitude as it leaves it
+  // (unsloth's GRPO notebooks: 0, 0.0016, 0.023, 0.146, 0.70 over steps 1-6; 0.0023 .. 0.09, then 0.31 at step 28):
+  // no level until the KL has been over min_kl; the level and jump rules judge that rise
+  const auto first = kl.initial_values();
+  if (kl.count() == kl.size() && !first.empty() && std::fabs(first[0]) <= detail::kKlAtReference * opt.min_kl &&
+      !(std::max(before ? *before : mx, mx) > opt.min_kl))
+    return std::nullopt;
   return make("window",
               kl.name() + " jumped to " + detail::fmt_num(cur) + " (max of the previous " + std::to_string(w.size()) +
                   ": " + detail::fmt_num(mx) + ")",

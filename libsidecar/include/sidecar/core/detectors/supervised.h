@@ -19,7 +19,8 @@ namespace sidecar {
 //  - drop (the seed's; evidence: min_points evaluations): the last
 //    drop_points values are each >= min_drop under the best and
 //    mean(last mean_window) <= mean_ratio x best (one noisy evaluation of a
-//    small validation set is not a drop);
+//    small validation set is not a drop), the latest not more than half way
+//    back from the lowest since the best (a hard epoch that recovers);
 //  - collapse (evidence: the best and collapse_points evaluations after it):
 //    the last collapse_points values all <= collapse_ratio x best (fell by
 //    more than half), or the latest alone <= severe_ratio x best (0.90 ->
@@ -246,6 +247,12 @@ inline std::optional<Decision> detect_val_acc_drop(const Series& acc, const ValA
   acc.finite_window(0, static_cast<std::size_t>(std::max(opt.mean_window, 1)), &w);
   double m = detail::mean(w);
   if (!(m <= opt.mean_ratio * *best)) return std::nullopt;
+  // Climbing back: the latest more than half way from the lowest point since the best back to the best (a hard
+  // epoch, 74.3 -> 43.7 -> 64.8, recovers; a drop stays down)
+  double trough = cur;
+  for (std::size_t i = 1; i < acc.size() && acc.from_back(i).step > best_step; ++i)
+    if (std::isfinite(acc.from_back(i).value)) trough = std::min(trough, acc.from_back(i).value);
+  if (cur > trough + 0.5 * (*best - trough)) return std::nullopt;
   return make("drop", m);
 }
 
