@@ -137,6 +137,7 @@ struct Monitor::Impl {
     bool eval_loss = false;     // ... a validation-side one (a test loss beside the validation loss)
     bool error_rate = false;    // a word/character/token error rate (detect_error_ceiling)
     bool mean_token = false;    // a step time whose key says avg/average/mean (running_mean_of_clock)
+    bool time_token = false;    // a key without a family that says "time" (a clock candidate: promote_clocks)
     char gan = 0;               // a loss-family key's GAN side, 'g' or 'd' (gan_side), else 0
     Series per_step;
     Series rate;       // a clock's steps per second over each interval (cumulative_throughput); 1 / a step time
@@ -555,6 +556,7 @@ struct Monitor::Impl {
       if (fam != KeyFamily::kNone) w.norm = strip_best(normalize_key(key), &w.is_best);
       w.may_be_clock = fam == KeyFamily::kStepTime && is_bare_time_key(key);
       w.clock = fam == KeyFamily::kNone && is_elapsed_clock_key(key);
+      w.time_token = fam == KeyFamily::kNone && !w.clock && detail::has(detail::key_tokens(key, true), {"time"});
       w.error_rate = fam == KeyFamily::kNone && detail::has(detail::key_tokens(key, true), {"wer", "cer", "ter"});
       if (fam == KeyFamily::kLoss) {
         w.gan = gan_side(key);
@@ -1010,8 +1012,50 @@ struct Monitor::Impl {
             now, &series(Role::kValLoss));
   }
 
+  // A key that says "time" and has no family is an elapsed clock when another key is its running mean per step on
+  // each of the last kCumulativeRows rows (modded-nanogpt's speedrun log and its forks: 'train_time:253681ms
+  // step_avg:650.46ms' at step 390): its rise per step is then judged like an elapsed clock's (the mean lags: 514 ->
+  // 650 ms while each step takes 5.8 s). Looked for in a run's first kClockSearchRows rows only.
+  static constexpr std::size_t kClockSearchRows = 32;
+  static constexpr std::size_t kClockWarmupIntervals = 2;
+  void promote_clocks() {
+    for (Watch& w : watches) {
+      if (!w.time_token || w.clock || w.series.size() < kCumulativeRows || w.series.size() > kClockSearchRows ||
+          w.series.count() != w.series.size() || detail::fell_once(w.series))
+        continue;
+      const Watch* mean = watch_related_on_last_rows(
+          w.series,
+          [](const Watch& c) {
+            return detail::has(detail::key_tokens(c.series.name(), true), {"avg", "average", "mean"});
+          },
+          [](const SeriesPoint& p, const SeriesPoint& q) {
+            const auto near = [&](double n) { return n > 0 && std::fabs(q.value - p.value / n) <= 0.01 * q.value; };
+            return p.step > 0 && q.value > 0 && std::isfinite(p.value) &&
+                   (near(static_cast<double>(p.step)) || near(static_cast<double>(p.step) + 1.0));
+          });
+      if (!mean) continue;
+      w.time_token = false;
+      w.clock = true;
+      w.per_step = Series(w.series.name() + " per step", kWatchCapacity);
+      w.rate = Series("steps per second (from " + w.series.name() + ")", kWatchCapacity);
+      Series history = std::move(w.series);
+      w.series = Series(history.name(), kWatchCapacity);
+      // (not its first kClockWarmupIntervals intervals: a compiled model's first steps, 19 ms then 69-73 ms each)
+      for (std::size_t i = history.size(); i-- > 0;) {
+        if (history.size() - i > kClockWarmupIntervals + 1)
+          push_clock(w, history.from_back(i).step, history.from_back(i).value);
+        w.series.push(history.from_back(i).step, history.from_back(i).value);
+      }
+      if (!w.dirty) {
+        w.dirty = true;
+        dirty_watches.push_back(static_cast<int>(&w - watches.data()));
+      }
+    }
+  }
+
   void evaluate(double now) {
     const DetectorOptions& d = opt.playbook.detectors;
+    promote_clocks();
     evaluate_losses(now);
     if (dirty(Role::kThroughput)) {
       const Watch* clock = cumulative_throughput();

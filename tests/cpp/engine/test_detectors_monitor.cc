@@ -223,6 +223,33 @@ TEST_CASE("monitor: a time per epoch averaged since the start beside its clock i
   CHECK(alone[0] == "AVG Time Per Epoch");
 }
 
+TEST_CASE("monitor: a time key whose running mean per step is logged beside it is an elapsed clock (modded-nanogpt)",
+          "[monitor][families]") {
+  // r25's parameter-golf RTX 4070 run: 'train_time:...ms step_avg:...ms', 491-520 ms per step to step 380, then
+  // 5.8 s and 8.1 s per step; step_avg, the running mean, only reaches 650 and 836
+  auto run = [&](bool slow, bool with_mean) {
+    Monitor m(opts());
+    std::vector<std::int64_t> got;
+    double t = 6800;  // the first step compiles
+    for (std::int64_t step = 1; step <= 470; step += step < 10 ? 1 : 10) {
+      const std::int64_t prev = step < 11 ? step - 1 : step - 10;
+      if (step > 1) t += static_cast<double>(step - prev) * (slow && step >= 390 ? 8079.0 : 505.0);
+      std::vector<std::pair<std::string, double>> kv = {{"train_loss", 6.0 - 0.005 * static_cast<double>(step)},
+                                                        {"train_time", t}};
+      if (with_mean) kv.emplace_back("step_avg", t / static_cast<double>(step));
+      sidecar::test::observe_row(m, step, kv);
+      for (auto& a : m.take().alerts)
+        if (a.decision.syndrome == "throughput_collapse") got.push_back(*a.decision.step);
+    }
+    return got;
+  };
+  CHECK(run(false, true).empty());  // a steady clock, its compiled first step left out
+  auto slow = run(true, true);
+  REQUIRE(slow.size() == 1);
+  CHECK(slow[0] <= 400);
+  CHECK(run(true, false).empty());  // without the mean nothing says the time is a clock
+}
+
 TEST_CASE("monitor: Spinning Up's keys bind the return and make the run RL", "[monitor][families]") {
   // r22's Spinning Up PPO on InvertedDoublePendulum (rpg_ppo_idp_s11747): AverageEpRet 9357 for 30 epochs, then
   // 300-500 after a KL of 1.68 at epoch 127; the profile is inferred from the keys alone.
