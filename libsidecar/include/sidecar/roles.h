@@ -249,8 +249,10 @@ inline bool is_loss_token(std::string_view t) {
   // error metrics a boosting library prints as its objective's value each
   // round ("train-rmse", "eval-mae", "train-gamma-nloglik") are loss-family
   // keys too, never the primary loss: a NaN in them is the model's NaN.
+  // Bits per byte / character / dimension are a cross-entropy in bits (modded-nanogpt's and parameter-golf's
+  // "val_bpb", enwik8's "bpc", image models' "bpd"): the loss, as "nll" is.
   return t == "loss" || t == "losses" || t == "los" || t == "nll" || t == "perplexity" || t == "ppl" || t == "obj" ||
-         one_of(t, {"rmse", "mse", "mae", "rmsle", "nloglik"}) ||
+         t == "bpb" || t == "bpc" || t == "bpd" || one_of(t, {"rmse", "mse", "mae", "rmsle", "nloglik"}) ||
          (t.size() >= 6 && ends_with(t, "loss"));  // "celoss", "trainloss"; not "lossy", "gloss"
 }
 
@@ -300,7 +302,8 @@ inline bool neutral_token(std::string_view t) {
                     "mlm",       "clm",        "sft",    "token",    "per",    "cross",   "entropy",    "episode",
                     "rollout",   "env",        "rlhf",   "policy",   "approx", "div",     "divergence", "kl",
                     "reward",    "rewards",    "return", "returns",  "rew",    "value",   "grad",       "gradient",
-                    "norm",      "total_norm", "gnorm",  "binary",   "multi",  "logloss", "of",         "batches"}) ||
+                    "norm",      "total_norm", "gnorm",  "binary",   "multi",  "logloss", "of",         "batches",
+                    "bpb",       "bpc",        "bpd"}) ||
          all_digits(t);
 }
 

@@ -24,14 +24,16 @@ TEST_CASE("roles: the loss family by tokens, one primary loss", "[roles]") {
   for (std::string_view k : {"loss", "train_loss_epoch", "Loss/train", "lm loss", "train/loss_step", "trainLoss",
                              "total_loss", "training/loss", "avg_loss", "avr_loss", "train/nll", "cost", "Cost",
                              // "tot" is short for total (WLASL#74: "Loc Loss", "Cls Loss", "Tot Loss")
-                             "Tot Loss", "tot_loss"}) {
+                             "Tot Loss", "tot_loss",
+                             // a cross-entropy in bits: per byte (parameter-golf), character (enwik8), dimension
+                             "bpb", "train_bpb", "bpc", "train bpd"}) {
     INFO(k);
     CHECK(role(m, k) == Role::kLoss);
     CHECK(family(m, k) == KeyFamily::kLoss);
   }
   // ST-GCN and its forks (2s-AGCN, CTR-GCN): "Mean test loss of 8 batches: 0.358" after each evaluation.
   for (std::string_view k : {"val_loss", "eval_loss", "Loss/val", "test_loss", "valid loss", "Vali Loss",
-                             "val_loss_epoch", "Val_los", "Mean test loss of 8 batches"}) {
+                             "val_loss_epoch", "Val_los", "Mean test loss of 8 batches", "val_bpb", "test_bpc"}) {
     INFO(k);
     CHECK(role(m, k) == Role::kValLoss);
     CHECK(family(m, k) == KeyFamily::kLoss);
