@@ -1074,9 +1074,11 @@ struct Monitor::Impl {
       apply(kGradNorm, std::move(g), now, &series(Role::kGradNorm));
     }
     evaluate_quality(now);
+    // A bound reward is judged whatever the profile: a reward key is the RL run's own evidence, and an evaluation log
+    // of a GRPO run (eval_loss, eval_accuracy, eval_reward) reads as supervised by its other keys
+    if (dirty(Role::kReward) && (profile_value == Profile::kReinforcementLearning || !profile.pinned()))
+      apply(kRewardDrop, detect_reward_drop(series(Role::kReward), d.reward_drop), now, &series(Role::kReward));
     if (profile_value == Profile::kReinforcementLearning) {
-      if (dirty(Role::kReward))
-        apply(kRewardDrop, detect_reward_drop(series(Role::kReward), d.reward_drop), now, &series(Role::kReward));
       Role q = bound(Role::kSuccessRate) ? Role::kSuccessRate : Role::kRewardAccuracy;
       if (bound(Role::kReward) && bound(q) && (dirty(Role::kReward) || dirty(q)))
         apply(kRewardHacking, detect_reward_hacking(series(Role::kReward), series(q), d.reward_hacking_suspected), now,

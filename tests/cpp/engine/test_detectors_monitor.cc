@@ -250,6 +250,25 @@ TEST_CASE("monitor: a time key whose running mean per step is logged beside it i
   CHECK(run(true, false).empty());  // without the mean nothing says the time is a clock
 }
 
+TEST_CASE("monitor: a bound reward is judged whatever profile the other keys point to", "[monitor][families]") {
+  // r25's GRPO evaluation log (trl_dapo, Qwen2.5-VL 3B): eval_loss, eval_accuracy and eval_reward every 10 steps;
+  // the eval keys make the profile supervised, and eval_reward falls from 2.3-2.8 to -1.0 at step 80 for good
+  const double reward[] = {2.6081, 2.7692, 2.3739, 1.6971, 2.2725, 2.3221, 1.8582, -1, -1, -1, -1, -1};
+  Monitor m(opts());
+  std::vector<std::int64_t> got;
+  for (std::size_t i = 0; i < std::size(reward); ++i) {
+    const auto step = static_cast<std::int64_t>(10 * (i + 1));
+    std::vector<std::pair<std::string, double>> kv = {
+        {"eval_loss", 0.05}, {"eval_reward", reward[i]}, {"eval_accuracy", 0.0}};
+    sidecar::test::observe_row(m, step, kv);
+    for (auto& a : m.take().alerts)
+      if (a.decision.syndrome == "reward_drop") got.push_back(*a.decision.step);
+  }
+  CHECK(m.profile() == Profile::kSupervised);
+  REQUIRE(got.size() == 1);
+  CHECK(got[0] == 100);
+}
+
 TEST_CASE("monitor: Spinning Up's keys bind the return and make the run RL", "[monitor][families]") {
   // r22's Spinning Up PPO on InvertedDoublePendulum (rpg_ppo_idp_s11747): AverageEpRet 9357 for 30 epochs, then
   // 300-500 after a KL of 1.68 at epoch 127; the profile is inferred from the keys alone.
