@@ -2557,3 +2557,23 @@ TEST_CASE("loss_divergence hold: a minimum older than the retained points is no 
   auto d = detect_loss_divergence(s, {});
   REQUIRE(d);
 }
+
+TEST_CASE("reward_drop decline: a reward frozen at one value under its peak is stuck, not noisy", "[detectors][rl]") {
+  // rl-formative's A2C (r25): 791-995 in its first episodes, a noisy slide through 542, 493, 374, then exactly 500.0
+  // (the episode cap) for 70 episodes: under its plateau's lowest it never goes, and it never moves again
+  std::vector<double> r = {210, 650, 791, 700, 804, 900, 995, 800, 542, 700,
+                           985, 900, 822, 750, 705, 600, 493, 500, 374};
+  Series s("Reward");
+  std::int64_t step = 0;
+  for (double x : r) s.push(++step, x);
+  std::optional<Decision> first;
+  for (int i = 0; i < 20 && !first; ++i) {
+    s.push(++step, 500.0);
+    first = detect_reward_drop(s, {});
+  }
+  REQUIRE(first);
+  CHECK(*ev(*first, "rule") == "decline");
+  CHECK(*first->step == static_cast<std::int64_t>(r.size()) + 8);  // the eighth 500.0 in a row
+  // At the run's peak it is a solved task, not a frozen one (CartPole's 500.0 for every evaluation).
+  check_quiet_throughout(std::vector<double>(20, 500.0), detect_reward_drop, "reward");
+}

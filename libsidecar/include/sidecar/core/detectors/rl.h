@@ -60,7 +60,8 @@ namespace sidecar {
 SIDECAR_OPTIONS(RewardDropOptions, SIDECAR_REWARD_DROP_OPTIONS);
 
 namespace detail {
-constexpr std::size_t kDeclineHeldPoints = 2;  // rewards at the peak's level before a decline
+constexpr std::size_t kDeclineHeldPoints = 2;   // rewards at the peak's level before a decline
+constexpr std::size_t kFrozenRewardPoints = 8;  // one value this many times running: a frozen reward, not noise
 
 // The slow form of a reward collapse: the last decline_points rewards all at
 // least decline_fraction x scale under the run's peak (which precedes them).
@@ -104,8 +105,14 @@ inline std::optional<Decision> reward_decline(const Series& reward, const Reward
     reached = reached || x >= limit;
     if (reached && std::isfinite(x)) plateau_low = std::min(plateau_low, x);
   }
-  for (std::size_t i = 0; i < n; ++i)
-    if (!(reward.from_back(i).value < plateau_low)) return std::nullopt;
+  // ... unless the reward has frozen there: the same value kFrozenRewardPoints times running under the limit is a
+  // policy stuck in one fixed behaviour, no noise (rl-formative's A2C: 791-995, a noisy slide through 542, 493, 374,
+  // then exactly 500.0 for 70 episodes)
+  std::size_t same = 1;
+  while (same < reward.size() && reward.from_back(same).value == cur) ++same;
+  if (same < kFrozenRewardPoints)
+    for (std::size_t i = 0; i < n; ++i)
+      if (!(reward.from_back(i).value < plateau_low)) return std::nullopt;
   // A reward that jumps across most of its range from one point to the next declines only to a new low.
   if (jumpy(reward) && !new_low(reward)) return std::nullopt;
   Decision d = make_decision(Source::kPlaybook, "reward_drop", opt.severity,
