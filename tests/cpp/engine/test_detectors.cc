@@ -2577,3 +2577,15 @@ TEST_CASE("reward_drop decline: a reward frozen at one value under its peak is s
   // At the run's peak it is a solved task, not a frozen one (CartPole's 500.0 for every evaluation).
   check_quiet_throughout(std::vector<double>(20, 500.0), detect_reward_drop, "reward");
 }
+
+TEST_CASE("reward_drop: a per-step reward scattering across its range drops only to a new, lower level",
+          "[detectors][rl][false_positive]") {
+  // unsloth's gpt-oss 2048-game GRPO notebook (healthy): batch means of the game's outcomes, steps 1-17
+  std::vector<double> r = {2.5, -1.25, 0.0, 1.0, 1.0, 1.0, -1.0, -1.0, 1.5, 1.0, 1.0, 0.0, 1.0, 1.0, -2.0, -1.0, -1.0};
+  check_quiet_throughout(r, detect_reward_drop, "reward");
+  // Both low points under everything before them are the drop.
+  r.push_back(-4.0);
+  r.push_back(-4.5);
+  auto d = detect_reward_drop(make(r, "reward"), {});
+  REQUIRE(d);
+}

@@ -66,7 +66,7 @@ constexpr std::size_t kFrozenRewardPoints = 8;  // one value this many times run
 // The slow form of a reward collapse: the last decline_points rewards all at
 // least decline_fraction x scale under the run's peak (which precedes them).
 inline bool jumpy(const Series& reward);
-inline bool new_low(const Series& reward);
+inline bool new_low(const Series& reward, std::size_t n);
 
 inline std::optional<Decision> reward_decline(const Series& reward, const RewardDropOptions& opt) {
   if (opt.decline_fraction <= 0 ||
@@ -114,7 +114,7 @@ inline std::optional<Decision> reward_decline(const Series& reward, const Reward
     for (std::size_t i = 0; i < n; ++i)
       if (!(reward.from_back(i).value < plateau_low)) return std::nullopt;
   // A reward that jumps across most of its range from one point to the next declines only to a new low.
-  if (jumpy(reward) && !new_low(reward)) return std::nullopt;
+  if (jumpy(reward) && !new_low(reward, n)) return std::nullopt;
   Decision d = make_decision(Source::kPlaybook, "reward_drop", opt.severity,
                              reward.name() + " declined to " + fmt_num(cur) + " from its peak " + fmt_num(peak) +
                                  " (step " + std::to_string(reward.argmax_step()) + ") and stays down",
@@ -154,13 +154,15 @@ inline std::optional<Decision> reward_collapse(const Series& reward, const Rewar
   return d;
 }
 
-// Whether the retained rewards jump around most of their range from one
-// point to the next: the mean step between consecutive rewards >= 1/4 of
-// their spread (a per-step GRPO reward that is the fraction of 8 rollouts
-// solved: 0, 1, 0.5, 1, 0 ...). One low point of such a reward is its
-// noise unless it is under every reward retained before it; the window form
-// judges its means. Episode returns and smoothed rewards move a few percent
-// of their range per point.
+// Whether the retained rewards jump around much of their range from one
+// point to the next: over >= 6 steps, the mean step between consecutive
+// rewards >= 1/5 of their spread (a per-step GRPO reward that is the
+// fraction of 8 rollouts solved: 0, 1, 0.5, 1, 0 ...; a batch mean of a
+// game's -10.5 .. 11.5 outcomes; raw episode returns of a fresh DQN or of
+// Pendulum, whose start angle makes them -2 or -125 .. -540). The low points
+// of such a reward are its noise unless each is under every reward retained
+// before them (new_low); the window form judges its means. Smoothed rewards
+// move a few percent of their range per point.
 inline bool jumpy(const Series& reward) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo, steps = 0, prev = std::nan("");
   std::size_t n = 0;
@@ -172,15 +174,18 @@ inline bool jumpy(const Series& reward) {
     if (std::isfinite(prev)) steps += std::fabs(x - prev), ++n;
     prev = x;
   }
-  return n >= 6 && hi > lo && steps / static_cast<double>(n) >= 0.25 * (hi - lo);
+  return n >= 6 && hi > lo && steps / static_cast<double>(n) >= 0.2 * (hi - lo);
 }
 
-// Whether the latest reward is under every finite reward retained before it.
-inline bool new_low(const Series& reward) {
-  const double v = reward.back().value;
-  for (std::size_t i = 1; i < reward.size(); ++i)
-    if (!(v < reward.from_back(i).value) && std::isfinite(reward.from_back(i).value)) return false;
-  return true;
+// Whether the last n rewards are each under every finite reward retained before them (a new, lower level: a noisy
+// reward scatters there, 9, 10, 9, so each need not be a new low of its own).
+inline bool new_low(const Series& reward, std::size_t n) {
+  n = std::max<std::size_t>(n, 1);
+  double hi = -std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < n && i < reward.size(); ++i) hi = std::max(hi, reward.from_back(i).value);
+  for (std::size_t i = n; i < reward.size(); ++i)
+    if (!(hi < reward.from_back(i).value) && std::isfinite(reward.from_back(i).value)) return false;
+  return std::isfinite(hi);
 }
 
 // The window form (rule "window"; evidence: 3 x mean_window retained finite
@@ -253,7 +258,7 @@ inline std::optional<Decision> detect_reward_drop(const Series& reward, const Re
     if (!std::isfinite(x) || x > limit || x >= ref_low) return std::nullopt;
   }
   // Walks the retained rewards: only once the point rule would fire.
-  if (detail::jumpy(reward) && !detail::new_low(reward)) return std::nullopt;
+  if (detail::jumpy(reward) && !detail::new_low(reward, static_cast<std::size_t>(p))) return std::nullopt;
   Decision d = detail::make_decision(
       Source::kPlaybook, "reward_drop", opt.severity,
       reward.name() + " fell to " + detail::fmt_num(cur) + " from a recent mean of " + detail::fmt_num(ref),
