@@ -540,7 +540,7 @@ struct LogScanner::Impl {
   // Every expression of the database also anchors at a \r (log_pattern_with_cr_line_ends): the quiet test scans raw
   // text.
   bool cr_line_ends = true;
-  std::optional<std::uint32_t> hang_syndrome;  // the catalogue's `hang`, when enabled: a waiting stack dump is its
+  std::optional<std::uint32_t> hang_syndrome;  // the catalogue's `hang`, when enabled (is_waiting_dump's finding)
 
   Status build_database(const std::vector<std::string>& expressions, const std::vector<unsigned>& flags,
                         const std::vector<std::string>& written);
