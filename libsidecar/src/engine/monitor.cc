@@ -136,7 +136,7 @@ struct Monitor::Impl {
     bool plain_loss = false;    // a training-side loss key that names no other quantity (sole_loss)
     bool eval_loss = false;     // ... a validation-side one (a test loss beside the validation loss)
     bool error_rate = false;    // a word/character/token error rate (detect_error_ceiling)
-    bool mean_token = false;    // a step time whose key says avg/average/mean (running_mean_of_clock)
+    bool mean_token = false;    // a key that says avg/average/mean (running_mean_of_clock, promote_clocks)
     bool time_token = false;    // a key without a family that says "time" (a clock candidate: promote_clocks)
     char gan = 0;               // a loss-family key's GAN side, 'g' or 'd' (gan_side), else 0
     Series per_step;
@@ -573,10 +573,8 @@ struct Monitor::Impl {
         w.per_step = Series(std::string(key) + " per step", kWatchCapacity);
         w.rate = Series("steps per second (from " + std::string(key) + ")", kWatchCapacity);
       }
-      if (fam == KeyFamily::kStepTime) {
-        w.rate = step_rate_series(key);
-        w.mean_token = detail::has(detail::key_tokens(key, true), {"avg", "average", "mean"});
-      }
+      w.mean_token = detail::has(detail::key_tokens(key, true), {"avg", "average", "mean"});
+      if (fam == KeyFamily::kStepTime) w.rate = step_rate_series(key);
       if (fam == KeyFamily::kQuality && !w.is_best && train_quality < 0 &&
           !detail::token_flags(detail::key_tokens(key, true)).val)
         train_quality = idx;  // the first quality key of the training side
@@ -754,13 +752,14 @@ struct Monitor::Impl {
   bool running_mean_of_clock(const Watch& w) const {
     return w.mean_token && watch_related_on_last_rows(
                                w.series, [](const Watch& c) { return !detail::fell_once(c.series); },
-                               [](const SeriesPoint& p, const SeriesPoint& q) {
-                                 const auto near = [&](double n) {
-                                   return n > 0 && std::fabs(p.value - q.value / n) <= 0.01 * p.value;
-                                 };
-                                 return p.step >= 0 && p.value > 0 && std::isfinite(p.value) &&
-                                        (near(static_cast<double>(p.step)) || near(static_cast<double>(p.step) + 1.0));
-                               });
+                               [](const SeriesPoint& p, const SeriesPoint& q) { return mean_per_step(p, q.value); });
+  }
+
+  // Whether `mean` is `clock` over its step (or step + 1, a count from 0), within 1 %.
+  static bool mean_per_step(const SeriesPoint& mean, double clock) {
+    const auto near = [&](double n) { return n > 0 && std::fabs(mean.value - clock / n) <= 0.01 * mean.value; };
+    return mean.step >= 0 && mean.value > 0 && std::isfinite(mean.value) &&
+           (near(static_cast<double>(mean.step)) || near(static_cast<double>(mean.step) + 1.0));
   }
 
   // The clock watch whose steps per second the throughput is, cumulatively (its step count over the elapsed
@@ -1024,15 +1023,8 @@ struct Monitor::Impl {
           w.series.count() != w.series.size() || detail::fell_once(w.series))
         continue;
       const Watch* mean = watch_related_on_last_rows(
-          w.series,
-          [](const Watch& c) {
-            return detail::has(detail::key_tokens(c.series.name(), true), {"avg", "average", "mean"});
-          },
-          [](const SeriesPoint& p, const SeriesPoint& q) {
-            const auto near = [&](double n) { return n > 0 && std::fabs(q.value - p.value / n) <= 0.01 * q.value; };
-            return p.step > 0 && q.value > 0 && std::isfinite(p.value) &&
-                   (near(static_cast<double>(p.step)) || near(static_cast<double>(p.step) + 1.0));
-          });
+          w.series, [](const Watch& c) { return c.mean_token; },
+          [](const SeriesPoint& p, const SeriesPoint& q) { return p.step > 0 && mean_per_step(q, p.value); });
       if (!mean) continue;
       w.time_token = false;
       w.clock = true;

@@ -637,12 +637,14 @@ inline double hold_reference(const Series& loss, std::size_t n, double mn) {
     const double before = loss.from_back(n + 1).value;
     return std::isfinite(before) && before >= kLuckyBatch * mn ? before : mn;
   }
-  for (std::size_t i = n + 1; i + 1 < loss.size(); ++i) {
-    if (loss.from_back(i).step != at) continue;
-    double after = loss.from_back(i - 1).value, before = loss.from_back(i + 1).value;
-    if (!std::isfinite(after) || !std::isfinite(before) || !(after > mn) || !(before > mn)) return mn;
+  // The point i back, at v, is a lone dip: its lower neighbour, else `otherwise`.
+  const auto lone_dip = [&](std::size_t i, double v, double otherwise) {
+    const double after = loss.from_back(i - 1).value, before = loss.from_back(i + 1).value;
+    if (!std::isfinite(after) || !std::isfinite(before) || !(after > v) || !(before > v)) return otherwise;
     return std::min(after, before);
-  }
+  };
+  for (std::size_t i = n + 1; i + 1 < loss.size(); ++i)
+    if (loss.from_back(i).step == at) return lone_dip(i, mn, mn);
   // The minimum is the oldest retained point or older: its earlier neighbour is gone, and a level that old is no
   // reference for a jump now. The lowest retained value before the last n, by the same test (a noisy per-batch
   // loss's one lucky batch 6300 steps back, 0.044 among 0.1 .. 0.75, is no level).
@@ -651,10 +653,7 @@ inline double hold_reference(const Series& loss, std::size_t n, double mn) {
     for (std::size_t i = n + 1; i + 1 < loss.size(); ++i)
       if (std::isfinite(loss.from_back(i).value) && !(loss.from_back(i).value >= loss.from_back(low).value)) low = i;
     const double lv = loss.from_back(low).value;
-    if (!std::isfinite(lv)) return mn;
-    const double after = loss.from_back(low - 1).value, before = loss.from_back(low + 1).value;
-    if (!std::isfinite(after) || !std::isfinite(before) || !(after > lv) || !(before > lv)) return std::max(mn, lv);
-    return std::min(after, before);
+    return std::isfinite(lv) ? lone_dip(low, lv, std::max(mn, lv)) : mn;
   }
   return mn;
 }
