@@ -372,7 +372,8 @@ TEST_CASE("reward_drop: positive and negative rewards, after the RL warm-up", "[
   CHECK_FALSE(detect_reward_drop(Series("reward"), {}));
   CHECK_FALSE(detect_reward_drop(make({5}, "reward"), {}));
   CHECK_FALSE(detect_reward_drop(make({9, 10, 10, 11, 10, 10, 11, 12, 11, 12, 4, kNaN}, "reward"), {}));
-  CHECK_FALSE(detect_reward_drop(make(std::vector<double>(12, 0.0), "reward"), {}));
+  // Zero from the first row is no drop (7 rows; from the eighth it is the frozen rule, tested below).
+  CHECK_FALSE(detect_reward_drop(make(std::vector<double>(7, 0.0), "reward"), {}));
   std::vector<double> huge(10, 1e300);
   huge.push_back(1.0);
   huge.push_back(1.0);
@@ -2576,6 +2577,27 @@ TEST_CASE("reward_drop decline: a reward frozen at one value under its peak is s
   CHECK(*first->step == static_cast<std::int64_t>(r.size()) + 8);  // the eighth 500.0 in a row
   // At the run's peak it is a solved task, not a frozen one (CartPole's 500.0 for every evaluation).
   check_quiet_throughout(std::vector<double>(20, 500.0), detect_reward_drop, "reward");
+}
+
+TEST_CASE("reward_drop frozen: a reward at zero or below that never moved from its first row", "[detectors][rl]") {
+  // An SB3 PPO on MultiRoom (r21): ep_rew_mean 0 on every logged iteration; the eighth row decides
+  Series zero("ep_rew_mean");
+  std::optional<Decision> first;
+  for (std::int64_t step = 1; step <= 14 && !first; ++step) {
+    zero.push(step, 0.0);
+    first = detect_reward_drop(zero, {});
+  }
+  REQUIRE(first);
+  CHECK(*ev(*first, "rule") == "frozen");
+  CHECK(*first->step == 8);
+  CHECK(detect_reward_drop(make(std::vector<double>(8, -5.0), "reward"), {}));        // the same penalty every episode
+  check_quiet_throughout(std::vector<double>(7, 0.0), detect_reward_drop, "reward");  // too few rows
+  check_quiet_throughout(std::vector<double>(20, 500.0), detect_reward_drop, "reward");        // a task at its cap
+  check_quiet_throughout({0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0}, detect_reward_drop, "reward");  // it moved once
+  // A run whose first rows have left the retained window: no longer known to be frozen from the first.
+  Series old("reward", 10);
+  for (std::int64_t step = 1; step <= 12; ++step) old.push(step, 0.0);
+  CHECK_FALSE(detail::reward_frozen(old, {}));
 }
 
 TEST_CASE("reward_drop: a per-step reward scattering across its range drops only to a new, lower level",

@@ -154,6 +154,29 @@ inline std::optional<Decision> reward_collapse(const Series& reward, const Rewar
   return d;
 }
 
+// The frozen form (rule "frozen"; evidence: kFrozenRewardPoints rows): the
+// reward bit-identical on every row from its first, at zero or below. A
+// policy that learns changes what it earns; one that never earned anything
+// or only the same penalty gets no signal to learn from (an SB3 PPO on
+// MultiRoom with ep_rew_mean 0 for all of 20 M steps). A positive reward
+// that never moves may be a solved task at its cap (every evaluation of a
+// CartPole agent scores 500.0), so it stays quiet, and so does a reward that
+// rose to a level and stays there. Known false positive: a sparse-reward task
+// whose first successes come later than kFrozenRewardPoints logged rows.
+inline std::optional<Decision> reward_frozen(const Series& reward, const RewardDropOptions& opt) {
+  if (reward.size() < kFrozenRewardPoints || reward.count() != reward.size()) return std::nullopt;
+  const double v = reward.back().value;
+  if (!std::isfinite(v) || v > 0) return std::nullopt;
+  for (std::size_t i = 1; i < reward.size(); ++i)
+    if (reward.from_back(i).value != v) return std::nullopt;
+  Decision d =
+      make_decision(Source::kPlaybook, "reward_drop", opt.severity,
+                    reward.name() + " has been exactly " + fmt_num(v) + " on each of its " +
+                        std::to_string(reward.size()) + " rows from the first: the policy earns nothing to learn from",
+                    reward.name(), &reward, {{"points", std::to_string(reward.size())}, {"rule", "frozen"}});
+  return d;
+}
+
 // Whether the retained rewards jump around much of their range from one
 // point to the next: over >= 6 steps, the mean step between consecutive
 // rewards >= 1/5 of their spread (a per-step GRPO reward that is the
@@ -225,12 +248,13 @@ inline std::optional<Decision> reward_window_decline(const Series& reward, const
 }
 }  // namespace detail
 
-// Returns a "reward_drop" decision (evidence "rule": drop | decline | collapse | window).
+// Returns a "reward_drop" decision (evidence "rule": drop | decline | collapse | window | frozen).
 inline std::optional<Decision> detect_reward_drop(const Series& reward, const RewardDropOptions& opt) {
   if (!opt.enabled || reward.empty()) return std::nullopt;
   if (auto d = detail::reward_collapse(reward, opt)) return d;
   if (auto d = detail::reward_decline(reward, opt)) return d;
   if (auto d = detail::reward_window_decline(reward, opt)) return d;
+  if (auto d = detail::reward_frozen(reward, opt)) return d;
   int p = std::max(opt.persistence, 1);
   int window = std::max(opt.window, 1);
   if (reward.finite_count() < static_cast<std::uint64_t>(std::max({opt.min_points, window + p, 2})) ||
