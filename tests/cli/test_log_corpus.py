@@ -160,14 +160,16 @@ def test_blind_part_covers_every_family_from_many_threads():
 # gpu_busy 10 and hang 7 (the index is nearly out of new threads for both; a top-up for each lost most of its items at
 # the audit). Round 31 (r31, its sealed part): one found new, and short of two families it was to hold 12 of (gpu_busy
 # 7, nan_in_log 11) and of two others (disk_full 7, xid 7): the index is nearly out of new threads for these, and two
-# top-ups ran out of look-ups before their shares. Round 32 (the sealed part): none asked for.
+# top-ups ran out of look-ups before their shares. Round 32 (the sealed part): two found new, and short of hang, which
+# it was to hold 12 of: six collectors and a top-up found 6 items from new threads that the auditors kept (the index is
+# nearly out of new threads that settle a hang).
 SHORT_FAMILIES = {"r19": {"loss_scale_overflow": 4}, "r22": {"loss_scale_overflow": 3},
                   "r23": {"loss_scale_overflow": 1}, "r24": {"loss_scale_overflow": 0},
                   "r25": {"loss_scale_overflow": 0}, "r26": {"loss_scale_overflow": 0},
                   "r27": {"loss_scale_overflow": 0}, "r28": {"loss_scale_overflow": 0},
                   "r29": {"loss_scale_overflow": 0},
                   "r30": {"loss_scale_overflow": 0, "gpu_busy": 10, "hang": 7}, "r31": {"loss_scale_overflow": 1, "gpu_busy": 7, "nan_in_log": 11, "disk_full": 7, "xid": 7},
-                  "sealed": {"loss_scale_overflow": 0}}
+                  "sealed": {"loss_scale_overflow": 2, "hang": 6}}
 
 
 # A part measured short of the size rule, with exactly what it holds. Round 29 (r29, its sealed part): the auditors
