@@ -4142,6 +4142,72 @@ TEST_CASE("round 32: the r31 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 33: the r32 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // Dask's worker_memory, Intel Fortran's runtime, LAMMPS's memory class; NVENC without a device, vLLM's Ray
+      // executor, a scheduler plugin; flash-attention's CHECK_CUDA, the TensorRT samples' CHECK, a HIP call, NVML at
+      // the
+      // end of a line, XLA's cuInit, a missing libcuda, OpenMM, OpenCL, the container toolkit's NVML detection; .NET's
+      // GPUIsLost, amdgpu's MES, memtestG80; Caffe2's NCCL enforce, MPICH's fatal error; Spark's scheduler, a worker
+      // pod's phase; the shell's job report; gdb attached to a waiting process, a readiness poll; a padded level column
+      {"distributed.worker_memory - WARNING - Worker tcp://127.0.0.1:40001 (pid=4242) exceeded 97% memory budget. "
+       "Restarting...",
+       "host_oom"},
+      {"forrtl: severe (41): insufficient virtual memory", "host_oom"},
+      {"ERROR on proc 3: Failed to allocate 8589934592 bytes for array atom:x (src/memory.cpp:66)", "host_oom"},
+      {"[hevc_nvenc @ 0x5581a2b3c4d0] No capable devices found", "gpu_busy"},
+      {"ValueError: Current node has no GPU available. current_node_resource={'CPU': 16.0}", "gpu_busy"},
+      {"E0101 10:00:00.000000 1 framework.go:949] \"Failed running Filter plugin\" err=\"Insufficient nvidia.com/gpu\" "
+       "pod=\"default/train-0\"",
+       "gpu_busy"},
+      {"CUDA error (/src/flash-attention/csrc/flash_attn/src/flash_bwd_launch_template.h:64): an illegal memory access "
+       "was encountered",
+       "cuda_error"},
+      {"Cuda failure in file 'plugin.cu' line 120: 700", "cuda_error"},
+      {"hipMemcpy failed: invalid device pointer", "cuda_error"},
+      {"Error: Failed to initialize NVML", "cuda_error"},
+      {"E external/xla/xla/stream_executor/cuda/cuda_driver.cc:282] failed call to cuInit: UNKNOWN ERROR (34)",
+       "cuda_error"},
+      {"python3: error while loading shared libraries: libcuda.so.1: cannot open shared object file: No such file or "
+       "directory",
+       "cuda_error"},
+      {"Exception: Error downloading array force: Invalid error code (719)", "cuda_error"},
+      {"OpenCL error in file 'geryon/ocl_kernel.h' in line 312 : -54.", "cuda_error"},
+      {"nvidia-container-cli: detection error: nvml error: driver not loaded", "cuda_error"},
+      {"System.Exception: NVML temperature get failed with status: GPUIsLost", "xid"},
+      {"[drm:amdgpu_mes_reg_write [amdgpu]] *ERROR* MES failed to respond to msg=REG_WRITE", "xid"},
+      {"Test iteration 12 (GPU 1, 512 MiB): 3 errors so far", "xid"},
+      {"[enforce fail at nccl_ops.cc:31] status == ncclSuccess. 5 vs 0.  Error at: nccl_ops.cc31: invalid usage",
+       "nccl_error"},
+      {"Fatal error in PMPI_Allreduce: Other MPI error, error stack:", "nccl_error"},
+      {"ERROR TaskSetManager: Task 7 in stage 3.0 failed 4 times; aborting job", "dist_child_failed"},
+      {"Got event MODIFIED, phase Failed for pod: trainer-worker-3", "dist_child_failed"},
+      {"./train.sh: line 14:  9876 Segmentation fault      python train.py", "segfault"},
+      {"#0  0x00007f3a9c2b1d3f in pthread_cond_wait@@GLIBC_2.3.2 () from /lib/x86_64-linux-gnu/libpthread.so.0",
+       "hang"},
+      {"#0  __futex_abstimed_wait_common64 (private=0, cancel=true, abstime=0x0) at ./nptl/futex-internal.c:57",
+       "hang"},
+      {"Attempt 150: waiting for inference server to become ready", "hang"},
+      {"2025-05-11 15:32:43.929 ERROR:    KeyError: 'max_tokens'", "traceback"},
+      // look-alikes: Dask's memory warning, a healthy NVENC start, Ray placing a worker on a GPU, a CUDA success,
+      // NVML up, cuInit fine, a library loaded, memtest finding nothing, an NCCL enforce passing, MPI's init, Spark's
+      // task finishing, a pod succeeding, a shell's normal exit, a gdb frame that crashed, a first readiness attempt,
+      // a lower-case error word before an exception name, Julia's unpadded task error
+      {"distributed.worker_memory - WARNING - Unmanaged memory use is high. Worker memory limit: 16.00 GiB", ""},
+      {"[h264_nvenc @ 0x5581a2b3c4d0] Loaded Nvenc version 12.1", ""},
+      {"INFO: Current node has 8 GPUs available", ""},
+      {"CUDA error (none) at kernel launch: no error reported", ""},
+      {"NVML initialized: driver 550.54.15", ""},
+      {"Test iteration 12 (GPU 1, 512 MiB): 0 errors so far", ""},
+      {"INFO TaskSetManager: Finished task 7.0 in stage 3.0 (TID 42) in 1200 ms", ""},
+      {"Got event MODIFIED, phase Succeeded for pod: trainer-worker-3", ""},
+      {"#0  0x00007f3a9c2b1d3f in raise () from /lib/x86_64-linux-gnu/libc.so.6", ""},
+      {"Attempt 1: waiting for inference server to become ready", ""},
+      {"Ignoring benign restart error: CustomError: Runtime restarted at:", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("a stack dump of a live process whose current thread waits is a hang, not a traceback", "[logs][hang]") {
   const std::string frames =
       "  File \"/usr/lib/python3.10/threading.py\", line 320 in wait\n"
