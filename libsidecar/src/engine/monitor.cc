@@ -138,6 +138,7 @@ struct Monitor::Impl {
     bool error_rate = false;    // a word/character/token error rate (detect_error_ceiling)
     bool mean_token = false;    // a key that says avg/average/mean (running_mean_of_clock, promote_clocks)
     bool time_token = false;    // a key without a family that says "time" (a clock candidate: promote_clocks)
+    bool policy_loss = false;   // a policy-gradient objective: a loss-family key naming a policy, actor or pg
     char gan = 0;               // a loss-family key's GAN side, 'g' or 'd' (gan_side), else 0
     Series per_step;
     Series rate;       // a clock's steps per second over each interval (cumulative_throughput); 1 / a step time
@@ -568,6 +569,7 @@ struct Monitor::Impl {
                            !detail::has(tk, {"perplexity", "ppl", "policy", "value", "critic", "actor"});
         if (!f.val) ++train_loss_watches;
         (f.val ? w.eval_loss : w.plain_loss) = plain;
+        w.policy_loss = detail::has(tk, {"policy", "actor", "pg", "surrogate"});
       }
       if (w.clock) {
         w.per_step = Series(std::string(key) + " per step", kWatchCapacity);
@@ -675,8 +677,11 @@ struct Monitor::Impl {
       const Series& s = w.series;
       if (w.family == KeyFamily::kLoss) {
         apply(w.nonfinite, detect_nan_loss(s, d.nan_loss), now, &s);
-        // Other loss-family keys (component losses are spiky): the ceiling only.
-        if (std::isfinite(s.back().value)) apply(w.quality, detect_loss_spike(s, ceiling_only_), now, &s);
+        // Other loss-family keys (component losses are spiky): the ceiling only. Not a policy-gradient objective under
+        // reinforcement learning: an advantage-weighted ratio around 0 has no scale to exceed (SB3's
+        // policy_gradient_loss 0.00014 then 0.0087, a GRPO actor loss 0.0005 then 1.78 for two steps; healthy).
+        if (std::isfinite(s.back().value) && !(w.policy_loss && rl()))
+          apply(w.quality, detect_loss_spike(s, ceiling_only_), now, &s);
         // ... and the absurd level (a perplexity pinned at exp(100), a component loss at 1e20).
         if (std::isfinite(s.back().value) || !w.absurd.sig.empty())
           apply(w.absurd, detect_absurd_loss(s, d.loss_divergence), now, &s);
@@ -812,6 +817,17 @@ struct Monitor::Impl {
   // Reinforcement learning, or a run that logs a reward, KL or preference
   // key: its losses may sit at a print step from zero (detect_frozen_loss).
   bool reward_run() const { return rl() || reward_keys; }
+  // A logged learning rate so small no weight can move (<= kNegligibleLr, 0 included): the first steps of a warm-up
+  // from ~0 (tinygrad's Llama 3 8B at LR 1e-12 .. 5e-12: loss 11.875 on nine of ten steps), or a schedule's end. A
+  // loss that does not change then is the schedule's doing, not a frozen model.
+  bool lr_negligible() const {
+    constexpr double kNegligibleLr = 1e-8;
+    for (const Watch& w : watches)
+      if (w.family == KeyFamily::kLr && !w.series.empty() && w.series.back().value >= 0 &&
+          w.series.back().value <= kNegligibleLr)
+        return true;
+    return false;
+  }
   // A KL-regularised policy objective that has stayed within +-kKlScaledLoss (GRPO's: beta x KL plus a clipped
   // advantage term near 0 with group-normalised advantages, 1e-6 .. 0.03 in unsloth's notebooks): its jumps are the
   // KL's, which kl_explosion judges on the KL itself; the spike rules read a 0.0001 -> 0.0014 step as 14x.
@@ -937,6 +953,7 @@ struct Monitor::Impl {
         if (!frozen && loss.back().value == 0.0 && !reward_run()) frozen = detect_zero_start(loss, d.frozen_loss);
         if (!frozen) frozen = zero_perfect(loss, d.frozen_loss);
         if (!frozen) frozen = at_chance_noisy(loss, train_accuracy(), d.frozen_loss);
+        if (frozen && lr_negligible()) frozen.reset();
         apply(kFrozenLoss, std::move(frozen), now, &loss);
       }
     }

@@ -2579,6 +2579,19 @@ TEST_CASE("reward_drop decline: a reward frozen at one value under its peak is s
   check_quiet_throughout(std::vector<double>(20, 500.0), detect_reward_drop, "reward");
 }
 
+TEST_CASE("quality drop: a sparse rate back at the level it mostly holds is no collapse", "[detectors][supervised]") {
+  // minimind's GRPO `Correct` (r26): 0 on steps 1-19, 0.12 on steps 20-21, 0 again, 0.12 or 0.25 on one step in ten
+  std::vector<double> v(19, 0.0);
+  for (double x : {0.12, 0.12, 0.0, 0.0, 0.0, 0.0, 0.12, 0.0, 0.0, 0.0, 0.0, 0.0, 0.25, 0.0, 0.12, 0.0, 0.0})
+    v.push_back(x);
+  check_quiet_throughout(
+      v, [](const Series& s) { return detect_val_acc_drop(s, {}, "quality_drop"); }, "Correct");
+  // A metric that learned a level and falls under it collapses, even to where it started.
+  auto d = detect_val_acc_drop(make({0.0, 0.0, 0.3, 0.6, 0.8, 0.82, 0.0, 0.0}, "acc"), {}, "quality_drop");
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "collapse");
+}
+
 TEST_CASE("reward_drop frozen: a reward at zero or below that never moved from its first row", "[detectors][rl]") {
   // An SB3 PPO on MultiRoom (r21): ep_rew_mean 0 on every logged iteration; the eighth row decides
   Series zero("ep_rew_mean");

@@ -946,3 +946,34 @@ TEST_CASE("monitor: a GAN side's loss at exactly 0 beside its opponent's (neural
       frozen = frozen || a.decision.syndrome == "frozen_loss";
   CHECK_FALSE(frozen);
 }
+
+TEST_CASE("monitor: a loss that does not move while the learning rate is negligible is the schedule's (tinygrad#13803)",
+          "[monitor][families][false_positive]") {
+  // Llama 3 8B at LR 1e-12 .. 5e-12 in its first warm-up steps: loss 11.875 on nine of ten steps.
+  Monitor m(opts());
+  for (int i = 0; i < 10; ++i)
+    CHECK(row(m, i + 1, {{"loss", i == 4 ? 11.9375 : 11.875}, {"LR", 1e-12 * (1 + i / 2)}}).alerts.empty());
+  // The same losses at a learning rate that moves the weights: frozen.
+  Monitor f(opts());
+  std::vector<Alert> got;
+  for (int i = 0; i < 10; ++i) collect(&got, row(f, i + 1, {{"loss", i == 4 ? 11.9375 : 11.875}, {"LR", 3e-4}}));
+  REQUIRE_FALSE(got.empty());
+  CHECK(got[0].decision.syndrome == "frozen_loss");
+}
+
+TEST_CASE("monitor: a policy-gradient objective's jump under RL is no loss spike; a value loss's is",
+          "[monitor][families][false_positive]") {
+  // SB3 PPO: policy_gradient_loss is an advantage-weighted ratio around 0 (0.00014, then 0.0087 at one update).
+  const double v[] = {0.00011, -0.00009, 0.00014, 0.00012, 0.0087, 0.0001};
+  Monitor m(opts());
+  for (int i = 0; i < 6; ++i)
+    CHECK(row(m, 2048 * (i + 1), {{"ep_rew_mean", 10.0 + i}, {"approx_kl", 0.01}, {"policy_gradient_loss", v[i]}})
+              .alerts.empty());
+  Monitor c(opts());
+  std::vector<Alert> got;
+  for (int i = 0; i < 6; ++i)
+    collect(&got, row(c, 2048 * (i + 1), {{"ep_rew_mean", 10.0 + i}, {"approx_kl", 0.01}, {"value_loss", v[i]}}));
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "loss_spike");
+  CHECK(ev(got[0], "rule") == "ceiling");
+}
