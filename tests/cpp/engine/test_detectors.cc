@@ -2579,6 +2579,29 @@ TEST_CASE("reward_drop decline: a reward frozen at one value under its peak is s
   check_quiet_throughout(std::vector<double>(20, 500.0), detect_reward_drop, "reward");
 }
 
+TEST_CASE("loss_divergence settle: a smooth descent that gives back its last interval and stays up",
+          "[detectors][divergence]") {
+  // parameter-golf's SSD run (r26): 6.93 .. 3.47, 3.27, then 3.89, 4.02, 3.98 as the state carry destabilises it
+  const std::vector<double> v = {6.9315, 6.7307, 6.4816, 6.2195, 5.8372, 5.6197, 5.1915, 4.9796,
+                                 4.8125, 4.7512, 3.468,  3.2696, 3.8929, 4.0247, 3.9849};
+  std::vector<double> head(v.begin(), v.end() - 1);
+  check_quiet_throughout(head, detect_loss_divergence, "train_loss");
+  auto d = detect_loss_divergence(make(v, "train_loss"), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "settle");
+  // On its way back down (an epoch of sorted batches starting high again), a bump that decays, a rise under 15 %, a
+  // minimum reached by a noisy path: quiet.
+  auto quiet = [](std::vector<double> tail, std::vector<double> start) {
+    start.insert(start.end(), tail.begin(), tail.end());
+    CHECK_FALSE(detect_loss_divergence(make(start, "train_loss"), {}));
+  };
+  const std::vector<double> descent = {2.9, 2.1, 1.77, 1.28, 1.08, 0.91, 0.69, 0.51};
+  quiet({5.15, 3.17, 2.46}, descent);
+  quiet({0.75, 0.70, 0.66}, descent);
+  quiet({0.57, 0.58, 0.57}, descent);
+  quiet({0.75, 0.76, 0.77}, {2.9, 2.1, 1.77, 1.9, 1.08, 0.91, 1.2, 0.51});
+}
+
 TEST_CASE("quality drop: a sparse rate back at the level it mostly holds is no collapse", "[detectors][supervised]") {
   // minimind's GRPO `Correct` (r26): 0 on steps 1-19, 0.12 on steps 20-21, 0 again, 0.12 or 0.25 on one step in ten
   std::vector<double> v(19, 0.0);

@@ -466,6 +466,20 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 //    warm restart's bump comes back down. Known false positive: a planned
 //    change after a flat stretch that lifts the loss 30 % for good, or a
 //    warm restart's bump (ramp form) that decays by under half a point later;
+//  - settle (evidence: kSettleFalls falls into the minimum, then
+//    hold_points): a loss that fell at each of its last kSettleFalls logged
+//    points into its minimum (a smooth descent: its prints carry little noise)
+//    has the hold_points values since it all >= (1 + kSettleRise) x that
+//    minimum and above the value before it: the loss gave
+//    back at least its last logged interval's progress and stays there
+//    (parameter-golf's SSD runs: 6.93 .. 3.47, 3.27, then 3.89, 4.02, 3.98 as
+//    the state carry destabilised training; 3.49 -> 4.5 in another). A noisy
+//    per-step loss seldom falls kSettleFalls times in a row into a lucky
+//    minimum and then stays 15 % over it; the latest is no new low of the
+//    held values (a sawtooth of per-batch losses falling again within an
+//    epoch, a bump that decays, are on their way back). Known false positive: a warm
+//    restart or a new data stage right after a smooth descent that lifts the
+//    loss 15 % for three logged points;
 //  - joint (evidence: one point each, at the same step, see
 //    detect_joint_divergence): the training loss and its validation loss
 //    both >= joint_ratio x their minimum;
@@ -576,6 +590,32 @@ inline bool creeping(const Series& loss, std::size_t n) {
 // first of them (n >= 3) may instead be a ramp between the two levels.
 constexpr std::size_t kStepFlatPoints = 4;
 constexpr double kStepNoise = 10.0;
+// The settle rule (detect_loss_divergence): kSettleFalls falls into the retained minimum, then the n values since it
+// all >= (1 + kSettleRise) x it and above the value before it.
+constexpr std::size_t kSettleFalls = 4;
+constexpr double kSettleRise = 0.15;
+inline bool settled_above(const Series& loss, std::size_t n) {
+  std::size_t at = loss.size();  // from_back index of the retained minimum
+  for (std::size_t i = 0; i < loss.size(); ++i)
+    if (loss.from_back(i).step == loss.argmin_step()) at = i;
+  if (at != n || at + kSettleFalls >= loss.size()) return false;  // the n values are all those since the minimum
+  const double mn = loss.from_back(at).value;
+  for (std::size_t i = at; i < at + kSettleFalls; ++i) {
+    const double later = loss.from_back(i).value, earlier = loss.from_back(i + 1).value;
+    if (!std::isfinite(earlier) || !(earlier > later)) return false;
+  }
+  const double before = loss.from_back(at + 1).value;
+  double held_low = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < n; ++i) {
+    const double x = loss.from_back(i).value;
+    if (!std::isfinite(x) || x < (1.0 + kSettleRise) * mn || x <= before) return false;
+    if (i > 0) held_low = std::min(held_low, x);
+  }
+  // ... and not on its way back down: the latest is no new low of the held stretch (an epoch's per-batch losses that
+  // start high again and fall, 5.15, 3.17, 2.46; a bump that decays)
+  return n < 2 || loss.back().value > held_low;
+}
+
 inline bool stepped_up(const Series& loss, std::size_t n, double rise) {
   if (n == 0 || !(rise > 0) || loss.size() < n + kStepFlatPoints || loss.from_back(n).step < loss.argmin_step())
     return false;
@@ -776,8 +816,8 @@ inline bool above_chance(const Series& loss, const LossDivergenceOptions& opt, d
 }
 }  // namespace detail
 
-// Returns a "loss_divergence" decision (evidence "rule": fast | slow | hold | jump | creep | step | absurd | blowup |
-// above_chance).
+// Returns a "loss_divergence" decision (evidence "rule": fast | slow | hold | jump | creep | step | settle | absurd |
+// blowup | above_chance).
 inline std::optional<Decision> detect_loss_divergence(const Series& loss, const LossDivergenceOptions& opt) {
   if (!opt.enabled || loss.empty()) return std::nullopt;
   double v = loss.back().value;
@@ -867,6 +907,9 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
   auto sp = static_cast<std::size_t>(std::max(opt.step_points, 0));
   if (sp > 0 && v >= (1.0 + opt.step_rise) * *mn && detail::stepped_up(loss, sp, opt.step_rise))
     return make("step", loss.name() + " stepped up from a flat level and stays there: " + detail::fmt_num(v) + tail());
+  if (v >= (1.0 + detail::kSettleRise) * *mn && detail::settled_above(loss, hp))
+    return make("settle", loss.name() + " fell steadily to its minimum, then rose and stays up for " +
+                              std::to_string(hp) + " points: " + detail::fmt_num(v) + tail());
   return std::nullopt;
 }
 
