@@ -817,6 +817,17 @@ struct Monitor::Impl {
   // Reinforcement learning, or a run that logs a reward, KL or preference
   // key: its losses may sit at a print step from zero (detect_frozen_loss).
   bool reward_run() const { return rl() || reward_keys; }
+  // Under the RL profile the loss chases moving targets: a TD loss or an actor-critic total (its value loss) grows
+  // with the returns as the policy improves (SB3 PPO's `loss` 0.70 -> 10.2 over 13 updates of a healthy fighting-game
+  // run, r26). Its gradual rises (fast, slow, creep, step, settle) say nothing there; the overwhelming rules (absurd,
+  // blowup, hold at 5x, jump, above chance) still do, and the reward rules judge the policy.
+  std::optional<Decision> rl_moving_target(std::optional<Decision> div) const {
+    if (!div || !rl()) return div;
+    const std::string* rule = evidence_get(div->evidence, "rule");
+    if (rule && (*rule == "fast" || *rule == "slow" || *rule == "creep" || *rule == "step" || *rule == "settle"))
+      return std::nullopt;
+    return div;
+  }
   // A logged learning rate so small no weight can move (<= kNegligibleLr, 0 included): the first steps of a warm-up
   // from ~0 (tinygrad's Llama 3 8B at LR 1e-12 .. 5e-12: loss 11.875 on nine of ten steps), or a schedule's end. A
   // loss that does not change then is the schedule's doing, not a frozen model.
@@ -942,7 +953,7 @@ struct Monitor::Impl {
       if (std::isfinite(loss.back().value)) {
         apply(kHighLoss, detect_high_loss(loss, d.high_loss), now, &loss);
         apply(kLossSpike, kl_scaled_loss(loss) ? std::nullopt : detect_loss_spike(loss, d.loss_spike), now, &loss);
-        auto div = detect_loss_divergence(loss, d.loss_divergence);
+        auto div = rl_moving_target(detect_loss_divergence(loss, d.loss_divergence));
         if (!div && bound(Role::kValLoss))
           div = detect_joint_divergence(loss, series(Role::kValLoss), d.loss_divergence);
         apply(kLossDivergence, std::move(div), now, &loss);

@@ -977,3 +977,28 @@ TEST_CASE("monitor: a policy-gradient objective's jump under RL is no loss spike
   CHECK(got[0].decision.syndrome == "loss_spike");
   CHECK(ev(got[0], "rule") == "ceiling");
 }
+
+TEST_CASE("monitor: an RL loss that rises gradually chases its targets; an overwhelming rise still counts",
+          "[monitor][families][false_positive]") {
+  // SB3 PPO's total loss in a healthy fighting-game run (r26): 0.704, then 2.93 .. 10.2 as the returns grow.
+  const double loss[] = {8.86, 5.82, 5.73, 12.5,  9.6,  7.04, 13.4, 12.4, 9.58, 2.56,
+                         6.38, 4.17, 5.79, 0.704, 2.93, 1.11, 3.5,  4.71, 6.98, 10.2};
+  Monitor m(opts());
+  for (int i = 0; i < 20; ++i)
+    CHECK(row(m, 2048 * (i + 1), {{"ep_rew_mean", 92.0 + i}, {"approx_kl", 0.01}, {"loss", loss[i]}}).alerts.empty());
+  // The same loss in a supervised run: it keeps rising, 3.5x the level under its lucky minimum.
+  Monitor s(opts());
+  std::vector<Alert> got;
+  for (int i = 0; i < 20; ++i) collect(&got, row(s, i + 1, {{"loss", loss[i]}}));
+  REQUIRE_FALSE(got.empty());
+  CHECK(got[0].decision.syndrome == "loss_divergence");
+  // An RL loss that blows up by two orders of magnitude twice in a row is still divergence.
+  Monitor b(opts());
+  got.clear();
+  const double blow[] = {0.9, 0.8, 0.7, 75.0, 8000.0};
+  for (int i = 0; i < 5; ++i)
+    collect(&got, row(b, 2048 * (i + 1), {{"ep_rew_mean", 5.0 + i}, {"approx_kl", 0.01}, {"loss", blow[i]}}));
+  bool diverged = false;
+  for (const Alert& a : got) diverged = diverged || a.decision.syndrome == "loss_divergence";
+  CHECK(diverged);
+}
