@@ -2615,6 +2615,27 @@ TEST_CASE("quality drop: a sparse rate back at the level it mostly holds is no c
   CHECK(*ev(*d, "rule") == "collapse");
 }
 
+TEST_CASE("reward_drop: a reward's jumpiness is its recent noise, not the range it climbed through",
+          "[detectors][rl]") {
+  // verl's per-step GRPO reward (r26): -0.35 .. 0.1 in its first steps, then 0.01 .. 0.34; two steps at -0.08, -0.06
+  Series s("critic/rewards/mean");
+  std::int64_t step = 0;
+  for (int i = 0; i < 60; ++i) s.push(++step, -0.35 + 0.0075 * i);  // the climb: smooth, far below today's noise
+  const double recent[] = {0.33, 0.15, 0.28, 0.13, 0.22, 0.07, 0.35, 0.18, 0.12, 0.03, 0.29, 0.01, 0.17, 0.24,
+                           0.15, 0.32, 0.08, 0.25, 0.09, 0.13, 0.19, 0.25, 0.16, 0.06, 0.23, 0.27, 0.14, 0.3};
+  for (double x : recent) s.push(++step, x);
+  s.push(++step, -0.082);
+  CHECK_FALSE(detect_reward_drop(s, {}));
+  s.push(++step, -0.056);
+  CHECK_FALSE(detect_reward_drop(s, {}));
+  // ... a smooth reward at that level that falls as far is a drop
+  Series smooth("reward");
+  for (int i = 0; i < 30; ++i) smooth.push(i, 0.2 + 0.002 * (i % 2));
+  smooth.push(30, -0.08);
+  smooth.push(31, -0.06);
+  CHECK(detect_reward_drop(smooth, {}));
+}
+
 TEST_CASE("reward_drop frozen: a reward at zero or below that never moved from its first row", "[detectors][rl]") {
   // An SB3 PPO on MultiRoom (r21): ep_rew_mean 0 on every logged iteration; the eighth row decides
   Series zero("ep_rew_mean");

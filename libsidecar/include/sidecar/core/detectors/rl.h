@@ -62,6 +62,7 @@ SIDECAR_OPTIONS(RewardDropOptions, SIDECAR_REWARD_DROP_OPTIONS);
 namespace detail {
 constexpr std::size_t kDeclineHeldPoints = 2;   // rewards at the peak's level before a decline
 constexpr std::size_t kFrozenRewardPoints = 8;  // one value this many times running: a frozen reward, not noise
+constexpr std::size_t kJumpyPoints = 32;        // jumpy(): the recent rewards whose steps and spread are compared
 
 // The slow form of a reward collapse: the last decline_points rewards all at
 // least decline_fraction x scale under the run's peak (which precedes them).
@@ -177,9 +178,12 @@ inline std::optional<Decision> reward_frozen(const Series& reward, const RewardD
   return d;
 }
 
-// Whether the retained rewards jump around much of their range from one
-// point to the next: over >= 6 steps, the mean step between consecutive
-// rewards >= 1/5 of their spread (a per-step GRPO reward that is the
+// Whether the recent rewards (the last kJumpyPoints retained) jump around
+// much of their range from one point to the next: over >= 6 steps, the mean
+// step between consecutive rewards >= 1/5 of their spread. The recent ones
+// only: a reward that climbed from far below spans a range its current
+// noise never crosses (verl's per-step GRPO reward: -0.35 .. 0.1 early,
+// 0.01 .. 0.34 now, two steps at -0.08 and -0.06, then 0.22) (a per-step GRPO reward that is the
 // fraction of 8 rollouts solved: 0, 1, 0.5, 1, 0 ...; a batch mean of a
 // game's -10.5 .. 11.5 outcomes; raw episode returns of a fresh DQN or of
 // Pendulum, whose start angle makes them -2 or -125 .. -540). The low points
@@ -189,7 +193,7 @@ inline std::optional<Decision> reward_frozen(const Series& reward, const RewardD
 inline bool jumpy(const Series& reward) {
   double lo = std::numeric_limits<double>::infinity(), hi = -lo, steps = 0, prev = std::nan("");
   std::size_t n = 0;
-  for (std::size_t i = reward.size(); i-- > 0;) {
+  for (std::size_t i = std::min<std::size_t>(reward.size(), kJumpyPoints); i-- > 0;) {
     const double x = reward.from_back(i).value;
     if (!std::isfinite(x)) continue;
     lo = std::min(lo, x);
