@@ -138,7 +138,7 @@ struct Monitor::Impl {
     bool error_rate = false;    // a word/character/token error rate (detect_error_ceiling)
     bool mean_token = false;    // a key that says avg/average/mean (running_mean_of_clock, promote_clocks)
     bool time_token = false;    // a key without a family that says "time" (a clock candidate: promote_clocks)
-    bool policy_loss = false;   // a policy-gradient objective: a loss-family key naming a policy, actor or pg
+    bool policy_loss = false;   // a policy-gradient objective: a loss key naming a policy, actor, pg or surrogate
     char gan = 0;               // a loss-family key's GAN side, 'g' or 'd' (gan_side), else 0
     Series per_step;
     Series rate;       // a clock's steps per second over each interval (cumulative_throughput); 1 / a step time
@@ -818,9 +818,9 @@ struct Monitor::Impl {
   // key: its losses may sit at a print step from zero (detect_frozen_loss).
   bool reward_run() const { return rl() || reward_keys; }
   // Under the RL profile the loss chases moving targets: a TD loss or an actor-critic total (its value loss) grows
-  // with the returns as the policy improves (SB3 PPO's `loss` 0.70 -> 10.2 over 13 updates of a healthy fighting-game
-  // run, r26). Its gradual rises (fast, slow, creep, step, settle) say nothing there; the overwhelming rules (absurd,
-  // blowup, hold at 5x, jump, above chance) still do, and the reward rules judge the policy.
+  // with the returns as the policy improves (SB3 PPO's `loss` 0.704, then 2.93 .. 10.2 over six updates of a healthy
+  // fighting-game run, r26). Its gradual rises (fast, slow, creep, step, settle) say nothing there; the overwhelming
+  // rules (absurd, blowup, hold at 5x, jump, above chance) still do, and the reward rules judge the policy.
   std::optional<Decision> rl_moving_target(std::optional<Decision> div) const {
     if (!div || !rl()) return div;
     const std::string* rule = evidence_get(div->evidence, "rule");

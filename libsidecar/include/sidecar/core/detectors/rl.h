@@ -183,10 +183,11 @@ inline std::optional<Decision> reward_frozen(const Series& reward, const RewardD
 // step between consecutive rewards >= 1/5 of their spread. The recent ones
 // only: a reward that climbed from far below spans a range its current
 // noise never crosses (verl's per-step GRPO reward: -0.35 .. 0.1 early,
-// 0.01 .. 0.34 now, two steps at -0.08 and -0.06, then 0.22) (a per-step GRPO reward that is the
-// fraction of 8 rollouts solved: 0, 1, 0.5, 1, 0 ...; a batch mean of a
-// game's -10.5 .. 11.5 outcomes; raw episode returns of a fresh DQN or of
-// Pendulum, whose start angle makes them -2 or -125 .. -540). The low points
+// 0.01 .. 0.34 now, two steps at -0.08 and -0.06, then 0.22). Jumpy
+// rewards: a per-step GRPO reward that is the fraction of 8 rollouts solved
+// (0, 1, 0.5, 1, 0 ...); a batch mean of a game's -10.5 .. 11.5 outcomes;
+// raw episode returns of a fresh DQN or of Pendulum, whose start angle makes
+// them -2 or -125 .. -540. The low points
 // of such a reward are its noise unless each is under every reward retained
 // before them (new_low); the window form judges its means. Smoothed rewards
 // move a few percent of their range per point.
