@@ -725,8 +725,11 @@ struct Monitor::Impl {
         apply(w.throughput, detect_eta_growth(s, d.throughput_collapse), now, &s);
       else if (w.clock && !w.per_step.empty())
         // The same two rules on the clock's rise per step (its rate is the reciprocal: stat453's VGG-16 notebook,
-        // 1.2 min per epoch, then 2.15 from epoch 18, is the level rule's)
-        judge_step_times(w, w.per_step, w.clock_fell ? nullptr : &w.per_step, !w.clock_fell, false, !w.clock_fell, now);
+        // 1.2 min per epoch, then 2.15 from epoch 18, is the level rule's); not the growth rule across an RL
+        // learner's start, whose steps slow as its replay buffer fills (an SB3 DQN on Breakout: 11.1 steps/s in the
+        // interval that starts learning, easing to 7.4 over five more, then steady; r26), as for a throughput
+        judge_step_times(w, w.per_step, w.clock_fell ? nullptr : &w.per_step,
+                         !w.clock_fell && !learning_start_possible(w.series), false, !w.clock_fell, now);
     }
     dirty_watches.clear();
   }
@@ -818,13 +821,16 @@ struct Monitor::Impl {
   // key: its losses may sit at a print step from zero (detect_frozen_loss).
   bool reward_run() const { return rl() || reward_keys; }
   // Under the RL profile the loss chases moving targets: a TD loss or an actor-critic total (its value loss) grows
-  // with the returns as the policy improves (SB3 PPO's `loss` 0.704, then 2.93 .. 10.2 over six updates of a healthy
-  // fighting-game run, r26). Its gradual rises (fast, slow, creep, step, settle) say nothing there; the overwhelming
-  // rules (absurd, blowup, hold at 5x, jump, above chance) still do, and the reward rules judge the policy.
+  // with the returns as the policy improves and jumps as the target network or the data move (SB3 PPO's `loss`
+  // 0.704, then 2.93 .. 10.2 over six updates of a healthy fighting-game run; an SB3 DQN's 0.0002 -> 0.00074 at one
+  // update; r26). Its rises and spikes against its own recent values (divergence's fast, slow, creep, step and
+  // settle; loss_spike's early_ratio and robust_z) say nothing there; the overwhelming rules (absurd, blowup, hold at
+  // 5x, jump, above chance; the spike's ceiling at 10x anything seen) still do, and the reward rules judge the policy.
   std::optional<Decision> rl_moving_target(std::optional<Decision> div) const {
     if (!div || !rl()) return div;
     const std::string* rule = evidence_get(div->evidence, "rule");
-    if (rule && (*rule == "fast" || *rule == "slow" || *rule == "creep" || *rule == "step" || *rule == "settle"))
+    if (rule && (*rule == "fast" || *rule == "slow" || *rule == "creep" || *rule == "step" || *rule == "settle" ||
+                 *rule == "early_ratio" || *rule == "robust_z"))
       return std::nullopt;
     return div;
   }
@@ -952,7 +958,8 @@ struct Monitor::Impl {
       // them cleared (nan_loss speaks for the run now).
       if (std::isfinite(loss.back().value)) {
         apply(kHighLoss, detect_high_loss(loss, d.high_loss), now, &loss);
-        apply(kLossSpike, kl_scaled_loss(loss) ? std::nullopt : detect_loss_spike(loss, d.loss_spike), now, &loss);
+        apply(kLossSpike, kl_scaled_loss(loss) ? std::nullopt : rl_moving_target(detect_loss_spike(loss, d.loss_spike)),
+              now, &loss);
         auto div = rl_moving_target(detect_loss_divergence(loss, d.loss_divergence));
         if (!div && bound(Role::kValLoss))
           div = detect_joint_divergence(loss, series(Role::kValLoss), d.loss_divergence);
@@ -1080,7 +1087,9 @@ struct Monitor::Impl {
     if (dirty(Role::kThroughput)) {
       const Watch* clock = cumulative_throughput();
       const Series& tp = clock ? clock->rate : series(Role::kThroughput);
-      apply(kThroughputCollapse, detect_throughput_slowdown(tp, d.throughput_collapse, learning_start_possible(tp)),
+      // (a clock's rate starts one interval after the clock: its first interval may span the learning start)
+      apply(kThroughputCollapse,
+            detect_throughput_slowdown(tp, d.throughput_collapse, learning_start_possible(clock ? clock->series : tp)),
             now, &tp);
     }
     if (dirty(Role::kValAccuracy))

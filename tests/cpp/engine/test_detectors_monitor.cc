@@ -1002,3 +1002,54 @@ TEST_CASE("monitor: an RL loss that rises gradually chases its targets; an overw
   for (const Alert& a : got) diverged = diverged || a.decision.syndrome == "loss_divergence";
   CHECK(diverged);
 }
+
+TEST_CASE("monitor: an RL loss's jump against its recent values is its moving target; the ceiling still counts",
+          "[monitor][families][false_positive]") {
+  // An SB3 DQN's TD loss (r26): 0.0001 .. 0.00035, then 0.00074 at one update, 3.6x the mean before it.
+  const double loss[] = {0.000102, 0.000147, 0.000249, 0.000347, 0.000219, 0.000156, 0.000739};
+  Monitor m(opts());
+  for (int i = 0; i < 7; ++i)
+    CHECK(row(m, 8000 * (i + 1), {{"ep_rew_mean", 1.0 + 0.1 * i}, {"exploration_rate", 0.5}, {"loss", loss[i]}})
+              .alerts.empty());
+  Monitor s(opts());
+  std::vector<Alert> got;
+  for (int i = 0; i < 7; ++i) collect(&got, row(s, i + 1, {{"loss", loss[i]}}));
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "loss_spike");
+  // Ten times anything the RL loss reached before: the ceiling, critical.
+  Monitor c(opts());
+  got.clear();
+  for (int i = 0; i < 7; ++i)
+    collect(&got, row(c, 8000 * (i + 1),
+                      {{"ep_rew_mean", 1.0 + 0.1 * i}, {"exploration_rate", 0.5}, {"loss", i < 6 ? loss[i] : 0.01}}));
+  REQUIRE(got.size() == 1);
+  CHECK(ev(got[0], "rule") == "ceiling");
+}
+
+TEST_CASE("monitor: an RL learner's elapsed clock slows across its learning start; a supervised one's is a slowdown",
+          "[monitor][families][false_positive]") {
+  // An SB3 DQN on Breakout (r26): no loss in the first row (the replay buffer fills), then 11.1 steps/s in the
+  // interval that starts learning, easing to 7.4 over five more, then steady.
+  const double step[] = {8022, 15981, 24354, 32520, 41211, 49417, 58453, 68523, 80150};
+  const double elapsed[] = {29, 744, 1695, 2674, 3824, 4935, 6163, 7533, 9104};
+  const double fps[] = {273, 21, 14, 12, 10, 10, 9, 9, 8};
+  std::vector<Alert> got;
+  Monitor m(opts());
+  for (int i = 0; i < 9; ++i) {
+    std::vector<std::pair<std::string, double>> kv = {
+        {"ep_rew_mean", 1.0 + 0.1 * i}, {"fps", fps[i]}, {"time_elapsed", elapsed[i]}};
+    if (i > 0) kv.emplace_back("loss", 0.0002);
+    sidecar::test::observe_row(m, static_cast<std::int64_t>(step[i]), kv);
+    collect(&got, m.take());
+  }
+  for (const Alert& a : got) CHECK(a.decision.syndrome != "throughput_collapse");
+  // The same clock in a supervised run that logs its loss from the first row: the speed fell at each interval.
+  Monitor s(opts());
+  got.clear();
+  for (int i = 0; i < 9; ++i)
+    collect(&got, row(s, static_cast<std::int64_t>(step[i]),
+                      {{"fps", fps[i]}, {"time_elapsed", elapsed[i]}, {"loss", 2.0 - 0.1 * i}}));
+  bool slowed = false;
+  for (const Alert& a : got) slowed = slowed || a.decision.syndrome == "throughput_collapse";
+  CHECK(slowed);
+}
