@@ -961,7 +961,7 @@ TEST_CASE("monitor: a loss that does not move while the learning rate is negligi
   CHECK(got[0].decision.syndrome == "frozen_loss");
 }
 
-TEST_CASE("monitor: a policy-gradient objective's jump under RL is no loss spike; a value loss's is",
+TEST_CASE("monitor: a policy-gradient objective's jump under RL is no loss spike, and a value loss's is",
           "[monitor][families][false_positive]") {
   // SB3 PPO: policy_gradient_loss is an advantage-weighted ratio around 0 (0.00014, then 0.0087 at one update).
   const double v[] = {0.00011, -0.00009, 0.00014, 0.00012, 0.0087, 0.0001};
@@ -978,7 +978,7 @@ TEST_CASE("monitor: a policy-gradient objective's jump under RL is no loss spike
   CHECK(ev(got[0], "rule") == "ceiling");
 }
 
-TEST_CASE("monitor: an RL loss that rises gradually chases its targets; an overwhelming rise still counts",
+TEST_CASE("monitor: an RL loss that rises gradually chases its targets, and an overwhelming rise still counts",
           "[monitor][families][false_positive]") {
   // SB3 PPO's total loss in a healthy fighting-game run (r26): 0.704, then 2.93 .. 10.2 as the returns grow.
   const double loss[] = {8.86, 5.82, 5.73, 12.5,  9.6,  7.04, 13.4, 12.4, 9.58, 2.56,
@@ -1003,7 +1003,7 @@ TEST_CASE("monitor: an RL loss that rises gradually chases its targets; an overw
   CHECK(diverged);
 }
 
-TEST_CASE("monitor: an RL loss's jump against its recent values is its moving target; the ceiling still counts",
+TEST_CASE("monitor: an RL loss's jump against its recent values is its moving target, and the ceiling still counts",
           "[monitor][families][false_positive]") {
   // An SB3 DQN's TD loss (r26): 0.0001 .. 0.00035, then 0.00074 at one update, 3.6x the mean before it.
   const double loss[] = {0.000102, 0.000147, 0.000249, 0.000347, 0.000219, 0.000156, 0.000739};
@@ -1026,8 +1026,9 @@ TEST_CASE("monitor: an RL loss's jump against its recent values is its moving ta
   CHECK(ev(got[0], "rule") == "ceiling");
 }
 
-TEST_CASE("monitor: an RL learner's elapsed clock slows across its learning start; a supervised one's is a slowdown",
-          "[monitor][families][false_positive]") {
+TEST_CASE(
+    "monitor: an RL learner's elapsed clock slows across its learning start, and a supervised one's is a slowdown",
+    "[monitor][families][false_positive]") {
   // An SB3 DQN on Breakout (r26): no loss in the first row (the replay buffer fills), then 11.1 steps/s in the
   // interval that starts learning, easing to 7.4 over five more, then steady.
   const double step[] = {8022, 15981, 24354, 32520, 41211, 49417, 58453, 68523, 80150};
