@@ -557,11 +557,11 @@ struct Monitor::Impl {
       if (fam != KeyFamily::kNone) w.norm = strip_best(normalize_key(key), &w.is_best);
       w.may_be_clock = fam == KeyFamily::kStepTime && is_bare_time_key(key);
       w.clock = fam == KeyFamily::kNone && is_elapsed_clock_key(key);
-      w.time_token = fam == KeyFamily::kNone && !w.clock && detail::has(detail::key_tokens(key, true), {"time"});
-      w.error_rate = fam == KeyFamily::kNone && detail::has(detail::key_tokens(key, true), {"wer", "cer", "ter"});
+      const auto tk = detail::key_tokens(key, true);
+      w.time_token = fam == KeyFamily::kNone && !w.clock && detail::has(tk, {"time"});
+      w.error_rate = fam == KeyFamily::kNone && detail::has(tk, {"wer", "cer", "ter"});
       if (fam == KeyFamily::kLoss) {
         w.gan = gan_side(key);
-        auto tk = detail::key_tokens(key, true);
         const detail::TokenFlags f = detail::token_flags(tk);
         // A loss key that names no other quantity: plain_loss on the training
         // side, eval_loss on the validation side.
@@ -575,10 +575,9 @@ struct Monitor::Impl {
         w.per_step = Series(std::string(key) + " per step", kWatchCapacity);
         w.rate = Series("steps per second (from " + std::string(key) + ")", kWatchCapacity);
       }
-      w.mean_token = detail::has(detail::key_tokens(key, true), {"avg", "average", "mean"});
+      w.mean_token = detail::has(tk, {"avg", "average", "mean"});
       if (fam == KeyFamily::kStepTime) w.rate = step_rate_series(key);
-      if (fam == KeyFamily::kQuality && !w.is_best && train_quality < 0 &&
-          !detail::token_flags(detail::key_tokens(key, true)).val)
+      if (fam == KeyFamily::kQuality && !w.is_best && train_quality < 0 && !detail::token_flags(tk).val)
         train_quality = idx;  // the first quality key of the training side
       watches.push_back(std::move(w));
     }
@@ -826,13 +825,13 @@ struct Monitor::Impl {
   // update; r26). Its rises and spikes against its own recent values (divergence's fast, slow, creep, step and
   // settle; loss_spike's early_ratio and robust_z) say nothing there; the overwhelming rules (absurd, blowup, hold at
   // 5x, jump, above chance; the spike's ceiling at 10x anything seen) still do, and the reward rules judge the policy.
-  std::optional<Decision> rl_moving_target(std::optional<Decision> div) const {
-    if (!div || !rl()) return div;
-    const std::string* rule = evidence_get(div->evidence, "rule");
+  std::optional<Decision> rl_moving_target(std::optional<Decision> d) const {
+    if (!d || !rl()) return d;
+    const std::string* rule = evidence_get(d->evidence, "rule");
     if (rule && (*rule == "fast" || *rule == "slow" || *rule == "creep" || *rule == "step" || *rule == "settle" ||
                  *rule == "early_ratio" || *rule == "robust_z"))
       return std::nullopt;
-    return div;
+    return d;
   }
   // A logged learning rate so small no weight can move (<= kNegligibleLr, 0 included): the first steps of a warm-up
   // from ~0 (tinygrad's Llama 3 8B at LR 1e-12 .. 5e-12: loss 11.875 on nine of ten steps), or a schedule's end. A

@@ -595,16 +595,16 @@ constexpr double kStepNoise = 10.0;
 constexpr std::size_t kSettleFalls = 4;
 constexpr double kSettleRise = 0.15;
 inline bool settled_above(const Series& loss, std::size_t n) {
-  std::size_t at = loss.size();  // from_back index of the retained minimum
-  for (std::size_t i = 0; i < loss.size(); ++i)
-    if (loss.from_back(i).step == loss.argmin_step()) at = i;
-  if (at != n || at + kSettleFalls >= loss.size()) return false;  // the n values are all those since the minimum
-  const double mn = loss.from_back(at).value;
-  for (std::size_t i = at; i < at + kSettleFalls; ++i) {
+  if (n + kSettleFalls >= loss.size()) return false;
+  // the n values are all those since the minimum: it is the point n back
+  const SeriesPoint& low = loss.from_back(n);
+  if (low.step != loss.argmin_step() || low.value != loss.min()) return false;
+  const double mn = low.value;
+  for (std::size_t i = n; i < n + kSettleFalls; ++i) {
     const double later = loss.from_back(i).value, earlier = loss.from_back(i + 1).value;
     if (!std::isfinite(earlier) || !(earlier > later)) return false;
   }
-  const double before = loss.from_back(at + 1).value;
+  const double before = loss.from_back(n + 1).value;
   double held_low = std::numeric_limits<double>::infinity();
   for (std::size_t i = 0; i < n; ++i) {
     const double x = loss.from_back(i).value;
