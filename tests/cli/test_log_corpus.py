@@ -162,7 +162,8 @@ def test_blind_part_covers_every_family_from_many_threads():
 # 7, nan_in_log 11) and of two others (disk_full 7, xid 7): the index is nearly out of new threads for these, and two
 # top-ups ran out of look-ups before their shares. Round 32 (r32, its sealed part): two found new, and short of hang,
 # which it was to hold 12 of: six collectors and a top-up found 6 items from new threads that the auditors kept (the
-# index is nearly out of new threads that settle a hang). Round 33 (the sealed part): none asked for.
+# index is nearly out of new threads that settle a hang). Round 33 (the sealed part): none new (a top-up asked for
+# them found only used threads and quotes in prose).
 SHORT_FAMILIES = {"r19": {"loss_scale_overflow": 4}, "r22": {"loss_scale_overflow": 3},
                   "r23": {"loss_scale_overflow": 1}, "r24": {"loss_scale_overflow": 0},
                   "r25": {"loss_scale_overflow": 0}, "r26": {"loss_scale_overflow": 0},
