@@ -4208,6 +4208,70 @@ TEST_CASE("round 33: the r32 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 34: the r33 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // PBS's memory limit, Talos's OOM controller, bash's Killed with no command after it; Xinference's actor;
+      // nvidia-smi without devices, ollama's discovery, RAPIDS' free memory; Ascend's event wait, MindSpore's sync;
+      // Open MPI's TCP help text, its UCX layer, MPICH's init; a driver/module mismatch, XLA's stream, DeepSpeed's
+      // GEMM check, Kokkos, ONNX Runtime's wrapper, RELION's error code, the toolkit's .real binary; an oops in the
+      // GPU driver; Go's fatal signal, ggml's abort; Dask's heartbeat; a bare nan; a build tool's CalledProcessError
+      {"job 4242.pbs01 exceeded MEM usage hard limit (65536 > 32768)", "host_oom"},
+      {"[talos] Sending SIGKILL to cgroup {\"component\": \"controller-runtime\", \"controller\": "
+       "\"runtime.OOMController\", \"cgroup\": \"/sys/fs/cgroup/kubepods/besteffort/pod1\"}",
+       "host_oom"},
+      {"/var/spool/slurmd/job00042/slurm_script: line 9: 31337 Killed", "host_oom"},
+      {"2024-05-01 10:00:00,000 xinference.core.model 1234 ERROR    Model actor is out of memory.", "cuda_oom"},
+      {"No devices were found", "gpu_busy"},
+      {"time=2025-01-01T00:00:00.000Z level=INFO source=runner.go:400 msg=\"failure during GPU discovery\" "
+       "error=\"failed to finish discovery before timeout\"",
+       "gpu_busy"},
+      {"WARN GpuDeviceManager: Initial RMM allocation(30000.0 MB) is larger than free memory(512.5 MB)", "gpu_busy"},
+      {"EE9999 The error from device(chipId:1, dieId:0), serial number is 7, event wait timeout occurred during task "
+       "execution, stream_id:5, sq_id:5, task_id:12, event_id=3, timeout=1800.",
+       "nccl_timeout"},
+      {"[ERROR] DEVICE(1,ffff,python):2025-01-01-00:00:00.000.000 [ascend_stream_manager.cc:241] SyncStream] Call "
+       "runtime aclrtSynchronizeStreamWithTimeout error.",
+       "nccl_timeout"},
+      {"A process or daemon was unable to complete a TCP connection", "nccl_error"},
+      {"[node7:4242] pml_ucx.c:309  Error: Failed to create UCP worker", "nccl_error"},
+      {"Abort(1091215): Fatal error in internal_Init: Other MPI error, error stack:", "nccl_error"},
+      {"NVRM: API mismatch: the client has the version 550.54.15, but", "cuda_error"},
+      {"jaxlib.xla_extension.XlaRuntimeError: INTERNAL: stream is uninitialized or in an error state", "cuda_error"},
+      {"!!!! kernel execution error. (m: 1024, n: 1024, k: 4096, error: 13)", "cuda_error"},
+      {"Kokkos::Cuda::initialize ERROR: running kernels compiled for compute capability 8.0", "cuda_error"},
+      {"Status Message: CUBLAS error executing cublasGemmEx(handle, CUBLAS_OP_N, CUBLAS_OP_N, m, n, k)", "cuda_error"},
+      {"ERROR: an illegal memory access was encountered in /opt/relion/src/acc/cuda/cuda_kernels.cu at line 88 "
+       "(error-code 700)",
+       "cuda_error"},
+      {"nvidia-container-cli.real: initialization error: driver error: failed to process request", "cuda_error"},
+      {"kernel: RIP: 0010:uvm_va_block_make_resident+0x1a2/0x3c0 [nvidia_uvm]", "xid"},
+      {"fatal error: unexpected signal during runtime execution", "segfault"},
+      {"/src/llama.cpp/ggml/src/ggml-cpu/ggml-cpu.c:1500: fatal error", "segfault"},
+      {"distributed.scheduler - WARNING - Worker failed to heartbeat for 301s; attempting restart", "hang"},
+      {"nan", "nan_in_log"},
+      {"Epoch 1:   3%|▎         | 10/300 [00:04<02:00,  2.41it/s]nan", "nan_in_log"},
+      {"subprocess.CalledProcessError: Command '['make', '-j8']' returned non-zero exit status 2.", "traceback"},
+      // look-alikes: a job within its limits, a relion code-2 OOM (cuda_oom's, not also cuda_error), a healthy
+      // device list, a GPU discovered, a stream synchronised, Dask's heartbeat interval, a Dask budget of 0 %, RLlib's
+      // episode statistics before any episode ended, a word that starts with nan, a launcher's CalledProcessError
+      {"job 4242.pbs01 resources_used.mem=1048576kb", ""},
+      {"GPU 0: NVIDIA A100-SXM4-80GB (UUID: GPU-1234)", ""},
+      {"time=2025-01-01T00:00:00.000Z level=INFO source=types.go:130 msg=\"inference compute\" library=cuda", ""},
+      {"[INFO] DEVICE SyncStream] Call runtime aclrtSynchronizeStreamWithTimeout success.", ""},
+      {"distributed.scheduler - INFO - Worker heartbeat interval: 500ms", ""},
+      {"distributed.nanny.memory - WARNING - Worker tls://10.0.0.1:4242 (pid=7) exceeded 0% memory budget. "
+       "Restarting...",
+       ""},
+      {"episode_reward_mean: .nan", ""},
+      {"nanoGPT", ""},
+      {"kernel: RIP: 0033:0x7f3a9c2b1d3f", ""},
+  };
+  check_line_cases(cases);
+  // RELION's out-of-memory code is cuda_oom's alone
+  CHECK(syndromes_of(scan_all("ERROR: out of memory in /opt/relion/src/acc/cuda/custom_allocator.cuh at line 436 "
+                              "(error-code 2)\n")) == std::vector<std::string>{"cuda_oom"});
+}
+
 TEST_CASE("a stack dump of a live process whose current thread waits is a hang, not a traceback", "[logs][hang]") {
   const std::string frames =
       "  File \"/usr/lib/python3.10/threading.py\", line 320 in wait\n"
