@@ -685,7 +685,7 @@ TEST_CASE("loss_divergence absurd: a loss at 1e20 or more has diverged (DOPE#74)
   auto d = detect_loss_divergence(make({3.0266e31, 3.0373e31, 3.0477e31}), {});
   REQUIRE(d);
   CHECK(*ev(*d, "rule") == "absurd");
-  REQUIRE(detect_loss_divergence(make({3.0266e31}), {}));
+  REQUIRE(detect_loss_divergence(make({3.0266e31}, "loss", 4320), {}));  // its first row alone, mid-run
   // Healthy large losses (a YOLO loss in the thousands, raw-pixel sums) and the option off stay quiet.
   CHECK_FALSE(detect_loss_divergence(make({6800.0, 5200.0, 4900.0, 5000.0}), {}));
   CHECK_FALSE(detect_loss_divergence(make({4e12, 3.9e12, 3.95e12}), {}));
@@ -694,8 +694,8 @@ TEST_CASE("loss_divergence absurd: a loss at 1e20 or more has diverged (DOPE#74)
 
 TEST_CASE("loss_divergence absurd, alone: any loss-family key at 1e20 or more (OpenNMT-py#253)",
           "[detectors][divergence]") {
-  // A perplexity pinned at OpenNMT-py's printed cap, exp(100), from the first report line.
-  auto d = detect_absurd_loss(make({2.6881171418161356e+43}), {});
+  // A perplexity pinned at OpenNMT-py's printed cap, exp(100), from the first report line (batch 50).
+  auto d = detect_absurd_loss(make({2.6881171418161356e+43}, "ppl", 50), {});
   REQUIRE(d);
   CHECK(d->syndrome == "loss_divergence");
   CHECK(*ev(*d, "rule") == "absurd");
@@ -704,6 +704,26 @@ TEST_CASE("loss_divergence absurd, alone: any loss-family key at 1e20 or more (O
   CHECK_FALSE(detect_absurd_loss(make({2.6881171418161356e+43, std::nan("")}), {}));
   CHECK_FALSE(detect_absurd_loss(make({2.6881171418161356e+43}), {.absurd_level = 0.0}));
   CHECK_FALSE(detect_absurd_loss(make({2.6881171418161356e+43}), {.enabled = false}));
+}
+
+TEST_CASE("loss_divergence absurd: a run that starts there and keeps falling is a bad initialisation on its way down",
+          "[detectors][divergence][false_positive]") {
+  // r27, a GPT-2 from scratch in Burn (healthy): Perplexity = exp(loss) with the loss 451 -> 93 -> 76 ... at steps
+  // 0, 10, 20: every print a new low from the untrained model's.
+  const std::vector<double> ppl = {5.181565888228256e+195, 1.8343719773192594e+40, 1.0456325841376427e+33,
+                                   8.462974776434143e+31};
+  for (std::size_t n = 1; n <= ppl.size(); ++n) {
+    std::vector<double> head(ppl.begin(), ppl.begin() + static_cast<std::ptrdiff_t>(n));
+    CHECK_FALSE(detect_absurd_loss(make(head, "Perplexity"), {}));
+    CHECK_FALSE(detect_loss_divergence(make(head), {}));
+  }
+  // ... but one that stops falling while still that high has diverged, and so has one that got there later
+  auto up = detect_absurd_loss(make({5.2e195, 1.8e40, 3.0e40}, "Perplexity"), {});
+  REQUIRE(up);
+  CHECK(*ev(*up, "rule") == "absurd");
+  CHECK(detect_absurd_loss(make({5.2e195, 1.8e40, 1.8e40}, "Perplexity"), {}));  // a tie is no new low
+  CHECK(detect_loss_divergence(make({2.3, 1.9, 4e21}), {}));
+  CHECK(detect_loss_divergence(make({4e21, 3e21}, "loss", 1), {}) == std::nullopt);  // step 1 is a run's start too
 }
 
 TEST_CASE("loss_divergence blowup: two rises of 100x or more in a row (DSSE#33450)", "[detectors][divergence]") {

@@ -491,8 +491,12 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 //    outputs are on their way to float32's overflow (3.4e38), and an excerpt
 //    that starts there has no minimum to climb from (DOPE#74: 3.03e31 rising
 //    to 3.15e31, then inf and nan; tensorflow/models#3868: 2.1e21 before its
-//    nan). Known false positive: a regression on targets of 1e10 and more in
-//    raw units (money in cents over countries): set absurd_level.
+//    nan). Not while the series began at the run's first step (0 or 1)
+//    already that high and its latest value is its lowest yet: the untrained model of a bad
+//    initialisation on its way down (r27, a GPT-2 from scratch in Burn: `Perplexity` 5.2e195 at
+//    step 0, then 1.8e40, 1.0e33 ... as the loss falls from 451 to 61). Known
+//    false positive: a regression on targets of 1e10 and more in raw units
+//    (money in cents over countries): set absurd_level.
 //  - blowup (evidence: three points): each of the last two values >=
 //    blowup_ratio (100) x the one before it, all positive: a loss that
 //    grows by two orders of magnitude twice in a row is exploding, whatever
@@ -747,6 +751,18 @@ inline std::optional<double> jumped_and_held(const Series& loss, std::size_t n, 
 }  // namespace detail
 
 namespace detail {
+// Whether the latest value is absurd (>= absurd_level) and not a bad start on its way down: the series began at the
+// run's first step (0 or 1, not a mid-run excerpt) already that high and the latest is its lowest value yet
+// (Series::min's step: a tie is no new low).
+inline bool absurd_now(const Series& loss, const LossDivergenceOptions& opt) {
+  const double v = loss.back().value;
+  if (!(opt.absurd_level > 0) || !std::isfinite(v) || v < opt.absurd_level) return false;
+  const auto init = loss.initial_values();
+  const bool bad_start =
+      !init.empty() && init.front() >= opt.absurd_level && loss.initial_steps().front() <= 1 && !starts_mid_run(loss);
+  return !(bad_start && loss.argmin_step() == loss.back().step);
+}
+
 // The absurd form of detect_loss_divergence (the latest value >= absurd_level).
 inline Decision absurd_loss(const Series& loss, const LossDivergenceOptions& opt) {
   const double v = loss.back().value;
@@ -780,9 +796,7 @@ inline Decision blowup_loss(const Series& loss, const LossDivergenceOptions& opt
 // learning rate 1 blew the model up). Returns a "loss_divergence" decision
 // (evidence "rule": absurd).
 inline std::optional<Decision> detect_absurd_loss(const Series& loss, const LossDivergenceOptions& opt) {
-  if (!opt.enabled || !(opt.absurd_level > 0) || loss.empty()) return std::nullopt;
-  const double v = loss.back().value;
-  if (!std::isfinite(v) || v < opt.absurd_level) return std::nullopt;
+  if (!opt.enabled || loss.empty() || !detail::absurd_now(loss, opt)) return std::nullopt;
   return detail::absurd_loss(loss, opt);
 }
 
@@ -823,7 +837,7 @@ inline std::optional<Decision> detect_loss_divergence(const Series& loss, const 
   double v = loss.back().value;
   auto mn = loss.min();
   if (!std::isfinite(v) || !mn || !(*mn > 0)) return std::nullopt;
-  if (opt.absurd_level > 0 && v >= opt.absurd_level) return detail::absurd_loss(loss, opt);
+  if (detail::absurd_now(loss, opt)) return detail::absurd_loss(loss, opt);
   if (opt.blowup_ratio > 1 && v >= opt.blowup_ratio * *mn && loss.size() >= 3) {
     const double b = loss.from_back(1).value, a = loss.from_back(2).value;
     if (a > 0 && b >= opt.blowup_ratio * a && v >= opt.blowup_ratio * b) return detail::blowup_loss(loss, opt, a, b);
