@@ -492,11 +492,12 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
 //    that starts there has no minimum to climb from (DOPE#74: 3.03e31 rising
 //    to 3.15e31, then inf and nan; tensorflow/models#3868: 2.1e21 before its
 //    nan). Not while the series began at the run's first step (0 or 1)
-//    already that high and its latest value is its lowest yet: the untrained model of a bad
-//    initialisation on its way down (r27, a GPT-2 from scratch in Burn: `Perplexity` 5.2e195 at
-//    step 0, then 1.8e40, 1.0e33 ... as the loss falls from 451 to 61). Known
-//    false positive: a regression on targets of 1e10 and more in raw units
-//    (money in cents over countries): set absurd_level.
+//    already that high and its latest value is its lowest yet: the
+//    untrained model of a bad initialisation on its way down (r27, a GPT-2
+//    from scratch in Burn: `Perplexity` 5.2e195 at step 0, then 1.8e40,
+//    1.0e33 ... as the loss falls from 451 to 61). Known false positive: a
+//    regression on targets of 1e10 and more in raw units (money in cents
+//    over countries): set absurd_level.
 //  - blowup (evidence: three points): each of the last two values >=
 //    blowup_ratio (100) x the one before it, all positive: a loss that
 //    grows by two orders of magnitude twice in a row is exploding, whatever
