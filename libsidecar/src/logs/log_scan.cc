@@ -788,9 +788,12 @@ bool is_doc_line(std::string_view line) {
   if (line.size() >= 5 && line.front() == '|' && line.back() == '|' && std::count(line.begin(), line.end(), '|') >= 3 &&
       line.find("MiB / ") == std::string_view::npos && !is_key_value_row(line))
     return true;
+  // (not the JVM's fatal-error banner, which prefixes each of its lines so: '# There is insufficient memory for the
+  // Java Runtime Environment to continue.')
   std::size_t hashes = line.find_first_not_of('#');
   if (hashes >= 1 && hashes <= 6 && hashes + 1 < line.size() && line[hashes] == ' ' &&
-      std::isalpha(static_cast<unsigned char>(line[hashes + 1])))
+      std::isalpha(static_cast<unsigned char>(line[hashes + 1])) &&
+      line.find("Java Runtime Environment") == std::string_view::npos)
     return true;
   // A line that starts with an exception is a program's, whatever its message says (Ray Train's
   // 'ray.train.base_trainer.TrainingFailedError: ... rather an error such as OOM), you can restart the run ...').

@@ -4272,6 +4272,89 @@ TEST_CASE("round 34: the r33 misses by their emitters' messages, and their look-
                               "(error-code 2)\n")) == std::vector<std::string>{"cuda_oom"});
 }
 
+TEST_CASE("round 35: the r34 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // MindSpore's kernel malloc, RAPIDS' spill handler; PBS's and Torque's memory limits, pip's bar and Killed, the
+      // JVM's banner, Ray's OOM advice; evictions for nodefs, a jobfs quota, pkgadd, shapelib; DeepEP, Gloo's TCP
+      // transport, Paddle's RPC deadline, rabit; Horovod's HTTP store; Ascend's runtime, the toolkit's requirement
+      // and RPC errors, cuDNN's init, Torch-TensorRT; radeon's MC; Go's signal header, systemd-coredump, the shell's
+      // bare signals; a Ray job; a hung task on a lock, SGLang's py-spy dump; a model's finiteness check, llama.cpp's
+      // perplexity
+      {"RuntimeError: Malloc for kernel input failed, Memory isn't enough, node:Default/MatMul-op12", "cuda_oom"},
+      {"24/01/01 10:00:00 INFO DeviceMemoryEventHandler: Device allocation of 1048576 bytes failed, device store has",
+       "cuda_oom"},
+      {"=>> PBS: job killed: vmem job total 2097152 kb exceeded limit 1048576 kb", "host_oom"},
+      {"Job exceeded a memory resource limit (vmem, pvmem, etc.). Job was aborted", "host_oom"},
+      {"   |████████████████████████████████| 780.5MB 1.2MB/s eta 0:00:02Killed", "host_oom"},
+      {"# There is insufficient memory for the Java Runtime Environment to continue.", "host_oom"},
+      {"Refer to the documentation on how to address the out of memory issue: "
+       "https://docs.ray.io/en/latest/ray-core/scheduling/ray-oom-prevention.html.",
+       "host_oom"},
+      {"  Warning  Evicted  3m  kubelet  The node was low on resource: imagefs.", "disk_full"},
+      {"Job 4242.gadi-pbs killed due to exceeding jobfs quota. Quota: 100.0GB, Used: 100.2GB", "disk_full"},
+      {"The /var filesystem has 0 free blocks. The current installation requires 5000 blocks", "disk_full"},
+      {"/tmp/out/edges.shp:  write error (disk full?).  Continue? (y/n/^C)", "disk_full"},
+      {"[rank3]: RuntimeError: DeepEP error: timeout (combine CPU)", "nccl_timeout"},
+      {"UNKNOWN: Gloo AllReduce failed: [gloo/transport/tcp/buffer.cc:72] Write timeout [10.0.0.2]:4242",
+       "nccl_timeout"},
+      {"F0101 10:00:00.000000  4242 grpc_client.cc:414] SendRPC name:[w_0], ep:[10.0.0.1:6000], status:[-1] meets grpc "
+       "error, error_code:4 error_message:Deadline Exceeded error_details:",
+       "nccl_timeout"},
+      {"xgboost.core.XGBoostError: [10:00:00] /workspace/rabit/include/rabit/internal/socket.h:170: Poll timeout",
+       "nccl_timeout"},
+      {"[1]<stderr>:[2024-01-01 10:00:00.000000: E horovod/common/gloo/http_store.cc:96] HTTP GET request failed too "
+       "many times, aborting. See exception message above.",
+       "nccl_error"},
+      {"EE9999: rtStreamSynchronize execution failed, reason=aicore exception[FUNC:FuncErrorReason]", "cuda_error"},
+      {"nvidia-container-cli: requirement error: unsatisfied condition: cuda>=12.4, please update your driver to a "
+       "newer "
+       "version, or use an earlier cuda container: unknown",
+       "cuda_error"},
+      {"stderr: nvidia-container-cli: initialization error: driver rpc error: failed to process request: unknown",
+       "cuda_error"},
+      {"UnknownError: Failed to get convolution algorithm. This is probably because cuDNN failed to initialize, so try "
+       "looking to see if a warning log message was printed above.",
+       "cuda_error"},
+      {"WARNING: [Torch-TensorRT] - Unable to read CUDA capable devices. Return status: 35", "cuda_error"},
+      {"[ 120.000000] radeon 0000:03:00.0: Wait for MC idle timedout !", "xid"},
+      {"SIGSEGV: segmentation violation", "segfault"},
+      {"Jan 01 10:00:00 host containerd[4242]: SIGABRT: abort", "segfault"},
+      {"       Message: Process 4242 (python3) of user 1000 dumped core.", "segfault"},
+      {"Illegal instruction", "segfault"},
+      {"Floating point exception", "segfault"},
+      {"Job 'raysubmit_AbCdEf123' failed", "dist_child_failed"},
+      {"[ 500.000000] INFO: task python3:4242 blocked on a mutex likely last held by task nvidia-smi:4243", "hang"},
+      {"[2025-01-01 10:00:00 TP1] Pyspy dump for PID 4242:", "hang"},
+      {"A not-finite number detected in: th after advection", "nan_in_log"},
+      {"[1]4.2172,[2]nan,", "nan_in_log"},
+      // look-alikes: a node's disk pressure settled, click's Ctrl-C, a Ray job that succeeded, UCX's fork-safety
+      // setup, a markdown heading about the JVM's memory, vLLM's stats with nothing running, a chunk's perplexity
+      {"  Normal  NodeHasNoDiskPressure  kubelet  Node status is now: NodeHasNoDiskPressure", ""},
+      {"Aborted!", ""},
+      {"Job 'raysubmit_AbCdEf123' succeeded", ""},
+      {"[1458141609.002887] [node1:4242:0]      ib_device.c:147  UCX  ERROR ibv_fork_init() failed: No such file or "
+       "directory",
+       ""},
+      {"# Tuning the Java heap", ""},
+      {"INFO 01-01 10:00:00 metrics.py:467] Avg prompt throughput: 0.0 tokens/s, Avg generation throughput: 0.0 "
+       "tokens/s, Running: 0 reqs, Swapped: 0 reqs, Pending: 0 reqs",
+       ""},
+      {"[1]4.2172,[2]5.1034,", ""},
+  };
+  check_line_cases(cases);
+  // vLLM's stats with a request running and no token prefilled or generated: a hang on the third print, not before
+  auto prints = [](int n) {
+    std::string text;
+    for (int i = 0; i < n; ++i)
+      text += "INFO 01-01 10:00:" + std::to_string(10 + 10 * i) +
+              " metrics.py:467] Avg prompt throughput: 0.0 tokens/s, Avg generation throughput: 0.0 tokens/s, "
+              "Running: 1 reqs, Swapped: 0 reqs, Pending: 0 reqs\n";
+    return syndromes_of(scan_all(text));
+  };
+  CHECK(prints(2).empty());
+  CHECK(prints(3) == std::vector<std::string>{"hang"});
+}
+
 TEST_CASE("a stack dump of a live process whose current thread waits is a hang, not a traceback", "[logs][hang]") {
   const std::string frames =
       "  File \"/usr/lib/python3.10/threading.py\", line 320 in wait\n"
