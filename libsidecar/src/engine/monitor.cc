@@ -174,6 +174,7 @@ struct Monitor::Impl {
   }
   std::vector<Watch> watches;
   int train_quality = -1;              // the first quality watch of the training side (Keras' "acc"), -1 none
+  int clip_fraction = -1;              // the watch of PPO's clip fraction (clipfrac, clip_fraction), -1 none
   std::size_t unknown_watches = 0;     // watches of keys without a family
   bool reward_keys = false;            // a key of the reward or KL family was seen
   bool loss_keys = false;              // a key of the loss family was seen
@@ -535,6 +536,16 @@ struct Monitor::Impl {
     apply(active[s], std::move(d), now, series_of);
   }
 
+  // PPO's clip fraction, however spelled: SB3's train/clip_fraction, CleanRL's clipfrac, the RL-baselines' ClipFrac,
+  // TRL's policy/clipfrac.
+  static bool is_clip_fraction_key(std::string_view key) {
+    std::string k;
+    for (char c : key)
+      if (std::isalnum(static_cast<unsigned char>(c)))
+        k += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return k.find("clipfrac") != std::string::npos;
+  }
+
   // The watch of a key that binds no role (or whose role is bound to another
   // key), created on first sight while there is room; nullptr otherwise.
   Watch* watch_of(std::string_view key) {
@@ -579,6 +590,7 @@ struct Monitor::Impl {
       if (fam == KeyFamily::kStepTime) w.rate = step_rate_series(key);
       if (fam == KeyFamily::kQuality && !w.is_best && train_quality < 0 && !detail::token_flags(tk).val)
         train_quality = idx;  // the first quality key of the training side
+      if (clip_fraction < 0 && is_clip_fraction_key(key)) clip_fraction = idx;
       watches.push_back(std::move(w));
     }
     if (watch_index.size() < kMaxKeys) watch_index.emplace(std::string(key), idx);
@@ -825,11 +837,23 @@ struct Monitor::Impl {
   // update; r26). Its rises and spikes against its own recent values (divergence's fast, slow, creep, step and
   // settle; loss_spike's early_ratio and robust_z) say nothing there; the overwhelming rules (absurd, blowup, hold at
   // 5x, jump, above chance; the spike's ceiling at 10x anything seen) still do, and the reward rules judge the policy.
-  std::optional<Decision> rl_moving_target(std::optional<Decision> d) const {
+  // The overwhelming rules' references are no level while they lie in the loss's first kRlLossWarmup values: a
+  // value-based learner's first TD errors, right after its learning starts, measure a critic that predicts ~0 against
+  // rewards near 0 (r28: an SB3 DQN on Breakout, loss 2.8e-05, 0.000107, 9.2e-05, then 0.00122 at its fourth update
+  // and 0.0003-0.004 for the rest of a run whose reward rises from 2 to 21: no ceiling over its first three values,
+  // and no hold or jump over a minimum among its first five).
+  static constexpr std::size_t kRlLossWarmup = 5;
+  std::optional<Decision> rl_moving_target(std::optional<Decision> d, const Series& loss) const {
     if (!d || !rl()) return d;
     const std::string* rule = evidence_get(d->evidence, "rule");
     if (rule && (*rule == "fast" || *rule == "slow" || *rule == "creep" || *rule == "step" || *rule == "settle" ||
                  *rule == "early_ratio" || *rule == "robust_z"))
+      return std::nullopt;
+    if (rule && *rule == "ceiling" && loss.count() <= kRlLossWarmup) return std::nullopt;
+    const std::string* min_step = evidence_get(d->evidence, "min_step");
+    const auto steps = loss.initial_steps();
+    if (rule && (*rule == "hold" || *rule == "jump") && min_step && steps.size() >= kRlLossWarmup &&
+        std::strtoll(min_step->c_str(), nullptr, 10) <= steps[kRlLossWarmup - 1])
       return std::nullopt;
     return d;
   }
@@ -885,6 +909,13 @@ struct Monitor::Impl {
     if (!detail::has(detail::key_tokens(m.name(), true), {"accuracy", "top1", "top5", "acc1", "acc5", "correct"}))
       return std::nullopt;
     return detect_metric_start(m, fo);
+  }
+
+  // The first error rate (WER, CER, TER) the run logs, if any.
+  const Series* error_rate() const {
+    for (const Watch& w : watches)
+      if (w.error_rate) return &w.series;
+    return nullptr;
   }
 
   // The training-side accuracy (the first quality key without a val/test/dev
@@ -957,9 +988,10 @@ struct Monitor::Impl {
       // them cleared (nan_loss speaks for the run now).
       if (std::isfinite(loss.back().value)) {
         apply(kHighLoss, detect_high_loss(loss, d.high_loss), now, &loss);
-        apply(kLossSpike, kl_scaled_loss(loss) ? std::nullopt : rl_moving_target(detect_loss_spike(loss, d.loss_spike)),
-              now, &loss);
-        auto div = rl_moving_target(detect_loss_divergence(loss, d.loss_divergence));
+        apply(kLossSpike,
+              kl_scaled_loss(loss) ? std::nullopt : rl_moving_target(detect_loss_spike(loss, d.loss_spike), loss), now,
+              &loss);
+        auto div = rl_moving_target(detect_loss_divergence(loss, d.loss_divergence), loss);
         if (!div && bound(Role::kValLoss))
           div = detect_joint_divergence(loss, series(Role::kValLoss), d.loss_divergence);
         apply(kLossDivergence, std::move(div), now, &loss);
@@ -1041,7 +1073,7 @@ struct Monitor::Impl {
       apply(kValLossRegression,
             detect_val_loss_regression(series(Role::kValLoss), d.validation_loss_regression,
                                        bound(Role::kLoss) ? &series(Role::kLoss) : nullptr,
-                                       bound(Role::kValAccuracy) ? &series(Role::kValAccuracy) : nullptr),
+                                       bound(Role::kValAccuracy) ? &series(Role::kValAccuracy) : nullptr, error_rate()),
             now, &series(Role::kValLoss));
   }
 
@@ -1111,8 +1143,13 @@ struct Monitor::Impl {
       if (bound(Role::kReward) && bound(q) && (dirty(Role::kReward) || dirty(q)))
         apply(kRewardHacking, detect_reward_hacking(series(Role::kReward), series(q), d.reward_hacking_suspected), now,
               &series(q));
-      if (dirty(Role::kKl))
-        apply(kKlExplosion, detect_kl_explosion(series(Role::kKl), d.kl_explosion), now, &series(Role::kKl));
+      if (dirty(Role::kKl)) {
+        auto k = detect_kl_explosion(series(Role::kKl), d.kl_explosion);
+        if (!k && clip_fraction >= 0)
+          k = detect_kl_trust_region(series(Role::kKl), watches[static_cast<std::size_t>(clip_fraction)].series,
+                                     d.kl_explosion);
+        apply(kKlExplosion, std::move(k), now, &series(Role::kKl));
+      }
       if (dirty(Role::kEntropy))
         apply(
             kEntropy,

@@ -340,6 +340,16 @@ TEST_CASE("val_acc_drop: quiet cases and edges", "[detectors][supervised]") {
   CHECK_FALSE(detect_val_acc_drop(make({71, 74, 79, 84, 85, 84.9, 84.8}, "acc"), {}));
 }
 
+TEST_CASE("val_loss_regression: a single low evaluation of a noisy validation set is no level (r28, CGCNN)",
+          "[detectors][supervised][false_positive]") {
+  // Valid Loss 70.7, 58.7, 59.8, 125.8, 47.1, then 73.3: 1.56x the single lowest, not 1.5x any three-evaluation mean.
+  CHECK_FALSE(detect_val_loss_regression(make({70.66, 58.69, 59.80, 125.75, 47.12, 73.27}, "Valid Loss"), {}));
+  // A level it held, then a rise that stays: fires.
+  auto d = detect_val_loss_regression(make({70.0, 50.0, 48.0, 47.0, 49.0, 80.0, 85.0, 90.0}, "Valid Loss"), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "regression");
+}
+
 TEST_CASE("val_loss_regression: fires and stays quiet", "[detectors][supervised]") {
   auto d = detect_val_loss_regression(make({1.0, 0.8, 0.6, 0.5, 0.5, 0.9, 0.95}, "val/loss"), {});
   REQUIRE(d);

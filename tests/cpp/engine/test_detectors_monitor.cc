@@ -1055,3 +1055,68 @@ TEST_CASE(
                       {{"fps", fps[i]}, {"time_elapsed", elapsed[i]}, {"loss", 2.0 - 0.1 * i}}));
   CHECK(raised(got, "throughput_collapse"));
 }
+
+TEST_CASE("monitor: an RL loss's first updates after learning starts are no reference (r28, an SB3 DQN)",
+          "[monitor][families][false_positive]") {
+  // An SB3 DQN on Breakout: the TD loss right after learning starts, against a critic that predicts ~0, then at the
+  // level it keeps while the reward rises from 2 to 3.2.
+  const double loss[] = {2.8e-05, 0.000107, 9.17e-05, 0.00122, 9.32e-05, 0.0007, 0.000996, 0.00134, 0.00115};
+  const double reward[] = {2.0, 1.89, 1.41, 1.85, 1.87, 2.02, 2.75, 2.8, 3.18};
+  std::vector<Alert> got;
+  Monitor m(opts());
+  for (int i = 0; i < 9; ++i)
+    collect(&got, row(m, 8000 * (i + 2), {{"ep_rew_mean", reward[i]}, {"exploration_rate", 0.9}, {"loss", loss[i]}}));
+  CHECK_FALSE(raised(got, "loss_spike"));
+  CHECK_FALSE(raised(got, "loss_divergence"));
+  // The same values as a supervised loss: 0.00122 is over ten times anything before it.
+  Monitor s(opts());
+  got.clear();
+  for (int i = 0; i < 9; ++i) collect(&got, row(s, 8000 * (i + 2), {{"loss", loss[i]}}));
+  CHECK(raised(got, "loss_spike"));
+}
+
+TEST_CASE("monitor: PPO's update KL that climbs while most of each batch is clipped has left its trust region (r28)",
+          "[monitor][families]") {
+  // An SB3 PPO whose approx_kl climbs slowly from 0.02 to 1.1 as its clip fraction goes from 0.14 to 0.83 (the
+  // reward still rising): no jump for the jump rules, a trust region lost.
+  auto run = [](bool with_clip, double kl_top, double clip_top) {
+    Monitor m(opts());
+    std::vector<Alert> got;
+    for (int i = 0; i < 40; ++i) {
+      const double t = i / 39.0;
+      std::vector<std::pair<std::string, double>> kv = {{"rollout/ep_rew_mean", 20.0 + 15.0 * i},
+                                                        {"train/approx_kl", 0.02 * std::pow(kl_top / 0.02, t)}};
+      if (with_clip) kv.emplace_back("train/clip_fraction", 0.14 + (clip_top - 0.14) * t);
+      sidecar::test::observe_row(m, 4096 * (i + 1), kv);
+      collect(&got, m.take());
+    }
+    return got;
+  };
+  auto got = run(true, 1.1, 0.83);
+  REQUIRE(raised(got, "kl_explosion"));
+  CHECK(ev(got[0], "rule") == "trust_region");
+  // Healthy: an SB3 Breakout PPO at approx_kl 0.41 and clip fraction 0.61 whose reward rises (r23).
+  CHECK_FALSE(raised(run(true, 0.41, 0.61), "kl_explosion"));
+  // A KL to a reference policy, logged without a clip fraction (GRPO's drifts to 1-2 in healthy runs): not judged so.
+  CHECK_FALSE(raised(run(false, 1.1, 0.83), "kl_explosion"));
+}
+
+TEST_CASE("monitor: a validation loss that rises while the WER holds at its best is over-confidence (r28, Whisper)",
+          "[monitor][families][false_positive]") {
+  const double train[] = {0.0111, 0.0007, 0.0003, 0.0002, 0.0002};
+  const double vloss[] = {0.321, 0.3585, 0.3937, 0.4123, 0.42};
+  const double wer[] = {0.7888, 0.7478, 0.7432, 0.7443, 0.7449};
+  auto run = [&](bool worse) {
+    Monitor m(opts());
+    std::vector<Alert> got;
+    for (int i = 0; i < 5; ++i)
+      collect(
+          &got,
+          row(m, 1000 * (i + 1),
+              {{"Training Loss", train[i]}, {"Validation Loss", vloss[i]}, {"Wer", worse && i == 4 ? 0.81 : wer[i]}}));
+    return got;
+  };
+  CHECK(run(false).empty());
+  // The same losses with the WER 9 % above its best at the last evaluation: the model got worse.
+  CHECK(raised(run(true), "validation_loss_regression"));
+}

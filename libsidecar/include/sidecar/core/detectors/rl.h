@@ -434,14 +434,20 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
 // A non-finite KL after a finite one also counts. Stays open until KL is
 // back under the pre-incident band (max(min_kl, the earlier maximum x the
 // midpoint of ratio)).
-#define SIDECAR_KL_EXPLOSION_OPTIONS(X)                                                             \
-  X(bool, enabled, true, (), "off: no KL rule runs")                                                \
-  X(int, window, 5, (1, 1000), "window rule: previous points compared")                             \
-  X(double, ratio, 2.5, (1.0), "window rule: KL >= this x their maximum and the run's earlier one") \
-  X(double, min_kl, 0.15, (), "the window and jump rules ignore a KL at or below this")             \
-  X(double, max_kl, 50.0, (0.0),                                                                    \
-    "a level healthy PPO/GRPO runs never reach (TRL's summed KL runs 5-20): fires on one point")    \
-  X(double, jump_ratio, 20.0, (0.0), ">= this x every earlier value: fires with one earlier point") \
+// A fourth rule, trust_region (detect_kl_trust_region), judges a PPO run that
+// logs its clip fraction: the KL that climbs slowly to a level where most of
+// every batch is clipped.
+#define SIDECAR_KL_EXPLOSION_OPTIONS(X)                                                                \
+  X(bool, enabled, true, (), "off: no KL rule runs")                                                   \
+  X(int, window, 5, (1, 1000), "window rule: previous points compared")                                \
+  X(double, ratio, 2.5, (1.0), "window rule: KL >= this x their maximum and the run's earlier one")    \
+  X(double, min_kl, 0.15, (), "the window and jump rules ignore a KL at or below this")                \
+  X(double, max_kl, 50.0, (0.0),                                                                       \
+    "a level healthy PPO/GRPO runs never reach (TRL's summed KL runs 5-20): fires on one point")       \
+  X(double, jump_ratio, 20.0, (0.0), ">= this x every earlier value: fires with one earlier point")    \
+  X(int, trust_points, 5, (0, 1000), "trust_region rule: the last this many updates of both (0: off)") \
+  X(double, trust_kl, 0.5, (0.0), "trust_region rule: PPO's update KL >= this at each of them ...")    \
+  X(double, trust_clip, 0.7, (0.0, 1.0), "... and its clip fraction >= this at each of them")          \
   X(Severity, severity, Severity::kWarning, (), "alert severity")
 SIDECAR_OPTIONS(KlExplosionOptions, SIDECAR_KL_EXPLOSION_OPTIONS);
 
@@ -502,6 +508,43 @@ inline std::optional<Decision> detect_kl_explosion(const Series& kl, const KlExp
               kl.name() + " jumped to " + detail::fmt_num(cur) + " (max of the previous " + std::to_string(w.size()) +
                   ": " + detail::fmt_num(mx) + ")",
               mx);
+}
+
+// The trust region lost (rule "trust_region"; evidence: trust_points updates
+// of the KL and of the clip fraction a PPO implementation logs beside it):
+// the last trust_points KL values all >= trust_kl and the last trust_points
+// clip fractions all >= trust_clip. PPO's approx_kl measures each update
+// against the policy that collected the batch; the clipped objective keeps it
+// near the 0.01-0.05 that SB3's and CleanRL's target_kl aim at, and a clip
+// fraction over 0.7 says most samples' probability ratios left the clip
+// range: the surrogate gives them no gradient and the update has left the
+// region it trusts. That climb is slow (r28: an SB3 drone-hover PPO's
+// approx_kl 0.02 -> 0.2 -> 1.0 over 500k steps at clip fraction 0.83 while
+// its Gaussian std shrank from 0.99 to 0.06; a LEAP-hand resume 0.1 -> 1.1 at
+// 0.80 while its std grew from 2.3 to 9), so the jump rules never see it. A
+// KL to a reference policy (GRPO's, TRL's objective/kl) comes with no clip
+// fraction and is not judged so: a GRPO policy drifting from its reference
+// reaches 1.7-2.3 in healthy runs (r25). Healthy on the tuned corpus: an SB3
+// Breakout PPO at approx_kl 0.41 and clip fraction 0.61 whose reward rises.
+// Open until the KL is back under trust_kl.
+inline std::optional<Decision> detect_kl_trust_region(const Series& kl, const Series& clip,
+                                                      const KlExplosionOptions& opt) {
+  const auto n = static_cast<std::size_t>(std::max(opt.trust_points, 0));
+  if (!opt.enabled || n == 0 || !(opt.trust_kl > 0) || kl.size() < n || clip.size() < n) return std::nullopt;
+  auto all_at_least = [n](const Series& s, double level) {
+    for (std::size_t i = 0; i < n; ++i)
+      if (!(s.from_back(i).value >= level)) return false;  // a NaN fails too
+    return true;
+  };
+  if (!all_at_least(kl, opt.trust_kl) || !all_at_least(clip, opt.trust_clip)) return std::nullopt;
+  Decision d = detail::make_decision(
+      Source::kPlaybook, "kl_explosion", opt.severity,
+      kl.name() + " has been >= " + detail::fmt_num(opt.trust_kl) + " for " + std::to_string(n) + " updates (now " +
+          detail::fmt_num(kl.back().value) + ") with " + clip.name() + " at " + detail::fmt_num(clip.back().value) +
+          ": most of each batch is clipped, the updates have left PPO's trust region",
+      kl.name(), &kl, {{"rule", "trust_region"}, {"clip_fraction", detail::fmt_num(clip.back().value)}});
+  detail::set_band(d, -std::numeric_limits<double>::infinity(), opt.trust_kl);
+  return d;
 }
 
 // Entropy collapse (the policy turned deterministic: entropy <=
