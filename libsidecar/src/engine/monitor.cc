@@ -175,6 +175,7 @@ struct Monitor::Impl {
   std::vector<Watch> watches;
   int train_quality = -1;              // the first quality watch of the training side (Keras' "acc"), -1 none
   int clip_fraction = -1;              // the watch of PPO's clip fraction (clipfrac, clip_fraction), -1 none
+  int error_rate_watch = -1;           // the first error rate's watch (WER, CER, TER), -1 none
   std::size_t unknown_watches = 0;     // watches of keys without a family
   bool reward_keys = false;            // a key of the reward or KL family was seen
   bool loss_keys = false;              // a key of the loss family was seen
@@ -591,6 +592,7 @@ struct Monitor::Impl {
       if (fam == KeyFamily::kQuality && !w.is_best && train_quality < 0 && !detail::token_flags(tk).val)
         train_quality = idx;  // the first quality key of the training side
       if (clip_fraction < 0 && is_clip_fraction_key(key)) clip_fraction = idx;
+      if (error_rate_watch < 0 && w.error_rate) error_rate_watch = idx;
       watches.push_back(std::move(w));
     }
     if (watch_index.size() < kMaxKeys) watch_index.emplace(std::string(key), idx);
@@ -850,10 +852,9 @@ struct Monitor::Impl {
                  *rule == "early_ratio" || *rule == "robust_z"))
       return std::nullopt;
     if (rule && *rule == "ceiling" && loss.count() <= kRlLossWarmup) return std::nullopt;
-    const std::string* min_step = evidence_get(d->evidence, "min_step");
-    const auto steps = loss.initial_steps();
-    if (rule && (*rule == "hold" || *rule == "jump") && min_step && steps.size() >= kRlLossWarmup &&
-        std::strtoll(min_step->c_str(), nullptr, 10) <= steps[kRlLossWarmup - 1])
+    const auto steps = loss.initial_steps();  // hold and jump measure against the run's minimum (their min_step)
+    if (rule && (*rule == "hold" || *rule == "jump") && steps.size() >= kRlLossWarmup &&
+        loss.argmin_step() <= steps[kRlLossWarmup - 1])
       return std::nullopt;
     return d;
   }
@@ -909,13 +910,6 @@ struct Monitor::Impl {
     if (!detail::has(detail::key_tokens(m.name(), true), {"accuracy", "top1", "top5", "acc1", "acc5", "correct"}))
       return std::nullopt;
     return detect_metric_start(m, fo);
-  }
-
-  // The first error rate (WER, CER, TER) the run logs, if any.
-  const Series* error_rate() const {
-    for (const Watch& w : watches)
-      if (w.error_rate) return &w.series;
-    return nullptr;
   }
 
   // The training-side accuracy (the first quality key without a val/test/dev
@@ -1070,11 +1064,13 @@ struct Monitor::Impl {
                                 logged_best_of(Role::kSuccessRate)),
             now, &series(Role::kSuccessRate));
     if (dirty(Role::kValLoss))
-      apply(kValLossRegression,
-            detect_val_loss_regression(series(Role::kValLoss), d.validation_loss_regression,
-                                       bound(Role::kLoss) ? &series(Role::kLoss) : nullptr,
-                                       bound(Role::kValAccuracy) ? &series(Role::kValAccuracy) : nullptr, error_rate()),
-            now, &series(Role::kValLoss));
+      apply(
+          kValLossRegression,
+          detect_val_loss_regression(
+              series(Role::kValLoss), d.validation_loss_regression, bound(Role::kLoss) ? &series(Role::kLoss) : nullptr,
+              bound(Role::kValAccuracy) ? &series(Role::kValAccuracy) : nullptr,
+              error_rate_watch >= 0 ? &watches[static_cast<std::size_t>(error_rate_watch)].series : nullptr),
+          now, &series(Role::kValLoss));
   }
 
   // A key that says "time" and has no family is an elapsed clock when another key is its running mean per step on

@@ -334,9 +334,7 @@ inline bool overfitting(const Series& vloss, const Series& train, std::size_t n)
 inline double lowest_window_mean(const Series& s, std::size_t n) {
   double lowest = std::numeric_limits<double>::infinity(), sum = 0;
   auto& v = scratch(1);
-  v.clear();
-  for (std::size_t i = s.size(); i-- > 0;)
-    if (std::isfinite(s.from_back(i).value)) v.push_back(s.from_back(i).value);
+  s.finite_window(0, s.size(), &v);
   if (n == 0 || v.size() < n) return s.min() ? *s.min() : lowest;
   for (std::size_t i = 0; i < v.size(); ++i) {
     sum += v[i];
@@ -354,24 +352,17 @@ inline double lowest_window_mean(const Series& s, std::size_t n) {
 // validation examples (sd 1.4 points); a quality that really drops falls
 // further (keras#3056: 0.580 -> 0.556, 4 %).
 constexpr double kAccHoldTolerance = 0.02;
-inline bool accuracy_holds(const Series& vloss, const Series* val_acc) {
-  if (!val_acc || val_acc->empty() || val_acc->back().step != vloss.back().step) return false;
-  const double a = val_acc->back().value;
-  auto best = val_acc->max();
-  if (!std::isfinite(a) || !best || !std::isfinite(*best)) return false;
-  return a >= *best || (*best > 0 && a >= (1.0 - kAccHoldTolerance) * *best);
-}
-
-// The same for an error rate (WER, CER: lower is better) measured at that step: at its lowest or within
-// kAccHoldTolerance of it. A speech model fine-tuned past its best loss grows over-confident on the words it gets
-// wrong while it gets no more of them wrong (r28: Whisper large-v2 on Japanese, Validation Loss 0.321 -> 0.420 over
-// four evaluations while Wer goes 0.789, 0.748, 0.743, 0.744, 0.745).
-inline bool error_rate_holds(const Series& vloss, const Series* rate) {
-  if (!rate || rate->empty() || rate->back().step != vloss.back().step) return false;
-  const double e = rate->back().value;
-  auto best = rate->min();
-  if (!std::isfinite(e) || !best || !std::isfinite(*best) || *best < 0) return false;
-  return e <= (1.0 + kAccHoldTolerance) * *best;
+// The same holds for an error rate (WER, CER: lower is better) at or within kAccHoldTolerance of its lowest: a speech
+// model fine-tuned past its best loss grows over-confident on the words it gets wrong while it gets no more of them
+// wrong (r28: Whisper large-v2 on Japanese, Validation Loss 0.321 -> 0.420 over four evaluations while Wer goes
+// 0.789, 0.748, 0.743, 0.744, 0.745).
+inline bool metric_holds(const Series& vloss, const Series* metric, bool higher_is_better) {
+  if (!metric || metric->empty() || metric->back().step != vloss.back().step) return false;
+  const double x = metric->back().value;
+  auto best = higher_is_better ? metric->max() : metric->min();
+  if (!std::isfinite(x) || !best || !std::isfinite(*best)) return false;
+  if (higher_is_better) return x >= *best || (*best > 0 && x >= (1.0 - kAccHoldTolerance) * *best);
+  return *best >= 0 && x <= (1.0 + kAccHoldTolerance) * *best;
 }
 }  // namespace detail
 
@@ -401,7 +392,7 @@ inline std::optional<Decision> detect_val_loss_regression(const Series& vloss, c
   };
   auto n = static_cast<std::size_t>(std::max(opt.overfit_points, 0));
   // The accuracy measured at this evaluation holds: the loss rises alone.
-  if (detail::accuracy_holds(vloss, val_acc) || detail::error_rate_holds(vloss, error_rate)) return std::nullopt;
+  if (detail::metric_holds(vloss, val_acc, true) || detail::metric_holds(vloss, error_rate, false)) return std::nullopt;
   if (train && n > 0 && cur >= (1.0 + opt.overfit_rise) * *best && detail::overfitting(vloss, *train, n))
     return make("overfit",
                 " rose at each of the last " + std::to_string(n) + " evaluations while the training loss fell: ",
