@@ -782,11 +782,14 @@ bool is_doc_line(std::string_view line) {
     return true;
   while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
   while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) line.remove_suffix(1);
-  // (not nvidia-smi's table: a row with its memory-usage cell, '10123MiB / 11178MiB', is the tool's output; nor a
-  // key / value row of a trainer's logger, '| lg_loss_scale | -0.821   |' (OpenAI's baselines logger and its copies
-  // print their metrics so): two cells, the second one number, nan or inf)
+  // (not nvidia-smi's table: a row with its memory-usage cell, '10123MiB / 11178MiB', or its bus-id cell,
+  // '00000000:19:00.0 Off', is the tool's output; nor a key / value row of a trainer's logger, '| lg_loss_scale |
+  // -0.821   |' (OpenAI's baselines logger and its copies print their metrics so): two cells, the second one number,
+  // nan or inf)
+  static const RE2 bus_id("[0-9a-f]{8}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-9] ", re2_options(false));
   if (line.size() >= 5 && line.front() == '|' && line.back() == '|' && std::count(line.begin(), line.end(), '|') >= 3 &&
-      line.find("MiB / ") == std::string_view::npos && !is_key_value_row(line))
+      line.find("MiB / ") == std::string_view::npos && !is_key_value_row(line) &&
+      !RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), bus_id))
     return true;
   // (not the JVM's fatal-error banner, which prefixes each of its lines so: '# There is insufficient memory for the
   // Java Runtime Environment to continue.')

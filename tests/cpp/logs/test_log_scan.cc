@@ -4355,6 +4355,71 @@ TEST_CASE("round 35: the r34 misses by their emitters' messages, and their look-
   CHECK(prints(3) == std::vector<std::string>{"hang"});
 }
 
+TEST_CASE("round 36: the r35 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // torch_memory_saver's driver call; an allocator that gave up; the DRA driver's MIG instance, Slurm's gres count;
+      // OPAL's and PRRTE's PMIx timeouts; MPICH's internal calls, Open MPI's TCP transport, UCX's UD transport,
+      // TensorFlow's NCCL op, c10d's store client after three tries; CTranslate2, a failed runtime call at start-up,
+      // dcgm-exporter, hipSYCL, PhysX, a miner's kernel; amdgpu's repeated name, Intel xe's hung jobs, nvidia-smi's
+      // ERR! row; Windows' fail-fast status; caret, SwissArmyTransformer, tf_cnn_benchmarks
+      {"[torch_memory_saver.cpp] CUresult error  result=2 file=csrc/torch_memory_saver.cpp func=cu_mem_create line=98",
+       "cuda_oom"},
+      {"cc1plus: out of memory allocating 65536 bytes after a total of 0 bytes\nvirtual memory exhausted: Cannot "
+       "allocate "
+       "memory",
+       "host_oom"},
+      {"err=\"MIG device allocation failed: error creating GPU instance for '3g.40gb': Insufficient Resources\"",
+       "gpu_busy"},
+      {"NodeName=gpu07 Reason=gres/gpu count reported lower than configured (2 < 4) [slurm@2024-01-01T10:00:00]",
+       "gpu_busy"},
+      {"[node07:04242] OPAL ERROR: Timeout in file pmix3x_client.c at line 112", "nccl_timeout"},
+      {"A request has timed out and will therefore fail:", "nccl_timeout"},
+      {"Fatal error in MPIDI_OFI_handle_cq_error: Other MPI error, error stack:", "nccl_error"},
+      {"[node3][[4242,1],2][btl_tcp_frag.c:241:mca_btl_tcp_frag_recv] mca_btl_tcp_frag_recv: readv failed: Connection "
+       "reset by peer (104)",
+       "nccl_error"},
+      {"[node1:4242:0:4242]       ud_ep.c:278  Fatal: UD endpoint 0x1c2d3e0 to <no debug data>: unhandled timeout "
+       "error",
+       "nccl_error"},
+      {"[node2:4243:0:4243]    ud_iface.c:746  UCX Fatal: transport error: Endpoint timeout", "nccl_error"},
+      {"W tensorflow/core/framework/op_kernel.cc:1733] OP_REQUIRES failed at nccl_communicator.cc:120 : Internal: NCCL "
+       "error",
+       "nccl_error"},
+      {"[W101 10:00:00.000000000 TCPStore.cpp:347] [c10d] TCP client failed to connect/validate to host 10.0.0.1:29500 "
+       "- "
+       "retrying (try=12, timeout=1800000ms, delay=4000ms): Connection refused",
+       "nccl_error"},
+      {"RuntimeError: CUDA failed with error invalid device ordinal", "cuda_error"},
+      {"ERROR: Failed during cudaSetDevice: no CUDA-capable device is detected", "cuda_error"},
+      {"level=FATAL msg=\"Cannot init NVML library; err: ERROR_DRIVER_NOT_LOADED\"", "cuda_error"},
+      {"hip_queue: hipMemcpyAsync() failed (error code = HIP:700)", "cuda_error"},
+      {"NpScene.cpp (3189) : internal error : PhysX Internal CUDA error. Simulation can not continue!", "cuda_error"},
+      {"GPU 1, GpuMiner cu_k2 failed 719, unspecified launch failure", "cuda_error"},
+      {"[ 42.000000] amdgpu 0000:03:00.0: amdgpu: GPU fault detected: 147 0x0c80480c for process python3 pid 4242",
+       "xid"},
+      {"xe 0000:03:00.0: [drm] Tile0: GT1: Timedout job: seqno=4242, lrc_seqno=4242, guc_id=3, flags=0x0", "xid"},
+      {"xe 0000:03:00.0: [drm] *ERROR* Tile0: GT0: reset failed (-ETIMEDOUT)", "xid"},
+      {"xe 0000:03:00.0: [drm] Tile0: GT0: Engine reset: engine_class=rcs, logical_mask: 0x1, guc_id=5", "xid"},
+      {"|   3  ERR!                Off  | 00000000:81:00.0 Off |                 ERR! |", "xid"},
+      {"Process finished with exit code -1073740791 (0xC0000409)", "segfault"},
+      {"Something is wrong; all the Accuracy metric values are missing:", "nan_in_log"},
+      {"Skipping backward and optimizer step for nan or inf in forwarding metrics/loss!", "nan_in_log"},
+      {"100\timages/sec: 412.3 +/- 1.2 (jitter = 5.0)\tnan", "nan_in_log"},
+      // look-alikes: c10d's first store tries while the server starts, CTranslate2's OOM (cuda_oom's), a healthy
+      // benchmark row, a gres line that matches, nvidia-smi's healthy row, a markdown table row with a bus id but no
+      // ERR!
+      {"[W101 10:00:00.000000000 TCPStore.cpp:347] [c10d] TCP client failed to connect/validate to host 10.0.0.1:29500 "
+       "- "
+       "retrying (try=0, timeout=1800000ms, delay=4000ms): Connection refused",
+       ""},
+      {"RuntimeError: CUDA failed with error out of memory", "cuda_oom"},
+      {"100\timages/sec: 412.3 +/- 1.2 (jitter = 5.0)\t7.021", ""},
+      {"NodeName=gpu07 Gres=gpu:4 State=IDLE", ""},
+      {"|   0  Tesla V100-SXM2...  On   | 00000000:19:00.0 Off |                    0 |", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("a stack dump of a live process whose current thread waits is a hang, not a traceback", "[logs][hang]") {
   const std::string frames =
       "  File \"/usr/lib/python3.10/threading.py\", line 320 in wait\n"
