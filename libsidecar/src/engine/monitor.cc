@@ -433,15 +433,13 @@ struct Monitor::Impl {
   // One selection: at most one new alert per evaluation; losers stay pending.
   void surface(double now) {
     ++stats.evaluations;
-    if (book.pending() > 0) {
-      if (auto a = book.select(now)) {
-        a->run_id = opt.run_id;
-        file_incident(*a, now);
-        ++stats.alerts;
-        if (a->decision.severity == Severity::kCritical) ++stats.critical_alerts;
-        material = true;
-        push_bounded(outbox, std::move(*a));
-      }
+    if (auto a = book.select(now)) {  // every evaluation: the book counts them (recur_ticks)
+      a->run_id = opt.run_id;
+      file_incident(*a, now);
+      ++stats.alerts;
+      if (a->decision.severity == Severity::kCritical) ++stats.critical_alerts;
+      material = true;
+      push_bounded(outbox, std::move(*a));
     }
     take_resolved_from_book();
   }

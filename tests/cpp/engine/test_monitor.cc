@@ -210,6 +210,35 @@ TEST_CASE("dedupe: resolution with hysteresis", "[dedupe]") {
   CHECK(book.open_alerts() == 0);
 }
 
+TEST_CASE(
+    "dedupe: a recurrence after recur_ticks clean evaluations is a new episode, even on a clock that stands still",
+    "[dedupe]") {
+  // A replay of rows without time stamps never moves the clock past the TTL: a KL that exploded at one epoch,
+  // resolved, and explodes again 40 epochs later is news; a flap within recur_ticks evaluations is not.
+  DedupeBook book({.ttl_s = 180, .clear_ticks = 3, .recur_ticks = 30});
+  Decision d = dec("kl_explosion", Severity::kWarning, Source::kPlaybook);
+  int tick = 0;
+  auto evaluate = [&](bool holds) {
+    if (holds)
+      book.raise(d, 0);
+    else
+      book.clear(d.signature, 0);
+    return book.select(0);
+  };
+  auto first = evaluate(true);
+  REQUIRE(first);
+  for (tick = 0; tick < 3; ++tick) CHECK_FALSE(evaluate(false));
+  REQUIRE(book.take_resolved().size() == 1);
+  for (tick = 0; tick < 10; ++tick) CHECK_FALSE(evaluate(false));
+  CHECK_FALSE(evaluate(true));  // 11 evaluations after it resolved: a flap, within the TTL
+  for (tick = 0; tick < 3; ++tick) CHECK_FALSE(evaluate(false));
+  REQUIRE(book.take_resolved().empty());  // it never surfaced, so nothing reopened
+  for (tick = 0; tick < 40; ++tick) CHECK_FALSE(evaluate(false));
+  auto again = evaluate(true);  // resolved long ago: notified again
+  REQUIRE(again);
+  CHECK(again->id != first->id);
+}
+
 TEST_CASE("dedupe: a condition that cleared while it waited is still surfaced, then resolved", "[dedupe]") {
   DedupeBook book({.ttl_s = 180, .clear_ticks = 1});
   Decision crit = dec("nan_loss", Severity::kCritical);

@@ -8,7 +8,9 @@
 //  - losers stay pending for the next tick (nothing is lost);
 //  - a condition surfaced less than `ttl_s` ago is not surfaced again (a
 //    persistent condition re-notifies at most once per TTL), unless its
-//    severity rose;
+//    severity rose or it resolved and stayed resolved for `recur_ticks`
+//    evaluations (a new episode, not a flap: a replay of rows without time
+//    stamps never moves the clock past the TTL);
 //  - a surfaced condition that stays clear for `clear_ticks` evaluations
 //    yields a Resolved record (hysteresis: flapping does not resolve/re-open).
 // Identity is the signature (source/syndrome/subject), never the message.
@@ -40,6 +42,8 @@ namespace sidecar {
 #define SIDECAR_DEDUPE_OPTIONS(X)                                                                               \
   X(double, ttl_s, 180.0, (0), "a condition surfaced less than this ago is not surfaced again (seconds)")       \
   X(int, clear_ticks, 3, (1, 1e5), "clean evaluations before a condition resolves (hysteresis)")                \
+  X(int, recur_ticks, 30, (1, 1e6),                                                                             \
+    "evaluations a resolved condition stays clear before it notifies again within the TTL")                     \
   X(std::size_t, max_conditions, 512, (8, 1e6), "conditions remembered at once (the oldest inactive go first)") \
   X(std::size_t, max_list_items, 16, (1, 1e4), "ranks/sources listed in a folded alert's evidence")
 SIDECAR_OPTIONS(DedupeOptions, SIDECAR_DEDUPE_OPTIONS);
@@ -123,6 +127,8 @@ class DedupeBook {
       it->second.first_seen = now;
     }
     Condition& c = it->second;
+    const bool recurred = c.resolved && evaluations_ - c.resolved_at >= static_cast<std::uint64_t>(opt_.recur_ticks);
+    c.resolved = false;
     c.event = event;
     c.last_seen = now;
     c.clean = 0;
@@ -133,7 +139,7 @@ class DedupeBook {
       return;
     }
     bool escalated = c.notified && d.severity > c.notified_severity;
-    bool due = !c.notified || now - c.last_notified >= opt_.ttl_s;
+    bool due = !c.notified || now - c.last_notified >= opt_.ttl_s || recurred;
     if (due || escalated) {
       c.decision = std::move(d);
       c.pending = true;
@@ -154,12 +160,16 @@ class DedupeBook {
     if (!c.active) return true;
     if (++c.clean < std::max(opt_.clear_ticks, 1)) return false;
     c.active = false;
+    c.resolved = c.notified;  // a flap that never surfaced again counts from here too
+    c.resolved_at = evaluations_;
     if (c.open) close(it->first, c, now);
     return true;
   }
 
-  // Surfaces at most one pending decision as an Alert (id unique in this book).
+  // Surfaces at most one pending decision as an Alert (id unique in this book). Called once per evaluation, with or
+  // without a decision pending: it counts the evaluations recur_ticks measures.
   std::optional<Alert> select(double now) {
+    ++evaluations_;
     for (auto& r : deferred_) resolved_.push_back(std::move(r));
     deferred_.clear();
     if (pending_ == 0) return std::nullopt;
@@ -194,6 +204,8 @@ class DedupeBook {
     if (!c.active && c.open) {  // cleared while it waited: resolve on the next tick
       Resolved r = make_resolved(*best_sig, c, now);
       c.open = false;
+      c.resolved = true;
+      c.resolved_at = evaluations_;
       deferred_.push_back(std::move(r));
     }
     return a;
@@ -236,12 +248,13 @@ class DedupeBook {
  private:
   struct Condition {
     Decision decision;
-    bool pending = false, active = false, notified = false, open = false, event = false;
+    bool pending = false, active = false, notified = false, open = false, event = false, resolved = false;
     Severity notified_severity = Severity::kInfo;
     double first_seen = 0, last_seen = 0, active_since = 0;
     double last_notified = -std::numeric_limits<double>::infinity();
     int clean = 0;
     std::uint64_t order = 0, suppressed = 0, notifications = 0;
+    std::uint64_t resolved_at = 0;  // evaluations_ when it last resolved
     std::string alert_id;
   };
 
@@ -300,7 +313,7 @@ class DedupeBook {
   std::vector<Resolved> resolved_, deferred_;
   std::unordered_map<std::string, std::uint64_t> syndrome_counts_;
   std::size_t pending_ = 0;
-  std::uint64_t seq_ = 0, alerts_ = 0, suppressed_total_ = 0, dropped_ = 0;
+  std::uint64_t seq_ = 0, alerts_ = 0, suppressed_total_ = 0, dropped_ = 0, evaluations_ = 0;
 };
 
 }  // namespace sidecar
