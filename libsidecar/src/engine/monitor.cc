@@ -988,7 +988,7 @@ struct Monitor::Impl {
           div = detect_joint_divergence(loss, series(Role::kValLoss), d.loss_divergence);
         apply(kLossDivergence, std::move(div), now, &loss);
         auto frozen = detect_frozen_loss_in(loss, d.frozen_loss, reward_run());
-        if (!frozen && bound(Role::kGradNorm))
+        if (!frozen && bound(Role::kGradNorm) && !reward_run())
           frozen = detect_no_gradient(loss, series(Role::kGradNorm), d.frozen_loss);
         if (!frozen && loss.back().value == 0.0 && !rl()) frozen = zero_total(loss, d.frozen_loss);
         if (!frozen && loss.back().value == 0.0 && !reward_run()) frozen = detect_zero_start(loss, d.frozen_loss);

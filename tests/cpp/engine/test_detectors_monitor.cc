@@ -1075,6 +1075,29 @@ TEST_CASE("monitor: an RL loss's first updates after learning starts are no refe
   CHECK(raised(got, "loss_spike"));
 }
 
+TEST_CASE("monitor: a GRPO step with no gradient is a batch whose groups all scored alike, not a frozen model (r29)",
+          "[monitor][families][false_positive]") {
+  // TRL GRPO rows of a healthy Qwen2.5-7B run: grad_norm 0.0 at three steps running while the loss is not 0 and the
+  // reward recovers from a dip (frac_reward_zero_std 0.6-0.9: most groups have no advantage to learn from).
+  const double loss[] = {0.0364, 0.0392, 0.0229, 0.1433, 0.0145, 0.108, 0.0173, 0.0545, 0.1235};
+  const double gnorm[] = {0.1859, 0.4696, 0.1549, 0.7019, 0.1399, 0.2004, 0.0, 0.0, 0.0};
+  const double reward[] = {0.85, 0.925, 0.95, 0.975, 0.875, 0.6, 0.85, 0.75, 0.725};
+  auto run = [&](bool with_reward) {
+    Monitor m(opts());
+    std::vector<Alert> got;
+    for (int i = 0; i < 9; ++i) {
+      std::vector<std::pair<std::string, double>> kv = {{"loss", loss[i]}, {"grad_norm", gnorm[i]}};
+      if (with_reward) kv.emplace_back("reward", reward[i]);
+      sidecar::test::observe_row(m, i + 1, kv);
+      collect(&got, m.take());
+    }
+    return got;
+  };
+  CHECK_FALSE(raised(run(true), "frozen_loss"));
+  // The same values in a supervised run: no parameter gets a gradient.
+  CHECK(raised(run(false), "frozen_loss"));
+}
+
 TEST_CASE("monitor: PPO's update KL that climbs while most of each batch is clipped has left its trust region (r28)",
           "[monitor][families]") {
   // An SB3 PPO whose approx_kl climbs slowly from 0.02 to 1.1 as its clip fraction goes from 0.14 to 0.83 (the

@@ -1568,7 +1568,9 @@ inline std::optional<Decision> detect_frozen_loss(const Series& loss, const Froz
 // so nothing is learned (YOLO-World#276: grad_norm 0.0000 on every line of
 // prompt tuning, the loss at 208-209). A GRPO step whose completions all
 // scored the same has zero advantages and a zero loss too, hence the loss
-// bar; a skipped fp16 overflow step logs a non-finite norm, not 0.0. A norm
+// bar, and the caller runs it outside reward runs only (r29: a healthy GRPO
+// run's grad_norm is 0.0 at three steps running while its loss reads
+// 0.02-0.12); a skipped fp16 overflow step logs a non-finite norm, not 0.0. A norm
 // that was 0.0 on every row of the run while the loss moved by more than
 // its own lowest level (max > 2 x min) is a column the logger fills without
 // computing it (Megatron-DeepSpeed prints 'grad norm: 0.000' and 'loss
