@@ -412,6 +412,22 @@ TEST_CASE("reward_drop: a reward the reference window itself reached is noise (G
   CHECK(detect_reward_drop(make(grpo, "reward"), {}));
 }
 
+TEST_CASE("reward_drop: a per-step GRPO reward that jumps around its range dips into it (r29, unsloth)",
+          "[detectors][rl][false_positive]") {
+  // The Advanced Llama 3.1 (3B) GRPO notebook's reward over its first 72 steps: -1.2 .. -0.3 for 50 steps, easing
+  // up to -0.3 .. 0.09, then -0.70 and -0.69 (back where it was 10 steps before); it rises to 8 afterwards.
+  const std::vector<double> grpo = {
+      -1.234375, -0.765625, -1.140625, -0.5625,   -0.578125, -0.765625, -1.015625, -0.328125, -0.640625,
+      -1.03125,  -0.546875, -0.796875, -0.859375, -1.0625,   -0.828125, -0.90625,  -1.0625,   -1.109375,
+      -1.1875,   -1.203125, -0.65625,  -0.9375,   -0.546875, -0.875,    -0.6875,   -0.828125, -0.359375,
+      -0.90625,  -0.625,    -0.46875,  -0.859375, -0.453125, -1.03125,  -0.890625, -0.640625, -0.84375,
+      -0.828125, -0.5625,   -0.53125,  -1.03125,  -0.265625, -0.8125,   -0.765625, -0.8125,   -1.21875,
+      -0.671875, -0.671875, -0.453125, -0.8125,   -0.484375, -0.296875, -0.625,    -0.578125, -0.734375,
+      -0.46875,  -0.4375,   -0.46875,  -0.40625,  0.03125,   -0.1875,   -0.140625, -0.6875,   -0.359375,
+      0.09375,   -0.296875, -0.375,    0.09375,   -0.3125,   -0.125,    0.015625,  -0.703125, -0.6875};
+  check_quiet_throughout(grpo, detect_reward_drop, "reward");
+}
+
 TEST_CASE("reward_hacking: the seed's case fires (critical)", "[detectors][rl][seed]") {
   Series reward = make({10, 12, 13, 14, 15, 24}, "episode_reward");
   Series success = make({.80, .82, .81, .79, .78, .45}, "success_rate");
