@@ -466,6 +466,26 @@ TEST_CASE("reward_hacking: quiet cases and edges", "[detectors][rl]") {
   CHECK(detect_reward_hacking(make({-50, -48, -47, -49, -48, -10}, "r"), make({.8, .8, .8, .8, .8, .3}, "s"), {}));
 }
 
+TEST_CASE("reward_hacking: one lucky sample of the quality is no level it held (r29, unsloth's Mistral GRPO)",
+          "[detectors][rl][false_positive]") {
+  // A correctness reward that scored 0.33 once, at step 13, and 0 everywhere else, while the format
+  // rewards lift the total: nothing fell. Every prefix stays quiet, for the jump and the trend rules alike.
+  std::vector<double> reward, correct;
+  for (int i = 0; i < 30; ++i) {
+    reward.push_back(-0.6 + 0.02 * i + 0.1 * std::sin(1.7 * i));
+    correct.push_back(i == 13 ? 1.0 / 3.0 : 0.0);
+  }
+  for (std::size_t n = 2; n <= reward.size(); ++n) {
+    std::vector<double> r(reward.begin(), reward.begin() + static_cast<std::ptrdiff_t>(n));
+    std::vector<double> c(correct.begin(), correct.begin() + static_cast<std::ptrdiff_t>(n));
+    INFO("prefix " << n);
+    CHECK_FALSE(detect_reward_hacking(make(r, "reward"), make(c, "rewards / correctness_reward_func"), {}));
+  }
+  // Twice in the early half, then never again while the reward rises: a level it lost.
+  correct[16] = 1.0 / 3.0;
+  CHECK(detect_reward_hacking(make(reward, "reward"), make(correct, "rewards / correctness_reward_func"), {}));
+}
+
 TEST_CASE("kl_explosion: the seed's rule", "[detectors][rl]") {
   auto d = detect_kl_explosion(make({0.01, 0.012, 0.011, 0.013, 0.012, 0.2}, "kl"), {});
   REQUIRE(d);

@@ -362,7 +362,9 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
     auto w = static_cast<std::size_t>(std::max(opt.window, 1));
     auto rm = detail::mean_of_previous(reward, w, &detail::scratch(0));
     auto qm = detail::mean_of_previous(quality, w, &detail::scratch(1));
-    if (rm && qm && *qm > 0) {
+    // ... a level the quality held, as for the trend rules below: two of those points above the latest
+    const auto& qw = detail::scratch(1);
+    if (rm && qm && *qm > 0 && std::count_if(qw.begin(), qw.end(), [&](double x) { return x > q; }) >= 2) {
       double scale = std::max(std::fabs(*rm), (*reward.max() - *reward.min()) / 2.0);
       bool reward_up = *rm > 0 ? r >= opt.reward_ratio * *rm : (r - *rm) >= (opt.reward_ratio - 1.0) * scale;
       bool quality_down = q <= opt.quality_ratio * *qm;
@@ -406,6 +408,14 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
     bool reward_up = scale > 0 && rh->second - rh->first >= opt.trend_reward_rise * scale;
     bool quality_down = qh->second <= opt.trend_quality_ratio * qh->first;
     if (!reward_up || !quality_down) return std::nullopt;
+    // The early level is one the quality held: at least two of its early points above the late mean. One lucky
+    // sample is no level (r29, unsloth's Mistral GRPO notebook: a correctness reward of 0.33 at one step in ten or
+    // twenty, 0 at every other step of the run, while the format rewards rise).
+    auto& w = detail::scratch(2);
+    quality.finite_window(0, static_cast<std::size_t>(window), &w);
+    std::size_t above = 0;
+    for (std::size_t i = 0; i < w.size() / 2; ++i) above += w[i] > qh->second ? 1 : 0;
+    if (above < 2) return std::nullopt;
     Decision d = make(rule, reward.name() + " rose (" + detail::fmt_num(rh->first) + " -> " +
                                 detail::fmt_num(rh->second) + ") while " + quality.name() + " fell (" +
                                 detail::fmt_num(qh->first) + " -> " + detail::fmt_num(qh->second) + ")");
