@@ -2347,6 +2347,11 @@ TEST_CASE(
   // A converged supervised loss under round(loss, 4) or 3 decimals: rounding.
   CHECK_FALSE(first(0.0001, false));
   CHECK_FALSE(first(0.001, false));
+  // ... and a few steps of 4 decimals from zero, one significant digit (r30: HF Trainer's 'loss' of converged
+  // Whisper and CodeBERT fine-tunes, 0.0003 six times running); two digits are a value, not rounding.
+  CHECK_FALSE(first(0.0003, false));
+  CHECK_FALSE(first(0.0009, false));
+  CHECK(first(0.0013, false));
   // ignore_zero off: any repeated value counts.
   CHECK(detect_frozen_loss_in(s, {.ignore_zero = false}, true));
 }
