@@ -5,7 +5,9 @@
 // time (DOMAIN 2.1, SY-Xuan/Pink#6), or the AMP loss scale has fallen to
 // min_loss_scale (DeepSpeed/apex: "loss scale already at minimum"). An
 // explosion is the grad norm at explosion_ratio x its trailing median
-// (warm-up first), critical when persistent. Growth (detect_grad_norm_growth)
+// (warm-up first) at two points running, or at twice that at one (r30: a
+// TrOCR fine-tune's heavy-tailed grad norm blips to 12.5x its median twice
+// while the loss falls), critical when persistent. Growth (detect_grad_norm_growth)
 // is the grad norm rising by growth_ratio or more on each of growth_points
 // consecutive logged rows while the loss does not improve: an optimizer
 // blowing up geometrically, before any median exists.
@@ -114,6 +116,7 @@ inline std::optional<Decision> detect_grad_norm(const Series& g, const Series* l
     run = k;
   }
   if (run == 0) return std::nullopt;
+  if (run < 2 && v < 2.0 * opt.explosion_ratio * med) return std::nullopt;  // one blip under 2 x ratio: wait
   Decision d = detail::make_decision(
       Source::kRulebased, "grad_norm_explosion", run >= p ? opt.persistent_severity : opt.severity,
       g.name() + " jumped to " + detail::fmt_num(v) + ", " + detail::fmt_num(v / med) + "x its recent median " +
