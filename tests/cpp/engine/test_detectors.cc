@@ -348,6 +348,12 @@ TEST_CASE("val_loss_regression: a single low evaluation of a noisy validation se
   auto d = detect_val_loss_regression(make({70.0, 50.0, 48.0, 47.0, 49.0, 80.0, 85.0, 90.0}, "Valid Loss"), {});
   REQUIRE(d);
   CHECK(*ev(*d, "rule") == "regression");
+  // A first evaluation that is the best, the loss rising from there, is no dip to discount (r30, Whisper at LR 3e-3
+  // warming up): quiet at the fifth evaluation (recent mean 1.39x), fires at the sixth.
+  std::vector<double> whisper = {2.5529, 3.6152, 3.4914, 3.1947, 3.9588};
+  CHECK_FALSE(detect_val_loss_regression(make(whisper, "eval_loss"), {}));
+  whisper.push_back(3.9837);
+  CHECK(detect_val_loss_regression(make(whisper, "eval_loss"), {}));
 }
 
 TEST_CASE("val_loss_regression: fires and stays quiet", "[detectors][supervised]") {

@@ -403,7 +403,14 @@ inline std::optional<Decision> detect_val_loss_regression(const Series& vloss, c
   // Against the lowest mean of mean_window consecutive evaluations as well as the lowest one: a small validation set
   // that scatters 2x between evaluations has single lows its level never held (r28, CGCNN: Valid Loss 59.8, 125.8,
   // 47.1, 73.3 at epochs 3-6; a ResNet's Test Loss 0.0110 once among 0.0142-0.0188)
-  const double level = detail::lowest_window_mean(vloss, mw);
+  // ... when the lowest is a lone dip (a value on each side, both higher): a run whose first evaluation is its best
+  // and rises from there has no dip to discount (r30, Whisper at LR 3e-3: Eval Loss 2.55 at epoch 1, then 3.6, 3.5,
+  // 3.2, 3.96 and up to 4.46 as the learning rate warms up)
+  auto& all = detail::scratch(1);
+  vloss.finite_window(0, vloss.size(), &all);
+  const auto lo = static_cast<std::size_t>(std::min_element(all.begin(), all.end()) - all.begin());
+  const bool lone_dip = lo > 0 && lo + 1 < all.size() && all[lo - 1] > all[lo] && all[lo + 1] > all[lo];
+  const double level = lone_dip ? detail::lowest_window_mean(vloss, mw) : *best;
   if (cur < opt.ratio * level) return std::nullopt;
   auto& w = detail::scratch(0);
   vloss.finite_window(0, mw, &w);
