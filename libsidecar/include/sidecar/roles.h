@@ -21,6 +21,7 @@
 //   auto info = m.classify("val/bbox_mAP_50");    // KeyFamily::kQuality, Role::kValAccuracy
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <initializer_list>
@@ -398,7 +399,13 @@ inline TokenFlags token_flags(const std::vector<std::string>& tk) {
     if (i == 0 && t == "l" && is_word(next) &&
         (next.size() >= 2 || (tk.size() >= 3 && tk[2].size() >= 2 && is_word(tk[2]))))
       f.loss = true;
-    if (tk.size() == 1 && one_of(t, {"l1", "l2", "smoothl1", "charbonnier"})) f.loss = true;
+    // ... and with only a split or neutral words beside it (MXNet's SSD example: "Train-SmoothL1", the
+    // localisation loss; r31 went nan from its first report); "l1_ratio", "L1_reg_weight" name settings
+    if (one_of(t, {"l1", "l2", "smoothl1", "charbonnier"}) &&
+        std::all_of(tk.begin(), tk.end(), [&](const std::string& o) {
+          return &o == &tk[i] || neutral_token(o) || one_of(o, {"val", "test", "dev"});
+        }))
+      f.loss = true;
     // The loss terms of pytorch-CycleGAN-and-pix2pix, as its loss log prints them: a network and
     // the domain it maps to ("D_A: 0.186 G_A: 0.381 cycle_A: 0.232 idt_A: 0.083", cyclegan#1699),
     // pix2pix's "G_GAN G_L1 D_real D_fake".

@@ -64,7 +64,8 @@ TEST_CASE("roles: the loss family by tokens, one primary loss", "[roles]") {
   // Loss terms as image-restoration trainers print them: BasicSR's "l_<term>"
   // (EFNet#11's l_pix, IRN's l_forw_ce), EDSR-PyTorch's function name alone
   // ("[L1: inf]", EDSR-PyTorch#198): loss-family keys, none the primary loss.
-  for (std::string_view k : {"l_pix", "l_percep", "l_g_gan", "l_forw_ce", "L1", "L2", "SmoothL1",
+  for (std::string_view k : {"l_pix", "l_percep", "l_g_gan", "l_forw_ce", "L1", "L2", "SmoothL1", "Train-SmoothL1",
+                             "Validation-SmoothL1", "val_l1",
                              // pytorch-CycleGAN-and-pix2pix's loss log (cyclegan#1699), pix2pix's terms
                              "D_A", "G_B", "cycle_A", "idt_B", "G_GAN", "G_L1", "D_real", "D_fake"}) {
     INFO(k);
