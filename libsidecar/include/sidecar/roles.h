@@ -21,7 +21,6 @@
 //   auto info = m.classify("val/bbox_mAP_50");    // KeyFamily::kQuality, Role::kValAccuracy
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <initializer_list>
@@ -381,6 +380,16 @@ inline bool is_setting_token(std::string_view t) {
           "count", "clip",  "clipfrac", "time",   "runtime", "epsilon", "eps", "warmup", "num", "n",   "best"});
 }
 
+// How many tokens are neither neutral qualifiers, nor `also`, nor val/test/dev.
+inline int non_neutral_tokens(const std::vector<std::string>& tk, std::initializer_list<std::string_view> also) {
+  int extra = 0;
+  for (const auto& t : tk) {
+    if (neutral_token(t) || one_of(t, also) || one_of(t, {"val", "test", "dev"})) continue;
+    ++extra;
+  }
+  return extra;
+}
+
 inline TokenFlags token_flags(const std::vector<std::string>& tk) {
   TokenFlags f;
   f.val = has(tk, {"val", "test", "dev", "validate", "heldout", "holdout"});
@@ -401,11 +410,7 @@ inline TokenFlags token_flags(const std::vector<std::string>& tk) {
       f.loss = true;
     // ... and with only a split or neutral words beside it (MXNet's SSD example: "Train-SmoothL1", the
     // localisation loss; r31 went nan from its first report); "l1_ratio", "L1_reg_weight" name settings
-    if (one_of(t, {"l1", "l2", "smoothl1", "charbonnier"}) &&
-        std::all_of(tk.begin(), tk.end(), [&](const std::string& o) {
-          return &o == &tk[i] || neutral_token(o) || one_of(o, {"val", "test", "dev"});
-        }))
-      f.loss = true;
+    if (one_of(t, {"l1", "l2", "smoothl1", "charbonnier"}) && non_neutral_tokens(tk, {}) == 1) f.loss = true;
     // The loss terms of pytorch-CycleGAN-and-pix2pix, as its loss log prints them: a network and
     // the domain it maps to ("D_A: 0.186 G_A: 0.381 cycle_A: 0.232 idt_A: 0.083", cyclegan#1699),
     // pix2pix's "G_GAN G_L1 D_real D_fake".
@@ -436,16 +441,6 @@ inline constexpr int kTokenPriority = 2000;
 inline void bind_token_role(TokenClass& c, Role role, const std::vector<std::string>& tk) {
   c.role = role;
   c.priority = kTokenPriority + static_cast<int>(tk.size());
-}
-
-// How many tokens are neither neutral qualifiers, nor `also`, nor val/test/dev.
-inline int non_neutral_tokens(const std::vector<std::string>& tk, std::initializer_list<std::string_view> also) {
-  int extra = 0;
-  for (const auto& t : tk) {
-    if (neutral_token(t) || one_of(t, also) || one_of(t, {"val", "test", "dev"})) continue;
-    ++extra;
-  }
-  return extra;
 }
 
 // A family without a role of its own (a setting, a count, a time left, ...).

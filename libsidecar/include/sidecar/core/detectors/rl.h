@@ -361,9 +361,9 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
   if (reward.finite_count() >= need && quality.finite_count() >= need) {
     auto w = static_cast<std::size_t>(std::max(opt.window, 1));
     auto rm = detail::mean_of_previous(reward, w, &detail::scratch(0));
-    auto qm = detail::mean_of_previous(quality, w, &detail::scratch(1));
+    auto& qw = detail::scratch(1);  // the quality's previous window
+    auto qm = detail::mean_of_previous(quality, w, &qw);
     // ... a level the quality held, as for the trend rules below: two of those points above the latest
-    const auto& qw = detail::scratch(1);
     if (rm && qm && *qm > 0 && std::count_if(qw.begin(), qw.end(), [&](double x) { return x > q; }) >= 2) {
       double scale = std::max(std::fabs(*rm), (*reward.max() - *reward.min()) / 2.0);
       bool reward_up = *rm > 0 ? r >= opt.reward_ratio * *rm : (r - *rm) >= (opt.reward_ratio - 1.0) * scale;

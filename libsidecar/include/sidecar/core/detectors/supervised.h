@@ -330,12 +330,10 @@ inline bool overfitting(const Series& vloss, const Series& train, std::size_t n)
   return std::isfinite(then) && std::isfinite(now) && now < then;
 }
 
-// The lowest mean of n consecutive finite retained values (the series' minimum when it holds fewer).
-inline double lowest_window_mean(const Series& s, std::size_t n) {
+// The lowest mean of n consecutive values of v (its minimum when it holds fewer).
+inline double lowest_window_mean(const std::vector<double>& v, std::size_t n) {
   double lowest = std::numeric_limits<double>::infinity(), sum = 0;
-  auto& v = scratch(1);
-  s.finite_window(0, s.size(), &v);
-  if (n == 0 || v.size() < n) return s.min() ? *s.min() : lowest;
+  if (n == 0 || v.size() < n) return v.empty() ? lowest : *std::min_element(v.begin(), v.end());
   for (std::size_t i = 0; i < v.size(); ++i) {
     sum += v[i];
     if (i >= n) sum -= v[i - n];
@@ -410,7 +408,7 @@ inline std::optional<Decision> detect_val_loss_regression(const Series& vloss, c
   vloss.finite_window(0, vloss.size(), &all);
   const auto lo = static_cast<std::size_t>(std::min_element(all.begin(), all.end()) - all.begin());
   const bool lone_dip = lo > 0 && lo + 1 < all.size() && all[lo - 1] > all[lo] && all[lo + 1] > all[lo];
-  const double level = lone_dip ? detail::lowest_window_mean(vloss, mw) : *best;
+  const double level = lone_dip ? detail::lowest_window_mean(all, mw) : *best;
   if (cur < opt.ratio * level) return std::nullopt;
   auto& w = detail::scratch(0);
   vloss.finite_window(0, mw, &w);
