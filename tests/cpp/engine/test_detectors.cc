@@ -2599,6 +2599,35 @@ TEST_CASE("kl_explosion window: a KL rising from 0 as the policy leaves its refe
   CHECK(*ev(*d, "rule") == "window");
 }
 
+TEST_CASE("kl_explosion climb: a KL that leaves the band it held by steps under the window ratio", "[detectors][rl]") {
+  // r31, rookworld-rlvr's mini GRPO (training_history.jsonl, fourth run): kl_div held -1.4 .. +1.8 for 550 steps,
+  // reached 2.87 at 559, then climbed 6.79, 10.79, 21.54, 38.83 with no step of 2.5x its maximum so far and no
+  // point at max_kl
+  std::vector<double> kl;
+  for (int i = 0; i < 60; ++i) kl.push_back(i % 3 == 0 ? -1.2 : (i % 3 == 1 ? 1.5 : 0.4));
+  for (double v : {2.87, 1.1, 0.5, 2.17, 6.79, 3.2, 2.9, 3.9, 4.5, 5.3, 4.9, 10.79, 21.54, 9.0, 38.83, 14.34, 40.74})
+    kl.push_back(v);
+  // Quiet until three points running are 4x the band (max 1.5): 10.79, 21.54, 9.0 at step 73.
+  Series s("kl_div");
+  std::optional<Decision> d;
+  for (std::size_t i = 0; i < kl.size() && !d; ++i) {
+    s.push(static_cast<std::int64_t>(i), kl[i]);
+    d = detect_kl_explosion(s, {});
+  }
+  REQUIRE(d);
+  CHECK(d->step == 73);
+  CHECK(*ev(*d, "rule") == "climb");
+  // unsloth's gpt-oss GRPO notebook (healthy, its reward rises): a KL that held 0.31 and climbs under 4x of it
+  std::vector<double> healthy;
+  for (int i = 0; i < 40; ++i) healthy.push_back(0.1 + 0.2 * (i % 2) + 0.006 * (i % 5));
+  for (double v : {0.6, 0.9, 1.1, 2.3, 3.6, 1.18}) healthy.push_back(v);
+  check_quiet_throughout(healthy, detect_kl_explosion, "kl");
+  // The climb rule off: the same run is quiet.
+  KlExplosionOptions off;
+  off.climb_window = 0;
+  CHECK_FALSE(detect_kl_explosion(make(kl, "kl_div"), off));
+}
+
 TEST_CASE("reward_drop decline: a reward that jumps across its range declines only to a new low",
           "[detectors][rl][false_positive]") {
   // rl-formative's SB3 DQN, raw episode rewards of its first episodes (healthy): 683 at episode 4, then -152, -20

@@ -430,7 +430,7 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
   return trend(opt.long_window, static_cast<std::uint64_t>(std::max(opt.long_window / 2, 4)), "long_trend");
 }
 
-// KL explosion. Three rules, the first that holds wins:
+// KL explosion. Four rules, the first that holds wins:
 //  - level: KL >= max_kl, a level typical PPO/GRPO runs never reach
 //    (per-token KL stays well under 1; TRL PPO's summed objective/kl runs
 //    at 5-20 in healthy runs; evidence: one point);
@@ -442,11 +442,19 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
 //    level it held is not an explosion); for a run whose first KL is ~0
 //    (<= min_kl / 30: a policy starting at its reference) that maximum over
 //    min_kl (a KL rising from 0 as the policy leaves its reference is no
-//    level yet).
+//    level yet);
+//  - climb: the last climb_points KL values each >= climb_ratio x the
+//    maximum of the retained points before the last climb_window (at least
+//    kClimbBand of them, that maximum > min_kl): a KL that leaves a band it
+//    held by steps of under ratio each, so no single point is a jump (r31:
+//    a GRPO run's kl_div held -1.4..+2.9 for 560 steps, then 6.8, 10.8,
+//    21.5, 38.8, 40.7 with the loss at 1e7-1e8). Healthy on the tuned
+//    corpus: unsloth's gpt-oss GRPO KL 0.31 -> 1.2-3.6 over 30 steps while
+//    its reward rises (3.8x: the margin under climb_ratio is thin).
 // A non-finite KL after a finite one also counts. Stays open until KL is
 // back under the pre-incident band (max(min_kl, the earlier maximum x the
 // midpoint of ratio)).
-// A fourth rule, trust_region (detect_kl_trust_region), judges a PPO run that
+// A fifth rule, trust_region (detect_kl_trust_region), judges a PPO run that
 // logs its clip fraction: the KL that climbs slowly to a level where most of
 // every batch is clipped.
 #define SIDECAR_KL_EXPLOSION_OPTIONS(X)                                                                \
@@ -457,6 +465,9 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
   X(double, max_kl, 50.0, (0.0),                                                                       \
     "a level healthy PPO/GRPO runs never reach (TRL's summed KL runs 5-20): fires on one point")       \
   X(double, jump_ratio, 20.0, (0.0), ">= this x every earlier value: fires with one earlier point")    \
+  X(int, climb_window, 30, (0, 100), "climb rule: the recent points it looks past (0: off)")           \
+  X(int, climb_points, 3, (1, 100), "climb rule: the last this many points, each ...")                 \
+  X(double, climb_ratio, 4.0, (1.0), "... >= this x the KL's maximum before the climb window")         \
   X(int, trust_points, 5, (0, 1000), "trust_region rule: the last this many updates of both (0: off)") \
   X(double, trust_kl, 0.5, (0.0), "trust_region rule: PPO's update KL >= this at each of them ...")    \
   X(double, trust_clip, 0.7, (0.0, 1.0), "... and its clip fraction >= this at each of them")          \
@@ -465,9 +476,38 @@ SIDECAR_OPTIONS(KlExplosionOptions, SIDECAR_KL_EXPLOSION_OPTIONS);
 
 namespace detail {
 constexpr double kKlAtReference = 1.0 / 30.0;  // a first KL under this x min_kl: the policy starts at its reference
+constexpr std::size_t kClimbBand = 10;         // the climb rule's earlier points: a band the KL held
 }  // namespace detail
 
-// Returns a "kl_explosion" decision (evidence "rule": level | jump | window | nonfinite).
+namespace detail {
+// detect_kl_explosion's window rule.
+template <typename Make>
+std::optional<Decision> kl_window_rule(const Series& kl, const KlExplosionOptions& opt, std::optional<double> before,
+                                       const Make& make) {
+  const double cur = kl.back().value;
+  auto& w = scratch(0);
+  kl.finite_window(1, static_cast<std::size_t>(std::max(opt.window, 1)), &w);
+  if (w.size() < static_cast<std::size_t>(std::max(opt.window, 1))) return std::nullopt;
+  double mx = *std::max_element(w.begin(), w.end());
+  // ... and so over the run's earlier maximum, which is at least theirs: a per-step GRPO KL swings 3-5x around a
+  // level it has held (unsloth's Llama 3.1 GRPO notebook: 0.05 .. 0.135 over steps 110-145, then 0.268); an
+  // explosion leaves that level
+  if (!(cur >= opt.ratio * (before ? std::max(*before, mx) : mx))) return std::nullopt;
+  // A policy that starts at its reference (its first KL ~0) raises its KL by orders of magnitude as it leaves it
+  // (unsloth's GRPO notebooks: 0, 0.0016, 0.023, 0.146, 0.70 over steps 1-6; 0.0023 .. 0.09, then 0.31 at step 28):
+  // no level until the KL has been over min_kl; the level and jump rules judge that rise
+  const auto first = kl.initial_values();
+  if (kl.count() == kl.size() && !first.empty() && std::fabs(first[0]) <= kKlAtReference * opt.min_kl &&
+      !(std::max(before ? *before : mx, mx) > opt.min_kl))
+    return std::nullopt;
+  return make("window",
+              kl.name() + " jumped to " + fmt_num(cur) + " (max of the previous " + std::to_string(w.size()) + ": " +
+                  fmt_num(mx) + ")",
+              mx);
+}
+}  // namespace detail
+
+// Returns a "kl_explosion" decision (evidence "rule": level | jump | window | climb | nonfinite).
 inline std::optional<Decision> detect_kl_explosion(const Series& kl, const KlExplosionOptions& opt) {
   if (!opt.enabled || kl.empty()) return std::nullopt;
   double cur = kl.back().value;
@@ -501,25 +541,23 @@ inline std::optional<Decision> detect_kl_explosion(const Series& kl, const KlExp
                     (*before > 0 ? detail::fmt_num(cur / *before) + "x" : std::string("far over")) +
                     " the maximum so far (" + detail::fmt_num(*before) + ")",
                 *before);
-  auto& w = detail::scratch(0);
-  kl.finite_window(1, static_cast<std::size_t>(std::max(opt.window, 1)), &w);
-  if (w.size() < static_cast<std::size_t>(std::max(opt.window, 1))) return std::nullopt;
-  double mx = *std::max_element(w.begin(), w.end());
-  // ... and so over the run's earlier maximum, which is at least theirs: a per-step GRPO KL swings 3-5x around a
-  // level it has held (unsloth's Llama 3.1 GRPO notebook: 0.05 .. 0.135 over steps 110-145, then 0.268); an
-  // explosion leaves that level
-  if (!(cur >= opt.ratio * (before ? std::max(*before, mx) : mx))) return std::nullopt;
-  // A policy that starts at its reference (its first KL ~0) raises its KL by orders of magnitude as it leaves it
-  // (unsloth's GRPO notebooks: 0, 0.0016, 0.023, 0.146, 0.70 over steps 1-6; 0.0023 .. 0.09, then 0.31 at step 28):
-  // no level until the KL has been over min_kl; the level and jump rules judge that rise
-  const auto first = kl.initial_values();
-  if (kl.count() == kl.size() && !first.empty() && std::fabs(first[0]) <= detail::kKlAtReference * opt.min_kl &&
-      !(std::max(before ? *before : mx, mx) > opt.min_kl))
-    return std::nullopt;
-  return make("window",
-              kl.name() + " jumped to " + detail::fmt_num(cur) + " (max of the previous " + std::to_string(w.size()) +
-                  ": " + detail::fmt_num(mx) + ")",
-              mx);
+  if (auto d = detail::kl_window_rule(kl, opt, before, make)) return d;
+  // Climb: the band is the retained points before the window.
+  const auto cw = static_cast<std::size_t>(std::max(opt.climb_window, 0));
+  const auto cp = static_cast<std::size_t>(std::max(opt.climb_points, 1));
+  if (cw == 0 || cp > cw || kl.size() < cw + detail::kClimbBand) return std::nullopt;
+  auto& band = detail::scratch(0);
+  kl.finite_window(cw, kl.size() - cw, &band);
+  if (band.size() < detail::kClimbBand) return std::nullopt;
+  const double held = *std::max_element(band.begin(), band.end());
+  if (!(held > opt.min_kl)) return std::nullopt;
+  for (std::size_t i = 0; i < cp; ++i)
+    if (!(kl.from_back(i).value >= opt.climb_ratio * held)) return std::nullopt;  // a NaN fails too
+  return make("climb",
+              kl.name() + " climbed to " + detail::fmt_num(cur) + ", its last " + std::to_string(cp) +
+                  " points each >= " + detail::fmt_num(opt.climb_ratio) + "x the band it held (max " +
+                  detail::fmt_num(held) + ")",
+              held);
 }
 
 // The trust region lost (rule "trust_region"; evidence: trust_points updates
