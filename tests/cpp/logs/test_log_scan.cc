@@ -4420,6 +4420,72 @@ TEST_CASE("round 36: the r35 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 37: the r36 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // Ascend CANN's device exception and failed synchronize; Jetson's nvmap, NVIDIA Warp; jetson-utils, VPI; OpenCV,
+      // Ray's memory monitor, Paddle's CPU allocator; the driver unbinding a held GPU, Volcano, FFmpeg without CUDA;
+      // GSP boot/unload; amdgpu's full reset, failed recovery and lost VRAM; Intel MPI, PSM2, NVSHMEM, UCC, Paddle's
+      // pserver, gRPC's connect timeout; DeepEP's kernels, torch_npu's watchdog; a program's and s6's fatal signals
+      {"The error from device(chipId:0, dieId:1), serial number is 7, there is an exception of aivec error, core id is "
+       "2",
+       "cuda_error"},
+      {"EH9999: [PID: 42] 2025-01-01-00:00:00.000.000 wait for compute device to finish failed, runtime result = "
+       "507035.",
+       "cuda_error"},
+      {"NvRmMemInitNvmap failed with Permission denied", "cuda_error"},
+      {"Warp CUDA error 700: an illegal memory access was encountered (in function wp_cuda_stream_synchronize)",
+       "cuda_error"},
+      {"RuntimeError: jetson.utils -- cudaAllocMapped() failed to allocate memory for 1920x1080 image", "cuda_oom"},
+      {"[ERROR] VPI_ERROR_OUT_OF_MEMORY: cannot allocate image", "cuda_oom"},
+      {"cv2.error: OpenCV(4.8.0) alloc.cpp:73: error: (-4:Insufficient memory) Failed to allocate 1048576 bytes in "
+       "function 'OutOfMemoryError'",
+       "host_oom"},
+      {"Memory usage on this node: 60.1/62.8 GiB: ***LOW MEMORY*** less than 5% of the memory on this node is "
+       "available "
+       "for use.",
+       "host_oom"},
+      {"ResourceExhaustedError: Fail to alloc memory of 42000000 size, error code is 12.", "host_oom"},
+      {"[  12.345678] NVRM: Attempting to remove minor device 1 with non-zero usage count!", "gpu_busy"},
+      {"E0101 00:00:00.000000       1 predicates.go:233] AllocateToPod failed: no enough nvidia device available",
+       "gpu_busy"},
+      {"[AVHWDeviceContext @ 0x55d0c0de0000] Could not dynamically load CUDA", "gpu_busy"},
+      {"[    8.123456] NVRM: kgspInitRm_IMPL: Max GSP-RM boot attempts exceeded: 3/3", "xid"},
+      {"NVRM: kgspExecuteBooterUnloadIfNeeded_GA102: failed to execute Booter Unload: 0x1", "xid"},
+      {"[drm:amdgpu_job_timedout [amdgpu]] *ERROR* GPU Recovery Failed: -22", "xid"},
+      {"[drm:gfx_v10_0_cp_gfx_enable [amdgpu]] *ERROR* failed to halt cp gfx", "xid"},
+      {"[ 99.100000] [drm] VRAM is lost due to GPU reset!", "xid"},
+      {"[0] MPI startup(): ofi fabric is not available and fallback fabric is not enabled", "nccl_error"},
+      {"node2.4242PSM2 can't open hfi unit: 0 (err=23)", "nccl_error"},
+      {"/opt/nvshmem/src/host/init/init.cu:nvshmemi_check_state_and_init:1000: nvshmem initialization failed, exiting",
+       "nccl_error"},
+      {"src/host/transport/transport.cpp:nvshmemi_transport_init:280: Unable to initialize any transports. returning "
+       "error.",
+       "nccl_error"},
+      {"[1700000000.000000] [node1:4242:0]        ucc_team.c:300  UCC  ERROR No CL teams were created", "nccl_error"},
+      {"F0101 00:00:00.000000  4242 LightNetwork.cpp:399] connection refused by pserver, maybe pserver failed!",
+       "nccl_error"},
+      {"E0101 00:00:00.000000000    4242 tcp_client_posix.cc:200]     failed to connect to 'ipv4:10.0.0.2:2222': "
+       "timeout occurred",
+       "nccl_error"},
+      {"DeepEP combine NVL receiver timeout, channel: 3, RDMA: 1, nvl: 0", "nccl_timeout"},
+      {"torch.distributed: [WARNING] [42] Process group work ALLREDUCE, seq_num 17 dispatch timeout. device 0",
+       "nccl_timeout"},
+      {"sway received signal 11 (Segmentation fault)", "segfault"},
+      {"INFO: Service exited with code 256 (by signal 11)", "segfault"},
+      // look-alikes: a reset that succeeded and a MODE1 reset alone (the driver does one at load), a Ray memory line
+      // with room left, a removal with no one holding the GPU,
+      // a service stopped on purpose, FFmpeg loading CUDA, NVSHMEM that came up
+      {"amdgpu 0000:0b:00.0: amdgpu: GPU reset succeeded, trying to resume", ""},
+      {"[ 3.000001] amdgpu 0000:0b:00.0: amdgpu: GPU smu mode1 reset", ""},
+      {"Memory usage on this node: 12.0/62.8 GiB", ""},
+      {"NVRM: Attempting to remove device 0000:01:00.0 with zero usage count", ""},
+      {"INFO: Service exited with code 0 (by signal 15)", ""},
+      {"[AVHWDeviceContext @ 0x55d0c0de0000] Loaded lib: libcuda.so.1", ""},
+      {"NVSHMEM initialization succeeded on 8 PEs", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("a stack dump of a live process whose current thread waits is a hang, not a traceback", "[logs][hang]") {
   const std::string frames =
       "  File \"/usr/lib/python3.10/threading.py\", line 320 in wait\n"
