@@ -338,7 +338,10 @@ inline bool is_throughput_token(const std::vector<std::string>& tk, std::size_t 
          ((t == "s" || t == "sec" || t == "second") &&
           one_of(prev, {"it",        "its",      "samples", "sample", "tokens", "token",  "tok",
                         "toks",      "steps",    "step",    "img",    "imgs",   "images", "seqs",
-                        "sequences", "examples", "batches", "words",  "frames", "iters",  "iterations"}));
+                        "sequences", "examples", "batches", "words",  "frames", "iters",  "iterations"}) &&
+          // ... unless the key says it is a time: "time/step_s", "time/sample_s" are seconds a step took (r32: a
+          // Tinker GRPO run's step time falling from 270 s to 166 s read as a throughput collapse)
+          !has(tk, {"time", "duration"}));
 }
 
 // The two halves of a time-per-step unit ("s/itr", "ms/batch"): a time, then a unit of work.
@@ -373,11 +376,12 @@ inline bool is_bare_time(const std::vector<std::string>& tk) {
   return tk.size() == 1 && one_of(tk[0], {"s", "sec", "secs", "seconds", "ms", "msec"});
 }
 
-// A token that makes the key a setting or a count, not the quantity itself.
+// A token that makes the key a setting or a count, not the quantity itself ("variance", as "var" and "std": a
+// spread, not the level; r32 left out of the reward role: an RL run's "reward_variance").
 inline bool is_setting_token(std::string_view t) {
   return one_of(
-      t, {"coef",  "coeff", "beta",     "target", "ctl",     "weight",  "std", "var",    "min", "max", "frac", "zero",
-          "count", "clip",  "clipfrac", "time",   "runtime", "epsilon", "eps", "warmup", "num", "n",   "best"});
+      t, {"coef", "coeff", "beta", "target",   "ctl",  "weight",  "std",     "var", "variance", "min", "max", "frac",
+          "zero", "count", "clip", "clipfrac", "time", "runtime", "epsilon", "eps", "warmup",   "num", "n",   "best"});
 }
 
 // How many tokens are neither neutral qualifiers, nor `also`, nor val/test/dev.

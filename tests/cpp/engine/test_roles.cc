@@ -177,13 +177,13 @@ TEST_CASE("roles: throughput, lr, grad norm, KL, entropy", "[roles]") {
     CHECK(family(m, k) == KeyFamily::kThroughput);
     CHECK(role(m, k) == Role::kThroughput);
   }
-  for (std::string_view k : {"s/it", "train_runtime", "time/iter", "sec_per_step"}) {
+  for (std::string_view k : {"s/it", "train_runtime", "time/iter", "sec_per_step", "time/step_s", "time/sample_s"}) {
     INFO(k);
     CHECK(family(m, k) != KeyFamily::kThroughput);
   }
   // Time per iteration is inverse throughput.
-  for (std::string_view k :
-       {"elapsed time per iteration (ms)", "s/it", "time/iter", "sec_per_batch", "iter_time", "step_time"}) {
+  for (std::string_view k : {"elapsed time per iteration (ms)", "s/it", "time/iter", "sec_per_batch", "iter_time",
+                             "step_time", "time/step_s"}) {
     INFO(k);
     CHECK(family(m, k) == KeyFamily::kStepTime);
   }
@@ -264,8 +264,8 @@ TEST_CASE("roles: reward and reward components", "[roles]") {
     INFO(k);
     CHECK(role(m, k) == Role::kRewardAccuracy);
   }
-  for (std::string_view k :
-       {"rewards/format_reward/mean", "reward_std", "frac_reward_zero_std", "rewards/chosen", "rewards/margins"}) {
+  for (std::string_view k : {"rewards/format_reward/mean", "reward_std", "frac_reward_zero_std", "rewards/chosen",
+                             "rewards/margins", "reward_variance"}) {
     INFO(k);
     CHECK(family(m, k) == KeyFamily::kReward);
     CHECK(role(m, k) != Role::kReward);
