@@ -693,9 +693,13 @@ struct Monitor::Impl {
         // policy_gradient_loss 0.00014 then 0.0087, a GRPO actor loss 0.0005 then 1.78 for two steps; healthy).
         if (std::isfinite(s.back().value) && !(w.policy_loss && rl()))
           apply(w.quality, detect_loss_spike(s, ceiling_only_), now, &s);
-        // ... and the absurd level (a perplexity pinned at exp(100), a component loss at 1e20).
-        if (std::isfinite(s.back().value) || !w.absurd.sig.empty())
-          apply(w.absurd, detect_absurd_loss(s, d.loss_divergence), now, &s);
+        // ... and the absurd level (a perplexity pinned at exp(100), a component loss at 1e20), or a loss three orders
+        // of magnitude over where it started (a DDPG critic's Q-values running away).
+        if (std::isfinite(s.back().value) || !w.absurd.sig.empty()) {
+          auto a = detect_absurd_loss(s, d.loss_divergence);
+          if (!a) a = detect_runaway_loss(s, d.loss_divergence);
+          apply(w.absurd, std::move(a), now, &s);
+        }
         // The run's only training-side loss key, one no alias or token rule
         // takes for the loss ("MultiLogisticLoss", Julia's "Current loss
         // is"), is the loss as far as the frozen rules go.

@@ -2621,6 +2621,30 @@ TEST_CASE("kl_explosion window: a KL rising from 0 as the policy leaves its refe
   CHECK(*ev(*d, "rule") == "window");
 }
 
+TEST_CASE("loss_divergence runaway: a loss three orders of magnitude over where it started, by small steps",
+          "[detectors][loss]") {
+  // r32, Spinning Up DDPG (InvertedDoublePendulum, seed 21808): LossQ 3.67, 9.22, 44.1, 56.7, 72.4, 141, ... each
+  // epoch 5-30 % over the last, 1.03e3 at epoch 14 and 7e6 at 110, while the return fell from 9313 to 400
+  std::vector<double> q = {3.67, 9.22, 44.1, 56.7, 72.4, 141,  181,  247,  314,  452,  596,  667, 847,
+                           1030, 1220, 1560, 1840, 2290, 2550, 2990, 3450, 3970, 4680, 5130, 5920};
+  Series s("LossQ");
+  std::optional<Decision> d;
+  for (std::size_t i = 0; i < q.size() && !d; ++i) {
+    s.push(static_cast<std::int64_t>(i), q[i]);
+    d = detect_runaway_loss(s, {});
+  }
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "runaway");
+  CHECK(d->step == 23);  // the median of the last five (2990 .. 5130) first >= 1000 x 3.67
+  // A critic that grows with its return (a healthy SAC, 1 -> 128) stays quiet, as does the rule off.
+  std::vector<double> sac;
+  for (int i = 0; i < 60; ++i) sac.push_back(1.0 * std::pow(128.0, i / 59.0));
+  check_quiet_throughout(sac, detect_runaway_loss, "LossQ");
+  LossDivergenceOptions off;
+  off.runaway_ratio = 0;
+  CHECK_FALSE(detect_runaway_loss(make(q, "LossQ"), off));
+}
+
 TEST_CASE("kl_explosion climb: a KL that leaves the band it held by steps under the window ratio", "[detectors][rl]") {
   // r31, rookworld-rlvr's mini GRPO (training_history.jsonl, fourth run): kl_div held -1.4 .. +1.8 for 550 steps,
   // reached 2.87 at 559, then climbed 6.79, 10.79, 21.54, 38.83 with no step of 2.5x its maximum so far and no

@@ -533,6 +533,8 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
     "jump rule: >= this x the <= 4 points before, all hold_points >= (1 + this) / 2 x them (0: off)")                 \
   X(double, absurd_level, 1e20, (0.0),                                                                                \
     "absurd rule: a finite loss at or above this, one point, diverged whatever came before (0: off)")                 \
+  X(double, runaway_ratio, 1000.0, (0.0),                                                                             \
+    "runaway rule, any loss-family key: its last 5 values' median >= this x the least of its first 5 (0: off)")       \
   X(double, blowup_ratio, 100.0, (0.0),                                                                               \
     "blowup rule: each of the last two values >= this x the one before it (0: off)")                                  \
   X(double, above_chance_rise, 0.1, (0.0),                                                                            \
@@ -799,6 +801,40 @@ inline Decision blowup_loss(const Series& loss, const LossDivergenceOptions& opt
 inline std::optional<Decision> detect_absurd_loss(const Series& loss, const LossDivergenceOptions& opt) {
   if (!opt.enabled || loss.empty() || !detail::absurd_now(loss, opt)) return std::nullopt;
   return detail::absurd_loss(loss, opt);
+}
+
+namespace detail {
+constexpr std::size_t kRunawayPoints = 5;  // the runaway rule's early and recent points
+}  // namespace detail
+
+// Runaway (rule "runaway"; evidence: 2 x kRunawayPoints points), for any
+// loss-family key, the bound loss or a component: the median of its last 5
+// values >= runaway_ratio x the least of its first 5 (positive). Three orders
+// of magnitude above where it started is no level shift: a critic whose
+// Q-values run away (r22, r29, r32: Spinning Up DDPG's LossQ 3.7 -> 7e6,
+// 3 -> 6e10, 5.6 -> 1.6e13 over 200 epochs, each step under the jump and
+// blowup rules, while the return collapsed). Healthy on the tuned corpus: a
+// SAC critic 1 -> 128 as its return grows to 12 000 (99x), an integrated
+// TD3's Q regulariser 171x. Open until that median is back under
+// sqrt(runaway_ratio) x the start.
+inline std::optional<Decision> detect_runaway_loss(const Series& loss, const LossDivergenceOptions& opt) {
+  constexpr std::size_t n = detail::kRunawayPoints;
+  if (!opt.enabled || !(opt.runaway_ratio > 1) || loss.finite_count() < 2 * n || loss.size() < n) return std::nullopt;
+  const auto init = loss.initial_values().first(n);
+  const double start = *std::min_element(init.begin(), init.end());
+  if (!(start > 0) || !(loss.back().value >= opt.runaway_ratio * start)) return std::nullopt;  // cheap exit
+  auto& w = detail::scratch(0);
+  loss.finite_window(0, n, &w);
+  if (w.size() < n) return std::nullopt;
+  const double recent = detail::median_inplace(w);
+  if (!(recent >= opt.runaway_ratio * start)) return std::nullopt;
+  Decision d = detail::make_decision(Source::kRulebased, "loss_divergence", opt.severity,
+                                     loss.name() + " ran away: " + detail::fmt_num(recent) + " over its last " +
+                                         std::to_string(n) + " values, " + detail::fmt_num(recent / start) +
+                                         "x where it started (" + detail::fmt_num(start) + ")",
+                                     loss.name(), &loss, {{"rule", "runaway"}, {"start", detail::fmt_num(start)}});
+  detail::set_band(d, -std::numeric_limits<double>::infinity(), std::sqrt(opt.runaway_ratio) * start);
+  return d;
 }
 
 namespace detail {
