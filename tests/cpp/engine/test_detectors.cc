@@ -2627,12 +2627,7 @@ TEST_CASE("loss_divergence runaway: a loss three orders of magnitude over where 
   // epoch 5-30 % over the last, 1.03e3 at epoch 14 and 7e6 at 110, while the return fell from 9313 to 400
   std::vector<double> q = {3.67, 9.22, 44.1, 56.7, 72.4, 141,  181,  247,  314,  452,  596,  667, 847,
                            1030, 1220, 1560, 1840, 2290, 2550, 2990, 3450, 3970, 4680, 5130, 5920};
-  Series s("LossQ");
-  std::optional<Decision> d;
-  for (std::size_t i = 0; i < q.size() && !d; ++i) {
-    s.push(static_cast<std::int64_t>(i), q[i]);
-    d = detect_runaway_loss(s, {});
-  }
+  auto d = first_decision(q, detect_runaway_loss, "LossQ");
   REQUIRE(d);
   CHECK(*ev(*d, "rule") == "runaway");
   CHECK(d->step == 23);  // the median of the last five (2990 .. 5130) first >= 1000 x 3.67
@@ -2654,12 +2649,7 @@ TEST_CASE("kl_explosion climb: a KL that leaves the band it held by steps under 
   for (double v : {2.87, 1.1, 0.5, 2.17, 6.79, 3.2, 2.9, 3.9, 4.5, 5.3, 4.9, 10.79, 21.54, 9.0, 38.83, 14.34, 40.74})
     kl.push_back(v);
   // Quiet until three points running are 4x the band (max 1.5): 10.79, 21.54, 9.0 at step 73.
-  Series s("kl_div");
-  std::optional<Decision> d;
-  for (std::size_t i = 0; i < kl.size() && !d; ++i) {
-    s.push(static_cast<std::int64_t>(i), kl[i]);
-    d = detect_kl_explosion(s, {});
-  }
+  auto d = first_decision(kl, detect_kl_explosion, "kl_div");
   REQUIRE(d);
   CHECK(d->step == 73);
   CHECK(*ev(*d, "rule") == "climb");
