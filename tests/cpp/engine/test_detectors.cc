@@ -940,6 +940,24 @@ TEST_CASE("throughput_collapse: vs the run's own early post-warm-up level", "[de
   CHECK_FALSE(detect_throughput_collapse(make({100, 100, 100, kNaN, kNaN, kNaN}, "tp"), {}));
 }
 
+TEST_CASE("frozen_loss: a logger that re-prints each value k times counts in prints of k",
+          "[detectors][frozen][false_positive]") {
+  // r32, ICNet's CamVid log: each evaluation's Loss on 5 rows until the next one; two evaluations alike at 0.95 make
+  // 10 identical rows, 2 values
+  std::vector<double> loss;
+  for (double v : {1.31, 1.12, 1.04, 0.99, 0.95, 0.95, 0.93})
+    for (int r = 0; r < 5; ++r) loss.push_back(v);
+  check_quiet_throughout(loss, detect_frozen_loss, "Loss");
+  // Six evaluations alike (30 rows) are a frozen loss again, after as many rows.
+  std::vector<double> frozen(loss.begin(), loss.begin() + 20);  // 1.31 .. 0.99, five rows each
+  for (int r = 0; r < 30; ++r) frozen.push_back(0.95);
+  auto d = first_decision(frozen, detect_frozen_loss, "Loss");
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "identical");
+  CHECK(d->step == 49);  // the 30th row at 0.95
+  CHECK(*ev(*d, "points") == "30");
+}
+
 TEST_CASE("frozen_loss: stuck at chance from the start, collapsed to exactly 0", "[detectors][frozen]") {
   // ImageNet at ln(1000) = 6.907 for every logged point: never learned. From the run's start a loss at a
   // thousand classes' chance level needs a point before the flat three (the first steps of a warm-up from a

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -1330,6 +1331,28 @@ namespace detail {
 // "from the first value on" shows no loss that never moved; a boosted model
 // 2000 rounds in at eta 0.02 repeats its train logloss to six digits,
 // xgboost#807). A numerically zero value is the zero rule's.
+constexpr std::size_t kRelogRuns = 3;  // completed runs that show a re-print period
+
+// The period at which a logger re-prints each value: the median length of the
+// completed runs of equal values before the trailing `skip` points (at most
+// 16, the oldest retained one left out), or 1 when fewer than kRelogRuns.
+inline std::size_t relog_period(const Series& s, std::size_t skip) {
+  std::array<std::size_t, 17> runs{};
+  std::size_t count = 0, i = skip;
+  while (i < s.size() && count < runs.size()) {
+    const double x = s.from_back(i).value;
+    std::size_t len = 1;
+    while (i + len < s.size() && s.from_back(i + len).value == x) ++len;
+    i += len;
+    runs[count++] = len;
+  }
+  if (count > 0 && i >= s.size()) --count;  // the oldest run may be cut by the ring
+  if (count < kRelogRuns) return 1;
+  auto mid = runs.begin() + static_cast<std::ptrdiff_t>(count / 2);
+  std::nth_element(runs.begin(), mid, runs.begin() + static_cast<std::ptrdiff_t>(count));
+  return std::max<std::size_t>(*mid, 1);
+}
+
 inline std::optional<std::size_t> identical_run(const Series& loss, const FrozenLossOptions& opt) {
   const double v = loss.back().value;
   auto n = static_cast<std::size_t>(std::max(opt.points, 2));
@@ -1338,7 +1361,13 @@ inline std::optional<std::size_t> identical_run(const Series& loss, const Frozen
   if (opt.precise_points >= 2 && (run < loss.size() || (!at_uniform_output(v) && !starts_mid_run(loss))) &&
       std::fabs(v) > kNumericZero && significant_digits(v) >= opt.precise_digits)
     n = std::min(n, static_cast<std::size_t>(opt.precise_points));
-  return run >= n ? std::optional<std::size_t>(n) : std::nullopt;
+  if (run < n) return std::nullopt;
+  // A logger that re-prints each value k times (an evaluation repeated on every row until the next one) counts
+  // in prints of k: n new values, not n rows (r32: ICNet's CamVid log, each evaluation on 5 rows, two of them
+  // alike at 0.95). k: the median length of the completed runs before the trailing one, the oldest retained left
+  // out (the ring may have cut it).
+  const std::size_t k = relog_period(loss, run);
+  return run >= n * k ? std::optional<std::size_t>(n * k) : std::nullopt;
 }
 }  // namespace detail
 
