@@ -535,7 +535,7 @@ inline std::optional<Decision> detect_nonfinite_metric(const Series& s, const No
   X(double, absurd_level, 1e20, (0.0),                                                                                \
     "absurd rule: a finite loss at or above this, one point, diverged whatever came before (0: off)")                 \
   X(double, runaway_ratio, 1000.0, (0.0),                                                                             \
-    "runaway rule, any loss-family key: its last 5 values' median >= this x the least of its first 5 (0: off)")       \
+    "runaway rule, a loss key with no role: its last 5 values' median >= this x the least of its first 5 (0: off)")   \
   X(double, blowup_ratio, 100.0, (0.0),                                                                               \
     "blowup rule: each of the last two values >= this x the one before it (0: off)")                                  \
   X(double, above_chance_rise, 0.1, (0.0),                                                                            \
@@ -808,8 +808,9 @@ namespace detail {
 constexpr std::size_t kRunawayPoints = 5;  // the runaway rule's early and recent points
 }  // namespace detail
 
-// Runaway (rule "runaway"; evidence: 2 x kRunawayPoints points), for any
-// loss-family key, the bound loss or a component: the median of its last 5
+// Runaway (rule "runaway"; evidence: 2 x kRunawayPoints points), for a
+// loss-family key that binds no role (a component or critic loss; the bound
+// loss has detect_loss_divergence's rules): the median of its last 5
 // values >= runaway_ratio x the least of its first 5 (positive). Three orders
 // of magnitude above where it started is no level shift: a critic whose
 // Q-values run away (r22, r29, r32: Spinning Up DDPG's LossQ 3.7 -> 7e6,
@@ -1335,7 +1336,8 @@ constexpr std::size_t kRelogRuns = 3;  // completed runs that show a re-print pe
 
 // The period at which a logger re-prints each value: the median length of the
 // completed runs of equal values before the trailing `skip` points (at most
-// 16, the oldest retained one left out), or 1 when fewer than kRelogRuns.
+// 17; the oldest retained one left out when the walk reaches it, the ring
+// may have cut it), or 1 when fewer than kRelogRuns.
 inline std::size_t relog_period(const Series& s, std::size_t skip) {
   std::array<std::size_t, 17> runs{};
   std::size_t count = 0, i = skip;
