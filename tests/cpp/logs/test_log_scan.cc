@@ -3111,7 +3111,7 @@ TEST_CASE("round 19, from the emitters: the weak families' emitters beyond the c
       // look-alikes: ggml's pinned-memory fallback, TensorRT skipping a tactic, vLLM's KV-cache size, another
       // program's pool, accelerate's batch size found, a healthy MLX allocation; TensorFlow's OOM on the CPU device
       // stays host_oom's
-      {"ggml_cuda_host_malloc: failed to allocate 512.00 MiB of pinned memory: out of memory", ""},
+      {"ggml_cuda_host_malloc: failed to allocate 512.00 MiB of pinned memory: initialization error", ""},
       {"[TRT] [W] Tactic Device request: 4352MB Available: 3538MB. Device memory is insufficient to use tactic.", ""},
       {"INFO 09-01 10:00:00 [kv_cache_utils.py:634] GPU KV cache size: 51,200 tokens", ""},
       {"Maximum pool size exceeded, destroying missile: Missile(Clone)", ""},
@@ -4482,6 +4482,76 @@ TEST_CASE("round 37: the r36 misses by their emitters' messages, and their look-
       {"INFO: Service exited with code 0 (by signal 15)", ""},
       {"[AVHWDeviceContext @ 0x55d0c0de0000] Loaded lib: libcuda.so.1", ""},
       {"NVSHMEM initialization succeeded on 8 PEs", ""},
+  };
+  check_line_cases(cases);
+}
+
+TEST_CASE("round 38: the r37 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // Docker without the NVIDIA runtime, vLLM with no platform, Clusterman, DRA claims and MIG; cuda-gdb, a glog
+      // CHECK,
+      // ggml's pinned buffer; faceswap, DeepFaceLab, an all-NaN tensor; faceswap's own OOM and TensorFlow's OOM with
+      // quoted node placements; the shell's Killed in other locales, the kubelet's memory rejection; amdgpu, xe, NVML's
+      // lost GPU; Go's SIGILL, Open MPI's tagged signal report; PSM3, NCCL's connect poll, TCPStore, Slurm's PMIx;
+      // Ray Serve's health check
+      {"docker: Error response from daemon: could not select device driver \"\" with capabilities: [[compute gpu "
+       "utility]].",
+       "gpu_busy"},
+      {"level=error msg=\"failed to start container\" error=\"unknown or invalid runtime name: nvidia\"", "gpu_busy"},
+      {"INFO 01-01 00:00:00 [__init__.py:250] No platform detected, vLLM is running on UnspecifiedPlatform",
+       "gpu_busy"},
+      {"Signal requested 4 for gpus but the cluster doesn't have any of that resource", "gpu_busy"},
+      {"no nodes with enough resources were found: 3 cannot allocate all claims.", "gpu_busy"},
+      {"failed to prepare devices: error creating MIG device: error creating GPU instance for '3g.40gb'", "gpu_busy"},
+      {"Thread 3 \"python\" received signal CUDA_EXCEPTION_1, Lane Illegal Address.", "cuda_error"},
+      {"F0101 00:00:00.000000  42 sift.cc:900] Check failed: num_cuda_devices > 0 (0 vs. 0)", "cuda_error"},
+      {"ggml_cuda_host_malloc: failed to allocate 1024.00 MiB of pinned memory: unknown error", "cuda_error"},
+      {"01/01/2026 00:00:00 ERROR    A NaN was detected and you have NaN protection enabled. Training has been "
+       "terminated.",
+       "nan_in_log"},
+      {"[09:12:44][#000512][0987ms][0.5123][nan]", "nan_in_log"},
+      {"logits: tensor([[nan, nan, nan,  ..., nan, nan, nan]], device='cuda:0')", "nan_in_log"},
+      {"ERROR    You do not have enough GPU memory available to train the selected model at the selected settings.",
+       "cuda_oom"},
+      {"Error in thread (training_0): OOM when allocating tensor with shape[8192,1024] and type float on "
+       "/job:localhost/replica:0/task:0/device:GPU:0 by allocator GPU_0_bfc\\n\t [[{{node add_1}} = "
+       "_Recv[recv_device=\"/job:localhost/replica:0/task:0/device:CPU:0\"]()]]",
+       "cuda_oom"},
+      {"./train.sh: Zeile 12:  4242 Killed                  python train.py", "host_oom"},
+      {"Message: Pod was rejected: Node didn't have enough resource: memory, requested: 1073741824, used: 0, capacity: "
+       "0",
+       "host_oom"},
+      {"[ 42.000000] amdgpu 0000:03:00.0: amdgpu: IP block:vcn_v4_0 is hung!", "xid"},
+      {"xe 0000:03:00.0: [drm] Tile0: GT1: Fault response: Unsuccessful -EINVAL", "xid"},
+      {"Failed to query GPU temperature: GPU is lost", "xid"},
+      {"Error: llama runner process has terminated: signal: illegal instruction", "segfault"},
+      {"Mon Jan  1 00:00:00 2026[1,3]<stderr>:[node7:4242] Signal: Segmentation fault (11)", "segfault"},
+      {"node3:rank2: PSM3 can't open nic unit: 1 (err=23)", "nccl_error"},
+      {"[rank0]: socketPollConnect poll() returned 1, no POLLOUT events", "nccl_error"},
+      {"[W101 00:00:00.000000000 TCPStore.cpp:125] [c10d] recvValue failed on SocketImpl(fd=12, addr=[a]:1, "
+       "remote=[b]:2): Connection reset by peer",
+       "nccl_error"},
+      {"[2026-01-01T00:00:00.000] [7.0] error: n01 [0] pmixp_client_v2.c:210 [_errhandler] mpi/pmix_v5: ERROR: Error "
+       "handler invoked: status = -25",
+       "nccl_error"},
+      {"error:  mpi/pmix_v4: pmixp_coll_ring_check: n01 [0]: pmixp_coll_ring.c:613: 0x1: unexpected contrib from "
+       "n02:1, "
+       "expected is 0",
+       "nccl_error"},
+      {"(ServeController pid=42) INFO deployment_state.py:494 -- Didn't receive health check response for replica "
+       "App#abc123 after 10.0s, marking it unhealthy.",
+       "hang"},
+      // look-alikes: a GPU container that started, vLLM's CUDA platform, claims met, a TensorFlow placement on the
+      // CPU with GPU memory to spare, an IP block that resumed, NaN in a config, a PMIx plugin loading, a healthy
+      // replica
+      {"docker run --gpus all --runtime nvidia nvidia/cuda:12.4.0-base-ubuntu22.04 nvidia-smi", ""},
+      {"INFO 01-01 00:00:00 [__init__.py:239] Automatically detected platform cuda.", ""},
+      {"condition message: all claims allocated", ""},
+      {"Placing node add_1 on /job:localhost/replica:0/task:0/device:CPU:0", ""},
+      {"amdgpu 0000:03:00.0: amdgpu: IP block:vcn_v4_0 resumed", ""},
+      {"nan_protection: True", ""},
+      {"[2026-01-01T00:00:00.000] debug:  mpi/pmix_v4: init: n01 [0]: mpi_pmix.c:193: PMIx plugin loaded", ""},
+      {"(ServeController pid=42) INFO deployment_state.py:1800 -- Replica App#abc123 started successfully.", ""},
   };
   check_line_cases(cases);
 }
