@@ -65,7 +65,8 @@ inline std::string key_report_json(std::span<const std::string> keys_seen, std::
   for (const std::string& k : keys_seen) {
     auto e = matcher.match(k);
     if (!e) {
-      ignored.push_back(&k);
+      // (a key the monitor bound by its neighbours, fastai's bare "accuracy" beside "valid_loss", is not ignored)
+      if (std::none_of(slot.begin(), slot.end(), [&](const auto& s) { return s && *s == k; })) ignored.push_back(&k);
       continue;
     }
     const auto& s = slot[static_cast<std::size_t>(e->role)];

@@ -265,11 +265,21 @@ struct Monitor::Impl {
     // A reward, KL or preference key ("kl_loss", "logps/chosen" too): the
     // run may be RL or preference tuning, whose losses sit at 0.0
     // (detect_zero_start).
-    if (!reward_keys) {
+    if (!reward_keys || (r < 0 && info.family == KeyFamily::kQuality)) {
       auto tk = detail::key_tokens(key, true);
       const detail::TokenFlags f = detail::token_flags(tk);
-      reward_keys = info.family == KeyFamily::kReward || info.family == KeyFamily::kKl || f.kl || f.reward ||
-                    detail::has(tk, {"chosen", "rejected", "advantage", "advantages"});
+      reward_keys = reward_keys || info.family == KeyFamily::kReward || info.family == KeyFamily::kKl || f.kl ||
+                    f.reward || detail::has(tk, {"chosen", "rejected", "advantage", "advantages"});
+      // fastai's Recorder prints its metrics beside "train_loss" and "valid_loss" under their own names
+      // ("accuracy", "error_rate"'s quality siblings): they are computed on the validation set, so a bare quality
+      // metric that follows fastai's "valid_loss" is the validation accuracy (r33: valid_loss 0.23 -> 0.39 while
+      // "accuracy" holds at 0.91 is over-confidence, not a regression). Keras' bare "accuracy" is the training
+      // one, but Keras names its validation loss "val_loss".
+      if (r < 0 && info.family == KeyFamily::kQuality && !f.train && !f.val) {
+        auto vl = key_roles.find(std::string_view("valid_loss"));
+        if (vl != key_roles.end() && vl->second == static_cast<int>(Role::kValLoss))
+          r = static_cast<int>(Role::kValAccuracy);
+      }
     }
     // A key without a role: -2 - its watch index when it is watched (one
     // lookup per value on the hot path), else -1.

@@ -484,6 +484,25 @@ TEST_CASE("monitor: keys seen in first-seen order, the bindings, and the key rep
   CHECK(j.find("\"epoch\"") != std::string::npos);
 }
 
+TEST_CASE("monitor: fastai's bare metric beside valid_loss is the validation accuracy", "[monitor][keys]") {
+  // fastai's Recorder prints "epoch train_loss valid_loss accuracy time": its metrics are the validation set's.
+  Monitor m(quiet_options());
+  row(m, 0, {{"train_loss", 0.81}, {"valid_loss", 0.46}, {"accuracy", 0.90}});
+  CHECK(m.bound_key(Role::kValLoss) == "valid_loss");
+  CHECK(m.bound_key(Role::kValAccuracy) == "accuracy");
+  const std::string j = m.key_report();
+  CHECK(j.find("\"val_accuracy\":\"accuracy\"") != std::string::npos);
+  CHECK(j.find("\"ignored\":[]") != std::string::npos);
+  // Keras' bare "accuracy" is the training set's (its validation loss is "val_loss"); a bare metric first seen
+  // before any validation loss stays unbound too
+  Monitor keras(quiet_options());
+  row(keras, 0, {{"loss", 0.7}, {"accuracy", 0.6}, {"val_loss", 0.8}, {"val_accuracy", 0.55}});
+  CHECK(keras.bound_key(Role::kValAccuracy) == "val_accuracy");
+  Monitor other(quiet_options());
+  row(other, 0, {{"accuracy", 0.6}, {"valid_loss", 0.8}});
+  CHECK(other.bound_key(Role::kValAccuracy).empty());
+}
+
 TEST_CASE("monitor: snapshots on heartbeat or material change only", "[monitor][snapshot]") {
   Monitor m(quiet_options());
   int snapshots = 0;
