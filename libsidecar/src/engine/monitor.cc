@@ -270,11 +270,10 @@ struct Monitor::Impl {
       const detail::TokenFlags f = detail::token_flags(tk);
       reward_keys = reward_keys || info.family == KeyFamily::kReward || info.family == KeyFamily::kKl || f.kl ||
                     f.reward || detail::has(tk, {"chosen", "rejected", "advantage", "advantages"});
-      // fastai's Recorder prints its metrics beside "train_loss" and "valid_loss" under their own names
-      // ("accuracy", "error_rate"'s quality siblings): they are computed on the validation set, so a bare quality
-      // metric that follows fastai's "valid_loss" is the validation accuracy (r33: valid_loss 0.23 -> 0.39 while
-      // "accuracy" holds at 0.91 is over-confidence, not a regression). Keras' bare "accuracy" is the training
-      // one, but Keras names its validation loss "val_loss".
+      // fastai's Recorder prints its metrics under their own names beside "train_loss" and "valid_loss"
+      // ("accuracy", "f1_score"), computed on the validation set: a bare quality metric first seen after fastai's
+      // "valid_loss" is the validation accuracy (r33: unbound, the validation-loss rules could not ask whether it
+      // held). Keras' bare "accuracy" is the training one; Keras names its validation loss "val_loss".
       if (r < 0 && info.family == KeyFamily::kQuality && !f.train && !f.val) {
         auto vl = key_roles.find(std::string_view("valid_loss"));
         if (vl != key_roles.end() && vl->second == static_cast<int>(Role::kValLoss))
