@@ -4518,6 +4518,7 @@ TEST_CASE("round 38: the r37 misses by their emitters' messages, and their look-
        "_Recv[recv_device=\"/job:localhost/replica:0/task:0/device:CPU:0\"]()]]",
        "cuda_oom"},
       {"./train.sh: Zeile 12:  4242 Killed                  python train.py", "host_oom"},
+      {"./entrenar.sh: línea 7:  4243 Killed                  python train.py", "host_oom"},
       {"Message: Pod was rejected: Node didn't have enough resource: memory, requested: 1073741824, used: 0, capacity: "
        "0",
        "host_oom"},
