@@ -265,16 +265,18 @@ struct Monitor::Impl {
     // A reward, KL or preference key ("kl_loss", "logps/chosen" too): the
     // run may be RL or preference tuning, whose losses sit at 0.0
     // (detect_zero_start).
-    if (!reward_keys || (r < 0 && info.family == KeyFamily::kQuality)) {
+    const bool unbound_quality = r < 0 && info.family == KeyFamily::kQuality;
+    if (!reward_keys || unbound_quality) {
       auto tk = detail::key_tokens(key, true);
       const detail::TokenFlags f = detail::token_flags(tk);
-      reward_keys = reward_keys || info.family == KeyFamily::kReward || info.family == KeyFamily::kKl || f.kl ||
-                    f.reward || detail::has(tk, {"chosen", "rejected", "advantage", "advantages"});
+      if (!reward_keys)
+        reward_keys = info.family == KeyFamily::kReward || info.family == KeyFamily::kKl || f.kl || f.reward ||
+                      detail::has(tk, {"chosen", "rejected", "advantage", "advantages"});
       // fastai's Recorder prints its metrics under their own names beside "train_loss" and "valid_loss"
       // ("accuracy", "f1_score"), computed on the validation set: a bare quality metric first seen after fastai's
       // "valid_loss" is the validation accuracy (r33: unbound, the validation-loss rules could not ask whether it
       // held). Keras' bare "accuracy" is the training one; Keras names its validation loss "val_loss".
-      if (r < 0 && info.family == KeyFamily::kQuality && !f.train && !f.val) {
+      if (unbound_quality && !f.train && !f.val) {
         auto vl = key_roles.find(std::string_view("valid_loss"));
         if (vl != key_roles.end() && vl->second == static_cast<int>(Role::kValLoss))
           r = static_cast<int>(Role::kValAccuracy);
