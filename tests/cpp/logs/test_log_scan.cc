@@ -4557,6 +4557,70 @@ TEST_CASE("round 38: the r37 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 39: the r38 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // ITEX's allocator, the Dreambooth extension's recovery; zsh's job row without its number; Batch AI, Nomad's
+      // Docker runtime, Ray's placement groups; Open MPI's TCP transport; TensorFlow's grappler, SYCL's invalid device,
+      // the container toolkit's detection; i915, a node state set for an Xid, Ascend's DMA engines; SGLang's child;
+      // Ray's object store in /dev/shm; py-spy's frame in a collective; a Keras row's metric, MXNet's Speedometer
+      {"2024-01-01 00:00:00.000000: E itex/core/devices/bfc_allocator.cc:98] Allocator ran out of memory trying to "
+       "allocate 2.00GiB (rounded to 2147483648 Bytes)",
+       "cuda_oom"},
+      {"Steps:   1%| | 12/1000 [00:30<40:00,  2.43s/it, loss=0.12]OOM Detected, reducing batch/grad size to 1/2.",
+       "cuda_oom"},
+      {"4242 killed     python train.py --epochs 3", "host_oom"},
+      {"Cluster error: nvidiaConfigFail: NVIDIA GPU configuration failed unexpectedly", "gpu_busy"},
+      {"Driver Failure: requested docker runtime \"nvidia\" was not found", "gpu_busy"},
+      {"(TrainController pid=42) Not enough resources to allocate 4 placement groups, only created 2 placement "
+       "groups. Available resources: {'node-a': {'CPU': 16.0, 'GPU': 2.0}}",
+       "gpu_busy"},
+      {"[n01][[1234,1],0][btl_tcp_endpoint.c:796:mca_btl_tcp_endpoint_complete_connect] connect() to 10.0.0.2 "
+       "failed: No route to host (113)",
+       "nccl_error"},
+      {"[n01][[1234,1],0][btl_tcp_endpoint.c:638:mca_btl_tcp_endpoint_recv_connect_ack] received unexpected process "
+       "identifier [[1234,1],5]",
+       "nccl_error"},
+      {"E tensorflow/core/grappler/clusters/utils.cc:83] Failed to get device properties, error code: 999",
+       "cuda_error"},
+      {"n0: The device is not usable here -33 (PI_ERROR_INVALID_DEVICE)", "cuda_error"},
+      {"nvidia-container-cli: detection error: driver error: timed out", "cuda_error"},
+      {"[ 120.5] [drm:i915_reset [i915]] *ERROR* GPU recovery failed", "xid"},
+      {"node0042  drained  Xid 79 -- GPU fell off the bus", "xid"},
+      {"there is a hwts sdma error, sdma channel is 3,", "xid"},
+      {"[Error]: System Direct Memory Access (DMA) hardware execution error.", "xid"},
+      {"Child process unexpectedly failed with an exit code 9. pid=4242", "dist_child_failed"},
+      {"(raylet) store_runner.cc:83: System memory request exceeds memory available in /dev/shm. The request is for "
+       "2147483648 bytes, and the amount available is 1073741824 bytes.",
+       "disk_full"},
+      {"    all_gather_into_tensor (megatron/core/tensor_parallel/mappings.py:212)", "hang"},
+      {" 12/500 ━━━━━━━━━━━━━━━━━━━━ 1:02 128ms/step - accuracy: 0.5012 - auc: nan - loss: 0.6931", "nan_in_log"},
+      {"INFO:root:Epoch[2] Batch [40]\tSpeed: 256.31 samples/sec\taccuracy=nan", "nan_in_log"},
+      // look-alikes: finite Keras and MXNet rows, a frame outside any collective, a node drained for maintenance,
+      // placement groups created, an Open MPI interface in use, zsh reporting a count, the memory monitor switching
+      // itself off (the web UI goes on)
+      {" 12/500 ━━━━━━━━━━━━━━━━━━━━ 1:02 128ms/step - accuracy: 0.5012 - auc: 0.5101 - loss: 0.6931", ""},
+      {"INFO:root:Epoch[2] Batch [40]\tSpeed: 256.31 samples/sec\taccuracy=0.913", ""},
+      {"    forward (model.py:42)", ""},
+      {"node0042  drained  scheduled maintenance", ""},
+      {"(TrainController pid=42) Created 4 placement groups with {'GPU': 1.0} each.", ""},
+      {"[n01][[1234,1],0][btl_tcp_component.c:1000] using interface eth0", ""},
+      {"12 killed by the user", ""},
+      {"Warning: caught exception 'Found no NVIDIA driver on your system. Please check that you have an NVIDIA GPU "
+       "and installed a driver from http://www.nvidia.com/Download/index.aspx', memory monitor disabled",
+       ""},
+  };
+  check_line_cases(cases);
+  // Slurm's time limit: the scheduler ended the step, and the reason to look at says it may have hung
+  auto ms =
+      scan_all("slurmstepd: error: *** STEP 42.0 ON n01 CANCELLED AT 2026-01-01T00:00:00 DUE TO TIME LIMIT ***\n");
+  INFO(summary(ms));
+  REQUIRE(ms.size() == 1);
+  CHECK(ms[0].syndrome == "dist_child_failed");
+  const std::string* why = sidecar::evidence_get(ms[0].evidence, "retry_reason");
+  REQUIRE(why != nullptr);
+  CHECK(why->find("hung") != std::string::npos);
+}
+
 TEST_CASE("a stack dump of a live process whose current thread waits is a hang, not a traceback", "[logs][hang]") {
   const std::string frames =
       "  File \"/usr/lib/python3.10/threading.py\", line 320 in wait\n"
