@@ -125,6 +125,21 @@ LogMatch only_traceback(const std::string& text, const std::string& exception) {
 }
 
 // Each line alone is exactly one finding of the named syndrome, or none when the name is empty.
+// The one finding `text` gives, which must be of `syndrome`.
+LogMatch only_finding(const std::string& text, const char* syndrome) {
+  auto ms = scan_all(text);
+  INFO(text << " -> " << summary(ms));
+  REQUIRE(ms.size() == 1);
+  CHECK(ms[0].syndrome == syndrome);
+  return ms[0];
+}
+
+// An evidence field of a finding, "<none>" when it has none.
+std::string evidence_or_none(const LogMatch& m, const char* key) {
+  const std::string* v = sidecar::evidence_get(m.evidence, key);
+  return v ? *v : std::string("<none>");
+}
+
 void check_line_cases(const std::vector<std::pair<std::string, std::string>>& cases) {
   for (const auto& [line, syndrome] : cases) {
     INFO(line);
@@ -817,17 +832,8 @@ TEST_CASE("multi-line findings: a torchrun failure report and an NCCL watchdog c
 }
 
 TEST_CASE("attribution: every finding says its cause and whether a retry helps", "[logs][attribution]") {
-  auto one = [](const std::string& text, const char* syndrome) {
-    auto ms = scan_all(text);
-    INFO(text << " -> " << summary(ms));
-    REQUIRE(ms.size() == 1);
-    CHECK(ms[0].syndrome == syndrome);
-    return ms[0];
-  };
-  auto field = [](const LogMatch& m, const char* key) {
-    const std::string* v = sidecar::evidence_get(m.evidence, key);
-    return v ? *v : std::string("<none>");
-  };
+  const auto one = only_finding;
+  const auto field = evidence_or_none;
   auto xid79 = one("[ 12.5] NVRM: Xid (PCI:0000:3b:00): 79, pid=1234, GPU has fallen off the bus.\n", "xid");
   CHECK(field(xid79, "cause") == "gpu_hardware");
   CHECK(field(xid79, "retry_helps") == "yes");
@@ -4611,14 +4617,10 @@ TEST_CASE("round 39: the r38 misses by their emitters' messages, and their look-
   };
   check_line_cases(cases);
   // Slurm's time limit: the scheduler ended the step, and the reason to look at says it may have hung
-  auto ms =
-      scan_all("slurmstepd: error: *** STEP 42.0 ON n01 CANCELLED AT 2026-01-01T00:00:00 DUE TO TIME LIMIT ***\n");
-  INFO(summary(ms));
-  REQUIRE(ms.size() == 1);
-  CHECK(ms[0].syndrome == "dist_child_failed");
-  const std::string* why = sidecar::evidence_get(ms[0].evidence, "retry_reason");
-  REQUIRE(why != nullptr);
-  CHECK(why->find("hung") != std::string::npos);
+  auto limit =
+      only_finding("slurmstepd: error: *** STEP 42.0 ON n01 CANCELLED AT 2026-01-01T00:00:00 DUE TO TIME LIMIT ***\n",
+                   "dist_child_failed");
+  CHECK(evidence_or_none(limit, "retry_reason").find("hung") != std::string::npos);
 }
 
 TEST_CASE("a stack dump of a live process whose current thread waits is a hang, not a traceback", "[logs][hang]") {
