@@ -4601,6 +4601,9 @@ TEST_CASE("round 39: the r38 misses by their emitters' messages, and their look-
       {"    all_gather_into_tensor (megatron/core/tensor_parallel/mappings.py:212)", "hang"},
       {" 12/500 ━━━━━━━━━━━━━━━━━━━━ 1:02 128ms/step - accuracy: 0.5012 - auc: nan - loss: 0.6931", "nan_in_log"},
       {"INFO:root:Epoch[2] Batch [40]\tSpeed: 256.31 samples/sec\taccuracy=nan", "nan_in_log"},
+      // the web UI's memory monitor reporting a CUDA error other than a missing driver
+      {"Warning: caught exception 'CUDA error: an illegal memory access was encountered', memory monitor disabled",
+       "cuda_error"},
       // look-alikes: finite Keras and MXNet rows, a frame outside any collective, a node drained for maintenance,
       // placement groups created, an Open MPI interface in use, zsh reporting a count, the memory monitor switching
       // itself off (the web UI goes on)
