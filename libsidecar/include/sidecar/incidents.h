@@ -15,6 +15,13 @@
 // TTL) stays in it and never notifies again. A decision for a resolved
 // incident opens a new one.
 //
+// A condition that keeps coming back (a grad norm that spikes, recovers and
+// spikes again every few thousand steps) opens a new incident each time, but
+// notifies for its first max_recurrences only: a later episode is filed as an
+// incident of its own (alerts.jsonl keeps it, with its recurrence count) and
+// stays silent unless it is more severe than any episode of that condition
+// that was notified.
+//
 //   sidecar::IncidentBook book;
 //   auto p = book.add(decision, now);          // p.incident_id, p.notify
 //   if (p.notify != sidecar::IncidentBook::Notify::kNone) page_someone();
@@ -37,11 +44,13 @@
 namespace sidecar {
 
 struct IncidentOptions {
-  std::int64_t step_window = 200;  // a decision within this many steps of an incident's last one joins it
-  double time_window_s = 300.0;    // the same in seconds, for decisions without a step
-  int max_notifications = 2;       // opened, escalated to critical
-  std::size_t max_timeline = 32;   // events kept per incident (the first ones and the latest)
-  std::size_t max_incidents = 64;  // incidents remembered (the oldest resolved are forgotten)
+  std::int64_t step_window = 200;     // a decision within this many steps of an incident's last one joins it
+  double time_window_s = 300.0;       // the same in seconds, for decisions without a step
+  int max_notifications = 2;          // opened, escalated to critical
+  int max_recurrences = 3;            // incidents one condition may open with a notification (later ones: silent)
+  std::size_t max_conditions = 4096;  // conditions whose recurrences are counted (the oldest forgotten)
+  std::size_t max_timeline = 32;      // events kept per incident (the first ones and the latest)
+  std::size_t max_incidents = 64;     // incidents remembered (the oldest resolved are forgotten)
 };
 
 // One entry of an incident's timeline.
@@ -65,6 +74,7 @@ struct Incident {
   std::vector<std::string> syndromes;        // every syndrome seen, in order of first appearance
   int notifications = 0;
   Severity notified_severity = Severity::kInfo;
+  bool quiet = false;  // opened by a condition's episode past max_recurrences, without a notification
   bool resolved = false;
   std::uint64_t events = 0;
 };
@@ -76,6 +86,8 @@ class IncidentBook {
   struct Placement {
     std::string incident_id;
     Notify notify = Notify::kNone;
+    int recurrence = 0;  // when this decision opened an incident: how many its condition has opened (1 = first)
+    bool quiet_recurrence = false;  // it opened one past max_recurrences, silently
   };
 
   explicit IncidentBook(IncidentOptions opt = {}, std::string id_prefix = "incident")
@@ -93,9 +105,18 @@ class IncidentBook {
     Placement p;
     if (!inc) {
       inc = &open_new(d, ts);
-      p.notify = Notify::kOpened;
+      Recurrence& r = recurrence(d.signature);
+      p.recurrence = ++r.opened;
+      if (p.recurrence > opt_.max_recurrences && d.severity <= r.notified) {
+        // The condition's episodes were told often enough at this severity: file it, tell no one. A critical
+        // decision in it still notifies unless its own condition already notified critical.
+        p.quiet_recurrence = true;
+        inc->quiet = true;
+      } else {
+        p.notify = Notify::kOpened;
+      }
     } else if (d.severity == Severity::kCritical && inc->notified_severity < Severity::kCritical &&
-               inc->notifications < opt_.max_notifications) {
+               inc->notifications < opt_.max_notifications && !(inc->quiet && told_critical(d.signature))) {
       p.notify = Notify::kEscalated;
     }
     p.incident_id = inc->id;
@@ -104,6 +125,10 @@ class IncidentBook {
       ++inc->notifications;
       inc->notified_severity = std::max(inc->notified_severity, d.severity);
       if (inc->notifications > opt_.max_notifications) p.notify = Notify::kNone;
+    }
+    if (p.notify != Notify::kNone) {
+      Recurrence& r = recurrence(d.signature);
+      r.notified = std::max(r.notified, d.severity);
     }
     return p;
   }
@@ -232,11 +257,37 @@ class IncidentBook {
     return s.size() < 4 ? std::string(4 - s.size(), '0') + s : s;
   }
 
+  // How often a condition opened an incident, and the most severe of its notifications.
+  struct Recurrence {
+    int opened = 0;
+    Severity notified = Severity::kInfo;
+    std::uint64_t last_use = 0;
+  };
+  bool told_critical(const std::string& signature) const {
+    auto it = recurrences_.find(signature);
+    return it != recurrences_.end() && it->second.notified >= Severity::kCritical;
+  }
+  Recurrence& recurrence(const std::string& signature) {
+    auto it = recurrences_.find(signature);
+    if (it == recurrences_.end()) {
+      if (recurrences_.size() >= std::max<std::size_t>(opt_.max_conditions, 4)) {
+        auto oldest = std::min_element(recurrences_.begin(), recurrences_.end(), [](const auto& a, const auto& b) {
+          return a.second.last_use < b.second.last_use;
+        });
+        recurrences_.erase(oldest);
+      }
+      it = recurrences_.emplace(signature, Recurrence{}).first;
+    }
+    it->second.last_use = ++uses_;
+    return it->second;
+  }
+
   IncidentOptions opt_;
   std::string prefix_;
   std::deque<Incident> incidents_;
   std::unordered_map<std::string, std::string> by_signature_;
-  std::uint64_t opened_ = 0;
+  std::unordered_map<std::string, Recurrence> recurrences_;
+  std::uint64_t opened_ = 0, uses_ = 0;
 };
 
 }  // namespace sidecar

@@ -457,7 +457,9 @@ struct Monitor::Impl {
 
   // Every surfaced decision is an event of an incident (evidence "incident");
   // "notify" says whether it is one of the incident's (at most two)
-  // notifications: "opened", "escalated" or "no".
+  // notifications: "opened", "escalated" or "no". An incident a condition
+  // opened past IncidentOptions::max_recurrences opens without one, and says
+  // which episode of that condition it is (evidence "recurrence").
   void file_incident(Alert& a, double now) {
     bool event = a.decision.source == Source::kLogwatch || a.decision.source == Source::kPreflight ||
                  a.decision.source == Source::kJudge;
@@ -466,6 +468,7 @@ struct Monitor::Impl {
     a.decision.evidence.emplace_back("notify", p.notify == IncidentBook::Notify::kOpened      ? "opened"
                                                : p.notify == IncidentBook::Notify::kEscalated ? "escalated"
                                                                                               : "no");
+    if (p.quiet_recurrence) a.decision.evidence.emplace_back("recurrence", std::to_string(p.recurrence));
   }
 
   void take_resolved_from_book() {

@@ -100,7 +100,10 @@ IncidentGate::Event IncidentGate::on_alert(const Alert& alert, std::string* key)
     ++suppressed_;
     return Event::kNone;
   }
-  if (sev < min_) {
+  // Below the sink's threshold, or an incident the engine opened without a notification (a condition's episode past
+  // its recurrences, evidence notify "no"): nobody is told, so nothing to resolve either.
+  const std::string* engine_notify = evidence_get(alert.decision.evidence, "notify");
+  if (sev < min_ || (engine_notify != nullptr && *engine_notify == "no")) {
     ++suppressed_;
     return Event::kNone;
   }

@@ -110,3 +110,49 @@ TEST_CASE("incidents: at most max_notifications, bounded memory", "[incidents]")
   CHECK(busy.incidents().front().timeline.front().step == 0);   // the first events stay
   CHECK(busy.incidents().front().timeline.back().step == 999);  // and the latest
 }
+
+TEST_CASE("incidents: a condition that keeps coming back notifies for its first max_recurrences episodes",
+          "[incidents]") {
+  IncidentBook book({.step_window = 10});
+  const std::string sig = "rulebased/grad_norm_explosion/grad_norm";
+  std::vector<IncidentBook::Placement> ps;
+  for (int i = 0; i < 6; ++i) {
+    ps.push_back(book.add(dec("grad_norm_explosion", Severity::kWarning, i * 1000, "grad_norm"), i));
+    CHECK(book.resolve(sig, i + 0.5));
+  }
+  for (int i = 0; i < 6; ++i) {
+    INFO("episode " << i + 1);
+    CHECK(ps[i].recurrence == i + 1);
+    CHECK(ps[i].notify == (i < 3 ? IncidentBook::Notify::kOpened : IncidentBook::Notify::kNone));
+    CHECK(ps[i].quiet_recurrence == (i >= 3));
+  }
+  CHECK(book.incidents().size() == 6);  // every episode stays an incident of its own, on the record
+  // more severe than any episode that was told: told
+  auto worse = book.add(dec("grad_norm_explosion", Severity::kCritical, 7000, "grad_norm"), 7.0);
+  CHECK(worse.notify == IncidentBook::Notify::kOpened);
+  CHECK_FALSE(worse.quiet_recurrence);
+  CHECK(book.resolve(sig, 7.5));
+  auto again = book.add(dec("grad_norm_explosion", Severity::kCritical, 8000, "grad_norm"), 8.0);
+  CHECK(again.notify == IncidentBook::Notify::kNone);
+  // another condition joining that quiet incident at critical is news: it escalates
+  auto nan = book.add(dec("nan_loss", Severity::kCritical, 8002), 8.1);
+  CHECK(nan.incident_id == again.incident_id);
+  CHECK(nan.notify == IncidentBook::Notify::kEscalated);
+  // other conditions count their own episodes
+  IncidentBook two({.step_window = 10, .max_recurrences = 1});
+  CHECK(two.add(dec("loss_spike", Severity::kWarning, 0), 0.0).notify == IncidentBook::Notify::kOpened);
+  two.resolve("rulebased/loss_spike/loss", 0.5);
+  CHECK(two.add(dec("loss_spike", Severity::kWarning, 1000), 1.0).notify == IncidentBook::Notify::kNone);
+  CHECK(two.add(dec("quality_drop", Severity::kWarning, 5000, "acc"), 2.0).notify == IncidentBook::Notify::kOpened);
+}
+
+TEST_CASE("incidents: the conditions whose recurrences are counted are bounded", "[incidents]") {
+  IncidentBook book({.step_window = 0, .max_recurrences = 1, .max_conditions = 4});
+  // 100 conditions, each once: all told (a forgotten condition counts afresh)
+  for (int i = 0; i < 100; ++i)
+    CHECK(book.add(dec("loss_spike", Severity::kWarning, i * 10, "k" + std::to_string(i)), i).notify ==
+          IncidentBook::Notify::kOpened);
+  // the latest ones are remembered: a second episode of the newest is quiet
+  book.resolve("rulebased/loss_spike/k99", 100.0);
+  CHECK(book.add(dec("loss_spike", Severity::kWarning, 5000, "k99"), 101.0).notify == IncidentBook::Notify::kNone);
+}

@@ -324,3 +324,23 @@ sinks:
   CHECK(errors[0].message().find("secret") != std::string::npos);
   CHECK(errors[1].message().find("did you mean 'min_severity'") != std::string::npos);
 }
+
+TEST_CASE("notification gate: an incident the engine opened without a notification is not posted", "[sinks]") {
+  sidecar::detail::IncidentGate gate(Severity::kWarning);
+  std::string key;
+  // a condition's episode past its recurrences: the engine files it, notify "no"
+  Alert quiet = alert("a1", "rulebased/grad_norm_explosion/grad_norm", Severity::kWarning);
+  quiet.decision.evidence.emplace_back("incident", "run-incident-0004");
+  quiet.decision.evidence.emplace_back("notify", "no");
+  quiet.decision.evidence.emplace_back("recurrence", "4");
+  CHECK(gate.on_alert(quiet, &key) == sidecar::detail::IncidentGate::Event::kNone);
+  CHECK(gate.on_resolved(resolved("a1", "rulebased/grad_norm_explosion/grad_norm"), &key) ==
+        sidecar::detail::IncidentGate::Event::kNone);
+  // a later decision the engine notifies (escalated) in that incident is told as the incident's opening
+  Alert nan = alert("a2", "rulebased/nan_loss/loss", Severity::kCritical);
+  nan.decision.evidence.emplace_back("incident", "run-incident-0004");
+  nan.decision.evidence.emplace_back("notify", "escalated");
+  CHECK(gate.on_alert(nan, &key) == sidecar::detail::IncidentGate::Event::kOpen);
+  CHECK(key == "run-incident-0004");
+  CHECK(gate.suppressed() == 1);
+}
