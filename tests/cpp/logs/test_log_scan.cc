@@ -421,6 +421,31 @@ TEST_CASE("LogStream: NUL bytes, invalid UTF-8 and ANSI inside a keyword are tol
   CHECK(none.empty());
 }
 
+TEST_CASE("patterns whose match can be one or two bytes are found wherever the line is (Vectorscan 5.4.9)",
+          "[logs][patterns]") {
+  // fuzz_log_pattern's find: the engine missed `1$` (the quiet test's `1(?:$|\r)`) after 16 or more bytes of a
+  // buffer fed whole; a line fed alone was short enough to be found
+  const std::string filler(70, 'x');
+  for (const char* pattern : {"1$", "[0-9]+$", "^1", "1"}) {
+    LogOptions opts;
+    opts.syndromes = {make_spec("tiny", {pattern})};
+    opts.cache_dir = "";  // compiled here: the rule is applied when the database is built
+    auto scanner = LogScanner::create(opts);
+    REQUIRE(scanner.ok());
+    for (std::size_t pad : {std::size_t{0}, std::size_t{16}, std::size_t{40}, std::size_t{70}}) {
+      const std::string text = filler.substr(0, pad) + "\n" + "1\n" + filler.substr(0, pad) + "1\n";
+      INFO(pattern << ", pad " << pad);
+      const auto whole = scan_all(text, scanner.value());
+      CHECK(whole.size() == (std::string_view(pattern) == "^1" && pad > 0 ? 1u : 2u));  // "^1" not in "x..x1"
+      LogStream stream(scanner.value(), "bytes");
+      std::vector<LogMatch> bytes;
+      for (char c : text) stream.feed(std::string_view(&c, 1), &bytes);
+      stream.flush(&bytes);
+      CHECK(bytes.size() == whole.size());
+    }
+  }
+}
+
 TEST_CASE("LogStream: an over-long line is capped without losing the next line", "[logs][stream]") {
   LogOptions opts = default_options();
   opts.max_line_bytes = 1024;
