@@ -80,18 +80,30 @@ struct HsScratchDeleter {
 using HsDatabase = std::shared_ptr<hs_database_t>;
 using HsScratch = std::unique_ptr<hs_scratch_t, HsScratchDeleter>;
 
-// Checks one pattern with Vectorscan's parser (cheap: no database is built); "" when fine.
-std::string hs_check(const std::string& pattern, bool case_sensitive) {
+// One expression through Vectorscan's parser (cheap: no database is built): its minimum match width, or (no
+// width) why it does not compile.
+struct HsExprInfo {
+  std::optional<unsigned> min_width;
+  std::string error;
+};
+HsExprInfo hs_expr_info(const std::string& pattern, unsigned flags) {
   hs_expr_info_t* info = nullptr;
   hs_compile_error_t* err = nullptr;
-  if (hs_expression_info(pattern.c_str(), hs_flags(case_sensitive), &info, &err) != HS_SUCCESS) {
-    std::string why = err && err->message ? err->message : "does not compile";
+  if (hs_expression_info(pattern.c_str(), flags, &info, &err) != HS_SUCCESS) {
+    HsExprInfo out{std::nullopt, err && err->message ? err->message : "does not compile"};
     hs_free_compile_error(err);
-    return why;
+    return out;
   }
-  bool empty = info->min_width == 0;
+  HsExprInfo out{info->min_width, {}};
   std::free(info);  // allocated by Vectorscan's default allocator (malloc)
-  return empty ? "matches the empty string (it would match every line)" : "";
+  return out;
+}
+
+// Checks one pattern with Vectorscan's parser; "" when fine.
+std::string hs_check(const std::string& pattern, bool case_sensitive) {
+  HsExprInfo info = hs_expr_info(pattern, hs_flags(case_sensitive));
+  if (!info.min_width) return info.error;
+  return *info.min_width == 0 ? "matches the empty string (it would match every line)" : "";
 }
 
 // The multi-pattern database, compiled or loaded from the cache. The cache
@@ -428,15 +440,8 @@ constexpr std::size_t kTinyCheckMaxLength = 64;  // a longer pattern is not chec
 
 bool tiny_match_width(const std::string& pattern, unsigned flags) {
   if (pattern.size() > kTinyCheckMaxLength) return false;
-  hs_expr_info_t* info = nullptr;
-  hs_compile_error_t* err = nullptr;
-  if (hs_expression_info(pattern.c_str(), flags, &info, &err) != HS_SUCCESS) {
-    hs_free_compile_error(err);
-    return false;
-  }
-  const bool tiny = info->min_width >= 1 && info->min_width <= 2;  // one that matches nothing at all is refused
-  std::free(info);
-  return tiny;
+  const std::optional<unsigned> width = hs_expr_info(pattern, flags).min_width;
+  return width && *width >= 1 && *width <= 2;  // one that can match nothing at all is refused, as before
 }
 
 // The cache key of a catalogue: the multi-pattern expressions and also every
