@@ -4651,6 +4651,82 @@ TEST_CASE("round 39: the r38 misses by their emitters' messages, and their look-
   CHECK(evidence_or_none(limit, "retry_reason").find("hung") != std::string::npos);
 }
 
+TEST_CASE("round 40: the r39 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // the container toolkit under WSL without an adapter, MindSpore's allocator naming another process; i915's
+      // context
+      // reset, amdgpu's hardware error and IP block init, NVRM's GSP throttle; Habana, XLA's failed stream,
+      // ROCm's HSA, a TPU core, Paddle's architecture check; Thrust and NVRM out of device memory; MKL out of host
+      // memory; CANN's notify wait; nccl-tests' wrong values, UCX's fatal; vLLM's idle scheduler, PALS, gdb in a wait;
+      // maskrcnn-benchmark's average, a validation bpb, tf.Print, the web UI's NaN check
+      {"nvidia-container-cli: initialization error: WSL environment detected but no adapters were found: unknown",
+       "gpu_busy"},
+      {"RuntimeError: ascend_memory_manager.cc:62 MallocDeviceMemory] Malloc device memory failed, size[1024], "
+       "ret[207001], Device 3 may be other processes occupying this card, check as: ps -ef|grep python",
+       "gpu_busy"},
+      {"[  12.345678] i915 0000:00:02.0: [drm] python3[4242] context reset due to GPU hang", "xid"},
+      {"[  99.123456] amdgpu 0000:0b:00.0: amdgpu: uncorrectable hardware error(ERREVENT_ATHUB_INTERRUPT) detected!",
+       "xid"},
+      {"[   7.654321] [drm:amdgpu_device_ip_init [amdgpu]] *ERROR* hw_init of IP block <smu> failed -110", "xid"},
+      {"NVRM: Rate limiting GSP RPC error prints for GPU at PCI:0000:1b:00 (printing 1 of every 30).  The GPU likely "
+       "needs to be reset.",
+       "xid"},
+      {"RuntimeError: synNodeCreateWithId failed for node: spda_fwd with synStatus 1 [Invalid argument]. .",
+       "cuda_error"},
+      {"  what():  [Rank:1] FATAL ERROR :: MODULE:PT_DEVICE GRAPH:: Replay on a stream that was destroyed",
+       "cuda_error"},
+      {"W stream_executor/stream.cc:275] Error blocking host until done in stream destructor: INTERNAL: stream did "
+       "not block host until done; was already in an error state",
+       "cuda_error"},
+      {"hsa api call failure at line 120, file: /src/rocminfo.cc. Call returned 4104", "cuda_error"},
+      {"F0101 00:00:00.000000 1 pjrt_computation_client.cc:487] Non-OK-status: INTERNAL: Core halted unexpectedly: "
+       "INTERNAL: Accelerator device halted prematurely",
+       "cuda_error"},
+      {"Mismatched GPU Architecture: The installed PaddlePaddle package was compiled for 70 80 ,but your current GPU "
+       "is 120",
+       "cuda_error"},
+      {"  what():  transform failed: out of memory", "cuda_oom"},
+      {"NVRM: nvCheckOkFailedNoLog: Check failed: Out of memory [NV_ERR_NO_MEMORY] (0x00000051) returned from "
+       "_memdescAllocInternal(pMemDesc) @ mem_desc.c:1359",
+       "cuda_oom"},
+      {"RuntimeError: mkl_malloc: failed to allocate memory", "host_oom"},
+      {"Notify wait execute failed, device_id=0, stream_id=3, task_id=9, flip_num=0, notify_id=2", "nccl_timeout"},
+      {"# Out of bounds values : 16 FAILED", "nccl_error"},
+      {"[gpu01:1234:0:1240]    ib_iface.c:746  Fatal: transport error: Remote access error", "nccl_error"},
+      {"INFO 01-01 00:00:00 metrics.py:341] Avg prompt throughput: 0.0 tokens/s, Avg generation throughput: 0.0 "
+       "tokens/s, Running: 0 reqs, Swapped: 0 reqs, Pending: 12 reqs, GPU KV cache usage: 0.0%",
+       "hang"},
+      {"ping RPC timeout from x1000c0s0b0n0 after 300s", "hang"},
+      {"#0  0x00007f0a1b2c3d4e in c10d::ProcessGroupGloo::AsyncWork::wait(std::chrono::duration<long, std::ratio<1l, "
+       "1000l> >) () from libtorch_cpu.so",
+       "hang"},
+      {"2026-01-01 00:00:00,000 maskrcnn_benchmark.trainer INFO: eta: 1:00:00  iter: 40  loss: 1.2345 (nan)  lr: "
+       "0.0025",
+       "nan_in_log"},
+      {"Step 00250 | Validation bpb: nan", "nan_in_log"},
+      {"I tensorflow/core/kernels/logging_ops.cc:64] total_loss: [inf]", "nan_in_log"},
+      {"modules.devices.NansException: A tensor with all NaNs was produced in VAE.", "nan_in_log"},
+      // look-alikes: nccl-tests passing, a busy scheduler, an idle one with nothing waiting, a finite average and bpb,
+      // a gdb frame that runs, a UCX warning, LSF's summary of a job its owner killed
+      {"# Out of bounds values : 0 OK", ""},
+      {"INFO 01-01 00:00:00 metrics.py:341] Avg prompt throughput: 512.3 tokens/s, Avg generation throughput: 88.1 "
+       "tokens/s, Running: 8 reqs, Swapped: 0 reqs, Pending: 12 reqs, GPU KV cache usage: 91.0%",
+       ""},
+      {"INFO 01-01 00:00:00 metrics.py:341] Avg prompt throughput: 0.0 tokens/s, Avg generation throughput: 0.0 "
+       "tokens/s, Running: 0 reqs, Swapped: 0 reqs, Pending: 0 reqs, GPU KV cache usage: 0.0%",
+       ""},
+      {"2026-01-01 00:00:00,000 maskrcnn_benchmark.trainer INFO: eta: 1:00:00  iter: 40  loss: 1.2345 (1.4567)  lr: "
+       "0.0025",
+       ""},
+      {"Step 00250 | Validation bpb: 0.8812", ""},
+      {"#0  0x00007f0a1b2c3d4e in at::native::add_kernel(at::TensorIteratorBase&) () from libtorch_cpu.so", ""},
+      {"[gpu01:1234:0:1240]    ib_iface.c:746  Warn: service level 3 is not supported, using 0", ""},
+      {"Exited with exit code 143.", ""},
+      {"Exited with exit code 130.", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("a stack dump of a live process whose current thread waits is a hang, not a traceback", "[logs][hang]") {
   const std::string frames =
       "  File \"/usr/lib/python3.10/threading.py\", line 320 in wait\n"
