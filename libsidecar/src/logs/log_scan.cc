@@ -805,8 +805,6 @@ bool is_key_value_row(std::string_view line) {
 // encountered ...'), or a changelog entry ('- Add FAQ for CUDA error: ...'), or a line of a unified diff that adds or
 // removes indented code or example output ('+    ray.exceptions.OutOfMemoryError: ...' in a PR). Programs print none
 // of these shapes; wikis, READMEs, PRs and blog posts about the errors do, so no syndrome reports them.
-constexpr std::string_view kHashPrefixedOutput[] = {"Java Runtime Environment", "Out of bounds values"};
-
 bool is_doc_line(std::string_view line) {
   if (line.size() >= 4 && (line[0] == '+' || line[0] == '-') && ((line[1] == ' ' && line[2] == ' ') || line[1] == '\t'))
     return true;
@@ -823,6 +821,7 @@ bool is_doc_line(std::string_view line) {
     return true;
   // (not the programs that prefix their report lines so: the JVM's fatal-error banner, '# There is insufficient memory
   // for the Java Runtime Environment to continue.', and nccl-tests' summary, '# Out of bounds values : 2 FAILED')
+  static constexpr std::string_view kHashPrefixedOutput[] = {"Java Runtime Environment", "Out of bounds values"};
   std::size_t hashes = line.find_first_not_of('#');
   if (hashes >= 1 && hashes <= 6 && hashes + 1 < line.size() && line[hashes] == ' ' &&
       std::isalpha(static_cast<unsigned char>(line[hashes + 1])) &&
