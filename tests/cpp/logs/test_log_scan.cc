@@ -4727,6 +4727,79 @@ TEST_CASE("round 40: the r39 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 41: the r40 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // CANN's error codes and ggml's CANN backend; ROCm's device-side assert; ggml without a CUDA device; a bare CUDA
+      // error 2; a Vulkan device lost, NVML's unknown error; Ray and vLLM short of accelerators; an RDMA engine's
+      // verbs,
+      // registration and socket errors, a DeepEP assertion, an HCCL op's error code; HCCL's failed-or-timed-out; vLLM's
+      // heartbeat, Lustre's recovery wait, gdb in the driver's ioctl; vLLM's and SGLang's dead workers; ggml's NaN
+      // rows,
+      // a row of NaNs, NaN logits, Megatron's infinite grad norm
+      {"EE9999: [PID: 4242] 2026-01-01-00:00:00.000.000 rtStreamSynchronize execute failed, reason=[task exception]",
+       "cuda_error"},
+      {"EZ9999[PID: 31337] 2026-01-01-00:00:00.000.000 (EZ9999):  Kernel task happen error, retCode=0x26, [aicore "
+       "exception].",
+       "cuda_error"},
+      {"CANN error: EE1001: The argument is invalid.", "cuda_error"},
+      {"/pytorch/aten/src/ATen/native/hip/ScatterGatherKernel.hip:144: operator(): Device-side assertion `idx_dim >= 0 "
+       "&& idx_dim < index_size && \"index out of bounds\"' failed.",
+       "cuda_error"},
+      {"ggml_init_cublas: no CUDA devices found, CUDA will be disabled", "cuda_error"},
+      {"CUDA error: 2", "cuda_oom"},
+      {"Critical: [false] Lost the Vulkan device in vkQueueSubmit! If this happens again, switch Graphics Backend away "
+       "from Vulkan",
+       "xid"},
+      {"pynvml.NVMLError_Unknown: Unknown Error", "xid"},
+      {"ERROR 01-01 00:00:00 engine.py:389] Ray does not allocate any GPUs on the driver node. Consider adjusting the "
+       "Ray placement group or running the driver on a GPU node.",
+       "gpu_busy"},
+      {"ValueError: The number of required GPUs exceeds the total number of available GPUs in the placement group.",
+       "gpu_busy"},
+      {"E0101 00:00:00.000000 12345 worker_pool.cpp:271] Worker: Process failed for slice (opcode: 0, local_nic: "
+       "mlx5_1): transport retry counter exceeded",
+       "nccl_error"},
+      {"E0101 00:00:00.000000 12345 rdma_context.cpp:203] Failed to register memory 0x7f0000000000: Bad address [14]",
+       "nccl_error"},
+      {"E0101 00:00:00.000000 12345 common.h:151] Socket read failed: Connection reset by peer [104]", "nccl_error"},
+      {"Assertion failed: /opt/DeepEP/csrc/kernels/intranode.cu:127, condition: num_channels > 0", "nccl_error"},
+      {"InnerRunOpApi:torch_npu/csrc/framework/OpParamMaker.cpp:281 OPS function error: HcclAllReduce, error code is 7",
+       "nccl_error"},
+      {"[E compiler_depend.ts:475] Some HCCL operations have failed or timed out. Due to the asynchronous nature of "
+       "ASCEND kernels, subsequent NPU operations might run on corrupted/incomplete data.",
+       "nccl_timeout"},
+      {"ERROR 01-01 00:00:00 client.py:244] TimeoutError('No heartbeat received from MQLLMEngine')", "hang"},
+      {"[Thu Jan  1 00:00:00 2026] Lustre: scratch-OST0001-osc-ffff8881: Connection to scratch-OST0001 (at "
+       "10.0.0.1@o2ib) was lost; in progress operations using this service will wait for recovery to complete",
+       "hang"},
+      {"#0  __GI___ioctl (fd=5, request=3222817548) at ../sysdeps/unix/sysv/linux/ioctl.c:36", "hang"},
+      {"ERROR 01-01 00:00:00 multiproc_worker_utils.py:120] Worker VllmWorkerProcess pid 4242 died, exit code: 1",
+       "dist_child_failed"},
+      {"ChildProcessError: worker died", "dist_child_failed"},
+      {"[2026-01-01 00:00:00] Rank 1 scheduler is dead. Please check if there are relevant logs.", "dist_child_failed"},
+      {"ggml_validate_row_data: found inf value at block 3", "nan_in_log"},
+      {"embedding 1:      -nan      -nan      -nan  ...      -nan      -nan", "nan_in_log"},
+      {"[2026-01-01 00:00:00 TP0] Detected errors during sampling! NaN in the logits.", "nan_in_log"},
+      {" iteration       10/    1000 | lm loss: 9.123456E+00 | loss scale: 1.0 | grad norm: inf | number of skipped "
+       "iterations:   0 |",
+       "nan_in_log"},
+      // look-alikes: a locked-memory limit, CANN's and HCCL's INFO lines, a table of missing data, a finite grad norm,
+      // a gdb frame in a function named for ioctl, a worker that started, a healthy heartbeat, Lustre reconnecting
+      {"warning: failed to munlock buffer: Cannot allocate memory", ""},
+      {"warning: failed to mlock 1048576-byte buffer (after previously locking 0 bytes): Cannot allocate memory", ""},
+      {"   epoch  loss  acc\n0      1   NaN  NaN  NaN\n", ""},
+      {" iteration       10/    1000 | lm loss: 9.123456E+00 | loss scale: 1.0 | grad norm: 1.234 | number of skipped "
+       "iterations:   0 |",
+       ""},
+      {"#0  0x00007f0a1b2c3d4e in ioctl_handler::dispatch (this=0x5555) at handler.cc:42", ""},
+      {"INFO 01-01 00:00:00 multiproc_worker_utils.py:215] Worker ready; awaiting tasks", ""},
+      {"[Thu Jan  1 00:00:00 2026] Lustre: scratch-OST0001-osc-ffff8881: Connection restored to 10.0.0.1@o2ib (at "
+       "10.0.0.1@o2ib)",
+       ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("a stack dump of a live process whose current thread waits is a hang, not a traceback", "[logs][hang]") {
   const std::string frames =
       "  File \"/usr/lib/python3.10/threading.py\", line 320 in wait\n"
