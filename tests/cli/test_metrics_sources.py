@@ -199,9 +199,11 @@ def test_no_metric_row_says_once_where_sidecar_looked(cli, tmp_path):
     assert len(lines) == 1, r.stderr
     assert str(run_dir) in lines[0] and str(work) in lines[0], lines[0]
     assert "--metrics" in lines[0] and "SIDECAR_METRICS_FILE" in lines[0], lines[0]
-    # Rows printed by the job count: no notice.
-    r = run_in(cli, work, tmp_path / "run2", "--metrics-wait", "0.3", "--interval", "0.1", "--", PY, "-c",
-               "import time; print({'loss': 0.5}, flush=True); time.sleep(1.5)")
+    # Rows printed by the job count: no notice. (The wait outlasts the interpreter's start-up even on a loaded
+    # 2-core machine, where 0.3 s did not; the job runs on well past it, so a row that was not counted would still
+    # bring the notice.)
+    r = run_in(cli, work, tmp_path / "run2", "--metrics-wait", "2", "--interval", "0.1", "--", PY, "-c",
+               "import time; print({'loss': 0.5}, flush=True); time.sleep(3)")
     assert r.returncode == 0, r.stderr
     assert "no metric row after" not in r.stderr, r.stderr
     # 0 = never.
