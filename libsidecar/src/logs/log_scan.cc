@@ -813,11 +813,12 @@ bool is_doc_line(std::string_view line) {
   // (not nvidia-smi's table: a row with its memory-usage cell, '10123MiB / 11178MiB', or its bus-id cell,
   // '00000000:19:00.0 Off', is the tool's output; nor a key / value row of a trainer's logger, '| lg_loss_scale |
   // -0.821   |' (OpenAI's baselines logger and its copies print their metrics so): two cells, the second one number,
-  // nan or inf)
+  // nan or inf; nor Triton's model table, whose status cell of a model that failed to load starts 'UNAVAILABLE: ',
+  // '| densenet_onnx | 1 | UNAVAILABLE: Internal: unable to create stream: ... |')
   static const RE2 bus_id("[0-9a-f]{8}:[0-9a-f]{2}:[0-9a-f]{2}\\.[0-9] ", re2_options(false));
   if (line.size() >= 5 && line.front() == '|' && line.back() == '|' && std::count(line.begin(), line.end(), '|') >= 3 &&
-      line.find("MiB / ") == std::string_view::npos && !is_key_value_row(line) &&
-      !RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), bus_id))
+      line.find("MiB / ") == std::string_view::npos && line.find("| UNAVAILABLE: ") == std::string_view::npos &&
+      !is_key_value_row(line) && !RE2::PartialMatch(re2::StringPiece(line.data(), line.size()), bus_id))
     return true;
   // (not the programs that prefix their report lines so: the JVM's fatal-error banner, '# There is insufficient memory
   // for the Java Runtime Environment to continue.', and nccl-tests' summary, '# Out of bounds values : 2 FAILED')

@@ -1347,7 +1347,6 @@ TEST_CASE("round 6: the r5 part's wording families from the printing programs, a
       {"[W socket.cpp:464] [c10d] The server socket has failed to bind to [::]:29500 (errno: 97 - Address family not "
        "supported by protocol).",
        ""},
-      {"socket_timeout: 30", ""},
       {"dist.monitored_barrier(timeout=timedelta(seconds=30))", ""},
       {"TORCH_NCCL_ENABLE_MONITORING=0 disables the heartbeat monitor of the watchdog", ""},
       {"52222788.0       python  CANCELLED      0:15", ""},
@@ -4866,6 +4865,76 @@ TEST_CASE("round 42: the r41 misses by their emitters' messages, and their look-
       {" {'CPU': 1.0} * 8 (PACK): 2+ pending placement groups", ""},
   };
   check_line_cases(cases);
+}
+
+TEST_CASE("round 43: the r42 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // research GPU schedulers; DeepSpeed with no GPU, XLA on an old CUDA, a
+      // miner's CUDA errors, ONNX Runtime's CUDA call, Triton's model table; ncnn's lost device, a Windows TDR,
+      // Adreno's
+      // invalidated context; a queue pair that cannot change state, Julia's workers; horovodrun, a miner's watchdog,
+      // Triton's stub, a hosted endpoint; a notebook's OOM header, a miner's card too small; detectron2's loop, a
+      // device mismatch; userbuffers waiting on a peer, vLLM's RPC server silent; metrics at nan or inf
+      {"All GPUs are busy. Waiting for a free slot", "gpu_busy"},
+      {"Need 2 GPU for Distributed Training, All are busy. Waiting for Free GPU ......", "gpu_busy"},
+      {"RuntimeError: Unable to proceed, no GPU resources available", "cuda_error"},
+      {"jaxlib.xla_extension.XlaRuntimeError: UNIMPLEMENTED: StreamBeginCaptureToGraph is not implemented for CUDA "
+       "below version 12.3. Therefore tracing is not supported.",
+       "cuda_error"},
+      {"20260101 00:00:00 TREX: Can't stop device [ID=1, GPU #1], cuda exception in [Kernel::run, 42], unknown error",
+       "cuda_error"},
+      {"20260101 00:00:00 ERROR: Can't start miner, CUDA initialize error, memory dump:", "cuda_error"},
+      {"onnx runtime error 1: /onnxruntime_src/onnxruntime/core/providers/cuda/cuda_call.cc:129 "
+       "std::conditional_t<THRW, void, onnxruntime::common::Status> onnxruntime::CudaCall(ERRTYPE, const char*)",
+       "cuda_error"},
+      {"| resnet50_trt | 1       | UNAVAILABLE: Internal: unable to create stream: the provided PTX was compiled with "
+       "an unsupported toolchain. |",
+       "cuda_error"},
+      {"vkAllocateMemory failed -4", "xid"},
+      {"A TDR has been detected.", "xid"},
+      {"W/Adreno-GSL: <gsl_ldd_control:553>: ioctl fd 42 code 0xc040094a (IOCTL_KGSL_GPU_COMMAND) failed: errno 35 "
+       "Resource deadlock would occur",
+       "xid"},
+      {"[Rank    3]: Error 110 (Connection timed out) at (GPI2_IB.c:900):Failed to modify QP (libibverbs)",
+       "nccl_error"},
+      {"node01.0: Failed to modify UD QP to INIT on mlx5_0: Operation not permitted", "nccl_error"},
+      {"ERROR: LoadError: IOError: connect: connection refused (ECONNREFUSED)", "nccl_error"},
+      {"Launching horovodrun task function was not successful:", "dist_child_failed"},
+      {"20260101 00:00:00 WARN: WATCHDOG: T-Rex does not exist anymore, restarting...", "dist_child_failed"},
+      {"E0101 00:00:00.000000 1 model_lifecycle.cc:626] failed to load 'm' version 1: Internal: Stub process 'm_0' is "
+       "not healthy.",
+       "dist_child_failed"},
+      {"[Server message]Endpoint failed to start", "dist_child_failed"},
+      {"20260101 00:00:00 TREX: Can't find nonce with device [ID=2, GPU #2], GPU #2: not enough free memory to mine "
+       "ethash at epoch 500",
+       "cuda_oom"},
+      {"[01/01 00:00:00] d2.engine.train_loop ERROR: Exception during training:", "traceback"},
+      {"Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu!", "traceback"},
+      {"[userbuffers.cu:userbuffers_fp16_sum_inplace_gpu_rr_rs_oop:800] [3] Reduce-scatter: SM 7 [5]: expecting 1 got "
+       "0",
+       "hang"},
+      {"TimeoutError: Server didn't reply within 10000 ms", "hang"},
+      {"recall@10 nan", "nan_in_log"},
+      {"Epoch 3/100 train_loss=0.41 val_mse=nan val_mae=nan", "nan_in_log"},
+      {"actor/entropy=nan, critic/vf_loss=0.51,", "nan_in_log"},
+      // look-alikes: a scheduler with free GPUs, Vulkan calls that succeed, a finished
+      // metric, a healthy stub and endpoint, a prompt RPC, Triton's table of ready models, a markdown table row
+      {"[scheduler] 2 GPUs free, 0 are busy", ""},
+      {"vkQueueSubmit returned 0", ""},
+      {"recall@10 0.4312", ""},
+      {"Epoch 3/100 train_loss=0.41 val_mse=0.12 val_mae=0.27", ""},
+      {"actor/entropy=0.61, critic/vf_loss=0.51,", ""},
+      {"I0101 00:00:00.000000 1 stub_launcher.cc:253] Stub process 'm_0' is healthy.", ""},
+      {"ERROR 01-01 00:00:00 client.py:412] Server replied within 10 ms", ""},
+      {"| densenet_onnx | 1       | READY  |", ""},
+      {"| 79 | GPU has fallen off the bus | reset the GPU |", ""},
+  };
+  check_line_cases(cases);
+  // IPython's traceback header names the exception first: the OOM is found at once, beside the traceback it opens
+  // (as for any traceback that ends in one)
+  auto ms = scan_all("OutOfMemoryError                          Traceback (most recent call last)\n");
+  INFO(summary(ms));
+  CHECK(std::any_of(ms.begin(), ms.end(), [](const auto& m) { return m.syndrome == "cuda_oom"; }));
 }
 
 TEST_CASE("a stack dump of a live process whose current thread waits is a hang, not a traceback", "[logs][hang]") {
