@@ -1347,6 +1347,7 @@ TEST_CASE("round 6: the r5 part's wording families from the printing programs, a
       {"[W socket.cpp:464] [c10d] The server socket has failed to bind to [::]:29500 (errno: 97 - Address family not "
        "supported by protocol).",
        ""},
+      {"socket_timeout: 30", ""},
       {"dist.monitored_barrier(timeout=timedelta(seconds=30))", ""},
       {"TORCH_NCCL_ENABLE_MONITORING=0 disables the heartbeat monitor of the watchdog", ""},
       {"52222788.0       python  CANCELLED      0:15", ""},
@@ -4869,12 +4870,11 @@ TEST_CASE("round 42: the r41 misses by their emitters' messages, and their look-
 
 TEST_CASE("round 43: the r42 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
   const std::vector<std::pair<std::string, std::string>> cases = {
-      // research GPU schedulers; DeepSpeed with no GPU, XLA on an old CUDA, a
-      // miner's CUDA errors, ONNX Runtime's CUDA call, Triton's model table; ncnn's lost device, a Windows TDR,
-      // Adreno's
-      // invalidated context; a queue pair that cannot change state, Julia's workers; horovodrun, a miner's watchdog,
-      // Triton's stub, a hosted endpoint; a notebook's OOM header, a miner's card too small; detectron2's loop, a
-      // device mismatch; userbuffers waiting on a peer, vLLM's RPC server silent; metrics at nan or inf
+      // research GPU schedulers; DeepSpeed with no GPU, XLA on an old CUDA, a miner's CUDA errors, ONNX Runtime's
+      // CUDA call, Triton's model table; ncnn's lost device, a Windows TDR, Adreno's invalidated context; a queue pair
+      // that cannot change state, Julia's workers; horovodrun, a miner's watchdog, Triton's stub, a hosted endpoint; a
+      // miner's card too small; detectron2's loop, a device mismatch; userbuffers waiting on a peer, vLLM's RPC server
+      // silent; metrics at nan or inf
       {"All GPUs are busy. Waiting for a free slot", "gpu_busy"},
       {"Need 2 GPU for Distributed Training, All are busy. Waiting for Free GPU ......", "gpu_busy"},
       {"RuntimeError: Unable to proceed, no GPU resources available", "cuda_error"},
@@ -4917,8 +4917,8 @@ TEST_CASE("round 43: the r42 misses by their emitters' messages, and their look-
       {"recall@10 nan", "nan_in_log"},
       {"Epoch 3/100 train_loss=0.41 val_mse=nan val_mae=nan", "nan_in_log"},
       {"actor/entropy=nan, critic/vf_loss=0.51,", "nan_in_log"},
-      // look-alikes: a scheduler with free GPUs, Vulkan calls that succeed, a finished
-      // metric, a healthy stub and endpoint, a prompt RPC, Triton's table of ready models, a markdown table row
+      // look-alikes: a scheduler with free GPUs, Vulkan calls that succeed, finite metrics, a healthy stub, a prompt
+      // RPC, Triton's table of ready models, a markdown table row
       {"[scheduler] 2 GPUs free, 0 are busy", ""},
       {"vkQueueSubmit returned 0", ""},
       {"recall@10 0.4312", ""},
