@@ -122,33 +122,24 @@ def test_thread_key_spellings():
     assert thread_key("a/b#1") != thread_key("a/b#10")
 
 
-@pytest.mark.parametrize("prefix", [p + "_" for p in MEASURED] + ["sealed_"])
-def test_held_aside_part_uses_only_threads_no_other_part_uses(prefix):
-    """r5_ to rN_ (rounds 5-N) and sealed_: each collected from threads no other file uses, however the source is
-    spelled."""
-    aside = {thread_key(it["source"]) for it in parsed(prefix)}
-    if not aside:
-        pytest.skip(f"no {prefix}*.jsonl files yet")
-    seen = {thread_key(it["source"]) for pre in PREFIXES if pre != prefix for it in parsed(pre)}
-    assert not aside & seen, f"{prefix} items from threads already in the corpus: {sorted(aside & seen)}"
-
-
 def file_key(source):
     """thread_key, with a committed file one source at every ref it is cited at (blob/master/x and blob/<sha>/x)."""
     m = re.match(r"https?://github\.com/([^/]+/[^/#?]+)/(?:blob|raw|tree)/[^/]+/(.+)", source.strip().lower())
     return f"{m.group(1)}:{m.group(2)}" if m else thread_key(source)
 
 
-@pytest.mark.parametrize("prefix", [p + "_" for p in MEASURED if int(p[1:]) >= 42] + ["sealed_"])
-def test_part_cites_no_file_another_part_cites_at_any_ref(prefix):
-    """r42_ on and sealed_: a file committed to a repository is one source whatever ref it is read at. Earlier parts
-    were checked by address only, and six files reached two parts under two refs (r12/r18, r18/r22, r38/r39 twice,
-    r38/r41, r40/r41); those parts stay as measured."""
-    aside = {file_key(it["source"]) for it in parsed(prefix)}
+@pytest.mark.parametrize("prefix", [p + "_" for p in MEASURED] + ["sealed_"])
+def test_held_aside_part_uses_only_threads_no_other_part_uses(prefix):
+    """r5_ to rN_ (rounds 5-N) and sealed_: each collected from threads no other file uses, however the source is
+    spelled. From r42_ on (and sealed_) a file committed to a repository is one source whatever ref it is read at
+    (file_key). Earlier parts were checked by address only, and six files reached two parts under two refs (r12/r18,
+    r18/r22, r38/r39 twice, r38/r41, r40/r41); those parts stay as measured."""
+    key = file_key if prefix == "sealed_" or int(prefix[1:-1]) >= 42 else thread_key
+    aside = {key(it["source"]) for it in parsed(prefix)}
     if not aside:
         pytest.skip(f"no {prefix}*.jsonl files yet")
-    seen = {file_key(it["source"]) for pre in PREFIXES if pre != prefix for it in parsed(pre)}
-    assert not aside & seen, f"{prefix} items from files already in the corpus: {sorted(aside & seen)}"
+    seen = {key(it["source"]) for pre in PREFIXES if pre != prefix for it in parsed(pre)}
+    assert not aside & seen, f"{prefix} items from sources already in the corpus: {sorted(aside & seen)}"
 
 
 def test_blind_part_covers_every_family_from_many_threads():
