@@ -4874,7 +4874,7 @@ TEST_CASE("round 43: the r42 misses by their emitters' messages, and their look-
       // CUDA call, Triton's model table; ncnn's lost device, a Windows TDR, Adreno's invalidated context; a queue pair
       // that cannot change state, Julia's workers; horovodrun, a miner's watchdog, Triton's stub, a hosted endpoint; a
       // miner's card too small; detectron2's loop, a device mismatch; userbuffers waiting on a peer, vLLM's RPC server
-      // silent; metrics at nan or inf
+      // silent; metrics at nan or inf; a store handler's wait; Slurm's held nodes
       {"All GPUs are busy. Waiting for a free slot", "gpu_busy"},
       {"Need 2 GPU for Distributed Training, All are busy. Waiting for Free GPU ......", "gpu_busy"},
       {"RuntimeError: Unable to proceed, no GPU resources available", "cuda_error"},
@@ -4917,6 +4917,11 @@ TEST_CASE("round 43: the r42 misses by their emitters' messages, and their look-
       {"recall@10 nan", "nan_in_log"},
       {"Epoch 3/100 train_loss=0.41 val_mse=nan val_mae=nan", "nan_in_log"},
       {"actor/entropy=nan, critic/vf_loss=0.51,", "nan_in_log"},
+      // any store handler's key wait that timed out; Slurm's held-node reason alone or as scontrol prints it
+      {"RuntimeError: [caffe2/caffe2/fb/distribute/lib/ZeusStoreHandler.cpp:233] Wait timeout for name(s): 0_0",
+       "nccl_timeout"},
+      {"ReqNodeNotAvail, UnavailableNodes:gpu[01-04]", "gpu_busy"},
+      {"   JobState=PENDING Reason=ReqNodeNotAvail,_UnavailableNodes:c002 Dependency=(null)", "gpu_busy"},
       // look-alikes: a scheduler with free GPUs, Vulkan calls that succeed, finite metrics, a healthy stub, a prompt
       // RPC, Triton's table of ready models, a markdown table row
       {"[scheduler] 2 GPUs free, 0 are busy", ""},
@@ -4928,6 +4933,9 @@ TEST_CASE("round 43: the r42 misses by their emitters' messages, and their look-
       {"ERROR 01-01 00:00:00 client.py:412] Server replied within 10 ms", ""},
       {"| densenet_onnx | 1       | READY  |", ""},
       {"| 79 | GPU has fallen off the bus | reset the GPU |", ""},
+      {"I0101 00:00:00.000000 1 ZeusStoreHandler.cpp:120] Wait for name(s): 0_0 done", ""},
+      {"   JobState=RUNNING Reason=None Dependency=(null)", ""},
+      {"# sinfo -R lists the nodes a ReqNodeNotAvail job waits for", ""},
   };
   check_line_cases(cases);
   // IPython's traceback header names the exception first: the OOM is found at once, beside the traceback it opens
