@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <ctime>
@@ -139,6 +140,7 @@ struct Monitor::Impl {
     bool mean_token = false;    // a key that says avg/average/mean (running_mean_of_clock, promote_clocks)
     bool time_token = false;    // a key without a family that says "time" (a clock candidate: promote_clocks)
     bool policy_loss = false;   // a policy-gradient objective: a loss key naming a policy, actor, pg or surrogate
+    char pr_part = 0;           // 'p' a precision, 'r' a recall, of a detector or classifier (pr_traded_off)
     char gan = 0;               // a loss-family key's GAN side, 'g' or 'd' (gan_side), else 0
     Series per_step;
     Series rate;       // a clock's steps per second over each interval (cumulative_throughput); 1 / a step time
@@ -177,6 +179,9 @@ struct Monitor::Impl {
   int clip_fraction = -1;              // the watch of PPO's clip fraction (clipfrac, clip_fraction), -1 none
   int error_rate_watch = -1;           // the first error rate's watch (WER, CER, TER), -1 none
   std::size_t unknown_watches = 0;     // watches of keys without a family
+  int precision_watch = -1;            // the first precision's watch (pr_part), -1 none
+  int recall_watch = -1;               // the first recall's watch, -1 none
+  bool combined_quality = false;       // a quality watch that is no pr_part (mAP, F1, accuracy) was seen
   bool reward_keys = false;            // a key of the reward or KL family was seen
   bool loss_keys = false;              // a key of the loss family was seen
   std::size_t train_loss_watches = 0;  // loss-family watches without a val/test/dev token
@@ -601,6 +606,13 @@ struct Monitor::Impl {
       }
       w.mean_token = detail::has(tk, {"avg", "average", "mean"});
       if (fam == KeyFamily::kStepTime) w.rate = step_rate_series(key);
+      if (fam == KeyFamily::kQuality) {
+        const bool precision = detail::has(tk, {"precision", "prec"}), recall = detail::has(tk, {"recall"});
+        w.pr_part = precision == recall ? 0 : precision ? 'p' : 'r';
+        int& first = precision ? precision_watch : recall_watch;
+        if (w.pr_part && first < 0) first = idx;
+        combined_quality = combined_quality || !w.pr_part;
+      }
       if (fam == KeyFamily::kQuality && !w.is_best && train_quality < 0 && !detail::token_flags(tk).val)
         train_quality = idx;  // the first quality key of the training side
       if (clip_fraction < 0 && is_clip_fraction_key(key)) clip_fraction = idx;
@@ -736,7 +748,11 @@ struct Monitor::Impl {
         apply(w.frozen, detect_error_ceiling(s, bound(Role::kLoss) ? &series(Role::kLoss) : nullptr, d.frozen_loss),
               now, &s);
       if (w.family == KeyFamily::kQuality && !w.is_best) {
-        apply(w.quality, detect_val_acc_drop(s, d.validation_drop, "quality_drop", known_best(w.norm)), now, &s);
+        apply(w.quality,
+              pr_traded_off(w)
+                  ? std::nullopt
+                  : unless_lr_rose(detect_val_acc_drop(s, d.validation_drop, "quality_drop", known_best(w.norm))),
+              now, &s);
         apply(w.frozen, frozen_metric(s), now, &s);
       } else if (w.family == KeyFamily::kThroughput)
         apply(w.throughput, detect_throughput_slowdown(s, d.throughput_collapse, learning_start_possible(s)), now, &s);
@@ -865,7 +881,7 @@ struct Monitor::Impl {
     if (!d || !rl()) return d;
     const std::string* rule = evidence_get(d->evidence, "rule");
     if (rule && (*rule == "fast" || *rule == "slow" || *rule == "creep" || *rule == "step" || *rule == "settle" ||
-                 *rule == "early_ratio" || *rule == "robust_z"))
+                 *rule == "early_ratio" || *rule == "robust_z" || *rule == "above_chance"))
       return std::nullopt;
     if (rule && *rule == "ceiling" && loss.count() <= kRlLossWarmup) return std::nullopt;
     const auto steps = loss.initial_steps();  // hold and jump measure against the run's minimum (their min_step)
@@ -896,6 +912,44 @@ struct Monitor::Impl {
   const Series& series(Role r) const { return roles[static_cast<std::size_t>(r)].series; }
   bool dirty(Role r) const { return roles[static_cast<std::size_t>(r)].dirty; }
   bool bound(Role r) const { return !roles[static_cast<std::size_t>(r)].key.empty(); }
+
+  // A quality drop from a best set before the learning rate rose to over kLrRise x its value then: a warm-up that
+  // is still ramping up, or a warm restart, shakes a model that had already scored well (a fine-tuned YOLO's
+  // mAP50 0.86 at epoch 2, 0.17 at epoch 5 as its warm-up takes the LR from 0.0006 to 0.0015, 0.79 by epoch 9;
+  // r37). The schedule's doing: the drop is judged again once the LR is back under that bar. Any LR key of the
+  // run (one per parameter group) counts; its value at the best is the latest retained at or before that step.
+  static constexpr double kLrRise = 1.5;
+  std::optional<Decision> unless_lr_rose(std::optional<Decision> d) const {
+    const std::string* best_step = d ? evidence_get(d->evidence, "best_step") : nullptr;
+    if (!best_step) return d;
+    std::int64_t at = 0;
+    if (std::from_chars(best_step->data(), best_step->data() + best_step->size(), at).ec != std::errc()) return d;
+    for (const Watch& w : watches) {
+      if (w.family != KeyFamily::kLr || w.series.empty()) continue;
+      const double now = w.series.back().value;
+      for (std::size_t i = 0; i < w.series.size(); ++i) {
+        const SeriesPoint& p = w.series.from_back(i);
+        if (p.step > at) continue;
+        if (std::isfinite(now) && p.value > 0 && now > kLrRise * p.value) return std::nullopt;
+        break;
+      }
+    }
+    return d;
+  }
+
+  // A precision or a recall beside its counterpart and a score that combines them (mAP, F1, an accuracy), while the
+  // counterpart holds above half its best: the two trade off against each other as the model's confidence shifts,
+  // and the combined score says whether quality fell. A YOLO run's precision 0.52 -> 0.005 for one epoch while its
+  // recall and mAP50 hold (r30), its recall 0.73 -> 0.56 while its precision rises (r36): healthy runs, flagged on
+  // the component alone. Either alone, the pair without a combined score, or both fallen (a detector that finds
+  // nothing: precision and recall at exactly 0 for good, r37) is still judged.
+  bool pr_traded_off(const Watch& w) const {
+    if (!w.pr_part || !(combined_quality || bound(Role::kValAccuracy))) return false;
+    const int other = w.pr_part == 'p' ? recall_watch : precision_watch;
+    if (other < 0) return false;
+    const Series& o = watches[static_cast<std::size_t>(other)].series;
+    return !o.empty() && o.max() && std::isfinite(o.back().value) && o.back().value > 0.5 * *o.max();
+  }
 
   // A watched loss-family key that stands in for the loss: no key is bound
   // to the loss, it is the run's only training-side loss-family key and it
@@ -997,7 +1051,7 @@ struct Monitor::Impl {
       // plateau: keep those conditions as they are instead of reporting
       // them cleared (nan_loss speaks for the run now).
       if (std::isfinite(loss.back().value)) {
-        apply(kHighLoss, detect_high_loss(loss, d.high_loss), now, &loss);
+        apply(kHighLoss, rl() ? std::nullopt : detect_high_loss(loss, d.high_loss), now, &loss);
         apply(kLossSpike,
               kl_scaled_loss(loss) ? std::nullopt : rl_moving_target(detect_loss_spike(loss, d.loss_spike), loss), now,
               &loss);
@@ -1066,12 +1120,12 @@ struct Monitor::Impl {
     const DetectorOptions& d = opt.playbook.detectors;
     if (dirty(Role::kValAccuracy))
       apply(kValAccDrop,
-            detect_val_acc_drop(series(Role::kValAccuracy), d.validation_drop, "validation_drop",
-                                logged_best_of(Role::kValAccuracy),
-                                train_quality >= 0 ? &watches[static_cast<std::size_t>(train_quality)].series : nullptr,
-                                bound(Role::kValLoss) ? &series(Role::kValLoss)
-                                : bound(Role::kLoss)  ? &series(Role::kLoss)
-                                                      : nullptr),
+            unless_lr_rose(detect_val_acc_drop(
+                series(Role::kValAccuracy), d.validation_drop, "validation_drop", logged_best_of(Role::kValAccuracy),
+                train_quality >= 0 ? &watches[static_cast<std::size_t>(train_quality)].series : nullptr,
+                bound(Role::kValLoss) ? &series(Role::kValLoss)
+                : bound(Role::kLoss)  ? &series(Role::kLoss)
+                                      : nullptr)),
             now, &series(Role::kValAccuracy));
     if (rl()) return;
     if (dirty(Role::kSuccessRate))

@@ -115,6 +115,81 @@ TEST_CASE("monitor: a quality metric that binds no role is watched for a collaps
   CHECK(got[0].decision.step == 3);
 }
 
+TEST_CASE("monitor: a precision or recall that trades off against its counterpart beside mAP is not a quality drop",
+          "[monitor][families]") {
+  // A YOLO run: precision collapses for an epoch while recall and mAP50 hold (the confidence threshold shifted).
+  const double prec[] = {0.40, 0.48, 0.52, 0.005, 0.006, 0.50};
+  const double rec[] = {0.70, 0.80, 0.90, 0.95, 0.96, 0.91};
+  const double map[] = {0.55, 0.60, 0.65, 0.63, 0.64, 0.68};
+  std::vector<Alert> got;
+  Monitor m(opts());
+  for (int i = 0; i < 6; ++i)
+    collect(&got, row(m, i + 1,
+                      {{"train/box_loss", 1.0 - 0.05 * i},
+                       {"metrics/precision(B)", prec[i]},
+                       {"metrics/recall(B)", rec[i]},
+                       {"metrics/mAP50(B)", map[i]}}));
+  CHECK(got.empty());
+  // Without a combined score the same precision is judged ...
+  got.clear();
+  Monitor alone(opts());
+  for (int i = 0; i < 6; ++i)
+    collect(
+        &got,
+        row(alone, i + 1,
+            {{"train/box_loss", 1.0 - 0.05 * i}, {"metrics/precision(B)", prec[i]}, {"metrics/recall(B)", rec[i]}}));
+  REQUIRE(got.size() == 1);
+  CHECK(got[0].decision.syndrome == "quality_drop");
+  CHECK(got[0].decision.step == 4);
+  // ... and so is a pair that falls together (a detector that finds nothing), beside an mAP too small to judge.
+  got.clear();
+  Monitor both(opts());
+  const double rec_gone[] = {0.55, 0.56, 0.58, 0.0, 0.0, 0.0};
+  const double prec_gone[] = {0.0018, 0.0019, 0.0020, 0.0, 0.0, 0.0};
+  for (int i = 0; i < 6; ++i)
+    collect(&got, row(both, i + 1,
+                      {{"train/cls_loss", 100.0 - 10 * i},
+                       {"metrics/precision(B)", prec_gone[i]},
+                       {"metrics/recall(B)", rec_gone[i]},
+                       {"metrics/mAP50(B)", 0.005}}));
+  CHECK(raised(got, "quality_drop"));
+}
+
+TEST_CASE("monitor: a quality drop while the learning rate warms up past its value at the best waits for the LR",
+          "[monitor][families]") {
+  // A fine-tuned detector scores well at once; the warm-up's rising LR shakes it (r37's tomato counter).
+  const double map[] = {0.80, 0.86, 0.76, 0.75, 0.17, 0.52, 0.79};
+  const double ramp[] = {0.0003, 0.0006, 0.0009, 0.0012, 0.0015, 0.0018, 0.0019};
+  std::vector<Alert> got;
+  Monitor m(opts());
+  for (int i = 0; i < 7; ++i)
+    collect(&got,
+            row(m, i + 1, {{"train/box_loss", 1.0 - 0.05 * i}, {"metrics/mAP50(B)", map[i]}, {"lr/pg0", ramp[i]}}));
+  CHECK(got.empty());
+  // The same drop under a flat (or decaying) LR is one.
+  got.clear();
+  Monitor flat(opts());
+  for (int i = 0; i < 7; ++i)
+    collect(&got,
+            row(flat, i + 1, {{"train/box_loss", 1.0 - 0.05 * i}, {"metrics/mAP50(B)", map[i]}, {"lr/pg0", 0.001}}));
+  CHECK(raised(got, "validation_drop"));  // mAP50 is the run's validation score
+}
+
+TEST_CASE("monitor: under RL a TD or value loss's level is no high_loss and no loss at chance", "[monitor][rl]") {
+  // A value loss in the hundreds that grows with the returns (a dueling DQN on Doom, r40).
+  std::vector<Alert> got;
+  for (auto profile : {Profile::kReinforcementLearning, Profile::kSupervised}) {
+    got.clear();
+    Monitor m(opts(profile));
+    for (int i = 0; i < 60; ++i)
+      collect(&got, row(m, i + 1, {{"loss", 300.0 + 5.0 * (i % 7) + 2.0 * i}, {"return", -100.0 + 4.0 * i}}));
+    if (profile == Profile::kReinforcementLearning)
+      CHECK_FALSE(raised(got, "high_loss"));
+    else
+      CHECK(raised(got, "high_loss"));  // a supervised loss stuck at 300 is one
+  }
+}
+
 TEST_CASE("monitor: a success rate bound to its role is judged for a collapse outside RL (maml#86)",
           "[monitor][families]") {
   double rate[] = {0.0, 62.0, 70.0, 81.0, 88.0, 89.0, 77.0, 45.0, 30.0, 16.0};
