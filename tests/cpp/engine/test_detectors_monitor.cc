@@ -250,6 +250,50 @@ TEST_CASE("monitor: a cumulative fps (steps over time_elapsed, SB3) is judged by
   CHECK(plain[0].first == "fps");
 }
 
+TEST_CASE("monitor: a clock in whole seconds is read over ten of them, not row by row", "[monitor][families]") {
+  // r40's SB3 DQN on grid2op (its first 201 rows): a row at each episode's end, 1-11 steps apart, time/time_elapsed
+  // in whole seconds at ~16 steps/s. Read row by row, a tick between two rows 1 step apart said 1 step/s, "0.22x the
+  // run's own early level" at step 773.
+  const std::vector<std::int64_t> steps = {
+      4,   9,   12,  16,  21,  24,  29,  34,  36,  41,  45,  47,  51,  56,  58,  59,  70,  79,  83,  88,  91,  94,  100,
+      101, 105, 108, 111, 118, 121, 123, 125, 135, 138, 144, 146, 149, 152, 163, 166, 169, 170, 173, 176, 186, 194, 195,
+      201, 205, 208, 211, 215, 221, 224, 229, 233, 235, 239, 241, 243, 247, 250, 255, 260, 266, 267, 270, 276, 281, 284,
+      289, 293, 294, 304, 308, 311, 314, 320, 323, 326, 329, 331, 334, 335, 338, 341, 344, 346, 349, 354, 357, 362, 366,
+      374, 379, 382, 386, 390, 397, 399, 413, 415, 416, 419, 426, 430, 432, 437, 446, 447, 450, 452, 456, 459, 460, 461,
+      467, 473, 477, 481, 486, 494, 496, 504, 508, 511, 516, 519, 521, 522, 523, 527, 530, 533, 537, 541, 544, 549, 551,
+      555, 559, 561, 571, 573, 577, 580, 588, 593, 596, 597, 603, 604, 607, 609, 612, 613, 618, 630, 634, 638, 642, 645,
+      648, 651, 655, 661, 669, 672, 676, 680, 683, 687, 693, 697, 700, 703, 706, 712, 718, 721, 723, 725, 731, 734, 742,
+      746, 749, 751, 753, 758, 762, 765, 772, 773, 775, 781, 784, 785, 791, 795, 798, 800};
+  const std::vector<double> elapsed = {
+      0,  0,  1,  1,  1,  2,  2,  2,  3,  3,  3,  4,  4,  4,  4,  5,  5,  5,  5,  6,  6,  6,  6,  7,  7,  7,
+      7,  8,  8,  8,  8,  8,  9,  9,  9,  9,  9,  10, 10, 10, 10, 10, 11, 11, 11, 11, 12, 12, 12, 12, 13, 13,
+      13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 15, 16, 16, 16, 16, 17, 17, 17, 17, 18, 18, 18, 19, 19, 19, 19,
+      20, 20, 20, 20, 21, 21, 21, 22, 22, 22, 23, 23, 23, 23, 24, 24, 24, 25, 25, 25, 25, 26, 26, 26, 27, 27,
+      27, 27, 28, 28, 28, 29, 29, 29, 30, 30, 30, 31, 31, 31, 32, 32, 32, 32, 33, 33, 33, 33, 34, 34, 34, 34,
+      35, 35, 35, 35, 35, 36, 36, 36, 36, 37, 37, 37, 37, 38, 38, 38, 38, 39, 39, 39, 39, 39, 40, 40, 40, 40,
+      41, 41, 41, 41, 41, 42, 42, 42, 42, 43, 43, 43, 43, 44, 44, 44, 44, 45, 45, 45, 45, 45, 46, 46, 46, 46,
+      47, 47, 47, 47, 47, 48, 48, 48, 48, 48, 49, 49, 49, 49, 50, 50, 50, 50, 51};
+  REQUIRE(steps.size() == elapsed.size());
+  // Returns the throughput alerts; from row slow_from on each row's clock runs four times slower.
+  auto run = [&](std::size_t slow_from) {
+    Monitor m(opts());
+    std::vector<std::string> got;
+    double lag = 0;
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+      if (i >= slow_from) lag += 3.0 * static_cast<double>(steps[i] - steps[i - 1]) / 16.0;
+      const double t = elapsed[i] + std::floor(lag);
+      collect(&got, row(m, steps[i],
+                        {{"time/fps", std::floor(steps[i] / std::max(t, 1.0))},
+                         {"time/time_elapsed", t},
+                         {"rollout/ep_rew_mean", 2.29}}));
+    }
+    std::erase_if(got, [](const std::string& s) { return s != "throughput_collapse"; });
+    return got;
+  };
+  CHECK(run(steps.size()).empty());
+  CHECK_FALSE(run(120).empty());  // a real slowdown, 16 -> 4 steps/s, is still one
+}
+
 TEST_CASE("monitor: an elapsed clock whose rise per step jumps to a new level and holds is a throughput collapse",
           "[monitor][families]") {
   // stat453's VGG-16 notebook (r21): a cumulative 'Time elapsed' in minutes, 1.16-1.20 per epoch for 17 epochs,
