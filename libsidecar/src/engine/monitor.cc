@@ -955,6 +955,37 @@ struct Monitor::Impl {
     return d;
   }
 
+  // A loss that rises gently while the run's quality metric, measured since the loss's minimum, is at its best (within
+  // kQualityHeld of it): the model is getting better at its task. A fine-tuned classifier's evaluation loss climbs as
+  // it grows confident on the examples it gets wrong while its accuracy and F1 still rise (r39: a DistilBERT's
+  // validation loss 2.1 -> 5.8 as its accuracy goes 0.21 -> 0.40; r40: an NER model's eval loss 0.51 -> 1.23, F1
+  // rising), and a speech model's noisy batch loss settles higher while its WER keeps falling (r32). The gentle rules
+  // (slow, creep, settle, step) wait for the quality metric; on a validation-side loss the fast, hold and jump rules
+  // too. The overwhelming ones (absurd, blowup, runaway) and a NaN do not. The metric: the validation accuracy role,
+  // else the first quality key that is no precision or recall alone, else an error rate (lower is better).
+  static constexpr double kQualityHeld = 0.01;
+  std::optional<Decision> unless_quality_holds(std::optional<Decision> d, const Series& loss,
+                                               bool val_role = false) const {
+    const std::string* rule = d ? evidence_get(d->evidence, "rule") : nullptr;
+    if (!rule) return d;
+    const bool gentle = *rule == "slow" || *rule == "creep" || *rule == "settle" || *rule == "step";
+    const bool val_side = val_role || detail::token_flags(detail::key_tokens(loss.name(), true)).val;
+    if (!gentle && !(val_side && (*rule == "fast" || *rule == "hold" || *rule == "jump"))) return d;
+    bool higher_better = true;
+    const Series* q = bound(Role::kValAccuracy) ? &series(Role::kValAccuracy) : nullptr;
+    for (const Watch& w : watches)
+      if (!q && w.family == KeyFamily::kQuality && !w.is_best && !w.pr_part && !w.series.empty()) q = &w.series;
+    if (!q && error_rate_watch >= 0) {
+      q = &watches[static_cast<std::size_t>(error_rate_watch)].series;
+      higher_better = false;
+    }
+    if (!q || q->empty() || q->finite_count() < 2 || q->back().step < loss.argmin_step()) return d;
+    const double v = q->back().value;
+    const bool held = higher_better ? v >= *q->max() - kQualityHeld * std::fabs(*q->max())
+                                    : v <= *q->min() + kQualityHeld * std::fabs(*q->min());
+    return std::isfinite(v) && held ? std::nullopt : d;
+  }
+
   // A precision or a recall beside its counterpart and a score that combines them (mAP, F1, an accuracy), while the
   // counterpart holds above half its best: the two trade off against each other as the model's confidence shifts,
   // and the combined score says whether quality fell. A YOLO run's precision 0.52 -> 0.005 for one epoch while its
@@ -1073,7 +1104,7 @@ struct Monitor::Impl {
         apply(kLossSpike,
               kl_scaled_loss(loss) ? std::nullopt : rl_moving_target(detect_loss_spike(loss, d.loss_spike), loss), now,
               &loss);
-        auto div = rl_moving_target(detect_loss_divergence(loss, d.loss_divergence), loss);
+        auto div = unless_quality_holds(rl_moving_target(detect_loss_divergence(loss, d.loss_divergence), loss), loss);
         if (!div && bound(Role::kValLoss))
           div = detect_joint_divergence(loss, series(Role::kValLoss), d.loss_divergence);
         apply(kLossDivergence, std::move(div), now, &loss);
@@ -1103,7 +1134,8 @@ struct Monitor::Impl {
           apply(kLossDivergence, std::move(j), now, &series(Role::kLoss));
       apply(kNanValLoss, detect_nan_loss(vl, d.nan_loss), now, &vl);
       if (std::isfinite(vl.back().value)) {
-        apply(kValLossDivergence, detect_loss_divergence(vl, d.loss_divergence), now, &vl);
+        apply(kValLossDivergence, unless_quality_holds(detect_loss_divergence(vl, d.loss_divergence), vl, true), now,
+              &vl);
         // The cautious reading (reward_run true) on purpose, and no different
         // from detect_frozen_loss_in(vl, val_frozen_, reward_run()): the flag
         // only decides whether 0.01 / 0.1 count as zero for the identical

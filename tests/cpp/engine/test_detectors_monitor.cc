@@ -175,6 +175,29 @@ TEST_CASE("monitor: a quality drop while the learning rate warms up past its val
   CHECK(raised(got, "validation_drop"));  // mAP50 is the run's validation score
 }
 
+TEST_CASE("monitor: a validation loss that climbs while the accuracy keeps rising is no divergence", "[monitor]") {
+  // r39: a DistilBERT fine-tuned for 16 epochs; its validation loss 2.19 -> 5.77 as it grows confident on what it gets
+  // wrong, its accuracy 0.213 -> 0.401 all the way (healthy; validation_loss_regression still says it overfits).
+  const double train[] = {2.2439, 1.9235, 1.5915, 1.3262, 1.0529, 0.8495, 0.6779, 0.5546,
+                          0.4738, 0.412,  0.3961, 0.3292, 0.318,  0.2936, 0.2671, 0.2301};
+  const double val[] = {2.1898, 2.1045, 2.138,  2.2544, 2.5662, 2.8731, 3.198,  3.6289,
+                        3.9732, 4.2945, 4.6127, 4.9586, 5.2615, 5.4567, 5.6902, 5.7685};
+  const double acc[] = {0.213,  0.2372, 0.255,  0.2758, 0.2955, 0.3078, 0.3218, 0.338,
+                        0.3448, 0.3565, 0.3772, 0.3805, 0.3887, 0.3931, 0.3965, 0.401};
+  auto run = [&](bool acc_falls) {
+    Monitor m(opts());
+    std::vector<Alert> got;
+    for (int i = 0; i < 16; ++i)
+      collect(&got, row(m, 9142 * (i + 1),
+                        {{"Training Loss", train[i]},
+                         {"Validation Loss", val[i]},
+                         {"Accuracy", acc_falls && i >= 3 ? acc[3] - 0.01 * (i - 2) : acc[i]}}));
+    return raised(got, "loss_divergence");
+  };
+  CHECK_FALSE(run(false));
+  CHECK(run(true));  // the same climb while the accuracy slides back: a divergence
+}
+
 TEST_CASE("monitor: under RL a TD or value loss's level is no high_loss and no loss at chance", "[monitor][rl]") {
   // A value loss in the hundreds that grows with the returns (a dueling DQN on Doom, r40).
   std::vector<Alert> got;
