@@ -209,7 +209,12 @@ def test_blind_part_covers_every_family_from_many_threads():
 # xid and nccl_timeout and for nccl_error and disk_full; most threads their searches returned were used; the merge left
 # out 41 items an auditor dropped, 13 with a tuned item's text, 8 from a file a tuned part cites at another ref, 2 from
 # plain-http pages and 1 repeat).
-# Round 43 (the sealed part): none asked for.
+# Round 43 (the sealed part): short of nccl_timeout and gpu_busy, which it was to hold 12 of, and of host_oom,
+# disk_full and loss_scale_overflow (five collectors by source: forums, application repositories, cluster and
+# interconnect, GPU runtimes and kernels, committed job outputs, and a top-up for gpu_busy, xid and nan_in_log; most
+# threads their searches returned were used; the merge left out 19 items with a tuned item's text, 16 an auditor
+# dropped, 5 from plain-http pages, 2 repeats and 4 second items of one thread in loss_scale_overflow, which came
+# from 4 threads).
 SHORT_FAMILIES = {"r19": {"loss_scale_overflow": 4}, "r22": {"loss_scale_overflow": 3},
                   "r23": {"loss_scale_overflow": 1}, "r24": {"loss_scale_overflow": 0},
                   "r25": {"loss_scale_overflow": 0}, "r26": {"loss_scale_overflow": 0},
@@ -228,7 +233,8 @@ SHORT_FAMILIES = {"r19": {"loss_scale_overflow": 4}, "r22": {"loss_scale_overflo
                   "r41": {"loss_scale_overflow": 0, "gpu_busy": 8, "nccl_error": 9, "nccl_timeout": 8, "host_oom": 0,
                           "disk_full": 0},
                   "r42": {"loss_scale_overflow": 1, "nccl_timeout": 8, "disk_full": 5},
-                  "sealed": {"loss_scale_overflow": 0}}
+                  "sealed": {"loss_scale_overflow": 4, "nccl_timeout": 11, "gpu_busy": 7, "host_oom": 7,
+                             "disk_full": 3}}
 
 
 # A part measured short of the size rule, with exactly what it holds. Round 29 (r29, its sealed part): the auditors
