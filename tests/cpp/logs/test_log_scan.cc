@@ -4945,6 +4945,65 @@ TEST_CASE("round 43: the r42 misses by their emitters' messages, and their look-
   CHECK(std::any_of(ms.begin(), ms.end(), [](const auto& m) { return m.syndrome == "cuda_oom"; }));
 }
 
+TEST_CASE("round 44: the r43 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // Burn's metric summary and flash-attention's gradient check at NaN; Dask's, Sample Factory's and Sisyphus'
+      // stopped workers and jobs; Dask's comm and NVSHMEM's bootstrap timing out; the container toolkit without a
+      // driver, a project's CUDA library check, TensorFlow's and TensorRT's library mismatches; ptxas out of host
+      // memory; verbs and NVSHMEM transports, Open MPI's CQ, RAFT's NCCL call; TensorFlow 1's session error, a vLLM
+      // worker's method; wgpu's lost device; Neuron cores held elsewhere
+      {"  - Train Loss: epoch NaN - batch NaN", "nan_in_log"},
+      {"  - Valid Accuracy: epoch NaN - batch 0.00 %", "nan_in_log"},
+      {"Q gradient: NaNs!", "nan_in_log"},
+      {"distributed.scheduler - WARNING - Worker failed to heartbeat within 300 seconds. Closing: <Worker "
+       "'tcp://10.0.0.1:35107', name: 0, memory: 0, processing: 0>",
+       "hang"},
+      {"[2022-06-01 11:16:36,840][25445] Worker 3 is stuck or failed (95.112). Reset!", "hang"},
+      {"[2024-01-28 22:12:30,257] WARNING: Job marked as running but logging file has not been updated: Job<work/x> "
+       "assume it is running",
+       "hang"},
+      {"Raised CommClosedError('in <closed TCP>: TimeoutError: [Errno 110] Connection timed out') during execution",
+       "nccl_timeout"},
+      {"bootstrap/uid/ncclSocket/ncclsocket_socket.cpp:socketStartConnect:488: socketStartConnect: exceeded timeouts "
+       "(3)",
+       "nccl_timeout"},
+      {"nvidia-container-cli: initialization error: nvml error: driver not loaded: unknown", "cuda_error"},
+      {"cuDNN error at /src/csrc/conv_runner.cu:88 code=3", "cuda_error"},
+      {"E tensorflow/stream_executor/cuda/cuda_dnn.cc:347] Loaded runtime CuDNN library: 5005 (compatibility version "
+       "5000) but source was compiled with 5103 (compatibility version 5100).",
+       "cuda_error"},
+      {"[E] [TRT] 1: [raiiMyelinGraph.h::RAIIMyelinGraph::24] Error Code 1: Myelin (Compiled against cuBLASLt "
+       "11.5.2.0 but running against cuBLASLt 11.5.1.0.)",
+       "cuda_error"},
+      {"19:03:37   ptxas fatal   : Memory allocation failure", "host_oom"},
+      {"/work/nvshmem_src/src/modules/transport/ibrc/ibrc.cpp:418: non-zero status: 110 ibv_modify_qp failed",
+       "nccl_error"},
+      {"Unable to create ah.", "nccl_error"},
+      {"Failed to create a completion queue (CQ):", "nccl_error"},
+      {", NCCL error encountered at: file=/raft/comms/std_comms.hpp line=334: call='ncclBroadcast(buff, buff, count, "
+       "t, root, comm, stream)', Reason=4:invalid argument",
+       "nccl_error"},
+      {"FailedPreconditionError (see above for traceback): Attempting to use uninitialized value Variable",
+       "traceback"},
+      {"(RayWorkerWrapper pid=4183) ERROR 06-03 23:13:39 worker_base.py:148] Error executing method "
+       "start_worker_execution_loop. This might cause deadlock in distributed execution.",
+       "traceback"},
+      {"    Parent device is lost", "xid"},
+      {"thread 'main' panicked at 'called `Result::unwrap()` on an `Err` value: DeviceLost', src/main.rs:9:5", "xid"},
+      {"Neuron runtime cannot be initialized; cannot determine the number of available NeuronCores", "gpu_busy"},
+      // look-alikes: finite metrics, a gradient that checks out, Dask's and Sample Factory's healthy workers, a
+      // one-rank communicator's abort at exit, TensorRT's version warning, a completion queue that was created
+      {"  - Train Loss: epoch 0.412 - batch 0.398", ""},
+      {"K gradient: OK", ""},
+      {"distributed.scheduler - INFO - Register worker <Worker 'tcp://10.0.0.1:35107', name: 0, memory: 0>", ""},
+      {"[2022-06-01 11:16:36,840][25445] Worker 3 is ready", ""},
+      {"gpu:2912164:2912164 [0] NCCL INFO comm 0x8b017a0 rank 0 nranks 1 cudaDev 0 busId ca000 - Abort COMPLETE", ""},
+      {"[W] [TRT] TensorRT was linked against cuDNN 8.4.1 but loaded cuDNN 8.4.0", ""},
+      {"Created a completion queue (CQ) of 16384 entries", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("a stack dump of a live process whose current thread waits is a hang, not a traceback", "[logs][hang]") {
   const std::string frames =
       "  File \"/usr/lib/python3.10/threading.py\", line 320 in wait\n"
