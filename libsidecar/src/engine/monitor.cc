@@ -1037,6 +1037,20 @@ struct Monitor::Impl {
     return train_quality >= 0 ? &watches[static_cast<std::size_t>(train_quality)].series : nullptr;
   }
 
+  // Whether a quality key is an accuracy (the fraction of examples classified right), whose chance level 1/k a
+  // cross-entropy at ln k matches (detect_chance_pair): not an F1, a ROUGE, a BLEU or an mAP, which have no such
+  // relation to the loss (r40: an NER model's eval loss 0.95 read as ln of 1 / its F1 0.36; r39: a summariser's
+  // loss as log2 of 1 / its ROUGE average).
+  static bool accuracy_key(std::string_view key) {
+    const auto tk = detail::key_tokens(key, true);
+    if (detail::has(tk, {"f1", "fscore", "f1score", "rouge", "bleu", "sacrebleu", "map", "ap", "map50", "auc", "iou",
+                         "miou", "dice", "precision", "recall", "psnr", "ssim", "ndcg", "mrr"}))
+      return false;
+    return std::any_of(tk.begin(), tk.end(), [](const std::string& t) {
+      return t == "accuracy" || t == "acc" || t == "correct" || t.starts_with("acc") || t.starts_with("top");
+    });
+  }
+
   // A loss at chance that does not repeat a value: beside an accuracy of the
   // same rows at the same chance level (detect_chance_pair), or hovering at
   // ln 2 .. ln 4 (detect_chance_wobble, vetoed by an accuracy above chance).
@@ -1044,7 +1058,7 @@ struct Monitor::Impl {
   // the reference, and a GRPO loss means no class count.
   std::optional<Decision> at_chance_noisy(const Series& loss, const Series* acc, const FrozenLossOptions& fo) const {
     if (reward_run()) return std::nullopt;
-    if (acc)
+    if (acc && accuracy_key(acc->name()))
       if (auto p = detect_chance_pair(loss, *acc, fo)) return p;
     if (!acc && bound(Role::kValAccuracy)) acc = &series(Role::kValAccuracy);
     return detect_chance_wobble(loss, acc, fo);
@@ -1147,7 +1161,7 @@ struct Monitor::Impl {
         for (const Watch& w : watches)
           if (!frozen && w.eval_loss) frozen = detect_frozen_eval(vl, w.series, d.frozen_loss);
         // ... and at chance beside the validation accuracy of the same rows.
-        if (!frozen && bound(Role::kValAccuracy) && !reward_run())
+        if (!frozen && bound(Role::kValAccuracy) && !reward_run() && accuracy_key(series(Role::kValAccuracy).name()))
           frozen = detect_chance_pair(vl, series(Role::kValAccuracy), d.frozen_loss);
         apply(kValFrozenLoss, std::move(frozen), now, &vl);
       }

@@ -198,6 +198,23 @@ TEST_CASE("monitor: a validation loss that climbs while the accuracy keeps risin
   CHECK(run(true));  // the same climb while the accuracy slides back: a divergence
 }
 
+TEST_CASE("monitor: a loss at ln 3 beside a score of 1/3 is at chance only when the score is an accuracy",
+          "[monitor]") {
+  // r28's ResNet on three classes: test loss 1.10 while the test accuracy sits at 33.63 %, then learning starts.
+  const double loss[] = {1.1037, 1.1018, 1.1010, 1.0999, 1.0961, 1.0925, 1.0764, 0.9800};
+  const double score[] = {31.03, 33.63, 33.63, 33.63, 33.63, 33.63, 35.2, 47.17};
+  auto run = [&](const char* key) {
+    Monitor m(opts());
+    std::vector<Alert> got;
+    for (int i = 0; i < 8; ++i) collect(&got, row(m, i + 1, {{"Test Loss", loss[i]}, {key, score[i]}}));
+    return raised(got, "frozen_loss");
+  };
+  CHECK(run("Accuracy on Test set"));
+  // An F1 or a ROUGE at the same value says nothing of a chance level: no class count relates it to the loss.
+  CHECK_FALSE(run("Test F1"));
+  CHECK_FALSE(run("Rouge Average"));
+}
+
 TEST_CASE("monitor: under RL a TD or value loss's level is no high_loss and no loss at chance", "[monitor][rl]") {
   // A value loss in the hundreds that grows with the returns (a dueling DQN on Doom, r40).
   std::vector<Alert> got;
