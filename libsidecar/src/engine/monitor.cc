@@ -964,6 +964,18 @@ struct Monitor::Impl {
   // too. The overwhelming ones (absurd, blowup, runaway) and a NaN do not. The metric: the validation accuracy role,
   // else the first quality key that is no precision or recall alone, else an error rate (lower is better).
   static constexpr double kQualityHeld = 0.01;
+  // The run's quality metric on held-out data (higher is better): the validation accuracy role, else the first
+  // quality key that names no training side, is no precision or recall alone and no logged best-so-far (HF's
+  // evaluation table prints a bare "Accuracy" beside "Validation Loss"); null when it logs none. A training accuracy
+  // rises while a model over-fits, so it never speaks for the validation side.
+  const Series* run_quality() const {
+    if (bound(Role::kValAccuracy)) return &series(Role::kValAccuracy);
+    for (const Watch& w : watches)
+      if (w.family == KeyFamily::kQuality && !w.is_best && !w.pr_part && !w.series.empty() &&
+          !detail::token_flags(detail::key_tokens(w.series.name(), true)).train)
+        return &w.series;
+    return nullptr;
+  }
   std::optional<Decision> unless_quality_holds(std::optional<Decision> d, const Series& loss,
                                                bool val_role = false) const {
     const std::string* rule = d ? evidence_get(d->evidence, "rule") : nullptr;
@@ -971,14 +983,9 @@ struct Monitor::Impl {
     const bool gentle = *rule == "slow" || *rule == "creep" || *rule == "settle" || *rule == "step";
     const bool val_side = val_role || detail::token_flags(detail::key_tokens(loss.name(), true)).val;
     if (!gentle && !(val_side && (*rule == "fast" || *rule == "hold" || *rule == "jump"))) return d;
-    bool higher_better = true;
-    const Series* q = bound(Role::kValAccuracy) ? &series(Role::kValAccuracy) : nullptr;
-    for (const Watch& w : watches)
-      if (!q && w.family == KeyFamily::kQuality && !w.is_best && !w.pr_part && !w.series.empty()) q = &w.series;
-    if (!q && error_rate_watch >= 0) {
-      q = &watches[static_cast<std::size_t>(error_rate_watch)].series;
-      higher_better = false;
-    }
+    const Series* q = run_quality();
+    const bool higher_better = q != nullptr;
+    if (!q && error_rate_watch >= 0) q = &watches[static_cast<std::size_t>(error_rate_watch)].series;
     if (!q || q->empty() || q->finite_count() < 2 || q->back().step < loss.argmin_step()) return d;
     const double v = q->back().value;
     const bool held = higher_better ? v >= *q->max() - kQualityHeld * std::fabs(*q->max())
@@ -1198,13 +1205,12 @@ struct Monitor::Impl {
                                 logged_best_of(Role::kSuccessRate)),
             now, &series(Role::kSuccessRate));
     if (dirty(Role::kValLoss))
-      apply(
-          kValLossRegression,
-          detect_val_loss_regression(
-              series(Role::kValLoss), d.validation_loss_regression, bound(Role::kLoss) ? &series(Role::kLoss) : nullptr,
-              bound(Role::kValAccuracy) ? &series(Role::kValAccuracy) : nullptr,
-              error_rate_watch >= 0 ? &watches[static_cast<std::size_t>(error_rate_watch)].series : nullptr),
-          now, &series(Role::kValLoss));
+      apply(kValLossRegression,
+            detect_val_loss_regression(
+                series(Role::kValLoss), d.validation_loss_regression,
+                bound(Role::kLoss) ? &series(Role::kLoss) : nullptr, run_quality(),
+                error_rate_watch >= 0 ? &watches[static_cast<std::size_t>(error_rate_watch)].series : nullptr),
+            now, &series(Role::kValLoss));
   }
 
   // A key that says "time" and has no family is an elapsed clock when another key is its running mean per step on

@@ -177,7 +177,8 @@ TEST_CASE("monitor: a quality drop while the learning rate warms up past its val
 
 TEST_CASE("monitor: a validation loss that climbs while the accuracy keeps rising is no divergence", "[monitor]") {
   // r39: a DistilBERT fine-tuned for 16 epochs; its validation loss 2.19 -> 5.77 as it grows confident on what it gets
-  // wrong, its accuracy 0.213 -> 0.401 all the way (healthy; validation_loss_regression still says it overfits).
+  // wrong, its accuracy 0.213 -> 0.401 all the way (healthy). HF's table prints the evaluation accuracy as a bare
+  // "Accuracy": no validation role, but no training side either.
   const double train[] = {2.2439, 1.9235, 1.5915, 1.3262, 1.0529, 0.8495, 0.6779, 0.5546,
                           0.4738, 0.412,  0.3961, 0.3292, 0.318,  0.2936, 0.2671, 0.2301};
   const double val[] = {2.1898, 2.1045, 2.138,  2.2544, 2.5662, 2.8731, 3.198,  3.6289,
@@ -192,7 +193,7 @@ TEST_CASE("monitor: a validation loss that climbs while the accuracy keeps risin
                         {{"Training Loss", train[i]},
                          {"Validation Loss", val[i]},
                          {"Accuracy", acc_falls && i >= 3 ? acc[3] - 0.01 * (i - 2) : acc[i]}}));
-    return raised(got, "loss_divergence");
+    return raised(got, "loss_divergence") || raised(got, "validation_loss_regression");
   };
   CHECK_FALSE(run(false));
   CHECK(run(true));  // the same climb while the accuracy slides back: a divergence
