@@ -988,8 +988,9 @@ struct Monitor::Impl {
     if (!q && error_rate_watch >= 0) q = &watches[static_cast<std::size_t>(error_rate_watch)].series;
     if (!q || q->empty() || q->finite_count() < 2 || q->back().step < loss.argmin_step()) return d;
     const double v = q->back().value;
-    const bool held = higher_better ? v >= *q->max() - kQualityHeld * std::fabs(*q->max())
-                                    : v <= *q->min() + kQualityHeld * std::fabs(*q->min());
+    const bool held =
+        higher_better ? v >= *q->max() - detail::sampling_tolerance(*q, *q->max(), kQualityHeld) * std::fabs(*q->max())
+                      : v <= *q->min() + kQualityHeld * std::fabs(*q->min());
     return std::isfinite(v) && held ? std::nullopt : d;
   }
 

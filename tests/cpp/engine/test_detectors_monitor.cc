@@ -199,6 +199,31 @@ TEST_CASE("monitor: a validation loss that climbs while the accuracy keeps risin
   CHECK(run(true));  // the same climb while the accuracy slides back: a divergence
 }
 
+TEST_CASE("monitor: an accuracy on a small validation set holds within its sampling spread", "[monitor]") {
+  // r41: a requirements classifier evaluated on 196 examples (one example is 0.005 of accuracy, its binomial spread
+  // at 0.82 is 0.027): the accuracy holds at 0.78-0.83 from its 9th evaluation on while the evaluation loss climbs
+  // 0.82 -> 1.29 (healthy). Its first 36 evaluations, every 98 steps.
+  const std::vector<double> acc = {0.5408, 0.6224, 0.7041, 0.7449, 0.7908, 0.7908, 0.8163, 0.8061, 0.8214,
+                                   0.7755, 0.7755, 0.8010, 0.8010, 0.8061, 0.8163, 0.8010, 0.8316, 0.8214,
+                                   0.8214, 0.8265, 0.8265, 0.8214, 0.8214, 0.8214, 0.8214, 0.8214, 0.8214,
+                                   0.8214, 0.8214, 0.8163, 0.8214, 0.8214, 0.8163, 0.8214, 0.8214, 0.7959};
+  const std::vector<double> loss = {1.5128, 1.2641, 1.0309, 0.8704, 0.8195, 0.8514, 0.8724, 0.8901, 0.9171,
+                                    1.0321, 1.0820, 1.0342, 1.0586, 1.0633, 1.0377, 1.1193, 1.0683, 1.1136,
+                                    1.1254, 1.1360, 1.1472, 1.1640, 1.1681, 1.1743, 1.1813, 1.1919, 1.2045,
+                                    1.2104, 1.2212, 1.2327, 1.2409, 1.2477, 1.2560, 1.2620, 1.2688, 1.2945};
+  auto run = [&](double fall) {
+    Monitor m(opts());
+    std::vector<Alert> got;
+    for (std::size_t i = 0; i < acc.size(); ++i) {
+      const double a = i >= 20 ? acc[i] - fall : acc[i];
+      collect(&got, row(m, 98 * static_cast<std::int64_t>(i + 1), {{"eval_accuracy", a}, {"eval_loss", loss[i]}}));
+    }
+    return raised(got, "validation_loss_regression") || raised(got, "loss_divergence");
+  };
+  CHECK_FALSE(run(0.0));
+  CHECK(run(0.15));  // the same loss while the accuracy falls 0.15, far beyond 196 examples' spread
+}
+
 TEST_CASE("monitor: a loss at ln 3 beside a score of 1/3 is at chance only when the score is an accuracy",
           "[monitor]") {
   // r28's ResNet on three classes: test loss 1.10 while the test accuracy sits at 33.63 %, then learning starts.

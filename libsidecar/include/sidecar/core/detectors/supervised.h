@@ -354,12 +354,36 @@ constexpr double kAccHoldTolerance = 0.02;
 // model fine-tuned past its best loss grows over-confident on the words it gets wrong while it gets no more of them
 // wrong (r28: Whisper large-v2 on Japanese, Validation Loss 0.321 -> 0.420 over four evaluations while Wer goes
 // 0.789, 0.748, 0.743, 0.744, 0.745).
+// An accuracy is k/N of a validation set of N examples: N shows in the granularity of its values (the smallest gap
+// between two distinct retained values, from kSamplingValues of them), and a small set's accuracy scatters by its
+// binomial spread, sqrt(p (1 - p) / N). The relative tolerance of an accuracy at best p: the larger of `floor` and two
+// such spreads, at most kSamplingMaxTolerance (r41: a requirements classifier on 196 examples holds 0.80-0.83 for 30
+// evaluations, one example is 0.005 and its spread 0.027, while its evaluation loss climbs 0.82 -> 1.29).
+constexpr std::size_t kSamplingValues = 5;
+constexpr double kSamplingMaxTolerance = 0.1;
+inline double sampling_tolerance(const Series& acc, double best, double floor) {
+  if (!(best > 0)) return floor;
+  const double scale = best > 1.5 ? 100.0 : 1.0;  // a percentage
+  auto& v = scratch(3);  // (no caller of a hold check holds scratch 3)
+  acc.finite_window(0, acc.size(), &v);
+  std::sort(v.begin(), v.end());
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  if (v.size() < kSamplingValues) return floor;
+  double gap = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 1; i < v.size(); ++i) gap = std::min(gap, (v[i] - v[i - 1]) / scale);
+  const double p = std::min(best / scale, 1.0);
+  if (!(gap >= 1e-3) || !(p < 1.0)) return floor;        // N above 1000, or at the ceiling: no sampling allowance
+  const double spread = std::sqrt(p * (1.0 - p) * gap);  // N = 1 / gap
+  return std::clamp(2.0 * spread / p, floor, std::max(floor, kSamplingMaxTolerance));
+}
+
 inline bool metric_holds(const Series& vloss, const Series* metric, bool higher_is_better) {
   if (!metric || metric->empty() || metric->back().step != vloss.back().step) return false;
   const double x = metric->back().value;
   auto best = higher_is_better ? metric->max() : metric->min();
   if (!std::isfinite(x) || !best || !std::isfinite(*best)) return false;
-  if (higher_is_better) return x >= *best || (*best > 0 && x >= (1.0 - kAccHoldTolerance) * *best);
+  if (higher_is_better)
+    return x >= *best || (*best > 0 && x >= (1.0 - sampling_tolerance(*metric, *best, kAccHoldTolerance)) * *best);
   return *best >= 0 && x <= (1.0 + kAccHoldTolerance) * *best;
 }
 }  // namespace detail
