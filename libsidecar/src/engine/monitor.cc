@@ -955,15 +955,6 @@ struct Monitor::Impl {
     return d;
   }
 
-  // A loss that rises gently while the run's quality metric, measured since the loss's minimum, is at its best (within
-  // kQualityHeld of it): the model is getting better at its task. A fine-tuned classifier's evaluation loss climbs as
-  // it grows confident on the examples it gets wrong while its accuracy and F1 still rise (r39: a DistilBERT's
-  // validation loss 2.1 -> 5.8 as its accuracy goes 0.21 -> 0.40; r40: an NER model's eval loss 0.51 -> 1.23, F1
-  // rising), and a speech model's noisy batch loss settles higher while its WER keeps falling (r32). The gentle rules
-  // (slow, creep, settle, step) wait for the quality metric; on a validation-side loss the fast, hold and jump rules
-  // too. The overwhelming ones (absurd, blowup, runaway) and a NaN do not. The metric: the validation accuracy role,
-  // else the first quality key that is no precision or recall alone, else an error rate (lower is better).
-  static constexpr double kQualityHeld = 0.01;
   // The run's quality metric on held-out data (higher is better): the validation accuracy role, else the first
   // quality key that names no training side, is no precision or recall alone and no logged best-so-far (HF's
   // evaluation table prints a bare "Accuracy" beside "Validation Loss"); null when it logs none. A training accuracy
@@ -976,6 +967,15 @@ struct Monitor::Impl {
         return &w.series;
     return nullptr;
   }
+  // A loss that rises gently while the run's quality metric, measured since the loss's minimum, is at its best (within
+  // kQualityHeld of it): the model is getting better at its task. A fine-tuned classifier's evaluation loss climbs as
+  // it grows confident on the examples it gets wrong while its accuracy and F1 still rise (r39: a DistilBERT's
+  // validation loss 2.1 -> 5.8 as its accuracy goes 0.21 -> 0.40; r40: an NER model's eval loss 0.51 -> 1.23, F1
+  // rising), and a speech model's noisy batch loss settles higher while its WER keeps falling (r32). The gentle rules
+  // (slow, creep, settle, step) wait for the quality metric; on a validation-side loss the fast, hold and jump rules
+  // too. The overwhelming ones (absurd, blowup, runaway) and a NaN do not. The metric: run_quality(), else an error
+  // rate (lower is better); an accuracy holds within its validation set's sampling spread too (sampling_tolerance).
+  static constexpr double kQualityHeld = 0.01;
   std::optional<Decision> unless_quality_holds(std::optional<Decision> d, const Series& loss,
                                                bool val_role = false) const {
     const std::string* rule = d ? evidence_get(d->evidence, "rule") : nullptr;
