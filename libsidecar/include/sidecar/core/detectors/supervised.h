@@ -364,7 +364,8 @@ constexpr double kSamplingMaxTolerance = 0.1;
 inline double sampling_tolerance(const Series& acc, double best, double floor) {
   if (!(best > 0)) return floor;
   const double scale = best > 1.5 ? 100.0 : 1.0;  // a percentage
-  auto& v = scratch(3);  // (no caller of a hold check holds scratch 3)
+  // scratch 3: no caller of a hold check holds it
+  auto& v = scratch(3);
   acc.finite_window(0, acc.size(), &v);
   std::sort(v.begin(), v.end());
   v.erase(std::unique(v.begin(), v.end()), v.end());
