@@ -141,6 +141,7 @@ struct Monitor::Impl {
     bool time_token = false;    // a key without a family that says "time" (a clock candidate: promote_clocks)
     bool policy_loss = false;   // a policy-gradient objective: a loss key naming a policy, actor, pg or surrogate
     char pr_part = 0;           // 'p' a precision, 'r' a recall, of a detector or classifier (pr_traded_off)
+    bool train_side = false;    // the key has a train token (run_quality)
     char gan = 0;               // a loss-family key's GAN side, 'g' or 'd' (gan_side), else 0
     Series per_step;
     Series rate;  // a clock's steps per second over each interval (cumulative_throughput); 1 / a step time
@@ -609,6 +610,7 @@ struct Monitor::Impl {
       w.mean_token = detail::has(tk, {"avg", "average", "mean"});
       if (fam == KeyFamily::kStepTime) w.rate = step_rate_series(key);
       if (fam == KeyFamily::kQuality) {
+        w.train_side = detail::token_flags(tk).train;
         const bool precision = detail::has(tk, {"precision", "prec"}), recall = detail::has(tk, {"recall"});
         w.pr_part = precision == recall ? 0 : precision ? 'p' : 'r';
         int& first = precision ? precision_watch : recall_watch;
@@ -962,8 +964,7 @@ struct Monitor::Impl {
   const Series* run_quality() const {
     if (bound(Role::kValAccuracy)) return &series(Role::kValAccuracy);
     for (const Watch& w : watches)
-      if (w.family == KeyFamily::kQuality && !w.is_best && !w.pr_part && !w.series.empty() &&
-          !detail::token_flags(detail::key_tokens(w.series.name(), true)).train)
+      if (w.family == KeyFamily::kQuality && !w.is_best && !w.pr_part && !w.train_side && !w.series.empty())
         return &w.series;
     return nullptr;
   }
