@@ -180,6 +180,7 @@ struct Monitor::Impl {
   std::vector<Watch> watches;
   int train_quality = -1;              // the first quality watch of the training side (Keras' "acc"), -1 none
   int clip_fraction = -1;              // the watch of PPO's clip fraction (clipfrac, clip_fraction), -1 none
+  int work_watch = -1;                 // the watch of a generated length per step (unless_work_explains), -1 none
   int error_rate_watch = -1;           // the first error rate's watch (WER, CER, TER), -1 none
   std::size_t unknown_watches = 0;     // watches of keys without a family
   int precision_watch = -1;            // the first precision's watch (pr_part), -1 none
@@ -557,6 +558,15 @@ struct Monitor::Impl {
     apply(active[s], std::move(d), now, series_of);
   }
 
+  // The mean length of what the policy generates in each step, as RL on language models logs it: TRL's
+  // completions/mean_length, verl's response_length/mean, OpenRLHF's response_length. Not its minimum, maximum,
+  // spread or clipped share.
+  static bool is_generated_length(const std::vector<std::string>& tk) {
+    return detail::has(tk, {"completion", "completions", "response", "responses", "generation", "generated"}) &&
+           detail::has(tk, {"length", "len", "tokens"}) &&
+           !detail::has(tk, {"min", "max", "std", "clip", "clipped", "ratio", "frac", "terminated"});
+  }
+
   // PPO's clip fraction, however spelled: SB3's train/clip_fraction, CleanRL's clipfrac, the RL-baselines' ClipFrac,
   // TRL's policy/clipfrac.
   static bool is_clip_fraction_key(std::string_view key) {
@@ -620,6 +630,7 @@ struct Monitor::Impl {
       if (fam == KeyFamily::kQuality && !w.is_best && train_quality < 0 && !detail::token_flags(tk).val)
         train_quality = idx;  // the first quality key of the training side
       if (clip_fraction < 0 && is_clip_fraction_key(key)) clip_fraction = idx;
+      if (work_watch < 0 && fam == KeyFamily::kNone && is_generated_length(tk)) work_watch = idx;
       if (error_rate_watch < 0 && w.error_rate) error_rate_watch = idx;
       watches.push_back(std::move(w));
     }
@@ -807,12 +818,15 @@ struct Monitor::Impl {
     const ThroughputCollapseOptions& o = opt.playbook.detectors.throughput_collapse;
     const bool rate_open = !w.step_rate.sig.empty();
     apply(w.throughput,
-          growth && !(rate_open && w.throughput.sig.empty()) ? detect_step_time_growth(times, o, may_be_clock)
-                                                             : std::nullopt,
+          growth && !(rate_open && w.throughput.sig.empty())
+              ? unless_work_explains(detect_step_time_growth(times, o, may_be_clock), times)
+              : std::nullopt,
           now, recovery);
     apply(w.step_rate,
-          level && w.throughput.sig.empty() ? detect_step_time_collapse(w.rate, times.name(), o) : std::nullopt, now,
-          &w.rate);
+          level && w.throughput.sig.empty()
+              ? unless_work_explains(detect_step_time_collapse(w.rate, times.name(), o), times)
+              : std::nullopt,
+          now, &w.rate);
   }
 
   // Whether a time per step is an average since the start ("AVG Time Per Epoch" of Spinning Up's logger and its
@@ -955,6 +969,46 @@ struct Monitor::Impl {
       }
     }
     return d;
+  }
+
+  // A step time that follows the work each step does: RL on a language model generates its answers inside the
+  // step, and the step takes longer as they grow (TRL GRPO runs, r32 and r37: step_time 1.3 s while the policy
+  // answers in 3 tokens, 4.3 s at 340). Such a slowdown waits while the run logs a generated length (work_watch) and
+  // the time now is within kWorkExplains x what a straight line through the earlier (length, time) pairs gives for
+  // the length now, the line rising with the length (correlation at least kWorkCorrelation, over at least
+  // kWorkPairs pairs). A step time that rises while the length holds is judged as before. Known false negative: a
+  // real slowdown that comes while the answers grow by as much.
+  static constexpr double kWorkExplains = 1.25;
+  static constexpr double kWorkCorrelation = 0.8;
+  static constexpr std::size_t kWorkPairs = 5;
+  std::optional<Decision> unless_work_explains(std::optional<Decision> d, const Series& times) const {
+    if (!d || work_watch < 0 || times.empty()) return d;
+    const Series& work = watches[static_cast<std::size_t>(work_watch)].series;
+    // (length, time) at the steps both logged, newest first; the first is the time judged now.
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    std::size_t n = 0;
+    std::optional<std::pair<double, double>> latest;
+    for (std::size_t i = 0, j = 0; i < times.size() && j < work.size();) {
+      const SeriesPoint &t = times.from_back(i), &x = work.from_back(j);
+      if (t.step != x.step) {
+        (t.step > x.step ? i : j) += 1;
+        continue;
+      }
+      ++i, ++j;
+      if (!std::isfinite(t.value) || !std::isfinite(x.value)) continue;
+      if (!latest) {
+        latest.emplace(x.value, t.value);
+        continue;
+      }
+      sx += x.value, sy += t.value, sxx += x.value * x.value, syy += t.value * t.value, sxy += x.value * t.value;
+      ++n;
+    }
+    if (!latest || n < kWorkPairs || times.back().step != work.back().step) return d;
+    const double k = static_cast<double>(n);
+    const double vx = sxx - sx * sx / k, vy = syy - sy * sy / k, cxy = sxy - sx * sy / k;
+    if (!(vx > 0) || !(vy > 0) || !(cxy > 0) || cxy / std::sqrt(vx * vy) < kWorkCorrelation) return d;
+    const double slope = cxy / vx, predicted = (sy - slope * sx) / k + slope * latest->first;
+    return predicted > 0 && latest->second <= kWorkExplains * predicted ? std::nullopt : d;
   }
 
   // The run's quality metric on held-out data (higher is better): the validation accuracy role, else the first

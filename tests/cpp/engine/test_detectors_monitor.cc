@@ -1328,3 +1328,26 @@ TEST_CASE("monitor: a validation loss that rises while the WER holds at its best
   // The same losses with the WER 9 % above its best at the last evaluation: the model got worse.
   CHECK(raised(run(true), "validation_loss_regression"));
 }
+
+TEST_CASE("monitor: a GRPO step time that follows the answers' length is the work, not a slowdown (r32, r37)",
+          "[monitor][families][false_positive]") {
+  // TRL GRPO rows of a healthy Qwen2.5-7B run: the answers shrink to 3 tokens and grow back to 340, and step_time
+  // follows them, 1.3 s to 4.3 s.
+  const double step_time[] = {3.4999, 3.5523, 2.8799, 1.7599, 1.3120, 1.3117, 2.8854, 3.9097, 3.8639, 4.3162};
+  const double length[] = {229.75, 235.05, 163.625, 13.975, 3.2, 3.6, 186.425, 324.375, 303.8, 343.05};
+  auto run = [&](bool log_length, bool length_holds) {
+    Monitor m(opts());
+    std::vector<Alert> got;
+    for (int i = 0; i < 10; ++i) {
+      std::vector<std::pair<std::string, double>> kv = {{"step_time", step_time[i]}, {"reward", 0.8}};
+      if (log_length) kv.emplace_back("completions/mean_length", length_holds ? 3.4 : length[i]);
+      sidecar::test::observe_row(m, i + 1, kv);
+      collect(&got, m.take());
+    }
+    return got;
+  };
+  CHECK_FALSE(raised(run(true, false), "throughput_collapse"));
+  // Without the length, or with answers that stay 3 tokens long, the same times are a slowdown.
+  CHECK(raised(run(false, false), "throughput_collapse"));
+  CHECK(raised(run(true, true), "throughput_collapse"));
+}
