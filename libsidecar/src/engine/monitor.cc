@@ -1089,9 +1089,7 @@ struct Monitor::Impl {
     if (auto d = detect_frozen_metric_alone(m, fo)) return d;
     // An accuracy's first evaluation is the untrained model's chance level;
     // a BLEU or a PSNR has no such level and is not judged this way.
-    if (!detail::has(detail::key_tokens(m.name(), true), {"accuracy", "top1", "top5", "acc1", "acc5", "correct"}))
-      return std::nullopt;
-    return detect_metric_start(m, fo);
+    return accuracy_key(m.name()) ? detect_metric_start(m, fo) : std::nullopt;
   }
 
   // The training-side accuracy (the first quality key without a val/test/dev

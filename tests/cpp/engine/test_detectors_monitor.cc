@@ -596,6 +596,14 @@ TEST_CASE("monitor: an accuracy that never leaves its first level in a run witho
   std::vector<std::string> got;
   for (int i = 0; i < 13; ++i) collect(&got, row(m, 200 * i, {{"Accuracy", acc[i]}}), true, "rule");
   CHECK(got == std::vector<std::string>{"frozen_metric@1800:metric_start"});
+  // A top-3 accuracy is an accuracy as the chance rules read one (accuracy_key), an F1 is not.
+  for (const char* key : {"top3", "f1"}) {
+    Monitor k(opts());
+    got.clear();
+    for (int i = 0; i < 13; ++i) collect(&got, row(k, 200 * i, {{key, acc[i]}}), true, "rule");
+    CHECK(got == (std::string(key) == "top3" ? std::vector<std::string>{"frozen_metric@1800:metric_start"}
+                                             : std::vector<std::string>{}));
+  }
   // A validation PSNR on a plateau (26.1-26.4 dB) has no chance level at its start: quiet.
   Monitor p(opts());
   got.clear();
