@@ -133,8 +133,8 @@ struct RoleAliases {
       {"val/loss", "val_loss", "validation/loss", "validation_loss", "eval/loss", "eval_loss"},
       // (a mean over episodes before one episode's: "Mean Reward" beside "Reward" is the signal, the other its noise)
       {"mean_reward", "reward", "train/reward", "episode_reward", "episode/reward", "rollout/ep_rew_mean",
-       "eval/reward", "objective/rlhf_reward", "ep_rew", "ep_rew_mean", "rewards/mean", "AverageEpRet",
-       "EpRet"},  // AverageEpRet, EpRet: OpenAI Spinning Up's logger and its forks
+       "eval/reward", "objective/rlhf_reward", "ep_rew", "ep_rew_mean", "rewards/mean", "AverageEpRet", "EpRet",
+       "critic/score/mean"},  // AverageEpRet, EpRet: OpenAI Spinning Up's logger and its forks; verl's task score
       {"success_rate", "train/success_rate", "eval/success_rate", "success", "win_rate", "rollout/success_rate"},
       {"rewards/accuracy_reward", "rewards/accuracy_reward/mean", "rewards/accuracy_reward_func/mean",
        "rewards/correctness_reward_func/mean", "rewards/correctness_reward", "accuracy_reward", "correctness_reward"},

@@ -259,6 +259,13 @@ TEST_CASE("roles: reward and reward components", "[roles]") {
   REQUIRE(m.match("Mean Reward"));
   REQUIRE(m.match("Reward"));
   CHECK(m.match("Mean Reward")->priority < m.match("Reward")->priority);
+  // verl logs the task's score beside the rewards the policy is trained on, which add the KL penalty in the reward
+  // (r41: an on-policy distillation whose score falls -0.68 -> -1.0 while critic/rewards/mean rises -13.6 -> -1.3 as
+  // the policy stops answering): the score is the reward.
+  REQUIRE(m.match("critic/score/mean"));
+  REQUIRE(m.match("critic/rewards/mean"));
+  CHECK(m.match("critic/score/mean")->role == Role::kReward);
+  CHECK(m.match("critic/score/mean")->priority < m.match("critic/rewards/mean")->priority);
   for (std::string_view k : {"rewards/accuracy_reward/mean", "rewards/correctness_reward_func/mean",
                              "rewards/accuracy_reward_func", "rewards/exact_match_reward"}) {
     INFO(k);
