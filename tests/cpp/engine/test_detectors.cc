@@ -251,6 +251,21 @@ TEST_CASE("loss_spike: Megatron's 10x-max ceiling is critical at once", "[detect
   CHECK(*ev(*huge, "rule") == "ceiling");
 }
 
+TEST_CASE("loss_spike: with one or two points before it, the ceiling wants 1000x (handson-ml2 chapter 10)",
+          "[detectors][spike]") {
+  // A regression MLP at SGD learning rate 0.05: 0.7645 for its first epoch, 8.2e9 for its second (then 1.34 for ever).
+  auto d = detect_loss_spike(make({0.7645, 8159520618.2209}), {});
+  REQUIRE(d);
+  CHECK(*ev(*d, "rule") == "ceiling");
+  CHECK(d->severity == Severity::kCritical);
+  CHECK(detect_loss_spike(make({0.7645, 0.6, 8159520618.2209}), {}));
+  // Under 1000x with so little before it: a second epoch's loss may be anything near the first's scale.
+  CHECK_FALSE(detect_loss_spike(make({0.7645, 500.0}), {}));
+  CHECK_FALSE(detect_loss_spike(make({0.7645, 0.6, 500.0}), {}));
+  // A first value at or under 0 is no scale.
+  CHECK_FALSE(detect_loss_spike(make({0.0, 8159520618.2209}), {}));
+}
+
 TEST_CASE("loss_spike: a negative log-likelihood that jumps positive past 10x its magnitude (WaveGlow#32)",
           "[detectors][spike]") {
   auto d = detect_loss_spike(make({-4.0656, -4.4903, -4.4543, -4.3225, 4191.68}), {});

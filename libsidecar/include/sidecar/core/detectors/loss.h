@@ -190,19 +190,19 @@ inline std::optional<Decision> detect_high_loss(const Series& loss, const HighLo
 // (half the finest decimal step its values were printed with; the HF
 // Trainer logs round(loss, 4)): a GRPO loss printed as 0.0, 0.0, 0.0001 is
 // at its print resolution, not 9x its mean.
-#define SIDECAR_LOSS_SPIKE_OPTIONS(X)                                                                   \
-  X(bool, enabled, true, (), "off: no spike rule runs")                                                 \
-  X(int, window, 100, (3, 1e5), "trailing points the robust rule compares against")                     \
-  X(int, min_points, 20, (3, 1e8), "finite points before the robust rule (the early rule runs before)") \
-  X(double, z, 8.0, (0.0), "robust z-score of log(loss) that counts as a spike")                        \
-  X(double, min_ratio, 2.0, (0.0), "a spike is also at least this x the reference median")              \
-  X(int, persistence, 3, (1, 1000), "consecutive spiking points (one-step blips are ignored)")          \
-  X(double, mad_floor, 0.01, (1e-12),                                                                   \
-    "floor of the MAD of log(loss) (about 1 %), so a flat reference is not infinitely sensitive")       \
-  X(double, early_ratio, 3.0, (0.0), "early rule: latest >= this x the mean of the points before")      \
-  X(double, ceiling_factor, 10.0, (0.0), "ceiling rule: latest > this x the maximum seen (Megatron)")   \
-  X(int, ceiling_min_points, 3, (1, 1e8), "earlier points the ceiling rule needs")                      \
-  X(Severity, severity, Severity::kWarning, (), "severity of the robust and early rules")               \
+#define SIDECAR_LOSS_SPIKE_OPTIONS(X)                                                                                \
+  X(bool, enabled, true, (), "off: no spike rule runs")                                                              \
+  X(int, window, 100, (3, 1e5), "trailing points the robust rule compares against")                                  \
+  X(int, min_points, 20, (3, 1e8), "finite points before the robust rule (the early rule runs before)")              \
+  X(double, z, 8.0, (0.0), "robust z-score of log(loss) that counts as a spike")                                     \
+  X(double, min_ratio, 2.0, (0.0), "a spike is also at least this x the reference median")                           \
+  X(int, persistence, 3, (1, 1000), "consecutive spiking points (one-step blips are ignored)")                       \
+  X(double, mad_floor, 0.01, (1e-12),                                                                                \
+    "floor of the MAD of log(loss) (about 1 %), so a flat reference is not infinitely sensitive")                    \
+  X(double, early_ratio, 3.0, (0.0), "early rule: latest >= this x the mean of the points before")                   \
+  X(double, ceiling_factor, 10.0, (0.0), "ceiling rule: latest > this x the maximum seen (Megatron)")                \
+  X(int, ceiling_min_points, 3, (1, 1e8), "earlier points the ceiling rule needs (1 or 2: a ceiling_factor^3 jump)") \
+  X(Severity, severity, Severity::kWarning, (), "severity of the robust and early rules")                            \
   X(Severity, ceiling_severity, Severity::kCritical, (), "severity of the ceiling rule")
 SIDECAR_OPTIONS(LossSpikeOptions, SIDECAR_LOSS_SPIKE_OPTIONS);
 
@@ -217,9 +217,23 @@ inline Decision spike_decision(const Series& loss, Severity sev, std::string rul
 // negative than ceiling_factor x its most negative value so far (-43 -> -1e27),
 // or positive beyond ceiling_factor x that magnitude (-4.3 -> 4191).
 inline std::optional<Decision> spike_ceiling(const Series& loss, const LossSpikeOptions& opt, std::uint64_t before) {
-  if (!(opt.ceiling_factor > 0) || before < static_cast<std::uint64_t>(opt.ceiling_min_points)) return std::nullopt;
+  if (!(opt.ceiling_factor > 0) || before == 0) return std::nullopt;
   const double v = loss.back().value;
   auto mx = loss.max_before_last();
+  // With fewer earlier points than ceiling_min_points (one or two), only a jump of ceiling_factor^3 (1000x) over
+  // every one of them: a regression MLP at SGD learning rate 0.05 logs 0.76 for its first epoch, 8.2e9 for its
+  // second, then 1.34 for ever (handson-ml2, chapter 10: the model died); a loss's first values fall, and a fall to a
+  // thousandth followed by a thousandfold rise is no healthy start.
+  if (before < static_cast<std::uint64_t>(opt.ceiling_min_points)) {
+    const double factor = opt.ceiling_factor * opt.ceiling_factor * opt.ceiling_factor;
+    if (!(opt.ceiling_factor > 1) || !mx || !(*mx > 0) || !(v > factor * *mx)) return std::nullopt;
+    Decision d = spike_decision(loss, opt.ceiling_severity, "ceiling",
+                                loss.name() + " " + fmt_num(v) + " is over " + fmt_num(factor) +
+                                    "x every value before it (" + fmt_num(*mx) + " at most)");
+    d.evidence.emplace_back("max_seen", fmt_num(*mx));
+    set_band(d, -std::numeric_limits<double>::infinity(), *mx * opt.ceiling_factor);
+    return d;
+  }
   auto mn = loss.min();
   if (mx && *mx < 0 && v < 0 && mn && *mn == v && loss.size() >= 2) {
     double prev_min = 0;
