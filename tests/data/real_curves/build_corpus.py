@@ -37,8 +37,9 @@ entries_r35.json (round 35's, "part": "r35"), entries_r36.json (round 36's,
 "part": "r36"), entries_r37.json (round 37's, "part": "r37"),
 entries_r38.json (round 38's, "part": "r38"), entries_r39.json (round 39's,
 "part": "r39"), entries_r40.json (round 40's, "part": "r40"),
-entries_r41.json (round 41's, "part": "r41") and entries_sealed.json (round
-42's sealed part, "part": "sealed"). A thread feeds
+entries_r41.json (round 41's, "part": "r41"), entries_r42.json (round 42's,
+"part": "r42") and entries_sealed.json (round 43's sealed part, "part":
+"sealed"). A thread feeds
 one part only. Every entry has id, fmt, source, source_kind, framework,
 label, visible_step, also_ok, what_happened, plus the options below.
 
