@@ -1084,6 +1084,7 @@ struct Monitor::Impl {
   // stuck from its first row (detect_frozen_metric_alone).
   std::optional<Decision> frozen_metric(const Series& m) const {
     const FrozenLossOptions& fo = opt.playbook.detectors.frozen_loss;
+    if (auto d = never_scored(m, fo)) return d;
     if (const Series* l = frozen_metric_loss()) return detect_frozen_metric(m, l, fo);
     if (loss_keys || reward_run()) return std::nullopt;
     if (auto d = detect_frozen_metric_alone(m, fo)) return d;
@@ -1091,6 +1092,51 @@ struct Monitor::Impl {
     // a BLEU or a PSNR has no such level and is not judged this way.
     return accuracy_key(m.name()) ? detect_metric_start(m, fo) : std::nullopt;
   }
+
+  // The run's held-out quality metric (run_quality) exactly 0 at every evaluation, kNeverScoredPoints of them or more,
+  // while a training-side loss fell to under kNeverScoredFall x its first value: the model learns what training
+  // shows it and the evaluation finds none of it, its labels or classes not the model's (r42: a YOLO26n whose
+  // data.yaml named other classes, precision, recall and mAP exactly 0 for 100 epochs while its training losses
+  // fell; r41: a YOLOv5 from scratch on coco8, mAP 0 for 100 epochs). A model trained from scratch scores 0 for its
+  // first evaluations, fewer than 20 on the tuned corpus (a Faster R-CNN's foreground accuracy 0 for 17 of 90, a
+  // machine-translation model's accuracy 0 for 11). Not in reinforcement learning or a reward run, where a sparse
+  // task's success or accuracy reward sits at 0 for long. Rule "never_scored" of frozen_metric.
+  static constexpr std::size_t kNeverScoredPoints = 20;
+  static constexpr double kNeverScoredFall = 0.8;
+  std::optional<Decision> never_scored(const Series& m, const FrozenLossOptions& fo) const {
+    if (!fo.enabled || m.size() < kNeverScoredPoints || m.back().value != 0.0 || rl() || reward_run() ||
+        m.count() != m.size() || run_quality() != &m || m.max() != 0.0 || m.min() != 0.0 ||
+        m.finite_count() != m.size())
+      return std::nullopt;
+    const Series* fell = nullptr;
+    for (const Watch& w : watches) {
+      if (w.family != KeyFamily::kLoss || w.series.empty() ||
+          detail::token_flags(detail::key_tokens(w.series.name(), true)).val)
+        continue;
+      const auto first = w.series.initial_values();
+      const auto lo = w.series.min();
+      if (!first.empty() && first.front() > 0 && lo && *lo < kNeverScoredFall * first.front()) {
+        fell = &w.series;
+        break;
+      }
+    }
+    if (!fell && bound(Role::kLoss)) {
+      const Series& l = series(Role::kLoss);
+      const auto first = l.initial_values();
+      const auto lo = l.min();
+      if (!first.empty() && first.front() > 0 && lo && *lo < kNeverScoredFall * first.front()) fell = &l;
+    }
+    if (!fell) return std::nullopt;
+    Decision d = detail::make_decision(
+        Source::kRulebased, "frozen_metric", fo.severity,
+        m.name() + " has been exactly 0 at each of its " + std::to_string(m.size()) + " evaluations while " +
+            fell->name() + " fell from " + detail::fmt_num(fell->initial_values().front()) + " to " +
+            detail::fmt_num(*fell->min()) + ": the model learns and the evaluation finds none of it",
+        m.name(), &m, {{"rule", "never_scored"}, {"points", std::to_string(m.size())}});
+    detail::set_band(d, kScoredAtAll, std::numeric_limits<double>::infinity());  // open until it scores anything
+    return d;
+  }
+  static constexpr double kScoredAtAll = 1e-9;
 
   // The training-side accuracy (the first quality key without a val/test/dev
   // token), if the run logs one.

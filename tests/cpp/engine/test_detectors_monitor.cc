@@ -1359,3 +1359,25 @@ TEST_CASE("monitor: a GRPO step time that follows the answers' length is the wor
   CHECK(raised(run(false, false), "throughput_collapse"));
   CHECK(raised(run(true, true), "throughput_collapse"));
 }
+
+TEST_CASE("monitor: a held-out metric exactly 0 at 20 evaluations while the training loss falls never scored (r42)",
+          "[monitor][families][frozen]") {
+  // A YOLO26n whose data.yaml named other classes: mAP50 exactly 0 for 100 epochs while train/box_loss falls.
+  auto run = [](int epochs, double box_from, bool rl) {
+    Monitor m(opts());
+    std::vector<std::string> got;
+    for (int e = 1; e <= epochs; ++e) {
+      std::vector<std::pair<std::string, double>> kv = {{"train/box_loss", box_from * std::exp(-e / 40.0)},
+                                                        {"metrics/mAP50(B)", 0.0}};
+      if (rl) kv.emplace_back("reward", 1.0);
+      sidecar::test::observe_row(m, e, kv);
+      collect(&got, m.take(), true, "rule");
+    }
+    return got;
+  };
+  CHECK(run(30, 1.14, false) == std::vector<std::string>{"frozen_metric@20:never_scored"});
+  // A run from scratch that scores 0 at fewer evaluations, one whose loss never fell a fifth, a reward run: quiet.
+  CHECK(run(19, 1.14, false).empty());
+  CHECK(run(30, 0.0, false).empty());
+  CHECK(run(30, 1.14, true).empty());
+}
