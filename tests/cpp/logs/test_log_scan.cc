@@ -5004,6 +5004,42 @@ TEST_CASE("round 44: the r43 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 45: the r44 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // I-JEPA's gradient statistics at NaN; Azure's node health check on an uncorrectable ECC count; a supervisor's
+      // silent worker and the flight recorder's missing ranks; c10d's store server that could not listen; torch_npu's
+      // blocking store wait; NCCL without a GPU, a Metal command buffer, a PTX version too old for the target;
+      // HyperPod's auto-resume; dstack without a GPU offer
+      {"INFO:root:[12,  1400] grad_stats: [nan 3.1e-01] (0.00e+00, 4.20e+01)", "nan_in_log"},
+      {"node-017 | ERROR: nhc: Health check failed: check_gpu_ecc: GPU id 0: DRAM Uncorrectable ECC error count "
+       "detected, (0,2)",
+       "xid"},
+      {"Worker hung (no output for ~900s, timeout 900s)", "hang"},
+      {"PGID   | Process Group Desc        | Op Type    | Size     | Dtype    | Missing Ranks", "hang"},
+      {"[E socket.cpp:500] [c10d] The server socket has failed to listen on any local network address.", "nccl_error"},
+      {"RuntimeError: store->get() got error: HCCL_BLOCKING_WAIT", "nccl_timeout"},
+      {"RuntimeError: ProcessGroupNCCL is only supported with GPUs, no GPUs found!", "cuda_error"},
+      {"Error: command buffer exited with error status.", "cuda_error"},
+      {"Reason: PTX version 7.8 does not support target 'sm_90a'.", "cuda_error"},
+      {"[Auto Resume] Info: JobID: 1203 StepID: 1 Initiating communication with cluster agent to diagnose health of "
+       "nodes",
+       "dist_child_failed"},
+      {"There are no offers with these criteria. Exiting...", "gpu_busy"},
+      // look-alikes: a finite norm in an HF dict, a config's norm limit, a healthy health check, a worker that
+      // answered, a compiler echoing a NaN check it warns about, a tqdm bar at its first item, JAX on a CPU-only
+      // install, a bind that fell back to another address
+      {"{'loss': 0.2231, 'grad_norm': 1.93, 'learning_rate': 1.2e-05, 'epoch': 0.42}", ""},
+      {"max_grad_norm: inf", ""},
+      {"node-017 | INFO: nhc: Health check passed: check_gpu_ecc", ""},
+      {"Worker finished (output 4.1 MB, 1800s)", ""},
+      {"   88 |        print *, \"NaN detected in E0T; first index = \", minloc(E0T, MASK=(E0T /= E0T))", ""},
+      {"  0%|          | 0/1541 [00:00<?, ?it/s, total_loss=inf, rpn_class_loss=inf]", ""},
+      {"An NVIDIA GPU may be present on this machine, but a CUDA-enabled jaxlib is not installed. Falling back to cpu.",
+       ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("a stack dump of a live process whose current thread waits is a hang, not a traceback", "[logs][hang]") {
   const std::string frames =
       "  File \"/usr/lib/python3.10/threading.py\", line 320 in wait\n"
