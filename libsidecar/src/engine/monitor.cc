@@ -1108,23 +1108,17 @@ struct Monitor::Impl {
         m.count() != m.size() || run_quality() != &m || m.max() != 0.0 || m.min() != 0.0 ||
         m.finite_count() != m.size())
       return std::nullopt;
-    const Series* fell = nullptr;
-    for (const Watch& w : watches) {
-      if (w.family != KeyFamily::kLoss || w.series.empty() ||
-          detail::token_flags(detail::key_tokens(w.series.name(), true)).val)
-        continue;
-      const auto first = w.series.initial_values();
-      const auto lo = w.series.min();
-      if (!first.empty() && first.front() > 0 && lo && *lo < kNeverScoredFall * first.front()) {
-        fell = &w.series;
-        break;
-      }
-    }
-    if (!fell && bound(Role::kLoss)) {
-      const Series& l = series(Role::kLoss);
+    const auto learned = [](const Series& l) {
       const auto first = l.initial_values();
       const auto lo = l.min();
-      if (!first.empty() && first.front() > 0 && lo && *lo < kNeverScoredFall * first.front()) fell = &l;
+      return !first.empty() && first.front() > 0 && lo && *lo < kNeverScoredFall * first.front();
+    };
+    const Series* fell = bound(Role::kLoss) && learned(series(Role::kLoss)) ? &series(Role::kLoss) : nullptr;
+    for (const Watch& w : watches) {
+      if (fell) break;
+      if (w.family == KeyFamily::kLoss && !w.series.empty() && learned(w.series) &&
+          !detail::token_flags(detail::key_tokens(w.series.name(), true)).val)
+        fell = &w.series;
     }
     if (!fell) return std::nullopt;
     Decision d = detail::make_decision(
