@@ -142,6 +142,7 @@ struct Monitor::Impl {
     bool policy_loss = false;   // a policy-gradient objective: a loss key naming a policy, actor, pg or surrogate
     char pr_part = 0;           // 'p' a precision, 'r' a recall, of a detector or classifier (pr_traded_off)
     bool train_side = false;    // the key has a train token (run_quality)
+    bool val_side = false;      // the key has a val/test/dev token (never_scored)
     char gan = 0;               // a loss-family key's GAN side, 'g' or 'd' (gan_side), else 0
     Series per_step;
     Series rate;  // a clock's steps per second over each interval (cumulative_throughput); 1 / a step time
@@ -600,11 +601,13 @@ struct Monitor::Impl {
       w.may_be_clock = fam == KeyFamily::kStepTime && is_bare_time_key(key);
       w.clock = fam == KeyFamily::kNone && is_elapsed_clock_key(key);
       const auto tk = detail::key_tokens(key, true);
+      const detail::TokenFlags f = detail::token_flags(tk);
+      w.train_side = f.train;
+      w.val_side = f.val;
       w.time_token = fam == KeyFamily::kNone && !w.clock && detail::has(tk, {"time"});
       w.error_rate = fam == KeyFamily::kNone && detail::has(tk, {"wer", "cer", "ter"});
       if (fam == KeyFamily::kLoss) {
         w.gan = gan_side(key);
-        const detail::TokenFlags f = detail::token_flags(tk);
         // A loss key that names no other quantity: plain_loss on the training
         // side, eval_loss on the validation side.
         const bool plain = !f.not_metric && !f.kl && !f.entropy && !f.reward &&
@@ -620,14 +623,13 @@ struct Monitor::Impl {
       w.mean_token = detail::has(tk, {"avg", "average", "mean"});
       if (fam == KeyFamily::kStepTime) w.rate = step_rate_series(key);
       if (fam == KeyFamily::kQuality) {
-        w.train_side = detail::token_flags(tk).train;
         const bool precision = detail::has(tk, {"precision", "prec"}), recall = detail::has(tk, {"recall"});
         w.pr_part = precision == recall ? 0 : precision ? 'p' : 'r';
         int& first = precision ? precision_watch : recall_watch;
         if (w.pr_part && first < 0) first = idx;
         combined_quality = combined_quality || !w.pr_part;
       }
-      if (fam == KeyFamily::kQuality && !w.is_best && train_quality < 0 && !detail::token_flags(tk).val)
+      if (fam == KeyFamily::kQuality && !w.is_best && train_quality < 0 && !f.val)
         train_quality = idx;  // the first quality key of the training side
       if (clip_fraction < 0 && is_clip_fraction_key(key)) clip_fraction = idx;
       if (work_watch < 0 && fam == KeyFamily::kNone && is_generated_length(tk)) work_watch = idx;
@@ -1116,9 +1118,7 @@ struct Monitor::Impl {
     const Series* fell = bound(Role::kLoss) && learned(series(Role::kLoss)) ? &series(Role::kLoss) : nullptr;
     for (const Watch& w : watches) {
       if (fell) break;
-      if (w.family == KeyFamily::kLoss && !w.series.empty() && learned(w.series) &&
-          !detail::token_flags(detail::key_tokens(w.series.name(), true)).val)
-        fell = &w.series;
+      if (w.family == KeyFamily::kLoss && !w.val_side && !w.series.empty() && learned(w.series)) fell = &w.series;
     }
     if (!fell) return std::nullopt;
     Decision d = detail::make_decision(
