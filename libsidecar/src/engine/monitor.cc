@@ -924,7 +924,27 @@ struct Monitor::Impl {
     if (rule && (*rule == "hold" || *rule == "jump") && steps.size() >= kRlLossWarmup &&
         loss.argmin_step() <= steps[kRlLossWarmup - 1])
       return std::nullopt;
+    if (rule && (*rule == "hold" || *rule == "jump") && reward_rose_since(loss.argmin_step())) return std::nullopt;
     return d;
+  }
+  // The reward's last kRewardLevel values all above where it stood at `step` (its latest value at or before it; its
+  // first when it starts later): the returns grew since then, and a value or TD loss regresses onto the returns, so
+  // its level follows them up (r42: an SB3 PPO's total loss 0.024 -> 2.1 as the episode reward climbs back to 1000;
+  // a tf-agents DQN's loss 822 -> 5e4 while its return rises 9 -> 200). A policy that gets worse while its loss
+  // jumps still fires (a TD loss to 5e8 while the reward falls 90 -> 9).
+  static constexpr std::size_t kRewardLevel = 3;
+  bool reward_rose_since(std::int64_t step) const {
+    if (!bound(Role::kReward)) return false;
+    const Series& r = series(Role::kReward);
+    if (r.size() < kRewardLevel + 1) return false;
+    double then = r.from_back(r.size() - 1).value;
+    for (std::size_t i = r.size(); i-- > 0;) {
+      if (r.from_back(i).step > step) break;
+      then = r.from_back(i).value;
+    }
+    for (std::size_t i = 0; i < kRewardLevel; ++i)
+      if (!(r.from_back(i).value > then) || r.from_back(i).step <= step) return false;
+    return true;
   }
   // A logged learning rate so small no weight can move (<= kNegligibleLr, 0 included): the first steps of a warm-up
   // from ~0 (tinygrad's Llama 3 8B at LR 1e-12 .. 5e-12: loss 11.875 on nine of ten steps), or a schedule's end. A

@@ -1222,6 +1222,24 @@ TEST_CASE("monitor: an RL loss's jump against its recent values is its moving ta
   CHECK(ev(got[0], "rule") == "ceiling");
 }
 
+TEST_CASE("monitor: an RL loss that jumps while the returns grow follows them; while the reward falls it diverges",
+          "[monitor][families][false_positive]") {
+  // A PPO total loss (its value loss regresses onto the returns) that settles at 0.025, then jumps 80x and stays,
+  // as in r42's SB3 PPO on an inverted pendulum (0.024 -> 2.1 while the episode reward climbs back to 1000).
+  const double loss[] = {0.5, 0.4, 0.3, 0.2, 0.1, 0.05, 0.04, 0.03, 0.025, 0.03, 2.1, 2.0, 2.2};
+  auto run = [&](bool reward_rises) {
+    std::vector<Alert> got;
+    Monitor m(opts());
+    for (int i = 0; i < 13; ++i) {
+      const double reward = i < 10 || reward_rises ? 100.0 + 80.0 * i : 800.0 - 250.0 * (i - 9);
+      collect(&got, row(m, 2048 * (i + 1), {{"ep_rew_mean", reward}, {"approx_kl", 0.01}, {"loss", loss[i]}}));
+    }
+    return got;
+  };
+  CHECK_FALSE(raised(run(true), "loss_divergence"));
+  CHECK(raised(run(false), "loss_divergence"));
+}
+
 TEST_CASE(
     "monitor: an RL learner's elapsed clock slows across its learning start, and a supervised one's is a slowdown",
     "[monitor][families][false_positive]") {
