@@ -181,6 +181,7 @@ struct Monitor::Impl {
   std::vector<Watch> watches;
   int train_quality = -1;              // the first quality watch of the training side (Keras' "acc"), -1 none
   int clip_fraction = -1;              // the watch of PPO's clip fraction (clipfrac, clip_fraction), -1 none
+  int stop_iter = -1;                  // the watch of PPO's KL early-stop iteration (Spinning Up's StopIter), -1 none
   int work_watch = -1;                 // the watch of a generated length per step (unless_work_explains), -1 none
   int error_rate_watch = -1;           // the first error rate's watch (WER, CER, TER), -1 none
   std::size_t unknown_watches = 0;     // watches of keys without a family
@@ -632,6 +633,9 @@ struct Monitor::Impl {
       if (fam == KeyFamily::kQuality && !w.is_best && train_quality < 0 && !f.val)
         train_quality = idx;  // the first quality key of the training side
       if (clip_fraction < 0 && is_clip_fraction_key(key)) clip_fraction = idx;
+      if (stop_iter < 0 && fam == KeyFamily::kNone && tk.size() == 2 && tk[0] == "stop" &&
+          detail::one_of(tk[1], {"iter", "iters", "iteration"}))
+        stop_iter = idx;
       if (work_watch < 0 && fam == KeyFamily::kNone && is_generated_length(tk)) work_watch = idx;
       if (error_rate_watch < 0 && w.error_rate) error_rate_watch = idx;
       watches.push_back(std::move(w));
@@ -1398,6 +1402,9 @@ struct Monitor::Impl {
         if (!k && clip_fraction >= 0)
           k = detect_kl_trust_region(series(Role::kKl), watches[static_cast<std::size_t>(clip_fraction)].series,
                                      d.kl_explosion);
+        if (!k && stop_iter >= 0)
+          k = detect_kl_early_stop(series(Role::kKl), watches[static_cast<std::size_t>(stop_iter)].series,
+                                   d.kl_explosion);
         apply(kKlExplosion, std::move(k), now, &series(Role::kKl));
       }
       if (dirty(Role::kEntropy))

@@ -1222,6 +1222,32 @@ TEST_CASE("monitor: an RL loss's jump against its recent values is its moving ta
   CHECK(ev(got[0], "rule") == "ceiling");
 }
 
+TEST_CASE("monitor: PPO's KL early stop at the first policy iteration, update after update, is a KL blow-up",
+          "[monitor][families]") {
+  // Spinning Up's PPO on HalfCheetah (r39): StopIter 79 (no early stop) while the KL holds ~0.02, then the KL
+  // passes 1.5 x target_kl after one gradient step at every update while the logged KL stays moderate (0.12 here,
+  // under every jump rule's floor).
+  auto run = [](int stopped, double usual) {
+    std::vector<Alert> got;
+    Monitor m(opts());
+    for (int i = 0; i < 30; ++i) {
+      const bool late = i >= 30 - stopped;
+      collect(&got, row(m, i,
+                        {{"AverageEpRet", 1500.0 - (late ? 40.0 * i : 0.0)},
+                         {"KL", late ? 0.12 : 0.02},
+                         {"ClipFrac", 0.2},
+                         {"StopIter", late ? 1.0 : usual}}));
+    }
+    return got;
+  };
+  auto got = run(5, 79.0);
+  REQUIRE(raised(got, "kl_explosion"));
+  CHECK(ev(*std::find_if(got.begin(), got.end(), [](const Alert& a) { return a.decision.syndrome == "kl_explosion"; }),
+           "rule") == "early_stop");
+  CHECK_FALSE(raised(run(4, 79.0), "kl_explosion"));  // four in a row: a healthy run's flare-up
+  CHECK_FALSE(raised(run(5, 0.0), "kl_explosion"));   // a run that takes one policy iteration by design
+}
+
 TEST_CASE("monitor: an RL loss that jumps while the returns grow follows them; while the reward falls it diverges",
           "[monitor][families][false_positive]") {
   // A PPO total loss (its value loss regresses onto the returns) that settles at 0.025, then jumps 80x and stays,

@@ -456,21 +456,24 @@ inline std::optional<Decision> detect_reward_hacking(const Series& reward, const
 // midpoint of ratio)).
 // A fifth rule, trust_region (detect_kl_trust_region), judges a PPO run that
 // logs its clip fraction: the KL that climbs slowly to a level where most of
-// every batch is clipped.
-#define SIDECAR_KL_EXPLOSION_OPTIONS(X)                                                                \
-  X(bool, enabled, true, (), "off: no KL rule runs")                                                   \
-  X(int, window, 5, (1, 1000), "window rule: previous points compared")                                \
-  X(double, ratio, 2.5, (1.0), "window rule: KL >= this x their maximum and the run's earlier one")    \
-  X(double, min_kl, 0.15, (), "the window and jump rules ignore a KL at or below this")                \
-  X(double, max_kl, 50.0, (0.0),                                                                       \
-    "a level healthy PPO/GRPO runs never reach (TRL's summed KL runs 5-20): fires on one point")       \
-  X(double, jump_ratio, 20.0, (0.0), ">= this x every earlier value: fires with one earlier point")    \
-  X(int, climb_window, 30, (0, 100), "climb rule: the recent points it looks past (0: off)")           \
-  X(int, climb_points, 3, (1, 100), "climb rule: the last this many points, each ...")                 \
-  X(double, climb_ratio, 4.0, (1.0), "... >= this x the KL's maximum before the climb window")         \
-  X(int, trust_points, 5, (0, 1000), "trust_region rule: the last this many updates of both (0: off)") \
-  X(double, trust_kl, 0.5, (0.0), "trust_region rule: PPO's update KL >= this at each of them ...")    \
-  X(double, trust_clip, 0.7, (0.0, 1.0), "... and its clip fraction >= this at each of them")          \
+// every batch is clipped. A sixth, early_stop (detect_kl_early_stop), one that
+// logs the iteration at which PPO's KL early stop ended each update.
+#define SIDECAR_KL_EXPLOSION_OPTIONS(X)                                                                 \
+  X(bool, enabled, true, (), "off: no KL rule runs")                                                    \
+  X(int, window, 5, (1, 1000), "window rule: previous points compared")                                 \
+  X(double, ratio, 2.5, (1.0), "window rule: KL >= this x their maximum and the run's earlier one")     \
+  X(double, min_kl, 0.15, (), "the window and jump rules ignore a KL at or below this")                 \
+  X(double, max_kl, 50.0, (0.0),                                                                        \
+    "a level healthy PPO/GRPO runs never reach (TRL's summed KL runs 5-20): fires on one point")        \
+  X(double, jump_ratio, 20.0, (0.0), ">= this x every earlier value: fires with one earlier point")     \
+  X(int, climb_window, 30, (0, 100), "climb rule: the recent points it looks past (0: off)")            \
+  X(int, climb_points, 3, (1, 100), "climb rule: the last this many points, each ...")                  \
+  X(double, climb_ratio, 4.0, (1.0), "... >= this x the KL's maximum before the climb window")          \
+  X(int, trust_points, 5, (0, 1000), "trust_region rule: the last this many updates of both (0: off)")  \
+  X(double, trust_kl, 0.5, (0.0), "trust_region rule: PPO's update KL >= this at each of them ...")     \
+  X(double, trust_clip, 0.7, (0.0, 1.0), "... and its clip fraction >= this at each of them")           \
+  X(int, early_stop_points, 5, (0, 1000),                                                               \
+    "early_stop rule: the last this many updates all stopped at their first policy iteration (0: off)") \
   X(Severity, severity, Severity::kWarning, (), "alert severity")
 SIDECAR_OPTIONS(KlExplosionOptions, SIDECAR_KL_EXPLOSION_OPTIONS);
 
@@ -595,6 +598,36 @@ inline std::optional<Decision> detect_kl_trust_region(const Series& kl, const Se
       kl.name(), &kl, {{"rule", "trust_region"}, {"clip_fraction", detail::fmt_num(clip.back().value)}});
   detail::set_band(d, -std::numeric_limits<double>::infinity(), opt.trust_kl);
   return d;
+}
+
+// PPO's own KL early stop at work every time (rule "early_stop"; evidence: the
+// iteration at which each update stopped, Spinning Up's `StopIter`): the last
+// early_stop_points updates all stopped at their first policy iteration (0 or
+// 1), after stopping later before (some earlier update went past iteration
+// 4, so this is no run configured for a single iteration). Spinning Up's PPO
+// ends an update's policy iterations once the KL passes 1.5 x target_kl: an
+// update that passes it after one gradient step moved the policy too far at
+// once, and doing so epoch after epoch is a KL that left its target for good
+// while the logged mean KL, measured at the stop, stays moderate (r39:
+// HalfCheetah runs at KL 0.25-0.55 with StopIter 1 for 5-26 epochs running as
+// their returns halve). Healthy on the tuned corpus: runs of 4 or fewer.
+// Open until an update gets past its first iteration.
+inline std::optional<Decision> detect_kl_early_stop(const Series& kl, const Series& stop_iter,
+                                                    const KlExplosionOptions& opt) {
+  const auto n = static_cast<std::size_t>(std::max(opt.early_stop_points, 0));
+  constexpr double kFirstIteration = 1.0, kStoppedLater = 4.0;
+  if (!opt.enabled || n == 0 || kl.empty() || stop_iter.size() <= n) return std::nullopt;
+  for (std::size_t i = 0; i < n; ++i)
+    if (!(stop_iter.from_back(i).value <= kFirstIteration)) return std::nullopt;  // a NaN fails too
+  bool later = false;
+  for (std::size_t i = n; i < stop_iter.size() && !later; ++i) later = stop_iter.from_back(i).value > kStoppedLater;
+  if (!later) return std::nullopt;
+  return detail::make_decision(
+      Source::kPlaybook, "kl_explosion", opt.severity,
+      stop_iter.name() + " has stopped every update at its first policy iteration for " + std::to_string(n) +
+          " updates (" + kl.name() + " " + detail::fmt_num(kl.back().value) +
+          "): each update overshoots the KL target at once, the policy moves too far",
+      kl.name(), &kl, {{"rule", "early_stop"}, {"stop_iter", detail::fmt_num(stop_iter.back().value)}});
 }
 
 // Entropy collapse (the policy turned deterministic: entropy <=
