@@ -554,7 +554,8 @@ inline TokenClass classify_tokens(const std::vector<std::string>& tk) {
   if (is_eta(tk, f)) return family_only(KeyFamily::kEta);
   if (f.tput) {
     TokenClass c = family_only(KeyFamily::kThroughput);
-    if (!has(tk, {"mfu", "tflops"})) bind_token_role(c, Role::kThroughput, tk);
+    // (an evaluation's speed is no measure of the training loop's: a watch of its family at most)
+    if (!has(tk, {"mfu", "tflops"}) && !f.val) bind_token_role(c, Role::kThroughput, tk);
     return c;
   }
   if (f.reward) return reward_class(tk, f);

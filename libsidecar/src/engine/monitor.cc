@@ -791,7 +791,10 @@ struct Monitor::Impl {
                   : unless_lr_rose(detect_val_acc_drop(s, d.validation_drop, "quality_drop", known_best(w.norm))),
               now, &s);
         apply(w.frozen, frozen_metric(s), now, &s);
-      } else if (w.family == KeyFamily::kThroughput)
+      } else if (w.family == KeyFamily::kThroughput && !w.val_side)
+        // Not an evaluation's speed (the HF Trainer's eval_samples_per_second): it moves with what each evaluation
+        // does and with what shares the host then (r34: a DistilBERT's evaluations 38 s, then 1050 s at one of
+        // them, while training ran on at its pace), not with the training loop's; a stall stops the training rows.
         apply(w.throughput, detect_throughput_slowdown(s, d.throughput_collapse, learning_start_possible(s)), now, &s);
       else if (w.family == KeyFamily::kStepTime) {
         // Two rules, one slowdown at a time: the growth rule (each step

@@ -1222,6 +1222,21 @@ TEST_CASE("monitor: an RL loss's jump against its recent values is its moving ta
   CHECK(ev(got[0], "rule") == "ceiling");
 }
 
+TEST_CASE("monitor: an evaluation's speed falling is no stall; the training loop's is", "[monitor][families]") {
+  // r34: a DistilBERT's evaluations took 38 s, then 1050 s at some of them (the host was shared), while training
+  // went on at its pace: eval_samples_per_second 26.5 -> 0.95.
+  const double eval_speed[] = {26.5, 26.1, 26.8, 26.3, 25.9, 26.4, 26.2, 26.6, 26.0, 26.3, 0.95, 0.97, 0.93, 0.96};
+  for (const char* key : {"eval_samples_per_second", "train_samples_per_second"}) {
+    INFO(key);
+    std::vector<Alert> got;
+    Monitor m(opts());
+    for (int i = 0; i < 14; ++i)
+      collect(&got,
+              row(m, 100 * (i + 1), {{"loss", 1.0 - 0.05 * i}, {"eval_loss", 1.1 - 0.05 * i}, {key, eval_speed[i]}}));
+    CHECK(raised(got, "throughput_collapse") == (std::string_view(key) == "train_samples_per_second"));
+  }
+}
+
 TEST_CASE("monitor: PPO's KL early stop at the first policy iteration, update after update, is a KL blow-up",
           "[monitor][families]") {
   // Spinning Up's PPO on HalfCheetah (r39): StopIter 79 (no early stop) while the KL holds ~0.02, then the KL

@@ -181,6 +181,12 @@ TEST_CASE("roles: throughput, lr, grad norm, KL, entropy", "[roles]") {
     INFO(k);
     CHECK(family(m, k) != KeyFamily::kThroughput);
   }
+  // An evaluation's speed is of the throughput family but binds no role: it is not the training loop's.
+  for (std::string_view k : {"eval_samples_per_second", "eval_steps_per_second", "val/tokens_per_sec"}) {
+    INFO(k);
+    CHECK(family(m, k) == KeyFamily::kThroughput);
+    CHECK_FALSE(role(m, k).has_value());
+  }
   // Time per iteration is inverse throughput.
   for (std::string_view k : {"elapsed time per iteration (ms)", "s/it", "time/iter", "sec_per_batch", "iter_time",
                              "step_time", "time/step_s"}) {
