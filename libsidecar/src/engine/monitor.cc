@@ -964,6 +964,22 @@ struct Monitor::Impl {
         return true;
     return false;
   }
+  // A learning rate still warming up from near 0: each of its last kWarmupRows values above the one before, the
+  // first of them at most kWarmupFrom. The weights have hardly moved yet, so a loss that sits where it started is the
+  // schedule's doing (r43: TinyLlama's DPO, loss 0.6931 = ln 2 by construction while the learning rate climbs
+  // 1.7e-9 -> 6.9e-8 over its first five logged steps). A model that stays frozen is judged once the warm-up ends.
+  static constexpr std::size_t kWarmupRows = 5;
+  static constexpr double kWarmupFrom = 1e-6;
+  bool lr_warming_up() const {
+    for (const Watch& w : watches) {
+      if (w.family != KeyFamily::kLr || w.series.size() < kWarmupRows) continue;
+      bool rising = w.series.from_back(kWarmupRows - 1).value <= kWarmupFrom;
+      for (std::size_t i = 0; i + 1 < kWarmupRows && rising; ++i)
+        rising = w.series.from_back(i).value > w.series.from_back(i + 1).value;
+      if (rising) return true;
+    }
+    return false;
+  }
   // A KL-regularised policy objective that has stayed within +-kKlScaledLoss (GRPO's: beta x KL plus a clipped
   // advantage term near 0 with group-normalised advantages, 1e-6 .. 0.03 in unsloth's notebooks): its jumps are the
   // KL's, which kl_explosion judges on the KL itself; the spike rules read a 0.0001 -> 0.0014 step as 14x.
@@ -1257,7 +1273,7 @@ struct Monitor::Impl {
         if (!frozen && loss.back().value == 0.0 && !reward_run()) frozen = detect_zero_start(loss, d.frozen_loss);
         if (!frozen) frozen = zero_perfect(loss, d.frozen_loss);
         if (!frozen) frozen = at_chance_noisy(loss, train_accuracy(), d.frozen_loss);
-        if (frozen && lr_negligible()) frozen.reset();
+        if (frozen && (lr_negligible() || lr_warming_up())) frozen.reset();
         apply(kFrozenLoss, std::move(frozen), now, &loss);
       }
     }

@@ -1237,6 +1237,22 @@ TEST_CASE("monitor: an evaluation's speed falling is no stall; the training loop
   }
 }
 
+TEST_CASE("monitor: a loss at chance while the learning rate still warms up from ~0 waits for the warm-up",
+          "[monitor][families][false_positive]") {
+  // r43: TinyLlama's DPO log, loss 0.6931 = ln 2 by construction at the start, learning rate 1.7e-9 x step.
+  const double loss[] = {0.6931, 0.6938, 0.6912, 0.6925, 0.6934, 0.6911};
+  auto run = [&](bool warming) {
+    std::vector<Alert> got;
+    Monitor m(opts());
+    for (int i = 0; i < 6; ++i)
+      collect(&got, row(m, i == 0 ? 1 : 10 * i,
+                        {{"learning_rate", warming ? 1.718e-9 * (i == 0 ? 1 : 10 * i) : 5e-7}, {"loss", loss[i]}}));
+    return got;
+  };
+  CHECK_FALSE(raised(run(true), "frozen_loss"));
+  CHECK(raised(run(false), "frozen_loss"));  // the same loss at a learning rate that moves the weights
+}
+
 TEST_CASE("monitor: PPO's KL early stop at the first policy iteration, update after update, is a KL blow-up",
           "[monitor][families]") {
   // Spinning Up's PPO on HalfCheetah (r39): StopIter 79 (no early stop) while the KL holds ~0.02, then the KL
