@@ -5040,6 +5040,67 @@ TEST_CASE("round 45: the r44 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 46: the r45 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // Azure NHC's NCCL check; NCCL's verbs wrapper untagged; mlx5's queue pair in error; Mooncake's transfer
+      // engine; Slingshot's CXI allocation; gloo's IoException; UCCL's work-completion check
+      {"ERROR:  nhc:  Health check failed:  collect_nccl_allreduce_data: nccl_allreduce returned error code 5. "
+       "FaultCode: NHCNA",
+       "nccl_error"},
+      {"Call to ibv_reg_mr failed with error Cannot allocate memory", "nccl_error"},
+      {"[Mon Aug  3 09:12:44 2026] mlx5_0/1: QP 4242 error: remote access error (0x8e 0x0 0x0)", "nccl_error"},
+      {"W0101 12:00:00.000000     1 worker_pool.cpp:399] Worker: Received context async event local work queue "
+       "catastrophic error for context mlx5_1",
+       "nccl_error"},
+      {"[12] [coro_connection.hpp:209] ibverbs init qp failed: Connection reset by peer conn_id  3", "nccl_error"},
+      {"E0523 06:51:02.000000   223 store_py.cpp:367] Get operation failed with error: TRANSFER_FAIL", "nccl_error"},
+      {"start failed on x1000c0s0b0n0: CXI alloc failed on cxi2: request exceeds ACs limits", "nccl_error"},
+      {"terminate called after throwing an instance of 'gloo::IoException'", "nccl_error"},
+      {"F20250822 10:00:00.000000 12 rdma_io.cc:811] Check failed: wc->status == IBV_WC_SUCCESS RC recv CQ state "
+       "error: 5, 0",
+       "nccl_error"},
+      // Mooncake giving up on a batch; HCCL's device task timeout; an all-threads dump; HCCL's stuck rank
+      {"E1121 09:00:00.000000     1 transfer_task.cpp:305] Failed to complete transfers after 120 seconds for batch 42",
+       "nccl_timeout"},
+      {"[ERROR] HCCL(100,):2026-01-01-00:00:00.000.000 [task_exception_handler.cc:31] [12][TaskExecStage][Timeout]"
+       "[SDMA]Task run failed",
+       "nccl_timeout"},
+      {"######### ProcessID=1234, ThreadID=140012345 #########", "hang"},
+      {"[TaskExecStage][HeartbeatAbnormal]local rank [10.0.0.1/0]: crimer rank [10.0.0.2/3] status[STUCK] by informer "
+       "rank [10.0.0.2/3]",
+       "hang"},
+      // cuda-gdb's device exception; CUDA.jl's API error; faiss without the device; Ascend's runtime call
+      {"CUDA Exception: Lane Illegal Address", "cuda_error"},
+      {"throw_api_error(res::CUDA.cudaError_enum)", "cuda_error"},
+      {"ERROR: CUDA.CuError(code=CUDA.cudaError_enum(0x000002cf), details=CUDA.Optional{String}(data=nothing))",
+       "cuda_error"},
+      {"Error: 'config_.device < getNumDevices()' failed: Invalid GPU device 2", "cuda_error"},
+      {"Call aclrtMemcpy(dst, size, src, size, kind) failed : 507899 at file runtime.cc line 120", "cuda_error"},
+      // std::terminate's abort; autograd's anomaly mode; a metric at nan
+      {"terminate called without an active exception", "segfault"},
+      {"UserWarning: Error detected in MulBackward0. Traceback of forward call that caused the error:", "nan_in_log"},
+      {"auc: nan", "nan_in_log"},
+      // look-alikes: a passing NCCL check and a zero error code, a queue pair created, strace installing a SIGSEGV
+      // handler, a finite AUC, anomaly mode switched on, a transfer that completed
+      {"INFO:  nhc:  Health check passed:  collect_nccl_allreduce_data: nccl_allreduce returned error code 0", ""},
+      {"mlx5_0/1: QP 51291 created", ""},
+      {"rt_sigaction(SIGSEGV, {sa_handler=0x55d4, sa_mask=[], sa_flags=SA_RESTORER|SA_ONSTACK|SA_SIGINFO}, NULL, 8) = "
+       "0",
+       ""},
+      {"auc: 0.9132", ""},
+      {"torch.autograd.set_detect_anomaly(True)", ""},
+      {"Transfer completed after 60 seconds for batch 12", ""},
+  };
+  check_line_cases(cases);
+  // A DataLoader worker killed by SIGABRT: a crash (segfault) and the launcher's view of a worker gone.
+  auto ms = scan_all("RuntimeError: DataLoader worker (pid 1234) is killed by signal: Aborted.\n");
+  INFO(summary(ms));
+  std::vector<std::string> names;
+  for (const auto& m : ms) names.push_back(m.syndrome);
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"dist_child_failed", "segfault"});
+}
+
 TEST_CASE("a stack dump of a live process whose current thread waits is a hang, not a traceback", "[logs][hang]") {
   const std::string frames =
       "  File \"/usr/lib/python3.10/threading.py\", line 320 in wait\n"
