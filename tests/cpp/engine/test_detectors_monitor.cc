@@ -1222,7 +1222,7 @@ TEST_CASE("monitor: an RL loss's jump against its recent values is its moving ta
   CHECK(ev(got[0], "rule") == "ceiling");
 }
 
-TEST_CASE("monitor: an evaluation's speed falling is no stall; the training loop's is", "[monitor][families]") {
+TEST_CASE("monitor: an evaluation's speed falling is no stall, the training loop's is", "[monitor][families]") {
   // r34: a DistilBERT's evaluations took 38 s, then 1050 s at some of them (the host was shared), while training
   // went on at its pace: eval_samples_per_second 26.5 -> 0.95.
   const double eval_speed[] = {26.5, 26.1, 26.8, 26.3, 25.9, 26.4, 26.2, 26.6, 26.0, 26.3, 0.95, 0.97, 0.93, 0.96};
@@ -1279,7 +1279,7 @@ TEST_CASE("monitor: PPO's KL early stop at the first policy iteration, update af
   CHECK_FALSE(raised(run(5, 0.0), "kl_explosion"));   // a run that takes one policy iteration by design
 }
 
-TEST_CASE("monitor: an RL loss that jumps while the returns grow follows them; while the reward falls it diverges",
+TEST_CASE("monitor: an RL loss that jumps while the returns grow follows them, while the reward falls it diverges",
           "[monitor][families][false_positive]") {
   // A PPO total loss (its value loss regresses onto the returns) that settles at 0.025, then jumps 80x and stays,
   // as in r42's SB3 PPO on an inverted pendulum (0.024 -> 2.1 while the episode reward climbs back to 1000).
