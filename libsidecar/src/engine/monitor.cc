@@ -944,11 +944,8 @@ struct Monitor::Impl {
     if (!bound(Role::kReward)) return false;
     const Series& r = series(Role::kReward);
     if (r.size() < kRewardLevel + 1) return false;
-    double then = r.from_back(r.size() - 1).value;
-    for (std::size_t i = r.size(); i-- > 0;) {
-      if (r.from_back(i).step > step) break;
-      then = r.from_back(i).value;
-    }
+    const SeriesPoint& first = r.from_back(r.size() - 1);
+    const double then = first.step <= step ? detail::value_at(r, step) : first.value;
     for (std::size_t i = 0; i < kRewardLevel; ++i)
       if (!(r.from_back(i).value > then) || r.from_back(i).step <= step) return false;
     return true;
@@ -1005,13 +1002,8 @@ struct Monitor::Impl {
     if (std::from_chars(best_step->data(), best_step->data() + best_step->size(), at).ec != std::errc()) return d;
     for (const Watch& w : watches) {
       if (w.family != KeyFamily::kLr || w.series.empty()) continue;
-      const double now = w.series.back().value;
-      for (std::size_t i = 0; i < w.series.size(); ++i) {
-        const SeriesPoint& p = w.series.from_back(i);
-        if (p.step > at) continue;
-        if (std::isfinite(now) && p.value > 0 && now > kLrRise * p.value) return std::nullopt;
-        break;
-      }
+      const double now = w.series.back().value, then = detail::value_at(w.series, at);  // NaN when none retained
+      if (std::isfinite(now) && then > 0 && now > kLrRise * then) return std::nullopt;
     }
     return d;
   }
