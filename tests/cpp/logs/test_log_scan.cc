@@ -5040,6 +5040,72 @@ TEST_CASE("round 45: the r44 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 47: the r46 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // libfabric calls failing (Charm++, OpenSHMEM); GPU memory refused for RDMA registration; perftest's RDMA CM;
+      // libfabric's EFA completion error; Mooncake's transfer engine and vLLM's connector
+      {"Reason: OFI::LrtsInit::fi_av_insert error", "nccl_error"},
+      {"[0003]        fi_enable on transmit endpoint failed", "nccl_error"},
+      {"[0001]        Transport init failed (-12)", "nccl_error"},
+      {"Couldn't register GPU MR", "nccl_error"},
+      {"ibv_reg_mr(gpu) failed: Invalid argument", "nccl_error"},
+      {"Failed to register memory 0x7f3a00000000: Bad address [14]", "nccl_error"},
+      {"libfabric:1234:1700000000::core:core:cuda_gdrcopy_dev_register():320<warn> gdr_pin_buffer failed! error: "
+       "Invalid argument ptr: 0x7f00 len: 4096",
+       "nccl_error"},
+      {"Failed to connect RDMA CM events.", "nccl_error"},
+      {"libfabric:99:1700000000::efa:cq:efa_rdm_txe_handle_error():737<warn> err: 110, message: Connection timed out",
+       "nccl_error"},
+      {"E0101 00:00:00.000000    42 ascend_direct_transport.cpp:836] Transfer slice failed with status: 4",
+       "nccl_error"},
+      {"E0101 00:00:00.000000    42 transfer_task.cpp:244] Transfer failed for batch 1234 task 3 with status 6",
+       "nccl_error"},
+      {"E0101 00:00:00.000000     7 rdma_transport.cpp:662] RdmaTransport: No available RNIC", "nccl_error"},
+      {"E0101 00:00:00.000000   293 rdma_context.cpp:116] Failed to create completion queue: Cannot allocate memory "
+       "[12]",
+       "nccl_error"},
+      {"ERROR 01-01 00:00:00 [mooncake_connector.py:547] Mooncake transfer failed for request req-42", "nccl_error"},
+      // Mooncake's synchronous transfer timing out; Julia's Distributed waiting for a worker's address
+      {"I0101 00:00:00.000000  1 transfer_engine_py.cpp:454] Sync batch data transfer timeout after 30000000000ns",
+       "nccl_timeout"},
+      {"Timed out waiting to read host:port string from worker.", "nccl_timeout"},
+      // gdb's info threads of a waiting process; macOS sample's call graph; Julia interrupted while it waited; a
+      // client's endless wait; the elastic agent killing a worker that ignored SIGINT
+      {"  7    Thread 0x7f00aa000700 (LWP 4242) \"python\" 0x00007f00bb in pthread_cond_wait@@GLIBC_2.3.2 () from "
+       "/lib64/libpthread.so.0",
+       "hang"},
+      {"Call graph:", "hang"},
+      {" in read_worker_host_port at multi.jl:1040", "hang"},
+      {"[WARN] main - Still waiting for the lock in Store::open() after 120 attempts...", "hang"},
+      {"W0101 00:00:00.000000 1 torch/distributed/elastic/multiprocessing/api.py:916] Unable to shutdown process 4321 "
+       "via Signals.SIGTERM, forcefully exiting via Signals.SIGKILL",
+       "hang"},
+      // a TF worker restarted on a wrong heartbeat; Paddle's launcher finding a trainer gone
+      {"- worker:3 heartbeat wrong version 1650000000000, terminating heartbeat thread and restart tf node",
+       "dist_child_failed"},
+      {"work not alive", "dist_child_failed"},
+      // an evaluation at NaN; a NaN check that found one; rsl_rl's episode term; a row of nan columns
+      {"[Urban100 x4]\tPSNR: nan (Best: 26.110 @epoch 3)", "nan_in_log"},
+      {"[Check] latents: nan=True, inf=False, shape=torch.Size([2, 4, 64, 64])", "nan_in_log"},
+      {"                 Mean episode rew_tracking_lin_vel: nan", "nan_in_log"},
+      {"12000 0.12 nan 0.40 nan 0.07 nan 0.31 nan 0.00 0.00", "nan_in_log"},
+      // XLA's peak buffers; mold's CUDA context
+      {"\t\tEntry Parameter Subshape: bf16[4096,1024]", "cuda_oom"},
+      {"                XLA Label: fusion", "cuda_oom"},
+      {"ERROR fatal CUDA context error; stopping server for process restart", "cuda_error"},
+      // look-alikes: a running thread, a registration that worked, a finite PSNR, a NaN check that found none, a
+      // finite episode term, a transfer that completed, a finite row
+      {"  3    Thread 0x7f00aa000700 (LWP 4243) \"python\" 0x00007f00bb in cudaLaunchKernel () from libcudart.so", ""},
+      {"ibv_reg_mr(gpu) succeeded: lkey 0x1234", ""},
+      {"[Set5 x2]\tPSNR: 37.912 (Best: 37.912 @epoch 12)", ""},
+      {"[Check] audio_emb: nan=False, inf=False, shape=torch.Size([1, 25, 10752])", ""},
+      {"       Mean episode rew_amp_critic: 0.0421", ""},
+      {"I0101 00:00:00.000000    42 transfer_task.cpp:250] Transfer completed for batch 1234", ""},
+      {"12000 0.12 0.05 0.40 0.11 0.07 0.02 0.31 0.09 0.00 0.00", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("round 46: the r45 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
   const std::vector<std::pair<std::string, std::string>> cases = {
       // Azure NHC's NCCL check; NCCL's verbs wrapper untagged; mlx5's queue pair in error; Mooncake's transfer
