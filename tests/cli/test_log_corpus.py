@@ -226,11 +226,11 @@ def test_blind_part_covers_every_family_from_many_threads():
 # nan_in_log, and top-ups for gpu_busy, committed job outputs, cluster logs and small projects' threads; the merge left
 # out 39 items an auditor dropped, 24 with a tuned item's text and 4 second items of one thread in a family from fewer
 # than 5 threads).
-# Round 46 (r46, its sealed part): none asked for; short of segfault, nccl_timeout, gpu_busy, disk_full and xid, which it was
-# to hold 8 of, and of loss_scale_overflow (four collectors by family: hang, NCCL and interconnect errors, CUDA errors,
-# tracebacks and crashes, nan_in_log and host_oom, and top-ups for committed job outputs (two) and small projects'
-# threads; the merge left out 25 items an auditor dropped, 21 with a tuned item's text, 3 unsure items no auditor read,
-# a repeat and a second item of one thread in a family from fewer than 5 threads).
+# Round 46 (r46, its sealed part): none asked for; short of segfault, nccl_timeout, gpu_busy, disk_full and xid,
+# which it was to hold 8 of, and of loss_scale_overflow (five collectors by family: hang, NCCL and interconnect errors,
+# CUDA errors, tracebacks and crashes, nan_in_log and host_oom, and top-ups for committed job outputs (two) and small
+# projects' threads; the merge left out 25 items an auditor dropped, 21 with a tuned item's text, 3 unsure items no
+# auditor read, a repeat and a second item of one thread in a family from fewer than 5 threads).
 # Round 47 (the sealed part): none asked for.
 SHORT_FAMILIES = {"r19": {"loss_scale_overflow": 4}, "r22": {"loss_scale_overflow": 3},
                   "r23": {"loss_scale_overflow": 1}, "r24": {"loss_scale_overflow": 0},
