@@ -79,8 +79,8 @@ LABELS = {
 ALARM_SEVERITIES = {"warning", "critical"}
 # The round whose held-aside part the sealed_*.jsonl files hold. Each round from 5 on sealed a part, measured it
 # once at its end and then opened it for tuning as rN_*.jsonl; a new round changes this number only.
-SEALED_ROUND = 47
-MEASURED = tuple(f"r{n}" for n in range(5, SEALED_ROUND))  # r5 .. r46
+SEALED_ROUND = 48
+MEASURED = tuple(f"r{n}" for n in range(5, SEALED_ROUND))  # r5 .. r47
 LISTED_PARTS = ("dev", "held", "fresh", "blind", *MEASURED)  # the tuned parts; --dev-misses never lists sealed items
 PARTS = (*LISTED_PARTS, "sealed", "all")
 PART_TITLES = {"dev": "dev", "held": "held (r2, tuned)", "fresh": "fresh (r3, tuned)", "blind": "blind (r4, tuned)",
@@ -88,7 +88,7 @@ PART_TITLES = {"dev": "dev", "held": "held (r2, tuned)", "fresh": "fresh (r3, tu
 SEALED_PREFIX = "sealed_"
 # file prefix -> part, for the parts held aside by file (the rest split by the thread's hash)
 FILE_PARTS = ((SEALED_PREFIX, "sealed"), *((p + "_", p) for p in MEASURED), ("blind_", "blind"), ("fresh_", "fresh"))
-TUNED_LIST = ", ".join(LISTED_PARTS[:-1]) + " and " + LISTED_PARTS[-1]  # "dev, held, ... and r46"
+TUNED_LIST = ", ".join(LISTED_PARTS[:-1]) + " and " + LISTED_PARTS[-1]  # "dev, held, ... and r47"
 
 
 def held_aside(source):
