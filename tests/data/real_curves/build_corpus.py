@@ -39,8 +39,9 @@ entries_r38.json (round 38's, "part": "r38"), entries_r39.json (round 39's,
 "part": "r39"), entries_r40.json (round 40's, "part": "r40"),
 entries_r41.json (round 41's, "part": "r41"), entries_r42.json (round 42's,
 "part": "r42"), entries_r43.json (round 43's, "part": "r43"),
-entries_r44.json (round 44's, "part": "r44") and entries_sealed.json
-(round 45's sealed part, "part": "sealed"). A thread feeds
+entries_r44.json (round 44's, "part": "r44"), entries_r45.json (round
+45's, "part": "r45") and entries_sealed.json (round 46's sealed part,
+"part": "sealed"). A thread feeds
 one part only. Every entry has id, fmt, source, source_kind, framework,
 label, visible_step, also_ok, what_happened, plus the options below.
 
