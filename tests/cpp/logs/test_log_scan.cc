@@ -5106,6 +5106,56 @@ TEST_CASE("round 47: the r46 misses by their emitters' messages, and their look-
   check_line_cases(cases);
 }
 
+TEST_CASE("round 48: the r47 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      // Android's libc and Julia naming the signal that killed the process
+      {"1234-1234/com.example.app A/libc: Fatal signal 11 (SIGSEGV), code 1 (SEGV_MAPERR), fault addr 0x0 in tid 1234",
+       "segfault"},
+      {"4260-4260/org.example A/libc: Fatal signal 6 (SIGABRT), code -6 in tid 4260 (main)", "segfault"},
+      {"signal (11): Segmentation fault", "segfault"},
+      {"      From worker 2:    signal (6): Aborted", "segfault"},
+      // a heartbeat watchdog; gdb's innermost frame blocked in a driver's ioctl
+      {"  reason : no heartbeat for 30511 ms (timeout 30s) - render thread stalled", "hang"},
+      {"#0  0x00007f0011223344 in ioctl () from /lib/x86_64-linux-gnu/libc.so.6", "hang"},
+      {"#0  __GI___ioctl (fd=5, request=3222817548) at ../sysdeps/unix/sysv/linux/ioctl.c:36", "hang"},
+      // FastDeploy's engine; HCCL's link detection and set-up; Habana's collective call
+      {"ERROR    2025-01-01 00:00:00,000 42 engine.py[line:206] Failed to launch worker processes, check "
+       "log/workerlog.* for more details.",
+       "dist_child_failed"},
+      {"[ERROR] HCCL(1,):2026-01-01-00:00:00.000.001 [detect_connect_anomalies.cc:126] [2]------CONNECT TIMEOUT DETECT "
+       "RESULT------",
+       "nccl_timeout"},
+      {"[ERROR] HCCL(1,):2026-01-01-00:00:00.000.002 [transport_manager.cc:954] [2][InitChannelStage][RunFailed]"
+       "Transport init error! createLink para:rank[0]-localUserrank[0]",
+       "nccl_error"},
+      {"HCCL demo error: In function hcclAllReduceWrapper(): hcclAllReduce(sendbuff, recvbuff, count) failed: A device "
+       "is busy or an internal check failed",
+       "nccl_error"},
+      // XLA's cuBLAS handle; mmengine's overflowed step
+      {"2023-01-01 00:00:00.000001: E external/xla/xla/stream_executor/cuda/cuda_blas.cc:188] failed to create cublas "
+       "handle: the resource allocation failed",
+       "cuda_oom"},
+      {"2024/01/01 00:00:00 - mmengine - INFO - Epoch(train)  [3][15/15]  lr: 1.0e-02  grad_norm: inf  loss: 1.2",
+       "nan_in_log"},
+      // look-alikes: a signal handler installed, a beating heartbeat, gdb's innermost frame running user code, a
+      // launch that worked, HCCL's links set up, a collective that worked, a handle created, a finite norm, nuScenes'
+      // per-class table with nan where the class has no velocity or attribute
+      {"I/libc: installed handler for Fatal signal reporting", ""},
+      {"heartbeat ok: last beat 120 ms ago (timeout 10s)", ""},
+      {"#0  0x00007f0011223344 in train_step (x=0x5555) at train.c:42", ""},
+      {"INFO     2025-01-01 00:00:00,000 42 engine.py[line:210] Worker processes are launched with 12.3 seconds.", ""},
+      {"[INFO] HCCL(1,):2026-01-01-00:00:00.000.003 [transport_manager.cc:900] [2]Transport init success, 16 links",
+       ""},
+      {"hcclAllReduce(sendbuff, recvbuff, count) succeeded in 1.2 ms", ""},
+      {"I external/xla/xla/stream_executor/cuda/cuda_blas.cc:100] created cublas handle", ""},
+      {"2024/01/01 00:00:00 - mmengine - INFO - Epoch(train)  [3][15/15]  lr: 1.0e-02  grad_norm: 3.2154  loss: 1.2",
+       ""},
+      {"traffic_cone    0.386   0.728   0.380   nan     nan     nan", ""},
+      {"barrier 0.512   0.641   0.291   0.166   nan     nan", ""},
+  };
+  check_line_cases(cases);
+}
+
 TEST_CASE("round 46: the r45 misses by their emitters' messages, and their look-alikes", "[logs][corpus][emitters]") {
   const std::vector<std::pair<std::string, std::string>> cases = {
       // Azure NHC's NCCL check; NCCL's verbs wrapper untagged; mlx5's queue pair in error; Mooncake's transfer
